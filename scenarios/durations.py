@@ -1,0 +1,100 @@
+"""Human-written durations and drill times.
+
+All durations inside the product are floats in **minutes**. Scenario authors write
+them for people: ``30m``, ``4h``, ``2d``, ``1h30m``, ``1w``, ``9mo``.
+
+Drill times are either offsets from the drill start (``T+01:30``, ``T+1d02:00``)
+or absolute ISO 8601 date-times with an offset (``2026-08-19T10:00:00+08:00``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+UNITS: dict[str, float] = {
+    "s": 1 / 60,
+    "m": 1.0,
+    "h": 60.0,
+    "d": 1440.0,
+    "w": 10080.0,
+    "mo": 43200.0,  # a 30-day month: good enough for MLA-scale delays
+}
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(mo|s|m|h|d|w)")
+_WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*(?:mo|s|m|h|d|w)\s*)+$")
+DURATION_PATTERN = r"^\s*(\d+(\.\d+)?\s*(mo|s|m|h|d|w)\s*)+$"
+
+_OFFSET = re.compile(r"^T\+(?:(\d+)d)?(\d{1,3}):([0-5]\d)$")
+OFFSET_PATTERN = r"^T\+(\d+d)?\d{1,3}:[0-5]\d$"
+
+
+def parse_duration(text: str) -> float:
+    """Parse ``'1h30m'`` into minutes. Raises ValueError with a readable message."""
+    if not isinstance(text, str):
+        raise ValueError(
+            f"a duration is written with a unit, like '30m', '4h' or '2d' (got {text!r})"
+        )
+    if not _WHOLE.match(text):
+        raise ValueError(
+            f"{text!r} is not a duration; write a number and a unit, "
+            "like '30m', '4h', '1h30m', '2d' or '9mo' (units: s m h d w mo)"
+        )
+    return sum(float(n) * UNITS[u] for n, u in _PART.findall(text))
+
+
+def format_duration(minutes: float) -> str:
+    """Render minutes for people: ``95 -> '1h35m'``, ``2880 -> '2d'``."""
+    if minutes < 0:
+        return "-" + format_duration(-minutes)
+    total = round(minutes)
+    if total == 0 and minutes > 0:
+        return f"{round(minutes * 60)}s"
+    days, rem = divmod(total, 1440)
+    hours, mins = divmod(rem, 60)
+    parts = []
+    if days:
+        parts.append(f"{days}d")
+    if hours:
+        parts.append(f"{hours}h")
+    if mins or not parts:
+        parts.append(f"{mins}m")
+    return "".join(parts)
+
+
+def format_drill_time(minutes: float) -> str:
+    """Render a drill-clock offset: ``90 -> 'T+01:30'``, ``1590 -> 'T+1d02:30'``."""
+    sign = "-" if minutes < 0 else "+"
+    total = round(abs(minutes))
+    days, rem = divmod(total, 1440)
+    hours, mins = divmod(rem, 60)
+    day = f"{days}d" if days else ""
+    return f"T{sign}{day}{hours:02d}:{mins:02d}"
+
+
+def parse_drill_time(text: str, start: datetime) -> float:
+    """Parse an inject time into minutes after ``start``.
+
+    Accepts ``T+hh:mm``, ``T+Nd hh:mm`` written ``T+1d02:00``, or an absolute
+    ISO 8601 date-time that carries its own offset.
+    """
+    if not isinstance(text, str):
+        raise ValueError(
+            f"write drill times as 'T+01:30', 'T+1d02:00' or an ISO date-time (got {text!r})"
+        )
+    m = _OFFSET.match(text.strip())
+    if m:
+        days = int(m.group(1) or 0)
+        return days * 1440 + int(m.group(2)) * 60 + int(m.group(3))
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a drill time; write 'T+01:30', 'T+1d02:00' "
+            "or an absolute time like '2026-08-19T10:00:00+08:00'"
+        ) from None
+    if moment.tzinfo is None:
+        raise ValueError(
+            f"{text!r} has no UTC offset; write it like '2026-08-19T10:00:00+08:00'"
+        )
+    return (moment - start) / timedelta(minutes=1)

@@ -1,0 +1,571 @@
+"""Loading scenario files: includes, validation, cross-references, readable errors.
+
+Every problem is reported as ``file:line:col: path.to.field: message`` and every
+problem in a file is reported in one go, through :class:`ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, Union
+
+from pydantic import BaseModel, ValidationError
+
+from .durations import parse_drill_time
+from .model import MAPPING_SECTIONS, SELECTORS, Scenario
+from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
+
+LIBRARY_PACKAGE = "scenarios.library"
+BUNDLED_PACKAGE = "scenarios.bundled"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a scenario file."""
+
+    mark: Mark | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = str(self.mark) if self.mark else "?"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario could not be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def format_path(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+# --- bundled files ---------------------------------------------------------------
+
+
+def bundled_dir() -> Path:
+    return Path(str(resources.files(BUNDLED_PACKAGE)))
+
+
+def library_dir() -> Path:
+    return Path(str(resources.files(LIBRARY_PACKAGE)))
+
+
+def bundled_scenarios() -> list[Path]:
+    return sorted(bundled_dir().glob("*.yaml"))
+
+
+DEFAULT_SCENARIO = "acid-botnet"
+
+
+def resolve_scenario_arg(arg: str | None) -> Path:
+    """A path, or the id (file stem) of a bundled scenario."""
+    if arg is None:
+        arg = DEFAULT_SCENARIO
+    p = Path(arg)
+    if p.exists() or p.suffix in (".yaml", ".yml") or "/" in arg or "\\" in arg:
+        return p
+    candidate = bundled_dir() / f"{arg}.yaml"
+    if candidate.exists():
+        return candidate
+    return p
+
+
+# --- includes --------------------------------------------------------------------
+
+
+def _resolve_include(name: str, base: Path) -> Path:
+    if name.endswith((".yaml", ".yml")) or name.startswith((".", "/")):
+        return (base.parent / name).resolve() if not Path(name).is_absolute() else Path(name)
+    return library_dir() / f"{name}.yaml"
+
+
+def _rebase(loc: Located, prefix: tuple, into: Located, replace: bool = True) -> None:
+    for table_src, table_dst in ((loc.values, into.values), (loc.keys, into.keys)):
+        for path, mark in table_src.items():
+            if path[: len(prefix)] == prefix and (replace or path not in table_dst):
+                table_dst[path] = mark
+
+
+def _clear(loc: Located, prefix: tuple) -> None:
+    for table in (loc.values, loc.keys):
+        for path in [p for p in table if p[: len(prefix)] == prefix and len(p) > len(prefix)]:
+            del table[path]
+
+
+def _deep_merge(
+    base: dict, over: dict, path: tuple, merged: Located, over_loc: Located
+) -> None:
+    for key, value in over.items():
+        sub = (*path, key)
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value, sub, merged, over_loc)
+            merged.keys[sub] = over_loc.keys.get(sub, merged.keys.get(sub))
+        else:
+            base[key] = value
+            _clear(merged, sub)
+            _rebase(over_loc, sub, merged)
+
+
+def _load_with_includes(
+    path: Path, stack: tuple[Path, ...], problems: list[Problem], is_root: bool
+) -> Located:
+    loc = read_yaml_file(path)
+    data = loc.data
+    if data is None:
+        raise YamlProblem(Mark(str(path), 1, 1), "file is empty; a scenario is a YAML mapping")
+    if not isinstance(data, dict):
+        raise YamlProblem(
+            loc.values.get((), Mark(str(path), 1, 1)),
+            f"a scenario file is a YAML mapping of sections, not a {_kind(data)}",
+        )
+    includes = data.get("include", [])
+    if isinstance(includes, str):
+        includes = [includes]
+    if not isinstance(includes, list):
+        problems.append(Problem(loc.mark_for(("include",)), "include", "must be a list of names"))
+        includes = []
+    if not is_root:
+        for key in data:
+            if key not in (*MAPPING_SECTIONS, "include", "library"):
+                problems.append(
+                    Problem(
+                        loc.keys.get((key,)),
+                        key,
+                        f"an included file may hold only {', '.join(MAPPING_SECTIONS)}",
+                    )
+                )
+    merged = Located({}, {}, {})
+    owners: dict[tuple, str] = {}
+    for i, name in enumerate(includes):
+        where = loc.mark_for(("include", i))
+        if not isinstance(name, str):
+            problems.append(Problem(where, f"include[{i}]", "must be a name or a path"))
+            continue
+        target = _resolve_include(name, path)
+        if target.resolve() in stack:
+            chain = " -> ".join(p.name for p in (*stack, target))
+            problems.append(Problem(where, f"include[{i}]", f"include cycle: {chain}"))
+            continue
+        if not target.exists():
+            hint = ""
+            if not name.endswith((".yaml", ".yml")):
+                known = sorted(
+                    str(p.relative_to(library_dir()).with_suffix(""))
+                    for p in library_dir().rglob("*.yaml")
+                )
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f"; library files: {', '.join(known)}"
+            problems.append(Problem(where, f"include[{i}]", f"cannot find {name!r}{hint}"))
+            continue
+        try:
+            sub = _load_with_includes(target, (*stack, target.resolve()), problems, False)
+        except YamlProblem as exc:
+            problems.append(Problem(exc.mark, format_path(exc.path), exc.message))
+            continue
+        for section in MAPPING_SECTIONS:
+            items = sub.data.get(section)
+            if not isinstance(items, dict):
+                continue
+            dest = merged.data.setdefault(section, {})
+            merged.values.setdefault((section,), sub.values.get((section,)))
+            for key, value in items.items():
+                owner = owners.get((section, key))
+                if owner is not None and owner != str(target):
+                    problems.append(
+                        Problem(
+                            sub.keys.get((section, key)),
+                            f"{section}.{key}",
+                            f"also defined in {owner}; two included files may not both "
+                            "define it (override it in the including file instead)",
+                        )
+                    )
+                    continue
+                owners[(section, key)] = str(target)
+                dest[key] = value
+                _rebase(sub, (section, key), merged)
+    # the including file overrides field by field
+    for key, value in data.items():
+        if key in MAPPING_SECTIONS and isinstance(value, dict) and key in merged.data:
+            _deep_merge(merged.data[key], value, (key,), merged, loc)
+            merged.keys[(key,)] = loc.keys.get((key,))
+            merged.values[(key,)] = loc.values.get((key,))
+        else:
+            merged.data[key] = value
+            _clear(merged, (key,))
+            _rebase(loc, (key,), merged)
+    merged.values[()] = loc.values.get((), Mark(str(path), 1, 1))
+    return merged
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", str: "text value", int: "number", float: "number", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+# --- validation errors -----------------------------------------------------------
+
+
+def _unwrap(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def _model_at(path: tuple, data: Any) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``path``, for suggestions."""
+    tp: Any = Scenario
+    cur = data
+    for part in path:
+        tp = _unwrap(tp)
+        origin = typing.get_origin(tp)
+        if origin in (Union, types.UnionType):
+            tp = _pick(tp, cur)
+            if tp is None:
+                return None
+            origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(str(part))
+            if field is None:
+                return None
+            tp = field.annotation
+        elif origin in (dict, list):
+            tp = typing.get_args(tp)[-1]
+        else:
+            return None
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            cur = None
+    tp = _unwrap(tp)
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        tp = _pick(tp, cur)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _pick(tp: Any, value: Any) -> Any:
+    options = [_unwrap(a) for a in typing.get_args(tp) if a is not type(None)]
+    models = [o for o in options if isinstance(o, type) and issubclass(o, BaseModel)]
+    if isinstance(value, dict) and "dist" in value:
+        for m in models:
+            f = m.model_fields.get("dist")
+            if f is not None and value["dist"] in typing.get_args(f.annotation):
+                return m
+    if len(options) == 1:
+        return options[0]
+    return models[0] if len(models) == 1 else None
+
+
+def _normalise_loc(loc: tuple, data: Any) -> tuple:
+    """Drop pydantic's internal loc parts (union tags, validator names)."""
+    out: list = []
+    cur = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(cur, dict):
+            if part in cur:
+                out.append(part)
+                cur = cur[part]
+                continue
+            if isinstance(part, str) and (cur.get("dist") == part or "[" in part) and not last:
+                continue
+            out.append(part)
+            cur = None
+        elif isinstance(cur, list) and isinstance(part, int):
+            out.append(part)
+            cur = cur[part] if 0 <= part < len(cur) else None
+        elif isinstance(part, str) and "[" in part:
+            continue
+        else:
+            out.append(part)
+            cur = None
+    return tuple(out)
+
+
+def _reword(err: dict, path: tuple, data: Any) -> str:
+    kind = err["type"]
+    msg = err["msg"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        field = path[-1]
+        model = _model_at(path[:-1], data)
+        hint = ""
+        if model is not None:
+            names = list(model.model_fields)
+            close = difflib.get_close_matches(str(field), names, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(names)}"
+        return f"unknown field {field!r}{hint}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"must be one of {expected} (got {value!r})"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return (
+            "a distribution needs 'dist': constant, uniform, exponential, triangular, "
+            f"empirical or lognormal (got {value.get('dist') if isinstance(value, dict) else value!r})"
+        )
+    if kind == "string_pattern_mismatch":
+        if path and path[-1] in ("country",) or "ISO" in msg:
+            return f"{value!r} is not a two-letter country code"
+        return f"{value!r} is not a valid id (letters, digits, '-', '_' and '.')"
+    if kind in ("value_error", "assertion_error"):
+        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping of fields, got a {_kind(value)}"
+    if kind == "list_type":
+        return f"expected a list, got a {_kind(value)}"
+    if kind in ("string_type",):
+        return f"expected text, got a {_kind(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {value!r}"
+    if msg.startswith("Input should be"):
+        msg = "must be" + msg.removeprefix("Input should be")
+    return f"{msg} (got {value!r})" if value is not None and not isinstance(value, dict | list) else msg
+
+
+def _validation_problems(exc: ValidationError, loc: Located) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        path = _normalise_loc(tuple(err["loc"]), loc.data)
+        message = _reword(err, path, loc.data)
+        mark = loc.key_mark(path) if err["type"] == "extra_forbidden" else loc.mark_for(path)
+        out.append(Problem(mark, format_path(path), message))
+    return out
+
+
+# --- cross-references ------------------------------------------------------------
+
+
+def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
+    """Broken references in raw (possibly partly invalid) scenario data."""
+
+    def as_dict(v: Any) -> dict:
+        return v if isinstance(v, dict) else {}
+
+    def as_list(v: Any) -> list:
+        return v if isinstance(v, list) else ([v] if isinstance(v, str) else [])
+
+    actors = as_dict(data.get("actors"))
+    channels = as_dict(data.get("channels"))
+    groups = as_dict(data.get("groups"))
+    frameworks = as_dict(data.get("frameworks"))
+    injects = as_list(data.get("injects"))
+    expectations = as_list(data.get("expectations"))
+    drill = as_dict(data.get("drill"))
+    objectives = {o.get("id") for o in as_list(drill.get("objectives")) if isinstance(o, dict)}
+
+    def suggest(name: Any, known: Any) -> str:
+        close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
+        return f"; did you mean {close[0]!r}?" if close else ""
+
+    for aid, actor in actors.items():
+        if aid in SELECTORS:
+            yield ("actors", aid), f"{aid!r} is a recipient selector name; choose another actor id"
+        for ch in as_dict(as_dict(actor).get("contacts")):
+            if ch not in channels:
+                yield (
+                    ("actors", aid, "contacts", ch),
+                    f"unknown channel {ch!r}{suggest(ch, channels)}",
+                )
+
+    rules: dict[str, tuple] = {}
+    for fid, fw in frameworks.items():
+        for rid, rule in as_dict(as_dict(fw).get("rules")).items():
+            here = ("frameworks", fid, "rules", rid)
+            if rid in rules:
+                yield here, f"rule id {rid!r} is already used in framework {rules[rid][1]!r}"
+            rules[rid] = here
+    for rid, here in rules.items():
+        rule = as_dict(frameworks[here[1]]["rules"][rid])
+        for key in ("channel",):
+            ch = rule.get(key)
+            if isinstance(ch, str) and ch not in channels:
+                yield (*here, key), f"unknown channel {ch!r}{suggest(ch, channels)}"
+        for i, ch in enumerate(as_list(rule.get("fallback"))):
+            if ch not in channels:
+                yield (*here, "fallback", i), f"unknown channel {ch!r}{suggest(ch, channels)}"
+        for i, to in enumerate(as_list(rule.get("to"))):
+            if to not in SELECTORS and to not in actors:
+                yield (
+                    (*here, "to", i),
+                    f"{to!r} is neither an actor nor a selector "
+                    f"({', '.join(SELECTORS)}){suggest(to, [*actors, *SELECTORS])}",
+                )
+        for i, after in enumerate(as_list(rule.get("after"))):
+            if after not in rules:
+                yield (*here, "after", i), f"unknown rule {after!r}{suggest(after, rules)}"
+        group = as_dict(rule.get("when")).get("affected_group")
+        if group is not None and group not in groups:
+            yield (*here, "when", "affected_group"), f"unknown group {group!r}{suggest(group, groups)}"
+
+    for aid, actor in actors.items():
+        probs = as_dict(as_dict(as_dict(actor).get("policy")).get("rule_probability"))
+        for rid in probs:
+            if rid not in rules:
+                yield (
+                    ("actors", aid, "policy", "rule_probability", rid),
+                    f"unknown rule {rid!r}{suggest(rid, rules)}",
+                )
+
+    inject_ids: dict[str, int] = {}
+    incidents: set[str] = set()
+    start = drill.get("start")
+    try:
+        start_dt = datetime.fromisoformat(start) if isinstance(start, str) else None
+        if start_dt is not None and start_dt.tzinfo is None:
+            start_dt = None
+    except ValueError:
+        start_dt = None
+    for i, inj in enumerate(injects):
+        if not isinstance(inj, dict):
+            continue
+        here = ("injects", i)
+        iid = inj.get("id")
+        if iid is not None:
+            iid = str(iid)
+            if iid in inject_ids:
+                yield (*here, "id"), f"inject id {iid!r} is already used by injects[{inject_ids[iid]}]"
+            inject_ids.setdefault(iid, i)
+        sender = inj.get("sender")
+        if isinstance(sender, str) and sender not in actors:
+            yield (*here, "sender"), f"unknown actor {sender!r}{suggest(sender, actors)}"
+        via = inj.get("via")
+        if isinstance(via, str) and via not in channels:
+            yield (*here, "via"), f"unknown channel {via!r}{suggest(via, channels)}"
+        for j, to in enumerate(as_list(inj.get("to"))):
+            if to not in actors:
+                yield (*here, "to", j), f"unknown actor {to!r}{suggest(to, actors)}"
+            elif isinstance(via, str) and via in channels:
+                contacts = as_dict(as_dict(actors[to]).get("contacts"))
+                if via not in contacts:
+                    yield (
+                        (*here, "to", j),
+                        f"actor {to!r} has no point of contact on channel {via!r} "
+                        f"(it has: {', '.join(contacts) or 'none'})",
+                    )
+        is_contingency = inj.get("type") == "contingency"
+        at = inj.get("at")
+        if at is None and not is_contingency:
+            yield (*here, "at"), "a scheduled inject needs 'at' (only contingency injects omit it)"
+        if at is not None and is_contingency:
+            yield (*here, "at"), "a contingency inject fires when an expectation is missed; remove 'at'"
+        if at is not None and start_dt is not None:
+            try:
+                if parse_drill_time(at, start_dt) < 0:
+                    yield (*here, "at"), f"{at!r} is before the drill starts"
+            except ValueError as exc:
+                yield (*here, "at"), str(exc)
+        incident = as_dict(inj.get("incident"))
+        inc_id = incident.get("id")
+        if isinstance(inc_id, str):
+            if inc_id not in incidents and not is_contingency and incident.get("type") is None:
+                yield (
+                    (*here, "incident", "type"),
+                    f"the first inject about incident {inc_id!r} must give its type",
+                )
+            incidents.add(inc_id)
+        obj = inj.get("objective")
+        if obj is not None and obj not in objectives:
+            yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+
+    exp_ids: dict[str, int] = {}
+    contingencies = {
+        str(inj.get("id")): inj.get("type")
+        for inj in injects
+        if isinstance(inj, dict) and inj.get("id") is not None
+    }
+    for i, exp in enumerate(expectations):
+        if not isinstance(exp, dict):
+            continue
+        here = ("expectations", i)
+        eid = exp.get("id")
+        if eid is not None:
+            eid = str(eid)
+            if eid in exp_ids:
+                yield (*here, "id"), f"expectation id {eid!r} is already used by expectations[{exp_ids[eid]}]"
+            exp_ids.setdefault(eid, i)
+        for j, aid in enumerate(as_list(exp.get("actors"))):
+            if aid not in actors:
+                path = (*here, "actors", j) if isinstance(exp.get("actors"), list) else (*here, "actors")
+                yield path, f"unknown actor {aid!r}{suggest(aid, actors)}"
+        inc = exp.get("incident")
+        if isinstance(inc, str) and inc not in incidents:
+            yield (*here, "incident"), f"no inject opens incident {inc!r}{suggest(inc, incidents)}"
+        after = exp.get("after", "incident")
+        if after != "incident" and str(after) not in inject_ids:
+            yield (*here, "after"), f"'after' is 'incident' or an inject id; no inject {after!r}"
+        target = exp.get("target")
+        if target is not None and target not in actors and target not in SELECTORS:
+            yield (*here, "target"), f"unknown actor or selector {target!r}{suggest(target, [*actors, *SELECTORS])}"
+        cont = exp.get("contingency")
+        if cont is not None:
+            if str(cont) not in contingencies:
+                yield (*here, "contingency"), f"no inject {cont!r}{suggest(cont, contingencies)}"
+            elif contingencies[str(cont)] != "contingency":
+                yield (*here, "contingency"), f"inject {cont!r} is not of type 'contingency'"
+        obj = exp.get("objective")
+        if obj is not None and obj not in objectives:
+            yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+
+
+# --- entry points ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with the source positions of its parts."""
+
+    scenario: Scenario
+    source: Located
+    path: Path
+
+    def mark(self, *path: str | int) -> Mark | None:
+        return self.source.mark_for(tuple(path))
+
+
+def _finish(loc: Located, path: Path, problems: list[Problem]) -> LoadedScenario:
+    scenario = None
+    try:
+        scenario = Scenario.model_validate(loc.data)
+    except ValidationError as exc:
+        problems.extend(_validation_problems(exc, loc))
+    if isinstance(loc.data, dict):
+        for where, message in _cross_references(loc.data):
+            problems.append(Problem(loc.mark_for(where), format_path(where), message))
+    if problems or scenario is None:
+        problems.sort(key=lambda p: (p.mark.file, p.mark.line, p.mark.col) if p.mark else ("", 0, 0))
+        raise ScenarioError(problems)
+    return LoadedScenario(scenario, loc, path)
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Load, merge includes, validate and cross-check a scenario file."""
+    path = Path(path)
+    problems: list[Problem] = []
+    try:
+        loc = _load_with_includes(path, (path.resolve(),), problems, True)
+    except YamlProblem as exc:
+        raise ScenarioError([Problem(exc.mark, format_path(exc.path), exc.message)]) from None
+    if problems:
+        # a broken include makes every later check misleading: report it alone
+        raise ScenarioError(problems)
+    return _finish(loc, path, problems)

@@ -1,0 +1,724 @@
+"""The scenario format: strict pydantic models.
+
+Every model forbids unknown keys, and every field carries a description, which
+becomes hover text in editors through the generated JSON Schema.
+
+Units: every duration is stored in minutes (float). Authors write ``30m``, ``4h``,
+``2d``. Drill times are stored as minutes after the drill start.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from .durations import DURATION_PATTERN, OFFSET_PATTERN, parse_duration
+
+# --- vocabularies ----------------------------------------------------------------
+
+ActorKind = Literal[
+    "national_cert",
+    "partner_cert",
+    "regional_council",
+    "national_police",
+    "intl_police_channel",
+    "regulator",
+    "isp",
+    "victim",
+    "exercise_control",
+]
+ACTOR_KINDS: tuple[str, ...] = ActorKind.__args__  # type: ignore[attr-defined]
+
+ChannelKind = Literal["email", "phone", "portal", "police_network", "network_247", "mla"]
+
+TLP_ORDER = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+Tlp = Annotated[
+    Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"],
+    BeforeValidator(
+        lambda v: v.upper().removeprefix("TLP:").strip() if isinstance(v, str) else v
+    ),
+]
+
+Severity = Literal["low", "medium", "high", "critical"]
+SEVERITY_ORDER = ("low", "medium", "high", "critical")
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = Weekday.__args__  # type: ignore[attr-defined]
+
+#: The action vocabulary shared by the automated policy, people, and frameworks.
+Verb = Literal[
+    "acknowledge",
+    "analyse",
+    "report",
+    "notify",
+    "broadcast",
+    "share",
+    "escalate",
+    "request_takedown",
+    "refer_police",
+    "request_assistance",
+    "request_preservation",
+    "request_mla",
+    "takedown",
+    "preserve",
+    "publish",
+    "close",
+]
+VERBS: tuple[str, ...] = Verb.__args__  # type: ignore[attr-defined]
+#: Verbs that send a message to other actors.
+MESSAGE_VERBS = (
+    "report",
+    "notify",
+    "broadcast",
+    "share",
+    "escalate",
+    "request_takedown",
+    "refer_police",
+    "request_assistance",
+    "request_preservation",
+    "request_mla",
+)
+#: Verbs that change the world or the actor's own state and send nothing.
+EFFECT_VERBS = ("acknowledge", "analyse", "takedown", "preserve", "publish", "close")
+
+#: Target selectors a framework rule may use in ``to``, relative to the acting
+#: actor and the incident. Explicit actor ids are accepted too.
+SELECTORS: dict[str, str] = {
+    "affected_certs": "national and partner CERTs of every affected country",
+    "hosting_certs": "national and partner CERTs of every country hosting malicious infrastructure",
+    "member_certs": "every national CERT (kind national_cert)",
+    "partner_certs": "every dialogue-partner CERT (kind partner_cert)",
+    "regional_council": "the regional council (ANSAC)",
+    "national_police": "police of the acting actor's own country",
+    "hosting_police": "police of every country hosting malicious infrastructure",
+    "police_channels": "international police channels (ASEANAPOL, INTERPOL, 24/7 network)",
+    "local_isps": "ISPs and hosting providers in the acting actor's own country",
+    "victims": "victim organisations in affected countries",
+    "regulators": "regulators of the acting actor's own country",
+    "sender": "whoever sent the message that triggered the rule",
+    "exercise_control": "exercise control (the high controller)",
+}
+#: A rule trigger: a verb received, or ``inject`` for an inject from control.
+Trigger = Literal[
+    "inject",
+    "report",
+    "notify",
+    "broadcast",
+    "share",
+    "escalate",
+    "request_takedown",
+    "refer_police",
+    "request_assistance",
+    "request_preservation",
+    "request_mla",
+]
+
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+Id = Annotated[str, Field(pattern=_ID, min_length=1, max_length=64)]
+Country = Annotated[
+    str,
+    BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v),
+    Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code"),
+]
+
+
+def _duration(v: Any) -> float:
+    if isinstance(v, bool) or isinstance(v, (int, float)):
+        if v == 0 and not isinstance(v, bool):
+            return 0.0
+        raise ValueError(
+            f"a duration needs a unit, like '{v}m' or '{v}h' (got the bare number {v!r})"
+        )
+    return parse_duration(v)
+
+
+#: Minutes, written by people as ``30m``, ``4h``, ``2d``.
+Duration = Annotated[
+    float,
+    BeforeValidator(_duration),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "examples": ["30m", "4h", "1h30m", "2d"],
+        }
+    ),
+]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    """Base for every scenario model: unknown keys are errors; values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+# --- distributions ---------------------------------------------------------------
+
+
+class Constant(Strict):
+    """Always the same duration."""
+
+    dist: Literal["constant"] = Field(description="Distribution family.")
+    value: Duration = Field(description="The duration, e.g. '30m'.")
+
+
+class Uniform(Strict):
+    """Any duration between low and high, equally likely."""
+
+    dist: Literal["uniform"] = Field(description="Distribution family.")
+    low: Duration = Field(description="Shortest duration.")
+    high: Duration = Field(description="Longest duration.")
+
+    @model_validator(mode="after")
+    def _order(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError("high must not be shorter than low")
+        return self
+
+
+class Exponential(Strict):
+    """Memoryless waiting time with the given mean."""
+
+    dist: Literal["exponential"] = Field(description="Distribution family.")
+    mean: Duration = Field(description="Mean duration.")
+    max: Duration | None = Field(None, description="Optional cap on any sampled value.")
+
+
+class Triangular(Strict):
+    """Three-point estimate: shortest, most likely, longest."""
+
+    dist: Literal["triangular"] = Field(description="Distribution family.")
+    low: Duration = Field(description="Shortest duration.")
+    mode: Duration = Field(description="Most likely duration.")
+    high: Duration = Field(description="Longest duration.")
+
+    @model_validator(mode="after")
+    def _order(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError("triangular needs low <= mode <= high")
+        return self
+
+
+class Empirical(Strict):
+    """Observed durations, drawn with optional weights."""
+
+    dist: Literal["empirical"] = Field(description="Distribution family.")
+    values: list[Duration] = Field(min_length=1, description="Observed durations.")
+    weights: list[Annotated[float, Field(gt=0)]] | None = Field(
+        None, description="Relative weight of each value; equal weights when omitted."
+    )
+
+    @model_validator(mode="after")
+    def _weights(self) -> Empirical:
+        if self.weights is not None and len(self.weights) != len(self.values):
+            raise ValueError(
+                f"weights has {len(self.weights)} entries but values has {len(self.values)}"
+            )
+        return self
+
+
+Z90 = 1.2815515655446004  # the standard normal 90th percentile
+
+
+class LogNormal(Strict):
+    """Right-skewed duration. Give either median and p90, or mu and sigma.
+
+    mu and sigma are the mean and standard deviation of the natural log of the
+    duration in minutes.
+    """
+
+    dist: Literal["lognormal"] = Field(description="Distribution family.")
+    median: Duration | None = Field(None, description="Half of all durations are shorter.")
+    p90: Duration | None = Field(None, description="90 % of all durations are shorter.")
+    mu: float | None = Field(None, description="Mean of ln(minutes).")
+    sigma: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="Standard deviation of ln(minutes)."
+    )
+    max: Duration | None = Field(None, description="Optional cap on any sampled value.")
+
+    @model_validator(mode="after")
+    def _params(self) -> LogNormal:
+        by_pct = self.median is not None or self.p90 is not None
+        by_mu = self.mu is not None or self.sigma is not None
+        if by_pct and by_mu:
+            raise ValueError("give either median and p90, or mu and sigma, not both")
+        if by_pct:
+            if self.median is None or self.p90 is None:
+                raise ValueError("a lognormal by percentiles needs both median and p90")
+            if self.median <= 0:
+                raise ValueError("median must be longer than zero")
+            if self.p90 <= self.median:
+                raise ValueError("p90 must be longer than the median")
+        elif self.mu is None or self.sigma is None:
+            raise ValueError("a lognormal needs median and p90, or mu and sigma")
+        return self
+
+    @property
+    def params(self) -> tuple[float, float]:
+        """(mu, sigma) of ln(minutes)."""
+        if self.mu is not None and self.sigma is not None:
+            return self.mu, self.sigma
+        assert self.median is not None and self.p90 is not None
+        mu = math.log(self.median)
+        return mu, (math.log(self.p90) - mu) / Z90
+
+
+def _shorthand(v: Any) -> Any:
+    if isinstance(v, str):
+        return {"dist": "constant", "value": v}
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return {"dist": "constant", "value": v}
+    return v
+
+
+Distribution = Annotated[
+    Constant | Uniform | Exponential | Triangular | Empirical | LogNormal,
+    Field(discriminator="dist"),
+    BeforeValidator(_shorthand),
+]
+
+
+# --- drill -----------------------------------------------------------------------
+
+
+class Objective(Strict):
+    """An exercise objective that expectations serve."""
+
+    id: Id = Field(description="Short id, e.g. 'O1'.")
+    text: str = Field(description="What the drill sets out to test.")
+
+
+class Drill(Strict):
+    """The drill as a whole."""
+
+    id: Id = Field(description="Stable id of this scenario, e.g. 'acid-botnet'.")
+    title: str = Field(description="One-line title shown in listings.")
+    description: str = Field("", description="What happens in this drill, for organisers.")
+    tlp: Tlp = Field(
+        "AMBER", description="Handling label of this scenario file itself (TLP 2.0)."
+    )
+    start: datetime = Field(
+        description="Drill clock start, with a UTC offset: '2026-08-19T09:00:00+08:00'."
+    )
+    duration: Duration = Field(description="Length of the drill, e.g. '8h' or '2d'.")
+    clock_timezone: str = Field(
+        "Asia/Singapore",
+        description="IANA zone of the drill clock (ACID runs on GMT+8, Singapore time).",
+    )
+    objectives: list[Objective] = Field(
+        default_factory=list, description="Exercise objectives (HSEEP)."
+    )
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            try:
+                parsed = datetime.fromisoformat(v)
+            except ValueError:
+                raise ValueError(
+                    f"{v!r} is not an ISO date-time; write '2026-08-19T09:00:00+08:00'"
+                ) from None
+            if parsed.tzinfo is None:
+                raise ValueError(f"{v!r} has no UTC offset; add one, e.g. '+08:00'")
+            return parsed
+        return v
+
+    @field_validator("clock_timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        return _check_zone(v)
+
+    @field_validator("duration")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("the drill must last longer than zero")
+        return v
+
+
+def _check_zone(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{v!r} is not an IANA time zone (e.g. 'Asia/Jakarta')") from None
+    return v
+
+
+# --- actors ----------------------------------------------------------------------
+
+
+class Contact(Strict):
+    """A point of contact on one channel."""
+
+    address: str = Field(description="E-mail address, phone number, portal queue or handle.")
+    stale: bool = Field(
+        False, description="True when this contact is out of date: messages to it are lost."
+    )
+    note: str = Field("", description="Free text, e.g. when the contact was last verified.")
+
+
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class Policy(Strict):
+    """How the automated policy plays this actor when no person does.
+
+    Delays are worked time: they only run while the actor is on duty.
+    """
+
+    ack_delay: Distribution = Field(
+        {"dist": "lognormal", "median": "15m", "p90": "1h", "max": "4h"},
+        description="Time to acknowledge a message once someone picks it up. "
+        "Default: median 15m, p90 1h, at most 4h of worked time (assumption: "
+        "'minutes during office hours', domain primer section 5).",
+    )
+    analysis_time: Distribution = Field(
+        {"dist": "lognormal", "median": "1h", "p90": "3h", "max": "8h"},
+        description="Time to analyse a new incident before acting on it. "
+        "Default: median 1h, p90 3h, at most a working day (assumption).",
+    )
+    drafting_time: Distribution = Field(
+        {"dist": "uniform", "low": "10m", "high": "30m"},
+        description="Time to prepare each outgoing notification or request. "
+        "Default: 10-30m (assumption).",
+    )
+    action_time: dict[Verb, Distribution] = Field(
+        default_factory=dict,
+        description="Per-action time overriding drafting_time, e.g. takedown or request_mla.",
+    )
+    followup_after: Distribution = Field(
+        "4h",
+        description="Worked time before chasing an unacknowledged message on the next "
+        "channel. Default 4h (assumption).",
+    )
+    follow_rules: Probability = Field(
+        1.0, description="Probability of carrying out any framework rule that applies."
+    )
+    rule_probability: dict[str, Probability] = Field(
+        default_factory=dict, description="Per-rule probability, overriding follow_rules."
+    )
+    tlp_breach: Probability = Field(
+        0.0,
+        description="Probability of passing on restricted information beyond its TLP label.",
+    )
+
+
+class Actor(Strict):
+    """A participant in the drill: a CERT, ANSAC, police, an ISP, a victim..."""
+
+    name: str = Field(description="Display name, e.g. 'MyCERT'.")
+    kind: ActorKind = Field(description="What sort of organisation this is.")
+    country: Country | None = Field(
+        None, description="ISO country code; empty for regional or international bodies."
+    )
+    timezone: str = Field(description="IANA time zone of the team, e.g. 'Asia/Jakarta'.")
+    working_days: list[Weekday] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],
+        description="Days the team works, e.g. Brunei: [mon, tue, wed, thu, sat].",
+    )
+    working_hours: str = Field(
+        "09:00-17:00", description="Local office hours, 'HH:MM-HH:MM'. '00:00-24:00' is all day."
+    )
+    staffing: Literal["office-hours", "24/7"] = Field(
+        "office-hours", description="'24/7' for a team that is always on duty."
+    )
+    holidays: list[date] = Field(
+        default_factory=list, description="Local public holidays when the team is off."
+    )
+    capacity: Annotated[int, Field(ge=1, le=1000)] = Field(
+        2, description="How many things the team works on at once."
+    )
+    contacts: dict[Id, Contact] = Field(
+        default_factory=dict, description="Point of contact per channel id."
+    )
+    policy: Policy = Field(
+        default_factory=Policy, description="Behaviour of the automated policy for this actor."
+    )
+    description: str = Field("", description="Notes for organisers.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        return _check_zone(v)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, v: str) -> str:
+        m = _HOURS.match(v) if isinstance(v, str) else None
+        if not m:
+            raise ValueError(f"{v!r} is not office hours; write 'HH:MM-HH:MM', e.g. '09:00-17:00'")
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
+            raise ValueError(f"{v!r} has an impossible time of day")
+        if h2 * 60 + m2 <= h1 * 60 + m1:
+            raise ValueError(f"{v!r} ends before it starts; overnight shifts are written as 24/7")
+        return v
+
+    @property
+    def always_on(self) -> bool:
+        return self.staffing == "24/7"
+
+    @property
+    def hours(self) -> tuple[time, int, int]:
+        """(opening time, opening minute-of-day, closing minute-of-day)."""
+        m = _HOURS.match(self.working_hours)
+        assert m
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        return time(h1, m1), h1 * 60 + m1, h2 * 60 + m2
+
+
+# --- channels --------------------------------------------------------------------
+
+
+class Channel(Strict):
+    """A way of passing messages between actors."""
+
+    kind: ChannelKind = Field(description="What sort of channel this is.")
+    name: str = Field("", description="Display name.")
+    latency: Distribution = Field(description="Time from sending to arrival.")
+    loss: Probability = Field(0.0, description="Probability that a message is lost in transit.")
+    needs_receiver_on_duty: bool = Field(
+        False,
+        description="True when delivery waits for the receiver to be at work (a phone call).",
+    )
+    handled_around_the_clock: bool = Field(
+        False,
+        description="True when the receiver's 24/7 point of contact handles these messages "
+        "outside office hours too (the Budapest Convention 24/7 network).",
+    )
+    source: str = Field("", description="Where the default figures come from, or 'assumption'.")
+
+
+# --- frameworks ------------------------------------------------------------------
+
+
+class Condition(Strict):
+    """When a rule applies, by the incident's properties. Omitted fields match anything."""
+
+    types: list[str] | None = Field(None, description="Incident types the rule covers.")
+    min_severity: Severity | None = Field(None, description="Lowest severity the rule covers.")
+    crime_suspected: bool | None = Field(
+        None, description="Require a suspected crime (true) or its absence (false)."
+    )
+    hosted_abroad: bool | None = Field(
+        None,
+        description="Require malicious infrastructure hosted outside the acting actor's country.",
+    )
+    hosted_locally: bool | None = Field(
+        None,
+        description="Require malicious infrastructure hosted in the acting actor's own country.",
+    )
+    min_affected: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Least number of affected countries (counted in affected_group)."
+    )
+    affected_group: Id | None = Field(
+        None, description="Count only affected countries in this group, e.g. 'asean'."
+    )
+    actor_affected: bool | None = Field(
+        None, description="Require the acting actor's own country to be affected (or not)."
+    )
+
+
+class Rule(Strict):
+    """Who should do what, of whom, through which channel, by when, under which TLP."""
+
+    description: str = Field("", description="The rule in words.")
+    source: str = Field("", description="Which agreement or practice this rule comes from.")
+    enabled: bool = Field(True, description="Switch the rule off without deleting it.")
+    by: list[ActorKind] = Field(min_length=1, description="Kinds of actor the rule binds.")
+    on: list[Trigger] = Field(
+        default_factory=list,
+        description="Messages that trigger the rule: 'inject' or a verb received.",
+    )
+    after: list[Id] = Field(
+        default_factory=list,
+        description="Rules whose messages, once all acknowledged, trigger this rule.",
+    )
+    when: Condition = Field(default_factory=Condition, description="Incident conditions.")
+    action: Verb = Field(description="What the acting actor does.")
+    to: list[str] = Field(
+        default_factory=list,
+        description="Recipients: selectors such as 'affected_certs', or actor ids.",
+    )
+    channel: Id | None = Field(None, description="Channel id used to send.")
+    fallback: list[Id] = Field(
+        default_factory=list,
+        description="Channels tried in turn when a message goes unacknowledged.",
+    )
+    deadline: Duration | None = Field(
+        None, description="Time allowed from the trigger to the action."
+    )
+    tlp: Tlp = Field("AMBER", description="TLP label of what the rule sends.")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Rule:
+        if not self.on and not self.after:
+            raise ValueError("a rule needs 'on' (a trigger) or 'after' (rules it follows)")
+        if self.action in MESSAGE_VERBS:
+            if not self.to:
+                raise ValueError(f"action {self.action!r} sends a message; give 'to'")
+            if self.channel is None:
+                raise ValueError(f"action {self.action!r} sends a message; give 'channel'")
+        return self
+
+
+class Framework(Strict):
+    """A body of cooperation rules, e.g. the ATRC network-security framework."""
+
+    title: str = Field(description="Name of the framework.")
+    source: str = Field("", description="Citation of the agreement or document.")
+    enabled: bool = Field(True, description="Switch every rule of this framework off.")
+    rules: dict[Id, Rule] = Field(description="The rules, by id (ids are unique across files).")
+
+
+# --- injects and expectations ----------------------------------------------------
+
+
+class Incident(Strict):
+    """The incident an inject opens or updates. Later injects may give only changes."""
+
+    id: Id = Field(description="Incident id, shared by every inject about it.")
+    type: str | None = Field(None, description="e.g. botnet, ddos, ransomware, phishing, csam.")
+    title: str | None = Field(None, description="Short name for reports.")
+    severity: Severity | None = Field(None, description="low, medium, high or critical.")
+    affected: list[Country] | None = Field(None, description="Countries with victims.")
+    hosted_in: list[Country] | None = Field(
+        None, description="Countries hosting the malicious infrastructure."
+    )
+    crime_suspected: bool | None = Field(None, description="True when a crime is suspected.")
+
+
+DrillTime = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "anyOf": [{"pattern": OFFSET_PATTERN}, {"format": "date-time"}],
+            "examples": ["T+01:30", "T+1d02:00", "2026-08-19T10:00:00+08:00"],
+        }
+    ),
+]
+
+
+class Inject(Strict):
+    """One row of the MSEL."""
+
+    id: Id = Field(description="Sequence id, e.g. '1' or 'C1'.")
+    at: DrillTime | None = Field(
+        None,
+        description="Delivery time: 'T+01:30', 'T+1d02:00' or an absolute date-time. "
+        "Contingency injects omit it.",
+    )
+    type: Literal["information", "event", "media", "contingency"] = Field(
+        "event", description="HSEEP inject type."
+    )
+    delay: Duration = Field(
+        0.0, description="For contingency injects: time after the missed deadline."
+    )
+    sender: Id = Field(description="Actor the inject appears to come from (real or simulated).")
+    to: list[Id] = Field(min_length=1, description="Recipient actors.")
+    via: Id = Field(description="Channel id of the delivery method.")
+    incident: Incident = Field(description="Incident opened or updated.")
+    tlp: Tlp = Field("AMBER", description="TLP label of the inject.")
+    title: str = Field("", description="Subject line.")
+    text: str = Field("", description="Body shown to the recipients.")
+    artefacts: list[str] = Field(
+        default_factory=list, description="References to logs, samples, captures."
+    )
+    expected_actions: list[str] = Field(
+        default_factory=list, description="What players are expected to do, in words."
+    )
+    objective: Id | None = Field(None, description="Objective this inject serves.")
+    controller: str = Field("", description="Responsible controller.")
+    notes: str = Field("", description="Controller notes.")
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
+class Expectation(Strict):
+    """An expected action with a deadline and a score."""
+
+    id: Id = Field(description="Expectation id, e.g. 'E1'.")
+    description: str = Field("", description="The expected action in words.")
+    actors: list[Id] = Field(min_length=1, description="Actor ids that may meet it.")
+    require: Literal["any", "all"] = Field(
+        "any", description="'any' one actor suffices, or 'all' must act."
+    )
+    action: Verb = Field(description="The action expected.")
+    target: str | None = Field(
+        None, description="Recipient that must be addressed: an actor id or selector."
+    )
+    incident: Id = Field(description="Incident id.")
+    after: str = Field(
+        "incident",
+        description="Deadline anchor: 'incident' (its first inject) or an inject id.",
+    )
+    within: Duration = Field(description="Time allowed after the anchor.")
+    score: Annotated[float, Field(ge=0)] = Field(1.0, description="Points when met.")
+    objective: Id | None = Field(None, description="Objective this expectation serves.")
+    contingency: Id | None = Field(
+        None, description="Contingency inject id fired when the expectation is missed."
+    )
+
+    @field_validator("actors", mode="before")
+    @classmethod
+    def _one(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
+# --- the scenario ----------------------------------------------------------------
+
+
+class Scenario(Strict):
+    """A drill scenario file."""
+
+    include: list[str] = Field(
+        default_factory=list,
+        description="Library files ('asean/frameworks') or relative paths merged first.",
+    )
+    drill: Drill = Field(description="The drill: title, clock, duration.")
+    groups: dict[Id, list[Country]] = Field(
+        default_factory=dict, description="Named country groups, e.g. asean: [BN, KH, ...]."
+    )
+    actors: dict[Id, Actor] = Field(description="Actors by id.")
+    channels: dict[Id, Channel] = Field(description="Channels by id.")
+    frameworks: dict[Id, Framework] = Field(
+        default_factory=dict, description="Cooperation frameworks by id."
+    )
+    injects: list[Inject] = Field(default_factory=list, description="The MSEL.")
+    expectations: list[Expectation] = Field(
+        default_factory=list, description="Expected actions with deadlines and scores."
+    )
+
+    def rules(self) -> dict[str, tuple[str, Rule]]:
+        """Every enabled rule by id, with its framework id."""
+        out: dict[str, tuple[str, Rule]] = {}
+        for fid, fw in self.frameworks.items():
+            if not fw.enabled:
+                continue
+            for rid, rule in fw.rules.items():
+                if rule.enabled:
+                    out[rid] = (fid, rule)
+        return out
+
+
+#: Library file sections that hold mappings keyed by id (merged field by field).
+MAPPING_SECTIONS = ("groups", "actors", "channels", "frameworks")

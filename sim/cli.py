@@ -1,0 +1,139 @@
+"""The ``drill`` command line.
+
+Headless commands (run, validate, scenarios) never import Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scenarios import (
+    DEFAULT_SCENARIO,
+    ScenarioError,
+    bundled_scenarios,
+    load_scenario,
+    resolve_scenario_arg,
+)
+
+EXIT_OK = 0
+EXIT_INVALID = 2
+EXIT_CANNOT_RUN = 3
+
+
+def _problems(exc: ScenarioError) -> None:
+    for p in exc.problems:
+        print(p, file=sys.stderr)
+    n = len(exc.problems)
+    print(f"{n} problem{'s' if n != 1 else ''} found", file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .engine import Engine
+    from .events import log_to_jsonl
+    from .metrics import compute
+    from .report import render_json, render_text
+
+    path = resolve_scenario_arg(args.scenario)
+    try:
+        loaded = load_scenario(path)
+    except ScenarioError as exc:
+        _problems(exc)
+        return EXIT_INVALID
+    try:
+        engine = Engine(loaded, seed=args.seed)
+        log = engine.run()
+        metrics = compute(log, slowest=args.slowest)
+    except (ValueError, KeyError, TypeError, ArithmeticError, OverflowError) as exc:
+        print(f"{path}: cannot run this scenario: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    if args.events:
+        try:
+            Path(args.events).write_text(log_to_jsonl(log), encoding="utf-8")
+        except OSError as exc:
+            print(f"{args.events}: cannot write the event log: {exc.strerror}", file=sys.stderr)
+            return EXIT_CANNOT_RUN
+    out = render_json(metrics) if args.json else render_text(metrics)
+    sys.stdout.write(out)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    status = EXIT_OK
+    for name in args.files:
+        path = resolve_scenario_arg(name)
+        try:
+            loaded = load_scenario(path)
+        except ScenarioError as exc:
+            _problems(exc)
+            status = EXIT_INVALID
+            continue
+        sc = loaded.scenario
+        print(
+            f"{path}: ok ({len(sc.actors)} actors, {len(sc.channels)} channels, "
+            f"{sum(len(f.rules) for f in sc.frameworks.values())} rules, "
+            f"{len(sc.injects)} injects, {len(sc.expectations)} expectations)"
+        )
+    return status
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    for path in bundled_scenarios():
+        try:
+            sc = load_scenario(path).scenario
+        except ScenarioError as exc:  # pragma: no cover - bundled files are tested
+            print(f"{path.stem}\t(invalid: {exc.problems[0]})")
+            continue
+        mark = " (default)" if path.stem == DEFAULT_SCENARIO and "default" not in sc.drill.title else ""
+        print(f"{path.stem}\t{sc.drill.title}{mark}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="drill",
+        description="Tabletop simulator for cross-border cyber-incident drills (ACID style).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run", help="run a scenario with the automated policy and print its escalation timing"
+    )
+    run.add_argument(
+        "scenario", nargs="?", default=None,
+        help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})",
+    )
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--json", action="store_true", help="print the report as JSON")
+    run.add_argument("--slowest", type=int, default=5, metavar="N",
+                     help="how many slowest hops to list (default 5)")
+    run.add_argument("--events", metavar="FILE", help="also write the event log as JSON lines")
+    run.set_defaults(func=cmd_run)
+
+    val = sub.add_parser("validate", help="check scenario files and report every problem")
+    val.add_argument("files", nargs="+", metavar="FILE")
+    val.set_defaults(func=cmd_validate)
+
+    lst = sub.add_parser("scenarios", help="list the bundled scenarios")
+    lst.set_defaults(func=cmd_scenarios)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `drill run | head`
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

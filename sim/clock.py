@@ -1,0 +1,81 @@
+"""Local time and working hours.
+
+The engine's clock counts minutes after the drill start. Each actor sees that
+instant in its own IANA time zone (daylight saving included, through zoneinfo)
+and works only on its working days, within its office hours, outside holidays,
+unless it is staffed 24/7.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from scenarios.model import WEEKDAYS, Actor
+
+_MINUTE = timedelta(minutes=1)
+_HORIZON_DAYS = 400
+
+
+class Shift:
+    """When one actor is on duty, in drill minutes."""
+
+    def __init__(self, actor: Actor, start: datetime):
+        self.tz = ZoneInfo(actor.timezone)
+        self.always = actor.always_on
+        self.days = frozenset(WEEKDAYS.index(d) for d in actor.working_days)
+        _, self.open_min, self.close_min = actor.hours
+        self.holidays = frozenset(actor.holidays)
+        self.start = start
+        self._windows: dict[date, tuple[float, float] | None] = {}
+
+    def local(self, t: float) -> datetime:
+        """The actor's local wall-clock time at drill minute ``t``."""
+        return (self.start + t * _MINUTE).astimezone(self.tz)
+
+    def _at(self, day: date, minute_of_day: int) -> float:
+        if minute_of_day >= 1440:
+            day, minute_of_day = day + timedelta(days=1), minute_of_day - 1440
+        local = datetime(day.year, day.month, day.day, tzinfo=self.tz) + minute_of_day * _MINUTE
+        # rebuild from wall-clock fields so that a DST change inside the day is honoured
+        local = datetime(
+            local.year, local.month, local.day, local.hour, local.minute, tzinfo=self.tz
+        )
+        return (local - self.start) / _MINUTE
+
+    def window(self, day: date) -> tuple[float, float] | None:
+        """(open, close) of the working period on local ``day``, or None."""
+        if day in self._windows:
+            return self._windows[day]
+        w = None
+        if day.weekday() in self.days and day not in self.holidays:
+            w = (self._at(day, self.open_min), self._at(day, self.close_min))
+        self._windows[day] = w
+        return w
+
+    def on_duty(self, t: float) -> bool:
+        if self.always:
+            return True
+        w = self.window(self.local(t).date())
+        return w is not None and w[0] <= t < w[1]
+
+    def next_on(self, t: float) -> float:
+        """The first instant at or after ``t`` when the actor is on duty."""
+        if self.always:
+            return t
+        day = self.local(t).date()
+        for offset in range(_HORIZON_DAYS):
+            w = self.window(day + timedelta(days=offset))
+            if w is not None and w[1] > t:
+                return max(w[0], t)
+        return math.inf
+
+    def shift_end(self, t: float) -> float:
+        """When the working period containing ``t`` ends (inf for 24/7)."""
+        if self.always:
+            return math.inf
+        w = self.window(self.local(t).date())
+        if w is not None and w[0] <= t < w[1]:
+            return w[1]
+        return t

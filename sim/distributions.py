@@ -1,0 +1,62 @@
+"""Sampling the scenario format's distributions (all values in minutes)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from scenarios.model import Constant, Empirical, Exponential, LogNormal, Triangular, Uniform
+
+
+def sample(dist: object, rng: random.Random) -> float:
+    """Draw one duration in minutes from ``dist`` using ``rng``."""
+    if isinstance(dist, Constant):
+        return dist.value
+    if isinstance(dist, Uniform):
+        return rng.uniform(dist.low, dist.high)
+    if isinstance(dist, LogNormal):
+        mu, sigma = dist.params
+        value = rng.lognormvariate(mu, sigma)
+        return min(value, dist.max) if dist.max is not None else value
+    if isinstance(dist, Triangular):
+        return rng.triangular(dist.low, dist.high, dist.mode)
+    if isinstance(dist, Exponential):
+        value = rng.expovariate(1.0 / dist.mean) if dist.mean > 0 else 0.0
+        return min(value, dist.max) if dist.max is not None else value
+    if isinstance(dist, Empirical):
+        return rng.choices(dist.values, weights=dist.weights)[0]
+    raise TypeError(f"not a distribution: {dist!r}")
+
+
+def minimum(dist: object) -> float:
+    """The shortest duration ``dist`` can produce."""
+    if isinstance(dist, Constant):
+        return dist.value
+    if isinstance(dist, (Uniform, Triangular)):
+        return dist.low
+    if isinstance(dist, Empirical):
+        return min(dist.values)
+    return 0.0
+
+
+def median(dist: object) -> float:
+    """The median of ``dist`` (used for explanations, not for sampling)."""
+    if isinstance(dist, Constant):
+        return dist.value
+    if isinstance(dist, Uniform):
+        return (dist.low + dist.high) / 2
+    if isinstance(dist, LogNormal):
+        return math.exp(dist.params[0])
+    if isinstance(dist, Exponential):
+        return dist.mean * math.log(2)
+    if isinstance(dist, Triangular):
+        a, c, b = dist.low, dist.mode, dist.high
+        if b == a:
+            return a
+        if c >= (a + b) / 2:
+            return a + math.sqrt((b - a) * (c - a) / 2)
+        return b - math.sqrt((b - a) * (b - c) / 2)
+    if isinstance(dist, Empirical):
+        values = sorted(dist.values)
+        return values[len(values) // 2]
+    raise TypeError(f"not a distribution: {dist!r}")

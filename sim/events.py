@@ -1,0 +1,87 @@
+"""Immutable domain events: the engine's log.
+
+Every event has a sequence number, the simulated time in minutes after the drill
+start, a type, the actor and incident it concerns, and JSON-ready details.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+#: Every event type the engine emits, with its meaning.
+EVENT_TYPES: dict[str, str] = {
+    "drill_started": "the drill clock started; details describe the run",
+    "incident_opened": "an inject opened an incident",
+    "incident_updated": "an inject changed an incident's properties",
+    "inject_delivered": "an inject reached a recipient",
+    "inject_skipped": "the facilitator skipped an inject",
+    "message_sent": "an actor sent a message on a channel",
+    "message_delivered": "a message reached its recipient",
+    "message_lost": "a message was lost (stale contact, no contact, channel failure)",
+    "acknowledged": "an actor acknowledged what it received",
+    "analysed": "an actor finished analysing an incident",
+    "notified": "an actor notified, reported, shared or broadcast",
+    "requested": "an actor requested takedown, assistance, preservation or MLA",
+    "escalated": "an actor escalated to the regional council or referred to police",
+    "declined": "the automated policy chose not to follow a rule",
+    "withheld": "restricted information was kept back to respect its TLP label",
+    "takedown_completed": "malicious infrastructure in one country was taken down",
+    "contained": "every piece of malicious infrastructure of an incident is down",
+    "preserved": "data was preserved on request",
+    "published": "a public advisory was issued",
+    "closed": "an actor closed an incident",
+    "tlp_violation": "information was passed on beyond its TLP label",
+    "expectation_met": "an expected action happened by its deadline",
+    "expectation_missed": "an expected action had not happened by its deadline",
+    "expectation_late": "a missed expected action happened after its deadline",
+    "role_changed": "a role was handed to a person or back to the policy",
+    "drill_ended": "the drill clock reached the drill's end",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened in a run."""
+
+    seq: int
+    time: float
+    type: str
+    actor: str | None
+    incident: str | None
+    details: Mapping[str, Any]
+
+    @classmethod
+    def make(
+        cls, seq: int, time: float, type: str, actor: str | None, incident: str | None,
+        details: dict[str, Any],
+    ) -> Event:
+        return cls(seq, round(time, 6), type, actor, incident, MappingProxyType(dict(details)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "type": self.type,
+            "actor": self.actor,
+            "incident": self.incident,
+            "details": dict(self.details),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Event:
+        return cls(
+            d["seq"], d["time"], d["type"], d.get("actor"), d.get("incident"),
+            MappingProxyType(dict(d.get("details") or {})),
+        )
+
+
+def log_to_jsonl(events: list[Event]) -> str:
+    """The log as JSON lines: byte-identical for identical runs."""
+    return "".join(e.to_json() + "\n" for e in events)

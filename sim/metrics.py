@@ -1,0 +1,302 @@
+"""Escalation-timing metrics: pure functions of an event log.
+
+Nothing here looks at the engine or the scenario: everything is read off the
+events, so a log saved to disk gives the same figures as a live run. All times are
+minutes after the drill start; durations are minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .events import Event
+
+#: The law-enforcement chain: (hop name, verb, recipient kind or None for any).
+LAW_ENFORCEMENT_HOPS: tuple[tuple[str, str, str | None], ...] = (
+    ("CERT -> national police", "refer_police", None),
+    ("police -> international channel", "request_assistance", "intl_police_channel"),
+    ("channel -> foreign police", "request_assistance", "national_police"),
+    ("preservation request", "request_preservation", None),
+    ("formal MLA request", "request_mla", None),
+)
+
+
+def _events(log: Iterable[Event | Mapping[str, Any]]) -> list[Event]:
+    return [e if isinstance(e, Event) else Event.from_dict(e) for e in log]
+
+
+def _timing(at: float | None, since: float | None, **extra: Any) -> dict[str, Any] | None:
+    if at is None:
+        return None
+    out = {"at": at, "after": None if since is None else at - since}
+    out.update(extra)
+    return out
+
+
+def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
+    """Per incident: acknowledgement, notification, ANSAC, police and containment."""
+    kinds: dict[str, str] = {}
+    for e in events:
+        if e.type == "drill_started":
+            kinds = {aid: a["kind"] for aid, a in e.details["actors"].items()}
+    incidents: dict[str, dict[str, Any]] = {}
+    reached: dict[str, dict[str, float]] = {}
+    for e in events:
+        if e.incident is None:
+            continue
+        inc = incidents.get(e.incident)
+        if e.type == "incident_opened":
+            inc = incidents[e.incident] = {
+                "id": e.incident,
+                "title": e.details["title"],
+                "type": e.details["type"],
+                "severity": e.details["severity"],
+                "opened_at": e.time,
+                "affected": list(e.details["affected"]),
+                "hosted_in": list(e.details["hosted_in"]),
+                "affected_certs": list(e.details["affected_certs"]),
+                "_first_ack": None,
+                "_ansac": None,
+                "_hops": {},
+                "_takedowns": [],
+                "_contained": None,
+            }
+            reached[e.incident] = {}
+            continue
+        if inc is None:
+            continue
+        if e.type == "incident_updated":
+            inc["affected"] = list(e.details["affected"])
+            inc["hosted_in"] = list(e.details["hosted_in"])
+            inc["affected_certs"] = list(e.details["affected_certs"])
+        elif e.type in ("inject_delivered", "message_delivered"):
+            reached[e.incident].setdefault(e.actor, e.time)
+            if e.type == "message_delivered":
+                if inc["_ansac"] is None and kinds.get(e.actor) == "regional_council":
+                    inc["_ansac"] = (e.time, e.details["sender"])
+                for name, verb, kind in LAW_ENFORCEMENT_HOPS:
+                    if e.details["verb"] == verb and (kind is None or kinds.get(e.actor) == kind):
+                        inc["_hops"].setdefault(name, (e.time, e.details["sender"], e.actor))
+        elif e.type == "acknowledged" and inc["_first_ack"] is None:
+            inc["_first_ack"] = (e.time, e.actor)
+        elif e.type == "takedown_completed" and not e.details.get("nothing_hosted"):
+            inc["_takedowns"].append({"country": e.details["country"], "at": e.time,
+                                      "after": e.time - inc["opened_at"], "by": e.actor})
+        elif e.type == "contained":
+            inc["_contained"] = e.time
+
+    out = []
+    for iid, inc in incidents.items():
+        opened = inc["opened_at"]
+        seen = reached[iid]
+        certs = inc["affected_certs"]
+        missing = [c for c in certs if c not in seen]
+        all_at = max((seen[c] for c in certs), default=opened) if not missing else None
+        hops = []
+        last = None
+        reached_at = [opened]
+        for name, _, _ in LAW_ENFORCEMENT_HOPS:
+            hit = inc["_hops"].get(name)
+            if hit is None:
+                hops.append({"hop": name, "at": None, "after": None, "hop_duration": None})
+                continue
+            at, sender, to = hit
+            # a hop's own duration runs from the latest earlier step reached before it
+            # (steps can overlap: preservation may go out before the relay arrives)
+            previous = max(t for t in reached_at if t <= at)
+            hops.append({
+                "hop": name, "from": sender, "to": to, "at": at, "after": at - opened,
+                "hop_duration": at - previous,
+            })
+            reached_at.append(at)
+            if last is None or at >= inc["_hops"][last][0]:
+                last = name
+        ack = inc["_first_ack"]
+        ansac = inc["_ansac"]
+        out.append({
+            "id": iid,
+            "title": inc["title"],
+            "type": inc["type"],
+            "severity": inc["severity"],
+            "opened_at": opened,
+            "affected": inc["affected"],
+            "hosted_in": inc["hosted_in"],
+            "first_acknowledgement": _timing(ack and ack[0], opened, by=ack and ack[1]),
+            "all_affected_certs_reached": {
+                **(_timing(all_at, opened) or {"at": None, "after": None}),
+                "reached": len(certs) - len(missing),
+                "of": len(certs),
+                "missing": missing,
+            },
+            "ansac_reached": _timing(ansac and ansac[0], opened, by=ansac and ansac[1]),
+            "law_enforcement": {
+                "hops": hops,
+                "end_to_end": None if last is None else {
+                    "to": last, "after": inc["_hops"][last][0] - opened,
+                    "at": inc["_hops"][last][0],
+                },
+            },
+            "takedowns": inc["_takedowns"],
+            "contained": _timing(inc["_contained"], opened),
+        })
+    return out
+
+
+def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
+    """Per expectation: met, missed, late or open, with lateness and score."""
+    specs: dict[str, dict[str, Any]] = {}
+    end = None
+    for e in events:
+        if e.type == "drill_started":
+            specs = {x["id"]: dict(x) for x in e.details["expectations"]}
+            for x in specs.values():
+                # "open": neither met nor missed (yet) when the log ends
+                x.update(status="open", at=None, deadline_at=None, lateness=None, earned=0.0)
+        elif e.type == "expectation_met":
+            x = specs[e.details["expectation"]]
+            x.update(status="met", at=e.time, deadline_at=e.details["deadline_at"],
+                     earned=e.details["score"], by=e.actor)
+        elif e.type == "expectation_missed":
+            x = specs[e.details["expectation"]]
+            x.update(status="missed", deadline_at=e.details["deadline_at"],
+                     contingency=e.details.get("contingency"))
+        elif e.type == "expectation_late":
+            x = specs[e.details["expectation"]]
+            x.update(status="late", at=e.time, lateness=e.details["late_by"], by=e.actor)
+        elif e.type == "drill_ended":
+            end = e.time
+    for x in specs.values():
+        if x["status"] == "missed" and end is not None:
+            # never done: it was still overdue when the drill ended
+            x["lateness"] = end - x["deadline_at"]
+            x["never_done"] = True
+    return list(specs.values())
+
+
+def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
+    """Every message hop: from the sender learning of the trigger to the receiver's ack.
+
+    The hop's duration splits into ``handling`` (sender, before the first send),
+    ``lost`` (time spent on attempts that never arrived), ``transit`` (channel
+    latency plus waiting for the receiver to be at the desk) and ``awaiting_ack``.
+    """
+    hops: dict[str, dict[str, Any]] = {}
+    sent_at: dict[str, float] = {}
+    for e in events:
+        d = e.details
+        if e.type == "message_sent":
+            sent_at[d["msg"]] = e.time
+            h = hops.get(d["dispatch"])
+            if h is None:
+                h = hops[d["dispatch"]] = {
+                    "dispatch": d["dispatch"], "from": e.actor, "to": d["to"],
+                    "verb": d["verb"], "incident": e.incident, "rule": d.get("rule"),
+                    "trigger_at": d["trigger_at"], "first_sent_at": e.time,
+                    "last_sent_at": e.time, "delivered_at": None, "acknowledged_at": None,
+                    "attempts": 0, "lost": [],
+                }
+            h["attempts"] += 1
+            h["last_sent_at"] = e.time
+        elif e.type == "message_lost" and "dispatch" in d:
+            hops[d["dispatch"]]["lost"].append(d["reason"])
+        elif e.type == "message_delivered":
+            h = hops[d["dispatch"]]
+            if h["delivered_at"] is None:
+                h["delivered_at"] = e.time
+                h["sent_at"] = sent_at[d["msg"]]
+        elif e.type == "acknowledged":
+            for did in d.get("dispatches", ()):
+                h = hops.get(did)
+                if h is not None and h["acknowledged_at"] is None:
+                    h["acknowledged_at"] = e.time
+    out = []
+    for h in hops.values():
+        end = h["acknowledged_at"] if h["acknowledged_at"] is not None else h["delivered_at"]
+        h["duration"] = None if end is None else end - h["trigger_at"]
+        h["handling"] = h["first_sent_at"] - h["trigger_at"]
+        sent = h.get("sent_at", h["last_sent_at"])
+        h["lost_time"] = sent - h["first_sent_at"]
+        h["transit"] = None if h["delivered_at"] is None else h["delivered_at"] - sent
+        h["awaiting_ack"] = (
+            None if h["acknowledged_at"] is None or h["delivered_at"] is None
+            else h["acknowledged_at"] - h["delivered_at"]
+        )
+        out.append(h)
+    return out
+
+
+def actor_metrics(events: list[Event]) -> dict[str, dict[str, Any]]:
+    """Per actor: acknowledgement latency (receipt to acknowledgement)."""
+    lat: dict[str, list[float]] = {}
+    names: dict[str, str] = {}
+    for e in events:
+        if e.type == "drill_started":
+            names = {aid: a["name"] for aid, a in e.details["actors"].items()}
+        elif e.type == "acknowledged":
+            lat.setdefault(e.actor, []).append(e.time - e.details["received_at"])
+    return {
+        aid: {
+            "name": names.get(aid, aid),
+            "acknowledgements": len(v),
+            "mean_ack_latency": sum(v) / len(v) if v else None,
+            "max_ack_latency": max(v) if v else None,
+        }
+        for aid, v in sorted((a, lat.get(a, [])) for a in {*names, *lat})
+    }
+
+
+def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[str, Any]:
+    """Every metric of a run, as a JSON-ready document."""
+    events = _events(log)
+    head = events[0].details if events and events[0].type == "drill_started" else {}
+    lost: dict[str, int] = {}
+    lost_list = []
+    sent = delivered = 0
+    violations = []
+    for e in events:
+        if e.type == "message_sent":
+            sent += 1
+        elif e.type == "message_delivered":
+            delivered += 1
+        elif e.type == "message_lost":
+            lost[e.details["reason"]] = lost.get(e.details["reason"], 0) + 1
+            lost_list.append({
+                "at": e.time, "to": e.actor, "from": e.details.get("sender"),
+                "channel": e.details["channel"], "reason": e.details["reason"],
+                "incident": e.incident,
+            })
+        elif e.type == "tlp_violation":
+            violations.append({
+                "at": e.time, "by": e.actor, "to": e.details["to"], "ref": e.details["ref"],
+                "tlp": e.details["tlp"], "action": e.details["action"], "incident": e.incident,
+            })
+    exps = expectation_metrics(events)
+    hops = hop_metrics(events)
+    done = sorted((h for h in hops if h["duration"] is not None),
+                  key=lambda h: (-h["duration"], h["dispatch"]))
+    return {
+        "format": "drill-run",
+        "version": 1,
+        "scenario": {
+            "id": head.get("scenario"),
+            "title": head.get("title"),
+            "start": head.get("start"),
+            "clock_timezone": head.get("clock_timezone"),
+            "duration": head.get("duration"),
+        },
+        "seed": head.get("seed"),
+        "incidents": incident_metrics(events),
+        "expectations": exps,
+        "score": {
+            "earned": sum(x["earned"] for x in exps),
+            "possible": sum(x["score"] for x in exps),
+            "met": sum(1 for x in exps if x["status"] == "met"),
+            "of": len(exps),
+        },
+        "slowest_hops": done[:slowest],
+        "actors": actor_metrics(events),
+        "messages": {"sent": sent, "delivered": delivered, "lost": lost, "lost_list": lost_list},
+        "tlp_violations": violations,
+        "events": len(events),
+    }

@@ -1,0 +1,145 @@
+"""The escalation report: metrics rendered for people (plain text) or programs (JSON)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scenarios.durations import format_drill_time, format_duration
+
+
+def _t(at: float | None) -> str:
+    return "—" if at is None else format_drill_time(at)
+
+
+def _h(minutes: float | None) -> str:
+    return "" if minutes is None else f"{minutes / 60:6.2f} h"
+
+
+def _row(label: str, timing: dict[str, Any] | None, note: str = "") -> str:
+    if timing is None or timing.get("at") is None:
+        return f"    {label:<34}{'never':>10}{'':>10}  {note}".rstrip()
+    return f"    {label:<34}{_t(timing['at']):>10}{_h(timing['after']):>10}  {note}".rstrip()
+
+
+def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """A readable escalation report from :func:`sim.metrics.compute` output."""
+    names = names or {aid: a["name"] for aid, a in m.get("actors", {}).items()}
+
+    def who(aid: str | None) -> str:
+        return "" if aid is None else names.get(aid, aid)
+
+    sc = m["scenario"]
+    lines = [
+        f"{sc['title']}",
+        f"  scenario {sc['id']}, seed {m['seed']}; drill clock starts {sc['start']} "
+        f"({sc['clock_timezone']}), lasts {format_duration(sc['duration'] or 0)}",
+        "  times are drill time (T+) and hours after the incident opened",
+        "",
+    ]
+    for inc in m["incidents"]:
+        lines.append(
+            f"Incident {inc['id']}: {inc['title']} ({inc['type']}, {inc['severity']})"
+        )
+        lines.append(
+            f"    affected {', '.join(inc['affected']) or '—'}; "
+            f"infrastructure in {', '.join(inc['hosted_in']) or '—'}"
+        )
+        lines.append(f"    {'opened':<34}{_t(inc['opened_at']):>10}")
+        ack = inc["first_acknowledgement"]
+        lines.append(_row("first acknowledgement", ack, f"by {who(ack['by'])}" if ack else ""))
+        reach = inc["all_affected_certs_reached"]
+        note = f"{reach['reached']} of {reach['of']} CERTs"
+        if reach["missing"]:
+            note += "; not reached: " + ", ".join(who(a) for a in reach["missing"])
+        lines.append(_row("every affected CERT reached", reach, note))
+        ansac = inc["ansac_reached"]
+        lines.append(_row("ANSAC reached", ansac, f"from {who(ansac['by'])}" if ansac else ""))
+        lines.append("    law enforcement")
+        for hop in inc["law_enforcement"]["hops"]:
+            if hop["at"] is None:
+                lines.append(f"      {hop['hop']:<32}{'never':>10}")
+            else:
+                lines.append(
+                    f"      {hop['hop']:<32}{_t(hop['at']):>10}{_h(hop['after']):>10}"
+                    f"  hop {format_duration(hop['hop_duration'])}, "
+                    f"{who(hop['from'])} -> {who(hop['to'])}"
+                )
+        e2e = inc["law_enforcement"]["end_to_end"]
+        lines.append(_row("  end to end", e2e, f"to {e2e['to']}" if e2e else ""))
+        downs = ", ".join(
+            f"{d['country']} at {_t(d['at'])}" for d in inc["takedowns"]
+        ) or "none"
+        lines.append(_row("contained", inc["contained"], f"takedowns: {downs}"))
+        lines.append("")
+
+    score = m["score"]
+    lines.append(
+        f"Expectations: {score['met']} of {score['of']} met, "
+        f"score {score['earned']:g} of {score['possible']:g}"
+    )
+    for x in m["expectations"]:
+        status = x["status"].upper() if x["status"] != "met" else "met"
+        when = _t(x["at"]) if x["at"] is not None else ""
+        extra = ""
+        if x["status"] == "missed":
+            extra = f"never done; overdue {format_duration(x['lateness'])} at the end"
+        elif x["status"] == "late":
+            extra = f"late by {format_duration(x['lateness'])}"
+        elif x["status"] == "met":
+            extra = f"by {who(x.get('by'))}"
+        deadline = f"due {_t(x['deadline_at'])}" if x["deadline_at"] is not None else "not due"
+        lines.append(
+            f"  {x['id']:<5}{status:<8}{when:>10}  {deadline:<14} {x['description'] or x['action']}"
+        )
+        if extra:
+            lines.append(f"  {'':<23}{'':>10}{extra}")
+    lines.append("")
+
+    lines.append("Slowest hops (from the sender learning of it to the receiver's acknowledgement)")
+    for i, h in enumerate(m["slowest_hops"], 1):
+        parts = [f"handling {format_duration(h['handling'])}"]
+        if h["lost"]:
+            parts.append(f"lost {format_duration(h['lost_time'])} ({', '.join(h['lost'])})")
+        if h["transit"] is not None:
+            parts.append(f"transit {format_duration(h['transit'])}")
+        if h["awaiting_ack"] is not None:
+            parts.append(f"awaiting acknowledgement {format_duration(h['awaiting_ack'])}")
+        lines.append(
+            f"  {i}. {who(h['from'])} -> {who(h['to'])}: {h['verb']} ({h['incident']}) "
+            f"{_h(h['duration']).strip()}"
+        )
+        lines.append(f"     {'; '.join(parts)}")
+    if not m["slowest_hops"]:
+        lines.append("  none")
+    lines.append("")
+
+    msgs = m["messages"]
+    lost = sum(msgs["lost"].values())
+    reasons = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(msgs["lost"].items()))
+    lines.append(
+        f"Messages: {msgs['sent']} sent, {msgs['delivered']} delivered, {lost} lost"
+        + (f" ({reasons})" if reasons else "")
+    )
+    for x in msgs["lost_list"][:10]:
+        lines.append(
+            f"  {_t(x['at'])}  {who(x['from']) or 'control'} -> {who(x['to'])} on {x['channel']}: "
+            f"{x['reason'].replace('_', ' ')}"
+        )
+    if len(msgs["lost_list"]) > 10:
+        lines.append(f"  ... and {len(msgs['lost_list']) - 10} more")
+    if m["tlp_violations"]:
+        lines.append(f"TLP violations: {len(m['tlp_violations'])}")
+        for v in m["tlp_violations"]:
+            lines.append(
+                f"  {_t(v['at'])}  {who(v['by'])} passed {v['ref']} (TLP:{v['tlp']}) "
+                f"to {who(v['to'])} in a {v['action']}"
+            )
+    else:
+        lines.append("TLP violations: none")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(m: dict[str, Any]) -> str:
+    """The metrics as a stable JSON document (see docs/json-output.md)."""
+    return json.dumps(m, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

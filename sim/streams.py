@@ -1,0 +1,35 @@
+"""Named, seeded random streams.
+
+Every decision point draws from its own stream, named for what it decides
+(``mycert/ack/botnet-1``, ``channel/email/mycert>thaicert/latency``), and each
+stream's seed is derived from the run seed and the name alone. A what-if variant
+that changes one actor therefore leaves every other actor's draws as they were
+(common random numbers), and the same seed always gives the same run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+
+class Streams:
+    """A family of independent ``random.Random`` streams derived from one seed."""
+
+    __slots__ = ("_streams", "seed")
+
+    def __init__(self, seed: int):
+        self.seed = int(seed)
+        self._streams: dict[str, random.Random] = {}
+
+    def __call__(self, name: str) -> random.Random:
+        stream = self._streams.get(name)
+        if stream is None:
+            digest = hashlib.sha256(f"{self.seed}\x00{name}".encode()).digest()
+            stream = random.Random(int.from_bytes(digest[:16], "big"))
+            self._streams[name] = stream
+        return stream
+
+    def names(self) -> list[str]:
+        """Names of the streams drawn from so far, sorted."""
+        return sorted(self._streams)
