@@ -278,25 +278,25 @@ def _normalise_loc(loc: tuple, data: Any) -> tuple:
     """Drop pydantic's internal loc parts (union tags, validator names)."""
     out: list = []
     cur = data
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
+    for part in loc:
         if isinstance(cur, dict):
             if part in cur:
                 out.append(part)
                 cur = cur[part]
                 continue
-            if isinstance(part, str) and (cur.get("dist") == part or "[" in part) and not last:
-                continue
-            out.append(part)
+            if isinstance(part, str) and (cur.get("dist") == part or "[" in part):
+                continue  # a union member's tag or a validator's name
+            out.append(part)  # a missing field
             cur = None
         elif isinstance(cur, list) and isinstance(part, int):
             out.append(part)
             cur = cur[part] if 0 <= part < len(cur) else None
-        elif isinstance(part, str) and "[" in part:
-            continue
-        else:
+        elif cur is None:
             out.append(part)
-            cur = None
+        else:
+            # a scalar given where the model expanded a shorthand (``latency: 5m``):
+            # the rest of the loc names the expansion, not the file
+            break
     return tuple(out)
 
 

@@ -30,7 +30,7 @@ def _problems(exc: ScenarioError) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .engine import Engine
+    from .engine import Engine, preflight
     from .events import log_to_jsonl
     from .metrics import compute
     from .report import render_json, render_text
@@ -41,6 +41,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         _problems(exc)
         return EXIT_INVALID
+    blockers = preflight(loaded)
+    if blockers:
+        for p in blockers:
+            print(f"{p} (cannot run)", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     try:
         engine = Engine(loaded, seed=args.seed)
         log = engine.run()

@@ -27,7 +27,7 @@ from typing import Any
 import simpy
 
 from scenarios.durations import parse_drill_time
-from scenarios.loader import LoadedScenario
+from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import (
     EFFECT_VERBS,
     MESSAGE_VERBS,
@@ -1076,6 +1076,24 @@ class _AlwaysOn:
 _ALWAYS = _AlwaysOn()
 _ACTION_EVENTS = frozenset(VERB_EVENT.values())
 _EVENT_VERB = {"acknowledged": "acknowledge", "analysed": "analyse"}
+
+
+def preflight(loaded: LoadedScenario) -> list[Problem]:
+    """Reasons a valid scenario cannot give a meaningful run, positioned in the file."""
+    sc = loaded.scenario
+    start, end = sc.drill.start, sc.drill.duration
+    scheduled = [
+        (i, parse_drill_time(inj.at, start)) for i, inj in enumerate(sc.injects) if inj.at
+    ]
+    if not scheduled:
+        return [Problem(loaded.mark("injects") or loaded.mark(), "injects",
+                        "the MSEL schedules no inject, so nothing would happen")]
+    if all(at >= end for _, at in scheduled):
+        i = min(scheduled, key=lambda x: x[1])[0]
+        return [Problem(loaded.mark("injects", i, "at"), f"injects[{i}].at",
+                        "every inject is timed after the drill ends "
+                        f"(the drill lasts {sc.drill.duration / 60:g} h)")]
+    return []
 
 
 def run_scenario(loaded: LoadedScenario | Scenario, seed: int = 0) -> list[Event]:
