@@ -9,6 +9,7 @@ unless it is staffed 24/7.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,12 @@ class Shift:
         self.holidays = frozenset(actor.holidays)
         self.start = start
         self._windows: dict[date, tuple[float, float] | None] = {}
+        # working periods in drill minutes, listed lazily from the day before the start
+        self._first_day = start.astimezone(self.tz).date() - timedelta(days=1)
+        self._days_listed = 0
+        self._horizon = -math.inf
+        self._opens: list[float] = []
+        self._closes: list[float] = []
 
     def local(self, t: float) -> datetime:
         """The actor's local wall-clock time at drill minute ``t``."""
@@ -54,28 +61,44 @@ class Shift:
         self._windows[day] = w
         return w
 
+    def _periods_until(self, t: float) -> None:
+        """Extend the sorted list of working periods to cover minute ``t``."""
+        while self._horizon <= t and self._days_listed < _HORIZON_DAYS:
+            day = self._first_day + timedelta(days=self._days_listed)
+            self._days_listed += 1
+            w = self.window(day)
+            if w is not None and w[1] > w[0]:
+                self._opens.append(w[0])
+                self._closes.append(w[1])
+            self._horizon = self._at(day + timedelta(days=1), 0)
+
+    def _period(self, t: float) -> int:
+        """Index of the first working period that closes after ``t`` (or len)."""
+        self._periods_until(t + 1)
+        return bisect_right(self._closes, t)
+
     def on_duty(self, t: float) -> bool:
         if self.always:
             return True
-        w = self.window(self.local(t).date())
-        return w is not None and w[0] <= t < w[1]
+        i = self._period(t)
+        return i < len(self._opens) and self._opens[i] <= t
 
     def next_on(self, t: float) -> float:
         """The first instant at or after ``t`` when the actor is on duty."""
         if self.always:
             return t
-        day = self.local(t).date()
-        for offset in range(_HORIZON_DAYS):
-            w = self.window(day + timedelta(days=offset))
-            if w is not None and w[1] > t:
-                return max(w[0], t)
-        return math.inf
+        i = self._period(t)
+        while i >= len(self._opens) and self._days_listed < _HORIZON_DAYS:
+            self._periods_until(self._horizon + 1)
+        if i >= len(self._opens):
+            return math.inf
+        return max(self._opens[i], t)
 
     def shift_end(self, t: float) -> float:
         """When the working period containing ``t`` ends (inf for 24/7)."""
         if self.always:
             return math.inf
-        w = self.window(self.local(t).date())
-        if w is not None and w[0] <= t < w[1]:
-            return w[1]
+        i = self._period(t)
+        if i < len(self._opens) and self._opens[i] <= t:
+            return self._closes[i]
         return t

@@ -1,0 +1,93 @@
+"""Engine speed against bare SimPy, side by side, in one run.
+
+    python benchmarks/engine_speed.py [--runs N]
+
+Runs the default scenario N times (seeds 0..N-1) and reports SimPy events per second
+and wall time; then runs a bare SimPy model (actor processes exchanging messages
+through Stores, with Resources and timeouts) sized to schedule the same number of
+SimPy events, and reports the same figures. Compare the ratio, not the absolute
+times: they depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import simpy  # noqa: E402
+
+from scenarios import load_scenario, resolve_scenario_arg  # noqa: E402
+from sim.engine import Engine  # noqa: E402
+
+
+def scheduled(env: simpy.Environment) -> int:
+    """How many events an environment has scheduled (SimPy's own counter)."""
+    return next(env._eid)  # type: ignore[attr-defined]
+
+
+def run_engine(runs: int) -> tuple[int, int, float]:
+    loaded = load_scenario(resolve_scenario_arg(None))
+    simpy_events = domain_events = 0
+    t0 = time.perf_counter()
+    for seed in range(runs):
+        engine = Engine(loaded, seed=seed)
+        domain_events += len(engine.run())
+        simpy_events += scheduled(engine.env)
+    return simpy_events, domain_events, time.perf_counter() - t0
+
+
+def run_bare(target: int) -> tuple[int, float]:
+    """Comparable work in bare SimPy: 40 actors passing 'messages' with latencies."""
+    rng = random.Random(0)
+    total = 0
+    t0 = time.perf_counter()
+    while total < target:
+        env = simpy.Environment()
+        inboxes = [simpy.Store(env) for _ in range(40)]
+        desks = [simpy.Resource(env, capacity=2) for _ in range(40)]
+
+        def actor(i: int, env=env, inboxes=inboxes, desks=desks):
+            while True:
+                msg = yield inboxes[i].get()
+                env.process(handle(i, msg, env, inboxes, desks))
+
+        def handle(i: int, hops: int, env, inboxes, desks):
+            with desks[i].request() as req:
+                yield req
+                yield env.timeout(rng.lognormvariate(3, 1))
+            if hops:
+                yield env.timeout(rng.uniform(1, 10))
+                inboxes[rng.randrange(40)].put(hops - 1)
+
+        for i in range(40):
+            env.process(actor(i))
+        for _ in range(20):
+            inboxes[rng.randrange(40)].put(8)
+        env.run(until=2880)
+        total += scheduled(env)
+    return total, time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    simpy_events, domain_events, t_engine = run_engine(args.runs)
+    bare_events, t_bare = run_bare(simpy_events)
+    e_rate = simpy_events / t_engine
+    b_rate = bare_events / t_bare
+    print(f"default scenario, {args.runs} runs ({domain_events / args.runs:.0f} domain events/run)")
+    print(f"{'':24}{'SimPy events':>14}{'wall s':>10}{'events/s':>12}")
+    print(f"{'drill engine':24}{simpy_events:>14,}{t_engine:>10.2f}{e_rate:>12,.0f}")
+    print(f"{'bare SimPy':24}{bare_events:>14,}{t_bare:>10.2f}{b_rate:>12,.0f}")
+    print(f"engine runs at {e_rate / b_rate:.0%} of bare SimPy's events/s; "
+          f"{args.runs / t_engine:.1f} drills/s; {domain_events / t_engine:,.0f} domain events/s")
+
+
+if __name__ == "__main__":
+    main()
