@@ -403,6 +403,7 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         for i, ch in enumerate(as_list(rule.get("fallback"))):
             if ch not in channels:
                 yield (*here, "fallback", i), f"unknown channel {ch!r}{suggest(ch, channels)}"
+        ways = [c for c in (rule.get("channel"), *as_list(rule.get("fallback"))) if isinstance(c, str)]
         for i, to in enumerate(as_list(rule.get("to"))):
             if to not in SELECTORS and to not in actors:
                 yield (
@@ -410,6 +411,14 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                     f"{to!r} is neither an actor nor a selector "
                     f"({', '.join(SELECTORS)}){suggest(to, [*actors, *SELECTORS])}",
                 )
+            elif to in actors and ways:
+                contacts = as_dict(as_dict(actors[to]).get("contacts"))
+                if not any(c in contacts for c in ways):
+                    yield (
+                        (*here, "to", i),
+                        f"actor {to!r} has no point of contact on {', '.join(ways)} "
+                        f"(it has: {', '.join(contacts) or 'none'})",
+                    )
         for i, after in enumerate(as_list(rule.get("after"))):
             if after not in rules:
                 yield (*here, "after", i), f"unknown rule {after!r}{suggest(after, rules)}"

@@ -182,6 +182,8 @@ class ActorState:
         self.knows: dict[str, Knowledge] = {}
         self.fired: set[tuple[str, str]] = set()
         self.sent: dict[tuple[str, str], list[Dispatch]] = {}
+        #: (incident, verb, recipient) already sent: never sent twice by the policy
+        self.addressed: set[tuple[str, str, str]] = set()
 
 
 @dataclass
@@ -557,31 +559,47 @@ class Engine:
 
     def _deliver_inject(self, inj: Inject) -> None:
         inc = self._update_incident(inj)
-        contact_channel = self.channels[inj.via]
+        channel = self.channels[inj.via]
         for to in inj.to:
             st = self.actors[to]
-            contact = st.spec.contacts.get(inj.via)
-            ref = f"inject:{inj.id}"
-            if contact is None or contact.stale:
-                self._emit(
-                    "message_lost", to, inc.id, ref=ref, inject=inj.id, sender=inj.sender,
-                    channel=inj.via, reason="no_contact" if contact is None else "stale_contact",
-                    verb="inject",
-                )
-                continue
-            item = Received(
-                ref, "inject", inj.sender, to, inc.id, inj.tlp, inj.via, self.env.now,
-                tuple(inj.to), None, inj.text, inj.title, tuple(inj.artefacts),
-            )
-            self._emit(
-                "inject_delivered", to, inc.id, ref=ref, inject=inj.id, sender=inj.sender,
-                channel=inj.via, channel_kind=contact_channel.kind, tlp=inj.tlp,
-                title=inj.title, type=inj.type,
-            )
-            self._receive(st, item)
+            if channel.needs_receiver_on_duty and not st.shift.on_duty(self.env.now):
+                # a phone call gets through once someone is at the desk
+                self.env.process(self._inject_when_on_duty(inj, st))
+            else:
+                self._inject_to(inj, st, 0.0)
         for exp in self.expectations.values():
             if exp.after == inj.id and exp.anchor_at is None:
                 self._anchor(exp)
+
+    def _inject_when_on_duty(self, inj: Inject, st: ActorState) -> Iterator[simpy.Event]:
+        on = st.shift.next_on(self.env.now)
+        if math.isinf(on):
+            return
+        wait = on - self.env.now
+        yield self.env.timeout(wait)
+        self._inject_to(inj, st, wait)
+
+    def _inject_to(self, inj: Inject, st: ActorState, duty_wait: float) -> None:
+        inc_id = inj.incident.id
+        contact = st.spec.contacts.get(inj.via)
+        ref = f"inject:{inj.id}"
+        if contact is None or contact.stale:
+            self._emit(
+                "message_lost", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
+                channel=inj.via, reason="no_contact" if contact is None else "stale_contact",
+                verb="inject",
+            )
+            return
+        item = Received(
+            ref, "inject", inj.sender, st.id, inc_id, inj.tlp, inj.via, self.env.now,
+            tuple(inj.to), None, inj.text, inj.title, tuple(inj.artefacts),
+        )
+        self._emit(
+            "inject_delivered", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
+            channel=inj.via, channel_kind=self.channels[inj.via].kind, tlp=inj.tlp,
+            title=inj.title, type=inj.type, duty_wait=duty_wait,
+        )
+        self._receive(st, item)
 
     def _receive(self, st: ActorState, item: Received) -> None:
         know = st.knows.get(item.incident)
@@ -643,7 +661,7 @@ class Engine:
             yield know.done
             req = st.slots.request()
             yield req
-        yield from self._apply_rules(st, item.kind, item)
+        yield from self._apply_rules(st, item.kind, item, shift)
         st.slots.release(req)
 
     def _acknowledge(
@@ -772,7 +790,7 @@ class Engine:
         out: list[str] = []
         for sel in rule.to:
             for aid in self._select(sel, st, inc, sender):
-                if aid == st.id or aid in out:
+                if aid == st.id or aid in out or (inc.id, rule.action, aid) in st.addressed:
                     continue
                 if aid == sender and sel != "sender" and sel in SELECTORS:
                     continue
@@ -780,8 +798,9 @@ class Engine:
         return out
 
     def _apply_rules(
-        self, st: ActorState, trigger: str, item: Received
+        self, st: ActorState, trigger: str, item: Received, shift: Shift | _AlwaysOn | None = None
     ) -> Iterator[simpy.Event]:
+        """Carry out every framework rule this trigger sets off for this actor."""
         inc = self.incidents[item.incident]
         pol = st.spec.policy
         for rid, rule in self._by_trigger.get(trigger, ()):
@@ -789,18 +808,22 @@ class Engine:
                 continue
             if not self._applies(rule.when, st, inc):
                 continue
+            targets = self._targets(rule, st, inc, item.sender)
+            if rule.action in MESSAGE_VERBS and not targets:
+                continue  # nobody (new) to tell yet: the rule may apply later
             st.fired.add((inc.id, rid))
             p = pol.rule_probability.get(rid, pol.follow_rules)
             if p < 1.0 and self.streams(f"{st.id}/decide/{rid}/{inc.id}").random() >= p:
                 self._emit("declined", st.id, inc.id, rule=rid, reason="policy", probability=p)
                 continue
-            targets = self._targets(rule, st, inc, item.sender)
-            if rule.action in MESSAGE_VERBS and not targets:
-                self._emit("declined", st.id, inc.id, rule=rid, reason="no_recipients")
-                continue
             dist = pol.action_time.get(rule.action, pol.drafting_time)
             work = self._draw(dist, f"{st.id}/draft/{rid}/{inc.id}")
-            yield from self._work(st.shift, work)
+            yield from self._work(shift or st.shift, work)
+            if rule.action in MESSAGE_VERBS:
+                # someone else's handling may have told them meanwhile
+                targets = [t for t in targets if (inc.id, rule.action, t) not in st.addressed]
+                if not targets:
+                    continue
             channels = [rule.channel, *rule.fallback] if rule.channel else []
             self._perform(
                 st, rule.action, inc.id, targets, channels, rule.tlp, rule=rid,
@@ -879,6 +902,7 @@ class Engine:
                         withheld.append(item.ref)
                 if withheld:
                     self._emit("withheld", st.id, inc_id, refs=withheld, to=target)
+                st.addressed.add((inc_id, verb, target))
                 d = Dispatch(
                     f"d{next(self._dispatch_ids)}", st.id, target, inc_id, verb, rule, tlp,
                     list(channels), trigger_at, tuple(targets) if tlp == "RED" else (target,),
@@ -921,7 +945,8 @@ class Engine:
             d.attempts += 1
             msg_id = f"m{next(self._msg_ids)}"
             common = {
-                "msg": msg_id, "dispatch": d.id, "to": d.recipient, "channel": cid,
+                "msg": msg_id, "dispatch": d.id, "to": d.recipient,
+                "to_kind": recipient.spec.kind, "channel": cid,
                 "verb": d.verb, "tlp": d.tlp, "attempt": d.attempts,
             }
             self._emit(

@@ -59,6 +59,7 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                 "_first_ack": None,
                 "_ansac": None,
                 "_hops": {},
+                "_sent": {},
                 "_takedowns": [],
                 "_contained": None,
             }
@@ -78,6 +79,10 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                 for name, verb, kind in LAW_ENFORCEMENT_HOPS:
                     if e.details["verb"] == verb and (kind is None or kinds.get(e.actor) == kind):
                         inc["_hops"].setdefault(name, (e.time, e.details["sender"], e.actor))
+        elif e.type == "message_sent":
+            for name, verb, kind in LAW_ENFORCEMENT_HOPS:
+                if e.details["verb"] == verb and kind in (None, e.details["to_kind"]):
+                    inc["_sent"].setdefault(name, e.time)
         elif e.type == "acknowledged" and inc["_first_ack"] is None:
             inc["_first_ack"] = (e.time, e.actor)
         elif e.type == "takedown_completed" and not e.details.get("nothing_hosted"):
@@ -99,7 +104,9 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         for name, _, _ in LAW_ENFORCEMENT_HOPS:
             hit = inc["_hops"].get(name)
             if hit is None:
-                hops.append({"hop": name, "at": None, "after": None, "hop_duration": None})
+                # sent but not yet arrived (a formal MLA request takes weeks), or never sent
+                hops.append({"hop": name, "at": None, "after": None, "hop_duration": None,
+                             "sent_at": inc["_sent"].get(name)})
                 continue
             at, sender, to = hit
             # a hop's own duration runs from the latest earlier step reached before it

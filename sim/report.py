@@ -57,7 +57,12 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
         lines.append(_row("ANSAC reached", ansac, f"from {who(ansac['by'])}" if ansac else ""))
         lines.append("    law enforcement")
         for hop in inc["law_enforcement"]["hops"]:
-            if hop["at"] is None:
+            if hop["at"] is None and hop.get("sent_at") is not None:
+                lines.append(
+                    f"      {hop['hop']:<32}{'in transit':>10}{'':>10}"
+                    f"  sent {_t(hop['sent_at'])}, not delivered by the end"
+                )
+            elif hop["at"] is None:
                 lines.append(f"      {hop['hop']:<32}{'never':>10}")
             else:
                 lines.append(
