@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import simpy  # noqa: E402
+import simpy
 
-from scenarios import load_scenario, resolve_scenario_arg  # noqa: E402
-from sim.engine import Engine  # noqa: E402
+from scenarios import load_scenario, resolve_scenario_arg
+from sim.engine import Engine
 
 
 def scheduled(env: simpy.Environment) -> int:

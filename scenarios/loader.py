@@ -324,7 +324,7 @@ def _reword(err: dict, path: tuple, data: Any) -> str:
             f"empirical or lognormal (got {value.get('dist') if isinstance(value, dict) else value!r})"
         )
     if kind == "string_pattern_mismatch":
-        if path and path[-1] in ("country",) or "ISO" in msg:
+        if (path and path[-1] in ("country",)) or "ISO" in msg:
             return f"{value!r} is not a two-letter country code"
         return f"{value!r} is not a valid id (letters, digits, '-', '_' and '.')"
     if kind in ("value_error", "assertion_error"):
@@ -389,7 +389,7 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
 
     rules: dict[str, tuple] = {}
     for fid, fw in frameworks.items():
-        for rid, rule in as_dict(as_dict(fw).get("rules")).items():
+        for rid in as_dict(as_dict(fw).get("rules")):
             here = ("frameworks", fid, "rules", rid)
             if rid in rules:
                 yield here, f"rule id {rid!r} is already used in framework {rules[rid][1]!r}"
@@ -524,7 +524,8 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
             yield (*here, "after"), f"'after' is 'incident' or an inject id; no inject {after!r}"
         target = exp.get("target")
         if target is not None and target not in actors and target not in SELECTORS:
-            yield (*here, "target"), f"unknown actor or selector {target!r}{suggest(target, [*actors, *SELECTORS])}"
+            hint = suggest(target, [*actors, *SELECTORS])
+            yield (*here, "target"), f"unknown actor or selector {target!r}{hint}"
         cont = exp.get("contingency")
         if cont is not None:
             if str(cont) not in contingencies:

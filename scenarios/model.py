@@ -136,7 +136,7 @@ Country = Annotated[
 
 
 def _duration(v: Any) -> float:
-    if isinstance(v, bool) or isinstance(v, (int, float)):
+    if isinstance(v, (bool, int, float)):
         if v == 0 and not isinstance(v, bool):
             return 0.0
         raise ValueError(

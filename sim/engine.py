@@ -29,7 +29,6 @@ import simpy
 from scenarios.durations import parse_drill_time
 from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import (
-    EFFECT_VERBS,
     MESSAGE_VERBS,
     SELECTORS,
     SEVERITY_ORDER,
@@ -558,7 +557,7 @@ class Engine:
         return inc
 
     def _deliver_inject(self, inj: Inject) -> None:
-        inc = self._update_incident(inj)
+        self._update_incident(inj)
         channel = self.channels[inj.via]
         for to in inj.to:
             st = self.actors[to]
@@ -727,9 +726,11 @@ class Engine:
             abroad = any(c != st.spec.country for c in inc.hosted_in)
             if abroad != cond.hosted_abroad:
                 return False
-        if cond.hosted_locally is not None:
-            if (st.spec.country in inc.hosted_in) != cond.hosted_locally:
-                return False
+        if (
+            cond.hosted_locally is not None
+            and (st.spec.country in inc.hosted_in) != cond.hosted_locally
+        ):
+            return False
         if cond.min_affected is not None:
             countries = inc.affected
             if cond.affected_group is not None:
@@ -737,10 +738,7 @@ class Engine:
                 countries = [c for c in countries if c in group]
             if len(set(countries)) < cond.min_affected:
                 return False
-        if cond.actor_affected is not None:
-            if (st.spec.country in inc.affected) != cond.actor_affected:
-                return False
-        return True
+        return cond.actor_affected is None or (st.spec.country in inc.affected) == cond.actor_affected
 
     def _select(
         self, selector: str, st: ActorState | None, inc: IncidentState, sender: str | None

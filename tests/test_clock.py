@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from scenarios.model import Actor
 from sim.clock import Shift
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def minutes(start: datetime, moment: datetime) -> float:

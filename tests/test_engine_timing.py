@@ -190,7 +190,7 @@ def test_takedown_through_hosting_cert_contains_the_incident(scenario_data, load
     [relay] = events_of(log, "requested", "cert-b")
     assert relay.details["targets"] == ["isp-th"]
     [contained] = events_of(log, "contained")
-    isp_delivered = [e for e in events_of(log, "message_delivered") if e.actor == "isp-th"][0]
+    isp_delivered = next(e for e in events_of(log, "message_delivered") if e.actor == "isp-th")
     # ISP: ack 10m, analysis 30m, takedown 2h
     assert contained.time == isp_delivered.time + 10 + 30 + 120
     assert compute(log)["incidents"][0]["contained"]["at"] == contained.time
