@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -146,9 +147,16 @@ def _duration(v: Any) -> float:
 
 
 #: Minutes, written by people as ``30m``, ``4h``, ``2d``.
+def _dump_duration(minutes: float) -> str:
+    text = f"{minutes:.10f}".rstrip("0").rstrip(".")
+    return f"{text or '0'}m"
+
+
 Duration = Annotated[
     float,
     BeforeValidator(_duration),
+    # JSON dumps write durations back as text, so a dumped scenario validates again
+    PlainSerializer(_dump_duration, return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "type": "string",

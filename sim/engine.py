@@ -227,7 +227,7 @@ class Engine:
         scenario = loaded.scenario if isinstance(loaded, LoadedScenario) else loaded
         self.scenario = scenario
         self.seed = int(seed)
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(initial_time=0.0)  # always float: replays match
         self.streams = Streams(self.seed)
         self.start = scenario.drill.start
         self.end = scenario.drill.duration
@@ -329,7 +329,7 @@ class Engine:
         """Advance simulated time to ``t`` (capped at the drill's end)."""
         if self._ended:
             return
-        target = min(t, self.end)
+        target = float(min(t, self.end))
         if target > self.env.now:
             self.env.run(until=target)
         if t >= self.end:
@@ -385,6 +385,8 @@ class Engine:
         if sched.state != "pending" or sched.at is None:
             raise ActionError(f"inject {inject_id!r} is not waiting to be delivered")
         sched.at = max(self.env.now, sched.at) + minutes
+        self._emit("inject_rescheduled", None, sched.inject.incident.id, inject=inject_id,
+                   at=sched.at)
         self.env.process(self._inject_timer(sched))
 
     def add_inject(self, inject: Inject, fire_now: bool = True) -> None:
@@ -596,7 +598,8 @@ class Engine:
         self._emit(
             "inject_delivered", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
             channel=inj.via, channel_kind=self.channels[inj.via].kind, tlp=inj.tlp,
-            title=inj.title, type=inj.type, duty_wait=duty_wait,
+            title=inj.title, type=inj.type, duty_wait=duty_wait, text=inj.text,
+            artefacts=list(inj.artefacts), expected_actions=list(inj.expected_actions),
         )
         self._receive(st, item)
 
@@ -994,7 +997,7 @@ class Engine:
         self._emit(
             "message_delivered", d.recipient, d.incident, sender=d.sender,
             sender_kind=self.actors[d.sender].spec.kind, recipient_kind=recipient.spec.kind,
-            latency=latency, duty_wait=duty_wait, **common,
+            latency=latency, duty_wait=duty_wait, text=d.text, refs=list(d.refs), **common,
         )
         self._receive(recipient, item)
 

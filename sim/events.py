@@ -19,6 +19,7 @@ EVENT_TYPES: dict[str, str] = {
     "incident_updated": "an inject changed an incident's properties",
     "inject_delivered": "an inject reached a recipient",
     "inject_skipped": "the facilitator skipped an inject",
+    "inject_rescheduled": "the facilitator delayed an inject to a new drill time",
     "message_sent": "an actor sent a message on a channel",
     "message_delivered": "a message reached its recipient",
     "message_lost": "a message was lost (stale contact, no contact, channel failure)",
@@ -59,7 +60,8 @@ class Event:
         cls, seq: int, time: float, type: str, actor: str | None, incident: str | None,
         details: dict[str, Any],
     ) -> Event:
-        return cls(seq, round(time, 6), type, actor, incident, MappingProxyType(dict(details)))
+        return cls(seq, float(round(time, 6)), type, actor, incident,
+                   MappingProxyType(dict(details)))
 
     def to_dict(self) -> dict[str, Any]:
         return {
