@@ -95,6 +95,63 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_play(args: argparse.Namespace) -> int:
+    from .session import DrillSession, JournalError
+
+    try:
+        if args.resume:
+            session = DrillSession.resume(Path(args.resume))
+        else:
+            path = resolve_scenario_arg(args.scenario)
+            try:
+                loaded = load_scenario(path)
+            except ScenarioError as exc:
+                _problems(exc)
+                return EXIT_INVALID
+            session = DrillSession.start(
+                loaded, seed=args.seed, human=args.role,
+                journal_path=Path(args.journal) if args.journal else None,
+            )
+    except JournalError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    if args.speed <= 0:
+        print("--speed must be positive", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"journal: {session.path}", file=sys.stderr)
+    from tui.app import DrillApp  # only the UI command imports Textual
+
+    roles = args.role or [a for a, h in session.human_roles.items() if h]
+    try:
+        DrillApp(session, speed=args.speed, roles=roles).run()
+    finally:
+        session.close()
+    print(f"journal: {session.path}", file=sys.stderr)
+    if not session.finished:
+        print(f"carry on with: drill play --resume {session.path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_journals(args: argparse.Namespace) -> int:
+    from scenarios.durations import format_drill_time
+
+    from .session import journal_dir, list_journals
+
+    directory = Path(args.dir) if args.dir else journal_dir()
+    rows = list_journals(directory)
+    if not rows:
+        print(f"no journals in {directory}")
+        return EXIT_OK
+    for row in rows:
+        if isinstance(row, tuple):
+            print(f"{row[0]}\t(unreadable: {row[1]})")
+            continue
+        state = "ended" if row.finished else f"at {format_drill_time(row.drill_time)}"
+        print(f"{row.path}\t{row.scenario}\t{row.created}\t{state}\t"
+              f"{row.commands} actions, {row.events} events")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drill",
@@ -122,6 +179,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     lst = sub.add_parser("scenarios", help="list the bundled scenarios")
     lst.set_defaults(func=cmd_scenarios)
+
+    play = sub.add_parser("play", help="run a live drill in the terminal (facilitator and players)")
+    play.add_argument(
+        "scenario", nargs="?", default=None,
+        help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})",
+    )
+    play.add_argument("--speed", type=float, default=60.0,
+                      help="simulated seconds per wall second (default 60: an hour a minute)")
+    play.add_argument("--role", action="append", default=[], metavar="ID",
+                      help="a role played by a person (repeat for more); the rest are automated")
+    play.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    play.add_argument("--journal", metavar="FILE", help="where to record the drill")
+    play.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
+    play.set_defaults(func=cmd_play)
+
+    jr = sub.add_parser("journals", help="list recorded drills")
+    jr.add_argument("--dir", help="journal folder (default: $ACID_DRILL_HOME/journals)")
+    jr.set_defaults(func=cmd_journals)
     return parser
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from scenarios import load_scenario
 from sim.engine import Action, ActionError
 from sim.session import DrillClock, DrillSession, Journal, JournalError, list_journals
 from sim.view import DrillState
@@ -193,6 +192,6 @@ def test_session_meta_is_json(tmp_path, loaded):
     path = tmp_path / "m.journal.sqlite"
     DrillSession.start(loaded, journal_path=path).close()
     conn = sqlite3.connect(path)
-    for key, value in conn.execute("SELECT key, value FROM meta"):
+    for _key, value in conn.execute("SELECT key, value FROM meta"):
         json.loads(value)
     assert os.path.getsize(path) > 0

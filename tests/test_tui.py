@@ -1,0 +1,240 @@
+"""The live-drill app, driven through Textual's pilot."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("textual")
+
+from scenarios import load_scenario, resolve_scenario_arg
+from sim.session import DrillSession, Journal
+from tui.app import DrillApp, FacilitatorScreen, ParticipantScreen
+from tui.forms import ActionForm, ConfirmQuit, HelpScreen
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = resolve_scenario_arg(None)
+
+
+def make_app(journal: Path | None = None, roles=("certph",)) -> DrillApp:
+    session = DrillSession.start(load_scenario(DEFAULT), seed=0, human=list(roles),
+                                 journal_path=journal, record=journal is not None)
+    return DrillApp(session, speed=60, roles=())
+
+
+async def fire_first_inject(pilot) -> None:
+    """As the facilitator: the cursor is on inject 1 of the MSEL; fire it now."""
+    await pilot.press("f")
+    await pilot.pause()
+
+
+async def test_facilitator_fires_participant_acknowledges_and_notifies_ansac():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, FacilitatorScreen)
+        await fire_first_inject(pilot)
+        assert app.state.msel["1"].status == "delivered"
+        assert app.state.expectations["E1"].status == "due"
+        await pilot.press("v")  # the role a person plays: CERT-PH
+        assert isinstance(app.screen, ParticipantScreen) and app.screen.role == "certph"
+        assert [i.ref for i in app.state.inbox["certph"]] == ["inject:1"]
+        await pilot.press("k")  # acknowledge the selected inbox item
+        await pilot.pause()
+        assert app.state.expectations["E1"].status == "met"
+        await pilot.press("n")  # notify ANSAC
+        await pilot.pause()
+        assert app.state.expectations["E3"].status == "met"
+        # automated actors answer as play goes on: ANSAC acknowledges
+        await pilot.press("space")
+        app.clock.jump_to(240)
+        app.tick()
+        await pilot.pause()
+        assert any(e.type == "acknowledged" and e.actor == "ansac" for e in app.session.engine.log)
+        await pilot.press("escape")
+        assert isinstance(app.screen, FacilitatorScreen)
+        table = app.screen.query_one("#expectations")
+        assert table.get_cell("E3", table.ordered_columns[1].key) == "met"
+
+
+async def test_action_form_sends_a_chosen_action():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await fire_first_inject(pilot)
+        await pilot.press("v")
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ActionForm)
+        form.query_one("#verb").value = "request_takedown"
+        targets = form.query_one("#targets")
+        targets.select("mycert")
+        targets.select("vncert")
+        form.query_one("#tlp").value = "AMBER"
+        await pilot.click("#send")
+        await pilot.pause()
+        assert isinstance(app.screen, ParticipantScreen)
+        assert app.state.expectations["E2"].status == "met"  # takedown asked of hosting CERTs
+
+
+async def test_a_participant_sees_only_their_own_inbox():
+    app = make_app(roles=("certph", "thaicert"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        # the TLP:RED analysis goes to CERT-PH only
+        app.session.fire_inject("4")
+        app.session.fire_inject("2")
+        await pilot.pause()
+        app.open_role("thaicert")
+        await pilot.pause()
+        inbox = app.screen.query_one("#inbox")
+        refs = [str(k.value) for k in inbox.rows]
+        assert refs == ["inject:2"]
+        assert "victim list" not in str(app.screen.query_one("#detail").render()).lower()
+        # hot seat: hand the view to the other person
+        await pilot.press("h")
+        assert app.screen.role == "certph"
+        refs = [str(k.value) for k in app.screen.query_one("#inbox").rows]
+        assert "inject:4" in refs
+
+
+async def test_clock_runs_pauses_and_jumps():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert not app.clock.running
+        await pilot.press("j")  # next inject
+        assert app.session.now == pytest.approx(15, abs=0.01)
+        assert app.state.msel["1"].status == "delivered"
+        await pilot.press("plus")
+        assert app.clock.speed == 300
+        await pilot.press("space")
+        assert app.clock.running
+        await pilot.pause(0.5)
+        assert app.session.now > 15
+        await pilot.press("space")
+        assert not app.clock.running
+
+
+async def test_quitting_a_running_drill_asks_first():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmQuit)
+        await pilot.press("n")
+        assert isinstance(app.screen, FacilitatorScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_help_and_palette_list_every_action():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for binding in [*FacilitatorScreen.BINDINGS, *DrillApp.BINDINGS]:
+            assert binding.id, f"{binding.action} has no id"
+            assert binding.description in titles
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("#help-table")
+        ids = {table.get_row_at(i)[2] for i in range(table.row_count)}
+        assert {"msel.fire", "clock.toggle", "app.quit"} <= ids
+
+
+async def test_resume_continues_the_drill_in_the_app(tmp_path):
+    journal = tmp_path / "d.journal.sqlite"
+    app = make_app(journal)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await fire_first_inject(pilot)
+        await pilot.press("v")
+        await pilot.press("k")
+        await pilot.pause()
+    resumed = DrillApp(DrillSession.resume(journal))
+    async with resumed.run_test(size=(80, 24)) as pilot:
+        assert resumed.state.expectations["E1"].status == "met"
+        assert [i.acknowledged for i in resumed.state.inbox["certph"]] == [True]
+        await pilot.press("v")
+        await pilot.press("n")
+        await pilot.pause()
+    kinds = [(c.kind, c.payload.get("verb")) for c in Journal.open(journal).commands()]
+    assert kinds == [("fire_inject", None), ("act", "acknowledge"), ("act", "escalate")]
+
+
+KILLED = textwrap.dedent(
+    """
+    import asyncio, os, signal, sys
+    sys.path.insert(0, {root!r})
+    from scenarios import load_scenario
+    from sim.session import DrillSession
+    from tui.app import DrillApp
+
+    async def main():
+        s = DrillSession.start(load_scenario({scenario!r}), human=["certph"],
+                               journal_path={journal!r})
+        app = DrillApp(s)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for key in ("f", "v", "k", "n"):
+                await pilot.press(key)
+                await pilot.pause()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_killing_the_app_loses_nothing(tmp_path):
+    journal = tmp_path / "k.journal.sqlite"
+    script = KILLED.format(root=str(ROOT), scenario=str(DEFAULT), journal=str(journal))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, cwd=ROOT)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    session = DrillSession.resume(journal)
+    kinds = [(c.kind, c.payload.get("verb")) for c in session.journal.commands()]
+    assert kinds == [("fire_inject", None), ("act", "acknowledge"), ("act", "escalate")]
+    assert any(e.type == "expectation_met" and e.details["expectation"] == "E3"
+               for e in session.engine.log)
+    session.close()
+    assert os.path.exists(journal)
+
+
+# --- snapshots of the main screens -------------------------------------------------
+
+
+def keys(*presses: str):
+    """A run_before that presses keys one at a time, then settles the screen."""
+
+    async def run_before(pilot) -> None:
+        for key in presses:
+            await pilot.press(key)
+            await pilot.pause()
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_snapshot_facilitator_console(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=keys("f", "j"))
+
+
+def test_snapshot_actors_tab_wide(snap_compare):
+    async def run_before(pilot):
+        await keys("f")(pilot)
+        pilot.app.screen.query_one("#tabs").active = "tab-actors"
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(120, 34), run_before=run_before)
+
+
+def test_snapshot_participant_view(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(100, 30), run_before=keys("f", "v", "k"))
+
+
+def test_snapshot_action_form(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=keys("f", "v", "a"))

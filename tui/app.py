@@ -1,0 +1,522 @@
+"""The live-drill terminal app: facilitator console and participant role views.
+
+The app drives a :class:`~sim.session.DrillSession` (commands in, domain events
+out) and draws a :class:`~sim.view.DrillState` fed only by those events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from scenarios.durations import format_drill_time, format_duration
+from scenarios.model import Inject
+from sim.engine import Action, ActionError
+from sim.events import Event
+from sim.session import DrillClock, DrillSession
+from sim.view import DrillState
+
+from .forms import ActionForm, ConfirmQuit, HelpScreen, InjectForm
+
+SPEEDS = (1, 10, 60, 300, 600, 3600)
+TICK = 0.2  # seconds between clock ticks
+
+
+def _clock_line(app: DrillApp) -> str:
+    state = app.state
+    status = "ENDED" if state.finished else ("running" if app.clock.running else "paused")
+    drill = app.session.scenario.drill
+    moment = (drill.start + timedelta(minutes=app.session.now)).astimezone(
+        ZoneInfo(drill.clock_timezone))
+    return (f" {format_drill_time(app.session.now)}  {moment:%a %d %b %H:%M} "
+            f"{moment.tzname()}  {status} at {app.clock.speed:g}x   {drill.title}")
+
+
+def _describe(ev: Event, state: DrillState) -> str:
+    d = ev.details
+    name = state.scenario.actors[ev.actor].name if ev.actor in state.scenario.actors else ""
+    match ev.type:
+        case "inject_delivered":
+            return f"inject {d['inject']} to {name}: {d.get('title', '')}"
+        case "message_delivered":
+            return f"{d['verb']} {d['sender']} -> {ev.actor} ({d['channel']}, TLP:{d['tlp']})"
+        case "message_lost":
+            return f"LOST to {ev.actor} on {d['channel']}: {d['reason'].replace('_', ' ')}"
+        case "expectation_met" | "expectation_missed" | "expectation_late":
+            return f"{ev.type.replace('_', ' ')}: {d['expectation']}"
+        case "tlp_violation":
+            return f"TLP VIOLATION by {name}: {d['ref']} (TLP:{d['tlp']}) to {d['to']}"
+        case _:
+            who = f"{name} " if name else ""
+            action = d.get("action")
+            targets = ", ".join(d.get("targets", []))
+            extra = f" {action} -> {targets}" if action and targets else ""
+            return f"{who}{ev.type.replace('_', ' ')}{extra}"
+
+
+class FacilitatorScreen(Screen):
+    """The high controller's seat: MSEL, actors, expectations, the event log."""
+
+    ready = False  # set once the widgets exist
+
+    BINDINGS = [
+        Binding("f", "fire", "Fire", id="msel.fire"),
+        Binding("s", "skip", "Skip inject", id="msel.skip", show=False),
+        Binding("d", "delay", "Delay inject 30m", id="msel.delay", show=False),
+        Binding("a", "adhoc", "Ad-hoc", id="msel.adhoc"),
+        Binding("r", "toggle_role", "Person/policy", id="actors.toggle_role", show=False),
+        Binding("v", "role_view", "Role", id="actors.role_view"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="clock", classes="clockbar")
+        with TabbedContent(id="tabs"):
+            with TabPane("MSEL", id="tab-msel"):
+                yield DataTable(id="msel", cursor_type="row", zebra_stripes=True)
+            with TabPane("Actors", id="tab-actors"):
+                yield DataTable(id="actors", cursor_type="row", zebra_stripes=True)
+            with TabPane("Expectations", id="tab-expectations"):
+                yield DataTable(id="expectations", cursor_type="row", zebra_stripes=True)
+            with TabPane("Log", id="tab-log"):
+                yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#msel", DataTable).add_columns(
+            "Id", "Time", "Status", "Type", "Title", "To")
+        self.query_one("#actors", DataTable).add_columns(
+            "Id", "Name", "Local time", "Duty", "Unread", "Open incidents", "Played by")
+        self.query_one("#expectations", DataTable).add_columns(
+            "Id", "Status", "Due", "Left", "Who", "Action", "Incident", "Score")
+        self.query_one("#log", DataTable).add_columns("Time", "Event")
+        self.ready = True
+        self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        if self.ready:
+            self.refresh_view()
+
+    def refresh_view(self) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        st = app.state
+        self.query_one("#clock", Static).update(_clock_line(app))
+        _fill(self.query_one("#msel", DataTable), [
+            (r.id, (r.id, _t(r.delivered_at if r.delivered_at is not None else r.at), r.status,
+                    r.type, r.title, ", ".join(r.to) if len(r.to) < 3 else f"{len(r.to)} teams"))
+            for r in sorted(st.msel.values(),
+                            key=lambda r: (r.at is None, r.at if r.at is not None else 0, r.id))
+        ])
+        _fill(self.query_one("#actors", DataTable), [
+            (aid, (aid, a.name, st.local_time(aid), "on" if st.on_duty(aid) else "off",
+                   str(st.unread(aid)), ", ".join(st.open_incidents(aid)), st.played_by[aid]))
+            for aid, a in st.scenario.actors.items()
+        ])
+        _fill(self.query_one("#expectations", DataTable), [
+            (x.id, (x.id, x.status, _t(x.deadline_at), _left(x.deadline_at, st.now, x.status),
+                    ", ".join(x.actors), x.action, x.incident, f"{x.score:g}"))
+            for x in st.expectations.values()
+        ])
+        _fill(self.query_one("#log", DataTable), [
+            (str(e.seq), (_t(e.time), _describe(e, st))) for e in reversed(st.recent)
+        ])
+
+    def _selected(self, table_id: str) -> str | None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        return str(key.value)
+
+    def _msel_command(self, name: str, *args: object) -> None:
+        inject = self._selected("msel")
+        if inject is None:
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+        app.command(lambda: getattr(app.session, name)(inject, *args),
+                    f"{name.replace('_', ' ')} {inject}")
+
+    def action_fire(self) -> None:
+        self._msel_command("fire_inject")
+
+    def action_skip(self) -> None:
+        self._msel_command("skip_inject")
+
+    def action_delay(self) -> None:
+        self._msel_command("delay_inject", 30.0)
+
+    def action_adhoc(self) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        app.push_screen(InjectForm(app.state), app.send_adhoc)
+
+    def action_toggle_role(self) -> None:
+        actor = self._selected("actors")
+        if actor is None:
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+        human = app.state.played_by[actor] != "human"
+        app.command(lambda: app.session.set_human(actor, human),
+                    f"{actor} now played by {'a person' if human else 'the policy'}")
+
+    def action_role_view(self) -> None:
+        """The selected actor's view on the Actors tab; else the first person's role."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        if self.query_one("#tabs", TabbedContent).active == "tab-actors":
+            actor = self._selected("actors")
+            if actor is not None:
+                app.open_role(actor)
+            return
+        app.next_role("")
+
+
+class ParticipantScreen(Screen):
+    """One role's view: its inbox, its actions, its to-do list. Nothing else."""
+
+    ready = False  # set once the widgets exist
+
+    BINDINGS = [
+        Binding("k", "acknowledge", "Ack", id="role.acknowledge"),
+        Binding("a", "act", "Action", id="role.act"),
+        Binding("n", "notify_ansac", "Notify ANSAC", id="role.notify_ansac", show=False),
+        Binding("h", "next_role", "Next person", id="role.next", show=False),
+        Binding("escape", "console", "Console", id="role.console"),
+    ]
+
+    def __init__(self, role: str):
+        super().__init__(name=f"role-{role}")
+        self.role = role
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="clock", classes="clockbar")
+        yield Static(id="rolebar", classes="rolebar")
+        with Horizontal(id="role-body"):
+            with Vertical(id="inbox-pane"):
+                yield DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="todo", cursor_type="row")
+            yield Static(id="detail")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#inbox", DataTable).add_columns("", "Time", "TLP", "Subject", "From")
+        self.query_one("#todo", DataTable).add_columns("Status", "Due", "Left", "To do")
+        self.ready = True
+        self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        if self.ready:
+            self.refresh_view()
+
+    def refresh_view(self) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        st = app.state
+        actor = st.scenario.actors[self.role]
+        duty = "on duty" if st.on_duty(self.role) else "off duty"
+        self.query_one("#clock", Static).update(_clock_line(app))
+        by = "a person" if st.played_by[self.role] == "human" else "the automated policy"
+        self.query_one("#rolebar", Static).update(
+            f" {actor.name} ({self.role})  {st.local_time(self.role)} local, {duty}"
+            f"  played by {by}")
+        _fill(self.query_one("#inbox", DataTable), [
+            (item.ref, (" " if item.acknowledged else "●", _t(item.at), item.tlp,
+                        item.title or item.kind, _name(st, item.sender)))
+            for item in reversed(st.inbox[self.role])
+        ])
+        _fill(self.query_one("#todo", DataTable), [
+            (x.id, (x.status, _t(x.deadline_at), _left(x.deadline_at, st.now, x.status),
+                    x.description or f"{x.action} ({x.incident})"))
+            for x in st.todo(self.role)
+        ])
+        self._show_detail()
+
+    def _selected_item(self):
+        table = self.query_one("#inbox", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        app: DrillApp = self.app  # type: ignore[assignment]
+        return app.state.item(self.role, str(key.value))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "inbox":
+            self._show_detail()
+
+    def _show_detail(self) -> None:
+        item = self._selected_item()
+        detail = self.query_one("#detail", Static)
+        if item is None:
+            detail.update("Nothing received yet.")
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+        lines = [
+            f"TLP:{item.tlp}   {item.ref}   incident {item.incident}",
+            f"From {_name(app.state, item.sender)} via {item.channel} at {_t(item.at)}",
+            "",
+            item.title,
+            "",
+            item.text or "(no text)",
+        ]
+        if item.artefacts:
+            lines += ["", "Attached: " + ", ".join(item.artefacts)]
+        lines += ["", "acknowledged" if item.acknowledged else "not yet acknowledged"]
+        detail.update("\n".join(lines))
+
+    def action_acknowledge(self) -> None:
+        item = self._selected_item()
+        if item is None:
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+        app.command(lambda: app.session.act(
+            Action(self.role, "acknowledge", item.incident, refs=(item.ref,))),
+            f"acknowledged {item.ref}")
+
+    def _form(self, verb: str, targets: tuple[str, ...] = ()) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        if not app.state.known[self.role]:
+            self.notify("Nothing has been received yet.", severity="warning")
+            return
+        item = self._selected_item()
+        app.push_screen(ActionForm(app.state, self.role, item.incident if item else None, verb),
+                        app.send_action)
+
+    def action_act(self) -> None:
+        self._form("notify")
+
+    def action_notify_ansac(self) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        item = self._selected_item()
+        council = [a for a, x in app.state.scenario.actors.items() if x.kind == "regional_council"]
+        if item is None or not council:
+            self.notify("Select an inbox item first." if council else "No regional council.",
+                        severity="warning")
+            return
+        app.command(lambda: app.session.act(Action(
+            self.role, "escalate", item.incident, targets=tuple(council),
+            channel=app.default_channel(council), tlp="GREEN")),
+            "ANSAC notified")
+
+    def action_next_role(self) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        app.next_role(self.role)
+
+    def action_console(self) -> None:
+        self.app.pop_screen()
+
+
+def _t(at: float | None) -> str:
+    return "" if at is None else format_drill_time(at)
+
+
+def _left(deadline: float | None, now: float, status: str) -> str:
+    if deadline is None or status not in ("due", "waiting"):
+        return ""
+    left = deadline - now
+    return format_duration(left) if left >= 0 else "overdue"
+
+
+def _name(state: DrillState, aid: str | None) -> str:
+    return state.scenario.actors[aid].name if aid in state.scenario.actors else str(aid)
+
+
+def _fill(table: DataTable, rows: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+    """Replace a table's rows, keeping the cursor on the same row key."""
+    rows = list(rows)
+    keys = [k for k, _ in rows]
+    current = None
+    if table.row_count:
+        current = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+    old_keys = [str(r.value) for r in table.rows]
+    if old_keys == keys:
+        for key, cells in rows:
+            for col, value in zip(table.columns, cells, strict=False):
+                if table.get_cell(key, col) != value:
+                    table.update_cell(key, col, value, update_width=True)
+        return
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+    if current in keys:
+        table.move_cursor(row=keys.index(current), animate=False)
+
+
+class DrillApp(App):
+    """A live drill: the facilitator console and participants' role views."""
+
+    CSS_PATH = "drill.tcss"
+    TITLE = "acid-drill"
+    BINDINGS = [
+        Binding("space", "toggle_clock", "Run/pause", id="clock.toggle"),
+        Binding("plus,equals_sign", "faster", "Faster", id="clock.faster", show=False),
+        Binding("minus", "slower", "Slower", id="clock.slower", show=False),
+        Binding("j", "next_inject", "Next", id="clock.next_inject"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("q", "quit_drill", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, session: DrillSession, speed: float = 60.0,
+                 roles: Iterable[str] = (), clock: DrillClock | None = None,
+                 tick: float = TICK):
+        super().__init__()
+        self.session = session
+        self.state = DrillState(session.scenario)
+        for event in session.engine.log:
+            self.state.apply(event)
+        session.listen(self.state.apply)
+        self.clock = clock or DrillClock(speed=speed, start=session.now)
+        self.start_roles = list(roles)
+        self.tick_seconds = tick
+        self._shown = -1
+
+    # --- lifecycle ---------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(FacilitatorScreen())
+        for role in self.start_roles[:1]:
+            self.open_role(role)
+        if self.session.path:
+            self.notify(f"Journal: {self.session.path}", timeout=6)
+        self.set_interval(self.tick_seconds, self.tick)
+
+    def tick(self) -> None:
+        """Advance the engine to the clock's drill time and redraw what changed."""
+        if not self.state.finished and self.clock.running:
+            target = self.clock.drill_time()
+            if target > self.session.now:
+                self.session.advance_to(target)
+            if self.session.finished:
+                self.clock.pause()
+                self.notify("The drill has ended.", timeout=10)
+        self.redraw()
+
+    def redraw(self) -> None:
+        screen = self.screen
+        if isinstance(screen, FacilitatorScreen | ParticipantScreen) and screen.ready:
+            screen.refresh_view()
+
+    def on_unmount(self) -> None:
+        self.session.close()
+
+    # --- commands ----------------------------------------------------------------
+
+    def command(self, fn, done: str) -> None:
+        """Run a session command; show its refusal instead of raising."""
+        try:
+            fn()
+        except ActionError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        self.notify(done, timeout=3)
+        self.redraw()
+
+    def send_action(self, action: Action | None) -> None:
+        if action is not None:
+            self.command(lambda: self.session.act(action), f"{action.verb.replace('_', ' ')} sent")
+
+    def send_adhoc(self, spec: dict | None) -> None:
+        if spec is None:
+            return
+        n = sum(1 for i in self.state.msel if i.startswith("adhoc-")) + 1
+        control = next((a for a, x in self.state.scenario.actors.items()
+                        if x.kind == "exercise_control"), spec["to"][0])
+        incident = {"id": spec["incident"]}
+        if spec["incident"] not in self.state.incidents:
+            incident["type"] = "other"
+        inject = Inject(id=f"adhoc-{n}", sender=control, to=spec["to"], via=spec["via"],
+                        tlp=spec["tlp"], title=spec["title"], text=spec["text"],
+                        incident=incident, type="information")
+        self.command(lambda: self.session.add_inject(inject), f"inject adhoc-{n} sent")
+
+    def default_channel(self, targets: list[str]) -> str:
+        sc = self.state.scenario
+        for cid in sc.channels:
+            if all(cid in sc.actors[t].contacts for t in targets):
+                return cid
+        return next(iter(sc.channels))
+
+    def open_role(self, role: str) -> None:
+        if not isinstance(self.screen, FacilitatorScreen):
+            self.pop_screen()
+        self.push_screen(ParticipantScreen(role))
+
+    def next_role(self, current: str) -> None:
+        """Hot seat: hand the view to the next role a person plays."""
+        people = [a for a, by in self.state.played_by.items() if by == "human"]
+        if not people:
+            self.notify("No role is played by a person.", severity="warning")
+            return
+        nxt = people[(people.index(current) + 1) % len(people)] if current in people else people[0]
+        self.open_role(nxt)
+
+    # --- clock actions -----------------------------------------------------------
+
+    def action_toggle_clock(self) -> None:
+        if self.state.finished:
+            return
+        if self.clock.running:
+            self.clock.pause()
+        else:
+            self.clock.resume()
+        self.redraw()
+
+    def action_faster(self) -> None:
+        faster = [s for s in SPEEDS if s > self.clock.speed]
+        self.clock.set_speed(faster[0] if faster else self.clock.speed)
+        self.redraw()
+
+    def action_slower(self) -> None:
+        slower = [s for s in SPEEDS if s < self.clock.speed]
+        self.clock.set_speed(slower[-1] if slower else self.clock.speed)
+        self.redraw()
+
+    def action_next_inject(self) -> None:
+        t = self.session.next_inject_time()
+        if t is None:
+            self.notify("No inject is waiting.", severity="warning")
+            return
+        self.clock.jump_to(t)
+        self.session.advance_to(t)
+        # deliver injects due at exactly this time
+        self.session.advance_to(t + 1e-6)
+        self.clock.jump_to(self.session.now)
+        self.redraw()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self._binding_rows()))
+
+    def action_quit_drill(self) -> None:
+        if self.state.finished:
+            self.exit()
+            return
+        path = str(self.session.path) if self.session.path else None
+
+        def answer(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(path), answer)
+
+    # --- help and the command palette -------------------------------------------
+
+    def _drill_bindings(self, screen: Screen | None = None) -> list[tuple[Binding, object]]:
+        out = []
+        for owner in (screen or self.screen, self):
+            for b in owner.BINDINGS:
+                if isinstance(b, Binding) and b.id:
+                    out.append((b, owner))
+        return out
+
+    def _binding_rows(self) -> list[tuple[str, str, str]]:
+        return [(b.key, b.description, b.id or "") for b, _ in self._drill_bindings()]
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for b, owner in self._drill_bindings(screen):
+            yield SystemCommand(
+                b.description, f"key: {b.key}",
+                lambda b=b, owner=owner: owner.run_action(b.action),  # type: ignore[union-attr]
+            )
