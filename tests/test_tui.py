@@ -28,6 +28,15 @@ def make_app(journal: Path | None = None, roles=("certph",)) -> DrillApp:
     return DrillApp(session, speed=60, roles=())
 
 
+async def until(pilot, condition, seconds: float = 5.0) -> None:
+    """Let the app settle until ``condition()`` holds (screens mount asynchronously)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the app never reached the expected state")
+
+
 async def fire_first_inject(pilot) -> None:
     """As the facilitator: the cursor is on inject 1 of the MSEL; fire it now."""
     await pilot.press("f")
@@ -42,6 +51,7 @@ async def test_facilitator_fires_participant_acknowledges_and_notifies_ansac():
         assert app.state.msel["1"].status == "delivered"
         assert app.state.expectations["E1"].status == "due"
         await pilot.press("v")  # the role a person plays: CERT-PH
+        await until(pilot, lambda: getattr(app.screen, "ready", False))
         assert isinstance(app.screen, ParticipantScreen) and app.screen.role == "certph"
         assert [i.ref for i in app.state.inbox["certph"]] == ["inject:1"]
         await pilot.press("k")  # acknowledge the selected inbox item
@@ -68,9 +78,9 @@ async def test_action_form_sends_a_chosen_action():
         await fire_first_inject(pilot)
         await pilot.press("v")
         await pilot.press("a")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ActionForm)
+                    and bool(app.screen.query("#send")))
         form = app.screen
-        assert isinstance(form, ActionForm)
         form.query_one("#verb").value = "request_takedown"
         targets = form.query_one("#targets")
         targets.select("mycert")
@@ -90,14 +100,14 @@ async def test_a_participant_sees_only_their_own_inbox():
         app.session.fire_inject("2")
         await pilot.pause()
         app.open_role("thaicert")
-        await pilot.pause()
+        await until(pilot, lambda: getattr(app.screen, "ready", False))
         inbox = app.screen.query_one("#inbox")
         refs = [str(k.value) for k in inbox.rows]
         assert refs == ["inject:2"]
         assert "victim list" not in str(app.screen.query_one("#detail").render()).lower()
         # hot seat: hand the view to the other person
         await pilot.press("h")
-        assert app.screen.role == "certph"
+        await until(pilot, lambda: getattr(app.screen, "role", "") == "certph" and app.screen.ready)
         refs = [str(k.value) for k in app.screen.query_one("#inbox").rows]
         assert "inject:4" in refs
 
@@ -212,8 +222,9 @@ def keys(*presses: str):
     async def run_before(pilot) -> None:
         for key in presses:
             await pilot.press(key)
-            await pilot.pause()
+            await until(pilot, lambda: getattr(pilot.app.screen, "ready", True))
         pilot.app.clear_notifications()
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
     return run_before

@@ -76,8 +76,11 @@ class ActionForm(ModalScreen[Action | None]):
                 yield Button("Send", variant="primary", compact=True, id="send")
                 yield Button("Cancel", compact=True, id="cancel")
 
+    ready = False  # set once the widgets exist
+
     def on_mount(self) -> None:
         self._fill_refs()
+        self.ready = True
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "incident":
