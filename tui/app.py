@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from textual.app import App, ComposeResult, SystemCommand
@@ -347,7 +348,7 @@ def _fill(table: DataTable, rows: Iterable[tuple[str, tuple[str, ...]]]) -> None
 class DrillApp(App):
     """A live drill: the facilitator console and participants' role views."""
 
-    CSS_PATH = "drill.tcss"
+    CSS_PATH = Path(__file__).with_name("drill.tcss")  # absolute: subclasses live elsewhere
     TITLE = "acid-drill"
     BINDINGS = [
         Binding("space", "toggle_clock", "Run/pause", id="clock.toggle"),
@@ -394,6 +395,8 @@ class DrillApp(App):
         self.redraw()
 
     def redraw(self) -> None:
+        # the read model knows time from events; between events the clock moves on
+        self.state.now = max(self.state.now, self.session.now)
         screen = self.screen
         if isinstance(screen, FacilitatorScreen | ParticipantScreen) and screen.ready:
             screen.refresh_view()

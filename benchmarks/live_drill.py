@@ -1,0 +1,130 @@
+"""Live-drill figures: how far the display lags the engine, and opening a big journal.
+
+    python benchmarks/live_drill.py [--seconds S]
+
+1. Runs the default scenario in the terminal app (headless) at 60x for S wall
+   seconds from its first inject, and at 3600x, and reports per clock tick: the time
+   a tick takes (advance the engine, redraw), and the lag between the drill clock and
+   the drill time on screen when the redraw finishes, in drill seconds.
+2. Records a drill of at least 10,000 events (the default scenario with extra
+   incidents), then times resuming it (replaying and checking the journal) and
+   opening it in the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import yaml  # noqa: E402
+
+from scenarios import load_scenario, resolve_scenario_arg  # noqa: E402
+from sim.session import DrillSession  # noqa: E402
+from tui.app import DrillApp  # noqa: E402
+
+
+class Probe(DrillApp):
+    """The app, measuring every tick."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.samples: list[tuple[float, float]] = []
+
+    def tick(self) -> None:
+        t0 = time.perf_counter()
+        super().tick()
+        took = time.perf_counter() - t0
+        lag_drill_seconds = (self.clock.drill_time() - self.session.now) * 60
+        self.samples.append((took, lag_drill_seconds))
+
+
+async def lag(speed: float, seconds: float) -> list[tuple[float, float]]:
+    session = DrillSession.start(load_scenario(resolve_scenario_arg(None)), record=False)
+    app = Probe(session, speed=speed)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await pilot.press("j")  # the first inject
+        await pilot.press("space")
+        await pilot.pause(seconds)
+    return app.samples
+
+
+def big_scenario(tmp: Path, incidents: int) -> Path:
+    src = resolve_scenario_arg(None)
+    data = yaml.safe_load(src.read_text(encoding="utf-8"))
+    data["include"] = ["asean/actors", "asean/channels", "asean/frameworks"]
+    certs = ["certph", "thaicert", "idsirtii", "mycert", "vncert", "singcert"]
+    countries = ["PH", "TH", "ID", "MY", "VN", "SG"]
+    for n in range(incidents):
+        data["injects"].append({
+            "id": f"x{n}", "at": f"T+{(m := n * 2820 // incidents) // 60:02d}:{m % 60:02d}",
+            "sender": "hicon",
+            "to": [certs[n % len(certs)]], "via": "email", "tlp": "GREEN",
+            "title": f"Extra incident {n}",
+            "incident": {"id": f"extra-{n}", "type": "botnet", "severity": "high",
+                         "affected": countries, "hosted_in": ["MY", "VN"],
+                         "crime_suspected": True},
+        })
+    # enough hands that the extra work does not just queue up
+    for aid in [*certs, "ansac", "aseanapol", "jpcert"] + [f"police-{c.lower()}" for c in countries]:
+        data["actors"].setdefault(aid, {})["capacity"] = 100
+    out = tmp / "big.yaml"
+    out.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return out
+
+
+async def open_in_app(path: Path) -> float:
+    t0 = time.perf_counter()
+    app = DrillApp(DrillSession.resume(path))
+    async with app.run_test(size=(120, 34)) as pilot:
+        await pilot.pause()
+        took = time.perf_counter() - t0
+    return took
+
+
+def report(label: str, samples: list[tuple[float, float]]) -> None:
+    took = [s[0] * 1000 for s in samples]
+    lags = [s[1] for s in samples]
+    print(f"{label:<12}{len(samples):>7}{statistics.mean(took):>10.1f}{max(took):>9.1f}"
+          f"{statistics.mean(lags):>12.2f}{max(lags):>9.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    print("display lag (tick every 0.2 s; lag = drill clock minus drill time on screen)")
+    print(f"{'speed':<12}{'ticks':>7}{'mean ms':>10}{'max ms':>9}{'mean lag s':>12}{'max s':>9}")
+    report("60x", asyncio.run(lag(60, args.seconds)))
+    report("3600x", asyncio.run(lag(3600, args.seconds)))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        loaded = load_scenario(big_scenario(tmp_path, 200))
+        journal = tmp_path / "big.journal.sqlite"
+        t0 = time.perf_counter()
+        session = DrillSession.start(loaded, journal_path=journal)
+        session.advance_to(loaded.scenario.drill.duration)
+        session.close()
+        record = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        resumed = DrillSession.resume(journal)
+        events = len(resumed.engine.log)
+        resumed.close()
+        resume = time.perf_counter() - t0
+        app_open = asyncio.run(open_in_app(journal))
+        print()
+        print(f"journal of {events:,} events ({journal.stat().st_size / 1e6:.1f} MB):")
+        print(f"  recording the whole drill  {record:6.2f} s")
+        print(f"  resuming it (replay+check) {resume:6.2f} s")
+        print(f"  opening it in the app      {app_open:6.2f} s  (resume + first screen)")
+
+
+if __name__ == "__main__":
+    main()
