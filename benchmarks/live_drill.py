@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import yaml  # noqa: E402
+import yaml
 
-from scenarios import load_scenario, resolve_scenario_arg  # noqa: E402
-from sim.session import DrillSession  # noqa: E402
-from tui.app import DrillApp  # noqa: E402
+from scenarios import load_scenario, resolve_scenario_arg
+from sim.session import DrillSession
+from tui.app import DrillApp
 
 
 class Probe(DrillApp):
