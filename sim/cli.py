@@ -152,6 +152,75 @@ def cmd_journals(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import (
+        BatchConfig,
+        BatchError,
+        load_variants_file,
+        parse_sweep,
+        parse_variant,
+        render_summary,
+        run_batch,
+        sweep_table,
+    )
+
+    path = resolve_scenario_arg(args.scenario)
+    try:
+        loaded = load_scenario(path)
+    except ScenarioError as exc:
+        _problems(exc)
+        return EXIT_INVALID
+    try:
+        variants = [parse_variant(v) for v in args.variant]
+        for f in args.variants or []:
+            variants += load_variants_file(Path(f))
+        sweep = parse_sweep(args.sweep) if args.sweep else []
+        variants += sweep
+        cfg = BatchConfig(
+            n=args.n, seed=args.seed, jobs=args.jobs, out=Path(args.out),
+            backend=args.backend, scheduler=args.scheduler, chunk=args.chunk,
+            resume=args.resume,
+        )
+        result = run_batch(loaded, variants, cfg, progress=_progress_bar)
+    except BatchError as exc:
+        print(f"drill batch: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; finished chunks are kept in {args.out}; "
+              f"carry on with the same command and --resume", file=sys.stderr)
+        return 130
+    text = render_summary(result.summary)
+    if sweep:
+        from .plot import ascii_plot, svg_plot
+
+        metric = args.metric or "ansac_reached"
+        table, xs, series, bands = sweep_table(result.summary, sweep, metric)
+        label = sweep[0].changes[0][0]
+        svg = result.out / "sweep.svg"
+        svg.write_text(svg_plot(xs, series, bands, title=f"{metric} against {label}",
+                                xlabel=label, ylabel=metric), encoding="utf-8")
+        (result.out / "sweep.txt").write_text(table, encoding="utf-8")
+        text += "\n" + table + "\n" + ascii_plot(xs, series, ylabel=metric)
+        result.files += [result.out / "sweep.txt", svg]
+    sys.stdout.write(text)
+    print("wrote " + ", ".join(str(f) for f in result.files), file=sys.stderr)
+    return EXIT_OK
+
+
+def _progress_bar(total: int, done: int):
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, initial=done, unit="rep", desc="replications", file=sys.stderr,
+               dynamic_ncols=True, smoothing=0.1)
+
+    def advance(k: int) -> None:
+        bar.update(k)
+        if bar.n >= total:
+            bar.close()
+
+    return advance
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drill",
@@ -193,6 +262,30 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--journal", metavar="FILE", help="where to record the drill")
     play.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
     play.set_defaults(func=cmd_play)
+
+    bt = sub.add_parser(
+        "batch", help="run a scenario many times (and what-if variants) for timing metrics")
+    bt.add_argument("scenario", nargs="?", default=None,
+                    help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})")
+    bt.add_argument("-n", type=int, default=1000, help="replications (default 1000)")
+    bt.add_argument("--seed", type=int, default=0, help="batch seed (default 0)")
+    bt.add_argument("--jobs", type=int, default=None,
+                    help="local worker processes (default: every core)")
+    bt.add_argument("--out", default="batch-out", help="output folder (default batch-out)")
+    bt.add_argument("--variant", action="append", default=[], metavar="'NAME: PATH=VALUE,...'",
+                    help="a what-if variant, e.g. 'laocert-24x7: actors.laocert.staffing=24/7'")
+    bt.add_argument("--variants", action="append", metavar="FILE",
+                    help="a YAML file of variants: {variants: {name: {path: value}}}")
+    bt.add_argument("--sweep", metavar="PATH=V1,V2,...|PATH=START:STOP:STEP",
+                    help="run one variant per value of one parameter; plots the result")
+    bt.add_argument("--metric", help="metric for the sweep table and plot "
+                    "(e.g. ansac_reached or botnet:contained; default ansac_reached)")
+    bt.add_argument("--backend", choices=["local", "dask"], default="local")
+    bt.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (with --backend dask)")
+    bt.add_argument("--chunk", type=int, help="replications per task (default: automatic)")
+    bt.add_argument("--resume", action="store_true",
+                    help="finish an interrupted batch in --out, running only what is missing")
+    bt.set_defaults(func=cmd_batch)
 
     jr = sub.add_parser("journals", help="list recorded drills")
     jr.add_argument("--dir", help="journal folder (default: $ACID_DRILL_HOME/journals)")

@@ -1,0 +1,95 @@
+"""Small plots for sweeps: a terminal chart and a standalone SVG file (no dependencies)."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+
+def _nice(lo: float, hi: float) -> tuple[float, float]:
+    if math.isclose(lo, hi):
+        return lo - 1, hi + 1
+    pad = (hi - lo) * 0.05
+    return lo - pad, hi + pad
+
+
+def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: int = 60,
+               height: int = 14, ylabel: str = "") -> str:
+    """A character chart: one mark per series per x value."""
+    marks = "*o+x#@"
+    values = [v for ys in series.values() for v in ys if v is not None]
+    if not values or not xs:
+        return "(nothing to plot)\n"
+    y0, y1 = _nice(min(values), max(values))
+    x0, x1 = _nice(min(xs), max(xs)) if len(xs) > 1 else (xs[0] - 1, xs[0] + 1)
+    grid = [[" "] * width for _ in range(height)]
+    for k, ys in enumerate(series.values()):
+        for x, y in zip(xs, ys, strict=True):
+            if y is None:
+                continue
+            col = round((x - x0) / (x1 - x0) * (width - 1))
+            row = height - 1 - round((y - y0) / (y1 - y0) * (height - 1))
+            grid[row][col] = marks[k % len(marks)]
+    lines = []
+    for i, row in enumerate(grid):
+        y = y1 - (y1 - y0) * i / (height - 1)
+        label = f"{y:9.2f}" if i in (0, height // 2, height - 1) else " " * 9
+        lines.append(f"{label} |{''.join(row)}")
+    lines.append(" " * 10 + "+" + "-" * width)
+    lines.append(" " * 10 + f"{xs[0]:<{width // 2}g}{xs[-1]:>{width - width // 2}g}")
+    legend = "   ".join(f"{marks[k % len(marks)]} {name}" for k, name in enumerate(series))
+    lines.append(" " * 10 + legend + (f"   ({ylabel})" if ylabel else ""))
+    return "\n".join(lines) + "\n"
+
+
+def svg_plot(xs: list[float], series: dict[str, list[float | None]],
+             bands: dict[str, list[tuple[float, float] | None]] | None = None,
+             title: str = "", xlabel: str = "", ylabel: str = "") -> str:
+    """A line chart with optional confidence bands, as a standalone SVG document."""
+    w, h, left, right, top, bottom = 720, 420, 70, 20, 40, 60
+    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
+    bands = bands or {}
+    values = [v for ys in series.values() for v in ys if v is not None]
+    values += [b for bs in bands.values() for band in bs if band for b in band]
+    y0, y1 = _nice(min(values), max(values)) if values else (0.0, 1.0)
+    x0, x1 = (min(xs), max(xs)) if len(xs) > 1 else (xs[0] - 1, xs[0] + 1)
+
+    def px(x: float) -> float:
+        return left + (x - x0) / (x1 - x0) * (w - left - right)
+
+    def py(y: float) -> float:
+        return top + (y1 - y) / (y1 - y0) * (h - top - bottom)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+           f'viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{w}" height="{h}" fill="white"/>',
+           f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="15">{escape(title)}</text>']
+    for i in range(6):
+        y = y0 + (y1 - y0) * i / 5
+        out.append(f'<line x1="{left}" x2="{w - right}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
+                   'stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.2f}</text>')
+    for x in xs:
+        out.append(f'<text x="{px(x):.1f}" y="{h - bottom + 18}" text-anchor="middle">{x:g}</text>')
+    out.append(f'<text x="{(left + w - right) / 2}" y="{h - 18}" text-anchor="middle">'
+               f'{escape(xlabel)}</text>')
+    out.append(f'<text transform="translate(16 {(top + h - bottom) / 2}) rotate(-90)" '
+               f'text-anchor="middle">{escape(ylabel)}</text>')
+    for k, (name, ys) in enumerate(series.items()):
+        colour = colours[k % len(colours)]
+        band = bands.get(name)
+        if band:
+            pts = [(x, b) for x, b in zip(xs, band, strict=True) if b]
+            if pts:
+                upper = " ".join(f"{px(x):.1f},{py(b[1]):.1f}" for x, b in pts)
+                lower = " ".join(f"{px(x):.1f},{py(b[0]):.1f}" for x, b in reversed(pts))
+                out.append(f'<polygon points="{upper} {lower}" fill="{colour}" opacity="0.15"/>')
+        pts = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None]
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y in pts:
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>')
+        out.append(f'<text x="{left + 10}" y="{top + 16 + 16 * k}" fill="{colour}">'
+                   f'{escape(name)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

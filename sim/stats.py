@@ -1,0 +1,193 @@
+"""Statistics for batch runs, in bounded memory.
+
+* :class:`Sample` keeps a metric's values: exactly while there are few of them
+  (up to :data:`EXACT_LIMIT`), then in a log-bucketed histogram whose buckets are
+  1 % wide, so memory does not grow with the number of replications while
+  quantiles stay within 0.5 % of the exact ones. Mean, variance, minimum and
+  maximum are always exact (Welford's algorithm).
+* Confidence intervals: Student-t for means, distribution-free order statistics
+  for quantiles, Wilson score for proportions.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass
+from statistics import NormalDist
+
+EXACT_LIMIT = 4096
+_RATIO = 1.01
+_LOG_RATIO = math.log(_RATIO)
+_FLOOR = 1e-3  # values at or below this (minutes) share the lowest bucket
+
+
+def z_value(confidence: float = 0.95) -> float:
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
+def t_value(df: int, confidence: float = 0.95) -> float:
+    """Student-t critical value (Cornish-Fisher expansion; within 0.2 % for df >= 3)."""
+    z = z_value(confidence)
+    if df <= 0:
+        return math.inf
+    if df == 1:
+        return math.tan(math.pi * confidence / 2)
+    if df == 2:
+        a = 1 - confidence
+        return math.sqrt(2 / (a * (2 - a)) - 2)
+    g1 = (z**3 + z) / 4
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
+    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+
+
+def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion."""
+    if n == 0:
+        return (0.0, 1.0)
+    z = z_value(confidence)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+class Running:
+    """Count, mean and variance by Welford's algorithm."""
+
+    __slots__ = ("m2", "max", "mean", "min", "n")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.mean = 0.0
+        self.m2 = 0.0
+        self.min = math.inf
+        self.max = -math.inf
+
+    def add(self, x: float) -> None:
+        self.n += 1
+        d = x - self.mean
+        self.mean += d / self.n
+        self.m2 += d * (x - self.mean)
+        self.min = min(self.min, x)
+        self.max = max(self.max, x)
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else 0.0
+
+    def mean_ci(self, confidence: float = 0.95) -> tuple[float, float]:
+        if self.n < 2:
+            return (self.mean, self.mean) if self.n else (math.nan, math.nan)
+        half = t_value(self.n - 1, confidence) * self.sd / math.sqrt(self.n)
+        return (self.mean - half, self.mean + half)
+
+
+class Sample:
+    """One metric's values across replications, in bounded memory (values >= 0)."""
+
+    def __init__(self) -> None:
+        self.running = Running()
+        self._exact: array | None = array("d")
+        self._bins: dict[int, int] = {}
+
+    @property
+    def n(self) -> int:
+        return self.running.n
+
+    @property
+    def exact(self) -> bool:
+        return self._exact is not None
+
+    def add(self, x: float) -> None:
+        self.running.add(x)
+        if self._exact is not None:
+            self._exact.append(x)
+            if len(self._exact) > EXACT_LIMIT:
+                for v in self._exact:
+                    self._bin(v)
+                self._exact = None
+        else:
+            self._bin(x)
+
+    def _bin(self, x: float) -> None:
+        i = -1 if x <= _FLOOR else int(math.log(x / _FLOOR) / _LOG_RATIO)
+        self._bins[i] = self._bins.get(i, 0) + 1
+
+    def _at_rank(self, k: int) -> float:
+        """The k-th smallest value (0-based)."""
+        k = min(max(k, 0), self.n - 1)
+        if self._exact is not None:
+            return sorted(self._exact)[k]
+        seen = 0
+        for i in sorted(self._bins):
+            seen += self._bins[i]
+            if seen > k:
+                if i < 0:
+                    return 0.0
+                value = _FLOOR * _RATIO ** (i + 0.5)
+                return min(max(value, self.running.min), self.running.max)
+        return self.running.max  # pragma: no cover
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile (nearest rank on an interpolated position)."""
+        if self.n == 0:
+            return math.nan
+        if self._exact is not None:
+            values = sorted(self._exact)
+            pos = q * (len(values) - 1)
+            lo = math.floor(pos)
+            hi = min(lo + 1, len(values) - 1)
+            return values[lo] + (values[hi] - values[lo]) * (pos - lo)
+        return self._at_rank(round(q * (self.n - 1)))
+
+    def quantile_ci(self, q: float, confidence: float = 0.95) -> tuple[float, float]:
+        """Distribution-free interval from order statistics (normal approximation)."""
+        n = self.n
+        if n == 0:
+            return (math.nan, math.nan)
+        z = z_value(confidence)
+        half = z * math.sqrt(n * q * (1 - q))
+        lo = math.floor(n * q - half) - 1
+        hi = math.ceil(n * q + half)
+        if self._exact is not None:
+            values = sorted(self._exact)
+            return (values[max(lo, 0)], values[min(hi, n - 1)])
+        return (self._at_rank(lo), self._at_rank(hi))
+
+    def summary(self, confidence: float = 0.95) -> dict[str, object]:
+        r = self.running
+        if r.n == 0:
+            return {"n": 0}
+        return {
+            "n": r.n,
+            "mean": r.mean,
+            "mean_ci": list(r.mean_ci(confidence)),
+            "sd": r.sd,
+            "median": self.quantile(0.5),
+            "median_ci": list(self.quantile_ci(0.5, confidence)),
+            "p90": self.quantile(0.9),
+            "p90_ci": list(self.quantile_ci(0.9, confidence)),
+            "p95": self.quantile(0.95),
+            "p95_ci": list(self.quantile_ci(0.95, confidence)),
+            "max": r.max,
+            "exact_quantiles": self.exact,
+        }
+
+
+@dataclass
+class Proportion:
+    """How often something happened, with a Wilson interval."""
+
+    hits: int = 0
+    n: int = 0
+
+    def add(self, hit: bool) -> None:
+        self.n += 1
+        self.hits += bool(hit)
+
+    def summary(self, confidence: float = 0.95) -> dict[str, object]:
+        rate = self.hits / self.n if self.n else math.nan
+        return {"n": self.n, "rate": rate, "rate_ci": list(wilson(self.hits, self.n, confidence))}

@@ -1,0 +1,232 @@
+"""Batch runs: reproducible whatever runs them, honest statistics, variants, resume."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+
+import pytest
+
+from scenarios import load_scenario, resolve_scenario_arg
+from sim.batch import (
+    BatchConfig,
+    BatchError,
+    Variant,
+    parse_sweep,
+    parse_variant,
+    replication_seed,
+    run_batch,
+    variant_scenarios,
+)
+from sim.cli import main
+from sim.stats import EXACT_LIMIT, Running, Sample, t_value, wilson
+
+DEFAULT = resolve_scenario_arg(None)
+TUTORIAL = resolve_scenario_arg("tutorial")
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return load_scenario(DEFAULT)
+
+
+def batch(loaded, tmp_path, name, variants=(), **kw):
+    cfg = BatchConfig(n=kw.pop("n", 12), seed=kw.pop("seed", 4), out=tmp_path / name,
+                      chunk=kw.pop("chunk", 3), **kw)
+    return run_batch(loaded, list(variants), cfg)
+
+
+def csv_bytes(result) -> bytes:
+    return (result.out / "replications.csv").read_bytes()
+
+
+# --- reproducibility ---------------------------------------------------------------
+
+def test_serial_and_parallel_give_identical_results(loaded, tmp_path):
+    serial = batch(loaded, tmp_path, "serial", jobs=1)
+    parallel = batch(loaded, tmp_path, "parallel", jobs=2)
+    other_chunks = batch(loaded, tmp_path, "chunks", jobs=2, chunk=5)
+    assert csv_bytes(serial) == csv_bytes(parallel) == csv_bytes(other_chunks)
+    assert serial.summary == parallel.summary == other_chunks.summary
+    assert serial.summary["replications"] == 12
+
+
+def test_dask_backend_matches_local(loaded, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    local = batch(loaded, tmp_path, "local", jobs=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        remote = batch(loaded, tmp_path, "dask", backend="dask",
+                       scheduler=cluster.scheduler_address)
+    assert csv_bytes(local) == csv_bytes(remote)
+    assert local.summary == remote.summary
+
+
+def test_replication_seeds_do_not_depend_on_anything_else():
+    assert replication_seed(4, 7) == replication_seed(4, 7)
+    assert len({replication_seed(4, i) for i in range(1000)}) == 1000
+    assert replication_seed(4, 7) != replication_seed(5, 7)
+
+
+def test_interrupted_batch_resumes_to_the_same_result(loaded, tmp_path):
+    whole = batch(loaded, tmp_path, "whole", jobs=1)
+    calls = []
+
+    def progress(total, done):
+        def tick(k):
+            calls.append(k)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+
+        return tick
+
+    cfg = BatchConfig(n=12, seed=4, out=tmp_path / "cut", chunk=3, jobs=1)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(loaded, [], cfg, progress=progress)
+    chunks = sorted(p.name for p in (tmp_path / "cut" / "chunks").glob("*.csv"))
+    assert len(chunks) == 2  # what finished was kept
+    started_at = []
+
+    def count(total, done):
+        started_at.append(done)
+        return lambda k: None
+
+    cfg.resume = True
+    resumed = run_batch(loaded, [], cfg, progress=count)
+    assert started_at == [6]  # only the missing half ran
+    assert csv_bytes(resumed) == csv_bytes(whole)
+    assert resumed.summary == whole.summary
+
+
+def test_resume_refuses_a_different_batch(loaded, tmp_path):
+    batch(loaded, tmp_path, "b", jobs=1)
+    cfg = BatchConfig(n=12, seed=99, out=tmp_path / "b", jobs=1, resume=True)
+    with pytest.raises(BatchError, match=r"differs from this one.*seed"):
+        run_batch(loaded, [], cfg)
+    with pytest.raises(BatchError, match="already holds a batch"):
+        run_batch(loaded, [], BatchConfig(n=12, out=tmp_path / "b"))
+
+
+# --- variants ------------------------------------------------------------------------
+
+def test_a_variant_that_touches_nothing_differs_by_exactly_zero(loaded, tmp_path):
+    # LaoCERT plays no part in the default drill
+    result = batch(loaded, tmp_path, "crn", [parse_variant(
+        "laocert-24x7: actors.laocert.staffing=24/7")], jobs=1)
+    diffs = [d for d in result.summary["differences"] if d["variant"] == "laocert-24x7"]
+    assert diffs
+    assert all(d["mean_difference"] == 0 and d["ci"] == [0.0, 0.0] for d in diffs)
+
+
+def test_a_variant_that_matters_shows_a_paired_difference(loaded, tmp_path):
+    result = batch(loaded, tmp_path, "fix", [parse_variant(
+        "mmcert-fixed: actors.mmcert.contacts.email.stale=false")], jobs=1)
+    [stale] = [d for d in result.summary["differences"] if d["metric"] == "lost.stale_contact"]
+    assert stale["mean_difference"] == -1 and stale["pairs"] == 12
+
+
+def test_variant_values_keep_their_meaning(loaded):
+    v = parse_variant("x: actors.laocert.staffing=24/7, channels.email.loss=0.2, "
+                      "frameworks.ansac-coordination.rules.escalate-to-ansac.enabled=false")
+    assert v.changes == (("actors.laocert.staffing", "24/7"), ("channels.email.loss", 0.2),
+                         ("frameworks.ansac-coordination.rules.escalate-to-ansac.enabled", False))
+    [(_, base), (_, data)] = variant_scenarios(loaded, [v])
+    assert data["actors"]["laocert"]["staffing"] == "24/7"
+    assert base["actors"]["laocert"]["staffing"] == "office-hours"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("x: actors.laocert.stafing=24/7", "actors.laocert.stafing: no field 'actors.laocert.stafing'; "
+                                           "did you mean 'actors.laocert.staffing'?"),
+        ("x: actors.nobody.staffing=24/7", "no field 'actors.nobody'"),
+        ("x: actors.laocert.staffing=sometimes", "actors.laocert.staffing: must be one of"),
+        ("x: channels.email.loss=2", "channels.email.loss"),
+    ],
+)
+def test_invalid_variant_gives_a_clean_error_naming_it(loaded, text, words):
+    with pytest.raises(BatchError) as info:
+        variant_scenarios(loaded, [parse_variant(text)])
+    assert words in str(info.value) and "variant 'x'" in str(info.value)
+
+
+def test_cli_reports_a_bad_variant_without_traceback(tmp_path, capsys):
+    code = main(["batch", "-n", "2", "--out", str(tmp_path / "o"),
+                 "--variant", "v: actors.laocert.stafing=24/7"])
+    err = capsys.readouterr().err
+    assert code != 0 and "stafing" in err and "Traceback" not in err
+
+
+def test_sweep_values():
+    assert [v.name for v in parse_sweep("channels.email.loss=0:0.3:0.1")] == [
+        "loss=0", "loss=0.1", "loss=0.2", "loss=0.3"]
+    assert parse_sweep("actors.x.staffing=24/7,office-hours")[0].changes == (
+        ("actors.x.staffing", "24/7"),)
+
+
+def test_cli_sweep_writes_a_table_and_a_picture(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    code = main(["batch", str(TUTORIAL), "-n", "6", "--jobs", "1", "--out", str(out),
+                 "--sweep", "channels.email.loss=0,0.5", "--metric", "contained"])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "sweep of channels.email.loss: contained" in text
+    assert "loss=0.5" in text and "|" in text  # the terminal chart
+    svg = (out / "sweep.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "polyline" in svg
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["variants"]) == {"baseline", "loss=0", "loss=0.5"}
+
+
+# --- statistics on known inputs -------------------------------------------------------
+
+def test_mean_sd_and_t_interval():
+    r = Running()
+    for x in [2, 4, 4, 4, 5, 5, 7, 9]:
+        r.add(x)
+    assert r.mean == 5 and r.sd == pytest.approx(2.13809, rel=1e-5)
+    lo, hi = r.mean_ci()
+    assert (lo, hi) == pytest.approx((5 - 2.36462 * 2.13809 / math.sqrt(8),
+                                      5 + 2.36462 * 2.13809 / math.sqrt(8)), rel=1e-3)
+    assert t_value(10) == pytest.approx(2.22814, rel=1e-3)
+    assert t_value(3) == pytest.approx(3.18245, rel=2e-3)
+    assert t_value(1) == pytest.approx(12.7062, rel=1e-4)
+
+
+def test_wilson_interval():
+    assert wilson(5, 10) == pytest.approx((0.23659, 0.76341), rel=1e-4)
+    assert wilson(0, 10) == pytest.approx((0.0, 0.27753), abs=1e-4)
+
+
+def test_exact_quantiles_and_their_interval():
+    s = Sample()
+    for x in range(1, 101):
+        s.add(float(x))
+    assert s.quantile(0.5) == 50.5 and s.quantile(0.9) == pytest.approx(90.1)
+    lo, hi = s.quantile_ci(0.5)
+    assert (lo, hi) == (40.0, 61.0)  # ranks 40 and 61 of 100 (normal approximation)
+    assert s.summary()["max"] == 100 and s.summary()["exact_quantiles"] is True
+
+
+def test_quantiles_stay_within_half_a_percent_in_bounded_memory():
+    rng = random.Random(1)
+    values = [rng.lognormvariate(4, 1.2) for _ in range(50_000)]
+    s = Sample()
+    for v in values:
+        s.add(v)
+    assert not s.exact and len(s._bins) < 3000  # bounded, whatever n is
+    values.sort()
+    for q in (0.5, 0.9, 0.95):
+        exact = values[round(q * (len(values) - 1))]
+        assert s.quantile(q) == pytest.approx(exact, rel=0.006)
+    lo, hi = s.quantile_ci(0.5)
+    assert lo <= values[len(values) // 2] <= hi
+    assert s.running.mean == pytest.approx(sum(values) / len(values), rel=1e-12)
+    assert EXACT_LIMIT < 50_000
+
+
+def test_variant_names_must_be_unique(loaded):
+    with pytest.raises(BatchError, match="unique"):
+        variant_scenarios(loaded, [Variant("a", (("channels.email.loss", 0.1),))] * 2)
