@@ -102,3 +102,18 @@ class Shift:
         if i < len(self._opens) and self._opens[i] <= t:
             return self._closes[i]
         return t
+
+
+_SHIFTS: dict[tuple, Shift] = {}
+
+
+def shift_for(actor: Actor, start: datetime) -> Shift:
+    """A shared :class:`Shift` for actors with the same hours (they are read-only)."""
+    key = (actor.timezone, tuple(actor.working_days), actor.working_hours, actor.staffing,
+           tuple(actor.holidays), start)
+    shift = _SHIFTS.get(key)
+    if shift is None:
+        if len(_SHIFTS) > 4096:
+            _SHIFTS.clear()
+        shift = _SHIFTS[key] = Shift(actor, start)
+    return shift

@@ -29,6 +29,7 @@ import simpy
 from scenarios.durations import parse_drill_time
 from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import (
+    ACTOR_KINDS,
     MESSAGE_VERBS,
     SELECTORS,
     SEVERITY_ORDER,
@@ -41,7 +42,7 @@ from scenarios.model import (
     Scenario,
 )
 
-from .clock import Shift
+from .clock import Shift, shift_for
 from .distributions import sample
 from .events import Event
 from .streams import Streams
@@ -238,7 +239,7 @@ class Engine:
         self._dispatch_ids = itertools.count(1)
         self.channels = scenario.channels
         self.actors: dict[str, ActorState] = {
-            aid: ActorState(self.env, aid, spec, Shift(spec, self.start))
+            aid: ActorState(self.env, aid, spec, shift_for(spec, self.start))
             for aid, spec in scenario.actors.items()
         }
         for aid in human:
@@ -246,6 +247,12 @@ class Engine:
                 raise ActionError(f"unknown role {aid!r}")
             self.actors[aid].human = True
         self.incidents: dict[str, IncidentState] = {}
+        self._by_kind: dict[str, list[tuple[str, str | None]]] = {
+            k: [] for k in (*ACTOR_KINDS, "cert")}
+        for aid, a in scenario.actors.items():
+            self._by_kind[a.kind].append((aid, a.country))
+            if a.kind in CERT_KINDS:
+                self._by_kind["cert"].append((aid, a.country))
         self.rules = scenario.rules()
         self._by_trigger: dict[str, list[tuple[str, Rule]]] = {}
         for rid, (_, rule) in self.rules.items():
@@ -294,7 +301,7 @@ class Engine:
             self.env.process(self._actor_loop(st))
         for sched in self.injects.values():
             if sched.at is not None:
-                self.env.process(self._inject_timer(sched))
+                self._schedule_inject(sched)
 
     # --- outside interface -------------------------------------------------------
 
@@ -387,7 +394,7 @@ class Engine:
         sched.at = max(self.env.now, sched.at) + minutes
         self._emit("inject_rescheduled", None, sched.inject.incident.id, inject=inject_id,
                    at=sched.at)
-        self.env.process(self._inject_timer(sched))
+        self._schedule_inject(sched)
 
     def add_inject(self, inject: Inject, fire_now: bool = True) -> None:
         """Add an ad-hoc inject to the MSEL, and deliver it now unless told otherwise."""
@@ -405,7 +412,7 @@ class Engine:
         if fire_now:
             self.fire_inject(inject.id)
         elif at is not None:
-            self.env.process(self._inject_timer(sched))
+            self._schedule_inject(sched)
 
     # --- people's actions --------------------------------------------------------
 
@@ -515,14 +522,20 @@ class Engine:
 
     # --- injects -----------------------------------------------------------------
 
-    def _inject_timer(self, sched: ScheduledInject) -> Iterator[simpy.Event]:
+    def _after(self, delay: float, fn: Callable[[], None]) -> None:
+        """Call ``fn`` after ``delay`` minutes (a plain callback: cheaper than a process)."""
+        self.env.timeout(max(0.0, delay)).callbacks.append(lambda _event: fn())
+
+    def _schedule_inject(self, sched: ScheduledInject) -> None:
         at = sched.at
         assert at is not None
-        if at > self.env.now:
-            yield self.env.timeout(at - self.env.now)
-        if sched.state == "pending" and sched.at == at:
-            sched.state = "fired"
-            self._deliver_inject(sched.inject)
+
+        def fire() -> None:
+            if sched.state == "pending" and sched.at == at:
+                sched.state = "fired"
+                self._deliver_inject(sched.inject)
+
+        self._after(at - self.env.now, fire)
 
     def _update_incident(self, inj: Inject) -> IncidentState:
         spec = inj.incident
@@ -747,43 +760,37 @@ class Engine:
         self, selector: str, st: ActorState | None, inc: IncidentState, sender: str | None
     ) -> list[str]:
         """Actor ids a selector names, relative to the acting actor, in scenario order."""
-        me = st.spec if st is not None else None
-        country = me.country if me is not None else None
-        out = []
-        for aid, a in self.scenario.actors.items():
-            k, c = a.kind, a.country
-            match selector:
-                case "affected_certs":
-                    ok = k in CERT_KINDS and c in inc.affected
-                case "hosting_certs":
-                    ok = k in CERT_KINDS and c in inc.hosted_in
-                case "member_certs":
-                    ok = k == "national_cert"
-                case "partner_certs":
-                    ok = k == "partner_cert"
-                case "regional_council":
-                    ok = k == "regional_council"
-                case "national_police":
-                    ok = k == "national_police" and c is not None and c == country
-                case "hosting_police":
-                    ok = k == "national_police" and c in inc.hosted_in
-                case "police_channels":
-                    ok = k == "intl_police_channel"
-                case "local_isps":
-                    ok = k == "isp" and c is not None and c == country
-                case "victims":
-                    ok = k == "victim" and c in inc.affected
-                case "regulators":
-                    ok = k == "regulator" and c is not None and c == country
-                case "sender":
-                    ok = aid == sender
-                case "exercise_control":
-                    ok = k == "exercise_control"
-                case _:
-                    ok = aid == selector
-            if ok:
-                out.append(aid)
-        return out
+        country = st.spec.country if st is not None else None
+        by_kind = self._by_kind
+        match selector:
+            case "affected_certs":
+                return [a for a, c in by_kind["cert"] if c in inc.affected]
+            case "hosting_certs":
+                return [a for a, c in by_kind["cert"] if c in inc.hosted_in]
+            case "member_certs":
+                return [a for a, _ in by_kind["national_cert"]]
+            case "partner_certs":
+                return [a for a, _ in by_kind["partner_cert"]]
+            case "regional_council":
+                return [a for a, _ in by_kind["regional_council"]]
+            case "national_police":
+                return [a for a, c in by_kind["national_police"] if c is not None and c == country]
+            case "hosting_police":
+                return [a for a, c in by_kind["national_police"] if c in inc.hosted_in]
+            case "police_channels":
+                return [a for a, _ in by_kind["intl_police_channel"]]
+            case "local_isps":
+                return [a for a, c in by_kind["isp"] if c is not None and c == country]
+            case "victims":
+                return [a for a, c in by_kind["victim"] if c in inc.affected]
+            case "regulators":
+                return [a for a, c in by_kind["regulator"] if c is not None and c == country]
+            case "sender":
+                return [sender] if sender in self.actors else []
+            case "exercise_control":
+                return [a for a, _ in by_kind["exercise_control"]]
+            case _:
+                return [selector] if selector in self.actors else []
 
     def _targets(
         self, rule: Rule, st: ActorState, inc: IncidentState, sender: str | None
@@ -959,22 +966,22 @@ class Engine:
                            sender=d.sender, **common)
                 index += 1
                 continue
-            self.env.process(self._transmit(d, cid, msg_id, common))
+            self._transmit(d, cid, msg_id, common)
             if d.automated and index + 1 < len(d.channels):
                 self.env.process(self._follow_up(d, index))
             return
 
-    def _transmit(
-        self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any]
-    ) -> Iterator[simpy.Event]:
+    def _transmit(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any]) -> None:
         ch = self.channels[cid]
         pair = f"channel/{cid}/{d.sender}>{d.recipient}"
         latency = self._draw(ch.latency, f"{pair}/latency")
         failed = ch.loss > 0 and self.streams(f"{pair}/loss").random() < ch.loss
-        yield self.env.timeout(latency)
+        self._after(latency, lambda: self._arrive(d, cid, msg_id, common, latency, failed))
+
+    def _arrive(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
+                latency: float, failed: bool) -> None:
         recipient = self.actors[d.recipient]
-        contact = recipient.spec.contacts[cid]
-        if contact.stale:
+        if recipient.spec.contacts[cid].stale:
             self._emit("message_lost", d.recipient, d.incident, reason="stale_contact",
                        sender=d.sender, latency=latency, **common)
             return
@@ -982,14 +989,19 @@ class Engine:
             self._emit("message_lost", d.recipient, d.incident, reason="channel_failure",
                        sender=d.sender, latency=latency, **common)
             return
-        duty_wait = 0.0
-        if ch.needs_receiver_on_duty:
+        if self.channels[cid].needs_receiver_on_duty:
             on = recipient.shift.next_on(self.env.now)
             if math.isinf(on):
                 return
-            duty_wait = on - self.env.now
-            if duty_wait > 0:
-                yield self.env.timeout(duty_wait)
+            wait = on - self.env.now
+            if wait > 0:
+                self._after(wait, lambda: self._deliver(d, cid, msg_id, common, latency, wait))
+                return
+        self._deliver(d, cid, msg_id, common, latency, 0.0)
+
+    def _deliver(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
+                 latency: float, duty_wait: float) -> None:
+        recipient = self.actors[d.recipient]
         item = Received(
             msg_id, d.verb, d.sender, d.recipient, d.incident, d.tlp, cid, self.env.now,
             d.named, d, d.text,
@@ -1014,13 +1026,13 @@ class Engine:
     def _anchor(self, exp: ExpectationState) -> None:
         exp.anchor_at = self.env.now
         if exp.status == "pending":
-            self.env.process(self._deadline(exp))
+            assert exp.deadline_at is not None
 
-    def _deadline(self, exp: ExpectationState) -> Iterator[simpy.Event]:
-        assert exp.deadline_at is not None
-        yield self.env.timeout(max(0.0, exp.deadline_at - self.env.now))
-        if exp.status == "pending":
-            self._miss(exp)
+            def deadline() -> None:
+                if exp.status == "pending":
+                    self._miss(exp)
+
+            self._after(exp.deadline_at - self.env.now, deadline)
 
     def _miss(self, exp: ExpectationState) -> None:
         exp.status = "missed"
@@ -1033,7 +1045,7 @@ class Engine:
             sched = self.injects[exp.contingency]
             if sched.state == "pending":
                 sched.at = self.env.now + sched.inject.delay
-                self.env.process(self._inject_timer(sched))
+                self._schedule_inject(sched)
 
     def _check_expectations(self, ev: Event) -> None:
         verb = ev.details.get("action") or _EVENT_VERB.get(ev.type)

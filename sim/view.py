@@ -14,7 +14,7 @@ from typing import Any
 from scenarios.durations import parse_drill_time
 from scenarios.model import Scenario
 
-from .clock import Shift
+from .clock import shift_for
 from .events import Event
 
 
@@ -68,7 +68,7 @@ class DrillState:
         self.scenario = scenario
         self.now = 0.0
         self.finished = False
-        self.shifts = {aid: Shift(a, scenario.drill.start) for aid, a in scenario.actors.items()}
+        self.shifts = {aid: shift_for(a, scenario.drill.start) for aid, a in scenario.actors.items()}
         self.msel: dict[str, MselRow] = {}
         for inj in scenario.injects:
             at = parse_drill_time(inj.at, scenario.drill.start) if inj.at else None

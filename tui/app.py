@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
@@ -399,7 +400,10 @@ class DrillApp(App):
         self.state.now = max(self.state.now, self.session.now)
         screen = self.screen
         if isinstance(screen, FacilitatorScreen | ParticipantScreen) and screen.ready:
-            screen.refresh_view()
+            try:
+                screen.refresh_view()
+            except NoMatches:  # the screen is being torn down (closing the app)
+                pass
 
     def on_unmount(self) -> None:
         self.session.close()

@@ -1,0 +1,166 @@
+"""Batch figures, side by side in one run.
+
+    python benchmarks/batch_speed.py [--reps N] [--memory]
+
+1. Replications per second of the default scenario on 1 and on 2 worker processes,
+   and the speed-up.
+2. The engine's SimPy events per second against a bare SimPy model doing comparable
+   work: the same number of actor processes with inboxes (Stores) and desks
+   (Resources), messages passed with sampled latencies, lognormal work times drawn
+   from per-decision named streams, and one record appended per domain event; what
+   the bare model leaves out is what the engine adds (working hours and time zones,
+   frameworks, TLP, expectations, metrics-ready event records).
+3. With --memory: peak memory (RSS) of `drill batch` at n = 1,000 and n = 10,000, each
+   in a fresh process (parent and worker peaks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import simpy  # noqa: E402
+
+from scenarios import load_scenario, resolve_scenario_arg  # noqa: E402
+from sim.batch import BatchConfig, run_batch  # noqa: E402
+from sim.engine import Engine  # noqa: E402
+
+
+def reps_per_second(jobs: int, n: int) -> float:
+    loaded = load_scenario(resolve_scenario_arg(None))
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        run_batch(loaded, [], BatchConfig(n=n, seed=1, jobs=jobs, out=Path(tmp) / "o"))
+        return n / (time.perf_counter() - t0)
+
+
+def scheduled(env: simpy.Environment) -> int:
+    return next(env._eid)  # type: ignore[attr-defined]
+
+
+def engine_rate(runs: int) -> tuple[int, int, float]:
+    loaded = load_scenario(resolve_scenario_arg(None))
+    events = domain = 0
+    t0 = time.perf_counter()
+    for seed in range(runs):
+        e = Engine(loaded, seed=seed)
+        domain += len(e.run())
+        events += scheduled(e.env)
+    return events, domain, time.perf_counter() - t0
+
+
+class Streams:
+    def __init__(self, seed: int):
+        self.seed, self.s = seed, {}
+
+    def __call__(self, name: str) -> random.Random:
+        r = self.s.get(name)
+        if r is None:
+            h = hashlib.sha256(f"{self.seed}\x00{name}".encode()).digest()
+            r = self.s[name] = random.Random(int.from_bytes(h[:16], "big"))
+        return r
+
+
+def bare_rate(target: int, actors: int = 41) -> tuple[int, float]:
+    total = 0
+    seed = 0
+    t0 = time.perf_counter()
+    while total < target:
+        env = simpy.Environment()
+        streams = Streams(seed)
+        log: list[tuple] = []
+        inboxes = [simpy.Store(env) for _ in range(actors)]
+        desks = [simpy.Resource(env, capacity=2) for _ in range(actors)]
+
+        def actor(i, env=env, inboxes=inboxes):
+            while True:
+                msg = yield inboxes[i].get()
+                env.process(handle(i, msg))
+
+        def handle(i, msg, env=env, desks=desks, streams=streams, log=log, inboxes=inboxes):
+            with desks[i].request() as req:
+                yield req
+                yield env.timeout(streams(f"{i}/ack/{msg[0]}").lognormvariate(2.7, 1.0))
+                log.append((env.now, "acknowledged", i, msg))
+                yield env.timeout(streams(f"{i}/analysis/{msg[0]}").lognormvariate(4.1, 0.8))
+                log.append((env.now, "analysed", i, msg))
+                hops = msg[1]
+                if hops:
+                    for k in range(3):
+                        yield env.timeout(streams(f"{i}/draft/{k}/{msg[0]}").uniform(10, 30))
+                        to = streams(f"{i}/route/{msg[0]}").randrange(actors)
+                        log.append((env.now, "message_sent", i, to))
+                        env.process(transit(i, to, (msg[0], hops - 1)))
+
+        def transit(i, to, msg, env=env, streams=streams, log=log, inboxes=inboxes):
+            yield env.timeout(streams(f"channel/{i}>{to}/latency").uniform(1, 10))
+            log.append((env.now, "message_delivered", to, msg))
+            inboxes[to].put(msg)
+
+        for i in range(actors):
+            env.process(actor(i))
+        for k in range(3):
+            inboxes[k].put((f"inc{k}", 2))
+        env.run(until=2880)
+        total += scheduled(env)
+        seed += 1
+    return total, time.perf_counter() - t0
+
+
+def peak_memory(n: int) -> tuple[float, float]:
+    code = (
+        "import resource, sys, tempfile; from pathlib import Path\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from scenarios import load_scenario, resolve_scenario_arg\n"
+        "from sim.batch import BatchConfig, run_batch\n"
+        "with tempfile.TemporaryDirectory() as t:\n"
+        f"    run_batch(load_scenario(resolve_scenario_arg(None)), [], BatchConfig(n={n}, jobs=2,"
+        " out=Path(t) / 'o'))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return int(out[0]) / 1024, int(out[1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=400)
+    parser.add_argument("--memory", action="store_true")
+    args = parser.parse_args()
+
+    one = reps_per_second(1, args.reps)
+    two = reps_per_second(2, args.reps)
+    print(f"replications of the default scenario (n = {args.reps})")
+    print(f"  1 core : {one:8.1f} replications/s")
+    print(f"  2 cores: {two:8.1f} replications/s   speed-up {two / one:.2f}x")
+
+    runs = max(50, args.reps // 4)
+    events, domain, t_engine = engine_rate(runs)
+    bare, t_bare = bare_rate(events)
+    e_rate, b_rate = events / t_engine, bare / t_bare
+    print(f"\nSimPy events/s ({runs} runs of the default scenario; {domain / runs:.0f} "
+          "domain events a run)")
+    print(f"  drill engine : {e_rate:10,.0f}  ({events:,} events in {t_engine:.2f} s)")
+    print(f"  bare SimPy   : {b_rate:10,.0f}  ({bare:,} events in {t_bare:.2f} s)")
+    print(f"  engine / bare: {e_rate / b_rate:.0%}")
+
+    if args.memory:
+        print("\npeak memory of drill batch (2 workers), MB: parent / largest worker")
+        for n in (1_000, 10_000):
+            parent, child = peak_memory(n)
+            print(f"  n = {n:>6,}: {parent:7.1f} / {child:7.1f}")
+
+
+if __name__ == "__main__":
+    main()
