@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cached_property
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -275,7 +276,7 @@ class LogNormal(Strict):
             raise ValueError("a lognormal needs median and p90, or mu and sigma")
         return self
 
-    @property
+    @cached_property
     def params(self) -> tuple[float, float]:
         """(mu, sigma) of ln(minutes)."""
         if self.mu is not None and self.sigma is not None:

@@ -8,24 +8,33 @@ import random
 from scenarios.model import Constant, Empirical, Exponential, LogNormal, Triangular, Uniform
 
 
+def _lognormal(d: LogNormal, rng: random.Random) -> float:
+    mu, sigma = d.params
+    value = rng.lognormvariate(mu, sigma)
+    return min(value, d.max) if d.max is not None else value
+
+
+def _exponential(d: Exponential, rng: random.Random) -> float:
+    value = rng.expovariate(1.0 / d.mean) if d.mean > 0 else 0.0
+    return min(value, d.max) if d.max is not None else value
+
+
+_SAMPLERS = {
+    Constant: lambda d, rng: d.value,
+    Uniform: lambda d, rng: rng.uniform(d.low, d.high),
+    LogNormal: _lognormal,
+    Triangular: lambda d, rng: rng.triangular(d.low, d.high, d.mode),
+    Exponential: _exponential,
+    Empirical: lambda d, rng: rng.choices(d.values, weights=d.weights)[0],
+}
+
+
 def sample(dist: object, rng: random.Random) -> float:
     """Draw one duration in minutes from ``dist`` using ``rng``."""
-    if isinstance(dist, Constant):
-        return dist.value
-    if isinstance(dist, Uniform):
-        return rng.uniform(dist.low, dist.high)
-    if isinstance(dist, LogNormal):
-        mu, sigma = dist.params
-        value = rng.lognormvariate(mu, sigma)
-        return min(value, dist.max) if dist.max is not None else value
-    if isinstance(dist, Triangular):
-        return rng.triangular(dist.low, dist.high, dist.mode)
-    if isinstance(dist, Exponential):
-        value = rng.expovariate(1.0 / dist.mean) if dist.mean > 0 else 0.0
-        return min(value, dist.max) if dist.max is not None else value
-    if isinstance(dist, Empirical):
-        return rng.choices(dist.values, weights=dist.weights)[0]
-    raise TypeError(f"not a distribution: {dist!r}")
+    sampler = _SAMPLERS.get(type(dist))
+    if sampler is None:
+        raise TypeError(f"not a distribution: {dist!r}")
+    return sampler(dist, rng)
 
 
 def minimum(dist: object) -> float:

@@ -175,8 +175,9 @@ class ActorState:
         self.id = aid
         self.spec = spec
         self.shift = shift
+        self.env = env
         self.inbox: simpy.Store = simpy.Store(env)
-        self.slots = simpy.Resource(env, capacity=spec.capacity)
+        self._slots: simpy.Resource | None = None
         self.human = False
         self.received: list[Received] = []
         self.knows: dict[str, Knowledge] = {}
@@ -184,6 +185,13 @@ class ActorState:
         self.sent: dict[tuple[str, str], list[Dispatch]] = {}
         #: (incident, verb, recipient) already sent: never sent twice by the policy
         self.addressed: set[tuple[str, str, str]] = set()
+
+    @property
+    def slots(self) -> simpy.Resource:
+        """The team's desks (capacity), made when first needed."""
+        if self._slots is None:
+            self._slots = simpy.Resource(self.env, capacity=self.spec.capacity)
+        return self._slots
 
 
 @dataclass
@@ -490,8 +498,9 @@ class Engine:
     def _emit(self, type_: str, actor: str | None, incident: str | None, **details: Any) -> Event:
         ev = Event.make(next(self._seq), self.env.now, type_, actor, incident, details)
         self.log.append(ev)
-        for fn in list(self._subscribers):
-            fn(ev)
+        if self._subscribers:
+            for fn in tuple(self._subscribers):
+                fn(ev)
         if type_ in _ACTION_EVENTS and actor is not None:
             self._check_expectations(ev)
         return ev

@@ -60,8 +60,8 @@ class Event:
         cls, seq: int, time: float, type: str, actor: str | None, incident: str | None,
         details: dict[str, Any],
     ) -> Event:
-        return cls(seq, float(round(time, 6)), type, actor, incident,
-                   MappingProxyType(dict(details)))
+        # ``details`` is the emitter's own fresh keyword dict: wrap it, don't copy it
+        return cls(seq, float(round(time, 6)), type, actor, incident, MappingProxyType(details))
 
     def to_dict(self) -> dict[str, Any]:
         return {

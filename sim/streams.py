@@ -25,8 +25,8 @@ class Streams:
     def __call__(self, name: str) -> random.Random:
         stream = self._streams.get(name)
         if stream is None:
-            digest = hashlib.sha256(f"{self.seed}\x00{name}".encode()).digest()
-            stream = random.Random(int.from_bytes(digest[:16], "big"))
+            digest = hashlib.blake2b(f"{self.seed}\x00{name}".encode(), digest_size=8).digest()
+            stream = random.Random(int.from_bytes(digest, "big"))
             self._streams[name] = stream
         return stream
 
