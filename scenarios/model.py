@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cached_property
 from datetime import date, datetime, time
+from functools import cached_property
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
