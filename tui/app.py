@@ -7,6 +7,7 @@ out) and draws a :class:`~sim.view.DrillState` fed only by those events.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -400,10 +401,8 @@ class DrillApp(App):
         self.state.now = max(self.state.now, self.session.now)
         screen = self.screen
         if isinstance(screen, FacilitatorScreen | ParticipantScreen) and screen.ready:
-            try:
+            with suppress(NoMatches):  # the screen is being torn down (closing the app)
                 screen.refresh_view()
-            except NoMatches:  # the screen is being torn down (closing the app)
-                pass
 
     def on_unmount(self) -> None:
         self.session.close()
