@@ -360,7 +360,7 @@ class BatchConfig:
 
 def chunk_size(n: int, jobs: int, variants: int) -> int:
     """Enough chunks to keep every worker busy, few enough to keep overhead small."""
-    target = math.ceil(n / (jobs * 8))
+    target = math.ceil(n / (jobs * 20))
     return max(1, min(max(target, 5), max(1, 400 // variants)))
 
 
@@ -368,7 +368,7 @@ def _chunk_path(out: Path, start: int, count: int) -> Path:
     return out / "chunks" / f"rows-{start:09d}-{count}.csv"
 
 
-def _write_chunk(out: Path, start: int, count: int, rows: list[tuple]) -> None:
+def write_chunk(out: Path, start: int, count: int, rows: list[tuple]) -> None:
     path = _chunk_path(out, start, count)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as fh:
@@ -441,22 +441,29 @@ def run_batch(
     done_reps = sum(c for s, c in tasks if (s, c) not in todo)
     tick = progress(cfg.n, done_reps) if progress else (lambda k: None)
 
-    def finished(start: int, count: int, rows: list[tuple]) -> None:
-        _write_chunk(out, start, count, rows)
+    def finished(start: int, count: int, rows: list[tuple] | None) -> None:
+        if rows is not None:  # local workers write their own chunks
+            write_chunk(out, start, count, rows)
         tick(count)
 
     if todo:
         if cfg.backend == "dask":
             _run_dask(payload, cfg, todo, finished)
         elif cfg.backend == "local":
-            _run_local(payload, cfg, jobs, todo, finished)
+            _run_local(payload, cfg, jobs, todo, out, finished)
         else:
             raise BatchError(f"unknown backend {cfg.backend!r}; 'local' or 'dask'")
     return _collect(out, tasks, [name for name, _ in scenarios], cfg.confidence)
 
 
+def run_chunk_to_file(payload: str, base_seed: int, start: int, count: int, out: str) -> int:
+    """A local task: run a chunk and write it, so the parent does no per-row work."""
+    write_chunk(Path(out), start, count, run_chunk(payload, base_seed, start, count))
+    return count
+
+
 def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, int]],
-               finished: Callable[[int, int, list[tuple]], None]) -> None:
+               out: Path, finished: Callable[[int, int, list[tuple] | None], None]) -> None:
     if jobs == 1:
         for start, count in todo:
             finished(start, count, run_chunk(payload, cfg.seed, start, count))
@@ -471,11 +478,13 @@ def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, 
             while queue or pending:
                 while queue and len(pending) < jobs * 2:
                     start, count = queue.pop(0)
-                    pending[pool.submit(run_chunk, payload, cfg.seed, start, count)] = (start, count)
+                    fut = pool.submit(run_chunk_to_file, payload, cfg.seed, start, count, str(out))
+                    pending[fut] = (start, count)
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     start, count = pending.pop(fut)
-                    finished(start, count, fut.result())
+                    fut.result()
+                    finished(start, count, None)
         except BaseException:
             for fut in pending:
                 fut.cancel()
@@ -484,7 +493,7 @@ def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, 
 
 
 def _run_dask(payload: str, cfg: BatchConfig, todo: list[tuple[int, int]],
-              finished: Callable[[int, int, list[tuple]], None]) -> None:
+              finished: Callable[[int, int, list[tuple] | None], None]) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError:
