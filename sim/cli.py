@@ -47,8 +47,21 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"{p} (cannot run)", file=sys.stderr)
         return EXIT_CANNOT_RUN
     try:
-        engine = Engine(loaded, seed=args.seed)
-        log = engine.run()
+        if args.journal:
+            from .session import DrillSession, JournalError
+
+            try:
+                session = DrillSession.start(loaded, seed=args.seed, journal_path=Path(args.journal))
+            except JournalError as exc:
+                print(exc, file=sys.stderr)
+                return EXIT_INVALID
+            session.advance_to(loaded.scenario.drill.duration)
+            recorded = session.path
+            session.close()
+            log = session.engine.log
+            print(f"journal: {recorded}", file=sys.stderr)
+        else:
+            log = Engine(loaded, seed=args.seed).run()
         metrics = compute(log, slowest=args.slowest)
     except (ValueError, KeyError, TypeError, ArithmeticError, OverflowError) as exc:
         print(f"{path}: cannot run this scenario: {exc}", file=sys.stderr)
@@ -207,6 +220,48 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .aar import render_html, render_markdown
+    from .review import load_review
+    from .session import JournalError
+
+    try:
+        review, journal = load_review(Path(args.journal), runs=args.runs)
+    except JournalError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    journal.close()
+    text = render_html(review) if args.format == "html" else render_markdown(review)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"{args.output}: cannot write: {exc.strerror}", file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import load_review
+    from .session import JournalError
+
+    try:
+        review, journal = load_review(Path(args.journal), runs=args.runs)
+    except JournalError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    from tui.review import ReviewApp  # only the UI command imports Textual
+
+    try:
+        ReviewApp(review, journal).run()
+    finally:
+        journal.close()
+    return EXIT_OK
+
+
 def _progress_bar(total: int, done: int):
     from tqdm import tqdm
 
@@ -240,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--slowest", type=int, default=5, metavar="N",
                      help="how many slowest hops to list (default 5)")
     run.add_argument("--events", metavar="FILE", help="also write the event log as JSON lines")
+    run.add_argument("--journal", metavar="FILE",
+                     help="record the run in a drill journal, for drill review and drill report")
     run.set_defaults(func=cmd_run)
 
     val = sub.add_parser("validate", help="check scenario files and report every problem")
@@ -286,6 +343,20 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--resume", action="store_true",
                     help="finish an interrupted batch in --out, running only what is missing")
     bt.set_defaults(func=cmd_batch)
+
+    rv = sub.add_parser("review", help="review a drill's escalation timing in the terminal")
+    rv.add_argument("journal", help="a drill journal (drill play, or drill run --journal)")
+    rv.add_argument("--runs", type=int, default=200,
+                    help="automated runs to compare people's play against (default 200; 0: none)")
+    rv.set_defaults(func=cmd_review)
+
+    rp = sub.add_parser("report", help="write an after-action report (HSEEP AAR/IP)")
+    rp.add_argument("journal", help="a drill journal")
+    rp.add_argument("--format", choices=["md", "html"], default="md")
+    rp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    rp.add_argument("--runs", type=int, default=200,
+                    help="automated runs to compare people's play against (default 200; 0: none)")
+    rp.set_defaults(func=cmd_report)
 
     jr = sub.add_parser("journals", help="list recorded drills")
     jr.add_argument("--dir", help="journal folder (default: $ACID_DRILL_HOME/journals)")

@@ -132,6 +132,8 @@ class Dispatch:
     acked: bool = False
     attempts: int = 0
     text: str = ""
+    trigger: str | None = None
+    draft: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -835,7 +837,7 @@ class Engine:
                 continue
             dist = pol.action_time.get(rule.action, pol.drafting_time)
             work = self._draw(dist, f"{st.id}/draft/{rid}/{inc.id}")
-            yield from self._work(shift or st.shift, work)
+            waited = yield from self._work(shift or st.shift, work)
             if rule.action in MESSAGE_VERBS:
                 # someone else's handling may have told them meanwhile
                 targets = [t for t in targets if (inc.id, rule.action, t) not in st.addressed]
@@ -845,7 +847,7 @@ class Engine:
             self._perform(
                 st, rule.action, inc.id, targets, channels, rule.tlp, rule=rid,
                 trigger_at=item.at, passes=list(st.knows[inc.id].items), by="policy",
-                deadline=rule.deadline, worked=work, trigger=item.ref,
+                deadline=rule.deadline, worked=work, trigger=item.ref, off_duty=waited,
             )
 
     # --- performing actions ------------------------------------------------------
@@ -881,6 +883,7 @@ class Engine:
         by: str,
         deadline: float | None = None,
         worked: float | None = None,
+        off_duty: float | None = None,
         trigger: str | None = None,
         text: str = "",
     ) -> None:
@@ -891,6 +894,8 @@ class Engine:
         if deadline is not None:
             base["deadline_at"] = trigger_at + deadline
             base["late_by"] = max(0.0, self.env.now - (trigger_at + deadline))
+        if off_duty is not None:
+            base["off_duty"] = off_duty
         if worked is not None:
             base["worked"] = worked
         if trigger is not None:
@@ -923,7 +928,8 @@ class Engine:
                 d = Dispatch(
                     f"d{next(self._dispatch_ids)}", st.id, target, inc_id, verb, rule, tlp,
                     list(channels), trigger_at, tuple(targets) if tlp == "RED" else (target,),
-                    tuple(shared), automated=by == "policy", text=text,
+                    tuple(shared), automated=by == "policy", text=text, trigger=trigger,
+                    draft={"worked": worked or 0.0, "off_duty": off_duty or 0.0},
                 )
                 if rule is not None:
                     st.sent.setdefault((inc_id, rule), []).append(d)
@@ -968,6 +974,7 @@ class Engine:
             }
             self._emit(
                 "message_sent", d.sender, d.incident, rule=d.rule, trigger_at=d.trigger_at,
+                trigger=d.trigger, draft=d.draft, by="policy" if d.automated else "human",
                 refs=list(d.refs), **common,
             )
             if cid not in recipient.spec.contacts:

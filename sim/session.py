@@ -11,6 +11,7 @@ on appending to it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -45,6 +46,11 @@ def journal_dir() -> Path:
     return Path(data) / "acid-drill" / "journals"
 
 
+_RATINGS = """
+CREATE TABLE IF NOT EXISTS ratings (
+    expectation TEXT PRIMARY KEY, rating TEXT NOT NULL, note TEXT NOT NULL,
+    who TEXT NOT NULL, wall REAL NOT NULL);
+"""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commands (
@@ -54,7 +60,7 @@ CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY, wall REAL NOT NULL, drill_time REAL NOT NULL,
     type TEXT NOT NULL, actor TEXT, incident TEXT, details TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_type ON events(type);
-"""
+""" + _RATINGS
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,8 @@ class Journal:
             except sqlite3.Error:
                 raise JournalError(f"{path}: the journal is cut short (no {table} table)") from None
         conn.execute("PRAGMA journal_mode=WAL")
+        with contextlib.suppress(sqlite3.Error):  # a read-only file can still be reviewed
+            conn.executescript(_RATINGS)
         return cls(path, conn)
 
     def close(self) -> None:
@@ -164,6 +172,12 @@ class Journal:
         ]
 
     def events(self) -> list[Event]:
+        try:
+            return self._events()
+        except (sqlite3.Error, ValueError) as exc:
+            raise JournalError(f"{self.path}: the journal is damaged or cut short ({exc})") from None
+
+    def _events(self) -> list[Event]:
         return [
             Event.from_dict({
                 "seq": seq, "time": t, "type": type_, "actor": actor, "incident": incident,
@@ -173,6 +187,22 @@ class Journal:
                 "SELECT seq, drill_time, type, actor, incident, details FROM events ORDER BY seq"
             )
         ]
+
+    def ratings(self) -> dict[str, dict[str, str]]:
+        """The evaluator's ratings and notes, by expectation id."""
+        return {
+            exp: {"rating": rating, "note": note, "who": who}
+            for exp, rating, note, who in self.conn.execute(
+                "SELECT expectation, rating, note, who FROM ratings")
+        }
+
+    def set_rating(self, expectation: str, rating: str, note: str, who: str = "evaluator") -> None:
+        self.conn.execute(
+            "INSERT INTO ratings VALUES (?, ?, ?, ?, ?) ON CONFLICT(expectation) DO UPDATE SET "
+            "rating=excluded.rating, note=excluded.note, who=excluded.who, wall=excluded.wall",
+            (expectation, rating, note, who, time.time()),
+        )
+        self.conn.commit()
 
     def event_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]

@@ -357,6 +357,7 @@ class DrillApp(App):
         Binding("plus,equals_sign", "faster", "Faster", id="clock.faster", show=False),
         Binding("minus", "slower", "Slower", id="clock.slower", show=False),
         Binding("j", "next_inject", "Next", id="clock.next_inject"),
+        Binding("R", "review", "Review", id="app.review", show=False),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit_drill", "Quit", id="app.quit"),
     ]
@@ -394,6 +395,7 @@ class DrillApp(App):
             if self.session.finished:
                 self.clock.pause()
                 self.notify("The drill has ended.", timeout=10)
+                self.action_review()
         self.redraw()
 
     def redraw(self) -> None:
@@ -490,6 +492,19 @@ class DrillApp(App):
         self.session.advance_to(t + 1e-6)
         self.clock.jump_to(self.session.now)
         self.redraw()
+
+    def action_review(self, runs: int = 50) -> None:
+        """The review screen for the drill so far (at the end: the hot wash)."""
+        from sim.review import build_review
+
+        from .review import ReviewScreen
+
+        journal = self.session.journal
+        review = build_review(self.session.scenario, list(self.session.engine.log),
+                              journal.ratings() if journal else {}, runs=runs,
+                              seed=self.session.seed,
+                              meta=journal.meta() if journal else {})
+        self.push_screen(ReviewScreen(review, journal))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self._binding_rows()))

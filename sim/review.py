@@ -1,0 +1,328 @@
+"""After the drill: where the time went, expectations rated, human play against the model.
+
+Everything here is computed from an event log (a journal's, or a run's), so a drill
+played by people and a run of the automated policy are reviewed the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from scenarios.model import MESSAGE_VERBS, Scenario
+
+from .engine import Engine
+from .events import Event
+from .metrics import _events, compute, hop_metrics
+
+#: The parts a hop's duration is split into, in display order.
+PARTS = (
+    "waiting for working hours",
+    "in the channel",
+    "queued behind other work",
+    "analysing",
+    "lost to stale contacts",
+)
+HOURS, CHANNEL, QUEUED, ANALYSING, STALE = PARTS
+RATINGS = {
+    "P": "performed without challenges",
+    "S": "performed with some challenges",
+    "M": "performed with major challenges",
+    "U": "unable to be performed",
+}
+
+
+@dataclass
+class Hop:
+    """One message hop and where its time went (the parts add up to the duration)."""
+
+    dispatch: str
+    sender: str
+    recipient: str
+    verb: str
+    incident: str
+    rule: str | None
+    trigger_at: float
+    first_sent_at: float
+    delivered_at: float | None
+    end_at: float
+    acknowledged: bool
+    parts: dict[str, float]
+
+    @property
+    def duration(self) -> float:
+        return self.end_at - self.trigger_at
+
+
+def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
+    """Every hop with its duration split into :data:`PARTS`."""
+    events = _events(log)
+    acks_by_ref: dict[tuple[str, str], Event] = {}
+    acks_by_dispatch: dict[str, Event] = {}
+    analysed: dict[tuple[str, str], list[Event]] = {}
+    sent: dict[str, Event] = {}
+    delivered: dict[str, Event] = {}
+    for e in events:
+        if e.type == "acknowledged":
+            for ref in e.details["refs"]:
+                acks_by_ref.setdefault((e.actor, ref), e)
+            for did in e.details.get("dispatches", ()):
+                acks_by_dispatch.setdefault(did, e)
+        elif e.type == "analysed":
+            analysed.setdefault((e.actor, e.incident), []).append(e)
+        elif e.type == "message_sent":
+            sent[e.details["msg"]] = e
+        elif e.type == "message_delivered":
+            delivered[e.details["msg"]] = e
+    first_sent = {}
+    for e in sent.values():
+        first_sent.setdefault(e.details["dispatch"], e)
+    out = []
+    for h in hop_metrics(events):
+        parts = dict.fromkeys(PARTS, 0.0)
+        first = first_sent[h["dispatch"]]
+        t0, t1 = h["trigger_at"], h["first_sent_at"]
+        # the sender, from learning of it to the first attempt
+        sender_side = t1 - t0
+        if first.details.get("by") == "policy" and sender_side > 0:
+            # the critical path: acknowledging the trigger, analysing right after it in
+            # the same handling (an analysis run by another handling is waited for:
+            # queued), then drafting; anything between is queued behind other work
+            ack = acks_by_ref.get((h["from"], first.details.get("trigger") or ""))
+            after_ack = t0
+            if ack is not None and t0 <= ack.time <= t1:
+                parts[HOURS] += ack.details.get("off_duty", 0.0)
+                parts[ANALYSING] += ack.details.get("worked", 0.0)
+                after_ack = ack.time
+            for an in analysed.get((h["from"], h["incident"]), []):
+                started = an.details.get("started_at", -1.0)
+                if (abs(started - after_ack) < 1e-5 and an.time <= t1
+                        and an.details.get("by") == "policy"):
+                    parts[HOURS] += an.details.get("off_duty", 0.0)
+                    parts[ANALYSING] += an.details.get("worked", 0.0)
+            draft = first.details.get("draft") or {}
+            parts[HOURS] += draft.get("off_duty", 0.0)
+            parts[ANALYSING] += draft.get("worked", 0.0)
+        parts[QUEUED] += sender_side - parts[HOURS] - parts[ANALYSING]
+        # attempts that never arrived
+        end = t1
+        if h["delivered_at"] is not None:
+            arrived = next(d for d in delivered.values() if d.details["dispatch"] == h["dispatch"])
+            attempt_sent = sent[arrived.details["msg"]].time
+            parts[STALE] += attempt_sent - t1
+            parts[CHANNEL] += arrived.time - attempt_sent - arrived.details["duty_wait"]
+            parts[HOURS] += arrived.details["duty_wait"]
+            end = arrived.time
+            # the recipient, from arrival to acknowledgement
+            if h["acknowledged_at"] is not None:
+                # the acknowledgement that first answered this hop, whichever attempt it was
+                ack = acks_by_dispatch.get(h["dispatch"])
+                receiver_side = h["acknowledged_at"] - arrived.time
+                if ack is not None and ack.details.get("by") == "policy":
+                    hours = ack.details.get("off_duty", 0.0)
+                    work = ack.details.get("worked", 0.0)
+                    parts[HOURS] += hours
+                    parts[ANALYSING] += work
+                    parts[QUEUED] += receiver_side - hours - work
+                else:  # a person: their handling time
+                    parts[ANALYSING] += receiver_side
+                end = h["acknowledged_at"]
+        else:
+            parts[STALE] += h["last_sent_at"] - t1
+            end = h["last_sent_at"]
+        # event times are rounded to the microminute: sweep the dust into the largest part
+        # so that no part is negative and the parts still add up exactly
+        for k, v in parts.items():
+            if abs(v) < 1e-5:
+                parts[k] = 0.0
+        biggest = max(parts, key=lambda k: parts[k])
+        parts[biggest] += (end - t0) - sum(parts.values())
+        out.append(Hop(h["dispatch"], h["from"], h["to"], h["verb"], h["incident"], h["rule"],
+                       t0, t1, h["delivered_at"], end, h["acknowledged_at"] is not None, parts))
+    return out
+
+
+def suggest_rating(x: Mapping[str, Any]) -> str:
+    """An HSEEP rating for an expectation, for the evaluator to confirm or override."""
+    status = x["status"]
+    if status == "met":
+        margin = (x["deadline_at"] - x["at"]) / x["within"] if x["within"] else 1.0
+        return "P" if margin >= 0.25 else "S"
+    if status == "late":
+        return "M"
+    if status == "missed":
+        return "U"
+    return ""
+
+
+# --- human play against the model -------------------------------------------------
+
+
+def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str) -> dict[tuple[str, str], float]:
+    """One actor's timings per incident: acknowledgement, and the first of each action.
+
+    ``first_ack`` runs from the actor's first receipt; an action's time runs from
+    the incident's opening.
+    """
+    events = _events(log)
+    opened: dict[str, float] = {}
+    first_receipt: dict[str, float] = {}
+    out: dict[tuple[str, str], float] = {}
+    for e in events:
+        if e.type == "incident_opened":
+            opened[e.incident] = e.time
+        if e.actor != actor or e.incident is None:
+            continue
+        if e.type in ("inject_delivered", "message_delivered"):
+            first_receipt.setdefault(e.incident, e.time)
+        elif e.type == "acknowledged" and e.incident in first_receipt:
+            out.setdefault((e.incident, "first_ack"), e.time - first_receipt[e.incident])
+        elif e.details.get("action") in MESSAGE_VERBS and e.incident in opened:
+            out.setdefault((e.incident, e.details["action"]), e.time - opened[e.incident])
+    return out
+
+
+def percentile_rank(value: float, simulated: list[float]) -> float:
+    """Share of simulated values slower than ``value`` (ties count half), 0..1."""
+    if not simulated:
+        return math.nan
+    slower = sum(1 for s in simulated if s > value)
+    ties = sum(1 for s in simulated if s == value)
+    return (slower + ties / 2) / len(simulated)
+
+
+@dataclass
+class Comparison:
+    actor: str
+    incident: str
+    metric: str
+    human: float
+    simulated: list[float]
+    runs: int
+
+    @property
+    def faster_than(self) -> float:
+        return percentile_rank(self.human, self.simulated)
+
+    @property
+    def model_did_it(self) -> float:
+        return len(self.simulated) / self.runs if self.runs else math.nan
+
+    def sentence(self, name: str) -> str:
+        what = "acknowledged" if self.metric == "first_ack" else self.metric.replace("_", " ")
+        if not self.simulated:
+            return f"{name} {what}; the automated policy never did in {self.runs} simulated runs"
+        return (f"{name} {what} faster than {self.faster_than:.0%} of simulated runs "
+                f"(the policy did it in {self.model_did_it:.0%} of {self.runs})")
+
+
+def model_distribution(scenario: Scenario, actors: list[str], runs: int = 200,
+                       seed: int = 0) -> dict[str, list[dict[tuple[str, str], float]]]:
+    """Each actor's role metrics in ``runs`` runs of the automated policy."""
+    from .batch import replication_seed
+
+    out: dict[str, list[dict[tuple[str, str], float]]] = {a: [] for a in actors}
+    for i in range(runs):
+        log = Engine(scenario, seed=replication_seed(seed, i)).run()
+        for a in actors:
+            out[a].append(role_metrics(log, a))
+    return out
+
+
+def human_roles(events: list[Event]) -> list[str]:
+    """Roles a person played at any time in the drill."""
+    roles: list[str] = []
+    for e in events:
+        if e.type == "drill_started":
+            roles += [a for a in e.details.get("human", []) if a not in roles]
+        elif e.type == "role_changed" and e.details.get("played_by") == "human" and e.actor not in roles:
+            roles.append(e.actor)
+    return roles
+
+
+def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario, runs: int = 200,
+            seed: int = 0, roles: list[str] | None = None) -> list[Comparison]:
+    events = _events(log)
+    roles = human_roles(events) if roles is None else roles
+    if not roles:
+        return []
+    model = model_distribution(scenario, roles, runs, seed)
+    out = []
+    for actor in roles:
+        for (incident, metric), value in role_metrics(events, actor).items():
+            simulated = [m[(incident, metric)] for m in model[actor] if (incident, metric) in m]
+            out.append(Comparison(actor, incident, metric, value, simulated, runs))
+    return out
+
+
+# --- the whole review ----------------------------------------------------------------
+
+
+@dataclass
+class Review:
+    """Everything the review screen and the after-action report show."""
+
+    scenario: Scenario
+    events: list[Event]
+    metrics: dict[str, Any]
+    hops: list[Hop]
+    ratings: dict[str, dict[str, str]] = field(default_factory=dict)
+    comparisons: list[Comparison] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def name(self, actor: str | None) -> str:
+        if actor in self.scenario.actors:
+            return self.scenario.actors[actor].name
+        return actor or ""
+
+    def rating(self, expectation: str) -> tuple[str, str, bool]:
+        """(rating, note, set by the evaluator?)."""
+        saved = self.ratings.get(expectation)
+        if saved and saved.get("rating"):
+            return saved["rating"], saved.get("note", ""), True
+        x = next(x for x in self.metrics["expectations"] if x["id"] == expectation)
+        return suggest_rating(x), (saved or {}).get("note", ""), False
+
+    def lanes(self, incident: str) -> list[str]:
+        """Actors involved in an incident, in order of first involvement."""
+        order: list[str] = []
+        for e in self.events:
+            if e.incident != incident:
+                continue
+            for a in (e.actor, e.details.get("sender"), e.details.get("to")):
+                if isinstance(a, str) and a in self.scenario.actors and a not in order:
+                    order.append(a)
+        return order
+
+
+def build_review(scenario: Scenario, events: list[Event], ratings: dict | None = None,
+                 runs: int = 0, seed: int = 0, meta: dict | None = None) -> Review:
+    review = Review(scenario, events, compute(events, slowest=10), hop_breakdown(events),
+                    ratings or {}, meta=meta or {})
+    if runs:
+        review.comparisons = compare(events, scenario, runs=runs, seed=seed)
+    return review
+
+
+def load_review(path, runs: int = 0, seed: int = 0) -> tuple[Review, Any]:
+    """A journal's review, and the open journal (to save ratings into)."""
+    from .session import Journal, JournalError
+
+    journal = Journal.open(path)
+    try:
+        meta = journal.meta()
+        try:
+            scenario = Scenario.model_validate(meta["scenario"])
+        except (KeyError, ValueError) as exc:
+            raise JournalError(f"{path}: the journal's scenario is damaged ({exc})") from None
+        events = journal.events()
+        if not events or events[0].type != "drill_started":
+            raise JournalError(f"{path}: the journal is cut short (it has no drill in it)")
+        review = build_review(scenario, events, journal.ratings(), runs=runs, seed=seed,
+                              meta=meta)
+    except BaseException:
+        journal.close()
+        raise
+    return review, journal

@@ -1,0 +1,227 @@
+"""Reviewing a drill: where the time went, ratings, human play against the model, reports."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from conftest import base_scenario, write
+
+from scenarios import load_scenario, resolve_scenario_arg
+from sim.cli import main
+from sim.engine import Action, Engine
+from sim.review import (
+    ANALYSING,
+    CHANNEL,
+    HOURS,
+    PARTS,
+    QUEUED,
+    STALE,
+    build_review,
+    compare,
+    hop_breakdown,
+    load_review,
+    percentile_rank,
+    suggest_rating,
+)
+from sim.session import DrillSession
+
+
+def test_hand_computed_breakdown(scenario_data, load):
+    # cert-b's e-mail contact is stale: the notification is chased by phone after 1h
+    scenario_data["actors"]["cert-b"]["contacts"]["email"]["stale"] = True
+    hops = {h.recipient: h for h in hop_breakdown(Engine(load(scenario_data)).run())}
+    notify = hops["cert-b"]
+    # inject T+60; cert-a: ack 10m, analysis 30m, drafting 5m; sent T+105, lost; phone
+    # at T+165 arrives T+166; cert-b acknowledges in 10m: T+176
+    assert notify.duration == 116
+    assert notify.parts == {HOURS: 0, CHANNEL: 1, QUEUED: 0, ANALYSING: 55, STALE: 60}
+    escalate = hops["council"]
+    # drafted after the notification: 5m queued behind it; e-mail 5m; council ack 10m
+    assert escalate.duration == 65
+    assert escalate.parts == {HOURS: 0, CHANNEL: 5, QUEUED: 5, ANALYSING: 55, STALE: 0}
+
+
+def test_waiting_for_working_hours_is_its_own_part(scenario_data, load):
+    scenario_data["injects"][0]["at"] = "T+07:50"  # 16:50 in Singapore
+    hops = {h.recipient: h for h in hop_breakdown(Engine(load(scenario_data)).run())}
+    h = hops["cert-b"]
+    # cert-a: 10m ack to 17:00, analysis 30m and drafting 5m the next morning (16h off);
+    # the e-mail lands at 08:40 in Bangkok and waits 20m for cert-b's office to open
+    assert h.parts[HOURS] == 16 * 60 + 20
+    assert h.parts[ANALYSING] == 10 + 30 + 5 + 10
+    assert sum(h.parts.values()) == pytest.approx(h.duration, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("name", ["acid-botnet", "acid-hacktivism", "acid-supply-chain",
+                                  "ocsem-law-enforcement"])
+def test_every_hop_adds_up(name, seed):
+    log = Engine(load_scenario(resolve_scenario_arg(name)), seed=seed).run()
+    hops = hop_breakdown(log)
+    assert len(hops) >= 5
+    for h in hops:
+        assert sum(h.parts.values()) == pytest.approx(h.duration, abs=1e-6)
+        assert all(v >= -1e-6 for v in h.parts.values()), h
+
+
+def test_percentile_against_a_known_distribution():
+    simulated = [float(v) for v in range(100)]
+    assert percentile_rank(79.5, simulated) == 0.20
+    assert percentile_rank(10.0, simulated) == pytest.approx(0.895)  # 89 slower, one tie
+    assert percentile_rank(-1, simulated) == 1.0
+
+
+def test_human_play_against_the_model(scenario_data, load):
+    loaded = load(scenario_data)
+    fast = Engine(loaded, human=["cert-a"])
+    fast.run_until(65)
+    fast.act(Action("cert-a", "acknowledge", "x"))
+    slow = Engine(loaded, human=["cert-a"])
+    slow.run_until(90)
+    slow.act(Action("cert-a", "acknowledge", "x"))
+    slow.act(Action("cert-a", "escalate", "x", targets=("council",), tlp="GREEN"))
+    # the policy always acknowledges 10 minutes after receipt and escalates at T+110
+    [quick] = compare(fast.run(), loaded.scenario, runs=5)
+    assert (quick.metric, quick.human, quick.faster_than) == ("first_ack", 5, 1.0)
+    by_metric = {c.metric: c for c in compare(slow.run(), loaded.scenario, runs=5)}
+    assert by_metric["first_ack"].faster_than == 0.0
+    assert by_metric["escalate"].human == 30 and by_metric["escalate"].faster_than == 1.0
+    assert by_metric["escalate"].simulated == [50.0] * 5
+    assert "faster than 100% of simulated runs" in by_metric["escalate"].sentence("CERT-SG")
+
+
+def test_suggested_hseep_ratings():
+    base = {"within": 100, "deadline_at": 200}
+    assert suggest_rating({**base, "status": "met", "at": 120}) == "P"
+    assert suggest_rating({**base, "status": "met", "at": 190}) == "S"
+    assert suggest_rating({**base, "status": "late", "at": 250}) == "M"
+    assert suggest_rating({**base, "status": "missed", "at": None}) == "U"
+
+
+@pytest.fixture
+def recorded(tmp_path):
+    path = tmp_path / "run.journal.sqlite"
+    assert main(["run", "acid-botnet", "--seed", "1", "--journal", str(path)]) == 0
+    return path
+
+
+def test_ratings_and_notes_are_saved_in_the_journal(recorded):
+    review, journal = load_review(recorded)
+    rating, _, mine = review.rating("E7")
+    assert not mine and rating in "PSMU"
+    journal.set_rating("E7", "M", "ISP abuse desk unreachable at night")
+    journal.close()
+    review, journal = load_review(recorded)
+    assert review.rating("E7") == ("M", "ISP abuse desk unreachable at night", True)
+    journal.close()
+
+
+def test_markdown_report_has_every_section(recorded, capsys):
+    capsys.readouterr()
+    assert main(["report", str(recorded), "--format", "md", "--runs", "0"]) == 0
+    md = capsys.readouterr().out
+    for heading in ("# After-action report", "## Overview", "### Objectives", "### Participants",
+                    "## Analysis of objectives", "**Strengths**", "**Areas for improvement**",
+                    "## Expectations", "## Timing", "Where the time went", "## Improvement plan",
+                    "| Expectation | Corrective action | Owner | Due date |"):
+        assert heading in md
+    assert "Incident botnet" in md and "Law enforcement: CERT -> national police" in md
+
+
+def test_html_report_is_one_self_contained_file_with_pictures(recorded, tmp_path):
+    out = tmp_path / "aar.html"
+    assert main(["report", str(recorded), "--format", "html", "-o", str(out), "--runs", "0"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert "<svg" in html and "marker-end" in html  # the swimlane timeline, with arrows
+    assert "<script" not in html and 'src="' not in html and "<link" not in html
+    assert len(re.findall(r"<h2>", html)) >= 5
+
+
+def test_report_compares_people_with_the_model(tmp_path, capsys):
+    path = tmp_path / "played.journal.sqlite"
+    loaded = load_scenario(resolve_scenario_arg(None))
+    s = DrillSession.start(loaded, human=["certph"], journal_path=path)
+    s.advance_to(20)
+    s.act(Action("certph", "acknowledge", "botnet"))
+    s.act(Action("certph", "escalate", "botnet", targets=("ansac",), tlp="GREEN"))
+    s.advance_to(200)
+    s.close()
+    assert main(["report", str(path), "--format", "html", "-o", str(tmp_path / "r.html"),
+                 "--runs", "20"]) == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Human play against the model" in html
+    assert "CERT-PH escalate faster than" in html and html.count("<svg") >= 3
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        (lambda p: p.write_text("not a journal", encoding="utf-8"), "not a drill journal"),
+        (lambda p: _sql(p, "UPDATE meta SET value='7' WHERE key='version'"), "newer version"),
+        (lambda p: _sql(p, "DELETE FROM events"), "cut short"),
+    ],
+)
+def test_bad_journals_are_refused_cleanly(recorded, capsys, damage, words):
+    damage(recorded)
+    capsys.readouterr()
+    assert main(["report", str(recorded), "--runs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def _sql(path, statement):
+    conn = sqlite3.connect(path)
+    conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def test_review_of_a_run_names_every_part():
+    review = build_review(load_scenario(resolve_scenario_arg(None)).scenario,
+                          Engine(load_scenario(resolve_scenario_arg(None)), seed=3).run())
+    assert review.lanes("botnet")[0] == "certph"
+    assert set(review.hops[0].parts) == set(PARTS)
+
+
+def test_snapshot_review_screen(snap_compare, recorded):
+    from tui.review import ReviewApp
+
+    review, journal = load_review(recorded)
+
+    async def run_before(pilot):
+        for key in ("down", "down", "down"):
+            await pilot.press(key)
+            await pilot.pause()
+
+    assert snap_compare(ReviewApp(review, journal), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_rating_from_the_review_screen_is_saved(recorded):
+    import asyncio
+
+    from tui.review import ReviewApp
+
+    review, journal = load_review(recorded)
+
+    async def go():
+        app = ReviewApp(review, journal)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            app.screen.query_one("#review-tabs").active = "tab-exp"
+            await pilot.pause()
+            app.screen.query_one("#exp").focus()
+            await pilot.press("u")
+            await pilot.pause()
+
+    asyncio.run(go())
+    journal.close()
+    again, journal = load_review(recorded)
+    assert again.rating("E1")[0] == "U" and again.rating("E1")[2]
+    journal.close()
+
+
+def test_base_scenario_helpers_are_shared(tmp_path):
+    assert write(tmp_path, base_scenario()).exists()
