@@ -262,6 +262,95 @@ def cmd_review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+EXIT_WARNINGS = 1
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from .lint import lint
+
+    worst = EXIT_OK
+    for name in args.files:
+        path = resolve_scenario_arg(name)
+        try:
+            loaded = load_scenario(path)
+        except ScenarioError as exc:
+            for p in exc.problems:
+                print(f"{p.mark}: error: {p.path}: {p.message}" if p.path else f"{p.mark}: error: {p.message}")
+            worst = EXIT_INVALID
+            continue
+        findings = lint(loaded)
+        for f in findings:
+            print(f)
+        if findings:
+            worst = max(worst, EXIT_INVALID if args.strict else EXIT_WARNINGS)
+        else:
+            print(f"{path}: clean")
+    return worst
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from scenarios.schema import schema_text
+
+    if args.output:
+        try:
+            Path(args.output).write_text(schema_text(), encoding="utf-8")
+        except OSError as exc:
+            print(f"{args.output}: cannot write: {exc.strerror}", file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        print(f"wrote {args.output}; start a scenario with:\n"
+              f"# yaml-language-server: $schema={args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+TEMPLATES = ("cert-takedown", "regional-ddos", "law-enforcement")
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    import re
+    from importlib import resources
+
+    name = args.name.removesuffix(".yaml")
+    ident = Path(name).name
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", ident):
+        print(f"drill new: {ident!r} is not a usable id (letters, digits, '-', '_', '.')",
+              file=sys.stderr)
+        return EXIT_INVALID
+    target = Path(f"{name}.yaml")
+    if target.exists():
+        print(f"drill new: {target} already exists; choose another name", file=sys.stderr)
+        return EXIT_INVALID
+    text = (resources.files("scenarios.templates") / f"{args.template}.yaml").read_text(
+        encoding="utf-8")
+    title = ident.replace("-", " ").replace("_", " ").capitalize()
+    text = text.replace("__ID__", ident).replace("__TITLE__", title)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"drill new: cannot write {target}: {exc.strerror}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"wrote {target} from the {args.template} template. Next:\n"
+          f"  drill schema -o {target.parent / 'scenario.schema.json'}   # editor completion\n"
+          f"  drill validate {target} && drill lint {target} && drill explain {target}\n"
+          f"  drill run {target}")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    path = resolve_scenario_arg(args.file)
+    try:
+        loaded = load_scenario(path)
+    except ScenarioError as exc:
+        _problems(exc)
+        return EXIT_INVALID
+    sys.stdout.write(explain(loaded.scenario))
+    return EXIT_OK
+
+
 def _progress_bar(total: int, done: int):
     from tqdm import tqdm
 
@@ -357,6 +446,24 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--runs", type=int, default=200,
                     help="automated runs to compare people's play against (default 200; 0: none)")
     rp.set_defaults(func=cmd_report)
+
+    ln = sub.add_parser("lint", help="find likely mistakes in scenario files (beyond validation)")
+    ln.add_argument("files", nargs="+", metavar="FILE")
+    ln.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    ln.set_defaults(func=cmd_lint)
+
+    ex = sub.add_parser("explain", help="print a scenario for a person to check")
+    ex.add_argument("file", metavar="FILE")
+    ex.set_defaults(func=cmd_explain)
+
+    sc = sub.add_parser("schema", help="write the JSON Schema of the scenario format")
+    sc.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    sc.set_defaults(func=cmd_schema)
+
+    nw = sub.add_parser("new", help="write a commented scenario skeleton that runs as it stands")
+    nw.add_argument("name", help="name of the new scenario (NAME.yaml is written)")
+    nw.add_argument("--template", choices=TEMPLATES, default="cert-takedown")
+    nw.set_defaults(func=cmd_new)
 
     jr = sub.add_parser("journals", help="list recorded drills")
     jr.add_argument("--dir", help="journal folder (default: $ACID_DRILL_HOME/journals)")

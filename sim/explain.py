@@ -1,0 +1,110 @@
+"""A scenario printed for a person to check: the MSEL in everyone's local time, the
+directory of actors, and the escalation path each incident will take."""
+
+from __future__ import annotations
+
+from scenarios.durations import format_drill_time, format_duration, parse_drill_time
+from scenarios.model import MESSAGE_VERBS, Scenario
+
+from .clock import shift_for
+from .engine import Engine, IncidentState
+from .lint import incidents
+
+
+EFFECTS = {
+    "takedown": "takes the infrastructure down",
+    "preserve": "preserves the data",
+    "publish": "publishes an advisory",
+    "close": "closes the incident",
+    "acknowledge": "acknowledges",
+    "analyse": "analyses",
+}
+
+
+def _msel(sc: Scenario) -> list[str]:
+    lines = ["MSEL (drill time; each recipient's local time, on or off duty)", ""]
+    start = sc.drill.start
+    for inj in sc.injects:
+        when = format_drill_time(parse_drill_time(inj.at, start)) if inj.at else "contingency"
+        lines.append(f"  {inj.id:<6}{when:<12}{inj.type:<12}{sc.actors[inj.sender].name} "
+                     f"-> via {inj.via}, TLP:{inj.tlp}: {inj.title or inj.incident.id}")
+        for to in inj.to:
+            actor = sc.actors[to]
+            if inj.at:
+                t = parse_drill_time(inj.at, start)
+                shift = shift_for(actor, start)
+                duty = "on duty" if shift.on_duty(t) else (
+                    f"OFF duty until {shift.local(shift.next_on(t)):%a %H:%M}")
+                lines.append(f"  {'':<18}{actor.name:<34}{shift.local(t):%a %d %b %H:%M} "
+                             f"{shift.local(t):%Z}  {duty}")
+            else:
+                lines.append(f"  {'':<18}{actor.name}")
+    return lines
+
+
+def _directory(sc: Scenario) -> list[str]:
+    lines = ["Directory", ""]
+    start = sc.drill.start
+    for aid, a in sc.actors.items():
+        shift = shift_for(a, start)
+        offset = shift.local(0).strftime("%z")
+        hours = "24/7" if a.always_on else f"{a.working_hours} {','.join(a.working_days)}"
+        contacts = ", ".join(f"{c}{' (STALE)' if v.stale else ''}" for c, v in a.contacts.items())
+        lines.append(f"  {aid:<14}{a.name[:34]:<36}{a.kind:<20}{a.country or '--':<4}"
+                     f"{a.timezone} (UTC{offset[:3]}:{offset[3:]})  {hours}")
+        lines.append(f"  {'':<14}contacts: {contacts or 'none'}")
+    return lines
+
+
+def _paths(sc: Scenario) -> list[str]:
+    """Who would tell whom, by rule, starting from each incident's first recipients."""
+    engine = Engine(sc)
+    rules = sc.rules()
+    lines = ["Escalation paths under the frameworks (if every rule is followed)", ""]
+    for iid, inc in incidents(sc).items():
+        first = [i for i in sc.injects if i.incident.id == iid and i.at]
+        lines.append(f"  incident {iid} ({inc.type}; affected {', '.join(inc.affected) or '--'}; "
+                     f"hosted in {', '.join(inc.hosted_in) or '--'}; "
+                     f"crime {'suspected' if inc.crime_suspected else 'not suspected'})")
+        seen: set[tuple[str, str]] = set()
+        for inj in first:
+            for to in inj.to:
+                _walk(engine, rules, inc, to, "inject", None, 2, seen, lines)
+        lines.append("")
+    return lines
+
+
+def _walk(engine: Engine, rules: dict, inc: IncidentState, actor: str, trigger: str,
+          sender: str | None, depth: int, seen: set, lines: list[str]) -> None:
+    st = engine.actors[actor]
+    for rid, (_, rule) in rules.items():
+        triggered = trigger in rule.on or (trigger.startswith("after:")
+                                           and trigger[6:] in rule.after)
+        if not triggered or st.spec.kind not in rule.by or (actor, rid) in seen:
+            continue
+        if not engine._applies(rule.when, st, inc):
+            continue
+        seen.add((actor, rid))
+        deadline = f" within {format_duration(rule.deadline)}" if rule.deadline else ""
+        if rule.action in MESSAGE_VERBS:
+            targets = [t for sel in rule.to for t in engine._select(sel, st, inc, sender)
+                       if t != actor]
+            if not targets:
+                continue
+            names = ", ".join(engine.actors[t].spec.name for t in targets)
+            lines.append(f"{'  ' * depth}{st.spec.name} --{rule.action} via {rule.channel}"
+                         f"{deadline}, TLP:{rule.tlp}--> {names}   [{rid}]")
+            for t in targets:
+                _walk(engine, rules, inc, t, rule.action, actor, depth + 1, seen, lines)
+        else:
+            doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
+            lines.append(f"{'  ' * depth}{st.spec.name} {doing}{deadline}   [{rid}]")
+        _walk(engine, rules, inc, actor, f"after:{rid}", sender, depth + 1, seen, lines)
+
+
+def explain(sc: Scenario) -> str:
+    drill = sc.drill
+    head = [f"{drill.title} ({drill.id})",
+            f"drill clock starts {drill.start.isoformat()} ({drill.clock_timezone}), "
+            f"lasts {format_duration(drill.duration)}", ""]
+    return "\n".join([*head, *_msel(sc), "", *_directory(sc), "", *_paths(sc)]) + "\n"

@@ -1,0 +1,251 @@
+"""Semantic checks beyond validation: what is legal but almost certainly a mistake.
+
+Findings are reported at the line of the scenario file they concern. Findings about
+things that come from the shared regional library (``scenarios/library``) are left
+out: the library is not the organiser's to fix, and a scenario rarely uses all of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenarios.durations import format_duration, parse_drill_time
+from scenarios.loader import LoadedScenario, library_dir
+from scenarios.model import Scenario
+from scenarios.yamlsrc import Mark
+
+from .clock import shift_for
+from .distributions import minimum
+from .engine import Engine, IncidentState
+
+
+@dataclass(frozen=True)
+class Finding:
+    mark: Mark | None
+    path: str
+    code: str
+    message: str
+    level: str = "warning"
+
+    def __str__(self) -> str:
+        where = str(self.mark) if self.mark else "?"
+        return f"{where}: {self.level}: {self.path}: {self.message} [{self.code}]"
+
+
+def incidents(sc: Scenario) -> dict[str, IncidentState]:
+    """Each incident with the union of what its injects say (its fullest extent)."""
+    out: dict[str, IncidentState] = {}
+    for inj in sc.injects:
+        spec = inj.incident
+        inc = out.setdefault(spec.id, IncidentState(spec.id))
+        if spec.type and not inc.type:
+            inc.type = spec.type
+        if spec.severity:
+            inc.severity = spec.severity
+        for c in spec.affected or []:
+            if c not in inc.affected:
+                inc.affected.append(c)
+        for c in spec.hosted_in or []:
+            if c not in inc.hosted_in:
+                inc.hosted_in.append(c)
+        inc.crime_suspected = inc.crime_suspected or bool(spec.crime_suspected)
+    return out
+
+
+class _Linter:
+    def __init__(self, loaded: LoadedScenario):
+        self.loaded = loaded
+        self.sc = loaded.scenario
+        self.engine = Engine(self.sc)
+        self.findings: list[Finding] = []
+        self.incidents = incidents(self.sc)
+        self.start = self.sc.drill.start
+        self.at = {
+            inj.id: parse_drill_time(inj.at, self.start) for inj in self.sc.injects if inj.at
+        }
+
+    def warn(self, code: str, path: tuple, message: str, key: bool = False) -> None:
+        src = self.loaded.source
+        mark = src.key_mark(path) if key else src.mark_for(path)
+        dotted = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path)
+        self.findings.append(Finding(mark, dotted.replace(".[", "["), code, message))
+
+    # --- the checks --------------------------------------------------------------
+
+    def injects_after_end(self) -> None:
+        for i, inj in enumerate(self.sc.injects):
+            at = self.at.get(inj.id)
+            if at is not None and at >= self.sc.drill.duration:
+                self.warn("inject-after-end", ("injects", i, "at"),
+                          f"inject {inj.id} at {inj.at} comes after the drill ends "
+                          f"({format_duration(self.sc.drill.duration)})")
+
+    def used_channels(self) -> set[str]:
+        used = {inj.via for inj in self.sc.injects}
+        for _, rule in self.sc.rules().values():
+            used.update(c for c in (rule.channel, *rule.fallback) if c)
+        return used
+
+    def unused_channels_and_contacts(self) -> None:
+        used = self.used_channels()
+        for cid in self.sc.channels:
+            if cid not in used:
+                self.warn("unused-channel", ("channels", cid),
+                          f"channel {cid!r} is used by no inject and no rule", key=True)
+        for aid, actor in self.sc.actors.items():
+            for cid in actor.contacts:
+                if cid not in used and cid in self.sc.channels:
+                    self.warn("unused-contact", ("actors", aid, "contacts", cid),
+                              f"{actor.name}'s contact on {cid!r} is never used", key=True)
+
+    def reachable(self) -> set[str]:
+        """Actors some inject or rule reaches (senders of injects take part too)."""
+        reached = {a for inj in self.sc.injects for a in (inj.sender, *inj.to)}
+        rules = self.sc.rules()
+        changed = True
+        while changed:
+            changed = False
+            for _, rule in rules.values():
+                for aid in list(reached):
+                    st = self.engine.actors[aid]
+                    if st.spec.kind not in rule.by:
+                        continue
+                    for inc in self.incidents.values():
+                        for sel in rule.to:
+                            for t in self.engine._select(sel, st, inc, None):
+                                if t not in reached:
+                                    reached.add(t)
+                                    changed = True
+        return reached
+
+    def unreachable_actors(self) -> None:
+        reached = self.reachable()
+        for aid, actor in self.sc.actors.items():
+            if aid not in reached:
+                self.warn("unreachable-actor", ("actors", aid),
+                          f"no inject or framework rule ever reaches {actor.name}", key=True)
+
+    def rules_that_never_fire(self) -> None:
+        rules = self.sc.rules()
+        kinds = {a.kind for a in self.sc.actors.values()}
+        produced = {"inject"} if self.sc.injects else set()
+        produced |= {r.action for _, r in rules.values()}
+        for rid, (fid, rule) in rules.items():
+            path = ("frameworks", fid, "rules", rid)
+            if not set(rule.by) & kinds:
+                self.warn("rule-never-fires", path,
+                          f"rule {rid!r}: no actor is a {' or '.join(rule.by)}", key=True)
+                continue
+            if rule.on and not set(rule.on) & produced and not rule.after:
+                self.warn("rule-never-fires", path,
+                          f"rule {rid!r}: nothing ever sends {', '.join(rule.on)}", key=True)
+                continue
+            actors = [st for st in self.engine.actors.values() if st.spec.kind in rule.by]
+            if not any(self.engine._applies(rule.when, st, inc)
+                       for st in actors for inc in self.incidents.values()):
+                self.warn("rule-never-fires", path,
+                          f"rule {rid!r}: its 'when' matches no incident of this drill", key=True)
+
+    def _deadline(self, exp_index: int) -> tuple[float, float] | None:
+        """(anchor, deadline) in drill minutes, when known before the drill."""
+        e = self.sc.expectations[exp_index]
+        if e.after == "incident":
+            times = [self.at[i.id] for i in self.sc.injects
+                     if i.incident.id == e.incident and i.id in self.at]
+            anchor = min(times) if times else None
+        else:
+            anchor = self.at.get(e.after)
+        return None if anchor is None else (anchor, anchor + e.within)
+
+    def _anchor_inject(self, e) -> list:
+        if e.after == "incident":
+            injects = [i for i in self.sc.injects
+                       if i.incident.id == e.incident and i.id in self.at]
+            return sorted(injects, key=lambda i: self.at[i.id])[:1]
+        return [i for i in self.sc.injects if i.id == e.after and i.id in self.at]
+
+    def deadlines_too_short(self) -> None:
+        """Deadlines shorter than the fastest path: channel latency and working hours."""
+        for n, e in enumerate(self.sc.expectations):
+            window = self._deadline(n)
+            if window is None:
+                continue
+            anchor, deadline = window
+            direct = {a for inj in self._anchor_inject(e) for a in inj.to}
+            bounds = []
+            for aid in e.actors:
+                actor = self.sc.actors[aid]
+                arrival = anchor
+                if aid not in direct:
+                    lat = [minimum(self.sc.channels[c].latency) for c in actor.contacts
+                           if c in self.sc.channels]
+                    arrival += min(lat) if lat else 0.0
+                earliest = shift_for(actor, self.start).next_on(arrival)
+                bounds.append((earliest, aid))
+            fastest, who = (min if e.require == "any" else max)(bounds)
+            if fastest > deadline:
+                local = shift_for(self.sc.actors[who], self.start).local(fastest)
+                self.warn("deadline-too-short", ("expectations", n, "within"),
+                          f"expectation {e.id} is due {format_duration(e.within)} after its "
+                          f"anchor, but {self.sc.actors[who].name} cannot act before "
+                          f"{format_duration(fastest - anchor)} ({local:%a %H:%M} local, the "
+                          "start of its working hours after the fastest delivery)")
+
+    def short_deadlines_off_duty(self) -> None:
+        for n, e in enumerate(self.sc.expectations):
+            window = self._deadline(n)
+            if window is None:
+                continue
+            _, deadline = window
+            for inj in self._anchor_inject(e):
+                i = self.sc.injects.index(inj)
+                for aid in inj.to:
+                    if aid not in e.actors:
+                        continue
+                    shift = shift_for(self.sc.actors[aid], self.start)
+                    at = self.at[inj.id]
+                    if not shift.on_duty(at) and shift.next_on(at) >= deadline:
+                        self.warn(
+                            "off-duty-deadline", ("injects", i, "at"),
+                            f"inject {inj.id} reaches {self.sc.actors[aid].name} at "
+                            f"{shift.local(at):%a %H:%M} local, off duty until "
+                            f"{shift.local(shift.next_on(at)):%a %H:%M}, after expectation "
+                            f"{e.id}'s deadline")
+
+    def contingencies(self) -> None:
+        referenced: dict[str, list[int]] = {}
+        for n, e in enumerate(self.sc.expectations):
+            if e.contingency:
+                referenced.setdefault(e.contingency, []).append(n)
+        for i, inj in enumerate(self.sc.injects):
+            if inj.type != "contingency":
+                continue
+            if inj.id not in referenced:
+                self.warn("contingency-never-triggers", ("injects", i, "id"),
+                          f"contingency inject {inj.id} is named by no expectation, so it "
+                          "never fires")
+                continue
+            windows = [self._deadline(n) for n in referenced[inj.id]]
+            if all(w is not None and w[1] >= self.sc.drill.duration for w in windows):
+                self.warn("contingency-never-triggers", ("injects", i, "id"),
+                          f"contingency inject {inj.id}: every expectation that fires it falls "
+                          "due after the drill ends")
+
+    def run(self) -> list[Finding]:
+        for check in (self.injects_after_end, self.unused_channels_and_contacts,
+                      self.unreachable_actors, self.rules_that_never_fire,
+                      self.deadlines_too_short, self.short_deadlines_off_duty,
+                      self.contingencies):
+            check()
+        lib = str(library_dir())
+        mine = [f for f in self.findings
+                if f.mark is None or not str(Path(f.mark.file).resolve()).startswith(lib)]
+        return sorted(mine, key=lambda f: (f.mark.file, f.mark.line, f.mark.col)
+                      if f.mark else ("", 0, 0))
+
+
+def lint(loaded: LoadedScenario) -> list[Finding]:
+    """Every warning for a scenario that validates."""
+    return _Linter(loaded).run()
+
