@@ -275,7 +275,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
             loaded = load_scenario(path)
         except ScenarioError as exc:
             for p in exc.problems:
-                print(f"{p.mark}: error: {p.path}: {p.message}" if p.path else f"{p.mark}: error: {p.message}")
+                where = f"{p.path}: " if p.path else ""
+                print(f"{p.mark}: error: {where}{p.message}")
             worst = EXIT_INVALID
             continue
         findings = lint(loaded)

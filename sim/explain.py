@@ -10,7 +10,6 @@ from .clock import shift_for
 from .engine import Engine, IncidentState
 from .lint import incidents
 
-
 EFFECTS = {
     "takedown": "takes the infrastructure down",
     "preserve": "preserves the data",
