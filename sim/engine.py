@@ -989,9 +989,11 @@ class Engine:
 
     def _transmit(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any]) -> None:
         ch = self.channels[cid]
-        pair = f"channel/{cid}/{d.sender}>{d.recipient}"
-        latency = self._draw(ch.latency, f"{pair}/latency")
-        failed = ch.loss > 0 and self.streams(f"{pair}/loss").random() < ch.loss
+        # one stream per channel and pair; every message draws its latency and then a
+        # loss number, lossy channel or not, so changing a loss keeps the latencies
+        rng = self.streams(f"channel/{cid}/{d.sender}>{d.recipient}")
+        latency = sample(ch.latency, rng)
+        failed = rng.random() < ch.loss
         self._after(latency, lambda: self._arrive(d, cid, msg_id, common, latency, failed))
 
     def _arrive(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
