@@ -115,7 +115,8 @@ def _deep_merge(
 ) -> None:
     for key, value in over.items():
         sub = (*path, key)
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
+        # a distribution given in full ("dist: ...") replaces the library's, whatever its type
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value:
             _deep_merge(base[key], value, sub, merged, over_loc)
             merged.keys[sub] = over_loc.keys.get(sub, merged.keys.get(sub))
         else:

@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictBool,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -375,7 +376,7 @@ class Contact(Strict):
     """A point of contact on one channel."""
 
     address: str = Field(description="E-mail address, phone number, portal queue or handle.")
-    stale: bool = Field(
+    stale: StrictBool = Field(
         False, description="True when this contact is out of date: messages to it are lost."
     )
     note: str = Field("", description="Free text, e.g. when the contact was last verified.")
@@ -501,11 +502,11 @@ class Channel(Strict):
     name: str = Field("", description="Display name.")
     latency: Distribution = Field(description="Time from sending to arrival.")
     loss: Probability = Field(0.0, description="Probability that a message is lost in transit.")
-    needs_receiver_on_duty: bool = Field(
+    needs_receiver_on_duty: StrictBool = Field(
         False,
         description="True when delivery waits for the receiver to be at work (a phone call).",
     )
-    handled_around_the_clock: bool = Field(
+    handled_around_the_clock: StrictBool = Field(
         False,
         description="True when the receiver's 24/7 point of contact handles these messages "
         "outside office hours too (the Budapest Convention 24/7 network).",
@@ -521,14 +522,14 @@ class Condition(Strict):
 
     types: list[str] | None = Field(None, description="Incident types the rule covers.")
     min_severity: Severity | None = Field(None, description="Lowest severity the rule covers.")
-    crime_suspected: bool | None = Field(
+    crime_suspected: StrictBool | None = Field(
         None, description="Require a suspected crime (true) or its absence (false)."
     )
-    hosted_abroad: bool | None = Field(
+    hosted_abroad: StrictBool | None = Field(
         None,
         description="Require malicious infrastructure hosted outside the acting actor's country.",
     )
-    hosted_locally: bool | None = Field(
+    hosted_locally: StrictBool | None = Field(
         None,
         description="Require malicious infrastructure hosted in the acting actor's own country.",
     )
@@ -538,7 +539,7 @@ class Condition(Strict):
     affected_group: Id | None = Field(
         None, description="Count only affected countries in this group, e.g. 'asean'."
     )
-    actor_affected: bool | None = Field(
+    actor_affected: StrictBool | None = Field(
         None, description="Require the acting actor's own country to be affected (or not)."
     )
 
@@ -548,7 +549,7 @@ class Rule(Strict):
 
     description: str = Field("", description="The rule in words.")
     source: str = Field("", description="Which agreement or practice this rule comes from.")
-    enabled: bool = Field(True, description="Switch the rule off without deleting it.")
+    enabled: StrictBool = Field(True, description="Switch the rule off without deleting it.")
     by: list[ActorKind] = Field(min_length=1, description="Kinds of actor the rule binds.")
     on: list[Trigger] = Field(
         default_factory=list,
@@ -591,7 +592,7 @@ class Framework(Strict):
 
     title: str = Field(description="Name of the framework.")
     source: str = Field("", description="Citation of the agreement or document.")
-    enabled: bool = Field(True, description="Switch every rule of this framework off.")
+    enabled: StrictBool = Field(True, description="Switch every rule of this framework off.")
     rules: dict[Id, Rule] = Field(description="The rules, by id (ids are unique across files).")
 
 
@@ -609,7 +610,7 @@ class Incident(Strict):
     hosted_in: list[Country] | None = Field(
         None, description="Countries hosting the malicious infrastructure."
     )
-    crime_suspected: bool | None = Field(None, description="True when a crime is suspected.")
+    crime_suspected: StrictBool | None = Field(None, description="True when a crime is suspected.")
 
 
 DrillTime = Annotated[

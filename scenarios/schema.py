@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from .durations import DURATION_PATTERN
-from .model import SELECTORS, VERBS, Scenario
+from .model import MAPPING_SECTIONS, SELECTORS, VERBS, Scenario
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+#: Models that a file may give only in part, over an included definition.
+PARTIAL_IN_A_FILE = ("Actor", "Contact", "Policy", "Channel", "Framework", "Rule", "Condition")
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
@@ -39,11 +41,18 @@ def _editor_friendly(node: Any) -> Any:
     return node
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of a scenario file."""
+def json_schema(partial: bool = True) -> dict[str, Any]:
+    """The JSON Schema of a scenario file (``partial``: as one file of several)."""
     schema = Scenario.model_json_schema(ref_template="#/definitions/{model}")
     schema["definitions"] = schema.pop("$defs")
     schema = _editor_friendly(schema)
+    # A file may include the library and then override only some fields of an actor,
+    # channel or rule, so inside those sections nothing is required in one file:
+    # what is required is checked after the includes are merged (drill validate).
+    if partial:
+        schema["required"] = [r for r in schema.get("required", []) if r not in MAPPING_SECTIONS]
+        for name in PARTIAL_IN_A_FILE:
+            schema["definitions"][name].pop("required", None)
     return {
         "$schema": DRAFT_07,
         "$id": "https://acid-drill.example/scenario.schema.json",
@@ -108,7 +117,8 @@ Editors that speak yaml-language-server get completion and hover text from
 or paths relative to the including file (`./my-directory.yaml`). Included files may
 hold `groups`, `actors`, `channels` and `frameworks`. The including file then
 overrides field by field: giving only `contacts.email.stale: true` for `mmcert`
-keeps everything else the library says about mmCERT. Two included files may not
+keeps everything else the library says about mmCERT; a distribution given in full
+(with `dist`) replaces the library's whole. Two included files may not
 both define the same id; a missing include or an include cycle is reported with its line.
 
 ## How the engine reads a scenario
@@ -134,8 +144,9 @@ both define the same id; a missing include or an include cycle is reported with 
   which records a TLP violation.
 - An expectation is met when one of its `actors` (or all, with `require: all`)
   performs `action` on `incident` (towards `target`, when given) by `within` after
-  its anchor (`after`: the incident's first inject, or an inject id). When it is
-  missed, its `contingency` inject fires after that inject's `delay`.
+  its anchor (`after`: the incident's first inject, or an inject id; anchored on an
+  inject, only what is done once that inject is out counts). When it is missed, its
+  `contingency` inject fires after that inject's `delay`.
 
 ## Vocabularies
 
@@ -195,7 +206,7 @@ def _default(prop: dict[str, Any], required: bool) -> str:
 
 
 def reference_markdown() -> str:
-    schema = json_schema()
+    schema = json_schema(partial=False)  # what is required once includes are merged
     defs = dict(schema["definitions"])
     defs["Scenario"] = {k: v for k, v in schema.items() if k != "definitions"}
     out = [

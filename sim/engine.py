@@ -1075,6 +1075,8 @@ class Engine:
                 or exp.incident != ev.incident
                 or ev.actor not in exp.actors
                 or ev.actor in exp.done_by
+                # anchored on an inject: only what is done once that inject is out counts
+                or (exp.after != "incident" and exp.anchor_at is None)
             ):
                 continue
             if exp.target is not None:

@@ -73,6 +73,16 @@ def _paths(sc: Scenario) -> list[str]:
     return lines
 
 
+def _addressed(actor, channel: str | None) -> str:
+    """The recipient's name, flagged when its point of contact will lose the message."""
+    contact = actor.contacts.get(channel) if channel else None
+    if channel and contact is None:
+        return f"{actor.name} (no {channel} contact)"
+    if contact is not None and contact.stale:
+        return f"{actor.name} (STALE {channel} contact: lost until chased)"
+    return actor.name
+
+
 def _walk(engine: Engine, rules: dict, inc: IncidentState, actor: str, trigger: str,
           sender: str | None, depth: int, seen: set, lines: list[str]) -> None:
     st = engine.actors[actor]
@@ -90,7 +100,7 @@ def _walk(engine: Engine, rules: dict, inc: IncidentState, actor: str, trigger: 
                        if t != actor]
             if not targets:
                 continue
-            names = ", ".join(engine.actors[t].spec.name for t in targets)
+            names = ", ".join(_addressed(engine.actors[t].spec, rule.channel) for t in targets)
             lines.append(f"{'  ' * depth}{st.spec.name} --{rule.action} via {rule.channel}"
                          f"{deadline}, TLP:{rule.tlp}--> {names}   [{rid}]")
             for t in targets:

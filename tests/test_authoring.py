@@ -1,0 +1,148 @@
+"""Writing scenarios: lint, explain, templates, schema, includes and overrides, the tutorial."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scenarios import ScenarioError, bundled_scenarios, load_scenario
+from scenarios.schema import schema_text
+from sim.cli import main
+from sim.engine import Engine
+from sim.explain import explain
+from sim.lint import lint
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "lint-problems.yaml"
+
+
+def test_lint_catches_each_problem_at_its_line():
+    found = {(f.code, f.mark.line) for f in lint(load_scenario(FIXTURE))}
+    assert found == {
+        ("unused-contact", 22),
+        ("unreachable-actor", 31),
+        ("unused-channel", 42),
+        ("rule-never-fires", 55),
+        ("off-duty-deadline", 69),
+        ("inject-after-end", 75),
+        ("contingency-never-triggers", 80),
+        ("deadline-too-short", 92),
+    }
+
+
+def test_lint_exit_codes(tmp_path, capsys):
+    assert main(["lint", str(ROOT / "scenarios/bundled/tutorial.yaml")]) == 0
+    assert main(["lint", str(FIXTURE)]) == 1
+    assert main(["lint", "--strict", str(FIXTURE)]) == 2
+    dup = tmp_path / "dup.yaml"
+    text = FIXTURE.read_text(encoding="utf-8").replace('  - id: "3"', '  - id: "2"')
+    dup.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["lint", str(dup)]) == 2
+    out = capsys.readouterr().out
+    assert f"{dup}:74:9: error: injects[2].id: inject id '2' is already used by injects[1]" in out
+
+
+@pytest.mark.parametrize("path", bundled_scenarios(), ids=lambda p: p.stem)
+def test_every_bundled_scenario_lints_clean_and_has_the_modeline(path):
+    assert lint(load_scenario(path)) == []
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../docs/scenario.schema.json"
+
+
+TEMPLATES = ["cert-takedown", "regional-ddos", "law-enforcement"]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_templates_validate_run_and_lint_clean(tmp_path, monkeypatch, template):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "my-drill", "--template", template]) == 0
+    loaded = load_scenario(tmp_path / "my-drill.yaml")
+    assert loaded.scenario.drill.id == "my-drill"
+    assert lint(loaded) == []
+    log = Engine(loaded, seed=1).run()
+    assert any(e.type == "expectation_met" or e.type == "expectation_missed" for e in log)
+    assert main(["new", "my-drill"]) == 2  # never overwrites
+
+
+def test_schema_command_writes_the_committed_schema(tmp_path):
+    out = tmp_path / "scenario.schema.json"
+    assert main(["schema", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == schema_text()
+    assert json.loads(out.read_text(encoding="utf-8"))["$schema"].endswith("draft-07/schema#")
+    assert out.read_text(encoding="utf-8") == (ROOT / "docs/scenario.schema.json").read_text(
+        encoding="utf-8")
+
+
+def _scenario(include: str, actors: str = "{}") -> str:
+    return (
+        f"include: [{include}]\n"
+        "drill: {id: t, title: T, start: '2026-08-19T09:00:00+08:00', duration: 8h}\n"
+        f"actors: {actors}\n"
+        "injects:\n"
+        "  - {id: '1', at: T+01:00, sender: hicon, to: [singcert], via: email,\n"
+        "     incident: {id: x, type: phishing, affected: [SG]}}\n"
+    )
+
+
+def test_include_then_override_field_by_field(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(_scenario("asean/actors, asean/channels, asean/frameworks",
+                              "{mmcert: {contacts: {email: {stale: true}}}, "
+                              "singcert: {staffing: 24/7}}"), encoding="utf-8")
+    sc = load_scenario(path).scenario
+    mm = sc.actors["mmcert"]
+    assert mm.contacts["email"].stale is True
+    # everything else about mmCERT still comes from the library
+    assert mm.contacts["email"].address == "incident@mmcert.drill.example"
+    assert mm.timezone == "Asia/Yangon" and "phone" in mm.contacts
+    assert sc.actors["singcert"].staffing == "24/7"
+    assert len(sc.actors) > 30 and "escalate-to-ansac" in sc.rules()
+
+
+def test_a_scenario_includes_its_own_files_by_relative_path(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "victims.yaml").write_text(
+        "actors:\n  bank-sg: {name: Bank, kind: victim, country: SG, timezone: Asia/Singapore,"
+        " contacts: {email: {address: soc@bank.example}}}\n", encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(_scenario("asean/actors, asean/channels, ./lib/victims.yaml"),
+                    encoding="utf-8")
+    assert load_scenario(path).scenario.actors["bank-sg"].kind == "victim"
+
+
+def test_conflicting_includes_are_an_error_at_the_line(tmp_path):
+    (tmp_path / "a.yaml").write_text("channels:\n  email: {kind: email, latency: 1m}\n",
+                                     encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(_scenario("asean/actors, asean/channels, a.yaml"), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    [p] = info.value.problems
+    assert (Path(p.mark.file).name, p.mark.line, p.path) == ("a.yaml", 2, "channels.email")
+    assert "also defined in" in p.message
+
+
+def test_explain_shows_local_times_duty_and_paths():
+    text = explain(load_scenario(FIXTURE).scenario)
+    assert "Fri 21 Aug 20:00 JST  OFF duty until Mon 09:00" in text
+    assert "Fri 21 Aug 16:30 +08  on duty" in text
+    assert "CERT-SG --notify via email" in text and "CERT-JP" in text
+    assert "Directory" in text and "Asia/Tokyo (UTC+09:00)" in text
+
+
+TUTORIAL = sorted((ROOT / "docs" / "tutorial").glob("*.yaml"))
+
+
+def test_tutorial_examples_exist():
+    assert len(TUTORIAL) >= 3
+    assert (ROOT / "docs" / "tutorial.md").exists()
+
+
+@pytest.mark.parametrize("path", TUTORIAL, ids=lambda p: p.stem)
+def test_tutorial_examples_validate_run_and_lint_clean(path):
+    loaded = load_scenario(path)
+    assert lint(loaded) == []
+    assert Engine(loaded, seed=0).run()[-1].type == "drill_ended"
