@@ -3,31 +3,26 @@
     python benchmarks/engine_speed.py [--runs N]
 
 Runs the default scenario N times (seeds 0..N-1) and reports SimPy events per second
-and wall time; then runs a bare SimPy model (actor processes exchanging messages
-through Stores, with Resources and timeouts) sized to schedule the same number of
-SimPy events, and reports the same figures. Compare the ratio, not the absolute
-times: they depend on the machine.
+and wall time; then runs the bare SimPy model of benchmarks/bare_simpy.py (comparable
+work without the engine's domain logic) for the same number of SimPy events, and
+reports the same figures. Compare the ratio, not the absolute times: they depend on
+the machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import simpy
+from bare_simpy import bare_rate, scheduled
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.engine import Engine
-
-
-def scheduled(env: simpy.Environment) -> int:
-    """How many events an environment has scheduled (SimPy's own counter)."""
-    return next(env._eid)  # type: ignore[attr-defined]
 
 
 def run_engine(runs: int) -> tuple[int, int, float]:
@@ -41,44 +36,12 @@ def run_engine(runs: int) -> tuple[int, int, float]:
     return simpy_events, domain_events, time.perf_counter() - t0
 
 
-def run_bare(target: int) -> tuple[int, float]:
-    """Comparable work in bare SimPy: 40 actors passing 'messages' with latencies."""
-    rng = random.Random(0)
-    total = 0
-    t0 = time.perf_counter()
-    while total < target:
-        env = simpy.Environment()
-        inboxes = [simpy.Store(env) for _ in range(40)]
-        desks = [simpy.Resource(env, capacity=2) for _ in range(40)]
-
-        def actor(i: int, env=env, inboxes=inboxes, desks=desks):
-            while True:
-                msg = yield inboxes[i].get()
-                env.process(handle(i, msg, env, inboxes, desks))
-
-        def handle(i: int, hops: int, env, inboxes, desks):
-            with desks[i].request() as req:
-                yield req
-                yield env.timeout(rng.lognormvariate(3, 1))
-            if hops:
-                yield env.timeout(rng.uniform(1, 10))
-                inboxes[rng.randrange(40)].put(hops - 1)
-
-        for i in range(40):
-            env.process(actor(i))
-        for _ in range(20):
-            inboxes[rng.randrange(40)].put(8)
-        env.run(until=2880)
-        total += scheduled(env)
-    return total, time.perf_counter() - t0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     simpy_events, domain_events, t_engine = run_engine(args.runs)
-    bare_events, t_bare = run_bare(simpy_events)
+    bare_events, t_bare = bare_rate(simpy_events)
     e_rate = simpy_events / t_engine
     b_rate = bare_events / t_bare
     print(f"default scenario, {args.runs} runs ({domain_events / args.runs:.0f} domain events/run)")
