@@ -61,26 +61,6 @@ SEVERITY_ORDER = ("low", "medium", "high", "critical")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = Weekday.__args__  # type: ignore[attr-defined]
 
-#: The action vocabulary shared by the automated policy, people, and frameworks.
-Verb = Literal[
-    "acknowledge",
-    "analyse",
-    "report",
-    "notify",
-    "broadcast",
-    "share",
-    "escalate",
-    "request_takedown",
-    "refer_police",
-    "request_assistance",
-    "request_preservation",
-    "request_mla",
-    "takedown",
-    "preserve",
-    "publish",
-    "close",
-]
-VERBS: tuple[str, ...] = Verb.__args__  # type: ignore[attr-defined]
 #: Verbs that send a message to other actors.
 MESSAGE_VERBS = (
     "report",
@@ -94,6 +74,10 @@ MESSAGE_VERBS = (
     "request_preservation",
     "request_mla",
 )
+#: The action vocabulary shared by the automated policy, people, and frameworks.
+Verb = Literal[("acknowledge", "analyse", *MESSAGE_VERBS, "takedown", "preserve", "publish",
+                "close")]  # type: ignore[valid-type]
+VERBS: tuple[str, ...] = Verb.__args__  # type: ignore[attr-defined]
 #: Verbs that change the world or the actor's own state and send nothing.
 EFFECT_VERBS = ("acknowledge", "analyse", "takedown", "preserve", "publish", "close")
 
@@ -115,19 +99,7 @@ SELECTORS: dict[str, str] = {
     "exercise_control": "exercise control (the high controller)",
 }
 #: A rule trigger: a verb received, or ``inject`` for an inject from control.
-Trigger = Literal[
-    "inject",
-    "report",
-    "notify",
-    "broadcast",
-    "share",
-    "escalate",
-    "request_takedown",
-    "refer_police",
-    "request_assistance",
-    "request_preservation",
-    "request_mla",
-]
+Trigger = Literal[("inject", *MESSAGE_VERBS)]  # type: ignore[valid-type]
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 Id = Annotated[str, Field(pattern=_ID, min_length=1, max_length=64)]

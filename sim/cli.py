@@ -220,16 +220,25 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from .aar import render_html, render_markdown
+def _open_review(args: argparse.Namespace):
+    """(review, journal), or None after saying why the journal cannot be reviewed."""
     from .review import load_review
     from .session import JournalError
 
     try:
-        review, journal = load_review(Path(args.journal), runs=args.runs)
+        return load_review(Path(args.journal), runs=args.runs)
     except JournalError as exc:
         print(exc, file=sys.stderr)
+        return None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .aar import render_html, render_markdown
+
+    opened = _open_review(args)
+    if opened is None:
         return EXIT_INVALID
+    review, journal = opened
     journal.close()
     text = render_html(review) if args.format == "html" else render_markdown(review)
     if args.output:
@@ -245,14 +254,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .review import load_review
-    from .session import JournalError
-
-    try:
-        review, journal = load_review(Path(args.journal), runs=args.runs)
-    except JournalError as exc:
-        print(exc, file=sys.stderr)
+    opened = _open_review(args)
+    if opened is None:
         return EXIT_INVALID
+    review, journal = opened
     from tui.review import ReviewApp  # only the UI command imports Textual
 
     try:
