@@ -275,7 +275,7 @@ def _pick(tp: Any, value: Any) -> Any:
     return models[0] if len(models) == 1 else None
 
 
-def _normalise_loc(loc: tuple, data: Any) -> tuple:
+def normalise_loc(loc: tuple, data: Any) -> tuple:
     """Drop pydantic's internal loc parts (union tags, validator names)."""
     out: list = []
     cur = data
@@ -301,7 +301,7 @@ def _normalise_loc(loc: tuple, data: Any) -> tuple:
     return tuple(out)
 
 
-def _reword(err: dict, path: tuple, data: Any) -> str:
+def reword(err: dict, path: tuple, data: Any) -> str:
     kind = err["type"]
     msg = err["msg"]
     value = err.get("input")
@@ -346,8 +346,8 @@ def _reword(err: dict, path: tuple, data: Any) -> str:
 def _validation_problems(exc: ValidationError, loc: Located) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
-        path = _normalise_loc(tuple(err["loc"]), loc.data)
-        message = _reword(err, path, loc.data)
+        path = normalise_loc(tuple(err["loc"]), loc.data)
+        message = reword(err, path, loc.data)
         mark = loc.key_mark(path) if err["type"] == "extra_forbidden" else loc.mark_for(path)
         out.append(Problem(mark, format_path(path), message))
     return out

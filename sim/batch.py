@@ -20,7 +20,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from scenarios import LoadedScenario, Scenario
-from scenarios.loader import _normalise_loc, _reword, format_path
+from scenarios.loader import normalise_loc, reword, format_path
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
 
 from .engine import Engine
@@ -258,8 +258,8 @@ def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[t
         except ValidationError as exc:
             problems = []
             for err in exc.errors(include_url=False):
-                loc = _normalise_loc(tuple(err["loc"]), data)
-                problems.append(f"{format_path(loc)}: {_reword(err, loc, data)}")
+                loc = normalise_loc(tuple(err["loc"]), data)
+                problems.append(f"{format_path(loc)}: {reword(err, loc, data)}")
             raise BatchError(f"variant {v.name!r}: " + "; ".join(problems)) from None
         out.append((v.name, data))
     return out
@@ -630,12 +630,6 @@ def render_summary(s: dict[str, Any]) -> str:
         for variant, n in unchanged.items():
             lines.append(f"  {variant:<18}{n} other metrics identical in every replication")
     return "\n".join(lines) + "\n"
-
-
-def iter_rows(path: Path) -> Iterator[dict[str, str]]:
-    """Rows of a replications.csv, streamed."""
-    with open(path, newline="", encoding="utf-8") as fh:
-        yield from csv.DictReader(fh)
 
 
 # --- sweeps ----------------------------------------------------------------------

@@ -22,7 +22,7 @@ LAW_ENFORCEMENT_HOPS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
-def _events(log: Iterable[Event | Mapping[str, Any]]) -> list[Event]:
+def as_events(log: Iterable[Event | Mapping[str, Any]]) -> list[Event]:
     return [e if isinstance(e, Event) else Event.from_dict(e) for e in log]
 
 
@@ -255,7 +255,7 @@ def actor_metrics(events: list[Event]) -> dict[str, dict[str, Any]]:
 
 def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[str, Any]:
     """Every metric of a run, as a JSON-ready document."""
-    events = _events(log)
+    events = as_events(log)
     head = events[0].details if events and events[0].type == "drill_started" else {}
     lost: dict[str, int] = {}
     lost_list = []

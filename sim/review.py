@@ -15,7 +15,7 @@ from scenarios.model import MESSAGE_VERBS, Scenario
 
 from .engine import Engine
 from .events import Event
-from .metrics import _events, compute, hop_metrics
+from .metrics import as_events, compute, hop_metrics
 
 #: The parts a hop's duration is split into, in display order.
 PARTS = (
@@ -58,7 +58,7 @@ class Hop:
 
 def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
     """Every hop with its duration split into :data:`PARTS`."""
-    events = _events(log)
+    events = as_events(log)
     acks_by_ref: dict[tuple[str, str], Event] = {}
     acks_by_dispatch: dict[str, Event] = {}
     analysed: dict[tuple[str, str], list[Event]] = {}
@@ -166,7 +166,7 @@ def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str) -> dict[t
     ``first_ack`` runs from the actor's first receipt; an action's time runs from
     the incident's opening.
     """
-    events = _events(log)
+    events = as_events(log)
     opened: dict[str, float] = {}
     first_receipt: dict[str, float] = {}
     out: dict[tuple[str, str], float] = {}
@@ -244,7 +244,7 @@ def human_roles(events: list[Event]) -> list[str]:
 
 def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario, runs: int = 200,
             seed: int = 0, roles: list[str] | None = None) -> list[Comparison]:
-    events = _events(log)
+    events = as_events(log)
     roles = human_roles(events) if roles is None else roles
     if not roles:
         return []

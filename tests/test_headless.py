@@ -26,13 +26,19 @@ def test_core_module_imports_no_ui(module):
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-def test_headless_commands_import_no_ui():
+def test_headless_commands_import_no_ui(tmp_path):
+    journal = tmp_path / "j.journal.sqlite"
     code = (
         "import sys\n"
         "from sim.cli import main\n"
-        "main(['run', '--json'])\n"
+        f"main(['run', '--json', '--journal', {str(journal)!r}])\n"
         "main(['validate', 'acid-botnet'])\n"
         "main(['scenarios'])\n"
+        "main(['lint', 'acid-botnet'])\n"
+        "main(['explain', 'tutorial'])\n"
+        "main(['schema'])\n"
+        f"main(['report', {str(journal)!r}, '--format', 'html', '--runs', '0'])\n"
+        f"main(['batch', 'tutorial', '-n', '2', '--jobs', '1', '--out', {str(tmp_path / 'b')!r}])\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "assert not bad, bad\n"
     )
