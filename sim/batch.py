@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from scenarios import LoadedScenario, Scenario
-from scenarios.loader import normalise_loc, reword, format_path
+from scenarios.loader import format_path, normalise_loc, reword
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
 
 from .engine import Engine
