@@ -249,3 +249,18 @@ def test_snapshot_participant_view(snap_compare):
 
 def test_snapshot_action_form(snap_compare):
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=keys("f", "v", "a"))
+
+
+async def test_the_review_opens_when_the_drill_ends():
+    from tui.review import ReviewScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("space")
+        app.clock.jump_to(3 * 24 * 60)
+        app.tick()
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        assert app.session.finished
+        assert app.screen.review.metrics["score"]["of"] == 7
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
