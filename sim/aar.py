@@ -161,8 +161,9 @@ def render_markdown(review: Review) -> str:
         out.append("")
     if review.comparisons:
         out += ["## Human play against the model", ""]
-        out += [f"- {c.sentence(review.name(c.actor))} (incident {c.incident}; "
-                f"{_h(c.human)})" for c in review.comparisons]
+        out += [f"- {c.sentence(review.name(c.actor))} (incident {c.incident}"
+                + (f"; {_h(c.human)})" if c.human is not None else ")")
+                for c in review.comparisons]
         out.append("")
     out += ["## Improvement plan", "", "| Expectation | Corrective action | Owner | Due date |",
             "|---|---|---|---|"]
@@ -350,9 +351,10 @@ def render_html(review: Review) -> str:
     if review.comparisons:
         out.append("<h2>Human play against the model</h2>")
         for c in review.comparisons:
-            out.append(f"<p>{e(c.sentence(review.name(c.actor)))} (incident {e(c.incident)}; "
-                       f"{_h(c.human)})</p>")
-            if c.simulated:
+            took = f"; {_h(c.human)}" if c.human is not None else ""
+            out.append(f"<p>{e(c.sentence(review.name(c.actor)))} (incident {e(c.incident)}"
+                       f"{took})</p>")
+            if c.simulated and c.human is not None:
                 out.append(distribution_svg(c))
     out.append("<h2>Improvement plan</h2><table><tr><th>Expectation</th><th>Corrective action</th>"
                "<th>Owner</th><th>Due date</th></tr>")

@@ -198,12 +198,14 @@ class Comparison:
     actor: str
     incident: str
     metric: str
-    human: float
+    human: float | None  # None: the person never did it
     simulated: list[float]
     runs: int
 
     @property
     def faster_than(self) -> float:
+        if self.human is None:
+            return 0.0  # never is slower than any simulated run that did it
         return percentile_rank(self.human, self.simulated)
 
     @property
@@ -212,6 +214,9 @@ class Comparison:
 
     def sentence(self, name: str) -> str:
         what = "acknowledged" if self.metric == "first_ack" else self.metric.replace("_", " ")
+        if self.human is None:
+            return (f"{name} never did: {what}; the automated policy did it in "
+                    f"{self.model_did_it:.0%} of {self.runs} simulated runs")
         if not self.simulated:
             return f"{name} {what}; the automated policy never did in {self.runs} simulated runs"
         return (f"{name} {what} faster than {self.faster_than:.0%} of simulated runs "
@@ -251,9 +256,12 @@ def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario, runs: 
     model = model_distribution(scenario, roles, runs, seed)
     out = []
     for actor in roles:
-        for (incident, metric), value in role_metrics(events, actor).items():
-            simulated = [m[(incident, metric)] for m in model[actor] if (incident, metric) in m]
-            out.append(Comparison(actor, incident, metric, value, simulated, runs))
+        done = role_metrics(events, actor)
+        # what the person did, then what the policy did in some run but the person never did
+        keys = list(done) + sorted({k for m in model[actor] for k in m} - set(done))
+        for key in keys:
+            simulated = [m[key] for m in model[actor] if key in m]
+            out.append(Comparison(actor, key[0], key[1], done.get(key), simulated, runs))
     return out
 
 

@@ -83,8 +83,13 @@ def test_human_play_against_the_model(scenario_data, load):
     slow.act(Action("cert-a", "acknowledge", "x"))
     slow.act(Action("cert-a", "escalate", "x", targets=("council",), tlp="GREEN"))
     # the policy always acknowledges 10 minutes after receipt and escalates at T+110
-    [quick] = compare(fast.run(), loaded.scenario, runs=5)
+    quick, *never = compare(fast.run(), loaded.scenario, runs=5)
     assert (quick.metric, quick.human, quick.faster_than) == ("first_ack", 5, 1.0)
+    # what the person never did is set against the policy too
+    missing = {c.metric: c for c in never}
+    assert missing["escalate"].human is None and missing["escalate"].model_did_it == 1.0
+    assert "never did: escalate; the automated policy did it in 100%" in (
+        missing["escalate"].sentence("CERT-SG"))
     by_metric = {c.metric: c for c in compare(slow.run(), loaded.scenario, runs=5)}
     assert by_metric["first_ack"].faster_than == 0.0
     assert by_metric["escalate"].human == 30 and by_metric["escalate"].faster_than == 1.0

@@ -226,9 +226,10 @@ class ReviewScreen(Screen):
                           "Simulated times")
         for c in self.review.comparisons:
             model.add_row(self.review.name(c.actor), c.incident, c.metric.replace("_", " "),
-                          _h(c.human),
-                          f"{c.faster_than:.0%}" if c.simulated else "—",
-                          f"{c.model_did_it:.0%}", _spark(c.simulated, c.human))
+                          _h(c.human) if c.human is not None else "never",
+                          f"{c.faster_than:.0%}" if c.simulated and c.human is not None else "—",
+                          f"{c.model_did_it:.0%}",
+                          _spark(c.simulated, c.human if c.human is not None else max(c.simulated)))
         if not self.review.comparisons:
             model.add_row("No role was played by a person, or no comparison was asked for "
                           "(--runs 0).", "", "", "", "", "", "")
