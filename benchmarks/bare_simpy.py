@@ -15,6 +15,9 @@ import time
 
 import simpy
 
+from scenarios import load_scenario, resolve_scenario_arg
+from sim.engine import Engine
+
 
 def scheduled(env: simpy.Environment) -> int:
     """How many events an environment has scheduled (SimPy's own counter)."""
@@ -77,3 +80,15 @@ def bare_rate(target: int, actors: int = 41) -> tuple[int, float]:
         total += scheduled(env)
         seed += 1
     return total, time.perf_counter() - t0
+
+
+def engine_rate(runs: int) -> tuple[int, int, float]:
+    """(SimPy events, domain events, seconds) for ``runs`` runs of the default scenario."""
+    loaded = load_scenario(resolve_scenario_arg(None))
+    events = domain = 0
+    t0 = time.perf_counter()
+    for seed in range(runs):
+        engine = Engine(loaded, seed=seed)
+        domain += len(engine.run())
+        events += scheduled(engine.env)
+    return events, domain, time.perf_counter() - t0

@@ -27,11 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bare_simpy import bare_rate, scheduled  # noqa: E402
+from bare_simpy import bare_rate, engine_rate  # noqa: E402
 
 from scenarios import load_scenario, resolve_scenario_arg  # noqa: E402
 from sim.batch import BatchConfig, run_batch  # noqa: E402
-from sim.engine import Engine  # noqa: E402
 
 
 def reps_per_second(jobs: int, n: int) -> float:
@@ -40,17 +39,6 @@ def reps_per_second(jobs: int, n: int) -> float:
         t0 = time.perf_counter()
         run_batch(loaded, [], BatchConfig(n=n, seed=1, jobs=jobs, out=Path(tmp) / "o"))
         return n / (time.perf_counter() - t0)
-
-
-def engine_rate(runs: int) -> tuple[int, int, float]:
-    loaded = load_scenario(resolve_scenario_arg(None))
-    events = domain = 0
-    t0 = time.perf_counter()
-    for seed in range(runs):
-        e = Engine(loaded, seed=seed)
-        domain += len(e.run())
-        events += scheduled(e.env)
-    return events, domain, time.perf_counter() - t0
 
 
 def peak_memory(n: int) -> tuple[float, float]:

@@ -13,34 +13,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bare_simpy import bare_rate, scheduled
-
-from scenarios import load_scenario, resolve_scenario_arg
-from sim.engine import Engine
-
-
-def run_engine(runs: int) -> tuple[int, int, float]:
-    loaded = load_scenario(resolve_scenario_arg(None))
-    simpy_events = domain_events = 0
-    t0 = time.perf_counter()
-    for seed in range(runs):
-        engine = Engine(loaded, seed=seed)
-        domain_events += len(engine.run())
-        simpy_events += scheduled(engine.env)
-    return simpy_events, domain_events, time.perf_counter() - t0
+from bare_simpy import bare_rate, engine_rate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    simpy_events, domain_events, t_engine = run_engine(args.runs)
+    simpy_events, domain_events, t_engine = engine_rate(args.runs)
     bare_events, t_bare = bare_rate(simpy_events)
     e_rate = simpy_events / t_engine
     b_rate = bare_events / t_bare

@@ -78,8 +78,6 @@ MESSAGE_VERBS = (
 Verb = Literal[("acknowledge", "analyse", *MESSAGE_VERBS, "takedown", "preserve", "publish",
                 "close")]  # type: ignore[valid-type]
 VERBS: tuple[str, ...] = Verb.__args__  # type: ignore[attr-defined]
-#: Verbs that change the world or the actor's own state and send nothing.
-EFFECT_VERBS = ("acknowledge", "analyse", "takedown", "preserve", "publish", "close")
 
 #: Target selectors a framework rule may use in ``to``, relative to the acting
 #: actor and the incident. Explicit actor ids are accepted too.

@@ -46,21 +46,6 @@ HOP_SLUGS = {
     "formal MLA request": "le.mla",
 }
 assert set(HOP_SLUGS) == {h[0] for h in LAW_ENFORCEMENT_HOPS}
-#: What each metric means; all times are minutes after the incident opened.
-METRICS: dict[str, str] = {
-    "first_ack": "time to the first acknowledgement",
-    "all_certs_reached": "time until every affected CERT had heard of it",
-    "ansac_reached": "time to reach ANSAC",
-    **{slug: f"time to the law-enforcement step: {name}" for name, slug in HOP_SLUGS.items()},
-    "le.end_to_end": "time to the furthest law-enforcement step reached",
-    "contained": "time to containment (every takedown done)",
-    "expectation.*.met": "1 when the expectation was met by its deadline, else 0",
-    "expectation.*.lateness": "minutes late (0 when met; overdue at the end when never done)",
-    "score": "points earned",
-    "messages_lost": "messages lost in the drill",
-    "lost.*": "messages lost for one reason (stale_contact, no_contact, channel_failure)",
-    "tlp_violations": "TLP violations in the drill",
-}
 LOSS_REASONS = ("stale_contact", "no_contact", "channel_failure")
 
 

@@ -241,16 +241,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     review, journal = opened
     journal.close()
     text = render_html(review) if args.format == "html" else render_markdown(review)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"{args.output}: cannot write: {exc.strerror}", file=sys.stderr)
-            return EXIT_CANNOT_RUN
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return EXIT_OK
+    return EXIT_OK if _write_out(text, args.output) else EXIT_CANNOT_RUN
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -294,19 +285,28 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return worst
 
 
+def _write_out(text: str, output: str | None) -> bool:
+    """Write ``text`` to ``output``, or to stdout; False (after saying why) on failure."""
+    if not output:
+        sys.stdout.write(text)
+        return True
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"{output}: cannot write: {exc.strerror}", file=sys.stderr)
+        return False
+    print(f"wrote {output}", file=sys.stderr)
+    return True
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from scenarios.schema import schema_text
 
+    if not _write_out(schema_text(), args.output):
+        return EXIT_CANNOT_RUN
     if args.output:
-        try:
-            Path(args.output).write_text(schema_text(), encoding="utf-8")
-        except OSError as exc:
-            print(f"{args.output}: cannot write: {exc.strerror}", file=sys.stderr)
-            return EXIT_CANNOT_RUN
-        print(f"wrote {args.output}; start a scenario with:\n"
-              f"# yaml-language-server: $schema={args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(schema_text())
+        print(f"start a scenario with: # yaml-language-server: $schema={args.output}",
+              file=sys.stderr)
     return EXIT_OK
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 
 from scenarios.model import Constant, Empirical, Exponential, LogNormal, Triangular, Uniform
@@ -46,26 +45,3 @@ def minimum(dist: object) -> float:
     if isinstance(dist, Empirical):
         return min(dist.values)
     return 0.0
-
-
-def median(dist: object) -> float:
-    """The median of ``dist`` (used for explanations, not for sampling)."""
-    if isinstance(dist, Constant):
-        return dist.value
-    if isinstance(dist, Uniform):
-        return (dist.low + dist.high) / 2
-    if isinstance(dist, LogNormal):
-        return math.exp(dist.params[0])
-    if isinstance(dist, Exponential):
-        return dist.mean * math.log(2)
-    if isinstance(dist, Triangular):
-        a, c, b = dist.low, dist.mode, dist.high
-        if b == a:
-            return a
-        if c >= (a + b) / 2:
-            return a + math.sqrt((b - a) * (c - a) / 2)
-        return b - math.sqrt((b - a) * (b - c) / 2)
-    if isinstance(dist, Empirical):
-        values = sorted(dist.values)
-        return values[len(values) // 2]
-    raise TypeError(f"not a distribution: {dist!r}")
