@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bare_simpy import bare_rate, engine_rate  # noqa: E402
 
 from scenarios import load_scenario, resolve_scenario_arg  # noqa: E402
-from sim.batch import BatchConfig, run_batch  # noqa: E402
+from sim.runs.batch import BatchConfig, run_batch  # noqa: E402
 
 
 def reps_per_second(jobs: int, n: int) -> float:
@@ -46,7 +46,7 @@ def peak_memory(n: int) -> tuple[float, float]:
         "import resource, sys, tempfile; from pathlib import Path\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "from scenarios import load_scenario, resolve_scenario_arg\n"
-        "from sim.batch import BatchConfig, run_batch\n"
+        "from sim.runs.batch import BatchConfig, run_batch\n"
         "with tempfile.TemporaryDirectory() as t:\n"
         f"    run_batch(load_scenario(resolve_scenario_arg(None)), [], BatchConfig(n={n}, jobs=2,"
         " out=Path(t) / 'o'))\n"

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import yaml
 
 from scenarios import load_scenario, resolve_scenario_arg
-from sim.session import DrillSession
+from sim.runs.session import DrillSession
 from tui.app import DrillApp
 
 

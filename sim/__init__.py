@@ -3,7 +3,7 @@
 This package never imports a UI library.
 """
 
-from .engine import Action, ActionError, Engine, run_scenario
-from .events import EVENT_TYPES, Event
+from sim.engine import Action, ActionError, Engine, run_scenario
+from sim.engine.events import EVENT_TYPES, Event
 
 __all__ = ["EVENT_TYPES", "Action", "ActionError", "Engine", "Event", "run_scenario"]

@@ -30,10 +30,10 @@ def _problems(exc: ScenarioError) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .engine import Engine, preflight
-    from .events import log_to_jsonl
-    from .metrics import compute
-    from .report import render_json, render_text
+    from sim.engine import Engine, preflight
+    from sim.engine.events import log_to_jsonl
+    from sim.analysis.metrics import compute
+    from sim.analysis.report import render_json, render_text
 
     path = resolve_scenario_arg(args.scenario)
     try:
@@ -48,7 +48,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
     try:
         if args.journal:
-            from .session import DrillSession, JournalError
+            from sim.runs.session import DrillSession, JournalError
 
             try:
                 session = DrillSession.start(loaded, seed=args.seed, journal_path=Path(args.journal))
@@ -109,7 +109,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    from .session import DrillSession, JournalError
+    from sim.runs.session import DrillSession, JournalError
 
     try:
         if args.resume:
@@ -148,7 +148,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 def cmd_journals(args: argparse.Namespace) -> int:
     from scenarios.durations import format_drill_time
 
-    from .session import journal_dir, list_journals
+    from sim.runs.session import journal_dir, list_journals
 
     directory = Path(args.dir) if args.dir else journal_dir()
     rows = list_journals(directory)
@@ -166,7 +166,7 @@ def cmd_journals(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import (
+    from sim.runs.batch import (
         BatchConfig,
         BatchError,
         load_variants_file,
@@ -204,7 +204,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 130
     text = render_summary(result.summary)
     if sweep:
-        from .plot import ascii_plot, svg_plot
+        from sim.analysis.plot import ascii_plot, svg_plot
 
         metric = args.metric or "ansac_reached"
         table, xs, series, bands = sweep_table(result.summary, sweep, metric)
@@ -222,8 +222,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def _open_review(args: argparse.Namespace):
     """(review, journal), or None after saying why the journal cannot be reviewed."""
-    from .review import load_review
-    from .session import JournalError
+    from sim.analysis.review import load_review
+    from sim.runs.session import JournalError
 
     try:
         return load_review(Path(args.journal), runs=args.runs)
@@ -233,7 +233,7 @@ def _open_review(args: argparse.Namespace):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .aar import render_html, render_markdown
+    from sim.analysis.aar import render_html, render_markdown
 
     opened = _open_review(args)
     if opened is None:
@@ -262,7 +262,7 @@ EXIT_WARNINGS = 1
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from .lint import lint
+    from sim.authoring.lint import lint
 
     worst = EXIT_OK
     for name in args.files:
@@ -345,7 +345,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import explain
+    from sim.authoring.explain import explain
 
     path = resolve_scenario_arg(args.file)
     try:

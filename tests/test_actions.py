@@ -7,7 +7,7 @@ from conftest import events_of
 
 from scenarios.model import Inject
 from sim.engine import Action, ActionError, Engine
-from sim.metrics import compute
+from sim.analysis.metrics import compute
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from scenarios import ScenarioError, bundled_scenarios, load_scenario
 from scenarios.schema import schema_text
 from sim.cli import main
 from sim.engine import Engine
-from sim.explain import explain
-from sim.lint import lint
+from sim.authoring.explain import explain
+from sim.authoring.lint import lint
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "lint-problems.yaml"

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from scenarios import load_scenario, resolve_scenario_arg
-from sim.batch import (
+from sim.runs.batch import (
     BatchConfig,
     BatchError,
     Variant,
@@ -20,7 +20,7 @@ from sim.batch import (
     variant_scenarios,
 )
 from sim.cli import main
-from sim.stats import EXACT_LIMIT, Running, Sample, t_value, wilson
+from sim.analysis.stats import EXACT_LIMIT, Running, Sample, t_value, wilson
 
 DEFAULT = resolve_scenario_arg(None)
 TUTORIAL = resolve_scenario_arg("tutorial")

@@ -6,7 +6,7 @@ import pytest
 
 from scenarios import bundled_scenarios, load_scenario
 from sim.engine import Engine
-from sim.metrics import compute
+from sim.analysis.metrics import compute
 
 BUNDLED = {p.stem: p for p in bundled_scenarios()}
 

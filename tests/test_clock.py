@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from scenarios.model import Actor
-from sim.clock import Shift
+from sim.engine.clock import Shift
 
 UTC = UTC
 

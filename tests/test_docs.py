@@ -6,7 +6,7 @@ from pathlib import Path
 
 from scenarios.model import Scenario
 from scenarios.schema import json_schema, reference_markdown, schema_text
-from sim.events import EVENT_TYPES
+from sim.engine.events import EVENT_TYPES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

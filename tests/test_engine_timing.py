@@ -11,7 +11,7 @@ from __future__ import annotations
 from conftest import CONST_POLICY, cert, events_of
 
 from sim.engine import Engine
-from sim.metrics import compute
+from sim.analysis.metrics import compute
 
 
 def test_acknowledgement_and_escalation_times(scenario_data, load):

@@ -8,8 +8,8 @@ import yaml
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.engine import Engine
-from sim.events import log_to_jsonl
-from sim.streams import Streams
+from sim.engine.events import log_to_jsonl
+from sim.engine.streams import Streams
 
 DEFAULT = resolve_scenario_arg(None)
 

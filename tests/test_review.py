@@ -11,7 +11,7 @@ from conftest import base_scenario, write
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.cli import main
 from sim.engine import Action, Engine
-from sim.review import (
+from sim.analysis.review import (
     ANALYSING,
     CHANNEL,
     HOURS,
@@ -25,7 +25,7 @@ from sim.review import (
     percentile_rank,
     suggest_rating,
 )
-from sim.session import DrillSession
+from sim.runs.session import DrillSession
 
 
 def test_hand_computed_breakdown(scenario_data, load):

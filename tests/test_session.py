@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from sim.engine import Action, ActionError
-from sim.session import DrillClock, DrillSession, Journal, JournalError, list_journals
-from sim.view import DrillState
+from sim.runs.session import DrillClock, DrillSession, Journal, JournalError, list_journals
+from sim.runs.view import DrillState
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,7 +84,7 @@ CRASH = textwrap.dedent(
     sys.path.insert(0, {root!r})
     from scenarios import load_scenario
     from sim.engine import Action
-    from sim.session import DrillSession
+    from sim.runs.session import DrillSession
     s = DrillSession.start(load_scenario({scenario!r}), seed=2, human=["cert-a"],
                            journal_path={journal!r})
     s.advance_to(75)

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("textual")
 
 from scenarios import load_scenario, resolve_scenario_arg
-from sim.session import DrillSession, Journal
+from sim.runs.session import DrillSession, Journal
 from tui.app import DrillApp, FacilitatorScreen, ParticipantScreen
 from tui.forms import ActionForm, ConfirmQuit, HelpScreen
 
@@ -181,7 +181,7 @@ KILLED = textwrap.dedent(
     import asyncio, os, signal, sys
     sys.path.insert(0, {root!r})
     from scenarios import load_scenario
-    from sim.session import DrillSession
+    from sim.runs.session import DrillSession
     from tui.app import DrillApp
 
     async def main():

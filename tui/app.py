@@ -1,7 +1,7 @@
 """The live-drill terminal app: facilitator console and participant role views.
 
-The app drives a :class:`~sim.session.DrillSession` (commands in, domain events
-out) and draws a :class:`~sim.view.DrillState` fed only by those events.
+The app drives a :class:`~sim.runs.session.DrillSession` (commands in, domain events
+out) and draws a :class:`~sim.runs.view.DrillState` fed only by those events.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from scenarios.durations import format_drill_time, format_duration
 from scenarios.model import Inject
 from sim.engine import Action, ActionError
-from sim.events import Event
-from sim.session import DrillClock, DrillSession
-from sim.view import DrillState
+from sim.engine.events import Event
+from sim.runs.session import DrillClock, DrillSession
+from sim.runs.view import DrillState
 
 from .forms import ActionForm, ConfirmQuit, HelpScreen, InjectForm
 
@@ -495,7 +495,7 @@ class DrillApp(App):
 
     def action_review(self, runs: int = 50) -> None:
         """The review screen for the drill so far (at the end: the hot wash)."""
-        from sim.review import build_review
+        from sim.analysis.review import build_review
 
         from .review import ReviewScreen
 

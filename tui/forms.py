@@ -10,7 +10,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, SelectionLi
 
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER
 from sim.engine import Action
-from sim.view import DrillState
+from sim.runs.view import DrillState
 
 #: What a participant can do, in the order the form offers it.
 PARTICIPANT_VERBS: tuple[tuple[str, str], ...] = (

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
 
 from scenarios.durations import format_drill_time, format_duration
-from sim.review import PARTS, RATINGS, Review
+from sim.analysis.review import PARTS, RATINGS, Review
 
 MARKS = {
     "inject_delivered": ("■", "green"),

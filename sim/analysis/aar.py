@@ -12,7 +12,7 @@ from html import escape
 
 from scenarios.durations import format_drill_time, format_duration
 
-from .review import PARTS, RATINGS, Comparison, Review
+from sim.analysis.review import PARTS, RATINGS, Comparison, Review
 
 LANE_COLOURS = {
     "notify": "#1f77b4", "broadcast": "#1f77b4", "share": "#1f77b4", "report": "#1f77b4",

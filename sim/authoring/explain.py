@@ -6,9 +6,9 @@ from __future__ import annotations
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
 from scenarios.model import MESSAGE_VERBS, Scenario
 
-from .clock import shift_for
-from .engine import Engine, IncidentState
-from .lint import incidents
+from sim.engine.clock import shift_for
+from sim.engine.core import Engine, IncidentState
+from sim.authoring.lint import incidents
 
 EFFECTS = {
     "takedown": "takes the infrastructure down",

@@ -13,9 +13,9 @@ from typing import Any
 
 from scenarios.model import MESSAGE_VERBS, Scenario
 
-from .engine import Engine
-from .events import Event
-from .metrics import as_events, compute, hop_metrics
+from sim.engine import Engine
+from sim.engine.events import Event
+from sim.analysis.metrics import as_events, compute, hop_metrics
 
 #: The parts a hop's duration is split into, in display order.
 PARTS = (
@@ -226,7 +226,7 @@ class Comparison:
 def model_distribution(scenario: Scenario, actors: list[str], runs: int = 200,
                        seed: int = 0) -> dict[str, list[dict[tuple[str, str], float]]]:
     """Each actor's role metrics in ``runs`` runs of the automated policy."""
-    from .batch import replication_seed
+    from sim.runs.batch import replication_seed
 
     out: dict[str, list[dict[tuple[str, str], float]]] = {a: [] for a in actors}
     for i in range(runs):
@@ -316,7 +316,7 @@ def build_review(scenario: Scenario, events: list[Event], ratings: dict | None =
 
 def load_review(path, runs: int = 0, seed: int = 0) -> tuple[Review, Any]:
     """A journal's review, and the open journal (to save ratings into)."""
-    from .session import Journal, JournalError
+    from sim.runs.session import Journal, JournalError
 
     journal = Journal.open(path)
     try:

@@ -32,9 +32,9 @@ from scenarios import LoadedScenario, Scenario
 from scenarios.loader import format_path, normalise_loc, reword
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
 
-from .engine import Engine
-from .metrics import LAW_ENFORCEMENT_HOPS, compute
-from .stats import Proportion, Running, Sample
+from sim.engine import Engine
+from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, compute
+from sim.analysis.stats import Proportion, Running, Sample
 
 ROW_FIELDS = ("variant", "replication", "seed", "incident", "metric", "value")
 BASELINE = "baseline"

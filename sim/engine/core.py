@@ -11,7 +11,7 @@ The engine is driven from outside through a narrow boundary:
   same vocabulary the policy uses;
 * ``fire_inject`` / ``skip_inject`` / ``delay_inject`` / ``add_inject`` and
   ``set_human`` are the facilitator's commands;
-* ``subscribe(fn)`` receives every domain :class:`~sim.events.Event`.
+* ``subscribe(fn)`` receives every domain :class:`~sim.engine.events.Event`.
 
 Times are minutes after the drill start.
 """

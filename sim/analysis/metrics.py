@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .events import Event
+from sim.engine.events import Event
 
 #: The law-enforcement chain: (hop name, verb, recipient kind or None for any).
 LAW_ENFORCEMENT_HOPS: tuple[tuple[str, str, str | None], ...] = (

@@ -14,8 +14,8 @@ from typing import Any
 from scenarios.durations import parse_drill_time
 from scenarios.model import Scenario
 
-from .clock import shift_for
-from .events import Event
+from sim.engine.clock import shift_for
+from sim.engine.events import Event
 
 
 @dataclass

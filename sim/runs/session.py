@@ -25,8 +25,8 @@ from typing import Any
 from scenarios import LoadedScenario, Scenario
 from scenarios.model import Inject
 
-from .engine import Action, ActionError, Engine
-from .events import Event
+from sim.engine import Action, ActionError, Engine
+from sim.engine.events import Event
 
 JOURNAL_FORMAT = "acid-drill-journal"
 JOURNAL_VERSION = 1

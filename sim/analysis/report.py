@@ -23,7 +23,7 @@ def _row(label: str, timing: dict[str, Any] | None, note: str = "") -> str:
 
 
 def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
-    """A readable escalation report from :func:`sim.metrics.compute` output."""
+    """A readable escalation report from :func:`sim.analysis.metrics.compute` output."""
     names = names or {aid: a["name"] for aid, a in m.get("actors", {}).items()}
 
     def who(aid: str | None) -> str:

@@ -15,9 +15,9 @@ from scenarios.loader import LoadedScenario, library_dir
 from scenarios.model import Scenario
 from scenarios.yamlsrc import Mark
 
-from .clock import shift_for
-from .distributions import minimum
-from .engine import Engine, IncidentState
+from sim.engine.clock import shift_for
+from sim.engine.distributions import minimum
+from sim.engine.core import Engine, IncidentState
 
 
 @dataclass(frozen=True)
