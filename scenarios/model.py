@@ -302,6 +302,12 @@ class Drill(Strict):
     objectives: list[Objective] = Field(
         default_factory=list, description="Exercise objectives (HSEEP)."
     )
+    control_counts_as_reach: StrictBool = Field(
+        False,
+        description="Count exercise control's injects as reaching a team in 'every affected "
+        "CERT reached'. By default only messages from other teams count; both figures are "
+        "reported either way.",
+    )
 
     @field_validator("start", mode="before")
     @classmethod
@@ -396,6 +402,12 @@ class Policy(Strict):
         0.0,
         description="Probability of passing on restricted information beyond its TLP label.",
     )
+    queue: Literal["priority", "fifo"] = Field(
+        "priority",
+        description="Order in which waiting items get a desk: 'priority' (the incident's "
+        "severity as the team knows it, then the sender's deadline, then arrival) or "
+        "'fifo' (arrival only).",
+    )
 
 
 class Actor(Strict):
@@ -471,7 +483,20 @@ class Channel(Strict):
     kind: ChannelKind = Field(description="What sort of channel this is.")
     name: str = Field("", description="Display name.")
     latency: Distribution = Field(description="Time from sending to arrival.")
-    loss: Probability = Field(0.0, description="Probability that a message is lost in transit.")
+    loss: Probability = Field(
+        0.0, description="Probability that a message is lost in transit, silently."
+    )
+    bounce: Distribution | None = Field(
+        None,
+        description="Time after sending until a message to a stale point of contact is "
+        "reported back to the sender as undeliverable (e-mail bounces in minutes; a call "
+        "to a dead number fails at once: '0m'). Omit when such messages vanish silently.",
+    )
+    silent_when_stale: Probability = Field(
+        0.0,
+        description="Share of messages to stale points of contact that vanish silently "
+        "even though the channel bounces (a mailbox that accepts mail nobody reads).",
+    )
     needs_receiver_on_duty: StrictBool = Field(
         False,
         description="True when delivery waits for the receiver to be at work (a phone call).",
@@ -615,6 +640,22 @@ class Inject(Strict):
     via: Id = Field(description="Channel id of the delivery method.")
     incident: Incident = Field(description="Incident opened or updated.")
     tlp: Tlp = Field("AMBER", description="TLP label of the inject.")
+    facts_tlp: Tlp | None = Field(
+        None,
+        description="TLP label of the incident facts the inject states (type, severity, "
+        "affected and hosting countries, suspected crime), which may differ from the label "
+        "of its text and artefacts. Default: GREEN for an AMBER inject (the facts the "
+        "cooperation frameworks exist to pass on may be shared with the community; the "
+        "report itself may not); the inject's own label otherwise, so nothing from a RED "
+        "or AMBER+STRICT inject leaves its recipients.",
+    )
+
+    @property
+    def facts_label(self) -> str:
+        """The TLP label the incident facts of this inject travel under."""
+        if self.facts_tlp is not None:
+            return self.facts_tlp
+        return "GREEN" if self.tlp == "AMBER" else self.tlp
     title: str = Field("", description="Subject line.")
     text: str = Field("", description="Body shown to the recipients.")
     artefacts: list[str] = Field(
@@ -641,6 +682,11 @@ class Expectation(Strict):
     actors: list[Id] = Field(min_length=1, description="Actor ids that may meet it.")
     require: Literal["any", "all"] = Field(
         "any", description="'any' one actor suffices, or 'all' must act."
+    )
+    reach: Literal["sent", "delivered", "acknowledged"] = Field(
+        "delivered",
+        description="For a message action: how far the message must get to count: 'sent', "
+        "'delivered' to the recipient (default), or 'acknowledged' by it.",
     )
     action: Verb = Field(description="The action expected.")
     target: str | None = Field(

@@ -30,10 +30,10 @@ def _problems(exc: ScenarioError) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.engine import Engine, preflight
-    from sim.engine.events import log_to_jsonl
     from sim.analysis.metrics import compute
     from sim.analysis.report import render_json, render_text
+    from sim.engine import Engine, preflight
+    from sim.engine.events import log_to_jsonl
 
     path = resolve_scenario_arg(args.scenario)
     try:
@@ -147,7 +147,6 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_journals(args: argparse.Namespace) -> int:
     from scenarios.durations import format_drill_time
-
     from sim.runs.session import journal_dir, list_journals
 
     directory = Path(args.dir) if args.dir else journal_dir()

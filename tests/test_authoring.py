@@ -9,10 +9,10 @@ import pytest
 
 from scenarios import ScenarioError, bundled_scenarios, load_scenario
 from scenarios.schema import schema_text
-from sim.cli import main
-from sim.engine import Engine
 from sim.authoring.explain import explain
 from sim.authoring.lint import lint
+from sim.cli import main
+from sim.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "lint-problems.yaml"

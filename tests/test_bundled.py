@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from scenarios import bundled_scenarios, load_scenario
-from sim.engine import Engine
 from sim.analysis.metrics import compute
+from sim.engine import Engine
 
 BUNDLED = {p.stem: p for p in bundled_scenarios()}
 
@@ -47,7 +47,8 @@ def test_default_exercises_takedown_ansac_and_police():
         counts["takedown"] += bool(inc["takedowns"])
         counts["ansac"] += inc["ansac_reached"] is not None
         counts["police"] += inc["law_enforcement"]["hops"][0]["at"] is not None
-        counts["stale"] += m["messages"]["lost"].get("stale_contact", 0) > 0
+        counts["stale"] += (m["messages"]["lost"].get("stale_contact", 0)
+                            + m["messages"]["bounced"]) > 0
     # takedowns are lognormal (median 5.5 h, long tail): most drills see one complete
     assert counts["takedown"] >= 8
     assert (counts["ansac"], counts["police"], counts["stale"]) == (10, 10, 10)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from conftest import CONST_POLICY, cert, events_of
 
-from sim.engine import Engine
 from sim.analysis.metrics import compute
+from sim.engine import Engine
 
 
 def test_acknowledgement_and_escalation_times(scenario_data, load):
@@ -35,8 +35,17 @@ def test_acknowledgement_and_escalation_times(scenario_data, load):
     [inc] = m["incidents"]
     assert inc["opened_at"] == 60
     assert inc["first_acknowledgement"] == {"at": 70, "after": 10, "by": "cert-a"}
-    assert inc["all_affected_certs_reached"]["at"] == 110
-    assert inc["all_affected_certs_reached"]["after"] == 50
+    # cert-b heard from cert-a at T+110; nobody but exercise control ever told cert-a
+    by_peers = inc["all_affected_certs_reached_by_peers"]
+    assert (by_peers["at"], by_peers["reached"], by_peers["missing"]) == (None, 1, ["cert-a"])
+    assert inc["all_affected_certs_reached"] == by_peers
+    assert inc["all_affected_certs_reached_incl_control"]["at"] == 110
+    assert inc["all_affected_certs_reached_incl_control"]["after"] == 50
+    assert inc["first_heard"] == {
+        "cert-a": {"at": 60, "after": 0, "from": "ctl", "via": "control"},
+        "cert-b": {"at": 110, "after": 50, "from": "cert-a", "via": "peer"},
+        "council": {"at": 115, "after": 55, "from": "cert-a", "via": "peer"},
+    }
     assert inc["ansac_reached"]["after"] == 55
     assert m["actors"]["cert-b"]["mean_ack_latency"] == 10
     # a hop runs from the sender learning of it (T+60) to the receiver's ack (T+120)
@@ -156,8 +165,9 @@ def test_missed_expectation_fires_its_contingency(scenario_data, load):
     assert missed.details["expectation"] == "E1" and missed.time == 120
     contingency = [e for e in events_of(log, "inject_delivered") if e.details["inject"] == "C1"]
     assert [e.time for e in contingency] == [135]
+    # met when the notification reaches cert-b (sent T+105, e-mail 5m), not when sent
     [met] = events_of(log, "expectation_met")
-    assert met.details["expectation"] == "E2" and met.time == 105
+    assert met.details["expectation"] == "E2" and met.time == 110
     m = compute(log)
     by_id = {x["id"]: x for x in m["expectations"]}
     assert by_id["E1"]["status"] == "missed"

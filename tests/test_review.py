@@ -9,8 +9,6 @@ import pytest
 from conftest import base_scenario, write
 
 from scenarios import load_scenario, resolve_scenario_arg
-from sim.cli import main
-from sim.engine import Action, Engine
 from sim.analysis.review import (
     ANALYSING,
     CHANNEL,
@@ -25,6 +23,8 @@ from sim.analysis.review import (
     percentile_rank,
     suggest_rating,
 )
+from sim.cli import main
+from sim.engine import Action, Engine
 from sim.runs.session import DrillSession
 
 

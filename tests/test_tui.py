@@ -59,12 +59,14 @@ async def test_facilitator_fires_participant_acknowledges_and_notifies_ansac():
         assert app.state.expectations["E1"].status == "met"
         await pilot.press("n")  # notify ANSAC
         await pilot.pause()
-        assert app.state.expectations["E3"].status == "met"
+        # sent, not yet delivered: the expectation asks for delivery
+        assert app.state.expectations["E3"].status == "due"
         # automated actors answer as play goes on: ANSAC acknowledges
         await pilot.press("space")
         app.clock.jump_to(240)
         app.tick()
         await pilot.pause()
+        assert app.state.expectations["E3"].status == "met"
         assert any(e.type == "acknowledged" and e.actor == "ansac" for e in app.session.engine.log)
         await pilot.press("escape")
         assert isinstance(app.screen, FacilitatorScreen)
@@ -89,6 +91,11 @@ async def test_action_form_sends_a_chosen_action():
         await pilot.click("#send")
         await pilot.pause()
         assert isinstance(app.screen, ParticipantScreen)
+        assert app.state.expectations["E2"].status == "due"  # asked, not yet delivered
+        app.clock.resume()
+        app.clock.jump_to(60)
+        app.tick()
+        await pilot.pause()
         assert app.state.expectations["E2"].status == "met"  # takedown asked of hosting CERTs
 
 
@@ -207,7 +214,7 @@ def test_killing_the_app_loses_nothing(tmp_path):
     session = DrillSession.resume(journal)
     kinds = [(c.kind, c.payload.get("verb")) for c in session.journal.commands()]
     assert kinds == [("fire_inject", None), ("act", "acknowledge"), ("act", "escalate")]
-    assert any(e.type == "expectation_met" and e.details["expectation"] == "E3"
+    assert any(e.type == "escalated" and e.actor == "certph" and e.details["targets"] == ["ansac"]
                for e in session.engine.log)
     session.close()
     assert os.path.exists(journal)

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from html import escape
 
 from scenarios.durations import format_drill_time, format_duration
-
 from sim.analysis.review import PARTS, RATINGS, Comparison, Review
 
 LANE_COLOURS = {

@@ -37,11 +37,15 @@ def _timing(at: float | None, since: float | None, **extra: Any) -> dict[str, An
 def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     """Per incident: acknowledgement, notification, ANSAC, police and containment."""
     kinds: dict[str, str] = {}
+    control_counts = False
     for e in events:
         if e.type == "drill_started":
             kinds = {aid: a["kind"] for aid, a in e.details["actors"].items()}
+            control_counts = bool(e.details.get("control_counts_as_reach", False))
     incidents: dict[str, dict[str, Any]] = {}
     reached: dict[str, dict[str, float]] = {}
+    by_peers: dict[str, dict[str, float]] = {}
+    heard: dict[str, dict[str, dict[str, Any]]] = {}
     for e in events:
         if e.incident is None:
             continue
@@ -64,6 +68,8 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                 "_contained": None,
             }
             reached[e.incident] = {}
+            by_peers[e.incident] = {}
+            heard[e.incident] = {}
             continue
         if inc is None:
             continue
@@ -73,7 +79,14 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             inc["affected_certs"] = list(e.details["affected_certs"])
         elif e.type in ("inject_delivered", "message_delivered"):
             reached[e.incident].setdefault(e.actor, e.time)
+            if e.actor not in heard[e.incident]:
+                heard[e.incident][e.actor] = {
+                    "at": e.time, "after": e.time - inc["opened_at"],
+                    "from": e.details["sender"],
+                    "via": "control" if e.type == "inject_delivered" else "peer",
+                }
             if e.type == "message_delivered":
+                by_peers[e.incident].setdefault(e.actor, e.time)
                 if inc["_ansac"] is None and kinds.get(e.actor) == "regional_council":
                     inc["_ansac"] = (e.time, e.details["sender"])
                 for name, verb, kind in LAW_ENFORCEMENT_HOPS:
@@ -94,10 +107,9 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     out = []
     for iid, inc in incidents.items():
         opened = inc["opened_at"]
-        seen = reached[iid]
         certs = inc["affected_certs"]
-        missing = [c for c in certs if c not in seen]
-        all_at = max((seen[c] for c in certs), default=opened) if not missing else None
+        peers = _reach(by_peers[iid], certs, opened, "peers")
+        anyone = _reach(reached[iid], certs, opened, "control or peers")
         hops = []
         last = None
         reached_at = [opened]
@@ -130,12 +142,10 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             "affected": inc["affected"],
             "hosted_in": inc["hosted_in"],
             "first_acknowledgement": _timing(ack and ack[0], opened, by=ack and ack[1]),
-            "all_affected_certs_reached": {
-                **(_timing(all_at, opened) or {"at": None, "after": None}),
-                "reached": len(certs) - len(missing),
-                "of": len(certs),
-                "missing": missing,
-            },
+            "all_affected_certs_reached": anyone if control_counts else peers,
+            "all_affected_certs_reached_by_peers": peers,
+            "all_affected_certs_reached_incl_control": anyone,
+            "first_heard": heard[iid],
             "ansac_reached": _timing(ansac and ansac[0], opened, by=ansac and ansac[1]),
             "law_enforcement": {
                 "hops": hops,
@@ -148,6 +158,16 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             "contained": _timing(inc["_contained"], opened),
         })
     return out
+
+
+def _reach(seen: Mapping[str, float], certs: list[str], opened: float,
+           counts: str) -> dict[str, Any]:
+    """When every CERT in ``certs`` had been reached, by the deliveries in ``seen``."""
+    missing = [c for c in certs if c not in seen]
+    at = max((seen[c] for c in certs), default=opened) if not missing else None
+    return {**(_timing(at, opened) or {"at": None, "after": None}),
+            "reached": len(certs) - len(missing), "of": len(certs), "missing": missing,
+            "counts": counts}
 
 
 def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
@@ -182,7 +202,8 @@ def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
 
 
 def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
-    """Every message hop: from the sender learning of the trigger to the receiver's ack.
+    """Every message hop: from the moment the sender's rule applied (its condition became
+    true in the sender's picture) to the receiver's acknowledgement.
 
     The hop's duration splits into ``handling`` (sender, before the first send),
     ``lost`` (time spent on attempts that never arrived), ``transit`` (channel
@@ -207,6 +228,8 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
             h["last_sent_at"] = e.time
         elif e.type == "message_lost" and "dispatch" in d:
             hops[d["dispatch"]]["lost"].append(d["reason"])
+        elif e.type == "message_bounced":
+            hops[d["dispatch"]]["lost"].append("bounced")
         elif e.type == "message_delivered":
             h = hops[d["dispatch"]]
             if h["delivered_at"] is None:
@@ -259,13 +282,17 @@ def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[
     head = events[0].details if events and events[0].type == "drill_started" else {}
     lost: dict[str, int] = {}
     lost_list = []
-    sent = delivered = 0
+    sent = delivered = bounced = chased = 0
     violations = []
     for e in events:
         if e.type == "message_sent":
             sent += 1
         elif e.type == "message_delivered":
             delivered += 1
+        elif e.type == "message_bounced":
+            bounced += 1
+        elif e.type == "message_chased":
+            chased += 1
         elif e.type == "message_lost":
             lost[e.details["reason"]] = lost.get(e.details["reason"], 0) + 1
             lost_list.append({
@@ -303,7 +330,8 @@ def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[
         },
         "slowest_hops": done[:slowest],
         "actors": actor_metrics(events),
-        "messages": {"sent": sent, "delivered": delivered, "lost": lost, "lost_list": lost_list},
+        "messages": {"sent": sent, "delivered": delivered, "lost": lost, "lost_list": lost_list,
+                     "bounced": bounced, "chased": chased},
         "tlp_violations": violations,
         "events": len(events),
     }

@@ -48,11 +48,15 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
         lines.append(f"    {'opened':<34}{_t(inc['opened_at']):>10}")
         ack = inc["first_acknowledgement"]
         lines.append(_row("first acknowledgement", ack, f"by {who(ack['by'])}" if ack else ""))
-        reach = inc["all_affected_certs_reached"]
-        note = f"{reach['reached']} of {reach['of']} CERTs"
-        if reach["missing"]:
-            note += "; not reached: " + ", ".join(who(a) for a in reach["missing"])
-        lines.append(_row("every affected CERT reached", reach, note))
+        for label, key in (("every affected CERT reached", "all_affected_certs_reached_by_peers"),
+                           ("  counting control's injects", "all_affected_certs_reached_incl_control")):
+            reach = inc[key]
+            note = f"{reach['reached']} of {reach['of']} CERTs"
+            if key.endswith("peers"):
+                note += ", by other teams"
+            if reach["missing"]:
+                note += "; not reached: " + ", ".join(who(a) for a in reach["missing"])
+            lines.append(_row(label, reach, note))
         ansac = inc["ansac_reached"]
         lines.append(_row("ANSAC reached", ansac, f"from {who(ansac['by'])}" if ansac else ""))
         lines.append("    law enforcement")
@@ -76,6 +80,10 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
             f"{d['country']} at {_t(d['at'])}" for d in inc["takedowns"]
         ) or "none"
         lines.append(_row("contained", inc["contained"], f"takedowns: {downs}"))
+        lines.append("    first heard (team, when, from whom)")
+        for aid, h in sorted(inc["first_heard"].items(), key=lambda kv: (kv[1]["at"], kv[0])):
+            source = "exercise control" if h["via"] == "control" else who(h["from"])
+            lines.append(f"      {who(aid)[:31]:<32}{_t(h['at']):>10}{_h(h['after']):>10}  from {source}")
         lines.append("")
 
     score = m["score"]
@@ -101,7 +109,7 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
             lines.append(f"  {'':<23}{'':>10}{extra}")
     lines.append("")
 
-    lines.append("Slowest hops (from the sender learning of it to the receiver's acknowledgement)")
+    lines.append("Slowest hops (from the sender's rule applying to the receiver's acknowledgement)")
     for i, h in enumerate(m["slowest_hops"], 1):
         parts = [f"handling {format_duration(h['handling'])}"]
         if h["lost"]:
@@ -125,6 +133,7 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
     lines.append(
         f"Messages: {msgs['sent']} sent, {msgs['delivered']} delivered, {lost} lost"
         + (f" ({reasons})" if reasons else "")
+        + f"; {msgs['bounced']} bounced, {msgs['chased']} chased"
     )
     for x in msgs["lost_list"][:10]:
         lines.append(

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scenarios.model import MESSAGE_VERBS, Scenario
-
+from sim.analysis.metrics import as_events, compute, hop_metrics
 from sim.engine import Engine
 from sim.engine.events import Event
-from sim.analysis.metrics import as_events, compute, hop_metrics
 
 #: The parts a hop's duration is split into, in display order.
 PARTS = (
@@ -93,15 +92,15 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
             ack = acks_by_ref.get((h["from"], first.details.get("trigger") or ""))
             after_ack = t0
             if ack is not None and t0 <= ack.time <= t1:
-                parts[HOURS] += ack.details.get("off_duty", 0.0)
-                parts[ANALYSING] += ack.details.get("worked", 0.0)
+                _add_work(parts, t0, ack.time, ack.details.get("worked", 0.0),
+                          ack.details.get("off_duty", 0.0))
                 after_ack = ack.time
             for an in analysed.get((h["from"], h["incident"]), []):
                 started = an.details.get("started_at", -1.0)
                 if (abs(started - after_ack) < 1e-5 and an.time <= t1
                         and an.details.get("by") == "policy"):
-                    parts[HOURS] += an.details.get("off_duty", 0.0)
-                    parts[ANALYSING] += an.details.get("worked", 0.0)
+                    _add_work(parts, t0, an.time, an.details.get("worked", 0.0),
+                              an.details.get("off_duty", 0.0))
             draft = first.details.get("draft") or {}
             parts[HOURS] += draft.get("off_duty", 0.0)
             parts[ANALYSING] += draft.get("worked", 0.0)
@@ -142,6 +141,16 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
         out.append(Hop(h["dispatch"], h["from"], h["to"], h["verb"], h["incident"], h["rule"],
                        t0, t1, h["delivered_at"], end, h["acknowledged_at"] is not None, parts))
     return out
+
+
+def _add_work(parts: dict[str, float], t0: float, done_at: float, worked: float,
+              off_duty: float) -> None:
+    """Add a piece of the sender's work that ended at ``done_at``, counting only what
+    falls after the hop began at ``t0`` (a fact may arrive while the work is under way)."""
+    span = min(worked + off_duty, done_at - t0)
+    hours = min(off_duty, span)
+    parts[HOURS] += hours
+    parts[ANALYSING] += span - hours
 
 
 def suggest_rating(x: Mapping[str, Any]) -> str:

@@ -3,12 +3,15 @@ directory of actors, and the escalation path each incident will take."""
 
 from __future__ import annotations
 
-from scenarios.durations import format_drill_time, format_duration, parse_drill_time
-from scenarios.model import MESSAGE_VERBS, Scenario
+from dataclasses import dataclass
 
-from sim.engine.clock import shift_for
-from sim.engine.core import Engine, IncidentState
+from scenarios.durations import format_drill_time, format_duration, parse_drill_time
+from scenarios.model import MESSAGE_VERBS, TLP_ORDER, Actor, Scenario
 from sim.authoring.lint import incidents
+from sim.engine.clock import shift_for
+from sim.engine.knowledge import IMPLIED_FACTS, Picture, stated_facts
+from sim.engine.messaging import allowed
+from sim.engine.policy import Directory, applies
 
 EFFECTS = {
     "takedown": "takes the infrastructure down",
@@ -55,9 +58,30 @@ def _directory(sc: Scenario) -> list[str]:
     return lines
 
 
+#: a fact an actor holds, with the TLP label and named recipients it came under
+_Held = dict[str, tuple[str, tuple[str, ...]]]
+
+
+@dataclass(frozen=True)
+class _Who:
+    id: str
+    spec: Actor
+
+
+def _hold(held: _Held, facts: tuple[str, ...], label: str, named: tuple[str, ...]) -> None:
+    for f in facts:
+        old = held.get(f)
+        if old is None or TLP_ORDER.index(label) < TLP_ORDER.index(old[0]):
+            held[f] = (label, named)
+
+
 def _paths(sc: Scenario) -> list[str]:
-    """Who would tell whom, by rule, starting from each incident's first recipients."""
-    engine = Engine(sc)
+    """Who would tell whom, by rule, starting from each incident's first recipients.
+
+    Each actor decides on its own picture: the facts of the injects sent to it, and
+    what the messages on the path pass on under their TLP labels.
+    """
+    directory = Directory(sc.actors)
     rules = sc.rules()
     lines = ["Escalation paths under the frameworks (if every rule is followed)", ""]
     for iid, inc in incidents(sc).items():
@@ -65,10 +89,15 @@ def _paths(sc: Scenario) -> list[str]:
         lines.append(f"  incident {iid} ({inc.type}; affected {', '.join(inc.affected) or '--'}; "
                      f"hosted in {', '.join(inc.hosted_in) or '--'}; "
                      f"crime {'suspected' if inc.crime_suspected else 'not suspected'})")
+        told: dict[str, _Held] = {}
+        for inj in first:
+            for to in inj.to:
+                _hold(told.setdefault(to, {}), stated_facts(inj.incident), inj.facts_label,
+                      tuple(inj.to))
         seen: set[tuple[str, str]] = set()
         for inj in first:
             for to in inj.to:
-                _walk(engine, rules, inc, to, "inject", None, 2, seen, lines)
+                _walk(sc, directory, rules, told, to, "inject", None, 2, seen, lines)
         lines.append("")
     return lines
 
@@ -83,32 +112,45 @@ def _addressed(actor, channel: str | None) -> str:
     return actor.name
 
 
-def _walk(engine: Engine, rules: dict, inc: IncidentState, actor: str, trigger: str,
-          sender: str | None, depth: int, seen: set, lines: list[str]) -> None:
-    st = engine.actors[actor]
+def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held],
+          actor: str, trigger: str, sender: str | None, depth: int, seen: set,
+          lines: list[str]) -> None:
+    spec = sc.actors[actor]
+    me = _Who(actor, spec)
+    held = told.setdefault(actor, {})
+    picture = Picture.of(held)
     for rid, (_, rule) in rules.items():
         triggered = trigger in rule.on or (trigger.startswith("after:")
                                            and trigger[6:] in rule.after)
-        if not triggered or st.spec.kind not in rule.by or (actor, rid) in seen:
+        if not triggered or spec.kind not in rule.by or (actor, rid) in seen:
             continue
-        if not engine._applies(rule.when, st, inc):
+        if applies(rule.when, spec.country, picture, sc.groups) is None:
             continue
         seen.add((actor, rid))
         deadline = f" within {format_duration(rule.deadline)}" if rule.deadline else ""
         if rule.action in MESSAGE_VERBS:
-            targets = [t for sel in rule.to for t in engine._select(sel, st, inc, sender)
-                       if t != actor]
+            targets = []
+            for t, needed in directory.targets(rule, actor, spec.country, picture, sender):
+                them = _Who(t, sc.actors[t])
+                carried = {f: v for f, v in held.items() if allowed(v[0], v[1], me, them)}
+                if all(f in carried for f in needed):
+                    targets.append((t, carried))
             if not targets:
                 continue
-            names = ", ".join(_addressed(engine.actors[t].spec, rule.channel) for t in targets)
-            lines.append(f"{'  ' * depth}{st.spec.name} --{rule.action} via {rule.channel}"
+            names = ", ".join(_addressed(sc.actors[t], rule.channel) for t, _ in targets)
+            lines.append(f"{'  ' * depth}{spec.name} --{rule.action} via {rule.channel}"
                          f"{deadline}, TLP:{rule.tlp}--> {names}   [{rid}]")
-            for t in targets:
-                _walk(engine, rules, inc, t, rule.action, actor, depth + 1, seen, lines)
+            for t, carried in targets:
+                theirs = told.setdefault(t, {})
+                for f, (label, named) in carried.items():
+                    strict = max(label, rule.tlp, key=TLP_ORDER.index)
+                    _hold(theirs, (f,), strict, named if strict == label else (t,))
+                _hold(theirs, IMPLIED_FACTS.get(rule.action, ()), rule.tlp, (t,))
+                _walk(sc, directory, rules, told, t, rule.action, actor, depth + 1, seen, lines)
         else:
             doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
-            lines.append(f"{'  ' * depth}{st.spec.name} {doing}{deadline}   [{rid}]")
-        _walk(engine, rules, inc, actor, f"after:{rid}", sender, depth + 1, seen, lines)
+            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}   [{rid}]")
+        _walk(sc, directory, rules, told, actor, f"after:{rid}", sender, depth + 1, seen, lines)
 
 
 def explain(sc: Scenario) -> str:

@@ -14,10 +14,10 @@ from scenarios.durations import format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
 from scenarios.model import Scenario
 from scenarios.yamlsrc import Mark
-
 from sim.engine.clock import shift_for
 from sim.engine.distributions import minimum
-from sim.engine.core import Engine, IncidentState
+from sim.engine.knowledge import Picture, stated_facts
+from sim.engine.policy import Directory, applies
 
 
 @dataclass(frozen=True)
@@ -33,31 +33,19 @@ class Finding:
         return f"{where}: {self.level}: {self.path}: {self.message} [{self.code}]"
 
 
-def incidents(sc: Scenario) -> dict[str, IncidentState]:
-    """Each incident with the union of what its injects say (its fullest extent)."""
-    out: dict[str, IncidentState] = {}
+def incidents(sc: Scenario) -> dict[str, Picture]:
+    """Each incident as a picture of everything its injects say (its fullest extent)."""
+    facts: dict[str, dict[str, None]] = {}
     for inj in sc.injects:
-        spec = inj.incident
-        inc = out.setdefault(spec.id, IncidentState(spec.id))
-        if spec.type and not inc.type:
-            inc.type = spec.type
-        if spec.severity:
-            inc.severity = spec.severity
-        for c in spec.affected or []:
-            if c not in inc.affected:
-                inc.affected.append(c)
-        for c in spec.hosted_in or []:
-            if c not in inc.hosted_in:
-                inc.hosted_in.append(c)
-        inc.crime_suspected = inc.crime_suspected or bool(spec.crime_suspected)
-    return out
+        facts.setdefault(inj.incident.id, {}).update(dict.fromkeys(stated_facts(inj.incident)))
+    return {iid: Picture.of(f) for iid, f in facts.items()}
 
 
 class _Linter:
     def __init__(self, loaded: LoadedScenario):
         self.loaded = loaded
         self.sc = loaded.scenario
-        self.engine = Engine(self.sc)
+        self.directory = Directory(self.sc.actors)
         self.findings: list[Finding] = []
         self.incidents = incidents(self.sc)
         self.start = self.sc.drill.start
@@ -108,12 +96,12 @@ class _Linter:
             changed = False
             for _, rule in rules.values():
                 for aid in list(reached):
-                    st = self.engine.actors[aid]
-                    if st.spec.kind not in rule.by:
+                    spec = self.sc.actors[aid]
+                    if spec.kind not in rule.by:
                         continue
                     for inc in self.incidents.values():
                         for sel in rule.to:
-                            for t in self.engine._select(sel, st, inc, None):
+                            for t, _ in self.directory.select(sel, spec.country, inc, None):
                                 if t not in reached:
                                     reached.add(t)
                                     changed = True
@@ -141,9 +129,9 @@ class _Linter:
                 self.warn("rule-never-fires", path,
                           f"rule {rid!r}: nothing ever sends {', '.join(rule.on)}", key=True)
                 continue
-            actors = [st for st in self.engine.actors.values() if st.spec.kind in rule.by]
-            if not any(self.engine._applies(rule.when, st, inc)
-                       for st in actors for inc in self.incidents.values()):
+            actors = [a for a in self.sc.actors.values() if a.kind in rule.by]
+            if not any(applies(rule.when, a.country, inc, self.sc.groups) is not None
+                       for a in actors for inc in self.incidents.values()):
                 self.warn("rule-never-fires", path,
                           f"rule {rid!r}: its 'when' matches no incident of this drill", key=True)
 

@@ -23,6 +23,8 @@ EVENT_TYPES: dict[str, str] = {
     "message_sent": "an actor sent a message on a channel",
     "message_delivered": "a message reached its recipient",
     "message_lost": "a message was lost (stale contact, no contact, channel failure)",
+    "message_bounced": "a message to a stale point of contact came back to its sender",
+    "message_chased": "an unacknowledged message was chased on the next channel",
     "acknowledged": "an actor acknowledged what it received",
     "analysed": "an actor finished analysing an incident",
     "notified": "an actor notified, reported, shared or broadcast",

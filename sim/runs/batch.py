@@ -31,10 +31,9 @@ from pydantic import ValidationError
 from scenarios import LoadedScenario, Scenario
 from scenarios.loader import format_path, normalise_loc, reword
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
-
-from sim.engine import Engine
 from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, compute
 from sim.analysis.stats import Proportion, Running, Sample
+from sim.engine import Engine
 
 ROW_FIELDS = ("variant", "replication", "seed", "incident", "metric", "value")
 BASELINE = "baseline"
@@ -74,6 +73,8 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
 
         rows.append((i, "first_ack", after(inc["first_acknowledgement"])))
         rows.append((i, "all_certs_reached", after(inc["all_affected_certs_reached"])))
+        rows.append((i, "all_certs_reached_incl_control",
+                     after(inc["all_affected_certs_reached_incl_control"])))
         rows.append((i, "ansac_reached", after(inc["ansac_reached"])))
         for hop in inc["law_enforcement"]["hops"]:
             rows.append((i, HOP_SLUGS[hop["hop"]], hop["after"]))
@@ -90,6 +91,7 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
     rows.append(("", "messages_lost", float(sum(lost.values()))))
     for reason in LOSS_REASONS:
         rows.append(("", f"lost.{reason}", float(lost.get(reason, 0))))
+    rows.append(("", "messages_bounced", float(m["messages"]["bounced"])))
     rows.append(("", "tlp_violations", float(len(m["tlp_violations"]))))
     return rows
 

@@ -24,7 +24,6 @@ from typing import Any
 
 from scenarios import LoadedScenario, Scenario
 from scenarios.model import Inject
-
 from sim.engine import Action, ActionError, Engine
 from sim.engine.events import Event
 

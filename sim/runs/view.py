@@ -13,7 +13,6 @@ from typing import Any
 
 from scenarios.durations import parse_drill_time
 from scenarios.model import Scenario
-
 from sim.engine.clock import shift_for
 from sim.engine.events import Event
 

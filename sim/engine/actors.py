@@ -1,0 +1,152 @@
+"""Actors at run time: their shifts, desks, inboxes and pictures.
+
+An actor works in its own time zone and working week (:mod:`sim.engine.clock`).
+Work waits on a **desk**: the office desk has the team's capacity and keeps its
+office hours; a team that is not staffed 24/7 also has a **duty desk**, one person
+on call around the clock, which handles requests arriving over a 24/7 channel (the
+preservation network) without holding an office desk overnight.
+
+Items wait for a desk in priority order: the incident's severity as the actor knows
+it (most severe first), then the deadline the sender is working to, then arrival.
+``policy.queue: fifo`` serves them strictly in arrival order instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import simpy
+
+from scenarios.model import SEVERITY_ORDER, Actor
+
+from .clock import Shift
+from .knowledge import Picture
+
+
+class AlwaysOn:
+    """A shift that never ends: 24/7 handling."""
+
+    @staticmethod
+    def on_duty(t: float) -> bool:
+        return True
+
+    @staticmethod
+    def next_on(t: float) -> float:
+        return t
+
+    @staticmethod
+    def shift_end(t: float) -> float:
+        return math.inf
+
+
+ALWAYS = AlwaysOn()
+
+
+@dataclass
+class Received:
+    """Something in an actor's inbox: an inject or a message."""
+
+    ref: str
+    kind: str  # "inject", a message verb, or "after:<rule>" for a follow-on
+    sender: str | None
+    recipient: str
+    incident: str
+    tlp: str
+    channel: str | None
+    at: float
+    named: tuple[str, ...]
+    facts: tuple[str, ...] = ()
+    dispatch: object | None = None
+    text: str = ""
+    title: str = ""
+    artefacts: tuple[str, ...] = ()
+    #: label of the incident facts it states, when they may travel further than the rest
+    facts_tlp: str | None = None
+    #: the sender's own deadline for what this asks (for the desk's priority)
+    deadline_at: float = math.inf
+    acknowledged: bool = False
+
+
+class Desk:
+    """Where an actor's work waits its turn: a SimPy priority resource and a shift."""
+
+    __slots__ = ("_resource", "capacity", "env", "shift")
+
+    def __init__(self, env: simpy.Environment, capacity: int, shift: Shift | AlwaysOn):
+        self.env = env
+        self.capacity = capacity
+        self.shift = shift
+        self._resource: simpy.PriorityResource | None = None
+
+    @property
+    def resource(self) -> simpy.PriorityResource:
+        if self._resource is None:
+            self._resource = simpy.PriorityResource(self.env, capacity=self.capacity)
+        return self._resource
+
+
+class ActorState:
+    """Run-time state of one actor."""
+
+    def __init__(self, env: simpy.Environment, aid: str, spec: Actor, shift: Shift):
+        self.id = aid
+        self.spec = spec
+        self.shift = shift
+        self.env = env
+        self.human = False
+        self.fifo = spec.policy.queue == "fifo"
+        self.office = Desk(env, spec.capacity, shift)
+        self._duty: Desk | None = None
+        self.received: list[Received] = []
+        self.pictures: dict[str, Picture] = {}
+        #: (incident, rule) of effect rules carried out (an effect happens once)
+        self.fired: set[tuple[str, str]] = set()
+        #: (incident, rule) -> True to follow the rule, False when the policy declined it
+        self.decided: dict[tuple[str, str], bool] = {}
+        #: (incident, rule) -> every dispatch sent under the rule
+        self.sent: dict[tuple[str, str], list] = {}
+        #: (incident, verb, recipient) -> facts already told to that recipient with that verb
+        self.told: dict[tuple[str, str, str], set[str]] = {}
+        #: (incident, actor) -> facts that actor has told this one (it knows them)
+        self.heard: dict[tuple[str, str], set[str]] = {}
+
+    @property
+    def duty(self) -> Desk:
+        """The 24/7 duty desk (the office desk itself for a team staffed 24/7)."""
+        if self.spec.always_on:
+            return self.office
+        if self._duty is None:
+            self._duty = Desk(self.env, 1, ALWAYS)
+        return self._duty
+
+    def priority(self, item: Received, seq: int) -> tuple[float, float, float, int]:
+        """Sort key of an item waiting for a desk (smaller goes first)."""
+        if self.fifo:
+            return (0, 0.0, item.at, seq)
+        picture = self.pictures.get(item.incident)
+        severity = (picture.severity if picture is not None else "") or "medium"
+        return (-SEVERITY_ORDER.index(severity), item.deadline_at, item.at, seq)
+
+
+def work(env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float,
+         end: float) -> Iterator[simpy.Event]:
+    """Spend ``minutes`` of worked time on ``shift``; returns the off-duty minutes waited."""
+    waited = 0.0
+    remaining = minutes
+    while True:
+        on = shift.next_on(env.now)
+        if on > env.now:
+            if math.isinf(on):
+                yield env.timeout(end + 1 - env.now)
+                return waited
+            waited += on - env.now
+            yield env.timeout(on - env.now)
+        shift_end = shift.shift_end(env.now)
+        if remaining <= shift_end - env.now:
+            if remaining > 0:
+                yield env.timeout(remaining)
+            return waited
+        remaining -= shift_end - env.now
+        yield env.timeout(shift_end - env.now)

@@ -1,0 +1,167 @@
+"""Expectations at run time: anchors, deadlines, met, missed and late.
+
+An expectation of a message verb (notify, escalate, request_takedown...) is met when
+the message gets as far as the expectation's ``reach`` requires: ``sent``,
+``delivered`` (the default) or ``acknowledged`` by the recipient. A request sent to a
+stale address that never arrives does not meet a ``delivered`` expectation. Targets
+are read off exercise control's ground truth: the evaluator knows where the
+infrastructure really is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from scenarios.model import MESSAGE_VERBS
+
+from .events import Event
+from .messaging import VERB_EVENT
+
+if TYPE_CHECKING:
+    from .core import Engine
+
+ACTION_EVENTS = frozenset(VERB_EVENT.values())
+_EVENT_VERB = {"acknowledged": "acknowledge", "analysed": "analyse"}
+#: event types the expectations look at
+WATCHED = ACTION_EVENTS | {"message_delivered"}
+
+
+@dataclass
+class ExpectationState:
+    id: str
+    actors: tuple[str, ...]
+    require: str
+    reach: str
+    action: str
+    target: str | None
+    incident: str
+    after: str
+    within: float
+    score: float
+    contingency: str | None
+    objective: str | None
+    anchor_at: float | None = None
+    status: str = "pending"  # pending | met | missed
+    late_at: float | None = None
+    done_by: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def deadline_at(self) -> float | None:
+        return None if self.anchor_at is None else self.anchor_at + self.within
+
+
+class Expectations:
+    """Every expectation of one run."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.states: dict[str, ExpectationState] = {
+            e.id: ExpectationState(
+                e.id, tuple(e.actors), e.require, e.reach, e.action, e.target, e.incident,
+                e.after, e.within, e.score, e.contingency, e.objective,
+            )
+            for e in engine.scenario.expectations
+        }
+        self._actions = {e.action for e in self.states.values()}
+
+    # --- anchors -----------------------------------------------------------------------
+
+    def incident_opened(self, inc_id: str) -> None:
+        for exp in self.states.values():
+            if exp.incident == inc_id and exp.after == "incident":
+                self._anchor(exp)
+
+    def inject_delivered(self, inject_id: str) -> None:
+        for exp in self.states.values():
+            if exp.after == inject_id and exp.anchor_at is None:
+                self._anchor(exp)
+
+    def _anchor(self, exp: ExpectationState) -> None:
+        engine = self.engine
+        exp.anchor_at = engine.now
+        if exp.status == "pending":
+            assert exp.deadline_at is not None
+
+            def deadline() -> None:
+                if exp.status == "pending":
+                    self._miss(exp)
+
+            engine.after(exp.deadline_at - engine.now, deadline)
+
+    def _miss(self, exp: ExpectationState) -> None:
+        exp.status = "missed"
+        self.engine.emit(
+            "expectation_missed", None, exp.incident, expectation=exp.id,
+            deadline_at=exp.deadline_at, done_by=dict(exp.done_by),
+            contingency=exp.contingency,
+        )
+        if exp.contingency is not None:
+            self.engine.msel.contingency(exp.contingency)
+
+    def finish(self, end: float) -> None:
+        for exp in self.states.values():
+            if exp.status == "pending" and exp.deadline_at is not None and exp.deadline_at <= end:
+                self._miss(exp)
+
+    # --- what was done -----------------------------------------------------------------
+
+    def on_event(self, ev: Event) -> None:
+        """Look at one event for expectations it meets."""
+        d = ev.details
+        if ev.type == "message_delivered":
+            self._done(ev, d["verb"], d["sender"], (ev.actor,), "delivered")
+            return
+        verb = d.get("action") or _EVENT_VERB.get(ev.type)
+        if verb is None or (verb not in self._actions and verb != "acknowledge"):
+            return
+        if verb in MESSAGE_VERBS:
+            self._done(ev, verb, ev.actor, tuple(d.get("targets", ())), "sent")
+            return
+        if ev.type == "acknowledged":
+            dispatches = self.engine.messaging.dispatches
+            for did in d.get("dispatches", ()):
+                x = dispatches[did]
+                self._done(ev, x.verb, x.sender, (x.recipient,), "acknowledged")
+        self._done(ev, verb, ev.actor, (), None)
+
+    def _done(self, ev: Event, verb: str, actor: str, recipients: tuple[str, ...],
+              reach: str | None) -> None:
+        if verb not in self._actions:
+            return
+        engine = self.engine
+        for exp in self.states.values():
+            if (
+                exp.action != verb
+                or (reach is not None and exp.reach != reach)
+                or exp.incident != ev.incident
+                or actor not in exp.actors
+                or actor in exp.done_by
+                # anchored on an inject: only what is done once that inject is out counts
+                or (exp.after != "incident" and exp.anchor_at is None)
+            ):
+                continue
+            if exp.target is not None:
+                truth = engine.msel.incidents[exp.incident]
+                country = engine.actors[actor].spec.country
+                wanted = {a for a, _ in engine.policy.directory.select(
+                    exp.target, country, truth, None)}
+                if not wanted & set(recipients):
+                    continue
+            exp.done_by[actor] = ev.time
+            complete = exp.require == "any" or all(a in exp.done_by for a in exp.actors)
+            if not complete:
+                continue
+            if exp.status == "pending":
+                exp.status = "met"
+                engine.emit(
+                    "expectation_met", actor, exp.incident, expectation=exp.id,
+                    deadline_at=exp.deadline_at, score=exp.score, event=ev.seq,
+                )
+            elif exp.status == "missed" and exp.late_at is None:
+                exp.late_at = ev.time
+                engine.emit(
+                    "expectation_late", actor, exp.incident, expectation=exp.id,
+                    deadline_at=exp.deadline_at, late_by=ev.time - (exp.deadline_at or 0.0),
+                    event=ev.seq,
+                )

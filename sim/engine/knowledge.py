@@ -1,0 +1,155 @@
+"""What is known about an incident: each actor's picture, and the ground truth.
+
+Knowledge is kept as **facts**, short strings that one inject or message can state:
+
+* ``type:botnet``, ``severity:high``;
+* ``affected:PH`` (a country with victims), ``hosted:MY`` (a country hosting the
+  malicious infrastructure);
+* ``crime`` (a crime is suspected);
+* ``indicator:<name>`` (an artefact: logs, a sample, a capture).
+
+An actor's :class:`Picture` of an incident holds the facts that have reached it (in
+injects addressed to it and messages sent to it), each with the minute it arrived.
+The automated policy reads nothing else. The :class:`GroundTruth` is exercise
+control's record of the incident, built from every inject: it drives metrics, the
+facilitator's console, expectations' targets and what a takedown actually removes,
+but never an actor's decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scenarios.model import SEVERITY_ORDER, Incident
+
+#: Facts implied by the act of sending a message, whatever else it carries: a police
+#: referral or a preservation request says that a crime is suspected.
+IMPLIED_FACTS: dict[str, tuple[str, ...]] = {
+    "refer_police": ("crime",),
+    "request_preservation": ("crime",),
+    "request_mla": ("crime",),
+}
+
+
+def stated_facts(spec: Incident, artefacts: Iterable[str] = ()) -> tuple[str, ...]:
+    """The facts an inject states about its incident, in a stable order."""
+    out: list[str] = []
+    if spec.type:
+        out.append(f"type:{spec.type}")
+    if spec.severity:
+        out.append(f"severity:{spec.severity}")
+    out.extend(f"affected:{c}" for c in spec.affected or ())
+    out.extend(f"hosted:{c}" for c in spec.hosted_in or ())
+    if spec.crime_suspected:
+        out.append("crime")
+    out.extend(f"indicator:{a}" for a in artefacts)
+    return tuple(dict.fromkeys(out))
+
+
+class View:
+    """The incident properties rules and selectors read, derived from facts."""
+
+    __slots__ = ("affected", "crime_suspected", "hosted_in", "severity", "type")
+
+    def __init__(self) -> None:
+        self.type = ""
+        self.severity = ""
+        self.affected: list[str] = []
+        self.hosted_in: list[str] = []
+        self.crime_suspected = False
+
+    def _add(self, fact: str) -> None:
+        kind, _, value = fact.partition(":")
+        if kind == "affected":
+            self.affected.append(value)
+        elif kind == "hosted":
+            self.hosted_in.append(value)
+        elif kind == "crime":
+            self.crime_suspected = True
+        elif kind == "type":
+            self.type = value
+        elif kind == "severity" and (
+            not self.severity or SEVERITY_ORDER.index(value) > SEVERITY_ORDER.index(self.severity)
+        ):
+            # a team acts on the most severe assessment it has heard
+            self.severity = value
+
+
+class Picture(View):
+    """One actor's picture of one incident: the facts that have reached it."""
+
+    __slots__ = ("analysis", "armed", "done", "first_at", "items", "learnt")
+
+    def __init__(self, first_at: float):
+        super().__init__()
+        self.first_at = first_at
+        #: fact -> drill minute it first reached the actor
+        self.learnt: dict[str, float] = {}
+        self.items: list[Any] = []
+        self.analysis = "none"  # none | busy | done
+        self.done: Any = None
+        #: trigger (an item kind or ``after:<rule>``) -> first minute it happened
+        self.armed: dict[str, float] = {}
+
+    def learn(self, facts: Iterable[str], at: float) -> list[str]:
+        """Add facts that reached the actor at ``at``; returns the new ones."""
+        new = []
+        learnt = self.learnt
+        for f in facts:
+            if f not in learnt:
+                learnt[f] = at
+                self._add(f)
+                new.append(f)
+        return new
+
+    def knows(self, fact: str) -> bool:
+        return fact in self.learnt
+
+    @classmethod
+    def of(cls, facts: Iterable[str]) -> Picture:
+        """A picture holding ``facts`` from the start (for authoring tools)."""
+        p = cls(0.0)
+        p.learn(facts, 0.0)
+        return p
+
+
+@dataclass
+class GroundTruth:
+    """Exercise control's record of one incident, from every inject sent about it.
+
+    This is the ground truth: metrics, the facilitator console and expectations read
+    it; no actor's decisions do.
+    """
+
+    id: str
+    type: str = ""
+    title: str = ""
+    severity: str = "medium"
+    affected: list[str] = field(default_factory=list)
+    hosted_in: list[str] = field(default_factory=list)
+    crime_suspected: bool = False
+    opened_at: float | None = None
+    taken_down: list[str] = field(default_factory=list)
+    contained_at: float | None = None
+
+    def properties(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "title": self.title,
+            "severity": self.severity,
+            "affected": list(self.affected),
+            "hosted_in": list(self.hosted_in),
+            "crime_suspected": self.crime_suspected,
+        }
+
+    def update(self, spec: Incident) -> None:
+        for name in ("type", "title", "severity", "crime_suspected"):
+            value = getattr(spec, name)
+            if value is not None:
+                setattr(self, name, value)
+        if spec.affected is not None:
+            self.affected = list(spec.affected)
+        if spec.hosted_in is not None:
+            self.hosted_in = list(spec.hosted_in)

@@ -1,0 +1,364 @@
+"""Where a message travels: actions carried out, dispatches, channels, bounces, chases.
+
+One :class:`Dispatch` is one logical message from a sender to one recipient. It
+tries the rule's channel and then its fallbacks:
+
+* no point of contact on a channel: the sender knows at once and moves on;
+* a stale point of contact on a channel that **bounces** (e-mail to a dead address,
+  a phone number nobody answers): the sender hears of the failure after the
+  channel's bounce delay and moves to the next channel at once (``message_bounced``);
+* **silent loss** (a stale contact on a channel that does not bounce, the channel's
+  share of silently lost messages to stale contacts, or the channel's random loss):
+  the sender waits for its follow-up timer, then chases on the next channel
+  (``message_lost``, later ``message_chased``).
+
+A message carries the facts its sender may pass on to that recipient under the
+TLP labels of what it received; what the labels do not allow stays with the sender
+(``withheld``), unless the sender breaches the label (``tlp_violation``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from scenarios.model import MESSAGE_VERBS, TLP_ORDER
+
+from .actors import ActorState, Received, work
+from .distributions import sample
+from .knowledge import IMPLIED_FACTS
+
+if TYPE_CHECKING:
+    from .core import Engine
+
+#: Event type recorded for each verb an actor performs.
+VERB_EVENT: dict[str, str] = {
+    "acknowledge": "acknowledged",
+    "analyse": "analysed",
+    "report": "notified",
+    "notify": "notified",
+    "broadcast": "notified",
+    "share": "notified",
+    "escalate": "escalated",
+    "refer_police": "escalated",
+    "request_takedown": "requested",
+    "request_assistance": "requested",
+    "request_preservation": "requested",
+    "request_mla": "requested",
+    "takedown": "takedown_completed",
+    "preserve": "preserved",
+    "publish": "published",
+    "close": "closed",
+}
+
+CLIENT_KINDS = ("victim", "isp")
+
+
+@dataclass
+class Dispatch:
+    """One logical message from a sender to one recipient, over one or more attempts."""
+
+    id: str
+    sender: str
+    recipient: str
+    incident: str
+    verb: str
+    rule: str | None
+    tlp: str
+    channels: list[str]
+    trigger_at: float
+    named: tuple[str, ...]
+    refs: tuple[str, ...]
+    facts: tuple[str, ...]
+    automated: bool
+    deadline_at: float = math.inf
+    acked: bool = False
+    delivered: bool = False
+    attempts: int = 0
+    index: int = 0
+    text: str = ""
+    trigger: str | None = None
+    set_off_by: str | None = None
+    draft: dict[str, float] = field(default_factory=dict)
+
+
+def allowed(label: str, named: tuple[str, ...], sender: ActorState,
+            target: ActorState | None) -> bool:
+    """Whether something labelled ``label`` may pass from ``sender`` to ``target``
+    (None: the public)."""
+    if label == "CLEAR":
+        return True
+    if target is None:
+        return False
+    if label == "GREEN":
+        return True
+    if label == "RED":
+        return target.id in named
+    if label == "AMBER":
+        t = target.spec
+        return t.kind in CLIENT_KINDS and t.country == sender.spec.country
+    return False  # AMBER+STRICT: the recipient's own organisation only
+
+
+class Messaging:
+    """Carries out actions and moves messages over channels."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.env = engine.env
+        self.channels = engine.channels
+        self._msg_ids = itertools.count(1)
+        self._dispatch_ids = itertools.count(1)
+        self.dispatches: dict[str, Dispatch] = {}
+
+    # --- performing actions ----------------------------------------------------------
+
+    def perform(
+        self,
+        st: ActorState,
+        verb: str,
+        inc_id: str,
+        targets: list[str],
+        channels: list[str],
+        tlp: str,
+        *,
+        rule: str | None,
+        trigger_at: float,
+        passes: list[Received],
+        by: str,
+        deadline: float | None = None,
+        worked: float | None = None,
+        off_duty: float | None = None,
+        trigger: str | None = None,
+        text: str = "",
+        relied: list[str] | None = None,
+        set_off_by: str | None = None,
+        justification: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        engine = self.engine
+        base: dict[str, Any] = {"action": verb, "by": by}
+        if rule is not None:
+            base["rule"] = rule
+        if deadline is not None:
+            base["deadline_at"] = trigger_at + deadline
+            base["late_by"] = max(0.0, self.env.now - (trigger_at + deadline))
+        if off_duty is not None:
+            base["off_duty"] = off_duty
+        if worked is not None:
+            base["worked"] = worked
+        if trigger is not None:
+            base["trigger"] = trigger
+        base["trigger_at"] = trigger_at
+        if relied is not None:
+            base["relied"] = relied
+            base["set_off_by"] = set_off_by
+        if verb in MESSAGE_VERBS:
+            sent = []
+            for target in targets:
+                if self._dispatch(st, verb, inc_id, target, tuple(targets), channels, tlp, rule,
+                                  trigger_at, passes, by, deadline, worked, off_duty, trigger,
+                                  text, set_off_by, (justification or {}).get(target, ()),
+                                  relied or ()):
+                    sent.append(target)
+            if sent:
+                engine.emit(VERB_EVENT[verb], st.id, inc_id, targets=sent,
+                            channel=channels[0], tlp=tlp, **base)
+            return
+        if verb == "takedown":
+            engine.takedown(st, inc_id, base)
+            return
+        if verb == "publish":
+            target_none = None
+            for item in passes:
+                if item.recipient == st.id and not allowed(item.tlp, item.named, st, target_none):
+                    engine.emit("tlp_violation", st.id, inc_id, ref=item.ref, tlp=item.tlp,
+                                to="public", action=verb, by=by, named=list(item.named))
+        engine.emit(VERB_EVENT[verb], st.id, inc_id, text=text, **base)
+
+    def _dispatch(self, st: ActorState, verb: str, inc_id: str, target: str,
+                  everyone: tuple[str, ...], channels: list[str], tlp: str, rule: str | None,
+                  trigger_at: float,
+                  passes: list[Received], by: str, deadline: float | None,
+                  worked: float | None, off_duty: float | None, trigger: str | None,
+                  text: str, set_off_by: str | None, needed: tuple[str, ...],
+                  relied: list[str] | tuple[str, ...]) -> bool:
+        """Send one message; False when the facts it is about may not be passed on."""
+        engine = self.engine
+        recipient = engine.actors[target]
+        shared: list[Received] = []
+        withheld: list[Received] = []
+        for item in passes:
+            (shared if allowed(item.tlp, item.named, st, recipient) else withheld).append(item)
+        # an item whose incident facts carry a laxer label than its text passes those on
+        partly = [i for i in withheld
+                  if i.facts_tlp is not None and allowed(i.facts_tlp, i.named, st, recipient)]
+        if withheld and needed:
+            carried = {f for item in shared for f in item.facts}
+            carried.update(f for i in partly for f in i.facts if not f.startswith("indicator:"))
+            if any(f not in carried for f in needed) and not self._breach(st, inc_id, by):
+                # the recipient could only be told by passing on restricted facts
+                engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
+                            to=target, facts=[f for f in needed if f not in carried],
+                            action=verb, reason="no message without restricted facts")
+                return False
+        if withheld:
+            kept = []
+            for item in withheld:
+                if by == "human" or self._breach(st, inc_id, by):
+                    shared.append(item)
+                    engine.emit("tlp_violation", st.id, inc_id, ref=item.ref, tlp=item.tlp,
+                                to=target, action=verb, by=by, named=list(item.named))
+                else:
+                    kept.append(item.ref)
+            if kept:
+                engine.emit("withheld", st.id, inc_id, refs=kept, to=target)
+        facts = dict.fromkeys(f for item in shared for f in item.facts)
+        partly = [i for i in partly if i not in shared]
+        facts.update(dict.fromkeys(
+            f for i in partly for f in i.facts if not f.startswith("indicator:")))
+        facts.update(dict.fromkeys(IMPLIED_FACTS.get(verb, ())))
+        # a message is labelled at least as strictly as anything it passes on
+        label = max([tlp, *(i.tlp for i in shared), *(i.facts_tlp or i.tlp for i in partly)],
+                    key=TLP_ORDER.index)
+        # what the sender has now acted on towards this recipient
+        st.told.setdefault((inc_id, verb, target), set()).update(facts, needed, relied)
+        d = Dispatch(
+            f"d{next(self._dispatch_ids)}", st.id, target, inc_id, verb, rule, label,
+            list(channels), trigger_at,
+            everyone if label == "RED" else (target,),
+            tuple(i.ref for i in shared), tuple(facts), automated=by == "policy",
+            deadline_at=trigger_at + deadline if deadline is not None else math.inf,
+            text=text, trigger=trigger, set_off_by=set_off_by,
+            draft={"worked": worked or 0.0, "off_duty": off_duty or 0.0},
+        )
+        self.dispatches[d.id] = d
+        if rule is not None:
+            st.sent.setdefault((inc_id, rule), []).append(d)
+        self.send(d, 0)
+        return True
+
+    def _breach(self, st: ActorState, inc_id: str, by: str) -> bool:
+        p = st.spec.policy.tlp_breach
+        return by == "human" or (p > 0 and self.engine.streams(f"{st.id}/tlp/{inc_id}").random() < p)
+
+    # --- channels ------------------------------------------------------------------
+
+    def send(self, d: Dispatch, index: int, retry: str | None = None) -> None:
+        """Send attempt ``index`` of a dispatch, skipping channels with no contact."""
+        engine = self.engine
+        while index < len(d.channels):
+            cid = d.channels[index]
+            d.index = index
+            recipient = engine.actors[d.recipient]
+            d.attempts += 1
+            msg_id = f"m{next(self._msg_ids)}"
+            common = {
+                "msg": msg_id, "dispatch": d.id, "to": d.recipient,
+                "to_kind": recipient.spec.kind, "channel": cid,
+                "verb": d.verb, "tlp": d.tlp, "attempt": d.attempts,
+            }
+            extra = {"retry": retry} if retry else {}
+            engine.emit(
+                "message_sent", d.sender, d.incident, rule=d.rule, trigger_at=d.trigger_at,
+                trigger=d.trigger, set_off_by=d.set_off_by, draft=d.draft,
+                by="policy" if d.automated else "human", refs=list(d.refs),
+                facts=list(d.facts), **extra, **common,
+            )
+            contact = recipient.spec.contacts.get(cid)
+            if contact is None:
+                engine.emit("message_lost", d.recipient, d.incident, reason="no_contact",
+                            sender=d.sender, **common)
+                index += 1
+                retry = "no_contact"
+                continue
+            self._transmit(d, cid, msg_id, common, contact.stale)
+            return
+
+    def _transmit(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
+                  stale: bool) -> None:
+        ch = self.channels[cid]
+        engine = self.engine
+        # one stream per channel and pair; every message draws its latency and then a
+        # loss number, lossy channel or not, so changing a loss keeps the latencies
+        pair = f"channel/{cid}/{d.sender}>{d.recipient}"
+        rng = engine.streams(pair)
+        latency = sample(ch.latency, rng)
+        failed = rng.random() < ch.loss
+        index = d.index
+        if stale and ch.bounce is not None:
+            brng = engine.streams(f"{pair}/bounce")
+            delay = sample(ch.bounce, brng)
+            silent = brng.random() < ch.silent_when_stale
+            if not silent:
+                engine.after(delay, lambda: self._bounced(d, index, common, delay))
+                return
+        engine.after(latency, lambda: self._arrive(d, cid, msg_id, common, latency, failed,
+                                                   stale))
+        if d.automated and index + 1 < len(d.channels):
+            self.env.process(self._follow_up(d, index))
+
+    def _bounced(self, d: Dispatch, index: int, common: dict[str, Any], delay: float) -> None:
+        engine = self.engine
+        engine.emit("message_bounced", d.sender, d.incident, reason="stale_contact",
+                    after=delay, **common)
+        sender = engine.actors[d.sender]
+        if d.automated and not sender.human and not d.acked and d.index == index:
+            self.send(d, index + 1, retry="bounced")
+
+    def _arrive(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
+                latency: float, failed: bool, stale: bool) -> None:
+        engine = self.engine
+        recipient = engine.actors[d.recipient]
+        if stale:
+            engine.emit("message_lost", d.recipient, d.incident, reason="stale_contact",
+                        sender=d.sender, latency=latency, **common)
+            return
+        if failed:
+            engine.emit("message_lost", d.recipient, d.incident, reason="channel_failure",
+                        sender=d.sender, latency=latency, **common)
+            return
+        if self.channels[cid].needs_receiver_on_duty:
+            on = recipient.shift.next_on(self.env.now)
+            if math.isinf(on):
+                return
+            wait = on - self.env.now
+            if wait > 0:
+                engine.after(wait, lambda: self._deliver(d, cid, msg_id, common, latency, wait))
+                return
+        self._deliver(d, cid, msg_id, common, latency, 0.0)
+
+    def _deliver(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
+                 latency: float, duty_wait: float) -> None:
+        engine = self.engine
+        recipient = engine.actors[d.recipient]
+        d.delivered = True
+        item = Received(
+            msg_id, d.verb, d.sender, d.recipient, d.incident, d.tlp, cid, self.env.now,
+            d.named, d.facts, d, d.text, deadline_at=d.deadline_at,
+        )
+        heard = recipient.heard.setdefault((d.incident, d.sender), set())
+        heard.update(d.facts)
+        engine.emit(
+            "message_delivered", d.recipient, d.incident, sender=d.sender,
+            sender_kind=engine.actors[d.sender].spec.kind, recipient_kind=recipient.spec.kind,
+            latency=latency, duty_wait=duty_wait, text=d.text, refs=list(d.refs),
+            facts=list(d.facts), **common,
+        )
+        engine.receive(recipient, item)
+
+    def _follow_up(self, d: Dispatch, index: int) -> Iterator[simpy.Event]:
+        """Chase an unacknowledged message on the next channel."""
+        engine = self.engine
+        sender = engine.actors[d.sender]
+        wait = engine.draw(sender.spec.policy.followup_after, f"{d.sender}/followup/{d.incident}")
+        yield from work(self.env, sender.shift, wait, engine.end)
+        if not d.acked and not sender.human and d.index == index:
+            engine.emit("message_chased", d.sender, d.incident, dispatch=d.id, to=d.recipient,
+                        verb=d.verb, channel=d.channels[index], waited=wait,
+                        delivered=d.delivered)
+            self.send(d, index + 1, retry="unacknowledged")

@@ -1,0 +1,199 @@
+"""The MSEL at run time: scheduled injects and the facilitator's commands on them.
+
+An inject updates exercise control's ground truth of its incident, and reaches each
+recipient with the facts it states itself, and nothing else.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import simpy
+
+from scenarios.durations import parse_drill_time
+from scenarios.model import Inject
+
+from .actors import ActorState, Received
+from .knowledge import GroundTruth, stated_facts
+
+if TYPE_CHECKING:
+    from .core import Engine
+
+
+class ActionError(ValueError):
+    """An action or command from outside the engine that cannot be carried out."""
+
+
+@dataclass
+class ScheduledInject:
+    inject: Inject
+    at: float | None
+    state: str = "pending"  # pending | fired | skipped
+
+
+class Msel:
+    """The inject timeline of one run."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.env = engine.env
+        self.injects: dict[str, ScheduledInject] = {}
+        #: exercise control's record of each incident (ground truth)
+        self.incidents: dict[str, GroundTruth] = {}
+        for inj in engine.scenario.injects:
+            at = parse_drill_time(inj.at, engine.start) if inj.at is not None else None
+            self.injects[inj.id] = ScheduledInject(inj, at)
+
+    def start(self) -> None:
+        for sched in self.injects.values():
+            if sched.at is not None:
+                self.schedule(sched)
+
+    # --- facilitator commands ----------------------------------------------------------
+
+    def get(self, inject_id: str) -> ScheduledInject:
+        sched = self.injects.get(str(inject_id))
+        if sched is None:
+            raise ActionError(f"unknown inject {inject_id!r}")
+        return sched
+
+    def fire(self, inject_id: str) -> None:
+        sched = self.get(inject_id)
+        if sched.state == "fired":
+            raise ActionError(f"inject {inject_id!r} has already been delivered")
+        sched.state = "fired"
+        self.deliver(sched.inject)
+
+    def skip(self, inject_id: str) -> None:
+        sched = self.get(inject_id)
+        if sched.state != "pending":
+            raise ActionError(f"inject {inject_id!r} is already {sched.state}")
+        sched.state = "skipped"
+        self.engine.emit("inject_skipped", None, sched.inject.incident.id, inject=inject_id)
+
+    def delay(self, inject_id: str, minutes: float) -> None:
+        sched = self.get(inject_id)
+        if sched.state != "pending" or sched.at is None:
+            raise ActionError(f"inject {inject_id!r} is not waiting to be delivered")
+        sched.at = max(self.env.now, sched.at) + minutes
+        self.engine.emit("inject_rescheduled", None, sched.inject.incident.id, inject=inject_id,
+                         at=sched.at)
+        self.schedule(sched)
+
+    def add(self, inject: Inject, fire_now: bool = True) -> None:
+        engine = self.engine
+        if inject.id in self.injects:
+            raise ActionError(f"inject id {inject.id!r} is already used")
+        for aid in (inject.sender, *inject.to):
+            engine.actor(aid)
+        if inject.via not in engine.channels:
+            raise ActionError(f"unknown channel {inject.via!r}")
+        if inject.incident.id not in self.incidents and not inject.incident.type:
+            raise ActionError(f"a new incident {inject.incident.id!r} needs a type")
+        at = parse_drill_time(inject.at, engine.start) if inject.at else None
+        sched = ScheduledInject(inject, at)
+        self.injects[inject.id] = sched
+        if fire_now:
+            self.fire(inject.id)
+        elif at is not None:
+            self.schedule(sched)
+
+    def contingency(self, inject_id: str) -> None:
+        """Fire a contingency inject after its delay (an expectation was missed)."""
+        sched = self.injects[inject_id]
+        if sched.state == "pending":
+            sched.at = self.env.now + sched.inject.delay
+            self.schedule(sched)
+
+    def next_time(self) -> float | None:
+        times = [s.at for s in self.injects.values()
+                 if s.state == "pending" and s.at is not None and s.at >= self.env.now]
+        return min(times) if times else None
+
+    # --- delivery ----------------------------------------------------------------------
+
+    def schedule(self, sched: ScheduledInject) -> None:
+        at = sched.at
+        assert at is not None
+
+        def fire() -> None:
+            if sched.state == "pending" and sched.at == at:
+                sched.state = "fired"
+                self.deliver(sched.inject)
+
+        self.engine.after(at - self.env.now, fire)
+
+    def _update_truth(self, inj: Inject) -> None:
+        engine = self.engine
+        spec = inj.incident
+        inc = self.incidents.get(spec.id)
+        new = inc is None
+        if inc is None:
+            inc = self.incidents[spec.id] = GroundTruth(spec.id, opened_at=self.env.now)
+        before = inc.properties()
+        inc.update(spec)
+        if not inc.title:
+            inc.title = inj.title or spec.id
+        if new or inc.properties() != before:
+            select = engine.policy.directory.select
+            engine.emit(
+                "incident_opened" if new else "incident_updated", None, inc.id, inject=inj.id,
+                **inc.properties(),
+                affected_certs=[a for a, _ in select("affected_certs", None, inc, None)],
+                hosting_certs=[a for a, _ in select("hosting_certs", None, inc, None)],
+            )
+        if new:
+            engine.expectations.incident_opened(inc.id)
+
+    def deliver(self, inj: Inject) -> None:
+        self._update_truth(inj)
+        engine = self.engine
+        channel = engine.channels[inj.via]
+        facts = stated_facts(inj.incident, inj.artefacts)
+        for to in inj.to:
+            st = engine.actors[to]
+            if channel.needs_receiver_on_duty and not st.shift.on_duty(self.env.now):
+                # a phone call gets through once someone is at the desk
+                self.env.process(self._when_on_duty(inj, st, facts))
+            else:
+                self._to(inj, st, 0.0, facts)
+        engine.expectations.inject_delivered(inj.id)
+
+    def _when_on_duty(self, inj: Inject, st: ActorState,
+                      facts: tuple[str, ...]) -> Iterator[simpy.Event]:
+        on = st.shift.next_on(self.env.now)
+        if math.isinf(on):
+            return
+        wait = on - self.env.now
+        yield self.env.timeout(wait)
+        self._to(inj, st, wait, facts)
+
+    def _to(self, inj: Inject, st: ActorState, duty_wait: float, facts: tuple[str, ...]) -> None:
+        engine = self.engine
+        inc_id = inj.incident.id
+        contact = st.spec.contacts.get(inj.via)
+        ref = f"inject:{inj.id}"
+        if contact is None or contact.stale:
+            engine.emit(
+                "message_lost", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
+                channel=inj.via, reason="no_contact" if contact is None else "stale_contact",
+                verb="inject",
+            )
+            return
+        item = Received(
+            ref, "inject", inj.sender, st.id, inc_id, inj.tlp, inj.via, self.env.now,
+            tuple(inj.to), facts, None, inj.text, inj.title, tuple(inj.artefacts),
+            facts_tlp=inj.facts_label,
+        )
+        engine.emit(
+            "inject_delivered", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
+            channel=inj.via, channel_kind=engine.channels[inj.via].kind, tlp=inj.tlp,
+            facts_tlp=inj.facts_label,
+            title=inj.title, type=inj.type, duty_wait=duty_wait, text=inj.text,
+            artefacts=list(inj.artefacts), expected_actions=list(inj.expected_actions),
+            facts=list(facts),
+        )
+        engine.receive(st, item)

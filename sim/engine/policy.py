@@ -1,0 +1,365 @@
+"""The automated policy: where an actor decides.
+
+For every role no person plays, the policy handles each received item at a desk:
+it acknowledges the item, analyses the incident once, then carries out the
+framework rules the item sets off. Rules read only the acting actor's
+:class:`~sim.engine.knowledge.Picture`; each decision records the facts it relied
+on, and the fact that set it off.
+
+A rule is **armed** for an incident once one of its triggers has happened (an
+inject, a message verb received, or ``after:<rule>``). Whenever the actor's picture
+grows, every armed rule is evaluated again: a message rule tells only recipients
+that have not yet been told the facts that make them a recipient, so a newly added
+hosting country gets its takedown request, and a second escalation goes out only
+when there is something new to escalate. An effect rule (a takedown, a
+preservation) is carried out once.
+
+Selectors and conditions are plain functions of a picture, so ``drill lint`` and
+``drill explain`` use them too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import simpy
+
+from scenarios.model import ACTOR_KINDS, MESSAGE_VERBS, SELECTORS, SEVERITY_ORDER, Condition, Rule
+
+from .actors import ActorState, Desk, Received, work
+from .knowledge import View
+
+if TYPE_CHECKING:
+    from .core import Engine
+
+CERT_KINDS = ("national_cert", "partner_cert")
+
+#: a target chosen by a selector, with the facts that make it a target
+Target = tuple[str, tuple[str, ...]]
+
+
+class Directory:
+    """The actors by kind and country, for selectors."""
+
+    def __init__(self, actors: dict) -> None:
+        self.ids = set(actors)
+        self.by_kind: dict[str, list[tuple[str, str | None]]] = {
+            k: [] for k in (*ACTOR_KINDS, "cert")}
+        for aid, a in actors.items():
+            self.by_kind[a.kind].append((aid, a.country))
+            if a.kind in CERT_KINDS:
+                self.by_kind["cert"].append((aid, a.country))
+
+    def select(self, selector: str, country: str | None, view: View,
+               sender: str | None) -> list[Target]:
+        """Actors a selector names, relative to the acting actor, in scenario order.
+
+        Each comes with the facts of ``view`` that make it a target (none for selectors
+        that do not depend on the incident).
+        """
+        by_kind = self.by_kind
+        match selector:
+            case "affected_certs":
+                return _by_fact(by_kind["cert"], view.affected, "affected")
+            case "hosting_certs":
+                return _by_fact(by_kind["cert"], view.hosted_in, "hosted")
+            case "hosting_police":
+                return _by_fact(by_kind["national_police"], view.hosted_in, "hosted")
+            case "victims":
+                return _by_fact(by_kind["victim"], view.affected, "affected")
+            case "member_certs":
+                return [(a, ()) for a, _ in by_kind["national_cert"]]
+            case "partner_certs":
+                return [(a, ()) for a, _ in by_kind["partner_cert"]]
+            case "regional_council":
+                return [(a, ()) for a, _ in by_kind["regional_council"]]
+            case "national_police":
+                return _local(by_kind["national_police"], country)
+            case "police_channels":
+                return [(a, ()) for a, _ in by_kind["intl_police_channel"]]
+            case "local_isps":
+                return _local(by_kind["isp"], country)
+            case "regulators":
+                return _local(by_kind["regulator"], country)
+            case "sender":
+                return [(sender, ())] if sender in self.ids else []
+            case "exercise_control":
+                return [(a, ()) for a, _ in by_kind["exercise_control"]]
+            case _:
+                return [(selector, ())] if selector in self.ids else []
+
+    def targets(self, rule: Rule, actor: str, country: str | None, view: View,
+                sender: str | None) -> list[Target]:
+        """Everyone a message rule addresses, without the actor itself or duplicates.
+
+        Whoever sent the triggering item is left out unless named as ``sender``.
+        """
+        out: list[Target] = []
+        seen = {actor}
+        for sel in rule.to:
+            for aid, facts in self.select(sel, country, view, sender):
+                if aid in seen or (aid == sender and sel != "sender" and sel in SELECTORS):
+                    continue
+                seen.add(aid)
+                out.append((aid, facts))
+        return out
+
+
+def _by_fact(actors: list[tuple[str, str | None]], countries: list[str],
+             kind: str) -> list[Target]:
+    if not countries:
+        return []
+    wanted = set(countries)
+    return [(a, (f"{kind}:{c}",)) for a, c in actors if c in wanted]
+
+
+def _local(actors: list[tuple[str, str | None]], country: str | None) -> list[Target]:
+    return [(a, ()) for a, c in actors if c is not None and c == country]
+
+
+def applies(cond: Condition, country: str | None, view: View,
+            groups: dict[str, list[str]]) -> list[str] | None:
+    """The facts a rule's condition relies on, or None when it does not hold.
+
+    A condition that holds because something is *not* known (``crime_suspected:
+    false``) relies on no fact.
+    """
+    relied: list[str] = []
+    if cond.types is not None:
+        if view.type not in cond.types:
+            return None
+        relied.append(f"type:{view.type}")
+    if cond.min_severity is not None:
+        if not view.severity or SEVERITY_ORDER.index(view.severity) < SEVERITY_ORDER.index(
+                cond.min_severity):
+            return None
+        relied.append(f"severity:{view.severity}")
+    if cond.crime_suspected is not None:
+        if view.crime_suspected != cond.crime_suspected:
+            return None
+        if view.crime_suspected:
+            relied.append("crime")
+    if cond.hosted_abroad is not None:
+        abroad = [c for c in view.hosted_in if c != country]
+        if bool(abroad) != cond.hosted_abroad:
+            return None
+        relied.extend(f"hosted:{c}" for c in abroad)
+    if cond.hosted_locally is not None:
+        local = country in view.hosted_in
+        if local != cond.hosted_locally:
+            return None
+        if local:
+            relied.append(f"hosted:{country}")
+    if cond.min_affected is not None:
+        countries = view.affected
+        if cond.affected_group is not None:
+            group = set(groups.get(cond.affected_group, []))
+            countries = [c for c in countries if c in group]
+        if len(set(countries)) < cond.min_affected:
+            return None
+        relied.extend(f"affected:{c}" for c in countries)
+    if cond.actor_affected is not None:
+        mine = country in view.affected
+        if mine != cond.actor_affected:
+            return None
+        if mine:
+            relied.append(f"affected:{country}")
+    return list(dict.fromkeys(relied))
+
+
+class Policy:
+    """The automated policy of every actor no person plays."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.env = engine.env
+        self.directory = Directory(engine.scenario.actors)
+        self.groups = engine.scenario.groups
+        self.rules = engine.scenario.rules()
+        #: trigger -> [(rule id, rule)] in scenario order
+        self.by_trigger: dict[str, list[tuple[str, Rule]]] = {}
+        #: rule id -> the triggers that arm it
+        self.arming: dict[str, tuple[str, ...]] = {}
+        for rid, (_, rule) in self.rules.items():
+            triggers = (*rule.on, *(f"after:{a}" for a in rule.after))
+            self.arming[rid] = triggers
+            for trig in triggers:
+                self.by_trigger.setdefault(trig, []).append((rid, rule))
+        self._seq = 0
+
+    # --- handling one item ---------------------------------------------------------
+
+    def desk_for(self, st: ActorState, item: Received) -> Desk:
+        channel = item.channel
+        if channel is not None and self.engine.channels[channel].handled_around_the_clock:
+            return st.duty
+        return st.office
+
+    def _request(self, st: ActorState, desk: Desk, item: Received) -> simpy.Event:
+        self._seq += 1
+        return desk.resource.request(priority=st.priority(item, self._seq))
+
+    def handle(self, st: ActorState, item: Received) -> Iterator[simpy.Event]:
+        """The automated policy handling one received item."""
+        engine = self.engine
+        env = self.env
+        pol = st.spec.policy
+        inc_id = item.incident
+        desk = self.desk_for(st, item)
+        shift = desk.shift
+        t0 = env.now
+        on = shift.next_on(t0)
+        if on > t0:
+            if math.isinf(on):
+                return
+            yield env.timeout(on - t0)
+        off_duty = env.now - t0
+        t1 = env.now
+        req = self._request(st, desk, item)
+        yield req
+        queued = env.now - t1
+        ack = engine.draw(pol.ack_delay, f"{st.id}/ack/{inc_id}")
+        off_duty += yield from work(env, shift, ack, engine.end)
+        if st.human or item.acknowledged:
+            desk.resource.release(req)
+            return
+        engine.acknowledge(st, [item], by="policy", off_duty=off_duty, queued=queued, worked=ack)
+        picture = st.pictures[inc_id]
+        if picture.analysis == "none":
+            picture.analysis = "busy"
+            t2 = env.now
+            spent = engine.draw(pol.analysis_time, f"{st.id}/analysis/{inc_id}")
+            waited = yield from work(env, shift, spent, engine.end)
+            picture.analysis = "done"
+            engine.emit("analysed", st.id, inc_id, by="policy", worked=spent, off_duty=waited,
+                        started_at=t2)
+            picture.done.succeed()
+        elif picture.analysis == "busy" and desk is st.office:
+            # the analysis is under way at another desk: wait for it without a desk
+            desk.resource.release(req)
+            yield picture.done
+            req = self._request(st, desk, item)
+            yield req
+        triggers = [item.kind]
+        if item.facts and any(picture.learnt.get(f) == item.at for f in item.facts):
+            # the picture grew with this item: every armed rule looks again
+            triggers.extend(picture.armed)
+        yield from self.apply_rules(st, inc_id, triggers, item, shift)
+        desk.resource.release(req)
+
+    def follow_on(self, st: ActorState, item: Received) -> Iterator[simpy.Event]:
+        """Rules that follow once every message of another rule has been acknowledged."""
+        desk = st.office
+        on = desk.shift.next_on(self.env.now)
+        if on > self.env.now:
+            if math.isinf(on):
+                return
+            yield self.env.timeout(on - self.env.now)
+        req = self._request(st, desk, item)
+        yield req
+        yield from self.apply_rules(st, item.incident, [item.kind], item, desk.shift)
+        desk.resource.release(req)
+
+    # --- the rules -----------------------------------------------------------------
+
+    def apply_rules(self, st: ActorState, inc_id: str, triggers: list[str], item: Received,
+                    shift) -> Iterator[simpy.Event]:
+        """Carry out every framework rule these triggers set off for this actor."""
+        engine = self.engine
+        picture = st.pictures[inc_id]
+        rules: dict[str, Rule] = {}
+        for trig in triggers:
+            for rid, rule in self.by_trigger.get(trig, ()):
+                rules.setdefault(rid, rule)
+        pol = st.spec.policy
+        country = st.spec.country
+        for rid, rule in self.rules_in_order(rules):
+            if st.human:
+                return
+            if st.spec.kind not in rule.by:
+                continue
+            message = rule.action in MESSAGE_VERBS
+            if not message and (inc_id, rid) in st.fired:
+                continue
+            relied = applies(rule.when, country, picture, self.groups)
+            if relied is None:
+                continue
+            targets: list[Target] = []
+            if message:
+                targets = self._new_targets(st, inc_id, rule, relied, item.sender)
+                if not targets:
+                    continue  # nobody (new) to tell yet: the rule may apply later
+            else:
+                st.fired.add((inc_id, rid))
+            decided = st.decided.get((inc_id, rid))
+            if decided is None:
+                p = pol.rule_probability.get(rid, pol.follow_rules)
+                decided = p >= 1.0 or engine.streams(f"{st.id}/decide/{rid}/{inc_id}").random() < p
+                st.decided[(inc_id, rid)] = decided
+                if not decided:
+                    engine.emit("declined", st.id, inc_id, rule=rid, reason="policy",
+                                probability=p)
+            if not decided:
+                continue
+            armed_at = min(picture.armed[t] for t in self.arming[rid] if t in picture.armed)
+            dist = pol.action_time.get(rule.action, pol.drafting_time)
+            spent = engine.draw(dist, f"{st.id}/draft/{rid}/{inc_id}")
+            waited = yield from work(self.env, shift, spent, engine.end)
+            if st.human:
+                return
+            if message:
+                # someone else's handling may have told them meanwhile; anyone who became
+                # a recipient while this was drafted is left to the handling of what
+                # made them one
+                still = {t for t, _ in self._new_targets(st, inc_id, rule, relied, item.sender)}
+                targets = [t for t in targets if t[0] in still]
+                if not targets:
+                    continue
+            facts = sorted({*relied, *(f for _, just in targets for f in just)})
+            learnt = picture.learnt
+            newest = max(facts, key=lambda f: (learnt[f], f)) if facts else None
+            trigger_at = armed_at if newest is None else max(armed_at, learnt[newest])
+            engine.messaging.perform(
+                st, rule.action, inc_id, [t for t, _ in targets],
+                [rule.channel, *rule.fallback] if rule.channel else [], rule.tlp, rule=rid,
+                trigger_at=trigger_at, passes=list(picture.items), by="policy",
+                deadline=rule.deadline, worked=spent, trigger=item.ref, off_duty=waited,
+                relied=facts, set_off_by=newest if newest is not None and learnt[newest] > armed_at
+                else item.kind, justification={t: just for t, just in targets},
+            )
+
+    def rules_in_order(self, rules: dict[str, Rule]) -> list[tuple[str, Rule]]:
+        if len(rules) < 2:
+            return list(rules.items())
+        order = self._order()
+        return sorted(rules.items(), key=lambda kv: order[kv[0]])
+
+    def _order(self) -> dict[str, int]:
+        order = getattr(self, "_rule_order", None)
+        if order is None:
+            order = self._rule_order = {rid: i for i, rid in enumerate(self.rules)}
+        return order
+
+    def _new_targets(self, st: ActorState, inc_id: str, rule: Rule, relied: list[str],
+                     sender: str | None) -> list[Target]:
+        """Recipients not yet told the facts that make them recipients.
+
+        A recipient chosen for a fact (an affected or hosting country) is due when it
+        has not been told that fact; one chosen whatever the incident (the regional
+        council, the local police) is due when the condition now rests on a fact it has
+        not been told. Facts the recipient itself told this actor count as told.
+        """
+        picture = st.pictures[inc_id]
+        out = []
+        for aid, just in self.directory.targets(rule, st.id, st.spec.country, picture, sender):
+            told = st.told.get((inc_id, rule.action, aid))
+            if told is None:
+                out.append((aid, just))
+                continue
+            due = just or relied
+            heard = st.heard.get((inc_id, aid), ())
+            if any(f not in told and f not in heard for f in due):
+                out.append((aid, just))
+        return out
