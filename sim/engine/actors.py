@@ -72,13 +72,30 @@ class Received:
 class Desk:
     """Where an actor's work waits its turn: a SimPy priority resource and a shift."""
 
-    __slots__ = ("_resource", "capacity", "env", "shift")
+    __slots__ = ("_openings", "_resource", "capacity", "env", "shift")
 
     def __init__(self, env: simpy.Environment, capacity: int, shift: Shift | AlwaysOn):
         self.env = env
         self.capacity = capacity
         self.shift = shift
         self._resource: simpy.PriorityResource | None = None
+        self._openings: dict[float, list[tuple[tuple, simpy.Event]]] = {}
+
+    def opening(self, at: float, key: tuple) -> simpy.Event:
+        """An event at the desk's opening time ``at``; work that waited overnight is let
+        in at opening in priority order, not in the order it arrived."""
+        waiting = self._openings.get(at)
+        if waiting is None:
+            waiting = self._openings[at] = []
+
+            def open_desk(_event: simpy.Event) -> None:
+                for _, ev in sorted(self._openings.pop(at), key=lambda w: w[0]):
+                    ev.succeed()
+
+            self.env.timeout(at - self.env.now).callbacks.append(open_desk)
+        ev = self.env.event()
+        waiting.append((key, ev))
+        return ev
 
     @property
     def resource(self) -> simpy.PriorityResource:

@@ -57,6 +57,8 @@ VERB_EVENT: dict[str, str] = {
 }
 
 CLIENT_KINDS = ("victim", "isp")
+_OPEN = frozenset(("CLEAR", "GREEN"))
+_RANK = {label: i for i, label in enumerate(TLP_ORDER)}
 
 
 @dataclass
@@ -74,7 +76,7 @@ class Dispatch:
     trigger_at: float
     named: tuple[str, ...]
     refs: tuple[str, ...]
-    facts: tuple[str, ...]
+    facts: list[str]
     automated: bool
     deadline_at: float = math.inf
     acked: bool = False
@@ -193,7 +195,10 @@ class Messaging:
         shared: list[Received] = []
         withheld: list[Received] = []
         for item in passes:
-            (shared if allowed(item.tlp, item.named, st, recipient) else withheld).append(item)
+            if item.tlp in _OPEN or allowed(item.tlp, item.named, st, recipient):
+                shared.append(item)
+            else:
+                withheld.append(item)
         # an item whose incident facts carry a laxer label than its text passes those on
         partly = [i for i in withheld
                   if i.facts_tlp is not None and allowed(i.facts_tlp, i.named, st, recipient)]
@@ -217,21 +222,32 @@ class Messaging:
                     kept.append(item.ref)
             if kept:
                 engine.emit("withheld", st.id, inc_id, refs=kept, to=target)
-        facts = dict.fromkeys(f for item in shared for f in item.facts)
-        partly = [i for i in partly if i not in shared]
-        facts.update(dict.fromkeys(
-            f for i in partly for f in i.facts if not f.startswith("indicator:")))
-        facts.update(dict.fromkeys(IMPLIED_FACTS.get(verb, ())))
+        picture = st.pictures.get(inc_id)
+        if not withheld and picture is not None and passes == picture.items:
+            # everything the sender holds goes: its facts in the order it learnt them
+            facts = dict.fromkeys(picture.learnt)
+        else:
+            facts = dict.fromkeys(f for item in shared for f in item.facts)
+            partly = [i for i in partly if i not in shared]
+            facts.update(dict.fromkeys(
+                f for i in partly for f in i.facts if not f.startswith("indicator:")))
+        implied = IMPLIED_FACTS.get(verb)
+        if implied:
+            facts.update(dict.fromkeys(implied))
         # a message is labelled at least as strictly as anything it passes on
-        label = max([tlp, *(i.tlp for i in shared), *(i.facts_tlp or i.tlp for i in partly)],
-                    key=TLP_ORDER.index)
+        rank = _RANK[tlp]
+        for i in shared:
+            rank = max(rank, _RANK[i.tlp])
+        for i in partly:
+            rank = max(rank, _RANK[i.facts_tlp or i.tlp])
+        label = TLP_ORDER[rank]
         # what the sender has now acted on towards this recipient
         st.told.setdefault((inc_id, verb, target), set()).update(facts, needed, relied)
         d = Dispatch(
             f"d{next(self._dispatch_ids)}", st.id, target, inc_id, verb, rule, label,
             list(channels), trigger_at,
             everyone if label == "RED" else (target,),
-            tuple(i.ref for i in shared), tuple(facts), automated=by == "policy",
+            tuple(i.ref for i in shared), list(facts), automated=by == "policy",
             deadline_at=trigger_at + deadline if deadline is not None else math.inf,
             text=text, trigger=trigger, set_off_by=set_off_by,
             draft={"worked": worked or 0.0, "off_duty": off_duty or 0.0},
@@ -267,7 +283,7 @@ class Messaging:
                 "message_sent", d.sender, d.incident, rule=d.rule, trigger_at=d.trigger_at,
                 trigger=d.trigger, set_off_by=d.set_off_by, draft=d.draft,
                 by="policy" if d.automated else "human", refs=list(d.refs),
-                facts=list(d.facts), **extra, **common,
+                facts=d.facts, **extra, **common,
             )
             contact = recipient.spec.contacts.get(cid)
             if contact is None:
@@ -347,7 +363,7 @@ class Messaging:
             "message_delivered", d.recipient, d.incident, sender=d.sender,
             sender_kind=engine.actors[d.sender].spec.kind, recipient_kind=recipient.spec.kind,
             latency=latency, duty_wait=duty_wait, text=d.text, refs=list(d.refs),
-            facts=list(d.facts), **common,
+            facts=d.facts, **common,
         )
         engine.receive(recipient, item)
 

@@ -188,6 +188,8 @@ class Policy:
             for trig in triggers:
                 self.by_trigger.setdefault(trig, []).append((rid, rule))
         self._seq = 0
+        #: set of triggers -> the rules they set off, in scenario order
+        self._set_off: dict[frozenset[str], list[tuple[str, Rule]]] = {}
 
     # --- handling one item ---------------------------------------------------------
 
@@ -214,7 +216,8 @@ class Policy:
         if on > t0:
             if math.isinf(on):
                 return
-            yield env.timeout(on - t0)
+            self._seq += 1
+            yield desk.opening(on, st.priority(item, self._seq))
         off_duty = env.now - t0
         t1 = env.now
         req = self._request(st, desk, item)
@@ -256,7 +259,8 @@ class Policy:
         if on > self.env.now:
             if math.isinf(on):
                 return
-            yield self.env.timeout(on - self.env.now)
+            self._seq += 1
+            yield desk.opening(on, st.priority(item, self._seq))
         req = self._request(st, desk, item)
         yield req
         yield from self.apply_rules(st, item.incident, [item.kind], item, desk.shift)
@@ -269,13 +273,18 @@ class Policy:
         """Carry out every framework rule these triggers set off for this actor."""
         engine = self.engine
         picture = st.pictures[inc_id]
-        rules: dict[str, Rule] = {}
-        for trig in triggers:
-            for rid, rule in self.by_trigger.get(trig, ()):
-                rules.setdefault(rid, rule)
+        key = frozenset(triggers)
+        ordered = self._set_off.get(key)
+        if ordered is None:
+            rules: dict[str, Rule] = {}
+            for trig in triggers:
+                for rid, rule in self.by_trigger.get(trig, ()):
+                    rules.setdefault(rid, rule)
+            order = {rid: i for i, rid in enumerate(self.rules)}
+            ordered = self._set_off[key] = sorted(rules.items(), key=lambda kv: order[kv[0]])
         pol = st.spec.policy
         country = st.spec.country
-        for rid, rule in self.rules_in_order(rules):
+        for rid, rule in ordered:
             if st.human:
                 return
             if st.spec.kind not in rule.by:
@@ -329,18 +338,6 @@ class Policy:
                 relied=facts, set_off_by=newest if newest is not None and learnt[newest] > armed_at
                 else item.kind, justification={t: just for t, just in targets},
             )
-
-    def rules_in_order(self, rules: dict[str, Rule]) -> list[tuple[str, Rule]]:
-        if len(rules) < 2:
-            return list(rules.items())
-        order = self._order()
-        return sorted(rules.items(), key=lambda kv: order[kv[0]])
-
-    def _order(self) -> dict[str, int]:
-        order = getattr(self, "_rule_order", None)
-        if order is None:
-            order = self._rule_order = {rid: i for i, rid in enumerate(self.rules)}
-        return order
 
     def _new_targets(self, st: ActorState, inc_id: str, rule: Rule, relied: list[str],
                      sender: str | None) -> list[Target]:

@@ -1,0 +1,159 @@
+"""Every team acts only on what has reached it: hand-computed runs.
+
+The base scenario (tests/conftest.py) starts on a Wednesday at 09:00 Singapore time;
+cert-a (Singapore) and cert-b (Bangkok, one hour behind) work 09:00-17:00 local.
+Acknowledging takes 10m, analysing 30m, drafting 5m; e-mail takes 5m, the phone 1m.
+"""
+
+from __future__ import annotations
+
+from conftest import CONST_POLICY, cert, events_of
+
+from sim.analysis.metrics import compute
+from sim.engine import Engine
+
+
+def _inject(iid, at, to, incident, **extra):
+    return {"id": iid, "at": at, "sender": "ctl", "to": [to], "via": "email", "tlp": "GREEN",
+            "incident": {"id": "x", **incident}, **extra}
+
+
+def test_a_fact_sent_only_to_a_does_not_set_off_b_until_a_tells_b(scenario_data, load):
+    # cert-b hears of the incident at once, but is told nothing about who is affected
+    scenario_data["injects"].append(_inject("2", "T+01:00", "cert-b", {}))
+    log = Engine(load(scenario_data)).run()
+    assert not [e for e in log if e.actor == "cert-b" and e.time < 110
+                and e.type in ("notified", "escalated")]
+    # cert-a's notification (sent T+105) lands at T+110 with affected SG and TH;
+    # cert-b acknowledges at T+120 and escalates after 5m of drafting
+    [delivered] = [e for e in events_of(log, "message_delivered", "cert-b")]
+    assert delivered.time == 110 and {"affected:SG", "affected:TH"} <= set(delivered.details["facts"])
+    [escalated] = events_of(log, "escalated", "cert-b")
+    assert escalated.time == 125
+    assert escalated.details["relied"] == ["affected:SG", "affected:TH"]
+    assert escalated.details["set_off_by"] == "affected:TH"
+    assert escalated.details["trigger_at"] == 110  # when the condition became true for cert-b
+
+
+def test_tlp_red_facts_do_not_travel(scenario_data, load):
+    scenario_data["injects"][0]["tlp"] = "RED"
+    log = Engine(load(scenario_data)).run()
+    # telling cert-b it is affected would pass on the RED fact: no message at all
+    assert not events_of(log, "message_delivered", "cert-b")
+    [withheld] = [e for e in events_of(log, "withheld", "cert-a") if e.details.get("facts")]
+    assert withheld.details["to"] == "cert-b" and withheld.details["facts"] == ["affected:TH"]
+    # the escalation to the council goes, but carries none of the RED facts
+    [to_council] = events_of(log, "message_delivered", "council")
+    assert to_council.details["facts"] == []
+    assert not events_of(log, "tlp_violation")
+
+
+def test_a_hosting_country_added_later_gets_its_takedown_request(scenario_data, load):
+    sd = scenario_data
+    sd["actors"]["cert-c"] = cert("MY", "Asia/Kuala_Lumpur")
+    sd["frameworks"]["fw"]["rules"]["takedown"] = {
+        "by": ["national_cert"], "on": ["inject"], "when": {"hosted_abroad": True},
+        "action": "request_takedown", "to": ["hosting_certs"], "channel": "email"}
+    sd["injects"] = [
+        _inject("1", "T+01:00", "cert-a", {"type": "botnet", "affected": ["SG"],
+                                            "hosted_in": ["TH"]}),
+        _inject("2", "T+03:00", "cert-a", {"hosted_in": ["TH", "MY"]}),
+    ]
+    log = Engine(load(sd)).run()
+    requests = [(e.time, e.details["targets"], e.details["set_off_by"])
+                for e in events_of(log, "requested", "cert-a")]
+    # T+60 inject, ack 70, analysis 100, draft 105; T+180 inject, ack 190, draft 195:
+    # only the new hosting CERT is asked, not cert-b again
+    assert requests == [(105, ["cert-b"], "inject"), (195, ["cert-c"], "hosted:MY")]
+
+
+def test_a_bounce_moves_to_the_fallback_within_the_bounce_delay(scenario_data, load):
+    scenario_data["channels"]["email"]["bounce"] = "3m"
+    scenario_data["actors"]["cert-b"]["contacts"]["email"]["stale"] = True
+    log = Engine(load(scenario_data)).run()
+    [bounced] = events_of(log, "message_bounced", "cert-a")
+    assert bounced.time == 108 and bounced.details["to"] == "cert-b"
+    sent = [(e.time, e.details["channel"], e.details.get("retry"))
+            for e in events_of(log, "message_sent", "cert-a") if e.details["to"] == "cert-b"]
+    # no waiting for the 1h follow-up: the phone call goes out as the bounce arrives
+    assert sent == [(105, "email", None), (108, "phone", "bounced")]
+    assert [e.time for e in events_of(log, "message_delivered", "cert-b")] == [109]
+    assert not events_of(log, "message_chased")
+    assert compute(log)["messages"]["bounced"] == 1
+
+
+def test_silent_loss_is_chased_after_the_follow_up_time(scenario_data, load):
+    scenario_data["actors"]["cert-b"]["contacts"]["email"]["stale"] = True
+    log = Engine(load(scenario_data)).run()
+    [chased] = events_of(log, "message_chased", "cert-a")
+    assert chased.time == 165 and chased.details["to"] == "cert-b"
+    assert not events_of(log, "message_bounced")
+
+
+def test_a_247_request_is_handled_overnight_without_holding_the_day_desk(scenario_data, load):
+    sd = scenario_data
+    sd["channels"]["net247"] = {"kind": "network_247", "latency": "5m",
+                                "handled_around_the_clock": True}
+    b = sd["actors"]["cert-b"]
+    b["capacity"] = 1
+    b["contacts"]["net247"] = {"address": "247@th.example"}
+    b["policy"]["analysis_time"] = "2h"
+    sd["injects"] = [
+        # 15:30 in Bangkok: the analysis runs past closing and ends next morning
+        _inject("1", "T+07:30", "cert-b", {"type": "botnet", "affected": ["TH"]}),
+        # 18:00 in Bangkok: a preservation-style request on the 24/7 network
+        _inject("2", "T+10:00", "cert-b", {}, via="net247"),
+    ]
+    log = Engine(load(sd)).run()
+    acks = {e.details["refs"][0]: e.time for e in events_of(log, "acknowledged", "cert-b")}
+    # the duty desk answers within its 10m, the same evening
+    assert acks == {"inject:1": 460, "inject:2": 610}
+    # the day desk's analysis: 80m until 17:00, the other 40m from 09:00 next morning
+    [analysed] = events_of(log, "analysed", "cert-b")
+    assert analysed.time == 25 * 60 + 40
+
+
+def test_waiting_work_is_served_by_severity_unless_the_actor_is_fifo(scenario_data, load):
+    sd = scenario_data
+    sd["actors"]["cert-b"]["capacity"] = 1
+    sd["frameworks"]["fw"]["rules"] = {}
+    sd["injects"] = [
+        # both arrive at night in Bangkok and wait for 09:00 (T+25h)
+        {**_inject("1", "T+10:00", "cert-b", {}), "incident": {
+            "id": "low", "type": "phishing", "severity": "low", "affected": ["TH"]}},
+        {**_inject("2", "T+10:30", "cert-b", {}), "incident": {
+            "id": "crit", "type": "wiper", "severity": "critical", "affected": ["TH"]}},
+    ]
+
+    def order(data):
+        log = Engine(load(data)).run()
+        return [(e.incident, e.time) for e in events_of(log, "acknowledged", "cert-b")]
+
+    # the critical incident first: ack 10m + analysis 30m, then the low one's 10m
+    assert order(sd) == [("crit", 1510), ("low", 1550)]
+    sd["actors"]["cert-b"]["policy"] = {**CONST_POLICY, "queue": "fifo"}
+    assert order(sd) == [("low", 1510), ("crit", 1550)]
+
+
+def _expect(reach):
+    return {"id": "E1", "actors": ["cert-a"], "action": "notify", "target": "cert-b",
+            "incident": "x", "within": "2h", "reach": reach}
+
+
+def test_a_delivered_expectation_is_missed_when_the_message_never_arrives(scenario_data, load):
+    sd = scenario_data
+    sd["actors"]["cert-b"]["contacts"]["email"]["stale"] = True
+    sd["frameworks"]["fw"]["rules"]["notify"]["fallback"] = []
+    sd["expectations"] = [_expect("delivered")]
+    log = Engine(load(sd)).run()
+    [missed] = events_of(log, "expectation_missed")
+    assert missed.time == 180  # opened at T+60, within 2h
+    sd["expectations"] = [_expect("sent")]
+    [met] = events_of(Engine(load(sd)).run(), "expectation_met")
+    assert met.time == 105  # sent, though it went to a stale address
+
+
+def test_an_acknowledged_expectation_waits_for_the_recipient(scenario_data, load):
+    scenario_data["expectations"] = [_expect("acknowledged")]
+    [met] = events_of(Engine(load(scenario_data)).run(), "expectation_met")
+    assert met.time == 120 and met.actor == "cert-a"  # delivered T+110, acknowledged 10m later
