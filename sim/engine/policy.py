@@ -203,6 +203,17 @@ class Policy:
         self._seq += 1
         return desk.resource.request(priority=st.priority(item, self._seq))
 
+    def _until_open(self, st: ActorState, desk: Desk,
+                    item: Received) -> Iterator[simpy.Event]:
+        """Wait for the desk's next opening; False when it never opens again."""
+        on = desk.shift.next_on(self.env.now)
+        if on > self.env.now:
+            if math.isinf(on):
+                return False
+            self._seq += 1
+            yield desk.opening(on, st.priority(item, self._seq))
+        return True
+
     def handle(self, st: ActorState, item: Received) -> Iterator[simpy.Event]:
         """The automated policy handling one received item."""
         engine = self.engine
@@ -212,12 +223,8 @@ class Policy:
         desk = self.desk_for(st, item)
         shift = desk.shift
         t0 = env.now
-        on = shift.next_on(t0)
-        if on > t0:
-            if math.isinf(on):
-                return
-            self._seq += 1
-            yield desk.opening(on, st.priority(item, self._seq))
+        if not (yield from self._until_open(st, desk, item)):
+            return
         off_duty = env.now - t0
         t1 = env.now
         req = self._request(st, desk, item)
@@ -255,12 +262,8 @@ class Policy:
     def follow_on(self, st: ActorState, item: Received) -> Iterator[simpy.Event]:
         """Rules that follow once every message of another rule has been acknowledged."""
         desk = st.office
-        on = desk.shift.next_on(self.env.now)
-        if on > self.env.now:
-            if math.isinf(on):
-                return
-            self._seq += 1
-            yield desk.opening(on, st.priority(item, self._seq))
+        if not (yield from self._until_open(st, desk, item)):
+            return
         req = self._request(st, desk, item)
         yield req
         yield from self.apply_rules(st, item.incident, [item.kind], item, desk.shift)
