@@ -353,7 +353,9 @@ class Contact(Strict):
 
     address: str = Field(description="E-mail address, phone number, portal queue or handle.")
     stale: StrictBool = Field(
-        False, description="True when this contact is out of date: messages to it are lost."
+        False,
+        description="True when this contact is out of date: messages to it never arrive; "
+        "they bounce back to the sender or vanish silently, as the channel says.",
     )
     note: str = Field("", description="Free text, e.g. when the contact was last verified.")
 

@@ -127,6 +127,10 @@ def test_a_variant_that_matters_shows_a_paired_difference(loaded, tmp_path):
     stale, bounced = diffs["lost.stale_contact"], diffs["messages_bounced"]
     assert stale["mean_difference"] + bounced["mean_difference"] == pytest.approx(-1)
     assert bounced["mean_difference"] < 0 and stale["pairs"] == bounced["pairs"] == 12
+    # bounces are counted per drill, not summarised as a time in hours
+    text = (result.out / "summary.txt").read_text(encoding="utf-8")
+    assert any(line.split()[:3] == ["messages_bounced", "per", "drill:"]
+               for line in text.splitlines())
 
 
 def test_variant_values_keep_their_meaning(loaded):

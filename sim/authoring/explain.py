@@ -102,13 +102,15 @@ def _paths(sc: Scenario) -> list[str]:
     return lines
 
 
-def _addressed(actor, channel: str | None) -> str:
+def _addressed(sc: Scenario, actor: Actor, channel: str | None) -> str:
     """The recipient's name, flagged when its point of contact will lose the message."""
     contact = actor.contacts.get(channel) if channel else None
     if channel and contact is None:
         return f"{actor.name} (no {channel} contact)"
-    if contact is not None and contact.stale:
-        return f"{actor.name} (STALE {channel} contact: lost until chased)"
+    if channel and contact is not None and contact.stale:
+        fate = ("bounces, then the fallback" if sc.channels[channel].bounce is not None
+                else "lost until chased")
+        return f"{actor.name} (STALE {channel} contact: {fate})"
     return actor.name
 
 
@@ -137,7 +139,7 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
                     targets.append((t, carried))
             if not targets:
                 continue
-            names = ", ".join(_addressed(sc.actors[t], rule.channel) for t, _ in targets)
+            names = ", ".join(_addressed(sc, sc.actors[t], rule.channel) for t, _ in targets)
             lines.append(f"{'  ' * depth}{spec.name} --{rule.action} via {rule.channel}"
                          f"{deadline}, TLP:{rule.tlp}--> {names}   [{rid}]")
             for t, carried in targets:

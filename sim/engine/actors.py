@@ -66,6 +66,8 @@ class Received:
     facts_tlp: str | None = None
     #: the sender's own deadline for what this asks (for the desk's priority)
     deadline_at: float = math.inf
+    #: it added facts to the recipient's picture
+    grew: bool = False
     acknowledged: bool = False
 
 

@@ -37,12 +37,12 @@ from .distributions import sample
 from .events import Event
 from .expectations import WATCHED, Expectations
 from .knowledge import GroundTruth, Picture
-from .messaging import VERB_EVENT, Messaging
+from .messaging import Messaging
 from .msel import ActionError, Msel, ScheduledInject
 from .policy import Policy
 from .streams import Streams
 
-__all__ = ["VERB_EVENT", "Action", "ActionError", "Engine", "ScheduledInject", "preflight",
+__all__ = ["Action", "ActionError", "Engine", "ScheduledInject", "preflight",
            "run_scenario"]
 
 
@@ -190,10 +190,6 @@ class Engine:
         """Everything an actor has received, oldest first."""
         return list(self.actors[actor].received)
 
-    def picture(self, actor: str, incident: str) -> Picture | None:
-        """What ``actor`` knows of ``incident`` (None when nothing has reached it)."""
-        return self.actor(actor).pictures.get(incident)
-
     # --- facilitator -------------------------------------------------------------------
 
     def set_human(self, actor: str, human: bool) -> None:
@@ -307,9 +303,9 @@ class Engine:
         """An item reaches an actor: its facts join the actor's picture at once."""
         picture = st.pictures.get(item.incident)
         if picture is None:
-            picture = st.pictures[item.incident] = Picture(self.env.now)
+            picture = st.pictures[item.incident] = Picture()
             picture.done = self.env.event()
-        picture.learn(item.facts, item.at)
+        item.grew = bool(picture.learn(item.facts, item.at))
         picture.armed.setdefault(item.kind, item.at)
         picture.items.append(item)
         st.received.append(item)

@@ -80,11 +80,10 @@ class View:
 class Picture(View):
     """One actor's picture of one incident: the facts that have reached it."""
 
-    __slots__ = ("analysis", "armed", "done", "first_at", "items", "learnt")
+    __slots__ = ("analysis", "armed", "done", "items", "learnt")
 
-    def __init__(self, first_at: float):
+    def __init__(self) -> None:
         super().__init__()
-        self.first_at = first_at
         #: fact -> drill minute it first reached the actor
         self.learnt: dict[str, float] = {}
         self.items: list[Any] = []
@@ -104,13 +103,10 @@ class Picture(View):
                 new.append(f)
         return new
 
-    def knows(self, fact: str) -> bool:
-        return fact in self.learnt
-
     @classmethod
     def of(cls, facts: Iterable[str]) -> Picture:
         """A picture holding ``facts`` from the start (for authoring tools)."""
-        p = cls(0.0)
+        p = cls()
         p.learn(facts, 0.0)
         return p
 

@@ -175,9 +175,8 @@ class Messaging:
             engine.takedown(st, inc_id, base)
             return
         if verb == "publish":
-            target_none = None
             for item in passes:
-                if item.recipient == st.id and not allowed(item.tlp, item.named, st, target_none):
+                if item.recipient == st.id and not allowed(item.tlp, item.named, st, None):
                     engine.emit("tlp_violation", st.id, inc_id, ref=item.ref, tlp=item.tlp,
                                 to="public", action=verb, by=by, named=list(item.named))
         engine.emit(VERB_EVENT[verb], st.id, inc_id, text=text, **base)
@@ -202,28 +201,26 @@ class Messaging:
         # an item whose incident facts carry a laxer label than its text passes those on
         partly = [i for i in withheld
                   if i.facts_tlp is not None and allowed(i.facts_tlp, i.named, st, recipient)]
-        if withheld and needed:
+        # one decision per message: pass on what the labels forbid (a person always may)
+        breach = bool(withheld) and self._breach(st, inc_id, by)
+        if withheld and breach:
+            for item in withheld:
+                engine.emit("tlp_violation", st.id, inc_id, ref=item.ref, tlp=item.tlp,
+                            to=target, action=verb, by=by, named=list(item.named))
+            shared.extend(withheld)
+        elif withheld:
             carried = {f for item in shared for f in item.facts}
             carried.update(f for i in partly for f in i.facts if not f.startswith("indicator:"))
-            if any(f not in carried for f in needed) and not self._breach(st, inc_id, by):
+            missing = [f for f in needed if f not in carried]
+            if missing:
                 # the recipient could only be told by passing on restricted facts
                 engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
-                            to=target, facts=[f for f in needed if f not in carried],
-                            action=verb, reason="no message without restricted facts")
+                            to=target, facts=missing, action=verb,
+                            reason="no message without restricted facts")
                 return False
-        if withheld:
-            kept = []
-            for item in withheld:
-                if by == "human" or self._breach(st, inc_id, by):
-                    shared.append(item)
-                    engine.emit("tlp_violation", st.id, inc_id, ref=item.ref, tlp=item.tlp,
-                                to=target, action=verb, by=by, named=list(item.named))
-                else:
-                    kept.append(item.ref)
-            if kept:
-                engine.emit("withheld", st.id, inc_id, refs=kept, to=target)
+            engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld], to=target)
         picture = st.pictures.get(inc_id)
-        if not withheld and picture is not None and passes == picture.items:
+        if (not withheld or breach) and picture is not None and passes is picture.items:
             # everything the sender holds goes: its facts in the order it learnt them
             facts = dict.fromkeys(picture.learnt)
         else:

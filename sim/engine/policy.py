@@ -253,7 +253,7 @@ class Policy:
             req = self._request(st, desk, item)
             yield req
         triggers = [item.kind]
-        if item.facts and any(picture.learnt.get(f) == item.at for f in item.facts):
+        if item.grew:
             # the picture grew with this item: every armed rule looks again
             triggers.extend(picture.armed)
         yield from self.apply_rules(st, inc_id, triggers, item, shift)
@@ -336,7 +336,7 @@ class Policy:
             engine.messaging.perform(
                 st, rule.action, inc_id, [t for t, _ in targets],
                 [rule.channel, *rule.fallback] if rule.channel else [], rule.tlp, rule=rid,
-                trigger_at=trigger_at, passes=list(picture.items), by="policy",
+                trigger_at=trigger_at, passes=picture.items, by="policy",
                 deadline=rule.deadline, worked=spent, trigger=item.ref, off_duty=waited,
                 relied=facts, set_off_by=newest if newest is not None and learnt[newest] > armed_at
                 else item.kind, justification={t: just for t, just in targets},

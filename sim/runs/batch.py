@@ -563,7 +563,7 @@ def _label(incident: str, metric: str) -> str:
 
 
 def _is_time(metric: str) -> bool:
-    return not (metric in ("score", "messages_lost", "tlp_violations")
+    return not (metric in ("score", "messages_lost", "messages_bounced", "tlp_violations")
                 or metric.startswith("lost.") or metric.endswith(".met"))
 
 
