@@ -1,0 +1,36 @@
+"""Untrusted strings as plain text for a terminal.
+
+Scenario files, journals and people supply names, titles and notes. Printed raw,
+an ``ESC`` sequence in a title could recolour, move the cursor, retitle the
+window or hide text in a terminal, and a right-to-left override could make text
+read differently from what it is. :func:`plain` replaces every control and
+bidirectional-formatting character (except newline and tab) with a visible
+``\\xNN``/``\\uNNNN`` escape, so the text shows exactly what the file holds.
+
+The Textual UI does not use this: it shows untrusted strings as ``rich.text.Text``
+objects, which are never parsed as markup (see ``tui/``).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except \t and \n, DEL, C1 controls, and the bidi embeddings,
+# overrides and isolates, plus line/paragraph separators
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group(0)
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def plain(text: str) -> str:
+    """``text`` with every terminal-control character shown as an escape."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def one_line(text: str) -> str:
+    """:func:`plain`, with newlines and tabs shown as escapes too (for table cells)."""
+    return plain(text).replace("\n", "\\n").replace("\t", "\\t")
