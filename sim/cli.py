@@ -166,8 +166,10 @@ def cmd_journals(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from sim.runs.batch import (
+        BatchCannotRun,
         BatchConfig,
         BatchError,
+        check_metric,
         load_variants_file,
         parse_sweep,
         parse_variant,
@@ -175,6 +177,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         run_batch,
         sweep_table,
     )
+    from sim.safe.files import FileProblem, write_private
 
     path = resolve_scenario_arg(args.scenario)
     try:
@@ -182,38 +185,58 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         _problems(exc)
         return EXIT_INVALID
+
+    def notice(line: str) -> None:
+        print(f"drill batch: {line}", file=sys.stderr)
+
+    bars: list = []
+
+    def progress(total: int, done: int):
+        bars.append(_progress_bar(total, done))
+        return bars[-1]
+
+    def stop(message: str) -> None:
+        for bar in bars:  # end the bar's line before saying what went wrong
+            bar.close()
+        print(message, file=sys.stderr)
+
+    metric = args.metric or "ansac_reached"
     try:
         variants = [parse_variant(v) for v in args.variant]
         for f in args.variants or []:
             variants += load_variants_file(Path(f))
         sweep = parse_sweep(args.sweep) if args.sweep else []
         variants += sweep
+        if args.metric is not None:
+            check_metric(loaded.scenario, metric)
         cfg = BatchConfig(
             n=args.n, seed=args.seed, jobs=args.jobs, out=Path(args.out),
             backend=args.backend, scheduler=args.scheduler, chunk=args.chunk,
             resume=args.resume,
         )
-        result = run_batch(loaded, variants, cfg, progress=_progress_bar)
-    except BatchError as exc:
-        print(f"drill batch: {exc}", file=sys.stderr)
+        result = run_batch(loaded, variants, cfg, progress=progress, notice=notice)
+        text = render_summary(result.summary)
+        if sweep:
+            from sim.analysis.plot import ascii_plot, svg_plot
+
+            table, xs, series, bands = sweep_table(result.summary, sweep, metric)
+            label = sweep[0].changes[0][0]
+            svg = result.out / "sweep.svg"
+            write_private(svg, svg_plot(xs, series, bands, title=f"{metric} against {label}",
+                                        xlabel=label, ylabel=metric))
+            write_private(result.out / "sweep.txt", table)
+            text += "\n" + table + "\n" + ascii_plot(xs, series, ylabel=metric)
+            result.files += [result.out / "sweep.txt", svg]
+    except BatchCannotRun as exc:
+        stop(f"drill batch: {exc}")
+        return EXIT_CANNOT_RUN
+    except (BatchError, FileProblem) as exc:
+        stop(f"drill batch: {exc}")
         return EXIT_INVALID
     except KeyboardInterrupt:
-        print(f"\ninterrupted; finished chunks are kept in {args.out}; "
-              f"carry on with the same command and --resume", file=sys.stderr)
+        stop(f"interrupted; finished chunks are kept in {args.out}; "
+             f"carry on with the same command and --resume")
         return 130
-    text = render_summary(result.summary)
-    if sweep:
-        from sim.analysis.plot import ascii_plot, svg_plot
-
-        metric = args.metric or "ansac_reached"
-        table, xs, series, bands = sweep_table(result.summary, sweep, metric)
-        label = sweep[0].changes[0][0]
-        svg = result.out / "sweep.svg"
-        svg.write_text(svg_plot(xs, series, bands, title=f"{metric} against {label}",
-                                xlabel=label, ylabel=metric), encoding="utf-8")
-        (result.out / "sweep.txt").write_text(table, encoding="utf-8")
-        text += "\n" + table + "\n" + ascii_plot(xs, series, ylabel=metric)
-        result.files += [result.out / "sweep.txt", svg]
     sys.stdout.write(text)
     print("wrote " + ", ".join(str(f) for f in result.files), file=sys.stderr)
     return EXIT_OK
@@ -367,6 +390,7 @@ def _progress_bar(total: int, done: int):
         if bar.n >= total:
             bar.close()
 
+    advance.close = bar.close  # type: ignore[attr-defined]
     return advance
 
 

@@ -11,29 +11,50 @@
   ``replications.csv`` (and Parquet, when pyarrow is installed) while the summary
   is computed in one streaming pass: memory does not grow with the number of
   replications, and the result does not depend on how many workers ran it.
+* Every file is written through :mod:`sim.safe.files` (``0600`` in ``0700``
+  folders, atomically). The sha256 of each finished chunk is recorded in
+  ``OUT/chunks.sha256`` (``sha256sum`` format); ``--resume`` runs again any chunk
+  that is missing, unrecorded, cut short or taken from another batch, and the
+  final join checks every chunk once more, so nothing foreign reaches the summary.
+* Local workers die with the process that started them, even when it is killed
+  outright (``kill -9``): a batch never leaves orphans writing chunks behind it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import difflib
 import hashlib
+import io
 import json
 import math
 import os
-from collections.abc import Callable
+import re
+import signal
+import stat
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from scenarios import LoadedScenario, Scenario
+from scenarios import loader as _loader
 from scenarios.loader import format_path, normalise_loc, reword
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
 from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, compute
 from sim.analysis.stats import Proportion, Running, Sample
 from sim.engine import Engine
+from sim.safe.files import FileProblem, open_private, private_dir, read_bounded, write_private
+from sim.safe.text import one_line
 
 ROW_FIELDS = ("variant", "replication", "seed", "incident", "metric", "value")
 BASELINE = "baseline"
@@ -50,6 +71,20 @@ LOSS_REASONS = ("stale_contact", "no_contact", "channel_failure")
 
 class BatchError(Exception):
     """A batch that cannot start or resume; the message says why."""
+
+
+class BatchCannotRun(BatchError):
+    """The arguments are valid but the batch could not be carried out (a replication
+    failed, the Dask scheduler is unreachable); the message says why."""
+
+
+#: Bounds that keep a mistyped argument from exhausting the machine.
+MAX_JOBS = 1024
+MAX_REPLICATIONS = 1_000_000_000
+MAX_CHUNKS = 1_000_000
+MAX_SWEEP_VALUES = 1000
+MANIFEST_LIMIT = 1 << 20
+DASK_SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
 
 
 # --- replications ----------------------------------------------------------------
@@ -96,6 +131,11 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
     return rows
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines() or [""]
+    return one_line(lines[0][:300])
+
+
 _SCENARIO_CACHE: dict[str, list[tuple[str, Scenario]]] = {}
 
 
@@ -117,7 +157,14 @@ def run_chunk(payload: str, base_seed: int, start: int, count: int) -> list[tupl
     for rep in range(start, start + count):
         seed = replication_seed(base_seed, rep)
         for name, scenario in variants:
-            for incident, metric, value in replication_rows(scenario, seed):
+            try:
+                rows = replication_rows(scenario, seed)
+            except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError,
+                    RecursionError) as exc:
+                raise BatchCannotRun(
+                    f"replication {rep} of {name!r} (seed {seed}) failed: "
+                    f"{type(exc).__name__}: {_first_line(exc)}") from None
+            for incident, metric, value in rows:
                 out.append((name, rep, seed, incident, metric, value))
     return out
 
@@ -165,10 +212,18 @@ def parse_variant(text: str) -> Variant:
 
 def load_variants_file(path: Path) -> list[Variant]:
     """A YAML file: ``variants: {name: {dotted.path: value, ...}, ...}``."""
-    from scenarios.yamlsrc import read_yaml_file
+    from scenarios.yamlsrc import MAX_BYTES
 
+    try:  # a regular file of bounded size only: never a pipe, a device or a folder
+        raw = read_bounded(path, MAX_BYTES, what="variants file")
+    except FileProblem as exc:
+        raise BatchError(str(exc)) from None
     try:
-        data = read_yaml_file(path).data
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise BatchError(f"{path}: is not UTF-8 text") from None
+    try:
+        data = read_yaml_text(text, str(path)).data
     except YamlProblem as exc:
         raise BatchError(f"{exc.mark}: {exc.message}") from None
     if not isinstance(data, dict) or not isinstance(data.get("variants"), dict):
@@ -189,17 +244,30 @@ def parse_sweep(text: str) -> list[Variant]:
     where = f"sweep {path!r}"
     if spec.count(":") == 2 and "," not in spec:
         start, stop, step = (_scalar(s, where) for s in spec.split(":"))
-        if not all(isinstance(v, int | float) for v in (start, stop, step)) or step <= 0:
-            raise BatchError(f"{where}: start:stop:step must be numbers with step > 0")
-        count = math.floor((stop - start) / step + 1e-9) + 1
+        if not all(_finite_number(v) for v in (start, stop, step)) or step <= 0:
+            raise BatchError(f"{where}: start:stop:step must be finite numbers with step > 0")
+        span = (stop - start) / step + 1e-9
+        if span >= MAX_SWEEP_VALUES:
+            raise BatchError(f"{where}: {spec!r} gives more than {MAX_SWEEP_VALUES:,} values; "
+                             "use a larger step")
+        count = math.floor(span) + 1
         values: list[Any] = [round(start + i * step, 10) for i in range(count)]
     else:
         values = [_scalar(v, where) for v in spec.split(",") if v.strip()]
+        if len(values) > MAX_SWEEP_VALUES:
+            raise BatchError(f"{where}: more than {MAX_SWEEP_VALUES:,} values")
+        bad = [v for v in values if isinstance(v, float) and not math.isfinite(v)]
+        if bad:
+            raise BatchError(f"{where}: {bad[0]!r} is not a finite number")
     if not values:
         raise BatchError(f"{where}: no values")
     label = path.rsplit(".", 1)[-1]
     text = [f"{v:g}" if isinstance(v, float) else str(v) for v in values]
     return [Variant(f"{label}={t}", ((path, v),)) for t, v in zip(text, values, strict=True)]
+
+
+def _finite_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _set(data: Any, path: str, value: Any, variant: str) -> None:
@@ -248,8 +316,50 @@ def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[t
                 loc = normalise_loc(tuple(err["loc"]), data)
                 problems.append(f"{format_path(loc)}: {reword(err, loc, data)}")
             raise BatchError(f"variant {v.name!r}: " + "; ".join(problems)) from None
+        # the same cross-reference checks as a scenario file: an inject sent over a
+        # channel that does not exist must stop the batch here, not crash a worker
+        broken = [f"{format_path(where)}: {message}"
+                  for where, message in _loader._cross_references(data)]
+        if broken:
+            raise BatchError(f"variant {v.name!r}: " + "; ".join(broken))
         out.append((v.name, data))
     return out
+
+
+# --- metrics by name -------------------------------------------------------------
+
+#: Metrics of an incident, as rows of ``replications.csv`` name them.
+INCIDENT_METRICS = ("first_ack", "all_certs_reached", "all_certs_reached_incl_control",
+                    "ansac_reached", *HOP_SLUGS.values(), "le.end_to_end", "contained")
+#: Metrics counted per drill (their incident column is empty).
+RUN_METRICS = ("score", "messages_lost", *(f"lost.{r}" for r in LOSS_REASONS),
+               "messages_bounced", "tlp_violations")
+
+
+def check_metric(scenario: Scenario, metric: str) -> None:
+    """Refuse a ``--metric`` the sweep table could not show, naming the ones that exist."""
+    incident, sep, name = metric.rpartition(":")
+    lateness = {f"expectation.{x.id}.lateness": x.incident for x in scenario.expectations}
+    known = [*INCIDENT_METRICS, *lateness, *RUN_METRICS]
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise BatchError(f"--metric {metric!r}: no such metric; {hint}metrics: {', '.join(known)} "
+                         "(prefix INCIDENT: for one incident)")
+    if not sep:
+        return
+    incidents = sorted({inj.incident.id for inj in scenario.injects})
+    if name in RUN_METRICS:
+        raise BatchError(f"--metric {metric!r}: {name} is counted per drill, not per incident; "
+                         f"write --metric {name}")
+    if incident not in incidents:
+        close = difflib.get_close_matches(incident, incidents, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise BatchError(f"--metric {metric!r}: no incident {incident!r}; {hint}"
+                         f"incidents: {', '.join(incidents)}")
+    if name in lateness and lateness[name] != incident:
+        raise BatchError(f"--metric {metric!r}: that expectation is about incident "
+                         f"{lateness[name]!r}")
 
 
 # --- aggregation -----------------------------------------------------------------
@@ -345,27 +455,160 @@ class BatchConfig:
     confidence: float = 0.95
 
 
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def check_scheduler(address: str | None) -> None:
+    """Refuse a Dask scheduler address that cannot be one, before anything runs."""
+    if not address:
+        raise BatchError("--backend dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    problem = None
+    if scheme not in DASK_SCHEMES:
+        problem = f"unknown protocol {scheme!r} (one of {', '.join(DASK_SCHEMES)})"
+    elif not rest or any(c.isspace() or not c.isprintable() for c in rest):
+        problem = "expected PROTOCOL://HOST:PORT"
+    elif scheme != "inproc":
+        try:
+            parts = urlsplit(f"{scheme}://{rest}")
+            port = parts.port
+        except ValueError:
+            port, parts = None, None
+        if parts is None or not parts.hostname or port is None or parts.path or parts.query:
+            problem = "expected PROTOCOL://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+    if problem:
+        raise BatchError(f"--scheduler {address!r}: not a Dask scheduler address: {problem}")
+
+
+def check_config(cfg: BatchConfig) -> None:
+    """Every argument problem, before a file is created or a process started."""
+    if not _is_int(cfg.n) or not 1 <= cfg.n <= MAX_REPLICATIONS:
+        raise BatchError(f"-n must be between 1 and {MAX_REPLICATIONS:,} (got {cfg.n})")
+    if cfg.jobs is not None and (not _is_int(cfg.jobs) or not 1 <= cfg.jobs <= MAX_JOBS):
+        raise BatchError(f"--jobs must be between 1 and {MAX_JOBS:,} (got {cfg.jobs}); "
+                         "leave it out to use every core")
+    if cfg.chunk is not None:
+        if not _is_int(cfg.chunk) or cfg.chunk < 1:
+            raise BatchError(f"--chunk must be at least 1 (got {cfg.chunk}); "
+                             "leave it out to choose automatically")
+        if -(-cfg.n // cfg.chunk) > MAX_CHUNKS:
+            raise BatchError(f"--chunk {cfg.chunk} makes more than {MAX_CHUNKS:,} chunks of "
+                             f"{cfg.n:,} replications; use a larger --chunk")
+    if not 0 < cfg.confidence < 1:
+        raise BatchError(f"the confidence level must be between 0 and 1 (got {cfg.confidence})")
+    if cfg.backend == "dask":
+        check_scheduler(cfg.scheduler)
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            raise BatchError("the dask backend needs the 'distributed' package: "
+                             "pip install 'acid-drill[dask]'")
+    elif cfg.backend == "local":
+        if cfg.scheduler is not None:
+            raise BatchError("--scheduler is used only with --backend dask")
+    else:
+        raise BatchError(f"unknown backend {cfg.backend!r}; 'local' or 'dask'")
+    out = Path(cfg.out)
+    for folder in (out, *out.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                what = "is a file" if folder.is_file() else "is not a folder"
+                raise BatchError(f"{folder}: {what}; give --out a folder")
+            break
+
+
 def chunk_size(n: int, jobs: int, variants: int) -> int:
     """Enough chunks to keep every worker busy, few enough to keep overhead small."""
     target = math.ceil(n / (jobs * 20))
-    return max(1, min(max(target, 5), max(1, 400 // variants)))
+    size = max(1, min(max(target, 5), max(1, 400 // variants)))
+    return max(size, -(-n // MAX_CHUNKS))
+
+
+CHUNK_NAME = re.compile(r"rows-(\d{9,})-(\d+)\.csv")
+CHECKSUMS = "chunks.sha256"
+_CHECKSUM_LINE = re.compile(r"([0-9a-f]{64})  chunks/(rows-\d{9,}-\d+\.csv)")
+
+
+def _chunk_name(start: int, count: int) -> str:
+    return f"rows-{start:09d}-{count}.csv"
 
 
 def _chunk_path(out: Path, start: int, count: int) -> Path:
-    return out / "chunks" / f"rows-{start:09d}-{count}.csv"
+    return out / "chunks" / _chunk_name(start, count)
 
 
-def write_chunk(out: Path, start: int, count: int, rows: list[tuple]) -> None:
-    path = _chunk_path(out, start, count)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        for row in rows:
-            value = row[-1]
-            w.writerow((*row[:-1], "" if value is None else repr(float(value))))
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
+def chunk_bytes(rows: list[tuple]) -> bytes:
+    """A chunk file's content: CSV rows, values as ``repr`` of the float (lossless)."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    for row in rows:
+        value = row[-1]
+        w.writerow((*row[:-1], "" if value is None else repr(float(value))))
+    return buf.getvalue().encode("utf-8")
+
+
+def write_chunk(out: Path, start: int, count: int, rows: list[tuple]) -> str:
+    """Write a chunk atomically (``0600``); returns the sha256 of what was written."""
+    data = chunk_bytes(rows)
+    write_private(_chunk_path(out, start, count), data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _open_regular(path: Path) -> int | None:
+    """A read descriptor of ``path`` if it is a regular file (not a link, pipe or device)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def file_sha256(path: Path) -> str | None:
+    """sha256 of a regular file, or None when it is missing or not a regular file."""
+    fd = _open_regular(path)
+    if fd is None:
+        return None
+    digest = hashlib.sha256()
+    try:
+        while block := os.read(fd, 1 << 20):
+            digest.update(block)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return digest.hexdigest()
+
+
+class _HashingReader(io.RawIOBase):
+    """Reads a file descriptor and hashes every byte read."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self.sha = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        data = os.read(self._fd, len(buf))
+        buf[: len(data)] = data
+        self.sha.update(data)
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
 
 
 def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int) -> dict:
@@ -380,6 +623,67 @@ def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int)
     }
 
 
+def _read_manifest(path: Path) -> dict:
+    def damaged(why: str) -> BatchError:
+        return BatchError(f"{path}: is damaged ({why}); it cannot say which batch this folder "
+                          "holds; run the batch again with another --out")
+
+    try:
+        text = read_bounded(path, MANIFEST_LIMIT, what="batch manifest").decode("utf-8")
+        manifest = json.loads(text)
+    except (UnicodeDecodeError, ValueError):
+        raise damaged("not a batch manifest") from None
+    except RecursionError:
+        raise damaged("nested too deeply") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != "drill-batch-manifest":
+        raise damaged("not a batch manifest")
+    size = manifest.get("chunk")
+    if not _is_int(size) or size < 1:
+        raise damaged("its chunk size is not a whole number above 0")
+    return manifest
+
+
+def _read_checksums(out: Path, limit: int) -> dict[str, str]:
+    """Recorded sha256 by chunk name; a torn or foreign line records nothing."""
+    try:
+        data = read_bounded(out / CHECKSUMS, limit, what="checksum list")
+    except FileProblem:
+        return {}
+    recorded: dict[str, str] = {}
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        m = _CHECKSUM_LINE.fullmatch(line)
+        if m:
+            recorded[m.group(2)] = m.group(1)
+    return recorded
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Temporary files of writes that a crash cut short (never complete files)."""
+    for folder in (out, out / "chunks"):
+        if not folder.is_dir():
+            continue
+        for p in folder.iterdir():
+            if p.name.startswith(".") and p.name.endswith(".part") and not p.is_dir():
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise FileProblem(f"{path}: cannot remove: {exc.strerror}") from None
+
+
+def _chunk_files(out: Path) -> list[Path]:
+    chunks = out / "chunks"
+    if not chunks.is_dir():
+        return []
+    return [p for p in chunks.iterdir() if CHUNK_NAME.fullmatch(p.name)]
+
+
 @dataclass
 class BatchResult:
     summary: dict[str, Any]
@@ -388,6 +692,7 @@ class BatchResult:
 
 
 Progress = Callable[[int], None]
+Notice = Callable[[str], None]
 
 
 def run_batch(
@@ -395,70 +700,225 @@ def run_batch(
     variants: list[Variant],
     cfg: BatchConfig,
     progress: Callable[[int, int], Progress] | None = None,
+    notice: Notice | None = None,
 ) -> BatchResult:
-    """Run (or resume) a batch and write its outputs; returns the summary."""
-    if cfg.n < 1:
-        raise BatchError("-n must be at least 1")
+    """Run (or resume) a batch and write its outputs; returns the summary.
+
+    ``notice`` receives one line for each thing a resume found and repaired (a
+    damaged chunk run again, say).
+    """
+    check_config(cfg)
     scenarios = variant_scenarios(loaded, variants)
     payload = json.dumps(scenarios, sort_keys=True)
     jobs = cfg.jobs or os.cpu_count() or 1
+    say = notice or (lambda line: None)
+    try:
+        return _run(loaded, scenarios, payload, cfg, jobs, progress, say)
+    except FileProblem as exc:
+        raise BatchError(str(exc)) from None
+
+
+def _prepare(loaded: LoadedScenario, payload: str, cfg: BatchConfig, jobs: int,
+             variants: int, say: Notice) -> tuple[int, bool]:
+    """Check or create the batch folder; (chunk size, whether it is a resume)."""
     out = Path(cfg.out)
     manifest_path = out / "manifest.json"
-    if cfg.resume:
-        if not manifest_path.exists():
-            raise BatchError(f"{out}: no batch to resume here")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        size = manifest.get("chunk", 0)
+    resume = cfg.resume
+    if (out / "chunks").is_symlink():
+        raise BatchError(f"{out / 'chunks'}: is a symbolic link; a batch keeps its chunks in "
+                         "its own folder")
+    if resume and not (manifest_path.exists() or manifest_path.is_symlink()):
+        if _chunk_files(out):
+            raise BatchError(f"{out}: holds chunks but no manifest.json, so nothing says which "
+                             "batch they belong to; run the batch again with another --out")
+        say(f"nothing to resume in {out}; starting the batch")
+        resume = False
+    if resume:
+        manifest = _read_manifest(manifest_path)
+        size = manifest["chunk"]
         expected = _manifest(loaded, payload, cfg, size)
         if manifest != expected:
             changed = [k for k in expected if manifest.get(k) != expected[k]]
+            if set(manifest) - set(expected):  # never echo what the file holds
+                changed.append("unknown fields")
             raise BatchError(
                 f"{out}: the batch there differs from this one ({', '.join(changed)}); "
                 "resume with the same scenario, variants, seed and -n"
             )
-    else:
-        if (out / "chunks").exists() and any((out / "chunks").iterdir()):
-            raise BatchError(f"{out}: already holds a batch; use --resume, or another --out")
-        size = cfg.chunk or chunk_size(cfg.n, jobs, len(scenarios))
-        (out / "chunks").mkdir(parents=True, exist_ok=True)
-        manifest_path.write_text(
-            json.dumps(_manifest(loaded, payload, cfg, size), indent=2) + "\n", encoding="utf-8")
-    tasks = [(s, min(size, cfg.n - s)) for s in range(0, cfg.n, size)]
-    todo = [(s, c) for s, c in tasks if not _chunk_path(out, s, c).exists()]
-    done_reps = sum(c for s, c in tasks if (s, c) not in todo)
-    tick = progress(cfg.n, done_reps) if progress else (lambda k: None)
+        if -(-cfg.n // size) > MAX_CHUNKS:
+            raise BatchError(f"{manifest_path}: is damaged (chunk size {size} is too small)")
+        return size, True
+    if _chunk_files(out):
+        raise BatchError(f"{out}: already holds a batch; use --resume, or another --out")
+    size = cfg.chunk or chunk_size(cfg.n, jobs, variants)
+    private_dir(out / "chunks")
+    _clear_leftovers(out)
+    write_private(manifest_path, json.dumps(_manifest(loaded, payload, cfg, size), indent=2) + "\n")
+    write_private(out / CHECKSUMS, "")
+    return size, False
 
-    def finished(start: int, count: int, rows: list[tuple] | None) -> None:
-        if rows is not None:  # local workers write their own chunks
-            write_chunk(out, start, count, rows)
-        tick(count)
 
-    if todo:
-        if cfg.backend == "dask":
-            _run_dask(payload, cfg, todo, finished)
-        elif cfg.backend == "local":
-            _run_local(payload, cfg, jobs, todo, out, finished)
+def _verify(out: Path, tasks: list[tuple[int, int]], say: Notice) -> set[tuple[int, int]]:
+    """The chunks of ``tasks`` already finished and intact; every other chunk file goes."""
+    _clear_leftovers(out)
+    recorded = _read_checksums(out, 200 * len(tasks) + 4096)
+    good: set[tuple[int, int]] = set()
+    unrecorded = 0
+    for start, count in tasks:
+        name = _chunk_name(start, count)
+        path = out / "chunks" / name
+        if not (path.exists() or path.is_symlink()):
+            continue
+        want = recorded.get(name)
+        if want is not None and file_sha256(path) == want:
+            good.add((start, count))
+            continue
+        if want is None:
+            unrecorded += 1
         else:
-            raise BatchError(f"unknown backend {cfg.backend!r}; 'local' or 'dask'")
-    return _collect(out, tasks, [name for name, _ in scenarios], cfg.confidence)
+            say(f"{path}: damaged or from another batch (checksum differs); running it again")
+        _remove(path)
+    if unrecorded:
+        say(f"{unrecorded} chunk{'s' if unrecorded != 1 else ''} in {out / 'chunks'} "
+            "finished as the batch stopped but never recorded; running "
+            f"{'them' if unrecorded != 1 else 'it'} again")
+    keep = {_chunk_name(s, c) for s, c in good}
+    for path in _chunk_files(out):
+        if path.name not in keep:  # not a chunk of this batch's plan
+            say(f"{path}: not a chunk of this batch; removed")
+            _remove(path)
+    lines = "".join(f"{recorded[_chunk_name(s, c)]}  chunks/{_chunk_name(s, c)}\n"
+                    for s, c in sorted(good))
+    write_private(out / CHECKSUMS, lines)
+    return good
 
 
-def run_chunk_to_file(payload: str, base_seed: int, start: int, count: int, out: str) -> int:
+class _Record:
+    """Appends a finished chunk's sha256 to ``chunks.sha256`` (one writer: the parent)."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / CHECKSUMS
+        # created 0600 by write_private; appended to, never created or followed here
+        flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            self.fh = os.fdopen(os.open(self.path, flags), "a", encoding="utf-8")
+        except OSError as exc:
+            raise FileProblem(f"{self.path}: cannot write: {exc.strerror}") from None
+
+    def add(self, start: int, count: int, digest: str) -> None:
+        # the chunk is already on disk (fsynced, renamed): a line lost to a power cut
+        # only means the chunk runs again, so the line needs no fsync of its own
+        try:
+            self.fh.write(f"{digest}  chunks/{_chunk_name(start, count)}\n")
+            self.fh.flush()
+        except OSError as exc:
+            raise FileProblem(f"{self.path}: cannot write: {exc.strerror}") from None
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _run(loaded: LoadedScenario, scenarios: list[tuple[str, dict]], payload: str,
+         cfg: BatchConfig, jobs: int, progress: Callable[[int, int], Progress] | None,
+         say: Notice) -> BatchResult:
+    out = Path(cfg.out)
+    size, resumed = _prepare(loaded, payload, cfg, jobs, len(scenarios), say)
+    tasks = [(s, min(size, cfg.n - s)) for s in range(0, cfg.n, size)]
+    done = _verify(out, tasks, say) if resumed else set()
+    todo = [t for t in tasks if t not in done]
+    tick = progress(cfg.n, sum(c for _, c in done)) if progress else (lambda k: None)
+    record = _Record(out)
+    try:
+
+        def finished(start: int, count: int, digest: str) -> None:
+            record.add(start, count, digest)
+            tick(count)
+
+        if todo and cfg.backend == "dask":
+            _run_dask(payload, cfg, todo, out, finished)
+        elif todo:
+            _run_local(payload, cfg, min(jobs, len(todo)), todo, out, finished)
+    finally:
+        record.close()
+    return _collect(out, tasks, [name for name, _ in scenarios], cfg.confidence, cfg.seed)
+
+
+# --- local workers -----------------------------------------------------------------
+
+_PARENT: int | None = None
+PR_SET_PDEATHSIG = 1
+
+
+def _parent_death_signal() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies (True if armed)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError, ValueError):
+        return False
+
+
+def _watch_parent(parent: int, interval: float = 0.2) -> None:
+    """The portable fallback: leave as soon as the parent is gone (we get a new one)."""
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _worker_start(parent: int, use_prctl: bool = True) -> None:
+    """Initializer of every local worker: die with the parent, leave Ctrl-C to it."""
+    global _PARENT
+    _PARENT = parent
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    armed = use_prctl and _parent_death_signal()
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent",
+                         daemon=True).start()
+
+
+def run_chunk_to_file(payload: str, base_seed: int, start: int, count: int,
+                      out: str) -> tuple[int, str]:
     """A local task: run a chunk and write it, so the parent does no per-row work."""
-    write_chunk(Path(out), start, count, run_chunk(payload, base_seed, start, count))
-    return count
+    rows = run_chunk(payload, base_seed, start, count)
+    if _PARENT is not None and os.getppid() != _PARENT:  # orphaned: write nothing
+        os._exit(1)
+    return count, write_chunk(Path(out), start, count, rows)
+
+
+def _result(fut: Future) -> str:
+    """A local task's chunk checksum; a worker's failure as one line."""
+    try:
+        _, digest = fut.result()
+    except (BatchError, FileProblem):
+        raise
+    except BrokenProcessPool:
+        raise BatchCannotRun("a worker process died (out of memory?); finished chunks are "
+                             "kept: carry on with --resume") from None
+    except Exception as exc:
+        raise BatchCannotRun(f"a worker failed: {type(exc).__name__}: {_first_line(exc)}"
+                             ) from None
+    return digest
 
 
 def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, int]],
-               out: Path, finished: Callable[[int, int, list[tuple] | None], None]) -> None:
+               out: Path, finished: Callable[[int, int, str], None]) -> None:
     if jobs == 1:
         for start, count in todo:
-            finished(start, count, run_chunk(payload, cfg.seed, start, count))
+            finished(start, count, write_chunk(out, start, count,
+                                               run_chunk(payload, cfg.seed, start, count)))
         return
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_start,
+                             initargs=(os.getpid(),)) as pool:
         pending: dict[Future, tuple[int, int]] = {}
         queue = list(todo)
         try:
@@ -470,29 +930,30 @@ def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, 
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     start, count = pending.pop(fut)
-                    fut.result()
-                    finished(start, count, None)
+                    finished(start, count, _result(fut))
         except BaseException:
-            for fut in pending:
-                fut.cancel()
+            # stop at once: no worker carries on writing chunks nobody will record
+            workers = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
+            for proc in workers:
+                with contextlib.suppress(OSError, ValueError, AttributeError):
+                    proc.terminate()
             raise
 
 
-def _run_dask(payload: str, cfg: BatchConfig, todo: list[tuple[int, int]],
-              finished: Callable[[int, int, list[tuple] | None], None]) -> None:
+def _run_dask(payload: str, cfg: BatchConfig, todo: list[tuple[int, int]], out: Path,
+              finished: Callable[[int, int, str], None]) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError:
         raise BatchError(
             "the dask backend needs the 'distributed' package: pip install 'acid-drill[dask]'"
         ) from None
-    if not cfg.scheduler:
-        raise BatchError("--backend dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
     try:
         client = Client(cfg.scheduler, timeout="10s")
-    except OSError as exc:
-        raise BatchError(f"cannot reach the Dask scheduler {cfg.scheduler}: {exc}") from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise BatchCannotRun(
+            f"cannot reach the Dask scheduler {cfg.scheduler}: {_first_line(exc)}") from None
     try:
         shared = client.scatter(payload, broadcast=True)
         futures = {
@@ -501,34 +962,81 @@ def _run_dask(payload: str, cfg: BatchConfig, todo: list[tuple[int, int]],
         }
         for fut in as_completed(futures):
             start, count = futures[fut]
-            finished(start, count, fut.result())
+            rows = fut.result()
+            finished(start, count, write_chunk(out, start, count, rows))
+    except OSError as exc:
+        raise BatchCannotRun(f"lost the Dask scheduler {cfg.scheduler}: {_first_line(exc)}"
+                             ) from None
     finally:
         client.close()
 
 
+# --- the join --------------------------------------------------------------------
+
+
+def _read_chunk(out: Path, start: int, count: int, want: str | None) -> Iterator[list[str]]:
+    """The rows of a chunk, checked against its recorded sha256 once read to the end.
+
+    A chunk that fails a check is removed, so that ``--resume`` runs it again.
+    """
+    path = _chunk_path(out, start, count)
+    fd = _open_regular(path)
+    if fd is None:
+        raise BatchError(f"{path}: missing or not a regular file; carry on with --resume")
+    raw = _HashingReader(fd)
+    with io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8", newline="") as text:
+        try:
+            yield from csv.reader(text)
+        except (UnicodeDecodeError, csv.Error):
+            _refuse(path, "is damaged")
+    if raw.sha.hexdigest() != want:
+        _refuse(path, "changed after it was written (checksum differs)")
+
+
+def _refuse(path: Path, why: str) -> None:
+    _remove(path)
+    raise BatchError(f"{path}: {why}; removed it: carry on with --resume to run it again")
+
+
 def _collect(out: Path, tasks: list[tuple[int, int]], variants: list[str],
-             confidence: float) -> BatchResult:
-    """Join the chunks in order into replications.csv and summarise in one pass."""
+             confidence: float, seed: int) -> BatchResult:
+    """Join the chunks in order into replications.csv and summarise in one pass.
+
+    Each chunk must match its recorded checksum, and each row must belong to this
+    batch (a known variant, a replication of the chunk's range, that replication's
+    seed): a chunk of another batch never reaches the summary.
+    """
+    recorded = _read_checksums(out, 200 * len(tasks) + 4096)
     agg = Aggregate(variants, confidence)
     csv_path = out / "replications.csv"
-    with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+    known = set(variants)
+    cur_rep, cur_seed = -1, ""
+    with open_private(csv_path, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(ROW_FIELDS)
         for start, count in tasks:
-            with open(_chunk_path(out, start, count), newline="", encoding="utf-8") as ch:
-                for row in csv.reader(ch):
-                    w.writerow(row)
+            for row in _read_chunk(out, start, count, recorded.get(_chunk_name(start, count))):
+                try:
+                    rep = int(row[1])
                     value = float(row[5]) if row[5] else None
-                    agg.add(row[0], int(row[1]), row[3], row[4], value)
+                    if rep != cur_rep:
+                        cur_rep, cur_seed = rep, str(replication_seed(seed, rep))
+                    ok = (len(row) == 6 and row[0] in known and start <= rep < start + count
+                          and row[2] == cur_seed)
+                except (ValueError, IndexError):
+                    ok = False
+                if not ok:
+                    _refuse(_chunk_path(out, start, count), "holds a row of another batch")
+                w.writerow(row)
+                agg.add(row[0], rep, row[3], row[4], value)
     agg.finish()
     summary = agg.summary()
     files = [csv_path]
     parquet = _to_parquet(csv_path)
     if parquet:
         files.append(parquet)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n",
-                                      encoding="utf-8")
-    (out / "summary.txt").write_text(render_summary(summary), encoding="utf-8")
+    write_private(out / "summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    write_private(out / "summary.txt", render_summary(summary))
     files += [out / "summary.json", out / "summary.txt"]
     return BatchResult(summary, out, files)
 
@@ -545,7 +1053,7 @@ def _to_parquet(csv_path: Path) -> Path | None:
              "incident": pa.string(), "metric": pa.string(), "value": pa.float64()}
     reader = pacsv.open_csv(csv_path, convert_options=pacsv.ConvertOptions(
         column_types=types, strings_can_be_null=False))
-    with pq.ParquetWriter(target, reader.schema) as writer:
+    with open_private(target, "wb") as fh, pq.ParquetWriter(fh, reader.schema) as writer:
         for batch in reader:
             writer.write_batch(batch)
     return target
