@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,11 +74,18 @@ def test_scenarios_lists_id_then_title(capsys):
     assert "acid-botnet" in ids and all(len(r) == 2 and r[1] for r in rows)
 
 
+def _fifo(d: Path) -> Path:
+    os.mkfifo(d / "pipe.yaml")
+    return d / "pipe.yaml"
+
+
 @pytest.mark.parametrize(
     ("setup", "words"),
     [
-        (lambda d: d / "missing.yaml", "no such file"),
-        (lambda d: d, "is a directory"),
+        (lambda d: d / "missing.yaml", "no such scenario file"),
+        (lambda d: d, "is a folder, not a scenario file"),
+        (lambda d: _fifo(d), "not a regular file"),
+        (lambda d: Path("/dev/zero"), "not a regular file"),
         (lambda d: _write(d, b"\xff\xfe\x00junk"), "not UTF-8"),
         (lambda d: _write(d, b""), "file is empty"),
         (lambda d: _write(d, b"- just\n- a list\n"), "not a list"),
