@@ -250,7 +250,8 @@ def _load_with_includes(
 
 
 def _kind(value: Any) -> str:
-    return {list: "list", str: "text value", int: "number", float: "number", bool: "boolean"}.get(
+    return {list: "list", dict: "mapping", str: "text value", int: "number", float: "number",
+            bool: "boolean"}.get(
         type(value), type(value).__name__
     )
 
