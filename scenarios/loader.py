@@ -123,10 +123,12 @@ class IncludeRoots:
 
 
 def _rebase(loc: Located, prefix: tuple, into: Located, replace: bool = True) -> None:
-    for table_src, table_dst in ((loc.values, into.values), (loc.keys, into.keys)):
-        for path, mark in table_src.items():
-            if path[: len(prefix)] == prefix and (replace or path not in table_dst):
-                table_dst[path] = mark
+    n = len(prefix)
+    for is_key, path, mark in loc.under(prefix[0]):
+        if path[:n] == prefix:
+            table = into.keys if is_key else into.values
+            if replace or path not in table:
+                table[path] = mark
 
 
 def _clear(loc: Located, prefix: tuple) -> None:
@@ -236,14 +238,18 @@ def _load_with_includes(
                 dest[key] = value
                 _rebase(sub, (section, key), merged)
     # the including file overrides field by field
-    for key, value in data.items():
+    if not merged.data:
+        # nothing was included: the file stands as it was read
+        merged.data, merged.values, merged.keys = data, loc.values, loc.keys
+    for key, value in data.items() if merged.data is not data else ():
         if key in MAPPING_SECTIONS and isinstance(value, dict) and key in merged.data:
             _deep_merge(merged.data[key], value, (key,), merged, loc)
             merged.keys[(key,)] = loc.keys.get((key,))
             merged.values[(key,)] = loc.values.get((key,))
         else:
+            if key in merged.data:
+                _clear(merged, (key,))
             merged.data[key] = value
-            _clear(merged, (key,))
             _rebase(loc, (key,), merged)
     merged.values[()] = loc.values.get((), Mark(str(path), 1, 1))
     return merged

@@ -29,7 +29,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -42,9 +42,8 @@ Path_ = tuple[str | int, ...]
 _PARSER: type = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A position in a source file, 1-based."""
+class Mark(NamedTuple):
+    """A position in a source file, 1-based (a tuple: there are hundreds of thousands)."""
 
     file: str
     line: int
@@ -61,6 +60,9 @@ class Located:
     data: Any
     values: dict[Path_, Mark] = field(default_factory=dict)
     keys: dict[Path_, Mark] = field(default_factory=dict)
+    _heads: dict[str | int, list[tuple[bool, Path_, Mark]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def mark_for(self, path: Path_) -> Mark | None:
         """Best position for ``path``: the value, its key, or the nearest parent."""
@@ -76,6 +78,19 @@ class Located:
 
     def key_mark(self, path: Path_) -> Mark | None:
         return self.keys.get(tuple(path)) or self.mark_for(path)
+
+    def under(self, head: str | int) -> list[tuple[bool, Path_, Mark]]:
+        """Every (is_key, path, mark) whose path starts with ``head``.
+
+        Indexed on first use: call it only once the document is complete.
+        """
+        if self._heads is None:
+            self._heads = {}
+            for is_key, table in ((False, self.values), (True, self.keys)):
+                for path, mark in table.items():
+                    if path:
+                        self._heads.setdefault(path[0], []).append((is_key, path, mark))
+        return self._heads.get(head, [])
 
 
 class YamlProblem(Exception):
@@ -423,23 +438,30 @@ def read_yaml_text(text: str, file: str) -> Located:
         )
     builder = _Builder(file)
     loader = _PARSER(text)
+
+    def second_document(event: Any) -> None:
+        if builder.done:
+            raise YamlProblem(builder.mark(event), "a scenario file holds one YAML document, not several")
+
+    handlers = {
+        yaml.ScalarEvent: builder.scalar,
+        yaml.MappingStartEvent: lambda e: builder.start(e, {}),
+        yaml.SequenceStartEvent: lambda e: builder.start(e, []),
+        yaml.MappingEndEvent: lambda e: builder.end(),
+        yaml.SequenceEndEvent: lambda e: builder.end(),
+        yaml.AliasEvent: builder.alias,
+        yaml.DocumentStartEvent: second_document,
+    }
+    get_event = loader.get_event
     try:
         while True:
-            event = loader.get_event()
-            if isinstance(event, yaml.ScalarEvent):
-                builder.scalar(event)
-            elif isinstance(event, yaml.MappingStartEvent):
-                builder.start(event, {})
-            elif isinstance(event, yaml.SequenceStartEvent):
-                builder.start(event, [])
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                builder.end()
-            elif isinstance(event, yaml.AliasEvent):
-                builder.alias(event)
-            elif isinstance(event, yaml.DocumentStartEvent) and builder.done:
-                raise YamlProblem(builder.mark(event), "a scenario file holds one YAML document, not several")
-            elif isinstance(event, yaml.StreamEndEvent):
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.StreamEndEvent:
                 break
+            handler = handlers.get(kind)
+            if handler is not None:
+                handler(event)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, file, text) from None
     finally:
