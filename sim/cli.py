@@ -6,6 +6,7 @@ Headless commands (run, validate, scenarios) never import Textual.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from scenarios import (
 EXIT_OK = 0
 EXIT_INVALID = 2
 EXIT_CANNOT_RUN = 3
+#: an unforeseen failure: a bug, never bad input (BSD's EX_SOFTWARE)
+EXIT_BUG = 70
 
 
 def _problems(exc: ScenarioError) -> None:
@@ -519,6 +522,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 130
     except BrokenPipeError:  # e.g. `drill run | head`
         return EXIT_OK
+    except Exception as exc:
+        # a failure no check foresaw: one line for the user, the traceback for
+        # developers who ask for it; the exit code keeps it apart from bad input
+        if os.environ.get("DRILL_DEBUG"):
+            raise
+        print(f"drill {args.command}: internal error ({type(exc).__name__}); this is a bug in "
+              "acid-drill: please report it with the command and the files it read "
+              "(DRILL_DEBUG=1 shows the details)", file=sys.stderr)
+        return EXIT_BUG
 
 
 if __name__ == "__main__":  # pragma: no cover

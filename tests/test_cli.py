@@ -123,3 +123,22 @@ def test_console_script_exits_non_zero_without_traceback(tmp_path):
     assert proc.returncode == EXIT_INVALID
     assert "Traceback" not in proc.stderr
     assert f"{bad}:1:8: drill.title: required field is missing" in proc.stderr
+
+
+def test_an_unforeseen_failure_is_one_line_and_its_own_exit_code(monkeypatch, capsys):
+    import sim.cli
+
+    def broken(args):
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(sim.cli, "cmd_validate", broken)
+    monkeypatch.delenv("DRILL_DEBUG", raising=False)
+    assert main(["validate", "tutorial"]) == sim.cli.EXIT_BUG == 70
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "drill validate: internal error (TypeError); this is a bug in acid-drill: please report "
+        "it with the command and the files it read (DRILL_DEBUG=1 shows the details)"
+    ]
+    monkeypatch.setenv("DRILL_DEBUG", "1")
+    with pytest.raises(TypeError):
+        main(["validate", "tutorial"])
