@@ -299,7 +299,8 @@ class Drill(Strict):
         "AMBER", description="Handling label of this scenario file itself (TLP 2.0)."
     )
     start: datetime = Field(
-        description="Drill clock start, with a UTC offset: '2026-08-19T09:00:00+08:00'."
+        description="Drill clock start, with a UTC offset: '2026-08-19T09:00:00+08:00'; "
+        "between the years 1900 and 2200."
     )
     duration: Duration = Field(description="Length of the drill, e.g. '8h' or '2d'.")
     clock_timezone: str = Field(
@@ -745,7 +746,8 @@ class Scenario(Strict):
 
     include: list[str] = Field(
         default_factory=list,
-        description="Library files ('asean/frameworks') or relative paths merged first.",
+        description="Library files ('asean/frameworks') or paths of files in this scenario's "
+        "folder tree, merged first. Files elsewhere need `--allow-include FOLDER`.",
     )
     drill: Drill = Field(description="The drill: title, clock, duration.")
     groups: dict[Id, list[Country]] = Field(

@@ -7,8 +7,9 @@ read differently from what it is. :func:`plain` replaces every control and
 bidirectional-formatting character (except newline and tab) with a visible
 ``\\xNN``/``\\uNNNN`` escape, so the text shows exactly what the file holds.
 
-The Textual UI does not use this: it shows untrusted strings as ``rich.text.Text``
-objects, which are never parsed as markup (see ``tui/``).
+The command line writes all its output through :class:`PlainStream`. The Textual UI
+shows untrusted strings as ``rich.text.Text`` objects, which are never parsed as
+markup, after passing them through :func:`plain` (see ``tui/plain.py``).
 """
 
 from __future__ import annotations
