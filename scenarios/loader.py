@@ -7,6 +7,7 @@ problem in a file is reported in one go, through :class:`ScenarioError`.
 from __future__ import annotations
 
 import difflib
+import os
 import types
 import typing
 from collections.abc import Iterator
@@ -80,10 +81,10 @@ def resolve_scenario_arg(arg: str | None) -> Path:
     if arg is None:
         arg = DEFAULT_SCENARIO
     p = Path(arg)
-    if p.exists() or p.suffix in (".yaml", ".yml") or "/" in arg or "\\" in arg:
+    if os.path.exists(p) or p.suffix in (".yaml", ".yml") or "/" in arg or "\\" in arg:
         return p
     candidate = bundled_dir() / f"{arg}.yaml"
-    if candidate.exists():
+    if os.path.exists(candidate):
         return candidate
     return p
 
@@ -200,7 +201,7 @@ def _load_with_includes(
             chain = " -> ".join(p.name for p in (*stack, target))
             problems.append(Problem(where, f"include[{i}]", f"include cycle: {chain}"))
             continue
-        if not target.exists():
+        if not os.path.exists(target):  # False, not an error, for an over-long name
             hint = ""
             if not name.endswith((".yaml", ".yml")):
                 known = sorted(

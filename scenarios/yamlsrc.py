@@ -35,6 +35,8 @@ import yaml
 
 MAX_BYTES = 2_000_000
 MAX_VALUES = 600_000
+#: values that aliases may add by repeating anchored ones: plenty for reuse, none for bombs
+MAX_ALIAS_VALUES = 100_000
 MAX_DEPTH = 64
 
 Path_ = tuple[str | int, ...]
@@ -364,6 +366,10 @@ class _Builder:
             raise YamlProblem(mark, f"unknown alias *{event.anchor} (no anchor &{event.anchor} before it)",
                               path)
         self.expanded += anchor.size
+        if self.expanded > MAX_ALIAS_VALUES:
+            raise YamlProblem(
+                mark, f"aliases repeat more than {MAX_ALIAS_VALUES:,} values; aliases that multiply "
+                "like this are refused", path)
         self._spend(anchor.size, mark, path)
         for is_key, rel, m in anchor.marks:
             self._note(is_key, (*path, *rel), m, keep=merging)
