@@ -9,6 +9,7 @@ or absolute ISO 8601 date-times with an offset (``2026-08-19T10:00:00+08:00``).
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 
@@ -25,8 +26,14 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(mo|s|m|h|d|w)")
 _WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*(?:mo|s|m|h|d|w)\s*)+$")
 DURATION_PATTERN = r"^\s*(\d+(\.\d+)?\s*(mo|s|m|h|d|w)\s*)+$"
 
-_OFFSET = re.compile(r"^T\+(?:(\d+)d)?(\d{1,3}):([0-5]\d)$")
+_OFFSET = re.compile(r"^T\+(?:(\d{1,9})d)?(\d{1,3}):([0-5]\d)$")
 OFFSET_PATTERN = r"^T\+(\d+d)?\d{1,3}:[0-5]\d$"
+
+#: The longest duration or drill-clock offset a scenario may give: ten years. Mutual
+#: legal assistance takes months; nothing in a drill takes longer than this, and a
+#: bound keeps every local time a calendar can show.
+MAX_MINUTES = 10 * 365 * 1440.0
+_MAX_TEXT = "10 years"
 
 
 def parse_duration(text: str) -> float:
@@ -37,14 +44,23 @@ def parse_duration(text: str) -> float:
         )
     if not _WHOLE.match(text):
         raise ValueError(
-            f"{text!r} is not a duration; write a number and a unit, "
+            f"{_clip(text)!r} is not a duration; write a number and a unit, "
             "like '30m', '4h', '1h30m', '2d' or '9mo' (units: s m h d w mo)"
         )
-    return sum(float(n) * UNITS[u] for n, u in _PART.findall(text))
+    minutes = sum(float(n) * UNITS[u] for n, u in _PART.findall(text))
+    if not minutes <= MAX_MINUTES:
+        raise ValueError(f"{_clip(text)!r} is longer than {_MAX_TEXT}; no drill timing is this long")
+    return minutes
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def format_duration(minutes: float) -> str:
     """Render minutes for people: ``95 -> '1h35m'``, ``2880 -> '2d'``."""
+    if not math.isfinite(minutes):
+        return "never" if minutes > 0 else "-"
     if minutes < 0:
         return "-" + format_duration(-minutes)
     total = round(minutes)
@@ -64,6 +80,8 @@ def format_duration(minutes: float) -> str:
 
 def format_drill_time(minutes: float) -> str:
     """Render a drill-clock offset: ``90 -> 'T+01:30'``, ``1590 -> 'T+1d02:30'``."""
+    if not math.isfinite(minutes):
+        return "never" if minutes > 0 else "-"
     sign = "-" if minutes < 0 else "+"
     total = round(abs(minutes))
     days, rem = divmod(total, 1440)
@@ -85,12 +103,22 @@ def parse_drill_time(text: str, start: datetime) -> float:
     m = _OFFSET.match(text.strip())
     if m:
         days = int(m.group(1) or 0)
-        return days * 1440 + int(m.group(2)) * 60 + int(m.group(3))
+        offset: float = days * 1440 + int(m.group(2)) * 60 + int(m.group(3))
+    else:
+        offset = _absolute(text, start)
+    if abs(offset) > MAX_MINUTES:
+        raise ValueError(
+            f"{_clip(text)!r} is more than {_MAX_TEXT} from the drill start; no drill is this long"
+        )
+    return offset
+
+
+def _absolute(text: str, start: datetime) -> float:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a drill time; write 'T+01:30', 'T+1d02:00' "
+            f"{_clip(text)!r} is not a drill time; write 'T+01:30', 'T+1d02:00' "
             "or an absolute time like '2026-08-19T10:00:00+08:00'"
         ) from None
     if moment.tzinfo is None:

@@ -7,6 +7,7 @@ problem in a file is reported in one go, through :class:`ScenarioError`.
 from __future__ import annotations
 
 import difflib
+import os
 import types
 import typing
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
-from .durations import parse_drill_time
+from .durations import format_drill_time, parse_drill_time, parse_duration
 from .model import MAPPING_SECTIONS, SELECTORS, Scenario
 from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
 
@@ -80,10 +81,10 @@ def resolve_scenario_arg(arg: str | None) -> Path:
     if arg is None:
         arg = DEFAULT_SCENARIO
     p = Path(arg)
-    if p.exists() or p.suffix in (".yaml", ".yml") or "/" in arg or "\\" in arg:
+    if os.path.exists(p) or p.suffix in (".yaml", ".yml") or "/" in arg or "\\" in arg:
         return p
     candidate = bundled_dir() / f"{arg}.yaml"
-    if candidate.exists():
+    if os.path.exists(candidate):
         return candidate
     return p
 
@@ -93,15 +94,42 @@ def resolve_scenario_arg(arg: str | None) -> Path:
 
 def _resolve_include(name: str, base: Path) -> Path:
     if name.endswith((".yaml", ".yml")) or name.startswith((".", "/")):
-        return (base.parent / name).resolve() if not Path(name).is_absolute() else Path(name)
+        return base.parent / name if not Path(name).is_absolute() else Path(name)
     return library_dir() / f"{name}.yaml"
 
 
+@dataclass(frozen=True)
+class IncludeRoots:
+    """The folders a scenario's includes may read from.
+
+    A scenario may include files from its own folder tree and from the bundled
+    library, plus any folder the user names with ``--allow-include``. Paths are
+    compared after resolving symbolic links and ``..``, so neither can lead out.
+    """
+
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def for_scenario(cls, path: Path, extra: tuple[str | Path, ...] = ()) -> IncludeRoots:
+        roots = [path.resolve().parent, library_dir().resolve()]
+        roots += [Path(p).resolve() for p in extra]
+        return cls(tuple(roots))
+
+    def allows(self, target: Path) -> bool:
+        try:
+            real = target.resolve()
+        except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+            return False
+        return any(real.is_relative_to(root) for root in self.folders)
+
+
 def _rebase(loc: Located, prefix: tuple, into: Located, replace: bool = True) -> None:
-    for table_src, table_dst in ((loc.values, into.values), (loc.keys, into.keys)):
-        for path, mark in table_src.items():
-            if path[: len(prefix)] == prefix and (replace or path not in table_dst):
-                table_dst[path] = mark
+    n = len(prefix)
+    for is_key, path, mark in loc.under(prefix[0]):
+        if path[:n] == prefix:
+            table = into.keys if is_key else into.values
+            if replace or path not in table:
+                table[path] = mark
 
 
 def _clear(loc: Located, prefix: tuple) -> None:
@@ -126,7 +154,8 @@ def _deep_merge(
 
 
 def _load_with_includes(
-    path: Path, stack: tuple[Path, ...], problems: list[Problem], is_root: bool
+    path: Path, stack: tuple[Path, ...], problems: list[Problem], is_root: bool,
+    roots: IncludeRoots,
 ) -> Located:
     loc = read_yaml_file(path)
     data = loc.data
@@ -161,11 +190,18 @@ def _load_with_includes(
             problems.append(Problem(where, f"include[{i}]", "must be a name or a path"))
             continue
         target = _resolve_include(name, path)
+        if not roots.allows(target):
+            problems.append(Problem(
+                where, f"include[{i}]",
+                f"{name!r} is outside the scenario's folder and the bundled library; "
+                "to include from another folder, pass --allow-include FOLDER",
+            ))
+            continue
         if target.resolve() in stack:
             chain = " -> ".join(p.name for p in (*stack, target))
             problems.append(Problem(where, f"include[{i}]", f"include cycle: {chain}"))
             continue
-        if not target.exists():
+        if not os.path.exists(target):  # False, not an error, for an over-long name
             hint = ""
             if not name.endswith((".yaml", ".yml")):
                 known = sorted(
@@ -177,7 +213,7 @@ def _load_with_includes(
             problems.append(Problem(where, f"include[{i}]", f"cannot find {name!r}{hint}"))
             continue
         try:
-            sub = _load_with_includes(target, (*stack, target.resolve()), problems, False)
+            sub = _load_with_includes(target, (*stack, target.resolve()), problems, False, roots)
         except YamlProblem as exc:
             problems.append(Problem(exc.mark, format_path(exc.path), exc.message))
             continue
@@ -203,21 +239,26 @@ def _load_with_includes(
                 dest[key] = value
                 _rebase(sub, (section, key), merged)
     # the including file overrides field by field
-    for key, value in data.items():
+    if not merged.data:
+        # nothing was included: the file stands as it was read
+        merged.data, merged.values, merged.keys = data, loc.values, loc.keys
+    for key, value in data.items() if merged.data is not data else ():
         if key in MAPPING_SECTIONS and isinstance(value, dict) and key in merged.data:
             _deep_merge(merged.data[key], value, (key,), merged, loc)
             merged.keys[(key,)] = loc.keys.get((key,))
             merged.values[(key,)] = loc.values.get((key,))
         else:
+            if key in merged.data:
+                _clear(merged, (key,))
             merged.data[key] = value
-            _clear(merged, (key,))
             _rebase(loc, (key,), merged)
     merged.values[()] = loc.values.get((), Mark(str(path), 1, 1))
     return merged
 
 
 def _kind(value: Any) -> str:
-    return {list: "list", str: "text value", int: "number", float: "number", bool: "boolean"}.get(
+    return {list: "list", dict: "mapping", str: "text value", int: "number", float: "number",
+            bool: "boolean"}.get(
         type(value), type(value).__name__
     )
 
@@ -365,6 +406,15 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     def as_list(v: Any) -> list:
         return v if isinstance(v, list) else ([v] if isinstance(v, str) else [])
 
+    def names(v: Any) -> Iterator[tuple[int, str]]:
+        # ids given as lists or mappings are the models' to report; skip them here
+        for i, item in enumerate(as_list(v)):
+            if isinstance(item, str):
+                yield i, item
+
+    def name(v: Any) -> str | None:
+        return v if isinstance(v, str) else None
+
     actors = as_dict(data.get("actors"))
     channels = as_dict(data.get("channels"))
     groups = as_dict(data.get("groups"))
@@ -372,7 +422,8 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     injects = as_list(data.get("injects"))
     expectations = as_list(data.get("expectations"))
     drill = as_dict(data.get("drill"))
-    objectives = {o.get("id") for o in as_list(drill.get("objectives")) if isinstance(o, dict)}
+    objectives = {name(o.get("id")) for o in as_list(drill.get("objectives")) if isinstance(o, dict)}
+    objectives.discard(None)
 
     def suggest(name: Any, known: Any) -> str:
         close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
@@ -401,11 +452,11 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
             ch = rule.get(key)
             if isinstance(ch, str) and ch not in channels:
                 yield (*here, key), f"unknown channel {ch!r}{suggest(ch, channels)}"
-        for i, ch in enumerate(as_list(rule.get("fallback"))):
+        for i, ch in names(rule.get("fallback")):
             if ch not in channels:
                 yield (*here, "fallback", i), f"unknown channel {ch!r}{suggest(ch, channels)}"
         ways = [c for c in (rule.get("channel"), *as_list(rule.get("fallback"))) if isinstance(c, str)]
-        for i, to in enumerate(as_list(rule.get("to"))):
+        for i, to in names(rule.get("to")):
             if to not in SELECTORS and to not in actors:
                 yield (
                     (*here, "to", i),
@@ -420,10 +471,10 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                         f"actor {to!r} has no point of contact on {', '.join(ways)} "
                         f"(it has: {', '.join(contacts) or 'none'})",
                     )
-        for i, after in enumerate(as_list(rule.get("after"))):
+        for i, after in names(rule.get("after")):
             if after not in rules:
                 yield (*here, "after", i), f"unknown rule {after!r}{suggest(after, rules)}"
-        group = as_dict(rule.get("when")).get("affected_group")
+        group = name(as_dict(rule.get("when")).get("affected_group"))
         if group is not None and group not in groups:
             yield (*here, "when", "affected_group"), f"unknown group {group!r}{suggest(group, groups)}"
 
@@ -438,6 +489,8 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
 
     inject_ids: dict[str, int] = {}
     incidents: set[str] = set()
+    scheduled: dict[str, float] = {}  # inject id -> drill minute, for scheduled injects
+    opens: dict[str, float] = {}  # incident id -> drill minute of its first scheduled inject
     start = drill.get("start")
     try:
         start_dt = datetime.fromisoformat(start) if isinstance(start, str) else None
@@ -461,7 +514,7 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         via = inj.get("via")
         if isinstance(via, str) and via not in channels:
             yield (*here, "via"), f"unknown channel {via!r}{suggest(via, channels)}"
-        for j, to in enumerate(as_list(inj.get("to"))):
+        for j, to in names(inj.get("to")):
             if to not in actors:
                 yield (*here, "to", j), f"unknown actor {to!r}{suggest(to, actors)}"
             elif isinstance(via, str) and via in channels:
@@ -478,14 +531,20 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
             yield (*here, "at"), "a scheduled inject needs 'at' (only contingency injects omit it)"
         if at is not None and is_contingency:
             yield (*here, "at"), "a contingency inject fires when an expectation is missed; remove 'at'"
+        minute = None
         if at is not None and start_dt is not None:
             try:
-                if parse_drill_time(at, start_dt) < 0:
+                minute = parse_drill_time(at, start_dt)
+                if minute < 0:
                     yield (*here, "at"), f"{at!r} is before the drill starts"
             except ValueError as exc:
                 yield (*here, "at"), str(exc)
         incident = as_dict(inj.get("incident"))
         inc_id = incident.get("id")
+        if minute is not None and iid is not None:
+            scheduled[iid] = minute
+            if isinstance(inc_id, str):
+                opens[inc_id] = min(minute, opens.get(inc_id, minute))
         if isinstance(inc_id, str):
             if inc_id not in incidents and not is_contingency and incident.get("type") is None:
                 yield (
@@ -493,7 +552,7 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                     f"the first inject about incident {inc_id!r} must give its type",
                 )
             incidents.add(inc_id)
-        obj = inj.get("objective")
+        obj = name(inj.get("objective"))
         if obj is not None and obj not in objectives:
             yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
 
@@ -513,7 +572,7 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
             if eid in exp_ids:
                 yield (*here, "id"), f"expectation id {eid!r} is already used by expectations[{exp_ids[eid]}]"
             exp_ids.setdefault(eid, i)
-        for j, aid in enumerate(as_list(exp.get("actors"))):
+        for j, aid in names(exp.get("actors")):
             if aid not in actors:
                 path = (*here, "actors", j) if isinstance(exp.get("actors"), list) else (*here, "actors")
                 yield path, f"unknown actor {aid!r}{suggest(aid, actors)}"
@@ -523,7 +582,9 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         after = exp.get("after", "incident")
         if after != "incident" and str(after) not in inject_ids:
             yield (*here, "after"), f"'after' is 'incident' or an inject id; no inject {after!r}"
-        target = exp.get("target")
+        elif after != "incident":
+            yield from _anchor_problems(exp, here, str(after), scheduled, opens, contingencies)
+        target = name(exp.get("target"))
         if target is not None and target not in actors and target not in SELECTORS:
             hint = suggest(target, [*actors, *SELECTORS])
             yield (*here, "target"), f"unknown actor or selector {target!r}{hint}"
@@ -533,9 +594,37 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                 yield (*here, "contingency"), f"no inject {cont!r}{suggest(cont, contingencies)}"
             elif contingencies[str(cont)] != "contingency":
                 yield (*here, "contingency"), f"inject {cont!r} is not of type 'contingency'"
-        obj = exp.get("objective")
+        obj = name(exp.get("objective"))
         if obj is not None and obj not in objectives:
             yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+
+
+def _anchor_problems(
+    exp: dict, here: tuple, after: str, scheduled: dict[str, float], opens: dict[str, float],
+    contingencies: dict[str, Any],
+) -> Iterator[tuple[tuple, str]]:
+    """An expectation anchored on an inject whose deadline can never be met."""
+    if str(exp.get("contingency")) == after:
+        yield (
+            (*here, "after"),
+            f"anchored on inject {after!r}, its own contingency, which fires only once "
+            "the expectation is missed",
+        )
+        return
+    incident = exp.get("incident")
+    try:
+        within = parse_duration(exp.get("within"))
+    except ValueError:
+        return  # reported by the model
+    if after in scheduled and isinstance(incident, str) and incident in opens:
+        deadline = scheduled[after] + within
+        if deadline < opens[incident]:
+            yield (
+                (*here, "after"),
+                f"the deadline {format_drill_time(deadline)} ({exp.get('within')} after inject "
+                f"{after!r}) falls before incident {incident!r} opens at "
+                f"{format_drill_time(opens[incident])}",
+            )
 
 
 # --- entry points ----------------------------------------------------------------
@@ -568,12 +657,17 @@ def _finish(loc: Located, path: Path, problems: list[Problem]) -> LoadedScenario
     return LoadedScenario(scenario, loc, path)
 
 
-def load_scenario(path: str | Path) -> LoadedScenario:
-    """Load, merge includes, validate and cross-check a scenario file."""
+def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) -> LoadedScenario:
+    """Load, merge includes, validate and cross-check a scenario file.
+
+    Includes are read only from the scenario's folder tree, the bundled library and
+    the folders in ``allow_include``.
+    """
     path = Path(path)
     problems: list[Problem] = []
+    roots = IncludeRoots.for_scenario(path, tuple(allow_include))
     try:
-        loc = _load_with_includes(path, (path.resolve(),), problems, True)
+        loc = _load_with_includes(path, (path.resolve(),), problems, True, roots)
     except YamlProblem as exc:
         raise ScenarioError([Problem(exc.mark, format_path(exc.path), exc.message)]) from None
     if problems:

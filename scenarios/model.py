@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, time
+from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -120,8 +121,14 @@ def _duration(v: Any) -> float:
 
 #: Minutes, written by people as ``30m``, ``4h``, ``2d``.
 def _dump_duration(minutes: float) -> str:
-    text = f"{minutes:.10f}".rstrip("0").rstrip(".")
-    return f"{text or '0'}m"
+    # exact: the shortest decimal that reads back as the same float ('10s' is
+    # 0.16666666666666666m), written without an exponent, which durations lack
+    text = repr(float(minutes))
+    if "e" in text or "E" in text:
+        text = format(Decimal(minutes), "f")
+    if text.endswith(".0"):
+        text = text[:-2]
+    return f"{text}m"
 
 
 Duration = Annotated[
@@ -292,7 +299,8 @@ class Drill(Strict):
         "AMBER", description="Handling label of this scenario file itself (TLP 2.0)."
     )
     start: datetime = Field(
-        description="Drill clock start, with a UTC offset: '2026-08-19T09:00:00+08:00'."
+        description="Drill clock start, with a UTC offset: '2026-08-19T09:00:00+08:00'; "
+        "between the years 1900 and 2200."
     )
     duration: Duration = Field(description="Length of the drill, e.g. '8h' or '2d'.")
     clock_timezone: str = Field(
@@ -321,6 +329,10 @@ class Drill(Strict):
                 ) from None
             if parsed.tzinfo is None:
                 raise ValueError(f"{v!r} has no UTC offset; add one, e.g. '+08:00'")
+            if not START_YEARS[0] <= parsed.year <= START_YEARS[1]:
+                raise ValueError(
+                    f"{v!r}: a drill starts between the years {START_YEARS[0]} and {START_YEARS[1]}"
+                )
             return parsed
         return v
 
@@ -337,11 +349,18 @@ class Drill(Strict):
         return v
 
 
+#: The years a drill may start in: far enough from datetime's limits that every local
+#: time within the longest drill can be shown.
+START_YEARS = (1900, 2200)
+
+
 def _check_zone(v: str) -> str:
+    shown = v if len(v) <= 60 else v[:57] + "..."
     try:
+        # a folder of the zone database ('Asia') or an over-long name is an OSError
         ZoneInfo(v)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{v!r} is not an IANA time zone (e.g. 'Asia/Jakarta')") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"{shown!r} is not an IANA time zone (e.g. 'Asia/Jakarta')") from None
     return v
 
 
@@ -449,6 +468,13 @@ class Actor(Strict):
     @classmethod
     def _tz(cls, v: str) -> str:
         return _check_zone(v)
+
+    @field_validator("working_days")
+    @classmethod
+    def _some_days(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("a team that never works; list at least one day, or give staffing: 24/7")
+        return v
 
     @field_validator("working_hours")
     @classmethod
@@ -720,7 +746,8 @@ class Scenario(Strict):
 
     include: list[str] = Field(
         default_factory=list,
-        description="Library files ('asean/frameworks') or relative paths merged first.",
+        description="Library files ('asean/frameworks') or paths of files in this scenario's "
+        "folder tree, merged first. Files elsewhere need `--allow-include FOLDER`.",
     )
     drill: Drill = Field(description="The drill: title, clock, duration.")
     groups: dict[Id, list[Country]] = Field(

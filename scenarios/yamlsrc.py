@@ -1,4 +1,4 @@
-"""Strict, located YAML reading.
+"""Strict, located, bounded YAML reading.
 
 PyYAML speaks YAML 1.1, where unquoted ``9:30`` is the integer 570, ``NO`` (Norway)
 is ``False``, ``010`` is 8 and ``2026-08-19`` is a ``date``. A scenario file must
@@ -7,34 +7,45 @@ core schema instead: only ``true``/``false`` are booleans, only decimal, ``0o`` 
 ``0x`` numbers are numbers, and everything else stays a string for the models to
 parse.
 
-Nothing is ever constructed from tags (there is no object construction at all):
-the document is composed into nodes and converted by hand. Each value's source
-position is kept in a :class:`Located` document so that validation errors can
-name ``file:line:col``.
+Nothing is ever constructed from tags (there is no object construction at all).
+The parser's event stream is turned into plain data by one loop with an explicit
+stack, so no document can exhaust Python's recursion limit, and each value's source
+position is kept in a :class:`Located` document so that validation errors can name
+``file:line:col``. libyaml's C parser is used where PyYAML was built with it (it is
+several times faster and keeps the same marks); the pure-Python parser is the
+fallback.
 
-Documents are refused when they are too large, nest too deeply, or expand (through
-aliases) into too many nodes, which is how "billion laughs" alias bombs work.
+Documents are refused, with a positioned problem, when they are too large, nest
+too deeply, or expand (through aliases) into too many values, which is how
+"billion laughs" alias bombs work. Files are read with :func:`read_bounded`:
+only regular files, never more than :data:`MAX_BYTES`.
 """
 
 from __future__ import annotations
 
+import copy
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 MAX_BYTES = 2_000_000
-MAX_NODES = 200_000
+MAX_VALUES = 600_000
+#: values that aliases may add by repeating anchored ones: plenty for reuse, none for bombs
+MAX_ALIAS_VALUES = 100_000
 MAX_DEPTH = 64
 
 Path_ = tuple[str | int, ...]
 
+_PARSER: type = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 
-@dataclass(frozen=True)
-class Mark:
-    """A position in a source file, 1-based."""
+
+class Mark(NamedTuple):
+    """A position in a source file, 1-based (a tuple: there are hundreds of thousands)."""
 
     file: str
     line: int
@@ -51,6 +62,9 @@ class Located:
     data: Any
     values: dict[Path_, Mark] = field(default_factory=dict)
     keys: dict[Path_, Mark] = field(default_factory=dict)
+    _heads: dict[str | int, list[tuple[bool, Path_, Mark]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def mark_for(self, path: Path_) -> Mark | None:
         """Best position for ``path``: the value, its key, or the nearest parent."""
@@ -67,6 +81,19 @@ class Located:
     def key_mark(self, path: Path_) -> Mark | None:
         return self.keys.get(tuple(path)) or self.mark_for(path)
 
+    def under(self, head: str | int) -> list[tuple[bool, Path_, Mark]]:
+        """Every (is_key, path, mark) whose path starts with ``head``.
+
+        Indexed on first use: call it only once the document is complete.
+        """
+        if self._heads is None:
+            self._heads = {}
+            for is_key, table in ((False, self.values), (True, self.keys)):
+                for path, mark in table.items():
+                    if path:
+                        self._heads.setdefault(path[0], []).append((is_key, path, mark))
+        return self._heads.get(head, [])
+
 
 class YamlProblem(Exception):
     """A problem reading YAML, already positioned."""
@@ -76,6 +103,58 @@ class YamlProblem(Exception):
         self.mark = mark
         self.message = message
         self.path = path
+
+
+class Unreadable(Exception):
+    """A file could not be read; the message is one line naming only its path."""
+
+
+# --- bounded reading of untrusted files ------------------------------------------
+
+
+def read_bounded(path: str | Path, limit: int, *, what: str = "file") -> bytes:
+    """Read a regular file of at most ``limit`` bytes.
+
+    A FIFO, a device, a socket or a folder is refused without blocking, and a file
+    that grows past ``limit`` while being read is refused too. Raises
+    :class:`Unreadable`.
+    """
+    path = Path(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise Unreadable(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise Unreadable(f"{path}: is a folder, not a {what}") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a usable path"
+        raise Unreadable(f"{path}: cannot read: {reason}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise Unreadable(f"{path}: is a folder, not a {what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable(f"{path}: is not a regular file (a device, pipe or socket); refused")
+        if info.st_size > limit:
+            raise Unreadable(
+                f"{path}: is {info.st_size:,} bytes; a {what} over {limit:,} bytes is refused"
+            )
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise Unreadable(f"{path}: grew past {limit:,} bytes while being read; refused")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise Unreadable(f"{path}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
 
 
 # --- YAML 1.2 core-schema resolution --------------------------------------------
@@ -90,52 +169,13 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 
-_STR_TAG = "tag:yaml.org,2002:str"
+# a number written with more digits than this is a mistake (or an attack on int())
+_MAX_DIGITS = 400
 
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose resolver never guesses: every plain scalar stays a string.
-
-    We do the YAML 1.2 core-schema resolution ourselves in :func:`_scalar`.
-    """
-
-
-_Loader.yaml_implicit_resolvers = {}
-# keep merge keys (<<) so that anchors can be reused the usual way
-_Loader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    value = node.value
-    if node.style is None:
-        if _NULL.match(value):
-            return None
-        if _BOOL_TRUE.match(value):
-            return True
-        if _BOOL_FALSE.match(value):
-            return False
-        if _INT10.match(value):
-            return int(value, 10)
-        if _INT8.match(value):
-            return int(value[2:], 8)
-        if _INT16.match(value):
-            return int(value[2:], 16)
-        if _FLOAT.match(value):
-            return float(value)
-        if _INF.match(value):
-            return float("-inf") if value.startswith("-") else float("inf")
-        if _NAN.match(value):
-            return float("nan")
-    return value
-
-
-def _mark(file: str, node: yaml.Node) -> Mark:
-    return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _check_tag(file: str, node: yaml.Node, path: Path_) -> None:
-    tag = node.tag or ""
-    allowed = {
+_ALLOWED_TAGS = frozenset(
+    {
+        None,
+        "!",
         "tag:yaml.org,2002:str",
         "tag:yaml.org,2002:map",
         "tag:yaml.org,2002:seq",
@@ -143,120 +183,305 @@ def _check_tag(file: str, node: yaml.Node, path: Path_) -> None:
         "tag:yaml.org,2002:float",
         "tag:yaml.org,2002:bool",
         "tag:yaml.org,2002:null",
-        "tag:yaml.org,2002:merge",
     }
-    if tag.startswith("tag:yaml.org,2002:") and tag in allowed:
-        return
-    if tag in ("!", "?") or tag == "":
-        return
-    raise YamlProblem(_mark(file, node), f"tag {tag!r} is not allowed in a scenario file", path)
+)
+
+
+def _plain(event: Any) -> bool:
+    # the pure parser says None for a plain scalar, libyaml says ""
+    return not event.style and event.tag is None
+
+
+def _scalar(event: Any, mark: Mark, path: Path_) -> Any:
+    value = event.value
+    if not _plain(event):
+        return value
+    if _NULL.match(value):
+        return None
+    if _BOOL_TRUE.match(value):
+        return True
+    if _BOOL_FALSE.match(value):
+        return False
+    if len(value) > _MAX_DIGITS and (_INT10.match(value) or _FLOAT.match(value)):
+        raise YamlProblem(mark, f"a number with more than {_MAX_DIGITS} digits", path)
+    if _INT10.match(value):
+        return int(value, 10)
+    if _INT8.match(value):
+        return int(value[2:], 8)
+    if _INT16.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value):
+        return float(value)
+    if _INF.match(value):
+        return float("-inf") if value.startswith("-") else float("inf")
+    if _NAN.match(value):
+        return float("nan")
+    return value
+
+
+# --- the event loop ---------------------------------------------------------------
+
+
+@dataclass
+class _Frame:
+    """An open mapping or sequence."""
+
+    container: dict | list
+    path: Path_
+    mark: Mark
+    anchor: str | None
+    log_start: int
+    count_start: int
+    merge: bool = False  # this frame is the value of '<<' (its items merge into the parent)
+    key: str | None = None  # a mapping's pending key
+    key_is_merge: bool = False
+    merged: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Anchor:
+    value: Any
+    marks: list[tuple[bool, Path_, Mark]]  # (is_key, path relative to the anchor, mark)
+    size: int
+
+
+class _Builder:
+    def __init__(self, file: str):
+        self.file = file
+        self.out = Located(None)
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, _Anchor] = {}
+        self.log: list[tuple[bool, Path_, Mark]] = []
+        self.open_anchors = 0
+        self.count = 0
+        self.expanded = 0
+        self.done = False
+
+    # marks and budget
+
+    def mark(self, event: Any) -> Mark:
+        m = event.start_mark
+        return Mark(self.file, m.line + 1, m.column + 1)
+
+    def _note(self, is_key: bool, path: Path_, mark: Mark, keep: bool = False) -> None:
+        table = self.out.keys if is_key else self.out.values
+        if keep:
+            table.setdefault(path, mark)
+        else:
+            table[path] = mark
+        if self.open_anchors:
+            self.log.append((is_key, path, mark))
+
+    def _spend(self, n: int, mark: Mark, path: Path_) -> None:
+        self.count += n
+        if self.count > MAX_VALUES:
+            if self.expanded:
+                msg = (f"document expands through aliases to more than {MAX_VALUES:,} values; "
+                       "aliases that multiply like this are refused")
+            else:
+                msg = f"document holds more than {MAX_VALUES:,} values; a scenario is never this big"
+            raise YamlProblem(mark, msg, path)
+
+    # where the next value goes
+
+    def _child_path(self) -> tuple[Path_, bool]:
+        """Path of the next value, and whether it merges into its parent (``<<``)."""
+        if not self.stack:
+            return (), False
+        top = self.stack[-1]
+        if top.merge:
+            return top.path, True
+        if isinstance(top.container, list):
+            return (*top.path, len(top.container)), False
+        if top.key_is_merge:
+            return top.path, True
+        return (*top.path, top.key), False  # type: ignore[arg-type]
+
+    def _expecting_key(self) -> bool:
+        return bool(self.stack) and isinstance(self.stack[-1].container, dict) \
+            and not self.stack[-1].merge and self.stack[-1].key is None \
+            and not self.stack[-1].key_is_merge
+
+    def _put(self, value: Any, mark: Mark) -> None:
+        if not self.stack:
+            self.out.data = value
+            self.done = True
+            return
+        top = self.stack[-1]
+        if top.merge or top.key_is_merge:
+            target = self.stack[-2] if top.merge else top
+            if not isinstance(value, dict):
+                raise YamlProblem(mark, "'<<' must merge a mapping", target.path)
+            for k, v in value.items():
+                target.merged.setdefault(k, v)
+            if not top.merge:
+                top.key_is_merge = False
+            return
+        if isinstance(top.container, list):
+            top.container.append(value)
+        else:
+            top.container[top.key] = value  # type: ignore[index]
+            top.key = None
+
+    def _check_tag(self, event: Any, mark: Mark, path: Path_) -> None:
+        if event.tag not in _ALLOWED_TAGS:
+            raise YamlProblem(mark, f"tag {event.tag!r} is not allowed in a scenario file", path)
+
+    # events
+
+    def scalar(self, event: Any) -> None:
+        mark = self.mark(event)
+        if self._expecting_key():
+            top = self.stack[-1]
+            if event.value == "<<" and _plain(event):
+                top.key_is_merge = True
+                return
+            self._check_tag(event, mark, top.path)
+            key = str(event.value)
+            path = (*top.path, key)
+            if key in top.container:
+                raise YamlProblem(
+                    mark, f"duplicate key {key!r} (first given at line {self.out.keys[path].line})", path
+                )
+            top.key = key
+            top.container[key] = None  # holds the key's place, so duplicates are caught
+            self._note(True, path, mark)
+            return
+        path, merging = self._child_path()
+        self._check_tag(event, mark, path)
+        self._spend(1, mark, path)
+        value = _scalar(event, mark, path)
+        if not merging:
+            self._note(False, path, mark)
+        self._register(event.anchor, value, [], 1)
+        self._put(value, mark)
+
+    def alias(self, event: Any) -> None:
+        mark = self.mark(event)
+        if self._expecting_key():
+            raise YamlProblem(mark, "mapping keys must be plain text", self.stack[-1].path)
+        path, merging = self._child_path()
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None:
+            raise YamlProblem(mark, f"unknown alias *{event.anchor} (no anchor &{event.anchor} before it)",
+                              path)
+        self.expanded += anchor.size
+        if self.expanded > MAX_ALIAS_VALUES:
+            raise YamlProblem(
+                mark, f"aliases repeat more than {MAX_ALIAS_VALUES:,} values; aliases that multiply "
+                "like this are refused", path)
+        self._spend(anchor.size, mark, path)
+        for is_key, rel, m in anchor.marks:
+            self._note(is_key, (*path, *rel), m, keep=merging)
+        if not merging:
+            self._note(False, path, mark)
+        self._put(copy.deepcopy(anchor.value), mark)
+
+    def start(self, event: Any, container: dict | list) -> None:
+        mark = self.mark(event)
+        if self._expecting_key():
+            raise YamlProblem(mark, "mapping keys must be plain text", self.stack[-1].path)
+        path, merging = self._child_path()
+        if len(self.stack) >= MAX_DEPTH:
+            raise YamlProblem(mark, f"nesting deeper than {MAX_DEPTH} levels", path)
+        self._check_tag(event, mark, path)
+        self._spend(1, mark, path)
+        if not merging:
+            self._note(False, path, mark)
+        if event.anchor is not None:
+            self.open_anchors += 1
+        frame = _Frame(container, path, mark, event.anchor, len(self.log), self.count)
+        # a sequence given to '<<' merges each of its mappings
+        frame.merge = merging and isinstance(container, list)
+        self.stack.append(frame)
+
+    def end(self) -> None:
+        frame = self.stack.pop()
+        value = frame.container
+        if isinstance(value, dict):
+            for k, v in frame.merged.items():
+                if k not in value:
+                    value[k] = v
+        if frame.anchor is not None:
+            self.open_anchors -= 1
+            n = len(frame.path)
+            marks = [(k, p[n:], m) for k, p, m in self.log[frame.log_start:]]
+            if not self.open_anchors:
+                self.log.clear()
+            self._register(frame.anchor, value, marks, self.count - frame.count_start + 1)
+        if frame.merge:
+            return  # its mappings were merged one by one
+        self._put(value, frame.mark)
+
+    def _register(self, anchor: str | None, value: Any, marks: list, size: int) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = _Anchor(copy.deepcopy(value), marks, size)
+
+
+def _yaml_error(exc: yaml.YAMLError, file: str, text: str) -> YamlProblem:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(file, mark.line + 1, mark.column + 1) if mark else Mark(file, 1, 1)
+        msg = exc.problem or "unreadable"
+        if exc.context:
+            msg = f"{msg} ({exc.context})"
+        return YamlProblem(where, f"invalid YAML: {msg}")
+    if isinstance(exc, yaml.reader.ReaderError):
+        pos = exc.position
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        char = f" (character U+{ord(text[pos]):04X})" if 0 <= pos < len(text) else ""
+        return YamlProblem(Mark(file, line, col), f"invalid YAML: {exc.reason}{char}")
+    return YamlProblem(Mark(file, 1, 1), "invalid YAML")  # pragma: no cover
 
 
 def read_yaml_text(text: str, file: str) -> Located:
-    """Compose ``text`` and convert it to located plain data."""
+    """Parse ``text`` into located plain data; raises :class:`YamlProblem`."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise YamlProblem(
             Mark(file, 1, 1),
             f"file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is never this big",
         )
+    builder = _Builder(file)
+    loader = _PARSER(text)
+
+    def second_document(event: Any) -> None:
+        if builder.done:
+            raise YamlProblem(builder.mark(event), "a scenario file holds one YAML document, not several")
+
+    handlers = {
+        yaml.ScalarEvent: builder.scalar,
+        yaml.MappingStartEvent: lambda e: builder.start(e, {}),
+        yaml.SequenceStartEvent: lambda e: builder.start(e, []),
+        yaml.MappingEndEvent: lambda e: builder.end(),
+        yaml.SequenceEndEvent: lambda e: builder.end(),
+        yaml.AliasEvent: builder.alias,
+        yaml.DocumentStartEvent: second_document,
+    }
+    get_event = loader.get_event
     try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Mark(file, mark.line + 1, mark.column + 1) if mark else Mark(file, 1, 1)
-        msg = exc.problem or str(exc)
-        if exc.context:
-            msg = f"{msg} ({exc.context})"
-        raise YamlProblem(where, f"invalid YAML: {msg}") from None
-    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks its errors
-        raise YamlProblem(Mark(file, 1, 1), f"invalid YAML: {exc}") from None
-    located = Located(None)
-    if node is None:
-        return located
-    budget = [MAX_NODES]
-    located.data = _convert(node, file, (), located, budget, 0)
-    return located
-
-
-def _convert(
-    node: yaml.Node, file: str, path: Path_, out: Located, budget: list[int], depth: int
-) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise YamlProblem(
-            _mark(file, node),
-            f"document expands to more than {MAX_NODES} values; "
-            "aliases that multiply like this are refused",
-            path,
-        )
-    if depth > MAX_DEPTH:
-        raise YamlProblem(_mark(file, node), f"nesting deeper than {MAX_DEPTH} levels", path)
-    _check_tag(file, node, path)
-    out.values[path] = _mark(file, node)
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _convert(item, file, (*path, i), out, budget, depth + 1)
-            for i, item in enumerate(node.value)
-        ]
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                sources = (
-                    value_node.value
-                    if isinstance(value_node, yaml.SequenceNode)
-                    else [value_node]
-                )
-                for src in sources:
-                    if not isinstance(src, yaml.MappingNode):
-                        raise YamlProblem(
-                            _mark(file, src), "'<<' must merge a mapping", path
-                        )
-                    value = _convert(src, file, path, out, budget, depth + 1)
-                    for k, v in value.items():
-                        merged.setdefault(k, v)
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlProblem(_mark(file, key_node), "mapping keys must be plain text", path)
-            key = str(key_node.value)
-            if key in result:
-                raise YamlProblem(
-                    _mark(file, key_node),
-                    f"duplicate key {key!r} (first given at line {out.keys[(*path, key)].line})",
-                    (*path, key),
-                )
-            out.keys[(*path, key)] = _mark(file, key_node)
-            result[key] = _convert(value_node, file, (*path, key), out, budget, depth + 1)
-        for k, v in merged.items():
-            result.setdefault(k, v)
-        out.values[path] = _mark(file, node)
-        return result
-    raise YamlProblem(_mark(file, node), "unsupported YAML node", path)  # pragma: no cover
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.StreamEndEvent:
+                break
+            handler = handlers.get(kind)
+            if handler is not None:
+                handler(event)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, file, text) from None
+    finally:
+        loader.dispose()
+    return builder.out
 
 
 def read_yaml_file(path: Path) -> Located:
     """Read a scenario-like YAML file, refusing what is not a readable text file."""
     name = str(path)
-    if not path.exists():
-        raise YamlProblem(Mark(name, 0, 0), "no such file")
-    if path.is_dir():
-        raise YamlProblem(Mark(name, 0, 0), "is a directory, not a scenario file")
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise YamlProblem(Mark(name, 0, 0), f"cannot read: {exc.strerror}") from None
-    if size > MAX_BYTES:
-        raise YamlProblem(
-            Mark(name, 0, 0),
-            f"file is {size:,} bytes; a scenario over {MAX_BYTES // 1_000_000} MB is refused",
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlProblem(Mark(name, 0, 0), f"cannot read: {exc.strerror}") from None
+        raw = read_bounded(path, MAX_BYTES, what="scenario file")
+    except Unreadable as exc:
+        raise YamlProblem(Mark(name, 0, 0), str(exc).removeprefix(f"{name}: ")) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -6,6 +6,7 @@ Headless commands (run, validate, scenarios) never import Textual.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from scenarios import (
 EXIT_OK = 0
 EXIT_INVALID = 2
 EXIT_CANNOT_RUN = 3
+#: an unforeseen failure: a bug, never bad input (BSD's EX_SOFTWARE)
+EXIT_BUG = 70
 
 
 def _problems(exc: ScenarioError) -> None:
@@ -37,7 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     path = resolve_scenario_arg(args.scenario)
     try:
-        loaded = load_scenario(path)
+        loaded = load_scenario(path, args.allow_include)
     except ScenarioError as exc:
         _problems(exc)
         return EXIT_INVALID
@@ -82,7 +85,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for name in args.files:
         path = resolve_scenario_arg(name)
         try:
-            loaded = load_scenario(path)
+            loaded = load_scenario(path, args.allow_include)
         except ScenarioError as exc:
             _problems(exc)
             status = EXIT_INVALID
@@ -117,7 +120,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         else:
             path = resolve_scenario_arg(args.scenario)
             try:
-                loaded = load_scenario(path)
+                loaded = load_scenario(path, args.allow_include)
             except ScenarioError as exc:
                 _problems(exc)
                 return EXIT_INVALID
@@ -181,7 +184,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     path = resolve_scenario_arg(args.scenario)
     try:
-        loaded = load_scenario(path)
+        loaded = load_scenario(path, args.allow_include)
     except ScenarioError as exc:
         _problems(exc)
         return EXIT_INVALID
@@ -290,7 +293,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     for name in args.files:
         path = resolve_scenario_arg(name)
         try:
-            loaded = load_scenario(path)
+            loaded = load_scenario(path, args.allow_include)
         except ScenarioError as exc:
             for p in exc.problems:
                 where = f"{p.path}: " if p.path else ""
@@ -371,7 +374,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     path = resolve_scenario_arg(args.file)
     try:
-        loaded = load_scenario(path)
+        loaded = load_scenario(path, args.allow_include)
     except ScenarioError as exc:
         _problems(exc)
         return EXIT_INVALID
@@ -382,7 +385,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def _progress_bar(total: int, done: int):
     from tqdm import tqdm
 
-    bar = tqdm(total=total, initial=done, unit="rep", desc="replications", file=sys.stderr,
+    # the bar redraws itself with carriage returns: it writes to the raw stream, and all
+    # it shows is our own fixed text and numbers
+    bar = tqdm(total=total, initial=done, unit="rep", desc="replications",
+               file=getattr(sys.stderr, "raw", sys.stderr),
                dynamic_ncols=True, smoothing=0.1)
 
     def advance(k: int) -> None:
@@ -392,6 +398,14 @@ def _progress_bar(total: int, done: int):
 
     advance.close = bar.close  # type: ignore[attr-defined]
     return advance
+
+
+def _allow_include(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-include", action="append", default=[], metavar="FOLDER",
+        help="also let includes read files from FOLDER (by default only the scenario's "
+        "own folder tree and the bundled library)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -415,10 +429,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--events", metavar="FILE", help="also write the event log as JSON lines")
     run.add_argument("--journal", metavar="FILE",
                      help="record the run in a drill journal, for drill review and drill report")
+    _allow_include(run)
     run.set_defaults(func=cmd_run)
 
     val = sub.add_parser("validate", help="check scenario files and report every problem")
     val.add_argument("files", nargs="+", metavar="FILE")
+    _allow_include(val)
     val.set_defaults(func=cmd_validate)
 
     lst = sub.add_parser("scenarios", help="list the bundled scenarios")
@@ -436,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     play.add_argument("--journal", metavar="FILE", help="where to record the drill")
     play.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
+    _allow_include(play)
     play.set_defaults(func=cmd_play)
 
     bt = sub.add_parser(
@@ -460,6 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--chunk", type=int, help="replications per task (default: automatic)")
     bt.add_argument("--resume", action="store_true",
                     help="finish an interrupted batch in --out, running only what is missing")
+    _allow_include(bt)
     bt.set_defaults(func=cmd_batch)
 
     rv = sub.add_parser("review", help="review a drill's escalation timing in the terminal")
@@ -479,10 +497,12 @@ def build_parser() -> argparse.ArgumentParser:
     ln = sub.add_parser("lint", help="find likely mistakes in scenario files (beyond validation)")
     ln.add_argument("files", nargs="+", metavar="FILE")
     ln.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _allow_include(ln)
     ln.set_defaults(func=cmd_lint)
 
     ex = sub.add_parser("explain", help="print a scenario for a person to check")
     ex.add_argument("file", metavar="FILE")
+    _allow_include(ex)
     ex.set_defaults(func=cmd_explain)
 
     sc = sub.add_parser("schema", help="write the JSON Schema of the scenario format")
@@ -500,12 +520,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: commands that open the terminal UI, which draws the screen itself
+UI_COMMANDS = frozenset({"play", "review"})
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+    from sim.safe.text import plain_output
+
+    with plain_output():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_OK
+        if args.command not in UI_COMMANDS:
+            return _dispatch(args)
+    return _dispatch(args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:
@@ -513,6 +546,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `drill run | head`
         return EXIT_OK
+    except Exception as exc:
+        # a failure no check foresaw: one line for the user, the traceback for
+        # developers who ask for it; the exit code keeps it apart from bad input
+        if os.environ.get("DRILL_DEBUG"):
+            raise
+        print(f"drill {args.command}: internal error ({type(exc).__name__}); this is a bug in "
+              "acid-drill: please report it with the command and the files it read "
+              "(DRILL_DEBUG=1 shows the details)", file=sys.stderr)
+        return EXIT_BUG
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,11 +74,18 @@ def test_scenarios_lists_id_then_title(capsys):
     assert "acid-botnet" in ids and all(len(r) == 2 and r[1] for r in rows)
 
 
+def _fifo(d: Path) -> Path:
+    os.mkfifo(d / "pipe.yaml")
+    return d / "pipe.yaml"
+
+
 @pytest.mark.parametrize(
     ("setup", "words"),
     [
-        (lambda d: d / "missing.yaml", "no such file"),
-        (lambda d: d, "is a directory"),
+        (lambda d: d / "missing.yaml", "no such scenario file"),
+        (lambda d: d, "is a folder, not a scenario file"),
+        (lambda d: _fifo(d), "not a regular file"),
+        (lambda d: Path("/dev/zero"), "not a regular file"),
         (lambda d: _write(d, b"\xff\xfe\x00junk"), "not UTF-8"),
         (lambda d: _write(d, b""), "file is empty"),
         (lambda d: _write(d, b"- just\n- a list\n"), "not a list"),
@@ -115,3 +123,22 @@ def test_console_script_exits_non_zero_without_traceback(tmp_path):
     assert proc.returncode == EXIT_INVALID
     assert "Traceback" not in proc.stderr
     assert f"{bad}:1:8: drill.title: required field is missing" in proc.stderr
+
+
+def test_an_unforeseen_failure_is_one_line_and_its_own_exit_code(monkeypatch, capsys):
+    import sim.cli
+
+    def broken(args):
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(sim.cli, "cmd_validate", broken)
+    monkeypatch.delenv("DRILL_DEBUG", raising=False)
+    assert main(["validate", "tutorial"]) == sim.cli.EXIT_BUG == 70
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "drill validate: internal error (TypeError); this is a bug in acid-drill: please report "
+        "it with the command and the files it read (DRILL_DEBUG=1 shows the details)"
+    ]
+    monkeypatch.setenv("DRILL_DEBUG", "1")
+    with pytest.raises(TypeError):
+        main(["validate", "tutorial"])

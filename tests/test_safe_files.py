@@ -7,7 +7,14 @@ import stat
 
 import pytest
 
-from sim.safe.files import FileProblem, create_private, open_private, read_bounded, write_private
+from sim.safe.files import (
+    FileProblem,
+    Unreadable,
+    create_private,
+    open_private,
+    read_bounded,
+    write_private,
+)
 from sim.safe.text import one_line, plain
 
 
@@ -63,20 +70,20 @@ def test_create_private_refuses_an_existing_file(tmp_path):
 
 
 def test_bounded_read_refuses_devices_fifos_folders_and_big_files(tmp_path):
-    with pytest.raises(FileProblem, match="not a regular file"):
+    with pytest.raises(Unreadable, match="not a regular file"):
         read_bounded("/dev/zero", 1000)
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    with pytest.raises(FileProblem, match="not a regular file"):
+    with pytest.raises(Unreadable, match="not a regular file"):
         read_bounded(fifo, 1000)  # must not block
-    with pytest.raises(FileProblem, match="is a folder"):
+    with pytest.raises(Unreadable, match="is a folder"):
         read_bounded(tmp_path, 1000)
     big = tmp_path / "big.yaml"
     big.write_bytes(b"x" * 1001)
-    with pytest.raises(FileProblem, match="1,001 bytes"):
+    with pytest.raises(Unreadable, match="1,001 bytes"):
         read_bounded(big, 1000)
     assert read_bounded(big, 1001) == b"x" * 1001
-    with pytest.raises(FileProblem, match="no such scenario"):
+    with pytest.raises(Unreadable, match="no such scenario"):
         read_bounded(tmp_path / "absent.yaml", 10, what="scenario")
 
 

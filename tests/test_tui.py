@@ -71,7 +71,7 @@ async def test_facilitator_fires_participant_acknowledges_and_notifies_ansac():
         await pilot.press("escape")
         assert isinstance(app.screen, FacilitatorScreen)
         table = app.screen.query_one("#expectations")
-        assert table.get_cell("E3", table.ordered_columns[1].key) == "met"
+        assert table.get_cell("E3", table.ordered_columns[1].key).plain == "met"
 
 
 async def test_action_form_sends_a_chosen_action():

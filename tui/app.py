@@ -12,7 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from textual.app import App, ComposeResult, SystemCommand
+from rich.text import Text
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -27,19 +28,23 @@ from sim.runs.session import DrillClock, DrillSession
 from sim.runs.view import DrillState
 
 from .forms import ActionForm, ConfirmQuit, HelpScreen, InjectForm
+from .plain import PlainTextApp, cells, line, text, tlp_label, tlp_of
 
 SPEEDS = (1, 10, 60, 300, 600, 3600)
 TICK = 0.2  # seconds between clock ticks
 
 
-def _clock_line(app: DrillApp) -> str:
+def _clock_line(app: DrillApp) -> Text:
+    """The header of the console and role views: drill time, the TLP label, the title."""
     state = app.state
     status = "ENDED" if state.finished else ("running" if app.clock.running else "paused")
     drill = app.session.scenario.drill
     moment = (drill.start + timedelta(minutes=app.session.now)).astimezone(
         ZoneInfo(drill.clock_timezone))
-    return (f" {format_drill_time(app.session.now)}  {moment:%a %d %b %H:%M} "
-            f"{moment.tzname()}  {status} at {app.clock.speed:g}x   {drill.title}")
+    return Text.assemble(
+        f" {format_drill_time(app.session.now)}  {moment:%a %d %b %H:%M} "
+        f"{moment.tzname()}  {status} at {app.clock.speed:g}x  ",
+        tlp_label(tlp_of(app.session.scenario)), " ", line(drill.title), end="")
 
 
 def _describe(ev: Event, state: DrillState) -> str:
@@ -222,9 +227,9 @@ class ParticipantScreen(Screen):
         duty = "on duty" if st.on_duty(self.role) else "off duty"
         self.query_one("#clock", Static).update(_clock_line(app))
         by = "a person" if st.played_by[self.role] == "human" else "the automated policy"
-        self.query_one("#rolebar", Static).update(
+        self.query_one("#rolebar", Static).update(line(
             f" {actor.name} ({self.role})  {st.local_time(self.role)} local, {duty}"
-            f"  played by {by}")
+            f"  played by {by}"))
         _fill(self.query_one("#inbox", DataTable), [
             (item.ref, (" " if item.acknowledged else "●", _t(item.at), item.tlp,
                         item.title or item.kind, _name(st, item.sender)))
@@ -267,7 +272,7 @@ class ParticipantScreen(Screen):
         if item.artefacts:
             lines += ["", "Attached: " + ", ".join(item.artefacts)]
         lines += ["", "acknowledged" if item.acknowledged else "not yet acknowledged"]
-        detail.update("\n".join(lines))
+        detail.update(text("\n".join(lines)))
 
     def action_acknowledge(self) -> None:
         item = self._selected_item()
@@ -326,28 +331,31 @@ def _name(state: DrillState, aid: str | None) -> str:
     return state.scenario.actors[aid].name if aid in state.scenario.actors else str(aid)
 
 
-def _fill(table: DataTable, rows: Iterable[tuple[str, tuple[str, ...]]]) -> None:
-    """Replace a table's rows, keeping the cursor on the same row key."""
-    rows = list(rows)
+def _fill(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]]) -> None:
+    """Replace a table's rows, keeping the cursor on the same row key.
+
+    Every cell is shown as plain text (see :mod:`tui.plain`).
+    """
+    rows = [(key, cells(values)) for key, values in rows]
     keys = [k for k, _ in rows]
     current = None
     if table.row_count:
         current = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
     old_keys = [str(r.value) for r in table.rows]
     if old_keys == keys:
-        for key, cells in rows:
-            for col, value in zip(table.columns, cells, strict=False):
+        for key, row in rows:
+            for col, value in zip(table.columns, row, strict=False):
                 if table.get_cell(key, col) != value:
                     table.update_cell(key, col, value, update_width=True)
         return
     table.clear()
-    for key, cells in rows:
-        table.add_row(*cells, key=key)
+    for key, row in rows:
+        table.add_row(*row, key=key)
     if current in keys:
         table.move_cursor(row=keys.index(current), animate=False)
 
 
-class DrillApp(App):
+class DrillApp(PlainTextApp):
     """A live drill: the facilitator console and participants' role views."""
 
     CSS_PATH = Path(__file__).with_name("drill.tcss")  # absolute: subclasses live elsewhere

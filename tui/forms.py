@@ -12,6 +12,8 @@ from scenarios.model import MESSAGE_VERBS, TLP_ORDER
 from sim.engine import Action
 from sim.runs.view import DrillState
 
+from .plain import line, text
+
 #: What a participant can do, in the order the form offers it.
 PARTICIPANT_VERBS: tuple[tuple[str, str], ...] = (
     ("acknowledge", "Acknowledge"),
@@ -50,19 +52,20 @@ class ActionForm(ModalScreen[Action | None]):
         st = self.state
         incidents = st.known[self.role]
         directory = [
-            (f"{a.name} ({aid}, {a.kind.replace('_', ' ')}{', ' + a.country if a.country else ''})",
-             aid)
+            (line(f"{a.name} ({aid}, {a.kind.replace('_', ' ')}"
+                  f"{', ' + a.country if a.country else ''})"), aid)
             for aid, a in st.scenario.actors.items() if aid != self.role
         ]
         with VerticalScroll(id="form"):
-            yield Label(f"Action by {st.scenario.actors[self.role].name}", classes="title")
+            yield Label(line(f"Action by {st.scenario.actors[self.role].name}"), classes="title")
             with Horizontal(classes="row"):
                 yield Select([(label, v) for v, label in PARTICIPANT_VERBS], value=self.verb,
                              allow_blank=False, compact=True, id="verb")
-                yield Select([(i, i) for i in incidents], value=self.incident or incidents[0],
+                yield Select([(line(i), i) for i in incidents],
+                             value=self.incident or incidents[0],
                              allow_blank=False, compact=True, id="incident")
             with Horizontal(classes="row"):
-                yield Select([(c, c) for c in st.scenario.channels],
+                yield Select([(line(c), c) for c in st.scenario.channels],
                              value=next(iter(st.scenario.channels)), allow_blank=False, compact=True,
                              id="channel")
                 yield Select([(f"TLP:{t}", t) for t in TLP_ORDER], value="AMBER",
@@ -92,7 +95,7 @@ class ActionForm(ModalScreen[Action | None]):
         refs.clear_options()
         for item in self.state.inbox[self.role]:
             if item.incident == incident:
-                refs.add_option((f"{item.ref}  TLP:{item.tlp}  {item.title}", item.ref))
+                refs.add_option((line(f"{item.ref}  TLP:{item.tlp}  {item.title}"), item.ref))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
@@ -134,14 +137,14 @@ class InjectForm(ModalScreen[dict | None]):
             yield Input(placeholder="Subject", compact=True, id="title")
             yield Input(placeholder="Text", compact=True, id="text")
             with Horizontal(classes="row"):
-                yield Select([(i, i) for i in incidents], value=incidents[0],
+                yield Select([(line(i), i) for i in incidents], value=incidents[0],
                              allow_blank=False, compact=True, id="incident")
-                yield Select([(c, c) for c in sc.channels], value=next(iter(sc.channels)),
+                yield Select([(line(c), c) for c in sc.channels], value=next(iter(sc.channels)),
                              allow_blank=False, compact=True, id="channel")
                 yield Select([(f"TLP:{t}", t) for t in TLP_ORDER], value="GREEN",
                              allow_blank=False, compact=True, id="tlp")
             yield Label("Recipients")
-            yield SelectionList[str](*[(f"{a.name} ({aid})", aid)
+            yield SelectionList[str](*[(line(f"{a.name} ({aid})"), aid)
                                        for aid, a in sc.actors.items()], compact=True, id="to")
             with Horizontal(classes="buttons"):
                 yield Button("Send now", variant="primary", compact=True, id="send")
@@ -213,7 +216,7 @@ class ConfirmQuit(ModalScreen[bool]):
                  if self.journal else "This drill is not being recorded.")
         with VerticalScroll(id="form"):
             yield Label("The drill is still running. Quit?", classes="title")
-            yield Static(where, classes="hint")
+            yield Static(text(where), classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Quit", variant="error", id="yes")
                 yield Button("Stay", variant="primary", id="no")

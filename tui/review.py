@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -15,6 +15,9 @@ from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedConte
 
 from scenarios.durations import format_drill_time, format_duration
 from sim.analysis.review import PARTS, RATINGS, Review
+from sim.safe.text import one_line
+
+from .plain import PlainTextApp, cells, line, tlp_label, tlp_of
 
 MARKS = {
     "inject_delivered": ("■", "green"),
@@ -77,7 +80,7 @@ class Swimlane(Widget, can_focus=True):
         if not self._start <= sel.time < self._start + width * self.minutes_per_col:
             self._start = max(0.0, sel.time - width * self.minutes_per_col / 4)
         start, step = self._start, self.minutes_per_col
-        out.append(f"{'incident ' + self.incident:<20}  ", style="bold")
+        out.append(f"{'incident ' + one_line(self.incident):<20}  ", style="bold")
         out.append(f"{format_drill_time(start)}  {format_duration(step)} a column, "
                    f"{format_drill_time(start + width * step)} at the right edge\n", style="dim")
         deadline_cols = {int((d - start) / step) for d in self.deadlines
@@ -94,7 +97,8 @@ class Swimlane(Widget, can_focus=True):
                 row[c], styles[c] = MARKS[e.type]
                 if e is sel:
                     styles[c] = "reverse bold"
-            out.append(f"{self.review.name(lane)[:20]:<20}│ ", style="bold" if lane == sel.actor else "")
+            out.append(f"{one_line(self.review.name(lane))[:20]:<20}│ ",
+                       style="bold" if lane == sel.actor else "")
             for ch, st in zip(row, styles, strict=True):
                 out.append(ch, style=st)
             out.append("\n")
@@ -158,8 +162,10 @@ class NoteForm(ModalScreen[str | None]):
         self.note = note
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Evaluator's note on {self.expectation} (enter saves)", id="note-label")
-        yield Input(value=self.note, id="note")
+        yield Label(line(f"Evaluator's note on {self.expectation} (enter saves)"),
+                    id="note-label")
+        # a one-line editor: a note from the journal is shown with its controls escaped
+        yield Input(value=one_line(self.note), id="note")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
@@ -187,10 +193,12 @@ class ReviewScreen(Screen):
 
     def compose(self) -> ComposeResult:
         m = self.review.metrics
-        yield Static(f" Review: {self.review.scenario.drill.title}   score "
-                     f"{m['score']['earned']:g} of {m['score']['possible']:g}, "
-                     f"{m['score']['met']} of {m['score']['of']} expectations met",
-                     classes="clockbar")
+        yield Static(Text.assemble(
+            " Review ", tlp_label(tlp_of(self.review.scenario)),
+            f" score {m['score']['earned']:g} of {m['score']['possible']:g}, "
+            f"{m['score']['met']} of {m['score']['of']} expectations met   ",
+            line(self.review.scenario.drill.title), end=""),
+            classes="clockbar")
         with TabbedContent(id="review-tabs"):
             with TabPane("Timeline", id="tab-timeline"):
                 yield Swimlane(self.review, id="swimlane")
@@ -218,18 +226,19 @@ class ReviewScreen(Screen):
             for i, p in enumerate(PARTS):
                 if h.duration:
                     split.append("█" * round(12 * h.parts[p] / h.duration), style=colours[i])
-            bd.add_row(f"{self.review.name(h.sender)} → {self.review.name(h.recipient)} "
-                       f"({h.verb.replace('_', ' ')}, {h.incident})", _h(h.duration), split,
-                       *[_h(h.parts[p]) for p in PARTS])
+            bd.add_row(*cells([f"{self.review.name(h.sender)} → {self.review.name(h.recipient)} "
+                               f"({h.verb.replace('_', ' ')}, {h.incident})", _h(h.duration),
+                               split, *[_h(h.parts[p]) for p in PARTS]]))
         model = self.query_one("#model", DataTable)
         model.add_columns("Role", "Incident", "What", "Person", "Faster than", "Model did it",
                           "Simulated times")
         for c in self.review.comparisons:
-            model.add_row(self.review.name(c.actor), c.incident, c.metric.replace("_", " "),
-                          _h(c.human) if c.human is not None else "never",
-                          f"{c.faster_than:.0%}" if c.simulated and c.human is not None else "—",
-                          f"{c.model_did_it:.0%}",
-                          _spark(c.simulated, c.human if c.human is not None else max(c.simulated)))
+            model.add_row(*cells([
+                self.review.name(c.actor), c.incident, c.metric.replace("_", " "),
+                _h(c.human) if c.human is not None else "never",
+                f"{c.faster_than:.0%}" if c.simulated and c.human is not None else "—",
+                f"{c.model_did_it:.0%}",
+                _spark(c.simulated, c.human if c.human is not None else max(c.simulated))]))
         if not self.review.comparisons:
             model.add_row("No role was played by a person, or no comparison was asked for "
                           "(--runs 0).", "", "", "", "", "", "")
@@ -244,12 +253,13 @@ class ReviewScreen(Screen):
             rating, note, mine = self.review.rating(x["id"])
             late = (format_duration(x["lateness"]) if x.get("lateness") and x["status"] != "met"
                     else "")
-            exp.add_row(x["id"], x["status"], format_drill_time(x["deadline_at"])
-                        if x["deadline_at"] is not None else "",
-                        format_drill_time(x["at"]) if x.get("at") is not None else "", late,
-                        f"{x['earned']:g}/{x['score']:g}",
-                        rating + ("" if mine else " (suggested)"), note,
-                        x["description"] or x["action"], key=x["id"])
+            exp.add_row(*cells([
+                x["id"], x["status"], format_drill_time(x["deadline_at"])
+                if x["deadline_at"] is not None else "",
+                format_drill_time(x["at"]) if x.get("at") is not None else "", late,
+                f"{x['earned']:g}/{x['score']:g}",
+                rating + ("" if mine else " (suggested)"), note,
+                x["description"] or x["action"]]), key=x["id"])
         if row < exp.row_count:
             exp.move_cursor(row=row, animate=False)
 
@@ -259,7 +269,7 @@ class ReviewScreen(Screen):
     def _show_mark(self) -> None:
         e = self.query_one("#swimlane", Swimlane).selected_event()
         self.query_one("#mark-detail", Static).update(
-            _describe(self.review, e) if e else "")
+            line(_describe(self.review, e)) if e else "")
 
     def _expectation(self) -> str | None:
         exp = self.query_one("#exp", DataTable)
@@ -320,7 +330,7 @@ def _spark(values: list[float], human: float, bins: int = 16) -> Text:
     return out
 
 
-class ReviewApp(App):
+class ReviewApp(PlainTextApp):
     """`drill review JOURNAL`."""
 
     CSS_PATH = Path(__file__).with_name("drill.tcss")

@@ -36,7 +36,7 @@ def _msel(sc: Scenario) -> list[str]:
                 t = parse_drill_time(inj.at, start)
                 shift = shift_for(actor, start)
                 duty = "on duty" if shift.on_duty(t) else (
-                    f"OFF duty until {shift.local(shift.next_on(t)):%a %H:%M}")
+                    f"OFF duty until {shift.when(shift.next_on(t))}")
                 lines.append(f"  {'':<18}{actor.name:<34}{shift.local(t):%a %d %b %H:%M} "
                              f"{shift.local(t):%Z}  {duty}")
             else:

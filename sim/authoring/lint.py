@@ -173,11 +173,11 @@ class _Linter:
                 bounds.append((earliest, aid))
             fastest, who = (min if e.require == "any" else max)(bounds)
             if fastest > deadline:
-                local = shift_for(self.sc.actors[who], self.start).local(fastest)
+                local = shift_for(self.sc.actors[who], self.start).when(fastest)
                 self.warn("deadline-too-short", ("expectations", n, "within"),
                           f"expectation {e.id} is due {format_duration(e.within)} after its "
                           f"anchor, but {self.sc.actors[who].name} cannot act before "
-                          f"{format_duration(fastest - anchor)} ({local:%a %H:%M} local, the "
+                          f"{format_duration(fastest - anchor)} ({local} local, the "
                           "start of its working hours after the fastest delivery)")
 
     def short_deadlines_off_duty(self) -> None:
@@ -198,7 +198,7 @@ class _Linter:
                             "off-duty-deadline", ("injects", i, "at"),
                             f"inject {inj.id} reaches {self.sc.actors[aid].name} at "
                             f"{shift.local(at):%a %H:%M} local, off duty until "
-                            f"{shift.local(shift.next_on(at)):%a %H:%M}, after expectation "
+                            f"{shift.when(shift.next_on(at))}, after expectation "
                             f"{e.id}'s deadline")
 
     def contingencies(self) -> None:

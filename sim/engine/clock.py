@@ -13,10 +13,13 @@ from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from scenarios.durations import MAX_MINUTES
 from scenarios.model import WEEKDAYS, Actor
 
 _MINUTE = timedelta(minutes=1)
-_HORIZON_DAYS = 400
+# working periods are listed lazily up to this many days after the start: an inject
+# and a latency may each be as long as the longest duration a scenario may give
+_HORIZON_DAYS = 2 * int(MAX_MINUTES // 1440) + 31
 
 
 class Shift:
@@ -40,6 +43,10 @@ class Shift:
     def local(self, t: float) -> datetime:
         """The actor's local wall-clock time at drill minute ``t``."""
         return (self.start + t * _MINUTE).astimezone(self.tz)
+
+    def when(self, t: float, fmt: str = "%a %H:%M") -> str:
+        """``t`` as local time for people; "never" when the actor is never on duty again."""
+        return self.local(t).strftime(fmt) if math.isfinite(t) else "never"
 
     def _at(self, day: date, minute_of_day: int) -> float:
         if minute_of_day >= 1440:

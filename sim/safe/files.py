@@ -6,9 +6,10 @@ folders the product creates ``0700``, whatever the user's umask. Writes go to a
 temporary file in the same folder first and are renamed into place, so a crash
 never leaves a half-written report behind.
 
-Reads of untrusted files (scenarios, includes) open only regular files, without
-blocking on a FIFO, and never read more than a given cap, so ``/dev/zero`` or a
-named pipe cannot exhaust memory or hang a command.
+Reads of untrusted files (scenarios, includes) go through :func:`read_bounded`
+(defined with the scenario reader): only regular files, without blocking on a
+FIFO, and never more than a given cap, so ``/dev/zero`` or a named pipe cannot
+exhaust memory or hang a command.
 
 Errors are :class:`FileProblem`: one line that names the path the user asked for
 and the operating system's reason, never the content of any file.
@@ -18,11 +19,26 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+# reading untrusted files is the scenario reader's job; it is re-exported here so that
+# every file the product touches is found in one place
+from scenarios.yamlsrc import Unreadable, read_bounded
+
+__all__ = [
+    "PRIVATE_DIR",
+    "PRIVATE_FILE",
+    "FileProblem",
+    "Unreadable",
+    "create_private",
+    "open_private",
+    "private_dir",
+    "read_bounded",
+    "write_private",
+]
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -134,46 +150,3 @@ def create_private(path: str | Path) -> Path:
     os.fchmod(fd, PRIVATE_FILE)
     os.close(fd)
     return path
-
-
-def read_bounded(path: str | Path, limit: int, *, what: str = "file") -> bytes:
-    """Read a regular file of at most ``limit`` bytes.
-
-    A FIFO, a device, a socket or a folder is refused without blocking, and a file
-    that grows past ``limit`` while being read is refused too.
-    """
-    path = Path(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise FileProblem(f"{path}: no such {what}") from None
-    except IsADirectoryError:
-        raise FileProblem(f"{path}: is a folder, not a {what}") from None
-    except OSError as exc:
-        raise FileProblem(f"{path}: cannot read: {_reason(exc)}") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise FileProblem(f"{path}: is a folder, not a {what}")
-        if not stat.S_ISREG(info.st_mode):
-            raise FileProblem(f"{path}: is not a regular file (a device, pipe or socket); refused")
-        if info.st_size > limit:
-            raise FileProblem(
-                f"{path}: is {info.st_size:,} bytes; a {what} over {limit:,} bytes is refused"
-            )
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise FileProblem(f"{path}: grew past {limit:,} bytes while being read; refused")
-        return b"".join(chunks)
-    except OSError as exc:
-        raise FileProblem(f"{path}: cannot read: {_reason(exc)}") from None
-    finally:
-        os.close(fd)

@@ -7,13 +7,18 @@ read differently from what it is. :func:`plain` replaces every control and
 bidirectional-formatting character (except newline and tab) with a visible
 ``\\xNN``/``\\uNNNN`` escape, so the text shows exactly what the file holds.
 
-The Textual UI does not use this: it shows untrusted strings as ``rich.text.Text``
-objects, which are never parsed as markup (see ``tui/``).
+The command line writes all its output through :class:`PlainStream`. The Textual UI
+shows untrusted strings as ``rich.text.Text`` objects, which are never parsed as
+markup, after passing them through :func:`plain` (see ``tui/plain.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 # C0 controls except \t and \n, DEL, C1 controls, and the bidi embeddings,
 # overrides and isolates, plus line/paragraph separators
@@ -34,3 +39,36 @@ def plain(text: str) -> str:
 def one_line(text: str) -> str:
     """:func:`plain`, with newlines and tabs shown as escapes too (for table cells)."""
     return plain(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
+class PlainStream:
+    """A text stream that shows control characters as escapes (see :func:`plain`).
+
+    The command line writes everything through one of these, so no scenario,
+    journal or person can send a terminal an escape sequence through it.
+    """
+
+    def __init__(self, raw: Any):
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        self.raw.write(plain(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding, fileno, ...
+        return getattr(self.raw, name)
+
+
+@contextlib.contextmanager
+def plain_output() -> Iterator[None]:
+    """Route ``sys.stdout`` and ``sys.stderr`` through :class:`PlainStream`."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PlainStream(sys.stdout), PlainStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved

@@ -1,0 +1,76 @@
+"""Untrusted text in the terminal UI: always shown as text, never as markup.
+
+Names, titles, texts, notes, ratings and paths come from scenario files, journals and
+people. Textual parses a ``str`` given to a widget as markup: ``Phish [/x] report``
+raises, ``[@click=app.quit]`` becomes an action, ``TLP [RED]`` loses its brackets.
+Every such string therefore reaches a widget as a :class:`rich.text.Text` built here,
+which is never parsed, with terminal control characters (``ESC``, bidi overrides)
+shown as escapes by :func:`sim.safe.text.plain`.
+
+- :func:`text` for multi-line places (the detail pane, hints),
+- :func:`line` for one-line places (table cells, bars, labels, options),
+- :func:`cells` for a table row,
+- :class:`PlainTextApp` makes every notification plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import App
+from textual.notifications import SeverityLevel
+
+from sim.safe.text import one_line, plain
+
+__all__ = ["PlainTextApp", "cells", "line", "text", "tlp_label", "tlp_of"]
+
+#: TLP 2.0 colours (FIRST): each label in its colour on black.
+TLP_STYLES = {
+    "RED": "bold #ff2b2b on black",
+    "AMBER+STRICT": "bold #ffc000 on black",
+    "AMBER": "bold #ffc000 on black",
+    "GREEN": "bold #33ff00 on black",
+    "CLEAR": "bold #ffffff on black",
+}
+
+
+def text(value: object, style: str = "") -> Text:
+    """``value`` as plain text, newlines kept, control characters escaped."""
+    return Text(plain(str(value)), style=style, end="")
+
+
+def line(value: object, style: str = "") -> Text:
+    """``value`` as one line of plain text: newlines and tabs shown as escapes too."""
+    return Text(one_line(str(value)), style=style, end="")
+
+
+def cells(values: Iterable[object]) -> tuple[Text, ...]:
+    """A table row: every cell as one line of plain text (``Text`` we built is kept)."""
+    return tuple(v if isinstance(v, Text) else line(v) for v in values)
+
+
+def tlp_label(tlp: str) -> Text:
+    """`` TLP:RED `` and so on: a badge in the label's TLP 2.0 colour."""
+    return line(f" TLP:{tlp} ", style=TLP_STYLES.get(tlp, "bold reverse"))
+
+
+def tlp_of(scenario) -> str:
+    """The drill's handling label: the scenario's own ``drill.tlp``."""
+    return scenario.drill.tlp
+
+
+class PlainTextApp(App):
+    """An app whose notifications are plain text: refusals, paths and ids are untrusted."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        super().notify(plain(str(message)), title=plain(str(title)), severity=severity,
+                       timeout=timeout, markup=False)
