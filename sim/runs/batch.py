@@ -53,7 +53,14 @@ from scenarios.yamlsrc import YamlProblem, read_yaml_text
 from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, compute
 from sim.analysis.stats import Proportion, Running, Sample
 from sim.engine import Engine
-from sim.safe.files import FileProblem, open_private, private_dir, read_bounded, write_private
+from sim.safe.files import (
+    FileProblem,
+    Unreadable,
+    open_private,
+    private_dir,
+    read_bounded,
+    write_private,
+)
 from sim.safe.text import one_line
 
 ROW_FIELDS = ("variant", "replication", "seed", "incident", "metric", "value")
@@ -216,7 +223,7 @@ def load_variants_file(path: Path) -> list[Variant]:
 
     try:  # a regular file of bounded size only: never a pipe, a device or a folder
         raw = read_bounded(path, MAX_BYTES, what="variants file")
-    except FileProblem as exc:
+    except Unreadable as exc:
         raise BatchError(str(exc)) from None
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
@@ -631,6 +638,8 @@ def _read_manifest(path: Path) -> dict:
     try:
         text = read_bounded(path, MANIFEST_LIMIT, what="batch manifest").decode("utf-8")
         manifest = json.loads(text)
+    except Unreadable as exc:
+        raise BatchError(str(exc)) from None
     except (UnicodeDecodeError, ValueError):
         raise damaged("not a batch manifest") from None
     except RecursionError:
@@ -647,7 +656,7 @@ def _read_checksums(out: Path, limit: int) -> dict[str, str]:
     """Recorded sha256 by chunk name; a torn or foreign line records nothing."""
     try:
         data = read_bounded(out / CHECKSUMS, limit, what="checksum list")
-    except FileProblem:
+    except Unreadable:
         return {}
     recorded: dict[str, str] = {}
     for line in data.decode("utf-8", errors="replace").splitlines():
