@@ -148,9 +148,15 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Strict(BaseModel):
-    """Base for every scenario model: unknown keys are errors; values are frozen."""
+    """Base for every scenario model: unknown keys are errors; values are frozen.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    Numbers are finite: ``.nan`` and ``.inf`` are refused (a NaN score or probability
+    compares false with every bound, and cannot be written to JSON and read back).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
 
 
 # --- distributions ---------------------------------------------------------------
