@@ -74,27 +74,32 @@ def one_error_line(capsys) -> str:
 
 def sql(path: Path, *statements: str) -> None:
     conn = sqlite3.connect(path)
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def rechain(path: Path) -> None:
     """Recompute every checksum after an edit: what a bug, or a careful forger, would do."""
     conn = sqlite3.connect(path)
-    meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
-    origin, head = meta["journal_id"], {}
-    for table, columns in sessions._COLUMNS.items():
-        prev, n = origin, 0
-        for row in conn.execute(f"SELECT {columns} FROM {table} ORDER BY seq").fetchall():
-            chain = sessions._link(prev, table, (*row, origin))
-            conn.execute(f"UPDATE {table} SET origin=?, chain=? WHERE seq=?", (origin, chain, row[0]))
-            prev, n = chain, n + 1
-        head[table] = [n, prev]
-    conn.execute("UPDATE meta SET value=? WHERE key='head'", (json.dumps(head),))
-    conn.commit()
-    conn.close()
+    try:
+        meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+        origin, head = meta["journal_id"], {}
+        for table, columns in sessions._COLUMNS.items():
+            prev, n = origin, 0
+            for row in conn.execute(f"SELECT {columns} FROM {table} ORDER BY seq").fetchall():
+                chain = sessions._link(prev, table, (*row, origin))
+                conn.execute(f"UPDATE {table} SET origin=?, chain=? WHERE seq=?",
+                             (origin, chain, row[0]))
+                prev, n = chain, n + 1
+            head[table] = [n, prev]
+        conn.execute("UPDATE meta SET value=? WHERE key='head'", (json.dumps(head),))
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def n_events(path: Path) -> int:
@@ -734,3 +739,61 @@ def test_a_recorded_run_killed_at_random_moments_is_never_unresumable(tmp_path):
         assert log_to_jsonl(Journal.open(path, readonly=True).events()) == expected
         resumed += 1
     assert resumed >= 1
+
+
+# --- damaged at random: never a traceback -------------------------------------------------
+
+FUZZ_CASES = int(os.environ.get("ACID_DRILL_FUZZ_CASES", "100"))
+
+
+def _mutate(rng: random.Random, data: bytes, path: Path) -> str:
+    """Damage a copy of a journal one way or another; says how."""
+    how = rng.choice(["flip", "cut", "value", "value, checksums redone", "version 1 value"])
+    if how == "flip":
+        raw = bytearray(data)
+        for _ in range(rng.randint(1, 20)):
+            raw[rng.randrange(len(raw))] = rng.randrange(256)
+        path.write_bytes(bytes(raw))
+        return how
+    if how == "cut":
+        path.write_bytes(data[:rng.randrange(len(data))])
+        return how
+    path.write_bytes(data)
+    if how == "version 1 value":
+        to_version_1(path)
+    table = rng.choice(["events", "commands", "meta"])
+    column = rng.choice({"events": ["details", "type", "drill_time", "actor", "incident", "seq"],
+                         "commands": ["payload", "kind", "drill_time", "who", "seq"],
+                         "meta": ["value"]}[table])
+    value = rng.choice(["'{}'", "'[]'", "NULL", "'x'", "1e308", "-1", "'{\"a\": 1}'", "X'00ff'",
+                        "'null'", "'\"\\u001b[2J\"'"])
+    with contextlib.suppress(sqlite3.Error):
+        sql(path, f"UPDATE {table} SET {column}={value} WHERE rowid IN "
+                  f"(SELECT rowid FROM {table} ORDER BY random() LIMIT {rng.randint(1, 3)})")
+    if how == "value, checksums redone":
+        with contextlib.suppress(Exception):
+            rechain(path)
+    return f"{how}: {table}.{column} = {value}"
+
+
+def test_damaged_journals_never_give_a_traceback(journal, tmp_path, capsys, monkeypatch):
+    import tui.app
+
+    monkeypatch.setattr(tui.app.DrillApp, "run", lambda self, *a, **k: None)
+    s = DrillSession.resume(journal)
+    s.set_human("cert-b", True)  # a third kind of command to damage
+    s.close()
+    data = journal.read_bytes()
+    rng = random.Random(int(os.environ.get("ACID_DRILL_FUZZ_SEED", "0")))
+    for case in range(FUZZ_CASES):
+        path = tmp_path / f"f{case}.journal.sqlite"
+        how = _mutate(rng, data, path)
+        for argv in (["report", str(path), "--runs", "0"], ["play", "--resume", str(path)]):
+            capsys.readouterr()
+            rc = main(argv)
+            err = capsys.readouterr().err
+            assert rc in (0, EXIT_INVALID, EXIT_CANNOT_RUN), (case, how, argv[0])
+            if rc:
+                assert len(err.strip().splitlines()) == 1, (case, how, argv[0], err)
+                assert err.startswith(f"{path}: ") and "\x1b" not in err, (case, how, err)
+    assert main(["journals", "--dir", str(tmp_path)]) == 0

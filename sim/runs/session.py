@@ -55,6 +55,10 @@ HEADER_KEYS = ("format", "journal_id", "written_by", "scenario_id", "title", "sc
                "scenario", "seed", "human", "created")
 
 
+#: What SQLite can raise on a damaged file (its messages may hold undecodable bytes).
+_DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
+
+
 class JournalError(Exception):
     """A journal that cannot be opened, resumed or written; the message says why, on one line."""
 
@@ -356,7 +360,7 @@ class Journal:
                 _link_into_place(tmp, path)
                 conn = sqlite3.connect(path)
                 conn.execute("PRAGMA synchronous=NORMAL")
-            except (OSError, sqlite3.Error, ValueError) as exc:
+            except (OSError, ValueError, *_DB_ERRORS) as exc:
                 raise JournalError(f"{path}: cannot create the journal: {_why(exc)}") from None
         except BaseException:
             lock.release()
@@ -375,10 +379,13 @@ class Journal:
         """
         path = Path(path)
         _check_file(path)
+        conn = None
         try:
             conn = _connect(path, readonly)
             rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
+            if conn is not None:
+                conn.close()
             raise JournalError(f"{path}: not a drill journal ({_why(exc)})") from None
         try:
             meta = {str(k): json.loads(v) for k, v in rows.items()}
@@ -399,13 +406,13 @@ class Journal:
             for table in _COLUMNS:
                 try:
                     conn.execute(f"SELECT count(*) FROM {table}").fetchone()
-                except sqlite3.Error:
+                except _DB_ERRORS:
                     raise JournalError(f"{path}: the journal is cut short (no {table} table)") from None
             writable = False
             if not readonly:
                 writable = _can_write(conn)
                 if writable:
-                    with contextlib.suppress(sqlite3.Error):
+                    with contextlib.suppress(*_DB_ERRORS):
                         conn.execute("PRAGMA journal_mode=WAL")
                         conn.executescript(_RATINGS)
             journal = cls(path, conn, meta, writable=writable)
@@ -441,7 +448,7 @@ class Journal:
         except JournalError:
             pass
         finally:
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(*_DB_ERRORS):
                 self.conn.close()
             if self._lock is not None:
                 self._lock.release()
@@ -452,21 +459,24 @@ class Journal:
     def meta(self) -> dict[str, Any]:
         try:
             return {k: json.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta")}
-        except (sqlite3.Error, ValueError, TypeError):
+        except (ValueError, TypeError, *_DB_ERRORS):
             raise JournalError(f"{self.path}: the journal's header is damaged") from None
 
     def set_meta(self, key: str, value: Any) -> None:
-        self.conn.execute(
-            "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-            (key, json.dumps(value, ensure_ascii=False)),
-        )
+        try:
+            self.conn.execute(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+        except _DB_ERRORS as exc:
+            raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
 
     def _rows(self, table: str) -> list[tuple]:
         extra = ", origin, chain" if self.chained else ""
         try:
             return self.conn.execute(
                 f"SELECT {_COLUMNS[table]}{extra} FROM {table} ORDER BY seq").fetchall()
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
             raise JournalError(f"{self.path}: the journal is damaged or cut short ({_why(exc)})") from None
 
     def commands(self) -> list[Command]:
@@ -485,11 +495,11 @@ class Journal:
             meta = self.meta()
             rows = {t: self._rows(t) for t in _COLUMNS}
             ratings = self.ratings()
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
             raise JournalError(f"{self.path}: the journal is damaged or cut short ({_why(exc)})") from None
         finally:
             if snapshot:
-                with contextlib.suppress(sqlite3.Error):
+                with contextlib.suppress(*_DB_ERRORS):
                     self.conn.rollback()
         if verify:
             self._verify(meta, rows)
@@ -522,6 +532,8 @@ class Journal:
                     raise self._damaged(f"{noun} {seq} comes from another journal")
                 if seq != expected:
                     raise self._gap(noun, expected, seq)
+                if any(isinstance(v, bytes) for v in row):
+                    raise self._damaged(f"{noun} {seq} was changed after it was recorded")
                 if expected - _FIRST_SEQ[table] >= recorded:
                     raise self._damaged(f"{noun} {seq} was added after the journal was "
                                         "last written")
@@ -549,7 +561,9 @@ class Journal:
                 raise self._gap(_NOUN[table], expected, seq)
             expected += 1
 
-    def _gap(self, noun: str, expected: int, seq: int) -> JournalError:
+    def _gap(self, noun: str, expected: int, seq: Any) -> JournalError:
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            return self._damaged(f"a {noun} after {noun} {expected - 1} has no valid number")
         if seq < expected:
             return self._damaged(f"{noun} {seq} is out of place (rows were added)")
         missing = (f"{noun} {expected} is" if seq == expected + 1
@@ -592,7 +606,7 @@ class Journal:
         """The evaluator's ratings and notes, by expectation id."""
         try:
             rows = self.conn.execute("SELECT expectation, rating, note, who FROM ratings").fetchall()
-        except sqlite3.Error:
+        except _DB_ERRORS:
             return {}  # an old journal opened read-only has no ratings table
 
         def s(v: Any) -> str:
@@ -610,7 +624,7 @@ class Journal:
                 "rating=excluded.rating, note=excluded.note, who=excluded.who, wall=excluded.wall",
                 (expectation, rating, note, who, time.time()),
             )
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
             raise JournalError(f"{self.path}: cannot save the rating: {_why(exc)}") from None
         self.commit()
 
@@ -640,7 +654,7 @@ class Journal:
                 self.conn.execute(
                     "INSERT INTO commands (wall, drill_time, who, kind, payload) "
                     "VALUES (?, ?, ?, ?, ?)", (wall, drill_time, who, kind, text))
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
             raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
 
     def add_events(self, wall: float, events: list[Event]) -> None:
@@ -652,7 +666,7 @@ class Journal:
         marks = ", ".join("?" * (9 if self.chained else 7))
         try:
             self.conn.executemany(f"INSERT INTO events VALUES ({marks})", rows)
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
             raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
 
     def commit(self) -> None:
@@ -661,7 +675,7 @@ class Journal:
                 self.set_meta("head", self._head)
                 self._dirty = False
             self.conn.commit()
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
             raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
 
     def _resync(self, contents: Contents) -> None:
@@ -693,10 +707,10 @@ def _can_write(conn: sqlite3.Connection) -> bool:
         conn.execute("UPDATE meta SET value=value WHERE key='format'")
     except sqlite3.OperationalError as exc:
         return "locked" in str(exc) or "busy" in str(exc)  # writable; a drill is writing
-    except sqlite3.Error:
+    except _DB_ERRORS:
         return False
     finally:
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(*_DB_ERRORS):
             conn.rollback()
     return True
 
@@ -744,7 +758,7 @@ def list_journals(directory: Path | None = None) -> list[JournalInfo | tuple[Pat
                 str(m.get("created", "")), float(progress) if _finite(progress) else 0.0,
                 m.get("finished") is True, n_cmd, j.event_count(),
             ))
-        except (JournalError, sqlite3.Error) as exc:
+        except (JournalError, *_DB_ERRORS) as exc:
             out.append((path, str(exc).removeprefix(f"{path}: ")))
         finally:
             j.close()
@@ -1071,7 +1085,7 @@ class DrillSession:
                     self.journal.set_meta("progress", self.engine.now)
                 if self.engine.finished:
                     self.journal.set_meta("finished", True)
-            except sqlite3.Error as exc:
+            except _DB_ERRORS as exc:
                 raise JournalError(
                     f"{self.journal.path}: cannot write to the journal: {_why(exc)}") from None
             self.journal.commit()
