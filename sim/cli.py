@@ -34,9 +34,10 @@ def _problems(exc: ScenarioError) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.analysis.metrics import compute
-    from sim.analysis.report import render_json, render_text
+    from sim.analysis.report import drill_tlp, render_json, render_text
     from sim.engine import Engine, preflight
     from sim.engine.events import log_to_jsonl
+    from sim.safe.files import FileProblem, write_private
 
     path = resolve_scenario_arg(args.scenario)
     try:
@@ -55,14 +56,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             try:
                 session = DrillSession.start(loaded, seed=args.seed, journal_path=Path(args.journal))
+                try:
+                    session.advance_to(loaded.scenario.drill.duration)
+                finally:
+                    session.close()
             except JournalError as exc:
                 print(exc, file=sys.stderr)
-                return EXIT_INVALID
-            session.advance_to(loaded.scenario.drill.duration)
-            recorded = session.path
-            session.close()
+                return _journal_exit(exc)
             log = session.engine.log
-            print(f"journal: {recorded}", file=sys.stderr)
+            print(f"journal: {session.path}", file=sys.stderr)
         else:
             log = Engine(loaded, seed=args.seed).run()
         metrics = compute(log, slowest=args.slowest)
@@ -71,11 +73,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
     if args.events:
         try:
-            Path(args.events).write_text(log_to_jsonl(log), encoding="utf-8")
-        except OSError as exc:
-            print(f"{args.events}: cannot write the event log: {exc.strerror}", file=sys.stderr)
+            write_private(args.events, log_to_jsonl(log))
+        except FileProblem as exc:
+            print(f"cannot write the event log: {exc}", file=sys.stderr)
             return EXIT_CANNOT_RUN
-    out = render_json(metrics) if args.json else render_text(metrics)
+    tlp = drill_tlp(loaded.scenario, log)
+    out = render_json(metrics, tlp=tlp) if args.json else render_text(metrics, tlp=tlp)
     sys.stdout.write(out)
     return EXIT_OK
 
@@ -111,9 +114,21 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _journal_exit(exc: Exception) -> int:
+    """A journal in use by another drill cannot be run now (3); anything else is invalid (2)."""
+    from sim.runs.session import JournalBusy
+
+    return EXIT_CANNOT_RUN if isinstance(exc, JournalBusy) else EXIT_INVALID
+
+
 def cmd_play(args: argparse.Namespace) -> int:
+    import math
+
     from sim.runs.session import DrillSession, JournalError
 
+    if not math.isfinite(args.speed) or args.speed <= 0:  # before any journal is created
+        print("--speed must be a positive number", file=sys.stderr)
+        return EXIT_INVALID
     try:
         if args.resume:
             session = DrillSession.resume(Path(args.resume))
@@ -130,39 +145,44 @@ def cmd_play(args: argparse.Namespace) -> int:
             )
     except JournalError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_INVALID
-    if args.speed <= 0:
-        print("--speed must be positive", file=sys.stderr)
-        return EXIT_INVALID
+        return _journal_exit(exc)
     print(f"journal: {session.path}", file=sys.stderr)
     from tui.app import DrillApp  # only the UI command imports Textual
 
     roles = args.role or [a for a, h in session.human_roles.items() if h]
+    status = EXIT_OK
     try:
         DrillApp(session, speed=args.speed, roles=roles).run()
     finally:
-        session.close()
-    print(f"journal: {session.path}", file=sys.stderr)
-    if not session.finished:
-        print(f"carry on with: drill play --resume {session.path}", file=sys.stderr)
-    return EXIT_OK
+        try:
+            session.close()
+        except JournalError as exc:  # e.g. the disk filled up: say so, keep what was written
+            print(exc, file=sys.stderr)
+            status = EXIT_CANNOT_RUN
+    if session.path:
+        print(f"journal: {session.path}", file=sys.stderr)
+        if not session.finished:
+            print(f"carry on with: drill play --resume {session.path}", file=sys.stderr)
+    return status
 
 
 def cmd_journals(args: argparse.Namespace) -> int:
     from scenarios.durations import format_drill_time
     from sim.runs.session import journal_dir, list_journals
+    from sim.safe.text import one_line
 
     directory = Path(args.dir) if args.dir else journal_dir()
     rows = list_journals(directory)
     if not rows:
         print(f"no journals in {directory}")
         return EXIT_OK
+    print(f"journals in {directory}, most recently written first:", file=sys.stderr)
     for row in rows:
         if isinstance(row, tuple):
             print(f"{row[0]}\t(unreadable: {row[1]})")
             continue
         state = "ended" if row.finished else f"at {format_drill_time(row.drill_time)}"
-        print(f"{row.path}\t{row.scenario}\t{row.created}\t{state}\t"
+        print(f"{row.path}\t{one_line(row.scenario)}\t{one_line(row.created)}\t{state}\t"
               f"{row.commands} actions, {row.events} events")
     return EXIT_OK
 
@@ -245,28 +265,45 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_review(args: argparse.Namespace):
+def _open_review(args: argparse.Namespace, readonly: bool = False):
     """(review, journal), or None after saying why the journal cannot be reviewed."""
     from sim.analysis.review import load_review
     from sim.runs.session import JournalError
 
+    if args.runs < 0:
+        print(f"--runs must be 0 or more (got {args.runs})", file=sys.stderr)
+        return None
     try:
-        return load_review(Path(args.journal), runs=args.runs)
+        return load_review(Path(args.journal), runs=args.runs, readonly=readonly)
     except JournalError as exc:
         print(exc, file=sys.stderr)
         return None
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from sim.analysis.aar import render_html, render_markdown
+#: Report formats, and the file suffixes that choose them when --format is not given.
+REPORT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+                  ".json": "json", ".txt": "text"}
 
-    opened = _open_review(args)
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.analysis import aar
+
+    fmt = args.format
+    if fmt is None and args.output:
+        fmt = REPORT_FORMATS.get(Path(args.output).suffix.lower())
+        if fmt is None:
+            print(f"drill report: cannot tell the format from {args.output!r}; name it .md, "
+                  ".html, .json or .txt, or give --format md, html, json or text",
+                  file=sys.stderr)
+            return EXIT_INVALID
+    opened = _open_review(args, readonly=True)
     if opened is None:
         return EXIT_INVALID
     review, journal = opened
     journal.close()
-    text = render_html(review) if args.format == "html" else render_markdown(review)
-    return EXIT_OK if _write_out(text, args.output) else EXIT_CANNOT_RUN
+    render = {"html": aar.render_html, "json": aar.render_json, "text": aar.render_text}.get(
+        fmt or "md", aar.render_markdown)
+    return EXIT_OK if _write_out(render(review), args.output) else EXIT_CANNOT_RUN
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -274,10 +311,13 @@ def cmd_review(args: argparse.Namespace) -> int:
     if opened is None:
         return EXIT_INVALID
     review, journal = opened
+    if not journal.writable:
+        print(f"{journal.path}: the journal is read-only; ratings and notes will not be saved",
+              file=sys.stderr)
     from tui.review import ReviewApp  # only the UI command imports Textual
 
     try:
-        ReviewApp(review, journal).run()
+        ReviewApp(review, journal if journal.writable else None).run()
     finally:
         journal.close()
     return EXIT_OK
@@ -311,14 +351,17 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def _write_out(text: str, output: str | None) -> bool:
-    """Write ``text`` to ``output``, or to stdout; False (after saying why) on failure."""
+    """Write ``text`` to ``output`` (a private file), or to stdout; False (after saying
+    why) on failure."""
+    from sim.safe.files import FileProblem, write_private
+
     if not output:
         sys.stdout.write(text)
         return True
     try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"{output}: cannot write: {exc.strerror}", file=sys.stderr)
+        write_private(output, text)
+    except FileProblem as exc:
+        print(exc, file=sys.stderr)
         return False
     print(f"wrote {output}", file=sys.stderr)
     return True
@@ -342,6 +385,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     import re
     from importlib import resources
 
+    from sim.safe.files import FileProblem, write_private
+
     name = args.name.removesuffix(".yaml")
     ident = Path(name).name
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", ident):
@@ -357,10 +402,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     title = ident.replace("-", " ").replace("_", " ").capitalize()
     text = text.replace("__ID__", ident).replace("__TITLE__", title)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"drill new: cannot write {target}: {exc.strerror}", file=sys.stderr)
+        write_private(target, text)
+    except FileProblem as exc:
+        print(f"drill new: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     print(f"wrote {target} from the {args.template} template. Next:\n"
           f"  drill schema -o {target.parent / 'scenario.schema.json'}   # editor completion\n"
@@ -488,7 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="write an after-action report (HSEEP AAR/IP)")
     rp.add_argument("journal", help="a drill journal")
-    rp.add_argument("--format", choices=["md", "html"], default="md")
+    rp.add_argument("--format", choices=["md", "html", "json", "text"],
+                    help="report format (default: from the -o file's suffix, .md, .html, "
+                    ".json or .txt; Markdown on stdout)")
     rp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     rp.add_argument("--runs", type=int, default=200,
                     help="automated runs to compare people's play against (default 200; 0: none)")
@@ -514,7 +560,7 @@ def build_parser() -> argparse.ArgumentParser:
     nw.add_argument("--template", choices=TEMPLATES, default="cert-takedown")
     nw.set_defaults(func=cmd_new)
 
-    jr = sub.add_parser("journals", help="list recorded drills")
+    jr = sub.add_parser("journals", help="list recorded drills, most recently written first")
     jr.add_argument("--dir", help="journal folder (default: $ACID_DRILL_HOME/journals)")
     jr.set_defaults(func=cmd_journals)
     return parser

@@ -166,7 +166,7 @@ def test_report_compares_people_with_the_model(tmp_path, capsys):
     [
         (lambda p: p.write_text("not a journal", encoding="utf-8"), "not a drill journal"),
         (lambda p: _sql(p, "UPDATE meta SET value='7' WHERE key='version'"), "newer version"),
-        (lambda p: _sql(p, "DELETE FROM events"), "cut short"),
+        (lambda p: _sql(p, "DELETE FROM events"), "recorded events were deleted"),
     ],
 )
 def test_bad_journals_are_refused_cleanly(recorded, capsys, damage, words):

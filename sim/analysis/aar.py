@@ -1,17 +1,27 @@
-"""The after-action report / improvement plan (HSEEP AAR/IP), in Markdown or HTML.
+"""The after-action report / improvement plan (HSEEP AAR/IP): Markdown, HTML, JSON or text.
 
 The HTML report is one self-contained file (inline CSS and SVG, no scripts, no
 external links) that can be e-mailed: each incident's swimlane timeline is a
 picture, as are the distributions behind the human-against-model comparisons.
+
+Names, titles and notes come from scenario files and people: every one is escaped
+for the format it goes into (:func:`escape`, :func:`md`), and every report carries
+the drill's TLP label at the top.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, timedelta
-from html import escape
+from html import escape as _html_escape
+from typing import Any
 
 from scenarios.durations import format_drill_time, format_duration
+from sim.analysis.report import drill_tlp
+from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import PARTS, RATINGS, Comparison, Review
+from sim.safe.text import one_line, plain
 
 LANE_COLOURS = {
     "notify": "#1f77b4", "broadcast": "#1f77b4", "share": "#1f77b4", "report": "#1f77b4",
@@ -27,6 +37,44 @@ def _t(at: float | None) -> str:
 
 def _h(minutes: float | None) -> str:
     return "—" if minutes is None else f"{minutes / 60:.2f} h"
+
+
+# --- untrusted text: names, titles, notes come from scenario files and people ---------
+
+
+def escape(value: Any) -> str:
+    """Text for HTML: markup characters escaped, terminal controls shown as escapes."""
+    return _html_escape(plain(str(value)), quote=True)
+
+
+_ENTITY_AMP = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_ACTIVE = re.compile(r"[\\`*\[\]|~<>]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_MD_LINE_START = re.compile(r"^([#+=-]|\d+(?=[.)]))")
+
+
+def _md_char(m: re.Match[str]) -> str:
+    c = m.group(0)
+    return {"<": "&lt;", ">": "&gt;"}.get(c, "\\" + c)
+
+
+def md(value: Any, inline: bool = True) -> str:
+    """Text for Markdown that shows as written: no raw HTML, links, emphasis, code,
+    table breaks, headings or list markers. Ordinary words and punctuation are left
+    as they are, so the Markdown still reads well.
+
+    ``inline`` (table cells, list items) puts everything on one line.
+    """
+    text = plain(str(value))
+    lines = [" ".join(text.split())] if inline else [ln.strip() for ln in text.splitlines()]
+    out = []
+    for line in lines:
+        line = _MD_ACTIVE.sub(_md_char, _ENTITY_AMP.sub("&amp;", line))
+        m = _MD_LINE_START.match(line)
+        if m:
+            cut = m.end() if m.group(1)[0].isdigit() else 0
+            line = line[:cut] + "\\" + line[cut:]
+        out.append(line)
+    return "\n".join(out)
 
 
 # --- the content, shared by both formats ---------------------------------------------
@@ -82,7 +130,8 @@ def _improvements(review: Review) -> list[dict]:
 
 
 def _participants(review: Review) -> list[str]:
-    human = set(review.meta.get("human", []))
+    listed = review.meta.get("human")
+    human = {a for a in listed if isinstance(a, str)} if isinstance(listed, list) else set()
     for e in review.events:
         if e.type == "role_changed" and e.details.get("played_by") == "human":
             human.add(e.actor)
@@ -117,37 +166,40 @@ def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
 def render_markdown(review: Review) -> str:
     sc = review.scenario
     m = review.metrics
-    out = [f"# After-action report: {sc.drill.title}", ""]
+    tlp = drill_tlp(sc, review.events)
+    out = [f"**TLP:{tlp}**", "", f"# After-action report: {md(sc.drill.title)}", ""]
     out += ["## Overview", "",
-            f"- **Scenario:** {sc.drill.id}, {sc.drill.title}",
-            f"- **Drill clock:** {sc.drill.start.isoformat()} ({sc.drill.clock_timezone}), "
+            f"- **Scenario:** {md(sc.drill.id)}, {md(sc.drill.title)}",
+            f"- **Drill clock:** {sc.drill.start.isoformat()} ({md(sc.drill.clock_timezone)}), "
             f"{format_duration(sc.drill.duration)}",
             f"- **Run:** seed {m['seed']}"
-            + (f", recorded {review.meta['created']}" if review.meta.get("created") else ""),
+            + (f", recorded {md(review.meta['created'])}" if review.meta.get("created") else ""),
             f"- **Score:** {m['score']['earned']:g} of {m['score']['possible']:g} "
             f"({m['score']['met']} of {m['score']['of']} expectations met)", ""]
     if sc.drill.description:
-        out += [sc.drill.description, ""]
-    out += ["### Objectives", ""] + [f"- **{o.id}** {o.text}" for o in sc.drill.objectives] + [""]
-    out += ["### Participants", ""] + [f"- {p}" for p in _participants(review)] + [""]
+        out += [md(sc.drill.description, inline=False), ""]
+    out += ["### Objectives", ""] + [f"- **{md(o.id)}** {md(o.text)}"
+                                     for o in sc.drill.objectives] + [""]
+    out += ["### Participants", ""] + [f"- {md(p)}" for p in _participants(review)] + [""]
     out += ["## Analysis of objectives", ""]
     for obj in _objectives(review):
-        out += [f"### {obj['id'] + ': ' if obj['id'] else ''}{obj['text']}", "", "**Strengths**", ""]
-        out += [f"- {s}" for s in obj["strengths"]] or ["- none recorded"]
+        title = (obj["id"] + ": " if obj["id"] else "") + obj["text"]
+        out += [f"### {md(title)}", "", "**Strengths**", ""]
+        out += [f"- {md(s)}" for s in obj["strengths"]] or ["- none recorded"]
         out += ["", "**Areas for improvement**", ""]
-        out += [f"- {a}" for a in obj["areas"]] or ["- none recorded"]
+        out += [f"- {md(a)}" for a in obj["areas"]] or ["- none recorded"]
         out.append("")
     out += ["## Expectations", "", "| Id | Status | Due | Done | Rating | Note |",
             "|---|---|---|---|---|---|"]
     for x in m["expectations"]:
         rating, note, by_evaluator = review.rating(x["id"])
-        out.append(f"| {x['id']} | {x['status']} | {_t(x['deadline_at'])} | {_t(x['at'])} | "
-                   f"{rating}{'' if by_evaluator else ' (suggested)'} | {note} |")
+        out.append(f"| {md(x['id'])} | {md(x['status'])} | {_t(x['deadline_at'])} | {_t(x['at'])} | "
+                   f"{md(rating)}{'' if by_evaluator else ' (suggested)'} | {md(note)} |")
     out += ["", "Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()), ""]
     out += ["## Timing", ""]
     for inc in m["incidents"]:
-        out += [f"### Incident {inc['id']}: {inc['title']}", "", "| Step | Drill time | After opening |",
-                "|---|---|---|"]
+        out += [f"### Incident {md(inc['id'])}: {md(inc['title'])}", "",
+                "| Step | Drill time | After opening |", "|---|---|---|"]
         out += [f"| {a} | {b} | {c} |" for a, b, c in _timing_rows(inc)]
         out += ["", "Where the time went, slowest hops first:", "",
                 "| Hop | Duration | " + " | ".join(p.capitalize() for p in PARTS) + " |",
@@ -155,18 +207,19 @@ def render_markdown(review: Review) -> str:
         hops = sorted((h for h in review.hops if h.incident == inc["id"]),
                       key=lambda h: -h.duration)[:10]
         for h in hops:
-            out.append(f"| {review.name(h.sender)} -> {review.name(h.recipient)} ({h.verb}) | "
-                       f"{_h(h.duration)} | " + " | ".join(_h(h.parts[p]) for p in PARTS) + " |")
+            out.append(f"| {md(review.name(h.sender))} -> {md(review.name(h.recipient))} "
+                       f"({md(h.verb)}) | {_h(h.duration)} | "
+                       + " | ".join(_h(h.parts[p]) for p in PARTS) + " |")
         out.append("")
     if review.comparisons:
         out += ["## Human play against the model", ""]
-        out += [f"- {c.sentence(review.name(c.actor))} (incident {c.incident}"
+        out += [f"- {md(c.sentence(review.name(c.actor)))} (incident {md(c.incident)}"
                 + (f"; {_h(c.human)})" if c.human is not None else ")")
                 for c in review.comparisons]
         out.append("")
     out += ["## Improvement plan", "", "| Expectation | Corrective action | Owner | Due date |",
             "|---|---|---|---|"]
-    out += [f"| {r['expectation']} | {r['action']} | {r['owner']} | {r['due']} |"
+    out += [f"| {md(r['expectation'])} | {md(r['action'])} | {md(r['owner'])} | {r['due']} |"
             for r in _improvements(review)] or ["| — | No expectation was missed. | | |"]
     out.append("")
     return "\n".join(out)
@@ -203,7 +256,7 @@ def swimlane_svg(review: Review, incident: str, width: int = 960) -> str:
         yy = top + lane_h * i
         fill = "#f4f6f8" if i % 2 == 0 else "#ffffff"
         out.append(f'<rect x="0" y="{yy}" width="{width}" height="{lane_h}" fill="{fill}"/>')
-        out.append(f'<text x="6" y="{yy + lane_h / 2 + 4}">{escape(review.name(a))[:28]}</text>')
+        out.append(f'<text x="6" y="{yy + lane_h / 2 + 4}">{escape(review.name(a)[:28])}</text>')
     steps = 8
     for k in range(steps + 1):
         t = t0 + (t1 - t0) * k / steps
@@ -232,7 +285,7 @@ def swimlane_svg(review: Review, incident: str, width: int = 960) -> str:
     for e in events:
         if e.type == "inject_delivered" and e.actor in lanes:
             out.append(f'<rect x="{x(e.time) - 4:.1f}" y="{y(e.actor) - 4:.1f}" width="8" '
-                       f'height="8" fill="#2ca02c"><title>inject {escape(str(e.details["inject"]))}'
+                       f'height="8" fill="#2ca02c"><title>inject {escape(e.details.get("inject", ""))}'
                        '</title></rect>')
         elif e.type == "acknowledged" and e.actor in lanes:
             out.append(f'<circle cx="{x(e.time):.1f}" cy="{y(e.actor):.1f}" r="2.5" fill="#222"/>')
@@ -240,7 +293,7 @@ def swimlane_svg(review: Review, incident: str, width: int = 960) -> str:
             cx, cy = x(e.time), y(e.actor)
             out.append(f'<path d="M {cx - 4:.1f} {cy - 4:.1f} L {cx + 4:.1f} {cy + 4:.1f} '
                        f'M {cx - 4:.1f} {cy + 4:.1f} L {cx + 4:.1f} {cy - 4:.1f}" stroke="#d62728" '
-                       f'stroke-width="2"><title>lost: {escape(e.details["reason"])}</title></path>')
+                       f'stroke-width="2"><title>lost: {escape(e.details.get("reason", ""))}</title></path>')
     out.append("</svg>")
     return "\n".join(out)
 
@@ -281,6 +334,9 @@ th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; font-size: 
 th { background: #eef1f4; }
 .bar { display: inline-block; height: 10px; }
 .met { color: #2a7a2a; } .missed, .late { color: #b02020; }
+.tlp { display: inline-block; background: #000; font: bold 15px monospace; padding: 2px 8px; }
+.tlp-red { color: #ff2b2b; } .tlp-amber, .tlp-amber-strict { color: #ffc000; }
+.tlp-green { color: #33ff00; } .tlp-clear { color: #fff; }
 """
 
 
@@ -288,15 +344,17 @@ def render_html(review: Review) -> str:
     sc = review.scenario
     m = review.metrics
     e = escape
+    tlp = drill_tlp(sc, review.events)
+    banner = (f"<p class='tlp tlp-{e(tlp.lower().replace('+', '-'))}'>TLP:{e(tlp)}</p>")
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>After-action report: {e(sc.drill.title)}</title>",
-           f"<style>{CSS}</style></head><body>",
+           f"<title>After-action report: {e(sc.drill.title)} (TLP:{e(tlp)})</title>",
+           f"<style>{CSS}</style></head><body>", banner,
            f"<h1>After-action report: {e(sc.drill.title)}</h1>", "<h2>Overview</h2><ul>",
            f"<li><b>Scenario:</b> {e(sc.drill.id)}</li>",
            f"<li><b>Drill clock:</b> {e(sc.drill.start.isoformat())} ({e(sc.drill.clock_timezone)}), "
-           f"{format_duration(sc.drill.duration)}</li>",
-           f"<li><b>Run:</b> seed {m['seed']}"
-           + (f", recorded {e(str(review.meta['created']))}" if review.meta.get("created") else "")
+           f"{e(format_duration(sc.drill.duration))}</li>",
+           f"<li><b>Run:</b> seed {e(m['seed'])}"
+           + (f", recorded {e(review.meta['created'])}" if review.meta.get("created") else "")
            + "</li>",
            f"<li><b>Score:</b> {m['score']['earned']:g} of {m['score']['possible']:g} "
            f"({m['score']['met']} of {m['score']['of']} expectations met)</li></ul>"]
@@ -319,9 +377,10 @@ def render_html(review: Review) -> str:
                "<th>Done</th><th>Rating</th><th>Note</th></tr>")
     for x in m["expectations"]:
         rating, note, by_evaluator = review.rating(x["id"])
-        out.append(f"<tr><td>{e(x['id'])}</td><td class='{x['status']}'>{x['status']}</td>"
-                   f"<td>{_t(x['deadline_at'])}</td><td>{_t(x['at'])}</td>"
-                   f"<td>{rating}{'' if by_evaluator else ' (suggested)'}</td><td>{e(note)}</td></tr>")
+        out.append(f"<tr><td>{e(x['id'])}</td><td class='{e(x['status'])}'>{e(x['status'])}</td>"
+                   f"<td>{e(_t(x['deadline_at']))}</td><td>{e(_t(x['at']))}</td>"
+                   f"<td>{e(rating)}{'' if by_evaluator else ' (suggested)'}</td>"
+                   f"<td>{e(note)}</td></tr>")
     out.append("</table>")
     out.append("<h2>Timing</h2>")
     for inc in m["incidents"]:
@@ -331,7 +390,7 @@ def render_html(review: Review) -> str:
                    "dots acknowledgements, crosses lost messages, dashed lines deadlines."
                    "</figcaption></figure>")
         out.append("<table><tr><th>Step</th><th>Drill time</th><th>After opening</th></tr>"
-                   + "".join(f"<tr><td>{e(a)}</td><td>{b}</td><td>{c}</td></tr>"
+                   + "".join(f"<tr><td>{e(a)}</td><td>{e(b)}</td><td>{e(c)}</td></tr>"
                              for a, b, c in _timing_rows(inc)) + "</table>")
         out.append("<p>Where the time went, slowest hops first:</p><table><tr><th>Hop</th>"
                    "<th>Duration</th><th>Split</th>"
@@ -359,7 +418,53 @@ def render_html(review: Review) -> str:
                "<th>Owner</th><th>Due date</th></tr>")
     rows = _improvements(review)
     out += [f"<tr><td>{e(r['expectation'])}</td><td>{e(r['action'])}</td><td>{e(r['owner'])}</td>"
-            f"<td>{r['due']}</td></tr>" for r in rows] or [
+            f"<td>{e(r['due'])}</td></tr>" for r in rows] or [
         "<tr><td colspan='4'>No expectation was missed.</td></tr>"]
-    out.append("</table></body></html>")
+    out.append("</table>" + banner + "</body></html>")
+    return "\n".join(out) + "\n"
+
+
+# --- JSON and plain text ----------------------------------------------------------------
+
+
+def render_json(review: Review) -> str:
+    """The report as one JSON document: the run's metrics, the ratings and the plan."""
+    sc = review.scenario
+    expectations = []
+    for x in review.metrics["expectations"]:
+        rating, note, by_evaluator = review.rating(x["id"])
+        expectations.append({"id": x["id"], "status": x["status"], "rating": rating,
+                             "note": note, "rated_by_evaluator": by_evaluator})
+    doc = {
+        "format": "acid-drill-aar",
+        "version": 1,
+        "tlp": drill_tlp(sc, review.events),
+        "scenario": {"id": sc.drill.id, "title": sc.drill.title},
+        "recorded": review.meta.get("created"),
+        "ratings": expectations,
+        "improvement_plan": _improvements(review),
+        "comparisons": [
+            {"actor": c.actor, "incident": c.incident, "metric": c.metric, "human": c.human,
+             "runs": c.runs, "model_did_it": c.model_did_it,
+             "faster_than": c.faster_than if c.simulated and c.human is not None else None}
+            for c in review.comparisons
+        ],
+        "metrics": review.metrics,
+    }
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_text(review: Review) -> str:
+    """The report as plain text: the escalation report, then the ratings and the plan."""
+    tlp = drill_tlp(review.scenario, review.events)
+    names = {a: one_line(review.name(a)) for a in review.scenario.actors}
+    out = [_escalation_text(review.metrics, names, tlp=tlp).rstrip("\n"), "", "Ratings"]
+    for x in review.metrics["expectations"]:
+        rating, note, by_evaluator = review.rating(x["id"])
+        out.append(f"  {one_line(x['id'])}: {one_line(rating) or '-'}"
+                   f"{'' if by_evaluator else ' (suggested)'}" + (f"; {one_line(note)}" if note else ""))
+    out += ["", "Improvement plan"]
+    plan = _improvements(review)
+    out += [f"  {one_line(r['expectation'])} (owner {one_line(r['owner'])}, due {r['due']}): "
+            f"{one_line(r['action'])}" for r in plan] or ["  no expectation was missed"]
     return "\n".join(out) + "\n"

@@ -1,11 +1,36 @@
-"""The escalation report: metrics rendered for people (plain text) or programs (JSON)."""
+"""The escalation report: metrics rendered for people (plain text) or programs (JSON).
+
+Names and titles come from scenario files: the text report shows them with
+:func:`~sim.safe.text.one_line`, so no terminal control sequence is ever printed.
+Both forms carry the drill's TLP label (:func:`drill_tlp`) when it is given.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from scenarios.durations import format_drill_time, format_duration
+from scenarios.model import TLP_ORDER, Scenario
+from sim.engine.events import Event
+from sim.safe.text import one_line
+
+
+def drill_tlp(scenario: Scenario, events: Iterable[Event] = ()) -> str:
+    """The drill's TLP label, e.g. ``"AMBER"`` (without the ``TLP:`` prefix).
+
+    The scenario's own label (``drill.tlp``), raised to the most restrictive label of
+    any inject it holds, and of any inject added during the drill (``events``): a
+    report or screen about the drill is never labelled below what it may show.
+    """
+    labels = [scenario.drill.tlp]
+    for inj in scenario.injects:
+        labels += [inj.tlp, inj.facts_tlp]
+    for e in events:
+        if e.type == "inject_delivered":
+            labels.append(e.details.get("tlp"))
+    return max((t for t in labels if t in TLP_ORDER), key=TLP_ORDER.index)
 
 
 def _t(at: float | None) -> str:
@@ -22,28 +47,35 @@ def _row(label: str, timing: dict[str, Any] | None, note: str = "") -> str:
     return f"    {label:<34}{_t(timing['at']):>10}{_h(timing['after']):>10}  {note}".rstrip()
 
 
-def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
-    """A readable escalation report from :func:`sim.analysis.metrics.compute` output."""
+def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
+                tlp: str | None = None) -> str:
+    """A readable escalation report from :func:`sim.analysis.metrics.compute` output.
+
+    ``tlp`` (see :func:`drill_tlp`) is shown on the first line, after the title.
+    """
     names = names or {aid: a["name"] for aid, a in m.get("actors", {}).items()}
 
+    def s(value: Any) -> str:
+        return one_line(str(value))
+
     def who(aid: str | None) -> str:
-        return "" if aid is None else names.get(aid, aid)
+        return "" if aid is None else s(names.get(aid, aid))
 
     sc = m["scenario"]
     lines = [
-        f"{sc['title']}",
-        f"  scenario {sc['id']}, seed {m['seed']}; drill clock starts {sc['start']} "
-        f"({sc['clock_timezone']}), lasts {format_duration(sc['duration'] or 0)}",
+        s(sc["title"]) + (f"    TLP:{tlp}" if tlp else ""),
+        f"  scenario {s(sc['id'])}, seed {m['seed']}; drill clock starts {sc['start']} "
+        f"({s(sc['clock_timezone'])}), lasts {format_duration(sc['duration'] or 0)}",
         "  times are drill time (T+) and hours after the incident opened",
         "",
     ]
     for inc in m["incidents"]:
         lines.append(
-            f"Incident {inc['id']}: {inc['title']} ({inc['type']}, {inc['severity']})"
+            f"Incident {s(inc['id'])}: {s(inc['title'])} ({s(inc['type'])}, {s(inc['severity'])})"
         )
         lines.append(
-            f"    affected {', '.join(inc['affected']) or '—'}; "
-            f"infrastructure in {', '.join(inc['hosted_in']) or '—'}"
+            f"    affected {s(', '.join(inc['affected'])) or '—'}; "
+            f"infrastructure in {s(', '.join(inc['hosted_in'])) or '—'}"
         )
         lines.append(f"    {'opened':<34}{_t(inc['opened_at']):>10}")
         ack = inc["first_acknowledgement"]
@@ -103,7 +135,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
             extra = f"by {who(x.get('by'))}"
         deadline = f"due {_t(x['deadline_at'])}" if x["deadline_at"] is not None else "not due"
         lines.append(
-            f"  {x['id']:<5}{status:<8}{when:>10}  {deadline:<14} {x['description'] or x['action']}"
+            f"  {s(x['id']):<5}{status:<8}{when:>10}  {deadline:<14} "
+            f"{s(x['description'] or x['action'])}"
         )
         if extra:
             lines.append(f"  {'':<23}{'':>10}{extra}")
@@ -119,7 +152,7 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
         if h["awaiting_ack"] is not None:
             parts.append(f"awaiting acknowledgement {format_duration(h['awaiting_ack'])}")
         lines.append(
-            f"  {i}. {who(h['from'])} -> {who(h['to'])}: {h['verb']} ({h['incident']}) "
+            f"  {i}. {who(h['from'])} -> {who(h['to'])}: {h['verb']} ({s(h['incident'])}) "
             f"{_h(h['duration']).strip()}"
         )
         lines.append(f"     {'; '.join(parts)}")
@@ -137,7 +170,7 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
     )
     for x in msgs["lost_list"][:10]:
         lines.append(
-            f"  {_t(x['at'])}  {who(x['from']) or 'control'} -> {who(x['to'])} on {x['channel']}: "
+            f"  {_t(x['at'])}  {who(x['from']) or 'control'} -> {who(x['to'])} on {s(x['channel'])}: "
             f"{x['reason'].replace('_', ' ')}"
         )
     if len(msgs["lost_list"]) > 10:
@@ -146,7 +179,7 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
         lines.append(f"TLP violations: {len(m['tlp_violations'])}")
         for v in m["tlp_violations"]:
             lines.append(
-                f"  {_t(v['at'])}  {who(v['by'])} passed {v['ref']} (TLP:{v['tlp']}) "
+                f"  {_t(v['at'])}  {who(v['by'])} passed {s(v['ref'])} (TLP:{v['tlp']}) "
                 f"to {who(v['to'])} in a {v['action']}"
             )
     else:
@@ -154,6 +187,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(m: dict[str, Any]) -> str:
-    """The metrics as a stable JSON document (see docs/json-output.md)."""
+def render_json(m: dict[str, Any], tlp: str | None = None) -> str:
+    """The metrics as a stable JSON document (see docs/json-output.md), with ``tlp``."""
+    if tlp:
+        m = {**m, "tlp": tlp}
     return json.dumps(m, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

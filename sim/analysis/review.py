@@ -15,6 +15,7 @@ from scenarios.model import MESSAGE_VERBS, Scenario
 from sim.analysis.metrics import as_events, compute, hop_metrics
 from sim.engine import Engine
 from sim.engine.events import Event
+from sim.safe.text import one_line
 
 #: The parts a hop's duration is split into, in display order.
 PARTS = (
@@ -323,22 +324,70 @@ def build_review(scenario: Scenario, events: list[Event], ratings: dict | None =
     return review
 
 
-def load_review(path, runs: int = 0, seed: int = 0) -> tuple[Review, Any]:
-    """A journal's review, and the open journal (to save ratings into)."""
-    from sim.runs.session import Journal, JournalError
+#: What a damaged event can make the metrics raise.
+_DAMAGE = (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError,
+           StopIteration)
 
-    journal = Journal.open(path)
-    try:
-        meta = journal.meta()
+
+def _first_bad_event(events: list[Event]) -> Event | None:
+    """The event whose details the metrics cannot use: the end of the shortest failing prefix."""
+
+    def works(k: int) -> bool:
         try:
-            scenario = Scenario.model_validate(meta["scenario"])
-        except (KeyError, ValueError) as exc:
-            raise JournalError(f"{path}: the journal's scenario is damaged ({exc})") from None
-        events = journal.events()
+            compute(events[:k], slowest=10)
+            hop_breakdown(events[:k])
+        except _DAMAGE:
+            return False
+        return True
+
+    if works(len(events)):
+        return None
+    lo, hi = 0, len(events)  # events[:lo] works (nothing to fail on), events[:hi] does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if works(mid):
+            lo = mid
+        else:
+            hi = mid
+    return events[hi - 1]
+
+
+def checked_review(path: Any, scenario: Scenario, events: list[Event], ratings: dict | None = None,
+                   meta: dict | None = None) -> Review:
+    """:func:`build_review` of a journal's events; a damaged event is named, not raised."""
+    from sim.runs.session import JournalError
+
+    try:
+        return build_review(scenario, events, ratings, meta=meta)
+    except _DAMAGE as exc:
+        bad = _first_bad_event(events)
+        if bad is None:
+            raise JournalError(f"{path}: the journal's events cannot be reviewed "
+                               f"({type(exc).__name__})") from None
+        raise JournalError(
+            f"{path}: the journal is damaged: event {bad.seq} ({one_line(str(bad.type))[:40]}) "
+            "lacks details such an event always has"
+        ) from None
+
+
+def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False) -> tuple[Review, Any]:
+    """A journal's review, and the open journal (to save ratings into).
+
+    The journal is checked first (its checksums, then every event the review uses);
+    ``readonly`` opens it without ever writing to it (a report).
+    """
+    from sim.runs.session import Journal, JournalError, scenario_from_meta
+
+    journal = Journal.open(path, readonly=readonly)
+    try:
+        contents = journal.read()
+        scenario = scenario_from_meta(path, contents.meta)
+        events = contents.events
         if not events or events[0].type != "drill_started":
             raise JournalError(f"{path}: the journal is cut short (it has no drill in it)")
-        review = build_review(scenario, events, journal.ratings(), runs=runs, seed=seed,
-                              meta=meta)
+        review = checked_review(path, scenario, events, contents.ratings, contents.meta)
+        if runs:
+            review.comparisons = compare(events, scenario, runs=runs, seed=seed)
     except BaseException:
         journal.close()
         raise

@@ -7,17 +7,33 @@ journal as it happens, one file per drill. The engine is deterministic given the
 scenario, the seed and the commands at their drill times, so
 :meth:`DrillSession.resume` rebuilds a drill from its journal exactly, and carries
 on appending to it.
+
+A journal has one writer at a time: :meth:`DrillSession.start` and
+:meth:`DrillSession.resume` hold an operating-system lock on ``JOURNAL.lock`` that
+disappears with the process, however it ends. Readers (review, report) need no lock.
+
+Every row carries a checksum that chains it to the row before, starting from the
+journal's own id, and the header records how many rows were written and the last
+checksum. Deleted, edited, reordered or foreign rows are found and named before a
+journal is resumed, reviewed or reported on (see docs/journal.md).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import json
+import math
 import os
+import socket
 import sqlite3
+import stat
 import time
+import urllib.parse
+import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,14 +42,29 @@ from scenarios import LoadedScenario, Scenario
 from scenarios.model import Inject
 from sim.engine import Action, ActionError, Engine
 from sim.engine.events import Event
+from sim.safe.files import PRIVATE_FILE, FileProblem, create_private
+from sim.safe.text import one_line
 
 JOURNAL_FORMAT = "acid-drill-journal"
-JOURNAL_VERSION = 1
+JOURNAL_VERSION = 2
 SUFFIX = ".journal.sqlite"
+LOCK_SUFFIX = ".lock"
+
+#: Header values fixed when the journal is created; their checksum is ``meta.header``.
+HEADER_KEYS = ("format", "journal_id", "written_by", "scenario_id", "title", "scenario_path",
+               "scenario", "seed", "human", "created")
+
+
+#: What SQLite can raise on a damaged file (its messages may hold undecodable bytes).
+_DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
 
 
 class JournalError(Exception):
-    """A journal that cannot be opened or resumed; the message says why."""
+    """A journal that cannot be opened, resumed or written; the message says why, on one line."""
+
+
+class JournalBusy(JournalError):
+    """Another process is writing to the journal."""
 
 
 def journal_dir() -> Path:
@@ -45,6 +76,141 @@ def journal_dir() -> Path:
     return Path(data) / "acid-drill" / "journals"
 
 
+def product_version() -> str:
+    """The installed acid-drill version, recorded in every journal it writes."""
+    try:
+        from importlib.metadata import version
+
+        return version("acid-drill")
+    except Exception:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+def _why(exc: BaseException) -> str:
+    """An exception as a short single line (a validation error: its first problem)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        with contextlib.suppress(Exception):
+            first = errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            return one_line(f"{where}: {first.get('msg', '')}" if where else first.get("msg", ""))[:200]
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, KeyError) and text:
+        text = f"missing {text}"
+    return one_line(text or type(exc).__name__)[:200]
+
+
+# --- one writer per journal ---------------------------------------------------------
+
+
+def lock_path(journal: Path) -> Path:
+    return journal.with_name(journal.name + LOCK_SUFFIX)
+
+
+class WriterLock:
+    """An exclusive ``flock`` on ``JOURNAL.lock``, holding who took it (pid, host, when).
+
+    The operating system drops the lock when the process ends, even by ``kill -9``; a
+    lock file left behind by a dead process is simply taken over.
+    """
+
+    def __init__(self, journal: Path):
+        self.journal = journal
+        self.path = lock_path(journal)
+        self._fh: Any = None
+
+    def acquire(self) -> WriterLock:
+        for _ in range(20):
+            if not self.path.exists():
+                try:
+                    create_private(self.path)
+                except FileProblem as exc:
+                    if not self.path.exists():
+                        raise JournalError(f"{self.journal}: cannot lock the journal ({exc})") from None
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except FileNotFoundError:
+                continue  # its holder just removed it: try again
+            except OSError as exc:
+                raise JournalError(
+                    f"{self.journal}: cannot open its lock file {self.path}: {exc.strerror}"
+                ) from None
+            fh = os.fdopen(fd, "r+b", buffering=0)
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                fh.close()
+                raise JournalError(f"{self.journal}: its lock file {self.path} is not a regular file")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = _holder(fh)
+                fh.close()
+                raise JournalBusy(
+                    f"{self.journal}: the journal is in use by {holder}; a journal has one "
+                    "writer at a time (drill review and drill report can read it meanwhile)"
+                ) from None
+            try:
+                now = os.stat(self.path, follow_symlinks=False)
+            except FileNotFoundError:
+                fh.close()
+                continue
+            if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+                fh.close()  # the file was replaced while we waited: lock the new one
+                continue
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, PRIVATE_FILE)
+            me = {"pid": os.getpid(), "host": socket.gethostname(),
+                  "started": datetime.now().astimezone().isoformat(timespec="seconds")}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(me).encode(), 0)
+            self._fh = fh
+            return self
+        raise JournalError(f"{self.journal}: cannot lock the journal: its lock file keeps changing")
+
+    def release(self) -> None:
+        if self._fh is None:
+            return
+        with contextlib.suppress(OSError):
+            mine = os.fstat(self._fh.fileno())
+            now = os.stat(self.path, follow_symlinks=False)
+            if (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+                os.unlink(self.path)  # still holding it, so nobody else has it
+        self._fh.close()
+        self._fh = None
+
+    @property
+    def held(self) -> bool:
+        return self._fh is not None
+
+
+def _holder(fh: Any) -> str:
+    """Who holds a lock, from what its holder wrote in it."""
+    try:
+        data = json.loads(os.pread(fh.fileno(), 4096, 0).decode("utf-8"))
+        pid = int(data["pid"])
+        host = one_line(str(data["host"]))[:255]
+        started = one_line(str(data["started"]))[:64]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"
+    return f"process {pid} on {host} (since {started})"
+
+
+def _link(prev: str, table: str, row: tuple) -> str:
+    """The checksum of a row, chained to the one before it."""
+    text = json.dumps([table, *row], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{prev}\n{text}".encode()).hexdigest()
+
+
+def _header_sum(meta: dict[str, Any]) -> str:
+    values = [meta.get(k) for k in HEADER_KEYS]
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 _RATINGS = """
 CREATE TABLE IF NOT EXISTS ratings (
     expectation TEXT PRIMARY KEY, rating TEXT NOT NULL, note TEXT NOT NULL,
@@ -54,12 +220,21 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commands (
     seq INTEGER PRIMARY KEY, wall REAL NOT NULL, drill_time REAL NOT NULL,
-    who TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL);
+    who TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+    origin TEXT NOT NULL, chain TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY, wall REAL NOT NULL, drill_time REAL NOT NULL,
-    type TEXT NOT NULL, actor TEXT, incident TEXT, details TEXT NOT NULL);
+    type TEXT NOT NULL, actor TEXT, incident TEXT, details TEXT NOT NULL,
+    origin TEXT NOT NULL, chain TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_type ON events(type);
 """ + _RATINGS
+
+_COLUMNS = {
+    "commands": "seq, wall, drill_time, who, kind, payload",
+    "events": "seq, wall, drill_time, type, actor, incident, details",
+}
+_NOUN = {"commands": "command", "events": "event"}
+_FIRST_SEQ = {"commands": 1, "events": 0}
 
 
 @dataclass(frozen=True)
@@ -74,159 +249,470 @@ class Command:
     payload: dict[str, Any]
 
 
-class Journal:
-    """The SQLite record of one drill."""
+@dataclass
+class Contents:
+    """Everything a journal holds, read at one moment and checked."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection):
+    meta: dict[str, Any]
+    commands: list[Command]
+    events: list[Event]
+    ratings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse what is not a regular SQLite file, without blocking on a pipe."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise JournalError(f"{path}: no such journal") from None
+    except IsADirectoryError:
+        raise JournalError(f"{path}: is a folder, not a journal") from None
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise JournalError(f"{path}: is a folder, not a journal")
+        if not stat.S_ISREG(info.st_mode):
+            raise JournalError(f"{path}: is not a regular file (a device, pipe or socket); refused")
+        magic = os.read(fd, 16)
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if magic != b"SQLite format 3\x00":
+        raise JournalError(f"{path}: not a drill journal (not an SQLite file)")
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        uri = "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=ro"
+        return sqlite3.connect(uri, uri=True)
+    return sqlite3.connect(path)
+
+
+class Journal:
+    """The SQLite record of one drill.
+
+    Open one with :meth:`create` (a new drill, locked for writing), :meth:`open`
+    (to read, and to save the evaluator's ratings) or :meth:`open_for_writing` (to
+    carry on a drill: locked, and refused if the file cannot be written).
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, meta: dict[str, Any], *,
+                 writable: bool = True, lock: WriterLock | None = None):
         self.path = path
         self.conn = conn
+        self.writable = writable
+        self._lock = lock
+        self.version = meta.get("version", 1)
+        #: version 1 journals have no checksums; they are read and carried on as they are
+        self.chained = isinstance(self.version, int) and self.version >= 2
+        self.origin = str(meta.get("journal_id", ""))
+        self._head: dict[str, list[Any]] = {}
+        if self.chained:
+            head = meta.get("head")
+            try:
+                self._head = {t: [int(head[t][0]), str(head[t][1])] for t in _COLUMNS}
+            except (TypeError, KeyError, IndexError, ValueError):
+                raise JournalError(f"{path}: the journal's header is damaged (no row counts)") from None
+        self._dirty = False
 
     # --- opening -----------------------------------------------------------------
 
     @classmethod
     def create(cls, path: Path, meta: dict[str, Any]) -> Journal:
+        """A new journal at ``path`` (which must not exist), locked for writing.
+
+        The journal is built under a temporary name and linked into place complete, so
+        a crash while creating it never leaves a journal that cannot be opened.
+        """
         path = Path(path)
-        if path.exists():
-            raise JournalError(f"{path}: already exists; resume it with --resume, or choose another")
+        lock = WriterLock(path).acquire()
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.part")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path)
-        except (OSError, sqlite3.Error) as exc:
-            raise JournalError(f"{path}: cannot create the journal: {exc}") from None
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(_SCHEMA)
-        rows = {"format": JOURNAL_FORMAT, "version": JOURNAL_VERSION, **meta}
-        conn.executemany(
-            "INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in rows.items()]
-        )
-        conn.commit()
-        return cls(path, conn)
+            if path.exists() or path.is_symlink():
+                if path.is_dir():
+                    raise JournalError(f"cannot create the journal: {path}: is a folder; "
+                                       "give a file name")
+                raise JournalError(
+                    f"{path}: already exists; resume it with --resume, or choose another")
+            try:
+                create_private(tmp)  # 0600 in a 0700 folder; SQLite's -wal and -shm follow
+            except FileProblem as exc:
+                raise JournalError(f"cannot create the journal: {exc}") from None
+            journal_id = uuid.uuid4().hex
+            rows = {"format": JOURNAL_FORMAT, "version": JOURNAL_VERSION,
+                    "journal_id": journal_id, "written_by": product_version(), **meta}
+            rows["header"] = _header_sum(rows)
+            rows["head"] = {t: [0, journal_id] for t in _COLUMNS}
+            try:
+                conn = sqlite3.connect(tmp)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(_SCHEMA)
+                conn.executemany(
+                    "INSERT INTO meta VALUES (?, ?)",
+                    [(k, json.dumps(v, ensure_ascii=False)) for k, v in rows.items()],
+                )
+                conn.commit()
+                conn.close()  # the last connection folds the WAL into the file
+                _link_into_place(tmp, path)
+                conn = sqlite3.connect(path)
+                conn.execute("PRAGMA synchronous=NORMAL")
+            except (OSError, ValueError, *_DB_ERRORS) as exc:
+                raise JournalError(f"{path}: cannot create the journal: {_why(exc)}") from None
+        except BaseException:
+            lock.release()
+            raise
+        finally:
+            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        return cls(path, conn, rows, lock=lock)
 
     @classmethod
-    def open(cls, path: Path) -> Journal:
+    def open(cls, path: Path, *, readonly: bool = False) -> Journal:
+        """Open a journal to read it (and, unless ``readonly``, to save ratings in it).
+
+        ``writable`` tells whether the file can be written.
+        """
         path = Path(path)
-        if not path.exists():
-            raise JournalError(f"{path}: no such journal")
-        if path.is_dir():
-            raise JournalError(f"{path}: is a directory, not a journal")
+        _check_file(path)
+        conn = None
         try:
-            with open(path, "rb") as fh:
-                magic = fh.read(16)
-        except OSError as exc:
-            raise JournalError(f"{path}: cannot read: {exc.strerror}") from None
-        if magic != b"SQLite format 3\x00":
-            raise JournalError(f"{path}: not a drill journal (not an SQLite file)")
-        try:
-            conn = sqlite3.connect(path)
+            conn = _connect(path, readonly)
             rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.Error as exc:
-            raise JournalError(f"{path}: not a drill journal ({exc})") from None
+        except _DB_ERRORS as exc:
+            if conn is not None:
+                conn.close()
+            raise JournalError(f"{path}: not a drill journal ({_why(exc)})") from None
         try:
-            meta = {k: json.loads(v) for k, v in rows.items()}
-        except ValueError:
+            meta = {str(k): json.loads(v) for k, v in rows.items()}
+        except (ValueError, TypeError):
+            conn.close()
             raise JournalError(f"{path}: the journal's header is damaged") from None
-        if meta.get("format") != JOURNAL_FORMAT:
-            raise JournalError(f"{path}: not a drill journal")
-        version = meta.get("version")
-        if not isinstance(version, int) or version > JOURNAL_VERSION:
+        try:
+            if meta.get("format") != JOURNAL_FORMAT:
+                raise JournalError(f"{path}: not a drill journal")
+            version = meta.get("version")
+            if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+                raise JournalError(f"{path}: the journal's header is damaged (no version)")
+            if version > JOURNAL_VERSION:
+                raise JournalError(
+                    f"{path}: written by a newer version of acid-drill (journal version {version}; "
+                    f"this one reads up to {JOURNAL_VERSION}); upgrade to open it"
+                )
+            for table in _COLUMNS:
+                try:
+                    conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+                except _DB_ERRORS:
+                    raise JournalError(f"{path}: the journal is cut short (no {table} table)") from None
+            writable = False
+            if not readonly:
+                writable = _can_write(conn)
+                if writable:
+                    with contextlib.suppress(*_DB_ERRORS):
+                        conn.execute("PRAGMA journal_mode=WAL")
+                        conn.executescript(_RATINGS)
+            journal = cls(path, conn, meta, writable=writable)
+        except BaseException:
+            conn.close()
+            raise
+        return journal
+
+    @classmethod
+    def open_for_writing(cls, path: Path) -> Journal:
+        """Open a journal to carry on recording into it: locked, and known to be writable."""
+        path = Path(path)
+        _check_file(path)
+        lock = WriterLock(path).acquire()
+        try:
+            journal = cls.open(path)
+        except BaseException:
+            lock.release()
+            raise
+        journal._lock = lock
+        if not journal.writable:
+            journal.close()
             raise JournalError(
-                f"{path}: written by a newer version of acid-drill (journal version {version}; "
-                f"this one reads up to {JOURNAL_VERSION}); upgrade to open it"
+                f"{path}: the journal is read-only, so the drill cannot carry on in it "
+                "(drill review and drill report can still read it; copy it to resume)"
             )
-        for table in ("commands", "events"):
-            try:
-                conn.execute(f"SELECT count(*) FROM {table}").fetchone()
-            except sqlite3.Error:
-                raise JournalError(f"{path}: the journal is cut short (no {table} table)") from None
-        conn.execute("PRAGMA journal_mode=WAL")
-        with contextlib.suppress(sqlite3.Error):  # a read-only file can still be reviewed
-            conn.executescript(_RATINGS)
-        return cls(path, conn)
+        return journal
 
     def close(self) -> None:
         try:
-            self.conn.commit()
-            self.conn.close()
-        except sqlite3.Error:  # pragma: no cover - closing twice
+            if self.writable:
+                self.commit()
+        except JournalError:
             pass
+        finally:
+            with contextlib.suppress(*_DB_ERRORS):
+                self.conn.close()
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
     # --- reading -----------------------------------------------------------------
 
     def meta(self) -> dict[str, Any]:
-        return {k: json.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta")}
+        try:
+            return {k: json.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta")}
+        except (ValueError, TypeError, *_DB_ERRORS):
+            raise JournalError(f"{self.path}: the journal's header is damaged") from None
 
     def set_meta(self, key: str, value: Any) -> None:
-        self.conn.execute(
-            "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-            (key, json.dumps(value)),
-        )
+        try:
+            self.conn.execute(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+        except _DB_ERRORS as exc:
+            raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
+
+    def _rows(self, table: str) -> list[tuple]:
+        extra = ", origin, chain" if self.chained else ""
+        try:
+            return self.conn.execute(
+                f"SELECT {_COLUMNS[table]}{extra} FROM {table} ORDER BY seq").fetchall()
+        except _DB_ERRORS as exc:
+            raise JournalError(f"{self.path}: the journal is damaged or cut short ({_why(exc)})") from None
 
     def commands(self) -> list[Command]:
-        return [
-            Command(seq, wall, t, who, kind, json.loads(payload))
-            for seq, wall, t, who, kind, payload in self.conn.execute(
-                "SELECT seq, wall, drill_time, who, kind, payload FROM commands ORDER BY seq"
-            )
-        ]
+        return [self._command_of(r) for r in self._rows("commands")]
 
     def events(self) -> list[Event]:
-        try:
-            return self._events()
-        except (sqlite3.Error, ValueError) as exc:
-            raise JournalError(f"{self.path}: the journal is damaged or cut short ({exc})") from None
+        return [self._event_of(r) for r in self._rows("events")]
 
-    def _events(self) -> list[Event]:
-        return [
-            Event.from_dict({
-                "seq": seq, "time": t, "type": type_, "actor": actor, "incident": incident,
-                "details": json.loads(details),
-            })
-            for seq, t, type_, actor, incident, details in self.conn.execute(
-                "SELECT seq, drill_time, type, actor, incident, details FROM events ORDER BY seq"
-            )
-        ]
+    def read(self, verify: bool = True) -> Contents:
+        """The whole journal as of one moment (a live drill may be writing meanwhile),
+        checked row by row against its checksums."""
+        snapshot = not self.conn.in_transaction
+        try:
+            if snapshot:
+                self.conn.execute("BEGIN")
+            meta = self.meta()
+            rows = {t: self._rows(t) for t in _COLUMNS}
+            ratings = self.ratings()
+        except _DB_ERRORS as exc:
+            raise JournalError(f"{self.path}: the journal is damaged or cut short ({_why(exc)})") from None
+        finally:
+            if snapshot:
+                with contextlib.suppress(*_DB_ERRORS):
+                    self.conn.rollback()
+        if verify:
+            self._verify(meta, rows)
+        return Contents(meta, [self._command_of(r) for r in rows["commands"]],
+                        [self._event_of(r) for r in rows["events"]], ratings)
+
+    def _damaged(self, why: str) -> JournalError:
+        return JournalError(f"{self.path}: the journal is damaged: {why}")
+
+    def _verify(self, meta: dict[str, Any], rows: dict[str, list[tuple]]) -> None:
+        if not self.chained:
+            for table, found in rows.items():
+                self._check_sequence(table, [r[0] for r in found])
+            return
+        if meta.get("header") != _header_sum(meta):
+            raise self._damaged("its header (the scenario, seed or roles) was changed after it "
+                                "was recorded")
+        head = meta.get("head")
+        for table, found in rows.items():
+            noun = _NOUN[table]
+            try:
+                recorded, last = int(head[table][0]), str(head[table][1])
+            except (TypeError, KeyError, IndexError, ValueError):
+                raise self._damaged("its header has no row counts") from None
+            prev = self.origin
+            expected = _FIRST_SEQ[table]
+            for row in found:
+                seq, origin, chain = row[0], row[-2], row[-1]
+                if origin != self.origin:
+                    raise self._damaged(f"{noun} {seq} comes from another journal")
+                if seq != expected:
+                    raise self._gap(noun, expected, seq)
+                if any(isinstance(v, bytes) for v in row):
+                    raise self._damaged(f"{noun} {seq} was changed after it was recorded")
+                if expected - _FIRST_SEQ[table] >= recorded:
+                    raise self._damaged(f"{noun} {seq} was added after the journal was "
+                                        "last written")
+                if _link(prev, table, row[:-1]) != chain:
+                    raise self._damaged(f"{noun} {seq} was changed after it was recorded")
+                prev = chain
+                expected += 1
+            n = expected - _FIRST_SEQ[table]
+            if n < recorded:
+                if n == 0:
+                    raise self._damaged(f"all {recorded} recorded {noun}s were deleted")
+                gone = recorded - n
+                raise self._damaged(
+                    f"its last {f'{gone} {noun}s were' if gone != 1 else f'{noun} was'} deleted "
+                    f"({recorded} {'were' if recorded != 1 else 'was'} recorded, {n} "
+                    f"{'are' if n != 1 else 'is'} left)")
+            if prev != last:
+                raise self._damaged(f"its last {noun} was changed after it was recorded")
+
+    def _check_sequence(self, table: str, seqs: list[int]) -> None:
+        """Rows are numbered without gaps (events from 0, commands from 1)."""
+        expected = _FIRST_SEQ[table]
+        for seq in seqs:
+            if seq != expected:
+                raise self._gap(_NOUN[table], expected, seq)
+            expected += 1
+
+    def _gap(self, noun: str, expected: int, seq: Any) -> JournalError:
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            return self._damaged(f"a {noun} after {noun} {expected - 1} has no valid number")
+        if seq < expected:
+            return self._damaged(f"{noun} {seq} is out of place (rows were added)")
+        missing = (f"{noun} {expected} is" if seq == expected + 1
+                   else f"{noun}s {expected} to {seq - 1} are")
+        return self._damaged(f"{missing} missing (rows were deleted)")
+
+    def _command_of(self, row: tuple) -> Command:
+        seq, wall, t, who, kind, payload = row[:6]
+        where = f"command {seq}"
+        try:
+            data = json.loads(payload)
+        except (ValueError, TypeError):
+            raise self._damaged(f"{where} has a payload that is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise self._damaged(f"{where} has a payload that is not a JSON object")
+        if not _finite(t) or not _finite(wall):
+            raise self._damaged(f"{where} has no valid time")
+        if not isinstance(who, str) or not isinstance(kind, str):
+            raise self._damaged(f"{where} does not say who did what")
+        return Command(seq, float(wall), float(t), who, kind, data)
+
+    def _event_of(self, row: tuple) -> Event:
+        seq, _wall, t, type_, actor, incident, details = row[:7]
+        where = f"event {seq}"
+        try:
+            data = json.loads(details)
+        except (ValueError, TypeError):
+            raise self._damaged(f"{where} has details that are not valid JSON") from None
+        if not isinstance(data, dict):
+            raise self._damaged(f"{where} has details that are not a JSON object")
+        if not _finite(t):
+            raise self._damaged(f"{where} has no valid drill time")
+        if not isinstance(type_, str) or not all(v is None or isinstance(v, str)
+                                                 for v in (actor, incident)):
+            raise self._damaged(f"{where} has no valid type, actor or incident")
+        return Event.from_dict({"seq": seq, "time": float(t), "type": type_, "actor": actor,
+                                "incident": incident, "details": data})
 
     def ratings(self) -> dict[str, dict[str, str]]:
         """The evaluator's ratings and notes, by expectation id."""
-        return {
-            exp: {"rating": rating, "note": note, "who": who}
-            for exp, rating, note, who in self.conn.execute(
-                "SELECT expectation, rating, note, who FROM ratings")
-        }
+        try:
+            rows = self.conn.execute("SELECT expectation, rating, note, who FROM ratings").fetchall()
+        except _DB_ERRORS:
+            return {}  # an old journal opened read-only has no ratings table
+
+        def s(v: Any) -> str:
+            return "" if v is None else str(v)
+
+        return {s(exp): {"rating": s(rating), "note": s(note), "who": s(who)}
+                for exp, rating, note, who in rows}
 
     def set_rating(self, expectation: str, rating: str, note: str, who: str = "evaluator") -> None:
-        self.conn.execute(
-            "INSERT INTO ratings VALUES (?, ?, ?, ?, ?) ON CONFLICT(expectation) DO UPDATE SET "
-            "rating=excluded.rating, note=excluded.note, who=excluded.who, wall=excluded.wall",
-            (expectation, rating, note, who, time.time()),
-        )
-        self.conn.commit()
+        if not self.writable:
+            raise JournalError(f"{self.path}: the journal is read-only; the rating is not saved")
+        try:
+            self.conn.execute(
+                "INSERT INTO ratings VALUES (?, ?, ?, ?, ?) ON CONFLICT(expectation) DO UPDATE SET "
+                "rating=excluded.rating, note=excluded.note, who=excluded.who, wall=excluded.wall",
+                (expectation, rating, note, who, time.time()),
+            )
+        except _DB_ERRORS as exc:
+            raise JournalError(f"{self.path}: cannot save the rating: {_why(exc)}") from None
+        self.commit()
 
     def event_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
 
     # --- writing -----------------------------------------------------------------
 
+    def _append(self, table: str, row: tuple) -> tuple:
+        if not self.chained:
+            return row
+        n, prev = self._head[table]
+        chain = _link(prev, table, (*row, self.origin))
+        self._head[table] = [n + 1, chain]
+        self._dirty = True
+        return (*row, self.origin, chain)
+
     def add_command(self, wall: float, drill_time: float, who: str, kind: str,
                     payload: dict[str, Any]) -> None:
-        self.conn.execute(
-            "INSERT INTO commands (wall, drill_time, who, kind, payload) VALUES (?, ?, ?, ?, ?)",
-            (wall, drill_time, who, kind, json.dumps(payload, sort_keys=True)),
-        )
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+        try:
+            if self.chained:
+                row = self._append("commands", (self._head["commands"][0] + 1, float(wall),
+                                                float(drill_time), who, kind, text))
+                self.conn.execute("INSERT INTO commands VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            else:
+                self.conn.execute(
+                    "INSERT INTO commands (wall, drill_time, who, kind, payload) "
+                    "VALUES (?, ?, ?, ?, ?)", (wall, drill_time, who, kind, text))
+        except _DB_ERRORS as exc:
+            raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
 
     def add_events(self, wall: float, events: list[Event]) -> None:
-        self.conn.executemany(
-            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (e.seq, wall, e.time, e.type, e.actor, e.incident,
-                 json.dumps(dict(e.details), sort_keys=True))
-                for e in events
-            ],
-        )
+        rows = [
+            self._append("events", (e.seq, float(wall), float(e.time), e.type, e.actor, e.incident,
+                                    json.dumps(dict(e.details), sort_keys=True, ensure_ascii=False)))
+            for e in events
+        ]
+        marks = ", ".join("?" * (9 if self.chained else 7))
+        try:
+            self.conn.executemany(f"INSERT INTO events VALUES ({marks})", rows)
+        except _DB_ERRORS as exc:
+            raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
 
     def commit(self) -> None:
-        self.conn.commit()
+        try:
+            if self._dirty:
+                self.set_meta("head", self._head)
+                self._dirty = False
+            self.conn.commit()
+        except _DB_ERRORS as exc:
+            raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
+
+    def _resync(self, contents: Contents) -> None:
+        """After a checked read: carry on the chains from the last rows read."""
+        if self.chained:
+            self._head = {t: list(contents.meta["head"][t]) for t in _COLUMNS}
+
+
+def _link_into_place(tmp: Path, path: Path) -> None:
+    """Give the finished file ``tmp`` its name ``path``, never replacing an existing file."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise JournalError(
+            f"{path}: already exists; resume it with --resume, or choose another") from None
+    except OSError:  # no hard links here; the writer's lock keeps other drills away
+        if path.exists():
+            raise JournalError(
+                f"{path}: already exists; resume it with --resume, or choose another") from None
+        os.replace(tmp, path)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _can_write(conn: sqlite3.Connection) -> bool:
+    """Whether the journal file can be written (a harmless write, rolled back)."""
+    try:
+        conn.execute("UPDATE meta SET value=value WHERE key='format'")
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)  # writable; a drill is writing
+    except _DB_ERRORS:
+        return False
+    finally:
+        with contextlib.suppress(*_DB_ERRORS):
+            conn.rollback()
+    return True
 
 
 @dataclass
@@ -241,27 +727,39 @@ class JournalInfo:
     events: int
 
 
+def _last_written(path: Path) -> float:
+    """When a journal was last written: its -wal file changes before the file itself."""
+    times = []
+    for p in (path, Path(f"{path}-wal")):
+        with contextlib.suppress(OSError):
+            times.append(p.stat().st_mtime)
+    return max(times, default=0.0)
+
+
 def list_journals(directory: Path | None = None) -> list[JournalInfo | tuple[Path, str]]:
-    """Journals in ``directory`` (newest first); unreadable ones as (path, reason)."""
+    """Journals in ``directory``, most recently written first; unreadable ones as (path, reason)."""
     directory = directory or journal_dir()
     out: list[JournalInfo | tuple[Path, str]] = []
     if not directory.is_dir():
         return out
-    paths = sorted(directory.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    paths = sorted(directory.glob(f"*{SUFFIX}"), key=lambda p: (-_last_written(p), p.name))
     for path in paths:
         try:
-            j = Journal.open(path)
+            j = Journal.open(path, readonly=True)
         except JournalError as exc:
             out.append((path, str(exc).removeprefix(f"{path}: ")))
             continue
         try:
             m = j.meta()
             n_cmd = j.conn.execute("SELECT count(*) FROM commands").fetchone()[0]
+            progress = m.get("progress", 0.0)
             out.append(JournalInfo(
-                path, m.get("scenario_id", "?"), m.get("title", ""), m.get("created", ""),
-                float(m.get("progress", 0.0)), bool(m.get("finished", False)), n_cmd,
-                j.event_count(),
+                path, str(m.get("scenario_id", "?")), str(m.get("title", "")),
+                str(m.get("created", "")), float(progress) if _finite(progress) else 0.0,
+                m.get("finished") is True, n_cmd, j.event_count(),
             ))
+        except (JournalError, *_DB_ERRORS) as exc:
+            out.append((path, str(exc).removeprefix(f"{path}: ")))
         finally:
             j.close()
     return out
@@ -311,6 +809,42 @@ class DrillClock:
         self._base_wall = self._now()
 
 
+def scenario_source(loaded: LoadedScenario) -> Any:
+    """The scenario as a journal stores it: exactly as read (includes merged).
+
+    Validating it again gives the very same scenario, so a resumed drill plays as the
+    original did (a dump of the validated scenario would round durations such as
+    ``10s``). When the source cannot be stored as JSON without change, the validated
+    scenario's dump is used if that validates back to the same scenario.
+    """
+    want = loaded.scenario.model_dump()
+    candidates = []
+    with contextlib.suppress(AttributeError):
+        candidates.append(loaded.source.data)
+    candidates.append(json.loads(loaded.scenario.model_dump_json()))
+    for data in candidates:
+        try:
+            stored = json.loads(json.dumps(data, ensure_ascii=False))
+            if Scenario.model_validate(stored).model_dump() == want:
+                return stored
+        except (ValueError, TypeError, RecursionError):
+            continue
+    raise JournalError(
+        f"{loaded.path}: this scenario cannot be recorded in a journal exactly; "
+        "run it without a journal"
+    )
+
+
+def scenario_from_meta(path: Path, meta: dict[str, Any]) -> Scenario:
+    """The journal's scenario, validated again."""
+    if "scenario" not in meta:
+        raise JournalError(f"{path}: the journal's header is damaged (no scenario)")
+    try:
+        return Scenario.model_validate(meta["scenario"])
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise JournalError(f"{path}: the journal's scenario is damaged ({_why(exc)})") from None
+
+
 class DrillSession:
     """One live drill: engine + journal. Commands in, domain events out."""
 
@@ -325,6 +859,7 @@ class DrillSession:
         self._listeners: list[Callable[[Event], None]] = []
         self.engine.subscribe(self._on_event)
         self.human_roles: dict[str, bool] = {a: a in human for a in scenario.actors}
+        self.journal_path: Path | None = journal.path if journal else None
 
     # --- creating and resuming ---------------------------------------------------
 
@@ -334,7 +869,8 @@ class DrillSession:
         human = list(human or [])
         for role in human:
             if role not in loaded.scenario.actors:
-                raise JournalError(f"unknown role {role!r}; roles are the scenario's actor ids")
+                raise JournalError(f"unknown role {one_line(str(role))!r}; roles are the "
+                                   "scenario's actor ids")
         journal = None
         sc = loaded.scenario
         if record:
@@ -345,59 +881,94 @@ class DrillSession:
                 while journal_path.exists():
                     n += 1
                     journal_path = journal_dir() / f"{sc.drill.id}-{stamp}-{n}{SUFFIX}"
+            source = scenario_source(loaded)
             journal = Journal.create(Path(journal_path), {
                 "scenario_id": sc.drill.id,
                 "title": sc.drill.title,
                 "scenario_path": str(loaded.path),
-                "scenario": json.loads(sc.model_dump_json()),
+                "scenario": source,
                 "seed": seed,
                 "human": human,
                 "created": datetime.now().astimezone().isoformat(timespec="seconds"),
                 "progress": 0.0,
                 "finished": False,
             })
-        session = cls(sc, seed, human, journal)
-        session._flush()
+        try:
+            session = cls(sc, seed, human, journal)
+            session._flush()
+        except BaseException:
+            if journal is not None:
+                journal.close()
+            raise
         return session
 
     @classmethod
     def resume(cls, path: Path) -> DrillSession:
         """Rebuild a drill from its journal and carry on recording into it."""
-        journal = Journal.open(Path(path))
+        path = Path(path)
+        journal = Journal.open_for_writing(path)
         try:
-            meta = journal.meta()
-            try:
-                scenario = Scenario.model_validate(meta["scenario"])
-                seed = int(meta["seed"])
-                human = list(meta.get("human", []))
-            except (KeyError, ValueError, TypeError) as exc:
-                raise JournalError(f"{path}: the journal's scenario is damaged ({exc})") from None
-            session = cls(scenario, seed, human, None)
-            recorded = journal.events()
-            for cmd in journal.commands():
-                session.engine.run_until(cmd.drill_time)
-                try:
-                    session._apply(cmd.kind, cmd.payload)
-                except (ActionError, ValueError, KeyError) as exc:
-                    raise JournalError(
-                        f"{path}: command {cmd.seq} ({cmd.kind}) cannot be replayed: {exc}"
-                    ) from None
-            progress = float(meta.get("progress", 0.0))
-            last = recorded[-1].time if recorded else 0.0
-            session.engine.run_until(max(progress, last))
-            replayed = session.engine.log
-            if [e.to_json() for e in replayed[: len(recorded)]] != [e.to_json() for e in recorded]:
-                raise JournalError(
-                    f"{path}: replaying the journal does not give the recorded events; "
-                    "it was written by a different version of the engine"
-                )
-        except JournalError:
+            contents = journal.read()
+            session, replayed = cls._replay(path, journal, contents)
+            journal._resync(contents)
+            journal.set_meta("resumed", datetime.now().astimezone().isoformat(timespec="seconds"))
+            journal.commit()
+        except BaseException:
             journal.close()
             raise
         session.journal = journal
-        session._pending = replayed[len(recorded):]
+        session.journal_path = journal.path
+        session._pending = replayed[len(contents.events):]
         session._flush()
         return session
+
+    @classmethod
+    def _replay(cls, path: Path, journal: Journal,
+                contents: Contents) -> tuple[DrillSession, list[Event]]:
+        """Play the journal's commands again and check that they give its events."""
+        meta = contents.meta
+        scenario = scenario_from_meta(path, meta)
+        seed, human = meta.get("seed"), meta.get("human", [])
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise JournalError(f"{path}: the journal's header is damaged (no seed)")
+        if not isinstance(human, list) or not all(
+                isinstance(a, str) and a in scenario.actors for a in human):
+            raise JournalError(f"{path}: the journal's header is damaged (its roles are not "
+                               "the scenario's actors)")
+        progress = meta.get("progress", 0.0)
+        if not _finite(progress) or progress < 0:
+            raise JournalError(f"{path}: the journal's header is damaged (no valid progress)")
+        recorded = contents.events
+        try:
+            session = cls(scenario, seed, human, None)
+        except Exception as exc:
+            raise JournalError(f"{path}: the journal's drill cannot be started again: "
+                               f"{_why(exc)}") from None
+        last = 0.0
+        for cmd in contents.commands:
+            if cmd.drill_time < last:
+                raise journal._damaged(f"command {cmd.seq} is out of order in drill time")
+            last = cmd.drill_time
+            try:
+                session.engine.run_until(cmd.drill_time)
+                session._apply(cmd.kind, cmd.payload)
+            except Exception as exc:
+                raise JournalError(
+                    f"{path}: command {cmd.seq} ({one_line(cmd.kind)[:40]}) cannot be replayed: "
+                    f"{_why(exc)}"
+                ) from None
+        try:
+            session.engine.run_until(max(progress, recorded[-1].time if recorded else 0.0))
+        except Exception as exc:
+            raise JournalError(f"{path}: the journal cannot be replayed: {_why(exc)}") from None
+        replayed = session.engine.log
+        for i, ev in enumerate(recorded):
+            if i >= len(replayed) or replayed[i].to_json() != ev.to_json():
+                raise JournalError(
+                    f"{path}: replaying the journal does not give its event {ev.seq} "
+                    f"({one_line(ev.type)[:40]}): {_divergence(journal, meta)}"
+                )
+        return session, replayed
 
     # --- outside interface -------------------------------------------------------
 
@@ -411,7 +982,8 @@ class DrillSession:
 
     @property
     def path(self) -> Path | None:
-        return self.journal.path if self.journal else None
+        """The journal's path (still known after :meth:`close`); None when not recorded."""
+        return self.journal_path
 
     def listen(self, fn: Callable[[Event], None]) -> None:
         """Call ``fn`` with every domain event from now on."""
@@ -451,10 +1023,13 @@ class DrillSession:
         return min(times) if times else None
 
     def close(self) -> None:
+        """Write what is left and release the journal (and its lock)."""
         if self.journal is not None:
-            self._flush(progress=True)
-            self.journal.close()
-            self.journal = None
+            try:
+                self._flush(progress=True)
+            finally:
+                self.journal.close()
+                self.journal = None
 
     # --- internals ---------------------------------------------------------------
 
@@ -464,19 +1039,28 @@ class DrillSession:
             case "act":
                 p = dict(payload)
                 for key in ("targets", "refs"):
-                    p[key] = tuple(p.get(key, ()))
+                    value = p.get(key, ())
+                    if not isinstance(value, (list, tuple)):
+                        raise ActionError(f"{key} must be a list")
+                    p[key] = tuple(value)
                 e.act(Action(**p))
             case "fire_inject":
                 e.fire_inject(payload["id"])
             case "skip_inject":
                 e.skip_inject(payload["id"])
             case "delay_inject":
-                e.delay_inject(payload["id"], float(payload["minutes"]))
+                minutes = payload["minutes"]
+                if not _finite(minutes):
+                    raise ActionError("minutes must be a finite number")
+                e.delay_inject(payload["id"], float(minutes))
             case "add_inject":
                 e.add_inject(Inject.model_validate(payload["inject"]))
             case "set_human":
-                e.set_human(payload["actor"], bool(payload["human"]))
-                self.human_roles[payload["actor"]] = bool(payload["human"])
+                human = payload["human"]
+                if not isinstance(human, bool):
+                    raise ActionError("human must be true or false")
+                e.set_human(payload["actor"], human)
+                self.human_roles[payload["actor"]] = human
             case _:
                 raise ActionError(f"unknown command {kind!r}")
 
@@ -494,13 +1078,29 @@ class DrillSession:
     def _flush(self, progress: bool = False) -> None:
         events, self._pending = self._pending, []
         if self.journal is not None:
-            if events:
-                self.journal.add_events(self._wall(), events)
-            if progress or events:
-                self.journal.set_meta("progress", self.engine.now)
-            if self.engine.finished:
-                self.journal.set_meta("finished", True)
+            try:
+                if events:
+                    self.journal.add_events(self._wall(), events)
+                if progress or events:
+                    self.journal.set_meta("progress", self.engine.now)
+                if self.engine.finished:
+                    self.journal.set_meta("finished", True)
+            except _DB_ERRORS as exc:
+                raise JournalError(
+                    f"{self.journal.path}: cannot write to the journal: {_why(exc)}") from None
             self.journal.commit()
         for event in events:
             for fn in self._listeners:
                 fn(event)
+
+
+def _divergence(journal: Journal, meta: dict[str, Any]) -> str:
+    """Why a journal's events differ from its replay, as far as can be told."""
+    if not journal.chained:
+        return "the journal was edited, or written by a different version of acid-drill"
+    by, now = meta.get("written_by"), product_version()
+    if by != now:
+        return (f"it was written by acid-drill {one_line(str(by))[:40]}, which plays drills "
+                f"differently from this version ({now})")
+    return ("it was written by another build of this version, or edited and its checksums "
+            "made to match")
