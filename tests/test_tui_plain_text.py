@@ -239,10 +239,23 @@ async def test_refusals_are_shown_literally(tmp_path):
         assert BROKEN in screen_text(app)
 
 
-@pytest.mark.parametrize("tlp", ["RED", "AMBER+STRICT", "CLEAR"])
-async def test_the_header_shows_the_drill_tlp(tmp_path, tlp):
-    session = DrillSession.start(load_scenario(hostile_scenario(tmp_path, tlp, only=())),
-                                 seed=0, human=["certph"])
+@pytest.mark.parametrize(
+    ("drill", "injects", "tlp"),
+    [
+        ("RED", "CLEAR", "RED"),
+        ("AMBER+STRICT", "GREEN", "AMBER+STRICT"),
+        ("CLEAR", "CLEAR", "CLEAR"),
+        # the label is never below what the screen may show: one RED inject makes it RED
+        ("CLEAR", "RED", "RED"),
+    ],
+)
+async def test_the_header_shows_the_drill_tlp(tmp_path, drill, injects, tlp):
+    path = hostile_scenario(tmp_path, drill, only=())
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for inject in data["injects"]:
+        inject["tlp"] = injects
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    session = DrillSession.start(load_scenario(path), seed=0, human=["certph"])
     app = DrillApp(session)
     async with app.run_test(size=(160, 30)) as pilot:
         await pilot.pause()

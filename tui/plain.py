@@ -55,9 +55,13 @@ def tlp_label(tlp: str) -> Text:
     return line(f" TLP:{tlp} ", style=TLP_STYLES.get(tlp, "bold reverse"))
 
 
-def tlp_of(scenario) -> str:
-    """The drill's handling label: the scenario's own ``drill.tlp``."""
-    return scenario.drill.tlp
+def tlp_of(scenario, events=()) -> str:
+    """The drill's handling label, as on its reports: the scenario's own ``drill.tlp``
+    raised to the strictest label of its injects (see ``sim.analysis.report.drill_tlp``).
+    """
+    from sim.analysis.report import drill_tlp
+
+    return drill_tlp(scenario, events)
 
 
 class PlainTextApp(App):
