@@ -271,3 +271,24 @@ async def test_the_review_opens_when_the_drill_ends():
         assert app.screen.review.metrics["score"]["of"] == 7
         await pilot.press("q")
         await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
+
+
+async def test_a_journal_that_cannot_be_written_halts_the_drill_instead_of_crashing(tmp_path):
+    from sim.runs.session import JournalError
+
+    app = make_app(tmp_path / "j.sqlite")
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        def disk_full(*args, **kwargs):
+            raise JournalError(f"{tmp_path / 'j.sqlite'}: cannot write: No space left on device.")
+
+        app.session.advance_to = disk_full
+        await pilot.press("space")  # the clock runs: the next tick fails to record
+        await until(pilot, lambda: app.halted is not None)
+        assert not app.clock.running
+        assert "No space left on device" in app.halted and "--resume" in app.halted
+        now = app.session.now
+        await pilot.press("j")  # nothing more is played once the journal stops
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        assert app.session.now == now
+        assert app.is_running

@@ -24,7 +24,7 @@ from scenarios.durations import format_drill_time, format_duration
 from scenarios.model import Inject
 from sim.engine import Action, ActionError
 from sim.engine.events import Event
-from sim.runs.session import DrillClock, DrillSession
+from sim.runs.session import DrillClock, DrillSession, JournalError
 from sim.runs.view import DrillState
 
 from .forms import ActionForm, ConfirmQuit, HelpScreen, InjectForm
@@ -394,12 +394,26 @@ class DrillApp(PlainTextApp):
             self.notify(f"Journal: {self.session.path}", timeout=6)
         self.set_interval(self.tick_seconds, self.tick)
 
+    #: why the drill was halted (the journal could not be written), or None
+    halted: str | None = None
+
+    def _halt(self, exc: JournalError) -> None:
+        """Stop the drill where the journal stops: nothing is played that is not recorded."""
+        self.clock.pause()
+        self.halted = (f"{exc} The drill is halted at the last recorded step: quit, make room, "
+                       "and carry on with drill play --resume.")
+        self.notify(self.halted, severity="error", timeout=30)
+
     def tick(self) -> None:
         """Advance the engine to the clock's drill time and redraw what changed."""
-        if not self.state.finished and self.clock.running:
+        if self.halted is None and not self.state.finished and self.clock.running:
             target = self.clock.drill_time()
             if target > self.session.now:
-                self.session.advance_to(target)
+                try:
+                    self.session.advance_to(target)
+                except JournalError as exc:
+                    self._halt(exc)
+                    return
             if self.session.finished:
                 self.clock.pause()
                 self.notify("The drill has ended.", timeout=10)
@@ -421,10 +435,16 @@ class DrillApp(PlainTextApp):
 
     def command(self, fn, done: str) -> None:
         """Run a session command; show its refusal instead of raising."""
+        if self.halted is not None:
+            self.notify(self.halted, severity="error", timeout=10)
+            return
         try:
             fn()
         except ActionError as exc:
             self.notify(str(exc), severity="error", timeout=6)
+            return
+        except JournalError as exc:
+            self._halt(exc)
             return
         self.notify(done, timeout=3)
         self.redraw()
@@ -494,10 +514,17 @@ class DrillApp(PlainTextApp):
         if t is None:
             self.notify("No inject is waiting.", severity="warning")
             return
+        if self.halted is not None:
+            self.notify(self.halted, severity="error", timeout=10)
+            return
         self.clock.jump_to(t)
-        self.session.advance_to(t)
-        # deliver injects due at exactly this time
-        self.session.advance_to(t + 1e-6)
+        try:
+            self.session.advance_to(t)
+            # deliver injects due at exactly this time
+            self.session.advance_to(t + 1e-6)
+        except JournalError as exc:
+            self._halt(exc)
+            return
         self.clock.jump_to(self.session.now)
         self.redraw()
 
