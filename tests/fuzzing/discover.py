@@ -179,7 +179,8 @@ def _name(group: dict) -> str:
     return _slug(f"{kind}-{group['key'][1][:40]}")
 
 
-def minimize(inputs: list[Path], out: Path, budget: float, timeout: float, only_keys: str | None) -> None:
+def minimize(inputs: list[Path], out: Path, budget: float, timeout: float, only_keys: str | None,
+             reuse: bool = False) -> None:
     groups: dict[str, dict] = {}
     total = {"cases": 0, "failing_cases": 0, "seconds": 0.0}
     for path in inputs:
@@ -207,6 +208,8 @@ def minimize(inputs: list[Path], out: Path, budget: float, timeout: float, only_
         if only_keys and not re.search(only_keys, name):
             continue
         case = _decode(group["example"])
+        if reuse and (out / f"{name}.yaml").exists():  # shrunk before: start from there
+            case = Case(case.source, (out / f"{name}.yaml").read_bytes(), case.target, case.steps)
         t = min(timeout, 3.0) if group["kind"] == "hang" else timeout
         only = _needed(group["commands"])
         started = time.time()
@@ -252,7 +255,7 @@ def _write(out: Path, name: str, group: dict, case: Case, final: Report | None, 
         f"innermost project frame: {group['frame'] or '-'}",
         f"seen in {group['cases']} of {total['cases']} generated cases; commands: "
         f"{', '.join(group['commands'])}",
-        f"first seen as: {case.source}, target {case.target}: {'; '.join(case.steps)}",
+        f"generated from: {case.source}, target {case.target}, by: {'; '.join(case.steps)}",
         f"reproducer: {name}.yaml ({len(case.raw)} bytes"
         f"{', minimized' if reproduced else ', NOT reproduced on its own: as generated'})",
         "",
@@ -265,7 +268,7 @@ def _write(out: Path, name: str, group: dict, case: Case, final: Report | None, 
     ]
     if failure is not None:
         lines.append(f"argv: drill {' '.join(failure.argv)}")
-        outcome = next((o for o in final.outcomes if o.name == failure.command), None)
+        outcome = next((o for o in final.outcomes if o.argv == failure.argv), None)
         if outcome is not None:
             lines += [f"exit: {outcome.code}", "stderr (first lines):",
                       *["  " + ln for ln in outcome.err.splitlines()[:6]],
@@ -318,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--budget", type=float, default=90.0, help="seconds of shrinking per group")
     m.add_argument("--timeout", type=float, default=TIMEOUT)
     m.add_argument("--only", help="regular expression: only the groups whose file name matches")
+    m.add_argument("--reuse", action="store_true", help="start from reproducers already in --out")
     r = sub.add_parser("replay")
     r.add_argument("file", type=Path)
     r.add_argument("--target", default="scenario")
@@ -327,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "collect":
         collect(args.examples, args.seed, args.out, args.timeout)
     elif args.cmd == "minimize":
-        minimize(args.inputs, args.out, args.budget, args.timeout, args.only)
+        minimize(args.inputs, args.out, args.budget, args.timeout, args.only, args.reuse)
     else:
         return replay(args.file, args.target, args.batch, args.timeout)
     return 0

@@ -270,7 +270,10 @@ def check_outcome(o: Outcome, report: Report, *, expect_located: bool) -> None:
     if o.code not in EXITS[o.name]:
         fail("exit code", f"exit {o.code}; stderr: {o.err.strip()[:200]!r}", group=f"{o.name} exit {o.code}")
     unsafe_out = UNSAFE.findall(o.out)
-    unsafe_err = UNSAFE.findall(o.err.replace("\r", "") if o.name == "batch" else o.err)
+    # batch's progress bar redraws itself with \r, and moves up a line (ESC [A) when an
+    # earlier bar in this process was left open
+    unsafe_err = UNSAFE.findall(o.err.replace("\r", "").replace("\x1b[A", "") if o.name == "batch"
+                                else o.err)
     if unsafe_out or unsafe_err:
         chars = sorted({repr(c) for c in unsafe_out + unsafe_err})
         stream = "stdout" if unsafe_out else "stderr"

@@ -149,8 +149,8 @@ NUMBERS: list[Any] = [
     1e308, -1e308, 1e-320, math.inf, -math.inf, math.nan,
 ]
 DURATIONS = [
-    "999999999999999999999m", "9" * 400 + "m", "99999999d", "99999999w", "9999999999mo",
-    "1" + "0" * 308 + "d", "0m", "0s", "0.0000001s", "10s", "1s", "59s", "1.5h", "1h30m",
+    "9" * 400 + "m", "1" + "0" * 308 + "d", "999999999999999999999m", "99999999d", "99999999w",
+    "9999999999mo", "0m", "0s", "0.0000001s", "10s", "1s", "59s", "1.5h", "1h30m",
     "1e400m", "-5m", "inf", "nanm", "", "m", "5", " 5m ", "5 m", "1h1h1h1h", "\u0661h",
     "1.m", "00000000000000000001m", "1mo1w1d1h1m1s",
 ]
@@ -495,9 +495,11 @@ def m_aliases(draw, data, ctx):
     return data, f"alias expansion 10^{levels}"
 
 
+# Values that mean something come first: hypothesis draws the first entries more often,
+# and a file broken by a structural change hides what a bad value would do.
 DATA_MUTATIONS = [
-    m_delete, m_retype, m_number, m_duration, m_drill_time, m_duplicate, m_id_shape, m_deep,
-    m_deep_block, m_hostile_text, m_rename_key, m_date, m_actor_field, m_include, m_aliases,
+    m_duration, m_actor_field, m_date, m_number, m_id_shape, m_drill_time, m_hostile_text,
+    m_include, m_retype, m_delete, m_duplicate, m_deep, m_rename_key, m_deep_block, m_aliases,
 ]
 
 
@@ -599,7 +601,7 @@ def cases(draw) -> Case:
     raw = SOURCES[source].encode("utf-8")
     target = "scenario"
     if mode.startswith("data"):
-        raw, steps = apply_data_mutations(draw, source, draw(st.integers(1, 4)))
+        raw, steps = apply_data_mutations(draw, source, draw(st.sampled_from([1, 2, 1, 3, 1, 4])))
     if mode.endswith("bytes"):
         for _ in range(draw(st.integers(1, 3))):
             raw, step = draw(st.sampled_from(BYTE_MUTATIONS))(draw, raw)
