@@ -94,3 +94,42 @@ def test_plain_shows_control_characters_instead_of_obeying_them():
     assert plain("carriage\rreturn\x9b") == "carriage\\x0dreturn\\x9b"
     assert one_line("a\nb\tc") == "a\\nb\\tc"
     assert plain("Thai ไทย, Khmer ខ្មែរ") == "Thai ไทย, Khmer ខ្មែរ"
+
+
+def test_json_text_stays_valid_json_without_control_characters():
+    import json
+
+    from sim.safe.text import json_text
+
+    data = {"actor": "Sing\x1b[2JCERT\x9b\u202e\u2028\x7f", "thai": "ไทย"}
+    text = json_text(json.dumps(data, ensure_ascii=False))
+    assert json.loads(text) == data
+    assert plain(text) == text  # nothing left for a terminal to obey
+    assert "ไทย" in text  # readable text is kept as it is
+
+
+def test_run_json_on_the_command_line_is_valid_json_with_hostile_names(tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from sim.cli import main
+
+    hostile = Path(__file__).parent / "hostile" / "25-terminal-escapes.yaml"
+    assert main(["run", str(hostile), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert plain(out) == out  # no raw control character reached the terminal
+    # and the JSON reads back to the name exactly as the file gives it
+
+    def strings(node):
+        if isinstance(node, dict):
+            for v in node.values():
+                yield from strings(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from strings(v)
+        elif isinstance(node, str):
+            yield node
+
+    found = set(strings(json.loads(out)))
+    assert "Sing\x1b[2J\x1b]0;owned\x07CERT\u202e" in found
+    assert "Phish \x1b[31m[/x] report [@click=app.quit]quit[/] TLP [RED]\x9b" in found

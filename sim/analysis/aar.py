@@ -21,7 +21,7 @@ from scenarios.durations import format_drill_time, format_duration
 from sim.analysis.report import drill_tlp
 from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import PARTS, RATINGS, Comparison, Review
-from sim.safe.text import one_line, plain
+from sim.safe.text import json_text, one_line, plain
 
 LANE_COLOURS = {
     "notify": "#1f77b4", "broadcast": "#1f77b4", "share": "#1f77b4", "report": "#1f77b4",
@@ -451,7 +451,7 @@ def render_json(review: Review) -> str:
         ],
         "metrics": review.metrics,
     }
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def render_text(review: Review) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from scenarios.durations import format_drill_time, format_duration
 from scenarios.model import TLP_ORDER, Scenario
 from sim.engine.events import Event
-from sim.safe.text import one_line
+from sim.safe.text import json_text, one_line
 
 
 def drill_tlp(scenario: Scenario, events: Iterable[Event] = ()) -> str:
@@ -191,4 +191,4 @@ def render_json(m: dict[str, Any], tlp: str | None = None) -> str:
     """The metrics as a stable JSON document (see docs/json-output.md), with ``tlp``."""
     if tlp:
         m = {**m, "tlp": tlp}
-    return json.dumps(m, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(m, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"

@@ -36,6 +36,17 @@ def plain(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+def json_text(text: str) -> str:
+    """JSON (from ``json.dumps(..., ensure_ascii=False)``) with every character that
+    :func:`plain` would escape written as a ``\\uXXXX`` escape instead.
+
+    The result is still valid JSON that reads back to the same data, and it holds no
+    character a terminal would obey. (Inside JSON strings these characters can only
+    appear in string values, where ``\\uXXXX`` means the same character.)
+    """
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def one_line(text: str) -> str:
     """:func:`plain`, with newlines and tabs shown as escapes too (for table cells)."""
     return plain(text).replace("\n", "\\n").replace("\t", "\\t")
