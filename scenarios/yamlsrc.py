@@ -112,12 +112,11 @@ class Unreadable(Exception):
 # --- bounded reading of untrusted files ------------------------------------------
 
 
-def read_bounded(path: str | Path, limit: int, *, what: str = "file") -> bytes:
-    """Read a regular file of at most ``limit`` bytes.
+def open_regular(path: str | Path, *, what: str = "file") -> int:
+    """Open a regular file for reading and return its descriptor.
 
-    A FIFO, a device, a socket or a folder is refused without blocking, and a file
-    that grows past ``limit`` while being read is refused too. Raises
-    :class:`Unreadable`.
+    A FIFO, a device, a socket or a folder is refused without blocking (the open
+    does not wait for a writer), with :class:`Unreadable`.
     """
     path = Path(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -131,15 +130,30 @@ def read_bounded(path: str | Path, limit: int, *, what: str = "file") -> bytes:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a usable path"
         raise Unreadable(f"{path}: cannot read: {reason}") from None
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
+        mode = os.fstat(fd).st_mode
+    except OSError as exc:
+        os.close(fd)
+        raise Unreadable(f"{path}: cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
             raise Unreadable(f"{path}: is a folder, not a {what}")
-        if not stat.S_ISREG(info.st_mode):
-            raise Unreadable(f"{path}: is not a regular file (a device, pipe or socket); refused")
-        if info.st_size > limit:
-            raise Unreadable(
-                f"{path}: is {info.st_size:,} bytes; a {what} over {limit:,} bytes is refused"
-            )
+        raise Unreadable(f"{path}: is not a regular file (a device, pipe or socket); refused")
+    return fd
+
+
+def read_bounded(path: str | Path, limit: int, *, what: str = "file") -> bytes:
+    """Read a regular file of at most ``limit`` bytes.
+
+    What is not a regular file is refused without blocking (see :func:`open_regular`),
+    and a file that grows past ``limit`` while being read is refused too. Raises
+    :class:`Unreadable`.
+    """
+    fd = open_regular(path, what=what)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise Unreadable(f"{path}: is {size:,} bytes; a {what} over {limit:,} bytes is refused")
         chunks: list[bytes] = []
         total = 0
         while True:

@@ -40,6 +40,7 @@ from typing import Any
 
 from scenarios import LoadedScenario, Scenario
 from scenarios.model import Inject
+from scenarios.yamlsrc import Unreadable, open_regular
 from sim.engine import Action, ActionError, Engine
 from sim.engine.events import Event
 from sim.safe.files import PRIVATE_FILE, FileProblem, create_private
@@ -261,21 +262,11 @@ class Contents:
 
 def _check_file(path: Path) -> None:
     """Refuse what is not a regular SQLite file, without blocking on a pipe."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
     try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise JournalError(f"{path}: no such journal") from None
-    except IsADirectoryError:
-        raise JournalError(f"{path}: is a folder, not a journal") from None
-    except OSError as exc:
-        raise JournalError(f"{path}: cannot read: {exc.strerror}") from None
+        fd = open_regular(path, what="journal")
+    except Unreadable as exc:
+        raise JournalError(str(exc)) from None
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise JournalError(f"{path}: is a folder, not a journal")
-        if not stat.S_ISREG(info.st_mode):
-            raise JournalError(f"{path}: is not a regular file (a device, pipe or socket); refused")
         magic = os.read(fd, 16)
     except OSError as exc:
         raise JournalError(f"{path}: cannot read: {exc.strerror}") from None
