@@ -163,3 +163,22 @@ def test_a_file_over_the_size_cap_is_refused_unread(tmp_path, capsys):
 def test_hostile_files_are_kept_as_committed():
     # a text editor "fixing" the raw control character would make that case vacuous
     assert "\x07" in (HOSTILE / "24-control-character.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("parser", ["C", "pure"])
+def test_thousands_of_levels_never_reach_the_recursion_limit(tmp_path, capsys, monkeypatch, parser):
+    import yaml
+
+    from scenarios import yamlsrc
+
+    if parser == "C" and not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML without libyaml")
+    monkeypatch.setattr(yamlsrc, "_PARSER", yaml.CSafeLoader if parser == "C" else yaml.SafeLoader)
+    path = tmp_path / "deep.yaml"
+    path.write_text("drill: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "validate", str(path))
+    assert code == EXIT_INVALID
+    # our own depth check, or libyaml's where its build has one: either way one located line
+    assert re.match(rf"{re.escape(str(path))}:1:\d+: .*(nesting deeper than 64|nesting depth)",
+                    err.splitlines()[0])
+    assert len(err.splitlines()) == 2  # the problem, and the count
