@@ -45,7 +45,7 @@ class _Linter:
     def __init__(self, loaded: LoadedScenario):
         self.loaded = loaded
         self.sc = loaded.scenario
-        self.directory = Directory(self.sc.actors)
+        self.directory = Directory.of(self.sc)
         self.findings: list[Finding] = []
         self.incidents = incidents(self.sc)
         self.start = self.sc.drill.start
@@ -130,7 +130,7 @@ class _Linter:
                           f"rule {rid!r}: nothing ever sends {', '.join(rule.on)}", key=True)
                 continue
             actors = [a for a in self.sc.actors.values() if a.kind in rule.by]
-            if not any(applies(rule.when, a.country, inc, self.sc.groups) is not None
+            if not any(applies(rule.when, a.country, inc, self.sc.country_sets()) is not None
                        for a in actors for inc in self.incidents.values()):
                 self.warn("rule-never-fires", path,
                           f"rule {rid!r}: its 'when' matches no incident of this drill", key=True)
