@@ -39,6 +39,7 @@ ActorKind = Literal[
     "regional_council",
     "national_police",
     "intl_police_channel",
+    "central_authority",
     "regulator",
     "isp",
     "victim",
@@ -87,10 +88,16 @@ SELECTORS: dict[str, str] = {
     "hosting_certs": "national and partner CERTs of every country hosting malicious infrastructure",
     "member_certs": "every national CERT (kind national_cert)",
     "partner_certs": "every dialogue-partner CERT (kind partner_cert)",
-    "regional_council": "the regional council (ANSAC)",
+    "regional_council": "the regional coordinator bound in roles.regional_coordinator "
+    "(ANSAC or the ASEAN Regional CERT), or every regional council when none is bound",
     "national_police": "police of the acting actor's own country",
     "hosting_police": "police of every country hosting malicious infrastructure",
-    "police_channels": "international police channels (ASEANAPOL, INTERPOL, 24/7 network)",
+    "police_channels": "international police bodies (kind intl_police_channel: INTERPOL, the "
+    "ASEANAPOL secretariat)",
+    "central_authority": "the central authority for mutual legal assistance of the acting "
+    "actor's own country",
+    "hosting_central_authorities": "central authorities of every country hosting malicious "
+    "infrastructure",
     "local_isps": "ISPs and hosting providers in the acting actor's own country",
     "victims": "victim organisations in affected countries",
     "regulators": "regulators of the acting actor's own country",
@@ -469,6 +476,9 @@ class Actor(Strict):
         default_factory=Policy, description="Behaviour of the automated policy for this actor."
     )
     description: str = Field("", description="Notes for organisers.")
+    source: str = Field(
+        "", description="Where the entry's facts (name, zone, hours) come from, with a date, "
+        "or 'assumption'.")
 
     @field_validator("timezone")
     @classmethod
@@ -571,6 +581,16 @@ class Condition(Strict):
     actor_affected: StrictBool | None = Field(
         None, description="Require the acting actor's own country to be affected (or not)."
     )
+    hosted_abroad_in: Id | None = Field(
+        None,
+        description="Require malicious infrastructure hosted outside the acting actor's "
+        "country, in a country of this membership or group.",
+    )
+    member_of: Id | None = Field(
+        None,
+        description="Require the acting actor's country to belong to this membership (see "
+        "'memberships', e.g. 'budapest') or group.",
+    )
 
 
 class Rule(Strict):
@@ -603,6 +623,18 @@ class Rule(Strict):
         None, description="Time allowed from the trigger to the action."
     )
     tlp: Tlp = Field("AMBER", description="TLP label of what the rule sends.")
+    to_members_of: Id | None = Field(
+        None,
+        description="Address only recipients whose country belongs to this membership (or "
+        "group): a channel that only members share, e.g. the Budapest Convention 24/7 network.",
+    )
+    hold_until: list[Id] = Field(
+        default_factory=list,
+        description="Rules the acting actor must itself have carried out for the incident "
+        "before this rule's action is done, e.g. a takedown held until the data are "
+        "preserved. The action waits; it is not dropped, and it never happens if they never "
+        "are.",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Rule:
@@ -623,6 +655,19 @@ class Framework(Strict):
     source: str = Field("", description="Citation of the agreement or document.")
     enabled: StrictBool = Field(True, description="Switch every rule of this framework off.")
     rules: dict[Id, Rule] = Field(description="The rules, by id (ids are unique across files).")
+
+
+class Membership(Strict):
+    """The countries party to an agreement or network, as of a date, with its source."""
+
+    title: str = Field(description="Name of the agreement or network.")
+    countries: list[Country] = Field(
+        default_factory=list, description="Countries that are parties or members."
+    )
+    as_of: date | None = Field(None, description="Date the list was last checked.")
+    source: str = Field("", description="Where the list comes from (URL, date), or "
+                        "'unverified' / 'assumption'.")
+    note: str = Field("", description="Free text, e.g. who is the point of contact.")
 
 
 # --- injects and expectations ----------------------------------------------------
@@ -764,10 +809,46 @@ class Scenario(Strict):
     frameworks: dict[Id, Framework] = Field(
         default_factory=dict, description="Cooperation frameworks by id."
     )
+    memberships: dict[Id, Membership] = Field(
+        default_factory=dict,
+        description="Which countries belong to which treaty or network, by id (e.g. "
+        "'budapest'); rules use them in when.member_of and to_members_of.",
+    )
+    roles: dict[Literal["regional_coordinator"], Id] = Field(
+        default_factory=dict,
+        description="Actors bound to roles: regional_coordinator is the actor the "
+        "'regional_council' selector names (ANSAC in the 2010s, the ASEAN Regional CERT "
+        "since 2024).",
+    )
     injects: list[Inject] = Field(default_factory=list, description="The MSEL.")
     expectations: list[Expectation] = Field(
         default_factory=list, description="Expected actions with deadlines and scores."
     )
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        for role, aid in self.roles.items():
+            if aid not in self.actors:
+                raise ValueError(f"roles.{role}: no actor {aid!r}")
+        sets = self.country_sets()
+        every = {rid for fw in self.frameworks.values() for rid in fw.rules}
+        for fw in self.frameworks.values():
+            for rid, rule in fw.rules.items():
+                for name in (rule.when.member_of, rule.when.hosted_abroad_in,
+                             rule.to_members_of):
+                    if name is not None and name not in sets:
+                        raise ValueError(
+                            f"rule {rid!r}: no membership or group {name!r}")
+                for held in rule.hold_until:
+                    if held not in every:
+                        raise ValueError(f"rule {rid!r}: hold_until names no rule {held!r}")
+                    if held == rid:
+                        raise ValueError(f"rule {rid!r}: hold_until names the rule itself")
+        return self
+
+    def country_sets(self) -> dict[str, list[str]]:
+        """Groups and memberships by id: the country sets conditions may name."""
+        return {**self.groups, **{m: ms.countries for m, ms in self.memberships.items()}}
 
     def rules(self) -> dict[str, tuple[str, Rule]]:
         """Every enabled rule by id, with its framework id."""
@@ -782,4 +863,4 @@ class Scenario(Strict):
 
 
 #: Library file sections that hold mappings keyed by id (merged field by field).
-MAPPING_SECTIONS = ("groups", "actors", "channels", "frameworks")
+MAPPING_SECTIONS = ("groups", "actors", "channels", "frameworks", "memberships", "roles")

@@ -45,3 +45,12 @@ def test_the_model_lifetime_is_near_the_published_one():
     assert check["taken_down"] == 100
     assert PUBLISHED_LIFETIME["median_h"] / 2 <= check["median_h"] <= PUBLISHED_LIFETIME["median_h"] * 2
     assert check["mean_h"] >= check["median_h"]
+
+
+def test_no_library_entry_lacks_a_source():
+    from sim.authoring.assumptions import missing_sources, sourced_entries
+
+    entries = dict(sourced_entries(library()))
+    assert len(entries) > 70  # actors, channels, memberships, frameworks, rules, defaults
+    assert missing_sources() == []
+    assert "**missing**" not in render()

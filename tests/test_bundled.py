@@ -33,7 +33,11 @@ def test_default_involves_every_asean_and_partner_cert():
     sc = load_scenario(BUNDLED["acid-botnet"]).scenario
     kinds = [a.kind for a in sc.actors.values()]
     assert kinds.count("national_cert") == 11
-    assert kinds.count("partner_cert") == 5
+    # the partners invited to ACID; Australia has two CERTs: AusCERT and the ACSC
+    assert kinds.count("partner_cert") == 6
+    assert {a.country for a in sc.actors.values() if a.kind == "partner_cert"} == set(
+        sc.groups["dialogue_partners"]
+    )
     assert {a.country for a in sc.actors.values() if a.kind == "national_cert"} == set(
         sc.groups["asean"]
     )

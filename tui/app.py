@@ -298,7 +298,10 @@ class ParticipantScreen(Screen):
     def action_notify_ansac(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
         item = self._selected_item()
-        council = [a for a, x in app.state.scenario.actors.items() if x.kind == "regional_council"]
+        sc = app.state.scenario
+        bound = sc.roles.get("regional_coordinator")
+        council = [bound] if bound else [
+            a for a, x in sc.actors.items() if x.kind == "regional_council"]
         if item is None or not council:
             self.notify("Select an inbox item first." if council else "No regional council.",
                         severity="warning")

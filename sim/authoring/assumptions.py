@@ -122,15 +122,15 @@ def _source(text: str) -> str:
 def sourced_entries(sc: Scenario) -> Iterator[tuple[str, str]]:
     """(what, source) for every library entry that must say where it comes from."""
     for aid, a in sc.actors.items():
-        yield f"actors.{aid}", getattr(a, "source", "") or ""
+        yield f"actors.{aid}", a.source
     for cid, c in sc.channels.items():
         yield f"channels.{cid}", c.source
     for fid, f in sc.frameworks.items():
         yield f"frameworks.{fid}", f.source
         for rid, r in f.rules.items():
             yield f"frameworks.{fid}.rules.{rid}", r.source or f.source
-    for mid, m in (getattr(sc, "memberships", None) or {}).items():
-        yield f"memberships.{mid}", getattr(m, "source", "") or ""
+    for mid, m in sc.memberships.items():
+        yield f"memberships.{mid}", m.source
     for name, field in Policy.model_fields.items():
         if name in TIMING_DEFAULTS:
             yield f"policy.{name}", field.description or ""
@@ -217,16 +217,24 @@ def render(sc: Scenario | None = None, check: dict[str, Any] | None = None) -> s
     ]
     for aid, a in sorted(sc.actors.items()):
         out.append(f"| `{aid}` | {_cell(a.name)} | {a.kind} | {a.country or ''} | {a.timezone} | "
-                   f"{_cell(hours(a))} | {_source(getattr(a, 'source', ''))} |")
+                   f"{_cell(hours(a))} | {_source(a.source)} |")
     out += ["", "## Groups", "", "| group | countries |", "|---|---|"]
     for gid, countries in sorted(sc.groups.items()):
         out.append(f"| `{gid}` | {', '.join(countries)} |")
-    memberships = getattr(sc, "memberships", None) or {}
+    memberships = sc.memberships
     if memberships:
-        out += ["", "## Memberships", "", "| membership | countries | source |", "|---|---|---|"]
+        out += ["", "## Memberships", "",
+                "Rules offer a legal channel only to the countries that really have it.", "",
+                "| membership | title | countries | as of | source |", "|---|---|---|---|---|"]
         for mid, m in sorted(memberships.items()):
-            countries = getattr(m, "countries", None) or []
-            out.append(f"| `{mid}` | {', '.join(countries)} | {_source(getattr(m, 'source', ''))} |")
+            countries = ", ".join(m.countries) or "none"
+            as_of = m.as_of.isoformat() if m.as_of else ""
+            out.append(f"| `{mid}` | {_cell(m.title)} | {countries} | {as_of} | "
+                       f"{_source(m.source)} |")
+    roles = sc.roles
+    if roles:
+        out += ["", "## Roles", "", "| role | bound to |", "|---|---|"]
+        out += [f"| `{role}` | `{aid}` |" for role, aid in sorted(roles.items())]
     out += ["", "## Channels", "",
             "| id | kind | latency | loss | bounce | source |", "|---|---|---|---|---|---|"]
     for cid, c in sorted(sc.channels.items()):

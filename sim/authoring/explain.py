@@ -81,7 +81,7 @@ def _paths(sc: Scenario) -> list[str]:
     Each actor decides on its own picture: the facts of the injects sent to it, and
     what the messages on the path pass on under their TLP labels.
     """
-    directory = Directory(sc.actors)
+    directory = Directory.of(sc)
     rules = sc.rules()
     lines = ["Escalation paths under the frameworks (if every rule is followed)", ""]
     for iid, inc in incidents(sc).items():
@@ -126,7 +126,7 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
                                            and trigger[6:] in rule.after)
         if not triggered or spec.kind not in rule.by or (actor, rid) in seen:
             continue
-        if applies(rule.when, spec.country, picture, sc.groups) is None:
+        if applies(rule.when, spec.country, picture, sc.country_sets()) is None:
             continue
         seen.add((actor, rid))
         deadline = f" within {format_duration(rule.deadline)}" if rule.deadline else ""
@@ -151,7 +151,8 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
                 _walk(sc, directory, rules, told, t, rule.action, actor, depth + 1, seen, lines)
         else:
             doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
-            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}   [{rid}]")
+            held = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
+            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{held}   [{rid}]")
         _walk(sc, directory, rules, told, actor, f"after:{rid}", sender, depth + 1, seen, lines)
 
 

@@ -45,7 +45,7 @@ class _Linter:
     def __init__(self, loaded: LoadedScenario):
         self.loaded = loaded
         self.sc = loaded.scenario
-        self.directory = Directory(self.sc.actors)
+        self.directory = Directory.of(self.sc)
         self.findings: list[Finding] = []
         self.incidents = incidents(self.sc)
         self.start = self.sc.drill.start
@@ -130,7 +130,7 @@ class _Linter:
                           f"rule {rid!r}: nothing ever sends {', '.join(rule.on)}", key=True)
                 continue
             actors = [a for a in self.sc.actors.values() if a.kind in rule.by]
-            if not any(applies(rule.when, a.country, inc, self.sc.groups) is not None
+            if not any(applies(rule.when, a.country, inc, self.sc.country_sets()) is not None
                        for a in actors for inc in self.incidents.values()):
                 self.warn("rule-never-fires", path,
                           f"rule {rid!r}: its 'when' matches no incident of this drill", key=True)
@@ -220,11 +220,52 @@ class _Linter:
                           f"contingency inject {inj.id}: every expectation that fires it falls "
                           "due after the drill ends")
 
+    def hold_until_order(self) -> None:
+        """Held rules whose hold can never lift, and expectations against the order.
+
+        A rule held until another (``hold_until``) waits for it; an expectation that
+        the held action happen by a deadline earlier than the one it sets for the rule
+        held on contradicts that order.
+        """
+        rules = self.sc.rules()
+        every = {rid: (fid, r) for fid, fw in self.sc.frameworks.items()
+                 for rid, r in fw.rules.items()}
+        for rid, (fid, rule) in rules.items():
+            for first in rule.hold_until:
+                if first not in rules and first in every:
+                    self.warn("hold-never-lifts", ("frameworks", fid, "rules", rid, "hold_until"),
+                              f"rule {rid!r} waits for rule {first!r}, which is switched off, "
+                              f"so its {rule.action} never happens")
+        for n, e in enumerate(self.sc.expectations):
+            window = self._deadline(n)
+            if window is None:
+                continue
+            kinds = {self.sc.actors[a].kind for a in e.actors}
+            for rid, (_, rule) in rules.items():
+                if rule.action != e.action or not kinds & set(rule.by):
+                    continue
+                for first in rule.hold_until:
+                    action = rules[first][1].action if first in rules else None
+                    for m, other in enumerate(self.sc.expectations):
+                        other_window = self._deadline(m)
+                        if (other.action != action or other.incident != e.incident
+                                or not set(other.actors) & set(e.actors)
+                                or other_window is None):
+                            continue
+                        if window[1] < other_window[1]:
+                            self.warn(
+                                "hold-until-order", ("expectations", n, "within"),
+                                f"expectation {e.id} wants {e.action} by "
+                                f"{format_duration(window[1])} into the drill, but rule "
+                                f"{rid!r} holds it until {action} ({first!r}), which "
+                                f"expectation {other.id} allows until "
+                                f"{format_duration(other_window[1])}")
+
     def run(self) -> list[Finding]:
         for check in (self.injects_after_end, self.unused_channels_and_contacts,
                       self.unreachable_actors, self.rules_that_never_fire,
                       self.deadlines_too_short, self.short_deadlines_off_duty,
-                      self.contingencies):
+                      self.contingencies, self.hold_until_order):
             check()
         lib = str(library_dir())
         mine = [f for f in self.findings

@@ -31,6 +31,7 @@ EVENT_TYPES: dict[str, str] = {
     "requested": "an actor requested takedown, assistance, preservation or MLA",
     "escalated": "an actor escalated to the regional council or referred to police",
     "declined": "the automated policy chose not to follow a rule",
+    "held": "the automated policy holds a rule's action until other rules are done",
     "withheld": "restricted information was kept back to respect its TLP label",
     "takedown_completed": "malicious infrastructure in one country was taken down",
     "contained": "every piece of malicious infrastructure of an incident is down",

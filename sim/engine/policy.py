@@ -43,14 +43,24 @@ Target = tuple[str, tuple[str, ...]]
 class Directory:
     """The actors by kind and country, for selectors."""
 
-    def __init__(self, actors: dict) -> None:
+    def __init__(self, actors: dict, sets: dict[str, list[str]] | None = None,
+                 roles: dict[str, str] | None = None) -> None:
         self.ids = set(actors)
+        #: groups and memberships: country sets for ``to_members_of``
+        self.sets = {k: frozenset(v) for k, v in (sets or {}).items()}
+        self.coordinator = (roles or {}).get("regional_coordinator")
+        self.country = {aid: a.country for aid, a in actors.items()}
         self.by_kind: dict[str, list[tuple[str, str | None]]] = {
             k: [] for k in (*ACTOR_KINDS, "cert")}
         for aid, a in actors.items():
             self.by_kind[a.kind].append((aid, a.country))
             if a.kind in CERT_KINDS:
                 self.by_kind["cert"].append((aid, a.country))
+
+    @classmethod
+    def of(cls, scenario) -> Directory:
+        """The directory of a scenario, with its memberships and roles."""
+        return cls(scenario.actors, scenario.country_sets(), scenario.roles)
 
     def select(self, selector: str, country: str | None, view: View,
                sender: str | None) -> list[Target]:
@@ -74,7 +84,13 @@ class Directory:
             case "partner_certs":
                 return [(a, ()) for a, _ in by_kind["partner_cert"]]
             case "regional_council":
+                if self.coordinator is not None:
+                    return [(self.coordinator, ())]
                 return [(a, ()) for a, _ in by_kind["regional_council"]]
+            case "central_authority":
+                return _local(by_kind["central_authority"], country)
+            case "hosting_central_authorities":
+                return _by_fact(by_kind["central_authority"], view.hosted_in, "hosted")
             case "national_police":
                 return _local(by_kind["national_police"], country)
             case "police_channels":
@@ -98,10 +114,13 @@ class Directory:
         """
         out: list[Target] = []
         seen = {actor}
+        members = self.sets.get(rule.to_members_of) if rule.to_members_of else None
         for sel in rule.to:
             for aid, facts in self.select(sel, country, view, sender):
                 if aid in seen or (aid == sender and sel != "sender" and sel in SELECTORS):
                     continue
+                if members is not None and self.country.get(aid) not in members:
+                    continue  # a channel only members of the treaty or network share
                 seen.add(aid)
                 out.append((aid, facts))
         return out
@@ -127,6 +146,8 @@ def applies(cond: Condition, country: str | None, view: View,
     false``) relies on no fact.
     """
     relied: list[str] = []
+    if cond.member_of is not None and country not in groups.get(cond.member_of, ()):
+        return None
     if cond.types is not None:
         if view.type not in cond.types:
             return None
@@ -152,6 +173,12 @@ def applies(cond: Condition, country: str | None, view: View,
             return None
         if local:
             relied.append(f"hosted:{country}")
+    if cond.hosted_abroad_in is not None:
+        members = groups.get(cond.hosted_abroad_in, ())
+        there = [c for c in view.hosted_in if c != country and c in members]
+        if not there:
+            return None
+        relied.extend(f"hosted:{c}" for c in there)
     if cond.min_affected is not None:
         countries = view.affected
         if cond.affected_group is not None:
@@ -175,9 +202,18 @@ class Policy:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.env = engine.env
-        self.directory = Directory(engine.scenario.actors)
-        self.groups = engine.scenario.groups
+        self.directory = Directory.of(engine.scenario)
+        self.groups = engine.scenario.country_sets()
         self.rules = engine.scenario.rules()
+        #: rule id -> the rules held until it is done (``hold_until``)
+        self.held_by: dict[str, list[str]] = {}
+        for rid, (_, rule) in self.rules.items():
+            for first in rule.hold_until:
+                self.held_by.setdefault(first, []).append(rid)
+        #: (actor, incident, rule) carried out by the policy
+        self.done: set[tuple[str, str, str]] = set()
+        #: (actor, incident) -> rules waiting for their hold_until rules
+        self.waiting: dict[tuple[str, str], set[str]] = {}
         #: trigger -> [(rule id, rule)] in scenario order
         self.by_trigger: dict[str, list[tuple[str, Rule]]] = {}
         #: rule id -> the triggers that arm it
@@ -272,8 +308,11 @@ class Policy:
     # --- the rules -----------------------------------------------------------------
 
     def apply_rules(self, st: ActorState, inc_id: str, triggers: list[str], item: Received,
-                    shift) -> Iterator[simpy.Event]:
-        """Carry out every framework rule these triggers set off for this actor."""
+                    shift, only: frozenset[str] | None = None) -> Iterator[simpy.Event]:
+        """Carry out every framework rule these triggers set off for this actor.
+
+        ``only`` limits the rules to these ids (rules released from a hold).
+        """
         engine = self.engine
         picture = st.pictures[inc_id]
         key = frozenset(triggers)
@@ -290,13 +329,15 @@ class Policy:
         for rid, rule in ordered:
             if st.human:
                 return
-            if st.spec.kind not in rule.by:
+            if st.spec.kind not in rule.by or (only is not None and rid not in only):
                 continue
             message = rule.action in MESSAGE_VERBS
             if not message and (inc_id, rid) in st.fired:
                 continue
             relied = applies(rule.when, country, picture, self.groups)
             if relied is None:
+                continue
+            if rule.hold_until and not self._released(st, inc_id, rid, rule):
                 continue
             targets: list[Target] = []
             if message:
@@ -341,6 +382,36 @@ class Policy:
                 relied=facts, set_off_by=newest if newest is not None and learnt[newest] > armed_at
                 else item.kind, justification={t: just for t, just in targets},
             )
+            self.done.add((st.id, inc_id, rid))
+            released = self._unheld(st, inc_id, rid)
+            if released:
+                triggers_of = [t for r in released for t in self.arming[r] if t in picture.armed]
+                yield from self.apply_rules(st, inc_id, triggers_of, item, shift,
+                                            only=frozenset(released))
+
+    def _released(self, st: ActorState, inc_id: str, rid: str, rule: Rule) -> bool:
+        """True when every rule this one is held until is done; otherwise it waits."""
+        missing = [r for r in rule.hold_until if (st.id, inc_id, r) not in self.done]
+        if not missing:
+            return True
+        waiting = self.waiting.setdefault((st.id, inc_id), set())
+        if rid not in waiting:
+            waiting.add(rid)
+            self.engine.emit("held", st.id, inc_id, rule=rid, until=missing)
+        return False
+
+    def _unheld(self, st: ActorState, inc_id: str, rid: str) -> list[str]:
+        """Rules waiting on ``rid`` whose every hold is now done, in scenario order."""
+        waiting = self.waiting.get((st.id, inc_id))
+        if not waiting:
+            return []
+        out = []
+        for held in self.held_by.get(rid, ()):
+            if held in waiting and all((st.id, inc_id, r) in self.done
+                                       for r in self.rules[held][1].hold_until):
+                waiting.discard(held)
+                out.append(held)
+        return out
 
     def _new_targets(self, st: ActorState, inc_id: str, rule: Rule, relied: list[str],
                      sender: str | None) -> list[Target]:
