@@ -13,11 +13,14 @@ from typing import Any
 from sim.engine.events import Event
 
 #: The law-enforcement chain: (hop name, verb, recipient kind or None for any).
+#: Preservation is the urgent first step, so it comes right after the referral; police
+#: reach foreign police directly (INTERPOL National Central Bureaus, liaison officers)
+#: or through an international channel where a scenario models one.
 LAW_ENFORCEMENT_HOPS: tuple[tuple[str, str, str | None], ...] = (
     ("CERT -> national police", "refer_police", None),
-    ("police -> international channel", "request_assistance", "intl_police_channel"),
-    ("channel -> foreign police", "request_assistance", "national_police"),
     ("preservation request", "request_preservation", None),
+    ("police -> international channel", "request_assistance", "intl_police_channel"),
+    ("police -> foreign police", "request_assistance", "national_police"),
     ("formal MLA request", "request_mla", None),
 )
 

@@ -67,9 +67,9 @@ ROW_FIELDS = ("variant", "replication", "seed", "incident", "metric", "value")
 BASELINE = "baseline"
 HOP_SLUGS = {
     "CERT -> national police": "le.cert_to_police",
-    "police -> international channel": "le.police_to_channel",
-    "channel -> foreign police": "le.channel_to_foreign_police",
     "preservation request": "le.preservation",
+    "police -> international channel": "le.police_to_channel",
+    "police -> foreign police": "le.police_to_foreign_police",
     "formal MLA request": "le.mla",
 }
 assert set(HOP_SLUGS) == {h[0] for h in LAW_ENFORCEMENT_HOPS}
