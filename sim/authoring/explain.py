@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, Actor, Scenario
 from sim.authoring.lint import incidents
-from sim.engine.clock import shift_for
+from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, Picture, stated_facts
 from sim.engine.messaging import allowed
 from sim.engine.policy import Directory, applies
@@ -34,7 +34,7 @@ def _msel(sc: Scenario) -> list[str]:
             actor = sc.actors[to]
             if inj.at:
                 t = parse_drill_time(inj.at, start)
-                shift = shift_for(actor, start)
+                shift = scenario_shift(sc, to)
                 duty = "on duty" if shift.on_duty(t) else (
                     f"OFF duty until {shift.when(shift.next_on(t))}")
                 lines.append(f"  {'':<18}{actor.name:<34}{shift.local(t):%a %d %b %H:%M} "
@@ -46,9 +46,8 @@ def _msel(sc: Scenario) -> list[str]:
 
 def _directory(sc: Scenario) -> list[str]:
     lines = ["Directory", ""]
-    start = sc.drill.start
     for aid, a in sc.actors.items():
-        shift = shift_for(a, start)
+        shift = scenario_shift(sc, aid)
         offset = shift.local(0).strftime("%z")
         hours = "24/7" if a.always_on else f"{a.working_hours} {','.join(a.working_days)}"
         contacts = ", ".join(f"{c}{' (STALE)' if v.stale else ''}" for c, v in a.contacts.items())

@@ -14,7 +14,7 @@ from scenarios.durations import format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
 from scenarios.model import Scenario
 from scenarios.yamlsrc import Mark
-from sim.engine.clock import shift_for
+from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
 from sim.engine.knowledge import Picture, stated_facts
 from sim.engine.policy import Directory, applies
@@ -169,11 +169,11 @@ class _Linter:
                     lat = [minimum(self.sc.channels[c].latency) for c in actor.contacts
                            if c in self.sc.channels]
                     arrival += min(lat) if lat else 0.0
-                earliest = shift_for(actor, self.start).next_on(arrival)
+                earliest = scenario_shift(self.sc, aid).next_on(arrival)
                 bounds.append((earliest, aid))
             fastest, who = (min if e.require == "any" else max)(bounds)
             if fastest > deadline:
-                local = shift_for(self.sc.actors[who], self.start).when(fastest)
+                local = scenario_shift(self.sc, who).when(fastest)
                 self.warn("deadline-too-short", ("expectations", n, "within"),
                           f"expectation {e.id} is due {format_duration(e.within)} after its "
                           f"anchor, but {self.sc.actors[who].name} cannot act before "
@@ -191,7 +191,7 @@ class _Linter:
                 for aid in inj.to:
                     if aid not in e.actors:
                         continue
-                    shift = shift_for(self.sc.actors[aid], self.start)
+                    shift = scenario_shift(self.sc, aid)
                     at = self.at[inj.id]
                     if not shift.on_duty(at) and shift.next_on(at) >= deadline:
                         self.warn(
