@@ -483,13 +483,13 @@ def day_keys(key: str) -> list[int]:
         m = _DAY_KEY.match(part.strip().lower())
         if not m:
             raise ValueError(
-                f"{key!r} is not a day or a range of days; write e.g. 'mon-thu', 'fri' or 'sat,sun'"
+                f"{key!r} is not a day or a range of days; write e.g. 'mon-thu', 'sun-thu', "
+                "'fri' or 'sat,sun'"
             )
         first = WEEKDAYS.index(m.group(1))
         last = WEEKDAYS.index(m.group(2) or m.group(1))
-        if last < first:
-            raise ValueError(f"{key!r} runs backwards; write the days from Monday on, e.g. 'mon-thu'")
-        days.extend(range(first, last + 1))
+        # a run may go round the weekend: 'sun-thu' is Sunday to Thursday
+        days.extend(d % 7 for d in range(first, last + 1 + (7 if last < first else 0)))
     return days
 
 
@@ -694,9 +694,10 @@ class Actor(Strict):
     working_pattern: Annotated[Timetable, AfterValidator(_check_timetable)] | None = Field(
         None,
         description="Weekly timetable, replacing working_days and working_hours when given: "
-        "days or runs of days ('mon-thu', 'fri', 'sat,sun') to lists of 'HH:MM-HH:MM' "
-        "ranges, for lunch closures and Friday-prayer breaks, e.g. {mon-thu: ['08:00-12:30', "
-        "'14:00-17:00'], fri: ['08:00-12:15', '14:45-17:00']}. Days not named are off.",
+        "days or runs of days ('mon-thu', 'fri', 'sat,sun'; a run may wrap round, 'sun-thu') "
+        "to lists of 'HH:MM-HH:MM' ranges, for lunch closures and Friday-prayer breaks, e.g. "
+        "{mon-thu: ['08:00-12:30', '14:00-17:00'], fri: ['08:00-12:15', '14:45-17:00']}. "
+        "Days not named are off.",
     )
     special_hours: list[SpecialHours] = Field(
         default_factory=list,

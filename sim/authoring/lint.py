@@ -201,6 +201,35 @@ class _Linter:
                             f"{shift.when(shift.next_on(at))}, after expectation "
                             f"{e.id}'s deadline")
 
+    def injects_on_days_off(self) -> None:
+        """Injects that reach a team on a public holiday or a day off in its week."""
+        for i, inj in enumerate(self.sc.injects):
+            at = self.at.get(inj.id)
+            if at is None or at >= self.sc.drill.duration:
+                continue  # after the end it never arrives (inject-after-end says so)
+            for aid in dict.fromkeys(inj.to):
+                actor = self.sc.actors[aid]
+                shift = scenario_shift(self.sc, aid)
+                if shift.on_duty(at):
+                    continue
+                day = shift.local(at).date()
+                until = shift.when(shift.next_on(at), "%a %d %b %H:%M")
+                name = shift.holiday(day)
+                if name is not None:
+                    if day in shift.holidays:
+                        why = f"on {day:%a %d %b}, a holiday listed for {actor.name}"
+                    else:
+                        country, subdivision = shift.calendar or ("", None)
+                        where = f"{country}-{subdivision}" if subdivision else country
+                        why = f"on {name} ({day:%a %d %b}), a public holiday in {where}"
+                    self.warn("inject-on-holiday", ("injects", i, "at"),
+                              f"inject {inj.id} reaches {actor.name} {why}; it waits until "
+                              f"{until} local")
+                elif not shift.ranges(day):
+                    self.warn("inject-on-day-off", ("injects", i, "at"),
+                              f"inject {inj.id} reaches {actor.name} on a {day:%A}, not a "
+                              f"working day in its week; it waits until {until} local")
+
     def contingencies(self) -> None:
         referenced: dict[str, list[int]] = {}
         for n, e in enumerate(self.sc.expectations):
@@ -224,7 +253,7 @@ class _Linter:
         for check in (self.injects_after_end, self.unused_channels_and_contacts,
                       self.unreachable_actors, self.rules_that_never_fire,
                       self.deadlines_too_short, self.short_deadlines_off_duty,
-                      self.contingencies):
+                      self.injects_on_days_off, self.contingencies):
             check()
         lib = str(library_dir())
         mine = [f for f in self.findings
