@@ -280,3 +280,22 @@ def test_unknown_actors_and_channels_in_the_calendar_are_named(scenario_data, tm
         load_scenario(write(tmp_path, scenario_data))
     assert "unknown actor 'nobody'" in str(err.value)
     assert "unknown channel 'pager'" in str(err.value)
+
+
+def test_a_scenario_with_calendars_survives_a_json_round_trip(scenario_data, load):
+    # batch runs and journals store the scenario as JSON and read it back
+    from scenarios.model import Scenario
+
+    data = _night(scenario_data)
+    data["drill"]["public_holidays"] = True
+    data["drill"]["standby"] = [{"actors": ["cert-b"], "end": "T+02:00"}]
+    data["actors"]["cert-b"].update(
+        working_pattern={"sun-thu": ["08:00-12:00", "13:00-17:00"]},
+        public_holidays={"country": "MY", "subdivision": "03"},
+        special_hours=[{"start": "2026-08-01", "end": "2026-08-31",
+                        "hours": {"mon-fri": "09:00-15:00"}}])
+    sc = load(data).scenario
+    again = Scenario.model_validate_json(sc.model_dump_json())
+    assert again == sc
+    assert again.actors["cert-b"].calendar(True) == ("MY", "03")
+    assert again.actors["cert-a"].on_call.answer_after.value == 20
