@@ -595,9 +595,10 @@ def _check_calendar(country: str, subdivision: str | None) -> None:
     except NotImplementedError:
         subs = holidays.list_supported_countries().get(country, [])
         shown = subdivision if len(subdivision or "") <= 20 else subdivision[:17] + "..."
+        known = (f"known: {', '.join(subs[:20])}{', ...' if len(subs) > 20 else ''}"
+                 if subs else "it has none")
         raise ValueError(
-            f"{shown!r} is not a subdivision of {country} in the holidays package "
-            f"(known: {', '.join(subs[:20])}{', ...' if len(subs) > 20 else ''})"
+            f"{shown!r} is not a subdivision of {country} in the holidays package ({known})"
         ) from None
 
 

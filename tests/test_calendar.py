@@ -257,7 +257,9 @@ def test_standby_teams_answer_at_07_30_local_inside_the_window(scenario_data, lo
     ("working_pattern", {"mon": ["08:00-12:00", "11:00-17:00"]}, "overlap"),
     ("working_pattern", {"mon-fri": "08:00-17:00", "fri": "08:00-12:00"}, "fri is given twice"),
     ("working_pattern", {"someday": "08:00-17:00"}, "is not a day or a range of days"),
-    ("public_holidays", {"subdivision": "99"}, "is not a subdivision of SG"),
+    ("public_holidays", {"subdivision": "99"}, "is not a subdivision of SG in the holidays "
+     "package (it has none)"),
+    ("public_holidays", {"country": "MY", "subdivision": "99"}, "(known: 01, 02, 03"),
     ("special_hours", [{"start": "2026-03-19", "end": "2026-02-19", "hours": "08:00-14:00"}],
      "comes before start"),
 ])
