@@ -438,6 +438,16 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                     ("actors", aid, "contacts", ch),
                     f"unknown channel {ch!r}{suggest(ch, channels)}",
                 )
+        on_call = as_dict(as_dict(actor).get("on_call"))
+        for i, ch in names(on_call.get("channels")):
+            if ch not in channels:
+                yield (("actors", aid, "on_call", "channels", i),
+                       f"unknown channel {ch!r}{suggest(ch, channels)}")
+    for n, window in enumerate(as_list(drill.get("standby"))):
+        for i, aid in names(as_dict(window).get("actors")):
+            if aid not in actors:
+                yield (("drill", "standby", n, "actors", i),
+                       f"unknown actor {aid!r}{suggest(aid, actors)}")
 
     rules: dict[str, tuple] = {}
     for fid, fw in frameworks.items():

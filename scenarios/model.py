@@ -9,6 +9,7 @@ Units: every duration is stored in minutes (float). Authors write ``30m``, ``4h`
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from datetime import date, datetime, time
@@ -18,6 +19,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -152,6 +154,18 @@ Duration = Annotated[
     ),
 ]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+#: A drill time: an offset from the start, or a date-time.
+DrillTime = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "anyOf": [{"pattern": OFFSET_PATTERN}, {"format": "date-time"}],
+            "examples": ["T+01:30", "T+1d02:00", "2026-08-19T10:00:00+08:00"],
+        }
+    ),
+]
+
 
 
 class Strict(BaseModel):
@@ -302,6 +316,23 @@ class Objective(Strict):
     text: str = Field(description="What the drill sets out to test.")
 
 
+class Standby(Strict):
+    """Teams on duty for a window of the drill, whatever their office hours."""
+
+    actors: list[Id] = Field(min_length=1, description="Actor ids standing by.")
+    start: DrillTime = Field(
+        "T+00:00", description="When the standby begins: 'T+00:00' (default) or a date-time."
+    )
+    end: DrillTime | None = Field(
+        None, description="When it ends: 'T+08:00' or a date-time; the drill's end by default."
+    )
+
+    @field_validator("actors", mode="before")
+    @classmethod
+    def _one(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
 class Drill(Strict):
     """The drill as a whole."""
 
@@ -329,6 +360,34 @@ class Drill(Strict):
         "CERT reached'. By default only messages from other teams count; both figures are "
         "reported either way.",
     )
+    public_holidays: StrictBool = Field(
+        False,
+        description="Give every actor with a country the public holidays of that country "
+        "(from the `holidays` package, for every year the drill spans), unless the actor "
+        "sets its own public_holidays. Off by default.",
+    )
+    standby: list[Standby] = Field(
+        default_factory=list,
+        description="Teams on duty for a window of the drill whatever their office hours, "
+        "as teams in ACID and APCERT drills stand by: [{actors: [mycert, singcert], start: "
+        "T+00:00, end: T+08:00}].",
+    )
+
+    @model_validator(mode="after")
+    def _standby(self) -> Drill:
+        for w in self.standby:
+            begin, end = self.standby_window(w)
+            if end <= begin:
+                raise ValueError(f"standby of {', '.join(w.actors)} ends before it starts")
+        return self
+
+    def standby_window(self, w: Standby) -> tuple[float, float]:
+        """(start, end) of a standby window in drill minutes."""
+        from .durations import parse_drill_time
+
+        begin = parse_drill_time(w.start, self.start)
+        end = self.duration if w.end is None else parse_drill_time(w.end, self.start)
+        return begin, end
 
     @field_validator("start", mode="before")
     @classmethod
@@ -393,6 +452,183 @@ class Contact(Strict):
 
 
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+_DAY_KEY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?$")
+
+#: One day's working periods: (opening minute, closing minute) pairs in order.
+DayRanges = tuple[tuple[int, int], ...]
+#: A working week: the periods of Monday ... Sunday.
+Week = tuple[DayRanges, ...]
+
+
+def parse_range(v: Any) -> tuple[int, int]:
+    """'HH:MM-HH:MM' as (opening, closing) minutes of the day."""
+    m = _HOURS.match(v) if isinstance(v, str) else None
+    if not m:
+        raise ValueError(f"{v!r} is not a time range; write 'HH:MM-HH:MM', e.g. '09:00-17:00'")
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
+        raise ValueError(f"{v!r} has an impossible time of day")
+    if h2 * 60 + m2 <= h1 * 60 + m1:
+        raise ValueError(f"{v!r} ends before it starts; overnight shifts are written as 24/7")
+    return h1 * 60 + m1, h2 * 60 + m2
+
+
+def parse_day(ranges: list[str]) -> DayRanges:
+    """A day's ranges, in order; they may touch but not overlap."""
+    out = sorted(parse_range(r) for r in ranges)
+    for (_, close), (opening, _) in itertools.pairwise(out):
+        if opening < close:
+            raise ValueError(f"the ranges {', '.join(ranges)} overlap")
+    return tuple(out)
+
+
+def day_keys(key: str) -> list[int]:
+    """Weekday numbers (Monday 0) of a timetable key: 'fri', 'mon-thu', 'sat,sun'."""
+    days: list[int] = []
+    for part in key.split(","):
+        m = _DAY_KEY.match(part.strip().lower())
+        if not m:
+            raise ValueError(
+                f"{key!r} is not a day or a range of days; write e.g. 'mon-thu', 'sun-thu', "
+                "'fri' or 'sat,sun'"
+            )
+        first = WEEKDAYS.index(m.group(1))
+        last = WEEKDAYS.index(m.group(2) or m.group(1))
+        # a run may go round the weekend: 'sun-thu' is Sunday to Thursday
+        days.extend(d % 7 for d in range(first, last + 1 + (7 if last < first else 0)))
+    return days
+
+
+def _one_range(v: Any) -> Any:
+    return [v] if isinstance(v, str) else v
+
+
+DayTimes = Annotated[list[str], BeforeValidator(_one_range)]
+Timetable = Annotated[
+    dict[str, DayTimes],
+    Field(
+        examples=[{"mon-thu": ["08:00-12:30", "14:00-17:00"],
+                   "fri": ["08:00-12:15", "14:45-17:00"]}]
+    ),
+]
+
+
+def parse_timetable(table: dict[str, list[str]]) -> Week:
+    """A weekly timetable as seven days of ranges (days not named are off)."""
+    week: list[DayRanges | None] = [None] * 7
+    for key, ranges in table.items():
+        day = parse_day(ranges)
+        for d in day_keys(key):
+            if week[d] is not None:
+                raise ValueError(f"{WEEKDAYS[d]} is given twice (in {key!r} and before)")
+            week[d] = day
+    return tuple(d or () for d in week)
+
+
+def _check_timetable(v: dict[str, list[str]]) -> dict[str, list[str]]:
+    week = parse_timetable(v)
+    if not any(week):
+        raise ValueError("a timetable with no working time; give some hours, or staffing: 24/7")
+    return v
+
+
+class SpecialHours(Strict):
+    """Other hours for a run of dates, e.g. shorter days in Ramadan."""
+
+    start: date = Field(description="First local date these hours apply, e.g. 2026-02-19.")
+    end: date = Field(description="Last local date these hours apply (included).")
+    hours: DayTimes | Timetable = Field(
+        description="Either ranges for every usual working day, e.g. ['08:00-14:00'] (a "
+        "Ramadan day), or a weekly timetable like working_pattern's for these dates."
+    )
+    note: str = Field("", description="Why, and the source, e.g. 'Ramadan hours, circular 2026'.")
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            parse_day(v)
+        else:
+            parse_timetable(v)
+        return v
+
+    @model_validator(mode="after")
+    def _order(self) -> SpecialHours:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} comes before start {self.start}")
+        return self
+
+    def week(self, usual: Week) -> Week:
+        """The timetable on these dates, given the team's usual week."""
+        if isinstance(self.hours, list):
+            day = parse_day(self.hours)
+            return tuple(day if usual[d] else () for d in range(7))
+        return parse_timetable(self.hours)
+
+
+class PublicHolidays(Strict):
+    """Which public holidays a team takes off, looked up in the `holidays` package."""
+
+    country: Country | None = Field(
+        None, description="Country of the calendar; the actor's own country when omitted."
+    )
+    subdivision: str | None = Field(
+        None,
+        description="State or province code as the `holidays` package names it, for "
+        "regional holidays, e.g. Malaysia '14' (Kuala Lumpur) or '03' (Kelantan). Weekends "
+        "are the working pattern's: give a Friday-Saturday weekend there.",
+    )
+
+
+def holiday_calendar(country: str, subdivision: str | None) -> Any:
+    """The public holidays of a country (and subdivision), in English where the package
+    has English names; years are filled in as they are asked about."""
+    import holidays
+
+    cls = holidays.country_holidays(country).__class__
+    langs = getattr(cls, "supported_languages", ())
+    language = next((lang for lang in ("en_US", "en_GB") if lang in langs), None)
+    return holidays.country_holidays(country, subdiv=subdivision, language=language)
+
+
+def _check_calendar(country: str, subdivision: str | None) -> None:
+    import holidays
+
+    if country not in holidays.list_supported_countries():
+        raise ValueError(f"the holidays package has no public holidays for {country!r}")
+    try:
+        holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError:
+        subs = holidays.list_supported_countries().get(country, [])
+        shown = subdivision if len(subdivision or "") <= 20 else subdivision[:17] + "..."
+        known = (f"known: {', '.join(subs[:20])}{', ...' if len(subs) > 20 else ''}"
+                 if subs else "it has none")
+        raise ValueError(
+            f"{shown!r} is not a subdivision of {country} in the holidays package ({known})"
+        ) from None
+
+
+class OnCall(Strict):
+    """A duty officer reachable outside office hours, who acts only on severe incidents."""
+
+    channels: list[Id] = Field(
+        min_length=1,
+        description="Channel ids on which the duty officer can be reached out of hours, "
+        "e.g. [phone] or a 24/7 network.",
+    )
+    answer_after: Distribution = Field(
+        {"dist": "lognormal", "median": "30m", "p90": "1h30m", "max": "3h"},
+        description="Wall-clock time until the duty officer picks an out-of-hours message "
+        "up. Default: median 30m, p90 1h30m, at most 3h (assumption).",
+    )
+    min_severity: Severity = Field(
+        "high",
+        description="Least severity, as the team knows the incident when the message "
+        "arrives, for the duty officer to act out of hours; anything less waits for office "
+        "hours.",
+    )
+
 
 
 class Policy(Strict):
@@ -463,8 +699,33 @@ class Actor(Strict):
     staffing: Literal["office-hours", "24/7"] = Field(
         "office-hours", description="'24/7' for a team that is always on duty."
     )
+    working_pattern: Annotated[Timetable, AfterValidator(_check_timetable)] | None = Field(
+        None,
+        description="Weekly timetable, replacing working_days and working_hours when given: "
+        "days or runs of days ('mon-thu', 'fri', 'sat,sun'; a run may wrap round, 'sun-thu') "
+        "to lists of 'HH:MM-HH:MM' ranges, for lunch closures and Friday-prayer breaks, e.g. "
+        "{mon-thu: ['08:00-12:30', '14:00-17:00'], fri: ['08:00-12:15', '14:45-17:00']}. "
+        "Days not named are off.",
+    )
+    special_hours: list[SpecialHours] = Field(
+        default_factory=list,
+        description="Other hours for runs of dates, e.g. Ramadan: [{start: 2026-02-19, end: "
+        "2026-03-19, hours: ['08:00-14:00']}].",
+    )
     holidays: list[date] = Field(
-        default_factory=list, description="Local public holidays when the team is off."
+        default_factory=list, description="Local dates when the team is off, listed by hand."
+    )
+    public_holidays: StrictBool | PublicHolidays | None = Field(
+        None,
+        description="Take the public holidays of the actor's country (true), of another "
+        "calendar or a subdivision ({country: MY, subdivision: '03'}), or none (false). "
+        "Omitted: as drill.public_holidays says.",
+    )
+    on_call: OnCall | None = Field(
+        None,
+        description="Out-of-hours duty officer: reachable on the given channels, answers "
+        "after a delay, acts only on incidents of at least min_severity; the rest waits "
+        "for office hours.",
     )
     capacity: Annotated[int, Field(ge=1, le=1000)] = Field(
         2, description="How many things the team works on at once."
@@ -504,6 +765,43 @@ class Actor(Strict):
         if h2 * 60 + m2 <= h1 * 60 + m1:
             raise ValueError(f"{v!r} ends before it starts; overnight shifts are written as 24/7")
         return v
+
+    @model_validator(mode="after")
+    def _calendar(self) -> Actor:
+        ph = self.public_holidays
+        if ph is True or isinstance(ph, PublicHolidays):
+            country = ph.country if isinstance(ph, PublicHolidays) else None
+            country = country or self.country
+            if country is None:
+                raise ValueError("public holidays need a country: give the actor a country, "
+                                 "or public_holidays: {country: XX}")
+            _check_calendar(country, ph.subdivision if isinstance(ph, PublicHolidays) else None)
+        spans = sorted((s.start, s.end) for s in self.special_hours)
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            if start <= end:
+                raise ValueError(f"special_hours overlap: {start} is already covered")
+        return self
+
+    def calendar(self, default: bool = False) -> tuple[str, str | None] | None:
+        """(country, subdivision) of the public holidays the team takes, or None."""
+        ph = self.public_holidays
+        if ph is None:
+            ph = default
+        if ph is False:
+            return None
+        if ph is True:
+            return (self.country, None) if self.country else None
+        country = ph.country or self.country
+        return (country, ph.subdivision) if country else None
+
+    @property
+    def week(self) -> Week:
+        """The usual working week: seven days of (opening, closing) minute ranges."""
+        if self.working_pattern is not None:
+            return parse_timetable(self.working_pattern)
+        _, opening, closing = self.hours
+        return tuple(((opening, closing),) if d in self.working_days else ()
+                     for d in WEEKDAYS)
 
     @property
     def always_on(self) -> bool:
@@ -685,18 +983,6 @@ class Incident(Strict):
         None, description="Countries hosting the malicious infrastructure."
     )
     crime_suspected: StrictBool | None = Field(None, description="True when a crime is suspected.")
-
-
-DrillTime = Annotated[
-    str,
-    WithJsonSchema(
-        {
-            "type": "string",
-            "anyOf": [{"pattern": OFFSET_PATTERN}, {"format": "date-time"}],
-            "examples": ["T+01:30", "T+1d02:00", "2026-08-19T10:00:00+08:00"],
-        }
-    ),
-]
 
 
 class Inject(Strict):

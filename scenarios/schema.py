@@ -123,8 +123,12 @@ both define the same id; a missing include or an include cycle is reported with 
 
 ## How the engine reads a scenario
 
-- Every actor works only on its `working_days`, within `working_hours` in its own
-  `timezone` (daylight saving included), outside `holidays`, unless `staffing: 24/7`.
+- Every actor works only on its `working_days`, within `working_hours` (or the
+  ranges of its `working_pattern` and `special_hours`) in its own `timezone`
+  (daylight saving included), outside `holidays` and its `public_holidays` (or
+  `drill.public_holidays`), unless `staffing: 24/7` or a `drill.standby` window names
+  it. Out of hours, an `on_call` officer takes severe incidents' messages on its
+  channels after `answer_after`.
   The policy's delays are worked time: they pause overnight and at weekends.
 - A message travels over a channel with a sampled `latency`; it is lost when the
   recipient's contact on that channel is `stale`, when the recipient has no contact

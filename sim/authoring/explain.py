@@ -4,11 +4,20 @@ directory of actors, and the escalation path each incident will take."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
-from scenarios.model import MESSAGE_VERBS, TLP_ORDER, Actor, Scenario
+from scenarios.model import (
+    MESSAGE_VERBS,
+    TLP_ORDER,
+    WEEKDAYS,
+    Actor,
+    Constant,
+    LogNormal,
+    Scenario,
+)
 from sim.authoring.lint import incidents
-from sim.engine.clock import shift_for
+from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, Picture, stated_facts
 from sim.engine.messaging import allowed
 from sim.engine.policy import Directory, applies
@@ -34,9 +43,13 @@ def _msel(sc: Scenario) -> list[str]:
             actor = sc.actors[to]
             if inj.at:
                 t = parse_drill_time(inj.at, start)
-                shift = shift_for(actor, start)
+                shift = scenario_shift(sc, to)
                 duty = "on duty" if shift.on_duty(t) else (
                     f"OFF duty until {shift.when(shift.next_on(t))}")
+                if shift.standby and shift.standing_by(t):
+                    duty = "on duty (standby)"
+                elif not shift.on_duty(t) and (name := shift.holiday(shift.local(t).date())):
+                    duty = f"OFF duty ({name}) until {shift.when(shift.next_on(t))}"
                 lines.append(f"  {'':<18}{actor.name:<34}{shift.local(t):%a %d %b %H:%M} "
                              f"{shift.local(t):%Z}  {duty}")
             else:
@@ -46,16 +59,76 @@ def _msel(sc: Scenario) -> list[str]:
 
 def _directory(sc: Scenario) -> list[str]:
     lines = ["Directory", ""]
-    start = sc.drill.start
     for aid, a in sc.actors.items():
-        shift = shift_for(a, start)
+        shift = scenario_shift(sc, aid)
         offset = shift.local(0).strftime("%z")
         hours = "24/7" if a.always_on else f"{a.working_hours} {','.join(a.working_days)}"
+        if not a.always_on and a.working_pattern is not None:
+            hours = timetable(a.week)
         contacts = ", ".join(f"{c}{' (STALE)' if v.stale else ''}" for c, v in a.contacts.items())
         lines.append(f"  {aid:<14}{a.name[:34]:<36}{a.kind:<20}{a.country or '--':<4}"
                      f"{a.timezone} (UTC{offset[:3]}:{offset[3:]})  {hours}")
         lines.append(f"  {'':<14}contacts: {contacts or 'none'}")
+        lines.extend(f"  {'':<14}{line}" for line in _calendar_lines(sc, aid, shift))
     return lines
+
+
+def timetable(week: tuple) -> str:
+    """A working week for people: 'mon-thu 08:00-12:30,14:00-17:00; fri 08:00-12:15,...'."""
+    def hhmm(m: int) -> str:
+        return f"{m // 60:02d}:{m % 60:02d}"
+
+    runs: list[tuple[int, int, tuple]] = []
+    for d, ranges in enumerate(week):
+        if runs and runs[-1][2] == ranges and runs[-1][1] == d - 1:
+            runs[-1] = (runs[-1][0], d, ranges)
+        else:
+            runs.append((d, d, ranges))
+    parts = []
+    for first, last, ranges in runs:
+        if not ranges:
+            continue
+        days = WEEKDAYS[first] if first == last else f"{WEEKDAYS[first]}-{WEEKDAYS[last]}"
+        parts.append(f"{days} {','.join(f'{hhmm(a)}-{hhmm(b)}' for a, b in ranges)}")
+    return "; ".join(parts) or "never"
+
+
+def _calendar_lines(sc: Scenario, aid: str, shift) -> list[str]:
+    """Special hours, public holidays during the drill, on-call tier and standby."""
+    a = sc.actors[aid]
+    out = []
+    if a.always_on:
+        return out
+    for s in a.special_hours:
+        note = f" ({s.note})" if s.note else ""
+        out.append(f"special hours {s.start}..{s.end}: {timetable(s.week(a.week))}{note}")
+    if shift.calendar is not None:
+        country, subdivision = shift.calendar
+        first = shift.local(0).date()
+        last = shift.local(sc.drill.duration).date()
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        named = [f"{d:%a %d %b} {shift.holiday(d)}" for d in days[:400]
+                 if d not in shift.holidays and shift.holiday(d)]
+        where = f"{country}-{subdivision}" if subdivision else country
+        out.append(f"public holidays of {where}: "
+                   f"{'; '.join(named) if named else 'none during the drill'}")
+    if a.on_call is not None:
+        oc = a.on_call
+        out.append(f"on call out of hours on {', '.join(oc.channels)}: acts on "
+                   f"{oc.min_severity} severity and above, answers after "
+                   f"{_dist(oc.answer_after)}; the rest waits for office hours")
+    for begin, end in shift.standby:
+        out.append(f"standby {format_drill_time(begin)} to {format_drill_time(end)} "
+                   f"({shift.when(begin)} to {shift.when(end)} local)")
+    return out
+
+
+def _dist(d) -> str:
+    if isinstance(d, Constant):
+        return format_duration(d.value)
+    if isinstance(d, LogNormal) and d.median is not None:
+        return f"median {format_duration(d.median)}"
+    return d.dist
 
 
 #: a fact an actor holds, with the TLP label and named recipients it came under

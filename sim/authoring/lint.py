@@ -14,7 +14,7 @@ from scenarios.durations import format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
 from scenarios.model import Scenario
 from scenarios.yamlsrc import Mark
-from sim.engine.clock import shift_for
+from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
 from sim.engine.knowledge import Picture, stated_facts
 from sim.engine.policy import Directory, applies
@@ -169,11 +169,11 @@ class _Linter:
                     lat = [minimum(self.sc.channels[c].latency) for c in actor.contacts
                            if c in self.sc.channels]
                     arrival += min(lat) if lat else 0.0
-                earliest = shift_for(actor, self.start).next_on(arrival)
+                earliest = scenario_shift(self.sc, aid).next_on(arrival)
                 bounds.append((earliest, aid))
             fastest, who = (min if e.require == "any" else max)(bounds)
             if fastest > deadline:
-                local = shift_for(self.sc.actors[who], self.start).when(fastest)
+                local = scenario_shift(self.sc, who).when(fastest)
                 self.warn("deadline-too-short", ("expectations", n, "within"),
                           f"expectation {e.id} is due {format_duration(e.within)} after its "
                           f"anchor, but {self.sc.actors[who].name} cannot act before "
@@ -191,7 +191,7 @@ class _Linter:
                 for aid in inj.to:
                     if aid not in e.actors:
                         continue
-                    shift = shift_for(self.sc.actors[aid], self.start)
+                    shift = scenario_shift(self.sc, aid)
                     at = self.at[inj.id]
                     if not shift.on_duty(at) and shift.next_on(at) >= deadline:
                         self.warn(
@@ -200,6 +200,35 @@ class _Linter:
                             f"{shift.local(at):%a %H:%M} local, off duty until "
                             f"{shift.when(shift.next_on(at))}, after expectation "
                             f"{e.id}'s deadline")
+
+    def injects_on_days_off(self) -> None:
+        """Injects that reach a team on a public holiday or a day off in its week."""
+        for i, inj in enumerate(self.sc.injects):
+            at = self.at.get(inj.id)
+            if at is None or at >= self.sc.drill.duration:
+                continue  # after the end it never arrives (inject-after-end says so)
+            for aid in dict.fromkeys(inj.to):
+                actor = self.sc.actors[aid]
+                shift = scenario_shift(self.sc, aid)
+                if shift.on_duty(at):
+                    continue
+                day = shift.local(at).date()
+                until = shift.when(shift.next_on(at), "%a %d %b %H:%M")
+                name = shift.holiday(day)
+                if name is not None:
+                    if day in shift.holidays:
+                        why = f"on {day:%a %d %b}, a holiday listed for {actor.name}"
+                    else:
+                        country, subdivision = shift.calendar or ("", None)
+                        where = f"{country}-{subdivision}" if subdivision else country
+                        why = f"on {name} ({day:%a %d %b}), a public holiday in {where}"
+                    self.warn("inject-on-holiday", ("injects", i, "at"),
+                              f"inject {inj.id} reaches {actor.name} {why}; it waits until "
+                              f"{until} local")
+                elif not shift.ranges(day):
+                    self.warn("inject-on-day-off", ("injects", i, "at"),
+                              f"inject {inj.id} reaches {actor.name} on a {day:%A}, not a "
+                              f"working day in its week; it waits until {until} local")
 
     def contingencies(self) -> None:
         referenced: dict[str, list[int]] = {}
@@ -265,7 +294,7 @@ class _Linter:
         for check in (self.injects_after_end, self.unused_channels_and_contacts,
                       self.unreachable_actors, self.rules_that_never_fire,
                       self.deadlines_too_short, self.short_deadlines_off_duty,
-                      self.contingencies, self.hold_until_order):
+                      self.injects_on_days_off, self.contingencies, self.hold_until_order):
             check()
         lib = str(library_dir())
         mine = [f for f in self.findings

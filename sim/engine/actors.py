@@ -4,7 +4,10 @@ An actor works in its own time zone and working week (:mod:`sim.engine.clock`).
 Work waits on a **desk**: the office desk has the team's capacity and keeps its
 office hours; a team that is not staffed 24/7 also has a **duty desk**, one person
 on call around the clock, which handles requests arriving over a 24/7 channel (the
-preservation network) without holding an office desk overnight.
+preservation network) without holding an office desk overnight. A team with an
+``on_call`` tier is reachable out of hours on its on-call channels: its duty officer
+picks a message up after a delay and handles it at the duty desk when the incident,
+as the team knows it, is severe enough; anything less waits for office hours.
 
 Items wait for a desk in priority order: the incident's severity as the actor knows
 it (most severe first), then the deadline the sender is working to, then arrival.
@@ -139,6 +142,24 @@ class ActorState:
         if self._duty is None:
             self._duty = Desk(self.env, 1, ALWAYS)
         return self._duty
+
+    def answering(self, channel: str | None) -> Shift | AlwaysOn:
+        """When someone answers on ``channel``: always on an on-call channel, else on duty."""
+        on_call = self.spec.on_call
+        if on_call is not None and channel is not None and channel in on_call.channels:
+            return ALWAYS
+        return self.shift
+
+    def on_call_takes(self, item: Received, now: float) -> bool:
+        """True when the duty officer takes ``item`` now, out of office hours: it came on
+        an on-call channel and the incident, as this team knows it, is severe enough."""
+        on_call = self.spec.on_call
+        if on_call is None or item.channel not in on_call.channels or self.shift.on_duty(now):
+            return False
+        picture = self.pictures.get(item.incident)
+        severity = picture.severity if picture is not None else None
+        return bool(severity) and (SEVERITY_ORDER.index(severity)
+                                   >= SEVERITY_ORDER.index(on_call.min_severity))
 
     def priority(self, item: Received, seq: int) -> tuple[float, float, float, int]:
         """Sort key of an item waiting for a desk (smaller goes first)."""

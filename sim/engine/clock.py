@@ -2,8 +2,11 @@
 
 The engine's clock counts minutes after the drill start. Each actor sees that
 instant in its own IANA time zone (daylight saving included, through zoneinfo)
-and works only on its working days, within its office hours, outside holidays,
-unless it is staffed 24/7.
+and works only within its weekly timetable (one range a day, or several, with a
+lunch closure or a Friday-prayer break), with its special hours on the dates they
+cover, outside holidays listed by hand and public holidays of its calendar (from
+the ``holidays`` package), unless it is staffed 24/7. A scenario's standby windows
+put teams on duty whatever their hours.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import MAX_MINUTES
-from scenarios.model import WEEKDAYS, Actor
+from scenarios.model import Actor, Scenario, holiday_calendar
 
 _MINUTE = timedelta(minutes=1)
 # working periods are listed lazily up to this many days after the start: an inject
@@ -25,14 +29,20 @@ _HORIZON_DAYS = 2 * int(MAX_MINUTES // 1440) + 31
 class Shift:
     """When one actor is on duty, in drill minutes."""
 
-    def __init__(self, actor: Actor, start: datetime):
+    def __init__(self, actor: Actor, start: datetime, *,
+                 calendar: tuple[str, str | None] | None = None,
+                 standby: tuple[tuple[float, float], ...] = ()):
         self.tz = ZoneInfo(actor.timezone)
         self.always = actor.always_on
-        self.days = frozenset(WEEKDAYS.index(d) for d in actor.working_days)
-        _, self.open_min, self.close_min = actor.hours
+        self.week = actor.week
+        self.special = [(s.start, s.end, s.week(self.week)) for s in actor.special_hours]
         self.holidays = frozenset(actor.holidays)
+        self.calendar = calendar
+        self._public: Any = None
+        #: windows of the drill, in drill minutes, when the team stands by
+        self.standby = tuple(sorted(w for w in standby if w[1] > w[0]))
         self.start = start
-        self._windows: dict[date, tuple[float, float] | None] = {}
+        self._windows: dict[date, tuple[tuple[float, float], ...]] = {}
         # working periods in drill minutes, listed lazily from the day before the start
         self._first_day = start.astimezone(self.tz).date() - timedelta(days=1)
         self._days_listed = 0
@@ -58,25 +68,54 @@ class Shift:
         )
         return (local - self.start) / _MINUTE
 
-    def window(self, day: date) -> tuple[float, float] | None:
-        """(open, close) of the working period on local ``day``, or None."""
-        if day in self._windows:
-            return self._windows[day]
-        w = None
-        if day.weekday() in self.days and day not in self.holidays:
-            w = (self._at(day, self.open_min), self._at(day, self.close_min))
+    def holiday(self, day: date) -> str | None:
+        """The name of the holiday on local ``day`` that keeps the team off, or None."""
+        if day in self.holidays:
+            return "a holiday listed for the team"
+        if self.calendar is not None:
+            if self._public is None:
+                self._public = holiday_calendar(*self.calendar)
+            try:
+                name = self._public.get(day)
+            except (ValueError, OverflowError, NotImplementedError):
+                return None  # a year the calendar cannot compute: no public holidays
+            if name:
+                return name
+        return None
+
+    def ranges(self, day: date) -> tuple[tuple[int, int], ...]:
+        """The working ranges (minutes of the day) on local ``day``, holidays aside."""
+        for first, last, week in self.special:
+            if first <= day <= last:
+                return week[day.weekday()]
+        return self.week[day.weekday()]
+
+    def windows(self, day: date) -> tuple[tuple[float, float], ...]:
+        """The working periods (open, close) of local ``day`` in drill minutes."""
+        w = self._windows.get(day)
+        if w is not None:
+            return w
+        w = ()
+        ranges = self.ranges(day)
+        if ranges and self.holiday(day) is None:
+            w = tuple((self._at(day, a), self._at(day, b)) for a, b in ranges)
         self._windows[day] = w
         return w
+
+    def window(self, day: date) -> tuple[float, float] | None:
+        """(open, close) of the day's first working period, or None."""
+        w = self.windows(day)
+        return (w[0][0], w[-1][1]) if w else None
 
     def _periods_until(self, t: float) -> None:
         """Extend the sorted list of working periods to cover minute ``t``."""
         while self._horizon <= t and self._days_listed < _HORIZON_DAYS:
             day = self._first_day + timedelta(days=self._days_listed)
             self._days_listed += 1
-            w = self.window(day)
-            if w is not None and w[1] > w[0]:
-                self._opens.append(w[0])
-                self._closes.append(w[1])
+            for opening, closing in self.windows(day):
+                if closing > opening:
+                    self._opens.append(opening)
+                    self._closes.append(closing)
             self._horizon = self._at(day + timedelta(days=1), 0)
 
     def _period(self, t: float) -> int:
@@ -84,16 +123,11 @@ class Shift:
         self._periods_until(t + 1)
         return bisect_right(self._closes, t)
 
-    def on_duty(self, t: float) -> bool:
-        if self.always:
-            return True
+    def _office_on(self, t: float) -> bool:
         i = self._period(t)
         return i < len(self._opens) and self._opens[i] <= t
 
-    def next_on(self, t: float) -> float:
-        """The first instant at or after ``t`` when the actor is on duty."""
-        if self.always:
-            return t
+    def _office_next(self, t: float) -> float:
         i = self._period(t)
         while i >= len(self._opens) and self._days_listed < _HORIZON_DAYS:
             self._periods_until(self._horizon + 1)
@@ -101,26 +135,74 @@ class Shift:
             return math.inf
         return max(self._opens[i], t)
 
-    def shift_end(self, t: float) -> float:
-        """When the working period containing ``t`` ends (inf for 24/7)."""
-        if self.always:
-            return math.inf
+    def _office_end(self, t: float) -> float:
         i = self._period(t)
         if i < len(self._opens) and self._opens[i] <= t:
             return self._closes[i]
         return t
 
+    def standing_by(self, t: float) -> bool:
+        """True when ``t`` falls in one of the team's standby windows."""
+        return any(a <= t < b for a, b in self.standby)
+
+    def on_duty(self, t: float) -> bool:
+        if self.always:
+            return True
+        return self._office_on(t) or (bool(self.standby) and self.standing_by(t))
+
+    def next_on(self, t: float) -> float:
+        """The first instant at or after ``t`` when the actor is on duty."""
+        if self.always:
+            return t
+        on = self._office_next(t)
+        for a, b in self.standby:
+            if b > t:
+                on = min(on, max(a, t))
+        return on
+
+    def shift_end(self, t: float) -> float:
+        """When the working period containing ``t`` ends (inf for 24/7)."""
+        if self.always:
+            return math.inf
+        if not self.standby:
+            return self._office_end(t)
+        end = t
+        while math.isfinite(end):
+            later = self._office_end(end) if self._office_on(end) else end
+            for a, b in self.standby:
+                if a <= end < b:
+                    later = max(later, b)
+            if later == end:
+                break
+            end = later
+        return end
+
 
 _SHIFTS: dict[tuple, Shift] = {}
 
 
-def shift_for(actor: Actor, start: datetime) -> Shift:
+def shift_for(actor: Actor, start: datetime, *,
+              calendar: tuple[str, str | None] | None = None,
+              standby: tuple[tuple[float, float], ...] = ()) -> Shift:
     """A shared :class:`Shift` for actors with the same hours (they are read-only)."""
-    key = (actor.timezone, tuple(actor.working_days), actor.working_hours, actor.staffing,
-           tuple(actor.holidays), start)
+    key = (actor.timezone, actor.staffing, repr(actor.week), repr(actor.special_hours),
+           tuple(actor.holidays), calendar, standby, start)
     shift = _SHIFTS.get(key)
     if shift is None:
         if len(_SHIFTS) > 4096:
             _SHIFTS.clear()
-        shift = _SHIFTS[key] = Shift(actor, start)
+        shift = _SHIFTS[key] = Shift(actor, start, calendar=calendar, standby=standby)
     return shift
+
+
+def standby_windows(sc: Scenario, aid: str) -> tuple[tuple[float, float], ...]:
+    """The drill's standby windows of one actor, in drill minutes."""
+    return tuple(sc.drill.standby_window(w) for w in sc.drill.standby if aid in w.actors)
+
+
+def scenario_shift(sc: Scenario, aid: str) -> Shift:
+    """When actor ``aid`` of scenario ``sc`` is on duty: its own hours and calendar, the
+    drill's default public holidays and its standby windows."""
+    actor = sc.actors[aid]
+    return shift_for(actor, sc.drill.start, calendar=actor.calendar(sc.drill.public_holidays),
+                     standby=standby_windows(sc, aid))

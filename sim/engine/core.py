@@ -32,7 +32,7 @@ from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario
 
 from .actors import ActorState, Received
-from .clock import shift_for
+from .clock import scenario_shift
 from .distributions import sample
 from .events import Event
 from .expectations import WATCHED, Expectations
@@ -85,7 +85,7 @@ class Engine:
         self._seq = itertools.count()
         self.channels = scenario.channels
         self.actors: dict[str, ActorState] = {
-            aid: ActorState(self.env, aid, spec, shift_for(spec, self.start))
+            aid: ActorState(self.env, aid, spec, scenario_shift(scenario, aid))
             for aid, spec in scenario.actors.items()
         }
         for aid in human:

@@ -25,6 +25,7 @@ EVENT_TYPES: dict[str, str] = {
     "message_lost": "a message was lost (stale contact, no contact, channel failure)",
     "message_bounced": "a message to a stale point of contact came back to its sender",
     "message_chased": "an unacknowledged message was chased on the next channel",
+    "on_call_answered": "an out-of-hours duty officer picked up a severe incident's message",
     "acknowledged": "an actor acknowledged what it received",
     "analysed": "an actor finished analysing an incident",
     "notified": "an actor notified, reported, shared or broadcast",

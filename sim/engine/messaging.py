@@ -336,7 +336,7 @@ class Messaging:
                         sender=d.sender, latency=latency, **common)
             return
         if self.channels[cid].needs_receiver_on_duty:
-            on = recipient.shift.next_on(self.env.now)
+            on = recipient.answering(cid).next_on(self.env.now)
             if math.isinf(on):
                 return
             wait = on - self.env.now

@@ -155,7 +155,7 @@ class Msel:
         facts = stated_facts(inj.incident, inj.artefacts)
         for to in inj.to:
             st = engine.actors[to]
-            if channel.needs_receiver_on_duty and not st.shift.on_duty(self.env.now):
+            if channel.needs_receiver_on_duty and not st.answering(inj.via).on_duty(self.env.now):
                 # a phone call gets through once someone is at the desk
                 self.env.process(self._when_on_duty(inj, st, facts))
             else:
@@ -164,7 +164,7 @@ class Msel:
 
     def _when_on_duty(self, inj: Inject, st: ActorState,
                       facts: tuple[str, ...]) -> Iterator[simpy.Event]:
-        on = st.shift.next_on(self.env.now)
+        on = st.answering(inj.via).next_on(self.env.now)
         if math.isinf(on):
             return
         wait = on - self.env.now

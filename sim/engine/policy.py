@@ -233,6 +233,8 @@ class Policy:
         channel = item.channel
         if channel is not None and self.engine.channels[channel].handled_around_the_clock:
             return st.duty
+        if st.spec.on_call is not None and st.on_call_takes(item, self.env.now):
+            return st.duty
         return st.office
 
     def _request(self, st: ActorState, desk: Desk, item: Received) -> simpy.Event:
@@ -259,6 +261,11 @@ class Policy:
         desk = self.desk_for(st, item)
         shift = desk.shift
         t0 = env.now
+        if desk is st.duty and st.spec.on_call is not None and st.on_call_takes(item, env.now):
+            # the duty officer picks it up after a while (wall-clock time)
+            yield env.timeout(engine.draw(st.spec.on_call.answer_after,
+                                          f"{st.id}/on_call/{inc_id}"))
+            engine.emit("on_call_answered", st.id, inc_id, ref=item.ref, waited=env.now - t0)
         if not (yield from self._until_open(st, desk, item)):
             return
         off_duty = env.now - t0

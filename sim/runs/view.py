@@ -13,7 +13,7 @@ from typing import Any
 
 from scenarios.durations import parse_drill_time
 from scenarios.model import Scenario
-from sim.engine.clock import shift_for
+from sim.engine.clock import scenario_shift
 from sim.engine.events import Event
 
 
@@ -67,7 +67,7 @@ class DrillState:
         self.scenario = scenario
         self.now = 0.0
         self.finished = False
-        self.shifts = {aid: shift_for(a, scenario.drill.start) for aid, a in scenario.actors.items()}
+        self.shifts = {aid: scenario_shift(scenario, aid) for aid in scenario.actors}
         self.msel: dict[str, MselRow] = {}
         for inj in scenario.injects:
             at = parse_drill_time(inj.at, scenario.drill.start) if inj.at else None
