@@ -89,16 +89,19 @@ def describe_distribution(d: Any) -> str:
 
 
 def hours(actor: Any) -> str:
-    """When the actor works, as the scenario gives it."""
+    """When the actor works, as the scenario gives it, and who answers after hours."""
     if actor.always_on:
         return "24/7"
-    pattern = getattr(actor, "working_pattern", None)
-    if pattern:
-        return "; ".join(f"{days}: {', '.join(spans)}" for days, spans in _items(pattern))
-    days = actor.working_days
-    text = actor.working_hours
-    if list(days) != ["mon", "tue", "wed", "thu", "fri"]:
-        text += f" ({', '.join(days)})"
+    if actor.working_pattern:
+        text = "; ".join(f"{days}: {', '.join(spans)}" for days, spans in _items(actor.working_pattern))
+    else:
+        text = actor.working_hours
+        if list(actor.working_days) != ["mon", "tue", "wed", "thu", "fri"]:
+            text += f" ({', '.join(actor.working_days)})"
+    if actor.on_call is not None:
+        oc = actor.on_call
+        text += (f"; after hours on call on {', '.join(oc.channels)} for {oc.min_severity} "
+                 f"severity and above, answering in {describe_distribution(oc.answer_after)}")
     return text
 
 
@@ -218,7 +221,17 @@ def render(sc: Scenario | None = None, check: dict[str, Any] | None = None) -> s
     for aid, a in sorted(sc.actors.items()):
         out.append(f"| `{aid}` | {_cell(a.name)} | {a.kind} | {a.country or ''} | {a.timezone} | "
                    f"{_cell(hours(a))} | {_source(a.source)} |")
-    out += ["", "## Groups", "", "| group | countries |", "|---|---|"]
+    out += [
+        "",
+        "Public holidays are not typed into the library. They come from the maintained "
+        "[`holidays`](https://pypi.org/project/holidays/) package for every year a drill "
+        "spans, for each actor's country (or a subdivision, e.g. a Malaysian state), "
+        "when a scenario sets `drill.public_holidays: true` or an actor sets "
+        "`public_holidays`. Every bundled ACID-style drill does.",
+        "Ramadan hours are dated and differ each year: a scenario gives them as "
+        "`special_hours`.",
+        "",
+        "## Groups", "", "| group | countries |", "|---|---|"]
     for gid, countries in sorted(sc.groups.items()):
         out.append(f"| `{gid}` | {', '.join(countries)} |")
     memberships = sc.memberships
