@@ -308,3 +308,13 @@ def test_explain_shows_the_corrected_paths(name):
     if name == "ocsem-law-enforcement":
         assert "Department of Justice Office of Cybercrime" in text
         assert "once ocsem-isp-preserve is done" in text
+
+
+def test_explain_lists_the_legal_channels_each_country_really_has():
+    text = explain(load_scenario(BUNDLED["ocsem-law-enforcement"]).scenario)
+    section = text[text.index("Legal channels and roles"):text.index("Escalation paths")]
+    budapest = section[section.index("  budapest"):].splitlines()
+    assert budapest[1].split("members: ")[1].startswith("PH, JP, AU")
+    mla = section[section.index("  asean-mla"):].splitlines()
+    assert "TL" not in mla[1]
+    assert "regional_coordinator: ANSAC" in section

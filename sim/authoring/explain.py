@@ -70,6 +70,21 @@ def _directory(sc: Scenario) -> list[str]:
                      f"{a.timezone} (UTC{offset[:3]}:{offset[3:]})  {hours}")
         lines.append(f"  {'':<14}contacts: {contacts or 'none'}")
         lines.extend(f"  {'':<14}{line}" for line in _calendar_lines(sc, aid, shift))
+    lines += _legal_channels(sc)
+    return lines
+
+
+def _legal_channels(sc: Scenario) -> list[str]:
+    """Which legal channels each country really has: rules offer only these."""
+    if not sc.memberships and not sc.roles:
+        return []
+    lines = ["", "Legal channels and roles", ""]
+    for mid, m in sc.memberships.items():
+        as_of = f", as of {m.as_of.isoformat()}" if m.as_of else ""
+        lines.append(f"  {mid:<15}{m.title}")
+        lines.append(f"  {'':<15}members: {', '.join(m.countries) or 'none'}{as_of}")
+    for role, aid in sc.roles.items():
+        lines.append(f"  {role}: {sc.actors[aid].name} ({aid})")
     return lines
 
 
