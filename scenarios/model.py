@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import string
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cached_property
@@ -333,6 +334,44 @@ class Standby(Strict):
         return [v] if isinstance(v, str) else v
 
 
+#: Placeholders a message template may use (see docs on message wording).
+MESSAGE_PLACEHOLDERS = (
+    "sender", "recipient", "incident", "facts", "ask", "deadline", "tlp", "tlp_rule",
+    "channel", "forwarded", "heading", "verb",
+)
+
+
+def _check_template(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError as e:
+        raise ValueError(f"not a valid template ({e}); write a literal brace as {{{{ or }}}}")\
+            from None
+    for _, name, spec, conv in fields:
+        if name is None:
+            continue
+        if name not in MESSAGE_PLACEHOLDERS or spec or conv:
+            shown = name if len(name) <= 40 else name[:40] + "..."
+            raise ValueError(
+                f"unknown placeholder {{{shown}}}; use one of "
+                + ", ".join("{" + p + "}" for p in MESSAGE_PLACEHOLDERS))
+    return text
+
+
+class MessageTemplate(Strict):
+    """The wording of one verb's messages from the automated policy."""
+
+    subject: Annotated[str, AfterValidator(_check_template)] | None = Field(
+        None, description="Subject line, e.g. '[TLP:{tlp}] Takedown request: {incident}'."
+    )
+    body: Annotated[str, AfterValidator(_check_template)] | None = Field(
+        None, description="Body text with {placeholders}: " + ", ".join(MESSAGE_PLACEHOLDERS)
+        + ". Write a literal brace as {{ or }}."
+    )
+
+
 class Drill(Strict):
     """The drill as a whole."""
 
@@ -371,6 +410,12 @@ class Drill(Strict):
         description="Teams on duty for a window of the drill whatever their office hours, "
         "as teams in ACID and APCERT drills stand by: [{actors: [mycert, singcert], start: "
         "T+00:00, end: T+08:00}].",
+    )
+    message_templates: dict[Literal[MESSAGE_VERBS], MessageTemplate] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="Wording of the automated policy's messages, by verb: {request_takedown: "
+        "{subject: '...', body: '...'}}. Placeholders: " + ", ".join(
+            "{" + p + "}" for p in MESSAGE_PLACEHOLDERS) + ".",
     )
 
     @model_validator(mode="after")

@@ -32,6 +32,7 @@ from scenarios.model import MESSAGE_VERBS, TLP_ORDER
 from .actors import ActorState, Received, work
 from .distributions import sample
 from .knowledge import IMPLIED_FACTS
+from .wording import channel_in_words, compose, deadline_in_words, facts_in_words
 
 if TYPE_CHECKING:
     from .core import Engine
@@ -84,6 +85,9 @@ class Dispatch:
     attempts: int = 0
     index: int = 0
     text: str = ""
+    subject: str = ""
+    #: what it passes on, as its recipient reads it (titles, never internal ids)
+    attached: tuple[str, ...] = ()
     trigger: str | None = None
     set_off_by: str | None = None
     draft: dict[str, float] = field(default_factory=dict)
@@ -249,11 +253,55 @@ class Messaging:
             text=text, trigger=trigger, set_off_by=set_off_by,
             draft={"worked": worked or 0.0, "off_duty": off_duty or 0.0},
         )
+        self._word(d, st, shared)
         self.dispatches[d.id] = d
         if rule is not None:
             st.sent.setdefault((inc_id, rule), []).append(d)
         self.send(d, 0)
         return True
+
+    def _word(self, d: Dispatch, st: ActorState, shared: list[Received]) -> None:
+        """Write the subject and body its recipient reads, and what it passes on."""
+        engine = self.engine
+        names = engine.actors
+        truth = engine.msel.incidents.get(d.incident)
+        incident = (truth.title if truth is not None else "") or d.incident
+        forwarded: list[str] = []
+        attached: list[str] = []
+        for item in shared:
+            if item.kind == "inject":
+                title = item.title or f"report on {incident}"
+                block = [f"Forwarded: {title}"]
+                if item.text:
+                    block.append(item.text)
+                if item.artefacts:
+                    block.append("Artefacts: " + ", ".join(item.artefacts))
+                attached.append(title + (f" ({', '.join(item.artefacts)})"
+                                         if item.artefacts else ""))
+            else:
+                who = names[item.sender].spec.name if item.sender in names else ""
+                title = item.title or f"message about {incident}"
+                block = [f"Forwarded: {title}" + (f" (from {who})" if who else "")]
+                attached.append(title)
+            forwarded.append("\n".join(block))
+        subject, body = compose(engine.scenario, d.verb, {
+            "sender": st.spec.name,
+            "recipient": names[d.recipient].spec.name,
+            "incident": incident,
+            "facts": facts_in_words(d.facts),
+            "deadline": deadline_in_words(engine.scenario, d.deadline_at),
+            "tlp": d.tlp,
+            "channel": channel_in_words(engine.scenario, d.channels[0]) if d.channels else "",
+            "forwarded": "".join("\n" + f + "\n" for f in forwarded),
+            "verb": d.verb.replace("_", " "),
+        })
+        d.subject = subject
+        d.attached = tuple(attached)
+        if d.text:
+            # a person's own words, with what they pass on written out
+            d.text += "".join("\n\n" + f for f in forwarded)
+        else:
+            d.text = body
 
     def _breach(self, st: ActorState, inc_id: str, by: str) -> bool:
         p = st.spec.policy.tlp_breach
@@ -273,7 +321,7 @@ class Messaging:
             common = {
                 "msg": msg_id, "dispatch": d.id, "to": d.recipient,
                 "to_kind": recipient.spec.kind, "channel": cid,
-                "verb": d.verb, "tlp": d.tlp, "attempt": d.attempts,
+                "verb": d.verb, "tlp": d.tlp, "attempt": d.attempts, "subject": d.subject,
             }
             extra = {"retry": retry} if retry else {}
             engine.emit(
@@ -352,7 +400,7 @@ class Messaging:
         d.delivered = True
         item = Received(
             msg_id, d.verb, d.sender, d.recipient, d.incident, d.tlp, cid, self.env.now,
-            d.named, d.facts, d, d.text, deadline_at=d.deadline_at,
+            d.named, d.facts, d, d.text, d.subject, deadline_at=d.deadline_at,
         )
         heard = recipient.heard.setdefault((d.incident, d.sender), set())
         heard.update(d.facts)
@@ -360,6 +408,7 @@ class Messaging:
             "message_delivered", d.recipient, d.incident, sender=d.sender,
             sender_kind=engine.actors[d.sender].spec.kind, recipient_kind=recipient.spec.kind,
             latency=latency, duty_wait=duty_wait, text=d.text, refs=list(d.refs),
+            attached=list(d.attached),
             facts=d.facts, **common,
         )
         engine.receive(recipient, item)

@@ -15,6 +15,7 @@ from scenarios.durations import parse_drill_time
 from scenarios.model import Scenario
 from sim.engine.clock import scenario_shift
 from sim.engine.events import Event
+from sim.engine.wording import DONE, REASONS, channel_in_words, noun
 
 
 @dataclass
@@ -124,8 +125,8 @@ class DrillState:
             case "message_delivered":
                 self._receive(ev.actor, InboxItem(
                     d["msg"], d["verb"], d["sender"], ev.incident, d["tlp"], ev.time,
-                    d["verb"].replace("_", " "), d.get("text", ""), list(d.get("refs", [])),
-                    d["channel"]))
+                    d.get("subject") or d["verb"].replace("_", " "), d.get("text", ""),
+                    list(d.get("attached", [])), d["channel"]))
             case "acknowledged":
                 refs = set(d["refs"])
                 for item in self.inbox.get(ev.actor, []):
@@ -181,3 +182,91 @@ class DrillState:
 
     def item(self, actor: str, ref: str) -> InboxItem | None:
         return next((i for i in self.inbox[actor] if i.ref == ref), None)
+
+    # --- log lines -------------------------------------------------------------------
+
+    def name(self, actor: str | None) -> str:
+        """An actor's display name ("the public" and unknown ids as they are)."""
+        if not actor:
+            return ""
+        spec = self.scenario.actors.get(actor)
+        return spec.name if spec is not None else ("the public" if actor == "public" else actor)
+
+    def incident_title(self, incident: str | None) -> str:
+        if not incident:
+            return ""
+        return self.incidents.get(incident, {}).get("title") or incident
+
+    def describe(self, ev: Event) -> str:
+        """One log line saying who did what to whom, in words."""
+        d = ev.details
+        who = self.name(ev.actor)
+        how = channel_in_words(self.scenario, d["channel"], short=True) if d.get("channel") else ""
+        tlp = f" (TLP:{d['tlp']})" if d.get("tlp") else ""
+        verb = d.get("verb") or d.get("action") or ""
+        match ev.type:
+            case "message_sent":
+                again = {"bounced": ", again after a bounce",
+                         "unacknowledged": ", again as nobody answered",
+                         "no_contact": ", on the next channel"}.get(d.get("retry", ""), "")
+                return f"{who} sent {noun(verb)} to {self.name(d['to'])} by {how}{tlp}{again}"
+            case "message_delivered":
+                return f"{who} received {noun(verb)} from {self.name(d['sender'])} by {how}{tlp}"
+            case "message_lost":
+                why = REASONS.get(d.get("reason", ""), str(d.get("reason", "")).replace("_", " "))
+                if verb == "inject":
+                    row = self.msel.get(d.get("inject", ""))
+                    what = f"Inject {row.title or row.id}" if row else "An inject"
+                    return f"{what} for {who} by {how} was lost: {why}"
+                return (f"{noun(verb).capitalize()} from {self.name(d.get('sender'))} to {who} "
+                        f"by {how} was lost: {why}")
+            case "message_bounced":
+                return (f"{noun(verb).capitalize()} from {who} to {self.name(d['to'])} by {how} "
+                        f"bounced: {REASONS.get(d.get('reason', ''), 'undeliverable')}")
+            case "message_chased":
+                return (f"{who} chased {self.name(d['to'])}: no answer to {noun(verb)} "
+                        f"sent by {how}")
+            case "inject_delivered":
+                title = d.get("title") or d.get("inject", "")
+                return (f"{who} received inject {d.get('inject', '')} from "
+                        f"{self.name(d.get('sender'))} by {how}{tlp}: {title}")
+            case "acknowledged":
+                titles = [i.title or noun(i.kind) for ref in d.get("refs", [])
+                          if (i := self.item(ev.actor, ref)) is not None] if ev.actor in self.inbox \
+                    else []
+                what = "; ".join(titles) if titles else f"news of {self.incident_title(ev.incident)}"
+                return f"{who} acknowledged {what}"
+            case "analysed":
+                return f"{who} analysed {self.incident_title(ev.incident)}"
+            case "takedown_completed":
+                return f"{who} took down what {self.incident_title(ev.incident)} had hosted"
+            case "preserved":
+                return f"{who} preserved evidence of {self.incident_title(ev.incident)}"
+            case "published":
+                return f"{who} published a notice on {self.incident_title(ev.incident)}"
+            case "closed":
+                return f"{who} closed {self.incident_title(ev.incident)}"
+            case "withheld":
+                return (f"{who} withheld TLP-restricted material from {self.name(d.get('to'))}")
+            case "tlp_violation":
+                return (f"TLP VIOLATION: {who} passed TLP:{d.get('tlp')} material to "
+                        f"{self.name(d.get('to'))}")
+            case "incident_opened":
+                return f"Incident opened: {self.incident_title(ev.incident)}"
+            case "incident_updated":
+                return f"Incident updated: {self.incident_title(ev.incident)}"
+            case "expectation_met" | "expectation_missed" | "expectation_late":
+                x = self.expectations.get(d.get("expectation", ""))
+                what = (x.description or x.id) if x else d.get("expectation", "")
+                return f"Expectation {ev.type.split('_')[1]}: {what}"
+            case "role_changed":
+                played = "a person" if d.get("played_by") == "human" else "the automated policy"
+                return f"{who} is now played by {played}"
+            case "inject_skipped":
+                return f"Inject {d.get('inject', '')} skipped"
+            case "inject_rescheduled":
+                return f"Inject {d.get('inject', '')} rescheduled"
+        if verb in DONE and d.get("targets"):
+            to = ", ".join(self.name(t) for t in d["targets"])
+            return f"{who} {DONE[verb].format(to=to)}{tlp}"
+        return f"{who} {ev.type.replace('_', ' ')}".strip()
