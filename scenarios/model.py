@@ -361,7 +361,8 @@ def _check_template(text: str | None) -> str | None:
 
 
 class MessageTemplate(Strict):
-    """The wording of one verb's messages from the automated policy."""
+    """The wording of one verb's messages (see docs/model.md, 'What a message says').
+    A field left out keeps the built-in wording."""
 
     subject: Annotated[str, AfterValidator(_check_template)] | None = Field(
         None, description="Subject line, e.g. '[TLP:{tlp}] Takedown request: {incident}'."

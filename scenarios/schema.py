@@ -67,7 +67,7 @@ def schema_text() -> str:
 # --- the Markdown reference ------------------------------------------------------
 
 ORDER = [
-    "Scenario", "Drill", "Objective", "Actor", "Contact", "Policy", "Channel",
+    "Scenario", "Drill", "Objective", "MessageTemplate", "Actor", "Contact", "Policy", "Channel",
     "Framework", "Rule", "Condition", "Inject", "Incident", "Expectation",
     "Constant", "Uniform", "Exponential", "Triangular", "Empirical", "LogNormal",
 ]
