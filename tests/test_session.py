@@ -235,3 +235,15 @@ def test_drill_play_resumes_at_the_speed_it_ran_at(tmp_path, monkeypatch):
     assert main(["play", "--resume", str(path)]) == 0
     assert main(["play", "--resume", str(path), "--speed", "30"]) == 0
     assert seen == [120, 240, 30]
+
+
+def test_drill_play_names_the_journal_on_exit(tmp_path, monkeypatch, capsys):
+    import tui.app
+    from sim.cli import main
+
+    monkeypatch.setattr(tui.app.DrillApp, "run", lambda self, *a, **k: None)
+    path = tmp_path / "e.journal.sqlite"
+    assert main(["play", "tutorial", "--journal", str(path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"journal: {path}", f"journal: {path}",
+                   f"carry on with: drill play --resume {path}"]
