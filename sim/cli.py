@@ -124,14 +124,17 @@ def _journal_exit(exc: Exception) -> int:
 def cmd_play(args: argparse.Namespace) -> int:
     import math
 
-    from sim.runs.session import DrillSession, JournalError
+    from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
 
-    if not math.isfinite(args.speed) or args.speed <= 0:  # before any journal is created
+    speed = args.speed
+    if speed is not None and (not math.isfinite(speed) or speed <= 0):  # before any journal
         print("--speed must be a positive number", file=sys.stderr)
         return EXIT_INVALID
     try:
         if args.resume:
             session = DrillSession.resume(Path(args.resume))
+            if speed is not None:  # otherwise the speed it was running at
+                session.set_speed(speed)
         else:
             path = resolve_scenario_arg(args.scenario)
             try:
@@ -142,6 +145,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             session = DrillSession.start(
                 loaded, seed=args.seed, human=args.role,
                 journal_path=Path(args.journal) if args.journal else None,
+                speed=speed if speed is not None else DEFAULT_SPEED,
             )
     except JournalError as exc:
         print(exc, file=sys.stderr)
@@ -151,10 +155,13 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     roles = args.role or [a for a, h in session.human_roles.items() if h]
     status = EXIT_OK
+    app = DrillApp(session, speed=session.speed, roles=roles)
     try:
-        DrillApp(session, speed=args.speed, roles=roles).run()
+        app.run()
     finally:
         try:
+            if not session.finished:  # resuming carries on at the speed it ran at
+                session.set_speed(app.clock.speed)
             session.close()
         except JournalError as exc:  # e.g. the disk filled up: say so, keep what was written
             print(exc, file=sys.stderr)
@@ -489,8 +496,9 @@ def build_parser() -> argparse.ArgumentParser:
         "scenario", nargs="?", default=None,
         help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})",
     )
-    play.add_argument("--speed", type=float, default=60.0,
-                      help="simulated seconds per wall second (default 60: an hour a minute)")
+    play.add_argument("--speed", type=float, default=None,
+                      help="simulated seconds per wall second (default 60: an hour a "
+                           "minute; a resumed drill keeps the speed it ran at)")
     play.add_argument("--role", action="append", default=[], metavar="ID",
                       help="a role played by a person (repeat for more); the rest are automated")
     play.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

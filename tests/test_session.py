@@ -195,3 +195,55 @@ def test_session_meta_is_json(tmp_path, loaded):
     for _key, value in conn.execute("SELECT key, value FROM meta"):
         json.loads(value)
     assert os.path.getsize(path) > 0
+
+
+def test_resuming_keeps_the_speed(tmp_path, loaded):
+    path = tmp_path / "speed.journal.sqlite"
+    s = DrillSession.start(loaded, journal_path=path, speed=240)
+    s.advance_to(30)
+    s.close()
+    resumed = DrillSession.resume(path)
+    assert resumed.speed == 240
+    resumed.set_speed(15)  # changed during play
+    resumed.close()
+    assert DrillSession.resume(path).speed == 15
+
+
+def test_a_journal_without_a_speed_resumes_at_the_default(tmp_path, loaded):
+    path = tmp_path / "old.journal.sqlite"
+    DrillSession.start(loaded, journal_path=path, speed=240).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM meta WHERE key='speed'")
+    conn.commit()
+    conn.close()
+    assert DrillSession.resume(path).speed == 60
+
+
+def test_drill_play_resumes_at_the_speed_it_ran_at(tmp_path, monkeypatch):
+    import tui.app
+    from sim.cli import main
+
+    seen: list[float] = []
+
+    def run(app, *a, **k):
+        seen.append(app.clock.speed)
+        app.clock.set_speed(seen[0] * 2)  # the facilitator speeds up the clock
+
+    monkeypatch.setattr(tui.app.DrillApp, "run", run)
+    path = tmp_path / "p.journal.sqlite"
+    assert main(["play", "tutorial", "--speed", "120", "--journal", str(path)]) == 0
+    assert main(["play", "--resume", str(path)]) == 0
+    assert main(["play", "--resume", str(path), "--speed", "30"]) == 0
+    assert seen == [120, 240, 30]
+
+
+def test_drill_play_names_the_journal_on_exit(tmp_path, monkeypatch, capsys):
+    import tui.app
+    from sim.cli import main
+
+    monkeypatch.setattr(tui.app.DrillApp, "run", lambda self, *a, **k: None)
+    path = tmp_path / "e.journal.sqlite"
+    assert main(["play", "tutorial", "--journal", str(path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"journal: {path}", f"journal: {path}",
+                   f"carry on with: drill play --resume {path}"]

@@ -20,7 +20,7 @@ from typing import Any
 from scenarios.durations import format_drill_time, format_duration
 from sim.analysis.report import drill_tlp
 from sim.analysis.report import render_text as _escalation_text
-from sim.analysis.review import PARTS, RATINGS, Comparison, Review
+from sim.analysis.review import PARTS, RATINGS, Comparison, Review, human_roles
 from sim.safe.text import json_text, one_line, plain
 
 LANE_COLOURS = {
@@ -130,11 +130,7 @@ def _improvements(review: Review) -> list[dict]:
 
 
 def _participants(review: Review) -> list[str]:
-    listed = review.meta.get("human")
-    human = {a for a in listed if isinstance(a, str)} if isinstance(listed, list) else set()
-    for e in review.events:
-        if e.type == "role_changed" and e.details.get("played_by") == "human":
-            human.add(e.actor)
+    human = set(human_roles(review.events))
     return [f"{review.name(a)} ({a})" + (", played by a person" if a in human else "")
             for a in _involved(review)]
 

@@ -170,11 +170,14 @@ def suggest_rating(x: Mapping[str, Any]) -> str:
 # --- human play against the model -------------------------------------------------
 
 
-def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str) -> dict[tuple[str, str], float]:
+def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str,
+                 by: str | None = None) -> dict[tuple[str, str], float]:
     """One actor's timings per incident: acknowledgement, and the first of each action.
 
     ``first_ack`` runs from the actor's first receipt; an action's time runs from
-    the incident's opening.
+    the incident's opening. With ``by`` ("human" or "policy") only what was done by
+    that hand counts: a person is credited with a person's own actions, never with
+    the automated policy's work for the same role.
     """
     events = as_events(log)
     opened: dict[str, float] = {}
@@ -187,6 +190,8 @@ def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str) -> dict[t
             continue
         if e.type in ("inject_delivered", "message_delivered"):
             first_receipt.setdefault(e.incident, e.time)
+        elif by is not None and e.details.get("by") != by:
+            continue
         elif e.type == "acknowledged" and e.incident in first_receipt:
             out.setdefault((e.incident, "first_ack"), e.time - first_receipt[e.incident])
         elif e.details.get("action") in MESSAGE_VERBS and e.incident in opened:
@@ -247,14 +252,23 @@ def model_distribution(scenario: Scenario, actors: list[str], runs: int = 200,
 
 
 def human_roles(events: list[Event]) -> list[str]:
-    """Roles a person played at any time in the drill."""
+    """Roles a person played: the person acted in them, or held them throughout.
+
+    A role handed to a person and back without the person doing anything was not
+    played by a person; what the automated policy did for it stays the policy's.
+    """
     roles: list[str] = []
+    start: list[str] = []
+    changed: set[str] = set()
     for e in events:
         if e.type == "drill_started":
-            roles += [a for a in e.details.get("human", []) if a not in roles]
-        elif e.type == "role_changed" and e.details.get("played_by") == "human" and e.actor not in roles:
+            start = [a for a in e.details.get("human", []) if isinstance(a, str)]
+        elif e.type == "role_changed" and e.actor is not None:
+            changed.add(e.actor)
+        elif e.details.get("by") == "human" and e.actor is not None and e.actor not in roles:
             roles.append(e.actor)
-    return roles
+    held = [a for a in start if a not in changed and a not in roles]
+    return held + roles
 
 
 def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario, runs: int = 200,
@@ -266,7 +280,7 @@ def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario, runs: 
     model = model_distribution(scenario, roles, runs, seed)
     out = []
     for actor in roles:
-        done = role_metrics(events, actor)
+        done = role_metrics(events, actor, by="human")
         # what the person did, then what the policy did in some run but the person never did
         keys = list(done) + sorted({k for m in model[actor] for k in m} - set(done))
         for key in keys:

@@ -122,6 +122,8 @@ class ActorState:
         self.office = Desk(env, spec.capacity, shift)
         self._duty: Desk | None = None
         self.received: list[Received] = []
+        #: the policy's work under way for this role: process -> (item, slot)
+        self.work: dict = {}
         self.pictures: dict[str, Picture] = {}
         #: (incident, rule) of effect rules carried out (an effect happens once)
         self.fired: set[tuple[str, str]] = set()

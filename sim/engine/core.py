@@ -39,7 +39,7 @@ from .expectations import WATCHED, Expectations
 from .knowledge import GroundTruth, Picture
 from .messaging import Messaging
 from .msel import ActionError, Msel, ScheduledInject
-from .policy import Policy
+from .policy import Policy, Slot
 from .streams import Streams
 
 __all__ = ["Action", "ActionError", "Engine", "ScheduledInject", "preflight",
@@ -199,10 +199,28 @@ class Engine:
             return
         st.human = human
         self.emit("role_changed", actor, None, played_by="human" if human else "policy")
+        self._drop_work(st)
         if not human:
             for item in st.received:
                 if not item.acknowledged:
-                    self.env.process(self.policy.handle(st, item))
+                    self._policy_handles(st, item)
+
+    def _drop_work(self, st: ActorState) -> None:
+        """The role changed hands: the policy's unfinished work for it is dropped."""
+        live = [(proc, item, slot) for proc, (item, slot) in st.work.items() if proc.is_alive]
+        st.work.clear()
+        if not live:
+            return
+        for proc, _item, _slot in live:
+            proc.interrupt("hand-over")
+        self.emit("work_dropped", st.id, None, items=[
+            {"ref": item.ref, "incident": item.incident, "stage": slot.stage}
+            for _proc, item, slot in live
+        ])
+
+    def _policy_handles(self, st: ActorState, item: Received) -> None:
+        slot = Slot()
+        self.policy.start(st, self.policy.handle(st, item, slot), item, slot)
 
     def fire_inject(self, inject_id: str) -> None:
         """Deliver an inject now (a scheduled, skipped or contingency one)."""
@@ -310,7 +328,7 @@ class Engine:
         picture.items.append(item)
         st.received.append(item)
         if not st.human:
-            self.env.process(self.policy.handle(st, item))
+            self._policy_handles(st, item)
 
     def acknowledge(self, st: ActorState, items: list[Received], by: str, **details: Any) -> None:
         items = [i for i in items if not i.acknowledged]
@@ -345,7 +363,8 @@ class Engine:
                 item = Received(trigger, trigger, None, d.sender, d.incident, "CLEAR", None,
                                 self.env.now, ())
                 sender.pictures[d.incident].armed.setdefault(trigger, self.env.now)
-                self.env.process(self.policy.follow_on(sender, item))
+                slot = Slot()
+                self.policy.start(sender, self.policy.follow_on(sender, item, slot), item, slot)
 
     def takedown(self, st: ActorState, inc_id: str, base: dict[str, Any]) -> None:
         """The actor takes down what is hosted in its country (on the ground truth)."""

@@ -196,6 +196,40 @@ def applies(cond: Condition, country: str | None, view: View,
     return list(dict.fromkeys(relied))
 
 
+class Slot:
+    """What one piece of the policy's work holds: its desk request, the analysis it
+    runs, and the stage it has reached (for the log when the work is dropped)."""
+
+    __slots__ = ("analysing", "desk", "req", "stage")
+
+    def __init__(self) -> None:
+        self.desk: Desk | None = None
+        self.req: simpy.Event | None = None
+        self.analysing = None
+        self.stage = "waiting"
+
+    def hold(self, desk: Desk, req: simpy.Event) -> simpy.Event:
+        self.desk, self.req = desk, req
+        return req
+
+    def release(self) -> None:
+        req, desk = self.req, self.desk
+        self.req = self.desk = None
+        if req is None or desk is None:
+            return
+        if req.triggered:
+            desk.resource.release(req)
+        else:
+            req.cancel()
+
+    def drop(self) -> None:
+        """The work is dropped: free the desk, and leave an unfinished analysis undone."""
+        self.release()
+        if self.analysing is not None and self.analysing.analysis == "busy":
+            self.analysing.analysis = "none"
+        self.analysing = None
+
+
 class Policy:
     """The automated policy of every actor no person plays."""
 
@@ -252,8 +286,24 @@ class Policy:
             yield desk.opening(on, st.priority(item, self._seq))
         return True
 
-    def handle(self, st: ActorState, item: Received) -> Iterator[simpy.Event]:
+    def start(self, st: ActorState, work_: Iterator[simpy.Event], item: Received,
+              slot: Slot) -> None:
+        """Run a piece of the policy's work for ``st`` as a process it can drop."""
+        proc = self.env.process(self._droppable(work_, slot))
+        st.work[proc] = (item, slot)
+        proc.callbacks.append(lambda _ev: st.work.pop(proc, None))
+
+    @staticmethod
+    def _droppable(work_: Iterator[simpy.Event], slot: Slot) -> Iterator[simpy.Event]:
+        try:
+            yield from work_
+        except simpy.Interrupt:
+            slot.drop()
+
+    def handle(self, st: ActorState, item: Received,
+               slot: Slot | None = None) -> Iterator[simpy.Event]:
         """The automated policy handling one received item."""
+        slot = slot if slot is not None else Slot()
         engine = self.engine
         env = self.env
         pol = st.spec.policy
@@ -270,47 +320,54 @@ class Policy:
             return
         off_duty = env.now - t0
         t1 = env.now
-        req = self._request(st, desk, item)
+        req = slot.hold(desk, self._request(st, desk, item))
         yield req
         queued = env.now - t1
+        slot.stage = "acknowledging"
         ack = engine.draw(pol.ack_delay, f"{st.id}/ack/{inc_id}")
         off_duty += yield from work(env, shift, ack, engine.end)
         if st.human or item.acknowledged:
-            desk.resource.release(req)
+            slot.release()
             return
         engine.acknowledge(st, [item], by="policy", off_duty=off_duty, queued=queued, worked=ack)
         picture = st.pictures[inc_id]
         if picture.analysis == "none":
             picture.analysis = "busy"
+            slot.analysing = picture
+            slot.stage = "analysing"
             t2 = env.now
             spent = engine.draw(pol.analysis_time, f"{st.id}/analysis/{inc_id}")
             waited = yield from work(env, shift, spent, engine.end)
             picture.analysis = "done"
+            slot.analysing = None
             engine.emit("analysed", st.id, inc_id, by="policy", worked=spent, off_duty=waited,
                         started_at=t2)
             picture.done.succeed()
         elif picture.analysis == "busy" and desk is st.office:
             # the analysis is under way at another desk: wait for it without a desk
-            desk.resource.release(req)
+            slot.release()
+            slot.stage = "waiting"
             yield picture.done
-            req = self._request(st, desk, item)
+            req = slot.hold(desk, self._request(st, desk, item))
             yield req
         triggers = [item.kind]
         if item.grew:
             # the picture grew with this item: every armed rule looks again
             triggers.extend(picture.armed)
         yield from self.apply_rules(st, inc_id, triggers, item, shift)
-        desk.resource.release(req)
+        slot.release()
 
-    def follow_on(self, st: ActorState, item: Received) -> Iterator[simpy.Event]:
+    def follow_on(self, st: ActorState, item: Received,
+                  slot: Slot | None = None) -> Iterator[simpy.Event]:
         """Rules that follow once every message of another rule has been acknowledged."""
+        slot = slot if slot is not None else Slot()
         desk = st.office
         if not (yield from self._until_open(st, desk, item)):
             return
-        req = self._request(st, desk, item)
+        req = slot.hold(desk, self._request(st, desk, item))
         yield req
         yield from self.apply_rules(st, item.incident, [item.kind], item, desk.shift)
-        desk.resource.release(req)
+        slot.release()
 
     # --- the rules -----------------------------------------------------------------
 
@@ -364,6 +421,9 @@ class Policy:
             if not decided:
                 continue
             armed_at = min(picture.armed[t] for t in self.arming[rid] if t in picture.armed)
+            held = st.work.get(self.env.active_process)
+            if held is not None:
+                held[1].stage = f"drafting {rid}"
             dist = pol.action_time.get(rule.action, pol.drafting_time)
             spent = engine.draw(dist, f"{st.id}/draft/{rid}/{inc_id}")
             waited = yield from work(self.env, shift, spent, engine.end)

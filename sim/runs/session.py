@@ -50,6 +50,8 @@ JOURNAL_FORMAT = "acid-drill-journal"
 JOURNAL_VERSION = 2
 SUFFIX = ".journal.sqlite"
 LOCK_SUFFIX = ".lock"
+#: simulated seconds per wall second unless chosen (an hour a minute)
+DEFAULT_SPEED = 60.0
 
 #: Header values fixed when the journal is created; their checksum is ``meta.header``.
 HEADER_KEYS = ("format", "journal_id", "written_by", "scenario_id", "title", "scenario_path",
@@ -851,13 +853,18 @@ class DrillSession:
         self.engine.subscribe(self._on_event)
         self.human_roles: dict[str, bool] = {a: a in human for a in scenario.actors}
         self.journal_path: Path | None = journal.path if journal else None
+        #: simulated seconds per wall second the drill runs at (kept in the journal)
+        self.speed = DEFAULT_SPEED
 
     # --- creating and resuming ---------------------------------------------------
 
     @classmethod
     def start(cls, loaded: LoadedScenario, seed: int = 0, human: list[str] | None = None,
-              journal_path: Path | None = None, record: bool = True) -> DrillSession:
+              journal_path: Path | None = None, record: bool = True,
+              speed: float = DEFAULT_SPEED) -> DrillSession:
         human = list(human or [])
+        if not _finite(speed) or speed <= 0:
+            raise JournalError("the speed must be a positive number")
         for role in human:
             if role not in loaded.scenario.actors:
                 raise JournalError(f"unknown role {one_line(str(role))!r}; roles are the "
@@ -883,9 +890,11 @@ class DrillSession:
                 "created": datetime.now().astimezone().isoformat(timespec="seconds"),
                 "progress": 0.0,
                 "finished": False,
+                "speed": speed,
             })
         try:
             session = cls(sc, seed, human, journal)
+            session.speed = float(speed)
             session._flush()
         except BaseException:
             if journal is not None:
@@ -929,12 +938,16 @@ class DrillSession:
         progress = meta.get("progress", 0.0)
         if not _finite(progress) or progress < 0:
             raise JournalError(f"{path}: the journal's header is damaged (no valid progress)")
+        speed = meta.get("speed", DEFAULT_SPEED)  # journals from before speeds were kept
+        if not _finite(speed) or speed <= 0:
+            raise JournalError(f"{path}: the journal's header is damaged (no valid speed)")
         recorded = contents.events
         try:
             session = cls(scenario, seed, human, None)
         except Exception as exc:
             raise JournalError(f"{path}: the journal's drill cannot be started again: "
                                f"{_why(exc)}") from None
+        session.speed = float(speed)
         last = 0.0
         for cmd in contents.commands:
             if cmd.drill_time < last:
@@ -1004,6 +1017,15 @@ class DrillSession:
 
     def set_human(self, actor: str, human: bool) -> list[Event]:
         return self._command("facilitator", "set_human", {"actor": actor, "human": human})
+
+    def set_speed(self, speed: float) -> None:
+        """Keep the speed the drill runs at, in the journal too, for resuming."""
+        if not _finite(speed) or speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = float(speed)
+        if self.journal is not None:
+            self.journal.set_meta("speed", self.speed)
+            self.journal.commit()
 
     def next_inject_time(self) -> float | None:
         """Drill time of the next inject still waiting to be delivered."""
