@@ -122,3 +122,20 @@ def test_dropped_work_replays_identically_from_the_journal(tmp_path, scenario_da
     assert _by(resumed.engine.log, "work_dropped")
     assert [e.to_json() for e in resumed.engine.log] == [e.to_json() for e in reference.engine.log]
     resumed.close()
+
+
+def test_the_log_says_in_words_that_unfinished_work_was_dropped(scenario_data, load):
+    from sim.runs.view import DrillState
+
+    loaded = load(scenario_data)
+    eng = Engine(loaded)
+    eng.run_until(75)
+    eng.set_human("cert-a", True)
+    log = eng.run()
+    state = DrillState(loaded.scenario)
+    dropped = _by(log, "work_dropped")
+    assert len(dropped) == 1
+    line = state.describe(dropped[0])
+    name = loaded.scenario.actors["cert-a"].name
+    assert line.startswith(f"{name} changed hands: the automated policy's unfinished work on ")
+    assert line.endswith("was dropped (analysing)")

@@ -262,6 +262,13 @@ class DrillState:
             case "role_changed":
                 played = "a person" if d.get("played_by") == "human" else "the automated policy"
                 return f"{who} is now played by {played}"
+            case "work_dropped":
+                stages = sorted({i.get("stage", "") for i in d.get("items", [])} - {""})
+                titles = sorted({self.incident_title(i["incident"])
+                                 for i in d.get("items", []) if i.get("incident")})
+                about = f" on {'; '.join(titles)}" if titles else ""
+                doing = f" ({', '.join(stages)})" if stages else ""
+                return f"{who} changed hands: the automated policy's unfinished work{about} was dropped{doing}"
             case "inject_skipped":
                 return f"Inject {d.get('inject', '')} skipped"
             case "inject_rescheduled":
