@@ -268,7 +268,8 @@ class DrillState:
                                  for i in d.get("items", []) if i.get("incident")})
                 about = f" on {'; '.join(titles)}" if titles else ""
                 doing = f" ({', '.join(stages)})" if stages else ""
-                return f"{who} changed hands: the automated policy's unfinished work{about} was dropped{doing}"
+                return (f"{who} changed hands: the automated policy's unfinished work{about} "
+                        f"was dropped{doing}")
             case "inject_skipped":
                 return f"Inject {d.get('inject', '')} skipped"
             case "inject_rescheduled":
