@@ -129,6 +129,17 @@ def cmd_play(args: argparse.Namespace) -> int:
     if not math.isfinite(args.speed) or args.speed <= 0:  # before any journal is created
         print("--speed must be a positive number", file=sys.stderr)
         return EXIT_INVALID
+    pin = None
+    if args.pin:  # asked, never on the command line (where ps would show it)
+        import getpass
+
+        try:
+            pin = getpass.getpass("Facilitator's PIN (players need it to leave their role): ")
+        except (EOFError, KeyboardInterrupt):
+            pin = ""
+        if not pin.strip():
+            print("--pin: no PIN was given", file=sys.stderr)
+            return EXIT_INVALID
     try:
         if args.resume:
             session = DrillSession.resume(Path(args.resume))
@@ -152,7 +163,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     roles = args.role or [a for a, h in session.human_roles.items() if h]
     status = EXIT_OK
     try:
-        DrillApp(session, speed=args.speed, roles=roles).run()
+        DrillApp(session, speed=args.speed, roles=roles, pin=pin).run()
     finally:
         try:
             session.close()
@@ -496,6 +507,9 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     play.add_argument("--journal", metavar="FILE", help="where to record the drill")
     play.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
+    play.add_argument("--pin", action="store_true",
+                      help="hot seat: ask for a facilitator's PIN at start; players need it to "
+                           "leave their role for the console, the review or the clock")
     _allow_include(play)
     play.set_defaults(func=cmd_play)
 
