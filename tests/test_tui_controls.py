@@ -266,3 +266,15 @@ def test_the_timeline_has_a_legend_for_every_mark():
     for mark, _ in MARKS.values():
         assert mark in key
     assert "┊ deadline" in key and "■ inject" in key and "✗ lost" in key
+
+
+def test_play_with_an_empty_pin_refuses_before_any_journal(monkeypatch, tmp_path, capsys):
+    import getpass
+
+    from sim.cli import main
+
+    monkeypatch.setenv("ACID_DRILL_HOME", str(tmp_path))
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": "  ")
+    assert main(["play", "--pin"]) == 2
+    assert "--pin: no PIN was given" in capsys.readouterr().err
+    assert not list(tmp_path.rglob("*.sqlite"))
