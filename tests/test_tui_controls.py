@@ -278,3 +278,57 @@ def test_play_with_an_empty_pin_refuses_before_any_journal(monkeypatch, tmp_path
     assert main(["play", "--pin"]) == 2
     assert "--pin: no PIN was given" in capsys.readouterr().err
     assert not list(tmp_path.rglob("*.sqlite"))
+
+
+# --- 80x24 first ---------------------------------------------------------------------
+
+
+def row_width(table) -> int:
+    return sum(c.get_render_width(table) for c in table.ordered_columns)
+
+
+async def test_every_column_fits_at_80_by_24():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for inject in ("1", "2", "3", "4"):
+            app.session.fire_inject(inject)
+        app.redraw()
+        await pilot.pause()
+        msel = app.screen.query_one("#msel")
+        assert row_width(msel) <= msel.size.width
+        assert [str(c.label) for c in msel.ordered_columns][-1] == "To"
+        title = msel.get_cell("4", msel.ordered_columns[4].key).plain
+        assert title.endswith("…")  # shortened, not cut off at the edge
+        await open_role(pilot, app)
+        app.redraw()
+        await pilot.pause()
+        for tid in ("#todo", "#inbox"):
+            table = app.screen.query_one(tid)
+            assert table.row_count, tid
+            assert row_width(table) <= table.size.width, tid
+
+
+def keys(*presses: str):
+    async def run_before(pilot) -> None:
+        for key in presses:
+            await pilot.press(key)
+            await until(pilot, lambda: getattr(pilot.app.screen, "ready", True))
+        pilot.app.clear_notifications()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_console_after_three_injects(snap_compare, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=keys("j", "j", "j"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_role_view(snap_compare, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=keys("j", "j", "j", "v"))
+
+
+def test_snapshot_skip_question(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=keys("s"))

@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -134,7 +135,7 @@ class FacilitatorScreen(Screen):
                     r.type, r.title, ", ".join(r.to) if len(r.to) < 3 else f"{len(r.to)} teams"))
             for r in sorted(st.msel.values(),
                             key=lambda r: (r.at is None, r.at if r.at is not None else 0, r.id))
-        ])
+        ], fit=4)
         _fill(self.query_one("#actors", DataTable), [
             (aid, (aid, a.name, st.local_time(aid), "on" if st.on_duty(aid) else "off",
                    str(st.unread(aid)), ", ".join(st.open_incidents(aid)), st.played_by[aid]))
@@ -280,14 +281,14 @@ class ParticipantScreen(Screen):
             f"  played by {by}"))
         _fill(self.query_one("#inbox", DataTable), [
             (item.ref, (" " if item.acknowledged else "●", _t(item.at), item.tlp,
-                        item.title or item.kind, _name(st, item.sender)))
+                        item.title or item.kind, _shorten(_name(st, item.sender), 16)))
             for item in reversed(st.inbox[self.role])
-        ])
+        ], fit=3)
         _fill(self.query_one("#todo", DataTable), [
             (x.id, (x.status, _t(x.deadline_at), _left(x.deadline_at, st.now, x.status),
                     x.description or f"{x.action} ({x.incident})"))
             for x in st.todo(self.role)
-        ])
+        ], fit=3)
         self._show_detail()
 
     def _selected_item(self):
@@ -383,11 +384,49 @@ def _name(state: DrillState, aid: str | None) -> str:
     return state.scenario.actors[aid].name if aid in state.scenario.actors else str(aid)
 
 
-def _fill(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]]) -> None:
+def _shorten(value: str, width: int) -> str:
+    """``value`` cut to ``width`` terminal cells, ending in an ellipsis when cut."""
+    if cell_len(value) <= width:
+        return value
+    out = ""
+    for ch in value:
+        if cell_len(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def _fit(table: DataTable, rows: list[tuple[str, tuple[object, ...]]], column: int,
+         floor: int = 8) -> list[tuple[str, tuple[object, ...]]]:
+    """Shorten one long column so that every column fits the table's width.
+
+    The other columns keep their full text; the long one (a title, a description)
+    ends in an ellipsis rather than pushing the columns after it off the screen.
+    """
+    width = table.size.width
+    if not width or not rows:
+        return rows
+    others = 0
+    for i, col in enumerate(table.ordered_columns):
+        if i != column:
+            longest = max([cell_len(str(col.label)),
+                           *(cell_len(str(r[1][i])) for r in rows)])
+            others += longest + 2 * table.cell_padding
+    room = max(floor, width - others - 2 * table.cell_padding - 1)  # 1: the scrollbar
+    return [(key, (*vals[:column], _shorten(str(vals[column]), room), *vals[column + 1:]))
+            for key, vals in rows]
+
+
+def _fill(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]],
+          fit: int | None = None) -> None:
     """Replace a table's rows, keeping the cursor on the same row key.
 
-    Every cell is shown as plain text (see :mod:`tui.plain`).
+    Every cell is shown as plain text (see :mod:`tui.plain`). ``fit``: the index of a
+    column shortened so that the whole row fits the table (see :func:`_fit`).
     """
+    rows = list(rows)
+    if fit is not None:
+        rows = _fit(table, rows, fit)
     rows = [(key, cells(values)) for key, values in rows]
     keys = [k for k, _ in rows]
     current = None
