@@ -130,6 +130,17 @@ def cmd_play(args: argparse.Namespace) -> int:
     if speed is not None and (not math.isfinite(speed) or speed <= 0):  # before any journal
         print("--speed must be a positive number", file=sys.stderr)
         return EXIT_INVALID
+    pin = None
+    if args.pin:  # asked, never on the command line (where ps would show it)
+        import getpass
+
+        try:
+            pin = getpass.getpass("Facilitator's PIN (players need it to leave their role): ")
+        except (EOFError, KeyboardInterrupt):
+            pin = ""
+        if not pin.strip():
+            print("--pin: no PIN was given", file=sys.stderr)
+            return EXIT_INVALID
     try:
         if args.resume:
             session = DrillSession.resume(Path(args.resume))
@@ -155,7 +166,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     roles = args.role or [a for a, h in session.human_roles.items() if h]
     status = EXIT_OK
-    app = DrillApp(session, speed=session.speed, roles=roles)
+    app = DrillApp(session, speed=session.speed, roles=roles, pin=pin)
     try:
         app.run()
     finally:
@@ -504,6 +515,9 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     play.add_argument("--journal", metavar="FILE", help="where to record the drill")
     play.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
+    play.add_argument("--pin", action="store_true",
+                      help="hot seat: ask for a facilitator's PIN at start; players need it to "
+                           "leave their role for the console, the review or the clock")
     _allow_include(play)
     play.set_defaults(func=cmd_play)
 

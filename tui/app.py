@@ -6,12 +6,18 @@ out) and draws a :class:`~sim.runs.view.DrillState` fed only by those events.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
+import re
+import secrets
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -27,7 +33,7 @@ from sim.engine.events import Event
 from sim.runs.session import DrillClock, DrillSession, JournalError
 from sim.runs.view import DrillState
 
-from .forms import ActionForm, ConfirmQuit, HelpScreen, InjectForm
+from .forms import ActionForm, Confirm, ConfirmQuit, HelpScreen, InjectForm, PinPrompt
 from .plain import PlainTextApp, cells, line, text, tlp_label, tlp_of
 
 SPEEDS = (1, 10, 60, 300, 600, 3600)
@@ -39,34 +45,18 @@ def _clock_line(app: DrillApp) -> Text:
     state = app.state
     status = "ENDED" if state.finished else ("running" if app.clock.running else "paused")
     drill = app.session.scenario.drill
-    moment = (drill.start + timedelta(minutes=app.session.now)).astimezone(
-        ZoneInfo(drill.clock_timezone))
+    # both clocks show the same whole minute: drill time is floored, never rounded up
+    minute = math.floor(app.session.now)
+    moment = (drill.start + timedelta(minutes=minute)).astimezone(ZoneInfo(drill.clock_timezone))
     return Text.assemble(
-        f" {format_drill_time(app.session.now)}  {moment:%a %d %b %H:%M} "
+        f" {format_drill_time(minute)}  {moment:%a %d %b %H:%M} "
         f"{moment.tzname()}  {status} at {app.clock.speed:g}x  ",
         tlp_label(tlp_of(app.session.scenario)), " ", line(drill.title), end="")
 
 
 def _describe(ev: Event, state: DrillState) -> str:
-    d = ev.details
-    name = state.scenario.actors[ev.actor].name if ev.actor in state.scenario.actors else ""
-    match ev.type:
-        case "inject_delivered":
-            return f"inject {d['inject']} to {name}: {d.get('title', '')}"
-        case "message_delivered":
-            return f"{d['verb']} {d['sender']} -> {ev.actor} ({d['channel']}, TLP:{d['tlp']})"
-        case "message_lost":
-            return f"LOST to {ev.actor} on {d['channel']}: {d['reason'].replace('_', ' ')}"
-        case "expectation_met" | "expectation_missed" | "expectation_late":
-            return f"{ev.type.replace('_', ' ')}: {d['expectation']}"
-        case "tlp_violation":
-            return f"TLP VIOLATION by {name}: {d['ref']} (TLP:{d['tlp']}) to {d['to']}"
-        case _:
-            who = f"{name} " if name else ""
-            action = d.get("action")
-            targets = ", ".join(d.get("targets", []))
-            extra = f" {action} -> {targets}" if action and targets else ""
-            return f"{who}{ev.type.replace('_', ' ')}{extra}"
+    """A log line that says who did what to whom, in words (see DrillState.describe)."""
+    return state.describe(ev)
 
 
 class FacilitatorScreen(Screen):
@@ -81,7 +71,15 @@ class FacilitatorScreen(Screen):
         Binding("a", "adhoc", "Ad-hoc", id="msel.adhoc"),
         Binding("r", "toggle_role", "Person/policy", id="actors.toggle_role", show=False),
         Binding("v", "role_view", "Role", id="actors.role_view"),
+        Binding("1", "show_tab('tab-msel')", "MSEL tab", id="tabs.msel", show=False),
+        Binding("2", "show_tab('tab-actors')", "Actors tab", id="tabs.actors", show=False),
+        Binding("3", "show_tab('tab-expectations')", "Expectations tab",
+                id="tabs.expectations", show=False),
+        Binding("4", "show_tab('tab-log')", "Log tab", id="tabs.log", show=False),
     ]
+
+    #: which tab each table lives on, and what its keys are called there
+    TAB_OF = {"msel": ("tab-msel", "MSEL", "1"), "actors": ("tab-actors", "Actors", "2")}
 
     def compose(self) -> ComposeResult:
         yield Static(id="clock", classes="clockbar")
@@ -120,7 +118,7 @@ class FacilitatorScreen(Screen):
                     r.type, r.title, ", ".join(r.to) if len(r.to) < 3 else f"{len(r.to)} teams"))
             for r in sorted(st.msel.values(),
                             key=lambda r: (r.at is None, r.at if r.at is not None else 0, r.id))
-        ])
+        ], fit=4)
         _fill(self.query_one("#actors", DataTable), [
             (aid, (aid, a.name, st.local_time(aid), "on" if st.on_duty(aid) else "off",
                    str(st.unread(aid)), ", ".join(st.open_incidents(aid)), st.played_by[aid]))
@@ -135,15 +133,30 @@ class FacilitatorScreen(Screen):
             (str(e.seq), (_t(e.time), _describe(e, st))) for e in reversed(st.recent)
         ])
 
-    def _selected(self, table_id: str) -> str | None:
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+        with suppress(NoMatches):
+            self.query_one(f"#{tab} DataTable", DataTable).focus()
+
+    def _selected(self, table_id: str, what: str = "") -> str | None:
+        """The row under the cursor of ``table_id``, only while its tab is shown.
+
+        A key meant for one tab does nothing on another (the cursor of a hidden table
+        is not a choice anyone can see): it says where it works instead.
+        """
+        tab, title, key = self.TAB_OF[table_id]
+        if self.query_one("#tabs", TabbedContent).active != tab:
+            self.notify(f"{what or 'That key'} works on the {title} tab (press {key}).",
+                        severity="warning", timeout=4)
+            return None
         table = self.query_one(f"#{table_id}", DataTable)
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
         return str(key.value)
 
-    def _msel_command(self, name: str, *args: object) -> None:
-        inject = self._selected("msel")
+    def _msel_command(self, name: str, *args: object, what: str = "") -> None:
+        inject = self._selected("msel", what)
         if inject is None:
             return
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -151,20 +164,39 @@ class FacilitatorScreen(Screen):
                     f"{name.replace('_', ' ')} {inject}")
 
     def action_fire(self) -> None:
-        self._msel_command("fire_inject")
+        self._msel_command("fire_inject", what="Fire (f)")
 
     def action_skip(self) -> None:
-        self._msel_command("skip_inject")
+        """Skip the selected inject, after asking; ``f`` delivers a skipped inject after all."""
+        inject = self._selected("msel", "Skip (s)")
+        if inject is None:
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+        row = app.state.msel[inject]
+        if row.status != "pending":
+            self.notify(f"Inject {inject} is {row.status}: only a waiting inject can be skipped.",
+                        severity="warning", timeout=4)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                app.command(lambda: app.session.skip_inject(inject),
+                            f"skipped inject {inject}; to undo, select it and press f "
+                            "to deliver it after all")
+
+        app.push_screen(Confirm(f"Skip inject {inject}?",
+                                f"{row.title}\nIt will not be delivered unless you fire it "
+                                "later with f."), answer)
 
     def action_delay(self) -> None:
-        self._msel_command("delay_inject", 30.0)
+        self._msel_command("delay_inject", 30.0, what="Delay (d)")
 
     def action_adhoc(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
         app.push_screen(InjectForm(app.state), app.send_adhoc)
 
     def action_toggle_role(self) -> None:
-        actor = self._selected("actors")
+        actor = self._selected("actors", "Person/policy (r)")
         if actor is None:
             return
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -232,14 +264,14 @@ class ParticipantScreen(Screen):
             f"  played by {by}"))
         _fill(self.query_one("#inbox", DataTable), [
             (item.ref, (" " if item.acknowledged else "●", _t(item.at), item.tlp,
-                        item.title or item.kind, _name(st, item.sender)))
+                        item.title or item.kind, _shorten(_name(st, item.sender), 16)))
             for item in reversed(st.inbox[self.role])
-        ])
+        ], fit=3)
         _fill(self.query_one("#todo", DataTable), [
             (x.id, (x.status, _t(x.deadline_at), _left(x.deadline_at, st.now, x.status),
                     x.description or f"{x.action} ({x.incident})"))
             for x in st.todo(self.role)
-        ])
+        ], fit=3)
         self._show_detail()
 
     def _selected_item(self):
@@ -262,7 +294,7 @@ class ParticipantScreen(Screen):
             return
         app: DrillApp = self.app  # type: ignore[assignment]
         lines = [
-            f"TLP:{item.tlp}   {item.ref}   incident {item.incident}",
+            f"TLP:{item.tlp}   {app.state.incident_title(item.incident)}",
             f"From {_name(app.state, item.sender)} via {item.channel} at {_t(item.at)}",
             "",
             item.title,
@@ -316,7 +348,8 @@ class ParticipantScreen(Screen):
         app.next_role(self.role)
 
     def action_console(self) -> None:
-        self.app.pop_screen()
+        app: DrillApp = self.app  # type: ignore[assignment]
+        app.as_facilitator(app.pop_screen, "Back to the console")
 
 
 def _t(at: float | None) -> str:
@@ -334,11 +367,49 @@ def _name(state: DrillState, aid: str | None) -> str:
     return state.scenario.actors[aid].name if aid in state.scenario.actors else str(aid)
 
 
-def _fill(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]]) -> None:
+def _shorten(value: str, width: int) -> str:
+    """``value`` cut to ``width`` terminal cells, ending in an ellipsis when cut."""
+    if cell_len(value) <= width:
+        return value
+    out = ""
+    for ch in value:
+        if cell_len(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def _fit(table: DataTable, rows: list[tuple[str, tuple[object, ...]]], column: int,
+         floor: int = 8) -> list[tuple[str, tuple[object, ...]]]:
+    """Shorten one long column so that every column fits the table's width.
+
+    The other columns keep their full text; the long one (a title, a description)
+    ends in an ellipsis rather than pushing the columns after it off the screen.
+    """
+    width = table.size.width
+    if not width or not rows:
+        return rows
+    others = 0
+    for i, col in enumerate(table.ordered_columns):
+        if i != column:
+            longest = max([cell_len(str(col.label)),
+                           *(cell_len(str(r[1][i])) for r in rows)])
+            others += longest + 2 * table.cell_padding
+    room = max(floor, width - others - 2 * table.cell_padding - 1)  # 1: the scrollbar
+    return [(key, (*vals[:column], _shorten(str(vals[column]), room), *vals[column + 1:]))
+            for key, vals in rows]
+
+
+def _fill(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]],
+          fit: int | None = None) -> None:
     """Replace a table's rows, keeping the cursor on the same row key.
 
-    Every cell is shown as plain text (see :mod:`tui.plain`).
+    Every cell is shown as plain text (see :mod:`tui.plain`). ``fit``: the index of a
+    column shortened so that the whole row fits the table (see :func:`_fit`).
     """
+    rows = list(rows)
+    if fit is not None:
+        rows = _fit(table, rows, fit)
     rows = [(key, cells(values)) for key, values in rows]
     keys = [k for k, _ in rows]
     current = None
@@ -358,6 +429,16 @@ def _fill(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]]) -> N
         table.move_cursor(row=keys.index(current), animate=False)
 
 
+def _pin_hash(pin: str, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, 100_000)
+
+
+#: actions a player in a role view may not take when the console is locked with a PIN
+FACILITATOR_ONLY = frozenset({
+    "toggle_clock", "faster", "slower", "next_inject", "review", "quit_drill", "quit",
+})
+
+
 class DrillApp(PlainTextApp):
     """A live drill: the facilitator console and participants' role views."""
 
@@ -375,8 +456,11 @@ class DrillApp(PlainTextApp):
 
     def __init__(self, session: DrillSession, speed: float = 60.0,
                  roles: Iterable[str] = (), clock: DrillClock | None = None,
-                 tick: float = TICK):
+                 tick: float = TICK, pin: str | None = None):
         super().__init__()
+        # hot seat: the facilitator's PIN, kept only as a salted hash
+        self._pin_salt = secrets.token_bytes(16)
+        self._pin_hash = _pin_hash(pin, self._pin_salt) if pin else None
         self.session = session
         self.state = DrillState(session.scenario)
         for event in session.engine.log:
@@ -491,6 +575,44 @@ class DrillApp(PlainTextApp):
         nxt = people[(people.index(current) + 1) % len(people)] if current in people else people[0]
         self.open_role(nxt)
 
+    # --- hot seat: the console is the facilitator's ----------------------------
+
+    @property
+    def locked(self) -> bool:
+        """A player holds the keyboard: a role view is open and a PIN guards the console."""
+        if self._pin_hash is None:
+            return False
+        return any(isinstance(s, ParticipantScreen) for s in self.screen_stack)
+
+    def pin_matches(self, pin: str) -> bool:
+        if self._pin_hash is None:
+            return True
+        return hmac.compare_digest(_pin_hash(pin, self._pin_salt), self._pin_hash)
+
+    def as_facilitator(self, fn, what: str) -> None:
+        """Run ``fn`` now, or once the facilitator's PIN is given (hot seat)."""
+        if not self.locked:
+            fn()
+            return
+
+        def answer(ok: bool | None) -> None:
+            if ok:
+                fn()
+
+        self.push_screen(PinPrompt(what, self.pin_matches), answer)
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Keys, clicks and the palette all come here: facilitator actions ask for the PIN."""
+        name = action if isinstance(action, str) else action[1]
+        bare = name.split("(")[0].rsplit(".", 1)[-1]
+        if self.locked and bare in FACILITATOR_ONLY and not isinstance(self.screen, PinPrompt):
+            run = super().run_action
+            self.as_facilitator(
+                lambda: self.call_later(run, action, default_namespace, namespaces),
+                "That is for the facilitator")
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     # --- clock actions -----------------------------------------------------------
 
     def action_toggle_clock(self) -> None:
@@ -547,7 +669,13 @@ class DrillApp(PlainTextApp):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self._binding_rows()))
 
+    async def action_quit(self) -> None:
+        """ctrl+q: the same question as q while the drill runs."""
+        self.action_quit_drill()
+
     def action_quit_drill(self) -> None:
+        if isinstance(self.screen, ConfirmQuit):
+            return
         if self.state.finished:
             self.exit()
             return
@@ -569,13 +697,22 @@ class DrillApp(PlainTextApp):
                     out.append((b, owner))
         return out
 
+    def key_names(self, binding: Binding) -> str:
+        """A binding's keys as people write them: ``+ =``, ``? F1``, ``esc``."""
+        names = []
+        for key in binding.key.split(","):
+            shown = self.get_key_display(Binding(key.strip(), ""))
+            names.append(shown.upper() if re.fullmatch(r"f\d+", shown) else shown)
+        return " ".join(names)
+
     def _binding_rows(self) -> list[tuple[str, str, str]]:
-        return [(b.key, b.description, b.id or "") for b, _ in self._drill_bindings()]
+        return [(self.key_names(b), b.description, b.id or "") for b, _ in self._drill_bindings()]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # one Quit: the drill's own, which asks first
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Quit")
         for b, owner in self._drill_bindings(screen):
             yield SystemCommand(
-                b.description, f"key: {b.key}",
+                b.description, f"key: {self.key_names(b)}",
                 lambda b=b, owner=owner: owner.run_action(b.action),  # type: ignore[union-attr]
             )

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER
 from sim.engine import Action
 from sim.runs.view import DrillState
 
 from .plain import line, text
+
+
+class MarkedList(SelectionList):
+    """A selection list whose boxes read ``x`` when ticked and stay empty when not:
+    chosen and not chosen differ in shape, not only in colour."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset[1] + y)
+        except OptionDoesNotExist:
+            return strip
+        if len(segments) < 3:
+            return strip
+        inner = segments[1]
+        mark = "x" if selection.value in self._selected else " "
+        segments[1] = Segment(mark * len(inner.text), inner.style, inner.control)
+        return Strip(segments, strip.cell_length)
 
 #: What a participant can do, in the order the form offers it.
 PARTICIPANT_VERBS: tuple[tuple[str, str], ...] = (
@@ -71,9 +95,9 @@ class ActionForm(ModalScreen[Action | None]):
                 yield Select([(f"TLP:{t}", t) for t in TLP_ORDER], value="AMBER",
                              allow_blank=False, compact=True, id="tlp")
             yield Label("Recipients (point-of-contact directory)")
-            yield SelectionList[str](*directory, compact=True, id="targets")
+            yield MarkedList(*directory, compact=True, id="targets")
             yield Label("Pass on (what you received about this incident)")
-            yield SelectionList[str](compact=True, id="refs")
+            yield MarkedList(compact=True, id="refs")
             yield Input(placeholder="Message text", compact=True, id="text")
             with Horizontal(classes="buttons"):
                 yield Button("Send", variant="primary", compact=True, id="send")
@@ -83,6 +107,7 @@ class ActionForm(ModalScreen[Action | None]):
 
     def on_mount(self) -> None:
         self._fill_refs()
+        self.query_one("#verb", Select).focus()  # the form opens on its first field
         self.ready = True
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -144,11 +169,14 @@ class InjectForm(ModalScreen[dict | None]):
                 yield Select([(f"TLP:{t}", t) for t in TLP_ORDER], value="GREEN",
                              allow_blank=False, compact=True, id="tlp")
             yield Label("Recipients")
-            yield SelectionList[str](*[(line(f"{a.name} ({aid})"), aid)
-                                       for aid, a in sc.actors.items()], compact=True, id="to")
+            yield MarkedList(*[(line(f"{a.name} ({aid})"), aid)
+                               for aid, a in sc.actors.items()], compact=True, id="to")
             with Horizontal(classes="buttons"):
                 yield Button("Send now", variant="primary", compact=True, id="send")
                 yield Button("Cancel", compact=True, id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()  # the form opens on its first field
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
@@ -184,7 +212,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="form"):
             yield Label("Keys", classes="title")
             table = DataTable(id="help-table", cursor_type="row")
-            table.add_columns("Key", "Action", "Binding id")
+            table.add_columns("Keys", "Action", "Binding id")
             for row in self.rows:
                 table.add_row(*row)
             yield table
@@ -226,3 +254,63 @@ class ConfirmQuit(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question before an action that cannot simply be taken back."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, detail: str = ""):
+        super().__init__()
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="form"):
+            yield Label(line(self.question), classes="title")
+            if self.detail:
+                yield Static(text(self.detail), classes="hint")
+            with Horizontal(classes="buttons"):
+                yield Button("Yes (y)", variant="warning", id="yes")
+                yield Button("No (n)", variant="primary", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class PinPrompt(ModalScreen[bool]):
+    """Hot seat: the facilitator's PIN, asked before a player's view gives way to the
+    console, the review or the clock. The PIN is checked, never shown or kept."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="pin.cancel")]
+
+    def __init__(self, what: str, check: Callable[[str], bool]):
+        super().__init__()
+        self.what = what
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Label(line(f"{self.what}: facilitator's PIN"), classes="title")
+            yield Input(password=True, compact=True, id="pin")
+            yield Static("enter to go on, escape to stay in this role", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.check(event.value):
+            self.dismiss(True)
+            return
+        event.input.value = ""
+        self.notify("Wrong PIN.", severity="error", timeout=3)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

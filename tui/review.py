@@ -34,6 +34,34 @@ MARKS = {
 }
 SPARK = "▁▂▃▄▅▆▇█"
 
+#: what each timeline mark means, in words, for the legend under the lanes
+MARK_NAMES = {
+    "inject_delivered": "inject",
+    "message_sent": "sent",
+    "message_delivered": "delivered",
+    "message_lost": "lost",
+    "acknowledged": "acknowledged",
+    "escalated": "escalated",
+    "requested": "requested",
+    "notified": "notified",
+    "takedown_completed": "taken down",
+    "contained": "contained",
+    "preserved": "preserved",
+}
+
+
+def legend() -> Text:
+    """The key to the timeline's marks: every mark, the deadline line, the selection."""
+    out = Text("Key: ", style="dim")
+    for kind, (mark, style) in MARKS.items():
+        out.append(mark, style=style)
+        out.append(f" {MARK_NAMES[kind]}  ")
+    out.append("┊", style="red")
+    out.append(" deadline  ")
+    out.append("■", style="reverse bold")
+    out.append(" selected")
+    return out
+
 
 def _h(minutes: float | None) -> str:
     return "" if minutes is None else f"{minutes / 60:.2f} h"
@@ -102,6 +130,8 @@ class Swimlane(Widget, can_focus=True):
             for ch, st in zip(row, styles, strict=True):
                 out.append(ch, style=st)
             out.append("\n")
+        out.append("\n")
+        out.append_text(legend())
         return out
 
     def selected_event(self):
