@@ -106,3 +106,9 @@ def load(tmp_path):
 
 def events_of(log, type_, actor=None):
     return [e for e in log if e.type == type_ and (actor is None or e.actor == actor)]
+
+
+@pytest.fixture(autouse=True)
+def _private_drill_home(tmp_path_factory, monkeypatch):
+    """Journals a test does not place itself go to a temporary folder, never the user's."""
+    monkeypatch.setenv("ACID_DRILL_HOME", str(tmp_path_factory.mktemp("drill-home")))

@@ -230,6 +230,10 @@ def keys(*presses: str):
         for key in presses:
             await pilot.press(key)
             await until(pilot, lambda: getattr(pilot.app.screen, "ready", True))
+        # draw once more now that every widget has its size: fitted columns are
+        # measured against the real width, not the one before layout
+        pilot.app.redraw()
+        await pilot.pause()
         pilot.app.clear_notifications()
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()

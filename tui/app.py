@@ -417,12 +417,19 @@ def _fill(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]],
         current = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
     old_keys = [str(r.value) for r in table.rows]
     if old_keys == keys:
-        for key, row in rows:
-            for col, value in zip(table.columns, row, strict=False):
-                if table.get_cell(key, col) != value:
-                    table.update_cell(key, col, value, update_width=True)
-        return
+        changed = [(key, col, value) for key, row in rows
+                   for col, value in zip(table.columns, row, strict=False)
+                   if table.get_cell(key, col) != value]
+        if fit is None or not changed:
+            for key, col, value in changed:
+                table.update_cell(key, col, value, update_width=True)
+            return
+        # a fitted column may have to shrink, which updating cells never does
     table.clear()
+    if fit is not None:
+        for column in table.columns.values():
+            if column.auto_width:
+                column.content_width = cell_len(str(column.label))
     for key, row in rows:
         table.add_row(*row, key=key)
     if current in keys:
