@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
+from test_session import loaded as session_drill
+from test_session import play  # the same short drill as the session tests
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.analysis.aar import md, render_html, render_json, render_markdown, render_text
@@ -33,25 +35,8 @@ from sim.engine.events import log_to_jsonl
 from sim.runs import session as sessions
 from sim.runs.session import DrillSession, Journal, JournalBusy, JournalError, list_journals
 
+loaded = session_drill  # the fixture, under the name the tests here ask for
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def loaded(scenario_data, load):
-    scenario_data["expectations"] = [
-        {"id": "E1", "actors": ["cert-a"], "action": "escalate", "target": "council",
-         "incident": "x", "within": "2h", "score": 4}]
-    return load(scenario_data)
-
-
-def play(session: DrillSession) -> None:
-    """A short drill with a person playing cert-a."""
-    session.advance_to(75)
-    session.act(Action("cert-a", "acknowledge", "x"))
-    session.advance_to(80)
-    session.act(Action("cert-a", "escalate", "x", targets=("council",), channel="email",
-                       tlp="GREEN"))
-    session.advance_to(200)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import pytest
 
 pytest.importorskip("textual")
 
+from test_tui import keys, until  # the same settling helpers as the other UI tests
+
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.runs.session import DrillSession
 from tui.app import DrillApp, FacilitatorScreen, ParticipantScreen, _clock_line
@@ -19,14 +21,6 @@ DEFAULT = resolve_scenario_arg(None)
 def make_app(roles=("certph",), pin: str | None = None) -> DrillApp:
     session = DrillSession.start(load_scenario(DEFAULT), seed=0, human=list(roles), record=False)
     return DrillApp(session, speed=60, roles=(), pin=pin)
-
-
-async def until(pilot, condition, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the app never reached the expected state")
 
 
 def msel_cursor(app: DrillApp) -> str:
@@ -306,22 +300,6 @@ async def test_every_column_fits_at_80_by_24():
             table = app.screen.query_one(tid)
             assert table.row_count, tid
             assert row_width(table) <= table.size.width, tid
-
-
-def keys(*presses: str):
-    async def run_before(pilot) -> None:
-        for key in presses:
-            await pilot.press(key)
-            await until(pilot, lambda: getattr(pilot.app.screen, "ready", True))
-        # draw once more now that every widget has its size: fitted columns are
-        # measured against the real width, not the one before layout
-        pilot.app.redraw()
-        await pilot.pause()
-        pilot.app.clear_notifications()
-        await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
-
-    return run_before
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
