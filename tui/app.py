@@ -59,10 +59,41 @@ def _describe(ev: Event, state: DrillState) -> str:
     return state.describe(ev)
 
 
-class FacilitatorScreen(Screen):
-    """The high controller's seat: MSEL, actors, expectations, the event log."""
+class LiveScreen(Screen):
+    """A screen drawn from the drill's read model, redrawn as the drill moves on.
 
-    ready = False  # set once the widgets exist
+    ``ready`` is set once the screen has been laid out: only then do the tables know
+    their real width, which fitted columns are measured against.
+    """
+
+    ready = False
+
+    def add_columns(self) -> None:
+        raise NotImplementedError
+
+    def refresh_view(self) -> None:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.add_columns()
+        self.refresh_view()
+        self.call_after_refresh(self._laid_out)
+
+    def _laid_out(self) -> None:
+        self.ready = True
+        self.refresh_view()
+
+    def on_resize(self) -> None:
+        if self.ready:
+            self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        if self.ready:
+            self.refresh_view()
+
+
+class FacilitatorScreen(LiveScreen):
+    """The high controller's seat: MSEL, actors, expectations, the event log."""
 
     BINDINGS = [
         Binding("f", "fire", "Fire", id="msel.fire"),
@@ -94,7 +125,7 @@ class FacilitatorScreen(Screen):
                 yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
+    def add_columns(self) -> None:
         self.query_one("#msel", DataTable).add_columns(
             "Id", "Time", "Status", "Type", "Title", "To")
         self.query_one("#actors", DataTable).add_columns(
@@ -102,12 +133,6 @@ class FacilitatorScreen(Screen):
         self.query_one("#expectations", DataTable).add_columns(
             "Id", "Status", "Due", "Left", "Who", "Action", "Incident", "Score")
         self.query_one("#log", DataTable).add_columns("Time", "Event")
-        self.ready = True
-        self.refresh_view()
-
-    def on_screen_resume(self) -> None:
-        if self.ready:
-            self.refresh_view()
 
     def refresh_view(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -215,10 +240,8 @@ class FacilitatorScreen(Screen):
         app.next_role("")
 
 
-class ParticipantScreen(Screen):
+class ParticipantScreen(LiveScreen):
     """One role's view: its inbox, its actions, its to-do list. Nothing else."""
-
-    ready = False  # set once the widgets exist
 
     BINDINGS = [
         Binding("k", "acknowledge", "Ack", id="role.acknowledge"),
@@ -242,15 +265,9 @@ class ParticipantScreen(Screen):
             yield Static(id="detail")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
+    def add_columns(self) -> None:
         self.query_one("#inbox", DataTable).add_columns("", "Time", "TLP", "Subject", "From")
         self.query_one("#todo", DataTable).add_columns("Status", "Due", "Left", "To do")
-        self.ready = True
-        self.refresh_view()
-
-    def on_screen_resume(self) -> None:
-        if self.ready:
-            self.refresh_view()
 
     def refresh_view(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
