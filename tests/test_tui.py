@@ -263,7 +263,7 @@ def test_snapshot_action_form(snap_compare):
 
 
 async def test_the_review_opens_when_the_drill_ends():
-    from tui.review import ReviewScreen
+    from tui.screens.review import ReviewScreen
 
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

@@ -12,8 +12,9 @@ from test_tui import keys, until  # the same settling helpers as the other UI te
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.runs.session import DrillSession
-from tui.app import DrillApp, FacilitatorScreen, ParticipantScreen, _clock_line
+from tui.app import DrillApp, FacilitatorScreen, ParticipantScreen
 from tui.forms import ActionForm, Confirm, ConfirmQuit, HelpScreen, PinPrompt
+from tui.screens.live import clock_line
 
 DEFAULT = resolve_scenario_arg(None)
 
@@ -142,7 +143,7 @@ async def test_drill_time_and_local_time_show_the_same_minute(now, drill, local)
     async with app.run_test(size=(100, 30)) as pilot:
         app.session.advance_to(now)
         await pilot.pause()
-        header = _clock_line(app).plain
+        header = clock_line(app).plain
         start = app.session.scenario.drill.start
         assert start.hour == 9 and start.minute == 0  # the bundled drill starts at 09:00
         assert f"{drill} " in header and f" {local} " in header, header
@@ -178,7 +179,7 @@ async def test_a_player_cannot_leave_their_role_without_the_pin():
 
 @pytest.mark.parametrize("key", ["R", "space", "j", "q", "ctrl+q"])
 async def test_a_player_cannot_reach_the_review_or_the_clock_without_the_pin(key):
-    from tui.review import ReviewScreen
+    from tui.screens.review import ReviewScreen
 
     app = make_app(pin="4711")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -194,7 +195,7 @@ async def test_a_player_cannot_reach_the_review_or_the_clock_without_the_pin(key
 
 
 async def test_the_palette_does_not_bypass_the_pin():
-    from tui.review import ReviewScreen
+    from tui.screens.review import ReviewScreen
 
     app = make_app(pin="4711")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -254,7 +255,7 @@ async def test_the_action_form_opens_on_its_first_field_and_marks_recipients():
 
 
 def test_the_timeline_has_a_legend_for_every_mark():
-    from tui.review import MARKS, legend
+    from tui.widgets.swimlane import MARKS, legend
 
     key = legend().plain
     for mark, _ in MARKS.values():

@@ -1,0 +1,8 @@
+"""Modal screens: the action form, the inject form, help, confirmations and the PIN."""
+
+from .action import ActionForm, MarkedList
+from .dialogs import Confirm, ConfirmQuit, HelpScreen, PinPrompt
+from .inject import InjectForm
+
+__all__ = ["ActionForm", "Confirm", "ConfirmQuit", "HelpScreen", "InjectForm", "MarkedList",
+           "PinPrompt"]

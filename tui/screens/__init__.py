@@ -1,0 +1,1 @@
+"""The live drill's screens: the facilitator's console and each team's view."""

@@ -1,0 +1,167 @@
+"""The facilitator's console: the MSEL, the teams, the expectations, the log."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from ..forms import Confirm, InjectForm
+from ..widgets.tables import fill_table
+from .live import LiveScreen, clock_line, describe, fmt_time, time_left
+
+if TYPE_CHECKING:
+    from ..app import DrillApp
+
+
+class FacilitatorScreen(LiveScreen):
+    """The high controller's seat: MSEL, actors, expectations, the event log."""
+
+    BINDINGS = [
+        Binding("f", "fire", "Fire", id="msel.fire"),
+        Binding("s", "skip", "Skip inject", id="msel.skip", show=False),
+        Binding("d", "delay", "Delay inject 30m", id="msel.delay", show=False),
+        Binding("a", "adhoc", "Ad-hoc", id="msel.adhoc"),
+        Binding("r", "toggle_role", "Person/policy", id="actors.toggle_role", show=False),
+        Binding("v", "role_view", "Role", id="actors.role_view"),
+        Binding("1", "show_tab('tab-msel')", "MSEL tab", id="tabs.msel", show=False),
+        Binding("2", "show_tab('tab-actors')", "Actors tab", id="tabs.actors", show=False),
+        Binding("3", "show_tab('tab-expectations')", "Expectations tab",
+                id="tabs.expectations", show=False),
+        Binding("4", "show_tab('tab-log')", "Log tab", id="tabs.log", show=False),
+    ]
+
+    #: which tab each table lives on, and what its keys are called there
+    TAB_OF = {"msel": ("tab-msel", "MSEL", "1"), "actors": ("tab-actors", "Actors", "2")}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="clock", classes="clockbar")
+        with TabbedContent(id="tabs"):
+            with TabPane("MSEL", id="tab-msel"):
+                yield DataTable(id="msel", cursor_type="row", zebra_stripes=True)
+            with TabPane("Actors", id="tab-actors"):
+                yield DataTable(id="actors", cursor_type="row", zebra_stripes=True)
+            with TabPane("Expectations", id="tab-expectations"):
+                yield DataTable(id="expectations", cursor_type="row", zebra_stripes=True)
+            with TabPane("Log", id="tab-log"):
+                yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def add_columns(self) -> None:
+        self.query_one("#msel", DataTable).add_columns(
+            "Id", "Time", "Status", "Type", "Title", "To")
+        self.query_one("#actors", DataTable).add_columns(
+            "Id", "Name", "Local time", "Duty", "Unread", "Open incidents", "Played by")
+        self.query_one("#expectations", DataTable).add_columns(
+            "Id", "Status", "Due", "Left", "Who", "Action", "Incident", "Score")
+        self.query_one("#log", DataTable).add_columns("Time", "Event")
+
+    def refresh_view(self) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        st = app.state
+        self.query_one("#clock", Static).update(clock_line(app))
+        fill_table(self.query_one("#msel", DataTable), [
+            (r.id, (r.id, fmt_time(r.delivered_at if r.delivered_at is not None else r.at), r.status,
+                    r.type, r.title, ", ".join(r.to) if len(r.to) < 3 else f"{len(r.to)} teams"))
+            for r in sorted(st.msel.values(),
+                            key=lambda r: (r.at is None, r.at if r.at is not None else 0, r.id))
+        ], fit=4)
+        fill_table(self.query_one("#actors", DataTable), [
+            (aid, (aid, a.name, st.local_time(aid), "on" if st.on_duty(aid) else "off",
+                   str(st.unread(aid)), ", ".join(st.open_incidents(aid)), st.played_by[aid]))
+            for aid, a in st.scenario.actors.items()
+        ])
+        fill_table(self.query_one("#expectations", DataTable), [
+            (x.id, (x.id, x.status, fmt_time(x.deadline_at), time_left(x.deadline_at, st.now, x.status),
+                    ", ".join(x.actors), x.action, x.incident, f"{x.score:g}"))
+            for x in st.expectations.values()
+        ])
+        fill_table(self.query_one("#log", DataTable), [
+            (str(e.seq), (fmt_time(e.time), describe(e, st))) for e in reversed(st.recent)
+        ])
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+        with suppress(NoMatches):
+            self.query_one(f"#{tab} DataTable", DataTable).focus()
+
+    def _selected(self, table_id: str, what: str = "") -> str | None:
+        """The row under the cursor of ``table_id``, only while its tab is shown.
+
+        A key meant for one tab does nothing on another (the cursor of a hidden table
+        is not a choice anyone can see): it says where it works instead.
+        """
+        tab, title, key = self.TAB_OF[table_id]
+        if self.query_one("#tabs", TabbedContent).active != tab:
+            self.notify(f"{what or 'That key'} works on the {title} tab (press {key}).",
+                        severity="warning", timeout=4)
+            return None
+        table = self.query_one(f"#{table_id}", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        return str(key.value)
+
+    def _msel_command(self, name: str, *args: object, what: str = "") -> None:
+        inject = self._selected("msel", what)
+        if inject is None:
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+        app.command(lambda: getattr(app.session, name)(inject, *args),
+                    f"{name.replace('_', ' ')} {inject}")
+
+    def action_fire(self) -> None:
+        self._msel_command("fire_inject", what="Fire (f)")
+
+    def action_skip(self) -> None:
+        """Skip the selected inject, after asking; ``f`` delivers a skipped inject after all."""
+        inject = self._selected("msel", "Skip (s)")
+        if inject is None:
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+        row = app.state.msel[inject]
+        if row.status != "pending":
+            self.notify(f"Inject {inject} is {row.status}: only a waiting inject can be skipped.",
+                        severity="warning", timeout=4)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                app.command(lambda: app.session.skip_inject(inject),
+                            f"skipped inject {inject}; to undo, select it and press f "
+                            "to deliver it after all")
+
+        app.push_screen(Confirm(f"Skip inject {inject}?",
+                                f"{row.title}\nIt will not be delivered unless you fire it "
+                                "later with f."), answer)
+
+    def action_delay(self) -> None:
+        self._msel_command("delay_inject", 30.0, what="Delay (d)")
+
+    def action_adhoc(self) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        app.push_screen(InjectForm(app.state), app.send_adhoc)
+
+    def action_toggle_role(self) -> None:
+        actor = self._selected("actors", "Person/policy (r)")
+        if actor is None:
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+        human = app.state.played_by[actor] != "human"
+        app.command(lambda: app.session.set_human(actor, human),
+                    f"{actor} now played by {'a person' if human else 'the policy'}")
+
+    def action_role_view(self) -> None:
+        """The selected actor's view on the Actors tab; else the first person's role."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        if self.query_one("#tabs", TabbedContent).active == "tab-actors":
+            actor = self._selected("actors")
+            if actor is not None:
+                app.open_role(actor)
+            return
+        app.next_role("")
+

@@ -1,0 +1,90 @@
+"""What the console and the role views share: the clock line, a screen redrawn from
+the read model, and how times and names are shown."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.screen import Screen
+
+from scenarios.durations import format_drill_time, format_duration
+from sim.engine.events import Event
+from sim.runs.view import DrillState
+
+from ..plain import line, tlp_label, tlp_of
+
+if TYPE_CHECKING:
+    from ..app import DrillApp
+
+
+def clock_line(app: DrillApp) -> Text:
+    """The header of the console and role views: drill time, the TLP label, the title."""
+    state = app.state
+    status = "ENDED" if state.finished else ("running" if app.clock.running else "paused")
+    drill = app.session.scenario.drill
+    # both clocks show the same whole minute: drill time is floored, never rounded up
+    minute = math.floor(app.session.now)
+    moment = (drill.start + timedelta(minutes=minute)).astimezone(ZoneInfo(drill.clock_timezone))
+    return Text.assemble(
+        f" {format_drill_time(minute)}  {moment:%a %d %b %H:%M} "
+        f"{moment.tzname()}  {status} at {app.clock.speed:g}x  ",
+        tlp_label(tlp_of(app.session.scenario)), " ", line(drill.title), end="")
+
+
+def describe(ev: Event, state: DrillState) -> str:
+    """A log line that says who did what to whom, in words (see DrillState.describe)."""
+    return state.describe(ev)
+
+
+class LiveScreen(Screen):
+    """A screen drawn from the drill's read model, redrawn as the drill moves on.
+
+    ``ready`` is set once the screen has been laid out: only then do the tables know
+    their real width, which fitted columns are measured against.
+    """
+
+    ready = False
+
+    def add_columns(self) -> None:
+        raise NotImplementedError
+
+    def refresh_view(self) -> None:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.add_columns()
+        self.refresh_view()
+        self.call_after_refresh(self._laid_out)
+
+    def _laid_out(self) -> None:
+        self.ready = True
+        self.refresh_view()
+
+    def on_resize(self) -> None:
+        if self.ready:
+            self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        if self.ready:
+            self.refresh_view()
+
+
+
+def fmt_time(at: float | None) -> str:
+    return "" if at is None else format_drill_time(at)
+
+
+def time_left(deadline: float | None, now: float, status: str) -> str:
+    if deadline is None or status not in ("due", "waiting"):
+        return ""
+    left = deadline - now
+    return format_duration(left) if left >= 0 else "overdue"
+
+
+def actor_name(state: DrillState, aid: str | None) -> str:
+    return state.scenario.actors[aid].name if aid in state.scenario.actors else str(aid)
+

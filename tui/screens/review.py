@@ -1,0 +1,205 @@
+"""After the drill: the timeline, expectations met or missed, where the time went."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
+
+from scenarios.durations import format_drill_time, format_duration
+from sim.analysis.review import PARTS, RATINGS, Review
+from sim.safe.text import one_line
+
+from ..plain import cells, line, tlp_label, tlp_of
+from ..widgets.swimlane import SPARK, Swimlane, _h
+
+
+def _describe(review: Review, e) -> str:
+    d = e.details
+    parts = [f"{format_drill_time(e.time)}  {e.type.replace('_', ' ')}  {review.name(e.actor)}"]
+    for key in ("inject", "verb", "action", "sender", "to", "channel", "tlp", "reason", "title"):
+        if d.get(key):
+            value = review.name(d[key]) if key in ("sender", "to") else d[key]
+            parts.append(f"{key}: {value}")
+    if d.get("targets"):
+        parts.append("to: " + ", ".join(review.name(t) for t in d["targets"]))
+    return "   ".join(str(p) for p in parts)
+
+
+class NoteForm(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note.cancel")]
+
+    def __init__(self, expectation: str, note: str):
+        super().__init__()
+        self.expectation = expectation
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        yield Label(line(f"Evaluator's note on {self.expectation} (enter saves)"),
+                    id="note-label")
+        # a one-line editor: a note from the journal is shown with its controls escaped
+        yield Input(value=one_line(self.note), id="note")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReviewScreen(Screen):
+    """After the drill: timeline, expectations, time breakdown, human against model."""
+
+    BINDINGS = [
+        Binding("p", "rate('P')", "Rate P", id="rating.p", show=False),
+        Binding("s", "rate('S')", "Rate S", id="rating.s", show=False),
+        Binding("m", "rate('M')", "Rate M", id="rating.m", show=False),
+        Binding("u", "rate('U')", "Rate U", id="rating.u", show=False),
+        Binding("n", "note", "Note", id="rating.note"),
+        Binding("q,escape", "close", "Close", id="review.close"),
+    ]
+
+    def __init__(self, review: Review, journal=None):
+        super().__init__()
+        self.review = review
+        self.journal = journal
+
+    def compose(self) -> ComposeResult:
+        m = self.review.metrics
+        yield Static(Text.assemble(
+            " Review ", tlp_label(tlp_of(self.review.scenario)),
+            f" score {m['score']['earned']:g} of {m['score']['possible']:g}, "
+            f"{m['score']['met']} of {m['score']['of']} expectations met   ",
+            line(self.review.scenario.drill.title), end=""),
+            classes="clockbar")
+        with TabbedContent(id="review-tabs"):
+            with TabPane("Timeline", id="tab-timeline"):
+                yield Swimlane(self.review, id="swimlane")
+                yield Static(id="mark-detail")
+            with TabPane("Expectations", id="tab-exp"):
+                yield DataTable(id="exp", cursor_type="row", zebra_stripes=True)
+                yield Static("p s m u: rate the selected expectation (HSEEP); n: add a note. "
+                             + "  ".join(f"{k}={v}" for k, v in RATINGS.items()), classes="hint")
+            with TabPane("Where the time went", id="tab-breakdown"):
+                yield DataTable(id="breakdown", cursor_type="row", zebra_stripes=True)
+            with TabPane("People vs model", id="tab-model"):
+                yield DataTable(id="model", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        exp = self.query_one("#exp", DataTable)
+        exp.add_columns("Id", "Status", "Due", "Done", "Lateness", "Score", "Rating", "Note",
+                        "Expectation")
+        self._fill_expectations()
+        bd = self.query_one("#breakdown", DataTable)
+        bd.add_columns("Hop", "Duration", "Split", *[p.split(" ")[0] for p in PARTS])
+        for h in sorted(self.review.hops, key=lambda h: -h.duration):
+            colours = ["grey50", "cyan", "yellow", "green", "red"]
+            split = Text()
+            for i, p in enumerate(PARTS):
+                if h.duration:
+                    split.append("█" * round(12 * h.parts[p] / h.duration), style=colours[i])
+            bd.add_row(*cells([f"{self.review.name(h.sender)} → {self.review.name(h.recipient)} "
+                               f"({h.verb.replace('_', ' ')}, {h.incident})", _h(h.duration),
+                               split, *[_h(h.parts[p]) for p in PARTS]]))
+        model = self.query_one("#model", DataTable)
+        model.add_columns("Role", "Incident", "What", "Person", "Faster than", "Model did it",
+                          "Simulated times")
+        for c in self.review.comparisons:
+            model.add_row(*cells([
+                self.review.name(c.actor), c.incident, c.metric.replace("_", " "),
+                _h(c.human) if c.human is not None else "never",
+                f"{c.faster_than:.0%}" if c.simulated and c.human is not None else "—",
+                f"{c.model_did_it:.0%}",
+                _spark(c.simulated, c.human if c.human is not None else max(c.simulated))]))
+        if not self.review.comparisons:
+            model.add_row("No role was played by a person, or no comparison was asked for "
+                          "(--runs 0).", "", "", "", "", "", "")
+        self._show_mark()
+        self.query_one("#swimlane").focus()
+
+    def _fill_expectations(self) -> None:
+        exp = self.query_one("#exp", DataTable)
+        row = exp.cursor_row
+        exp.clear()
+        for x in self.review.metrics["expectations"]:
+            rating, note, mine = self.review.rating(x["id"])
+            late = (format_duration(x["lateness"]) if x.get("lateness") and x["status"] != "met"
+                    else "")
+            exp.add_row(*cells([
+                x["id"], x["status"], format_drill_time(x["deadline_at"])
+                if x["deadline_at"] is not None else "",
+                format_drill_time(x["at"]) if x.get("at") is not None else "", late,
+                f"{x['earned']:g}/{x['score']:g}",
+                rating + ("" if mine else " (suggested)"), note,
+                x["description"] or x["action"]]), key=x["id"])
+        if row < exp.row_count:
+            exp.move_cursor(row=row, animate=False)
+
+    def on_swimlane_selected(self, _message) -> None:
+        self._show_mark()
+
+    def _show_mark(self) -> None:
+        e = self.query_one("#swimlane", Swimlane).selected_event()
+        self.query_one("#mark-detail", Static).update(
+            line(_describe(self.review, e)) if e else "")
+
+    def _expectation(self) -> str | None:
+        exp = self.query_one("#exp", DataTable)
+        if exp.row_count == 0:
+            return None
+        return str(exp.coordinate_to_cell_key((exp.cursor_row, 0)).row_key.value)
+
+    def action_rate(self, rating: str) -> None:
+        if self.query_one("#review-tabs", TabbedContent).active != "tab-exp":
+            self.notify("Ratings are given on the Expectations tab.", severity="warning")
+            return
+        eid = self._expectation()
+        if eid is None:
+            return
+        _, note, _ = self.review.rating(eid)
+        self._save(eid, rating, note)
+
+    def action_note(self) -> None:
+        eid = self._expectation()
+        if eid is None:
+            return
+        rating, note, _ = self.review.rating(eid)
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._save(eid, rating, text)
+
+        self.app.push_screen(NoteForm(eid, note), done)
+
+    def _save(self, eid: str, rating: str, note: str) -> None:
+        self.review.ratings[eid] = {"rating": rating, "note": note, "who": "evaluator"}
+        if self.journal is not None:
+            self.journal.set_rating(eid, rating, note)
+        self._fill_expectations()
+        self.notify(f"{eid} rated {rating}" + (" (saved in the journal)" if self.journal else ""))
+
+    def action_close(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
+
+
+def _spark(values: list[float], human: float, bins: int = 16) -> Text:
+    if not values:
+        return Text("")
+    lo, hi = min([*values, human]), max([*values, human])
+    if hi == lo:
+        hi = lo + 1
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, int((v - lo) / (hi - lo) * bins))] += 1
+    top = max(counts)
+    mark = min(bins - 1, int((human - lo) / (hi - lo) * bins))
+    out = Text()
+    for i, n in enumerate(counts):
+        out.append(SPARK[round(n / top * (len(SPARK) - 1))], style="bold red" if i == mark else "cyan")
+    return out

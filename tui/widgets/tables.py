@@ -1,0 +1,80 @@
+"""Tables filled from the read model: plain-text cells, a kept cursor, fitted columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.cells import cell_len
+from textual.widgets import DataTable
+
+from ..plain import cells
+
+
+def shorten(value: str, width: int) -> str:
+    """``value`` cut to ``width`` terminal cells, ending in an ellipsis when cut."""
+    if cell_len(value) <= width:
+        return value
+    out = ""
+    for ch in value:
+        if cell_len(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def fit_rows(table: DataTable, rows: list[tuple[str, tuple[object, ...]]], column: int,
+         floor: int = 8) -> list[tuple[str, tuple[object, ...]]]:
+    """Shorten one long column so that every column fits the table's width.
+
+    The other columns keep their full text; the long one (a title, a description)
+    ends in an ellipsis rather than pushing the columns after it off the screen.
+    """
+    width = table.size.width
+    if not width or not rows:
+        return rows
+    others = 0
+    for i, col in enumerate(table.ordered_columns):
+        if i != column:
+            longest = max([cell_len(str(col.label)),
+                           *(cell_len(str(r[1][i])) for r in rows)])
+            others += longest + 2 * table.cell_padding
+    room = max(floor, width - others - 2 * table.cell_padding - 1)  # 1: the scrollbar
+    return [(key, (*vals[:column], shorten(str(vals[column]), room), *vals[column + 1:]))
+            for key, vals in rows]
+
+
+def fill_table(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]],
+          fit: int | None = None) -> None:
+    """Replace a table's rows, keeping the cursor on the same row key.
+
+    Every cell is shown as plain text (see :mod:`tui.plain`). ``fit``: the index of a
+    column shortened so that the whole row fits the table (see :func:`_fit`).
+    """
+    rows = list(rows)
+    if fit is not None:
+        rows = fit_rows(table, rows, fit)
+    rows = [(key, cells(values)) for key, values in rows]
+    keys = [k for k, _ in rows]
+    current = None
+    if table.row_count:
+        current = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+    old_keys = [str(r.value) for r in table.rows]
+    if old_keys == keys:
+        changed = [(key, col, value) for key, row in rows
+                   for col, value in zip(table.columns, row, strict=False)
+                   if table.get_cell(key, col) != value]
+        if fit is None or not changed:
+            for key, col, value in changed:
+                table.update_cell(key, col, value, update_width=True)
+            return
+        # a fitted column may have to shrink, which updating cells never does
+    table.clear()
+    if fit is not None:
+        for column in table.columns.values():
+            if column.auto_width:
+                column.content_width = cell_len(str(column.label))
+    for key, row in rows:
+        table.add_row(*row, key=key)
+    if current in keys:
+        table.move_cursor(row=keys.index(current), animate=False)
+
