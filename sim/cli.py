@@ -470,11 +470,26 @@ def _allow_include(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Version(argparse.Action):
+    """``--version``: the version from pyproject.toml (through the package metadata)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from sim.version import product_version
+
+        print(f"drill (acid-drill) {product_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drill",
         description="Tabletop simulator for cross-border cyber-incident drills (ACID style).",
     )
+    parser.add_argument("--version", action=_Version, help="print the version of drill and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser(

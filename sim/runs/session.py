@@ -45,6 +45,7 @@ from sim.engine import Action, ActionError, Engine
 from sim.engine.events import Event
 from sim.safe.files import PRIVATE_FILE, FileProblem, create_private
 from sim.safe.text import one_line
+from sim.version import product_version
 
 JOURNAL_FORMAT = "acid-drill-journal"
 JOURNAL_VERSION = 2
@@ -77,16 +78,6 @@ def journal_dir() -> Path:
         return Path(home) / "journals"
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data) / "acid-drill" / "journals"
-
-
-def product_version() -> str:
-    """The installed acid-drill version, recorded in every journal it writes."""
-    try:
-        from importlib.metadata import version
-
-        return version("acid-drill")
-    except Exception:  # pragma: no cover - running from a bare checkout
-        return "unknown"
 
 
 def _why(exc: BaseException) -> str:
