@@ -32,7 +32,7 @@ from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario
 
 from .actors import ActorState, Received
-from .clock import scenario_shift
+from .clock import scenario_shifts
 from .distributions import sample
 from .events import Event
 from .expectations import WATCHED, Expectations
@@ -84,8 +84,9 @@ class Engine:
         self._subscribers: list[Callable[[Event], None]] = []
         self._seq = itertools.count()
         self.channels = scenario.channels
+        shifts = scenario_shifts(scenario)
         self.actors: dict[str, ActorState] = {
-            aid: ActorState(self.env, aid, spec, scenario_shift(scenario, aid))
+            aid: ActorState(self.env, aid, spec, shifts[aid])
             for aid, spec in scenario.actors.items()
         }
         for aid in human:
