@@ -9,14 +9,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scenarios import (
-    DEFAULT_SCENARIO,
-    ScenarioError,
-    bundled_scenarios,
-    load_scenario,
-    resolve_scenario_arg,
-)
+# each command imports what it needs when it runs: help and argument errors load
+# neither the engine nor the scenario models
+from scenarios import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:
+    from scenarios import ScenarioError
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -33,6 +33,7 @@ def _problems(exc: ScenarioError) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.analysis.metrics import compute
     from sim.analysis.report import drill_tlp, render_json, render_text
     from sim.engine import Engine, preflight
@@ -84,6 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     status = EXIT_OK
     for name in args.files:
         path = resolve_scenario_arg(name)
@@ -103,6 +105,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, bundled_scenarios, load_scenario
+
     for path in bundled_scenarios():
         try:
             sc = load_scenario(path).scenario
@@ -124,6 +128,7 @@ def _journal_exit(exc: Exception) -> int:
 def cmd_play(args: argparse.Namespace) -> int:
     import math
 
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
 
     speed = args.speed
@@ -206,6 +211,7 @@ def cmd_journals(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.runs.batch import (
         BatchCannotRun,
         BatchConfig,
@@ -345,6 +351,7 @@ EXIT_WARNINGS = 1
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.authoring.lint import lint
 
     worst = EXIT_OK
@@ -432,6 +439,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.authoring.explain import explain
 
     path = resolve_scenario_arg(args.file)
