@@ -17,6 +17,7 @@ Interface (what a UI uses in place of a local :class:`DrillSession`)::
     client.listen(fn)               # fn(event) for every event from now on
     client.on_clock(fn)             # fn(ClockState) when the clock changes
     client.now, client.finished     # drill time (minutes, kept in step), drill over
+    client.clock_state()            # running, speed, drill time
     client.human_roles              # role -> played by a person
     client.connected                # whether a connection is up now
     # commands: same names and arguments as DrillSession's; coroutines that return once
@@ -158,6 +159,11 @@ class DrillClient:
 
     def on_clock(self, fn: Callable[[P.ClockState], None]) -> None:
         self._clock_listeners.append(fn)
+
+    def clock_state(self) -> P.ClockState:
+        """The drill clock as it stands now, in step with the server's."""
+        return P.ClockState(drill_time=self.now, running=self.clock.running,
+                            speed=self.clock.speed, finished=self.finished)
 
     # --- connecting ----------------------------------------------------------------------
 
