@@ -86,8 +86,9 @@ async def serve(server: DrillServer, ready: Callable[[], None] | None = None) ->
 
 def host(session: DrillSession, *, listen: str, tls, speed: float | None, running: bool,
          invites_file: str | None, public_host: str | None, new_invites: bool,
-         out=sys.stdout, err=sys.stderr) -> None:
+         out=None, err=None) -> None:
     """Serve ``session`` until interrupted (the caller closes the session)."""
+    out, err = out or sys.stdout, err or sys.stderr
     bind, port = parse_listen(listen)
     assert session.path is not None
     tokens = TokenStore.for_journal(session.path).load()
@@ -136,9 +137,10 @@ def _stamp(t: float) -> str:
     return f"T+{f'{days}d' if days else ''}{rest // 60:02d}:{rest % 60:02d}"
 
 
-async def follow(url: str, *, cafile: str | None, out=sys.stdout, err=sys.stderr,
+async def follow(url: str, *, cafile: str | None, out=None, err=None,
                  stop: asyncio.Event | None = None) -> int:
     """Print what this invitation may see until the drill ends (0) or ``stop`` is set."""
+    out, err = out or sys.stdout, err or sys.stderr
     client = DrillClient(url, cafile=cafile,
                          on_status=lambda line: print(line, file=err, flush=True))
     await client.connect()
@@ -178,7 +180,8 @@ async def follow(url: str, *, cafile: str | None, out=sys.stdout, err=sys.stderr
     return 0
 
 
-def join(url: str, *, cafile: str | None, err=sys.stderr) -> int:
+def join(url: str, *, cafile: str | None, err=None) -> int:
+    err = err or sys.stderr
     if crosses_network_unencrypted(url):
         print("warning: this invitation is not encrypted (ws://) and goes to another machine: "
               "its token and the drill cross the network in clear", file=err, flush=True)
