@@ -131,6 +131,7 @@ class DrillClient:
         self.human_roles: dict[str, bool] = {}
         self.clock = _Clock()
         self.seq = 0
+        self.event_at: float | None = None
         self.connected = False
         self._ws: ClientConnection | None = None
         self._listeners: list[Callable[[Event], None]] = []
@@ -252,6 +253,8 @@ class DrillClient:
                 if msg.seq != self.seq + 1:
                     return  # never a gap or a duplicate in the read model
                 self.seq = msg.seq
+                #: the server's wall-clock time when the engine produced the event in hand
+                self.event_at = msg.at
                 ev = event_of(msg.event)
                 if ev.type == "role_changed" and ev.actor in self.human_roles:
                     self.human_roles[ev.actor] = ev.details.get("played_by") == "human"
