@@ -457,6 +457,9 @@ class DrillServer:
                 raise ActionError(self.halted)
             self.advance()  # the command happens at the drill time it is received
             self.session._command(who, msg.kind, msg.payload)
+            if self.session.now > self.clock.drill_time():  # a command that moved time on
+                self.clock.jump_to(self.session.now)
+                self.broadcast_clock()
             return {}
         if grant.access != "facilitator":
             raise Forbidden(f"only the facilitator may send {msg.type!r}")
