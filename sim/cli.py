@@ -189,6 +189,98 @@ def cmd_play(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_host(args: argparse.Namespace) -> int:
+    """Serve one live drill to terminals over the network (see docs/security.md)."""
+    import math
+
+    from sim.net.run import HostError, host, parse_listen
+    from sim.net.server import tls_context
+    from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
+
+    speed = args.speed
+    if speed is not None and (not math.isfinite(speed) or speed <= 0):
+        print("--speed must be a positive number", file=sys.stderr)
+        return EXIT_INVALID
+    if bool(args.cert) != bool(args.key):
+        print("--cert and --key go together: the certificate and its private key", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        parse_listen(args.listen)
+    except HostError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    tls = None
+    if args.cert:
+        import ssl
+
+        try:
+            tls = tls_context(args.cert, args.key)
+        except (OSError, ssl.SSLError) as exc:
+            why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
+            print(f"--cert/--key: cannot load the certificate and key: {why}", file=sys.stderr)
+            return EXIT_INVALID
+    try:
+        if args.resume:
+            session = DrillSession.resume(Path(args.resume))
+        else:
+            path = resolve_scenario_arg(args.scenario)
+            try:
+                loaded = load_scenario(path, args.allow_include)
+            except ScenarioError as exc:
+                _problems(exc)
+                return EXIT_INVALID
+            session = DrillSession.start(
+                loaded, seed=args.seed, human=args.role,
+                journal_path=Path(args.journal) if args.journal else None,
+                speed=speed if speed is not None else DEFAULT_SPEED,
+            )
+    except JournalError as exc:
+        print(exc, file=sys.stderr)
+        return _journal_exit(exc)
+    print(f"journal: {session.path}", file=sys.stderr, flush=True)
+    status = EXIT_OK
+    try:
+        host(session, listen=args.listen, tls=tls, speed=speed, running=args.start,
+             invites_file=args.invites, public_host=args.public_host,
+             new_invites=args.new_invites)
+    except HostError as exc:
+        print(exc, file=sys.stderr)
+        status = EXIT_CANNOT_RUN
+    finally:
+        try:
+            session.close()
+        except JournalError as exc:
+            print(exc, file=sys.stderr)
+            status = EXIT_CANNOT_RUN
+    print(f"journal: {session.path}", file=sys.stderr)
+    if not session.finished:
+        print(f"carry on with: drill host --resume {session.path}", file=sys.stderr)
+    return status
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    """Follow a drill served by ``drill host`` with an invitation."""
+    from sim.net.invites import InviteError, parse_invite
+    from sim.net.run import DrillConnectionError, JoinRefused, join
+
+    url = args.url
+    if url == "-":  # from standard input, so the token stays out of the process list
+        url = sys.stdin.readline().strip()
+    try:
+        parse_invite(url)
+    except InviteError as exc:
+        print(f"drill join: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        return join(url, cafile=args.cafile)
+    except JoinRefused as exc:
+        print(f"drill join: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except DrillConnectionError as exc:
+        print(f"drill join: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+
+
 def cmd_journals(args: argparse.Namespace) -> int:
     from scenarios.durations import format_drill_time
     from sim.runs.session import journal_dir, list_journals
@@ -604,6 +696,43 @@ def build_parser() -> argparse.ArgumentParser:
     nw.add_argument("name", help="name of the new scenario (NAME.yaml is written)")
     nw.add_argument("--template", choices=TEMPLATES, default="cert-takedown")
     nw.set_defaults(func=cmd_new)
+
+    hs = sub.add_parser("host", help="serve a live drill to terminals on other machines "
+                                     "(prints one invitation per role)")
+    hs.add_argument("scenario", nargs="?", default=None,
+                    help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})")
+    hs.add_argument("--role", action="append", default=[], metavar="ID",
+                    help="a role played by a person (repeat for more); the rest are automated")
+    hs.add_argument("--listen", default="127.0.0.1:8765", metavar="HOST:PORT",
+                    help="where to listen (default 127.0.0.1:8765: this machine only)")
+    hs.add_argument("--public-host", metavar="NAME",
+                    help="the host name the invitations give (default: the --listen host)")
+    hs.add_argument("--cert", metavar="FILE", help="TLS certificate chain (PEM); with --key")
+    hs.add_argument("--key", metavar="FILE", help="TLS private key (PEM); with --cert")
+    hs.add_argument("--invites", metavar="FILE",
+                    help="write the invitations to FILE (0600) instead of printing them")
+    hs.add_argument("--new-invites", action="store_true",
+                    help="on --resume: revoke the earlier invitations and issue new ones")
+    hs.add_argument("--speed", type=float, default=None,
+                    help="simulated seconds per wall second (default 60; a resumed drill keeps "
+                         "the speed it ran at)")
+    hs.add_argument("--start", action="store_true",
+                    help="run the drill clock at once (otherwise the facilitator starts it)")
+    hs.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    hs.add_argument("--journal", metavar="FILE", help="where to record the drill")
+    hs.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
+    _allow_include(hs)
+    hs.set_defaults(func=cmd_host)
+
+    jn = sub.add_parser("join", help="join a drill served by `drill host`, with an invitation")
+    jn.add_argument("url", metavar="URL",
+                    help="the invitation (ws://... or wss://...), or - to read it from stdin")
+    jn.add_argument("--print", action="store_true",
+                    help="follow the drill in plain text: every line this role may see")
+    jn.add_argument("--cafile", metavar="FILE",
+                    help="trust the server certificates signed by this CA (PEM), e.g. a "
+                         "self-signed one")
+    jn.set_defaults(func=cmd_join)
 
     jr = sub.add_parser("journals", help="list recorded drills, most recently written first")
     jr.add_argument("--dir", help="journal folder (default: $ACID_DRILL_HOME/journals)")
