@@ -79,6 +79,10 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
     first_sent = {}
     for e in sent.values():
         first_sent.setdefault(e.details["dispatch"], e)
+    # the first delivery of each dispatch (looked up once, not searched for every hop)
+    arrivals: dict[str, Event] = {}
+    for d in delivered.values():
+        arrivals.setdefault(d.details["dispatch"], d)
     out = []
     for h in hop_metrics(events):
         parts = dict.fromkeys(PARTS, 0.0)
@@ -109,7 +113,7 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
         # attempts that never arrived
         end = t1
         if h["delivered_at"] is not None:
-            arrived = next(d for d in delivered.values() if d.details["dispatch"] == h["dispatch"])
+            arrived = arrivals[h["dispatch"]]
             attempt_sent = sent[arrived.details["msg"]].time
             parts[STALE] += attempt_sent - t1
             parts[CHANNEL] += arrived.time - attempt_sent - arrived.details["duty_wait"]
