@@ -218,6 +218,7 @@ _RATINGS = """
 CREATE TABLE IF NOT EXISTS ratings (
     expectation TEXT PRIMARY KEY, rating TEXT NOT NULL, note TEXT NOT NULL,
     who TEXT NOT NULL, wall REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS derived (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -623,6 +624,39 @@ class Journal:
 
     def event_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    def events_head(self, meta: dict[str, Any] | None = None) -> tuple[int, str] | None:
+        """(number of events, checksum of the last one) as recorded in ``meta`` (as read
+        with the events), or as written so far; None for a journal without checksums."""
+        if not self.chained:
+            return None
+        try:
+            n, last = (meta["head"] if meta is not None else self._head)["events"]
+            return int(n), str(last)
+        except (TypeError, KeyError, ValueError):
+            return None
+
+    def derived(self, name: str) -> Any:
+        """Something computed from the journal and kept in it (None if absent or unreadable)."""
+        try:
+            row = self.conn.execute("SELECT value FROM derived WHERE name=?", (name,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (ValueError, TypeError, *_DB_ERRORS):
+            return None  # an older journal opened read-only has no such table
+
+    def set_derived(self, name: str, value: Any) -> bool:
+        """Keep something computed from the journal in it; False if it cannot be written
+        (a read-only journal still opens; what is derived is computed again next time)."""
+        if not self.writable:
+            return False
+        try:
+            self.conn.execute(
+                "INSERT INTO derived VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+                (name, json.dumps(value, ensure_ascii=False, allow_nan=False)))
+            self.commit()
+        except (ValueError, JournalError, *_DB_ERRORS):
+            return False
+        return True
 
     # --- writing -----------------------------------------------------------------
 
