@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from scenarios import LoadedScenario, Scenario
@@ -198,9 +199,14 @@ def _holder(fh: Any) -> str:
     return f"process {pid} on {host} (since {started})"
 
 
+#: ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``, made once (a big
+#: journal checks tens of thousands of rows)
+_ROW_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _link(prev: str, table: str, row: tuple) -> str:
     """The checksum of a row, chained to the one before it."""
-    text = json.dumps([table, *row], ensure_ascii=False, separators=(",", ":"))
+    text = _ROW_TEXT([table, *row])
     return hashlib.sha256(f"{prev}\n{text}".encode()).hexdigest()
 
 
@@ -526,12 +532,14 @@ class Journal:
                     raise self._damaged(f"{noun} {seq} comes from another journal")
                 if seq != expected:
                     raise self._gap(noun, expected, seq)
-                if any(isinstance(v, bytes) for v in row):
-                    raise self._damaged(f"{noun} {seq} was changed after it was recorded")
+                try:
+                    link = _link(prev, table, row[:-1])
+                except TypeError:  # a value SQLite gives back as bytes: not what was written
+                    raise self._damaged(f"{noun} {seq} was changed after it was recorded") from None
                 if expected - _FIRST_SEQ[table] >= recorded:
                     raise self._damaged(f"{noun} {seq} was added after the journal was "
                                         "last written")
-                if _link(prev, table, row[:-1]) != chain:
+                if link != chain:
                     raise self._damaged(f"{noun} {seq} was changed after it was recorded")
                 prev = chain
                 expected += 1
@@ -593,8 +601,7 @@ class Journal:
         if not isinstance(type_, str) or not all(v is None or isinstance(v, str)
                                                  for v in (actor, incident)):
             raise self._damaged(f"{where} has no valid type, actor or incident")
-        return Event.from_dict({"seq": seq, "time": float(t), "type": type_, "actor": actor,
-                                "incident": incident, "details": data})
+        return Event(seq, float(t), type_, actor, incident, MappingProxyType(data))
 
     def ratings(self) -> dict[str, dict[str, str]]:
         """The evaluator's ratings and notes, by expectation id."""
