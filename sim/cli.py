@@ -381,7 +381,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_review(args: argparse.Namespace, readonly: bool = False):
+def _open_review(args: argparse.Namespace, readonly: bool = False, background: bool = False):
     """(review, journal), or None after saying why the journal cannot be reviewed."""
     from sim.analysis.review import load_review
     from sim.runs.session import JournalError
@@ -390,7 +390,8 @@ def _open_review(args: argparse.Namespace, readonly: bool = False):
         print(f"--runs must be 0 or more (got {args.runs})", file=sys.stderr)
         return None
     try:
-        return load_review(Path(args.journal), runs=args.runs, readonly=readonly)
+        return load_review(Path(args.journal), runs=args.runs, readonly=readonly,
+                           background=background)
     except JournalError as exc:
         print(exc, file=sys.stderr)
         return None
@@ -423,7 +424,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    opened = _open_review(args)
+    opened = _open_review(args, background=True)  # the screen runs the model's runs
     if opened is None:
         return EXIT_INVALID
     review, journal = opened

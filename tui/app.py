@@ -259,15 +259,19 @@ class DrillApp(PlainTextApp):
 
     def action_review(self, runs: int = 50) -> None:
         """The review screen for the drill so far (at the end: the hot wash)."""
-        from sim.analysis.review import build_review
+        from sim.analysis.review import build_review, with_model
 
         from .review import ReviewScreen
 
         journal = self.session.journal
-        review = build_review(self.session.scenario, list(self.session.engine.log),
-                              journal.ratings() if journal else {}, runs=runs,
-                              seed=self.session.seed,
+        events = list(self.session.engine.log)
+        review = build_review(self.session.scenario, events,
+                              journal.ratings() if journal else {},
                               meta=journal.meta() if journal else {})
+        # the model's runs go on in the background, kept in the journal for these events
+        head = journal.events_head() if journal else None
+        with_model(review, runs, self.session.seed, journal,
+                   head if head and head[0] == len(events) else None, background=True)
         self.push_screen(ReviewScreen(review, journal))
 
     def action_help(self) -> None:

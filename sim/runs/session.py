@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from scenarios import LoadedScenario, Scenario
@@ -189,9 +190,14 @@ def _holder(fh: Any) -> str:
     return f"process {pid} on {host} (since {started})"
 
 
+#: ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``, made once (a big
+#: journal checks tens of thousands of rows)
+_ROW_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _link(prev: str, table: str, row: tuple) -> str:
     """The checksum of a row, chained to the one before it."""
-    text = json.dumps([table, *row], ensure_ascii=False, separators=(",", ":"))
+    text = _ROW_TEXT([table, *row])
     return hashlib.sha256(f"{prev}\n{text}".encode()).hexdigest()
 
 
@@ -209,6 +215,7 @@ _RATINGS = """
 CREATE TABLE IF NOT EXISTS ratings (
     expectation TEXT PRIMARY KEY, rating TEXT NOT NULL, note TEXT NOT NULL,
     who TEXT NOT NULL, wall REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS derived (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -516,12 +523,14 @@ class Journal:
                     raise self._damaged(f"{noun} {seq} comes from another journal")
                 if seq != expected:
                     raise self._gap(noun, expected, seq)
-                if any(isinstance(v, bytes) for v in row):
-                    raise self._damaged(f"{noun} {seq} was changed after it was recorded")
+                try:
+                    link = _link(prev, table, row[:-1])
+                except TypeError:  # a value SQLite gives back as bytes: not what was written
+                    raise self._damaged(f"{noun} {seq} was changed after it was recorded") from None
                 if expected - _FIRST_SEQ[table] >= recorded:
                     raise self._damaged(f"{noun} {seq} was added after the journal was "
                                         "last written")
-                if _link(prev, table, row[:-1]) != chain:
+                if link != chain:
                     raise self._damaged(f"{noun} {seq} was changed after it was recorded")
                 prev = chain
                 expected += 1
@@ -583,8 +592,7 @@ class Journal:
         if not isinstance(type_, str) or not all(v is None or isinstance(v, str)
                                                  for v in (actor, incident)):
             raise self._damaged(f"{where} has no valid type, actor or incident")
-        return Event.from_dict({"seq": seq, "time": float(t), "type": type_, "actor": actor,
-                                "incident": incident, "details": data})
+        return Event(seq, float(t), type_, actor, incident, MappingProxyType(data))
 
     def ratings(self) -> dict[str, dict[str, str]]:
         """The evaluator's ratings and notes, by expectation id."""
@@ -614,6 +622,39 @@ class Journal:
 
     def event_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    def events_head(self, meta: dict[str, Any] | None = None) -> tuple[int, str] | None:
+        """(number of events, checksum of the last one) as recorded in ``meta`` (as read
+        with the events), or as written so far; None for a journal without checksums."""
+        if not self.chained:
+            return None
+        try:
+            n, last = (meta["head"] if meta is not None else self._head)["events"]
+            return int(n), str(last)
+        except (TypeError, KeyError, ValueError):
+            return None
+
+    def derived(self, name: str) -> Any:
+        """Something computed from the journal and kept in it (None if absent or unreadable)."""
+        try:
+            row = self.conn.execute("SELECT value FROM derived WHERE name=?", (name,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (ValueError, TypeError, *_DB_ERRORS):
+            return None  # an older journal opened read-only has no such table
+
+    def set_derived(self, name: str, value: Any) -> bool:
+        """Keep something computed from the journal in it; False if it cannot be written
+        (a read-only journal still opens; what is derived is computed again next time)."""
+        if not self.writable:
+            return False
+        try:
+            self.conn.execute(
+                "INSERT INTO derived VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+                (name, json.dumps(value, ensure_ascii=False, allow_nan=False)))
+            self.commit()
+        except (ValueError, JournalError, *_DB_ERRORS):
+            return False
+        return True
 
     # --- writing -----------------------------------------------------------------
 
