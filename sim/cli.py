@@ -193,6 +193,7 @@ def cmd_host(args: argparse.Namespace) -> int:
     """Serve one live drill to terminals over the network (see docs/security.md)."""
     import math
 
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.net.run import HostError, host, parse_listen
     from sim.net.server import tls_context
     from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
