@@ -116,3 +116,154 @@ def test_last_acted_says_when_and_who(played):
     assert acked.by == "policy" and acked.what.startswith("CERT-TH acknowledged")
     assert acked.at == pytest.approx(61 + 5 + 10)
     assert "cert-b" not in {a.actor for a in state.person_actions}
+
+
+# --- the role view's Sent list, and the console, through Textual's pilot ----------
+
+textual = pytest.importorskip("textual")
+
+from test_tui import keys, until  # noqa: E402  (the UI tests' settling helpers)
+
+from scenarios import load_scenario, resolve_scenario_arg  # noqa: E402
+from tui.app import DrillApp, FacilitatorScreen, ParticipantScreen  # noqa: E402
+from tui.screens.live import fmt_time  # noqa: E402
+
+DEFAULT = resolve_scenario_arg(None)
+
+
+def make_app(roles=("certph",)) -> DrillApp:
+    session = DrillSession.start(load_scenario(DEFAULT), seed=0, human=list(roles), record=False)
+    return DrillApp(session, speed=60, roles=())
+
+
+def detail(app) -> str:
+    return str(app.screen.query_one("#detail").render())
+
+
+def column(table, name: str) -> list[str]:
+    key = next(c.key for c in table.ordered_columns if str(c.label) == name)
+    return [table.get_cell(r, key).plain for r in table.rows]
+
+
+async def test_the_sent_list_shows_each_recipient_and_what_became_of_it():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.session.fire_inject("1")
+        app.open_role("certph")
+        await until(pilot, lambda: isinstance(app.screen, ParticipantScreen) and app.screen.ready)
+        await pilot.press("s")  # short screen: the Sent list takes the Inbox's place
+        await pilot.pause()
+        sent = app.screen.query_one("#sent")
+        assert sent.display and not app.screen.query_one("#inbox").display
+        assert sent.row_count == 0 and "Nothing sent yet." in detail(app)
+        app.session.act(Action("certph", "request_takedown", "botnet",
+                               targets=("mycert", "vncert"), channel="email", tlp="AMBER"))
+        app.redraw()
+        await pilot.pause()
+        assert column(sent, "To") == ["MyCERT", "VNCERT/CC"]
+        assert column(sent, "State") == ["in transit", "in transit"]
+        assert all(w.startswith("Takedown") for w in column(sent, "What"))
+        app.session.advance_to(app.session.now + 60)  # delivered, then acknowledged
+        app.redraw()
+        await pilot.pause()
+        assert set(column(sent, "State")) <= {"delivered", "acknowledged"}
+        assert "acknowledged" in column(sent, "State")
+        shown = detail(app)
+        assert "Takedown request sent at T+00:00 by a person" in shown
+        assert "To MyCERT by e-mail: acknowledged at" in shown
+        assert "To VNCERT/CC by e-mail:" in shown
+        assert "TLP:AMBER" in shown and "d1" not in shown  # words, no internal ids
+        # k belongs to the Inbox: on the Sent list it says so and acknowledges nothing
+        before = len(app.session.engine.log)
+        await pilot.press("k")
+        await pilot.pause()
+        assert len(app.session.engine.log) == before
+        await pilot.press("s")  # back to the Inbox
+        await pilot.pause()
+        assert app.screen.query_one("#inbox").display and not sent.display
+        assert "Customers' PCs beaconing" in detail(app)
+
+
+async def test_a_tall_screen_shows_the_inbox_and_the_sent_list_together():
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.session.fire_inject("1")
+        app.open_role("certph")
+        await until(pilot, lambda: isinstance(app.screen, ParticipantScreen) and app.screen.ready)
+        await pilot.press("n")  # notify ANSAC
+        await pilot.pause()
+        inbox, sent = app.screen.query_one("#inbox"), app.screen.query_one("#sent")
+        assert inbox.display and sent.display
+        assert column(sent, "To") == ["ANSAC (ASEAN Ne…"]  # the detail pane has it whole
+        await pilot.press("s")  # moves to the Sent list, which the detail pane then shows
+        await pilot.pause()
+        assert app.focused is sent and "Escalation sent at" in detail(app)
+
+
+async def test_the_console_tells_what_a_person_did_and_marks_the_team():
+    app = make_app()
+    async with app.run_test(size=(120, 34)) as pilot:
+        app.session.fire_inject("1")
+        app.open_role("certph")
+        await until(pilot, lambda: isinstance(app.screen, ParticipantScreen) and app.screen.ready)
+        app.clear_notifications()
+        await pilot.press("n")  # the person notifies ANSAC
+        await pilot.pause()
+        app.clear_notifications()  # the role view's own "sent" toast
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen) and app.screen.ready)
+        await pilot.pause()
+        toasts = [n.message for n in app._notifications]
+        assert "CERT-PH (person) escalated the incident to ANSAC (ASEAN Network Security " \
+               "Action Council) (TLP:GREEN)" in toasts, toasts
+        app.screen.query_one("#tabs").active = "tab-actors"
+        await pilot.pause()
+        actors = app.screen.query_one("#actors")
+        last = dict(zip([str(k.value) for k in actors.rows], column(actors, "Last acted"),
+                        strict=True))
+        assert last["certph"] == "T+00:00 person"
+        assert column(actors, "Id")[list(actors.rows).index("certph")] == "► certph"
+        # the policy's own actions count too, and are said to be the policy's
+        app.session.advance_to(240)
+        app.redraw()
+        await pilot.pause()
+        last = dict(zip([str(k.value) for k in actors.rows], column(actors, "Last acted"),
+                        strict=True))
+        acked = app.state.last_acted["ansac"]
+        assert acked.by == "policy" and acked.what.startswith("ANSAC (ASEAN Network Security "
+                                                              "Action Council) acknowledged")
+        assert last["ansac"] == f"{fmt_time(acked.at)} policy"
+        # no news is not told twice
+        app.clear_notifications()
+        app.redraw()
+        await pilot.pause()
+        assert not [n for n in app._notifications if "(person)" in n.message]
+
+
+async def test_the_mark_wears_off():
+    app = make_app()
+    async with app.run_test(size=(120, 34)) as pilot:
+        app.session.fire_inject("1")
+        app.session.act(Action("certph", "acknowledge", "botnet"))
+        app.redraw()
+        await pilot.pause()
+        screen = app.screen
+        assert "certph" in screen._marks
+        screen._marks["certph"] = 0.0  # its time is up
+        app.redraw()
+        await pilot.pause()
+        ids = column(screen.query_one("#actors"), "Id")
+        assert "certph" in ids and "► certph" not in ids
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_role_view_with_sent_list(snap_compare, size):
+    async def run_before(pilot):
+        app = pilot.app
+        await keys("j", "j", "v", "n")(pilot)
+        app.session.act(Action("certph", "request_takedown", "botnet",
+                               targets=("mycert", "vncert"), channel="email", tlp="AMBER"))
+        app.session.advance_to(app.session.now + 7)
+        await keys("s")(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
