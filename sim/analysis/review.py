@@ -303,6 +303,8 @@ class Review:
     ratings: dict[str, dict[str, str]] = field(default_factory=dict)
     comparisons: list[Comparison] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the evaluators' notes taken during play (sim.runs.session.Note)
+    notes: list[Any] = field(default_factory=list)
 
     def name(self, actor: str | None) -> str:
         if actor in self.scenario.actors:
@@ -400,6 +402,7 @@ def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False) -
         if not events or events[0].type != "drill_started":
             raise JournalError(f"{path}: the journal is cut short (it has no drill in it)")
         review = checked_review(path, scenario, events, contents.ratings, contents.meta)
+        review.notes = list(contents.notes)
         if runs:
             review.comparisons = compare(events, scenario, runs=runs, seed=seed)
     except BaseException:

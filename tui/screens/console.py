@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from ..forms import Confirm, InjectForm
 from ..plain import line
-from ..widgets.tables import fill_table
+from ..widgets.tables import fill_table, shorten
 from .live import LiveScreen, clock_line, describe, fmt_time, time_left
 
 if TYPE_CHECKING:
@@ -35,6 +35,8 @@ class FacilitatorScreen(LiveScreen):
         Binding("3", "show_tab('tab-expectations')", "Expectations tab",
                 id="tabs.expectations", show=False),
         Binding("4", "show_tab('tab-log')", "Log tab", id="tabs.log", show=False),
+        Binding("5", "show_tab('tab-notes')", "Notes tab", id="tabs.notes", show=False),
+        Binding("o", "observe", "Observation", id="notes.observe"),
     ]
 
     #: how long (wall seconds) a team's row stays marked after a person acted for it
@@ -56,6 +58,8 @@ class FacilitatorScreen(LiveScreen):
                 yield DataTable(id="expectations", cursor_type="row", zebra_stripes=True)
             with TabPane("Log", id="tab-log"):
                 yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
+            with TabPane("Notes", id="tab-notes"):
+                yield DataTable(id="notes", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def add_columns(self) -> None:
@@ -67,6 +71,7 @@ class FacilitatorScreen(LiveScreen):
         self.query_one("#expectations", DataTable).add_columns(
             "Id", "Status", "Due", "Left", "Who", "Action", "Incident", "Score")
         self.query_one("#log", DataTable).add_columns("Time", "Event")
+        self.query_one("#notes", DataTable).add_columns("Time", "About", "Note")
 
     def refresh_view(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -94,6 +99,7 @@ class FacilitatorScreen(LiveScreen):
         fill_table(self.query_one("#log", DataTable), [
             (str(e.seq), (fmt_time(e.time), describe(e, st))) for e in reversed(st.recent)
         ])
+        self._fill_notes()
 
     # --- what people do: a toast, a marked row, the Last acted column ---------------
 
@@ -147,6 +153,31 @@ class FacilitatorScreen(LiveScreen):
         if what.startswith(who + " "):
             return f"{who} (person) {what[len(who) + 1:]}"
         return f"{who} (person): {what}"
+
+    # --- evaluators' notes ------------------------------------------------------------
+
+    def _fill_notes(self) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        st = app.state
+        rows = []
+        for n in reversed(app.session.notes):
+            about = (f"Expectation {n.expectation}" if n.expectation
+                     else st.name(n.team) if n.team else "in general")
+            rows.append((str(n.id), (fmt_time(n.drill_time), shorten(about, 24), n.text)))
+        fill_table(self.query_one("#notes", DataTable), rows, fit=2)
+
+    def action_observe(self) -> None:
+        """A note about the expectation or team under the cursor, or the drill in general."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        active = self.query_one("#tabs", TabbedContent).active
+        about = "-"
+        for tab, table, kind in (("tab-expectations", "expectations", "expectation"),
+                                 ("tab-actors", "actors", "team")):
+            grid = self.query_one(f"#{table}", DataTable)
+            if active == tab and grid.row_count:
+                key = grid.coordinate_to_cell_key((grid.cursor_row, 0)).row_key
+                about = f"{kind}:{key.value}"
+        app.observe(about)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab

@@ -86,6 +86,8 @@ class ReviewScreen(Screen):
                 yield DataTable(id="breakdown", cursor_type="row", zebra_stripes=True)
             with TabPane("People vs model", id="tab-model"):
                 yield DataTable(id="model", cursor_type="row", zebra_stripes=True)
+            with TabPane("Notes", id="tab-notes"):
+                yield DataTable(id="notes", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -117,8 +119,21 @@ class ReviewScreen(Screen):
         if not self.review.comparisons:
             model.add_row("No role was played by a person, or no comparison was asked for "
                           "(--runs 0).", "", "", "", "", "", "")
+        self._fill_notes()
         self._show_mark()
         self.query_one("#swimlane").focus()
+
+    def _fill_notes(self) -> None:
+        """The evaluators' notes from play, by what they are about, in drill time order."""
+        from sim.analysis.aar import note_groups, note_when
+
+        notes = self.query_one("#notes", DataTable)
+        notes.add_columns("About", "When", "By", "Note")
+        for title, group in note_groups(self.review):
+            for n in group:
+                notes.add_row(*cells([title, note_when(self.review, n), n.who, n.text]))
+        if not self.review.notes:
+            notes.add_row("No note was taken during play (o in the console).", "", "", "")
 
     def _fill_expectations(self) -> None:
         exp = self.query_one("#exp", DataTable)

@@ -58,6 +58,7 @@ class ParticipantScreen(LiveScreen):
         Binding("s", "toggle_sent", "Sent", id="role.sent"),
         Binding("n", "notify_ansac", "Notify ANSAC", id="role.notify_ansac", show=False),
         Binding("h", "next_role", "Next person", id="role.next", show=False),
+        Binding("o", "observe", "Observation", id="role.observe", show=False),
         Binding("escape", "console", "Console", id="role.console"),
     ]
 
@@ -244,6 +245,11 @@ class ParticipantScreen(LiveScreen):
             self.role, "escalate", item.incident, targets=tuple(council),
             channel=app.default_channel(council), tlp="GREEN")),
             "ANSAC notified")
+
+    def action_observe(self) -> None:
+        """An evaluator's note about this team (asks for the PIN in hot seat)."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        app.observe(f"team:{self.role}")
 
     def action_next_role(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
