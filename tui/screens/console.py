@@ -36,7 +36,7 @@ class FacilitatorScreen(LiveScreen):
                 id="tabs.expectations", show=False),
         Binding("4", "show_tab('tab-log')", "Log tab", id="tabs.log", show=False),
         Binding("5", "show_tab('tab-notes')", "Notes tab", id="tabs.notes", show=False),
-        Binding("o", "observe", "Observation", id="notes.observe"),
+        Binding("o", "observe", "Note", id="notes.observe"),
     ]
 
     #: how long (wall seconds) a team's row stays marked after a person acted for it

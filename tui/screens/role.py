@@ -58,7 +58,7 @@ class ParticipantScreen(LiveScreen):
         Binding("s", "toggle_sent", "Sent", id="role.sent"),
         Binding("n", "notify_ansac", "Notify ANSAC", id="role.notify_ansac", show=False),
         Binding("h", "next_role", "Next person", id="role.next", show=False),
-        Binding("o", "observe", "Observation", id="role.observe", show=False),
+        Binding("o", "observe", "Note", id="role.observe", show=False),
         Binding("escape", "console", "Console", id="role.console"),
     ]
 
