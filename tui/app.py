@@ -24,7 +24,7 @@ from sim.engine import Action, ActionError
 from sim.runs.session import DrillClock, DrillSession, JournalError
 from sim.runs.view import DrillState
 
-from .forms import ConfirmQuit, HelpScreen, PinPrompt
+from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
 from .plain import PlainTextApp
 from .screens.console import FacilitatorScreen
 from .screens.role import ParticipantScreen
@@ -40,6 +40,7 @@ def _pin_hash(pin: str, salt: bytes) -> bytes:
 #: actions a player in a role view may not take when the console is locked with a PIN
 FACILITATOR_ONLY = frozenset({
     "toggle_clock", "faster", "slower", "next_inject", "review", "quit_drill", "quit",
+    "observe",  # an evaluator's note: a player in hot seat writes none (and reads none)
 })
 
 
@@ -158,6 +159,16 @@ class DrillApp(PlainTextApp):
                         incident=incident, type="information")
         self.command(lambda: self.session.add_inject(inject), f"inject adhoc-{n} sent")
 
+    def observe(self, about: str = "-") -> None:
+        """An evaluator's observation: a timestamped note, kept in the journal."""
+
+        def save(note: dict | None) -> None:
+            if note is not None:
+                kept = " in the journal" if self.session.journal is not None else ""
+                self.command(lambda: self.session.add_note(**note), f"observation saved{kept}")
+
+        self.push_screen(ObservationForm(self.state, about), save)
+
     def default_channel(self, targets: list[str]) -> str:
         sc = self.state.scenario
         for cid in sc.channels:
@@ -272,6 +283,7 @@ class DrillApp(PlainTextApp):
         head = journal.events_head() if journal else None
         with_model(review, runs, self.session.seed, journal,
                    head if head and head[0] == len(events) else None, background=True)
+        review.notes = list(self.session.notes)
         self.push_screen(ReviewScreen(review, journal))
 
     def action_help(self) -> None:

@@ -421,6 +421,8 @@ class Review:
     meta: dict[str, Any] = field(default_factory=dict)
     #: the comparison with the model, when it is still to be computed (in the background)
     pending: ModelRuns | None = None
+    #: the evaluators' notes taken during play (sim.runs.session.Note)
+    notes: list[Any] = field(default_factory=list)
 
     def name(self, actor: str | None) -> str:
         if actor in self.scenario.actors:
@@ -521,6 +523,7 @@ def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False,
         if not events or events[0].type != "drill_started":
             raise JournalError(f"{path}: the journal is cut short (it has no drill in it)")
         review = checked_review(path, scenario, events, contents.ratings, contents.meta)
+        review.notes = list(contents.notes)
         if runs:
             with_model(review, runs, seed, journal, journal.events_head(contents.meta),
                        background)

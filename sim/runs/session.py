@@ -217,6 +217,15 @@ CREATE TABLE IF NOT EXISTS ratings (
     who TEXT NOT NULL, wall REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS derived (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+#: Evaluators' notes taken during play: evaluator material like the ratings, kept beside
+#: the chained record (not replayed), so an old journal without the table still opens.
+_NOTES = """
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY, drill_time REAL NOT NULL, wall REAL NOT NULL,
+    who TEXT NOT NULL, expectation TEXT, team TEXT, text TEXT NOT NULL);
+"""
+#: the longest note kept, in characters
+NOTE_LIMIT = 4000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commands (
@@ -228,7 +237,7 @@ CREATE TABLE IF NOT EXISTS events (
     type TEXT NOT NULL, actor TEXT, incident TEXT, details TEXT NOT NULL,
     origin TEXT NOT NULL, chain TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_type ON events(type);
-""" + _RATINGS
+""" + _RATINGS + _NOTES
 
 _COLUMNS = {
     "commands": "seq, wall, drill_time, who, kind, payload",
@@ -250,6 +259,20 @@ class Command:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Note:
+    """An evaluator's observation during play: when (drill and wall-clock time), about
+    which expectation or team (or the drill in general), in the evaluator's words."""
+
+    id: int
+    drill_time: float | None
+    wall: float | None
+    who: str
+    text: str
+    expectation: str = ""
+    team: str = ""
+
+
 @dataclass
 class Contents:
     """Everything a journal holds, read at one moment and checked."""
@@ -258,6 +281,7 @@ class Contents:
     commands: list[Command]
     events: list[Event]
     ratings: dict[str, dict[str, str]] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
 
 
 def _check_file(path: Path) -> None:
@@ -405,7 +429,7 @@ class Journal:
                 if writable:
                     with contextlib.suppress(*_DB_ERRORS):
                         conn.execute("PRAGMA journal_mode=WAL")
-                        conn.executescript(_RATINGS)
+                        conn.executescript(_RATINGS + _NOTES)
             journal = cls(path, conn, meta, writable=writable)
         except BaseException:
             conn.close()
@@ -486,6 +510,7 @@ class Journal:
             meta = self.meta()
             rows = {t: self._rows(t) for t in _COLUMNS}
             ratings = self.ratings()
+            notes = self.notes()
         except _DB_ERRORS as exc:
             raise JournalError(f"{self.path}: the journal is damaged or cut short ({_why(exc)})") from None
         finally:
@@ -495,7 +520,7 @@ class Journal:
         if verify:
             self._verify(meta, rows)
         return Contents(meta, [self._command_of(r) for r in rows["commands"]],
-                        [self._event_of(r) for r in rows["events"]], ratings)
+                        [self._event_of(r) for r in rows["events"]], ratings, notes)
 
     def _damaged(self, why: str) -> JournalError:
         return JournalError(f"{self.path}: the journal is damaged: {why}")
@@ -619,6 +644,39 @@ class Journal:
         except _DB_ERRORS as exc:
             raise JournalError(f"{self.path}: cannot save the rating: {_why(exc)}") from None
         self.commit()
+
+    def notes(self) -> list[Note]:
+        """The evaluators' notes, in the order they were taken."""
+        try:
+            rows = self.conn.execute(
+                "SELECT id, drill_time, wall, who, expectation, team, text FROM notes "
+                "ORDER BY id").fetchall()
+        except _DB_ERRORS:
+            return []  # an old journal opened read-only has no notes table
+
+        def s(v: Any) -> str:
+            return "" if v is None else str(v)
+
+        def t(v: Any) -> float | None:
+            return float(v) if _finite(v) else None
+
+        return [Note(n if isinstance(n, int) else 0, t(drill), t(wall), s(who), s(text),
+                     s(exp), s(team))
+                for n, drill, wall, who, exp, team, text in rows]
+
+    def add_note(self, drill_time: float, wall: float, who: str, text: str,
+                 expectation: str = "", team: str = "") -> Note:
+        if not self.writable:
+            raise JournalError(f"{self.path}: the journal is read-only; the note is not saved")
+        try:
+            cur = self.conn.execute(
+                "INSERT INTO notes (drill_time, wall, who, expectation, team, text) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (drill_time, wall, who, expectation or None, team or None, text))
+        except _DB_ERRORS as exc:
+            raise JournalError(f"{self.path}: cannot save the note: {_why(exc)}") from None
+        self.commit()
+        return Note(int(cur.lastrowid or 0), drill_time, wall, who, text, expectation, team)
 
     def event_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
@@ -887,6 +945,8 @@ class DrillSession:
         self.journal_path: Path | None = journal.path if journal else None
         #: simulated seconds per wall second the drill runs at (kept in the journal)
         self.speed = DEFAULT_SPEED
+        #: the evaluators' notes taken so far (kept in the journal, not replayed)
+        self.notes: list[Note] = []
 
     # --- creating and resuming ---------------------------------------------------
 
@@ -950,6 +1010,7 @@ class DrillSession:
             raise
         session.journal = journal
         session.journal_path = journal.path
+        session.notes = list(contents.notes)
         session._pending = replayed[len(contents.events):]
         session._flush()
         return session
@@ -1049,6 +1110,30 @@ class DrillSession:
 
     def set_human(self, actor: str, human: bool) -> list[Event]:
         return self._command("facilitator", "set_human", {"actor": actor, "human": human})
+
+    def add_note(self, text: str, expectation: str = "", team: str = "",
+                 who: str = "evaluator") -> Note:
+        """An evaluator's observation, at the drill time and wall time it is taken.
+
+        It goes into the journal beside the record of play (like the ratings): it changes
+        nothing in the drill, so it is not replayed, and it survives a resume.
+        """
+        text = str(text).strip()
+        if not text:
+            raise ActionError("the note is empty")
+        if len(text) > NOTE_LIMIT:
+            raise ActionError(f"the note is longer than {NOTE_LIMIT} characters")
+        if expectation and expectation not in {x.id for x in self.scenario.expectations}:
+            raise ActionError(f"no expectation {one_line(expectation)[:40]!r} in this drill")
+        if team and team not in self.scenario.actors:
+            raise ActionError(f"no team {one_line(team)[:40]!r} in this drill")
+        now, wall = self.engine.now, self._wall()
+        if self.journal is not None:
+            note = self.journal.add_note(now, wall, who, text, expectation, team)
+        else:
+            note = Note(len(self.notes) + 1, now, wall, who, text, expectation, team)
+        self.notes.append(note)
+        return note
 
     def set_speed(self, speed: float) -> None:
         """Keep the speed the drill runs at, in the journal too, for resuming."""

@@ -3,6 +3,7 @@
 from .action import ActionForm, MarkedList
 from .dialogs import Confirm, ConfirmQuit, HelpScreen, PinPrompt
 from .inject import InjectForm
+from .observation import ObservationForm
 
 __all__ = ["ActionForm", "Confirm", "ConfirmQuit", "HelpScreen", "InjectForm", "MarkedList",
-           "PinPrompt"]
+           "ObservationForm", "PinPrompt"]

@@ -99,6 +99,8 @@ class ReviewScreen(Screen):
                 yield Static(id="model-status")
                 yield ProgressBar(id="model-progress", show_eta=False)
                 yield DataTable(id="model", cursor_type="row", zebra_stripes=True)
+            with TabPane("Notes", id="tab-notes"):
+                yield DataTable(id="notes", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -117,6 +119,7 @@ class ReviewScreen(Screen):
         else:  # the rest of the review shows at once; the runs go on in the background
             self._show_progress(0, self.review.pending.runs)
             self.call_after_refresh(self._start_model)
+        self._fill_notes()
         self._show_mark()
         self.query_one("#swimlane").focus()
 
@@ -212,6 +215,18 @@ class ReviewScreen(Screen):
         if not comparisons:
             model.add_row("No role was played by a person, or no comparison was asked for "
                           "(--runs 0).", "", "", "", "", "", "")
+
+    def _fill_notes(self) -> None:
+        """The evaluators' notes from play, by what they are about, in drill time order."""
+        from sim.analysis.aar import note_groups, note_when
+
+        notes = self.query_one("#notes", DataTable)
+        notes.add_columns("About", "When", "By", "Note")
+        for title, group in note_groups(self.review):
+            for n in group:
+                notes.add_row(*cells([title, note_when(self.review, n), n.who, n.text]))
+        if not self.review.notes:
+            notes.add_row("No note was taken during play (o in the console).", "", "", "")
 
     def _fill_expectations(self) -> None:
         exp = self.query_one("#exp", DataTable)
