@@ -318,7 +318,13 @@ class DrillApp(PlainTextApp):
         return binding_id
 
     def _binding_rows(self) -> list[tuple[str, str, str]]:
-        return [(self.key_names(b), b.description, b.id or "") for b, _ in self._drill_bindings()]
+        rows = []
+        for b, _ in self._drill_bindings():
+            keys = self.key_names(b)
+            if b.id == "app.quit":  # Textual's own ctrl+q asks the same question
+                keys += " ctrl+q"
+            rows.append((keys, b.description, b.id or ""))
+        return rows
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # one Quit: the drill's own, which asks first

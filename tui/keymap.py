@@ -15,7 +15,8 @@ checked before the drill starts: an unknown id (with the nearest known ones), a 
 Textual does not know, or a key two bindings would share is refused in one line
 naming the file and the entry.
 
-``python -m tui.keymap`` prints the table of binding ids in ``docs/keys.md``.
+``python -m tui.keymap`` prints the table of binding ids; ``--write`` puts it in
+``docs/keys.md`` (a test checks that the page is up to date).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.binding import Binding
-from textual.keys import Keys, _normalize_key_list, format_key
+from textual.keys import Keys, _character_to_key, _normalize_key_list, format_key
 
 from sim.safe.text import one_line
 
@@ -44,6 +45,9 @@ WORDS = frozenset({
 })
 _NAMED = frozenset(k.value.rpartition("+")[2] for k in Keys)
 _FKEY = re.compile(r"f([1-9]|1[0-9]|2[0-4])")
+#: keys Textual keeps for itself, whatever the keymap says
+RESERVED = {"ctrl+q": "quitting", "ctrl+p": "the command palette", "ctrl+c": "copying",
+            "tab": "moving the focus", "shift+tab": "moving the focus"}
 
 
 class KeymapError(Exception):
@@ -117,7 +121,7 @@ def bindings() -> list[Owned]:
 
 
 #: scopes whose keys the app's own keys share (the app's keys work there too)
-_WITH_APP = ("console", "role", "review", "timeline")
+_WITH_APP = ("console", "role")
 
 
 def binding_ids() -> list[str]:
@@ -137,7 +141,8 @@ def markdown_table() -> str:
         if (b.id, o.where) in done:  # type: ignore[comparison-overlap]
             continue
         done.add((b.id, o.where))  # type: ignore[arg-type]
-        keys = " ".join(f"`{k}`" for k in keys_display(b.key).split())
+        shown = keys_display(b.key) + (" ctrl+q" if b.id == "app.quit" else "")
+        keys = " ".join(f"`{k}`" for k in shown.split())
         rows.append(f"| `{b.id}` | {keys} | {b.description} | {o.where} |")
     return "\n".join(rows) + "\n"
 
@@ -181,11 +186,12 @@ def _valid_key(key: str) -> bool:
 
 
 def _normal(key: str) -> str:
-    """``F1`` -> ``f1``, ``Ctrl+Q`` -> ``ctrl+Q``: modifiers and names in lower case;
-    a single letter keeps its case (``R`` is shift+r)."""
-    *mods, base = key.split("+") if len(key) > 1 else [key]
-    if len(base) > 1:
-        base = base.lower()
+    """``F1`` -> ``f1``, ``Ctrl+S`` -> ``ctrl+s``: modifiers and names in lower case,
+    characters by their Textual names; a letter alone keeps its case (``R``)."""
+    if len(key) == 1:
+        return _character_to_key(key)
+    *mods, base = key.split("+")
+    base = _character_to_key(base.lower()) if len(base) == 1 else base.lower()
     return "+".join([*(m.lower() for m in mods), base])
 
 
@@ -196,7 +202,8 @@ def parse(data: Mapping[str, object], where: str) -> dict[str, str]:
     for bid, value in _flatten(data):
         shown = one_line(bid)[:80]
         if bid not in known:
-            near = difflib.get_close_matches(bid, known, n=3, cutoff=0.5)
+            near = (difflib.get_close_matches(bid, known, n=3, cutoff=0.75)
+                     or [k for k in known if k.rpartition(".")[2] == bid])
             hint = f" (did you mean {' or '.join(near)}?)" if near else \
                 " (docs/keys.md lists them)"
             raise KeymapError(f"{where}: {shown}: no such binding id{hint}")
@@ -210,10 +217,13 @@ def parse(data: Mapping[str, object], where: str) -> dict[str, str]:
         if not keys or any(not k for k in keys):
             raise KeymapError(f"{where}: {shown}: an empty key")
         for k in keys:
-            if not _valid_key(_normal(k)):
+            if not _valid_key(k if len(k) == 1 else _normal(k)):
                 raise KeymapError(f"{where}: {shown}: {one_line(k)[:40]!r} is not a key "
                                   "(examples: x, X, ?, +, f5, ctrl+x, escape, space)")
-        out[bid] = _normalize_key_list(",".join(_normal(k) for k in keys))
+        out[bid] = ",".join(_normal(k) for k in keys)
+        for k in out[bid].split(","):
+            if k in RESERVED:
+                raise KeymapError(f"{where}: {shown}: {k} is kept for {RESERVED[k]}")
     _check_clashes(out, where)
     return out
 
@@ -255,6 +265,11 @@ def load(path: Path | None) -> dict[str, str]:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise KeymapError(f"{where}: is not UTF-8 text") from None
+    return load_text(text, where)
+
+
+def load_text(text: str, where: str = "keymap") -> dict[str, str]:
+    """The keymap in TOML ``text``; raises KeymapError."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -262,5 +277,26 @@ def load(path: Path | None) -> dict[str, str]:
     return parse(data, where)
 
 
+DOC = Path(__file__).resolve().parent.parent / "docs" / "keys.md"
+START, END = "<!-- binding ids: start -->\n", "<!-- binding ids: end -->"
+
+
+def documented(doc: str) -> str:
+    """The table of binding ids between the markers of ``docs/keys.md``."""
+    return doc[doc.index(START) + len(START):doc.index(END)]
+
+
+def write_doc(path: Path = DOC) -> None:
+    """Bring the table in ``docs/keys.md`` up to date with the bindings."""
+    doc = path.read_text(encoding="utf-8")
+    head, tail = doc.index(START) + len(START), doc.index(END)
+    path.write_text(doc[:head] + markdown_table() + doc[tail:], encoding="utf-8")
+
+
 if __name__ == "__main__":  # pragma: no cover
-    print(markdown_table(), end="")
+    import sys
+
+    if sys.argv[1:] == ["--write"]:
+        write_doc()
+    else:
+        print(markdown_table(), end="")
