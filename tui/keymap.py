@@ -222,7 +222,7 @@ def parse(data: Mapping[str, object], where: str) -> dict[str, str]:
                                   "(examples: x, X, ?, +, f5, ctrl+x, escape, space)")
         out[bid] = ",".join(_normal(k) for k in keys)
         for k in out[bid].split(","):
-            if k in RESERVED:
+            if k in RESERVED and (bid, k) != ("app.quit", "ctrl+q"):
                 raise KeymapError(f"{where}: {shown}: {k} is kept for {RESERVED[k]}")
     _check_clashes(out, where)
     return out
