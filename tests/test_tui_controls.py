@@ -53,15 +53,15 @@ async def test_r_on_the_log_tab_hands_no_role_to_a_person():
     app = make_app()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         played = dict(app.state.played_by)
-        await pilot.press("4")  # the Log tab
+        await pilot.press("5")  # the Log tab
         await pilot.pause()
         assert app.screen.query_one("#tabs").active == "tab-log"
         await pilot.press("r")
         await pilot.pause()
         assert app.state.played_by == played
-        assert any("Actors tab" in n.message for n in app._notifications)
+        assert any("Actors tab (press 3)" in n.message for n in app._notifications)
         # on the Actors tab the same key does its job
-        await pilot.press("2")
+        await pilot.press("3")
         await pilot.pause()
         first = next(iter(app.state.scenario.actors))
         await pilot.press("r")
@@ -73,8 +73,9 @@ async def test_number_keys_switch_tabs():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         tabs = app.screen.query_one("#tabs")
-        for key, tab in (("2", "tab-actors"), ("3", "tab-expectations"), ("4", "tab-log"),
-                         ("1", "tab-msel")):
+        assert tabs.active == "tab-overview"  # the console opens on the overview
+        for key, tab in (("2", "tab-msel"), ("3", "tab-actors"), ("4", "tab-expectations"),
+                         ("5", "tab-log"), ("1", "tab-overview")):
             await pilot.press(key)
             await pilot.pause()
             assert tabs.active == tab
@@ -287,6 +288,7 @@ async def test_every_column_fits_at_80_by_24():
     async with app.run_test(size=(80, 24)) as pilot:
         for inject in ("1", "2", "3", "4"):
             app.session.fire_inject(inject)
+        await pilot.press("2")  # the MSEL tab
         app.redraw()
         await pilot.pause()
         msel = app.screen.query_one("#msel")
