@@ -91,8 +91,7 @@ async def test_skip_asks_first_and_a_skipped_inject_can_still_be_delivered():
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(app.screen, FacilitatorScreen)
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
         assert app.state.msel[inject].status == "pending"
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
@@ -119,8 +118,7 @@ async def test_ctrl_q_asks_before_quitting_a_running_drill():
         await pilot.pause()
         assert sum(isinstance(s, ConfirmQuit) for s in app.screen_stack) == 1
         await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(app.screen, FacilitatorScreen)
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
 
 
 async def test_the_palette_offers_one_quit():
@@ -168,8 +166,7 @@ async def test_a_player_cannot_leave_their_role_without_the_pin():
         await pilot.pause()
         assert isinstance(app.screen, PinPrompt)
         await pilot.press("escape")  # give up: still in the role
-        await pilot.pause()
-        assert isinstance(app.screen, ParticipantScreen)
+        await until(pilot, lambda: isinstance(app.screen, ParticipantScreen))
         assert app.screen.role == "certph"
         # the right PIN opens the console
         await pilot.press("escape")
@@ -191,8 +188,8 @@ async def test_a_player_cannot_reach_the_review_or_the_clock_without_the_pin(key
         assert not any(isinstance(s, ReviewScreen | ConfirmQuit) for s in app.screen_stack)
         assert (app.session.now, app.clock.running) == (now, running)
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ParticipantScreen)
+        await until(pilot, lambda: isinstance(app.screen, ParticipantScreen))
+        assert (app.session.now, app.clock.running) == (now, running)
 
 
 async def test_the_palette_does_not_bypass_the_pin():
