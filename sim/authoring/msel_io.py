@@ -805,7 +805,7 @@ def injects_from_table(
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             path = normalise_loc(tuple(err["loc"]), data)
-            found.append((path, reword(err, path, data)))
+            found.append((path, reword(dict(err), path, data)))
     found.extend(_cross_references(data))
     seen = set()
     for path, message in found:
