@@ -414,7 +414,7 @@ def _open_review(args: argparse.Namespace, readonly: bool = False, background: b
 
 #: Report formats, and the file suffixes that choose them when --format is not given.
 REPORT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-                  ".json": "json", ".txt": "text"}
+                  ".json": "json", ".txt": "text", ".docx": "docx"}
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -425,14 +425,28 @@ def cmd_report(args: argparse.Namespace) -> int:
         fmt = REPORT_FORMATS.get(Path(args.output).suffix.lower())
         if fmt is None:
             print(f"drill report: cannot tell the format from {args.output!r}; name it .md, "
-                  ".html, .json or .txt, or give --format md, html, json or text",
+                  ".html, .json, .txt or .docx, or give --format md, html, json, text or docx",
                   file=sys.stderr)
             return EXIT_INVALID
+    if fmt == "docx" and not args.output:
+        print("drill report: a Word report is a file; give -o REPORT.docx", file=sys.stderr)
+        return EXIT_INVALID
     opened = _open_review(args, readonly=True)
     if opened is None:
         return EXIT_INVALID
     review, journal = opened
     journal.close()
+    if fmt == "docx":
+        from sim.analysis.docx_report import render_docx
+        from sim.safe.files import FileProblem, write_private
+
+        try:
+            write_private(args.output, render_docx(review))
+        except FileProblem as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        print(f"wrote {args.output}", file=sys.stderr)
+        return EXIT_OK
     render = {"html": aar.render_html, "json": aar.render_json, "text": aar.render_text}.get(
         fmt or "md", aar.render_markdown)
     return EXIT_OK if _write_out(render(review), args.output) else EXIT_CANNOT_RUN
@@ -560,6 +574,114 @@ def cmd_explain(args: argparse.Namespace) -> int:
         _problems(exc)
         return EXIT_INVALID
     sys.stdout.write(explain(loaded.scenario))
+    return EXIT_OK
+
+
+def _load_or_say(name: str | None, allow_include: tuple[str, ...]):
+    """The loaded scenario, or None after printing its problems."""
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
+
+    try:
+        return load_scenario(resolve_scenario_arg(name), allow_include)
+    except ScenarioError as exc:
+        _problems(exc)
+        return None
+
+
+def cmd_msel_export(args: argparse.Namespace) -> int:
+    from sim.authoring import msel_io
+    from sim.safe.files import FileProblem, write_private
+
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        print(f"drill msel export: name the output .xlsx or .csv (got {args.output!r})",
+              file=sys.stderr)
+        return EXIT_INVALID
+    loaded = _load_or_say(args.scenario, args.allow_include)
+    if loaded is None:
+        return EXIT_INVALID
+    data = msel_io.xlsx_bytes(loaded) if suffix == ".xlsx" else msel_io.csv_text(loaded)
+    try:
+        write_private(args.output, data)
+    except FileProblem as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"wrote {args.output} ({len(loaded.scenario.injects)} injects)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_msel_import(args: argparse.Namespace) -> int:
+    from scenarios.loader import bundled_dir
+    from scenarios.yamlsrc import Unreadable, read_bounded
+    from sim.authoring import msel_io
+    from sim.safe.files import FileProblem, write_private
+
+    loaded = _load_or_say(args.into, args.allow_include)
+    if loaded is None:
+        return EXIT_INVALID
+    if not args.output and loaded.path.resolve().is_relative_to(bundled_dir().resolve()):
+        print(f"drill msel import: {args.into!r} is a bundled scenario; write the result "
+              "elsewhere with -o NEW.yaml", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        mapping = msel_io.parse_column_map(args.columns)
+        table = msel_io.read_table(args.file, args.encoding)
+        source = read_bounded(loaded.path, 16 * 1024 * 1024, what="scenario file")
+        result = msel_io.import_msel(loaded, source.decode("utf-8"), table, mapping)
+    except msel_io.MselError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        n = len(exc.problems)
+        print(f"{n} problem{'s' if n != 1 else ''} found; {args.into} was not changed",
+              file=sys.stderr)
+        return EXIT_INVALID
+    except (Unreadable, UnicodeDecodeError) as exc:
+        print(exc if isinstance(exc, Unreadable) else f"{loaded.path}: is not UTF-8 text",
+              file=sys.stderr)
+        return EXIT_INVALID
+    for note in result.notes:
+        print(note, file=sys.stderr)
+    output = args.output or str(loaded.path)
+    try:
+        write_private(output, result.text)
+    except FileProblem as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"wrote {output} ({len(result.injects)} injects)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_handout(args: argparse.Namespace) -> int:
+    from sim.authoring import handouts
+    from sim.safe.files import FileProblem
+
+    if not args.all and not args.role:
+        print("drill handout: give --role ROLE (one or more) or --all", file=sys.stderr)
+        return EXIT_INVALID
+    loaded = _load_or_say(args.scenario, args.allow_include)
+    if loaded is None:
+        return EXIT_INVALID
+    sc = loaded.scenario
+    unknown = [r for r in args.role or () if r not in sc.actors]
+    if unknown:
+        import difflib
+
+        for r in unknown:
+            close = difflib.get_close_matches(r, list(sc.actors), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            print(f"--role: unknown actor {r!r}{hint}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        written = handouts.write_packets(sc, Path(args.output),
+                                         roles=None if args.all else args.role, pdf=args.pdf)
+    except FileProblem as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except handouts.NoPdf as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -696,9 +818,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="write an after-action report (HSEEP AAR/IP)")
     rp.add_argument("journal", help="a drill journal")
-    rp.add_argument("--format", choices=["md", "html", "json", "text"],
+    rp.add_argument("--format", choices=["md", "html", "json", "text", "docx"],
                     help="report format (default: from the -o file's suffix, .md, .html, "
-                    ".json or .txt; Markdown on stdout)")
+                    ".json, .txt or .docx; Markdown on stdout)")
     rp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     rp.add_argument("--runs", type=int, default=200,
                     help="automated runs to compare people's play against (default 200; 0: none)")
@@ -718,6 +840,41 @@ def build_parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("schema", help="write the JSON Schema of the scenario format")
     sc.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     sc.set_defaults(func=cmd_schema)
+
+    ms = sub.add_parser("msel", help="the MSEL as a spreadsheet: export it, or import an edited one")
+    ms_sub = ms.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
+    mx = ms_sub.add_parser("export", help="write the scenario's MSEL as XLSX or CSV")
+    mx.add_argument("scenario", nargs="?", default=None,
+                    help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})")
+    mx.add_argument("-o", "--output", metavar="FILE", required=True,
+                    help="msel.xlsx (with the actors' and expectations' sheets) or msel.csv")
+    _allow_include(mx)
+    mx.set_defaults(func=cmd_msel_export)
+    mi = ms_sub.add_parser("import", help="replace a scenario's injects with an MSEL spreadsheet")
+    mi.add_argument("file", metavar="MSEL", help="an .xlsx or .csv MSEL")
+    mi.add_argument("--into", metavar="SCENARIO", required=True,
+                    help="the scenario file whose injects are replaced")
+    mi.add_argument("-o", "--output", metavar="FILE",
+                    help="write the new scenario here (default: rewrite the --into file)")
+    mi.add_argument("--columns", metavar="MAP",
+                    help="map another tool's headers to fields: 'Time=at,Message=text,...'")
+    mi.add_argument("--encoding", metavar="NAME",
+                    help="encoding of a CSV that is not UTF-8 (e.g. cp1252, cp874)")
+    _allow_include(mi)
+    mi.set_defaults(func=cmd_msel_import)
+
+    ho = sub.add_parser("handout", help="write printable inject cards and each role's packet")
+    ho.add_argument("scenario", nargs="?", default=None,
+                    help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})")
+    ho.add_argument("--role", action="append", metavar="ROLE",
+                    help="the actor whose packet to write (repeat for more)")
+    ho.add_argument("--all", action="store_true",
+                    help="every actor's packet, the controller's packet and the inject cards")
+    ho.add_argument("--pdf", action="store_true",
+                    help="also write PDF copies (needs the weasyprint package)")
+    ho.add_argument("-o", "--output", metavar="DIR", required=True, help="folder to write into")
+    _allow_include(ho)
+    ho.set_defaults(func=cmd_handout)
 
     nw = sub.add_parser("new", help="write a commented scenario skeleton that runs as it stands")
     nw.add_argument("name", help="name of the new scenario (NAME.yaml is written)")

@@ -10,9 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pydantic", "simpy", "yaml", "sim.engine", "scenarios.model", "scenarios.loader",
-         "textual", "rich")
+         "textual", "rich", "openpyxl", "docx", "PIL")
 COMMANDS = ["run", "validate", "scenarios", "play", "batch", "review", "report", "lint",
-            "explain", "schema", "new", "journals"]
+            "explain", "schema", "new", "journals", "msel", "handout"]
 
 
 def imported_by(argv: list[str]) -> set[str]:
