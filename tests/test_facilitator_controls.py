@@ -307,3 +307,303 @@ def test_breaks_are_kept_in_the_journal(loaded, tmp_path):
     assert again.breaks() == plan
     assert Journal.open(path).commands() == []  # a plan, not a drill command
     again.close()
+
+
+# --- the console's keys and forms ---------------------------------------------------------
+
+textual = pytest.importorskip("textual")
+
+from test_tui import until  # noqa: E402  (the same settling helper as the other UI tests)
+
+from scenarios import load_scenario, resolve_scenario_arg  # noqa: E402
+from sim.runs.session import DrillClock  # noqa: E402
+from tui.app import DrillApp, FacilitatorScreen  # noqa: E402
+from tui.forms import BreakForm, Confirm, InjectForm, TimeForm  # noqa: E402
+from tui.screens.live import clock_line  # noqa: E402
+
+DEFAULT = resolve_scenario_arg(None)  # starts Wed 9 Sep 2026, 09:00 Singapore time
+
+
+class FakeTime:
+    """A wall clock and a monotonic clock that move only when told."""
+
+    def __init__(self) -> None:
+        self.wall = datetime(2026, 9, 9, 12, 0, tzinfo=SGT)
+        self.mono = 1000.0
+
+    def advance(self, minutes: float) -> None:
+        self.wall += timedelta(minutes=minutes)
+        self.mono += minutes * 60
+
+
+def make_app(fake: FakeTime | None = None) -> DrillApp:
+    session = DrillSession.start(load_scenario(DEFAULT), seed=0, human=["certph"], record=False)
+    if fake is None:
+        return DrillApp(session, speed=60)
+    clock = DrillClock(speed=60, start=session.now, now=lambda: fake.mono)
+    # a tick far longer than any test: the test moves the clocks and ticks itself
+    return DrillApp(session, clock=clock, wall=lambda: fake.wall, tick=3600)
+
+
+async def select_inject(pilot, app: DrillApp, inject: str) -> None:
+    table = app.screen.query_one("#msel")
+    await until(pilot, lambda: app.screen.ready and table.row_count > 0)
+    table.move_cursor(row=table.get_row_index(inject))
+    await pilot.pause()
+
+
+async def type_into(pilot, app, widget_id: str, value: str) -> None:
+    app.screen.query_one(widget_id).value = value
+    await pilot.pause()
+
+
+async def test_t_reschedules_the_selected_inject_to_a_typed_time():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_inject(pilot, app, "3")
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TimeForm))
+        assert app.screen.query_one("#when").value == "T+02:30"  # prefilled
+        await type_into(pilot, app, "#when", "yesterday")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TimeForm)  # stays open and says what to write
+        assert "write T+02:30" in str(app.screen.query_one("#problem").render())
+        await type_into(pilot, app, "#when", "16:45")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
+        assert app.state.msel["3"].at == 7 * 60 + 45
+        assert app.state.describe(app.state.recent[-1]) == (
+            "Facilitator rescheduled inject 3 to T+07:45")
+
+
+async def test_t_refuses_a_time_in_the_past():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.session.advance_to(100)
+        await select_inject(pilot, app, "3")
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TimeForm))
+        await type_into(pilot, app, "#when", "T+01:00")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TimeForm)
+        assert "has already passed" in str(app.screen.query_one("#problem").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.state.msel["3"].at == 150
+        assert not events_of(app.session.engine.log, "inject_rescheduled")
+
+
+async def test_e_edits_a_waiting_inject_before_it_is_delivered():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_inject(pilot, app, "3")
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, InjectForm))
+        form = app.screen
+        assert form.query_one("#title").value == app.state.msel["3"].title  # prefilled
+        assert form.query_one("#to").selected == ["jpcert"]
+        await type_into(pilot, app, "#text", "Rewritten for the day")
+        form.query_one("#to").select("krcert")
+        await pilot.pause()
+        await pilot.click("#send")
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
+        edited = events_of(app.session.engine.log, "inject_edited")[-1]
+        assert edited.details["changed"] == ["text", "to"]
+        assert app.state.describe(edited) == "Facilitator edited inject 3 (text, to)"
+        app.jump_to(151)
+        got = [e for e in events_of(app.session.engine.log, "inject_delivered")
+               if e.details["inject"] == "3"]
+        assert {e.actor for e in got} == {"jpcert", "krcert"}
+        assert {e.details["text"] for e in got} == {"Rewritten for the day"}
+        # once delivered, e says it cannot be edited
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, FacilitatorScreen)
+
+
+async def test_u_puts_a_skipped_inject_back_and_the_skip_says_so():
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await select_inject(pilot, app, "3")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert "put it back with u" in str(app.screen.query_one(".hint").render())
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.state.msel["3"].status == "skipped"
+        assert any("press u" in n.message for n in app._notifications)
+        await pilot.press("u")  # its time is still ahead: back at once
+        await pilot.pause()
+        assert (app.state.msel["3"].status, app.state.msel["3"].at) == ("pending", 150)
+
+
+async def test_u_after_the_inject_time_asks_for_a_time_or_now():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_inject(pilot, app, "3")
+        app.session.skip_inject("3")
+        app.jump_to(200)
+        await pilot.pause()
+        await select_inject(pilot, app, "3")
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, TimeForm))
+        assert app.screen.query_one("#when").value == "now"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
+        assert app.state.msel["3"].status == "delivered"
+
+
+async def test_a_schedules_an_adhoc_inject_from_a_chosen_sender_on_a_new_incident():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.jump_to(20)  # incident "botnet" is open
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, InjectForm))
+        form = app.screen
+        assert form.query_one("#sender").value == "hicon"  # exercise control first
+        await type_into(pilot, app, "#title", "Ransom note")
+        form.query_one("#sender").value = "bank-ph"
+        form.query_one("#type").value = "media"
+        form.query_one("#tlp").value = "RED"
+        form.query_one("#incident").value = "+new"
+        await pilot.pause()
+        assert not form.query_one("#new-id").disabled
+        await type_into(pilot, app, "#new-id", "ransom")
+        form.query_one("#new-type").value = "other"
+        await type_into(pilot, app, "#when", "T+05:00")
+        form.query_one("#to").select("mycert")
+        await pilot.pause()
+        await pilot.click("#send")
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
+        row = app.state.msel["adhoc-1"]
+        assert (row.status, row.at, row.type, row.sender, row.tlp, row.to) == (
+            "pending", 300, "media", "bank-ph", "RED", ["mycert"])
+        app.jump_to(300)
+        assert row.status == "delivered"
+        assert app.session.engine.incidents["ransom"].type == "other"
+
+
+async def test_the_adhoc_form_refuses_a_past_time_and_a_new_incident_without_id():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.jump_to(100)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, InjectForm))
+        form = app.screen
+        form.query_one("#to").select("mycert")
+        form.query_one("#incident").value = "+new"
+        await pilot.pause()
+        await pilot.click("#send")
+        await pilot.pause()
+        assert "needs" in str(form.query_one("#problem").render()) or \
+            "id" in str(form.query_one("#problem").render())
+        await type_into(pilot, app, "#new-id", "fresh")
+        await type_into(pilot, app, "#when", "T+00:30")
+        await pilot.click("#send")
+        await pilot.pause()
+        assert isinstance(app.screen, InjectForm)
+        assert "already passed" in str(form.query_one("#problem").render())
+        assert not any(i.startswith("adhoc") for i in app.state.msel)
+
+
+async def test_g_jumps_the_clock_to_a_chosen_time():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("g")
+        await until(pilot, lambda: isinstance(app.screen, TimeForm))
+        await type_into(pilot, app, "#when", "T+3d00:00")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "after the drill ends" in str(app.screen.query_one("#problem").render())
+        await type_into(pilot, app, "#when", "T+02:30")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
+        assert app.session.now == pytest.approx(150, abs=1e-3)
+        assert app.state.msel["3"].status == "delivered"  # due at T+02:30: it happened
+        assert app.clock.drill_time() == pytest.approx(app.session.now)
+        await pilot.press("g")
+        await until(pilot, lambda: isinstance(app.screen, TimeForm))
+        await type_into(pilot, app, "#when", "T+01:00")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "already passed" in str(app.screen.query_one("#problem").render())
+
+
+async def test_a_break_pauses_the_clock_and_resumes_it_by_itself():
+    fake = FakeTime()  # 12:00 local
+    app = make_app(fake)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: app.screen.ready)
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, BreakForm))
+        await type_into(pilot, app, "#at", "12:30")
+        await type_into(pilot, app, "#minutes", "30")
+        await pilot.click("#ok")
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
+        assert "next break 12:30" in clock_line(app).plain
+        assert app.session.breaks() == [{"at_wall_iso": "2026-09-09T12:30:00+08:00",
+                                         "minutes": 30.0}]
+        await pilot.press("space")  # the clock runs
+        fake.advance(1)
+        app.tick()
+        assert app.session.now == pytest.approx(60)  # a wall minute is a drill hour at 60x
+        fake.advance(29)  # 12:30: the break begins
+        app.tick()
+        paused_at = app.session.now
+        assert not app.clock.running
+        assert "BREAK until 13:00 (resumes automatically)" in clock_line(app).plain
+        fake.advance(20)
+        app.tick()
+        assert app.session.now == paused_at  # nothing moves during the break
+        fake.advance(10)  # 13:00: over
+        app.tick()
+        assert app.clock.running and "BREAK" not in clock_line(app).plain
+        fake.advance(0.5)
+        app.tick()
+        assert app.session.now == pytest.approx(paused_at + 30)
+        assert app.session.breaks() == []
+
+
+async def test_space_ends_a_break_early():
+    fake = FakeTime()
+    app = make_app(fake)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: app.screen.ready)
+        app.plan_break("now", "45")
+        await pilot.press("space")  # the clock was paused when the break began
+        await pilot.pause()
+        assert app.breaks.current is None and app.clock.running
+        assert "BREAK" not in clock_line(app).plain
+
+
+def open_form(*presses: str, form=TimeForm):
+    """A run_before: the console laid out and drawn first, then the keys that open a form."""
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen) and app.screen.ready)
+        app.redraw()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        for key in presses:
+            await pilot.press(key)
+            await pilot.pause()
+        app.redraw()
+        await until(pilot, lambda: isinstance(app.screen, form))
+        await pilot.pause()
+        app.clear_notifications()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_snapshot_reschedule_form(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=open_form("t"))
+
+
+def test_snapshot_adhoc_form(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(80, 24),
+                        run_before=open_form("j", "a", form=InjectForm))

@@ -3,6 +3,7 @@
 from .action import ActionForm, MarkedList
 from .dialogs import Confirm, ConfirmQuit, HelpScreen, PinPrompt
 from .inject import InjectForm
+from .when import BreakForm, TimeForm
 
-__all__ = ["ActionForm", "Confirm", "ConfirmQuit", "HelpScreen", "InjectForm", "MarkedList",
-           "PinPrompt"]
+__all__ = ["ActionForm", "BreakForm", "Confirm", "ConfirmQuit", "HelpScreen", "InjectForm",
+           "MarkedList", "PinPrompt", "TimeForm"]
