@@ -97,7 +97,7 @@ class InjectForm(ModalScreen[dict | None]):
                     yield Select([(line(f"via {c}"), c) for c in sc.channels],
                                  value=next(iter(sc.channels)), allow_blank=False, compact=True,
                                  id="channel")
-                    yield Input(value="now", placeholder="now, T+02:30 or 14:30 (drill clock)",
+                    yield Input(placeholder="send now, or at T+02:30 or 14:30 (drill clock)",
                                 compact=True, id="when")
             else:
                 yield tlp
