@@ -19,6 +19,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
+from . import DEFAULT_SCENARIO
 from .durations import format_drill_time, parse_drill_time, parse_duration
 from .model import MAPPING_SECTIONS, SELECTORS, Scenario
 from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
@@ -73,7 +74,6 @@ def bundled_scenarios() -> list[Path]:
     return sorted(bundled_dir().glob("*.yaml"))
 
 
-DEFAULT_SCENARIO = "acid-botnet"
 
 
 def resolve_scenario_arg(arg: str | None) -> Path:
@@ -125,7 +125,8 @@ class IncludeRoots:
 
 def _rebase(loc: Located, prefix: tuple, into: Located, replace: bool = True) -> None:
     n = len(prefix)
-    for is_key, path, mark in loc.under(prefix[0]):
+    found = loc.under_pair(prefix[0], prefix[1]) if n >= 2 else loc.under(prefix[0])
+    for is_key, path, mark in found:
         if path[:n] == prefix:
             table = into.keys if is_key else into.values
             if replace or path not in table:
@@ -148,8 +149,9 @@ def _deep_merge(
             _deep_merge(base[key], value, sub, merged, over_loc)
             merged.keys[sub] = over_loc.keys.get(sub, merged.keys.get(sub))
         else:
+            if key in base:
+                _clear(merged, sub)
             base[key] = value
-            _clear(merged, sub)
             _rebase(over_loc, sub, merged)
 
 

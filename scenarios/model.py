@@ -177,7 +177,10 @@ class Strict(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False,
+        # schemas are built when a model is first used, not when the module is
+        # imported: commands that never validate a scenario do not pay for them
+        defer_build=True,
     )
 
 

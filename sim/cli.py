@@ -9,14 +9,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scenarios import (
-    DEFAULT_SCENARIO,
-    ScenarioError,
-    bundled_scenarios,
-    load_scenario,
-    resolve_scenario_arg,
-)
+# each command imports what it needs when it runs: help and argument errors load
+# neither the engine nor the scenario models
+from scenarios import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:
+    from scenarios import ScenarioError
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -33,6 +33,7 @@ def _problems(exc: ScenarioError) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.analysis.metrics import compute
     from sim.analysis.report import drill_tlp, render_json, render_text
     from sim.engine import Engine, preflight
@@ -84,6 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     status = EXIT_OK
     for name in args.files:
         path = resolve_scenario_arg(name)
@@ -103,6 +105,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, bundled_scenarios, load_scenario
+
     for path in bundled_scenarios():
         try:
             sc = load_scenario(path).scenario
@@ -124,6 +128,7 @@ def _journal_exit(exc: Exception) -> int:
 def cmd_play(args: argparse.Namespace) -> int:
     import math
 
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
 
     speed = args.speed
@@ -184,6 +189,99 @@ def cmd_play(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_host(args: argparse.Namespace) -> int:
+    """Serve one live drill to terminals over the network (see docs/security.md)."""
+    import math
+
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
+    from sim.net.run import HostError, host, parse_listen
+    from sim.net.server import tls_context
+    from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
+
+    speed = args.speed
+    if speed is not None and (not math.isfinite(speed) or speed <= 0):
+        print("--speed must be a positive number", file=sys.stderr)
+        return EXIT_INVALID
+    if bool(args.cert) != bool(args.key):
+        print("--cert and --key go together: the certificate and its private key", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        parse_listen(args.listen)
+    except HostError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    tls = None
+    if args.cert:
+        import ssl
+
+        try:
+            tls = tls_context(args.cert, args.key)
+        except (OSError, ssl.SSLError) as exc:
+            why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
+            print(f"--cert/--key: cannot load the certificate and key: {why}", file=sys.stderr)
+            return EXIT_INVALID
+    try:
+        if args.resume:
+            session = DrillSession.resume(Path(args.resume))
+        else:
+            path = resolve_scenario_arg(args.scenario)
+            try:
+                loaded = load_scenario(path, args.allow_include)
+            except ScenarioError as exc:
+                _problems(exc)
+                return EXIT_INVALID
+            session = DrillSession.start(
+                loaded, seed=args.seed, human=args.role,
+                journal_path=Path(args.journal) if args.journal else None,
+                speed=speed if speed is not None else DEFAULT_SPEED,
+            )
+    except JournalError as exc:
+        print(exc, file=sys.stderr)
+        return _journal_exit(exc)
+    print(f"journal: {session.path}", file=sys.stderr, flush=True)
+    status = EXIT_OK
+    try:
+        host(session, listen=args.listen, tls=tls, speed=speed, running=args.start,
+             invites_file=args.invites, public_host=args.public_host,
+             new_invites=args.new_invites)
+    except HostError as exc:
+        print(exc, file=sys.stderr)
+        status = EXIT_CANNOT_RUN
+    finally:
+        try:
+            session.close()
+        except JournalError as exc:
+            print(exc, file=sys.stderr)
+            status = EXIT_CANNOT_RUN
+    print(f"journal: {session.path}", file=sys.stderr)
+    if not session.finished:
+        print(f"carry on with: drill host --resume {session.path}", file=sys.stderr)
+    return status
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    """Follow a drill served by ``drill host`` with an invitation."""
+    from sim.net.invites import InviteError, parse_invite
+    from sim.net.run import DrillConnectionError, JoinRefused, join
+
+    url = args.url
+    if url == "-":  # from standard input, so the token stays out of the process list
+        url = sys.stdin.readline().strip()
+    try:
+        parse_invite(url)
+    except InviteError as exc:
+        print(f"drill join: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        return join(url, cafile=args.cafile)
+    except JoinRefused as exc:
+        print(f"drill join: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except DrillConnectionError as exc:
+        print(f"drill join: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+
+
 def cmd_journals(args: argparse.Namespace) -> int:
     from scenarios.durations import format_drill_time
     from sim.runs.session import journal_dir, list_journals
@@ -206,6 +304,7 @@ def cmd_journals(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.runs.batch import (
         BatchCannotRun,
         BatchConfig,
@@ -283,7 +382,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_review(args: argparse.Namespace, readonly: bool = False):
+def _open_review(args: argparse.Namespace, readonly: bool = False, background: bool = False):
     """(review, journal), or None after saying why the journal cannot be reviewed."""
     from sim.analysis.review import load_review
     from sim.runs.session import JournalError
@@ -292,7 +391,8 @@ def _open_review(args: argparse.Namespace, readonly: bool = False):
         print(f"--runs must be 0 or more (got {args.runs})", file=sys.stderr)
         return None
     try:
-        return load_review(Path(args.journal), runs=args.runs, readonly=readonly)
+        return load_review(Path(args.journal), runs=args.runs, readonly=readonly,
+                           background=background)
     except JournalError as exc:
         print(exc, file=sys.stderr)
         return None
@@ -325,7 +425,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    opened = _open_review(args)
+    opened = _open_review(args, background=True)  # the screen runs the model's runs
     if opened is None:
         return EXIT_INVALID
     review, journal = opened
@@ -345,6 +445,7 @@ EXIT_WARNINGS = 1
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.authoring.lint import lint
 
     worst = EXIT_OK
@@ -432,6 +533,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.authoring.explain import explain
 
     path = resolve_scenario_arg(args.file)
@@ -470,11 +572,26 @@ def _allow_include(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Version(argparse.Action):
+    """``--version``: the version from pyproject.toml (through the package metadata)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from sim.version import product_version
+
+        print(f"drill (acid-drill) {product_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drill",
         description="Tabletop simulator for cross-border cyber-incident drills (ACID style).",
     )
+    parser.add_argument("--version", action=_Version, help="print the version of drill and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser(
@@ -581,6 +698,43 @@ def build_parser() -> argparse.ArgumentParser:
     nw.add_argument("name", help="name of the new scenario (NAME.yaml is written)")
     nw.add_argument("--template", choices=TEMPLATES, default="cert-takedown")
     nw.set_defaults(func=cmd_new)
+
+    hs = sub.add_parser("host", help="serve a live drill to terminals on other machines "
+                                     "(prints one invitation per role)")
+    hs.add_argument("scenario", nargs="?", default=None,
+                    help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})")
+    hs.add_argument("--role", action="append", default=[], metavar="ID",
+                    help="a role played by a person (repeat for more); the rest are automated")
+    hs.add_argument("--listen", default="127.0.0.1:8765", metavar="HOST:PORT",
+                    help="where to listen (default 127.0.0.1:8765: this machine only)")
+    hs.add_argument("--public-host", metavar="NAME",
+                    help="the host name the invitations give (default: the --listen host)")
+    hs.add_argument("--cert", metavar="FILE", help="TLS certificate chain (PEM); with --key")
+    hs.add_argument("--key", metavar="FILE", help="TLS private key (PEM); with --cert")
+    hs.add_argument("--invites", metavar="FILE",
+                    help="write the invitations to FILE (0600) instead of printing them")
+    hs.add_argument("--new-invites", action="store_true",
+                    help="on --resume: revoke the earlier invitations and issue new ones")
+    hs.add_argument("--speed", type=float, default=None,
+                    help="simulated seconds per wall second (default 60; a resumed drill keeps "
+                         "the speed it ran at)")
+    hs.add_argument("--start", action="store_true",
+                    help="run the drill clock at once (otherwise the facilitator starts it)")
+    hs.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    hs.add_argument("--journal", metavar="FILE", help="where to record the drill")
+    hs.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
+    _allow_include(hs)
+    hs.set_defaults(func=cmd_host)
+
+    jn = sub.add_parser("join", help="join a drill served by `drill host`, with an invitation")
+    jn.add_argument("url", metavar="URL",
+                    help="the invitation (ws://... or wss://...), or - to read it from stdin")
+    jn.add_argument("--print", action="store_true",
+                    help="follow the drill in plain text: every line this role may see")
+    jn.add_argument("--cafile", metavar="FILE",
+                    help="trust the server certificates signed by this CA (PEM), e.g. a "
+                         "self-signed one")
+    jn.set_defaults(func=cmd_join)
 
     jr = sub.add_parser("journals", help="list recorded drills, most recently written first")
     jr.add_argument("--dir", help="journal folder (default: $ACID_DRILL_HOME/journals)")

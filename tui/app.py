@@ -29,7 +29,7 @@ from sim.runs.session import DrillClock, DrillSession, JournalError
 from sim.runs.view import DrillState
 from sim.runs.when import check_ahead, parse_when, when_in_words
 
-from .forms import ConfirmQuit, HelpScreen, PinPrompt
+from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
 from .plain import PlainTextApp
 from .screens.console import FacilitatorScreen
 from .screens.role import ParticipantScreen
@@ -45,6 +45,7 @@ def _pin_hash(pin: str, salt: bytes) -> bytes:
 #: actions a player in a role view may not take when the console is locked with a PIN
 FACILITATOR_ONLY = frozenset({
     "toggle_clock", "faster", "slower", "next_inject", "review", "quit_drill", "quit",
+    "observe",  # an evaluator's note: a player in hot seat writes none (and reads none)
 })
 
 
@@ -201,6 +202,16 @@ class DrillApp(PlainTextApp):
         except ValueError as exc:
             return str(exc)
         return check_ahead(t, self.session.now, self.session.engine.end)
+
+    def observe(self, about: str = "-") -> None:
+        """An evaluator's observation: a timestamped note, kept in the journal."""
+
+        def save(note: dict | None) -> None:
+            if note is not None:
+                kept = " in the journal" if self.session.journal is not None else ""
+                self.command(lambda: self.session.add_note(**note), f"observation saved{kept}")
+
+        self.push_screen(ObservationForm(self.state, about), save)
 
     def default_channel(self, targets: list[str]) -> str:
         sc = self.state.scenario
@@ -371,15 +382,20 @@ class DrillApp(PlainTextApp):
 
     def action_review(self, runs: int = 50) -> None:
         """The review screen for the drill so far (at the end: the hot wash)."""
-        from sim.analysis.review import build_review
+        from sim.analysis.review import build_review, with_model
 
         from .review import ReviewScreen
 
         journal = self.session.journal
-        review = build_review(self.session.scenario, list(self.session.engine.log),
-                              journal.ratings() if journal else {}, runs=runs,
-                              seed=self.session.seed,
+        events = list(self.session.engine.log)
+        review = build_review(self.session.scenario, events,
+                              journal.ratings() if journal else {},
                               meta=journal.meta() if journal else {})
+        # the model's runs go on in the background, kept in the journal for these events
+        head = journal.events_head() if journal else None
+        with_model(review, runs, self.session.seed, journal,
+                   head if head and head[0] == len(events) else None, background=True)
+        review.notes = list(self.session.notes)
         self.push_screen(ReviewScreen(review, journal))
 
     def action_help(self) -> None:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import escape as _html_escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration
 from sim.analysis.report import drill_tlp
@@ -129,6 +130,48 @@ def _improvements(review: Review) -> list[dict]:
     return rows
 
 
+def note_groups(review: Review) -> list[tuple[str, list[Any]]]:
+    """The evaluators' notes by what they are about, each group in order of drill time:
+    the expectations (in the scenario's order), then the teams, then the drill in general."""
+    sc = review.scenario
+    described = {x.id: x.description or x.action for x in sc.expectations}
+    groups: dict[tuple[int, int, str], list[Any]] = {}
+    order = {x.id: i for i, x in enumerate(sc.expectations)}
+    teams = {a: i for i, a in enumerate(sc.actors)}
+    for n in review.notes:
+        if n.expectation:
+            key = (0, order.get(n.expectation, len(order)), n.expectation)
+        elif n.team:
+            key = (1, teams.get(n.team, len(teams)), n.team)
+        else:
+            key = (2, 0, "")
+        groups.setdefault(key, []).append(n)
+    out = []
+    for (kind, _, about), notes in sorted(groups.items()):
+        if kind == 0:
+            title = f"Expectation {about}" + (f": {described[about]}" if about in described else "")
+        elif kind == 1:
+            title = f"Team {review.name(about)}"
+        else:
+            title = "The drill in general"
+        notes.sort(key=lambda n: (n.drill_time is None, n.drill_time or 0.0, n.id))
+        out.append((title, notes))
+    return out
+
+
+def note_when(review: Review, note: Any) -> str:
+    """'T+01:20 (19 Aug 10:42 on the wall clock)': drill time, and wall time in the
+    drill's clock zone (so the report reads the same wherever it is written)."""
+    drill = "—" if note.drill_time is None else format_drill_time(note.drill_time)
+    if note.wall is None:
+        return drill
+    try:
+        wall = datetime.fromtimestamp(note.wall, ZoneInfo(review.scenario.drill.clock_timezone))
+    except (OverflowError, OSError, ValueError):
+        return drill
+    return f"{drill} ({wall:%d %b %H:%M} on the wall clock)"
+
+
 def _participants(review: Review) -> list[str]:
     human = set(human_roles(review.events))
     return [f"{review.name(a)} ({a})" + (", played by a person" if a in human else "")
@@ -213,6 +256,13 @@ def render_markdown(review: Review) -> str:
                 + (f"; {_h(c.human)})" if c.human is not None else ")")
                 for c in review.comparisons]
         out.append("")
+    if review.notes:
+        out += ["## Evaluator notes", ""]
+        for title, notes in note_groups(review):
+            out += [f"### {md(title)}", ""]
+            out += [f"- {md(note_when(review, n))}, {md(n.who or 'evaluator')}: {md(n.text)}"
+                    for n in notes]
+            out.append("")
     out += ["## Improvement plan", "", "| Expectation | Corrective action | Owner | Due date |",
             "|---|---|---|---|"]
     out += [f"| {md(r['expectation'])} | {md(r['action'])} | {md(r['owner'])} | {r['due']} |"
@@ -410,6 +460,12 @@ def render_html(review: Review) -> str:
                        f"{took})</p>")
             if c.simulated and c.human is not None:
                 out.append(distribution_svg(c))
+    if review.notes:
+        out.append("<h2>Evaluator notes</h2>")
+        for title, notes in note_groups(review):
+            out.append(f"<h3>{e(title)}</h3><ul>" + "".join(
+                f"<li>{e(note_when(review, n))}, {e(n.who or 'evaluator')}: "
+                f"{e(n.text).replace(chr(10), '<br>')}</li>" for n in notes) + "</ul>")
     out.append("<h2>Improvement plan</h2><table><tr><th>Expectation</th><th>Corrective action</th>"
                "<th>Owner</th><th>Due date</th></tr>")
     rows = _improvements(review)
@@ -439,6 +495,11 @@ def render_json(review: Review) -> str:
         "recorded": review.meta.get("created"),
         "ratings": expectations,
         "improvement_plan": _improvements(review),
+        "notes": [
+            {"about": title, "expectation": n.expectation or None, "team": n.team or None,
+             "drill_time": n.drill_time, "wall": n.wall, "who": n.who, "text": n.text}
+            for title, notes in note_groups(review) for n in notes
+        ],
         "comparisons": [
             {"actor": c.actor, "incident": c.incident, "metric": c.metric, "human": c.human,
              "runs": c.runs, "model_did_it": c.model_did_it,
@@ -459,6 +520,12 @@ def render_text(review: Review) -> str:
         rating, note, by_evaluator = review.rating(x["id"])
         out.append(f"  {one_line(x['id'])}: {one_line(rating) or '-'}"
                    f"{'' if by_evaluator else ' (suggested)'}" + (f"; {one_line(note)}" if note else ""))
+    if review.notes:
+        out += ["", "Evaluator notes"]
+        for title, notes in note_groups(review):
+            out.append(f"  {one_line(title)}")
+            out += [f"    {one_line(note_when(review, n))}, {one_line(n.who or 'evaluator')}: "
+                    f"{one_line(n.text)}" for n in notes]
     out += ["", "Improvement plan"]
     plan = _improvements(review)
     out += [f"  {one_line(r['expectation'])} (owner {one_line(r['owner'])}, due {r['due']}): "

@@ -128,7 +128,9 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
         when = _t(x["at"]) if x["at"] is not None else ""
         extra = ""
         if x["status"] == "missed":
-            extra = f"never done; overdue {format_duration(x['lateness'])} at the end"
+            # a drill stopped early: missed, but not yet overdue at an end it never reached
+            extra = ("never done" if x.get("lateness") is None else
+                     f"never done; overdue {format_duration(x['lateness'])} at the end")
         elif x["status"] == "late":
             extra = f"late by {format_duration(x['lateness'])}"
         elif x["status"] == "met":

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import simpy
@@ -32,7 +33,7 @@ from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario
 
 from .actors import ActorState, Received
-from .clock import scenario_shift
+from .clock import scenario_shifts
 from .distributions import sample
 from .events import Event
 from .expectations import WATCHED, Expectations
@@ -84,8 +85,9 @@ class Engine:
         self._subscribers: list[Callable[[Event], None]] = []
         self._seq = itertools.count()
         self.channels = scenario.channels
+        shifts = scenario_shifts(scenario)
         self.actors: dict[str, ActorState] = {
-            aid: ActorState(self.env, aid, spec, scenario_shift(scenario, aid))
+            aid: ActorState(self.env, aid, spec, shifts[aid])
             for aid, spec in scenario.actors.items()
         }
         for aid in human:
@@ -313,7 +315,9 @@ class Engine:
         return st
 
     def emit(self, type_: str, actor: str | None, incident: str | None, **details: Any) -> Event:
-        ev = Event.make(next(self._seq), self.env.now, type_, actor, incident, details)
+        # as Event.make, inlined: this runs for every domain event
+        ev = Event(next(self._seq), float(round(self.env._now, 6)), type_, actor, incident,
+                   MappingProxyType(details))
         self.log.append(ev)
         if self._subscribers:
             for fn in tuple(self._subscribers):

@@ -19,6 +19,7 @@ TLP labels of what it received; what the labels do not allow stays with the send
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator
@@ -56,6 +57,9 @@ VERB_EVENT: dict[str, str] = {
     "publish": "published",
     "close": "closed",
 }
+
+#: the same facts come back in message after message, run after run
+_facts_words = functools.lru_cache(maxsize=4096)(facts_in_words)
 
 CLIENT_KINDS = ("victim", "isp")
 _OPEN = frozenset(("CLEAR", "GREEN"))
@@ -121,6 +125,7 @@ class Messaging:
         self._msg_ids = itertools.count(1)
         self._dispatch_ids = itertools.count(1)
         self.dispatches: dict[str, Dispatch] = {}
+        self._deadlines: dict[float, str] = {}
 
     # --- performing actions ----------------------------------------------------------
 
@@ -288,8 +293,8 @@ class Messaging:
             "sender": st.spec.name,
             "recipient": names[d.recipient].spec.name,
             "incident": incident,
-            "facts": facts_in_words(d.facts),
-            "deadline": deadline_in_words(engine.scenario, d.deadline_at),
+            "facts": _facts_words(tuple(d.facts)),
+            "deadline": self._deadline_words(d.deadline_at),
             "tlp": d.tlp,
             "channel": channel_in_words(engine.scenario, d.channels[0]) if d.channels else "",
             "forwarded": "".join("\n" + f + "\n" for f in forwarded),
@@ -302,6 +307,15 @@ class Messaging:
             d.text += "".join("\n\n" + f for f in forwarded)
         else:
             d.text = body
+
+    def _deadline_words(self, deadline_at: float) -> str:
+        """:func:`deadline_in_words`, once per deadline of the run (a rule's message to
+        several recipients shares one)."""
+        words = self._deadlines.get(deadline_at)
+        if words is None:
+            words = self._deadlines[deadline_at] = deadline_in_words(self.engine.scenario,
+                                                                     deadline_at)
+        return words
 
     def _breach(self, st: ActorState, inc_id: str, by: str) -> bool:
         p = st.spec.policy.tlp_breach

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -230,36 +230,65 @@ class Slot:
         self.analysing = None
 
 
-class Policy:
-    """The automated policy of every actor no person plays."""
+class RuleBook:
+    """What the policy reads of a scenario, worked out once per scenario (scenarios are
+    frozen): the directory, the enabled rules, their triggers and holds."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.env = engine.env
-        self.directory = Directory.of(engine.scenario)
-        self.groups = engine.scenario.country_sets()
-        self.rules = engine.scenario.rules()
-        #: rule id -> the rules held until it is done (``hold_until``)
+    _cache: dict[int, tuple[Any, RuleBook]] = {}
+
+    def __init__(self, scenario) -> None:
+        self.directory = Directory.of(scenario)
+        self.groups = scenario.country_sets()
+        self.rules = scenario.rules()
         self.held_by: dict[str, list[str]] = {}
         for rid, (_, rule) in self.rules.items():
             for first in rule.hold_until:
                 self.held_by.setdefault(first, []).append(rid)
-        #: (actor, incident, rule) carried out by the policy
-        self.done: set[tuple[str, str, str]] = set()
-        #: (actor, incident) -> rules waiting for their hold_until rules
-        self.waiting: dict[tuple[str, str], set[str]] = {}
-        #: trigger -> [(rule id, rule)] in scenario order
         self.by_trigger: dict[str, list[tuple[str, Rule]]] = {}
-        #: rule id -> the triggers that arm it
         self.arming: dict[str, tuple[str, ...]] = {}
         for rid, (_, rule) in self.rules.items():
             triggers = (*rule.on, *(f"after:{a}" for a in rule.after))
             self.arming[rid] = triggers
             for trig in triggers:
                 self.by_trigger.setdefault(trig, []).append((rid, rule))
-        self._seq = 0
+        self.set_off: dict[frozenset[str], list[tuple[str, Rule]]] = {}
+
+    @classmethod
+    def of(cls, scenario) -> RuleBook:
+        """The rule book of ``scenario``, shared by every run of it."""
+        hit = cls._cache.get(id(scenario))
+        if hit is not None and hit[0] is scenario:
+            return hit[1]
+        if len(cls._cache) >= 16:
+            cls._cache.clear()
+        book = cls(scenario)
+        cls._cache[id(scenario)] = (scenario, book)
+        return book
+
+
+class Policy:
+    """The automated policy of every actor no person plays."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.env = engine.env
+        rules = RuleBook.of(engine.scenario)
+        self.directory = rules.directory
+        self.groups = rules.groups
+        self.rules = rules.rules
+        #: rule id -> the rules held until it is done (``hold_until``)
+        self.held_by = rules.held_by
+        #: trigger -> [(rule id, rule)] in scenario order
+        self.by_trigger = rules.by_trigger
+        #: rule id -> the triggers that arm it
+        self.arming = rules.arming
         #: set of triggers -> the rules they set off, in scenario order
-        self._set_off: dict[frozenset[str], list[tuple[str, Rule]]] = {}
+        self._set_off = rules.set_off
+        #: (actor, incident, rule) carried out by the policy
+        self.done: set[tuple[str, str, str]] = set()
+        #: (actor, incident) -> rules waiting for their hold_until rules
+        self.waiting: dict[tuple[str, str], set[str]] = {}
+        self._seq = 0
 
     # --- handling one item ---------------------------------------------------------
 

@@ -35,6 +35,54 @@ class InboxItem:
     acknowledged: bool = False
 
 
+#: What a message to one recipient has become, as its sender's Sent list shows it.
+SENT_STATES = ("in transit", "delivered", "acknowledged", "bounced", "lost")
+
+#: Domain events that are an actor's own action (each says ``by``: person or policy).
+ACTION_EVENTS = frozenset({"acknowledged", "analysed", "notified", "escalated", "requested",
+                           "takedown_completed", "preserved", "published", "closed"})
+
+
+@dataclass
+class Delivery:
+    """One recipient of a sent message: where the message stands for them."""
+
+    recipient: str
+    dispatch: str
+    state: str = "in transit"  # one of SENT_STATES
+    reason: str = ""  # why it bounced or was lost, in words
+    channel: str = ""
+    attempts: int = 1
+    at: float | None = None  # when it reached its state
+
+
+@dataclass
+class SentItem:
+    """A message a role sent (one action), with its delivery to each recipient."""
+
+    ref: str
+    verb: str
+    incident: str
+    tlp: str
+    at: float
+    subject: str = ""
+    text: str = ""
+    by: str = "policy"
+    rule: str | None = None
+    deliveries: dict[str, Delivery] = field(default_factory=dict)
+
+
+@dataclass
+class Acted:
+    """An actor's latest action: when, by whom (a person or the policy), in words."""
+
+    seq: int
+    at: float
+    actor: str
+    by: str
+    what: str
+
+
 @dataclass
 class MselRow:
     id: str
@@ -89,6 +137,13 @@ class DrillState:
         }
         self.recent: deque[Event] = deque(maxlen=recent)
         self.events = 0
+        #: each role's Sent list, oldest first
+        self.outbox: dict[str, list[SentItem]] = {aid: [] for aid in scenario.actors}
+        self._dispatches: dict[str, tuple[SentItem, Delivery]] = {}
+        #: each actor's latest action, a person's or the policy's
+        self.last_acted: dict[str, Acted] = {}
+        #: actions people took, newest last (the console announces them)
+        self.person_actions: deque[Acted] = deque(maxlen=recent)
 
     # --- feeding -----------------------------------------------------------------
 
@@ -142,15 +197,26 @@ class DrillState:
                     d.get("title", ""), text=d.get("text", ""), tlp=d.get("tlp", ""),
                     sender=d.get("sender", ""))
             case "message_delivered":
+                self._delivery(d, "delivered", ev.time, text=d.get("text", ""))
                 self._receive(ev.actor, InboxItem(
                     d["msg"], d["verb"], d["sender"], ev.incident, d["tlp"], ev.time,
                     d.get("subject") or d["verb"].replace("_", " "), d.get("text", ""),
                     list(d.get("attached", [])), d["channel"]))
+            case "message_sent":
+                self._sent(ev)
+            case "message_bounced":
+                self._delivery(d, "bounced", ev.time, REASONS.get(d.get("reason", ""),
+                                                                  "undeliverable"))
+            case "message_lost":
+                self._delivery(d, "lost", ev.time, REASONS.get(
+                    d.get("reason", ""), str(d.get("reason", "")).replace("_", " ")))
             case "acknowledged":
                 refs = set(d["refs"])
                 for item in self.inbox.get(ev.actor, []):
                     if item.ref in refs:
                         item.acknowledged = True
+                for dispatch in d.get("dispatches", []):
+                    self._delivery({"dispatch": dispatch}, "acknowledged", ev.time)
             case "closed":
                 self.closed[ev.actor].add(ev.incident)
             case "expectation_met":
@@ -164,6 +230,56 @@ class DrillState:
                 x.status, x.done_at = "late", ev.time
             case "drill_ended":
                 self.finished = True
+        if ev.type in ACTION_EVENTS and ev.actor in self.scenario.actors:
+            by = "human" if d.get("by") == "human" else "policy"
+            acted = Acted(ev.seq, ev.time, ev.actor, by, self.describe(ev))
+            self.last_acted[ev.actor] = acted
+            if by == "human":
+                self.person_actions.append(acted)
+
+    def _sent(self, ev: Event) -> None:
+        """A message leaves its sender: a new Sent entry, a new recipient, or a new try."""
+        d = ev.details
+        dispatch = d.get("dispatch", "")
+        known = self._dispatches.get(dispatch)
+        if known is not None:  # another try on the next channel
+            _, delivery = known
+            if delivery.state not in ("delivered", "acknowledged"):
+                delivery.state, delivery.reason, delivery.at = "in transit", "", None
+            delivery.channel = d.get("channel", "")
+            delivery.attempts = int(d.get("attempt", delivery.attempts + 1))
+            return
+        sent = self.outbox.setdefault(ev.actor, [])
+        by = "human" if d.get("by") == "human" else "policy"
+        last = sent[-1] if sent else None
+        # the recipients of one action leave together: same moment, verb, incident, rule
+        if (last is None or last.at != ev.time or last.verb != d.get("verb")
+                or last.incident != ev.incident or last.by != by or last.rule != d.get("rule")
+                or d.get("to") in last.deliveries):
+            last = SentItem(dispatch, d.get("verb", ""), ev.incident or "", d.get("tlp", ""),
+                            ev.time, d.get("subject", ""), by=by, rule=d.get("rule"))
+            sent.append(last)
+        delivery = Delivery(d.get("to", ""), dispatch, channel=d.get("channel", ""),
+                            attempts=int(d.get("attempt", 1)))
+        last.deliveries[delivery.recipient] = delivery
+        self._dispatches[dispatch] = (last, delivery)
+
+    def _delivery(self, d: dict[str, Any], state: str, at: float, reason: str = "",
+                  text: str = "") -> None:
+        known = self._dispatches.get(d.get("dispatch", ""))
+        if known is None:
+            return
+        item, delivery = known
+        if delivery.state == "acknowledged":
+            return  # an acknowledged message stays acknowledged
+        if state in ("bounced", "lost") and (
+                delivery.state == "delivered" or int(d.get("attempt", 0)) != delivery.attempts):
+            return  # a try that failed after another got through, or one overtaken by a later try
+        delivery.state, delivery.reason, delivery.at = state, reason, at
+        if d.get("channel"):
+            delivery.channel = d["channel"]
+        if text and not item.text:
+            item.text = text
 
     def _receive(self, actor: str, item: InboxItem) -> None:
         self.inbox[actor].append(item)
@@ -201,6 +317,14 @@ class DrillState:
 
     def item(self, actor: str, ref: str) -> InboxItem | None:
         return next((i for i in self.inbox[actor] if i.ref == ref), None)
+
+    def sent(self, actor: str) -> list[tuple[SentItem, Delivery]]:
+        """The role's Sent list, newest first: one row per message and recipient."""
+        return [(item, dl) for item in reversed(self.outbox.get(actor, []))
+                for dl in item.deliveries.values()]
+
+    def sent_item(self, dispatch: str) -> tuple[SentItem, Delivery] | None:
+        return self._dispatches.get(dispatch)
 
     # --- log lines -------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,8 @@ from sim.runs.breaks import BreakPlan, parse_break
 from sim.runs.when import FORMATS, parse_when, when_in_words
 
 from ..forms import BreakForm, Confirm, InjectForm, TimeForm
-from ..widgets.tables import fill_table
+from ..plain import line
+from ..widgets.tables import fill_table, shorten
 from .live import LiveScreen, clock_line, describe, fmt_time, time_left
 
 if TYPE_CHECKING:
@@ -42,7 +44,14 @@ class FacilitatorScreen(LiveScreen):
         Binding("3", "show_tab('tab-expectations')", "Expectations tab",
                 id="tabs.expectations", show=False),
         Binding("4", "show_tab('tab-log')", "Log tab", id="tabs.log", show=False),
+        Binding("5", "show_tab('tab-notes')", "Notes tab", id="tabs.notes", show=False),
+        Binding("o", "observe", "Note", id="notes.observe"),
     ]
+
+    #: how long (wall seconds) a team's row stays marked after a person acted for it
+    ACTED_MARK = 30.0
+    #: at most this many toasts at once about what people did; more are summed up
+    ACTED_TOASTS = 3
 
     #: which tab each table lives on, and what its keys are called there
     TAB_OF = {"msel": ("tab-msel", "MSEL", "1"), "actors": ("tab-actors", "Actors", "2")}
@@ -58,16 +67,20 @@ class FacilitatorScreen(LiveScreen):
                 yield DataTable(id="expectations", cursor_type="row", zebra_stripes=True)
             with TabPane("Log", id="tab-log"):
                 yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
+            with TabPane("Notes", id="tab-notes"):
+                yield DataTable(id="notes", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def add_columns(self) -> None:
         self.query_one("#msel", DataTable).add_columns(
             "Id", "Time", "Status", "Type", "Title", "To")
         self.query_one("#actors", DataTable).add_columns(
-            "Id", "Name", "Local time", "Duty", "Unread", "Open incidents", "Played by")
+            "Id", "Name", "Local time", "Duty", "Unread", "Open incidents", "Played by",
+            "Last acted")
         self.query_one("#expectations", DataTable).add_columns(
             "Id", "Status", "Due", "Left", "Who", "Action", "Incident", "Score")
         self.query_one("#log", DataTable).add_columns("Time", "Event")
+        self.query_one("#notes", DataTable).add_columns("Time", "About", "Note")
 
     def refresh_view(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -79,9 +92,12 @@ class FacilitatorScreen(LiveScreen):
             for r in sorted(st.msel.values(),
                             key=lambda r: (r.at is None, r.at if r.at is not None else 0, r.id))
         ], fit=4)
+        marked = self._people_acted()
         fill_table(self.query_one("#actors", DataTable), [
-            (aid, (aid, a.name, st.local_time(aid), "on" if st.on_duty(aid) else "off",
-                   str(st.unread(aid)), ", ".join(st.open_incidents(aid)), st.played_by[aid]))
+            (aid, self._marked(aid in marked, (
+                aid, a.name, st.local_time(aid), "on" if st.on_duty(aid) else "off",
+                str(st.unread(aid)), ", ".join(st.open_incidents(aid)), st.played_by[aid],
+                self._last_acted(aid))))
             for aid, a in st.scenario.actors.items()
         ])
         fill_table(self.query_one("#expectations", DataTable), [
@@ -92,6 +108,85 @@ class FacilitatorScreen(LiveScreen):
         fill_table(self.query_one("#log", DataTable), [
             (str(e.seq), (fmt_time(e.time), describe(e, st))) for e in reversed(st.recent)
         ])
+        self._fill_notes()
+
+    # --- what people do: a toast, a marked row, the Last acted column ---------------
+
+    #: the newest person's action already announced (None: not looked yet)
+    _announced: int | None = None
+    #: team -> wall time (monotonic) until which its Actors row stays marked
+    _marks: dict[str, float]
+
+    def _last_acted(self, actor: str) -> str:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        acted = app.state.last_acted.get(actor)
+        if acted is None:
+            return ""
+        return f"{fmt_time(acted.at)} {'person' if acted.by == 'human' else 'policy'}"
+
+    @staticmethod
+    def _marked(mark: bool, row: tuple[str, ...]) -> tuple[object, ...]:
+        """A row marked in more than colour: a ``►`` before the id, and reversed."""
+        if not mark:
+            return row
+        return (line(f"► {row[0]}", style="bold reverse"),
+                *(line(v, style="bold reverse") for v in row[1:]))
+
+    def _people_acted(self) -> set[str]:
+        """Toast what people did since the console last looked; the teams still marked."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        st = app.state
+        if not hasattr(self, "_marks"):
+            self._marks = {}
+        newest = st.person_actions[-1].seq if st.person_actions else -1
+        if self._announced is None:  # what happened before the console opened is not news
+            self._announced = newest
+        fresh = [a for a in st.person_actions if a.seq > self._announced]
+        self._announced = max(self._announced, newest)
+        now = time.monotonic()
+        for acted in fresh:
+            self._marks[acted.actor] = now + self.ACTED_MARK
+        shown = fresh if len(fresh) <= self.ACTED_TOASTS else fresh[-(self.ACTED_TOASTS - 1):]
+        if len(fresh) > len(shown):
+            teams = sorted({st.name(a.actor) for a in fresh})
+            self.notify(f"People acted {len(fresh)} times ({', '.join(teams)}); "
+                        "the latest:", timeout=8)
+        for acted in shown:
+            self.notify(self._toast(acted.actor, acted.what), timeout=8)
+        return {aid for aid, until in self._marks.items() if until > now}
+
+    def _toast(self, actor: str, what: str) -> str:
+        """'CERT-PH (person) notified ANSAC': the log line, said of a person."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        who = app.state.name(actor)
+        if what.startswith(who + " "):
+            return f"{who} (person) {what[len(who) + 1:]}"
+        return f"{who} (person): {what}"
+
+    # --- evaluators' notes ------------------------------------------------------------
+
+    def _fill_notes(self) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
+        st = app.state
+        rows = []
+        for n in reversed(app.session.notes):
+            about = (f"Expectation {n.expectation}" if n.expectation
+                     else st.name(n.team) if n.team else "in general")
+            rows.append((str(n.id), (fmt_time(n.drill_time), shorten(about, 24), n.text)))
+        fill_table(self.query_one("#notes", DataTable), rows, fit=2)
+
+    def action_observe(self) -> None:
+        """A note about the expectation or team under the cursor, or the drill in general."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        active = self.query_one("#tabs", TabbedContent).active
+        about = "-"
+        for tab, table, kind in (("tab-expectations", "expectations", "expectation"),
+                                 ("tab-actors", "actors", "team")):
+            grid = self.query_one(f"#{table}", DataTable)
+            if active == tab and grid.row_count:
+                key = grid.coordinate_to_cell_key((grid.cursor_row, 0)).row_key
+                about = f"{kind}:{key.value}"
+        app.observe(about)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
