@@ -125,6 +125,17 @@ def _journal_exit(exc: Exception) -> int:
     return EXIT_CANNOT_RUN if isinstance(exc, JournalBusy) else EXIT_INVALID
 
 
+def _keymap(args: argparse.Namespace) -> dict[str, str] | None:
+    """The keymap file's bindings ({} without one); None after saying what is wrong."""
+    from tui.keymap import KeymapError, find, load
+
+    try:
+        return load(find(args.keymap))
+    except KeymapError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     import math
 
@@ -146,6 +157,9 @@ def cmd_play(args: argparse.Namespace) -> int:
         if not pin.strip():
             print("--pin: no PIN was given", file=sys.stderr)
             return EXIT_INVALID
+    keymap = _keymap(args)  # checked before any journal is written
+    if keymap is None:
+        return EXIT_INVALID
     try:
         if args.resume:
             session = DrillSession.resume(Path(args.resume))
@@ -171,7 +185,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     roles = args.role or [a for a, h in session.human_roles.items() if h]
     status = EXIT_OK
-    app = DrillApp(session, speed=session.speed, roles=roles, pin=pin)
+    app = DrillApp(session, speed=session.speed, roles=roles, pin=pin, keymap=keymap)
     try:
         app.run()
     finally:
@@ -425,6 +439,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    keymap = _keymap(args)
+    if keymap is None:
+        return EXIT_INVALID
     opened = _open_review(args, background=True)  # the screen runs the model's runs
     if opened is None:
         return EXIT_INVALID
@@ -435,7 +452,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     from tui.review import ReviewApp  # only the UI command imports Textual
 
     try:
-        ReviewApp(review, journal if journal.writable else None).run()
+        ReviewApp(review, journal if journal.writable else None, keymap=keymap).run()
     finally:
         journal.close()
     return EXIT_OK
@@ -586,6 +603,12 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+def _keymap_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--keymap", metavar="FILE",
+                   help="a TOML file moving keys by binding id (default: $ACID_DRILL_KEYMAP, "
+                        "else ~/.config/acid-drill/keymap.toml if it exists; see docs/keys.md)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drill",
@@ -635,6 +658,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--pin", action="store_true",
                       help="hot seat: ask for a facilitator's PIN at start; players need it to "
                            "leave their role for the console, the review or the clock")
+    _keymap_arg(play)
     _allow_include(play)
     play.set_defaults(func=cmd_play)
 
@@ -667,6 +691,7 @@ def build_parser() -> argparse.ArgumentParser:
     rv.add_argument("journal", help="a drill journal (drill play, or drill run --journal)")
     rv.add_argument("--runs", type=int, default=200,
                     help="automated runs to compare people's play against (default 200; 0: none)")
+    _keymap_arg(rv)
     rv.set_defaults(func=cmd_review)
 
     rp = sub.add_parser("report", help="write an after-action report (HSEEP AAR/IP)")

@@ -181,7 +181,7 @@ async def test_o_in_the_console_takes_a_note_about_the_selected_expectation(tmp_
     app = make_app(journal=path)
     async with app.run_test(size=(100, 30)) as pilot:
         app.session.fire_inject("1")
-        await pilot.press("3")  # the Expectations tab: E1 under the cursor
+        await pilot.press("4")  # the Expectations tab: E1 under the cursor
         await pilot.pause()
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, ObservationForm))
@@ -189,13 +189,13 @@ async def test_o_in_the_console_takes_a_note_about_the_selected_expectation(tmp_
         await write_note(pilot, app, "[b]slow[/b] to pick up")
         assert [(n.text, n.expectation) for n in app.session.notes] == [
             ("[b]slow[/b] to pick up", "E1")]
-        await pilot.press("5")  # the Notes tab lists it, as written
+        await pilot.press("6")  # the Notes tab lists it, as written
         await pilot.pause()
         notes = app.screen.query_one("#notes")
         row = notes.get_row_at(0)
         assert row[1].plain == "Expectation E1" and row[2].plain == "[b]slow[/b] to pick up"
         # on the Actors tab the note is about the team under the cursor
-        await pilot.press("2")
+        await pilot.press("3")
         await pilot.pause()
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, ObservationForm))

@@ -346,6 +346,7 @@ def make_app(fake: FakeTime | None = None) -> DrillApp:
 
 
 async def select_inject(pilot, app: DrillApp, inject: str) -> None:
+    app.screen.action_show_tab("tab-msel")
     table = app.screen.query_one("#msel")
     await until(pilot, lambda: app.screen.ready and table.row_count > 0)
     table.move_cursor(row=table.get_row_index(inject))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -30,6 +29,7 @@ from sim.runs.view import DrillState
 from sim.runs.when import check_ahead, parse_when, when_in_words
 
 from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
+from .keymap import keys_display
 from .plain import PlainTextApp
 from .screens.console import FacilitatorScreen
 from .screens.role import ParticipantScreen
@@ -67,8 +67,11 @@ class DrillApp(PlainTextApp):
     def __init__(self, session: DrillSession, speed: float = 60.0,
                  roles: Iterable[str] = (), clock: DrillClock | None = None,
                  tick: float = TICK, pin: str | None = None,
+                 keymap: dict[str, str] | None = None,
                  wall: Callable[[], datetime] | None = None):
         super().__init__()
+        if keymap:  # binding id -> keys, checked by tui.keymap.load
+            self.set_keymap(keymap)
         #: the facilitator's wall clock (local time), which scheduled breaks follow
         self.wall = wall or (lambda: datetime.now().astimezone())
         self.breaks = BreakPlan.from_json(session.breaks())
@@ -430,15 +433,26 @@ class DrillApp(PlainTextApp):
         return out
 
     def key_names(self, binding: Binding) -> str:
-        """A binding's keys as people write them: ``+ =``, ``? F1``, ``esc``."""
-        names = []
-        for key in binding.key.split(","):
-            shown = self.get_key_display(Binding(key.strip(), ""))
-            names.append(shown.upper() if re.fullmatch(r"f\d+", shown) else shown)
-        return " ".join(names)
+        """A binding's keys as people write them (``+ =``, ``? F1``, ``ctrl+q``), where
+        the keymap file put them."""
+        return keys_display(self._keymap.get(binding.id or "", binding.key))
+
+    def keys_of(self, binding_id: str) -> str:
+        """The keys of the binding ``binding_id`` as people write them."""
+        for owner in (self.screen, self, *self.screen_stack):
+            for b in owner.BINDINGS:
+                if isinstance(b, Binding) and b.id == binding_id:
+                    return self.key_names(b)
+        return binding_id
 
     def _binding_rows(self) -> list[tuple[str, str, str]]:
-        return [(self.key_names(b), b.description, b.id or "") for b, _ in self._drill_bindings()]
+        rows = []
+        for b, _ in self._drill_bindings():
+            keys = self.key_names(b)
+            if b.id == "app.quit":  # Textual's own ctrl+q asks the same question
+                keys += " ctrl+q"
+            rows.append((keys, b.description, b.id or ""))
+        return rows
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # one Quit: the drill's own, which asks first

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
@@ -39,12 +40,14 @@ class FacilitatorScreen(LiveScreen):
         Binding("b", "plan_break", "Schedule a break", id="clock.break", show=False),
         Binding("r", "toggle_role", "Person/policy", id="actors.toggle_role", show=False),
         Binding("v", "role_view", "Role", id="actors.role_view"),
-        Binding("1", "show_tab('tab-msel')", "MSEL tab", id="tabs.msel", show=False),
-        Binding("2", "show_tab('tab-actors')", "Actors tab", id="tabs.actors", show=False),
-        Binding("3", "show_tab('tab-expectations')", "Expectations tab",
+        Binding("1", "show_tab('tab-overview')", "Overview tab", id="tabs.overview",
+                show=False),
+        Binding("2", "show_tab('tab-msel')", "MSEL tab", id="tabs.msel", show=False),
+        Binding("3", "show_tab('tab-actors')", "Actors tab", id="tabs.actors", show=False),
+        Binding("4", "show_tab('tab-expectations')", "Expectations tab",
                 id="tabs.expectations", show=False),
-        Binding("4", "show_tab('tab-log')", "Log tab", id="tabs.log", show=False),
-        Binding("5", "show_tab('tab-notes')", "Notes tab", id="tabs.notes", show=False),
+        Binding("5", "show_tab('tab-log')", "Log tab", id="tabs.log", show=False),
+        Binding("6", "show_tab('tab-notes')", "Notes tab", id="tabs.notes", show=False),
         Binding("o", "observe", "Note", id="notes.observe"),
     ]
 
@@ -53,12 +56,32 @@ class FacilitatorScreen(LiveScreen):
     #: at most this many toasts at once about what people did; more are summed up
     ACTED_TOASTS = 3
 
-    #: which tab each table lives on, and what its keys are called there
-    TAB_OF = {"msel": ("tab-msel", "MSEL", "1"), "actors": ("tab-actors", "Actors", "2")}
+    #: which tab each table lives on, what it is called, and the binding that shows it
+    TAB_OF = {"msel": ("tab-msel", "MSEL", "tabs.msel"),
+              "actors": ("tab-actors", "Actors", "tabs.actors")}
+    #: the overview's panel that stands for a table: its keys work there too
+    OVERVIEW_OF = {"msel": "ov-msel"}
+    #: injects already delivered or skipped that the overview keeps in sight
+    RECENT_INJECTS = 2
 
     def compose(self) -> ComposeResult:
         yield Static(id="clock", classes="clockbar")
         with TabbedContent(id="tabs"):
+            with TabPane("Overview", id="tab-overview"), Vertical(id="overview"):
+                with Vertical(id="ov-injects", classes="panel") as box:
+                    box.border_title = "Injects: recent and next"
+                    yield DataTable(id="ov-msel", cursor_type="row")
+                with Horizontal(id="ov-middle"):
+                    with Vertical(id="ov-teams-box", classes="panel") as box:
+                        box.border_title = "Teams"
+                        yield DataTable(id="ov-teams", cursor_type="none", show_cursor=False)
+                    with Vertical(id="ov-due-box", classes="panel") as box:
+                        box.border_title = "Expectations due"
+                        yield DataTable(id="ov-due", cursor_type="none", show_cursor=False)
+                with Vertical(id="ov-log-box", classes="panel") as box:
+                    box.border_title = "Latest"
+                    yield DataTable(id="ov-log", cursor_type="none", show_cursor=False,
+                                    show_header=False)
             with TabPane("MSEL", id="tab-msel"):
                 yield DataTable(id="msel", cursor_type="row", zebra_stripes=True)
             with TabPane("Actors", id="tab-actors"):
@@ -81,6 +104,13 @@ class FacilitatorScreen(LiveScreen):
             "Id", "Status", "Due", "Left", "Who", "Action", "Incident", "Score")
         self.query_one("#log", DataTable).add_columns("Time", "Event")
         self.query_one("#notes", DataTable).add_columns("Time", "About", "Note")
+        self.query_one("#ov-msel", DataTable).add_columns("Id", "Time", "Status", "Title", "To")
+        self.query_one("#ov-teams", DataTable).add_columns(
+            "Team", "Duty", "Unread", "Open", "By")
+        self.query_one("#ov-due", DataTable).add_columns("Left", "Expected")
+        self.query_one("#ov-log", DataTable).add_columns("Time", "Event")
+        for tid in ("#ov-teams", "#ov-due", "#ov-log"):  # to read, not to choose from
+            self.query_one(tid, DataTable).can_focus = False
 
     def refresh_view(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -109,6 +139,7 @@ class FacilitatorScreen(LiveScreen):
             (str(e.seq), (fmt_time(e.time), describe(e, st))) for e in reversed(st.recent)
         ])
         self._fill_notes()
+        self.refresh_overview()
 
     # --- what people do: a toast, a marked row, the Last acted column ---------------
 
@@ -188,6 +219,52 @@ class FacilitatorScreen(LiveScreen):
                 about = f"{kind}:{key.value}"
         app.observe(about)
 
+    def refresh_overview(self) -> None:
+        """The Overview tab: the injects around now, the teams, what falls due, the log."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        st = app.state
+        by_time = sorted(st.msel.values(),
+                         key=lambda r: (r.at is None, r.at if r.at is not None else 0, r.id))
+        done = sorted((r for r in by_time if r.status != "pending"),
+                      key=lambda r: (r.delivered_at if r.delivered_at is not None
+                                     else r.at if r.at is not None else st.now, r.id))
+        pending = [r for r in by_time if r.status == "pending"]
+        injects = done[-self.RECENT_INJECTS:] + pending
+        table = self.query_one("#ov-msel", DataTable)
+        before = (table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+                  if table.row_count else None)
+        fill_table(table, [
+            (r.id, (r.id, fmt_time(r.delivered_at if r.delivered_at is not None else r.at),
+                    r.status, r.title, ", ".join(r.to) if len(r.to) < 3 else f"{len(r.to)} teams"))
+            for r in injects
+        ], fit=3)
+        if before not in [r.id for r in injects] and pending:
+            # the row under the cursor left the list: the next inject is the one to act on
+            table.move_cursor(row=injects.index(pending[0]), animate=False)
+
+        def attention(aid: str) -> tuple:
+            return (st.played_by[aid] != "human", -len(st.open_incidents(aid)),
+                    -st.unread(aid), not st.on_duty(aid), aid)
+
+        fill_table(self.query_one("#ov-teams", DataTable), [
+            (aid, (st.scenario.actors[aid].name, "on" if st.on_duty(aid) else "off",
+                   str(st.unread(aid)), str(len(st.open_incidents(aid))),
+                   "person" if st.played_by[aid] == "human" else "policy"))
+            for aid in sorted(st.scenario.actors, key=attention)
+        ], fit=0)
+        due = sorted((x for x in st.expectations.values()
+                      if x.status in ("due", "waiting") and x.deadline_at is not None),
+                     key=lambda x: (x.deadline_at, x.id))
+        fill_table(self.query_one("#ov-due", DataTable), [
+            (x.id, (time_left(x.deadline_at, st.now, x.status),
+                    f"{', '.join(x.actors)}: {x.action.replace('_', ' ')}"))
+            for x in due
+        ], fit=1)
+        fill_table(self.query_one("#ov-log", DataTable), [
+            (str(e.seq), (fmt_time(e.time), describe(e, st)))
+            for e in list(reversed(st.recent))[:50]
+        ], fit=1)
+
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
         with suppress(NoMatches):
@@ -199,16 +276,25 @@ class FacilitatorScreen(LiveScreen):
         A key meant for one tab does nothing on another (the cursor of a hidden table
         is not a choice anyone can see): it says where it works instead.
         """
-        tab, title, key = self.TAB_OF[table_id]
-        if self.query_one("#tabs", TabbedContent).active != tab:
-            self.notify(f"{what or 'That key'} works on the {title} tab (press {key}).",
-                        severity="warning", timeout=4)
+        tab, title, shows = self.TAB_OF[table_id]
+        active = self.query_one("#tabs", TabbedContent).active
+        if active == "tab-overview" and table_id in self.OVERVIEW_OF:
+            table_id = self.OVERVIEW_OF[table_id]
+        elif active != tab:
+            app: DrillApp = self.app  # type: ignore[assignment]
+            self.notify(f"{what or 'That key'} works on the {title} tab "
+                        f"(press {app.keys_of(shows)}).", severity="warning", timeout=4)
             return None
         table = self.query_one(f"#{table_id}", DataTable)
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
         return str(key.value)
+
+    def _named(self, what: str, binding_id: str) -> str:
+        """``Fire (f)``: an action with the keys it is on (a keymap may have moved them)."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        return f"{what} ({app.keys_of(binding_id)})"
 
     def _msel_command(self, name: str, *args: object, what: str = "") -> None:
         inject = self._selected("msel", what)
@@ -219,11 +305,11 @@ class FacilitatorScreen(LiveScreen):
                     f"{name.replace('_', ' ')} {inject}")
 
     def action_fire(self) -> None:
-        self._msel_command("fire_inject", what="Fire (f)")
+        self._msel_command("fire_inject", what=self._named("Fire", "msel.fire"))
 
     def action_skip(self) -> None:
         """Skip the selected inject, after asking; ``f`` delivers a skipped inject after all."""
-        inject = self._selected("msel", "Skip (s)")
+        inject = self._selected("msel", self._named("Skip", "msel.skip"))
         if inject is None:
             return
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -233,17 +319,19 @@ class FacilitatorScreen(LiveScreen):
                         severity="warning", timeout=4)
             return
 
+        unskip = app.keys_of("msel.unskip")
+
         def answer(yes: bool | None) -> None:
             if yes:
                 app.command(lambda: app.session.skip_inject(inject),
-                            f"skipped inject {inject}; to undo, select it and press u")
+                            f"skipped inject {inject}; to undo, select it and press {unskip}")
 
         app.push_screen(Confirm(f"Skip inject {inject}?",
                                 f"{row.title}\nIt will not be delivered unless you put it "
-                                "back with u."), answer)
+                                f"back with {unskip}."), answer)
 
     def action_delay(self) -> None:
-        self._msel_command("delay_inject", 30.0, what="Delay (d)")
+        self._msel_command("delay_inject", 30.0, what=self._named("Delay", "msel.delay"))
 
     def action_adhoc(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -265,7 +353,7 @@ class FacilitatorScreen(LiveScreen):
 
     def action_reschedule(self) -> None:
         """Move the selected waiting inject to a drill time the facilitator types."""
-        row = self._msel_row("Reschedule (t)", ("pending",), "rescheduled")
+        row = self._msel_row(self._named("Reschedule", "msel.reschedule"), ("pending",), "rescheduled")
         if row is None:
             return
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -288,7 +376,7 @@ class FacilitatorScreen(LiveScreen):
 
     def action_edit_inject(self) -> None:
         """Change the selected inject's title, text, recipients or TLP before it is sent."""
-        row = self._msel_row("Edit (e)", ("pending", "skipped"), "edited")
+        row = self._msel_row(self._named("Edit", "msel.edit"), ("pending", "skipped"), "edited")
         if row is None:
             return
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -303,7 +391,7 @@ class FacilitatorScreen(LiveScreen):
     def action_unskip(self) -> None:
         """Put the selected skipped inject back: at its own time while that is ahead,
         else at a time the facilitator gives (or now)."""
-        row = self._msel_row("Un-skip (u)", ("skipped",), "put back")
+        row = self._msel_row(self._named("Un-skip", "msel.unskip"), ("skipped",), "put back")
         if row is None:
             return
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -347,7 +435,8 @@ class FacilitatorScreen(LiveScreen):
 
         app.push_screen(TimeForm(
             "Go to a drill time",
-            f"Everything until then happens, as with j. Write {FORMATS}.",
+            f"Everything until then happens, as with {app.keys_of('clock.next_inject')}. "
+            f"Write {FORMATS}.",
             fmt_time(math.floor(now / 60) * 60 + 60), check, "Go"), answer)
 
     def action_plan_break(self) -> None:
@@ -369,7 +458,7 @@ class FacilitatorScreen(LiveScreen):
         app.push_screen(BreakForm(planned, check), answer)
 
     def action_toggle_role(self) -> None:
-        actor = self._selected("actors", "Person/policy (r)")
+        actor = self._selected("actors", self._named("Person/policy", "actors.toggle_role"))
         if actor is None:
             return
         app: DrillApp = self.app  # type: ignore[assignment]
