@@ -9,19 +9,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
 
+from pydantic import ValidationError
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
+from scenarios.durations import format_drill_time
 from scenarios.model import Inject
 from sim.engine import Action, ActionError
+from sim.runs.breaks import BreakPlan, parse_break
 from sim.runs.session import DrillClock, DrillSession, JournalError
 from sim.runs.view import DrillState
+from sim.runs.when import check_ahead, parse_when, when_in_words
 
 from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
 from .keymap import keys_display
@@ -62,10 +67,15 @@ class DrillApp(PlainTextApp):
     def __init__(self, session: DrillSession, speed: float = 60.0,
                  roles: Iterable[str] = (), clock: DrillClock | None = None,
                  tick: float = TICK, pin: str | None = None,
-                 keymap: dict[str, str] | None = None):
+                 keymap: dict[str, str] | None = None,
+                 wall: Callable[[], datetime] | None = None):
         super().__init__()
         if keymap:  # binding id -> keys, checked by tui.keymap.load
             self.set_keymap(keymap)
+        #: the facilitator's wall clock (local time), which scheduled breaks follow
+        self.wall = wall or (lambda: datetime.now().astimezone())
+        self.breaks = BreakPlan.from_json(session.breaks())
+        self._break_resumes = False
         # hot seat: the facilitator's PIN, kept only as a salted hash
         self._pin_salt = secrets.token_bytes(16)
         self._pin_hash = _pin_hash(pin, self._pin_salt) if pin else None
@@ -113,6 +123,7 @@ class DrillApp(PlainTextApp):
                 self.clock.pause()
                 self.notify("The drill has ended.", timeout=10)
                 self.action_review()
+        self.check_breaks()  # after the drill has caught up with the clock
         self.redraw()
 
     def redraw(self) -> None:
@@ -149,18 +160,51 @@ class DrillApp(PlainTextApp):
             self.command(lambda: self.session.act(action), f"{action.verb.replace('_', ' ')} sent")
 
     def send_adhoc(self, spec: dict | None) -> None:
+        """An ad-hoc inject from the inject form: delivered now, or waiting in the MSEL."""
         if spec is None:
             return
         n = sum(1 for i in self.state.msel if i.startswith("adhoc-")) + 1
+        while f"adhoc-{n}" in self.state.msel:
+            n += 1
         control = next((a for a, x in self.state.scenario.actors.items()
                         if x.kind == "exercise_control"), spec["to"][0])
         incident = {"id": spec["incident"]}
         if spec["incident"] not in self.state.incidents:
-            incident["type"] = "other"
-        inject = Inject(id=f"adhoc-{n}", sender=control, to=spec["to"], via=spec["via"],
-                        tlp=spec["tlp"], title=spec["title"], text=spec["text"],
-                        incident=incident, type="information")
-        self.command(lambda: self.session.add_inject(inject), f"inject adhoc-{n} sent")
+            incident["type"] = spec.get("incident_type") or "other"
+        when = str(spec.get("when") or "now")
+        now = when.lower() == "now"
+        try:
+            at = None if now else parse_when(when, self.state.scenario, self.session.now)
+            inject = Inject(id=f"adhoc-{n}", sender=spec.get("sender") or control,
+                            to=spec["to"], via=spec["via"], tlp=spec["tlp"],
+                            title=spec["title"], text=spec["text"], incident=incident,
+                            type=spec.get("type") or "information",
+                            at=None if at is None else format_drill_time(at))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first.get("loc", ()))
+            self.notify(f"The inject is not valid: {where}: {first.get('msg', '')}",
+                        severity="error", timeout=6)
+            return
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        if now:
+            self.command(lambda: self.session.add_inject(inject), f"inject adhoc-{n} sent")
+        else:
+            words = when_in_words(self.state.scenario, at, self.session.now)
+            self.command(lambda: self.session.add_inject(inject, now=False),
+                         f"inject adhoc-{n} will be delivered at {words}")
+
+    def check_when(self, text: str, allow_now: bool = True) -> str | None:
+        """What is wrong with a drill time the facilitator typed (None when nothing)."""
+        if allow_now and text.strip().lower() == "now":
+            return None
+        try:
+            t = parse_when(text, self.state.scenario, self.session.now, allow_now=allow_now)
+        except ValueError as exc:
+            return str(exc)
+        return check_ahead(t, self.session.now, self.session.engine.end)
 
     def observe(self, about: str = "-") -> None:
         """An evaluator's observation: a timestamped note, kept in the journal."""
@@ -236,6 +280,9 @@ class DrillApp(PlainTextApp):
     def action_toggle_clock(self) -> None:
         if self.state.finished:
             return
+        if self.breaks.current is not None:
+            self.end_break(early=True)
+            return
         if self.clock.running:
             self.clock.pause()
         else:
@@ -257,6 +304,11 @@ class DrillApp(PlainTextApp):
         if t is None:
             self.notify("No inject is waiting.", severity="warning")
             return
+        self.jump_to(t)
+
+    def jump_to(self, t: float) -> None:
+        """Move the drill on to drill time ``t``: everything until then happens (injects
+        due at ``t`` are delivered); the clock carries on from there."""
         if self.halted is not None:
             self.notify(self.halted, severity="error", timeout=10)
             return
@@ -270,6 +322,66 @@ class DrillApp(PlainTextApp):
             return
         self.clock.jump_to(self.session.now)
         self.redraw()
+
+    # --- scheduled breaks ---------------------------------------------------------
+
+    def check_breaks(self) -> None:
+        """Start or end a break as the wall clock says."""
+        if self.state.finished or self.halted is not None:
+            return
+        change = self.breaks.update(self.wall())
+        current = self.breaks.current
+        if change == "start" and current is not None:
+            self._break_resumes = self.clock.running
+            self.clock.pause()
+            self.notify(f"Break until {current.end:%H:%M}: the drill clock is paused "
+                        "(space ends the break early).", timeout=10)
+        elif change == "end":
+            self._resume_after_break()
+            self.notify("The break is over: the drill clock runs again."
+                        if self.clock.running else "The break is over.", timeout=6)
+        if change:
+            self._keep_breaks()
+
+    def end_break(self, early: bool = False) -> None:
+        self.breaks.end_now()
+        self._resume_after_break(force=early)
+        self._keep_breaks()
+        self.notify("Break ended early: the drill clock runs again.", timeout=4)
+        self.redraw()
+
+    def _resume_after_break(self, force: bool = False) -> None:
+        if (force or self._break_resumes) and not self.state.finished:
+            self.clock.resume()
+        self._break_resumes = False
+
+    def _keep_breaks(self) -> None:
+        try:
+            self.session.set_breaks(self.breaks.to_json())
+        except JournalError as exc:
+            self.notify(f"The breaks are not saved: {exc}", severity="error", timeout=8)
+
+    def plan_break(self, at: str, minutes: str) -> None:
+        try:
+            b = parse_break(at, minutes, self.wall())
+            self.breaks.add(b)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        self._keep_breaks()
+        day = "" if b.at.date() == self.wall().date() else " tomorrow"
+        self.notify(f"Break planned{day} at {b.at:%H:%M} for {b.minutes:g} minutes.", timeout=4)
+        self.check_breaks()
+        self.redraw()
+
+    def break_note(self) -> str:
+        """What the header says about breaks: the one under way, or the next."""
+        if self.breaks.current is not None:
+            then = ("resumes automatically" if self._break_resumes
+                    else "the clock stays paused after")
+            return f"BREAK until {self.breaks.current.end:%H:%M} ({then})"
+        nxt = self.breaks.next()
+        return f"next break {nxt.at:%H:%M}" if nxt is not None else ""
 
     def action_review(self, runs: int = 50) -> None:
         """The review screen for the drill so far (at the end: the hot wash)."""

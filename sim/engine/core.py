@@ -238,6 +238,18 @@ class Engine:
         """Add an ad-hoc inject to the MSEL, and deliver it now unless told otherwise."""
         self.msel.add(inject, fire_now)
 
+    def reschedule_inject(self, inject_id: str, at: float) -> None:
+        """Move a waiting inject to drill minute ``at`` (not in the past)."""
+        self.msel.reschedule(inject_id, at)
+
+    def edit_inject(self, inject_id: str, changes: dict) -> None:
+        """Change a waiting or skipped inject's title, text, recipients or TLP."""
+        self.msel.edit(inject_id, changes)
+
+    def unskip_inject(self, inject_id: str, at: float | None = None) -> None:
+        """A skipped inject waits again, at its own time or at ``at``."""
+        self.msel.unskip(inject_id, at)
+
     # --- people's actions --------------------------------------------------------------
 
     def act(self, action: Action) -> list[Event]:

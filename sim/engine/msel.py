@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import simpy
+from pydantic import ValidationError
 
-from scenarios.durations import parse_drill_time
-from scenarios.model import Inject
+from scenarios.durations import format_drill_time, parse_drill_time
+from scenarios.model import TLP_ORDER, Inject
 
 from .actors import ActorState, Received
 from .knowledge import GroundTruth, stated_facts
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 
 class ActionError(ValueError):
     """An action or command from outside the engine that cannot be carried out."""
+
+
+#: What the facilitator may change in an inject before it is delivered.
+EDITABLE = ("title", "text", "to", "tlp")
 
 
 @dataclass
@@ -84,6 +89,7 @@ class Msel:
         self.schedule(sched)
 
     def add(self, inject: Inject, fire_now: bool = True) -> None:
+        """Add an inject to the MSEL: delivered now, or (``fire_now`` False) at its time."""
         engine = self.engine
         if inject.id in self.injects:
             raise ActionError(f"inject id {inject.id!r} is already used")
@@ -94,11 +100,114 @@ class Msel:
         if inject.incident.id not in self.incidents and not inject.incident.type:
             raise ActionError(f"a new incident {inject.incident.id!r} needs a type")
         at = parse_drill_time(inject.at, engine.start) if inject.at else None
+        if not fire_now:
+            if at is None:
+                raise ActionError("an inject scheduled for later needs a time")
+            at = self._ahead(at)
         sched = ScheduledInject(inject, at)
         self.injects[inject.id] = sched
         if fire_now:
             self.fire(inject.id)
-        elif at is not None:
+            return
+        engine.emit("inject_added", None, inject.incident.id, inject=inject.id, at=at,
+                    type=inject.type, title=inject.title, text=inject.text,
+                    sender=inject.sender, to=list(inject.to), via=inject.via, tlp=inject.tlp)
+        self._arm(sched)
+
+    def reschedule(self, inject_id: str, at: float) -> None:
+        """Move a waiting inject to drill time ``at`` (now or later)."""
+        sched = self.get(inject_id)
+        if sched.state != "pending":
+            raise ActionError(f"inject {inject_id!r} is {self._state(sched)}: only a waiting "
+                              "inject can be rescheduled")
+        sched.at = self._ahead(at)
+        self.engine.emit("inject_rescheduled", None, sched.inject.incident.id, inject=inject_id,
+                         at=sched.at)
+        self._arm(sched)
+
+    def edit(self, inject_id: str, changes: dict) -> None:
+        """Change a waiting or skipped inject's title, text, recipients or TLP."""
+        sched = self.get(inject_id)
+        if sched.state == "fired":
+            raise ActionError(f"inject {inject_id!r} has already been delivered: only a waiting "
+                              "or skipped inject can be edited")
+        if not isinstance(changes, dict) or not changes:
+            raise ActionError("nothing to change")
+        other = sorted(str(k) for k in changes if k not in EDITABLE)
+        if other:
+            raise ActionError(f"an inject's {other[0][:40]!r} cannot be edited; only its "
+                              f"{', '.join(EDITABLE)}")
+        if "to" in changes:
+            to = changes["to"]
+            if not isinstance(to, list) or not to or not all(isinstance(a, str) for a in to):
+                raise ActionError("the recipients must be a list of at least one actor")
+            for aid in to:
+                self.engine.actor(aid)
+            if len(set(to)) != len(to):
+                raise ActionError("a recipient is listed twice")
+        if "tlp" in changes and changes["tlp"] not in TLP_ORDER:
+            raise ActionError(f"the TLP label must be one of {', '.join(TLP_ORDER)}")
+        for key in ("title", "text"):
+            if key in changes and not isinstance(changes[key], str):
+                raise ActionError(f"the {key} must be text")
+        old = sched.inject
+        try:
+            new = Inject.model_validate(
+                {**old.model_dump(mode="json", exclude_unset=True), **changes})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ActionError(f"the edited inject is not valid: {first.get('msg', '')}") from None
+        changed = [k for k in EDITABLE if getattr(new, k) != getattr(old, k)]
+        if not changed:
+            raise ActionError("nothing changed")
+        sched.inject = new
+        self.engine.emit("inject_edited", None, old.incident.id, inject=inject_id,
+                         changed=changed, **{k: getattr(new, k) for k in changed})
+
+    def unskip(self, inject_id: str, at: float | None = None) -> None:
+        """A skipped inject waits again: at its own time if still ahead, else at ``at``."""
+        sched = self.get(inject_id)
+        if sched.state != "skipped":
+            raise ActionError(f"inject {inject_id!r} is {self._state(sched)}, not skipped")
+        if at is None:
+            if sched.at is None:
+                raise ActionError(f"inject {inject_id!r} has no time of its own: give a time, "
+                                  "or now")
+            if sched.at < self.env.now:
+                raise ActionError(f"inject {inject_id!r} was due at {format_drill_time(sched.at)}, "
+                                  "which has passed: give a new time, or now")
+            at = sched.at
+        sched.at = self._ahead(at)
+        sched.state = "pending"
+        self.engine.emit("inject_unskipped", None, sched.inject.incident.id, inject=inject_id,
+                         at=sched.at)
+        self._arm(sched)
+
+    @staticmethod
+    def _state(sched: ScheduledInject) -> str:
+        return {"fired": "already delivered", "pending": "waiting"}.get(sched.state, sched.state)
+
+    def _ahead(self, at: float) -> float:
+        """``at`` as a delivery time: not in the past (the current minute counts as now),
+        not after the drill's end."""
+        if not isinstance(at, (int, float)) or isinstance(at, bool) or not math.isfinite(at):
+            raise ActionError("the time must be a number of minutes")
+        now = self.env.now
+        if at < math.floor(now):
+            raise ActionError(f"{format_drill_time(at)} has already passed (the drill is at "
+                              f"{format_drill_time(math.floor(now))})")
+        if at > self.engine.end:
+            raise ActionError(f"{format_drill_time(at)} is after the drill ends "
+                              f"({format_drill_time(self.engine.end)})")
+        return max(float(at), now)
+
+    def _arm(self, sched: ScheduledInject) -> None:
+        """Deliver a waiting inject whose time has come, or schedule it."""
+        assert sched.at is not None
+        if sched.at <= self.env.now:
+            sched.state = "fired"
+            self.deliver(sched.inject)
+        else:
             self.schedule(sched)
 
     def contingency(self, inject_id: str) -> None:

@@ -945,6 +945,7 @@ class DrillSession:
         self.journal_path: Path | None = journal.path if journal else None
         #: simulated seconds per wall second the drill runs at (kept in the journal)
         self.speed = DEFAULT_SPEED
+        self._breaks: list[dict[str, Any]] = []
         #: the evaluators' notes taken so far (kept in the journal, not replayed)
         self.notes: list[Note] = []
 
@@ -1104,9 +1105,61 @@ class DrillSession:
     def delay_inject(self, inject_id: str, minutes: float) -> list[Event]:
         return self._command("facilitator", "delay_inject", {"id": inject_id, "minutes": minutes})
 
-    def add_inject(self, inject: Inject) -> list[Event]:
-        return self._command("facilitator", "add_inject",
-                             {"inject": json.loads(inject.model_dump_json())})
+    def add_inject(self, inject: Inject, now: bool = True) -> list[Event]:
+        """An ad-hoc inject: delivered now, or (``now`` False) waiting in the MSEL for its
+        ``at``."""
+        payload: dict[str, Any] = {"inject": json.loads(inject.model_dump_json())}
+        if not now:
+            payload["fire_now"] = False
+        return self._command("facilitator", "add_inject", payload)
+
+    def reschedule_inject(self, inject_id: str, at: float | str) -> list[Event]:
+        """Move a waiting inject to a drill time: minutes, or text such as ``T+02:30``,
+        ``T+1d03:00`` or a drill-clock time ``14:30`` (see :func:`sim.runs.when.parse_when`)."""
+        return self._command("facilitator", "reschedule_inject",
+                             {"id": inject_id, "at": self._when(at)})
+
+    def edit_inject(self, inject_id: str, changes: dict[str, Any]) -> list[Event]:
+        """Change a waiting or skipped inject's ``title``, ``text``, ``to`` or ``tlp``."""
+        return self._command("facilitator", "edit_inject", {"id": inject_id, "changes": changes})
+
+    def unskip_inject(self, inject_id: str, at: float | str | None = None) -> list[Event]:
+        """Put a skipped inject back: at its own time when that is still ahead, else at
+        ``at`` (a drill time, or ``now``)."""
+        payload: dict[str, Any] = {"id": inject_id}
+        if at is not None:
+            payload["at"] = self._when(at)
+        return self._command("facilitator", "unskip_inject", payload)
+
+    def _when(self, at: float | str) -> float:
+        if isinstance(at, str):
+            from .when import parse_when
+
+            try:
+                return parse_when(at, self.scenario, self.engine.now)
+            except ValueError as exc:
+                raise ActionError(str(exc)) from None
+        if not _finite(at):
+            raise ActionError("the time must be a number of minutes")
+        return float(at)
+
+    def breaks(self) -> list[dict[str, Any]]:
+        """The facilitator's planned breaks kept in the journal (wall-clock plans, not
+        drill commands): ``[{"at_wall_iso": ..., "minutes": ...}]``."""
+        if self.journal is None:
+            return list(self._breaks)
+        try:
+            value = self.journal.meta().get("breaks", [])
+        except JournalError:
+            return []
+        return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
+
+    def set_breaks(self, breaks: list[dict[str, Any]]) -> None:
+        """Keep the planned breaks, in the journal too, so a resumed drill keeps them."""
+        self._breaks = [dict(b) for b in breaks]
+        if self.journal is not None:
+            self.journal.set_meta("breaks", self._breaks)
+            self.journal.commit()
 
     def set_human(self, actor: str, human: bool) -> list[Event]:
         return self._command("facilitator", "set_human", {"actor": actor, "human": human})
@@ -1184,7 +1237,17 @@ class DrillSession:
                     raise ActionError("minutes must be a finite number")
                 e.delay_inject(payload["id"], float(minutes))
             case "add_inject":
-                e.add_inject(Inject.model_validate(payload["inject"]))
+                fire_now = payload.get("fire_now", True)
+                if not isinstance(fire_now, bool):
+                    raise ActionError("fire_now must be true or false")
+                e.add_inject(Inject.model_validate(payload["inject"]), fire_now)
+            case "reschedule_inject":
+                e.reschedule_inject(payload["id"], _minutes(payload["at"]))
+            case "edit_inject":
+                e.edit_inject(payload["id"], payload["changes"])
+            case "unskip_inject":
+                at = payload.get("at")
+                e.unskip_inject(payload["id"], None if at is None else _minutes(at))
             case "set_human":
                 human = payload["human"]
                 if not isinstance(human, bool):
@@ -1222,6 +1285,13 @@ class DrillSession:
         for event in events:
             for fn in self._listeners:
                 fn(event)
+
+
+def _minutes(value: Any) -> float:
+    """A drill time from a command's payload."""
+    if not _finite(value):
+        raise ActionError("the time must be a finite number of minutes")
+    return float(value)
 
 
 def _divergence(journal: Journal, meta: dict[str, Any]) -> str:

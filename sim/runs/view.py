@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios.durations import parse_drill_time
+from scenarios.durations import format_drill_time, parse_drill_time
 from scenarios.model import Scenario
 from sim.engine.clock import scenario_shift
 from sim.engine.events import Event
@@ -92,6 +92,9 @@ class MselRow:
     title: str
     status: str = "pending"  # pending | delivered | skipped
     delivered_at: float | None = None
+    text: str = ""
+    tlp: str = ""
+    sender: str = ""
 
 
 @dataclass
@@ -120,7 +123,8 @@ class DrillState:
         self.msel: dict[str, MselRow] = {}
         for inj in scenario.injects:
             at = parse_drill_time(inj.at, scenario.drill.start) if inj.at else None
-            self.msel[inj.id] = MselRow(inj.id, inj.type, at, list(inj.to), inj.title)
+            self.msel[inj.id] = MselRow(inj.id, inj.type, at, list(inj.to), inj.title,
+                                        text=inj.text, tlp=inj.tlp, sender=inj.sender)
         self.inbox: dict[str, list[InboxItem]] = {aid: [] for aid in scenario.actors}
         self.incidents: dict[str, dict[str, Any]] = {}
         self.known: dict[str, list[str]] = {aid: [] for aid in scenario.actors}
@@ -177,6 +181,21 @@ class DrillState:
                 self.msel[d["inject"]].status = "skipped"
             case "inject_rescheduled":
                 self.msel[d["inject"]].at = d["at"]
+            case "inject_unskipped":
+                row = self.msel[d["inject"]]
+                row.status, row.at = "pending", d["at"]
+            case "inject_edited":
+                row = self.msel[d["inject"]]
+                for key in ("title", "text", "tlp"):
+                    if key in d:
+                        setattr(row, key, d[key])
+                if "to" in d:
+                    row.to = list(d["to"])
+            case "inject_added":
+                self.msel[d["inject"]] = MselRow(
+                    d["inject"], d.get("type", "event"), d["at"], list(d.get("to", [])),
+                    d.get("title", ""), text=d.get("text", ""), tlp=d.get("tlp", ""),
+                    sender=d.get("sender", ""))
             case "message_delivered":
                 self._delivery(d, "delivered", ev.time, text=d.get("text", ""))
                 self._receive(ev.actor, InboxItem(
@@ -395,9 +414,20 @@ class DrillState:
                 return (f"{who} changed hands: the automated policy's unfinished work{about} "
                         f"was dropped{doing}")
             case "inject_skipped":
-                return f"Inject {d.get('inject', '')} skipped"
+                return f"Facilitator skipped inject {d.get('inject', '')}"
             case "inject_rescheduled":
-                return f"Inject {d.get('inject', '')} rescheduled"
+                return (f"Facilitator rescheduled inject {d.get('inject', '')} to "
+                        f"{format_drill_time(d['at'])}")
+            case "inject_edited":
+                return (f"Facilitator edited inject {d.get('inject', '')} "
+                        f"({', '.join(d.get('changed', []))})")
+            case "inject_unskipped":
+                return (f"Facilitator put back skipped inject {d.get('inject', '')} for "
+                        f"{format_drill_time(d['at'])}")
+            case "inject_added":
+                return (f"Facilitator added inject {d.get('inject', '')} from "
+                        f"{self.name(d.get('sender'))} for {format_drill_time(d['at'])}{tlp}: "
+                        f"{d.get('title', '')}")
         if verb in DONE and d.get("targets"):
             to = ", ".join(self.name(t) for t in d["targets"])
             return f"{who} {DONE[verb].format(to=to)}{tlp}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from contextlib import suppress
 from typing import TYPE_CHECKING
@@ -12,7 +13,10 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from ..forms import Confirm, InjectForm
+from sim.runs.breaks import BreakPlan, parse_break
+from sim.runs.when import FORMATS, parse_when, when_in_words
+
+from ..forms import BreakForm, Confirm, InjectForm, TimeForm
 from ..plain import line
 from ..widgets.tables import fill_table, shorten
 from .live import LiveScreen, clock_line, describe, fmt_time, time_left
@@ -29,6 +33,11 @@ class FacilitatorScreen(LiveScreen):
         Binding("s", "skip", "Skip inject", id="msel.skip", show=False),
         Binding("d", "delay", "Delay inject 30m", id="msel.delay", show=False),
         Binding("a", "adhoc", "Ad-hoc", id="msel.adhoc"),
+        Binding("t", "reschedule", "Reschedule inject", id="msel.reschedule", show=False),
+        Binding("e", "edit_inject", "Edit inject", id="msel.edit", show=False),
+        Binding("u", "unskip", "Un-skip inject", id="msel.unskip", show=False),
+        Binding("g", "go_to", "Go to time", id="clock.go_to", show=False),
+        Binding("b", "plan_break", "Schedule a break", id="clock.break", show=False),
         Binding("r", "toggle_role", "Person/policy", id="actors.toggle_role", show=False),
         Binding("v", "role_view", "Role", id="actors.role_view"),
         Binding("1", "show_tab('tab-overview')", "Overview tab", id="tabs.overview",
@@ -310,24 +319,143 @@ class FacilitatorScreen(LiveScreen):
                         severity="warning", timeout=4)
             return
 
-        fire = app.keys_of("msel.fire")
+        unskip = app.keys_of("msel.unskip")
 
         def answer(yes: bool | None) -> None:
             if yes:
                 app.command(lambda: app.session.skip_inject(inject),
-                            f"skipped inject {inject}; to undo, select it and press {fire} "
-                            "to deliver it after all")
+                            f"skipped inject {inject}; to undo, select it and press {unskip}")
 
         app.push_screen(Confirm(f"Skip inject {inject}?",
-                                f"{row.title}\nIt will not be delivered unless you fire it "
-                                f"later with {fire}."), answer)
+                                f"{row.title}\nIt will not be delivered unless you put it "
+                                f"back with {unskip}."), answer)
 
     def action_delay(self) -> None:
         self._msel_command("delay_inject", 30.0, what=self._named("Delay", "msel.delay"))
 
     def action_adhoc(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
-        app.push_screen(InjectForm(app.state), app.send_adhoc)
+        app.push_screen(InjectForm(app.state, check_when=app.check_when), app.send_adhoc)
+
+    def _msel_row(self, what: str, states: tuple[str, ...], doing: str):
+        """The selected MSEL row when its status allows ``doing``; else say why not."""
+        inject = self._selected("msel", what)
+        if inject is None:
+            return None
+        app: DrillApp = self.app  # type: ignore[assignment]
+        row = app.state.msel[inject]
+        if row.status not in states:
+            self.notify(f"Inject {inject} is {row.status}: only a {' or '.join(states)} "
+                        f"inject can be {doing}.",
+                        severity="warning", timeout=4)
+            return None
+        return row
+
+    def action_reschedule(self) -> None:
+        """Move the selected waiting inject to a drill time the facilitator types."""
+        row = self._msel_row(self._named("Reschedule", "msel.reschedule"), ("pending",), "rescheduled")
+        if row is None:
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+
+        def answer(when: str | None) -> None:
+            if when:
+                t = parse_when(when, app.state.scenario, app.session.now)
+                words = when_in_words(app.state.scenario, t, app.session.now)
+                app.command(lambda: app.session.reschedule_inject(row.id, t),
+                            f"inject {row.id} rescheduled to {words}")
+
+        now = app.session.now
+        current = (f"It is due at {when_in_words(app.state.scenario, row.at, now)}."
+                   if row.at is not None else "It has no time yet.")
+        app.push_screen(TimeForm(
+            f"Reschedule inject {row.id}",
+            f"{current}\nDeliver it at: {FORMATS} (a clock time is today, or tomorrow once "
+            "passed).", fmt_time(row.at), lambda v: app.check_when(v, allow_now=False),
+            "Reschedule"), answer)
+
+    def action_edit_inject(self) -> None:
+        """Change the selected inject's title, text, recipients or TLP before it is sent."""
+        row = self._msel_row(self._named("Edit", "msel.edit"), ("pending", "skipped"), "edited")
+        if row is None:
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+
+        def answer(changes: dict | None) -> None:
+            if changes:
+                app.command(lambda: app.session.edit_inject(row.id, changes),
+                            f"inject {row.id} edited ({', '.join(changes)})")
+
+        app.push_screen(InjectForm(app.state, edit=row), answer)
+
+    def action_unskip(self) -> None:
+        """Put the selected skipped inject back: at its own time while that is ahead,
+        else at a time the facilitator gives (or now)."""
+        row = self._msel_row(self._named("Un-skip", "msel.unskip"), ("skipped",), "put back")
+        if row is None:
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+        now = app.session.now
+        if row.at is not None and row.at >= now:
+            app.command(lambda: app.session.unskip_inject(row.id),
+                        f"inject {row.id} is back for {fmt_time(row.at)}")
+            return
+
+        def answer(when: str | None) -> None:
+            if when:
+                t = parse_when(when, app.state.scenario, app.session.now, allow_now=True)
+                app.command(lambda: app.session.unskip_inject(row.id, t),
+                            f"inject {row.id} is back for {fmt_time(t)}")
+
+        passed = (f"Its time, {fmt_time(row.at)}, has passed." if row.at is not None
+                  else "It has no time of its own.")
+        app.push_screen(TimeForm(
+            f"Put back inject {row.id}", f"{passed}\nDeliver it at: {FORMATS}, or now.",
+            "now", app.check_when, "Put back"), answer)
+
+    def action_go_to(self) -> None:
+        """Jump the drill clock to a time ahead: everything until then happens."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        if app.state.finished:
+            return
+        now = app.session.now
+
+        def check(value: str) -> str | None:
+            problem = app.check_when(value, allow_now=False)
+            if problem is None and parse_when(value, app.state.scenario, now) <= now:
+                return "Give a time ahead of now."
+            return problem
+
+        def answer(when: str | None) -> None:
+            if when:
+                t = parse_when(when, app.state.scenario, app.session.now)
+                app.jump_to(t)
+                app.notify(f"The drill moved on to {when_in_words(app.state.scenario, t, t)}.",
+                           timeout=3)
+
+        app.push_screen(TimeForm(
+            "Go to a drill time",
+            f"Everything until then happens, as with {app.keys_of('clock.next_inject')}. "
+            f"Write {FORMATS}.",
+            fmt_time(math.floor(now / 60) * 60 + 60), check, "Go"), answer)
+
+    def action_plan_break(self) -> None:
+        """Schedule a break: the drill clock pauses at a wall time, for a while."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        planned = [f"{b.at:%H:%M} for {b.minutes:g} min" for b in app.breaks.planned]
+
+        def check(at: str, minutes: str) -> str | None:
+            try:
+                BreakPlan(list(app.breaks.planned)).add(parse_break(at, minutes, app.wall()))
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        def answer(value: tuple[str, str] | None) -> None:
+            if value:
+                app.plan_break(*value)
+
+        app.push_screen(BreakForm(planned, check), answer)
 
     def action_toggle_role(self) -> None:
         actor = self._selected("actors", self._named("Person/policy", "actors.toggle_role"))
