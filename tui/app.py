@@ -189,7 +189,7 @@ class DrillApp(PlainTextApp):
         except ValueError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return
-        if now:
+        if at is None:
             self.command(lambda: self.session.add_inject(inject), f"inject adhoc-{n} sent")
         else:
             words = when_in_words(self.state.scenario, at, self.session.now)
