@@ -376,6 +376,39 @@ class MessageTemplate(Strict):
     )
 
 
+class StageNames(Strict):
+    """What reports call the regional coordinator and the law-enforcement stages.
+
+    An APCERT drill names its own coordinator: {regional_coordinator: APCERT secretariat}.
+    """
+
+    regional_coordinator: str = Field(
+        "ANSAC", min_length=1, max_length=60,
+        description="Name of the regional coordinator in 'ANSAC reached' (ASEAN: ANSAC).",
+    )
+    police_referral: str = Field(
+        "CERT -> national police", min_length=1, max_length=60,
+        description="Stage: a CERT refers the incident to police (refer_police).",
+    )
+    preservation: str = Field(
+        "preservation request", min_length=1, max_length=60,
+        description="Stage: data preservation is requested (request_preservation).",
+    )
+    international_channel: str = Field(
+        "police -> international channel", min_length=1, max_length=60,
+        description="Stage: police ask an international police channel for assistance "
+        "(ASEAN: ASEANAPOL, INTERPOL).",
+    )
+    foreign_police: str = Field(
+        "police -> foreign police", min_length=1, max_length=60,
+        description="Stage: police ask foreign police directly for assistance.",
+    )
+    mla: str = Field(
+        "formal MLA request", min_length=1, max_length=60,
+        description="Stage: a formal mutual legal assistance request (request_mla).",
+    )
+
+
 class Drill(Strict):
     """The drill as a whole."""
 
@@ -420,6 +453,12 @@ class Drill(Strict):
         description="Wording of the automated policy's messages, by verb: {request_takedown: "
         "{subject: '...', body: '...'}}. Placeholders: " + ", ".join(
             "{" + p + "}" for p in MESSAGE_PLACEHOLDERS) + ".",
+    )
+
+    names: StageNames = Field(
+        default_factory=lambda: StageNames(),
+        description="Names reports give the regional coordinator and the law-enforcement "
+        "stages; the defaults are the ASEAN ones.",
     )
 
     @model_validator(mode="after")
@@ -868,6 +907,25 @@ class Actor(Strict):
 # --- channels --------------------------------------------------------------------
 
 
+class PairLatency(Strict):
+    """A channel's latency between particular actors (a slow mail relay to one team)."""
+
+    sender: Id | None = Field(None, description="Sending actor id; any sender when omitted.")
+    recipient: Id | None = Field(
+        None, description="Receiving actor id; any recipient when omitted."
+    )
+    both_ways: StrictBool = Field(
+        False, description="Apply to messages from recipient to sender as well."
+    )
+    latency: Distribution = Field(description="Time from sending to arrival, e.g. '2h'.")
+
+    @model_validator(mode="after")
+    def _someone(self) -> PairLatency:
+        if self.sender is None and self.recipient is None:
+            raise ValueError("a pair latency needs a sender, a recipient or both")
+        return self
+
+
 class Channel(Strict):
     """A way of passing messages between actors."""
 
@@ -898,6 +956,12 @@ class Channel(Strict):
         "outside office hours too (the Budapest Convention 24/7 network).",
     )
     source: str = Field("", description="Where the default figures come from, or 'assumption'.")
+    pair_latency: list[PairLatency] = Field(
+        default_factory=list,
+        description="Latency between particular actors, overriding 'latency': [{sender: "
+        "mycert, recipient: tonga_cert, latency: '2h'}]. The most particular entry wins: "
+        "sender and recipient, then sender only or recipient only.",
+    )
 
 
 # --- frameworks ------------------------------------------------------------------
@@ -1124,6 +1188,47 @@ class Expectation(Strict):
         return [v] if isinstance(v, str) else v
 
 
+# --- outages and drift -----------------------------------------------------------
+
+#: What happens to a message sent during an outage.
+OutageEffect = Literal["bounce", "lose", "hold"]
+
+
+class Outage(Strict):
+    """A channel, or one actor's end of it, out of service for a window of the drill."""
+
+    channel: Id = Field(description="Channel id that is down, e.g. 'email'.")
+    actor: Id | None = Field(
+        None,
+        description="Actor whose end of the channel is down (its mail server): messages "
+        "to and from it fail. Omitted: the channel is down for everyone.",
+    )
+    start: DrillTime = Field(description="When the outage begins: 'T+02:00' or a date-time.")
+    end: DrillTime = Field(description="When service returns: 'T+05:00' or a date-time.")
+    effect: OutageEffect | None = Field(
+        None,
+        description="What happens to a message sent during the outage: 'bounce' (it comes "
+        "back to the sender after the channel's bounce delay, or at once when the channel "
+        "gives none, and the sender tries its next channel), 'lose' (it vanishes; the sender "
+        "chases after its follow-up time) or 'hold' (it is queued and travels when service "
+        "returns). Default: 'bounce' on a channel that bounces, 'lose' otherwise. A message "
+        "is judged when it is sent; injects from control are held or lost the same way.",
+    )
+    note: str = Field("", description="What broke, for organisers.")
+
+
+class ContactChange(Strict):
+    """A point of contact that goes out of date, or is repaired, at a drill time."""
+
+    at: DrillTime = Field(description="When the change happens: 'T+03:00' or a date-time.")
+    actor: Id = Field(description="Actor whose point of contact changes.")
+    channel: Id = Field(description="Channel of that point of contact.")
+    stale: StrictBool = Field(
+        description="true: the contact goes out of date from then on; false: it is repaired."
+    )
+    note: str = Field("", description="Why, e.g. 'the duty phone is handed over'.")
+
+
 # --- the scenario ----------------------------------------------------------------
 
 
@@ -1158,6 +1263,16 @@ class Scenario(Strict):
     injects: list[Inject] = Field(default_factory=list, description="The MSEL.")
     expectations: list[Expectation] = Field(
         default_factory=list, description="Expected actions with deadlines and scores."
+    )
+    outages: list[Outage] = Field(
+        default_factory=list,
+        description="Channels, or one actor's end of a channel, out of service for a window: "
+        "[{channel: email, actor: mycert, start: 'T+02:00', end: 'T+05:00'}].",
+    )
+    contact_changes: list[ContactChange] = Field(
+        default_factory=list,
+        description="Points of contact that go out of date or are repaired during the drill: "
+        "[{at: 'T+03:00', actor: camcert, channel: email, stale: false}].",
     )
 
     @model_validator(mode="after")

@@ -35,6 +35,7 @@ from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario
 from .actors import ActorState, Received
 from .clock import scenario_shifts
 from .distributions import sample
+from .drift import Drift, uses_drift
 from .events import Event
 from .expectations import WATCHED, Expectations
 from .knowledge import GroundTruth, Picture
@@ -98,6 +99,7 @@ class Engine:
         self.messaging = Messaging(self)
         self.expectations = Expectations(self)
         self.msel = Msel(self)
+        self.drift = Drift(self) if uses_drift(scenario) else None
         self._ended = False
         self.emit(
             "drill_started",
@@ -127,6 +129,8 @@ class Engine:
             ],
         )
         self.msel.start()
+        if self.drift is not None:
+            self.drift.start()
 
     # --- outside interface -------------------------------------------------------------
 

@@ -1,0 +1,168 @@
+"""Outages, per-pair latency and contacts that change during the drill, worked out by hand.
+
+Base scenario (tests/conftest.py): the inject reaches cert-a at T+60; cert-a acknowledges
+(10m), analyses (30m) and drafts its notification to cert-b (5m), sent at T+105 by e-mail
+(5m) with the phone (1m) as fallback; a message nobody acknowledges is chased after 1h.
+"""
+
+from __future__ import annotations
+
+from conftest import events_of
+
+from sim.analysis.metrics import compute
+from sim.engine import Engine
+
+
+def _to_b(log, type_):
+    return [e for e in events_of(log, type_) if e.details.get("to") == "cert-b"]
+
+
+def test_held_message_travels_when_service_returns(scenario_data, load):
+    scenario_data["frameworks"]["fw"]["rules"]["notify"]["fallback"] = []
+    scenario_data["outages"] = [{"channel": "email", "actor": "cert-b", "start": "T+01:40",
+                                 "end": "T+03:20", "effect": "hold"}]
+    log = Engine(load(scenario_data)).run()
+    started = events_of(log, "outage_started")[0]
+    ended = events_of(log, "outage_ended")[0]
+    assert (started.time, started.actor, started.details["until"]) == (100, "cert-b", 200)
+    assert (ended.time, ended.actor) == (200, "cert-b")
+    [held] = events_of(log, "message_held")
+    assert (held.time, held.details["until"], held.details["to"]) == (105, 200, "cert-b")
+    # held until T+200, then 5m of e-mail; cert-b acknowledges 10m later
+    assert [e.time for e in events_of(log, "message_delivered", "cert-b")] == [205]
+    assert events_of(log, "acknowledged", "cert-b")[0].time == 215
+    # the council's mail is not cert-b's: it arrives as usual
+    assert [e.time for e in events_of(log, "message_delivered", "council")] == [115]
+
+
+def test_outage_bounces_at_once_and_the_sender_phones(scenario_data, load):
+    scenario_data["outages"] = [{"channel": "email", "actor": "cert-b", "start": "T+01:40",
+                                 "end": "T+03:20", "effect": "bounce"}]
+    log = Engine(load(scenario_data)).run()
+    [bounced] = events_of(log, "message_bounced")
+    assert (bounced.time, bounced.details["reason"], bounced.details["after"]) == (105, "outage", 0)
+    assert [(e.time, e.details["channel"]) for e in _to_b(log, "message_sent")] == [
+        (105, "email"), (105, "phone")]
+    assert [e.time for e in events_of(log, "message_delivered", "cert-b")] == [106]
+
+
+def test_outage_default_on_a_bouncing_channel_waits_for_the_bounce(scenario_data, load):
+    scenario_data["channels"]["email"]["bounce"] = "20m"
+    scenario_data["outages"] = [{"channel": "email", "actor": "cert-b", "start": "T+01:40",
+                                 "end": "T+03:20"}]
+    log = Engine(load(scenario_data)).run()
+    [bounced] = events_of(log, "message_bounced")
+    assert (bounced.time, bounced.details["reason"]) == (125, "outage")
+    assert events_of(log, "outage_started")[0].details["effect"] == "bounce"
+    assert [e.time for e in events_of(log, "message_delivered", "cert-b")] == [126]
+
+
+def test_lost_in_an_outage_is_chased_by_phone(scenario_data, load):
+    # a channel without a bounce: the default effect is 'lose'
+    scenario_data["outages"] = [{"channel": "email", "actor": "cert-b", "start": "T+01:40",
+                                 "end": "T+03:20"}]
+    log = Engine(load(scenario_data)).run()
+    [lost] = events_of(log, "message_lost")
+    assert (lost.time, lost.actor, lost.details["reason"]) == (110, "cert-b", "outage")
+    assert [(e.time, e.details["channel"]) for e in _to_b(log, "message_sent")] == [
+        (105, "email"), (165, "phone")]
+    assert [e.time for e in events_of(log, "message_delivered", "cert-b")] == [166]
+    assert compute(log)["messages"]["lost"] == {"outage": 1}
+
+
+def test_message_sent_after_the_outage_is_untouched(scenario_data, load):
+    scenario_data["outages"] = [{"channel": "email", "actor": "cert-b", "start": "T+00:00",
+                                 "end": "T+01:45"}]
+    log = Engine(load(scenario_data)).run()
+    # the outage ends at T+105, the minute the message leaves: service is back
+    assert [e.time for e in events_of(log, "message_delivered", "cert-b")] == [110]
+    assert [e.time for e in events_of(log, "outage_ended")] == [105]
+
+
+def test_outage_of_the_whole_channel_holds_an_inject(scenario_data, load):
+    scenario_data["outages"] = [{"channel": "email", "start": "T+00:30", "end": "T+01:30",
+                                 "effect": "hold"}]
+    log = Engine(load(scenario_data)).run()
+    started = events_of(log, "outage_started")[0]
+    assert started.actor is None and started.time == 30
+    # the inject due at T+60 waits for the mail to flow again at T+90
+    assert [e.time for e in events_of(log, "inject_delivered", "cert-a")] == [90]
+    assert events_of(log, "acknowledged", "cert-a")[0].time == 100
+
+
+def test_outage_of_the_whole_channel_loses_an_inject(scenario_data, load):
+    scenario_data["outages"] = [{"channel": "email", "start": "T+00:30", "end": "T+01:30"}]
+    log = Engine(load(scenario_data)).run()
+    [lost] = events_of(log, "message_lost")
+    assert (lost.time, lost.details["verb"], lost.details["reason"]) == (60, "inject", "outage")
+    assert not events_of(log, "inject_delivered")
+
+
+def test_outage_of_the_sender_end(scenario_data, load):
+    # cert-a's own mail server is down: its mail to the council bounces too
+    scenario_data["outages"] = [{"channel": "email", "actor": "cert-a", "start": "T+01:40",
+                                 "end": "T+03:20", "effect": "bounce"}]
+    log = Engine(load(scenario_data)).run()
+    assert sorted((e.time, e.details["to"]) for e in events_of(log, "message_bounced")) == [
+        (105, "cert-b"), (110, "council")]
+
+
+def test_contact_goes_stale_during_the_drill(scenario_data, load):
+    scenario_data["contact_changes"] = [{"at": "T+01:00", "actor": "cert-b",
+                                         "channel": "email", "stale": True}]
+    log = Engine(load(scenario_data)).run()
+    [changed] = events_of(log, "contact_changed")
+    assert (changed.time, changed.actor, changed.details["stale"]) == (60, "cert-b", True)
+    [lost] = events_of(log, "message_lost")
+    assert (lost.time, lost.details["reason"]) == (110, "stale_contact")
+    assert [e.time for e in events_of(log, "message_delivered", "cert-b")] == [166]
+
+
+def test_stale_contact_repaired_during_the_drill(scenario_data, load):
+    scenario_data["actors"]["cert-b"]["contacts"]["email"]["stale"] = True
+    scenario_data["contact_changes"] = [{"at": "T+01:40", "actor": "cert-b",
+                                         "channel": "email", "stale": False}]
+    log = Engine(load(scenario_data)).run()
+    assert not events_of(log, "message_lost")
+    assert [e.time for e in events_of(log, "message_delivered", "cert-b")] == [110]
+
+
+def test_repair_after_the_message_left_is_too_late(scenario_data, load):
+    scenario_data["actors"]["cert-b"]["contacts"]["email"]["stale"] = True
+    scenario_data["contact_changes"] = [{"at": "T+01:50", "actor": "cert-b",
+                                         "channel": "email", "stale": False}]
+    log = Engine(load(scenario_data)).run()
+    assert [e.details["reason"] for e in events_of(log, "message_lost")] == ["stale_contact"]
+
+
+def test_pair_latency_overrides_the_channel(scenario_data, load):
+    scenario_data["channels"]["email"]["pair_latency"] = [
+        {"sender": "cert-a", "recipient": "cert-b", "latency": "2h"}]
+    log = Engine(load(scenario_data)).run()
+    # the slow mail (T+105 + 2h) is chased by phone after 1h (T+165 + 1m) and arrives too
+    assert [e.time for e in events_of(log, "message_delivered", "cert-b")] == [166, 225]
+    assert [e.time for e in events_of(log, "message_delivered", "council")] == [115]
+
+
+def test_pair_latency_most_particular_wins_and_both_ways(scenario_data, load):
+    scenario_data["channels"]["email"]["pair_latency"] = [
+        {"recipient": "council", "latency": "1h"},
+        {"sender": "council", "recipient": "cert-a", "latency": "30m", "both_ways": True},
+    ]
+    log = Engine(load(scenario_data)).run()
+    # cert-a -> council matches both; the entry naming both actors (backwards) wins
+    assert [e.time for e in events_of(log, "message_delivered", "council")] == [110 + 30]
+    assert [e.time for e in events_of(log, "message_delivered", "cert-b")] == [110]
+
+
+def test_without_drift_the_run_is_unchanged(scenario_data, load):
+    plain = [e.to_dict() for e in Engine(load(scenario_data), seed=3).run()]
+    scenario_data["channels"]["email"]["pair_latency"] = [
+        {"sender": "ctl", "recipient": "council", "latency": "9h"}]
+    scenario_data["outages"] = [{"channel": "email", "start": "T+1d12:00", "end": "T+1d13:00"}]
+    again = [e.to_dict() for e in Engine(load(scenario_data), seed=3).run()]
+    types = [e["type"] for e in again]
+    assert "outage_started" in types
+    drop = [e for e in again if not e["type"].startswith("outage_")]
+    assert [(e["type"], e["time"], e["actor"]) for e in drop] == [
+        (e["type"], e["time"], e["actor"]) for e in plain]
