@@ -376,35 +376,40 @@ class MessageTemplate(Strict):
     )
 
 
+#: A name shown in reports: one line, no markup characters.
+StageName = Annotated[str, Field(min_length=1, max_length=60,
+                                 pattern=r"^[^|`<*_\[\]\\\x00-\x1f\x7f]+$")]
+
+
 class StageNames(Strict):
     """What reports call the regional coordinator and the law-enforcement stages.
 
     An APCERT drill names its own coordinator: {regional_coordinator: APCERT secretariat}.
     """
 
-    regional_coordinator: str = Field(
-        "ANSAC", min_length=1, max_length=60,
+    regional_coordinator: StageName = Field(
+        "ANSAC",
         description="Name of the regional coordinator in 'ANSAC reached' (ASEAN: ANSAC).",
     )
-    police_referral: str = Field(
-        "CERT -> national police", min_length=1, max_length=60,
+    police_referral: StageName = Field(
+        "CERT -> national police",
         description="Stage: a CERT refers the incident to police (refer_police).",
     )
-    preservation: str = Field(
-        "preservation request", min_length=1, max_length=60,
+    preservation: StageName = Field(
+        "preservation request",
         description="Stage: data preservation is requested (request_preservation).",
     )
-    international_channel: str = Field(
-        "police -> international channel", min_length=1, max_length=60,
+    international_channel: StageName = Field(
+        "police -> international channel",
         description="Stage: police ask an international police channel for assistance "
         "(ASEAN: ASEANAPOL, INTERPOL).",
     )
-    foreign_police: str = Field(
-        "police -> foreign police", min_length=1, max_length=60,
+    foreign_police: StageName = Field(
+        "police -> foreign police",
         description="Stage: police ask foreign police directly for assistance.",
     )
-    mla: str = Field(
-        "formal MLA request", min_length=1, max_length=60,
+    mla: StageName = Field(
+        "formal MLA request",
         description="Stage: a formal mutual legal assistance request (request_mla).",
     )
 

@@ -166,3 +166,34 @@ def test_without_drift_the_run_is_unchanged(scenario_data, load):
     drop = [e for e in again if not e["type"].startswith("outage_")]
     assert [(e["type"], e["time"], e["actor"]) for e in drop] == [
         (e["type"], e["time"], e["actor"]) for e in plain]
+
+
+# --- the scenario's own names in reports --------------------------------------------
+
+
+def test_reports_use_the_scenarios_names(scenario_data, load):
+    from sim.analysis.report import render_text
+    from sim.runs.batch import replication_rows
+
+    plain = Engine(load(scenario_data)).run()
+    assert "names" not in plain[0].details  # a scenario without names logs as before
+    text = render_text(compute(plain))
+    assert "ANSAC reached" in text and "CERT -> national police" in text
+
+    scenario_data["drill"]["names"] = {"regional_coordinator": "APCERT secretariat",
+                                       "police_referral": "CERT -> NPA"}
+    log = Engine(load(scenario_data)).run()
+    m = compute(log)
+    [inc] = m["incidents"]
+    assert inc["regional_coordinator"] == "APCERT secretariat"
+    assert [h["hop"] for h in inc["law_enforcement"]["hops"]][:2] == [
+        "CERT -> NPA", "preservation request"]
+    assert inc["law_enforcement"]["hops"][0]["stage"] == "police_referral"
+    text = render_text(m)
+    assert "APCERT secretariat reached" in text and "ANSAC" not in text
+    assert "CERT -> NPA" in text
+    # the batch's metric names stay the same whatever the report calls the stages
+    named = {r[1] for r in replication_rows(load(scenario_data).scenario, 0)}
+    assert "le.cert_to_police" in named and "ansac_reached" in named
+    del scenario_data["drill"]["names"]
+    assert named == {r[1] for r in replication_rows(load(scenario_data).scenario, 0)}

@@ -403,12 +403,23 @@ class _Linter:
                                   f"{aid} has no point of contact on {cid!r}, so no message "
                                   "to it takes this latency")
 
+    def stage_names(self) -> None:
+        """A coordinator named in drill.names that no actor can be."""
+        names = self.sc.drill.names
+        if (names.regional_coordinator != type(names)().regional_coordinator
+                and not any(a.kind == "regional_council" for a in self.sc.actors.values())):
+            self.warn("name-unused", ("drill", "names", "regional_coordinator"),
+                      f"the report names the regional coordinator "
+                      f"{names.regional_coordinator!r}, but no actor is a regional_council, "
+                      "so it is never reached")
+
     def run(self) -> list[Finding]:
         for check in (self.injects_after_end, self.unused_channels_and_contacts,
                       self.unreachable_actors, self.rules_that_never_fire,
                       self.deadlines_too_short, self.short_deadlines_off_duty,
                       self.injects_on_days_off, self.contingencies, self.hold_until_order,
-                      self.expectations_never_met, self.rules_without_recipient, self.drift):
+                      self.expectations_never_met, self.rules_without_recipient, self.drift,
+                      self.stage_names):
             check()
         lib = str(library_dir())
         mine = [f for f in self.findings

@@ -30,7 +30,7 @@ import simpy
 
 from scenarios.durations import parse_drill_time
 from scenarios.loader import LoadedScenario, Problem
-from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario
+from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario, StageNames
 
 from .actors import ActorState, Received
 from .clock import scenario_shifts
@@ -111,6 +111,9 @@ class Engine:
             duration=self.end,
             clock_timezone=scenario.drill.clock_timezone,
             control_counts_as_reach=scenario.drill.control_counts_as_reach,
+            # only a scenario that names its own stages says so: logs stay as they were
+            **({"names": scenario.drill.names.model_dump()}
+               if scenario.drill.names != StageNames() else {}),
             seed=self.seed,
             human=sorted(human),
             actors={
