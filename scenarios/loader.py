@@ -754,6 +754,14 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     the folders in ``allow_include``.
     """
     path = Path(path)
+    if not os.path.lexists(path) and not path.suffix and len(path.parts) == 1:
+        # a bare name that is neither a file nor a bundled scenario: a misspelt id
+        ids = [p.stem for p in bundled_scenarios()]
+        close = difflib.get_close_matches(str(path), ids, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ScenarioError([Problem(Mark(str(path), 0, 0), "",
+                                     f"no such scenario file or bundled scenario; {hint}"
+                                     f"bundled scenarios: {', '.join(ids)}")])
     problems: list[Problem] = []
     roots = IncludeRoots.for_scenario(path, tuple(allow_include))
     try:

@@ -519,12 +519,33 @@ class Drill(Strict):
 START_YEARS = (1900, 2200)
 
 
+#: Common abbreviations people write for a time zone, with the IANA zone meant (an
+#: abbreviation names an offset, not a zone; several are ambiguous: the usual meaning
+#: in cross-border CERT work is given).
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    "IST": "Asia/Kolkata", "PKT": "Asia/Karachi", "NPT": "Asia/Kathmandu",
+    "BST": "Asia/Dhaka", "ICT": "Asia/Bangkok", "WIB": "Asia/Jakarta",
+    "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura", "MYT": "Asia/Kuala_Lumpur",
+    "SGT": "Asia/Singapore", "PHT": "Asia/Manila", "PST": "Asia/Manila",
+    "HKT": "Asia/Hong_Kong", "CST": "Asia/Shanghai", "JST": "Asia/Tokyo",
+    "KST": "Asia/Seoul", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+    "ACST": "Australia/Adelaide", "AWST": "Australia/Perth", "NZST": "Pacific/Auckland",
+    "NZDT": "Pacific/Auckland", "TOT": "Pacific/Tongatapu", "FJT": "Pacific/Fiji",
+    "MMT": "Asia/Yangon", "BNT": "Asia/Brunei", "TLT": "Asia/Dili", "LKT": "Asia/Colombo",
+    "GST": "Asia/Dubai", "CEST": "Europe/Brussels", "EDT": "America/New_York",
+}
+
+
 def _check_zone(v: str) -> str:
     shown = v if len(v) <= 60 else v[:57] + "..."
     try:
         # a folder of the zone database ('Asia') or an over-long name is an OSError
         ZoneInfo(v)
     except (ZoneInfoNotFoundError, ValueError, OSError):
+        meant = ZONE_ABBREVIATIONS.get(v.strip().upper()) if isinstance(v, str) else None
+        if meant is not None:
+            raise ValueError(f"{shown!r} is an abbreviation, not an IANA time zone; did you "
+                             f"mean {meant!r}?") from None
         raise ValueError(f"{shown!r} is not an IANA time zone (e.g. 'Asia/Jakarta')") from None
     return v
 
@@ -784,7 +805,8 @@ class Actor(Strict):
     timezone: str = Field(description="IANA time zone of the team, e.g. 'Asia/Jakarta'.")
     working_days: list[Weekday] = Field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],
-        description="Days the team works, e.g. Brunei: [mon, tue, wed, thu, sat].",
+        description="Days the team works. Default: [mon, tue, wed, thu, fri]; e.g. Brunei: "
+        "[mon, tue, wed, thu, sat].",
     )
     working_hours: str = Field(
         "09:00-17:00", description="Local office hours, 'HH:MM-HH:MM'. '00:00-24:00' is all day."
@@ -806,7 +828,9 @@ class Actor(Strict):
         "2026-03-19, hours: ['08:00-14:00']}].",
     )
     holidays: list[date] = Field(
-        default_factory=list, description="Local dates when the team is off, listed by hand."
+        default_factory=list,
+        description="Local dates when the team is off, listed by hand as ISO dates "
+        "(YYYY-MM-DD, unquoted or quoted): [2026-08-31, '2026-09-16'].",
     )
     public_holidays: StrictBool | PublicHolidays | None = Field(
         None,

@@ -197,3 +197,104 @@ def test_reports_use_the_scenarios_names(scenario_data, load):
     assert "le.cert_to_police" in named and "ansac_reached" in named
     del scenario_data["drill"]["names"]
     assert named == {r[1] for r in replication_rows(load(scenario_data).scenario, 0)}
+
+
+# --- mistakes that used to pass silently -------------------------------------------
+
+
+def test_zone_abbreviation_suggests_the_iana_zone(scenario_data, load):
+    import pytest
+
+    from scenarios.loader import ScenarioError
+
+    scenario_data["actors"]["cert-a"]["timezone"] = "IST"
+    with pytest.raises(ScenarioError) as info:
+        load(scenario_data)
+    [p] = info.value.problems
+    assert p.path == "actors.cert-a.timezone"
+    assert "did you mean 'Asia/Kolkata'?" in p.message
+
+
+def test_misspelt_scenario_id_lists_the_bundled_ids(capsys):
+    from sim.cli import main
+
+    assert main(["run", "acid-botnett"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'acid-botnet'?" in err and "tutorial" in err
+
+
+def test_bad_role_lists_the_roles(capsys, tmp_path):
+    from sim.cli import main
+
+    code = main(["play", "tutorial", "--role", "mycrt", "--journal", str(tmp_path / "j.db")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "did you mean 'mycert'?" in err and "singcert, mycert, isp-my, hicon" in err
+
+
+def _codes(loaded):
+    from sim.authoring.lint import lint
+
+    return {(f.code, f.path) for f in lint(loaded)}
+
+
+def test_lint_reports_an_expectation_whose_target_finds_nobody(scenario_data, load):
+    scenario_data["expectations"] = [{"id": "E1", "actors": ["cert-b"], "action": "refer_police",
+                                      "target": "national_police", "incident": "x",
+                                      "within": "4h"}]
+    codes = _codes(load(scenario_data))
+    assert ("expectation-never-met", "expectations[0].target") in codes
+    scenario_data["actors"]["police-th"] = {
+        "name": "Thai police", "kind": "national_police", "country": "TH",
+        "timezone": "Asia/Bangkok", "contacts": {"email": {"address": "p@th.example"}}}
+    assert ("expectation-never-met", "expectations[0].target") not in _codes(load(scenario_data))
+
+
+def test_lint_reports_a_rule_that_finds_no_recipient(scenario_data, load):
+    scenario_data["frameworks"]["fw"]["rules"]["refer"] = {
+        "by": ["national_cert"], "on": ["inject"], "action": "refer_police",
+        "to": ["national_police"], "channel": "email"}
+    assert ("rule-finds-nobody", "frameworks.fw.rules.refer.to") in _codes(load(scenario_data))
+
+
+def test_lint_reports_expectations_after_the_drill(scenario_data, load):
+    scenario_data["drill"]["duration"] = "3h"
+    scenario_data["expectations"] = [{"id": "E1", "actors": ["cert-a"], "action": "notify",
+                                      "incident": "x", "within": "4h"}]
+    assert ("expectation-after-end", "expectations[0].within") in _codes(load(scenario_data))
+
+
+def test_lint_reports_drift_that_has_no_effect(scenario_data, load):
+    scenario_data["drill"]["duration"] = "10h"
+    scenario_data["outages"] = [{"channel": "email", "start": "T+11:00", "end": "T+12:00"}]
+    scenario_data["contact_changes"] = [{"at": "T+01:00", "actor": "cert-b", "channel": "email",
+                                         "stale": False}]
+    scenario_data["channels"]["email"]["pair_latency"] = [
+        {"sender": "cert-a", "recipient": "ctl", "latency": "1h"}]
+    scenario_data["actors"]["ctl"]["contacts"] = {"phone": {"address": "+1"}}
+    scenario_data["drill"]["names"] = {"regional_coordinator": "APCERT secretariat"}
+    del scenario_data["actors"]["council"]
+    del scenario_data["frameworks"]["fw"]["rules"]["escalate"]
+    codes = {c for c, _ in _codes(load(scenario_data))}
+    assert {"outage-after-end", "contact-change-no-effect", "pair-latency-unused",
+            "name-unused"} <= codes
+
+
+def test_loader_checks_outages_and_contact_changes(scenario_data, load):
+    import pytest
+
+    from scenarios.loader import ScenarioError
+
+    scenario_data["outages"] = [{"channel": "emial", "start": "T+02:00", "end": "T+01:00"},
+                                {"channel": "email", "actor": "nobody", "start": "T+1:00",
+                                 "end": "T+02:00"}]
+    scenario_data["contact_changes"] = [{"at": "T+01:00", "actor": "council",
+                                         "channel": "phone", "stale": True}]
+    with pytest.raises(ScenarioError) as info:
+        load(scenario_data)
+    found = {(p.path, p.message.split(";")[0]) for p in info.value.problems}
+    assert ("outages[0].channel", "unknown channel 'emial'") in found
+    assert any(path == "outages[0].end" and "before it starts" in m for path, m in found)
+    assert ("outages[1].actor", "unknown actor 'nobody'") in found
+    assert any(path == "contact_changes[0].actor" and "no point of contact" in m
+               for path, m in found)

@@ -38,7 +38,7 @@ def test_parts():
     assert path_parts("injects[id=C1].at") == ["injects", ("id", "C1"), "at"]
     assert path_parts("injects.9.at") == ["injects", 9, "at"]
     assert path_parts("injects[9].at") == ["injects", 9, "at"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is not a path"):
         path_parts("injects[0]at")
 
 
