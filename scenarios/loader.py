@@ -611,6 +611,84 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
             yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
 
 
+def _drift_problems(data: dict) -> Iterator[tuple[tuple, str]]:
+    """Broken references and times in outages, contact changes and pair latencies."""
+    actors = data.get("actors") if isinstance(data.get("actors"), dict) else {}
+    channels = data.get("channels") if isinstance(data.get("channels"), dict) else {}
+    drill = data.get("drill") if isinstance(data.get("drill"), dict) else {}
+    try:
+        start = datetime.fromisoformat(drill.get("start"))  # type: ignore[arg-type]
+        if start.tzinfo is None:
+            start = None
+    except (TypeError, ValueError):
+        start = None
+
+    def suggest(name: str, known: Any) -> str:
+        close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
+        return f"; did you mean {close[0]!r}?" if close else ""
+
+    def when(here: tuple, value: Any) -> Iterator[tuple[tuple, str] | float]:
+        # yields a problem (a tuple), or the drill minute
+        if isinstance(value, str) and start is not None:
+            try:
+                minute = parse_drill_time(value, start)
+            except ValueError as exc:
+                yield here, str(exc)
+                return
+            if minute < 0:
+                yield here, f"{value!r} is before the drill starts"
+                return
+            yield minute
+
+    def contact(here: tuple, aid: Any, cid: Any) -> Iterator[tuple[tuple, str]]:
+        if isinstance(cid, str) and cid not in channels:
+            yield (*here, "channel"), f"unknown channel {cid!r}{suggest(cid, channels)}"
+        if not isinstance(aid, str):
+            return
+        if aid not in actors:
+            yield (*here, "actor"), f"unknown actor {aid!r}{suggest(aid, actors)}"
+        elif isinstance(cid, str) and cid in channels:
+            contacts = actors[aid].get("contacts") if isinstance(actors[aid], dict) else None
+            contacts = contacts if isinstance(contacts, dict) else {}
+            if cid not in contacts:
+                yield ((*here, "actor"), f"actor {aid!r} has no point of contact on channel "
+                       f"{cid!r} (it has: {', '.join(contacts) or 'none'})")
+
+    outages = data.get("outages")
+    for i, o in enumerate(outages if isinstance(outages, list) else []):
+        if not isinstance(o, dict):
+            continue
+        here = ("outages", i)
+        yield from contact(here, o.get("actor"), o.get("channel"))
+        times = []
+        for key in ("start", "end"):
+            for got in when((*here, key), o.get(key)):
+                if isinstance(got, tuple):
+                    yield got
+                else:
+                    times.append(got)
+        if len(times) == 2 and times[1] <= times[0]:
+            yield (*here, "end"), f"the outage ends ({o.get('end')}) before it starts " \
+                f"({o.get('start')})"
+    changes = data.get("contact_changes")
+    for i, c in enumerate(changes if isinstance(changes, list) else []):
+        if not isinstance(c, dict):
+            continue
+        here = ("contact_changes", i)
+        yield from contact(here, c.get("actor"), c.get("channel"))
+        for got in when((*here, "at"), c.get("at")):
+            if isinstance(got, tuple):
+                yield got
+    for cid, ch in channels.items():
+        pairs = ch.get("pair_latency") if isinstance(ch, dict) else None
+        for i, p in enumerate(pairs if isinstance(pairs, list) else []):
+            for key in ("sender", "recipient"):
+                aid = p.get(key) if isinstance(p, dict) else None
+                if isinstance(aid, str) and aid not in actors:
+                    yield (("channels", cid, "pair_latency", i, key),
+                           f"unknown actor {aid!r}{suggest(aid, actors)}")
+
+
 def _anchor_problems(
     exp: dict, here: tuple, after: str, scheduled: dict[str, float], opens: dict[str, float],
     contingencies: dict[str, Any],
@@ -661,7 +739,7 @@ def _finish(loc: Located, path: Path, problems: list[Problem]) -> LoadedScenario
     except ValidationError as exc:
         problems.extend(_validation_problems(exc, loc))
     if isinstance(loc.data, dict):
-        for where, message in _cross_references(loc.data):
+        for where, message in (*_cross_references(loc.data), *_drift_problems(loc.data)):
             problems.append(Problem(loc.mark_for(where), format_path(where), message))
     if problems or scenario is None:
         problems.sort(key=lambda p: (p.mark.file, p.mark.line, p.mark.col) if p.mark else ("", 0, 0))
@@ -676,6 +754,14 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     the folders in ``allow_include``.
     """
     path = Path(path)
+    if not os.path.lexists(path) and not path.suffix and len(path.parts) == 1:
+        # a bare name that is neither a file nor a bundled scenario: a misspelt id
+        ids = [p.stem for p in bundled_scenarios()]
+        close = difflib.get_close_matches(str(path), ids, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ScenarioError([Problem(Mark(str(path), 0, 0), "",
+                                     f"no such scenario file or bundled scenario; {hint}"
+                                     f"bundled scenarios: {', '.join(ids)}")])
     problems: list[Problem] = []
     roots = IncludeRoots.for_scenario(path, tuple(allow_include))
     try:

@@ -376,6 +376,44 @@ class MessageTemplate(Strict):
     )
 
 
+#: A name shown in reports: one line, no markup characters.
+StageName = Annotated[str, Field(min_length=1, max_length=60,
+                                 pattern=r"^[^|`<*_\[\]\\\x00-\x1f\x7f]+$")]
+
+
+class StageNames(Strict):
+    """What reports call the regional coordinator and the law-enforcement stages.
+
+    An APCERT drill names its own coordinator: {regional_coordinator: APCERT secretariat}.
+    """
+
+    regional_coordinator: StageName = Field(
+        "ANSAC",
+        description="Name of the regional coordinator in 'ANSAC reached' (ASEAN: ANSAC).",
+    )
+    police_referral: StageName = Field(
+        "CERT -> national police",
+        description="Stage: a CERT refers the incident to police (refer_police).",
+    )
+    preservation: StageName = Field(
+        "preservation request",
+        description="Stage: data preservation is requested (request_preservation).",
+    )
+    international_channel: StageName = Field(
+        "police -> international channel",
+        description="Stage: police ask an international police channel for assistance "
+        "(ASEAN: ASEANAPOL, INTERPOL).",
+    )
+    foreign_police: StageName = Field(
+        "police -> foreign police",
+        description="Stage: police ask foreign police directly for assistance.",
+    )
+    mla: StageName = Field(
+        "formal MLA request",
+        description="Stage: a formal mutual legal assistance request (request_mla).",
+    )
+
+
 class Drill(Strict):
     """The drill as a whole."""
 
@@ -420,6 +458,12 @@ class Drill(Strict):
         description="Wording of the automated policy's messages, by verb: {request_takedown: "
         "{subject: '...', body: '...'}}. Placeholders: " + ", ".join(
             "{" + p + "}" for p in MESSAGE_PLACEHOLDERS) + ".",
+    )
+
+    names: StageNames = Field(
+        default_factory=lambda: StageNames(),
+        description="Names reports give the regional coordinator and the law-enforcement "
+        "stages; the defaults are the ASEAN ones.",
     )
 
     @model_validator(mode="after")
@@ -475,12 +519,33 @@ class Drill(Strict):
 START_YEARS = (1900, 2200)
 
 
+#: Common abbreviations people write for a time zone, with the IANA zone meant (an
+#: abbreviation names an offset, not a zone; several are ambiguous: the usual meaning
+#: in cross-border CERT work is given).
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    "IST": "Asia/Kolkata", "PKT": "Asia/Karachi", "NPT": "Asia/Kathmandu",
+    "BST": "Asia/Dhaka", "ICT": "Asia/Bangkok", "WIB": "Asia/Jakarta",
+    "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura", "MYT": "Asia/Kuala_Lumpur",
+    "SGT": "Asia/Singapore", "PHT": "Asia/Manila", "PST": "Asia/Manila",
+    "HKT": "Asia/Hong_Kong", "CST": "Asia/Shanghai", "JST": "Asia/Tokyo",
+    "KST": "Asia/Seoul", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+    "ACST": "Australia/Adelaide", "AWST": "Australia/Perth", "NZST": "Pacific/Auckland",
+    "NZDT": "Pacific/Auckland", "TOT": "Pacific/Tongatapu", "FJT": "Pacific/Fiji",
+    "MMT": "Asia/Yangon", "BNT": "Asia/Brunei", "TLT": "Asia/Dili", "LKT": "Asia/Colombo",
+    "GST": "Asia/Dubai", "CEST": "Europe/Brussels", "EDT": "America/New_York",
+}
+
+
 def _check_zone(v: str) -> str:
     shown = v if len(v) <= 60 else v[:57] + "..."
     try:
         # a folder of the zone database ('Asia') or an over-long name is an OSError
         ZoneInfo(v)
     except (ZoneInfoNotFoundError, ValueError, OSError):
+        meant = ZONE_ABBREVIATIONS.get(v.strip().upper()) if isinstance(v, str) else None
+        if meant is not None:
+            raise ValueError(f"{shown!r} is an abbreviation, not an IANA time zone; did you "
+                             f"mean {meant!r}?") from None
         raise ValueError(f"{shown!r} is not an IANA time zone (e.g. 'Asia/Jakarta')") from None
     return v
 
@@ -740,7 +805,8 @@ class Actor(Strict):
     timezone: str = Field(description="IANA time zone of the team, e.g. 'Asia/Jakarta'.")
     working_days: list[Weekday] = Field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],
-        description="Days the team works, e.g. Brunei: [mon, tue, wed, thu, sat].",
+        description="Days the team works. Default: [mon, tue, wed, thu, fri]; e.g. Brunei: "
+        "[mon, tue, wed, thu, sat].",
     )
     working_hours: str = Field(
         "09:00-17:00", description="Local office hours, 'HH:MM-HH:MM'. '00:00-24:00' is all day."
@@ -762,7 +828,9 @@ class Actor(Strict):
         "2026-03-19, hours: ['08:00-14:00']}].",
     )
     holidays: list[date] = Field(
-        default_factory=list, description="Local dates when the team is off, listed by hand."
+        default_factory=list,
+        description="Local dates when the team is off, listed by hand as ISO dates "
+        "(YYYY-MM-DD, unquoted or quoted): [2026-08-31, '2026-09-16'].",
     )
     public_holidays: StrictBool | PublicHolidays | None = Field(
         None,
@@ -868,6 +936,25 @@ class Actor(Strict):
 # --- channels --------------------------------------------------------------------
 
 
+class PairLatency(Strict):
+    """A channel's latency between particular actors (a slow mail relay to one team)."""
+
+    sender: Id | None = Field(None, description="Sending actor id; any sender when omitted.")
+    recipient: Id | None = Field(
+        None, description="Receiving actor id; any recipient when omitted."
+    )
+    both_ways: StrictBool = Field(
+        False, description="Apply to messages from recipient to sender as well."
+    )
+    latency: Distribution = Field(description="Time from sending to arrival, e.g. '2h'.")
+
+    @model_validator(mode="after")
+    def _someone(self) -> PairLatency:
+        if self.sender is None and self.recipient is None:
+            raise ValueError("a pair latency needs a sender, a recipient or both")
+        return self
+
+
 class Channel(Strict):
     """A way of passing messages between actors."""
 
@@ -898,6 +985,12 @@ class Channel(Strict):
         "outside office hours too (the Budapest Convention 24/7 network).",
     )
     source: str = Field("", description="Where the default figures come from, or 'assumption'.")
+    pair_latency: list[PairLatency] = Field(
+        default_factory=list,
+        description="Latency between particular actors, overriding 'latency': [{sender: "
+        "mycert, recipient: tonga_cert, latency: '2h'}]. The most particular entry wins: "
+        "sender and recipient, then sender only or recipient only.",
+    )
 
 
 # --- frameworks ------------------------------------------------------------------
@@ -1124,6 +1217,47 @@ class Expectation(Strict):
         return [v] if isinstance(v, str) else v
 
 
+# --- outages and drift -----------------------------------------------------------
+
+#: What happens to a message sent during an outage.
+OutageEffect = Literal["bounce", "lose", "hold"]
+
+
+class Outage(Strict):
+    """A channel, or one actor's end of it, out of service for a window of the drill."""
+
+    channel: Id = Field(description="Channel id that is down, e.g. 'email'.")
+    actor: Id | None = Field(
+        None,
+        description="Actor whose end of the channel is down (its mail server): messages "
+        "to and from it fail. Omitted: the channel is down for everyone.",
+    )
+    start: DrillTime = Field(description="When the outage begins: 'T+02:00' or a date-time.")
+    end: DrillTime = Field(description="When service returns: 'T+05:00' or a date-time.")
+    effect: OutageEffect | None = Field(
+        None,
+        description="What happens to a message sent during the outage: 'bounce' (it comes "
+        "back to the sender after the channel's bounce delay, or at once when the channel "
+        "gives none, and the sender tries its next channel), 'lose' (it vanishes; the sender "
+        "chases after its follow-up time) or 'hold' (it is queued and travels when service "
+        "returns). Default: 'bounce' on a channel that bounces, 'lose' otherwise. A message "
+        "is judged when it is sent; injects from control are held or lost the same way.",
+    )
+    note: str = Field("", description="What broke, for organisers.")
+
+
+class ContactChange(Strict):
+    """A point of contact that goes out of date, or is repaired, at a drill time."""
+
+    at: DrillTime = Field(description="When the change happens: 'T+03:00' or a date-time.")
+    actor: Id = Field(description="Actor whose point of contact changes.")
+    channel: Id = Field(description="Channel of that point of contact.")
+    stale: StrictBool = Field(
+        description="true: the contact goes out of date from then on; false: it is repaired."
+    )
+    note: str = Field("", description="Why, e.g. 'the duty phone is handed over'.")
+
+
 # --- the scenario ----------------------------------------------------------------
 
 
@@ -1158,6 +1292,16 @@ class Scenario(Strict):
     injects: list[Inject] = Field(default_factory=list, description="The MSEL.")
     expectations: list[Expectation] = Field(
         default_factory=list, description="Expected actions with deadlines and scores."
+    )
+    outages: list[Outage] = Field(
+        default_factory=list,
+        description="Channels, or one actor's end of a channel, out of service for a window: "
+        "[{channel: email, actor: mycert, start: 'T+02:00', end: 'T+05:00'}].",
+    )
+    contact_changes: list[ContactChange] = Field(
+        default_factory=list,
+        description="Points of contact that go out of date or are repaired during the drill: "
+        "[{at: 'T+03:00', actor: camcert, channel: email, stale: false}].",
     )
 
     @model_validator(mode="after")

@@ -191,7 +191,8 @@ def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
     rows = [("Opened", _t(inc["opened_at"]), "")]
     for label, key in (("First acknowledgement", "first_acknowledgement"),
                        ("Every affected CERT reached", "all_affected_certs_reached"),
-                       ("ANSAC reached", "ansac_reached"), ("Contained", "contained")):
+                       (f"{inc.get('regional_coordinator', 'ANSAC')} reached", "ansac_reached"),
+                       ("Contained", "contained")):
         t = inc[key]
         rows.append((label, _t(t and t.get("at")), _h(t and t.get("after"))))
     for hop in inc["law_enforcement"]["hops"]:

@@ -90,7 +90,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
                 note += "; not reached: " + ", ".join(who(a) for a in reach["missing"])
             lines.append(_row(label, reach, note))
         ansac = inc["ansac_reached"]
-        lines.append(_row("ANSAC reached", ansac, f"from {who(ansac['by'])}" if ansac else ""))
+        lines.append(_row(f"{s(inc.get('regional_coordinator', 'ANSAC'))} reached", ansac,
+                          f"from {who(ansac['by'])}" if ansac else ""))
         lines.append("    law enforcement")
         for hop in inc["law_enforcement"]["hops"]:
             if hop["at"] is None and hop.get("sent_at") is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scenarios.durations import format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
-from scenarios.model import Scenario
+from scenarios.model import MESSAGE_VERBS, Scenario
 from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
@@ -39,6 +39,10 @@ def incidents(sc: Scenario) -> dict[str, Picture]:
     for inj in sc.injects:
         facts.setdefault(inj.incident.id, {}).update(dict.fromkeys(stated_facts(inj.incident)))
     return {iid: Picture.of(f) for iid, f in facts.items()}
+
+
+#: selectors that name only actors of the acting actor's own country
+_LOCAL = ("national_police", "central_authority", "local_isps", "regulators")
 
 
 class _Linter:
@@ -290,11 +294,132 @@ class _Linter:
                                 f"expectation {other.id} allows until "
                                 f"{format_duration(other_window[1])}")
 
+    # --- what can never be satisfied ----------------------------------------------
+
+    def _in_library(self, path: tuple) -> bool:
+        mark = self.loaded.source.mark_for(path)
+        return mark is not None and str(Path(mark.file).resolve()).startswith(
+            str(library_dir()))
+
+    def _nobody(self, selector: str, aid: str, inc: Picture) -> bool:
+        if selector == "sender":
+            return False  # whoever set the rule off: not known before the drill
+        spec = self.sc.actors[aid]
+        return not [t for t, _ in self.directory.select(selector, spec.country, inc, None)
+                    if t != aid]
+
+    def expectations_never_met(self) -> None:
+        """Expectations whose target finds nobody for their actors, or that fall due
+        when the drill cannot judge them."""
+        end = self.sc.drill.duration
+        for n, e in enumerate(self.sc.expectations):
+            inc = self.incidents.get(e.incident)
+            if e.target is not None and inc is not None:
+                stuck = [a for a in e.actors if self._nobody(e.target, a, inc)]
+                if stuck and (e.require == "all" or len(stuck) == len(e.actors)):
+                    who = ", ".join(self.sc.actors[a].name for a in stuck)
+                    self.warn("expectation-never-met", ("expectations", n, "target"),
+                              f"expectation {e.id} can never be met: {e.target!r} finds no "
+                              f"recipient for {who} (no such actor"
+                              f"{' in its country' if e.target in _LOCAL else ''})")
+            window = self._deadline(n)
+            if window is None:
+                continue
+            anchor, deadline = window
+            if anchor >= end:
+                self.warn("expectation-after-end", ("expectations", n, "after"),
+                          f"expectation {e.id} is anchored at {format_duration(anchor)} into "
+                          f"the drill, after it ends ({format_duration(end)}): it is never "
+                          "judged")
+            elif deadline > end:
+                self.warn("expectation-after-end", ("expectations", n, "within"),
+                          f"expectation {e.id} falls due {format_duration(deadline)} into "
+                          f"the drill, after it ends ({format_duration(end)}): it can be met "
+                          "but never missed, and is left open")
+
+    def rules_without_recipient(self) -> None:
+        """Message rules whose 'to' finds nobody for an actor they bind."""
+        reached = self.reachable()
+        for rid, (fid, rule) in self.sc.rules().items():
+            if rule.action not in MESSAGE_VERBS or "sender" in rule.to:
+                continue
+            stuck = []
+            for aid, spec in self.sc.actors.items():
+                if aid not in reached or spec.kind not in rule.by:
+                    continue
+                views = [inc for inc in self.incidents.values()
+                         if applies(rule.when, spec.country, inc, self.sc.country_sets())
+                         is not None]
+                if views and not any(self.directory.targets(rule, aid, spec.country, inc, None)
+                                     for inc in views):
+                    stuck.append(aid)
+            if not stuck:
+                continue
+            path = ("frameworks", fid, "rules", rid, "to")
+            names = ", ".join(self.sc.actors[a].name for a in stuck)
+            message = (f"rule {rid!r} ({rule.action}) finds no recipient in "
+                       f"{', '.join(rule.to)} for {names}, so it does nothing for "
+                       f"{'it' if len(stuck) == 1 else 'them'}")
+            if self._in_library(path):
+                # the organiser's to fix: where the actor is written
+                for a in stuck:
+                    self.warn("rule-finds-nobody", ("actors", a), message, key=True)
+            else:
+                self.warn("rule-finds-nobody", path, message)
+
+    def drift(self) -> None:
+        """Outages and contact changes that cannot have any effect."""
+        end = self.sc.drill.duration
+        used = self.used_channels()
+        for i, o in enumerate(self.sc.outages):
+            begin = parse_drill_time(o.start, self.start)
+            if begin >= end:
+                self.warn("outage-after-end", ("outages", i, "start"),
+                          f"the outage of {o.channel!r} starts after the drill ends "
+                          f"({format_duration(end)})")
+            elif o.channel not in used:
+                self.warn("outage-unused-channel", ("outages", i, "channel"),
+                          f"the outage takes down {o.channel!r}, which no inject or rule uses")
+        stale = {(a, c): ct.stale for a, actor in self.sc.actors.items()
+                 for c, ct in actor.contacts.items()}
+        changes = sorted(((parse_drill_time(c.at, self.start), i, c)
+                          for i, c in enumerate(self.sc.contact_changes)), key=lambda x: x[:2])
+        for at, i, c in changes:
+            key = (c.actor, c.channel)
+            if at >= end:
+                self.warn("contact-change-after-end", ("contact_changes", i, "at"),
+                          f"the change to {c.actor}'s {c.channel} contact comes after the "
+                          f"drill ends ({format_duration(end)})")
+            elif stale.get(key) == c.stale:
+                self.warn("contact-change-no-effect", ("contact_changes", i, "stale"),
+                          f"{c.actor}'s {c.channel} contact is already "
+                          f"{'stale' if c.stale else 'working'} at {c.at}")
+            stale[key] = c.stale
+        for cid, ch in self.sc.channels.items():
+            for i, p in enumerate(ch.pair_latency):
+                for aid in (p.recipient,) if not p.both_ways else (p.recipient, p.sender):
+                    if aid is not None and cid not in self.sc.actors[aid].contacts:
+                        self.warn("pair-latency-unused", ("channels", cid, "pair_latency", i),
+                                  f"{aid} has no point of contact on {cid!r}, so no message "
+                                  "to it takes this latency")
+
+    def stage_names(self) -> None:
+        """A coordinator named in drill.names that no actor can be."""
+        names = self.sc.drill.names
+        if (names.regional_coordinator != type(names)().regional_coordinator
+                and not any(a.kind == "regional_council" for a in self.sc.actors.values())):
+            self.warn("name-unused", ("drill", "names", "regional_coordinator"),
+                      f"the report names the regional coordinator "
+                      f"{names.regional_coordinator!r}, but no actor is a regional_council, "
+                      "so it is never reached")
+
     def run(self) -> list[Finding]:
         for check in (self.injects_after_end, self.unused_channels_and_contacts,
                       self.unreachable_actors, self.rules_that_never_fire,
                       self.deadlines_too_short, self.short_deadlines_off_duty,
-                      self.injects_on_days_off, self.contingencies, self.hold_until_order):
+                      self.injects_on_days_off, self.contingencies, self.hold_until_order,
+                      self.expectations_never_met, self.rules_without_recipient, self.drift,
+                      self.stage_names):
             check()
         lib = str(library_dir())
         mine = [f for f in self.findings

@@ -30,11 +30,12 @@ import simpy
 
 from scenarios.durations import parse_drill_time
 from scenarios.loader import LoadedScenario, Problem
-from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario
+from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario, StageNames
 
 from .actors import ActorState, Received
 from .clock import scenario_shifts
 from .distributions import sample
+from .drift import Drift, uses_drift
 from .events import Event
 from .expectations import WATCHED, Expectations
 from .knowledge import GroundTruth, Picture
@@ -98,6 +99,7 @@ class Engine:
         self.messaging = Messaging(self)
         self.expectations = Expectations(self)
         self.msel = Msel(self)
+        self.drift = Drift(self) if uses_drift(scenario) else None
         self._ended = False
         self.emit(
             "drill_started",
@@ -109,6 +111,9 @@ class Engine:
             duration=self.end,
             clock_timezone=scenario.drill.clock_timezone,
             control_counts_as_reach=scenario.drill.control_counts_as_reach,
+            # only a scenario that names its own stages says so: logs stay as they were
+            **({"names": scenario.drill.names.model_dump()}
+               if scenario.drill.names != StageNames() else {}),
             seed=self.seed,
             human=sorted(human),
             actors={
@@ -127,6 +132,8 @@ class Engine:
             ],
         )
         self.msel.start()
+        if self.drift is not None:
+            self.drift.start()
 
     # --- outside interface -------------------------------------------------------------
 

@@ -285,7 +285,19 @@ class Msel:
         inc_id = inj.incident.id
         contact = st.spec.contacts.get(inj.via)
         ref = f"inject:{inj.id}"
-        if contact is None or contact.stale:
+        drift = engine.drift
+        if drift is not None and contact is not None:
+            window = drift.outage(inj.via, None, st.id)
+            if window is not None and window.effect == "hold":
+                engine.after(window.end - self.env.now,
+                             lambda: self._to(inj, st, duty_wait, facts))
+                return
+            if window is not None:
+                engine.emit("message_lost", st.id, inc_id, ref=ref, inject=inj.id,
+                            sender=inj.sender, channel=inj.via, reason="outage", verb="inject")
+                return
+        if contact is None or (contact.stale if drift is None
+                               else drift.is_stale(st.id, inj.via, contact)):
             engine.emit(
                 "message_lost", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
                 channel=inj.via, reason="no_contact" if contact is None else "stale_contact",

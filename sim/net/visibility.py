@@ -74,5 +74,8 @@ def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     expectations, and no MSEL (the injects are exercise control's)."""
     data = scenario.model_dump(mode="json")
     data["injects"] = []
+    # outages and contact changes are exercise control's surprises
+    data["outages"] = []
+    data["contact_changes"] = []
     data["expectations"] = [x for x in data.get("expectations", []) if role in x.get("actors", [])]
     return data

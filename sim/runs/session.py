@@ -960,8 +960,13 @@ class DrillSession:
             raise JournalError("the speed must be a positive number")
         for role in human:
             if role not in loaded.scenario.actors:
-                raise JournalError(f"unknown role {one_line(str(role))!r}; roles are the "
-                                   "scenario's actor ids")
+                import difflib
+
+                ids = list(loaded.scenario.actors)
+                close = difflib.get_close_matches(str(role), ids, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise JournalError(f"unknown role {one_line(str(role))!r}; {hint}roles are the "
+                                   f"scenario's actor ids: {', '.join(ids)}")
         journal = None
         sc = loaded.scenario
         if record:

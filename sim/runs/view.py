@@ -413,6 +413,17 @@ class DrillState:
                 doing = f" ({', '.join(stages)})" if stages else ""
                 return (f"{who} changed hands: the automated policy's unfinished work{about} "
                         f"was dropped{doing}")
+            case "message_held":
+                return (f"{noun(verb).capitalize()} from {who} to {self.name(d.get('to'))} by "
+                        f"{how} is held: the channel is out of service")
+            case "outage_started" | "outage_ended":
+                whose = f"{who}'s end of " if ev.actor else ""
+                state = "out of service" if ev.type == "outage_started" else "back in service"
+                return f"{whose}{how} {state}".capitalize() if not ev.actor else \
+                    f"{whose}{how} {state}"
+            case "contact_changed":
+                state = "is out of date" if d.get("stale") else "was repaired"
+                return f"{who}'s point of contact on {how} {state}"
             case "inject_skipped":
                 return f"Facilitator skipped inject {d.get('inject', '')}"
             case "inject_rescheduled":
