@@ -613,9 +613,12 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
 
 def _drift_problems(data: dict) -> Iterator[tuple[tuple, str]]:
     """Broken references and times in outages, contact changes and pair latencies."""
-    actors = data.get("actors") if isinstance(data.get("actors"), dict) else {}
-    channels = data.get("channels") if isinstance(data.get("channels"), dict) else {}
-    drill = data.get("drill") if isinstance(data.get("drill"), dict) else {}
+    def section(name: str) -> dict:
+        value = data.get(name)
+        return value if isinstance(value, dict) else {}
+
+    actors, channels, drill = section("actors"), section("channels"), section("drill")
+    start: datetime | None
     try:
         start = datetime.fromisoformat(drill.get("start"))  # type: ignore[arg-type]
         if start.tzinfo is None:

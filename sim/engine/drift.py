@@ -14,6 +14,7 @@ Nothing here runs unless a scenario uses ``outages``, ``contact_changes`` or a c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from scenarios.durations import parse_drill_time
@@ -83,11 +84,11 @@ class Drift:
         """Schedule the start and end of each outage and each contact change."""
         engine = self.engine
         for w in self.windows:
-            engine.after(w.start, lambda w=w: self._outage(w, "outage_started"))
+            engine.after(w.start, partial(self._outage, w, "outage_started"))
             if w.end < engine.end:
-                engine.after(w.end, lambda w=w: self._outage(w, "outage_ended"))
+                engine.after(w.end, partial(self._outage, w, "outage_ended"))
         for at, i, c in self.changes:
-            engine.after(at, lambda i=i, c=c: self._contact(i, c))
+            engine.after(at, partial(self._contact, i, c))
 
     def _outage(self, w: Window, kind: str) -> None:
         details: dict[str, Any] = {"outage": w.index, "channel": w.channel, "effect": w.effect}
