@@ -134,9 +134,9 @@ def note_groups(review: Review) -> list[tuple[str, list[Any]]]:
     """The evaluators' notes by what they are about, each group in order of drill time:
     the expectations (in the scenario's order), then the teams, then the drill in general."""
     sc = review.scenario
-    described = {x.id: x.description or x.action for x in sc.expectations}
+    described = {x.id: x.description or x.action for x in sc.expectation_units()}
     groups: dict[tuple[int, int, str], list[Any]] = {}
-    order = {x.id: i for i, x in enumerate(sc.expectations)}
+    order = {x.id: i for i, x in enumerate(sc.expectation_units())}
     teams = {a: i for i, a in enumerate(sc.actors)}
     for n in review.notes:
         if n.expectation:

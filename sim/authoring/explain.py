@@ -212,7 +212,7 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
     for rid, (_, rule) in rules.items():
         triggered = trigger in rule.on or (trigger.startswith("after:")
                                            and trigger[6:] in rule.after)
-        if not triggered or spec.kind not in rule.by or (actor, rid) in seen:
+        if not triggered or actor not in sc.binds(rule) or (actor, rid) in seen:
             continue
         if applies(rule.when, spec.country, picture, sc.country_sets()) is None:
             continue

@@ -18,7 +18,10 @@ EVENT_TYPES: dict[str, str] = {
     "incident_opened": "an inject opened an incident",
     "incident_updated": "an inject changed an incident's properties",
     "inject_delivered": "an inject reached a recipient",
-    "inject_skipped": "the facilitator skipped an inject",
+    "inject_skipped": "the facilitator skipped an inject, or its condition did not hold "
+    "when it was due (reason: condition)",
+    "task_set": "a player task (a free-text question) was put to an actor",
+    "task_answered": "a player answered a task",
     "inject_rescheduled": "the facilitator delayed an inject to a new drill time",
     "message_sent": "an actor sent a message on a channel",
     "message_delivered": "a message reached its recipient",

@@ -1123,7 +1123,7 @@ class DrillSession:
             raise ActionError("the note is empty")
         if len(text) > NOTE_LIMIT:
             raise ActionError(f"the note is longer than {NOTE_LIMIT} characters")
-        if expectation and expectation not in {x.id for x in self.scenario.expectations}:
+        if expectation and expectation not in {x.id for x in self.scenario.expectation_units()}:
             raise ActionError(f"no expectation {one_line(expectation)[:40]!r} in this drill")
         if team and team not in self.scenario.actors:
             raise ActionError(f"no team {one_line(team)[:40]!r} in this drill")

@@ -129,7 +129,7 @@ class DrillState:
         self.expectations: dict[str, ExpectationRow] = {
             e.id: ExpectationRow(e.id, e.description, list(e.actors), e.action, e.incident,
                                  e.score, e.within, e.after)
-            for e in scenario.expectations
+            for e in scenario.expectation_units()
         }
         self.recent: deque[Event] = deque(maxlen=recent)
         self.events = 0
