@@ -398,3 +398,50 @@ tasks:
     assert "after-action-never" in codes
     assert "task-after-end" in codes
     assert "task-never-asked" in codes
+
+
+def test_the_bundled_example_uses_every_construct_and_runs():
+    from scenarios import bundled_scenarios
+
+    path = next(p for p in bundled_scenarios() if p.stem == "apcert-ransomware")
+    loaded = load_scenario(path)
+    sc = loaded.scenario
+    # the alert goes to 11 ASEAN CERTs and 3 partners, listed by team only
+    assert len(sc.injects[0].to) == 14 and "singcert" in sc.injects[0].to
+    assert [e.id for e in sc.expectation_units()][:3] == ["E1.mycert", "E1.certph", "E1.thaicert"]
+    assert lint(loaded) == []
+    engine = Engine(loaded, seed=0)
+    engine.run()
+    # only SingCERT briefs the coordinator
+    assert {e.actor for e in of(engine, "message_sent", verb="escalate")} == {"singcert"}
+    assert len(of(engine, "task_set", task="Q1")) == 11
+    first_request = min(e.time for e in of(engine, "message_sent", verb="request_takedown"))
+    assert [e.time for e in of(engine, "inject_delivered", inject="2")][0] == first_request + 30
+    met = of(engine, "expectation_met", expectation="E2")
+    assert met and of(engine, "inject_delivered", inject="C1")[0].time == met[0].time + 15
+    assert [e.details["reason"] for e in of(engine, "inject_skipped", inject="3")] == ["condition"]
+
+
+def test_a_task_answer_is_journaled_replayed_and_reported(tmp_path, monkeypatch):
+    from sim.analysis.aar import render_markdown
+    from sim.analysis.review import build_review
+    from sim.runs.session import DrillSession
+
+    monkeypatch.setenv("ACID_DRILL_HOME", str(tmp_path / "home"))
+    loaded = load(tmp_path, TASKS)
+    journal = tmp_path / "j.drill"
+    session = DrillSession.start(loaded, seed=0, human=["sg"], journal_path=journal)
+    session.advance_to(31)
+    session.answer_task("sg", "Q1", "203.0.113.45")
+    with pytest.raises(ActionError):
+        session.answer_task("sg", "Q1", "")
+    session.close()
+    resumed = DrillSession.resume(journal)
+    answers = [e for e in resumed.engine.log if e.type == "task_answered"]
+    assert [(e.actor, e.details["text"]) for e in answers] == [("sg", "203.0.113.45")]
+    report = render_markdown(build_review(resumed.scenario, resumed.engine.log))
+    # Markdown escapes the dot after a leading number (it could start a list)
+    assert "| Q1: Which IP addresses will you block? | SG CERT | T+00:30 | 203\\.0.113.45 " \
+        "| 203\\.0.113.45 |" in report
+    assert "| Q1: Which IP addresses will you block? | MY CERT | T+00:30 | no answer |" in report
+    resumed.close()

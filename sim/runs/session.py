@@ -1111,6 +1111,10 @@ class DrillSession:
     def set_human(self, actor: str, human: bool) -> list[Event]:
         return self._command("facilitator", "set_human", {"actor": actor, "human": human})
 
+    def answer_task(self, actor: str, task: str, text: str) -> list[Event]:
+        """A player's answer to a task it was asked, journaled and replayed on resume."""
+        return self._command(actor, "answer_task", {"actor": actor, "task": task, "text": text})
+
     def add_note(self, text: str, expectation: str = "", team: str = "",
                  who: str = "evaluator") -> Note:
         """An evaluator's observation, at the drill time and wall time it is taken.
@@ -1185,6 +1189,11 @@ class DrillSession:
                 e.delay_inject(payload["id"], float(minutes))
             case "add_inject":
                 e.add_inject(Inject.model_validate(payload["inject"]))
+            case "answer_task":
+                text = payload.get("text")
+                if not isinstance(text, str) or len(text) > NOTE_LIMIT:
+                    raise ActionError(f"an answer is text of at most {NOTE_LIMIT} characters")
+                e.answer_task(str(payload["actor"]), str(payload["task"]), text)
             case "set_human":
                 human = payload["human"]
                 if not isinstance(human, bool):

@@ -109,6 +109,19 @@ class ExpectationRow:
     done_at: float | None = None
 
 
+@dataclass
+class TaskRow:
+    """A player task put to one actor, and its latest answer."""
+
+    id: str
+    question: str
+    actor: str
+    asked_at: float
+    incident: str | None = None
+    answer: str = ""
+    answered_at: float | None = None
+
+
 class DrillState:
     """The drill as seen through its events."""
 
@@ -140,6 +153,8 @@ class DrillState:
         self.last_acted: dict[str, Acted] = {}
         #: actions people took, newest last (the console announces them)
         self.person_actions: deque[Acted] = deque(maxlen=recent)
+        #: player tasks by (task, actor), in the order they were asked
+        self.tasks: dict[tuple[str, str], TaskRow] = {}
 
     # --- feeding -----------------------------------------------------------------
 
@@ -211,6 +226,13 @@ class DrillState:
                 x.status, x.done_at = "late", ev.time
             case "drill_ended":
                 self.finished = True
+            case "task_set":
+                self.tasks[(d["task"], ev.actor)] = TaskRow(
+                    d["task"], d.get("question", ""), ev.actor, ev.time, ev.incident)
+            case "task_answered":
+                row = self.tasks.get((d["task"], ev.actor))
+                if row is not None:
+                    row.answer, row.answered_at = d.get("text", ""), ev.time
         if ev.type in ACTION_EVENTS and ev.actor in self.scenario.actors:
             by = "human" if d.get("by") == "human" else "policy"
             acted = Acted(ev.seq, ev.time, ev.actor, by, self.describe(ev))
@@ -295,6 +317,10 @@ class DrillState:
         """The role's expectations, soonest deadline first."""
         rows = [x for x in self.expectations.values() if actor in x.actors]
         return sorted(rows, key=lambda x: (x.deadline_at is None, x.deadline_at or 0, x.id))
+
+    def tasks_of(self, actor: str) -> list[TaskRow]:
+        """The tasks put to a role, in the order they were asked."""
+        return [row for (_, aid), row in self.tasks.items() if aid == actor]
 
     def item(self, actor: str, ref: str) -> InboxItem | None:
         return next((i for i in self.inbox[actor] if i.ref == ref), None)
@@ -395,7 +421,12 @@ class DrillState:
                 return (f"{who} changed hands: the automated policy's unfinished work{about} "
                         f"was dropped{doing}")
             case "inject_skipped":
-                return f"Inject {d.get('inject', '')} skipped"
+                why = " (its condition did not hold)" if d.get("reason") == "condition" else ""
+                return f"Inject {d.get('inject', '')} skipped{why}"
+            case "task_set":
+                return f"{who} was asked task {d.get('task', '')}: {d.get('question', '')}"
+            case "task_answered":
+                return f"{who} answered task {d.get('task', '')}"
             case "inject_rescheduled":
                 return f"Inject {d.get('inject', '')} rescheduled"
         if verb in DONE and d.get("targets"):

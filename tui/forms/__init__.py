@@ -4,6 +4,7 @@ from .action import ActionForm, MarkedList
 from .dialogs import Confirm, ConfirmQuit, HelpScreen, PinPrompt
 from .inject import InjectForm
 from .observation import ObservationForm
+from .task import TaskForm
 
 __all__ = ["ActionForm", "Confirm", "ConfirmQuit", "HelpScreen", "InjectForm", "MarkedList",
-           "ObservationForm", "PinPrompt"]
+           "ObservationForm", "PinPrompt", "TaskForm"]
