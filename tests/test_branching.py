@@ -416,7 +416,7 @@ def test_the_bundled_example_uses_every_construct_and_runs():
     assert {e.actor for e in of(engine, "message_sent", verb="escalate")} == {"singcert"}
     assert len(of(engine, "task_set", task="Q1")) == 11
     first_request = min(e.time for e in of(engine, "message_sent", verb="request_takedown"))
-    assert [e.time for e in of(engine, "inject_delivered", inject="2")][0] == first_request + 30
+    assert {e.time for e in of(engine, "inject_delivered", inject="2")} == {first_request + 30}
     met = of(engine, "expectation_met", expectation="E2")
     assert met and of(engine, "inject_delivered", inject="C1")[0].time == met[0].time + 15
     assert [e.details["reason"] for e in of(engine, "inject_skipped", inject="3")] == ["condition"]
@@ -445,3 +445,14 @@ def test_a_task_answer_is_journaled_replayed_and_reported(tmp_path, monkeypatch)
         "| 203\\.0.113.45 |" in report
     assert "| Q1: Which IP addresses will you block? | MY CERT | T+00:30 | no answer |" in report
     resumed.close()
+
+
+def test_explain_follows_a_message_rule_after_an_effect_rule_of_the_same_actor(tmp_path):
+    from sim.authoring.explain import explain
+
+    # 'everyone-acts' (an effect, publish) comes before 'brief' (a message) for SG
+    loaded = load(tmp_path, INJECT + RULES.replace(
+        "      brief:", "      first:\n        by: [sg]\n        on: [inject]\n"
+        "        action: publish\n      brief:"))
+    text = explain(loaded.scenario)
+    assert "SG CERT --notify via email, TLP:AMBER--> TH CERT   [brief]" in text

@@ -239,8 +239,8 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
                 _walk(sc, directory, rules, told, t, rule.action, actor, depth + 1, seen, lines)
         else:
             doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
-            held = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
-            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{held}   [{rid}]")
+            waits = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
+            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}   [{rid}]")
         _walk(sc, directory, rules, told, actor, f"after:{rid}", sender, depth + 1, seen, lines)
 
 
