@@ -1311,7 +1311,10 @@ class InjectCondition(Strict):
 
 
 class Task(Strict):
-    """A free-text question for players, with an answer key for evaluators."""
+    """A free-text question for players, with an answer key for evaluators. A player
+    answers in the role view (key t); the answer is journaled and shown beside the key
+    in the after-action report. The automated policy never answers: in batch runs and
+    for roles no person plays, tasks stay unanswered."""
 
     id: Id = Field(description="Task id, e.g. 'Q1'.")
     question: str = Field(description="The question, e.g. 'Which IP addresses will you block?'.")
