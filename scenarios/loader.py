@@ -21,7 +21,14 @@ from pydantic import BaseModel, ValidationError
 
 from . import DEFAULT_SCENARIO
 from .durations import format_drill_time, parse_drill_time, parse_duration
-from .model import MAPPING_SECTIONS, SELECTORS, Scenario
+from .model import (
+    ACTOR_KINDS,
+    INCIDENT_SELECTORS,
+    MAPPING_SECTIONS,
+    SELECTORS,
+    STATIC_SELECTORS,
+    Scenario,
+)
 from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
 
 LIBRARY_PACKAGE = "scenarios.library"
@@ -176,7 +183,8 @@ def _load_with_includes(
         includes = []
     if not is_root:
         for key in data:
-            if key not in (*MAPPING_SECTIONS, "include", "library"):
+            if key not in (*MAPPING_SECTIONS, "include", "library") and not (
+                    isinstance(key, str) and key.startswith("x-")):
                 problems.append(
                     Problem(
                         loc.keys.get((key,)),
@@ -420,6 +428,9 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     actors = as_dict(data.get("actors"))
     channels = as_dict(data.get("channels"))
     groups = as_dict(data.get("groups"))
+    teams = as_dict(data.get("teams"))
+    phases = as_dict(as_dict(data.get("drill")).get("phases"))
+    country_sets = {*groups, *as_dict(data.get("memberships"))}
     frameworks = as_dict(data.get("frameworks"))
     injects = as_list(data.get("injects"))
     expectations = as_list(data.get("expectations"))
@@ -430,6 +441,15 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     def suggest(name: Any, known: Any) -> str:
         close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
         return f"; did you mean {close[0]!r}?" if close else ""
+
+    yield from _team_problems(actors, teams, country_sets, suggest)
+
+    def who(v: Any, here: tuple, selectors: tuple[str, ...] = ()) -> Iterator[tuple[tuple, str]]:
+        """Actor ids or teams (or the given selectors), as listed in 'to' or 'actors'."""
+        for j, aid in names(v):
+            if aid not in actors and aid not in teams and aid not in selectors:
+                path = (*here, j) if isinstance(v, list) else here
+                yield path, f"unknown actor or team {aid!r}{suggest(aid, [*actors, *teams])}"
 
     for aid, actor in actors.items():
         if aid in SELECTORS:
@@ -468,12 +488,29 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
             if ch not in channels:
                 yield (*here, "fallback", i), f"unknown channel {ch!r}{suggest(ch, channels)}"
         ways = [c for c in (rule.get("channel"), *as_list(rule.get("fallback"))) if isinstance(c, str)]
+        by_names = {*ACTOR_KINDS, *actors, *teams, *country_sets}
+        for i, by in names(rule.get("by")):
+            if by not in by_names and not (len(by) == 2 and by.isalpha()):
+                yield ((*here, "by", i),
+                       f"{by!r} is neither a kind of actor, an actor, a country, a group nor "
+                       f"a team{suggest(by, sorted(by_names))}")
+        when = as_dict(rule.get("when"))
+        for i, ph in names(when.get("phase")):
+            if ph not in phases:
+                yield (*here, "when", "phase", i), f"unknown phase {ph!r}{suggest(ph, phases)}"
+        known_injects = {str(x.get("id")) for x in injects if isinstance(x, dict)}
+        for i, iid in names([str(x) for x in as_list(when.get("received"))]):
+            if iid not in known_injects:
+                yield ((*here, "when", "received", i),
+                       f"no inject {iid!r}{suggest(iid, known_injects)}")
         for i, to in names(rule.get("to")):
+            if to in teams:
+                continue
             if to not in SELECTORS and to not in actors:
                 yield (
                     (*here, "to", i),
-                    f"{to!r} is neither an actor nor a selector "
-                    f"({', '.join(SELECTORS)}){suggest(to, [*actors, *SELECTORS])}",
+                    f"{to!r} is neither an actor, a team nor a selector "
+                    f"({', '.join(SELECTORS)}){suggest(to, [*actors, *teams, *SELECTORS])}",
                 )
             elif to in actors and ways:
                 contacts = as_dict(as_dict(actors[to]).get("contacts"))
@@ -527,8 +564,10 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         if isinstance(via, str) and via not in channels:
             yield (*here, "via"), f"unknown channel {via!r}{suggest(via, channels)}"
         for j, to in names(inj.get("to")):
+            if to in teams:
+                continue
             if to not in actors:
-                yield (*here, "to", j), f"unknown actor {to!r}{suggest(to, actors)}"
+                yield (*here, "to", j), f"unknown actor {to!r}{suggest(to, [*actors, *teams])}"
             elif isinstance(via, str) and via in channels:
                 contacts = as_dict(as_dict(actors[to]).get("contacts"))
                 if via not in contacts:
@@ -539,7 +578,23 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                     )
         is_contingency = inj.get("type") == "contingency"
         at = inj.get("at")
-        if at is None and not is_contingency:
+        timed_after = isinstance(inj.get("after_action"), dict)
+        if timed_after:
+            if at is not None:
+                yield (*here, "at"), "an inject timed by after_action has no 'at'; remove one"
+            elif is_contingency:
+                yield (*here, "after_action"), "a contingency inject is fired by an " \
+                    "expectation, not by after_action"
+            yield from who(as_dict(inj.get("after_action")).get("by"),
+                           (*here, "after_action", "by"))
+        cond = as_dict(inj.get("when"))
+        for key in ("done", "not_done"):
+            for k, seen in enumerate(as_list(cond.get(key))):
+                yield from who(as_dict(seen).get("by"), (*here, "when", key, k, "by"))
+        for k, ph in names(cond.get("phase")):
+            if ph not in phases:
+                yield (*here, "when", "phase", k), f"unknown phase {ph!r}{suggest(ph, phases)}"
+        if at is None and not is_contingency and not timed_after:
             yield (*here, "at"), "a scheduled inject needs 'at' (only contingency injects omit it)"
         if at is not None and is_contingency:
             yield (*here, "at"), "a contingency inject fires when an expectation is missed; remove 'at'"
@@ -585,9 +640,14 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                 yield (*here, "id"), f"expectation id {eid!r} is already used by expectations[{exp_ids[eid]}]"
             exp_ids.setdefault(eid, i)
         for j, aid in names(exp.get("actors")):
-            if aid not in actors:
+            if aid not in actors and aid not in teams and aid not in STATIC_SELECTORS \
+                    and aid not in INCIDENT_SELECTORS:
                 path = (*here, "actors", j) if isinstance(exp.get("actors"), list) else (*here, "actors")
-                yield path, f"unknown actor {aid!r}{suggest(aid, actors)}"
+                hint = suggest(aid, [*actors, *teams])
+                if aid in SELECTORS:
+                    hint = (f"; {aid!r} depends on an acting actor, so it cannot list who "
+                            "is expected to act")
+                yield path, f"unknown actor or team {aid!r}{hint}"
         inc = exp.get("incident")
         if isinstance(inc, str) and inc not in incidents:
             yield (*here, "incident"), f"no inject opens incident {inc!r}{suggest(inc, incidents)}"
@@ -597,18 +657,77 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         elif after != "incident":
             yield from _anchor_problems(exp, here, str(after), scheduled, opens, contingencies)
         target = name(exp.get("target"))
-        if target is not None and target not in actors and target not in SELECTORS:
+        if target is not None and target not in actors and target not in SELECTORS \
+                and target not in teams:
             hint = suggest(target, [*actors, *SELECTORS])
             yield (*here, "target"), f"unknown actor or selector {target!r}{hint}"
-        cont = exp.get("contingency")
-        if cont is not None:
+        for key in ("contingency", "on_met", "on_late", "on_lost"):
+            cont = exp.get(key)
+            if cont is None:
+                continue
             if str(cont) not in contingencies:
-                yield (*here, "contingency"), f"no inject {cont!r}{suggest(cont, contingencies)}"
+                yield (*here, key), f"no inject {cont!r}{suggest(cont, contingencies)}"
             elif contingencies[str(cont)] != "contingency":
-                yield (*here, "contingency"), f"inject {cont!r} is not of type 'contingency'"
+                yield (*here, key), f"inject {cont!r} is not of type 'contingency'"
         obj = name(exp.get("objective"))
         if obj is not None and obj not in objectives:
             yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+
+    for i, inj in enumerate(injects):
+        cond = as_dict(as_dict(inj).get("when"))
+        for key in ("met", "missed"):
+            for k, eid in names([str(x) for x in as_list(cond.get(key))]):
+                if eid not in exp_ids:
+                    yield (("injects", i, "when", key, k),
+                           f"no expectation {eid!r}{suggest(eid, exp_ids)}")
+    for i, task in enumerate(as_list(data.get("tasks"))):
+        if not isinstance(task, dict):
+            continue
+        here = ("tasks", i)
+        yield from who(task.get("to"), (*here, "to"))
+        iid = task.get("inject")
+        if iid is not None and str(iid) not in inject_ids:
+            yield (*here, "inject"), f"no inject {iid!r}{suggest(iid, inject_ids)}"
+        at = task.get("at")
+        if isinstance(at, str) and start_dt is not None:
+            try:
+                if parse_drill_time(at, start_dt) < 0:
+                    yield (*here, "at"), f"{at!r} is before the drill starts"
+            except ValueError as exc:
+                yield (*here, "at"), str(exc)
+        obj = name(task.get("objective"))
+        if obj is not None and obj not in objectives:
+            yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+
+
+def _team_problems(actors: dict, teams: dict, country_sets: set, suggest: Any
+                   ) -> Iterator[tuple[tuple, str]]:
+    """Teams whose names clash, or that name what does not exist."""
+    known = [*actors, *teams]
+    for tid, spec in teams.items():
+        here = ("teams", tid)
+        if tid in actors:
+            yield here, f"team {tid!r} has the name of an actor; choose another"
+        elif tid in SELECTORS:
+            yield here, f"{tid!r} is a recipient selector name; choose another team name"
+        elif tid in country_sets or tid in ACTOR_KINDS:
+            yield here, f"team {tid!r} has the name of a country group or kind; choose another"
+        if isinstance(spec, dict):
+            for key in ("include", "exclude"):
+                for j, n in enumerate(spec.get(key) or []):
+                    if isinstance(n, str) and n not in actors and n not in teams:
+                        yield (*here, key, j), f"unknown actor or team {n!r}{suggest(n, known)}"
+            for j, c in enumerate(spec.get("country_in") or []):
+                if isinstance(c, str) and c not in country_sets and not (
+                        len(c) == 2 and c.isalpha()):
+                    yield ((*here, "country_in", j),
+                           f"{c!r} is neither a country code nor a group or membership"
+                           f"{suggest(c, country_sets)}")
+        elif isinstance(spec, list):
+            for j, n in enumerate(spec):
+                if isinstance(n, str) and n not in actors and n not in teams \
+                        and n not in STATIC_SELECTORS:
+                    yield (*here, j), f"unknown actor or team {n!r}{suggest(n, known)}"
 
 
 def _drift_problems(data: dict) -> Iterator[tuple[tuple, str]]:

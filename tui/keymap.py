@@ -92,7 +92,18 @@ class Owned:
 def bindings() -> list[Owned]:
     """Every binding with an id, the app's first, in the order people meet them."""
     from .app import DrillApp
-    from .forms import ActionForm, Confirm, ConfirmQuit, HelpScreen, InjectForm, ObservationForm, PinPrompt
+    from .forms import (
+        ActionForm,
+        BreakForm,
+        Confirm,
+        ConfirmQuit,
+        HelpScreen,
+        InjectForm,
+        ObservationForm,
+        PinPrompt,
+        TaskForm,
+        TimeForm,
+    )
     from .screens.console import FacilitatorScreen
     from .screens.review import NoteForm, ReviewScreen
     from .screens.role import ParticipantScreen
@@ -108,6 +119,9 @@ def bindings() -> list[Owned]:
         (ActionForm, "action form", "action-form"),
         (InjectForm, "ad-hoc inject form", "inject-form"),
         (ObservationForm, "observation form", "observation-form"),
+        (TaskForm, "task answer form", "task-form"),
+        (TimeForm, "time form", "time-form"),
+        (BreakForm, "break form", "break-form"),
         (HelpScreen, "help", "help"),
         (ConfirmQuit, "quit question", "quit"),
         (Confirm, "yes/no question", "confirm"),

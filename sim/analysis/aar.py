@@ -134,9 +134,9 @@ def note_groups(review: Review) -> list[tuple[str, list[Any]]]:
     """The evaluators' notes by what they are about, each group in order of drill time:
     the expectations (in the scenario's order), then the teams, then the drill in general."""
     sc = review.scenario
-    described = {x.id: x.description or x.action for x in sc.expectations}
+    described = {x.id: x.description or x.action for x in sc.expectation_units()}
     groups: dict[tuple[int, int, str], list[Any]] = {}
-    order = {x.id: i for i, x in enumerate(sc.expectations)}
+    order = {x.id: i for i, x in enumerate(sc.expectation_units())}
     teams = {a: i for i, a in enumerate(sc.actors)}
     for n in review.notes:
         if n.expectation:
@@ -236,6 +236,14 @@ def render_markdown(review: Review) -> str:
         out.append(f"| {md(x['id'])} | {md(x['status'])} | {_t(x['deadline_at'])} | {_t(x['at'])} | "
                    f"{md(rating)}{'' if by_evaluator else ' (suggested)'} | {md(note)} |")
     out += ["", "Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()), ""]
+    tasks = review.task_answers()
+    if tasks:
+        out += ["## Player tasks", "", "| Task | Team | Asked | Answer | Answer key |",
+                "|---|---|---|---|---|"]
+        out += [f"| {md(t['task'])}: {md(t['question'])} | {md(review.name(t['actor']))} | "
+                f"{_t(t['asked_at'])} | {md(t['answer']) or 'no answer'} | "
+                f"{md(t['answer_key'])} |" for t in tasks]
+        out.append("")
     out += ["## Timing", ""]
     for inc in m["incidents"]:
         out += [f"### Incident {md(inc['id'])}: {md(inc['title'])}", "",
@@ -429,6 +437,15 @@ def render_html(review: Review) -> str:
                    f"<td>{e(rating)}{'' if by_evaluator else ' (suggested)'}</td>"
                    f"<td>{e(note)}</td></tr>")
     out.append("</table>")
+    tasks = review.task_answers()
+    if tasks:
+        out.append("<h2>Player tasks</h2><table><tr><th>Task</th><th>Team</th><th>Asked</th>"
+                   "<th>Answer</th><th>Answer key</th></tr>")
+        out += [f"<tr><td>{e(t['task'])}: {e(t['question'])}</td>"
+                f"<td>{e(review.name(t['actor']))}</td><td>{e(_t(t['asked_at']))}</td>"
+                f"<td>{e(t['answer']) or 'no answer'}</td><td>{e(t['answer_key'])}</td></tr>"
+                for t in tasks]
+        out.append("</table>")
     out.append("<h2>Timing</h2>")
     for inc in m["incidents"]:
         out.append(f"<h3>Incident {e(inc['id'])}: {e(inc['title'])}</h3>")
@@ -509,6 +526,9 @@ def render_json(review: Review) -> str:
         ],
         "metrics": review.metrics,
     }
+    tasks = review.task_answers()
+    if tasks:
+        doc["tasks"] = tasks
     return json_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
@@ -521,6 +541,14 @@ def render_text(review: Review) -> str:
         rating, note, by_evaluator = review.rating(x["id"])
         out.append(f"  {one_line(x['id'])}: {one_line(rating) or '-'}"
                    f"{'' if by_evaluator else ' (suggested)'}" + (f"; {one_line(note)}" if note else ""))
+    tasks = review.task_answers()
+    if tasks:
+        out += ["", "Player tasks"]
+        for t in tasks:
+            out.append(f"  {one_line(t['task'])} ({one_line(review.name(t['actor']))}): "
+                       f"{one_line(t['question'])}")
+            out.append(f"    answer: {one_line(t['answer']) or 'no answer'}; answer key: "
+                       f"{one_line(t['answer_key']) or '-'}")
     if review.notes:
         out += ["", "Evaluator notes"]
         for title, notes in note_groups(review):

@@ -138,7 +138,7 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
             extra = f"by {who(x.get('by'))}"
         deadline = f"due {_t(x['deadline_at'])}" if x["deadline_at"] is not None else "not due"
         lines.append(
-            f"  {s(x['id']):<5}{status:<8}{when:>10}  {deadline:<14} "
+            f"  {s(x['id']):<4} {status:<8}{when:>10}  {deadline:<14} "
             f"{s(x['description'] or x['action'])}"
         )
         if extra:

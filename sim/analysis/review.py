@@ -437,6 +437,24 @@ class Review:
         x = next(x for x in self.metrics["expectations"] if x["id"] == expectation)
         return suggest_rating(x), (saved or {}).get("note", ""), False
 
+    def task_answers(self) -> list[dict[str, Any]]:
+        """Every player task as asked of each actor, with the latest answer and the answer
+        key, in the order they were asked ('answer' is empty when none was given)."""
+        keys = {t.id: t.answer_key for t in self.scenario.tasks}
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for e in self.events:
+            d = e.details
+            if e.type == "task_set" and e.actor is not None:
+                rows[(str(d.get("task")), e.actor)] = {
+                    "task": str(d.get("task")), "question": str(d.get("question", "")),
+                    "actor": e.actor, "asked_at": e.time, "answer": "", "answered_at": None,
+                    "answer_key": keys.get(str(d.get("task")), "")}
+            elif e.type == "task_answered":
+                row = rows.get((str(d.get("task")), e.actor or ""))
+                if row is not None:
+                    row["answer"], row["answered_at"] = str(d.get("text", "")), e.time
+        return list(rows.values())
+
     def lanes(self, incident: str) -> list[str]:
         """Actors involved in an incident, in order of first involvement."""
         order: list[str] = []

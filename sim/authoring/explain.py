@@ -212,7 +212,7 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
     for rid, (_, rule) in rules.items():
         triggered = trigger in rule.on or (trigger.startswith("after:")
                                            and trigger[6:] in rule.after)
-        if not triggered or spec.kind not in rule.by or (actor, rid) in seen:
+        if not triggered or actor not in sc.binds(rule) or (actor, rid) in seen:
             continue
         if applies(rule.when, spec.country, picture, sc.country_sets()) is None:
             continue
@@ -246,8 +246,8 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
                 _walk(sc, directory, rules, told, t, rule.action, actor, depth + 1, seen, lines)
         else:
             doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
-            held = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
-            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{held}   [{rid}]")
+            waits = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
+            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}   [{rid}]")
         _walk(sc, directory, rules, told, actor, f"after:{rid}", sender, depth + 1, seen, lines)
 
 

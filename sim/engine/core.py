@@ -37,7 +37,7 @@ from .clock import scenario_shifts
 from .distributions import sample
 from .drift import Drift, uses_drift
 from .events import Event
-from .expectations import WATCHED, Expectations
+from .expectations import LOST_EVENTS, WATCHED, Expectations
 from .knowledge import GroundTruth, Picture
 from .messaging import Messaging
 from .msel import ActionError, Msel, ScheduledInject
@@ -95,9 +95,12 @@ class Engine:
             if aid not in self.actors:
                 raise ActionError(f"unknown role {aid!r}")
             self.actors[aid].human = True
+        #: (actor, incident, action) for every action done, as exercise control sees them
+        self.acted: set[tuple[str, str | None, str]] = set()
         self.policy = Policy(self)
         self.messaging = Messaging(self)
         self.expectations = Expectations(self)
+        self._watched = WATCHED | LOST_EVENTS if self.expectations.watch_lost else WATCHED
         self.msel = Msel(self)
         self.drift = Drift(self) if uses_drift(scenario) else None
         self._ended = False
@@ -127,8 +130,8 @@ class Engine:
                     "incident": e.incident, "after": e.after, "within": e.within,
                     "score": e.score, "objective": e.objective, "description": d.description,
                 }
-                for e, d in zip(self.expectations.states.values(), scenario.expectations,
-                                strict=True)
+                for e, d in zip(self.expectations.states.values(),
+                                scenario.expectation_units(), strict=True)
             ],
         )
         self.msel.start()
@@ -241,6 +244,10 @@ class Engine:
     def delay_inject(self, inject_id: str, minutes: float) -> None:
         self.msel.delay(inject_id, minutes)
 
+    def answer_task(self, actor: str, task_id: str, text: str) -> None:
+        """A player answers a task it was asked (a later answer replaces the earlier)."""
+        self.msel.answer_task(actor, task_id, text)
+
     def add_inject(self, inject: Inject, fire_now: bool = True) -> None:
         """Add an ad-hoc inject to the MSEL, and deliver it now unless told otherwise."""
         self.msel.add(inject, fire_now)
@@ -329,7 +336,7 @@ class Engine:
         if self._subscribers:
             for fn in tuple(self._subscribers):
                 fn(ev)
-        if type_ in WATCHED and actor is not None:
+        if type_ in self._watched and actor is not None:
             self.expectations.on_event(ev)
         return ev
 

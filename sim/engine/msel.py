@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import simpy
 from pydantic import ValidationError
 
 from scenarios.durations import format_drill_time, parse_drill_time
-from scenarios.model import TLP_ORDER, Inject
+from scenarios.model import TLP_ORDER, ActionSeen, Inject, InjectCondition, Task
 
 from .actors import ActorState, Received
 from .knowledge import GroundTruth, stated_facts
@@ -51,11 +52,25 @@ class Msel:
         for inj in engine.scenario.injects:
             at = parse_drill_time(inj.at, engine.start) if inj.at is not None else None
             self.injects[inj.id] = ScheduledInject(inj, at)
+        #: injects waiting for an action (after_action), in MSEL order
+        self.watching = [s for s in self.injects.values() if s.inject.after_action is not None]
+        #: task id -> the actors it has been asked of; (task, actor) -> latest answer
+        self.tasks = {t.id: t for t in engine.scenario.tasks}
+        self.asked: dict[str, list[str]] = {}
+        self.answers: dict[tuple[str, str], str] = {}
 
     def start(self) -> None:
         for sched in self.injects.values():
             if sched.at is not None:
                 self.schedule(sched)
+        for task in self.tasks.values():
+            if task.at is not None:
+                at = parse_drill_time(task.at, self.engine.start)
+                self.engine.after(at - self.env.now, partial(self._ask_all, task))
+
+    def _ask_all(self, task: Task) -> None:
+        for actor in task.to:
+            self.ask(task, actor)
 
     # --- facilitator commands ----------------------------------------------------------
 
@@ -230,6 +245,11 @@ class Msel:
 
         def fire() -> None:
             if sched.state == "pending" and sched.at == at:
+                if sched.inject.when is not None and not self.holds(sched.inject.when):
+                    sched.state = "skipped"
+                    self.engine.emit("inject_skipped", None, sched.inject.incident.id,
+                                     inject=sched.inject.id, reason="condition")
+                    return
                 sched.state = "fired"
                 self.deliver(sched.inject)
 
@@ -318,3 +338,77 @@ class Msel:
             facts=list(facts),
         )
         engine.receive(st, item)
+        if self.tasks:
+            for task in self.tasks.values():
+                if task.inject == inj.id and st.id in task.to:
+                    self.ask(task, st.id)
+
+    # --- branches: conditions and actions ----------------------------------------------
+
+    def holds(self, cond: InjectCondition) -> bool:
+        """Whether an inject's condition holds now, as exercise control sees the drill."""
+        states = self.engine.expectations.states
+
+        def status(eid: str) -> set[str]:
+            units = [x for k, x in states.items() if k == eid or k.startswith(f"{eid}.")]
+            return {x.status for x in units} if units else {"unknown"}
+
+        if cond.met is not None and any(status(e) != {"met"} for e in cond.met):
+            return False
+        if cond.missed is not None and any("missed" not in status(e) for e in cond.missed):
+            return False
+        for wanted, checks in ((True, cond.done), (False, cond.not_done)):
+            for check in checks or ():
+                if self.seen(check) != wanted:
+                    return False
+        if cond.phase is not None:
+            drill = self.engine.scenario.drill
+            now = self.env.now
+            if not any(b <= now < e for b, e in map(drill.phase_window, cond.phase)):
+                return False
+        return True
+
+    def seen(self, check: ActionSeen) -> bool:
+        """Whether anyone check.by names has done check.action (on check.incident)."""
+        who = set(self.engine.scenario.expand(check.by)) if check.by else None
+        return any(verb == check.action and (who is None or actor in who)
+                   and (check.incident is None or inc == check.incident)
+                   for actor, inc, verb in self.engine.acted)
+
+    def on_action(self, ev, verb: str) -> None:
+        """An action was done: time the injects waiting for it (after_action)."""
+        for sched in list(self.watching):
+            after = sched.inject.after_action
+            assert after is not None
+            if sched.state != "pending" or after.action != verb:
+                continue
+            if after.incident is not None and ev.incident != after.incident:
+                continue
+            if after.by and ev.actor not in self.engine.scenario.expand(after.by):
+                continue
+            self.watching.remove(sched)
+            sched.at = self.env.now + sched.inject.delay
+            self.schedule(sched)
+
+    # --- player tasks ------------------------------------------------------------------
+
+    def ask(self, task, actor: str) -> None:
+        """Ask a player a task's question (once per actor)."""
+        asked = self.asked.setdefault(task.id, [])
+        if actor in asked:
+            return
+        asked.append(actor)
+        self.engine.emit("task_set", actor, task.incident, task=task.id,
+                         question=task.question)
+
+    def answer_task(self, actor: str, task_id: str, text: str) -> None:
+        if task_id not in self.tasks:
+            raise ActionError(f"unknown task {task_id!r}")
+        if actor not in self.asked.get(task_id, ()):
+            raise ActionError(f"task {task_id!r} has not been asked of {actor}")
+        text = text.strip()
+        if not text:
+            raise ActionError("an answer needs some text")
+        self.answers[(task_id, actor)] = text
+        self.engine.emit("task_answered", actor, self.tasks[task_id].incident, task=task_id,
+                         text=text)

@@ -41,7 +41,7 @@ _CONTROL_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def role_expectations(scenario: Any, role: str) -> frozenset[str]:
-    return frozenset(x.id for x in scenario.expectations if role in x.actors)
+    return frozenset(x.id for x in scenario.expectation_units() if role in x.actors)
 
 
 def for_role(ev: Event, role: str, expectations: frozenset[str]) -> dict[str, Any] | None:

@@ -435,7 +435,7 @@ RUN_METRICS = ("score", "messages_lost", *(f"lost.{r}" for r in LOSS_REASONS),
 def check_metric(scenario: Scenario, metric: str) -> None:
     """Refuse a ``--metric`` the sweep table could not show, naming the ones that exist."""
     incident, sep, name = metric.rpartition(":")
-    lateness = {f"expectation.{x.id}.lateness": x.incident for x in scenario.expectations}
+    lateness = {f"expectation.{x.id}.lateness": x.incident for x in scenario.expectation_units()}
     known = [*INCIDENT_METRICS, *lateness, *RUN_METRICS]
     if name not in known:
         close = difflib.get_close_matches(name, known, n=1)

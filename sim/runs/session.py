@@ -1169,6 +1169,10 @@ class DrillSession:
     def set_human(self, actor: str, human: bool) -> list[Event]:
         return self._command("facilitator", "set_human", {"actor": actor, "human": human})
 
+    def answer_task(self, actor: str, task: str, text: str) -> list[Event]:
+        """A player's answer to a task it was asked, journaled and replayed on resume."""
+        return self._command(actor, "answer_task", {"actor": actor, "task": task, "text": text})
+
     def add_note(self, text: str, expectation: str = "", team: str = "",
                  who: str = "evaluator") -> Note:
         """An evaluator's observation, at the drill time and wall time it is taken.
@@ -1181,7 +1185,7 @@ class DrillSession:
             raise ActionError("the note is empty")
         if len(text) > NOTE_LIMIT:
             raise ActionError(f"the note is longer than {NOTE_LIMIT} characters")
-        if expectation and expectation not in {x.id for x in self.scenario.expectations}:
+        if expectation and expectation not in {x.id for x in self.scenario.expectation_units()}:
             raise ActionError(f"no expectation {one_line(expectation)[:40]!r} in this drill")
         if team and team not in self.scenario.actors:
             raise ActionError(f"no team {one_line(team)[:40]!r} in this drill")
@@ -1253,6 +1257,11 @@ class DrillSession:
             case "unskip_inject":
                 at = payload.get("at")
                 e.unskip_inject(payload["id"], None if at is None else _minutes(at))
+            case "answer_task":
+                text = payload.get("text")
+                if not isinstance(text, str) or len(text) > NOTE_LIMIT:
+                    raise ActionError(f"an answer is text of at most {NOTE_LIMIT} characters")
+                e.answer_task(str(payload["actor"]), str(payload["task"]), text)
             case "set_human":
                 human = payload["human"]
                 if not isinstance(human, bool):

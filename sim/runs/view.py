@@ -112,6 +112,19 @@ class ExpectationRow:
     done_at: float | None = None
 
 
+@dataclass
+class TaskRow:
+    """A player task put to one actor, and its latest answer."""
+
+    id: str
+    question: str
+    actor: str
+    asked_at: float
+    incident: str | None = None
+    answer: str = ""
+    answered_at: float | None = None
+
+
 class DrillState:
     """The drill as seen through its events."""
 
@@ -133,7 +146,7 @@ class DrillState:
         self.expectations: dict[str, ExpectationRow] = {
             e.id: ExpectationRow(e.id, e.description, list(e.actors), e.action, e.incident,
                                  e.score, e.within, e.after)
-            for e in scenario.expectations
+            for e in scenario.expectation_units()
         }
         self.recent: deque[Event] = deque(maxlen=recent)
         self.events = 0
@@ -144,6 +157,8 @@ class DrillState:
         self.last_acted: dict[str, Acted] = {}
         #: actions people took, newest last (the console announces them)
         self.person_actions: deque[Acted] = deque(maxlen=recent)
+        #: player tasks by (task, actor), in the order they were asked
+        self.tasks: dict[tuple[str, str], TaskRow] = {}
 
     # --- feeding -----------------------------------------------------------------
 
@@ -230,6 +245,13 @@ class DrillState:
                 x.status, x.done_at = "late", ev.time
             case "drill_ended":
                 self.finished = True
+            case "task_set":
+                self.tasks[(d["task"], ev.actor)] = TaskRow(
+                    d["task"], d.get("question", ""), ev.actor, ev.time, ev.incident)
+            case "task_answered":
+                task = self.tasks.get((d["task"], ev.actor))
+                if task is not None:
+                    task.answer, task.answered_at = d.get("text", ""), ev.time
         if ev.type in ACTION_EVENTS and ev.actor in self.scenario.actors:
             by = "human" if d.get("by") == "human" else "policy"
             acted = Acted(ev.seq, ev.time, ev.actor, by, self.describe(ev))
@@ -314,6 +336,10 @@ class DrillState:
         """The role's expectations, soonest deadline first."""
         rows = [x for x in self.expectations.values() if actor in x.actors]
         return sorted(rows, key=lambda x: (x.deadline_at is None, x.deadline_at or 0, x.id))
+
+    def tasks_of(self, actor: str) -> list[TaskRow]:
+        """The tasks put to a role, in the order they were asked."""
+        return [row for (_, aid), row in self.tasks.items() if aid == actor]
 
     def item(self, actor: str, ref: str) -> InboxItem | None:
         return next((i for i in self.inbox[actor] if i.ref == ref), None)
@@ -425,7 +451,14 @@ class DrillState:
                 state = "is out of date" if d.get("stale") else "was repaired"
                 return f"{who}'s point of contact on {how} {state}"
             case "inject_skipped":
+                why = " (its condition did not hold)" if d.get("reason") == "condition" else ""
+                if why:
+                    return f"Inject {d.get('inject', '')} skipped{why}"
                 return f"Facilitator skipped inject {d.get('inject', '')}"
+            case "task_set":
+                return f"{who} was asked task {d.get('task', '')}: {d.get('question', '')}"
+            case "task_answered":
+                return f"{who} answered task {d.get('task', '')}"
             case "inject_rescheduled":
                 return (f"Facilitator rescheduled inject {d.get('inject', '')} to "
                         f"{format_drill_time(d['at'])}")

@@ -13,7 +13,7 @@ from sim.engine import Action
 from sim.engine.wording import HEADINGS, channel_in_words
 from sim.runs.view import Delivery, DrillState, SentItem
 
-from ..forms import ActionForm
+from ..forms import ActionForm, TaskForm
 from ..plain import line, text
 from ..widgets.tables import fill_table, shorten
 from .live import LiveScreen, actor_name, clock_line, fmt_time, time_left
@@ -56,6 +56,7 @@ class ParticipantScreen(LiveScreen):
         Binding("k", "acknowledge", "Ack", id="role.acknowledge"),
         Binding("a", "act", "Action", id="role.act"),
         Binding("s", "toggle_sent", "Sent", id="role.sent"),
+        Binding("t", "answer_task", "Answer task", id="role.answer_task", show=False),
         Binding("n", "notify_ansac", "Notify ANSAC", id="role.notify_ansac", show=False),
         Binding("h", "next_role", "Next person", id="role.next", show=False),
         Binding("o", "observe", "Note", id="role.observe", show=False),
@@ -110,6 +111,10 @@ class ParticipantScreen(LiveScreen):
             (x.id, (x.status, fmt_time(x.deadline_at), time_left(x.deadline_at, st.now, x.status),
                     x.description or f"{x.action} ({x.incident})"))
             for x in st.todo(self.role)
+        ] + [
+            (f"task:{t.id}", ("answered" if t.answer else "asked", fmt_time(t.asked_at), "",
+                              f"Task {t.id} (t answers): {t.question}"))
+            for t in st.tasks_of(self.role)
         ], fit=3)
         self._show_detail()
 
@@ -245,6 +250,28 @@ class ParticipantScreen(LiveScreen):
             self.role, "escalate", item.incident, targets=tuple(council),
             channel=app.default_channel(council), tlp="GREEN")),
             "ANSAC notified")
+
+    def action_answer_task(self) -> None:
+        """Answer the task under the to-do cursor, or the first one not yet answered."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        tasks = app.state.tasks_of(self.role)
+        if not tasks:
+            self.notify("No task has been asked of this team.", severity="warning")
+            return
+        table = self.query_one("#todo", DataTable)
+        chosen = None
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            chosen = next((t for t in tasks if f"task:{t.id}" == key), None)
+        if chosen is None:
+            chosen = next((t for t in tasks if not t.answer), tasks[0])
+
+        def send(answer: dict | None) -> None:
+            if answer is not None:
+                app.command(lambda: app.session.answer_task(
+                    self.role, answer["task"], answer["text"]), f"answer to {answer['task']} sent")
+
+        app.push_screen(TaskForm(chosen), send)
 
     def action_observe(self) -> None:
         """An evaluator's note about this team (asks for the PIN in hot seat)."""
