@@ -144,3 +144,14 @@ def test_a_scenario_s_standby_and_calendar_reach_the_team(scenario_data, load):
     assert shift.standby == ((600.0, 720.0),) and shift.on_duty(650)
     assert shift.calendar == ("SG", None)
     assert not scenario_shift(sc, "cert-b").on_duty(650)
+
+
+def test_ranges_on_the_half_hour_and_three_periods_a_day():
+    shift = Shift(team(working_pattern={"wed": ["08:30-12:15", "13:45-15:00", "15:30-17:10"]}),
+                  START)
+    # minutes from 09:00: -30 to 195, 285 to 360, 390 to 490
+    assert shift.windows(date(2026, 8, 19)) == ((-30, 195), (285, 360), (390, 490))
+    assert shift.window(date(2026, 8, 19)) == (-30, 490)
+    assert shift.shift_end(0) == 195 and shift.next_on(195) == 285
+    assert shift.next_on(360) == 390 and shift.shift_end(400) == 490
+    assert shift.next_on(490) == 7 * DAY - 30  # next Wednesday 08:30
