@@ -1,22 +1,23 @@
-"""Batch figures, side by side in one run.
+"""Batch speed-up on 1 and 2 cores, end to end from the command line, in one run.
 
-    python benchmarks/batch_speed.py [--reps N] [--memory]
+    python benchmarks/batch_speed.py [--reps N] [--trials K] [--memory]
 
-1. Replications per second of the default scenario on 1 and on 2 worker processes,
-   and the speed-up.
-2. The engine's SimPy events per second against a bare SimPy model doing comparable
-   work: the same number of actor processes with inboxes (Stores) and desks
-   (Resources), messages passed with sampled latencies, lognormal work times drawn
-   from per-decision named streams, and one record appended per domain event; what
-   the bare model leaves out is what the engine adds (working hours and time zones,
-   frameworks, TLP, expectations, metrics-ready event records).
-3. With --memory: peak memory (RSS) of `drill batch` at n = 1,000 and n = 10,000, each
-   in a fresh process (parent and worker peaks).
+1. ``drill batch -n N --jobs 1`` and ``--jobs 2`` (default N = 2,000), each in a fresh
+   process, with the same ``--chunk`` (the size ``--jobs 2`` would choose), taking turns
+   for K trials (default 5), the order reversed every other trial. Both go through the
+   same command, the same chunking and the same joining of results; what differs is
+   only whether chunks run in the command's own process or in two workers. Reported:
+   the median wall time of each and the speed-up (median of per-trial ratios). A
+   speed-up above the number of cores would mean the two were not measured alike.
+2. With --memory: peak memory (RSS) of ``drill batch`` at n = 1,000 and n = 10,000,
+   each in a fresh process (parent and worker peaks).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,26 +26,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bare_simpy import bare_rate, engine_rate  # noqa: E402
-
-from scenarios import load_scenario, resolve_scenario_arg  # noqa: E402
-from sim.runs.batch import BatchConfig, run_batch  # noqa: E402
+from sim.runs.batch import chunk_size  # noqa: E402
 
 
-def reps_per_second(jobs: int, n: int) -> float:
-    loaded = load_scenario(resolve_scenario_arg(None))
+def batch_seconds(jobs: int, n: int, chunk: int, root: Path) -> float:
+    """Wall time of one ``drill batch`` command, start-up and output included."""
     with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "PYTHONPATH": str(root)}
         t0 = time.perf_counter()
-        run_batch(loaded, [], BatchConfig(n=n, seed=1, jobs=jobs, out=Path(tmp) / "o"))
-        return n / (time.perf_counter() - t0)
+        subprocess.run([sys.executable, "-m", "sim.cli", "batch", "-n", str(n), "--jobs",
+                        str(jobs), "--chunk", str(chunk), "--out", str(Path(tmp) / "o")],
+                       cwd=root, env=env, check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        return time.perf_counter() - t0
 
 
-def peak_memory(n: int) -> tuple[float, float]:
+def peak_memory(n: int, root: Path) -> tuple[float, float]:
     code = (
         "import resource, sys, tempfile; from pathlib import Path\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
         "from scenarios import load_scenario, resolve_scenario_arg\n"
         "from sim.runs.batch import BatchConfig, run_batch\n"
         "with tempfile.TemporaryDirectory() as t:\n"
@@ -54,40 +55,37 @@ def peak_memory(n: int) -> tuple[float, float]:
         " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+                         check=True, cwd=root).stdout.split()
     return int(out[0]) / 1024, int(out[1]) / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=400)
+    parser.add_argument("--reps", type=int, default=2000)
+    parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="checkout whose code runs (default: this one)")
     args = parser.parse_args()
-
-    one = reps_per_second(1, args.reps)
-    two = reps_per_second(2, args.reps)
-    print(f"replications of the default scenario (n = {args.reps})")
-    print(f"  1 core : {one:8.1f} replications/s")
-    print(f"  2 cores: {two:8.1f} replications/s   speed-up {two / one:.2f}x")
-
-    runs = max(50, args.reps // 4)
-    # alternate the two, three times, and keep each one's best: less at the mercy of noise
-    engine_best = bare_best = 0.0
-    for _ in range(3):
-        events, domain, t_engine = engine_rate(runs)
-        bare, t_bare = bare_rate(events)
-        engine_best = max(engine_best, events / t_engine)
-        bare_best = max(bare_best, bare / t_bare)
-    print(f"\nSimPy events/s ({runs} runs of the default scenario, {domain / runs:.0f} "
-          "domain events a run; best of 3 alternating trials)")
-    print(f"  drill engine : {engine_best:10,.0f}")
-    print(f"  bare SimPy   : {bare_best:10,.0f}")
-    print(f"  engine / bare: {engine_best / bare_best:.0%}")
+    root = args.root.resolve()
+    chunk = chunk_size(args.reps, 2, 1)
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for trial in range(args.trials):
+        for jobs in ((1, 2) if trial % 2 == 0 else (2, 1)):
+            times[jobs].append(batch_seconds(jobs, args.reps, chunk, root))
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    ratios = [a / b for a, b in zip(times[1], times[2], strict=True)]
+    print(f"drill batch -n {args.reps} --chunk {chunk}, end to end, {args.trials} alternating "
+          f"trials (median); {os.cpu_count()} cores")
+    print(f"  --jobs 1: {one:7.2f} s  {args.reps / one:8.1f} replications/s")
+    print(f"  --jobs 2: {two:7.2f} s  {args.reps / two:8.1f} replications/s")
+    print(f"  speed-up: {statistics.median(ratios):.2f}x (median of per-trial ratios; "
+          f"range {min(ratios):.2f}-{max(ratios):.2f})")
 
     if args.memory:
         print("\npeak memory of drill batch (2 workers), MB: parent / largest worker")
         for n in (1_000, 10_000):
-            parent, child = peak_memory(n)
+            parent, child = peak_memory(n, root)
             print(f"  n = {n:>6,}: {parent:7.1f} / {child:7.1f}")
 
 

@@ -1,21 +1,22 @@
-"""Engine speed against bare SimPy, and optionally against an earlier release, in one run.
+"""The engine's cost per default drill, in yardstick events, measured in one run.
 
-    python benchmarks/engine_speed.py [--runs N] [--baseline REF [--trials K]]
+    python benchmarks/engine_speed.py [--runs N] [--trials K] [--baseline REF]
 
-Runs the default scenario N times (seeds 0..N-1) and reports SimPy events per second
-and wall time; then runs the bare SimPy model of benchmarks/bare_simpy.py (comparable
-work without the engine's domain logic) for the same number of SimPy events, and
-reports the same figures. Compare the ratio, not the absolute times: they depend on
-the machine.
+The yardstick is the plain SimPy model of ``benchmarks/yardstick.py`` (ten teams,
+stores, desks, timeouts and one ``random.Random``). Each of K trials (default 7) times
+the yardstick for a fixed stretch of simulated time, then N drills of the default
+scenario (seeds 0..N-1, default 100), the order reversed every other trial. A trial's
+figure is the drill's mean wall time times the yardstick's events per second in that
+same trial: what one drill costs, counted in plain SimPy events. Within a trial the
+yardstick and the engines take turns in slices (ten drills each), so that a machine
+whose load changes weighs on all of them alike. Reported: the median
+and the range over trials, with SimPy and domain events per drill. The figure does not
+depend on the machine's speed, only on how much work the engine does per drill.
 
-With --baseline REF (a tag, a branch, HEAD~5, a commit sha), the engine of that ref
-(its sim/ and scenarios/, taken with git archive; see benchmarks/baseline.py) also runs
-in the same process. Each engine loads the default scenario with its own loader, once,
-outside the timed region. K alternating trials (default 5) each time N drills of both
-engines on seeds 0..N-1, the current engine first in even trials and the baseline first
-in odd ones. Reported per engine: drills/s (best and median over trials) and domain
-events per drill; then the ratio current/baseline of drills/s, as the median of the
-per-trial ratios and as the ratio of the bests. Above 1.0 the current engine is faster.
+With ``--baseline REF`` (a tag, a branch, HEAD~5, a commit sha), the engine of that
+ref (its sim/ and scenarios/, taken with git archive; see benchmarks/baseline.py)
+runs in the same trials, in turn with the others, and is reported the same way, with
+the ratio baseline/current of the cost (above 1: the current engine is cheaper).
 """
 
 from __future__ import annotations
@@ -26,89 +27,111 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bare_simpy import bare_rate, engine_rate
+import yardstick
 from baseline import load_engine_at, resolve_commit
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.engine import Engine
 
+#: simulated minutes of the yardstick per trial (about as long as a hundred drills)
+YARDSTICK_MINUTES = 40_000
+#: drills of each engine between two slices of the yardstick
+CHUNK = 10
+
 
 def timed_drills(engine: Callable[..., Any], loaded: Any, runs: int,
-                 context: Callable[[], AbstractContextManager[Any]] = nullcontext) -> tuple[float, int]:
-    """(seconds, domain events) for ``runs`` drills, seeds 0..runs-1, inside ``context()``."""
-    gc.collect()
-    domain = 0
+                 context: Callable[[], AbstractContextManager[Any]] = nullcontext,
+                 first: int = 0) -> tuple[float, int, int]:
+    """(seconds, SimPy events, domain events) for ``runs`` drills, seeds first..first+runs-1."""
+    domain = simpy_events = 0
     with context():
         t0 = time.perf_counter()
-        for seed in range(runs):
-            domain += len(engine(loaded, seed=seed).run())
+        for seed in range(first, first + runs):
+            e = engine(loaded, seed=seed)
+            domain += len(e.run())
+            simpy_events += next(e.env._eid)
         elapsed = time.perf_counter() - t0
-    return elapsed, domain
-
-
-def compare_with(ref: str, runs: int, trials: int) -> None:
-    """Alternating trials of the current engine and the engine of ``ref``; prints the figures."""
-    with load_engine_at(ref) as old:
-        current_loaded = load_scenario(resolve_scenario_arg(None))
-        with old.active():
-            old_loaded = old.load_scenario(old.resolve_scenario_arg(None))
-        engines: dict[str, tuple[Callable[..., Any], Any, Callable[[], AbstractContextManager[Any]]]] = {
-            "current": (Engine, current_loaded, nullcontext),
-            "baseline": (old.Engine, old_loaded, old.active),
-        }
-        rates: dict[str, list[float]] = {name: [] for name in engines}
-        domain: dict[str, int] = {}
-        for trial in range(trials):
-            order = list(engines) if trial % 2 == 0 else list(reversed(engines))
-            for name in order:
-                engine, loaded, context = engines[name]
-                elapsed, events = timed_drills(engine, loaded, runs, context)
-                rates[name].append(runs / elapsed)
-                domain[name] = events
-    ratios = [c / b for c, b in zip(rates["current"], rates["baseline"], strict=True)]
-    labels = {"current": "current engine", "baseline": f"{ref} ({old.commit[:10]})"}
-    print()
-    print(f"against {ref}: {trials} alternating trials of {runs} drills each (seeds 0..{runs - 1})")
-    print(f"{'':28}{'best drills/s':>15}{'median drills/s':>17}{'events/drill':>14}")
-    for name, label in labels.items():
-        print(f"{label:28}{max(rates[name]):>15.1f}{statistics.median(rates[name]):>17.1f}"
-              f"{domain[name] / runs:>14.1f}")
-    print(f"current/baseline drills/s: {statistics.median(ratios):.3f} (median of per-trial ratios), "
-          f"{max(rates['current']) / max(rates['baseline']):.3f} (ratio of bests)")
+    return elapsed, simpy_events, domain
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=100, help="drills per trial (default 100)")
+    parser.add_argument("--trials", type=int, default=7, help="alternating trials (default 7)")
     parser.add_argument("--baseline", metavar="REF",
                         help="also time the engine of this git ref (tag, branch, HEAD~5, sha)")
-    parser.add_argument("--trials", type=int, default=5,
-                        help="alternating trials against --baseline (default 5)")
     args = parser.parse_args()
     if args.baseline:
         try:
             resolve_commit(args.baseline)
         except ValueError as e:
             parser.error(str(e))
-    simpy_events, domain_events, t_engine = engine_rate(args.runs)
-    bare_events, t_bare = bare_rate(simpy_events)
-    e_rate = simpy_events / t_engine
-    b_rate = bare_events / t_bare
-    print(f"default scenario, {args.runs} runs ({domain_events / args.runs:.0f} domain events/run)")
-    print(f"{'':24}{'SimPy events':>14}{'wall s':>10}{'events/s':>12}")
-    print(f"{'drill engine':24}{simpy_events:>14,}{t_engine:>10.2f}{e_rate:>12,.0f}")
-    print(f"{'bare SimPy':24}{bare_events:>14,}{t_bare:>10.2f}{b_rate:>12,.0f}")
-    print(f"engine runs at {e_rate / b_rate:.0%} of bare SimPy's events/s; "
-          f"{args.runs / t_engine:.1f} drills/s; {domain_events / t_engine:,.0f} domain events/s")
-    if args.baseline:
-        compare_with(args.baseline, args.runs, args.trials)
+    with ExitStack() as stack:
+        engines: dict[str, tuple[Callable[..., Any], Any, Callable[[], Any]]] = {
+            "current": (Engine, load_scenario(resolve_scenario_arg(None)), nullcontext)}
+        labels = {"current": "current engine"}
+        if args.baseline:
+            old = stack.enter_context(load_engine_at(args.baseline))
+            with old.active():
+                old_loaded = old.load_scenario(old.resolve_scenario_arg(None))
+            engines["baseline"] = (old.Engine, old_loaded, old.active)
+            labels["baseline"] = f"{args.baseline} ({old.commit[:10]})"
+        for engine, loaded, context in engines.values():  # warm up: imports, caches
+            timed_drills(engine, loaded, 2, context)
+        costs: dict[str, list[float]] = {name: [] for name in engines}
+        per_drill: dict[str, tuple[float, float]] = {}
+        rates: list[float] = []
+        chunks = max(1, args.runs // CHUNK)
+        for trial in range(args.trials):
+            # fine-grained alternation: a slice of yardstick, then a few drills of each
+            # engine, and again, so that both see the same load on a busy machine
+            walls = dict.fromkeys(engines, 0.0)
+            counts = {name: [0, 0] for name in engines}
+            y_events = 0
+            y_wall = 0.0
+            gc.collect()
+            for k in range(chunks):
+                order = ["yardstick", *engines]
+                if (trial + k) % 2:
+                    order.reverse()
+                for name in order:
+                    if name == "yardstick":
+                        events, wall = yardstick.run(trial * chunks + k,
+                                                     YARDSTICK_MINUTES / chunks)
+                        y_events += events
+                        y_wall += wall
+                    else:
+                        engine, loaded, context = engines[name]
+                        wall, simpy_events, domain = timed_drills(
+                            engine, loaded, CHUNK, context, first=k * CHUNK)
+                        walls[name] += wall
+                        counts[name][0] += simpy_events
+                        counts[name][1] += domain
+            rates.append(y_events / y_wall)
+            for name, wall in walls.items():
+                costs[name].append(wall / (chunks * CHUNK) * rates[-1])
+                per_drill[name] = (counts[name][0] / (chunks * CHUNK),
+                                   counts[name][1] / (chunks * CHUNK))
+    print(f"default scenario: {args.trials} alternating trials of {args.runs} drills "
+          f"(seeds 0..{args.runs - 1}) and the yardstick ({YARDSTICK_MINUTES:,} simulated min)")
+    print(f"yardstick: {statistics.median(rates):,.0f} plain-SimPy events/s (median)")
+    print(f"{'':30}{'cost/drill':>12}{'range':>18}{'SimPy ev':>10}{'domain ev':>11}")
+    for name, label in labels.items():
+        c = costs[name]
+        print(f"{label:30}{statistics.median(c):>12,.0f}{min(c):>9,.0f}-{max(c):<8,.0f}"
+              f"{per_drill[name][0]:>10,.0f}{per_drill[name][1]:>11,.0f}")
+    print("cost/drill: one drill's wall time in yardstick (plain SimPy) events, median of trials")
+    if "baseline" in costs:
+        ratios = [b / c for b, c in zip(costs["baseline"], costs["current"], strict=True)]
+        print(f"baseline/current cost: {statistics.median(ratios):.2f}x "
+              f"(median of per-trial ratios; above 1: the current engine is cheaper)")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,12 @@
    a tick takes (advance the engine, redraw), and the lag between the drill clock and
    the drill time on screen when the redraw finishes, in drill seconds.
 2. Records a drill of at least 10,000 events (the default scenario with extra
-   incidents), then times resuming it (replaying and checking the journal) and
-   opening it in the app.
+   incidents, one team played by a person), then times resuming it (replaying and
+   checking the journal) and opening it in the app.
+3. Times `drill review` on that journal: from the start to its first screen with the
+   tables filled (the People vs model runs still going on in the background), and the
+   same once the comparison is kept in the journal; the two are measured alternately,
+   --repeat times each, and the median is shown.
 """
 
 from __future__ import annotations
@@ -26,8 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import yaml
 
 from scenarios import load_scenario, resolve_scenario_arg
-from sim.runs.session import DrillSession
+from sim.analysis.review import CACHE_NAME, load_review
+from sim.runs.session import DrillSession, Journal
 from tui.app import DrillApp
+from tui.review import ReviewApp
+from tui.screens.review import ReviewScreen
 
 
 class Probe(DrillApp):
@@ -88,6 +95,26 @@ async def open_in_app(path: Path) -> float:
     return took
 
 
+async def review_first_screen(path: Path, runs: int) -> tuple[float, bool]:
+    """Seconds from `drill review` starting to its first screen, tables filled; and
+    whether the comparison with the model was already there (from the journal)."""
+    t0 = time.perf_counter()
+    review, journal = load_review(path, runs=runs, background=True)
+    app = ReviewApp(review, journal)
+    try:
+        async with app.run_test(size=(120, 34)) as pilot:
+            while not (isinstance(app.screen, ReviewScreen)
+                       and app.screen.query_one("#exp").row_count):
+                await pilot.pause()
+            await pilot.pause()  # drawn
+            took = time.perf_counter() - t0
+            cached = app.screen.model_ready
+            app.exit()
+    finally:
+        journal.close()
+    return took, cached
+
+
 def report(label: str, samples: list[tuple[float, float]]) -> None:
     took = [s[0] * 1000 for s in samples]
     lags = [s[1] for s in samples]
@@ -98,6 +125,9 @@ def report(label: str, samples: list[tuple[float, float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--runs", type=int, default=20,
+                        help="model runs of the review's comparison (default 20; drill review: 200)")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print("display lag (tick every 0.2 s; lag = drill clock minus drill time on screen)")
     print(f"{'speed':<12}{'ticks':>7}{'mean ms':>10}{'max ms':>9}{'mean lag s':>12}{'max s':>9}")
@@ -106,10 +136,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        loaded = load_scenario(big_scenario(tmp_path, 200))
+        loaded = load_scenario(big_scenario(tmp_path, 230))
         journal = tmp_path / "big.journal.sqlite"
         t0 = time.perf_counter()
-        session = DrillSession.start(loaded, journal_path=journal)
+        session = DrillSession.start(loaded, journal_path=journal, human=["mycert"])
         session.advance_to(loaded.scenario.drill.duration)
         session.close()
         record = time.perf_counter() - t0
@@ -124,6 +154,29 @@ def main() -> None:
         print(f"  recording the whole drill  {record:6.2f} s")
         print(f"  resuming it (replay+check) {resume:6.2f} s")
         print(f"  opening it in the app      {app_open:6.2f} s  (resume + first screen)")
+
+        t0 = time.perf_counter()
+        load_review(journal, runs=args.runs)[1].close()  # computed inline, kept in the journal
+        compute = time.perf_counter() - t0
+        j = Journal.open(journal)
+        kept = j.derived(CACHE_NAME)
+        first, again = [], []
+        for _ in range(args.repeat):  # alternately: without, then with the kept comparison
+            j.set_derived(CACHE_NAME, None)
+            took, cached = asyncio.run(review_first_screen(journal, args.runs))
+            assert not cached
+            first.append(took)
+            j.set_derived(CACHE_NAME, kept)
+            took, cached = asyncio.run(review_first_screen(journal, args.runs))
+            assert cached
+            again.append(took)
+        j.close()
+        print(f"  the review's {args.runs} model runs    {compute:6.2f} s  (inline; in the "
+              "background on screen)")
+        print(f"review first screen: {statistics.median(first):.2f} s for a "
+              f"{events:,}-event journal (model runs in the background)")
+        print(f"review opened again: {statistics.median(again):.2f} s (comparison kept in the "
+              "journal)")
 
 
 if __name__ == "__main__":

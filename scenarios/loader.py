@@ -19,8 +19,16 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
+from . import DEFAULT_SCENARIO
 from .durations import format_drill_time, parse_drill_time, parse_duration
-from .model import MAPPING_SECTIONS, SELECTORS, Scenario
+from .model import (
+    ACTOR_KINDS,
+    INCIDENT_SELECTORS,
+    MAPPING_SECTIONS,
+    SELECTORS,
+    STATIC_SELECTORS,
+    Scenario,
+)
 from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
 
 LIBRARY_PACKAGE = "scenarios.library"
@@ -73,7 +81,6 @@ def bundled_scenarios() -> list[Path]:
     return sorted(bundled_dir().glob("*.yaml"))
 
 
-DEFAULT_SCENARIO = "acid-botnet"
 
 
 def resolve_scenario_arg(arg: str | None) -> Path:
@@ -125,7 +132,8 @@ class IncludeRoots:
 
 def _rebase(loc: Located, prefix: tuple, into: Located, replace: bool = True) -> None:
     n = len(prefix)
-    for is_key, path, mark in loc.under(prefix[0]):
+    found = loc.under_pair(prefix[0], prefix[1]) if n >= 2 else loc.under(prefix[0])
+    for is_key, path, mark in found:
         if path[:n] == prefix:
             table = into.keys if is_key else into.values
             if replace or path not in table:
@@ -148,8 +156,9 @@ def _deep_merge(
             _deep_merge(base[key], value, sub, merged, over_loc)
             merged.keys[sub] = over_loc.keys.get(sub, merged.keys.get(sub))
         else:
+            if key in base:
+                _clear(merged, sub)
             base[key] = value
-            _clear(merged, sub)
             _rebase(over_loc, sub, merged)
 
 
@@ -174,7 +183,8 @@ def _load_with_includes(
         includes = []
     if not is_root:
         for key in data:
-            if key not in (*MAPPING_SECTIONS, "include", "library"):
+            if key not in (*MAPPING_SECTIONS, "include", "library") and not (
+                    isinstance(key, str) and key.startswith("x-")):
                 problems.append(
                     Problem(
                         loc.keys.get((key,)),
@@ -418,6 +428,9 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     actors = as_dict(data.get("actors"))
     channels = as_dict(data.get("channels"))
     groups = as_dict(data.get("groups"))
+    teams = as_dict(data.get("teams"))
+    phases = as_dict(as_dict(data.get("drill")).get("phases"))
+    country_sets = {*groups, *as_dict(data.get("memberships"))}
     frameworks = as_dict(data.get("frameworks"))
     injects = as_list(data.get("injects"))
     expectations = as_list(data.get("expectations"))
@@ -428,6 +441,15 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     def suggest(name: Any, known: Any) -> str:
         close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
         return f"; did you mean {close[0]!r}?" if close else ""
+
+    yield from _team_problems(actors, teams, country_sets, suggest)
+
+    def who(v: Any, here: tuple, selectors: tuple[str, ...] = ()) -> Iterator[tuple[tuple, str]]:
+        """Actor ids or teams (or the given selectors), as listed in 'to' or 'actors'."""
+        for j, aid in names(v):
+            if aid not in actors and aid not in teams and aid not in selectors:
+                path = (*here, j) if isinstance(v, list) else here
+                yield path, f"unknown actor or team {aid!r}{suggest(aid, [*actors, *teams])}"
 
     for aid, actor in actors.items():
         if aid in SELECTORS:
@@ -466,12 +488,29 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
             if ch not in channels:
                 yield (*here, "fallback", i), f"unknown channel {ch!r}{suggest(ch, channels)}"
         ways = [c for c in (rule.get("channel"), *as_list(rule.get("fallback"))) if isinstance(c, str)]
+        by_names = {*ACTOR_KINDS, *actors, *teams, *country_sets}
+        for i, by in names(rule.get("by")):
+            if by not in by_names and not (len(by) == 2 and by.isalpha()):
+                yield ((*here, "by", i),
+                       f"{by!r} is neither a kind of actor, an actor, a country, a group nor "
+                       f"a team{suggest(by, sorted(by_names))}")
+        when = as_dict(rule.get("when"))
+        for i, ph in names(when.get("phase")):
+            if ph not in phases:
+                yield (*here, "when", "phase", i), f"unknown phase {ph!r}{suggest(ph, phases)}"
+        known_injects = {str(x.get("id")) for x in injects if isinstance(x, dict)}
+        for i, iid in names([str(x) for x in as_list(when.get("received"))]):
+            if iid not in known_injects:
+                yield ((*here, "when", "received", i),
+                       f"no inject {iid!r}{suggest(iid, known_injects)}")
         for i, to in names(rule.get("to")):
+            if to in teams:
+                continue
             if to not in SELECTORS and to not in actors:
                 yield (
                     (*here, "to", i),
-                    f"{to!r} is neither an actor nor a selector "
-                    f"({', '.join(SELECTORS)}){suggest(to, [*actors, *SELECTORS])}",
+                    f"{to!r} is neither an actor, a team nor a selector "
+                    f"({', '.join(SELECTORS)}){suggest(to, [*actors, *teams, *SELECTORS])}",
                 )
             elif to in actors and ways:
                 contacts = as_dict(as_dict(actors[to]).get("contacts"))
@@ -525,8 +564,10 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         if isinstance(via, str) and via not in channels:
             yield (*here, "via"), f"unknown channel {via!r}{suggest(via, channels)}"
         for j, to in names(inj.get("to")):
+            if to in teams:
+                continue
             if to not in actors:
-                yield (*here, "to", j), f"unknown actor {to!r}{suggest(to, actors)}"
+                yield (*here, "to", j), f"unknown actor {to!r}{suggest(to, [*actors, *teams])}"
             elif isinstance(via, str) and via in channels:
                 contacts = as_dict(as_dict(actors[to]).get("contacts"))
                 if via not in contacts:
@@ -537,7 +578,23 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                     )
         is_contingency = inj.get("type") == "contingency"
         at = inj.get("at")
-        if at is None and not is_contingency:
+        timed_after = isinstance(inj.get("after_action"), dict)
+        if timed_after:
+            if at is not None:
+                yield (*here, "at"), "an inject timed by after_action has no 'at'; remove one"
+            elif is_contingency:
+                yield (*here, "after_action"), "a contingency inject is fired by an " \
+                    "expectation, not by after_action"
+            yield from who(as_dict(inj.get("after_action")).get("by"),
+                           (*here, "after_action", "by"))
+        cond = as_dict(inj.get("when"))
+        for key in ("done", "not_done"):
+            for k, seen in enumerate(as_list(cond.get(key))):
+                yield from who(as_dict(seen).get("by"), (*here, "when", key, k, "by"))
+        for k, ph in names(cond.get("phase")):
+            if ph not in phases:
+                yield (*here, "when", "phase", k), f"unknown phase {ph!r}{suggest(ph, phases)}"
+        if at is None and not is_contingency and not timed_after:
             yield (*here, "at"), "a scheduled inject needs 'at' (only contingency injects omit it)"
         if at is not None and is_contingency:
             yield (*here, "at"), "a contingency inject fires when an expectation is missed; remove 'at'"
@@ -583,9 +640,14 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                 yield (*here, "id"), f"expectation id {eid!r} is already used by expectations[{exp_ids[eid]}]"
             exp_ids.setdefault(eid, i)
         for j, aid in names(exp.get("actors")):
-            if aid not in actors:
+            if aid not in actors and aid not in teams and aid not in STATIC_SELECTORS \
+                    and aid not in INCIDENT_SELECTORS:
                 path = (*here, "actors", j) if isinstance(exp.get("actors"), list) else (*here, "actors")
-                yield path, f"unknown actor {aid!r}{suggest(aid, actors)}"
+                hint = suggest(aid, [*actors, *teams])
+                if aid in SELECTORS:
+                    hint = (f"; {aid!r} depends on an acting actor, so it cannot list who "
+                            "is expected to act")
+                yield path, f"unknown actor or team {aid!r}{hint}"
         inc = exp.get("incident")
         if isinstance(inc, str) and inc not in incidents:
             yield (*here, "incident"), f"no inject opens incident {inc!r}{suggest(inc, incidents)}"
@@ -595,18 +657,158 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         elif after != "incident":
             yield from _anchor_problems(exp, here, str(after), scheduled, opens, contingencies)
         target = name(exp.get("target"))
-        if target is not None and target not in actors and target not in SELECTORS:
+        if target is not None and target not in actors and target not in SELECTORS \
+                and target not in teams:
             hint = suggest(target, [*actors, *SELECTORS])
             yield (*here, "target"), f"unknown actor or selector {target!r}{hint}"
-        cont = exp.get("contingency")
-        if cont is not None:
+        for key in ("contingency", "on_met", "on_late", "on_lost"):
+            cont = exp.get(key)
+            if cont is None:
+                continue
             if str(cont) not in contingencies:
-                yield (*here, "contingency"), f"no inject {cont!r}{suggest(cont, contingencies)}"
+                yield (*here, key), f"no inject {cont!r}{suggest(cont, contingencies)}"
             elif contingencies[str(cont)] != "contingency":
-                yield (*here, "contingency"), f"inject {cont!r} is not of type 'contingency'"
+                yield (*here, key), f"inject {cont!r} is not of type 'contingency'"
         obj = name(exp.get("objective"))
         if obj is not None and obj not in objectives:
             yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+
+    for i, inj in enumerate(injects):
+        cond = as_dict(as_dict(inj).get("when"))
+        for key in ("met", "missed"):
+            for k, eid in names([str(x) for x in as_list(cond.get(key))]):
+                if eid not in exp_ids:
+                    yield (("injects", i, "when", key, k),
+                           f"no expectation {eid!r}{suggest(eid, exp_ids)}")
+    for i, task in enumerate(as_list(data.get("tasks"))):
+        if not isinstance(task, dict):
+            continue
+        here = ("tasks", i)
+        yield from who(task.get("to"), (*here, "to"))
+        iid = task.get("inject")
+        if iid is not None and str(iid) not in inject_ids:
+            yield (*here, "inject"), f"no inject {iid!r}{suggest(iid, inject_ids)}"
+        at = task.get("at")
+        if isinstance(at, str) and start_dt is not None:
+            try:
+                if parse_drill_time(at, start_dt) < 0:
+                    yield (*here, "at"), f"{at!r} is before the drill starts"
+            except ValueError as exc:
+                yield (*here, "at"), str(exc)
+        obj = name(task.get("objective"))
+        if obj is not None and obj not in objectives:
+            yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+
+
+def _team_problems(actors: dict, teams: dict, country_sets: set, suggest: Any
+                   ) -> Iterator[tuple[tuple, str]]:
+    """Teams whose names clash, or that name what does not exist."""
+    known = [*actors, *teams]
+    for tid, spec in teams.items():
+        here = ("teams", tid)
+        if tid in actors:
+            yield here, f"team {tid!r} has the name of an actor; choose another"
+        elif tid in SELECTORS:
+            yield here, f"{tid!r} is a recipient selector name; choose another team name"
+        elif tid in country_sets or tid in ACTOR_KINDS:
+            yield here, f"team {tid!r} has the name of a country group or kind; choose another"
+        if isinstance(spec, dict):
+            for key in ("include", "exclude"):
+                for j, n in enumerate(spec.get(key) or []):
+                    if isinstance(n, str) and n not in actors and n not in teams:
+                        yield (*here, key, j), f"unknown actor or team {n!r}{suggest(n, known)}"
+            for j, c in enumerate(spec.get("country_in") or []):
+                if isinstance(c, str) and c not in country_sets and not (
+                        len(c) == 2 and c.isalpha()):
+                    yield ((*here, "country_in", j),
+                           f"{c!r} is neither a country code nor a group or membership"
+                           f"{suggest(c, country_sets)}")
+        elif isinstance(spec, list):
+            for j, n in enumerate(spec):
+                if isinstance(n, str) and n not in actors and n not in teams \
+                        and n not in STATIC_SELECTORS:
+                    yield (*here, j), f"unknown actor or team {n!r}{suggest(n, known)}"
+
+
+def _drift_problems(data: dict) -> Iterator[tuple[tuple, str]]:
+    """Broken references and times in outages, contact changes and pair latencies."""
+    def section(name: str) -> dict:
+        value = data.get(name)
+        return value if isinstance(value, dict) else {}
+
+    actors, channels, drill = section("actors"), section("channels"), section("drill")
+    start: datetime | None
+    try:
+        start = datetime.fromisoformat(drill.get("start"))  # type: ignore[arg-type]
+        if start.tzinfo is None:
+            start = None
+    except (TypeError, ValueError):
+        start = None
+
+    def suggest(name: str, known: Any) -> str:
+        close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
+        return f"; did you mean {close[0]!r}?" if close else ""
+
+    def when(here: tuple, value: Any) -> Iterator[tuple[tuple, str] | float]:
+        # yields a problem (a tuple), or the drill minute
+        if isinstance(value, str) and start is not None:
+            try:
+                minute = parse_drill_time(value, start)
+            except ValueError as exc:
+                yield here, str(exc)
+                return
+            if minute < 0:
+                yield here, f"{value!r} is before the drill starts"
+                return
+            yield minute
+
+    def contact(here: tuple, aid: Any, cid: Any) -> Iterator[tuple[tuple, str]]:
+        if isinstance(cid, str) and cid not in channels:
+            yield (*here, "channel"), f"unknown channel {cid!r}{suggest(cid, channels)}"
+        if not isinstance(aid, str):
+            return
+        if aid not in actors:
+            yield (*here, "actor"), f"unknown actor {aid!r}{suggest(aid, actors)}"
+        elif isinstance(cid, str) and cid in channels:
+            contacts = actors[aid].get("contacts") if isinstance(actors[aid], dict) else None
+            contacts = contacts if isinstance(contacts, dict) else {}
+            if cid not in contacts:
+                yield ((*here, "actor"), f"actor {aid!r} has no point of contact on channel "
+                       f"{cid!r} (it has: {', '.join(contacts) or 'none'})")
+
+    outages = data.get("outages")
+    for i, o in enumerate(outages if isinstance(outages, list) else []):
+        if not isinstance(o, dict):
+            continue
+        here = ("outages", i)
+        yield from contact(here, o.get("actor"), o.get("channel"))
+        times = []
+        for key in ("start", "end"):
+            for got in when((*here, key), o.get(key)):
+                if isinstance(got, tuple):
+                    yield got
+                else:
+                    times.append(got)
+        if len(times) == 2 and times[1] <= times[0]:
+            yield (*here, "end"), f"the outage ends ({o.get('end')}) before it starts " \
+                f"({o.get('start')})"
+    changes = data.get("contact_changes")
+    for i, c in enumerate(changes if isinstance(changes, list) else []):
+        if not isinstance(c, dict):
+            continue
+        here = ("contact_changes", i)
+        yield from contact(here, c.get("actor"), c.get("channel"))
+        for got in when((*here, "at"), c.get("at")):
+            if isinstance(got, tuple):
+                yield got
+    for cid, ch in channels.items():
+        pairs = ch.get("pair_latency") if isinstance(ch, dict) else None
+        for i, p in enumerate(pairs if isinstance(pairs, list) else []):
+            for key in ("sender", "recipient"):
+                aid = p.get(key) if isinstance(p, dict) else None
+                if isinstance(aid, str) and aid not in actors:
+                    yield (("channels", cid, "pair_latency", i, key),
+                           f"unknown actor {aid!r}{suggest(aid, actors)}")
 
 
 def _anchor_problems(
@@ -659,7 +861,7 @@ def _finish(loc: Located, path: Path, problems: list[Problem]) -> LoadedScenario
     except ValidationError as exc:
         problems.extend(_validation_problems(exc, loc))
     if isinstance(loc.data, dict):
-        for where, message in _cross_references(loc.data):
+        for where, message in (*_cross_references(loc.data), *_drift_problems(loc.data)):
             problems.append(Problem(loc.mark_for(where), format_path(where), message))
     if problems or scenario is None:
         problems.sort(key=lambda p: (p.mark.file, p.mark.line, p.mark.col) if p.mark else ("", 0, 0))
@@ -674,6 +876,14 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     the folders in ``allow_include``.
     """
     path = Path(path)
+    if not os.path.lexists(path) and not path.suffix and len(path.parts) == 1:
+        # a bare name that is neither a file nor a bundled scenario: a misspelt id
+        ids = [p.stem for p in bundled_scenarios()]
+        close = difflib.get_close_matches(str(path), ids, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ScenarioError([Problem(Mark(str(path), 0, 0), "",
+                                     f"no such scenario file or bundled scenario; {hint}"
+                                     f"bundled scenarios: {', '.join(ids)}")])
     problems: list[Problem] = []
     roots = IncludeRoots.for_scenario(path, tuple(allow_include))
     try:

@@ -177,8 +177,24 @@ class Strict(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False,
+        # schemas are built when a model is first used, not when the module is
+        # imported: commands that never validate a scenario do not pay for them
+        defer_build=True,
+        # editors: keys starting with 'x-' hold YAML anchors and are ignored
+        json_schema_extra={"patternProperties": {"^x-": {}}},
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_extensions(cls, data: Any) -> Any:
+        """Keys starting with ``x-`` carry YAML anchors and are ignored, as in OpenAPI
+        and compose files."""
+        if isinstance(data, dict) and any(isinstance(k, str) and k.startswith("x-")
+                                          for k in data):
+            return {k: v for k, v in data.items()
+                    if not (isinstance(k, str) and k.startswith("x-"))}
+        return data
 
 
 # --- distributions ---------------------------------------------------------------
@@ -373,6 +389,44 @@ class MessageTemplate(Strict):
     )
 
 
+#: A name shown in reports: one line, no markup characters.
+StageName = Annotated[str, Field(min_length=1, max_length=60,
+                                 pattern=r"^[^|`<*_\[\]\\\x00-\x1f\x7f]+$")]
+
+
+class StageNames(Strict):
+    """What reports call the regional coordinator and the law-enforcement stages.
+
+    An APCERT drill names its own coordinator: {regional_coordinator: APCERT secretariat}.
+    """
+
+    regional_coordinator: StageName = Field(
+        "ANSAC",
+        description="Name of the regional coordinator in 'ANSAC reached' (ASEAN: ANSAC).",
+    )
+    police_referral: StageName = Field(
+        "CERT -> national police",
+        description="Stage: a CERT refers the incident to police (refer_police).",
+    )
+    preservation: StageName = Field(
+        "preservation request",
+        description="Stage: data preservation is requested (request_preservation).",
+    )
+    international_channel: StageName = Field(
+        "police -> international channel",
+        description="Stage: police ask an international police channel for assistance "
+        "(ASEAN: ASEANAPOL, INTERPOL).",
+    )
+    foreign_police: StageName = Field(
+        "police -> foreign police",
+        description="Stage: police ask foreign police directly for assistance.",
+    )
+    mla: StageName = Field(
+        "formal MLA request",
+        description="Stage: a formal mutual legal assistance request (request_mla).",
+    )
+
+
 class Drill(Strict):
     """The drill as a whole."""
 
@@ -418,6 +472,18 @@ class Drill(Strict):
         "{subject: '...', body: '...'}}. Placeholders: " + ", ".join(
             "{" + p + "}" for p in MESSAGE_PLACEHOLDERS) + ".",
     )
+    phases: dict[Id, Phase] = Field(
+        default_factory=dict,
+        description="Named windows of drill time, e.g. {detection: {start: T+00:00, end: "
+        "T+02:00}, response: {start: T+02:00}}; rule and inject conditions test them "
+        "(when.phase).",
+    )
+
+    names: StageNames = Field(
+        default_factory=lambda: StageNames(),
+        description="Names reports give the regional coordinator and the law-enforcement "
+        "stages; the defaults are the ASEAN ones.",
+    )
 
     @model_validator(mode="after")
     def _standby(self) -> Drill:
@@ -426,6 +492,18 @@ class Drill(Strict):
             if end <= begin:
                 raise ValueError(f"standby of {', '.join(w.actors)} ends before it starts")
         return self
+
+    @model_validator(mode="after")
+    def _phases(self) -> Drill:
+        for name in self.phases:
+            begin, end = self.phase_window(name)
+            if end <= begin:
+                raise ValueError(f"phase {name!r} ends before it starts")
+        return self
+
+    def phase_window(self, name: str) -> tuple[float, float]:
+        """(start, end) of a named phase in drill minutes."""
+        return self.standby_window(self.phases[name])  # type: ignore[arg-type]
 
     def standby_window(self, w: Standby) -> tuple[float, float]:
         """(start, end) of a standby window in drill minutes."""
@@ -472,12 +550,33 @@ class Drill(Strict):
 START_YEARS = (1900, 2200)
 
 
+#: Common abbreviations people write for a time zone, with the IANA zone meant (an
+#: abbreviation names an offset, not a zone; several are ambiguous: the usual meaning
+#: in cross-border CERT work is given).
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    "IST": "Asia/Kolkata", "PKT": "Asia/Karachi", "NPT": "Asia/Kathmandu",
+    "BST": "Asia/Dhaka", "ICT": "Asia/Bangkok", "WIB": "Asia/Jakarta",
+    "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura", "MYT": "Asia/Kuala_Lumpur",
+    "SGT": "Asia/Singapore", "PHT": "Asia/Manila", "PST": "Asia/Manila",
+    "HKT": "Asia/Hong_Kong", "CST": "Asia/Shanghai", "JST": "Asia/Tokyo",
+    "KST": "Asia/Seoul", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+    "ACST": "Australia/Adelaide", "AWST": "Australia/Perth", "NZST": "Pacific/Auckland",
+    "NZDT": "Pacific/Auckland", "TOT": "Pacific/Tongatapu", "FJT": "Pacific/Fiji",
+    "MMT": "Asia/Yangon", "BNT": "Asia/Brunei", "TLT": "Asia/Dili", "LKT": "Asia/Colombo",
+    "GST": "Asia/Dubai", "CEST": "Europe/Brussels", "EDT": "America/New_York",
+}
+
+
 def _check_zone(v: str) -> str:
     shown = v if len(v) <= 60 else v[:57] + "..."
     try:
         # a folder of the zone database ('Asia') or an over-long name is an OSError
         ZoneInfo(v)
     except (ZoneInfoNotFoundError, ValueError, OSError):
+        meant = ZONE_ABBREVIATIONS.get(v.strip().upper()) if isinstance(v, str) else None
+        if meant is not None:
+            raise ValueError(f"{shown!r} is an abbreviation, not an IANA time zone; did you "
+                             f"mean {meant!r}?") from None
         raise ValueError(f"{shown!r} is not an IANA time zone (e.g. 'Asia/Jakarta')") from None
     return v
 
@@ -737,7 +836,8 @@ class Actor(Strict):
     timezone: str = Field(description="IANA time zone of the team, e.g. 'Asia/Jakarta'.")
     working_days: list[Weekday] = Field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],
-        description="Days the team works, e.g. Brunei: [mon, tue, wed, thu, sat].",
+        description="Days the team works. Default: [mon, tue, wed, thu, fri]; e.g. Brunei: "
+        "[mon, tue, wed, thu, sat].",
     )
     working_hours: str = Field(
         "09:00-17:00", description="Local office hours, 'HH:MM-HH:MM'. '00:00-24:00' is all day."
@@ -759,7 +859,9 @@ class Actor(Strict):
         "2026-03-19, hours: ['08:00-14:00']}].",
     )
     holidays: list[date] = Field(
-        default_factory=list, description="Local dates when the team is off, listed by hand."
+        default_factory=list,
+        description="Local dates when the team is off, listed by hand as ISO dates "
+        "(YYYY-MM-DD, unquoted or quoted): [2026-08-31, '2026-09-16'].",
     )
     public_holidays: StrictBool | PublicHolidays | None = Field(
         None,
@@ -865,6 +967,25 @@ class Actor(Strict):
 # --- channels --------------------------------------------------------------------
 
 
+class PairLatency(Strict):
+    """A channel's latency between particular actors (a slow mail relay to one team)."""
+
+    sender: Id | None = Field(None, description="Sending actor id; any sender when omitted.")
+    recipient: Id | None = Field(
+        None, description="Receiving actor id; any recipient when omitted."
+    )
+    both_ways: StrictBool = Field(
+        False, description="Apply to messages from recipient to sender as well."
+    )
+    latency: Distribution = Field(description="Time from sending to arrival, e.g. '2h'.")
+
+    @model_validator(mode="after")
+    def _someone(self) -> PairLatency:
+        if self.sender is None and self.recipient is None:
+            raise ValueError("a pair latency needs a sender, a recipient or both")
+        return self
+
+
 class Channel(Strict):
     """A way of passing messages between actors."""
 
@@ -895,6 +1016,12 @@ class Channel(Strict):
         "outside office hours too (the Budapest Convention 24/7 network).",
     )
     source: str = Field("", description="Where the default figures come from, or 'assumption'.")
+    pair_latency: list[PairLatency] = Field(
+        default_factory=list,
+        description="Latency between particular actors, overriding 'latency': [{sender: "
+        "mycert, recipient: tonga_cert, latency: '2h'}]. The most particular entry wins: "
+        "sender and recipient, then sender only or recipient only.",
+    )
 
 
 # --- frameworks ------------------------------------------------------------------
@@ -935,6 +1062,35 @@ class Condition(Strict):
         description="Require the acting actor's country to belong to this membership (see "
         "'memberships', e.g. 'budapest') or group.",
     )
+    received: list[Id] | None = Field(
+        None,
+        description="Require every one of these injects (by id) to have reached the acting "
+        "actor, e.g. [4, C1].",
+    )
+    phase: list[Id] | None = Field(
+        None, description="Require the drill to be in one of these phases (drill.phases)."
+    )
+    local_time: Annotated[str, AfterValidator(lambda v: (parse_range(v), v)[1])] | None = Field(
+        None,
+        description="Require the acting actor's local time of day to fall in this range, "
+        "'HH:MM-HH:MM', e.g. '09:00-12:00'.",
+    )
+    done: list[ActionDone] | None = Field(
+        None,
+        description="Require these actions on the incident to have been done, as far as the "
+        "acting actor knows: by itself (by: self, the default), or by anyone whose message "
+        "reached it (by: anyone).",
+    )
+    not_done: list[ActionDone] | None = Field(
+        None, description="Require these actions not to have been done, as done reads them."
+    )
+
+    @property
+    def situational(self) -> bool:
+        """True when the condition reads more than the incident's facts."""
+        return (self.received is not None or self.phase is not None
+                or self.local_time is not None or self.done is not None
+                or self.not_done is not None)
 
 
 class Rule(Strict):
@@ -943,7 +1099,12 @@ class Rule(Strict):
     description: str = Field("", description="The rule in words.")
     source: str = Field("", description="Which agreement or practice this rule comes from.")
     enabled: StrictBool = Field(True, description="Switch the rule off without deleting it.")
-    by: list[ActorKind] = Field(min_length=1, description="Kinds of actor the rule binds.")
+    by: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1,
+        description="Who the rule binds: kinds of actor (" + ", ".join(ACTOR_KINDS) + "), "
+        "actor ids, country codes, country groups or memberships, or teams, e.g. "
+        "[singcert] for 'SingCERT, and only SingCERT'.",
+    )
     on: list[Trigger] = Field(
         default_factory=list,
         description="Messages that trigger the rule: 'inject' or a verb received.",
@@ -1044,10 +1205,12 @@ class Inject(Strict):
         "event", description="HSEEP inject type."
     )
     delay: Duration = Field(
-        0.0, description="For contingency injects: time after the missed deadline."
+        0.0, description="For contingency injects: time after what fires them (the "
+        "expectation's missed deadline, or it being met, late or lost); for injects with "
+        "after_action: time after that action."
     )
     sender: Id = Field(description="Actor the inject appears to come from (real or simulated).")
-    to: list[Id] = Field(min_length=1, description="Recipient actors.")
+    to: list[Id] = Field(min_length=1, description="Recipient actors, or teams (see 'teams').")
     via: Id = Field(description="Channel id of the delivery method.")
     incident: Incident = Field(description="Incident opened or updated.")
     tlp: Tlp = Field("AMBER", description="TLP label of the inject.")
@@ -1078,6 +1241,17 @@ class Inject(Strict):
     objective: Id | None = Field(None, description="Objective this inject serves.")
     controller: str = Field("", description="Responsible controller.")
     notes: str = Field("", description="Controller notes.")
+    when: InjectCondition | None = Field(
+        None,
+        description="Deliver the inject only if this holds when it is due (exercise "
+        "control's view: expectations met or missed, actions done, the phase); otherwise it "
+        "is skipped. For MSEL branches.",
+    )
+    after_action: AfterAction | None = Field(
+        None,
+        description="Time the inject after the first time an action is done (plus delay), "
+        "instead of 'at': {action: request_takedown, by: [mycert]}.",
+    )
 
     @field_validator("to", mode="before")
     @classmethod
@@ -1090,9 +1264,18 @@ class Expectation(Strict):
 
     id: Id = Field(description="Expectation id, e.g. 'E1'.")
     description: str = Field("", description="The expected action in words.")
-    actors: list[Id] = Field(min_length=1, description="Actor ids that may meet it.")
-    require: Literal["any", "all"] = Field(
-        "any", description="'any' one actor suffices, or 'all' must act."
+    actors: list[Id] = Field(
+        min_length=1,
+        description="Actor ids that may meet it, teams (see 'teams'), or selectors that do "
+        "not depend on an acting actor (" + ", ".join(("member_certs", "partner_certs",
+        "regional_council", "police_channels", "exercise_control", "affected_certs",
+        "hosting_certs", "hosting_police", "hosting_central_authorities", "victims"))
+        + "); the incident's selectors read every inject about it.",
+    )
+    require: Literal["any", "all", "each"] = Field(
+        "any", description="'any' one actor suffices, 'all' must act, or 'each' actor is "
+        "scored on its own (the expectation is split into one per actor, with ids like "
+        "'E1.mycert')."
     )
     reach: Literal["sent", "delivered", "acknowledged"] = Field(
         "delivered",
@@ -1114,11 +1297,180 @@ class Expectation(Strict):
     contingency: Id | None = Field(
         None, description="Contingency inject id fired when the expectation is missed."
     )
+    on_met: Id | None = Field(
+        None, description="Contingency inject id fired when the expectation is met in time."
+    )
+    on_late: Id | None = Field(
+        None, description="Contingency inject id fired when the missed action happens late."
+    )
+    on_lost: Id | None = Field(
+        None,
+        description="Contingency inject id fired the first time a message that would meet "
+        "the expectation is lost or bounces (a stale contact, a channel failure).",
+    )
+
+    def contingencies(self) -> dict[str, str]:
+        """Contingency inject ids by what fires them: met, late, missed, lost."""
+        out = {"met": self.on_met, "late": self.on_late, "missed": self.contingency,
+               "lost": self.on_lost}
+        return {k: v for k, v in out.items() if v is not None}
 
     @field_validator("actors", mode="before")
     @classmethod
     def _one(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
+
+
+# --- outages and drift -----------------------------------------------------------
+
+#: What happens to a message sent during an outage.
+OutageEffect = Literal["bounce", "lose", "hold"]
+
+
+class Outage(Strict):
+    """A channel, or one actor's end of it, out of service for a window of the drill."""
+
+    channel: Id = Field(description="Channel id that is down, e.g. 'email'.")
+    actor: Id | None = Field(
+        None,
+        description="Actor whose end of the channel is down (its mail server): messages "
+        "to and from it fail. Omitted: the channel is down for everyone.",
+    )
+    start: DrillTime = Field(description="When the outage begins: 'T+02:00' or a date-time.")
+    end: DrillTime = Field(description="When service returns: 'T+05:00' or a date-time.")
+    effect: OutageEffect | None = Field(
+        None,
+        description="What happens to a message sent during the outage: 'bounce' (it comes "
+        "back to the sender after the channel's bounce delay, or at once when the channel "
+        "gives none, and the sender tries its next channel), 'lose' (it vanishes; the sender "
+        "chases after its follow-up time) or 'hold' (it is queued and travels when service "
+        "returns). Default: 'bounce' on a channel that bounces, 'lose' otherwise. A message "
+        "is judged when it is sent; injects from control are held or lost the same way.",
+    )
+    note: str = Field("", description="What broke, for organisers.")
+
+
+class ContactChange(Strict):
+    """A point of contact that goes out of date, or is repaired, at a drill time."""
+
+    at: DrillTime = Field(description="When the change happens: 'T+03:00' or a date-time.")
+    actor: Id = Field(description="Actor whose point of contact changes.")
+    channel: Id = Field(description="Channel of that point of contact.")
+    stale: StrictBool = Field(
+        description="true: the contact goes out of date from then on; false: it is repaired."
+    )
+    note: str = Field("", description="Why, e.g. 'the duty phone is handed over'.")
+
+
+# --- teams, conditions and tasks --------------------------------------------------
+
+#: Selectors an expectation's actors or a team may use: they do not depend on an acting
+#: actor. The incident ones read every inject about the incident.
+STATIC_SELECTORS = ("member_certs", "partner_certs", "regional_council", "police_channels",
+                    "exercise_control")
+INCIDENT_SELECTORS = ("affected_certs", "hosting_certs", "hosting_police",
+                      "hosting_central_authorities", "victims")
+
+
+class TeamFilter(Strict):
+    """A team chosen by kind and country rather than listed."""
+
+    kind: list[ActorKind] | None = Field(
+        None, description="Kinds of actor in the team, e.g. [national_cert]; any when omitted."
+    )
+    country_in: list[str] | None = Field(
+        None,
+        description="Countries of the team: country codes, country groups or memberships, "
+        "e.g. [asean] or [MY, SG]; any when omitted.",
+    )
+    include: list[Id] = Field(
+        default_factory=list, description="Actors or teams added whatever their kind."
+    )
+    exclude: list[Id] = Field(default_factory=list, description="Actors or teams left out.")
+
+
+class Phase(Strict):
+    """A named window of drill time."""
+
+    start: DrillTime = Field("T+00:00", description="When the phase begins: 'T+00:00' "
+                             "(default) or a date-time.")
+    end: DrillTime | None = Field(
+        None, description="When it ends (not included): 'T+02:00'; the drill's end by default."
+    )
+    description: str = Field("", description="What happens in this phase.")
+
+
+class ActionDone(Strict):
+    """An action a rule's condition asks about."""
+
+    action: Verb = Field(description="The action, e.g. request_takedown.")
+    by: Literal["self", "anyone"] = Field(
+        "self",
+        description="'self': the acting actor did it; 'anyone': it did it, or a message of "
+        "that verb about the incident reached it.",
+    )
+
+
+class ActionSeen(Strict):
+    """An action as exercise control sees it (every actor's)."""
+
+    action: Verb = Field(description="The action, e.g. request_takedown.")
+    by: list[Id] = Field(
+        default_factory=list,
+        description="Actors or teams whose action counts; anyone's when empty.",
+    )
+    incident: Id | None = Field(None, description="Only on this incident; any when omitted.")
+
+    @field_validator("by", mode="before")
+    @classmethod
+    def _one(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
+class AfterAction(ActionSeen):
+    """An action an inject is timed after: the first time it is done."""
+
+
+class InjectCondition(Strict):
+    """When an inject that is due is delivered (otherwise it is skipped). Omitted fields
+    match anything; every given field must hold."""
+
+    met: list[Id] | None = Field(None, description="Expectations met by now (ids).")
+    missed: list[Id] | None = Field(
+        None, description="Expectations missed by now (ids), late or not."
+    )
+    done: list[ActionSeen] | None = Field(None, description="Actions done by now.")
+    not_done: list[ActionSeen] | None = Field(None, description="Actions not done by now.")
+    phase: list[Id] | None = Field(None, description="The drill is in one of these phases.")
+
+
+class Task(Strict):
+    """A free-text question for players, with an answer key for evaluators. A player
+    answers in the role view (key t); the answer is journaled and shown beside the key
+    in the after-action report. The automated policy never answers: in batch runs and
+    for roles no person plays, tasks stay unanswered."""
+
+    id: Id = Field(description="Task id, e.g. 'Q1'.")
+    question: str = Field(description="The question, e.g. 'Which IP addresses will you block?'.")
+    to: list[Id] = Field(min_length=1, description="Actors or teams asked.")
+    inject: Id | None = Field(
+        None, description="Ask when this inject reaches each actor (instead of 'at')."
+    )
+    at: DrillTime | None = Field(None, description="Ask at this drill time: 'T+02:00'.")
+    incident: Id | None = Field(None, description="Incident the task is about, for reports.")
+    answer_key: str = Field("", description="The expected answer, for evaluators only.")
+    objective: Id | None = Field(None, description="Objective this task serves.")
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _when(self) -> Task:
+        if (self.inject is None) == (self.at is None):
+            raise ValueError("a task is asked either at an inject ('inject') or at a time ('at')")
+        return self
 
 
 # --- the scenario ----------------------------------------------------------------
@@ -1156,6 +1508,28 @@ class Scenario(Strict):
     expectations: list[Expectation] = Field(
         default_factory=list, description="Expected actions with deadlines and scores."
     )
+    outages: list[Outage] = Field(
+        default_factory=list,
+        description="Channels, or one actor's end of a channel, out of service for a window: "
+        "[{channel: email, actor: mycert, start: 'T+02:00', end: 'T+05:00'}].",
+    )
+    contact_changes: list[ContactChange] = Field(
+        default_factory=list,
+        description="Points of contact that go out of date or are repaired during the drill: "
+        "[{at: 'T+03:00', actor: camcert, channel: email, stale: false}].",
+    )
+    teams: dict[Id, list[Id] | TeamFilter] = Field(
+        default_factory=dict,
+        description="Named sets of actors, defined once and used wherever actors are listed "
+        "(inject 'to', expectation 'actors' and 'target', rule 'to' and 'by', task 'to'): a "
+        "list of actor ids, other teams or selectors (member_certs, partner_certs, ...), or "
+        "a filter {kind: [national_cert], country_in: [asean], include: [...], exclude: "
+        "[...]}.",
+    )
+    tasks: list[Task] = Field(
+        default_factory=list,
+        description="Free-text questions for players, with answer keys for evaluators.",
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -1177,6 +1551,133 @@ class Scenario(Strict):
                     if held == rid:
                         raise ValueError(f"rule {rid!r}: hold_until names the rule itself")
         return self
+
+    @model_validator(mode="after")
+    def _expand_teams(self) -> Scenario:
+        """Team names and selectors in inject recipients and expectation actors become the
+        actor ids they stand for (in scenario order); unknown names are left for the
+        cross-reference checks to report."""
+        if not self.teams and not any(
+                n in STATIC_SELECTORS or n in INCIDENT_SELECTORS
+                for e in self.expectations for n in e.actors):
+            return self
+        for i, inj in enumerate(self.injects):
+            to = self.expand(inj.to)
+            if to != inj.to:
+                self.injects[i] = inj.model_copy(update={"to": to})
+        for i, exp in enumerate(self.expectations):
+            actors = self.expand(exp.actors, exp.incident)
+            if actors != exp.actors:
+                self.expectations[i] = exp.model_copy(update={"actors": actors})
+        for i, task in enumerate(self.tasks):
+            to = self.expand(task.to)
+            if to != task.to:
+                self.tasks[i] = task.model_copy(update={"to": to})
+        return self
+
+    @cached_property
+    def team_members(self) -> dict[str, tuple[str, ...]]:
+        """Every team's actor ids, in scenario order (a cycle leaves a team short)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for name in self.teams:
+            out[name] = tuple(self._team(name, ()))
+        return out
+
+    def _team(self, name: str, stack: tuple[str, ...]) -> list[str]:
+        if name in stack:
+            return []
+        spec = self.teams[name]
+        chosen: set[str] = set()
+        if isinstance(spec, TeamFilter):
+            sets = self.country_sets()
+            countries: set[str] | None = None
+            if spec.country_in is not None:
+                countries = set()
+                for c in spec.country_in:
+                    countries.update(sets.get(c, [c.upper()]))
+            for aid, a in self.actors.items():
+                if spec.kind is not None and a.kind not in spec.kind:
+                    continue
+                if countries is not None and a.country not in countries:
+                    continue
+                chosen.add(aid)
+            chosen.update(self._names(spec.include, (*stack, name)))
+            chosen.difference_update(self._names(spec.exclude, (*stack, name)))
+        else:
+            chosen.update(self._names(spec, (*stack, name)))
+        return [aid for aid in self.actors if aid in chosen]
+
+    def _names(self, names: list[str], stack: tuple[str, ...],
+               incident: str | None = None) -> list[str]:
+        out: list[str] = []
+        for n in names:
+            if n in self.actors:
+                out.append(n)
+            elif n in self.teams:
+                out.extend(self._team(n, stack))
+            elif n in STATIC_SELECTORS or n in INCIDENT_SELECTORS:
+                out.extend(self._selected(n, incident))
+            else:
+                out.append(n)
+        return out
+
+    def _selected(self, selector: str, incident: str | None) -> list[str]:
+        kinds = {"member_certs": ("national_cert",), "partner_certs": ("partner_cert",),
+                 "police_channels": ("intl_police_channel",),
+                 "exercise_control": ("exercise_control",),
+                 "regional_council": ("regional_council",),
+                 "affected_certs": ("national_cert", "partner_cert"),
+                 "hosting_certs": ("national_cert", "partner_cert"),
+                 "hosting_police": ("national_police",),
+                 "hosting_central_authorities": ("central_authority",),
+                 "victims": ("victim",)}[selector]
+        if selector == "regional_council" and "regional_coordinator" in self.roles:
+            return [self.roles["regional_coordinator"]]
+        countries: set[str] | None = None
+        if selector in INCIDENT_SELECTORS:
+            countries = set()
+            for inj in self.injects:
+                if inj.incident.id == incident:
+                    field = inj.incident.affected if selector in (
+                        "affected_certs", "victims") else inj.incident.hosted_in
+                    countries.update(field or ())
+        return [aid for aid, a in self.actors.items() if a.kind in kinds
+                and (countries is None or a.country in countries)]
+
+    def expand(self, names: list[str], incident: str | None = None) -> list[str]:
+        """Actor ids for a list of actor ids, teams and selectors, without duplicates."""
+        return list(dict.fromkeys(self._names(names, (), incident)))
+
+    def binds(self, rule: Rule) -> frozenset[str]:
+        """The actors a rule's 'by' names: kinds, actor ids, countries, groups, teams."""
+        sets = self.country_sets()
+        out: set[str] = set()
+        for name in rule.by:
+            if name in self.actors:
+                out.add(name)
+            elif name in self.teams:
+                out.update(self.team_members[name])
+            elif name in ACTOR_KINDS:
+                out.update(a for a, spec in self.actors.items() if spec.kind == name)
+            else:
+                countries = set(sets.get(name, [name.upper()]))
+                out.update(a for a, spec in self.actors.items() if spec.country in countries)
+        return frozenset(out)
+
+    def expectation_units(self) -> list[Expectation]:
+        """The expectations as scored: one with require 'each' becomes one per actor, with
+        the id 'E1.<actor>'."""
+        if not any(e.require == "each" for e in self.expectations):
+            return self.expectations
+        out: list[Expectation] = []
+        for e in self.expectations:
+            if e.require != "each":
+                out.append(e)
+                continue
+            for aid in e.actors:
+                out.append(e.model_copy(update={"id": f"{e.id}.{aid}", "actors": [aid],
+                                                "require": "any"}))
+        return out
 
     def country_sets(self) -> dict[str, list[str]]:
         """Groups and memberships by id: the country sets conditions may name."""

@@ -71,6 +71,9 @@ ORDER = [
     "Framework", "Rule", "Condition", "Inject", "Incident", "Expectation",
     "Constant", "Uniform", "Exponential", "Triangular", "Empirical", "LogNormal",
 ]
+#: teams, conditions, branches and player tasks
+ORDER += ["TeamFilter", "Phase", "ActionDone", "ActionSeen", "AfterAction", "InjectCondition",
+          "Task"]
 
 INTRO = """\
 # Scenario format reference
@@ -108,6 +111,13 @@ Editors that speak yaml-language-server get completion and hover text from
   200,000 values, or a file over 2 MB, is refused.
 - **TLP labels** are `CLEAR`, `GREEN`, `AMBER`, `AMBER+STRICT` and `RED` (TLP 2.0);
   `TLP:AMBER` is accepted too.
+- **`x-` keys** are ignored in every mapping of fields (the top level, an actor, an
+  inject, a rule...), as in OpenAPI and compose files: keep YAML anchors there,
+  `x-cert: &cert {kind: national_cert, staffing: 24/7}`, and merge them with `<<: *cert`.
+- **Teams** (section `teams`) name a set of actors once; use the name wherever actors
+  are listed: inject `to`, expectation `actors` and `target`, rule `to` and `by`, task
+  `to`. A team is a list (actor ids, other teams, selectors such as `member_certs`) or
+  a filter: `{kind: [national_cert], country_in: [asean], exclude: [mmcert]}`.
 - **Ids** are letters, digits, `-`, `_` and `.`; quote ids that look like numbers
   (`id: "1"`).
 

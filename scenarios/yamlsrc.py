@@ -65,6 +65,9 @@ class Located:
     _heads: dict[str | int, list[tuple[bool, Path_, Mark]]] | None = field(
         default=None, repr=False, compare=False
     )
+    _pairs: dict[Path_, list[tuple[bool, Path_, Mark]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def mark_for(self, path: Path_) -> Mark | None:
         """Best position for ``path``: the value, its key, or the nearest parent."""
@@ -93,6 +96,20 @@ class Located:
                     if path:
                         self._heads.setdefault(path[0], []).append((is_key, path, mark))
         return self._heads.get(head, [])
+
+    def under_pair(self, head: str | int, second: str | int) -> list[tuple[bool, Path_, Mark]]:
+        """Every (is_key, path, mark) whose path starts with ``(head, second)``.
+
+        Indexed on first use, like :meth:`under`: merging a section's entries one by one
+        reads only each entry's own paths, not the whole section's each time.
+        """
+        if self._pairs is None:
+            self._pairs = {}
+            for is_key, table in ((False, self.values), (True, self.keys)):
+                for path, mark in table.items():
+                    if len(path) >= 2:
+                        self._pairs.setdefault(path[:2], []).append((is_key, path, mark))
+        return self._pairs.get((head, second), [])
 
 
 class YamlProblem(Exception):

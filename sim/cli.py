@@ -9,14 +9,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scenarios import (
-    DEFAULT_SCENARIO,
-    ScenarioError,
-    bundled_scenarios,
-    load_scenario,
-    resolve_scenario_arg,
-)
+# each command imports what it needs when it runs: help and argument errors load
+# neither the engine nor the scenario models
+from scenarios import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:
+    from scenarios import ScenarioError
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -33,6 +33,7 @@ def _problems(exc: ScenarioError) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.analysis.metrics import compute
     from sim.analysis.report import drill_tlp, render_json, render_text
     from sim.engine import Engine, preflight
@@ -84,6 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     status = EXIT_OK
     for name in args.files:
         path = resolve_scenario_arg(name)
@@ -103,6 +105,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, bundled_scenarios, load_scenario
+
     for path in bundled_scenarios():
         try:
             sc = load_scenario(path).scenario
@@ -121,9 +125,21 @@ def _journal_exit(exc: Exception) -> int:
     return EXIT_CANNOT_RUN if isinstance(exc, JournalBusy) else EXIT_INVALID
 
 
+def _keymap(args: argparse.Namespace) -> dict[str, str] | None:
+    """The keymap file's bindings ({} without one); None after saying what is wrong."""
+    from tui.keymap import KeymapError, find, load
+
+    try:
+        return load(find(args.keymap))
+    except KeymapError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     import math
 
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
 
     speed = args.speed
@@ -141,6 +157,9 @@ def cmd_play(args: argparse.Namespace) -> int:
         if not pin.strip():
             print("--pin: no PIN was given", file=sys.stderr)
             return EXIT_INVALID
+    keymap = _keymap(args)  # checked before any journal is written
+    if keymap is None:
+        return EXIT_INVALID
     try:
         if args.resume:
             session = DrillSession.resume(Path(args.resume))
@@ -166,7 +185,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     roles = args.role or [a for a, h in session.human_roles.items() if h]
     status = EXIT_OK
-    app = DrillApp(session, speed=session.speed, roles=roles, pin=pin)
+    app = DrillApp(session, speed=session.speed, roles=roles, pin=pin, keymap=keymap)
     try:
         app.run()
     finally:
@@ -182,6 +201,99 @@ def cmd_play(args: argparse.Namespace) -> int:
         if not session.finished:
             print(f"carry on with: drill play --resume {session.path}", file=sys.stderr)
     return status
+
+
+def cmd_host(args: argparse.Namespace) -> int:
+    """Serve one live drill to terminals over the network (see docs/security.md)."""
+    import math
+
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
+    from sim.net.run import HostError, host, parse_listen
+    from sim.net.server import tls_context
+    from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
+
+    speed = args.speed
+    if speed is not None and (not math.isfinite(speed) or speed <= 0):
+        print("--speed must be a positive number", file=sys.stderr)
+        return EXIT_INVALID
+    if bool(args.cert) != bool(args.key):
+        print("--cert and --key go together: the certificate and its private key", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        parse_listen(args.listen)
+    except HostError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    tls = None
+    if args.cert:
+        import ssl
+
+        try:
+            tls = tls_context(args.cert, args.key)
+        except (OSError, ssl.SSLError) as exc:
+            why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
+            print(f"--cert/--key: cannot load the certificate and key: {why}", file=sys.stderr)
+            return EXIT_INVALID
+    try:
+        if args.resume:
+            session = DrillSession.resume(Path(args.resume))
+        else:
+            path = resolve_scenario_arg(args.scenario)
+            try:
+                loaded = load_scenario(path, args.allow_include)
+            except ScenarioError as exc:
+                _problems(exc)
+                return EXIT_INVALID
+            session = DrillSession.start(
+                loaded, seed=args.seed, human=args.role,
+                journal_path=Path(args.journal) if args.journal else None,
+                speed=speed if speed is not None else DEFAULT_SPEED,
+            )
+    except JournalError as exc:
+        print(exc, file=sys.stderr)
+        return _journal_exit(exc)
+    print(f"journal: {session.path}", file=sys.stderr, flush=True)
+    status = EXIT_OK
+    try:
+        host(session, listen=args.listen, tls=tls, speed=speed, running=args.start,
+             invites_file=args.invites, public_host=args.public_host,
+             new_invites=args.new_invites)
+    except HostError as exc:
+        print(exc, file=sys.stderr)
+        status = EXIT_CANNOT_RUN
+    finally:
+        try:
+            session.close()
+        except JournalError as exc:
+            print(exc, file=sys.stderr)
+            status = EXIT_CANNOT_RUN
+    print(f"journal: {session.path}", file=sys.stderr)
+    if not session.finished:
+        print(f"carry on with: drill host --resume {session.path}", file=sys.stderr)
+    return status
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    """Follow a drill served by ``drill host`` with an invitation."""
+    from sim.net.invites import InviteError, parse_invite
+    from sim.net.run import DrillConnectionError, JoinRefused, join
+
+    url = args.url
+    if url == "-":  # from standard input, so the token stays out of the process list
+        url = sys.stdin.readline().strip()
+    try:
+        parse_invite(url)
+    except InviteError as exc:
+        print(f"drill join: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        return join(url, cafile=args.cafile)
+    except JoinRefused as exc:
+        print(f"drill join: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except DrillConnectionError as exc:
+        print(f"drill join: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
 
 
 def cmd_journals(args: argparse.Namespace) -> int:
@@ -206,6 +318,7 @@ def cmd_journals(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.runs.batch import (
         BatchCannotRun,
         BatchConfig,
@@ -283,7 +396,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_review(args: argparse.Namespace, readonly: bool = False):
+def _open_review(args: argparse.Namespace, readonly: bool = False, background: bool = False):
     """(review, journal), or None after saying why the journal cannot be reviewed."""
     from sim.analysis.review import load_review
     from sim.runs.session import JournalError
@@ -292,7 +405,8 @@ def _open_review(args: argparse.Namespace, readonly: bool = False):
         print(f"--runs must be 0 or more (got {args.runs})", file=sys.stderr)
         return None
     try:
-        return load_review(Path(args.journal), runs=args.runs, readonly=readonly)
+        return load_review(Path(args.journal), runs=args.runs, readonly=readonly,
+                           background=background)
     except JournalError as exc:
         print(exc, file=sys.stderr)
         return None
@@ -300,7 +414,7 @@ def _open_review(args: argparse.Namespace, readonly: bool = False):
 
 #: Report formats, and the file suffixes that choose them when --format is not given.
 REPORT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-                  ".json": "json", ".txt": "text"}
+                  ".json": "json", ".txt": "text", ".docx": "docx"}
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -311,21 +425,38 @@ def cmd_report(args: argparse.Namespace) -> int:
         fmt = REPORT_FORMATS.get(Path(args.output).suffix.lower())
         if fmt is None:
             print(f"drill report: cannot tell the format from {args.output!r}; name it .md, "
-                  ".html, .json or .txt, or give --format md, html, json or text",
+                  ".html, .json, .txt or .docx, or give --format md, html, json, text or docx",
                   file=sys.stderr)
             return EXIT_INVALID
+    if fmt == "docx" and not args.output:
+        print("drill report: a Word report is a file; give -o REPORT.docx", file=sys.stderr)
+        return EXIT_INVALID
     opened = _open_review(args, readonly=True)
     if opened is None:
         return EXIT_INVALID
     review, journal = opened
     journal.close()
+    if fmt == "docx":
+        from sim.analysis.docx_report import render_docx
+        from sim.safe.files import FileProblem, write_private
+
+        try:
+            write_private(args.output, render_docx(review))
+        except FileProblem as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        print(f"wrote {args.output}", file=sys.stderr)
+        return EXIT_OK
     render = {"html": aar.render_html, "json": aar.render_json, "text": aar.render_text}.get(
         fmt or "md", aar.render_markdown)
     return EXIT_OK if _write_out(render(review), args.output) else EXIT_CANNOT_RUN
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    opened = _open_review(args)
+    keymap = _keymap(args)
+    if keymap is None:
+        return EXIT_INVALID
+    opened = _open_review(args, background=True)  # the screen runs the model's runs
     if opened is None:
         return EXIT_INVALID
     review, journal = opened
@@ -335,7 +466,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     from tui.review import ReviewApp  # only the UI command imports Textual
 
     try:
-        ReviewApp(review, journal if journal.writable else None).run()
+        ReviewApp(review, journal if journal.writable else None, keymap=keymap).run()
     finally:
         journal.close()
     return EXIT_OK
@@ -345,6 +476,7 @@ EXIT_WARNINGS = 1
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.authoring.lint import lint
 
     worst = EXIT_OK
@@ -432,6 +564,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.authoring.explain import explain
 
     path = resolve_scenario_arg(args.file)
@@ -441,6 +574,114 @@ def cmd_explain(args: argparse.Namespace) -> int:
         _problems(exc)
         return EXIT_INVALID
     sys.stdout.write(explain(loaded.scenario))
+    return EXIT_OK
+
+
+def _load_or_say(name: str | None, allow_include: tuple[str, ...]):
+    """The loaded scenario, or None after printing its problems."""
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
+
+    try:
+        return load_scenario(resolve_scenario_arg(name), allow_include)
+    except ScenarioError as exc:
+        _problems(exc)
+        return None
+
+
+def cmd_msel_export(args: argparse.Namespace) -> int:
+    from sim.authoring import msel_io
+    from sim.safe.files import FileProblem, write_private
+
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        print(f"drill msel export: name the output .xlsx or .csv (got {args.output!r})",
+              file=sys.stderr)
+        return EXIT_INVALID
+    loaded = _load_or_say(args.scenario, args.allow_include)
+    if loaded is None:
+        return EXIT_INVALID
+    data = msel_io.xlsx_bytes(loaded) if suffix == ".xlsx" else msel_io.csv_text(loaded)
+    try:
+        write_private(args.output, data)
+    except FileProblem as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"wrote {args.output} ({len(loaded.scenario.injects)} injects)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_msel_import(args: argparse.Namespace) -> int:
+    from scenarios.loader import bundled_dir
+    from scenarios.yamlsrc import Unreadable, read_bounded
+    from sim.authoring import msel_io
+    from sim.safe.files import FileProblem, write_private
+
+    loaded = _load_or_say(args.into, args.allow_include)
+    if loaded is None:
+        return EXIT_INVALID
+    if not args.output and loaded.path.resolve().is_relative_to(bundled_dir().resolve()):
+        print(f"drill msel import: {args.into!r} is a bundled scenario; write the result "
+              "elsewhere with -o NEW.yaml", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        mapping = msel_io.parse_column_map(args.columns)
+        table = msel_io.read_table(args.file, args.encoding)
+        source = read_bounded(loaded.path, 16 * 1024 * 1024, what="scenario file")
+        result = msel_io.import_msel(loaded, source.decode("utf-8"), table, mapping)
+    except msel_io.MselError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        n = len(exc.problems)
+        print(f"{n} problem{'s' if n != 1 else ''} found; {args.into} was not changed",
+              file=sys.stderr)
+        return EXIT_INVALID
+    except (Unreadable, UnicodeDecodeError) as exc:
+        print(exc if isinstance(exc, Unreadable) else f"{loaded.path}: is not UTF-8 text",
+              file=sys.stderr)
+        return EXIT_INVALID
+    for note in result.notes:
+        print(note, file=sys.stderr)
+    output = args.output or str(loaded.path)
+    try:
+        write_private(output, result.text)
+    except FileProblem as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"wrote {output} ({len(result.injects)} injects)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_handout(args: argparse.Namespace) -> int:
+    from sim.authoring import handouts
+    from sim.safe.files import FileProblem
+
+    if not args.all and not args.role:
+        print("drill handout: give --role ROLE (one or more) or --all", file=sys.stderr)
+        return EXIT_INVALID
+    loaded = _load_or_say(args.scenario, args.allow_include)
+    if loaded is None:
+        return EXIT_INVALID
+    sc = loaded.scenario
+    unknown = [r for r in args.role or () if r not in sc.actors]
+    if unknown:
+        import difflib
+
+        for r in unknown:
+            close = difflib.get_close_matches(r, list(sc.actors), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            print(f"--role: unknown actor {r!r}{hint}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        written = handouts.write_packets(sc, Path(args.output),
+                                         roles=None if args.all else args.role, pdf=args.pdf)
+    except FileProblem as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except handouts.NoPdf as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -470,11 +711,32 @@ def _allow_include(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Version(argparse.Action):
+    """``--version``: the version from pyproject.toml (through the package metadata)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from sim.version import product_version
+
+        print(f"drill (acid-drill) {product_version()}")
+        parser.exit()
+
+
+def _keymap_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--keymap", metavar="FILE",
+                   help="a TOML file moving keys by binding id (default: $ACID_DRILL_KEYMAP, "
+                        "else ~/.config/acid-drill/keymap.toml if it exists; see docs/keys.md)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drill",
         description="Tabletop simulator for cross-border cyber-incident drills (ACID style).",
     )
+    parser.add_argument("--version", action=_Version, help="print the version of drill and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser(
@@ -518,6 +780,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--pin", action="store_true",
                       help="hot seat: ask for a facilitator's PIN at start; players need it to "
                            "leave their role for the console, the review or the clock")
+    _keymap_arg(play)
     _allow_include(play)
     play.set_defaults(func=cmd_play)
 
@@ -550,13 +813,14 @@ def build_parser() -> argparse.ArgumentParser:
     rv.add_argument("journal", help="a drill journal (drill play, or drill run --journal)")
     rv.add_argument("--runs", type=int, default=200,
                     help="automated runs to compare people's play against (default 200; 0: none)")
+    _keymap_arg(rv)
     rv.set_defaults(func=cmd_review)
 
     rp = sub.add_parser("report", help="write an after-action report (HSEEP AAR/IP)")
     rp.add_argument("journal", help="a drill journal")
-    rp.add_argument("--format", choices=["md", "html", "json", "text"],
+    rp.add_argument("--format", choices=["md", "html", "json", "text", "docx"],
                     help="report format (default: from the -o file's suffix, .md, .html, "
-                    ".json or .txt; Markdown on stdout)")
+                    ".json, .txt or .docx; Markdown on stdout)")
     rp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     rp.add_argument("--runs", type=int, default=200,
                     help="automated runs to compare people's play against (default 200; 0: none)")
@@ -577,10 +841,82 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     sc.set_defaults(func=cmd_schema)
 
+    ms = sub.add_parser("msel", help="the MSEL as a spreadsheet: export it, or import an edited one")
+    ms_sub = ms.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
+    mx = ms_sub.add_parser("export", help="write the scenario's MSEL as XLSX or CSV")
+    mx.add_argument("scenario", nargs="?", default=None,
+                    help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})")
+    mx.add_argument("-o", "--output", metavar="FILE", required=True,
+                    help="msel.xlsx (with the actors' and expectations' sheets) or msel.csv")
+    _allow_include(mx)
+    mx.set_defaults(func=cmd_msel_export)
+    mi = ms_sub.add_parser("import", help="replace a scenario's injects with an MSEL spreadsheet")
+    mi.add_argument("file", metavar="MSEL", help="an .xlsx or .csv MSEL")
+    mi.add_argument("--into", metavar="SCENARIO", required=True,
+                    help="the scenario file whose injects are replaced")
+    mi.add_argument("-o", "--output", metavar="FILE",
+                    help="write the new scenario here (default: rewrite the --into file)")
+    mi.add_argument("--columns", metavar="MAP",
+                    help="map another tool's headers to fields: 'Time=at,Message=text,...'")
+    mi.add_argument("--encoding", metavar="NAME",
+                    help="encoding of a CSV that is not UTF-8 (e.g. cp1252, cp874)")
+    _allow_include(mi)
+    mi.set_defaults(func=cmd_msel_import)
+
+    ho = sub.add_parser("handout", help="write printable inject cards and each role's packet")
+    ho.add_argument("scenario", nargs="?", default=None,
+                    help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})")
+    ho.add_argument("--role", action="append", metavar="ROLE",
+                    help="the actor whose packet to write (repeat for more)")
+    ho.add_argument("--all", action="store_true",
+                    help="every actor's packet, the controller's packet and the inject cards")
+    ho.add_argument("--pdf", action="store_true",
+                    help="also write PDF copies (needs the weasyprint package)")
+    ho.add_argument("-o", "--output", metavar="DIR", required=True, help="folder to write into")
+    _allow_include(ho)
+    ho.set_defaults(func=cmd_handout)
+
     nw = sub.add_parser("new", help="write a commented scenario skeleton that runs as it stands")
     nw.add_argument("name", help="name of the new scenario (NAME.yaml is written)")
     nw.add_argument("--template", choices=TEMPLATES, default="cert-takedown")
     nw.set_defaults(func=cmd_new)
+
+    hs = sub.add_parser("host", help="serve a live drill to terminals on other machines "
+                                     "(prints one invitation per role)")
+    hs.add_argument("scenario", nargs="?", default=None,
+                    help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})")
+    hs.add_argument("--role", action="append", default=[], metavar="ID",
+                    help="a role played by a person (repeat for more); the rest are automated")
+    hs.add_argument("--listen", default="127.0.0.1:8765", metavar="HOST:PORT",
+                    help="where to listen (default 127.0.0.1:8765: this machine only)")
+    hs.add_argument("--public-host", metavar="NAME",
+                    help="the host name the invitations give (default: the --listen host)")
+    hs.add_argument("--cert", metavar="FILE", help="TLS certificate chain (PEM); with --key")
+    hs.add_argument("--key", metavar="FILE", help="TLS private key (PEM); with --cert")
+    hs.add_argument("--invites", metavar="FILE",
+                    help="write the invitations to FILE (0600) instead of printing them")
+    hs.add_argument("--new-invites", action="store_true",
+                    help="on --resume: revoke the earlier invitations and issue new ones")
+    hs.add_argument("--speed", type=float, default=None,
+                    help="simulated seconds per wall second (default 60; a resumed drill keeps "
+                         "the speed it ran at)")
+    hs.add_argument("--start", action="store_true",
+                    help="run the drill clock at once (otherwise the facilitator starts it)")
+    hs.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    hs.add_argument("--journal", metavar="FILE", help="where to record the drill")
+    hs.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
+    _allow_include(hs)
+    hs.set_defaults(func=cmd_host)
+
+    jn = sub.add_parser("join", help="join a drill served by `drill host`, with an invitation")
+    jn.add_argument("url", metavar="URL",
+                    help="the invitation (ws://... or wss://...), or - to read it from stdin")
+    jn.add_argument("--print", action="store_true",
+                    help="follow the drill in plain text: every line this role may see")
+    jn.add_argument("--cafile", metavar="FILE",
+                    help="trust the server certificates signed by this CA (PEM), e.g. a "
+                         "self-signed one")
+    jn.set_defaults(func=cmd_join)
 
     jr = sub.add_parser("journals", help="list recorded drills, most recently written first")
     jr.add_argument("--dir", help="journal folder (default: $ACID_DRILL_HOME/journals)")

@@ -28,7 +28,7 @@ def make_app(journal: Path | None = None, roles=("certph",)) -> DrillApp:
     return DrillApp(session, speed=60, roles=())
 
 
-async def until(pilot, condition, seconds: float = 5.0) -> None:
+async def until(pilot, condition, seconds: float = 10.0) -> None:
     """Let the app settle until ``condition()`` holds (screens mount asynchronously)."""
     for _ in range(int(seconds / 0.05)):
         if condition():
@@ -89,8 +89,7 @@ async def test_action_form_sends_a_chosen_action():
         targets.select("vncert")
         form.query_one("#tlp").value = "AMBER"
         await pilot.click("#send")
-        await pilot.pause()
-        assert isinstance(app.screen, ParticipantScreen)
+        await until(pilot, lambda: isinstance(app.screen, ParticipantScreen))
         assert app.state.expectations["E2"].status == "due"  # asked, not yet delivered
         app.clock.resume()
         app.clock.jump_to(60)

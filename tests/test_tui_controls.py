@@ -53,15 +53,15 @@ async def test_r_on_the_log_tab_hands_no_role_to_a_person():
     app = make_app()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         played = dict(app.state.played_by)
-        await pilot.press("4")  # the Log tab
+        await pilot.press("5")  # the Log tab
         await pilot.pause()
         assert app.screen.query_one("#tabs").active == "tab-log"
         await pilot.press("r")
         await pilot.pause()
         assert app.state.played_by == played
-        assert any("Actors tab" in n.message for n in app._notifications)
+        assert any("Actors tab (press 3)" in n.message for n in app._notifications)
         # on the Actors tab the same key does its job
-        await pilot.press("2")
+        await pilot.press("3")
         await pilot.pause()
         first = next(iter(app.state.scenario.actors))
         await pilot.press("r")
@@ -73,8 +73,9 @@ async def test_number_keys_switch_tabs():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         tabs = app.screen.query_one("#tabs")
-        for key, tab in (("2", "tab-actors"), ("3", "tab-expectations"), ("4", "tab-log"),
-                         ("1", "tab-msel")):
+        assert tabs.active == "tab-overview"  # the console opens on the overview
+        for key, tab in (("2", "tab-msel"), ("3", "tab-actors"), ("4", "tab-expectations"),
+                         ("5", "tab-log"), ("1", "tab-overview")):
             await pilot.press(key)
             await pilot.pause()
             assert tabs.active == tab
@@ -90,8 +91,7 @@ async def test_skip_asks_first_and_a_skipped_inject_can_still_be_delivered():
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(app.screen, FacilitatorScreen)
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
         assert app.state.msel[inject].status == "pending"
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
@@ -118,8 +118,7 @@ async def test_ctrl_q_asks_before_quitting_a_running_drill():
         await pilot.pause()
         assert sum(isinstance(s, ConfirmQuit) for s in app.screen_stack) == 1
         await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(app.screen, FacilitatorScreen)
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
 
 
 async def test_the_palette_offers_one_quit():
@@ -167,8 +166,7 @@ async def test_a_player_cannot_leave_their_role_without_the_pin():
         await pilot.pause()
         assert isinstance(app.screen, PinPrompt)
         await pilot.press("escape")  # give up: still in the role
-        await pilot.pause()
-        assert isinstance(app.screen, ParticipantScreen)
+        await until(pilot, lambda: isinstance(app.screen, ParticipantScreen))
         assert app.screen.role == "certph"
         # the right PIN opens the console
         await pilot.press("escape")
@@ -190,8 +188,8 @@ async def test_a_player_cannot_reach_the_review_or_the_clock_without_the_pin(key
         assert not any(isinstance(s, ReviewScreen | ConfirmQuit) for s in app.screen_stack)
         assert (app.session.now, app.clock.running) == (now, running)
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ParticipantScreen)
+        await until(pilot, lambda: isinstance(app.screen, ParticipantScreen))
+        assert (app.session.now, app.clock.running) == (now, running)
 
 
 async def test_the_palette_does_not_bypass_the_pin():
@@ -287,6 +285,7 @@ async def test_every_column_fits_at_80_by_24():
     async with app.run_test(size=(80, 24)) as pilot:
         for inject in ("1", "2", "3", "4"):
             app.session.fire_inject(inject)
+        await pilot.press("2")  # the MSEL tab
         app.redraw()
         await pilot.pause()
         msel = app.screen.query_one("#msel")

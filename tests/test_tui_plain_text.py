@@ -86,7 +86,7 @@ def clickable(app) -> list[str]:
     return found
 
 
-async def until(pilot, condition, seconds: float = 5.0) -> None:
+async def until(pilot, condition, seconds: float = 10.0) -> None:
     for _ in range(int(seconds / 0.05)):
         if condition():
             return
@@ -124,8 +124,7 @@ def test_any_string_reaches_a_widget_as_exactly_what_it_is(value):
 async def test_console_starts_with_a_broken_tag_in_a_title(tmp_path):
     app = make_app(tmp_path, only=("broken",))
     async with app.run_test(size=(160, 30)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, FacilitatorScreen)
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
         assert BROKEN in screen_text(app)
 
 

@@ -8,23 +8,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
 
+from pydantic import ValidationError
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
+from scenarios.durations import format_drill_time
 from scenarios.model import Inject
 from sim.engine import Action, ActionError
+from sim.runs.breaks import BreakPlan, parse_break
 from sim.runs.session import DrillClock, DrillSession, JournalError
 from sim.runs.view import DrillState
+from sim.runs.when import check_ahead, parse_when, when_in_words
 
-from .forms import ConfirmQuit, HelpScreen, PinPrompt
+from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
+from .keymap import keys_display
 from .plain import PlainTextApp
 from .screens.console import FacilitatorScreen
 from .screens.role import ParticipantScreen
@@ -40,6 +45,7 @@ def _pin_hash(pin: str, salt: bytes) -> bytes:
 #: actions a player in a role view may not take when the console is locked with a PIN
 FACILITATOR_ONLY = frozenset({
     "toggle_clock", "faster", "slower", "next_inject", "review", "quit_drill", "quit",
+    "observe",  # an evaluator's note: a player in hot seat writes none (and reads none)
 })
 
 
@@ -60,8 +66,16 @@ class DrillApp(PlainTextApp):
 
     def __init__(self, session: DrillSession, speed: float = 60.0,
                  roles: Iterable[str] = (), clock: DrillClock | None = None,
-                 tick: float = TICK, pin: str | None = None):
+                 tick: float = TICK, pin: str | None = None,
+                 keymap: dict[str, str] | None = None,
+                 wall: Callable[[], datetime] | None = None):
         super().__init__()
+        if keymap:  # binding id -> keys, checked by tui.keymap.load
+            self.set_keymap(keymap)
+        #: the facilitator's wall clock (local time), which scheduled breaks follow
+        self.wall = wall or (lambda: datetime.now().astimezone())
+        self.breaks = BreakPlan.from_json(session.breaks())
+        self._break_resumes = False
         # hot seat: the facilitator's PIN, kept only as a salted hash
         self._pin_salt = secrets.token_bytes(16)
         self._pin_hash = _pin_hash(pin, self._pin_salt) if pin else None
@@ -109,6 +123,7 @@ class DrillApp(PlainTextApp):
                 self.clock.pause()
                 self.notify("The drill has ended.", timeout=10)
                 self.action_review()
+        self.check_breaks()  # after the drill has caught up with the clock
         self.redraw()
 
     def redraw(self) -> None:
@@ -145,18 +160,61 @@ class DrillApp(PlainTextApp):
             self.command(lambda: self.session.act(action), f"{action.verb.replace('_', ' ')} sent")
 
     def send_adhoc(self, spec: dict | None) -> None:
+        """An ad-hoc inject from the inject form: delivered now, or waiting in the MSEL."""
         if spec is None:
             return
         n = sum(1 for i in self.state.msel if i.startswith("adhoc-")) + 1
+        while f"adhoc-{n}" in self.state.msel:
+            n += 1
         control = next((a for a, x in self.state.scenario.actors.items()
                         if x.kind == "exercise_control"), spec["to"][0])
         incident = {"id": spec["incident"]}
         if spec["incident"] not in self.state.incidents:
-            incident["type"] = "other"
-        inject = Inject(id=f"adhoc-{n}", sender=control, to=spec["to"], via=spec["via"],
-                        tlp=spec["tlp"], title=spec["title"], text=spec["text"],
-                        incident=incident, type="information")
-        self.command(lambda: self.session.add_inject(inject), f"inject adhoc-{n} sent")
+            incident["type"] = spec.get("incident_type") or "other"
+        when = str(spec.get("when") or "now")
+        now = when.lower() == "now"
+        try:
+            at = None if now else parse_when(when, self.state.scenario, self.session.now)
+            inject = Inject(id=f"adhoc-{n}", sender=spec.get("sender") or control,
+                            to=spec["to"], via=spec["via"], tlp=spec["tlp"],
+                            title=spec["title"], text=spec["text"], incident=incident,
+                            type=spec.get("type") or "information",
+                            at=None if at is None else format_drill_time(at))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first.get("loc", ()))
+            self.notify(f"The inject is not valid: {where}: {first.get('msg', '')}",
+                        severity="error", timeout=6)
+            return
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        if at is None:
+            self.command(lambda: self.session.add_inject(inject), f"inject adhoc-{n} sent")
+        else:
+            words = when_in_words(self.state.scenario, at, self.session.now)
+            self.command(lambda: self.session.add_inject(inject, now=False),
+                         f"inject adhoc-{n} will be delivered at {words}")
+
+    def check_when(self, text: str, allow_now: bool = True) -> str | None:
+        """What is wrong with a drill time the facilitator typed (None when nothing)."""
+        if allow_now and text.strip().lower() == "now":
+            return None
+        try:
+            t = parse_when(text, self.state.scenario, self.session.now, allow_now=allow_now)
+        except ValueError as exc:
+            return str(exc)
+        return check_ahead(t, self.session.now, self.session.engine.end)
+
+    def observe(self, about: str = "-") -> None:
+        """An evaluator's observation: a timestamped note, kept in the journal."""
+
+        def save(note: dict | None) -> None:
+            if note is not None:
+                kept = " in the journal" if self.session.journal is not None else ""
+                self.command(lambda: self.session.add_note(**note), f"observation saved{kept}")
+
+        self.push_screen(ObservationForm(self.state, about), save)
 
     def default_channel(self, targets: list[str]) -> str:
         sc = self.state.scenario
@@ -222,6 +280,9 @@ class DrillApp(PlainTextApp):
     def action_toggle_clock(self) -> None:
         if self.state.finished:
             return
+        if self.breaks.current is not None:
+            self.end_break(early=True)
+            return
         if self.clock.running:
             self.clock.pause()
         else:
@@ -243,6 +304,11 @@ class DrillApp(PlainTextApp):
         if t is None:
             self.notify("No inject is waiting.", severity="warning")
             return
+        self.jump_to(t)
+
+    def jump_to(self, t: float) -> None:
+        """Move the drill on to drill time ``t``: everything until then happens (injects
+        due at ``t`` are delivered); the clock carries on from there."""
         if self.halted is not None:
             self.notify(self.halted, severity="error", timeout=10)
             return
@@ -257,17 +323,82 @@ class DrillApp(PlainTextApp):
         self.clock.jump_to(self.session.now)
         self.redraw()
 
+    # --- scheduled breaks ---------------------------------------------------------
+
+    def check_breaks(self) -> None:
+        """Start or end a break as the wall clock says."""
+        if self.state.finished or self.halted is not None:
+            return
+        change = self.breaks.update(self.wall())
+        current = self.breaks.current
+        if change == "start" and current is not None:
+            self._break_resumes = self.clock.running
+            self.clock.pause()
+            self.notify(f"Break until {current.end:%H:%M}: the drill clock is paused "
+                        "(space ends the break early).", timeout=10)
+        elif change == "end":
+            self._resume_after_break()
+            self.notify("The break is over: the drill clock runs again."
+                        if self.clock.running else "The break is over.", timeout=6)
+        if change:
+            self._keep_breaks()
+
+    def end_break(self, early: bool = False) -> None:
+        self.breaks.end_now()
+        self._resume_after_break(force=early)
+        self._keep_breaks()
+        self.notify("Break ended early: the drill clock runs again.", timeout=4)
+        self.redraw()
+
+    def _resume_after_break(self, force: bool = False) -> None:
+        if (force or self._break_resumes) and not self.state.finished:
+            self.clock.resume()
+        self._break_resumes = False
+
+    def _keep_breaks(self) -> None:
+        try:
+            self.session.set_breaks(self.breaks.to_json())
+        except JournalError as exc:
+            self.notify(f"The breaks are not saved: {exc}", severity="error", timeout=8)
+
+    def plan_break(self, at: str, minutes: str) -> None:
+        try:
+            b = parse_break(at, minutes, self.wall())
+            self.breaks.add(b)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        self._keep_breaks()
+        day = "" if b.at.date() == self.wall().date() else " tomorrow"
+        self.notify(f"Break planned{day} at {b.at:%H:%M} for {b.minutes:g} minutes.", timeout=4)
+        self.check_breaks()
+        self.redraw()
+
+    def break_note(self) -> str:
+        """What the header says about breaks: the one under way, or the next."""
+        if self.breaks.current is not None:
+            then = ("resumes automatically" if self._break_resumes
+                    else "the clock stays paused after")
+            return f"BREAK until {self.breaks.current.end:%H:%M} ({then})"
+        nxt = self.breaks.next()
+        return f"next break {nxt.at:%H:%M}" if nxt is not None else ""
+
     def action_review(self, runs: int = 50) -> None:
         """The review screen for the drill so far (at the end: the hot wash)."""
-        from sim.analysis.review import build_review
+        from sim.analysis.review import build_review, with_model
 
         from .review import ReviewScreen
 
         journal = self.session.journal
-        review = build_review(self.session.scenario, list(self.session.engine.log),
-                              journal.ratings() if journal else {}, runs=runs,
-                              seed=self.session.seed,
+        events = list(self.session.engine.log)
+        review = build_review(self.session.scenario, events,
+                              journal.ratings() if journal else {},
                               meta=journal.meta() if journal else {})
+        # the model's runs go on in the background, kept in the journal for these events
+        head = journal.events_head() if journal else None
+        with_model(review, runs, self.session.seed, journal,
+                   head if head and head[0] == len(events) else None, background=True)
+        review.notes = list(self.session.notes)
         self.push_screen(ReviewScreen(review, journal))
 
     def action_help(self) -> None:
@@ -302,15 +433,26 @@ class DrillApp(PlainTextApp):
         return out
 
     def key_names(self, binding: Binding) -> str:
-        """A binding's keys as people write them: ``+ =``, ``? F1``, ``esc``."""
-        names = []
-        for key in binding.key.split(","):
-            shown = self.get_key_display(Binding(key.strip(), ""))
-            names.append(shown.upper() if re.fullmatch(r"f\d+", shown) else shown)
-        return " ".join(names)
+        """A binding's keys as people write them (``+ =``, ``? F1``, ``ctrl+q``), where
+        the keymap file put them."""
+        return keys_display(self._keymap.get(binding.id or "", binding.key))
+
+    def keys_of(self, binding_id: str) -> str:
+        """The keys of the binding ``binding_id`` as people write them."""
+        for owner in (self.screen, self, *self.screen_stack):
+            for b in owner.BINDINGS:
+                if isinstance(b, Binding) and b.id == binding_id:
+                    return self.key_names(b)
+        return binding_id
 
     def _binding_rows(self) -> list[tuple[str, str, str]]:
-        return [(self.key_names(b), b.description, b.id or "") for b, _ in self._drill_bindings()]
+        rows = []
+        for b, _ in self._drill_bindings():
+            keys = self.key_names(b)
+            if b.id == "app.quit":  # Textual's own ctrl+q asks the same question
+                keys += " ctrl+q"
+            rows.append((keys, b.description, b.id or ""))
+        return rows
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # one Quit: the drill's own, which asks first

@@ -16,8 +16,10 @@ class ReviewApp(PlainTextApp):
     CSS_PATH = Path(__file__).with_name("drill.tcss")
     TITLE = "acid-drill review"
 
-    def __init__(self, review: Review, journal=None):
+    def __init__(self, review: Review, journal=None, keymap: dict[str, str] | None = None):
         super().__init__()
+        if keymap:  # binding id -> keys, checked by tui.keymap.load
+            self.set_keymap(keymap)
         self.review = review
         self.journal = journal
 

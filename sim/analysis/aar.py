@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import escape as _html_escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration
 from sim.analysis.report import drill_tlp
@@ -129,6 +130,48 @@ def _improvements(review: Review) -> list[dict]:
     return rows
 
 
+def note_groups(review: Review) -> list[tuple[str, list[Any]]]:
+    """The evaluators' notes by what they are about, each group in order of drill time:
+    the expectations (in the scenario's order), then the teams, then the drill in general."""
+    sc = review.scenario
+    described = {x.id: x.description or x.action for x in sc.expectation_units()}
+    groups: dict[tuple[int, int, str], list[Any]] = {}
+    order = {x.id: i for i, x in enumerate(sc.expectation_units())}
+    teams = {a: i for i, a in enumerate(sc.actors)}
+    for n in review.notes:
+        if n.expectation:
+            key = (0, order.get(n.expectation, len(order)), n.expectation)
+        elif n.team:
+            key = (1, teams.get(n.team, len(teams)), n.team)
+        else:
+            key = (2, 0, "")
+        groups.setdefault(key, []).append(n)
+    out = []
+    for (kind, _, about), notes in sorted(groups.items()):
+        if kind == 0:
+            title = f"Expectation {about}" + (f": {described[about]}" if about in described else "")
+        elif kind == 1:
+            title = f"Team {review.name(about)}"
+        else:
+            title = "The drill in general"
+        notes.sort(key=lambda n: (n.drill_time is None, n.drill_time or 0.0, n.id))
+        out.append((title, notes))
+    return out
+
+
+def note_when(review: Review, note: Any) -> str:
+    """'T+01:20 (19 Aug 10:42 on the wall clock)': drill time, and wall time in the
+    drill's clock zone (so the report reads the same wherever it is written)."""
+    drill = "—" if note.drill_time is None else format_drill_time(note.drill_time)
+    if note.wall is None:
+        return drill
+    try:
+        wall = datetime.fromtimestamp(note.wall, ZoneInfo(review.scenario.drill.clock_timezone))
+    except (OverflowError, OSError, ValueError):
+        return drill
+    return f"{drill} ({wall:%d %b %H:%M} on the wall clock)"
+
+
 def _participants(review: Review) -> list[str]:
     human = set(human_roles(review.events))
     return [f"{review.name(a)} ({a})" + (", played by a person" if a in human else "")
@@ -148,7 +191,8 @@ def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
     rows = [("Opened", _t(inc["opened_at"]), "")]
     for label, key in (("First acknowledgement", "first_acknowledgement"),
                        ("Every affected CERT reached", "all_affected_certs_reached"),
-                       ("ANSAC reached", "ansac_reached"), ("Contained", "contained")):
+                       (f"{inc.get('regional_coordinator', 'ANSAC')} reached", "ansac_reached"),
+                       ("Contained", "contained")):
         t = inc[key]
         rows.append((label, _t(t and t.get("at")), _h(t and t.get("after"))))
     for hop in inc["law_enforcement"]["hops"]:
@@ -192,6 +236,14 @@ def render_markdown(review: Review) -> str:
         out.append(f"| {md(x['id'])} | {md(x['status'])} | {_t(x['deadline_at'])} | {_t(x['at'])} | "
                    f"{md(rating)}{'' if by_evaluator else ' (suggested)'} | {md(note)} |")
     out += ["", "Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()), ""]
+    tasks = review.task_answers()
+    if tasks:
+        out += ["## Player tasks", "", "| Task | Team | Asked | Answer | Answer key |",
+                "|---|---|---|---|---|"]
+        out += [f"| {md(t['task'])}: {md(t['question'])} | {md(review.name(t['actor']))} | "
+                f"{_t(t['asked_at'])} | {md(t['answer']) or 'no answer'} | "
+                f"{md(t['answer_key'])} |" for t in tasks]
+        out.append("")
     out += ["## Timing", ""]
     for inc in m["incidents"]:
         out += [f"### Incident {md(inc['id'])}: {md(inc['title'])}", "",
@@ -213,6 +265,13 @@ def render_markdown(review: Review) -> str:
                 + (f"; {_h(c.human)})" if c.human is not None else ")")
                 for c in review.comparisons]
         out.append("")
+    if review.notes:
+        out += ["## Evaluator notes", ""]
+        for title, notes in note_groups(review):
+            out += [f"### {md(title)}", ""]
+            out += [f"- {md(note_when(review, n))}, {md(n.who or 'evaluator')}: {md(n.text)}"
+                    for n in notes]
+            out.append("")
     out += ["## Improvement plan", "", "| Expectation | Corrective action | Owner | Due date |",
             "|---|---|---|---|"]
     out += [f"| {md(r['expectation'])} | {md(r['action'])} | {md(r['owner'])} | {r['due']} |"
@@ -378,6 +437,15 @@ def render_html(review: Review) -> str:
                    f"<td>{e(rating)}{'' if by_evaluator else ' (suggested)'}</td>"
                    f"<td>{e(note)}</td></tr>")
     out.append("</table>")
+    tasks = review.task_answers()
+    if tasks:
+        out.append("<h2>Player tasks</h2><table><tr><th>Task</th><th>Team</th><th>Asked</th>"
+                   "<th>Answer</th><th>Answer key</th></tr>")
+        out += [f"<tr><td>{e(t['task'])}: {e(t['question'])}</td>"
+                f"<td>{e(review.name(t['actor']))}</td><td>{e(_t(t['asked_at']))}</td>"
+                f"<td>{e(t['answer']) or 'no answer'}</td><td>{e(t['answer_key'])}</td></tr>"
+                for t in tasks]
+        out.append("</table>")
     out.append("<h2>Timing</h2>")
     for inc in m["incidents"]:
         out.append(f"<h3>Incident {e(inc['id'])}: {e(inc['title'])}</h3>")
@@ -410,6 +478,12 @@ def render_html(review: Review) -> str:
                        f"{took})</p>")
             if c.simulated and c.human is not None:
                 out.append(distribution_svg(c))
+    if review.notes:
+        out.append("<h2>Evaluator notes</h2>")
+        for title, notes in note_groups(review):
+            out.append(f"<h3>{e(title)}</h3><ul>" + "".join(
+                f"<li>{e(note_when(review, n))}, {e(n.who or 'evaluator')}: "
+                f"{e(n.text).replace(chr(10), '<br>')}</li>" for n in notes) + "</ul>")
     out.append("<h2>Improvement plan</h2><table><tr><th>Expectation</th><th>Corrective action</th>"
                "<th>Owner</th><th>Due date</th></tr>")
     rows = _improvements(review)
@@ -439,6 +513,11 @@ def render_json(review: Review) -> str:
         "recorded": review.meta.get("created"),
         "ratings": expectations,
         "improvement_plan": _improvements(review),
+        "notes": [
+            {"about": title, "expectation": n.expectation or None, "team": n.team or None,
+             "drill_time": n.drill_time, "wall": n.wall, "who": n.who, "text": n.text}
+            for title, notes in note_groups(review) for n in notes
+        ],
         "comparisons": [
             {"actor": c.actor, "incident": c.incident, "metric": c.metric, "human": c.human,
              "runs": c.runs, "model_did_it": c.model_did_it,
@@ -447,6 +526,9 @@ def render_json(review: Review) -> str:
         ],
         "metrics": review.metrics,
     }
+    tasks = review.task_answers()
+    if tasks:
+        doc["tasks"] = tasks
     return json_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
@@ -459,6 +541,20 @@ def render_text(review: Review) -> str:
         rating, note, by_evaluator = review.rating(x["id"])
         out.append(f"  {one_line(x['id'])}: {one_line(rating) or '-'}"
                    f"{'' if by_evaluator else ' (suggested)'}" + (f"; {one_line(note)}" if note else ""))
+    tasks = review.task_answers()
+    if tasks:
+        out += ["", "Player tasks"]
+        for t in tasks:
+            out.append(f"  {one_line(t['task'])} ({one_line(review.name(t['actor']))}): "
+                       f"{one_line(t['question'])}")
+            out.append(f"    answer: {one_line(t['answer']) or 'no answer'}; answer key: "
+                       f"{one_line(t['answer_key']) or '-'}")
+    if review.notes:
+        out += ["", "Evaluator notes"]
+        for title, notes in note_groups(review):
+            out.append(f"  {one_line(title)}")
+            out += [f"    {one_line(note_when(review, n))}, {one_line(n.who or 'evaluator')}: "
+                    f"{one_line(n.text)}" for n in notes]
     out += ["", "Improvement plan"]
     plan = _improvements(review)
     out += [f"  {one_line(r['expectation'])} (owner {one_line(r['owner'])}, due {r['due']}): "

@@ -25,6 +25,11 @@ LAW_ENFORCEMENT_HOPS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
+#: The scenario's name (drill.names) for each hop of LAW_ENFORCEMENT_HOPS, in order.
+STAGE_KEYS = ("police_referral", "preservation", "international_channel", "foreign_police",
+              "mla")
+
+
 def as_events(log: Iterable[Event | Mapping[str, Any]]) -> list[Event]:
     return [e if isinstance(e, Event) else Event.from_dict(e) for e in log]
 
@@ -38,13 +43,21 @@ def _timing(at: float | None, since: float | None, **extra: Any) -> dict[str, An
 
 
 def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
-    """Per incident: acknowledgement, notification, ANSAC, police and containment."""
+    """Per incident: acknowledgement, notification, the regional coordinator (ANSAC unless
+    the scenario names another), police and containment."""
     kinds: dict[str, str] = {}
     control_counts = False
+    names: dict[str, str] | None = None
     for e in events:
         if e.type == "drill_started":
             kinds = {aid: a["kind"] for aid, a in e.details["actors"].items()}
             control_counts = bool(e.details.get("control_counts_as_reach", False))
+            names = e.details.get("names")
+    # a scenario that names its own stages: those names, and each hop's stage key
+    law_hops = LAW_ENFORCEMENT_HOPS if names is None else tuple(
+        (names.get(key, hop[0]), *hop[1:]) for hop, key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
+                                                               strict=True))
+    stage_of = {hop[0]: key for hop, key in zip(law_hops, STAGE_KEYS, strict=True)}
     incidents: dict[str, dict[str, Any]] = {}
     reached: dict[str, dict[str, float]] = {}
     by_peers: dict[str, dict[str, float]] = {}
@@ -92,11 +105,11 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                 by_peers[e.incident].setdefault(e.actor, e.time)
                 if inc["_ansac"] is None and kinds.get(e.actor) == "regional_council":
                     inc["_ansac"] = (e.time, e.details["sender"])
-                for name, verb, kind in LAW_ENFORCEMENT_HOPS:
+                for name, verb, kind in law_hops:
                     if e.details["verb"] == verb and (kind is None or kinds.get(e.actor) == kind):
                         inc["_hops"].setdefault(name, (e.time, e.details["sender"], e.actor))
         elif e.type == "message_sent":
-            for name, verb, kind in LAW_ENFORCEMENT_HOPS:
+            for name, verb, kind in law_hops:
                 if e.details["verb"] == verb and kind in (None, e.details["to_kind"]):
                     inc["_sent"].setdefault(name, e.time)
         elif e.type == "acknowledged" and inc["_first_ack"] is None:
@@ -116,12 +129,13 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         hops = []
         last = None
         reached_at = [opened]
-        for name, _, _ in LAW_ENFORCEMENT_HOPS:
+        for name, _, _ in law_hops:
             hit = inc["_hops"].get(name)
+            stage = {} if names is None else {"stage": stage_of[name]}
             if hit is None:
                 # sent but not yet arrived (a formal MLA request takes weeks), or never sent
                 hops.append({"hop": name, "at": None, "after": None, "hop_duration": None,
-                             "sent_at": inc["_sent"].get(name)})
+                             "sent_at": inc["_sent"].get(name), **stage})
                 continue
             at, sender, to = hit
             # a hop's own duration runs from the latest earlier step reached before it
@@ -129,7 +143,7 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             previous = max(t for t in reached_at if t <= at)
             hops.append({
                 "hop": name, "from": sender, "to": to, "at": at, "after": at - opened,
-                "hop_duration": at - previous,
+                "hop_duration": at - previous, **stage,
             })
             reached_at.append(at)
             if last is None or at >= inc["_hops"][last][0]:
@@ -160,6 +174,8 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             "takedowns": inc["_takedowns"],
             "contained": _timing(inc["_contained"], opened),
         })
+        if names is not None:
+            out[-1]["regional_coordinator"] = names.get("regional_coordinator", "ANSAC")
     return out
 
 

@@ -90,7 +90,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
                 note += "; not reached: " + ", ".join(who(a) for a in reach["missing"])
             lines.append(_row(label, reach, note))
         ansac = inc["ansac_reached"]
-        lines.append(_row("ANSAC reached", ansac, f"from {who(ansac['by'])}" if ansac else ""))
+        lines.append(_row(f"{s(inc.get('regional_coordinator', 'ANSAC'))} reached", ansac,
+                          f"from {who(ansac['by'])}" if ansac else ""))
         lines.append("    law enforcement")
         for hop in inc["law_enforcement"]["hops"]:
             if hop["at"] is None and hop.get("sent_at") is not None:
@@ -128,14 +129,16 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
         when = _t(x["at"]) if x["at"] is not None else ""
         extra = ""
         if x["status"] == "missed":
-            extra = f"never done; overdue {format_duration(x['lateness'])} at the end"
+            # a drill stopped early: missed, but not yet overdue at an end it never reached
+            extra = ("never done" if x.get("lateness") is None else
+                     f"never done; overdue {format_duration(x['lateness'])} at the end")
         elif x["status"] == "late":
             extra = f"late by {format_duration(x['lateness'])}"
         elif x["status"] == "met":
             extra = f"by {who(x.get('by'))}"
         deadline = f"due {_t(x['deadline_at'])}" if x["deadline_at"] is not None else "not due"
         lines.append(
-            f"  {s(x['id']):<5}{status:<8}{when:>10}  {deadline:<14} "
+            f"  {s(x['id']):<4} {status:<8}{when:>10}  {deadline:<14} "
             f"{s(x['description'] or x['action'])}"
         )
         if extra:

@@ -7,7 +7,7 @@ played by people and a run of the automated policy are reviewed the same way.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +79,10 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
     first_sent = {}
     for e in sent.values():
         first_sent.setdefault(e.details["dispatch"], e)
+    # the first delivery of each dispatch (looked up once, not searched for every hop)
+    arrivals: dict[str, Event] = {}
+    for d in delivered.values():
+        arrivals.setdefault(d.details["dispatch"], d)
     out = []
     for h in hop_metrics(events):
         parts = dict.fromkeys(PARTS, 0.0)
@@ -109,7 +113,7 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
         # attempts that never arrived
         end = t1
         if h["delivered_at"] is not None:
-            arrived = next(d for d in delivered.values() if d.details["dispatch"] == h["dispatch"])
+            arrived = arrivals[h["dispatch"]]
             attempt_sent = sent[arrived.details["msg"]].time
             parts[STALE] += attempt_sent - t1
             parts[CHANNEL] += arrived.time - attempt_sent - arrived.details["duty_wait"]
@@ -238,8 +242,13 @@ class Comparison:
                 f"(the policy did it in {self.model_did_it:.0%} of {self.runs})")
 
 
+#: Told after each simulated run: (runs done, runs in all). It may raise to stop the runs.
+Progress = Callable[[int, int], None]
+
+
 def model_distribution(scenario: Scenario, actors: list[str], runs: int = 200,
-                       seed: int = 0) -> dict[str, list[dict[tuple[str, str], float]]]:
+                       seed: int = 0, progress: Progress | None = None,
+                       ) -> dict[str, list[dict[tuple[str, str], float]]]:
     """Each actor's role metrics in ``runs`` runs of the automated policy."""
     from sim.runs.batch import replication_seed
 
@@ -248,6 +257,8 @@ def model_distribution(scenario: Scenario, actors: list[str], runs: int = 200,
         log = Engine(scenario, seed=replication_seed(seed, i)).run()
         for a in actors:
             out[a].append(role_metrics(log, a))
+        if progress is not None:
+            progress(i + 1, runs)
     return out
 
 
@@ -272,12 +283,13 @@ def human_roles(events: list[Event]) -> list[str]:
 
 
 def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario, runs: int = 200,
-            seed: int = 0, roles: list[str] | None = None) -> list[Comparison]:
+            seed: int = 0, roles: list[str] | None = None,
+            progress: Progress | None = None) -> list[Comparison]:
     events = as_events(log)
     roles = human_roles(events) if roles is None else roles
     if not roles:
         return []
-    model = model_distribution(scenario, roles, runs, seed)
+    model = model_distribution(scenario, roles, runs, seed, progress)
     out = []
     for actor in roles:
         done = role_metrics(events, actor, by="human")
@@ -287,6 +299,110 @@ def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario, runs: 
             simulated = [m[key] for m in model[actor] if key in m]
             out.append(Comparison(actor, key[0], key[1], done.get(key), simulated, runs))
     return out
+
+
+#: Where a journal keeps its comparison with the model (see :class:`ModelRuns`).
+CACHE_NAME = "model_comparison"
+
+
+def comparison_key(runs: int, seed: int, head: tuple[int, str] | None) -> dict[str, Any] | None:
+    """What a cached comparison depends on: the runs asked for, the seed, the version
+    that simulates them, and the journal's events (their number and last checksum).
+    None when the events cannot be named (a journal without checksums): no cache."""
+    if head is None:
+        return None
+    from sim.runs.session import product_version
+
+    return {"runs": runs, "seed": seed, "version": product_version(),
+            "events": head[0], "last": head[1]}
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _comparison_of(d: Any) -> Comparison | None:
+    """A cached comparison, checked (the journal may come from anyone)."""
+    if not isinstance(d, dict):
+        return None
+    actor, incident, metric = d.get("actor"), d.get("incident"), d.get("metric")
+    human, simulated, runs = d.get("human"), d.get("simulated"), d.get("runs")
+    if not all(isinstance(v, str) for v in (actor, incident, metric)):
+        return None
+    if not (human is None or _number(human)) or not isinstance(simulated, list):
+        return None
+    if not all(_number(v) for v in simulated) or not isinstance(runs, int) or isinstance(runs, bool):
+        return None
+    return Comparison(actor, incident, metric, None if human is None else float(human),
+                      [float(v) for v in simulated], runs)
+
+
+@dataclass
+class ModelRuns:
+    """The "People vs model" comparison of a drill: ``runs`` seeded runs of the automated
+    policy, computed once (inline, or in the background with progress) and kept in the
+    journal under :func:`comparison_key`, so that opening the review again is instant."""
+
+    scenario: Scenario
+    events: list[Event]
+    runs: int
+    seed: int = 0
+    key: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.roles = human_roles(self.events)
+
+    @property
+    def needed(self) -> bool:
+        """False when there is nothing to simulate (no runs asked for, or no person played)."""
+        return bool(self.runs and self.roles)
+
+    def compute(self, progress: Progress | None = None) -> list[Comparison]:
+        if not self.needed:
+            return []
+        return compare(self.events, self.scenario, runs=self.runs, seed=self.seed,
+                       roles=self.roles, progress=progress)
+
+    def cached(self, journal: Any) -> list[Comparison] | None:
+        """The comparison kept in ``journal`` for this key, or None."""
+        if journal is None or self.key is None:
+            return None
+        saved = journal.derived(CACHE_NAME)
+        if not isinstance(saved, dict) or saved.get("key") != self.key:
+            return None
+        rows = saved.get("comparisons")
+        if not isinstance(rows, list):
+            return None
+        out = [_comparison_of(d) for d in rows]
+        return None if any(c is None for c in out) else out  # type: ignore[return-value]
+
+    def save(self, journal: Any, comparisons: list[Comparison]) -> bool:
+        """Keep the comparison in ``journal``; False if it cannot be (read-only, no key)."""
+        if journal is None or self.key is None:
+            return False
+        return journal.set_derived(CACHE_NAME, {"key": self.key, "comparisons": [
+            {"actor": c.actor, "incident": c.incident, "metric": c.metric, "human": c.human,
+             "simulated": c.simulated, "runs": c.runs} for c in comparisons]})
+
+
+def with_model(review: Review, runs: int, seed: int = 0, journal: Any = None,
+               head: tuple[int, str] | None = None, background: bool = False) -> Review:
+    """Give ``review`` its comparison with the model: from the journal's cache, else
+    computed now (and kept in the journal if it can be written), or with ``background``
+    left in ``review.pending`` for the screen to compute while it shows the rest."""
+    model = ModelRuns(review.scenario, review.events, runs, seed, comparison_key(runs, seed, head))
+    if not model.needed:
+        review.comparisons = []
+        return review
+    cached = model.cached(journal)
+    if cached is not None:
+        review.comparisons = cached
+    elif background:
+        review.pending = model
+    else:
+        review.comparisons = model.compute()
+        model.save(journal, review.comparisons)
+    return review
 
 
 # --- the whole review ----------------------------------------------------------------
@@ -303,6 +419,10 @@ class Review:
     ratings: dict[str, dict[str, str]] = field(default_factory=dict)
     comparisons: list[Comparison] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the comparison with the model, when it is still to be computed (in the background)
+    pending: ModelRuns | None = None
+    #: the evaluators' notes taken during play (sim.runs.session.Note)
+    notes: list[Any] = field(default_factory=list)
 
     def name(self, actor: str | None) -> str:
         if actor in self.scenario.actors:
@@ -316,6 +436,24 @@ class Review:
             return saved["rating"], saved.get("note", ""), True
         x = next(x for x in self.metrics["expectations"] if x["id"] == expectation)
         return suggest_rating(x), (saved or {}).get("note", ""), False
+
+    def task_answers(self) -> list[dict[str, Any]]:
+        """Every player task as asked of each actor, with the latest answer and the answer
+        key, in the order they were asked ('answer' is empty when none was given)."""
+        keys = {t.id: t.answer_key for t in self.scenario.tasks}
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for e in self.events:
+            d = e.details
+            if e.type == "task_set" and e.actor is not None:
+                rows[(str(d.get("task")), e.actor)] = {
+                    "task": str(d.get("task")), "question": str(d.get("question", "")),
+                    "actor": e.actor, "asked_at": e.time, "answer": "", "answered_at": None,
+                    "answer_key": keys.get(str(d.get("task")), "")}
+            elif e.type == "task_answered":
+                row = rows.get((str(d.get("task")), e.actor or ""))
+                if row is not None:
+                    row["answer"], row["answered_at"] = str(d.get("text", "")), e.time
+        return list(rows.values())
 
     def lanes(self, incident: str) -> list[str]:
         """Actors involved in an incident, in order of first involvement."""
@@ -384,11 +522,14 @@ def checked_review(path: Any, scenario: Scenario, events: list[Event], ratings: 
         ) from None
 
 
-def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False) -> tuple[Review, Any]:
+def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False,
+                background: bool = False) -> tuple[Review, Any]:
     """A journal's review, and the open journal (to save ratings into).
 
     The journal is checked first (its checksums, then every event the review uses);
-    ``readonly`` opens it without ever writing to it (a report).
+    ``readonly`` opens it without ever writing to it (a report). The comparison with
+    ``runs`` runs of the model comes from the journal's cache if it holds one for these
+    events; else it is computed, or with ``background`` left in ``review.pending``.
     """
     from sim.runs.session import Journal, JournalError, scenario_from_meta
 
@@ -400,8 +541,10 @@ def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False) -
         if not events or events[0].type != "drill_started":
             raise JournalError(f"{path}: the journal is cut short (it has no drill in it)")
         review = checked_review(path, scenario, events, contents.ratings, contents.meta)
+        review.notes = list(contents.notes)
         if runs:
-            review.comparisons = compare(events, scenario, runs=runs, seed=seed)
+            with_model(review, runs, seed, journal, journal.events_head(contents.meta),
+                       background)
     except BaseException:
         journal.close()
         raise

@@ -212,7 +212,7 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
     for rid, (_, rule) in rules.items():
         triggered = trigger in rule.on or (trigger.startswith("after:")
                                            and trigger[6:] in rule.after)
-        if not triggered or spec.kind not in rule.by or (actor, rid) in seen:
+        if not triggered or actor not in sc.binds(rule) or (actor, rid) in seen:
             continue
         if applies(rule.when, spec.country, picture, sc.country_sets()) is None:
             continue
@@ -220,12 +220,19 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
         deadline = f" within {format_duration(rule.deadline)}" if rule.deadline else ""
         if rule.action in MESSAGE_VERBS:
             targets = []
-            for t, needed in directory.targets(rule, actor, spec.country, picture, sender):
+            found = directory.targets(rule, actor, spec.country, picture, sender)
+            for t, needed in found:
                 them = _Who(t, sc.actors[t])
                 carried = {f: v for f, v in held.items() if allowed(v[0], v[1], me, them)}
                 if all(f in carried for f in needed):
                     targets.append((t, carried))
             if not targets:
+                # said, not dropped: a rule that reaches nobody is a scenario's mistake
+                why = ("finds no recipient" if not found else
+                       "withholds it from " + ", ".join(sc.actors[t].name for t, _ in found)
+                       + " (TLP)")
+                lines.append(f"{'  ' * depth}{spec.name} --{rule.action}--> NOBODY: "
+                             f"{', '.join(rule.to)} {why}   [{rid}]")
                 continue
             names = ", ".join(_addressed(sc, sc.actors[t], rule.channel) for t, _ in targets)
             lines.append(f"{'  ' * depth}{spec.name} --{rule.action} via {rule.channel}"
@@ -239,8 +246,8 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
                 _walk(sc, directory, rules, told, t, rule.action, actor, depth + 1, seen, lines)
         else:
             doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
-            held = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
-            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{held}   [{rid}]")
+            waits = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
+            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}   [{rid}]")
         _walk(sc, directory, rules, told, actor, f"after:{rid}", sender, depth + 1, seen, lines)
 
 
@@ -249,4 +256,25 @@ def explain(sc: Scenario) -> str:
     head = [f"{drill.title} ({drill.id})",
             f"drill clock starts {drill.start.isoformat()} ({drill.clock_timezone}), "
             f"lasts {format_duration(drill.duration)}", ""]
-    return "\n".join([*head, *_msel(sc), "", *_directory(sc), "", *_paths(sc)]) + "\n"
+    return "\n".join([*head, *_msel(sc), "", *_directory(sc), "", *_drift(sc), *_paths(sc)]) \
+        + "\n"
+
+
+def _drift(sc: Scenario) -> list[str]:
+    """Outages, contact changes and per-pair latencies, when the scenario has any."""
+    from sim.engine.drift import outage_windows
+
+    lines = []
+    for w in outage_windows(sc):
+        whose = f"{sc.actors[w.actor].name}'s " if w.actor else ""
+        lines.append(f"  outage: {whose}{w.channel} {format_duration(w.start)} to "
+                     f"{format_duration(w.end)} into the drill; messages {w.effect}")
+    for c in sc.contact_changes:
+        lines.append(f"  at {c.at}: {sc.actors[c.actor].name}'s {c.channel} contact "
+                     f"{'goes stale' if c.stale else 'is repaired'}")
+    for cid, ch in sc.channels.items():
+        for p in ch.pair_latency:
+            pair = f"{p.sender or 'anyone'} -> {p.recipient or 'anyone'}"
+            lines.append(f"  {cid} {pair}{' (both ways)' if p.both_ways else ''}: latency "
+                         f"{_dist(p.latency)}")
+    return ["Outages and changes during the drill", *lines, ""] if lines else []

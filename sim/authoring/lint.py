@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scenarios.durations import format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
-from scenarios.model import Scenario
+from scenarios.model import MESSAGE_VERBS, Scenario
 from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
@@ -41,6 +41,10 @@ def incidents(sc: Scenario) -> dict[str, Picture]:
     return {iid: Picture.of(f) for iid, f in facts.items()}
 
 
+#: selectors that name only actors of the acting actor's own country
+_LOCAL = ("national_police", "central_authority", "local_isps", "regulators")
+
+
 class _Linter:
     def __init__(self, loaded: LoadedScenario):
         self.loaded = loaded
@@ -52,6 +56,7 @@ class _Linter:
         self.at = {
             inj.id: parse_drill_time(inj.at, self.start) for inj in self.sc.injects if inj.at
         }
+        self.binds = {rid: self.sc.binds(rule) for rid, (_, rule) in self.sc.rules().items()}
 
     def warn(self, code: str, path: tuple, message: str, key: bool = False) -> None:
         src = self.loaded.source
@@ -94,10 +99,11 @@ class _Linter:
         changed = True
         while changed:
             changed = False
-            for _, rule in rules.values():
+            for rid, (_, rule) in rules.items():
+                binds = self.binds[rid]
                 for aid in list(reached):
                     spec = self.sc.actors[aid]
-                    if spec.kind not in rule.by:
+                    if aid not in binds:
                         continue
                     for inc in self.incidents.values():
                         for sel in rule.to:
@@ -116,20 +122,19 @@ class _Linter:
 
     def rules_that_never_fire(self) -> None:
         rules = self.sc.rules()
-        kinds = {a.kind for a in self.sc.actors.values()}
         produced = {"inject"} if self.sc.injects else set()
         produced |= {r.action for _, r in rules.values()}
         for rid, (fid, rule) in rules.items():
             path = ("frameworks", fid, "rules", rid)
-            if not set(rule.by) & kinds:
+            if not self.binds[rid]:
                 self.warn("rule-never-fires", path,
-                          f"rule {rid!r}: no actor is a {' or '.join(rule.by)}", key=True)
+                          f"rule {rid!r}: no actor is {' or '.join(rule.by)}", key=True)
                 continue
             if rule.on and not set(rule.on) & produced and not rule.after:
                 self.warn("rule-never-fires", path,
                           f"rule {rid!r}: nothing ever sends {', '.join(rule.on)}", key=True)
                 continue
-            actors = [a for a in self.sc.actors.values() if a.kind in rule.by]
+            actors = [a for aid, a in self.sc.actors.items() if aid in self.binds[rid]]
             if not any(applies(rule.when, a.country, inc, self.sc.country_sets()) is not None
                        for a in actors for inc in self.incidents.values()):
                 self.warn("rule-never-fires", path,
@@ -233,8 +238,8 @@ class _Linter:
     def contingencies(self) -> None:
         referenced: dict[str, list[int]] = {}
         for n, e in enumerate(self.sc.expectations):
-            if e.contingency:
-                referenced.setdefault(e.contingency, []).append(n)
+            for inject in e.contingencies().values():
+                referenced.setdefault(inject, []).append(n)
         for i, inj in enumerate(self.sc.injects):
             if inj.type != "contingency":
                 continue
@@ -269,9 +274,8 @@ class _Linter:
             window = self._deadline(n)
             if window is None:
                 continue
-            kinds = {self.sc.actors[a].kind for a in e.actors}
             for rid, (_, rule) in rules.items():
-                if rule.action != e.action or not kinds & set(rule.by):
+                if rule.action != e.action or not set(e.actors) & self.binds[rid]:
                     continue
                 for first in rule.hold_until:
                     action = rules[first][1].action if first in rules else None
@@ -290,11 +294,132 @@ class _Linter:
                                 f"expectation {other.id} allows until "
                                 f"{format_duration(other_window[1])}")
 
+    # --- what can never be satisfied ----------------------------------------------
+
+    def _in_library(self, path: tuple) -> bool:
+        mark = self.loaded.source.mark_for(path)
+        return mark is not None and str(Path(mark.file).resolve()).startswith(
+            str(library_dir()))
+
+    def _nobody(self, selector: str, aid: str, inc: Picture) -> bool:
+        if selector == "sender":
+            return False  # whoever set the rule off: not known before the drill
+        spec = self.sc.actors[aid]
+        return not [t for t, _ in self.directory.select(selector, spec.country, inc, None)
+                    if t != aid]
+
+    def expectations_never_met(self) -> None:
+        """Expectations whose target finds nobody for their actors, or that fall due
+        when the drill cannot judge them."""
+        end = self.sc.drill.duration
+        for n, e in enumerate(self.sc.expectations):
+            inc = self.incidents.get(e.incident)
+            if e.target is not None and inc is not None:
+                stuck = [a for a in e.actors if self._nobody(e.target, a, inc)]
+                if stuck and (e.require == "all" or len(stuck) == len(e.actors)):
+                    who = ", ".join(self.sc.actors[a].name for a in stuck)
+                    self.warn("expectation-never-met", ("expectations", n, "target"),
+                              f"expectation {e.id} can never be met: {e.target!r} finds no "
+                              f"recipient for {who} (no such actor"
+                              f"{' in its country' if e.target in _LOCAL else ''})")
+            window = self._deadline(n)
+            if window is None:
+                continue
+            anchor, deadline = window
+            if anchor >= end:
+                self.warn("expectation-after-end", ("expectations", n, "after"),
+                          f"expectation {e.id} is anchored at {format_duration(anchor)} into "
+                          f"the drill, after it ends ({format_duration(end)}): it is never "
+                          "judged")
+            elif deadline > end:
+                self.warn("expectation-after-end", ("expectations", n, "within"),
+                          f"expectation {e.id} falls due {format_duration(deadline)} into "
+                          f"the drill, after it ends ({format_duration(end)}): it can be met "
+                          "but never missed, and is left open")
+
+    def rules_without_recipient(self) -> None:
+        """Message rules whose 'to' finds nobody for an actor they bind."""
+        reached = self.reachable()
+        for rid, (fid, rule) in self.sc.rules().items():
+            if rule.action not in MESSAGE_VERBS or "sender" in rule.to:
+                continue
+            stuck = []
+            for aid, spec in self.sc.actors.items():
+                if aid not in reached or spec.kind not in rule.by:
+                    continue
+                views = [inc for inc in self.incidents.values()
+                         if applies(rule.when, spec.country, inc, self.sc.country_sets())
+                         is not None]
+                if views and not any(self.directory.targets(rule, aid, spec.country, inc, None)
+                                     for inc in views):
+                    stuck.append(aid)
+            if not stuck:
+                continue
+            path = ("frameworks", fid, "rules", rid, "to")
+            names = ", ".join(self.sc.actors[a].name for a in stuck)
+            message = (f"rule {rid!r} ({rule.action}) finds no recipient in "
+                       f"{', '.join(rule.to)} for {names}, so it does nothing for "
+                       f"{'it' if len(stuck) == 1 else 'them'}")
+            if self._in_library(path):
+                # the organiser's to fix: where the actor is written
+                for a in stuck:
+                    self.warn("rule-finds-nobody", ("actors", a), message, key=True)
+            else:
+                self.warn("rule-finds-nobody", path, message)
+
+    def drift(self) -> None:
+        """Outages and contact changes that cannot have any effect."""
+        end = self.sc.drill.duration
+        used = self.used_channels()
+        for i, o in enumerate(self.sc.outages):
+            begin = parse_drill_time(o.start, self.start)
+            if begin >= end:
+                self.warn("outage-after-end", ("outages", i, "start"),
+                          f"the outage of {o.channel!r} starts after the drill ends "
+                          f"({format_duration(end)})")
+            elif o.channel not in used:
+                self.warn("outage-unused-channel", ("outages", i, "channel"),
+                          f"the outage takes down {o.channel!r}, which no inject or rule uses")
+        stale = {(a, c): ct.stale for a, actor in self.sc.actors.items()
+                 for c, ct in actor.contacts.items()}
+        changes = sorted(((parse_drill_time(c.at, self.start), i, c)
+                          for i, c in enumerate(self.sc.contact_changes)), key=lambda x: x[:2])
+        for at, i, c in changes:
+            key = (c.actor, c.channel)
+            if at >= end:
+                self.warn("contact-change-after-end", ("contact_changes", i, "at"),
+                          f"the change to {c.actor}'s {c.channel} contact comes after the "
+                          f"drill ends ({format_duration(end)})")
+            elif stale.get(key) == c.stale:
+                self.warn("contact-change-no-effect", ("contact_changes", i, "stale"),
+                          f"{c.actor}'s {c.channel} contact is already "
+                          f"{'stale' if c.stale else 'working'} at {c.at}")
+            stale[key] = c.stale
+        for cid, ch in self.sc.channels.items():
+            for i, p in enumerate(ch.pair_latency):
+                for aid in (p.recipient,) if not p.both_ways else (p.recipient, p.sender):
+                    if aid is not None and cid not in self.sc.actors[aid].contacts:
+                        self.warn("pair-latency-unused", ("channels", cid, "pair_latency", i),
+                                  f"{aid} has no point of contact on {cid!r}, so no message "
+                                  "to it takes this latency")
+
+    def stage_names(self) -> None:
+        """A coordinator named in drill.names that no actor can be."""
+        names = self.sc.drill.names
+        if (names.regional_coordinator != type(names)().regional_coordinator
+                and not any(a.kind == "regional_council" for a in self.sc.actors.values())):
+            self.warn("name-unused", ("drill", "names", "regional_coordinator"),
+                      f"the report names the regional coordinator "
+                      f"{names.regional_coordinator!r}, but no actor is a regional_council, "
+                      "so it is never reached")
+
     def run(self) -> list[Finding]:
         for check in (self.injects_after_end, self.unused_channels_and_contacts,
                       self.unreachable_actors, self.rules_that_never_fire,
                       self.deadlines_too_short, self.short_deadlines_off_duty,
-                      self.injects_on_days_off, self.contingencies, self.hold_until_order):
+                      self.injects_on_days_off, self.contingencies, self.hold_until_order,
+                      self.expectations_never_met, self.rules_without_recipient, self.drift,
+                      self.stage_names, *branching_checks(self)):
             check()
         lib = str(library_dir())
         mine = [f for f in self.findings
@@ -307,3 +432,89 @@ def lint(loaded: LoadedScenario) -> list[Finding]:
     """Every warning for a scenario that validates."""
     return _Linter(loaded).run()
 
+
+
+# --- teams, conditions, branches and tasks ---------------------------------------------
+
+
+def branching_checks(lt: _Linter) -> list:
+    """Checks of teams, phases, conditions, timed-after-action injects and tasks."""
+    sc = lt.sc
+    end = sc.drill.duration
+
+    def empty_teams() -> None:
+        for tid, members in sc.team_members.items():
+            if not members:
+                lt.warn("empty-team", ("teams", tid),
+                        f"team {tid!r} has no member, so nothing addressed to it arrives",
+                        key=True)
+
+    def phases() -> None:
+        for name in sc.drill.phases:
+            begin, _ = sc.drill.phase_window(name)
+            if begin >= end:
+                lt.warn("phase-after-end", ("drill", "phases", name),
+                        f"phase {name!r} begins after the drill ends, so a condition on it "
+                        "never holds", key=True)
+
+    def rule_conditions() -> None:
+        reach = {inj.id: set(inj.to) for inj in sc.injects}
+        for rid, (fid, rule) in sc.rules().items():
+            path = ("frameworks", fid, "rules", rid, "when")
+            for iid in rule.when.received or ():
+                if iid in reach and not reach[iid] & lt.binds[rid]:
+                    lt.warn("condition-never-holds", (*path, "received"),
+                            f"rule {rid!r} waits for inject {iid} to reach the actor, but "
+                            "the inject goes to none of the actors the rule binds")
+            for check in rule.when.done or ():
+                doers = {aid for r, (_, other) in sc.rules().items()
+                         if other.action == check.action for aid in lt.binds[r]}
+                if check.by == "self" and not doers & lt.binds[rid] \
+                        and check.action not in ("acknowledge", "analyse"):
+                    lt.warn("condition-never-holds", (*path, "done"),
+                            f"rule {rid!r} waits for its actor to {check.action}, which no "
+                            "rule has it do (only a person playing the role could)")
+
+    def inject_conditions() -> None:
+        for i, inj in enumerate(sc.injects):
+            cond = inj.when
+            at = lt.at.get(inj.id)
+            if cond is not None and at is not None:
+                for key in ("met", "missed"):
+                    for eid in getattr(cond, key) or ():
+                        n = next((k for k, e in enumerate(sc.expectations) if e.id == eid), None)
+                        window = lt._deadline(n) if n is not None else None
+                        if key == "missed" and window is not None and window[1] > at:
+                            lt.warn("condition-never-holds", ("injects", i, "when", key),
+                                    f"inject {inj.id} at {inj.at} asks whether expectation "
+                                    f"{eid} was missed, but it falls due only at "
+                                    f"{format_duration(window[1])} into the drill")
+                        if key == "met" and window is not None and window[0] > at:
+                            lt.warn("condition-never-holds", ("injects", i, "when", key),
+                                    f"inject {inj.id} at {inj.at} asks whether expectation "
+                                    f"{eid} was met before its anchor, at "
+                                    f"{format_duration(window[0])}")
+            after = inj.after_action
+            if after is not None:
+                who = set(sc.expand(after.by)) if after.by else set(sc.actors)
+                doers = {aid for rid, (_, r) in sc.rules().items()
+                         if r.action == after.action for aid in lt.binds[rid]}
+                if not who & doers and after.action not in ("acknowledge", "analyse"):
+                    lt.warn("after-action-never", ("injects", i, "after_action"),
+                            f"inject {inj.id} waits for {after.action}, which no rule has "
+                            f"{', '.join(after.by) or 'anyone'} do: under the automated "
+                            "policy it never fires")
+
+    def tasks() -> None:
+        for i, task in enumerate(sc.tasks):
+            if task.at is not None and parse_drill_time(task.at, lt.start) >= end:
+                lt.warn("task-after-end", ("tasks", i, "at"),
+                        f"task {task.id} is asked after the drill ends")
+            if task.inject is not None:
+                inj = next((x for x in sc.injects if x.id == task.inject), None)
+                if inj is not None and not set(inj.to) & set(task.to):
+                    lt.warn("task-never-asked", ("tasks", i, "to"),
+                            f"task {task.id} is asked when inject {task.inject} arrives, but "
+                            "the inject goes to none of the actors it asks")
+
+    return [empty_teams, phases, rule_conditions, inject_conditions, tasks]

@@ -206,3 +206,19 @@ def scenario_shift(sc: Scenario, aid: str) -> Shift:
     actor = sc.actors[aid]
     return shift_for(actor, sc.drill.start, calendar=actor.calendar(sc.drill.public_holidays),
                      standby=standby_windows(sc, aid))
+
+
+_SCENARIO_SHIFTS: dict[int, tuple[Scenario, dict[str, Shift]]] = {}
+
+
+def scenario_shifts(sc: Scenario) -> dict[str, Shift]:
+    """Every actor's :func:`scenario_shift`, worked out once per scenario (scenarios are
+    frozen, and shifts are shared read-only)."""
+    hit = _SCENARIO_SHIFTS.get(id(sc))
+    if hit is not None and hit[0] is sc:
+        return hit[1]
+    if len(_SCENARIO_SHIFTS) >= 16:
+        _SCENARIO_SHIFTS.clear()
+    shifts = {aid: scenario_shift(sc, aid) for aid in sc.actors}
+    _SCENARIO_SHIFTS[id(sc)] = (sc, shifts)
+    return shifts

@@ -23,19 +23,21 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import simpy
 
 from scenarios.durations import parse_drill_time
 from scenarios.loader import LoadedScenario, Problem
-from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario
+from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario, StageNames
 
 from .actors import ActorState, Received
-from .clock import scenario_shift
+from .clock import scenario_shifts
 from .distributions import sample
+from .drift import Drift, uses_drift
 from .events import Event
-from .expectations import WATCHED, Expectations
+from .expectations import LOST_EVENTS, WATCHED, Expectations
 from .knowledge import GroundTruth, Picture
 from .messaging import Messaging
 from .msel import ActionError, Msel, ScheduledInject
@@ -84,18 +86,23 @@ class Engine:
         self._subscribers: list[Callable[[Event], None]] = []
         self._seq = itertools.count()
         self.channels = scenario.channels
+        shifts = scenario_shifts(scenario)
         self.actors: dict[str, ActorState] = {
-            aid: ActorState(self.env, aid, spec, scenario_shift(scenario, aid))
+            aid: ActorState(self.env, aid, spec, shifts[aid])
             for aid, spec in scenario.actors.items()
         }
         for aid in human:
             if aid not in self.actors:
                 raise ActionError(f"unknown role {aid!r}")
             self.actors[aid].human = True
+        #: (actor, incident, action) for every action done, as exercise control sees them
+        self.acted: set[tuple[str, str | None, str]] = set()
         self.policy = Policy(self)
         self.messaging = Messaging(self)
         self.expectations = Expectations(self)
+        self._watched = WATCHED | LOST_EVENTS if self.expectations.watch_lost else WATCHED
         self.msel = Msel(self)
+        self.drift = Drift(self) if uses_drift(scenario) else None
         self._ended = False
         self.emit(
             "drill_started",
@@ -107,6 +114,9 @@ class Engine:
             duration=self.end,
             clock_timezone=scenario.drill.clock_timezone,
             control_counts_as_reach=scenario.drill.control_counts_as_reach,
+            # only a scenario that names its own stages says so: logs stay as they were
+            **({"names": scenario.drill.names.model_dump()}
+               if scenario.drill.names != StageNames() else {}),
             seed=self.seed,
             human=sorted(human),
             actors={
@@ -120,11 +130,13 @@ class Engine:
                     "incident": e.incident, "after": e.after, "within": e.within,
                     "score": e.score, "objective": e.objective, "description": d.description,
                 }
-                for e, d in zip(self.expectations.states.values(), scenario.expectations,
-                                strict=True)
+                for e, d in zip(self.expectations.states.values(),
+                                scenario.expectation_units(), strict=True)
             ],
         )
         self.msel.start()
+        if self.drift is not None:
+            self.drift.start()
 
     # --- outside interface -------------------------------------------------------------
 
@@ -232,9 +244,25 @@ class Engine:
     def delay_inject(self, inject_id: str, minutes: float) -> None:
         self.msel.delay(inject_id, minutes)
 
+    def answer_task(self, actor: str, task_id: str, text: str) -> None:
+        """A player answers a task it was asked (a later answer replaces the earlier)."""
+        self.msel.answer_task(actor, task_id, text)
+
     def add_inject(self, inject: Inject, fire_now: bool = True) -> None:
         """Add an ad-hoc inject to the MSEL, and deliver it now unless told otherwise."""
         self.msel.add(inject, fire_now)
+
+    def reschedule_inject(self, inject_id: str, at: float) -> None:
+        """Move a waiting inject to drill minute ``at`` (not in the past)."""
+        self.msel.reschedule(inject_id, at)
+
+    def edit_inject(self, inject_id: str, changes: dict) -> None:
+        """Change a waiting or skipped inject's title, text, recipients or TLP."""
+        self.msel.edit(inject_id, changes)
+
+    def unskip_inject(self, inject_id: str, at: float | None = None) -> None:
+        """A skipped inject waits again, at its own time or at ``at``."""
+        self.msel.unskip(inject_id, at)
 
     # --- people's actions --------------------------------------------------------------
 
@@ -301,12 +329,14 @@ class Engine:
         return st
 
     def emit(self, type_: str, actor: str | None, incident: str | None, **details: Any) -> Event:
-        ev = Event.make(next(self._seq), self.env.now, type_, actor, incident, details)
+        # as Event.make, inlined: this runs for every domain event
+        ev = Event(next(self._seq), float(round(self.env._now, 6)), type_, actor, incident,
+                   MappingProxyType(details))
         self.log.append(ev)
         if self._subscribers:
             for fn in tuple(self._subscribers):
                 fn(ev)
-        if type_ in WATCHED and actor is not None:
+        if type_ in self._watched and actor is not None:
             self.expectations.on_event(ev)
         return ev
 

@@ -25,6 +25,8 @@ ACTION_EVENTS = frozenset(VERB_EVENT.values())
 _EVENT_VERB = {"acknowledged": "acknowledge", "analysed": "analyse"}
 #: event types the expectations look at
 WATCHED = ACTION_EVENTS | {"message_delivered"}
+#: events of a message that never arrives, for contingencies fired on 'lost'
+LOST_EVENTS = frozenset({"message_lost", "message_bounced"})
 
 
 @dataclass
@@ -45,6 +47,9 @@ class ExpectationState:
     status: str = "pending"  # pending | met | missed
     late_at: float | None = None
     done_by: dict[str, float] = field(default_factory=dict)
+    #: contingency inject ids by what fires them: met, late, missed, lost
+    fires: dict[str, str] = field(default_factory=dict)
+    lost: bool = False
 
     @property
     def deadline_at(self) -> float | None:
@@ -60,10 +65,13 @@ class Expectations:
             e.id: ExpectationState(
                 e.id, tuple(e.actors), e.require, e.reach, e.action, e.target, e.incident,
                 e.after, e.within, e.score, e.contingency, e.objective,
+                fires=e.contingencies(),
             )
-            for e in engine.scenario.expectations
+            for e in engine.scenario.expectation_units()
         }
         self._actions = {e.action for e in self.states.values()}
+        #: True when some expectation fires a contingency when its message is lost
+        self.watch_lost = any("lost" in e.fires for e in self.states.values())
 
     # --- anchors -----------------------------------------------------------------------
 
@@ -99,6 +107,12 @@ class Expectations:
         if exp.contingency is not None:
             self.engine.msel.contingency(exp.contingency)
 
+    def _fire(self, exp: ExpectationState, what: str) -> None:
+        """Fire the contingency inject for ``what`` happened (met, late, lost)."""
+        inject = exp.fires.get(what)
+        if inject is not None:
+            self.engine.msel.contingency(inject)
+
     def finish(self, end: float) -> None:
         for exp in self.states.values():
             if exp.status == "pending" and exp.deadline_at is not None and exp.deadline_at <= end:
@@ -112,7 +126,14 @@ class Expectations:
         if ev.type == "message_delivered":
             self._done(ev, d["verb"], d["sender"], (ev.actor,), "delivered")
             return
+        if ev.type in LOST_EVENTS:
+            self._lost(ev)
+            return
         verb = d.get("action") or _EVENT_VERB.get(ev.type)
+        if verb is not None:
+            self.engine.acted.add((ev.actor, ev.incident, verb))
+            if self.engine.msel.watching:
+                self.engine.msel.on_action(ev, verb)
         if verb is None or (verb not in self._actions and verb != "acknowledge"):
             return
         if verb in MESSAGE_VERBS:
@@ -158,6 +179,8 @@ class Expectations:
                     "expectation_met", actor, exp.incident, expectation=exp.id,
                     deadline_at=exp.deadline_at, score=exp.score, event=ev.seq,
                 )
+                if exp.fires:
+                    self._fire(exp, "met")
             elif exp.status == "missed" and exp.late_at is None:
                 exp.late_at = ev.time
                 engine.emit(
@@ -165,3 +188,27 @@ class Expectations:
                     deadline_at=exp.deadline_at, late_by=ev.time - (exp.deadline_at or 0.0),
                     event=ev.seq,
                 )
+                if exp.fires:
+                    self._fire(exp, "late")
+
+    def _lost(self, ev: Event) -> None:
+        """A message was lost or bounced: fire the 'lost' contingency of an expectation
+        it would have met (once)."""
+        d = ev.details
+        sender = d.get("sender", ev.actor) if ev.type == "message_lost" else ev.actor
+        recipient = ev.actor if ev.type == "message_lost" else d.get("to")
+        engine = self.engine
+        for exp in self.states.values():
+            if ("lost" not in exp.fires or exp.lost or exp.action != d.get("verb")
+                    or exp.incident != ev.incident or sender not in exp.actors
+                    or exp.status == "met"):
+                continue
+            if exp.target is not None:
+                truth = engine.msel.incidents[exp.incident]
+                country = engine.actors[sender].spec.country
+                wanted = {a for a, _ in engine.policy.directory.select(
+                    exp.target, country, truth, None)}
+                if recipient not in wanted:
+                    continue
+            exp.lost = True
+            self._fire(exp, "lost")

@@ -19,6 +19,7 @@ TLP labels of what it received; what the labels do not allow stays with the send
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from scenarios.model import MESSAGE_VERBS, TLP_ORDER
 
 from .actors import ActorState, Received, work
 from .distributions import sample
+from .drift import Window, pair_latency
 from .knowledge import IMPLIED_FACTS
 from .wording import channel_in_words, compose, deadline_in_words, facts_in_words
 
@@ -56,6 +58,9 @@ VERB_EVENT: dict[str, str] = {
     "publish": "published",
     "close": "closed",
 }
+
+#: the same facts come back in message after message, run after run
+_facts_words = functools.lru_cache(maxsize=4096)(facts_in_words)
 
 CLIENT_KINDS = ("victim", "isp")
 _OPEN = frozenset(("CLEAR", "GREEN"))
@@ -121,6 +126,7 @@ class Messaging:
         self._msg_ids = itertools.count(1)
         self._dispatch_ids = itertools.count(1)
         self.dispatches: dict[str, Dispatch] = {}
+        self._deadlines: dict[float, str] = {}
 
     # --- performing actions ----------------------------------------------------------
 
@@ -288,8 +294,8 @@ class Messaging:
             "sender": st.spec.name,
             "recipient": names[d.recipient].spec.name,
             "incident": incident,
-            "facts": facts_in_words(d.facts),
-            "deadline": deadline_in_words(engine.scenario, d.deadline_at),
+            "facts": _facts_words(tuple(d.facts)),
+            "deadline": self._deadline_words(d.deadline_at),
             "tlp": d.tlp,
             "channel": channel_in_words(engine.scenario, d.channels[0]) if d.channels else "",
             "forwarded": "".join("\n" + f + "\n" for f in forwarded),
@@ -302,6 +308,15 @@ class Messaging:
             d.text += "".join("\n\n" + f for f in forwarded)
         else:
             d.text = body
+
+    def _deadline_words(self, deadline_at: float) -> str:
+        """:func:`deadline_in_words`, once per deadline of the run (a rule's message to
+        several recipients shares one)."""
+        words = self._deadlines.get(deadline_at)
+        if words is None:
+            words = self._deadlines[deadline_at] = deadline_in_words(self.engine.scenario,
+                                                                     deadline_at)
+        return words
 
     def _breach(self, st: ActorState, inc_id: str, by: str) -> bool:
         p = st.spec.policy.tlp_breach
@@ -337,7 +352,9 @@ class Messaging:
                 index += 1
                 retry = "no_contact"
                 continue
-            self._transmit(d, cid, msg_id, common, contact.stale)
+            drift = engine.drift
+            stale = contact.stale if drift is None else drift.is_stale(d.recipient, cid, contact)
+            self._transmit(d, cid, msg_id, common, stale)
             return
 
     def _transmit(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
@@ -348,9 +365,15 @@ class Messaging:
         # loss number, lossy channel or not, so changing a loss keeps the latencies
         pair = f"channel/{cid}/{d.sender}>{d.recipient}"
         rng = engine.streams(pair)
-        latency = sample(ch.latency, rng)
+        latency = sample(pair_latency(ch, d.sender, d.recipient) if ch.pair_latency
+                         else ch.latency, rng)
         failed = rng.random() < ch.loss
         index = d.index
+        if engine.drift is not None:
+            window = engine.drift.outage(cid, d.sender, d.recipient)
+            if window is not None:
+                self._outage(d, cid, msg_id, common, window, latency, failed, stale)
+                return
         if stale and ch.bounce is not None:
             brng = engine.streams(f"{pair}/bounce")
             delay = sample(ch.bounce, brng)
@@ -363,9 +386,36 @@ class Messaging:
         if d.automated and index + 1 < len(d.channels):
             self.env.process(self._follow_up(d, index))
 
-    def _bounced(self, d: Dispatch, index: int, common: dict[str, Any], delay: float) -> None:
+    def _outage(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
+                window: Window, latency: float, failed: bool, stale: bool) -> None:
+        """A message sent into an outage bounces, is lost, or waits for service."""
         engine = self.engine
-        engine.emit("message_bounced", d.sender, d.incident, reason="stale_contact",
+        ch = self.channels[cid]
+        index = d.index
+        if window.effect == "bounce":
+            delay = 0.0
+            if ch.bounce is not None:
+                delay = sample(ch.bounce, engine.streams(
+                    f"channel/{cid}/{d.sender}>{d.recipient}/outage"))
+            engine.after(delay, lambda: self._bounced(d, index, common, delay, "outage"))
+            return
+        if window.effect == "lose":
+            engine.after(latency, lambda: engine.emit(
+                "message_lost", d.recipient, d.incident, reason="outage", sender=d.sender,
+                latency=latency, **common))
+        else:
+            wait = window.end - self.env.now
+            engine.emit("message_held", d.sender, d.incident, reason="outage",
+                        until=window.end, **common)
+            engine.after(wait + latency, lambda: self._arrive(d, cid, msg_id, common, latency,
+                                                              failed, stale))
+        if d.automated and index + 1 < len(d.channels):
+            self.env.process(self._follow_up(d, index))
+
+    def _bounced(self, d: Dispatch, index: int, common: dict[str, Any], delay: float,
+                 reason: str = "stale_contact") -> None:
+        engine = self.engine
+        engine.emit("message_bounced", d.sender, d.incident, reason=reason,
                     after=delay, **common)
         sender = engine.actors[d.sender]
         if d.automated and not sender.human and not d.acked and d.index == index:

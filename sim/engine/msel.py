@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import simpy
+from pydantic import ValidationError
 
-from scenarios.durations import parse_drill_time
-from scenarios.model import Inject
+from scenarios.durations import format_drill_time, parse_drill_time
+from scenarios.model import TLP_ORDER, ActionSeen, Inject, InjectCondition, Task
 
 from .actors import ActorState, Received
 from .knowledge import GroundTruth, stated_facts
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
 
 class ActionError(ValueError):
     """An action or command from outside the engine that cannot be carried out."""
+
+
+#: What the facilitator may change in an inject before it is delivered.
+EDITABLE = ("title", "text", "to", "tlp")
 
 
 @dataclass
@@ -46,11 +52,25 @@ class Msel:
         for inj in engine.scenario.injects:
             at = parse_drill_time(inj.at, engine.start) if inj.at is not None else None
             self.injects[inj.id] = ScheduledInject(inj, at)
+        #: injects waiting for an action (after_action), in MSEL order
+        self.watching = [s for s in self.injects.values() if s.inject.after_action is not None]
+        #: task id -> the actors it has been asked of; (task, actor) -> latest answer
+        self.tasks = {t.id: t for t in engine.scenario.tasks}
+        self.asked: dict[str, list[str]] = {}
+        self.answers: dict[tuple[str, str], str] = {}
 
     def start(self) -> None:
         for sched in self.injects.values():
             if sched.at is not None:
                 self.schedule(sched)
+        for task in self.tasks.values():
+            if task.at is not None:
+                at = parse_drill_time(task.at, self.engine.start)
+                self.engine.after(at - self.env.now, partial(self._ask_all, task))
+
+    def _ask_all(self, task: Task) -> None:
+        for actor in task.to:
+            self.ask(task, actor)
 
     # --- facilitator commands ----------------------------------------------------------
 
@@ -84,6 +104,7 @@ class Msel:
         self.schedule(sched)
 
     def add(self, inject: Inject, fire_now: bool = True) -> None:
+        """Add an inject to the MSEL: delivered now, or (``fire_now`` False) at its time."""
         engine = self.engine
         if inject.id in self.injects:
             raise ActionError(f"inject id {inject.id!r} is already used")
@@ -94,11 +115,114 @@ class Msel:
         if inject.incident.id not in self.incidents and not inject.incident.type:
             raise ActionError(f"a new incident {inject.incident.id!r} needs a type")
         at = parse_drill_time(inject.at, engine.start) if inject.at else None
+        if not fire_now:
+            if at is None:
+                raise ActionError("an inject scheduled for later needs a time")
+            at = self._ahead(at)
         sched = ScheduledInject(inject, at)
         self.injects[inject.id] = sched
         if fire_now:
             self.fire(inject.id)
-        elif at is not None:
+            return
+        engine.emit("inject_added", None, inject.incident.id, inject=inject.id, at=at,
+                    type=inject.type, title=inject.title, text=inject.text,
+                    sender=inject.sender, to=list(inject.to), via=inject.via, tlp=inject.tlp)
+        self._arm(sched)
+
+    def reschedule(self, inject_id: str, at: float) -> None:
+        """Move a waiting inject to drill time ``at`` (now or later)."""
+        sched = self.get(inject_id)
+        if sched.state != "pending":
+            raise ActionError(f"inject {inject_id!r} is {self._state(sched)}: only a waiting "
+                              "inject can be rescheduled")
+        sched.at = self._ahead(at)
+        self.engine.emit("inject_rescheduled", None, sched.inject.incident.id, inject=inject_id,
+                         at=sched.at)
+        self._arm(sched)
+
+    def edit(self, inject_id: str, changes: dict) -> None:
+        """Change a waiting or skipped inject's title, text, recipients or TLP."""
+        sched = self.get(inject_id)
+        if sched.state == "fired":
+            raise ActionError(f"inject {inject_id!r} has already been delivered: only a waiting "
+                              "or skipped inject can be edited")
+        if not isinstance(changes, dict) or not changes:
+            raise ActionError("nothing to change")
+        other = sorted(str(k) for k in changes if k not in EDITABLE)
+        if other:
+            raise ActionError(f"an inject's {other[0][:40]!r} cannot be edited; only its "
+                              f"{', '.join(EDITABLE)}")
+        if "to" in changes:
+            to = changes["to"]
+            if not isinstance(to, list) or not to or not all(isinstance(a, str) for a in to):
+                raise ActionError("the recipients must be a list of at least one actor")
+            for aid in to:
+                self.engine.actor(aid)
+            if len(set(to)) != len(to):
+                raise ActionError("a recipient is listed twice")
+        if "tlp" in changes and changes["tlp"] not in TLP_ORDER:
+            raise ActionError(f"the TLP label must be one of {', '.join(TLP_ORDER)}")
+        for key in ("title", "text"):
+            if key in changes and not isinstance(changes[key], str):
+                raise ActionError(f"the {key} must be text")
+        old = sched.inject
+        try:
+            new = Inject.model_validate(
+                {**old.model_dump(mode="json", exclude_unset=True), **changes})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ActionError(f"the edited inject is not valid: {first.get('msg', '')}") from None
+        changed = [k for k in EDITABLE if getattr(new, k) != getattr(old, k)]
+        if not changed:
+            raise ActionError("nothing changed")
+        sched.inject = new
+        self.engine.emit("inject_edited", None, old.incident.id, inject=inject_id,
+                         changed=changed, **{k: getattr(new, k) for k in changed})
+
+    def unskip(self, inject_id: str, at: float | None = None) -> None:
+        """A skipped inject waits again: at its own time if still ahead, else at ``at``."""
+        sched = self.get(inject_id)
+        if sched.state != "skipped":
+            raise ActionError(f"inject {inject_id!r} is {self._state(sched)}, not skipped")
+        if at is None:
+            if sched.at is None:
+                raise ActionError(f"inject {inject_id!r} has no time of its own: give a time, "
+                                  "or now")
+            if sched.at < self.env.now:
+                raise ActionError(f"inject {inject_id!r} was due at {format_drill_time(sched.at)}, "
+                                  "which has passed: give a new time, or now")
+            at = sched.at
+        sched.at = self._ahead(at)
+        sched.state = "pending"
+        self.engine.emit("inject_unskipped", None, sched.inject.incident.id, inject=inject_id,
+                         at=sched.at)
+        self._arm(sched)
+
+    @staticmethod
+    def _state(sched: ScheduledInject) -> str:
+        return {"fired": "already delivered", "pending": "waiting"}.get(sched.state, sched.state)
+
+    def _ahead(self, at: float) -> float:
+        """``at`` as a delivery time: not in the past (the current minute counts as now),
+        not after the drill's end."""
+        if not isinstance(at, (int, float)) or isinstance(at, bool) or not math.isfinite(at):
+            raise ActionError("the time must be a number of minutes")
+        now = self.env.now
+        if at < math.floor(now):
+            raise ActionError(f"{format_drill_time(at)} has already passed (the drill is at "
+                              f"{format_drill_time(math.floor(now))})")
+        if at > self.engine.end:
+            raise ActionError(f"{format_drill_time(at)} is after the drill ends "
+                              f"({format_drill_time(self.engine.end)})")
+        return max(float(at), now)
+
+    def _arm(self, sched: ScheduledInject) -> None:
+        """Deliver a waiting inject whose time has come, or schedule it."""
+        assert sched.at is not None
+        if sched.at <= self.env.now:
+            sched.state = "fired"
+            self.deliver(sched.inject)
+        else:
             self.schedule(sched)
 
     def contingency(self, inject_id: str) -> None:
@@ -121,6 +245,11 @@ class Msel:
 
         def fire() -> None:
             if sched.state == "pending" and sched.at == at:
+                if sched.inject.when is not None and not self.holds(sched.inject.when):
+                    sched.state = "skipped"
+                    self.engine.emit("inject_skipped", None, sched.inject.incident.id,
+                                     inject=sched.inject.id, reason="condition")
+                    return
                 sched.state = "fired"
                 self.deliver(sched.inject)
 
@@ -176,7 +305,19 @@ class Msel:
         inc_id = inj.incident.id
         contact = st.spec.contacts.get(inj.via)
         ref = f"inject:{inj.id}"
-        if contact is None or contact.stale:
+        drift = engine.drift
+        if drift is not None and contact is not None:
+            window = drift.outage(inj.via, None, st.id)
+            if window is not None and window.effect == "hold":
+                engine.after(window.end - self.env.now,
+                             lambda: self._to(inj, st, duty_wait, facts))
+                return
+            if window is not None:
+                engine.emit("message_lost", st.id, inc_id, ref=ref, inject=inj.id,
+                            sender=inj.sender, channel=inj.via, reason="outage", verb="inject")
+                return
+        if contact is None or (contact.stale if drift is None
+                               else drift.is_stale(st.id, inj.via, contact)):
             engine.emit(
                 "message_lost", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
                 channel=inj.via, reason="no_contact" if contact is None else "stale_contact",
@@ -197,3 +338,77 @@ class Msel:
             facts=list(facts),
         )
         engine.receive(st, item)
+        if self.tasks:
+            for task in self.tasks.values():
+                if task.inject == inj.id and st.id in task.to:
+                    self.ask(task, st.id)
+
+    # --- branches: conditions and actions ----------------------------------------------
+
+    def holds(self, cond: InjectCondition) -> bool:
+        """Whether an inject's condition holds now, as exercise control sees the drill."""
+        states = self.engine.expectations.states
+
+        def status(eid: str) -> set[str]:
+            units = [x for k, x in states.items() if k == eid or k.startswith(f"{eid}.")]
+            return {x.status for x in units} if units else {"unknown"}
+
+        if cond.met is not None and any(status(e) != {"met"} for e in cond.met):
+            return False
+        if cond.missed is not None and any("missed" not in status(e) for e in cond.missed):
+            return False
+        for wanted, checks in ((True, cond.done), (False, cond.not_done)):
+            for check in checks or ():
+                if self.seen(check) != wanted:
+                    return False
+        if cond.phase is not None:
+            drill = self.engine.scenario.drill
+            now = self.env.now
+            if not any(b <= now < e for b, e in map(drill.phase_window, cond.phase)):
+                return False
+        return True
+
+    def seen(self, check: ActionSeen) -> bool:
+        """Whether anyone check.by names has done check.action (on check.incident)."""
+        who = set(self.engine.scenario.expand(check.by)) if check.by else None
+        return any(verb == check.action and (who is None or actor in who)
+                   and (check.incident is None or inc == check.incident)
+                   for actor, inc, verb in self.engine.acted)
+
+    def on_action(self, ev, verb: str) -> None:
+        """An action was done: time the injects waiting for it (after_action)."""
+        for sched in list(self.watching):
+            after = sched.inject.after_action
+            assert after is not None
+            if sched.state != "pending" or after.action != verb:
+                continue
+            if after.incident is not None and ev.incident != after.incident:
+                continue
+            if after.by and ev.actor not in self.engine.scenario.expand(after.by):
+                continue
+            self.watching.remove(sched)
+            sched.at = self.env.now + sched.inject.delay
+            self.schedule(sched)
+
+    # --- player tasks ------------------------------------------------------------------
+
+    def ask(self, task, actor: str) -> None:
+        """Ask a player a task's question (once per actor)."""
+        asked = self.asked.setdefault(task.id, [])
+        if actor in asked:
+            return
+        asked.append(actor)
+        self.engine.emit("task_set", actor, task.incident, task=task.id,
+                         question=task.question)
+
+    def answer_task(self, actor: str, task_id: str, text: str) -> None:
+        if task_id not in self.tasks:
+            raise ActionError(f"unknown task {task_id!r}")
+        if actor not in self.asked.get(task_id, ()):
+            raise ActionError(f"task {task_id!r} has not been asked of {actor}")
+        text = text.strip()
+        if not text:
+            raise ActionError("an answer needs some text")
+        self.answers[(task_id, actor)] = text
+        self.engine.emit("task_answered", actor, self.tasks[task_id].incident, task=task_id,
+                         text=text)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -44,8 +44,11 @@ class Directory:
     """The actors by kind and country, for selectors."""
 
     def __init__(self, actors: dict, sets: dict[str, list[str]] | None = None,
-                 roles: dict[str, str] | None = None) -> None:
+                 roles: dict[str, str] | None = None,
+                 teams: dict[str, tuple[str, ...]] | None = None) -> None:
         self.ids = set(actors)
+        #: named teams: their actor ids, in scenario order
+        self.teams = teams or {}
         #: groups and memberships: country sets for ``to_members_of``
         self.sets = {k: frozenset(v) for k, v in (sets or {}).items()}
         self.coordinator = (roles or {}).get("regional_coordinator")
@@ -60,7 +63,8 @@ class Directory:
     @classmethod
     def of(cls, scenario) -> Directory:
         """The directory of a scenario, with its memberships and roles."""
-        return cls(scenario.actors, scenario.country_sets(), scenario.roles)
+        return cls(scenario.actors, scenario.country_sets(), scenario.roles,
+                   scenario.team_members if scenario.teams else None)
 
     def select(self, selector: str, country: str | None, view: View,
                sender: str | None) -> list[Target]:
@@ -104,6 +108,8 @@ class Directory:
             case "exercise_control":
                 return [(a, ()) for a, _ in by_kind["exercise_control"]]
             case _:
+                if selector in self.teams:
+                    return [(a, ()) for a in self.teams[selector]]
                 return [(selector, ())] if selector in self.ids else []
 
     def targets(self, rule: Rule, actor: str, country: str | None, view: View,
@@ -117,7 +123,8 @@ class Directory:
         members = self.sets.get(rule.to_members_of) if rule.to_members_of else None
         for sel in rule.to:
             for aid, facts in self.select(sel, country, view, sender):
-                if aid in seen or (aid == sender and sel != "sender" and sel in SELECTORS):
+                if aid in seen or (aid == sender and sel != "sender"
+                                   and (sel in SELECTORS or sel in self.teams)):
                     continue
                 if members is not None and self.country.get(aid) not in members:
                     continue  # a channel only members of the treaty or network share
@@ -196,6 +203,44 @@ def applies(cond: Condition, country: str | None, view: View,
     return list(dict.fromkeys(relied))
 
 
+def situation_holds(cond: Condition, st: ActorState, inc_id: str, engine: Engine) -> bool:
+    """The parts of a condition that read the acting actor's situation: the injects
+    that reached it, the drill phase, its local time, and the actions it knows of."""
+    if cond.received is not None:
+        got = {item.ref for item in st.received}
+        if any(f"inject:{i}" not in got for i in cond.received):
+            return False
+    if cond.phase is not None:
+        drill = engine.scenario.drill
+        now = engine.now
+        if not any(begin <= now < end for begin, end in map(drill.phase_window, cond.phase)):
+            return False
+    if cond.local_time is not None:
+        from scenarios.model import parse_range
+
+        opening, closing = parse_range(cond.local_time)
+        local = engine.local_time(st.id)
+        minute = local.hour * 60 + local.minute
+        if not opening <= minute < closing:
+            return False
+    for wanted, checks in ((True, cond.done), (False, cond.not_done)):
+        for check in checks or ():
+            if knows_done(st, inc_id, check.action, check.by, engine) != wanted:
+                return False
+    return True
+
+
+def knows_done(st: ActorState, inc_id: str, action: str, by: str, engine: Engine) -> bool:
+    """Whether the actor did ``action`` on the incident, or (``by: anyone``) a message of
+    that verb about it reached the actor: what it can know, not the ground truth."""
+    if (st.id, inc_id, action) in engine.acted:
+        return True
+    if by == "anyone":
+        picture = st.pictures.get(inc_id)
+        return picture is not None and any(i.kind == action for i in picture.items)
+    return False
+
+
 class Slot:
     """What one piece of the policy's work holds: its desk request, the analysis it
     runs, and the stage it has reached (for the log when the work is dropped)."""
@@ -230,36 +275,68 @@ class Slot:
         self.analysing = None
 
 
-class Policy:
-    """The automated policy of every actor no person plays."""
+class RuleBook:
+    """What the policy reads of a scenario, worked out once per scenario (scenarios are
+    frozen): the directory, the enabled rules, their triggers and holds."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.env = engine.env
-        self.directory = Directory.of(engine.scenario)
-        self.groups = engine.scenario.country_sets()
-        self.rules = engine.scenario.rules()
-        #: rule id -> the rules held until it is done (``hold_until``)
+    _cache: dict[int, tuple[Any, RuleBook]] = {}
+
+    def __init__(self, scenario) -> None:
+        self.directory = Directory.of(scenario)
+        self.groups = scenario.country_sets()
+        self.rules = scenario.rules()
         self.held_by: dict[str, list[str]] = {}
         for rid, (_, rule) in self.rules.items():
             for first in rule.hold_until:
                 self.held_by.setdefault(first, []).append(rid)
-        #: (actor, incident, rule) carried out by the policy
-        self.done: set[tuple[str, str, str]] = set()
-        #: (actor, incident) -> rules waiting for their hold_until rules
-        self.waiting: dict[tuple[str, str], set[str]] = {}
-        #: trigger -> [(rule id, rule)] in scenario order
         self.by_trigger: dict[str, list[tuple[str, Rule]]] = {}
-        #: rule id -> the triggers that arm it
         self.arming: dict[str, tuple[str, ...]] = {}
         for rid, (_, rule) in self.rules.items():
             triggers = (*rule.on, *(f"after:{a}" for a in rule.after))
             self.arming[rid] = triggers
             for trig in triggers:
                 self.by_trigger.setdefault(trig, []).append((rid, rule))
-        self._seq = 0
+        self.set_off: dict[frozenset[str], list[tuple[str, Rule]]] = {}
+        #: rule id -> the actors it binds (by kind, id, country, group or team)
+        self.binds = {rid: scenario.binds(rule) for rid, (_, rule) in self.rules.items()}
+
+    @classmethod
+    def of(cls, scenario) -> RuleBook:
+        """The rule book of ``scenario``, shared by every run of it."""
+        hit = cls._cache.get(id(scenario))
+        if hit is not None and hit[0] is scenario:
+            return hit[1]
+        if len(cls._cache) >= 16:
+            cls._cache.clear()
+        book = cls(scenario)
+        cls._cache[id(scenario)] = (scenario, book)
+        return book
+
+
+class Policy:
+    """The automated policy of every actor no person plays."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.env = engine.env
+        rules = RuleBook.of(engine.scenario)
+        self.directory = rules.directory
+        self.groups = rules.groups
+        self.rules = rules.rules
+        #: rule id -> the rules held until it is done (``hold_until``)
+        self.held_by = rules.held_by
+        #: trigger -> [(rule id, rule)] in scenario order
+        self.by_trigger = rules.by_trigger
+        #: rule id -> the triggers that arm it
+        self.arming = rules.arming
         #: set of triggers -> the rules they set off, in scenario order
-        self._set_off: dict[frozenset[str], list[tuple[str, Rule]]] = {}
+        self._set_off = rules.set_off
+        self.binds = rules.binds
+        #: (actor, incident, rule) carried out by the policy
+        self.done: set[tuple[str, str, str]] = set()
+        #: (actor, incident) -> rules waiting for their hold_until rules
+        self.waiting: dict[tuple[str, str], set[str]] = {}
+        self._seq = 0
 
     # --- handling one item ---------------------------------------------------------
 
@@ -393,13 +470,15 @@ class Policy:
         for rid, rule in ordered:
             if st.human:
                 return
-            if st.spec.kind not in rule.by or (only is not None and rid not in only):
+            if st.id not in self.binds[rid] or (only is not None and rid not in only):
                 continue
             message = rule.action in MESSAGE_VERBS
             if not message and (inc_id, rid) in st.fired:
                 continue
             relied = applies(rule.when, country, picture, self.groups)
             if relied is None:
+                continue
+            if rule.when.situational and not situation_holds(rule.when, st, inc_id, engine):
                 continue
             if rule.hold_until and not self._released(st, inc_id, rid, rule):
                 continue

@@ -9,8 +9,8 @@ that changes one actor therefore leaves every other actor's draws as they were
 
 from __future__ import annotations
 
-import hashlib
 import random
+from hashlib import blake2b as _blake2b
 
 
 class Streams:
@@ -25,9 +25,8 @@ class Streams:
     def __call__(self, name: str) -> random.Random:
         stream = self._streams.get(name)
         if stream is None:
-            digest = hashlib.blake2b(f"{self.seed}\x00{name}".encode(), digest_size=8).digest()
-            stream = random.Random(int.from_bytes(digest, "big"))
-            self._streams[name] = stream
+            stream = self._streams[name] = random.Random(int.from_bytes(
+                _blake2b(f"{self.seed}\x00{name}".encode(), digest_size=8).digest(), "big"))
         return stream
 
     def names(self) -> list[str]:

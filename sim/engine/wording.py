@@ -203,6 +203,7 @@ REASONS: dict[str, str] = {
     "no_contact": "no contact on that channel",
     "stale_contact": "the contact is out of date",
     "channel_failure": "the channel failed",
+    "outage": "the channel is out of service",
 }
 
 

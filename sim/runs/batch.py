@@ -50,7 +50,7 @@ from scenarios import LoadedScenario, Scenario
 from scenarios import loader as _loader
 from scenarios.loader import format_path, normalise_loc, reword
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
-from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, compute
+from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, STAGE_KEYS, compute
 from sim.analysis.stats import Proportion, Running, Sample
 from sim.engine import Engine
 from sim.safe.files import (
@@ -73,6 +73,9 @@ HOP_SLUGS = {
     "formal MLA request": "le.mla",
 }
 assert set(HOP_SLUGS) == {h[0] for h in LAW_ENFORCEMENT_HOPS}
+#: the same slugs by stage, for scenarios that name their stages (drill.names)
+STAGE_SLUGS = {key: HOP_SLUGS[h[0]] for h, key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
+                                                      strict=True)}
 LOSS_REASONS = ("stale_contact", "no_contact", "channel_failure")
 
 
@@ -119,7 +122,8 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
                      after(inc["all_affected_certs_reached_incl_control"])))
         rows.append((i, "ansac_reached", after(inc["ansac_reached"])))
         for hop in inc["law_enforcement"]["hops"]:
-            rows.append((i, HOP_SLUGS[hop["hop"]], hop["after"]))
+            slug = STAGE_SLUGS[hop["stage"]] if "stage" in hop else HOP_SLUGS[hop["hop"]]
+            rows.append((i, slug, hop["after"]))
         rows.append((i, "le.end_to_end", after(inc["law_enforcement"]["end_to_end"])))
         rows.append((i, "contained", after(inc["contained"])))
     for x in m["expectations"]:
@@ -194,12 +198,26 @@ def _scalar(text: str, where: str) -> Any:
         raise BatchError(f"{where}: {text!r} is not a value") from None
 
 
+def _assignment(text: str) -> tuple[str, str] | None:
+    """``path=value`` split at the first '=' outside brackets (``injects[id=9].at=...``)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth = max(0, depth - 1)
+        elif ch == "=" and depth == 0:
+            return text[:i], text[i + 1:]
+    return None
+
+
 def parse_changes(text: str, where: str) -> tuple[tuple[str, Any], ...]:
     changes = []
     for part in [p for p in text.split(",") if p.strip()]:
-        if "=" not in part:
+        pair = _assignment(part)
+        if pair is None:
             raise BatchError(f"{where}: {part.strip()!r} should read path=value")
-        path, value = part.split("=", 1)
+        path, value = pair
         changes.append((path.strip(), _scalar(value, where)))
     if not changes:
         raise BatchError(f"{where}: no change given")
@@ -245,9 +263,10 @@ def load_variants_file(path: Path) -> list[Variant]:
 
 def parse_sweep(text: str) -> list[Variant]:
     """``'channels.email.loss=0,0.1,0.2'`` or ``'channels.email.loss=0:0.5:0.1'``."""
-    if "=" not in text:
+    pair = _assignment(text)
+    if pair is None:
         raise BatchError(f"sweep {text!r}: write it as path=v1,v2,... or path=start:stop:step")
-    path, spec = (s.strip() for s in text.split("=", 1))
+    path, spec = (s.strip() for s in pair)
     where = f"sweep {path!r}"
     if spec.count(":") == 2 and "," not in spec:
         start, stop, step = (_scalar(s, where) for s in spec.split(":"))
@@ -277,30 +296,99 @@ def _finite_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
+_PATH_PART = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
+
+
+def path_parts(path: str) -> list[str | int | tuple[str, str]]:
+    """A variant path as keys, list indexes and ``(field, value)`` lookups.
+
+    Accepts the notation errors print (``injects[9].at``), dotted indexes
+    (``injects.9.at``) and lookups by id (``injects[id=C1].at``).
+    """
+    parts: list[str | int | tuple[str, str]] = []
+    pos = 0
+    for m in _PATH_PART.finditer(path):
+        gap = path[pos:m.start()]
+        if gap not in ("", ".") or (gap == "" and pos and m.group(2) is not None):
+            raise ValueError(f"{path!r} is not a path; write e.g. injects[0].at, "
+                             "injects[id=C1].at or actors.mycert.staffing")
+        pos = m.end()
+        inner, key = m.group(1), m.group(2)
+        if inner is not None:
+            inner = inner.strip()
+            if "=" in inner:
+                field, _, wanted = inner.partition("=")
+                parts.append((field.strip(), wanted.strip().strip("'\"")))
+            elif inner.isdigit():
+                parts.append(int(inner))
+            else:
+                parts.append(("id", inner.strip("'\"")))
+        else:
+            parts.append(int(key) if key.isdigit() else key)
+    if pos != len(path) or not parts:
+        raise ValueError(f"{path!r} is not a path; write e.g. injects[0].at, "
+                         "injects[id=C1].at or actors.mycert.staffing")
+    return parts
+
+
+def _show(parts: list) -> str:
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif isinstance(p, tuple):
+            out += f"[{p[0]}={p[1]}]"
+        else:
+            out += ("." if out else "") + p
+    return out
+
+
 def _set(data: Any, path: str, value: Any, variant: str) -> None:
-    parts = path.split(".")
+    try:
+        parts = path_parts(path)
+    except ValueError as exc:
+        raise BatchError(f"variant {variant!r}: {exc}") from None
     cur = data
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
-        here = ".".join(parts[: depth + 1])
-        if isinstance(cur, dict):
+        here = _show(parts[: depth + 1])
+        where = f"variant {variant!r}: {path}"
+        if isinstance(cur, dict) and isinstance(part, str):
             if part not in cur:
-                import difflib
-
                 close = difflib.get_close_matches(part, [str(k) for k in cur], n=1)
-                hint = f"; did you mean {'.'.join([*parts[:depth], close[0]])!r}?" if close else ""
-                raise BatchError(f"variant {variant!r}: {path}: no field {here!r}{hint}")
-            if last:
-                cur[part] = value
-            else:
-                cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
-            if last:
-                cur[int(part)] = value
-            else:
-                cur = cur[int(part)]
+                hint = f"; did you mean {_show([*parts[:depth], close[0]])!r}?" if close else ""
+                raise BatchError(f"{where}: no field {here!r}{hint}")
+            key: Any = part
+        elif isinstance(cur, list) and isinstance(part, int):
+            if part >= len(cur):
+                raise BatchError(f"{where}: {_show(parts[:depth]) or 'the list'} has "
+                                 f"{len(cur)} entries, {here!r} is not one of them; count from "
+                                 f"0, or pick one by id: {_show(parts[:depth])}[id=...]")
+            key = part
+        elif isinstance(cur, list) and isinstance(part, tuple):
+            field, wanted = part
+            found = [i for i, item in enumerate(cur)
+                     if isinstance(item, dict) and str(item.get(field)) == wanted]
+            if not found:
+                known = [str(item.get(field)) for item in cur
+                         if isinstance(item, dict) and item.get(field) is not None]
+                close = difflib.get_close_matches(wanted, known, n=1)
+                hint = (f"; did you mean {_show([*parts[:depth], (field, close[0])])!r}?"
+                        if close else f"; {field}s: {', '.join(known) or 'none'}")
+                raise BatchError(f"{where}: no entry with {field} {wanted!r}{hint}")
+            key = found[0]
+        elif isinstance(cur, list) and isinstance(part, str):
+            ids = [str(item.get("id")) for item in cur if isinstance(item, dict)
+                   and item.get("id") is not None]
+            form = f"{_show(parts[:depth])}[id={part}]" if part in ids else \
+                f"{_show(parts[:depth])}[0]"
+            raise BatchError(f"{where}: {_show(parts[:depth])} is a list; write {form!r}")
         else:
-            raise BatchError(f"variant {variant!r}: {path}: {here!r} is not a field")
+            raise BatchError(f"{where}: {here!r} is not a field")
+        if last:
+            cur[key] = value
+        else:
+            cur = cur[key]
 
 
 def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[tuple[str, dict]]:
@@ -326,7 +414,8 @@ def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[t
         # the same cross-reference checks as a scenario file: an inject sent over a
         # channel that does not exist must stop the batch here, not crash a worker
         broken = [f"{format_path(where)}: {message}"
-                  for where, message in _loader._cross_references(data)]
+                  for where, message in (*_loader._cross_references(data),
+                                         *_loader._drift_problems(data))]
         if broken:
             raise BatchError(f"variant {v.name!r}: " + "; ".join(broken))
         out.append((v.name, data))
@@ -346,7 +435,7 @@ RUN_METRICS = ("score", "messages_lost", *(f"lost.{r}" for r in LOSS_REASONS),
 def check_metric(scenario: Scenario, metric: str) -> None:
     """Refuse a ``--metric`` the sweep table could not show, naming the ones that exist."""
     incident, sep, name = metric.rpartition(":")
-    lateness = {f"expectation.{x.id}.lateness": x.incident for x in scenario.expectations}
+    lateness = {f"expectation.{x.id}.lateness": x.incident for x in scenario.expectation_units()}
     known = [*INCIDENT_METRICS, *lateness, *RUN_METRICS]
     if name not in known:
         close = difflib.get_close_matches(name, known, n=1)

@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from scenarios import LoadedScenario, Scenario
@@ -45,6 +46,7 @@ from sim.engine import Action, ActionError, Engine
 from sim.engine.events import Event
 from sim.safe.files import PRIVATE_FILE, FileProblem, create_private
 from sim.safe.text import one_line
+from sim.version import product_version
 
 JOURNAL_FORMAT = "acid-drill-journal"
 JOURNAL_VERSION = 2
@@ -77,16 +79,6 @@ def journal_dir() -> Path:
         return Path(home) / "journals"
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data) / "acid-drill" / "journals"
-
-
-def product_version() -> str:
-    """The installed acid-drill version, recorded in every journal it writes."""
-    try:
-        from importlib.metadata import version
-
-        return version("acid-drill")
-    except Exception:  # pragma: no cover - running from a bare checkout
-        return "unknown"
 
 
 def _why(exc: BaseException) -> str:
@@ -198,9 +190,14 @@ def _holder(fh: Any) -> str:
     return f"process {pid} on {host} (since {started})"
 
 
+#: ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``, made once (a big
+#: journal checks tens of thousands of rows)
+_ROW_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _link(prev: str, table: str, row: tuple) -> str:
     """The checksum of a row, chained to the one before it."""
-    text = json.dumps([table, *row], ensure_ascii=False, separators=(",", ":"))
+    text = _ROW_TEXT([table, *row])
     return hashlib.sha256(f"{prev}\n{text}".encode()).hexdigest()
 
 
@@ -218,7 +215,17 @@ _RATINGS = """
 CREATE TABLE IF NOT EXISTS ratings (
     expectation TEXT PRIMARY KEY, rating TEXT NOT NULL, note TEXT NOT NULL,
     who TEXT NOT NULL, wall REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS derived (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+#: Evaluators' notes taken during play: evaluator material like the ratings, kept beside
+#: the chained record (not replayed), so an old journal without the table still opens.
+_NOTES = """
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY, drill_time REAL NOT NULL, wall REAL NOT NULL,
+    who TEXT NOT NULL, expectation TEXT, team TEXT, text TEXT NOT NULL);
+"""
+#: the longest note kept, in characters
+NOTE_LIMIT = 4000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commands (
@@ -230,7 +237,7 @@ CREATE TABLE IF NOT EXISTS events (
     type TEXT NOT NULL, actor TEXT, incident TEXT, details TEXT NOT NULL,
     origin TEXT NOT NULL, chain TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_type ON events(type);
-""" + _RATINGS
+""" + _RATINGS + _NOTES
 
 _COLUMNS = {
     "commands": "seq, wall, drill_time, who, kind, payload",
@@ -252,6 +259,20 @@ class Command:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Note:
+    """An evaluator's observation during play: when (drill and wall-clock time), about
+    which expectation or team (or the drill in general), in the evaluator's words."""
+
+    id: int
+    drill_time: float | None
+    wall: float | None
+    who: str
+    text: str
+    expectation: str = ""
+    team: str = ""
+
+
 @dataclass
 class Contents:
     """Everything a journal holds, read at one moment and checked."""
@@ -260,6 +281,7 @@ class Contents:
     commands: list[Command]
     events: list[Event]
     ratings: dict[str, dict[str, str]] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
 
 
 def _check_file(path: Path) -> None:
@@ -407,7 +429,7 @@ class Journal:
                 if writable:
                     with contextlib.suppress(*_DB_ERRORS):
                         conn.execute("PRAGMA journal_mode=WAL")
-                        conn.executescript(_RATINGS)
+                        conn.executescript(_RATINGS + _NOTES)
             journal = cls(path, conn, meta, writable=writable)
         except BaseException:
             conn.close()
@@ -488,6 +510,7 @@ class Journal:
             meta = self.meta()
             rows = {t: self._rows(t) for t in _COLUMNS}
             ratings = self.ratings()
+            notes = self.notes()
         except _DB_ERRORS as exc:
             raise JournalError(f"{self.path}: the journal is damaged or cut short ({_why(exc)})") from None
         finally:
@@ -497,7 +520,7 @@ class Journal:
         if verify:
             self._verify(meta, rows)
         return Contents(meta, [self._command_of(r) for r in rows["commands"]],
-                        [self._event_of(r) for r in rows["events"]], ratings)
+                        [self._event_of(r) for r in rows["events"]], ratings, notes)
 
     def _damaged(self, why: str) -> JournalError:
         return JournalError(f"{self.path}: the journal is damaged: {why}")
@@ -525,12 +548,14 @@ class Journal:
                     raise self._damaged(f"{noun} {seq} comes from another journal")
                 if seq != expected:
                     raise self._gap(noun, expected, seq)
-                if any(isinstance(v, bytes) for v in row):
-                    raise self._damaged(f"{noun} {seq} was changed after it was recorded")
+                try:
+                    link = _link(prev, table, row[:-1])
+                except TypeError:  # a value SQLite gives back as bytes: not what was written
+                    raise self._damaged(f"{noun} {seq} was changed after it was recorded") from None
                 if expected - _FIRST_SEQ[table] >= recorded:
                     raise self._damaged(f"{noun} {seq} was added after the journal was "
                                         "last written")
-                if _link(prev, table, row[:-1]) != chain:
+                if link != chain:
                     raise self._damaged(f"{noun} {seq} was changed after it was recorded")
                 prev = chain
                 expected += 1
@@ -592,8 +617,7 @@ class Journal:
         if not isinstance(type_, str) or not all(v is None or isinstance(v, str)
                                                  for v in (actor, incident)):
             raise self._damaged(f"{where} has no valid type, actor or incident")
-        return Event.from_dict({"seq": seq, "time": float(t), "type": type_, "actor": actor,
-                                "incident": incident, "details": data})
+        return Event(seq, float(t), type_, actor, incident, MappingProxyType(data))
 
     def ratings(self) -> dict[str, dict[str, str]]:
         """The evaluator's ratings and notes, by expectation id."""
@@ -621,8 +645,74 @@ class Journal:
             raise JournalError(f"{self.path}: cannot save the rating: {_why(exc)}") from None
         self.commit()
 
+    def notes(self) -> list[Note]:
+        """The evaluators' notes, in the order they were taken."""
+        try:
+            rows = self.conn.execute(
+                "SELECT id, drill_time, wall, who, expectation, team, text FROM notes "
+                "ORDER BY id").fetchall()
+        except _DB_ERRORS:
+            return []  # an old journal opened read-only has no notes table
+
+        def s(v: Any) -> str:
+            return "" if v is None else str(v)
+
+        def t(v: Any) -> float | None:
+            return float(v) if _finite(v) else None
+
+        return [Note(n if isinstance(n, int) else 0, t(drill), t(wall), s(who), s(text),
+                     s(exp), s(team))
+                for n, drill, wall, who, exp, team, text in rows]
+
+    def add_note(self, drill_time: float, wall: float, who: str, text: str,
+                 expectation: str = "", team: str = "") -> Note:
+        if not self.writable:
+            raise JournalError(f"{self.path}: the journal is read-only; the note is not saved")
+        try:
+            cur = self.conn.execute(
+                "INSERT INTO notes (drill_time, wall, who, expectation, team, text) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (drill_time, wall, who, expectation or None, team or None, text))
+        except _DB_ERRORS as exc:
+            raise JournalError(f"{self.path}: cannot save the note: {_why(exc)}") from None
+        self.commit()
+        return Note(int(cur.lastrowid or 0), drill_time, wall, who, text, expectation, team)
+
     def event_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    def events_head(self, meta: dict[str, Any] | None = None) -> tuple[int, str] | None:
+        """(number of events, checksum of the last one) as recorded in ``meta`` (as read
+        with the events), or as written so far; None for a journal without checksums."""
+        if not self.chained:
+            return None
+        try:
+            n, last = (meta["head"] if meta is not None else self._head)["events"]
+            return int(n), str(last)
+        except (TypeError, KeyError, ValueError):
+            return None
+
+    def derived(self, name: str) -> Any:
+        """Something computed from the journal and kept in it (None if absent or unreadable)."""
+        try:
+            row = self.conn.execute("SELECT value FROM derived WHERE name=?", (name,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (ValueError, TypeError, *_DB_ERRORS):
+            return None  # an older journal opened read-only has no such table
+
+    def set_derived(self, name: str, value: Any) -> bool:
+        """Keep something computed from the journal in it; False if it cannot be written
+        (a read-only journal still opens; what is derived is computed again next time)."""
+        if not self.writable:
+            return False
+        try:
+            self.conn.execute(
+                "INSERT INTO derived VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+                (name, json.dumps(value, ensure_ascii=False, allow_nan=False)))
+            self.commit()
+        except (ValueError, JournalError, *_DB_ERRORS):
+            return False
+        return True
 
     # --- writing -----------------------------------------------------------------
 
@@ -855,6 +945,9 @@ class DrillSession:
         self.journal_path: Path | None = journal.path if journal else None
         #: simulated seconds per wall second the drill runs at (kept in the journal)
         self.speed = DEFAULT_SPEED
+        self._breaks: list[dict[str, Any]] = []
+        #: the evaluators' notes taken so far (kept in the journal, not replayed)
+        self.notes: list[Note] = []
 
     # --- creating and resuming ---------------------------------------------------
 
@@ -867,8 +960,13 @@ class DrillSession:
             raise JournalError("the speed must be a positive number")
         for role in human:
             if role not in loaded.scenario.actors:
-                raise JournalError(f"unknown role {one_line(str(role))!r}; roles are the "
-                                   "scenario's actor ids")
+                import difflib
+
+                ids = list(loaded.scenario.actors)
+                close = difflib.get_close_matches(str(role), ids, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise JournalError(f"unknown role {one_line(str(role))!r}; {hint}roles are the "
+                                   f"scenario's actor ids: {', '.join(ids)}")
         journal = None
         sc = loaded.scenario
         if record:
@@ -918,6 +1016,7 @@ class DrillSession:
             raise
         session.journal = journal
         session.journal_path = journal.path
+        session.notes = list(contents.notes)
         session._pending = replayed[len(contents.events):]
         session._flush()
         return session
@@ -1011,12 +1110,92 @@ class DrillSession:
     def delay_inject(self, inject_id: str, minutes: float) -> list[Event]:
         return self._command("facilitator", "delay_inject", {"id": inject_id, "minutes": minutes})
 
-    def add_inject(self, inject: Inject) -> list[Event]:
-        return self._command("facilitator", "add_inject",
-                             {"inject": json.loads(inject.model_dump_json())})
+    def add_inject(self, inject: Inject, now: bool = True) -> list[Event]:
+        """An ad-hoc inject: delivered now, or (``now`` False) waiting in the MSEL for its
+        ``at``."""
+        payload: dict[str, Any] = {"inject": json.loads(inject.model_dump_json())}
+        if not now:
+            payload["fire_now"] = False
+        return self._command("facilitator", "add_inject", payload)
+
+    def reschedule_inject(self, inject_id: str, at: float | str) -> list[Event]:
+        """Move a waiting inject to a drill time: minutes, or text such as ``T+02:30``,
+        ``T+1d03:00`` or a drill-clock time ``14:30`` (see :func:`sim.runs.when.parse_when`)."""
+        return self._command("facilitator", "reschedule_inject",
+                             {"id": inject_id, "at": self._when(at)})
+
+    def edit_inject(self, inject_id: str, changes: dict[str, Any]) -> list[Event]:
+        """Change a waiting or skipped inject's ``title``, ``text``, ``to`` or ``tlp``."""
+        return self._command("facilitator", "edit_inject", {"id": inject_id, "changes": changes})
+
+    def unskip_inject(self, inject_id: str, at: float | str | None = None) -> list[Event]:
+        """Put a skipped inject back: at its own time when that is still ahead, else at
+        ``at`` (a drill time, or ``now``)."""
+        payload: dict[str, Any] = {"id": inject_id}
+        if at is not None:
+            payload["at"] = self._when(at)
+        return self._command("facilitator", "unskip_inject", payload)
+
+    def _when(self, at: float | str) -> float:
+        if isinstance(at, str):
+            from .when import parse_when
+
+            try:
+                return parse_when(at, self.scenario, self.engine.now)
+            except ValueError as exc:
+                raise ActionError(str(exc)) from None
+        if not _finite(at):
+            raise ActionError("the time must be a number of minutes")
+        return float(at)
+
+    def breaks(self) -> list[dict[str, Any]]:
+        """The facilitator's planned breaks kept in the journal (wall-clock plans, not
+        drill commands): ``[{"at_wall_iso": ..., "minutes": ...}]``."""
+        if self.journal is None:
+            return list(self._breaks)
+        try:
+            value = self.journal.meta().get("breaks", [])
+        except JournalError:
+            return []
+        return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
+
+    def set_breaks(self, breaks: list[dict[str, Any]]) -> None:
+        """Keep the planned breaks, in the journal too, so a resumed drill keeps them."""
+        self._breaks = [dict(b) for b in breaks]
+        if self.journal is not None:
+            self.journal.set_meta("breaks", self._breaks)
+            self.journal.commit()
 
     def set_human(self, actor: str, human: bool) -> list[Event]:
         return self._command("facilitator", "set_human", {"actor": actor, "human": human})
+
+    def answer_task(self, actor: str, task: str, text: str) -> list[Event]:
+        """A player's answer to a task it was asked, journaled and replayed on resume."""
+        return self._command(actor, "answer_task", {"actor": actor, "task": task, "text": text})
+
+    def add_note(self, text: str, expectation: str = "", team: str = "",
+                 who: str = "evaluator") -> Note:
+        """An evaluator's observation, at the drill time and wall time it is taken.
+
+        It goes into the journal beside the record of play (like the ratings): it changes
+        nothing in the drill, so it is not replayed, and it survives a resume.
+        """
+        text = str(text).strip()
+        if not text:
+            raise ActionError("the note is empty")
+        if len(text) > NOTE_LIMIT:
+            raise ActionError(f"the note is longer than {NOTE_LIMIT} characters")
+        if expectation and expectation not in {x.id for x in self.scenario.expectation_units()}:
+            raise ActionError(f"no expectation {one_line(expectation)[:40]!r} in this drill")
+        if team and team not in self.scenario.actors:
+            raise ActionError(f"no team {one_line(team)[:40]!r} in this drill")
+        now, wall = self.engine.now, self._wall()
+        if self.journal is not None:
+            note = self.journal.add_note(now, wall, who, text, expectation, team)
+        else:
+            note = Note(len(self.notes) + 1, now, wall, who, text, expectation, team)
+        self.notes.append(note)
+        return note
 
     def set_speed(self, speed: float) -> None:
         """Keep the speed the drill runs at, in the journal too, for resuming."""
@@ -1067,7 +1246,22 @@ class DrillSession:
                     raise ActionError("minutes must be a finite number")
                 e.delay_inject(payload["id"], float(minutes))
             case "add_inject":
-                e.add_inject(Inject.model_validate(payload["inject"]))
+                fire_now = payload.get("fire_now", True)
+                if not isinstance(fire_now, bool):
+                    raise ActionError("fire_now must be true or false")
+                e.add_inject(Inject.model_validate(payload["inject"]), fire_now)
+            case "reschedule_inject":
+                e.reschedule_inject(payload["id"], _minutes(payload["at"]))
+            case "edit_inject":
+                e.edit_inject(payload["id"], payload["changes"])
+            case "unskip_inject":
+                at = payload.get("at")
+                e.unskip_inject(payload["id"], None if at is None else _minutes(at))
+            case "answer_task":
+                text = payload.get("text")
+                if not isinstance(text, str) or len(text) > NOTE_LIMIT:
+                    raise ActionError(f"an answer is text of at most {NOTE_LIMIT} characters")
+                e.answer_task(str(payload["actor"]), str(payload["task"]), text)
             case "set_human":
                 human = payload["human"]
                 if not isinstance(human, bool):
@@ -1105,6 +1299,13 @@ class DrillSession:
         for event in events:
             for fn in self._listeners:
                 fn(event)
+
+
+def _minutes(value: Any) -> float:
+    """A drill time from a command's payload."""
+    if not _finite(value):
+        raise ActionError("the time must be a finite number of minutes")
+    return float(value)
 
 
 def _divergence(journal: Journal, meta: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios.durations import parse_drill_time
+from scenarios.durations import format_drill_time, parse_drill_time
 from scenarios.model import Scenario
 from sim.engine.clock import scenario_shift
 from sim.engine.events import Event
@@ -35,6 +35,54 @@ class InboxItem:
     acknowledged: bool = False
 
 
+#: What a message to one recipient has become, as its sender's Sent list shows it.
+SENT_STATES = ("in transit", "delivered", "acknowledged", "bounced", "lost")
+
+#: Domain events that are an actor's own action (each says ``by``: person or policy).
+ACTION_EVENTS = frozenset({"acknowledged", "analysed", "notified", "escalated", "requested",
+                           "takedown_completed", "preserved", "published", "closed"})
+
+
+@dataclass
+class Delivery:
+    """One recipient of a sent message: where the message stands for them."""
+
+    recipient: str
+    dispatch: str
+    state: str = "in transit"  # one of SENT_STATES
+    reason: str = ""  # why it bounced or was lost, in words
+    channel: str = ""
+    attempts: int = 1
+    at: float | None = None  # when it reached its state
+
+
+@dataclass
+class SentItem:
+    """A message a role sent (one action), with its delivery to each recipient."""
+
+    ref: str
+    verb: str
+    incident: str
+    tlp: str
+    at: float
+    subject: str = ""
+    text: str = ""
+    by: str = "policy"
+    rule: str | None = None
+    deliveries: dict[str, Delivery] = field(default_factory=dict)
+
+
+@dataclass
+class Acted:
+    """An actor's latest action: when, by whom (a person or the policy), in words."""
+
+    seq: int
+    at: float
+    actor: str
+    by: str
+    what: str
+
+
 @dataclass
 class MselRow:
     id: str
@@ -44,6 +92,9 @@ class MselRow:
     title: str
     status: str = "pending"  # pending | delivered | skipped
     delivered_at: float | None = None
+    text: str = ""
+    tlp: str = ""
+    sender: str = ""
 
 
 @dataclass
@@ -61,6 +112,19 @@ class ExpectationRow:
     done_at: float | None = None
 
 
+@dataclass
+class TaskRow:
+    """A player task put to one actor, and its latest answer."""
+
+    id: str
+    question: str
+    actor: str
+    asked_at: float
+    incident: str | None = None
+    answer: str = ""
+    answered_at: float | None = None
+
+
 class DrillState:
     """The drill as seen through its events."""
 
@@ -72,7 +136,8 @@ class DrillState:
         self.msel: dict[str, MselRow] = {}
         for inj in scenario.injects:
             at = parse_drill_time(inj.at, scenario.drill.start) if inj.at else None
-            self.msel[inj.id] = MselRow(inj.id, inj.type, at, list(inj.to), inj.title)
+            self.msel[inj.id] = MselRow(inj.id, inj.type, at, list(inj.to), inj.title,
+                                        text=inj.text, tlp=inj.tlp, sender=inj.sender)
         self.inbox: dict[str, list[InboxItem]] = {aid: [] for aid in scenario.actors}
         self.incidents: dict[str, dict[str, Any]] = {}
         self.known: dict[str, list[str]] = {aid: [] for aid in scenario.actors}
@@ -81,10 +146,19 @@ class DrillState:
         self.expectations: dict[str, ExpectationRow] = {
             e.id: ExpectationRow(e.id, e.description, list(e.actors), e.action, e.incident,
                                  e.score, e.within, e.after)
-            for e in scenario.expectations
+            for e in scenario.expectation_units()
         }
         self.recent: deque[Event] = deque(maxlen=recent)
         self.events = 0
+        #: each role's Sent list, oldest first
+        self.outbox: dict[str, list[SentItem]] = {aid: [] for aid in scenario.actors}
+        self._dispatches: dict[str, tuple[SentItem, Delivery]] = {}
+        #: each actor's latest action, a person's or the policy's
+        self.last_acted: dict[str, Acted] = {}
+        #: actions people took, newest last (the console announces them)
+        self.person_actions: deque[Acted] = deque(maxlen=recent)
+        #: player tasks by (task, actor), in the order they were asked
+        self.tasks: dict[tuple[str, str], TaskRow] = {}
 
     # --- feeding -----------------------------------------------------------------
 
@@ -122,16 +196,42 @@ class DrillState:
                 self.msel[d["inject"]].status = "skipped"
             case "inject_rescheduled":
                 self.msel[d["inject"]].at = d["at"]
+            case "inject_unskipped":
+                row = self.msel[d["inject"]]
+                row.status, row.at = "pending", d["at"]
+            case "inject_edited":
+                row = self.msel[d["inject"]]
+                for key in ("title", "text", "tlp"):
+                    if key in d:
+                        setattr(row, key, d[key])
+                if "to" in d:
+                    row.to = list(d["to"])
+            case "inject_added":
+                self.msel[d["inject"]] = MselRow(
+                    d["inject"], d.get("type", "event"), d["at"], list(d.get("to", [])),
+                    d.get("title", ""), text=d.get("text", ""), tlp=d.get("tlp", ""),
+                    sender=d.get("sender", ""))
             case "message_delivered":
+                self._delivery(d, "delivered", ev.time, text=d.get("text", ""))
                 self._receive(ev.actor, InboxItem(
                     d["msg"], d["verb"], d["sender"], ev.incident, d["tlp"], ev.time,
                     d.get("subject") or d["verb"].replace("_", " "), d.get("text", ""),
                     list(d.get("attached", [])), d["channel"]))
+            case "message_sent":
+                self._sent(ev)
+            case "message_bounced":
+                self._delivery(d, "bounced", ev.time, REASONS.get(d.get("reason", ""),
+                                                                  "undeliverable"))
+            case "message_lost":
+                self._delivery(d, "lost", ev.time, REASONS.get(
+                    d.get("reason", ""), str(d.get("reason", "")).replace("_", " ")))
             case "acknowledged":
                 refs = set(d["refs"])
                 for item in self.inbox.get(ev.actor, []):
                     if item.ref in refs:
                         item.acknowledged = True
+                for dispatch in d.get("dispatches", []):
+                    self._delivery({"dispatch": dispatch}, "acknowledged", ev.time)
             case "closed":
                 self.closed[ev.actor].add(ev.incident)
             case "expectation_met":
@@ -145,6 +245,63 @@ class DrillState:
                 x.status, x.done_at = "late", ev.time
             case "drill_ended":
                 self.finished = True
+            case "task_set":
+                self.tasks[(d["task"], ev.actor)] = TaskRow(
+                    d["task"], d.get("question", ""), ev.actor, ev.time, ev.incident)
+            case "task_answered":
+                task = self.tasks.get((d["task"], ev.actor))
+                if task is not None:
+                    task.answer, task.answered_at = d.get("text", ""), ev.time
+        if ev.type in ACTION_EVENTS and ev.actor in self.scenario.actors:
+            by = "human" if d.get("by") == "human" else "policy"
+            acted = Acted(ev.seq, ev.time, ev.actor, by, self.describe(ev))
+            self.last_acted[ev.actor] = acted
+            if by == "human":
+                self.person_actions.append(acted)
+
+    def _sent(self, ev: Event) -> None:
+        """A message leaves its sender: a new Sent entry, a new recipient, or a new try."""
+        d = ev.details
+        dispatch = d.get("dispatch", "")
+        known = self._dispatches.get(dispatch)
+        if known is not None:  # another try on the next channel
+            _, delivery = known
+            if delivery.state not in ("delivered", "acknowledged"):
+                delivery.state, delivery.reason, delivery.at = "in transit", "", None
+            delivery.channel = d.get("channel", "")
+            delivery.attempts = int(d.get("attempt", delivery.attempts + 1))
+            return
+        sent = self.outbox.setdefault(ev.actor, [])
+        by = "human" if d.get("by") == "human" else "policy"
+        last = sent[-1] if sent else None
+        # the recipients of one action leave together: same moment, verb, incident, rule
+        if (last is None or last.at != ev.time or last.verb != d.get("verb")
+                or last.incident != ev.incident or last.by != by or last.rule != d.get("rule")
+                or d.get("to") in last.deliveries):
+            last = SentItem(dispatch, d.get("verb", ""), ev.incident or "", d.get("tlp", ""),
+                            ev.time, d.get("subject", ""), by=by, rule=d.get("rule"))
+            sent.append(last)
+        delivery = Delivery(d.get("to", ""), dispatch, channel=d.get("channel", ""),
+                            attempts=int(d.get("attempt", 1)))
+        last.deliveries[delivery.recipient] = delivery
+        self._dispatches[dispatch] = (last, delivery)
+
+    def _delivery(self, d: dict[str, Any], state: str, at: float, reason: str = "",
+                  text: str = "") -> None:
+        known = self._dispatches.get(d.get("dispatch", ""))
+        if known is None:
+            return
+        item, delivery = known
+        if delivery.state == "acknowledged":
+            return  # an acknowledged message stays acknowledged
+        if state in ("bounced", "lost") and (
+                delivery.state == "delivered" or int(d.get("attempt", 0)) != delivery.attempts):
+            return  # a try that failed after another got through, or one overtaken by a later try
+        delivery.state, delivery.reason, delivery.at = state, reason, at
+        if d.get("channel"):
+            delivery.channel = d["channel"]
+        if text and not item.text:
+            item.text = text
 
     def _receive(self, actor: str, item: InboxItem) -> None:
         self.inbox[actor].append(item)
@@ -180,8 +337,20 @@ class DrillState:
         rows = [x for x in self.expectations.values() if actor in x.actors]
         return sorted(rows, key=lambda x: (x.deadline_at is None, x.deadline_at or 0, x.id))
 
+    def tasks_of(self, actor: str) -> list[TaskRow]:
+        """The tasks put to a role, in the order they were asked."""
+        return [row for (_, aid), row in self.tasks.items() if aid == actor]
+
     def item(self, actor: str, ref: str) -> InboxItem | None:
         return next((i for i in self.inbox[actor] if i.ref == ref), None)
+
+    def sent(self, actor: str) -> list[tuple[SentItem, Delivery]]:
+        """The role's Sent list, newest first: one row per message and recipient."""
+        return [(item, dl) for item in reversed(self.outbox.get(actor, []))
+                for dl in item.deliveries.values()]
+
+    def sent_item(self, dispatch: str) -> tuple[SentItem, Delivery] | None:
+        return self._dispatches.get(dispatch)
 
     # --- log lines -------------------------------------------------------------------
 
@@ -270,10 +439,39 @@ class DrillState:
                 doing = f" ({', '.join(stages)})" if stages else ""
                 return (f"{who} changed hands: the automated policy's unfinished work{about} "
                         f"was dropped{doing}")
+            case "message_held":
+                return (f"{noun(verb).capitalize()} from {who} to {self.name(d.get('to'))} by "
+                        f"{how} is held: the channel is out of service")
+            case "outage_started" | "outage_ended":
+                whose = f"{who}'s end of " if ev.actor else ""
+                state = "out of service" if ev.type == "outage_started" else "back in service"
+                return f"{whose}{how} {state}".capitalize() if not ev.actor else \
+                    f"{whose}{how} {state}"
+            case "contact_changed":
+                state = "is out of date" if d.get("stale") else "was repaired"
+                return f"{who}'s point of contact on {how} {state}"
             case "inject_skipped":
-                return f"Inject {d.get('inject', '')} skipped"
+                why = " (its condition did not hold)" if d.get("reason") == "condition" else ""
+                if why:
+                    return f"Inject {d.get('inject', '')} skipped{why}"
+                return f"Facilitator skipped inject {d.get('inject', '')}"
+            case "task_set":
+                return f"{who} was asked task {d.get('task', '')}: {d.get('question', '')}"
+            case "task_answered":
+                return f"{who} answered task {d.get('task', '')}"
             case "inject_rescheduled":
-                return f"Inject {d.get('inject', '')} rescheduled"
+                return (f"Facilitator rescheduled inject {d.get('inject', '')} to "
+                        f"{format_drill_time(d['at'])}")
+            case "inject_edited":
+                return (f"Facilitator edited inject {d.get('inject', '')} "
+                        f"({', '.join(d.get('changed', []))})")
+            case "inject_unskipped":
+                return (f"Facilitator put back skipped inject {d.get('inject', '')} for "
+                        f"{format_drill_time(d['at'])}")
+            case "inject_added":
+                return (f"Facilitator added inject {d.get('inject', '')} from "
+                        f"{self.name(d.get('sender'))} for {format_drill_time(d['at'])}{tlp}: "
+                        f"{d.get('title', '')}")
         if verb in DONE and d.get("targets"):
             to = ", ".join(self.name(t) for t in d["targets"])
             return f"{who} {DONE[verb].format(to=to)}{tlp}"

@@ -1,52 +1,126 @@
-"""The facilitator's inject form."""
+"""The facilitator's inject form: an ad-hoc inject (now or later), or changes to a
+waiting inject of the MSEL."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, SelectionList
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from scenarios.model import TLP_ORDER
-from sim.runs.view import DrillState
+from sim.runs.view import DrillState, MselRow
 
 from ..plain import line
 from .action import MarkedList
 
+#: what an ad-hoc inject may be (contingency injects answer a missed expectation)
+ADHOC_TYPES = ("information", "event", "media")
+NEW = "+new"  # the incident choice that opens a new incident
+
+
+def incident_types(state: DrillState) -> list[str]:
+    """The scenario's incident types, and ``other``."""
+    types = {inj.incident.type for inj in state.scenario.injects if inj.incident.type}
+    types |= {str(i.get("type")) for i in state.incidents.values() if i.get("type")}
+    return [*sorted(types - {"other"}), "other"]
+
+
+def senders(state: DrillState) -> list[tuple[str, str]]:
+    """Who an inject may come from: exercise control (the simulated outside world)
+    first, then every other actor."""
+    actors = state.scenario.actors
+    order = sorted(actors, key=lambda a: actors[a].kind != "exercise_control")
+    return [(f"from {actors[a].name}", a) for a in order]
+
 
 class InjectForm(ModalScreen[dict | None]):
-    """An ad-hoc inject written by the facilitator and sent now."""
+    """An ad-hoc inject, sent now or at a time; or (``edit``) changes to a waiting one."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
 
-    def __init__(self, state: DrillState):
+    DEFAULT_CSS = """
+    InjectForm .row Input { width: 1fr; margin-right: 1; }
+    InjectForm .row Select { width: 1fr; }
+    InjectForm SelectCurrent Static#label { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    InjectForm #problem { height: auto; }
+    """
+
+    def __init__(self, state: DrillState, edit: MselRow | None = None,
+                 check_when: Callable[[str], str | None] | None = None):
         super().__init__()
         self.state = state
+        self.edit = edit
+        self.check_when = check_when or (lambda _text: None)
 
     def compose(self) -> ComposeResult:
         sc = self.state.scenario
-        incidents = list(self.state.incidents) or ["adhoc"]
+        row = self.edit
+        chosen = set(row.to) if row else set()
         with VerticalScroll(id="form"):
-            yield Label("Ad-hoc inject", classes="title")
-            yield Input(placeholder="Subject", compact=True, id="title")
-            yield Input(placeholder="Text", compact=True, id="text")
-            with Horizontal(classes="row"):
-                yield Select([(line(i), i) for i in incidents], value=incidents[0],
-                             allow_blank=False, compact=True, id="incident")
-                yield Select([(line(c), c) for c in sc.channels], value=next(iter(sc.channels)),
-                             allow_blank=False, compact=True, id="channel")
-                yield Select([(f"TLP:{t}", t) for t in TLP_ORDER], value="GREEN",
-                             allow_blank=False, compact=True, id="tlp")
+            if row is not None:
+                yield Label(line(f"Edit inject {row.id} (before it is delivered)"),
+                            classes="title")
+            else:
+                yield Label("Ad-hoc inject", classes="title")
+            yield Input(value=row.title if row else "", placeholder="Subject", compact=True,
+                        id="title")
+            yield Input(value=row.text if row else "", placeholder="Text", compact=True,
+                        id="text")
+            tlp = Select([(f"TLP:{t}", t) for t in TLP_ORDER],
+                         value=(row.tlp if row and row.tlp in TLP_ORDER else "GREEN"),
+                         allow_blank=False, compact=True, id="tlp")
+            if row is None:
+                who = senders(self.state)
+                with Horizontal(classes="row"):
+                    yield Select([(line(label), a) for label, a in who], value=who[0][1],
+                                 allow_blank=False, compact=True, id="sender")
+                    yield Select([(t, t) for t in ADHOC_TYPES], value="information",
+                                 allow_blank=False, compact=True, id="type")
+                    yield tlp
+                known = list(self.state.incidents)
+                types = incident_types(self.state)
+                with Horizontal(classes="row"):
+                    yield Select([*((line(f"Incident {self.state.incident_title(i)}"), i)
+                                    for i in known), ("New incident:", NEW)],
+                                 value=known[0] if known else NEW, allow_blank=False,
+                                 compact=True, id="incident")
+                    yield Input(placeholder="new incident id", compact=True, id="new-id",
+                                disabled=bool(known))
+                    yield Select([(line(t), t) for t in types], value=types[0],
+                                 allow_blank=False, compact=True, id="new-type",
+                                 disabled=bool(known))
+                with Horizontal(classes="row"):
+                    yield Select([(line(f"via {c}"), c) for c in sc.channels],
+                                 value=next(iter(sc.channels)), allow_blank=False, compact=True,
+                                 id="channel")
+                    yield Input(placeholder="send now, or at T+02:30 or 14:30 (drill clock)",
+                                compact=True, id="when")
+            else:
+                yield tlp
             yield Label("Recipients")
-            yield MarkedList(*[(line(f"{a.name} ({aid})"), aid)
+            yield MarkedList(*[(line(f"{a.name} ({aid})"), aid, aid in chosen)
                                for aid, a in sc.actors.items()], compact=True, id="to")
+            yield Static("", id="problem")
             with Horizontal(classes="buttons"):
-                yield Button("Send now", variant="primary", compact=True, id="send")
+                yield Button("Save" if row else "Send", variant="primary", compact=True,
+                             id="send")
                 yield Button("Cancel", compact=True, id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()  # the form opens on its first field
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "incident":
+            new = event.value == NEW
+            self.query_one("#new-id", Input).disabled = not new
+            self.query_one("#new-type", Select).disabled = not new
+
+    def _problem(self, text: str) -> None:
+        self.query_one("#problem", Static).update(line(text, style="bold red"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
@@ -54,15 +128,47 @@ class InjectForm(ModalScreen[dict | None]):
             return
         to = list(self.query_one("#to", SelectionList).selected)
         if not to:
-            self.notify("Pick at least one recipient.", severity="warning")
+            self._problem("Pick at least one recipient.")
+            return
+        title = self.query_one("#title", Input).value
+        body = self.query_one("#text", Input).value
+        tlp = str(self.query_one("#tlp", Select).value)
+        row = self.edit
+        if row is not None:
+            changes = {k: v for k, v, old in (("title", title, row.title), ("text", body, row.text),
+                                              ("to", to, row.to), ("tlp", tlp, row.tlp))
+                       if v != old}
+            if not changes:
+                self._problem("Nothing changed.")
+                return
+            self.dismiss(changes)
+            return
+        incident = str(self.query_one("#incident", Select).value)
+        new = incident == NEW
+        if new:
+            incident = self.query_one("#new-id", Input).value.strip()
+            if not incident:
+                self._problem("Give the new incident an id.")
+                return
+            if incident in self.state.incidents:
+                self._problem(f"Incident {incident} exists already: choose it in the list.")
+                return
+        when = self.query_one("#when", Input).value.strip() or "now"
+        problem = self.check_when(when)
+        if problem:
+            self._problem(problem)
             return
         self.dismiss({
-            "title": self.query_one("#title", Input).value or "Ad-hoc inject",
-            "text": self.query_one("#text", Input).value,
-            "incident": str(self.query_one("#incident", Select).value),
+            "title": title or "Ad-hoc inject",
+            "text": body,
+            "incident": incident,
+            "incident_type": str(self.query_one("#new-type", Select).value) if new else None,
             "via": str(self.query_one("#channel", Select).value),
-            "tlp": str(self.query_one("#tlp", Select).value),
+            "tlp": tlp,
             "to": to,
+            "sender": str(self.query_one("#sender", Select).value),
+            "type": str(self.query_one("#type", Select).value),
+            "when": when,
         })
 
     def action_cancel(self) -> None:

@@ -25,13 +25,17 @@ def clock_line(app: DrillApp) -> Text:
     """The header of the console and role views: drill time, the TLP label, the title."""
     state = app.state
     status = "ENDED" if state.finished else ("running" if app.clock.running else "paused")
+    status = f"{status} at {app.clock.speed:g}x"
+    brk = app.break_note() if not state.finished else ""
+    if brk:  # the break under way replaces the clock's state; the next one follows it
+        status = brk if brk.startswith("BREAK") else f"{status}  {brk}"
     drill = app.session.scenario.drill
     # both clocks show the same whole minute: drill time is floored, never rounded up
     minute = math.floor(app.session.now)
     moment = (drill.start + timedelta(minutes=minute)).astimezone(ZoneInfo(drill.clock_timezone))
     return Text.assemble(
         f" {format_drill_time(minute)}  {moment:%a %d %b %H:%M} "
-        f"{moment.tzname()}  {status} at {app.clock.speed:g}x  ",
+        f"{moment.tzname()}  {status}  ",
         tlp_label(tlp_of(app.session.scenario)), " ", line(drill.title), end="")
 
 

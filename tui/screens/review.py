@@ -5,11 +5,22 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from scenarios.durations import format_drill_time, format_duration
-from sim.analysis.review import PARTS, RATINGS, Review
+from sim.analysis.review import PARTS, RATINGS, Comparison, Review
 from sim.safe.text import one_line
 
 from ..plain import cells, line, tlp_label, tlp_of
@@ -85,7 +96,11 @@ class ReviewScreen(Screen):
             with TabPane("Where the time went", id="tab-breakdown"):
                 yield DataTable(id="breakdown", cursor_type="row", zebra_stripes=True)
             with TabPane("People vs model", id="tab-model"):
+                yield Static(id="model-status")
+                yield ProgressBar(id="model-progress", show_eta=False)
                 yield DataTable(id="model", cursor_type="row", zebra_stripes=True)
+            with TabPane("Notes", id="tab-notes"):
+                yield DataTable(id="notes", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -95,8 +110,30 @@ class ReviewScreen(Screen):
         self._fill_expectations()
         bd = self.query_one("#breakdown", DataTable)
         bd.add_columns("Hop", "Duration", "Split", *[p.split(" ")[0] for p in PARTS])
+        self._breakdown_filled = False  # filled when first shown: a big drill has thousands
+        model = self.query_one("#model", DataTable)
+        model.add_columns("Role", "Incident", "What", "Person", "Faster than", "Model did it",
+                          "Simulated times")
+        if self.review.pending is None:
+            self._fill_model(self.review.comparisons)
+        else:  # the rest of the review shows at once; the runs go on in the background
+            self._show_progress(0, self.review.pending.runs)
+            self.call_after_refresh(self._start_model)
+        self._fill_notes()
+        self._show_mark()
+        self.query_one("#swimlane").focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane is not None and event.pane.id == "tab-breakdown":
+            self._fill_breakdown()
+
+    def _fill_breakdown(self) -> None:
+        if self._breakdown_filled:
+            return
+        self._breakdown_filled = True
+        bd = self.query_one("#breakdown", DataTable)
+        colours = ["grey50", "cyan", "yellow", "green", "red"]
         for h in sorted(self.review.hops, key=lambda h: -h.duration):
-            colours = ["grey50", "cyan", "yellow", "green", "red"]
             split = Text()
             for i, p in enumerate(PARTS):
                 if h.duration:
@@ -104,21 +141,92 @@ class ReviewScreen(Screen):
             bd.add_row(*cells([f"{self.review.name(h.sender)} → {self.review.name(h.recipient)} "
                                f"({h.verb.replace('_', ' ')}, {h.incident})", _h(h.duration),
                                split, *[_h(h.parts[p]) for p in PARTS]]))
+
+    # --- people vs model: simulated in a worker thread, kept in the journal ------------
+
+    class ModelProgress(Message):
+        """Another simulated run of the model is done (posted from the worker)."""
+
+        def __init__(self, done: int, runs: int):
+            super().__init__()
+            self.done = done
+            self.runs = runs
+
+    def _start_model(self) -> None:
+        pending = self.review.pending
+        if pending is None:
+            return
+
+        def work() -> list[Comparison]:
+            worker = get_current_worker()
+
+            def progress(done: int, runs: int) -> None:
+                if worker.is_cancelled:
+                    raise _Stopped
+                self.post_message(self.ModelProgress(done, runs))
+
+            return pending.compute(progress)
+
+        self.run_worker(work, name="model", group="model", thread=True, exclusive=True,
+                        exit_on_error=False)
+
+    def on_review_screen_model_progress(self, message: ModelProgress) -> None:
+        if self.review.pending is not None:
+            self._show_progress(message.done, message.runs)
+
+    def _show_progress(self, done: int, runs: int) -> None:
+        self.query_one("#model-status", Static).update(
+            f"Simulating runs of the automated policy to compare with: {done}/{runs}. "
+            "The other tabs can be used meanwhile.")
+        self.query_one("#model-progress", ProgressBar).update(total=runs, progress=done)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "model" or self.review.pending is None:
+            return
+        if event.state == WorkerState.SUCCESS:
+            pending, self.review.pending = self.review.pending, None
+            self.review.comparisons = event.worker.result or []
+            pending.save(self.journal, self.review.comparisons)
+            self._fill_model(self.review.comparisons)
+        elif event.state == WorkerState.ERROR:
+            self.review.pending = None
+            self.query_one("#model-progress", ProgressBar).display = False
+            self.query_one("#model-status", Static).update(
+                "The comparison with the model could not be computed "
+                f"({type(event.worker.error).__name__}).")
+
+    @property
+    def model_ready(self) -> bool:
+        """Whether the People vs model tab shows its comparison."""
+        return self.review.pending is None
+
+    def _fill_model(self, comparisons: list[Comparison]) -> None:
+        self.query_one("#model-status", Static).display = False
+        self.query_one("#model-progress", ProgressBar).display = False
         model = self.query_one("#model", DataTable)
-        model.add_columns("Role", "Incident", "What", "Person", "Faster than", "Model did it",
-                          "Simulated times")
-        for c in self.review.comparisons:
+        model.clear()
+        for c in comparisons:
             model.add_row(*cells([
                 self.review.name(c.actor), c.incident, c.metric.replace("_", " "),
                 _h(c.human) if c.human is not None else "never",
                 f"{c.faster_than:.0%}" if c.simulated and c.human is not None else "—",
                 f"{c.model_did_it:.0%}",
                 _spark(c.simulated, c.human if c.human is not None else max(c.simulated))]))
-        if not self.review.comparisons:
+        if not comparisons:
             model.add_row("No role was played by a person, or no comparison was asked for "
                           "(--runs 0).", "", "", "", "", "", "")
-        self._show_mark()
-        self.query_one("#swimlane").focus()
+
+    def _fill_notes(self) -> None:
+        """The evaluators' notes from play, by what they are about, in drill time order."""
+        from sim.analysis.aar import note_groups, note_when
+
+        notes = self.query_one("#notes", DataTable)
+        notes.add_columns("About", "When", "By", "Note")
+        for title, group in note_groups(self.review):
+            for n in group:
+                notes.add_row(*cells([title, note_when(self.review, n), n.who, n.text]))
+        if not self.review.notes:
+            notes.add_row("No note was taken during play (o in the console).", "", "", "")
 
     def _fill_expectations(self) -> None:
         exp = self.query_one("#exp", DataTable)
@@ -186,6 +294,10 @@ class ReviewScreen(Screen):
             self.app.pop_screen()
         else:
             self.app.exit()
+
+
+class _Stopped(Exception):
+    """The review closed while the model's runs were under way."""
 
 
 def _spark(values: list[float], human: float, bins: int = 16) -> Text:

@@ -1,4 +1,4 @@
-"""A team's own view: its inbox, its to-do list and its actions. Nothing else."""
+"""A team's own view: its inbox, what it sent, its to-do list and its actions. Nothing else."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 
 from sim.engine import Action
+from sim.engine.wording import HEADINGS, channel_in_words
+from sim.runs.view import Delivery, DrillState, SentItem
 
-from ..forms import ActionForm
+from ..forms import ActionForm, TaskForm
 from ..plain import line, text
 from ..widgets.tables import fill_table, shorten
 from .live import LiveScreen, actor_name, clock_line, fmt_time, time_left
@@ -20,20 +22,52 @@ if TYPE_CHECKING:
     from ..app import DrillApp
 
 
+#: Below this many rows the Inbox and the Sent list take turns (``s``); above, both show.
+BOTH_LISTS_FROM = 40
+
+#: How each delivery state reads in the Sent list, and which word is the state itself.
+STATE_WORDS = {"in transit": "in transit", "delivered": "delivered",
+               "acknowledged": "acknowledged", "bounced": "bounced", "lost": "lost"}
+
+
+def sent_what(state: DrillState, item: SentItem) -> str:
+    """What a sent message was, in words: 'Takedown request: Banking botnet'."""
+    heading = HEADINGS.get(item.verb, item.verb.replace("_", " ").capitalize())
+    return f"{heading}: {state.incident_title(item.incident)}"
+
+
+def delivery_line(state: DrillState, dl: Delivery) -> str:
+    """'To MyCERT: bounced at T+02:32 (the contact is out of date)'."""
+    how = channel_in_words(state.scenario, dl.channel, short=True) if dl.channel else ""
+    words = dl.state
+    if dl.at is not None and dl.state != "in transit":
+        words += f" at {fmt_time(dl.at)}"
+    if dl.reason:
+        words += f" ({dl.reason})"
+    tries = f", try {dl.attempts}" if dl.attempts > 1 else ""
+    via = f" by {how}{tries}" if how else tries
+    return f"To {actor_name(state, dl.recipient)}{via}: {words}"
+
+
 class ParticipantScreen(LiveScreen):
-    """One role's view: its inbox, its actions, its to-do list. Nothing else."""
+    """One role's view: its inbox, what it sent, its to-do list. Nothing else."""
 
     BINDINGS = [
         Binding("k", "acknowledge", "Ack", id="role.acknowledge"),
         Binding("a", "act", "Action", id="role.act"),
+        Binding("s", "toggle_sent", "Sent", id="role.sent"),
+        Binding("t", "answer_task", "Answer task", id="role.answer_task", show=False),
         Binding("n", "notify_ansac", "Notify ANSAC", id="role.notify_ansac", show=False),
         Binding("h", "next_role", "Next person", id="role.next", show=False),
+        Binding("o", "observe", "Note", id="role.observe", show=False),
         Binding("escape", "console", "Console", id="role.console"),
     ]
 
     def __init__(self, role: str):
         super().__init__(name=f"role-{role}")
         self.role = role
+        #: which list the detail pane shows: "inbox" or "sent" (and, when short, which shows)
+        self.showing = "inbox"
 
     def compose(self) -> ComposeResult:
         yield Static(id="clock", classes="clockbar")
@@ -41,12 +75,14 @@ class ParticipantScreen(LiveScreen):
         with Horizontal(id="role-body"):
             with Vertical(id="inbox-pane"):
                 yield DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="sent", cursor_type="row", zebra_stripes=True)
                 yield DataTable(id="todo", cursor_type="row")
             yield Static(id="detail")
         yield Footer(compact=True)
 
     def add_columns(self) -> None:
         self.query_one("#inbox", DataTable).add_columns("", "Time", "TLP", "Subject", "From")
+        self.query_one("#sent", DataTable).add_columns("Time", "To", "State", "What")
         self.query_one("#todo", DataTable).add_columns("Status", "Due", "Left", "To do")
 
     def refresh_view(self) -> None:
@@ -64,26 +100,73 @@ class ParticipantScreen(LiveScreen):
                         item.title or item.kind, shorten(actor_name(st, item.sender), 16)))
             for item in reversed(st.inbox[self.role])
         ], fit=3)
+        self._show_lists()
+        names = 16 if self.query_one("#sent", DataTable).size.width >= 64 else 10
+        fill_table(self.query_one("#sent", DataTable), [
+            (dl.dispatch, (fmt_time(item.at), shorten(actor_name(st, dl.recipient), names),
+                           STATE_WORDS.get(dl.state, dl.state), sent_what(st, item)))
+            for item, dl in st.sent(self.role)
+        ], fit=3)
         fill_table(self.query_one("#todo", DataTable), [
             (x.id, (x.status, fmt_time(x.deadline_at), time_left(x.deadline_at, st.now, x.status),
                     x.description or f"{x.action} ({x.incident})"))
             for x in st.todo(self.role)
+        ] + [
+            (f"task:{t.id}", ("answered" if t.answer else "asked", fmt_time(t.asked_at), "",
+                              f"Task {t.id} (t answers): {t.question}"))
+            for t in st.tasks_of(self.role)
         ], fit=3)
         self._show_detail()
 
+    @property
+    def both_lists(self) -> bool:
+        """Tall enough to show the Inbox and the Sent list at once."""
+        return self.size.height >= BOTH_LISTS_FROM
+
+    def _show_lists(self) -> None:
+        both = self.both_lists
+        self.query_one("#inbox", DataTable).display = both or self.showing == "inbox"
+        self.query_one("#sent", DataTable).display = both or self.showing == "sent"
+
     def _selected_item(self):
+        """The inbox item under the cursor, while the Inbox is shown."""
         table = self.query_one("#inbox", DataTable)
-        if table.row_count == 0:
+        if table.row_count == 0 or not table.display:
             return None
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
         app: DrillApp = self.app  # type: ignore[assignment]
         return app.state.item(self.role, str(key.value))
 
+    def _selected_sent(self) -> tuple[SentItem, Delivery] | None:
+        table = self.query_one("#sent", DataTable)
+        if table.row_count == 0 or not table.display:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        app: DrillApp = self.app  # type: ignore[assignment]
+        return app.state.sent_item(str(key.value))
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "inbox":
+        if event.data_table.id in ("inbox", "sent") and event.data_table.has_focus:
+            self.showing = event.data_table.id
+        if event.data_table.id == self.showing:
             self._show_detail()
 
+    def on_descendant_focus(self, event) -> None:
+        if getattr(event.widget, "id", None) in ("inbox", "sent"):
+            self.showing = event.widget.id
+            self._show_detail()
+
+    def action_toggle_sent(self) -> None:
+        """Short screens: the Inbox or the Sent list. Tall ones show both: go to the other."""
+        self.showing = "sent" if self.showing == "inbox" else "inbox"
+        self._show_lists()
+        self.query_one(f"#{self.showing}", DataTable).focus()
+        self._show_detail()
+
     def _show_detail(self) -> None:
+        if self.showing == "sent":
+            self._show_sent_detail()
+            return
         item = self._selected_item()
         detail = self.query_one("#detail", Static)
         if item is None:
@@ -103,7 +186,32 @@ class ParticipantScreen(LiveScreen):
         lines += ["", "acknowledged" if item.acknowledged else "not yet acknowledged"]
         detail.update(text("\n".join(lines)))
 
+    def _show_sent_detail(self) -> None:
+        detail = self.query_one("#detail", Static)
+        chosen = self._selected_sent()
+        if chosen is None:
+            detail.update("Nothing sent yet.")
+            return
+        item, _ = chosen
+        st = self.app.state  # type: ignore[attr-defined]
+        who = "by a person" if item.by == "human" else "by the automated policy"
+        lines = [
+            f"TLP:{item.tlp}   {st.incident_title(item.incident)}",
+            f"{sent_what(st, item).split(':')[0]} sent at {fmt_time(item.at)} {who}",
+            "",
+            *(delivery_line(st, dl) for dl in item.deliveries.values()),
+        ]
+        if item.subject:
+            lines += ["", item.subject]
+        if item.text:
+            lines += ["", item.text]
+        detail.update(text("\n".join(lines)))
+
     def action_acknowledge(self) -> None:
+        if self.showing == "sent" and not self.both_lists:
+            self.notify("Acknowledge works on the Inbox (press s).", severity="warning",
+                        timeout=4)
+            return
         item = self._selected_item()
         if item is None:
             return
@@ -118,8 +226,11 @@ class ParticipantScreen(LiveScreen):
             self.notify("Nothing has been received yet.", severity="warning")
             return
         item = self._selected_item()
-        app.push_screen(ActionForm(app.state, self.role, item.incident if item else None, verb),
-                        app.send_action)
+        incident = item.incident if item else None
+        sent = self._selected_sent() if self.showing == "sent" else None
+        if sent is not None:
+            incident = sent[0].incident
+        app.push_screen(ActionForm(app.state, self.role, incident, verb), app.send_action)
 
     def action_act(self) -> None:
         self._form("notify")
@@ -139,6 +250,33 @@ class ParticipantScreen(LiveScreen):
             self.role, "escalate", item.incident, targets=tuple(council),
             channel=app.default_channel(council), tlp="GREEN")),
             "ANSAC notified")
+
+    def action_answer_task(self) -> None:
+        """Answer the task under the to-do cursor, or the first one not yet answered."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        tasks = app.state.tasks_of(self.role)
+        if not tasks:
+            self.notify("No task has been asked of this team.", severity="warning")
+            return
+        table = self.query_one("#todo", DataTable)
+        chosen = None
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            chosen = next((t for t in tasks if f"task:{t.id}" == key), None)
+        if chosen is None:
+            chosen = next((t for t in tasks if not t.answer), tasks[0])
+
+        def send(answer: dict | None) -> None:
+            if answer is not None:
+                app.command(lambda: app.session.answer_task(
+                    self.role, answer["task"], answer["text"]), f"answer to {answer['task']} sent")
+
+        app.push_screen(TaskForm(chosen), send)
+
+    def action_observe(self) -> None:
+        """An evaluator's note about this team (asks for the PIN in hot seat)."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        app.observe(f"team:{self.role}")
 
     def action_next_role(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]

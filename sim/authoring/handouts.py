@@ -1,0 +1,279 @@
+"""Printable inject cards and handout packets, as HTML (and PDF where WeasyPrint is
+installed).
+
+- A role's packet holds only what that role may see: the injects addressed to it
+  (each under its own TLP label), the point-of-contact sheet as players see it (no
+  stale markers or organisers' notes) and the drill's rules of play. Nothing
+  addressed only to other teams appears in it, whatever its label.
+- The controller's packet holds the full MSEL, with each recipient's local time,
+  expected player actions, contingency triggers and controller notes, the
+  expectations and the directory with its stale contacts.
+- The inject cards are the players' side of each inject, one to a printed page, for
+  controllers who read injects out or hand them over in a one-room drill.
+
+Every string from the scenario is HTML-escaped: a title cannot add markup or script.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from scenarios.durations import format_drill_time, format_duration, parse_drill_time
+from scenarios.model import TLP_ORDER, Inject, Scenario
+
+TLP_COLOUR = {"RED": "#FF2B2B", "AMBER": "#FFC000", "AMBER+STRICT": "#FFC000",
+              "GREEN": "#33FF00", "CLEAR": "#FFFFFF"}
+
+CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 11pt; margin: 2em; color: #111; }
+h1 { font-size: 18pt; margin-bottom: 0.2em; }
+h2 { font-size: 14pt; border-bottom: 1px solid #999; margin-top: 1.5em; }
+table { border-collapse: collapse; width: 100%; margin: 0.5em 0; }
+th, td { border: 1px solid #999; padding: 3px 6px; text-align: left; vertical-align: top; }
+th { background: #e6e6e6; }
+.tlp { background: #000; font-weight: bold; padding: 1px 6px; font-family: monospace; }
+.card { border: 2px solid #000; padding: 1em; margin: 1em 0; page-break-inside: avoid; }
+.cards .card { page-break-after: always; }
+.meta { color: #444; font-size: 10pt; }
+.text { white-space: pre-wrap; margin: 0.8em 0; }
+.banner { text-align: right; }
+@page { size: A4; margin: 15mm; }
+@media print { body { margin: 0; } }
+"""
+
+RULES_OF_PLAY = (
+    "Treat every inject as real and respond as your team would, within your normal "
+    "procedures and authority.",
+    "Mark every message you send during the drill \"DRILL\" in its subject line.",
+    "Respect the TLP label of everything you receive: share it only as the label allows.",
+    "Act only on what has reached you: injects from exercise control and messages from "
+    "other teams.",
+    "Use the points of contact in this packet; if one does not answer, try the others, "
+    "as you would in a real incident.",
+    "Ask exercise control if anything is unclear; do not contact other teams about the "
+    "drill outside it.",
+)
+
+
+class NoPdf(Exception):
+    """PDF copies were asked for but no PDF library is installed."""
+
+
+def tlp(label: str) -> str:
+    colour = TLP_COLOUR.get(label, "#FFFFFF")
+    return f'<span class="tlp" style="color:{colour}">TLP:{escape(label)}</span>'
+
+
+def highest(labels: list[str], floor: str = "CLEAR") -> str:
+    return max([floor, *labels], key=TLP_ORDER.index)
+
+
+def _page(title: str, label: str, body: list[str], cls: str = "") -> str:
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title><style>{CSS}</style></head>",
+        f'<body class="{cls}">',
+        f'<p class="banner">{tlp(label)}</p>',
+        *body,
+        f'<p class="banner">{tlp(label)}</p>',
+        "</body></html>",
+        "",
+    ])
+
+
+def _minute(sc: Scenario, inj: Inject) -> float | None:
+    return None if inj.at is None else parse_drill_time(inj.at, sc.drill.start)
+
+
+def _clock(sc: Scenario, minute: float) -> str:
+    zone = ZoneInfo(sc.drill.clock_timezone)
+    moment = (sc.drill.start + timedelta(minutes=minute)).astimezone(zone)
+    return f"{moment:%a %d %b %H:%M} ({sc.drill.clock_timezone})"
+
+
+def _when(sc: Scenario, inj: Inject) -> str:
+    minute = _minute(sc, inj)
+    if minute is None:
+        return "contingency (only if needed)"
+    return f"{format_drill_time(minute)}, {_clock(sc, minute)}"
+
+
+def _name(sc: Scenario, aid: str) -> str:
+    actor = sc.actors.get(aid)
+    return f"{actor.name} ({aid})" if actor else aid
+
+
+def card(sc: Scenario, inj: Inject) -> str:
+    """The players' side of one inject: what is read out or handed over."""
+    parts = [
+        '<div class="card">',
+        f"<p>{tlp(inj.tlp)} &nbsp; <b>Inject {escape(inj.id)}</b> &nbsp; "
+        f'<span class="meta">{escape(_when(sc, inj))}</span></p>',
+        f"<h3>{escape(inj.title or inj.incident.id)}</h3>",
+        f'<p class="meta">From: {escape(_name(sc, inj.sender))} &nbsp; To: '
+        f"{escape(', '.join(_name(sc, t) for t in inj.to))} &nbsp; By: "
+        f"{escape(sc.channels[inj.via].name or inj.via)}</p>",
+        f'<div class="text">{escape(inj.text)}</div>',
+    ]
+    if inj.artefacts:
+        parts.append("<p><b>Artefacts:</b></p><ul>"
+                     + "".join(f"<li>{escape(a)}</li>" for a in inj.artefacts) + "</ul>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _directory(sc: Scenario, organisers: bool) -> list[str]:
+    rows = ["<table><tr><th>Team</th><th>Country</th><th>Time zone</th><th>Hours</th>"
+            "<th>Points of contact</th></tr>"]
+    for aid, a in sc.actors.items():
+        hours = "24/7" if a.always_on else f"{a.working_hours} {', '.join(a.working_days)}"
+        contacts = []
+        for ch, c in a.contacts.items():
+            line = f"{sc.channels[ch].name or ch}: {c.address}" if ch in sc.channels \
+                else f"{ch}: {c.address}"
+            if organisers and c.stale:
+                line += " (STALE: does not answer)"
+            if organisers and c.note:
+                line += f" ({c.note})"
+            contacts.append(escape(line))
+        rows.append(f"<tr><td>{escape(_name(sc, aid))}</td><td>{escape(a.country or '')}</td>"
+                    f"<td>{escape(a.timezone)}</td><td>{escape(hours)}</td>"
+                    f"<td>{'<br>'.join(contacts)}</td></tr>")
+    rows.append("</table>")
+    return rows
+
+
+def _header(sc: Scenario, heading: str) -> list[str]:
+    d = sc.drill
+    return [
+        f"<h1>{escape(heading)}</h1>",
+        f"<p><b>{escape(d.title)}</b></p>",
+        f'<p class="meta">Starts {escape(_clock(sc, 0))}, lasts {escape(format_duration(d.duration))}; '
+        f"drill times are written T+hh:mm from the start.</p>",
+    ]
+
+
+def _rules(sc: Scenario, aid: str | None) -> list[str]:
+    out = ["<h2>Rules of play</h2>", "<ol>"]
+    out += [f"<li>{escape(rule)}</li>" for rule in RULES_OF_PLAY]
+    out.append("</ol>")
+    if sc.drill.objectives:
+        out.append("<h2>Objectives of the drill</h2><ul>")
+        out += [f"<li>{escape(o.id)}: {escape(o.text)}</li>" for o in sc.drill.objectives]
+        out.append("</ul>")
+    if aid is not None:
+        windows = [w for w in sc.drill.standby if aid in w.actors]
+        for w in windows:
+            end = f" to {escape(w.end)}" if w.end else " to the end of the drill"
+            out.append(f"<p>Your team stands by from {escape(w.start)}{end}, whatever its office "
+                       "hours.</p>")
+    return out
+
+
+def role_packet(sc: Scenario, aid: str) -> str:
+    """Everything role ``aid`` may see, and nothing else."""
+    actor = sc.actors[aid]
+    mine = [inj for inj in sc.injects if aid in inj.to]
+    label = highest([inj.tlp for inj in mine], "GREEN")
+    body = _header(sc, f"Player packet: {actor.name}")
+    body += _rules(sc, aid)
+    body.append("<h2>Points of contact</h2>")
+    body += _directory(sc, organisers=False)
+    body.append("<h2>Your injects</h2>")
+    if mine:
+        body.append('<p class="meta">Exercise control hands these over as the drill goes on; '
+                    "do not read ahead.</p>")
+        body += [card(sc, inj) for inj in mine]
+    else:
+        body.append("<p>None planned: your team learns of the incidents from other teams.</p>")
+    return _page(f"{sc.drill.title}: {actor.name}", label, body)
+
+
+def cards_page(sc: Scenario) -> str:
+    """Every inject as a card, one to a printed page."""
+    label = highest([inj.tlp for inj in sc.injects], "GREEN")
+    body = _header(sc, "Inject cards")
+    body += [card(sc, inj) for inj in sc.injects]
+    return _page(f"{sc.drill.title}: inject cards", label, body, cls="cards")
+
+
+def controller_packet(sc: Scenario) -> str:
+    """The full MSEL, the expectations and the directory, for exercise control."""
+    from sim.authoring.msel_io import _duty, _trigger
+
+    label = highest([inj.tlp for inj in sc.injects], sc.drill.tlp)
+    body = _header(sc, "Controller's packet")
+    if sc.drill.description:
+        body.append(f'<p class="text">{escape(sc.drill.description)}</p>')
+    body += _rules(sc, None)
+    body.append("<h2>Master Scenario Events List</h2>")
+    body.append("<table><tr><th>No.</th><th>When</th><th>From / to / mode</th><th>TLP</th>"
+                "<th>Inject</th><th>Expected player actions</th><th>Controller</th></tr>")
+    for inj in sc.injects:
+        minute = _minute(sc, inj)
+        local = "<br>".join(escape(_duty(sc, to, minute)) for to in inj.to) \
+            if minute is not None else escape(_trigger(sc, inj))
+        body.append(
+            f"<tr><td>{escape(inj.id)}</td><td>{escape(_when(sc, inj))}<br>"
+            f'<span class="meta">{local}</span></td>'
+            f"<td>{escape(inj.sender)} &rarr; {escape(', '.join(inj.to))}<br>via "
+            f"{escape(inj.via)}</td><td>{tlp(inj.tlp)}</td>"
+            f"<td><b>{escape(inj.title)}</b><div class=\"text\">{escape(inj.text)}</div></td>"
+            f"<td>{'<br>'.join(escape(a) for a in inj.expected_actions)}</td>"
+            f"<td>{escape(inj.controller)}<br>{escape(inj.notes)}</td></tr>")
+    body.append("</table>")
+    body.append("<h2>Expectations</h2>")
+    body.append("<table><tr><th>Id</th><th>Expected</th><th>Who</th><th>Action</th>"
+                "<th>Within</th><th>Score</th><th>If missed</th></tr>")
+    for e in sc.expectations:
+        anchor = "the incident's first inject" if e.after == "incident" else f"inject {e.after}"
+        body.append(
+            f"<tr><td>{escape(e.id)}</td><td>{escape(e.description)}</td>"
+            f"<td>{escape(', '.join(e.actors))} ({escape(e.require)})</td>"
+            f"<td>{escape(e.action)}{(' to ' + escape(e.target)) if e.target else ''}</td>"
+            f"<td>{escape(format_duration(e.within))} after {escape(anchor)}</td>"
+            f"<td>{e.score:g}</td><td>{escape(e.contingency or '')}</td></tr>")
+    body.append("</table>")
+    body.append("<h2>Directory (with stale contacts)</h2>")
+    body += _directory(sc, organisers=True)
+    return _page(f"{sc.drill.title}: controller's packet", label, body)
+
+
+def packets(sc: Scenario, roles: list[str] | None = None) -> dict[str, str]:
+    """{file name: HTML}: the named roles' packets, or every role's packet, the
+    controller's packet and the inject cards."""
+    out: dict[str, str] = {}
+    for aid in roles if roles is not None else list(sc.actors):
+        out[f"role-{aid}.html"] = role_packet(sc, aid)
+    if roles is None:
+        out["controller.html"] = controller_packet(sc)
+        out["cards.html"] = cards_page(sc)
+    return out
+
+
+def _pdf_writer():  # type: ignore[no-untyped-def]
+    try:
+        from weasyprint import HTML  # type: ignore[import-not-found]
+    except Exception:  # not installed, or its system libraries are missing
+        raise NoPdf("drill handout --pdf: no PDF library is installed (pip install "
+                    "weasyprint); the HTML packets print to PDF from any browser") from None
+    return HTML
+
+
+def write_packets(sc: Scenario, folder: Path, roles: list[str] | None = None,
+                  pdf: bool = False) -> list[Path]:
+    from sim.safe.files import private_dir, write_private
+
+    writer = _pdf_writer() if pdf else None
+    private_dir(folder)
+    written = []
+    for name, page in packets(sc, roles).items():
+        written.append(write_private(folder / name, page))
+        if writer is not None:
+            data = writer(string=page).write_pdf()
+            written.append(write_private(folder / name.replace(".html", ".pdf"), data))
+    return written

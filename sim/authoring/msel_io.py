@@ -1,0 +1,939 @@
+"""The MSEL as a spreadsheet: export a scenario's injects, import them back.
+
+``export_rows`` turns a scenario's injects into rows with the HSEEP MSEL columns
+(number, drill time, drill clock, each recipient's local time, sender, recipients,
+mode, type, TLP, title, text, artefacts, expected player actions, objective,
+contingency trigger), followed by the columns the scenario needs to rebuild each
+inject exactly (incident, delay, facts TLP, controller notes). ``write_xlsx`` and
+``write_csv`` write them; ``read_table`` reads an XLSX or CSV file back, from this
+export or from another tool (``--columns`` maps its headers), and ``import_msel``
+checks every row against the scenario and rewrites only the ``injects:`` block of
+the scenario file, so the rest of the file, comments included, stays as it was.
+
+Every problem is reported at its cell, ``msel.xlsx:MSEL!F12: unknown actor
+'thaicertt'; did you mean 'thaicert'?``, all in one go.
+
+XLSX is read and written with openpyxl (pure Python, reads and writes, keeps merged
+cells and the saved results of formulas) and CSV with the standard library; both are
+imported only when a command needs them.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import difflib
+import io
+import math
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from scenarios.durations import format_drill_time, format_duration, parse_drill_time
+from scenarios.loader import LoadedScenario
+from scenarios.model import Inject, Scenario
+
+#: Files over this size are refused before they are parsed.
+MAX_BYTES = 10 * 1024 * 1024
+#: An XLSX is a zip: its parts unpacked may not exceed this (a zip bomb guard).
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_COLUMNS = 200
+
+SHEET = "MSEL"
+
+#: (field key, header) in the order of the MSEL sheet. ``local`` and ``trigger`` are
+#: worked out from the scenario and are not read back.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "No."),
+    ("at", "Drill time"),
+    ("clock", "Drill clock"),
+    ("local", "Local time of recipients"),
+    ("sender", "Sender"),
+    ("to", "Recipients"),
+    ("via", "Mode"),
+    ("type", "Type"),
+    ("tlp", "TLP"),
+    ("title", "Title"),
+    ("text", "Text"),
+    ("artefacts", "Artefacts"),
+    ("expected_actions", "Expected player actions"),
+    ("objective", "Objective"),
+    ("trigger", "Contingency trigger"),
+    ("delay", "Delay"),
+    ("incident", "Incident"),
+    ("incident_type", "Incident type"),
+    ("incident_title", "Incident title"),
+    ("severity", "Severity"),
+    ("affected", "Affected"),
+    ("hosted_in", "Hosted in"),
+    ("crime_suspected", "Crime suspected"),
+    ("facts_tlp", "Facts TLP"),
+    ("controller", "Controller"),
+    ("notes", "Controller notes"),
+)
+HEADERS = dict(COLUMNS)
+DERIVED = ("local", "trigger")
+#: fields read back from a sheet
+FIELDS = tuple(k for k, _ in COLUMNS if k not in DERIVED)
+INCIDENT_FIELDS = {"incident": "id", "incident_type": "type", "incident_title": "title",
+                   "severity": "severity", "affected": "affected", "hosted_in": "hosted_in",
+                   "crime_suspected": "crime_suspected"}
+REQUIRED = ("id", "sender", "to", "via", "incident")
+#: fields whose text is kept exactly as typed (the others are trimmed)
+FREE_TEXT = ("title", "text", "incident_title", "controller", "notes")
+LISTS = ("to", "affected", "hosted_in")
+LINES = ("artefacts", "expected_actions")
+
+#: Other names for the columns, as other MSEL templates and tools write them.
+ALIASES: dict[str, str] = {
+    "#": "id", "no": "id", "number": "id", "inject": "id", "inject no": "id",
+    "inject number": "id", "msel no": "id", "msel #": "id", "event no": "id", "id": "id",
+    "time": "at", "scenario time": "at", "exercise time": "at", "t+": "at", "at": "at",
+    "clock": "clock", "clock time": "clock", "delivery time": "clock", "date/time": "clock",
+    "from": "sender", "sender": "sender", "originator": "sender",
+    "to": "to", "recipient": "to", "recipients": "to", "player": "to", "players": "to",
+    "mode": "via", "method": "via", "delivery method": "via", "channel": "via", "via": "via",
+    "inject mode": "via",
+    "inject type": "type", "type": "type", "tlp": "tlp",
+    "title": "title", "subject": "title", "event": "title",
+    "text": "text", "message": "text", "description": "text", "body": "text",
+    "inject text": "text",
+    "artefacts": "artefacts", "artifacts": "artefacts", "attachments": "artefacts",
+    "expected action": "expected_actions", "expected actions": "expected_actions",
+    "expected player action": "expected_actions", "expected outcome": "expected_actions",
+    "expected_actions": "expected_actions",
+    "objective": "objective", "objectives": "objective",
+    "local time": "local", "local times": "local", "trigger": "trigger",
+    "notes": "notes",
+}
+
+TLP_FILL = {"RED": "FF2B2B", "AMBER": "FFC000", "AMBER+STRICT": "FFC000", "GREEN": "33FF00",
+            "CLEAR": "FFFFFF"}
+TLP_TINT = {"RED": "FFE0E0", "AMBER": "FFF1CC", "AMBER+STRICT": "FFF1CC", "GREEN": "E6FFDD"}
+WIDTHS = {"id": 6, "at": 11, "clock": 17, "local": 40, "sender": 12, "to": 18, "via": 10,
+          "type": 12, "tlp": 9, "title": 36, "text": 60, "artefacts": 28,
+          "expected_actions": 40, "objective": 10, "trigger": 30, "notes": 30}
+
+
+class MselError(Exception):
+    """A spreadsheet could not be used; ``problems`` holds one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# --- export ----------------------------------------------------------------------
+
+
+def _minute(sc: Scenario, inj: Inject) -> float | None:
+    return None if inj.at is None else parse_drill_time(inj.at, sc.drill.start)
+
+
+def _duty(sc: Scenario, aid: str, t: float) -> str:
+    from sim.engine.clock import scenario_shift
+
+    shift = scenario_shift(sc, aid)
+    local = shift.local(t)
+    if shift.standby and shift.standing_by(t):
+        duty = "on duty (standby)"
+    elif shift.on_duty(t):
+        duty = "on duty"
+    else:
+        duty = f"OFF duty until {shift.when(shift.next_on(t))}"
+    return f"{aid}: {local:%a %d %b %H:%M} {local:%Z}, {duty}"
+
+
+def _at_text(sc: Scenario, inj: Inject) -> str:
+    minute = _minute(sc, inj)
+    if minute is None or inj.at is None:
+        return ""
+    # the scenario's own wording when it is already the T+ form or not a whole minute
+    return format_drill_time(minute) if minute == round(minute) else inj.at
+
+
+def _clock(sc: Scenario, minute: float | None) -> datetime | None:
+    if minute is None:
+        return None
+    zone = ZoneInfo(sc.drill.clock_timezone)
+    return (sc.drill.start + timedelta(minutes=minute)).astimezone(zone).replace(tzinfo=None)
+
+
+def _trigger(sc: Scenario, inj: Inject) -> str:
+    if inj.type != "contingency":
+        return ""
+    lines = [f"{format_duration(inj.delay)} after {e.id} is missed"
+             + (f": {e.description}" if e.description else "")
+             for e in sc.expectations if e.contingency == inj.id]
+    return "\n".join(lines) or "no expectation names it"
+
+
+def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
+    """One dict per inject, keyed by the fields of :data:`COLUMNS`."""
+    sc = loaded.scenario
+    raw = loaded.source.data.get("injects") if isinstance(loaded.source.data, dict) else None
+    rows = []
+    for i, inj in enumerate(sc.injects):
+        given = inj.model_fields_set
+        inc = inj.incident
+        inc_given = inc.model_fields_set
+        minute = _minute(sc, inj)
+        delay = ""
+        if "delay" in given:
+            src = raw[i].get("delay") if isinstance(raw, list) and isinstance(raw[i], dict) else None
+            delay = src if isinstance(src, str) else format_duration(inj.delay)
+        row: dict[str, Any] = {
+            "id": inj.id,
+            "at": _at_text(sc, inj),
+            "clock": _clock(sc, minute),
+            "local": "\n".join(_duty(sc, to, minute) for to in inj.to) if minute is not None
+            else "",
+            "sender": inj.sender,
+            "to": ", ".join(inj.to),
+            "via": inj.via,
+            "type": inj.type,
+            "tlp": inj.tlp,
+            "title": inj.title,
+            "text": inj.text,
+            "artefacts": "\n".join(inj.artefacts),
+            "expected_actions": "\n".join(inj.expected_actions),
+            "objective": inj.objective or "",
+            "trigger": _trigger(sc, inj),
+            "delay": delay,
+            "incident": inc.id,
+            "incident_type": inc.type if "type" in inc_given and inc.type else "",
+            "incident_title": inc.title if "title" in inc_given and inc.title else "",
+            "severity": inc.severity if "severity" in inc_given and inc.severity else "",
+            "affected": ", ".join(inc.affected) if "affected" in inc_given and inc.affected is not None
+            else "",
+            "hosted_in": ", ".join(inc.hosted_in)
+            if "hosted_in" in inc_given and inc.hosted_in is not None else "",
+            "crime_suspected": ("yes" if inc.crime_suspected else "no")
+            if "crime_suspected" in inc_given and inc.crime_suspected is not None else "",
+            "facts_tlp": inj.facts_tlp or "",
+            "controller": inj.controller,
+            "notes": inj.notes,
+        }
+        rows.append(row)
+    return rows
+
+
+def _clock_header(sc: Scenario) -> str:
+    return f"{HEADERS['clock']} ({sc.drill.clock_timezone})"
+
+
+#: a cell starting with one of these would be taken for a formula by a spreadsheet
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell that no spreadsheet program runs as a formula.
+
+    Text starting with ``= + - @``, a tab or a carriage return (and, so that the
+    escape can be undone, a quote mark) gets a leading ``'``, which :func:`read_table`
+    removes again.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    text = str(value)
+    if text.startswith((*FORMULA_START, "'")):
+        return "'" + text
+    return text
+
+
+def csv_text(loaded: LoadedScenario) -> str:
+    sc = loaded.scenario
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_clock_header(sc) if k == "clock" else h for k, h in COLUMNS])
+    for row in export_rows(loaded):
+        writer.writerow([csv_cell(row[k]) for k, _ in COLUMNS])
+    return out.getvalue()
+
+
+def _text_cell(cell: Any, value: Any) -> None:
+    """Store ``value`` as text, never as a formula, whatever it starts with."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def xlsx_bytes(loaded: LoadedScenario) -> bytes:
+    """The MSEL workbook: the MSEL sheet, the actors' directory and the expectations."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sc = loaded.scenario
+    wb = Workbook()
+    wb.properties.creator = "acid-drill"
+    wb.properties.title = f"MSEL: {sc.drill.title}"
+    # a fixed date keeps the same scenario's export the same file
+    stamp = sc.drill.start.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    wb.properties.created = wb.properties.modified = stamp
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    head_fill = PatternFill("solid", fgColor="D9D9D9")
+
+    def sheet(ws: Any, headers: list[str], rows: Iterable[list[Any]], widths: list[int]) -> None:
+        ws.append([])
+        for c, h in enumerate(headers, 1):
+            cell = ws.cell(row=1, column=c)
+            _text_cell(cell, h)
+            cell.font = bold
+            cell.fill = head_fill
+            cell.alignment = wrap
+        for r, values in enumerate(rows, 2):
+            for c, v in enumerate(values, 1):
+                cell = ws.cell(row=r, column=c)
+                _text_cell(cell, v if v != "" else None)
+                cell.alignment = wrap
+        for c, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(c)].width = w
+        ws.freeze_panes = "A2"
+        if ws.max_row > 1:
+            ws.auto_filter.ref = ws.dimensions
+
+    ws = wb.active
+    ws.title = SHEET
+    rows = export_rows(loaded)
+    sheet(ws, [_clock_header(sc) if k == "clock" else h for k, h in COLUMNS],
+          ([row[k] for k, _ in COLUMNS] for row in rows),
+          [WIDTHS.get(k, 14) for k, _ in COLUMNS])
+    clock_col = [k for k, _ in COLUMNS].index("clock") + 1
+    tlp_col = [k for k, _ in COLUMNS].index("tlp") + 1
+    for r, row in enumerate(rows, 2):
+        ws.cell(row=r, column=clock_col).number_format = "yyyy-mm-dd hh:mm"
+        tint = TLP_TINT.get(row["tlp"])
+        if tint:
+            for c in range(1, len(COLUMNS) + 1):
+                ws.cell(row=r, column=c).fill = PatternFill("solid", fgColor=tint)
+        cell = ws.cell(row=r, column=tlp_col)
+        cell.fill = PatternFill("solid", fgColor="000000")
+        cell.font = Font(bold=True, color=TLP_FILL.get(row["tlp"], "FFFFFF"))
+
+    actors = wb.create_sheet("Actors")
+    sheet(actors, ["Id", "Name", "Kind", "Country", "Time zone", "Hours", "Points of contact"],
+          (_actor_row(sc, aid) for aid in sc.actors), [14, 34, 18, 8, 20, 22, 60])
+    exp = wb.create_sheet("Expectations")
+    sheet(exp, ["Id", "Description", "Actors", "Action", "Target", "Incident", "After",
+                "Within", "Score", "Objective", "Contingency"],
+          ([e.id, e.description, ", ".join(e.actors) + (" (all)" if e.require == "all" else ""),
+            e.action, e.target or "", e.incident, e.after, format_duration(e.within),
+            e.score, e.objective or "", e.contingency or ""] for e in sc.expectations),
+          [6, 60, 24, 18, 14, 14, 10, 10, 7, 10, 12])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _actor_row(sc: Scenario, aid: str) -> list[Any]:
+    a = sc.actors[aid]
+    hours = "24/7" if a.always_on else f"{a.working_hours} {','.join(a.working_days)}"
+    contacts = "\n".join(
+        f"{ch}: {c.address}{' (STALE)' if c.stale else ''}{f' ({c.note})' if c.note else ''}"
+        for ch, c in a.contacts.items())
+    return [aid, a.name, a.kind, a.country or "", a.timezone, hours, contacts]
+
+
+# --- reading a sheet -------------------------------------------------------------
+
+
+def _letter(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+@dataclass
+class Table:
+    """The cells of one sheet: rows of {column number: value}, 1-based."""
+
+    name: str  # the file name as the user gave it
+    sheet: str | None  # None for CSV
+    rows: dict[int, dict[int, Any]] = field(default_factory=dict)
+    #: cells holding a formula without a saved result
+    blank_formulas: set[tuple[int, int]] = field(default_factory=set)
+
+    def ref(self, row: int, col: int | None = None) -> str:
+        cell = f"{_letter(col)}{row}" if col else f"{row}"
+        if self.sheet is None:
+            return f"{self.name}:{cell}"
+        return f"{self.name}:{self.sheet}!{cell}"
+
+
+def read_table(path: str | Path, encoding: str | None = None) -> Table:
+    """Read an XLSX or CSV file; raises :class:`MselError` for a file it cannot use."""
+    from sim.safe.files import Unreadable, read_bounded
+
+    path = Path(path)
+    try:
+        data = read_bounded(path, MAX_BYTES, what="spreadsheet")
+    except Unreadable as exc:
+        raise MselError([str(exc)]) from None
+    name = str(path)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise MselError([f"{name}: is encrypted (password-protected) or an old .xls workbook; "
+                         "save it without a password as .xlsx or .csv"])
+    if data.startswith(b"PK"):
+        return _read_xlsx(data, name)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise MselError([f"{name}: is not an XLSX workbook"])
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise MselError([f"{name}: is not a spreadsheet (neither XLSX nor CSV text)"])
+    return _read_csv(data, name, encoding)
+
+
+def _read_xlsx(data: bytes, name: str) -> Table:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise MselError([f"{name}: is not an XLSX workbook (a damaged zip file)"]) from None
+    if unpacked > MAX_UNPACKED:
+        raise MselError([f"{name}: unpacks to {unpacked:,} bytes; a workbook over "
+                         f"{MAX_UNPACKED:,} bytes unpacked is refused"])
+    if "EncryptedPackage" in names or "xl/workbook.xml" not in names:
+        raise MselError([f"{name}: is not an XLSX workbook (no xl/workbook.xml)"])
+    import warnings
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
+            formulas = load_workbook(io.BytesIO(data), data_only=False)
+            values = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged part
+        raise MselError([f"{name}: cannot be read as an XLSX workbook (damaged or not a "
+                         "spreadsheet)"]) from None
+    sheets = values.worksheets
+    if not sheets:
+        raise MselError([f"{name}: has no worksheet"])
+    ws = next((s for s in sheets if s.title.strip().lower() == SHEET.lower()), sheets[0])
+    wf = formulas[ws.title]
+    table = Table(name, ws.title)
+    if ws.max_row > MAX_ROWS + 50 or ws.max_column > MAX_COLUMNS:
+        raise MselError([f"{table.ref(1)}: the sheet has {ws.max_row} rows and "
+                         f"{ws.max_column} columns; an MSEL of at most {MAX_ROWS} rows and "
+                         f"{MAX_COLUMNS} columns is read"])
+    for r, row in enumerate(ws.iter_rows(values_only=True), 1):
+        cells = {c: v for c, v in enumerate(row, 1) if v is not None and v != ""}
+        if cells:
+            table.rows[r] = cells
+    # a merged range holds its value in the top-left cell: give it to every cell
+    for rng in ws.merged_cells.ranges:
+        top = table.rows.get(rng.min_row, {}).get(rng.min_col)
+        if top is None:
+            continue
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                table.rows.setdefault(r, {})[c] = top
+    for row in wf.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" and table.rows.get(cell.row, {}).get(cell.column) is None:
+                table.blank_formulas.add((cell.row, cell.column))
+    return table
+
+
+def _read_csv(data: bytes, name: str, encoding: str | None) -> Table:
+    text = None
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise MselError([f"--encoding: unknown encoding {encoding!r}"]) from None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise MselError([f"{name}:{line}: is not {encoding} text"]) from None
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise MselError([f"{name}: is not UTF-16 text, though it starts like it"]) from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise MselError([
+                f"{name}:{line}: is not UTF-8 text; save it as 'CSV UTF-8', or name its "
+                "encoding with --encoding (e.g. cp1252, cp874 for Thai, utf-16)"]) from None
+    text = text.lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
+    table = Table(name, None)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for r, row in enumerate(reader, 1):
+            if r > MAX_ROWS + 50 or len(row) > MAX_COLUMNS:
+                raise MselError([f"{table.ref(r)}: too large; an MSEL of at most {MAX_ROWS} "
+                                 f"rows and {MAX_COLUMNS} columns is read"])
+            cells = {}
+            for c, v in enumerate(row, 1):
+                if v.startswith("'") and v[1:].startswith((*FORMULA_START, "'")):
+                    v = v[1:]
+                if v.strip():
+                    cells[c] = v
+            if cells:
+                table.rows[r] = cells
+    except csv.Error as exc:
+        raise MselError([f"{name}: not CSV: {exc}"]) from None
+    return table
+
+
+# --- columns ---------------------------------------------------------------------
+
+
+def _norm(header: Any) -> str:
+    text = str(header).strip().lower()
+    text = re.sub(r"\s*\(.*\)$", "", text)  # "Drill clock (Asia/Singapore)"
+    return re.sub(r"\s+", " ", text).rstrip(":*").strip()
+
+
+def parse_column_map(spec: str | None) -> dict[str, str]:
+    """``'Time=at,Message=text'`` as {normalised header: field}."""
+    out: dict[str, str] = {}
+    if not spec:
+        return out
+    problems = []
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        header, sep, key = part.rpartition("=")
+        key = key.strip()
+        if not sep or not header.strip():
+            problems.append(f"--columns: {part.strip()!r} is not HEADER=FIELD")
+            continue
+        if key not in FIELDS:
+            close = difflib.get_close_matches(key, FIELDS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; fields: {', '.join(FIELDS)}"
+            problems.append(f"--columns: unknown field {key!r}{hint}")
+            continue
+        out[_norm(header)] = key
+    if problems:
+        raise MselError(problems)
+    return out
+
+
+def _known_headers() -> dict[str, str]:
+    known = dict(ALIASES)
+    for key, header in COLUMNS:
+        known[_norm(header)] = key
+        known[key] = key
+    return known
+
+
+def _find_header(table: Table, mapping: dict[str, str]) -> tuple[int, dict[int, str], list[str]]:
+    """(header row, {column: field}, notes) for the first row that names known columns."""
+    known = {**_known_headers(), **mapping}
+    best: tuple[int, dict[int, str]] | None = None
+    for r in sorted(table.rows)[:10]:
+        cols = {c: known[_norm(v)] for c, v in table.rows[r].items()
+                if isinstance(v, str) and _norm(v) in known}
+        if len(cols) >= 2 and (best is None or len(cols) > len(best[1])):
+            best = (r, cols)
+            if len(cols) >= 4:
+                break
+    if best is None:
+        raise MselError([f"{table.ref(1)}: found no header row naming the MSEL columns "
+                         f"({', '.join(h for _, h in COLUMNS[:3])}, ...); name them with "
+                         "--columns 'Header=field,...'"])
+    row, cols = best
+    problems = []
+    seen: dict[str, int] = {}
+    for c, key in sorted(cols.items()):
+        if key in seen:
+            problems.append(f"{table.ref(row, c)}: a second column for {key!r} "
+                            f"(the first is {_letter(seen[key])}{row})")
+        seen[key] = c
+    missing = [k for k in REQUIRED if k not in seen]
+    if "at" not in seen and "clock" not in seen:
+        missing.insert(1, "at")
+    for key in missing:
+        problems.append(f"{table.ref(row)}: no column for {key!r} ({HEADERS[key]}); name it "
+                        f"with --columns 'Header={key}'")
+    unmapped = {_norm(h) for h in mapping} - {_norm(v) for v in table.rows[row].values()}
+    for h in sorted(unmapped):
+        problems.append(f"--columns: the header row {table.ref(row)} has no column {h!r}")
+    if problems:
+        raise MselError(problems)
+    notes = [f"{table.ref(row, c)}: column {str(v).strip()!r} is not read"
+             for c, v in sorted(table.rows[row].items()) if c not in cols]
+    return row, cols, notes
+
+
+# --- cell values -----------------------------------------------------------------
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _as_text(value: Any, key: str) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time | timedelta):
+        raise _Bad(f"is a date or time; {HEADERS[key]} takes text")
+    text = str(value)
+    return text if key in FREE_TEXT else text.strip()
+
+
+def _split(text: str) -> list[str]:
+    return [p for p in re.split(r"[,;\s]+", text) if p]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+_HHMM = re.compile(r"^(\d{1,3}):([0-5]\d)(?::00)?$")
+_DAY_HHMM = re.compile(r"^(?:T\+)?(\d+)d\s*(\d{1,2}):([0-5]\d)$", re.I)
+
+
+def _excel_date(serial: float) -> datetime:
+    if not 1 <= serial < 2958466:
+        raise _Bad(f"{serial} is not an Excel date")
+    return datetime(1899, 12, 30) + timedelta(days=serial)
+
+
+def _from_clock(sc: Scenario, moment: datetime) -> float:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(sc.drill.clock_timezone))
+    return (moment - sc.drill.start) / timedelta(minutes=1)
+
+
+def _on_first_day(sc: Scenario, t: time) -> float:
+    zone = ZoneInfo(sc.drill.clock_timezone)
+    day = sc.drill.start.astimezone(zone).date()
+    return _from_clock(sc, datetime.combine(day, t))
+
+
+def _elapsed(sc: Scenario, value: Any) -> float:
+    """A ``Drill time`` cell: time since the start (``T+01:30``, ``1:30``, ``1d02:00``),
+    or a moment (an Excel date, an ISO date-time) on the drill clock."""
+    if isinstance(value, datetime):
+        return _from_clock(sc, value)
+    if isinstance(value, timedelta):
+        return value / timedelta(minutes=1)
+    if isinstance(value, time):
+        return value.hour * 60 + value.minute + value.second / 60
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value * 1440 if 0 <= value < 1 else _from_clock(sc, _excel_date(value))
+    text = str(value).strip()
+    if m := _HHMM.match(text):
+        return int(m.group(1)) * 60 + int(m.group(2))
+    if m := _DAY_HHMM.match(text):
+        return int(m.group(1)) * 1440 + int(m.group(2)) * 60 + int(m.group(3))
+    try:
+        return parse_drill_time(text, sc.drill.start)
+    except ValueError as exc:
+        if "no UTC offset" in str(exc):
+            return _moment(sc, text)
+        raise _Bad(f"{text!r} is not a drill time; write 'T+01:30', '1:30' or 'T+1d02:00'") \
+            from None
+
+
+def _moment(sc: Scenario, value: Any) -> float:
+    """A ``Drill clock`` cell: a date and time on the drill clock, or a time of day on
+    the drill's first day (``9:30``)."""
+    if isinstance(value, datetime):
+        return _from_clock(sc, value)
+    if isinstance(value, time):
+        return _on_first_day(sc, value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 <= value < 1:
+            return _on_first_day(sc, (datetime.min + timedelta(days=value)).time())
+        return _from_clock(sc, _excel_date(value))
+    text = str(value).strip()
+    if m := _HHMM.match(text):
+        hour, minute = int(m.group(1)), int(m.group(2))
+        if hour > 23:
+            raise _Bad(f"{text!r} is not a time of day")
+        return _on_first_day(sc, time(hour, minute))
+    try:
+        moment = datetime.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise _Bad(f"{text!r} is not a date and time; write '2026-03-10 09:30' or '9:30'") \
+            from None
+    return _from_clock(sc, moment)
+
+
+def _whole_minute(minute: float) -> float:
+    if not math.isfinite(minute) or abs(minute - round(minute)) > 0.01:
+        raise _Bad("is not a whole minute; inject times are given to the minute")
+    return float(round(minute))
+
+
+# --- import ----------------------------------------------------------------------
+
+
+@dataclass
+class Imported:
+    """What an import produced: the new scenario text and notes for the user."""
+
+    text: str
+    injects: list[dict[str, Any]]
+    notes: list[str]
+
+
+def _row_inject(
+    sc: Scenario, table: Table, r: int, cols: dict[int, str], problems: list[str],
+    actor_names: dict[str, str],
+) -> tuple[dict[str, Any], dict[str, int]]:
+    cells = table.rows[r]
+    where = {key: c for c, key in cols.items()}
+    raw: dict[str, Any] = {}
+    for c, key in cols.items():
+        if key in DERIVED:
+            continue
+        if (r, c) in table.blank_formulas:
+            problems.append(f"{table.ref(r, c)}: holds a formula with no saved result; type "
+                            "the value, or open and save the file in a spreadsheet program")
+            continue
+        if c in cells:
+            raw[key] = cells[c]
+    inj: dict[str, Any] = {}
+    incident: dict[str, Any] = {}
+
+    def bad(key: str, message: str) -> None:
+        problems.append(f"{table.ref(r, where.get(key))}: {message}")
+
+    minute_at = minute_clock = None
+    for key, value in raw.items():
+        try:
+            if key == "at":
+                minute_at = _whole_minute(_elapsed(sc, value))
+            elif key == "clock":
+                minute_clock = _whole_minute(_moment(sc, value))
+            else:
+                text = _as_text(value, key)
+                if key not in FREE_TEXT and not text:
+                    continue
+                if key in LISTS:
+                    items = _split(text)
+                    if key == "to":
+                        items = [actor_names.get(i.lower(), i) for i in items]
+                    val: Any = items
+                elif key in LINES:
+                    val = _lines(text)
+                elif key == "crime_suspected":
+                    low = text.lower()
+                    if low not in ("yes", "no", "true", "false", "y", "n"):
+                        raise _Bad(f"{text!r}: write yes or no")
+                    val = low in ("yes", "true", "y")
+                elif key in ("type", "tlp", "facts_tlp", "severity"):
+                    val = text.upper() if key in ("tlp", "facts_tlp") else text.lower()
+                    if key in ("tlp", "facts_tlp"):
+                        val = val.removeprefix("TLP:").strip()
+                elif key == "sender":
+                    val = actor_names.get(text.lower(), text)
+                else:
+                    val = text
+                if key in INCIDENT_FIELDS:
+                    incident[INCIDENT_FIELDS[key]] = val
+                else:
+                    inj[key] = val
+        except _Bad as exc:
+            bad(key, str(exc))
+    minute = minute_at if minute_at is not None else minute_clock
+    if minute_at is not None and minute_clock is not None and minute_at != minute_clock:
+        bad("clock", f"the drill clock says {format_drill_time(minute_clock)} but the drill "
+            f"time (column {_letter(where['at'])}) says {format_drill_time(minute_at)}; "
+            "correct one of them, or clear the drill clock")
+    if minute is not None:
+        inj["at"] = format_drill_time(minute)
+    if incident:
+        inj["incident"] = incident
+    return inj, where
+
+
+def _order(inj: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "at", "type", "delay", "sender", "to", "via", "tlp", "facts_tlp", "title",
+            "text", "artefacts", "incident", "expected_actions", "objective", "controller",
+            "notes")
+    return {k: inj[k] for k in keys if k in inj and inj[k] not in ("", [], None)}
+
+
+def injects_from_table(
+    loaded: LoadedScenario, table: Table, mapping: dict[str, str] | None = None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The injects a sheet describes, checked against the scenario; (injects, notes).
+
+    Raises :class:`MselError` with every problem, each at its cell."""
+    from pydantic import ValidationError
+
+    from scenarios.loader import _cross_references, format_path, normalise_loc, reword
+
+    sc = loaded.scenario
+    header, cols, notes = _find_header(table, mapping or {})
+    actor_names = {a.name.lower(): aid for aid, a in sc.actors.items()}
+    problems: list[str] = []
+    injects: list[dict[str, Any]] = []
+    places: list[tuple[int, dict[str, int]]] = []
+    body = [r for r in sorted(table.rows) if r > header]
+    if len(body) > MAX_ROWS:
+        raise MselError([f"{table.ref(body[MAX_ROWS])}: more than {MAX_ROWS} injects"])
+    for r in body:
+        if all(cols.get(c) in DERIVED or cols.get(c) is None for c in table.rows[r]):
+            continue  # a note beside the table, or only worked-out columns
+        inj, where = _row_inject(sc, table, r, cols, problems, actor_names)
+        injects.append(_order(inj))
+        places.append((r, where))
+    if not injects and not problems:
+        problems.append(f"{table.ref(header)}: no injects below the header row")
+
+    # check the injects in the scenario they go into, as the loader would
+    data = copy.deepcopy(loaded.source.data)
+    data["injects"] = injects
+    found: list[tuple[tuple[Any, ...], str]] = []
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            path = normalise_loc(tuple(err["loc"]), data)
+            found.append((path, reword(dict(err), path, data)))
+    found.extend(_cross_references(data))
+    seen = set()
+    for path, message in found:
+        line = _place(table, loaded, path, message, places, format_path)
+        if line not in seen:
+            seen.add(line)
+            problems.append(line)
+    if problems:
+        raise MselError(problems)
+    return injects, notes
+
+
+_FIELD_OF = {"id": "id", "at": "at", "type": "type", "delay": "delay", "sender": "sender",
+             "to": "to", "via": "via", "tlp": "tlp", "facts_tlp": "facts_tlp", "title": "title",
+             "text": "text", "artefacts": "artefacts", "expected_actions": "expected_actions",
+             "objective": "objective", "controller": "controller", "notes": "notes"}
+
+
+def _place(table: Table, loaded: LoadedScenario, path: tuple[Any, ...], message: str,
+           places: list[tuple[int, dict[str, int]]], format_path: Any) -> str:
+    if len(path) >= 2 and path[0] == "injects" and isinstance(path[1], int) \
+            and path[1] < len(places):
+        r, where = places[path[1]]
+        key = None
+        if len(path) >= 3:
+            key = _FIELD_OF.get(str(path[2]))
+            if path[2] == "incident":
+                sub = str(path[3]) if len(path) >= 4 else "id"
+                key = {v: k for k, v in INCIDENT_FIELDS.items()}.get(sub, "incident")
+            if key == "at" and "at" not in where:
+                key = "clock"
+        col = where.get(key) if key else None
+        if col is None:
+            col = where.get("id")
+            message = f"{format_path(path[2:]) or 'inject'}: {message}" if len(path) > 2 \
+                else message
+        return f"{table.ref(r, col)}: {message}"
+    mark = loaded.source.mark_for(path)
+    return f"{mark or loaded.path}: {format_path(path)}: {message}"
+
+
+# --- writing the scenario --------------------------------------------------------
+
+
+def _dump(injects: list[dict[str, Any]], quote_all: bool = False) -> str:
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = None
+        if quote_all:
+            style = '"'
+        elif "\n" in value:
+            style = "|"
+        elif len(value) > 72:
+            style = ">"
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    def seq(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+        short = all(isinstance(v, str) and "\n" not in v for v in value) \
+            and sum(len(v) + 2 for v in value) < 72
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=short)
+
+    def mapping(dumper: yaml.SafeDumper, value: dict[str, Any]) -> yaml.Node:
+        flow = len(value) == 1 and all(isinstance(v, str) and len(v) < 40
+                                       for v in value.values())
+        return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=flow)
+
+    Dumper.add_representer(str, text)
+    Dumper.add_representer(list, seq)
+    # the injects themselves are written as blocks; their incident may be {id: x}
+    Dumper.add_representer(dict, mapping)
+    out = yaml.dump(injects, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=88,
+                    indent=2)
+    return "".join("  " + line if line.strip() else line
+                   for line in out.splitlines(keepends=True))
+
+
+
+
+def splice(source: str, file: str, injects: list[dict[str, Any]]) -> str:
+    """``source`` with its top-level ``injects:`` block replaced.
+
+    Only the block's own lines change: comments and blank lines before the next section
+    stay with it. Raises :class:`MselError` if the result would read back differently
+    anywhere but the injects."""
+    from scenarios.yamlsrc import YamlProblem, read_yaml_text
+
+    try:
+        before = read_yaml_text(source, file)
+    except YamlProblem as exc:
+        raise MselError([f"{exc.mark or file}: {exc.message}"]) from None
+    if not isinstance(before.data, dict):
+        raise MselError([f"{file}: is not a scenario (a YAML mapping)"])
+    lines = source.splitlines(keepends=True)
+    tops = sorted(m.line for p, m in before.keys.items() if len(p) == 1)
+    start_mark = before.keys.get(("injects",))
+    expected = dict(before.data)
+    expected["injects"] = injects
+    for quote_all in (False, True):
+        block = "injects:\n" + _dump(injects, quote_all)
+        if start_mark is None:
+            tail = "" if not lines or lines[-1].endswith("\n") else "\n"
+            text = source + tail + "\n" + block
+        else:
+            first = start_mark.line - 1
+            later = [n for n in tops if n > start_mark.line]
+            end = later[0] - 1 if later else len(lines)
+            while end > first + 1 and (not lines[end - 1].strip()
+                                       or lines[end - 1].startswith("#")):
+                end -= 1
+            text = "".join(lines[:first]) + block + "".join(lines[end:])
+        try:
+            after = read_yaml_text(text, file)
+        except YamlProblem:
+            continue
+        if after.data == expected:
+            return text
+    raise MselError([f"{file}: the injects cannot be replaced without changing the rest of the "
+                     "file (is the injects: section written in an unusual way, with anchors "
+                     "used elsewhere?)"])
+
+
+def import_msel(
+    loaded: LoadedScenario, source_text: str, table: Table, mapping: dict[str, str] | None = None,
+) -> Imported:
+    injects, notes = injects_from_table(loaded, table, mapping)
+    text = splice(source_text, str(loaded.path), injects)
+    return Imported(text, injects, notes)

@@ -1,0 +1,385 @@
+"""A terminal's end of a multi-site drill: :class:`DrillClient`.
+
+The client connects with an invitation (``ws[s]://HOST:PORT/?token=...``), keeps a
+local read model (:attr:`DrillClient.state`, a :class:`~sim.runs.view.DrillState`)
+fed only with the events the server lets this token see, keeps the drill clock in
+step with the server's, and reconnects on its own after a dropped connection
+(backing off from 0.2 s to 5 s), asking for everything after the last event it holds
+(``since``), so it never misses or repeats one.
+
+Interface (what a UI uses in place of a local :class:`DrillSession`)::
+
+    client = DrillClient(url, cafile=None)
+    await client.connect()          # first connection; raises JoinRefused or DrillUnreachable
+    client.access, client.role      # "facilitator" | "player" | "observer", the player's role
+    client.scenario                 # the scenario as this token may see it
+    client.state                    # DrillState, fed by the server's events
+    client.listen(fn)               # fn(event) for every event from now on
+    client.on_clock(fn)             # fn(ClockState) when the clock changes
+    client.now, client.finished     # drill time (minutes, kept in step), drill over
+    client.clock_state()            # running, speed, drill time
+    client.human_roles              # role -> played by a person
+    client.connected                # whether a connection is up now
+    # commands: same names and arguments as DrillSession's; coroutines that return once
+    # the server has carried them out and their events are in client.state, and raise
+    # ActionError with the server's reason when refused
+    await client.act(action)
+    await client.fire_inject(id); await client.skip_inject(id)
+    await client.delay_inject(id, minutes); await client.add_inject(inject)
+    await client.set_human(actor, human); await client.command(kind, payload)
+    # the facilitator's clock and tokens
+    await client.pause(); await client.resume(); await client.set_speed(speed)
+    await client.next_inject(); await client.invite(access, role) -> url
+    await client.revoke(token_id); await client.tokens() -> list
+    await client.close()
+
+The client never decides what its user may see: a player's client holds nothing but
+what the server sent it. Never imports Textual or Rich.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import ssl
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from scenarios import Scenario
+from scenarios.model import Inject
+from sim.engine import Action, ActionError
+from sim.engine.events import Event
+from sim.net import protocol as P
+from sim.net.invites import parse_invite
+from sim.net.server import is_local
+from sim.runs.view import DrillState
+
+#: reconnection back-off, seconds
+BACKOFF_FIRST = 0.2
+BACKOFF_MAX = 5.0
+
+
+class DrillConnectionError(Exception):
+    """The server cannot be reached, or the connection was lost; one line for the user."""
+
+
+class JoinRefused(DrillConnectionError):
+    """The server refused this invitation (unknown or revoked token, other version)."""
+
+
+def event_of(data: dict[str, Any]) -> Event:
+    return Event.make(int(data["seq"]), float(data["time"]), str(data["type"]), data.get("actor"),
+                      data.get("incident"), dict(data.get("details") or {}))
+
+
+def client_tls(url: str, cafile: str | None) -> ssl.SSLContext | None:
+    if not url.startswith("wss://"):
+        return None
+    ctx = ssl.create_default_context(cafile=cafile)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def crosses_network_unencrypted(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme == "ws" and not is_local(parts.hostname or "")
+
+
+class _Clock:
+    """The server's drill clock, followed locally between clock frames."""
+
+    def __init__(self) -> None:
+        self.base = 0.0
+        self.at = time.monotonic()
+        self.running = False
+        self.speed = 60.0
+        self.finished = False
+
+    def set(self, state: P.ClockState) -> None:
+        self.base, self.at = state.drill_time, time.monotonic()
+        self.running, self.speed, self.finished = state.running, state.speed, state.finished
+
+    def drill_time(self) -> float:
+        if not self.running:
+            return self.base
+        return self.base + (time.monotonic() - self.at) * self.speed / 60.0
+
+
+class DrillClient:
+    """See the module docstring."""
+
+    def __init__(self, url: str, *, cafile: str | None = None, reconnect: bool = True,
+                 on_status: Callable[[str], None] | None = None):
+        self.base, self._token = parse_invite(url)
+        self._tls = client_tls(self.base, cafile)
+        self.reconnect = reconnect
+        self.on_status = on_status or (lambda line: None)
+        self.access: str | None = None
+        self.role: str | None = None
+        self.token_id: str | None = None
+        self.drill: str | None = None
+        self.scenario: Scenario | None = None
+        self.state: DrillState | None = None
+        self.human_roles: dict[str, bool] = {}
+        self.clock = _Clock()
+        self.seq = 0
+        self.event_at: float | None = None
+        self.connected = False
+        self._ws: ClientConnection | None = None
+        self._listeners: list[Callable[[Event], None]] = []
+        self._clock_listeners: list[Callable[[P.ClockState], None]] = []
+        self._replies: dict[int, asyncio.Future[P.Result]] = {}
+        self._ids = 0
+        self._seq_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._runner: asyncio.Task[None] | None = None
+        self._closing = False
+        self.failure: BaseException | None = None
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        ev_now = self.state.now if self.state is not None else 0.0
+        return max(ev_now, self.clock.drill_time()) if self.clock.running else max(
+            ev_now, self.clock.base)
+
+    @property
+    def finished(self) -> bool:
+        return self.clock.finished or (self.state is not None and self.state.finished)
+
+    def listen(self, fn: Callable[[Event], None]) -> None:
+        self._listeners.append(fn)
+
+    def on_clock(self, fn: Callable[[P.ClockState], None]) -> None:
+        self._clock_listeners.append(fn)
+
+    def clock_state(self) -> P.ClockState:
+        """The drill clock as it stands now, in step with the server's."""
+        return P.ClockState(drill_time=self.now, running=self.clock.running,
+                            speed=self.clock.speed, finished=self.finished)
+
+    # --- connecting ----------------------------------------------------------------------
+
+    async def connect(self, timeout: float = 10.0) -> None:
+        """Connect and join; afterwards the client keeps itself connected until :meth:`close`."""
+        ws = await self._open(timeout)
+        self._runner = asyncio.create_task(self._run(ws))
+
+    async def _open(self, timeout: float) -> ClientConnection:
+        try:
+            ws = await asyncio.wait_for(connect(
+                self.base, ssl=self._tls, max_size=P.MAX_SERVER_FRAME, compression=None,
+                open_timeout=timeout, ping_interval=20, ping_timeout=20), timeout)
+        except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
+            why = getattr(exc, "strerror", None) or type(exc).__name__
+            if isinstance(exc, ssl.SSLError):
+                why = f"TLS: {exc.reason or exc}"
+            raise DrillConnectionError(f"cannot reach the drill server at {self.base}: {why}") from None
+        try:
+            await ws.send(P.encode(P.Hello(version=P.PROTOCOL_VERSION, token=self._token,
+                                           since=self.seq, drill=self.drill)))
+            first = P.server_adapter.validate_json(await asyncio.wait_for(ws.recv(), timeout))
+        except (ConnectionClosed, TimeoutError, ValueError) as exc:
+            await ws.close()
+            raise DrillConnectionError(f"the drill server did not answer the hello "
+                                       f"({type(exc).__name__})") from None
+        if isinstance(first, P.Error):
+            await ws.close()
+            raise JoinRefused(f"the drill server refused to join: {first.message}")
+        if not isinstance(first, P.Welcome):
+            await ws.close()
+            raise DrillConnectionError("the drill server did not welcome this client")
+        self._welcome(first)
+        self._ws = ws
+        self.connected = True
+        return ws
+
+    def _welcome(self, w: P.Welcome) -> None:
+        if w.reset or self.drill != w.drill or self.scenario is None:
+            self.scenario = Scenario.model_validate(w.scenario)
+            self.state = DrillState(self.scenario)
+            self.seq = 0
+        self.access, self.role, self.token_id, self.drill = w.access, w.role, w.token_id, w.drill
+        self.human_roles = dict.fromkeys(self.scenario.actors, False)
+        for role in w.human:
+            self.human_roles[role] = True
+        self._clock(w.clock)
+
+    async def _run(self, ws: ClientConnection) -> None:
+        delay = BACKOFF_FIRST
+        while True:
+            try:
+                async for raw in ws:
+                    self._frame(raw)
+                    delay = BACKOFF_FIRST
+            except ConnectionClosed:
+                pass
+            self.connected = False
+            self._ws = None
+            self._fail_pending(DrillConnectionError("the connection to the drill server was lost"))
+            if self._closing or not self.reconnect:
+                return
+            self.on_status("connection lost; reconnecting")
+            while True:
+                await asyncio.sleep(delay * (0.75 + random.random() / 2))
+                delay = min(delay * 2, BACKOFF_MAX)
+                try:
+                    ws = await self._open(10.0)
+                    self.on_status("reconnected")
+                    break
+                except JoinRefused as exc:
+                    self.failure = exc
+                    self.on_status(str(exc))
+                    return
+                except DrillConnectionError:
+                    if self._closing:
+                        return
+
+    def _frame(self, raw: str | bytes) -> None:
+        try:
+            msg = P.server_adapter.validate_json(raw)
+        except ValueError:
+            return  # a server speaking nonsense: ignore the frame
+        match msg:
+            case P.EventMsg():
+                if msg.seq != self.seq + 1:
+                    return  # never a gap or a duplicate in the read model
+                self.seq = msg.seq
+                #: the server's wall-clock time when the engine produced the event in hand
+                self.event_at = msg.at
+                ev = event_of(msg.event)
+                if ev.type == "role_changed" and ev.actor in self.human_roles:
+                    self.human_roles[ev.actor] = ev.details.get("played_by") == "human"
+                if self.state is not None:
+                    self.state.apply(ev)
+                if ev.type == "drill_ended":
+                    self.clock.finished = True
+                for fn in self._listeners:
+                    fn(ev)
+                self._wake_seq()
+            case P.ClockState():
+                self._clock(msg)
+            case P.Result():
+                fut = self._replies.pop(msg.id, None)
+                if fut is not None and not fut.done():
+                    fut.set_result(msg)
+            case P.Error():
+                fut = self._replies.pop(msg.id, None) if msg.id is not None else None
+                if fut is not None and not fut.done():
+                    fut.set_exception(ActionError(msg.message))
+                else:
+                    self.on_status(f"server: {msg.message}")
+
+    def _clock(self, state: P.ClockState) -> None:
+        self.clock.set(state)
+        if self.state is not None:
+            self.state.now = max(self.state.now, state.drill_time)
+        for fn in self._clock_listeners:
+            fn(state)
+
+    def _wake_seq(self) -> None:
+        keep = []
+        for want, fut in self._seq_waiters:
+            if self.seq >= want:
+                if not fut.done():
+                    fut.set_result(None)
+            else:
+                keep.append((want, fut))
+        self._seq_waiters = keep
+
+    def _fail_pending(self, exc: Exception) -> None:
+        for fut in self._replies.values():
+            if not fut.done():
+                fut.set_exception(exc)
+        self._replies.clear()
+
+    async def wait_for_seq(self, seq: int, timeout: float = 10.0) -> None:
+        """Wait until the read model holds event ``seq`` of this client's stream."""
+        if self.seq >= seq:
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._seq_waiters.append((seq, fut))
+        await asyncio.wait_for(fut, timeout)
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._ws is not None:
+            with contextlib.suppress(Exception):
+                await self._ws.close()
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        self.connected = False
+
+    # --- requests ------------------------------------------------------------------------
+
+    async def request(self, msg_type: str, timeout: float = 30.0, **fields: Any) -> dict[str, Any]:
+        """Send one request and wait for its result (and the events it caused)."""
+        ws = self._ws
+        if ws is None:
+            raise DrillConnectionError("not connected to the drill server")
+        self._ids += 1
+        rid = self._ids
+        fut: asyncio.Future[P.Result] = asyncio.get_running_loop().create_future()
+        self._replies[rid] = fut
+        frame = json.dumps({"type": msg_type, "id": rid, **fields}, ensure_ascii=False)
+        try:
+            await ws.send(frame)
+        except ConnectionClosed:
+            self._replies.pop(rid, None)
+            raise DrillConnectionError("the connection to the drill server was lost") from None
+        result = await asyncio.wait_for(fut, timeout)
+        await self.wait_for_seq(result.last, timeout)
+        return result.data
+
+    async def command(self, kind: str, payload: dict[str, Any]) -> None:
+        """Any session command, in the session's vocabulary (``kind`` and ``payload``)."""
+        await self.request("command", kind=kind, payload=payload)
+
+    async def act(self, action: Action) -> None:
+        await self.command("act", asdict(action))
+
+    async def fire_inject(self, inject_id: str) -> None:
+        await self.command("fire_inject", {"id": inject_id})
+
+    async def skip_inject(self, inject_id: str) -> None:
+        await self.command("skip_inject", {"id": inject_id})
+
+    async def delay_inject(self, inject_id: str, minutes: float) -> None:
+        await self.command("delay_inject", {"id": inject_id, "minutes": minutes})
+
+    async def add_inject(self, inject: Inject) -> None:
+        await self.command("add_inject", {"inject": json.loads(inject.model_dump_json())})
+
+    async def set_human(self, actor: str, human: bool) -> None:
+        await self.command("set_human", {"actor": actor, "human": human})
+
+    async def pause(self) -> None:
+        await self.request("clock", op="pause")
+
+    async def resume(self) -> None:
+        await self.request("clock", op="resume")
+
+    async def set_speed(self, speed: float) -> None:
+        await self.request("clock", op="speed", speed=speed)
+
+    async def next_inject(self) -> None:
+        await self.request("clock", op="next_inject")
+
+    async def invite(self, access: str, role: str | None = None) -> str:
+        return str((await self.request("invite", access=access, role=role))["url"])
+
+    async def revoke(self, token_id: str) -> None:
+        await self.request("revoke", token_id=token_id)
+
+    async def tokens(self) -> list[dict[str, Any]]:
+        return list((await self.request("tokens"))["tokens"])

@@ -1,0 +1,193 @@
+"""``drill host`` and ``drill join``: the command-line ends of a multi-site drill.
+
+``drill host`` serves one live drill (started or resumed) until interrupted, then
+closes its journal. ``drill join URL --print`` follows a drill in plain text: every
+line the invitation's role may see, in words, through :mod:`sim.safe.text`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.net.client import DrillClient, DrillConnectionError, JoinRefused, crosses_network_unencrypted
+from sim.net.invites import InviteError, TokenStore, write_invites
+from sim.net.server import DrillServer
+from sim.runs.session import DrillSession
+
+DEFAULT_PORT = 8765
+
+
+class HostError(Exception):
+    """Bad options for ``drill host``/``drill join``; one line for the user."""
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """``HOST:PORT``, ``:PORT`` or ``HOST`` (IPv6 in brackets: ``[::1]:8765``)."""
+    text = text.strip()
+    host, port = text, str(DEFAULT_PORT)
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise HostError("--listen: an IPv6 address goes in brackets: [::1]:8765")
+        host, rest = text[1:end], text[end + 1:]
+        if rest:
+            if not rest.startswith(":"):
+                raise HostError("--listen: expected HOST:PORT")
+            port = rest[1:]
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    elif text.count(":") > 1:
+        raise HostError("--listen: an IPv6 address goes in brackets: [::1]:8765")
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise HostError("--listen: the port must be a number from 0 to 65535")
+    return host or "127.0.0.1", int(port)
+
+
+@dataclass
+class Invitation:
+    what: str
+    url: str
+
+
+def issue_invitations(server: DrillServer, roles: list[str]) -> list[Invitation]:
+    """One invitation per role a person plays, one for the facilitator, one for observers."""
+    out = []
+    for role in roles:
+        url, _ = server.invite("player", role)
+        out.append(Invitation(f"role {role}", url))
+    url, _ = server.invite("facilitator")
+    out.append(Invitation("facilitator", url))
+    url, _ = server.invite("observer")
+    out.append(Invitation("observers and evaluators", url))
+    return out
+
+
+async def serve(server: DrillServer, ready: Callable[[], None] | None = None) -> None:
+    """Run ``server`` until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    if ready is not None:
+        ready()
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+def host(session: DrillSession, *, listen: str, tls, speed: float | None, running: bool,
+         invites_file: str | None, public_host: str | None, new_invites: bool,
+         out=None, err=None) -> None:
+    """Serve ``session`` until interrupted (the caller closes the session)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    bind, port = parse_listen(listen)
+    assert session.path is not None
+    tokens = TokenStore.for_journal(session.path).load()
+    server = DrillServer(session, tokens, host=bind, port=port, tls=tls, speed=speed,
+                         running=running, public_host=public_host,
+                         notice=lambda line: print(line, file=err, flush=True))
+    fresh = new_invites or not tokens.grants
+    if new_invites:
+        for grant in list(tokens.grants.values()):
+            tokens.revoke(grant.id)
+
+    def ready() -> None:
+        where = f"{'wss' if tls else 'ws'}://{server.url_host()}:{server.port}/"
+        print(f"serving the drill at {where} (listening on {bind}:{server.port}); "
+              "ctrl-c stops it", file=err, flush=True)
+        if server.insecure:
+            print(f"warning: listening on {bind} without TLS: invitation tokens and drill "
+                  "material would cross the network unencrypted; give --cert and --key",
+                  file=err, flush=True)
+        if not fresh:
+            print("the invitations given before stay valid (--new-invites replaces them)",
+                  file=err, flush=True)
+            return
+        humans = [a for a, h in session.human_roles.items() if h]
+        invitations = issue_invitations(server, humans)
+        if invites_file:
+            write_invites(Path(invites_file),
+                          [line for i in invitations for line in (f"# {i.what}", i.url)])
+            print(f"invitations written to {invites_file}", file=err, flush=True)
+        else:
+            for inv in invitations:
+                print(f"{inv.what}: {inv.url}", file=out, flush=True)
+
+    try:
+        asyncio.run(serve(server, ready))
+    except OSError as exc:
+        raise HostError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
+    except InviteError as exc:
+        raise HostError(str(exc)) from None
+    if not session.finished:
+        session.set_speed(server.clock.speed)
+
+
+def _stamp(t: float) -> str:
+    days, rest = divmod(int(t), 1440)
+    return f"T+{f'{days}d' if days else ''}{rest // 60:02d}:{rest % 60:02d}"
+
+
+async def follow(url: str, *, cafile: str | None, out=None, err=None,
+                 stop: asyncio.Event | None = None) -> int:
+    """Print what this invitation may see until the drill ends (0) or ``stop`` is set."""
+    out, err = out or sys.stdout, err or sys.stderr
+    client = DrillClient(url, cafile=cafile,
+                         on_status=lambda line: print(line, file=err, flush=True))
+    await client.connect()
+    done = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, done.set)
+    who = f"role {client.role}" if client.role else client.access
+    print(f"joined {client.scenario.drill.title if client.scenario else 'the drill'} as {who}",
+          file=out, flush=True)
+    shown = {"running": None, "speed": None}
+
+    def on_event(ev) -> None:
+        assert client.state is not None
+        print(f"{_stamp(ev.time)}  {client.state.describe(ev)}", file=out, flush=True)
+        if ev.type == "drill_ended":
+            done.set()
+
+    def on_clock(state) -> None:
+        if (state.running, state.speed) != (shown["running"], shown["speed"]):
+            shown["running"], shown["speed"] = state.running, state.speed
+            how = f"running at {state.speed:g}x" if state.running else "paused"
+            print(f"clock {how} at {_stamp(state.drill_time)}", file=out, flush=True)
+
+    # connect() returned on the welcome: every event, earlier ones first, comes after it
+    client.listen(on_event)
+    client.on_clock(on_clock)
+    on_clock(client.clock_state())
+    while not done.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), 0.5)
+        if client.failure is not None:
+            await client.close()
+            raise client.failure
+    await client.close()
+    return 0
+
+
+def join(url: str, *, cafile: str | None, err=None) -> int:
+    err = err or sys.stderr
+    if crosses_network_unencrypted(url):
+        print("warning: this invitation is not encrypted (ws://) and goes to another machine: "
+              "its token and the drill cross the network in clear", file=err, flush=True)
+    return asyncio.run(follow(url, cafile=cafile, err=err))
+
+
+__all__ = ["DEFAULT_PORT", "DrillConnectionError", "HostError", "InviteError", "JoinRefused",
+           "host", "join",
+           "parse_listen"]

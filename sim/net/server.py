@@ -1,0 +1,482 @@
+"""The drill server: one live drill, many terminals, over WebSockets.
+
+:class:`DrillServer` holds one :class:`~sim.runs.session.DrillSession` (started or
+resumed; the session keeps its journal and its single-writer lock) and owns the drill
+clock: it advances the engine as wall time passes, and the facilitator runs, pauses,
+speeds up or jumps it over the wire. Every connection says ``hello`` with a token
+(:mod:`sim.net.invites`); the token decides what the connection may see and do:
+
+* **visibility** is decided here, never by the client: each token has a stream of the
+  domain events it may see (:mod:`sim.net.visibility`), numbered 1, 2, 3... A
+  connection that says ``since=N`` is sent everything after N, then every new event,
+  with no gap and no duplicate. The numbering is a function of the journal, so it is
+  the same after the server is killed and resumed.
+* **permissions** (:data:`PERMISSIONS`): a player may only ``act``, and only as its
+  own role; an observer may send the kinds in :data:`OBSERVER_KINDS`; the facilitator
+  any session command, the clock, invitations and revocations. The session's own
+  checks then apply (an action it cannot carry out is refused with its reason).
+
+Malformed, oversized or unknown frames get an ``error`` frame; after
+:data:`~sim.net.protocol.MAX_STRIKES` of them the connection is closed. Nothing a
+client sends or fails to send stops the drill. Never imports Textual or Rich.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import logging
+import math
+import socket
+import ssl
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+from sim.engine import ActionError
+from sim.engine.events import Event
+from sim.net import protocol as P
+from sim.net.invites import Grant, InviteError, TokenStore, invite_url
+from sim.net.visibility import for_role, role_expectations, scenario_for_role
+from sim.runs.session import DrillClock, DrillSession, JournalError
+from sim.safe.text import one_line
+
+#: seconds between engine steps while the clock runs
+TICK = 0.05
+#: seconds between clock frames while nothing else changes (clients keep in step)
+CLOCK_EVERY = 2.0
+
+#: session command kinds a player may send (and only for its own role)
+PLAYER_KINDS = frozenset({"act"})
+#: session command kinds an observer (evaluator) may send; evaluator notes belong here
+OBSERVER_KINDS: frozenset[str] = frozenset()
+#: None: every session command (the session refuses kinds it does not know)
+PERMISSIONS: dict[str, frozenset[str] | None] = {
+    "player": PLAYER_KINDS,
+    "observer": OBSERVER_KINDS,
+    "facilitator": None,
+}
+ALL = "*"  # the stream of everything: facilitator and observers
+
+log = logging.getLogger("acid-drill.net")
+
+
+class Forbidden(Exception):
+    """The token may not do this."""
+
+
+def is_local(host: str) -> bool:
+    """Whether ``host`` names this machine only (loopback)."""
+    if host in ("localhost", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def tls_context(cert: str, key: str) -> ssl.SSLContext:
+    """A server TLS context from a certificate chain and its private key (TLS 1.2+)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(cert, key)
+    return ctx
+
+
+@dataclass
+class Stream:
+    """The numbered events one audience may see, encoded once."""
+
+    key: str
+    expectations: frozenset[str] = frozenset()
+    frames: list[str] = field(default_factory=list)
+    conns: set[Conn] = field(default_factory=set)
+
+    @property
+    def last(self) -> int:
+        return len(self.frames)
+
+    def append(self, event: dict[str, Any], at: float | None) -> None:
+        frame = {"type": "event", "seq": len(self.frames) + 1, "event": event, "at": at}
+        self.frames.append(json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+        for conn in self.conns:
+            conn.wake.set()
+
+
+class Conn:
+    """One connection: a cursor into its stream and a queue of direct replies."""
+
+    def __init__(self, ws: ServerConnection, grant: Grant, stream: Stream, cursor: int):
+        self.ws = ws
+        self.grant = grant
+        self.stream = stream
+        self.cursor = cursor
+        self.direct: deque[str] = deque()
+        self.wake = asyncio.Event()
+        self.strikes = 0
+
+    def push(self, msg: P.Message) -> None:
+        self.direct.append(P.encode(msg))
+        self.wake.set()
+
+    async def pump(self) -> None:
+        """Send replies and the stream, in order, for as long as the connection lasts."""
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.direct or self.cursor < self.stream.last:
+                if self.direct:
+                    await self.ws.send(self.direct.popleft())
+                else:
+                    frame = self.stream.frames[self.cursor]
+                    self.cursor += 1
+                    await self.ws.send(frame)
+
+
+def _reason(exc: BaseException) -> str:
+    """A refused command's reason, one short line (never the frame it came in)."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return one_line(f"{where}: {first.get('msg', '')}")[:200]
+    if isinstance(exc, KeyError):
+        return one_line(f"missing {exc}")[:200]
+    if isinstance(exc, TypeError):
+        return "the payload does not fit this command"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return one_line(text)[:200]
+
+
+class DrillServer:
+    """A live drill served to many terminals; see the module docstring."""
+
+    def __init__(self, session: DrillSession, tokens: TokenStore, *, host: str = "127.0.0.1",
+                 port: int = 0, tls: ssl.SSLContext | None = None, speed: float | None = None,
+                 running: bool = False, public_host: str | None = None, tick: float = TICK,
+                 notice: Callable[[str], None] | None = None):
+        self.session = session
+        self.tokens = tokens
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.public_host = public_host
+        self.tick = tick
+        self.notice = notice or (lambda line: None)
+        self.clock = DrillClock(speed=speed or session.speed, start=session.now, running=running)
+        self.drill_id = session.journal.origin if session.journal is not None else "unrecorded"
+        self.halted: str | None = None
+        self.conns: set[Conn] = set()
+        self.streams: dict[str, Stream] = {ALL: Stream(ALL)}
+        for role in session.scenario.actors:
+            self.streams[role] = Stream(role, role_expectations(session.scenario, role))
+        self._born: dict[int, float] = {}
+        for ev in session.engine.log:
+            self._route(ev, None)
+        session.engine.subscribe(lambda ev: self._born.__setitem__(ev.seq, time.time()))
+        session.listen(lambda ev: self._route(ev, self._born.pop(ev.seq, None)))
+        self._server: Server | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._last_clock = 0.0
+
+    # --- life ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen (``port`` 0 picks a free port, then found in :attr:`port`) and start the clock."""
+        self._server = await serve(
+            self._handle, self.host, self.port, ssl=self.tls, max_size=P.HARD_CLIENT_FRAME,
+            max_queue=16, compression=None, ping_interval=20, ping_timeout=20,
+            logger=log,
+        )
+        sock = next(iter(self._server.sockets))
+        self.port = sock.getsockname()[1]
+        self._ticker = asyncio.create_task(self._tick_loop())
+
+    async def stop(self) -> None:
+        """Stop the clock and close every connection (code 1001, going away)."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 5)
+        self.clock.pause()
+
+    @property
+    def insecure(self) -> bool:
+        """True when tokens would cross a non-local network unencrypted."""
+        return self.tls is None and not is_local(self.host)
+
+    def url_host(self) -> str:
+        if self.public_host:
+            return self.public_host
+        if self.host in ("", "0.0.0.0", "::"):
+            return socket.gethostname()
+        return self.host
+
+    def invite(self, access: str, role: str | None = None) -> tuple[str, Grant]:
+        """A new invitation URL for ``access`` (a player: for ``role``)."""
+        if role is not None and role not in self.session.scenario.actors:
+            raise InviteError(f"unknown role {one_line(role)!r}")
+        token, grant = self.tokens.issue(access, role)
+        return invite_url(self.url_host(), self.port, token, self.tls is not None), grant
+
+    # --- the clock ---------------------------------------------------------------------
+
+    def clock_state(self) -> P.ClockState:
+        return P.ClockState(drill_time=max(self.clock.drill_time(), self.session.now)
+                            if self.clock.running else self.session.now,
+                            running=self.clock.running, speed=self.clock.speed,
+                            finished=self.session.finished)
+
+    def broadcast_clock(self) -> None:
+        state = self.clock_state()
+        for conn in self.conns:
+            conn.push(state)
+        self._last_clock = time.monotonic()
+
+    def advance(self) -> None:
+        """Bring the engine to the clock's drill time."""
+        if self.halted is not None or not self.clock.running:
+            return
+        if not self.session.finished:
+            target = self.clock.drill_time()
+            if target > self.session.now:
+                try:
+                    self.session.advance_to(target)
+                except JournalError as exc:
+                    self._halt(str(exc))
+                    return
+        if self.session.finished:
+            self.clock.pause()
+            self.clock.jump_to(self.session.now)
+            self.broadcast_clock()
+
+    def _halt(self, why: str) -> None:
+        self.halted = why
+        self.clock.pause()
+        self.notice(f"the drill is halted: {why}")
+        self.broadcast_clock()
+
+    async def _tick_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick)
+            try:
+                self.advance()
+            except Exception as exc:  # the engine failing must not kill the server silently
+                self._halt(f"the drill stopped: {_reason(exc)}")
+            if time.monotonic() - self._last_clock >= CLOCK_EVERY:
+                self.broadcast_clock()
+
+    def clock_op(self, op: str, speed: float | None) -> dict[str, Any]:
+        self.advance()
+        match op:
+            case "pause":
+                self.clock.pause()
+            case "resume":
+                if self.halted is not None:
+                    raise ActionError(self.halted)
+                if self.session.finished:
+                    raise ActionError("the drill has ended")
+                self.clock.jump_to(self.session.now)
+                self.clock.resume()
+            case "speed":
+                if speed is None or not math.isfinite(speed) or speed <= 0:
+                    raise ActionError("speed must be a positive number")
+                self.clock.set_speed(speed)
+                self.session.set_speed(speed)
+            case "next_inject":
+                t = self.session.next_inject_time()
+                if t is None:
+                    raise ActionError("no inject is waiting")
+                self.clock.jump_to(t)
+                self.session.advance_to(t)
+                self.session.advance_to(t + 1e-6)  # injects due at exactly this time
+                self.clock.jump_to(self.session.now)
+        self.broadcast_clock()
+        return {}
+
+    # --- events ------------------------------------------------------------------------
+
+    def _route(self, ev: Event, at: float | None) -> None:
+        full = ev.to_dict()
+        self.streams[ALL].append(full, at)
+        for role, stream in self.streams.items():
+            if role == ALL:
+                continue
+            seen = for_role(ev, role, stream.expectations)
+            if seen is not None:
+                stream.append(seen, at)
+
+    def stream_for(self, grant: Grant) -> Stream:
+        return self.streams[grant.role] if grant.access == "player" and grant.role else \
+            self.streams[ALL]
+
+    def scenario_for(self, grant: Grant) -> dict[str, Any]:
+        if grant.access == "player" and grant.role:
+            return scenario_for_role(self.session.scenario, grant.role)
+        return self.session.scenario.model_dump(mode="json")
+
+    # --- connections -----------------------------------------------------------------
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        conn: Conn | None = None
+        pump: asyncio.Task[None] | None = None
+        try:
+            try:
+                raw = await asyncio.wait_for(ws.recv(), P.HELLO_TIMEOUT)
+            except TimeoutError:
+                await self._refuse(ws, "not_ready", "no hello in time")
+                return
+            msg, err = self._parse(raw)
+            if err is not None:
+                await self._refuse(ws, err.code, err.message)
+                return
+            if not isinstance(msg, P.Hello):
+                await self._refuse(ws, "not_ready", "the first frame must be a hello")
+                return
+            if msg.version != P.PROTOCOL_VERSION:
+                await self._refuse(ws, "version", f"this server speaks protocol version "
+                                   f"{P.PROTOCOL_VERSION}, the client {msg.version}")
+                return
+            grant = self.tokens.check(msg.token)
+            if grant is None:
+                await self._refuse(ws, "unauthorized", "this invitation is not valid for this drill "
+                                   "(unknown or revoked token)")
+                return
+            stream = self.stream_for(grant)
+            since, reset = msg.since, False
+            if since > stream.last or (msg.drill is not None and msg.drill != self.drill_id):
+                since, reset = 0, True
+            conn = Conn(ws, grant, stream, since)
+            conn.push(P.Welcome(
+                access=grant.access, role=grant.role, token_id=grant.id, drill=self.drill_id,
+                scenario=self.scenario_for(grant),
+                human=[a for a, h in self.session.human_roles.items() if h],
+                last=stream.last, reset=reset, clock=self.clock_state()))
+            self.conns.add(conn)
+            stream.conns.add(conn)
+            pump = asyncio.create_task(conn.pump())
+            async for raw in ws:
+                if self.tokens.check(msg.token) is None:
+                    break  # revoked meanwhile
+                self._receive(conn, raw)
+                if conn.strikes >= P.MAX_STRIKES:
+                    await self._drain(conn)
+                    await ws.close(P.CLOSE_POLICY, "too many bad frames")
+                    break
+                if pump.done():
+                    break
+        except ConnectionClosed:
+            pass
+        finally:
+            if conn is not None:
+                self.conns.discard(conn)
+                conn.stream.conns.discard(conn)
+            if pump is not None:
+                pump.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                    await pump
+
+    async def _drain(self, conn: Conn) -> None:
+        """Let the pump send what is queued (the last error frame) before closing."""
+        for _ in range(50):
+            if not conn.direct:
+                return
+            await asyncio.sleep(0.01)
+
+    async def _refuse(self, ws: ServerConnection, code: str, message: str) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await ws.send(P.encode(P.Error(code=code, message=message)))  # type: ignore[arg-type]
+            await ws.close(P.CLOSE_POLICY, code)
+
+    def _parse(self, raw: str | bytes) -> tuple[Any, P.Error | None]:
+        if isinstance(raw, bytes):
+            return None, P.Error(code="bad_frame", message="binary frames are not accepted")
+        if len(raw) > P.MAX_CLIENT_FRAME or len(raw.encode("utf-8", "surrogatepass")) > P.MAX_CLIENT_FRAME:
+            return None, P.Error(code="too_large",
+                                 message=f"frames are limited to {P.MAX_CLIENT_FRAME} bytes")
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            return None, P.Error(code="bad_frame", message="not JSON")
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+            return None, P.Error(code="bad_frame", message="a frame is a JSON object with a type")
+        rid = data.get("id") if isinstance(data.get("id"), int) and not isinstance(
+            data.get("id"), bool) else None
+        if data["type"] not in P.CLIENT_TYPES:
+            return None, P.Error(id=rid, code="unknown_type", message="unknown message type")
+        try:
+            return P.client_adapter.validate_python(data), None
+        except (ValidationError, RecursionError) as exc:
+            why = _reason(exc) if isinstance(exc, ValidationError) else "nested too deeply"
+            return None, P.Error(id=rid, code="bad_frame", message=f"invalid {data['type']}: {why}")
+
+    def _receive(self, conn: Conn, raw: str | bytes) -> None:
+        msg, err = self._parse(raw)
+        if err is None and isinstance(msg, P.Hello):
+            err = P.Error(code="bad_frame", message="already joined")
+        if err is not None:
+            conn.strikes += 1
+            conn.push(err)
+            return
+        try:
+            data = self._do(conn.grant, msg)
+        except Forbidden as exc:
+            conn.strikes += 1
+            conn.push(P.Error(id=msg.id, code="forbidden", message=str(exc)))
+        except (InviteError, ActionError) as exc:
+            conn.push(P.Error(id=msg.id, code="refused", message=_reason(exc)))
+        except JournalError as exc:
+            self._halt(str(exc))
+            conn.push(P.Error(id=msg.id, code="refused", message=_reason(exc)))
+        except Exception as exc:  # a payload the session cannot use: refused, drill goes on
+            conn.push(P.Error(id=msg.id, code="refused", message=_reason(exc)))
+        else:
+            conn.push(P.Result(id=msg.id, last=conn.stream.last, data=data))
+
+    def _do(self, grant: Grant, msg: Any) -> dict[str, Any]:
+        """Carry out one request for ``grant``; raises Forbidden, ActionError, ..."""
+        if isinstance(msg, P.CommandMsg):
+            allowed = PERMISSIONS.get(grant.access, frozenset())
+            if allowed is not None and msg.kind not in allowed:
+                raise Forbidden(f"a {grant.access}'s token may not send {one_line(msg.kind)!r}")
+            who = "facilitator" if grant.access == "facilitator" else (grant.role or grant.access)
+            if grant.access == "player" and msg.payload.get("actor") != grant.role:
+                raise Forbidden("a player acts only as its own role")
+            if self.halted is not None:
+                raise ActionError(self.halted)
+            self.advance()  # the command happens at the drill time it is received
+            self.session._command(who, msg.kind, msg.payload)
+            if self.session.now > self.clock.drill_time():  # a command that moved time on
+                self.clock.jump_to(self.session.now)
+                self.broadcast_clock()
+            return {}
+        if grant.access != "facilitator":
+            raise Forbidden(f"only the facilitator may send {msg.type!r}")
+        if isinstance(msg, P.ClockMsg):
+            return self.clock_op(msg.op, msg.speed)
+        if isinstance(msg, P.InviteMsg):
+            url, new = self.invite(msg.access, msg.role)
+            return {"url": url, "token_id": new.id}
+        if isinstance(msg, P.RevokeMsg):
+            gone = self.tokens.revoke(msg.token_id)
+            if gone is None:
+                raise ActionError(f"no token {one_line(msg.token_id)!r}")
+            for c in list(self.conns):
+                if c.grant.hash == gone.hash:
+                    asyncio.get_running_loop().create_task(
+                        c.ws.close(P.CLOSE_POLICY, "token revoked"))
+            return {"revoked": gone.id}
+        if isinstance(msg, P.TokensMsg):
+            return {"tokens": self.tokens.listing()}
+        raise ActionError("unknown request")  # pragma: no cover - the union is closed

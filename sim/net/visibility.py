@@ -1,0 +1,81 @@
+"""What each token may see: TLP and need-to-know, decided on the server.
+
+A player's role sees its own inbox (injects and messages delivered to it), what it
+sent and what became of it (delivered, bounced, lost, chased), its own actions, its
+own expectations, and the public state of the drill (started, who plays which role,
+ended). Everything else (exercise control's ground truth, the MSEL, other teams'
+items, TLP violations) is for the facilitator and observers only.
+
+Events are filtered whole: a role receives an event or not. The few fields of its
+own events that are exercise control's (an inject's expected actions, who met an
+expectation when) are removed. An event type not listed here is not shown to players
+until it is: a new kind of event is kept from them by default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.engine.events import Event
+
+#: seen by everyone
+PUBLIC = frozenset({"drill_started", "role_changed", "drill_ended"})
+#: exercise control only
+CONTROL = frozenset({"incident_opened", "incident_updated", "inject_skipped",
+                     "inject_rescheduled", "tlp_violation", "contained"})
+#: a role's own doings: seen by the event's actor
+OWN = frozenset({"message_sent", "message_bounced", "message_chased", "on_call_answered",
+                 "acknowledged", "analysed", "notified", "requested", "escalated", "declined",
+                 "held", "withheld", "takedown_completed", "preserved", "published", "closed",
+                 "work_dropped", "inject_delivered", "message_delivered"})
+EXPECTATION = frozenset({"expectation_met", "expectation_missed", "expectation_late"})
+
+#: fields of an event that belong to exercise control, removed for players
+_CONTROL_FIELDS: dict[str, tuple[str, ...]] = {
+    "drill_started": ("seed",),
+    "inject_delivered": ("expected_actions",),
+    "expectation_met": ("event",),
+    "expectation_missed": ("done_by", "contingency"),
+    "expectation_late": ("event",),
+}
+
+
+def role_expectations(scenario: Any, role: str) -> frozenset[str]:
+    return frozenset(x.id for x in scenario.expectation_units() if role in x.actors)
+
+
+def for_role(ev: Event, role: str, expectations: frozenset[str]) -> dict[str, Any] | None:
+    """The event as ``role`` may see it, or None when it may not."""
+    t, d = ev.type, ev.details
+    if t in PUBLIC:
+        seen = True
+    elif t in EXPECTATION:
+        seen = d.get("expectation") in expectations
+    elif t == "message_lost":
+        # a lost message is known to its sender; a lost inject to exercise control only
+        seen = d.get("verb") != "inject" and d.get("sender") == role
+    elif t == "message_delivered":
+        seen = ev.actor == role or d.get("sender") == role
+    elif t in OWN:
+        seen = ev.actor == role
+    else:
+        seen = False
+    if not seen:
+        return None
+    out = ev.to_dict()
+    drop = _CONTROL_FIELDS.get(t)
+    if drop:
+        out["details"] = {k: v for k, v in out["details"].items() if k not in drop}
+    return out
+
+
+def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
+    """The scenario as a player sees it: the directory and channels, its own
+    expectations, and no MSEL (the injects are exercise control's)."""
+    data = scenario.model_dump(mode="json")
+    data["injects"] = []
+    # outages and contact changes are exercise control's surprises
+    data["outages"] = []
+    data["contact_changes"] = []
+    data["expectations"] = [x for x in data.get("expectations", []) if role in x.get("actors", [])]
+    return data

@@ -1,0 +1,110 @@
+"""Shared builders for the multi-site drill tests: a small drill served in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import connect
+
+from sim.net import protocol as P
+from sim.net.invites import TokenStore
+from sim.net.server import DrillServer
+from sim.runs.session import DrillSession
+
+SECRET_A = "RED-FOR-CERT-A-ONLY sinkhole 203.0.113.77"
+SECRET_B = "AMBER-FOR-CERT-B-ONLY victim list"
+NOTE_A = "PRIVATE-NOTE-FROM-A to the council"
+
+
+def net_scenario(data: dict[str, Any]) -> dict[str, Any]:
+    """The hand-computable drill with two teams, each sent an item the other must not see."""
+    data["injects"] += [
+        {"id": "2", "at": "T+02:00", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "RED", "title": "Sinkhole data", "text": SECRET_A, "incident": {"id": "x"}},
+        {"id": "3", "at": "T+03:00", "sender": "ctl", "to": ["cert-b"], "via": "email",
+         "tlp": "AMBER", "title": "Victims", "text": SECRET_B, "incident": {"id": "x"}},
+    ]
+    data["expectations"] = [
+        {"id": "E1", "actors": ["cert-a"], "action": "escalate", "target": "council",
+         "incident": "x", "within": "2h"},
+        {"id": "E2", "actors": ["cert-b"], "action": "acknowledge", "incident": "x",
+         "within": "1h", "after": "3"},
+    ]
+    return data
+
+
+@contextlib.asynccontextmanager
+async def serving(loaded, tmp_path: Path, human=("cert-a", "cert-b"), **kw: Any
+                  ) -> AsyncIterator[tuple[DrillServer, dict[str, str]]]:
+    """A drill server on a free local port, and one invitation per role, facilitator, observer."""
+    session = DrillSession.start(loaded, human=list(human),
+                                 journal_path=tmp_path / "d.journal.sqlite")
+    server = DrillServer(session, TokenStore.for_journal(session.path), **kw)
+    await server.start()
+    urls = {role: server.invite("player", role)[0] for role in human}
+    urls["facilitator"] = server.invite("facilitator")[0]
+    urls["observer"] = server.invite("observer")[0]
+    try:
+        yield server, urls
+    finally:
+        await server.stop()
+        session.close()
+
+
+class Raw:
+    """A bare WebSocket connection that keeps every frame it receives, as received."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.frames: list[str] = []
+        self.task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        with contextlib.suppress(Exception):
+            async for raw in self.ws:
+                self.frames.append(raw)
+
+    def messages(self) -> list[dict[str, Any]]:
+        return [json.loads(f) for f in self.frames]
+
+    def of(self, type_: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages() if m["type"] == type_]
+
+    async def send(self, data: Any) -> None:
+        await self.ws.send(data if isinstance(data, (str, bytes)) else json.dumps(data))
+
+    async def until(self, pred, timeout: float = 5.0) -> None:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while not pred(self):
+            if loop.time() > end:
+                raise AssertionError("timed out waiting for frames")
+            await asyncio.sleep(0.01)
+
+    async def close(self) -> None:
+        await self.ws.close()
+        with contextlib.suppress(Exception):
+            await self.task
+
+
+async def raw_join(url: str, since: int = 0, version: int = P.PROTOCOL_VERSION,
+                   token: str | None = None) -> Raw:
+    base, tok = url.split("?token=")
+    ws = await connect(base, max_size=P.MAX_SERVER_FRAME)
+    await ws.send(json.dumps({"type": "hello", "version": version, "token": token or tok,
+                              "since": since}))
+    return Raw(ws)
+
+
+async def until(pred, timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not pred():
+        if loop.time() > end:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.01)

@@ -1,0 +1,62 @@
+"""Printing help loads neither the engine nor the scenario models."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("pydantic", "simpy", "yaml", "sim.engine", "scenarios.model", "scenarios.loader",
+         "textual", "rich", "openpyxl", "docx", "PIL")
+COMMANDS = ["run", "validate", "scenarios", "play", "batch", "review", "report", "lint",
+            "explain", "schema", "new", "journals", "msel", "handout"]
+
+
+def imported_by(argv: list[str]) -> set[str]:
+    """Modules in sys.modules after ``drill ARGV`` (help exits through SystemExit)."""
+    code = (
+        "import sys\n"
+        "from sim.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stdout.flush()\n"
+        "sys.stderr.write('\\n'.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    return set(done.stderr.split())
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+def test_top_level_help_imports_no_engine_nor_models():
+    modules = imported_by(["--help"])
+    assert "sim.cli" in modules  # the probe itself saw the command line load
+    assert heavy(modules) == []
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_command_help_imports_no_engine_nor_models(command):
+    assert heavy(imported_by([command, "--help"])) == []
+
+
+def test_a_command_that_runs_does_load_them():
+    # the probe can see the heavy modules when a command does need them
+    assert {"pydantic", "scenarios.model"} <= imported_by(["validate", "acid-botnet"])
+
+
+def test_package_names_still_resolve_on_use():
+    code = ("import sim, scenarios\n"
+            "assert sim.Engine.__name__ == 'Engine'\n"
+            "assert scenarios.load_scenario.__name__ == 'load_scenario'\n"
+            "assert scenarios.DEFAULT_SCENARIO == 'acid-botnet'\n"
+            "from scenarios import ScenarioError, Scenario\n"
+            "from sim import Event, EVENT_TYPES\n")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
