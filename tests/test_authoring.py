@@ -9,6 +9,7 @@ import pytest
 
 from scenarios import ScenarioError, bundled_scenarios, load_scenario
 from scenarios.schema import schema_text
+from sim.analysis.metrics import compute
 from sim.authoring.explain import explain
 from sim.authoring.lint import lint
 from sim.cli import main
@@ -63,7 +64,14 @@ def test_templates_validate_run_and_lint_clean(tmp_path, monkeypatch, template):
     assert loaded.scenario.drill.id == "my-drill"
     assert lint(loaded) == []
     log = Engine(loaded, seed=1).run()
-    assert any(e.type == "expectation_met" or e.type == "expectation_missed" for e in log)
+    # a template is a drill that can be played through: every expectation is judged by the
+    # end, and its teams meet at least one on time
+    outcomes = {x["id"]: x["status"] for x in compute(log)["expectations"]}
+    assert len(outcomes) == len(loaded.scenario.expectations) >= 3
+    assert "open" not in outcomes.values() and "met" in outcomes.values(), outcomes
+    judged = {e.details["expectation"] for e in log
+              if e.type in ("expectation_met", "expectation_missed")}
+    assert judged == set(outcomes)
     assert main(["new", "my-drill"]) == 2  # never overwrites
 
 

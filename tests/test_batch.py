@@ -10,7 +10,7 @@ import pytest
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.analysis.stats import EXACT_LIMIT, Running, Sample, t_value, wilson
-from sim.cli import main
+from sim.cli import EXIT_INVALID, main
 from sim.runs.batch import (
     BatchConfig,
     BatchError,
@@ -163,7 +163,9 @@ def test_cli_reports_a_bad_variant_without_traceback(tmp_path, capsys):
     code = main(["batch", "-n", "2", "--out", str(tmp_path / "o"),
                  "--variant", "v: actors.laocert.stafing=24/7"])
     err = capsys.readouterr().err
-    assert code != 0 and "stafing" in err and "Traceback" not in err
+    assert code == EXIT_INVALID and "Traceback" not in err
+    assert "variant 'v'" in err and "did you mean 'actors.laocert.staffing'?" in err
+    assert not (tmp_path / "o").exists()  # nothing was run, nothing written
 
 
 def test_sweep_values():
@@ -231,7 +233,18 @@ def test_quantiles_stay_within_half_a_percent_in_bounded_memory():
     lo, hi = s.quantile_ci(0.5)
     assert lo <= values[len(values) // 2] <= hi
     assert s.running.mean == pytest.approx(sum(values) / len(values), rel=1e-12)
-    assert EXACT_LIMIT < 50_000
+
+
+def test_a_sample_is_exact_up_to_its_limit_and_binned_beyond():
+    s = Sample()
+    for v in range(EXACT_LIMIT):
+        s.add(float(v))
+    assert s.exact and s.quantile(0.5) == (EXACT_LIMIT - 1) / 2  # interpolated exactly
+    s.add(float(EXACT_LIMIT))
+    assert not s.exact and s.n == EXACT_LIMIT + 1
+    # binned: within half a percent of the exact median, and the extremes are kept
+    assert s.quantile(0.5) == pytest.approx(EXACT_LIMIT / 2, rel=0.005)
+    assert s.quantile(1.0) == EXACT_LIMIT and s.summary()["exact_quantiles"] is False
 
 
 def test_variant_names_must_be_unique(loaded):

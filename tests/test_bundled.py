@@ -26,7 +26,22 @@ def test_runs_to_the_end(name, seed):
     m = compute(log)
     assert m["incidents"], "no incident was opened"
     assert m["expectations"], "a drill without expectations measures nothing"
-    assert all(x["status"] in {"met", "missed", "late", "open"} for x in m["expectations"])
+    end = log[-1].time
+    still_open = set(log[-1].details["open_expectations"])
+    for x in m["expectations"]:
+        status = x["status"]
+        if status == "met":
+            assert x["at"] <= x["deadline_at"] and x["earned"] == x["score"], x
+        elif status == "late":
+            assert x["at"] > x["deadline_at"] and x["lateness"] == pytest.approx(
+                x["at"] - x["deadline_at"]) and x["earned"] == 0, x
+        elif status == "missed":
+            assert x["at"] is None and x["deadline_at"] <= end and x["earned"] == 0, x
+            assert x["lateness"] == pytest.approx(end - x["deadline_at"]), x
+        else:
+            assert status == "open" and x["id"] in still_open, x
+    assert still_open == {x["id"] for x in m["expectations"] if x["status"] == "open"}
+    assert any(x["status"] != "open" for x in m["expectations"]), "nothing was ever judged"
 
 
 def test_default_involves_every_asean_and_partner_cert():

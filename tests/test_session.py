@@ -190,11 +190,18 @@ def test_participants_see_only_what_their_role_received(scenario_data, load):
 
 def test_session_meta_is_json(tmp_path, loaded):
     path = tmp_path / "m.journal.sqlite"
-    DrillSession.start(loaded, journal_path=path).close()
+    s = DrillSession.start(loaded, seed=4, human=["cert-b"], journal_path=path, speed=120)
+    s.advance_to(90)
+    s.close()
     conn = sqlite3.connect(path)
-    for _key, value in conn.execute("SELECT key, value FROM meta"):
-        json.loads(value)
-    assert os.path.getsize(path) > 0
+    meta = {key: json.loads(value) for key, value in conn.execute("SELECT key, value FROM meta")}
+    conn.close()
+    assert (meta["format"], meta["scenario_id"], meta["title"]) == (
+        "acid-drill-journal", "hand", "Hand-computable drill")
+    assert (meta["seed"], meta["human"], meta["speed"], meta["progress"]) == (4, ["cert-b"], 120, 90)
+    assert meta["finished"] is False and meta["scenario_path"] == str(loaded.path)
+    assert len(meta["journal_id"]) == 32 and meta["created"][:2] == "20"
+    assert os.stat(path).st_mode & 0o777 == 0o600  # a private file, like all the drill writes
 
 
 def test_resuming_keeps_the_speed(tmp_path, loaded):
