@@ -219,3 +219,29 @@ async def test_a_read_only_journal_opens_in_the_app_and_computes_the_comparison(
             assert app.screen.query_one("#model", DataTable).row_count == len(review.comparisons) > 0
         assert j.derived(CACHE_NAME) is None
         j.close()
+
+
+def test_the_background_runs_happen_in_another_process_and_give_the_same_comparison(
+        journal, simulations):
+    """On screen the runs are simulated apart (the UI keeps its interpreter); the
+    comparison is the one computed inline, run for run, with progress reported here."""
+    review, j = load_review(journal, runs=RUNS, background=True)
+    j.close()
+    pending = review.pending
+    assert pending is not None and pending.apart
+    seen: list[tuple[int, int]] = []
+    apart = pending.compute(lambda done, runs: seen.append((done, runs)))
+    assert simulations == []  # not simulated in this process: the counter never ran
+    assert seen[-1] == (RUNS, RUNS) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    pending.apart = False
+    assert apart == pending.compute() and apart
+
+
+def test_a_failure_in_the_child_is_said_here(journal):
+    review, j = load_review(journal, runs=RUNS, background=True)
+    j.close()
+    pending = review.pending
+    assert pending is not None and pending.apart
+    pending.runs = "three"  # type: ignore[assignment]  # the child cannot count its runs
+    with pytest.raises(RuntimeError, match="TypeError"):
+        pending.compute()

@@ -348,6 +348,9 @@ class ModelRuns:
     runs: int
     seed: int = 0
     key: dict[str, Any] | None = None
+    #: simulate in a child process: the runs then use the other core instead of taking
+    #: the interpreter from the screen that shows the rest of the review
+    apart: bool = False
 
     def __post_init__(self) -> None:
         self.roles = human_roles(self.events)
@@ -360,8 +363,50 @@ class ModelRuns:
     def compute(self, progress: Progress | None = None) -> list[Comparison]:
         if not self.needed:
             return []
+        if self.apart:
+            return self._compute_apart(progress)
         return compare(self.events, self.scenario, runs=self.runs, seed=self.seed,
                        roles=self.roles, progress=progress)
+
+    def _compute_apart(self, progress: Progress | None) -> list[Comparison]:
+        """The same runs, in a child process; ``progress`` is called here, in this one.
+
+        An exception from ``progress`` (the screen closed) stops the child at once.
+        """
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")  # never fork a process with threads
+        mine, theirs = ctx.Pipe(duplex=False)
+        # what the child needs, as plain data (events and models hold read-only views)
+        payload = (self.scenario.model_dump(mode="json"), [e.to_dict() for e in self.events],
+                   self.runs, self.seed)
+        child = ctx.Process(target=_simulate_apart, args=(payload, theirs), daemon=True,
+                            name="acid-drill model runs")
+        _start_with_real_stderr(child)
+        theirs.close()
+        try:
+            while True:
+                # a child that dies before it took its end of the pipe never closes it
+                while not mine.poll(0.2):
+                    if not child.is_alive() and not mine.poll(0):
+                        raise RuntimeError("the process simulating the model stopped")
+                try:
+                    message = mine.recv()
+                except EOFError:
+                    raise RuntimeError("the process simulating the model stopped") from None
+                match message:
+                    case ("progress", int(done), int(runs)):
+                        if progress is not None:
+                            progress(done, runs)
+                    case ("done", list(result)):
+                        return result
+                    case ("error", str(why)):
+                        raise RuntimeError(why)
+        finally:
+            mine.close()
+            if child.is_alive():
+                child.terminate()
+            child.join(5)
 
     def cached(self, journal: Any) -> list[Comparison] | None:
         """The comparison kept in ``journal`` for this key, or None."""
@@ -385,6 +430,37 @@ class ModelRuns:
              "simulated": c.simulated, "runs": c.runs} for c in comparisons]})
 
 
+def _start_with_real_stderr(child: Any) -> None:
+    """Start ``child`` with the process's own stderr: a UI that captured ``sys.stderr``
+    (Textual does) leaves one without a file descriptor, which a child cannot inherit."""
+    import sys
+
+    saved = sys.stderr
+    try:
+        if saved.fileno() < 0:
+            raise ValueError
+    except (AttributeError, OSError, ValueError):
+        sys.stderr = sys.__stderr__
+    try:
+        child.start()
+    finally:
+        sys.stderr = saved
+
+
+def _simulate_apart(payload: tuple[dict, list[dict], int, int], pipe: Any) -> None:
+    """In the child process: the runs, with progress and the result sent back."""
+    try:
+        scenario, events, runs, seed = payload
+        model = ModelRuns(Scenario.model_validate(scenario),
+                          [Event.from_dict(e) for e in events], runs, seed)
+        result = model.compute(lambda done, runs: pipe.send(("progress", done, runs)))
+        pipe.send(("done", result))
+    except Exception as exc:  # said in the parent, which shows it on screen
+        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        pipe.close()
+
+
 def with_model(review: Review, runs: int, seed: int = 0, journal: Any = None,
                head: tuple[int, str] | None = None, background: bool = False) -> Review:
     """Give ``review`` its comparison with the model: from the journal's cache, else
@@ -398,6 +474,7 @@ def with_model(review: Review, runs: int, seed: int = 0, journal: Any = None,
     if cached is not None:
         review.comparisons = cached
     elif background:
+        model.apart = True
         review.pending = model
     else:
         review.comparisons = model.compute()

@@ -191,9 +191,9 @@ class ReviewScreen(Screen):
         elif event.state == WorkerState.ERROR:
             self.review.pending = None
             self.query_one("#model-progress", ProgressBar).display = False
+            why = one_line(str(event.worker.error))[:200] or type(event.worker.error).__name__
             self.query_one("#model-status", Static).update(
-                "The comparison with the model could not be computed "
-                f"({type(event.worker.error).__name__}).")
+                line(f"The comparison with the model could not be computed: {why}"))
 
     @property
     def model_ready(self) -> bool:
