@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from scenarios import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from scenarios import ScenarioError
 
 EXIT_OK = 0
@@ -25,11 +27,14 @@ EXIT_CANNOT_RUN = 3
 EXIT_BUG = 70
 
 
-def _problems(exc: ScenarioError) -> None:
+def _problems(exc: ScenarioError, out: TextIO | None = None) -> None:
+    """List a scenario's problems: on stderr when they stop a command from doing its
+    work, on stdout (``out=sys.stdout``) when finding them is the work (validate)."""
+    stream = out or sys.stderr
     for p in exc.problems:
-        print(p, file=sys.stderr)
+        print(p, file=stream)
     n = len(exc.problems)
-    print(f"{n} problem{'s' if n != 1 else ''} found", file=sys.stderr)
+    print(f"{n} problem{'s' if n != 1 else ''} found", file=stream)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -92,7 +97,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             loaded = load_scenario(path, args.allow_include)
         except ScenarioError as exc:
-            _problems(exc)
+            _problems(exc, sys.stdout)
             status = EXIT_INVALID
             continue
         sc = loaded.scenario

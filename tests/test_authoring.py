@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from scenarios import ScenarioError, bundled_scenarios, load_scenario
+from scenarios.model import Condition, InjectCondition
 from scenarios.schema import schema_text
 from sim.analysis.metrics import compute
-from sim.authoring.explain import explain
+from sim.authoring.explain import explain, inject_condition, rule_condition
 from sim.authoring.lint import lint
 from sim.cli import main
 from sim.engine import Engine
@@ -139,6 +140,66 @@ def test_explain_shows_local_times_duty_and_paths():
     assert "Fri 21 Aug 16:30 +08  on duty" in text
     assert "CERT-SG --notify via email" in text and "CERT-JP" in text
     assert "Directory" in text and "Asia/Tokyo (UTC+09:00)" in text
+
+
+def _msel_block(text: str, inject: str) -> list[str]:
+    """The lines of one inject in explain's MSEL: its header and what follows it."""
+    lines = text.split("Directory")[0].splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(f"  {inject:<6}"))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i][:3].strip()), len(lines))
+    return lines[start:end]
+
+
+def test_explain_shows_the_branching_of_the_msel_in_words():
+    text = explain(load_scenario(ROOT / "scenarios/bundled/apcert-ransomware.yaml").scenario)
+    # timed after an action, not a contingency
+    two = _msel_block(text, "2")
+    assert two[0].startswith("  2     on action   event")
+    assert two[1].strip() == "30m after the first request_takedown (anyone's)"
+    # delivered only if a condition holds
+    three = _msel_block(text, "3")
+    assert three[0].startswith("  3     T+06:30")
+    assert three[1].strip() == "only if E2 was missed; skipped otherwise"
+    # contingencies say what fires them
+    assert _msel_block(text, "C1")[1].strip() == "fires 15m after E2 is met in time"
+    assert _msel_block(text, "C2")[1].strip() == (
+        "fires when a message that would meet E3 is lost or bounces")
+    # an inject with only a time has no such line
+    assert _msel_block(text, "1")[1].startswith(" " * 20)  # straight to its recipients
+    # a rule's situational condition, on its line of the escalation path
+    paths = text.split("Escalation paths")[1]
+    assert "MyCERT analyses, only if the drill is in phase triage   [alert-everyone]" in paths
+    assert ("SingCERT (CSA) --request_takedown via email, TLP:AMBER, only if it knows "
+            "request_takedown was done (by it or anyone who told it)--> Lion City Hosting"
+            in paths)
+
+
+def test_conditions_in_words_cover_every_field():
+    cond = InjectCondition.model_validate({
+        "met": ["E1", "E4"], "missed": ["E2"], "phase": ["triage", "response"],
+        "done": [{"action": "request_takedown", "by": ["mycert", "thaicert"],
+                  "incident": "ransom"}],
+        "not_done": [{"action": "takedown"}]})
+    assert inject_condition(cond) == [
+        "E1 and E4 were met", "E2 was missed",
+        "request_takedown by mycert or thaicert on incident ransom was done",
+        "takedown (anyone's) was not done",
+        "the drill is in phase triage or response"]
+    rule = Condition.model_validate({
+        "types": ["ransomware"], "received": ["4", "C1"], "local_time": "09:00-12:00",
+        "done": [{"action": "analyse"}], "not_done": [{"action": "escalate", "by": "anyone"}]})
+    assert rule_condition(rule) == [
+        "inject 4 and C1 reached it", "its local time is 09:00-12:00", "it did analyse",
+        "it knows of no escalate (by it or anyone who told it)"]
+
+
+def test_a_contingency_no_expectation_names_is_said_to_never_fire(scenario_data, load):
+    data = scenario_data
+    orphan = dict(data["injects"][0], id="C9", type="contingency")
+    orphan.pop("at", None)
+    data["injects"].append(orphan)
+    text = explain(load(data).scenario)
+    assert _msel_block(text, "C9")[1].strip() == "never fires: no expectation names it"
 
 
 TUTORIAL = sorted((ROOT / "docs" / "tutorial").glob("*.yaml"))

@@ -12,11 +12,13 @@ from scenarios import load_scenario, resolve_scenario_arg
 from sim.analysis.stats import EXACT_LIMIT, Running, Sample, t_value, wilson
 from sim.cli import EXIT_INVALID, main
 from sim.runs.batch import (
+    Aggregate,
     BatchConfig,
     BatchError,
     Variant,
     parse_sweep,
     parse_variant,
+    render_summary,
     replication_seed,
     run_batch,
     variant_scenarios,
@@ -117,6 +119,38 @@ def test_a_variant_that_touches_nothing_differs_by_exactly_zero(loaded, tmp_path
     diffs = [d for d in result.summary["differences"] if d["variant"] == "laocert-24x7"]
     assert diffs
     assert all(d["mean_difference"] == 0 and d["ci"] == [0.0, 0.0] for d in diffs)
+    assert all(d["rate_difference"] == 0 and d["rate_changed_in"] == 0 for d in diffs)
+
+
+def test_a_metric_only_the_variant_reaches_shows_its_change_in_rate():
+    # four replications: the baseline never contains the incident, the variant does so
+    # once; first acknowledgement happens in both, 10 minutes sooner in two of four
+    agg = Aggregate(["baseline", "fix"])
+    for rep in range(4):
+        agg.add("baseline", rep, "INC1", "contained", None)
+        agg.add("fix", rep, "INC1", "contained", 120.0 if rep == 1 else None)
+        agg.add("baseline", rep, "INC1", "first_ack", 30.0)
+        agg.add("fix", rep, "INC1", "first_ack", 20.0 if rep < 2 else 30.0)
+        agg.add("baseline", rep, "INC1", "ansac_reached", None)
+        agg.add("fix", rep, "INC1", "ansac_reached", None)
+    agg.finish()
+    s = agg.summary()
+    diffs = {d["metric"]: d for d in s["differences"]}
+    contained = diffs["contained"]
+    assert (contained["rate_baseline"], contained["rate_variant"]) == (0.0, 0.25)
+    assert contained["rate_difference"] == 0.25 and contained["rate_changed_in"] == 1
+    assert contained["pairs"] == 0 and contained["mean_difference"] is None
+    # Newcombe's paired interval by hand: Wilson(1 of 4) = [0.04559, 0.69936],
+    # Wilson(0 of 4) = [0, 0.48990], no correlation (one margin is empty):
+    # lower 0.25 - sqrt(0.20441^2 + 0.48990^2), upper 0.25 + (0.69936 - 0.25)
+    assert contained["rate_difference_ci"] == pytest.approx([-0.28083, 0.69936], abs=1e-4)
+    first = diffs["first_ack"]
+    assert first["pairs"] == 4 and first["mean_difference"] == -5.0
+    assert first["rate_difference"] == 0 and first["rate_difference_ci"][0] < 0
+    # a metric that happened in neither has nothing to compare
+    assert "ansac_reached" not in diffs
+    text = render_summary(s)
+    assert "INC1 contained" in text and "happened 0% -> 25%: +25.0 points [-28.1, +69.9]" in text
 
 
 def test_a_variant_that_matters_shows_a_paired_difference(loaded, tmp_path):

@@ -128,8 +128,9 @@ def test_a_read_without_end_is_stopped_as_a_memory_failure(monkeypatch):
 @pytest.mark.parametrize(
     ("outcome", "kind"),
     [
-        (Outcome("validate", [], code=2, err="something is wrong\n1 problem found\n"), "unlocated problem"),
-        (Outcome("validate", [], code=2, err="1 problem found\n"), "no problem given"),
+        (Outcome("validate", [], code=2, out="something is wrong\n1 problem found\n"), "unlocated problem"),
+        (Outcome("validate", [], code=2, out="1 problem found\n"), "no problem given"),
+        (Outcome("run", [], code=2, err="something is wrong\n1 problem found\n"), "unlocated problem"),
         (Outcome("lint", [], code=2, out="None: error: drill: bad\n"), "unlocated problem"),
         (Outcome("explain", [], code=0, out="Title \x1b[2J\n"), "control characters"),
         (Outcome("run", [], code=0, out="x \u202eevil\n"), "control characters"),
@@ -147,7 +148,7 @@ def test_broken_promises_in_the_output_are_caught(outcome, kind):
 
 def test_clean_answers_pass():
     report = Report()
-    check_outcome(Outcome("validate", [], code=2, err="s.yaml:3:5: drill.id: bad id\n1 problem found\n"),
+    check_outcome(Outcome("validate", [], code=2, out="s.yaml:3:5: drill.id: bad id\n1 problem found\n"),
                   report, expect_located=True)
     check_outcome(Outcome("lint", [], code=1, out="s.yaml:3:5: warning: odd\n"), report,
                   expect_located=True)

@@ -1,7 +1,7 @@
 """Hand-made hostile scenario files: each gets its one-line error, on every command.
 
 Each file in ``tests/hostile/`` starts with two comments: what it tries, and the
-first line ``drill validate`` must print (``{file}`` stands for its path), or
+first line ``drill validate`` must print on stdout (``{file}`` stands for its path), or
 ``none`` when the file is accepted. Files that need the machine's help (symbolic
 links, named pipes, huge files) are made here, in a temporary folder.
 """
@@ -70,6 +70,9 @@ def test_every_command_gives_the_one_line_error(path, tmp_path, capsys):
         if argv[0] == "lint":
             mark, _, rest = expected.partition(": ")
             assert out.splitlines()[0] == f"{mark}: error: {rest}", argv
+        elif argv[0] == "validate":
+            # validate's findings are its output; stderr stays empty
+            assert out.splitlines()[0] == expected and err == "", argv
         else:
             assert err.splitlines()[0] == expected, argv
         assert not (tmp_path / "j.sqlite").exists(), "a journal was written for a bad scenario"
@@ -100,9 +103,9 @@ def test_a_symlink_cannot_lead_an_include_out_of_the_folder(tmp_path, capsys):
     (tmp_path / "sc").mkdir()
     (tmp_path / "sc" / "link.yaml").symlink_to(outside / "keys.yaml")
     path = _scenario_with_include(tmp_path / "sc", "link.yaml")
-    code, _, err = run(capsys, "validate", str(path))
+    code, out, _ = run(capsys, "validate", str(path))
     assert code == EXIT_INVALID
-    assert err.splitlines()[0] == (
+    assert out.splitlines()[0] == (
         f"{path}:1:11: include[0]: 'link.yaml' is outside the scenario's folder and the bundled "
         "library; to include from another folder, pass --allow-include FOLDER"
     )
@@ -124,28 +127,28 @@ def test_an_include_outside_is_never_read_nor_echoed(tmp_path, capsys):
 def test_a_named_pipe_never_hangs_as_scenario_or_include(tmp_path, capsys):
     (tmp_path / "sc").mkdir()
     os.mkfifo(tmp_path / "sc" / "pipe.yaml")
-    code, _, err = run(capsys, "validate", str(tmp_path / "sc" / "pipe.yaml"))
+    code, out, _ = run(capsys, "validate", str(tmp_path / "sc" / "pipe.yaml"))
     assert code == EXIT_INVALID
-    assert err.splitlines()[0] == (
+    assert out.splitlines()[0] == (
         f"{tmp_path / 'sc' / 'pipe.yaml'}:0:0: is not a regular file (a device, pipe or socket); refused"
     )
     path = _scenario_with_include(tmp_path / "sc", "pipe.yaml")
-    code, _, err = run(capsys, "validate", str(path))
-    assert code == EXIT_INVALID and "not a regular file" in err.splitlines()[0]
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == EXIT_INVALID and "not a regular file" in out.splitlines()[0]
 
 
 def test_a_device_as_the_scenario_is_refused_before_reading(capsys):
-    code, _, err = run(capsys, "validate", "/dev/zero")
+    code, out, _ = run(capsys, "validate", "/dev/zero")
     assert code == EXIT_INVALID
-    assert err.splitlines()[0] == "/dev/zero:0:0: is not a regular file (a device, pipe or socket); refused"
+    assert out.splitlines()[0] == "/dev/zero:0:0: is not a regular file (a device, pipe or socket); refused"
 
 
 def test_a_flat_file_with_too_many_values_is_not_blamed_on_aliases(tmp_path, capsys):
     path = tmp_path / "flat.yaml"
     path.write_text("x-values: [" + "1," * 650_000 + "1]\n", encoding="utf-8")
-    code, _, err = run(capsys, "validate", str(path))
+    code, out, _ = run(capsys, "validate", str(path))
     assert code == EXIT_INVALID
-    first = err.splitlines()[0]
+    first = out.splitlines()[0]
     assert "holds more than 600,000 values" in first and "alias" not in first
 
 
@@ -153,9 +156,9 @@ def test_a_file_over_the_size_cap_is_refused_unread(tmp_path, capsys):
     path = tmp_path / "big.yaml"
     with open(path, "wb") as fh:
         fh.truncate(2_000_001)
-    code, _, err = run(capsys, "validate", str(path))
+    code, out, _ = run(capsys, "validate", str(path))
     assert code == EXIT_INVALID
-    assert err.splitlines()[0] == (
+    assert out.splitlines()[0] == (
         f"{path}:0:0: is 2,000,001 bytes; a scenario file over 2,000,000 bytes is refused"
     )
 
@@ -176,9 +179,9 @@ def test_thousands_of_levels_never_reach_the_recursion_limit(tmp_path, capsys, m
     monkeypatch.setattr(yamlsrc, "_PARSER", yaml.CSafeLoader if parser == "C" else yaml.SafeLoader)
     path = tmp_path / "deep.yaml"
     path.write_text("drill: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
-    code, _, err = run(capsys, "validate", str(path))
+    code, out, _ = run(capsys, "validate", str(path))
     assert code == EXIT_INVALID
     # our own depth check, or libyaml's where its build has one: either way one located line
     assert re.match(rf"{re.escape(str(path))}:1:\d+: .*(nesting deeper than 64|nesting depth)",
-                    err.splitlines()[0])
-    assert len(err.splitlines()) == 2  # the problem, and the count
+                    out.splitlines()[0])
+    assert len(out.splitlines()) == 2  # the problem, and the count

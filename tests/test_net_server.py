@@ -86,6 +86,75 @@ def test_players_are_not_told_exercise_controls_fields(loaded):
     assert seen["details"]["text"] == "t"
 
 
+def test_new_kinds_of_event_reach_only_whom_they_concern():
+    def seen(type_: str, actor: str | None, role: str, **details):
+        return for_role(Event.make(1, 5.0, type_, actor, "x", details), role, frozenset())
+
+    # the MSEL as edited, outages and contact changes are exercise control's
+    for type_, actor in (("inject_added", None), ("inject_edited", None),
+                         ("inject_unskipped", None), ("outage_started", "cert-a"),
+                         ("outage_ended", "cert-a"), ("contact_changed", "cert-a")):
+        assert seen(type_, actor, "cert-a") is None, type_
+    # a held message is known to its sender, without when the outage ends
+    held = seen("message_held", "cert-a", "cert-a", reason="outage", until=300.0, to="council")
+    assert held is not None and "until" not in held["details"]
+    assert seen("message_held", "cert-a", "cert-b", reason="outage", until=300.0) is None
+    # a task and its answer are the addressed role's
+    for type_ in ("task_set", "task_answered"):
+        assert seen(type_, "cert-a", "cert-a", task="Q1") is not None
+        assert seen(type_, "cert-a", "cert-b", task="Q1") is None
+
+
+QUESTION_A = "QUESTION-FOR-A which sinkhole will you use"
+QUESTION_B = "QUESTION-FOR-B which victims will you call"
+KEY_A = "ANSWER-KEY-A 203.0.113.77"
+ANSWER_A = "ANSWER-FROM-A we block 203.0.113.0/24"
+
+
+async def test_a_player_answers_its_own_task_over_the_wire(scenario_data, load, tmp_path):
+    data = net_scenario(scenario_data)
+    data["tasks"] = [
+        {"id": "Q1", "question": QUESTION_A, "to": ["cert-a"], "at": "T+01:00",
+         "answer_key": KEY_A},
+        {"id": "Q2", "question": QUESTION_B, "to": ["cert-b"], "at": "T+01:00",
+         "answer_key": "ANSWER-KEY-B"},
+    ]
+    loaded = load(data)
+    async with serving(loaded, tmp_path) as (server, urls):
+        a, b = await raw_join(urls["cert-a"]), await raw_join(urls["cert-b"])
+        fac = await raw_join(urls["facilitator"])
+        await run_to(server, 90)  # both tasks asked
+        client_a = DrillClient(urls["cert-a"])
+        await client_a.connect()
+        await until(lambda: client_a.state.tasks_of("cert-a"))
+        await client_a.answer_task("cert-a", "Q1", ANSWER_A)
+        assert client_a.state.tasks_of("cert-a")[0].answer == ANSWER_A
+        assert server.session.engine.msel.answers[("Q1", "cert-a")] == ANSWER_A
+        assert server.session.journal.commands()[-1].who == "cert-a"
+        # not for another role, nor a task it was not asked
+        with pytest.raises(ActionError, match="own role"):
+            await client_a.answer_task("cert-b", "Q2", "answered for b")
+        with pytest.raises(ActionError, match="has not been asked of cert-a"):
+            await client_a.answer_task("cert-a", "Q2", "answered for b")
+        assert ("Q2", "cert-b") not in server.session.engine.msel.answers
+        assert [c.kind for c in server.session.journal.commands()] == ["answer_task"]
+        await until(lambda: any(m["event"]["type"] == "task_answered" for m in fac.of("event")))
+        await until(lambda: any(m["event"]["type"] == "task_answered" for m in a.of("event")))
+        await run_to(server, 240)  # inject 3 reaches cert-b after everything above
+        await until(lambda: any(m["event"]["type"] == "inject_delivered" for m in b.of("event")))
+        got_a, got_b, got_fac = ("".join(c.frames) for c in (a, b, fac))
+        # each role gets its own question, never the other's, nor any answer key
+        assert QUESTION_A in got_a and QUESTION_B not in got_a
+        assert QUESTION_B in got_b and QUESTION_A not in got_b and ANSWER_A not in got_b
+        assert KEY_A not in got_a + got_b and "ANSWER-KEY-B" not in got_a + got_b
+        assert b.of("welcome")[0]["scenario"]["tasks"] == []
+        # the facilitator sees both questions and the answer
+        assert QUESTION_A in got_fac and QUESTION_B in got_fac and ANSWER_A in got_fac
+        for c in (a, b, fac):
+            await c.close()
+        await client_a.close()
+
+
 # --- tokens ------------------------------------------------------------------------
 
 

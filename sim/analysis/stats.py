@@ -54,6 +54,33 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, flo
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def paired_rate_difference(both: int, first_only: int, second_only: int, n: int,
+                           confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
+    """Difference of two paired proportions (first minus second) and its interval.
+
+    ``both``, ``first_only`` and ``second_only`` count the pairs where the event
+    happened in both, only in the first, only in the second; the rest of the ``n``
+    pairs had it in neither. The interval is Newcombe's hybrid score interval for
+    paired data (his method 10): Wilson intervals of the two rates, combined with the
+    correlation of the pairs. It stays within [-1, 1] and is not degenerate when every
+    pair agrees.
+    """
+    if n <= 0:
+        return (math.nan, (math.nan, math.nan))
+    neither = n - both - first_only - second_only
+    p1 = (both + first_only) / n
+    p2 = (both + second_only) / n
+    l1, u1 = wilson(both + first_only, n, confidence)
+    l2, u2 = wilson(both + second_only, n, confidence)
+    margins = ((both + first_only) * (second_only + neither) * (both + second_only)
+               * (first_only + neither))
+    phi = (both * neither - first_only * second_only) / math.sqrt(margins) if margins else 0.0
+    diff = p1 - p2
+    lower = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
+    upper = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
+    return (diff, (max(-1.0, diff - lower), min(1.0, diff + upper)))
+
+
 class Running:
     """Count, mean and variance by Welford's algorithm."""
 

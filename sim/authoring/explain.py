@@ -11,8 +11,12 @@ from scenarios.model import (
     MESSAGE_VERBS,
     TLP_ORDER,
     WEEKDAYS,
+    ActionSeen,
     Actor,
+    Condition,
     Constant,
+    Inject,
+    InjectCondition,
     LogNormal,
     Scenario,
 )
@@ -32,13 +36,98 @@ EFFECTS = {
 }
 
 
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _or(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _seen(a: ActionSeen) -> str:
+    """An action as exercise control sees it: 'request_takedown by mycert on ransom'."""
+    by = f" by {_or(list(a.by))}" if a.by else " (anyone's)"
+    on = f" on incident {a.incident}" if a.incident else ""
+    return f"{a.action}{by}{on}"
+
+
+def _phases(phases: list[str]) -> str:
+    return f"the drill is in phase {_or(list(phases))}"
+
+
+def inject_condition(cond: InjectCondition) -> list[str]:
+    """An inject's ``when`` in words, one clause per field."""
+    out = []
+    if cond.met:
+        out.append(f"{_and(list(cond.met))} {'was' if len(cond.met) == 1 else 'were'} met")
+    if cond.missed:
+        out.append(f"{_and(list(cond.missed))} {'was' if len(cond.missed) == 1 else 'were'} "
+                   "missed")
+    out += [f"{_seen(a)} was done" for a in cond.done or ()]
+    out += [f"{_seen(a)} was not done" for a in cond.not_done or ()]
+    if cond.phase:
+        out.append(_phases(cond.phase))
+    return out
+
+
+def rule_condition(cond: Condition) -> list[str]:
+    """The situational parts of a rule's ``when`` in words (the incident's facts are
+    checked by the escalation walk itself)."""
+    out = []
+    if cond.received:
+        out.append(f"inject {_and(list(cond.received))} reached it")
+    if cond.phase:
+        out.append(_phases(cond.phase))
+    if cond.local_time:
+        out.append(f"its local time is {cond.local_time}")
+    for a in cond.done or ():
+        out.append(f"it did {a.action}" if a.by == "self"
+                   else f"it knows {a.action} was done (by it or anyone who told it)")
+    for a in cond.not_done or ():
+        out.append(f"it has not done {a.action}" if a.by == "self"
+                   else f"it knows of no {a.action} (by it or anyone who told it)")
+    return out
+
+
+def _contingency_triggers(sc: Scenario) -> dict[str, list[str]]:
+    """For each contingency inject, what fires it, in words."""
+    words = {"met": "{x} is met in time", "late": "{x} is met late",
+             "missed": "{x} is missed", "lost": "a message that would meet {x} is lost or bounces"}
+    out: dict[str, list[str]] = {}
+    for x in sc.expectations:
+        for kind, inject in x.contingencies().items():
+            out.setdefault(inject, []).append(words[kind].format(x=x.id))
+    return out
+
+
+def _branching(inj: Inject, fired_by: list[str]) -> list[str]:
+    """When an inject is delivered, beyond its time: the MSEL's branches in words."""
+    lines = []
+    delay = format_duration(inj.delay) if inj.delay else ""
+    if inj.after_action is not None:
+        first = f"the first {_seen(inj.after_action)}"
+        lines.append(f"{delay} after {first}" if delay else f"at {first}")
+    elif inj.type == "contingency" or not inj.at:
+        if fired_by:
+            lines.append(f"fires {delay} after {_or(fired_by)}" if delay
+                         else f"fires when {_or(fired_by)}")
+        else:
+            lines.append("never fires: no expectation names it")
+    if inj.when is not None and (clauses := inject_condition(inj.when)):
+        lines.append(f"only if {_and(clauses)}; skipped otherwise")
+    return lines
+
+
 def _msel(sc: Scenario) -> list[str]:
     lines = ["MSEL (drill time; each recipient's local time, on or off duty)", ""]
     start = sc.drill.start
+    triggers = _contingency_triggers(sc)
     for inj in sc.injects:
-        when = format_drill_time(parse_drill_time(inj.at, start)) if inj.at else "contingency"
+        when = (format_drill_time(parse_drill_time(inj.at, start)) if inj.at
+                else "on action" if inj.after_action is not None else "contingency")
         lines.append(f"  {inj.id:<6}{when:<12}{inj.type:<12}{sc.actors[inj.sender].name} "
                      f"-> via {inj.via}, TLP:{inj.tlp}: {inj.title or inj.incident.id}")
+        lines.extend(f"  {'':<6}{line}" for line in _branching(inj, triggers.get(inj.id, [])))
         for to in inj.to:
             actor = sc.actors[to]
             if inj.at:
@@ -218,6 +307,8 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
             continue
         seen.add((actor, rid))
         deadline = f" within {format_duration(rule.deadline)}" if rule.deadline else ""
+        clauses = rule_condition(rule.when)
+        only = f", only if {_and(clauses)}" if clauses else ""
         if rule.action in MESSAGE_VERBS:
             targets = []
             found = directory.targets(rule, actor, spec.country, picture, sender)
@@ -231,12 +322,12 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
                 why = ("finds no recipient" if not found else
                        "withholds it from " + ", ".join(sc.actors[t].name for t, _ in found)
                        + " (TLP)")
-                lines.append(f"{'  ' * depth}{spec.name} --{rule.action}--> NOBODY: "
+                lines.append(f"{'  ' * depth}{spec.name} --{rule.action}{only}--> NOBODY: "
                              f"{', '.join(rule.to)} {why}   [{rid}]")
                 continue
             names = ", ".join(_addressed(sc, sc.actors[t], rule.channel) for t, _ in targets)
             lines.append(f"{'  ' * depth}{spec.name} --{rule.action} via {rule.channel}"
-                         f"{deadline}, TLP:{rule.tlp}--> {names}   [{rid}]")
+                         f"{deadline}, TLP:{rule.tlp}{only}--> {names}   [{rid}]")
             for t, carried in targets:
                 theirs = told.setdefault(t, {})
                 for f, (label, named) in carried.items():
@@ -247,7 +338,7 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
         else:
             doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
             waits = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
-            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}   [{rid}]")
+            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}{only}   [{rid}]")
         _walk(sc, directory, rules, told, actor, f"after:{rid}", sender, depth + 1, seen, lines)
 
 

@@ -348,6 +348,10 @@ class DrillClient:
     async def act(self, action: Action) -> None:
         await self.command("act", asdict(action))
 
+    async def answer_task(self, actor: str, task: str, text: str) -> None:
+        """A player's answer to a task it was asked (a player answers only as its role)."""
+        await self.command("answer_task", {"actor": actor, "task": task, "text": text})
+
     async def fire_inject(self, inject_id: str) -> None:
         await self.command("fire_inject", {"id": inject_id})
 

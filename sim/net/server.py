@@ -11,9 +11,10 @@ speeds up or jumps it over the wire. Every connection says ``hello`` with a toke
   connection that says ``since=N`` is sent everything after N, then every new event,
   with no gap and no duplicate. The numbering is a function of the journal, so it is
   the same after the server is killed and resumed.
-* **permissions** (:data:`PERMISSIONS`): a player may only ``act``, and only as its
-  own role; an observer may send the kinds in :data:`OBSERVER_KINDS`; the facilitator
-  any session command, the clock, invitations and revocations. The session's own
+* **permissions** (:data:`PERMISSIONS`): a player may only ``act`` and answer the
+  tasks put to it (``answer_task``), and only as its own role; an observer may send
+  the kinds in :data:`OBSERVER_KINDS`; the facilitator any session command, the
+  clock, invitations and revocations. The session's own
   checks then apply (an action it cannot carry out is refused with its reason).
 
 Malformed, oversized or unknown frames get an ``error`` frame; after
@@ -54,8 +55,9 @@ TICK = 0.05
 #: seconds between clock frames while nothing else changes (clients keep in step)
 CLOCK_EVERY = 2.0
 
-#: session command kinds a player may send (and only for its own role)
-PLAYER_KINDS = frozenset({"act"})
+#: session command kinds a player may send (and only for its own role: the payload's
+#: ``actor`` must be the token's role)
+PLAYER_KINDS = frozenset({"act", "answer_task"})
 #: session command kinds an observer (evaluator) may send; evaluator notes belong here
 OBSERVER_KINDS: frozenset[str] = frozenset()
 #: None: every session command (the session refuses kinds it does not know)

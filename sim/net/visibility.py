@@ -2,9 +2,10 @@
 
 A player's role sees its own inbox (injects and messages delivered to it), what it
 sent and what became of it (delivered, bounced, lost, chased), its own actions, its
-own expectations, and the public state of the drill (started, who plays which role,
-ended). Everything else (exercise control's ground truth, the MSEL, other teams'
-items, TLP violations) is for the facilitator and observers only.
+own expectations, the tasks put to it and its answers, and the public state of the
+drill (started, who plays which role, ended). Everything else (exercise control's
+ground truth, the MSEL, outages, other teams' items, TLP violations) is for the
+facilitator and observers only.
 
 Events are filtered whole: a role receives an event or not. The few fields of its
 own events that are exercise control's (an inject's expected actions, who met an
@@ -22,12 +23,22 @@ from sim.engine.events import Event
 PUBLIC = frozenset({"drill_started", "role_changed", "drill_ended"})
 #: exercise control only
 CONTROL = frozenset({"incident_opened", "incident_updated", "inject_skipped",
-                     "inject_rescheduled", "tlp_violation", "contained"})
+                     "inject_rescheduled", "tlp_violation", "contained",
+                     # the MSEL as the facilitator changes it
+                     "inject_edited", "inject_unskipped", "inject_added",
+                     # outages and contact changes are exercise control's surprises: a
+                     # player learns of them as its messages bounce, vanish or wait
+                     "outage_started", "outage_ended", "contact_changed"})
 #: a role's own doings: seen by the event's actor
 OWN = frozenset({"message_sent", "message_bounced", "message_chased", "on_call_answered",
                  "acknowledged", "analysed", "notified", "requested", "escalated", "declined",
                  "held", "withheld", "takedown_completed", "preserved", "published", "closed",
-                 "work_dropped", "inject_delivered", "message_delivered"})
+                 "work_dropped", "inject_delivered", "message_delivered",
+                 # a message of its own waiting for an outage to end
+                 "message_held",
+                 # the questions put to it, and its answers (the answer key never leaves
+                 # the server: it is in no event and not in the scenario players get)
+                 "task_set", "task_answered"})
 EXPECTATION = frozenset({"expectation_met", "expectation_missed", "expectation_late"})
 
 #: fields of an event that belong to exercise control, removed for players
@@ -37,6 +48,8 @@ _CONTROL_FIELDS: dict[str, tuple[str, ...]] = {
     "expectation_met": ("event",),
     "expectation_missed": ("done_by", "contingency"),
     "expectation_late": ("event",),
+    # when the outage ends is exercise control's knowledge
+    "message_held": ("until",),
 }
 
 
@@ -77,5 +90,7 @@ def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     # outages and contact changes are exercise control's surprises
     data["outages"] = []
     data["contact_changes"] = []
+    # tasks reach each role as it is asked (task_set); the answer keys are evaluators'
+    data["tasks"] = []
     data["expectations"] = [x for x in data.get("expectations", []) if role in x.get("actors", [])]
     return data

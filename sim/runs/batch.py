@@ -51,7 +51,7 @@ from scenarios import loader as _loader
 from scenarios.loader import format_path, normalise_loc, reword
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
 from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, STAGE_KEYS, compute
-from sim.analysis.stats import Proportion, Running, Sample
+from sim.analysis.stats import Proportion, Running, Sample, paired_rate_difference
 from sim.engine import Engine
 from sim.safe.files import (
     FileProblem,
@@ -471,6 +471,9 @@ class Aggregate:
     reached: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
     met: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
     diffs: dict[tuple[str, str, str], Running] = field(default_factory=dict)
+    #: per variant, incident and metric: replications where it happened in both the
+    #: variant and the baseline, only in the variant, only in the baseline
+    happened: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
     replications: int = 0
     _rep: int | None = None
     _values: dict[tuple[str, str, str], float | None] = field(default_factory=dict)
@@ -491,13 +494,29 @@ class Aggregate:
             self.samples.setdefault(key, Sample()).add(value)
 
     def _close_rep(self) -> None:
-        """Paired differences of one replication: each variant minus the baseline."""
+        """Paired differences of one replication: each variant minus the baseline.
+
+        Values are compared where both happened; whether it happened at all is
+        compared in every replication (a metric missing from a run did not happen),
+        so a metric that only the variant or only the baseline ever reaches still
+        shows its change in rate.
+        """
         for (variant, incident, metric), value in self._values.items():
             if variant == BASELINE or value is None:
                 continue
             base = self._values.get((BASELINE, incident, metric))
             if base is not None:
                 self.diffs.setdefault((variant, incident, metric), Running()).add(value - base)
+        measured = {(i, m) for (_, i, m) in self._values if not m.endswith(".met")}
+        for variant in self.variants:
+            if variant == BASELINE:
+                continue
+            for incident, metric in measured:
+                mine = self._values.get((variant, incident, metric)) is not None
+                base = self._values.get((BASELINE, incident, metric)) is not None
+                if mine or base:
+                    counts = self.happened.setdefault((variant, incident, metric), [0, 0, 0])
+                    counts[0 if mine and base else 1 if mine else 2] += 1
         self._values.clear()
 
     def finish(self) -> None:
@@ -520,10 +539,21 @@ class Aggregate:
                 **prop.summary(self.confidence),
             })
         differences = []
-        for (variant, incident, metric), run in sorted(self.diffs.items()):
+        for key in sorted(set(self.diffs) | set(self.happened)):
+            variant, incident, metric = key
+            run = self.diffs.get(key)
+            both, mine, base = self.happened.get(key, [0, 0, 0])
+            rate, rate_ci = paired_rate_difference(both, mine, base, self.replications,
+                                                   self.confidence)
             differences.append({
-                "variant": variant, "incident": incident, "metric": metric, "pairs": run.n,
-                "mean_difference": run.mean, "ci": list(run.mean_ci(self.confidence)),
+                "variant": variant, "incident": incident, "metric": metric,
+                "pairs": run.n if run else 0,
+                "mean_difference": run.mean if run else None,
+                "ci": list(run.mean_ci(self.confidence)) if run else None,
+                "rate_baseline": (both + base) / self.replications,
+                "rate_variant": (both + mine) / self.replications,
+                "rate_difference": rate, "rate_difference_ci": list(rate_ci),
+                "rate_changed_in": mine + base,
             })
         return {
             "format": "drill-batch",
@@ -1207,19 +1237,29 @@ def render_summary(s: dict[str, Any]) -> str:
         lines.append("== paired differences, variant minus baseline (common random numbers)")
         unchanged: dict[str, int] = {}
         for d in s["differences"]:
-            if d["metric"].endswith(".lateness") or d["pairs"] == 0:
+            if d["metric"].endswith(".lateness"):
                 continue
-            if d["mean_difference"] == 0 and d["ci"] == [0.0, 0.0]:
+            label = f"  {d['variant']:<18}{_label(d['incident'], d['metric']):<38}"
+            value_changed = d["pairs"] > 0 and not (d["mean_difference"] == 0
+                                                    and d["ci"] == [0.0, 0.0])
+            rate_changed = d.get("rate_changed_in", 0) > 0
+            if not (value_changed or rate_changed):
                 unchanged[d["variant"]] = unchanged.get(d["variant"], 0) + 1
                 continue
-            time_metric = _is_time(d["metric"])
-            unit = "h" if time_metric else ""
-            scale = 60 if time_metric else 1
-            lo, hi = (c / scale for c in d["ci"])
-            lines.append(
-                f"  {d['variant']:<18}{_label(d['incident'], d['metric']):<38}"
-                f"{d['mean_difference'] / scale:+9.3f}{unit} [{lo:+.3f}, {hi:+.3f}]  "
-                f"({d['pairs']:,} pairs)")
+            if rate_changed:
+                lo, hi = (c * 100 for c in d["rate_difference_ci"])
+                lines.append(
+                    f"{label}happened {d['rate_baseline'] * 100:.0f}% -> "
+                    f"{d['rate_variant'] * 100:.0f}%: {d['rate_difference'] * 100:+.1f} points "
+                    f"[{lo:+.1f}, {hi:+.1f}]")
+            if value_changed:
+                time_metric = _is_time(d["metric"])
+                unit = "h" if time_metric else ""
+                scale = 60 if time_metric else 1
+                lo, hi = (c / scale for c in d["ci"])
+                lines.append(
+                    f"{label}{d['mean_difference'] / scale:+9.3f}{unit} [{lo:+.3f}, {hi:+.3f}]  "
+                    f"({d['pairs']:,} pairs)")
         for variant, n in unchanged.items():
             lines.append(f"  {variant:<18}{n} other metrics identical in every replication")
     return "\n".join(lines) + "\n"

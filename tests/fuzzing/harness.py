@@ -284,8 +284,9 @@ def check_outcome(o: Outcome, report: Report, *, expect_located: bool) -> None:
         fail("outside file read", f"{stream} shows a file outside the scenario's folder: "
              f"{_template(line)}", group=stream)
     if o.code == 2 and expect_located:
-        # lint lists its problems with its findings, on stdout; the others on stderr
-        lines = (o.out.splitlines() if o.name == "lint" else []) + o.err.splitlines()
+        # validate and lint list the problems they find on stdout; the others, which
+        # cannot go on, on stderr
+        lines = (o.out.splitlines() if o.name in ("lint", "validate") else []) + o.err.splitlines()
         problems = [ln for ln in lines if not re.fullmatch(r"\d+ problems? found", ln)]
         if not problems:
             fail("no problem given", "exit 2 without any file:line:col problem")
