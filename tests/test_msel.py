@@ -30,6 +30,14 @@ def problems(capsys) -> list[str]:
     return [line for line in capsys.readouterr().err.splitlines() if line]
 
 
+def with_evidence(scenario: Path, folder: Path) -> None:
+    """Artefact files are read next to the scenario: a new file needs them beside it."""
+    import shutil
+
+    if (scenario.parent / "evidence").is_dir():
+        shutil.copytree(scenario.parent / "evidence", folder / "evidence")
+
+
 @pytest.fixture
 def tutorial(tmp_path) -> Path:
     copy = tmp_path / "tutorial.yaml"
@@ -45,6 +53,7 @@ def tutorial(tmp_path) -> Path:
 def test_export_then_import_gives_a_byte_identical_run_log(scenario, suffix, tmp_path, capsys):
     sheet = tmp_path / f"msel{suffix}"
     out = tmp_path / "new.yaml"
+    with_evidence(scenario, tmp_path)
     assert main(["msel", "export", str(scenario), "-o", str(sheet)]) == EXIT_OK
     assert stat.S_IMODE(sheet.stat().st_mode) == 0o600
     assert main(["msel", "import", str(sheet), "--into", str(scenario), "-o", str(out)]) == EXIT_OK
@@ -113,6 +122,7 @@ def test_a_condition_and_an_after_action_written_by_hand(tmp_path, capsys):
         table[3][col["when"]] = "{met: [E2], phase: [response]}"
 
     out = tmp_path / "new.yaml"
+    with_evidence(RANSOMWARE, tmp_path)
     code = main(["msel", "import", str(_ransomware_csv(tmp_path, edit)), "--into",
                  str(RANSOMWARE), "-o", str(out)])
     assert code == EXIT_OK, capsys.readouterr().err

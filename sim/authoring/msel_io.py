@@ -203,6 +203,20 @@ def _after_action_text(inj: Inject) -> str:
     return str(given["action"]) if list(given) == ["action"] else flow_text(given)
 
 
+def _artefacts(inj: Inject, raw: Any) -> list[str]:
+    """One line per artefact: a bare name, or a file as YAML flow text as written."""
+    given = raw.get("artefacts") if isinstance(raw, dict) else None
+    out = []
+    for j, art in enumerate(inj.artefacts):
+        if isinstance(art, str):
+            out.append(art)
+            continue
+        src = given[j] if isinstance(given, list) and j < len(given) else None
+        out.append(flow_text(src if isinstance(src, dict) else art.model_dump(
+            exclude_unset=True, exclude={"size", "content"})))
+    return out
+
+
 def _recipients(inj: Inject, raw: Any) -> list[str]:
     """The recipients as the scenario writes them: team names stay names."""
     to = raw.get("to") if isinstance(raw, dict) else None
@@ -241,7 +255,7 @@ def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
             "tlp": inj.tlp,
             "title": inj.title,
             "text": inj.text,
-            "artefacts": "\n".join(inj.artefacts),
+            "artefacts": "\n".join(_artefacts(inj, src_inj)),
             "expected_actions": "\n".join(inj.expected_actions),
             "objective": inj.objective or "",
             "trigger": _trigger(sc, inj),
@@ -646,8 +660,8 @@ def _flow(text: str, key: str) -> Any:
     """A cell of YAML flow text (``{missed: [E2]}``); a bare verb for After action."""
     import yaml
 
-    example = "{action: request_takedown, by: [mycert]}" if key == "after_action" \
-        else "{missed: [E2]}"
+    example = {"after_action": "{action: request_takedown, by: [mycert]}",
+               "artefacts": "{file: evidence/note.txt}"}.get(key, "{missed: [E2]}")
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -791,6 +805,8 @@ def _row_inject(
                     val: Any = items
                 elif key in LINES:
                     val = _lines(text)
+                    if key == "artefacts":  # a file artefact is a line of YAML flow text
+                        val = [_flow(v, key) if v.startswith("{") else v for v in val]
                 elif key in FLOW:
                     val = _flow(text, key)
                 elif key == "crime_suspected":
