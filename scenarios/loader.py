@@ -901,7 +901,7 @@ def _read_artefacts(scenario: Scenario, loc: Located, path: Path, roots: Include
                 bad(f"no artefact file {art.file!r} next to the scenario (looked for {target})")
                 continue
             try:
-                data = read_bounded(target, MAX_ARTEFACT_BYTES, what="artefact file")
+                data = read_bounded(target, MAX_ARTEFACT_BYTES, what="scenario artefact")
             except Unreadable as exc:
                 bad(str(exc))
                 continue
