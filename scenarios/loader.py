@@ -25,6 +25,7 @@ from .model import (
     ACTOR_KINDS,
     INCIDENT_SELECTORS,
     MAPPING_SECTIONS,
+    MAX_ARTEFACT_BYTES,
     SELECTORS,
     STATIC_SELECTORS,
     Scenario,
@@ -563,6 +564,11 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         via = inj.get("via")
         if isinstance(via, str) and via not in channels:
             yield (*here, "via"), f"unknown channel {via!r}{suggest(via, channels)}"
+        for j, art in enumerate(as_list(inj.get("artefacts"))):
+            pw = name(as_dict(as_dict(art).get("protected")).get("password_via"))
+            if pw is not None and pw not in channels:
+                yield ((*here, "artefacts", j, "protected", "password_via"),
+                       f"unknown channel {pw!r}{suggest(pw, channels)}")
         for j, to in names(inj.get("to")):
             if to in teams:
                 continue
@@ -854,7 +860,64 @@ class LoadedScenario:
         return self.source.mark_for(tuple(path))
 
 
-def _finish(loc: Located, path: Path, problems: list[Problem]) -> LoadedScenario:
+def _as_text(data: bytes) -> str | None:
+    """A file's content as text, or None when it is not UTF-8 text."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return None if "\x00" in text or controls > len(text) // 100 else text
+
+
+def _read_artefacts(scenario: Scenario, loc: Located, path: Path, roots: IncludeRoots,
+                    problems: list[Problem]) -> None:
+    """Read each artefact file of the injects, confined like includes: its hash, its size
+    and, when it is text to be shown, its text join the scenario."""
+    import hashlib
+
+    from .yamlsrc import Unreadable, read_bounded
+
+    for i, inj in enumerate(scenario.injects):
+        if not inj.artefact_files:
+            continue
+        arts: list[Any] = []
+        for j, art in enumerate(inj.artefacts):
+            if isinstance(art, str):
+                arts.append(art)
+                continue
+            here: tuple = ("injects", i, "artefacts", j, "file")
+
+            def bad(message: str, where: tuple = here) -> None:
+                problems.append(Problem(loc.mark_for(where), format_path(where), message))
+
+            target = path.parent / art.file
+            # a file outside the allowed folders is refused before anything touches it
+            if not roots.allows(target):
+                bad(f"{art.file!r} is outside the scenario's folder and the bundled library; "
+                    "to read artefacts from another folder, pass --allow-include FOLDER")
+                continue
+            if not os.path.exists(target):
+                bad(f"no artefact file {art.file!r} next to the scenario (looked for {target})")
+                continue
+            try:
+                data = read_bounded(target, MAX_ARTEFACT_BYTES, what="scenario artefact")
+            except Unreadable as exc:
+                bad(str(exc))
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if art.sha256 is not None and art.sha256 != digest:
+                bad(f"the file's SHA-256 is {digest}, not the one given: the file has changed "
+                    "since the hash was written", (*here[:-1], "sha256"))
+                continue
+            content = _as_text(data) if art.show_text is not False else None
+            arts.append(art.model_copy(update={"sha256": digest, "size": len(data),
+                                               "content": content}))
+        scenario.injects[i] = inj.model_copy(update={"artefacts": arts})
+
+
+def _finish(loc: Located, path: Path, problems: list[Problem],
+            roots: IncludeRoots | None = None) -> LoadedScenario:
     scenario = None
     try:
         scenario = Scenario.model_validate(loc.data)
@@ -863,6 +926,8 @@ def _finish(loc: Located, path: Path, problems: list[Problem]) -> LoadedScenario
     if isinstance(loc.data, dict):
         for where, message in (*_cross_references(loc.data), *_drift_problems(loc.data)):
             problems.append(Problem(loc.mark_for(where), format_path(where), message))
+    if scenario is not None and not problems:
+        _read_artefacts(scenario, loc, path, roots or IncludeRoots.for_scenario(path), problems)
     if problems or scenario is None:
         problems.sort(key=lambda p: (p.mark.file, p.mark.line, p.mark.col) if p.mark else ("", 0, 0))
         raise ScenarioError(problems)
@@ -893,4 +958,4 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     if problems:
         # a broken include makes every later check misleading: report it alone
         raise ScenarioError(problems)
-    return _finish(loc, path, problems)
+    return _finish(loc, path, problems, roots)

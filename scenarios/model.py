@@ -16,6 +16,7 @@ import string
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cached_property
+from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,6 +32,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from .durations import DURATION_PATTERN, OFFSET_PATTERN, parse_duration
 
@@ -1192,6 +1194,73 @@ class Incident(Strict):
     crime_suspected: StrictBool | None = Field(None, description="True when a crime is suspected.")
 
 
+#: The largest artefact file read with a scenario.
+MAX_ARTEFACT_BYTES = 1024 * 1024
+
+
+class Protection(Strict):
+    """A password-protected artefact: the password comes by another channel, as in real
+    drills (a zip file by e-mail, its password by phone)."""
+
+    password_via: Id = Field(
+        description="Channel id the password is sent on, e.g. 'phone'; another channel than "
+        "the inject's own."
+    )
+    password: str = Field(
+        "", max_length=200,
+        description="The password told to each recipient; when empty the message only says "
+        "that the password was given (exercise control reads it out).",
+    )
+    delay: Duration = Field(
+        0.0, description="Time after the inject reaches a recipient that the password is sent."
+    )
+
+
+class ArtefactFile(Strict):
+    """An artefact that is a file next to the scenario: its SHA-256 is shown with the
+    inject, and its text can be read in the role view when it is text."""
+
+    file: str = Field(
+        min_length=1, max_length=512,
+        description="Path of the file, relative to the scenario's folder, e.g. "
+        "'evidence/ransom-note.txt'. It is read from the scenario's folder tree (or a folder "
+        "allowed with --allow-include), at most 1 MB.",
+    )
+    name: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="Name players see; the file's own name when omitted.",
+    )
+    show_text: StrictBool | None = Field(
+        None,
+        description="Show the file's text in the role view: true (the file must be UTF-8 "
+        "text), false (only its name and hash, e.g. a malware sample), or omitted: shown "
+        "when it is text.",
+    )
+    protected: Protection | None = Field(
+        None,
+        description="The artefact is password-protected; the password comes separately "
+        "on another channel: {password_via: phone}.",
+    )
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        None,
+        description="The file's SHA-256 in lower-case hex. Worked out when the scenario is "
+        "loaded; when given, the file must match it.",
+    )
+    size: SkipJsonSchema[int | None] = Field(None, description="Set when the file is read.")
+    content: SkipJsonSchema[str | None] = Field(
+        None, description="The file's text when it is shown, set when the file is read."
+    )
+
+    @property
+    def label(self) -> str:
+        """The name players see."""
+        return self.name or PurePosixPath(self.file.replace("\\", "/")).name or self.file
+
+
+#: An artefact: a bare name (logs, a sample, a capture), or a file next to the scenario.
+Artefact = str | ArtefactFile
+
+
 class Inject(Strict):
     """One row of the MSEL."""
 
@@ -1232,9 +1301,20 @@ class Inject(Strict):
         return "GREEN" if self.tlp == "AMBER" else self.tlp
     title: str = Field("", description="Subject line.")
     text: str = Field("", description="Body shown to the recipients.")
-    artefacts: list[str] = Field(
-        default_factory=list, description="References to logs, samples, captures."
+    artefacts: list[Artefact] = Field(
+        default_factory=list,
+        description="References to logs, samples, captures: bare names, or files next to "
+        "the scenario, {file: evidence/ransom-note.txt}, optionally password-protected.",
     )
+
+    @property
+    def artefact_names(self) -> list[str]:
+        """Every artefact by the name players see."""
+        return [a if isinstance(a, str) else a.label for a in self.artefacts]
+
+    @property
+    def artefact_files(self) -> list[ArtefactFile]:
+        return [a for a in self.artefacts if isinstance(a, ArtefactFile)]
     expected_actions: list[str] = Field(
         default_factory=list, description="What players are expected to do, in words."
     )

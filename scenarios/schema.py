@@ -74,6 +74,8 @@ ORDER = [
 #: teams, conditions, branches and player tasks
 ORDER += ["TeamFilter", "Phase", "ActionDone", "ActionSeen", "AfterAction", "InjectCondition",
           "Task"]
+#: artefacts that are files
+ORDER += ["ArtefactFile", "Protection"]
 
 INTRO = """\
 # Scenario format reference

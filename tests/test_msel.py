@@ -30,6 +30,14 @@ def problems(capsys) -> list[str]:
     return [line for line in capsys.readouterr().err.splitlines() if line]
 
 
+def with_evidence(scenario: Path, folder: Path) -> None:
+    """Artefact files are read next to the scenario: a new file needs them beside it."""
+    import shutil
+
+    if (scenario.parent / "evidence").is_dir():
+        shutil.copytree(scenario.parent / "evidence", folder / "evidence")
+
+
 @pytest.fixture
 def tutorial(tmp_path) -> Path:
     copy = tmp_path / "tutorial.yaml"
@@ -45,6 +53,7 @@ def tutorial(tmp_path) -> Path:
 def test_export_then_import_gives_a_byte_identical_run_log(scenario, suffix, tmp_path, capsys):
     sheet = tmp_path / f"msel{suffix}"
     out = tmp_path / "new.yaml"
+    with_evidence(scenario, tmp_path)
     assert main(["msel", "export", str(scenario), "-o", str(sheet)]) == EXIT_OK
     assert stat.S_IMODE(sheet.stat().st_mode) == 0o600
     assert main(["msel", "import", str(sheet), "--into", str(scenario), "-o", str(out)]) == EXIT_OK
@@ -73,6 +82,75 @@ def test_a_bundled_scenario_is_not_rewritten_in_place(tmp_path, capsys):
     assert main(["msel", "import", str(sheet), "--into", "tutorial"]) == EXIT_INVALID
     assert "write the result elsewhere with -o" in capsys.readouterr().err
     assert TUTORIAL.read_bytes() == before
+
+
+RANSOMWARE = bundled_dir() / "apcert-ransomware.yaml"
+
+
+def test_branches_after_action_timing_and_teams_are_columns():
+    rows = {r["id"]: r for r in msel_io.export_rows(load_scenario(RANSOMWARE))}
+    # team names are kept as written, not expanded into their members
+    assert rows["1"]["to"] == "everyone"
+    assert rows["2"]["to"] == "member_teams"
+    assert rows["C1"]["to"] == "partners"
+    # an inject timed after an action has no drill time, an After action and a delay
+    assert (rows["2"]["at"], rows["2"]["after_action"], rows["2"]["delay"]) == \
+        ("", "request_takedown", "30m")
+    assert rows["3"]["when"] == "{missed: [E2]}"
+    assert rows["1"]["when"] == rows["1"]["after_action"] == ""
+    # contingencies fired when an expectation is met, or when a message is lost
+    assert rows["C1"]["trigger"].startswith("15m after E2 is met")
+    assert rows["C2"]["trigger"].startswith("0m after a message for E3 is lost")
+
+
+def _ransomware_csv(tmp_path, edit) -> Path:
+    import csv
+
+    text = msel_io.csv_text(load_scenario(RANSOMWARE))
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    edit(table, {k: i for i, (k, _) in enumerate(msel_io.COLUMNS)})
+    path = tmp_path / "m.csv"
+    out = io.StringIO()
+    csv.writer(out).writerows(table)
+    path.write_text(out.getvalue())
+    return path
+
+
+def test_a_condition_and_an_after_action_written_by_hand(tmp_path, capsys):
+    def edit(table, col):
+        table[2][col["after_action"]] = "{action: request_takedown, by: [singcert]}"
+        table[3][col["when"]] = "{met: [E2], phase: [response]}"
+
+    out = tmp_path / "new.yaml"
+    with_evidence(RANSOMWARE, tmp_path)
+    code = main(["msel", "import", str(_ransomware_csv(tmp_path, edit)), "--into",
+                 str(RANSOMWARE), "-o", str(out)])
+    assert code == EXIT_OK, capsys.readouterr().err
+    sc = load_scenario(out).scenario
+    two, three = sc.injects[1], sc.injects[2]
+    assert (two.after_action.action, two.after_action.by) == ("request_takedown", ["singcert"])
+    assert (three.when.met, three.when.phase, three.when.missed) == (["E2"], ["response"], None)
+
+
+def test_bad_conditions_and_after_actions_are_reported_at_their_cells(tmp_path, capsys):
+    def edit(table, col):
+        table[2][col["after_action"]] = "request_takedwn"
+        table[3][col["when"]] = "{missed: [E2"
+        table[4][col["when"]] = "[E2]"
+        table[5][col["when"]] = "{missed: [E9]}"
+
+    sheet = _ransomware_csv(tmp_path, edit)
+    col = {k: msel_io._letter(i + 1) for i, (k, _) in enumerate(msel_io.COLUMNS)}
+    assert main(["msel", "import", str(sheet), "--into", str(RANSOMWARE), "-o",
+                 str(tmp_path / "o.yaml")]) == EXIT_INVALID
+    err = problems(capsys)
+    assert any(line.startswith(f"{sheet}:{col['after_action']}3: ") and "request_takedwn" in line
+               for line in err), err
+    assert any(line.startswith(f"{sheet}:{col['when']}4: is not YAML flow text") for line in err)
+    assert f"{sheet}:{col['when']}5: Condition takes a mapping; write it like " \
+        "{missed: [E2]}" in err
+    assert any(line.startswith(f"{sheet}:{col['when']}6: ") and "E9" in line for line in err), err
+    assert not (tmp_path / "o.yaml").exists()
 
 
 # --- the XLSX itself ----------------------------------------------------------------

@@ -121,7 +121,7 @@ def card(sc: Scenario, inj: Inject) -> str:
     ]
     if inj.artefacts:
         parts.append("<p><b>Artefacts:</b></p><ul>"
-                     + "".join(f"<li>{escape(a)}</li>" for a in inj.artefacts) + "</ul>")
+                     + "".join(f"<li>{escape(a)}</li>" for a in inj.artefact_names) + "</ul>")
     parts.append("</div>")
     return "\n".join(parts)
 

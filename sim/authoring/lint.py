@@ -419,7 +419,7 @@ class _Linter:
                       self.deadlines_too_short, self.short_deadlines_off_duty,
                       self.injects_on_days_off, self.contingencies, self.hold_until_order,
                       self.expectations_never_met, self.rules_without_recipient, self.drift,
-                      self.stage_names, *branching_checks(self)):
+                      self.stage_names, *branching_checks(self), *artefact_checks(self)):
             check()
         lib = str(library_dir())
         mine = [f for f in self.findings
@@ -518,3 +518,41 @@ def branching_checks(lt: _Linter) -> list:
                             "the inject goes to none of the actors it asks")
 
     return [empty_teams, phases, rule_conditions, inject_conditions, tasks]
+
+
+# --- artefact files --------------------------------------------------------------------
+
+
+def artefact_checks(lt: _Linter) -> list:
+    """Artefact files shown as text that are not, and passwords that cannot arrive apart."""
+    sc = lt.sc
+
+    def files() -> None:
+        for i, inj in enumerate(sc.injects):
+            for j, art in enumerate(inj.artefacts):
+                if isinstance(art, str):
+                    continue
+                here = ("injects", i, "artefacts", j)
+                if art.show_text and art.content is None:
+                    lt.warn("artefact-not-text", (*here, "show_text"),
+                            f"{art.file!r} is not UTF-8 text, so its text cannot be shown; "
+                            "remove show_text, or give a text file")
+                if art.protected is None:
+                    continue
+                via = art.protected.password_via
+                if via == inj.via:
+                    lt.warn("password-same-channel", (*here, "protected", "password_via"),
+                            f"the password of {art.label} travels on {via!r}, the channel that "
+                            "carries the file itself; send it on another channel")
+                for aid in inj.to:
+                    contact = sc.actors[aid].contacts.get(via)
+                    repaired = any(c.actor == aid and c.channel == via and not c.stale
+                                   for c in sc.contact_changes)
+                    if contact is None or (contact.stale and not repaired):
+                        why = "no point of contact" if contact is None else \
+                            "only an out-of-date point of contact"
+                        lt.warn("password-unreachable", (*here, "protected", "password_via"),
+                                f"{aid} has {why} on {via!r}, so the password of "
+                                f"{art.label} never reaches it")
+
+    return [files]

@@ -66,6 +66,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("objective", "Objective"),
     ("trigger", "Contingency trigger"),
     ("delay", "Delay"),
+    ("after_action", "After action"),
+    ("when", "Condition"),
     ("incident", "Incident"),
     ("incident_type", "Incident type"),
     ("incident_title", "Incident title"),
@@ -89,6 +91,8 @@ REQUIRED = ("id", "sender", "to", "via", "incident")
 FREE_TEXT = ("title", "text", "incident_title", "controller", "notes")
 LISTS = ("to", "affected", "hosted_in")
 LINES = ("artefacts", "expected_actions")
+#: fields written as compact YAML flow text in one cell (``{missed: [E2]}``)
+FLOW = ("after_action", "when")
 
 #: Other names for the columns, as other MSEL templates and tools write them.
 ALIASES: dict[str, str] = {
@@ -111,6 +115,8 @@ ALIASES: dict[str, str] = {
     "objective": "objective", "objectives": "objective",
     "local time": "local", "local times": "local", "trigger": "trigger",
     "notes": "notes",
+    "after action": "after_action", "after_action": "after_action",
+    "condition": "when", "when": "when", "only if": "when",
 }
 
 TLP_FILL = {"RED": "FF2B2B", "AMBER": "FFC000", "AMBER+STRICT": "FFC000", "GREEN": "33FF00",
@@ -165,13 +171,60 @@ def _clock(sc: Scenario, minute: float | None) -> datetime | None:
     return (sc.drill.start + timedelta(minutes=minute)).astimezone(zone).replace(tzinfo=None)
 
 
+#: what fires a contingency inject, in words, by the expectation field naming it
+_FIRED = {"missed": "{e} is missed", "met": "{e} is met", "late": "{e} is met late",
+          "lost": "a message for {e} is lost"}
+
+
 def _trigger(sc: Scenario, inj: Inject) -> str:
     if inj.type != "contingency":
         return ""
-    lines = [f"{format_duration(inj.delay)} after {e.id} is missed"
+    lines = [f"{format_duration(inj.delay)} after " + _FIRED[how].format(e=e.id)
              + (f": {e.description}" if e.description else "")
-             for e in sc.expectations if e.contingency == inj.id]
+             for e in sc.expectations for how, iid in e.contingencies().items()
+             if iid == inj.id]
     return "\n".join(lines) or "no expectation names it"
+
+
+def flow_text(value: Any) -> str:
+    """``value`` as one line of YAML flow text: ``{missed: [E2]}``."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False,
+                          allow_unicode=True, width=10**6)
+    return str(text).strip().removesuffix("...").strip()
+
+
+def _after_action_text(inj: Inject) -> str:
+    if inj.after_action is None:
+        return ""
+    given = inj.after_action.model_dump(exclude_unset=True)
+    # the common case, only the action, reads as the bare verb
+    return str(given["action"]) if list(given) == ["action"] else flow_text(given)
+
+
+def _artefacts(inj: Inject, raw: Any) -> list[str]:
+    """One line per artefact: a bare name, or a file as YAML flow text as written."""
+    given = raw.get("artefacts") if isinstance(raw, dict) else None
+    out = []
+    for j, art in enumerate(inj.artefacts):
+        if isinstance(art, str):
+            out.append(art)
+            continue
+        src = given[j] if isinstance(given, list) and j < len(given) else None
+        out.append(flow_text(src if isinstance(src, dict) else art.model_dump(
+            exclude_unset=True, exclude={"size", "content"})))
+    return out
+
+
+def _recipients(inj: Inject, raw: Any) -> list[str]:
+    """The recipients as the scenario writes them: team names stay names."""
+    to = raw.get("to") if isinstance(raw, dict) else None
+    if isinstance(to, str):
+        return [to]
+    if isinstance(to, list) and to and all(isinstance(t, str) for t in to):
+        return to
+    return inj.to
 
 
 def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
@@ -184,9 +237,10 @@ def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
         inc = inj.incident
         inc_given = inc.model_fields_set
         minute = _minute(sc, inj)
+        src_inj = raw[i] if isinstance(raw, list) and i < len(raw) else None
         delay = ""
         if "delay" in given:
-            src = raw[i].get("delay") if isinstance(raw, list) and isinstance(raw[i], dict) else None
+            src = src_inj.get("delay") if isinstance(src_inj, dict) else None
             delay = src if isinstance(src, str) else format_duration(inj.delay)
         row: dict[str, Any] = {
             "id": inj.id,
@@ -195,17 +249,19 @@ def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
             "local": "\n".join(_duty(sc, to, minute) for to in inj.to) if minute is not None
             else "",
             "sender": inj.sender,
-            "to": ", ".join(inj.to),
+            "to": ", ".join(_recipients(inj, src_inj)),
             "via": inj.via,
             "type": inj.type,
             "tlp": inj.tlp,
             "title": inj.title,
             "text": inj.text,
-            "artefacts": "\n".join(inj.artefacts),
+            "artefacts": "\n".join(_artefacts(inj, src_inj)),
             "expected_actions": "\n".join(inj.expected_actions),
             "objective": inj.objective or "",
             "trigger": _trigger(sc, inj),
             "delay": delay,
+            "after_action": _after_action_text(inj),
+            "when": flow_text(inj.when.model_dump(exclude_unset=True)) if inj.when else "",
             "incident": inc.id,
             "incident_type": inc.type if "type" in inc_given and inc.type else "",
             "incident_title": inc.title if "title" in inc_given and inc.title else "",
@@ -600,6 +656,25 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _flow(text: str, key: str) -> Any:
+    """A cell of YAML flow text (``{missed: [E2]}``); a bare verb for After action."""
+    import yaml
+
+    example = {"after_action": "{action: request_takedown, by: [mycert]}",
+               "artefacts": "{file: evidence/note.txt}"}.get(key, "{missed: [E2]}")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at character {mark.column + 1}" if mark is not None and mark.line == 0 else ""
+        raise _Bad(f"is not YAML flow text{where}; write it like {example}") from None
+    if key == "after_action" and isinstance(value, str):
+        return {"action": value}
+    if not isinstance(value, dict):
+        raise _Bad(f"{HEADERS[key]} takes a mapping; write it like {example}")
+    return value
+
+
 _HHMM = re.compile(r"^(\d{1,3}):([0-5]\d)(?::00)?$")
 _DAY_HHMM = re.compile(r"^(?:T\+)?(\d+)d\s*(\d{1,2}):([0-5]\d)$", re.I)
 
@@ -730,6 +805,10 @@ def _row_inject(
                     val: Any = items
                 elif key in LINES:
                     val = _lines(text)
+                    if key == "artefacts":  # a file artefact is a line of YAML flow text
+                        val = [_flow(v, key) if v.startswith("{") else v for v in val]
+                elif key in FLOW:
+                    val = _flow(text, key)
                 elif key == "crime_suspected":
                     low = text.lower()
                     if low not in ("yes", "no", "true", "false", "y", "n"):
@@ -762,9 +841,9 @@ def _row_inject(
 
 
 def _order(inj: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "at", "type", "delay", "sender", "to", "via", "tlp", "facts_tlp", "title",
-            "text", "artefacts", "incident", "expected_actions", "objective", "controller",
-            "notes")
+    keys = ("id", "at", "after_action", "type", "delay", "when", "sender", "to", "via", "tlp",
+            "facts_tlp", "title", "text", "artefacts", "incident", "expected_actions",
+            "objective", "controller", "notes")
     return {k: inj[k] for k in keys if k in inj and inj[k] not in ("", [], None)}
 
 
@@ -821,7 +900,8 @@ def injects_from_table(
 _FIELD_OF = {"id": "id", "at": "at", "type": "type", "delay": "delay", "sender": "sender",
              "to": "to", "via": "via", "tlp": "tlp", "facts_tlp": "facts_tlp", "title": "title",
              "text": "text", "artefacts": "artefacts", "expected_actions": "expected_actions",
-             "objective": "objective", "controller": "controller", "notes": "notes"}
+             "objective": "objective", "controller": "controller", "notes": "notes",
+             "after_action": "after_action", "when": "when"}
 
 
 def _place(table: Table, loaded: LoadedScenario, path: tuple[Any, ...], message: str,
@@ -872,8 +952,12 @@ def _dump(injects: list[dict[str, Any]], quote_all: bool = False) -> str:
         return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=short)
 
     def mapping(dumper: yaml.SafeDumper, value: dict[str, Any]) -> yaml.Node:
-        flow = len(value) == 1 and all(isinstance(v, str) and len(v) < 40
-                                       for v in value.values())
+        # {id: x} and one-key conditions such as {missed: [E2]} stay on one line
+        flow = len(value) == 1 and all(
+            (isinstance(v, str) and len(v) < 40)
+            or (isinstance(v, list) and all(isinstance(x, str) for x in v)
+                and sum(len(x) + 2 for x in v) < 40)
+            for v in value.values())
         return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=flow)
 
     Dumper.add_representer(str, text)

@@ -24,6 +24,10 @@ EVENT_TYPES: dict[str, str] = {
     "inject_edited": "the facilitator changed a waiting inject's title, text, recipients or TLP",
     "inject_unskipped": "the facilitator put a skipped inject back in the MSEL",
     "inject_added": "the facilitator added an ad-hoc inject to deliver later",
+    "password_delivered": "the password of a protected artefact reached a recipient on its "
+    "own channel",
+    "password_lost": "the password of a protected artefact could not reach a recipient (no or "
+    "stale contact, outage, never on duty)",
     "task_set": "a player task (a free-text question) was put to an actor",
     "task_answered": "a player answered a task",
     "message_sent": "an actor sent a message on a channel",

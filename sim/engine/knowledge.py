@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios.model import SEVERITY_ORDER, Incident
+from scenarios.model import SEVERITY_ORDER, Artefact, Incident
 
 #: Facts implied by the act of sending a message, whatever else it carries: a police
 #: referral or a preservation request says that a crime is suspected.
@@ -33,7 +33,7 @@ IMPLIED_FACTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def stated_facts(spec: Incident, artefacts: Iterable[str] = ()) -> tuple[str, ...]:
+def stated_facts(spec: Incident, artefacts: Iterable[Artefact] = ()) -> tuple[str, ...]:
     """The facts an inject states about its incident, in a stable order."""
     out: list[str] = []
     if spec.type:
@@ -44,7 +44,8 @@ def stated_facts(spec: Incident, artefacts: Iterable[str] = ()) -> tuple[str, ..
     out.extend(f"hosted:{c}" for c in spec.hosted_in or ())
     if spec.crime_suspected:
         out.append("crime")
-    out.extend(f"indicator:{a}" for a in artefacts)
+    # an artefact file counts by the name players see
+    out.extend(f"indicator:{a if isinstance(a, str) else a.label}" for a in artefacts)
     return tuple(dict.fromkeys(out))
 
 

@@ -16,7 +16,7 @@ import simpy
 from pydantic import ValidationError
 
 from scenarios.durations import format_drill_time, parse_drill_time
-from scenarios.model import TLP_ORDER, ActionSeen, Inject, InjectCondition, Task
+from scenarios.model import TLP_ORDER, ActionSeen, ArtefactFile, Inject, InjectCondition, Task
 
 from .actors import ActorState, Received
 from .knowledge import GroundTruth, stated_facts
@@ -281,7 +281,7 @@ class Msel:
         self._update_truth(inj)
         engine = self.engine
         channel = engine.channels[inj.via]
-        facts = stated_facts(inj.incident, inj.artefacts)
+        facts = stated_facts(inj.incident, inj.artefact_names)
         for to in inj.to:
             st = engine.actors[to]
             if channel.needs_receiver_on_duty and not st.answering(inj.via).on_duty(self.env.now):
@@ -326,22 +326,63 @@ class Msel:
             return
         item = Received(
             ref, "inject", inj.sender, st.id, inc_id, inj.tlp, inj.via, self.env.now,
-            tuple(inj.to), facts, None, inj.text, inj.title, tuple(inj.artefacts),
+            tuple(inj.to), facts, None, inj.text, inj.title, tuple(inj.artefact_names),
             facts_tlp=inj.facts_label,
         )
+        files = inj.artefact_files
+        # artefact files add their hashes; injects without them log as they always did
+        extra = {"files": [_file_details(a) for a in files]} if files else {}
         engine.emit(
             "inject_delivered", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
             channel=inj.via, channel_kind=engine.channels[inj.via].kind, tlp=inj.tlp,
             facts_tlp=inj.facts_label,
             title=inj.title, type=inj.type, duty_wait=duty_wait, text=inj.text,
-            artefacts=list(inj.artefacts), expected_actions=list(inj.expected_actions),
-            facts=list(facts),
+            artefacts=inj.artefact_names, expected_actions=list(inj.expected_actions),
+            facts=list(facts), **extra,
         )
+        for art in files:
+            if art.protected is not None:
+                engine.after(art.protected.delay, partial(self._password, inj, st, art, 0.0))
         engine.receive(st, item)
         if self.tasks:
             for task in self.tasks.values():
                 if task.inject == inj.id and st.id in task.to:
                     self.ask(task, st.id)
+
+    def _password(self, inj: Inject, st: ActorState, art: ArtefactFile, waited: float) -> None:
+        """The password of a protected artefact, on its own channel, to one recipient:
+        lost without a usable contact or in an outage, held by a holding outage, and on a
+        channel that needs someone at the desk, kept until the recipient is on duty."""
+        assert art.protected is not None
+        engine = self.engine
+        via = art.protected.password_via
+        now = self.env.now
+        about = {"inject": inj.id, "artefact": art.label, "sender": inj.sender, "channel": via}
+        contact = st.spec.contacts.get(via)
+        drift = engine.drift
+        window = drift.outage(via, None, st.id) if drift is not None and contact else None
+        if window is not None and window.effect == "hold":
+            engine.after(window.end - now,
+                         partial(self._password, inj, st, art, waited + window.end - now))
+            return
+        stale = contact is not None and (contact.stale if drift is None
+                                         else drift.is_stale(st.id, via, contact))
+        if contact is None or stale or window is not None:
+            reason = "outage" if window is not None else \
+                "no_contact" if contact is None else "stale_contact"
+            engine.emit("password_lost", st.id, inj.incident.id, **about, reason=reason)
+            return
+        if engine.channels[via].needs_receiver_on_duty:
+            on = st.answering(via).next_on(now)
+            if math.isinf(on):
+                engine.emit("password_lost", st.id, inj.incident.id, **about,
+                            reason="never_on_duty")
+                return
+            if on > now:
+                engine.after(on - now, partial(self._password, inj, st, art, waited + on - now))
+                return
+        engine.emit("password_delivered", st.id, inj.incident.id, **about,
+                    password=art.protected.password, duty_wait=waited)
 
     # --- branches: conditions and actions ----------------------------------------------
 
@@ -412,3 +453,12 @@ class Msel:
         self.answers[(task_id, actor)] = text
         self.engine.emit("task_answered", actor, self.tasks[task_id].incident, task=task_id,
                          text=text)
+
+
+def _file_details(art: ArtefactFile) -> dict[str, object]:
+    """An artefact file as the inject_delivered event records it."""
+    out: dict[str, object] = {"name": art.label, "file": art.file, "sha256": art.sha256,
+                              "bytes": art.size}
+    if art.protected is not None:
+        out["password_via"] = art.protected.password_via
+    return out

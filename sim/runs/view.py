@@ -33,6 +33,12 @@ class InboxItem:
     artefacts: list[str] = field(default_factory=list)
     channel: str = ""
     acknowledged: bool = False
+    #: artefact files: name, file, sha256, bytes, password_via, and content when it is text
+    files: list[dict[str, Any]] = field(default_factory=list)
+    #: passwords of protected artefacts by artefact name, in words, as they arrived
+    passwords: dict[str, str] = field(default_factory=dict)
+    #: protected artefacts whose password has arrived
+    unlocked: set[str] = field(default_factory=set)
 
 
 #: What a message to one recipient has become, as its sender's Sent list shows it.
@@ -190,8 +196,20 @@ class DrillState:
                 self._receive(ev.actor, InboxItem(
                     d["ref"], "inject", d["sender"], ev.incident, d["tlp"], ev.time,
                     d.get("title", ""), d.get("text", ""), list(d.get("artefacts", [])),
-                    d["channel"]))
+                    d["channel"], files=self._files(d)))
                 self._expectations_anchor(ev)
+            case "password_delivered" | "password_lost":
+                got = self.item(ev.actor, f"inject:{d.get('inject')}") \
+                    if ev.actor in self.inbox else None
+                if got is not None:
+                    how = channel_in_words(self.scenario, str(d.get("channel", "")), short=True)
+                    if ev.type == "password_delivered":
+                        got.unlocked.add(str(d.get("artefact", "")))
+                    got.passwords[str(d.get("artefact", ""))] = (
+                        f"{d.get('password') or '(given by exercise control)'} (by {how} at "
+                        f"{format_drill_time(ev.time)})" if ev.type == "password_delivered"
+                        else f"lost on {how}: " + REASONS.get(d.get("reason", ""), str(
+                            d.get("reason", "")).replace("_", " ")))
             case "inject_skipped":
                 self.msel[d["inject"]].status = "skipped"
             case "inject_rescheduled":
@@ -302,6 +320,16 @@ class DrillState:
             delivery.channel = d["channel"]
         if text and not item.text:
             item.text = text
+
+    def _files(self, d: Any) -> list[dict[str, Any]]:
+        """An inject's artefact files, with the text of those the scenario shows."""
+        files = [dict(f) for f in d.get("files", ()) if isinstance(f, dict)]
+        if files:
+            inj = next((x for x in self.scenario.injects if x.id == d.get("inject")), None)
+            texts = {a.label: a.content for a in inj.artefact_files} if inj else {}
+            for f in files:
+                f["content"] = texts.get(f.get("name", ""))
+        return files
 
     def _receive(self, actor: str, item: InboxItem) -> None:
         self.inbox[actor].append(item)
@@ -455,6 +483,13 @@ class DrillState:
                 if why:
                     return f"Inject {d.get('inject', '')} skipped{why}"
                 return f"Facilitator skipped inject {d.get('inject', '')}"
+            case "password_delivered":
+                return (f"{who} received the password of {d.get('artefact', '')} (inject "
+                        f"{d.get('inject', '')}) by {how}")
+            case "password_lost":
+                why = REASONS.get(d.get("reason", ""), str(d.get("reason", "")).replace("_", " "))
+                return (f"The password of {d.get('artefact', '')} for {who} by {how} was lost: "
+                        f"{why}")
             case "task_set":
                 return f"{who} was asked task {d.get('task', '')}: {d.get('question', '')}"
             case "task_answered":

@@ -17,6 +17,7 @@ import copy
 import math
 import os
 import re
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,10 @@ def materialize(case: Case, root: Path) -> Path:
         link.symlink_to(root / "secret.yaml")
     if hasattr(os, "mkfifo") and not (folder / "fifo.yaml").exists():
         os.mkfifo(folder / "fifo.yaml")
+    # the bundled scenarios' artefact files, read next to the scenario
+    evidence = PACKAGE_DIR / "bundled" / "evidence"
+    if evidence.is_dir() and not (folder / "evidence").exists():
+        shutil.copytree(evidence, folder / "evidence")
     scenario = folder / SCENARIO_NAME
     scenario.write_bytes(case.raw.replace(b"@ROOT@", os.fsencode(root)))
     return {

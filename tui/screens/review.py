@@ -23,7 +23,7 @@ from scenarios.durations import format_drill_time, format_duration
 from sim.analysis.review import PARTS, RATINGS, Comparison, Review
 from sim.safe.text import one_line
 
-from ..plain import cells, line, tlp_label, tlp_of
+from ..plain import cells, line, text, tlp_label, tlp_of
 from ..widgets.swimlane import SPARK, Swimlane, _h
 
 
@@ -76,6 +76,7 @@ class ReviewScreen(Screen):
         super().__init__()
         self.review = review
         self.journal = journal
+        self._tasks: list[dict] = []
 
     def compose(self) -> ComposeResult:
         m = self.review.metrics
@@ -93,6 +94,10 @@ class ReviewScreen(Screen):
                 yield DataTable(id="exp", cursor_type="row", zebra_stripes=True)
                 yield Static("p s m u: rate the selected expectation (HSEEP); n: add a note. "
                              + "  ".join(f"{k}={v}" for k, v in RATINGS.items()), classes="hint")
+            if self.review.scenario.tasks:
+                with TabPane("Tasks", id="tab-tasks"):
+                    yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
+                    yield Static(id="task-detail")
             with TabPane("Where the time went", id="tab-breakdown"):
                 yield DataTable(id="breakdown", cursor_type="row", zebra_stripes=True)
             with TabPane("People vs model", id="tab-model"):
@@ -120,6 +125,8 @@ class ReviewScreen(Screen):
             self._show_progress(0, self.review.pending.runs)
             self.call_after_refresh(self._start_model)
         self._fill_notes()
+        if self.review.scenario.tasks:
+            self._fill_tasks()
         self._show_mark()
         self.query_one("#swimlane").focus()
 
@@ -227,6 +234,36 @@ class ReviewScreen(Screen):
                 notes.add_row(*cells([title, note_when(self.review, n), n.who, n.text]))
         if not self.review.notes:
             notes.add_row("No note was taken during play (o in the console).", "", "", "")
+
+    def _fill_tasks(self) -> None:
+        """Each player task as asked of each team: the answer beside the answer key."""
+        table = self.query_one("#tasks", DataTable)
+        table.add_columns("Task", "Team", "Asked", "Answered", "Answer", "Answer key")
+        self._tasks = self.review.task_answers()
+        for i, t in enumerate(self._tasks):
+            table.add_row(*cells([
+                f"{t['task']}: {t['question']}", self.review.name(t["actor"]),
+                format_drill_time(t["asked_at"]),
+                format_drill_time(t["answered_at"]) if t["answered_at"] is not None else "",
+                t["answer"] or "(no answer)", t["answer_key"]]), key=str(i))
+        if not self._tasks:
+            table.add_row("No task was put to a team.", "", "", "", "", "")
+        self._show_task()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "tasks":
+            self._show_task()
+
+    def _show_task(self) -> None:
+        """The selected task in full: answers and keys are free text, often long."""
+        table = self.query_one("#tasks", DataTable)
+        if not self._tasks or not 0 <= table.cursor_row < len(self._tasks):
+            self.query_one("#task-detail", Static).update("")
+            return
+        t = self._tasks[table.cursor_row]
+        self.query_one("#task-detail", Static).update(text(
+            f"{t['task']} to {self.review.name(t['actor'])}: {t['question']}\n\n"
+            f"Answer: {t['answer'] or '(no answer)'}\n\nAnswer key: {t['answer_key'] or '(none)'}"))
 
     def _fill_expectations(self) -> None:
         exp = self.query_one("#exp", DataTable)

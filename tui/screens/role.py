@@ -183,6 +183,17 @@ class ParticipantScreen(LiveScreen):
         ]
         if item.artefacts:
             lines += ["", "Attached: " + ", ".join(item.artefacts)]
+        for f in item.files:
+            lines += ["", f"{f.get('name')}: SHA-256 {f.get('sha256')}, {f.get('bytes')} bytes"]
+            if f.get("password_via"):
+                lines.append("Password: " + item.passwords.get(
+                    str(f.get("name")), f"protected; the password comes by {f['password_via']}"))
+            if f.get("password_via") and f.get("name") not in item.unlocked:
+                if f.get("content") is not None:
+                    lines.append("(its text shows once the password has arrived)")
+            elif f.get("content") is not None:
+                lines += [f"--- {f.get('name')} ---", f["content"].rstrip("\n"),
+                          f"--- end of {f.get('name')} ---"]
         lines += ["", "acknowledged" if item.acknowledged else "not yet acknowledged"]
         detail.update(text("\n".join(lines)))
 
