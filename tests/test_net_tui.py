@@ -3,7 +3,11 @@ view, each driven by pilot against a live drill server on a free local port."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import shutil
+import socket
+import subprocess
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -40,6 +44,12 @@ async def joined(url: str) -> AsyncIterator[tuple[DrillApp, Any]]:
             yield app, pilot
     finally:
         await client.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def messages(app: DrillApp) -> list[str]:
@@ -157,3 +167,71 @@ async def test_a_player_cannot_act_for_another_role(loaded, tmp_path):
         app.command(lambda: app.session.act(Action("cert-a", "acknowledge", "x")), "sent")
         await until(pilot, lambda: any("own role" in m for m in messages(app)))
         assert "sent" not in messages(app)
+
+
+# --- drill join URL and drill host --console -------------------------------------------
+
+
+async def test_join_without_print_opens_the_view_of_the_tokens_seat(loaded, tmp_path, monkeypatch):
+    import tui.net
+
+    seen = []
+
+    async def run_async(self):  # instead of taking over the terminal
+        seen.append((self.access, type(self.remote).__name__, self.remote.role))
+
+    monkeypatch.setattr(DrillApp, "run_async", run_async)
+    async with serving(loaded, tmp_path) as (_, urls):
+        assert await tui.net._join(urls["cert-b"], None, None) == 0
+        assert await tui.net._join(urls["observer"], None, None) == 0
+    assert seen == [("player", "RemoteSession", "cert-b"), ("observer", "RemoteSession", None)]
+
+
+def test_join_in_the_terminal_ui_says_what_is_wrong_in_one_line(capsys):
+    from sim.cli import EXIT_CANNOT_RUN, main
+
+    port = free_port()
+    assert main(["join", f"ws://127.0.0.1:{port}/?token=abc"]) == EXIT_CANNOT_RUN
+    err = capsys.readouterr().err
+    assert "cannot reach the drill server" in err and "abc" not in err
+    assert "Traceback" not in err
+
+
+async def test_a_refused_invitation_opens_no_view(loaded, tmp_path, capsys):
+    from sim.cli import EXIT_INVALID, main
+
+    async with serving(loaded, tmp_path) as (_, urls):
+        forged = urls["cert-a"].split("?token=")[0] + "?token=forged"
+        # the CLI runs its own loop: run it beside the server's, in a thread of its own
+        code = await asyncio.to_thread(main, ["join", forged])
+    assert code == EXIT_INVALID
+    assert "refused" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("tls", [False, True])
+async def test_the_hosts_own_console_is_a_facilitator_with_a_token_revoked_after(
+        loaded, tmp_path, monkeypatch, tls):
+    from sim.net.server import tls_context
+    from tui.net import console_runner
+
+    cert = key = None
+    if tls:
+        if shutil.which("openssl") is None:
+            pytest.skip("needs openssl to make a certificate")
+        cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=drill.example", "-keyout", key, "-out", cert],
+                       check=True, capture_output=True)
+    seen = []
+
+    async def run_async(self):
+        seen.append((self.access, self.remote.client.connected))
+
+    monkeypatch.setattr(DrillApp, "run_async", run_async)
+    kw = {"tls": tls_context(cert, key)} if tls else {}
+    async with serving(loaded, tmp_path, **kw) as (server, _):
+        before = {g.id for g in server.tokens.grants.values()}
+        await console_runner(cert)(server)
+        mine = [g for g in server.tokens.grants.values() if g.id not in before]
+    assert seen == [("facilitator", True)]
+    assert len(mine) == 1 and mine[0].access == "facilitator" and mine[0].revoked

@@ -78,6 +78,7 @@ class DrillApp(PlainTextApp):
         Binding("minus", "slower", "Slower", id="clock.slower", show=False),
         Binding("j", "next_inject", "Next", id="clock.next_inject"),
         Binding("R", "review", "Review", id="app.review", show=False),
+        Binding("I", "tokens", "Invitations", id="app.tokens", show=False),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit_drill", "Quit", id="app.quit"),
     ]
@@ -516,6 +517,13 @@ class DrillApp(PlainTextApp):
                    head if head and head[0] == len(events) else None, background=True)
         review.notes = list(self.session.notes)
         self.push_screen(ReviewScreen(review, journal))
+
+    def action_tokens(self) -> None:
+        """A drill served by ``drill host``: the invitations, to revoke or issue anew."""
+        from .forms.tokens import TokensScreen
+
+        if self.remote is not None and self.may("tokens"):
+            self.push_screen(TokensScreen(self.remote.client))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self._binding_rows()))

@@ -125,9 +125,10 @@ class DrillClient:
     """See the module docstring."""
 
     def __init__(self, url: str, *, cafile: str | None = None, reconnect: bool = True,
-                 on_status: Callable[[str], None] | None = None):
+                 on_status: Callable[[str], None] | None = None,
+                 tls: ssl.SSLContext | None = None):
         self.base, self._token = parse_invite(url)
-        self._tls = client_tls(self.base, cafile)
+        self._tls = tls if tls is not None else client_tls(self.base, cafile)
         self.reconnect = reconnect
         self.on_status = on_status or (lambda line: None)
         self.access: str | None = None
