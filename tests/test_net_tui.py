@@ -225,7 +225,8 @@ async def test_the_hosts_own_console_is_a_facilitator_with_a_token_revoked_after
     seen = []
 
     async def run_async(self):
-        seen.append((self.access, self.remote.client.connected))
+        seen.append((self.access, self.remote.client.connected,
+                     "drill host --resume" in self.quit_note))
 
     monkeypatch.setattr(DrillApp, "run_async", run_async)
     kw = {"tls": tls_context(cert, key)} if tls else {}
@@ -233,5 +234,5 @@ async def test_the_hosts_own_console_is_a_facilitator_with_a_token_revoked_after
         before = {g.id for g in server.tokens.grants.values()}
         await console_runner(cert)(server)
         mine = [g for g in server.tokens.grants.values() if g.id not in before]
-    assert seen == [("facilitator", True)]
+    assert seen == [("facilitator", True, True)]
     assert len(mine) == 1 and mine[0].access == "facilitator" and mine[0].revoked

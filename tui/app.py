@@ -103,6 +103,11 @@ class DrillApp(PlainTextApp):
         self.remote = session if isinstance(session, RemoteSession) else None
         #: what the header says about the connection ("reconnecting…"), "" when all is well
         self.link_note = ""
+        #: what quitting means, when not the local journal's story
+        self.quit_note: str | None = None
+        if self.remote is not None:
+            self.quit_note = ("The drill goes on at the server, which keeps the journal. "
+                              "Join again later with the same invitation.")
         self.clock: DrillClock | RemoteClock
         if isinstance(session, RemoteSession):
             self.state = session.state  # fed by the client with the server's events
@@ -544,7 +549,7 @@ class DrillApp(PlainTextApp):
             if quit_:
                 self.exit()
 
-        self.push_screen(ConfirmQuit(path, served=self.remote is not None), answer)
+        self.push_screen(ConfirmQuit(path, self.quit_note), answer)
 
     # --- help and the command palette -------------------------------------------
 

@@ -57,6 +57,10 @@ def console_runner(cert: str | None, keymap: dict[str, str] | None = None):
         try:
             await client.connect()
             app = DrillApp(RemoteSession(client), keymap=keymap)
+            journal = server.session.path
+            app.quit_note = ("Quitting the console stops the drill server. Everything so far is "
+                             f"in the journal:\n{journal}\nCarry on later with: "
+                             f"drill host --resume {journal}")
             await app.run_async()
         except JoinRefused as exc:  # pragma: no cover - its own token, just issued
             print(exc, file=sys.stderr)
