@@ -56,7 +56,8 @@ CLOCK_EVERY = 2.0
 
 #: session command kinds a player may send (and only for its own role)
 PLAYER_KINDS = frozenset({"act"})
-#: session command kinds an observer (evaluator) may send; evaluator notes belong here
+#: session command kinds an observer (evaluator) may send (its notes are ``note``
+#: requests, journal material, not session commands: see :data:`NOTE_ACCESS`)
 OBSERVER_KINDS: frozenset[str] = frozenset()
 #: None: every session command (the session refuses kinds it does not know)
 PERMISSIONS: dict[str, frozenset[str] | None] = {
