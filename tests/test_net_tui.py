@@ -236,3 +236,27 @@ async def test_the_hosts_own_console_is_a_facilitator_with_a_token_revoked_after
         mine = [g for g in server.tokens.grants.values() if g.id not in before]
     assert seen == [("facilitator", True, True)]
     assert len(mine) == 1 and mine[0].access == "facilitator" and mine[0].revoked
+
+
+async def test_the_console_revokes_an_invitation_and_its_terminal_is_cut_off(loaded, tmp_path):
+    from tui.forms import Confirm
+    from tui.forms.tokens import TokensScreen
+
+    async with serving(loaded, tmp_path) as (server, urls):
+        player = DrillClient(urls["cert-b"], reconnect=True)
+        await player.connect()
+        async with joined(urls["facilitator"]) as (app, pilot):
+            assert "Invitations" in {c.title for c in app.get_system_commands(app.screen)}
+            await pilot.press("I")
+            await until(pilot, lambda: isinstance(app.screen, TokensScreen)
+                        and app.screen.query_one("#tokens").row_count == 4)
+            table = app.screen.query_one("#tokens")
+            row = next(i for i in range(table.row_count) if "cert-b" in str(table.get_row_at(i)[1]))
+            table.move_cursor(row=row)
+            await pilot.press("x")
+            await until(pilot, lambda: isinstance(app.screen, Confirm))
+            await pilot.press("y")
+            await until(pilot, lambda: any(g.role == "cert-b" and g.revoked
+                                           for g in server.tokens.grants.values()))
+            await until_true(lambda: player.failure is not None)  # refused when it came back
+        await player.close()

@@ -557,7 +557,7 @@ class DrillApp(PlainTextApp):
         out = []
         for owner in (screen or self.screen, self):
             for b in owner.BINDINGS:
-                if isinstance(b, Binding) and b.id:
+                if isinstance(b, Binding) and b.id and self.may(b.action):
                     out.append((b, owner))
         return out
 
