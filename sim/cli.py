@@ -259,10 +259,15 @@ def cmd_host(args: argparse.Namespace) -> int:
         return _journal_exit(exc)
     print(f"journal: {session.path}", file=sys.stderr, flush=True)
     status = EXIT_OK
+    console = None
+    if args.console:  # the facilitator's console in this process, connected to the server
+        from tui.net import console_runner
+
+        console = console_runner(args.cert)
     try:
         host(session, listen=args.listen, tls=tls, speed=speed, running=args.start,
              invites_file=args.invites, public_host=args.public_host,
-             new_invites=args.new_invites)
+             new_invites=args.new_invites, console=console)
     except HostError as exc:
         print(exc, file=sys.stderr)
         status = EXIT_CANNOT_RUN
@@ -292,7 +297,15 @@ def cmd_join(args: argparse.Namespace) -> int:
         print(f"drill join: {exc}", file=sys.stderr)
         return EXIT_INVALID
     try:
-        return join(url, cafile=args.cafile)
+        if args.print:
+            return join(url, cafile=args.cafile)
+        from sim.net.client import crosses_network_unencrypted
+        from tui.net import join_view  # only the UI imports Textual
+
+        if crosses_network_unencrypted(url):
+            print("warning: this invitation is not encrypted (ws://) and goes to another machine: "
+                  "its token and the drill cross the network in clear", file=sys.stderr)
+        return join_view(url, cafile=args.cafile)
     except JoinRefused as exc:
         print(f"drill join: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -907,6 +920,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "the speed it ran at)")
     hs.add_argument("--start", action="store_true",
                     help="run the drill clock at once (otherwise the facilitator starts it)")
+    hs.add_argument("--console", action="store_true",
+                    help="open the facilitator's console here, connected to the server "
+                         "(quitting it stops the server)")
     hs.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     hs.add_argument("--journal", metavar="FILE", help="where to record the drill")
     hs.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
@@ -917,7 +933,8 @@ def build_parser() -> argparse.ArgumentParser:
     jn.add_argument("url", metavar="URL",
                     help="the invitation (ws://... or wss://...), or - to read it from stdin")
     jn.add_argument("--print", action="store_true",
-                    help="follow the drill in plain text: every line this role may see")
+                    help="follow the drill in plain text instead of the terminal UI: every "
+                         "line this role may see")
     jn.add_argument("--cafile", metavar="FILE",
                     help="trust the server certificates signed by this CA (PEM), e.g. a "
                          "self-signed one")

@@ -155,7 +155,8 @@ async def test_help_and_palette_list_every_action():
         titles = {c.title for c in app.get_system_commands(app.screen)}
         for binding in [*FacilitatorScreen.BINDINGS, *DrillApp.BINDINGS]:
             assert binding.id, f"{binding.action} has no id"
-            assert binding.description in titles
+            # the invitations are a drill served over the network's (drill join)
+            assert (binding.description in titles) == (binding.id != "app.tokens")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("#help-table")

@@ -1,15 +1,20 @@
 """The live-drill terminal app: facilitator console and participant role views.
 
-The app drives a :class:`~sim.runs.session.DrillSession` (commands in, domain events
-out) and draws a :class:`~sim.runs.view.DrillState` fed only by those events.
+The app drives a *drill connection* (commands in, domain events out) and draws a
+:class:`~sim.runs.view.DrillState` fed only by those events. The connection is a local
+:class:`~sim.runs.session.DrillSession` with its :class:`~sim.runs.session.DrillClock`,
+or a drill served by ``drill host`` (:class:`~sim.net.remote.RemoteSession` and its
+:class:`~sim.net.remote.RemoteClock`), whose commands are requests the server carries
+out or refuses: :meth:`DrillApp.command` awaits them without blocking the UI.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import inspect
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +28,8 @@ from textual.screen import Screen
 from scenarios.durations import format_drill_time
 from scenarios.model import Inject
 from sim.engine import Action, ActionError
+from sim.net.client import DrillConnectionError
+from sim.net.remote import RemoteClock, RemoteSession
 from sim.runs.breaks import BreakPlan, parse_break
 from sim.runs.session import DrillClock, DrillSession, JournalError
 from sim.runs.view import DrillState
@@ -48,6 +55,17 @@ FACILITATOR_ONLY = frozenset({
     "observe",  # an evaluator's note: a player in hot seat writes none (and reads none)
 })
 
+#: over the network, what each token's terminal offers (the server checks again):
+#: a player has its role view only; an observer reads everything and writes notes
+CONTROL_ACTIONS = frozenset({
+    "toggle_clock", "faster", "slower", "next_inject", "fire", "skip", "delay", "adhoc",
+    "reschedule", "edit_inject", "unskip", "go_to", "plan_break", "toggle_role", "tokens",
+})
+PLAYER_NEVER = CONTROL_ACTIONS | frozenset({
+    "review", "observe", "console", "next_role", "role_view", "show_tab"})
+OBSERVER_NEVER = CONTROL_ACTIONS | frozenset({
+    "acknowledge", "act", "answer_task", "notify_ansac"})
+
 
 class DrillApp(PlainTextApp):
     """A live drill: the facilitator console and participants' role views."""
@@ -60,11 +78,12 @@ class DrillApp(PlainTextApp):
         Binding("minus", "slower", "Slower", id="clock.slower", show=False),
         Binding("j", "next_inject", "Next", id="clock.next_inject"),
         Binding("R", "review", "Review", id="app.review", show=False),
+        Binding("I", "tokens", "Invitations", id="app.tokens", show=False),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit_drill", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, session: DrillSession, speed: float = 60.0,
+    def __init__(self, session: DrillSession | RemoteSession, speed: float = 60.0,
                  roles: Iterable[str] = (), clock: DrillClock | None = None,
                  tick: float = TICK, pin: str | None = None,
                  keymap: dict[str, str] | None = None,
@@ -80,21 +99,68 @@ class DrillApp(PlainTextApp):
         self._pin_salt = secrets.token_bytes(16)
         self._pin_hash = _pin_hash(pin, self._pin_salt) if pin else None
         self.session = session
-        self.state = DrillState(session.scenario)
-        for event in session.engine.log:
-            self.state.apply(event)
-        session.listen(self.state.apply)
-        self.clock = clock or DrillClock(speed=speed, start=session.now)
+        #: the drill served elsewhere (``drill join``), or None for a drill run here
+        self.remote = session if isinstance(session, RemoteSession) else None
+        #: what the header says about the connection ("reconnecting…"), "" when all is well
+        self.link_note = ""
+        #: what quitting means, when not the local journal's story
+        self.quit_note: str | None = None
+        if self.remote is not None:
+            self.quit_note = ("The drill goes on at the server, which keeps the journal. "
+                              "Join again later with the same invitation.")
+        self.clock: DrillClock | RemoteClock
+        if isinstance(session, RemoteSession):
+            self.state = session.state  # fed by the client with the server's events
+            self.clock = RemoteClock(session.client)
+            session.client.on_status = self._link_status
+            roles = [session.role] if session.role else []
+        else:
+            self.state = DrillState(session.scenario)
+            for event in session.engine.log:
+                self.state.apply(event)
+            session.listen(self.state.apply)
+            self.clock = clock or DrillClock(speed=speed, start=session.now)
         self.start_roles = list(roles)
         self.tick_seconds = tick
         self._shown = -1
 
     # --- lifecycle ---------------------------------------------------------------
 
+    @property
+    def access(self) -> str:
+        """Who holds this terminal: the facilitator (locally always), a player, an observer."""
+        return self.remote.access if self.remote is not None else "facilitator"
+
+    def may(self, action: str) -> bool:
+        """Whether this terminal offers ``action`` (a drill served elsewhere: by its token)."""
+        bare = action.split("(")[0].rsplit(".", 1)[-1]
+        if self.remote is None or self.access == "facilitator":
+            return bare != "tokens" or self.remote is not None
+        return bare not in (PLAYER_NEVER if self.access == "player" else OBSERVER_NEVER)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.may(action)
+
+    def _link_status(self, line: str) -> None:
+        """The client's word on the connection: lost, back, or refused for good."""
+        if line.startswith("connection lost"):
+            self.link_note = "reconnecting…"
+        elif line == "reconnected":
+            self.link_note = ""
+            self.notify("Reconnected to the drill server.", timeout=4)
+        else:
+            self.link_note = "disconnected" if self.remote and self.remote.client.failure else \
+                self.link_note
+            self.notify(line, severity="error", timeout=10)
+        self.redraw()
+
     def on_mount(self) -> None:
-        self.push_screen(FacilitatorScreen())
-        for role in self.start_roles[:1]:
-            self.open_role(role)
+        if self.access == "player" and self.start_roles:
+            self.push_screen(ParticipantScreen(self.start_roles[0]))
+        else:
+            self.push_screen(FacilitatorScreen())
+            for role in self.start_roles[:1]:
+                self.open_role(role)
         if self.session.path:
             self.notify(f"Journal: {self.session.path}", timeout=6)
         self.set_interval(self.tick_seconds, self.tick)
@@ -109,8 +175,20 @@ class DrillApp(PlainTextApp):
                        "and carry on with drill play --resume.")
         self.notify(self.halted, severity="error", timeout=30)
 
+    _ended_seen = False
+
     def tick(self) -> None:
         """Advance the engine to the clock's drill time and redraw what changed."""
+        if self.remote is not None:  # the server moves the drill on
+            if self.remote.finished and not self._ended_seen:
+                self._ended_seen = True
+                self.notify("The drill has ended.", timeout=10)
+                if self.may("review"):
+                    self.action_review()
+            if self.access == "facilitator":
+                self.check_breaks()
+            self.redraw()
+            return
         if self.halted is None and not self.state.finished and self.clock.running:
             target = self.clock.drill_time()
             if target > self.session.now:
@@ -127,6 +205,8 @@ class DrillApp(PlainTextApp):
         self.redraw()
 
     def redraw(self) -> None:
+        if self.remote is not None:
+            self.state = self.remote.state  # a new one when the server said to start again
         # the read model knows time from events; between events the clock moves on
         self.state.now = max(self.state.now, self.session.now)
         screen = self.screen
@@ -134,18 +214,26 @@ class DrillApp(PlainTextApp):
             with suppress(NoMatches):  # the screen is being torn down (closing the app)
                 screen.refresh_view()
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
+        if self.remote is not None:
+            await self.remote.close_async()
         self.session.close()
 
     # --- commands ----------------------------------------------------------------
 
     def command(self, fn, done: str) -> None:
-        """Run a session command; show its refusal instead of raising."""
+        """Run a session command; show its refusal instead of raising. A command to a
+        drill served elsewhere returns a request: it is awaited in the background and its
+        refusal (the server's reason) shows the same way."""
         if self.halted is not None:
             self.notify(self.halted, severity="error", timeout=10)
             return
         try:
-            fn()
+            result = fn()
+            if inspect.isawaitable(result):
+                self.run_worker(self._request(result, done), group="requests",
+                                exit_on_error=False)
+                return
         except ActionError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return
@@ -154,6 +242,24 @@ class DrillApp(PlainTextApp):
             return
         self.notify(done, timeout=3)
         self.redraw()
+
+    async def _request(self, request: Awaitable[object], done: str) -> None:
+        try:
+            await request
+        except (ActionError, DrillConnectionError) as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        except TimeoutError:
+            self.notify("The drill server did not answer in time.", severity="error", timeout=6)
+            return
+        if done:
+            self.notify(done, timeout=3)
+        self.redraw()
+
+    def _clock_request(self, result: object) -> None:
+        """A clock change: done here, or (served elsewhere) a request to the server."""
+        if inspect.isawaitable(result):
+            self.run_worker(self._request(result, ""), group="requests", exit_on_error=False)
 
     def send_action(self, action: Action | None) -> None:
         if action is not None:
@@ -204,14 +310,17 @@ class DrillApp(PlainTextApp):
             t = parse_when(text, self.state.scenario, self.session.now, allow_now=allow_now)
         except ValueError as exc:
             return str(exc)
-        return check_ahead(t, self.session.now, self.session.engine.end)
+        end = self.session.end if isinstance(self.session, RemoteSession) \
+            else self.session.engine.end
+        return check_ahead(t, self.session.now, end)
 
     def observe(self, about: str = "-") -> None:
         """An evaluator's observation: a timestamped note, kept in the journal."""
 
         def save(note: dict | None) -> None:
             if note is not None:
-                kept = " in the journal" if self.session.journal is not None else ""
+                kept = " in the journal" if self.session.journal is not None \
+                    or self.remote is not None else ""
                 self.command(lambda: self.session.add_note(**note), f"observation saved{kept}")
 
         self.push_screen(ObservationForm(self.state, about), save)
@@ -284,22 +393,25 @@ class DrillApp(PlainTextApp):
             self.end_break(early=True)
             return
         if self.clock.running:
-            self.clock.pause()
+            self._clock_request(self.clock.pause())
         else:
-            self.clock.resume()
+            self._clock_request(self.clock.resume())
         self.redraw()
 
     def action_faster(self) -> None:
         faster = [s for s in SPEEDS if s > self.clock.speed]
-        self.clock.set_speed(faster[0] if faster else self.clock.speed)
+        self._clock_request(self.clock.set_speed(faster[0] if faster else self.clock.speed))
         self.redraw()
 
     def action_slower(self) -> None:
         slower = [s for s in SPEEDS if s < self.clock.speed]
-        self.clock.set_speed(slower[-1] if slower else self.clock.speed)
+        self._clock_request(self.clock.set_speed(slower[-1] if slower else self.clock.speed))
         self.redraw()
 
     def action_next_inject(self) -> None:
+        if self.remote is not None:  # the server knows the whole MSEL
+            self.command(self.remote.client.next_inject, "")
+            return
         t = self.session.next_inject_time()
         if t is None:
             self.notify("No inject is waiting.", severity="warning")
@@ -311,6 +423,9 @@ class DrillApp(PlainTextApp):
         due at ``t`` are delivered); the clock carries on from there."""
         if self.halted is not None:
             self.notify(self.halted, severity="error", timeout=10)
+            return
+        if isinstance(self.clock, RemoteClock):
+            self._clock_request(self.clock.jump_to(t))
             return
         self.clock.jump_to(t)
         try:
@@ -333,7 +448,7 @@ class DrillApp(PlainTextApp):
         current = self.breaks.current
         if change == "start" and current is not None:
             self._break_resumes = self.clock.running
-            self.clock.pause()
+            self._clock_request(self.clock.pause())
             self.notify(f"Break until {current.end:%H:%M}: the drill clock is paused "
                         "(space ends the break early).", timeout=10)
         elif change == "end":
@@ -352,7 +467,7 @@ class DrillApp(PlainTextApp):
 
     def _resume_after_break(self, force: bool = False) -> None:
         if (force or self._break_resumes) and not self.state.finished:
-            self.clock.resume()
+            self._clock_request(self.clock.resume())
         self._break_resumes = False
 
     def _keep_breaks(self) -> None:
@@ -389,6 +504,13 @@ class DrillApp(PlainTextApp):
 
         from .review import ReviewScreen
 
+        if isinstance(self.session, RemoteSession):  # from the events this token was sent
+            remote = self.session
+            review = build_review(remote.scenario, list(remote.events))
+            with_model(review, runs, remote.seed, None, None, background=True)
+            review.notes = list(remote.notes)
+            self.push_screen(ReviewScreen(review, None))
+            return
         journal = self.session.journal
         events = list(self.session.engine.log)
         review = build_review(self.session.scenario, events,
@@ -400,6 +522,13 @@ class DrillApp(PlainTextApp):
                    head if head and head[0] == len(events) else None, background=True)
         review.notes = list(self.session.notes)
         self.push_screen(ReviewScreen(review, journal))
+
+    def action_tokens(self) -> None:
+        """A drill served by ``drill host``: the invitations, to revoke or issue anew."""
+        from .forms.tokens import TokensScreen
+
+        if self.remote is not None and self.may("tokens"):
+            self.push_screen(TokensScreen(self.remote.client))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self._binding_rows()))
@@ -420,7 +549,7 @@ class DrillApp(PlainTextApp):
             if quit_:
                 self.exit()
 
-        self.push_screen(ConfirmQuit(path), answer)
+        self.push_screen(ConfirmQuit(path, self.quit_note), answer)
 
     # --- help and the command palette -------------------------------------------
 
@@ -428,7 +557,7 @@ class DrillApp(PlainTextApp):
         out = []
         for owner in (screen or self.screen, self):
             for b in owner.BINDINGS:
-                if isinstance(b, Binding) and b.id:
+                if isinstance(b, Binding) and b.id and self.may(b.action):
                     out.append((b, owner))
         return out
 

@@ -104,6 +104,7 @@ def bindings() -> list[Owned]:
         TaskForm,
         TimeForm,
     )
+    from .forms.tokens import TokensScreen
     from .screens.console import FacilitatorScreen
     from .screens.review import NoteForm, ReviewScreen
     from .screens.role import ParticipantScreen
@@ -126,6 +127,7 @@ def bindings() -> list[Owned]:
         (ConfirmQuit, "quit question", "quit"),
         (Confirm, "yes/no question", "confirm"),
         (PinPrompt, "PIN prompt", "pin"),
+        (TokensScreen, "invitations (drill join)", "tokens"),
     ]
     out = []
     for owner, where, scope in owners:

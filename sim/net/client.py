@@ -29,7 +29,10 @@ Interface (what a UI uses in place of a local :class:`DrillSession`)::
     await client.set_human(actor, human); await client.command(kind, payload)
     # the facilitator's clock and tokens
     await client.pause(); await client.resume(); await client.set_speed(speed)
-    await client.next_inject(); await client.invite(access, role) -> url
+    await client.next_inject(); await client.jump(minutes)
+    await client.add_note(text, expectation, team)   # facilitator and observers
+    client.notes, client.on_note(fn)                 # the evaluators' notes
+    await client.invite(access, role) -> url
     await client.revoke(token_id); await client.tokens() -> list
     await client.close()
 
@@ -60,6 +63,7 @@ from sim.engine.events import Event
 from sim.net import protocol as P
 from sim.net.invites import parse_invite
 from sim.net.server import is_local
+from sim.runs.session import Note
 from sim.runs.view import DrillState
 
 #: reconnection back-off, seconds
@@ -78,6 +82,10 @@ class JoinRefused(DrillConnectionError):
 def event_of(data: dict[str, Any]) -> Event:
     return Event.make(int(data["seq"]), float(data["time"]), str(data["type"]), data.get("actor"),
                       data.get("incident"), dict(data.get("details") or {}))
+
+
+def _note(n: P.NoteState) -> Note:
+    return Note(n.id, n.drill_time, n.wall, n.who, n.text, n.expectation, n.team)
 
 
 def client_tls(url: str, cafile: str | None) -> ssl.SSLContext | None:
@@ -117,9 +125,10 @@ class DrillClient:
     """See the module docstring."""
 
     def __init__(self, url: str, *, cafile: str | None = None, reconnect: bool = True,
-                 on_status: Callable[[str], None] | None = None):
+                 on_status: Callable[[str], None] | None = None,
+                 tls: ssl.SSLContext | None = None):
         self.base, self._token = parse_invite(url)
-        self._tls = client_tls(self.base, cafile)
+        self._tls = tls if tls is not None else client_tls(self.base, cafile)
         self.reconnect = reconnect
         self.on_status = on_status or (lambda line: None)
         self.access: str | None = None
@@ -142,6 +151,9 @@ class DrillClient:
         self._runner: asyncio.Task[None] | None = None
         self._closing = False
         self.failure: BaseException | None = None
+        #: the evaluators' notes (facilitator and observer tokens), as the server keeps them
+        self.notes: list[Note] = []
+        self._note_listeners: list[Callable[[Note], None]] = []
 
     # --- reading -------------------------------------------------------------------------
 
@@ -160,6 +172,10 @@ class DrillClient:
 
     def on_clock(self, fn: Callable[[P.ClockState], None]) -> None:
         self._clock_listeners.append(fn)
+
+    def on_note(self, fn: Callable[[Note], None]) -> None:
+        """``fn(note)`` for every evaluator note written from now on (by anyone)."""
+        self._note_listeners.append(fn)
 
     def clock_state(self) -> P.ClockState:
         """The drill clock as it stands now, in step with the server's."""
@@ -211,6 +227,7 @@ class DrillClient:
         self.human_roles = dict.fromkeys(self.scenario.actors, False)
         for role in w.human:
             self.human_roles[role] = True
+        self.notes = [_note(n) for n in w.notes]
         self._clock(w.clock)
 
     async def _run(self, ws: ClientConnection) -> None:
@@ -267,6 +284,12 @@ class DrillClient:
                 self._wake_seq()
             case P.ClockState():
                 self._clock(msg)
+            case P.NoteState():
+                note = _note(msg)
+                if all(n.id != note.id for n in self.notes):
+                    self.notes.append(note)
+                    for hook in self._note_listeners:
+                        hook(note)
             case P.Result():
                 fut = self._replies.pop(msg.id, None)
                 if fut is not None and not fut.done():
@@ -378,6 +401,14 @@ class DrillClient:
 
     async def next_inject(self) -> None:
         await self.request("clock", op="next_inject")
+
+    async def jump(self, to: float) -> None:
+        """Move the drill on to drill time ``to`` (minutes): everything until then happens."""
+        await self.request("clock", op="jump", to=to)
+
+    async def add_note(self, text: str, expectation: str = "", team: str = "") -> None:
+        """An evaluator's note, kept in the drill's journal (facilitator and observers)."""
+        await self.request("note", text=text, expectation=expectation, team=team)
 
     async def invite(self, access: str, role: str | None = None) -> str:
         return str((await self.request("invite", access=access, role=role))["url"])

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 #: Changes whenever a message changes shape; client and server must agree.
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 #: Largest frame a client may send (bytes); larger ones get a ``too_large`` error.
 MAX_CLIENT_FRAME = 64 * 1024
@@ -68,12 +68,14 @@ class CommandMsg(Message):
 
 
 class ClockMsg(Message):
-    """Facilitator: run, pause, change speed, or jump to the next inject."""
+    """Facilitator: run, pause, change speed, jump to the next inject or to a drill time."""
 
     type: Literal["clock"] = "clock"
     id: Annotated[int, Field(ge=0)]
-    op: Literal["pause", "resume", "speed", "next_inject"]
+    op: Literal["pause", "resume", "speed", "next_inject", "jump"]
     speed: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)] | None = None
+    #: for ``jump``: the drill time (minutes) to move on to; everything until then happens
+    to: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
 
 
 class InviteMsg(Message):
@@ -100,10 +102,23 @@ class TokensMsg(Message):
     id: Annotated[int, Field(ge=0)]
 
 
+class NoteMsg(Message):
+    """Facilitator or observer (evaluator): an observation for the journal, taken at the
+    drill time the server receives it. Not a session command: it changes nothing in the
+    drill and is not replayed."""
+
+    type: Literal["note"] = "note"
+    id: Annotated[int, Field(ge=0)]
+    text: Annotated[str, Field(min_length=1, max_length=4000)]
+    expectation: Annotated[str, Field(max_length=MAX_KIND)] = ""
+    team: Annotated[str, Field(max_length=MAX_KIND)] = ""
+
+
 ClientMessage = Annotated[
-    Hello | CommandMsg | ClockMsg | InviteMsg | RevokeMsg | TokensMsg, Field(discriminator="type")
+    Hello | CommandMsg | ClockMsg | InviteMsg | RevokeMsg | TokensMsg | NoteMsg,
+    Field(discriminator="type"),
 ]
-CLIENT_TYPES = frozenset({"hello", "command", "clock", "invite", "revoke", "tokens"})
+CLIENT_TYPES = frozenset({"hello", "command", "clock", "invite", "revoke", "tokens", "note"})
 
 
 # --- server to client -------------------------------------------------------------
@@ -117,6 +132,19 @@ class ClockState(Message):
     running: bool
     speed: float
     finished: bool = False
+
+
+class NoteState(Message):
+    """An evaluator's note as kept in the journal; sent to facilitator and observer tokens."""
+
+    type: Literal["note"] = "note"
+    id: int
+    drill_time: float | None
+    wall: float | None
+    who: str
+    text: str
+    expectation: str = ""
+    team: str = ""
 
 
 class Welcome(Message):
@@ -138,6 +166,8 @@ class Welcome(Message):
     #: true when the client's ``since`` did not fit this drill: start again from nothing
     reset: bool = False
     clock: ClockState
+    #: the evaluators' notes so far (facilitator and observer tokens only; players: none)
+    notes: list[NoteState] = Field(default_factory=list)
 
 
 class EventMsg(Message):
@@ -182,7 +212,7 @@ class Error(Message):
 
 
 ServerMessage = Annotated[
-    Welcome | EventMsg | ClockState | Result | Error, Field(discriminator="type")
+    Welcome | EventMsg | ClockState | NoteState | Result | Error, Field(discriminator="type")
 ]
 
 client_adapter: TypeAdapter[Any] = TypeAdapter(ClientMessage)

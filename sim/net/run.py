@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import ssl
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sim.net.client import DrillClient, DrillConnectionError, JoinRefused, crosses_network_unencrypted
-from sim.net.invites import InviteError, TokenStore, write_invites
+from sim.net.invites import InviteError, TokenStore, invite_url, write_invites
 from sim.net.server import DrillServer
 from sim.runs.session import DrillSession
 
@@ -68,26 +69,56 @@ def issue_invitations(server: DrillServer, roles: list[str]) -> list[Invitation]
     return out
 
 
-async def serve(server: DrillServer, ready: Callable[[], None] | None = None) -> None:
-    """Run ``server`` until SIGINT or SIGTERM."""
+async def serve(server: DrillServer, ready: Callable[[], None] | None = None,
+                console: Callable[[DrillServer], Awaitable[None]] | None = None) -> None:
+    """Run ``server`` until SIGINT or SIGTERM, or (with ``console``) until the console
+    that runs beside it in this process closes."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    if console is None:  # a console takes the keyboard, ctrl+c included
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
     await server.start()
     if ready is not None:
         ready()
     try:
-        await stop.wait()
+        if console is not None:
+            await console(server)
+        else:
+            await stop.wait()
     finally:
         await server.stop()
 
 
+def self_url(server: DrillServer, token: str) -> str:
+    """An invitation for this very process to reach ``server`` (the host's own console):
+    over the loopback when the server listens on every address."""
+    host_ = server.host
+    if host_ in ("", "0.0.0.0"):
+        host_ = "127.0.0.1"
+    elif host_ == "::":
+        host_ = "::1"
+    return invite_url(host_, server.port, token, server.tls is not None)
+
+
+def self_tls(cert: str | None) -> ssl.SSLContext | None:
+    """TLS for the host's own console: it trusts exactly the certificate it serves (any
+    name: it connects to its own address, not to the name in the certificate)."""
+    if cert is None:
+        return None
+    ctx = ssl.create_default_context(cafile=cert)
+    ctx.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    ctx.check_hostname = False
+    return ctx
+
+
 def host(session: DrillSession, *, listen: str, tls, speed: float | None, running: bool,
          invites_file: str | None, public_host: str | None, new_invites: bool,
-         out=None, err=None) -> None:
-    """Serve ``session`` until interrupted (the caller closes the session)."""
+         out=None, err=None,
+         console: Callable[[DrillServer], Awaitable[None]] | None = None) -> None:
+    """Serve ``session`` until interrupted, or until ``console`` (the facilitator's console
+    in this process) returns; the caller closes the session."""
     out, err = out or sys.stdout, err or sys.stderr
     bind, port = parse_listen(listen)
     assert session.path is not None
@@ -123,7 +154,7 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
                 print(f"{inv.what}: {inv.url}", file=out, flush=True)
 
     try:
-        asyncio.run(serve(server, ready))
+        asyncio.run(serve(server, ready, console))
     except OSError as exc:
         raise HostError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
     except InviteError as exc:

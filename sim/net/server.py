@@ -47,7 +47,7 @@ from sim.engine.events import Event
 from sim.net import protocol as P
 from sim.net.invites import Grant, InviteError, TokenStore, invite_url
 from sim.net.visibility import for_role, role_expectations, scenario_for_role
-from sim.runs.session import DrillClock, DrillSession, JournalError
+from sim.runs.session import DrillClock, DrillSession, JournalError, Note
 from sim.safe.text import one_line
 
 #: seconds between engine steps while the clock runs
@@ -58,7 +58,8 @@ CLOCK_EVERY = 2.0
 #: session command kinds a player may send (and only for its own role: the payload's
 #: ``actor`` must be the token's role)
 PLAYER_KINDS = frozenset({"act", "answer_task"})
-#: session command kinds an observer (evaluator) may send; evaluator notes belong here
+#: session command kinds an observer (evaluator) may send (its notes are ``note``
+#: requests, journal material, not session commands: see :data:`NOTE_ACCESS`)
 OBSERVER_KINDS: frozenset[str] = frozenset()
 #: None: every session command (the session refuses kinds it does not know)
 PERMISSIONS: dict[str, frozenset[str] | None] = {
@@ -67,6 +68,8 @@ PERMISSIONS: dict[str, frozenset[str] | None] = {
     "facilitator": None,
 }
 ALL = "*"  # the stream of everything: facilitator and observers
+#: who may write (and read) evaluator notes: journal material, not session commands
+NOTE_ACCESS = frozenset({"facilitator", "observer"})
 
 log = logging.getLogger("acid-drill.net")
 
@@ -141,6 +144,11 @@ class Conn:
                     frame = self.stream.frames[self.cursor]
                     self.cursor += 1
                     await self.ws.send(frame)
+
+
+def note_state(note: Note) -> P.NoteState:
+    return P.NoteState(id=note.id, drill_time=note.drill_time, wall=note.wall, who=note.who,
+                       text=note.text, expectation=note.expectation, team=note.team)
 
 
 def _reason(exc: BaseException) -> str:
@@ -279,7 +287,7 @@ class DrillServer:
             if time.monotonic() - self._last_clock >= CLOCK_EVERY:
                 self.broadcast_clock()
 
-    def clock_op(self, op: str, speed: float | None) -> dict[str, Any]:
+    def clock_op(self, op: str, speed: float | None, to: float | None = None) -> dict[str, Any]:
         self.advance()
         match op:
             case "pause":
@@ -304,6 +312,15 @@ class DrillServer:
                 self.session.advance_to(t)
                 self.session.advance_to(t + 1e-6)  # injects due at exactly this time
                 self.clock.jump_to(self.session.now)
+            case "jump":
+                if to is None or not math.isfinite(to):
+                    raise ActionError("jump: give the drill time to move on to")
+                if to <= self.session.now:
+                    raise ActionError("give a time ahead of now")
+                self.clock.jump_to(to)
+                self.session.advance_to(to)
+                self.session.advance_to(to + 1e-6)  # injects due at exactly this time
+                self.clock.jump_to(self.session.now)
         self.broadcast_clock()
         return {}
 
@@ -322,6 +339,25 @@ class DrillServer:
     def stream_for(self, grant: Grant) -> Stream:
         return self.streams[grant.role] if grant.access == "player" and grant.role else \
             self.streams[ALL]
+
+    def notes_for(self, grant: Grant) -> list[P.NoteState]:
+        """The evaluators' notes a token may read: all for exercise control, none for players."""
+        if grant.access == "player":
+            return []
+        return [note_state(n) for n in self.session.notes]
+
+    def add_note(self, grant: Grant, msg: P.NoteMsg) -> dict[str, Any]:
+        """An evaluator's note from a facilitator or observer token, sent to exercise control."""
+        if grant.access not in NOTE_ACCESS:
+            raise Forbidden(f"a {grant.access}'s token may not write evaluator notes")
+        self.advance()  # the note is taken at the drill time it is received
+        note = note_state(self.session.add_note(
+            msg.text, msg.expectation, msg.team,
+            who="facilitator" if grant.access == "facilitator" else "evaluator"))
+        for conn in self.conns:
+            if conn.grant.access in NOTE_ACCESS:
+                conn.push(note)
+        return {"note": note.id}
 
     def scenario_for(self, grant: Grant) -> dict[str, Any]:
         if grant.access == "player" and grant.role:
@@ -364,7 +400,8 @@ class DrillServer:
                 access=grant.access, role=grant.role, token_id=grant.id, drill=self.drill_id,
                 scenario=self.scenario_for(grant),
                 human=[a for a, h in self.session.human_roles.items() if h],
-                last=stream.last, reset=reset, clock=self.clock_state()))
+                last=stream.last, reset=reset, clock=self.clock_state(),
+                notes=self.notes_for(grant)))
             self.conns.add(conn)
             stream.conns.add(conn)
             pump = asyncio.create_task(conn.pump())
@@ -463,10 +500,12 @@ class DrillServer:
                 self.clock.jump_to(self.session.now)
                 self.broadcast_clock()
             return {}
+        if isinstance(msg, P.NoteMsg):
+            return self.add_note(grant, msg)
         if grant.access != "facilitator":
             raise Forbidden(f"only the facilitator may send {msg.type!r}")
         if isinstance(msg, P.ClockMsg):
-            return self.clock_op(msg.op, msg.speed)
+            return self.clock_op(msg.op, msg.speed, msg.to)
         if isinstance(msg, P.InviteMsg):
             url, new = self.invite(msg.access, msg.role)
             return {"url": url, "token_id": new.id}

@@ -48,14 +48,18 @@ class ConfirmQuit(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "Stay", id="quit.no"),
     ]
 
-    def __init__(self, journal: str | None):
+    def __init__(self, journal: str | None, note: str | None = None):
         super().__init__()
         self.journal = journal
+        #: what quitting means instead (a drill served over the network)
+        self.note = note
 
     def compose(self) -> ComposeResult:
         where = (f"Everything so far is in the journal:\n{self.journal}\n"
                  f"Carry on later with: drill play --resume {self.journal}"
                  if self.journal else "This drill is not being recorded.")
+        if self.note:
+            where = self.note
         with VerticalScroll(id="form"):
             yield Label("The drill is still running. Quit?", classes="title")
             yield Static(text(where), classes="hint")

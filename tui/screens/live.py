@@ -29,6 +29,8 @@ def clock_line(app: DrillApp) -> Text:
     brk = app.break_note() if not state.finished else ""
     if brk:  # the break under way replaces the clock's state; the next one follows it
         status = brk if brk.startswith("BREAK") else f"{status}  {brk}"
+    if app.link_note:  # a drill served elsewhere: the connection is down
+        status = f"{status}  {app.link_note.upper()}"
     drill = app.session.scenario.drill
     # both clocks show the same whole minute: drill time is floored, never rounded up
     minute = math.floor(app.session.now)
@@ -58,6 +60,10 @@ class LiveScreen(Screen):
 
     def refresh_view(self) -> None:
         raise NotImplementedError
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys this terminal does not offer (a token's limits over the network) are hidden."""
+        return self.app.may(action)  # type: ignore[attr-defined,no-any-return]
 
     def on_mount(self) -> None:
         self.add_columns()
