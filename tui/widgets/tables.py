@@ -69,12 +69,16 @@ def fill_table(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]],
             return
         # a fitted column may have to shrink, which updating cells never does
     table.clear()
-    if fit is not None:
-        for column in table.columns.values():
-            if column.auto_width:
-                column.content_width = cell_len(str(column.label))
     for key, row in rows:
         table.add_row(*row, key=key)
+    if fit is not None:
+        # measured now, not when the table next idles: a screen drawn in between would
+        # show every column at its label's width (the fitted one may have to shrink)
+        for i, column in enumerate(table.ordered_columns):
+            if column.auto_width:
+                column.content_width = max([cell_len(str(column.label)),
+                                            *(cell_len(str(row[i])) for _, row in rows)])
+        table.refresh()
     if current in keys:
         table.move_cursor(row=keys.index(current), animate=False)
 
