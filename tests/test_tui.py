@@ -230,6 +230,12 @@ def keys(*presses: str):
         for key in presses:
             await pilot.press(key)
             await until(pilot, lambda: getattr(pilot.app.screen, "ready", True))
+            # let the screen settle (a pane's height, a scrollbar) before the next key: a
+            # dialog opened on top shows the screen behind it as it was at that moment
+            pilot.app.redraw()
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+            await pilot.pause()
         # draw once more now that every widget has its size: fitted columns are
         # measured against the real width, not the one before layout
         pilot.app.redraw()
