@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("textual")
 
-from test_tui import keys, make_app, until
+from test_tui import dialog_alone, keys, make_app, until
 
 from sim.analysis.review import load_review
 from sim.cli import main
@@ -20,8 +20,9 @@ from tui.screens.review import ReviewScreen
 SIZES = [(80, 24), (160, 48)]
 
 
-def _after(*presses: str):
-    """Fire two injects, let the drill run to T+02:00, then press ``presses``."""
+def _after(*presses: str, alone: bool = False):
+    """Fire two injects, let the drill run to T+02:00, then press ``presses`` (with
+    ``alone``, the screen behind the dialog they open is left out)."""
 
     async def run_before(pilot) -> None:
         app = pilot.app
@@ -29,7 +30,7 @@ def _after(*presses: str):
         app.session.fire_inject("1")
         app.session.fire_inject("2")
         app.jump_to(120)
-        await keys(*presses)(pilot)
+        await (dialog_alone if alone else keys)(*presses)(pilot)
 
     return run_before
 
@@ -47,7 +48,7 @@ def test_every_console_tab(snap_compare, size, tab):
                          ids=["help", "quit", "observation", "reschedule", "break", "adhoc",
                               "action"])
 def test_every_dialog(snap_compare, size, presses):
-    assert snap_compare(make_app(), terminal_size=size, run_before=_after(*presses))
+    assert snap_compare(make_app(), terminal_size=size, run_before=_after(*presses, alone=True))
 
 
 @pytest.fixture

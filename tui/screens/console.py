@@ -18,7 +18,7 @@ from sim.runs.when import FORMATS, parse_when, when_in_words
 
 from ..forms import BreakForm, Confirm, InjectForm, TimeForm
 from ..plain import line
-from ..widgets.tables import fill_table, shorten
+from ..widgets.tables import FittedTable, fill_table, shorten
 from .live import LiveScreen, clock_line, describe, fmt_time, time_left
 
 if TYPE_CHECKING:
@@ -70,28 +70,28 @@ class FacilitatorScreen(LiveScreen):
             with TabPane("Overview", id="tab-overview"), Vertical(id="overview"):
                 with Vertical(id="ov-injects", classes="panel") as box:
                     box.border_title = "Injects: recent and next"
-                    yield DataTable(id="ov-msel", cursor_type="row")
+                    yield FittedTable(id="ov-msel", cursor_type="row")
                 with Horizontal(id="ov-middle"):
                     with Vertical(id="ov-teams-box", classes="panel") as box:
                         box.border_title = "Teams"
-                        yield DataTable(id="ov-teams", cursor_type="none", show_cursor=False)
+                        yield FittedTable(id="ov-teams", cursor_type="none", show_cursor=False)
                     with Vertical(id="ov-due-box", classes="panel") as box:
                         box.border_title = "Expectations due"
-                        yield DataTable(id="ov-due", cursor_type="none", show_cursor=False)
+                        yield FittedTable(id="ov-due", cursor_type="none", show_cursor=False)
                 with Vertical(id="ov-log-box", classes="panel") as box:
                     box.border_title = "Latest"
-                    yield DataTable(id="ov-log", cursor_type="none", show_cursor=False,
+                    yield FittedTable(id="ov-log", cursor_type="none", show_cursor=False,
                                     show_header=False)
             with TabPane("MSEL", id="tab-msel"):
-                yield DataTable(id="msel", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="msel", cursor_type="row", zebra_stripes=True)
             with TabPane("Actors", id="tab-actors"):
-                yield DataTable(id="actors", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="actors", cursor_type="row", zebra_stripes=True)
             with TabPane("Expectations", id="tab-expectations"):
-                yield DataTable(id="expectations", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="expectations", cursor_type="row", zebra_stripes=True)
             with TabPane("Log", id="tab-log"):
-                yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="log", cursor_type="row", zebra_stripes=True)
             with TabPane("Notes", id="tab-notes"):
-                yield DataTable(id="notes", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="notes", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def add_columns(self) -> None:

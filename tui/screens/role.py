@@ -15,7 +15,7 @@ from sim.runs.view import Delivery, DrillState, SentItem
 
 from ..forms import ActionForm, TaskForm
 from ..plain import line, text
-from ..widgets.tables import fill_table, shorten
+from ..widgets.tables import FittedTable, fill_table, shorten
 from .live import LiveScreen, actor_name, clock_line, fmt_time, time_left
 
 if TYPE_CHECKING:
@@ -74,9 +74,9 @@ class ParticipantScreen(LiveScreen):
         yield Static(id="rolebar", classes="rolebar")
         with Horizontal(id="role-body"):
             with Vertical(id="inbox-pane"):
-                yield DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="sent", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="todo", cursor_type="row")
+                yield FittedTable(id="inbox", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="sent", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="todo", cursor_type="row")
             yield Static(id="detail")
         yield Footer(compact=True)
 

@@ -82,3 +82,14 @@ def fill_table(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]],
     if current in keys:
         table.move_cursor(row=keys.index(current), animate=False)
 
+
+class FittedTable(DataTable):
+    """A table of a live screen whose columns are fitted to its width: when layout
+    changes its width (a pane shown or hidden, the terminal resized, a late layout
+    pass), the screen fills it again, so a column is never fitted to a stale width."""
+
+    def on_resize(self) -> None:
+        screen = self.screen
+        refresh = getattr(screen, "refresh_view", None)
+        if getattr(screen, "ready", False) and refresh is not None:
+            self.call_later(refresh)
