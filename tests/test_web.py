@@ -208,3 +208,35 @@ async def test_a_browser_session_opens_the_seats_view_of_the_live_drill(
             # the key was spent: the page cannot be opened twice
             with pytest.raises(aiohttp.WSServerHandshakeError):
                 await http.ws_connect(ws_url)
+
+
+def test_the_gateway_warns_when_invitations_would_cross_the_network_in_clear(
+        gateway_mod, monkeypatch, capsys):
+    served = []
+
+    def fake_serve(gateway, ready):
+        gateway.bound_port = gateway.port
+        served.append(gateway)
+        ready()
+
+    monkeypatch.setattr(gateway_mod, "serve", fake_serve)
+    assert main(["web", "--listen", "127.0.0.1:8123"]) == 0
+    err = capsys.readouterr().err
+    assert "http://127.0.0.1:8123/" in err and "ws://127.0.0.1:8765/" in err
+    assert "warning" not in err
+    assert main(["web", "--listen", "0.0.0.0", "--server", "wss://drill.example.org:9443"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: listening on 0.0.0.0 without TLS" in err
+    assert served[-1].port == 8080 and served[-1].server == "wss://drill.example.org:9443/"
+    assert main(["web", "--listen", "0.0.0.0:8080", "--public-url", "https://drill.example.org"]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_the_gateway_does_not_load_textual(gateway_mod):
+    import subprocess
+
+    code = "import sys, tui.web_server; print('textual' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
