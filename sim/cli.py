@@ -332,8 +332,10 @@ def cmd_web(args: argparse.Namespace) -> int:
     if bool(args.cert) != bool(args.key):
         print("--cert and --key go together: the certificate and its private key", file=sys.stderr)
         return EXIT_INVALID
+    from tui.web_server import gateway_class, serve
+
     try:
-        from tui.web_server import Gateway, serve
+        Gateway = gateway_class()
     except ImportError as exc:
         if not missing_extra(exc):
             raise

@@ -38,7 +38,9 @@ TOKEN = "Zq3vJ8kW1xY2pL0sT9uR4eN5mB6cA7dF-_hGiKoPl0M"
 def test_without_the_extra_drill_web_says_what_to_install(monkeypatch, capsys):
     for name in ("textual_serve", "textual_serve.server", "textual_serve.app_service"):
         monkeypatch.setitem(sys.modules, name, None)  # as if it were not installed
-    monkeypatch.delitem(sys.modules, "tui.web_server", raising=False)
+    from tui import web_server
+
+    monkeypatch.setattr(web_server, "gateway_class", web_server.gateway_class.__wrapped__)
     assert main(["web", "--listen", "127.0.0.1:0"]) == EXIT_CANNOT_RUN
     err = capsys.readouterr().err
     assert err.strip() == MISSING_EXTRA == "browser access needs: pip install 'acid-drill[web]'"
@@ -124,7 +126,7 @@ async def test_the_page_is_served_and_a_bad_invitation_is_refused(gateway_mod, c
     import aiohttp
 
     caplog.set_level("DEBUG")
-    gateway = gateway_mod.Gateway("ws://127.0.0.1:9/", host="127.0.0.1", port=0)
+    gateway = gateway_mod.gateway_class()("ws://127.0.0.1:9/", host="127.0.0.1", port=0)
     async with running(gateway) as base, aiohttp.ClientSession() as http:
         async with http.get(base + "/") as r:
             assert r.status == 200
@@ -182,7 +184,7 @@ async def test_a_browser_session_opens_the_seats_view_of_the_live_drill(
     loaded = load(net_scenario(scenario_data))
     async with serving(loaded, tmp_path) as (_server, urls):
         server_url, token = parse_invite(urls["cert-a"])
-        gateway = gateway_mod.Gateway(server_url, host="127.0.0.1", port=0)
+        gateway = gateway_mod.gateway_class()(server_url, host="127.0.0.1", port=0)
         async with running(gateway) as base, aiohttp.ClientSession() as http:
             # the invitation as pasted names another host: the gateway joins its own server
             pasted = f"ws://192.0.2.66:1/?token={token}"
@@ -235,7 +237,7 @@ def test_the_gateway_warns_when_invitations_would_cross_the_network_in_clear(
 def test_the_gateway_does_not_load_textual(gateway_mod):
     import subprocess
 
-    code = "import sys, tui.web_server; print('textual' in sys.modules)"
+    code = "import sys, tui.web_server as w; w.gateway_class(); print('textual' in sys.modules)"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True)

@@ -116,10 +116,8 @@ def _notice(message: str) -> None:
     from tui.plain import text
 
     class Notice(App[None]):
-        BINDINGS = [("q", "quit", "Quit")]
-
         def compose(self) -> ComposeResult:
-            yield Static(text(f"drill join: {message}\n\nClose this tab, or press q."))
+            yield Static(text(f"drill join: {message}\n\nClose this tab."))
 
     Notice().run()
 

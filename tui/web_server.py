@@ -1,4 +1,5 @@
-"""The browser gateway of ``drill web``, built on ``textual-serve`` (the ``[web]`` extra).
+"""The browser gateway of ``drill web``, built on ``textual-serve`` (the ``[web]`` extra,
+imported only by :func:`gateway_class`, so this module imports without it).
 
 Pages:
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import logging
 import secrets
@@ -27,12 +29,6 @@ import ssl
 import time
 from collections.abc import Callable
 from typing import Any
-
-import aiohttp_jinja2
-import jinja2
-from aiohttp import web
-from textual_serve.app_service import AppService
-from textual_serve.server import Server
 
 from .web import WebError, session_command, session_environment, session_invite, token_of
 
@@ -76,139 +72,150 @@ def form_page(error: str = "") -> str:
     return _FORM.format(error=note)
 
 
-class _Session(AppService):  # type: ignore[misc]
-    """One browser session's process, with its invitation in its environment."""
+@functools.cache
+def gateway_class() -> type[Any]:
+    """The gateway's class. Raises :class:`ImportError` without the ``[web]`` extra (this
+    module itself imports without it)."""
+    import aiohttp_jinja2
+    import jinja2
+    from aiohttp import web
+    from textual_serve.app_service import AppService
+    from textual_serve.server import Server
 
-    def __init__(self, *args: Any, invite: str, **kw: Any):
-        super().__init__(*args, **kw)
-        self._invite = invite
+    class _Session(AppService):  # type: ignore[misc]
+        """One browser session's process, with its invitation in its environment."""
 
-    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
-        env = super()._build_environment(width=width, height=height)
-        return session_environment(env, self._invite)
+        def __init__(self, *args: Any, invite: str, **kw: Any):
+            super().__init__(*args, **kw)
+            self._invite = invite
 
+        def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+            env = super()._build_environment(width=width, height=height)
+            return session_environment(env, self._invite)
 
-class Gateway(Server):  # type: ignore[misc]
-    """``textual-serve``'s server, with a page to paste the invitation and one process
-    per browser session for that invitation's seat."""
+    class Gateway(Server):  # type: ignore[misc]
+        """``textual-serve``'s server, with a page to paste the invitation and one process
+        per browser session for that invitation's seat."""
 
-    def __init__(self, server: str, *, host: str = "127.0.0.1", port: int = 8080,
-                 tls: ssl.SSLContext | None = None, public_url: str | None = None,
-                 cafile: str | None = None, max_sessions: int = 64,
-                 command: str | None = None):
-        super().__init__(command or session_command(cafile=cafile), host=host, port=port,
-                         title="ACID drill", public_url=public_url or "")
-        self.server = server
-        self.tls = tls
-        self.given_public_url = public_url
-        self.max_sessions = max_sessions
-        self.sessions = 0
-        self.pending: dict[str, tuple[str, float]] = {}
-        self.bound_port: int | None = None
-        self._stop = asyncio.Event()
+        def __init__(self, server: str, *, host: str = "127.0.0.1", port: int = 8080,
+                     tls: ssl.SSLContext | None = None, public_url: str | None = None,
+                     cafile: str | None = None, max_sessions: int = 64,
+                     command: str | None = None):
+            super().__init__(command or session_command(cafile=cafile), host=host, port=port,
+                             title="ACID drill", public_url=public_url or "")
+            self.server = server
+            self.tls = tls
+            self.given_public_url = public_url
+            self.max_sessions = max_sessions
+            self.sessions = 0
+            self.pending: dict[str, tuple[str, float]] = {}
+            self.bound_port: int | None = None
+            self._stop = asyncio.Event()
 
-    async def _make_app(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_FORM)
-        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
-        app.add_routes([
-            web.get("/", self.handle_form),
-            web.post("/", self.handle_join),
-            web.get("/ws/{key}", self.handle_session, name="websocket"),
-            web.static("/static", self.statics_path, name="static"),
-        ])
-        return app
+        async def _make_app(self) -> web.Application:
+            app = web.Application(client_max_size=MAX_FORM)
+            aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
+            app.add_routes([
+                web.get("/", self.handle_form),
+                web.post("/", self.handle_join),
+                web.get("/ws/{key}", self.handle_session, name="websocket"),
+                web.static("/static", self.statics_path, name="static"),
+            ])
+            return app
 
-    # the pages -------------------------------------------------------------------
+        # the pages -------------------------------------------------------------------
 
-    async def handle_form(self, request: web.Request) -> web.StreamResponse:
-        if "invite" in request.query:
-            return self._open(request, request.query["invite"])
-        return web.Response(text=form_page(), content_type="text/html", headers=_HEADERS)
+        async def handle_form(self, request: web.Request) -> web.StreamResponse:
+            if "invite" in request.query:
+                return self._open(request, request.query["invite"])
+            return web.Response(text=form_page(), content_type="text/html", headers=_HEADERS)
 
-    async def handle_join(self, request: web.Request) -> web.StreamResponse:
-        try:
-            form = await request.post()
-        except web.HTTPRequestEntityTooLarge:  # more than MAX_FORM: no invitation is that long
-            return self._refuse("not an invitation: it is far too long", 413)
-        invite = form.get("invite")
-        return self._open(request, invite if isinstance(invite, str) else "")
+        async def handle_join(self, request: web.Request) -> web.StreamResponse:
+            try:
+                form = await request.post()
+            except web.HTTPRequestEntityTooLarge:  # more than MAX_FORM: no invitation is that long
+                return self._refuse("not an invitation: it is far too long", 413)
+            invite = form.get("invite")
+            return self._open(request, invite if isinstance(invite, str) else "")
 
-    def _refuse(self, message: str, status: int = 400) -> web.Response:
-        return web.Response(text=form_page(message), status=status, content_type="text/html",
-                            headers=_HEADERS)
+        def _refuse(self, message: str, status: int = 400) -> web.Response:
+            return web.Response(text=form_page(message), status=status, content_type="text/html",
+                                headers=_HEADERS)
 
-    def _open(self, request: web.Request, invite: str) -> web.StreamResponse:
-        try:
-            token = token_of(invite)
-        except WebError as exc:
-            return self._refuse(str(exc))
-        now = time.monotonic()
-        self.pending = {k: v for k, v in self.pending.items() if v[1] > now}
-        if len(self.pending) >= MAX_PENDING:
-            return self._refuse("too many people are joining at once: try again in a minute", 503)
-        key = secrets.token_urlsafe(24)
-        self.pending[key] = (session_invite(self.server, token), now + KEY_LIFETIME)
-        base = self.given_public_url or f"{request.scheme}://{request.host}"
-        base = base.rstrip("/")
-        ws_base = ("wss:" if base.startswith("https:") else "ws:") + base.split(":", 1)[1]
-        context = {
-            "font_size": 16,
-            "app_websocket_url": f"{ws_base}/ws/{key}",
-            "config": {"static": {"url": f"{base}/static/"}},
-            "application": {"name": self.title},
-        }
-        response = aiohttp_jinja2.render_template("app_index.html", request, context)
-        response.headers.update(_HEADERS)
-        return response
+        def _open(self, request: web.Request, invite: str) -> web.StreamResponse:
+            try:
+                token = token_of(invite)
+            except WebError as exc:
+                return self._refuse(str(exc))
+            now = time.monotonic()
+            self.pending = {k: v for k, v in self.pending.items() if v[1] > now}
+            if len(self.pending) >= MAX_PENDING:
+                return self._refuse("too many people are joining at once: try again in a minute", 503)
+            key = secrets.token_urlsafe(24)
+            self.pending[key] = (session_invite(self.server, token), now + KEY_LIFETIME)
+            base = self.given_public_url or f"{request.scheme}://{request.host}"
+            base = base.rstrip("/")
+            ws_base = ("wss:" if base.startswith("https:") else "ws:") + base.split(":", 1)[1]
+            context = {
+                "font_size": 16,
+                "app_websocket_url": f"{ws_base}/ws/{key}",
+                "config": {"static": {"url": f"{base}/static/"}},
+                "application": {"name": self.title},
+            }
+            response = aiohttp_jinja2.render_template("app_index.html", request, context)
+            response.headers.update(_HEADERS)
+            return response
 
-    async def handle_session(self, request: web.Request) -> web.StreamResponse:
-        entry = self.pending.pop(request.match_info["key"], None)
-        if entry is None or entry[1] < time.monotonic():
-            raise web.HTTPForbidden(text="this page has expired: open the drill's address again")
-        if self.sessions >= self.max_sessions:
-            raise web.HTTPServiceUnavailable(text="too many browser sessions at once")
-        invite = entry[0]
-        websocket = web.WebSocketResponse(heartbeat=15)
-        width = _int(request.query.get("width", "80"), 80)
-        height = _int(request.query.get("height", "24"), 24)
-        service: _Session | None = None
-        self.sessions += 1
-        try:
-            await websocket.prepare(request)
-            service = _Session(self.command, write_bytes=websocket.send_bytes,
-                               write_str=websocket.send_str, close=websocket.close,
-                               download_manager=self.download_manager, invite=invite)
-            await service.start(width, height)
-            await self._process_messages(websocket, service)
-        except asyncio.CancelledError:
-            await websocket.close()
-        except Exception as exc:  # one session's fault ends that session only
-            log.warning("a browser session ended: %s", type(exc).__name__)
-        finally:
-            self.sessions -= 1
-            if service is not None:
-                with contextlib.suppress(Exception):
-                    await service.stop()
-        return websocket
+        async def handle_session(self, request: web.Request) -> web.StreamResponse:
+            entry = self.pending.pop(request.match_info["key"], None)
+            if entry is None or entry[1] < time.monotonic():
+                raise web.HTTPForbidden(text="this page has expired: open the drill's address again")
+            if self.sessions >= self.max_sessions:
+                raise web.HTTPServiceUnavailable(text="too many browser sessions at once")
+            invite = entry[0]
+            websocket = web.WebSocketResponse(heartbeat=15)
+            width = _int(request.query.get("width", "80"), 80)
+            height = _int(request.query.get("height", "24"), 24)
+            service: _Session | None = None
+            self.sessions += 1
+            try:
+                await websocket.prepare(request)
+                service = _Session(self.command, write_bytes=websocket.send_bytes,
+                                   write_str=websocket.send_str, close=websocket.close,
+                                   download_manager=self.download_manager, invite=invite)
+                await service.start(width, height)
+                await self._process_messages(websocket, service)
+            except asyncio.CancelledError:
+                await websocket.close()
+            except Exception as exc:  # one session's fault ends that session only
+                log.warning("a browser session ended: %s", type(exc).__name__)
+            finally:
+                self.sessions -= 1
+                if service is not None:
+                    with contextlib.suppress(Exception):
+                        await service.stop()
+            return websocket
 
-    # running ---------------------------------------------------------------------
+        # running ---------------------------------------------------------------------
 
-    async def run(self, ready: Callable[[], None] | None = None) -> None:
-        """Serve until :meth:`stop`. No access log: request lines may hold a token."""
-        runner = web.AppRunner(await self._make_app(), access_log=None, handle_signals=False)
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, self.host, self.port, ssl_context=self.tls)
-            await site.start()
-            self.bound_port = runner.addresses[0][1]
-            if ready is not None:
-                ready()
-            await self._stop.wait()
-        finally:
-            await runner.cleanup()
+        async def run(self, ready: Callable[[], None] | None = None) -> None:
+            """Serve until :meth:`stop`. No access log: request lines may hold a token."""
+            runner = web.AppRunner(await self._make_app(), access_log=None, handle_signals=False)
+            await runner.setup()
+            try:
+                site = web.TCPSite(runner, self.host, self.port, ssl_context=self.tls)
+                await site.start()
+                self.bound_port = runner.addresses[0][1]
+                if ready is not None:
+                    ready()
+                await self._stop.wait()
+            finally:
+                await runner.cleanup()
 
-    def stop(self) -> None:
-        self._stop.set()
+        def stop(self) -> None:
+            self._stop.set()
+
+    return Gateway
 
 
 def _int(value: str, default: int) -> int:
@@ -218,7 +225,7 @@ def _int(value: str, default: int) -> int:
         return default
 
 
-def serve(gateway: Gateway, ready: Callable[[], None]) -> None:
+def serve(gateway: Any, ready: Callable[[], None]) -> None:
     """Run ``gateway`` until SIGINT or SIGTERM."""
     import signal
 
