@@ -314,6 +314,66 @@ def cmd_join(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    """Serve a page where participants join a drill from a browser (the ``[web]`` extra)."""
+    from sim.net.run import HostError, parse_listen
+    from sim.net.server import is_local, tls_context
+    from tui.web import MISSING_EXTRA, WebError, drill_server, missing_extra
+
+    try:
+        server = drill_server(args.server)
+        listen = args.listen
+        if ":" not in listen.rsplit("]", 1)[-1]:  # a host alone: the page's own default port
+            listen += ":8080"
+        bind, port = parse_listen(listen)
+    except (WebError, HostError) as exc:
+        print(f"drill web: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if bool(args.cert) != bool(args.key):
+        print("--cert and --key go together: the certificate and its private key", file=sys.stderr)
+        return EXIT_INVALID
+    from tui.web_server import gateway_class, serve
+
+    try:
+        Gateway = gateway_class()
+    except ImportError as exc:
+        if not missing_extra(exc):
+            raise
+        print(MISSING_EXTRA, file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    tls = None
+    if args.cert:
+        import ssl
+
+        try:
+            tls = tls_context(args.cert, args.key)
+        except (OSError, ssl.SSLError) as exc:
+            why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
+            print(f"--cert/--key: cannot load the certificate and key: {why}", file=sys.stderr)
+            return EXIT_INVALID
+    gateway = Gateway(server, host=bind, port=port, tls=tls, public_url=args.public_url,
+                      cafile=args.cafile)
+
+    def ready() -> None:
+        scheme = "https" if tls else "http"
+        where = args.public_url or f"{scheme}://{bind}:{gateway.bound_port}/"
+        print(f"browser access at {where} for the drill at {server}; ctrl-c stops it",
+              file=sys.stderr, flush=True)
+        secure = tls is not None or (args.public_url or "").startswith("https:")
+        if not secure and not is_local(bind):
+            print(f"warning: listening on {bind} without TLS: the invitations pasted into the "
+                  "page would cross the network unencrypted; give --cert and --key, or serve "
+                  "it behind an HTTPS reverse proxy (--public-url https://...)",
+                  file=sys.stderr, flush=True)
+
+    try:
+        serve(gateway, ready)
+    except OSError as exc:
+        print(f"cannot listen on {bind}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    return EXIT_OK
+
+
 def cmd_journals(args: argparse.Namespace) -> int:
     from scenarios.durations import format_drill_time
     from sim.runs.session import journal_dir, list_journals
@@ -939,6 +999,22 @@ def build_parser() -> argparse.ArgumentParser:
                     help="trust the server certificates signed by this CA (PEM), e.g. a "
                          "self-signed one")
     jn.set_defaults(func=cmd_join)
+
+    wb = sub.add_parser("web", help="let participants join a drill from a browser "
+                                    "(needs: pip install 'acid-drill[web]')")
+    wb.add_argument("--server", default="ws://127.0.0.1:8765/", metavar="URL",
+                    help="the drill server `drill host` runs (default ws://127.0.0.1:8765/); "
+                         "every browser session joins this one")
+    wb.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
+                    help="where to serve the page (default 127.0.0.1:8080: this machine only)")
+    wb.add_argument("--public-url", metavar="URL",
+                    help="the address browsers use, e.g. https://drill.example.org behind a "
+                         "reverse proxy (default: the address of the request)")
+    wb.add_argument("--cert", metavar="FILE", help="TLS certificate chain (PEM) for https; with --key")
+    wb.add_argument("--key", metavar="FILE", help="TLS private key (PEM); with --cert")
+    wb.add_argument("--cafile", metavar="FILE",
+                    help="trust the drill server's certificate signed by this CA (PEM)")
+    wb.set_defaults(func=cmd_web)
 
     jr = sub.add_parser("journals", help="list recorded drills, most recently written first")
     jr.add_argument("--dir", help="journal folder (default: $ACID_DRILL_HOME/journals)")
