@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from scenarios import ScenarioError
+    from sim.runs.session import DrillSession
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -144,8 +145,7 @@ def _keymap(args: argparse.Namespace) -> dict[str, str] | None:
 def cmd_play(args: argparse.Namespace) -> int:
     import math
 
-    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
-    from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
+    from sim.runs.session import JournalError
 
     speed = args.speed
     if speed is not None and (not math.isfinite(speed) or speed <= 0):  # before any journal
@@ -165,26 +165,9 @@ def cmd_play(args: argparse.Namespace) -> int:
     keymap = _keymap(args)  # checked before any journal is written
     if keymap is None:
         return EXIT_INVALID
-    try:
-        if args.resume:
-            session = DrillSession.resume(Path(args.resume))
-            if speed is not None:  # otherwise the speed it was running at
-                session.set_speed(speed)
-        else:
-            path = resolve_scenario_arg(args.scenario)
-            try:
-                loaded = load_scenario(path, args.allow_include)
-            except ScenarioError as exc:
-                _problems(exc)
-                return EXIT_INVALID
-            session = DrillSession.start(
-                loaded, seed=args.seed, human=args.role,
-                journal_path=Path(args.journal) if args.journal else None,
-                speed=speed if speed is not None else DEFAULT_SPEED,
-            )
-    except JournalError as exc:
-        print(exc, file=sys.stderr)
-        return _journal_exit(exc)
+    session = _live_session(args, speed)
+    if isinstance(session, int):
+        return session
     print(f"journal: {session.path}", file=sys.stderr)
     from tui.app import DrillApp  # only the UI command imports Textual
 
@@ -208,14 +191,40 @@ def cmd_play(args: argparse.Namespace) -> int:
     return status
 
 
+def _live_session(args: argparse.Namespace, speed: float | None) -> DrillSession | int:
+    """The live drill of ``drill play`` and ``drill host``: resumed from ``--resume`` (at
+    ``speed`` if given, else the speed it ran at) or started; an exit code if neither."""
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
+    from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
+
+    try:
+        if args.resume:
+            session = DrillSession.resume(Path(args.resume))
+            if speed is not None:
+                session.set_speed(speed)
+            return session
+        try:
+            loaded = load_scenario(resolve_scenario_arg(args.scenario), args.allow_include)
+        except ScenarioError as exc:
+            _problems(exc)
+            return EXIT_INVALID
+        return DrillSession.start(
+            loaded, seed=args.seed, human=args.role,
+            journal_path=Path(args.journal) if args.journal else None,
+            speed=speed if speed is not None else DEFAULT_SPEED,
+        )
+    except JournalError as exc:
+        print(exc, file=sys.stderr)
+        return _journal_exit(exc)
+
+
 def cmd_host(args: argparse.Namespace) -> int:
     """Serve one live drill to terminals over the network (see docs/security.md)."""
     import math
 
-    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.net.run import HostError, host, parse_listen
     from sim.net.server import tls_context
-    from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
+    from sim.runs.session import JournalError
 
     speed = args.speed
     if speed is not None and (not math.isfinite(speed) or speed <= 0):
@@ -239,24 +248,9 @@ def cmd_host(args: argparse.Namespace) -> int:
             why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
             print(f"--cert/--key: cannot load the certificate and key: {why}", file=sys.stderr)
             return EXIT_INVALID
-    try:
-        if args.resume:
-            session = DrillSession.resume(Path(args.resume))
-        else:
-            path = resolve_scenario_arg(args.scenario)
-            try:
-                loaded = load_scenario(path, args.allow_include)
-            except ScenarioError as exc:
-                _problems(exc)
-                return EXIT_INVALID
-            session = DrillSession.start(
-                loaded, seed=args.seed, human=args.role,
-                journal_path=Path(args.journal) if args.journal else None,
-                speed=speed if speed is not None else DEFAULT_SPEED,
-            )
-    except JournalError as exc:
-        print(exc, file=sys.stderr)
-        return _journal_exit(exc)
+    session = _live_session(args, speed)
+    if isinstance(session, int):
+        return session
     print(f"journal: {session.path}", file=sys.stderr, flush=True)
     status = EXIT_OK
     console = None
