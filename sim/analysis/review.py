@@ -6,8 +6,10 @@ played by people and a run of the automated policy are reviewed the same way.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -289,7 +291,15 @@ def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario, runs: 
     roles = human_roles(events) if roles is None else roles
     if not roles:
         return []
-    model = model_distribution(scenario, roles, runs, seed, progress)
+    return comparisons(events, roles, model_distribution(scenario, roles, runs, seed, progress),
+                       runs)
+
+
+def comparisons(events: list[Event], roles: list[str],
+                model: dict[str, list[dict[tuple[str, str], float]]],
+                runs: int) -> list[Comparison]:
+    """What each person did beside what the model did in ``runs`` runs
+    (:func:`model_distribution`)."""
     out = []
     for actor in roles:
         done = role_metrics(events, actor, by="human")
@@ -377,9 +387,9 @@ class ModelRuns:
 
         ctx = multiprocessing.get_context("spawn")  # never fork a process with threads
         mine, theirs = ctx.Pipe(duplex=False)
-        # what the child needs, as plain data (events and models hold read-only views)
-        payload = (self.scenario.model_dump(mode="json"), [e.to_dict() for e in self.events],
-                   self.runs, self.seed)
+        # what the child needs, as plain data: the scenario and the roles, not the drill's
+        # events (the people's own times are taken from them here, afterwards)
+        payload = (self.scenario.model_dump(mode="json"), self.roles, self.runs, self.seed)
         child = ctx.Process(target=_simulate_apart, args=(payload, theirs), daemon=True,
                             name="acid-drill model runs")
         _start_with_real_stderr(child)
@@ -398,8 +408,8 @@ class ModelRuns:
                     case ("progress", int(done), int(runs)):
                         if progress is not None:
                             progress(done, runs)
-                    case ("done", list(result)):
-                        return result
+                    case ("done", dict(model)):
+                        return comparisons(self.events, self.roles, model, self.runs)
                     case ("error", str(why)):
                         raise RuntimeError(why)
         finally:
@@ -447,14 +457,13 @@ def _start_with_real_stderr(child: Any) -> None:
         sys.stderr = saved
 
 
-def _simulate_apart(payload: tuple[dict, list[dict], int, int], pipe: Any) -> None:
-    """In the child process: the runs, with progress and the result sent back."""
+def _simulate_apart(payload: tuple[dict, list[str], int, int], pipe: Any) -> None:
+    """In the child process: the runs, with progress and the model's times sent back."""
     try:
-        scenario, events, runs, seed = payload
-        model = ModelRuns(Scenario.model_validate(scenario),
-                          [Event.from_dict(e) for e in events], runs, seed)
-        result = model.compute(lambda done, runs: pipe.send(("progress", done, runs)))
-        pipe.send(("done", result))
+        scenario, roles, runs, seed = payload
+        model = model_distribution(Scenario.model_validate(scenario), roles, runs, seed,
+                                   lambda done, runs: pipe.send(("progress", done, runs)))
+        pipe.send(("done", model))
     except Exception as exc:  # said in the parent, which shows it on screen
         pipe.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -599,6 +608,19 @@ def checked_review(path: Any, scenario: Scenario, events: list[Event], ratings: 
         ) from None
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile: reading a big journal makes tens of
+    thousands of objects that all live on, and each collection would walk them again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False,
                 background: bool = False) -> tuple[Review, Any]:
     """A journal's review, and the open journal (to save ratings into).
@@ -612,14 +634,15 @@ def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False,
 
     journal = Journal.open(path, readonly=readonly)
     try:
-        contents = journal.read()
-        scenario = scenario_from_meta(path, contents.meta)
-        events = contents.events
-        if not events or events[0].type != "drill_started":
-            raise JournalError(f"{path}: the journal is cut short (it has no drill in it)")
-        review = checked_review(path, scenario, events, contents.ratings, contents.meta)
-        review.notes = list(contents.notes)
-        if runs:
+        with _collector_paused():  # tens of thousands of objects, none of them garbage
+            contents = journal.read()
+            scenario = scenario_from_meta(path, contents.meta)
+            events = contents.events
+            if not events or events[0].type != "drill_started":
+                raise JournalError(f"{path}: the journal is cut short (it has no drill in it)")
+            review = checked_review(path, scenario, events, contents.ratings, contents.meta)
+            review.notes = list(contents.notes)
+        if runs:  # simulating makes garbage: not with the collector paused
             with_model(review, runs, seed, journal, journal.events_head(contents.meta),
                        background)
     except BaseException:

@@ -119,9 +119,12 @@ class ReviewScreen(Screen):
         model = self.query_one("#model", DataTable)
         model.add_columns("Role", "Incident", "What", "Person", "Faster than", "Model did it",
                           "Simulated times")
-        if self.review.pending is None:
-            self._fill_model(self.review.comparisons)
-        else:  # the rest of the review shows at once; the runs go on in the background
+        self._model_filled = False  # filled when first shown, as the breakdown is
+        if self.review.pending is None:  # no progress to show (nor to animate meanwhile)
+            self.query_one("#model-status", Static).display = False
+            self.query_one("#model-progress", ProgressBar).display = False
+        else:
+            # the rest of the review shows at once; the runs go on in the background
             self._show_progress(0, self.review.pending.runs)
             self.call_after_refresh(self._start_model)
         self._fill_notes()
@@ -133,6 +136,16 @@ class ReviewScreen(Screen):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane is not None and event.pane.id == "tab-breakdown":
             self._fill_breakdown()
+        elif event.pane is not None and event.pane.id == "tab-model":
+            self._show_model()
+
+    def _show_model(self) -> None:
+        """Fill the People vs model tab once its comparison is there and it is shown."""
+        if (self._model_filled or self.review.pending is not None
+                or self.query_one("#review-tabs", TabbedContent).active != "tab-model"):
+            return
+        self._model_filled = True
+        self._fill_model(self.review.comparisons)
 
     def _fill_breakdown(self) -> None:
         if self._breakdown_filled:
@@ -194,7 +207,10 @@ class ReviewScreen(Screen):
             pending, self.review.pending = self.review.pending, None
             self.review.comparisons = event.worker.result or []
             pending.save(self.journal, self.review.comparisons)
-            self._fill_model(self.review.comparisons)
+            self.query_one("#model-status", Static).update(
+                f"The comparison with {pending.runs} runs of the model is ready.")
+            self.query_one("#model-progress", ProgressBar).display = False
+            self._show_model()
         elif event.state == WorkerState.ERROR:
             self.review.pending = None
             self.query_one("#model-progress", ProgressBar).display = False
@@ -204,7 +220,7 @@ class ReviewScreen(Screen):
 
     @property
     def model_ready(self) -> bool:
-        """Whether the People vs model tab shows its comparison."""
+        """Whether the comparison with the model is there (shown when its tab is)."""
         return self.review.pending is None
 
     def _fill_model(self, comparisons: list[Comparison]) -> None:
