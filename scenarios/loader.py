@@ -269,7 +269,7 @@ def _load_with_includes(
 
 def _kind(value: Any) -> str:
     return {list: "list", dict: "mapping", str: "text value", int: "number", float: "number",
-            bool: "boolean"}.get(
+            bool: "boolean", type(None): "null value"}.get(
         type(value), type(value).__name__
     )
 

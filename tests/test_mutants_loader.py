@@ -627,3 +627,98 @@ def test_include_roots_refuse_what_cannot_be_resolved(tmp_path):
     loop = tmp_path / "loop"
     loop.symlink_to(loop)
     assert not roots.allows(loop / "x.yaml")
+
+
+def cert_a(data: dict[str, Any]) -> dict[str, Any]:
+    return data["actors"]["cert-a"]
+
+
+def test_a_misspelt_field_anywhere_suggests_the_field_meant(tmp_path, scenario_data):
+    # in a distribution (chosen by its 'dist'), a list item, a mapping of contacts, an
+    # optional section and a mapping of distributions
+    cert_a(scenario_data)["policy"].update(
+        ack_delay={"dist": "lognormal", "median": "10m", "p90": "1h", "medain": 1},
+        action_time={"notify": {"dist": "constant", "value": "1m", "valeu": "2m"}})
+    cert_a(scenario_data)["contacts"]["email"]["adress"] = "x"
+    cert_a(scenario_data)["on_call"] = {"channels": ["phone"], "chanels": 1}
+    inject(scenario_data)["incident"]["tyep"] = "x"
+    assert problems(tmp_path, scenario_data) == [
+        ("actors.cert-a.contacts.email.adress", "unknown field 'adress'; did you mean 'address'?"),
+        ("actors.cert-a.policy.ack_delay.medain",
+         "unknown field 'medain'; did you mean 'median'?"),
+        ("actors.cert-a.policy.action_time.notify.valeu",
+         "unknown field 'valeu'; did you mean 'value'?"),
+        ("actors.cert-a.on_call.chanels", "unknown field 'chanels'; did you mean 'channels'?"),
+        ("injects[0].incident.tyep", "unknown field 'tyep'; did you mean 'type'?"),
+    ]
+
+
+DIST_KINDS = "constant, uniform, exponential, triangular, empirical or lognormal"
+
+
+def test_a_distribution_without_its_family_or_with_an_unknown_one(tmp_path, scenario_data):
+    cert_a(scenario_data)["policy"]["ack_delay"] = {"median": "10m", "p90": "1h"}
+    scenario_data["actors"]["cert-b"]["policy"]["ack_delay"] = {"dist": "lognormale"}
+    assert problems(tmp_path, scenario_data) == [
+        ("actors.cert-a.policy.ack_delay",
+         f"a distribution needs 'dist': {DIST_KINDS} (got None)"),
+        ("actors.cert-b.policy.ack_delay",
+         f"a distribution needs 'dist': {DIST_KINDS} (got 'lognormale')"),
+    ]
+
+
+NOT_A_DURATION = ("is not a duration; write a number and a unit, like '30m', '4h', '1h30m', "
+                  "'2d' or '9mo' (units: s m h d w mo)")
+
+
+def test_a_bad_figure_in_a_distribution_is_reported_at_its_own_field(tmp_path, scenario_data):
+    cert_a(scenario_data)["policy"]["ack_delay"] = {"dist": "lognormal", "median": "soon",
+                                                    "p90": "1h"}
+    scenario_data["actors"]["cert-b"]["policy"]["ack_delay"] = {"dist": "uniform", "low": "1m"}
+    scenario_data["channels"]["email"]["pair_latency"] = [
+        {"sender": "cert-a", "latency": "1h"},
+        {"sender": "cert-b", "latency": {"dist": "uniform", "low": "x", "high": "1h"}}]
+    assert problems(tmp_path, scenario_data) == [
+        ("actors.cert-a.policy.ack_delay.median", f"'soon' {NOT_A_DURATION}"),
+        ("actors.cert-b.policy.ack_delay.high", "required field is missing"),
+        ("channels.email.pair_latency[1].latency.low", f"'x' {NOT_A_DURATION}"),
+    ]
+
+
+def test_a_checked_time_of_day_is_reported_at_its_field(tmp_path, scenario_data):
+    rule(scenario_data)["when"] = {"local_time": "25:00-26:00"}
+    assert problems(tmp_path, scenario_data) == [
+        ("frameworks.fw.rules.notify.when.local_time",
+         "'25:00-26:00' has an impossible time of day")]
+
+
+def test_values_of_the_wrong_kind_are_named_in_words(tmp_path, scenario_data):
+    cert_a(scenario_data)["working_days"] = 1.5
+    scenario_data["actors"]["cert-b"]["working_days"] = True
+    scenario_data["actors"]["council"]["working_days"] = None
+    scenario_data["channels"]["email"]["latency"] = None
+    assert problems(tmp_path, scenario_data) == [
+        ("actors.cert-a.working_days", "expected a list, got a number"),
+        ("actors.cert-b.working_days", "expected a list, got a boolean"),
+        ("actors.council.working_days", "expected a list, got a null value"),
+        ("channels.email.latency", "expected a mapping of fields, got a null value"),
+    ]
+
+
+# --- artefact files --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("content", "shown"), [
+    (b"\xef\xbb\xbfnote", "note"),  # a byte-order mark is not part of the text
+    (b"a" * 198 + b"\x01\x02", "a" * 198 + "\x01\x02"),  # one control character in 100
+    (b"a" * 196 + b"\t\n\r\f", "a" * 196 + "\t\n\r\f"),  # white space is no control
+    (b"a" * 197 + b"\x01\x02\x03", None),  # more than one in 100: not text
+    (b"a" * 199 + b"\x00", None),  # a NUL byte: not text
+    (b"caf\xe9", None),  # not UTF-8
+])
+def test_an_artefact_file_is_shown_as_text_only_when_it_is_text(tmp_path, scenario_data,
+                                                                 content, shown):
+    (tmp_path / "note.txt").write_bytes(content)
+    inject(scenario_data)["artefacts"] = [{"file": "note.txt"}]
+    [art] = load_scenario(write(tmp_path, scenario_data)).scenario.injects[0].artefacts
+    assert (art.content, art.size) == (shown, len(content))
