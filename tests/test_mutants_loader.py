@@ -722,3 +722,53 @@ def test_an_artefact_file_is_shown_as_text_only_when_it_is_text(tmp_path, scenar
     inject(scenario_data)["artefacts"] = [{"file": "note.txt"}]
     [art] = load_scenario(write(tmp_path, scenario_data)).scenario.injects[0].artefacts
     assert (art.content, art.size) == (shown, len(content))
+
+
+# --- where a problem in a merged file is reported --------------------------------
+
+
+def where(tmp_path: Path, data: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """(file, field, line) of each problem."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path, data))
+    return [(Path(p.mark.file).name, p.path, p.mark.line) for p in info.value.problems]
+
+
+def line_of(tmp_path: Path, text: str, name: str = "s.yaml") -> int:
+    lines = (tmp_path / name).read_text(encoding="utf-8").splitlines()
+    [n] = [i for i, line in enumerate(lines, 1) if text in line]
+    return n
+
+
+def test_an_overriding_value_is_reported_in_the_including_file(tmp_path, scenario_data):
+    scenario_data["include"] = ["asean/channels"]
+    scenario_data["channels"] = {"email": {"latency": "5 minutes"}}
+    assert where(tmp_path, scenario_data) == [
+        ("s.yaml", "channels.email.latency", line_of(tmp_path, "latency: 5 minutes"))]
+
+
+def test_a_distribution_given_in_full_is_reported_in_the_including_file(tmp_path,
+                                                                       scenario_data):
+    # the library's e-mail latency is uniform from 1m to 10m; this one lacks its 'high'
+    scenario_data["include"] = ["asean/channels"]
+    scenario_data["channels"] = {"email": {"latency": {"dist": "uniform", "low": "1m"}}}
+    [(name, field, line)] = where(tmp_path, scenario_data)
+    assert (name, field) == ("s.yaml", "channels.email.latency.high")
+    assert line == line_of(tmp_path, "dist: uniform")  # where the distribution starts
+
+
+def test_an_override_leaves_the_positions_of_other_sections_alone(tmp_path, scenario_data):
+    scenario_data["include"] = ["asean/channels"]
+    scenario_data["channels"] = {"email": {"latency": "2m"}}  # after the actors
+    cert_a(scenario_data)["contacts"]["fax"] = {"address": "+65-2"}
+    assert where(tmp_path, scenario_data) == [
+        ("s.yaml", "actors.cert-a.contacts.fax", line_of(tmp_path, "address: +65-2"))]
+
+
+def test_a_misspelt_field_in_both_files_is_reported_where_the_including_file_has_it(
+        tmp_path, scenario_data):
+    own_file(tmp_path, "more.yaml", "actors:\n  cert-a:\n    policyy: {ack_delay: 1m}\n")
+    scenario_data["include"] = ["more.yaml"]
+    scenario_data["actors"]["cert-a"]["policyy"] = {"analysis_time": "1m"}
+    assert where(tmp_path, scenario_data) == [
+        ("s.yaml", "actors.cert-a.policyy", line_of(tmp_path, "policyy:"))]
