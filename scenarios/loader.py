@@ -299,7 +299,10 @@ def _model_at(path: tuple, data: Any) -> type[BaseModel] | None:
             field = tp.model_fields.get(str(part))
             if field is None:
                 return None
-            tp = field.annotation
+            if isinstance(field.annotation, typing.ForwardRef):  # a model defined further down
+                tp = typing.get_type_hints(tp)[str(part)]
+            else:
+                tp = field.annotation
         elif origin in (dict, list):
             tp = typing.get_args(tp)[-1]
         else:
@@ -353,6 +356,9 @@ def normalise_loc(loc: tuple, data: Any) -> tuple:
     return tuple(out)
 
 
+_COUNTRY = "^[A-Z]{2}$"  # the pattern of scenarios.model.Country
+
+
 def reword(err: dict, path: tuple, data: Any) -> str:
     kind = err["type"]
     msg = err["msg"]
@@ -377,7 +383,8 @@ def reword(err: dict, path: tuple, data: Any) -> str:
             f"empirical or lognormal (got {value.get('dist') if isinstance(value, dict) else value!r})"
         )
     if kind == "string_pattern_mismatch":
-        if (path and path[-1] in ("country",)) or "ISO" in msg:
+        # a country code's pattern, in a 'country' field or in a list of countries
+        if (path and path[-1] in ("country",)) or err.get("ctx", {}).get("pattern") == _COUNTRY:
             return f"{value!r} is not a two-letter country code"
         return f"{value!r} is not a valid id (letters, digits, '-', '_' and '.')"
     if kind in ("value_error", "assertion_error"):

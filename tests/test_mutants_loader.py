@@ -9,6 +9,7 @@ The base scenario (tests/conftest.py): exercise control ``ctl``, two CERTs ``cer
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -772,3 +773,102 @@ def test_a_misspelt_field_in_both_files_is_reported_where_the_including_file_has
     scenario_data["actors"]["cert-a"]["policyy"] = {"analysis_time": "1m"}
     assert where(tmp_path, scenario_data) == [
         ("s.yaml", "actors.cert-a.policyy", line_of(tmp_path, "policyy:"))]
+
+
+def test_a_country_code_in_a_list_is_reported_as_a_country_code(tmp_path, scenario_data):
+    scenario_data["groups"]["asean"] = ["SG", "SGP"]
+    scenario_data["memberships"] = {"first": {"title": "FIRST", "countries": ["sg", "S1"]}}
+    inject(scenario_data)["incident"]["affected"] = ["SG", "Singapore"]
+    assert problems(tmp_path, scenario_data) == [
+        ("groups.asean[1]", "'SGP' is not a two-letter country code"),
+        ("injects[0].incident.affected[1]", "'SINGAPORE' is not a two-letter country code"),
+        ("memberships.first.countries[1]", "'S1' is not a two-letter country code"),
+    ]
+
+
+def test_a_misspelt_field_in_an_inject_condition_or_on_call_suggests_the_field(
+        tmp_path, scenario_data):
+    inject(scenario_data)["when"] = {"done": [{"action": "notify", "actoin": 1}]}
+    cert_a(scenario_data)["on_call"] = {
+        "channels": ["phone"],
+        "answer_after": {"dist": "lognormal", "median": "1m", "p90": "2m", "medain": 1}}
+    assert problems(tmp_path, scenario_data) == [
+        ("actors.cert-a.on_call.answer_after.medain",
+         "unknown field 'medain'; did you mean 'median'?"),
+        ("injects[0].when.done[0].actoin", "unknown field 'actoin'; did you mean 'action'?"),
+    ]
+
+
+def test_a_team_filter_with_a_misspelt_field_or_a_bad_member(tmp_path, scenario_data):
+    # a team is a list or a filter: a mapping is reported as not being a list, and what
+    # is wrong in it as a filter (a filter does not say which of its fields was meant)
+    scenario_data["teams"] = {"t": {"kind": ["national_cert"], "zzz": 1},
+                              "u": {"kind": ["national_cert"], "include": [5]}}
+    found = problems(tmp_path, scenario_data)
+    assert found[0] == ("teams.t", "expected a list, got a mapping")
+    assert found[1][0].startswith("teams.t.") and found[1][0].endswith(".zzz")
+    assert found[1][1] == "unknown field 'zzz'"
+    assert found[2] == ("teams.u", "expected a list, got a mapping")
+    assert found[3][0].startswith("teams.u.") and found[3][0].endswith(".include[0]")
+    assert found[3][1] == "expected text, got a number"
+    assert len(found) == 4
+
+
+def test_contacts_given_as_a_list(tmp_path, scenario_data):
+    cert_a(scenario_data)["contacts"] = [{"address": "cert@sg.example"}]
+    assert ("actors.cert-a.contacts", "expected a mapping of fields, got a list") \
+        in problems(tmp_path, scenario_data)
+
+
+def test_a_bad_figure_in_the_first_pair_latency(tmp_path, scenario_data):
+    scenario_data["channels"]["email"]["pair_latency"] = [
+        {"sender": "cert-a", "latency": {"dist": "uniform", "low": "x", "high": "1h"}}]
+    assert problems(tmp_path, scenario_data) == [
+        ("channels.email.pair_latency[0].latency.low", f"'x' {NOT_A_DURATION}")]
+
+
+def test_an_include_named_by_a_path_whatever_its_suffix(tmp_path, scenario_data):
+    own_file(tmp_path, "mekong.yml", "groups:\n  mekong: [TH, LA]\n")
+    own_file(tmp_path, "gulf.inc", "groups:\n  gulf: [TH, MY]\n")
+    own_file(tmp_path, "strait.inc", "groups:\n  strait: [SG, MY]\n")
+    scenario_data["include"] = ["mekong.yml", "./gulf.inc", str(tmp_path / "strait.inc")]
+    groups = load_scenario(write(tmp_path, scenario_data)).scenario.groups
+    assert (groups["mekong"], groups["gulf"], groups["strait"]) == (
+        ["TH", "LA"], ["TH", "MY"], ["SG", "MY"])
+
+
+def test_every_bad_artefact_file_is_reported(tmp_path, scenario_data):
+    (tmp_path / "changed.txt").write_bytes(b"new text")
+    (tmp_path / "good.txt").write_bytes(b"good")
+    (tmp_path.parent / "outside.txt").write_bytes(b"secret")
+    first = inject(scenario_data)
+    scenario_data["injects"].append(dict(first, id="2", at="T+02:00", artefacts=[
+        {"file": "missing.txt"}, {"file": "../outside.txt"},
+        {"file": "changed.txt", "sha256": "0" * 64}, {"file": "good.txt"}]))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path, scenario_data))
+    found = [(p.path, p.message) for p in info.value.problems]
+    assert found[0] == (
+        "injects[1].artefacts[0].file",
+        f"no artefact file 'missing.txt' next to the scenario (looked for "
+        f"{tmp_path / 'missing.txt'})")
+    assert found[1] == (
+        "injects[1].artefacts[1].file",
+        "'../outside.txt' is outside the scenario's folder and the bundled library; to read "
+        "artefacts from another folder, pass --allow-include FOLDER")
+    assert found[2] == (
+        "injects[1].artefacts[2].sha256",
+        f"the file's SHA-256 is {hashlib.sha256(b'new text').hexdigest()}, not the one given: "
+        "the file has changed since the hash was written")
+    assert len(found) == 3  # the good file raises nothing
+
+
+def test_an_inject_without_files_does_not_stop_the_reading_of_later_ones(tmp_path,
+                                                                       scenario_data):
+    (tmp_path / "note.txt").write_bytes(b"note")
+    scenario_data["injects"].append(dict(inject(scenario_data), id="2", at="T+02:00",
+                                         artefacts=[{"file": "note.txt"}]))
+    loaded = load_scenario(write(tmp_path, scenario_data))
+    [art] = loaded.scenario.injects[1].artefacts
+    assert (art.content, art.size) == ("note", 4)
+    assert loaded.mark("injects", 1, "at").line == line_of(tmp_path, "at: T+02:00")
