@@ -872,3 +872,79 @@ def test_an_inject_without_files_does_not_stop_the_reading_of_later_ones(tmp_pat
     [art] = loaded.scenario.injects[1].artefacts
     assert (art.content, art.size) == ("note", 4)
     assert loaded.mark("injects", 1, "at").line == line_of(tmp_path, "at: T+02:00")
+
+
+def test_more_unknown_names_with_their_suggestions(tmp_path, scenario_data):
+    scenario_data["drill"]["phases"] = {"detect": {"start": "T+00:00"}}
+    scenario_data["drill"]["objectives"] = [{"id": "reach", "text": "Reach the council"}]
+    cert_a(scenario_data)["contacts"]["emial"] = {"address": "x"}
+    inject(scenario_data)["when"] = {"phase": ["detekt"]}
+    scenario_data["expectations"] = [
+        expectation(id="E1", incident="xy", objective="reech"),
+        expectation(id="E2", actors="cert-aa", on_lost="call"),
+    ]
+    assert problems(tmp_path, scenario_data) == [
+        ("actors.cert-a.contacts.emial", "unknown channel 'emial'; did you mean 'email'?"),
+        ("injects[0].when.phase[0]", "unknown phase 'detekt'; did you mean 'detect'?"),
+        ("expectations[0].incident", "no inject opens incident 'xy'; did you mean 'x'?"),
+        ("expectations[0].objective", "unknown objective 'reech'; did you mean 'reach'?"),
+        ("expectations[1].actors", "unknown actor or team 'cert-aa'; did you mean 'cert-a'?"),
+        ("expectations[1].on_lost", "no inject 'call'"),
+    ]
+
+
+def test_every_recipient_and_every_entry_is_checked(tmp_path, scenario_data):
+    scenario_data["teams"] = {"certs": ["cert-a", "cert-b"]}
+    rule(scenario_data)["to"] = ["certs", "councel"]  # a team, then an unknown name
+    scenario_data["injects"].insert(0, "not an inject")
+    scenario_data["expectations"] = ["not an expectation", expectation(on_met="1")]
+    found = problems(tmp_path, scenario_data)
+    assert ("frameworks.fw.rules.notify.to[1]",
+            "'councel' is neither an actor, a team nor a selector (affected_certs, "
+            "hosting_certs, member_certs, partner_certs, regional_council, national_police, "
+            "hosting_police, police_channels, central_authority, hosting_central_authorities, "
+            "local_isps, victims, regulators, sender, exercise_control); did you mean "
+            "'council'?") in found
+    assert ("injects[0]", "expected a mapping of fields, got a text value") in found
+    assert ("expectations[1].on_met", "inject '1' is not of type 'contingency'") in found
+
+
+def test_the_contacts_an_actor_has_are_listed(tmp_path, scenario_data):
+    scenario_data["channels"]["portal"] = {"kind": "portal", "latency": "1m"}
+    scenario_data["actors"]["council"]["contacts"] = {
+        "phone": {"address": "+65-9"}, "portal": {"address": "queue"}}
+    rule(scenario_data)["to"] = ["council"]
+    rule(scenario_data)["fallback"] = []
+    inject(scenario_data)["to"] = ["council"]
+    assert problems(tmp_path, scenario_data) == [
+        ("frameworks.fw.rules.notify.to[0]",
+         "actor 'council' has no point of contact on email (it has: phone, portal)"),
+        ("injects[0].to[0]",
+         "actor 'council' has no point of contact on channel 'email' (it has: phone, portal)"),
+    ]
+
+
+@pytest.mark.parametrize("start", [[2026, 8, 19], "tomorrow", "2026-08-19T09:00:00"])
+def test_a_drill_start_that_is_not_a_date_with_an_offset_is_the_only_problem(
+        tmp_path, scenario_data, start):
+    scenario_data["drill"]["start"] = start
+    inject(scenario_data)["at"] = "2026-08-19T10:00:00+08:00"
+    scenario_data["tasks"] = [{"id": "Q1", "question": "Who?", "to": ["cert-a"],
+                               "at": "2026-08-19T10:00:00+08:00"}]
+    [(path, _)] = problems(tmp_path, scenario_data)
+    assert path == "drill.start"
+
+
+def test_an_inject_at_the_first_minute_of_the_drill(tmp_path, scenario_data):
+    inject(scenario_data)["at"] = "T+00:00"
+    scenario_data["tasks"] = [{"id": "Q1", "question": "Who?", "to": ["cert-a"],
+                               "at": "2026-08-19T09:00:00+08:00"}]
+    loaded = load_scenario(write(tmp_path, scenario_data))
+    assert loaded.scenario.injects[0].at is not None
+
+
+def test_an_inject_named_incident_is_not_an_anchor(tmp_path, scenario_data):
+    scenario_data["injects"].append(contingency("incident"))
+    scenario_data["expectations"] = [expectation(contingency="incident")]  # after the incident
+    loaded = load_scenario(write(tmp_path, scenario_data))
+    assert loaded.scenario.expectations[0].contingency == "incident"
