@@ -931,6 +931,10 @@ def test_a_drill_start_that_is_not_a_date_with_an_offset_is_the_only_problem(
     inject(scenario_data)["at"] = "2026-08-19T10:00:00+08:00"
     scenario_data["tasks"] = [{"id": "Q1", "question": "Who?", "to": ["cert-a"],
                                "at": "2026-08-19T10:00:00+08:00"}]
+    scenario_data["outages"] = [{"channel": "email", "start": "2026-08-19T10:00:00+08:00",
+                                 "end": "T+02:00"}]
+    scenario_data["contact_changes"] = [{"at": "T+01:00", "actor": "cert-a",
+                                         "channel": "email", "stale": True}]
     [(path, _)] = problems(tmp_path, scenario_data)
     assert path == "drill.start"
 
@@ -948,3 +952,43 @@ def test_an_inject_named_incident_is_not_an_anchor(tmp_path, scenario_data):
     scenario_data["expectations"] = [expectation(contingency="incident")]  # after the incident
     loaded = load_scenario(write(tmp_path, scenario_data))
     assert loaded.scenario.expectations[0].contingency == "incident"
+
+
+def test_outages_and_changes_after_a_malformed_entry_are_still_checked(tmp_path, scenario_data):
+    scenario_data["channels"]["portal"] = {"kind": "portal", "latency": "1m"}
+    scenario_data["outages"] = ["down", {"channel": "email", "start": "T+1:99",
+                                         "end": "T+02:00"}]
+    scenario_data["contact_changes"] = [
+        "stale", {"at": "T+01:00", "actor": "cert-a", "channel": "portal", "stale": True}]
+    scenario_data["tasks"] = ["ask", {"id": "Q1", "question": "?", "to": ["cert-aa"]}]
+    scenario_data["teams"] = {"t": {"kind": ["national_cert"], "country_in": ["aseam"]}}
+    found = problems(tmp_path, scenario_data)
+    assert ("contact_changes[1].actor", "actor 'cert-a' has no point of contact on channel "
+            "'portal' (it has: email, phone)") in found
+    assert ("tasks[1].to[0]", "unknown actor or team 'cert-aa'; did you mean 'cert-a'?") in found
+    assert ("teams.t.country_in[0]", "'aseam' is neither a country code nor a group or "
+            "membership; did you mean 'asean'?") in found
+    assert ("outages[1].start", "'T+1:99' is not a drill time; write 'T+01:30', 'T+1d02:00' "
+            "or an absolute time like '2026-08-19T10:00:00+08:00'") in found
+
+
+def test_malformed_sections_do_not_stop_the_checks(tmp_path, scenario_data):
+    scenario_data["actors"]["cert-b"] = "CERT-TH"  # not a mapping
+    scenario_data["actors"]["council"]["contacts"] = ["council@x.example"]
+    scenario_data["outages"] = [
+        {"channel": "email", "actor": "cert-b", "start": "T+01:00", "end": "T+02:00"},
+        {"channel": "email", "actor": "council", "start": 90, "end": "T+02:00"}]
+    found = problems(tmp_path, scenario_data)
+    assert ("actors.cert-b", "expected a mapping of fields, got a text value") in found
+    assert ("actors.council.contacts", "expected a mapping of fields, got a list") in found
+    # neither actor has a usable list of contacts: no contact is found on e-mail
+    assert ("outages[0].actor",
+            "actor 'cert-b' has no point of contact on channel 'email' (it has: none)") in found
+    assert ("outages[1].actor",
+            "actor 'council' has no point of contact on channel 'email' (it has: none)") in found
+
+
+def test_channels_given_as_a_list_are_reported_without_a_crash(tmp_path, scenario_data):
+    scenario_data["channels"] = [{"kind": "email", "latency": "5m"}]
+    found = problems(tmp_path, scenario_data)
+    assert ("channels", "expected a mapping of fields, got a list") in found
