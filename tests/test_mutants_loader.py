@@ -992,3 +992,38 @@ def test_channels_given_as_a_list_are_reported_without_a_crash(tmp_path, scenari
     scenario_data["channels"] = [{"kind": "email", "latency": "5m"}]
     found = problems(tmp_path, scenario_data)
     assert ("channels", "expected a mapping of fields, got a list") in found
+
+
+def test_a_file_that_is_not_a_scenario_is_reported_at_its_first_line(tmp_path):
+    empty, listed = tmp_path / "empty.yaml", tmp_path / "list.yaml"
+    empty.write_text("", encoding="utf-8")
+    listed.write_text("- a\n- b\n", encoding="utf-8")
+    for path, message in (
+            (empty, "file is empty; a scenario is a YAML mapping"),
+            (listed, "a scenario file is a YAML mapping of sections, not a list")):
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(path)
+        assert str(info.value) == f"{path}:1:1: {message}"
+
+
+def test_an_include_problem_is_reported_at_its_line(tmp_path, scenario_data):
+    own_file(tmp_path, "more.yaml", "groups: {}\ndrill: {id: other}\n")
+    scenario_data["include"] = 5
+    path = write(tmp_path, scenario_data)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    [p] = info.value.problems
+    assert (p.mark.file, p.mark.line) == (str(path), line_of(tmp_path, "include: 5"))
+    scenario_data["include"] = ["more.yaml"]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path, scenario_data))
+    [p] = info.value.problems
+    assert (Path(p.mark.file).name, p.mark.line, p.mark.col) == ("more.yaml", 2, 1)
+
+
+def test_a_loaded_scenario_knows_its_file(tmp_path, scenario_data, monkeypatch):
+    path = write(tmp_path, scenario_data)
+    assert load_scenario(path).path == path
+    monkeypatch.chdir(tmp_path)
+    # a name with a folder is a path, even when a bundled scenario has that name
+    assert resolve_scenario_arg("./tutorial") == Path("./tutorial")
