@@ -1027,3 +1027,61 @@ def test_a_loaded_scenario_knows_its_file(tmp_path, scenario_data, monkeypatch):
     monkeypatch.chdir(tmp_path)
     # a name with a folder is a path, even when a bundled scenario has that name
     assert resolve_scenario_arg("./tutorial") == Path("./tutorial")
+
+
+def test_every_broken_include_is_reported_at_its_line(tmp_path, scenario_data):
+    own_file(tmp_path, "a.yaml", "include: [s.yaml]\ngroups: {}\n")  # back to the scenario
+    own_file(tmp_path, "broken.yaml", "groups: [unclosed\n")
+    own_file(tmp_path, "one.yaml", "groups:\n  mekong: [TH, LA]\n  gulf: [TH, MY]\n")
+    own_file(tmp_path, "two.yaml", "groups:\n  mekong: [LA]\n  gulf: [MY]\n")
+    scenario_data["include"] = [5, "../elsewhere.yaml", "a.yaml", "nope.yml", "broken.yaml",
+                                "one.yaml", "two.yaml"]
+    path = write(tmp_path, scenario_data)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    found = [(p.path, p.message.split(";")[0].split(":")[0]) for p in info.value.problems]
+    assert found == [
+        ("include[0]", "must be a name or a path"),
+        ("include[1]", "'../elsewhere.yaml' is outside the scenario's folder and the bundled "
+                       "library"),
+        ("include[0]", "include cycle"),  # in a.yaml, which includes the scenario
+        ("include[3]", "cannot find 'nope.yml'"),  # a file name: no list of library files
+        ("", "invalid YAML"),
+        ("groups.mekong", "also defined in " + str(tmp_path / "one.yaml")),
+        ("groups.gulf", "also defined in " + str(tmp_path / "one.yaml")),
+    ]
+    messages = [p.message for p in info.value.problems]
+    assert messages[3] == "cannot find 'nope.yml'"
+    assert messages[5] == (f"also defined in {tmp_path / 'one.yaml'}; two included files may "
+                           "not both define it (override it in the including file instead)")
+    include_line = line_of(tmp_path, "include:")
+    assert [(Path(p.mark.file).name, p.mark.line) for p in info.value.problems[:4]] == [
+        ("s.yaml", include_line + 1), ("s.yaml", include_line + 2), ("a.yaml", 1),
+        ("s.yaml", include_line + 4)]
+    assert Path(info.value.problems[4].mark.file).name == "broken.yaml"
+    assert [(Path(p.mark.file).name, p.mark.line) for p in info.value.problems[5:]] == [
+        ("two.yaml", 2), ("two.yaml", 3)]
+
+
+def test_a_section_replacing_an_included_one_is_reported_in_the_including_file(
+        tmp_path, scenario_data):
+    scenario_data["include"] = ["asean/channels"]
+    scenario_data["channels"] = ["email"]
+    path = write(tmp_path, scenario_data)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    [section] = [p for p in info.value.problems if p.path == "channels"]
+    assert section.message == "expected a mapping of fields, got a list"
+    assert (section.mark.file, section.mark.line) == (str(path),
+                                                      line_of(tmp_path, "channels:") + 1)
+
+
+def test_a_missing_section_is_reported_at_the_top_of_the_file(tmp_path, scenario_data):
+    own_file(tmp_path, "more.yaml", "groups:\n  mekong: [TH, LA]\n")
+    for include in ([], ["more.yaml"]):
+        data = dict(scenario_data, include=include)
+        del data["drill"]
+        path = write(tmp_path, data)
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(path)
+        assert str(info.value.problems[0]) == f"{path}:1:1: drill: required field is missing"
