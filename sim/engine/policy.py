@@ -263,9 +263,9 @@ class Slot:
         if req is None or desk is None:
             return
         if req.triggered:
-            desk.resource.release(req)
+            desk.release(req)
         else:
-            req.cancel()
+            desk.cancel(req)
 
     def drop(self) -> None:
         """The work is dropped: free the desk, and leave an unfinished analysis undone."""
@@ -350,7 +350,7 @@ class Policy:
 
     def _request(self, st: ActorState, desk: Desk, item: Received) -> simpy.Event:
         self._seq += 1
-        return desk.resource.request(priority=st.priority(item, self._seq))
+        return desk.request(st.priority(item, self._seq))
 
     def _until_open(self, st: ActorState, desk: Desk,
                     item: Received) -> Iterator[simpy.Event]:
