@@ -21,6 +21,7 @@ Times are minutes after the drill start.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -36,13 +37,17 @@ from .actors import ActorState, Received
 from .clock import scenario_shifts
 from .distributions import sample
 from .drift import Drift, uses_drift
-from .events import Event
+from .events import Event, record
 from .expectations import LOST_EVENTS, WATCHED, Expectations
 from .knowledge import GroundTruth, Picture
 from .messaging import Messaging
 from .msel import ActionError, Msel, ScheduledInject
 from .policy import Policy, Slot
 from .streams import Streams
+
+_SimEvent = simpy.Event
+_new_event = object.__new__
+_NORMAL = simpy.events.NORMAL
 
 __all__ = ["Action", "ActionError", "Engine", "ScheduledInject", "preflight",
            "run_scenario"]
@@ -85,6 +90,8 @@ class Engine:
         self.log: list[Event] = []
         self._subscribers: list[Callable[[Event], None]] = []
         self._seq = itertools.count()
+        self._now_raw = math.nan  # never equal: the first event rounds its time
+        self._now_rounded = 0.0
         self.channels = scenario.channels
         shifts = scenario_shifts(scenario)
         self.actors: dict[str, ActorState] = {
@@ -329,9 +336,14 @@ class Engine:
         return st
 
     def emit(self, type_: str, actor: str | None, incident: str | None, **details: Any) -> Event:
-        # as Event.make, inlined: this runs for every domain event
-        ev = Event(next(self._seq), float(round(self.env._now, 6)), type_, actor, incident,
-                   MappingProxyType(details))
+        # as Event.make, inlined: this runs for every domain event, and many events
+        # share their time, rounded once
+        now = self.env._now
+        if now != self._now_raw:
+            self._now_raw = now
+            self._now_rounded = float(round(now, 6))
+        ev = record(next(self._seq), self._now_rounded, type_, actor, incident,
+                    MappingProxyType(details))
         self.log.append(ev)
         if self._subscribers:
             for fn in tuple(self._subscribers):
@@ -344,8 +356,16 @@ class Engine:
         return sample(dist, self.streams(name))
 
     def after(self, delay: float, fn: Callable[[], None]) -> None:
-        """Call ``fn`` after ``delay`` minutes (a plain callback: cheaper than a process)."""
-        self.env.timeout(max(0.0, delay)).callbacks.append(lambda _event: fn())
+        """Call ``fn`` after ``delay`` minutes (a plain callback: cheaper than a process).
+
+        The event is scheduled exactly as ``env.timeout(delay)`` would be (same time,
+        priority and place in the queue), without the Timeout class around it."""
+        ev = _new_event(_SimEvent)
+        ev.env = self.env
+        ev.callbacks = [lambda _event: fn()]
+        ev._ok = True
+        ev._value = None
+        self.env.schedule(ev, _NORMAL, delay if delay > 0.0 else 0.0)
 
     def receive(self, st: ActorState, item: Received) -> None:
         """An item reaches an actor: its facts join the actor's picture at once."""
