@@ -214,18 +214,21 @@ def work(env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float,
     """Spend ``minutes`` of worked time on ``shift``; returns the off-duty minutes waited."""
     waited = 0.0
     remaining = minutes
+    timeout = env.timeout
     while True:
-        on = shift.next_on(env.now)
-        if on > env.now:
+        now = env._now
+        on = shift.next_on(now)
+        if on > now:
             if math.isinf(on):
-                yield env.timeout(end + 1 - env.now)
+                yield timeout(end + 1 - now)
                 return waited
-            waited += on - env.now
-            yield env.timeout(on - env.now)
-        shift_end = shift.shift_end(env.now)
-        if remaining <= shift_end - env.now:
+            waited += on - now
+            yield timeout(on - now)
+            now = env._now
+        shift_end = shift.shift_end(now)
+        if remaining <= shift_end - now:
             if remaining > 0:
-                yield env.timeout(remaining)
+                yield timeout(remaining)
             return waited
-        remaining -= shift_end - env.now
-        yield env.timeout(shift_end - env.now)
+        remaining -= shift_end - now
+        yield timeout(shift_end - now)
