@@ -48,7 +48,7 @@ class AlwaysOn:
 ALWAYS = AlwaysOn()
 
 
-@dataclass
+@dataclass(slots=True)
 class Received:
     """Something in an actor's inbox: an inject or a message."""
 

@@ -365,7 +365,8 @@ class Engine:
         return ev
 
     def draw(self, dist: object, name: str) -> float:
-        return sample(dist, self.streams(name))
+        streams = self.streams
+        return sample(dist, streams.get(name) or streams(name))
 
     def after(self, delay: float, fn: Callable[[], None]) -> None:
         """Call ``fn`` after ``delay`` minutes (a plain callback: cheaper than a process).
@@ -399,13 +400,16 @@ class Engine:
         for item in items:
             item.acknowledged = True
         first = items[0]
+        if len(items) == 1:  # the policy acknowledges one item at a time
+            refs, senders, received_at = [first.ref], [first.sender], first.at
+            dispatches = [first.dispatch.id] if first.dispatch is not None else []
+        else:
+            refs, senders = [i.ref for i in items], [i.sender for i in items]
+            received_at = min(i.at for i in items)
+            dispatches = [i.dispatch.id for i in items if i.dispatch is not None]
         self.emit(
-            "acknowledged", st.id, first.incident, by=by,
-            refs=[i.ref for i in items],
-            senders=[i.sender for i in items],
-            dispatches=[i.dispatch.id for i in items if i.dispatch is not None],
-            received_at=min(i.at for i in items),
-            **details,
+            "acknowledged", st.id, first.incident, by=by, refs=refs, senders=senders,
+            dispatches=dispatches, received_at=received_at, **details,
         )
         for item in items:
             if item.dispatch is not None:

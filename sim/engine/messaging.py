@@ -67,7 +67,7 @@ _OPEN = frozenset(("CLEAR", "GREEN"))
 _RANK = {label: i for i, label in enumerate(TLP_ORDER)}
 
 
-@dataclass
+@dataclass(slots=True)
 class Dispatch:
     """One logical message from a sender to one recipient, over one or more attempts."""
 
@@ -423,7 +423,8 @@ class Messaging:
         # one stream per channel and pair; every message draws its latency and then a
         # loss number, lossy channel or not, so changing a loss keeps the latencies
         pair = f"channel/{cid}/{d.sender}>{d.recipient}"
-        rng = engine.streams(pair)
+        streams = engine.streams
+        rng = streams.get(pair) or streams(pair)
         latency = sample(pair_latency(ch, d.sender, d.recipient) if ch.pair_latency
                          else ch.latency, rng)
         failed = rng.random() < ch.loss
