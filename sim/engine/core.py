@@ -25,6 +25,7 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from heapq import heappop as _heappop
 from types import MappingProxyType
 from typing import Any
 
@@ -49,6 +50,7 @@ from .streams import Streams
 _SimEvent = simpy.Event
 _new_event = object.__new__
 _NORMAL = simpy.events.NORMAL
+_URGENT = simpy.events.URGENT
 
 __all__ = ["Action", "ActionError", "Engine", "ScheduledInject", "preflight",
            "run_scenario"]
@@ -198,12 +200,37 @@ class Engine:
         try:
             target = float(min(t, self.end))
             if target > self.env.now:
-                self.env.run(until=target)
+                self._advance(target)
             if t >= self.end:
                 self._finish()
         finally:
             if paused:
                 gc.enable()
+
+    def _advance(self, target: float) -> None:
+        """``env.run(until=target)``, step for step, in one loop: the same stop event
+        (scheduled first at ``target``, so it comes before anything else due then),
+        and each event's callbacks called as ``env.step`` calls them."""
+        env = self.env
+        until = _new_event(_SimEvent)
+        until.env = env
+        until.callbacks = []
+        until._ok = True
+        until._value = None
+        env.schedule(until, _URGENT, target - env._now)
+        queue = env._queue
+        while True:
+            env._now, _, _, event = _heappop(queue)
+            callbacks, event.callbacks = event.callbacks, None
+            if event is until:
+                return
+            for callback in callbacks:
+                callback(event)
+            if not event._ok and not hasattr(event, "_defused"):
+                # as env.step: a failed event nobody handled stops the run
+                exc = type(event._value)(*event._value.args)
+                exc.__cause__ = event._value
+                raise exc
 
     def run(self) -> list[Event]:
         """Run to the drill's end and return the log."""
@@ -453,7 +480,7 @@ class Engine:
         if self._ended:
             return
         if self.env.now < self.end:
-            self.env.run(until=self.end)
+            self._advance(self.end)
         self.expectations.finish(self.end)
         self._ended = True
         self.emit(
