@@ -13,6 +13,7 @@ import gc
 import random
 from hashlib import blake2b
 
+import pytest
 import simpy
 from conftest import cert, events_of
 from hypothesis import given, settings
@@ -195,3 +196,29 @@ def test_the_collector_is_left_as_it_was(scenario_data, load):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# --- advancing time --------------------------------------------------------------------
+
+def test_run_until_stops_before_what_is_due_at_that_minute(scenario_data, load):
+    """As ``env.run(until=t)``: the clock shows ``t``, and what is due at ``t`` happens
+    on the next advance."""
+    engine = Engine(load(scenario_data), seed=0)
+    calls: list[float] = []
+    engine.after(10, lambda: calls.append(engine.now))
+    engine.run_until(10)
+    assert (engine.now, calls) == (10, [])
+    engine.run_until(10.5)
+    assert calls == [10]
+
+
+def test_a_failure_in_the_engine_stops_the_run(scenario_data, load):
+    engine = Engine(load(scenario_data), seed=0)
+
+    def broken():
+        yield engine.env.timeout(1)
+        raise ValueError("broken work")
+
+    engine.env.process(broken())
+    with pytest.raises(ValueError, match="broken work"):
+        engine.run_until(10)
