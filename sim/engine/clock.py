@@ -120,7 +120,8 @@ class Shift:
 
     def _period(self, t: float) -> int:
         """Index of the first working period that closes after ``t`` (or len)."""
-        self._periods_until(t + 1)
+        if self._horizon <= t + 1:
+            self._periods_until(t + 1)
         return bisect_right(self._closes, t)
 
     def _office_on(self, t: float) -> bool:
