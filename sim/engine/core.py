@@ -221,7 +221,7 @@ class Engine:
         queue = env._queue
         while True:
             env._now, _, _, event = _heappop(queue)
-            callbacks, event.callbacks = event.callbacks, None
+            callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
             if event is until:
                 return
             for callback in callbacks:

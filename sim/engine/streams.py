@@ -47,7 +47,7 @@ class Streams:
         h.update(name.encode())
         stream = _new(_Random)
         _seed(stream, int.from_bytes(h.digest(), "big"))
-        stream.gauss_next = None
+        stream.gauss_next = None  # type: ignore[attr-defined]  # as Random.__init__ sets it
         return stream
 
     def names(self) -> list[str]:
