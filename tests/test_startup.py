@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pydantic", "simpy", "yaml", "sim.engine", "scenarios.model", "scenarios.loader",
          "textual", "rich", "openpyxl", "docx", "PIL")
 COMMANDS = ["run", "validate", "scenarios", "play", "batch", "review", "report", "lint",
-            "explain", "schema", "new", "journals", "msel", "handout"]
+            "explain", "schema", "new", "journals", "msel", "handout", "host", "join"]
 
 
 def imported_by(argv: list[str]) -> set[str]:
@@ -47,6 +47,12 @@ def test_command_help_imports_no_engine_nor_models(command):
     assert heavy(imported_by([command, "--help"])) == []
 
 
+def test_version_imports_no_engine_nor_models():
+    modules = imported_by(["--version"])
+    assert "sim.cli" in modules
+    assert heavy(modules) == []
+
+
 def test_a_command_that_runs_does_load_them():
     # the probe can see the heavy modules when a command does need them
     assert {"pydantic", "scenarios.model"} <= imported_by(["validate", "acid-botnet"])
@@ -60,3 +66,12 @@ def test_package_names_still_resolve_on_use():
             "from scenarios import ScenarioError, Scenario\n"
             "from sim import Event, EVENT_TYPES\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_every_command_is_checked():
+    import argparse
+
+    from sim.cli import build_parser
+
+    [sub] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert sorted(sub.choices) == sorted(COMMANDS)
