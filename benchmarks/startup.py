@@ -12,7 +12,8 @@ turns with the first (a before/after comparison in one run).
 
 Public holidays are looked up once and cached (see ``sim/engine/calendars.py``); every
 command is run once before the trials, so ``drill run`` is timed with the cache as a
-second run finds it.
+second run finds it, and with the sources' bytecode cached (``PYTHONDONTWRITEBYTECODE``
+is dropped for the commands timed), as an installed package has it.
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ def main() -> None:
         roots["baseline: "] = args.baseline.resolve()
     runs: dict[str, tuple[list[str], dict[str, str], Path]] = {}
     for label, root in roots.items():
-        env = {**os.environ, "PYTHONPATH": str(root)}
+        # bytecode is cached as an installed package has it (pip compiles on install):
+        # with PYTHONDONTWRITEBYTECODE every trial would time compiling the sources
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPATH"] = str(root)
         for name, argv in COMMANDS.items():
             if label and argv[0] != "-m":
                 continue  # the floor is the same for both
