@@ -83,3 +83,17 @@ def test_package_names_still_resolve_on_use():
 def test_every_command_is_checked():
     # the list is read from the parser: it is complete and holds the known commands
     assert {"run", "validate", "batch", "play", "host", "join", "web"} <= set(COMMANDS)
+
+
+def test_validate_does_not_search_for_pydantic_plugins():
+    # the search reads every installed distribution's entry points: start-up time spent
+    # on plugins drill has no use for
+    code = ("import os\n"
+            "os.environ.pop('PYDANTIC_DISABLE_PLUGINS', None)\n"
+            "from sim.cli import main\n"
+            "assert main(['validate', 'acid-botnet']) == 0\n"
+            "from pydantic.plugin import _loader\n"
+            "print(_loader._plugins is None)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "True"
