@@ -20,7 +20,6 @@ Times are minutes after the drill start.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import math
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from scenarios.durations import parse_drill_time
 from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario, StageNames
 
+from . import collector
 from .actors import ActorState, Received
 from .clock import scenario_shifts
 from .distributions import sample
@@ -144,9 +144,10 @@ class Engine:
                                 scenario.expectation_units(), strict=True)
             ],
         )
-        self.msel.start()
-        if self.drift is not None:
-            self.drift.start()
+        with collector.paused():  # a big scenario schedules tens of thousands of injects
+            self.msel.start()
+            if self.drift is not None:
+                self.drift.start()
 
     # --- outside interface -------------------------------------------------------------
 
@@ -194,18 +195,12 @@ class Engine:
         every collection would walk them again (a fifth of a drill's time)."""
         if self._ended:
             return
-        paused = gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
+        with collector.paused():
             target = float(min(t, self.end))
             if target > self.env.now:
                 self._advance(target)
             if t >= self.end:
                 self._finish()
-        finally:
-            if paused:
-                gc.enable()
 
     def _advance(self, target: float) -> None:
         """``env.run(until=target)``, step for step, in one loop: the same stop event
