@@ -1,0 +1,202 @@
+"""Expectations, desks and the MSEL at run time, on hand-computable drills (the cases
+mutation testing of sim/engine found untested).
+
+The drill of tests/conftest.py: inject 1 reaches cert-a (Singapore) by e-mail at T+60
+and opens incident x; cert-a acknowledges at T+70 (10m), analyses until T+100 (30m),
+notifies cert-b at T+105 (5m drafting, delivered T+110 by e-mail), escalates to the
+council at T+110 (delivered T+115); cert-b acknowledges at T+120, the council at T+125.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import events_of
+
+from sim.engine import Action, Engine
+
+
+def _expect(scenario_data, **fields):
+    exp = {"id": "E1", "actors": ["cert-a"], "incident": "x", **fields}
+    scenario_data["expectations"] = [exp]
+    return scenario_data
+
+
+def _outcome(log):
+    """(type, expectation, time) of every expectation event."""
+    return [(e.type, e.details["expectation"], e.time) for e in log
+            if e.type.startswith("expectation_")]
+
+
+# --- met, missed and late ----------------------------------------------------------------
+
+
+def test_a_notification_delivered_before_the_deadline_meets_the_expectation(scenario_data, load):
+    _expect(scenario_data, action="notify", within="1h")
+    log = Engine(load(scenario_data), seed=0).run()
+    assert _outcome(log) == [("expectation_met", "E1", 110)]
+    [met] = events_of(log, "expectation_met")
+    assert met.details["deadline_at"] == 120 and met.actor == "cert-a"
+
+
+def _run(scenario_data, load, human=(), script=()):
+    """Run the drill; ``script`` holds (time, Action) pairs acted by people in order."""
+    engine = Engine(load(scenario_data), seed=0, human=list(human))
+    for at, action in script:
+        engine.run_until(at)
+        engine.act(action)
+    return engine.run()
+
+
+def _acts(actor, verb, *targets, at):
+    return at, Action(actor, verb, "x", targets=targets, channel="email" if targets else None,
+                      tlp="GREEN" if targets else None)
+
+
+def test_a_notification_delivered_after_the_deadline_is_missed_then_late(scenario_data, load):
+    # due at T+90; delivered to cert-b at T+110: 20 minutes late
+    _expect(scenario_data, action="notify", within="30m", score=3)
+    log = _run(scenario_data, load)
+    assert _outcome(log) == [("expectation_missed", "E1", 90), ("expectation_late", "E1", 110)]
+    [missed] = events_of(log, "expectation_missed")
+    assert (missed.actor, missed.incident, missed.details["deadline_at"]) == (None, "x", 90)
+    assert missed.details["done_by"] == {}
+    [late] = events_of(log, "expectation_late")
+    assert (late.actor, late.incident) == ("cert-a", "x")
+    assert (late.details["deadline_at"], late.details["late_by"]) == (90, 20)
+    delivered = [e for e in events_of(log, "message_delivered") if e.details["verb"] == "notify"]
+    assert late.details["event"] == delivered[0].seq
+
+
+def test_an_expectation_met_states_its_score_deadline_and_the_event(scenario_data, load):
+    _expect(scenario_data, action="notify", within="1h", score=3)
+    log = _run(scenario_data, load)
+    [met] = events_of(log, "expectation_met")
+    [delivered] = [e for e in events_of(log, "message_delivered") if e.details["verb"] == "notify"]
+    assert (met.actor, met.incident, met.time) == ("cert-a", "x", 110)
+    assert met.details == {"expectation": "E1", "deadline_at": 120, "score": 3,
+                           "event": delivered.seq}
+
+
+@pytest.mark.parametrize(("reach", "met_at"), [("sent", 105), ("delivered", 110),
+                                               ("acknowledged", 120)])
+def test_a_notification_meets_the_expectation_when_it_gets_as_far_as_asked(
+        scenario_data, load, reach, met_at):
+    # sent T+105, delivered to cert-b T+110, acknowledged by cert-b T+120
+    _expect(scenario_data, action="notify", within="2h", reach=reach)
+    assert _outcome(_run(scenario_data, load)) == [("expectation_met", "E1", met_at)]
+
+
+@pytest.mark.parametrize(("reach", "late_by"), [("sent", 15), ("delivered", 20),
+                                                ("acknowledged", 30)])
+def test_lateness_is_counted_to_the_reach_asked_for(scenario_data, load, reach, late_by):
+    _expect(scenario_data, action="notify", within="30m", reach=reach)
+    [late] = events_of(_run(scenario_data, load), "expectation_late")
+    assert late.details["late_by"] == late_by
+
+
+@pytest.mark.parametrize(("target", "met"), [("cert-b", [("expectation_met", "E1", 110)]),
+                                             ("affected_certs", [("expectation_met", "E1", 110)]),
+                                             ("council", [("expectation_missed", "E1", 300)])])
+def test_a_notification_meets_an_expectation_only_when_it_reaches_the_target(
+        scenario_data, load, target, met):
+    # cert-a notifies cert-b only (the council gets an escalation, not a notification)
+    _expect(scenario_data, action="notify", within="4h", target=target)
+    assert _outcome(_run(scenario_data, load)) == met
+
+
+def test_an_acknowledgement_meets_an_acknowledgement_expectation(scenario_data, load):
+    _expect(scenario_data, action="acknowledge", within="1h")
+    assert _outcome(_run(scenario_data, load)) == [("expectation_met", "E1", 70)]
+
+
+def test_an_analysis_meets_an_analysis_expectation(scenario_data, load):
+    _expect(scenario_data, action="analyse", within="1h")
+    assert _outcome(_run(scenario_data, load)) == [("expectation_met", "E1", 100)]
+
+
+def test_another_team_s_action_does_not_meet_an_expectation(scenario_data, load):
+    # only cert-a notifies; the expectation asks cert-b
+    _expect(scenario_data, action="notify", within="4h")
+    scenario_data["expectations"][0]["actors"] = ["cert-b"]
+    assert _outcome(_run(scenario_data, load)) == [("expectation_missed", "E1", 300)]
+
+
+def test_with_require_all_the_expectation_is_met_when_the_last_actor_acts(scenario_data, load):
+    # cert-a acknowledges at T+70, cert-b (notified at T+110) at T+120
+    _expect(scenario_data, action="acknowledge", within="2h", require="all")
+    scenario_data["expectations"][0]["actors"] = ["cert-a", "cert-b"]
+    log = _run(scenario_data, load)
+    assert _outcome(log) == [("expectation_met", "E1", 120)]
+    assert events_of(log, "expectation_met")[0].actor == "cert-b"
+
+
+def test_with_require_any_the_first_actor_meets_the_expectation(scenario_data, load):
+    _expect(scenario_data, action="acknowledge", within="2h")
+    scenario_data["expectations"][0]["actors"] = ["cert-a", "cert-b"]
+    log = _run(scenario_data, load)
+    assert _outcome(log) == [("expectation_met", "E1", 70)]
+
+
+def test_a_missed_expectation_records_who_had_done_their_part(scenario_data, load):
+    # due at T+90: cert-a had acknowledged at T+70, cert-b does at T+120 (30 minutes late)
+    _expect(scenario_data, action="acknowledge", within="30m", require="all")
+    scenario_data["expectations"][0]["actors"] = ["cert-a", "cert-b"]
+    log = _run(scenario_data, load)
+    assert _outcome(log) == [("expectation_missed", "E1", 90), ("expectation_late", "E1", 120)]
+    assert events_of(log, "expectation_missed")[0].details["done_by"] == {"cert-a": 70}
+    assert events_of(log, "expectation_late")[0].details["late_by"] == 30
+
+
+def test_an_actor_s_first_action_is_the_one_that_counts(scenario_data, load):
+    # cert-a notifies cert-b twice (T+70, delivered T+75, and T+80); cert-b never does
+    _expect(scenario_data, action="notify", within="1h", require="all")
+    scenario_data["expectations"][0]["actors"] = ["cert-a", "cert-b"]
+    log = _run(scenario_data, load, human=["cert-a"],
+               script=[_acts("cert-a", "notify", "cert-b", at=70),
+                       _acts("cert-a", "notify", "cert-b", at=80)])
+    [missed] = events_of(log, "expectation_missed")
+    assert missed.time == 120 and missed.details["done_by"] == {"cert-a": 75}
+
+
+def test_an_expectation_is_late_once_however_many_act_after_the_deadline(scenario_data, load):
+    # due at T+90; cert-a acknowledges (a person) at T+100, cert-b (policy) at T+120
+    _expect(scenario_data, action="acknowledge", within="30m")
+    scenario_data["expectations"][0]["actors"] = ["cert-a", "cert-b"]
+    log = _run(scenario_data, load, human=["cert-a"],
+               script=[_acts("cert-a", "acknowledge", at=100),
+                       _acts("cert-a", "notify", "cert-b", at=101)])
+    assert _outcome(log) == [("expectation_missed", "E1", 90), ("expectation_late", "E1", 100)]
+
+
+def test_an_action_on_another_incident_does_not_meet_the_expectation(scenario_data, load):
+    # incident y opens at T+180 with inject 2 to the council; cert-a never hears of it
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["council"], "via": "email",
+         "tlp": "GREEN", "title": "Other", "incident": {"id": "y", "type": "phishing",
+                                                          "affected": ["SG"]}})
+    _expect(scenario_data, action="acknowledge", within="1h", incident="y")
+    assert _outcome(_run(scenario_data, load)) == [("expectation_missed", "E1", 240)]
+
+
+def _second_inject(scenario_data, at="T+03:00"):
+    scenario_data["injects"].append(
+        {"id": "2", "at": at, "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "title": "Update", "incident": {"id": "x"}})
+
+
+def test_an_expectation_anchored_on_an_inject_counts_only_what_is_done_after_it(
+        scenario_data, load):
+    # inject 2 reaches cert-a at T+180; it acknowledges it at T+190 (its T+70 does not count)
+    _second_inject(scenario_data)
+    _expect(scenario_data, action="acknowledge", within="1h", after="2")
+    log = _run(scenario_data, load)
+    assert _outcome(log) == [("expectation_met", "E1", 190)]
+    assert events_of(log, "expectation_met")[0].details["deadline_at"] == 240
+
+
+def test_an_expectation_anchored_on_an_inject_never_sent_stays_open(scenario_data, load):
+    _second_inject(scenario_data, at="T+60:00")  # after the drill's two days
+    _expect(scenario_data, action="acknowledge", within="1h", after="2")
+    log = _run(scenario_data, load)
+    assert _outcome(log) == []
+    assert events_of(log, "drill_ended")[0].details["open_expectations"] == ["E1"]
