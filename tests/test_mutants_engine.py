@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from conftest import events_of
 
+from sim.analysis.metrics import compute
 from sim.engine import Action, Engine
 
 
@@ -200,3 +201,208 @@ def test_an_expectation_anchored_on_an_inject_never_sent_stays_open(scenario_dat
     log = _run(scenario_data, load)
     assert _outcome(log) == []
     assert events_of(log, "drill_ended")[0].details["open_expectations"] == ["E1"]
+
+
+def test_a_missed_expectation_names_the_contingency_it_sets_off(scenario_data, load):
+    scenario_data["injects"].append(
+        {"id": "C1", "type": "contingency", "delay": "15m", "sender": "ctl", "to": ["cert-a"],
+         "via": "email", "title": "Chaser", "incident": {"id": "x"}})
+    _expect(scenario_data, action="notify", within="30m", contingency="C1")
+    log = _run(scenario_data, load)
+    [missed] = events_of(log, "expectation_missed")
+    assert (missed.time, missed.details["contingency"]) == (90, "C1")
+    assert compute(log)["expectations"][0]["contingency"] == "C1"
+    assert [e.time for e in events_of(log, "inject_delivered")
+            if e.details["inject"] == "C1"] == [105]
+
+
+def test_an_expectation_due_at_minute_zero_is_late_by_the_full_time_taken(scenario_data, load):
+    # the incident opens at T+0 and is due at once: acknowledged at T+10, 10 minutes late
+    scenario_data["injects"][0]["at"] = "T+00:00"
+    _expect(scenario_data, action="acknowledge", within="0m")
+    log = _run(scenario_data, load)
+    assert _outcome(log) == [("expectation_missed", "E1", 0), ("expectation_late", "E1", 10)]
+    late = events_of(log, "expectation_late")[0].details
+    assert (late["deadline_at"], late["late_by"]) == (0, 10)
+
+
+def test_an_acknowledgement_never_meets_an_expectation_aimed_at_a_recipient(scenario_data, load):
+    # an acknowledgement addresses no one, so it cannot reach the target
+    _expect(scenario_data, action="acknowledge", within="1h", target="cert-b")
+    assert _outcome(_run(scenario_data, load)) == [("expectation_missed", "E1", 120)]
+
+
+def test_an_acknowledged_notification_does_not_meet_a_delivery_expectation_anchored_later(
+        scenario_data, load):
+    # E1 counts from inject 2 (T+112, to the council); the notification was delivered to
+    # cert-b at T+110, before it, and acknowledged at T+120, after it: a delivery
+    # expectation asks for a delivery, which came too early to count
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+01:52", "sender": "ctl", "to": ["council"], "via": "email",
+         "tlp": "GREEN", "title": "Update", "incident": {"id": "x"}})
+    _expect(scenario_data, action="notify", within="1h", after="2")
+    assert _outcome(_run(scenario_data, load)) == [("expectation_missed", "E1", 172)]
+    scenario_data["expectations"][0]["reach"] = "acknowledged"
+    assert _outcome(_run(scenario_data, load)) == [("expectation_met", "E1", 120)]
+
+
+def test_one_action_meets_every_expectation_it_satisfies(scenario_data, load):
+    # the notification to cert-b meets E2 and E3, whatever comes before them in the list
+    scenario_data["expectations"] = [
+        {"id": "E1", "actors": ["cert-a"], "incident": "x", "action": "notify",
+         "target": "council", "within": "4h"},
+        {"id": "E2", "actors": ["cert-a"], "incident": "x", "action": "notify",
+         "target": "cert-b", "within": "4h"},
+        {"id": "E3", "actors": ["cert-a", "cert-b"], "require": "all", "incident": "x",
+         "action": "acknowledge", "within": "4h"},
+        {"id": "E4", "actors": ["cert-a"], "incident": "x", "action": "acknowledge",
+         "within": "4h"},
+    ]
+    assert sorted(_outcome(_run(scenario_data, load))) == [
+        ("expectation_met", "E2", 110), ("expectation_met", "E3", 120),
+        ("expectation_met", "E4", 70), ("expectation_missed", "E1", 300)]
+
+
+def _police(scenario_data):
+    for country, tz in (("SG", "Asia/Singapore"), ("TH", "Asia/Bangkok")):
+        scenario_data["actors"][f"police-{country.lower()}"] = {
+            "name": f"Police {country}", "kind": "national_police", "country": country,
+            "timezone": tz, "staffing": "24/7",
+            "contacts": {"email": {"address": f"police@{country.lower()}.example"}}}
+
+
+def test_an_expectation_aimed_at_the_national_police_means_the_actor_s_own(scenario_data, load):
+    # cert-a (Singapore) tells Thailand's police at T+70 (delivered T+75), its own at
+    # T+80 (delivered T+85)
+    _police(scenario_data)
+    _expect(scenario_data, action="notify", within="4h", target="national_police")
+    log = _run(scenario_data, load, human=["cert-a"],
+               script=[_acts("cert-a", "notify", "police-th", at=70),
+                       _acts("cert-a", "notify", "police-sg", at=80)])
+    assert _outcome(log) == [("expectation_met", "E1", 85)]
+
+
+def test_an_inject_may_wait_for_an_action_to_have_been_done(scenario_data, load):
+    # cert-a escalates at T+110; inject 2 is due at T+180
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["council"], "via": "email",
+         "tlp": "GREEN", "title": "Update", "incident": {"id": "x"},
+         "when": {"done": [{"action": "escalate", "by": ["cert-a"], "incident": "x"}]}})
+    log = _run(scenario_data, load)
+    assert [(e.actor, e.time) for e in events_of(log, "inject_delivered")
+            if e.details["inject"] == "2"] == [("council", 180)]
+    when = scenario_data["injects"][1]["when"]
+    when["not_done"] = when.pop("done")
+    log = _run(scenario_data, load)
+    [skipped] = events_of(log, "inject_skipped")
+    assert (skipped.time, skipped.details) == (180, {"inject": "2", "reason": "condition"})
+    assert not [e for e in events_of(log, "inject_delivered") if e.details["inject"] == "2"]
+
+
+# --- messages lost or bounced: the 'on_lost' contingency ---------------------------------
+
+
+def _lossy(scenario_data, stale=("cert-b",), bounce=None):
+    """cert-a is played by a person; e-mail to the ``stale`` addresses never arrives (lost
+    when it would land, 5 minutes on, or bounced after ``bounce``); the contingencies C1
+    and C2 reach cert-a 15 minutes after they are set off."""
+    for aid in stale:
+        scenario_data["actors"][aid]["contacts"]["email"]["stale"] = True
+    if bounce is not None:
+        scenario_data["channels"]["email"]["bounce"] = bounce
+    for cid in ("C1", "C2"):
+        scenario_data["injects"].append(
+            {"id": cid, "type": "contingency", "delay": "15m", "sender": "ctl",
+             "to": ["cert-a"], "via": "email", "title": "Chaser", "incident": {"id": "x"}})
+    return scenario_data
+
+
+def _c1_at(log, inject="C1"):
+    return [e.time for e in events_of(log, "inject_delivered") if e.details["inject"] == inject]
+
+
+def _lost_exp(**fields):
+    return {"id": "E1", "actors": ["cert-a"], "incident": "x", "action": "notify",
+            "within": "4h", "on_lost": "C1", **fields}
+
+
+#: an expectation listed first that no lost message concerns
+_UNRELATED = {"id": "E0", "actors": ["cert-b"], "incident": "x", "action": "acknowledge",
+              "within": "4h"}
+
+
+def test_a_lost_notification_sets_off_the_contingency_once(scenario_data, load):
+    # notified at T+70 and T+80: both lost (T+75, T+85); C1 goes 15 minutes after the first
+    _lossy(scenario_data)
+    scenario_data["expectations"] = [_UNRELATED, _lost_exp(target="affected_certs")]
+    log = _run(scenario_data, load, human=["cert-a"],
+               script=[_acts("cert-a", "notify", "cert-b", at=70),
+                       _acts("cert-a", "notify", "cert-b", at=80)])
+    assert [e.time for e in events_of(log, "message_lost")] == [75, 85]
+    assert _c1_at(log) == [90]
+
+
+def test_a_bounced_notification_sets_off_the_contingency(scenario_data, load):
+    # the e-mail to cert-b bounces 2 minutes after it is sent at T+70
+    _lossy(scenario_data, bounce="2m")
+    scenario_data["expectations"] = [_UNRELATED, _lost_exp(target="cert-b")]
+    log = _run(scenario_data, load, human=["cert-a"],
+               script=[_acts("cert-a", "notify", "cert-b", at=70)])
+    assert [e.time for e in events_of(log, "message_bounced")] == [72]
+    assert _c1_at(log) == [87]
+
+
+@pytest.mark.parametrize("bounce", [None, "2m"])
+def test_a_message_lost_on_its_way_to_someone_else_sets_nothing_off(scenario_data, load,
+                                                                    bounce):
+    # cert-b's and the council's addresses are stale; E2 is about cert-b, E1 about the
+    # council (the regional coordinator): the loss to cert-b (sent at T+70) sets off E2's
+    # C2 only, the one to the council (sent at T+100) E1's C1 only
+    _lossy(scenario_data, stale=("cert-b", "council"), bounce=bounce)
+    scenario_data["expectations"] = [
+        _lost_exp(id="E2", target="cert-b", on_lost="C2"),
+        _lost_exp(target="regional_council")]
+    log = _run(scenario_data, load, human=["cert-a"],
+               script=[_acts("cert-a", "notify", "cert-b", at=70),
+                       _acts("cert-a", "notify", "council", at=100)])
+    lost_after = 5 if bounce is None else 2
+    assert _c1_at(log, "C2") == [70 + lost_after + 15]
+    assert _c1_at(log) == [100 + lost_after + 15]
+
+
+def test_a_lost_message_to_the_national_police_means_the_actor_s_own(scenario_data, load):
+    _police(scenario_data)
+    _lossy(scenario_data, stale=("police-th", "police-sg"))
+    scenario_data["expectations"] = [_lost_exp(target="national_police")]
+    log = _run(scenario_data, load, human=["cert-a"],
+               script=[_acts("cert-a", "notify", "police-th", at=70),
+                       _acts("cert-a", "notify", "police-sg", at=100)])
+    assert _c1_at(log) == [120]
+
+
+def test_a_message_lost_after_the_expectation_was_met_sets_nothing_off(scenario_data, load):
+    # E1 is met when the notification is sent (T+70); it is lost at T+75
+    _lossy(scenario_data)
+    scenario_data["expectations"] = [_lost_exp(reach="sent")]
+    log = _run(scenario_data, load, human=["cert-a"],
+               script=[_acts("cert-a", "notify", "cert-b", at=70)])
+    assert _outcome(log) == [("expectation_met", "E1", 70)]
+    assert events_of(log, "message_lost") and _c1_at(log) == []
+
+
+def test_only_a_lost_message_of_the_expected_kind_and_sender_sets_the_contingency_off(
+        scenario_data, load):
+    # cert-a's escalation to cert-b (T+70) is lost: it is no notification; E1 asks
+    # cert-b to notify, so cert-a's notification (T+80, lost T+85) is not its concern either
+    _lossy(scenario_data)
+    scenario_data["expectations"] = [_lost_exp(actors=["cert-b"]),
+                                     _lost_exp(id="E2", on_lost=None)]
+    log = _run(scenario_data, load, human=["cert-a"],
+               script=[_acts("cert-a", "escalate", "cert-b", at=70),
+                       _acts("cert-a", "notify", "cert-b", at=80)])
+    assert [e.time for e in events_of(log, "message_lost")] == [75, 85]
+    assert _c1_at(log) == []
+    scenario_data["expectations"][0]["actors"] = ["cert-a"]
+    assert _c1_at(_run(scenario_data, load, human=["cert-a"],
+                       script=[_acts("cert-a", "escalate", "cert-b", at=70),
+                               _acts("cert-a", "notify", "cert-b", at=80)])) == [100]
