@@ -13,7 +13,7 @@ import pytest
 from conftest import events_of
 
 from sim.analysis.metrics import compute
-from sim.engine import Action, Engine
+from sim.engine import Action, Engine, clock
 
 
 def _expect(scenario_data, **fields):
@@ -406,3 +406,71 @@ def test_only_a_lost_message_of_the_expected_kind_and_sender_sets_the_contingenc
     assert _c1_at(_run(scenario_data, load, human=["cert-a"],
                        script=[_acts("cert-a", "escalate", "cert-b", at=70),
                                _acts("cert-a", "notify", "cert-b", at=80)])) == [100]
+
+
+# --- desks, shifts and the on-call officer -----------------------------------------------
+
+
+def _night(scenario_data, severity):
+    """The drill starts Wednesday 22:00 Singapore time; cert-a's duty officer answers the
+    phone after 20 minutes for incidents of high severity and above."""
+    scenario_data["drill"]["start"] = "2026-08-19T22:00:00+08:00"
+    scenario_data["actors"]["cert-a"]["on_call"] = {
+        "channels": ["phone"], "answer_after": "20m", "min_severity": "high"}
+    scenario_data["frameworks"] = {}
+    inject = scenario_data["injects"][0]
+    inject.update(at="T+00:00", via="phone")
+    inject["incident"]["severity"] = severity
+    return scenario_data
+
+
+@pytest.mark.parametrize(("severity", "ack_at"), [("high", 30), ("medium", 11 * 60 + 10)])
+def test_the_on_call_officer_acts_on_an_incident_of_exactly_the_least_severity(
+        scenario_data, load, severity, ack_at):
+    # high: picked up at 22:20, acknowledged at 22:30; medium waits for 09:00 (+10m)
+    log = _run(_night(scenario_data, severity), load)
+    assert [e.time for e in events_of(log, "on_call_answered", "cert-a")] == (
+        [20] if severity == "high" else [])
+    assert events_of(log, "acknowledged", "cert-a")[0].time == ack_at
+
+
+def test_injects_due_at_the_same_minute_arrive_in_msel_order_an_on_call_phone_included(
+        scenario_data, load):
+    # at 22:00 the phone call to cert-a's duty officer gets through at once, before the
+    # e-mail to cert-b listed after it
+    _night(scenario_data, "high")
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+00:00", "sender": "ctl", "to": ["cert-b"], "via": "email",
+         "tlp": "GREEN", "title": "Mail", "incident": {"id": "x"}})
+    log = _run(scenario_data, load)
+    assert [(e.details["inject"], e.actor, e.time, e.details["duty_wait"])
+            for e in events_of(log, "inject_delivered")] == [
+                ("1", "cert-a", 0, 0), ("2", "cert-b", 0, 0)]
+
+
+def test_work_spanning_two_nights_counts_both_nights_off_duty(scenario_data, load):
+    # the inject lands Wednesday 16:00 (T+420), acknowledged 16:10; 10 hours of analysis:
+    # 50 minutes on Wednesday, 8 hours on Thursday, 70 minutes on Friday (ends T+2950)
+    scenario_data["drill"]["duration"] = "3d"
+    scenario_data["actors"]["cert-a"]["policy"]["analysis_time"] = "10h"
+    scenario_data["frameworks"] = {}
+    scenario_data["injects"][0]["at"] = "T+07:00"
+    [analysed] = events_of(_run(scenario_data, load), "analysed", "cert-a")
+    assert analysed.time == 2 * 1440 + 70
+    assert (analysed.details["worked"], analysed.details["off_duty"]) == (600, 2 * 960)
+
+
+def test_work_left_at_a_team_s_last_closing_time_is_never_finished(scenario_data, load,
+                                                                   monkeypatch):
+    # shifts are listed 14 days ahead; cert-a works Wednesdays only, and the next two
+    # Wednesdays are holidays: the inject lands at 16:55 on its last working day, with 5 of
+    # the 10 minutes of acknowledging done by closing time, the rest never
+    monkeypatch.setattr(clock, "_HORIZON_DAYS", 14)
+    team = scenario_data["actors"]["cert-a"]
+    del team["working_hours"]
+    team.update(working_pattern={"wed": ["09:00-17:00"]}, holidays=["2026-08-26", "2026-09-02"])
+    scenario_data["injects"][0]["at"] = "T+07:55"
+    log = _run(scenario_data, load)
+    assert [e.time for e in events_of(log, "inject_delivered", "cert-a")] == [475]
+    assert events_of(log, "acknowledged", "cert-a") == []
+    assert events_of(log, "drill_ended")[0].time == 2880
