@@ -474,3 +474,13 @@ def test_work_left_at_a_team_s_last_closing_time_is_never_finished(scenario_data
     assert [e.time for e in events_of(log, "inject_delivered", "cert-a")] == [475]
     assert events_of(log, "acknowledged", "cert-a") == []
     assert events_of(log, "drill_ended")[0].time == 2880
+
+
+def test_handing_a_role_the_policy_plays_back_to_the_policy_changes_nothing(scenario_data,
+                                                                            load):
+    plain = [e.to_json() for e in Engine(load(scenario_data), seed=0).run()]
+    engine = Engine(load(scenario_data), seed=0)
+    engine.run_until(65)  # cert-a is half-way through acknowledging the inject
+    engine.set_human("cert-a", False)
+    assert [e.to_json() for e in engine.run()] == plain
+    assert not events_of(engine.log, "role_changed")
