@@ -9,6 +9,9 @@
    only whether chunks run in the command's own process or in two workers. Reported:
    the median wall time of each and the speed-up (median of per-trial ratios). A
    speed-up above the number of cores would mean the two were not measured alike.
+   Also reported: the CPU seconds of each command (its own process and its workers),
+   which say what speed-up the work allows when the machine is busy with other work,
+   and the load average.
 2. With --memory: peak memory (RSS) of ``drill batch`` at n = 1,000 and n = 10,000,
    each in a fresh process (parent and worker peaks).
 """
@@ -29,17 +32,34 @@ sys.path.insert(0, str(ROOT))
 
 from sim.runs.batch import chunk_size  # noqa: E402
 
+_PROBE = (
+    "import resource, sys\n"
+    "from sim.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "finally:\n"
+    "    s, c = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+    "    print(s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime, file=sys.stderr)\n"
+)
 
-def batch_seconds(jobs: int, n: int, chunk: int, root: Path) -> float:
-    """Wall time of one ``drill batch`` command, start-up and output included."""
+
+def batch_seconds(jobs: int, n: int, chunk: int, root: Path) -> tuple[float, float, float]:
+    """Wall time of one ``drill batch`` command, start-up and output included, and the
+    CPU seconds of the command's own process and of its workers.
+
+    The command runs through ``sim.cli.main`` as ``python -m sim.cli`` does; the probe
+    around it only reads the CPU times when it is done.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PYTHONPATH": str(root)}
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sim.cli", "batch", "-n", str(n), "--jobs",
-                        str(jobs), "--chunk", str(chunk), "--out", str(Path(tmp) / "o")],
-                       cwd=root, env=env, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        return time.perf_counter() - t0
+        done = subprocess.run([sys.executable, "-c", _PROBE, "batch", "-n", str(n), "--jobs",
+                               str(jobs), "--chunk", str(chunk), "--out", str(Path(tmp) / "o")],
+                              cwd=root, env=env, check=True, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - t0
+        own, workers = (float(x) for x in done.stderr.split()[-2:])
+        return wall, own, workers
 
 
 def peak_memory(n: int, root: Path) -> tuple[float, float]:
@@ -70,17 +90,30 @@ def main() -> None:
     root = args.root.resolve()
     chunk = chunk_size(args.reps, 2, 1)
     times: dict[int, list[float]] = {1: [], 2: []}
+    cpu: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+    load_before = os.getloadavg()[0]
     for trial in range(args.trials):
         for jobs in ((1, 2) if trial % 2 == 0 else (2, 1)):
-            times[jobs].append(batch_seconds(jobs, args.reps, chunk, root))
+            wall, own, workers = batch_seconds(jobs, args.reps, chunk, root)
+            times[jobs].append(wall)
+            cpu[jobs].append((own, workers))
     one, two = statistics.median(times[1]), statistics.median(times[2])
     ratios = [a / b for a, b in zip(times[1], times[2], strict=True)]
     print(f"drill batch -n {args.reps} --chunk {chunk}, end to end, {args.trials} alternating "
-          f"trials (median); {os.cpu_count()} cores")
+          f"trials (median); {os.cpu_count()} cores; load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after (other work on the machine slows --jobs 2 most)")
     print(f"  --jobs 1: {one:7.2f} s  {args.reps / one:8.1f} replications/s")
     print(f"  --jobs 2: {two:7.2f} s  {args.reps / two:8.1f} replications/s")
     print(f"  speed-up: {statistics.median(ratios):.2f}x (median of per-trial ratios; "
           f"range {min(ratios):.2f}-{max(ratios):.2f})")
+    own1 = statistics.median(o + w for o, w in cpu[1])
+    own2 = statistics.median(o for o, _ in cpu[2])
+    work2 = statistics.median(w for _, w in cpu[2])
+    print(f"  CPU seconds: --jobs 1 {own1:.2f}; --jobs 2 {own2:.2f} in the command's own "
+          f"process + {work2:.2f} in its workers")
+    print(f"  speed-up those CPU times allow on 2 otherwise idle cores: at most "
+          f"{own1 / ((own2 + work2) / 2):.2f}x (all of it spread evenly); "
+          f"{own1 / (own2 + work2 / 2):.2f}x if the command's own work were all serial")
 
     if args.memory:
         print("\npeak memory of drill batch (2 workers), MB: parent / largest worker")

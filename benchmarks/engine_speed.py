@@ -9,7 +9,8 @@ scenario (seeds 0..N-1, default 100), the order reversed every other trial. A tr
 figure is the drill's mean wall time times the yardstick's events per second in that
 same trial: what one drill costs, counted in plain SimPy events. Within a trial the
 yardstick and the engines take turns in slices (ten drills each), so that a machine
-whose load changes weighs on all of them alike. Reported: the median
+whose load changes weighs on all of them alike; each slice starts after a full, untimed
+garbage collection, so that none pays for the garbage another left. Reported: the median
 and the range over trials, with SimPy and domain events per drill. The figure does not
 depend on the machine's speed, only on how much work the engine does per drill.
 
@@ -102,6 +103,9 @@ def main() -> None:
                 if (trial + k) % 2:
                     order.reverse()
                 for name in order:
+                    # no slice pays for the garbage another left (each engine pauses the
+                    # collector differently): a full collection, untimed, before each
+                    gc.collect()
                     if name == "yardstick":
                         events, wall = yardstick.run(trial * chunks + k,
                                                      YARDSTICK_MINUTES / chunks)

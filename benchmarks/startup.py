@@ -1,13 +1,19 @@
 """Start-up time of `drill` commands against importing their libraries, in one run.
 
-    python benchmarks/startup.py [--trials N] [--root DIR]
+    python benchmarks/startup.py [--trials N] [--root DIR] [--baseline DIR]
 
 Each trial runs, one after the other in fresh processes, ``python -c "import simpy,
 pydantic, yaml"`` (the floor: what any command that reads a scenario must import) and
 then ``drill --help``, ``drill run --help``, ``drill validate acid-botnet`` and
 ``drill run``; the order is reversed every other trial. Reported: the median wall time
-of each, and its ratio to the floor. ``--root`` runs the code of another checkout (for a
-before/after comparison on the same machine).
+of each, and its ratio to the floor. ``--root`` runs the code of another checkout;
+``--baseline`` runs the drill commands of a second checkout in the same trials, taking
+turns with the first (a before/after comparison in one run).
+
+Public holidays are looked up once and cached (see ``sim/engine/calendars.py``); every
+command is run once before the trials, so ``drill run`` is timed with the cache as a
+second run finds it, and with the sources' bytecode cached (``PYTHONDONTWRITEBYTECODE``
+is dropped for the commands timed), as an installed package has it.
 """
 
 from __future__ import annotations
@@ -43,20 +49,35 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=15)
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="checkout whose code runs (default: this one)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout whose drill commands run in the same trials")
     args = parser.parse_args()
-    env = {**os.environ, "PYTHONPATH": str(args.root.resolve())}
-    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for argv in COMMANDS.values():  # warm the file cache and the bytecode
-        timed(argv, env, args.root)
+    roots = {"": args.root.resolve()}
+    if args.baseline is not None:
+        roots["baseline: "] = args.baseline.resolve()
+    runs: dict[str, tuple[list[str], dict[str, str], Path]] = {}
+    for label, root in roots.items():
+        # bytecode is cached as an installed package has it (pip compiles on install):
+        # with PYTHONDONTWRITEBYTECODE every trial would time compiling the sources
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPATH"] = str(root)
+        for name, argv in COMMANDS.items():
+            if label and argv[0] != "-m":
+                continue  # the floor is the same for both
+            runs[label + name] = (argv, env, root)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for run in runs.values():  # warm the file cache, the bytecode and the holiday cache
+        timed(*run)
     for trial in range(args.trials):
-        order = list(COMMANDS) if trial % 2 == 0 else list(reversed(COMMANDS))
+        order = list(runs) if trial % 2 == 0 else list(reversed(runs))
         for name in order:
-            times[name].append(timed(COMMANDS[name], env, args.root))
+            times[name].append(timed(*runs[name]))
     floor = statistics.median(times["import simpy, pydantic, yaml"])
-    print(f"{args.root}: median of {args.trials} alternating trials")
+    against = f" and baseline {roots['baseline: ']}" if args.baseline is not None else ""
+    print(f"{roots['']}{against}: median of {args.trials} alternating trials")
     for name, ts in times.items():
         m = statistics.median(ts)
-        print(f"  {name:30}{m * 1000:8.0f} ms {m / floor:6.2f}x")
+        print(f"  {name:40}{m * 1000:8.0f} ms {m / floor:6.2f}x")
 
 
 if __name__ == "__main__":

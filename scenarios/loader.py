@@ -28,7 +28,10 @@ from .model import (
     MAX_ARTEFACT_BYTES,
     SELECTORS,
     STATIC_SELECTORS,
+    Condition,
+    Policy,
     Scenario,
+    StageNames,
 )
 from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
 
@@ -923,9 +926,22 @@ def _read_artefacts(scenario: Scenario, loc: Located, path: Path, roots: Include
         scenario.injects[i] = inj.model_copy(update={"artefacts": arts})
 
 
+#: models that a default builds on its own (an actor without a policy gets ``Policy()``):
+#: completed before the scenario's, whose validator then reuses their schemas instead of
+#: generating them a second time
+_BUILT_ALONE = (StageNames, Policy, Condition)
+
+
+def _complete_models() -> None:
+    if not Scenario.__pydantic_complete__:
+        for model in _BUILT_ALONE:
+            model.model_rebuild()
+
+
 def _finish(loc: Located, path: Path, problems: list[Problem],
             roots: IncludeRoots | None = None) -> LoadedScenario:
     scenario = None
+    _complete_models()
     try:
         scenario = Scenario.model_validate(loc.data)
     except ValidationError as exc:

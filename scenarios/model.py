@@ -171,6 +171,17 @@ DrillTime = Annotated[
 
 
 
+def _new_list() -> list:
+    """An empty list (a default): pydantic reads a Python function's signature at once,
+    a builtin's only by parsing its text signature, at start-up, once per field."""
+    return []
+
+
+def _new_dict() -> dict:
+    """An empty dict (a default); see :func:`_new_list`."""
+    return {}
+
+
 class Strict(BaseModel):
     """Base for every scenario model: unknown keys are errors; values are frozen.
 
@@ -448,7 +459,7 @@ class Drill(Strict):
         description="IANA zone of the drill clock (ACID runs on GMT+8, Singapore time).",
     )
     objectives: list[Objective] = Field(
-        default_factory=list, description="Exercise objectives (HSEEP)."
+        default_factory=_new_list, description="Exercise objectives (HSEEP)."
     )
     control_counts_as_reach: StrictBool = Field(
         False,
@@ -463,19 +474,19 @@ class Drill(Strict):
         "sets its own public_holidays. Off by default.",
     )
     standby: list[Standby] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Teams on duty for a window of the drill whatever their office hours, "
         "as teams in ACID and APCERT drills stand by: [{actors: [mycert, singcert], start: "
         "T+00:00, end: T+08:00}].",
     )
     message_templates: dict[Literal[MESSAGE_VERBS], MessageTemplate] = Field(  # type: ignore[valid-type]
-        default_factory=dict,
+        default_factory=_new_dict,
         description="Wording of the automated policy's messages, by verb: {request_takedown: "
         "{subject: '...', body: '...'}}. Placeholders: " + ", ".join(
             "{" + p + "}" for p in MESSAGE_PLACEHOLDERS) + ".",
     )
     phases: dict[Id, Phase] = Field(
-        default_factory=dict,
+        default_factory=_new_dict,
         description="Named windows of drill time, e.g. {detection: {start: T+00:00, end: "
         "T+02:00}, response: {start: T+02:00}}; rule and inject conditions test them "
         "(when.phase).",
@@ -801,7 +812,7 @@ class Policy(Strict):
         "Default: 10-30m (assumption).",
     )
     action_time: dict[Verb, Distribution] = Field(
-        default_factory=dict,
+        default_factory=_new_dict,
         description="Per-action time overriding drafting_time, e.g. takedown or request_mla.",
     )
     followup_after: Distribution = Field(
@@ -813,7 +824,7 @@ class Policy(Strict):
         1.0, description="Probability of carrying out any framework rule that applies."
     )
     rule_probability: dict[str, Probability] = Field(
-        default_factory=dict, description="Per-rule probability, overriding follow_rules."
+        default_factory=_new_dict, description="Per-rule probability, overriding follow_rules."
     )
     tlp_breach: Probability = Field(
         0.0,
@@ -856,12 +867,12 @@ class Actor(Strict):
         "Days not named are off.",
     )
     special_hours: list[SpecialHours] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Other hours for runs of dates, e.g. Ramadan: [{start: 2026-02-19, end: "
         "2026-03-19, hours: ['08:00-14:00']}].",
     )
     holidays: list[date] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Local dates when the team is off, listed by hand as ISO dates "
         "(YYYY-MM-DD, unquoted or quoted): [2026-08-31, '2026-09-16'].",
     )
@@ -881,7 +892,7 @@ class Actor(Strict):
         2, description="How many things the team works on at once."
     )
     contacts: dict[Id, Contact] = Field(
-        default_factory=dict, description="Point of contact per channel id."
+        default_factory=_new_dict, description="Point of contact per channel id."
     )
     policy: Policy = Field(
         default_factory=Policy, description="Behaviour of the automated policy for this actor."
@@ -1019,7 +1030,7 @@ class Channel(Strict):
     )
     source: str = Field("", description="Where the default figures come from, or 'assumption'.")
     pair_latency: list[PairLatency] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Latency between particular actors, overriding 'latency': [{sender: "
         "mycert, recipient: tonga_cert, latency: '2h'}]. The most particular entry wins: "
         "sender and recipient, then sender only or recipient only.",
@@ -1108,22 +1119,22 @@ class Rule(Strict):
         "[singcert] for 'SingCERT, and only SingCERT'.",
     )
     on: list[Trigger] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Messages that trigger the rule: 'inject' or a verb received.",
     )
     after: list[Id] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Rules whose messages, once all acknowledged, trigger this rule.",
     )
     when: Condition = Field(default_factory=Condition, description="Incident conditions.")
     action: Verb = Field(description="What the acting actor does.")
     to: list[str] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Recipients: selectors such as 'affected_certs', or actor ids.",
     )
     channel: Id | None = Field(None, description="Channel id used to send.")
     fallback: list[Id] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Channels tried in turn when a message goes unacknowledged.",
     )
     deadline: Duration | None = Field(
@@ -1136,7 +1147,7 @@ class Rule(Strict):
         "group): a channel that only members share, e.g. the Budapest Convention 24/7 network.",
     )
     hold_until: list[Id] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Rules the acting actor must itself have carried out for the incident "
         "before this rule's action is done, e.g. a takedown held until the data are "
         "preserved. The action waits; it is not dropped, and it never happens if they never "
@@ -1169,7 +1180,7 @@ class Membership(Strict):
 
     title: str = Field(description="Name of the agreement or network.")
     countries: list[Country] = Field(
-        default_factory=list, description="Countries that are parties or members."
+        default_factory=_new_list, description="Countries that are parties or members."
     )
     as_of: date | None = Field(None, description="Date the list was last checked.")
     source: str = Field("", description="Where the list comes from (URL, date), or "
@@ -1302,7 +1313,7 @@ class Inject(Strict):
     title: str = Field("", description="Subject line.")
     text: str = Field("", description="Body shown to the recipients.")
     artefacts: list[Artefact] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="References to logs, samples, captures: bare names, or files next to "
         "the scenario, {file: evidence/ransom-note.txt}, optionally password-protected.",
     )
@@ -1316,7 +1327,7 @@ class Inject(Strict):
     def artefact_files(self) -> list[ArtefactFile]:
         return [a for a in self.artefacts if isinstance(a, ArtefactFile)]
     expected_actions: list[str] = Field(
-        default_factory=list, description="What players are expected to do, in words."
+        default_factory=_new_list, description="What players are expected to do, in words."
     )
     objective: Id | None = Field(None, description="Objective this inject serves.")
     controller: str = Field("", description="Responsible controller.")
@@ -1464,9 +1475,9 @@ class TeamFilter(Strict):
         "e.g. [asean] or [MY, SG]; any when omitted.",
     )
     include: list[Id] = Field(
-        default_factory=list, description="Actors or teams added whatever their kind."
+        default_factory=_new_list, description="Actors or teams added whatever their kind."
     )
-    exclude: list[Id] = Field(default_factory=list, description="Actors or teams left out.")
+    exclude: list[Id] = Field(default_factory=_new_list, description="Actors or teams left out.")
 
 
 class Phase(Strict):
@@ -1496,7 +1507,7 @@ class ActionSeen(Strict):
 
     action: Verb = Field(description="The action, e.g. request_takedown.")
     by: list[Id] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Actors or teams whose action counts; anyone's when empty.",
     )
     incident: Id | None = Field(None, description="Only on this incident; any when omitted.")
@@ -1560,46 +1571,46 @@ class Scenario(Strict):
     """A drill scenario file."""
 
     include: list[str] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Library files ('asean/frameworks') or paths of files in this scenario's "
         "folder tree, merged first. Files elsewhere need `--allow-include FOLDER`.",
     )
     drill: Drill = Field(description="The drill: title, clock, duration.")
     groups: dict[Id, list[Country]] = Field(
-        default_factory=dict, description="Named country groups, e.g. asean: [BN, KH, ...]."
+        default_factory=_new_dict, description="Named country groups, e.g. asean: [BN, KH, ...]."
     )
     actors: dict[Id, Actor] = Field(description="Actors by id.")
     channels: dict[Id, Channel] = Field(description="Channels by id.")
     frameworks: dict[Id, Framework] = Field(
-        default_factory=dict, description="Cooperation frameworks by id."
+        default_factory=_new_dict, description="Cooperation frameworks by id."
     )
     memberships: dict[Id, Membership] = Field(
-        default_factory=dict,
+        default_factory=_new_dict,
         description="Which countries belong to which treaty or network, by id (e.g. "
         "'budapest'); rules use them in when.member_of and to_members_of.",
     )
     roles: dict[Literal["regional_coordinator"], Id] = Field(
-        default_factory=dict,
+        default_factory=_new_dict,
         description="Actors bound to roles: regional_coordinator is the actor the "
         "'regional_council' selector names (ANSAC in the 2010s, the ASEAN Regional CERT "
         "since 2024).",
     )
-    injects: list[Inject] = Field(default_factory=list, description="The MSEL.")
+    injects: list[Inject] = Field(default_factory=_new_list, description="The MSEL.")
     expectations: list[Expectation] = Field(
-        default_factory=list, description="Expected actions with deadlines and scores."
+        default_factory=_new_list, description="Expected actions with deadlines and scores."
     )
     outages: list[Outage] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Channels, or one actor's end of a channel, out of service for a window: "
         "[{channel: email, actor: mycert, start: 'T+02:00', end: 'T+05:00'}].",
     )
     contact_changes: list[ContactChange] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Points of contact that go out of date or are repaired during the drill: "
         "[{at: 'T+03:00', actor: camcert, channel: email, stale: false}].",
     )
     teams: dict[Id, list[Id] | TeamFilter] = Field(
-        default_factory=dict,
+        default_factory=_new_dict,
         description="Named sets of actors, defined once and used wherever actors are listed "
         "(inject 'to', expectation 'actors' and 'target', rule 'to' and 'by', task 'to'): a "
         "list of actor ids, other teams or selectors (member_certs, partner_certs, ...), or "
@@ -1607,7 +1618,7 @@ class Scenario(Strict):
         "[...]}.",
     )
     tasks: list[Task] = Field(
-        default_factory=list,
+        default_factory=_new_list,
         description="Free-text questions for players, with answer keys for evaluators.",
     )
 

@@ -223,10 +223,16 @@ def _plain(event: Any) -> bool:
     return not event.style and event.tag is None
 
 
+#: the first characters of every plain scalar that is not a string (null, bool, number)
+_NOT_TEXT_START = frozenset("~nNtTfF-+.0123456789")
+
+
 def _scalar(event: Any, mark: Mark, path: Path_) -> Any:
     value = event.value
     if not _plain(event):
         return value
+    if value and value[0] not in _NOT_TEXT_START:
+        return value  # most values: none of the patterns below can match
     if _NULL.match(value):
         return None
     if _BOOL_TRUE.match(value):

@@ -1023,6 +1023,9 @@ UI_COMMANDS = frozenset({"play", "review"})
 def main(argv: list[str] | None = None) -> int:
     from sim.safe.text import plain_output
 
+    # pydantic looks for plugins in every installed distribution's entry points on first
+    # use; drill has none to offer them, and the search is start-up time
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     with plain_output():
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -325,6 +325,31 @@ def test_a_chunk_changed_during_the_run_never_reaches_the_summary(tutorial, tmp_
     assert outputs(out) == outputs(whole)
 
 
+def test_chunks_are_joined_while_the_batch_runs(tutorial, tmp_path, monkeypatch):
+    # the join is no serial step after the last chunk: each chunk is joined as soon as
+    # it and every chunk before it are in, and the outputs are those of a whole run
+    whole = tmp_path / "whole"
+    run(tutorial, whole)
+    seen: list[tuple[str, int]] = []
+    read_chunk = batch_mod._read_chunk
+
+    def reading(out, start, count, want):
+        seen.append(("joined", start))
+        return read_chunk(out, start, count, want)
+
+    monkeypatch.setattr(batch_mod, "_read_chunk", reading)
+
+    def progress(total, done):
+        return lambda k: seen.append(("finished", len(seen)))
+
+    out = tmp_path / "b"
+    run_batch(tutorial, [], BatchConfig(n=12, seed=4, out=out, chunk=3, jobs=1),
+              progress=progress)
+    assert [e for e, _ in seen] == ["finished", "joined"] * 4
+    assert [s for e, s in seen if e == "joined"] == [0, 3, 6, 9]
+    assert outputs(out) == outputs(whole)
+
+
 def test_a_foreign_chunk_with_a_forged_checksum_is_still_refused(tutorial, tmp_path):
     import hashlib
 

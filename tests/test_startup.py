@@ -11,8 +11,19 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pydantic", "simpy", "yaml", "sim.engine", "scenarios.model", "scenarios.loader",
          "textual", "rich", "openpyxl", "docx", "PIL")
-COMMANDS = ["run", "validate", "scenarios", "play", "batch", "review", "report", "lint",
-            "explain", "schema", "new", "journals", "msel", "handout"]
+
+
+def _commands() -> list[str]:
+    import argparse
+
+    from sim.cli import build_parser
+
+    [sub] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return sorted(sub.choices)
+
+
+# every command the parser knows, so a new command is checked without being listed here
+COMMANDS = _commands()
 
 
 def imported_by(argv: list[str]) -> set[str]:
@@ -47,6 +58,12 @@ def test_command_help_imports_no_engine_nor_models(command):
     assert heavy(imported_by([command, "--help"])) == []
 
 
+def test_version_imports_no_engine_nor_models():
+    modules = imported_by(["--version"])
+    assert "sim.cli" in modules
+    assert heavy(modules) == []
+
+
 def test_a_command_that_runs_does_load_them():
     # the probe can see the heavy modules when a command does need them
     assert {"pydantic", "scenarios.model"} <= imported_by(["validate", "acid-botnet"])
@@ -60,3 +77,23 @@ def test_package_names_still_resolve_on_use():
             "from scenarios import ScenarioError, Scenario\n"
             "from sim import Event, EVENT_TYPES\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+
+def test_every_command_is_checked():
+    # the list is read from the parser: it is complete and holds the known commands
+    assert {"run", "validate", "batch", "play", "host", "join", "web"} <= set(COMMANDS)
+
+
+def test_validate_does_not_search_for_pydantic_plugins():
+    # the search reads every installed distribution's entry points: start-up time spent
+    # on plugins drill has no use for
+    code = ("import os\n"
+            "os.environ.pop('PYDANTIC_DISABLE_PLUGINS', None)\n"
+            "from sim.cli import main\n"
+            "assert main(['validate', 'acid-botnet']) == 0\n"
+            "from pydantic.plugin import _loader\n"
+            "print(_loader._plugins is None)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "True"

@@ -129,8 +129,8 @@ async def test_clock_runs_pauses_and_jumps():
         assert app.clock.speed == 300
         await pilot.press("space")
         assert app.clock.running
-        await pilot.pause(0.5)
-        assert app.session.now > 15
+        # the clock ticks on its own: wait for a tick, however busy the machine is
+        await until(pilot, lambda: app.session.now > 15)
         await pilot.press("space")
         assert not app.clock.running
 

@@ -6,16 +6,14 @@ played by people and a run of the automated policy are reviewed the same way.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from scenarios.model import MESSAGE_VERBS, Scenario
 from sim.analysis.metrics import as_events, compute, hop_metrics
-from sim.engine import Engine
+from sim.engine import Engine, collector
 from sim.engine.events import Event
 from sim.safe.text import one_line
 
@@ -608,19 +606,6 @@ def checked_review(path: Any, scenario: Scenario, events: list[Event], ratings: 
         ) from None
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile: reading a big journal makes tens of
-    thousands of objects that all live on, and each collection would walk them again."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False,
                 background: bool = False) -> tuple[Review, Any]:
     """A journal's review, and the open journal (to save ratings into).
@@ -634,7 +619,7 @@ def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False,
 
     journal = Journal.open(path, readonly=readonly)
     try:
-        with _collector_paused():  # tens of thousands of objects, none of them garbage
+        with collector.paused():  # tens of thousands of objects, none of them garbage
             contents = journal.read()
             scenario = scenario_from_meta(path, contents.meta)
             events = contents.events

@@ -17,6 +17,7 @@ it (most severe first), then the deadline the sender is working to, then arrival
 from __future__ import annotations
 
 import math
+from bisect import insort
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -47,7 +48,7 @@ class AlwaysOn:
 ALWAYS = AlwaysOn()
 
 
-@dataclass
+@dataclass(slots=True)
 class Received:
     """Something in an actor's inbox: an inject or a message."""
 
@@ -75,16 +76,26 @@ class Received:
 
 
 class Desk:
-    """Where an actor's work waits its turn: a SimPy priority resource and a shift."""
+    """Where an actor's work waits its turn: a priority queue of requests, and a shift.
 
-    __slots__ = ("_openings", "_resource", "capacity", "env", "shift")
+    It behaves as a SimPy ``PriorityResource`` step for step (the same events, created
+    and scheduled in the same order, so runs are unchanged) without its generic
+    machinery: a request is granted at once when a place is free and it heads the
+    queue; a release frees its place at once and lets the head of the queue in when
+    the release event is processed.
+    """
+
+    __slots__ = ("_openings", "_queue", "_users", "capacity", "env", "shift")
 
     def __init__(self, env: simpy.Environment, capacity: int, shift: Shift | AlwaysOn):
         self.env = env
         self.capacity = capacity
         self.shift = shift
-        self._resource: simpy.PriorityResource | None = None
         self._openings: dict[float, list[tuple[tuple, simpy.Event]]] = {}
+        #: waiting requests as (priority, event), smallest first; priorities are unique
+        self._queue: list[tuple[tuple, simpy.Event]] = []
+        #: granted requests not released yet
+        self._users: set[simpy.Event] = set()
 
     def opening(self, at: float, key: tuple) -> simpy.Event:
         """An event at the desk's opening time ``at``; work that waited overnight is let
@@ -102,11 +113,37 @@ class Desk:
         waiting.append((key, ev))
         return ev
 
-    @property
-    def resource(self) -> simpy.PriorityResource:
-        if self._resource is None:
-            self._resource = simpy.PriorityResource(self.env, capacity=self.capacity)
-        return self._resource
+    def request(self, priority: tuple) -> simpy.Event:
+        """A request for a place at the desk, triggered once granted (smaller
+        ``priority`` first; each request's priority is unique)."""
+        req = simpy.Event(self.env)
+        insort(self._queue, (priority, req))
+        self._grant()
+        return req
+
+    def release(self, req: simpy.Event) -> None:
+        """Give back a granted place; the next request is let in when the release
+        event is processed."""
+        self._users.discard(req)
+        done = simpy.Event(self.env)
+        done.callbacks.append(self._grant)
+        done.succeed()
+
+    def cancel(self, req: simpy.Event) -> None:
+        """Withdraw a request not granted yet."""
+        if req.triggered:
+            return
+        for i, (_, waiting) in enumerate(self._queue):
+            if waiting is req:
+                del self._queue[i]
+                return
+
+    def _grant(self, _event: simpy.Event | None = None) -> None:
+        """Let the head of the queue in if there is a free place (one at a time)."""
+        if self._queue and len(self._users) < self.capacity:
+            req = self._queue.pop(0)[1]
+            self._users.add(req)
+            req.succeed()
 
 
 class ActorState:
@@ -177,18 +214,21 @@ def work(env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float,
     """Spend ``minutes`` of worked time on ``shift``; returns the off-duty minutes waited."""
     waited = 0.0
     remaining = minutes
+    timeout = env.timeout
     while True:
-        on = shift.next_on(env.now)
-        if on > env.now:
+        now = env._now
+        on = shift.next_on(now)
+        if on > now:
             if math.isinf(on):
-                yield env.timeout(end + 1 - env.now)
+                yield timeout(end + 1 - now)
                 return waited
-            waited += on - env.now
-            yield env.timeout(on - env.now)
-        shift_end = shift.shift_end(env.now)
-        if remaining <= shift_end - env.now:
+            waited += on - now
+            yield timeout(on - now)
+            now = env._now
+        shift_end = shift.shift_end(now)
+        if remaining <= shift_end - now:
             if remaining > 0:
-                yield env.timeout(remaining)
+                yield timeout(remaining)
             return waited
-        remaining -= shift_end - env.now
-        yield env.timeout(shift_end - env.now)
+        remaining -= shift_end - now
+        yield timeout(shift_end - now)

@@ -18,7 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import MAX_MINUTES
-from scenarios.model import Actor, Scenario, holiday_calendar
+from scenarios.model import Actor, Scenario
+
+from .calendars import public_calendar
 
 _MINUTE = timedelta(minutes=1)
 # working periods are listed lazily up to this many days after the start: an inject
@@ -74,7 +76,7 @@ class Shift:
             return "a holiday listed for the team"
         if self.calendar is not None:
             if self._public is None:
-                self._public = holiday_calendar(*self.calendar)
+                self._public = public_calendar(*self.calendar)
             try:
                 name = self._public.get(day)
             except (ValueError, OverflowError, NotImplementedError):
@@ -120,7 +122,8 @@ class Shift:
 
     def _period(self, t: float) -> int:
         """Index of the first working period that closes after ``t`` (or len)."""
-        self._periods_until(t + 1)
+        if self._horizon <= t + 1:
+            self._periods_until(t + 1)
         return bisect_right(self._closes, t)
 
     def _office_on(self, t: float) -> bool:

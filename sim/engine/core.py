@@ -21,8 +21,10 @@ Times are minutes after the drill start.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from heapq import heappop as _heappop
 from types import MappingProxyType
 from typing import Any
 
@@ -32,17 +34,23 @@ from scenarios.durations import parse_drill_time
 from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario, StageNames
 
+from . import collector
 from .actors import ActorState, Received
 from .clock import scenario_shifts
 from .distributions import sample
 from .drift import Drift, uses_drift
-from .events import Event
+from .events import Event, record
 from .expectations import LOST_EVENTS, WATCHED, Expectations
 from .knowledge import GroundTruth, Picture
 from .messaging import Messaging
 from .msel import ActionError, Msel, ScheduledInject
 from .policy import Policy, Slot
 from .streams import Streams
+
+_SimEvent = simpy.Event
+_new_event = object.__new__
+_NORMAL = simpy.events.NORMAL
+_URGENT = simpy.events.URGENT
 
 __all__ = ["Action", "ActionError", "Engine", "ScheduledInject", "preflight",
            "run_scenario"]
@@ -85,6 +93,8 @@ class Engine:
         self.log: list[Event] = []
         self._subscribers: list[Callable[[Event], None]] = []
         self._seq = itertools.count()
+        self._now_raw = math.nan  # never equal: the first event rounds its time
+        self._now_rounded = 0.0
         self.channels = scenario.channels
         shifts = scenario_shifts(scenario)
         self.actors: dict[str, ActorState] = {
@@ -134,9 +144,10 @@ class Engine:
                                 scenario.expectation_units(), strict=True)
             ],
         )
-        self.msel.start()
-        if self.drift is not None:
-            self.drift.start()
+        with collector.paused():  # a big scenario schedules tens of thousands of injects
+            self.msel.start()
+            if self.drift is not None:
+                self.drift.start()
 
     # --- outside interface -------------------------------------------------------------
 
@@ -177,14 +188,44 @@ class Engine:
         return True
 
     def run_until(self, t: float) -> None:
-        """Advance simulated time to ``t`` (capped at the drill's end)."""
+        """Advance simulated time to ``t`` (capped at the drill's end).
+
+        The cyclic garbage collector is paused meanwhile: a run leaves no cyclic
+        garbage (what it drops is freed at once), while its log and pictures grow, and
+        every collection would walk them again (a fifth of a drill's time)."""
         if self._ended:
             return
-        target = float(min(t, self.end))
-        if target > self.env.now:
-            self.env.run(until=target)
-        if t >= self.end:
-            self._finish()
+        with collector.paused():
+            target = float(min(t, self.end))
+            if target > self.env.now:
+                self._advance(target)
+            if t >= self.end:
+                self._finish()
+
+    def _advance(self, target: float) -> None:
+        """``env.run(until=target)``, step for step, in one loop: the same stop event
+        (scheduled first at ``target``, so it comes before anything else due then),
+        and each event's callbacks called as ``env.step`` calls them."""
+        env = self.env
+        until = _new_event(_SimEvent)
+        until.env = env
+        until.callbacks = []
+        until._ok = True
+        until._value = None
+        env.schedule(until, _URGENT, target - env._now)
+        queue = env._queue
+        while True:
+            env._now, _, _, event = _heappop(queue)
+            callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+            if event is until:
+                return
+            for callback in callbacks:
+                callback(event)
+            if not event._ok and not hasattr(event, "_defused"):
+                # as env.step: a failed event nobody handled stops the run
+                exc = type(event._value)(*event._value.args)
+                exc.__cause__ = event._value
+                raise exc
 
     def run(self) -> list[Event]:
         """Run to the drill's end and return the log."""
@@ -329,9 +370,14 @@ class Engine:
         return st
 
     def emit(self, type_: str, actor: str | None, incident: str | None, **details: Any) -> Event:
-        # as Event.make, inlined: this runs for every domain event
-        ev = Event(next(self._seq), float(round(self.env._now, 6)), type_, actor, incident,
-                   MappingProxyType(details))
+        # as Event.make, inlined: this runs for every domain event, and many events
+        # share their time, rounded once
+        now = self.env._now
+        if now != self._now_raw:
+            self._now_raw = now
+            self._now_rounded = float(round(now, 6))
+        ev = record(next(self._seq), self._now_rounded, type_, actor, incident,
+                    MappingProxyType(details))
         self.log.append(ev)
         if self._subscribers:
             for fn in tuple(self._subscribers):
@@ -341,11 +387,20 @@ class Engine:
         return ev
 
     def draw(self, dist: object, name: str) -> float:
-        return sample(dist, self.streams(name))
+        streams = self.streams
+        return sample(dist, streams.get(name) or streams(name))
 
     def after(self, delay: float, fn: Callable[[], None]) -> None:
-        """Call ``fn`` after ``delay`` minutes (a plain callback: cheaper than a process)."""
-        self.env.timeout(max(0.0, delay)).callbacks.append(lambda _event: fn())
+        """Call ``fn`` after ``delay`` minutes (a plain callback: cheaper than a process).
+
+        The event is scheduled exactly as ``env.timeout(delay)`` would be (same time,
+        priority and place in the queue), without the Timeout class around it."""
+        ev = _new_event(_SimEvent)
+        ev.env = self.env
+        ev.callbacks = [lambda _event: fn()]
+        ev._ok = True
+        ev._value = None
+        self.env.schedule(ev, _NORMAL, delay if delay > 0.0 else 0.0)
 
     def receive(self, st: ActorState, item: Received) -> None:
         """An item reaches an actor: its facts join the actor's picture at once."""
@@ -367,13 +422,16 @@ class Engine:
         for item in items:
             item.acknowledged = True
         first = items[0]
+        if len(items) == 1:  # the policy acknowledges one item at a time
+            refs, senders, received_at = [first.ref], [first.sender], first.at
+            dispatches = [first.dispatch.id] if first.dispatch is not None else []
+        else:
+            refs, senders = [i.ref for i in items], [i.sender for i in items]
+            received_at = min(i.at for i in items)
+            dispatches = [i.dispatch.id for i in items if i.dispatch is not None]
         self.emit(
-            "acknowledged", st.id, first.incident, by=by,
-            refs=[i.ref for i in items],
-            senders=[i.sender for i in items],
-            dispatches=[i.dispatch.id for i in items if i.dispatch is not None],
-            received_at=min(i.at for i in items),
-            **details,
+            "acknowledged", st.id, first.incident, by=by, refs=refs, senders=senders,
+            dispatches=dispatches, received_at=received_at, **details,
         )
         for item in items:
             if item.dispatch is not None:
@@ -417,7 +475,7 @@ class Engine:
         if self._ended:
             return
         if self.env.now < self.end:
-            self.env.run(until=self.end)
+            self._advance(self.end)
         self.expectations.finish(self.end)
         self._ended = True
         self.emit(

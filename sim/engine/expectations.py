@@ -70,6 +70,10 @@ class Expectations:
             for e in engine.scenario.expectation_units()
         }
         self._actions = {e.action for e in self.states.values()}
+        #: action -> the expectations of that action, in scenario order
+        self._of_action: dict[str, list[ExpectationState]] = {}
+        for exp in self.states.values():
+            self._of_action.setdefault(exp.action, []).append(exp)
         #: True when some expectation fires a contingency when its message is lost
         self.watch_lost = any("lost" in e.fires for e in self.states.values())
 
@@ -148,13 +152,13 @@ class Expectations:
 
     def _done(self, ev: Event, verb: str, actor: str, recipients: tuple[str, ...],
               reach: str | None) -> None:
-        if verb not in self._actions:
+        of_action = self._of_action.get(verb)
+        if of_action is None:
             return
         engine = self.engine
-        for exp in self.states.values():
+        for exp in of_action:
             if (
-                exp.action != verb
-                or (reach is not None and exp.reach != reach)
+                (reach is not None and exp.reach != reach)
                 or exp.incident != ev.incident
                 or actor not in exp.actors
                 or actor in exp.done_by

@@ -81,7 +81,7 @@ class View:
 class Picture(View):
     """One actor's picture of one incident: the facts that have reached it."""
 
-    __slots__ = ("analysis", "armed", "done", "items", "learnt")
+    __slots__ = ("analysis", "armed", "done", "items", "learnt", "memo")
 
     def __init__(self) -> None:
         super().__init__()
@@ -92,6 +92,9 @@ class Picture(View):
         self.done: Any = None
         #: trigger (an item kind or ``after:<rule>``) -> first minute it happened
         self.armed: dict[str, float] = {}
+        #: what the policy worked out from this picture, by question: (the number of
+        #: facts known then, the answer); an answer holds while no fact is added
+        self.memo: dict[Any, tuple[int, Any]] = {}
 
     def learn(self, facts: Iterable[str], at: float) -> list[str]:
         """Add facts that reached the actor at ``at``; returns the new ones."""

@@ -34,7 +34,7 @@ from .actors import ActorState, Received, work
 from .distributions import sample
 from .drift import Window, pair_latency
 from .knowledge import IMPLIED_FACTS
-from .wording import channel_in_words, compose, deadline_in_words, facts_in_words
+from .wording import TLP_RULES, channel_in_words, deadline_in_words, facts_in_words, templates
 
 if TYPE_CHECKING:
     from .core import Engine
@@ -67,7 +67,7 @@ _OPEN = frozenset(("CLEAR", "GREEN"))
 _RANK = {label: i for i, label in enumerate(TLP_ORDER)}
 
 
-@dataclass
+@dataclass(slots=True)
 class Dispatch:
     """One logical message from a sender to one recipient, over one or more attempts."""
 
@@ -116,6 +116,55 @@ def allowed(label: str, named: tuple[str, ...], sender: ActorState,
     return False  # AMBER+STRICT: the recipient's own organisation only
 
 
+class _ScenarioWords:
+    """What every message of a scenario's runs shares, worked out once per scenario
+    (scenarios are frozen): each verb's templates, channels and deadlines in words."""
+
+    _cache: dict[int, tuple[Any, _ScenarioWords]] = {}
+
+    def __init__(self, scenario) -> None:
+        self.scenario = scenario
+        self._templates: dict[str, tuple[str, str, str, str]] = {}
+        self._channels: dict[str, str] = {}
+        self._deadlines: dict[float, str] = {}
+
+    @classmethod
+    def of(cls, scenario) -> _ScenarioWords:
+        hit = cls._cache.get(id(scenario))
+        if hit is not None and hit[0] is scenario:
+            return hit[1]
+        if len(cls._cache) >= 16:
+            cls._cache.clear()
+        words = cls(scenario)
+        cls._cache[id(scenario)] = (scenario, words)
+        return words
+
+    def templates(self, verb: str) -> tuple[str, str, str, str]:
+        """:func:`~.wording.templates` of ``verb``."""
+        words = self._templates.get(verb)
+        if words is None:
+            words = self._templates[verb] = templates(self.scenario, verb)
+        return words
+
+    def channel(self, channel: str) -> str:
+        """:func:`~.wording.channel_in_words` of ``channel``."""
+        words = self._channels.get(channel)
+        if words is None:
+            words = self._channels[channel] = channel_in_words(self.scenario, channel)
+        return words
+
+    def deadline(self, deadline_at: float) -> str:
+        """:func:`~.wording.deadline_in_words`: many deadlines come back, in the
+        messages of one rule and run after run."""
+        words = self._deadlines.get(deadline_at)
+        if words is None:
+            if len(self._deadlines) >= 65536:
+                self._deadlines.clear()
+            words = self._deadlines[deadline_at] = deadline_in_words(self.scenario,
+                                                                     deadline_at)
+        return words
+
+
 class Messaging:
     """Carries out actions and moves messages over channels."""
 
@@ -126,7 +175,9 @@ class Messaging:
         self._msg_ids = itertools.count(1)
         self._dispatch_ids = itertools.count(1)
         self.dispatches: dict[str, Dispatch] = {}
-        self._deadlines: dict[float, str] = {}
+        self._words = _ScenarioWords.of(engine.scenario)
+        #: id(item) -> (item, incident title, written out, as an attachment)
+        self._blocks: dict[int, tuple[Received, str, str, str]] = {}
 
     # --- performing actions ----------------------------------------------------------
 
@@ -274,49 +325,57 @@ class Messaging:
         incident = (truth.title if truth is not None else "") or d.incident
         forwarded: list[str] = []
         attached: list[str] = []
+        blocks = self._blocks
         for item in shared:
-            if item.kind == "inject":
-                title = item.title or f"report on {incident}"
-                block = [f"Forwarded: {title}"]
-                if item.text:
-                    block.append(item.text)
-                if item.artefacts:
-                    block.append("Artefacts: " + ", ".join(item.artefacts))
-                attached.append(title + (f" ({', '.join(item.artefacts)})"
-                                         if item.artefacts else ""))
-            else:
-                who = names[item.sender].spec.name if item.sender in names else ""
-                title = item.title or f"message about {incident}"
-                block = [f"Forwarded: {title}" + (f" (from {who})" if who else "")]
-                attached.append(title)
-            forwarded.append("\n".join(block))
-        subject, body = compose(engine.scenario, d.verb, {
+            # an item is written out the same way each time it is passed on, while the
+            # incident keeps its title
+            hit = blocks.get(id(item))
+            if hit is None or hit[0] is not item or hit[1] != incident:
+                hit = blocks[id(item)] = (item, incident, *self._forward(item, incident))
+            forwarded.append(hit[2])
+            attached.append(hit[3])
+        verb = d.verb
+        words = self._words
+        subject, body, heading, ask = words.templates(verb)
+        values = {
             "sender": st.spec.name,
             "recipient": names[d.recipient].spec.name,
             "incident": incident,
             "facts": _facts_words(tuple(d.facts)),
-            "deadline": self._deadline_words(d.deadline_at),
+            "deadline": words.deadline(d.deadline_at),
             "tlp": d.tlp,
-            "channel": channel_in_words(engine.scenario, d.channels[0]) if d.channels else "",
-            "forwarded": "".join("\n" + f + "\n" for f in forwarded),
-            "verb": d.verb.replace("_", " "),
-        })
-        d.subject = subject
+            "channel": words.channel(d.channels[0]) if d.channels else "",
+            "forwarded": "\n" + "\n\n".join(forwarded) + "\n" if forwarded else "",
+            "verb": verb.replace("_", " "),
+            "heading": heading,
+            "ask": ask,
+            "tlp_rule": TLP_RULES.get(d.tlp, ""),
+        }
+        # as wording.compose: values are inserted as plain text, never re-read
+        d.subject = subject.format_map(values)
         d.attached = tuple(attached)
         if d.text:
             # a person's own words, with what they pass on written out
             d.text += "".join("\n\n" + f for f in forwarded)
         else:
-            d.text = body
+            d.text = body.format_map(values)
 
-    def _deadline_words(self, deadline_at: float) -> str:
-        """:func:`deadline_in_words`, once per deadline of the run (a rule's message to
-        several recipients shares one)."""
-        words = self._deadlines.get(deadline_at)
-        if words is None:
-            words = self._deadlines[deadline_at] = deadline_in_words(self.engine.scenario,
-                                                                     deadline_at)
-        return words
+    def _forward(self, item: Received, incident: str) -> tuple[str, str]:
+        """How a message writes out an item it passes on, and the item as listed among
+        the message's attachments."""
+        if item.kind == "inject":
+            title = item.title or f"report on {incident}"
+            block = [f"Forwarded: {title}"]
+            if item.text:
+                block.append(item.text)
+            if item.artefacts:
+                block.append("Artefacts: " + ", ".join(item.artefacts))
+            return "\n".join(block), title + (f" ({', '.join(item.artefacts)})"
+                                              if item.artefacts else "")
+        names = self.engine.actors
+        who = names[item.sender].spec.name if item.sender in names else ""
+        title = item.title or f"message about {incident}"
+        return f"Forwarded: {title}" + (f" (from {who})" if who else ""), title
 
     def _breach(self, st: ActorState, inc_id: str, by: str) -> bool:
         p = st.spec.policy.tlp_breach
@@ -364,7 +423,8 @@ class Messaging:
         # one stream per channel and pair; every message draws its latency and then a
         # loss number, lossy channel or not, so changing a loss keeps the latencies
         pair = f"channel/{cid}/{d.sender}>{d.recipient}"
-        rng = engine.streams(pair)
+        streams = engine.streams
+        rng = streams.get(pair) or streams(pair)
         latency = sample(pair_latency(ch, d.sender, d.recipient) if ch.pair_latency
                          else ch.latency, rng)
         failed = rng.random() < ch.loss

@@ -263,9 +263,9 @@ class Slot:
         if req is None or desk is None:
             return
         if req.triggered:
-            desk.resource.release(req)
+            desk.release(req)
         else:
-            req.cancel()
+            desk.cancel(req)
 
     def drop(self) -> None:
         """The work is dropped: free the desk, and leave an unfinished analysis undone."""
@@ -296,7 +296,7 @@ class RuleBook:
             self.arming[rid] = triggers
             for trig in triggers:
                 self.by_trigger.setdefault(trig, []).append((rid, rule))
-        self.set_off: dict[frozenset[str], list[tuple[str, Rule]]] = {}
+        self.set_off: dict[tuple[frozenset[str], str], list[tuple[str, Rule, bool]]] = {}
         #: rule id -> the actors it binds (by kind, id, country, group or team)
         self.binds = {rid: scenario.binds(rule) for rid, (_, rule) in self.rules.items()}
 
@@ -329,7 +329,7 @@ class Policy:
         self.by_trigger = rules.by_trigger
         #: rule id -> the triggers that arm it
         self.arming = rules.arming
-        #: set of triggers -> the rules they set off, in scenario order
+        #: (set of triggers, actor) -> the rules they set off for it, in scenario order
         self._set_off = rules.set_off
         self.binds = rules.binds
         #: (actor, incident, rule) carried out by the policy
@@ -350,7 +350,7 @@ class Policy:
 
     def _request(self, st: ActorState, desk: Desk, item: Received) -> simpy.Event:
         self._seq += 1
-        return desk.resource.request(priority=st.priority(item, self._seq))
+        return desk.request(st.priority(item, self._seq))
 
     def _until_open(self, st: ActorState, desk: Desk,
                     item: Received) -> Iterator[simpy.Event]:
@@ -456,26 +456,28 @@ class Policy:
         """
         engine = self.engine
         picture = st.pictures[inc_id]
-        key = frozenset(triggers)
-        ordered = self._set_off.get(key)
-        if ordered is None:
-            rules: dict[str, Rule] = {}
-            for trig in triggers:
-                for rid, rule in self.by_trigger.get(trig, ()):
-                    rules.setdefault(rid, rule)
-            order = {rid: i for i, rid in enumerate(self.rules)}
-            ordered = self._set_off[key] = sorted(rules.items(), key=lambda kv: order[kv[0]])
+        key = (frozenset(triggers), st.id)
+        bound = self._set_off.get(key)
+        if bound is None:
+            bound = self._set_off[key] = self._rules_set_off(key[0], st.id)
         pol = st.spec.policy
         country = st.spec.country
-        for rid, rule in ordered:
+        memo = picture.memo
+        for rid, rule, message in bound:
             if st.human:
                 return
-            if st.id not in self.binds[rid] or (only is not None and rid not in only):
+            if only is not None and rid not in only:
                 continue
-            message = rule.action in MESSAGE_VERBS
             if not message and (inc_id, rid) in st.fired:
                 continue
-            relied = applies(rule.when, country, picture, self.groups)
+            # the condition reads only the picture: its answer holds until a fact is added
+            known = len(picture.learnt)
+            hit = memo.get(rid)
+            if hit is not None and hit[0] == known:
+                relied = hit[1]
+            else:
+                relied = applies(rule.when, country, picture, self.groups)
+                memo[rid] = (known, relied)
             if relied is None:
                 continue
             if rule.when.situational and not situation_holds(rule.when, st, inc_id, engine):
@@ -484,7 +486,7 @@ class Policy:
                 continue
             targets: list[Target] = []
             if message:
-                targets = self._new_targets(st, inc_id, rule, relied, item.sender)
+                targets = self._new_targets(st, inc_id, rid, rule, relied, item.sender)
                 if not targets:
                     continue  # nobody (new) to tell yet: the rule may apply later
             else:
@@ -512,7 +514,7 @@ class Policy:
                 # someone else's handling may have told them meanwhile; anyone who became
                 # a recipient while this was drafted is left to the handling of what
                 # made them one
-                still = {t for t, _ in self._new_targets(st, inc_id, rule, relied, item.sender)}
+                still = {t for t, _ in self._new_targets(st, inc_id, rid, rule, relied, item.sender)}
                 targets = [t for t in targets if t[0] in still]
                 if not targets:
                     continue
@@ -534,6 +536,19 @@ class Policy:
                 triggers_of = [t for r in released for t in self.arming[r] if t in picture.armed]
                 yield from self.apply_rules(st, inc_id, triggers_of, item, shift,
                                             only=frozenset(released))
+
+    def _rules_set_off(self, triggers: frozenset[str],
+                       actor: str) -> list[tuple[str, Rule, bool]]:
+        """The rules these triggers set off that bind ``actor``, in scenario order, each
+        with whether it sends a message."""
+        rules: dict[str, Rule] = {}
+        for trig in triggers:
+            for rid, rule in self.by_trigger.get(trig, ()):
+                rules.setdefault(rid, rule)
+        order = {rid: i for i, rid in enumerate(self.rules)}
+        return [(rid, rule, rule.action in MESSAGE_VERBS)
+                for rid, rule in sorted(rules.items(), key=lambda kv: order[kv[0]])
+                if actor in self.binds[rid]]
 
     def _released(self, st: ActorState, inc_id: str, rid: str, rule: Rule) -> bool:
         """True when every rule this one is held until is done; otherwise it waits."""
@@ -559,8 +574,8 @@ class Policy:
                 out.append(held)
         return out
 
-    def _new_targets(self, st: ActorState, inc_id: str, rule: Rule, relied: list[str],
-                     sender: str | None) -> list[Target]:
+    def _new_targets(self, st: ActorState, inc_id: str, rid: str, rule: Rule,
+                     relied: list[str], sender: str | None) -> list[Target]:
         """Recipients not yet told the facts that make them recipients.
 
         A recipient chosen for a fact (an affected or hosting country) is due when it
@@ -569,8 +584,17 @@ class Policy:
         not been told. Facts the recipient itself told this actor count as told.
         """
         picture = st.pictures[inc_id]
+        # whom the rule addresses reads only the picture (and the sender): the list
+        # holds until a fact is added
+        known = len(picture.learnt)
+        hit = picture.memo.get((rid, sender))
+        if hit is not None and hit[0] == known:
+            addressed = hit[1]
+        else:
+            addressed = self.directory.targets(rule, st.id, st.spec.country, picture, sender)
+            picture.memo[(rid, sender)] = (known, addressed)
         out = []
-        for aid, just in self.directory.targets(rule, st.id, st.spec.country, picture, sender):
+        for aid, just in addressed:
             told = st.told.get((inc_id, rule.action, aid))
             if told is None:
                 out.append((aid, just))

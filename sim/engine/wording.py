@@ -174,14 +174,21 @@ def write(template: str, values: Mapping[str, str]) -> str:
     return template.format_map(dict(values))
 
 
-def compose(scenario: Scenario, verb: str, values: dict[str, str]) -> tuple[str, str]:
-    """Subject and body of a message with the verb's template (the scenario's, if any)."""
-    values = {**values, "heading": HEADINGS.get(verb, verb.replace("_", " ").capitalize()),
-              "ask": values.get("ask") or ASKS.get(verb, ""),
-              "tlp_rule": TLP_RULES.get(values.get("tlp", ""), "")}
+def templates(scenario: Scenario, verb: str) -> tuple[str, str, str, str]:
+    """The verb's subject and body templates (the scenario's, if any), its heading and
+    what it asks."""
     override = scenario.drill.message_templates.get(verb)
     subject = override.subject if override and override.subject is not None else DEFAULT_SUBJECT
     body = override.body if override and override.body is not None else DEFAULT_BODY
+    return (subject, body, HEADINGS.get(verb, verb.replace("_", " ").capitalize()),
+            ASKS.get(verb, ""))
+
+
+def compose(scenario: Scenario, verb: str, values: dict[str, str]) -> tuple[str, str]:
+    """Subject and body of a message with the verb's template (the scenario's, if any)."""
+    subject, body, heading, ask = templates(scenario, verb)
+    values = {**values, "heading": heading, "ask": values.get("ask") or ask,
+              "tlp_rule": TLP_RULES.get(values.get("tlp", ""), "")}
     return write(subject, values), write(body, values)
 
 

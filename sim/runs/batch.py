@@ -7,10 +7,11 @@
   one task), to local processes or to a Dask cluster. Each finished chunk is written
   to ``OUT/chunks/`` at once, so an interrupted batch keeps what it finished and
   ``--resume`` runs only the rest.
-* When every chunk is in, the chunks are joined in replication order into
-  ``replications.csv`` (and Parquet, when pyarrow is installed) while the summary
-  is computed in one streaming pass: memory does not grow with the number of
-  replications, and the result does not depend on how many workers ran it.
+* The chunks are joined in replication order into ``replications.csv`` (and
+  Parquet, when pyarrow is installed) while the summary is computed in one
+  streaming pass; each chunk is joined as soon as every chunk before it is in, so
+  the join runs while the workers compute. Memory does not grow with the number
+  of replications, and the result does not depend on how many workers ran it.
 * Every file is written through :mod:`sim.safe.files` (``0600`` in ``0700``
   folders, atomically). The sha256 of each finished chunk is recorded in
   ``OUT/chunks.sha256`` (``sha256sum`` format); ``--resume`` runs again any chunk
@@ -955,20 +956,23 @@ def _run(loaded: LoadedScenario, scenarios: list[tuple[str, dict]], payload: str
     done = _verify(out, tasks, say) if resumed else set()
     todo = [t for t in tasks if t not in done]
     tick = progress(cfg.n, sum(c for _, c in done)) if progress else (lambda k: None)
-    record = _Record(out)
-    try:
+    with contextlib.ExitStack() as stack:
+        record = _Record(out)
+        stack.callback(record.close)
+        join = _Join(out, tasks, [name for name, _ in scenarios], cfg.confidence, cfg.seed,
+                     _read_checksums(out, 200 * len(tasks) + 4096), stack)
 
         def finished(start: int, count: int, digest: str) -> None:
             record.add(start, count, digest)
             tick(count)
+            join.ready(start, count, digest)
 
         if todo and cfg.backend == "dask":
             _run_dask(payload, cfg, todo, out, finished)
         elif todo:
             _run_local(payload, cfg, min(jobs, len(todo)), todo, out, finished)
-    finally:
         record.close()
-    return _collect(out, tasks, [name for name, _ in scenarios], cfg.confidence, cfg.seed)
+        return join.finish()
 
 
 # --- local workers -----------------------------------------------------------------
@@ -1126,47 +1130,88 @@ def _refuse(path: Path, why: str) -> None:
     raise BatchError(f"{path}: {why}; removed it: carry on with --resume to run it again")
 
 
-def _collect(out: Path, tasks: list[tuple[int, int]], variants: list[str],
-             confidence: float, seed: int) -> BatchResult:
-    """Join the chunks in order into replications.csv and summarise in one pass.
+class _Join:
+    """Joins the chunks in order into replications.csv and summarises in one pass.
 
-    Each chunk must match its recorded checksum, and each row must belong to this
+    A chunk is joined as soon as it and every chunk before it are finished, so the
+    join runs while the workers are still computing; the rows reach the file and the
+    summary in replication order all the same. Each chunk must match its recorded
+    checksum, when joined and once more at the end, and each row must belong to this
     batch (a known variant, a replication of the chunk's range, that replication's
-    seed): a chunk of another batch never reaches the summary.
+    seed): a chunk of another batch never reaches the summary. Nothing is written
+    unless every chunk is joined.
     """
-    recorded = _read_checksums(out, 200 * len(tasks) + 4096)
-    agg = Aggregate(variants, confidence)
-    csv_path = out / "replications.csv"
-    known = set(variants)
-    cur_rep, cur_seed = -1, ""
-    with open_private(csv_path, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(ROW_FIELDS)
-        for start, count in tasks:
-            for row in _read_chunk(out, start, count, recorded.get(_chunk_name(start, count))):
-                try:
-                    rep = int(row[1])
-                    value = float(row[5]) if row[5] else None
-                    if rep != cur_rep:
-                        cur_rep, cur_seed = rep, str(replication_seed(seed, rep))
-                    ok = (len(row) == 6 and row[0] in known and start <= rep < start + count
-                          and row[2] == cur_seed)
-                except (ValueError, IndexError):
-                    ok = False
-                if not ok:
-                    _refuse(_chunk_path(out, start, count), "holds a row of another batch")
-                w.writerow(row)
-                agg.add(row[0], rep, row[3], row[4], value)
-    agg.finish()
-    summary = agg.summary()
-    files = [csv_path]
-    parquet = _to_parquet(csv_path)
-    if parquet:
-        files.append(parquet)
-    write_private(out / "summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    write_private(out / "summary.txt", render_summary(summary))
-    files += [out / "summary.json", out / "summary.txt"]
-    return BatchResult(summary, out, files)
+
+    def __init__(self, out: Path, tasks: list[tuple[int, int]], variants: list[str],
+                 confidence: float, seed: int, recorded: dict[str, str],
+                 stack: contextlib.ExitStack) -> None:
+        self.out, self.tasks, self.seed = out, tasks, seed
+        self.variants = variants
+        self.recorded = recorded
+        self.agg = Aggregate(variants, confidence)
+        self.csv_path = out / "replications.csv"
+        # the file is renamed into place only when the stack closes without an error
+        self.writer = csv.writer(stack.enter_context(
+            open_private(self.csv_path, "w", newline="")))
+        self.writer.writerow(ROW_FIELDS)
+        self.stack = stack
+        self.next = 0
+        self._advance()
+
+    def ready(self, start: int, count: int, digest: str) -> None:
+        self.recorded[_chunk_name(start, count)] = digest
+        self._advance()
+
+    def _advance(self) -> None:
+        while self.next < len(self.tasks):
+            start, count = self.tasks[self.next]
+            want = self.recorded.get(_chunk_name(start, count))
+            if want is None:
+                return
+            self._join(start, count, want)
+            self.next += 1
+
+    def _join(self, start: int, count: int, want: str) -> None:
+        known = set(self.variants)
+        cur_rep, cur_seed = -1, ""
+        w, agg = self.writer, self.agg
+        for row in _read_chunk(self.out, start, count, want):
+            try:
+                rep = int(row[1])
+                value = float(row[5]) if row[5] else None
+                if rep != cur_rep:
+                    cur_rep, cur_seed = rep, str(replication_seed(self.seed, rep))
+                ok = (len(row) == 6 and row[0] in known and start <= rep < start + count
+                      and row[2] == cur_seed)
+            except (ValueError, IndexError):
+                ok = False
+            if not ok:
+                _refuse(_chunk_path(self.out, start, count), "holds a row of another batch")
+            w.writerow(row)
+            agg.add(row[0], rep, row[3], row[4], value)
+
+    def finish(self) -> BatchResult:
+        if self.next < len(self.tasks):  # a chunk never finished (cannot happen)
+            start, count = self.tasks[self.next]
+            raise BatchError(f"{_chunk_path(self.out, start, count)}: missing; carry on with "
+                             "--resume")
+        # a chunk joined early is checked once more at the end, as the run leaves it
+        for start, count in self.tasks:
+            path = _chunk_path(self.out, start, count)
+            if file_sha256(path) != self.recorded.get(_chunk_name(start, count)):
+                _refuse(path, "changed after it was written (checksum differs)")
+        self.stack.close()  # replications.csv in place
+        out, agg = self.out, self.agg
+        agg.finish()
+        summary = agg.summary()
+        files = [self.csv_path]
+        parquet = _to_parquet(self.csv_path)
+        if parquet:
+            files.append(parquet)
+        write_private(out / "summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
+        write_private(out / "summary.txt", render_summary(summary))
+        files += [out / "summary.json", out / "summary.txt"]
+        return BatchResult(summary, out, files)
 
 
 def _to_parquet(csv_path: Path) -> Path | None:

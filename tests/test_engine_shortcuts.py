@@ -1,0 +1,224 @@
+"""The engine's shortcuts give what the long way gives.
+
+Streams are seeded without ``random.Random``'s Python wrappers, desks queue requests
+without SimPy's resource classes, the policy remembers answers per picture, message
+wording is remembered per item and per scenario, and the cyclic garbage collector is
+paused while the engine advances. Each test here fails if its shortcut drifts from
+the long way.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+from hashlib import blake2b
+
+import pytest
+import simpy
+from conftest import cert, events_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scenarios import load_scenario, resolve_scenario_arg
+from sim.engine import Engine
+from sim.engine.actors import ALWAYS, Desk
+from sim.engine.core import Action
+from sim.engine.streams import Streams
+
+
+def _long_way(seed: int, name: str) -> random.Random:
+    digest = blake2b(f"{seed}\x00{name}".encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+@given(st.integers(min_value=-(2**70), max_value=2**70), st.text(max_size=40))
+@settings(max_examples=60, deadline=None)
+def test_a_stream_is_the_random_random_of_its_derived_seed(seed, name):
+    fast, slow = Streams(seed)(name), _long_way(seed, name)
+    assert fast.getstate() == slow.getstate()
+    # gauss keeps a second value between calls: both start without one
+    assert [fast.gauss(0, 1) for _ in range(3)] == [slow.gauss(0, 1) for _ in range(3)]
+    assert fast.random() == slow.random()
+
+
+# --- desks -----------------------------------------------------------------------------
+
+#: an operation on a desk: ("request", priority), ("release", k) / ("cancel", k) of the
+#: k-th request made so far, ("wait", minutes)
+_ops = st.lists(st.one_of(
+    st.tuples(st.just("request"), st.integers(0, 5)),
+    st.tuples(st.sampled_from(["release", "cancel"]), st.integers(0, 30)),
+    st.tuples(st.just("wait"), st.sampled_from([0, 1, 2])),
+), max_size=40)
+
+
+def _play(ops, capacity: int, simpy_resource: bool) -> list[tuple[float, int, int]]:
+    """Run ``ops`` against a desk; (time, eid, request number) of every grant."""
+    env = simpy.Environment(initial_time=0.0)
+    res = simpy.PriorityResource(env, capacity) if simpy_resource else None
+    desk = Desk(env, capacity, ALWAYS)
+    grants: list[tuple[float, int, int]] = []
+    reqs: list[simpy.Event] = []
+    dropped: set[int] = set()
+
+    def driver():
+        for n, (op, arg) in enumerate(ops):
+            if op == "request":
+                # priorities are unique in the engine: the request number breaks ties
+                prio = (arg, n)
+                req = res.request(priority=prio) if res is not None else desk.request(prio)
+                k = len(reqs)
+                req.callbacks.append(lambda _e, k=k: grants.append((env.now, next(env._eid), k)))
+                reqs.append(req)
+            elif op == "wait":
+                yield env.timeout(arg)
+            elif reqs:
+                k = arg % len(reqs)
+                req = reqs[k]
+                if k in dropped:
+                    continue  # the engine releases or cancels a request once
+                dropped.add(k)
+                if op == "release" and req.triggered:
+                    if res is not None:
+                        res.release(req)
+                    else:
+                        desk.release(req)
+                elif op == "cancel":
+                    if res is not None:
+                        req.cancel()
+                    else:
+                        desk.cancel(req)
+        yield env.timeout(1)
+
+    env.process(driver())
+    env.run()
+    return grants
+
+
+@given(_ops, st.integers(1, 3))
+@settings(max_examples=200, deadline=None)
+def test_a_desk_grants_as_a_simpy_priority_resource_does(ops, capacity):
+    assert _play(ops, capacity, False) == _play(ops, capacity, True)
+
+
+# --- remembered answers ----------------------------------------------------------------
+
+def test_a_remembered_recipient_list_grows_with_the_picture(scenario_data, load):
+    """cert-a is told of victims in TH, then in MY too: the rule's recipients, worked
+    out once for the first picture, must take in the new country."""
+    scenario_data["actors"]["cert-c"] = cert("MY", "Asia/Kuala_Lumpur")
+    scenario_data["groups"]["asean"].append("MY")
+    scenario_data["injects"][0]["incident"]["affected"] = ["SG", "TH"]
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "title": "More victims",
+         "incident": {"id": "x", "affected": ["SG", "TH", "MY"]}})
+    log = Engine(load(scenario_data), seed=0).run()
+    told = [e.details["targets"] for e in events_of(log, "notified", "cert-a")]
+    assert told == [["cert-b"], ["cert-c"]]
+
+
+def test_a_remembered_condition_changes_with_the_picture(scenario_data, load):
+    """The escalation needs two affected ASEAN countries: cert-a first hears of one,
+    then of the second; the condition, answered 'no' first, must be asked again."""
+    scenario_data["injects"][0]["incident"]["affected"] = ["SG"]
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "title": "More victims",
+         "incident": {"id": "x", "affected": ["SG", "TH"]}})
+    log = Engine(load(scenario_data), seed=0).run()
+    [escalated] = events_of(log, "escalated", "cert-a")
+    assert escalated.time > 180 and escalated.details["targets"] == ["council"]
+
+
+def test_a_forwarded_report_is_reworded_when_the_incident_is_renamed(scenario_data, load):
+    """An untitled report is forwarded as 'report on <incident>': once the incident
+    has a new title, the same report is forwarded under the new one."""
+    first = scenario_data["injects"][0]
+    del first["title"]
+    first["incident"]["title"] = "Bank botnet"
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "title": "Renamed",
+         "incident": {"id": "x", "title": "Banking trojan campaign"}})
+    engine = Engine(load(scenario_data), seed=0, human=("cert-a",))
+    engine.run_until(120)
+    engine.act(Action("cert-a", "share", "x", targets=("cert-b",), refs=("inject:1",)))
+    engine.run_until(240)
+    engine.act(Action("cert-a", "share", "x", targets=("council",), refs=("inject:1",)))
+    texts = {e.actor: e.details["text"] for e in events_of(engine.run(), "message_delivered")}
+    assert "Forwarded: report on Bank botnet" in texts["cert-b"]
+    assert "Forwarded: report on Banking trojan campaign" in texts["council"]
+    assert "Bank botnet" not in texts["council"]
+
+
+# --- the cyclic garbage collector ------------------------------------------------------
+
+def _run_with_hand_overs(loaded, seed: int) -> Engine:
+    engine = Engine(loaded, seed=seed)
+    roles = list(loaded.scenario.actors)
+    for k, frac in enumerate((0.1, 0.2, 0.3, 0.45)):
+        engine.run_until(engine.end * frac)
+        for aid in roles[k::4]:
+            engine.set_human(aid, k % 2 == 0)
+    engine.run()
+    return engine
+
+
+def test_a_run_leaves_no_cyclic_garbage_behind():
+    """The collector is paused while the engine advances: that only costs memory if a
+    run makes garbage that only the collector frees (here with hand-overs, which
+    interrupt the policy's work)."""
+    loaded = load_scenario(resolve_scenario_arg(None))
+    # a first run loads what is loaded once (holiday calendars, lazy classes)
+    _run_with_hand_overs(loaded, 2)
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        # the engine lives on: what the run dropped must be freed already
+        engine = _run_with_hand_overs(loaded, 3)
+        assert any(e.type == "work_dropped" for e in engine.log)
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_the_collector_is_left_as_it_was(scenario_data, load):
+    loaded = load(scenario_data)
+    assert gc.isenabled()
+    Engine(loaded, seed=0).run_until(120)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Engine(loaded, seed=0).run()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+# --- advancing time --------------------------------------------------------------------
+
+def test_run_until_stops_before_what_is_due_at_that_minute(scenario_data, load):
+    """As ``env.run(until=t)``: the clock shows ``t``, and what is due at ``t`` happens
+    on the next advance."""
+    engine = Engine(load(scenario_data), seed=0)
+    calls: list[float] = []
+    engine.after(10, lambda: calls.append(engine.now))
+    engine.run_until(10)
+    assert (engine.now, calls) == (10, [])
+    engine.run_until(10.5)
+    assert calls == [10]
+
+
+def test_a_failure_in_the_engine_stops_the_run(scenario_data, load):
+    engine = Engine(load(scenario_data), seed=0)
+
+    def broken():
+        yield engine.env.timeout(1)
+        raise ValueError("broken work")
+
+    engine.env.process(broken())
+    with pytest.raises(ValueError, match="broken work"):
+        engine.run_until(10)
