@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import sys
 import tempfile
@@ -98,6 +99,8 @@ async def open_in_app(path: Path) -> float:
 async def review_first_screen(path: Path, runs: int) -> tuple[float, bool]:
     """Seconds from `drill review` starting to its first screen, tables filled; and
     whether the comparison with the model was already there (from the journal)."""
+    # `drill review` starts in a fresh process: no garbage of earlier work to collect
+    gc.collect()
     t0 = time.perf_counter()
     review, journal = load_review(path, runs=runs, background=True)
     app = ReviewApp(review, journal)
