@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from scenarios import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:
+    import ssl
     from typing import TextIO
 
     from scenarios import ScenarioError
@@ -191,6 +192,23 @@ def cmd_play(args: argparse.Namespace) -> int:
     return status
 
 
+def _tls(args: argparse.Namespace) -> ssl.SSLContext | int | None:
+    """The TLS context of ``--cert``/``--key`` (None without them), or EXIT_INVALID once
+    said why it cannot be loaded."""
+    if not args.cert:
+        return None
+    import ssl
+
+    from sim.net.server import tls_context
+
+    try:
+        return tls_context(args.cert, args.key)
+    except (OSError, ssl.SSLError) as exc:
+        why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
+        print(f"--cert/--key: cannot load the certificate and key: {why}", file=sys.stderr)
+        return EXIT_INVALID
+
+
 def _live_session(args: argparse.Namespace, speed: float | None) -> DrillSession | int:
     """The live drill of ``drill play`` and ``drill host``: resumed from ``--resume`` (at
     ``speed`` if given, else the speed it ran at) or started; an exit code if neither."""
@@ -223,7 +241,6 @@ def cmd_host(args: argparse.Namespace) -> int:
     import math
 
     from sim.net.run import HostError, host, parse_listen
-    from sim.net.server import tls_context
     from sim.runs.session import JournalError
 
     speed = args.speed
@@ -238,16 +255,9 @@ def cmd_host(args: argparse.Namespace) -> int:
     except HostError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-    tls = None
-    if args.cert:
-        import ssl
-
-        try:
-            tls = tls_context(args.cert, args.key)
-        except (OSError, ssl.SSLError) as exc:
-            why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
-            print(f"--cert/--key: cannot load the certificate and key: {why}", file=sys.stderr)
-            return EXIT_INVALID
+    tls = _tls(args)
+    if isinstance(tls, int):
+        return tls
     session = _live_session(args, speed)
     if isinstance(session, int):
         return session
@@ -311,7 +321,7 @@ def cmd_join(args: argparse.Namespace) -> int:
 def cmd_web(args: argparse.Namespace) -> int:
     """Serve a page where participants join a drill from a browser (the ``[web]`` extra)."""
     from sim.net.run import HostError, parse_listen
-    from sim.net.server import is_local, tls_context
+    from sim.net.server import is_local
     from tui.web import MISSING_EXTRA, WebError, drill_server, missing_extra
 
     try:
@@ -335,16 +345,9 @@ def cmd_web(args: argparse.Namespace) -> int:
             raise
         print(MISSING_EXTRA, file=sys.stderr)
         return EXIT_CANNOT_RUN
-    tls = None
-    if args.cert:
-        import ssl
-
-        try:
-            tls = tls_context(args.cert, args.key)
-        except (OSError, ssl.SSLError) as exc:
-            why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
-            print(f"--cert/--key: cannot load the certificate and key: {why}", file=sys.stderr)
-            return EXIT_INVALID
+    tls = _tls(args)
+    if isinstance(tls, int):
+        return tls
     gateway = Gateway(server, host=bind, port=port, tls=tls, public_url=args.public_url,
                       cafile=args.cafile)
 

@@ -34,6 +34,7 @@ from .actors import ActorState, Received, work
 from .distributions import sample
 from .drift import Window, pair_latency
 from .knowledge import IMPLIED_FACTS
+from .per_scenario import shared
 from .wording import TLP_RULES, channel_in_words, deadline_in_words, facts_in_words, templates
 
 if TYPE_CHECKING:
@@ -130,14 +131,7 @@ class _ScenarioWords:
 
     @classmethod
     def of(cls, scenario) -> _ScenarioWords:
-        hit = cls._cache.get(id(scenario))
-        if hit is not None and hit[0] is scenario:
-            return hit[1]
-        if len(cls._cache) >= 16:
-            cls._cache.clear()
-        words = cls(scenario)
-        cls._cache[id(scenario)] = (scenario, words)
-        return words
+        return shared(cls._cache, scenario, cls)
 
     def templates(self, verb: str) -> tuple[str, str, str, str]:
         """:func:`~.wording.templates` of ``verb``."""

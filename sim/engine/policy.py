@@ -30,6 +30,7 @@ from scenarios.model import ACTOR_KINDS, MESSAGE_VERBS, SELECTORS, SEVERITY_ORDE
 
 from .actors import ActorState, Desk, Received, work
 from .knowledge import View
+from .per_scenario import shared
 
 if TYPE_CHECKING:
     from .core import Engine
@@ -303,14 +304,7 @@ class RuleBook:
     @classmethod
     def of(cls, scenario) -> RuleBook:
         """The rule book of ``scenario``, shared by every run of it."""
-        hit = cls._cache.get(id(scenario))
-        if hit is not None and hit[0] is scenario:
-            return hit[1]
-        if len(cls._cache) >= 16:
-            cls._cache.clear()
-        book = cls(scenario)
-        cls._cache[id(scenario)] = (scenario, book)
-        return book
+        return shared(cls._cache, scenario, cls)
 
 
 class Policy:
