@@ -48,3 +48,37 @@ def test_holidays_and_round_the_clock_staffing():
     assert Shift(my, start).next_on(0) == 24 * 60
     always = my.model_copy(update={"staffing": "24/7"})
     assert Shift(always, start).on_duty(0)
+
+
+def test_a_shift_shared_by_runs_in_several_threads_answers_as_it_does_in_one():
+    # Shifts are shared by every run of a scenario, and a Dask worker runs chunks in
+    # threads: working periods listed by one thread must not interleave with another's.
+    import sys
+    import threading
+
+    start = datetime(2026, 8, 21, 8, 0, tzinfo=UTC)
+    sg = Actor(name="SingCERT", kind="national_cert", country="SG",
+               timezone="Asia/Singapore", working_hours="09:00-17:00")
+    moments = [m * 37.0 for m in range(1200)]  # a month, in steps that cross days
+    alone = Shift(sg, start)
+    expected = [(alone.next_on(t), alone.shift_end(t)) for t in moments]
+
+    shared = Shift(sg, start)
+    answers: dict[int, list[tuple[float, float]]] = {}
+    go = threading.Barrier(4)
+
+    def run(k: int) -> None:
+        go.wait()
+        answers[k] = [(shared.next_on(t), shared.shift_end(t)) for t in moments]
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(answers[k] == expected for k in range(4))

@@ -12,6 +12,7 @@ put teams on duty whatever their hours.
 from __future__ import annotations
 
 import math
+import threading
 from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -51,6 +52,7 @@ class Shift:
         self._horizon = -math.inf
         self._opens: list[float] = []
         self._closes: list[float] = []
+        self._extending = threading.Lock()
 
     def local(self, t: float) -> datetime:
         """The actor's local wall-clock time at drill minute ``t``."""
@@ -110,15 +112,22 @@ class Shift:
         return (w[0][0], w[-1][1]) if w else None
 
     def _periods_until(self, t: float) -> None:
-        """Extend the sorted list of working periods to cover minute ``t``."""
-        while self._horizon <= t and self._days_listed < _HORIZON_DAYS:
-            day = self._first_day + timedelta(days=self._days_listed)
-            self._days_listed += 1
-            for opening, closing in self.windows(day):
-                if closing > opening:
-                    self._opens.append(opening)
-                    self._closes.append(closing)
-            self._horizon = self._at(day + timedelta(days=1), 0)
+        """Extend the sorted list of working periods to cover minute ``t``.
+
+        Shifts are shared by every run of a scenario, and runs may go on in several
+        threads at once (a Dask worker's): one thread extends the list at a time, and
+        the horizon moves only once a day's periods are all in, so a reader that sees
+        it past ``t`` sees every period up to it.
+        """
+        with self._extending:
+            while self._horizon <= t and self._days_listed < _HORIZON_DAYS:
+                day = self._first_day + timedelta(days=self._days_listed)
+                for opening, closing in self.windows(day):
+                    if closing > opening:
+                        self._opens.append(opening)
+                        self._closes.append(closing)
+                self._days_listed += 1
+                self._horizon = self._at(day + timedelta(days=1), 0)
 
     def _period(self, t: float) -> int:
         """Index of the first working period that closes after ``t`` (or len)."""
