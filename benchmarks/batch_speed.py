@@ -5,8 +5,9 @@
 1. ``drill batch -n N --jobs 1`` and ``--jobs 2`` (default N = 2,000), each in a fresh
    process, with the same ``--chunk`` (the size ``--jobs 2`` would choose), taking turns
    for K trials (default 5), the order reversed every other trial. Both go through the
-   same command, the same chunking and the same joining of results; what differs is
-   only whether chunks run in the command's own process or in two workers. Reported:
+   same command, the same chunking, the same pool of worker processes and the same
+   joining of results in the command's own process; what differs is only the number of
+   workers, one or two. Reported:
    the median wall time of each and the speed-up (median of per-trial ratios). A
    speed-up above the number of cores would mean the two were not measured alike.
    Also reported: the CPU seconds of each command (its own process and its workers),
@@ -109,7 +110,7 @@ def main() -> None:
     own1 = statistics.median(o + w for o, w in cpu[1])
     own2 = statistics.median(o for o, _ in cpu[2])
     work2 = statistics.median(w for _, w in cpu[2])
-    print(f"  CPU seconds: --jobs 1 {own1:.2f}; --jobs 2 {own2:.2f} in the command's own "
+    print(f"  CPU seconds: --jobs 1 {own1:.2f} in all; --jobs 2 {own2:.2f} in the command's own "
           f"process + {work2:.2f} in its workers")
     print(f"  speed-up those CPU times allow on 2 otherwise idle cores: at most "
           f"{own1 / ((own2 + work2) / 2):.2f}x (all of it spread evenly); "

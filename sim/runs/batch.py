@@ -1041,11 +1041,13 @@ def _result(fut: Future) -> str:
 
 def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, int]],
                out: Path, finished: Callable[[int, int, str], None]) -> None:
-    if jobs == 1:
-        for start, count in todo:
-            finished(start, count, write_chunk(out, start, count,
-                                               run_chunk(payload, cfg.seed, start, count)))
+    if len(todo) == 1:  # one chunk: no pool to start, nothing to overlap
+        [(start, count)] = todo
+        finished(start, count, write_chunk(out, start, count,
+                                           run_chunk(payload, cfg.seed, start, count)))
         return
+    # --jobs 1 runs its chunks in one worker too, as --jobs N does in N: the command's
+    # own process joins the finished chunks meanwhile, whatever the number of workers
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
