@@ -536,14 +536,18 @@ class Drill(Strict):
                 raise ValueError(
                     f"{v!r} is not an ISO date-time; write '2026-08-19T09:00:00+08:00'"
                 ) from None
-            if parsed.tzinfo is None:
-                raise ValueError(f"{v!r} has no UTC offset; add one, e.g. '+08:00'")
-            if not START_YEARS[0] <= parsed.year <= START_YEARS[1]:
-                raise ValueError(
-                    f"{v!r}: a drill starts between the years {START_YEARS[0]} and {START_YEARS[1]}"
-                )
-            return parsed
-        return v
+        elif isinstance(v, datetime):
+            parsed = v
+        else:
+            # a bare number would be read as seconds since 1970: say what is wanted
+            raise ValueError(f"{v!r} is not a date-time; write '2026-08-19T09:00:00+08:00'")
+        if parsed.tzinfo is None:
+            raise ValueError(f"{v!r} has no UTC offset; add one, e.g. '+08:00'")
+        if not START_YEARS[0] <= parsed.year <= START_YEARS[1]:
+            raise ValueError(
+                f"{v!r}: a drill starts between the years {START_YEARS[0]} and {START_YEARS[1]}"
+            )
+        return parsed
 
     @field_validator("clock_timezone")
     @classmethod
