@@ -333,18 +333,32 @@ def _pick(tp: Any, value: Any) -> Any:
     return models[0] if len(models) == 1 else None
 
 
-def normalise_loc(loc: tuple, data: Any) -> tuple:
-    """Drop pydantic's internal loc parts (union tags, validator names)."""
+#: how pydantic names a union's scalar members in an error's loc
+_SCALAR_TAGS = frozenset({"bool", "str", "int", "float", "date", "datetime"})
+
+
+def _is_tag(part: Any, cur: dict) -> bool:
+    """True when a loc part names a union member or a validator, not a field: a tagged
+    distribution's ``dist``, a validator or generic type (``function-after[...]``,
+    ``list[...]``), a model (field names are never capitalised) or a scalar type."""
+    return isinstance(part, str) and (
+        cur.get("dist") == part or "[" in part or part[:1].isupper() or part in _SCALAR_TAGS)
+
+
+def _normalise(loc: tuple, data: Any) -> tuple[tuple, bool]:
+    """The loc as a path in the file, and whether it went through a union member."""
     out: list = []
     cur = data
+    member = False
     for part in loc:
         if isinstance(cur, dict):
             if part in cur:
                 out.append(part)
                 cur = cur[part]
                 continue
-            if isinstance(part, str) and (cur.get("dist") == part or "[" in part):
-                continue  # a union member's tag or a validator's name
+            if _is_tag(part, cur):
+                member = True
+                continue
             out.append(part)  # a missing field
             cur = None
         elif isinstance(cur, list) and isinstance(part, int):
@@ -356,7 +370,26 @@ def normalise_loc(loc: tuple, data: Any) -> tuple:
             # a scalar given where the model expanded a shorthand (``latency: 5m``):
             # the rest of the loc names the expansion, not the file
             break
-    return tuple(out)
+    return tuple(out), member
+
+
+def normalise_loc(loc: tuple, data: Any) -> tuple:
+    """Drop pydantic's internal loc parts (union tags, validator names)."""
+    return _normalise(loc, data)[0]
+
+
+def located_errors(exc: ValidationError, data: Any) -> list[tuple[dict, tuple]]:
+    """Each error of ``exc`` that says something about the file, with its path there.
+
+    A value that fits no member of a union (``public_holidays: true`` or a mapping)
+    gets an error from every member; when the value has the shape of one member (a
+    mapping) and fails inside it, the others' "expected true or false" is dropped.
+    """
+    errors = [(dict(err), *_normalise(tuple(err["loc"]), data))
+              for err in exc.errors(include_url=False)]
+    inside = {path[:k] for _, path, member in errors if member for k in range(len(path))}
+    return [(err, path) for err, path, member in errors
+            if not (member and path in inside)]
 
 
 _COUNTRY = "^[A-Z]{2}$"  # the pattern of scenarios.model.Country
@@ -407,8 +440,7 @@ def reword(err: dict, path: tuple, data: Any) -> str:
 
 def _validation_problems(exc: ValidationError, loc: Located) -> list[Problem]:
     out = []
-    for err in exc.errors(include_url=False):
-        path = normalise_loc(tuple(err["loc"]), loc.data)
+    for err, path in located_errors(exc, loc.data):
         message = reword(err, path, loc.data)
         mark = loc.key_mark(path) if err["type"] == "extra_forbidden" else loc.mark_for(path)
         out.append(Problem(mark, format_path(path), message))

@@ -800,18 +800,25 @@ def test_a_misspelt_field_in_an_inject_condition_or_on_call_suggests_the_field(
 
 
 def test_a_team_filter_with_a_misspelt_field_or_a_bad_member(tmp_path, scenario_data):
-    # a team is a list or a filter: a mapping is reported as not being a list, and what
-    # is wrong in it as a filter (a filter does not say which of its fields was meant)
+    # a team is a list or a filter: a mapping is a filter, and what is wrong in it is
+    # reported at its own path, with the filter's fields to choose from (not also as
+    # "expected a list", nor under the filter model's name)
     scenario_data["teams"] = {"t": {"kind": ["national_cert"], "zzz": 1},
-                              "u": {"kind": ["national_cert"], "include": [5]}}
-    found = problems(tmp_path, scenario_data)
-    assert found[0] == ("teams.t", "expected a list, got a mapping")
-    assert found[1][0].startswith("teams.t.") and found[1][0].endswith(".zzz")
-    assert found[1][1] == "unknown field 'zzz'"
-    assert found[2] == ("teams.u", "expected a list, got a mapping")
-    assert found[3][0].startswith("teams.u.") and found[3][0].endswith(".include[0]")
-    assert found[3][1] == "expected text, got a number"
-    assert len(found) == 4
+                              "u": {"kind": ["national_cert"], "include": [5]},
+                              "v": {"kind": ["national_cert"], "countri_in": ["SG"]}}
+    assert problems(tmp_path, scenario_data) == [
+        ("teams.t.zzz", "unknown field 'zzz'; expected one of: kind, country_in, include, "
+                        "exclude"),
+        ("teams.u.include[0]", "expected text, got a number"),
+        ("teams.v.countri_in", "unknown field 'countri_in'; did you mean 'country_in'?"),
+    ]
+
+
+def test_public_holidays_given_as_a_mapping_with_a_misspelt_field(tmp_path, scenario_data):
+    cert_a(scenario_data)["public_holidays"] = {"countri": "MY"}
+    assert problems(tmp_path, scenario_data) == [
+        ("actors.cert-a.public_holidays.countri",
+         "unknown field 'countri'; did you mean 'country'?")]
 
 
 def test_contacts_given_as_a_list(tmp_path, scenario_data):

@@ -855,7 +855,7 @@ def injects_from_table(
     Raises :class:`MselError` with every problem, each at its cell."""
     from pydantic import ValidationError
 
-    from scenarios.loader import _cross_references, format_path, normalise_loc, reword
+    from scenarios.loader import _cross_references, format_path, located_errors, reword
 
     sc = loaded.scenario
     header, cols, notes = _find_header(table, mapping or {})
@@ -882,9 +882,8 @@ def injects_from_table(
     try:
         Scenario.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            path = normalise_loc(tuple(err["loc"]), data)
-            found.append((path, reword(dict(err), path, data)))
+        for err, path in located_errors(exc, data):
+            found.append((path, reword(err, path, data)))
     found.extend(_cross_references(data))
     seen = set()
     for path, message in found:

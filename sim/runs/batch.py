@@ -49,7 +49,7 @@ from pydantic import ValidationError
 
 from scenarios import LoadedScenario, Scenario
 from scenarios import loader as _loader
-from scenarios.loader import format_path, normalise_loc, reword
+from scenarios.loader import format_path, located_errors, reword
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
 from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, STAGE_KEYS, compute
 from sim.analysis.stats import Proportion, Running, Sample, paired_rate_difference
@@ -408,8 +408,7 @@ def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[t
             Scenario.model_validate(data)
         except ValidationError as exc:
             problems = []
-            for err in exc.errors(include_url=False):
-                loc = normalise_loc(tuple(err["loc"]), data)
+            for err, loc in located_errors(exc, data):
                 problems.append(f"{format_path(loc)}: {reword(err, loc, data)}")
             raise BatchError(f"variant {v.name!r}: " + "; ".join(problems)) from None
         # the same cross-reference checks as a scenario file: an inject sent over a
