@@ -118,18 +118,18 @@ def test_a_drill_whose_injects_only_wait_for_actions_cannot_run(scenario_data, l
 
 def test_a_drill_whose_injects_all_come_at_or_after_its_end_cannot_run(scenario_data, load,
                                                                         tmp_path):
-    # a 90-minute drill: inject 1 at T+02:00, inject 2 at T+01:30, its very end
+    # a 90-minute drill from 09:00: inject 1 at T+02:00, inject 2 at 10:30, its very end
     scenario_data["drill"]["duration"] = "90m"
     scenario_data["injects"][0]["at"] = "T+02:00"
     scenario_data["injects"].append(
-        {"id": "2", "at": "T+01:30", "sender": "ctl", "to": ["cert-b"], "via": "email",
-         "incident": {"id": "x"}})
+        {"id": "2", "at": "2026-08-19T10:30:00+08:00", "sender": "ctl", "to": ["cert-b"],
+         "via": "email", "incident": {"id": "x"}})
     [problem] = preflight(load(scenario_data))
     # the earliest of them, the second in the list
     assert (problem.path, problem.message) == (
         "injects[1].at", "every inject is timed after the drill ends (the drill lasts 1.5 h)")
     lines = (tmp_path / "s.yaml").read_text().splitlines()
-    line = lines.index("  at: T+01:30") + 1
+    line = lines.index("  at: '2026-08-19T10:30:00+08:00'") + 1
     assert (problem.mark.line, problem.mark.col) == (line, 7)
     assert str(problem) == (
         f"{tmp_path / 's.yaml'}:{line}:7: injects[1].at: every inject is timed after the "

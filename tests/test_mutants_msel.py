@@ -294,9 +294,12 @@ def adhoc(**fields) -> Inject:
     return Inject.model_validate(data)
 
 
-def test_an_adhoc_inject_for_later_waits_in_the_msel_and_logs_what_it_will_deliver(engine):
+# T+04:00 is 13:00 in Singapore on the drill's first day
+@pytest.mark.parametrize("at", ["T+04:00", "2026-08-19T13:00:00+08:00"])
+def test_an_adhoc_inject_for_later_waits_in_the_msel_and_logs_what_it_will_deliver(engine,
+                                                                                   at):
     engine.run_until(100)
-    assert command(engine, engine.add_inject, adhoc(at="T+04:00"), False) == [
+    assert command(engine, engine.add_inject, adhoc(at=at), False) == [
         ("inject_added", None, "x", {
             "inject": "A1", "at": 240.0, "type": "information", "title": "Heads-up",
             "text": "Check your logs", "sender": "ctl", "to": ["cert-b", "council"],
