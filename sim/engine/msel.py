@@ -204,15 +204,15 @@ class Msel:
 
     def _ahead(self, at: float) -> float:
         """``at`` as a delivery time: not in the past (the current minute counts as now),
-        not after the drill's end."""
+        and before the drill's end (the drill ends before anything due at that instant)."""
         if not isinstance(at, (int, float)) or isinstance(at, bool) or not math.isfinite(at):
             raise ActionError("the time must be a number of minutes")
         now = self.env.now
         if at < math.floor(now):
             raise ActionError(f"{format_drill_time(at)} has already passed (the drill is at "
                               f"{format_drill_time(math.floor(now))})")
-        if at > self.engine.end:
-            raise ActionError(f"{format_drill_time(at)} is after the drill ends "
+        if at >= self.engine.end:
+            raise ActionError(f"{format_drill_time(at)} is at or after the drill ends "
                               f"({format_drill_time(self.engine.end)})")
         return max(float(at), now)
 

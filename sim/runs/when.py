@@ -66,6 +66,7 @@ def check_ahead(t: float, now: float, end: float) -> str | None:
     if t < math.floor(now):
         return (f"{format_drill_time(t)} has already passed (the drill is at "
                 f"{format_drill_time(math.floor(now))})")
-    if t > end:
-        return f"{format_drill_time(t)} is after the drill ends ({format_drill_time(end)})"
+    if t >= end:
+        return (f"{format_drill_time(t)} is at or after the drill ends "
+                f"({format_drill_time(end)})")
     return None

@@ -1,0 +1,456 @@
+"""The facilitator's live control of the MSEL, and players' answers to tasks, through the
+engine's boundary, on the hand-computable drill of tests/conftest.py (the cases mutation
+testing of sim/engine/msel.py found untested).
+
+Inject 1 reaches cert-a by e-mail at T+60 (T+01:00) and opens incident x. The tests
+below add inject 2, due at T+180 (T+03:00) for cert-b by e-mail, and the contingency
+C1 for cert-a. The drill lasts two days: 2880 minutes, T+2d00:00.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from conftest import events_of
+
+from scenarios.model import Inject
+from sim.engine import ActionError, Engine
+from sim.runs.when import check_ahead
+
+SECOND = {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["cert-b"], "via": "email",
+          "tlp": "GREEN", "title": "Update", "text": "Second wave", "incident": {"id": "x"}}
+CHASER = {"id": "C1", "type": "contingency", "delay": "15m", "sender": "ctl",
+          "to": ["cert-a"], "via": "email", "title": "Chaser", "incident": {"id": "x"}}
+
+
+@pytest.fixture
+def engine(scenario_data, load):
+    """The drill with injects 1, 2 and C1, every role played by the policy."""
+    scenario_data["injects"] += [dict(SECOND), dict(CHASER)]
+    return Engine(load(scenario_data), seed=0)
+
+
+def delivered(log, inject):
+    """(recipient, time) of each delivery of ``inject``."""
+    return [(e.actor, e.time) for e in events_of(log, "inject_delivered")
+            if e.details["inject"] == inject]
+
+
+def command(engine, fn, *args):
+    """Run a facilitator command; the events it logged, as (type, actor, incident,
+    details, time)."""
+    first = len(engine.log)
+    fn(*args)
+    return [(e.type, e.actor, e.incident, dict(e.details), e.time) for e in engine.log[first:]]
+
+
+def refused(fn, *args) -> str:
+    with pytest.raises(ActionError) as exc:
+        fn(*args)
+    return str(exc.value)
+
+
+# --- delay -------------------------------------------------------------------------------
+
+
+def test_delaying_a_waiting_inject_delivers_it_that_much_later(engine):
+    engine.run_until(100)
+    assert command(engine, engine.delay_inject, "2", 30) == [
+        ("inject_rescheduled", None, "x", {"inject": "2", "at": 210.0}, 100)]
+    assert delivered(engine.run(), "2") == [("cert-b", 210)]
+
+
+def test_only_a_scheduled_inject_still_waiting_can_be_delayed(engine):
+    engine.run_until(100)
+    engine.skip_inject("2")
+    before = len(engine.log)
+    for inject in ("1", "2", "C1"):  # delivered, skipped, a contingency with no time
+        assert refused(engine.delay_inject, inject, 30) == (
+            f"inject {inject!r} is not waiting to be delivered")
+    assert len(engine.log) == before
+    assert delivered(engine.run(), "1") == [("cert-a", 60)]
+
+
+# --- skip and unskip ---------------------------------------------------------------------
+
+
+def test_a_skipped_inject_waits_again_for_its_own_time_when_put_back(engine):
+    engine.run_until(100)
+    assert command(engine, engine.skip_inject, "2") == [
+        ("inject_skipped", None, "x", {"inject": "2"}, 100)]
+    assert refused(engine.skip_inject, "2") == "inject '2' is already skipped"
+    assert command(engine, engine.unskip_inject, "2") == [
+        ("inject_unskipped", None, "x", {"inject": "2", "at": 180.0}, 100)]
+    assert delivered(engine.run(), "2") == [("cert-b", 180)]
+
+
+def test_a_skipped_inject_is_not_delivered_at_its_time(engine):
+    engine.run_until(100)
+    engine.skip_inject("2")
+    assert delivered(engine.run(), "2") == []
+
+
+def test_a_skipped_inject_put_back_at_a_chosen_time_goes_then_not_at_its_own(engine):
+    engine.run_until(100)
+    engine.skip_inject("2")
+    assert command(engine, engine.unskip_inject, "2", 150) == [
+        ("inject_unskipped", None, "x", {"inject": "2", "at": 150.0}, 100)]
+    assert delivered(engine.run(), "2") == [("cert-b", 150)]
+
+
+def test_a_skipped_inject_put_back_in_the_minute_it_is_due_is_delivered_at_once(engine):
+    engine.run_until(100)
+    engine.skip_inject("2")
+    engine.run_until(180)  # the minute it is due; its own delivery has not yet come
+    events = command(engine, engine.unskip_inject, "2")
+    assert [(t, actor, when) for t, actor, _, _, when in events] == [
+        ("inject_unskipped", None, 180), ("inject_delivered", "cert-b", 180)]
+    assert delivered(engine.run(), "2") == [("cert-b", 180)]
+
+
+def test_a_skipped_inject_whose_time_has_passed_needs_a_new_time(engine):
+    engine.run_until(100)
+    engine.skip_inject("2")
+    engine.run_until(200)
+    assert refused(engine.unskip_inject, "2") == (
+        "inject '2' was due at T+03:00, which has passed: give a new time, or now")
+    engine.unskip_inject("2", 230)
+    assert delivered(engine.run(), "2") == [("cert-b", 230)]
+
+
+def test_a_skipped_contingency_inject_is_put_back_only_at_a_given_time(engine):
+    engine.skip_inject("C1")
+    assert refused(engine.unskip_inject, "C1") == (
+        "inject 'C1' has no time of its own: give a time, or now")
+    engine.unskip_inject("C1", 45)
+    assert delivered(engine.run(), "C1") == [("cert-a", 45)]
+
+
+def test_only_a_skipped_inject_can_be_put_back(engine):
+    engine.run_until(100)
+    before = len(engine.log)
+    assert refused(engine.unskip_inject, "2") == "inject '2' is waiting, not skipped"
+    assert refused(engine.unskip_inject, "1") == "inject '1' is already delivered, not skipped"
+    assert refused(engine.skip_inject, "1") == "inject '1' is already fired"
+    assert refused(engine.unskip_inject, "nope") == "unknown inject 'nope'"
+    assert len(engine.log) == before
+
+
+# --- reschedule --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("at", [150, 300])
+def test_rescheduling_a_waiting_inject_moves_its_delivery_earlier_or_later(engine, at):
+    engine.run_until(100)
+    assert command(engine, engine.reschedule_inject, "2", at) == [
+        ("inject_rescheduled", None, "x", {"inject": "2", "at": float(at)}, 100)]
+    assert delivered(engine.run(), "2") == [("cert-b", at)]
+
+
+def test_rescheduling_to_the_current_minute_delivers_it_at_once(engine):
+    # half a minute into T+100, "T+01:40" is now
+    engine.run_until(100.5)
+    events = command(engine, engine.reschedule_inject, "2", 100)
+    assert [(t, actor, d.get("at"), when) for t, actor, _, d, when in events] == [
+        ("inject_rescheduled", None, 100.5, 100.5), ("inject_delivered", "cert-b", None, 100.5)]
+    assert refused(engine.fire_inject, "2") == "inject '2' has already been delivered"
+    assert refused(engine.edit_inject, "2", {"title": "Late"}).startswith(
+        "inject '2' has already been delivered")
+    assert delivered(engine.run(), "2") == [("cert-b", 100.5)]
+
+
+def test_only_a_waiting_inject_can_be_rescheduled(engine):
+    engine.run_until(100)
+    engine.skip_inject("2")
+    assert refused(engine.reschedule_inject, "1", 300) == (
+        "inject '1' is already delivered: only a waiting inject can be rescheduled")
+    assert refused(engine.reschedule_inject, "2", 300) == (
+        "inject '2' is skipped: only a waiting inject can be rescheduled")
+    assert refused(engine.reschedule_inject, "nope", 300) == "unknown inject 'nope'"
+    assert delivered(engine.run(), "2") == []
+
+
+@pytest.mark.parametrize(("at", "why"), [
+    (99, "T+01:39 has already passed (the drill is at T+01:40)"),
+    (2881, "T+2d00:01 is at or after the drill ends (T+2d00:00)"),
+    # nothing is delivered at the drill's last instant: the drill ends first
+    (2880, "T+2d00:00 is at or after the drill ends (T+2d00:00)"),
+    (True, "the time must be a number of minutes"),
+    (math.nan, "the time must be a number of minutes"),
+    (math.inf, "the time must be a number of minutes"),
+    ("200", "the time must be a number of minutes"),
+])
+def test_a_new_time_in_the_past_after_the_end_or_not_a_number_is_refused(engine, at, why):
+    engine.run_until(100.5)
+    before = len(engine.log)
+    assert refused(engine.reschedule_inject, "2", at) == why
+    assert len(engine.log) == before
+    assert delivered(engine.run(), "2") == [("cert-b", 180)]
+
+
+def test_the_facilitator_s_forms_refuse_the_drill_end_as_the_engine_does():
+    assert check_ahead(2879, 100.5, 2880) is None
+    assert check_ahead(100, 100.5, 2880) is None
+    assert check_ahead(2880, 100.5, 2880) == (
+        "T+2d00:00 is at or after the drill ends (T+2d00:00)")
+    assert check_ahead(99, 100.5, 2880) == (
+        "T+01:39 has already passed (the drill is at T+01:40)")
+
+
+# --- edit --------------------------------------------------------------------------------
+
+
+def test_an_edited_inject_is_delivered_as_edited_and_the_change_logged(engine):
+    engine.run_until(100)
+    changes = {"title": "Update 2", "text": "Second wave", "to": ["council", "cert-a"],
+               "tlp": "AMBER"}
+    # the text is unchanged: it is not listed among the changes
+    assert command(engine, engine.edit_inject, "2", changes) == [
+        ("inject_edited", None, "x", {"inject": "2", "changed": ["title", "to", "tlp"],
+                                      "title": "Update 2", "to": ["council", "cert-a"],
+                                      "tlp": "AMBER"}, 100)]
+    log = engine.run()
+    assert delivered(log, "2") == [("council", 180), ("cert-a", 180)]
+    sent = [e for e in events_of(log, "inject_delivered") if e.details["inject"] == "2"]
+    assert {(e.details["title"], e.details["text"], e.details["tlp"]) for e in sent} == {
+        ("Update 2", "Second wave", "AMBER")}
+
+
+def test_an_inject_can_be_edited_again(engine):
+    engine.edit_inject("2", {"text": "First draft"})
+    assert command(engine, engine.edit_inject, "2", {"text": "Final"}) == [
+        ("inject_edited", None, "x", {"inject": "2", "changed": ["text"], "text": "Final"}, 0)]
+    [sent] = [e for e in events_of(engine.run(), "inject_delivered")
+              if e.details["inject"] == "2"]
+    assert (sent.details["title"], sent.details["text"]) == ("Update", "Final")
+
+
+def test_a_contingency_inject_can_be_edited_before_it_is_set_off(scenario_data, load):
+    # E1 (cert-a notifies within 30 minutes of T+60) is missed at T+90; C1 follows 15m later
+    scenario_data["injects"].append(dict(CHASER))
+    scenario_data["expectations"] = [{"id": "E1", "actors": ["cert-a"], "incident": "x",
+                                      "action": "notify", "within": "30m",
+                                      "contingency": "C1"}]
+    engine = Engine(load(scenario_data), seed=0)
+    engine.run_until(10)
+    engine.edit_inject("C1", {"text": "Where is your notification?"})
+    [sent] = [e for e in events_of(engine.run(), "inject_delivered")
+              if e.details["inject"] == "C1"]
+    assert (sent.actor, sent.time, sent.details["title"], sent.details["text"]) == (
+        "cert-a", 105, "Chaser", "Where is your notification?")
+
+
+def test_a_skipped_inject_can_be_edited_and_put_back(engine):
+    engine.run_until(100)
+    engine.skip_inject("2")
+    engine.edit_inject("2", {"to": ["council"]})
+    engine.unskip_inject("2")
+    assert delivered(engine.run(), "2") == [("council", 180)]
+
+
+@pytest.mark.parametrize(("changes", "why"), [
+    ({}, "nothing to change"),
+    (["title"], "nothing to change"),
+    ({"title": "Update"}, "nothing changed"),
+    ({"via": "phone", "sender": "cert-b"},
+     "an inject's 'sender' cannot be edited; only its title, text, to, tlp"),
+    ({"k" * 45: 1}, f"an inject's {'k' * 40!r} cannot be edited; only its title, text, to, tlp"),
+    ({"to": "cert-a"}, "the recipients must be a list of at least one actor"),
+    ({"to": []}, "the recipients must be a list of at least one actor"),
+    ({"to": ["cert-a", 7]}, "the recipients must be a list of at least one actor"),
+    ({"to": ["cert-a", "nobody"]}, "unknown actor 'nobody'"),
+    ({"to": ["cert-a", "cert-a"]}, "a recipient is listed twice"),
+    ({"tlp": "PURPLE"}, "the TLP label must be one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED"),
+    ({"title": 5}, "the title must be text"),
+    ({"text": None}, "the text must be text"),
+])
+def test_an_edit_that_cannot_be_made_is_refused_and_changes_nothing(engine, changes, why):
+    engine.run_until(100)
+    before = len(engine.log)
+    assert refused(engine.edit_inject, "2", changes) == why
+    assert len(engine.log) == before
+    [sent] = [e for e in events_of(engine.run(), "inject_delivered")
+              if e.details["inject"] == "2"]
+    assert (sent.actor, sent.details["title"], sent.details["tlp"]) == ("cert-b", "Update",
+                                                                       "GREEN")
+
+
+def test_a_delivered_inject_cannot_be_edited(engine):
+    engine.run_until(100)
+    assert refused(engine.edit_inject, "1", {"title": "Too late"}) == (
+        "inject '1' has already been delivered: only a waiting or skipped inject can be "
+        "edited")
+    assert refused(engine.edit_inject, "nope", {"title": "Who?"}) == "unknown inject 'nope'"
+
+
+# --- ad-hoc injects ----------------------------------------------------------------------
+
+
+def adhoc(**fields) -> Inject:
+    data = {"id": "A1", "sender": "ctl", "to": ["cert-b", "council"], "via": "email",
+            "tlp": "AMBER", "type": "information", "title": "Heads-up",
+            "text": "Check your logs", "incident": {"id": "x"}, **fields}
+    return Inject.model_validate(data)
+
+
+# T+04:00 is 13:00 in Singapore on the drill's first day
+@pytest.mark.parametrize("at", ["T+04:00", "2026-08-19T13:00:00+08:00"])
+def test_an_adhoc_inject_for_later_waits_in_the_msel_and_logs_what_it_will_deliver(engine,
+                                                                                   at):
+    engine.run_until(100)
+    assert command(engine, engine.add_inject, adhoc(at=at), False) == [
+        ("inject_added", None, "x", {
+            "inject": "A1", "at": 240.0, "type": "information", "title": "Heads-up",
+            "text": "Check your logs", "sender": "ctl", "to": ["cert-b", "council"],
+            "via": "email", "tlp": "AMBER"}, 100)]
+    assert engine.msel.next_time() == 180
+    engine.reschedule_inject("2", 300)
+    assert engine.msel.next_time() == 240
+    assert delivered(engine.run(), "A1") == [("cert-b", 240), ("council", 240)]
+
+
+def test_an_adhoc_inject_for_later_due_this_minute_is_delivered_at_once(engine):
+    engine.run_until(100)
+    events = command(engine, engine.add_inject, adhoc(at="T+01:40"), False)
+    assert [(t, actor) for t, actor, *_ in events] == [
+        ("inject_added", None), ("inject_delivered", "cert-b"), ("inject_delivered", "council")]
+
+
+def test_an_adhoc_inject_sent_now_is_delivered_at_once(engine):
+    engine.run_until(100)
+    events = command(engine, engine.add_inject, adhoc())
+    assert [(t, actor, when) for t, actor, _, _, when in events] == [
+        ("inject_delivered", "cert-b", 100), ("inject_delivered", "council", 100)]
+    # the MSEL's own call delivers at once unless told to wait
+    engine.msel.add(adhoc(id="A2", to=["cert-a"], at="T+05:00"))
+    assert delivered(engine.log, "A2") == [("cert-a", 100)]
+    assert delivered(engine.run(), "A2") == [("cert-a", 100)]
+
+
+def test_an_adhoc_inject_may_open_a_new_incident_of_a_given_type(engine):
+    engine.run_until(100)
+    engine.add_inject(adhoc(incident={"id": "z", "type": "phishing", "affected": ["TH"]}))
+    [opened] = [e for e in events_of(engine.log, "incident_opened") if e.incident == "z"]
+    assert (opened.time, opened.details["type"]) == (100, "phishing")
+
+
+@pytest.mark.parametrize(("inject", "why"), [
+    (adhoc(id="1"), "inject id '1' is already used"),
+    (adhoc(via="fax"), "unknown channel 'fax'"),
+    (adhoc(to=["cert-b", "nobody"]), "unknown actor 'nobody'"),
+    (adhoc(sender="nobody"), "unknown actor 'nobody'"),
+    (adhoc(incident={"id": "z"}), "a new incident 'z' needs a type"),
+    (adhoc(), "an inject scheduled for later needs a time"),
+    (adhoc(at="T+01:00"), "T+01:00 has already passed (the drill is at T+01:40)"),
+    (adhoc(at="T+2d00:00"), "T+2d00:00 is at or after the drill ends (T+2d00:00)"),
+])
+def test_an_adhoc_inject_that_cannot_be_added_is_refused_and_not_kept(engine, inject, why):
+    engine.run_until(100)
+    before = len(engine.log)
+    assert refused(engine.add_inject, inject, False) == why
+    assert len(engine.log) == before
+    assert sorted(engine.injects) == ["1", "2", "C1"]
+
+
+def test_an_update_to_an_incident_not_yet_opened_needs_its_type(engine):
+    # incident x opens with inject 1 at T+60; before that, an update to it is a new incident
+    assert refused(engine.add_inject, adhoc()) == "a new incident 'x' needs a type"
+    engine.run_until(60.5)
+    engine.add_inject(adhoc())
+    assert delivered(engine.log, "A1") == [("cert-b", 60.5), ("council", 60.5)]
+
+
+# --- the next inject due -----------------------------------------------------------------
+
+
+def test_the_next_time_is_that_of_the_earliest_inject_still_waiting(engine):
+    msel = engine.msel
+    engine.add_inject(adhoc(id="3", to=["cert-a"], at="T+05:00",
+                            incident={"id": "x", "type": "botnet"}), False)
+    assert msel.next_time() == 60
+    engine.run_until(60)  # the minute inject 1 is due, not yet delivered
+    assert msel.next_time() == 60
+    engine.run_until(100)
+    assert msel.next_time() == 180
+    engine.skip_inject("2")
+    assert msel.next_time() == 300
+    engine.fire_inject("3")  # early: its time no longer counts
+    assert msel.next_time() is None  # C1, a contingency, has no time of its own
+
+
+# --- conditions on what was done ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("done", "goes"), [
+    ({"action": "escalate", "by": ["cert-a"], "incident": "x"}, True),
+    ({"action": "escalate"}, True),  # anyone, on any incident
+    ({"action": "escalate", "by": ["cert-b"]}, False),
+    ({"action": "escalate", "incident": "y"}, False),
+    ({"action": "request_takedown"}, False),
+])
+def test_an_inject_waits_for_an_action_by_the_actors_and_on_the_incident_named(
+        scenario_data, load, done, goes):
+    # cert-a escalates incident x at T+110 (acknowledged T+70, notified T+105); inject 2
+    # is due at T+180 for the council
+    scenario_data["injects"].append(dict(SECOND, to=["council"], when={"done": [done]}))
+    log = Engine(load(scenario_data), seed=0).run()
+    assert delivered(log, "2") == ([("council", 180)] if goes else [])
+    skipped = [(e.time, dict(e.details)) for e in events_of(log, "inject_skipped")]
+    assert skipped == ([] if goes else [(180, {"inject": "2", "reason": "condition"})])
+
+
+# --- a call that waits for someone at the desk -------------------------------------------
+
+
+@pytest.mark.parametrize(("at", "arrives"), [("T+00:30", 60), ("T+10:00", 1500)])
+def test_a_phone_inject_reaches_a_team_once_it_is_on_duty(scenario_data, load, at, arrives):
+    # cert-b (Bangkok, an hour behind) works 09:00-17:00 local: T+60 to T+540, and from
+    # T+1500 the next day
+    scenario_data["injects"].append(dict(SECOND, at=at, via="phone"))
+    log = Engine(load(scenario_data), seed=0).run()
+    [sent] = [e for e in events_of(log, "inject_delivered") if e.details["inject"] == "2"]
+    minutes = int(at[2:4]) * 60 + int(at[5:])
+    assert (sent.actor, sent.time, sent.details["duty_wait"]) == (
+        "cert-b", arrives, arrives - minutes)
+
+
+# --- player tasks ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tasked(scenario_data, load):
+    """Q1 is asked of cert-a when inject 1 reaches it (T+60); Q2 of cert-b at T+05:00."""
+    scenario_data["tasks"] = [
+        {"id": "Q1", "question": "Which addresses will you block?", "to": ["cert-a"],
+         "inject": "1", "incident": "x"},
+        {"id": "Q2", "question": "Who did you tell?", "to": ["cert-b"], "at": "T+05:00",
+         "incident": "x"},
+    ]
+    return Engine(load(scenario_data), seed=0, human=["cert-a", "cert-b"])
+
+
+def test_an_answer_is_logged_trimmed_and_a_later_one_replaces_it(tasked):
+    tasked.run_until(100)
+    assert command(tasked, tasked.answer_task, "cert-a", "Q1", "  203.0.113.45 \n") == [
+        ("task_answered", "cert-a", "x", {"task": "Q1", "text": "203.0.113.45"}, 100)]
+    tasked.run_until(110)
+    tasked.answer_task("cert-a", "Q1", "203.0.113.45 and 198.51.100.7")
+    assert tasked.msel.answers == {("Q1", "cert-a"): "203.0.113.45 and 198.51.100.7"}
+    assert [e.details["text"] for e in events_of(tasked.log, "task_answered")] == [
+        "203.0.113.45", "203.0.113.45 and 198.51.100.7"]
+
+
+def test_only_a_task_asked_of_the_player_can_be_answered(tasked):
+    tasked.run_until(100)
+    before = len(tasked.log)
+    assert refused(tasked.answer_task, "cert-b", "Q2", "CERT-A") == (
+        "task 'Q2' has not been asked of cert-b")  # not before T+05:00
+    assert refused(tasked.answer_task, "cert-b", "Q1", "None") == (
+        "task 'Q1' has not been asked of cert-b")
+    assert refused(tasked.answer_task, "cert-a", "Q9", "?") == "unknown task 'Q9'"
+    assert refused(tasked.answer_task, "cert-a", "Q1", " \n ") == "an answer needs some text"
+    assert len(tasked.log) == before and tasked.msel.answers == {}
+    tasked.run_until(301)
+    tasked.answer_task("cert-b", "Q2", "CERT-A")
+    assert tasked.msel.answers == {("Q2", "cert-b"): "CERT-A"}
