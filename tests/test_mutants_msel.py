@@ -72,6 +72,23 @@ def test_only_a_scheduled_inject_still_waiting_can_be_delayed(engine):
     assert delivered(engine.run(), "1") == [("cert-a", 60)]
 
 
+def test_a_delay_must_be_a_positive_number_of_minutes_that_ends_before_the_drill(engine):
+    # the console always delays by 30 minutes; a network client or a journal may ask
+    # for anything: a negative delay would log a time in the past, and one past the end
+    # would leave the inject waiting for ever
+    engine.run_until(100)
+    before = len(engine.log)
+    for minutes in (-30, 0, math.nan, math.inf, "30", True):
+        assert refused(engine.delay_inject, "2", minutes) == (
+            "a delay is a number of minutes greater than zero")
+    assert refused(engine.delay_inject, "2", 2880 - 180) == (
+        "T+2d00:00 is at or after the drill ends (T+2d00:00)")
+    assert len(engine.log) == before
+    assert command(engine, engine.delay_inject, "2", 2880 - 181) == [
+        ("inject_rescheduled", None, "x", {"inject": "2", "at": 2879.0}, 100)]
+    assert delivered(engine.run(), "2") == [("cert-b", 2879)]
+
+
 # --- skip and unskip ---------------------------------------------------------------------
 
 

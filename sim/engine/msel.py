@@ -98,7 +98,10 @@ class Msel:
         sched = self.get(inject_id)
         if sched.state != "pending" or sched.at is None:
             raise ActionError(f"inject {inject_id!r} is not waiting to be delivered")
-        sched.at = max(self.env.now, sched.at) + minutes
+        if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) \
+                or not math.isfinite(minutes) or minutes <= 0:
+            raise ActionError("a delay is a number of minutes greater than zero")
+        sched.at = self._ahead(max(self.env.now, sched.at) + minutes)
         self.engine.emit("inject_rescheduled", None, sched.inject.incident.id, inject=inject_id,
                          at=sched.at)
         self.schedule(sched)
