@@ -128,7 +128,8 @@ def test_a_rule_held_until_another_waits_for_it_and_says_so(scenario_data, load)
 
 def _follow_on(scenario_data):
     """cert-a closes the incident once its notification is acknowledged (cert-b, T+120):
-    5m drafting, closed at T+125."""
+    5m drafting, closed at T+125. cert-a works on one thing at a time."""
+    scenario_data["actors"]["cert-a"]["capacity"] = 1
     _rules(scenario_data)["wrap_up"] = {"by": ["cert-a"], "after": ["notify"],
                                         "action": "close"}
     return scenario_data
@@ -199,3 +200,65 @@ def test_an_analysis_dropped_at_a_hand_over_is_done_again_later(scenario_data, l
         == [(130, 100)]
     assert _done(log, "notified") == [(135, "cert-a")]
     assert _done(log, "escalated") == [(140, "cert-a")]
+
+
+# --- rules released when what they wait for is done: Policy._unheld -----------------------
+
+
+def test_a_rule_done_while_another_waits_is_no_release_of_it(scenario_data, load):
+    # the escalation waits for the notification; a publication comes between them and
+    # releases nothing: escalation held at T+100, published T+105, notified T+110, then
+    # the escalation at T+115
+    rules = _rules(scenario_data)
+    notify, escalate = rules.pop("notify"), rules.pop("escalate")
+    escalate["hold_until"] = ["notify"]
+    rules.update({"escalate": escalate,
+                  "advise": {"by": ["cert-a"], "on": ["inject"], "action": "publish"},
+                  "notify": notify})
+    log = _run(scenario_data, load)
+    assert [(e.time, e.details["rule"]) for e in events_of(log, "held")] == [(100, "escalate")]
+    assert [(e.time, e.type) for e in log if e.type in ("published", "notified", "escalated")
+            ] == [(105, "published"), (110, "notified"), (115, "escalated")]
+
+
+def test_a_rule_that_never_waited_keeps_its_place_in_the_framework(scenario_data, load):
+    # the escalation is held until the notification, but comes after it and never has
+    # to wait; the publication between them goes first: notified T+105, published T+110,
+    # escalated T+115 (another rule waiting meanwhile changes nothing)
+    rules = _rules(scenario_data)
+    notify, escalate = rules.pop("notify"), rules.pop("escalate")
+    escalate["hold_until"] = ["notify"]
+    rules.update({"wait": {"by": ["cert-a"], "on": ["inject"], "action": "preserve",
+                           "hold_until": ["never"]},
+                  "never": {"by": ["ctl"], "on": ["inject"], "action": "close"},
+                  "notify": notify,
+                  "advise": {"by": ["cert-a"], "on": ["inject"], "action": "publish"},
+                  "escalate": escalate})
+    log = _run(scenario_data, load)
+    assert [(e.time, e.details["rule"]) for e in events_of(log, "held")] == [(100, "wait")]
+    assert [(e.time, e.type) for e in log if e.type in ("published", "notified", "escalated")
+            ] == [(105, "notified"), (110, "published"), (115, "escalated")]
+
+
+# --- whom a rule still has to tell: Policy._new_targets ------------------------------------
+
+
+def test_a_team_does_not_escalate_back_what_the_council_told_it(scenario_data, load):
+    # cert-a escalates at T+110 (affected: SG, TH). At T+180 the council learns that
+    # Malaysia is affected too, and shares that with the member CERTs (acknowledged
+    # T+190, drafted by T+195, delivered T+200). cert-a's escalation rule now rests on
+    # Malaysia as well, but the council told it that: no second escalation
+    scenario_data["groups"]["asean"] = ["SG", "TH", "MY"]
+    _rules(scenario_data)["share"] = {"by": ["council"], "on": ["inject"], "action": "share",
+                                      "to": ["member_certs"], "channel": "email",
+                                      "tlp": "GREEN"}
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["council"], "via": "email",
+         "tlp": "GREEN", "incident": {"id": "x", "affected": ["SG", "TH", "MY"]}})
+    log = _run(scenario_data, load)
+    assert [(e.time, e.actor, e.details["targets"]) for e in log if e.type in (
+        "notified", "escalated")] == [(105, "cert-a", ["cert-b"]), (110, "cert-a", ["council"]),
+                                      (195, "council", ["cert-a", "cert-b"])]
+    [share] = [e for e in events_of(log, "message_delivered", "cert-a")]
+    assert (share.time, share.details["verb"]) == (200, "share")
+    assert [e.time for e in events_of(log, "acknowledged", "cert-a")] == [70, 210]
