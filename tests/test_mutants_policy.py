@@ -135,9 +135,10 @@ def _follow_on(scenario_data):
     return scenario_data
 
 
-def _later_report(scenario_data, at="T+03:00"):
+def _later_report(scenario_data, at="T+03:00", id_="2"):
+    """A further report on incident x (with nothing new in it) reaches cert-a at ``at``."""
     scenario_data["injects"].append(
-        {"id": "2", "at": at, "sender": "ctl", "to": ["cert-a"], "via": "email",
+        {"id": id_, "at": at, "sender": "ctl", "to": ["cert-a"], "via": "email",
          "tlp": "GREEN", "title": "Update", "incident": {"id": "x"}})
     return scenario_data
 
@@ -246,8 +247,9 @@ def test_a_rule_that_never_waited_keeps_its_place_in_the_framework(scenario_data
 def test_a_team_does_not_escalate_back_what_the_council_told_it(scenario_data, load):
     # cert-a escalates at T+110 (affected: SG, TH). At T+180 the council learns that
     # Malaysia is affected too, and shares that with the member CERTs (acknowledged
-    # T+190, drafted by T+195, delivered T+200). cert-a's escalation rule now rests on
-    # Malaysia as well, but the council told it that: no second escalation
+    # T+190, drafted by T+195, delivered T+200). When a further report reaches cert-a
+    # (T+240, acknowledged T+250), its escalation rule rests on Malaysia as well, which
+    # it never told the council; but the council told it: no second escalation
     scenario_data["groups"]["asean"] = ["SG", "TH", "MY"]
     _rules(scenario_data)["share"] = {"by": ["council"], "on": ["inject"], "action": "share",
                                       "to": ["member_certs"], "channel": "email",
@@ -255,10 +257,23 @@ def test_a_team_does_not_escalate_back_what_the_council_told_it(scenario_data, l
     scenario_data["injects"].append(
         {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["council"], "via": "email",
          "tlp": "GREEN", "incident": {"id": "x", "affected": ["SG", "TH", "MY"]}})
+    _later_report(scenario_data, at="T+04:00", id_="3")
     log = _run(scenario_data, load)
     assert [(e.time, e.actor, e.details["targets"]) for e in log if e.type in (
         "notified", "escalated")] == [(105, "cert-a", ["cert-b"]), (110, "cert-a", ["council"]),
                                       (195, "council", ["cert-a", "cert-b"])]
     [share] = [e for e in events_of(log, "message_delivered", "cert-a")]
     assert (share.time, share.details["verb"]) == (200, "share")
-    assert [e.time for e in events_of(log, "acknowledged", "cert-a")] == [70, 210]
+    assert [e.time for e in events_of(log, "acknowledged", "cert-a")] == [70, 210, 250]
+
+
+def test_a_team_escalates_again_what_it_learnt_from_someone_else(scenario_data, load):
+    # as above, but Malaysia is in the report of T+240: cert-a escalates again at T+255
+    scenario_data["groups"]["asean"] = ["SG", "TH", "MY"]
+    _later_report(scenario_data, at="T+04:00")
+    scenario_data["injects"][-1]["incident"]["affected"] = ["SG", "TH", "MY"]
+    log = _run(scenario_data, load)
+    assert [(e.time, e.details["targets"], e.details["relied"])
+            for e in events_of(log, "escalated")] == [
+        (110, ["council"], ["affected:SG", "affected:TH"]),
+        (255, ["council"], ["affected:MY", "affected:SG", "affected:TH"])]
