@@ -197,3 +197,103 @@ def test_an_acknowledged_notification_is_not_chased(scenario_data, load):
     log = Engine(load(scenario_data), seed=0).run()
     assert events_of(log, "message_chased") == []
     assert [e.details["channel"] for e in _to_b(log, "message_sent")] == ["email"]
+
+
+# --- messages that never arrive: Messaging._arrive -----------------------------------------
+
+
+def test_a_message_to_a_stale_contact_on_a_channel_that_does_not_bounce_vanishes(
+        scenario_data, load):
+    # cert-b's e-mail address is out of date and e-mail does not bounce here: the
+    # notification sent at T+105 is lost when it would have arrived (T+110); the policy
+    # chases it by phone after its follow-up hour (T+165, delivered T+166)
+    scenario_data["actors"]["cert-b"]["contacts"]["email"]["stale"] = True
+    log = Engine(load(scenario_data), seed=0).run()
+    [lost] = _to_b(log, "message_lost")
+    assert (lost.time, lost.actor, lost.incident) == (110, "cert-b", "x")
+    assert {k: lost.details[k] for k in ("reason", "sender", "latency", "msg", "channel")} == {
+        "reason": "stale_contact", "sender": "cert-a", "latency": 5, "msg": "m1",
+        "channel": "email"}
+    assert [(e.time, e.details["channel"]) for e in _to_b(log, "message_delivered")] == [
+        (166, "phone")]
+
+
+def test_a_message_lost_by_the_channel_is_reported_as_a_channel_failure(scenario_data, load):
+    # e-mail loses everything: the notification (T+105) and the escalation (T+110) are
+    # lost when they would have arrived
+    scenario_data["channels"]["email"]["loss"] = 1.0
+    log = Engine(load(scenario_data), seed=0).run()
+    assert [(e.time, e.type, e.actor, e.incident, e.details["reason"], e.details["sender"],
+             e.details["latency"], e.details["verb"])
+            for e in log if e.type == "message_lost"] == [
+        (110, "message_lost", "cert-b", "x", "channel_failure", "cert-a", 5, "notify"),
+        (115, "message_lost", "council", "x", "channel_failure", "cert-a", 5, "escalate")]
+
+
+# --- messages that arrive: Messaging._deliver ----------------------------------------------
+
+
+def test_a_delivered_message_says_who_sent_it_to_whom_and_how_long_it_took(scenario_data,
+                                                                           load):
+    log = Engine(load(scenario_data), seed=0).run()
+    [delivered] = _to_b(log, "message_delivered")
+    assert (delivered.time, delivered.actor) == (110, "cert-b")
+    assert {k: delivered.details[k] for k in (
+        "sender", "sender_kind", "recipient_kind", "latency", "duty_wait", "msg", "verb")} == {
+        "sender": "cert-a", "sender_kind": "national_cert", "recipient_kind": "national_cert",
+        "latency": 5, "duty_wait": 0, "msg": "m1", "verb": "notify"}
+    [escalation] = events_of(log, "message_delivered", "council")
+    assert escalation.details["recipient_kind"] == "regional_council"
+
+
+def test_a_person_acknowledges_a_message_by_its_id(scenario_data, load):
+    engine = Engine(load(scenario_data), seed=0, human=["cert-b"])
+    engine.run_until(130)  # the notification reached cert-b at T+110
+    [item] = engine.inbox("cert-b")
+    assert (item.ref, item.sender, item.recipient, item.channel) == ("m1", "cert-a", "cert-b",
+                                                                    "email")
+    produced = engine.act(Action("cert-b", "acknowledge", "x", refs=("m1",)))
+    assert [(e.type, e.details["refs"], e.details["senders"], e.details["received_at"])
+            for e in produced] == [("acknowledged", ["m1"], ["cert-a"], 110)]
+
+
+def test_publishing_a_red_message_received_is_a_violation(scenario_data, load):
+    engine = _people(scenario_data, load, "GREEN")
+    engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), tlp="RED"))
+    engine.run_until(100)
+    produced = engine.act(Action("cert-b", "publish", "x", refs=("m1",)))
+    assert _violations(produced) == [("public", "RED")]
+
+
+def test_a_message_on_a_round_the_clock_channel_is_handled_at_night(scenario_data, load):
+    # a person playing cert-a writes at T+600 (19:00 Singapore, 18:00 Bangkok): on the
+    # hotline cert-b's duty officer acknowledges at T+615; by e-mail the office does, at
+    # 09:00 Bangkok the next morning (T+1500), by T+1510
+    scenario_data["channels"]["hotline"] = {"kind": "portal", "latency": "5m",
+                                            "handled_around_the_clock": True}
+    scenario_data["actors"]["cert-b"]["contacts"]["hotline"] = {"address": "24/7 desk"}
+    acks = {}
+    for channel in ("hotline", "email"):
+        engine = Engine(load(scenario_data), seed=0, human=["cert-a"])
+        engine.run_until(600)
+        engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), channel=channel,
+                          tlp="GREEN"))
+        acks[channel] = [e.time for e in events_of(engine.run(), "acknowledged", "cert-b")]
+    assert acks == {"hotline": [615], "email": [1510]}
+
+
+def test_a_message_with_a_deadline_is_taken_before_a_report_that_came_earlier(scenario_data,
+                                                                              load):
+    # cert-b works on one thing at a time. A report of its own reaches it at T+100: it
+    # acknowledges at T+110, analyses until T+140, notifies cert-a at T+145 and escalates
+    # at T+150. Meanwhile a second report (no deadline) waits from T+105 and cert-a's
+    # notification (due by T+300) from T+110: the notification goes first (acknowledged
+    # T+160), then the report (T+170)
+    scenario_data["actors"]["cert-b"]["capacity"] = 1
+    for id_, at in (("2", "T+01:40"), ("3", "T+01:45")):
+        scenario_data["injects"].append(
+            {"id": id_, "at": at, "sender": "ctl", "to": ["cert-b"], "via": "email",
+             "tlp": "GREEN", "incident": {"id": "x"}})
+    log = Engine(load(scenario_data), seed=0).run()
+    assert [(e.time, e.details["refs"]) for e in events_of(log, "acknowledged", "cert-b")] \
+        == [(110, ["inject:2"]), (160, ["m1"]), (170, ["inject:3"])]

@@ -153,6 +153,31 @@ def test_a_rule_follows_once_every_message_of_another_is_acknowledged(scenario_d
         (70, "cert-a"), (190, "cert-a")]
 
 
+def test_a_follow_on_waits_for_every_message_of_the_rule_to_be_acknowledged(scenario_data,
+                                                                           load):
+    # the notification goes to cert-b and the council; cert-b, played by a person, never
+    # answers: the council's acknowledgement alone sets nothing off
+    _rules(scenario_data)["notify"]["to"] = ["affected_certs", "council"]
+    engine = Engine(load(_follow_on(scenario_data)), seed=0, human=["cert-b"])
+    log = engine.run()
+    [sent] = events_of(log, "notified")
+    assert (sent.time, sent.details["targets"]) == (105, ["cert-b", "council"])
+    # the council acknowledges the notification at T+120 (the escalation at T+125)
+    assert [e.time for e in events_of(log, "acknowledged", "council")] == [120, 125]
+    assert events_of(log, "closed") == []
+
+
+def test_a_follow_on_waits_its_turn_behind_work_that_came_before_it(scenario_data, load):
+    # reports reach cert-a at T+115 (handled until T+125) and T+118 (waiting); the close
+    # set off at T+120 waits behind the second: acknowledged T+135, closed T+140
+    _later_report(_later_report(_follow_on(scenario_data), at="T+01:55"), at="T+01:58",
+                  id_="3")
+    log = _run(scenario_data, load)
+    assert [(e.time, e.details["refs"]) for e in events_of(log, "acknowledged", "cert-a")] == [
+        (70, ["inject:1"]), (125, ["inject:2"]), (135, ["inject:3"])]
+    assert _done(log, "closed") == [(140, "cert-a")]
+
+
 def test_a_follow_on_waits_for_the_office_to_open(scenario_data, load):
     # the report comes at T+420 (16:00 Singapore): cert-a acknowledges at T+430, analyses
     # until T+460, notifies at T+465 (delivered T+470); cert-b (09:00-17:00 Bangkok, an
