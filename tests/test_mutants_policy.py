@@ -14,7 +14,7 @@ T+125; each analyses for 30m.
 from __future__ import annotations
 
 import pytest
-from conftest import events_of
+from conftest import cert, events_of
 
 from sim.engine import Engine
 
@@ -264,6 +264,38 @@ def test_a_rule_that_never_waited_keeps_its_place_in_the_framework(scenario_data
     assert [(e.time, e.details["rule"]) for e in events_of(log, "held")] == [(100, "wait")]
     assert [(e.time, e.type) for e in log if e.type in ("published", "notified", "escalated")
             ] == [(105, "notified"), (110, "published"), (115, "escalated")]
+
+
+def test_a_rule_released_once_keeps_its_place_in_the_framework_afterwards(scenario_data,
+                                                                         load):
+    # cert-a notifies affected CERTs, asks hosting CERTs for assistance, and escalates,
+    # in that order, the escalation held until a notification is done. Report 1 (T+60,
+    # SG only): nobody to notify or ask, the escalation waits. Report 2 (T+180, TH too,
+    # acknowledged T+190): the notification (T+195) releases the escalation (T+200).
+    # Report 3 (T+300, MY too, hosted in MY; acknowledged T+310): the rules go in order,
+    # notification T+315, request T+320, escalation T+325
+    scenario_data["actors"]["cert-c"] = cert("MY", "Asia/Kuala_Lumpur")
+    scenario_data["injects"][0]["incident"]["affected"] = ["SG"]
+    for id_, at, affected, hosted in (("2", "T+03:00", ["SG", "TH"], []),
+                                      ("3", "T+05:00", ["SG", "TH", "MY"], ["MY"])):
+        scenario_data["injects"].append(
+            {"id": id_, "at": at, "sender": "ctl", "to": ["cert-a"], "via": "email",
+             "tlp": "GREEN", "incident": {"id": "x", "affected": affected,
+                                          "hosted_in": hosted}})
+    message = {"by": ["cert-a"], "on": ["inject"], "channel": "email", "tlp": "GREEN"}
+    scenario_data["frameworks"]["fw"]["rules"] = {
+        "notify": {**message, "action": "notify", "to": ["affected_certs"]},
+        "ask": {**message, "action": "request_assistance", "to": ["hosting_certs"]},
+        "escalate": {**message, "action": "escalate", "to": ["council"],
+                     "when": {"min_affected": 1}, "hold_until": ["notify"]},
+    }
+    log = _run(scenario_data, load)
+    assert [(e.time, e.details["rule"]) for e in events_of(log, "held")] == [(100, "escalate")]
+    assert [(e.time, e.details["action"], e.details["targets"]) for e in log
+            if e.type in ("notified", "requested", "escalated")] == [
+        (195, "notify", ["cert-b"]), (200, "escalate", ["council"]),
+        (315, "notify", ["cert-c"]), (320, "request_assistance", ["cert-c"]),
+        (325, "escalate", ["council"])]
 
 
 # --- whom a rule still has to tell: Policy._new_targets ------------------------------------
