@@ -16,6 +16,11 @@ from conftest import events_of
 
 from sim.engine import Action, Engine
 
+
+def _rules_of(scenario_data):
+    return scenario_data["frameworks"]["fw"]["rules"]
+
+
 # --- bounces: Messaging._bounced -------------------------------------------------------
 
 
@@ -297,3 +302,138 @@ def test_a_message_with_a_deadline_is_taken_before_a_report_that_came_earlier(sc
     log = Engine(load(scenario_data), seed=0).run()
     assert [(e.time, e.details["refs"]) for e in events_of(log, "acknowledged", "cert-b")] \
         == [(110, ["inject:2"]), (160, ["m1"]), (170, ["inject:3"])]
+
+
+# --- what a message carries: Messaging._dispatch -------------------------------------------
+
+
+def test_a_policy_breaching_a_label_says_what_it_passed_on_to_whom(scenario_data, load):
+    log = Engine(load(_red_report(scenario_data, 1.0)), seed=0).run()
+    [violation, _] = events_of(log, "tlp_violation")
+    assert (violation.time, violation.actor, violation.incident) == (105, "cert-a", "x")
+    assert dict(violation.details) == {"ref": "inject:1", "tlp": "RED", "to": "cert-b",
+                                       "action": "notify", "by": "policy",
+                                       "named": ["cert-a"]}
+
+
+def test_a_policy_that_cannot_tell_without_restricted_facts_says_what_it_withheld(
+        scenario_data, load):
+    # cert-b would have to be told that Thailand is affected, which only the RED report
+    # says; the council needs no particular fact, and is escalated to with none
+    log = Engine(load(_red_report(scenario_data, 0.0)), seed=0).run()
+    assert [(e.time, e.actor, e.incident, dict(e.details)) for e in events_of(log, "withheld")
+            ] == [(105, "cert-a", "x", {"refs": ["inject:1"], "to": "cert-b",
+                                        "facts": ["affected:TH"], "action": "notify",
+                                        "reason": "no message without restricted facts"}),
+                  (110, "cert-a", "x", {"refs": ["inject:1"], "to": "council"})]
+    assert events_of(log, "notified") == []
+    assert [(e.time, e.details["to"], e.details["facts"], e.details["refs"])
+            for e in events_of(log, "message_sent")] == [(110, "council", [], [])]
+
+
+def test_a_breaching_policy_passes_the_facts_on_in_the_order_it_learnt_them(scenario_data,
+                                                                            load):
+    # the RED report (T+60) says what and where; a GREEN one (T+90) adds hosting in
+    # Malaysia. The notification at T+105 passes both on: the GREEN one as allowed, the
+    # RED one in breach; its facts come in the order cert-a learnt them
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+01:30", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "incident": {"id": "x", "hosted_in": ["MY"]}})
+    log = Engine(load(_red_report(scenario_data, 1.0)), seed=0).run()
+    [sent] = _to_b(log, "message_sent")
+    assert sent.time == 105
+    assert (sent.details["refs"], sent.details["facts"], sent.details["tlp"]) == (
+        ["inject:2", "inject:1"], ["type:botnet", "affected:SG", "affected:TH", "hosted:MY"],
+        "RED")
+
+
+def test_the_facts_of_a_red_report_may_reach_a_local_isp_under_their_own_label(
+        scenario_data, load):
+    # the report's text is RED (for cert-a only) but its facts are AMBER: cert-a's ISP
+    # (a client in its own country) may have the facts, not the text, nor the indicator
+    # (an artefact goes with the text); the message is labelled AMBER
+    scenario_data["actors"]["isp-sg"] = {
+        "name": "ISP-SG", "kind": "isp", "country": "SG", "timezone": "Asia/Singapore",
+        "working_hours": "09:00-17:00", "contacts": {"email": {"address": "noc@isp.example"}}}
+    scenario_data["injects"][0].update(tlp="RED", facts_tlp="AMBER", artefacts=["bots.csv"])
+    _rules_of(scenario_data)["tell_isps"] = {
+        "by": ["cert-a"], "on": ["inject"], "action": "notify", "to": ["local_isps"],
+        "channel": "email", "tlp": "GREEN"}
+    log = Engine(load(scenario_data), seed=0).run()
+    [sent] = [e for e in events_of(log, "message_sent") if e.details["to"] == "isp-sg"]
+    assert (sent.time, sent.details["refs"], sent.details["tlp"]) == (115, [], "AMBER")
+    assert sent.details["facts"] == ["type:botnet", "affected:SG", "affected:TH"]
+    assert [e.details for e in events_of(log, "withheld") if e.details["to"] == "isp-sg"] == [
+        {"refs": ["inject:1"], "to": "isp-sg"}]
+
+
+def test_an_escalation_sent_without_restricted_facts_still_counts_as_told(scenario_data,
+                                                                         load):
+    # the escalation at T+110 rests on SG and TH being affected, though it could not say
+    # so (the facts are AMBER); a further report at T+180 with nothing new does not make
+    # cert-a escalate again
+    scenario_data["injects"][0].update(tlp="RED", facts_tlp="AMBER")
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "incident": {"id": "x"}})
+    log = Engine(load(scenario_data), seed=0).run()
+    assert [e.time for e in events_of(log, "acknowledged", "cert-a")] == [70, 190]
+    assert [(e.time, e.details["relied"]) for e in events_of(log, "escalated")] == [
+        (110, ["affected:SG", "affected:TH"])]
+
+
+def test_a_second_rule_does_not_tell_again_what_a_first_told(scenario_data, load):
+    # two escalation rules: one as more than one country is affected, one as the
+    # infrastructure is abroad. The first (T+105) tells the council everything cert-a
+    # knows, hosting in Malaysia included: the second has nothing new to tell
+    scenario_data["injects"][0]["incident"]["hosted_in"] = ["MY"]
+    rules = _rules_of(scenario_data)
+    del rules["notify"]
+    rules["abroad"] = {**rules["escalate"], "when": {"hosted_abroad": True}}
+    log = Engine(load(scenario_data), seed=0).run()
+    [sent] = events_of(log, "message_sent")
+    assert (sent.time, sent.details["to"], sent.details["facts"]) == (
+        105, "council", ["type:botnet", "affected:SG", "affected:TH", "hosted:MY"])
+    assert [(e.time, e.details["rule"]) for e in events_of(log, "escalated")] == [
+        (105, "escalate")]
+
+
+def test_a_person_s_message_passes_on_only_what_the_person_chose(scenario_data, load):
+    engine = _people(scenario_data, load, "GREEN")
+    fresh = engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), tlp="GREEN"))
+    forwarded = engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), tlp="GREEN",
+                                  refs=("inject:1",)))
+    assert [(e.details["refs"], e.details["facts"]) for e in events_of(fresh + forwarded,
+                                                                      "message_sent")] == [
+        ([], []), (["inject:1"], ["type:botnet", "affected:SG", "affected:TH"])]
+
+
+def test_a_police_referral_says_a_crime_is_suspected(scenario_data, load):
+    # whatever else it carries, the referral tells the police a crime is suspected
+    scenario_data["actors"]["police"] = {
+        "name": "Police-SG", "kind": "national_police", "country": "SG",
+        "timezone": "Asia/Singapore", "working_hours": "09:00-17:00",
+        "contacts": {"email": {"address": "cyber@police.example"}}}
+    engine = _people(scenario_data, load, "GREEN")
+    produced = engine.act(Action("cert-a", "refer_police", "x", targets=("police",),
+                                 tlp="GREEN"))
+    [sent] = events_of(produced, "message_sent")
+    assert sent.details["facts"] == ["crime"]
+    engine.run_until(100)
+    assert engine.actors["police"].pictures["x"].crime_suspected is True
+
+
+def test_a_policy_message_says_what_set_it_off(scenario_data, load):
+    log = Engine(load(scenario_data), seed=0).run()
+    [sent] = _to_b(log, "message_sent")
+    assert (sent.details["trigger"], sent.details["set_off_by"], sent.details["rule"]) == (
+        "inject:1", "inject", "notify")
+
+
+def test_a_policy_message_is_written_from_the_templates(scenario_data, load):
+    log = Engine(load(scenario_data), seed=0).run()
+    [delivered] = _to_b(log, "message_delivered")
+    assert delivered.details["subject"] == "[TLP:GREEN] Incident notification: Report"
+    assert delivered.details["text"].startswith("To CERT-TH, from CERT-SG.\n\n")
+    assert delivered.details["text"].endswith(
+        "\n\nSent by e-mail under TLP:GREEN: share within your community, not publicly.")
