@@ -437,3 +437,51 @@ def test_a_policy_message_is_written_from_the_templates(scenario_data, load):
     assert delivered.details["text"].startswith("To CERT-TH, from CERT-SG.\n\n")
     assert delivered.details["text"].endswith(
         "\n\nSent by e-mail under TLP:GREEN: share within your community, not publicly.")
+
+
+def test_a_message_records_the_time_spent_drafting_it(scenario_data, load):
+    # the policy drafts for 5 minutes during office hours; a person's message has no draft
+    engine = Engine(load(scenario_data), seed=0, human=["cert-b"])
+    engine.run_until(120)
+    engine.act(Action("cert-b", "notify", "x", targets=("cert-a",), tlp="GREEN"))
+    drafts = [(e.actor, dict(e.details["draft"])) for e in events_of(engine.log, "message_sent")]
+    assert drafts == [("cert-a", {"worked": 5, "off_duty": 0}),
+                      ("cert-a", {"worked": 5, "off_duty": 0}),
+                      ("cert-b", {"worked": 0, "off_duty": 0})]
+
+
+@pytest.mark.parametrize(("tlp", "named"), [("RED", ["cert-b", "council"]),
+                                             ("AMBER", ["cert-b"])])
+def test_a_red_message_is_for_everyone_it_was_sent_to(scenario_data, load, tlp, named):
+    # cert-a writes to cert-b and the council in one message; cert-b may pass a RED one on
+    # to the council (it was for the council too), and publishing it is a violation
+    # naming whom it was for
+    engine = _people(scenario_data, load, "GREEN")
+    engine.act(Action("cert-a", "notify", "x", targets=("cert-b", "council"), tlp=tlp))
+    engine.run_until(100)
+    [item] = engine.inbox("cert-b")
+    assert item.named == tuple(named)
+    produced = engine.act(Action("cert-b", "publish", "x", refs=(item.ref,)))
+    assert [(e.details["to"], e.details["named"]) for e in events_of(produced, "tlp_violation")
+            ] == [("public", named)]
+    if tlp == "RED":
+        produced = engine.act(Action("cert-b", "escalate", "x", targets=("council",),
+                                     tlp="GREEN", refs=(item.ref,)))
+        assert events_of(produced, "tlp_violation") == []
+
+
+@pytest.mark.parametrize(("on_call", "delivered"), [(True, [(601, 0)]), (False, [(1500, 899)])])
+def test_a_call_at_night_reaches_a_duty_officer_on_call_at_once(scenario_data, load, on_call,
+                                                                delivered):
+    # a person playing cert-a phones cert-b at T+600 (18:00 Bangkok); the call takes a
+    # minute; without a duty officer on call on the phone it waits for the office to
+    # open at 09:00 Bangkok (T+1500)
+    if on_call:
+        scenario_data["actors"]["cert-b"]["on_call"] = {"channels": ["phone"]}
+    engine = Engine(load(scenario_data), seed=0, human=["cert-a"])
+    engine.run_until(600)
+    engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), channel="phone",
+                      tlp="GREEN"))
+    log = engine.run()
+    assert [(e.time, e.details["duty_wait"]) for e in _to_b(log, "message_delivered")] == \
+        delivered
