@@ -485,3 +485,25 @@ def test_a_call_at_night_reaches_a_duty_officer_on_call_at_once(scenario_data, l
     log = engine.run()
     assert [(e.time, e.details["duty_wait"]) for e in _to_b(log, "message_delivered")] == \
         delivered
+
+
+def test_a_breach_about_one_incident_does_not_depend_on_other_incidents(scenario_data, load):
+    # each decision to breach a label is drawn from a stream of its own incident: an
+    # earlier incident y (T+30) that cert-a also reports on leaves every decision about
+    # x as it was, seed for seed (common random numbers)
+    _red_report(scenario_data, 0.5)
+    alone = load(scenario_data)
+    scenario_data["injects"].append(
+        {**scenario_data["injects"][0], "id": "0", "at": "T+00:30",
+         "incident": {"id": "y", "type": "phishing", "affected": ["SG", "TH"]}})
+    both = load(scenario_data)
+
+    def breaches(loaded, seed):
+        log = Engine(loaded, seed=seed).run()
+        return [(e.time, e.details["to"]) for e in events_of(log, "tlp_violation")
+                if e.incident == "x"]
+
+    outcomes = [breaches(alone, seed) for seed in range(8)]
+    assert outcomes == [breaches(both, seed) for seed in range(8)]
+    # the draws differ from seed to seed: some breach, some do not
+    assert [] in outcomes and [(105, "cert-b"), (110, "council")] in outcomes
