@@ -5,6 +5,15 @@ found untested).
 
 The drill starts on a Wednesday at 09:00 Singapore time and lasts two days (2880
 minutes). Inject 1 reaches cert-a (Singapore) by e-mail at T+60.
+
+Also a person acting in a role,
+takedowns and containment, handing roles over and subscribing to events (the cases
+mutation testing of sim/engine/core.py found untested).
+
+The drill of tests/conftest.py: inject 1 reaches cert-a (Singapore) by e-mail at T+60
+and opens incident x (affected: SG, TH). Played by the policy, cert-a acknowledges at
+T+70 (10m), analyses until T+100 (30m), notifies cert-b at T+105 and escalates to the
+council at T+110 (5m drafting each, 5m by e-mail).
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ from __future__ import annotations
 import pytest
 from conftest import events_of
 
-from sim.engine import Action, Engine, preflight, run_scenario
+from sim.engine import Action, ActionError, Engine, preflight, run_scenario
 
 # --- stepping ----------------------------------------------------------------------------
 
@@ -151,3 +160,238 @@ def test_a_whole_run_is_seed_0_unless_told_and_the_same_as_the_engine_s(scenario
     assert seeded[0].details["seed"] == 7
     assert [e.to_json() for e in seeded] == [e.to_json()
                                              for e in Engine(loaded, seed=7).run()]
+
+
+# --- acting as a person: Engine.act --------------------------------------------------
+
+
+def _human_a(scenario_data, load, *, at=90):
+    """cert-a played by a person, the drill run to ``at``."""
+    engine = Engine(load(scenario_data), seed=0, human=["cert-a"])
+    engine.run_until(at)
+    return engine
+
+
+def _second_report(scenario_data, at="T+02:00"):
+    """A second report on incident x reaches cert-a at ``at`` (nothing new in it)."""
+    scenario_data["injects"].append(
+        {"id": "2", "at": at, "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "title": "Update", "incident": {"id": "x"}})
+    return scenario_data
+
+
+def _policy_steps(log, actor="cert-a"):
+    """(time, event type, by) of what the policy did for ``actor``."""
+    return [(e.time, e.type, e.details.get("action")) for e in log
+            if e.actor == actor and e.details.get("by") == "policy"
+            and e.type != "message_sent"]
+
+
+def test_a_person_marks_an_incident_analysed(scenario_data, load):
+    engine = _human_a(scenario_data, load)
+    engine.act(Action("cert-a", "acknowledge", "x"))
+    produced = engine.act(Action("cert-a", "analyse", "x"))
+    assert [(e.type, e.actor, e.incident, e.time) for e in produced] == [
+        ("analysed", "cert-a", "x", 90)]
+    assert dict(produced[0].details) == {"by": "human"}
+
+
+def test_the_policy_does_not_analyse_again_what_a_person_analysed(scenario_data, load):
+    # the person analyses at T+90 and hands the role back at T+95; the second report
+    # (T+120) is acknowledged at T+130 and the rules follow at once, without a second
+    # 30-minute analysis: notification at T+135, escalation at T+140
+    engine = _human_a(_second_report(scenario_data), load)
+    engine.act(Action("cert-a", "acknowledge", "x"))
+    engine.act(Action("cert-a", "analyse", "x"))
+    engine.run_until(95)
+    engine.set_human("cert-a", False)
+    log = engine.run()
+    assert _policy_steps(log) == [(130, "acknowledged", None), (135, "notified", "notify"),
+                                  (140, "escalated", "escalate")]
+
+
+def test_a_person_may_mark_analysed_what_the_policy_analysed_already(scenario_data, load):
+    engine = Engine(load(scenario_data), seed=0)
+    engine.run_until(120)  # the policy analysed at T+100
+    engine.set_human("cert-a", True)
+    produced = engine.act(Action("cert-a", "analyse", "x"))
+    assert [(e.type, e.time, e.details["by"]) for e in produced] == [("analysed", 120, "human")]
+    assert [(e.time, e.details["by"]) for e in events_of(engine.run(), "analysed", "cert-a")] == [
+        (100, "policy"), (120, "human")]
+
+
+def test_an_unknown_action_is_refused_with_the_actions_there_are(scenario_data, load):
+    engine = _human_a(scenario_data, load)
+    with pytest.raises(ActionError) as err:
+        engine.act(Action("cert-a", "frobnicate", "x"))
+    assert str(err.value).startswith(
+        "unknown action 'frobnicate'; one of: acknowledge, analyse, report, notify, ")
+    assert str(err.value).endswith(", close")
+
+
+def test_passing_on_something_not_received_is_refused_by_name(scenario_data, load):
+    engine = _human_a(scenario_data, load)
+    with pytest.raises(ActionError, match=r"^cert-a has not received 'm99' about x$"):
+        engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), refs=("m99",)))
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"channel": "pigeon"}, "unknown channel 'pigeon'"),
+    ({"tlp": "PURPLE"}, "unknown TLP label 'PURPLE'"),
+])
+def test_a_message_on_an_unknown_channel_or_label_is_refused(scenario_data, load, fields,
+                                                             message):
+    engine = _human_a(scenario_data, load)
+    with pytest.raises(ActionError) as err:
+        engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), **fields))
+    assert str(err.value) == message
+    assert engine.log[-1].type == "inject_delivered"  # nothing was sent
+
+
+@pytest.mark.parametrize(("tlp", "label"), [("tlp:green", "GREEN"), ("TLP:RED", "RED"),
+                                            ("Amber+Strict", "AMBER+STRICT"), (None, "AMBER")])
+def test_a_person_s_label_may_be_written_as_tlp_colon_and_in_any_case(scenario_data, load,
+                                                                      tlp, label):
+    engine = _human_a(scenario_data, load)
+    produced = engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), tlp=tlp))
+    [sent] = events_of(produced, "message_sent")
+    [notified] = events_of(produced, "notified")
+    assert (sent.details["tlp"], notified.details["tlp"]) == (label, label)
+
+
+def test_a_person_s_message_carries_the_person_s_own_words(scenario_data, load):
+    engine = _human_a(scenario_data, load)
+    engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), channel="email",
+                      tlp="GREEN", text="Please block 203.0.113.7 at your border."))
+    engine.run_until(100)
+    [delivered] = events_of(engine.log, "message_delivered", "cert-b")
+    assert delivered.time == 95
+    assert delivered.details["text"] == "Please block 203.0.113.7 at your border."
+    [item] = engine.inbox("cert-b")
+    assert item.text == "Please block 203.0.113.7 at your border."
+
+
+def test_a_person_closes_an_incident_with_a_note(scenario_data, load):
+    engine = _human_a(scenario_data, load)
+    produced = engine.act(Action("cert-a", "close", "x", text="No further activity seen."))
+    assert [(e.type, e.actor, e.incident, e.time) for e in produced] == [
+        ("closed", "cert-a", "x", 90)]
+    assert dict(produced[0].details) == {"action": "close", "by": "human", "trigger_at": 90,
+                                         "text": "No further activity seen."}
+
+
+def test_a_person_publishing_a_red_report_is_a_violation_towards_the_public(scenario_data,
+                                                                          load):
+    scenario_data["injects"][0]["tlp"] = "RED"
+    engine = _human_a(scenario_data, load)
+    produced = engine.act(Action("cert-a", "publish", "x", refs=("inject:1",),
+                                 text="Advisory"))
+    assert [(e.type, e.actor, e.incident) for e in produced] == [
+        ("tlp_violation", "cert-a", "x"), ("published", "cert-a", "x")]
+    assert dict(produced[0].details) == {"ref": "inject:1", "tlp": "RED", "to": "public",
+                                         "action": "publish", "by": "human", "named": ["cert-a"]}
+    assert dict(produced[1].details) == {"action": "publish", "by": "human",
+                                         "trigger_at": 90, "text": "Advisory"}
+    # an advisory written afresh passes nothing on
+    produced = engine.act(Action("cert-a", "publish", "x", text="Advisory 2"))
+    assert [e.type for e in produced] == ["published"]
+
+
+# --- takedowns and containment: Engine.takedown ----------------------------------------
+
+
+def _hosted(scenario_data, load, hosted, at=90):
+    """Both CERTs played by people and told of incident x, hosted in ``hosted``."""
+    scenario_data["injects"][0]["to"] = ["cert-a", "cert-b"]
+    scenario_data["injects"][0]["incident"]["hosted_in"] = hosted
+    engine = Engine(load(scenario_data), seed=0, human=["cert-a", "cert-b"])
+    engine.run_until(at)
+    return engine
+
+
+def _takedown(engine, actor):
+    return engine.act(Action(actor, "takedown", "x"))
+
+
+def _shape(events):
+    return [(e.type, e.actor, e.incident, e.time, dict(e.details)) for e in events]
+
+
+def test_the_incident_is_contained_once_every_hosting_country_took_it_down(scenario_data,
+                                                                           load):
+    engine = _hosted(scenario_data, load, ["SG", "TH"])
+    base = {"action": "takedown", "by": "human", "trigger_at": 90}
+    assert _shape(_takedown(engine, "cert-a")) == [
+        ("takedown_completed", "cert-a", "x", 90, {"country": "SG", **base})]
+    assert engine.incidents["x"].contained_at is None
+    engine.run_until(100)
+    base["trigger_at"] = 100
+    assert _shape(_takedown(engine, "cert-b")) == [
+        ("takedown_completed", "cert-b", "x", 100, {"country": "TH", **base}),
+        ("contained", None, "x", 100, {"countries": ["SG", "TH"], "by_actor": "cert-b"})]
+    assert engine.incidents["x"].contained_at == 100
+
+
+def test_a_takedown_where_nothing_is_hosted_says_so(scenario_data, load):
+    engine = _hosted(scenario_data, load, ["SG"])
+    assert _shape(_takedown(engine, "cert-b")) == [
+        ("takedown_completed", "cert-b", "x", 90,
+         {"country": "TH", "nothing_hosted": True, "action": "takedown", "by": "human",
+          "trigger_at": 90})]
+    assert engine.incidents["x"].taken_down == []
+
+
+def test_a_second_takedown_in_the_same_country_takes_nothing_more_down(scenario_data, load):
+    engine = _hosted(scenario_data, load, ["SG"])
+    assert [e.type for e in _takedown(engine, "cert-a")] == ["takedown_completed", "contained"]
+    again = _takedown(engine, "cert-a")
+    assert [(e.type, e.details.get("nothing_hosted")) for e in again] == [
+        ("takedown_completed", True)]
+    assert engine.incidents["x"].taken_down == ["SG"]
+
+
+def test_an_incident_is_contained_only_once_even_when_new_hosting_turns_up(scenario_data,
+                                                                           load):
+    # contained at T+90 (hosted in SG only); at T+120 a report adds hosting in TH, which
+    # cert-b takes down at T+130: taken down, but the incident was contained at T+90
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+02:00", "sender": "ctl", "to": ["cert-b"], "via": "email",
+         "tlp": "GREEN", "incident": {"id": "x", "hosted_in": ["SG", "TH"]}})
+    engine = _hosted(scenario_data, load, ["SG"])
+    _takedown(engine, "cert-a")
+    engine.run_until(130)
+    assert [(e.type, e.details.get("country")) for e in _takedown(engine, "cert-b")] == [
+        ("takedown_completed", "TH")]
+    assert [e.time for e in events_of(engine.run(), "contained")] == [90]
+    assert engine.incidents["x"].contained_at == 90
+
+
+# --- roles changing hands: Engine.set_human ------------------------------------------
+
+
+def test_a_role_given_to_a_person_is_no_longer_played_by_the_policy(scenario_data, load):
+    engine = Engine(load(scenario_data), seed=0)
+    engine.set_human("cert-a", True)
+    log = engine.run()
+    assert [(e.type, e.details) for e in events_of(log, "role_changed")] == [
+        ("role_changed", {"played_by": "human"})]
+    # the inject reached cert-a at T+60, and nobody answered it
+    assert [e.type for e in log if e.actor == "cert-a"] == ["role_changed",
+                                                           "inject_delivered"]
+    assert engine.inbox("cert-a")[0].acknowledged is False
+
+
+# --- listening to the drill: Engine.subscribe ----------------------------------------
+
+
+def test_a_listener_that_unsubscribed_hears_nothing_more(scenario_data, load):
+    engine = Engine(load(scenario_data), seed=0)
+    heard, also = [], []
+    stop = engine.subscribe(heard.append)
+    engine.subscribe(also.append)
+    engine.run_until(80)
+    stop()
+    log = engine.run()
+    assert [(e.type, e.time) for e in heard] == [
+        ("incident_opened", 60), ("inject_delivered", 60), ("acknowledged", 70)]
+    assert also == log[1:]  # the other listener still hears everything
