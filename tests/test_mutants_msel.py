@@ -471,3 +471,79 @@ def test_only_a_task_asked_of_the_player_can_be_answered(tasked):
     tasked.run_until(301)
     tasked.answer_task("cert-b", "Q2", "CERT-A")
     assert tasked.msel.answers == {("Q2", "cert-b"): "CERT-A"}
+
+
+# --- the password of a protected artefact: Msel._password --------------------------------
+#
+# Inject 1 (T+01:00, 10:00 in Singapore on Wednesday) carries note.txt, whose password
+# follows by phone after ``delay``; cert-a works 09:00-17:00 and the phone needs someone
+# at the desk.
+
+
+def _protected(scenario_data, tmp_path, **protected):
+    (tmp_path / "note.txt").write_bytes(b"ransom note\n")
+    scenario_data["injects"][0]["artefacts"] = [
+        {"file": "note.txt", "protected": {"password_via": "phone", "password": "pw",
+                                           **protected}}]
+    return scenario_data
+
+
+def _password_events(log):
+    return [(e.type, e.actor, e.incident, dict(e.details), e.time) for e in log
+            if e.type.startswith("password_")]
+
+
+ABOUT = {"inject": "1", "artefact": "note.txt", "sender": "ctl", "channel": "phone"}
+
+
+def test_the_password_follows_by_phone_after_its_delay(scenario_data, load, tmp_path):
+    log = Engine(load(_protected(scenario_data, tmp_path, delay="10m")), seed=0).run()
+    assert _password_events(log) == [
+        ("password_delivered", "cert-a", "x", {**ABOUT, "password": "pw", "duty_wait": 0.0}, 70)]
+
+
+def test_a_password_due_after_hours_waits_for_the_desk_and_says_how_long(
+        scenario_data, load, tmp_path):
+    # due at T+08:00, 17:00 in Singapore: closed; the phone is answered at 09:00 on
+    # Thursday, T+1d00:00 (1440), after a wait of 1440 - 480 = 960 minutes
+    log = Engine(load(_protected(scenario_data, tmp_path, delay="7h")), seed=0).run()
+    assert _password_events(log) == [
+        ("password_delivered", "cert-a", "x", {**ABOUT, "password": "pw", "duty_wait": 960.0},
+         1440)]
+
+
+def test_a_password_on_a_channel_the_team_has_no_contact_on_is_lost(
+        scenario_data, load, tmp_path):
+    del scenario_data["actors"]["cert-a"]["contacts"]["phone"]
+    log = Engine(load(_protected(scenario_data, tmp_path, delay="10m")), seed=0).run()
+    assert _password_events(log) == [
+        ("password_lost", "cert-a", "x", {**ABOUT, "reason": "no_contact"}, 70)]
+
+
+def test_a_password_to_a_stale_number_is_lost(scenario_data, load, tmp_path):
+    scenario_data["actors"]["cert-a"]["contacts"]["phone"]["stale"] = True
+    log = Engine(load(_protected(scenario_data, tmp_path, delay="10m")), seed=0).run()
+    assert _password_events(log) == [
+        ("password_lost", "cert-a", "x", {**ABOUT, "reason": "stale_contact"}, 70)]
+
+
+@pytest.mark.parametrize(("effect", "expected"), [
+    ("lose", [("password_lost", "cert-a", "x", {**ABOUT, "reason": "outage"}, 70)]),
+    # held until the phone is back at T+02:00, 50 minutes after it was due
+    ("hold", [("password_delivered", "cert-a", "x",
+               {**ABOUT, "password": "pw", "duty_wait": 50.0}, 120)]),
+])
+def test_a_password_sent_into_a_phone_outage(scenario_data, load, tmp_path, effect, expected):
+    scenario_data["outages"] = [{"channel": "phone", "actor": "cert-a", "start": "T+01:05",
+                                 "end": "T+02:00", "effect": effect}]
+    log = Engine(load(_protected(scenario_data, tmp_path, delay="10m")), seed=0).run()
+    assert _password_events(log) == expected
+
+
+def test_an_outage_elsewhere_leaves_the_password_alone(scenario_data, load, tmp_path):
+    # cert-b's phone is down, not cert-a's; the outage table is in use all the same
+    scenario_data["outages"] = [{"channel": "phone", "actor": "cert-b", "start": "T+01:05",
+                                 "end": "T+02:00", "effect": "lose"}]
+    log = Engine(load(_protected(scenario_data, tmp_path, delay="10m")), seed=0).run()
+    assert _password_events(log) == [
+        ("password_delivered", "cert-a", "x", {**ABOUT, "password": "pw", "duty_wait": 0.0}, 70)]
