@@ -547,3 +547,128 @@ def test_an_outage_elsewhere_leaves_the_password_alone(scenario_data, load, tmp_
     log = Engine(load(_protected(scenario_data, tmp_path, delay="10m")), seed=0).run()
     assert _password_events(log) == [
         ("password_delivered", "cert-a", "x", {**ABOUT, "password": "pw", "duty_wait": 0.0}, 70)]
+
+
+# --- delivering an inject: Msel._to and Msel._update_truth -------------------------------
+
+
+def _run(scenario_data, load):
+    return Engine(load(scenario_data), seed=0).run()
+
+
+def _of(log, *types):
+    return [(e.type, e.actor, e.incident, dict(e.details), e.time) for e in log
+            if e.type in types]
+
+
+def test_an_inject_opens_its_incident_and_arrives_with_all_it_says(scenario_data, load):
+    log = _run(scenario_data, load)
+    assert _of(log, "incident_opened", "incident_updated", "inject_delivered") == [
+        ("incident_opened", None, "x",
+         {"inject": "1", "type": "botnet", "title": "Report", "severity": "medium",
+          "affected": ["SG", "TH"], "hosted_in": [], "crime_suspected": False,
+          "affected_certs": ["cert-a", "cert-b"], "hosting_certs": []}, 60),
+        ("inject_delivered", "cert-a", "x",
+         {"ref": "inject:1", "inject": "1", "sender": "ctl", "channel": "email",
+          "channel_kind": "email", "tlp": "GREEN", "facts_tlp": "GREEN", "title": "Report",
+          "type": "event", "duty_wait": 0.0, "text": "", "artefacts": [],
+          "expected_actions": [], "facts": ["type:botnet", "affected:SG", "affected:TH"]}, 60),
+    ]
+    # what the inject said reaches cert-a's picture: it passes it on to cert-b at T+105
+    [sent] = [e for e in events_of(log, "message_sent") if e.details["to"] == "cert-b"]
+    assert sent.time == 105
+
+
+def test_a_later_inject_that_changes_the_incident_updates_it_and_one_that_does_not_is_silent(
+        scenario_data, load):
+    scenario_data["injects"] += [
+        {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["cert-b"], "via": "email",
+         "title": "Update", "incident": {"id": "x", "hosted_in": ["TH"], "severity": "high"}},
+        {"id": "3", "at": "T+04:00", "sender": "ctl", "to": ["cert-b"], "via": "email",
+         "title": "Same again", "incident": {"id": "x", "hosted_in": ["TH"]}},
+    ]
+    log = _run(scenario_data, load)
+    assert _of(log, "incident_updated") == [
+        ("incident_updated", None, "x",
+         {"inject": "2", "type": "botnet", "title": "Report", "severity": "high",
+          "affected": ["SG", "TH"], "hosted_in": ["TH"], "crime_suspected": False,
+          "affected_certs": ["cert-a", "cert-b"], "hosting_certs": ["cert-b"]}, 180)]
+    assert [e.details["facts"] for e in events_of(log, "inject_delivered", "cert-b")
+            if e.details["inject"] != "1"] == [["severity:high", "hosted:TH"], ["hosted:TH"]]
+    [opened] = events_of(log, "incident_opened")
+    assert opened.time == 60 and opened.details["inject"] == "1"
+
+
+LOST = {"ref": "inject:1", "inject": "1", "sender": "ctl", "channel": "email", "verb": "inject"}
+
+
+def test_an_inject_to_a_stale_address_is_lost(scenario_data, load):
+    # (an inject to a team with no contact on its channel is refused when the scenario
+    # is read)
+    scenario_data["actors"]["cert-a"]["contacts"]["email"]["stale"] = True
+    log = _run(scenario_data, load)
+    assert _of(log, "message_lost", "inject_delivered") == [
+        ("message_lost", "cert-a", "x", {**LOST, "reason": "stale_contact"}, 60)]
+    assert not events_of(log, "acknowledged")
+
+
+def _email_outage(scenario_data, actor="cert-a", effect="lose"):
+    scenario_data["outages"] = [{"channel": "email", "actor": actor, "start": "T+00:30",
+                                 "end": "T+02:00", "effect": effect}]
+    return scenario_data
+
+
+def test_an_inject_into_an_outage_of_the_teams_mail_is_lost(scenario_data, load):
+    log = _run(_email_outage(scenario_data), load)
+    assert _of(log, "message_lost", "inject_delivered") == [
+        ("message_lost", "cert-a", "x", {**LOST, "reason": "outage"}, 60)]
+
+
+def test_an_inject_held_by_an_outage_arrives_when_the_mail_is_back(scenario_data, load):
+    log = _run(_email_outage(scenario_data, effect="hold"), load)
+    [(kind, actor, incident, details, time)] = _of(log, "message_lost", "inject_delivered")
+    assert (kind, actor, incident, time) == ("inject_delivered", "cert-a", "x", 120)
+    assert details["facts"] == ["type:botnet", "affected:SG", "affected:TH"]
+    assert [e.time for e in events_of(log, "acknowledged", "cert-a")] == [130]
+
+
+def test_an_outage_of_another_teams_mail_does_not_touch_the_inject(scenario_data, load):
+    log = _run(_email_outage(scenario_data, actor="cert-b"), load)
+    assert [(t, a, time) for t, a, _, d, time in _of(log, "message_lost", "inject_delivered")
+            if d.get("inject") == "1"] == [("inject_delivered", "cert-a", 60)]
+
+
+def test_an_artefact_file_is_recorded_with_its_hash_size_and_password_channel(
+        scenario_data, load, tmp_path):
+    import hashlib
+
+    (tmp_path / "note.txt").write_bytes(b"ransom note\n")
+    (tmp_path / "log.txt").write_bytes(b"a log\n")
+    scenario_data["injects"][0]["artefacts"] = [
+        {"file": "note.txt", "protected": {"password_via": "phone"}},
+        {"file": "log.txt", "name": "server.log"}]
+    [delivered] = events_of(_run(scenario_data, load), "inject_delivered")
+    assert delivered.details["files"] == [
+        {"name": "note.txt", "file": "note.txt",
+         "sha256": hashlib.sha256(b"ransom note\n").hexdigest(), "bytes": 12,
+         "password_via": "phone"},
+        {"name": "server.log", "file": "log.txt",
+         "sha256": hashlib.sha256(b"a log\n").hexdigest(), "bytes": 6}]
+
+
+# --- inject conditions: Msel.holds ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("at", "delivered"), [("T+01:30", True), ("T+03:00", False)])
+def test_an_inject_for_a_phase_goes_only_during_that_phase(scenario_data, load, at, delivered):
+    scenario_data["drill"]["phases"] = {"detection": {"start": "T+00:00", "end": "T+02:00"},
+                                        "response": {"start": "T+02:00"}}
+    scenario_data["injects"].append(
+        {"id": "2", "at": at, "sender": "ctl", "to": ["cert-b"], "via": "email",
+         "title": "Only while detecting", "incident": {"id": "x"},
+         "when": {"phase": ["detection"]}})
+    log = _run(scenario_data, load)
+    got = [e.actor for e in events_of(log, "inject_delivered") if e.details["inject"] == "2"]
+    skipped = [e.details for e in events_of(log, "inject_skipped")]
+    assert got == (["cert-b"] if delivered else [])
+    assert skipped == ([] if delivered else [{"inject": "2", "reason": "condition"}])
