@@ -470,21 +470,27 @@ def test_a_red_message_is_for_everyone_it_was_sent_to(scenario_data, load, tlp, 
         assert events_of(produced, "tlp_violation") == []
 
 
-@pytest.mark.parametrize(("on_call", "delivered"), [(True, [(601, 0)]), (False, [(1500, 899)])])
-def test_a_call_at_night_reaches_a_duty_officer_on_call_at_once(scenario_data, load, on_call,
-                                                                delivered):
-    # a person playing cert-a phones cert-b at T+600 (18:00 Bangkok); the call takes a
-    # minute; without a duty officer on call on the phone it waits for the office to
-    # open at 09:00 Bangkok (T+1500)
+@pytest.mark.parametrize(("sent_at", "on_call", "delivered"), [
+    (600, True, (601, 0)),  # 18:00 Bangkok, a duty officer on call on the phone
+    (600, False, (1500, 899)),  # no one on call: the call waits for the office
+    (1498, False, (1500, 1)),  # it rings a minute before the office opens
+    (1499, False, (1500, 0)),  # it rings as the office opens
+])
+def test_a_call_out_of_hours_waits_for_someone_to_answer(scenario_data, load, sent_at,
+                                                         on_call, delivered):
+    # a person playing cert-a phones cert-b (the call takes a minute); cert-b's office
+    # opens at 09:00 Bangkok the next day (T+1500)
     if on_call:
         scenario_data["actors"]["cert-b"]["on_call"] = {"channels": ["phone"]}
     engine = Engine(load(scenario_data), seed=0, human=["cert-a"])
-    engine.run_until(600)
+    engine.run_until(sent_at)
     engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), channel="phone",
                       tlp="GREEN"))
     log = engine.run()
-    assert [(e.time, e.details["duty_wait"]) for e in _to_b(log, "message_delivered")] == \
-        delivered
+    assert [(e.time, e.details["duty_wait"], e.details["latency"])
+            for e in _to_b(log, "message_delivered")] == [(*delivered, 1)]
+    [item] = engine.inbox("cert-b")
+    assert (item.ref, item.channel, item.at) == ("m1", "phone", delivered[0])
 
 
 def test_a_breach_about_one_incident_does_not_depend_on_other_incidents(scenario_data, load):
