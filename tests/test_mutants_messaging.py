@@ -62,6 +62,31 @@ def test_a_bounce_after_the_role_changed_hands_is_left_to_the_person(scenario_da
     assert _to_b(log, "message_delivered") == []
 
 
+# --- trying channel after channel: Messaging.send ----------------------------------------
+
+
+def test_a_message_goes_down_the_channels_to_the_first_with_a_contact(scenario_data, load):
+    # cert-b can be reached on the portal only: the notification (T+105) finds no e-mail
+    # address, then no phone number, at once, and goes by the portal (10m)
+    scenario_data["channels"]["portal"] = {"kind": "portal", "latency": "10m"}
+    scenario_data["actors"]["cert-b"]["contacts"] = {"portal": {"address": "cert-th"}}
+    _rules_of(scenario_data)["notify"]["fallback"] = ["phone", "portal"]
+    log = Engine(load(scenario_data), seed=0).run()
+    tried = [(e.time, e.type, e.actor, e.incident, e.details["channel"],
+              e.details.get("attempt"), e.details.get("retry"), e.details.get("reason"))
+             for e in log if e.details.get("to") == "cert-b"]
+    assert tried == [
+        (105, "message_sent", "cert-a", "x", "email", 1, None, None),
+        (105, "message_lost", "cert-b", "x", "email", 1, None, "no_contact"),
+        (105, "message_sent", "cert-a", "x", "phone", 2, "no_contact", None),
+        (105, "message_lost", "cert-b", "x", "phone", 2, None, "no_contact"),
+        (105, "message_sent", "cert-a", "x", "portal", 3, "no_contact", None),
+        (115, "message_delivered", "cert-b", "x", "portal", 3, None, None)]
+    lost = [e for e in events_of(log, "message_lost")]
+    assert [e.details["sender"] for e in lost] == ["cert-a", "cert-a"]
+    assert [e.details["msg"] for e in lost] == ["m1", "m2"]
+
+
 # --- passing on restricted information: Messaging._breach ------------------------------
 
 
