@@ -85,6 +85,9 @@ def test_a_message_goes_down_the_channels_to_the_first_with_a_contact(scenario_d
     lost = [e for e in events_of(log, "message_lost")]
     assert [e.details["sender"] for e in lost] == ["cert-a", "cert-a"]
     assert [e.details["msg"] for e in lost] == ["m1", "m2"]
+    sent = _to_b(log, "message_sent")
+    assert "retry" not in sent[0].details  # a first attempt is no retry
+    assert [e.details["by"] for e in sent] == ["policy"] * 3
 
 
 # --- passing on restricted information: Messaging._breach ------------------------------
@@ -428,9 +431,9 @@ def test_a_person_s_message_passes_on_only_what_the_person_chose(scenario_data, 
     fresh = engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), tlp="GREEN"))
     forwarded = engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), tlp="GREEN",
                                   refs=("inject:1",)))
-    assert [(e.details["refs"], e.details["facts"]) for e in events_of(fresh + forwarded,
-                                                                      "message_sent")] == [
-        ([], []), (["inject:1"], ["type:botnet", "affected:SG", "affected:TH"])]
+    assert [(e.details["by"], e.details["refs"], e.details["facts"])
+            for e in events_of(fresh + forwarded, "message_sent")] == [
+        ("human", [], []), ("human", ["inject:1"], ["type:botnet", "affected:SG", "affected:TH"])]
 
 
 def test_a_police_referral_says_a_crime_is_suspected(scenario_data, load):
