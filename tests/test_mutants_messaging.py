@@ -541,3 +541,45 @@ def test_a_breach_about_one_incident_does_not_depend_on_other_incidents(scenario
     assert outcomes == [breaches(both, seed) for seed in range(8)]
     # the draws differ from seed to seed: some breach, some do not
     assert [] in outcomes and [(105, "cert-b"), (110, "council")] in outcomes
+
+
+# --- the words of a message: Messaging._word and Messaging.send ------------------------------
+
+
+def _takedown_words(scenario_data, load):
+    """A scenario's own wording for takedown requests; a second report (T+70) reaches
+    cert-a; both CERTs are played by people."""
+    scenario_data["drill"]["message_templates"] = {"request_takedown": {
+        "subject": "{verb} on {incident}", "body": "{verb}|{forwarded}|{tlp_rule}"}}
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+01:10", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "title": "Update", "incident": {"id": "x"}})
+    return _people(scenario_data, load, "GREEN")
+
+
+@pytest.mark.parametrize(("refs", "forwarded"), [
+    ((), ""),
+    (("inject:1",), "\nForwarded: Report\n"),
+    (("inject:1", "inject:2"), "\nForwarded: Report\n\nForwarded: Update\n"),
+])
+def test_a_scenario_s_own_wording_names_the_action_and_what_goes_with_it(scenario_data, load,
+                                                                         refs, forwarded):
+    engine = _takedown_words(scenario_data, load)
+    produced = engine.act(Action("cert-a", "request_takedown", "x", targets=("cert-b",),
+                                 tlp="GREEN", refs=refs))
+    [sent] = events_of(produced, "message_sent")
+    assert sent.details["subject"] == "request takedown on Report"
+    assert sent.details["to_kind"] == "national_cert"
+    engine.run_until(100)
+    [item] = engine.inbox("cert-b")
+    assert item.text == (f"request takedown|{forwarded}|share within your community, "
+                         "not publicly.")
+
+
+def test_a_person_s_own_words_come_first_then_each_item_passed_on(scenario_data, load):
+    engine = _takedown_words(scenario_data, load)
+    engine.act(Action("cert-a", "request_takedown", "x", targets=("cert-b",), tlp="GREEN",
+                      refs=("inject:1", "inject:2"), text="Act now."))
+    engine.run_until(100)
+    [item] = engine.inbox("cert-b")
+    assert item.text == "Act now.\n\nForwarded: Report\n\nForwarded: Update"
