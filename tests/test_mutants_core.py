@@ -220,6 +220,17 @@ def test_a_person_may_mark_analysed_what_the_policy_analysed_already(scenario_da
         (100, "policy"), (120, "human")]
 
 
+def test_a_person_acknowledges_everything_waiting_at_once(scenario_data, load):
+    # two reports wait (T+60 and T+80); acknowledging without naming one takes both
+    engine = _human_a(_second_report(scenario_data, at="T+01:20"), load)
+    produced = engine.act(Action("cert-a", "acknowledge", "x"))
+    assert [(e.type, e.time, dict(e.details)) for e in produced] == [
+        ("acknowledged", 90, {"by": "human", "refs": ["inject:1", "inject:2"],
+                              "senders": ["ctl", "ctl"], "dispatches": [],
+                              "received_at": 60})]
+    assert engine.act(Action("cert-a", "acknowledge", "x")) == []  # nothing left
+
+
 def test_an_unknown_action_is_refused_with_the_actions_there_are(scenario_data, load):
     engine = _human_a(scenario_data, load)
     with pytest.raises(ActionError) as err:

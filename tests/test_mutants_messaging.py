@@ -127,6 +127,34 @@ def test_a_bounce_after_the_role_changed_hands_is_left_to_the_person(scenario_da
     assert _to_b(log, "message_delivered") == []
 
 
+# --- trying channel after channel: Messaging.send ----------------------------------------
+
+
+def test_a_message_goes_down_the_channels_to_the_first_with_a_contact(scenario_data, load):
+    # cert-b can be reached on the portal only: the notification (T+105) finds no e-mail
+    # address, then no phone number, at once, and goes by the portal (10m)
+    scenario_data["channels"]["portal"] = {"kind": "portal", "latency": "10m"}
+    scenario_data["actors"]["cert-b"]["contacts"] = {"portal": {"address": "cert-th"}}
+    _rules_of(scenario_data)["notify"]["fallback"] = ["phone", "portal"]
+    log = Engine(load(scenario_data), seed=0).run()
+    tried = [(e.time, e.type, e.actor, e.incident, e.details["channel"],
+              e.details.get("attempt"), e.details.get("retry"), e.details.get("reason"))
+             for e in log if e.details.get("to") == "cert-b"]
+    assert tried == [
+        (105, "message_sent", "cert-a", "x", "email", 1, None, None),
+        (105, "message_lost", "cert-b", "x", "email", 1, None, "no_contact"),
+        (105, "message_sent", "cert-a", "x", "phone", 2, "no_contact", None),
+        (105, "message_lost", "cert-b", "x", "phone", 2, None, "no_contact"),
+        (105, "message_sent", "cert-a", "x", "portal", 3, "no_contact", None),
+        (115, "message_delivered", "cert-b", "x", "portal", 3, None, None)]
+    lost = [e for e in events_of(log, "message_lost")]
+    assert [e.details["sender"] for e in lost] == ["cert-a", "cert-a"]
+    assert [e.details["msg"] for e in lost] == ["m1", "m2"]
+    sent = _to_b(log, "message_sent")
+    assert "retry" not in sent[0].details  # a first attempt is no retry
+    assert [e.details["by"] for e in sent] == ["policy"] * 3
+
+
 # --- passing on restricted information: Messaging._breach ------------------------------
 
 
@@ -468,9 +496,9 @@ def test_a_person_s_message_passes_on_only_what_the_person_chose(scenario_data, 
     fresh = engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), tlp="GREEN"))
     forwarded = engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), tlp="GREEN",
                                   refs=("inject:1",)))
-    assert [(e.details["refs"], e.details["facts"]) for e in events_of(fresh + forwarded,
-                                                                      "message_sent")] == [
-        ([], []), (["inject:1"], ["type:botnet", "affected:SG", "affected:TH"])]
+    assert [(e.details["by"], e.details["refs"], e.details["facts"])
+            for e in events_of(fresh + forwarded, "message_sent")] == [
+        ("human", [], []), ("human", ["inject:1"], ["type:botnet", "affected:SG", "affected:TH"])]
 
 
 def test_a_police_referral_says_a_crime_is_suspected(scenario_data, load):
@@ -535,21 +563,27 @@ def test_a_red_message_is_for_everyone_it_was_sent_to(scenario_data, load, tlp, 
         assert events_of(produced, "tlp_violation") == []
 
 
-@pytest.mark.parametrize(("on_call", "delivered"), [(True, [(601, 0)]), (False, [(1500, 899)])])
-def test_a_call_at_night_reaches_a_duty_officer_on_call_at_once(scenario_data, load, on_call,
-                                                                delivered):
-    # a person playing cert-a phones cert-b at T+600 (18:00 Bangkok); the call takes a
-    # minute; without a duty officer on call on the phone it waits for the office to
-    # open at 09:00 Bangkok (T+1500)
+@pytest.mark.parametrize(("sent_at", "on_call", "delivered"), [
+    (600, True, (601, 0)),  # 18:00 Bangkok, a duty officer on call on the phone
+    (600, False, (1500, 899)),  # no one on call: the call waits for the office
+    (1498, False, (1500, 1)),  # it rings a minute before the office opens
+    (1499, False, (1500, 0)),  # it rings as the office opens
+])
+def test_a_call_out_of_hours_waits_for_someone_to_answer(scenario_data, load, sent_at,
+                                                         on_call, delivered):
+    # a person playing cert-a phones cert-b (the call takes a minute); cert-b's office
+    # opens at 09:00 Bangkok the next day (T+1500)
     if on_call:
         scenario_data["actors"]["cert-b"]["on_call"] = {"channels": ["phone"]}
     engine = Engine(load(scenario_data), seed=0, human=["cert-a"])
-    engine.run_until(600)
+    engine.run_until(sent_at)
     engine.act(Action("cert-a", "notify", "x", targets=("cert-b",), channel="phone",
                       tlp="GREEN"))
     log = engine.run()
-    assert [(e.time, e.details["duty_wait"]) for e in _to_b(log, "message_delivered")] == \
-        delivered
+    assert [(e.time, e.details["duty_wait"], e.details["latency"])
+            for e in _to_b(log, "message_delivered")] == [(*delivered, 1)]
+    [item] = engine.inbox("cert-b")
+    assert (item.ref, item.channel, item.at) == ("m1", "phone", delivered[0])
 
 
 def test_a_breach_about_one_incident_does_not_depend_on_other_incidents(scenario_data, load):
@@ -572,3 +606,45 @@ def test_a_breach_about_one_incident_does_not_depend_on_other_incidents(scenario
     assert outcomes == [breaches(both, seed) for seed in range(8)]
     # the draws differ from seed to seed: some breach, some do not
     assert [] in outcomes and [(105, "cert-b"), (110, "council")] in outcomes
+
+
+# --- the words of a message: Messaging._word and Messaging.send ------------------------------
+
+
+def _takedown_words(scenario_data, load):
+    """A scenario's own wording for takedown requests; a second report (T+70) reaches
+    cert-a; both CERTs are played by people."""
+    scenario_data["drill"]["message_templates"] = {"request_takedown": {
+        "subject": "{verb} on {incident}", "body": "{verb}|{forwarded}|{tlp_rule}"}}
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+01:10", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "title": "Update", "incident": {"id": "x"}})
+    return _people(scenario_data, load, "GREEN")
+
+
+@pytest.mark.parametrize(("refs", "forwarded"), [
+    ((), ""),
+    (("inject:1",), "\nForwarded: Report\n"),
+    (("inject:1", "inject:2"), "\nForwarded: Report\n\nForwarded: Update\n"),
+])
+def test_a_scenario_s_own_wording_names_the_action_and_what_goes_with_it(scenario_data, load,
+                                                                         refs, forwarded):
+    engine = _takedown_words(scenario_data, load)
+    produced = engine.act(Action("cert-a", "request_takedown", "x", targets=("cert-b",),
+                                 tlp="GREEN", refs=refs))
+    [sent] = events_of(produced, "message_sent")
+    assert sent.details["subject"] == "request takedown on Report"
+    assert sent.details["to_kind"] == "national_cert"
+    engine.run_until(100)
+    [item] = engine.inbox("cert-b")
+    assert item.text == (f"request takedown|{forwarded}|share within your community, "
+                         "not publicly.")
+
+
+def test_a_person_s_own_words_come_first_then_each_item_passed_on(scenario_data, load):
+    engine = _takedown_words(scenario_data, load)
+    engine.act(Action("cert-a", "request_takedown", "x", targets=("cert-b",), tlp="GREEN",
+                      refs=("inject:1", "inject:2"), text="Act now."))
+    engine.run_until(100)
+    [item] = engine.inbox("cert-b")
+    assert item.text == "Act now.\n\nForwarded: Report\n\nForwarded: Update"

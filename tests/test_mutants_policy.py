@@ -105,6 +105,37 @@ def test_an_action_done_means_done_by_the_actor_itself_unless_anyone_is_said(sce
     assert _done(_run(scenario_data, load), "published") == []
 
 
+# --- what the policy records of its work: Policy.handle and apply_rules -------------------
+
+
+def test_the_policy_s_acknowledgement_and_notification_say_how_long_they_took(scenario_data,
+                                                                             load):
+    log = _run(scenario_data, load)
+    [ack] = events_of(log, "acknowledged", "cert-a")
+    assert dict(ack.details) == {"by": "policy", "refs": ["inject:1"], "senders": ["ctl"],
+                                 "dispatches": [], "received_at": 60, "off_duty": 0,
+                                 "queued": 0, "worked": 10}
+    [notified] = events_of(log, "notified")
+    assert (notified.time, dict(notified.details)) == (105, {
+        "targets": ["cert-b"], "channel": "email", "tlp": "GREEN", "action": "notify",
+        "by": "policy", "rule": "notify", "deadline_at": 300, "late_by": 0, "off_duty": 0,
+        "worked": 5, "trigger": "inject:1", "trigger_at": 60, "relied": ["affected:TH"],
+        "set_off_by": "inject"})
+
+
+def test_a_rule_the_policy_declines_is_recorded_and_the_next_rules_still_apply(scenario_data,
+                                                                              load):
+    # cert-a never follows the notification rule: declined when it reads its rules at
+    # T+100; the escalation is drafted at once (T+105)
+    scenario_data["actors"]["cert-a"]["policy"]["rule_probability"] = {"notify": 0.0}
+    log = _run(scenario_data, load)
+    [declined] = events_of(log, "declined")
+    assert (declined.time, declined.actor, declined.incident) == (100, "cert-a", "x")
+    assert dict(declined.details) == {"rule": "notify", "reason": "policy", "probability": 0}
+    assert _done(log, "notified") == []
+    assert _done(log, "escalated") == [(105, "cert-a")]
+
+
 # --- rules held until others are done: Policy._released ---------------------------------
 
 
