@@ -406,3 +406,53 @@ def test_a_listener_that_unsubscribed_hears_nothing_more(scenario_data, load):
     assert [(e.type, e.time) for e in heard] == [
         ("incident_opened", 60), ("inject_delivered", 60), ("acknowledged", 70)]
     assert also == log[1:]  # the other listener still hears everything
+
+
+# --- the first event of a run: Engine.__init__ ---------------------------------------------
+
+ACTORS = {
+    "ctl": {"name": "HiCON", "kind": "exercise_control", "country": None,
+            "timezone": "Asia/Singapore"},
+    "cert-a": {"name": "CERT-SG", "kind": "national_cert", "country": "SG",
+               "timezone": "Asia/Singapore"},
+    "cert-b": {"name": "CERT-TH", "kind": "national_cert", "country": "TH",
+               "timezone": "Asia/Bangkok"},
+    "council": {"name": "Council", "kind": "regional_council", "country": None,
+                "timezone": "Asia/Singapore"},
+}
+
+
+def test_drill_started_records_the_drill_its_actors_and_its_expectations(scenario_data, load):
+    # the first event is what the review, the reports and a resumed journal read the
+    # drill's set-up from
+    scenario_data["drill"]["objectives"] = [{"id": "tell", "text": "Tell the neighbours"}]
+    scenario_data["drill"]["names"] = {"regional_coordinator": "APCERT secretariat"}
+    scenario_data["expectations"] = [
+        {"id": "E1", "actors": ["cert-a"], "action": "notify", "target": "cert-b",
+         "incident": "x", "within": "1h", "objective": "tell", "score": 2,
+         "description": "cert-a tells cert-b"}]
+    engine = Engine(load(scenario_data), seed=3, human=["cert-b"])
+    [first] = engine.log
+    assert (first.type, first.actor, first.incident, first.time) == (
+        "drill_started", None, None, 0.0)
+    assert dict(first.details) == {
+        "scenario": "hand", "title": "Hand-computable drill",
+        "start": "2026-08-19T09:00:00+08:00", "duration": 2880.0,
+        "clock_timezone": "Asia/Singapore", "control_counts_as_reach": False,
+        "names": {"regional_coordinator": "APCERT secretariat",
+                  "police_referral": "CERT -> national police",
+                  "preservation": "preservation request",
+                  "international_channel": "police -> international channel",
+                  "foreign_police": "police -> foreign police", "mla": "formal MLA request"},
+        "seed": 3, "human": ["cert-b"], "actors": ACTORS,
+        "expectations": [
+            {"id": "E1", "actors": ["cert-a"], "require": "any", "reach": "delivered",
+             "action": "notify", "target": "cert-b", "incident": "x", "after": "incident",
+             "within": 60.0, "score": 2.0, "objective": "tell",
+             "description": "cert-a tells cert-b"}]}
+
+
+def test_a_drill_with_the_usual_stage_names_does_not_list_them(scenario_data, load):
+    [first] = Engine(load(scenario_data), seed=0).log
+    assert "names" not in first.details
+    assert first.details["expectations"] == [] and first.details["human"] == []

@@ -365,3 +365,39 @@ def test_a_team_escalates_again_what_it_learnt_from_someone_else(scenario_data, 
             for e in events_of(log, "escalated")] == [
         (110, ["council"], ["affected:SG", "affected:TH"]),
         (255, ["council"], ["affected:MY", "affected:SG", "affected:TH"])]
+
+
+# --- whom a rule addresses: Directory.select -------------------------------------------------
+
+
+def _other(kind, name, country=None):
+    actor = {"name": name, "kind": kind, "timezone": "Asia/Singapore", "staffing": "24/7",
+             "contacts": {"email": {"address": f"{name.lower()}@x.example"}}}
+    if country:
+        actor["country"] = country
+    return actor
+
+
+@pytest.mark.parametrize(("selector", "recipients"), [
+    ("sender", ["ctl"]),  # whoever sent what set the rule off: exercise control's inject
+    ("partner_certs", ["jpcert"]),
+    ("police_channels", ["interpol"]),
+    ("hosting_central_authorities", ["ca-th"]),  # incident x is hosted in Thailand only
+    ("member_certs", ["cert-a", "cert-b"]),
+])
+def test_a_rule_addresses_the_actors_its_selector_names(scenario_data, load, selector,
+                                                        recipients):
+    actors = scenario_data["actors"]
+    actors["jpcert"] = _other("partner_cert", "JPCERT", "JP")
+    actors["interpol"] = _other("intl_police_channel", "Interpol")
+    actors["ca-th"] = _other("central_authority", "CA-TH", "TH")
+    actors["ca-sg"] = _other("central_authority", "CA-SG", "SG")
+    scenario_data["injects"][0]["incident"]["hosted_in"] = ["TH"]
+    scenario_data["frameworks"]["fw"]["rules"] = {
+        "tell": {"by": ["cert-a"], "on": ["inject"], "action": "notify", "to": [selector],
+                 "channel": "email", "tlp": "GREEN"}}
+    log = Engine(load(scenario_data), seed=0).run()
+    sent = [(e.time, e.details["to"]) for e in events_of(log, "message_sent", "cert-a")]
+    # cert-a acknowledges at T+70, analyses until T+100 and drafts for 5 minutes; a CERT
+    # never addresses itself
+    assert sent == [(105, r) for r in recipients if r != "cert-a"]
