@@ -126,3 +126,16 @@ def _absolute(text: str, start: datetime) -> float:
             f"{text!r} has no UTC offset; write it like '2026-08-19T10:00:00+08:00'"
         )
     return (moment - start) / timedelta(minutes=1)
+
+
+def check_ahead(t: float, now: float, end: float) -> str | None:
+    """Why drill minute ``t`` cannot be chosen as a time ahead (None when it can): it
+    has passed (the current minute counts as now), or the drill ends before anything
+    due at that instant."""
+    if t < math.floor(now):
+        return (f"{format_drill_time(t)} has already passed (the drill is at "
+                f"{format_drill_time(math.floor(now))})")
+    if t >= end:
+        return (f"{format_drill_time(t)} is at or after the drill ends "
+                f"({format_drill_time(end)})")
+    return None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import simpy
 from pydantic import ValidationError
 
-from scenarios.durations import format_drill_time, parse_drill_time
+from scenarios.durations import check_ahead, format_drill_time, parse_drill_time
 from scenarios.model import TLP_ORDER, ActionSeen, ArtefactFile, Inject, InjectCondition, Task
 
 from .actors import ActorState, Received
@@ -23,6 +23,11 @@ from .knowledge import GroundTruth, stated_facts
 
 if TYPE_CHECKING:
     from .core import Engine
+
+
+def _number(x: object) -> bool:
+    """A finite number of minutes (not a bool)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 class ActionError(ValueError):
@@ -98,8 +103,7 @@ class Msel:
         sched = self.get(inject_id)
         if sched.state != "pending" or sched.at is None:
             raise ActionError(f"inject {inject_id!r} is not waiting to be delivered")
-        if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) \
-                or not math.isfinite(minutes) or minutes <= 0:
+        if not _number(minutes) or minutes <= 0:
             raise ActionError("a delay is a number of minutes greater than zero")
         sched.at = self._ahead(max(self.env.now, sched.at) + minutes)
         self.engine.emit("inject_rescheduled", None, sched.inject.incident.id, inject=inject_id,
@@ -208,15 +212,12 @@ class Msel:
     def _ahead(self, at: float) -> float:
         """``at`` as a delivery time: not in the past (the current minute counts as now),
         and before the drill's end (the drill ends before anything due at that instant)."""
-        if not isinstance(at, (int, float)) or isinstance(at, bool) or not math.isfinite(at):
+        if not _number(at):
             raise ActionError("the time must be a number of minutes")
         now = self.env.now
-        if at < math.floor(now):
-            raise ActionError(f"{format_drill_time(at)} has already passed (the drill is at "
-                              f"{format_drill_time(math.floor(now))})")
-        if at >= self.engine.end:
-            raise ActionError(f"{format_drill_time(at)} is at or after the drill ends "
-                              f"({format_drill_time(self.engine.end)})")
+        why = check_ahead(at, now, self.engine.end)
+        if why is not None:
+            raise ActionError(why)
         return max(float(at), now)
 
     def _arm(self, sched: ScheduledInject) -> None:

@@ -16,8 +16,10 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scenarios.durations import format_drill_time, parse_drill_time
+from scenarios.durations import check_ahead, format_drill_time, parse_drill_time
 from scenarios.model import Scenario
+
+__all__ = ["check_ahead", "drill_moment", "parse_when", "when_in_words"]
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -59,14 +61,3 @@ def when_in_words(scenario: Scenario, t: float, now: float) -> str:
     days = (moment.date() - today).days
     day = {0: "today", 1: "tomorrow"}.get(days, f"{moment:%a %d %b}")
     return f"{format_drill_time(t)} ({day} {moment:%H:%M} {moment.tzname()})"
-
-
-def check_ahead(t: float, now: float, end: float) -> str | None:
-    """Why ``t`` cannot be chosen as a time ahead (None when it can)."""
-    if t < math.floor(now):
-        return (f"{format_drill_time(t)} has already passed (the drill is at "
-                f"{format_drill_time(math.floor(now))})")
-    if t >= end:
-        return (f"{format_drill_time(t)} is at or after the drill ends "
-                f"({format_drill_time(end)})")
-    return None
