@@ -54,6 +54,28 @@ def test_serial_and_parallel_give_identical_results(loaded, tmp_path):
     assert serial.summary["replications"] == 12
 
 
+def test_one_job_runs_its_chunks_in_one_worker_as_two_jobs_do_in_two(loaded, tmp_path,
+                                                                     monkeypatch):
+    # --jobs 1 and --jobs 2 differ only in the number of workers (benchmarks/batch_speed.py
+    # compares them); a batch of one chunk runs in the command's own process
+    import sim.runs.batch as batch_module
+
+    pools = []
+
+    class Recorded(batch_module.ProcessPoolExecutor):
+        def __init__(self, *args, **kw):
+            pools.append(kw["max_workers"])
+            super().__init__(*args, **kw)
+
+    monkeypatch.setattr(batch_module, "ProcessPoolExecutor", Recorded)
+    one = batch(loaded, tmp_path, "one", jobs=1)
+    two = batch(loaded, tmp_path, "two", jobs=2)
+    single = batch(loaded, tmp_path, "single", jobs=2, n=3, chunk=3)
+    assert pools == [1, 2]
+    assert csv_bytes(one) == csv_bytes(two)
+    assert single.summary["replications"] == 3
+
+
 def test_dask_backend_matches_local(loaded, tmp_path):
     distributed = pytest.importorskip("distributed")
     local = batch(loaded, tmp_path, "local", jobs=1)
