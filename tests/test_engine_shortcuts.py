@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import random
+import weakref
 from hashlib import blake2b
 
 import pytest
@@ -181,6 +182,35 @@ def test_a_run_leaves_no_cyclic_garbage_behind():
         assert any(e.type == "work_dropped" for e in engine.log)
         assert gc.collect() == 0
     finally:
+        if was:
+            gc.enable()
+
+
+def test_a_finished_run_is_freed_as_soon_as_it_is_dropped():
+    """A batch drops thousands of finished runs: each must go when its last reference
+    does, not wait for the collector to find cycles through the engine (the policy,
+    messaging and MSEL point back at it; work, desks and timers at one another)."""
+    loaded = load_scenario(resolve_scenario_arg(None))
+    _run_with_hand_overs(loaded, 2)
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        engine = _run_with_hand_overs(loaded, 3)
+        alive = weakref.ref(engine)
+        first_actor = weakref.ref(next(iter(engine.actors.values())))
+        del engine
+        assert alive() is None
+        assert first_actor() is None
+        gc.collect()
+        # only SimPy's own environment (its methods bound to it) is left to the collector
+        left = {type(o).__name__ for o in gc.garbage}
+        assert not left & {"Engine", "Policy", "Messaging", "ActorState", "Event", "Received",
+                           "Dispatch", "Process", "generator", "Desk", "Picture"}, left
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
         if was:
             gc.enable()
 

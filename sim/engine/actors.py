@@ -138,6 +138,12 @@ class Desk:
                 del self._queue[i]
                 return
 
+    def clear(self) -> None:
+        """Forget every request and opening (the drill is over)."""
+        self._openings.clear()
+        self._queue.clear()
+        self._users.clear()
+
     def _grant(self, _event: simpy.Event | None = None) -> None:
         """Let the head of the queue in if there is a free place (one at a time)."""
         if self._queue and len(self._users) < self.capacity:

@@ -16,6 +16,10 @@ The engine is driven from outside through a narrow boundary:
 * ``subscribe(fn)`` receives every domain :class:`~sim.engine.events.Event`.
 
 Times are minutes after the drill start.
+
+The collaborators refer back to their engine weakly, and a finished drill lets go of
+its SimPy state (see ``Engine._release``): a run that is dropped is freed at once by
+reference counting, without waiting for the cyclic garbage collector.
 """
 
 from __future__ import annotations
@@ -483,6 +487,35 @@ class Engine:
             open_expectations=[e.id for e in self.expectations.states.values()
                                if e.status == "pending"],
         )
+        self._release()
+
+    def _release(self) -> None:
+        """Let go of what only a running drill needs: the work under way, the desks'
+        queues and the events still scheduled. They refer to one another in cycles,
+        which only the garbage collector could free; without them, a finished run is
+        freed at once when its last reference goes (a batch runs thousands)."""
+        queue = self.env._queue
+        for st in self.actors.values():
+            for proc in st.work:
+                _stop(proc)
+            st.work.clear()
+            for desk in (st.office, st._duty):
+                if desk is not None:
+                    desk.clear()
+        for *_, event in queue:
+            for callback in event.callbacks or ():
+                proc = getattr(callback, "__self__", None)
+                if isinstance(proc, simpy.Process):
+                    _stop(proc)  # a chase waiting for its timer
+            event.callbacks = None  # type: ignore[assignment]
+        queue.clear()
+
+
+def _stop(proc: simpy.Process) -> None:
+    """End a process that waits: its code, and the links between it and its event."""
+    proc._generator.close()
+    proc.callbacks = None  # type: ignore[assignment]
+    proc._target = None  # type: ignore[assignment]
 
 
 def preflight(loaded: LoadedScenario) -> list[Problem]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from weakref import proxy as _weak
 
 from scenarios.durations import parse_drill_time
 
@@ -73,7 +74,7 @@ class Drift:
     """The engine's view of outages and contact changes as drill time passes."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
+        self.engine = _weak(engine)
         sc = engine.scenario
         self.windows = outage_windows(sc)
         self.stale: dict[tuple[str, str], bool] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from weakref import proxy as _weak
 
 from scenarios.model import MESSAGE_VERBS
 
@@ -60,7 +61,7 @@ class Expectations:
     """Every expectation of one run."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
+        self.engine = _weak(engine)
         self.states: dict[str, ExpectationState] = {
             e.id: ExpectationState(
                 e.id, tuple(e.actors), e.require, e.reach, e.action, e.target, e.incident,

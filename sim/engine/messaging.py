@@ -25,6 +25,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from weakref import proxy as _weak
 
 import simpy
 
@@ -163,7 +164,7 @@ class Messaging:
     """Carries out actions and moves messages over channels."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
+        self.engine = _weak(engine)
         self.env = engine.env
         self.channels = engine.channels
         self._msg_ids = itertools.count(1)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
+from weakref import proxy as _weak
 
 import simpy
 from pydantic import ValidationError
@@ -49,7 +50,7 @@ class Msel:
     """The inject timeline of one run."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
+        self.engine = _weak(engine)
         self.env = engine.env
         self.injects: dict[str, ScheduledInject] = {}
         #: exercise control's record of each incident (ground truth)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from weakref import proxy as _weak
 
 import simpy
 
@@ -311,7 +312,7 @@ class Policy:
     """The automated policy of every actor no person plays."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
+        self.engine = _weak(engine)
         self.env = engine.env
         rules = RuleBook.of(engine.scenario)
         self.directory = rules.directory
