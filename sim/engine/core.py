@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from heapq import heappop as _heappop
+from heapq import heappush as _heappush
 from types import MappingProxyType
 from typing import Any
 
@@ -405,6 +406,19 @@ class Engine:
         ev._ok = True
         ev._value = None
         self.env.schedule(ev, _NORMAL, delay if delay > 0.0 else 0.0)
+
+    def at(self, time: float, fn: Callable[[], None], urgent: bool = False) -> None:
+        """Call ``fn`` at drill minute ``time`` (not before now), queued as an event
+        scheduled now for exactly that time; ``urgent`` puts it before the ordinary
+        events of that moment, as a process's start is."""
+        env = self.env
+        ev = _new_event(_SimEvent)
+        ev.env = env
+        ev.callbacks = [lambda _event: fn()]
+        ev._ok = True
+        ev._value = None
+        _heappush(env._queue, (time if time > env._now else env._now,
+                               _URGENT if urgent else _NORMAL, next(env._eid), ev))
 
     def receive(self, st: ActorState, item: Received) -> None:
         """An item reaches an actor: its facts join the actor's picture at once."""

@@ -22,16 +22,13 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
 
-import simpy
-
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER
 
-from .actors import ActorState, Received, work
+from .actors import ActorState, Received, worked_until
 from .distributions import sample
 from .drift import Window, pair_latency
 from .knowledge import IMPLIED_FACTS
@@ -439,7 +436,7 @@ class Messaging:
         engine.after(latency, lambda: self._arrive(d, cid, msg_id, common, latency, failed,
                                                    stale))
         if d.automated and index + 1 < len(d.channels):
-            self.env.process(self._follow_up(d, index))
+            self._follow_up(d, index)
 
     def _outage(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
                 window: Window, latency: float, failed: bool, stale: bool) -> None:
@@ -465,7 +462,7 @@ class Messaging:
             engine.after(wait + latency, lambda: self._arrive(d, cid, msg_id, common, latency,
                                                               failed, stale))
         if d.automated and index + 1 < len(d.channels):
-            self.env.process(self._follow_up(d, index))
+            self._follow_up(d, index)
 
     def _bounced(self, d: Dispatch, index: int, common: dict[str, Any], delay: float,
                  reason: str = "stale_contact") -> None:
@@ -518,14 +515,22 @@ class Messaging:
         )
         engine.receive(recipient, item)
 
-    def _follow_up(self, d: Dispatch, index: int) -> Iterator[simpy.Event]:
-        """Chase an unacknowledged message on the next channel."""
+    def _follow_up(self, d: Dispatch, index: int) -> None:
+        """Chase an unacknowledged message on the next channel, once the sender has
+        worked its follow-up time (a timed callback: cheaper than a process)."""
         engine = self.engine
         sender = engine.actors[d.sender]
         wait = engine.draw(sender.spec.policy.followup_after, f"{d.sender}/followup/{d.incident}")
-        yield from work(self.env, sender.shift, wait, engine.end)
-        if not d.acked and not sender.human and d.index == index:
-            engine.emit("message_chased", d.sender, d.incident, dispatch=d.id, to=d.recipient,
-                        verb=d.verb, channel=d.channels[index], waited=wait,
-                        delivered=d.delivered)
-            self.send(d, index + 1, retry="unacknowledged")
+        due = worked_until(sender.shift, self.env._now, wait)
+        if due is None:
+            return  # the sender is never on duty again
+
+        def chase() -> None:
+            if not d.acked and not sender.human and d.index == index:
+                engine.emit("message_chased", d.sender, d.incident, dispatch=d.id,
+                            to=d.recipient, verb=d.verb, channel=d.channels[index],
+                            waited=wait, delivered=d.delivered)
+                self.send(d, index + 1, retry="unacknowledged")
+
+        at, waits = due
+        engine.at(at, chase, urgent=not waits)
