@@ -1,6 +1,6 @@
 """The engine's shortcuts give what the long way gives.
 
-Streams are seeded without ``random.Random``'s Python wrappers, desks queue requests
+Streams draw the numbers their derivation documents, desks queue requests
 without SimPy's resource classes, the policy remembers answers per picture, message
 wording is remembered per item and per scenario, and the cyclic garbage collector is
 paused while the engine advances. Each test here fails if its shortcut drifts from
@@ -13,6 +13,7 @@ import gc
 import random
 import weakref
 from hashlib import blake2b
+from itertools import pairwise
 
 import pytest
 import simpy
@@ -27,19 +28,70 @@ from sim.engine.core import Action
 from sim.engine.streams import Streams
 
 
-def _long_way(seed: int, name: str) -> random.Random:
-    digest = blake2b(f"{seed}\x00{name}".encode(), digest_size=8).digest()
-    return random.Random(int.from_bytes(digest, "big"))
+def _by_the_book(seed: int, name: str, count: int) -> list[float]:
+    """The first ``count`` numbers of a stream, as the streams module documents them."""
+    out: list[float] = []
+    block = 0
+    while len(out) < count:
+        digest = blake2b(f"{seed}\x00{name}\x00".encode() + block.to_bytes(8, "big")).digest()
+        for i in range(8):
+            word = int.from_bytes(digest[8 * i:8 * i + 8], "big")
+            out.append((word >> 11) / 2**53)
+        block += 1
+    return out[:count]
 
 
 @given(st.integers(min_value=-(2**70), max_value=2**70), st.text(max_size=40))
 @settings(max_examples=60, deadline=None)
-def test_a_stream_is_the_random_random_of_its_derived_seed(seed, name):
-    fast, slow = Streams(seed)(name), _long_way(seed, name)
-    assert fast.getstate() == slow.getstate()
-    # gauss keeps a second value between calls: both start without one
-    assert [fast.gauss(0, 1) for _ in range(3)] == [slow.gauss(0, 1) for _ in range(3)]
-    assert fast.random() == slow.random()
+def test_a_stream_draws_the_numbers_its_derivation_documents(seed, name):
+    stream = Streams(seed)(name)
+    # three blocks' worth and a bit: the block counter moves on
+    assert [stream.random() for _ in range(27)] == _by_the_book(seed, name, 27)
+
+
+def test_a_stream_reaches_blocks_beyond_the_precomputed_indices():
+    stream = Streams(1)("long")
+    drawn = [stream.random() for _ in range(8 * 66)]
+    assert drawn[-16:] == _by_the_book(1, "long", 8 * 66)[-16:]
+
+
+def test_the_distributions_draw_as_random_random_does_from_the_same_numbers():
+    """log-normal, uniform, triangular, exponential and weighted choices are
+    ``random.Random``'s, fed with the stream's numbers."""
+
+    class Fed(random.Random):
+        def __init__(self, numbers: list[float]) -> None:
+            super().__init__(0)
+            self.numbers = iter(numbers)
+
+        def random(self) -> float:
+            return next(self.numbers)
+
+    def both():
+        return Streams(9)("d"), Fed(_by_the_book(9, "d", 400))
+
+    for draw in (lambda r: r.lognormvariate(2.0, 0.7), lambda r: r.uniform(3.0, 8.0),
+                 lambda r: r.triangular(1.0, 9.0, 2.0), lambda r: r.expovariate(0.25),
+                 lambda r: r.choices([10, 20, 30], weights=[1, 5, 2])[0]):
+        ours, theirs = both()
+        assert [draw(ours) for _ in range(40)] == [draw(theirs) for _ in range(40)]
+
+
+def test_a_stream_is_uniform_on_the_unit_interval():
+    stream = Streams(2024)("uniformity")
+    draws = [stream.random() for _ in range(100_000)]
+    assert min(draws) >= 0.0 and max(draws) < 1.0
+    counts = [0] * 20
+    for x in draws:
+        counts[int(x * 20)] += 1
+    expected = len(draws) / 20
+    chi2 = sum((c - expected) ** 2 / expected for c in counts)
+    assert chi2 < 43.8  # 19 degrees of freedom, p = 0.001
+    # successive numbers are not correlated
+    mean = sum(draws) / len(draws)
+    lag = sum((a - mean) * (b - mean) for a, b in pairwise(draws))
+    var = sum((a - mean) ** 2 for a in draws)
+    assert abs(lag / var) < 0.015
 
 
 # --- desks -----------------------------------------------------------------------------

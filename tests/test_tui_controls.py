@@ -141,7 +141,7 @@ async def test_drill_time_and_local_time_show_the_same_minute(now, drill, local)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         app.session.advance_to(now)
-        await pilot.pause()
+        await until(pilot, lambda: f"{drill} " in clock_line(app).plain)
         header = clock_line(app).plain
         start = app.session.scenario.drill.start
         assert start.hour == 9 and start.minute == 0  # the bundled drill starts at 09:00

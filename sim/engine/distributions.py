@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-import random
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from scenarios.model import Constant, Empirical, Exponential, LogNormal, Triangular, Uniform
 
 
-def _lognormal(d: LogNormal, rng: random.Random) -> float:
+class Rng(Protocol):
+    """What a distribution draws from: a named stream (``sim.engine.streams``), or a
+    ``random.Random``."""
+
+    def random(self) -> float: ...
+    def uniform(self, a: float, b: float) -> float: ...
+    def triangular(self, low: float, high: float, mode: float) -> float: ...
+    def lognormvariate(self, mu: float, sigma: float) -> float: ...
+    def expovariate(self, lambd: float) -> float: ...
+    def choices(self, population: Sequence[Any], weights: Sequence[float] | None = ...,
+                *, cum_weights: Sequence[float] | None = ..., k: int = ...) -> list[Any]: ...
+
+
+def _lognormal(d: LogNormal, rng: Rng) -> float:
     mu, sigma = d.params
     value = rng.lognormvariate(mu, sigma)
     return min(value, d.max) if d.max is not None else value
 
 
-def _exponential(d: Exponential, rng: random.Random) -> float:
+def _exponential(d: Exponential, rng: Rng) -> float:
     value = rng.expovariate(1.0 / d.mean) if d.mean > 0 else 0.0
     return min(value, d.max) if d.max is not None else value
 
@@ -28,7 +42,7 @@ _SAMPLERS = {
 }
 
 
-def sample(dist: object, rng: random.Random) -> float:
+def sample(dist: object, rng: Rng) -> float:
     """Draw one duration in minutes from ``dist`` using ``rng``."""
     sampler = _SAMPLERS.get(type(dist))
     if sampler is None:
