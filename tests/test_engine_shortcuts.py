@@ -304,3 +304,42 @@ def test_a_failure_in_the_engine_stops_the_run(scenario_data, load):
     engine.env.process(broken())
     with pytest.raises(ValueError, match="broken work"):
         engine.run_until(10)
+
+
+# --- deadlines in words ----------------------------------------------------------------
+
+def _with_start(start: str, clock_timezone: str):
+    from datetime import datetime
+
+    scenario = load_scenario(resolve_scenario_arg(None)).scenario
+    drill = scenario.drill.model_copy(update={"start": datetime.fromisoformat(start),
+                                              "clock_timezone": clock_timezone})
+    return scenario.model_copy(update={"drill": drill})
+
+
+_near_minutes = st.one_of(
+    st.floats(-30, 5000, allow_nan=False),
+    # just either side of a whole minute and of a half minute, where rounding and the
+    # clock's minute part ways
+    st.builds(lambda k, eps: k + eps, st.integers(0, 5000).map(float),
+              st.sampled_from([0.0, 1e-9, -1e-9, 4e-9, -4e-9, 0.5, 0.5 - 1e-12, 0.5 + 1e-12,
+                               1 / 120, -1 / 120])),
+    st.just(float("inf")),
+)
+
+
+@given(st.lists(_near_minutes, min_size=1, max_size=30),
+       st.sampled_from([("2026-08-19T09:00:00+08:00", "Asia/Singapore"),
+                        ("2026-08-19T09:00:30.5+08:00", "Asia/Kolkata"),
+                        ("2026-03-29T00:59:59.999999+00:00", "Europe/London")]))
+@settings(max_examples=200, deadline=None)
+def test_deadlines_remembered_per_minute_read_as_worked_out_afresh(deadlines, start):
+    """Messages remember a deadline's words per drill minute and clock minute: every
+    deadline must read exactly as deadline_in_words writes it, whatever came before."""
+    from sim.engine.messaging import _ScenarioWords
+    from sim.engine.wording import deadline_in_words
+
+    scenario = _with_start(*start)
+    words = _ScenarioWords(scenario)
+    for at in deadlines:
+        assert words.deadline(at) == deadline_in_words(scenario, at), at
