@@ -23,7 +23,6 @@ import functools
 import itertools
 import math
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
 
@@ -61,8 +60,6 @@ VERB_EVENT: dict[str, str] = {
 
 #: the same facts come back in message after message, run after run
 _facts_words = functools.lru_cache(maxsize=4096)(facts_in_words)
-
-_MICROSECOND = timedelta(microseconds=1)
 
 CLIENT_KINDS = ("victim", "isp")
 _OPEN = frozenset(("CLEAR", "GREEN"))
@@ -128,10 +125,7 @@ class _ScenarioWords:
         self.scenario = scenario
         self._templates: dict[str, tuple[str, str, str, str]] = {}
         self._channels: dict[str, str] = {}
-        self._deadlines: dict[tuple[bool, int, int], str] = {}
-        start = scenario.drill.start
-        #: the drill's start within its minute, in microseconds
-        self._start_micro = start.second * 1_000_000 + start.microsecond
+        self._deadlines: dict[float, str] = {}
 
     @classmethod
     def of(cls, scenario) -> _ScenarioWords:
@@ -152,21 +146,14 @@ class _ScenarioWords:
         return words
 
     def deadline(self, deadline_at: float) -> str:
-        """:func:`~.wording.deadline_in_words`, remembered per minute: the words name
-        the drill minute (its sign and ``round``) and the clock minute the deadline
-        falls in (time-zone offsets are whole minutes), so every deadline with those in
-        common reads the same."""
-        if not math.isfinite(deadline_at):
-            return deadline_in_words(self.scenario, deadline_at)
-        # the clock minute as deadline_in_words reaches it: the drill's start plus the
-        # same timedelta, counted in whole microseconds
-        micro = self._start_micro + timedelta(minutes=deadline_at) // _MICROSECOND
-        key = (deadline_at < 0, round(deadline_at), micro // 60_000_000)
-        words = self._deadlines.get(key)
+        """:func:`~.wording.deadline_in_words`: many deadlines come back, in the
+        messages of one rule and run after run."""
+        words = self._deadlines.get(deadline_at)
         if words is None:
             if len(self._deadlines) >= 65536:
                 self._deadlines.clear()
-            words = self._deadlines[key] = deadline_in_words(self.scenario, deadline_at)
+            words = self._deadlines[deadline_at] = deadline_in_words(self.scenario,
+                                                                     deadline_at)
         return words
 
 
