@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from scenarios.model import Actor
 from sim.engine.clock import Shift
 
@@ -85,61 +82,3 @@ def test_a_shift_shared_by_runs_in_several_threads_answers_as_it_does_in_one():
     finally:
         sys.setswitchinterval(interval)
     assert all(answers[k] == expected for k in range(4))
-
-
-def _work_in_simpy(shift, begin: float, minutes_: float, end: float) -> tuple[float, int]:
-    """When ``work`` returns, run as a SimPy process from ``begin``, and how many events
-    it waited on."""
-    import simpy
-
-    from sim.engine.actors import work
-
-    env = simpy.Environment(initial_time=begin)
-    done: list[tuple[float, int]] = []
-
-    def proc():
-        gen = work(env, shift, minutes_, end)
-        waits = 0
-        try:
-            ev = next(gen)
-            while True:
-                waits += 1
-                yield ev
-                ev = gen.send(None)
-        except StopIteration:
-            done.append((env.now, waits))
-
-    env.process(proc())
-    env.run()
-    return done[0]
-
-
-@settings(max_examples=300, deadline=None)
-@given(begin=st.floats(0, 6 * 1440, allow_nan=False),
-       minutes_=st.one_of(st.just(0.0), st.floats(0, 3 * 1440, allow_nan=False)),
-       hours=st.sampled_from(["09:00-17:00", "08:30-12:15", "07:45-19:10"]))
-def test_worked_until_ends_where_work_ends_to_the_last_bit(begin, minutes_, hours):
-    """A chase is timed with ``worked_until`` instead of a process spending the time:
-    the moment must be the very float ``work`` reaches, step for step, and it waits
-    exactly when ``work`` would have waited on an event."""
-    from sim.engine.actors import ALWAYS, worked_until
-
-    start = datetime(2026, 8, 21, 8, 0, tzinfo=UTC)  # Friday, before a weekend
-    sg = Actor(name="SingCERT", kind="national_cert", country="SG",
-               timezone="Asia/Singapore", working_hours=hours)
-    for shift in (Shift(sg, start), ALWAYS):
-        at, waits = _work_in_simpy(shift, begin, minutes_, end=10 * 1440)
-        due = worked_until(shift, begin, minutes_)
-        assert due is not None
-        assert due == (at, waits > 0)
-
-
-def test_worked_until_knows_a_shift_that_never_comes_on_again():
-    from sim.engine.actors import worked_until
-
-    class Never:
-        @staticmethod
-        def next_on(t: float) -> float:
-            return float("inf")
-
-    assert worked_until(Never(), 10.0, 5.0) is None

@@ -239,28 +239,3 @@ def work(env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float,
         remaining -= shift_end - now
         yield timeout(shift_end - now)
 
-
-def worked_until(shift: Shift | AlwaysOn, now: float,
-                 minutes: float) -> tuple[float, bool] | None:
-    """When ``minutes`` of worked time on ``shift``, begun at ``now``, are done: the time
-    :func:`work` would return at, reached by the same steps (so the very same float),
-    and whether it would wait at all on the way. None when the shift never comes on
-    again (:func:`work` would wait past the drill's end)."""
-    remaining = minutes
-    waits = False
-    while True:
-        on = shift.next_on(now)
-        if on > now:
-            if math.isinf(on):
-                return None
-            now = now + (on - now)
-            waits = True
-        shift_end = shift.shift_end(now)
-        if remaining <= shift_end - now:
-            if remaining > 0:
-                now = now + remaining
-                waits = True
-            return now, waits
-        remaining -= shift_end - now
-        now = now + (shift_end - now)
-        waits = True

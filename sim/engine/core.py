@@ -29,7 +29,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from heapq import heappop as _heappop
-from heapq import heappush as _heappush
 from types import MappingProxyType
 from typing import Any
 
@@ -40,8 +39,8 @@ from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario, StageNames
 
 from . import collector
-from .actors import ActorState, Received
-from .clock import scenario_shifts
+from .actors import ActorState, AlwaysOn, Received
+from .clock import Shift, scenario_shifts
 from .distributions import sample
 from .drift import Drift, uses_drift
 from .events import Event, record
@@ -407,18 +406,52 @@ class Engine:
         ev._value = None
         self.env.schedule(ev, _NORMAL, delay if delay > 0.0 else 0.0)
 
-    def at(self, time: float, fn: Callable[[], None], urgent: bool = False) -> None:
-        """Call ``fn`` at drill minute ``time`` (not before now), queued as an event
-        scheduled now for exactly that time; ``urgent`` puts it before the ordinary
-        events of that moment, as a process's start is."""
+    def soon(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` now, after what is under way: queued as a SimPy process's start
+        is (urgent, at the current time)."""
         env = self.env
         ev = _new_event(_SimEvent)
         ev.env = env
         ev.callbacks = [lambda _event: fn()]
         ev._ok = True
         ev._value = None
-        _heappush(env._queue, (time if time > env._now else env._now,
-                               _URGENT if urgent else _NORMAL, next(env._eid), ev))
+        env.schedule(ev, _URGENT, 0.0)
+
+    def spend(self, shift: Shift | AlwaysOn, minutes: float, fn: Callable[[], None]) -> None:
+        """Call ``fn`` once ``minutes`` of worked time on ``shift``, from now, are spent.
+
+        The time passes in the steps :func:`~.actors.work` takes (waiting for the shift,
+        working to its end, waiting again), each timed when the one before ends, so
+        ``fn`` comes exactly where a process spending the time would resume: the same
+        moment, and the same place among the events of that moment. Nothing is called
+        when the shift never comes on again."""
+        env = self.env
+        after = self.after
+        remaining = minutes
+
+        def on_shift() -> None:
+            now = env._now
+            on = shift.next_on(now)
+            if on > now:
+                if not math.isinf(on):
+                    after(on - now, at_work)
+                return
+            at_work()
+
+        def at_work() -> None:
+            nonlocal remaining
+            now = env._now
+            shift_end = shift.shift_end(now)
+            if remaining <= shift_end - now:
+                if remaining > 0:
+                    after(remaining, fn)
+                else:
+                    fn()
+                return
+            remaining -= shift_end - now
+            after(shift_end - now, on_shift)
+
+        on_shift()
 
     def receive(self, st: ActorState, item: Received) -> None:
         """An item reaches an actor: its facts join the actor's picture at once."""

@@ -28,7 +28,7 @@ from weakref import proxy as _weak
 
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER
 
-from .actors import ActorState, Received, worked_until
+from .actors import ActorState, Received
 from .distributions import sample
 from .drift import Window, pair_latency
 from .knowledge import IMPLIED_FACTS
@@ -517,20 +517,22 @@ class Messaging:
 
     def _follow_up(self, d: Dispatch, index: int) -> None:
         """Chase an unacknowledged message on the next channel, once the sender has
-        worked its follow-up time (a timed callback: cheaper than a process)."""
+        worked its follow-up time: timed callbacks that start, wait and end where a
+        process spending that time would (cheaper than a process)."""
         engine = self.engine
-        sender = engine.actors[d.sender]
-        wait = engine.draw(sender.spec.policy.followup_after, f"{d.sender}/followup/{d.incident}")
-        due = worked_until(sender.shift, self.env._now, wait)
-        if due is None:
-            return  # the sender is never on duty again
 
-        def chase() -> None:
-            if not d.acked and not sender.human and d.index == index:
-                engine.emit("message_chased", d.sender, d.incident, dispatch=d.id,
-                            to=d.recipient, verb=d.verb, channel=d.channels[index],
-                            waited=wait, delivered=d.delivered)
-                self.send(d, index + 1, retry="unacknowledged")
+        def start() -> None:
+            sender = engine.actors[d.sender]
+            wait = engine.draw(sender.spec.policy.followup_after,
+                               f"{d.sender}/followup/{d.incident}")
 
-        at, waits = due
-        engine.at(at, chase, urgent=not waits)
+            def chase() -> None:
+                if not d.acked and not sender.human and d.index == index:
+                    engine.emit("message_chased", d.sender, d.incident, dispatch=d.id,
+                                to=d.recipient, verb=d.verb, channel=d.channels[index],
+                                waited=wait, delivered=d.delivered)
+                    self.send(d, index + 1, retry="unacknowledged")
+
+            engine.spend(sender.shift, wait, chase)
+
+        engine.soon(start)
