@@ -399,12 +399,7 @@ class Engine:
 
         The event is scheduled exactly as ``env.timeout(delay)`` would be (same time,
         priority and place in the queue), without the Timeout class around it."""
-        ev = _new_event(_SimEvent)
-        ev.env = self.env
-        ev.callbacks = [lambda _event: fn()]
-        ev._ok = True
-        ev._value = None
-        self.env.schedule(ev, _NORMAL, delay if delay > 0.0 else 0.0)
+        _after(self.env, delay, fn)
 
     def soon(self, fn: Callable[[], None]) -> None:
         """Call ``fn`` now, after what is under way: queued as a SimPy process's start
@@ -425,33 +420,7 @@ class Engine:
         ``fn`` comes exactly where a process spending the time would resume: the same
         moment, and the same place among the events of that moment. Nothing is called
         when the shift never comes on again."""
-        env = self.env
-        after = self.after
-        remaining = minutes
-
-        def on_shift() -> None:
-            now = env._now
-            on = shift.next_on(now)
-            if on > now:
-                if not math.isinf(on):
-                    after(on - now, at_work)
-                return
-            at_work()
-
-        def at_work() -> None:
-            nonlocal remaining
-            now = env._now
-            shift_end = shift.shift_end(now)
-            if remaining <= shift_end - now:
-                if remaining > 0:
-                    after(remaining, fn)
-                else:
-                    fn()
-                return
-            remaining -= shift_end - now
-            after(shift_end - now, on_shift)
-
-        on_shift()
+        _Spending(self.env, shift, minutes, fn).on_shift()
 
     def receive(self, st: ActorState, item: Received) -> None:
         """An item reaches an actor: its facts join the actor's picture at once."""
@@ -556,6 +525,54 @@ class Engine:
                     _stop(proc)  # a chase waiting for its timer
             event.callbacks = None  # type: ignore[assignment]
         queue.clear()
+
+
+def _after(env: simpy.Environment, delay: float, fn: Callable[[], None]) -> None:
+    """``fn`` called after ``delay`` minutes, queued as ``env.timeout(delay)`` would be."""
+    ev = _new_event(_SimEvent)
+    ev.env = env
+    ev.callbacks = [lambda _event: fn()]
+    ev._ok = True
+    ev._value = None
+    env.schedule(ev, _NORMAL, delay if delay > 0.0 else 0.0)
+
+
+class _Spending:
+    """Worked time being spent for :meth:`Engine.spend`, step by step as ``work`` spends
+    it. It holds the environment, not the engine, and nothing holds it but its next
+    step's event: once done, or once the drill lets go of its queue, it is freed."""
+
+    __slots__ = ("env", "fn", "remaining", "shift")
+
+    def __init__(self, env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float,
+                 fn: Callable[[], None]) -> None:
+        self.env = env
+        self.shift = shift
+        self.remaining = minutes
+        self.fn = fn
+
+    def on_shift(self) -> None:
+        """Wait for the shift if it is off, then work."""
+        now = self.env._now
+        on = self.shift.next_on(now)
+        if on > now:
+            if not math.isinf(on):
+                _after(self.env, on - now, self.at_work)
+            return
+        self.at_work()
+
+    def at_work(self) -> None:
+        """Work to the end of the time, or of the shift and then wait again."""
+        now = self.env._now
+        shift_end = self.shift.shift_end(now)
+        if self.remaining <= shift_end - now:
+            if self.remaining > 0:
+                _after(self.env, self.remaining, self.fn)
+            else:
+                self.fn()
+            return
+        self.remaining -= shift_end - now
+        _after(self.env, shift_end - now, self.on_shift)
 
 
 def _stop(proc: simpy.Process) -> None:
