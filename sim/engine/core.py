@@ -522,7 +522,7 @@ class Engine:
             for callback in event.callbacks or ():
                 proc = getattr(callback, "__self__", None)
                 if isinstance(proc, simpy.Process):
-                    _stop(proc)  # a chase waiting for its timer
+                    _stop(proc)  # waiting for a timer: an inject held for office hours
             event.callbacks = None  # type: ignore[assignment]
         queue.clear()
 
