@@ -2,8 +2,9 @@
 
 Streams draw the numbers their derivation documents, desks queue requests
 without SimPy's resource classes, the policy remembers answers per picture, message
-wording is remembered per item and per scenario, and the cyclic garbage collector is
-paused while the engine advances. Each test here fails if its shortcut drifts from
+wording is remembered per item and per scenario, the cyclic garbage collector is
+paused while the engine advances, a finished run is freed at once, and a chase is timed
+by callbacks rather than a process. Each test here fails if its shortcut drifts from
 the long way.
 """
 

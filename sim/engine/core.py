@@ -404,13 +404,7 @@ class Engine:
     def soon(self, fn: Callable[[], None]) -> None:
         """Call ``fn`` now, after what is under way: queued as a SimPy process's start
         is (urgent, at the current time)."""
-        env = self.env
-        ev = _new_event(_SimEvent)
-        ev.env = env
-        ev.callbacks = [lambda _event: fn()]
-        ev._ok = True
-        ev._value = None
-        env.schedule(ev, _URGENT, 0.0)
+        _after(self.env, 0.0, fn, _URGENT)
 
     def spend(self, shift: Shift | AlwaysOn, minutes: float, fn: Callable[[], None]) -> None:
         """Call ``fn`` once ``minutes`` of worked time on ``shift``, from now, are spent.
@@ -527,14 +521,16 @@ class Engine:
         queue.clear()
 
 
-def _after(env: simpy.Environment, delay: float, fn: Callable[[], None]) -> None:
-    """``fn`` called after ``delay`` minutes, queued as ``env.timeout(delay)`` would be."""
+def _after(env: simpy.Environment, delay: float, fn: Callable[[], None],
+           priority: simpy.events.EventPriority = _NORMAL) -> None:
+    """``fn`` called after ``delay`` minutes, queued as ``env.timeout(delay)`` would be
+    (or, ``_URGENT``, as a process's start is)."""
     ev = _new_event(_SimEvent)
     ev.env = env
     ev.callbacks = [lambda _event: fn()]
     ev._ok = True
     ev._value = None
-    env.schedule(ev, _NORMAL, delay if delay > 0.0 else 0.0)
+    env.schedule(ev, priority, delay if delay > 0.0 else 0.0)
 
 
 class _Spending:
