@@ -29,7 +29,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from heapq import heappop as _heappop
-from types import MappingProxyType
+from types import MappingProxyType, MethodType
 from typing import Any
 
 import simpy
@@ -519,6 +519,12 @@ class Engine:
                     _stop(proc)  # waiting for a timer: an inject held for office hours
             event.callbacks = None  # type: ignore[assignment]
         queue.clear()
+        # SimPy binds ``env.timeout``, ``env.process`` and the like to the environment
+        # itself (a cycle); the class's own attributes do the same without one
+        env_attrs = vars(self.env)
+        for name in [k for k, v in env_attrs.items()
+                     if type(v) is MethodType and v.__self__ is self.env]:
+            del env_attrs[name]
 
 
 def _after(env: simpy.Environment, delay: float, fn: Callable[[], None],

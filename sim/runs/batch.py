@@ -53,7 +53,7 @@ from scenarios.loader import format_path, located_errors, reword
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
 from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, STAGE_KEYS, compute
 from sim.analysis.stats import Proportion, Running, Sample, paired_rate_difference
-from sim.engine import Engine
+from sim.engine import Engine, collector
 from sim.safe.files import (
     FileProblem,
     Unreadable,
@@ -163,9 +163,19 @@ def _scenarios(payload: str) -> list[tuple[str, Scenario]]:
 
 
 def run_chunk(payload: str, base_seed: int, start: int, count: int) -> list[tuple]:
-    """Rows of replications start..start+count-1 for every variant (a task)."""
-    out: list[tuple] = []
+    """Rows of replications start..start+count-1 for every variant (a task).
+
+    The cyclic garbage collector is paused for the whole task: a replication leaves no
+    cyclic garbage (what it drops is freed at once; a test checks it), while every
+    collection in between would walk the log of the run under way again."""
     variants = _scenarios(payload)
+    with collector.paused():
+        return _replications(variants, base_seed, start, count)
+
+
+def _replications(variants: list[tuple[str, Scenario]], base_seed: int, start: int,
+                  count: int) -> list[tuple]:
+    out: list[tuple] = []
     for rep in range(start, start + count):
         seed = replication_seed(base_seed, rep)
         for name, scenario in variants:
