@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from scenarios import load_scenario, resolve_scenario_arg
+from scenarios import Scenario, load_scenario, resolve_scenario_arg
 from sim.analysis.stats import EXACT_LIMIT, Running, Sample, t_value, wilson
 from sim.cli import EXIT_INVALID, main
 from sim.runs.batch import (
@@ -353,3 +353,29 @@ def test_a_task_runs_with_the_collector_paused_and_restores_it(loaded, monkeypat
     assert states == [False, False, False]
     assert gc.isenabled()
     assert {r[1] for r in rows} == {0, 1, 2}
+
+
+def test_replications_csv_holds_every_row_of_every_run_in_order(loaded, tmp_path):
+    """The file is the header and each replication's rows, in replication order, each
+    value written losslessly: what a CSV reader gets back is what the runs gave."""
+    import csv
+
+    from sim.runs.batch import ROW_FIELDS, replication_rows
+
+    slow = parse_variant("slow: channels.email.loss=0.5")
+    result = batch(loaded, tmp_path, "rows", [slow], n=7, chunk=3)
+    with open(result.out / "replications.csv", newline="", encoding="utf-8") as fh:
+        got = list(csv.reader(fh))
+    assert got[0] == list(ROW_FIELDS)
+    want = []
+    # the scenarios as the workers get them: the batch's JSON, keys sorted
+    scenarios = {name: Scenario.model_validate(json.loads(json.dumps(data, sort_keys=True)))
+                 for name, data in variant_scenarios(loaded, [slow])}
+    for rep in range(7):
+        seed = replication_seed(4, rep)
+        for name, scenario in scenarios.items():
+            for incident, metric, value in replication_rows(scenario, seed):
+                want.append([name, str(rep), str(seed), incident, metric,
+                             "" if value is None else repr(float(value))])
+    assert got[1:] == want
+    assert csv_bytes(result).endswith(b"\r\n") and b"\r\n\r\n" not in csv_bytes(result)

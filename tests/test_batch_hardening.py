@@ -333,9 +333,9 @@ def test_chunks_are_joined_while_the_batch_runs(tutorial, tmp_path, monkeypatch)
     seen: list[tuple[str, int]] = []
     read_chunk = batch_mod._read_chunk
 
-    def reading(out, start, count, want):
+    def reading(out, start, count, want, keep=None):
         seen.append(("joined", start))
-        return read_chunk(out, start, count, want)
+        return read_chunk(out, start, count, want, keep)
 
     monkeypatch.setattr(batch_mod, "_read_chunk", reading)
 

@@ -42,7 +42,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -471,6 +471,19 @@ def check_metric(scenario: Scenario, metric: str) -> None:
 # --- aggregation -----------------------------------------------------------------
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _entry(table: dict[_K, _V], key: _K, new: Callable[[], _V]) -> _V:
+    """``table[key]``, made with ``new()`` the first time (tens of thousands of rows add
+    to a few hundred entries: nothing is built for the others)."""
+    found = table.get(key)
+    if found is None:
+        found = table[key] = new()
+    return found
+
+
 @dataclass
 class Aggregate:
     """Streaming summary of replication rows, in replication order."""
@@ -497,11 +510,11 @@ class Aggregate:
         self._values[key] = value
         if metric.endswith(".met"):
             if value is not None:
-                self.met.setdefault(key, Proportion()).add(value >= 0.5)
+                _entry(self.met, key, Proportion).add(value >= 0.5)
             return
-        self.reached.setdefault(key, Proportion()).add(value is not None)
+        _entry(self.reached, key, Proportion).add(value is not None)
         if value is not None:
-            self.samples.setdefault(key, Sample()).add(value)
+            _entry(self.samples, key, Sample).add(value)
 
     def _close_rep(self) -> None:
         """Paired differences of one replication: each variant minus the baseline.
@@ -516,7 +529,7 @@ class Aggregate:
                 continue
             base = self._values.get((BASELINE, incident, metric))
             if base is not None:
-                self.diffs.setdefault((variant, incident, metric), Running()).add(value - base)
+                _entry(self.diffs, (variant, incident, metric), Running).add(value - base)
         measured = {(i, m) for (_, i, m) in self._values if not m.endswith(".met")}
         for variant in self.variants:
             if variant == BASELINE:
@@ -726,11 +739,12 @@ def file_sha256(path: Path) -> str | None:
 
 
 class _HashingReader(io.RawIOBase):
-    """Reads a file descriptor and hashes every byte read."""
+    """Reads a file descriptor and hashes every byte read (and keeps them, if asked)."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, keep: bytearray | None = None) -> None:
         self._fd = fd
         self.sha = hashlib.sha256()
+        self.keep = keep
 
     def readable(self) -> bool:
         return True
@@ -739,6 +753,8 @@ class _HashingReader(io.RawIOBase):
         data = os.read(self._fd, len(buf))
         buf[: len(data)] = data
         self.sha.update(data)
+        if self.keep is not None:
+            self.keep += data
         return len(data)
 
     def close(self) -> None:
@@ -1117,8 +1133,10 @@ def _run_dask(payload: str, cfg: BatchConfig, todo: list[tuple[int, int]], out: 
 # --- the join --------------------------------------------------------------------
 
 
-def _read_chunk(out: Path, start: int, count: int, want: str | None) -> Iterator[list[str]]:
-    """The rows of a chunk, checked against its recorded sha256 once read to the end.
+def _read_chunk(out: Path, start: int, count: int, want: str | None,
+                keep: bytearray | None = None) -> Iterator[list[str]]:
+    """The rows of a chunk, checked against its recorded sha256 once read to the end;
+    its bytes are added to ``keep``, when given, as they are read.
 
     A chunk that fails a check is removed, so that ``--resume`` runs it again.
     """
@@ -1126,7 +1144,7 @@ def _read_chunk(out: Path, start: int, count: int, want: str | None) -> Iterator
     fd = _open_regular(path)
     if fd is None:
         raise BatchError(f"{path}: missing or not a regular file; carry on with --resume")
-    raw = _HashingReader(fd)
+    raw = _HashingReader(fd, keep)
     with io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8", newline="") as text:
         try:
             yield from csv.reader(text)
@@ -1162,9 +1180,10 @@ class _Join:
         self.agg = Aggregate(variants, confidence)
         self.csv_path = out / "replications.csv"
         # the file is renamed into place only when the stack closes without an error
-        self.writer = csv.writer(stack.enter_context(
-            open_private(self.csv_path, "w", newline="")))
-        self.writer.writerow(ROW_FIELDS)
+        self.file = stack.enter_context(open_private(self.csv_path, "wb"))
+        header = io.StringIO(newline="")
+        csv.writer(header).writerow(ROW_FIELDS)
+        self.file.write(header.getvalue().encode("utf-8"))
         self.stack = stack
         self.next = 0
         self._advance()
@@ -1183,10 +1202,13 @@ class _Join:
             self.next += 1
 
     def _join(self, start: int, count: int, want: str) -> None:
+        """Check and summarise a chunk's rows, then copy it to replications.csv as it
+        is: its rows are already written as the file writes them (``chunk_bytes``)."""
         known = set(self.variants)
         cur_rep, cur_seed = -1, ""
-        w, agg = self.writer, self.agg
-        for row in _read_chunk(self.out, start, count, want):
+        agg = self.agg
+        data = bytearray()
+        for row in _read_chunk(self.out, start, count, want, data):
             try:
                 rep = int(row[1])
                 value = float(row[5]) if row[5] else None
@@ -1198,8 +1220,8 @@ class _Join:
                 ok = False
             if not ok:
                 _refuse(_chunk_path(self.out, start, count), "holds a row of another batch")
-            w.writerow(row)
             agg.add(row[0], rep, row[3], row[4], value)
+        self.file.write(data)
 
     def finish(self) -> BatchResult:
         if self.next < len(self.tasks):  # a chunk never finished (cannot happen)
