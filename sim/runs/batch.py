@@ -863,7 +863,9 @@ def run_batch(
     """
     check_config(cfg)
     scenarios = variant_scenarios(loaded, variants)
-    payload = json.dumps(scenarios, sort_keys=True)
+    # in the scenario's own order: actors, channels and injects in the order the file
+    # gives them, so that a replication is the run `drill run --seed` gives
+    payload = json.dumps(scenarios)
     jobs = cfg.jobs or os.cpu_count() or 1
     say = notice or (lambda line: None)
     try:
