@@ -12,10 +12,12 @@ from scenarios import Scenario, load_scenario, resolve_scenario_arg
 from sim.analysis.stats import EXACT_LIMIT, Running, Sample, t_value, wilson
 from sim.cli import EXIT_INVALID, main
 from sim.runs.batch import (
+    TAPER,
     Aggregate,
     BatchConfig,
     BatchError,
     Variant,
+    chunk_plan,
     parse_sweep,
     parse_variant,
     render_summary,
@@ -119,6 +121,46 @@ def test_interrupted_batch_resumes_to_the_same_result(loaded, tmp_path):
     cfg.resume = True
     resumed = run_batch(loaded, [], cfg, progress=count)
     assert started_at == [6]  # only the missing half ran
+    assert csv_bytes(resumed) == csv_bytes(whole)
+    assert resumed.summary == whole.summary
+
+
+@pytest.mark.parametrize(("n", "size"), [(2000, 50), (1001, 50), (40, 5), (64, 8), (63, 8),
+                                         (12, 3), (7, 4), (10, 100), (1, 1), (97, 1)])
+def test_the_chunk_plan_covers_every_replication_once_and_ends_in_small_chunks(n, size):
+    plan = chunk_plan(n, size)
+    assert [s for s, _ in plan] == [0, *(s + c for s, c in plan[:-1])]  # contiguous
+    assert sum(c for _, c in plan) == n and all(0 < c <= size for _, c in plan)
+    small = size // TAPER
+    if small and n >= 2 * TAPER * size:
+        # full chunks first, then at least TAPER chunks' worth in chunks a TAPER-th the size
+        tail = [c for _, c in plan if c < size]
+        assert sum(tail) >= TAPER * size and max(tail) == small
+        assert all(c == size for _, c in plan[: len(plan) - len(tail)])
+    else:
+        assert plan == [(s, min(size, n - s)) for s in range(0, n, size)]
+
+
+def test_a_batch_cut_off_in_its_small_chunks_resumes_to_the_same_result(loaded, tmp_path):
+    cfg = BatchConfig(n=40, seed=4, out=tmp_path / "whole", chunk=4, jobs=1)
+    whole = run_batch(loaded, [], cfg)
+    assert len(list((tmp_path / "whole" / "chunks").glob("*.csv"))) == len(chunk_plan(40, 4))
+    calls = []
+
+    def progress(total, done):
+        def tick(k):
+            calls.append(k)
+            if len(calls) == 8:
+                raise KeyboardInterrupt
+
+        return tick
+
+    cut = BatchConfig(n=40, seed=4, out=tmp_path / "cut", chunk=4, jobs=1)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(loaded, [], cut, progress=progress)
+    assert calls == [4] * 6 + [1] * 2  # six full chunks, then two of the small ones
+    cut.resume, cut.jobs = True, 2
+    resumed = run_batch(loaded, [], cut)
     assert csv_bytes(resumed) == csv_bytes(whole)
     assert resumed.summary == whole.summary
 

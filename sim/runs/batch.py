@@ -676,6 +676,28 @@ def chunk_size(n: int, jobs: int, variants: int) -> int:
     return max(size, -(-n // MAX_CHUNKS))
 
 
+#: the last few chunks' worth of a batch goes in chunks this many times smaller
+TAPER = 4
+
+
+def chunk_plan(n: int, size: int) -> list[tuple[int, int]]:
+    """(first replication, count) of every chunk, in the order they go out.
+
+    Chunks of ``size``, except at the end: the last ``TAPER`` chunks' worth of
+    replications goes in chunks a ``TAPER``-th of the size, so that the workers run out
+    of work within a small chunk's time of one another instead of one of them working
+    on alone through a last full chunk. A batch of fewer than ``2 * TAPER`` chunks, or
+    of chunks too small to cut, is all chunks of ``size``. The plan depends on ``n``
+    and ``size`` only (the manifest records both), never on the number of workers, so
+    a resumed batch finds the same chunks whatever ``--jobs`` it is given.
+    """
+    small = size // TAPER
+    body = (n - TAPER * size) // size * size if small and n >= 2 * TAPER * size else n
+    plan = [(s, min(size, body - s)) for s in range(0, body, size)]
+    plan += [(s, min(small, n - s)) for s in range(body, n, small or 1)]
+    return plan
+
+
 CHUNK_NAME = re.compile(r"rows-(\d{9,})-(\d+)\.csv")
 CHECKSUMS = "chunks.sha256"
 _CHECKSUM_LINE = re.compile(r"([0-9a-f]{64})  chunks/(rows-\d{9,}-\d+\.csv)")
@@ -979,7 +1001,7 @@ def _run(loaded: LoadedScenario, scenarios: list[tuple[str, dict]], payload: str
          say: Notice) -> BatchResult:
     out = Path(cfg.out)
     size, resumed = _prepare(loaded, payload, cfg, jobs, len(scenarios), say)
-    tasks = [(s, min(size, cfg.n - s)) for s in range(0, cfg.n, size)]
+    tasks = chunk_plan(cfg.n, size)
     done = _verify(out, tasks, say) if resumed else set()
     todo = [t for t in tasks if t not in done]
     tick = progress(cfg.n, sum(c for _, c in done)) if progress else (lambda k: None)
