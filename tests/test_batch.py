@@ -126,13 +126,13 @@ def test_interrupted_batch_resumes_to_the_same_result(loaded, tmp_path):
 
 
 @pytest.mark.parametrize(("n", "size"), [(2000, 50), (1001, 50), (40, 5), (64, 8), (63, 8),
-                                         (12, 3), (7, 4), (10, 100), (1, 1), (97, 1)])
+                                         (24, 3), (12, 3), (7, 4), (10, 100), (1, 1), (97, 1)])
 def test_the_chunk_plan_covers_every_replication_once_and_ends_in_small_chunks(n, size):
     plan = chunk_plan(n, size)
     assert [s for s, _ in plan] == [0, *(s + c for s, c in plan[:-1])]  # contiguous
     assert sum(c for _, c in plan) == n and all(0 < c <= size for _, c in plan)
-    small = size // TAPER
-    if small and n >= 2 * TAPER * size:
+    small = -(-size // TAPER)
+    if small < size and n >= 2 * TAPER * size:
         # full chunks first, then at least TAPER chunks' worth in chunks a TAPER-th the size
         tail = [c for _, c in plan if c < size]
         assert sum(tail) >= TAPER * size and max(tail) == small
@@ -449,3 +449,11 @@ def test_a_replication_is_the_run_drill_run_gives_with_its_seed(loaded, tmp_path
             want = "" if timing is None else repr(float(timing["after"]))
             assert by_metric[(inc["id"], metric)] == want, (inc["id"], metric)
     assert by_metric[("", "score")] == repr(float(report["score"]["earned"]))
+
+
+def test_a_plan_that_would_pass_the_chunk_limit_is_not_cut_smaller(monkeypatch):
+    from sim.runs import batch as batch_module
+
+    assert len(chunk_plan(2000, 50)) > 40
+    monkeypatch.setattr(batch_module, "MAX_CHUNKS", 40)
+    assert chunk_plan(2000, 50) == [(s, 50) for s in range(0, 2000, 50)]

@@ -371,6 +371,40 @@ def test_a_foreign_chunk_with_a_forged_checksum_is_still_refused(tutorial, tmp_p
     assert outputs(out) == outputs(whole)
 
 
+def _forge(out: Path, start: int, data: bytes) -> None:
+    """Replace chunk ``start`` (of 3) with ``data`` and record its checksum."""
+    import hashlib
+
+    name = f"rows-{start:09d}-3.csv"
+    chunk(out, start).write_bytes(data)
+    sums = [ln for ln in (out / CHECKSUMS).read_text().splitlines() if not ln.endswith(name)]
+    sums.append(f"{hashlib.sha256(data).hexdigest()}  chunks/{name}")
+    (out / CHECKSUMS).write_text("\n".join(sums) + "\n")
+
+
+@pytest.mark.parametrize(("damage", "says"), [
+    # the last row's line end cut off: copied as it is, it would run into the next chunk
+    (lambda data: data[:-2], "its last row is cut short"),
+    (lambda data: b"", "replications are missing"),
+    # a replication dropped, or one variant's rows of it
+    (lambda data: b"".join(ln for ln in data.splitlines(keepends=True)
+                           if b",3," not in ln[:30]), "replications are missing"),
+    (lambda data: b"".join(sorted(data.splitlines(keepends=True), reverse=True)),
+     "missing or out of order"),
+], ids=["cut-short", "empty", "replication-dropped", "out-of-order"])
+def test_a_chunk_with_a_forged_checksum_must_still_hold_every_replication_whole(
+        tutorial, tmp_path, damage, says):
+    whole = tmp_path / "whole"
+    run(tutorial, whole)
+    out = tmp_path / "b"
+    run(tutorial, out)
+    _forge(out, 3, damage(chunk(out, 3).read_bytes()))
+    with pytest.raises(BatchError, match=rf"rows-000000003-3\.csv: is damaged \(.*{says}"):
+        run(tutorial, out, resume=True)
+    run(tutorial, out, resume=True)  # the chunk was removed: it runs again
+    assert outputs(out) == outputs(whole)
+
+
 def test_unrecorded_and_stray_chunks_are_run_again_or_removed(tutorial, tmp_path):
     whole = tmp_path / "whole"
     run(tutorial, whole)

@@ -686,15 +686,19 @@ def chunk_plan(n: int, size: int) -> list[tuple[int, int]]:
     Chunks of ``size``, except at the end: the last ``TAPER`` chunks' worth of
     replications goes in chunks a ``TAPER``-th of the size, so that the workers run out
     of work within a small chunk's time of one another instead of one of them working
-    on alone through a last full chunk. A batch of fewer than ``2 * TAPER`` chunks, or
-    of chunks too small to cut, is all chunks of ``size``. The plan depends on ``n``
-    and ``size`` only (the manifest records both), never on the number of workers, so
-    a resumed batch finds the same chunks whatever ``--jobs`` it is given.
+    on alone through a last full chunk. A batch of fewer than ``2 * TAPER`` chunks, of
+    chunks of one replication, or that would have more than ``MAX_CHUNKS`` chunks is
+    all chunks of ``size``. The plan depends on ``n`` and ``size`` only (the manifest
+    records both), never on the number of workers, so a resumed batch finds the same
+    chunks whatever ``--jobs`` it is given.
     """
-    small = size // TAPER
-    body = (n - TAPER * size) // size * size if small and n >= 2 * TAPER * size else n
+    small = -(-size // TAPER)  # a TAPER-th of a chunk, rounded up
+    body = (n - TAPER * size) // size * size  # whole chunks, then at least TAPER chunks' worth
+    if (small == size or n < 2 * TAPER * size
+            or body // size + -(-(n - body) // small) > MAX_CHUNKS):
+        body = n
     plan = [(s, min(size, body - s)) for s in range(0, body, size)]
-    plan += [(s, min(small, n - s)) for s in range(body, n, small or 1)]
+    plan += [(s, min(small, n - s)) for s in range(body, n, small)]
     return plan
 
 
@@ -1229,7 +1233,9 @@ class _Join:
         """Check and summarise a chunk's rows, then copy it to replications.csv as it
         is: its rows are already written as the file writes them (``chunk_bytes``)."""
         known = set(self.variants)
-        cur_rep, cur_seed = -1, ""
+        path = _chunk_path(self.out, start, count)
+        cur_rep, cur_seed = start - 1, ""
+        seen = known  # the variants of the replication under way
         agg = self.agg
         data = bytearray()
         for row in _read_chunk(self.out, start, count, want, data):
@@ -1237,14 +1243,23 @@ class _Join:
                 rep = int(row[1])
                 value = float(row[5]) if row[5] else None
                 if rep != cur_rep:
-                    cur_rep, cur_seed = rep, str(replication_seed(self.seed, rep))
-                ok = (len(row) == 6 and row[0] in known and start <= rep < start + count
+                    # replications come in order, each with rows of every variant
+                    if rep != cur_rep + 1 or seen != known:
+                        _refuse(path, "is damaged (replications are missing or out of order)")
+                    cur_rep, cur_seed, seen = rep, str(replication_seed(self.seed, rep)), set()
+                ok = (len(row) == 6 and row[0] in known and rep < start + count
                       and row[2] == cur_seed)
             except (ValueError, IndexError):
                 ok = False
             if not ok:
-                _refuse(_chunk_path(self.out, start, count), "holds a row of another batch")
+                _refuse(path, "holds a row of another batch")
+            seen.add(row[0])
             agg.add(row[0], rep, row[3], row[4], value)
+        if cur_rep != start + count - 1 or seen != known:
+            _refuse(path, "is damaged (replications are missing)")
+        # copied as it is: it must end as every row written by ``chunk_bytes`` does
+        if not data.endswith(b"\r\n"):
+            _refuse(path, "is damaged (its last row is cut short)")
         self.file.write(data)
 
     def finish(self) -> BatchResult:
