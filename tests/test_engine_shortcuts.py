@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios import load_scenario, resolve_scenario_arg
+from sim.analysis.metrics import compute
 from sim.engine import Engine
 from sim.engine.actors import ALWAYS, Desk
 from sim.engine.core import Action
@@ -395,3 +396,32 @@ def test_a_chase_comes_where_a_process_spending_the_time_would(tmp_path, monkeyp
                 assert short == long, (path.stem, k, seed)
                 chased += short.count('"type":"message_chased"')
     assert chased > 100  # the variants do chase
+
+
+# --- runs read for their timings alone ---------------------------------------------
+
+_WORDING = ("subject", "text", "attached")
+
+
+@pytest.mark.parametrize("name", ["acid-botnet", "acid-hacktivism", "apcert-outage",
+                                  "ocsem-law-enforcement"])
+def test_a_run_without_words_is_the_same_run_with_its_messages_unwritten(name):
+    """``Engine(words=False)`` (a batch, the review's model runs) changes nothing but the
+    messages' subject and text: every event, time and other detail is the same."""
+    loaded = load_scenario(resolve_scenario_arg(name))
+    for seed in (0, 5):
+        full = Engine(loaded, seed=seed).run()
+        bare = Engine(loaded, seed=seed, words=False).run()
+        assert len(full) == len(bare)
+        written = 0
+        for a, b in zip(full, bare, strict=True):
+            assert (a.seq, a.time, a.type, a.actor, a.incident) == \
+                (b.seq, b.time, b.type, b.actor, b.incident)
+            assert {k: v for k, v in a.details.items() if k not in _WORDING} == \
+                {k: v for k, v in b.details.items() if k not in _WORDING}
+            if a.type == "message_delivered":
+                written += 1
+                assert a.details["text"] and a.details["subject"]
+                assert b.details["text"] == "" and b.details["subject"] == ""
+        assert written
+        assert compute(full) == compute(bare)

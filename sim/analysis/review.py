@@ -254,7 +254,7 @@ def model_distribution(scenario: Scenario, actors: list[str], runs: int = 200,
 
     out: dict[str, list[dict[tuple[str, str], float]]] = {a: [] for a in actors}
     for i in range(runs):
-        log = Engine(scenario, seed=replication_seed(seed, i)).run()
+        log = Engine(scenario, seed=replication_seed(seed, i), words=False).run()
         for a in actors:
             out[a].append(role_metrics(log, a))
         if progress is not None:

@@ -167,7 +167,7 @@ def lifetimes(loaded: LoadedScenario, runs: int = LIFETIME_RUNS) -> list[float]:
     for seed in range(runs):
         opened: dict[str, float] = {}
         done: dict[str, float] = {}
-        for e in Engine(loaded, seed=seed).run():
+        for e in Engine(loaded, seed=seed, words=False).run():
             if e.type == "incident_opened":
                 opened[e.incident] = e.time
             elif e.type == "takedown_completed" and e.incident not in done \

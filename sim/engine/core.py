@@ -86,8 +86,14 @@ class Engine:
         loaded: LoadedScenario | Scenario,
         seed: int = 0,
         human: tuple[str, ...] | list[str] = (),
+        words: bool = True,
     ):
+        """``words=False`` leaves the policy's messages unwritten: their subject and text
+        are empty in the log, and nothing else changes (the same events at the same
+        times, the same draws). Runs whose timings alone are read (a batch, the
+        review's model runs) skip the tenth of a drill that writing messages costs."""
         scenario = loaded.scenario if isinstance(loaded, LoadedScenario) else loaded
+        self.words = words
         self.scenario = scenario
         self.seed = int(seed)
         self.env = simpy.Environment(initial_time=0.0)  # always float: replays match

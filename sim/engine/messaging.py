@@ -168,6 +168,8 @@ class Messaging:
         self._dispatch_ids = itertools.count(1)
         self.dispatches: dict[str, Dispatch] = {}
         self._words = _ScenarioWords.of(engine.scenario)
+        #: write each message's subject and text (``Engine(words=False)``: not)
+        self.wording = engine.words
         #: id(item) -> (item, incident title, written out, as an attachment)
         self._blocks: dict[int, tuple[Received, str, str, str]] = {}
 
@@ -302,7 +304,8 @@ class Messaging:
             text=text, trigger=trigger, set_off_by=set_off_by,
             draft={"worked": worked or 0.0, "off_duty": off_duty or 0.0},
         )
-        self._word(d, st, shared)
+        if self.wording:
+            self._word(d, st, shared)
         self.dispatches[d.id] = d
         if rule is not None:
             st.sent.setdefault((inc_id, rule), []).append(d)
