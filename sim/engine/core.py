@@ -88,10 +88,11 @@ class Engine:
         human: tuple[str, ...] | list[str] = (),
         words: bool = True,
     ):
-        """``words=False`` leaves the policy's messages unwritten: their subject and text
-        are empty in the log, and nothing else changes (the same events at the same
-        times, the same draws). Runs whose timings alone are read (a batch, the
-        review's model runs) skip the tenth of a drill that writing messages costs."""
+        """``words=False`` leaves the policy's messages unwritten: their subject, text and
+        attachments are empty in the log, and nothing else changes (the same events at
+        the same times, the same draws). Runs read for their timings and counts alone
+        (a batch, the review's model runs, the assumptions page's lifetime check) save
+        the twentieth or so of a drill that writing messages costs."""
         scenario = loaded.scenario if isinstance(loaded, LoadedScenario) else loaded
         self.words = words
         self.scenario = scenario
