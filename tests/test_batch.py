@@ -95,21 +95,26 @@ def test_replication_seeds_do_not_depend_on_anything_else():
     assert replication_seed(4, 7) != replication_seed(5, 7)
 
 
-def test_interrupted_batch_resumes_to_the_same_result(loaded, tmp_path):
-    whole = batch(loaded, tmp_path, "whole", jobs=1)
-    calls = []
-
+def _interrupted_after(chunks: int, calls: list[int]):
+    """A progress callback that records each finished chunk's size and stops the batch
+    (as Ctrl-C does) once ``chunks`` have finished."""
     def progress(total, done):
         def tick(k):
             calls.append(k)
-            if len(calls) == 2:
+            if len(calls) == chunks:
                 raise KeyboardInterrupt
 
         return tick
 
+    return progress
+
+
+def test_interrupted_batch_resumes_to_the_same_result(loaded, tmp_path):
+    whole = batch(loaded, tmp_path, "whole", jobs=1)
+    calls: list[int] = []
     cfg = BatchConfig(n=12, seed=4, out=tmp_path / "cut", chunk=3, jobs=1)
     with pytest.raises(KeyboardInterrupt):
-        run_batch(loaded, [], cfg, progress=progress)
+        run_batch(loaded, [], cfg, progress=_interrupted_after(2, calls))
     chunks = sorted(p.name for p in (tmp_path / "cut" / "chunks").glob("*.csv"))
     assert len(chunks) == 2  # what finished was kept
     started_at = []
@@ -145,19 +150,10 @@ def test_a_batch_cut_off_in_its_small_chunks_resumes_to_the_same_result(loaded, 
     cfg = BatchConfig(n=40, seed=4, out=tmp_path / "whole", chunk=4, jobs=1)
     whole = run_batch(loaded, [], cfg)
     assert len(list((tmp_path / "whole" / "chunks").glob("*.csv"))) == len(chunk_plan(40, 4))
-    calls = []
-
-    def progress(total, done):
-        def tick(k):
-            calls.append(k)
-            if len(calls) == 8:
-                raise KeyboardInterrupt
-
-        return tick
-
+    calls: list[int] = []
     cut = BatchConfig(n=40, seed=4, out=tmp_path / "cut", chunk=4, jobs=1)
     with pytest.raises(KeyboardInterrupt):
-        run_batch(loaded, [], cut, progress=progress)
+        run_batch(loaded, [], cut, progress=_interrupted_after(8, calls))
     assert calls == [4] * 6 + [1] * 2  # six full chunks, then two of the small ones
     cut.resume, cut.jobs = True, 2
     resumed = run_batch(loaded, [], cut)
