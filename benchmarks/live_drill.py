@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yaml
+from textual.widgets import DataTable
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.analysis.review import CACHE_NAME, load_review
@@ -107,7 +108,7 @@ async def review_first_screen(path: Path, runs: int) -> tuple[float, bool]:
     try:
         async with app.run_test(size=(120, 34)) as pilot:
             while not (isinstance(app.screen, ReviewScreen)
-                       and app.screen.query_one("#exp").row_count):
+                       and app.screen.query_one("#exp", DataTable).row_count):
                 await pilot.pause()
             await pilot.pause()  # drawn
             took = time.perf_counter() - t0

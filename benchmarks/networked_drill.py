@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,8 @@ def _memory(pid: int) -> tuple[int, int]:
 async def _player(client: DrillClient, rng: random.Random, until: float, roles: list[str],
                   counts: dict[str, int]) -> None:
     role = client.role
+    if role is None:  # an observer's or the facilitator's client plays no role
+        return
     while time.time() < until:
         await asyncio.sleep(rng.uniform(1.0, 4.0))
         state = client.state
@@ -85,21 +88,19 @@ async def _clients(urls: list[str], seconds: float, seed: int, roles: list[str],
     counts = {"done": 0, "refused": 0, "lost": 0, "events": 0}
     clients = []
 
-    def arrived(ev, c: DrillClient) -> None:
+    def arrived(ev: object, c: DrillClient) -> None:
         if c.event_at is not None:
             delays.append((time.time() - c.event_at) * 1000)
             counts["events"] += 1
 
     for url in urls:
         client = DrillClient(url)
-
-
         await client.connect()
         clients.append(client)
     # measure from the start on, not the catch-up of what happened before joining
     await asyncio.sleep(0.5)
     for client in clients:
-        client.listen(lambda ev, c=client: arrived(ev, c))
+        client.listen(partial(arrived, c=client))
     ready.set()
     while not go.is_set():
         await asyncio.sleep(0.01)
@@ -124,6 +125,7 @@ async def _start(facilitator: str, speed: float) -> None:
     fac = DrillClient(facilitator, reconnect=False)
     await fac.connect()
     await fac.set_speed(speed)
+    assert fac.scenario is not None  # a connected client has the scenario
     for inject in fac.scenario.injects:
         if inject.at is not None:
             await fac.fire_inject(inject.id)
