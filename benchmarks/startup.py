@@ -3,7 +3,9 @@
     python benchmarks/startup.py [--trials N] [--root DIR] [--baseline DIR]
 
 Each trial runs, one after the other in fresh processes, ``python -c "import simpy,
-pydantic, yaml"`` (the floor: what any command that reads a scenario must import) and
+pydantic, yaml"`` (the floor: what any command that reads a scenario must import), the
+scenario models alone (imported and their validators built, no file read: the least any
+command that reads a scenario pays past the floor, with the libraries it uses), and
 then ``drill --help``, ``drill run --help``, ``drill validate acid-botnet`` and
 ``drill run``; the order is reversed every other trial. Reported: the median wall time
 of each, and its ratio to the floor. ``--root`` runs the code of another checkout;
@@ -30,6 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 COMMANDS: dict[str, list[str]] = {
     "import simpy, pydantic, yaml": ["-c", "import simpy, pydantic, yaml"],
+    # what the scenario models alone cost, before any file is read: importing the rest
+    # of pydantic, creating the model classes and building their validators (without
+    # pydantic's search for plugins, as the drill command has it)
+    "scenario models, built": ["-c", "import os; os.environ['PYDANTIC_DISABLE_PLUGINS'] = "
+                               "'__all__'; from scenarios.loader import build_models; "
+                               "build_models()"],
     "drill --help": ["-m", "sim.cli", "--help"],
     "drill run --help": ["-m", "sim.cli", "run", "--help"],
     "drill validate acid-botnet": ["-m", "sim.cli", "validate", "acid-botnet"],

@@ -964,16 +964,20 @@ def _read_artefacts(scenario: Scenario, loc: Located, path: Path, roots: Include
 _BUILT_ALONE = (StageNames, Policy, Condition)
 
 
-def _complete_models() -> None:
+def build_models() -> None:
+    """Build the scenario models' validators now; otherwise the first scenario loaded
+    builds them (the models are defined with ``defer_build``, so that commands that
+    read no scenario do not pay for them)."""
     if not Scenario.__pydantic_complete__:
         for model in _BUILT_ALONE:
             model.model_rebuild()
+        Scenario.model_rebuild()
 
 
 def _finish(loc: Located, path: Path, problems: list[Problem],
             roots: IncludeRoots | None = None) -> LoadedScenario:
     scenario = None
-    _complete_models()
+    build_models()
     try:
         scenario = Scenario.model_validate(loc.data)
     except ValidationError as exc:
