@@ -346,6 +346,19 @@ def test_variant_names_must_be_unique(loaded):
         variant_scenarios(loaded, [Variant("a", (("channels.email.loss", 0.1),))] * 2)
 
 
+def test_a_variants_file_cannot_name_a_variant_baseline(loaded, tmp_path, capsys):
+    # 'baseline' is the scenario as it is: a variant of that name would be counted
+    # with it, twice the replications under one name
+    with pytest.raises(BatchError, match="other than 'baseline'"):
+        variant_scenarios(loaded, [Variant("baseline", (("channels.email.loss", 0.9),))])
+    f = tmp_path / "v.yaml"
+    f.write_text("variants:\n  baseline: {channels.email.loss: 0.9}\n")
+    out = tmp_path / "out"
+    assert main(["batch", "-n", "2", "--variants", str(f), "--out", str(out)]) == EXIT_INVALID
+    assert "other than 'baseline'" in capsys.readouterr().err
+    assert not (out / "summary.json").exists()
+
+
 # --- the garbage collector ---------------------------------------------------------
 
 

@@ -406,6 +406,10 @@ def _set(data: Any, path: str, value: Any, variant: str) -> None:
 def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[tuple[str, dict]]:
     """The baseline and every variant as validated, JSON-ready scenario data."""
     names = [v.name for v in variants]
+    if BASELINE in names:
+        # from a variants file: the command line refuses it as it parses
+        raise BatchError(f"variant {BASELINE!r}: give it a name other than {BASELINE!r} "
+                         "(the scenario as it is)")
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise BatchError(f"variant names must be unique: {', '.join(sorted(dupes))}")
