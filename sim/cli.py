@@ -444,6 +444,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             resume=args.resume,
         )
         result = run_batch(loaded, variants, cfg, progress=progress, notice=notice)
+        for bar in bars:  # a resumed batch that was all done never advances its bar
+            bar.close()
         text = render_summary(result.summary)
         if sweep:
             from sim.analysis.plot import ascii_plot, svg_plot
@@ -461,6 +463,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
     except (BatchError, FileProblem) as exc:
         stop(f"drill batch: {exc}")
+        return EXIT_INVALID
+    except PermissionError as exc:  # a folder of --out that may not be looked into
+        where = f"{exc.filename}: " if exc.filename else ""
+        stop(f"drill batch: {where}{exc.strerror or exc}")
         return EXIT_INVALID
     except KeyboardInterrupt:
         stop(f"interrupted; finished chunks are kept in {args.out}; "

@@ -160,6 +160,52 @@ def test_an_unwritable_folder_gives_one_line(tmp_path, capsys):
     assert code == 2 and "cannot create the folder" in line
 
 
+def _denied(monkeypatch, method: str, where: Path) -> None:
+    """``Path.<method>`` raises PermissionError for ``where``, as it does for a user
+    who may not look into the folder (the tests may run as root, whom nothing stops)."""
+    real = getattr(Path, method)
+
+    def denied(self, *args, **kwargs):
+        if self == where:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, method, denied)
+
+
+def test_an_out_folder_that_may_not_be_looked_into_gives_one_line(tmp_path, capsys,
+                                                                   monkeypatch):
+    out = tmp_path / "locked" / "out"
+    _denied(monkeypatch, "exists", out)
+    code = main(["batch", "tutorial", "-n", "2", "--jobs", "1", "--out", str(out)])
+    line = one_error_line(capsys.readouterr().err)
+    assert code == 2 and line.endswith("out: cannot be looked into: Permission denied")
+
+
+def test_a_chunks_folder_that_may_not_be_listed_gives_one_line_on_resume(tmp_path, capsys,
+                                                                         monkeypatch):
+    out = tmp_path / "out"
+    argv = ["batch", "tutorial", "-n", "4", "--jobs", "1", "--out", str(out)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    _denied(monkeypatch, "iterdir", out / "chunks")
+    code = main([*argv, "--resume"])
+    line = one_error_line(capsys.readouterr().err)
+    assert code == 2 and line.endswith("chunks: cannot list the folder: Permission denied")
+
+
+def test_resuming_a_finished_batch_ends_the_progress_line_before_saying_more(tmp_path,
+                                                                             capsys):
+    out = tmp_path / "out"
+    argv = ["batch", "tutorial", "-n", "4", "--jobs", "1", "--out", str(out)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main([*argv, "--resume"]) == 0
+    err = capsys.readouterr().err
+    # the bar starts full and never advances: it is closed all the same
+    assert "rep/s]wrote" not in err and "\nwrote " in err
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [

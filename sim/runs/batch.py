@@ -667,7 +667,11 @@ def check_config(cfg: BatchConfig) -> None:
         raise BatchError(f"unknown backend {cfg.backend!r}; 'local' or 'dask'")
     out = Path(cfg.out)
     for folder in (out, *out.parents):
-        if folder.exists() or folder.is_symlink():
+        try:
+            there = folder.exists() or folder.is_symlink()
+        except OSError as exc:  # a folder on the way that may not be looked into
+            raise BatchError(f"{folder}: cannot be looked into: {exc.strerror}") from None
+        if there:
             if not folder.is_dir():
                 what = "is a file" if folder.is_file() else "is not a folder"
                 raise BatchError(f"{folder}: {what}; give --out a folder")
@@ -847,10 +851,17 @@ def _clear_leftovers(out: Path) -> None:
     for folder in (out, out / "chunks"):
         if not folder.is_dir():
             continue
-        for p in folder.iterdir():
+        for p in _listed(folder):
             if p.name.startswith(".") and p.name.endswith(".part") and not p.is_dir():
                 with contextlib.suppress(OSError):
                     p.unlink()
+
+
+def _listed(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError as exc:
+        raise FileProblem(f"{folder}: cannot list the folder: {exc.strerror}") from None
 
 
 def _remove(path: Path) -> None:
@@ -866,7 +877,7 @@ def _chunk_files(out: Path) -> list[Path]:
     chunks = out / "chunks"
     if not chunks.is_dir():
         return []
-    return [p for p in chunks.iterdir() if CHUNK_NAME.fullmatch(p.name)]
+    return [p for p in _listed(chunks) if CHUNK_NAME.fullmatch(p.name)]
 
 
 @dataclass
