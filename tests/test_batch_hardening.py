@@ -28,6 +28,7 @@ from sim.runs.batch import (
     BatchError,
     check_metric,
     check_scheduler,
+    Variant,
     parse_sweep,
     run_batch,
 )
@@ -379,9 +380,9 @@ def test_chunks_are_joined_while_the_batch_runs(tutorial, tmp_path, monkeypatch)
     seen: list[tuple[str, int]] = []
     read_chunk = batch_mod._read_chunk
 
-    def reading(out, start, count, want, keep=None):
+    def reading(out, start, count, want, key, keep=None):
         seen.append(("joined", start))
-        return read_chunk(out, start, count, want, keep)
+        return read_chunk(out, start, count, want, key, keep)
 
     monkeypatch.setattr(batch_mod, "_read_chunk", reading)
 
@@ -417,6 +418,28 @@ def test_a_foreign_chunk_with_a_forged_checksum_is_still_refused(tutorial, tmp_p
     assert outputs(out) == outputs(whole)
 
 
+def test_a_chunk_of_a_batch_alike_in_all_but_its_scenarios_is_refused(tutorial, tmp_path):
+    # same seed, -n, chunk size and variant names: every row of the other batch's chunk
+    # looks like one of this batch's; its first line names the batch it belongs to
+    def batch(out: Path, loss: float, resume: bool = False) -> None:
+        run_batch(tutorial, [Variant("lossy", (("channels.email.loss", loss),))],
+                  BatchConfig(n=12, seed=4, out=out, chunk=3, jobs=1, resume=resume))
+
+    whole = tmp_path / "whole"
+    batch(whole, 0.5)
+    out, other = tmp_path / "b", tmp_path / "other"
+    batch(out, 0.5)
+    batch(other, 0.9)
+    foreign = chunk(other, 9).read_bytes()
+    assert foreign != chunk(out, 9).read_bytes()
+    _forge(out, 9, foreign)  # its checksum line copied along with it
+    with pytest.raises(BatchError, match=r"rows-000000009-3\.csv: holds rows of another batch"):
+        batch(out, 0.5, resume=True)
+    assert not chunk(out, 9).exists()  # removed, to be run again
+    batch(out, 0.5, resume=True)
+    assert outputs(out) == outputs(whole)
+
+
 def _forge(out: Path, start: int, data: bytes) -> None:
     """Replace chunk ``start`` (of 3) with ``data`` and record its checksum."""
     import hashlib
@@ -435,7 +458,8 @@ def _forge(out: Path, start: int, data: bytes) -> None:
     # a replication dropped, or one variant's rows of it
     (lambda data: b"".join(ln for ln in data.splitlines(keepends=True)
                            if b",3," not in ln[:30]), "replications are missing"),
-    (lambda data: b"".join(sorted(data.splitlines(keepends=True), reverse=True)),
+    (lambda data: b"".join([data.splitlines(keepends=True)[0],
+                            *sorted(data.splitlines(keepends=True)[1:], reverse=True)]),
      "missing or out of order"),
 ], ids=["cut-short", "empty", "replication-dropped", "out-of-order"])
 def test_a_chunk_with_a_forged_checksum_must_still_hold_every_replication_whole(

@@ -724,9 +724,22 @@ def _chunk_path(out: Path, start: int, count: int) -> Path:
     return out / "chunks" / _chunk_name(start, count)
 
 
-def chunk_bytes(rows: list[tuple]) -> bytes:
-    """A chunk file's content: CSV rows, values as ``repr`` of the float (lossless)."""
+def batch_key(payload: str) -> str:
+    """What names a batch in its manifest and in every chunk: the sha256 of the
+    scenarios it runs (the baseline and every variant, as sent to the workers)."""
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def chunk_header(key: str) -> bytes:
+    """A chunk's first line: the batch it belongs to (never copied to replications.csv)."""
+    return f"# batch {key}\r\n".encode()
+
+
+def chunk_bytes(rows: list[tuple], key: str) -> bytes:
+    """A chunk file's content: the header naming its batch, then CSV rows, values as
+    ``repr`` of the float (lossless)."""
     buf = io.StringIO(newline="")
+    buf.write(chunk_header(key).decode())
     w = csv.writer(buf)
     for row in rows:
         value = row[-1]
@@ -734,9 +747,9 @@ def chunk_bytes(rows: list[tuple]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_chunk(out: Path, start: int, count: int, rows: list[tuple]) -> str:
+def write_chunk(out: Path, start: int, count: int, rows: list[tuple], key: str) -> str:
     """Write a chunk atomically (``0600``); returns the sha256 of what was written."""
-    data = chunk_bytes(rows)
+    data = chunk_bytes(rows, key)
     write_private(_chunk_path(out, start, count), data)
     return hashlib.sha256(data).hexdigest()
 
@@ -801,9 +814,10 @@ class _HashingReader(io.RawIOBase):
 def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int) -> dict:
     return {
         "format": "drill-batch-manifest",
-        "version": 1,
+        # 2: every chunk starts with a line naming its batch
+        "version": 2,
         "scenario": loaded.scenario.drill.id,
-        "payload_sha256": hashlib.sha256(payload.encode()).hexdigest(),
+        "payload_sha256": batch_key(payload),
         "seed": cfg.seed,
         "n": cfg.n,
         "chunk": size,
@@ -1029,7 +1043,7 @@ def _run(loaded: LoadedScenario, scenarios: list[tuple[str, dict]], payload: str
         record = _Record(out)
         stack.callback(record.close)
         join = _Join(out, tasks, [name for name, _ in scenarios], cfg.confidence, cfg.seed,
-                     _read_checksums(out, 200 * len(tasks) + 4096), stack)
+                     batch_key(payload), _read_checksums(out, 200 * len(tasks) + 4096), stack)
 
         def finished(start: int, count: int, digest: str) -> None:
             record.add(start, count, digest)
@@ -1085,12 +1099,12 @@ def _worker_start(parent: int, use_prctl: bool = True) -> None:
 
 
 def run_chunk_to_file(payload: str, base_seed: int, start: int, count: int,
-                      out: str) -> tuple[int, str]:
+                      out: str, key: str) -> tuple[int, str]:
     """A local task: run a chunk and write it, so the parent does no per-row work."""
     rows = run_chunk(payload, base_seed, start, count)
     if _PARENT is not None and os.getppid() != _PARENT:  # orphaned: write nothing
         os._exit(1)
-    return count, write_chunk(Path(out), start, count, rows)
+    return count, write_chunk(Path(out), start, count, rows, key)
 
 
 def _result(fut: Future) -> str:
@@ -1110,10 +1124,11 @@ def _result(fut: Future) -> str:
 
 def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, int]],
                out: Path, finished: Callable[[int, int, str], None]) -> None:
+    key = batch_key(payload)
     if len(todo) == 1:  # one chunk: no pool to start, nothing to overlap
         [(start, count)] = todo
         finished(start, count, write_chunk(out, start, count,
-                                           run_chunk(payload, cfg.seed, start, count)))
+                                           run_chunk(payload, cfg.seed, start, count), key))
         return
     # --jobs 1 runs its chunks in one worker too, as --jobs N does in N: the command's
     # own process joins the finished chunks meanwhile, whatever the number of workers
@@ -1128,7 +1143,8 @@ def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, 
             while queue or pending:
                 while queue and len(pending) < jobs * 2:
                     start, count = queue.pop(0)
-                    fut = pool.submit(run_chunk_to_file, payload, cfg.seed, start, count, str(out))
+                    fut = pool.submit(run_chunk_to_file, payload, cfg.seed, start, count,
+                                      str(out), key)
                     pending[fut] = (start, count)
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
@@ -1146,6 +1162,7 @@ def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, 
 
 def _run_dask(payload: str, cfg: BatchConfig, todo: list[tuple[int, int]], out: Path,
               finished: Callable[[int, int, str], None]) -> None:
+    key = batch_key(payload)
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -1166,7 +1183,7 @@ def _run_dask(payload: str, cfg: BatchConfig, todo: list[tuple[int, int]], out: 
         for fut in as_completed(futures):
             start, count = futures[fut]
             rows = fut.result()
-            finished(start, count, write_chunk(out, start, count, rows))
+            finished(start, count, write_chunk(out, start, count, rows, key))
     except OSError as exc:
         raise BatchCannotRun(f"lost the Dask scheduler {cfg.scheduler}: {_first_line(exc)}"
                              ) from None
@@ -1177,10 +1194,11 @@ def _run_dask(payload: str, cfg: BatchConfig, todo: list[tuple[int, int]], out: 
 # --- the join --------------------------------------------------------------------
 
 
-def _read_chunk(out: Path, start: int, count: int, want: str | None,
+def _read_chunk(out: Path, start: int, count: int, want: str | None, key: str,
                 keep: bytearray | None = None) -> Iterator[list[str]]:
-    """The rows of a chunk, checked against its recorded sha256 once read to the end;
-    its bytes are added to ``keep``, when given, as they are read.
+    """The rows of a chunk of batch ``key``, checked against its recorded sha256 once
+    read to the end; its bytes, header line included, are added to ``keep``, when
+    given, as they are read.
 
     A chunk that fails a check is removed, so that ``--resume`` runs it again.
     """
@@ -1191,6 +1209,12 @@ def _read_chunk(out: Path, start: int, count: int, want: str | None,
     raw = _HashingReader(fd, keep)
     with io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8", newline="") as text:
         try:
+            first = text.readline(100)
+            if not first:
+                _refuse(path, "is damaged (replications are missing)")
+            if first != chunk_header(key).decode():
+                # same seed and variant names, other scenarios: its rows alone look right
+                _refuse(path, "holds rows of another batch (its first line names another)")
             yield from csv.reader(text)
         except (UnicodeDecodeError, csv.Error):
             _refuse(path, "is damaged")
@@ -1216,9 +1240,9 @@ class _Join:
     """
 
     def __init__(self, out: Path, tasks: list[tuple[int, int]], variants: list[str],
-                 confidence: float, seed: int, recorded: dict[str, str],
+                 confidence: float, seed: int, key: str, recorded: dict[str, str],
                  stack: contextlib.ExitStack) -> None:
-        self.out, self.tasks, self.seed = out, tasks, seed
+        self.out, self.tasks, self.seed, self.key = out, tasks, seed, key
         self.variants = variants
         self.recorded = recorded
         self.agg = Aggregate(variants, confidence)
@@ -1254,7 +1278,7 @@ class _Join:
         seen = known  # the variants of the replication under way
         agg = self.agg
         data = bytearray()
-        for row in _read_chunk(self.out, start, count, want, data):
+        for row in _read_chunk(self.out, start, count, want, self.key, data):
             try:
                 rep = int(row[1])
                 value = float(row[5]) if row[5] else None
@@ -1276,7 +1300,7 @@ class _Join:
         # copied as it is: it must end as every row written by ``chunk_bytes`` does
         if not data.endswith(b"\r\n"):
             _refuse(path, "is damaged (its last row is cut short)")
-        self.file.write(data)
+        self.file.write(memoryview(data)[len(chunk_header(self.key)):])
 
     def finish(self) -> BatchResult:
         if self.next < len(self.tasks):  # a chunk never finished (cannot happen)
