@@ -281,6 +281,46 @@ def test_a_failing_replication_is_one_line_and_exit_3(tmp_path, capsys, monkeypa
     assert "replication 0 of 'baseline'" in line and "OverflowError: date value out of range" in line
 
 
+def test_a_dask_scheduler_lost_mid_batch_is_one_line_and_exit_3(tmp_path, capsys,
+                                                                 monkeypatch):
+    # a scheduler that goes away cancels the tasks it held: their results raise
+    # distributed's FutureCancelledError, a concurrent.futures.CancelledError
+    import concurrent.futures
+    import importlib.machinery
+    import types
+
+    class Cancelled(concurrent.futures.CancelledError):
+        pass
+
+    class Lost:
+        def result(self):
+            raise Cancelled("cancelled for reason: scheduler-connection-lost")
+
+    class Client:
+        def __init__(self, address, timeout):
+            pass
+
+        def scatter(self, data, broadcast):
+            return data
+
+        def submit(self, *args, pure):
+            return Lost()
+
+        def close(self):
+            pass
+
+    fake = types.ModuleType("distributed")
+    fake.__spec__ = importlib.machinery.ModuleSpec("distributed", None)
+    fake.Client, fake.as_completed = Client, iter  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "distributed", fake)
+    code = main(["batch", "tutorial", "-n", "4", "--chunk", "2", "--backend", "dask",
+                 "--scheduler", "tcp://127.0.0.1:8786", "--out", str(tmp_path / "o")])
+    line = one_error_line(capsys.readouterr().err)
+    assert code == 3
+    assert line == ("drill batch: lost the Dask scheduler tcp://127.0.0.1:8786: cancelled "
+                    "for reason: scheduler-connection-lost")
+
+
 def test_sweep_values_are_bounded_and_finite():
     with pytest.raises(BatchError, match="more than 1,000 values"):
         parse_sweep("channels.email.loss=0:1e6:1")

@@ -38,7 +38,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    CancelledError,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1184,9 +1190,10 @@ def _run_dask(payload: str, cfg: BatchConfig, todo: list[tuple[int, int]], out: 
             start, count = futures[fut]
             rows = fut.result()
             finished(start, count, write_chunk(out, start, count, rows, key))
-    except OSError as exc:
-        raise BatchCannotRun(f"lost the Dask scheduler {cfg.scheduler}: {_first_line(exc)}"
-                             ) from None
+    except (OSError, CancelledError) as exc:
+        # a scheduler that goes away cancels every task it held
+        why = _first_line(exc) or "its tasks were cancelled"
+        raise BatchCannotRun(f"lost the Dask scheduler {cfg.scheduler}: {why}") from None
     finally:
         client.close()
 
