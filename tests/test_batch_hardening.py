@@ -26,9 +26,9 @@ from sim.runs.batch import (
     CHECKSUMS,
     BatchConfig,
     BatchError,
+    Variant,
     check_metric,
     check_scheduler,
-    Variant,
     parse_sweep,
     run_batch,
 )
