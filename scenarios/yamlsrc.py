@@ -239,7 +239,8 @@ def _scalar(event: Any, mark: Mark, path: Path_) -> Any:
         return True
     if _BOOL_FALSE.match(value):
         return False
-    if len(value) > _MAX_DIGITS and (_INT10.match(value) or _FLOAT.match(value)):
+    if len(value) > _MAX_DIGITS and (_INT10.match(value) or _FLOAT.match(value)
+                                     or _INT8.match(value) or _INT16.match(value)):
         raise YamlProblem(mark, f"a number with more than {_MAX_DIGITS} digits", path)
     if _INT10.match(value):
         return int(value, 10)
@@ -273,6 +274,11 @@ class _Frame:
     key: str | None = None  # a mapping's pending key
     key_is_merge: bool = False
     merged: dict = field(default_factory=dict)
+    #: marks of what '<<' merges into this mapping, placed when it ends: only under the
+    #: keys it did not give itself, whichever comes first in the file
+    merged_marks: list[tuple[bool, Path_, Mark]] = field(default_factory=list)
+    #: inside what '<<' merges: marks go to that mapping's ``merged_marks``
+    defer_to: list[tuple[bool, Path_, Mark]] | None = None
 
 
 @dataclass
@@ -300,7 +306,22 @@ class _Builder:
         m = event.start_mark
         return Mark(self.file, m.line + 1, m.column + 1)
 
-    def _note(self, is_key: bool, path: Path_, mark: Mark, keep: bool = False) -> None:
+    def _sink(self, merging: bool) -> list[tuple[bool, Path_, Mark]] | None:
+        """Where the marks of the next value go until its mapping ends (None: placed now)."""
+        if not self.stack:
+            return None
+        top = self.stack[-1]
+        if merging:  # the value of '<<', or a mapping of its list
+            return (self.stack[-2] if top.merge else top).merged_marks
+        return top.defer_to
+
+    def _note(self, is_key: bool, path: Path_, mark: Mark, keep: bool = False,
+              sink: list[tuple[bool, Path_, Mark]] | None = None) -> None:
+        if sink is not None:
+            sink.append((is_key, path, mark))
+            if self.open_anchors:  # an anchor inside merged content keeps its marks
+                self.log.append((is_key, path, mark))
+            return
         table = self.out.keys if is_key else self.out.values
         if keep:
             table.setdefault(path, mark)
@@ -382,14 +403,14 @@ class _Builder:
                 )
             top.key = key
             top.container[key] = None  # holds the key's place, so duplicates are caught
-            self._note(True, path, mark)
+            self._note(True, path, mark, sink=top.defer_to)
             return
         path, merging = self._child_path()
         self._check_tag(event, mark, path)
         self._spend(1, mark, path)
         value = _scalar(event, mark, path)
         if not merging:
-            self._note(False, path, mark)
+            self._note(False, path, mark, sink=self.stack[-1].defer_to if self.stack else None)
         self._register(event.anchor, value, [], 1)
         self._put(value, mark)
 
@@ -408,10 +429,11 @@ class _Builder:
                 mark, f"aliases repeat more than {MAX_ALIAS_VALUES:,} values; aliases that multiply "
                 "like this are refused", path)
         self._spend(anchor.size, mark, path)
+        sink = self._sink(merging)
         for is_key, rel, m in anchor.marks:
-            self._note(is_key, (*path, *rel), m, keep=merging)
+            self._note(is_key, (*path, *rel), m, sink=sink)
         if not merging:
-            self._note(False, path, mark)
+            self._note(False, path, mark, sink=sink)
         self._put(copy.deepcopy(anchor.value), mark)
 
     def start(self, event: Any, container: dict | list) -> None:
@@ -423,19 +445,27 @@ class _Builder:
             raise YamlProblem(mark, f"nesting deeper than {MAX_DEPTH} levels", path)
         self._check_tag(event, mark, path)
         self._spend(1, mark, path)
+        sink = self._sink(merging)
         if not merging:
-            self._note(False, path, mark)
+            self._note(False, path, mark, sink=sink)
         if event.anchor is not None:
             self.open_anchors += 1
         frame = _Frame(container, path, mark, event.anchor, len(self.log), self.count)
         # a sequence given to '<<' merges each of its mappings
         frame.merge = merging and isinstance(container, list)
+        frame.defer_to = sink
         self.stack.append(frame)
 
     def end(self) -> None:
         frame = self.stack.pop()
         value = frame.container
         if isinstance(value, dict):
+            if frame.merged_marks:
+                # a key the mapping gives itself overrides what '<<' merged, marks and all
+                n = len(frame.path)
+                for is_key, p, m in frame.merged_marks:
+                    if len(p) > n and p[n] not in value:
+                        self._note(is_key, p, m, keep=True, sink=frame.defer_to)
             for k, v in frame.merged.items():
                 if k not in value:
                     value[k] = v
@@ -447,6 +477,7 @@ class _Builder:
                 self.log.clear()
             self._register(frame.anchor, value, marks, self.count - frame.count_start + 1)
         if frame.merge:
+            self.stack[-1].key_is_merge = False  # the mapping's next key is its own
             return  # its mappings were merged one by one
         self._put(value, frame.mark)
 
@@ -455,7 +486,17 @@ class _Builder:
             self.anchors[anchor] = _Anchor(copy.deepcopy(value), marks, size)
 
 
-def _yaml_error(exc: yaml.YAMLError, file: str, text: str) -> YamlProblem:
+#: line breaks as YAML (and PyYAML's marks) count them
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _line_col(text: str, pos: int) -> tuple[int, int]:
+    """1-based line and column of character ``pos`` of ``text``."""
+    lines = _LINE_BREAK.split(text[:pos])
+    return len(lines), len(lines[-1]) + 1
+
+
+def _yaml_error(exc: yaml.YAMLError, file: str, text: str, parser: type) -> YamlProblem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = Mark(file, mark.line + 1, mark.column + 1) if mark else Mark(file, 1, 1)
@@ -465,8 +506,10 @@ def _yaml_error(exc: yaml.YAMLError, file: str, text: str) -> YamlProblem:
         return YamlProblem(where, f"invalid YAML: {msg}")
     if isinstance(exc, yaml.reader.ReaderError):
         pos = exc.position
-        line = text.count("\n", 0, pos) + 1
-        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        if parser is not yaml.SafeLoader and pos > 0:
+            # libyaml counts the bytes of the text's UTF-8 encoding, not its characters
+            pos = len(text.encode("utf-8", "surrogatepass")[:pos].decode("utf-8", "ignore"))
+        line, col = _line_col(text, pos)
         char = f" (character U+{ord(text[pos]):04X})" if 0 <= pos < len(text) else ""
         return YamlProblem(Mark(file, line, col), f"invalid YAML: {exc.reason}{char}")
     return YamlProblem(Mark(file, 1, 1), "invalid YAML")  # pragma: no cover
@@ -480,7 +523,11 @@ def read_yaml_text(text: str, file: str) -> Located:
             f"file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is never this big",
         )
     builder = _Builder(file)
-    loader = _PARSER(text)
+    parser = _PARSER
+    try:  # the pure-Python parser checks every character as it starts
+        loader = parser(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, file, text, parser) from None
 
     def second_document(event: Any) -> None:
         if builder.done:
@@ -506,7 +553,7 @@ def read_yaml_text(text: str, file: str) -> Located:
             if handler is not None:
                 handler(event)
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, file, text) from None
+        raise _yaml_error(exc, file, text, parser) from None
     finally:
         loader.dispose()
     return builder.out
@@ -522,8 +569,9 @@ def read_yaml_file(path: Path) -> Located:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        # the text up to the first byte that is not UTF-8 (a byte order mark is no column)
+        before = raw[: exc.start].decode("utf-8").removeprefix("\ufeff")
+        line, col = _line_col(before, len(before))
         raise YamlProblem(Mark(name, line, col), "file is not UTF-8 text") from None
     if text.startswith("\ufeff"):
         text = text[1:]
