@@ -103,9 +103,18 @@ def resolve_scenario_arg(arg: str | None) -> Path:
 # --- includes --------------------------------------------------------------------
 
 
+def _folder_of(path: Path) -> Path:
+    """The folder that a file's relative names start from: the real file's, once
+    symbolic links are resolved, so that a linked scenario reads the files next to the
+    one it links to; named as the user named it when that is the same folder, so that
+    problems name the files as the user does."""
+    real = path.resolve().parent
+    return path.parent if path.parent.resolve() == real else real
+
+
 def _resolve_include(name: str, base: Path) -> Path:
     if name.endswith((".yaml", ".yml")) or name.startswith((".", "/")):
-        return base.parent / name if not Path(name).is_absolute() else Path(name)
+        return _folder_of(base) / name if not Path(name).is_absolute() else Path(name)
     return library_dir() / f"{name}.yaml"
 
 
@@ -113,9 +122,10 @@ def _resolve_include(name: str, base: Path) -> Path:
 class IncludeRoots:
     """The folders a scenario's includes may read from.
 
-    A scenario may include files from its own folder tree and from the bundled
-    library, plus any folder the user names with ``--allow-include``. Paths are
-    compared after resolving symbolic links and ``..``, so neither can lead out.
+    A scenario may include files from its own folder tree (that of the real file,
+    when the scenario is a symbolic link) and from the bundled library, plus any
+    folder the user names with ``--allow-include``. Paths are compared after
+    resolving symbolic links and ``..``, so neither can lead out.
     """
 
     folders: tuple[Path, ...]
@@ -166,10 +176,17 @@ def _deep_merge(
             _rebase(over_loc, sub, merged)
 
 
+#: a file that defines an id: as it was named, and resolved
+_Definer = tuple[str, Path]
+
+
 def _load_with_includes(
     path: Path, stack: tuple[Path, ...], problems: list[Problem], is_root: bool,
-    roots: IncludeRoots,
+    roots: IncludeRoots, defined: dict[tuple, _Definer] | None = None,
 ) -> Located:
+    """The file with its includes merged in. ``defined`` receives, for each id of the
+    shared sections, the file that defines it: this one, or the included file it
+    comes from."""
     loc = read_yaml_file(path)
     data = loc.data
     if data is None:
@@ -197,7 +214,7 @@ def _load_with_includes(
                     )
                 )
     merged = Located({}, {}, {})
-    owners: dict[tuple, str] = {}
+    owners: dict[tuple, _Definer] = {}
     for i, name in enumerate(includes):
         where = loc.mark_for(("include", i))
         if not isinstance(name, str):
@@ -211,7 +228,8 @@ def _load_with_includes(
                 "to include from another folder, pass --allow-include FOLDER",
             ))
             continue
-        if target.resolve() in stack:
+        real = target.resolve()
+        if real in stack:
             chain = " -> ".join(p.name for p in (*stack, target))
             problems.append(Problem(where, f"include[{i}]", f"include cycle: {chain}"))
             continue
@@ -226,8 +244,10 @@ def _load_with_includes(
                 hint = f"; did you mean {close[0]!r}?" if close else f"; library files: {', '.join(known)}"
             problems.append(Problem(where, f"include[{i}]", f"cannot find {name!r}{hint}"))
             continue
+        sub_defined: dict[tuple, _Definer] = {}
         try:
-            sub = _load_with_includes(target, (*stack, target.resolve()), problems, False, roots)
+            sub = _load_with_includes(target, (*stack, real), problems, False, roots,
+                                      sub_defined)
         except YamlProblem as exc:
             problems.append(Problem(exc.mark, format_path(exc.path), exc.message))
             continue
@@ -238,18 +258,21 @@ def _load_with_includes(
             dest = merged.data.setdefault(section, {})
             merged.values.setdefault((section,), sub.values.get((section,)))
             for key, value in items.items():
+                definer = sub_defined.get((section, key), (str(target), real))
                 owner = owners.get((section, key))
-                if owner is not None and owner != str(target):
-                    problems.append(
-                        Problem(
-                            sub.keys.get((section, key)),
-                            f"{section}.{key}",
-                            f"also defined in {owner}; two included files may not both "
-                            "define it (override it in the including file instead)",
+                if owner is not None:
+                    # one file reached by two routes defines it once
+                    if owner[1] != definer[1]:
+                        problems.append(
+                            Problem(
+                                sub.keys.get((section, key)),
+                                f"{section}.{key}",
+                                f"also defined in {owner[0]}; two included files may not "
+                                "both define it (override it in the including file instead)",
+                            )
                         )
-                    )
                     continue
-                owners[(section, key)] = str(target)
+                owners[(section, key)] = definer
                 dest[key] = value
                 _rebase(sub, (section, key), merged)
     # the including file overrides field by field
@@ -267,6 +290,14 @@ def _load_with_includes(
             merged.data[key] = value
             _rebase(loc, (key,), merged)
     merged.values[()] = loc.values.get((), Mark(str(path), 1, 1))
+    if defined is not None:
+        defined.update(owners)
+        # what this file gives itself, in full or in part, is its own definition
+        this = (str(path), path.resolve())
+        for section in MAPPING_SECTIONS:
+            own = data.get(section)
+            for key in own if isinstance(own, dict) else ():
+                defined[(section, key)] = this
     return merged
 
 
@@ -752,6 +783,11 @@ def _team_problems(actors: dict, teams: dict, country_sets: set, suggest: Any
                    ) -> Iterator[tuple[tuple, str]]:
     """Teams whose names clash, or that name what does not exist."""
     known = [*actors, *teams]
+
+    def items(v: Any) -> list:
+        # a filter's field that is not a list is the model's to report
+        return v if isinstance(v, list) else []
+
     for tid, spec in teams.items():
         here = ("teams", tid)
         if tid in actors:
@@ -762,10 +798,10 @@ def _team_problems(actors: dict, teams: dict, country_sets: set, suggest: Any
             yield here, f"team {tid!r} has the name of a country group or kind; choose another"
         if isinstance(spec, dict):
             for key in ("include", "exclude"):
-                for j, n in enumerate(spec.get(key) or []):
+                for j, n in enumerate(items(spec.get(key))):
                     if isinstance(n, str) and n not in actors and n not in teams:
                         yield (*here, key, j), f"unknown actor or team {n!r}{suggest(n, known)}"
-            for j, c in enumerate(spec.get("country_in") or []):
+            for j, c in enumerate(items(spec.get("country_in"))):
                 if isinstance(c, str) and c not in country_sets and not (
                         len(c) == 2 and c.isalpha()):
                     yield ((*here, "country_in", j),
@@ -933,7 +969,7 @@ def _read_artefacts(scenario: Scenario, loc: Located, path: Path, roots: Include
             def bad(message: str, where: tuple = here) -> None:
                 problems.append(Problem(loc.mark_for(where), format_path(where), message))
 
-            target = path.parent / art.file
+            target = _folder_of(path) / art.file
             # a file outside the allowed folders is refused before anything touches it
             if not roots.allows(target):
                 bad(f"{art.file!r} is outside the scenario's folder and the bundled library; "

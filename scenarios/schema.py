@@ -17,6 +17,7 @@ from typing import Any
 
 from .durations import DURATION_PATTERN
 from .model import MAPPING_SECTIONS, SELECTORS, VERBS, Scenario
+from .yamlsrc import MAX_ALIAS_VALUES, MAX_BYTES, MAX_VALUES
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 #: Models that a file may give only in part, over an included definition.
@@ -109,8 +110,9 @@ Editors that speak yaml-language-server get completion and hover text from
   ```
 - **YAML 1.1 traps are closed.** Only `true` and `false` are booleans (`NO` stays the
   country code of Norway), `9:30` stays text, `010` is ten, and dates stay text for the
-  models to parse. Aliases may be used, but a document that expands to more than
-  200,000 values, or a file over 2 MB, is refused.
+  models to parse. Aliases may be used, but a document of more than {max_values}
+  values, one whose aliases repeat more than {max_alias_values} values, or a file over
+  {max_mb} MB, is refused.
 - **TLP labels** are `CLEAR`, `GREEN`, `AMBER`, `AMBER+STRICT` and `RED` (TLP 2.0);
   `TLP:AMBER` is accepted too.
 - **`x-` keys** are ignored in every mapping of fields (the top level, an actor, an
@@ -126,12 +128,14 @@ Editors that speak yaml-language-server get completion and hover text from
 ## Includes and the regional library
 
 `include` names library files (`asean/actors`, `asean/channels`, `asean/frameworks`)
-or paths relative to the including file (`./my-directory.yaml`). Included files may
+or paths relative to the including file's folder (`./my-directory.yaml`; for a
+symbolic link, the folder of the file it points to). Included files may
 hold `groups`, `actors`, `channels` and `frameworks`. The including file then
 overrides field by field: giving only `contacts.email.stale: true` for `mmcert`
 keeps everything else the library says about mmCERT; a distribution given in full
 (with `dist`) replaces the library's whole. Two included files may not
-both define the same id; a missing include or an include cycle is reported with its line.
+both define the same id (one file reached twice, directly and through another file,
+is no conflict); a missing include or an include cycle is reported with its line.
 
 ## How the engine reads a scenario
 
@@ -225,11 +229,18 @@ def reference_markdown() -> str:
     schema = json_schema(partial=False)  # what is required once includes are merged
     defs = dict(schema["definitions"])
     defs["Scenario"] = {k: v for k, v in schema.items() if k != "definitions"}
-    out = [
-        INTRO.replace("{verbs}", ", ".join(f"`{v}`" for v in VERBS)).replace(
-            "{selectors}", "\n".join(f"- `{k}`: {v}" for k, v in SELECTORS.items())
-        )
-    ]
+    fill = {
+        "{verbs}": ", ".join(f"`{v}`" for v in VERBS),
+        "{selectors}": "\n".join(f"- `{k}`: {v}" for k, v in SELECTORS.items()),
+        # the reading limits of scenarios/yamlsrc.py
+        "{max_values}": f"{MAX_VALUES:,}",
+        "{max_alias_values}": f"{MAX_ALIAS_VALUES:,}",
+        "{max_mb}": f"{MAX_BYTES / 1_000_000:g}",
+    }
+    intro = INTRO
+    for placeholder, text in fill.items():
+        intro = intro.replace(placeholder, text)
+    out = [intro]
     for name in ORDER:
         d = defs[name]
         out.append(f"### {name}\n")
