@@ -139,3 +139,23 @@ def test_the_log_says_in_words_that_unfinished_work_was_dropped(scenario_data, l
     name = loaded.scenario.actors["cert-a"].name
     assert line.startswith(f"{name} changed hands: the automated policy's unfinished work on ")
     assert line.endswith("was dropped (analysing)")
+
+
+def test_an_action_whose_drafting_was_dropped_is_carried_out_when_set_off_again():
+    # isp-au is drafting its takedown when its role goes to a person and straight back:
+    # the takedown was never done, so a later request for it is carried out
+    from scenarios import load_scenario, resolve_scenario_arg
+
+    eng = Engine(load_scenario(resolve_scenario_arg("acid-supply-chain")), seed=8)
+    eng.run_until(283.7)
+    eng.set_human("isp-au", True)
+    eng.set_human("isp-au", False)
+    log = eng.run()
+    dropped = [item["stage"] for e in _by(log, "work_dropped", "isp-au")
+               for item in e.details["items"]]
+    assert "drafting isp-takedown" in dropped
+    # a second request reaches isp-au after the hand-over
+    assert [e for e in log if e.type == "message_delivered" and e.time > 283.7
+            and e.details.get("to") == "isp-au" and e.details.get("verb") == "request_takedown"]
+    assert [e.time for e in _by(log, "takedown_completed", "isp-au")]
+    assert [e for e in log if e.type == "contained" and e.incident == "supply-chain"]

@@ -502,8 +502,14 @@ class Policy:
                 held[1].stage = f"drafting {rid}"
             dist = pol.action_time.get(rule.action, pol.drafting_time)
             spent = engine.draw(dist, f"{st.id}/draft/{rid}/{inc_id}")
-            waited = yield from work(self.env, shift, spent, engine.end)
+            try:
+                waited = yield from work(self.env, shift, spent, engine.end)
+            except simpy.Interrupt:
+                # the role changed hands while this was drafted: it was never done
+                st.fired.discard((inc_id, rid))
+                raise
             if st.human:
+                st.fired.discard((inc_id, rid))
                 return
             if message:
                 # someone else's handling may have told them meanwhile; anyone who became
