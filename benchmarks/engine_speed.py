@@ -10,7 +10,9 @@ figure is the drill's mean wall time times the yardstick's events per second in 
 same trial: what one drill costs, counted in plain SimPy events. Within a trial the
 yardstick and the engines take turns in slices (ten drills each), so that a machine
 whose load changes weighs on all of them alike; each slice starts after a full, untimed
-garbage collection, so that none pays for the garbage another left. Reported: the median
+garbage collection, so that none pays for the garbage another left (the yardstick runs with
+the collector on, as plain SimPy does; an engine pauses it during a drill, as it always
+does, and pays the collection put off when the drill is over). Reported: the median
 and the range over trials, with SimPy and domain events per drill. The figure does not
 depend on the machine's speed, only on how much work the engine does per drill.
 
@@ -62,18 +64,23 @@ def timed_drills(engine: Callable[..., Any], loaded: Any, runs: int,
         for seed in range(first, first + runs):
             e = engine(loaded, seed=seed)
             domain += len(e.run())
-            simpy_events += next(e.env._eid)
+            # processed, as the yardstick counts them: scheduled less those left queued
+            simpy_events += next(e.env._eid) - len(e.env._queue)
         elapsed = time.perf_counter() - t0
     return elapsed, simpy_events, domain
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=100, help="drills per trial (default 100)")
+    parser.add_argument("--runs", type=int, default=100,
+                        help=f"drills per trial, a multiple of {CHUNK} (default 100)")
     parser.add_argument("--trials", type=int, default=7, help="alternating trials (default 7)")
     parser.add_argument("--baseline", metavar="REF",
                         help="also time the engine of this git ref (tag, branch, HEAD~5, sha)")
     args = parser.parse_args()
+    if args.runs < CHUNK or args.runs % CHUNK:
+        parser.error(f"--runs must be a multiple of {CHUNK} (the drills go in slices of "
+                     f"{CHUNK}, taking turns with the yardstick)")
     if args.baseline:
         try:
             resolve_commit(args.baseline)
@@ -142,6 +149,9 @@ def main() -> None:
               f"{per_drill[name][0]:>10,.0f}{per_drill[name][1]:>11,.0f}")
     print("cost/drill: one drill's wall time in yardstick (plain SimPy) events, median of trials")
     print("as a batch runs it: Engine(words=False), the same run with its messages unwritten")
+    print("the yardstick runs with the garbage collector on, as plain SimPy does; an engine "
+          "pauses it\nduring a drill, as it always does, and pays the collection it put off "
+          "once the drill is over")
     if "baseline" in costs:
         ratios = [b / c for b, c in zip(costs["baseline"], costs["current"], strict=True)]
         print(f"baseline/current cost: {statistics.median(ratios):.2f}x "

@@ -142,16 +142,30 @@ def main() -> None:
 
     scenario = load_scenario(resolve_scenario_arg(None)).scenario
     roles = [a for a, spec in scenario.actors.items() if spec.kind != "exercise_control"][:19]
-    tmp = Path(tempfile.mkdtemp(prefix="netbench-"))
+    with tempfile.TemporaryDirectory(prefix="netbench-") as folder:
+        run(args, roles, Path(folder))
+
+
+#: seconds ``drill host`` may take to start and write its invitations
+START_LIMIT = 60.0
+
+
+def run(args: argparse.Namespace, roles: list[str], tmp: Path) -> None:
     invites = tmp / "invites"
     cmd = [sys.executable, "-m", "sim.cli", "host", "--journal", str(tmp / "d.journal.sqlite"),
            "--listen", "127.0.0.1:0", "--invites", str(invites), "--speed", str(args.speed)]
     for role in roles:
         cmd += ["--role", role]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ACID_DRILL_HOME": str(tmp)}
-    host = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    errors = tmp / "host.err"
+    with errors.open("wb") as err:
+        host = subprocess.Popen(cmd, env=env, stderr=err, stdout=subprocess.DEVNULL)
     try:
+        deadline = time.monotonic() + START_LIMIT
         while not invites.exists():
+            if host.poll() is not None or time.monotonic() > deadline:
+                why = errors.read_text(errors="replace").strip()[-2000:]
+                sys.exit(f"drill host did not start (exit {host.returncode}):\n{why}")
             time.sleep(0.05)
         lines = invites.read_text().splitlines()
         by_what = dict(zip(lines[0::2], lines[1::2], strict=True))
