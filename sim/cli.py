@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import ssl
     from typing import TextIO
 
-    from scenarios import ScenarioError
+    from scenarios import Scenario, ScenarioError
     from sim.runs.session import DrillSession
 
 EXIT_OK = 0
@@ -405,6 +405,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         render_summary,
         run_batch,
         sweep_table,
+        sweep_unit,
     )
     from sim.safe.files import FileProblem, write_private
 
@@ -429,7 +430,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             bar.close()
         print(message, file=sys.stderr)
 
-    metric = args.metric or "ansac_reached"
+    metric = args.metric or _default_sweep_metric(loaded.scenario)
     try:
         variants = [parse_variant(v) for v in args.variant]
         for f in args.variants or []:
@@ -453,10 +454,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
             table, xs, series, bands = sweep_table(result.summary, sweep, metric)
             label = sweep[0].changes[0][0]
             svg = result.out / "sweep.svg"
+            ylabel = f"{metric} ({sweep_unit(metric)})"
             write_private(svg, svg_plot(xs, series, bands, title=f"{metric} against {label}",
-                                        xlabel=label, ylabel=metric))
+                                        xlabel=label, ylabel=ylabel))
             write_private(result.out / "sweep.txt", table)
-            text += "\n" + table + "\n" + ascii_plot(xs, series, ylabel=metric)
+            text += "\n" + table + "\n" + ascii_plot(xs, series, ylabel=ylabel)
             result.files += [result.out / "sweep.txt", svg]
     except BatchCannotRun as exc:
         stop(f"drill batch: {exc}")
@@ -766,6 +768,13 @@ def cmd_handout(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _default_sweep_metric(scenario: Scenario) -> str:
+    """When the regional council is reached; of the first incident, when there are several
+    (named, so that the sweep says which)."""
+    incidents = list(dict.fromkeys(inj.incident.id for inj in scenario.injects))
+    return f"{incidents[0]}:ansac_reached" if len(incidents) > 1 else "ansac_reached"
+
+
 def _progress_bar(total: int, done: int):
     from tqdm import tqdm
 
@@ -881,7 +890,8 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--sweep", metavar="PATH=V1,V2,...|PATH=START:STOP:STEP",
                     help="run one variant per value of one parameter; plots the result")
     bt.add_argument("--metric", help="metric for the sweep table and plot "
-                    "(e.g. ansac_reached or botnet:contained; default ansac_reached)")
+                    "(e.g. ansac_reached or botnet:contained; default ansac_reached, of "
+                    "the first incident when there are several)")
     bt.add_argument("--backend", choices=["local", "dask"], default="local")
     bt.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (with --backend dask)")
     bt.add_argument("--chunk", type=int, help="replications per task (default: automatic)")

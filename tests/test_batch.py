@@ -17,12 +17,14 @@ from sim.runs.batch import (
     BatchConfig,
     BatchError,
     Variant,
+    check_metric,
     chunk_plan,
     parse_sweep,
     parse_variant,
     render_summary,
     replication_seed,
     run_batch,
+    sweep_table,
     variant_scenarios,
 )
 
@@ -339,6 +341,52 @@ def test_a_sample_is_exact_up_to_its_limit_and_binned_beyond():
     # binned: within half a percent of the exact median, and the extremes are kept
     assert s.quantile(0.5) == pytest.approx(EXACT_LIMIT / 2, rel=0.005)
     assert s.quantile(1.0) == EXACT_LIMIT and s.summary()["exact_quantiles"] is False
+
+
+def test_a_metric_of_one_value_is_shown_with_no_interval():
+    # one replication reached it: no interval can be drawn from one value, and none of
+    # no width is shown
+    agg = Aggregate(["baseline", "v"])
+    for rep, (base, mine) in enumerate([(60.0, 120.0), (None, None), (None, None)]):
+        agg.add("baseline", rep, "x", "ansac_reached", base)
+        agg.add("v", rep, "x", "ansac_reached", mine)
+    agg.finish()
+    s = agg.summary()
+    [m] = s["variants"]["baseline"]["metrics"]
+    assert m["n"] == 1 and m["mean_ci"] == [None, None] and m["median_ci"] == [None, None]
+    [d] = s["differences"]
+    assert d["pairs"] == 1 and d["ci"] == [None, None]
+    json.dumps(s, allow_nan=False)
+    text = render_summary(s)
+    assert "1.00 [?, ?]" in text  # the mean, then the median
+    assert "+1.000h [?, ?]  (1 pairs)" in text
+
+
+def test_a_sweep_of_a_metric_of_several_incidents_names_its_incident(tmp_path, capsys):
+    scenario = load_scenario(resolve_scenario_arg("acid-supply-chain")).scenario
+    incidents = sorted({i.incident.id for i in scenario.injects})
+    assert len(incidents) == 2
+    with pytest.raises(BatchError, match=r"measured for each of 2 incidents; name one: "
+                       rf"{incidents[0]}:contained, {incidents[1]}:contained"):
+        check_metric(scenario, "contained")
+    check_metric(scenario, f"{incidents[0]}:contained")
+    check_metric(scenario, "score")  # counted per drill: no incident to name
+    # without --metric, the sweep says whose ansac_reached it shows
+    out = tmp_path / "sweep"
+    assert main(["batch", "acid-supply-chain", "-n", "2", "--jobs", "1", "--out", str(out),
+                 "--sweep", "channels.email.loss=0,0.5"]) == 0
+    table = (out / "sweep.txt").read_text()
+    first = next(i.incident.id for i in scenario.injects)
+    assert table.startswith(f"sweep of channels.email.loss: {first}:ansac_reached (hours)")
+
+
+def test_a_sweep_of_the_score_is_in_points():
+    summary = {"variants": {"s=1": {"metrics": [
+        {"incident": "", "metric": "score", "n": 1, "mean": 12.0, "mean_ci": [None, None],
+         "median": 12.0, "p90": 12.0, "reached": {"rate": 1.0}}]}}}
+    table, _, series, bands = sweep_table(summary, [Variant("s=1", (("s", 1),))], "score")
+    assert table.splitlines()[0] == "sweep of s: score (points)"
+    assert series["mean"] == [12.0] and bands["mean"] == [None]
 
 
 def test_variant_names_must_be_unique(loaded):

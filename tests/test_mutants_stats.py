@@ -55,13 +55,24 @@ def test_wilson_intervals():
 def test_paired_rates_differ_with_a_newcombe_interval():
     # 20 pairs: 5 in both, 3 only in the first, 1 only in the second, 11 in neither.
     # Rates 0.40 and 0.30; Wilson (0.218805, 0.613419) and (0.145476, 0.518976);
-    # phi = (5*11 - 3*1) / sqrt(8*12*6*14) = 0.579065
+    # phi, continuity-corrected: (5*11 - 3*1 - 20/2) / sqrt(8*12*6*14) = 0.467707
     diff, (lo, hi) = paired_rate_difference(5, 3, 1, 20)
     assert diff == pytest.approx(0.1)
-    assert (lo, hi) == pytest.approx((-0.086633, 0.276723), abs=2e-5)
+    assert (lo, hi) == pytest.approx((-0.108965, 0.296409), abs=2e-5)
     # the same at 90 %: a narrower interval
     _, (lo90, hi90) = paired_rate_difference(5, 3, 1, 20, 0.90)
     assert lo < lo90 < 0.1 < hi90 < hi
+
+
+def test_the_paired_interval_is_newcombes_published_one():
+    # Newcombe's method 10 as published, on the example of Fagerland, Lydersen and
+    # Laake (Cavo et al. 2012: 59 both, 6 first only, 16 second only, 80 neither):
+    # -0.0621 (-0.1186 to -0.0046)
+    diff, (lo, hi) = paired_rate_difference(59, 6, 16, 161)
+    assert (round(diff, 4), round(lo, 4), round(hi, 4)) == (-0.0621, -0.1186, -0.0046)
+    # a correlation no larger than n/2 in its numerator counts as none: every pair agrees
+    _, (lo, hi) = paired_rate_difference(47, 0, 0, 50)
+    assert (lo, hi) == pytest.approx((-0.0733, 0.0733), abs=1e-4)
 
 
 def test_paired_rates_when_every_pair_agrees_or_there_are_none():
@@ -95,9 +106,12 @@ def test_running_mean_and_spread():
 def test_running_with_one_value_or_none():
     r = Running()
     assert (r.n, r.min, r.max) == (0, math.inf, -math.inf)
-    assert all(math.isnan(v) for v in r.mean_ci())
+    assert r.mean_ci() == (None, None)
     r.add(3)
-    assert r.sd == 0.0 and r.mean_ci() == (3, 3)
+    # one value bounds nothing: no interval, rather than one of no width
+    assert r.sd == 0.0 and r.mean_ci() == (None, None)
+    r.add(5)
+    assert r.mean_ci() == pytest.approx((4 - 12.706205, 4 + 12.706205), abs=1e-5)
 
 
 def test_a_small_sample_summarised_exactly():
@@ -107,19 +121,21 @@ def test_a_small_sample_summarised_exactly():
     assert s.exact and s.n == 5
     assert s.quantile(0.5) == 3 and s.quantile(0.9) == pytest.approx(4.6)  # 5 * 0.6 + 4 * 0.4
     assert s.quantile(0.0) == 1 and s.quantile(1.0) == 5
-    # n q = 2.5, half = 1.96 * sqrt(1.25) = 2.19: ranks floor(0.31) - 1 and ceil(4.69)
-    assert s.quantile_ci(0.5) == (1, 5)
+    # n q = 2.5, half = 1.96 * sqrt(1.25) = 2.19: ranks floor(0.31) - 1 = -1 and
+    # ceil(4.69) = 5, both beyond the five values: neither bound can be given
+    assert s.quantile_ci(0.5) == (None, None)
     summary = s.summary()
     assert summary["n"] == 5 and summary["mean"] == 3 and summary["max"] == 5
     assert summary["sd"] == pytest.approx(math.sqrt(2.5))
-    assert summary["median"] == 3 and summary["median_ci"] == [1, 5]
+    assert summary["median"] == 3 and summary["median_ci"] == [None, None]
     assert summary["p90"] == pytest.approx(4.6) and summary["p95"] == pytest.approx(4.8)
-    # n q = 4.5, half = 1.96 * sqrt(0.45) = 1.31: ranks floor(3.19) - 1 = 2 and the last
-    assert summary["p90_ci"] == [3, 5] and summary["p95_ci"] == [3, 5]
+    # n q = 4.5, half = 1.96 * sqrt(0.45) = 1.31: ranks floor(3.19) - 1 = 2 and
+    # ceil(5.81) = 6, beyond the values (p95 likewise)
+    assert summary["p90_ci"] == [3, None] and summary["p95_ci"] == [3, None]
     assert summary["exact_quantiles"] is True
     assert Sample().summary() == {"n": 0}
     assert math.isnan(Sample().quantile(0.5))
-    assert all(math.isnan(v) for v in Sample().quantile_ci(0.5))
+    assert Sample().quantile_ci(0.5) == (None, None)
 
 
 def test_past_the_exact_limit_values_fall_in_one_percent_buckets(monkeypatch):
@@ -138,12 +154,16 @@ def test_past_the_exact_limit_values_fall_in_one_percent_buckets(monkeypatch):
     assert s.quantile(0.75) == pytest.approx(39.8201, abs=2e-4)
     # 10 -> 925 -> 9.9869 and 50 -> 1087 -> 50.0854 lie beyond the values seen: clamped
     assert s.quantile(0.0) == 10 and s.quantile(1.0) == 50
-    # n q = 2.5, half = 2.19: ranks 0 and 5 (the last, 4)
-    lo, hi = s.quantile_ci(0.5)
-    assert (lo, hi) == (10, 50)
+    # n q = 2.5, half = 2.19: ranks -1 and 5, beyond the five values
+    assert s.quantile_ci(0.5) == (None, None)
     s.add(60)  # 60 -> 1105 -> 59.8795
     assert s.quantile(1.0) == pytest.approx(59.8795, abs=2e-4)
     assert s.summary()["exact_quantiles"] is False
+    s.add(70)
+    s.add(80)  # 80 -> 1110 -> 79.9095
+    # n q = 4, half = 2.77: ranks floor(1.23) - 1 = 0 (clamped to the minimum) and 7
+    lo, hi = s.quantile_ci(0.5)
+    assert lo == 10 and hi == pytest.approx(79.9095, abs=2e-4)
 
 
 def test_values_next_to_nothing_share_the_lowest_bucket(monkeypatch):

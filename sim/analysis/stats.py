@@ -2,11 +2,15 @@
 
 * :class:`Sample` keeps a metric's values: exactly while there are few of them
   (up to :data:`EXACT_LIMIT`), then in a log-bucketed histogram whose buckets are
-  1 % wide, so memory does not grow with the number of replications while
-  quantiles stay within 0.5 % of the exact ones. Mean, variance, minimum and
-  maximum are always exact (Welford's algorithm).
+  1 % wide, so memory does not grow with the number of replications while a
+  quantile stays within 0.5 % of the value of the same rank (exact quantiles are
+  interpolated between the two values around them; binned ones are not, which
+  matters only where the values jump). Mean, variance, minimum and maximum are
+  always exact (Welford's algorithm).
 * Confidence intervals: Student-t for means, distribution-free order statistics
-  for quantiles, Wilson score for proportions.
+  for quantiles, Wilson score for proportions. A bound the values cannot give (the
+  mean of one value; a quantile's bound beyond the smallest or largest value) is
+  ``None``: more replications are needed, not a narrower interval.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ def z_value(confidence: float = 0.95) -> float:
 
 
 def t_value(df: int, confidence: float = 0.95) -> float:
-    """Student-t critical value (Cornish-Fisher expansion; within 0.2 % for df >= 3)."""
+    """Student-t critical value (Cornish-Fisher expansion; exact for df 1 and 2, within
+    0.2 % for df >= 3 at 95 % confidence and within 0.8 % at 99 %)."""
     z = z_value(confidence)
     if df <= 0:
         return math.inf
@@ -62,8 +67,9 @@ def paired_rate_difference(both: int, first_only: int, second_only: int, n: int,
     happened in both, only in the first, only in the second; the rest of the ``n``
     pairs had it in neither. The interval is Newcombe's hybrid score interval for
     paired data (his method 10): Wilson intervals of the two rates, combined with the
-    correlation of the pairs. It stays within [-1, 1] and is not degenerate when every
-    pair agrees.
+    correlation of the pairs, continuity-corrected as Newcombe gives it (a positive
+    correlation is lowered by n/2 in its numerator, and taken as 0 when that leaves
+    nothing). It stays within [-1, 1] and is not degenerate when every pair agrees.
     """
     if n <= 0:
         return (math.nan, (math.nan, math.nan))
@@ -74,7 +80,9 @@ def paired_rate_difference(both: int, first_only: int, second_only: int, n: int,
     l2, u2 = wilson(both + second_only, n, confidence)
     margins = ((both + first_only) * (second_only + neither) * (both + second_only)
                * (first_only + neither))
-    phi = (both * neither - first_only * second_only) / math.sqrt(margins) if margins else 0.0
+    a = both * neither - first_only * second_only
+    corrected = 0.0 if not margins or 0 <= a <= n / 2 else a - n / 2 if a > 0 else a
+    phi = corrected / math.sqrt(margins) if corrected else 0.0
     diff = p1 - p2
     lower = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
     upper = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
@@ -105,9 +113,10 @@ class Running:
     def sd(self) -> float:
         return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else 0.0
 
-    def mean_ci(self, confidence: float = 0.95) -> tuple[float, float]:
+    def mean_ci(self, confidence: float = 0.95) -> tuple[float | None, float | None]:
+        """Student-t interval of the mean; no bounds from fewer than two values."""
         if self.n < 2:
-            return (self.mean, self.mean) if self.n else (math.nan, math.nan)
+            return (None, None)
         half = t_value(self.n - 1, confidence) * self.sd / math.sqrt(self.n)
         return (self.mean - half, self.mean + half)
 
@@ -170,19 +179,22 @@ class Sample:
             return values[lo] + (values[hi] - values[lo]) * (pos - lo)
         return self._at_rank(round(q * (self.n - 1)))
 
-    def quantile_ci(self, q: float, confidence: float = 0.95) -> tuple[float, float]:
-        """Distribution-free interval from order statistics (normal approximation)."""
+    def quantile_ci(self, q: float, confidence: float = 0.95
+                    ) -> tuple[float | None, float | None]:
+        """Distribution-free interval from order statistics (normal approximation). A
+        bound whose rank falls outside the values is None: the smallest or largest
+        value would cover less than the confidence asked for."""
         n = self.n
         if n == 0:
-            return (math.nan, math.nan)
+            return (None, None)
         z = z_value(confidence)
         half = z * math.sqrt(n * q * (1 - q))
         lo = math.floor(n * q - half) - 1
         hi = math.ceil(n * q + half)
         if self._exact is not None:
             values = sorted(self._exact)
-            return (values[max(lo, 0)], values[min(hi, n - 1)])
-        return (self._at_rank(lo), self._at_rank(hi))
+            return (values[lo] if lo >= 0 else None, values[hi] if hi < n else None)
+        return (self._at_rank(lo) if lo >= 0 else None, self._at_rank(hi) if hi < n else None)
 
     def summary(self, confidence: float = 0.95) -> dict[str, object]:
         r = self.running

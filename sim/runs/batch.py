@@ -47,6 +47,7 @@ from concurrent.futures import (
 )
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -463,9 +464,13 @@ def check_metric(scenario: Scenario, metric: str) -> None:
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise BatchError(f"--metric {metric!r}: no such metric; {hint}metrics: {', '.join(known)} "
                          "(prefix INCIDENT: for one incident)")
-    if not sep:
-        return
     incidents = sorted({inj.incident.id for inj in scenario.injects})
+    if not sep:
+        if name in INCIDENT_METRICS and len(incidents) > 1:
+            raise BatchError(f"--metric {metric!r}: measured for each of {len(incidents)} "
+                             f"incidents; name one: "
+                             f"{', '.join(f'{i}:{name}' for i in incidents)}")
+        return
     if name in RUN_METRICS:
         raise BatchError(f"--metric {metric!r}: {name} is counted per drill, not per incident; "
                          f"write --metric {name}")
@@ -1358,6 +1363,15 @@ def _hours(v: float | None) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v / 60:.2f}"
 
 
+def _signed(v: float, scale: float) -> str:
+    return f"{v / scale:+.3f}"
+
+
+def _bounds(ci: list[float | None], show: Callable[[float], str]) -> str:
+    """``[lo, hi]``, a bound the values cannot give (too few reached it) shown as ``?``."""
+    return "[" + ", ".join("?" if c is None else show(c) for c in ci) + "]"
+
+
 def _label(incident: str, metric: str) -> str:
     return f"{incident} {metric}".strip()
 
@@ -1370,7 +1384,8 @@ def _is_time(metric: str) -> bool:
 def render_summary(s: dict[str, Any]) -> str:
     pct = f"{round(s['confidence'] * 100)}%"
     lines = [f"{s['replications']:,} replications per variant; {pct} confidence intervals "
-             "in brackets; times in hours after the incident opened", ""]
+             "in brackets (? where too few replications reached it to bound it); times in "
+             "hours after the incident opened, over the replications that reached them", ""]
     for variant, data in s["variants"].items():
         lines.append(f"== {variant}")
         lines.append(f"  {'metric':<38}{'reached':>8}  {'mean [CI]':<22}{'median [CI]':<22}"
@@ -1379,9 +1394,8 @@ def render_summary(s: dict[str, Any]) -> str:
             if not m["metric"].startswith("expectation.") and _is_time(m["metric"]):
                 reached = f"{m['reached']['rate'] * 100:.0f}%"
                 if m.get("n"):
-                    mean = f"{_hours(m['mean'])} [{_hours(m['mean_ci'][0])}, {_hours(m['mean_ci'][1])}]"
-                    med = (f"{_hours(m['median'])} [{_hours(m['median_ci'][0])}, "
-                           f"{_hours(m['median_ci'][1])}]")
+                    mean = f"{_hours(m['mean'])} {_bounds(m['mean_ci'], _hours)}"
+                    med = f"{_hours(m['median'])} {_bounds(m['median_ci'], _hours)}"
                     tail = f"{_hours(m['p90']):>7}{_hours(m['p95']):>7}{_hours(m['max']):>8}"
                 else:
                     mean = med = tail = ""
@@ -1395,7 +1409,7 @@ def render_summary(s: dict[str, Any]) -> str:
         for m in data["metrics"]:
             if not _is_time(m["metric"]) and m.get("n"):
                 lines.append(f"  {m['metric']:<24} per drill: mean {m['mean']:.2f} "
-                             f"[{m['mean_ci'][0]:.2f}, {m['mean_ci'][1]:.2f}], max {m['max']:g}")
+                             f"{_bounds(m['mean_ci'], '{:.2f}'.format)}, max {m['max']:g}")
         lines.append("")
     if s["differences"]:
         lines.append("== paired differences, variant minus baseline (common random numbers)")
@@ -1420,9 +1434,9 @@ def render_summary(s: dict[str, Any]) -> str:
                 time_metric = _is_time(d["metric"])
                 unit = "h" if time_metric else ""
                 scale = 60 if time_metric else 1
-                lo, hi = (c / scale for c in d["ci"])
+                ci = _bounds(d["ci"], partial(_signed, scale=scale))
                 lines.append(
-                    f"{label}{d['mean_difference'] / scale:+9.3f}{unit} [{lo:+.3f}, {hi:+.3f}]  "
+                    f"{label}{d['mean_difference'] / scale:+9.3f}{unit} {ci}  "
                     f"({d['pairs']:,} pairs)")
         for variant, n in unchanged.items():
             lines.append(f"  {variant:<18}{n} other metrics identical in every replication")
@@ -1440,6 +1454,14 @@ def _find(summary: dict[str, Any], variant: str, metric: str) -> dict[str, Any] 
     return None
 
 
+def sweep_unit(metric: str) -> str:
+    """What a metric's sweep figures are in: hours, or what the metric counts."""
+    name = metric.rpartition(":")[2]
+    if _is_time(name):
+        return "hours"
+    return "points" if name == "score" else "per drill" if name in RUN_METRICS else "share"
+
+
 def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
                 ) -> tuple[str, list[float], dict[str, list[float | None]],
                            dict[str, list[tuple[float, float] | None]]]:
@@ -1448,8 +1470,9 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
     values = [v.changes[0][1] for v in sweep]
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
     xs = [float(v) for v in values] if numeric else [float(i) for i in range(len(values))]
-    unit = 60 if _is_time(metric.rpartition(":")[2]) else 1
-    lines = [f"sweep of {label}: {metric} ({'hours' if unit == 60 else 'count'})",
+    name = metric.rpartition(":")[2]
+    unit = 60 if _is_time(name) else 1
+    lines = [f"sweep of {label}: {metric} ({sweep_unit(name)})",
              f"  {'value':<16}{'reached':>8}  {'mean [CI]':<24}{'median':>8}{'p90':>8}"]
     means: list[float | None] = []
     medians: list[float | None] = []
@@ -1462,11 +1485,12 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
             medians.append(None)
             band.append(None)
             continue
-        lo, hi = (c / unit for c in m["mean_ci"])
+        lo, hi = m["mean_ci"]
         means.append(m["mean"] / unit)
         medians.append(m["median"] / unit)
-        band.append((lo, hi))
+        band.append(None if lo is None or hi is None else (lo / unit, hi / unit))
+        ci = _bounds(m["mean_ci"], lambda c: f"{c / unit:.2f}")
         lines.append(f"  {v.changes[0][1]!s:<16}{m['reached']['rate'] * 100:>7.0f}%  "
-                     f"{m['mean'] / unit:7.2f} [{lo:.2f}, {hi:.2f}]{'':<6}"
+                     f"{m['mean'] / unit:7.2f} {ci:<16}"
                      f"{m['median'] / unit:>8.2f}{m['p90'] / unit:>8.2f}")
     return "\n".join(lines) + "\n", xs, {"mean": means, "median": medians}, {"mean": band}
