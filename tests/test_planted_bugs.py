@@ -179,7 +179,12 @@ def test_the_p90_interval_surrounds_the_p90_not_the_median():
     # 0-based ranks floor(84.12) - 1 = 83 and ceil(95.88) = 96, the values 84 and 97
     assert (lo, hi) == (84.0, 97.0)
     lo95, hi95 = s["p95_ci"]
-    assert lo95 <= s["p95"] <= hi95 and lo95 > lo
+    # rank ceil(95 + 1.96 * 2.18) = 100 is beyond the 100 values: no upper bound
+    assert lo95 <= s["p95"] and lo95 > lo and hi95 is None
+    for v in range(101, 121):
+        q.add(float(v))
+    lo95, hi95 = q.summary()["p95_ci"]
+    assert lo95 is not None and hi95 is not None and lo95 <= q.quantile(0.95) <= hi95
 
 
 # --- role changes and the journal -------------------------------------------------------
