@@ -318,9 +318,10 @@ class _Builder:
     def _note(self, is_key: bool, path: Path_, mark: Mark, keep: bool = False,
               sink: list[tuple[bool, Path_, Mark]] | None = None) -> None:
         if sink is not None:
-            sink.append((is_key, path, mark))
+            entry = (is_key, path, mark)
+            sink.append(entry)
             if self.open_anchors:  # an anchor inside merged content keeps its marks
-                self.log.append((is_key, path, mark))
+                self.log.append(entry)
             return
         table = self.out.keys if is_key else self.out.values
         if keep:
@@ -372,6 +373,8 @@ class _Builder:
                 raise YamlProblem(mark, "'<<' must merge a mapping", target.path)
             for k, v in value.items():
                 target.merged.setdefault(k, v)
+            if top.merge:  # the list holds its mappings too, for an anchor on it
+                top.container.append(value)  # type: ignore[union-attr]
             if not top.merge:
                 top.key_is_merge = False
             return
@@ -398,9 +401,11 @@ class _Builder:
             key = str(event.value)
             path = (*top.path, key)
             if key in top.container:
-                raise YamlProblem(
-                    mark, f"duplicate key {key!r} (first given at line {self.out.keys[path].line})", path
-                )
+                # inside what '<<' merges, the first key's mark waits in its merge list
+                first = self.out.keys.get(path) if top.defer_to is None else next(
+                    (m for is_key, p, m in reversed(top.defer_to) if is_key and p == path), None)
+                line = f" (first given at line {first.line})" if first is not None else ""
+                raise YamlProblem(mark, f"duplicate key {key!r}{line}", path)
             top.key = key
             top.container[key] = None  # holds the key's place, so duplicates are caught
             self._note(True, path, mark, sink=top.defer_to)
@@ -461,6 +466,12 @@ class _Builder:
         value = frame.container
         if isinstance(value, dict):
             if frame.merged_marks:
+                if self.open_anchors:
+                    # an anchor around this mapping keeps the marks placed below, not
+                    # those of what the mapping overrode
+                    deferred = {id(entry) for entry in frame.merged_marks}
+                    self.log[frame.log_start:] = [
+                        e for e in self.log[frame.log_start:] if id(e) not in deferred]
                 # a key the mapping gives itself overrides what '<<' merged, marks and all
                 n = len(frame.path)
                 for is_key, p, m in frame.merged_marks:

@@ -362,6 +362,17 @@ def test_a_metric_of_one_value_is_shown_with_no_interval():
     assert "+1.000h [?, ?]  (1 pairs)" in text
 
 
+def test_a_metric_unchanged_in_its_one_pair_is_counted_as_identical():
+    agg = Aggregate(["baseline", "v"])
+    for rep, value in enumerate([60.0, None, None]):
+        agg.add("baseline", rep, "x", "ansac_reached", value)
+        agg.add("v", rep, "x", "ansac_reached", value)
+    agg.finish()
+    text = render_summary(agg.summary())
+    assert "(1 pairs)" not in text
+    assert "v                 1 other metrics identical in every replication" in text
+
+
 def test_a_sweep_of_a_metric_of_several_incidents_names_its_incident(tmp_path, capsys):
     scenario = load_scenario(resolve_scenario_arg("acid-supply-chain")).scenario
     incidents = sorted({i.incident.id for i in scenario.injects})

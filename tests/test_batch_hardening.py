@@ -8,6 +8,7 @@ killed batch leaves no worker behind and resumes to the uninterrupted result.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import signal
@@ -228,6 +229,20 @@ def test_a_corrupt_manifest_is_refused_in_one_line(tmp_path, capsys, content, wo
     line = one_error_line(capsys.readouterr().err)
     assert code == 2 and str(out / "manifest.json") in line and words in line
     assert (out / "manifest.json").read_bytes() == content  # nothing lost
+
+
+def test_a_batch_of_an_earlier_version_is_refused_as_such(tmp_path, capsys):
+    out = tmp_path / "b"
+    argv = ["batch", "tutorial", "-n", "4", "--jobs", "1", "--out", str(out)]
+    assert main([*argv, "--chunk", "2"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["version"] = 1  # as written before chunks named their batch
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    capsys.readouterr()
+    assert main([*argv, "--resume"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert line.endswith("was written by an earlier version of acid-drill, whose chunks this "
+                         "version cannot check; run the batch again with another --out")
 
 
 def test_a_manifest_of_another_batch_is_refused_without_echoing_it(tmp_path, capsys):

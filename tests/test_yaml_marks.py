@@ -172,3 +172,33 @@ def test_a_refused_character_is_placed_whatever_ends_the_lines(parser, tmp_path,
     code, out = validate(capsys, path)
     assert code == EXIT_INVALID
     assert out[0].startswith(f"{path}:3:8: invalid YAML: ")
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("m: {<<: {x: 1, x: 2}}\n", "f:1:16: duplicate key 'x' (first given at line 1)"),
+    ("m: {<<: [{x: 1}, {y: 1, y: 2}]}\n", "f:1:25: duplicate key 'y' (first given at line 1)"),
+    ("m: {<<: {n: {a: 1, a: 2}}}\n", "f:1:20: duplicate key 'a' (first given at line 1)"),
+    ("m:\n  <<:\n    x: 1\n    x: 2\n", "f:4:5: duplicate key 'x' (first given at line 3)"),
+], ids=["inline", "list", "nested", "block"])
+def test_a_duplicate_key_inside_merged_content_is_a_problem(parser, text, problem):
+    with pytest.raises(yamlsrc.YamlProblem) as info:
+        yamlsrc.read_yaml_text(text, "f")
+    assert f"{info.value.mark}: {info.value}" == problem
+
+
+@pytest.mark.parametrize("text", [
+    "c: &c {x: {p: 1, q: 2}}\nb: &b {x: {p: 3}, <<: *c}\nu: *b\n",
+    "c: &c {x: {p: 1, q: 2}}\nb: &b {<<: *c, x: {p: 3}}\nu: {<<: *b}\n",
+], ids=["merge-last", "merge-first"])
+def test_an_anchor_on_a_mapping_that_overrides_a_merge_keeps_its_own_marks(parser, text):
+    loc = yamlsrc.read_yaml_text(text, "f")
+    assert loc.data["u"] == {"x": {"p": 3}}
+    # the copy is placed at b's own x (line 2), and nothing is placed under the
+    # overridden x of c (its q)
+    assert loc.mark_for(("u", "x")).line == 2 and loc.mark_for(("u", "x", "p")).line == 2
+    assert ("u", "x", "q") not in loc.values and ("u", "x", "q") not in loc.keys
+
+
+def test_an_anchored_merge_list_repeats_its_mappings(parser):
+    loc = yamlsrc.read_yaml_text("m: {<<: &l [{x: 1}, {y: 2}]}\nn: *l\n", "f")
+    assert loc.data == {"m": {"x": 1, "y": 2}, "n": [{"x": 1}, {"y": 2}]}

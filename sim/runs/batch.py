@@ -962,6 +962,12 @@ def _prepare(loaded: LoadedScenario, payload: str, cfg: BatchConfig, jobs: int,
         expected = _manifest(loaded, payload, cfg, size)
         if manifest != expected:
             changed = [k for k in expected if manifest.get(k) != expected[k]]
+            older = manifest.get("version")
+            if _is_int(older) and 1 <= older < expected["version"]:
+                raise BatchError(
+                    f"{out}: the batch there was written by an earlier version of acid-drill, "
+                    "whose chunks this version cannot check; run the batch again with "
+                    "another --out")
             if set(manifest) - set(expected):  # never echo what the file holds
                 changed.append("unknown fields")
             raise BatchError(
@@ -1418,8 +1424,9 @@ def render_summary(s: dict[str, Any]) -> str:
             if d["metric"].endswith(".lateness"):
                 continue
             label = f"  {d['variant']:<18}{_label(d['incident'], d['metric']):<38}"
-            value_changed = d["pairs"] > 0 and not (d["mean_difference"] == 0
-                                                    and d["ci"] == [0.0, 0.0])
+            # a single pair has no interval: unchanged when its one difference is 0
+            value_changed = d["pairs"] > 0 and not (
+                d["mean_difference"] == 0 and d["ci"] in ([0.0, 0.0], [None, None]))
             rate_changed = d.get("rate_changed_in", 0) > 0
             if not (value_changed or rate_changed):
                 unchanged[d["variant"]] = unchanged.get(d["variant"], 0) + 1
