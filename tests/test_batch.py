@@ -525,3 +525,19 @@ def test_a_plan_that_would_pass_the_chunk_limit_is_not_cut_smaller(monkeypatch):
     assert len(chunk_plan(2000, 50)) > 40
     monkeypatch.setattr(batch_module, "MAX_CHUNKS", 40)
     assert chunk_plan(2000, 50) == [(s, 50) for s in range(0, 2000, 50)]
+
+
+def test_messages_lost_to_an_outage_have_their_own_column():
+    # an outage that loses what is sent: the per-reason columns add up to the total
+    from sim.runs.batch import replication_rows
+
+    data = load_scenario(resolve_scenario_arg("apcert-outage")).scenario.model_dump(mode="json")
+    data["outages"][0]["effect"] = "lose"
+    scenario = Scenario.model_validate(data)
+    seen = 0
+    for seed in range(4):
+        rows = {metric: value for _, metric, value in replication_rows(scenario, seed)
+                if metric == "messages_lost" or metric.startswith("lost.")}
+        assert rows["messages_lost"] == sum(v for k, v in rows.items() if k != "messages_lost")
+        seen += rows["lost.outage"]
+    assert seen > 0

@@ -450,3 +450,26 @@ def test_events_read_back_from_a_file_equal_the_originals():
     events = run_log()
     assert as_events([e.to_dict() for e in events]) == events
     assert as_events(events)[3] is events[3]
+
+
+def test_an_incident_is_described_as_last_updated():
+    # a later inject raises the severity and renames the incident: the report says so
+    log = Log()
+    started(log)
+    opened(log, 0, "I1", ["A"])
+    log(10, "incident_updated", None, "I1", title="worse", type="ransomware",
+        severity="critical", affected=["A"], hosted_in=["X"], affected_certs=["A"])
+    [inc] = incident_metrics(log.events)
+    assert (inc["title"], inc["type"], inc["severity"]) == ("worse", "ransomware", "critical")
+    assert inc["opened_at"] == 0
+
+
+def test_a_bundled_update_that_raises_the_severity_is_reported():
+    from scenarios import load_scenario, resolve_scenario_arg
+    from sim.engine import Engine
+
+    log = Engine(load_scenario(resolve_scenario_arg("acid-supply-chain")), seed=0).run()
+    updated = [e for e in log if e.type == "incident_updated" and e.incident == "supply-chain"]
+    assert updated and updated[-1].details["severity"] == "critical"
+    inc = next(i for i in incident_metrics(log) if i["id"] == "supply-chain")
+    assert inc["severity"] == "critical"

@@ -90,6 +90,10 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         if inc is None:
             continue
         if e.type == "incident_updated":
+            # the incident as last known: its title, type and severity may change too
+            for key in ("title", "type", "severity"):
+                if key in e.details:
+                    inc[key] = e.details[key]
             inc["affected"] = list(e.details["affected"])
             inc["hosted_in"] = list(e.details["hosted_in"])
             inc["affected_certs"] = list(e.details["affected_certs"])

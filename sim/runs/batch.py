@@ -84,7 +84,7 @@ assert set(HOP_SLUGS) == {h[0] for h in LAW_ENFORCEMENT_HOPS}
 #: the same slugs by stage, for scenarios that name their stages (drill.names)
 STAGE_SLUGS = {key: HOP_SLUGS[h[0]] for h, key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
                                                       strict=True)}
-LOSS_REASONS = ("stale_contact", "no_contact", "channel_failure")
+LOSS_REASONS = ("stale_contact", "no_contact", "channel_failure", "outage")
 
 
 class BatchError(Exception):
