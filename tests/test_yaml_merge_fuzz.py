@@ -67,7 +67,8 @@ def _leaves(data: object, path: tuple = ()):
 
 
 @pytest.mark.parametrize("parser", ["C", "pure"])
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(text=documents())
 def test_merges_read_as_pyyaml_reads_them_and_place_each_value(parser, text):
     if parser == "C" and not getattr(yaml, "__with_libyaml__", False):
