@@ -277,6 +277,8 @@ class _Frame:
     #: marks of what '<<' merges into this mapping, placed when it ends: only under the
     #: keys it did not give itself, whichever comes first in the file
     merged_marks: list[tuple[bool, Path_, Mark]] = field(default_factory=list)
+    #: where each merged mapping's marks end in ``merged_marks``, in the order merged
+    merge_ends: list[int] | None = None
     #: inside what '<<' merges: marks go to that mapping's ``merged_marks``
     defer_to: list[tuple[bool, Path_, Mark]] | None = None
 
@@ -373,6 +375,9 @@ class _Builder:
                 raise YamlProblem(mark, "'<<' must merge a mapping", target.path)
             for k, v in value.items():
                 target.merged.setdefault(k, v)
+            if target.merge_ends is None:
+                target.merge_ends = []
+            target.merge_ends.append(len(target.merged_marks))
             if top.merge:  # the list holds its mappings too, for an anchor on it
                 top.container.append(value)  # type: ignore[union-attr]
             if not top.merge:
@@ -472,11 +477,19 @@ class _Builder:
                     deferred = {id(entry) for entry in frame.merged_marks}
                     self.log[frame.log_start:] = [
                         e for e in self.log[frame.log_start:] if id(e) not in deferred]
-                # a key the mapping gives itself overrides what '<<' merged, marks and all
+                # a key the mapping gives itself overrides what '<<' merged, marks and
+                # all; of the mappings merged, the first to give a key gives its marks
                 n = len(frame.path)
-                for is_key, p, m in frame.merged_marks:
-                    if len(p) > n and p[n] not in value:
-                        self._note(is_key, p, m, keep=True, sink=frame.defer_to)
+                taken = set(value)
+                start = 0
+                for stop in frame.merge_ends or (len(frame.merged_marks),):
+                    entries = frame.merged_marks[start:stop]
+                    start = stop
+                    gives = {p[n] for is_key, p, _ in entries if is_key and len(p) == n + 1}
+                    for is_key, p, m in entries:
+                        if len(p) > n and p[n] in gives and p[n] not in taken:
+                            self._note(is_key, p, m, keep=True, sink=frame.defer_to)
+                    taken |= gives
             for k, v in frame.merged.items():
                 if k not in value:
                     value[k] = v

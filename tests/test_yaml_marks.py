@@ -202,3 +202,17 @@ def test_an_anchor_on_a_mapping_that_overrides_a_merge_keeps_its_own_marks(parse
 def test_an_anchored_merge_list_repeats_its_mappings(parser):
     loc = yamlsrc.read_yaml_text("m: {<<: &l [{x: 1}, {y: 2}]}\nn: *l\n", "f")
     assert loc.data == {"m": {"x": 1, "y": 2}, "n": [{"x": 1}, {"y": 2}]}
+
+
+def test_of_the_mappings_merged_the_first_to_give_a_key_gives_its_marks(parser):
+    # the merged list's first mapping gives 'ka' (and 'k'): the later one's text under
+    # that key is not the value's, here nor in a copy of the anchored result
+    text = ("d0: &a0 {ka: v1, k: {x: 1}}\nd1: &a1 {ka: *a0, k: {y: 2}}\n"
+            "d2: &a2 {<<: [*a0, *a1]}\nd3: {ka: *a2}\n")
+    loc = yamlsrc.read_yaml_text(text, "f")
+    assert loc.data["d2"] == {"ka": "v1", "k": {"x": 1}}
+    assert loc.mark_for(("d2", "ka")).line == 1
+    assert loc.mark_for(("d3", "ka", "ka")).line == 1
+    assert loc.mark_for(("d3", "ka", "k", "x")).line == 1
+    for table in (loc.values, loc.keys):
+        assert ("d2", "k", "y") not in table and ("d3", "ka", "k", "y") not in table

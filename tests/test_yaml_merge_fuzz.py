@@ -1,5 +1,5 @@
-"""Anchors, aliases and merge keys, generated: the data is what PyYAML makes of the
-same text, and every value is placed where the text that gives it is written.
+"""Anchors, aliases and merge keys, generated: the data is what YAML's merge rules make
+of the text, and every value is placed where the text that gives it is written.
 
 Each generated document defines mappings one after the other, each with its own
 anchor; a mapping holds values, nested mappings and, somewhere among its keys, a merge
@@ -10,6 +10,7 @@ can be checked against the text.
 
 from __future__ import annotations
 
+import copy
 import itertools
 
 import pytest
@@ -23,39 +24,59 @@ KEYS = ["ka", "kb", "kc", "kd"]
 
 
 @st.composite
-def documents(draw: st.DrawFn) -> str:
+def documents(draw: st.DrawFn) -> tuple[str, dict]:
+    """A document's text, and the data the YAML merge rules make of it: a mapping's
+    own keys win over merged ones, and in a merged list the earlier mappings win."""
     counter = itertools.count(1)
-    anchors: list[str] = []
+    anchors: dict[str, dict] = {}
 
-    def mapping(depth: int) -> str:
+    def mapping(depth: int) -> tuple[str, dict]:
         keys = draw(st.lists(st.sampled_from(KEYS), unique=True, max_size=3))
         entries = []
+        own: dict = {}
         for key in keys:
             if depth < 2 and draw(st.booleans()):
-                entries.append(f"{key}: {mapping(depth + 1)}")
+                text, value = mapping(depth + 1)
+                entries.append(f"{key}: {text}")
+                own[key] = value
             elif anchors and draw(st.integers(0, 4)) == 0:
-                entries.append(f"{key}: *{draw(st.sampled_from(anchors))}")
+                name = draw(st.sampled_from(sorted(anchors)))
+                entries.append(f"{key}: *{name}")
+                own[key] = copy.deepcopy(anchors[name])
             else:
-                entries.append(f"{key}: v{next(counter)}")
+                n = next(counter)
+                entries.append(f"{key}: v{n}")
+                own[key] = f"v{n}"
         merge = draw(st.sampled_from(["none", "one", "list", "inline"]))
+        merged: list[dict] = []
+        at = draw(st.integers(0, len(entries)))
         if merge == "one" and anchors:
-            entries.insert(draw(st.integers(0, len(entries))),
-                           f"<<: *{draw(st.sampled_from(anchors))}")
+            name = draw(st.sampled_from(sorted(anchors)))
+            entries.insert(at, f"<<: *{name}")
+            merged = [anchors[name]]
         elif merge == "list" and anchors:
-            chosen = draw(st.lists(st.sampled_from(anchors), min_size=1, max_size=3,
+            chosen = draw(st.lists(st.sampled_from(sorted(anchors)), min_size=1, max_size=3,
                                    unique=True))
-            entries.insert(draw(st.integers(0, len(entries))),
-                           "<<: [" + ", ".join(f"*{a}" for a in chosen) + "]")
+            entries.insert(at, "<<: [" + ", ".join(f"*{a}" for a in chosen) + "]")
+            merged = [anchors[a] for a in chosen]
         elif merge == "inline" and depth < 2:
-            entries.insert(draw(st.integers(0, len(entries))), f"<<: {mapping(depth + 1)}")
-        return "{" + ", ".join(entries) + "}"
+            text, value = mapping(depth + 1)
+            entries.insert(at, f"<<: {text}")
+            merged = [value]
+        data = dict(own)
+        for m in merged:
+            for k, v in m.items():
+                data.setdefault(k, copy.deepcopy(v))
+        return "{" + ", ".join(entries) + "}", data
 
     lines = []
+    expected = {}
     for i in range(draw(st.integers(1, 5))):
-        body = mapping(0)
-        lines.append(f"d{i}: &a{i} {body}")
-        anchors.append(f"a{i}")
-    return "\n".join(lines) + "\n"
+        text, value = mapping(0)
+        lines.append(f"d{i}: &a{i} {text}")
+        anchors[f"a{i}"] = value
+        expected[f"d{i}"] = value
+    return "\n".join(lines) + "\n", expected
 
 
 def _leaves(data: object, path: tuple = ()):
@@ -69,8 +90,9 @@ def _leaves(data: object, path: tuple = ()):
 @pytest.mark.parametrize("parser", ["C", "pure"])
 @settings(max_examples=150, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
-@given(text=documents())
-def test_merges_read_as_pyyaml_reads_them_and_place_each_value(parser, text):
+@given(document=documents())
+def test_merges_read_as_yaml_defines_them_and_place_each_value(parser, document):
+    text, expected = document
     if parser == "C" and not getattr(yaml, "__with_libyaml__", False):
         pytest.skip("PyYAML without libyaml")
     old = yamlsrc._PARSER
@@ -79,7 +101,7 @@ def test_merges_read_as_pyyaml_reads_them_and_place_each_value(parser, text):
         loc = yamlsrc.read_yaml_text(text, "f")
     finally:
         yamlsrc._PARSER = old
-    assert loc.data == yaml.safe_load(text)
+    assert loc.data == expected
     lines = text.splitlines()
     for path, value in _leaves(loc.data):
         mark = loc.mark_for(path)
