@@ -260,7 +260,7 @@ def _scalar(event: Any, mark: Mark, path: Path_) -> Any:
 # --- the event loop ---------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
     """An open mapping or sequence."""
 
@@ -276,7 +276,7 @@ class _Frame:
     merged: dict = field(default_factory=dict)
     #: marks of what '<<' merges into this mapping, placed when it ends: only under the
     #: keys it did not give itself, whichever comes first in the file
-    merged_marks: list[tuple[bool, Path_, Mark]] = field(default_factory=list)
+    merged_marks: list[tuple[bool, Path_, Mark]] | None = None
     #: where each merged mapping's marks end in ``merged_marks``, in the order merged
     merge_ends: list[int] | None = None
     #: inside what '<<' merges: marks go to that mapping's ``merged_marks``
@@ -314,7 +314,10 @@ class _Builder:
             return None
         top = self.stack[-1]
         if merging:  # the value of '<<', or a mapping of its list
-            return (self.stack[-2] if top.merge else top).merged_marks
+            target = self.stack[-2] if top.merge else top
+            if target.merged_marks is None:
+                target.merged_marks = []
+            return target.merged_marks
         return top.defer_to
 
     def _note(self, is_key: bool, path: Path_, mark: Mark, keep: bool = False,
@@ -377,7 +380,7 @@ class _Builder:
                 target.merged.setdefault(k, v)
             if target.merge_ends is None:
                 target.merge_ends = []
-            target.merge_ends.append(len(target.merged_marks))
+            target.merge_ends.append(len(target.merged_marks or ()))
             if top.merge:  # the list holds its mappings too, for an anchor on it
                 top.container.append(value)  # type: ignore[union-attr]
             if not top.merge:
@@ -413,14 +416,21 @@ class _Builder:
                 raise YamlProblem(mark, f"duplicate key {key!r}{line}", path)
             top.key = key
             top.container[key] = None  # holds the key's place, so duplicates are caught
-            self._note(True, path, mark, sink=top.defer_to)
+            if top.defer_to is None and not self.open_anchors:
+                self.out.keys[path] = mark  # most keys: placed at once
+            else:
+                self._note(True, path, mark, sink=top.defer_to)
             return
         path, merging = self._child_path()
         self._check_tag(event, mark, path)
         self._spend(1, mark, path)
         value = _scalar(event, mark, path)
         if not merging:
-            self._note(False, path, mark, sink=self.stack[-1].defer_to if self.stack else None)
+            sink = self.stack[-1].defer_to if self.stack else None
+            if sink is None and not self.open_anchors:
+                self.out.values[path] = mark  # most values: placed at once
+            else:
+                self._note(False, path, mark, sink=sink)
         self._register(event.anchor, value, [], 1)
         self._put(value, mark)
 
@@ -455,9 +465,14 @@ class _Builder:
             raise YamlProblem(mark, f"nesting deeper than {MAX_DEPTH} levels", path)
         self._check_tag(event, mark, path)
         self._spend(1, mark, path)
-        sink = self._sink(merging)
-        if not merging:
-            self._note(False, path, mark, sink=sink)
+        if merging:
+            sink = self._sink(True)
+        else:
+            sink = self.stack[-1].defer_to if self.stack else None
+            if sink is None and not self.open_anchors:
+                self.out.values[path] = mark
+            else:
+                self._note(False, path, mark, sink=sink)
         if event.anchor is not None:
             self.open_anchors += 1
         frame = _Frame(container, path, mark, event.anchor, len(self.log), self.count)
