@@ -273,6 +273,7 @@ class _Frame:
     merge: bool = False  # this frame is the value of '<<' (its items merge into the parent)
     key: str | None = None  # a mapping's pending key
     key_is_merge: bool = False
+    has_merge: bool = False  # '<<' was given (once, as for any key)
     merged: dict = field(default_factory=dict)
     #: marks of what '<<' merges into this mapping, placed when it ends: only under the
     #: keys it did not give itself, whichever comes first in the file
@@ -403,7 +404,10 @@ class _Builder:
         if self._expecting_key():
             top = self.stack[-1]
             if event.value == "<<" and _plain(event):
-                top.key_is_merge = True
+                if top.has_merge:
+                    raise YamlProblem(mark, "duplicate key '<<': merge every mapping in one "
+                                      "list instead ('<<: [*a, *b]')", top.path)
+                top.key_is_merge = top.has_merge = True
                 return
             self._check_tag(event, mark, top.path)
             key = str(event.value)
@@ -475,6 +479,8 @@ class _Builder:
                 self._note(False, path, mark, sink=sink)
         if event.anchor is not None:
             self.open_anchors += 1
+        if merging and isinstance(container, list) and self.stack[-1].merge:
+            raise YamlProblem(mark, "'<<' must merge a mapping", self.stack[-2].path)
         frame = _Frame(container, path, mark, event.anchor, len(self.log), self.count)
         # a sequence given to '<<' merges each of its mappings
         frame.merge = merging and isinstance(container, list)
@@ -511,7 +517,9 @@ class _Builder:
         if frame.anchor is not None:
             self.open_anchors -= 1
             n = len(frame.path)
-            marks = [(k, p[n:], m) for k, p, m in self.log[frame.log_start:]]
+            # a list given to '<<' marks its mappings' contents as merged, without their
+            # places in the list: a copy of it is placed where the alias is
+            marks = [] if frame.merge else [(k, p[n:], m) for k, p, m in self.log[frame.log_start:]]
             if not self.open_anchors:
                 self.log.clear()
             self._register(frame.anchor, value, marks, self.count - frame.count_start + 1)

@@ -231,12 +231,14 @@ def test_a_corrupt_manifest_is_refused_in_one_line(tmp_path, capsys, content, wo
     assert (out / "manifest.json").read_bytes() == content  # nothing lost
 
 
-def test_a_batch_of_an_earlier_version_is_refused_as_such(tmp_path, capsys):
+@pytest.mark.parametrize("version", [1, 2], ids=["unnamed-chunks", "no-lost-outage"])
+def test_a_batch_of_an_earlier_version_is_refused_as_such(tmp_path, capsys, version):
+    # 1: chunks did not name their batch; 2: their rows had no lost.outage
     out = tmp_path / "b"
     argv = ["batch", "tutorial", "-n", "4", "--jobs", "1", "--out", str(out)]
     assert main([*argv, "--chunk", "2"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    manifest["version"] = 1  # as written before chunks named their batch
+    manifest["version"] = version
     (out / "manifest.json").write_text(json.dumps(manifest))
     capsys.readouterr()
     assert main([*argv, "--resume"]) == 2

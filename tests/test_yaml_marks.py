@@ -216,3 +216,35 @@ def test_of_the_mappings_merged_the_first_to_give_a_key_gives_its_marks(parser):
     assert loc.mark_for(("d3", "ka", "k", "x")).line == 1
     for table in (loc.values, loc.keys):
         assert ("d2", "k", "y") not in table and ("d3", "ka", "k", "y") not in table
+
+
+def _exists(data: object, path: tuple) -> bool:
+    for part in path:
+        in_dict = isinstance(data, dict) and part in data
+        in_list = isinstance(data, list) and isinstance(part, int) and part < len(data)
+        if not (in_dict or in_list):
+            return False
+        data = data[part]  # type: ignore[index]
+    return True
+
+
+def test_a_copy_of_an_anchored_merge_list_marks_only_what_it_holds(parser):
+    loc = yamlsrc.read_yaml_text("m: {<<: &l [{x: 1}, {y: 2}]}\nn: *l\n", "f")
+    assert loc.data["n"] == [{"x": 1}, {"y": 2}]
+    for table in (loc.values, loc.keys):
+        assert all(_exists(loc.data, path) for path in table), sorted(table)
+    assert loc.mark_for(("n", 0, "x")).line == 2  # the alias's own place
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("m: {<<: [{x: 1}, [{y: 1}]], z: 2}\n", "f:1:18: '<<' must merge a mapping"),
+    ("m: {<<: [[{x: 1}]]}\n", "f:1:10: '<<' must merge a mapping"),
+    ("m:\n  <<: {x: 1}\n  y: 2\n  <<: {x: 3, z: 4}\n",
+     "f:4:3: duplicate key '<<': merge every mapping in one list instead ('<<: [*a, *b]')"),
+], ids=["list-in-list", "only-a-list", "twice"])
+def test_what_a_merge_cannot_take_is_a_problem(parser, text, problem):
+    # a list in a merged list was merged as nothing; a second '<<' was read otherwise
+    # than PyYAML reads it: both are refused, as any other repeated key is
+    with pytest.raises(yamlsrc.YamlProblem) as info:
+        yamlsrc.read_yaml_text(text, "f")
+    assert f"{info.value.mark}: {info.value}" == problem

@@ -825,8 +825,8 @@ class _HashingReader(io.RawIOBase):
 def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int) -> dict:
     return {
         "format": "drill-batch-manifest",
-        # 2: every chunk starts with a line naming its batch
-        "version": 2,
+        # 2: every chunk starts with a line naming its batch; 3: chunks have lost.outage
+        "version": 3,
         "scenario": loaded.scenario.drill.id,
         "payload_sha256": batch_key(payload),
         "seed": cfg.seed,
