@@ -117,7 +117,9 @@ Editors that speak yaml-language-server get completion and hover text from
   `TLP:AMBER` is accepted too.
 - **`x-` keys** are ignored in every mapping of fields (the top level, an actor, an
   inject, a rule...), as in OpenAPI and compose files: keep YAML anchors there,
-  `x-cert: &cert {kind: national_cert, staffing: 24/7}`, and merge them with `<<: *cert`.
+  `x-cert: &cert {kind: national_cert, staffing: 24/7}`, and merge them with `<<: *cert`
+  (once per mapping: merge several as a list, `<<: [*cert, *asean]`; the first that
+  gives a key wins, and the mapping's own keys win over all of them).
 - **Teams** (section `teams`) name a set of actors once; use the name wherever actors
   are listed: inject `to`, expectation `actors` and `target`, rule `to` and `by`, task
   `to`. A team is a list (actor ids, other teams, selectors such as `member_certs`) or

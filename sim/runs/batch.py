@@ -1056,11 +1056,12 @@ def _run(loaded: LoadedScenario, scenarios: list[tuple[str, dict]], payload: str
     done = _verify(out, tasks, say) if resumed else set()
     todo = [t for t in tasks if t not in done]
     tick = progress(cfg.n, sum(c for _, c in done)) if progress else (lambda k: None)
+    key = batch_key(payload)  # what every chunk of this batch names in its first line
     with contextlib.ExitStack() as stack:
         record = _Record(out)
         stack.callback(record.close)
         join = _Join(out, tasks, [name for name, _ in scenarios], cfg.confidence, cfg.seed,
-                     batch_key(payload), _read_checksums(out, 200 * len(tasks) + 4096), stack)
+                     key, _read_checksums(out, 200 * len(tasks) + 4096), stack)
 
         def finished(start: int, count: int, digest: str) -> None:
             record.add(start, count, digest)
@@ -1068,9 +1069,9 @@ def _run(loaded: LoadedScenario, scenarios: list[tuple[str, dict]], payload: str
             join.ready(start, count, digest)
 
         if todo and cfg.backend == "dask":
-            _run_dask(payload, cfg, todo, out, finished)
+            _run_dask(payload, key, cfg, todo, out, finished)
         elif todo:
-            _run_local(payload, cfg, min(jobs, len(todo)), todo, out, finished)
+            _run_local(payload, key, cfg, min(jobs, len(todo)), todo, out, finished)
         record.close()
         return join.finish()
 
@@ -1139,9 +1140,9 @@ def _result(fut: Future) -> str:
     return digest
 
 
-def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, int]],
-               out: Path, finished: Callable[[int, int, str], None]) -> None:
-    key = batch_key(payload)
+def _run_local(payload: str, key: str, cfg: BatchConfig, jobs: int,
+               todo: list[tuple[int, int]], out: Path,
+               finished: Callable[[int, int, str], None]) -> None:
     if len(todo) == 1:  # one chunk: no pool to start, nothing to overlap
         [(start, count)] = todo
         finished(start, count, write_chunk(out, start, count,
@@ -1177,9 +1178,8 @@ def _run_local(payload: str, cfg: BatchConfig, jobs: int, todo: list[tuple[int, 
             raise
 
 
-def _run_dask(payload: str, cfg: BatchConfig, todo: list[tuple[int, int]], out: Path,
-              finished: Callable[[int, int, str], None]) -> None:
-    key = batch_key(payload)
+def _run_dask(payload: str, key: str, cfg: BatchConfig, todo: list[tuple[int, int]],
+               out: Path, finished: Callable[[int, int, str], None]) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError:
