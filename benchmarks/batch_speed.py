@@ -45,6 +45,15 @@ _PROBE = (
 )
 
 
+def _env(root: Path) -> dict[str, str]:
+    """The environment of a timed command: ``root``'s code, with its bytecode cached as an
+    installed package has it (with PYTHONDONTWRITEBYTECODE, every command would time
+    compiling the sources the untimed first run did not cache)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(root)
+    return env
+
+
 def batch_seconds(jobs: int, n: int, chunk: int, root: Path) -> tuple[float, float, float]:
     """Wall time of one ``drill batch`` command, start-up and output included, and the
     CPU seconds of the command's own process and of its workers.
@@ -53,7 +62,7 @@ def batch_seconds(jobs: int, n: int, chunk: int, root: Path) -> tuple[float, flo
     around it only reads the CPU times when it is done.
     """
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "PYTHONPATH": str(root)}
+        env = _env(root)
         t0 = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", _PROBE, "batch", "-n", str(n), "--jobs",
                                str(jobs), "--chunk", str(chunk), "--out", str(Path(tmp) / "o")],
@@ -85,7 +94,7 @@ def root_chunk_size(root: Path, n: int) -> int:
     """The chunk size ``drill batch --jobs 2`` would choose in the code of ``root``."""
     code = f"from sim.runs.batch import chunk_size; print(chunk_size({n}, 2, 1))"
     done = subprocess.run([sys.executable, "-c", code], cwd=root, check=True, text=True,
-                          capture_output=True, env={**os.environ, "PYTHONPATH": str(root)})
+                          capture_output=True, env=_env(root))
     return int(done.stdout)
 
 

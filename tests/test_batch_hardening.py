@@ -435,13 +435,13 @@ def test_chunks_are_joined_while_the_batch_runs(tutorial, tmp_path, monkeypatch)
     whole = tmp_path / "whole"
     run(tutorial, whole)
     seen: list[tuple[str, int]] = []
-    read_chunk = batch_mod._read_chunk
+    join_tallied = batch_mod._Join._join_tallied
 
-    def reading(out, start, count, want, key, keep=None):
+    def joining(self, start, count, want, tally):
         seen.append(("joined", start))
-        return read_chunk(out, start, count, want, key, keep)
+        return join_tallied(self, start, count, want, tally)
 
-    monkeypatch.setattr(batch_mod, "_read_chunk", reading)
+    monkeypatch.setattr(batch_mod._Join, "_join_tallied", joining)
 
     def progress(total, done):
         return lambda k: seen.append(("finished", len(seen)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -109,6 +110,18 @@ class Running:
         self.min = min(self.min, x)
         self.max = max(self.max, x)
 
+    def extend(self, xs: Iterable[float]) -> None:
+        """``add`` each value in turn (the same arithmetic, in the same order)."""
+        n, mean, m2, lo, hi = self.n, self.mean, self.m2, self.min, self.max
+        for x in xs:
+            n += 1
+            d = x - mean
+            mean += d / n
+            m2 += d * (x - mean)
+            lo = min(lo, x)
+            hi = max(hi, x)
+        self.n, self.mean, self.m2, self.min, self.max = n, mean, m2, lo, hi
+
     @property
     def sd(self) -> float:
         return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else 0.0
@@ -147,6 +160,23 @@ class Sample:
                 self._exact = None
         else:
             self._bin(x)
+
+    def extend(self, xs: Sequence[float]) -> None:
+        """``add`` each value in turn: the same state as adding them one by one."""
+        self.running.extend(xs)
+        exact = self._exact
+        if exact is not None and len(exact) + len(xs) <= EXACT_LIMIT:
+            exact.extend(xs)
+            return
+        for x in xs:
+            if self._exact is not None:
+                self._exact.append(x)
+                if len(self._exact) > EXACT_LIMIT:
+                    for v in self._exact:
+                        self._bin(v)
+                    self._exact = None
+            else:
+                self._bin(x)
 
     def _bin(self, x: float) -> None:
         i = -1 if x <= _FLOOR else int(math.log(x / _FLOOR) / _LOG_RATIO)

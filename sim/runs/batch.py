@@ -10,8 +10,10 @@
 * The chunks are joined in replication order into ``replications.csv`` (and
   Parquet, when pyarrow is installed) while the summary is computed in one
   streaming pass; each chunk is joined as soon as every chunk before it is in, so
-  the join runs while the workers compute. Memory does not grow with the number
-  of replications, and the result does not depend on how many workers ran it.
+  the join runs while the workers compute. A worker tallies its chunk (:class:`Tally`),
+  so the command's own process does no per-row work for it: it checks and copies the
+  chunk's bytes and merges the tally. Memory does not grow with the number of
+  replications, and the result does not depend on how many workers ran it.
 * Every file is written through :mod:`sim.safe.files` (``0600`` in ``0700``
   folders, atomically). The sha256 of each finished chunk is recorded in
   ``OUT/chunks.sha256`` (``sha256sum`` format); ``--resume`` runs again any chunk
@@ -500,37 +502,70 @@ def _entry(table: dict[_K, _V], key: _K, new: Callable[[], _V]) -> _V:
     return found
 
 
-@dataclass
-class Aggregate:
-    """Streaming summary of replication rows, in replication order."""
+class Tally:
+    """What whole replications add to a batch's summary, before any arithmetic: per
+    (variant, incident, metric), whether it happened, its values and its paired
+    differences (variant minus baseline), each in replication order.
 
-    variants: list[str]
-    confidence: float = 0.95
-    samples: dict[tuple[str, str, str], Sample] = field(default_factory=dict)
-    reached: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
-    met: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
-    diffs: dict[tuple[str, str, str], Running] = field(default_factory=dict)
-    #: per variant, incident and metric: replications where it happened in both the
-    #: variant and the baseline, only in the variant, only in the baseline
-    happened: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
-    replications: int = 0
-    _rep: int | None = None
-    _values: dict[tuple[str, str, str], float | None] = field(default_factory=dict)
+    A worker tallies the rows of its chunk; the command's own process merges the
+    tallies in replication order (:meth:`Aggregate.merge`), which adds every value to
+    the summary in the order, and so with the rounding, that adding the rows one by
+    one gives: the summary does not depend on the chunking or the number of workers.
+    """
 
-    def add(self, variant: str, rep: int, incident: str, metric: str, value: float | None) -> None:
+    __slots__ = (
+        "_rep",
+        "_row",
+        "diffs",
+        "happened",
+        "met",
+        "reached",
+        "reps",
+        "values",
+        "variants",
+    )
+
+    def __init__(self, variants: list[str]) -> None:
+        self.variants = variants
+        self.reps = 0
+        #: key -> [happened, replications] (a ``.met`` metric: [met, decided])
+        self.reached: dict[tuple[str, str, str], list[int]] = {}
+        self.met: dict[tuple[str, str, str], list[int]] = {}
+        #: key -> the values where it happened, in replication order
+        self.values: dict[tuple[str, str, str], list[float]] = {}
+        #: key of a variant -> value minus the baseline's, where both happened
+        self.diffs: dict[tuple[str, str, str], list[float]] = {}
+        #: key of a variant -> replications where it happened in both the variant and
+        #: the baseline, only in the variant, only in the baseline
+        self.happened: dict[tuple[str, str, str], list[int]] = {}
+        self._rep: int | None = None
+        self._row: dict[tuple[str, str, str], float | None] = {}
+
+    def add(self, variant: str, rep: int, incident: str, metric: str,
+            value: float | None) -> None:
         if rep != self._rep:
             self._close_rep()
             self._rep = rep
-            self.replications += 1
+            self.reps += 1
         key = (variant, incident, metric)
-        self._values[key] = value
+        self._row[key] = value
         if metric.endswith(".met"):
             if value is not None:
-                _entry(self.met, key, Proportion).add(value >= 0.5)
+                counts = _entry(self.met, key, _pair)
+                counts[0] += value >= 0.5
+                counts[1] += 1
             return
-        _entry(self.reached, key, Proportion).add(value is not None)
+        counts = _entry(self.reached, key, _pair)
+        counts[1] += 1
         if value is not None:
-            _entry(self.samples, key, Sample).add(value)
+            counts[0] += 1
+            _entry(self.values, key, list).append(value)
+
+    def close(self) -> Tally:
+        """Finish the replication under way; returns the tally."""
+        self._close_rep()
+        self._rep = None
+        return self
 
     def _close_rep(self) -> None:
         """Paired differences of one replication: each variant minus the baseline.
@@ -540,27 +575,93 @@ class Aggregate:
         so a metric that only the variant or only the baseline ever reaches still
         shows its change in rate.
         """
-        for (variant, incident, metric), value in self._values.items():
+        row = self._row
+        for (variant, incident, metric), value in row.items():
             if variant == BASELINE or value is None:
                 continue
-            base = self._values.get((BASELINE, incident, metric))
+            base = row.get((BASELINE, incident, metric))
             if base is not None:
-                _entry(self.diffs, (variant, incident, metric), Running).add(value - base)
-        measured = {(i, m) for (_, i, m) in self._values if not m.endswith(".met")}
+                _entry(self.diffs, (variant, incident, metric), list).append(value - base)
+        measured = {(i, m) for (_, i, m) in row if not m.endswith(".met")}
         for variant in self.variants:
             if variant == BASELINE:
                 continue
             for incident, metric in measured:
-                mine = self._values.get((variant, incident, metric)) is not None
-                base = self._values.get((BASELINE, incident, metric)) is not None
+                mine = row.get((variant, incident, metric)) is not None
+                base = row.get((BASELINE, incident, metric)) is not None
                 if mine or base:
-                    counts = self.happened.setdefault((variant, incident, metric), [0, 0, 0])
+                    counts = _entry(self.happened, (variant, incident, metric), _triple)
                     counts[0 if mine and base else 1 if mine else 2] += 1
-        self._values.clear()
+        row.clear()
+
+
+def _pair() -> list[int]:
+    return [0, 0]
+
+
+def _triple() -> list[int]:
+    return [0, 0, 0]
+
+
+def tally_rows(rows: list[tuple], variants: list[str]) -> Tally:
+    """The tally of a chunk's rows (variant, replication, seed, incident, metric, value)."""
+    tally = Tally(variants)
+    add = tally.add
+    for variant, rep, _seed, incident, metric, value in rows:
+        add(variant, rep, incident, metric, value)
+    return tally.close()
+
+
+@dataclass
+class Aggregate:
+    """Streaming summary of replication rows, in replication order: tallies merged one
+    after another, or rows added one by one."""
+
+    variants: list[str]
+    confidence: float = 0.95
+    samples: dict[tuple[str, str, str], Sample] = field(default_factory=dict)
+    reached: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
+    met: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
+    diffs: dict[tuple[str, str, str], Running] = field(default_factory=dict)
+    happened: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+    replications: int = 0
+    _rows: Tally | None = None
+
+    def add(self, variant: str, rep: int, incident: str, metric: str, value: float | None) -> None:
+        """Add one row; each replication's rows are merged once the next one starts."""
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = Tally(self.variants)
+        elif rep != rows._rep:
+            self.merge(rows)  # a replication at a time: memory does not grow with rows
+            rows = self._rows = Tally(self.variants)
+        rows.add(variant, rep, incident, metric, value)
+
+    def merge(self, tally: Tally) -> None:
+        """Add a tally of the replications that follow those already added."""
+        if self._rows is not None and tally is not self._rows:
+            rows, self._rows = self._rows, None
+            self.merge(rows)
+        self._rows = None
+        tally.close()
+        self.replications += tally.reps
+        for table, counts_of in ((self.reached, tally.reached), (self.met, tally.met)):
+            for key, (hits, n) in counts_of.items():
+                prop = _entry(table, key, Proportion)
+                prop.hits += hits
+                prop.n += n
+        for key, values in tally.values.items():
+            _entry(self.samples, key, Sample).extend(values)
+        for key, values in tally.diffs.items():
+            _entry(self.diffs, key, Running).extend(values)
+        for key, counts in tally.happened.items():
+            mine = _entry(self.happened, key, _triple)
+            for i in range(3):
+                mine[i] += counts[i]
 
     def finish(self) -> None:
-        self._close_rep()
-        self._rep = None
+        if self._rows is not None:
+            self.merge(self._rows)
 
     def summary(self) -> dict[str, Any]:
         per: dict[str, dict[str, Any]] = {v: {"metrics": [], "expectations": []}
@@ -1063,10 +1164,10 @@ def _run(loaded: LoadedScenario, scenarios: list[tuple[str, dict]], payload: str
         join = _Join(out, tasks, [name for name, _ in scenarios], cfg.confidence, cfg.seed,
                      key, _read_checksums(out, 200 * len(tasks) + 4096), stack)
 
-        def finished(start: int, count: int, digest: str) -> None:
+        def finished(start: int, count: int, digest: str, tally: Tally) -> None:
             record.add(start, count, digest)
             tick(count)
-            join.ready(start, count, digest)
+            join.ready(start, count, digest, tally)
 
         if todo and cfg.backend == "dask":
             _run_dask(payload, key, cfg, todo, out, finished)
@@ -1116,19 +1217,27 @@ def _worker_start(parent: int, use_prctl: bool = True) -> None:
                          daemon=True).start()
 
 
-def run_chunk_to_file(payload: str, base_seed: int, start: int, count: int,
-                      out: str, key: str) -> tuple[int, str]:
-    """A local task: run a chunk and write it, so the parent does no per-row work."""
+def run_chunk_tallied(payload: str, base_seed: int, start: int,
+                      count: int) -> tuple[list[tuple], Tally]:
+    """A chunk's rows and their tally (a Dask task)."""
     rows = run_chunk(payload, base_seed, start, count)
+    return rows, tally_rows(rows, [name for name, _ in _scenarios(payload)])
+
+
+def run_chunk_to_file(payload: str, base_seed: int, start: int, count: int,
+                      out: str, key: str) -> tuple[str, Tally]:
+    """A local task: run a chunk, write it and tally it, so that the parent does no
+    per-row work."""
+    rows, tally = run_chunk_tallied(payload, base_seed, start, count)
     if _PARENT is not None and os.getppid() != _PARENT:  # orphaned: write nothing
         os._exit(1)
-    return count, write_chunk(Path(out), start, count, rows, key)
+    return write_chunk(Path(out), start, count, rows, key), tally
 
 
-def _result(fut: Future) -> str:
-    """A local task's chunk checksum; a worker's failure as one line."""
+def _result(fut: Future) -> tuple[str, Tally]:
+    """A local task's chunk checksum and tally; a worker's failure as one line."""
     try:
-        _, digest = fut.result()
+        result = fut.result()
     except (BatchError, FileProblem):
         raise
     except BrokenProcessPool:
@@ -1137,16 +1246,16 @@ def _result(fut: Future) -> str:
     except Exception as exc:
         raise BatchCannotRun(f"a worker failed: {type(exc).__name__}: {_first_line(exc)}"
                              ) from None
-    return digest
+    return result
 
 
 def _run_local(payload: str, key: str, cfg: BatchConfig, jobs: int,
                todo: list[tuple[int, int]], out: Path,
-               finished: Callable[[int, int, str], None]) -> None:
+               finished: Callable[[int, int, str, Tally], None]) -> None:
     if len(todo) == 1:  # one chunk: no pool to start, nothing to overlap
         [(start, count)] = todo
-        finished(start, count, write_chunk(out, start, count,
-                                           run_chunk(payload, cfg.seed, start, count), key))
+        rows, tally = run_chunk_tallied(payload, cfg.seed, start, count)
+        finished(start, count, write_chunk(out, start, count, rows, key), tally)
         return
     # --jobs 1 runs its chunks in one worker too, as --jobs N does in N: the command's
     # own process joins the finished chunks meanwhile, whatever the number of workers
@@ -1167,7 +1276,7 @@ def _run_local(payload: str, key: str, cfg: BatchConfig, jobs: int,
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     start, count = pending.pop(fut)
-                    finished(start, count, _result(fut))
+                    finished(start, count, *_result(fut))
         except BaseException:
             # stop at once: no worker carries on writing chunks nobody will record
             workers = list((getattr(pool, "_processes", None) or {}).values())
@@ -1179,7 +1288,7 @@ def _run_local(payload: str, key: str, cfg: BatchConfig, jobs: int,
 
 
 def _run_dask(payload: str, key: str, cfg: BatchConfig, todo: list[tuple[int, int]],
-               out: Path, finished: Callable[[int, int, str], None]) -> None:
+               out: Path, finished: Callable[[int, int, str, Tally], None]) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -1194,13 +1303,14 @@ def _run_dask(payload: str, key: str, cfg: BatchConfig, todo: list[tuple[int, in
     try:
         shared = client.scatter(payload, broadcast=True)
         futures = {
-            client.submit(run_chunk, shared, cfg.seed, start, count, pure=False): (start, count)
+            client.submit(run_chunk_tallied, shared, cfg.seed, start, count,
+                          pure=False): (start, count)
             for start, count in todo
         }
         for fut in as_completed(futures):
             start, count = futures[fut]
-            rows = fut.result()
-            finished(start, count, write_chunk(out, start, count, rows, key))
+            rows, tally = fut.result()
+            finished(start, count, write_chunk(out, start, count, rows, key), tally)
     except (OSError, CancelledError) as exc:
         # a scheduler that goes away cancels every task it held
         why = _first_line(exc) or "its tasks were cancelled"
@@ -1251,7 +1361,9 @@ class _Join:
     A chunk is joined as soon as it and every chunk before it are finished, so the
     join runs while the workers are still computing; the rows reach the file and the
     summary in replication order all the same. Each chunk must match its recorded
-    checksum, when joined and once more at the end, and each row must belong to this
+    checksum, when joined and once more at the end. A chunk a worker finished in this
+    run comes with its tally, and its bytes are only checked and copied. A chunk found
+    on disk (a resumed batch) is read row by row, and each row must belong to this
     batch (a known variant, a replication of the chunk's range, that replication's
     seed): a chunk of another batch never reaches the summary. Nothing is written
     unless every chunk is joined.
@@ -1272,10 +1384,13 @@ class _Join:
         self.file.write(header.getvalue().encode("utf-8"))
         self.stack = stack
         self.next = 0
+        #: tallies of chunks finished in this run, until their turn to be joined
+        self.tallies: dict[tuple[int, int], Tally] = {}
         self._advance()
 
-    def ready(self, start: int, count: int, digest: str) -> None:
+    def ready(self, start: int, count: int, digest: str, tally: Tally) -> None:
         self.recorded[_chunk_name(start, count)] = digest
+        self.tallies[(start, count)] = tally
         self._advance()
 
     def _advance(self) -> None:
@@ -1284,17 +1399,45 @@ class _Join:
             want = self.recorded.get(_chunk_name(start, count))
             if want is None:
                 return
-            self._join(start, count, want)
+            tally = self.tallies.pop((start, count), None)
+            if tally is None:
+                self._join(start, count, want)
+            else:
+                self._join_tallied(start, count, want, tally)
             self.next += 1
+
+    def _join_tallied(self, start: int, count: int, want: str, tally: Tally) -> None:
+        """Summarise a chunk finished in this run from its tally, and copy it to
+        replications.csv once its bytes are checked: they are what the worker wrote
+        (its checksum) and start with this batch's line."""
+        path = _chunk_path(self.out, start, count)
+        fd = _open_regular(path)
+        if fd is None:
+            raise BatchError(f"{path}: missing or not a regular file; carry on with --resume")
+        data = bytearray()
+        try:
+            while block := os.read(fd, 1 << 20):
+                data += block
+        except OSError as exc:
+            raise BatchError(f"{path}: cannot read: {exc.strerror}") from None
+        finally:
+            os.close(fd)
+        if hashlib.sha256(data).hexdigest() != want:
+            _refuse(path, "changed after it was written (checksum differs)")
+        header = chunk_header(self.key)
+        if not data.startswith(header) or not data.endswith(b"\r\n"):
+            _refuse(path, "holds rows of another batch (its first line names another)")
+        self.agg.merge(tally)
+        self.file.write(memoryview(data)[len(header):])
 
     def _join(self, start: int, count: int, want: str) -> None:
         """Check and summarise a chunk's rows, then copy it to replications.csv as it
         is: its rows are already written as the file writes them (``chunk_bytes``)."""
         known = set(self.variants)
+        tally = Tally(self.variants)
         path = _chunk_path(self.out, start, count)
         cur_rep, cur_seed = start - 1, ""
         seen = known  # the variants of the replication under way
-        agg = self.agg
         data = bytearray()
         for row in _read_chunk(self.out, start, count, want, self.key, data):
             try:
@@ -1312,12 +1455,13 @@ class _Join:
             if not ok:
                 _refuse(path, "holds a row of another batch")
             seen.add(row[0])
-            agg.add(row[0], rep, row[3], row[4], value)
+            tally.add(row[0], rep, row[3], row[4], value)
         if cur_rep != start + count - 1 or seen != known:
             _refuse(path, "is damaged (replications are missing)")
         # copied as it is: it must end as every row written by ``chunk_bytes`` does
         if not data.endswith(b"\r\n"):
             _refuse(path, "is damaged (its last row is cut short)")
+        self.agg.merge(tally)
         self.file.write(memoryview(data)[len(chunk_header(self.key)):])
 
     def finish(self) -> BatchResult:
