@@ -105,6 +105,44 @@ def test_new_kinds_of_event_reach_only_whom_they_concern():
         assert seen(type_, "cert-a", "cert-b", task="Q1") is None
 
 
+def test_a_password_reaches_its_recipient_and_a_lost_one_stays_with_control():
+    def seen(type_: str, role: str):
+        details = {"inject": "1", "artefact": "note.txt", "channel": "phone", "password": "pw"}
+        return for_role(Event.make(1, 5.0, type_, "cert-a", "x", details), role, frozenset())
+
+    delivered = seen("password_delivered", "cert-a")
+    assert delivered is not None and delivered["details"]["password"] == "pw"
+    assert seen("password_delivered", "cert-b") is None
+    assert seen("password_lost", "cert-a") is None  # it never comes, as in a real drill
+
+
+def test_the_end_of_a_drill_names_only_the_roles_own_open_expectations():
+    ev = Event.make(9, 480.0, "drill_ended", None, None, {"open_expectations": ["E1", "E2"]})
+    assert for_role(ev, "cert-b", frozenset({"E2"}))["details"]["open_expectations"] == ["E2"]
+    assert for_role(ev, "cert-c", frozenset())["details"]["open_expectations"] == []
+
+
+def test_a_player_gets_none_of_the_organisers_notes_in_its_scenario():
+    from scenarios import Scenario, load_scenario, resolve_scenario_arg
+    from sim.net.visibility import scenario_for_role
+
+    scenario = load_scenario(resolve_scenario_arg("acid-hacktivism")).scenario
+    assert scenario.drill.description and any(a.description for a in scenario.actors.values())
+    assert any(x.contingencies() for x in scenario.expectations if "thaicert" in x.actors)
+    data = scenario_for_role(scenario, "thaicert")
+    Scenario.model_validate(data)  # still a scenario the client can read
+    assert data["drill"]["description"] == ""
+    assert all(a["description"] == "" for a in data["actors"].values())
+    assert all(not c["stale"] and c["note"] == ""
+               for a in data["actors"].values() for c in a["contacts"].values())
+    assert data["expectations"] and all(
+        x[k] is None for x in data["expectations"]
+        for k in ("contingency", "on_met", "on_late", "on_lost"))
+    outage = load_scenario(resolve_scenario_arg("apcert-outage")).scenario
+    assert outage.drill.description and "out of date" in outage.drill.description
+    assert "out of date" not in json.dumps(scenario_for_role(outage, "krcert"))
+
+
 QUESTION_A = "QUESTION-FOR-A which sinkhole will you use"
 QUESTION_B = "QUESTION-FOR-B which victims will you call"
 KEY_A = "ANSWER-KEY-A 203.0.113.77"

@@ -60,6 +60,30 @@ def test_rejected_actions_are_not_recorded(tmp_path, loaded):
     assert Journal.open(tmp_path / "j.journal.sqlite").commands() == []
 
 
+def test_text_the_journal_cannot_hold_is_refused_before_the_drill_changes(tmp_path, loaded):
+    # a network client can send the JSON escape \ud800: a lone surrogate, which no
+    # UTF-8 file holds. Carried out, its events reached the journal without their
+    # command, the drill halted, and the journal no longer resumed
+    path = tmp_path / "j.journal.sqlite"
+    s = DrillSession.start(loaded, human=["cert-a"], journal_path=path)
+    s.advance_to(75)
+    before = len(s.engine.log)
+    with pytest.raises(ActionError, match="not valid Unicode"):
+        s.act(Action("cert-a", "escalate", "x", targets=("council",), channel="email",
+                     tlp="GREEN", text="hello \ud800"))
+    with pytest.raises(ActionError, match="not valid Unicode"):
+        s.add_note("seen \udc80")
+    assert len(s.engine.log) == before and s.notes == []
+    s.act(Action("cert-a", "acknowledge", "x"))  # the drill goes on
+    s.advance_to(100)
+    log = [e.to_json() for e in s.engine.log]
+    s.close()
+    assert Journal.open(path).commands()[0].kind == "act"
+    resumed = DrillSession.resume(path)
+    assert [e.to_json() for e in resumed.engine.log] == log
+    resumed.close()
+
+
 def test_resume_continues_exactly(tmp_path, loaded):
     reference = DrillSession.start(loaded, seed=5, human=["cert-a"], record=False)
     play(reference)

@@ -2,9 +2,10 @@
 
 A player's role sees its own inbox (injects and messages delivered to it), what it
 sent and what became of it (delivered, bounced, lost, chased), its own actions, its
-own expectations, the tasks put to it and its answers, and the public state of the
-drill (started, who plays which role, ended). Everything else (exercise control's
-ground truth, the MSEL, outages, other teams' items, TLP violations) is for the
+own expectations, the tasks put to it and its answers, the passwords that reach it,
+and the public state of the drill (started, who plays which role, ended). Everything
+else (exercise control's ground truth, the MSEL, outages, stale contacts, the
+organisers' notes, other teams' items and expectations, TLP violations) is for the
 facilitator and observers only.
 
 Events are filtered whole: a role receives an event or not. The few fields of its
@@ -38,7 +39,10 @@ OWN = frozenset({"message_sent", "message_bounced", "message_chased", "on_call_a
                  "message_held",
                  # the questions put to it, and its answers (the answer key never leaves
                  # the server: it is in no event and not in the scenario players get)
-                 "task_set", "task_answered"})
+                 "task_set", "task_answered",
+                 # the password of a protected artefact, reaching it on its own channel (a
+                 # password lost on the way is exercise control's to know: it never comes)
+                 "password_delivered"})
 EXPECTATION = frozenset({"expectation_met", "expectation_missed", "expectation_late"})
 
 #: fields of an event that belong to exercise control, removed for players
@@ -79,18 +83,39 @@ def for_role(ev: Event, role: str, expectations: frozenset[str]) -> dict[str, An
     drop = _CONTROL_FIELDS.get(t)
     if drop:
         out["details"] = {k: v for k, v in out["details"].items() if k not in drop}
+    if t == "drill_ended" and "open_expectations" in out["details"]:
+        # the role's own expectations only: other teams' are theirs and control's
+        out["details"] = {**out["details"], "open_expectations": [
+            x for x in out["details"]["open_expectations"] if x in expectations]}
     return out
 
 
 def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     """The scenario as a player sees it: the directory and channels, its own
-    expectations, and no MSEL (the injects are exercise control's)."""
+    expectations, and no MSEL (the injects are exercise control's), with none of the
+    organisers' notes: what the drill, its phases and each actor are about, which
+    contacts are out of date, and which contingency injects an expectation fires."""
     data = scenario.model_dump(mode="json")
+    data["drill"]["description"] = ""
+    for phase in data["drill"].get("phases", {}).values():
+        phase["description"] = ""
+    for actor in data["actors"].values():
+        actor["description"] = ""
+        for contact in actor.get("contacts", {}).values():
+            # a stale contact is a surprise: the player learns of it as messages fail
+            contact["stale"] = False
+            contact["note"] = ""
     data["injects"] = []
     # outages and contact changes are exercise control's surprises
     data["outages"] = []
     data["contact_changes"] = []
     # tasks reach each role as it is asked (task_set); the answer keys are evaluators'
     data["tasks"] = []
-    data["expectations"] = [x for x in data.get("expectations", []) if role in x.get("actors", [])]
+    data["expectations"] = [
+        {**x, **dict.fromkeys(_CONTINGENCY_FIELDS)}
+        for x in data.get("expectations", []) if role in x.get("actors", [])]
     return data
+
+
+#: an expectation's contingency injects, by what fires them: exercise control's
+_CONTINGENCY_FIELDS = ("contingency", "on_met", "on_late", "on_lost")

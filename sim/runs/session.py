@@ -64,6 +64,16 @@ HEADER_KEYS = ("format", "journal_id", "written_by", "scenario_id", "title", "sc
 _DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
 
 
+def _recordable(who: str, payload: dict[str, Any]) -> None:
+    """Refuse a command whose text the journal could not write: a lone surrogate (a
+    JSON ``\\ud800`` from a network client, say) is no character UTF-8 can hold."""
+    try:
+        json.dumps([who, payload], ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ActionError("the text holds a character that is not valid Unicode (a lone "
+                          "surrogate)") from None
+
+
 class JournalError(Exception):
     """A journal that cannot be opened, resumed or written; the message says why, on one line."""
 
@@ -1189,6 +1199,7 @@ class DrillSession:
             raise ActionError(f"no expectation {one_line(expectation)[:40]!r} in this drill")
         if team and team not in self.scenario.actors:
             raise ActionError(f"no team {one_line(team)[:40]!r} in this drill")
+        _recordable(who, {"text": text})
         now, wall = self.engine.now, self._wall()
         if self.journal is not None:
             note = self.journal.add_note(now, wall, who, text, expectation, team)
@@ -1273,6 +1284,7 @@ class DrillSession:
 
     def _command(self, who: str, kind: str, payload: dict[str, Any]) -> list[Event]:
         first = len(self.engine.log)
+        _recordable(who, payload)  # what the journal could not write is never carried out
         self._apply(kind, payload)  # raises before anything is recorded
         if self.journal is not None:
             self.journal.add_command(self._wall(), self.engine.now, who, kind, payload)
