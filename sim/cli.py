@@ -289,6 +289,7 @@ def cmd_host(args: argparse.Namespace) -> int:
 
 def cmd_join(args: argparse.Namespace) -> int:
     """Follow a drill served by ``drill host`` with an invitation."""
+    from sim.net.client import CafileError
     from sim.net.invites import InviteError, parse_invite
     from sim.net.run import DrillConnectionError, JoinRefused, join
 
@@ -310,7 +311,7 @@ def cmd_join(args: argparse.Namespace) -> int:
             print("warning: this invitation is not encrypted (ws://) and goes to another machine: "
                   "its token and the drill cross the network in clear", file=sys.stderr)
         return join_view(url, cafile=args.cafile)
-    except JoinRefused as exc:
+    except (JoinRefused, CafileError) as exc:
         print(f"drill join: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except DrillConnectionError as exc:

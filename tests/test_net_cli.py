@@ -200,3 +200,78 @@ def test_joining_another_machine_in_clear_is_warned_about(monkeypatch, capsys):
     assert "not encrypted" in capsys.readouterr().err
     assert main(["join", "ws://127.0.0.1:8765/?token=abc", "--print"]) == EXIT_CANNOT_RUN
     assert "not encrypted" not in capsys.readouterr().err
+
+
+def test_a_cafile_that_cannot_be_loaded_is_one_line_and_exit_2(capsys, tmp_path):
+    url = "wss://127.0.0.1:9/?token=abc"
+    missing = tmp_path / "no-such-ca.pem"
+    assert main(["join", url, "--print", "--cafile", str(missing)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert f"--cafile {missing}: cannot load it: No such file or directory" in err
+    not_pem = tmp_path / "notes.txt"
+    not_pem.write_text("SECRET-CONTENT of another file\n")
+    assert main(["join", url, "--print", "--cafile", str(not_pem)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "cannot load it: not a PEM certificate" in err and "SECRET" not in err
+    assert "Traceback" not in err
+
+
+async def _serving_frames(frames: list[str]):
+    """A stand-in server that answers any hello with ``frames``; returns (server, url)."""
+    from websockets.asyncio.server import serve
+
+    async def handle(ws):
+        await ws.recv()
+        for frame in frames:
+            await ws.send(frame)
+        await asyncio.sleep(30)
+
+    server = await serve(handle, "127.0.0.1", 0)
+    port = next(iter(server.sockets)).getsockname()[1]
+    return server, f"ws://127.0.0.1:{port}/?token=abc"
+
+
+def _welcome(scenario: dict, last: int = 0) -> str:
+    import json
+
+    from sim.net import protocol as P
+
+    return json.dumps({
+        "type": "welcome", "version": P.PROTOCOL_VERSION, "access": "player", "role": "cert-a",
+        "token_id": "cert-a-1", "drill": "d1", "scenario": scenario, "human": ["cert-a"],
+        "last": last, "notes": [],
+        "clock": {"type": "clock", "drill_time": 0.0, "running": False, "speed": 60.0,
+                  "finished": False}})
+
+
+async def test_a_scenario_the_client_cannot_read_is_one_line_not_an_internal_error():
+    server, url = await _serving_frames([_welcome({"drill": {}})])
+    try:
+        with pytest.raises(DrillConnectionError, match="scenario this client cannot read"):
+            await DrillClient(url, reconnect=False).connect()
+    finally:
+        server.close()
+
+
+async def test_an_event_the_client_cannot_read_stops_it_with_a_reason_instead_of_a_hang(
+        scenario_data, load):
+    import io
+    import json
+
+    from sim.net.run import follow
+
+    scenario = load(net_scenario(scenario_data)).scenario.model_dump(mode="json")
+    event = {"seq": 1, "type": "role_changed", "actor": "cert-a", "details": {}}  # no time
+    ended = {"seq": 2, "time": 5.0, "type": "drill_ended", "actor": None, "incident": None,
+             "details": {}}
+    server, url = await _serving_frames([
+        _welcome(scenario, last=2),
+        json.dumps({"type": "event", "seq": 1, "event": event}),
+        json.dumps({"type": "event", "seq": 2, "event": ended})])
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with pytest.raises(DrillConnectionError, match=r"cannot read \(event 1\)"):
+            await asyncio.wait_for(follow(url, cafile=None, out=out, err=err), 10)
+    finally:
+        server.close()
+    assert "cannot read (event 1)" in err.getvalue()

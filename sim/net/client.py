@@ -88,10 +88,30 @@ def _note(n: P.NoteState) -> Note:
     return Note(n.id, n.drill_time, n.wall, n.who, n.text, n.expectation, n.team)
 
 
+class CafileError(DrillConnectionError):
+    """``--cafile`` names no file that can be read as a certificate."""
+
+
+class _Unreadable(Exception):
+    """A frame from the server that this client cannot read; one line for the user."""
+
+
+#: what reading a malformed event or scenario from the server can raise
+_MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
 def client_tls(url: str, cafile: str | None) -> ssl.SSLContext | None:
+    """The TLS context of a ``wss://`` invitation (None for ``ws://``); ``cafile`` is the
+    certificate of a server whose certificate no public authority signed."""
     if not url.startswith("wss://"):
         return None
-    ctx = ssl.create_default_context(cafile=cafile)
+    try:
+        ctx = ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as exc:
+        # an SSLError is an OSError too: its reason is OpenSSL's, not the file's
+        why = "not a PEM certificate" if isinstance(exc, ssl.SSLError) else \
+            exc.strerror or type(exc).__name__
+        raise CafileError(f"--cafile {cafile}: cannot load it: {why}") from None
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     return ctx
 
@@ -213,7 +233,12 @@ class DrillClient:
         if not isinstance(first, P.Welcome):
             await ws.close()
             raise DrillConnectionError("the drill server did not welcome this client")
-        self._welcome(first)
+        try:
+            self._welcome(first)
+        except _MALFORMED:
+            await ws.close()
+            raise DrillConnectionError("the drill server sent a scenario this client cannot "
+                                       "read (another version of acid-drill?)") from None
         self._ws = ws
         self.connected = True
         return ws
@@ -239,6 +264,16 @@ class DrillClient:
                     delay = BACKOFF_FIRST
             except ConnectionClosed:
                 pass
+            except _Unreadable as exc:
+                # the same frame would come again on every reconnection: stop, and say so
+                self.failure = DrillConnectionError(str(exc))
+                self.connected = False
+                self._ws = None
+                self._fail_pending(self.failure)
+                self.on_status(str(exc))
+                with contextlib.suppress(ConnectionClosed):
+                    await ws.close()
+                return
             self.connected = False
             self._ws = None
             self._fail_pending(DrillConnectionError("the connection to the drill server was lost"))
@@ -269,14 +304,19 @@ class DrillClient:
             case P.EventMsg():
                 if msg.seq != self.seq + 1:
                     return  # never a gap or a duplicate in the read model
+                try:
+                    ev = event_of(msg.event)
+                    if self.state is not None:
+                        self.state.apply(ev)
+                except _MALFORMED:
+                    raise _Unreadable(f"the drill server sent an event this client cannot "
+                                      f"read (event {msg.seq}); another version of "
+                                      "acid-drill?") from None
                 self.seq = msg.seq
                 #: the server's wall-clock time when the engine produced the event in hand
                 self.event_at = msg.at
-                ev = event_of(msg.event)
                 if ev.type == "role_changed" and ev.actor in self.human_roles:
                     self.human_roles[ev.actor] = ev.details.get("played_by") == "human"
-                if self.state is not None:
-                    self.state.apply(ev)
                 if ev.type == "drill_ended":
                     self.clock.finished = True
                 for fn in self._listeners:
