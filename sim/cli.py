@@ -711,7 +711,9 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
         mapping = msel_io.parse_column_map(args.columns)
         table = msel_io.read_table(args.file, args.encoding)
         source = read_bounded(loaded.path, 16 * 1024 * 1024, what="scenario file")
-        result = msel_io.import_msel(loaded, source.decode("utf-8"), table, mapping)
+        result = msel_io.import_msel(loaded, source.decode("utf-8"), table, mapping,
+                                     output=args.output or loaded.path,
+                                     allow_include=tuple(args.allow_include or ()))
     except msel_io.MselError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)

@@ -75,7 +75,11 @@ class _Linter:
                           f"({format_duration(self.sc.drill.duration)})")
 
     def used_channels(self) -> set[str]:
+        """Channels that carry an inject, an artefact's password or a rule's message."""
         used = {inj.via for inj in self.sc.injects}
+        used.update(art.protected.password_via for inj in self.sc.injects
+                    for art in inj.artefacts
+                    if not isinstance(art, str) and art.protected is not None)
         for _, rule in self.sc.rules().values():
             used.update(c for c in (rule.channel, *rule.fallback) if c)
         return used
@@ -236,10 +240,11 @@ class _Linter:
                               f"working day in its week; it waits until {until} local")
 
     def contingencies(self) -> None:
-        referenced: dict[str, list[int]] = {}
+        #: for each contingency inject, (expectation index, what fires it)
+        referenced: dict[str, list[tuple[int, str]]] = {}
         for n, e in enumerate(self.sc.expectations):
-            for inject in e.contingencies().values():
-                referenced.setdefault(inject, []).append(n)
+            for how, inject in e.contingencies().items():
+                referenced.setdefault(inject, []).append((n, how))
         for i, inj in enumerate(self.sc.injects):
             if inj.type != "contingency":
                 continue
@@ -248,7 +253,11 @@ class _Linter:
                           f"contingency inject {inj.id} is named by no expectation, so it "
                           "never fires")
                 continue
-            windows = [self._deadline(n) for n in referenced[inj.id]]
+            # an expectation is missed, or met late, only once it falls due; it can be met,
+            # or a message for it lost, before
+            if any(how not in ("missed", "late") for _, how in referenced[inj.id]):
+                continue
+            windows = [self._deadline(n) for n, _ in referenced[inj.id]]
             if all(w is not None and w[1] >= self.sc.drill.duration for w in windows):
                 self.warn("contingency-never-triggers", ("injects", i, "id"),
                           f"contingency inject {inj.id}: every expectation that fires it falls "

@@ -227,6 +227,17 @@ def _recipients(inj: Inject, raw: Any) -> list[str]:
     return inj.to
 
 
+#: a list given as empty (``hosted_in: []``), which differs from one not given
+EMPTY_LIST = "[]"
+
+
+def _list_text(values: list[str] | None) -> str:
+    """A list the inject gives: comma-separated, or :data:`EMPTY_LIST` when empty."""
+    if values is None:
+        return ""
+    return ", ".join(values) if values else EMPTY_LIST
+
+
 def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
     """One dict per inject, keyed by the fields of :data:`COLUMNS`."""
     sc = loaded.scenario
@@ -266,10 +277,8 @@ def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
             "incident_type": inc.type if "type" in inc_given and inc.type else "",
             "incident_title": inc.title if "title" in inc_given and inc.title else "",
             "severity": inc.severity if "severity" in inc_given and inc.severity else "",
-            "affected": ", ".join(inc.affected) if "affected" in inc_given and inc.affected is not None
-            else "",
-            "hosted_in": ", ".join(inc.hosted_in)
-            if "hosted_in" in inc_given and inc.hosted_in is not None else "",
+            "affected": _list_text(inc.affected) if "affected" in inc_given else "",
+            "hosted_in": _list_text(inc.hosted_in) if "hosted_in" in inc_given else "",
             "crime_suspected": ("yes" if inc.crime_suspected else "no")
             if "crime_suspected" in inc_given and inc.crime_suspected is not None else "",
             "facts_tlp": inj.facts_tlp or "",
@@ -315,11 +324,37 @@ def csv_text(loaded: LoadedScenario) -> str:
     return out.getvalue()
 
 
+#: characters an XLSX file cannot hold as they are: those XML does not allow (control
+#: characters but tab and line feed, lone surrogates, U+FFFE and U+FFFF), and the carriage
+#: return, as Excel writes it
+_UNSTORABLE = "[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]"
+#: how a workbook writes such a character: ``_x000B_`` (the OOXML escape)
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+#: what :func:`xlsx_escape` replaces: an unstorable character, or the ``_`` of text that
+#: would read as an escape (followed by ``x`` and four hex digits, then ``_`` or a
+#: character whose escape begins with ``_``)
+_TO_ESCAPE = re.compile(f"{_UNSTORABLE}|_(?=x[0-9A-Fa-f]{{4}}(?:_|{_UNSTORABLE}))")
+
+
+def xlsx_escape(text: str) -> str:
+    """``text`` as a workbook stores it: each control character as ``_x000B_``, and the
+    ``_`` of text that would read as such an escape as ``_x005F_``, as Excel writes them.
+    :func:`xlsx_unescape` gives back exactly ``text``."""
+    return _TO_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def xlsx_unescape(text: str) -> str:
+    """The text a workbook's cell holds, its ``_x000B_`` escapes read as Excel reads them."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 def _text_cell(cell: Any, value: Any) -> None:
     """Store ``value`` as text, never as a formula, whatever it starts with."""
-    cell.value = value
     if isinstance(value, str):
+        cell.value = xlsx_escape(value)
         cell.data_type = "s"
+    else:
+        cell.value = value
 
 
 def xlsx_bytes(loaded: LoadedScenario) -> bytes:
@@ -331,7 +366,7 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
     sc = loaded.scenario
     wb = Workbook()
     wb.properties.creator = "acid-drill"
-    wb.properties.title = f"MSEL: {sc.drill.title}"
+    wb.properties.title = xlsx_escape(f"MSEL: {sc.drill.title}")
     # a fixed date keeps the same scenario's export the same file
     stamp = sc.drill.start.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
     wb.properties.created = wb.properties.modified = stamp
@@ -420,6 +455,8 @@ class Table:
     rows: dict[int, dict[int, Any]] = field(default_factory=dict)
     #: cells holding a formula without a saved result
     blank_formulas: set[tuple[int, int]] = field(default_factory=set)
+    #: cells holding an error value, the saved result of a failed formula: {cell: error}
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def ref(self, row: int, col: int | None = None) -> str:
         cell = f"{_letter(col)}{row}" if col else f"{row}"
@@ -484,8 +521,17 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         raise MselError([f"{table.ref(1)}: the sheet has {ws.max_row} rows and "
                          f"{ws.max_column} columns; an MSEL of at most {MAX_ROWS} rows and "
                          f"{MAX_COLUMNS} columns is read"])
-    for r, row in enumerate(ws.iter_rows(values_only=True), 1):
-        cells = {c: v for c, v in enumerate(row, 1) if v is not None and v != ""}
+    empty_results = set()
+    for r, row in enumerate(ws.iter_rows(), 1):
+        cells = {}
+        for c, cell in enumerate(row, 1):
+            if cell.data_type == "e":
+                table.errors[(r, c)] = _error_value(cell.value)
+            elif cell.data_type == "str" and cell.value in (None, ""):
+                empty_results.add((r, c))  # a formula whose saved result is empty text
+            if cell.value is not None and cell.value != "":
+                cells[c] = xlsx_unescape(cell.value) if isinstance(cell.value, str) \
+                    else cell.value
         if cells:
             table.rows[r] = cells
     # a merged range holds its value in the top-left cell: give it to every cell
@@ -493,14 +539,31 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         top = table.rows.get(rng.min_row, {}).get(rng.min_col)
         if top is None:
             continue
+        error = table.errors.get((rng.min_row, rng.min_col))
         for r in range(rng.min_row, rng.max_row + 1):
             for c in range(rng.min_col, rng.max_col + 1):
                 table.rows.setdefault(r, {})[c] = top
+                if error is not None:
+                    table.errors[(r, c)] = error
     for row in wf.iter_rows():
         for cell in row:
-            if cell.data_type == "f" and table.rows.get(cell.row, {}).get(cell.column) is None:
-                table.blank_formulas.add((cell.row, cell.column))
+            here = (cell.row, cell.column)
+            if cell.data_type == "f" and table.rows.get(cell.row, {}).get(cell.column) is None \
+                    and here not in empty_results:
+                table.blank_formulas.add(here)
     return table
+
+
+#: the error values a spreadsheet saves as a formula's result
+_ERRORS = ("#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+           "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!",
+           "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!")
+
+
+def _error_value(value: Any) -> str:
+    """An error cell's value, named only when it is one of the known error values."""
+    text = str(value).strip().upper()
+    return text if text in _ERRORS else "an error value"
 
 
 def _read_csv(data: bytes, name: str, encoding: str | None) -> Table:
@@ -652,6 +715,28 @@ def _split(text: str) -> list[str]:
     return [p for p in re.split(r"[,;\s]+", text) if p]
 
 
+def _recipient_cell(text: str, actor_names: dict[str, str], ids: set[str]) -> list[str]:
+    """A Recipients cell: actors by id or by name, teams by name, separated by commas,
+    semicolons or line breaks. A name may hold spaces; ids may also be separated by
+    spaces (``singcert mycert``)."""
+    whole = text.strip().lower()
+    if whole in actor_names:  # one name, even one with a comma in it
+        return [actor_names[whole]]
+    out: list[str] = []
+    for item in re.split(r"[,;\r\n]+", text):
+        item = item.strip()
+        if not item:
+            continue
+        words = item.split()
+        if item.lower() in actor_names:
+            out.append(actor_names[item.lower()])
+        elif len(words) > 1 and all(w in ids or w.lower() in actor_names for w in words):
+            out.extend(actor_names.get(w.lower(), w) for w in words)
+        else:
+            out.append(item)  # unknown as a whole: reported as it was typed
+    return out
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -779,6 +864,10 @@ def _row_inject(
             problems.append(f"{table.ref(r, c)}: holds a formula with no saved result; type "
                             "the value, or open and save the file in a spreadsheet program")
             continue
+        if (r, c) in table.errors:
+            problems.append(f"{table.ref(r, c)}: holds {table.errors[(r, c)]}, the result of a "
+                            "formula that failed; correct the formula, or type the value")
+            continue
         if c in cells:
             raw[key] = cells[c]
     inj: dict[str, Any] = {}
@@ -798,11 +887,10 @@ def _row_inject(
                 text = _as_text(value, key)
                 if key not in FREE_TEXT and not text:
                     continue
-                if key in LISTS:
-                    items = _split(text)
-                    if key == "to":
-                        items = [actor_names.get(i.lower(), i) for i in items]
-                    val: Any = items
+                if key == "to":
+                    val: Any = _recipient_cell(text, actor_names, {*sc.actors, *sc.teams})
+                elif key in LISTS:
+                    val = [] if re.fullmatch(r"\[\s*\]", text) else _split(text)
                 elif key in LINES:
                     val = _lines(text)
                     if key == "artefacts":  # a file artefact is a line of YAML flow text
@@ -847,12 +935,23 @@ def _order(inj: dict[str, Any]) -> dict[str, Any]:
     return {k: inj[k] for k in keys if k in inj and inj[k] not in ("", [], None)}
 
 
+#: where each inject of a sheet came from: (row, {field: column})
+_Places = list[tuple[int, dict[str, int]]]
+
+
 def injects_from_table(
     loaded: LoadedScenario, table: Table, mapping: dict[str, str] | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The injects a sheet describes, checked against the scenario; (injects, notes).
 
     Raises :class:`MselError` with every problem, each at its cell."""
+    injects, notes, _ = _read_injects(loaded, table, mapping)
+    return injects, notes
+
+
+def _read_injects(
+    loaded: LoadedScenario, table: Table, mapping: dict[str, str] | None
+) -> tuple[list[dict[str, Any]], list[str], _Places]:
     from pydantic import ValidationError
 
     from scenarios.loader import _cross_references, format_path, located_errors, reword
@@ -862,7 +961,7 @@ def injects_from_table(
     actor_names = {a.name.lower(): aid for aid, a in sc.actors.items()}
     problems: list[str] = []
     injects: list[dict[str, Any]] = []
-    places: list[tuple[int, dict[str, int]]] = []
+    places: _Places = []
     body = [r for r in sorted(table.rows) if r > header]
     if len(body) > MAX_ROWS:
         raise MselError([f"{table.ref(body[MAX_ROWS])}: more than {MAX_ROWS} injects"])
@@ -893,7 +992,7 @@ def injects_from_table(
             problems.append(line)
     if problems:
         raise MselError(problems)
-    return injects, notes
+    return injects, notes, places
 
 
 _FIELD_OF = {"id": "id", "at": "at", "type": "type", "delay": "delay", "sender": "sender",
@@ -904,7 +1003,7 @@ _FIELD_OF = {"id": "id", "at": "at", "type": "type", "delay": "delay", "sender":
 
 
 def _place(table: Table, loaded: LoadedScenario, path: tuple[Any, ...], message: str,
-           places: list[tuple[int, dict[str, int]]], format_path: Any) -> str:
+           places: _Places, format_path: Any) -> str:
     if len(path) >= 2 and path[0] == "injects" and isinstance(path[1], int) \
             and path[1] < len(places):
         r, where = places[path[1]]
@@ -1014,9 +1113,58 @@ def splice(source: str, file: str, injects: list[dict[str, Any]]) -> str:
                      "used elsewhere?)"])
 
 
+def _check_loads(loaded: LoadedScenario, text: str, table: Table, places: _Places,
+                 output: Path, allow_include: tuple[str | Path, ...]) -> None:
+    """Check the new scenario text as the loader will check the file once written, its
+    artefact files included: each is read next to ``output``, from the folders the
+    loader allows. Raises :class:`MselError` with every problem, at its cell."""
+    from scenarios.loader import (
+        IncludeRoots,
+        ScenarioError,
+        _finish,
+        _folder_of,
+        format_path,
+    )
+    from scenarios.yamlsrc import Located, read_yaml_text
+
+    new = read_yaml_text(text, str(output))  # splice has read it already
+    old = loaded.source
+
+    def marks(old_marks: dict[Any, Any], new_marks: dict[Any, Any]) -> dict[Any, Any]:
+        # the injects are the new text's; everything else is where the loader found it
+        out = {p: m for p, m in old_marks.items() if not p or p[0] != "injects"}
+        out.update((p, m) for p, m in new_marks.items() if p and p[0] == "injects")
+        return out
+
+    data = dict(old.data)
+    data["injects"] = new.data["injects"]
+    located = Located(data, marks(old.values, new.values), marks(old.keys, new.keys))
+    # the artefact files the scenario already reads were allowed when it was loaded
+    # (perhaps with --allow-include): their folders stay allowed
+    read = {(_folder_of(loaded.path) / art.file).resolve().parent
+            for inj in loaded.scenario.injects for art in inj.artefacts
+            if not isinstance(art, str)}
+    roots = IncludeRoots.for_scenario(output, (*allow_include, *sorted(read)))
+    try:
+        _finish(located, output, [], roots)
+    except ScenarioError as exc:
+        paths = {format_path(p): p for p in (*new.values, *new.keys) if p and p[0] == "injects"}
+        problems = []
+        for problem in exc.problems:
+            path = paths.get(problem.path)
+            problems.append(str(problem) if path is None else
+                            _place(table, loaded, path, problem.message, places, format_path))
+        raise MselError(list(dict.fromkeys(problems))) from None
+
+
 def import_msel(
     loaded: LoadedScenario, source_text: str, table: Table, mapping: dict[str, str] | None = None,
+    *, output: str | Path | None = None, allow_include: tuple[str | Path, ...] = (),
 ) -> Imported:
-    injects, notes = injects_from_table(loaded, table, mapping)
+    """The scenario with the sheet's injects, checked as the loader will check the file
+    written to ``output`` (by default the scenario's own file)."""
+    injects, notes, places = _read_injects(loaded, table, mapping)
     text = splice(source_text, str(loaded.path), injects)
+    _check_loads(loaded, text, table, places, Path(output) if output else loaded.path,
+                 allow_include)
     return Imported(text, injects, notes)
