@@ -296,6 +296,25 @@ def test_breaks_wholly_past_are_dropped_and_bad_entries_ignored():
     assert plan.update(at + timedelta(hours=1)) is None and plan.planned == []
 
 
+def test_a_break_that_would_end_after_the_last_date_is_ignored(loaded, tmp_path):
+    # the dates parse, but an hour later is past the year 9999: the clock could not
+    # tell when such a break ends (it crashed the console on its first tick)
+    at = datetime(2026, 8, 19, 12, 30, tzinfo=SGT)
+    entries = [{"at_wall_iso": "9999-12-31T23:30:00+00:00", "minutes": 60},
+               {"at_wall_iso": "9999-12-31T23:59:59-23:59", "minutes": 1},
+               {"at_wall_iso": at.isoformat(), "minutes": 30}]
+    s = start(loaded, tmp_path)
+    s.set_breaks(entries)
+    path = s.path
+    s.close()
+    again = DrillSession.resume(path)
+    plan = BreakPlan.from_json(again.breaks())
+    again.close()
+    assert [(b.at, b.minutes) for b in plan.planned] == [(at, 30)]
+    assert plan.update(datetime.now(SGT)) is None and plan.planned == []
+    assert BreakPlan.from_json(entries[:2]).update(at) is None
+
+
 def test_breaks_are_kept_in_the_journal(loaded, tmp_path):
     s = start(loaded, tmp_path)
     plan = [{"at_wall_iso": "2026-08-19T12:30:00+08:00", "minutes": 60}]

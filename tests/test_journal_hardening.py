@@ -298,8 +298,10 @@ BAD_COMMANDS = [
 def append_command(path: Path, kind: str, payload: str, t: float = 200.0) -> None:
     """A command row with valid checksums but a payload the drill never produced."""
     j = Journal.open_for_writing(path)
-    row = j._append("commands", (j._head["commands"][0] + 1, 1.0, t, "facilitator", kind, payload))
+    (row,), head = j._chain("commands", [
+        (j._head["commands"][0] + 1, 1.0, t, "facilitator", kind, payload)])
     j.conn.execute("INSERT INTO commands VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+    j._written("commands", head)
     j.commit()
     j.close()
 
@@ -538,6 +540,30 @@ def test_markdown_report_passes_no_markup_through(hostile_journal, capsys):
     # every table row still has its columns: pipes in names and notes are escaped
     [row] = [line for line in text.splitlines() if line.startswith("| E1 |")]
     assert row.replace("\\|", "").count("|") == 7
+
+
+def test_stage_names_from_the_scenario_are_shown_as_plain_text(tmp_path, scenario_data, load):
+    # the scenario names the stages of the timing tables (drill.names)
+    scenario_data["drill"]["names"] = {
+        "police_referral": "CERT \u202eecilop lanoitan\u202c -> police \x9b31m",
+        "regional_coordinator": "R&amp;D hub ~~secretariat~~ >now"}
+    path = tmp_path / "n.journal.sqlite"
+    s = DrillSession.start(load(scenario_data), journal_path=path)
+    s.advance_to(2880)
+    s.close()
+    written = {}
+    for fmt in ("text", "md"):
+        out = tmp_path / f"report.{fmt}"
+        assert main(["report", str(path), "--runs", "0", "--format", fmt, "-o", str(out)]) == 0
+        written[fmt] = out.read_text(encoding="utf-8")
+    text, markdown = written["text"], written["md"]
+    for raw in ("\u202e", "\u202c", "\x9b"):
+        assert raw not in text and raw not in markdown
+    # plain text: controls shown as escapes; Markdown: no markup either
+    assert "CERT \\u202eecilop lanoitan\\u202c -> police \\x9b31m" in text
+    assert ">now" not in markdown and "~~" not in markdown
+    assert "| Law enforcement: CERT \\\\u202eecilop lanoitan\\\\u202c -&gt; police" in markdown
+    assert "| R&amp;amp;D hub \\~\\~secretariat\\~\\~ &gt;now reached |" in markdown
 
 
 def test_markdown_escaping_reads_well():

@@ -118,6 +118,53 @@ def test_last_acted_says_when_and_who(played):
     assert "cert-b" not in {a.actor for a in state.person_actions}
 
 
+def sent_at_one_moment(load, *actions: Action) -> tuple[DrillSession, DrillState]:
+    """A person's separate actions at one drill minute (the clock paused between them)."""
+    session = DrillSession.start(load(base_scenario()), seed=0, human=["cert-a"], record=False)
+    state = DrillState(session.scenario)
+    for ev in session.engine.log:
+        state.apply(ev)
+    session.listen(state.apply)
+    session.advance_to(61)
+    for action in actions:
+        session.act(action)
+    session.advance_to(200)
+    return session, state
+
+
+def received(session: DrillSession, actor: str) -> list[tuple[str, str, str]]:
+    return [(e.details["tlp"], e.details["subject"], e.details["text"])
+            for e in session.engine.log if e.type == "message_delivered" and e.actor == actor]
+
+
+def test_separate_actions_at_the_same_minute_are_separate_sent_entries(load):
+    session, state = sent_at_one_moment(
+        load,
+        Action("cert-a", "notify", "x", targets=("cert-b",), tlp="GREEN", text="C2 at 10.0.0.1"),
+        Action("cert-a", "notify", "x", targets=("council",), tlp="RED", text="An insider"))
+    items = state.outbox["cert-a"]
+    assert [list(i.deliveries) for i in items] == [["cert-b"], ["council"]]
+    # each recipient is shown with what it was sent
+    for item, dl in state.sent("cert-a"):
+        assert [(item.tlp, item.subject, item.text)] == received(session, dl.recipient)
+    assert {item.tlp for item, _ in state.sent("cert-a")} == {"GREEN", "RED"}
+
+
+def test_separate_actions_alike_in_all_but_recipient_stay_separate(load):
+    """Two actions with the same label and words, at the same minute: two entries, as
+    one action to both recipients is one (test_the_sent_list_starts_in_transit)."""
+    _, state = sent_at_one_moment(
+        load,
+        Action("cert-a", "notify", "x", targets=("cert-b",), tlp="GREEN", text="Same words"),
+        Action("cert-a", "notify", "x", targets=("council",), tlp="GREEN", text="Same words"))
+    assert [list(i.deliveries) for i in state.outbox["cert-a"]] == [["cert-b"], ["council"]]
+    _, state = sent_at_one_moment(
+        load,
+        Action("cert-a", "notify", "x", targets=("cert-b", "council"), tlp="GREEN",
+               text="Same words"))
+    assert [list(i.deliveries) for i in state.outbox["cert-a"]] == [["cert-b", "council"]]
+
+
 # --- the role view's Sent list, and the console, through Textual's pilot ----------
 
 textual = pytest.importorskip("textual")

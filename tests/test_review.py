@@ -15,6 +15,7 @@ from sim.analysis.review import (
     PARTS,
     QUEUED,
     STALE,
+    Comparison,
     build_review,
     compare,
     hop_breakdown,
@@ -96,6 +97,48 @@ def test_human_play_against_the_model(scenario_data, load):
     assert "faster than 100% of simulated runs" in by_metric["escalate"].sentence("CERT-SG")
 
 
+def test_runs_in_which_the_policy_never_did_it_are_slower_than_the_person():
+    # 10 runs: the policy did it in 3 (one of them slower than the person), never in 7
+    c = Comparison("cert-a", "x", "escalate", 100.0, [10.0, 20.0, 200.0], 10)
+    assert c.faster_than == pytest.approx(0.8)
+    assert c.sentence("CERT-SG") == (
+        "CERT-SG escalate faster than 80% of simulated runs (the policy did it in 30% of 10; "
+        "the runs in which it never did count as slower)")
+    # every run did it: as before, and the wording says nothing of runs without it
+    every = Comparison("cert-a", "x", "escalate", 100.0, [10.0, 200.0], 2)
+    assert every.faster_than == 0.5
+    assert every.sentence("CERT-SG").endswith("(the policy did it in 100% of 2)")
+    # a person who never did it ties with the runs that never did either
+    assert Comparison("cert-a", "x", "escalate", None, [10.0], 4).faster_than == 0.375
+
+
+def test_a_late_person_is_faster_than_the_runs_in_which_the_policy_never_acted(
+        scenario_data, load):
+    """CERT-TH escalates once CERT-SG's notification reaches it; e-mail loses 60% of
+    messages and has no fallback, so in many runs CERT-TH never escalates."""
+    scenario_data["channels"]["email"]["loss"] = 0.6
+    rules = scenario_data["frameworks"]["fw"]["rules"]
+    rules["notify"]["fallback"] = []
+    rules["escalate"] = {"by": ["national_cert"], "on": ["notify"], "action": "escalate",
+                         "to": ["regional_council"], "channel": "email", "deadline": "4h",
+                         "tlp": "GREEN"}
+    scenario_data["injects"].append({"id": "2", "at": "T+20:00", "sender": "ctl",
+                                     "to": ["cert-b"], "via": "email", "title": "Late word",
+                                     "incident": {"id": "x"}})
+    loaded = load(scenario_data)
+    engine = Engine(loaded, seed=5, human=["cert-b"])
+    engine.run_until(20 * 60 + 30)
+    engine.act(Action("cert-b", "escalate", "x", targets=("council",), tlp="GREEN"))
+    runs = 20
+    c = next(c for c in compare(engine.run(), loaded.scenario, runs=runs, roles=["cert-b"])
+             if c.metric == "escalate")
+    never = runs - len(c.simulated)
+    assert c.simulated and never > 0  # the policy escalated in some runs, not in others
+    assert all(s < c.human for s in c.simulated)  # and sooner than the person each time
+    assert c.faster_than == never / runs
+    assert f"faster than {never / runs:.0%} of simulated runs" in c.sentence("CERT-TH")
+
+
 def test_suggested_hseep_ratings():
     base = {"within": 100, "deadline_at": 200}
     assert suggest_rating({**base, "status": "met", "at": 120}) == "P"
@@ -134,7 +177,8 @@ def test_markdown_report_has_every_section(recorded, capsys):
                     "## Expectations", "## Timing", "Where the time went", "## Improvement plan",
                     "| Expectation | Corrective action | Owner | Due date |"):
         assert heading in md
-    assert "Incident botnet" in md and "Law enforcement: CERT -> national police" in md
+    # the stage names are the scenario's: escaped like its other text (">" shows as written)
+    assert "Incident botnet" in md and "Law enforcement: CERT -&gt; national police" in md
 
 
 def test_html_report_is_one_self_contained_file_with_pictures(recorded, tmp_path):

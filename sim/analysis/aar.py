@@ -248,7 +248,7 @@ def render_markdown(review: Review) -> str:
     for inc in m["incidents"]:
         out += [f"### Incident {md(inc['id'])}: {md(inc['title'])}", "",
                 "| Step | Drill time | After opening |", "|---|---|---|"]
-        out += [f"| {a} | {b} | {c} |" for a, b, c in _timing_rows(inc)]
+        out += [f"| {md(a)} | {b} | {c} |" for a, b, c in _timing_rows(inc)]
         out += ["", "Where the time went, slowest hops first:", "",
                 "| Hop | Duration | " + " | ".join(p.capitalize() for p in PARTS) + " |",
                 "|---|---|" + "---|" * len(PARTS)]

@@ -94,23 +94,24 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
                           f"from {who(ansac['by'])}" if ansac else ""))
         lines.append("    law enforcement")
         for hop in inc["law_enforcement"]["hops"]:
+            stage = s(hop["hop"])  # the scenario may name the stages
             if hop["at"] is None and hop.get("sent_at") is not None:
                 lines.append(
-                    f"      {hop['hop']:<32}{'in transit':>10}{'':>10}"
+                    f"      {stage:<32}{'in transit':>10}{'':>10}"
                     f"  sent {_t(hop['sent_at'])}, not delivered by the end"
                 )
             elif hop["at"] is None:
-                lines.append(f"      {hop['hop']:<32}{'never':>10}")
+                lines.append(f"      {stage:<32}{'never':>10}")
             else:
                 lines.append(
-                    f"      {hop['hop']:<32}{_t(hop['at']):>10}{_h(hop['after']):>10}"
+                    f"      {stage:<32}{_t(hop['at']):>10}{_h(hop['after']):>10}"
                     f"  hop {format_duration(hop['hop_duration'])}, "
                     f"{who(hop['from'])} -> {who(hop['to'])}"
                 )
         e2e = inc["law_enforcement"]["end_to_end"]
-        lines.append(_row("  end to end", e2e, f"to {e2e['to']}" if e2e else ""))
+        lines.append(_row("  end to end", e2e, f"to {s(e2e['to'])}" if e2e else ""))
         downs = ", ".join(
-            f"{d['country']} at {_t(d['at'])}" for d in inc["takedowns"]
+            f"{s(d['country'])} at {_t(d['at'])}" for d in inc["takedowns"]
         ) or "none"
         lines.append(_row("contained", inc["contained"], f"takedowns: {downs}"))
         lines.append("    first heard (team, when, from whom)")

@@ -223,9 +223,14 @@ class Comparison:
 
     @property
     def faster_than(self) -> float:
-        if self.human is None:
-            return 0.0  # never is slower than any simulated run that did it
-        return percentile_rank(self.human, self.simulated)
+        """Share of all the simulated runs slower than the person (ties count half).
+
+        A run in which the policy never did it is slower than a person who did, and
+        ties with a person who never did either.
+        """
+        never = [math.inf] * max(0, self.runs - len(self.simulated))
+        return percentile_rank(math.inf if self.human is None else self.human,
+                               self.simulated + never)
 
     @property
     def model_did_it(self) -> float:
@@ -238,8 +243,10 @@ class Comparison:
                     f"{self.model_did_it:.0%} of {self.runs} simulated runs")
         if not self.simulated:
             return f"{name} {what}; the automated policy never did in {self.runs} simulated runs"
+        never = ("; the runs in which it never did count as slower"
+                 if len(self.simulated) < self.runs else "")
         return (f"{name} {what} faster than {self.faster_than:.0%} of simulated runs "
-                f"(the policy did it in {self.model_did_it:.0%} of {self.runs})")
+                f"(the policy did it in {self.model_did_it:.0%} of {self.runs}{never})")
 
 
 #: Told after each simulated run: (runs done, runs in all). It may raise to stop the runs.

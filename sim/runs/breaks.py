@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,10 +26,12 @@ MAX_BREAK = 24 * 60.0
 class Break:
     at: datetime  # aware: when the clock pauses
     minutes: float
+    #: when the clock runs again
+    end: datetime = field(init=False, compare=False, repr=False)
 
-    @property
-    def end(self) -> datetime:
-        return self.at + timedelta(minutes=self.minutes)
+    def __post_init__(self) -> None:
+        # OverflowError when the break would end after the last date there is
+        object.__setattr__(self, "end", self.at + timedelta(minutes=self.minutes))
 
     def to_json(self) -> dict[str, Any]:
         return {"at_wall_iso": self.at.isoformat(timespec="seconds"), "minutes": self.minutes}
@@ -49,7 +51,10 @@ class Break:
             return None
         if at.tzinfo is None:
             return None
-        return cls(at, float(minutes))
+        try:
+            return cls(at, float(minutes))
+        except (OverflowError, ValueError):  # its end is not a date
+            return None
 
 
 def parse_break(at_text: str, minutes_text: str, now: datetime) -> Break:

@@ -342,7 +342,11 @@ class Journal:
                 self._head = {t: [int(head[t][0]), str(head[t][1])] for t in _COLUMNS}
             except (TypeError, KeyError, IndexError, ValueError):
                 raise JournalError(f"{path}: the journal's header is damaged (no row counts)") from None
+        #: the row counts and last checksums as last committed (what a failed write goes back to)
+        self._saved = {t: list(v) for t, v in self._head.items()}
         self._dirty = False
+        #: why the journal takes no more writes (a failed write could not be undone)
+        self._stuck: str | None = None
 
     # --- opening -----------------------------------------------------------------
 
@@ -494,7 +498,7 @@ class Journal:
                 (key, json.dumps(value, ensure_ascii=False)),
             )
         except _DB_ERRORS as exc:
-            raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
+            raise self._failed(exc) from None
 
     def _rows(self, table: str) -> list[tuple]:
         extra = ", origin, chain" if self.chained else ""
@@ -652,6 +656,7 @@ class Journal:
                 (expectation, rating, note, who, time.time()),
             )
         except _DB_ERRORS as exc:
+            self._undo()
             raise JournalError(f"{self.path}: cannot save the rating: {_why(exc)}") from None
         self.commit()
 
@@ -684,6 +689,7 @@ class Journal:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (drill_time, wall, who, expectation or None, team or None, text))
         except _DB_ERRORS as exc:
+            self._undo()
             raise JournalError(f"{self.path}: cannot save the note: {_why(exc)}") from None
         self.commit()
         return Note(int(cur.lastrowid or 0), drill_time, wall, who, text, expectation, team)
@@ -720,61 +726,104 @@ class Journal:
                 "INSERT INTO derived VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",
                 (name, json.dumps(value, ensure_ascii=False, allow_nan=False)))
             self.commit()
-        except (ValueError, JournalError, *_DB_ERRORS):
+        except _DB_ERRORS:
+            self._undo()
+            return False
+        except (ValueError, JournalError):
             return False
         return True
 
     # --- writing -----------------------------------------------------------------
 
-    def _append(self, table: str, row: tuple) -> tuple:
+    def _chain(self, table: str, rows: list[tuple]) -> tuple[list[tuple], list[Any]]:
+        """``rows`` with their origin and checksums, and the table's head after them.
+
+        The head is only moved on once the rows are written (see :meth:`_written`).
+        """
         if not self.chained:
-            return row
+            return rows, []
         n, prev = self._head[table]
-        chain = _link(prev, table, (*row, self.origin))
-        self._head[table] = [n + 1, chain]
-        self._dirty = True
-        return (*row, self.origin, chain)
+        chained = []
+        for row in rows:
+            prev = _link(prev, table, (*row, self.origin))
+            chained.append((*row, self.origin, prev))
+        return chained, [n + len(rows), prev]
+
+    def _written(self, table: str, head: list[Any]) -> None:
+        if self.chained:
+            self._head[table] = head
+            self._dirty = True
+
+    def _undo(self) -> None:
+        """Roll back what was written since the last commit, and the row counts with it,
+        so the header never counts rows that are not in the file."""
+        with contextlib.suppress(*_DB_ERRORS):
+            self.conn.rollback()
+        self._head = {t: list(v) for t, v in self._saved.items()}
+        self._dirty = False
+        try:
+            undone = not self.conn.in_transaction
+        except _DB_ERRORS:
+            undone = False
+        if not undone:  # the rollback failed: what the file holds is not known
+            self._stuck = "an earlier write could not be undone"
+
+    def _failed(self, exc: BaseException) -> JournalError:
+        self._undo()
+        return JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}")
 
     def add_command(self, wall: float, drill_time: float, who: str, kind: str,
                     payload: dict[str, Any]) -> None:
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
         try:
             if self.chained:
-                row = self._append("commands", (self._head["commands"][0] + 1, float(wall),
-                                                float(drill_time), who, kind, text))
+                (row,), head = self._chain("commands", [(
+                    self._head["commands"][0] + 1, float(wall), float(drill_time), who, kind,
+                    text)])
                 self.conn.execute("INSERT INTO commands VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                self._written("commands", head)
             else:
                 self.conn.execute(
                     "INSERT INTO commands (wall, drill_time, who, kind, payload) "
                     "VALUES (?, ?, ?, ?, ?)", (wall, drill_time, who, kind, text))
         except _DB_ERRORS as exc:
-            raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
+            raise self._failed(exc) from None
 
     def add_events(self, wall: float, events: list[Event]) -> None:
-        rows = [
-            self._append("events", (e.seq, float(wall), float(e.time), e.type, e.actor, e.incident,
-                                    json.dumps(dict(e.details), sort_keys=True, ensure_ascii=False)))
+        rows, head = self._chain("events", [
+            (e.seq, float(wall), float(e.time), e.type, e.actor, e.incident,
+             json.dumps(dict(e.details), sort_keys=True, ensure_ascii=False))
             for e in events
-        ]
+        ])
         marks = ", ".join("?" * (9 if self.chained else 7))
         try:
             self.conn.executemany(f"INSERT INTO events VALUES ({marks})", rows)
         except _DB_ERRORS as exc:
-            raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
+            raise self._failed(exc) from None
+        self._written("events", head)
 
     def commit(self) -> None:
+        """Make what was written since the last commit part of the file.
+
+        A write or commit that fails (a full disk) rolls back everything since the last
+        commit, so the journal stays as it was last committed and can be resumed.
+        """
+        if self._stuck is not None:
+            raise JournalError(f"{self.path}: cannot write to the journal: {self._stuck}")
         try:
             if self._dirty:
                 self.set_meta("head", self._head)
-                self._dirty = False
             self.conn.commit()
         except _DB_ERRORS as exc:
-            raise JournalError(f"{self.path}: cannot write to the journal: {_why(exc)}") from None
+            raise self._failed(exc) from None
+        self._dirty = False
+        self._saved = {t: list(v) for t, v in self._head.items()}
 
     def _resync(self, contents: Contents) -> None:
         """After a checked read: carry on the chains from the last rows read."""
         if self.chained:
             self._head = {t: list(contents.meta["head"][t]) for t in _COLUMNS}
+            self._saved = {t: list(v) for t, v in self._head.items()}
 
 
 def _link_into_place(tmp: Path, path: Path) -> None:
@@ -949,6 +998,9 @@ class DrillSession:
         self._wall = wall
         self.engine = Engine(scenario, seed=seed, human=human)
         self._pending: list[Event] = list(self.engine.log)
+        #: commands carried out but not yet in the journal (a write failed): written with
+        #: the events they gave at the next write that succeeds
+        self._unwritten: list[tuple[float, float, str, str, dict[str, Any]]] = []
         self._listeners: list[Callable[[Event], None]] = []
         self.engine.subscribe(self._on_event)
         self.human_roles: dict[str, bool] = {a: a in human for a in scenario.actors}
@@ -1287,7 +1339,7 @@ class DrillSession:
         _recordable(who, payload)  # what the journal could not write is never carried out
         self._apply(kind, payload)  # raises before anything is recorded
         if self.journal is not None:
-            self.journal.add_command(self._wall(), self.engine.now, who, kind, payload)
+            self._unwritten.append((self._wall(), self.engine.now, who, kind, payload))
         self._flush()
         return self.engine.log[first:]
 
@@ -1295,19 +1347,29 @@ class DrillSession:
         self._pending.append(event)
 
     def _flush(self, progress: bool = False) -> None:
-        events, self._pending = self._pending, []
+        """Write the commands and events not yet in the journal, all or none of them.
+
+        When a write fails (a full disk) the journal is left as it was last written and
+        they are kept, to be written with the next ones once there is room.
+        """
+        events = self._pending
         if self.journal is not None:
             try:
+                for command in self._unwritten:
+                    self.journal.add_command(*command)
                 if events:
                     self.journal.add_events(self._wall(), events)
                 if progress or events:
                     self.journal.set_meta("progress", self.engine.now)
                 if self.engine.finished:
                     self.journal.set_meta("finished", True)
+                self.journal.commit()
             except _DB_ERRORS as exc:
+                self.journal._undo()
                 raise JournalError(
                     f"{self.journal.path}: cannot write to the journal: {_why(exc)}") from None
-            self.journal.commit()
+            self._unwritten = []
+        self._pending = []
         for event in events:
             for fn in self._listeners:
                 fn(event)

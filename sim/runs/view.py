@@ -159,6 +159,9 @@ class DrillState:
         #: each role's Sent list, oldest first
         self.outbox: dict[str, list[SentItem]] = {aid: [] for aid in scenario.actors}
         self._dispatches: dict[str, tuple[SentItem, Delivery]] = {}
+        #: by sender, the Sent entry of the action being carried out: its messages have
+        #: left, the action's own event (notified, escalated, ...) has not come yet
+        self._sending: dict[str, SentItem] = {}
         #: each actor's latest action, a person's or the policy's
         self.last_acted: dict[str, Acted] = {}
         #: actions people took, newest last (the console announces them)
@@ -270,6 +273,8 @@ class DrillState:
                 task = self.tasks.get((d["task"], ev.actor))
                 if task is not None:
                     task.answer, task.answered_at = d.get("text", ""), ev.time
+        if ev.type in ACTION_EVENTS:
+            self._sending.pop(ev.actor or "", None)  # the action is done: its messages are out
         if ev.type in ACTION_EVENTS and ev.actor in self.scenario.actors:
             by = "human" if d.get("by") == "human" else "policy"
             acted = Acted(ev.seq, ev.time, ev.actor, by, self.describe(ev))
@@ -291,14 +296,19 @@ class DrillState:
             return
         sent = self.outbox.setdefault(ev.actor, [])
         by = "human" if d.get("by") == "human" else "policy"
-        last = sent[-1] if sent else None
-        # the recipients of one action leave together: same moment, verb, incident, rule
+        # One action sends its messages one recipient after another, then logs its own
+        # event (notified, escalated, ...) for all of them: a message joins the entry of
+        # the action still being carried out, when it carries the same label and subject.
+        # Another action, even at the same moment, starts an entry of its own.
+        last = self._sending.get(ev.actor or "")
         if (last is None or last.at != ev.time or last.verb != d.get("verb")
                 or last.incident != ev.incident or last.by != by or last.rule != d.get("rule")
+                or last.tlp != d.get("tlp", "") or last.subject != d.get("subject", "")
                 or d.get("to") in last.deliveries):
             last = SentItem(dispatch, d.get("verb", ""), ev.incident or "", d.get("tlp", ""),
                             ev.time, d.get("subject", ""), by=by, rule=d.get("rule"))
             sent.append(last)
+            self._sending[ev.actor or ""] = last
         delivery = Delivery(d.get("to", ""), dispatch, channel=d.get("channel", ""),
                             attempts=int(d.get("attempt", 1)))
         last.deliveries[delivery.recipient] = delivery
