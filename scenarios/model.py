@@ -97,8 +97,8 @@ SELECTORS: dict[str, str] = {
     "(ANSAC or the ASEAN Regional CERT), or every regional council when none is bound",
     "national_police": "police of the acting actor's own country",
     "hosting_police": "police of every country hosting malicious infrastructure",
-    "police_channels": "international police bodies (kind intl_police_channel: INTERPOL, the "
-    "ASEANAPOL secretariat)",
+    "police_channels": "international police bodies (kind intl_police_channel: INTERPOL; the "
+    "ASEANAPOL secretariat too, though it relays no requests)",
     "central_authority": "the central authority for mutual legal assistance of the acting "
     "actor's own country",
     "hosting_central_authorities": "central authorities of every country hosting malicious "
@@ -428,7 +428,7 @@ class StageNames(Strict):
     international_channel: StageName = Field(
         "police -> international channel",
         description="Stage: police ask an international police channel for assistance "
-        "(ASEAN: ASEANAPOL, INTERPOL).",
+        "(INTERPOL I-24/7; ASEANAPOL relays no requests).",
     )
     foreign_police: StageName = Field(
         "police -> foreign police",

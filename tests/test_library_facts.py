@@ -272,6 +272,16 @@ def test_names_and_staffing():
     assert "2006" in actors["singcert"]["description"]
 
 
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+def test_round_the_clock_teams_are_round_the_clock_in_every_bundled_drill(name):
+    # KrCERT/CC, CNCERT/CC and CERT-In run round-the-clock operations (domain primer §2),
+    # whatever drill they take part in
+    actors = load_scenario(BUNDLED[name]).scenario.actors
+    for actor in actors.values():
+        if actor.kind in ("national_cert", "partner_cert") and actor.country in ("KR", "CN", "IN"):
+            assert actor.staffing == "24/7", (name, actor.name)
+
+
 # --- sources ---------------------------------------------------------------------------
 
 
