@@ -202,6 +202,29 @@ def test_without_the_hold_the_site_would_sometimes_go_first():
     assert reversed_runs >= 1
 
 
+def test_a_provider_told_of_a_crime_preserves_before_it_takes_anything_down():
+    # domain primer §3: takedown of evidence-bearing infrastructure waits for
+    # preservation when a crime is suspected; a provider nobody told of a crime acts at once
+    sc = load_scenario(BUNDLED["acid-hacktivism"]).scenario
+    held_back = at_once = 0
+    for seed in SEEDS:
+        log = Engine(sc, seed=seed).run()
+        preserved: dict[tuple[str | None, str | None], float] = {}
+        for e in log:
+            if e.type == "preserved":
+                preserved.setdefault((e.actor, e.incident), e.time)
+            if e.type != "takedown_completed" or not (e.actor or "").startswith("isp-"):
+                continue
+            if "crime" in e.details["relied"]:
+                held_back += 1
+                assert e.details["rule"] == "isp-takedown-evidence"
+                assert preserved[(e.actor, e.incident)] <= e.time, (seed, e)
+            else:
+                at_once += 1
+                assert e.details["rule"] == "isp-takedown"
+    assert held_back >= 4 and at_once >= 4
+
+
 def test_lint_flags_an_expectation_against_the_hold(tmp_path):
     loaded = _ocsem(tmp_path)
     assert not [f for f in lint(loaded) if f.code.startswith("hold")]
