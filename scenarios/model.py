@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StrictBool,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -1305,8 +1306,20 @@ class Inject(Strict):
         "of its text and artefacts. Default: GREEN for an AMBER inject (the facts the "
         "cooperation frameworks exist to pass on may be shared with the community; the "
         "report itself may not); the inject's own label otherwise, so nothing from a RED "
-        "or AMBER+STRICT inject leaves its recipients.",
+        "or AMBER+STRICT inject leaves its recipients. It may be laxer than the inject's "
+        "label, never stricter.",
     )
+
+    @field_validator("facts_tlp")
+    @classmethod
+    def _facts_no_stricter(cls, v: str | None, info: ValidationInfo) -> str | None:
+        tlp = info.data.get("tlp")
+        if v is not None and tlp in TLP_ORDER and TLP_ORDER.index(v) > TLP_ORDER.index(tlp):
+            raise ValueError(
+                f"facts_tlp {v} is stricter than the inject's own label {tlp}: the facts "
+                "are part of what the inject says, so label the whole inject "
+                f"{v} (facts_tlp may only let the facts travel further than the text)")
+        return v
 
     @property
     def facts_label(self) -> str:

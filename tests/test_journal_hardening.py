@@ -479,7 +479,7 @@ def test_drill_tlp_is_the_most_restrictive_label(scenario_data, load):
     scenario_data["injects"][0]["facts_tlp"] = "CLEAR"
     sc = load(scenario_data).scenario
     assert drill_tlp(sc) == "CLEAR"
-    scenario_data["injects"][0]["facts_tlp"] = "GREEN"
+    scenario_data["injects"][0]["tlp"] = "GREEN"  # its facts stay CLEAR
     assert drill_tlp(load(scenario_data).scenario) == "GREEN"
     scenario_data["injects"][0]["tlp"] = "amber+strict"
     assert drill_tlp(load(scenario_data).scenario) == "AMBER+STRICT"

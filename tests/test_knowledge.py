@@ -157,3 +157,67 @@ def test_an_acknowledged_expectation_waits_for_the_recipient(scenario_data, load
     scenario_data["expectations"] = [_expect("acknowledged")]
     [met] = events_of(Engine(load(scenario_data)).run(), "expectation_met")
     assert met.time == 120 and met.actor == "cert-a"  # delivered T+110, acknowledged 10m later
+
+
+def test_a_team_never_tells_a_cert_what_that_cert_told_it(scenario_data, load):
+    # cert-a tells cert-b that SG and TH are affected; cert-b, handling a later inject
+    # about the incident, has nobody new to tell: cert-a told it every fact that makes
+    # cert-a a recipient (docs/model.md: facts received from the recipient count as told)
+    sd = scenario_data
+    sd["frameworks"]["fw"]["rules"]["notify"]["on"] = ["inject", "notify"]
+    sd["injects"].append(_inject("2", "T+03:00", "cert-b", {}, artefacts=["more-logs.csv"]))
+    log = Engine(load(sd)).run()
+    [told_b] = events_of(log, "notified", "cert-a")
+    assert told_b.details["targets"] == ["cert-b"]
+    assert {"affected:SG", "affected:TH"} <= set(
+        events_of(log, "message_delivered", "cert-b")[0].details["facts"])
+    assert not events_of(log, "notified", "cert-b")
+    assert not events_of(log, "message_delivered", "cert-a")
+
+
+def _advisory(sd, tlp: str, breach: float = 0.0):
+    sd["frameworks"]["fw"]["rules"] = {"advisory": {
+        "by": ["national_cert"], "on": ["inject"], "when": {"min_affected": 1},
+        "action": "publish"}}
+    sd["injects"][0]["tlp"] = tlp
+    sd["actors"]["cert-a"]["policy"] = {**sd["actors"]["cert-a"].get("policy", {}),
+                                        "tlp_breach": breach}
+    return sd
+
+
+def test_the_policy_publishes_nothing_it_may_not_make_public(scenario_data, load):
+    log = Engine(load(_advisory(scenario_data, "RED"))).run()
+    assert not events_of(log, "published") and not events_of(log, "tlp_violation")
+    [withheld] = [e for e in events_of(log, "withheld", "cert-a") if e.details["to"] == "public"]
+    assert withheld.details["facts"] and withheld.details["action"] == "publish"
+
+
+def test_the_policy_breaches_a_label_only_as_often_as_its_tlp_breach_says(scenario_data, load):
+    log = Engine(load(_advisory(scenario_data, "RED", breach=1.0))).run()
+    assert events_of(log, "published", "cert-a")
+    [violation] = events_of(log, "tlp_violation", "cert-a")
+    assert violation.details["to"] == "public" and violation.details["tlp"] == "RED"
+
+
+def test_a_clear_report_is_published_with_nothing_withheld(scenario_data, load):
+    log = Engine(load(_advisory(scenario_data, "CLEAR"))).run()
+    assert events_of(log, "published", "cert-a")
+    assert not events_of(log, "withheld") and not events_of(log, "tlp_violation")
+
+
+def test_a_message_names_the_incident_as_its_sender_knows_it(scenario_data, load):
+    # exercise control renames the incident in a RED inject to the council alone: cert-a,
+    # which never received it, writes the title it was given, not control's new one
+    sd = scenario_data
+    sd["injects"][0]["incident"]["title"] = "Botnet beaconing"
+    sd["injects"].append({"id": "2", "at": "T+01:02", "sender": "ctl", "to": ["council"],
+                          "via": "email", "tlp": "RED",
+                          "incident": {"id": "x", "title": "Operation Nightjar: insider"}})
+    log = Engine(load(sd)).run()
+    [to_b] = events_of(log, "message_delivered", "cert-b")
+    assert to_b.time > 62
+    assert "Botnet beaconing" in to_b.details["subject"]
+    assert "Nightjar" not in to_b.details["subject"] + to_b.details["text"]
+    # cert-b passes on the title it was told
+    later = [e for e in log if e.type == "message_delivered" and e.details["sender"] == "cert-b"]
+    assert all("Nightjar" not in e.details["subject"] for e in later)

@@ -172,3 +172,23 @@ def test_the_format_reference_states_the_reading_limits():
             and f"more than {MAX_ALIAS_VALUES:,} values" in text
             and f"over {MAX_BYTES // 1_000_000} MB" in text), text[:3000]
     assert "200,000" not in text
+
+
+# --- a facts label stricter than the inject's own ------------------------------------
+
+
+@pytest.mark.parametrize(("tlp", "facts_tlp", "refused"), [
+    ("GREEN", "RED", True), ("AMBER", "AMBER+STRICT", True), ("AMBER", "GREEN", False),
+    ("RED", "RED", False), ("AMBER", "CLEAR", False)])
+def test_a_facts_label_may_be_laxer_than_the_injects_never_stricter(tmp_path, scenario_data,
+                                                                    tlp, facts_tlp, refused):
+    # the engine passes an item on under its own label with the facts it states: a
+    # stricter facts label was silently ignored, and RED facts went out under GREEN
+    scenario_data["injects"][0].update(tlp=tlp, facts_tlp=facts_tlp)
+    path = write(tmp_path, scenario_data)
+    if not refused:
+        load_scenario(path)
+        return
+    [(where, message)] = problems(path)
+    assert where == "injects[0].facts_tlp"
+    assert f"facts_tlp {facts_tlp} is stricter than the inject's own label {tlp}" in message

@@ -383,10 +383,11 @@ def test_a_message_on_a_round_the_clock_channel_is_handled_at_night(scenario_dat
 def test_a_message_with_a_deadline_is_taken_before_a_report_that_came_earlier(scenario_data,
                                                                               load):
     # cert-b works on one thing at a time. A report of its own reaches it at T+100: it
-    # acknowledges at T+110, analyses until T+140, notifies cert-a at T+145 and escalates
-    # at T+150. Meanwhile a second report (no deadline) waits from T+105 and cert-a's
-    # notification (due by T+300) from T+110: the notification goes first (acknowledged
-    # T+160), then the report (T+170)
+    # acknowledges at T+110, analyses until T+140 and escalates at T+145 (it does not
+    # notify cert-a: all it knows of who is affected, cert-a told it). Meanwhile a
+    # second report (no deadline) waits from T+105 and cert-a's notification (due by
+    # T+300) from T+110: the notification goes first (acknowledged T+155), then the
+    # report (T+165)
     scenario_data["actors"]["cert-b"]["capacity"] = 1
     for id_, at in (("2", "T+01:40"), ("3", "T+01:45")):
         scenario_data["injects"].append(
@@ -394,7 +395,8 @@ def test_a_message_with_a_deadline_is_taken_before_a_report_that_came_earlier(sc
              "tlp": "GREEN", "incident": {"id": "x"}})
     log = Engine(load(scenario_data), seed=0).run()
     assert [(e.time, e.details["refs"]) for e in events_of(log, "acknowledged", "cert-b")] \
-        == [(110, ["inject:2"]), (160, ["m1"]), (170, ["inject:3"])]
+        == [(110, ["inject:2"]), (155, ["m1"]), (165, ["inject:3"])]
+    assert not events_of(log, "notified", "cert-b")
 
 
 # --- what a message carries: Messaging._dispatch -------------------------------------------

@@ -68,6 +68,8 @@ class Received:
     artefacts: tuple[str, ...] = ()
     #: label of the incident facts it states, when they may travel further than the rest
     facts_tlp: str | None = None
+    #: the incident's title as the item gives it ("" when it gives none)
+    incident_title: str = ""
     #: the sender's own deadline for what this asks (for the desk's priority)
     deadline_at: float = math.inf
     #: it added facts to the recipient's picture

@@ -92,6 +92,9 @@ class Dispatch:
     subject: str = ""
     #: what it passes on, as its recipient reads it (titles, never internal ids)
     attached: tuple[str, ...] = ()
+    #: the incident's title as the sender gives it ("" when it knows none, or the
+    #: message is not worded)
+    incident_title: str = ""
     trigger: str | None = None
     set_off_by: str | None = None
     draft: dict[str, float] = field(default_factory=dict)
@@ -229,12 +232,37 @@ class Messaging:
         if verb == "takedown":
             engine.takedown(st, inc_id, base)
             return
-        if verb == "publish":
-            for item in passes:
-                if item.recipient == st.id and not allowed(item.tlp, item.named, st, None):
-                    engine.emit("tlp_violation", st.id, inc_id, ref=item.ref, tlp=item.tlp,
-                                to="public", action=verb, by=by, named=list(item.named))
+        if verb == "publish" and not self._may_publish(st, inc_id, passes, by, relied or ()):
+            return
         engine.emit(VERB_EVENT[verb], st.id, inc_id, text=text, **base)
+
+    def _may_publish(self, st: ActorState, inc_id: str, passes: list[Received], by: str,
+                     relied: list[str] | tuple[str, ...]) -> bool:
+        """Whether a publication goes out, as a message to the public would: what only
+        CLEAR allows is withheld (a person, or the policy with its ``tlp_breach``
+        probability, publishes it anyway, a TLP violation), and nothing is published
+        when the facts it rests on could only come from what is withheld."""
+        engine = self.engine
+        restricted = [item for item in passes
+                      if item.recipient == st.id and not allowed(item.tlp, item.named, st, None)]
+        if not restricted:
+            return True
+        if self._breach(st, inc_id, by):
+            for item in restricted:
+                engine.emit("tlp_violation", st.id, inc_id, ref=item.ref, tlp=item.tlp,
+                            to="public", action="publish", by=by, named=list(item.named))
+            return True
+        refs = [item.ref for item in restricted]
+        public = {f for item in passes if item not in restricted for f in item.facts}
+        public.update(f for item in restricted if item.facts_tlp == "CLEAR" for f in item.facts
+                      if not f.startswith("indicator:"))
+        missing = [f for f in relied if f not in public]
+        if missing:
+            engine.emit("withheld", st.id, inc_id, refs=refs, to="public", facts=missing,
+                        action="publish", reason="no message without restricted facts")
+            return False
+        engine.emit("withheld", st.id, inc_id, refs=refs, to="public")
+        return True
 
     def _dispatch(self, st: ActorState, verb: str, inc_id: str, target: str,
                   everyone: tuple[str, ...], channels: list[str], tlp: str, rule: str | None,
@@ -316,8 +344,8 @@ class Messaging:
         """Write the subject and body its recipient reads, and what it passes on."""
         engine = self.engine
         names = engine.actors
-        truth = engine.msel.incidents.get(d.incident)
-        incident = (truth.title if truth is not None else "") or d.incident
+        d.incident_title = self._known_title(st, d)
+        incident = d.incident_title or d.incident
         forwarded: list[str] = []
         attached: list[str] = []
         blocks = self._blocks
@@ -354,6 +382,29 @@ class Messaging:
             d.text += "".join("\n\n" + f for f in forwarded)
         else:
             d.text = body.format_map(values)
+
+    def _known_title(self, st: ActorState, d: Dispatch) -> str:
+        """The incident's title as the sender knows it, from what it may pass to this
+        recipient (under the label of the incident facts each item came with): the title
+        it was last given, or else, as exercise control names an incident that was given
+        none, the title of the first inject about it; "" when it holds neither, and the
+        message names the incident by its id."""
+        picture = st.pictures.get(d.incident)
+        if picture is None:
+            return ""
+        recipient = self.engine.actors[d.recipient]
+
+        def passes(item: Received) -> bool:
+            label = item.facts_tlp or item.tlp
+            return label in _OPEN or allowed(label, item.named, st, recipient)
+
+        for item in reversed(picture.items):
+            if item.incident_title and passes(item):
+                return item.incident_title
+        for item in picture.items:
+            if item.kind == "inject" and item.title and passes(item):
+                return item.title
+        return ""
 
     def _forward(self, item: Received, incident: str) -> tuple[str, str]:
         """How a message writes out an item it passes on, and the item as listed among
@@ -506,6 +557,7 @@ class Messaging:
         item = Received(
             msg_id, d.verb, d.sender, d.recipient, d.incident, d.tlp, cid, self.env.now,
             d.named, d.facts, d, d.text, d.subject, deadline_at=d.deadline_at,
+            incident_title=d.incident_title,
         )
         heard = recipient.heard.setdefault((d.incident, d.sender), set())
         heard.update(d.facts)

@@ -332,7 +332,7 @@ class Msel:
         item = Received(
             ref, "inject", inj.sender, st.id, inc_id, inj.tlp, inj.via, self.env.now,
             tuple(inj.to), facts, None, inj.text, inj.title, tuple(inj.artefact_names),
-            facts_tlp=inj.facts_label,
+            facts_tlp=inj.facts_label, incident_title=inj.incident.title or "",
         )
         files = inj.artefact_files
         # artefact files add their hashes; injects without them log as they always did

@@ -597,11 +597,12 @@ class Policy:
         out = []
         for aid, just in addressed:
             told = st.told.get((inc_id, rule.action, aid))
-            if told is None:
-                out.append((aid, just))
-                continue
             due = just or relied
+            if told is None and not due:
+                out.append((aid, just))  # chosen whatever the incident: due once
+                continue
+            before = told or ()
             heard = st.heard.get((inc_id, aid), ())
-            if any(f not in told and f not in heard for f in due):
+            if any(f not in before and f not in heard for f in due):
                 out.append((aid, just))
         return out
