@@ -621,13 +621,17 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     from sim.safe.files import FileProblem, write_private
 
+    if args.name.endswith(("/", os.sep)):
+        print(f"drill new: {args.name!r} names a folder; give the new file's name, e.g. "
+              f"{args.name.rstrip('/' + os.sep)}/my-drill", file=sys.stderr)
+        return EXIT_INVALID
     name = args.name.removesuffix(".yaml")
     ident = Path(name).name
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", ident):
         print(f"drill new: {ident!r} is not a usable id (letters, digits, '-', '_', '.')",
               file=sys.stderr)
         return EXIT_INVALID
-    target = Path(f"{name}.yaml")
+    target = Path(name).parent / f"{ident}.yaml"
     if target.exists():
         print(f"drill new: {target} already exists; choose another name", file=sys.stderr)
         return EXIT_INVALID

@@ -76,6 +76,25 @@ def test_templates_validate_run_and_lint_clean(tmp_path, monkeypatch, template):
     assert main(["new", "my-drill"]) == 2  # never overwrites
 
 
+@pytest.mark.parametrize("name", ["2025", "1e3", "0x1F", "true", "null"])
+def test_a_new_scenario_named_like_a_number_validates(tmp_path, monkeypatch, name):
+    # YAML reads an unquoted 2025 as a number: the id must be written as text
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", name]) == 0
+    assert load_scenario(tmp_path / f"{name}.yaml").scenario.drill.id == name
+
+
+def test_drill_new_given_a_folder_asks_for_a_file_name(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "drafts").mkdir()
+    assert main(["new", "drafts/"]) == 2
+    assert "names a folder; give the new file's name, e.g. drafts/my-drill" in \
+        capsys.readouterr().err
+    assert list((tmp_path / "drafts").iterdir()) == []  # no hidden .yaml written
+    assert main(["new", "drafts/my-drill"]) == 0
+    assert (tmp_path / "drafts" / "my-drill.yaml").exists()
+
+
 def test_schema_command_writes_the_committed_schema(tmp_path):
     out = tmp_path / "scenario.schema.json"
     assert main(["schema", "-o", str(out)]) == 0
@@ -215,3 +234,47 @@ def test_tutorial_examples_validate_run_and_lint_clean(path):
     loaded = load_scenario(path)
     assert lint(loaded) == []
     assert Engine(loaded, seed=0).run()[-1].type == "drill_ended"
+
+
+def _doc_block_after(text: str, marker: str) -> list[str]:
+    """The lines of the first fenced block of output (no language named) after
+    ``marker`` in the tutorial."""
+    lines = text[text.index(marker):].splitlines()
+    fences = [i for i, line in enumerate(lines) if line.startswith("```")]
+    for opening, closing in zip(fences[::2], fences[1::2], strict=False):
+        if lines[opening] == "```":
+            return lines[opening + 1:closing]
+    raise AssertionError(f"no output block after {marker!r}")
+
+
+def test_the_tutorials_validate_and_lint_examples_are_what_the_commands_print(
+        tmp_path, monkeypatch, capsys):
+    # section 4 and 5 of docs/tutorial.md show drill validate and drill lint on
+    # step3.yaml with a few edits; they must stay what the commands print
+    doc = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    good = (ROOT / "docs" / "tutorial" / "step3.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "my-first-drill.yaml"
+    path.write_text(good, encoding="utf-8")
+    main(["validate", path.name])
+    assert capsys.readouterr().out.splitlines() == _doc_block_after(doc, "## 4. Validate")
+
+    lines = good.splitlines(keepends=True)
+    inject3 = next(i for i, ln in enumerate(lines) if ln.strip() == '- id: "3"')
+    lines[inject3 + 3] = lines[inject3 + 3].replace("sender: bank-ph", "sender: bank_ph")
+    e4 = next(i for i, ln in enumerate(lines) if ln.strip() == "- id: E4")
+    within = next(i for i in range(e4, len(lines)) if "within: 2h" in lines[i])
+    lines[within] = lines[within].replace("within: 2h", "within: 2")
+    cont = next(i for i in range(e4, len(lines)) if "contingency:" in lines[i])
+    lines[cont] = lines[cont].replace("contingency:", "contingncy:")
+    path.write_text("".join(lines), encoding="utf-8")
+    main(["validate", path.name])
+    assert capsys.readouterr().out.splitlines() == _doc_block_after(doc, "misspelt `contingency`")
+
+    lines = good.splitlines(keepends=True)
+    contacts = next(i for i, ln in enumerate(lines) if "soc@pinoybank" in ln)
+    lines.insert(contacts + 1, "      portal: {address: acid-portal/pinoy-bank}\n")
+    lines = [ln.replace("at: T+04:00", "at: T+08:30") for ln in lines]
+    path.write_text("".join(lines), encoding="utf-8")
+    main(["lint", path.name])
+    assert capsys.readouterr().out.splitlines() == _doc_block_after(doc, "half an hour after")
