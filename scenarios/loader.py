@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from . import DEFAULT_SCENARIO
 from .durations import format_drill_time, parse_drill_time, parse_duration
 from .model import (
+    _ID,
     ACTOR_KINDS,
     INCIDENT_SELECTORS,
     MAPPING_SECTIONS,
@@ -37,6 +39,9 @@ from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
 
 LIBRARY_PACKAGE = "scenarios.library"
 BUNDLED_PACKAGE = "scenarios.bundled"
+#: what the models accept as an id (scenarios.model.Id: that pattern, 1 to 64 characters)
+_VALID_ID = re.compile(_ID)
+_MAX_ID = 64
 
 
 @dataclass(frozen=True)
@@ -249,7 +254,7 @@ def _load_with_includes(
             sub = _load_with_includes(target, (*stack, real), problems, False, roots,
                                       sub_defined)
         except YamlProblem as exc:
-            problems.append(Problem(exc.mark, format_path(exc.path), exc.message))
+            problems.extend(_yaml_problems(exc))
             continue
         for section in MAPPING_SECTIONS:
             items = sub.data.get(section)
@@ -299,6 +304,10 @@ def _load_with_includes(
             for key in own if isinstance(own, dict) else ():
                 defined[(section, key)] = this
     return merged
+
+
+def _yaml_problems(exc: YamlProblem) -> list[Problem]:
+    return [Problem(p.mark, format_path(p.path), p.message) for p in exc.every()]
 
 
 def _kind(value: Any) -> str:
@@ -382,6 +391,8 @@ def _normalise(loc: tuple, data: Any) -> tuple[tuple, bool]:
     cur = data
     member = False
     for part in loc:
+        if part == "[key]":  # the key just named is what is wrong, not its value
+            break
         if isinstance(cur, dict):
             if part in cur:
                 out.append(part)
@@ -473,12 +484,30 @@ def _validation_problems(exc: ValidationError, loc: Located) -> list[Problem]:
     out = []
     for err, path in located_errors(exc, loc.data):
         message = reword(err, path, loc.data)
-        mark = loc.key_mark(path) if err["type"] == "extra_forbidden" else loc.mark_for(path)
+        # an unknown field, or an id that is not valid: the problem is the key itself
+        about_key = err["type"] == "extra_forbidden" or err["loc"][-1:] == ("[key]",)
+        mark = loc.key_mark(path) if about_key else loc.mark_for(path)
         out.append(Problem(mark, format_path(path), message))
     return out
 
 
 # --- cross-references ------------------------------------------------------------
+
+
+class KeyPath(tuple[str | int, ...]):
+    """The path of a mapping key that is itself the problem (an actor id that is a
+    selector's name, a contact on an unknown channel): reported where the key is
+    written, not at its value."""
+
+    __slots__ = ()
+
+
+def _suggest(name: Any, known: Any) -> str:
+    """A "did you mean" for ``name``: the closest of the ``known`` names that are valid
+    ids (an id the file gets wrong is never offered)."""
+    valid = [k for k in map(str, known) if len(k) <= _MAX_ID and _VALID_ID.match(k)]
+    close = difflib.get_close_matches(str(name), valid, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
@@ -509,12 +538,19 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     injects = as_list(data.get("injects"))
     expectations = as_list(data.get("expectations"))
     drill = as_dict(data.get("drill"))
+    objective_ids: dict[str, int] = {}
+    for i, o in enumerate(as_list(drill.get("objectives"))):
+        oid = as_dict(o).get("id")
+        if oid is None:
+            continue
+        oid = str(oid)
+        if oid in objective_ids:
+            yield (("drill", "objectives", i, "id"),
+                   f"objective id {oid!r} is already used by drill.objectives[{objective_ids[oid]}]")
+        objective_ids.setdefault(oid, i)
     objectives = {name(o.get("id")) for o in as_list(drill.get("objectives")) if isinstance(o, dict)}
     objectives.discard(None)
-
-    def suggest(name: Any, known: Any) -> str:
-        close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
-        return f"; did you mean {close[0]!r}?" if close else ""
+    suggest = _suggest
 
     yield from _team_problems(actors, teams, country_sets, suggest)
 
@@ -527,11 +563,12 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
 
     for aid, actor in actors.items():
         if aid in SELECTORS:
-            yield ("actors", aid), f"{aid!r} is a recipient selector name; choose another actor id"
+            yield (KeyPath(("actors", aid)),
+                   f"{aid!r} is a recipient selector name; choose another actor id")
         for ch in as_dict(as_dict(actor).get("contacts")):
             if ch not in channels:
                 yield (
-                    ("actors", aid, "contacts", ch),
+                    KeyPath(("actors", aid, "contacts", ch)),
                     f"unknown channel {ch!r}{suggest(ch, channels)}",
                 )
         on_call = as_dict(as_dict(actor).get("on_call"))
@@ -550,7 +587,8 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         for rid in as_dict(as_dict(fw).get("rules")):
             here = ("frameworks", fid, "rules", rid)
             if rid in rules:
-                yield here, f"rule id {rid!r} is already used in framework {rules[rid][1]!r}"
+                yield (KeyPath(here),
+                       f"rule id {rid!r} is already used in framework {rules[rid][1]!r}")
             rules[rid] = here
     for rid, here in rules.items():
         rule = as_dict(frameworks[here[1]]["rules"][rid])
@@ -606,7 +644,7 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         for rid in probs:
             if rid not in rules:
                 yield (
-                    ("actors", aid, "policy", "rule_probability", rid),
+                    KeyPath(("actors", aid, "policy", "rule_probability", rid)),
                     f"unknown rule {rid!r}{suggest(rid, rules)}",
                 )
 
@@ -759,10 +797,17 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                 if eid not in exp_ids:
                     yield (("injects", i, "when", key, k),
                            f"no expectation {eid!r}{suggest(eid, exp_ids)}")
+    task_ids: dict[str, int] = {}
     for i, task in enumerate(as_list(data.get("tasks"))):
         if not isinstance(task, dict):
             continue
         here = ("tasks", i)
+        tid = task.get("id")
+        if tid is not None:
+            tid = str(tid)
+            if tid in task_ids:
+                yield (*here, "id"), f"task id {tid!r} is already used by tasks[{task_ids[tid]}]"
+            task_ids.setdefault(tid, i)
         yield from who(task.get("to"), (*here, "to"))
         iid = task.get("inject")
         if iid is not None and str(iid) not in inject_ids:
@@ -791,11 +836,12 @@ def _team_problems(actors: dict, teams: dict, country_sets: set, suggest: Any
     for tid, spec in teams.items():
         here = ("teams", tid)
         if tid in actors:
-            yield here, f"team {tid!r} has the name of an actor; choose another"
+            yield KeyPath(here), f"team {tid!r} has the name of an actor; choose another"
         elif tid in SELECTORS:
-            yield here, f"{tid!r} is a recipient selector name; choose another team name"
+            yield KeyPath(here), f"{tid!r} is a recipient selector name; choose another team name"
         elif tid in country_sets or tid in ACTOR_KINDS:
-            yield here, f"team {tid!r} has the name of a country group or kind; choose another"
+            yield (KeyPath(here),
+                   f"team {tid!r} has the name of a country group or kind; choose another")
         if isinstance(spec, dict):
             for key in ("include", "exclude"):
                 for j, n in enumerate(items(spec.get(key))):
@@ -829,9 +875,7 @@ def _drift_problems(data: dict) -> Iterator[tuple[tuple, str]]:
     except (TypeError, ValueError):
         start = None
 
-    def suggest(name: str, known: Any) -> str:
-        close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
-        return f"; did you mean {close[0]!r}?" if close else ""
+    suggest = _suggest
 
     def when(here: tuple, value: Any) -> Iterator[tuple[tuple, str] | float]:
         # yields a problem (a tuple), or the drill minute
@@ -1020,7 +1064,8 @@ def _finish(loc: Located, path: Path, problems: list[Problem],
         problems.extend(_validation_problems(exc, loc))
     if isinstance(loc.data, dict):
         for where, message in (*_cross_references(loc.data), *_drift_problems(loc.data)):
-            problems.append(Problem(loc.mark_for(where), format_path(where), message))
+            mark = loc.key_mark(where) if isinstance(where, KeyPath) else loc.mark_for(where)
+            problems.append(Problem(mark, format_path(where), message))
     if scenario is not None and not problems:
         _read_artefacts(scenario, loc, path, roots or IncludeRoots.for_scenario(path), problems)
     if problems or scenario is None:
@@ -1049,7 +1094,7 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     try:
         loc = _load_with_includes(path, (path.resolve(),), problems, True, roots)
     except YamlProblem as exc:
-        raise ScenarioError([Problem(exc.mark, format_path(exc.path), exc.message)]) from None
+        raise ScenarioError(_yaml_problems(exc)) from None
     if problems:
         # a broken include makes every later check misleading: report it alone
         raise ScenarioError(problems)

@@ -56,11 +56,24 @@ ACTOR_KINDS: tuple[str, ...] = ActorKind.__args__  # type: ignore[attr-defined]
 ChannelKind = Literal["email", "phone", "portal", "police_network", "network_247", "mla"]
 
 TLP_ORDER = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+
+
+def _any_case(text: str) -> str:
+    """A JSON Schema pattern for ``text`` in any case (its regular expressions have no
+    flag for that)."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in text)
+
+
+#: a TLP label as the validator below reads it: in any case, after 'TLP:' or not
+TLP_PATTERN = (rf"^({_any_case('TLP:')})?\s*({'|'.join(_any_case(t) for t in TLP_ORDER)})\s*$")
 Tlp = Annotated[
     Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"],
     BeforeValidator(
         lambda v: v.upper().removeprefix("TLP:").strip() if isinstance(v, str) else v
     ),
+    # editors offer the labels, and accept them written as the validator reads them
+    WithJsonSchema({"anyOf": [{"type": "string", "enum": list(TLP_ORDER)},
+                              {"type": "string", "pattern": TLP_PATTERN}]}),
 ]
 
 Severity = Literal["low", "medium", "high", "critical"]
@@ -144,18 +157,20 @@ def _dump_duration(minutes: float) -> str:
     return f"{text}m"
 
 
+#: A duration in the JSON Schema: text like '30m', or the bare number 0 (the pattern
+#: applies to text only, the bounds to numbers only).
+DURATION_SCHEMA: dict[str, Any] = {
+    "type": ["string", "number"],
+    "pattern": DURATION_PATTERN,
+    "minimum": 0,
+    "maximum": 0,
+}
 Duration = Annotated[
     float,
     BeforeValidator(_duration),
     # JSON dumps write durations back as text, so a dumped scenario validates again
     PlainSerializer(_dump_duration, return_type=str, when_used="json"),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": DURATION_PATTERN,
-            "examples": ["30m", "4h", "1h30m", "2d"],
-        }
-    ),
+    WithJsonSchema({**DURATION_SCHEMA, "examples": ["30m", "4h", "1h30m", "2d"]}),
 ]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 #: A drill time: an offset from the start, or a date-time.
@@ -170,6 +185,18 @@ DrillTime = Annotated[
     ),
 ]
 
+
+
+class _OneOrList:
+    """In the JSON Schema, a list that may be written as its one item too, as the
+    field's validator reads it: ``to: certph`` for ``to: [certph]``."""
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> dict[str, Any]:
+        listed = handler(schema)
+        return {"anyOf": [listed["items"], listed]}
+
+
+ONE_OR_LIST = _OneOrList()
 
 
 def _new_list() -> list:
@@ -350,7 +377,8 @@ class Objective(Strict):
 class Standby(Strict):
     """Teams on duty for a window of the drill, whatever their office hours."""
 
-    actors: list[Id] = Field(min_length=1, description="Actor ids standing by.")
+    actors: Annotated[list[Id], ONE_OR_LIST] = Field(
+        min_length=1, description="Actor ids standing by.")
     start: DrillTime = Field(
         "T+00:00", description="When the standby begins: 'T+00:00' (default) or a date-time."
     )
@@ -667,7 +695,7 @@ def _one_range(v: Any) -> Any:
     return [v] if isinstance(v, str) else v
 
 
-DayTimes = Annotated[list[str], BeforeValidator(_one_range)]
+DayTimes = Annotated[list[str], BeforeValidator(_one_range), ONE_OR_LIST]
 Timetable = Annotated[
     dict[str, DayTimes],
     Field(
@@ -1295,7 +1323,8 @@ class Inject(Strict):
         "after_action: time after that action."
     )
     sender: Id = Field(description="Actor the inject appears to come from (real or simulated).")
-    to: list[Id] = Field(min_length=1, description="Recipient actors, or teams (see 'teams').")
+    to: Annotated[list[Id], ONE_OR_LIST] = Field(
+        min_length=1, description="Recipient actors, or teams (see 'teams').")
     via: Id = Field(description="Channel id of the delivery method.")
     incident: Incident = Field(description="Incident opened or updated.")
     tlp: Tlp = Field("AMBER", description="TLP label of the inject.")
@@ -1372,7 +1401,7 @@ class Expectation(Strict):
 
     id: Id = Field(description="Expectation id, e.g. 'E1'.")
     description: str = Field("", description="The expected action in words.")
-    actors: list[Id] = Field(
+    actors: Annotated[list[Id], ONE_OR_LIST] = Field(
         min_length=1,
         description="Actor ids that may meet it, teams (see 'teams'), or selectors that do "
         "not depend on an acting actor (" + ", ".join(("member_certs", "partner_certs",
@@ -1523,7 +1552,7 @@ class ActionSeen(Strict):
     """An action as exercise control sees it (every actor's)."""
 
     action: Verb = Field(description="The action, e.g. request_takedown.")
-    by: list[Id] = Field(
+    by: Annotated[list[Id], ONE_OR_LIST] = Field(
         default_factory=_new_list,
         description="Actors or teams whose action counts; anyone's when empty.",
     )
@@ -1560,7 +1589,7 @@ class Task(Strict):
 
     id: Id = Field(description="Task id, e.g. 'Q1'.")
     question: str = Field(description="The question, e.g. 'Which IP addresses will you block?'.")
-    to: list[Id] = Field(min_length=1, description="Actors or teams asked.")
+    to: Annotated[list[Id], ONE_OR_LIST] = Field(min_length=1, description="Actors or teams asked.")
     inject: Id | None = Field(
         None, description="Ask when this inject reaches each actor (instead of 'at')."
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .durations import DURATION_PATTERN
-from .model import MAPPING_SECTIONS, SELECTORS, VERBS, Scenario
+from .model import DURATION_SCHEMA, MAPPING_SECTIONS, SELECTORS, TLP_PATTERN, VERBS, Scenario
 from .yamlsrc import MAX_ALIAS_VALUES, MAX_BYTES, MAX_VALUES
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
@@ -31,8 +31,7 @@ def _editor_friendly(node: Any) -> Any:
         node = {k: _editor_friendly(v) for k, v in node.items()}
         if "discriminator" in node and "oneOf" in node:
             node["anyOf"] = [
-                {"type": "string", "pattern": DURATION_PATTERN,
-                 "description": "A constant duration, e.g. '30m'."},
+                {**DURATION_SCHEMA, "description": "A constant duration, e.g. '30m'."},
                 *node.pop("oneOf"),
             ]
             node.pop("discriminator")
@@ -95,7 +94,7 @@ Editors that speak yaml-language-server get completion and hover text from
 ## Conventions
 
 - **Durations** are written for people: `30m`, `4h`, `1h30m`, `2d`, `1w`, `9mo`
-  (units `s m h d w mo`; a month is 30 days). A bare number is an error.
+  (units `s m h d w mo`; a month is 30 days). A bare number is an error, except `0`.
 - **Drill times** are offsets from the drill start, `T+01:30` or `T+1d02:00`, or
   absolute ISO 8601 times with an offset, `2026-08-19T10:00:00+08:00`.
 - **Distributions** are either a duration (a constant) or a mapping with `dist`:
@@ -110,11 +109,12 @@ Editors that speak yaml-language-server get completion and hover text from
   ```
 - **YAML 1.1 traps are closed.** Only `true` and `false` are booleans (`NO` stays the
   country code of Norway), `9:30` stays text, `010` is ten, and dates stay text for the
-  models to parse. Aliases may be used, but a document of more than {max_values}
-  values, one whose aliases repeat more than {max_alias_values} values, or a file over
-  {max_mb} MB, is refused.
+  models to parse. U+0085, U+2028 and U+2029, line breaks to YAML 1.1 but not to
+  editors, are refused (write them as `\\u2028` in a double-quoted string). Aliases
+  may be used, but a document of more than {max_values} values, one whose aliases
+  repeat more than {max_alias_values} values, or a file over {max_mb} MB, is refused.
 - **TLP labels** are `CLEAR`, `GREEN`, `AMBER`, `AMBER+STRICT` and `RED` (TLP 2.0);
-  `TLP:AMBER` is accepted too.
+  `TLP:AMBER` is accepted too, and so is any case (`amber`, `tlp:amber`).
 - **`x-` keys** are ignored in every mapping of fields (the top level, an actor, an
   inject, a rule...), as in OpenAPI and compose files: keep YAML anchors there,
   `x-cert: &cert {kind: national_cert, staffing: 24/7}`, and merge them with `<<: *cert`
@@ -193,7 +193,9 @@ def _type(prop: dict[str, Any]) -> str:
     if "const" in prop:
         return f"`{prop['const']}`"
     if "anyOf" in prop:
-        parts = [_type(p) for p in prop["anyOf"] if p.get("type") != "null"]
+        # a TLP label written another way is still one of the labels
+        parts = [_type(p) for p in prop["anyOf"]
+                 if p.get("type") != "null" and p.get("pattern") != TLP_PATTERN]
         if any(p.get("pattern") == DURATION_PATTERN for p in prop["anyOf"]) and len(parts) > 3:
             return "distribution"
         return " or ".join(dict.fromkeys(parts))

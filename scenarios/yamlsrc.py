@@ -113,13 +113,20 @@ class Located:
 
 
 class YamlProblem(Exception):
-    """A problem reading YAML, already positioned."""
+    """A problem reading YAML, already positioned; ``others`` are more problems of the
+    same kind further on in the file (each misplaced line break), reported with it."""
 
-    def __init__(self, mark: Mark | None, message: str, path: Path_ = ()):
+    def __init__(self, mark: Mark | None, message: str, path: Path_ = (),
+                 others: tuple[YamlProblem, ...] = ()):
         super().__init__(message)
         self.mark = mark
         self.message = message
         self.path = path
+        self.others = others
+
+    def every(self) -> list[YamlProblem]:
+        """This problem and the others found with it, in the order of the file."""
+        return [self, *self.others]
 
 
 class Unreadable(Exception):
@@ -533,14 +540,45 @@ class _Builder:
             self.anchors[anchor] = _Anchor(copy.deepcopy(value), marks, size)
 
 
-#: line breaks as YAML (and PyYAML's marks) count them
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+#: line breaks as editors count them (and the parsers, once the others are refused)
+_LINE_BREAK = re.compile("\r\n|[\r\n]")
+
+#: characters that YAML 1.1, and so both parsers, read as line breaks, but that editors
+#: do not show as one: pasted from a web page or a word processor, they would break a
+#: line where the user sees none, and move every later line number
+_HIDDEN_BREAKS = {
+    "\x85": "U+0085 NEXT LINE",
+    "\u2028": "U+2028 LINE SEPARATOR",
+    "\u2029": "U+2029 PARAGRAPH SEPARATOR",
+}
+_HIDDEN_BREAK = re.compile("[" + "".join(_HIDDEN_BREAKS) + "]")
 
 
 def _line_col(text: str, pos: int) -> tuple[int, int]:
     """1-based line and column of character ``pos`` of ``text``."""
     lines = _LINE_BREAK.split(text[:pos])
     return len(lines), len(lines[-1]) + 1
+
+
+def _hidden_breaks(text: str, file: str) -> YamlProblem | None:
+    """Every line break of YAML 1.1 that an editor does not show as one, at its line
+    and column, or None when there is none (the usual case, found by str's own search)."""
+    if not any(ch in text for ch in _HIDDEN_BREAKS):
+        return None
+    found = []
+    line, start, done = 1, 0, 0  # the line of text[done], and where that line starts
+    for m in _HIDDEN_BREAK.finditer(text):
+        pos = m.start()
+        for br in _LINE_BREAK.finditer(text, done, pos):
+            line, start = line + 1, br.end()
+        done = pos
+        name = _HIDDEN_BREAKS[m.group()]
+        escape = f"\\u{ord(m.group()):04x}"
+        found.append(YamlProblem(
+            Mark(file, line, pos - start + 1),
+            f"{name}: a line break in YAML; remove it, or write it as {escape} in a "
+            "double-quoted string"))
+    return YamlProblem(found[0].mark, found[0].message, others=tuple(found[1:]))
 
 
 def _yaml_error(exc: yaml.YAMLError, file: str, text: str, parser: type) -> YamlProblem:
@@ -569,6 +607,9 @@ def read_yaml_text(text: str, file: str) -> Located:
             Mark(file, 1, 1),
             f"file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is never this big",
         )
+    hidden = _hidden_breaks(text, file)
+    if hidden is not None:
+        raise hidden
     builder = _Builder(file)
     parser = _PARSER
     try:  # the pure-Python parser checks every character as it starts

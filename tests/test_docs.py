@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scenarios.durations import DURATION_PATTERN
 from scenarios.model import Scenario
 from scenarios.schema import json_schema, reference_markdown, schema_text
 from sim.engine.events import EVENT_TYPES
@@ -27,7 +28,9 @@ def test_schema_is_draft_07_and_accepts_duration_shorthand():
     schema = json_schema()
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     ack = schema["definitions"]["Policy"]["properties"]["ack_delay"]
-    assert ack["anyOf"][0]["type"] == "string"
+    # a plain duration ('30m', or the bare 0) stands for a constant distribution
+    assert ack["anyOf"][0]["type"] == ["string", "number"]
+    assert ack["anyOf"][0]["pattern"] == DURATION_PATTERN
 
 
 def test_every_field_has_a_description():

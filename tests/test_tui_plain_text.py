@@ -292,3 +292,14 @@ async def test_review_shows_notes_ratings_and_names_literally(tmp_path):
         await pilot.pause()
         shown = screen_text(app)
         assert "CERT\\x1b[2J" in shown and "\x1b" not in shown
+
+
+async def test_a_clock_tick_while_the_app_closes_does_nothing(tmp_path):
+    # the clock's timer can fire once more after the app has let go of its screens;
+    # redrawing then raised ScreenStackError, shown as a traceback on the way out
+    app = make_app(tmp_path, only=())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        app.tick()  # while running: fine
+    app.tick()  # after the app has closed: nothing to draw, and no error
+    app.redraw()

@@ -177,8 +177,18 @@ class DrillApp(PlainTextApp):
 
     _ended_seen = False
 
+    def _screens_gone(self) -> bool:
+        """True once the app has let go of its screens: a tick of the clock can still
+        come while it closes."""
+        try:
+            return not self.screen_stack
+        except KeyError:
+            return True
+
     def tick(self) -> None:
         """Advance the engine to the clock's drill time and redraw what changed."""
+        if self._screens_gone():
+            return
         if self.remote is not None:  # the server moves the drill on
             if self.remote.finished and not self._ended_seen:
                 self._ended_seen = True
@@ -209,6 +219,8 @@ class DrillApp(PlainTextApp):
             self.state = self.remote.state  # a new one when the server said to start again
         # the read model knows time from events; between events the clock moves on
         self.state.now = max(self.state.now, self.session.now)
+        if self._screens_gone():
+            return
         screen = self.screen
         if isinstance(screen, FacilitatorScreen | ParticipantScreen) and screen.ready:
             with suppress(NoMatches):  # the screen is being torn down (closing the app)
