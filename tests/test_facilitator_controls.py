@@ -615,6 +615,10 @@ def open_form(*presses: str, form=TimeForm, inject: str = "2"):
         # the snapshot is of the form: the console's tables behind it are left out, as
         # Textual sizes their columns on its own schedule
         app.screen_stack[-2].query_one("#tabs").display = False
+        # a blinking text cursor would be caught at whatever phase the machine's load
+        # made it: it stays shown
+        for field in app.screen.query("Input, TextArea"):
+            field.cursor_blink = False
         await pilot.pause()
         app.clear_notifications()
         await pilot.wait_for_scheduled_animations()
