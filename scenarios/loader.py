@@ -510,6 +510,18 @@ def _suggest(name: Any, known: Any) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _once(seen: dict[str, int], ident: Any, here: tuple, what: str,
+          where: str) -> Iterator[tuple[tuple, str]]:
+    """A problem at ``here``'s id when it is already used by an earlier entry of
+    ``where`` (``seen`` maps each id to its first entry)."""
+    if ident is None:
+        return
+    ident = str(ident)
+    if ident in seen:
+        yield (*here, "id"), f"{what} id {ident!r} is already used by {where}[{seen[ident]}]"
+    seen.setdefault(ident, here[-1])
+
+
 def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     """Broken references in raw (possibly partly invalid) scenario data."""
 
@@ -540,14 +552,8 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     drill = as_dict(data.get("drill"))
     objective_ids: dict[str, int] = {}
     for i, o in enumerate(as_list(drill.get("objectives"))):
-        oid = as_dict(o).get("id")
-        if oid is None:
-            continue
-        oid = str(oid)
-        if oid in objective_ids:
-            yield (("drill", "objectives", i, "id"),
-                   f"objective id {oid!r} is already used by drill.objectives[{objective_ids[oid]}]")
-        objective_ids.setdefault(oid, i)
+        yield from _once(objective_ids, as_dict(o).get("id"), ("drill", "objectives", i),
+                         "objective", "drill.objectives")
     objectives = {name(o.get("id")) for o in as_list(drill.get("objectives")) if isinstance(o, dict)}
     objectives.discard(None)
     suggest = _suggest
@@ -663,12 +669,8 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         if not isinstance(inj, dict):
             continue
         here = ("injects", i)
-        iid = inj.get("id")
-        if iid is not None:
-            iid = str(iid)
-            if iid in inject_ids:
-                yield (*here, "id"), f"inject id {iid!r} is already used by injects[{inject_ids[iid]}]"
-            inject_ids.setdefault(iid, i)
+        iid = None if inj.get("id") is None else str(inj.get("id"))
+        yield from _once(inject_ids, iid, here, "inject", "injects")
         sender = inj.get("sender")
         if isinstance(sender, str) and sender not in actors:
             yield (*here, "sender"), f"unknown actor {sender!r}{suggest(sender, actors)}"
@@ -750,12 +752,7 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         if not isinstance(exp, dict):
             continue
         here = ("expectations", i)
-        eid = exp.get("id")
-        if eid is not None:
-            eid = str(eid)
-            if eid in exp_ids:
-                yield (*here, "id"), f"expectation id {eid!r} is already used by expectations[{exp_ids[eid]}]"
-            exp_ids.setdefault(eid, i)
+        yield from _once(exp_ids, exp.get("id"), here, "expectation", "expectations")
         for j, aid in names(exp.get("actors")):
             if aid not in actors and aid not in teams and aid not in STATIC_SELECTORS \
                     and aid not in INCIDENT_SELECTORS:
@@ -802,12 +799,7 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         if not isinstance(task, dict):
             continue
         here = ("tasks", i)
-        tid = task.get("id")
-        if tid is not None:
-            tid = str(tid)
-            if tid in task_ids:
-                yield (*here, "id"), f"task id {tid!r} is already used by tasks[{task_ids[tid]}]"
-            task_ids.setdefault(tid, i)
+        yield from _once(task_ids, task.get("id"), here, "task", "tasks")
         yield from who(task.get("to"), (*here, "to"))
         iid = task.get("inject")
         if iid is not None and str(iid) not in inject_ids:

@@ -152,6 +152,20 @@ class Sample:
 
     def add(self, x: float) -> None:
         self.running.add(x)
+        self._keep(x)
+
+    def extend(self, xs: Sequence[float]) -> None:
+        """``add`` each value in turn: the same state as adding them one by one."""
+        self.running.extend(xs)
+        exact = self._exact
+        if exact is not None and len(exact) + len(xs) <= EXACT_LIMIT:
+            exact.extend(xs)  # the common case: no value past the exact limit
+            return
+        for x in xs:
+            self._keep(x)
+
+    def _keep(self, x: float) -> None:
+        """Keep a value exactly while there are few, then in the histogram."""
         if self._exact is not None:
             self._exact.append(x)
             if len(self._exact) > EXACT_LIMIT:
@@ -160,23 +174,6 @@ class Sample:
                 self._exact = None
         else:
             self._bin(x)
-
-    def extend(self, xs: Sequence[float]) -> None:
-        """``add`` each value in turn: the same state as adding them one by one."""
-        self.running.extend(xs)
-        exact = self._exact
-        if exact is not None and len(exact) + len(xs) <= EXACT_LIMIT:
-            exact.extend(xs)
-            return
-        for x in xs:
-            if self._exact is not None:
-                self._exact.append(x)
-                if len(self._exact) > EXACT_LIMIT:
-                    for v in self._exact:
-                        self._bin(v)
-                    self._exact = None
-            else:
-                self._bin(x)
 
     def _bin(self, x: float) -> None:
         i = -1 if x <= _FLOOR else int(math.log(x / _FLOOR) / _LOG_RATIO)
