@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from scenarios import load_scenario
+from scenarios import load_scenario, yamlsrc
 
 # A Wednesday, 09:00 Singapore time.
 START = "2026-08-19T09:00:00+08:00"
@@ -112,3 +112,14 @@ def events_of(log, type_, actor=None):
 def _private_drill_home(tmp_path_factory, monkeypatch):
     """Journals a test does not place itself go to a temporary folder, never the user's."""
     monkeypatch.setenv("ACID_DRILL_HOME", str(tmp_path_factory.mktemp("drill-home")))
+
+
+@pytest.fixture(params=["C", "pure"])
+def parser(request, monkeypatch):
+    """Each test that asks for it runs with libyaml's C parser and with the pure-Python
+    one (the C run is skipped where PyYAML was built without libyaml)."""
+    if request.param == "C" and not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML without libyaml")
+    monkeypatch.setattr(yamlsrc, "_PARSER",
+                        yaml.CSafeLoader if request.param == "C" else yaml.SafeLoader)
+    return request.param

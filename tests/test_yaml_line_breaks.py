@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from scenarios import ScenarioError, load_scenario, yamlsrc
+from scenarios import ScenarioError, load_scenario
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
 
 NAMES = {"\x85": "U+0085 NEXT LINE", "\u2028": "U+2028 LINE SEPARATOR",
@@ -24,15 +23,6 @@ IDS = ["next-line", "line-separator", "paragraph-separator"]
 def message(char: str) -> str:
     return (f"{NAMES[char]}: a line break in YAML; remove it, or write it as "
             f"\\u{ord(char):04x} in a double-quoted string")
-
-
-@pytest.fixture(params=["C", "pure"])
-def parser(request, monkeypatch):
-    if request.param == "C" and not getattr(yaml, "__with_libyaml__", False):
-        pytest.skip("PyYAML without libyaml")
-    monkeypatch.setattr(yamlsrc, "_PARSER",
-                        yaml.CSafeLoader if request.param == "C" else yaml.SafeLoader)
-    return request.param
 
 
 def problems(path: Path) -> list[tuple[str, int, int, str]]:

@@ -11,12 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from scenarios import yamlsrc
 from sim.cli import EXIT_INVALID, EXIT_OK, main
-
-PARSERS = ["C", "pure"]
 
 # a scenario made of the regional library, with one actor of its own
 HEAD = """\
@@ -27,15 +24,6 @@ drill:
   start: "2026-09-15T09:00:00+08:00"
   duration: 8h
 """
-
-
-@pytest.fixture(params=PARSERS)
-def parser(request, monkeypatch):
-    if request.param == "C" and not getattr(yaml, "__with_libyaml__", False):
-        pytest.skip("PyYAML without libyaml")
-    monkeypatch.setattr(yamlsrc, "_PARSER",
-                        yaml.CSafeLoader if request.param == "C" else yaml.SafeLoader)
-    return request.param
 
 
 def validate(capsys, path: Path) -> tuple[int, list[str]]:
