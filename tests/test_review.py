@@ -281,3 +281,30 @@ def test_rating_from_the_review_screen_is_saved(recorded):
     assert again.rating("E1")[0] == "U" and again.rating("E1")[2]
     journal.close()
 
+
+
+def test_a_person_who_did_what_the_policy_never_did_is_faster_than_every_run(
+        scenario_data, load):
+    """The JSON report and the review screen give the same figure as the sentence: a
+    person who acted where the policy never did in any run beat all of them."""
+    import json
+
+    from sim.analysis.aar import render_json
+
+    loaded = load(scenario_data)
+    engine = Engine(loaded, human=["cert-a"])
+    engine.run_until(90)
+    # the scenario's rules never have CERT-SG share anything
+    engine.act(Action("cert-a", "share", "x", targets=("council",), tlp="GREEN"))
+    review = build_review(loaded.scenario, engine.run(), runs=4)
+    shared = next(c for c in review.comparisons if c.metric == "share")
+    assert shared.simulated == [] and shared.human == 30
+    assert shared.shown_faster_than == 1.0
+    assert "the automated policy never did in 4 simulated runs" in shared.sentence("CERT-SG")
+    doc = json.loads(render_json(review))
+    row = next(r for r in doc["comparisons"] if r["metric"] == "share")
+    assert row["faster_than"] == 1.0 and row["model_did_it"] == 0.0
+    # what the person never did has no such figure; nor has a comparison without runs
+    never = next(c for c in review.comparisons if c.human is None)
+    assert never.shown_faster_than is None
+    assert Comparison("cert-a", "x", "share", 30.0, [], 0).shown_faster_than is None

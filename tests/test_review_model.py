@@ -114,6 +114,21 @@ def test_a_damaged_kept_comparison_is_computed_again(journal, simulations):
     assert simulations == [RUNS, RUNS]
 
 
+@pytest.mark.parametrize("damage", [
+    {"human": None, "simulated": []},  # compared nothing with nothing: the screen's plot fails
+    {"simulated": [1.0] * (RUNS + 1)},  # more values than runs
+])
+def test_a_kept_comparison_that_cannot_be_is_computed_again(journal, simulations, damage):
+    good = _load(journal).comparisons
+    j = Journal.open(journal)
+    saved = j.derived(CACHE_NAME)
+    saved["comparisons"][0].update(damage)
+    assert j.set_derived(CACHE_NAME, saved)
+    j.close()
+    assert _load(journal).comparisons == good
+    assert simulations == [RUNS, RUNS]
+
+
 def test_a_read_only_journal_is_reviewed_without_keeping_the_comparison(journal, simulations):
     with read_only(journal):
         review, j = load_review(journal, runs=RUNS)

@@ -521,7 +521,7 @@ def render_json(review: Review) -> str:
         "comparisons": [
             {"actor": c.actor, "incident": c.incident, "metric": c.metric, "human": c.human,
              "runs": c.runs, "model_did_it": c.model_did_it,
-             "faster_than": c.faster_than if c.simulated and c.human is not None else None}
+             "faster_than": c.shown_faster_than}
             for c in review.comparisons
         ],
         "metrics": review.metrics,

@@ -233,6 +233,13 @@ class Comparison:
                                self.simulated + never)
 
     @property
+    def shown_faster_than(self) -> float | None:
+        """:attr:`faster_than` where it says something: None when the person never did
+        it (the sentence says so instead) or there were no runs to compare with. A
+        person who did what the policy never did in any run is faster than all of them."""
+        return self.faster_than if self.human is not None and self.runs > 0 else None
+
+    @property
     def model_did_it(self) -> float:
         return len(self.simulated) / self.runs if self.runs else math.nan
 
@@ -348,6 +355,8 @@ def _comparison_of(d: Any) -> Comparison | None:
         return None
     if not all(_number(v) for v in simulated) or not isinstance(runs, int) or isinstance(runs, bool):
         return None
+    if len(simulated) > runs or (human is None and not simulated):
+        return None  # more runs than were run, or a comparison of nothing with nothing
     return Comparison(actor, incident, metric, None if human is None else float(human),
                       [float(v) for v in simulated], runs)
 

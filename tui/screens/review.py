@@ -232,7 +232,7 @@ class ReviewScreen(Screen):
             model.add_row(*cells([
                 self.review.name(c.actor), c.incident, c.metric.replace("_", " "),
                 _h(c.human) if c.human is not None else "never",
-                f"{c.faster_than:.0%}" if c.simulated and c.human is not None else "—",
+                "—" if (faster := c.shown_faster_than) is None else f"{faster:.0%}",
                 f"{c.model_did_it:.0%}",
                 _spark(c.simulated, c.human if c.human is not None else max(c.simulated))]))
         if not comparisons:
