@@ -552,6 +552,8 @@ _HIDDEN_BREAKS = {
     "\u2029": "U+2029 PARAGRAPH SEPARATOR",
 }
 _HIDDEN_BREAK = re.compile("[" + "".join(_HIDDEN_BREAKS) + "]")
+#: of those characters, how many are reported one by one
+MAX_HIDDEN_BREAKS = 20
 
 
 def _line_col(text: str, pos: int) -> tuple[int, int]:
@@ -562,12 +564,18 @@ def _line_col(text: str, pos: int) -> tuple[int, int]:
 
 def _hidden_breaks(text: str, file: str) -> YamlProblem | None:
     """Every line break of YAML 1.1 that an editor does not show as one, at its line
-    and column, or None when there is none (the usual case, found by str's own search)."""
+    and column (the first :data:`MAX_HIDDEN_BREAKS`, the last of them saying how many
+    more follow), or None when there is none (the usual case, found by str's own
+    search)."""
     if not any(ch in text for ch in _HIDDEN_BREAKS):
         return None
     found = []
+    more = 0
     line, start, done = 1, 0, 0  # the line of text[done], and where that line starts
     for m in _HIDDEN_BREAK.finditer(text):
+        if len(found) == MAX_HIDDEN_BREAKS:
+            more += 1  # a file of pasted separators: one line each would bury the rest
+            continue
         pos = m.start()
         for br in _LINE_BREAK.finditer(text, done, pos):
             line, start = line + 1, br.end()
@@ -578,6 +586,10 @@ def _hidden_breaks(text: str, file: str) -> YamlProblem | None:
             Mark(file, line, pos - start + 1),
             f"{name}: a line break in YAML; remove it, or write it as {escape} in a "
             "double-quoted string"))
+    if more:
+        last = found[-1]
+        found[-1] = YamlProblem(last.mark, f"{last.message} (and {more} more such "
+                                f"character{'s' if more > 1 else ''} after this one)")
     return YamlProblem(found[0].mark, found[0].message, others=tuple(found[1:]))
 
 

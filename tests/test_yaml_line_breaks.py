@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scenarios import ScenarioError, load_scenario
-from scenarios.yamlsrc import YamlProblem, read_yaml_text
+from scenarios.yamlsrc import MAX_HIDDEN_BREAKS, YamlProblem, read_yaml_text
 
 NAMES = {"\x85": "U+0085 NEXT LINE", "\u2028": "U+2028 LINE SEPARATOR",
          "\u2029": "U+2029 PARAGRAPH SEPARATOR"}
@@ -90,3 +90,13 @@ def test_the_problems_come_as_one_exception_listing_every_one():
         read_yaml_text("a: 1\u2028\nb: 2\u2029\n", "f")
     assert [(str(p.mark), p.message) for p in info.value.every()] == [
         ("f:1:5", message("\u2028")), ("f:2:5", message("\u2029"))]
+
+
+def test_a_file_full_of_them_lists_the_first_and_counts_the_rest(parser, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("drill: {id: d}\n" + "\u2028" * 5000, encoding="utf-8")
+    found = problems(path)
+    assert len(found) == MAX_HIDDEN_BREAKS
+    assert found[0] == ("s.yaml", 2, 1, message("\u2028"))
+    assert found[-1] == ("s.yaml", 2, MAX_HIDDEN_BREAKS, message("\u2028") + (
+        f" (and {5000 - MAX_HIDDEN_BREAKS} more such characters after this one)"))
