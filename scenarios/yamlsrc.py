@@ -569,7 +569,7 @@ def _hidden_breaks(text: str, file: str) -> YamlProblem | None:
     search)."""
     if not any(ch in text for ch in _HIDDEN_BREAKS):
         return None
-    found = []
+    found: list[YamlProblem] = []
     more = 0
     line, start, done = 1, 0, 0  # the line of text[done], and where that line starts
     for m in _HIDDEN_BREAK.finditer(text):
