@@ -19,6 +19,7 @@ Interface (what a UI uses in place of a local :class:`DrillSession`)::
     client.now, client.finished     # drill time (minutes, kept in step), drill over
     client.clock_state()            # running, speed, drill time
     client.human_roles              # role -> played by a person
+    client.anchors                  # expectation -> when the engine started its countdown
     client.connected                # whether a connection is up now
     # commands: same names and arguments as DrillSession's; coroutines that return once
     # the server has carried them out and their events are in client.state, and raise
@@ -158,6 +159,9 @@ class DrillClient:
         self.scenario: Scenario | None = None
         self.state: DrillState | None = None
         self.human_roles: dict[str, bool] = {}
+        #: expectation id -> drill time the server's engine anchored it (its deadline is
+        #: that plus the expectation's ``within``), for the expectations this token may see
+        self.anchors: dict[str, float] = {}
         self.clock = _Clock()
         self.seq = 0
         self.event_at: float | None = None
@@ -248,6 +252,7 @@ class DrillClient:
             self.scenario = Scenario.model_validate(w.scenario)
             self.state = DrillState(self.scenario)
             self.seq = 0
+            self.anchors = {}
         self.access, self.role, self.token_id, self.drill = w.access, w.role, w.token_id, w.drill
         self.human_roles = dict.fromkeys(self.scenario.actors, False)
         for role in w.human:
@@ -324,6 +329,8 @@ class DrillClient:
                 self._wake_seq()
             case P.ClockState():
                 self._clock(msg)
+            case P.Due():
+                self.anchors = dict(msg.anchors)
             case P.NoteState():
                 note = _note(msg)
                 if all(n.id != note.id for n in self.notes):

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 #: Changes whenever a message changes shape; client and server must agree.
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 #: Largest frame a client may send (bytes); larger ones get a ``too_large`` error.
 MAX_CLIENT_FRAME = 64 * 1024
@@ -170,6 +170,16 @@ class Welcome(Message):
     notes: list[NoteState] = Field(default_factory=list)
 
 
+class Due(Message):
+    """When the engine started each expectation's countdown (drill minutes), for the
+    expectations this token may see: the deadline it scores against is the anchor plus
+    the expectation's ``within``. Every anchor so far, sent after the welcome and again
+    whenever one is added; the latest frame replaces the earlier ones."""
+
+    type: Literal["due"] = "due"
+    anchors: dict[str, float] = Field(default_factory=dict)
+
+
 class EventMsg(Message):
     """One domain event this token may see, numbered in this token's own stream."""
 
@@ -212,7 +222,8 @@ class Error(Message):
 
 
 ServerMessage = Annotated[
-    Welcome | EventMsg | ClockState | NoteState | Result | Error, Field(discriminator="type")
+    Welcome | EventMsg | ClockState | NoteState | Due | Result | Error,
+    Field(discriminator="type"),
 ]
 
 client_adapter: TypeAdapter[Any] = TypeAdapter(ClientMessage)

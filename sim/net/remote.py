@@ -104,6 +104,12 @@ class RemoteSession:
         return self.client.state
 
     @property
+    def anchors(self) -> dict[str, float]:
+        """When the server's engine started each expectation's countdown (see
+        :attr:`DrillClient.anchors`): the deadline it scores against is that plus ``within``."""
+        return self.client.anchors
+
+    @property
     def now(self) -> float:
         return self.client.now
 

@@ -188,10 +188,16 @@ class DrillServer:
         for role in session.scenario.actors:
             self.streams[role] = Stream(role, role_expectations(session.scenario, role))
         self._born: dict[int, float] = {}
+        #: by role, the injects delivered to it (a player learns the anchors of those only)
+        self._received: dict[str, set[str]] = {}
+        #: by stream, the expectation anchors last sent to it (see :meth:`anchors_for`)
+        self._due: dict[str, dict[str, float]] = {}
+        self._due_mark: tuple[int, int] | None = None
         for ev in session.engine.log:
             self._route(ev, None)
         session.engine.subscribe(lambda ev: self._born.__setitem__(ev.seq, time.time()))
         session.listen(lambda ev: self._route(ev, self._born.pop(ev.seq, None)))
+        self._sync_due()
         self._server: Server | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._last_clock = 0.0
@@ -284,6 +290,7 @@ class DrillServer:
                 self.advance()
             except Exception as exc:  # the engine failing must not kill the server silently
                 self._halt(f"the drill stopped: {_reason(exc)}")
+            self._sync_due()
             if time.monotonic() - self._last_clock >= CLOCK_EVERY:
                 self.broadcast_clock()
 
@@ -327,6 +334,8 @@ class DrillServer:
     # --- events ------------------------------------------------------------------------
 
     def _route(self, ev: Event, at: float | None) -> None:
+        if ev.type == "inject_delivered" and ev.actor in self.streams and ev.actor != ALL:
+            self._received.setdefault(ev.actor, set()).add(str(ev.details.get("inject")))
         full = ev.to_dict()
         self.streams[ALL].append(full, at)
         for role, stream in self.streams.items():
@@ -335,6 +344,47 @@ class DrillServer:
             seen = for_role(ev, role, stream.expectations)
             if seen is not None:
                 stream.append(seen, at)
+
+    # --- expectation anchors ------------------------------------------------------------
+
+    def anchors_for(self, key: str) -> dict[str, float]:
+        """When the engine started the countdown of each expectation stream ``key`` may
+        see (drill minutes): the engine's own ``anchor_at``, so a view shows the deadline
+        the engine scores against (``anchor_at + within``) even when the inject reached a
+        team later than it fired (a call waiting for someone at the desk, an outage).
+
+        Exercise control sees every anchor. A player sees those of its own expectations
+        anchored on an inject it has received (an anchor on the opening of an incident,
+        or on an inject it never received, is exercise control's knowledge)."""
+        states = self.session.engine.expectations.states
+        if key == ALL:
+            return {xid: x.anchor_at for xid, x in states.items() if x.anchor_at is not None}
+        own = self.streams[key].expectations
+        received = self._received.get(key, set())
+        return {xid: x.anchor_at for xid, x in states.items()
+                if xid in own and x.anchor_at is not None and x.after != "incident"
+                and x.after in received}
+
+    def _sync_due(self) -> None:
+        """Send each stream's connections the anchors they may see, when they change.
+
+        An anchor is set once, when its inject fires or its incident opens (possibly with
+        no event a client sees), and never moves: the count of anchors and of injects
+        received tells whether anything is new."""
+        mark = (sum(1 for x in self.session.engine.expectations.states.values()
+                    if x.anchor_at is not None),
+                sum(len(v) for v in self._received.values()))
+        if mark == self._due_mark:
+            return
+        self._due_mark = mark
+        for key, stream in self.streams.items():
+            anchors = self.anchors_for(key)
+            if anchors == self._due.get(key):
+                continue
+            self._due[key] = anchors
+            frame = P.Due(anchors=anchors)
+            for conn in stream.conns:
+                conn.push(frame)
 
     def stream_for(self, grant: Grant) -> Stream:
         return self.streams[grant.role] if grant.access == "player" and grant.role else \
@@ -402,6 +452,8 @@ class DrillServer:
                 human=[a for a, h in self.session.human_roles.items() if h],
                 last=stream.last, reset=reset, clock=self.clock_state(),
                 notes=self.notes_for(grant)))
+            self._sync_due()
+            conn.push(P.Due(anchors=self._due.get(stream.key, {})))
             self.conns.add(conn)
             stream.conns.add(conn)
             pump = asyncio.create_task(conn.pump())
@@ -481,6 +533,7 @@ class DrillServer:
         except Exception as exc:  # a payload the session cannot use: refused, drill goes on
             conn.push(P.Error(id=msg.id, code="refused", message=_reason(exc)))
         else:
+            self._sync_due()  # before the result: the command's anchors are in by then
             conn.push(P.Result(id=msg.id, last=conn.stream.last, data=data))
 
     def _do(self, grant: Grant, msg: Any) -> dict[str, Any]:

@@ -1146,6 +1146,14 @@ class DrillSession:
         return self.engine.finished
 
     @property
+    def anchors(self) -> dict[str, float]:
+        """When the engine started each expectation's countdown (drill minutes): for one
+        anchored on an inject, when the inject fired. The deadline it is scored against
+        is that plus ``within`` (see :meth:`DrillState.use_anchors`)."""
+        return {xid: x.anchor_at for xid, x in self.engine.expectations.states.items()
+                if x.anchor_at is not None}
+
+    @property
     def path(self) -> Path | None:
         """The journal's path (still known after :meth:`close`); None when not recorded."""
         return self.journal_path

@@ -8,6 +8,7 @@ static parts (the directory of actors, the MSEL as planned).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -355,6 +356,21 @@ class DrillState:
                     ev.type == "inject_delivered" and x.after == ev.details["inject"]):
                 x.deadline_at = ev.time + x.within
                 x.status = "due"
+
+    def use_anchors(self, anchors: Mapping[str, float]) -> None:
+        """Count open expectations from the engine's anchors (``session.anchors``).
+
+        Events alone anchor an expectation on an inject at the inject's delivery, which
+        can come later than the engine's anchor, when the inject fired (a call waiting
+        for someone at the desk, an outage), or never (a lost inject). An expectation
+        the engine has anchored is due from its anchor, with the very deadline it is
+        scored against; met, missed and late ones carry it from their own events."""
+        for xid, at in anchors.items():
+            x = self.expectations.get(xid)
+            if x is None or x.status not in ("waiting", "due"):
+                continue
+            x.deadline_at = at + x.within  # the engine's own sum: the same number
+            x.status = "due"
 
     # --- questions ---------------------------------------------------------------
 

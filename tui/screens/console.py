@@ -19,7 +19,7 @@ from sim.runs.when import FORMATS, parse_when, when_in_words
 from ..forms import BreakForm, Confirm, InjectForm, TimeForm
 from ..plain import line
 from ..widgets.tables import FittedTable, fill_table, shorten
-from .live import LiveScreen, clock_line, describe, fmt_time, time_left
+from .live import LiveScreen, clock_line, describe, fmt_time, live_state, time_left
 
 if TYPE_CHECKING:
     from ..app import DrillApp
@@ -114,7 +114,7 @@ class FacilitatorScreen(LiveScreen):
 
     def refresh_view(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
-        st = app.state
+        st = live_state(app)
         self.query_one("#clock", Static).update(clock_line(app))
         fill_table(self.query_one("#msel", DataTable), [
             (r.id, (r.id, fmt_time(r.delivered_at if r.delivered_at is not None else r.at), r.status,
@@ -222,7 +222,7 @@ class FacilitatorScreen(LiveScreen):
     def refresh_overview(self) -> None:
         """The Overview tab: the injects around now, the teams, what falls due, the log."""
         app: DrillApp = self.app  # type: ignore[assignment]
-        st = app.state
+        st = live_state(app)
         by_time = sorted(st.msel.values(),
                          key=lambda r: (r.at is None, r.at if r.at is not None else 0, r.id))
         done = sorted((r for r in by_time if r.status != "pending"),
