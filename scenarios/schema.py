@@ -11,7 +11,6 @@ Regenerate both with ``python -m scenarios.schema``; a test checks they are curr
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -269,5 +268,16 @@ def write_docs(docs: Path = DOCS) -> None:
     (docs / "scenario-format.md").write_text(reference_markdown(), encoding="utf-8")
 
 
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m scenarios.schema",
+        description="Write the editors' JSON schema and the scenario format reference.")
+    parser.add_argument("folder", nargs="?", type=Path, default=DOCS,
+                        help="where to write them (default: the docs folder)")
+    write_docs(parser.parse_args(argv).folder)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    write_docs(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS)
+    main()

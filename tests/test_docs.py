@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scenarios.durations import DURATION_PATTERN
 from scenarios.model import Scenario
 from scenarios.schema import json_schema, reference_markdown, schema_text
+from scenarios.schema import main as schema_main
 from sim.engine.events import EVENT_TYPES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -48,3 +51,15 @@ def test_every_event_type_is_documented():
     text = (DOCS / "json-output.md").read_text(encoding="utf-8")
     for name in EVENT_TYPES:
         assert f"`{name}`" in text
+
+
+def test_the_schema_command_writes_where_it_is_told_and_helps_without_writing(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as done:
+        schema_main(["--help"])
+    assert done.value.code == 0 and "usage:" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []  # no folder named '--help'
+    schema_main([str(tmp_path / "out")])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "scenario-format.md", "scenario.schema.json"]
