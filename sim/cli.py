@@ -401,6 +401,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         BatchError,
         check_metric,
         load_variants_file,
+        out_folder,
         parse_sweep,
         parse_variant,
         render_summary,
@@ -441,7 +442,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         if args.metric is not None:
             check_metric(loaded.scenario, metric)
         cfg = BatchConfig(
-            n=args.n, seed=args.seed, jobs=args.jobs, out=Path(args.out),
+            n=args.n, seed=args.seed, jobs=args.jobs, out=out_folder(args.out),
             backend=args.backend, scheduler=args.scheduler, chunk=args.chunk,
             resume=args.resume,
         )
@@ -786,10 +787,16 @@ def _progress_bar(total: int, done: int):
     from tqdm import tqdm
 
     # the bar redraws itself with carriage returns: it writes to the raw stream, and all
-    # it shows is our own fixed text and numbers
-    bar = tqdm(total=total, initial=done, unit="rep", desc="replications",
-               file=getattr(sys.stderr, "raw", sys.stderr),
-               dynamic_ncols=True, smoothing=0.1)
+    # it shows is our own fixed text and numbers. Only to a terminal: redirected to a
+    # file or a pipe, its frames would be noise in a log (what the batch wrote and
+    # anything that went wrong are said on lines of their own all the same)
+    stream = getattr(sys.stderr, "raw", sys.stderr)
+    try:
+        terminal = bool(stream.isatty())
+    except (AttributeError, OSError, ValueError):
+        terminal = False
+    bar = tqdm(total=total, initial=done, unit="rep", desc="replications", file=stream,
+               dynamic_ncols=True, smoothing=0.1, disable=not terminal)
 
     def advance(k: int) -> None:
         bar.update(k)

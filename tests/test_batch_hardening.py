@@ -197,11 +197,14 @@ def test_a_chunks_folder_that_may_not_be_listed_gives_one_line_on_resume(tmp_pat
 
 
 def test_resuming_a_finished_batch_ends_the_progress_line_before_saying_more(tmp_path,
-                                                                             capsys):
+                                                                             capsys,
+                                                                             monkeypatch):
     out = tmp_path / "out"
     argv = ["batch", "tutorial", "-n", "4", "--jobs", "1", "--out", str(out)]
     assert main(argv) == 0
     capsys.readouterr()
+    # the bar is drawn on a terminal only
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     assert main([*argv, "--resume"]) == 0
     err = capsys.readouterr().err
     # the bar starts full and never advances: it is closed all the same

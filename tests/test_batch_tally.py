@@ -33,12 +33,15 @@ KEYS = [("INC1", "first_ack"), ("INC1", "contained"), ("INC2", "ansac_reached"),
 class Reference:
     """Every row added one by one, as a summary is defined: values to each metric's
     sample, whether it happened to its rate, and per replication each variant's paired
-    difference from the baseline and whether it happened in either."""
+    difference from the baseline and whether it happened in either. An expectation's
+    ``.met`` counts met among the decided replications and the open ones apart; it is
+    compared in every replication, still open counting as not met."""
 
     def __init__(self) -> None:
         self.samples: dict = {}
         self.reached: dict = {}
         self.met: dict = {}
+        self.open: dict = {}
         self.diffs: dict = {}
         self.happened: dict = {}
         self.replications = 0
@@ -49,22 +52,35 @@ class Reference:
             for (variant, incident, metric), value in row.items():
                 key = (variant, incident, metric)
                 if metric.endswith(".met"):
-                    if value is not None:
-                        self.met.setdefault(key, Proportion()).add(value >= 0.5)
+                    prop = self.met.setdefault(key, Proportion())
+                    if value is None:
+                        self.open[key] = self.open.get(key, 0) + 1
+                    else:
+                        prop.add(value >= 0.5)
                     continue
                 self.reached.setdefault(key, Proportion()).add(value is not None)
                 if value is not None:
                     self.samples.setdefault(key, Sample()).add(value)
+            def met(value) -> float:
+                return 1.0 if value is not None and value >= 0.5 else 0.0
+
             for (variant, incident, metric), value in row.items():
                 base = row.get((BASELINE, incident, metric))
-                if variant != BASELINE and value is not None and base is not None:
+                if variant != BASELINE and metric.endswith(".met"):
+                    self.diffs.setdefault((variant, incident, metric), Running()).add(
+                        met(value) - met(base))
+                elif variant != BASELINE and value is not None and base is not None:
                     self.diffs.setdefault((variant, incident, metric), Running()).add(
                         value - base)
-            measured = {(i, m) for (_, i, m) in row if not m.endswith(".met")}
+            measured = {(i, m) for (_, i, m) in row}
             for variant in VARIANTS[1:]:
                 for incident, metric in measured:
-                    mine = row.get((variant, incident, metric)) is not None
-                    base = row.get((BASELINE, incident, metric)) is not None
+                    if metric.endswith(".met"):
+                        mine = met(row.get((variant, incident, metric))) > 0
+                        base = met(row.get((BASELINE, incident, metric))) > 0
+                    else:
+                        mine = row.get((variant, incident, metric)) is not None
+                        base = row.get((BASELINE, incident, metric)) is not None
                     if mine or base:
                         counts = self.happened.setdefault((variant, incident, metric), [0, 0, 0])
                         counts[0 if mine and base else 1 if mine else 2] += 1
@@ -84,6 +100,7 @@ def _state(agg) -> str:
         "samples": sorted((repr(k), sample(v)) for k, v in agg.samples.items()),
         "reached": sorted((repr(k), [v.hits, v.n]) for k, v in agg.reached.items()),
         "met": sorted((repr(k), [v.hits, v.n]) for k, v in agg.met.items()),
+        "open": sorted((repr(k), v) for k, v in agg.open.items()),
         "diffs": sorted((repr(k), running(v)) for k, v in agg.diffs.items()),
         "happened": sorted((repr(k), v) for k, v in agg.happened.items()),
     })

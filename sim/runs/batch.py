@@ -204,6 +204,21 @@ def _replications(variants: list[tuple[str, Scenario]], base_seed: int, start: i
 # --- variants --------------------------------------------------------------------
 
 
+#: What a variant may be called, like a scenario's ids: 1 to 64 letters, digits, '_',
+#: '.' or '-', starting with a letter or a digit. The name is written to every row of
+#: replications.csv, where a cell starting with = + - @ is a formula to a spreadsheet,
+#: and to summary.txt, where a control character would reach a terminal.
+VARIANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+
+
+def check_variant_name(name: str, where: str = "") -> None:
+    """Refuse a variant name that is not an id, naming it escaped (and cut short)."""
+    if not VARIANT_NAME.fullmatch(name):
+        shown = one_line(repr(name[:64])) + ("..." if len(name) > 64 else "")
+        raise BatchError(f"{where}variant {shown}: a variant name is 1 to 64 letters, digits, "
+                         "'_', '.' or '-', starting with a letter or digit")
+
+
 @dataclass(frozen=True)
 class Variant:
     """A named set of changes, each ``dotted.path`` to a new value."""
@@ -253,6 +268,7 @@ def parse_variant(text: str) -> Variant:
     name = name.strip()
     if not name or name == BASELINE:
         raise BatchError(f"variant {text!r}: give it a name other than {BASELINE!r}")
+    check_variant_name(name)
     return Variant(name, parse_changes(rest, f"variant {name!r}"))
 
 
@@ -276,6 +292,7 @@ def load_variants_file(path: Path) -> list[Variant]:
         raise BatchError(f"{path}: expected 'variants:' mapping names to changes")
     out = []
     for name, changes in data["variants"].items():
+        check_variant_name(str(name), f"{path}: ")
         if not isinstance(changes, dict) or not changes:
             raise BatchError(f"{path}: variant {name!r}: expected a mapping of path: value")
         out.append(Variant(str(name), tuple((str(k), v) for k, v in changes.items())))
@@ -310,6 +327,10 @@ def parse_sweep(text: str) -> list[Variant]:
         raise BatchError(f"{where}: no values")
     label = path.rsplit(".", 1)[-1]
     text = [f"{v:g}" if isinstance(v, float) else str(v) for v in values]
+    # each value names its variant, on every row of replications.csv
+    unsafe = [t for t in text if one_line(t) != t]
+    if unsafe:
+        raise BatchError(f"{where}: {one_line(repr(unsafe[0][:64]))} holds a control character")
     return [Variant(f"{label}={t}", ((path, v),)) for t, v in zip(text, values, strict=True)]
 
 
@@ -507,6 +528,11 @@ class Tally:
     (variant, incident, metric), whether it happened, its values and its paired
     differences (variant minus baseline), each in replication order.
 
+    An expectation's ``.met`` row is 1 (met), 0 (missed or late) or None (still open
+    when the drill ended): its rate counts met among the decided replications, and the
+    open ones separately; its paired differences and its change in rate compare every
+    replication, an expectation still open at the end counting as not met.
+
     A worker tallies the rows of its chunk; the command's own process merges the
     tallies in replication order (:meth:`Aggregate.merge`), which adds every value to
     the summary in the order, and so with the rounding, that adding the rows one by
@@ -528,15 +554,19 @@ class Tally:
     def __init__(self, variants: list[str]) -> None:
         self.variants = variants
         self.reps = 0
-        #: key -> [happened, replications] (a ``.met`` metric: [met, decided])
+        #: key -> [happened, replications with a row] (a run where the incident never
+        #: opened has no row: the summary's rates are over every replication)
         self.reached: dict[tuple[str, str, str], list[int]] = {}
+        #: key of a ``.met`` metric -> [met, decided, still open at the end]
         self.met: dict[tuple[str, str, str], list[int]] = {}
         #: key -> the values where it happened, in replication order
         self.values: dict[tuple[str, str, str], list[float]] = {}
-        #: key of a variant -> value minus the baseline's, where both happened
+        #: key of a variant -> value minus the baseline's, where both happened (a
+        #: ``.met`` metric: in every replication, open counting as not met)
         self.diffs: dict[tuple[str, str, str], list[float]] = {}
-        #: key of a variant -> replications where it happened in both the variant and
-        #: the baseline, only in the variant, only in the baseline
+        #: key of a variant -> replications where it happened (a ``.met`` metric: was
+        #: met) in both the variant and the baseline, only in the variant, only in the
+        #: baseline
         self.happened: dict[tuple[str, str, str], list[int]] = {}
         self._rep: int | None = None
         self._row: dict[tuple[str, str, str], float | None] = {}
@@ -550,8 +580,10 @@ class Tally:
         key = (variant, incident, metric)
         self._row[key] = value
         if metric.endswith(".met"):
-            if value is not None:
-                counts = _entry(self.met, key, _pair)
+            counts = _entry(self.met, key, _triple)
+            if value is None:
+                counts[2] += 1
+            else:
                 counts[0] += value >= 0.5
                 counts[1] += 1
             return
@@ -573,22 +605,35 @@ class Tally:
         Values are compared where both happened; whether it happened at all is
         compared in every replication (a metric missing from a run did not happen),
         so a metric that only the variant or only the baseline ever reaches still
-        shows its change in rate.
+        shows its change in rate. An expectation is compared in every replication,
+        met (1) or not (0): still open at the end is not met.
         """
         row = self._row
         for (variant, incident, metric), value in row.items():
-            if variant == BASELINE or value is None:
+            if variant == BASELINE:
+                continue
+            if metric.endswith(".met"):
+                base_key = (BASELINE, incident, metric)
+                if base_key in row:
+                    _entry(self.diffs, (variant, incident, metric), list).append(
+                        _met(value) - _met(row[base_key]))
+                continue
+            if value is None:
                 continue
             base = row.get((BASELINE, incident, metric))
             if base is not None:
                 _entry(self.diffs, (variant, incident, metric), list).append(value - base)
-        measured = {(i, m) for (_, i, m) in row if not m.endswith(".met")}
+        measured = {(i, m) for (_, i, m) in row}
         for variant in self.variants:
             if variant == BASELINE:
                 continue
             for incident, metric in measured:
-                mine = row.get((variant, incident, metric)) is not None
-                base = row.get((BASELINE, incident, metric)) is not None
+                if metric.endswith(".met"):
+                    mine = _met(row.get((variant, incident, metric))) > 0
+                    base = _met(row.get((BASELINE, incident, metric))) > 0
+                else:
+                    mine = row.get((variant, incident, metric)) is not None
+                    base = row.get((BASELINE, incident, metric)) is not None
                 if mine or base:
                     counts = _entry(self.happened, (variant, incident, metric), _triple)
                     counts[0 if mine and base else 1 if mine else 2] += 1
@@ -597,6 +642,11 @@ class Tally:
 
 def _pair() -> list[int]:
     return [0, 0]
+
+
+def _met(value: float | None) -> float:
+    """An expectation's ``.met`` value as met (1.0) or not (0.0): open is not met."""
+    return 1.0 if value is not None and value >= 0.5 else 0.0
 
 
 def _triple() -> list[int]:
@@ -622,6 +672,8 @@ class Aggregate:
     samples: dict[tuple[str, str, str], Sample] = field(default_factory=dict)
     reached: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
     met: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
+    #: replications where an expectation was still open when the drill ended
+    open: dict[tuple[str, str, str], int] = field(default_factory=dict)
     diffs: dict[tuple[str, str, str], Running] = field(default_factory=dict)
     happened: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
     replications: int = 0
@@ -645,11 +697,16 @@ class Aggregate:
         self._rows = None
         tally.close()
         self.replications += tally.reps
-        for table, counts_of in ((self.reached, tally.reached), (self.met, tally.met)):
-            for key, (hits, n) in counts_of.items():
-                prop = _entry(table, key, Proportion)
-                prop.hits += hits
-                prop.n += n
+        for key, (hits, n) in tally.reached.items():
+            prop = _entry(self.reached, key, Proportion)
+            prop.hits += hits
+            prop.n += n
+        for key, (hits, n, still_open) in tally.met.items():
+            prop = _entry(self.met, key, Proportion)
+            prop.hits += hits
+            prop.n += n
+            if still_open:
+                self.open[key] = self.open.get(key, 0) + still_open
         for key, values in tally.values.items():
             _entry(self.samples, key, Sample).extend(values)
         for key, values in tally.diffs.items():
@@ -666,18 +723,29 @@ class Aggregate:
     def summary(self) -> dict[str, Any]:
         per: dict[str, dict[str, Any]] = {v: {"metrics": [], "expectations": []}
                                           for v in self.variants}
-        for (variant, incident, metric), prop in sorted(self.reached.items()):
-            sample = self.samples.get((variant, incident, metric), Sample())
-            per[variant]["metrics"].append({
-                "incident": incident, "metric": metric,
-                "reached": prop.summary(self.confidence),
-                **sample.summary(self.confidence),
-            })
-        for (variant, incident, metric), prop in sorted(self.met.items()):
-            per[variant]["expectations"].append({
-                "incident": incident, "expectation": metric.split(".")[1],
-                **prop.summary(self.confidence),
-            })
+        # how often over every replication: a run without the metric's row (its
+        # incident never opened) did not reach it, and a metric any variant measured is
+        # listed for every variant, at 0 % where it never happened
+        measured = sorted({(incident, metric) for (_, incident, metric) in self.reached})
+        for variant in self.variants:
+            for incident, metric in measured:
+                key = (variant, incident, metric)
+                counts = self.reached.get(key)
+                reached = Proportion(counts.hits if counts else 0, self.replications)
+                per[variant]["metrics"].append({
+                    "incident": incident, "metric": metric,
+                    "reached": reached.summary(self.confidence),
+                    **self.samples.get(key, Sample()).summary(self.confidence),
+                })
+        for key, prop in sorted(self.met.items()):
+            variant, incident, metric = key
+            # met among the decided replications (n); open: still open at the end
+            entry = {"incident": incident,
+                     "expectation": metric.removeprefix("expectation.").removesuffix(".met"),
+                     **prop.summary(self.confidence), "open": self.open.get(key, 0)}
+            if not prop.n:  # never decided: no rate
+                entry.update(rate=None, rate_ci=[None, None])
+            per[variant]["expectations"].append(entry)
         differences = []
         for key in sorted(set(self.diffs) | set(self.happened)):
             variant, incident, metric = key
@@ -749,8 +817,16 @@ def check_scheduler(address: str | None) -> None:
         raise BatchError(f"--scheduler {address!r}: not a Dask scheduler address: {problem}")
 
 
+def out_folder(text: str) -> Path:
+    """``--out`` as a folder; an empty one is refused (it would be the current folder)."""
+    if not text:
+        raise BatchError("--out is empty; give it a folder (--out . for this one)")
+    return Path(text)
+
+
 def check_config(cfg: BatchConfig) -> None:
     """Every argument problem, before a file is created or a process started."""
+    out_folder(os.fspath(cfg.out))
     if not _is_int(cfg.n) or not 1 <= cfg.n <= MAX_REPLICATIONS:
         raise BatchError(f"-n must be between 1 and {MAX_REPLICATIONS:,} (got {cfg.n})")
     if cfg.jobs is not None and (not _is_int(cfg.jobs) or not 1 <= cfg.jobs <= MAX_JOBS):
@@ -825,6 +901,15 @@ def chunk_plan(n: int, size: int) -> list[tuple[int, int]]:
 
 CHUNK_NAME = re.compile(r"rows-(\d{9,})-(\d+)\.csv")
 CHECKSUMS = "chunks.sha256"
+MANIFEST = "manifest.json"
+#: the files a batch writes in its folder (sweep.* written by the command)
+OWN_FILES = (MANIFEST, CHECKSUMS, "replications.csv", "replications.parquet", "summary.json",
+             "summary.txt", "sweep.txt", "sweep.svg")
+#: the temporary files of those writes (``.NAME.RANDOM.part``, see sim.safe.files), in
+#: the folder and in chunks/: the only files a batch ever removes besides its chunks
+_OWN_PART = re.compile(r"\.(?:" + "|".join(re.escape(f) for f in OWN_FILES)
+                       + r")\.[A-Za-z0-9_]+\.part")
+_CHUNK_PART = re.compile(r"\.rows-\d{9,}-\d+\.csv\.[A-Za-z0-9_]+\.part")
 _CHECKSUM_LINE = re.compile(r"([0-9a-f]{64})  chunks/(rows-\d{9,}-\d+\.csv)")
 
 
@@ -973,14 +1058,53 @@ def _read_checksums(out: Path, limit: int) -> dict[str, str]:
 
 
 def _clear_leftovers(out: Path) -> None:
-    """Temporary files of writes that a crash cut short (never complete files)."""
-    for folder in (out, out / "chunks"):
+    """Temporary files of this batch's writes that a crash cut short (never complete
+    files, never a file of another name)."""
+    for folder, own in ((out, _OWN_PART), (out / "chunks", _CHUNK_PART)):
         if not folder.is_dir():
             continue
         for p in _listed(folder):
-            if p.name.startswith(".") and p.name.endswith(".part") and not p.is_dir():
+            if own.fullmatch(p.name) and not p.is_dir():
                 with contextlib.suppress(OSError):
                     p.unlink()
+
+
+def _only_leftovers(out: Path) -> bool:
+    """Whether ``out`` holds nothing but what a batch killed as it started leaves: its
+    own temporary files and a chunks/ folder of nothing else."""
+    for p in _listed(out):
+        if _OWN_PART.fullmatch(p.name) and not p.is_dir():
+            continue
+        if (p.name == "chunks" and p.is_dir() and not p.is_symlink()
+                and all(_CHUNK_PART.fullmatch(q.name) for q in _listed(p))):
+            continue
+        return False
+    return True
+
+
+def _is_batch_manifest(path: Path) -> bool:
+    """Whether ``path`` is a manifest written by ``drill batch`` (of any version)."""
+    try:
+        manifest = json.loads(read_bounded(path, MANIFEST_LIMIT, what="batch manifest"))
+    except (Unreadable, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == "drill-batch-manifest"
+
+
+def _check_fresh(out: Path) -> None:
+    """A new batch is written only to a new or empty folder, or to a batch folder: one
+    with a batch manifest. Refused before anything in the folder is touched."""
+    manifest = out / MANIFEST
+    if manifest.exists() or manifest.is_symlink():
+        if _is_batch_manifest(manifest):
+            return
+        why = f"{manifest} is not a batch manifest"
+    elif not out.is_dir() or _only_leftovers(out):
+        return
+    else:
+        why = f"no {MANIFEST}"
+    raise BatchError(f"{out}: is not empty and holds no batch ({why}); give --out a new or "
+                     "empty folder")
 
 
 def _listed(folder: Path) -> list[Path]:
@@ -1046,7 +1170,7 @@ def _prepare(loaded: LoadedScenario, payload: str, cfg: BatchConfig, jobs: int,
              variants: int, say: Notice) -> tuple[int, bool]:
     """Check or create the batch folder; (chunk size, whether it is a resume)."""
     out = Path(cfg.out)
-    manifest_path = out / "manifest.json"
+    manifest_path = out / MANIFEST
     resume = cfg.resume
     if (out / "chunks").is_symlink():
         raise BatchError(f"{out / 'chunks'}: is a symbolic link; a batch keeps its chunks in "
@@ -1055,6 +1179,7 @@ def _prepare(loaded: LoadedScenario, payload: str, cfg: BatchConfig, jobs: int,
         if _chunk_files(out):
             raise BatchError(f"{out}: holds chunks but no manifest.json, so nothing says which "
                              "batch they belong to; run the batch again with another --out")
+        _check_fresh(out)
         say(f"nothing to resume in {out}; starting the batch")
         resume = False
     if resume:
@@ -1078,12 +1203,14 @@ def _prepare(loaded: LoadedScenario, payload: str, cfg: BatchConfig, jobs: int,
         if -(-cfg.n // size) > MAX_CHUNKS:
             raise BatchError(f"{manifest_path}: is damaged (chunk size {size} is too small)")
         return size, True
+    _check_fresh(out)
     if _chunk_files(out):
         raise BatchError(f"{out}: already holds a batch; use --resume, or another --out")
     size = cfg.chunk or chunk_size(cfg.n, jobs, variants)
+    # the manifest first: from then on the folder says it is a batch folder
+    write_private(manifest_path, json.dumps(_manifest(loaded, payload, cfg, size), indent=2) + "\n")
     private_dir(out / "chunks")
     _clear_leftovers(out)
-    write_private(manifest_path, json.dumps(_manifest(loaded, payload, cfg, size), indent=2) + "\n")
     write_private(out / CHECKSUMS, "")
     return size, False
 
@@ -1474,6 +1601,11 @@ class _Join:
             path = _chunk_path(self.out, start, count)
             if file_sha256(path) != self.recorded.get(_chunk_name(start, count)):
                 _refuse(path, "changed after it was written (checksum differs)")
+        # recorded as the chunks finished, in whatever order that was: listed again in
+        # chunk order, so that the same batch always leaves the same folder
+        write_private(self.out / CHECKSUMS, "".join(
+            f"{self.recorded[name]}  chunks/{name}\n"
+            for name in (_chunk_name(start, count) for start, count in self.tasks)))
         self.stack.close()  # replications.csv in place
         out, agg = self.out, self.agg
         agg.finish()
@@ -1523,7 +1655,7 @@ def _bounds(ci: list[float | None], show: Callable[[float], str]) -> str:
 
 
 def _label(incident: str, metric: str) -> str:
-    return f"{incident} {metric}".strip()
+    return one_line(f"{incident} {metric}".strip())
 
 
 def _is_time(metric: str) -> bool:
@@ -1537,7 +1669,7 @@ def render_summary(s: dict[str, Any]) -> str:
              "in brackets (? where too few replications reached it to bound it); times in "
              "hours after the incident opened, over the replications that reached them", ""]
     for variant, data in s["variants"].items():
-        lines.append(f"== {variant}")
+        lines.append(f"== {one_line(variant)}")
         lines.append(f"  {'metric':<38}{'reached':>8}  {'mean [CI]':<22}{'median [CI]':<22}"
                      f"{'p90':>7}{'p95':>7}{'max':>8}")
         for m in data["metrics"]:
@@ -1553,12 +1685,23 @@ def render_summary(s: dict[str, Any]) -> str:
                              f"{mean:<22}{med:<22}{tail}")
         lines.append("  expectations met")
         for x in data["expectations"]:
+            name, incident = one_line(x["expectation"]), one_line(x["incident"])
+            still_open = x.get("open", 0)
+            if not x["n"]:
+                lines.append(f"    {name:<8}{'-':>7}  ({incident})  never decided: still open "
+                             f"at the end in all {still_open:,}")
+                continue
+            # the rate is over the replications where it was decided: say so when that
+            # is not every replication
             lo, hi = x["rate_ci"]
-            lines.append(f"    {x['expectation']:<8}{x['rate'] * 100:6.1f}%  "
-                         f"[{lo * 100:.1f}, {hi * 100:.1f}]  ({x['incident']})")
+            line = (f"    {name:<8}{x['rate'] * 100:6.1f}%  "
+                    f"[{lo * 100:.1f}, {hi * 100:.1f}]  ({incident})")
+            if still_open:
+                line += f"  of {x['n']:,} decided; {still_open:,} still open at the end"
+            lines.append(line)
         for m in data["metrics"]:
             if not _is_time(m["metric"]) and m.get("n"):
-                lines.append(f"  {m['metric']:<24} per drill: mean {m['mean']:.2f} "
+                lines.append(f"  {one_line(m['metric']):<24} per drill: mean {m['mean']:.2f} "
                              f"{_bounds(m['mean_ci'], '{:.2f}'.format)}, max {m['max']:g}")
         lines.append("")
     if s["differences"]:
@@ -1567,11 +1710,14 @@ def render_summary(s: dict[str, Any]) -> str:
         for d in s["differences"]:
             if d["metric"].endswith(".lateness"):
                 continue
-            label = f"  {d['variant']:<18}{_label(d['incident'], d['metric']):<38}"
+            label = f"  {one_line(d['variant']):<18}{_label(d['incident'], d['metric']):<38}"
             # a single pair has no interval: unchanged when its one difference is 0
             value_changed = d["pairs"] > 0 and not (
                 d["mean_difference"] == 0 and d["ci"] in ([0.0, 0.0], [None, None]))
-            rate_changed = d.get("rate_changed_in", 0) > 0
+            # an expectation's paired difference is its change in met rate already (over
+            # every replication, open counting as not met): one line says it
+            rate_changed = (d.get("rate_changed_in", 0) > 0
+                            and not d["metric"].endswith(".met"))
             if not (value_changed or rate_changed):
                 unchanged[d["variant"]] = unchanged.get(d["variant"], 0) + 1
                 continue
@@ -1590,7 +1736,8 @@ def render_summary(s: dict[str, Any]) -> str:
                     f"{label}{d['mean_difference'] / scale:+9.3f}{unit} {ci}  "
                     f"({d['pairs']:,} pairs)")
         for variant, n in unchanged.items():
-            lines.append(f"  {variant:<18}{n} other metrics identical in every replication")
+            lines.append(f"  {one_line(variant):<18}{n} other metrics identical in every "
+                         "replication")
     return "\n".join(lines) + "\n"
 
 
@@ -1623,7 +1770,7 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
     xs = [float(v) for v in values] if numeric else [float(i) for i in range(len(values))]
     name = metric.rpartition(":")[2]
     unit = 60 if _is_time(name) else 1
-    lines = [f"sweep of {label}: {metric} ({sweep_unit(name)})",
+    lines = [f"sweep of {one_line(label)}: {one_line(metric)} ({sweep_unit(name)})",
              f"  {'value':<16}{'reached':>8}  {'mean [CI]':<24}{'median':>8}{'p90':>8}"]
     means: list[float | None] = []
     medians: list[float | None] = []
@@ -1631,7 +1778,7 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
     for v in sweep:
         m = _find(summary, v.name, metric)
         if m is None or not m.get("n"):
-            lines.append(f"  {v.changes[0][1]!s:<16}{'0%':>8}")
+            lines.append(f"  {one_line(str(v.changes[0][1])):<16}{'0%':>8}")
             means.append(None)
             medians.append(None)
             band.append(None)
@@ -1641,7 +1788,7 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
         medians.append(m["median"] / unit)
         band.append(None if lo is None or hi is None else (lo / unit, hi / unit))
         ci = _bounds(m["mean_ci"], lambda c: f"{c / unit:.2f}")
-        lines.append(f"  {v.changes[0][1]!s:<16}{m['reached']['rate'] * 100:>7.0f}%  "
+        lines.append(f"  {one_line(str(v.changes[0][1])):<16}{m['reached']['rate'] * 100:>7.0f}%  "
                      f"{m['mean'] / unit:7.2f} {ci:<16}"
                      f"{m['median'] / unit:>8.2f}{m['p90'] / unit:>8.2f}")
     return "\n".join(lines) + "\n", xs, {"mean": means, "median": medians}, {"mean": band}
