@@ -479,7 +479,7 @@ class Drill(Strict):
         "AMBER", description="Handling label of this scenario file itself (TLP 2.0)."
     )
     start: datetime = Field(
-        description="Drill clock start, with a UTC offset: '2026-08-19T09:00:00+08:00'; "
+        description="Drill clock start, with a UTC offset: '2026-09-09T09:00:00+08:00'; "
         "between the years 1900 and 2200."
     )
     duration: Duration = Field(description="Length of the drill, e.g. '8h' or '2d'.")

@@ -18,6 +18,7 @@ next to the lifetime Moore & Clayton measured.
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import tempfile
@@ -286,6 +287,9 @@ def _lifetime_text(check: dict[str, Any]) -> list[str]:
     pub = PUBLISHED_LIFETIME
     if not check["taken_down"]:
         return [f"No takedown completed in {check['runs']} runs of `{check['scenario']}`."]
+    factor = max(check["median_h"], pub["median_h"]) / min(check["median_h"], pub["median_h"])
+    # rounded up to two decimals, so that "within a factor of" never understates the gap
+    factor = math.ceil(round(factor * 100, 6)) / 100
     return [
         "Handling time and lifetime are different things. A provider's handling time is "
         "the worked effort on its abuse desk, counted only while the desk is open. A "
@@ -306,8 +310,7 @@ def _lifetime_text(check: dict[str, Any]) -> list[str]:
         f"| taken down within 30 days | {check['taken_down']} of {check['runs']} | |",
         "",
         f"Published: {pub['source']}. The model's median falls within a factor of "
-        f"{max(check['median_h'], pub['median_h']) / min(check['median_h'], pub['median_h']):.1f} "
-        "of the published median. The published mean is pulled up by a long tail of "
+        f"{factor:.2f} of the published median. The published mean is pulled up by a long tail of "
         "sites that stay up for weeks, which the model's lognormal handling times do not "
         "produce. Read drill timings as the working-hours case, not the tail.",
     ]
