@@ -60,7 +60,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
     try:
         if args.journal:
-            from sim.runs.session import DrillSession, JournalError
+            from sim.runs.session import DrillSession, JournalError, JournalExists
 
             try:
                 session = DrillSession.start(loaded, seed=args.seed, journal_path=Path(args.journal))
@@ -68,6 +68,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                     session.advance_to(loaded.scenario.drill.duration)
                 finally:
                     session.close()
+            except JournalExists as exc:  # drill run has no --resume: say who has one
+                print(f"{exc} (drill run records a new drill and never resumes one; "
+                      f"drill play --resume {exc.path} carries on an unfinished drill)",
+                      file=sys.stderr)
+                return _journal_exit(exc)
             except JournalError as exc:
                 print(exc, file=sys.stderr)
                 return _journal_exit(exc)
@@ -213,7 +218,7 @@ def _live_session(args: argparse.Namespace, speed: float | None) -> DrillSession
     """The live drill of ``drill play`` and ``drill host``: resumed from ``--resume`` (at
     ``speed`` if given, else the speed it ran at) or started; an exit code if neither."""
     from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
-    from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError
+    from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError, JournalExists
 
     try:
         if args.resume:
@@ -231,6 +236,10 @@ def _live_session(args: argparse.Namespace, speed: float | None) -> DrillSession
             journal_path=Path(args.journal) if args.journal else None,
             speed=speed if speed is not None else DEFAULT_SPEED,
         )
+    except JournalExists as exc:  # play and host each carry a drill on with their --resume
+        print(f"{exc}, or carry on the drill recorded there with "
+              f"drill {args.command} --resume {exc.path}", file=sys.stderr)
+        return _journal_exit(exc)
     except JournalError as exc:
         print(exc, file=sys.stderr)
         return _journal_exit(exc)

@@ -82,6 +82,18 @@ class JournalBusy(JournalError):
     """Another process is writing to the journal."""
 
 
+class JournalExists(JournalError):
+    """A new journal was asked for at a path that is already taken; never written over.
+
+    The message only says so: whether the drill recorded there can be carried on, and
+    how, depends on the command (``drill play --resume``, ``drill host --resume``), so
+    the command line adds that."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        super().__init__(f"{path}: already exists; choose another file")
+
+
 def journal_dir() -> Path:
     """Where journals go unless told otherwise: $ACID_DRILL_HOME/journals, or XDG data."""
     home = os.environ.get("ACID_DRILL_HOME")
@@ -365,8 +377,7 @@ class Journal:
                 if path.is_dir():
                     raise JournalError(f"cannot create the journal: {path}: is a folder; "
                                        "give a file name")
-                raise JournalError(
-                    f"{path}: already exists; resume it with --resume, or choose another")
+                raise JournalExists(path)
             try:
                 create_private(tmp)  # 0600 in a 0700 folder; SQLite's -wal and -shm follow
             except FileProblem as exc:
@@ -831,12 +842,10 @@ def _link_into_place(tmp: Path, path: Path) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise JournalError(
-            f"{path}: already exists; resume it with --resume, or choose another") from None
+        raise JournalExists(path) from None
     except OSError:  # no hard links here; the writer's lock keeps other drills away
         if path.exists():
-            raise JournalError(
-                f"{path}: already exists; resume it with --resume, or choose another") from None
+            raise JournalExists(path) from None
         os.replace(tmp, path)
     else:
         with contextlib.suppress(OSError):
