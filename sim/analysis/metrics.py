@@ -58,6 +58,8 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         (names.get(key, hop[0]), *hop[1:]) for hop, key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
                                                                strict=True))
     stage_of = {hop[0]: key for hop, key in zip(law_hops, STAGE_KEYS, strict=True)}
+    #: the kinds of body the drill has (a log without its head: every kind)
+    present = set(kinds.values()) if kinds else {k for _, _, k in law_hops if k is not None}
     incidents: dict[str, dict[str, Any]] = {}
     reached: dict[str, dict[str, float]] = {}
     by_peers: dict[str, dict[str, float]] = {}
@@ -133,13 +135,16 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         hops = []
         last = None
         reached_at = [opened]
-        for name, _, _ in law_hops:
+        for name, _, kind in law_hops:
             hit = inc["_hops"].get(name)
             stage = {} if names is None else {"stage": stage_of[name]}
             if hit is None:
-                # sent but not yet arrived (a formal MLA request takes weeks), or never sent
+                # sent but not yet arrived (a formal MLA request takes weeks), or never
+                # sent; a hop to a kind of body the drill does not have could not be
+                # (police reaching foreign police directly, with no channel body)
                 hops.append({"hop": name, "at": None, "after": None, "hop_duration": None,
-                             "sent_at": inc["_sent"].get(name), **stage})
+                             "sent_at": inc["_sent"].get(name), **stage,
+                             **({} if kind is None or kind in present else {"modelled": False})})
                 continue
             at, sender, to = hit
             # a hop's own duration runs from the latest earlier step reached before it

@@ -100,6 +100,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
                     f"      {stage:<32}{'in transit':>10}{'':>10}"
                     f"  sent {_t(hop['sent_at'])}, not delivered by the end"
                 )
+            elif hop["at"] is None and hop.get("modelled") is False:
+                lines.append(f"      {stage:<32}{'—':>10}{'':>10}  not in this drill")
             elif hop["at"] is None:
                 lines.append(f"      {stage:<32}{'never':>10}")
             else:
