@@ -34,3 +34,12 @@ def test_a_stage_the_drill_could_reach_but_did_not_is_never():
     line = next(ln for ln in render_text(metrics).splitlines()
                 if "police -> international channel" in ln)
     assert line.split()[-1] == "never"
+
+
+def test_the_after_action_report_leaves_out_a_stage_the_drill_lacks(scenario_data, load):
+    from sim.analysis.aar import _timing_rows
+
+    incident = compute(Engine(load(scenario_data)).run())["incidents"][0]
+    labels = [label for label, _, _ in _timing_rows(incident)]
+    assert "Law enforcement: CERT -> national police" in labels
+    assert not any("foreign police" in label or "international" in label for label in labels)

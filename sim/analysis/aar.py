@@ -196,6 +196,8 @@ def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
         t = inc[key]
         rows.append((label, _t(t and t.get("at")), _h(t and t.get("after"))))
     for hop in inc["law_enforcement"]["hops"]:
+        if hop.get("modelled") is False:
+            continue  # a step to a kind of body the drill does not have
         rows.append((f"Law enforcement: {hop['hop']}", _t(hop["at"]), _h(hop["after"])))
     return rows
 
