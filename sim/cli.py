@@ -39,6 +39,13 @@ def _problems(exc: ScenarioError, out: TextIO | None = None) -> None:
     print(f"{n} problem{'s' if n != 1 else ''} found", file=stream)
 
 
+def _shell_word(path: Path) -> str:
+    """``path`` as one word of a command line the user can paste."""
+    import shlex
+
+    return shlex.quote(str(path))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.analysis.metrics import compute
@@ -70,8 +77,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                     session.close()
             except JournalExists as exc:  # drill run has no --resume: say who has one
                 print(f"{exc} (drill run records a new drill and never resumes one; "
-                      f"drill play --resume {exc.path} carries on an unfinished drill)",
-                      file=sys.stderr)
+                      f"drill play --resume {_shell_word(exc.path)} carries on an unfinished "
+                      "drill)", file=sys.stderr)
                 return _journal_exit(exc)
             except JournalError as exc:
                 print(exc, file=sys.stderr)
@@ -238,7 +245,7 @@ def _live_session(args: argparse.Namespace, speed: float | None) -> DrillSession
         )
     except JournalExists as exc:  # play and host each carry a drill on with their --resume
         print(f"{exc}, or carry on the drill recorded there with "
-              f"drill {args.command} --resume {exc.path}", file=sys.stderr)
+              f"drill {args.command} --resume {_shell_word(exc.path)}", file=sys.stderr)
         return _journal_exit(exc)
     except JournalError as exc:
         print(exc, file=sys.stderr)

@@ -47,3 +47,12 @@ def test_play_and_host_name_their_own_resume(journal, capsys, command):
     assert f"drill {command} --resume {journal}" in err
     assert "choose another file" in err
     assert build_parser().parse_args([command, "--resume", str(journal)]).resume == str(journal)
+
+
+def test_the_suggested_command_can_be_pasted_for_a_name_with_a_space(tmp_path, monkeypatch,
+                                                                      capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", TUTORIAL, "--journal", "my drill.sqlite"]) == 0
+    capsys.readouterr()
+    err = _refused(capsys, ["run", TUTORIAL, "--journal", "my drill.sqlite"])
+    assert "drill play --resume 'my drill.sqlite' carries on" in err

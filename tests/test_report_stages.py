@@ -13,16 +13,28 @@ def _hops(metrics) -> dict[str, dict]:
     return {h["hop"]: h for h in metrics["incidents"][0]["law_enforcement"]["hops"]}
 
 
-def test_a_stage_to_a_kind_of_body_the_drill_lacks_is_not_in_it(scenario_data, load):
+def test_a_drill_without_police_has_no_law_enforcement_chain(scenario_data, load):
     metrics = compute(Engine(load(scenario_data)).run())  # CERTs and a council, no police
-    hops = _hops(metrics)
-    assert hops["police -> international channel"]["modelled"] is False
-    assert hops["police -> foreign police"]["modelled"] is False
-    # stages any body may receive are not judged by who is in the drill
-    assert "modelled" not in hops["CERT -> national police"]
+    assert all(h["modelled"] is False for h in _hops(metrics).values())
     text = render_text(metrics)
-    assert "police -> international channel" in text
-    line = next(ln for ln in text.splitlines() if "police -> foreign police" in ln)
+    assert "    law enforcement                            —            not in this drill" in (
+        text.splitlines())
+    assert "end to end" not in text and "police ->" not in text
+
+
+def test_a_stage_needs_its_bodies_in_enough_countries(scenario_data, load):
+    # one police force: a referral can happen; foreign police and MLA cannot
+    scenario_data["actors"]["police-sg"] = {
+        "name": "SPF", "kind": "national_police", "country": "SG",
+        "timezone": "Asia/Singapore", "contacts": {"email": {"address": "spf@x"}}}
+    hops = _hops(compute(Engine(load(scenario_data)).run()))
+    assert "modelled" not in hops["CERT -> national police"]
+    assert "modelled" not in hops["preservation request"]
+    assert hops["police -> foreign police"]["modelled"] is False
+    assert hops["formal MLA request"]["modelled"] is False
+    assert hops["police -> international channel"]["modelled"] is False
+    line = next(ln for ln in render_text(compute(Engine(load(scenario_data)).run())).splitlines()
+                if "police -> foreign police" in ln)
     assert line.endswith("not in this drill") and "never" not in line
 
 
@@ -40,6 +52,7 @@ def test_the_after_action_report_leaves_out_a_stage_the_drill_lacks(scenario_dat
     from sim.analysis.aar import _timing_rows
 
     incident = compute(Engine(load(scenario_data)).run())["incidents"][0]
-    labels = [label for label, _, _ in _timing_rows(incident)]
-    assert "Law enforcement: CERT -> national police" in labels
-    assert not any("foreign police" in label or "international" in label for label in labels)
+    assert not any(label.startswith("Law enforcement") for label, _, _ in _timing_rows(incident))
+    default = compute(Engine(load_scenario(resolve_scenario_arg(None)), seed=0).run())
+    labels = [label for label, _, _ in _timing_rows(default["incidents"][0])]
+    assert "Law enforcement: police -> international channel" in labels  # could, never did

@@ -117,6 +117,8 @@ def test_a_damaged_kept_comparison_is_computed_again(journal, simulations):
 @pytest.mark.parametrize("damage", [
     {"human": None, "simulated": []},  # compared nothing with nothing: the screen's plot fails
     {"simulated": [1.0] * (RUNS + 1)},  # more values than runs
+    {"simulated": [-1e308, 1e308]},  # times no drill has: the screen's plot fails
+    {"runs": 0},  # not the runs asked for: "nan%" on the screen, NaN in the JSON report
 ])
 def test_a_kept_comparison_that_cannot_be_is_computed_again(journal, simulations, damage):
     good = _load(journal).comparisons

@@ -219,7 +219,7 @@ class DrillApp(PlainTextApp):
             self.state = self.remote.state  # a new one when the server said to start again
         # the read model knows time from events; between events the clock moves on
         self.state.now = max(self.state.now, self.session.now)
-        # and deadlines from deliveries: the engine's own anchors replace them
+        # and deadlines from deliveries: the views show the engine's own anchors
         self.state.use_anchors(self.session.anchors)
         if self._screens_gone():
             return

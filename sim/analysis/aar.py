@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration
+from sim.analysis.metrics import not_in_drill
 from sim.analysis.report import drill_tlp
 from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import PARTS, RATINGS, Comparison, Review, human_roles
@@ -196,8 +197,8 @@ def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
         t = inc[key]
         rows.append((label, _t(t and t.get("at")), _h(t and t.get("after"))))
     for hop in inc["law_enforcement"]["hops"]:
-        if hop.get("modelled") is False:
-            continue  # a step to a kind of body the drill does not have
+        if not_in_drill(hop):
+            continue
         rows.append((f"Law enforcement: {hop['hop']}", _t(hop["at"]), _h(hop["after"])))
     return rows
 

@@ -29,6 +29,22 @@ LAW_ENFORCEMENT_HOPS: tuple[tuple[str, str, str | None], ...] = (
 STAGE_KEYS = ("police_referral", "preservation", "international_channel", "foreign_police",
               "mla")
 
+#: What each stage needs in the drill to happen at all: bodies of a kind, in at least so
+#: many countries (a request to foreign police, or between central authorities, crosses
+#: a border). A drill without them does not have the stage.
+STAGE_NEEDS: dict[str, tuple[str, int]] = {
+    "police_referral": ("national_police", 1),
+    "preservation": ("national_police", 1),
+    "international_channel": ("intl_police_channel", 1),
+    "foreign_police": ("national_police", 2),
+    "mla": ("central_authority", 2),
+}
+
+
+def not_in_drill(hop: Mapping[str, Any]) -> bool:
+    """Whether a law-enforcement hop is one the drill has no bodies for (STAGE_NEEDS)."""
+    return hop.get("modelled") is False
+
 
 def as_events(log: Iterable[Event | Mapping[str, Any]]) -> list[Event]:
     return [e if isinstance(e, Event) else Event.from_dict(e) for e in log]
@@ -46,11 +62,15 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     """Per incident: acknowledgement, notification, the regional coordinator (ANSAC unless
     the scenario names another), police and containment."""
     kinds: dict[str, str] = {}
+    #: kind of body -> the countries that have one
+    countries: dict[str, set[str | None]] = {}
     control_counts = False
     names: dict[str, str] | None = None
     for e in events:
         if e.type == "drill_started":
             kinds = {aid: a["kind"] for aid, a in e.details["actors"].items()}
+            for a in e.details["actors"].values():
+                countries.setdefault(a["kind"], set()).add(a.get("country"))
             control_counts = bool(e.details.get("control_counts_as_reach", False))
             names = e.details.get("names")
     # a scenario that names its own stages: those names, and each hop's stage key
@@ -58,8 +78,9 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         (names.get(key, hop[0]), *hop[1:]) for hop, key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
                                                                strict=True))
     stage_of = {hop[0]: key for hop, key in zip(law_hops, STAGE_KEYS, strict=True)}
-    #: the kinds of body the drill has (a log without its head: every kind)
-    present = set(kinds.values()) if kinds else {k for _, _, k in law_hops if k is not None}
+    #: the stages the drill has the bodies for (a log without its head: every stage)
+    possible = {name for name, key in stage_of.items()
+                if not kinds or len(countries.get(STAGE_NEEDS[key][0], ())) >= STAGE_NEEDS[key][1]}
     incidents: dict[str, dict[str, Any]] = {}
     reached: dict[str, dict[str, float]] = {}
     by_peers: dict[str, dict[str, float]] = {}
@@ -135,16 +156,15 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         hops = []
         last = None
         reached_at = [opened]
-        for name, _, kind in law_hops:
+        for name, _, _ in law_hops:
             hit = inc["_hops"].get(name)
             stage = {} if names is None else {"stage": stage_of[name]}
             if hit is None:
                 # sent but not yet arrived (a formal MLA request takes weeks), or never
-                # sent; a hop to a kind of body the drill does not have could not be
-                # (police reaching foreign police directly, with no channel body)
+                # sent; a stage the drill has no bodies for could not be
                 hops.append({"hop": name, "at": None, "after": None, "hop_duration": None,
                              "sent_at": inc["_sent"].get(name), **stage,
-                             **({} if kind is None or kind in present else {"modelled": False})})
+                             **({} if name in possible else {"modelled": False})})
                 continue
             at, sender, to = hit
             # a hop's own duration runs from the latest earlier step reached before it

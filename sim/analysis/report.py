@@ -13,6 +13,7 @@ from typing import Any
 
 from scenarios.durations import format_drill_time, format_duration
 from scenarios.model import TLP_ORDER, Scenario
+from sim.analysis.metrics import not_in_drill
 from sim.engine.events import Event
 from sim.safe.text import json_text, one_line
 
@@ -92,15 +93,20 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
         ansac = inc["ansac_reached"]
         lines.append(_row(f"{s(inc.get('regional_coordinator', 'ANSAC'))} reached", ansac,
                           f"from {who(ansac['by'])}" if ansac else ""))
-        lines.append("    law enforcement")
-        for hop in inc["law_enforcement"]["hops"]:
+        hops = inc["law_enforcement"]["hops"]
+        if hops and all(map(not_in_drill, hops)):
+            lines.append(f"    {'law enforcement':<34}{'—':>10}{'':>10}  not in this drill")
+            hops = []
+        else:
+            lines.append("    law enforcement")
+        for hop in hops:
             stage = s(hop["hop"])  # the scenario may name the stages
             if hop["at"] is None and hop.get("sent_at") is not None:
                 lines.append(
                     f"      {stage:<32}{'in transit':>10}{'':>10}"
                     f"  sent {_t(hop['sent_at'])}, not delivered by the end"
                 )
-            elif hop["at"] is None and hop.get("modelled") is False:
+            elif hop["at"] is None and not_in_drill(hop):
                 lines.append(f"      {stage:<32}{'—':>10}{'':>10}  not in this drill")
             elif hop["at"] is None:
                 lines.append(f"      {stage:<32}{'never':>10}")
@@ -111,7 +117,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
                     f"{who(hop['from'])} -> {who(hop['to'])}"
                 )
         e2e = inc["law_enforcement"]["end_to_end"]
-        lines.append(_row("  end to end", e2e, f"to {s(e2e['to'])}" if e2e else ""))
+        if hops:
+            lines.append(_row("  end to end", e2e, f"to {s(e2e['to'])}" if e2e else ""))
         downs = ", ".join(
             f"{s(d['country'])} at {_t(d['at'])}" for d in inc["takedowns"]
         ) or "none"

@@ -339,12 +339,19 @@ def comparison_key(runs: int, seed: int, head: tuple[int, str] | None) -> dict[s
             "events": head[0], "last": head[1]}
 
 
+#: the longest time a comparison holds (minutes: ten years, far past any drill)
+_LONGEST = 10 * 366 * 24 * 60.0
+
+
 def _number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """A time a comparison may hold: minutes from 0 to :data:`_LONGEST`."""
+    return (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            and 0 <= v <= _LONGEST)
 
 
-def _comparison_of(d: Any) -> Comparison | None:
-    """A cached comparison, checked (the journal may come from anyone)."""
+def _comparison_of(d: Any, runs_asked: int) -> Comparison | None:
+    """A cached comparison of ``runs_asked`` runs, checked (the journal may come from
+    anyone)."""
     if not isinstance(d, dict):
         return None
     actor, incident, metric = d.get("actor"), d.get("incident"), d.get("metric")
@@ -355,8 +362,8 @@ def _comparison_of(d: Any) -> Comparison | None:
         return None
     if not all(_number(v) for v in simulated) or not isinstance(runs, int) or isinstance(runs, bool):
         return None
-    if len(simulated) > runs or (human is None and not simulated):
-        return None  # more runs than were run, or a comparison of nothing with nothing
+    if runs != runs_asked or len(simulated) > runs or (human is None and not simulated):
+        return None  # other runs, more values than runs, or nothing compared with nothing
     return Comparison(actor, incident, metric, None if human is None else float(human),
                       [float(v) for v in simulated], runs)
 
@@ -442,7 +449,7 @@ class ModelRuns:
         rows = saved.get("comparisons")
         if not isinstance(rows, list):
             return None
-        out = [_comparison_of(d) for d in rows]
+        out = [_comparison_of(d, self.runs) for d in rows]
         return None if any(c is None for c in out) else out  # type: ignore[return-value]
 
     def save(self, journal: Any, comparisons: list[Comparison]) -> bool:

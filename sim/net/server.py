@@ -48,6 +48,7 @@ from sim.net import protocol as P
 from sim.net.invites import Grant, InviteError, TokenStore, invite_url
 from sim.net.visibility import for_role, role_expectations, scenario_for_role
 from sim.runs.session import DrillClock, DrillSession, JournalError, Note
+from sim.runs.view import player_sees_anchor
 from sim.safe.text import one_line
 
 #: seconds between engine steps while the clock runs
@@ -356,14 +357,14 @@ class DrillServer:
         Exercise control sees every anchor. A player sees those of its own expectations
         anchored on an inject it has received (an anchor on the opening of an incident,
         or on an inject it never received, is exercise control's knowledge)."""
-        states = self.session.engine.expectations.states
+        anchors = self.session.anchors
         if key == ALL:
-            return {xid: x.anchor_at for xid, x in states.items() if x.anchor_at is not None}
+            return anchors
         own = self.streams[key].expectations
         received = self._received.get(key, set())
-        return {xid: x.anchor_at for xid, x in states.items()
-                if xid in own and x.anchor_at is not None and x.after != "incident"
-                and x.after in received}
+        states = self.session.engine.expectations.states
+        return {xid: at for xid, at in anchors.items()
+                if xid in own and player_sees_anchor(states[xid].after, received)}
 
     def _sync_due(self) -> None:
         """Send each stream's connections the anchors they may see, when they change.

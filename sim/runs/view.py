@@ -8,8 +8,8 @@ static parts (the directory of actors, the MSEL as planned).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scenarios.durations import format_drill_time, parse_drill_time
@@ -104,6 +104,13 @@ class MselRow:
     sender: str = ""
 
 
+
+def player_sees_anchor(after: str, received: Collection[str]) -> bool:
+    """Whether a player may know when the engine started the countdown of one of its
+    own expectations: one anchored on an inject it has received. The opening of an
+    incident, or an inject that never reached it, is exercise control's knowledge."""
+    return after != "incident" and after in received
+
 @dataclass
 class ExpectationRow:
     id: str
@@ -169,6 +176,8 @@ class DrillState:
         self.person_actions: deque[Acted] = deque(maxlen=recent)
         #: player tasks by (task, actor), in the order they were asked
         self.tasks: dict[tuple[str, str], TaskRow] = {}
+        #: when the engine started each expectation's countdown (see :meth:`shown`)
+        self.anchors: dict[str, float] = {}
 
     # --- feeding -----------------------------------------------------------------
 
@@ -358,19 +367,31 @@ class DrillState:
                 x.status = "due"
 
     def use_anchors(self, anchors: Mapping[str, float]) -> None:
-        """Count open expectations from the engine's anchors (``session.anchors``).
+        """The engine's anchors (``session.anchors``), for :meth:`shown`."""
+        self.anchors = dict(anchors)
+
+    def shown(self, x: ExpectationRow, role: str | None = None) -> ExpectationRow:
+        """The expectation as a view shows it: to exercise control (``role`` None), or
+        on the to-do list of ``role``.
 
         Events alone anchor an expectation on an inject at the inject's delivery, which
         can come later than the engine's anchor, when the inject fired (a call waiting
-        for someone at the desk, an outage), or never (a lost inject). An expectation
-        the engine has anchored is due from its anchor, with the very deadline it is
-        scored against; met, missed and late ones carry it from their own events."""
-        for xid, at in anchors.items():
-            x = self.expectations.get(xid)
-            if x is None or x.status not in ("waiting", "due"):
-                continue
-            x.deadline_at = at + x.within  # the engine's own sum: the same number
-            x.status = "due"
+        for someone at the desk, an outage), or never (a lost inject). An open
+        expectation the engine has anchored is shown due from its anchor, with the very
+        deadline it is scored against; met, missed and late ones carry it from their
+        own events. A role sees that anchor only as a player over the network does
+        (:func:`player_sees_anchor`)."""
+        at = self.anchors.get(x.id)
+        if at is None or x.status not in ("waiting", "due"):
+            return x
+        if role is not None and not player_sees_anchor(x.after, self.received_injects(role)):
+            return x
+        return replace(x, status="due", deadline_at=at + x.within)  # the engine's own sum
+
+    def received_injects(self, actor: str) -> set[str]:
+        """The ids of the injects that reached ``actor``."""
+        return {i.ref.removeprefix("inject:") for i in self.inbox.get(actor, ())
+                if i.kind == "inject"}
 
     # --- questions ---------------------------------------------------------------
 
@@ -387,8 +408,8 @@ class DrillState:
         return [i for i in self.known[actor] if i not in self.closed[actor]]
 
     def todo(self, actor: str) -> list[ExpectationRow]:
-        """The role's expectations, soonest deadline first."""
-        rows = [x for x in self.expectations.values() if actor in x.actors]
+        """The role's expectations as it sees them (:meth:`shown`), soonest deadline first."""
+        rows = [self.shown(x, actor) for x in self.expectations.values() if actor in x.actors]
         return sorted(rows, key=lambda x: (x.deadline_at is None, x.deadline_at or 0, x.id))
 
     def tasks_of(self, actor: str) -> list[TaskRow]:

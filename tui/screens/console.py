@@ -19,7 +19,7 @@ from sim.runs.when import FORMATS, parse_when, when_in_words
 from ..forms import BreakForm, Confirm, InjectForm, TimeForm
 from ..plain import line
 from ..widgets.tables import FittedTable, fill_table, shorten
-from .live import LiveScreen, clock_line, describe, fmt_time, live_state, time_left
+from .live import LiveScreen, clock_line, describe, fmt_time, time_left
 
 if TYPE_CHECKING:
     from ..app import DrillApp
@@ -114,7 +114,7 @@ class FacilitatorScreen(LiveScreen):
 
     def refresh_view(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
-        st = live_state(app)
+        st = app.state
         self.query_one("#clock", Static).update(clock_line(app))
         fill_table(self.query_one("#msel", DataTable), [
             (r.id, (r.id, fmt_time(r.delivered_at if r.delivered_at is not None else r.at), r.status,
@@ -133,7 +133,7 @@ class FacilitatorScreen(LiveScreen):
         fill_table(self.query_one("#expectations", DataTable), [
             (x.id, (x.id, x.status, fmt_time(x.deadline_at), time_left(x.deadline_at, st.now, x.status),
                     ", ".join(x.actors), x.action, x.incident, f"{x.score:g}"))
-            for x in st.expectations.values()
+            for x in map(st.shown, st.expectations.values())
         ])
         fill_table(self.query_one("#log", DataTable), [
             (str(e.seq), (fmt_time(e.time), describe(e, st))) for e in reversed(st.recent)
@@ -222,7 +222,7 @@ class FacilitatorScreen(LiveScreen):
     def refresh_overview(self) -> None:
         """The Overview tab: the injects around now, the teams, what falls due, the log."""
         app: DrillApp = self.app  # type: ignore[assignment]
-        st = live_state(app)
+        st = app.state
         by_time = sorted(st.msel.values(),
                          key=lambda r: (r.at is None, r.at if r.at is not None else 0, r.id))
         done = sorted((r for r in by_time if r.status != "pending"),
@@ -252,7 +252,7 @@ class FacilitatorScreen(LiveScreen):
                    "person" if st.played_by[aid] == "human" else "policy"))
             for aid in sorted(st.scenario.actors, key=attention)
         ], fit=0)
-        due = sorted((x for x in st.expectations.values()
+        due = sorted((x for x in map(st.shown, st.expectations.values())
                       if x.status in ("due", "waiting") and x.deadline_at is not None),
                      key=lambda x: (x.deadline_at, x.id))
         fill_table(self.query_one("#ov-due", DataTable), [

@@ -41,13 +41,6 @@ def clock_line(app: DrillApp) -> Text:
         tlp_label(tlp_of(app.session.scenario)), " ", line(drill.title), end="")
 
 
-def live_state(app: DrillApp) -> DrillState:
-    """The read model to draw, its deadlines those the engine scores against."""
-    state = app.state
-    state.use_anchors(app.session.anchors)
-    return state
-
-
 def describe(ev: Event, state: DrillState) -> str:
     """A log line that says who did what to whom, in words (see DrillState.describe)."""
     return state.describe(ev)

@@ -16,7 +16,7 @@ from sim.runs.view import Delivery, DrillState, SentItem
 from ..forms import ActionForm, TaskForm
 from ..plain import line, text
 from ..widgets.tables import FittedTable, fill_table, shorten
-from .live import LiveScreen, actor_name, clock_line, fmt_time, live_state, time_left
+from .live import LiveScreen, actor_name, clock_line, fmt_time, time_left
 
 if TYPE_CHECKING:
     from ..app import DrillApp
@@ -87,7 +87,7 @@ class ParticipantScreen(LiveScreen):
 
     def refresh_view(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
-        st = live_state(app)
+        st = app.state
         actor = st.scenario.actors[self.role]
         duty = "on duty" if st.on_duty(self.role) else "off duty"
         self.query_one("#clock", Static).update(clock_line(app))
