@@ -37,6 +37,13 @@ def cert(country: str, tz: str, **extra: Any) -> dict[str, Any]:
     return a
 
 
+def police(country: str = "SG", tz: str = "Asia/Singapore") -> dict[str, Any]:
+    """A national police force: with one, a drill has the police referral and the
+    preservation request among its law-enforcement stages."""
+    return {"name": f"Police {country}", "kind": "national_police", "country": country,
+            "timezone": tz, "contacts": {"email": {"address": f"police@{country.lower()}"}}}
+
+
 def base_scenario() -> dict[str, Any]:
     """Two CERTs (Singapore, Bangkok), a regional council and exercise control.
 

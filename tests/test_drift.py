@@ -172,9 +172,12 @@ def test_without_drift_the_run_is_unchanged(scenario_data, load):
 
 
 def test_reports_use_the_scenarios_names(scenario_data, load):
+    from conftest import police
+
     from sim.analysis.report import render_text
     from sim.runs.batch import replication_rows
 
+    scenario_data["actors"]["police-sg"] = police()  # the referral is a stage of this drill
     plain = Engine(load(scenario_data)).run()
     assert "names" not in plain[0].details  # a scenario without names logs as before
     text = render_text(compute(plain))

@@ -543,6 +543,9 @@ def test_markdown_report_passes_no_markup_through(hostile_journal, capsys):
 
 
 def test_stage_names_from_the_scenario_are_shown_as_plain_text(tmp_path, scenario_data, load):
+    from conftest import police
+
+    scenario_data["actors"]["police-sg"] = police()  # the referral is a stage of this drill
     # the scenario names the stages of the timing tables (drill.names)
     scenario_data["drill"]["names"] = {
         "police_referral": "CERT \u202eecilop lanoitan\u202c -> police \x9b31m",

@@ -3,6 +3,8 @@ not "never" (which reads as a stage the teams failed to reach)."""
 
 from __future__ import annotations
 
+from conftest import police
+
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.analysis.metrics import compute
 from sim.analysis.report import render_text
@@ -24,9 +26,7 @@ def test_a_drill_without_police_has_no_law_enforcement_chain(scenario_data, load
 
 def test_a_stage_needs_its_bodies_in_enough_countries(scenario_data, load):
     # one police force: a referral can happen; foreign police and MLA cannot
-    scenario_data["actors"]["police-sg"] = {
-        "name": "SPF", "kind": "national_police", "country": "SG",
-        "timezone": "Asia/Singapore", "contacts": {"email": {"address": "spf@x"}}}
+    scenario_data["actors"]["police-sg"] = police()
     hops = _hops(compute(Engine(load(scenario_data)).run()))
     assert "modelled" not in hops["CERT -> national police"]
     assert "modelled" not in hops["preservation request"]
