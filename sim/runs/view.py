@@ -104,12 +104,12 @@ class MselRow:
     sender: str = ""
 
 
-
 def player_sees_anchor(after: str, received: Collection[str]) -> bool:
     """Whether a player may know when the engine started the countdown of one of its
     own expectations: one anchored on an inject it has received. The opening of an
     incident, or an inject that never reached it, is exercise control's knowledge."""
     return after != "incident" and after in received
+
 
 @dataclass
 class ExpectationRow:
