@@ -51,6 +51,8 @@ class Problem:
     mark: Mark | None
     path: str
     message: str
+    #: more problems of the same kind past this one, counted but not listed
+    unlisted: int = 0
 
     def __str__(self) -> str:
         where = str(self.mark) if self.mark else "?"
@@ -307,7 +309,7 @@ def _load_with_includes(
 
 
 def _yaml_problems(exc: YamlProblem) -> list[Problem]:
-    return [Problem(p.mark, format_path(p.path), p.message) for p in exc.every()]
+    return [Problem(p.mark, format_path(p.path), p.message, p.unlisted) for p in exc.every()]
 
 
 def _kind(value: Any) -> str:

@@ -117,12 +117,14 @@ class YamlProblem(Exception):
     same kind further on in the file (each misplaced line break), reported with it."""
 
     def __init__(self, mark: Mark | None, message: str, path: Path_ = (),
-                 others: tuple[YamlProblem, ...] = ()):
+                 others: tuple[YamlProblem, ...] = (), unlisted: int = 0):
         super().__init__(message)
         self.mark = mark
         self.message = message
         self.path = path
         self.others = others
+        #: more problems of this kind past this one, counted but not listed
+        self.unlisted = unlisted
 
     def every(self) -> list[YamlProblem]:
         """This problem and the others found with it, in the order of the file."""
@@ -589,7 +591,8 @@ def _hidden_breaks(text: str, file: str) -> YamlProblem | None:
     if more:
         last = found[-1]
         found[-1] = YamlProblem(last.mark, f"{last.message} (and {more} more such "
-                                f"character{'s' if more > 1 else ''} after this one)")
+                                f"character{'s' if more > 1 else ''} after this one)",
+                                unlisted=more)
     return YamlProblem(found[0].mark, found[0].message, others=tuple(found[1:]))
 
 

@@ -35,8 +35,10 @@ def _problems(exc: ScenarioError, out: TextIO | None = None) -> None:
     stream = out or sys.stderr
     for p in exc.problems:
         print(p, file=stream)
-    n = len(exc.problems)
-    print(f"{n} problem{'s' if n != 1 else ''} found", file=stream)
+    listed = len(exc.problems)
+    n = listed + sum(p.unlisted for p in exc.problems)
+    print(f"{n:,} problem{'s' if n != 1 else ''} found"
+          + (f" ({listed} listed)" if n != listed else ""), file=stream)
 
 
 def _shell_word(path: Path) -> str:

@@ -100,3 +100,14 @@ def test_a_file_full_of_them_lists_the_first_and_counts_the_rest(parser, tmp_pat
     assert found[0] == ("s.yaml", 2, 1, message("\u2028"))
     assert found[-1] == ("s.yaml", 2, MAX_HIDDEN_BREAKS, message("\u2028") + (
         f" (and {5000 - MAX_HIDDEN_BREAKS} more such characters after this one)"))
+
+
+def test_validate_counts_the_characters_it_does_not_list(tmp_path, capsys):
+    from sim.cli import main
+
+    path = tmp_path / "s.yaml"
+    path.write_text("drill: {id: d}\n" + "\u2028" * 25, encoding="utf-8")
+    assert main(["validate", str(path)]) != 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "25 problems found (20 listed)"
+    assert len(out) == MAX_HIDDEN_BREAKS + 1
