@@ -294,7 +294,11 @@ class Messaging:
         elif withheld:
             carried = {f for item in shared for f in item.facts}
             carried.update(f for i in partly for f in i.facts if not f.startswith("indicator:"))
-            missing = [f for f in needed if f not in carried]
+            # what the act itself states (a referral says "crime") would pass on what
+            # the sender knows only from what it may not pass on
+            kept = {f for item in withheld for f in item.facts}
+            stated = [f for f in IMPLIED_FACTS.get(verb, ()) if f in kept]
+            missing = [f for f in dict.fromkeys((*needed, *stated)) if f not in carried]
             if missing:
                 # the recipient could only be told by passing on restricted facts
                 engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
