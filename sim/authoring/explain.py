@@ -100,7 +100,7 @@ def _contingency_triggers(sc: Scenario) -> dict[str, list[str]]:
     return out
 
 
-def _branching(inj: Inject, fired_by: list[str]) -> list[str]:
+def branching(inj: Inject, fired_by: list[str]) -> list[str]:
     """When an inject is delivered, beyond its time: the MSEL's branches in words."""
     lines = []
     delay = format_duration(inj.delay) if inj.delay else ""
@@ -127,7 +127,7 @@ def _msel(sc: Scenario) -> list[str]:
                 else "on action" if inj.after_action is not None else "contingency")
         lines.append(f"  {inj.id:<6}{when:<12}{inj.type:<12}{sc.actors[inj.sender].name} "
                      f"-> via {inj.via}, TLP:{inj.tlp}: {inj.title or inj.incident.id}")
-        lines.extend(f"  {'':<6}{line}" for line in _branching(inj, triggers.get(inj.id, [])))
+        lines.extend(f"  {'':<6}{line}" for line in branching(inj, triggers.get(inj.id, [])))
         for to in inj.to:
             actor = sc.actors[to]
             if inj.at:

@@ -6,8 +6,11 @@ installed).
   stale markers or organisers' notes) and the drill's rules of play. Nothing
   addressed only to other teams appears in it, whatever its label.
 - The controller's packet holds the full MSEL, with each recipient's local time,
-  expected player actions, contingency triggers and controller notes, the
-  expectations and the directory with its stale contacts.
+  what delivers each inject (its time, the action it follows or the expectation that
+  fires it) and the condition it waits on, its artefacts with the passwords of
+  protected files, expected player actions and controller notes, the expectations and
+  the directory with its stale contacts. It is for exercise control only: no player
+  packet or card ever shows a password.
 - The inject cards are the players' side of each inject, one to a printed page, for
   controllers who read injects out or hand them over in a one-room drill.
 
@@ -22,7 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
-from scenarios.model import TLP_ORDER, Inject, Scenario
+from scenarios.model import TLP_ORDER, Actor, Inject, Scenario
 
 TLP_COLOUR = {"RED": "#FF2B2B", "AMBER": "#FFC000", "AMBER+STRICT": "#FFC000",
               "GREEN": "#33FF00", "CLEAR": "#FFFFFF"}
@@ -98,8 +101,57 @@ def _clock(sc: Scenario, minute: float) -> str:
 def _when(sc: Scenario, inj: Inject) -> str:
     minute = _minute(sc, inj)
     if minute is None:
+        if inj.after_action is not None:
+            return "on action (only if it happens)"
         return "contingency (only if needed)"
     return f"{format_drill_time(minute)}, {_clock(sc, minute)}"
+
+
+def hours(actor: Actor, sep: str = ", ") -> str:
+    """An actor's working hours for people, as ``drill explain`` writes them: 24/7, a
+    working pattern as a timetable (days off, lunch breaks), else hours and days."""
+    from sim.authoring.explain import timetable
+
+    if actor.always_on:
+        return "24/7"
+    if actor.working_pattern is not None:
+        return timetable(actor.week)
+    return f"{actor.working_hours} {sep.join(actor.working_days)}"
+
+
+def _delivery(sc: Scenario, inj: Inject) -> list[str]:
+    """What delivers an inject beyond its time, and the condition it waits on, for
+    exercise control: a contingency's trigger as the MSEL spreadsheet's Trigger column
+    words it, the rest as ``drill explain`` words it."""
+    from sim.authoring.explain import branching
+    from sim.authoring.msel_io import _trigger
+
+    if inj.type == "contingency" and inj.after_action is None:
+        # branching's first line says what fires it; the Trigger column says it in full
+        return [*_trigger(sc, inj).splitlines(), *branching(inj, [])[1:]]
+    return branching(inj, [])
+
+
+def _artefact_lines(sc: Scenario, inj: Inject) -> list[str]:
+    """Each artefact by the name players see; a file with its path, and a protected
+    file's password, its channel and delay (exercise control only)."""
+    out = []
+    for art in inj.artefacts:
+        if isinstance(art, str):
+            out.append(art)
+            continue
+        line = art.label if art.label == art.file else f"{art.label} ({art.file})"
+        if art.protected is not None:
+            p = art.protected
+            via = sc.channels[p.password_via].name if p.password_via in sc.channels \
+                and sc.channels[p.password_via].name else p.password_via
+            after = f" {format_duration(p.delay)} after the inject reaches each recipient" \
+                if p.delay else " as the inject reaches each recipient"
+            said = f'password "{p.password}"' if p.password else \
+                "password read out by exercise control"
+            line += f"; protected: {said}, sent by {via}{after}"
+        out.append(line)
+    return out
 
 
 def _name(sc: Scenario, aid: str) -> str:
@@ -130,7 +182,6 @@ def _directory(sc: Scenario, organisers: bool) -> list[str]:
     rows = ["<table><tr><th>Team</th><th>Country</th><th>Time zone</th><th>Hours</th>"
             "<th>Points of contact</th></tr>"]
     for aid, a in sc.actors.items():
-        hours = "24/7" if a.always_on else f"{a.working_hours} {', '.join(a.working_days)}"
         contacts = []
         for ch, c in a.contacts.items():
             line = f"{sc.channels[ch].name or ch}: {c.address}" if ch in sc.channels \
@@ -141,7 +192,7 @@ def _directory(sc: Scenario, organisers: bool) -> list[str]:
                 line += f" ({c.note})"
             contacts.append(escape(line))
         rows.append(f"<tr><td>{escape(_name(sc, aid))}</td><td>{escape(a.country or '')}</td>"
-                    f"<td>{escape(a.timezone)}</td><td>{escape(hours)}</td>"
+                    f"<td>{escape(a.timezone)}</td><td>{escape(hours(a))}</td>"
                     f"<td>{'<br>'.join(contacts)}</td></tr>")
     rows.append("</table>")
     return rows
@@ -203,7 +254,7 @@ def cards_page(sc: Scenario) -> str:
 
 def controller_packet(sc: Scenario) -> str:
     """The full MSEL, the expectations and the directory, for exercise control."""
-    from sim.authoring.msel_io import _duty, _trigger
+    from sim.authoring.msel_io import _duty
 
     label = highest([inj.tlp for inj in sc.injects], sc.drill.tlp)
     body = _header(sc, "Controller's packet")
@@ -212,17 +263,19 @@ def controller_packet(sc: Scenario) -> str:
     body += _rules(sc, None)
     body.append("<h2>Master Scenario Events List</h2>")
     body.append("<table><tr><th>No.</th><th>When</th><th>From / to / mode</th><th>TLP</th>"
-                "<th>Inject</th><th>Expected player actions</th><th>Controller</th></tr>")
+                "<th>Inject</th><th>Artefacts (passwords)</th><th>Expected player actions</th>"
+                "<th>Controller</th></tr>")
     for inj in sc.injects:
         minute = _minute(sc, inj)
-        local = "<br>".join(escape(_duty(sc, to, minute)) for to in inj.to) \
-            if minute is not None else escape(_trigger(sc, inj))
+        lines = [_duty(sc, to, minute) for to in inj.to] if minute is not None else []
+        local = "<br>".join(escape(line) for line in [*_delivery(sc, inj), *lines])
         body.append(
             f"<tr><td>{escape(inj.id)}</td><td>{escape(_when(sc, inj))}<br>"
             f'<span class="meta">{local}</span></td>'
             f"<td>{escape(inj.sender)} &rarr; {escape(', '.join(inj.to))}<br>via "
             f"{escape(inj.via)}</td><td>{tlp(inj.tlp)}</td>"
             f"<td><b>{escape(inj.title)}</b><div class=\"text\">{escape(inj.text)}</div></td>"
+            f"<td>{'<br>'.join(escape(a) for a in _artefact_lines(sc, inj))}</td>"
             f"<td>{'<br>'.join(escape(a) for a in inj.expected_actions)}</td>"
             f"<td>{escape(inj.controller)}<br>{escape(inj.notes)}</td></tr>")
     body.append("</table>")

@@ -24,6 +24,7 @@ import copy
 import csv
 import difflib
 import io
+import json
 import math
 import re
 import zipfile
@@ -238,6 +239,36 @@ def _list_text(values: list[str] | None) -> str:
     return ", ".join(values) if values else EMPTY_LIST
 
 
+#: the characters ``str.splitlines`` breaks a cell's text at
+_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _line_item(item: str) -> str:
+    """One item of a one-per-line list (Expected player actions) as its line in the cell:
+    as it is, or, when the line would not read back as the same item (an empty item,
+    spaces at either end, a line break inside, or text starting with a double quote), as
+    a JSON string in double quotes, ``"Escalate, then notify:\\n- LaoCERT"``, which
+    :func:`_line_value` reads back."""
+    if item and item == item.strip() and not item.startswith('"') \
+            and not any(c in _BREAKS for c in item):
+        return item
+    text = json.dumps(item, ensure_ascii=False)  # escapes \n, \r, \v, \f, \x1c-\x1e
+    return text.translate({ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"})
+
+
+def _line_value(line: str) -> str:
+    """A line of a one-per-line list cell as its item: a JSON string in double quotes
+    (as :func:`_line_item` writes it) is read as that string, any other line as typed."""
+    if len(line) >= 2 and line.startswith('"') and line.endswith('"'):
+        try:
+            value = json.loads(line)
+        except ValueError:
+            return line
+        if isinstance(value, str):
+            return value
+    return line
+
+
 def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
     """One dict per inject, keyed by the fields of :data:`COLUMNS`."""
     sc = loaded.scenario
@@ -267,7 +298,7 @@ def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
             "title": inj.title,
             "text": inj.text,
             "artefacts": "\n".join(_artefacts(inj, src_inj)),
-            "expected_actions": "\n".join(inj.expected_actions),
+            "expected_actions": "\n".join(_line_item(a) for a in inj.expected_actions),
             "objective": inj.objective or "",
             "trigger": _trigger(sc, inj),
             "delay": delay,
@@ -427,8 +458,10 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
 
 
 def _actor_row(sc: Scenario, aid: str) -> list[Any]:
+    from sim.authoring.handouts import hours as working_hours
+
     a = sc.actors[aid]
-    hours = "24/7" if a.always_on else f"{a.working_hours} {','.join(a.working_days)}"
+    hours = working_hours(a, sep=",")
     contacts = "\n".join(
         f"{ch}: {c.address}{' (STALE)' if c.stale else ''}{f' ({c.note})' if c.note else ''}"
         for ch, c in a.contacts.items())
@@ -895,6 +928,8 @@ def _row_inject(
                     val = _lines(text)
                     if key == "artefacts":  # a file artefact is a line of YAML flow text
                         val = [_flow(v, key) if v.startswith("{") else v for v in val]
+                    else:  # an item in double quotes is a JSON string (see _line_item)
+                        val = [_line_value(v) for v in val]
                 elif key in FLOW:
                     val = _flow(text, key)
                 elif key == "crime_suspected":

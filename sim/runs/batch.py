@@ -1710,7 +1710,8 @@ def render_summary(s: dict[str, Any]) -> str:
         for d in s["differences"]:
             if d["metric"].endswith(".lateness"):
                 continue
-            label = f"  {one_line(d['variant']):<18}{_label(d['incident'], d['metric']):<38}"
+            # padded to the columns, and always at least one space after each part
+            label = f"  {one_line(d['variant']):<17} {_label(d['incident'], d['metric']):<37} "
             # a single pair has no interval: unchanged when its one difference is 0
             value_changed = d["pairs"] > 0 and not (
                 d["mean_difference"] == 0 and d["ci"] in ([0.0, 0.0], [None, None]))
