@@ -1669,27 +1669,6 @@ class Scenario(Strict):
     )
 
     @model_validator(mode="after")
-    def _references(self) -> Scenario:
-        for role, aid in self.roles.items():
-            if aid not in self.actors:
-                raise ValueError(f"roles.{role}: no actor {aid!r}")
-        sets = self.country_sets()
-        every = {rid for fw in self.frameworks.values() for rid in fw.rules}
-        for fw in self.frameworks.values():
-            for rid, rule in fw.rules.items():
-                for name in (rule.when.member_of, rule.when.hosted_abroad_in,
-                             rule.to_members_of):
-                    if name is not None and name not in sets:
-                        raise ValueError(
-                            f"rule {rid!r}: no membership or group {name!r}")
-                for held in rule.hold_until:
-                    if held not in every:
-                        raise ValueError(f"rule {rid!r}: hold_until names no rule {held!r}")
-                    if held == rid:
-                        raise ValueError(f"rule {rid!r}: hold_until names the rule itself")
-        return self
-
-    @model_validator(mode="after")
     def _expand_teams(self) -> Scenario:
         """Team names and selectors in inject recipients and expectation actors become the
         actor ids they stand for (in scenario order); unknown names are left for the

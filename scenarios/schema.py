@@ -66,7 +66,9 @@ def schema_text() -> str:
 # --- the Markdown reference ------------------------------------------------------
 
 ORDER = [
-    "Scenario", "Drill", "Objective", "MessageTemplate", "Actor", "Contact", "Policy", "Channel",
+    "Scenario", "Drill", "Standby", "StageNames", "Objective", "MessageTemplate",
+    "Membership", "Actor", "Contact", "OnCall", "SpecialHours", "PublicHolidays", "Policy",
+    "Channel", "PairLatency", "Outage", "ContactChange",
     "Framework", "Rule", "Condition", "Inject", "Incident", "Expectation",
     "Constant", "Uniform", "Exponential", "Triangular", "Empirical", "LogNormal",
 ]

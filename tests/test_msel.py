@@ -278,6 +278,11 @@ def test_9_30_in_the_drill_time_column_is_elapsed_time(tutorial, tmp_path):
     def edit(table, col):
         table[1][col["at"]] = "9:30"
         table[1][col["clock"]] = ""
+        # the first inject now comes after the others: the earliest of them gives the
+        # incident's type, as the first inject about an incident must
+        kind = table[1][col["incident_type"]]
+        for row in table[2:]:
+            row[col["incident_type"]] = row[col["incident_type"]] or kind
 
     injects, _ = msel_io.injects_from_table(load_scenario(tutorial),
                                             msel_io.read_table(_csv(tmp_path, edit)))

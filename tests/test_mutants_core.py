@@ -132,7 +132,8 @@ def test_a_drill_whose_injects_all_come_at_or_after_its_end_cannot_run(scenario_
     scenario_data["injects"][0]["at"] = "T+02:00"
     scenario_data["injects"].append(
         {"id": "2", "at": "2026-08-19T10:30:00+08:00", "sender": "ctl", "to": ["cert-b"],
-         "via": "email", "incident": {"id": "x"}})
+         "via": "email",
+         "incident": {"id": "x", "type": scenario_data["injects"][0]["incident"]["type"]}})
     [problem] = preflight(load(scenario_data))
     # the earliest of them, the second in the list
     assert (problem.path, problem.message) == (

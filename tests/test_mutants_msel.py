@@ -424,7 +424,10 @@ def test_an_inject_waits_for_an_action_by_the_actors_and_on_the_incident_named(
 def test_a_phone_inject_reaches_a_team_once_it_is_on_duty(scenario_data, load, at, arrives):
     # cert-b (Bangkok, an hour behind) works 09:00-17:00 local: T+60 to T+540, and from
     # T+1500 the next day
-    scenario_data["injects"].append(dict(SECOND, at=at, via="phone"))
+    # an inject that may come first gives the incident's type
+    kind = scenario_data["injects"][0]["incident"]["type"]
+    scenario_data["injects"].append(
+        dict(SECOND, at=at, via="phone", incident={**SECOND["incident"], "type": kind}))
     log = Engine(load(scenario_data), seed=0).run()
     [sent] = [e for e in events_of(log, "inject_delivered") if e.details["inject"] == "2"]
     minutes = int(at[2:4]) * 60 + int(at[5:])

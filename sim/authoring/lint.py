@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scenarios.durations import format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
-from scenarios.model import MESSAGE_VERBS, Scenario
+from scenarios.model import MESSAGE_VERBS, SEVERITY_ORDER, Scenario
 from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
@@ -162,6 +162,27 @@ class _Linter:
             return sorted(injects, key=lambda i: self.at[i.id])[:1]
         return [i for i in self.sc.injects if i.id == e.after and i.id in self.at]
 
+    def _severity(self, incident: str, at: float) -> str | None:
+        """The incident's severity as its injects due by ``at`` state it."""
+        stated = sorted((self.at[i.id], n, i.incident.severity)
+                        for n, i in enumerate(self.sc.injects)
+                        if i.incident.id == incident and i.id in self.at
+                        and self.at[i.id] <= at and i.incident.severity)
+        return stated[-1][2] if stated else None
+
+    def _on_call(self, aid: str, channels, incident: str, at: float) -> float | None:
+        """When the actor's duty officer takes a message arriving off duty at ``at`` on
+        one of ``channels`` (the engine's on-call rule: an on-call channel, and the
+        incident as severe as ``min_severity``), at the fastest; None when it does not."""
+        on_call = self.sc.actors[aid].on_call
+        if on_call is None or not any(c in on_call.channels for c in channels):
+            return None
+        severity = self._severity(incident, at)
+        if not severity or (SEVERITY_ORDER.index(severity)
+                            < SEVERITY_ORDER.index(on_call.min_severity)):
+            return None
+        return at + minimum(on_call.answer_after)
+
     def deadlines_too_short(self) -> None:
         """Deadlines shorter than the fastest path: channel latency and working hours."""
         for n, e in enumerate(self.sc.expectations):
@@ -169,16 +190,23 @@ class _Linter:
             if window is None:
                 continue
             anchor, deadline = window
-            direct = {a for inj in self._anchor_inject(e) for a in inj.to}
+            direct = {a: inj.via for inj in self._anchor_inject(e) for a in inj.to}
             bounds = []
             for aid in e.actors:
                 actor = self.sc.actors[aid]
                 arrival = anchor
                 if aid not in direct:
-                    lat = [minimum(self.sc.channels[c].latency) for c in actor.contacts
-                           if c in self.sc.channels]
+                    ways = [c for c in actor.contacts if c in self.sc.channels]
+                    lat = [minimum(self.sc.channels[c].latency) for c in ways]
                     arrival += min(lat) if lat else 0.0
-                earliest = scenario_shift(self.sc, aid).next_on(arrival)
+                else:
+                    ways = [direct[aid]]
+                shift = scenario_shift(self.sc, aid)
+                earliest = shift.next_on(arrival)
+                if earliest > arrival:
+                    duty = self._on_call(aid, ways, e.incident, arrival)
+                    if duty is not None:
+                        earliest = min(earliest, duty)
                 bounds.append((earliest, aid))
             fastest, who = (min if e.require == "any" else max)(bounds)
             if fastest > deadline:
@@ -202,7 +230,9 @@ class _Linter:
                         continue
                     shift = scenario_shift(self.sc, aid)
                     at = self.at[inj.id]
-                    if not shift.on_duty(at) and shift.next_on(at) >= deadline:
+                    duty = self._on_call(aid, [inj.via], inj.incident.id, at)
+                    if not shift.on_duty(at) and shift.next_on(at) >= deadline \
+                            and (duty is None or duty >= deadline):
                         self.warn(
                             "off-duty-deadline", ("injects", i, "at"),
                             f"inject {inj.id} reaches {self.sc.actors[aid].name} at "
