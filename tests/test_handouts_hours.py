@@ -12,7 +12,7 @@ import pytest
 from scenarios import load_scenario
 from scenarios.loader import bundled_dir
 from sim.authoring import handouts, msel_io
-from sim.authoring.explain import explain, timetable
+from sim.authoring.explain import explain, hours_in_words, timetable
 
 BOTNET = bundled_dir() / "acid-botnet.yaml"  # includes the ASEAN library's actors
 
@@ -65,9 +65,17 @@ def test_plain_office_hours_are_written_as_before(loaded):
     [plain] = [aid for aid, a in sc.actors.items()
                if not a.always_on and a.working_pattern is None][:1]
     a = sc.actors[plain]
-    assert handouts.hours(a) == f"{a.working_hours} {', '.join(a.working_days)}"
+    assert hours_in_words(a) == f"{a.working_hours} {', '.join(a.working_days)}"
     wb = load_workbook(io.BytesIO(msel_io.xlsx_bytes(loaded)))
     actors = {r[0]: r for r in wb["Actors"].iter_rows(min_row=2, values_only=True)}
     assert actors[plain][5] == f"{a.working_hours} {','.join(a.working_days)}"
     always = [aid for aid, x in sc.actors.items() if x.always_on]
     assert always and all(actors[x][5] == "24/7" for x in always)
+
+
+def test_a_long_id_keeps_a_space_before_the_name_in_the_directory(loaded):
+    sc = loaded.scenario
+    long_id = next(aid for aid in sc.actors if len(aid) >= 14)
+    line = next(ln for ln in explain(sc).splitlines()
+                if ln.startswith(f"  {long_id}"))
+    assert line.startswith(f"  {long_id} {sc.actors[long_id].name[:10]}")

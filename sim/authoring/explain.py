@@ -146,16 +146,25 @@ def _msel(sc: Scenario) -> list[str]:
     return lines
 
 
+def hours_in_words(actor: Actor, sep: str = ", ") -> str:
+    """An actor's working hours for people: 24/7, a working pattern as a timetable (days
+    off, lunch breaks), else hours and days (joined by ``sep``)."""
+    if actor.always_on:
+        return "24/7"
+    if actor.working_pattern is not None:
+        return timetable(actor.week)
+    return f"{actor.working_hours} {sep.join(actor.working_days)}"
+
+
 def _directory(sc: Scenario) -> list[str]:
     lines = ["Directory", ""]
     for aid, a in sc.actors.items():
         shift = scenario_shift(sc, aid)
         offset = shift.local(0).strftime("%z")
-        hours = "24/7" if a.always_on else f"{a.working_hours} {','.join(a.working_days)}"
-        if not a.always_on and a.working_pattern is not None:
-            hours = timetable(a.week)
+        hours = hours_in_words(a, sep=",")
         contacts = ", ".join(f"{c}{' (STALE)' if v.stale else ''}" for c, v in a.contacts.items())
-        lines.append(f"  {aid:<14}{a.name[:34]:<36}{a.kind:<20}{a.country or '--':<4}"
+        # a long id keeps a space before the name
+        lines.append(f"  {aid:<13} {a.name[:34]:<36}{a.kind:<20}{a.country or '--':<4}"
                      f"{a.timezone} (UTC{offset[:3]}:{offset[3:]})  {hours}")
         lines.append(f"  {'':<14}contacts: {contacts or 'none'}")
         lines.extend(f"  {'':<14}{line}" for line in _calendar_lines(sc, aid, shift))

@@ -25,7 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
-from scenarios.model import TLP_ORDER, Actor, Inject, Scenario
+from scenarios.model import TLP_ORDER, Inject, Scenario
 
 TLP_COLOUR = {"RED": "#FF2B2B", "AMBER": "#FFC000", "AMBER+STRICT": "#FFC000",
               "GREEN": "#33FF00", "CLEAR": "#FFFFFF"}
@@ -107,18 +107,6 @@ def _when(sc: Scenario, inj: Inject) -> str:
     return f"{format_drill_time(minute)}, {_clock(sc, minute)}"
 
 
-def hours(actor: Actor, sep: str = ", ") -> str:
-    """An actor's working hours for people, as ``drill explain`` writes them: 24/7, a
-    working pattern as a timetable (days off, lunch breaks), else hours and days."""
-    from sim.authoring.explain import timetable
-
-    if actor.always_on:
-        return "24/7"
-    if actor.working_pattern is not None:
-        return timetable(actor.week)
-    return f"{actor.working_hours} {sep.join(actor.working_days)}"
-
-
 def _delivery(sc: Scenario, inj: Inject) -> list[str]:
     """What delivers an inject beyond its time, and the condition it waits on, for
     exercise control: a contingency's trigger as the MSEL spreadsheet's Trigger column
@@ -179,6 +167,8 @@ def card(sc: Scenario, inj: Inject) -> str:
 
 
 def _directory(sc: Scenario, organisers: bool) -> list[str]:
+    from sim.authoring.explain import hours_in_words
+
     rows = ["<table><tr><th>Team</th><th>Country</th><th>Time zone</th><th>Hours</th>"
             "<th>Points of contact</th></tr>"]
     for aid, a in sc.actors.items():
@@ -192,7 +182,7 @@ def _directory(sc: Scenario, organisers: bool) -> list[str]:
                 line += f" ({c.note})"
             contacts.append(escape(line))
         rows.append(f"<tr><td>{escape(_name(sc, aid))}</td><td>{escape(a.country or '')}</td>"
-                    f"<td>{escape(a.timezone)}</td><td>{escape(hours(a))}</td>"
+                    f"<td>{escape(a.timezone)}</td><td>{escape(hours_in_words(a))}</td>"
                     f"<td>{'<br>'.join(contacts)}</td></tr>")
     rows.append("</table>")
     return rows

@@ -458,10 +458,10 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
 
 
 def _actor_row(sc: Scenario, aid: str) -> list[Any]:
-    from sim.authoring.handouts import hours as working_hours
+    from sim.authoring.explain import hours_in_words
 
     a = sc.actors[aid]
-    hours = working_hours(a, sep=",")
+    hours = hours_in_words(a, sep=",")
     contacts = "\n".join(
         f"{ch}: {c.address}{' (STALE)' if c.stale else ''}{f' ({c.note})' if c.note else ''}"
         for ch, c in a.contacts.items())
