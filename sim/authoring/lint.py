@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from scenarios.durations import format_duration, parse_drill_time
+from scenarios.durations import format_drill_time, format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
 from scenarios.model import MESSAGE_VERBS, SEVERITY_ORDER, Scenario
 from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
+from sim.engine.drift import outage_windows
 from sim.engine.knowledge import Picture, stated_facts
 from sim.engine.policy import Directory, applies
 
@@ -419,6 +420,7 @@ class _Linter:
             elif o.channel not in used:
                 self.warn("outage-unused-channel", ("outages", i, "channel"),
                           f"the outage takes down {o.channel!r}, which no inject or rule uses")
+        self.injects_in_outages()
         stale = {(a, c): ct.stale for a, actor in self.sc.actors.items()
                  for c, ct in actor.contacts.items()}
         changes = sorted(((parse_drill_time(c.at, self.start), i, c)
@@ -441,6 +443,31 @@ class _Linter:
                         self.warn("pair-latency-unused", ("channels", cid, "pair_latency", i),
                                   f"{aid} has no point of contact on {cid!r}, so no message "
                                   "to it takes this latency")
+
+    def injects_in_outages(self) -> None:
+        """A timed inject sent on a channel during one of the scenario's own outages of
+        it: the inject is lost, or held until service returns, as the engine judges it
+        when it is sent (a channel that waits for someone at the desk is judged then,
+        so it is left out here)."""
+        windows = outage_windows(self.sc)
+        for i, inj in enumerate(self.sc.injects):
+            at = self.at.get(inj.id)
+            ch = self.sc.channels.get(inj.via)
+            if at is None or at >= self.sc.drill.duration or ch is None \
+                    or ch.needs_receiver_on_duty:
+                continue
+            for w in windows:
+                hit = [r for r in inj.to
+                       if inj.via in self.sc.actors[r].contacts and w.covers(inj.via, None, r, at)]
+                if not hit:
+                    continue
+                fate = (f"held until {format_drill_time(w.end)}" if w.effect == "hold"
+                        else "lost")
+                self.warn("inject-in-outage", ("injects", i, "at"),
+                          f"inject {inj.id} at {inj.at} goes by {inj.via!r} during outage "
+                          f"{w.index} ({format_drill_time(w.start)} to "
+                          f"{format_drill_time(w.end)}): it is {fate} for {', '.join(hit)}")
+                break
 
     def stage_names(self) -> None:
         """A coordinator named in drill.names that no actor can be."""
