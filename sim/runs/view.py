@@ -61,6 +61,8 @@ class Delivery:
     channel: str = ""
     attempts: int = 1
     at: float | None = None  # when it reached its state
+    #: the text this recipient was sent (the policy writes each recipient its own)
+    text: str = ""
 
 
 @dataclass
@@ -338,6 +340,8 @@ class DrillState:
         delivery.state, delivery.reason, delivery.at = state, reason, at
         if d.get("channel"):
             delivery.channel = d["channel"]
+        if text and not delivery.text:
+            delivery.text = text
         if text and not item.text:
             item.text = text
 

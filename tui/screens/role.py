@@ -203,7 +203,7 @@ class ParticipantScreen(LiveScreen):
         if chosen is None:
             detail.update("Nothing sent yet.")
             return
-        item, _ = chosen
+        item, chosen_delivery = chosen
         st = self.app.state  # type: ignore[attr-defined]
         who = "by a person" if item.by == "human" else "by the automated policy"
         lines = [
@@ -214,8 +214,10 @@ class ParticipantScreen(LiveScreen):
         ]
         if item.subject:
             lines += ["", item.subject]
-        if item.text:
-            lines += ["", item.text]
+        # the text the chosen recipient was sent: the policy writes each its own
+        body = chosen_delivery.text or item.text
+        if body:
+            lines += ["", body]
         detail.update(text("\n".join(lines)))
 
     def action_acknowledge(self) -> None:
