@@ -222,8 +222,14 @@ def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
     """Per expectation: met, missed, late or open, with lateness and score."""
     specs: dict[str, dict[str, Any]] = {}
     end = None
+    #: injects a condition (or exercise control) skipped, and not put back
+    skipped: set[str] = set()
     for e in events:
-        if e.type == "drill_started":
+        if e.type == "inject_skipped":
+            skipped.add(str(e.details.get("inject")))
+        elif e.type == "inject_unskipped":
+            skipped.discard(str(e.details.get("inject")))
+        elif e.type == "drill_started":
             specs = {x["id"]: dict(x) for x in e.details["expectations"]}
             for x in specs.values():
                 # "open": neither met nor missed (yet) when the log ends
@@ -242,6 +248,9 @@ def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
         elif e.type == "drill_ended":
             end = e.time
     for x in specs.values():
+        if x["status"] == "open" and x.get("after") in skipped:
+            # counted from an inject that was skipped: it never came into play
+            x["skipped"] = x["after"]
         if x["status"] == "missed" and end is not None:
             # never done: it was still overdue when the drill ended
             x["lateness"] = end - x["deadline_at"]
@@ -372,9 +381,10 @@ def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[
         "expectations": exps,
         "score": {
             "earned": sum(x["earned"] for x in exps),
-            "possible": sum(x["score"] for x in exps),
+            # an expectation whose inject was skipped was never in play
+            "possible": sum(x["score"] for x in exps if "skipped" not in x),
             "met": sum(1 for x in exps if x["status"] == "met"),
-            "of": len(exps),
+            "of": sum(1 for x in exps if "skipped" not in x),
         },
         "slowest_hops": done[:slowest],
         "actors": actor_metrics(events),

@@ -146,6 +146,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
             extra = f"late by {format_duration(x['lateness'])}"
         elif x["status"] == "met":
             extra = f"by {who(x.get('by'))}"
+        elif "skipped" in x:
+            extra = f"not in play: inject {s(x['skipped'])} was skipped; not scored"
         deadline = f"due {_t(x['deadline_at'])}" if x["deadline_at"] is not None else "not due"
         lines.append(
             f"  {s(x['id']):<4} {status:<8}{when:>10}  {deadline:<14} "
