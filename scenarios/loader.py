@@ -840,12 +840,12 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
     that may be first must give the incident's type. An inject may leave the type out
     only when a scheduled, unconditional inject that gives it surely fires earlier:
     at an earlier time (or at the same time, listed before it). Injects without a
-    fixed time fire no earlier than their anchor: a contingency, the anchors of the
+    fixed time fire no earlier than their anchor. A contingency: the anchors of the
     expectations that fire it (it is surely later when they are about its incident
     and anchored on it, or on an inject about it; one that no expectation fires is
-    left to the facilitator); an after_action inject, nothing
-    no earlier than the first scheduled inject of the drill (an action answers what
-    has arrived), and surely later when the action must be about its incident."""
+    left to the facilitator). An after_action inject: the first scheduled inject of the
+    drill (an action answers what has arrived), and surely later when the action must
+    be about its incident."""
 
     def inc_of(inj: Any) -> Any:
         return inj.get("incident", {}).get("id") \
