@@ -820,6 +820,11 @@ class OnCall(Strict):
         "hours.",
     )
 
+    def acts_on(self, severity: str | None) -> bool:
+        """Whether the duty officer acts on an incident known to be this severe."""
+        if not severity:
+            return False
+        return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(self.min_severity)
 
 
 class Policy(Strict):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
-from scenarios.model import MESSAGE_VERBS, SEVERITY_ORDER, Scenario
+from scenarios.model import MESSAGE_VERBS, Scenario
 from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
@@ -178,9 +178,7 @@ class _Linter:
         on_call = self.sc.actors[aid].on_call
         if on_call is None or not any(c in on_call.channels for c in channels):
             return None
-        severity = self._severity(incident, at)
-        if not severity or (SEVERITY_ORDER.index(severity)
-                            < SEVERITY_ORDER.index(on_call.min_severity)):
+        if not on_call.acts_on(self._severity(incident, at)):
             return None
         return at + minimum(on_call.answer_after)
 

@@ -204,9 +204,7 @@ class ActorState:
         if on_call is None or item.channel not in on_call.channels or self.shift.on_duty(now):
             return False
         picture = self.pictures.get(item.incident)
-        severity = picture.severity if picture is not None else None
-        return bool(severity) and (SEVERITY_ORDER.index(severity)
-                                   >= SEVERITY_ORDER.index(on_call.min_severity))
+        return on_call.acts_on(picture.severity if picture is not None else None)
 
     def priority(self, item: Received, seq: int) -> tuple[float, float, float, int]:
         """Sort key of an item waiting for a desk (smaller goes first)."""
