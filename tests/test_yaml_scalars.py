@@ -6,7 +6,7 @@ import math
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios import yamlsrc
@@ -59,11 +59,13 @@ def _same(a, b) -> bool:
     "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
     "12", "-3", "+4", "0o17", "0x1F", "1.5", ".5", "-1e3", ".inf", "-.Inf", "+.INF", ".nan",
     "9" * 401, "NO", "no", "yes", "on", "T+0d09:15", "email", "x1", "9:30", "2026-08-19",
+    "\n", "12\n", "true\n",  # a trailing line break: text, never a null, number or boolean
 ])
 def test_known_scalars(value):
     assert _same(_resolve(value), _every_pattern(value))
 
 
+@settings(derandomize=True)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
        | st.from_regex(r"[-+.~0-9nNtTfFxo eEaluirs]{0,8}", fullmatch=True))
 def test_any_plain_scalar(value):
