@@ -48,12 +48,11 @@ async def test_the_sent_detail_shows_the_chosen_recipients_text():
         await until(pilot, lambda: isinstance(app.screen, ParticipantScreen)
                     and app.screen.ready)
         screen = app.screen
-        screen.showing = "sent"
         table = screen.query_one("#sent", DataTable)
         for dl in [dl for dl in item.deliveries.values() if dl.text]:
             table.move_cursor(row=table.get_row_index(dl.dispatch))
-            screen._show_detail()
-            await pilot.pause()
+            # the detail of the Sent row under the cursor, read before anything redraws it
+            screen._show_sent_detail()
             shown = str(screen.query_one("#detail").render())
             assert dl.text.splitlines()[0] in shown
             others = [o.text for o in item.deliveries.values() if o.text and o is not dl]
