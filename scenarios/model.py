@@ -28,6 +28,8 @@ from pydantic import (
     Field,
     PlainSerializer,
     StrictBool,
+    StrictFloat,
+    StrictInt,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -172,7 +174,9 @@ Duration = Annotated[
     PlainSerializer(_dump_duration, return_type=str, when_used="json"),
     WithJsonSchema({**DURATION_SCHEMA, "examples": ["30m", "4h", "1h30m", "2d"]}),
 ]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+#: Numbers are written as numbers: a quoted number ('"5"') or a boolean is refused, as
+#: the editors' JSON Schema refuses it (booleans are strict too, see StrictBool).
+Probability = Annotated[StrictFloat, Field(ge=0.0, le=1.0)]
 #: A drill time: an offset from the start, or a date-time.
 DrillTime = Annotated[
     str,
@@ -290,7 +294,7 @@ class Empirical(Strict):
 
     dist: Literal["empirical"] = Field(description="Distribution family.")
     values: list[Duration] = Field(min_length=1, description="Observed durations.")
-    weights: list[Annotated[float, Field(gt=0)]] | None = Field(
+    weights: list[Annotated[StrictFloat, Field(gt=0)]] | None = Field(
         None, description="Relative weight of each value; equal weights when omitted."
     )
 
@@ -316,8 +320,8 @@ class LogNormal(Strict):
     dist: Literal["lognormal"] = Field(description="Distribution family.")
     median: Duration | None = Field(None, description="Half of all durations are shorter.")
     p90: Duration | None = Field(None, description="90 % of all durations are shorter.")
-    mu: float | None = Field(None, description="Mean of ln(minutes).")
-    sigma: Annotated[float, Field(gt=0)] | None = Field(
+    mu: StrictFloat | None = Field(None, description="Mean of ln(minutes).")
+    sigma: Annotated[StrictFloat, Field(gt=0)] | None = Field(
         None, description="Standard deviation of ln(minutes)."
     )
     max: Duration | None = Field(None, description="Optional cap on any sampled value.")
@@ -926,7 +930,7 @@ class Actor(Strict):
         "after a delay, acts only on incidents of at least min_severity; the rest waits "
         "for office hours.",
     )
-    capacity: Annotated[int, Field(ge=1, le=1000)] = Field(
+    capacity: Annotated[StrictInt, Field(ge=1, le=1000)] = Field(
         2, description="How many things the team works on at once."
     )
     contacts: dict[Id, Contact] = Field(
@@ -1094,7 +1098,7 @@ class Condition(Strict):
         None,
         description="Require malicious infrastructure hosted in the acting actor's own country.",
     )
-    min_affected: Annotated[int, Field(ge=0)] | None = Field(
+    min_affected: Annotated[StrictInt, Field(ge=0)] | None = Field(
         None, description="Least number of affected countries (counted in affected_group)."
     )
     affected_group: Id | None = Field(
@@ -1434,7 +1438,7 @@ class Expectation(Strict):
         description="Deadline anchor: 'incident' (its first inject) or an inject id.",
     )
     within: Duration = Field(description="Time allowed after the anchor.")
-    score: Annotated[float, Field(ge=0)] = Field(1.0, description="Points when met.")
+    score: Annotated[StrictFloat, Field(ge=0)] = Field(1.0, description="Points when met.")
     objective: Id | None = Field(None, description="Objective this expectation serves.")
     contingency: Id | None = Field(
         None, description="Contingency inject id fired when the expectation is missed."

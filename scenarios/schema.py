@@ -110,7 +110,8 @@ Editors that speak yaml-language-server get completion and hover text from
   ```
 - **YAML 1.1 traps are closed.** Only `true` and `false` are booleans (`NO` stays the
   country code of Norway), `9:30` stays text, `010` is ten, and dates stay text for the
-  models to parse. U+0085, U+2028 and U+2029, line breaks to YAML 1.1 but not to
+  models to parse. Numbers are numbers: a quoted `"5"` or a `true` where a number
+  belongs is refused. U+0085, U+2028 and U+2029, line breaks to YAML 1.1 but not to
   editors, are refused (write them as `\\u2028` in a double-quoted string). Aliases
   may be used, but a document of more than {max_values} values, one whose aliases
   repeat more than {max_alias_values} values, or a file over {max_mb} MB, is refused.
