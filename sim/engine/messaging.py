@@ -325,12 +325,20 @@ class Messaging:
         for i in partly:
             rank = max(rank, _RANK[i.facts_tlp or i.tlp])
         label = TLP_ORDER[rank]
+        named = (target,)
+        if label == "RED":
+            # a RED message names those of its recipients that every RED item it passes
+            # on already named (the recipient itself, even when the sender breached the
+            # label): never someone a label kept the material from
+            red = [i.named for i in shared if i.tlp == "RED"]
+            red += [i.named for i in partly if (i.facts_tlp or i.tlp) == "RED"]
+            named = tuple(t for t in everyone if t == target or all(t in n for n in red))
         # what the sender has now acted on towards this recipient
         st.told.setdefault((inc_id, verb, target), set()).update(facts, needed, relied)
         d = Dispatch(
             f"d{next(self._dispatch_ids)}", st.id, target, inc_id, verb, rule, label,
             list(channels), trigger_at,
-            everyone if label == "RED" else (target,),
+            named,
             tuple(i.ref for i in shared), list(facts), automated=by == "policy",
             deadline_at=trigger_at + deadline if deadline is not None else math.inf,
             text=text, trigger=trigger, set_off_by=set_off_by,
