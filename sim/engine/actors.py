@@ -190,8 +190,11 @@ class ActorState:
             self._duty = Desk(self.env, 1, ALWAYS)
         return self._duty
 
-    def answering(self, channel: str | None) -> Shift | AlwaysOn:
-        """When someone answers on ``channel``: always on an on-call channel, else on duty."""
+    def answering(self, channel: str | None, around_the_clock: bool = False) -> Shift | AlwaysOn:
+        """When someone answers on ``channel``: always on a channel the 24/7 point of
+        contact handles (``around_the_clock``) or on an on-call channel, else on duty."""
+        if around_the_clock:
+            return ALWAYS
         on_call = self.spec.on_call
         if on_call is not None and channel is not None and channel in on_call.channels:
             return ALWAYS

@@ -551,8 +551,9 @@ class Messaging:
             engine.emit("message_lost", d.recipient, d.incident, reason="channel_failure",
                         sender=d.sender, latency=latency, **common)
             return
-        if self.channels[cid].needs_receiver_on_duty:
-            on = recipient.answering(cid).next_on(self.env.now)
+        channel = self.channels[cid]
+        if channel.needs_receiver_on_duty:
+            on = recipient.answering(cid, channel.handled_around_the_clock).next_on(self.env.now)
             if math.isinf(on):
                 return
             wait = on - self.env.now

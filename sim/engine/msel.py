@@ -289,7 +289,8 @@ class Msel:
         facts = stated_facts(inj.incident, inj.artefact_names)
         for to in inj.to:
             st = engine.actors[to]
-            if channel.needs_receiver_on_duty and not st.answering(inj.via).on_duty(self.env.now):
+            if channel.needs_receiver_on_duty and not st.answering(
+                    inj.via, channel.handled_around_the_clock).on_duty(self.env.now):
                 # a phone call gets through once someone is at the desk
                 self.env.process(self._when_on_duty(inj, st, facts))
             else:
@@ -298,7 +299,8 @@ class Msel:
 
     def _when_on_duty(self, inj: Inject, st: ActorState,
                       facts: tuple[str, ...]) -> Iterator[simpy.Event]:
-        on = st.answering(inj.via).next_on(self.env.now)
+        on = st.answering(inj.via, self.engine.channels[inj.via].handled_around_the_clock
+                          ).next_on(self.env.now)
         if math.isinf(on):
             return
         wait = on - self.env.now
@@ -377,8 +379,9 @@ class Msel:
                 "no_contact" if contact is None else "stale_contact"
             engine.emit("password_lost", st.id, inj.incident.id, **about, reason=reason)
             return
-        if engine.channels[via].needs_receiver_on_duty:
-            on = st.answering(via).next_on(now)
+        channel = engine.channels[via]
+        if channel.needs_receiver_on_duty:
+            on = st.answering(via, channel.handled_around_the_clock).next_on(now)
             if math.isinf(on):
                 engine.emit("password_lost", st.id, inj.incident.id, **about,
                             reason="never_on_duty")
