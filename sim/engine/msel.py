@@ -297,15 +297,27 @@ class Msel:
                 self._to(inj, st, 0.0, facts)
         engine.expectations.inject_delivered(inj.id)
 
-    def _when_on_duty(self, inj: Inject, st: ActorState,
-                      facts: tuple[str, ...]) -> Iterator[simpy.Event]:
+    def _when_on_duty(self, inj: Inject, st: ActorState, facts: tuple[str, ...],
+                      before: float = 0.0) -> Iterator[simpy.Event]:
+        """Deliver once someone answers; ``before``: minutes it already waited for that."""
         on = st.answering(inj.via, self.engine.channels[inj.via].handled_around_the_clock
                           ).next_on(self.env.now)
         if math.isinf(on):
             return
         wait = on - self.env.now
         yield self.env.timeout(wait)
-        self._to(inj, st, wait, facts)
+        self._to(inj, st, before + wait, facts)
+
+    def _after_hold(self, inj: Inject, st: ActorState, duty_wait: float,
+                    facts: tuple[str, ...]) -> None:
+        """Service is back after a holding outage: the call rings now if someone is
+        there to answer, else once someone is (as :meth:`deliver` checks)."""
+        channel = self.engine.channels[inj.via]
+        if channel.needs_receiver_on_duty and not st.answering(
+                inj.via, channel.handled_around_the_clock).on_duty(self.env.now):
+            self.env.process(self._when_on_duty(inj, st, facts, duty_wait))
+        else:
+            self._to(inj, st, duty_wait, facts)
 
     def _to(self, inj: Inject, st: ActorState, duty_wait: float, facts: tuple[str, ...]) -> None:
         engine = self.engine
@@ -317,7 +329,7 @@ class Msel:
             window = drift.outage(inj.via, None, st.id)
             if window is not None and window.effect == "hold":
                 engine.after(window.end - self.env.now,
-                             lambda: self._to(inj, st, duty_wait, facts))
+                             lambda: self._after_hold(inj, st, duty_wait, facts))
                 return
             if window is not None:
                 engine.emit("message_lost", st.id, inc_id, ref=ref, inject=inj.id,
