@@ -250,15 +250,26 @@ class Msel:
 
         def fire() -> None:
             if sched.state == "pending" and sched.at == at:
-                if sched.inject.when is not None and not self.holds(sched.inject.when):
+                sched.state = "fired"
+                self.deliver(sched.inject)
+
+        def decide() -> None:
+            if sched.state == "pending" and sched.at == at:
+                assert sched.inject.when is not None
+                if not self.holds(sched.inject.when):
                     sched.state = "skipped"
                     self.engine.emit("inject_skipped", None, sched.inject.incident.id,
                                      inject=sched.inject.id, reason="condition")
                     return
-                sched.state = "fired"
-                self.deliver(sched.inject)
+                fire()
 
-        self.engine.after(at - self.env.now, fire)
+        if sched.inject.when is None:
+            self.engine.after(at - self.env.now, fire)
+        else:
+            # a branch is decided once everything else due at that moment has happened
+            # (an expectation falling due then is missed first): after the moment's
+            # events, queued behind them when the moment comes
+            self.engine.after(at - self.env.now, lambda: self.engine.after(0.0, decide))
 
     def _update_truth(self, inj: Inject) -> None:
         engine = self.engine
