@@ -28,7 +28,8 @@ from weakref import proxy as _weak
 
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER
 
-from .actors import ActorState, Received
+from .actors import ActorState, AlwaysOn, Received
+from .clock import Shift
 from .distributions import sample
 from .drift import Window, pair_latency
 from .knowledge import IMPLIED_FACTS
@@ -98,6 +99,9 @@ class Dispatch:
     trigger: str | None = None
     set_off_by: str | None = None
     draft: dict[str, float] = field(default_factory=dict)
+    #: the clock of the desk that sent it (its follow-up time runs on it); None: the
+    #: sender's office hours
+    desk: Shift | AlwaysOn | None = None
 
 
 def allowed(label: str, named: tuple[str, ...], sender: ActorState,
@@ -199,7 +203,10 @@ class Messaging:
         relied: list[str] | None = None,
         set_off_by: str | None = None,
         justification: dict[str, tuple[str, ...]] | None = None,
+        desk: Shift | AlwaysOn | None = None,
     ) -> None:
+        """Carry out ``verb``; ``desk``: the clock of the desk that did it (the duty
+        desk's chases its own messages on it), None for the office's."""
         engine = self.engine
         base: dict[str, Any] = {"action": verb, "by": by}
         if rule is not None:
@@ -223,7 +230,7 @@ class Messaging:
                 if self._dispatch(st, verb, inc_id, target, tuple(targets), channels, tlp, rule,
                                   trigger_at, passes, by, deadline, worked, off_duty, trigger,
                                   text, set_off_by, (justification or {}).get(target, ()),
-                                  relied or ()):
+                                  relied or (), desk):
                     sent.append(target)
             if sent:
                 engine.emit(VERB_EVENT[verb], st.id, inc_id, targets=sent,
@@ -270,7 +277,8 @@ class Messaging:
                   passes: list[Received], by: str, deadline: float | None,
                   worked: float | None, off_duty: float | None, trigger: str | None,
                   text: str, set_off_by: str | None, needed: tuple[str, ...],
-                  relied: list[str] | tuple[str, ...]) -> bool:
+                  relied: list[str] | tuple[str, ...],
+                  desk: Shift | AlwaysOn | None = None) -> bool:
         """Send one message; False when the facts it is about may not be passed on."""
         engine = self.engine
         recipient = engine.actors[target]
@@ -325,7 +333,7 @@ class Messaging:
         for i in partly:
             rank = max(rank, _RANK[i.facts_tlp or i.tlp])
         label = TLP_ORDER[rank]
-        named = (target,)
+        named: tuple[str, ...] = (target,)
         if label == "RED":
             # a RED message names those of its recipients that every RED item it passes
             # on already named (the recipient itself, even when the sender breached the
@@ -342,7 +350,7 @@ class Messaging:
             tuple(i.ref for i in shared), list(facts), automated=by == "policy",
             deadline_at=trigger_at + deadline if deadline is not None else math.inf,
             text=text, trigger=trigger, set_off_by=set_off_by,
-            draft={"worked": worked or 0.0, "off_duty": off_duty or 0.0},
+            draft={"worked": worked or 0.0, "off_duty": off_duty or 0.0}, desk=desk,
         )
         if self.wording:
             self._word(d, st, shared)
@@ -601,6 +609,6 @@ class Messaging:
                                 waited=wait, delivered=d.delivered)
                     self.send(d, index + 1, retry="unacknowledged")
 
-            engine.spend(sender.shift, wait, chase)
+            engine.spend(d.desk if d.desk is not None else sender.shift, wait, chase)
 
         engine.soon(start)

@@ -27,10 +27,20 @@ from weakref import proxy as _weak
 
 import simpy
 
-from scenarios.model import ACTOR_KINDS, MESSAGE_VERBS, SELECTORS, SEVERITY_ORDER, Condition, Rule
+from scenarios.model import (
+    ACTOR_KINDS,
+    MESSAGE_VERBS,
+    SELECTORS,
+    SEVERITY_ORDER,
+    Condition,
+    Rule,
+    parse_range,
+)
 
-from .actors import ActorState, Desk, Received, work
-from .knowledge import View
+from .actors import ActorState, AlwaysOn, Desk, Received, work
+from .clock import Shift
+from .knowledge import Picture, View
+from .messaging import VERB_EVENT
 from .per_scenario import shared
 
 if TYPE_CHECKING:
@@ -218,8 +228,6 @@ def situation_holds(cond: Condition, st: ActorState, inc_id: str, engine: Engine
         if not any(begin <= now < end for begin, end in map(drill.phase_window, cond.phase)):
             return False
     if cond.local_time is not None:
-        from scenarios.model import parse_range
-
         opening, closing = parse_range(cond.local_time)
         local = engine.local_time(st.id)
         minute = local.hour * 60 + local.minute
@@ -230,6 +238,74 @@ def situation_holds(cond: Condition, st: ActorState, inc_id: str, engine: Engine
             if knows_done(st, inc_id, check.action, check.by, engine) != wanted:
                 return False
     return True
+
+
+def situation_since(cond: Condition, st: ActorState, inc_id: str,
+                    engine: Engine) -> float | None:
+    """When the situational parts of a condition, which hold now, came to hold: the
+    latest of the moments each clause began to hold, or None when none is known.
+
+    - ``received``: the arrival at this actor of the last of the injects named (each
+      counted from its first arrival);
+    - ``phase``: the start of the phase the drill is in (of the first of the phases
+      named that follow on from one another without a gap);
+    - ``local_time``: today's opening of the range, on the actor's local clock;
+    - ``done``: the first time the actor did the action, or (``by: anyone``) the first
+      message of that verb about the incident reached it, whichever came first.
+
+    ``not_done`` holds because something has not happened: like a condition that holds
+    because a fact is not known, it began to hold at no moment the engine can tell, and
+    adds nothing.
+    """
+    since: list[float] = []
+    if cond.received:
+        first: dict[str, float] = {}
+        for item in st.received:
+            if item.ref not in first or item.at < first[item.ref]:
+                first[item.ref] = item.at
+        since.append(max(first[f"inject:{i}"] for i in cond.received))
+    if cond.phase:
+        now = engine.now
+        windows = [engine.scenario.drill.phase_window(p) for p in cond.phase]
+        begin = min(b for b, e in windows if b <= now < e)
+        while True:
+            earlier = min((b for b, e in windows if b < begin <= e), default=None)
+            if earlier is None:
+                break
+            begin = earlier
+        since.append(begin)
+    if cond.local_time is not None:
+        opening, _closing = parse_range(cond.local_time)
+        local = engine.local_time(st.id)
+        minute = (local.hour * 60 + local.minute + local.second / 60
+                  + local.microsecond / 60_000_000)
+        # wall-clock minutes since the opening: a clock change between the opening and
+        # now (daylight saving) is not allowed for
+        since.append(engine.now - (minute - opening))
+    for check in cond.done or ():
+        at = first_done(st, inc_id, check.action, check.by, engine)
+        if at is not None:
+            since.append(at)
+    return max(since) if since else None
+
+
+def first_done(st: ActorState, inc_id: str, action: str, by: str,
+               engine: Engine) -> float | None:
+    """When the actor first knew ``action`` was done on the incident, as
+    :func:`knows_done` reads it (None when it does not know)."""
+    times = []
+    if (st.id, inc_id, action) in engine.acted:
+        kind = VERB_EVENT.get(action)
+        for ev in engine.log:
+            if (ev.type == kind and ev.actor == st.id and ev.incident == inc_id
+                    and ev.details.get("action", action) == action):
+                times.append(ev.time)
+                break
+    if by == "anyone":
+        picture = st.pictures.get(inc_id)
+        if picture is not None:
+            times.extend(i.at for i in picture.items if i.kind == action)
+    return min(times) if times else None
 
 
 def knows_done(st: ActorState, inc_id: str, action: str, by: str, engine: Engine) -> bool:
@@ -243,16 +319,37 @@ def knows_done(st: ActorState, inc_id: str, action: str, by: str, engine: Engine
     return False
 
 
+#: the cause of the interrupt that tells an office analysis the duty officer finishes it
+TAKEN_OVER = "analysis taken over by the duty officer"
+
+
+def worked_between(shift: Shift | AlwaysOn, start: float, end: float) -> float:
+    """Minutes of worked time on ``shift`` between ``start`` and ``end``, counted in the
+    steps :func:`~.actors.work` takes."""
+    done = 0.0
+    t = start
+    while t < end:
+        on = shift.next_on(t)
+        if on >= end:
+            break
+        stop = min(shift.shift_end(on), end)
+        done += stop - on
+        t = stop
+    return done
+
+
 class Slot:
     """What one piece of the policy's work holds: its desk request, the analysis it
-    runs, and the stage it has reached (for the log when the work is dropped)."""
+    runs (and its plan: the shift it is worked on, when it began, how long it takes),
+    and the stage it has reached (for the log when the work is dropped)."""
 
-    __slots__ = ("analysing", "desk", "req", "stage")
+    __slots__ = ("analysing", "desk", "plan", "req", "stage")
 
     def __init__(self) -> None:
         self.desk: Desk | None = None
         self.req: simpy.Event | None = None
-        self.analysing = None
+        self.analysing: Picture | None = None
+        self.plan: tuple[Shift | AlwaysOn, float, float] | None = None
         self.stage = "waiting"
 
     def hold(self, desk: Desk, req: simpy.Event) -> simpy.Event:
@@ -274,7 +371,7 @@ class Slot:
         self.release()
         if self.analysing is not None and self.analysing.analysis == "busy":
             self.analysing.analysis = "none"
-        self.analysing = None
+        self.analysing = self.plan = None
 
 
 class RuleBook:
@@ -404,30 +501,95 @@ class Policy:
         engine.acknowledge(st, [item], by="policy", off_duty=off_duty, queued=queued, worked=ack)
         picture = st.pictures[inc_id]
         if picture.analysis == "none":
-            picture.analysis = "busy"
-            slot.analysing = picture
-            slot.stage = "analysing"
-            t2 = env.now
             spent = engine.draw(pol.analysis_time, f"{st.id}/analysis/{inc_id}")
-            waited = yield from work(env, shift, spent, engine.end)
-            picture.analysis = "done"
-            slot.analysing = None
-            engine.emit("analysed", st.id, inc_id, by="policy", worked=spent, off_duty=waited,
-                        started_at=t2)
-            picture.done.succeed()
-        elif picture.analysis == "busy" and desk is st.office:
-            # the analysis is under way at another desk: wait for it without a desk
-            slot.release()
-            slot.stage = "waiting"
-            yield picture.done
-            req = slot.hold(desk, self._request(st, desk, item))
-            yield req
+            try:
+                yield from self._analyse(st, inc_id, picture, slot, shift, spent)
+            except simpy.Interrupt as stop:
+                if stop.cause != TAKEN_OVER:
+                    raise
+                # the office closed with the analysis unfinished and the duty officer
+                # carries out the rest: wait for it without a desk
+                yield from self._await_analysis(st, desk, item, slot, picture)
+        elif picture.analysis == "busy":
+            if desk is st.office:
+                # the analysis is under way at another desk: wait for it without a desk
+                yield from self._await_analysis(st, desk, item, slot, picture)
+            else:
+                yield from self._duty_analysis(st, desk, item, slot, picture)
         triggers = [item.kind]
         if item.grew:
             # the picture grew with this item: every armed rule looks again
             triggers.extend(picture.armed)
         yield from self.apply_rules(st, inc_id, triggers, item, shift)
         slot.release()
+
+    def _analyse(self, st: ActorState, inc_id: str, picture: Picture, slot: Slot,
+                 shift: Shift | AlwaysOn, spent: float) -> Iterator[simpy.Event]:
+        """Analyse the incident for ``spent`` minutes of worked time on ``shift``."""
+        env = self.env
+        engine = self.engine
+        picture.analysis = "busy"
+        slot.analysing = picture
+        slot.stage = "analysing"
+        t2 = env.now
+        slot.plan = (shift, t2, spent)
+        waited = yield from work(env, shift, spent, engine.end)
+        picture.analysis = "done"
+        slot.analysing = slot.plan = None
+        engine.emit("analysed", st.id, inc_id, by="policy", worked=spent, off_duty=waited,
+                    started_at=t2)
+        picture.done.succeed()
+
+    def _await_analysis(self, st: ActorState, desk: Desk, item: Received, slot: Slot,
+                        picture: Picture,
+                        until: float = math.inf) -> Iterator[simpy.Event]:
+        """Wait without a desk for the analysis under way (or until drill minute
+        ``until``, whichever comes first), then for the desk again."""
+        slot.release()
+        slot.stage = "waiting"
+        if math.isinf(until):
+            yield picture.done
+        else:
+            yield picture.done | self.env.timeout(until - self.env.now)
+        req = slot.hold(desk, self._request(st, desk, item))
+        yield req
+
+    def _duty_analysis(self, st: ActorState, desk: Desk, item: Received, slot: Slot,
+                       picture: Picture) -> Iterator[simpy.Event]:
+        """At the duty desk, with the analysis under way elsewhere: wait for it while the
+        desk running it is on duty; when that desk is off duty (the office has closed
+        with the analysis unfinished), carry out the rest of it here."""
+        while picture.analysis == "busy":
+            runner = self._analyst(st, picture)
+            now = self.env.now
+            plan = runner[1].plan if runner is not None else None
+            if runner is None or plan is None:
+                # not the policy's own work (nothing to take over): wait for it
+                yield from self._await_analysis(st, desk, item, slot, picture)
+                continue
+            proc, other = runner
+            shift, began, minutes = plan
+            if shift.on_duty(now):
+                # the analysis goes on: wait for it, or for the office to close
+                yield from self._await_analysis(st, desk, item, slot, picture,
+                                                until=shift.shift_end(now))
+                continue
+            left = minutes - worked_between(shift, began, now)
+            if left <= 1e-9:
+                # it is finishing at this very moment
+                yield from self._await_analysis(st, desk, item, slot, picture)
+                continue
+            other.analysing = other.plan = None
+            proc.interrupt(TAKEN_OVER)
+            yield from self._analyse(st, item.incident, picture, slot, desk.shift, left)
+
+    @staticmethod
+    def _analyst(st: ActorState, picture: Picture) -> tuple[simpy.Process, Slot] | None:
+        """The policy's work analysing ``picture`` now, with its slot."""
+        for proc, (_item, slot) in st.work.items():
+            if slot.analysing is picture:
+                return proc, slot
+        return None
 
     def follow_on(self, st: ActorState, item: Received,
                   slot: Slot | None = None) -> Iterator[simpy.Event]:
@@ -475,8 +637,12 @@ class Policy:
                 memo[rid] = (known, relied)
             if relied is None:
                 continue
-            if rule.when.situational and not situation_holds(rule.when, st, inc_id, engine):
-                continue
+            since = None
+            if rule.when.situational:
+                if not situation_holds(rule.when, st, inc_id, engine):
+                    continue
+                # when the situation came about counts as much as when the facts did
+                since = situation_since(rule.when, st, inc_id, engine)
             if rule.hold_until and not self._released(st, inc_id, rid, rule):
                 continue
             targets: list[Target] = []
@@ -523,6 +689,8 @@ class Policy:
             learnt = picture.learnt
             newest = max(facts, key=lambda f: (learnt[f], f)) if facts else None
             trigger_at = armed_at if newest is None else max(armed_at, learnt[newest])
+            if since is not None:
+                trigger_at = max(trigger_at, since)
             engine.messaging.perform(
                 st, rule.action, inc_id, [t for t, _ in targets],
                 [rule.channel, *rule.fallback] if rule.channel else [], rule.tlp, rule=rid,
@@ -530,6 +698,7 @@ class Policy:
                 deadline=rule.deadline, worked=spent, trigger=item.ref, off_duty=waited,
                 relied=facts, set_off_by=newest if newest is not None and learnt[newest] > armed_at
                 else item.kind, justification={t: just for t, just in targets},
+                desk=shift,
             )
             self.done.add((st.id, inc_id, rid))
             released = self._unheld(st, inc_id, rid)
