@@ -95,6 +95,7 @@ MESSAGE_VERBS = (
     "refer_police",
     "request_assistance",
     "request_preservation",
+    "refer_central_authority",
     "request_mla",
 )
 #: The action vocabulary shared by the automated policy, people, and frameworks.

@@ -29,6 +29,7 @@ from scenarios.model import SEVERITY_ORDER, Artefact, Incident
 IMPLIED_FACTS: dict[str, tuple[str, ...]] = {
     "refer_police": ("crime",),
     "request_preservation": ("crime",),
+    "refer_central_authority": ("crime",),
     "request_mla": ("crime",),
 }
 

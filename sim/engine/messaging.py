@@ -52,6 +52,7 @@ VERB_EVENT: dict[str, str] = {
     "request_takedown": "requested",
     "request_assistance": "requested",
     "request_preservation": "requested",
+    "refer_central_authority": "escalated",
     "request_mla": "requested",
     "takedown": "takedown_completed",
     "preserve": "preserved",

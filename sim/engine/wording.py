@@ -31,6 +31,7 @@ NOUNS: dict[str, str] = {
     "refer_police": "a police referral",
     "request_assistance": "a request for assistance",
     "request_preservation": "a preservation request",
+    "refer_central_authority": "a case for a mutual legal assistance request",
     "request_mla": "a mutual legal assistance request",
 }
 
@@ -45,6 +46,7 @@ HEADINGS: dict[str, str] = {
     "refer_police": "Police referral",
     "request_assistance": "Request for assistance",
     "request_preservation": "Preservation request",
+    "refer_central_authority": "Case for mutual legal assistance",
     "request_mla": "Mutual legal assistance request",
 }
 
@@ -61,6 +63,8 @@ ASKS: dict[str, str] = {
     "request_assistance": "We ask for your assistance with analysis and response.",
     "request_preservation": "Please preserve the logs and data related to this incident "
                             "pending a formal request for evidence.",
+    "refer_central_authority": "We send you our case file and ask you to request mutual "
+                               "legal assistance of the countries where the evidence is held.",
     "request_mla": "We request mutual legal assistance to obtain the evidence held in "
                    "your jurisdiction.",
 }
@@ -203,6 +207,7 @@ DONE: dict[str, str] = {
     "refer_police": "referred the incident to {to}",
     "request_assistance": "asked {to} for assistance",
     "request_preservation": "asked {to} to preserve evidence",
+    "refer_central_authority": "sent the case to {to} for a mutual legal assistance request",
     "request_mla": "sent a mutual legal assistance request to {to}",
 }
 

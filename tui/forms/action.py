@@ -46,6 +46,7 @@ PARTICIPANT_VERBS: tuple[tuple[str, str], ...] = (
     ("refer_police", "Refer to police"),
     ("request_assistance", "Request assistance (police channel)"),
     ("request_preservation", "Request preservation"),
+    ("refer_central_authority", "Refer to central authority"),
     ("request_mla", "Request MLA"),
     ("share", "Share information"),
     ("broadcast", "Broadcast"),
