@@ -382,8 +382,9 @@ class _Linter:
             if rule.action not in MESSAGE_VERBS or "sender" in rule.to:
                 continue
             stuck = []
+            bound = self.sc.binds(rule)  # by kind, id, country, group or team
             for aid, spec in self.sc.actors.items():
-                if aid not in reached or spec.kind not in rule.by:
+                if aid not in reached or aid not in bound:
                     continue
                 views = [inc for inc in self.incidents.values()
                          if applies(rule.when, spec.country, inc, self.sc.country_sets())
