@@ -321,8 +321,21 @@ class Engine:
     def act(self, action: Action) -> list[Event]:
         """Carry out a person's action at the current simulated time.
 
-        Returns the events it produced at once; messages then travel as usual.
+        Returns the events it produced at once; messages then travel as usual. An action
+        whose fields are not of their types (text that is a number or a list, say) is
+        refused before anything changes, as is one the engine cannot carry out.
         """
+        for name in ("actor", "verb", "incident", "text"):
+            if not isinstance(getattr(action, name), str):
+                raise ActionError(f"an action's {name} must be text")
+        for name in ("channel", "tlp"):
+            value = getattr(action, name)
+            if value is not None and not isinstance(value, str):
+                raise ActionError(f"an action's {name} must be text, or none")
+        for name in ("targets", "refs"):
+            value = getattr(action, name)
+            if not isinstance(value, (tuple, list)) or not all(isinstance(x, str) for x in value):
+                raise ActionError(f"an action's {name} must be a list of ids")
         st = self.actor(action.actor)
         if action.verb not in VERBS:
             raise ActionError(f"unknown action {action.verb!r}; one of: {', '.join(VERBS)}")

@@ -101,6 +101,21 @@ class _Unreadable(Exception):
 _MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
+def _event_seq(raw: str | bytes) -> str | None:
+    """For a frame this client cannot read: its sequence number when it is (or may be) an
+    event, "?" when it cannot tell which; None when it is no event."""
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        return "?"  # nested too deeply to tell: an event's text, most likely
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("type") != "event":
+        return None
+    seq = data.get("seq")
+    return str(seq) if isinstance(seq, int) and not isinstance(seq, bool) else "?"
+
+
 def client_tls(url: str, cafile: str | None) -> ssl.SSLContext | None:
     """The TLS context of a ``wss://`` invitation (None for ``ws://``); ``cafile`` is the
     certificate of a server whose certificate no public authority signed."""
@@ -304,7 +319,12 @@ class DrillClient:
         try:
             msg = P.server_adapter.validate_json(raw)
         except ValueError:
-            return  # a server speaking nonsense: ignore the frame
+            seq = _event_seq(raw)
+            if seq is None:
+                return  # a server speaking nonsense, not an event: ignore the frame
+            # skipping an event would leave a gap that drops every later one: stop, and say so
+            raise _Unreadable(f"the drill server sent an event this client cannot read "
+                              f"(event {seq}); another version of acid-drill?") from None
         match msg:
             case P.EventMsg():
                 if msg.seq != self.seq + 1:

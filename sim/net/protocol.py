@@ -8,8 +8,9 @@ documented in ``docs/protocol.md``; :data:`PROTOCOL_VERSION` is checked in the
 
 Commands travel in the live session's own vocabulary: a ``command`` frame carries
 ``kind`` and ``payload`` exactly as :meth:`sim.runs.session.DrillSession._command`
-records them (for ``act`` the payload is ``dataclasses.asdict(Action)``), so a new
-session command needs no change here. What a token may send is decided by the server
+records them (for ``act`` the payload is ``dataclasses.asdict(Action)``, checked
+field by field by :class:`ActPayload` before the session sees it), so a new session
+command needs no change here. What a token may send is decided by the server
 (:data:`PERMISSIONS` in :mod:`sim.net.server`).
 """
 
@@ -17,10 +18,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 #: Changes whenever a message changes shape; client and server must agree.
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 
 #: Largest frame a client may send (bytes); larger ones get a ``too_large`` error.
 MAX_CLIENT_FRAME = 64 * 1024
@@ -31,6 +32,9 @@ MAX_SERVER_FRAME = 16 * 1024 * 1024
 #: Longest token, command kind and identifiers accepted.
 MAX_TOKEN = 200
 MAX_KIND = 64
+#: Longest text of an ``act`` (characters), and most recipients or items it names.
+MAX_ACT_TEXT = 16_000
+MAX_ACT_ITEMS = 256
 #: Seconds a new connection has to say hello.
 HELLO_TIMEOUT = 10.0
 #: Protocol errors on one connection before it is closed (refused commands do not count).
@@ -112,6 +116,41 @@ class NoteMsg(Message):
     text: Annotated[str, Field(min_length=1, max_length=4000)]
     expectation: Annotated[str, Field(max_length=MAX_KIND)] = ""
     team: Annotated[str, Field(max_length=MAX_KIND)] = ""
+
+
+Ident = Annotated[str, Field(min_length=1, max_length=MAX_KIND)]
+
+
+class ActPayload(BaseModel):
+    """The payload of an ``act`` command: an :class:`~sim.engine.Action`, field for field,
+    with every type checked strictly (no coercion: a number is not text) before the drill
+    sees it. The session's own checks come after (an unknown actor or verb, an incident
+    the role has not heard of, a recipient it cannot reach)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    actor: Ident
+    verb: Ident
+    incident: Ident
+    targets: Annotated[list[Ident], Field(max_length=MAX_ACT_ITEMS)] = Field(
+        default_factory=list)
+    channel: Annotated[str, Field(max_length=MAX_KIND)] | None = None
+    tlp: Annotated[str, Field(max_length=MAX_KIND)] | None = None
+    #: an item's ref: ``inject:`` and an inject id, or a message id such as ``m12``
+    refs: Annotated[list[Annotated[str, Field(min_length=1, max_length=2 * MAX_KIND)]],
+                    Field(max_length=MAX_ACT_ITEMS)] = Field(default_factory=list)
+    text: Annotated[str, Field(max_length=MAX_ACT_TEXT)] = ""
+
+    @field_validator("targets")
+    @classmethod
+    def _once(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("a recipient is listed twice")
+        return v
+
+
+#: The payloads the server checks before the session sees them, by command kind.
+COMMAND_PAYLOADS: dict[str, type[BaseModel]] = {"act": ActPayload}
 
 
 ClientMessage = Annotated[

@@ -12,10 +12,13 @@ speeds up or jumps it over the wire. Every connection says ``hello`` with a toke
   with no gap and no duplicate. The numbering is a function of the journal, so it is
   the same after the server is killed and resumed.
 * **permissions** (:data:`PERMISSIONS`): a player may only ``act`` and answer the
-  tasks put to it (``answer_task``), and only as its own role; an observer may send
-  the kinds in :data:`OBSERVER_KINDS`; the facilitator any session command, the
-  clock, invitations and revocations. The session's own
-  checks then apply (an action it cannot carry out is refused with its reason).
+  tasks put to it (``answer_task``), and only as its own role, until the drill ends
+  and while a person plays the role (a paused clock stops nothing, as in ``drill
+  play``); an observer may send the kinds in :data:`OBSERVER_KINDS`; the facilitator
+  any session command, the clock, invitations and revocations. A payload of the
+  wrong shape (:data:`~sim.net.protocol.COMMAND_PAYLOADS`) is refused before the
+  session sees it; the session's own checks then apply (an action it cannot carry
+  out is refused with its reason).
 
 Malformed, oversized or unknown frames get an ``error`` frame; after
 :data:`~sim.net.protocol.MAX_STRIKES` of them the connection is closed. Nothing a
@@ -46,7 +49,7 @@ from sim.engine import ActionError
 from sim.engine.events import Event
 from sim.net import protocol as P
 from sim.net.invites import Grant, InviteError, TokenStore, invite_url
-from sim.net.visibility import for_role, role_expectations, scenario_for_role
+from sim.net.visibility import artefact_texts, for_role, role_expectations, scenario_for_role
 from sim.runs.session import DrillClock, DrillSession, JournalError, Note
 from sim.runs.view import player_sees_anchor
 from sim.safe.text import one_line
@@ -166,6 +169,21 @@ def _reason(exc: BaseException) -> str:
     return one_line(text)[:200]
 
 
+def checked_payload(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A command's payload with its fields' types checked (:data:`~sim.net.protocol.
+    COMMAND_PAYLOADS`), as the session will record it; raises ActionError (a refusal)
+    before the drill sees anything of a payload of the wrong shape."""
+    model = P.COMMAND_PAYLOADS.get(kind)
+    if model is None:
+        return payload
+    try:
+        return model.model_validate(payload).model_dump()
+    except ValidationError as exc:
+        raise ActionError(f"{one_line(kind)}: {_reason(exc)}") from None
+    except RecursionError:
+        raise ActionError(f"{one_line(kind)}: nested too deeply") from None
+
+
 class DrillServer:
     """A live drill served to many terminals; see the module docstring."""
 
@@ -186,6 +204,8 @@ class DrillServer:
         self.halted: str | None = None
         self.conns: set[Conn] = set()
         self.streams: dict[str, Stream] = {ALL: Stream(ALL)}
+        #: the artefact files' texts, for each player's copy of what it was sent
+        self._texts = artefact_texts(session.scenario)
         for role in session.scenario.actors:
             self.streams[role] = Stream(role, role_expectations(session.scenario, role))
         self._born: dict[int, float] = {}
@@ -342,7 +362,7 @@ class DrillServer:
         for role, stream in self.streams.items():
             if role == ALL:
                 continue
-            seen = for_role(ev, role, stream.expectations)
+            seen = for_role(ev, role, stream.expectations, self._texts)
             if seen is not None:
                 stream.append(seen, at)
 
@@ -537,6 +557,16 @@ class DrillServer:
             self._sync_due()  # before the result: the command's anchors are in by then
             conn.push(P.Result(id=msg.id, last=conn.stream.last, data=data))
 
+    def _may_play(self, role: str) -> None:
+        """Refuse a player's command once the drill has ended, or while the role is the
+        automated policy's (the facilitator took it back). A paused clock refuses nothing:
+        as in ``drill play``, a team may act while the drill is paused."""
+        if self.session.finished:
+            raise ActionError("the drill has ended: nothing more can be done in it")
+        if not self.session.human_roles.get(role, False):
+            raise ActionError(f"{one_line(role)} is played by the automated policy now: the "
+                              "facilitator has taken the role back")
+
     def _do(self, grant: Grant, msg: Any) -> dict[str, Any]:
         """Carry out one request for ``grant``; raises Forbidden, ActionError, ..."""
         if isinstance(msg, P.CommandMsg):
@@ -548,8 +578,11 @@ class DrillServer:
                 raise Forbidden("a player acts only as its own role")
             if self.halted is not None:
                 raise ActionError(self.halted)
+            payload = checked_payload(msg.kind, msg.payload)
             self.advance()  # the command happens at the drill time it is received
-            self.session._command(who, msg.kind, msg.payload)
+            if grant.access == "player":
+                self._may_play(str(grant.role))
+            self.session._command(who, msg.kind, payload)
             if self.session.now > self.clock.drill_time():  # a command that moved time on
                 self.clock.jump_to(self.session.now)
                 self.broadcast_clock()

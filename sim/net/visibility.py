@@ -10,12 +10,16 @@ facilitator and observers only.
 
 Events are filtered whole: a role receives an event or not. The few fields of its
 own events that are exercise control's (an inject's expected actions, who met an
-expectation when) are removed. An event type not listed here is not shown to players
-until it is: a new kind of event is kept from them by default.
+expectation when, the seed, other teams' expectations) are removed; the text of the
+artefact files it was sent is added (for a protected file, once its password has
+reached the role), since a player's scenario holds no injects to read it from. An
+event type not listed here is not shown to players until it is: a new kind of event is
+kept from them by default.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sim.engine.events import Event
@@ -61,8 +65,28 @@ def role_expectations(scenario: Any, role: str) -> frozenset[str]:
     return frozenset(x.id for x in scenario.expectation_units() if role in x.actors)
 
 
-def for_role(ev: Event, role: str, expectations: frozenset[str]) -> dict[str, Any] | None:
-    """The event as ``role`` may see it, or None when it may not."""
+#: (inject id, artefact name) -> the file's text and whether it is password-protected
+ArtefactTexts = Mapping[tuple[str, str], tuple[str, bool]]
+
+
+def artefact_texts(scenario: Any) -> dict[tuple[str, str], tuple[str, bool]]:
+    """The text of each artefact file the role view shows (as a local ``drill play``
+    shows it from the scenario), by inject and artefact name, and whether the file is
+    password-protected. A player's scenario holds no injects: its copy of an
+    ``inject_delivered`` carries the text instead (see :func:`for_role`)."""
+    return {(inj.id, art.label): (art.content, art.protected is not None)
+            for inj in scenario.injects for art in inj.artefact_files
+            if art.content is not None}
+
+
+def for_role(ev: Event, role: str, expectations: frozenset[str],
+             texts: ArtefactTexts | None = None) -> dict[str, Any] | None:
+    """The event as ``role`` may see it, or None when it may not.
+
+    With ``texts`` (:func:`artefact_texts`), the role's own ``inject_delivered`` carries
+    the text of each artefact file it shows (``content``), except a protected one's:
+    that file is marked ``shows_text`` and its text comes with the role's own
+    ``password_delivered``, once the password has reached the role."""
     t, d = ev.type, ev.details
     if t in PUBLIC:
         seen = True
@@ -87,6 +111,33 @@ def for_role(ev: Event, role: str, expectations: frozenset[str]) -> dict[str, An
         # the role's own expectations only: other teams' are theirs and control's
         out["details"] = {**out["details"], "open_expectations": [
             x for x in out["details"]["open_expectations"] if x in expectations]}
+    if t == "drill_started" and "expectations" in out["details"]:
+        # the same: who else is expected to do what, by when, is not this role's to know
+        out["details"] = {**out["details"], "expectations": [
+            x for x in out["details"]["expectations"]
+            if isinstance(x, Mapping) and x.get("id") in expectations]}
+    if texts:
+        if t == "inject_delivered" and out["details"].get("files"):
+            out["details"] = {**out["details"], "files": [
+                _with_text(f, texts.get((str(out["details"].get("inject")), str(f.get("name")))))
+                if isinstance(f, Mapping) else f for f in out["details"]["files"]]}
+        elif t == "password_delivered":
+            found = texts.get((str(out["details"].get("inject")),
+                               str(out["details"].get("artefact"))))
+            if found is not None:
+                out["details"] = {**out["details"], "content": found[0]}
+    return out
+
+
+def _with_text(file: Mapping[str, Any], found: tuple[str, bool] | None) -> dict[str, Any]:
+    """An artefact file of a role's own inject, with its text when the role view shows
+    it: at once, or (protected) marked to come with the password."""
+    out = dict(file)
+    if found is not None:
+        text, protected = found
+        out["shows_text"] = True
+        if not protected:
+            out["content"] = text
     return out
 
 

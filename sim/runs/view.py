@@ -220,6 +220,11 @@ class DrillState:
                     how = channel_in_words(self.scenario, str(d.get("channel", "")), short=True)
                     if ev.type == "password_delivered":
                         got.unlocked.add(str(d.get("artefact", "")))
+                        if isinstance(d.get("content"), str):
+                            # a served drill's player: the text comes with the password
+                            for f in got.files:
+                                if f.get("name") == d.get("artefact") and f.get("content") is None:
+                                    f["content"] = d["content"]
                     got.passwords[str(d.get("artefact", ""))] = (
                         f"{d.get('password') or '(given by exercise control)'} (by {how} at "
                         f"{format_drill_time(ev.time)})" if ev.type == "password_delivered"
@@ -346,13 +351,18 @@ class DrillState:
             item.text = text
 
     def _files(self, d: Any) -> list[dict[str, Any]]:
-        """An inject's artefact files, with the text of those the scenario shows."""
+        """An inject's artefact files, with the text of those the scenario shows. A
+        player of a drill served elsewhere holds no injects: the server's copy of the
+        event carries the text of the files it was sent (see sim.net.visibility)."""
         files = [dict(f) for f in d.get("files", ()) if isinstance(f, dict)]
         if files:
             inj = next((x for x in self.scenario.injects if x.id == d.get("inject")), None)
             texts = {a.label: a.content for a in inj.artefact_files} if inj else {}
             for f in files:
-                f["content"] = texts.get(f.get("name", ""))
+                name = f.get("name", "")
+                sent = f.get("content")
+                f["content"] = texts[name] if name in texts else \
+                    sent if isinstance(sent, str) else None
         return files
 
     def _receive(self, actor: str, item: InboxItem) -> None:

@@ -189,13 +189,16 @@ class ParticipantScreen(LiveScreen):
                 lines.append("Password: " + item.passwords.get(
                     str(f.get("name")), f"protected; the password comes by {f['password_via']}"))
             if f.get("password_via") and f.get("name") not in item.unlocked:
-                if f.get("content") is not None:
+                # a drill served elsewhere sends the text with the password: until then
+                # the file is only marked as having text to show
+                if f.get("content") is not None or f.get("shows_text"):
                     lines.append("(its text shows once the password has arrived)")
             elif f.get("content") is not None:
                 lines += [f"--- {f.get('name')} ---", f["content"].rstrip("\n"),
                           f"--- end of {f.get('name')} ---"]
         lines += ["", "acknowledged" if item.acknowledged else "not yet acknowledged"]
-        detail.update(text("\n".join(lines)))
+        # str: a value that is not text (a server of another version) never stops the view
+        detail.update(text("\n".join(map(str, lines))))
 
     def _show_sent_detail(self) -> None:
         detail = self.query_one("#detail", Static)
@@ -218,7 +221,7 @@ class ParticipantScreen(LiveScreen):
         body = chosen_delivery.text or item.text
         if body:
             lines += ["", body]
-        detail.update(text("\n".join(lines)))
+        detail.update(text("\n".join(map(str, lines))))
 
     def action_acknowledge(self) -> None:
         if self.showing == "sent" and not self.both_lists:
