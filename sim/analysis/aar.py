@@ -83,7 +83,9 @@ def md(value: Any, inline: bool = True) -> str:
 
 
 def _objectives(review: Review) -> list[dict]:
-    """Per objective: its expectations, strengths and areas for improvement."""
+    """Per objective: its expectations, strengths and areas for improvement, and apart
+    from both those not in play (counted from an inject that was skipped: left out of
+    the score, as the text report says)."""
     drill = review.scenario.drill
     by_objective: dict[str | None, list[dict]] = {}
     for x in review.metrics["expectations"]:
@@ -93,10 +95,16 @@ def _objectives(review: Review) -> list[dict]:
     if None in by_objective:
         objectives.append((None, "Other expected actions"))
     for oid, text in objectives:
-        strengths, areas = [], []
+        strengths, areas, not_in_play = [], [], []
         for x in by_objective.get(oid, []):
             rating, note, _ = review.rating(x["id"])
             line = f"{x['id']}: {x['description'] or x['action']}"
+            if "skipped" in x:
+                line += f" (not in play: inject {x['skipped']} was skipped)"
+                if note:
+                    line += f". Evaluator: {note}"
+                not_in_play.append(line)
+                continue
             if x["status"] == "met":
                 line += f" (met at {_t(x['at'])}, due {_t(x['deadline_at'])}; rated {rating})"
             elif x["status"] == "late":
@@ -108,7 +116,8 @@ def _objectives(review: Review) -> list[dict]:
             if note:
                 line += f". Evaluator: {note}"
             (strengths if rating in ("P", "S") else areas).append(line)
-        out.append({"id": oid, "text": text, "strengths": strengths, "areas": areas})
+        out.append({"id": oid, "text": text, "strengths": strengths, "areas": areas,
+                    "not_in_play": not_in_play})
     return out
 
 
@@ -231,6 +240,9 @@ def render_markdown(review: Review) -> str:
         out += [f"- {md(s)}" for s in obj["strengths"]] or ["- none recorded"]
         out += ["", "**Areas for improvement**", ""]
         out += [f"- {md(a)}" for a in obj["areas"]] or ["- none recorded"]
+        if obj["not_in_play"]:
+            out += ["", "**Not in play**", ""]
+            out += [f"- {md(x)}" for x in obj["not_in_play"]]
         out.append("")
     out += ["## Expectations", "", "| Id | Status | Due | Done | Rating | Note |",
             "|---|---|---|---|---|---|"]
@@ -430,7 +442,10 @@ def render_html(review: Review) -> str:
                    + ("".join(f"<li>{e(s)}</li>" for s in obj["strengths"]) or "<li>none recorded</li>")
                    + "</ul><p><b>Areas for improvement</b></p><ul>"
                    + ("".join(f"<li>{e(a)}</li>" for a in obj["areas"]) or "<li>none recorded</li>")
-                   + "</ul>")
+                   + "</ul>"
+                   + ("<p><b>Not in play</b></p><ul>"
+                      + "".join(f"<li>{e(x)}</li>" for x in obj["not_in_play"]) + "</ul>"
+                      if obj["not_in_play"] else ""))
     out.append("<h2>Expectations</h2><table><tr><th>Id</th><th>Status</th><th>Due</th>"
                "<th>Done</th><th>Rating</th><th>Note</th></tr>")
     for x in m["expectations"]:

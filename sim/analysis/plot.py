@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from html import escape
+from typing import Any
 
 
 def _nice(lo: float, hi: float) -> tuple[float, float]:
@@ -13,9 +14,19 @@ def _nice(lo: float, hi: float) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
+def _in_order(xs: list[float], *columns: dict[str, list[Any]]
+              ) -> tuple[list[float], list[dict[str, list[Any]]]]:
+    """The points sorted by x (a sweep's values may be given in any order), each series
+    and band reordered with them: lines then go from left to right."""
+    order = sorted(range(len(xs)), key=xs.__getitem__)
+    return [xs[i] for i in order], [
+        {name: [ys[i] for i in order] for name, ys in column.items()} for column in columns]
+
+
 def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: int = 60,
                height: int = 14, ylabel: str = "") -> str:
     """A character chart: one mark per series per x value."""
+    xs, (series,) = _in_order(xs, series)
     marks = "*o+x#@"
     values = [v for ys in series.values() for v in ys if v is not None]
     if not values or not xs:
@@ -36,7 +47,8 @@ def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: in
         label = f"{y:9.2f}" if i in (0, height // 2, height - 1) else " " * 9
         lines.append(f"{label} |{''.join(row)}")
     lines.append(" " * 10 + "+" + "-" * width)
-    lines.append(" " * 10 + f"{xs[0]:<{width // 2}g}{xs[-1]:>{width - width // 2}g}")
+    # the axis runs from the smallest value to the largest
+    lines.append(" " * 10 + f"{min(xs):<{width // 2}g}{max(xs):>{width - width // 2}g}")
     legend = "   ".join(f"{marks[k % len(marks)]} {name}" for k, name in enumerate(series))
     lines.append(" " * 10 + legend + (f"   ({ylabel})" if ylabel else ""))
     return "\n".join(lines) + "\n"
@@ -48,7 +60,7 @@ def svg_plot(xs: list[float], series: dict[str, list[float | None]],
     """A line chart with optional confidence bands, as a standalone SVG document."""
     w, h, left, right, top, bottom = 720, 420, 70, 20, 40, 60
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
-    bands = bands or {}
+    xs, (series, bands) = _in_order(xs, series, bands or {})
     values = [v for ys in series.values() for v in ys if v is not None]
     values += [b for bs in bands.values() for band in bs if band for b in band]
     y0, y1 = _nice(min(values), max(values)) if values else (0.0, 1.0)

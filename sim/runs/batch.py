@@ -87,6 +87,9 @@ assert set(HOP_SLUGS) == {h[0] for h in LAW_ENFORCEMENT_HOPS}
 STAGE_SLUGS = {key: HOP_SLUGS[h[0]] for h, key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
                                                       strict=True)}
 LOSS_REASONS = ("stale_contact", "no_contact", "channel_failure", "outage")
+#: the row of an expectation that was not in play in a run (counted from an inject that
+#: was skipped): it stands in place of the expectation's ``.met`` and ``.lateness`` rows
+NOT_IN_PLAY = ".not_in_play"
 
 
 class BatchError(Exception):
@@ -138,6 +141,11 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
         rows.append((i, "le.end_to_end", after(inc["law_enforcement"]["end_to_end"])))
         rows.append((i, "contained", after(inc["contained"])))
     for x in m["expectations"]:
+        if "skipped" in x:
+            # counted from an inject that was skipped: never in play, as `drill run` says
+            # (left out of its score); neither met nor open
+            rows.append((x["incident"], f"expectation.{x['id']}{NOT_IN_PLAY}", 1.0))
+            continue
         met = x["status"] == "met"
         rows.append((x["incident"], f"expectation.{x['id']}.met",
                      None if x["status"] == "open" else float(met)))
@@ -310,7 +318,10 @@ def parse_sweep(text: str) -> list[Variant]:
         start, stop, step = (_scalar(s, where) for s in spec.split(":"))
         if not all(_finite_number(v) for v in (start, stop, step)) or step <= 0:
             raise BatchError(f"{where}: start:stop:step must be finite numbers with step > 0")
-        span = (stop - start) / step + 1e-9
+        try:
+            span = (stop - start) / step + 1e-9
+        except OverflowError:  # each end fits in a float, the distance between them not
+            span = math.inf
         if span >= MAX_SWEEP_VALUES:
             raise BatchError(f"{where}: {spec!r} gives more than {MAX_SWEEP_VALUES:,} values; "
                              "use a larger step")
@@ -335,7 +346,12 @@ def parse_sweep(text: str) -> list[Variant]:
 
 
 def _finite_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an integer too large for a float (10**309) is not finite here
+        return False
 
 
 _PATH_PART = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
@@ -531,7 +547,12 @@ class Tally:
     An expectation's ``.met`` row is 1 (met), 0 (missed or late) or None (still open
     when the drill ended): its rate counts met among the decided replications, and the
     open ones separately; its paired differences and its change in rate compare every
-    replication, an expectation still open at the end counting as not met.
+    replication, an expectation still open at the end counting as not met. In a run
+    where it was not in play (counted from an inject that was skipped) it has a
+    ``.not_in_play`` row instead, counted apart, like `drill run` leaves it out of the
+    score: neither decided nor open, and left out of the comparison of that replication
+    (the replications where it was not in play in the variant or in the baseline are
+    counted, and left out of the denominator of the change in rate).
 
     A worker tallies the rows of its chunk; the command's own process merges the
     tallies in replication order (:meth:`Aggregate.merge`), which adds every value to
@@ -547,6 +568,7 @@ class Tally:
         "met",
         "reached",
         "reps",
+        "unpaired",
         "values",
         "variants",
     )
@@ -557,7 +579,7 @@ class Tally:
         #: key -> [happened, replications with a row] (a run where the incident never
         #: opened has no row: the summary's rates are over every replication)
         self.reached: dict[tuple[str, str, str], list[int]] = {}
-        #: key of a ``.met`` metric -> [met, decided, still open at the end]
+        #: key of a ``.met`` metric -> [met, decided, still open at the end, not in play]
         self.met: dict[tuple[str, str, str], list[int]] = {}
         #: key -> the values where it happened, in replication order
         self.values: dict[tuple[str, str, str], list[float]] = {}
@@ -568,6 +590,9 @@ class Tally:
         #: met) in both the variant and the baseline, only in the variant, only in the
         #: baseline
         self.happened: dict[tuple[str, str, str], list[int]] = {}
+        #: key of a variant's ``.met`` metric -> [replications where it was not in play
+        #: in the variant or in the baseline]: left out of its comparison
+        self.unpaired: dict[tuple[str, str, str], list[int]] = {}
         self._rep: int | None = None
         self._row: dict[tuple[str, str, str], float | None] = {}
 
@@ -579,8 +604,11 @@ class Tally:
             self.reps += 1
         key = (variant, incident, metric)
         self._row[key] = value
+        if metric.endswith(NOT_IN_PLAY):
+            _entry(self.met, (variant, incident, _met_metric(metric)), _quad)[3] += 1
+            return
         if metric.endswith(".met"):
-            counts = _entry(self.met, key, _triple)
+            counts = _entry(self.met, key, _quad)
             if value is None:
                 counts[2] += 1
             else:
@@ -605,12 +633,12 @@ class Tally:
         Values are compared where both happened; whether it happened at all is
         compared in every replication (a metric missing from a run did not happen),
         so a metric that only the variant or only the baseline ever reaches still
-        shows its change in rate. An expectation is compared in every replication,
-        met (1) or not (0): still open at the end is not met.
+        shows its change in rate. An expectation is compared in every replication where
+        it was in play in both, met (1) or not (0): still open at the end is not met.
         """
         row = self._row
         for (variant, incident, metric), value in row.items():
-            if variant == BASELINE:
+            if variant == BASELINE or metric.endswith(NOT_IN_PLAY):
                 continue
             if metric.endswith(".met"):
                 base_key = (BASELINE, incident, metric)
@@ -623,12 +651,17 @@ class Tally:
             base = row.get((BASELINE, incident, metric))
             if base is not None:
                 _entry(self.diffs, (variant, incident, metric), list).append(value - base)
-        measured = {(i, m) for (_, i, m) in row}
+        measured = {(i, _met_metric(m) if m.endswith(NOT_IN_PLAY) else m)
+                    for (_, i, m) in row}
         for variant in self.variants:
             if variant == BASELINE:
                 continue
             for incident, metric in measured:
                 if metric.endswith(".met"):
+                    absent = metric.removesuffix(".met") + NOT_IN_PLAY
+                    if (variant, incident, absent) in row or (BASELINE, incident, absent) in row:
+                        _entry(self.unpaired, (variant, incident, metric), _one)[0] += 1
+                        continue
                     mine = _met(row.get((variant, incident, metric))) > 0
                     base = _met(row.get((BASELINE, incident, metric))) > 0
                 else:
@@ -653,6 +686,19 @@ def _triple() -> list[int]:
     return [0, 0, 0]
 
 
+def _quad() -> list[int]:
+    return [0, 0, 0, 0]
+
+
+def _one() -> list[int]:
+    return [0]
+
+
+def _met_metric(metric: str) -> str:
+    """``expectation.ID.met`` of an ``expectation.ID.not_in_play`` row."""
+    return metric.removesuffix(NOT_IN_PLAY) + ".met"
+
+
 def tally_rows(rows: list[tuple], variants: list[str]) -> Tally:
     """The tally of a chunk's rows (variant, replication, seed, incident, metric, value)."""
     tally = Tally(variants)
@@ -674,6 +720,11 @@ class Aggregate:
     met: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
     #: replications where an expectation was still open when the drill ended
     open: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    #: replications where an expectation was not in play (its inject was skipped)
+    not_in_play: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    #: per variant's ``.met`` metric, the replications left out of its comparison: not
+    #: in play in the variant or in the baseline
+    unpaired: dict[tuple[str, str, str], int] = field(default_factory=dict)
     diffs: dict[tuple[str, str, str], Running] = field(default_factory=dict)
     happened: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
     replications: int = 0
@@ -701,12 +752,16 @@ class Aggregate:
             prop = _entry(self.reached, key, Proportion)
             prop.hits += hits
             prop.n += n
-        for key, (hits, n, still_open) in tally.met.items():
+        for key, (hits, n, still_open, absent) in tally.met.items():
             prop = _entry(self.met, key, Proportion)
             prop.hits += hits
             prop.n += n
             if still_open:
                 self.open[key] = self.open.get(key, 0) + still_open
+            if absent:
+                self.not_in_play[key] = self.not_in_play.get(key, 0) + absent
+        for key, (left_out,) in tally.unpaired.items():
+            self.unpaired[key] = self.unpaired.get(key, 0) + left_out
         for key, values in tally.values.items():
             _entry(self.samples, key, Sample).extend(values)
         for key, values in tally.diffs.items():
@@ -739,10 +794,12 @@ class Aggregate:
                 })
         for key, prop in sorted(self.met.items()):
             variant, incident, metric = key
-            # met among the decided replications (n); open: still open at the end
+            # met among the decided replications (n); open: still open at the end;
+            # not_in_play: its inject was skipped (neither decided nor open)
             entry = {"incident": incident,
                      "expectation": metric.removeprefix("expectation.").removesuffix(".met"),
-                     **prop.summary(self.confidence), "open": self.open.get(key, 0)}
+                     **prop.summary(self.confidence), "open": self.open.get(key, 0),
+                     "not_in_play": self.not_in_play.get(key, 0)}
             if not prop.n:  # never decided: no rate
                 entry.update(rate=None, rate_ci=[None, None])
             per[variant]["expectations"].append(entry)
@@ -751,15 +808,17 @@ class Aggregate:
             variant, incident, metric = key
             run = self.diffs.get(key)
             both, mine, base = self.happened.get(key, [0, 0, 0])
-            rate, rate_ci = paired_rate_difference(both, mine, base, self.replications,
+            # an expectation is compared where it was in play in both
+            compared = self.replications - self.unpaired.get(key, 0)
+            rate, rate_ci = paired_rate_difference(both, mine, base, compared,
                                                    self.confidence)
             differences.append({
                 "variant": variant, "incident": incident, "metric": metric,
                 "pairs": run.n if run else 0,
                 "mean_difference": run.mean if run else None,
                 "ci": list(run.mean_ci(self.confidence)) if run else None,
-                "rate_baseline": (both + base) / self.replications,
-                "rate_variant": (both + mine) / self.replications,
+                "rate_baseline": (both + base) / compared,
+                "rate_variant": (both + mine) / compared,
                 "rate_difference": rate, "rate_difference_ci": list(rate_ci),
                 "rate_changed_in": mine + base,
             })
@@ -1011,8 +1070,9 @@ class _HashingReader(io.RawIOBase):
 def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int) -> dict:
     return {
         "format": "drill-batch-manifest",
-        # 2: every chunk starts with a line naming its batch; 3: chunks have lost.outage
-        "version": 3,
+        # 2: every chunk starts with a line naming its batch; 3: chunks have lost.outage;
+        # 4: an expectation not in play has a .not_in_play row, not .met and .lateness
+        "version": 4,
         "scenario": loaded.scenario.drill.id,
         "payload_sha256": batch_key(payload),
         "seed": cfg.seed,
@@ -1654,6 +1714,18 @@ def _bounds(ci: list[float | None], show: Callable[[float], str]) -> str:
     return "[" + ", ".join("?" if c is None else show(c) for c in ci) + "]"
 
 
+def _percent(rate: float, decimals: int = 0) -> str:
+    """A rate as a percentage, never rounded to 0 % or 100 % unless it is exactly that:
+    1 in 200 is ``<1%``, 199 in 200 ``>99%`` (``<0.1%``, ``>99.9%`` with one decimal)."""
+    text = f"{rate * 100:.{decimals}f}"
+    step = 10.0 ** -decimals
+    if rate > 0 and float(text) == 0:
+        return f"<{step:.{decimals}f}%"
+    if rate < 1 and float(text) >= 100:
+        return f">{100 - step:.{decimals}f}%"
+    return text + "%"
+
+
 def _label(incident: str, metric: str) -> str:
     return one_line(f"{incident} {metric}".strip())
 
@@ -1674,7 +1746,7 @@ def render_summary(s: dict[str, Any]) -> str:
                      f"{'p90':>7}{'p95':>7}{'max':>8}")
         for m in data["metrics"]:
             if not m["metric"].startswith("expectation.") and _is_time(m["metric"]):
-                reached = f"{m['reached']['rate'] * 100:.0f}%"
+                reached = _percent(m["reached"]["rate"])
                 if m.get("n"):
                     mean = f"{_hours(m['mean'])} {_bounds(m['mean_ci'], _hours)}"
                     med = f"{_hours(m['median'])} {_bounds(m['median_ci'], _hours)}"
@@ -1687,17 +1759,27 @@ def render_summary(s: dict[str, Any]) -> str:
         for x in data["expectations"]:
             name, incident = one_line(x["expectation"]), one_line(x["incident"])
             still_open = x.get("open", 0)
+            # its inject skipped: neither decided nor open (as `drill run` leaves it out)
+            absent = x.get("not_in_play", 0)
             if not x["n"]:
-                lines.append(f"    {name:<8}{'-':>7}  ({incident})  never decided: still open "
-                             f"at the end in all {still_open:,}")
+                why = [f"not in play in {absent:,}"] if absent else []
+                if still_open:
+                    why.append(f"still open at the end in {'all ' if not absent else ''}"
+                               f"{still_open:,}")
+                lines.append(f"    {name:<8}{'-':>7}  ({incident})  never decided: "
+                             + ", ".join(why))
                 continue
             # the rate is over the replications where it was decided: say so when that
             # is not every replication
             lo, hi = x["rate_ci"]
-            line = (f"    {name:<8}{x['rate'] * 100:6.1f}%  "
+            line = (f"    {name:<8}{_percent(x['rate'], 1):>7}  "
                     f"[{lo * 100:.1f}, {hi * 100:.1f}]  ({incident})")
+            if still_open or absent:
+                line += f"  of {x['n']:,} decided"
             if still_open:
-                line += f"  of {x['n']:,} decided; {still_open:,} still open at the end"
+                line += f"; {still_open:,} still open at the end"
+            if absent:
+                line += f"; not in play in {absent:,}"
             lines.append(line)
         for m in data["metrics"]:
             if not _is_time(m["metric"]) and m.get("n"):
@@ -1725,8 +1807,8 @@ def render_summary(s: dict[str, Any]) -> str:
             if rate_changed:
                 lo, hi = (c * 100 for c in d["rate_difference_ci"])
                 lines.append(
-                    f"{label}happened {d['rate_baseline'] * 100:.0f}% -> "
-                    f"{d['rate_variant'] * 100:.0f}%: {d['rate_difference'] * 100:+.1f} points "
+                    f"{label}happened {_percent(d['rate_baseline'])} -> "
+                    f"{_percent(d['rate_variant'])}: {d['rate_difference'] * 100:+.1f} points "
                     f"[{lo:+.1f}, {hi:+.1f}]")
             if value_changed:
                 time_metric = _is_time(d["metric"])
@@ -1789,7 +1871,7 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
         medians.append(m["median"] / unit)
         band.append(None if lo is None or hi is None else (lo / unit, hi / unit))
         ci = _bounds(m["mean_ci"], lambda c: f"{c / unit:.2f}")
-        lines.append(f"  {one_line(str(v.changes[0][1])):<16}{m['reached']['rate'] * 100:>7.0f}%  "
+        lines.append(f"  {one_line(str(v.changes[0][1])):<16}{_percent(m['reached']['rate']):>8}  "
                      f"{m['mean'] / unit:7.2f} {ci:<16}"
                      f"{m['median'] / unit:>8.2f}{m['p90'] / unit:>8.2f}")
     return "\n".join(lines) + "\n", xs, {"mean": means, "median": medians}, {"mean": band}
