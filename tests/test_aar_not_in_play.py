@@ -98,3 +98,18 @@ def test_the_score_of_the_report_leaves_it_out(skipped):
     score = compute(skipped.events)["score"]
     assert score["of"] == 2  # E1 and E8, not E9
     assert "(1 of 2 expectations met)" in aar.render_markdown(skipped)
+
+
+def test_the_word_report_lists_it_as_not_in_play(skipped):
+    import io
+
+    docx = pytest.importorskip("docx")
+    from sim.analysis.docx_report import render_docx
+
+    doc = docx.Document(io.BytesIO(render_docx(skipped)))
+    paragraphs = [(p.style.name, p.text) for p in doc.paragraphs]
+    at = paragraphs.index(("Heading 3", "Not in play"))
+    assert paragraphs[at + 1][1].startswith("E9:")
+    assert paragraphs[at + 1][1].endswith("(not in play: inject N was skipped)")
+    areas = [i for i, p in enumerate(paragraphs) if p == ("Heading 3", "Areas for improvement")]
+    assert all("E9:" not in text for _, text in paragraphs[areas[0]:at])

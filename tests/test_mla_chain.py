@@ -80,3 +80,11 @@ def test_a_police_referral_to_the_central_authority_states_a_crime(tmp_path):
     from sim.engine.knowledge import IMPLIED_FACTS
 
     assert IMPLIED_FACTS["refer_central_authority"] == ("crime",)
+
+
+def test_every_message_verb_has_its_lane_colour_in_the_timeline():
+    from scenarios.model import MESSAGE_VERBS
+    from sim.analysis.aar import LANE_COLOURS
+
+    assert set(MESSAGE_VERBS) <= set(LANE_COLOURS)
+    assert LANE_COLOURS["refer_central_authority"] == LANE_COLOURS["refer_police"]

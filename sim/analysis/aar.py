@@ -28,7 +28,8 @@ from sim.safe.text import json_text, one_line, plain
 LANE_COLOURS = {
     "notify": "#1f77b4", "broadcast": "#1f77b4", "share": "#1f77b4", "report": "#1f77b4",
     "escalate": "#9467bd", "refer_police": "#d62728", "request_assistance": "#d62728",
-    "request_preservation": "#d62728", "request_mla": "#d62728", "request_takedown": "#ff7f0e",
+    "request_preservation": "#d62728", "refer_central_authority": "#d62728",
+    "request_mla": "#d62728", "request_takedown": "#ff7f0e",
 }
 PART_COLOURS = ["#bbbbbb", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
 

@@ -184,6 +184,10 @@ def render_docx(review: Review) -> bytes:
             doc.add_heading(title, level=3)
             for item in items or ["none recorded"]:
                 doc.add_paragraph(_clean(item), style="List Bullet")
+        if obj["not_in_play"]:
+            doc.add_heading("Not in play", level=3)
+            for item in obj["not_in_play"]:
+                doc.add_paragraph(_clean(item), style="List Bullet")
 
     doc.add_heading("Expectations", level=1)
     rows = []
