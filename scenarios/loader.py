@@ -7,6 +7,7 @@ problem in a file is reported in one go, through :class:`ScenarioError`.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import os
 import re
@@ -188,13 +189,20 @@ def _deep_merge(
 _Definer = tuple[str, Path]
 
 
+#: where a file was included: the include entry's mark and path in the including file,
+#: the name it gives, and the including file (resolved)
+_IncludedAt = tuple[Mark | None, str, str, Path]
+
+
 def _load_with_includes(
     path: Path, stack: tuple[Path, ...], problems: list[Problem], is_root: bool,
     roots: IncludeRoots, defined: dict[tuple, _Definer] | None = None,
+    via: dict[Path, _IncludedAt] | None = None,
 ) -> Located:
     """The file with its includes merged in. ``defined`` receives, for each id of the
     shared sections, the file that defines it: this one, or the included file it
-    comes from."""
+    comes from; ``via``, for each included file (resolved), where it was included
+    first."""
     loc = read_yaml_file(path)
     data = loc.data
     if data is None:
@@ -223,6 +231,7 @@ def _load_with_includes(
                 )
     merged = Located({}, {}, {})
     owners: dict[tuple, _Definer] = {}
+    listed = isinstance(data.get("include"), list)
     for i, name in enumerate(includes):
         where = loc.mark_for(("include", i))
         if not isinstance(name, str):
@@ -252,10 +261,13 @@ def _load_with_includes(
                 hint = f"; did you mean {close[0]!r}?" if close else f"; library files: {', '.join(known)}"
             problems.append(Problem(where, f"include[{i}]", f"cannot find {name!r}{hint}"))
             continue
+        if via is not None:
+            via.setdefault(real, (where, f"include[{i}]" if listed else "include", name,
+                                  path.resolve()))
         sub_defined: dict[tuple, _Definer] = {}
         try:
             sub = _load_with_includes(target, (*stack, real), problems, False, roots,
-                                      sub_defined)
+                                      sub_defined, via)
         except YamlProblem as exc:
             problems.extend(_yaml_problems(exc))
             continue
@@ -525,6 +537,19 @@ def _once(seen: dict[str, int], ident: Any, here: tuple, what: str,
     seen.setdefault(ident, here[-1])
 
 
+def _nonzero_duration(value: Any) -> bool:
+    """Whether a raw duration reads as more than zero (one that does not read at all is
+    the models' to report)."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, int | float):
+        return value != 0
+    try:
+        return parse_duration(value) != 0
+    except ValueError:
+        return False
+
+
 def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     """Broken references in raw (possibly partly invalid) scenario data."""
 
@@ -736,6 +761,13 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
             yield (*here, "at"), "a scheduled inject needs 'at' (only contingency injects omit it)"
         if at is not None and is_contingency:
             yield (*here, "at"), "a contingency inject fires when an expectation is missed; remove 'at'"
+        elif at is not None and not timed_after and _nonzero_duration(inj.get("delay")):
+            # the engine times only these two kinds by their delay (engine/msel.py); a
+            # zero delay, as a scenario's own dump writes every inject's, changes nothing
+            yield (*here, "delay"), (
+                "'delay' does nothing on an inject delivered at its time ('at'): it applies "
+                "only to a contingency inject (after what fires it) and to an inject timed by "
+                "after_action (after that action); remove it")
         minute = None
         if at is not None and start_dt is not None:
             try:
@@ -1153,8 +1185,89 @@ def build_models() -> None:
         Scenario.model_rebuild()
 
 
+#: a cross-reference problem that names something the scenario does not define
+_UNKNOWN = re.compile(r"^unknown (channel|actor|group|membership or group) ('[^']*'|\"[^\"]*\")")
+#: where each kind of name is defined, and its plural
+_DEFINED_IN = {"channel": ("channels",), "actor": ("actors",), "group": ("groups",),
+               "membership or group": ("memberships", "groups")}
+_PLURAL = {"channel": "channels", "actor": "actors", "group": "groups",
+           "membership or group": "memberships or groups"}
+
+
+@functools.lru_cache(maxsize=1)
+def _library_definitions() -> dict[tuple[str, str], str]:
+    """(section, id) -> the library file that defines it ('asean/channels')."""
+    out: dict[tuple[str, str], str] = {}
+    root = library_dir()
+    for file in sorted(root.rglob("*.yaml")):
+        try:
+            data = read_yaml_file(file).data
+        except YamlProblem:
+            continue
+        for section in MAPPING_SECTIONS:
+            items = data.get(section) if isinstance(data, dict) else None
+            for key in items if isinstance(items, dict) else ():
+                out.setdefault((section, str(key)), file.relative_to(root).with_suffix(
+                    "").as_posix())
+    return out
+
+
+def _library_references(problems: list[Problem],
+                        via: dict[Path, _IncludedAt]) -> list[Problem]:
+    """``problems`` with the references a library file makes to what the scenario does
+    not define (the channels its actors use, when the file that defines them is not
+    included) made one problem at the include entry that brought the library file in:
+    they are the organiser's to fix there, not at a hundred lines of the library."""
+    library = library_dir().resolve()
+    real: dict[str, Path] = {}
+    #: include entry -> (name, {kind: names}, references)
+    found: dict[tuple, tuple[str, dict[str, set[str]], list[Problem]]] = {}
+    out = []
+    for p in problems:
+        m = _UNKNOWN.match(p.message)
+        entry = None
+        if m is not None and p.mark is not None:
+            file = real.get(p.mark.file) or real.setdefault(p.mark.file,
+                                                            Path(p.mark.file).resolve())
+            entry = via.get(file) if file.is_relative_to(library) else None
+            # a library file included by another: the entry in the organiser's file
+            while entry is not None and entry[3].is_relative_to(library) and entry[3] in via:
+                entry = via[entry[3]]
+        if entry is None or m is None:
+            out.append(p)
+            continue
+        key = (entry[0], entry[1])
+        name, names, refs = found.setdefault(key, (entry[2], {}, []))
+        names.setdefault(m.group(1), set()).add(m.group(2))
+        refs.append(p)
+    defined = _library_definitions() if found else {}
+    for (mark, path), (name, names, refs) in found.items():
+        what = []
+        files: dict[str, None] = {}
+        for kind, ids in names.items():
+            ids_text = sorted(ids)
+            what.append(f"{_PLURAL[kind] if len(ids) > 1 else kind} "
+                        + (ids_text[0] if len(ids) == 1
+                           else ", ".join(ids_text[:-1]) + " and " + ids_text[-1]))
+            for section in _DEFINED_IN[kind]:
+                files.update(dict.fromkeys(
+                    defined[(section, i[1:-1])] for i in ids_text
+                    if (section, i[1:-1]) in defined))
+        it = "it" if sum(len(ids) for ids in names.values()) == 1 else "them"
+        sections = " and ".join(dict.fromkeys(_PLURAL[k] if len(_DEFINED_IN[k]) > 1
+                                              else _DEFINED_IN[k][0] for k in names))
+        fix = (f"include {' and '.join(files)}, or define {it} under {sections}" if files
+               else f"define {it} under {sections}")
+        n = len(refs)
+        out.append(Problem(mark, path, f"{name} refers to {' and '.join(what)}, which this "
+                           f"scenario does not define ({n} reference{'s' if n > 1 else ''} in "
+                           f"the library file): {fix}"))
+    return out
+
+
 def _finish(loc: Located, path: Path, problems: list[Problem],
-            roots: IncludeRoots | None = None) -> LoadedScenario:
+            roots: IncludeRoots | None = None,
+            via: dict[Path, _IncludedAt] | None = None) -> LoadedScenario:
     scenario = None
     build_models()
     try:
@@ -1168,6 +1281,8 @@ def _finish(loc: Located, path: Path, problems: list[Problem],
     if scenario is not None and not problems:
         _read_artefacts(scenario, loc, path, roots or IncludeRoots.for_scenario(path), problems)
     if problems or scenario is None:
+        if via:
+            problems = _library_references(problems, via)
         problems.sort(key=lambda p: (p.mark.file, p.mark.line, p.mark.col) if p.mark else ("", 0, 0))
         raise ScenarioError(problems)
     return LoadedScenario(scenario, loc, path)
@@ -1190,11 +1305,12 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
                                      f"bundled scenarios: {', '.join(ids)}")])
     problems: list[Problem] = []
     roots = IncludeRoots.for_scenario(path, tuple(allow_include))
+    via: dict[Path, _IncludedAt] = {}
     try:
-        loc = _load_with_includes(path, (path.resolve(),), problems, True, roots)
+        loc = _load_with_includes(path, (path.resolve(),), problems, True, roots, via=via)
     except YamlProblem as exc:
         raise ScenarioError(_yaml_problems(exc)) from None
     if problems:
         # a broken include makes every later check misleading: report it alone
         raise ScenarioError(problems)
-    return _finish(loc, path, problems, roots)
+    return _finish(loc, path, problems, roots, via)

@@ -533,20 +533,54 @@ class Drill(Strict):
     )
 
     @model_validator(mode="after")
-    def _standby(self) -> Drill:
-        for w in self.standby:
-            begin, end = self.standby_window(w)
-            if end <= begin:
-                raise ValueError(f"standby of {', '.join(w.actors)} ends before it starts")
+    def _windows(self) -> Drill:
+        """Every standby window and phase reads as drill times and ends after it
+        starts; each problem is reported at the window's own field."""
+        from pydantic_core import InitErrorDetails, ValidationError
+
+        errors: list[InitErrorDetails] = []
+        for n, w in enumerate(self.standby):
+            errors += self._window_errors(("standby", n), w.start, w.end,
+                                          f"standby of {', '.join(w.actors)}")
+        for name, phase in self.phases.items():
+            errors += self._window_errors(("phases", name), phase.start, phase.end,
+                                          f"phase {name!r}")
+        if errors:
+            # one error per window, each at its own path (a ValidationError raised here
+            # becomes these errors of the drill, under its path)
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
-    @model_validator(mode="after")
-    def _phases(self) -> Drill:
-        for name in self.phases:
-            begin, end = self.phase_window(name)
-            if end <= begin:
-                raise ValueError(f"phase {name!r} ends before it starts")
-        return self
+    def _window_errors(self, where: tuple[str | int, ...], start: str, end: str | None,
+                       what: str) -> list:
+        from pydantic_core import InitErrorDetails, PydanticCustomError
+
+        from .durations import format_drill_time, parse_drill_time
+
+        def error(key: str, message: str, value: str) -> InitErrorDetails:
+            # the message goes in the context, so that braces in it are never read as
+            # placeholders
+            return InitErrorDetails(type=PydanticCustomError("value_error", "{message}",
+                                                             {"message": message}),
+                                    loc=(*where, key), input=value)
+
+        times: dict[str, float] = {}
+        out = []
+        for key, value in (("start", start), ("end", end)):
+            if value is None:
+                continue
+            try:
+                times[key] = parse_drill_time(value, self.start)
+            except ValueError as exc:
+                out.append(error(key, str(exc), value))
+        if out:
+            return out
+        if times.get("end", self.duration) > times["start"]:
+            return []
+        if end is None:
+            return [error("start", f"{what} ends before it starts (it has no end, so it ends "
+                          f"with the drill, at {format_drill_time(self.duration)})", start)]
+        return [error("end", f"{what} ends before it starts", end)]
 
     def phase_window(self, name: str) -> tuple[float, float]:
         """(start, end) of a named phase in drill minutes."""
@@ -1330,7 +1364,8 @@ class Inject(Strict):
     delay: Duration = Field(
         0.0, description="For contingency injects: time after what fires them (the "
         "expectation's missed deadline, or it being met, late or lost); for injects with "
-        "after_action: time after that action."
+        "after_action: time after that action. An inject delivered at its time ('at') takes "
+        "no delay: validation refuses any but 0 there."
     )
     sender: Id = Field(description="Actor the inject appears to come from (real or simulated).")
     to: Annotated[list[Id], ONE_OR_LIST] = Field(
@@ -1623,13 +1658,20 @@ class Task(Strict):
 # --- the scenario ----------------------------------------------------------------
 
 
+def _one_name(v: Any) -> Any:
+    """One name for a list of one, as the loader reads ``include: asean/actors``."""
+    return [v] if isinstance(v, str) else v
+
+
+
 class Scenario(Strict):
     """A drill scenario file."""
 
-    include: list[str] = Field(
+    include: Annotated[list[str], BeforeValidator(_one_name), ONE_OR_LIST] = Field(
         default_factory=_new_list,
         description="Library files ('asean/frameworks') or paths of files in this scenario's "
-        "folder tree, merged first. Files elsewhere need `--allow-include FOLDER`.",
+        "folder tree, merged first; one file may be named alone ('include: asean/actors'). "
+        "Files elsewhere need `--allow-include FOLDER`.",
     )
     drill: Drill = Field(description="The drill: title, clock, duration.")
     groups: dict[Id, list[Country]] = Field(

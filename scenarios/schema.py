@@ -139,7 +139,11 @@ overrides field by field: giving only `contacts.email.stale: true` for `mmcert`
 keeps everything else the library says about mmCERT; a distribution given in full
 (with `dist`) replaces the library's whole. Two included files may not
 both define the same id (one file reached twice, directly and through another file,
-is no conflict); a missing include or an include cycle is reported with its line.
+is no conflict); a missing include or an include cycle is reported with its line. One
+file may be named alone, `include: asean/actors`. What an included library file refers
+to that the scenario does not define (the channels the library's actors use, when
+`asean/channels` is not included) is one problem at the include entry, naming what is
+missing and the library file that defines it.
 
 ## How the engine reads a scenario
 
@@ -194,7 +198,9 @@ def _type(prop: dict[str, Any]) -> str:
         return " \\| ".join(f"`{v}`" for v in prop["enum"])
     if "const" in prop:
         return f"`{prop['const']}`"
-    if "anyOf" in prop:
+    # alternatives; a schema with a type of its own is that type, which its anyOf only
+    # narrows (a drill time is a string in one of two forms), so it is read below
+    if "anyOf" in prop and "type" not in prop:
         # a TLP label written another way is still one of the labels
         parts = [_type(p) for p in prop["anyOf"]
                  if p.get("type") != "null" and p.get("pattern") != TLP_PATTERN]

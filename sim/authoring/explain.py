@@ -3,7 +3,8 @@ directory of actors, and the escalation path each incident will take."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
@@ -261,6 +262,35 @@ def _hold(held: _Held, facts: tuple[str, ...], label: str, named: tuple[str, ...
             held[f] = (label, named)
 
 
+@dataclass
+class _Heard:
+    """Whom each actor first heard each fact from on the walk.
+
+    The engine never tells a team again what that team told the actor itself
+    (``policy.py``, ``_new_targets``). The walk has no clock, so it takes the first
+    source of a fact as the one the actor acts on: the injects sent to it (all known
+    before the walk), then messages in the order the walk sends them. A team that was
+    the first to tell the actor every fact that makes it a recipient is not told back;
+    one that told it only after another source did may well be (the actor can act
+    before that team's message arrives), and is shown.
+    """
+
+    #: actor -> fact -> who first told it (an inject's sender, or a message's)
+    first: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def add(self, actor: str, sender: str, facts: Iterable[str]) -> None:
+        mine = self.first.setdefault(actor, {})
+        for f in facts:
+            mine.setdefault(f, sender)
+
+    def told_by(self, actor: str, target: str, due: Iterable[str]) -> bool:
+        """Whether ``target`` first told ``actor`` every fact in ``due`` (the facts that
+        make it a recipient, or that the rule's condition rests on)."""
+        due = tuple(due)
+        mine = self.first.get(actor, {})
+        return bool(due) and all(mine.get(f) == target for f in due)
+
+
 def _paths(sc: Scenario) -> list[str]:
     """Who would tell whom, by rule, starting from each incident's first recipients.
 
@@ -276,14 +306,16 @@ def _paths(sc: Scenario) -> list[str]:
                      f"hosted in {', '.join(inc.hosted_in) or '--'}; "
                      f"crime {'suspected' if inc.crime_suspected else 'not suspected'})")
         told: dict[str, _Held] = {}
+        heard = _Heard()
         for inj in first:
             for to in inj.to:
-                _hold(told.setdefault(to, {}), stated_facts(inj.incident), inj.facts_label,
-                      tuple(inj.to))
+                facts = stated_facts(inj.incident)
+                _hold(told.setdefault(to, {}), facts, inj.facts_label, tuple(inj.to))
+                heard.add(to, inj.sender, facts)
         seen: set[tuple[str, str]] = set()
         for inj in first:
             for to in inj.to:
-                _walk(sc, directory, rules, told, to, "inject", None, 2, seen, lines)
+                _walk(sc, directory, rules, told, heard, to, "inject", None, 2, seen, lines)
         lines.append("")
     return lines
 
@@ -301,8 +333,8 @@ def _addressed(sc: Scenario, actor: Actor, channel: str | None) -> str:
 
 
 def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held],
-          actor: str, trigger: str, sender: str | None, depth: int, seen: set,
-          lines: list[str]) -> None:
+          heard: _Heard, actor: str, trigger: str, sender: str | None, depth: int,
+          seen: set, lines: list[str]) -> None:
     spec = sc.actors[actor]
     me = _Who(actor, spec)
     held = told.setdefault(actor, {})
@@ -312,7 +344,8 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
                                            and trigger[6:] in rule.after)
         if not triggered or actor not in sc.binds(rule) or (actor, rid) in seen:
             continue
-        if applies(rule.when, spec.country, picture, sc.country_sets()) is None:
+        relied = applies(rule.when, spec.country, picture, sc.country_sets())
+        if relied is None:
             continue
         seen.add((actor, rid))
         deadline = f" within {format_duration(rule.deadline)}" if rule.deadline else ""
@@ -321,18 +354,26 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
         if rule.action in MESSAGE_VERBS:
             targets = []
             found = directory.targets(rule, actor, spec.country, picture, sender)
+            # what the act itself states (a referral says "crime") goes with it: the
+            # engine sends nothing that would pass on a fact held only under a label
+            # that forbids it (messaging.py, "no message without restricted facts")
+            stated = [f for f in IMPLIED_FACTS.get(rule.action, ()) if f in held]
+            tellers, withheld = [], []
             for t, needed in found:
+                if heard.told_by(actor, t, needed or relied):
+                    tellers.append(t)  # it told the actor these facts itself
+                    continue
                 them = _Who(t, sc.actors[t])
                 carried = {f: v for f, v in held.items() if allowed(v[0], v[1], me, them)}
-                if all(f in carried for f in needed):
+                if all(f in carried for f in (*needed, *stated)):
                     targets.append((t, carried))
+                else:
+                    withheld.append(t)
             if not targets:
                 # said, not dropped: a rule that reaches nobody is a scenario's mistake
-                why = ("finds no recipient" if not found else
-                       "withholds it from " + ", ".join(sc.actors[t].name for t, _ in found)
-                       + " (TLP)")
                 lines.append(f"{'  ' * depth}{spec.name} --{rule.action}{only}--> NOBODY: "
-                             f"{', '.join(rule.to)} {why}   [{rid}]")
+                             f"{', '.join(rule.to)} {_nobody(sc, tellers, withheld)}   "
+                             f"[{rid}]")
                 continue
             names = ", ".join(_addressed(sc, sc.actors[t], rule.channel) for t, _ in targets)
             lines.append(f"{'  ' * depth}{spec.name} --{rule.action} via {rule.channel}"
@@ -343,12 +384,32 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held
                     strict = max(label, rule.tlp, key=TLP_ORDER.index)
                     _hold(theirs, (f,), strict, named if strict == label else (t,))
                 _hold(theirs, IMPLIED_FACTS.get(rule.action, ()), rule.tlp, (t,))
-                _walk(sc, directory, rules, told, t, rule.action, actor, depth + 1, seen, lines)
+                heard.add(t, actor, (*carried, *IMPLIED_FACTS.get(rule.action, ())))
+                _walk(sc, directory, rules, told, heard, t, rule.action, actor, depth + 1,
+                      seen, lines)
         else:
             doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
             waits = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
             lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}{only}   [{rid}]")
-        _walk(sc, directory, rules, told, actor, f"after:{rid}", sender, depth + 1, seen, lines)
+        _walk(sc, directory, rules, told, heard, actor, f"after:{rid}", sender, depth + 1,
+              seen, lines)
+
+
+def _nobody(sc: Scenario, tellers: list[str], withheld: list[str]) -> str:
+    """Why a message rule tells nobody: nobody found, everyone found told the actor
+    what it would say, or the labels of what it knows keep it from them."""
+    def names(ids: list[str]) -> str:
+        return _and([sc.actors[t].name for t in ids])
+
+    if not tellers and not withheld:
+        return "finds no recipient"
+    parts = []
+    if withheld:
+        parts.append(f"withholds it from {', '.join(sc.actors[t].name for t in withheld)} (TLP)")
+    if tellers:
+        parts.append(f"{names(tellers)} told it" if withheld
+                     else f"finds only {names(tellers)}, which told it")
+    return "; ".join(parts)
 
 
 def explain(sc: Scenario) -> str:

@@ -283,14 +283,31 @@ class _Linter:
                           "never fires")
                 continue
             # an expectation is missed, or met late, only once it falls due; it can be met,
-            # or a message for it lost, before
-            if any(how not in ("missed", "late") for _, how in referenced[inj.id]):
-                continue
-            windows = [self._deadline(n) for n, _ in referenced[inj.id]]
-            if all(w is not None and w[1] >= self.sc.drill.duration for w in windows):
-                self.warn("contingency-never-triggers", ("injects", i, "id"),
-                          f"contingency inject {inj.id}: every expectation that fires it falls "
-                          "due after the drill ends")
+            # or a message for it lost, from its anchor on; the inject comes its delay later
+            earliest = []
+            for n, how in referenced[inj.id]:
+                window = self._deadline(n)
+                if window is None:
+                    break  # anchored on what is known only during the drill
+                earliest.append((window[1] if how in ("missed", "late") else window[0])
+                                + inj.delay)
+            else:
+                end = self.sc.drill.duration
+                if min(earliest) < end:
+                    continue
+                if not inj.delay and all(how in ("missed", "late")
+                                         for _, how in referenced[inj.id]):
+                    self.warn("contingency-never-triggers", ("injects", i, "id"),
+                              f"contingency inject {inj.id}: every expectation that fires it "
+                              "falls due after the drill ends")
+                    continue
+                when = (f"fires {format_duration(inj.delay)} after what fires it: at "
+                        if inj.delay else "can fire at ")
+                self.warn("contingency-never-triggers",
+                          ("injects", i, "delay" if inj.delay else "id"),
+                          f"contingency inject {inj.id} {when}"
+                          f"{format_drill_time(min(earliest))} at the earliest, when the drill "
+                          f"has ended ({format_duration(end)})")
 
     def hold_until_order(self) -> None:
         """Held rules whose hold can never lift, and expectations against the order.
@@ -540,10 +557,26 @@ def branching_checks(lt: _Linter) -> list:
                             f"rule {rid!r} waits for its actor to {check.action}, which no "
                             "rule has it do (only a person playing the role could)")
 
+    def phase_condition(i: int, inj, at: float) -> None:
+        """A timed inject whose phases do not hold at its time: it is always skipped
+        (unless the facilitator moves it)."""
+        wanted = inj.when.phase
+        windows = {name: sc.drill.phase_window(name) for name in sc.drill.phases}
+        if any(b <= at < e for name, (b, e) in windows.items() if name in wanted):
+            return
+        now = [name for name, (b, e) in windows.items() if b <= at < e]
+        asked = f"phase {' or '.join(wanted)}" if wanted else "a phase from an empty list"
+        lt.warn("condition-never-holds", ("injects", i, "when", "phase"),
+                f"inject {inj.id} at {inj.at} asks for {asked}, but the drill is then "
+                f"in {'phase ' + ' and '.join(now) if now else 'no phase'}, so it is always "
+                "skipped")
+
     def inject_conditions() -> None:
         for i, inj in enumerate(sc.injects):
             cond = inj.when
             at = lt.at.get(inj.id)
+            if cond is not None and cond.phase is not None and at is not None and at < end:
+                phase_condition(i, inj, at)
             if cond is not None and at is not None:
                 for key in ("met", "missed"):
                     for eid in getattr(cond, key) or ():
@@ -577,10 +610,22 @@ def branching_checks(lt: _Linter) -> list:
                         f"task {task.id} is asked after the drill ends")
             if task.inject is not None:
                 inj = next((x for x in sc.injects if x.id == task.inject), None)
-                if inj is not None and not set(inj.to) & set(task.to):
+                if inj is None:
+                    continue
+                never = [a for a in dict.fromkeys(task.to) if a not in inj.to]
+                if len(never) == len(set(task.to)):
                     lt.warn("task-never-asked", ("tasks", i, "to"),
                             f"task {task.id} is asked when inject {task.inject} arrives, but "
                             "the inject goes to none of the actors it asks")
+                elif never:
+                    # a team the inject reaches only in part: the others are never asked
+                    names = [sc.actors[a].name for a in never]
+                    who = names[0] if len(names) == 1 else \
+                        ", ".join(names[:-1]) + " and " + names[-1]
+                    lt.warn("task-never-asked", ("tasks", i, "to"),
+                            f"task {task.id} is asked when inject {task.inject} arrives, but "
+                            f"the inject does not go to {who}, so it is never asked of "
+                            f"{'it' if len(names) == 1 else 'them'}")
 
     return [empty_teams, phases, rule_conditions, inject_conditions, tasks]
 

@@ -210,7 +210,8 @@ def _artefacts(inj: Inject, raw: Any) -> list[str]:
     out = []
     for j, art in enumerate(inj.artefacts):
         if isinstance(art, str):
-            out.append(art)
+            # a name starting with a brace would read back as a file in flow text
+            out.append(_line_item(art, flow=True))
             continue
         src = given[j] if isinstance(given, list) and j < len(given) else None
         out.append(flow_text(src if isinstance(src, dict) else art.model_dump(
@@ -243,14 +244,15 @@ def _list_text(values: list[str] | None) -> str:
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 
-def _line_item(item: str) -> str:
-    """One item of a one-per-line list (Expected player actions) as its line in the cell:
-    as it is, or, when the line would not read back as the same item (an empty item,
-    spaces at either end, a line break inside, or text starting with a double quote), as
-    a JSON string in double quotes, ``"Escalate, then notify:\\n- LaoCERT"``, which
+def _line_item(item: str, flow: bool = False) -> str:
+    """One item of a one-per-line list (Expected player actions, Artefacts) as its line
+    in the cell: as it is, or, when the line would not read back as the same item (an
+    empty item, spaces at either end, a line break inside, text starting with a double
+    quote, or, with ``flow``, with a brace, which reads as YAML flow text), as a JSON
+    string in double quotes, ``"Escalate, then notify:\\n- LaoCERT"``, which
     :func:`_line_value` reads back."""
     if item and item == item.strip() and not item.startswith('"') \
-            and not any(c in _BREAKS for c in item):
+            and not (flow and item.startswith("{")) and not any(c in _BREAKS for c in item):
         return item
     text = json.dumps(item, ensure_ascii=False)  # escapes \n, \r, \v, \f, \x1c-\x1e
     return text.translate({ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"})
@@ -648,10 +650,16 @@ def _read_csv(data: bytes, name: str, encoding: str | None) -> Table:
 # --- columns ---------------------------------------------------------------------
 
 
+#: the ways a header says "number" at its end: "No.", "Nr", "Number", "#" ("Inject #")
+_NUMBER = re.compile(r"(?:(?:^|\s)(?:no\.?|nr\.?|num\.?|number)|\s*#)$")
+
+
 def _norm(header: Any) -> str:
     text = str(header).strip().lower()
     text = re.sub(r"\s*\(.*\)$", "", text)  # "Drill clock (Asia/Singapore)"
-    return re.sub(r"\s+", " ", text).rstrip(":*").strip()
+    text = re.sub(r"\s+", " ", text).rstrip(":*").strip()
+    # "Inject #", "Inject No." and "inject number" are one header: "inject no"
+    return _NUMBER.sub(" no", text).strip()
 
 
 def parse_column_map(spec: str | None) -> dict[str, str]:
@@ -680,7 +688,7 @@ def parse_column_map(spec: str | None) -> dict[str, str]:
 
 
 def _known_headers() -> dict[str, str]:
-    known = dict(ALIASES)
+    known = {_norm(alias): key for alias, key in ALIASES.items()}
     for key, header in COLUMNS:
         known[_norm(header)] = key
         known[key] = key
@@ -927,7 +935,8 @@ def _row_inject(
                 elif key in LINES:
                     val = _lines(text)
                     if key == "artefacts":  # a file artefact is a line of YAML flow text
-                        val = [_flow(v, key) if v.startswith("{") else v for v in val]
+                        val = [_flow(v, key) if v.startswith("{") else _line_value(v)
+                               for v in val]
                     else:  # an item in double quotes is a JSON string (see _line_item)
                         val = [_line_value(v) for v in val]
                 elif key in FLOW:
