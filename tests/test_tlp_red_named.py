@@ -63,3 +63,40 @@ def test_a_breach_still_names_its_recipient(scenario_data, load):
     to_c = [d for d in engine.messaging.dispatches.values()
             if d.sender == "cert-a" and d.recipient == "cert-c"]
     assert to_c and all(d.tlp == "RED" and "cert-c" in d.named for d in to_c), to_c
+
+
+def test_nor_a_team_another_label_of_the_message_left_out(scenario_data, load):
+    # cert-a shares, under RED (inject 1 is RED for cert-a, the bank and cert-b), what
+    # it also learnt under AMBER (inject 2: for Singapore's clients only). The bank may
+    # have both; cert-b may not have the AMBER part. The message to the bank must not
+    # name cert-b, or the bank could pass the AMBER part on to it.
+    d = scenario_data
+    d["actors"]["victim-sg"] = {
+        "name": "Bank SG", "kind": "victim", "country": "SG", "timezone": "Asia/Singapore",
+        "contacts": {"email": {"address": "soc@bank.sg"}},
+        "policy": dict(d["actors"]["cert-a"]["policy"])}
+    d["frameworks"]["fw"]["rules"] = {
+        "share-out": {"by": ["cert-a"], "on": ["inject"], "when": {"hosted_abroad": True},
+                      "action": "share", "to": ["victim-sg", "cert-b"], "channel": "email",
+                      "deadline": "4h", "tlp": "GREEN"},
+        "bank-tells-b": {"by": ["victim"], "on": ["share"], "action": "report",
+                         "to": ["cert-b"], "channel": "email", "deadline": "4h",
+                         "tlp": "GREEN"},
+    }
+    d["injects"] = [
+        {"id": "1", "at": "T+01:00", "sender": "ctl", "to": ["cert-a", "victim-sg", "cert-b"],
+         "via": "email", "tlp": "RED", "title": "RED for the three of us",
+         "incident": {"id": "x", "type": "botnet", "affected": ["SG"]}},
+        {"id": "2", "at": "T+01:05", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "AMBER", "facts_tlp": "AMBER", "title": "AMBER: hosting (SG clients only)",
+         "incident": {"id": "x", "hosted_in": ["TH"]}},
+    ]
+    engine = Engine(load(d), seed=0)
+    log = engine.run()
+    to_bank = [x for x in engine.messaging.dispatches.values()
+               if x.sender == "cert-a" and x.recipient == "victim-sg"]
+    assert to_bank and all("hosted:TH" in x.facts for x in to_bank)
+    assert all(x.named == ("victim-sg",) for x in to_bank), [x.named for x in to_bank]
+    # so cert-b never learns where it is hosted, unless someone breaches a label
+    assert "hosted:TH" not in engine.actors["cert-b"].pictures["x"].learnt
+    assert events_of(log, "tlp_violation") == []

@@ -336,12 +336,14 @@ class Messaging:
         label = TLP_ORDER[rank]
         named: tuple[str, ...] = (target,)
         if label == "RED":
-            # a RED message names those of its recipients that every RED item it passes
-            # on already named (the recipient itself, even when the sender breached the
-            # label): never someone a label kept the material from
-            red = [i.named for i in shared if i.tlp == "RED"]
-            red += [i.named for i in partly if (i.facts_tlp or i.tlp) == "RED"]
-            named = tuple(t for t in everyone if t == target or all(t in n for n in red))
+            # a RED message names those of its recipients to whom every label of what it
+            # passes on would let it go (and its own recipient, even when the sender
+            # breached a label): never someone a label kept the material from
+            actors = engine.actors
+            held = [(i.tlp, i.named) for i in shared if i.tlp not in _OPEN]
+            held += [(i.facts_tlp or i.tlp, i.named) for i in partly]
+            named = tuple(t for t in everyone if t == target or all(
+                allowed(lbl, n, st, actors[t]) for lbl, n in held))
         # what the sender has now acted on towards this recipient
         st.told.setdefault((inc_id, verb, target), set()).update(facts, needed, relied)
         d = Dispatch(

@@ -538,7 +538,8 @@ class Policy:
         slot.analysing = slot.plan = None
         engine.emit("analysed", st.id, inc_id, by="policy", worked=spent, off_duty=waited,
                     started_at=t2)
-        picture.done.succeed()
+        if not picture.done.triggered:  # a person may have marked it analysed meanwhile
+            picture.done.succeed()
 
     def _await_analysis(self, st: ActorState, desk: Desk, item: Received, slot: Slot,
                         picture: Picture,
