@@ -108,3 +108,18 @@ async def until(pred, timeout: float = 5.0) -> None:
         if loop.time() > end:
             raise AssertionError("timed out")
         await asyncio.sleep(0.01)
+
+
+async def serving_frames(frames: list[str]):
+    """A stand-in server that answers any hello with ``frames``; returns (server, url)."""
+    from websockets.asyncio.server import serve
+
+    async def handle(ws):
+        await ws.recv()
+        for frame in frames:
+            await ws.send(frame)
+        await asyncio.sleep(30)
+
+    server = await serve(handle, "127.0.0.1", 0)
+    port = next(iter(server.sockets)).getsockname()[1]
+    return server, f"ws://127.0.0.1:{port}/?token=abc"

@@ -10,6 +10,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_batch_tally import merged_in_chunks  # chunked as the workers chunk
 
 from scenarios import Scenario
 from sim.analysis.metrics import compute
@@ -24,7 +25,6 @@ from sim.runs.batch import (
     replication_rows,
     replication_seed,
     run_batch,
-    tally_rows,
     variant_scenarios,
 )
 
@@ -247,17 +247,7 @@ def test_tallies_count_not_in_play_apart_however_the_runs_are_chunked(reps, cuts
     for variant, rep, _seed, incident, metric, value in rows:
         one_by_one.add(variant, rep, incident, metric, value)
     one_by_one.finish()
-    chunked = Aggregate(VARIANTS)
-    start = 0
-    for size in [*cuts, len(reps)]:
-        chunk = [row for row in rows if start <= row[1] < start + size]
-        if chunk:
-            chunked.merge(tally_rows(chunk, VARIANTS))
-        start += size
-        if start >= len(reps):
-            break
-    chunked.finish()
-    summary = chunked.summary()
+    summary = merged_in_chunks(rows, len(reps), cuts, VARIANTS).summary()
     assert json.dumps(summary, sort_keys=True) == json.dumps(one_by_one.summary(),
                                                               sort_keys=True)
     for k, variant in enumerate(VARIANTS):

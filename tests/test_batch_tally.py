@@ -106,6 +106,23 @@ def _state(agg) -> str:
     })
 
 
+def merged_in_chunks(rows: list[tuple], n: int, cuts: list[int], variants) -> Aggregate:
+    """The rows of ``n`` replications cut into chunks of whole replications (of the
+    sizes ``cuts``, then the rest), each tallied apart and merged in order, as the
+    workers' chunks are."""
+    chunked = Aggregate(variants)
+    start = 0
+    for size in [*cuts, n]:
+        chunk = [row for row in rows if start <= row[1] < start + size]
+        if chunk:
+            chunked.merge(tally_rows(chunk, variants))
+        start += size
+        if start >= n:
+            break
+    chunked.finish()
+    return chunked
+
+
 value = st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False, allow_infinity=False))
 replication = st.fixed_dictionaries({
     (v, i, m): (st.sampled_from([None, 0.0, 1.0]) if m.endswith(".met") else value)
@@ -124,16 +141,7 @@ def test_tallies_merged_in_order_give_the_summary_of_every_row_added_in_order(re
         one_by_one.add(variant, rep, incident, metric, x)
     one_by_one.finish()
 
-    chunked = Aggregate(VARIANTS)  # cut into chunks of whole replications, as workers do
-    start = 0
-    for size in [*cuts, len(reps)]:
-        chunk = [row for row in rows if start <= row[1] < start + size]
-        if chunk:
-            chunked.merge(tally_rows(chunk, VARIANTS))
-        start += size
-        if start >= len(reps):
-            break
-    chunked.finish()
+    chunked = merged_in_chunks(rows, len(reps), cuts, VARIANTS)
     assert _state(chunked) == _state(one_by_one) == _state(ref)
     assert (json.dumps(chunked.summary(), sort_keys=True)
             == json.dumps(one_by_one.summary(), sort_keys=True))

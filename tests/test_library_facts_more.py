@@ -195,11 +195,15 @@ def _drills(tmp_path: Path):
 def _days_off_in_play(sc) -> list[str]:
     """Days a scored team is off (a weekend or public holiday, as the engine has it)
     although the drill runs during its usual hours that day."""
+    return days_off(sc, dict.fromkeys(a for e in sc.expectations for a in e.actors))
+
+
+def days_off(sc, aids) -> list[str]:
+    """Days one of these teams is off although the drill runs during its usual hours."""
     start = sc.drill.start
     end = start + timedelta(minutes=sc.drill.duration)
-    scored = dict.fromkeys(a for e in sc.expectations for a in e.actors)
     out = []
-    for aid in scored:
+    for aid in aids:
         actor = sc.actors[aid]
         if actor.always_on:
             continue

@@ -9,11 +9,11 @@ are working days for every team that receives an inject.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
 from conftest import events_of
+from test_library_facts_more import days_off  # the same calendar check, other teams
 
 from scenarios import bundled_scenarios, load_scenario
 from scenarios.loader import library_dir
@@ -211,25 +211,8 @@ def _recipients_off_in_play(sc) -> list[str]:
     """Days a team sent an inject is off (a weekend or public holiday, as the engine has
     it) although the drill runs during its usual hours that day.
     tests/test_library_facts_more.py checks the teams a drill scores."""
-    start = sc.drill.start
-    end = start + timedelta(minutes=sc.drill.duration)
     sent = dict.fromkeys(a for i in sc.injects for a in sc.expand(list(i.to)))
-    out = []
-    for aid in sent:
-        actor = sc.actors[aid]
-        if actor.always_on or actor.kind == "exercise_control":
-            continue
-        shift = scenario_shift(sc, aid)
-        ranges = [r for day in actor.week for r in day]
-        first, last = min(a for a, _ in ranges), max(b for _, b in ranges)
-        day = start.astimezone(shift.tz).date()
-        while day <= end.astimezone(shift.tz).date():
-            midnight = datetime(day.year, day.month, day.day, tzinfo=shift.tz)
-            usual = (midnight + timedelta(minutes=first), midnight + timedelta(minutes=last))
-            if usual[0] < end and usual[1] > start and not shift.windows(day):
-                out.append(f"{aid} {day:%a %d %b %Y}: {shift.holiday(day) or 'weekend'}")
-            day += timedelta(days=1)
-    return out
+    return days_off(sc, [a for a in sent if sc.actors[a].kind != "exercise_control"])
 
 
 def test_every_day_of_play_is_a_working_day_for_the_teams_sent_injects():

@@ -8,7 +8,7 @@ import math
 import sqlite3
 
 import pytest
-from net_helpers import net_scenario, raw_join, serving
+from net_helpers import net_scenario, raw_join, serving, serving_frames
 
 from sim.engine import Action, ActionError, Engine
 from sim.net import protocol as P
@@ -170,21 +170,6 @@ def test_the_engine_refuses_an_action_of_the_wrong_types_before_changing_anythin
     assert [e.to_json() for e in engine.log] == [e.to_json() for e in control.log]
 
 
-async def _serving_frames(frames: list[str]):
-    """A stand-in server that answers any hello with ``frames``; returns (server, url)."""
-    from websockets.asyncio.server import serve
-
-    async def handle(ws):
-        await ws.recv()
-        for frame in frames:
-            await ws.send(frame)
-        await asyncio.sleep(30)
-
-    server = await serve(handle, "127.0.0.1", 0)
-    port = next(iter(server.sockets)).getsockname()[1]
-    return server, f"ws://127.0.0.1:{port}/?token=abc"
-
-
 async def test_an_event_frame_the_client_cannot_read_stops_it_loudly(loaded):
     scenario = loaded.scenario.model_dump(mode="json")
     welcome = {
@@ -197,7 +182,7 @@ async def test_an_event_frame_the_client_cannot_read_stops_it_loudly(loaded):
             "incident": "x", "details": {"text": _nested(250)}}
     ended = {"seq": 2, "time": 5.0, "type": "drill_ended", "actor": None, "incident": None,
              "details": {}}
-    server, url = await _serving_frames([
+    server, url = await serving_frames([
         json.dumps(welcome),
         json.dumps({"type": "event", "seq": 1, "event": deep}),
         json.dumps({"type": "event", "seq": 2, "event": ended})])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from net_helpers import SECRET_A, net_scenario, serving, until
+from net_helpers import SECRET_A, net_scenario, serving, serving_frames, until
 
 from sim.cli import EXIT_CANNOT_RUN, EXIT_INVALID, main
 from sim.net.client import DrillClient, DrillConnectionError
@@ -216,21 +216,6 @@ def test_a_cafile_that_cannot_be_loaded_is_one_line_and_exit_2(capsys, tmp_path)
     assert "Traceback" not in err
 
 
-async def _serving_frames(frames: list[str]):
-    """A stand-in server that answers any hello with ``frames``; returns (server, url)."""
-    from websockets.asyncio.server import serve
-
-    async def handle(ws):
-        await ws.recv()
-        for frame in frames:
-            await ws.send(frame)
-        await asyncio.sleep(30)
-
-    server = await serve(handle, "127.0.0.1", 0)
-    port = next(iter(server.sockets)).getsockname()[1]
-    return server, f"ws://127.0.0.1:{port}/?token=abc"
-
-
 def _welcome(scenario: dict, last: int = 0) -> str:
     import json
 
@@ -245,7 +230,7 @@ def _welcome(scenario: dict, last: int = 0) -> str:
 
 
 async def test_a_scenario_the_client_cannot_read_is_one_line_not_an_internal_error():
-    server, url = await _serving_frames([_welcome({"drill": {}})])
+    server, url = await serving_frames([_welcome({"drill": {}})])
     try:
         with pytest.raises(DrillConnectionError, match="scenario this client cannot read"):
             await DrillClient(url, reconnect=False).connect()
@@ -264,7 +249,7 @@ async def test_an_event_the_client_cannot_read_stops_it_with_a_reason_instead_of
     event = {"seq": 1, "type": "role_changed", "actor": "cert-a", "details": {}}  # no time
     ended = {"seq": 2, "time": 5.0, "type": "drill_ended", "actor": None, "incident": None,
              "details": {}}
-    server, url = await _serving_frames([
+    server, url = await serving_frames([
         _welcome(scenario, last=2),
         json.dumps({"type": "event", "seq": 1, "event": event}),
         json.dumps({"type": "event", "seq": 2, "event": ended})])
