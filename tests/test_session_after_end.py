@@ -9,6 +9,8 @@ still resumes: recorded commands are replayed as they were.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 from test_session import loaded  # noqa: F401  (the same small drill as the session tests)
 
@@ -43,3 +45,22 @@ def test_no_drill_command_after_the_end(tmp_path, loaded, command):  # noqa: F81
         assert j.commands() == []
     finally:
         j.close()
+
+
+def test_a_journal_with_a_command_after_the_end_still_resumes(tmp_path, loaded):  # noqa: F811
+    # as an earlier version wrote it: the command carried out and recorded after the end
+    session, path = _ended(tmp_path, loaded)
+    payload = asdict(Action("cert-a", "notify", "x", targets=("cert-b",), channel="email",
+                            tlp="GREEN"))
+    session._apply("act", payload)
+    session._unwritten.append((session._wall(), session.engine.now, "cert-a", "act",
+                               payload))
+    session._flush()
+    before = [e.to_dict() for e in session.engine.log]
+    assert before[-1]["type"] != "drill_ended"
+    session.close()
+    resumed = DrillSession.resume(path)
+    try:
+        assert [e.to_dict() for e in resumed.engine.log] == before
+    finally:
+        resumed.close()
