@@ -33,6 +33,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
@@ -468,10 +469,26 @@ class StageNames(Strict):
         "police -> foreign police",
         description="Stage: police ask foreign police directly for assistance.",
     )
+    central_authority: StageName = Field(
+        "police -> central authority",
+        description="Stage: police hand the case to their own country's central authority "
+        "for a formal MLA request (refer_central_authority).",
+    )
     mla: StageName = Field(
         "formal MLA request",
-        description="Stage: a formal mutual legal assistance request (request_mla).",
+        description="Stage: a formal mutual legal assistance request between central "
+        "authorities (request_mla).",
     )
+
+    @model_serializer(mode="wrap")
+    def _as_before(self, handler: Any) -> Any:
+        """The names as written out (a run's log records them): ``central_authority``,
+        added later, only when a scenario gives it, so the logs of scenarios that name
+        other stages stay as they were."""
+        out = handler(self)
+        if isinstance(out, dict) and out.get("central_authority") == "police -> central authority":
+            del out["central_authority"]
+        return out
 
 
 class Drill(Strict):

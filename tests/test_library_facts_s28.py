@@ -187,8 +187,12 @@ def test_the_readme_lists_the_law_enforcement_hops_in_the_report_s_order():
     [hops] = re.findall(r"law-enforcement hop \(([^)]*)\)", text)
     words = {"refer_police": "CERT to police", "request_preservation": "preservation",
              "intl_police_channel": "police to an international police body",
-             "national_police": "to foreign police", "request_mla": "MLA"}
-    expected = [words[kind or verb] for _, verb, kind in LAW_ENFORCEMENT_HOPS]
+             "national_police": "to foreign police",
+             "refer_central_authority": "police to their central authority",
+             "request_mla": "MLA"}
+    # requests for assistance differ by whom they go to, the other steps by their verb
+    expected = [words[kind if verb == "request_assistance" else verb]
+                for _, verb, kind in LAW_ENFORCEMENT_HOPS]
     assert [h.strip() for h in hops.split(",")] == expected
 
 

@@ -25,6 +25,8 @@ ACTORS = {
     "P": {"kind": "national_police", "name": "Police A"},
     "Q": {"kind": "national_police", "name": "Police B"},
     "C": {"kind": "intl_police_channel", "name": "Channel"},
+    "K": {"kind": "central_authority", "name": "Central authority A"},
+    "L": {"kind": "central_authority", "name": "Central authority B"},
 }
 
 
@@ -80,7 +82,7 @@ def police_chain_log(**start: Any) -> Log:
     sent(log, 58, "P", "I1", "request_assistance", "intl_police_channel")  # never arrives
     delivered(log, 65, "R", "I1", "P", "request_assistance")  # a council is neither kind
     delivered(log, 70, "Q", "I1", "P", "request_assistance")
-    delivered(log, 70, "Q", "I1", "P", "request_mla")
+    delivered(log, 70, "L", "I1", "K", "request_mla")  # between central authorities
     log(90, "takedown_completed", "HX", "I1", country="X")
     log(95, "takedown_completed", "HY", "I1", country="Y", nothing_hosted=True)
     log(100, "contained", None, "I1")
@@ -102,6 +104,7 @@ def test_one_incident_from_opening_to_containment():
         "R": {"at": 35, "after": 25, "from": "B", "via": "peer"},
         "P": {"at": 45, "after": 35, "from": "A", "via": "peer"},
         "Q": {"at": 70, "after": 60, "from": "P", "via": "peer"},
+        "L": {"at": 70, "after": 60, "from": "K", "via": "peer"},
     }
     # peers reached A at 22 and B at 20; counting control, A was reached at 12
     peers = {"at": 22, "after": 12, "reached": 2, "of": 2, "missing": [], "counts": "peers"}
@@ -120,15 +123,18 @@ def test_the_police_chain_hop_by_hop():
     assert inc["law_enforcement"]["hops"] == [
         {"hop": "CERT -> national police", "from": "A", "to": "P", "at": 45, "after": 35,
          "hop_duration": 35},
-        # sent, never arrived: when it was sent
+        # sent, never arrived: when it was sent (a log without message ids: in transit)
         {"hop": "preservation request", "at": None, "after": None, "hop_duration": None,
-         "sent_at": 50},
+         "sent_at": 50, "outcome": "in_transit"},
         {"hop": "police -> international channel", "at": None, "after": None,
-         "hop_duration": None, "sent_at": 58},
+         "hop_duration": None, "sent_at": 58, "outcome": "in_transit"},
         {"hop": "police -> foreign police", "from": "P", "to": "Q", "at": 70, "after": 60,
          "hop_duration": 25},
+        # never sent
+        {"hop": "police -> central authority", "at": None, "after": None,
+         "hop_duration": None, "sent_at": None, "outcome": None},
         # reached in the same minute as the foreign police: a hop of no time
-        {"hop": "formal MLA request", "from": "P", "to": "Q", "at": 70, "after": 60,
+        {"hop": "formal MLA request", "from": "K", "to": "L", "at": 70, "after": 60,
          "hop_duration": 0},
     ]
     # of two steps reached in the same minute, the later in the chain ends it
@@ -172,8 +178,8 @@ def test_an_incident_nobody_handled():
         "at": None, "after": None, "reached": 1, "of": 2, "missing": ["A"],
         "counts": "control or peers"}
     assert i2["law_enforcement"]["end_to_end"] is None
-    assert [h["at"] for h in i2["law_enforcement"]["hops"]] == [None] * 5
-    assert [h["sent_at"] for h in i2["law_enforcement"]["hops"]] == [None] * 5
+    assert [h["at"] for h in i2["law_enforcement"]["hops"]] == [None] * 6
+    assert [h["sent_at"] for h in i2["law_enforcement"]["hops"]] == [None] * 6
     assert i3["all_affected_certs_reached"] == {
         "at": 120, "after": 0, "reached": 0, "of": 0, "missing": [], "counts": "peers"}
 
@@ -195,9 +201,10 @@ def test_a_scenario_naming_its_own_stages():
         ("preservation request", "preservation"),
         ("police -> international channel", "international_channel"),
         ("police -> foreign police", "foreign_police"),
+        ("police -> central authority", "central_authority"),
         ("Treaty request", "mla"),
     ]
-    assert hops[0]["at"] == 45 and hops[4]["at"] == 70
+    assert hops[0]["at"] == 45 and hops[5]["at"] == 70
     assert hops[1]["sent_at"] == 50  # the renamed chain still records what was sent
     assert inc["law_enforcement"]["end_to_end"]["to"] == "Treaty request"
     assert inc["regional_coordinator"] == "ASEANAPOL"
@@ -313,14 +320,15 @@ def test_a_hop_from_its_trigger_to_the_acknowledgement():
         "delivered_at": 30, "sent_at": 25, "acknowledged_at": 40, "attempts": 3,
         "lost": ["stale_contact", "bounced"],
         # 4 -> 40: 6 handling, 15 on attempts that never arrived, 5 transit, 10 to ack
-        "duration": 36, "handling": 6, "lost_time": 15, "transit": 5, "awaiting_ack": 10,
+        "duration": 36, "handling": 6, "lost_time": 15, "held_time": 0, "transit": 5,
+        "office_hours_wait": 0, "awaiting_ack": 10,
     }
     assert d2 == {
         "dispatch": "d2", "from": "A", "to": "R", "verb": "escalate", "incident": None,
         "rule": None, "trigger_at": 50, "first_sent_at": 60, "last_sent_at": 64,
         "delivered_at": None, "acknowledged_at": None, "attempts": 2, "lost": [],
-        "duration": None, "handling": 10, "lost_time": 4, "transit": None,
-        "awaiting_ack": None,
+        "duration": None, "handling": 10, "lost_time": 4, "held_time": None,
+        "transit": None, "office_hours_wait": None, "awaiting_ack": None,
     }
     assert (d3["delivered_at"], d3["acknowledged_at"]) == (80, None)
     # not acknowledged: the hop ends on delivery
@@ -409,14 +417,14 @@ def test_the_whole_run_in_one_document():
     assert len(compute(events)["slowest_hops"]) == 4  # five by default, four finished
     assert m["messages"] == {
         "sent": 5, "delivered": 4, "bounced": 2, "chased": 2,
-        "lost": {"stale_contact": 2, "outage": 1},
+        "lost": {"stale_contact": 2, "outage": 1}, "injects_lost": {},
         "lost_list": [
             {"at": 62, "to": "R", "from": "A", "channel": "email", "reason": "stale_contact",
-             "incident": "I1"},
+             "incident": "I1", "inject": None},
             {"at": 63, "to": "R", "from": None, "channel": "phone",
-             "reason": "stale_contact", "incident": None},
+             "reason": "stale_contact", "incident": None, "inject": None},
             {"at": 64, "to": "C", "from": "A", "channel": "phone", "reason": "outage",
-             "incident": "I1"},
+             "incident": "I1", "inject": None},
         ],
     }
     assert m["tlp_violations"] == [{"at": 70, "by": "A", "to": "C", "ref": "report",

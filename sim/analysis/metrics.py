@@ -15,19 +15,22 @@ from sim.engine.events import Event
 #: The law-enforcement chain: (hop name, verb, recipient kind or None for any).
 #: Preservation is the urgent first step, so it comes right after the referral; police
 #: reach foreign police directly (INTERPOL National Central Bureaus, liaison officers)
-#: or through an international channel where a scenario models one.
+#: or through an international channel where a scenario models one. For formal mutual
+#: legal assistance the police hand the case to their own central authority, which
+#: sends the MLA request to the central authority of the country holding the data.
 LAW_ENFORCEMENT_HOPS: tuple[tuple[str, str, str | None], ...] = (
     ("CERT -> national police", "refer_police", None),
     ("preservation request", "request_preservation", None),
     ("police -> international channel", "request_assistance", "intl_police_channel"),
     ("police -> foreign police", "request_assistance", "national_police"),
-    ("formal MLA request", "request_mla", None),
+    ("police -> central authority", "refer_central_authority", "central_authority"),
+    ("formal MLA request", "request_mla", "central_authority"),
 )
 
 
 #: The scenario's name (drill.names) for each hop of LAW_ENFORCEMENT_HOPS, in order.
 STAGE_KEYS = ("police_referral", "preservation", "international_channel", "foreign_police",
-              "mla")
+              "central_authority", "mla")
 
 #: What each stage needs in the drill to happen at all: bodies of a kind, in at least so
 #: many countries (a request to foreign police, or between central authorities, crosses
@@ -37,6 +40,7 @@ STAGE_NEEDS: dict[str, tuple[str, int]] = {
     "preservation": ("national_police", 1),
     "international_channel": ("intl_police_channel", 1),
     "foreign_police": ("national_police", 2),
+    "central_authority": ("central_authority", 1),
     "mla": ("central_authority", 2),
 }
 
@@ -82,6 +86,8 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     possible = {name for name, key in stage_of.items()
                 if not kinds or len(countries.get(STAGE_NEEDS[key][0], ())) >= STAGE_NEEDS[key][1]}
     incidents: dict[str, dict[str, Any]] = {}
+    #: what became of each message attempt (by message id), as far as the log goes
+    fate: dict[Any, dict[str, Any]] = {}
     reached: dict[str, dict[str, float]] = {}
     by_peers: dict[str, dict[str, float]] = {}
     heard: dict[str, dict[str, dict[str, Any]]] = {}
@@ -103,6 +109,7 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                 "_ansac": None,
                 "_hops": {},
                 "_sent": {},
+                "_attempts": {},
                 "_takedowns": [],
                 "_contained": None,
             }
@@ -139,6 +146,14 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             for name, verb, kind in law_hops:
                 if e.details["verb"] == verb and kind in (None, e.details["to_kind"]):
                     inc["_sent"].setdefault(name, e.time)
+                    inc["_attempts"].setdefault(name, []).append(e.details.get("msg"))
+        elif e.type in ("message_lost", "message_bounced") and "msg" in e.details:
+            fate[e.details["msg"]] = {
+                "outcome": "lost" if e.type == "message_lost" else "bounced",
+                "outcome_at": e.time, "reason": e.details.get("reason")}
+        elif e.type == "message_held" and "msg" in e.details:
+            fate[e.details["msg"]] = {"outcome": "in_transit",
+                                      "held_until": e.details.get("until")}
         elif e.type == "acknowledged" and inc["_first_ack"] is None:
             inc["_first_ack"] = (e.time, e.actor)
         elif e.type == "takedown_completed" and not e.details.get("nothing_hosted"):
@@ -160,10 +175,11 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             hit = inc["_hops"].get(name)
             stage = {} if names is None else {"stage": stage_of[name]}
             if hit is None:
-                # sent but not yet arrived (a formal MLA request takes weeks), or never
-                # sent; a stage the drill has no bodies for could not be
+                # sent but not yet arrived (a formal MLA request takes weeks), lost or
+                # bounced, or never sent; a stage the drill has no bodies for could not be
                 hops.append({"hop": name, "at": None, "after": None, "hop_duration": None,
                              "sent_at": inc["_sent"].get(name), **stage,
+                             **_outcome(inc["_attempts"].get(name, []), fate),
                              **({} if name in possible else {"modelled": False})})
                 continue
             at, sender, to = hit
@@ -208,6 +224,22 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     return out
 
 
+def _outcome(attempts: list[Any], fate: Mapping[Any, dict[str, Any]]) -> dict[str, Any]:
+    """What became of a law-enforcement step that was never delivered: ``outcome`` is
+    None when nothing was sent, ``in_transit`` while an attempt is still on its way
+    (``held_until`` when it waits out an outage), else what became of the last attempt
+    sent: ``lost`` or ``bounced``, ``outcome_at`` and the ``reason``."""
+    if not attempts:
+        return {"outcome": None}
+    # an attempt the log says nothing more of is on its way
+    states = [fate.get(m, {"outcome": "in_transit"}) for m in attempts]
+    on_the_way = [f for f in states if f["outcome"] == "in_transit"]
+    if on_the_way:
+        held = [f["held_until"] for f in on_the_way if f.get("held_until") is not None]
+        return {"outcome": "in_transit", **({"held_until": max(held)} if held else {})}
+    return dict(states[-1])
+
+
 def _reach(seen: Mapping[str, float], certs: list[str], opened: float,
            counts: str) -> dict[str, Any]:
     """When every CERT in ``certs`` had been reached, by the deliveries in ``seen``."""
@@ -222,13 +254,17 @@ def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
     """Per expectation: met, missed, late or open, with lateness and score."""
     specs: dict[str, dict[str, Any]] = {}
     end = None
-    #: injects a condition (or exercise control) skipped, and not put back
-    skipped: set[str] = set()
+    #: injects a condition (or exercise control) skipped, and not put back, with the
+    #: incident each is about
+    skipped: dict[str, str | None] = {}
+    opened: set[str | None] = set()
     for e in events:
         if e.type == "inject_skipped":
-            skipped.add(str(e.details.get("inject")))
+            skipped[str(e.details.get("inject"))] = e.incident
         elif e.type == "inject_unskipped":
-            skipped.discard(str(e.details.get("inject")))
+            skipped.pop(str(e.details.get("inject")), None)
+        elif e.type == "incident_opened":
+            opened.add(e.incident)
         elif e.type == "drill_started":
             specs = {x["id"]: dict(x) for x in e.details["expectations"]}
             for x in specs.values():
@@ -247,10 +283,21 @@ def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
             x.update(status="late", at=e.time, lateness=e.details["late_by"], by=e.actor)
         elif e.type == "drill_ended":
             end = e.time
+    #: per incident that never opened, the first of its injects that was skipped: the
+    #: one that would have opened it
+    never_opened: dict[str | None, str] = {}
+    for inject, incident in skipped.items():
+        if incident not in opened:
+            never_opened.setdefault(incident, inject)
     for x in specs.values():
         if x["status"] == "open" and x.get("after") in skipped:
             # counted from an inject that was skipped: it never came into play
             x["skipped"] = x["after"]
+        elif (x["status"] == "open" and x.get("after") == "incident"
+              and x.get("incident") in never_opened):
+            # counted from its incident's opening, which a skipped inject would have
+            # made: it never came into play either
+            x["skipped"] = never_opened[x["incident"]]
         if x["status"] == "missed" and end is not None:
             # never done: it was still overdue when the drill ended
             x["lateness"] = end - x["deadline_at"]
@@ -263,11 +310,20 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
     true in the sender's picture) to the receiver's acknowledgement.
 
     The hop's duration splits into ``handling`` (sender, before the first send),
-    ``lost`` (time spent on attempts that never arrived), ``transit`` (channel
-    latency plus waiting for the receiver to be at the desk) and ``awaiting_ack``.
+    ``lost_time`` (on attempts before the one that arrived: lost, bounced, or held in an
+    outage), ``held_time`` (the attempt that arrived, held in an outage before it could
+    travel), ``transit`` (the channel's latency), ``office_hours_wait`` (the receiver
+    waiting to be at work: a call that rings once someone is on duty, a message that
+    reaches a closed office, an acknowledgement that waits for the desk to open) and
+    ``awaiting_ack``; the parts add up to the duration.
     """
     hops: dict[str, dict[str, Any]] = {}
     sent_at: dict[str, float] = {}
+    held_until: dict[str, float] = {}
+    #: per hop, [message id, reason] of each attempt that did not arrive, in log order
+    fates: dict[str, list[list[Any]]] = {}
+    arrived: dict[str, tuple[str, float]] = {}
+    ack_off_duty: dict[str, float] = {}
     for e in events:
         d = e.details
         if e.type == "message_sent":
@@ -281,36 +337,67 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
                     "last_sent_at": e.time, "delivered_at": None, "acknowledged_at": None,
                     "attempts": 0, "lost": [],
                 }
+                fates[d["dispatch"]] = []
             h["attempts"] += 1
             h["last_sent_at"] = e.time
-        elif e.type == "message_lost" and "dispatch" in d:
-            hops[d["dispatch"]]["lost"].append(d["reason"])
-        elif e.type == "message_bounced":
-            hops[d["dispatch"]]["lost"].append("bounced")
+        elif e.type == "message_held" and d.get("dispatch") in fates:
+            held_until[d["msg"]] = d["until"]
+            fates[d["dispatch"]].append([d["msg"], "held"])
+        elif e.type in ("message_lost", "message_bounced") and d.get("dispatch") in fates:
+            attempts = fates[d["dispatch"]]
+            msg = d.get("msg")
+            # an attempt held and then lost is lost: one reason per attempt
+            attempts[:] = [a for a in attempts if not (a[1] == "held" and a[0] == msg)]
+            attempts.append([msg, d["reason"] if e.type == "message_lost" else "bounced"])
         elif e.type == "message_delivered":
             h = hops[d["dispatch"]]
             if h["delivered_at"] is None:
                 h["delivered_at"] = e.time
                 h["sent_at"] = sent_at[d["msg"]]
+                arrived[d["dispatch"]] = (d["msg"], d.get("duty_wait") or 0.0)
         elif e.type == "acknowledged":
             for did in d.get("dispatches", ()):
                 h = hops.get(did)
                 if h is not None and h["acknowledged_at"] is None:
                     h["acknowledged_at"] = e.time
+                    # the time the receiver's desk was closed before it acknowledged
+                    ack_off_duty[did] = d.get("off_duty") or 0.0
     out = []
-    for h in hops.values():
+    for did, h in hops.items():
+        msg, duty_wait = arrived.get(did, (None, 0.0))
+        # the attempt that arrived was not lost, even if it was held on the way
+        h["lost"] = [reason for m, reason in fates[did]
+                     if not (reason == "held" and m is not None and m == msg)]
         end = h["acknowledged_at"] if h["acknowledged_at"] is not None else h["delivered_at"]
         h["duration"] = None if end is None else end - h["trigger_at"]
         h["handling"] = h["first_sent_at"] - h["trigger_at"]
         sent = h.get("sent_at", h["last_sent_at"])
         h["lost_time"] = sent - h["first_sent_at"]
-        h["transit"] = None if h["delivered_at"] is None else h["delivered_at"] - sent
-        h["awaiting_ack"] = (
-            None if h["acknowledged_at"] is None or h["delivered_at"] is None
-            else h["acknowledged_at"] - h["delivered_at"]
-        )
+        if h["delivered_at"] is None:
+            h["held_time"] = h["transit"] = h["office_hours_wait"] = h["awaiting_ack"] = None
+            out.append(h)
+            continue
+        on_the_way = h["delivered_at"] - sent
+        held = min(max(held_until.get(msg, sent) - sent, 0.0), on_the_way) if msg else 0.0
+        duty_wait = min(duty_wait, on_the_way - held)
+        h["held_time"] = held
+        h["transit"] = _dust(on_the_way - held - duty_wait)
+        if h["acknowledged_at"] is None:
+            h["office_hours_wait"] = duty_wait
+            h["awaiting_ack"] = None
+        else:
+            waiting = h["acknowledged_at"] - h["delivered_at"]
+            closed = min(ack_off_duty.get(did, 0.0), waiting)
+            h["office_hours_wait"] = duty_wait + closed
+            h["awaiting_ack"] = _dust(waiting - closed)
         out.append(h)
     return out
+
+
+def _dust(minutes: float) -> float:
+    """Event times are rounded to the microminute: a difference of parts may come out a
+    hair below zero."""
+    return 0.0 if -1e-5 < minutes < 0 else minutes
 
 
 def actor_metrics(events: list[Event]) -> dict[str, dict[str, Any]]:
@@ -337,7 +424,9 @@ def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[
     """Every metric of a run, as a JSON-ready document."""
     events = as_events(log)
     head = events[0].details if events and events[0].type == "drill_started" else {}
+    #: per reason, the teams' messages lost, and apart from them control's injects
     lost: dict[str, int] = {}
+    injects_lost: dict[str, int] = {}
     lost_list = []
     sent = delivered = bounced = chased = 0
     violations = []
@@ -351,11 +440,13 @@ def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[
         elif e.type == "message_chased":
             chased += 1
         elif e.type == "message_lost":
-            lost[e.details["reason"]] = lost.get(e.details["reason"], 0) + 1
+            inject = e.details.get("inject")
+            counts = lost if inject is None else injects_lost
+            counts[e.details["reason"]] = counts.get(e.details["reason"], 0) + 1
             lost_list.append({
                 "at": e.time, "to": e.actor, "from": e.details.get("sender"),
                 "channel": e.details["channel"], "reason": e.details["reason"],
-                "incident": e.incident,
+                "incident": e.incident, "inject": inject,
             })
         elif e.type == "tlp_violation":
             violations.append({
@@ -388,7 +479,8 @@ def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[
         },
         "slowest_hops": done[:slowest],
         "actors": actor_metrics(events),
-        "messages": {"sent": sent, "delivered": delivered, "lost": lost, "lost_list": lost_list,
+        "messages": {"sent": sent, "delivered": delivered, "lost": lost,
+                     "injects_lost": injects_lost, "lost_list": lost_list,
                      "bounced": bounced, "chased": chased},
         "tlp_violations": violations,
         "events": len(events),

@@ -81,12 +81,19 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
         lines.append(f"    {'opened':<34}{_t(inc['opened_at']):>10}")
         ack = inc["first_acknowledgement"]
         lines.append(_row("first acknowledgement", ack, f"by {who(ack['by'])}" if ack else ""))
-        for label, key in (("every affected CERT reached", "all_affected_certs_reached_by_peers"),
-                           ("  counting control's injects", "all_affected_certs_reached_incl_control")):
-            reach = inc[key]
-            note = f"{reach['reached']} of {reach['of']} CERTs"
-            if key.endswith("peers"):
-                note += ", by other teams"
+        # the headline is the figure the scenario asks for (drill.control_counts_as_reach),
+        # the other one is beside it
+        peers = inc["all_affected_certs_reached_by_peers"]
+        anyone = inc["all_affected_certs_reached_incl_control"]
+        headline = inc.get("all_affected_certs_reached", peers)
+        if headline.get("counts") == "control or peers":
+            rows = (("every affected CERT reached", anyone, ", counting control's injects"),
+                    ("  by other teams only", peers, ""))
+        else:
+            rows = (("every affected CERT reached", peers, ", by other teams"),
+                    ("  counting control's injects", anyone, ""))
+        for label, reach, counts in rows:
+            note = f"{reach['reached']} of {reach['of']} CERTs" + counts
             if reach["missing"]:
                 note += "; not reached: " + ", ".join(who(a) for a in reach["missing"])
             lines.append(_row(label, reach, note))
@@ -101,10 +108,21 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
             lines.append("    law enforcement")
         for hop in hops:
             stage = s(hop["hop"])  # the scenario may name the stages
-            if hop["at"] is None and hop.get("sent_at") is not None:
+            outcome = hop.get("outcome", "in_transit")
+            if hop["at"] is None and hop.get("sent_at") is not None and outcome in (
+                    "lost", "bounced"):
+                # every attempt failed: what became of the last one
+                reason = s(hop.get("reason") or "").replace("_", " ")
+                lines.append(
+                    f"      {stage:<32}{outcome:>10}{'':>10}"
+                    f"  sent {_t(hop['sent_at'])}, {outcome} {_t(hop.get('outcome_at'))}"
+                    + (f" ({reason})" if reason else "")
+                )
+            elif hop["at"] is None and hop.get("sent_at") is not None:
+                held = ", held in an outage" if hop.get("held_until") is not None else ""
                 lines.append(
                     f"      {stage:<32}{'in transit':>10}{'':>10}"
-                    f"  sent {_t(hop['sent_at'])}, not delivered by the end"
+                    f"  sent {_t(hop['sent_at'])}{held}, not delivered by the end"
                 )
             elif hop["at"] is None and not_in_drill(hop):
                 lines.append(f"      {stage:<32}{'—':>10}{'':>10}  not in this drill")
@@ -160,10 +178,17 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
     lines.append("Slowest hops (from the sender's rule applying to the receiver's acknowledgement)")
     for i, h in enumerate(m["slowest_hops"], 1):
         parts = [f"handling {format_duration(h['handling'])}"]
-        if h["lost"]:
-            parts.append(f"lost {format_duration(h['lost_time'])} ({', '.join(h['lost'])})")
+        if h["lost"] or h["lost_time"] > 0:
+            # on attempts before the one that arrived: lost, bounced or held in an outage
+            reasons = ", ".join("held in an outage" if r == "held" else r for r in h["lost"])
+            parts.append(f"lost {format_duration(h['lost_time'])}"
+                         + (f" ({reasons})" if reasons else ""))
+        if h.get("held_time"):
+            parts.append(f"held in an outage {format_duration(h['held_time'])}")
         if h["transit"] is not None:
             parts.append(f"transit {format_duration(h['transit'])}")
+        if h.get("office_hours_wait"):
+            parts.append(f"waiting for office hours {format_duration(h['office_hours_wait'])}")
         if h["awaiting_ack"] is not None:
             parts.append(f"awaiting acknowledgement {format_duration(h['awaiting_ack'])}")
         lines.append(
@@ -176,17 +201,27 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
     lines.append("")
 
     msgs = m["messages"]
+
+    def by_reason(counts: dict[str, int]) -> str:
+        return ", ".join(f"{s(k).replace('_', ' ')} {v}" for k, v in sorted(counts.items()))
+
+    # the teams' messages; control's injects that never arrived are counted apart
     lost = sum(msgs["lost"].values())
-    reasons = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(msgs["lost"].items()))
+    reasons = by_reason(msgs["lost"])
+    injects = msgs.get("injects_lost", {})
+    injects_lost = sum(injects.values())
     lines.append(
         f"Messages: {msgs['sent']} sent, {msgs['delivered']} delivered, {lost} lost"
         + (f" ({reasons})" if reasons else "")
         + f"; {msgs['bounced']} bounced, {msgs['chased']} chased"
+        + (f"; {injects_lost} inject{'s' if injects_lost != 1 else ''} lost "
+           f"({by_reason(injects)})" if injects_lost else "")
     )
     for x in msgs["lost_list"][:10]:
+        inject = x.get("inject")
         lines.append(
             f"  {_t(x['at'])}  {who(x['from']) or 'control'} -> {who(x['to'])} on {s(x['channel'])}: "
-            f"{x['reason'].replace('_', ' ')}"
+            f"{x['reason'].replace('_', ' ')}" + (f" (inject {s(inject)})" if inject else "")
         )
     if len(msgs["lost_list"]) > 10:
         lines.append(f"  ... and {len(msgs['lost_list']) - 10} more")

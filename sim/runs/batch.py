@@ -80,6 +80,7 @@ HOP_SLUGS = {
     "preservation request": "le.preservation",
     "police -> international channel": "le.police_to_channel",
     "police -> foreign police": "le.police_to_foreign_police",
+    "police -> central authority": "le.police_to_central_authority",
     "formal MLA request": "le.mla",
 }
 assert set(HOP_SLUGS) == {h[0] for h in LAW_ENFORCEMENT_HOPS}
@@ -153,9 +154,11 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
                      0.0 if met else x.get("lateness")))
     rows.append(("", "score", float(m["score"]["earned"])))
     lost = m["messages"]["lost"]
+    # the teams' messages; control's injects that never arrived are counted apart
     rows.append(("", "messages_lost", float(sum(lost.values()))))
     for reason in LOSS_REASONS:
         rows.append(("", f"lost.{reason}", float(lost.get(reason, 0))))
+    rows.append(("", "injects_lost", float(sum(m["messages"]["injects_lost"].values()))))
     rows.append(("", "messages_bounced", float(m["messages"]["bounced"])))
     rows.append(("", "tlp_violations", float(len(m["tlp_violations"]))))
     return rows
@@ -489,7 +492,7 @@ def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[t
 INCIDENT_METRICS = ("first_ack", "all_certs_reached", "all_certs_reached_incl_control",
                     "ansac_reached", *HOP_SLUGS.values(), "le.end_to_end", "contained")
 #: Metrics counted per drill (their incident column is empty).
-RUN_METRICS = ("score", "messages_lost", *(f"lost.{r}" for r in LOSS_REASONS),
+RUN_METRICS = ("score", "messages_lost", *(f"lost.{r}" for r in LOSS_REASONS), "injects_lost",
                "messages_bounced", "tlp_violations")
 
 
@@ -1071,8 +1074,11 @@ def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int)
     return {
         "format": "drill-batch-manifest",
         # 2: every chunk starts with a line naming its batch; 3: chunks have lost.outage;
-        # 4: an expectation not in play has a .not_in_play row, not .met and .lateness
-        "version": 4,
+        # 4: an expectation not in play has a .not_in_play row, not .met and .lateness;
+        # 5: chunks have le.police_to_central_authority and injects_lost, messages_lost
+        # counts the teams' messages only, and an expectation of an incident whose
+        # opening was skipped is not in play
+        "version": 5,
         "scenario": loaded.scenario.drill.id,
         "payload_sha256": batch_key(payload),
         "seed": cfg.seed,
@@ -1731,7 +1737,8 @@ def _label(incident: str, metric: str) -> str:
 
 
 def _is_time(metric: str) -> bool:
-    return not (metric in ("score", "messages_lost", "messages_bounced", "tlp_violations")
+    return not (metric in ("score", "messages_lost", "injects_lost", "messages_bounced",
+                           "tlp_violations")
                 or metric.startswith("lost.") or metric.endswith(".met"))
 
 
