@@ -1352,9 +1352,10 @@ class DrillSession:
                 raise ActionError(f"unknown command {kind!r}")
 
     def _command(self, who: str, kind: str, payload: dict[str, Any]) -> list[Event]:
-        if self.engine.finished:
+        if self.engine.finished and kind != "set_human":
             # the engine has let go of the running drill: nothing more happens in it
-            # (a journal's recorded commands are replayed by _apply, as they were)
+            # (a journal's recorded commands are replayed by _apply, as they were).
+            # Who played a role may still be put right, for the review's comparison.
             raise ActionError("the drill has ended: nothing more can be done in it")
         first = len(self.engine.log)
         _recordable(who, payload)  # what the journal could not write is never carried out
