@@ -193,7 +193,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         app.run()
     finally:
         try:
-            if not session.finished:  # resuming carries on at the speed it ran at
+            # resuming carries on at the speed it ran at: the app keeps it in the journal
+            # as it changes and before it closes the session; this is for an app that
+            # stopped before that (once the session is closed it only sets the attribute)
+            if not session.finished:
                 session.set_speed(app.clock.speed)
             session.close()
         except JournalError as exc:  # e.g. the disk filled up: say so, keep what was written

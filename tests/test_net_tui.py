@@ -106,6 +106,10 @@ async def test_a_refusal_from_the_server_shows_as_a_notification(loaded, tmp_pat
         await pilot.press("f")
         await until(pilot, lambda: app.state.msel["1"].status == "delivered")
         app.clear_notifications()
+        # the Overview's cursor has moved on to the next inject: back to inject 1
+        table = app.screen.query_one("#ov-msel")
+        table.move_cursor(row=table.get_row_index("1"))
+        await pilot.pause()
         await pilot.press("f")  # the same inject again: the engine refuses it
         await until(pilot, lambda: any(n.severity == "error" for n in app._notifications))
         assert not any("fire inject" in m for m in messages(app))

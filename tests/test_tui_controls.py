@@ -98,7 +98,11 @@ async def test_skip_asks_first_and_a_skipped_inject_can_still_be_delivered():
         await pilot.press("y")
         await pilot.pause()
         assert app.state.msel[inject].status == "skipped"
-        # undo: f delivers the skipped inject after all
+        # the Overview's cursor waits on the next inject; undo: select the skipped one,
+        # f delivers it after all
+        table = app.screen.query_one("#ov-msel")
+        table.move_cursor(row=table.get_row_index(inject))
+        await pilot.pause()
         await pilot.press("f")
         await pilot.pause()
         assert app.state.msel[inject].status == "delivered"

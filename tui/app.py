@@ -32,7 +32,7 @@ from sim.net.client import DrillConnectionError
 from sim.net.remote import RemoteClock, RemoteSession
 from sim.runs.breaks import BreakPlan, parse_break
 from sim.runs.session import DrillClock, DrillSession, JournalError
-from sim.runs.view import DrillState
+from sim.runs.view import ACTION_EVENTS, DrillState
 from sim.runs.when import check_ahead, parse_when, when_in_words
 
 from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
@@ -43,6 +43,13 @@ from .screens.role import ParticipantScreen
 
 SPEEDS = (1, 10, 60, 300, 600, 3600)
 TICK = 0.2  # seconds between clock ticks
+
+#: The review's comparison with the model (People vs model) as ``drill review`` and
+#: ``drill report`` make it of the same journal: their ``--runs`` default, and the seed
+#: they use (``load_review``'s default; not the drill's own seed). The hot wash then
+#: shows the same figures, and keeps them in the journal where those commands find them.
+MODEL_RUNS = 200
+MODEL_SEED = 0
 
 
 def _pin_hash(pin: str, salt: bytes) -> bytes:
@@ -192,9 +199,7 @@ class DrillApp(PlainTextApp):
         if self.remote is not None:  # the server moves the drill on
             if self.remote.finished and not self._ended_seen:
                 self._ended_seen = True
-                self.notify("The drill has ended.", timeout=10)
-                if self.may("review"):
-                    self.action_review()
+                self.drill_ended()
             if self.access == "facilitator":
                 self.check_breaks()
             self.redraw()
@@ -209,10 +214,21 @@ class DrillApp(PlainTextApp):
                     return
             if self.session.finished:
                 self.clock.pause()
-                self.notify("The drill has ended.", timeout=10)
-                self.action_review()
+                self.drill_ended()
         self.check_breaks()  # after the drill has caught up with the clock
         self.redraw()
+
+    def drill_ended(self) -> None:
+        """Say the drill has ended and open the review (the hot wash). In hot seat a
+        player holds the keyboard: the review, with every team's timeline and the
+        evaluators' notes, opens only once the facilitator has given the PIN."""
+        self.notify("The drill has ended.", timeout=10)
+        if not self.may("review"):
+            return
+        if self.locked:
+            self.as_facilitator(self.action_review, "The drill has ended; the review")
+        else:
+            self.action_review()
 
     def redraw(self) -> None:
         if self.remote is not None:
@@ -231,14 +247,20 @@ class DrillApp(PlainTextApp):
     async def on_unmount(self) -> None:
         if self.remote is not None:
             await self.remote.close_async()
-        self.session.close()
+        try:
+            self._keep_speed()  # before the journal closes: resuming carries on at it
+        finally:
+            self.session.close()
 
     # --- commands ----------------------------------------------------------------
 
-    def command(self, fn, done: str) -> None:
+    def command(self, fn, done: str | Callable[[object], str]) -> None:
         """Run a session command; show its refusal instead of raising. A command to a
         drill served elsewhere returns a request: it is awaited in the background and its
-        refusal (the server's reason) shows the same way."""
+        refusal (the server's reason) shows the same way.
+
+        ``done`` is the toast once it is carried out, or makes it from what the command
+        returned (here, the events it produced; a drill served elsewhere: None)."""
         if self.halted is not None:
             self.notify(self.halted, severity="error", timeout=10)
             return
@@ -254,10 +276,16 @@ class DrillApp(PlainTextApp):
         except JournalError as exc:
             self._halt(exc)
             return
-        self.notify(done, timeout=3)
+        self._done(done, result)
         self.redraw()
 
-    async def _request(self, request: Awaitable[object], done: str) -> None:
+    def _done(self, done: str | Callable[[object], str], result: object) -> None:
+        said = done(result) if callable(done) else done
+        if said:
+            self.notify(said, timeout=3)
+
+    async def _request(self, request: Awaitable[object],
+                       done: str | Callable[[object], str]) -> None:
         try:
             await request
         except (ActionError, DrillConnectionError) as exc:
@@ -266,8 +294,7 @@ class DrillApp(PlainTextApp):
         except TimeoutError:
             self.notify("The drill server did not answer in time.", severity="error", timeout=6)
             return
-        if done:
-            self.notify(done, timeout=3)
+        self._done(done, None)  # the events come later, with the server's others
         self.redraw()
 
     def _clock_request(self, result: object) -> None:
@@ -275,9 +302,24 @@ class DrillApp(PlainTextApp):
         if inspect.isawaitable(result):
             self.run_worker(self._request(result, ""), group="requests", exit_on_error=False)
 
-    def send_action(self, action: Action | None) -> None:
+    def send_action(self, action: Action | None, sent: str = "") -> None:
+        """A team's action. The toast says what its events say was done; ``sent`` is
+        the toast when the drill is served elsewhere (its events come later, with the
+        server's others), by default "<verb> sent"."""
         if action is not None:
-            self.command(lambda: self.session.act(action), f"{action.verb.replace('_', ' ')} sent")
+            self.command(lambda: self.session.act(action),
+                         lambda events: self.acted(action, events, sent))
+
+    def acted(self, action: Action, events: object, sent: str = "") -> str:
+        """The toast for a team's action: what its events say was done (a takedown where
+        nothing is hosted is not one that was done), or that nothing was."""
+        verb = action.verb.replace("_", " ")
+        if not isinstance(events, list):  # a drill served elsewhere: the request went
+            return sent or f"{verb} sent"
+        done = [e for e in events if e.type in ACTION_EVENTS and e.actor == action.actor]
+        if not done:
+            return f"Nothing was done ({verb}): the drill recorded no action."
+        return "; ".join(self.state.describe(e) for e in done)
 
     def send_adhoc(self, spec: dict | None) -> None:
         """An ad-hoc inject from the inject form: delivered now, or waiting in the MSEL."""
@@ -415,12 +457,27 @@ class DrillApp(PlainTextApp):
     def action_faster(self) -> None:
         faster = [s for s in SPEEDS if s > self.clock.speed]
         self._clock_request(self.clock.set_speed(faster[0] if faster else self.clock.speed))
+        self._keep_speed()
         self.redraw()
 
     def action_slower(self) -> None:
         slower = [s for s in SPEEDS if s < self.clock.speed]
         self._clock_request(self.clock.set_speed(slower[-1] if slower else self.clock.speed))
+        self._keep_speed()
         self.redraw()
+
+    def _keep_speed(self) -> None:
+        """Keep the clock's speed in the journal (a drill run here, not yet over), so
+        that ``drill play --resume`` carries on at it. A drill served elsewhere: the
+        server keeps its own."""
+        session = self.session
+        if isinstance(session, RemoteSession) or session.finished \
+                or session.speed == self.clock.speed:
+            return
+        try:
+            session.set_speed(self.clock.speed)
+        except JournalError as exc:
+            self.notify(f"The speed is not saved: {exc}", severity="error", timeout=8)
 
     def action_next_inject(self) -> None:
         if self.remote is not None:  # the server knows the whole MSEL
@@ -512,16 +569,19 @@ class DrillApp(PlainTextApp):
         nxt = self.breaks.next()
         return f"next break {nxt.at:%H:%M}" if nxt is not None else ""
 
-    def action_review(self, runs: int = 50) -> None:
-        """The review screen for the drill so far (at the end: the hot wash)."""
+    def action_review(self, runs: int | None = None) -> None:
+        """The review screen for the drill so far (at the end: the hot wash). The
+        comparison with the model is the one ``drill review`` makes (:data:`MODEL_RUNS`
+        runs from :data:`MODEL_SEED`), unless ``runs`` says how many."""
         from sim.analysis.review import build_review, with_model
 
         from .review import ReviewScreen
 
+        runs = MODEL_RUNS if runs is None else runs
         if isinstance(self.session, RemoteSession):  # from the events this token was sent
             remote = self.session
             review = build_review(remote.scenario, list(remote.events))
-            with_model(review, runs, remote.seed, None, None, background=True)
+            with_model(review, runs, MODEL_SEED, None, None, background=True)
             review.notes = list(remote.notes)
             self.push_screen(ReviewScreen(review, None))
             return
@@ -532,7 +592,7 @@ class DrillApp(PlainTextApp):
                               meta=journal.meta() if journal else {})
         # the model's runs go on in the background, kept in the journal for these events
         head = journal.events_head() if journal else None
-        with_model(review, runs, self.session.seed, journal,
+        with_model(review, runs, MODEL_SEED, journal,
                    head if head and head[0] == len(events) else None, background=True)
         review.notes = list(self.session.notes)
         self.push_screen(ReviewScreen(review, journal))

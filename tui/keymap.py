@@ -105,6 +105,7 @@ def bindings() -> list[Owned]:
         TimeForm,
     )
     from .forms.tokens import TokensScreen
+    from .review import ReviewApp
     from .screens.console import FacilitatorScreen
     from .screens.review import NoteForm, ReviewScreen
     from .screens.role import ParticipantScreen
@@ -114,6 +115,7 @@ def bindings() -> list[Owned]:
         (DrillApp, "everywhere", "app"),
         (FacilitatorScreen, "console", "console"),
         (ParticipantScreen, "role view", "role"),
+        (ReviewApp, "review", "review"),  # drill review: its help key
         (ReviewScreen, "review", "review"),
         (Swimlane, "review timeline", "timeline"),
         (NoteForm, "review note", "note"),

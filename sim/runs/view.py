@@ -497,6 +497,9 @@ class DrillState:
             case "analysed":
                 return f"{who} analysed {self.incident_title(ev.incident)}"
             case "takedown_completed":
+                if d.get("nothing_hosted"):  # the team's country hosts none of it
+                    return (f"{who} had nothing hosted in its country to take down "
+                            f"({self.incident_title(ev.incident)})")
                 return f"{who} took down what {self.incident_title(ev.incident)} had hosted"
             case "preserved":
                 return f"{who} preserved evidence of {self.incident_title(ev.incident)}"

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from scenarios.model import TLP_ORDER
 from sim.runs.view import DrillState, MselRow
+from sim.safe.text import one_line, plain
 
 from ..plain import line
 from .action import MarkedList
@@ -37,6 +38,24 @@ def senders(state: DrillState) -> list[tuple[str, str]]:
     return [(f"from {actors[a].name}", a) for a in order]
 
 
+def shown_tlp(row: MselRow) -> str:
+    """The TLP the edit form shows for an inject (GREEN when it has none it knows)."""
+    return row.tlp if row.tlp in TLP_ORDER else "GREEN"
+
+
+class TextField(TextArea):
+    """An inject's text of several lines, edited whole. ``value`` is its text, as an
+    Input's would be."""
+
+    @property
+    def value(self) -> str:
+        return self.text
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self.text = text
+
+
 class InjectForm(ModalScreen[dict | None]):
     """An ad-hoc inject, sent now or at a time; or (``edit``) changes to a waiting one."""
 
@@ -47,6 +66,7 @@ class InjectForm(ModalScreen[dict | None]):
     InjectForm .row Select { width: 1fr; }
     InjectForm SelectCurrent Static#label { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     InjectForm #problem { height: auto; }
+    InjectForm TextField { height: auto; min-height: 3; max-height: 8; }
     """
 
     def __init__(self, state: DrillState, edit: MselRow | None = None,
@@ -66,12 +86,16 @@ class InjectForm(ModalScreen[dict | None]):
                             classes="title")
             else:
                 yield Label("Ad-hoc inject", classes="title")
-            yield Input(value=row.title if row else "", placeholder="Subject", compact=True,
-                        id="title")
-            yield Input(value=row.text if row else "", placeholder="Text", compact=True,
-                        id="text")
+            # the inject's own title and text come from a scenario file or a journal: shown
+            # as plain text (controls escaped), never sent to the terminal as they are
+            yield Input(value=one_line(row.title) if row else "", placeholder="Subject",
+                        compact=True, id="title")
+            if row is not None:  # every line of the text, to edit whole
+                yield TextField(plain(row.text), placeholder="Text", compact=True, id="text")
+            else:
+                yield Input(placeholder="Text", compact=True, id="text")
             tlp = Select([(f"TLP:{t}", t) for t in TLP_ORDER],
-                         value=(row.tlp if row and row.tlp in TLP_ORDER else "GREEN"),
+                         value=shown_tlp(row) if row else "GREEN",
                          allow_blank=False, compact=True, id="tlp")
             if row is None:
                 who = senders(self.state)
@@ -131,13 +155,18 @@ class InjectForm(ModalScreen[dict | None]):
             self._problem("Pick at least one recipient.")
             return
         title = self.query_one("#title", Input).value
-        body = self.query_one("#text", Input).value
+        field = self.query_one("#text")
+        body = field.value if isinstance(field, Input | TextField) else ""
         tlp = str(self.query_one("#tlp", Select).value)
         row = self.edit
         if row is not None:
-            changes = {k: v for k, v, old in (("title", title, row.title), ("text", body, row.text),
-                                              ("to", to, row.to), ("tlp", tlp, row.tlp))
-                       if v != old}
+            # a field left as shown is not a change: compared with what the form showed
+            # (controls escaped), and the recipients whatever their order
+            changes = {k: v for k, v, changed in (
+                ("title", title, title != one_line(row.title)),
+                ("text", body, body != plain(row.text)),
+                ("to", to, set(to) != set(row.to)),
+                ("tlp", tlp, tlp != shown_tlp(row))) if changed}
             if not changes:
                 self._problem("Nothing changed.")
                 return

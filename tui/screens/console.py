@@ -238,9 +238,15 @@ class FacilitatorScreen(LiveScreen):
                     r.status, r.title, ", ".join(r.to) if len(r.to) < 3 else f"{len(r.to)} teams"))
             for r in injects
         ], fit=3)
-        if before not in [r.id for r in injects] and pending:
-            # the row under the cursor left the list: the next inject is the one to act on
+        row = st.msel.get(str(before)) if before is not None else None
+        # the inject under the cursor left the list, or stopped waiting since the last
+        # look (fired, skipped, delivered at its time): the next one is the one to act on.
+        # A delivered or skipped row the facilitator moved to on purpose keeps the cursor.
+        moved_on = before not in [r.id for r in injects] or (
+            before in self._ov_waiting and row is not None and row.status != "pending")
+        if moved_on and pending:
             table.move_cursor(row=injects.index(pending[0]), animate=False)
+        self._ov_waiting = {r.id for r in pending}
 
         def attention(aid: str) -> tuple:
             return (st.played_by[aid] != "human", -len(st.open_incidents(aid)),
@@ -264,6 +270,9 @@ class FacilitatorScreen(LiveScreen):
             (str(e.seq), (fmt_time(e.time), describe(e, st)))
             for e in list(reversed(st.recent))[:50]
         ], fit=1)
+
+    #: the Overview's injects that were waiting at its last look
+    _ov_waiting: frozenset[str] | set[str] = frozenset()
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab

@@ -36,6 +36,8 @@ def _describe(review: Review, e) -> str:
             parts.append(f"{key}: {value}")
     if d.get("targets"):
         parts.append("to: " + ", ".join(review.name(t) for t in d["targets"]))
+    if e.type == "takedown_completed" and d.get("nothing_hosted"):
+        parts.append("nothing hosted in its country to take down")
     return "   ".join(str(p) for p in parts)
 
 
@@ -324,6 +326,11 @@ class ReviewScreen(Screen):
         self._save(eid, rating, note)
 
     def action_note(self) -> None:
+        """A note on the selected expectation: on the Expectations tab, as ratings are."""
+        if self.query_one("#review-tabs", TabbedContent).active != "tab-exp":
+            self.notify("Notes on expectations are written on the Expectations tab.",
+                        severity="warning")
+            return
         eid = self._expectation()
         if eid is None:
             return

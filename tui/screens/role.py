@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 from sim.engine import Action
 from sim.engine.wording import HEADINGS, channel_in_words
 from sim.runs.view import Delivery, DrillState, SentItem
+from sim.safe.text import one_line
 
 from ..forms import ActionForm, TaskForm
 from ..plain import line, text
@@ -47,6 +49,22 @@ def delivery_line(state: DrillState, dl: Delivery) -> str:
     tries = f", try {dl.attempts}" if dl.attempts > 1 else ""
     via = f" by {how}{tries}" if how else tries
     return f"To {actor_name(state, dl.recipient)}{via}: {words}"
+
+
+#: a team's name is never shortened below this many cells in the role bar (the role id
+#: after it names the team too)
+NAME_FLOOR = 6
+
+
+def role_name(name: str, status: str, width: int) -> str:
+    """The team's name for the role bar, as one line of plain text, shortened (not the
+    status after it: role id, local time, duty, who plays it) so that the bar fits
+    ``width`` (0: not laid out yet)."""
+    shown = one_line(name)
+    if not width:
+        return shown
+    room = width - 1 - cell_len(one_line(status))  # 1: the space the bar starts with
+    return shorten(shown, max(NAME_FLOOR, room))
 
 
 class ParticipantScreen(LiveScreen):
@@ -92,9 +110,9 @@ class ParticipantScreen(LiveScreen):
         duty = "on duty" if st.on_duty(self.role) else "off duty"
         self.query_one("#clock", Static).update(clock_line(app))
         by = "a person" if st.played_by[self.role] == "human" else "the automated policy"
-        self.query_one("#rolebar", Static).update(line(
-            f" {actor.name} ({self.role})  {st.local_time(self.role)} local, {duty}"
-            f"  played by {by}"))
+        bar = self.query_one("#rolebar", Static)
+        status = f" ({self.role})  {st.local_time(self.role)} local, {duty}  played by {by}"
+        bar.update(line(" " + role_name(actor.name, status, bar.size.width) + status))
         fill_table(self.query_one("#inbox", DataTable), [
             (item.ref, (" " if item.acknowledged else "●", fmt_time(item.at), item.tlp,
                         item.title or item.kind, shorten(actor_name(st, item.sender), 16)))
@@ -231,10 +249,13 @@ class ParticipantScreen(LiveScreen):
         item = self._selected_item()
         if item is None:
             return
+        if item.acknowledged:  # nothing to do, and nothing to journal
+            self.notify(f"{item.title or item.ref} is already acknowledged.",
+                        severity="warning", timeout=4)
+            return
         app: DrillApp = self.app  # type: ignore[assignment]
-        app.command(lambda: app.session.act(
-            Action(self.role, "acknowledge", item.incident, refs=(item.ref,))),
-            f"acknowledged {item.ref}")
+        app.send_action(Action(self.role, "acknowledge", item.incident, refs=(item.ref,)),
+                        sent=f"acknowledged {item.ref}")
 
     def _form(self, verb: str, targets: tuple[str, ...] = ()) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
@@ -252,20 +273,26 @@ class ParticipantScreen(LiveScreen):
         self._form("notify")
 
     def action_notify_ansac(self) -> None:
+        """Escalate the selected item's incident to the regional council (ANSAC): to
+        every council but this team itself."""
         app: DrillApp = self.app  # type: ignore[assignment]
         item = self._selected_item()
         sc = app.state.scenario
         bound = sc.roles.get("regional_coordinator")
-        council = [bound] if bound else [
+        councils = [bound] if bound else [
             a for a, x in sc.actors.items() if x.kind == "regional_council"]
-        if item is None or not council:
-            self.notify("Select an inbox item first." if council else "No regional council.",
-                        severity="warning")
+        council = [a for a in councils if a != self.role]
+        if not council:
+            self.notify(f"Nobody to notify: {app.state.name(self.role)} is the regional "
+                        "council itself." if councils else "No regional council.",
+                        severity="warning", timeout=4)
             return
-        app.command(lambda: app.session.act(Action(
-            self.role, "escalate", item.incident, targets=tuple(council),
-            channel=app.default_channel(council), tlp="GREEN")),
-            "ANSAC notified")
+        if item is None:
+            self.notify("Select an inbox item first.", severity="warning")
+            return
+        app.send_action(Action(self.role, "escalate", item.incident, targets=tuple(council),
+                               channel=app.default_channel(council), tlp="GREEN"),
+                        sent="ANSAC notified")
 
     def action_answer_task(self) -> None:
         """Answer the task under the to-do cursor, or the first one not yet answered."""
