@@ -937,6 +937,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rv = sub.add_parser("review", help="review a drill's escalation timing in the terminal")
     rv.add_argument("journal", help="a drill journal (drill play, or drill run --journal)")
+    # 200 is sim.analysis.review.MODEL_RUNS, written out so that --help stays light (a
+    # test keeps the two equal)
     rv.add_argument("--runs", type=int, default=200,
                     help="automated runs to compare people's play against (default 200; 0: none)")
     _keymap_arg(rv)

@@ -27,6 +27,7 @@ from textual.screen import Screen
 
 from scenarios.durations import format_drill_time
 from scenarios.model import Inject
+from sim.analysis import review as review_defaults
 from sim.engine import Action, ActionError
 from sim.net.client import DrillConnectionError
 from sim.net.remote import RemoteClock, RemoteSession
@@ -44,12 +45,9 @@ from .screens.role import ParticipantScreen
 SPEEDS = (1, 10, 60, 300, 600, 3600)
 TICK = 0.2  # seconds between clock ticks
 
-#: The review's comparison with the model (People vs model) as ``drill review`` and
-#: ``drill report`` make it of the same journal: their ``--runs`` default, and the seed
-#: they use (``load_review``'s default; not the drill's own seed). The hot wash then
-#: shows the same figures, and keeps them in the journal where those commands find them.
-MODEL_RUNS = 200
-MODEL_SEED = 0
+#: The review at the drill's end compares with the model as ``drill review`` and ``drill
+#: report`` do (:data:`sim.analysis.review.MODEL_RUNS` runs from ``MODEL_SEED``).
+MODEL_RUNS, MODEL_SEED = review_defaults.MODEL_RUNS, review_defaults.MODEL_SEED
 
 
 def _pin_hash(pin: str, salt: bytes) -> bytes:

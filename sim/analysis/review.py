@@ -259,9 +259,16 @@ class Comparison:
 #: Told after each simulated run: (runs done, runs in all). It may raise to stop the runs.
 Progress = Callable[[int, int], None]
 
+#: The comparison with the model that every review makes of a journal (``drill review``,
+#: ``drill report`` and the review at a drill's end): as many automated runs (the
+#: commands' ``--runs`` default), from this seed (not the drill's own), so that all of
+#: them show the same figures and find the same runs kept in the journal.
+MODEL_RUNS = 200
+MODEL_SEED = 0
 
-def model_distribution(scenario: Scenario, actors: list[str], runs: int = 200,
-                       seed: int = 0, progress: Progress | None = None,
+
+def model_distribution(scenario: Scenario, actors: list[str], runs: int = MODEL_RUNS,
+                       seed: int = MODEL_SEED, progress: Progress | None = None,
                        ) -> dict[str, list[dict[tuple[str, str], float]]]:
     """Each actor's role metrics in ``runs`` runs of the automated policy."""
     from sim.runs.batch import replication_seed
@@ -296,8 +303,8 @@ def human_roles(events: list[Event]) -> list[str]:
     return held + roles
 
 
-def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario, runs: int = 200,
-            seed: int = 0, roles: list[str] | None = None,
+def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario,
+            runs: int = MODEL_RUNS, seed: int = MODEL_SEED, roles: list[str] | None = None,
             progress: Progress | None = None) -> list[Comparison]:
     events = as_events(log)
     roles = human_roles(events) if roles is None else roles
@@ -629,7 +636,7 @@ def checked_review(path: Any, scenario: Scenario, events: list[Event], ratings: 
         ) from None
 
 
-def load_review(path, runs: int = 0, seed: int = 0, *, readonly: bool = False,
+def load_review(path, runs: int = 0, seed: int = MODEL_SEED, *, readonly: bool = False,
                 background: bool = False) -> tuple[Review, Any]:
     """A journal's review, and the open journal (to save ratings into).
 
