@@ -37,8 +37,15 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from .durations import DURATION_PATTERN, OFFSET_PATTERN, parse_duration
+from .durations import (
+    DURATION_PATTERN,
+    OFFSET_PATTERN,
+    format_drill_time,
+    parse_drill_time,
+    parse_duration,
+)
 
 # --- vocabularies ----------------------------------------------------------------
 
@@ -553,8 +560,6 @@ class Drill(Strict):
     def _windows(self) -> Drill:
         """Every standby window and phase reads as drill times and ends after it
         starts; each problem is reported at the window's own field."""
-        from pydantic_core import InitErrorDetails, ValidationError
-
         errors: list[InitErrorDetails] = []
         for n, w in enumerate(self.standby):
             errors += self._window_errors(("standby", n), w.start, w.end,
@@ -570,10 +575,6 @@ class Drill(Strict):
 
     def _window_errors(self, where: tuple[str | int, ...], start: str, end: str | None,
                        what: str) -> list:
-        from pydantic_core import InitErrorDetails, PydanticCustomError
-
-        from .durations import format_drill_time, parse_drill_time
-
         def error(key: str, message: str, value: str) -> InitErrorDetails:
             # the message goes in the context, so that braces in it are never read as
             # placeholders
@@ -1678,7 +1679,6 @@ class Task(Strict):
 def _one_name(v: Any) -> Any:
     """One name for a list of one, as the loader reads ``include: asean/actors``."""
     return [v] if isinstance(v, str) else v
-
 
 
 class Scenario(Strict):
