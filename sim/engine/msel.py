@@ -296,16 +296,9 @@ class Msel:
     def deliver(self, inj: Inject) -> None:
         self._update_truth(inj)
         engine = self.engine
-        channel = engine.channels[inj.via]
         facts = stated_facts(inj.incident, inj.artefact_names)
         for to in inj.to:
-            st = engine.actors[to]
-            if channel.needs_receiver_on_duty and not st.answering(
-                    inj.via, channel.handled_around_the_clock).on_duty(self.env.now):
-                # a phone call gets through once someone is at the desk
-                self.env.process(self._when_on_duty(inj, st, facts))
-            else:
-                self._to(inj, st, 0.0, facts)
+            self._ring(inj, engine.actors[to], 0.0, facts)
         engine.expectations.inject_delivered(inj.id)
 
     def _when_on_duty(self, inj: Inject, st: ActorState, facts: tuple[str, ...],
@@ -319,10 +312,11 @@ class Msel:
         yield self.env.timeout(wait)
         self._to(inj, st, before + wait, facts)
 
-    def _after_hold(self, inj: Inject, st: ActorState, duty_wait: float,
-                    facts: tuple[str, ...]) -> None:
-        """Service is back after a holding outage: the call rings now if someone is
-        there to answer, else once someone is (as :meth:`deliver` checks)."""
+    def _ring(self, inj: Inject, st: ActorState, duty_wait: float,
+              facts: tuple[str, ...]) -> None:
+        """Deliver to ``st`` now, or, on a channel that needs someone at the desk (a phone
+        call), once someone is there to answer: when the inject is sent, and again when
+        service comes back after a holding outage."""
         channel = self.engine.channels[inj.via]
         if channel.needs_receiver_on_duty and not st.answering(
                 inj.via, channel.handled_around_the_clock).on_duty(self.env.now):
@@ -340,7 +334,7 @@ class Msel:
             window = drift.outage(inj.via, None, st.id)
             if window is not None and window.effect == "hold":
                 engine.after(window.end - self.env.now,
-                             lambda: self._after_hold(inj, st, duty_wait, facts))
+                             lambda: self._ring(inj, st, duty_wait, facts))
                 return
             if window is not None:
                 engine.emit("message_lost", st.id, inc_id, ref=ref, inject=inj.id,
