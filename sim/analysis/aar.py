@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration
-from sim.analysis.metrics import not_in_drill
+from sim.analysis.metrics import not_in_drill, undelivered
 from sim.analysis.report import drill_tlp
 from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import PARTS, RATINGS, Comparison, Review, human_roles
@@ -31,7 +31,7 @@ LANE_COLOURS = {
     "request_preservation": "#d62728", "refer_central_authority": "#d62728",
     "request_mla": "#d62728", "request_takedown": "#ff7f0e",
 }
-PART_COLOURS = ["#bbbbbb", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+PART_COLOURS = ["#bbbbbb", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#8c564b"]
 
 
 def _t(at: float | None) -> str:
@@ -209,7 +209,7 @@ def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
     for hop in inc["law_enforcement"]["hops"]:
         if not_in_drill(hop):
             continue
-        rows.append((f"Law enforcement: {hop['hop']}", _t(hop["at"]), _h(hop["after"])))
+        rows.append((f"Law enforcement: {hop['hop']}", undelivered(hop) or _t(hop["at"]), _h(hop["after"])))
     return rows
 
 

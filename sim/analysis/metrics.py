@@ -50,6 +50,16 @@ def not_in_drill(hop: Mapping[str, Any]) -> bool:
     return hop.get("modelled") is False
 
 
+def undelivered(hop: Mapping[str, Any]) -> str | None:
+    """What became of a law-enforcement step sent but never delivered: "lost" or
+    "bounced" (its last attempt), else "in transit"; None when it arrived or was never
+    sent. The run report and the after-action report say the same."""
+    if hop["at"] is not None or hop.get("sent_at") is None:
+        return None
+    outcome = hop.get("outcome", "in_transit")
+    return outcome if outcome in ("lost", "bounced") else "in transit"
+
+
 def as_events(log: Iterable[Event | Mapping[str, Any]]) -> list[Event]:
     return [e if isinstance(e, Event) else Event.from_dict(e) for e in log]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from scenarios.durations import format_drill_time, format_duration
 from scenarios.model import TLP_ORDER, Scenario
-from sim.analysis.metrics import not_in_drill
+from sim.analysis.metrics import not_in_drill, undelivered
 from sim.engine.events import Event
 from sim.safe.text import json_text, one_line
 
@@ -108,9 +108,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
             lines.append("    law enforcement")
         for hop in hops:
             stage = s(hop["hop"])  # the scenario may name the stages
-            outcome = hop.get("outcome", "in_transit")
-            if hop["at"] is None and hop.get("sent_at") is not None and outcome in (
-                    "lost", "bounced"):
+            outcome = undelivered(hop)
+            if outcome in ("lost", "bounced"):
                 # every attempt failed: what became of the last one
                 reason = s(hop.get("reason") or "").replace("_", " ")
                 lines.append(
@@ -118,7 +117,7 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
                     f"  sent {_t(hop['sent_at'])}, {outcome} {_t(hop.get('outcome_at'))}"
                     + (f" ({reason})" if reason else "")
                 )
-            elif hop["at"] is None and hop.get("sent_at") is not None:
+            elif outcome == "in transit":
                 held = ", held in an outage" if hop.get("held_until") is not None else ""
                 lines.append(
                     f"      {stage:<32}{'in transit':>10}{'':>10}"

@@ -24,8 +24,9 @@ PARTS = (
     "queued behind other work",
     "analysing",
     "lost to stale contacts",
+    "held in an outage",
 )
-HOURS, CHANNEL, QUEUED, ANALYSING, STALE = PARTS
+HOURS, CHANNEL, QUEUED, ANALYSING, STALE, HELD = PARTS
 RATINGS = {
     "P": "performed without challenges",
     "S": "performed with some challenges",
@@ -116,8 +117,13 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
             arrived = arrivals[h["dispatch"]]
             attempt_sent = sent[arrived.details["msg"]].time
             parts[STALE] += attempt_sent - t1
-            parts[CHANNEL] += arrived.time - attempt_sent - arrived.details["duty_wait"]
-            parts[HOURS] += arrived.details["duty_wait"]
+            # the attempt that arrived, split as the run report splits it
+            # (sim.analysis.metrics.hop_metrics): held in an outage, in the channel, and
+            # the rest of its way waiting for the receiver's working hours
+            on_the_way = arrived.time - attempt_sent
+            parts[HELD] += h["held_time"]
+            parts[CHANNEL] += h["transit"]
+            parts[HOURS] += on_the_way - h["held_time"] - h["transit"]
             end = arrived.time
             # the recipient, from arrival to acknowledgement
             if h["acknowledged_at"] is not None:

@@ -154,7 +154,7 @@ class ReviewScreen(Screen):
             return
         self._breakdown_filled = True
         bd = self.query_one("#breakdown", DataTable)
-        colours = ["grey50", "cyan", "yellow", "green", "red"]
+        colours = ["grey50", "cyan", "yellow", "green", "red", "magenta"]
         for h in sorted(self.review.hops, key=lambda h: -h.duration):
             split = Text()
             for i, p in enumerate(PARTS):
