@@ -13,7 +13,7 @@ import pytest
 from scenarios import load_scenario
 from sim.authoring import handouts
 from sim.authoring.explain import explain
-from sim.authoring.msel_io import _trigger
+from sim.authoring.msel_io import trigger_text
 
 PASSWORD = "m3d<i>lock&2026"
 
@@ -141,9 +141,9 @@ def test_a_contingency_says_what_fires_it_and_its_condition(loaded):
     sc = loaded.scenario
     rows = _rows(handouts.controller_packet(sc))
     c1 = next(i for i in sc.injects if i.id == "C1")
-    assert _trigger(sc, c1) == "15m after E1 is missed: ThaiCERT notifies LaoCERT."
+    assert trigger_text(sc, c1) == "15m after E1 is missed: ThaiCERT notifies LaoCERT."
     assert "contingency (only if needed)" in rows["C1"]
-    assert _trigger(sc, c1) in rows["C1"]
+    assert trigger_text(sc, c1) in rows["C1"]
     assert "only if the drill is in phase response; skipped otherwise" in rows["C1"]
 
 

@@ -112,11 +112,11 @@ def _delivery(sc: Scenario, inj: Inject) -> list[str]:
     exercise control: a contingency's trigger as the MSEL spreadsheet's Trigger column
     words it, the rest as ``drill explain`` words it."""
     from sim.authoring.explain import branching
-    from sim.authoring.msel_io import _trigger
+    from sim.authoring.msel_io import trigger_text
 
     if inj.type == "contingency" and inj.after_action is None:
         # branching's first line says what fires it; the Trigger column says it in full
-        return [*_trigger(sc, inj).splitlines(), *branching(inj, [])[1:]]
+        return [*trigger_text(sc, inj).splitlines(), *branching(inj, [])[1:]]
     return branching(inj, [])
 
 
@@ -244,7 +244,7 @@ def cards_page(sc: Scenario) -> str:
 
 def controller_packet(sc: Scenario) -> str:
     """The full MSEL, the expectations and the directory, for exercise control."""
-    from sim.authoring.msel_io import _duty
+    from sim.authoring.msel_io import duty_line
 
     label = highest([inj.tlp for inj in sc.injects], sc.drill.tlp)
     body = _header(sc, "Controller's packet")
@@ -257,7 +257,7 @@ def controller_packet(sc: Scenario) -> str:
                 "<th>Controller</th></tr>")
     for inj in sc.injects:
         minute = _minute(sc, inj)
-        lines = [_duty(sc, to, minute) for to in inj.to] if minute is not None else []
+        lines = [duty_line(sc, to, minute) for to in inj.to] if minute is not None else []
         local = "<br>".join(escape(line) for line in [*_delivery(sc, inj), *lines])
         body.append(
             f"<tr><td>{escape(inj.id)}</td><td>{escape(_when(sc, inj))}<br>"

@@ -143,7 +143,9 @@ def _minute(sc: Scenario, inj: Inject) -> float | None:
     return None if inj.at is None else parse_drill_time(inj.at, sc.drill.start)
 
 
-def _duty(sc: Scenario, aid: str, t: float) -> str:
+def duty_line(sc: Scenario, aid: str, t: float) -> str:
+    """One recipient's local time at drill minute ``t`` and whether it is on duty (the
+    MSEL's "local" column and the controller's handout)."""
     from sim.engine.clock import scenario_shift
 
     shift = scenario_shift(sc, aid)
@@ -177,7 +179,9 @@ _FIRED = {"missed": "{e} is missed", "met": "{e} is met", "late": "{e} is met la
           "lost": "a message for {e} is lost"}
 
 
-def _trigger(sc: Scenario, inj: Inject) -> str:
+def trigger_text(sc: Scenario, inj: Inject) -> str:
+    """What fires a contingency inject, one line per expectation that names it ("" for
+    any other inject)."""
     if inj.type != "contingency":
         return ""
     lines = [f"{format_duration(inj.delay)} after " + _FIRED[how].format(e=e.id)
@@ -290,7 +294,7 @@ def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
             "id": inj.id,
             "at": _at_text(sc, inj),
             "clock": _clock(sc, minute),
-            "local": "\n".join(_duty(sc, to, minute) for to in inj.to) if minute is not None
+            "local": "\n".join(duty_line(sc, to, minute) for to in inj.to) if minute is not None
             else "",
             "sender": inj.sender,
             "to": ", ".join(_recipients(inj, src_inj)),
@@ -302,7 +306,7 @@ def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
             "artefacts": "\n".join(_artefacts(inj, src_inj)),
             "expected_actions": "\n".join(_line_item(a) for a in inj.expected_actions),
             "objective": inj.objective or "",
-            "trigger": _trigger(sc, inj),
+            "trigger": trigger_text(sc, inj),
             "delay": delay,
             "after_action": _after_action_text(inj),
             "when": flow_text(inj.when.model_dump(exclude_unset=True)) if inj.when else "",
