@@ -6,13 +6,15 @@ Nothing here runs unless a scenario uses ``outages``, ``contact_changes`` or a c
 
 * An **outage** takes a channel, or one actor's end of it, out of service between two
   drill times. A message is judged when it is sent: during the window it bounces, is
-  lost or is held until service returns (:attr:`Window.effect`).
+  lost or is held until service returns (:attr:`Window.effect`), that is until no
+  outage that holds it covers it any more (:meth:`Drift.released`).
 * A **contact change** marks a point of contact stale, or repaired, from a drill time on.
 * A **pair latency** replaces a channel's latency between particular actors.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -77,9 +79,15 @@ class Drift:
         self.engine = _weak(engine)
         sc = engine.scenario
         self.windows = outage_windows(sc)
-        self.stale: dict[tuple[str, str], bool] = {}
         self.changes = [(parse_drill_time(c.at, sc.drill.start), i, c)
                         for i, c in enumerate(sc.contact_changes)]
+        #: per (actor, channel): the times of its contact changes, in time order (the
+        #: scenario's order within a minute), and whether the contact is stale from each
+        self._contacts: dict[tuple[str, str], tuple[list[float], list[bool]]] = {}
+        for at, _, c in sorted(self.changes, key=lambda x: (x[0], x[1])):
+            times, states = self._contacts.setdefault((c.actor, c.channel), ([], []))
+            times.append(at)
+            states.append(c.stale)
 
     def start(self) -> None:
         """Schedule the start and end of each outage and each contact change."""
@@ -98,20 +106,48 @@ class Drift:
         self.engine.emit(kind, w.actor, None, **details)
 
     def _contact(self, index: int, c: Any) -> None:
-        self.stale[(c.actor, c.channel)] = c.stale
+        """Log a contact change (:meth:`is_stale` reads the changes by the clock)."""
         self.engine.emit("contact_changed", c.actor, None, change=index, channel=c.channel,
                          stale=c.stale)
 
-    def is_stale(self, actor: str, cid: str, contact: Contact) -> bool:
-        return self.stale.get((actor, cid), contact.stale)
+    def is_stale(self, actor: str, cid: str, contact: Contact, at: float | None = None) -> bool:
+        """Whether ``actor``'s contact on ``cid`` is stale at drill minute ``at`` (default:
+        now): as the last change due by then left it, else as the scenario gives it.
 
-    def outage(self, cid: str, sender: str | None, recipient: str) -> Window | None:
-        """The outage a message sent now on ``cid`` runs into, if any."""
-        now = self.engine.env.now
+        A change counts from its minute on, whether or not its ``contact_changed`` event
+        has been handled yet: what is sent that minute sees the new contact, as an outage
+        starting that minute catches it (:meth:`Window.covers`)."""
+        line = self._contacts.get((actor, cid))
+        if line is None:
+            return contact.stale
+        times, states = line
+        i = bisect_right(times, self.engine.env.now if at is None else at)
+        return states[i - 1] if i else contact.stale
+
+    def outage(self, cid: str, sender: str | None, recipient: str,
+               at: float | None = None) -> Window | None:
+        """The outage a message sent on ``cid`` at drill minute ``at`` (default: now) runs
+        into, if any."""
+        t = self.engine.env.now if at is None else at
         for w in self.windows:
-            if w.covers(cid, sender, recipient, now):
+            if w.covers(cid, sender, recipient, t):
                 return w
         return None
+
+    def released(self, window: Window, cid: str, sender: str | None,
+                 recipient: str) -> tuple[float, Window | None]:
+        """When a message held by ``window`` goes on, and the outage it then runs into.
+
+        It goes on when ``window`` ends, unless another outage that holds messages covers
+        it then: it waits on for that one's end, and so on, so that the order in which the
+        outages are written does not matter. The outage returned (None when service is
+        back) bounces or loses it."""
+        t = window.end
+        while True:
+            w = self.outage(cid, sender, recipient, t)
+            if w is None or w.effect != "hold":
+                return t, w
+            t = w.end  # w covers t, so t < w.end: the wait only grows
 
 
 def uses_drift(sc: Scenario) -> bool:

@@ -517,29 +517,47 @@ class Messaging:
 
     def _outage(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
                 window: Window, latency: float, failed: bool, stale: bool) -> None:
-        """A message sent into an outage bounces, is lost, or waits for service."""
+        """A message sent into an outage bounces, is lost, or waits for service: until no
+        outage that holds messages covers it any more (one ``message_held``, ``until``
+        then), and is then judged again, as control's injects are."""
         engine = self.engine
-        ch = self.channels[cid]
         index = d.index
         if window.effect == "bounce":
+            self._stopped(d, index, cid, common, window, latency)
+            return
+        if window.effect == "lose":
+            self._stopped(d, index, cid, common, window, latency)
+        else:
+            drift = engine.drift
+            assert drift is not None
+            until, then = drift.released(window, cid, d.sender, d.recipient)
+            wait = until - self.env.now
+            engine.emit("message_held", d.sender, d.incident, reason="outage",
+                        until=until, **common)
+            if then is None:
+                engine.after(wait + latency, lambda: self._arrive(d, cid, msg_id, common,
+                                                                  latency, failed, stale))
+            else:
+                # service comes back into an outage that bounces or loses the message
+                engine.after(wait, lambda: self._stopped(d, index, cid, common, then, latency))
+        if d.automated and index + 1 < len(d.channels):
+            self._follow_up(d, index)
+
+    def _stopped(self, d: Dispatch, index: int, cid: str, common: dict[str, Any],
+                 window: Window, latency: float) -> None:
+        """A message (attempt ``index``) runs into an outage that bounces or loses it."""
+        engine = self.engine
+        if window.effect == "bounce":
+            ch = self.channels[cid]
             delay = 0.0
             if ch.bounce is not None:
                 delay = sample(ch.bounce, engine.streams(
                     f"channel/{cid}/{d.sender}>{d.recipient}/outage"))
             engine.after(delay, lambda: self._bounced(d, index, common, delay, "outage"))
             return
-        if window.effect == "lose":
-            engine.after(latency, lambda: engine.emit(
-                "message_lost", d.recipient, d.incident, reason="outage", sender=d.sender,
-                latency=latency, **common))
-        else:
-            wait = window.end - self.env.now
-            engine.emit("message_held", d.sender, d.incident, reason="outage",
-                        until=window.end, **common)
-            engine.after(wait + latency, lambda: self._arrive(d, cid, msg_id, common, latency,
-                                                              failed, stale))
-        if d.automated and index + 1 < len(d.channels):
-            self._follow_up(d, index)
+        engine.after(latency, lambda: engine.emit(
+            "message_lost", d.recipient, d.incident, reason="outage", sender=d.sender,
+            latency=latency, **common))
 
     def _bounced(self, d: Dispatch, index: int, common: dict[str, Any], delay: float,
                  reason: str = "stale_contact") -> None:
