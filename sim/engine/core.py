@@ -414,12 +414,15 @@ class Engine:
         streams = self.streams
         return sample(dist, streams.get(name) or streams(name))
 
-    def after(self, delay: float, fn: Callable[[], None]) -> None:
+    def after(self, delay: float, fn: Callable[[], None],
+              priority: simpy.events.EventPriority = _NORMAL) -> None:
         """Call ``fn`` after ``delay`` minutes (a plain callback: cheaper than a process).
 
         The event is scheduled exactly as ``env.timeout(delay)`` would be (same time,
-        priority and place in the queue), without the Timeout class around it."""
-        _after(self.env, delay, fn)
+        priority and place in the queue), without the Timeout class around it; or, with
+        a later ``priority`` (:data:`~.expectations.DECIDE_MISS`, ``DECIDE_BRANCH``),
+        once everything else due at that moment has happened."""
+        _after(self.env, delay, fn, priority)
 
     def soon(self, fn: Callable[[], None]) -> None:
         """Call ``fn`` now, after what is under way: queued as a SimPy process's start
@@ -510,6 +513,9 @@ class Engine:
             return
         if self.env.now < self.end:
             self._advance(self.end)
+        # an inject never triggered is skipped first: a contingency set off by an
+        # expectation falling due at the very end could only go out after the drill
+        self.msel.skip_untriggered()
         self.expectations.finish(self.end)
         self._ended = True
         self.emit(

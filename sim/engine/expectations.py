@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from weakref import proxy as _weak
 
+from simpy.events import EventPriority
+
 from scenarios.model import MESSAGE_VERBS
 
 from .events import Event
@@ -28,6 +30,15 @@ _EVENT_VERB = {"acknowledged": "acknowledge", "analysed": "analyse"}
 WATCHED = ACTION_EVENTS | {"message_delivered"}
 #: events of a message that never arrives, for contingencies fired on 'lost'
 LOST_EVENTS = frozenset({"message_lost", "message_bounced"})
+
+#: Priorities of the decisions exercise control takes at the end of a moment. SimPy runs
+#: the events due at one time by priority (urgent 0, normal 1: everything the drill
+#: does), and each priority in the order it was queued; these run after all of them,
+#: however late in the moment they were queued. An expectation falling due is missed
+#: once everything else due then has happened (an action at its deadline is in time),
+#: and a branch inject (``when``) is decided after that (it reads the miss).
+DECIDE_MISS = EventPriority(2)
+DECIDE_BRANCH = EventPriority(3)
 
 
 @dataclass
@@ -100,7 +111,9 @@ class Expectations:
                 if exp.status == "pending":
                     self._miss(exp)
 
-            engine.after(exp.deadline_at - engine.now, deadline)
+            # the deadline is inclusive: what is done at that very moment, whatever its
+            # place among the moment's events, is in time
+            engine.after(exp.deadline_at - engine.now, deadline, DECIDE_MISS)
 
     def _miss(self, exp: ExpectationState) -> None:
         exp.status = "missed"

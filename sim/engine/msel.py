@@ -20,6 +20,7 @@ from scenarios.durations import check_ahead, format_drill_time, parse_drill_time
 from scenarios.model import TLP_ORDER, ActionSeen, ArtefactFile, Inject, InjectCondition, Task
 
 from .actors import ActorState, Received
+from .expectations import DECIDE_BRANCH
 from .knowledge import GroundTruth, stated_facts
 
 if TYPE_CHECKING:
@@ -188,7 +189,12 @@ class Msel:
                          changed=changed, **{k: getattr(new, k) for k in changed})
 
     def unskip(self, inject_id: str, at: float | None = None) -> None:
-        """A skipped inject waits again: at its own time if still ahead, else at ``at``."""
+        """A skipped inject waits again: at its own time if still ahead, else at ``at``.
+
+        It goes back in the MSEL as it was: a branch inject (``when``) is decided by its
+        condition again when that time comes, now included, as a rescheduled one is
+        (delivered if it holds, else skipped again); :meth:`fire` delivers it whatever
+        its condition."""
         sched = self.get(inject_id)
         if sched.state != "skipped":
             raise ActionError(f"inject {inject_id!r} is {self._state(sched)}, not skipped")
@@ -222,20 +228,34 @@ class Msel:
         return max(float(at), now)
 
     def _arm(self, sched: ScheduledInject) -> None:
-        """Deliver a waiting inject whose time has come, or schedule it."""
+        """Deliver a waiting inject whose time has come, or schedule it. A branch inject
+        (``when``) is decided as at any other time, even when its time is now: once
+        everything due at this moment has happened (see :meth:`schedule`)."""
         assert sched.at is not None
-        if sched.at <= self.env.now:
+        if sched.at <= self.env.now and sched.inject.when is None:
             sched.state = "fired"
             self.deliver(sched.inject)
         else:
             self.schedule(sched)
 
     def contingency(self, inject_id: str) -> None:
-        """Fire a contingency inject after its delay (an expectation was missed)."""
+        """Fire a contingency inject after its delay (an expectation was missed, met,
+        late or lost). The first trigger wins: one already timed (by an earlier trigger,
+        or by the facilitator) keeps its time."""
         sched = self.injects[inject_id]
-        if sched.state == "pending":
+        if sched.state == "pending" and sched.at is None:
             sched.at = self.env.now + sched.inject.delay
             self.schedule(sched)
+
+    def skip_untriggered(self) -> None:
+        """At the drill's end: skip each inject still waiting for a trigger that never
+        came (a contingency, or an inject timed by an action), so that what is counted
+        from it is not in play, as for a branch whose condition did not hold."""
+        for sched in self.injects.values():
+            if sched.state == "pending" and sched.at is None:
+                sched.state = "skipped"
+                self.engine.emit("inject_skipped", None, sched.inject.incident.id,
+                                 inject=sched.inject.id, reason="not_triggered")
 
     def next_time(self) -> float | None:
         times = [s.at for s in self.injects.values()
@@ -266,10 +286,9 @@ class Msel:
         if sched.inject.when is None:
             self.engine.after(at - self.env.now, fire)
         else:
-            # a branch is decided once everything else due at that moment has happened
-            # (an expectation falling due then is missed first): after the moment's
-            # events, queued behind them when the moment comes
-            self.engine.after(at - self.env.now, lambda: self.engine.after(0.0, decide))
+            # a branch is decided once everything else due at that moment has happened,
+            # an expectation falling due then missed first
+            self.engine.after(at - self.env.now, decide, DECIDE_BRANCH)
 
     def _update_truth(self, inj: Inject) -> None:
         engine = self.engine

@@ -543,7 +543,9 @@ class DrillState:
                 state = "is out of date" if d.get("stale") else "was repaired"
                 return f"{who}'s point of contact on {how} {state}"
             case "inject_skipped":
-                why = " (its condition did not hold)" if d.get("reason") == "condition" else ""
+                why = {"condition": " (its condition did not hold)",
+                       "not_triggered": " (nothing set it off before the end)"}.get(
+                    d.get("reason", ""), "")
                 if why:
                     return f"Inject {d.get('inject', '')} skipped{why}"
                 return f"Facilitator skipped inject {d.get('inject', '')}"
