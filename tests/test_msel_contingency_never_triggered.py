@@ -103,3 +103,32 @@ def test_the_feed_says_nothing_set_it_off(scenario_data, load):
     lines = [state.describe(e) for e in log if e.type == "inject_skipped"]
     assert lines == ["Inject C1 skipped (nothing set it off before the end)",
                      "Inject A1 skipped (nothing set it off before the end)"]
+
+
+def test_a_contingency_due_after_the_end_is_skipped_too(scenario_data, load):
+    """Set off, but due only after the drill's end: it never comes into play either."""
+    data = _drill(scenario_data)
+    # missed at T+01:10 in a two-day drill: C1 due two days later
+    data["expectations"][0]["within"] = "10m"
+    data["injects"][-2]["delay"] = "48h"
+    engine = Engine(load(data), seed=0)
+    log = engine.run()
+    reasons = {e.details["inject"]: e.details["reason"] for e in log
+               if e.type == "inject_skipped"}
+    assert reasons == {"C1": "after_end", "A1": "not_triggered"}
+    by_id = {x["id"]: x for x in compute(log)["expectations"]}
+    assert by_id["E2"]["skipped"] == "C1"
+
+
+def test_an_after_action_inject_keeps_the_time_control_gave_it(scenario_data, load):
+    """Rescheduled by exercise control before its action is done, an ``after_action``
+    inject goes out once, at control's time: the action does not time it again."""
+    data = _drill(scenario_data)
+    data["injects"][-1]["after_action"] = {"action": "escalate"}  # cert-a escalates at 110
+    engine = Engine(load(data), seed=0)
+    engine.run_until(60)
+    engine.reschedule_inject("A1", 200)
+    log = engine.run()
+    sent = [e.time for e in log
+            if e.type == "inject_delivered" and e.details.get("inject") == "A1"]
+    assert sent == [200.0]

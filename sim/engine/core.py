@@ -513,9 +513,9 @@ class Engine:
             return
         if self.env.now < self.end:
             self._advance(self.end)
-        # an inject never triggered is skipped first: a contingency set off by an
+        # an inject still waiting is skipped first: a contingency set off by an
         # expectation falling due at the very end could only go out after the drill
-        self.msel.skip_untriggered()
+        self.msel.skip_unsent()
         self.expectations.finish(self.end)
         self._ended = True
         self.emit(

@@ -19,8 +19,9 @@ EVENT_TYPES: dict[str, str] = {
     "incident_updated": "an inject changed an incident's properties",
     "inject_delivered": "an inject reached a recipient",
     "inject_skipped": "the facilitator skipped an inject, or its condition did not hold "
-    "when it was due (reason: condition), or at the end nothing had set it off (a "
-    "contingency or after_action inject; reason: not_triggered)",
+    "when it was due (reason: condition), or at the end it was still waiting: nothing "
+    "had set it off (a contingency or after_action inject; reason: not_triggered), or it "
+    "was due at or after the end (reason: after_end)",
     "inject_rescheduled": "the facilitator moved a waiting inject to a new drill time",
     "inject_edited": "the facilitator changed a waiting inject's title, text, recipients or TLP",
     "inject_unskipped": "the facilitator put a skipped inject back in the MSEL",

@@ -247,15 +247,18 @@ class Msel:
             sched.at = self.env.now + sched.inject.delay
             self.schedule(sched)
 
-    def skip_untriggered(self) -> None:
-        """At the drill's end: skip each inject still waiting for a trigger that never
-        came (a contingency, or an inject timed by an action), so that what is counted
-        from it is not in play, as for a branch whose condition did not hold."""
+    def skip_unsent(self) -> None:
+        """At the drill's end: skip each inject still waiting, so that what is counted
+        from it is not in play, as for a branch whose condition did not hold. It waited
+        for a trigger that never came (a contingency, or an inject timed by an action:
+        ``not_triggered``), or for a time at or after the end (a contingency set off too
+        late, an inject delayed past the end: ``after_end``)."""
         for sched in self.injects.values():
-            if sched.state == "pending" and sched.at is None:
+            if sched.state == "pending":
                 sched.state = "skipped"
                 self.engine.emit("inject_skipped", None, sched.inject.incident.id,
-                                 inject=sched.inject.id, reason="not_triggered")
+                                 inject=sched.inject.id,
+                                 reason="not_triggered" if sched.at is None else "after_end")
 
     def next_time(self) -> float | None:
         times = [s.at for s in self.injects.values()
@@ -472,8 +475,9 @@ class Msel:
             if after.by and ev.actor not in self.engine.scenario.expand(after.by):
                 continue
             self.watching.remove(sched)
-            sched.at = self.env.now + sched.inject.delay
-            self.schedule(sched)
+            if sched.at is None:  # a time exercise control gave it meanwhile stands
+                sched.at = self.env.now + sched.inject.delay
+                self.schedule(sched)
 
     # --- player tasks ------------------------------------------------------------------
 

@@ -544,7 +544,8 @@ class DrillState:
                 return f"{who}'s point of contact on {how} {state}"
             case "inject_skipped":
                 why = {"condition": " (its condition did not hold)",
-                       "not_triggered": " (nothing set it off before the end)"}.get(
+                       "not_triggered": " (nothing set it off before the end)",
+                       "after_end": " (it was due at or after the end)"}.get(
                     d.get("reason", ""), "")
                 if why:
                     return f"Inject {d.get('inject', '')} skipped{why}"
