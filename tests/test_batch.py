@@ -180,8 +180,14 @@ def test_a_variant_that_touches_nothing_differs_by_exactly_zero(loaded, tmp_path
         "laocert-24x7: actors.laocert.staffing=24/7")], jobs=1)
     diffs = [d for d in result.summary["differences"] if d["variant"] == "laocert-24x7"]
     assert diffs
-    assert all(d["mean_difference"] == 0 and d["ci"] == [0.0, 0.0] for d in diffs)
-    assert all(d["rate_difference"] == 0 and d["rate_changed_in"] == 0 for d in diffs)
+    assert all(d["mean_difference"] == 0 and d["rate_difference"] == 0
+               and d["rate_changed_in"] == 0 for d in diffs)
+    # a value's differences are all 0; an expectation's interval is that of its change
+    # in met rate, which no number of unchanged pairs narrows to nothing
+    assert all(d["ci"] == [0.0, 0.0] for d in diffs if not d["metric"].endswith(".met"))
+    met = [d for d in diffs if d["metric"].endswith(".met")]
+    assert met and all(d["ci"] == d["rate_difference_ci"] and d["ci"][0] < 0 < d["ci"][1]
+                       for d in met)
 
 
 def test_a_metric_only_the_variant_reaches_shows_its_change_in_rate():
@@ -202,17 +208,18 @@ def test_a_metric_only_the_variant_reaches_shows_its_change_in_rate():
     assert (contained["rate_baseline"], contained["rate_variant"]) == (0.0, 0.25)
     assert contained["rate_difference"] == 0.25 and contained["rate_changed_in"] == 1
     assert contained["pairs"] == 0 and contained["mean_difference"] is None
-    # Newcombe's paired interval by hand: Wilson(1 of 4) = [0.04559, 0.69936],
-    # Wilson(0 of 4) = [0, 0.48990], no correlation (one margin is empty):
-    # lower 0.25 - sqrt(0.20441^2 + 0.48990^2), upper 0.25 + (0.69936 - 0.25)
-    assert contained["rate_difference_ci"] == pytest.approx([-0.28083, 0.69936], abs=1e-4)
+    # Tango's paired score interval by hand, 1 and 0 discordant pairs of 4: above 1/7
+    # the constrained estimate is 0 and the upper end is Wilson's for 1 of 4, 0.69936;
+    # below 0 the score is (1 - 4d) / sqrt(4 (0.25 - 0.75d - d^2)) and reaches z at the
+    # negative root of (16 + 4z^2) d^2 + (3z^2 - 8) d + 1 - z^2 = 0, -0.36236
+    assert contained["rate_difference_ci"] == pytest.approx([-0.36236, 0.69936], abs=1e-4)
     first = diffs["first_ack"]
     assert first["pairs"] == 4 and first["mean_difference"] == -5.0
     assert first["rate_difference"] == 0 and first["rate_difference_ci"][0] < 0
     # a metric that happened in neither has nothing to compare
     assert "ansac_reached" not in diffs
     text = render_summary(s)
-    assert "INC1 contained" in text and "happened 0% -> 25%: +25.0 points [-28.1, +69.9]" in text
+    assert "INC1 contained" in text and "happened 0% -> 25%: +25.0 points [-36.2, +69.9]" in text
 
 
 def test_a_variant_that_matters_shows_a_paired_difference(loaded, tmp_path):

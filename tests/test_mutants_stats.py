@@ -12,7 +12,6 @@ from sim.analysis.stats import (
     Proportion,
     Running,
     Sample,
-    paired_rate_difference,
     t_value,
     wilson,
     z_value,
@@ -50,46 +49,6 @@ def test_wilson_intervals():
     assert wilson(3, 10, 0.90) == pytest.approx((0.126874, 0.558300), abs=2e-5)
     assert wilson(10, 10) == pytest.approx((0.722467, 1.0), abs=2e-5)
     assert wilson(0, 0) == (0.0, 1.0)
-
-
-def test_paired_rates_differ_with_a_newcombe_interval():
-    # 20 pairs: 5 in both, 3 only in the first, 1 only in the second, 11 in neither.
-    # Rates 0.40 and 0.30; Wilson (0.218805, 0.613419) and (0.145476, 0.518976);
-    # phi, continuity-corrected: (5*11 - 3*1 - 20/2) / sqrt(8*12*6*14) = 0.467707
-    diff, (lo, hi) = paired_rate_difference(5, 3, 1, 20)
-    assert diff == pytest.approx(0.1)
-    assert (lo, hi) == pytest.approx((-0.108965, 0.296409), abs=2e-5)
-    # the same at 90 %: a narrower interval
-    _, (lo90, hi90) = paired_rate_difference(5, 3, 1, 20, 0.90)
-    assert lo < lo90 < 0.1 < hi90 < hi
-
-
-def test_the_paired_interval_is_newcombes_published_one():
-    # Newcombe's method 10 as published, on the example of Fagerland, Lydersen and
-    # Laake (Cavo et al. 2012: 59 both, 6 first only, 16 second only, 80 neither):
-    # -0.0621 (-0.1186 to -0.0046)
-    diff, (lo, hi) = paired_rate_difference(59, 6, 16, 161)
-    assert (round(diff, 4), round(lo, 4), round(hi, 4)) == (-0.0621, -0.1186, -0.0046)
-    # a correlation no larger than n/2 in its numerator counts as none: every pair agrees
-    _, (lo, hi) = paired_rate_difference(47, 0, 0, 50)
-    assert (lo, hi) == pytest.approx((-0.0733, 0.0733), abs=1e-4)
-
-
-def test_paired_rates_when_every_pair_agrees_or_there_are_none():
-    # all 10 pairs in both: no difference, an interval as wide as Wilson's for 10 of 10
-    diff, (lo, hi) = paired_rate_difference(10, 0, 0, 10)
-    assert diff == 0.0 and (lo, hi) == pytest.approx((-0.277533, 0.277533), abs=1e-6)
-    diff, (lo, hi) = paired_rate_difference(0, 0, 0, 0)
-    assert math.isnan(diff) and math.isnan(lo) and math.isnan(hi)
-
-
-def test_a_paired_difference_never_leaves_minus_one_to_one():
-    # one pair, only in the second: Wilson (0, 0.793451) and (0.206550, 1); the upper
-    # end is -1 + sqrt(2) * 0.793451
-    diff, (lo, hi) = paired_rate_difference(0, 0, 1, 1)
-    assert diff == -1.0 and lo == -1.0 and hi == pytest.approx(0.122108, abs=2e-5)
-    diff, (lo, hi) = paired_rate_difference(0, 1, 0, 1)
-    assert diff == 1.0 and hi == 1.0 and lo == pytest.approx(-0.122108, abs=2e-5)
 
 
 def test_running_mean_and_spread():

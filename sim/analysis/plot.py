@@ -1,10 +1,46 @@
-"""Small plots for sweeps: a terminal chart and a standalone SVG file (no dependencies)."""
+"""Small plots for sweeps: a terminal chart and a standalone SVG file (no dependencies).
+
+A sweep of values that are not numbers (``office-hours``, ``24/7``) is drawn at the
+places 0, 1, ... and labelled with the values: pass ``labels``, or x positions as an
+:class:`Axis`, which carries them. Labels are untrusted text: shown plain in the
+terminal, escaped in the SVG.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from html import escape
 from typing import Any
+
+from sim.safe.text import one_line
+
+#: a tick label longer than this is cut short (the sweep's table shows it whole)
+LABEL_CHARS = 24
+
+
+class Axis(list[float]):
+    """x positions, with the text to show at each in place of the number."""
+
+    def __init__(self, xs: Iterable[float], labels: Iterable[str]) -> None:
+        super().__init__(xs)
+        self.labels = list(labels)
+        if len(self.labels) != len(self):
+            raise ValueError("one label for each x position")
+
+
+def _labels(xs: list[float], labels: list[str] | None) -> list[str] | None:
+    """The tick labels given, or those the x positions carry; as plain one-line text."""
+    given = labels if labels is not None else getattr(xs, "labels", None)
+    if given is None:
+        return None
+    if len(given) != len(xs):
+        raise ValueError("one label for each x position")
+    out = []
+    for text in given:
+        text = one_line(str(text))
+        out.append(text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 3] + "...")
+    return out
 
 
 def _nice(lo: float, hi: float) -> tuple[float, float]:
@@ -24,9 +60,12 @@ def _in_order(xs: list[float], *columns: dict[str, list[Any]]
 
 
 def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: int = 60,
-               height: int = 14, ylabel: str = "") -> str:
-    """A character chart: one mark per series per x value."""
-    xs, (series,) = _in_order(xs, series)
+               height: int = 14, ylabel: str = "", labels: list[str] | None = None) -> str:
+    """A character chart: one mark per series per x value; with ``labels``, the x axis
+    shows each value's label (as many as fit, in order) instead of numbers."""
+    ticks = _labels(xs, labels)
+    xs, (series, named) = _in_order(xs, series, {"": ticks} if ticks is not None else {})
+    ticks = named.get("")
     marks = "*o+x#@"
     values = [v for ys in series.values() for v in ys if v is not None]
     if not values or not xs:
@@ -47,8 +86,20 @@ def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: in
         label = f"{y:9.2f}" if i in (0, height // 2, height - 1) else " " * 9
         lines.append(f"{label} |{''.join(row)}")
     lines.append(" " * 10 + "+" + "-" * width)
-    # the axis runs from the smallest value to the largest
-    lines.append(" " * 10 + f"{min(xs):<{width // 2}g}{max(xs):>{width - width // 2}g}")
+    if ticks is not None:
+        # each label centred under its point, skipped where it would run into the last
+        axis: list[str] = []
+        for x, text in zip(xs, ticks, strict=True):
+            col = round((x - x0) / (x1 - x0) * (width - 1)) + 1  # past the '+'
+            start = col - len(text) // 2
+            if axis and start <= len(axis):
+                continue  # it would run into the label before it
+            start = max(start, 0)
+            axis += [" "] * (start - len(axis)) + list(text)
+        lines.append(" " * 10 + "".join(axis))
+    else:
+        # the axis runs from the smallest value to the largest
+        lines.append(" " * 10 + f"{min(xs):<{width // 2}g}{max(xs):>{width - width // 2}g}")
     legend = "   ".join(f"{marks[k % len(marks)]} {name}" for k, name in enumerate(series))
     lines.append(" " * 10 + legend + (f"   ({ylabel})" if ylabel else ""))
     return "\n".join(lines) + "\n"
@@ -56,11 +107,16 @@ def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: in
 
 def svg_plot(xs: list[float], series: dict[str, list[float | None]],
              bands: dict[str, list[tuple[float, float] | None]] | None = None,
-             title: str = "", xlabel: str = "", ylabel: str = "") -> str:
-    """A line chart with optional confidence bands, as a standalone SVG document."""
+             title: str = "", xlabel: str = "", ylabel: str = "",
+             labels: list[str] | None = None) -> str:
+    """A line chart with optional confidence bands, as a standalone SVG document; with
+    ``labels``, the x axis shows each value's label (escaped) instead of numbers."""
     w, h, left, right, top, bottom = 720, 420, 70, 20, 40, 60
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
-    xs, (series, bands) = _in_order(xs, series, bands or {})
+    ticks = _labels(xs, labels)
+    xs, (series, bands, named) = _in_order(xs, series, bands or {},
+                                           {"": ticks} if ticks is not None else {})
+    ticks = named.get("")
     values = [v for ys in series.values() for v in ys if v is not None]
     values += [b for bs in bands.values() for band in bs if band for b in band]
     y0, y1 = _nice(min(values), max(values)) if values else (0.0, 1.0)
@@ -81,8 +137,20 @@ def svg_plot(xs: list[float], series: dict[str, list[float | None]],
         out.append(f'<line x1="{left}" x2="{w - right}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
                    'stroke="#ddd"/>')
         out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.2f}</text>')
-    for x in xs:
-        out.append(f'<text x="{px(x):.1f}" y="{h - bottom + 18}" text-anchor="middle">{x:g}</text>')
+    if ticks is not None:
+        shown_to = -math.inf  # the right edge of the last label drawn (7 px a character)
+        for x, text in zip(xs, ticks, strict=True):
+            half = 3.5 * len(text)
+            centre = min(max(px(x), half), w - half)  # kept inside the picture
+            if centre - half < shown_to + 6:
+                continue  # would overlap the label before it
+            shown_to = centre + half
+            out.append(f'<text x="{centre:.1f}" y="{h - bottom + 18}" text-anchor="middle">'
+                       f'{escape(text)}</text>')
+    else:
+        for x in xs:
+            out.append(f'<text x="{px(x):.1f}" y="{h - bottom + 18}" text-anchor="middle">'
+                       f'{x:g}</text>')
     out.append(f'<text x="{(left + w - right) / 2}" y="{h - 18}" text-anchor="middle">'
                f'{escape(xlabel)}</text>')
     out.append(f'<text transform="translate(16 {(top + h - bottom) / 2}) rotate(-90)" '

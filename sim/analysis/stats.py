@@ -8,7 +8,8 @@
   matters only where the values jump). Mean, variance, minimum and maximum are
   always exact (Welford's algorithm).
 * Confidence intervals: Student-t for means, distribution-free order statistics
-  for quantiles, Wilson score for proportions. A bound the values cannot give (the
+  for quantiles, Wilson score for proportions, Tango's score interval for the
+  difference of two paired proportions. A bound the values cannot give (the
   mean of one value; a quantile's bound beyond the smallest or largest value) is
   ``None``: more replications are needed, not a narrower interval.
 """
@@ -60,34 +61,57 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, flo
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def paired_rate_difference(both: int, first_only: int, second_only: int, n: int,
-                           confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
-    """Difference of two paired proportions (first minus second) and its interval.
+def paired_score_difference(first_only: int, second_only: int, n: int,
+                            confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
+    """Difference of two paired proportions (first minus second) and Tango's score
+    interval for it (Tango 1998, as Fagerland, Lydersen and Laake 2014 give it).
 
-    ``both``, ``first_only`` and ``second_only`` count the pairs where the event
-    happened in both, only in the first, only in the second; the rest of the ``n``
-    pairs had it in neither. The interval is Newcombe's hybrid score interval for
-    paired data (his method 10): Wilson intervals of the two rates, combined with the
-    correlation of the pairs, continuity-corrected as Newcombe gives it (a positive
-    correlation is lowered by n/2 in its numerator, and taken as 0 when that leaves
-    nothing). It stays within [-1, 1] and is not degenerate when every pair agrees.
+    Only the discordant pairs count: ``first_only`` pairs had the event in the first
+    only, ``second_only`` in the second only, of ``n`` pairs. The interval is every
+    difference d whose score statistic
+    ``(first_only - second_only - n d) / sqrt(n (2 q + d (1 - d)))``, q the constrained
+    maximum-likelihood estimate of the second-only probability, lies within the
+    normal quantile; its ends are found by bisection. It stays within [-1, 1], is not
+    degenerate when every pair agrees (0 of 40 changed gives about +-0.088) and keeps
+    its coverage when changes are rare, as they are between variants run on the same
+    seeds (Newcombe's hybrid interval covers a 2 %
+    one-way change in 100 pairs only about 87 % of the time at 95 %).
     """
     if n <= 0:
         return (math.nan, (math.nan, math.nan))
-    neither = n - both - first_only - second_only
-    p1 = (both + first_only) / n
-    p2 = (both + second_only) / n
-    l1, u1 = wilson(both + first_only, n, confidence)
-    l2, u2 = wilson(both + second_only, n, confidence)
-    margins = ((both + first_only) * (second_only + neither) * (both + second_only)
-               * (first_only + neither))
-    a = both * neither - first_only * second_only
-    corrected = 0.0 if not margins or 0 <= a <= n / 2 else a - n / 2 if a > 0 else a
-    phi = corrected / math.sqrt(margins) if corrected else 0.0
-    diff = p1 - p2
-    lower = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
-    upper = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
-    return (diff, (max(-1.0, diff - lower), min(1.0, diff + upper)))
+    b, c = first_only, second_only
+    z = z_value(confidence)
+    diff = (b - c) / n
+
+    def score(d: float) -> float:
+        a = 2 * n
+        bb = -b - c + (2 * n - b + c) * d
+        cc = -c * d * (1 - d)
+        q = (math.sqrt(max(0.0, bb * bb - 4 * a * cc)) - bb) / (2 * a)
+        variance = n * (2 * q + d * (1 - d))
+        num = b - c - n * d
+        if variance <= 0:
+            return 0.0 if num == 0 else math.copysign(math.inf, num)
+        return num / math.sqrt(variance)
+
+    def root(lo: float, hi: float, target: float) -> float:
+        """Where the score (decreasing in d) crosses ``target`` between lo and hi."""
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            if mid in (lo, hi):
+                break
+            if score(mid) > target:
+                lo = mid
+            else:
+                hi = mid
+        return (lo + hi) / 2
+
+    edge = 1e-12
+    # the score is 0 at the estimate and falls as d grows: the lower end is where it
+    # comes down to z, the upper where it reaches -z
+    lower = -1.0 if diff <= -1 or score(-1 + edge) <= z else root(-1 + edge, diff, z)
+    upper = 1.0 if diff >= 1 or score(1 - edge) >= -z else root(diff, 1 - edge, -z)
+    return (diff, (max(-1.0, lower), min(1.0, upper)))
 
 
 class Running:

@@ -61,8 +61,8 @@ from scenarios import loader as _loader
 from scenarios.loader import format_path, located_errors, reword
 from scenarios.yamlsrc import YamlProblem, read_yaml_text
 from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, STAGE_KEYS, compute
-from sim.analysis.stats import Proportion, Running, Sample, paired_rate_difference
-from sim.engine import Engine, collector
+from sim.analysis.stats import Proportion, Running, Sample, paired_score_difference
+from sim.engine import Engine, collector, preflight
 from sim.safe.files import (
     FileProblem,
     Unreadable,
@@ -88,6 +88,8 @@ assert set(HOP_SLUGS) == {h[0] for h in LAW_ENFORCEMENT_HOPS}
 STAGE_SLUGS = {key: HOP_SLUGS[h[0]] for h, key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
                                                       strict=True)}
 LOSS_REASONS = ("stale_contact", "no_contact", "channel_failure", "outage")
+#: the version of summary.json's format (see Aggregate.summary)
+SUMMARY_VERSION = 2
 #: the row of an expectation that was not in play in a run (counted from an inject that
 #: was skipped): it stands in place of the expectation's ``.met`` and ``.lateness`` rows
 NOT_IN_PLAY = ".not_in_play"
@@ -258,12 +260,53 @@ def _assignment(text: str) -> tuple[str, str] | None:
     return None
 
 
+def split_top_level(text: str) -> list[str]:
+    """``text`` split at each comma outside brackets, braces and quotes.
+
+    Values are written as in YAML, so a flow list (``[a, b]``), a flow mapping
+    (``{dist: uniform, low: 1m}``) or quoted text (``'Hello, world'``) keeps its commas.
+    A quote opens quoted text only where YAML would read one: at the start of a value
+    (after ``=``, ``,``, ``:``, ``[`` or ``{`` and any spaces), so the apostrophe of
+    ``Bob's report`` is plain text. In single quotes ``''`` is a quote; in double quotes
+    a backslash escapes the next character.
+    """
+    parts: list[str] = []
+    depth = 0
+    quote = ""
+    start = 0
+    previous = ""  # the last character outside quotes that is not a space
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if (quote == '"' and ch == "\\") or quote == ch == "'" == text[i + 1:i + 2]:
+                i += 1  # the escaped character, or the second quote of ''
+            elif ch == quote:
+                quote = ""
+                previous = ch
+        elif ch in "'\"" and previous in ("", "=", ",", ":", "[", "{"):
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+        if not quote and not ch.isspace() and ch not in "'\"":
+            previous = ch
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
 def parse_changes(text: str, where: str) -> tuple[tuple[str, Any], ...]:
     changes = []
-    for part in [p for p in text.split(",") if p.strip()]:
+    for part in [p for p in split_top_level(text) if p.strip()]:
         pair = _assignment(part)
         if pair is None:
-            raise BatchError(f"{where}: {part.strip()!r} should read path=value")
+            raise BatchError(f"{where}: {part.strip()!r} should read path=value (a value "
+                             "holding a comma goes in quotes: path='a, b')")
         path, value = pair
         changes.append((path.strip(), _scalar(value, where)))
     if not changes:
@@ -331,7 +374,7 @@ def parse_sweep(text: str) -> list[Variant]:
         count = math.floor(span) + 1
         values: list[Any] = [round(start + i * step, 10) for i in range(count)]
     else:
-        values = [_scalar(v, where) for v in spec.split(",") if v.strip()]
+        values = [_scalar(v, where) for v in split_top_level(spec) if v.strip()]
         if len(values) > MAX_SWEEP_VALUES:
             raise BatchError(f"{where}: more than {MAX_SWEEP_VALUES:,} values")
         bad = [v for v in values if isinstance(v, float) and not math.isfinite(v)]
@@ -486,6 +529,24 @@ def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[t
     return out
 
 
+def check_runnable(loaded: LoadedScenario, scenarios: list[tuple[str, dict]]) -> None:
+    """Refuse, before anything runs, a baseline or variant that `drill run` would refuse
+    (every inject timed after the drill ends, say): one line naming it."""
+    from scenarios.yamlsrc import Located
+
+    for name, data in scenarios:
+        if name == BASELINE:
+            # the scenario file as it is: its problems are placed in the file
+            problems = [str(p) for p in preflight(loaded)]
+        else:
+            # a changed scenario has no place in the file
+            changed = LoadedScenario(Scenario.model_validate(data), Located(data), loaded.path)
+            problems = [f"variant {name!r}: {p.path}: {p.message}" if p.path
+                        else f"variant {name!r}: {p.message}" for p in preflight(changed)]
+        if problems:
+            raise BatchCannotRun(one_line("; ".join(problems)) + " (cannot run)")
+
+
 # --- metrics by name -------------------------------------------------------------
 
 #: Metrics of an incident, as rows of ``replications.csv`` name them.
@@ -550,12 +611,15 @@ class Tally:
     An expectation's ``.met`` row is 1 (met), 0 (missed or late) or None (still open
     when the drill ended): its rate counts met among the decided replications, and the
     open ones separately; its paired differences and its change in rate compare every
-    replication, an expectation still open at the end counting as not met. In a run
-    where it was not in play (counted from an inject that was skipped) it has a
-    ``.not_in_play`` row instead, counted apart, like `drill run` leaves it out of the
-    score: neither decided nor open, and left out of the comparison of that replication
-    (the replications where it was not in play in the variant or in the baseline are
-    counted, and left out of the denominator of the change in rate).
+    replication where both the variant and the baseline have it in play, an expectation
+    still open at the end counting as not met. In a run where it was not in play
+    (counted from an inject that was skipped) it has a ``.not_in_play`` row instead,
+    counted apart, like `drill run` leaves it out of the score: neither decided nor
+    open, and left out of the comparison of that replication. So is a replication where
+    the variant or the baseline has no such expectation at all (a variant that turns
+    ``require: each`` into ``any`` has ``E1`` where the baseline has ``E1.certph``, ...):
+    the replications left out are counted, and out of the denominator of the change in
+    rate; an expectation never in play in both at once is not compared at all.
 
     A worker tallies the rows of its chunk; the command's own process merges the
     tallies in replication order (:meth:`Aggregate.merge`), which adds every value to
@@ -587,14 +651,16 @@ class Tally:
         #: key -> the values where it happened, in replication order
         self.values: dict[tuple[str, str, str], list[float]] = {}
         #: key of a variant -> value minus the baseline's, where both happened (a
-        #: ``.met`` metric: in every replication, open counting as not met)
+        #: ``.met`` metric: in every replication where both have it in play, open
+        #: counting as not met)
         self.diffs: dict[tuple[str, str, str], list[float]] = {}
         #: key of a variant -> replications where it happened (a ``.met`` metric: was
         #: met) in both the variant and the baseline, only in the variant, only in the
         #: baseline
         self.happened: dict[tuple[str, str, str], list[int]] = {}
-        #: key of a variant's ``.met`` metric -> [replications where it was not in play
-        #: in the variant or in the baseline]: left out of its comparison
+        #: key of a variant's ``.met`` or ``.lateness`` metric -> [replications where
+        #: the expectation was not in play in the variant or in the baseline, or one of
+        #: them does not have it]: left out of its comparison
         self.unpaired: dict[tuple[str, str, str], list[int]] = {}
         self._rep: int | None = None
         self._row: dict[tuple[str, str, str], float | None] = {}
@@ -636,44 +702,53 @@ class Tally:
         Values are compared where both happened; whether it happened at all is
         compared in every replication (a metric missing from a run did not happen),
         so a metric that only the variant or only the baseline ever reaches still
-        shows its change in rate. An expectation is compared in every replication where
-        it was in play in both, met (1) or not (0): still open at the end is not met.
+        shows its change in rate. An expectation is compared only in a replication
+        where it was in play in both, met (1) or not (0): still open at the end is not
+        met. Where it was not in play in one of them, or one of them does not have it
+        at all (a variant that changes ``require: each`` to ``any`` has ``E1`` where the
+        baseline has ``E1.certph``, ...), the replication is unpaired: counted, and
+        left out of the comparison of its ``.met`` and ``.lateness`` rows.
         """
         row = self._row
-        for (variant, incident, metric), value in row.items():
-            if variant == BASELINE or metric.endswith(NOT_IN_PLAY):
-                continue
-            if metric.endswith(".met"):
-                base_key = (BASELINE, incident, metric)
-                if base_key in row:
-                    _entry(self.diffs, (variant, incident, metric), list).append(
-                        _met(value) - _met(row[base_key]))
-                continue
-            if value is None:
-                continue
-            base = row.get((BASELINE, incident, metric))
-            if base is not None:
-                _entry(self.diffs, (variant, incident, metric), list).append(value - base)
         measured = {(i, _met_metric(m) if m.endswith(NOT_IN_PLAY) else m)
                     for (_, i, m) in row}
         for variant in self.variants:
             if variant == BASELINE:
                 continue
             for incident, metric in measured:
-                if metric.endswith(".met"):
-                    absent = metric.removesuffix(".met") + NOT_IN_PLAY
-                    if (variant, incident, absent) in row or (BASELINE, incident, absent) in row:
-                        _entry(self.unpaired, (variant, incident, metric), _one)[0] += 1
+                key = (variant, incident, metric)
+                base_key = (BASELINE, incident, metric)
+                stem = _expectation_stem(metric)
+                if stem is not None:
+                    in_play = [(side, incident, stem + ".met") in row
+                               for side in (variant, BASELINE)]
+                    if not all(in_play):
+                        if any(in_play) or any((side, incident, stem + NOT_IN_PLAY) in row
+                                               for side in (variant, BASELINE)):
+                            _entry(self.unpaired, key, _one)[0] += 1
                         continue
-                    mine = _met(row.get((variant, incident, metric))) > 0
-                    base = _met(row.get((BASELINE, incident, metric))) > 0
+                if metric.endswith(".met"):
+                    mine_met, base_met = _met(row.get(key)), _met(row.get(base_key))
+                    _entry(self.diffs, key, list).append(mine_met - base_met)
+                    mine, base = mine_met > 0, base_met > 0
                 else:
-                    mine = row.get((variant, incident, metric)) is not None
-                    base = row.get((BASELINE, incident, metric)) is not None
+                    value, base_value = row.get(key), row.get(base_key)
+                    if value is not None and base_value is not None:
+                        _entry(self.diffs, key, list).append(value - base_value)
+                    mine, base = value is not None, base_value is not None
                 if mine or base:
-                    counts = _entry(self.happened, (variant, incident, metric), _triple)
+                    counts = _entry(self.happened, key, _triple)
                     counts[0 if mine and base else 1 if mine else 2] += 1
         row.clear()
+
+
+def _expectation_stem(metric: str) -> str | None:
+    """``expectation.ID`` of an expectation's ``.met`` or ``.lateness`` metric."""
+    if metric.startswith("expectation."):
+        for suffix in (".met", ".lateness"):
+            if metric.endswith(suffix):
+                return metric.removesuffix(suffix)
+    return None
 
 
 def _pair() -> list[int]:
@@ -725,8 +800,8 @@ class Aggregate:
     open: dict[tuple[str, str, str], int] = field(default_factory=dict)
     #: replications where an expectation was not in play (its inject was skipped)
     not_in_play: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    #: per variant's ``.met`` metric, the replications left out of its comparison: not
-    #: in play in the variant or in the baseline
+    #: per variant's ``.met`` or ``.lateness`` metric, the replications left out of its
+    #: comparison: not in play in the variant or in the baseline, or missing from one
     unpaired: dict[tuple[str, str, str], int] = field(default_factory=dict)
     diffs: dict[tuple[str, str, str], Running] = field(default_factory=dict)
     happened: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
@@ -813,13 +888,21 @@ class Aggregate:
             both, mine, base = self.happened.get(key, [0, 0, 0])
             # an expectation is compared where it was in play in both
             compared = self.replications - self.unpaired.get(key, 0)
-            rate, rate_ci = paired_rate_difference(both, mine, base, compared,
-                                                   self.confidence)
+            if compared <= 0:  # never in play in both at once: nothing to compare
+                continue
+            rate, rate_ci = paired_score_difference(mine, base, compared, self.confidence)
+            if metric.endswith(".met"):
+                # differences of 0 and +-1: their mean is the change in met rate, and
+                # its interval the paired one of that change (a t-interval on them is
+                # zero wide when every pair changed alike, past [-1, 1] from few pairs)
+                ci: list[float | None] | None = list(rate_ci)
+            else:
+                ci = list(run.mean_ci(self.confidence)) if run else None
             differences.append({
                 "variant": variant, "incident": incident, "metric": metric,
                 "pairs": run.n if run else 0,
                 "mean_difference": run.mean if run else None,
-                "ci": list(run.mean_ci(self.confidence)) if run else None,
+                "ci": ci,
                 "rate_baseline": (both + base) / compared,
                 "rate_variant": (both + mine) / compared,
                 "rate_difference": rate, "rate_difference_ci": list(rate_ci),
@@ -827,7 +910,11 @@ class Aggregate:
             })
         return {
             "format": "drill-batch",
-            "version": 1,
+            # 2: the ``ci`` of an expectation's ``.met`` difference is the paired
+            # interval of its change in met rate (Tango's score interval, as is every
+            # ``rate_difference_ci``), and an expectation compared only where both
+            # sides have it in play (none at all: no entry)
+            "version": SUMMARY_VERSION,
             "replications": self.replications,
             "confidence": self.confidence,
             "variants": per,
@@ -1221,6 +1308,7 @@ def run_batch(
     """
     check_config(cfg)
     scenarios = variant_scenarios(loaded, variants)
+    check_runnable(loaded, scenarios)
     # in the scenario's own order: actors, channels and injects in the order the file
     # gives them, so that a replication is the run `drill run --seed` gives
     payload = json.dumps(scenarios)
@@ -1801,13 +1889,22 @@ def render_summary(s: dict[str, Any]) -> str:
                 continue
             # padded to the columns, and always at least one space after each part
             label = f"  {one_line(d['variant']):<17} {_label(d['incident'], d['metric']):<37} "
-            # a single pair has no interval: unchanged when its one difference is 0
-            value_changed = d["pairs"] > 0 and not (
-                d["mean_difference"] == 0 and d["ci"] in ([0.0, 0.0], [None, None]))
-            # an expectation's paired difference is its change in met rate already (over
-            # every replication, open counting as not met): one line says it
-            rate_changed = (d.get("rate_changed_in", 0) > 0
-                            and not d["metric"].endswith(".met"))
+            met = d["metric"].endswith(".met")
+            if met:
+                # an expectation's paired difference is its change in met rate already
+                # (open counting as not met): one line says it, with the interval of
+                # that change; unchanged when it was met alike in every pair
+                value_changed = d["pairs"] > 0 and d.get("rate_changed_in", 0) > 0
+                rate_changed = False
+            else:
+                # a single pair has no interval: unchanged when its one difference is 0
+                value_changed = d["pairs"] > 0 and not (
+                    d["mean_difference"] == 0 and d["ci"] in ([0.0, 0.0], [None, None]))
+                rate_changed = d.get("rate_changed_in", 0) > 0
+            if d["pairs"] == 0 and not rate_changed:
+                # never compared (an expectation never in play in both, in a summary
+                # written before such entries were left out): not identical either
+                continue
             if not (value_changed or rate_changed):
                 unchanged[d["variant"]] = unchanged.get(d["variant"], 0) + 1
                 continue
@@ -1821,7 +1918,8 @@ def render_summary(s: dict[str, Any]) -> str:
                 time_metric = _is_time(d["metric"])
                 unit = "h" if time_metric else ""
                 scale = 60 if time_metric else 1
-                ci = _bounds(d["ci"], partial(_signed, scale=scale))
+                ci = _bounds(d["rate_difference_ci"] if met else d["ci"],
+                             partial(_signed, scale=scale))
                 lines.append(
                     f"{label}{d['mean_difference'] / scale:+9.3f}{unit} {ci}  "
                     f"({d['pairs']:,} pairs)")
@@ -1853,11 +1951,18 @@ def sweep_unit(metric: str) -> str:
 def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
                 ) -> tuple[str, list[float], dict[str, list[float | None]],
                            dict[str, list[tuple[float, float] | None]]]:
-    """A table of one metric across the swept values, and the series to plot (hours)."""
+    """A table of one metric across the swept values, and the series to plot (hours).
+
+    Values that are not all numbers are plotted at 0, 1, ... in the order given, and
+    the x positions are an :class:`~sim.analysis.plot.Axis` that carries the values as
+    text: the charts label their axis with it."""
+    from sim.analysis.plot import Axis
+
     label = sweep[0].changes[0][0]
     values = [v.changes[0][1] for v in sweep]
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-    xs = [float(v) for v in values] if numeric else [float(i) for i in range(len(values))]
+    xs = [float(v) for v in values] if numeric else Axis(
+        (float(i) for i in range(len(values))), (str(v) for v in values))
     name = metric.rpartition(":")[2]
     unit = 60 if _is_time(name) else 1
     lines = [f"sweep of {one_line(label)}: {one_line(metric)} ({sweep_unit(name)})",
