@@ -65,14 +65,19 @@ def test_the_after_action_report_lists_it_as_not_in_play(scenario_data, load):
     assert not any(line.startswith("E2:") for line in other["strengths"] + other["areas"])
 
 
-def test_an_incident_still_to_open_at_the_end_is_open_not_skipped(scenario_data, load):
-    # its inject falls after the drill's end: nothing was skipped, the expectation is open
+def test_an_incident_still_to_open_at_the_end_is_not_in_play(scenario_data, load):
+    # its inject falls after the drill's end: the drill ends with it still waiting, so
+    # it is skipped then (after_end), and the incident it would open never came into
+    # play: no team could have acknowledged it
     data = _drill(scenario_data, inject_at="T+3d00:00")
     del data["injects"][1]["when"]
-    m = compute(Engine(load(data), seed=0).run())
+    log = Engine(load(data), seed=0).run()
+    assert [(e.details["inject"], e.details["reason"]) for e in log
+            if e.type == "inject_skipped"] == [("2", "after_end")]
+    m = compute(log)
     x = {e["id"]: e for e in m["expectations"]}
-    assert x["E2"]["status"] == "open" and "skipped" not in x["E2"]
-    assert m["score"]["of"] == 2
+    assert x["E2"]["status"] == "open" and x["E2"]["skipped"] == "2"
+    assert m["score"]["of"] == 1
 
 
 def test_an_incident_opened_by_another_inject_is_in_play(scenario_data, load):
