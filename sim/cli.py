@@ -733,12 +733,18 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
         print(f"drill msel import: {args.into!r} is a bundled scenario; write the result "
               "elsewhere with -o NEW.yaml", file=sys.stderr)
         return EXIT_INVALID
+    # without -o the scenario's own file is rewritten: the file it points to when it is
+    # a symbolic link, so that the link stays a link and ./ includes still resolve from
+    # that file's folder; the new text is checked against the file written
+    linked = not args.output and loaded.path.is_symlink()
+    output = Path(args.output) if args.output else \
+        loaded.path.resolve() if linked else loaded.path
     try:
         mapping = msel_io.parse_column_map(args.columns)
         table = msel_io.read_table(args.file, args.encoding)
         source = read_bounded(loaded.path, 16 * 1024 * 1024, what="scenario file")
         result = msel_io.import_msel(loaded, source.decode("utf-8"), table, mapping,
-                                     output=args.output or loaded.path,
+                                     output=output,
                                      allow_include=tuple(args.allow_include or ()))
     except msel_io.MselError as exc:
         for line in exc.problems:
@@ -753,13 +759,13 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     for note in result.notes:
         print(note, file=sys.stderr)
-    output = args.output or str(loaded.path)
     try:
         write_private(output, result.text)
     except FileProblem as exc:
         print(exc, file=sys.stderr)
         return EXIT_CANNOT_RUN
-    print(f"wrote {output} ({len(result.injects)} injects)", file=sys.stderr)
+    through = f"; {loaded.path} links to it" if linked else ""
+    print(f"wrote {output} ({len(result.injects)} injects{through})", file=sys.stderr)
     return EXIT_OK
 
 

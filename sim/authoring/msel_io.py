@@ -168,10 +168,18 @@ def _at_text(sc: Scenario, inj: Inject) -> str:
 
 
 def _clock(sc: Scenario, minute: float | None) -> datetime | None:
+    """The moment on the drill clock as a facilitator reads it: its wall-clock date and
+    time, without a UTC offset. In the hour that comes twice when the clock's zone
+    leaves summer time, the import tells the two apart by the drill time."""
     if minute is None:
         return None
     zone = ZoneInfo(sc.drill.clock_timezone)
     return (sc.drill.start + timedelta(minutes=minute)).astimezone(zone).replace(tzinfo=None)
+
+
+def _clock_format(moment: datetime) -> str:
+    """How a drill clock is written: to the minute, or to the second when it has any."""
+    return "%Y-%m-%d %H:%M:%S" if moment.second or moment.microsecond else "%Y-%m-%d %H:%M"
 
 
 #: what fires a contingency inject, in words, by the expectation field naming it
@@ -344,7 +352,7 @@ def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
+        return value.strftime(_clock_format(value))
     text = str(value)
     if text.startswith((*FORMULA_START, "'")):
         return "'" + text
@@ -439,7 +447,9 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
     clock_col = [k for k, _ in COLUMNS].index("clock") + 1
     tlp_col = [k for k, _ in COLUMNS].index("tlp") + 1
     for r, row in enumerate(rows, 2):
-        ws.cell(row=r, column=clock_col).number_format = "yyyy-mm-dd hh:mm"
+        to_second = row["clock"] is not None and ":%S" in _clock_format(row["clock"])
+        ws.cell(row=r, column=clock_col).number_format = \
+            "yyyy-mm-dd hh:mm:ss" if to_second else "yyyy-mm-dd hh:mm"
         tint = TLP_TINT.get(row["tlp"])
         if tint:
             for c in range(1, len(COLUMNS) + 1):
@@ -805,7 +815,7 @@ def _flow(text: str, key: str) -> Any:
     return value
 
 
-_HHMM = re.compile(r"^(\d{1,3}):([0-5]\d)(?::00)?$")
+_HHMM = re.compile(r"^(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
 _DAY_HHMM = re.compile(r"^(?:T\+)?(\d+)d\s*(\d{1,2}):([0-5]\d)$", re.I)
 
 
@@ -816,15 +826,34 @@ def _excel_date(serial: float) -> datetime:
 
 
 def _from_clock(sc: Scenario, moment: datetime) -> float:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(sc.drill.clock_timezone))
-    return (moment - sc.drill.start) / timedelta(minutes=1)
+    return _clock_choices(sc, moment)[0]
 
 
-def _on_first_day(sc: Scenario, t: time) -> float:
+def _clock_choices(sc: Scenario, moment: datetime) -> tuple[float, ...]:
+    """The drill minutes a moment on the drill clock can be: one, or, for a wall-clock
+    time without a UTC offset that comes twice (the clock's zone leaving summer time),
+    both, the first first."""
+    if moment.tzinfo is not None:
+        return ((moment - sc.drill.start) / timedelta(minutes=1),)
+    zone = ZoneInfo(sc.drill.clock_timezone)
+    utc = ZoneInfo("UTC")
+    out: list[float] = []
+    for fold in (0, 1):
+        aware = moment.replace(tzinfo=zone, fold=fold)
+        # a time that never shows on the clock (summer time starting) is read as before:
+        # with the offset of the hour before the change
+        if out and aware.astimezone(utc).astimezone(zone).replace(tzinfo=None) != moment:
+            continue
+        minute = (aware - sc.drill.start) / timedelta(minutes=1)
+        if minute not in out:
+            out.append(minute)
+    return tuple(sorted(out))
+
+
+def _first_day_choices(sc: Scenario, t: time) -> tuple[float, ...]:
     zone = ZoneInfo(sc.drill.clock_timezone)
     day = sc.drill.start.astimezone(zone).date()
-    return _from_clock(sc, datetime.combine(day, t))
+    return _clock_choices(sc, datetime.combine(day, t))
 
 
 def _elapsed(sc: Scenario, value: Any) -> float:
@@ -840,7 +869,7 @@ def _elapsed(sc: Scenario, value: Any) -> float:
         return value * 1440 if 0 <= value < 1 else _from_clock(sc, _excel_date(value))
     text = str(value).strip()
     if m := _HHMM.match(text):
-        return int(m.group(1)) * 60 + int(m.group(2))
+        return int(m.group(1)) * 60 + int(m.group(2)) + int(m.group(3) or 0) / 60
     if m := _DAY_HHMM.match(text):
         return int(m.group(1)) * 1440 + int(m.group(2)) * 60 + int(m.group(3))
     try:
@@ -855,32 +884,72 @@ def _elapsed(sc: Scenario, value: Any) -> float:
 def _moment(sc: Scenario, value: Any) -> float:
     """A ``Drill clock`` cell: a date and time on the drill clock, or a time of day on
     the drill's first day (``9:30``)."""
+    return _moments(sc, value)[0]
+
+
+def _moments(sc: Scenario, value: Any) -> tuple[float, ...]:
+    """The drill minutes a ``Drill clock`` cell can be, the first first: two for a time
+    in the hour that comes twice when the clock's zone leaves summer time."""
     if isinstance(value, datetime):
-        return _from_clock(sc, value)
+        return _clock_choices(sc, value)
     if isinstance(value, time):
-        return _on_first_day(sc, value)
+        return _first_day_choices(sc, value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 0 <= value < 1:
-            return _on_first_day(sc, (datetime.min + timedelta(days=value)).time())
-        return _from_clock(sc, _excel_date(value))
+            return _first_day_choices(sc, (datetime.min + timedelta(days=value)).time())
+        return _clock_choices(sc, _excel_date(value))
     text = str(value).strip()
     if m := _HHMM.match(text):
-        hour, minute = int(m.group(1)), int(m.group(2))
+        hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
         if hour > 23:
             raise _Bad(f"{text!r} is not a time of day")
-        return _on_first_day(sc, time(hour, minute))
+        return _first_day_choices(sc, time(hour, minute, second))
     try:
         moment = datetime.fromisoformat(text.replace("/", "-"))
     except ValueError:
         raise _Bad(f"{text!r} is not a date and time; write '2026-03-10 09:30' or '9:30'") \
             from None
-    return _from_clock(sc, moment)
+    return _clock_choices(sc, moment)
 
 
-def _whole_minute(minute: float) -> float:
-    if not math.isfinite(minute) or abs(minute - round(minute)) > 0.01:
-        raise _Bad("is not a whole minute; inject times are given to the minute")
-    return float(round(minute))
+def _whole_second(minute: float) -> float:
+    """A drill time read from a cell, to the second: a time given to the second (as the
+    export writes an inject timed to the second) is kept; a fraction of a second, other
+    than a spreadsheet's rounding, is refused."""
+    if not math.isfinite(minute):
+        raise _Bad("is not a time")
+    seconds = minute * 60
+    if abs(seconds - round(seconds)) > 0.01:
+        raise _Bad("is not a whole second; inject times are given to the second")
+    return round(seconds) / 60
+
+
+def _say(minute: float) -> str:
+    """A drill time for a message: ``T+02:30``, or ``T+02:30:15`` to the second."""
+    seconds = round(minute * 60)
+    if seconds % 60 == 0:
+        return format_drill_time(minute)
+    sign = "-" if seconds < 0 else "+"
+    minutes, sec = divmod(abs(seconds), 60)
+    return format_drill_time(minutes).replace("+", sign, 1) + f":{sec:02d}"
+
+
+def _at_value(sc: Scenario, minute: float, typed: Any) -> str:
+    """The ``at`` an imported inject is given: ``T+02:30``, or, for a time given to the
+    second, a date-time with its UTC offset (``T+`` times are whole minutes): the drill
+    time cell's own text when it is one, else the moment on the drill clock."""
+    if minute == round(minute):
+        return format_drill_time(minute)
+    if isinstance(typed, str):
+        text = typed.strip()
+        try:
+            if round(parse_drill_time(text, sc.drill.start) * 60) == round(minute * 60):
+                return text
+        except ValueError:
+            pass
+    zone = ZoneInfo(sc.drill.clock_timezone)
+    moment = sc.drill.start + timedelta(seconds=round(minute * 60))
+    return moment.astimezone(zone).isoformat()
 
 
 # --- import ----------------------------------------------------------------------
@@ -897,7 +966,7 @@ class Imported:
 
 def _row_inject(
     sc: Scenario, table: Table, r: int, cols: dict[int, str], problems: list[str],
-    actor_names: dict[str, str],
+    actor_names: dict[str, str], notes: list[str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, int]]:
     cells = table.rows[r]
     where = {key: c for c, key in cols.items()}
@@ -921,13 +990,14 @@ def _row_inject(
     def bad(key: str, message: str) -> None:
         problems.append(f"{table.ref(r, where.get(key))}: {message}")
 
-    minute_at = minute_clock = None
+    minute_at: float | None = None
+    clocks: tuple[float, ...] = ()
     for key, value in raw.items():
         try:
             if key == "at":
-                minute_at = _whole_minute(_elapsed(sc, value))
+                minute_at = _whole_second(_elapsed(sc, value))
             elif key == "clock":
-                minute_clock = _whole_minute(_moment(sc, value))
+                clocks = tuple(dict.fromkeys(_whole_second(m) for m in _moments(sc, value)))
             else:
                 text = _as_text(value, key)
                 if key not in FREE_TEXT and not text:
@@ -964,13 +1034,25 @@ def _row_inject(
                     inj[key] = val
         except _Bad as exc:
             bad(key, str(exc))
-    minute = minute_at if minute_at is not None else minute_clock
-    if minute_at is not None and minute_clock is not None and minute_at != minute_clock:
-        bad("clock", f"the drill clock says {format_drill_time(minute_clock)} but the drill "
-            f"time (column {_letter(where['at'])}) says {format_drill_time(minute_at)}; "
+    # a clock time in the hour that comes twice is either; the drill time tells which. A
+    # clock to the minute agrees with a drill time to the second in that minute (as
+    # earlier exports wrote the clock of an inject timed to the second)
+    minute = minute_at if minute_at is not None else clocks[0] if clocks else None
+    if minute_at is not None and clocks and minute_at not in clocks \
+            and math.floor(minute_at) not in clocks:
+        says = " or ".join(_say(m) for m in clocks)
+        bad("clock", f"the drill clock says {says} but the drill "
+            f"time (column {_letter(where['at'])}) says {_say(minute_at)}; "
             "correct one of them, or clear the drill clock")
+    elif minute_at is None and len(clocks) > 1 and notes is not None:
+        wall = _clock(sc, clocks[0])
+        assert wall is not None
+        notes.append(f"{table.ref(r, where['clock'])}: {wall.strftime(_clock_format(wall))} "
+                     f"comes twice on the {sc.drill.clock_timezone} clock (the clocks go back); "
+                     f"the first is taken, {_say(clocks[0])}; give the drill time to choose "
+                     f"the second, {_say(clocks[1])}")
     if minute is not None:
-        inj["at"] = format_drill_time(minute)
+        inj["at"] = _at_value(sc, minute, raw.get("at"))
     if incident:
         inj["incident"] = incident
     return inj, where
@@ -1016,7 +1098,7 @@ def _read_injects(
     for r in body:
         if all(cols.get(c) in DERIVED or cols.get(c) is None for c in table.rows[r]):
             continue  # a note beside the table, or only worked-out columns
-        inj, where = _row_inject(sc, table, r, cols, problems, actor_names)
+        inj, where = _row_inject(sc, table, r, cols, problems, actor_names, notes)
         injects.append(_order(inj))
         places.append((r, where))
     if not injects and not problems:
