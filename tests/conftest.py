@@ -44,6 +44,25 @@ def police(country: str = "SG", tz: str = "Asia/Singapore") -> dict[str, Any]:
             "timezone": tz, "contacts": {"email": {"address": f"police@{country.lower()}"}}}
 
 
+def police_referral(data: dict[str, Any]) -> dict[str, Any]:
+    """The hand-computed drill with the Singapore police: cert-a refers the suspected
+    crime to them by e-mail at T+01:55 (115); e-mail takes 5 minutes."""
+    data["actors"]["police-sg"] = police()
+    data["injects"][0]["incident"]["crime_suspected"] = True
+    data["frameworks"]["fw"]["rules"]["refer"] = {
+        "by": ["national_cert"], "on": ["inject"],
+        "when": {"crime_suspected": True, "actor_affected": True},
+        "action": "refer_police", "to": ["national_police"], "channel": "email",
+        "deadline": "4h", "tlp": "GREEN"}
+    return data
+
+
+def stale_police_email(data: dict[str, Any]) -> dict[str, Any]:
+    """The police's e-mail address of :func:`police_referral` is out of date."""
+    data["actors"]["police-sg"]["contacts"]["email"]["stale"] = True
+    return data
+
+
 def base_scenario() -> dict[str, Any]:
     """Two CERTs (Singapore, Bangkok), a regional council and exercise control.
 

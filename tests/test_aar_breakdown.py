@@ -14,7 +14,8 @@ import re
 from typing import Any
 
 import pytest
-from conftest import police
+from conftest import police_referral as _referral
+from conftest import stale_police_email as _stale
 
 from sim.analysis import aar
 from sim.analysis.metrics import hop_metrics
@@ -24,22 +25,6 @@ from sim.engine import Engine
 
 STEP = "CERT -> national police"
 ROW = f"Law enforcement: {STEP}"
-
-
-def _referral(data: dict[str, Any]) -> dict[str, Any]:
-    data["actors"]["police-sg"] = police()
-    data["injects"][0]["incident"]["crime_suspected"] = True
-    data["frameworks"]["fw"]["rules"]["refer"] = {
-        "by": ["national_cert"], "on": ["inject"],
-        "when": {"crime_suspected": True, "actor_affected": True},
-        "action": "refer_police", "to": ["national_police"], "channel": "email",
-        "deadline": "4h", "tlp": "GREEN"}
-    return data
-
-
-def _stale(data: dict[str, Any]) -> dict[str, Any]:
-    data["actors"]["police-sg"]["contacts"]["email"]["stale"] = True
-    return data
 
 
 def _bouncing(data: dict[str, Any]) -> dict[str, Any]:

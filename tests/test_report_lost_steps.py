@@ -10,29 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import events_of, police
+from conftest import events_of
+from conftest import police_referral as _referral
+from conftest import stale_police_email as _stale
 
 from sim.analysis.metrics import compute
 from sim.analysis.report import render_text
 from sim.engine import Engine
 
 STEP = "CERT -> national police"
-
-
-def _referral(data: dict[str, Any]) -> dict[str, Any]:
-    data["actors"]["police-sg"] = police()
-    data["injects"][0]["incident"]["crime_suspected"] = True
-    data["frameworks"]["fw"]["rules"]["refer"] = {
-        "by": ["national_cert"], "on": ["inject"],
-        "when": {"crime_suspected": True, "actor_affected": True},
-        "action": "refer_police", "to": ["national_police"], "channel": "email",
-        "deadline": "4h", "tlp": "GREEN"}
-    return data
-
-
-def _stale(data: dict[str, Any]) -> dict[str, Any]:
-    data["actors"]["police-sg"]["contacts"]["email"]["stale"] = True
-    return data
 
 
 def _step(data: dict[str, Any], load) -> tuple[dict[str, Any], str, list]:
