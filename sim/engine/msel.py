@@ -491,10 +491,10 @@ class Msel:
                          question=task.question)
 
     def answer_task(self, actor: str, task_id: str, text: str) -> None:
-        if task_id not in self.tasks:
-            raise ActionError(f"unknown task {task_id!r}")
-        if actor not in self.asked.get(task_id, ()):
-            raise ActionError(f"task {task_id!r} has not been asked of {actor}")
+        if task_id not in self.tasks or actor not in self.asked.get(task_id, ()):
+            # one refusal for both: a player must not learn other teams' task ids by
+            # telling a task put to someone else from one that does not exist
+            raise ActionError(f"no task {task_id!r} was asked of {actor}")
         text = text.strip()
         if not text:
             raise ActionError("an answer needs some text")

@@ -15,6 +15,7 @@ Interface (what a UI uses in place of a local :class:`DrillSession`)::
     client.scenario                 # the scenario as this token may see it
     client.state                    # DrillState, fed by the server's events
     client.listen(fn)               # fn(event) for every event from now on
+    client.on_reset(fn)             # fn() when the server said to start again from nothing
     client.on_clock(fn)             # fn(ClockState) when the clock changes
     client.now, client.finished     # drill time (minutes, kept in step), drill over
     client.clock_state()            # running, speed, drill time
@@ -55,7 +56,8 @@ from dataclasses import asdict
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI, PayloadTooBig
+from websockets.frames import CloseCode
 
 from scenarios import Scenario
 from scenarios.model import Inject
@@ -93,8 +95,28 @@ class CafileError(DrillConnectionError):
     """``--cafile`` names no file that can be read as a certificate."""
 
 
+class FrameTooLarge(DrillConnectionError):
+    """The server sent a frame larger than this client accepts (the connection was closed
+    with code 1009): the same frame would come again on every reconnection."""
+
+
 class _Unreadable(Exception):
     """A frame from the server that this client cannot read; one line for the user."""
+
+
+def _too_big(exc: ConnectionClosed) -> bool:
+    """Whether the connection was closed for a message too big (code 1009): this client's
+    limit (its own close frame), or the server's or a proxy's (theirs)."""
+    if isinstance(exc.__cause__, PayloadTooBig):
+        return True
+    return any(frame is not None and frame.code == CloseCode.MESSAGE_TOO_BIG
+               for frame in (exc.sent, exc.rcvd))
+
+
+def _too_large(what: str) -> FrameTooLarge:
+    limit = f"{P.MAX_SERVER_FRAME / (1024 * 1024):g} MiB"
+    return FrameTooLarge(f"the drill's {what} larger than this client accepts ({limit} a "
+                         "frame): the facilitator should make the drill's attached files smaller")
 
 
 #: what reading a malformed event or scenario from the server can raise
@@ -183,6 +205,7 @@ class DrillClient:
         self.connected = False
         self._ws: ClientConnection | None = None
         self._listeners: list[Callable[[Event], None]] = []
+        self._reset_listeners: list[Callable[[], None]] = []
         self._clock_listeners: list[Callable[[P.ClockState], None]] = []
         self._replies: dict[int, asyncio.Future[P.Result]] = {}
         self._ids = 0
@@ -208,6 +231,13 @@ class DrillClient:
 
     def listen(self, fn: Callable[[Event], None]) -> None:
         self._listeners.append(fn)
+
+    def on_reset(self, fn: Callable[[], None]) -> None:
+        """``fn()`` whenever the server says to start again from nothing (a ``reset``
+        welcome, or a reconnection into another drill): whatever was built from the events
+        so far is to be thrown away. It is called once :attr:`state` is the new, empty read
+        model, before the events sent again."""
+        self._reset_listeners.append(fn)
 
     def on_clock(self, fn: Callable[[P.ClockState], None]) -> None:
         self._clock_listeners.append(fn)
@@ -242,7 +272,13 @@ class DrillClient:
             await ws.send(P.encode(P.Hello(version=P.PROTOCOL_VERSION, token=self._token,
                                            since=self.seq, drill=self.drill)))
             first = P.server_adapter.validate_json(await asyncio.wait_for(ws.recv(), timeout))
-        except (ConnectionClosed, TimeoutError, ValueError) as exc:
+        except ConnectionClosed as exc:
+            await ws.close()
+            if _too_big(exc):
+                raise _too_large("scenario is") from None
+            raise DrillConnectionError(f"the drill server did not answer the hello "
+                                       f"({type(exc).__name__})") from None
+        except (TimeoutError, ValueError) as exc:
             await ws.close()
             raise DrillConnectionError(f"the drill server did not answer the hello "
                                        f"({type(exc).__name__})") from None
@@ -253,20 +289,27 @@ class DrillClient:
             await ws.close()
             raise DrillConnectionError("the drill server did not welcome this client")
         try:
-            self._welcome(first)
+            restarted = self._welcome(first)
         except _MALFORMED:
             await ws.close()
             raise DrillConnectionError("the drill server sent a scenario this client cannot "
                                        "read (another version of acid-drill?)") from None
         self._ws = ws
         self.connected = True
+        if restarted:
+            for fn in self._reset_listeners:
+                fn()
         return ws
 
-    def _welcome(self, w: P.Welcome) -> None:
+    def _welcome(self, w: P.Welcome) -> bool:
+        """Take the welcome in; True when it starts an earlier read model again."""
+        restarted = False
         if w.reset or self.drill != w.drill or self.scenario is None:
+            restarted = self.scenario is not None
             self.scenario = Scenario.model_validate(w.scenario)
             self.state = DrillState(self.scenario)
             self.seq = 0
+            self.event_at = None
             self.anchors = {}
         self.access, self.role, self.token_id, self.drill = w.access, w.role, w.token_id, w.drill
         self.human_roles = dict.fromkeys(self.scenario.actors, False)
@@ -274,6 +317,7 @@ class DrillClient:
             self.human_roles[role] = True
         self.notes = [_note(n) for n in w.notes]
         self._clock(w.clock)
+        return restarted
 
     async def _run(self, ws: ClientConnection) -> None:
         delay = BACKOFF_FIRST
@@ -282,17 +326,14 @@ class DrillClient:
                 async for raw in ws:
                     self._frame(raw)
                     delay = BACKOFF_FIRST
-            except ConnectionClosed:
-                pass
+            except ConnectionClosed as exc:
+                if _too_big(exc):
+                    # the same frame would come again on every reconnection: stop, say so
+                    await self._stop(ws, _too_large("events are"))
+                    return
             except _Unreadable as exc:
                 # the same frame would come again on every reconnection: stop, and say so
-                self.failure = DrillConnectionError(str(exc))
-                self.connected = False
-                self._ws = None
-                self._fail_pending(self.failure)
-                self.on_status(str(exc))
-                with contextlib.suppress(ConnectionClosed):
-                    await ws.close()
+                await self._stop(ws, DrillConnectionError(str(exc)))
                 return
             self.connected = False
             self._ws = None
@@ -307,13 +348,23 @@ class DrillClient:
                     ws = await self._open(10.0)
                     self.on_status("reconnected")
                     break
-                except JoinRefused as exc:
+                except (JoinRefused, FrameTooLarge) as exc:
                     self.failure = exc
                     self.on_status(str(exc))
                     return
                 except DrillConnectionError:
                     if self._closing:
                         return
+
+    async def _stop(self, ws: ClientConnection, failure: DrillConnectionError) -> None:
+        """Stop for good (no reconnection) and say why, in one line."""
+        self.failure = failure
+        self.connected = False
+        self._ws = None
+        self._fail_pending(failure)
+        self.on_status(str(failure))
+        with contextlib.suppress(ConnectionClosed):
+            await ws.close()
 
     def _frame(self, raw: str | bytes) -> None:
         try:
@@ -419,9 +470,15 @@ class DrillClient:
             raise DrillConnectionError("not connected to the drill server")
         self._ids += 1
         rid = self._ids
+        frame = json.dumps({"type": msg_type, "id": rid, **fields}, ensure_ascii=False)
+        size = len(frame.encode("utf-8", "surrogatepass"))
+        if size > P.MAX_CLIENT_FRAME:
+            # the server would refuse it, or past its hard limit close the connection (1009):
+            # the connection stays up, and a 1009 from the server is never about this client
+            raise ActionError(f"this is too large to send to the drill server ({-(-size // 1024)} "
+                              f"KiB; it accepts at most {P.MAX_CLIENT_FRAME // 1024} KiB)")
         fut: asyncio.Future[P.Result] = asyncio.get_running_loop().create_future()
         self._replies[rid] = fut
-        frame = json.dumps({"type": msg_type, "id": rid, **fields}, ensure_ascii=False)
         try:
             await ws.send(frame)
         except ConnectionClosed:

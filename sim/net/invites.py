@@ -3,8 +3,11 @@
 A token is a random string (``secrets.token_urlsafe``, 256 bits) bound to one role,
 to the facilitator, or to observers. The server keeps only its SHA-256 hash, in a
 ``JOURNAL.tokens`` file next to the drill's journal (``0600``), so a resumed server
-accepts the same invitations and a stolen tokens file lets nobody in. A token can be
-revoked; its connections are closed at once.
+accepts the same invitations and a stolen tokens file lets nobody in. The file names
+the drill it belongs to (the journal's id): a file of another drill, or of none (one
+written before files named their drill), is ignored, and replaced when this drill's
+tokens are saved, so an earlier drill's invitations never open a new drill that took
+its journal's name. A token can be revoked; its connections are closed at once.
 
 An invitation is a URL holding the token: ``ws://HOST:PORT/?token=...`` (or
 ``wss://`` when the server has TLS). :func:`write_invites` writes them to a private
@@ -18,6 +21,7 @@ import hashlib
 import json
 import secrets
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -51,41 +55,96 @@ class Grant:
         return f"{self.access} {self.role}" if self.role else self.access
 
 
-class TokenStore:
-    """Token hashes and what they grant; saved to ``path`` (when given) on every change."""
+def journal_id(journal: Path) -> str:
+    """The id of the drill recorded in ``journal`` ("" for a journal without one)."""
+    from sim.runs.session import Journal, JournalError
 
-    def __init__(self, path: Path | None = None):
+    try:
+        opened = Journal.open(Path(journal), readonly=True)
+    except JournalError as exc:
+        raise InviteError(str(exc)) from None
+    try:
+        return opened.origin
+    finally:
+        opened.close()
+
+
+class TokenStore:
+    """Token hashes and what they grant, for the drill ``drill`` (its journal's id);
+    saved to ``path`` (when given) on every change, except while :meth:`held`."""
+
+    def __init__(self, path: Path | None = None, drill: str = ""):
         self.path = Path(path) if path else None
+        self.drill = drill
         self.grants: dict[str, Grant] = {}  # by hash
         self._n = 0
+        self._holding = False
+        #: set by :meth:`load`: the file there was another drill's, or of no drill
+        self.foreign = False
 
     @classmethod
-    def for_journal(cls, journal: Path) -> TokenStore:
-        return cls(journal.with_name(journal.name + TOKENS_SUFFIX))
+    def for_journal(cls, journal: Path, drill: str | None = None) -> TokenStore:
+        """The tokens of the drill recorded in ``journal``; ``drill`` is its id (read from
+        the journal when not given)."""
+        journal = Path(journal)
+        if drill is None:
+            drill = journal_id(journal)
+        return cls(journal.with_name(journal.name + TOKENS_SUFFIX), drill)
 
     def load(self) -> TokenStore:
-        """Read the saved grants (a missing file is an empty store)."""
+        """Read the saved grants of this drill. A missing file is an empty store, and so is
+        a file of another drill or of none (a drill without an id, or a file written before
+        tokens files named their drill): its tokens are not valid here, and the file is
+        replaced when this drill's tokens are saved."""
         if self.path is None or not self.path.exists():
             return self
         try:
             data = json.loads(read_bounded(self.path, _MAX_TOKENS_FILE, what="tokens file"))
+            drill = data.get("drill")
             grants = [Grant(**g) for g in data["grants"]]
         except Unreadable as exc:
             raise InviteError(str(exc)) from None
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise InviteError(f"{self.path}: the tokens file is damaged") from None
+        if not self.drill or drill != self.drill:
+            self.foreign = True
+            return self
         self.grants = {g.hash: g for g in grants}
         self._n = len(grants)
         return self
 
     def save(self) -> None:
-        if self.path is None:
+        if self.path is None or self._holding:
             return
-        data = {"format": "acid-drill-tokens", "grants": [asdict(g) for g in self.grants.values()]}
+        data = {"format": "acid-drill-tokens", "drill": self.drill,
+                "grants": [asdict(g) for g in self.grants.values()]}
         try:
             write_private(self.path, json.dumps(data, indent=1))
         except FileProblem as exc:
             raise InviteError(str(exc)) from None
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Issue tokens without saving them until the block ends: saved then, all at once;
+        forgotten if the block fails (invitations nobody received must not stay valid)."""
+        if self._holding:
+            yield
+            return
+        before, n = dict(self.grants), self._n
+        self._holding = True
+        try:
+            yield
+            self._holding = False
+            self.save()
+        except BaseException:
+            self.grants, self._n = before, n
+            raise
+        finally:
+            self._holding = False
+
+    def valid(self) -> list[Grant]:
+        """The grants not revoked."""
+        return [g for g in self.grants.values() if not g.revoked]
 
     def issue(self, access: str, role: str | None = None) -> tuple[str, Grant]:
         """A new token for ``access`` (and ``role`` for a player): the token and its grant."""

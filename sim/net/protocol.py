@@ -9,9 +9,10 @@ documented in ``docs/protocol.md``; :data:`PROTOCOL_VERSION` is checked in the
 Commands travel in the live session's own vocabulary: a ``command`` frame carries
 ``kind`` and ``payload`` exactly as :meth:`sim.runs.session.DrillSession._command`
 records them (for ``act`` the payload is ``dataclasses.asdict(Action)``, checked
-field by field by :class:`ActPayload` before the session sees it), so a new session
-command needs no change here. What a token may send is decided by the server
-(:data:`PERMISSIONS` in :mod:`sim.net.server`).
+field by field by :class:`ActPayload` before the session sees it; ``answer_task``'s is
+checked by :class:`AnswerTaskPayload`), so a new session command needs no change here.
+What a token may send is decided by the server (:data:`PERMISSIONS` in
+:mod:`sim.net.server`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ MAX_KIND = 64
 #: Longest text of an ``act`` (characters), and most recipients or items it names.
 MAX_ACT_TEXT = 16_000
 MAX_ACT_ITEMS = 256
+#: Longest answer to a task (characters): the session's own limit for an answer.
+MAX_ANSWER_TEXT = 4000
 #: Seconds a new connection has to say hello.
 HELLO_TIMEOUT = 10.0
 #: Protocol errors on one connection before it is closed (refused commands do not count).
@@ -149,8 +152,21 @@ class ActPayload(BaseModel):
         return v
 
 
+class AnswerTaskPayload(BaseModel):
+    """The payload of an ``answer_task`` command: a player's answer to a task put to it,
+    each field text (strictly: a number or a list is not text), no other field. The
+    session's own checks come after (a task not asked of the role, an empty answer)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    actor: Ident
+    task: Ident
+    text: Annotated[str, Field(max_length=MAX_ANSWER_TEXT)]
+
+
 #: The payloads the server checks before the session sees them, by command kind.
-COMMAND_PAYLOADS: dict[str, type[BaseModel]] = {"act": ActPayload}
+COMMAND_PAYLOADS: dict[str, type[BaseModel]] = {"act": ActPayload,
+                                                "answer_task": AnswerTaskPayload}
 
 
 ClientMessage = Annotated[

@@ -77,9 +77,11 @@ class RemoteSession:
         if client.scenario is None or client.state is None:
             raise ValueError("connect the client first")
         self.client = client
-        #: every event this token may see, in order (the review is built from them)
+        #: every event this token may see, in order (the review is built from them); after
+        #: a reset from the server, those of the drill as it now stands
         self.events: list[Event] = []
         self._breaks: list[dict[str, Any]] = []
+        client.on_reset(self.events.clear)
         client.listen(self.events.append)
 
     # --- what the UI reads ----------------------------------------------------------
@@ -145,6 +147,13 @@ class RemoteSession:
 
     def listen(self, fn: Callable[[Event], None]) -> None:
         self.client.listen(fn)
+
+    def on_reset(self, fn: Callable[[], None]) -> None:
+        """``fn()`` when the server said to start again from nothing (the host resumed from
+        an earlier copy of its journal, or this terminal reconnected into another drill):
+        :attr:`events` and :attr:`state` have started again, and the events follow. Anything
+        built from the earlier events is to be thrown away."""
+        self.client.on_reset(fn)
 
     def advance_to(self, t: float) -> None:
         """Nothing: the server moves the drill on."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from sim.net.client import DrillClient, DrillConnectionError, JoinRefused, crosses_network_unencrypted
 from sim.net.invites import InviteError, TokenStore, invite_url, write_invites
 from sim.net.server import DrillServer
-from sim.runs.session import DrillSession
+from sim.runs.session import DrillSession, JournalError
 
 DEFAULT_PORT = 8765
 
@@ -121,15 +121,28 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
     in this process) returns; the caller closes the session."""
     out, err = out or sys.stdout, err or sys.stderr
     bind, port = parse_listen(listen)
-    assert session.path is not None
-    tokens = TokenStore.for_journal(session.path).load()
+    assert session.path is not None and session.journal is not None
+    # The journal, not the tokens file, says whether this drill is new or carried on: a
+    # tokens file beside a new journal is an earlier drill's (one whose journal was moved
+    # or deleted), and its invitations must not open this one. A drill carried on keeps
+    # the invitations recorded for it (for its journal's id), if any are still valid.
+    try:
+        resumed = "resumed" in session.journal.meta()
+    except JournalError as exc:
+        raise HostError(str(exc)) from None
+    tokens = TokenStore.for_journal(session.path, session.journal.origin)
+    try:
+        if resumed:
+            tokens.load()
+        if new_invites:
+            for grant in tokens.valid():
+                tokens.revoke(grant.id)
+    except InviteError as exc:
+        raise HostError(str(exc)) from None
+    fresh = not tokens.valid()
     server = DrillServer(session, tokens, host=bind, port=port, tls=tls, speed=speed,
                          running=running, public_host=public_host,
                          notice=lambda line: print(line, file=err, flush=True))
-    fresh = new_invites or not tokens.grants
-    if new_invites:
-        for grant in list(tokens.grants.values()):
-            tokens.revoke(grant.id)
 
     def ready() -> None:
         where = f"{'wss' if tls else 'ws'}://{server.url_host()}:{server.port}/"
@@ -143,15 +156,22 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
             print("the invitations given before stay valid (--new-invites replaces them)",
                   file=err, flush=True)
             return
+        if resumed and tokens.foreign:
+            print(f"{tokens.path} holds no invitations of this drill (another drill's, or "
+                  "written by an older version): they are not valid here; new ones follow",
+                  file=err, flush=True)
         humans = [a for a, h in session.human_roles.items() if h]
-        invitations = issue_invitations(server, humans)
-        if invites_file:
-            write_invites(Path(invites_file),
-                          [line for i in invitations for line in (f"# {i.what}", i.url)])
-            print(f"invitations written to {invites_file}", file=err, flush=True)
-        else:
-            for inv in invitations:
-                print(f"{inv.what}: {inv.url}", file=out, flush=True)
+        # the tokens are kept only once the invitations are out: invitations nobody could
+        # receive (an --invites file that cannot be written) must not count as given
+        with tokens.held():
+            invitations = issue_invitations(server, humans)
+            if invites_file:
+                write_invites(Path(invites_file),
+                              [line for i in invitations for line in (f"# {i.what}", i.url)])
+                print(f"invitations written to {invites_file}", file=err, flush=True)
+            else:
+                for inv in invitations:
+                    print(f"{inv.what}: {inv.url}", file=out, flush=True)
 
     try:
         asyncio.run(serve(server, ready, console))

@@ -143,9 +143,10 @@ def _with_text(file: Mapping[str, Any], found: tuple[str, bool] | None) -> dict[
 
 def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     """The scenario as a player sees it: the directory and channels, its own
-    expectations, and no MSEL (the injects are exercise control's), with none of the
-    organisers' notes: what the drill, its phases and each actor are about, which
-    contacts are out of date, and which contingency injects an expectation fires."""
+    expectations (those of :func:`role_expectations`, as scored), and no MSEL (the
+    injects are exercise control's), with none of the organisers' notes: what the
+    drill, its phases and each actor are about, which contacts are out of date, and
+    which contingency injects an expectation fires."""
     data = scenario.model_dump(mode="json")
     data["drill"]["description"] = ""
     for phase in data["drill"].get("phases", {}).values():
@@ -162,9 +163,12 @@ def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     data["contact_changes"] = []
     # tasks reach each role as it is asked (task_set); the answer keys are evaluators'
     data["tasks"] = []
+    # the expectations as the engine scores them: one that scores each team on its own
+    # (require: each) is the role's own share of it (E3.<role>), never the whole, which
+    # would name every other team it covers (and so who else is, or will be, involved)
     data["expectations"] = [
-        {**x, **dict.fromkeys(_CONTINGENCY_FIELDS)}
-        for x in data.get("expectations", []) if role in x.get("actors", [])]
+        {**x.model_dump(mode="json"), **dict.fromkeys(_CONTINGENCY_FIELDS)}
+        for x in scenario.expectation_units() if role in x.actors]
     return data
 
 
