@@ -41,6 +41,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from .durations import (
     DURATION_PATTERN,
+    MAX_MINUTES,
     OFFSET_PATTERN,
     format_drill_time,
     parse_drill_time,
@@ -186,13 +187,50 @@ Duration = Annotated[
 #: Numbers are written as numbers: a quoted number ('"5"') or a boolean is refused, as
 #: the editors' JSON Schema refuses it (booleans are strict too, see StrictBool).
 Probability = Annotated[StrictFloat, Field(ge=0.0, le=1.0)]
-#: A drill time: an offset from the start, or a date-time.
+
+# A date-time as the drill reads it: ISO 8601 as Python's datetime.fromisoformat reads
+# it, with a UTC offset. JSON Schema's 'format: date-time' is RFC 3339, which refuses
+# much of what is read ('2026-09-15 09:00+08:00', no seconds, '+0800'), so the editors'
+# schema has a pattern instead, piece by piece as fromisoformat (Python 3.11 to 3.13)
+# reads a date-time: it accepts every text that is read, and refuses the rest but for
+# numbers out of range (hour 25, 30 February) and a few odd spellings (a digit between
+# a week date and its time), which drill validate reports.
+_FRACTION = "(?:[0-9]{0,5}|[0-9]{6}[^Z+\\-]*)"  # more than 6 digits: the rest is ignored
+_IGNORED = "[^Z+\\-]"  # one character after a whole field of the time, ignored
+_TIME_OF_DAY = (
+    "[0-9]{2}(?:" + _IGNORED + "|[.,]" + _FRACTION
+    # hh:mm[:ss]
+    + "|:[0-9]{2}(?:" + _IGNORED + "|[.,]" + _FRACTION
+    + "|:[0-9]{2}(?:" + _IGNORED + "|[.,:]" + _FRACTION + ")?)?"
+    # hhmm[ss]
+    + "|[0-9]{2}(?:" + _IGNORED + "|[.,]" + _FRACTION
+    + "|[0-9]{2}(?:" + _IGNORED + "|[.,]?" + _FRACTION + ")?)?)?"
+)
+_UTC_OFFSET = (
+    "(?:Z|[+-][0-9]{2}(?:[.,][0-9]+|:[0-9]{2}(?:[.,][0-9]+|:[0-9]{2}(?:[.,:][0-9]+)?)?"
+    "|[0-9]{2}(?:[.,][0-9]+|[0-9]{2}(?:[.,]?[0-9]+)?)?)?)"
+)
+_CALENDAR_DATE = ("(?:[0-9]{4}-(?:[0-9]{2}-[0-9]{2}|W[0-9]{2}(?:-[0-9])?)"
+                  "|[0-9]{4}(?:[0-9]{4}|W[0-9]{2}[0-9]?))")
+#: a date-time with its UTC offset, as drill validate reads it ('2026-09-15T09:00+08:00',
+#: '2026-09-15 09:00:00+08:00', '20260915T0900+0800'); the date and the time are
+#: separated by any one character
+DATE_TIME = _CALENDAR_DATE + "[\\s\\S]" + _TIME_OF_DAY + _UTC_OFFSET
+DATE_TIME_HINT = "a date-time with its UTC offset, e.g. '2026-08-19T10:00:00+08:00'"
+
+#: A drill time: an offset from the start, or a date-time (read with spaces around it
+#: taken off).
 DrillTime = Annotated[
     str,
     WithJsonSchema(
         {
             "type": "string",
-            "anyOf": [{"pattern": OFFSET_PATTERN}, {"format": "date-time"}],
+            "anyOf": [
+                {"pattern": "^\\s*" + OFFSET_PATTERN.removeprefix("^").removesuffix("$")
+                 + "\\s*$"},
+                {"pattern": "^\\s*" + DATE_TIME + "\\s*$",
+                 "patternErrorMessage": "'T+01:30', 'T+1d02:00' or " + DATE_TIME_HINT},
+            ],
             "examples": ["T+01:30", "T+1d02:00", "2026-08-19T10:00:00+08:00"],
         }
     ),
@@ -317,6 +355,12 @@ class Empirical(Strict):
 
 
 Z90 = 1.2815515655446004  # the standard normal 90th percentile
+#: A lognormal draws e^(mu + z * sigma) minutes, z a standard normal deviate. Python's
+#: normalvariate, from 53-bit uniforms, never draws |z| above 12.13, and e^x overflows
+#: a float above x = 709.78: a lognormal with mu + 12.2 * sigma above 709 could draw a
+#: duration too long to compute (a 'math range error' in the middle of a run).
+LOGNORMAL_DEVIATES = 12.2
+LOGNORMAL_LOG_LIMIT = 709.0
 
 
 class LogNormal(Strict):
@@ -329,7 +373,9 @@ class LogNormal(Strict):
     dist: Literal["lognormal"] = Field(description="Distribution family.")
     median: Duration | None = Field(None, description="Half of all durations are shorter.")
     p90: Duration | None = Field(None, description="90 % of all durations are shorter.")
-    mu: StrictFloat | None = Field(None, description="Mean of ln(minutes).")
+    mu: StrictFloat | None = Field(
+        None, description="Mean of ln(minutes): 4.1 is a median of 1h. mu + 12.2 times sigma "
+        "must be at most 709, beyond which a duration too long to compute could be drawn.")
     sigma: Annotated[StrictFloat, Field(gt=0)] | None = Field(
         None, description="Standard deviation of ln(minutes)."
     )
@@ -350,7 +396,34 @@ class LogNormal(Strict):
                 raise ValueError("p90 must be longer than the median")
         elif self.mu is None or self.sigma is None:
             raise ValueError("a lognormal needs median and p90, or mu and sigma")
+        self._finite()
         return self
+
+    def _finite(self) -> None:
+        """Refuse parameters that can draw a duration too long to compute, at the field
+        to change."""
+        mu, sigma = self.params
+        if mu + LOGNORMAL_DEVIATES * sigma <= LOGNORMAL_LOG_LIMIT:
+            return
+        keep = (f"keep mu + {LOGNORMAL_DEVIATES:g} times sigma at most {LOGNORMAL_LOG_LIMIT:g} "
+                "(mu is the natural log of the median in minutes: 4.1 is 1h, 15.5 is ten "
+                "years)")
+        if self.mu is None:
+            field = "median"
+            message = ("the median is so much shorter than the p90 that the lognormal can "
+                       "draw a duration too long to compute; give a longer median")
+        elif mu > math.log(MAX_MINUTES):
+            field = "mu"
+            message = (f"mu {mu:g} puts the median beyond ten years, and with sigma "
+                       f"{sigma:g} it can draw a duration too long to compute: {keep}")
+        else:
+            field = "sigma"
+            message = (f"with mu {mu:g}, sigma {sigma:g} can draw a duration too long to "
+                       f"compute: {keep}")
+        # the message goes in the context, so that braces in it are never placeholders
+        raise ValidationError.from_exception_data(type(self).__name__, [InitErrorDetails(
+            type=PydanticCustomError("value_error", "{message}", {"message": message}),
+            loc=(field,), input=getattr(self, field))])
 
     @cached_property
     def params(self) -> tuple[float, float]:
@@ -507,7 +580,9 @@ class Drill(Strict):
     tlp: Tlp = Field(
         "AMBER", description="Handling label of this scenario file itself (TLP 2.0)."
     )
-    start: datetime = Field(
+    start: Annotated[datetime, WithJsonSchema({
+        "type": "string", "pattern": "^" + DATE_TIME + "$",
+        "patternErrorMessage": DATE_TIME_HINT})] = Field(
         description="Drill clock start, with a UTC offset: '2026-09-09T09:00:00+08:00'; "
         "between the years 1900 and 2200."
     )
@@ -1470,7 +1545,8 @@ class Expectation(Strict):
         "not depend on an acting actor (" + ", ".join(("member_certs", "partner_certs",
         "regional_council", "police_channels", "exercise_control", "affected_certs",
         "hosting_certs", "hosting_police", "hosting_central_authorities", "victims"))
-        + "); the incident's selectors read every inject about it.",
+        + "); the incident's selectors read every inject about it. They must stand for at "
+        "least one actor: an empty team, or a selector that finds no actor, is an error.",
     )
     require: Literal["any", "all", "each"] = Field(
         "any", description="'any' one actor suffices, 'all' must act, or 'each' actor is "
@@ -1750,15 +1826,34 @@ class Scenario(Strict):
             to = self.expand(inj.to)
             if to != inj.to:
                 self.injects[i] = inj.model_copy(update={"to": to})
+        nobody: list[InitErrorDetails] = []
         for i, exp in enumerate(self.expectations):
             actors = self.expand(exp.actors, exp.incident)
+            if not actors and (any(inj.incident.id == exp.incident for inj in self.injects)
+                               or not any(n in INCIDENT_SELECTORS for n in exp.actors)):
+                # (an incident no inject opens is reported as such)
+                nobody.append(InitErrorDetails(
+                    type=PydanticCustomError("value_error", "{message}", {
+                        "message": f"nobody can meet expectation {exp.id}: "
+                        + "; ".join(self._why_nobody(n, exp.incident) for n in exp.actors)}),
+                    loc=("expectations", i, "actors"), input=exp.actors))
             if actors != exp.actors:
                 self.expectations[i] = exp.model_copy(update={"actors": actors})
+        if nobody:
+            raise ValidationError.from_exception_data(type(self).__name__, nobody)
         for i, task in enumerate(self.tasks):
             to = self.expand(task.to)
             if to != task.to:
                 self.tasks[i] = task.model_copy(update={"to": to})
         return self
+
+    def _why_nobody(self, name: str, incident: str) -> str:
+        """Why a team or selector of an expectation's actors stands for no actor."""
+        if name in self.teams:
+            return f"team {name!r} has no member"
+        if name in INCIDENT_SELECTORS:
+            return f"{name!r} ({SELECTORS[name]}) finds no actor for incident {incident!r}"
+        return f"{name!r} ({SELECTORS[name]}) finds no actor"
 
     @cached_property
     def team_members(self) -> dict[str, tuple[str, ...]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .durations import DURATION_PATTERN
-from .model import DURATION_SCHEMA, MAPPING_SECTIONS, SELECTORS, TLP_PATTERN, VERBS, Scenario
+from .model import DURATION_SCHEMA, SELECTORS, TLP_PATTERN, VERBS, Scenario
 from .yamlsrc import MAX_ALIAS_VALUES, MAX_BYTES, MAX_VALUES
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
@@ -46,10 +46,11 @@ def json_schema(partial: bool = True) -> dict[str, Any]:
     schema["definitions"] = schema.pop("$defs")
     schema = _editor_friendly(schema)
     # A file may include the library and then override only some fields of an actor,
-    # channel or rule, so inside those sections nothing is required in one file:
-    # what is required is checked after the includes are merged (drill validate).
+    # channel or rule, and a library file has no drill (it is only ever included), so
+    # nothing is required in one file: what is required is checked after the includes
+    # are merged (drill validate).
     if partial:
-        schema["required"] = [r for r in schema.get("required", []) if r not in MAPPING_SECTIONS]
+        schema.pop("required", None)
         for name in PARTIAL_IN_A_FILE:
             schema["definitions"][name].pop("required", None)
     return {
@@ -97,7 +98,8 @@ Editors that speak yaml-language-server get completion and hover text from
 - **Durations** are written for people: `30m`, `4h`, `1h30m`, `2d`, `1w`, `9mo`
   (units `s m h d w mo`; a month is 30 days). A bare number is an error, except `0`.
 - **Drill times** are offsets from the drill start, `T+01:30` or `T+1d02:00`, or
-  absolute ISO 8601 times with an offset, `2026-08-19T10:00:00+08:00`.
+  absolute ISO 8601 times with an offset, `2026-08-19T10:00:00+08:00` (the seconds may
+  be left out, and a space may stand for the `T`: `2026-08-19 10:00+08:00`).
 - **Distributions** are either a duration (a constant) or a mapping with `dist`:
   `constant`, `uniform`, `exponential`, `triangular`, `empirical` or `lognormal`. A
   lognormal is given by `median` and `p90` (numbers an organiser can reason about)

@@ -16,7 +16,7 @@ from scenarios.model import MESSAGE_VERBS, Scenario
 from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
-from sim.engine.drift import outage_windows
+from sim.engine.drift import Window, outage_windows
 from sim.engine.knowledge import Picture, stated_facts
 from sim.engine.policy import Directory, applies
 
@@ -207,6 +207,8 @@ class _Linter:
                     if duty is not None:
                         earliest = min(earliest, duty)
                 bounds.append((earliest, aid))
+            if not bounds:
+                continue  # no actor to bound (drill validate refuses such an expectation)
             fastest, who = (min if e.require == "any" else max)(bounds)
             if fastest > deadline:
                 local = scenario_shift(self.sc, who).when(fastest)
@@ -636,6 +638,105 @@ def branching_checks(lt: _Linter) -> list:
 def artefact_checks(lt: _Linter) -> list:
     """Artefact files shown as text that are not, and passwords that cannot arrive apart."""
     sc = lt.sc
+    end = sc.drill.duration
+    #: each point of contact's changes, in time order (the file's order within a minute)
+    changes: dict[tuple[str, str], list[tuple[float, bool]]] = {}
+    for at, _, c in sorted(((parse_drill_time(c.at, lt.start), i, c)
+                            for i, c in enumerate(sc.contact_changes)), key=lambda x: x[:2]):
+        changes.setdefault((c.actor, c.channel), []).append((at, c.stale))
+    windows = outage_windows(sc)
+
+    def stale_at(aid: str, via: str, t: float) -> bool:
+        """Whether the contact is out of date at drill minute ``t``: as the last change due
+        by then (a change counts from its minute on) left it, else as the actor gives it."""
+        stale = sc.actors[aid].contacts[via].stale
+        for at, to_stale in changes.get((aid, via), ()):
+            if at > t:
+                break
+            stale = to_stale
+        return stale
+
+    def answered(aid: str, cid: str, t: float) -> float:
+        """When a message on ``cid`` that reaches ``aid`` at ``t`` is taken: at once, or on
+        a channel that needs someone at the desk (a phone call), once someone is there, as
+        the engine has it (:meth:`sim.engine.actors.ActorState.answering`)."""
+        ch = sc.channels[cid]
+        on_call = sc.actors[aid].on_call
+        if not ch.needs_receiver_on_duty or ch.handled_around_the_clock \
+                or (on_call is not None and cid in on_call.channels):
+            return t
+        return scenario_shift(sc, aid).next_on(t)
+
+    def outage(cid: str, aid: str, t: float) -> Window | None:
+        return next((w for w in windows if w.covers(cid, None, aid, t)), None)
+
+    def reaches(aid: str, inj, at: float) -> float | None:
+        """When inject ``inj``, sent at ``at``, reaches ``aid``, waiting for someone at the
+        desk and for holding outages as the engine does; None when it does not (lost in
+        an outage, an out-of-date contact, or after the drill ends)."""
+        t = at
+        while t < end:
+            t = answered(aid, inj.via, t)
+            w = outage(inj.via, aid, t)
+            if w is None:
+                contact = sc.actors[aid].contacts.get(inj.via)
+                return t if t < end and contact is not None \
+                    and not stale_at(aid, inj.via, t) else None
+            if w.effect != "hold":
+                return None
+            t = w.end
+        return None
+
+    def judged(aid: str, via: str, t: float) -> float | None:
+        """When the engine finds ``aid``'s contact on ``via`` out of date as it sends the
+        password at ``t``: it sends it, after any holding outage, and on a channel that
+        needs someone at the desk sends it again once someone is there, judging the
+        contact each time. None when it is never out of date then (an outage that loses
+        the password is no reason to warn of a contact that works)."""
+        while t < end:
+            w = outage(via, aid, t)
+            if w is not None and w.effect == "hold":
+                t = w.end
+                continue
+            if stale_at(aid, via, t):
+                return t  # (lost in an outage too, when one covers it)
+            if w is not None:
+                return None  # lost in the outage, but not for the contact
+            on = answered(aid, via, t)
+            if on == t:
+                return None
+            t = on
+        return None
+
+    def out_of_date(aid: str, inj, via: str, delay: float, label: str) -> str | None:
+        """Why the password never reaches ``aid``, whose contact on ``via`` is out of date
+        when the engine judges it (None when it can reach it).
+
+        The engine sends the password ``delay`` after the inject reaches the recipient,
+        and judges the contact then. For a timed inject that time is known before the
+        drill; for one that is not (a contingency, an inject after an action) it is some
+        time of the drill, so the password is sure to be lost only when the contact is
+        out of date from the start on."""
+        line = changes.get((aid, via), [])
+        head = f"{aid} has only an out-of-date point of contact on {via!r}"
+        never = f"so the password of {label} never reaches it"
+        at = lt.at.get(inj.id)
+        if at is not None:
+            reached = reaches(aid, inj, at)
+            when = None if reached is None else judged(aid, via, reached + delay)
+            if when is None:
+                return None
+            if not line:
+                return f"{head}, {never}"
+            later = next((t for t, to_stale in line if t > when and not to_stale), None)
+            repaired = f" (it is repaired only at {format_drill_time(later)})" if later else ""
+            return (f"{head} at {format_drill_time(when)}, when the password of {label} is "
+                    f"sent{repaired}, so the password never reaches it")
+        if not stale_at(aid, via, delay) or any(not s for t, s in line if t > delay):
+            return None  # it may well be sent while the contact works
+        since = [t for t, _ in line if t <= delay]  # the last left it out of date
+        return f"{head} from {format_drill_time(since[-1])} on, {never}" if since \
+            else f"{head}, {never}"
 
     def files() -> None:
         for i, inj in enumerate(sc.injects):
@@ -655,14 +756,13 @@ def artefact_checks(lt: _Linter) -> list:
                             f"the password of {art.label} travels on {via!r}, the channel that "
                             "carries the file itself; send it on another channel")
                 for aid in inj.to:
-                    contact = sc.actors[aid].contacts.get(via)
-                    repaired = any(c.actor == aid and c.channel == via and not c.stale
-                                   for c in sc.contact_changes)
-                    if contact is None or (contact.stale and not repaired):
-                        why = "no point of contact" if contact is None else \
-                            "only an out-of-date point of contact"
+                    if via not in sc.actors[aid].contacts:
+                        message: str | None = (f"{aid} has no point of contact on {via!r}, so "
+                                               f"the password of {art.label} never reaches it")
+                    else:
+                        message = out_of_date(aid, inj, via, art.protected.delay, art.label)
+                    if message is not None:
                         lt.warn("password-unreachable", (*here, "protected", "password_via"),
-                                f"{aid} has {why} on {via!r}, so the password of "
-                                f"{art.label} never reaches it")
+                                message)
 
     return [files]
