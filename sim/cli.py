@@ -17,6 +17,7 @@ from scenarios import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:
     import ssl
+    from collections.abc import Callable
     from typing import TextIO
 
     from scenarios import Scenario, ScenarioError
@@ -226,9 +227,14 @@ def _tls(args: argparse.Namespace) -> ssl.SSLContext | int | None:
         return EXIT_INVALID
 
 
-def _live_session(args: argparse.Namespace, speed: float | None) -> DrillSession | int:
+def _live_session(args: argparse.Namespace, speed: float | None,
+                  refuse: Callable[[DrillSession], str | None] | None = None,
+                  ) -> DrillSession | int:
     """The live drill of ``drill play`` and ``drill host``: resumed from ``--resume`` (at
-    ``speed`` if given, else the speed it ran at) or started; an exit code if neither."""
+    ``speed`` if given, else the speed it ran at) or started; an exit code if neither.
+
+    ``refuse`` says why a new drill cannot be carried out (None when it can): it looks
+    at the drill before its journal is started, so a refused drill leaves none behind."""
     from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError, JournalExists
 
@@ -243,6 +249,12 @@ def _live_session(args: argparse.Namespace, speed: float | None) -> DrillSession
         except ScenarioError as exc:
             _problems(exc)
             return EXIT_INVALID
+        if refuse is not None:
+            why = refuse(DrillSession.start(loaded, seed=args.seed, human=args.role,
+                                            record=False))
+            if why is not None:
+                print(why, file=sys.stderr)
+                return EXIT_CANNOT_RUN
         return DrillSession.start(
             loaded, seed=args.seed, human=args.role,
             journal_path=Path(args.journal) if args.journal else None,
@@ -279,7 +291,13 @@ def cmd_host(args: argparse.Namespace) -> int:
     tls = _tls(args)
     if isinstance(tls, int):
         return tls
-    session = _live_session(args, speed)
+    from sim.net.server import oversized_frame
+
+    def refuse(trial: DrillSession) -> str | None:
+        too_large = oversized_frame(trial)
+        return None if too_large is None else f"cannot host this drill: {too_large}"
+
+    session = _live_session(args, speed, refuse)
     if isinstance(session, int):
         return session
     print(f"journal: {session.path}", file=sys.stderr, flush=True)

@@ -40,6 +40,7 @@ from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
 from .keymap import keys_display
 from .plain import PlainTextApp
 from .screens.console import FacilitatorScreen
+from .screens.live import LiveScreen
 from .screens.role import ParticipantScreen
 
 SPEEDS = (1, 10, 60, 300, 600, 3600)
@@ -118,6 +119,7 @@ class DrillApp(PlainTextApp):
             self.state = session.state  # fed by the client with the server's events
             self.clock = RemoteClock(session.client)
             session.client.on_status = self._link_status
+            session.on_reset(self._remote_reset)
             roles = [session.role] if session.role else []
         else:
             self.state = DrillState(session.scenario)
@@ -157,6 +159,49 @@ class DrillApp(PlainTextApp):
             self.link_note = "disconnected" if self.remote and self.remote.client.failure else \
                 self.link_note
             self.notify(line, severity="error", timeout=10)
+        self.redraw()
+
+    #: screens that hold nothing of the drill's read model: kept open through a reset
+    #: from the server (unless above a screen that is closed)
+    KEPT_THROUGH_RESET: tuple[type[Screen], ...] = (HelpScreen, ConfirmQuit, PinPrompt)
+
+    def _remote_reset(self) -> None:
+        """The server said to start again from nothing (the host resumed from an earlier
+        copy of its journal, or this terminal reconnected into another drill). Called by
+        the client as it takes the welcome in: the screens are seen to in the app's own
+        turn (:meth:`_after_reset`)."""
+        self.call_later(self._after_reset)
+
+    def _after_reset(self) -> None:
+        """Let go of what was built from the lost timeline: an open review or form (it
+        holds the old review or read model; a form's answer is not sent), the console's
+        record of the people's actions announced, and whether the drill's end was seen
+        (the review opens when the drill, as it now stands, ends). Then say so."""
+        if self._screens_gone():
+            return
+        from .forms.tokens import TokensScreen
+        from .screens.review import ReviewScreen
+
+        kept: tuple[type[Screen], ...] = (LiveScreen, *self.KEPT_THROUGH_RESET, TokensScreen)
+        stack = list(self.screen_stack)
+        # the lowest screen built from the lost timeline goes, and every one above it
+        lowest = next((i for i, s in enumerate(stack) if i > 0 and not isinstance(s, kept)),
+                      len(stack))
+        closed = [s for s in stack[lowest:] if not isinstance(s, kept)]
+        for _ in stack[lowest:]:
+            self.pop_screen()  # without an answer: nothing of a form is sent
+        for screen in self.screen_stack:
+            if isinstance(screen, FacilitatorScreen):
+                screen.forget_announced()
+        self._ended_seen = False
+        what = ("review" if any(isinstance(s, ReviewScreen) for s in closed)
+                else "form" if closed else "")
+        closed_note = (f" The {what} that was open showed the drill as it was, and is "
+                       "closed." if what else "")
+        self.notify("The drill started again from the server's record (the host resumed "
+                    "an earlier copy of its journal, or this invitation now leads to another "
+                    "drill): everything shown is the drill as it stands now."
+                    f"{closed_note}", severity="warning", timeout=12)
         self.redraw()
 
     def on_mount(self) -> None:

@@ -66,6 +66,7 @@ from sim.engine.events import Event
 from sim.net import protocol as P
 from sim.net.invites import parse_invite
 from sim.net.server import is_local
+from sim.net.visibility import restore_texts
 from sim.runs.session import Note
 from sim.runs.view import DrillState
 
@@ -306,7 +307,8 @@ class DrillClient:
         restarted = False
         if w.reset or self.drill != w.drill or self.scenario is None:
             restarted = self.scenario is not None
-            self.scenario = Scenario.model_validate(w.scenario)
+            # each artefact file's text comes once: give it back to every inject with it
+            self.scenario = Scenario.model_validate(restore_texts(w.scenario))
             self.state = DrillState(self.scenario)
             self.seq = 0
             self.event_at = None

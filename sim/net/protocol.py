@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 #: Changes whenever a message changes shape; client and server must agree.
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 
 #: Largest frame a client may send (bytes); larger ones get a ``too_large`` error.
 MAX_CLIENT_FRAME = 64 * 1024
@@ -212,7 +212,8 @@ class Welcome(Message):
     token_id: str
     #: the drill's id (its journal id): the same across a server restart and --resume
     drill: str
-    #: the scenario as this token may see it (a player's holds no injects)
+    #: the scenario as this token may see it (a player's holds no injects); each artefact
+    #: file's text once, at the first inject attaching it (see sim.net.visibility)
     scenario: dict[str, Any]
     #: roles played by people now
     human: list[str]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sim.net.client import DrillClient, DrillConnectionError, JoinRefused, crosses_network_unencrypted
 from sim.net.invites import InviteError, TokenStore, invite_url, write_invites
-from sim.net.server import DrillServer
+from sim.net.server import DrillServer, oversized_frame
 from sim.runs.session import DrillSession, JournalError
 
 DEFAULT_PORT = 8765
@@ -122,6 +122,11 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
     out, err = out or sys.stdout, err or sys.stderr
     bind, port = parse_listen(listen)
     assert session.path is not None and session.journal is not None
+    # a frame larger than a terminal accepts would keep the facilitator, the observers or
+    # a team out of the drill: refuse it now, before anything is served or invited
+    too_large = oversized_frame(session)
+    if too_large is not None:
+        raise HostError(f"cannot host this drill: {too_large}")
     # The journal, not the tokens file, says whether this drill is new or carried on: a
     # tokens file beside a new journal is an earlier drill's (one whose journal was moved
     # or deleted), and its invitations must not open this one. A drill carried on keeps

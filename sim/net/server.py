@@ -49,7 +49,13 @@ from sim.engine import ActionError
 from sim.engine.events import Event
 from sim.net import protocol as P
 from sim.net.invites import Grant, InviteError, TokenStore, invite_url
-from sim.net.visibility import artefact_texts, for_role, role_expectations, scenario_for_role
+from sim.net.visibility import (
+    artefact_texts,
+    control_scenario,
+    for_role,
+    role_expectations,
+    scenario_for_role,
+)
 from sim.runs.session import DrillClock, DrillSession, JournalError, Note
 from sim.runs.view import player_sees_anchor
 from sim.safe.text import one_line
@@ -182,6 +188,98 @@ def checked_payload(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         raise ActionError(f"{one_line(kind)}: {_reason(exc)}") from None
     except RecursionError:
         raise ActionError(f"{one_line(kind)}: nested too deeply") from None
+
+
+#: room (bytes) left in a measured frame for what only the drill's run decides: sequence
+#: numbers, times, how long an inject waited for someone at the desk
+FRAME_SLACK = 4096
+
+
+def _encoded_size(frame: str) -> int:
+    return len(frame.encode("utf-8", "surrogatepass"))
+
+
+def _delivery_sizes(session: DrillSession) -> list[tuple[str, int]]:
+    """For each inject with artefact files whose text players are sent: the largest
+    frame its delivery to one of its recipients comes to (``inject_delivered`` as
+    :func:`~sim.net.visibility.for_role` gives it to a player, with the text of its files)."""
+    from sim.engine.knowledge import stated_facts
+    from sim.engine.msel import _file_details
+
+    scenario = session.scenario
+    texts = artefact_texts(scenario)
+    out = []
+    for inj in scenario.injects:
+        if not any((inj.id, art.label) in texts for art in inj.artefact_files):
+            continue
+        role = max(inj.to, key=len)
+        details = dict(
+            ref=f"inject:{inj.id}", inject=inj.id, sender=inj.sender, channel=inj.via,
+            channel_kind=scenario.channels[inj.via].kind, tlp=inj.tlp,
+            facts_tlp=inj.facts_label, title=inj.title, type=inj.type,
+            duty_wait=0.0, text=inj.text, artefacts=inj.artefact_names,
+            expected_actions=list(inj.expected_actions),
+            facts=list(stated_facts(inj.incident, inj.artefact_names)),
+            files=[_file_details(a) for a in inj.artefact_files])
+        ev = Event.make(0, 0.0, "inject_delivered", role, inj.incident.id, details)
+        seen = for_role(ev, role, frozenset(), texts)
+        if seen is None:  # pragma: no cover - a role always sees its own delivery
+            continue
+        frame = {"type": "event", "seq": 0, "event": seen, "at": 0.0}
+        out.append((f"inject {inj.id}", _encoded_size(
+            json.dumps(frame, ensure_ascii=False, separators=(",", ":"))) + FRAME_SLACK))
+    return out
+
+
+def largest_frames(session: DrillSession) -> list[tuple[str, int]]:
+    """The frames of this drill whose size its scenario decides, and how large each comes
+    to (bytes, with :data:`FRAME_SLACK` to spare): the facilitator's and observers'
+    ``welcome`` (the whole scenario, each artefact file's text once, and the notes so
+    far), then each inject's delivery to a player with the text of its attached files.
+    Every other frame is small, or carries one file's text at most (a protected file's,
+    with its password)."""
+    welcome = P.Welcome(
+        access="facilitator", token_id="x" * P.MAX_KIND,
+        drill=session.journal.origin if session.journal is not None else "unrecorded",
+        scenario=control_scenario(session.scenario),
+        human=[a for a, h in session.human_roles.items() if h], last=len(session.engine.log),
+        clock=P.ClockState(drill_time=session.now, running=True, speed=session.speed,
+                           finished=session.finished),
+        notes=[note_state(n) for n in session.notes])
+    return [("welcome", _encoded_size(P.encode(welcome)) + FRAME_SLACK),
+            *_delivery_sizes(session)]
+
+
+def _mib(size: int) -> str:
+    """A frame's size for people, rounded up: never shown as the limit it is over."""
+    if size >= 1024 * 1024:
+        return f"{math.ceil(size * 10 / (1024 * 1024)) / 10:g} MiB"
+    return f"{-(-size // 1024)} KiB"
+
+
+def oversized_frame(session: DrillSession) -> str | None:
+    """Why this drill cannot be served, in one line: a frame it would send is larger
+    than a terminal accepts (:data:`~sim.net.protocol.MAX_SERVER_FRAME`), so the
+    facilitator, the observers or a team could never join or follow it. None when every
+    frame fits."""
+    limit = P.MAX_SERVER_FRAME
+    sizes = largest_frames(session)
+    over = [(what, size) for what, size in sizes[1:] if size > limit]
+    if over:
+        what, size = max(over, key=lambda x: x[1])
+        more = len(over) - 1
+        others = f" ({more} other inject{'s are' if more > 1 else ' is'} too large as " \
+            "well)" if more else ""
+        return (f"{what} cannot be sent to its recipients: with the text of its attached "
+                f"files it comes to {_mib(size)}, more than the {_mib(limit)} a terminal "
+                f"accepts at once; attach fewer or smaller files to it{others}")
+    what, size = sizes[0]
+    if size > limit:
+        return (f"the facilitator's and observers' welcome, which holds the scenario with "
+                f"the text of every attached file, comes to {_mib(size)}, more than the "
+                f"{_mib(limit)} a terminal accepts at once; attach fewer or smaller files "
+                "(or set show_text: false on those that need not be read)")
+    return None
 
 
 class DrillServer:
@@ -433,7 +531,7 @@ class DrillServer:
     def scenario_for(self, grant: Grant) -> dict[str, Any]:
         if grant.access == "player" and grant.role:
             return scenario_for_role(self.session.scenario, grant.role)
-        return self.session.scenario.model_dump(mode="json")
+        return control_scenario(self.session.scenario)
 
     # --- connections -----------------------------------------------------------------
 

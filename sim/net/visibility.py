@@ -141,6 +141,49 @@ def _with_text(file: Mapping[str, Any], found: tuple[str, bool] | None) -> dict[
     return out
 
 
+def control_scenario(scenario: Any) -> dict[str, Any]:
+    """The scenario as the facilitator and observers get it in their welcome: whole, but
+    with each artefact file's text once. A file attached to several injects (the same
+    bytes: the same SHA-256) keeps its text (``content``) at the first inject that
+    attaches it; the later ones carry ``content: null``, and the client gives the text
+    back to them (:func:`restore_texts`). A drill that attaches one large log to many
+    injects would otherwise send its text once per inject, in one frame."""
+    data = scenario.model_dump(mode="json")
+    sent: set[str] = set()
+    for inj in data.get("injects", ()):
+        for art in inj.get("artefacts", ()):
+            if not isinstance(art, dict) or art.get("content") is None or not art.get("sha256"):
+                continue
+            if art["sha256"] in sent:
+                art["content"] = None
+            else:
+                sent.add(art["sha256"])
+    return data
+
+
+def restore_texts(data: Any) -> Any:
+    """A welcome's scenario (as :func:`control_scenario` sent it) with the text of each
+    artefact file given back to every inject that attaches it, the very same string
+    (the text is held once). An entry gets the text of the entry with the same SHA-256
+    that has it, unless its text is not to be shown (``show_text: false``). Anything
+    of another shape is left as it is, for the scenario's own validation to refuse."""
+    if not isinstance(data, dict) or not isinstance(data.get("injects"), list):
+        return data
+    entries = [art for inj in data["injects"] if isinstance(inj, dict)
+               and isinstance(inj.get("artefacts"), list)
+               for art in inj["artefacts"] if isinstance(art, dict)
+               and isinstance(art.get("sha256"), str)]
+    texts: dict[str, str] = {}
+    for art in entries:
+        if isinstance(art.get("content"), str):
+            texts.setdefault(art["sha256"], art["content"])
+    for art in entries:
+        if art.get("content") is None and art.get("show_text") is not False \
+                and art["sha256"] in texts:
+            art["content"] = texts[art["sha256"]]
+    return data
+
+
 def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     """The scenario as a player sees it: the directory and channels, its own
     expectations (those of :func:`role_expectations`, as scored), and no MSEL (the

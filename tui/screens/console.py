@@ -148,6 +148,14 @@ class FacilitatorScreen(LiveScreen):
     #: team -> wall time (monotonic) until which its Actors row stays marked
     _marks: dict[str, float]
 
+    def forget_announced(self) -> None:
+        """A drill served elsewhere started again (a reset from the server): the actions
+        announced so far were the lost timeline's, and their numbers say nothing of the
+        new one's. What the new read model holds at the next look is taken as known, and
+        everything after it is news."""
+        self._announced = None
+        self._marks = {}
+
     def _last_acted(self, actor: str) -> str:
         app: DrillApp = self.app  # type: ignore[assignment]
         acted = app.state.last_acted.get(actor)
