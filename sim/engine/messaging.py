@@ -293,6 +293,21 @@ class Messaging:
         # an item whose incident facts carry a laxer label than its text passes those on
         partly = [i for i in withheld
                   if i.facts_tlp is not None and allowed(i.facts_tlp, i.named, st, recipient)]
+        # what the labels let the message carry
+        carried = {f for item in shared for f in item.facts}
+        carried.update(f for i in partly for f in i.facts if not f.startswith("indicator:"))
+        told = st.told.get((inc_id, verb, target))
+        if withheld and told is not None:
+            # told before: it is due again for facts it has not been told (as the policy
+            # reads them), and a message goes again only when it may carry one of them
+            heard = st.heard.get((inc_id, target), ())
+            due = [f for f in dict.fromkeys(needed or relied)
+                   if f not in told and f not in heard]
+            if due and not any(f in carried for f in due):
+                engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
+                            to=target, facts=due, action=verb,
+                            reason="no message without restricted facts")
+                return False
         # one decision per message: pass on what the labels forbid (a person always may)
         breach = bool(withheld) and self._breach(st, inc_id, by)
         if withheld and breach:
@@ -301,8 +316,6 @@ class Messaging:
                             to=target, action=verb, by=by, named=list(item.named))
             shared.extend(withheld)
         elif withheld:
-            carried = {f for item in shared for f in item.facts}
-            carried.update(f for i in partly for f in i.facts if not f.startswith("indicator:"))
             # what the act itself states (a referral says "crime") would pass on what
             # the sender knows only from what it may not pass on
             kept = {f for item in withheld for f in item.facts}
@@ -344,8 +357,9 @@ class Messaging:
             held += [(i.facts_tlp or i.tlp, i.named) for i in partly]
             named = tuple(t for t in everyone if t == target or all(
                 allowed(lbl, n, st, actors[t]) for lbl, n in held))
-        # what the sender has now acted on towards this recipient
-        st.told.setdefault((inc_id, verb, target), set()).update(facts, needed, relied)
+        # what the sender has now told this recipient: only what the message carries. A
+        # fact withheld stays untold, so the recipient is due again once it may be told
+        st.told.setdefault((inc_id, verb, target), set()).update(facts)
         d = Dispatch(
             f"d{next(self._dispatch_ids)}", st.id, target, inc_id, verb, rule, label,
             list(channels), trigger_at,
@@ -408,24 +422,25 @@ class Messaging:
 
     def _known_title(self, st: ActorState, d: Dispatch) -> str:
         """The incident's title as the sender knows it, from what it may pass to this
-        recipient (under the label of the incident facts each item came with): the title
-        it was last given, or else, as exercise control names an incident that was given
-        none, the title of the first inject about it; "" when it holds neither, and the
-        message names the incident by its id."""
+        recipient: the title it was last given (an incident fact, under the label of the
+        incident facts of the item that gave it), or else, as exercise control names an
+        incident that was given none, the title of the first inject about it that it may
+        pass on (the title is part of the report itself, under the inject's own label, not
+        its ``facts_tlp``); "" when it may pass on neither, and the message names the
+        incident by its id."""
         picture = st.pictures.get(d.incident)
         if picture is None:
             return ""
         recipient = self.engine.actors[d.recipient]
 
-        def passes(item: Received) -> bool:
-            label = item.facts_tlp or item.tlp
+        def passes(label: str, item: Received) -> bool:
             return label in _OPEN or allowed(label, item.named, st, recipient)
 
         for item in reversed(picture.items):
-            if item.incident_title and passes(item):
+            if item.incident_title and passes(item.facts_tlp or item.tlp, item):
                 return item.incident_title
         for item in picture.items:
-            if item.kind == "inject" and item.title and passes(item):
+            if item.kind == "inject" and item.title and passes(item.tlp, item):
                 return item.title
         return ""
 
