@@ -147,7 +147,7 @@ def test_an_action_whose_drafting_was_dropped_is_carried_out_when_set_off_again(
     from scenarios import load_scenario, resolve_scenario_arg
 
     eng = Engine(load_scenario(resolve_scenario_arg("acid-supply-chain")), seed=8)
-    eng.run_until(283.7)
+    eng.run_until(290)
     eng.set_human("isp-au", True)
     eng.set_human("isp-au", False)
     log = eng.run()
@@ -155,7 +155,7 @@ def test_an_action_whose_drafting_was_dropped_is_carried_out_when_set_off_again(
                for item in e.details["items"]]
     assert "drafting isp-takedown" in dropped
     # a second request reaches isp-au after the hand-over
-    assert [e for e in log if e.type == "message_delivered" and e.time > 283.7
+    assert [e for e in log if e.type == "message_delivered" and e.time > 290
             and e.details.get("to") == "isp-au" and e.details.get("verb") == "request_takedown"]
     assert [e.time for e in _by(log, "takedown_completed", "isp-au")]
     assert [e for e in log if e.type == "contained" and e.incident == "supply-chain"]

@@ -35,21 +35,22 @@ def _run(scenario_data, load):
 # --- conditions on the situation: situation_holds and knows_done ------------------------
 
 
-@pytest.mark.parametrize(("start", "end", "notified"), [
-    ("T+01:40", "T+03:00", [(105, "cert-a")]),  # the phase begins as the rules are read
-    ("T+01:00", None, [(105, "cert-a")]),  # until the drill's end
-    ("T+00:30", "T+01:40", []),  # the phase ended as the rules were read
-    ("T+01:41", None, []),  # not yet begun (and nothing makes the rule look again)
+@pytest.mark.parametrize(("start", "end", "notified", "escalated"), [
+    ("T+01:40", "T+03:00", [(105, "cert-a")], 110),  # the phase begins as the rules are read
+    ("T+01:00", None, [(105, "cert-a")], 110),  # until the drill's end
+    ("T+00:30", "T+01:40", [], 105),  # the phase ended as the rules were read
+    # not yet begun: the rule looks again when the phase begins, at the other desk
+    ("T+01:41", None, [(106, "cert-a")], 105),
 ])
 def test_a_rule_for_a_phase_applies_from_its_start_up_to_its_end(scenario_data, load, start,
-                                                                  end, notified):
+                                                                  end, notified, escalated):
     # cert-a reads its rules at T+100
     scenario_data["drill"]["phases"] = {"response": {"start": start, **({"end": end} if end
                                                                         else {})}}
     _rules(scenario_data)["notify"]["when"] = {"phase": ["response"]}
     log = _run(scenario_data, load)
     assert _done(log, "notified") == notified
-    assert _done(log, "escalated") == [(110 if notified else 105, "cert-a")]
+    assert _done(log, "escalated") == [(escalated, "cert-a")]
 
 
 @pytest.mark.parametrize(("hours", "notified"), [

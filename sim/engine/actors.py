@@ -172,6 +172,9 @@ class ActorState:
         self.pictures: dict[str, Picture] = {}
         #: (incident, rule) of effect rules carried out (an effect happens once)
         self.fired: set[tuple[str, str]] = set()
+        #: (incident, rule) -> recipients of a message under the rule being drafted now
+        #: (another item's handling leaves them to that draft)
+        self.drafting: dict[tuple[str, str], set[str]] = {}
         #: (incident, rule) -> True to follow the rule, False when the policy declined it
         self.decided: dict[tuple[str, str], bool] = {}
         #: (incident, rule) -> every dispatch sent under the rule

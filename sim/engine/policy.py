@@ -12,7 +12,11 @@ grows, every armed rule is evaluated again: a message rule tells only recipients
 that have not yet been told the facts that make them a recipient, so a newly added
 hosting country gets its takedown request, and a second escalation goes out only
 when there is something new to escalate. An effect rule (a takedown, a
-preservation) is carried out once.
+preservation) is carried out once. Once an action is drafted, the rule's condition
+is checked again on what the actor knows then, and the action dropped if it no
+longer holds; recipients of a message being drafted are left to that draft. Rules
+waiting on the actor's own action (``when.done``) look again once it is done, and
+rules for a phase when the phase begins.
 
 Selectors and conditions are plain functions of a picture, so ``drill lint`` and
 ``drill explain`` use them too.
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
 
@@ -145,6 +150,19 @@ class Directory:
         return out
 
 
+def _undraft(st: ActorState, inc_id: str, rid: str, recipients: list[str]) -> None:
+    """The draft of a message under ``rid`` to ``recipients`` is over (sent, dropped or
+    abandoned at a hand-over)."""
+    if not recipients:
+        return
+    key = (inc_id, rid)
+    drafting = st.drafting.get(key)
+    if drafting is not None:
+        drafting.difference_update(recipients)
+        if not drafting:
+            del st.drafting[key]
+
+
 def _by_fact(actors: list[tuple[str, str | None]], countries: list[str],
              kind: str) -> list[Target]:
     if not countries:
@@ -215,19 +233,22 @@ def applies(cond: Condition, country: str | None, view: View,
     return list(dict.fromkeys(relied))
 
 
-def situation_holds(cond: Condition, st: ActorState, inc_id: str, engine: Engine) -> bool:
+def situation_holds(cond: Condition, st: ActorState, inc_id: str, engine: Engine,
+                    clock: bool = True) -> bool:
     """The parts of a condition that read the acting actor's situation: the injects
-    that reached it, the drill phase, its local time, and the actions it knows of."""
+    that reached it, the drill phase, its local time, and the actions it knows of.
+
+    ``clock=False`` leaves out the parts that read the clock (phase, local time)."""
     if cond.received is not None:
         got = {item.ref for item in st.received}
         if any(f"inject:{i}" not in got for i in cond.received):
             return False
-    if cond.phase is not None:
+    if clock and cond.phase is not None:
         drill = engine.scenario.drill
         now = engine.now
         if not any(begin <= now < end for begin, end in map(drill.phase_window, cond.phase)):
             return False
-    if cond.local_time is not None:
+    if clock and cond.local_time is not None:
         opening, closing = parse_range(cond.local_time)
         local = engine.local_time(st.id)
         minute = local.hour * 60 + local.minute
@@ -398,6 +419,15 @@ class RuleBook:
         self.set_off: dict[tuple[frozenset[str], str], list[tuple[str, Rule, bool]]] = {}
         #: rule id -> the actors it binds (by kind, id, country, group or team)
         self.binds = {rid: scenario.binds(rule) for rid, (_, rule) in self.rules.items()}
+        #: action -> the rules whose ``when.done`` names it, in scenario order
+        self.done_names: dict[str, list[str]] = {}
+        #: phase -> the rules whose ``when.phase`` names it, in scenario order
+        self.phase_names: dict[str, list[str]] = {}
+        for rid, (_, rule) in self.rules.items():
+            for action in dict.fromkeys(c.action for c in rule.when.done or ()):
+                self.done_names.setdefault(action, []).append(rid)
+            for phase in rule.when.phase or ():
+                self.phase_names.setdefault(phase, []).append(rid)
 
     @classmethod
     def of(cls, scenario) -> RuleBook:
@@ -424,11 +454,17 @@ class Policy:
         #: (set of triggers, actor) -> the rules they set off for it, in scenario order
         self._set_off = rules.set_off
         self.binds = rules.binds
+        self.done_names = rules.done_names
         #: (actor, incident, rule) carried out by the policy
         self.done: set[tuple[str, str, str]] = set()
         #: (actor, incident) -> rules waiting for their hold_until rules
         self.waiting: dict[tuple[str, str], set[str]] = {}
         self._seq = 0
+        drill = engine.scenario.drill
+        for phase, rids in rules.phase_names.items():
+            begin = drill.phase_window(phase)[0]
+            if 0 < begin < engine.end:
+                engine.after(begin, partial(self._phase_begins, phase, rids))
 
     # --- handling one item ---------------------------------------------------------
 
@@ -604,6 +640,41 @@ class Policy:
         yield from self.apply_rules(st, item.incident, [item.kind], item, desk.shift)
         slot.release()
 
+    def _phase_begins(self, phase: str, rids: list[str]) -> None:
+        """A drill phase begins: each team's armed rules that name it look again, for
+        every incident it has finished analysing (an analysis under way is followed by
+        the handling reading the rules itself)."""
+        engine = self.engine
+        for st in engine.actors.values():
+            if st.human:
+                continue
+            mine = [r for r in rids if st.id in self.binds[r]]
+            if not mine:
+                continue
+            for inc_id, picture in st.pictures.items():
+                if picture.analysis != "done":
+                    continue
+                woken = [r for r in mine if any(t in picture.armed for t in self.arming[r])]
+                if not woken:
+                    continue
+                ref = f"phase:{phase}"
+                item = Received(ref, ref, None, st.id, inc_id, "CLEAR", None, self.env.now, ())
+                slot = Slot()
+                triggers = [t for r in woken for t in self.arming[r] if t in picture.armed]
+                self.start(st, self._look_again(st, item, slot, triggers, frozenset(woken)),
+                           item, slot)
+
+    def _look_again(self, st: ActorState, item: Received, slot: Slot, triggers: list[str],
+                    only: frozenset[str]) -> Iterator[simpy.Event]:
+        """Read some armed rules again at the office desk (a phase has begun)."""
+        desk = st.office
+        if not (yield from self._until_open(st, desk, item)):
+            return
+        req = slot.hold(desk, self._request(st, desk, item))
+        yield req
+        yield from self.apply_rules(st, item.incident, triggers, item, desk.shift, only=only)
+        slot.release()
+
     # --- the rules -----------------------------------------------------------------
 
     def apply_rules(self, st: ActorState, inc_id: str, triggers: list[str], item: Received,
@@ -612,101 +683,173 @@ class Policy:
 
         ``only`` limits the rules to these ids (rules released from a hold).
         """
-        engine = self.engine
         picture = st.pictures[inc_id]
         key = (frozenset(triggers), st.id)
         bound = self._set_off.get(key)
         if bound is None:
             bound = self._set_off[key] = self._rules_set_off(key[0], st.id)
-        pol = st.spec.policy
-        country = st.spec.country
-        memo = picture.memo
         for rid, rule, message in bound:
-            if st.human:
-                return
             if only is not None and rid not in only:
                 continue
-            if not message and (inc_id, rid) in st.fired:
-                continue
-            # the condition reads only the picture: its answer holds until a fact is added
-            known = len(picture.learnt)
-            hit = memo.get(rid)
-            if hit is not None and hit[0] == known:
-                relied = hit[1]
-            else:
-                relied = applies(rule.when, country, picture, self.groups)
-                memo[rid] = (known, relied)
-            if relied is None:
-                continue
-            since = None
-            if rule.when.situational:
-                if not situation_holds(rule.when, st, inc_id, engine):
-                    continue
-                # when the situation came about counts as much as when the facts did
-                since = situation_since(rule.when, st, inc_id, engine)
-            if rule.hold_until and not self._released(st, inc_id, rid, rule):
-                continue
-            targets: list[Target] = []
-            if message:
-                targets = self._new_targets(st, inc_id, rid, rule, relied, item.sender)
-                if not targets:
-                    continue  # nobody (new) to tell yet: the rule may apply later
-            else:
-                st.fired.add((inc_id, rid))
-            decided = st.decided.get((inc_id, rid))
-            if decided is None:
-                p = pol.rule_probability.get(rid, pol.follow_rules)
-                decided = p >= 1.0 or engine.streams(f"{st.id}/decide/{rid}/{inc_id}").random() < p
-                st.decided[(inc_id, rid)] = decided
-                if not decided:
-                    engine.emit("declined", st.id, inc_id, rule=rid, reason="policy",
-                                probability=p)
-            if not decided:
-                continue
-            armed_at = min(picture.armed[t] for t in self.arming[rid] if t in picture.armed)
-            held = st.work.get(self.env.active_process)
-            if held is not None:
-                held[1].stage = f"drafting {rid}"
-            dist = pol.action_time.get(rule.action, pol.drafting_time)
-            spent = engine.draw(dist, f"{st.id}/draft/{rid}/{inc_id}")
-            try:
-                waited = yield from work(self.env, shift, spent, engine.end)
-            except simpy.Interrupt:
-                # the role changed hands while this was drafted: it was never done
-                st.fired.discard((inc_id, rid))
-                raise
-            if st.human:
-                st.fired.discard((inc_id, rid))
+            for sender, asked_at in self._asked_by(picture, rule, item, message):
+                if st.human:
+                    return
+                yield from self._apply(st, inc_id, rid, rule, message, item, shift, sender,
+                                       asked_at)
+
+    @staticmethod
+    def _asked_by(picture: Picture, rule: Rule, item: Received,
+                  message: bool) -> list[tuple[str | None, float | None]]:
+        """Whom the ``sender`` selector names when a rule is looked at, each with the
+        arrival of its first item that set the rule off (None when that does not
+        matter).
+
+        A rule that answers the ``sender`` is looked at once for each actor that sent
+        an item of one of its ``on`` triggers (handled already), in the order of those
+        items' arrival: an item that only grew the picture sets no answer off to its
+        own sender. Any other rule reads the handled item's sender, left out of its
+        other selectors.
+        """
+        if not message or "sender" not in rule.to:
+            return [(item.sender, None)]
+        first: dict[str, float] = {}
+        on = rule.on
+        for got in picture.items:
+            if got.kind in on and got.acknowledged and got.sender is not None:
+                first.setdefault(got.sender, got.at)
+        return list(first.items()) or [(None, None)]
+
+    def _apply(self, st: ActorState, inc_id: str, rid: str, rule: Rule, message: bool,
+               item: Received, shift, sender: str | None,
+               asked_at: float | None) -> Iterator[simpy.Event]:
+        """Carry out one rule, with ``sender`` for its ``sender`` selector (asking
+        since ``asked_at``), if it applies."""
+        engine = self.engine
+        picture = st.pictures[inc_id]
+        pol = st.spec.policy
+        if not message and (inc_id, rid) in st.fired:
+            return
+        # the condition reads only the picture: its answer holds until a fact is added
+        memo = picture.memo
+        known = len(picture.learnt)
+        hit = memo.get(rid)
+        if hit is not None and hit[0] == known:
+            relied = hit[1]
+        else:
+            relied = applies(rule.when, st.spec.country, picture, self.groups)
+            memo[rid] = (known, relied)
+        if relied is None:
+            return
+        since = None
+        if rule.when.situational:
+            if not situation_holds(rule.when, st, inc_id, engine):
                 return
-            if message:
-                # someone else's handling may have told them meanwhile; anyone who became
-                # a recipient while this was drafted is left to the handling of what
-                # made them one
-                still = {t for t, _ in self._new_targets(st, inc_id, rid, rule, relied, item.sender)}
-                targets = [t for t in targets if t[0] in still]
-                if not targets:
-                    continue
-            facts = sorted({*relied, *(f for _, just in targets for f in just)})
-            learnt = picture.learnt
-            newest = max(facts, key=lambda f: (learnt[f], f)) if facts else None
-            trigger_at = armed_at if newest is None else max(armed_at, learnt[newest])
-            if since is not None:
-                trigger_at = max(trigger_at, since)
-            engine.messaging.perform(
-                st, rule.action, inc_id, [t for t, _ in targets],
-                [rule.channel, *rule.fallback] if rule.channel else [], rule.tlp, rule=rid,
-                trigger_at=trigger_at, passes=picture.items, by="policy",
-                deadline=rule.deadline, worked=spent, trigger=item.ref, off_duty=waited,
-                relied=facts, set_off_by=newest if newest is not None and learnt[newest] > armed_at
-                else item.kind, justification={t: just for t, just in targets},
-                desk=shift,
-            )
-            self.done.add((st.id, inc_id, rid))
-            released = self._unheld(st, inc_id, rid)
-            if released:
-                triggers_of = [t for r in released for t in self.arming[r] if t in picture.armed]
-                yield from self.apply_rules(st, inc_id, triggers_of, item, shift,
-                                            only=frozenset(released))
+            # when the situation came about counts as much as when the facts did
+            since = situation_since(rule.when, st, inc_id, engine)
+        if rule.hold_until and not self._released(st, inc_id, rid, rule):
+            return
+        targets: list[Target] = []
+        if message:
+            targets = self._new_targets(st, inc_id, rid, rule, relied, sender)
+            if not targets:
+                return  # nobody (new) to tell yet: the rule may apply later
+        else:
+            st.fired.add((inc_id, rid))
+        decided = st.decided.get((inc_id, rid))
+        if decided is None:
+            p = pol.rule_probability.get(rid, pol.follow_rules)
+            decided = p >= 1.0 or engine.streams(f"{st.id}/decide/{rid}/{inc_id}").random() < p
+            st.decided[(inc_id, rid)] = decided
+            if not decided:
+                engine.emit("declined", st.id, inc_id, rule=rid, reason="policy",
+                            probability=p)
+        if not decided:
+            return
+        armed_at = min(picture.armed[t] for t in self.arming[rid] if t in picture.armed)
+        held = st.work.get(self.env.active_process)
+        if held is not None:
+            held[1].stage = f"drafting {rid}"
+        dist = pol.action_time.get(rule.action, pol.drafting_time)
+        spent = engine.draw(dist, f"{st.id}/draft/{rid}/{inc_id}")
+        drafting = [t for t, _ in targets]
+        if drafting:
+            st.drafting.setdefault((inc_id, rid), set()).update(drafting)
+        try:
+            waited = yield from work(self.env, shift, spent, engine.end)
+        except simpy.Interrupt:
+            # the role changed hands while this was drafted: it was never done
+            st.fired.discard((inc_id, rid))
+            _undraft(st, inc_id, rid, drafting)
+            raise
+        _undraft(st, inc_id, rid, drafting)
+        if st.human:
+            st.fired.discard((inc_id, rid))
+            return
+        if not self._still_applies(st, inc_id, rid, rule):
+            # the picture grew while this was drafted and the condition no longer
+            # holds (a crime became known while a takedown was drafted): the action
+            # is dropped, and the rule may apply later
+            st.fired.discard((inc_id, rid))
+            engine.emit("declined", st.id, inc_id, rule=rid, reason="condition")
+            return
+        if message:
+            # someone else's handling may have told them meanwhile; anyone who became
+            # a recipient while this was drafted is left to the handling of what
+            # made them one
+            still = {t for t, _ in self._new_targets(st, inc_id, rid, rule, relied, sender)}
+            targets = [t for t in targets if t[0] in still]
+            if not targets:
+                return
+        facts = sorted({*relied, *(f for _, just in targets for f in just)})
+        learnt = picture.learnt
+        newest = max(facts, key=lambda f: (learnt[f], f)) if facts else None
+        trigger_at = armed_at if newest is None else max(armed_at, learnt[newest])
+        if since is not None:
+            trigger_at = max(trigger_at, since)
+        if asked_at is not None and any(t == sender for t, _ in targets):
+            # an answer is due from the arrival of what its recipient sent
+            trigger_at = max(trigger_at, asked_at)
+        engine.messaging.perform(
+            st, rule.action, inc_id, [t for t, _ in targets],
+            [rule.channel, *rule.fallback] if rule.channel else [], rule.tlp, rule=rid,
+            trigger_at=trigger_at, passes=picture.items, by="policy",
+            deadline=rule.deadline, worked=spent, trigger=item.ref, off_duty=waited,
+            relied=facts, set_off_by=newest if newest is not None and learnt[newest] > armed_at
+            else item.kind, justification={t: just for t, just in targets},
+            desk=shift,
+        )
+        self.done.add((st.id, inc_id, rid))
+        released = self._unheld(st, inc_id, rid)
+        if released:
+            triggers_of = [t for r in released for t in self.arming[r] if t in picture.armed]
+            yield from self.apply_rules(st, inc_id, triggers_of, item, shift,
+                                        only=frozenset(released))
+        # rules waiting for this action to be done (``when.done``) look again
+        woken = [r for r in self.done_names.get(rule.action, ()) if r != rid
+                 and any(t in picture.armed for t in self.arming[r])]
+        if woken and not st.human:
+            triggers_of = [t for r in woken for t in self.arming[r] if t in picture.armed]
+            yield from self.apply_rules(st, inc_id, triggers_of, item, shift,
+                                        only=frozenset(woken))
+
+    def _still_applies(self, st: ActorState, inc_id: str, rid: str, rule: Rule) -> bool:
+        """Whether a rule's condition still holds once its action is drafted, on what the
+        actor knows now: its picture, the injects that reached it and the actions it
+        knows of. The parts that read the clock (phase, local time) were met when the
+        rule was taken up and are not read again: drafting past the end of a window
+        does not undo the decision."""
+        picture = st.pictures[inc_id]
+        known = len(picture.learnt)
+        hit = picture.memo.get(rid)
+        if hit is not None and hit[0] == known:
+            relied = hit[1]
+        else:
+            relied = applies(rule.when, st.spec.country, picture, self.groups)
+            picture.memo[rid] = (known, relied)
+        if relied is None:
+            return False
+        return not rule.when.situational or situation_holds(rule.when, st, inc_id,
+                                                            self.engine, clock=False)
 
     def _rules_set_off(self, triggers: frozenset[str],
                        actor: str) -> list[tuple[str, Rule, bool]]:
@@ -765,7 +908,10 @@ class Policy:
             addressed = self.directory.targets(rule, st.id, st.spec.country, picture, sender)
             picture.memo[(rid, sender)] = (known, addressed)
         out = []
+        drafting = st.drafting.get((inc_id, rid), ())
         for aid, just in addressed:
+            if aid in drafting:
+                continue  # a message to it under this rule is being drafted
             told = st.told.get((inc_id, rule.action, aid))
             due = just or relied
             if told is None and not due:
