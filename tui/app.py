@@ -31,7 +31,7 @@ from sim.analysis import review as review_defaults
 from sim.engine import Action, ActionError
 from sim.net.client import DrillConnectionError
 from sim.net.remote import RemoteClock, RemoteSession
-from sim.runs.breaks import BreakPlan, parse_break
+from sim.runs.breaks import BreakPlan, parse_break, wall_clock
 from sim.runs.session import DrillClock, DrillSession, JournalError
 from sim.runs.view import ACTION_EVENTS, DrillState
 from sim.runs.when import check_ahead, parse_when, when_in_words
@@ -67,6 +67,9 @@ CONTROL_ACTIONS = frozenset({
     "toggle_clock", "faster", "slower", "next_inject", "fire", "skip", "delay", "adhoc",
     "reschedule", "edit_inject", "unskip", "go_to", "plan_break", "toggle_role", "tokens",
 })
+#: the drill clock's keys: they do nothing while a review is open over the drill (its
+#: timeline has keys of its own, and a review must not move the drill on)
+CLOCK_ACTIONS = frozenset({"toggle_clock", "faster", "slower", "next_inject"})
 PLAYER_NEVER = CONTROL_ACTIONS | frozenset({
     "review", "observe", "console", "next_role", "role_view", "show_tab"})
 OBSERVER_NEVER = CONTROL_ACTIONS | frozenset({
@@ -146,7 +149,22 @@ class DrillApp(PlainTextApp):
         return bare not in (PLAYER_NEVER if self.access == "player" else OBSERVER_NEVER)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.offers(action)
+
+    def offers(self, action: str) -> bool:
+        """Whether ``action`` works now: this terminal offers it (:meth:`may`), and it is
+        not a clock key while a review is open (R): a key the review's timeline does not
+        take must not fall through to the drill and deliver an inject."""
+        if action.split("(")[0] in CLOCK_ACTIONS and self.reviewing:
+            return False
         return self.may(action)
+
+    @property
+    def reviewing(self) -> bool:
+        """Whether a review is open (on top, or under a dialog of its own)."""
+        from .screens.review import ReviewScreen
+
+        return any(isinstance(s, ReviewScreen) for s in self.screen_stack)
 
     def _link_status(self, line: str) -> None:
         """The client's word on the connection: lost, back, or refused for good."""
@@ -563,7 +581,8 @@ class DrillApp(PlainTextApp):
         if change == "start" and current is not None:
             self._break_resumes = self.clock.running
             self._clock_request(self.clock.pause())
-            self.notify(f"Break until {current.end:%H:%M}: the drill clock is paused "
+            self.notify(f"Break until {wall_clock(current.end, self.wall())}: the drill "
+                        "clock is paused "
                         "(space ends the break early).", timeout=10)
         elif change == "end":
             self._resume_after_break()
@@ -599,7 +618,8 @@ class DrillApp(PlainTextApp):
             return
         self._keep_breaks()
         day = "" if b.at.date() == self.wall().date() else " tomorrow"
-        self.notify(f"Break planned{day} at {b.at:%H:%M} for {b.minutes:g} minutes.", timeout=4)
+        self.notify(f"Break planned{day} at {wall_clock(b.at, self.wall())} for {b.minutes:g} "
+                    "minutes.", timeout=4)
         self.check_breaks()
         self.redraw()
 
@@ -608,9 +628,9 @@ class DrillApp(PlainTextApp):
         if self.breaks.current is not None:
             then = ("resumes automatically" if self._break_resumes
                     else "the clock stays paused after")
-            return f"BREAK until {self.breaks.current.end:%H:%M} ({then})"
+            return f"BREAK until {wall_clock(self.breaks.current.end, self.wall())} ({then})"
         nxt = self.breaks.next()
-        return f"next break {nxt.at:%H:%M}" if nxt is not None else ""
+        return f"next break {wall_clock(nxt.at, self.wall())}" if nxt is not None else ""
 
     def action_review(self, runs: int | None = None) -> None:
         """The review screen for the drill so far (at the end: the hot wash). The
@@ -674,7 +694,7 @@ class DrillApp(PlainTextApp):
         out = []
         for owner in (screen or self.screen, self):
             for b in owner.BINDINGS:
-                if isinstance(b, Binding) and b.id and self.may(b.action):
+                if isinstance(b, Binding) and b.id and self.offers(b.action):
                     out.append((b, owner))
         return out
 

@@ -22,6 +22,9 @@ EVENT_TYPES: dict[str, str] = {
     "when it was due (reason: condition), or at the end it was still waiting: nothing "
     "had set it off (a contingency or after_action inject; reason: not_triggered), or it "
     "was due at or after the end (reason: after_end)",
+    "inject_timed": "a waiting inject without a time of its own got one: an expectation's "
+    "outcome set off a contingency (reason: contingency), or the action an after_action "
+    "inject waits for was done (reason: after_action); at is when it is due",
     "inject_rescheduled": "the facilitator moved a waiting inject to a new drill time",
     "inject_edited": "the facilitator changed a waiting inject's title, text, recipients or TLP",
     "inject_unskipped": "the facilitator put a skipped inject back in the MSEL",
@@ -48,7 +51,9 @@ EVENT_TYPES: dict[str, str] = {
     "notified": "an actor notified, reported, shared or broadcast",
     "requested": "an actor requested takedown, assistance, preservation or MLA",
     "escalated": "an actor escalated to the regional council or referred to police",
-    "declined": "the automated policy chose not to follow a rule",
+    "declined": "the automated policy did not carry out a rule: it chose not to follow it "
+    "(reason: policy), or its condition no longer held once its action was drafted "
+    "(reason: condition)",
     "held": "the automated policy holds a rule's action until other rules are done",
     "withheld": "restricted information was kept back to respect its TLP label",
     "takedown_completed": "malicious infrastructure in one country was taken down",

@@ -244,8 +244,17 @@ class Msel:
         or by the facilitator) keeps its time."""
         sched = self.injects[inject_id]
         if sched.state == "pending" and sched.at is None:
-            sched.at = self.env.now + sched.inject.delay
-            self.schedule(sched)
+            self._time(sched, "contingency")
+
+    def _time(self, sched: ScheduledInject, reason: str) -> None:
+        """Give a waiting inject without a time its time: its delay from now. The log
+        says so (``inject_timed``, the time rounded as event times are), as a console
+        built from the events shows it."""
+        sched.at = self.env.now + sched.inject.delay
+        self.engine.emit("inject_timed", None, sched.inject.incident.id,
+                         inject=sched.inject.id, at=float(round(sched.at, 6)),
+                         reason=reason)
+        self.schedule(sched)
 
     def skip_unsent(self) -> None:
         """At the drill's end: skip each inject still waiting, so that what is counted
@@ -476,8 +485,7 @@ class Msel:
                 continue
             self.watching.remove(sched)
             if sched.at is None:  # a time exercise control gave it meanwhile stands
-                sched.at = self.env.now + sched.inject.delay
-                self.schedule(sched)
+                self._time(sched, "after_action")
 
     # --- player tasks ------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from scenarios.durations import parse_duration
@@ -67,9 +67,10 @@ def parse_break(at_text: str, minutes_text: str, now: datetime) -> Break:
         m = _CLOCK.match(s)
         if m is None:
             raise ValueError(f"{s[:20]!r} is not a time of day; write it like 12:30, or now")
-        at = now.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0)
+        hour, minute = int(m.group(1)), int(m.group(2))
+        at = local_time(now.date(), hour, minute, now)
         if at < now.replace(second=0, microsecond=0):
-            at += timedelta(days=1)
+            at = local_time(now.date() + timedelta(days=1), hour, minute, now)
     d = str(minutes_text).strip()
     try:
         minutes = float(d) if re.fullmatch(r"\d{1,4}(\.\d+)?", d) else parse_duration(d)
@@ -79,6 +80,31 @@ def parse_break(at_text: str, minutes_text: str, now: datetime) -> Break:
     if not 0 < minutes <= MAX_BREAK:
         raise ValueError("a break lasts more than 0 minutes and at most 24 hours")
     return Break(at, minutes)
+
+
+def _system_local(now: datetime) -> bool:
+    """Whether ``now`` is in the computer's local time, as ``datetime.now().astimezone()``
+    gives it: a fixed offset, the one in force at that moment (not on another date)."""
+    return isinstance(now.tzinfo, timezone) and now.astimezone().utcoffset() == now.utcoffset()
+
+
+def local_time(day: date, hour: int, minute: int, now: datetime) -> datetime:
+    """``hour:minute`` on ``day`` in the local time ``now`` is in, with the offset in
+    force on that day: across a daylight-saving change, 09:00 tomorrow is 09:00 on the
+    wall clock then, not in today's offset. (A ``now`` in a fixed offset of its own, or
+    in a named zone, keeps it.)"""
+    wall = datetime.combine(day, time(hour, minute))
+    if _system_local(now):
+        return wall.astimezone()
+    return wall.replace(tzinfo=now.tzinfo)
+
+
+def wall_clock(t: datetime, now: datetime) -> str:
+    """``t`` as ``HH:MM`` on the local wall clock at that moment (``now`` says which local
+    time: see :func:`local_time`), whatever offset ``t`` was written in."""
+    if _system_local(now):
+        return f"{t.astimezone():%H:%M}"
+    return f"{t.astimezone(now.tzinfo):%H:%M}"
 
 
 class BreakPlan:
@@ -92,7 +118,7 @@ class BreakPlan:
     def add(self, b: Break) -> None:
         for other in self.planned:
             if b.at < other.end and other.at < b.end:
-                raise ValueError(f"it overlaps the break at {other.at:%H:%M}")
+                raise ValueError(f"it overlaps the break at {wall_clock(other.at, b.at)}")
         self.planned = sorted([*self.planned, b], key=lambda x: x.at)
 
     def update(self, now: datetime) -> str | None:

@@ -7,6 +7,7 @@ static parts (the directory of actors, the MSEL as planned).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,12 @@ from scenarios.model import Scenario
 from sim.engine.clock import scenario_shift
 from sim.engine.events import Event
 from sim.engine.wording import DONE, REASONS, channel_in_words, noun
+
+
+def clock_minute(t: float) -> str:
+    """A drill time as the clock's minute (rounded down, as the TUI's header shows the
+    time): what happened at 213.8 reads T+03:33, not T+03:34."""
+    return format_drill_time(math.floor(round(t, 6)))
 
 
 @dataclass
@@ -227,12 +234,12 @@ class DrillState:
                                     f["content"] = d["content"]
                     got.passwords[str(d.get("artefact", ""))] = (
                         f"{d.get('password') or '(given by exercise control)'} (by {how} at "
-                        f"{format_drill_time(ev.time)})" if ev.type == "password_delivered"
+                        f"{clock_minute(ev.time)})" if ev.type == "password_delivered"
                         else f"lost on {how}: " + REASONS.get(d.get("reason", ""), str(
                             d.get("reason", "")).replace("_", " ")))
             case "inject_skipped":
                 self.msel[d["inject"]].status = "skipped"
-            case "inject_rescheduled":
+            case "inject_rescheduled" | "inject_timed":
                 self.msel[d["inject"]].at = d["at"]
             case "inject_unskipped":
                 row = self.msel[d["inject"]]
@@ -561,6 +568,10 @@ class DrillState:
                 return f"{who} was asked task {d.get('task', '')}: {d.get('question', '')}"
             case "task_answered":
                 return f"{who} answered task {d.get('task', '')}"
+            case "inject_timed":
+                why = {"contingency": "set off", "after_action": "timed by an action"}.get(
+                    d.get("reason", ""), "timed")
+                return f"Inject {d.get('inject', '')} {why}: due at {clock_minute(d['at'])}"
             case "inject_rescheduled":
                 return (f"Facilitator rescheduled inject {d.get('inject', '')} to "
                         f"{format_drill_time(d['at'])}")

@@ -13,7 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from sim.runs.breaks import BreakPlan, parse_break
+from scenarios.durations import format_drill_time
+from sim.runs.breaks import BreakPlan, parse_break, wall_clock
 from sim.runs.when import FORMATS, parse_when, when_in_words
 
 from ..forms import BreakForm, Confirm, InjectForm, TimeForm
@@ -98,8 +99,7 @@ class FacilitatorScreen(LiveScreen):
         self.query_one("#msel", DataTable).add_columns(
             "Id", "Time", "Status", "Type", "Title", "To")
         self.query_one("#actors", DataTable).add_columns(
-            "Id", "Name", "Local time", "Duty", "Unread", "Open incidents", "Played by",
-            "Last acted")
+            "Id", "Name", "Local time", "Duty", "Unread", "Open", "By", "Last acted")
         self.query_one("#expectations", DataTable).add_columns(
             "Id", "Status", "Due", "Left", "Who", "Action", "Incident", "Score")
         self.query_one("#log", DataTable).add_columns("Time", "Event")
@@ -129,12 +129,12 @@ class FacilitatorScreen(LiveScreen):
                 str(st.unread(aid)), ", ".join(st.open_incidents(aid)), st.played_by[aid],
                 self._last_acted(aid))))
             for aid, a in st.scenario.actors.items()
-        ])
+        ], fit=(1, 0))  # the name, then the id, shortened to keep every column on screen
         fill_table(self.query_one("#expectations", DataTable), [
             (x.id, (x.id, x.status, fmt_time(x.deadline_at), time_left(x.deadline_at, st.now, x.status),
                     ", ".join(x.actors), x.action, x.incident, f"{x.score:g}"))
             for x in map(st.shown, st.expectations.values())
-        ])
+        ], fit=4)
         fill_table(self.query_one("#log", DataTable), [
             (str(e.seq), (fmt_time(e.time), describe(e, st))) for e in reversed(st.recent)
         ])
@@ -273,11 +273,11 @@ class FacilitatorScreen(LiveScreen):
             (x.id, (time_left(x.deadline_at, st.now, x.status),
                     f"{', '.join(x.actors)}: {x.action.replace('_', ' ')}"))
             for x in due
-        ], fit=1)
+        ], fit=(1, 0))  # the name, then the id, shortened to keep every column on screen
         fill_table(self.query_one("#ov-log", DataTable), [
             (str(e.seq), (fmt_time(e.time), describe(e, st)))
             for e in list(reversed(st.recent))[:50]
-        ], fit=1)
+        ], fit=(1, 0))  # the name, then the id, shortened to keep every column on screen
 
     #: the Overview's injects that were waiting at its last look
     _ov_waiting: frozenset[str] | set[str] = frozenset()
@@ -388,8 +388,11 @@ class FacilitatorScreen(LiveScreen):
         app.push_screen(TimeForm(
             f"Reschedule inject {row.id}",
             f"{current}\nDeliver it at: {FORMATS} (a clock time is today, or tomorrow once "
-            "passed).", fmt_time(row.at), lambda v: app.check_when(v, allow_now=False),
-            "Reschedule"), answer)
+            "passed).",
+            # the time to start from: the nearest minute (the clock's, rounded down, can
+            # be one that has passed)
+            "" if row.at is None else format_drill_time(row.at),
+            lambda v: app.check_when(v, allow_now=False), "Reschedule"), answer)
 
     def action_edit_inject(self) -> None:
         """Change the selected inject's title, text, recipients or TLP before it is sent."""
@@ -459,7 +462,8 @@ class FacilitatorScreen(LiveScreen):
     def action_plan_break(self) -> None:
         """Schedule a break: the drill clock pauses at a wall time, for a while."""
         app: DrillApp = self.app  # type: ignore[assignment]
-        planned = [f"{b.at:%H:%M} for {b.minutes:g} min" for b in app.breaks.planned]
+        now = app.wall()
+        planned = [f"{wall_clock(b.at, now)} for {b.minutes:g} min" for b in app.breaks.planned]
 
         def check(at: str, minutes: str) -> str | None:
             try:

@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from scenarios.durations import format_drill_time, format_duration
 from sim.engine.events import Event
-from sim.runs.view import DrillState
+from sim.runs.view import DrillState, clock_minute
 
 from ..plain import line, tlp_label, tlp_of
 
@@ -85,7 +85,10 @@ class LiveScreen(Screen):
 
 
 def fmt_time(at: float | None) -> str:
-    return "" if at is None else format_drill_time(at)
+    """A drill time as the clock's minute: rounded down, as the header shows the time
+    (what happened at 213.8 shows as T+03:33, never a minute ahead of the clock). The
+    time is first taken to the event log's precision (a millionth of a minute)."""
+    return "" if at is None else clock_minute(at)
 
 
 def time_left(deadline: float | None, now: float, status: str) -> str:

@@ -25,6 +25,7 @@ from sim.safe.text import one_line
 
 from ..plain import cells, line, text, tlp_label, tlp_of
 from ..widgets.swimlane import SPARK, Swimlane, _h
+from ..widgets.tables import fill_table
 
 
 def _describe(review: Review, e) -> str:
@@ -79,6 +80,8 @@ class ReviewScreen(Screen):
         self.review = review
         self.journal = journal
         self._tasks: list[dict] = []
+        self._breakdown_filled = False
+        self._breakdown_rows: list[tuple[str, tuple[object, ...]]] = []
 
     def compose(self) -> ComposeResult:
         m = self.review.metrics
@@ -136,8 +139,13 @@ class ReviewScreen(Screen):
         self.query_one("#swimlane").focus()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane is not None and event.pane.id == "tab-breakdown":
-            self._fill_breakdown()
+        if event.pane is not None and event.pane.id == "tab-timeline":
+            # its keys (j, +, -) are the timeline's: not left on the tab bar, where the
+            # app's would take them
+            self.query_one("#swimlane").focus()
+        elif event.pane is not None and event.pane.id == "tab-breakdown":
+            # once shown and laid out: the hops are shortened to the table's width
+            self.call_after_refresh(self._fill_breakdown)
         elif event.pane is not None and event.pane.id == "tab-model":
             self._show_model()
 
@@ -153,16 +161,26 @@ class ReviewScreen(Screen):
         if self._breakdown_filled:
             return
         self._breakdown_filled = True
-        bd = self.query_one("#breakdown", DataTable)
+        self._breakdown_rows = []
         colours = ["grey50", "cyan", "yellow", "green", "red", "magenta"]
-        for h in sorted(self.review.hops, key=lambda h: -h.duration):
+        for n, h in enumerate(sorted(self.review.hops, key=lambda h: -h.duration)):
             split = Text()
             for i, p in enumerate(PARTS):
                 if h.duration:
                     split.append("█" * round(12 * h.parts[p] / h.duration), style=colours[i])
-            bd.add_row(*cells([f"{self.review.name(h.sender)} → {self.review.name(h.recipient)} "
-                               f"({h.verb.replace('_', ' ')}, {h.incident})", _h(h.duration),
-                               split, *[_h(h.parts[p]) for p in PARTS]]))
+            self._breakdown_rows.append((str(n), (
+                f"{self.review.name(h.sender)} → {self.review.name(h.recipient)} "
+                f"({h.verb.replace('_', ' ')}, {h.incident})", _h(h.duration),
+                split, *[_h(h.parts[p]) for p in PARTS])))
+        self._fit_breakdown()
+
+    def _fit_breakdown(self) -> None:
+        """The hops, each shortened so that the columns after it stay on screen."""
+        fill_table(self.query_one("#breakdown", DataTable), self._breakdown_rows, fit=0)
+
+    def on_resize(self) -> None:
+        if self._breakdown_filled:
+            self.call_after_refresh(self._fit_breakdown)
 
     # --- people vs model: simulated in a worker thread, kept in the journal ------------
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
 from sim.engine import Action
@@ -86,6 +86,8 @@ class ParticipantScreen(LiveScreen):
         self.role = role
         #: which list the detail pane shows: "inbox" or "sent" (and, when short, which shows)
         self.showing = "inbox"
+        #: what the detail pane shows (list and row): a new item is shown from its top
+        self._detail_of: tuple[str, str | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="clock", classes="clockbar")
@@ -95,7 +97,10 @@ class ParticipantScreen(LiveScreen):
                 yield FittedTable(id="inbox", cursor_type="row", zebra_stripes=True)
                 yield FittedTable(id="sent", cursor_type="row", zebra_stripes=True)
                 yield FittedTable(id="todo", cursor_type="row")
-            yield Static(id="detail")
+            # a long item (artefact files) scrolls: tab reaches the pane, the page keys
+            # move it
+            with VerticalScroll(id="detail-pane"):
+                yield Static(id="detail")
         yield Footer(compact=True)
 
     def add_columns(self) -> None:
@@ -181,12 +186,21 @@ class ParticipantScreen(LiveScreen):
         self.query_one(f"#{self.showing}", DataTable).focus()
         self._show_detail()
 
+    def _shown_from_top(self, key: str | None) -> None:
+        """Another item in the detail pane: show it from its top (the same one, redrawn
+        as the clock ticks, keeps its place)."""
+        about = (self.showing, key)
+        if about != self._detail_of:
+            self._detail_of = about
+            self.query_one("#detail-pane", VerticalScroll).scroll_home(animate=False)
+
     def _show_detail(self) -> None:
         if self.showing == "sent":
             self._show_sent_detail()
             return
         item = self._selected_item()
         detail = self.query_one("#detail", Static)
+        self._shown_from_top(item.ref if item is not None else None)
         if item is None:
             detail.update("Nothing received yet.")
             return
@@ -221,6 +235,7 @@ class ParticipantScreen(LiveScreen):
     def _show_sent_detail(self) -> None:
         detail = self.query_one("#detail", Static)
         chosen = self._selected_sent()
+        self._shown_from_top(None if chosen is None else chosen[1].dispatch)
         if chosen is None:
             detail.update("Nothing sent yet.")
             return

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.widgets import DataTable
 
 from ..plain import cells
@@ -22,33 +23,54 @@ def shorten(value: str, width: int) -> str:
     return out + "…"
 
 
-def fit_rows(table: DataTable, rows: list[tuple[str, tuple[object, ...]]], column: int,
-         floor: int = 8) -> list[tuple[str, tuple[object, ...]]]:
+def fit_rows(table: DataTable, rows: list[tuple[str, tuple[object, ...]]],
+             column: int | Sequence[int], floor: int = 8,
+             ) -> list[tuple[str, tuple[object, ...]]]:
     """Shorten one long column so that every column fits the table's width.
 
     The other columns keep their full text; the long one (a title, a description)
     ends in an ellipsis rather than pushing the columns after it off the screen.
+    ``column`` may name several columns, shortened in that order: the first down to
+    ``floor`` cells before the next is touched.
     """
     width = table.size.width
     if not width or not rows:
         return rows
-    others = 0
-    for i, col in enumerate(table.ordered_columns):
-        if i != column:
-            longest = max([cell_len(str(col.label)),
-                           *(cell_len(str(r[1][i])) for r in rows)])
-            others += longest + 2 * table.cell_padding
-    room = max(floor, width - others - 2 * table.cell_padding - 1)  # 1: the scrollbar
-    return [(key, (*vals[:column], shorten(str(vals[column]), room), *vals[column + 1:]))
+    fitted = [column] if isinstance(column, int) else list(column)
+    longest = [max([cell_len(str(col.label)), *(cell_len(str(r[1][i])) for r in rows)])
+               for i, col in enumerate(table.ordered_columns)]
+    others = sum(n + 2 * table.cell_padding
+                 for i, n in enumerate(longest) if i not in fitted)
+    room = width - others - 2 * table.cell_padding * len(fitted) - 1  # 1: the scrollbar
+    widths = {i: longest[i] for i in fitted}
+    for i in fitted:
+        excess = sum(widths.values()) - room
+        if excess <= 0:
+            break
+        widths[i] = max(floor, widths[i] - excess)
+    return [(key, tuple(_cut(v, widths[i]) if i in widths else v
+                        for i, v in enumerate(vals)))
             for key, vals in rows]
 
 
+def _cut(value: object, width: int) -> object:
+    """A cell shortened to ``width`` cells; styled text (a marked row) keeps its style."""
+    if isinstance(value, Text):
+        if value.cell_len <= width:
+            return value
+        out = value.copy()
+        out.truncate(width, overflow="ellipsis")
+        return out
+    return shorten(str(value), width)
+
+
 def fill_table(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]],
-          fit: int | None = None) -> None:
+          fit: int | Sequence[int] | None = None) -> None:
     """Replace a table's rows, keeping the cursor on the same row key.
 
     Every cell is shown as plain text (see :mod:`tui.plain`). ``fit``: the index of a
-    column shortened so that the whole row fits the table (see :func:`_fit`).
+    column shortened so that the whole row fits the table, or of several, shortened in
+    that order (see :func:`fit_rows`).
     """
     rows = list(rows)
     if fit is not None:
