@@ -127,8 +127,14 @@ def test_preservation_goes_first_and_waits_for_nobody():
     assert rule["mla-request"].channel == "mla"
     assert rule["mla-to-central-authority"].to == ["central_authority"]
     log = Engine(loaded, seed=0).run()
-    pnp = {e.details["action"]: e.time for e in reversed(events_of(log, "requested", "police-ph"))}
-    assert pnp["request_preservation"] < pnp["request_assistance"]
+    # the preservation request goes out at once (domain primer §3): nothing holds it,
+    # and the desk that analysed the referral drafts it first, right after the analysis
+    assert not [e for e in events_of(log, "held", "police-ph")
+                if e.details["rule"] == "preservation-request"]
+    analysed = events_of(log, "analysed", "police-ph")[0]
+    preservation = next(e for e in events_of(log, "requested", "police-ph")
+                        if e.details["action"] == "request_preservation")
+    assert preservation.time == pytest.approx(analysed.time + preservation.details["worked"])
     assert not [e for e in log if e.actor == "aseanapol"]
 
 

@@ -52,7 +52,10 @@ def test_phase_clause_counts_from_the_phase_start(scenario_data, load):
         _inject("2", "T+05:00"),
     ]
     esc = _escalation(Engine(load(scenario_data), seed=0).run())
-    assert esc.time == 315
+    # the rule looks again when phase two begins (T+04:30), not only when inject 2
+    # arrives: escalated one drafting time (5 minutes) after the phase start
+    assert esc.time == 275
+    assert esc.details["trigger"] == "phase:two"
     assert esc.details["trigger_at"] == 270
     assert esc.details["deadline_at"] == 330
     assert esc.details["late_by"] == 0
