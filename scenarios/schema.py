@@ -156,16 +156,20 @@ missing and the library file that defines it.
   it. Out of hours, an `on_call` officer takes severe incidents' messages on its
   channels after `answer_after`.
   The policy's delays are worked time: they pause overnight and at weekends.
-- A message travels over a channel with a sampled `latency`; it is lost when the
-  recipient's contact on that channel is `stale`, when the recipient has no contact
-  there, or with probability `loss`. When `needs_receiver_on_duty` is true (a phone
+- A message travels over a channel with a sampled `latency`. To a recipient whose
+  contact on that channel is `stale` it bounces back after the channel's `bounce`
+  delay (or vanishes silently: always without `bounce`, else with probability
+  `silent_when_stale`); it is lost when the recipient has no contact there, or with
+  probability `loss`. When `needs_receiver_on_duty` is true (a phone
   call), delivery waits for the recipient to be at work. A sender whose message is
   not acknowledged within `followup_after` worked time tries the rule's next
   `fallback` channel.
-- A framework rule fires at most once per actor and incident: when an actor of a
-  kind in `by` receives a trigger in `on` (`inject`, or a verb it was sent), or when
-  every message it sent under a rule in `after` has been acknowledged, and the
-  incident matches `when`. The actor drafts (`drafting_time`, or `action_time` for the
+- A framework rule fires when an actor of a kind in `by` receives a trigger in `on`
+  (`inject`, or a verb it was sent), or when every message it sent under a rule in
+  `after` has been acknowledged, and the incident matches `when`. An action (a
+  takedown, a preservation) is carried out once per actor and incident; a message
+  rule goes again only to recipients not yet told the facts that make them one (a
+  newly added affected or hosting country, say; see docs/model.md). The actor drafts (`drafting_time`, or `action_time` for the
   verb) and then performs `action` towards `to`.
 - **TLP.** The policy passes on what it received only where the label allows
   (RED: named recipients; AMBER+STRICT: nobody outside; AMBER: the sender's own

@@ -326,6 +326,26 @@ def cmd_host(args: argparse.Namespace) -> int:
     return status
 
 
+def _invitation_in(stream: TextIO) -> str:
+    """The invitation read from ``stream``, line by line: blank lines and ``#`` lines
+    (the labels of an ``--invites`` file) are passed over; the first other line gives
+    the ``ws://`` or ``wss://`` address in it (a line as ``drill host`` prints it, ``role
+    certph: wss://...``, may be given as it is), or, holding none, itself, for the usual
+    message."""
+    import re
+
+    for _ in range(1000):
+        line = stream.readline(64 * 1024)
+        if not line:
+            break
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        found = re.search(r"(?<![\w+.-])wss?://\S+", text)
+        return found.group(0) if found is not None else text
+    return ""
+
+
 def cmd_join(args: argparse.Namespace) -> int:
     """Follow a drill served by ``drill host`` with an invitation."""
     from sim.net.client import CafileError
@@ -334,7 +354,7 @@ def cmd_join(args: argparse.Namespace) -> int:
 
     url = args.url
     if url == "-":  # from standard input, so the token stays out of the process list
-        url = sys.stdin.readline().strip()
+        url = _invitation_in(sys.stdin)
     try:
         parse_invite(url)
     except InviteError as exc:
@@ -687,7 +707,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(f"wrote {target} from the {args.template} template. Next:\n"
           f"  drill schema -o {target.parent / 'scenario.schema.json'}   # editor completion\n"
           f"  drill validate {target} && drill lint {target} && drill explain {target}\n"
-          f"  drill run {target}")
+          f"  drill run {target}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -58,9 +58,12 @@ TEMPLATES = ["cert-takedown", "regional-ddos", "law-enforcement"]
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_templates_validate_run_and_lint_clean(tmp_path, monkeypatch, template):
+def test_templates_validate_run_and_lint_clean(tmp_path, monkeypatch, capsys, template):
     monkeypatch.chdir(tmp_path)
     assert main(["new", "my-drill", "--template", template]) == 0
+    # a note about the file written goes to stderr, as every command's does
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"wrote my-drill.yaml from the {template} template")
     loaded = load_scenario(tmp_path / "my-drill.yaml")
     assert loaded.scenario.drill.id == "my-drill"
     assert lint(loaded) == []

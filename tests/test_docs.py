@@ -63,3 +63,16 @@ def test_the_schema_command_writes_where_it_is_told_and_helps_without_writing(
     schema_main([str(tmp_path / "out")])
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "scenario-format.md", "scenario.schema.json"]
+
+
+def test_every_event_the_engine_emits_is_a_known_event_type():
+    """Each ``emit("type", ...)`` in the engine names a type of ``EVENT_TYPES`` (which
+    the docs are checked against above)."""
+    import re
+
+    engine = Path(__file__).resolve().parent.parent / "sim" / "engine"
+    emitted = {m for f in engine.glob("*.py")
+               for m in re.findall(r"""\bemit\(\s*["']([a-z_]+)["']""",
+                                   f.read_text(encoding="utf-8"))}
+    assert len(emitted) > 30
+    assert sorted(emitted - set(EVENT_TYPES)) == []

@@ -66,6 +66,8 @@ EVENT_TYPES: dict[str, str] = {
     "expectation_missed": "an expected action had not happened by its deadline",
     "expectation_late": "a missed expected action happened after its deadline",
     "role_changed": "a role was handed to a person or back to the policy",
+    "work_dropped": "the role changed hands and the policy's unfinished work for it was "
+    "dropped",
     "drill_ended": "the drill clock reached the drill's end",
 }
 
