@@ -169,8 +169,9 @@ missing and the library file that defines it.
   `after` has been acknowledged, and the incident matches `when`. An action (a
   takedown, a preservation) is carried out once per actor and incident; a message
   rule goes again only to recipients not yet told the facts that make them one (a
-  newly added affected or hosting country, say; see docs/model.md). The actor drafts (`drafting_time`, or `action_time` for the
-  verb) and then performs `action` towards `to`.
+  newly added affected or hosting country, say; see docs/model.md). The actor drafts
+  (`drafting_time`, or `action_time` for the verb) and then performs `action` towards
+  `to`.
 - **TLP.** The policy passes on what it received only where the label allows
   (RED: named recipients; AMBER+STRICT: nobody outside; AMBER: the sender's own
   clients, victims and ISPs of its country; GREEN: the drill community; CLEAR:
