@@ -628,16 +628,21 @@ class Policy:
                 return proc, slot
         return None
 
-    def follow_on(self, st: ActorState, item: Received,
-                  slot: Slot | None = None) -> Iterator[simpy.Event]:
-        """Rules that follow once every message of another rule has been acknowledged."""
+    def follow_on(self, st: ActorState, item: Received, slot: Slot | None = None,
+                  triggers: list[str] | None = None,
+                  only: frozenset[str] | None = None) -> Iterator[simpy.Event]:
+        """Read rules at the office desk without a new item to handle: the rules that
+        follow once every message of another rule has been acknowledged (``item``'s own
+        kind, ``after:<rule>``), or some armed rules again, ``only`` those, when a phase
+        begins (``triggers``)."""
         slot = slot if slot is not None else Slot()
         desk = st.office
         if not (yield from self._until_open(st, desk, item)):
             return
         req = slot.hold(desk, self._request(st, desk, item))
         yield req
-        yield from self.apply_rules(st, item.incident, [item.kind], item, desk.shift)
+        yield from self.apply_rules(st, item.incident, triggers or [item.kind], item,
+                                    desk.shift, only=only)
         slot.release()
 
     def _phase_begins(self, phase: str, rids: list[str]) -> None:
@@ -661,19 +666,8 @@ class Policy:
                 item = Received(ref, ref, None, st.id, inc_id, "CLEAR", None, self.env.now, ())
                 slot = Slot()
                 triggers = [t for r in woken for t in self.arming[r] if t in picture.armed]
-                self.start(st, self._look_again(st, item, slot, triggers, frozenset(woken)),
+                self.start(st, self.follow_on(st, item, slot, triggers, frozenset(woken)),
                            item, slot)
-
-    def _look_again(self, st: ActorState, item: Received, slot: Slot, triggers: list[str],
-                    only: frozenset[str]) -> Iterator[simpy.Event]:
-        """Read some armed rules again at the office desk (a phase has begun)."""
-        desk = st.office
-        if not (yield from self._until_open(st, desk, item)):
-            return
-        req = slot.hold(desk, self._request(st, desk, item))
-        yield req
-        yield from self.apply_rules(st, item.incident, triggers, item, desk.shift, only=only)
-        slot.release()
 
     # --- the rules -----------------------------------------------------------------
 
