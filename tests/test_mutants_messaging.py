@@ -414,16 +414,18 @@ def test_a_policy_breaching_a_label_says_what_it_passed_on_to_whom(scenario_data
 def test_a_policy_that_cannot_tell_without_restricted_facts_says_what_it_withheld(
         scenario_data, load):
     # cert-b would have to be told that Thailand is affected, which only the RED report
-    # says; the council needs no particular fact, and is escalated to with none
+    # says: cert-a, which never breaches a label, sees it once the analysis is done (100)
+    # and drafts nothing for cert-b; the council needs no particular fact, and is
+    # escalated to with none after 5 minutes of drafting
     log = Engine(load(_red_report(scenario_data, 0.0)), seed=0).run()
     assert [(e.time, e.actor, e.incident, dict(e.details)) for e in events_of(log, "withheld")
-            ] == [(105, "cert-a", "x", {"refs": ["inject:1"], "to": "cert-b",
+            ] == [(100, "cert-a", "x", {"refs": ["inject:1"], "to": "cert-b",
                                         "facts": ["affected:TH"], "action": "notify",
                                         "reason": "no message without restricted facts"}),
-                  (110, "cert-a", "x", {"refs": ["inject:1"], "to": "council"})]
+                  (105, "cert-a", "x", {"refs": ["inject:1"], "to": "council"})]
     assert events_of(log, "notified") == []
     assert [(e.time, e.details["to"], e.details["facts"], e.details["refs"])
-            for e in events_of(log, "message_sent")] == [(110, "council", [], [])]
+            for e in events_of(log, "message_sent")] == [(105, "council", [], [])]
 
 
 def test_a_breaching_policy_passes_the_facts_on_in_the_order_it_learnt_them(scenario_data,
@@ -446,7 +448,9 @@ def test_the_facts_of_a_red_report_may_reach_a_local_isp_under_their_own_label(
         scenario_data, load):
     # the report's text is RED (for cert-a only) but its facts are AMBER: cert-a's ISP
     # (a client in its own country) may have the facts, not the text, nor the indicator
-    # (an artefact goes with the text); the message is labelled AMBER
+    # (an artefact goes with the text); the message is labelled AMBER. cert-a drafts
+    # nothing for cert-b, to whom not even the facts may go: the escalation (105) and
+    # this notice (110) are its drafts
     scenario_data["actors"]["isp-sg"] = {
         "name": "ISP-SG", "kind": "isp", "country": "SG", "timezone": "Asia/Singapore",
         "working_hours": "09:00-17:00", "contacts": {"email": {"address": "noc@isp.example"}}}
@@ -456,7 +460,7 @@ def test_the_facts_of_a_red_report_may_reach_a_local_isp_under_their_own_label(
         "channel": "email", "tlp": "GREEN"}
     log = Engine(load(scenario_data), seed=0).run()
     [sent] = [e for e in events_of(log, "message_sent") if e.details["to"] == "isp-sg"]
-    assert (sent.time, sent.details["refs"], sent.details["tlp"]) == (115, [], "AMBER")
+    assert (sent.time, sent.details["refs"], sent.details["tlp"]) == (110, [], "AMBER")
     assert sent.details["facts"] == ["type:botnet", "affected:SG", "affected:TH"]
     assert [e.details for e in events_of(log, "withheld") if e.details["to"] == "isp-sg"] == [
         {"refs": ["inject:1"], "to": "isp-sg"}]
@@ -464,9 +468,10 @@ def test_the_facts_of_a_red_report_may_reach_a_local_isp_under_their_own_label(
 
 def test_an_escalation_sent_without_restricted_facts_still_counts_as_told(scenario_data,
                                                                          load):
-    # the escalation at T+110 rests on SG and TH being affected, though it could not say
-    # so (the facts are AMBER); a further report at T+180 with nothing new does not make
-    # cert-a escalate again
+    # the escalation at T+105 (the notification to cert-b, kept back, is never drafted)
+    # rests on SG and TH being affected, though it could not say so (the facts are
+    # AMBER); a further report at T+180 with nothing new does not make cert-a escalate
+    # again
     scenario_data["injects"][0].update(tlp="RED", facts_tlp="AMBER")
     scenario_data["injects"].append(
         {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["cert-a"], "via": "email",
@@ -474,7 +479,7 @@ def test_an_escalation_sent_without_restricted_facts_still_counts_as_told(scenar
     log = Engine(load(scenario_data), seed=0).run()
     assert [e.time for e in events_of(log, "acknowledged", "cert-a")] == [70, 190]
     assert [(e.time, e.details["relied"]) for e in events_of(log, "escalated")] == [
-        (110, ["affected:SG", "affected:TH"])]
+        (105, ["affected:SG", "affected:TH"])]
 
 
 def test_a_second_rule_does_not_tell_again_what_a_first_told(scenario_data, load):

@@ -127,3 +127,29 @@ def test_run_report_counts_the_whole_hold(data, load):
         i = next(i for i, ln in enumerate(lines) if "CERT-SG -> CERT-TH: notify" in ln)
         assert lines[i + 1].strip() == (
             "handling 45m; held in an outage 3h15m; transit 5m; awaiting acknowledgement 10m")
+
+
+@pytest.mark.parametrize("effect", ["lose", "bounce"])
+def test_an_outage_that_stops_a_message_outweighs_one_that_holds_it(data, load, effect):
+    # at T+01:45 (105) everyone's e-mail holds messages and cert-b's server loses or
+    # bounces them: cert-b's notification and control's note are stopped, whichever
+    # outage the file writes first
+    runs = [_messages(_run(data, load, order)) for order in (
+        [EVERYONE, cert_b("T+01:40", effect=effect)],
+        [cert_b("T+01:40", effect=effect), EVERYONE])]
+    assert runs[0] == runs[1]
+    to_b = [m for m in runs[0] if m[3] == "cert-b" or m[2] == "cert-b"]
+    assert not [m for m in to_b if m[1] in ("message_held", "message_delivered",
+                                             "inject_delivered")]
+    stopped = "message_lost" if effect == "lose" else "message_bounced"
+    assert [m[0] for m in to_b if m[1] == stopped and m[5] == "outage"][:1] == [105]
+
+
+def test_a_losing_outage_outweighs_a_bouncing_one(data, load):
+    runs = [_messages(_run(data, load, order)) for order in (
+        [cert_b("T+01:40", effect="bounce"), cert_b("T+01:40", effect="lose")],
+        [cert_b("T+01:40", effect="lose"), cert_b("T+01:40", effect="bounce")])]
+    assert runs[0] == runs[1]
+    assert not [m for m in runs[0] if m[1] == "message_bounced"]
+    assert [(m[0], m[5]) for m in runs[0] if m[1] == "message_lost"] == [
+        (105, "outage"), (110, "outage")]

@@ -45,6 +45,25 @@ class Window:
         return self.actor is None or self.actor in (sender, recipient)
 
 
+#: when outages overlap, the one that decides what becomes of a message: one that loses
+#: it, else one that bounces it, else one that holds it (the first in the file among
+#: those of the same effect), whatever order the file gives them in
+_PRECEDENCE = {"lose": 0, "bounce": 1, "hold": 2}
+
+
+def covering(windows: list[Window], cid: str, sender: str | None, recipient: str,
+             t: float) -> Window | None:
+    """The outage that decides what becomes of a message on ``cid`` at drill minute
+    ``t``, if any covers it: a message any outage loses is lost, else one any outage
+    bounces is bounced, else it is held."""
+    best = None
+    for w in windows:
+        if w.covers(cid, sender, recipient, t) and (
+                best is None or _PRECEDENCE[w.effect] < _PRECEDENCE[best.effect]):
+            best = w
+    return best
+
+
 def outage_windows(sc: Scenario) -> list[Window]:
     """Every outage of a scenario in drill minutes, with its effect decided."""
     out = []
@@ -127,12 +146,9 @@ class Drift:
     def outage(self, cid: str, sender: str | None, recipient: str,
                at: float | None = None) -> Window | None:
         """The outage a message sent on ``cid`` at drill minute ``at`` (default: now) runs
-        into, if any."""
-        t = self.engine.env.now if at is None else at
-        for w in self.windows:
-            if w.covers(cid, sender, recipient, t):
-                return w
-        return None
+        into, if any (:func:`covering`)."""
+        return covering(self.windows, cid, sender, recipient,
+                        self.engine.env.now if at is None else at)
 
     def released(self, window: Window, cid: str, sender: str | None,
                  recipient: str) -> tuple[float, Window | None]:

@@ -272,6 +272,21 @@ class Messaging:
         engine.emit("withheld", st.id, inc_id, refs=refs, to="public")
         return True
 
+    def kept_back(self, st: ActorState, verb: str, inc_id: str, target: str,
+                  passes: list[Received], needed: tuple[str, ...],
+                  relied: list[str] | tuple[str, ...]) -> tuple[list[Received], list[str]]:
+        """For a sender that never passes on what a label forbids: the restricted items
+        and the facts for which a message to ``target`` would be withheld (as
+        :meth:`perform` would decide when it is sent), or two empty lists when it may
+        go. Nothing is recorded."""
+        _, withheld, _, carried = _split(st, self.engine.actors[target], passes)
+        if not withheld:
+            return [], []
+        due = _due_again(st, verb, inc_id, target, withheld, carried, needed, relied)
+        if not due:
+            due = _unsaid(verb, withheld, carried, needed)
+        return (withheld, due) if due else ([], [])
+
     def _dispatch(self, st: ActorState, verb: str, inc_id: str, target: str,
                   everyone: tuple[str, ...], channels: list[str], tlp: str, rule: str | None,
                   trigger_at: float,
@@ -282,32 +297,13 @@ class Messaging:
                   desk: Shift | AlwaysOn | None = None) -> bool:
         """Send one message; False when the facts it is about may not be passed on."""
         engine = self.engine
-        recipient = engine.actors[target]
-        shared: list[Received] = []
-        withheld: list[Received] = []
-        for item in passes:
-            if item.tlp in _OPEN or allowed(item.tlp, item.named, st, recipient):
-                shared.append(item)
-            else:
-                withheld.append(item)
-        # an item whose incident facts carry a laxer label than its text passes those on
-        partly = [i for i in withheld
-                  if i.facts_tlp is not None and allowed(i.facts_tlp, i.named, st, recipient)]
-        # what the labels let the message carry
-        carried = {f for item in shared for f in item.facts}
-        carried.update(f for i in partly for f in i.facts if not f.startswith("indicator:"))
-        told = st.told.get((inc_id, verb, target))
-        if withheld and told is not None:
-            # told before: it is due again for facts it has not been told (as the policy
-            # reads them), and a message goes again only when it may carry one of them
-            heard = st.heard.get((inc_id, target), ())
-            due = [f for f in dict.fromkeys(needed or relied)
-                   if f not in told and f not in heard]
-            if due and not any(f in carried for f in due):
-                engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
-                            to=target, facts=due, action=verb,
-                            reason="no message without restricted facts")
-                return False
+        shared, withheld, partly, carried = _split(st, engine.actors[target], passes)
+        due = _due_again(st, verb, inc_id, target, withheld, carried, needed, relied)
+        if due:
+            engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
+                        to=target, facts=due, action=verb,
+                        reason="no message without restricted facts")
+            return False
         # one decision per message: pass on what the labels forbid (a person always may)
         breach = bool(withheld) and self._breach(st, inc_id, by)
         if withheld and breach:
@@ -316,11 +312,7 @@ class Messaging:
                             to=target, action=verb, by=by, named=list(item.named))
             shared.extend(withheld)
         elif withheld:
-            # what the act itself states (a referral says "crime") would pass on what
-            # the sender knows only from what it may not pass on
-            kept = {f for item in withheld for f in item.facts}
-            stated = [f for f in IMPLIED_FACTS.get(verb, ()) if f in kept]
-            missing = [f for f in dict.fromkeys((*needed, *stated)) if f not in carried]
+            missing = _unsaid(verb, withheld, carried, needed)
             if missing:
                 # the recipient could only be told by passing on restricted facts
                 engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
@@ -648,3 +640,49 @@ class Messaging:
             engine.spend(d.desk if d.desk is not None else sender.shift, wait, chase)
 
         engine.soon(start)
+
+
+def _split(st: ActorState, recipient: ActorState, passes: list[Received]
+           ) -> tuple[list[Received], list[Received], list[Received], set[str]]:
+    """What the labels let a message from ``st`` to ``recipient`` pass on: the items
+    shared, those withheld, those withheld whose incident facts carry a laxer label
+    (their facts pass on), and every fact the message may carry."""
+    shared: list[Received] = []
+    withheld: list[Received] = []
+    for item in passes:
+        if item.tlp in _OPEN or allowed(item.tlp, item.named, st, recipient):
+            shared.append(item)
+        else:
+            withheld.append(item)
+    # an item whose incident facts carry a laxer label than its text passes those on
+    partly = [i for i in withheld
+              if i.facts_tlp is not None and allowed(i.facts_tlp, i.named, st, recipient)]
+    carried = {f for item in shared for f in item.facts}
+    carried.update(f for i in partly for f in i.facts if not f.startswith("indicator:"))
+    return shared, withheld, partly, carried
+
+
+def _due_again(st: ActorState, verb: str, inc_id: str, target: str,
+               withheld: list[Received], carried: set[str], needed: tuple[str, ...],
+               relied: list[str] | tuple[str, ...]) -> list[str]:
+    """A recipient told before is due again for facts it has not been told (as the
+    policy reads them), and a message goes again only when it may carry one of them:
+    the facts due when none may be carried (the message is withheld), else none."""
+    told = st.told.get((inc_id, verb, target))
+    if not withheld or told is None:
+        return []
+    heard = st.heard.get((inc_id, target), ())
+    due = [f for f in dict.fromkeys(needed or relied) if f not in told and f not in heard]
+    if due and not any(f in carried for f in due):
+        return due
+    return []
+
+
+def _unsaid(verb: str, withheld: list[Received], carried: set[str],
+            needed: tuple[str, ...]) -> list[str]:
+    """The facts a message could state only by passing on restricted items: those that
+    make its recipient one, and what the act itself states (a referral says "crime")
+    when the sender knows it only from what it may not pass on."""
+    kept = {f for item in withheld for f in item.facts}
+    stated = [f for f in IMPLIED_FACTS.get(verb, ()) if f in kept]
+    return [f for f in dict.fromkeys((*needed, *stated)) if f not in carried]

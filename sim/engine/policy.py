@@ -423,9 +423,15 @@ class RuleBook:
         self.done_names: dict[str, list[str]] = {}
         #: phase -> the rules whose ``when.phase`` names it, in scenario order
         self.phase_names: dict[str, list[str]] = {}
+        #: verb -> the rules whose ``when.done`` a message of that verb can satisfy
+        #: (``by: anyone``), in scenario order
+        self.heard_names: dict[str, list[str]] = {}
         for rid, (_, rule) in self.rules.items():
             for action in dict.fromkeys(c.action for c in rule.when.done or ()):
                 self.done_names.setdefault(action, []).append(rid)
+            for action in dict.fromkeys(c.action for c in rule.when.done or ()
+                                        if c.by == "anyone"):
+                self.heard_names.setdefault(action, []).append(rid)
             for phase in rule.when.phase or ():
                 self.phase_names.setdefault(phase, []).append(rid)
 
@@ -455,6 +461,7 @@ class Policy:
         self._set_off = rules.set_off
         self.binds = rules.binds
         self.done_names = rules.done_names
+        self.heard_names = rules.heard_names
         #: (actor, incident, rule) carried out by the policy
         self.done: set[tuple[str, str, str]] = set()
         #: (actor, incident) -> rules waiting for their hold_until rules
@@ -557,6 +564,16 @@ class Policy:
             # the picture grew with this item: every armed rule looks again
             triggers.extend(picture.armed)
         yield from self.apply_rules(st, inc_id, triggers, item, shift)
+        if not item.grew and not st.human:
+            # a message that adds no fact still says its action was done: the armed
+            # rules waiting for that (``done: by: anyone``) look again
+            woken = [r for r in self.heard_names.get(item.kind, ())
+                     if item.kind not in self.arming[r]
+                     and any(t in picture.armed for t in self.arming[r])]
+            if woken:
+                yield from self.apply_rules(
+                    st, inc_id, [t for r in woken for t in self.arming[r] if t in picture.armed],
+                    item, shift, only=frozenset(woken))
         slot.release()
 
     def _analyse(self, st: ActorState, inc_id: str, picture: Picture, slot: Slot,
@@ -759,6 +776,12 @@ class Policy:
                             probability=p)
         if not decided:
             return
+        if message and pol.tlp_breach <= 0:
+            # a team that never passes on what a label forbids sees before drafting
+            # which of its messages the labels keep back, and drafts none of them
+            targets = self._not_kept_back(st, inc_id, rule, targets, relied)
+            if not targets:
+                return
         armed_at = min(picture.armed[t] for t in self.arming[rid] if t in picture.armed)
         held = st.work.get(self.env.active_process)
         if held is not None:
@@ -825,6 +848,25 @@ class Policy:
             triggers_of = [t for r in woken for t in self.arming[r] if t in picture.armed]
             yield from self.apply_rules(st, inc_id, triggers_of, item, shift,
                                         only=frozenset(woken))
+
+    def _not_kept_back(self, st: ActorState, inc_id: str, rule: Rule, targets: list[Target],
+                       relied: list[str]) -> list[Target]:
+        """The targets a message under ``rule`` may go to as the labels stand; each of
+        the others is recorded as withheld, as sending would record it."""
+        picture = st.pictures[inc_id]
+        facts = sorted({*relied, *(f for _, just in targets for f in just)})
+        kept_back = self.engine.messaging.kept_back
+        out = []
+        for target in targets:
+            aid, just = target
+            withheld, due = kept_back(st, rule.action, inc_id, aid, picture.items, just, facts)
+            if due:
+                self.engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
+                                 to=aid, facts=due, action=rule.action,
+                                 reason="no message without restricted facts")
+            else:
+                out.append(target)
+        return out
 
     def _still_applies(self, st: ActorState, inc_id: str, rid: str, rule: Rule) -> bool:
         """Whether a rule's condition still holds once its action is drafted, on what the
