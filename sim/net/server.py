@@ -231,23 +231,36 @@ def _delivery_sizes(session: DrillSession) -> list[tuple[str, int]]:
     return out
 
 
-def largest_frames(session: DrillSession) -> list[tuple[str, int]]:
-    """The frames of this drill whose size its scenario decides, and how large each comes
-    to (bytes, with :data:`FRAME_SLACK` to spare): the facilitator's and observers'
-    ``welcome`` (the whole scenario, each artefact file's text once, and the notes so
-    far), then each inject's delivery to a player with the text of its attached files.
-    Every other frame is small, or carries one file's text at most (a protected file's,
-    with its password)."""
+def welcome_size(session: DrillSession) -> int:
+    """How large the facilitator's and observers' ``welcome`` comes to (bytes, with
+    :data:`FRAME_SLACK` to spare): the whole scenario, each artefact file's text once,
+    every role played by people, and the evaluators' notes so far."""
     welcome = P.Welcome(
         access="facilitator", token_id="x" * P.MAX_KIND,
         drill=session.journal.origin if session.journal is not None else "unrecorded",
         scenario=control_scenario(session.scenario),
-        human=[a for a, h in session.human_roles.items() if h], last=len(session.engine.log),
+        # every role, as if all were played by people: the facilitator may hand any over
+        human=list(session.human_roles), last=len(session.engine.log),
         clock=P.ClockState(drill_time=session.now, running=True, speed=session.speed,
                            finished=session.finished),
         notes=[note_state(n) for n in session.notes])
-    return [("welcome", _encoded_size(P.encode(welcome)) + FRAME_SLACK),
-            *_delivery_sizes(session)]
+    return _encoded_size(P.encode(welcome)) + FRAME_SLACK
+
+
+def _note_size(note: P.NoteState, first: bool) -> int:
+    """What one more note adds to the welcome: the note, and the comma before it unless
+    it is the ``first``."""
+    return _encoded_size(P.encode(note)) + (0 if first else 1)
+
+
+def largest_frames(session: DrillSession) -> list[tuple[str, int]]:
+    """The frames of this drill whose size its scenario decides, and how large each comes
+    to (bytes, with :data:`FRAME_SLACK` to spare): the facilitator's and observers'
+    ``welcome`` (:func:`welcome_size`), then each inject's delivery to a player with the
+    text of its attached files. Every other frame is small, or carries one file's text
+    at most (a protected file's, with its password). Only the welcome grows as the drill
+    goes on, with each note; :meth:`DrillServer.add_note` keeps it within the limit."""
+    return [("welcome", welcome_size(session)), *_delivery_sizes(session)]
 
 
 def _mib(size: int) -> str:
@@ -275,11 +288,28 @@ def oversized_frame(session: DrillSession) -> str | None:
                 f"accepts at once; attach fewer or smaller files to it{others}")
     what, size = sizes[0]
     if size > limit:
+        notes = " and the evaluators' notes so far" if session.notes else ""
         return (f"the facilitator's and observers' welcome, which holds the scenario with "
-                f"the text of every attached file, comes to {_mib(size)}, more than the "
-                f"{_mib(limit)} a terminal accepts at once; attach fewer or smaller files "
+                f"the text of every attached file{notes}, comes to {_mib(size)}, more than "
+                f"the {_mib(limit)} a terminal accepts at once; attach fewer or smaller files "
                 "(or set show_text: false on those that need not be read)")
     return None
+
+
+def note_refusal(welcome: int, note: P.NoteState, first: bool) -> str | None:
+    """Why ``note`` cannot be kept, in one line, when the welcome (``welcome`` bytes now,
+    as :func:`welcome_size` measures it) would then be larger than a terminal accepts
+    (:data:`~sim.net.protocol.MAX_SERVER_FRAME`): a facilitator or observer joining or
+    reconnecting later could not get into the drill. None when it fits. ``first``: no
+    note was taken before it."""
+    limit = P.MAX_SERVER_FRAME
+    size = welcome + _note_size(note, first)
+    if size <= limit:
+        return None
+    least = _note_size(note.model_copy(update={"text": "x"}), first)
+    more = "a shorter note may fit" if welcome + least <= limit else "no more notes fit"
+    return (f"note not kept: a terminal joining gets every note in its welcome, which would "
+            f"come to {_mib(size)}, more than the {_mib(limit)} a terminal accepts; {more}")
 
 
 class DrillServer:
@@ -312,6 +342,9 @@ class DrillServer:
         #: by stream, the expectation anchors last sent to it (see :meth:`anchors_for`)
         self._due: dict[str, dict[str, float]] = {}
         self._due_mark: tuple[int, int] | None = None
+        #: the facilitator's and observers' welcome (bytes, see :func:`welcome_size`): it
+        #: grows with each note, which is refused when terminals could no longer take it
+        self.welcome_size = welcome_size(session)
         for ev in session.engine.log:
             self._route(ev, None)
         session.engine.subscribe(lambda ev: self._born.__setitem__(ev.seq, time.time()))
@@ -520,9 +553,18 @@ class DrillServer:
         if grant.access not in NOTE_ACCESS:
             raise Forbidden(f"a {grant.access}'s token may not write evaluator notes")
         self.advance()  # the note is taken at the drill time it is received
-        note = note_state(self.session.add_note(
-            msg.text, msg.expectation, msg.team,
-            who="facilitator" if grant.access == "facilitator" else "evaluator"))
+        who = "facilitator" if grant.access == "facilitator" else "evaluator"
+        # every facilitator or observer joining later gets every note in its welcome: a
+        # note that would make it too large for a terminal is refused before it is kept
+        ahead = P.NoteState(id=len(self.session.notes) + 1, drill_time=self.session.now,
+                            wall=time.time(), who=who, text=msg.text.strip(),
+                            expectation=msg.expectation, team=msg.team)
+        first = not self.session.notes
+        refusal = note_refusal(self.welcome_size, ahead, first)
+        if refusal is not None:
+            raise ActionError(refusal)
+        note = note_state(self.session.add_note(msg.text, msg.expectation, msg.team, who=who))
+        self.welcome_size += _note_size(note, first)
         for conn in self.conns:
             if conn.grant.access in NOTE_ACCESS:
                 conn.push(note)

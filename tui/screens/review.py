@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,12 +21,40 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from scenarios.durations import format_drill_time, format_duration
-from sim.analysis.review import PARTS, RATINGS, Comparison, Review
+from sim.analysis.review import PARTS, RATINGS, Comparison, Hop, Review
 from sim.safe.text import one_line
 
 from ..plain import cells, line, text, tlp_label, tlp_of
 from ..widgets.swimlane import SPARK, Swimlane, _h
 from ..widgets.tables import fill_table
+
+#: cells of the Split bar where there is room; at narrow widths it is narrowed down to
+#: SPLIT_MIN first, and the hop shortened, so that the hours of every part stay on screen
+SPLIT_CELLS, SPLIT_MIN = 12, 6
+#: the Split bar's colour for each part, in PARTS order
+SPLIT_COLOURS = ("grey50", "cyan", "yellow", "green", "red", "magenta")
+#: the hop column is never shortened below this many cells (see fit_rows)
+HOP_FLOOR = 8
+
+
+def _hours(minutes: float) -> str:
+    """A table cell in hours (the column says so): ``20.67``."""
+    return f"{minutes / 60:.2f}"
+
+
+def _split(hop: Hop, width: int) -> Text:
+    """The hop's parts as a bar of exactly ``width`` cells (none for a hop of no time):
+    each part ends where its share of the hop, added to those before it, ends."""
+    bar = Text(end="")
+    if not hop.duration:
+        return bar
+    done, edge = 0.0, 0
+    for colour, part in zip(SPLIT_COLOURS, PARTS, strict=True):
+        done += hop.parts[part]
+        end = min(width, max(edge, round(width * done / hop.duration)))
+        bar.append("█" * (end - edge), style=colour)
+        edge = end
+    return bar
 
 
 def _describe(review: Review, e) -> str:
@@ -81,7 +110,8 @@ class ReviewScreen(Screen):
         self.journal = journal
         self._tasks: list[dict] = []
         self._breakdown_filled = False
-        self._breakdown_rows: list[tuple[str, tuple[object, ...]]] = []
+        #: the hops, slowest first, each with its name as the table shows it
+        self._hops: list[tuple[str, Hop]] = []
 
     def compose(self) -> ComposeResult:
         m = self.review.metrics
@@ -105,6 +135,7 @@ class ReviewScreen(Screen):
                     yield Static(id="task-detail")
             with TabPane("Where the time went", id="tab-breakdown"):
                 yield DataTable(id="breakdown", cursor_type="row", zebra_stripes=True)
+                yield Static(id="hop-detail")
             with TabPane("People vs model", id="tab-model"):
                 yield Static(id="model-status")
                 yield ProgressBar(id="model-progress", show_eta=False)
@@ -119,7 +150,9 @@ class ReviewScreen(Screen):
                         "Expectation")
         self._fill_expectations()
         bd = self.query_one("#breakdown", DataTable)
-        bd.add_columns("Hop", "Duration", "Split", *[p.split(" ")[0] for p in PARTS])
+        # hours in every column but the bar: "Hours", not a unit in each cell, keeps all
+        # nine columns within 80; the selected hop is spelt out below the table
+        bd.add_columns("Hop", "Hours", "Split", *[p.split(" ")[0] for p in PARTS])
         self._breakdown_filled = False  # filled when first shown: a big drill has thousands
         model = self.query_one("#model", DataTable)
         model.add_columns("Role", "Incident", "What", "Person", "Faster than", "Model did it",
@@ -161,22 +194,43 @@ class ReviewScreen(Screen):
         if self._breakdown_filled:
             return
         self._breakdown_filled = True
-        self._breakdown_rows = []
-        colours = ["grey50", "cyan", "yellow", "green", "red", "magenta"]
-        for n, h in enumerate(sorted(self.review.hops, key=lambda h: -h.duration)):
-            split = Text()
-            for i, p in enumerate(PARTS):
-                if h.duration:
-                    split.append("█" * round(12 * h.parts[p] / h.duration), style=colours[i])
-            self._breakdown_rows.append((str(n), (
-                f"{self.review.name(h.sender)} → {self.review.name(h.recipient)} "
-                f"({h.verb.replace('_', ' ')}, {h.incident})", _h(h.duration),
-                split, *[_h(h.parts[p]) for p in PARTS])))
+        self._hops = [
+            (f"{self.review.name(h.sender)} → {self.review.name(h.recipient)} "
+             f"({h.verb.replace('_', ' ')}, {h.incident})", h)
+            for h in sorted(self.review.hops, key=lambda h: -h.duration)]
         self._fit_breakdown()
+        self._show_hop()
 
     def _fit_breakdown(self) -> None:
-        """The hops, each shortened so that the columns after it stay on screen."""
-        fill_table(self.query_one("#breakdown", DataTable), self._breakdown_rows, fit=0)
+        """The hops fitted to the table's width: the Split bar narrowed (down to SPLIT_MIN),
+        then each hop shortened, so that the hours of every part stay on screen."""
+        table = self.query_one("#breakdown", DataTable)
+        hours = [(_hours(h.duration), *(_hours(h.parts[p]) for p in PARTS))
+                 for _, h in self._hops]
+        pad = 2 * table.cell_padding
+        labels = [str(c.label) for c in table.ordered_columns]
+        numbers = [labels[1], *labels[3:]]
+        others = sum(max([cell_len(label), *(len(row[i]) for row in hours)]) + pad
+                     for i, label in enumerate(numbers))
+        # 1: the vertical scrollbar, one cell wide here (drill.tcss), as fit_rows counts it
+        room = table.size.width - others - (HOP_FLOOR + pad) - pad - 1
+        width = max(SPLIT_MIN, min(SPLIT_CELLS, room)) if table.size.width else SPLIT_CELLS
+        rows: list[tuple[str, tuple[object, ...]]] = [
+            (str(n), (name, row[0], _split(h, width), *row[1:]))
+            for n, ((name, h), row) in enumerate(zip(self._hops, hours, strict=True))]
+        fill_table(table, rows, fit=0)
+
+    def _show_hop(self) -> None:
+        """The selected hop in full: its name (shortened in the table), its hours and
+        every part by its whole name."""
+        table = self.query_one("#breakdown", DataTable)
+        detail = self.query_one("#hop-detail", Static)
+        if not self._hops or not 0 <= table.cursor_row < len(self._hops):
+            detail.update("")
+            return
+        name, h = self._hops[table.cursor_row]
+        parts = ", ".join(f"{p} {_h(h.parts[p])}" for p in PARTS)
+        detail.update(text(f"{name} took {_h(h.duration)}: {parts}"))
 
     def on_resize(self) -> None:
         if self._breakdown_filled:
@@ -289,6 +343,8 @@ class ReviewScreen(Screen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "tasks":
             self._show_task()
+        elif event.data_table.id == "breakdown":
+            self._show_hop()
 
     def _show_task(self) -> None:
         """The selected task in full: answers and keys are free text, often long."""
