@@ -218,6 +218,33 @@ _CALENDAR_DATE = ("(?:[0-9]{4}-(?:[0-9]{2}-[0-9]{2}|W[0-9]{2}(?:-[0-9])?)"
 DATE_TIME = _CALENDAR_DATE + "[\\s\\S]" + _TIME_OF_DAY + _UTC_OFFSET
 DATE_TIME_HINT = "a date-time with its UTC offset, e.g. '2026-08-19T10:00:00+08:00'"
 
+#: A date (a holiday, the first and last day of special hours, when a list was checked):
+#: an ISO calendar date, '2026-08-31', unquoted or quoted (YAML keeps it as text), which
+#: is what the editors' schema takes too (JSON Schema's 'format: date'). Nothing else
+#: is read as a date: a number would otherwise be taken as seconds since 1970
+#: (``holidays: [20260831]`` as 23 August 1970), and a date-time at midnight as its day.
+DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE_HINT = "a date, YYYY-MM-DD, e.g. '2026-08-31'"
+
+
+def _iso_date(v: Any) -> Any:
+    if isinstance(v, date) and not isinstance(v, datetime):
+        return v  # a model built in code, or dumped and read back
+    if isinstance(v, str) and re.fullmatch(DATE_PATTERN[1:-1], v):
+        try:
+            return date.fromisoformat(v)
+        except ValueError as exc:
+            raise ValueError(f"{v!r} is not a date of the calendar: {exc}") from None
+    raise ValueError(f"{v!r} is not a date; write it as YYYY-MM-DD, e.g. '2026-08-31'")
+
+
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN,
+                    "patternErrorMessage": DATE_HINT, "examples": ["2026-08-31"]}),
+]
+
 #: A drill time: an offset from the start, or a date-time (read with spaces around it
 #: taken off).
 DrillTime = Annotated[
@@ -859,8 +886,8 @@ def _check_timetable(v: dict[str, list[str]]) -> dict[str, list[str]]:
 class SpecialHours(Strict):
     """Other hours for a run of dates, e.g. shorter days in Ramadan."""
 
-    start: date = Field(description="First local date these hours apply, e.g. 2026-02-19.")
-    end: date = Field(description="Last local date these hours apply (included).")
+    start: IsoDate = Field(description="First local date these hours apply, e.g. 2026-02-19.")
+    end: IsoDate = Field(description="Last local date these hours apply (included).")
     hours: DayTimes | Timetable = Field(
         description="Either ranges for every usual working day, e.g. ['08:00-14:00'] (a "
         "Ramadan day), or a weekly timetable like working_pattern's for these dates."
@@ -1041,7 +1068,7 @@ class Actor(Strict):
         description="Other hours for runs of dates, e.g. Ramadan: [{start: 2026-02-19, end: "
         "2026-03-19, hours: ['08:00-14:00']}].",
     )
-    holidays: list[date] = Field(
+    holidays: list[IsoDate] = Field(
         default_factory=_new_list,
         description="Local dates when the team is off, listed by hand as ISO dates "
         "(YYYY-MM-DD, unquoted or quoted): [2026-08-31, '2026-09-16'].",
@@ -1352,7 +1379,7 @@ class Membership(Strict):
     countries: list[Country] = Field(
         default_factory=_new_list, description="Countries that are parties or members."
     )
-    as_of: date | None = Field(None, description="Date the list was last checked.")
+    as_of: IsoDate | None = Field(None, description="Date the list was last checked.")
     source: str = Field("", description="Where the list comes from (URL, date), or "
                         "'unverified' / 'assumption'.")
     note: str = Field("", description="Free text, e.g. who is the point of contact.")

@@ -100,6 +100,9 @@ Editors that speak yaml-language-server get completion and hover text from
 - **Drill times** are offsets from the drill start, `T+01:30` or `T+1d02:00`, or
   absolute ISO 8601 times with an offset, `2026-08-19T10:00:00+08:00` (the seconds may
   be left out, and a space may stand for the `T`: `2026-08-19 10:00+08:00`).
+- **Dates** (`holidays`, the `start` and `end` of `special_hours`, a membership's
+  `as_of`) are ISO calendar dates, `2026-08-31`, unquoted or quoted. Nothing else is
+  read as a date: a number or a date-time there is refused.
 - **Distributions** are either a duration (a constant) or a mapping with `dist`:
   `constant`, `uniform`, `exponential`, `triangular`, `empirical` or `lognormal`. A
   lognormal is given by `median` and `p90` (numbers an organiser can reason about)
@@ -225,6 +228,8 @@ def _type(prop: dict[str, Any]) -> str:
         return f"map of {key} to {_type(extra)}" if isinstance(extra, dict) else "mapping"
     if prop.get("pattern") == DURATION_PATTERN:
         return "duration"
+    if prop.get("format") == "date":
+        return "date"
     if t == "string" and "examples" in prop:
         return "drill time" if any("T+" in str(e) for e in prop["examples"]) else "string"
     return {"string": "text", "number": "number", "integer": "integer",

@@ -19,6 +19,7 @@ from scenarios.model import (
     Inject,
     InjectCondition,
     LogNormal,
+    Rule,
     Scenario,
 )
 from sim.authoring.lint import incidents
@@ -264,24 +265,32 @@ def _hold(held: _Held, facts: tuple[str, ...], label: str, named: tuple[str, ...
 
 @dataclass
 class _Heard:
-    """Whom each actor first heard each fact from on the walk.
+    """Whom each actor first heard each fact from on the walk, and what each team has
+    told it.
 
     The engine never tells a team again what that team told the actor itself
-    (``policy.py``, ``_new_targets``). The walk has no clock, so it takes the first
-    source of a fact as the one the actor acts on: the injects sent to it (all known
-    before the walk), then messages in the order the walk sends them. A team that was
-    the first to tell the actor every fact that makes it a recipient is not told back;
-    one that told it only after another source did may well be (the actor can act
-    before that team's message arrives), and is shown.
+    (``policy.py``, ``_new_targets``). The walk has no clock, so when an actor first
+    looks at a rule it takes the first source of a fact as the one the actor acts on:
+    the injects sent to it (all known before the walk), then messages in the order the
+    walk sends them. A team that was the first to tell the actor every fact that makes
+    it a recipient is not told back; one that told it only after another source did may
+    well be (the actor can act before that team's message arrives), and is shown. When
+    the actor looks at the rule again later on the walk, every fact a team has told it
+    by then counts, as in the engine.
     """
 
     #: actor -> fact -> who first told it (an inject's sender, or a message's)
     first: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: (actor, sender) -> every fact that sender's messages have told the actor
+    every: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
-    def add(self, actor: str, sender: str, facts: Iterable[str]) -> None:
+    def add(self, actor: str, sender: str, facts: Iterable[str], message: bool = True) -> None:
         mine = self.first.setdefault(actor, {})
+        facts = tuple(facts)
         for f in facts:
             mine.setdefault(f, sender)
+        if message:
+            self.every.setdefault((actor, sender), set()).update(facts)
 
     def told_by(self, actor: str, target: str, due: Iterable[str]) -> bool:
         """Whether ``target`` first told ``actor`` every fact in ``due`` (the facts that
@@ -290,12 +299,39 @@ class _Heard:
         mine = self.first.get(actor, {})
         return bool(due) and all(mine.get(f) == target for f in due)
 
+    def said(self, target: str, actor: str) -> set[str]:
+        """Every fact ``target`` has told ``actor`` so far on the walk."""
+        return self.every.get((actor, target), set())
+
+
+@dataclass
+class _Walk:
+    """What the walk has done so far, kept as the engine keeps it for each actor."""
+
+    #: actor -> the facts it holds, with their labels (only what messages carried)
+    held: dict[str, _Held] = field(default_factory=dict)
+    heard: _Heard = field(default_factory=_Heard)
+    #: (actor, verb, recipient) -> the facts the actor's messages with that verb have
+    #: told the recipient: only what they carried, so a fact withheld under its label
+    #: is not told, and the recipient is due again once it may be (the engine's ``told``)
+    told: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+    #: (actor, rule) pairs looked at: each is followed once, unless it is pending
+    seen: set[tuple[str, str]] = field(default_factory=set)
+    #: (actor, rule) of message rules that left a recipient due, a fact it is due
+    #: withheld under its label: the engine looks at them again whenever the actor's
+    #: picture grows, and the fact goes once the actor may pass it on
+    pending: set[tuple[str, str]] = field(default_factory=set)
+
 
 def _paths(sc: Scenario) -> list[str]:
     """Who would tell whom, by rule, starting from each incident's first recipients.
 
     Each actor decides on its own picture: the facts of the injects sent to it, and
-    what the messages on the path pass on under their TLP labels.
+    what the messages on the path pass on under their TLP labels. As in the engine, a
+    recipient counts as told only the facts a message carried: one a label kept a
+    fact from is due again, and is told once a message that grows the actor's
+    picture lets it pass the fact on; a recipient told the facts that make it one
+    (under any rule with that verb) is not told again.
     """
     directory = Directory.of(sc)
     rules = sc.rules()
@@ -305,17 +341,15 @@ def _paths(sc: Scenario) -> list[str]:
         lines.append(f"  incident {iid} ({inc.type}; affected {', '.join(inc.affected) or '--'}; "
                      f"hosted in {', '.join(inc.hosted_in) or '--'}; "
                      f"crime {'suspected' if inc.crime_suspected else 'not suspected'})")
-        told: dict[str, _Held] = {}
-        heard = _Heard()
+        walk = _Walk()
         for inj in first:
             for to in inj.to:
                 facts = stated_facts(inj.incident)
-                _hold(told.setdefault(to, {}), facts, inj.facts_label, tuple(inj.to))
-                heard.add(to, inj.sender, facts)
-        seen: set[tuple[str, str]] = set()
+                _hold(walk.held.setdefault(to, {}), facts, inj.facts_label, tuple(inj.to))
+                walk.heard.add(to, inj.sender, facts, message=False)
         for inj in first:
             for to in inj.to:
-                _walk(sc, directory, rules, told, heard, to, "inject", None, 2, seen, lines)
+                _walk(sc, directory, rules, walk, to, "inject", None, 2, lines)
         lines.append("")
     return lines
 
@@ -332,83 +366,133 @@ def _addressed(sc: Scenario, actor: Actor, channel: str | None) -> str:
     return actor.name
 
 
-def _walk(sc: Scenario, directory: Directory, rules: dict, told: dict[str, _Held],
-          heard: _Heard, actor: str, trigger: str, sender: str | None, depth: int,
-          seen: set, lines: list[str]) -> None:
+def _sets_off(rule: Rule, trigger: str) -> bool:
+    """Whether ``trigger`` (an inject, a verb received, ``after:<rule>``) arms ``rule``."""
+    return trigger in rule.on or (trigger.startswith("after:") and trigger[6:] in rule.after)
+
+
+def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: str,
+          trigger: str, sender: str | None, depth: int, lines: list[str],
+          grew: bool = False) -> None:
+    """The rules ``trigger`` sets off for ``actor`` and, when what it was told ``grew``
+    its picture, the rules pending for it, as the engine looks at them again."""
     spec = sc.actors[actor]
     me = _Who(actor, spec)
-    held = told.setdefault(actor, {})
+    held = walk.held.setdefault(actor, {})
     picture = Picture.of(held)
+    heard = walk.heard
     for rid, (_, rule) in rules.items():
-        triggered = trigger in rule.on or (trigger.startswith("after:")
-                                           and trigger[6:] in rule.after)
-        if not triggered or actor not in sc.binds(rule) or (actor, rid) in seen:
+        first_look = (actor, rid) not in walk.seen
+        pending = (actor, rid) in walk.pending
+        if not (first_look or pending) or actor not in sc.binds(rule):
             continue
+        if not _sets_off(rule, trigger) and not (grew and pending):
+            continue
+        message = rule.action in MESSAGE_VERBS
         relied = applies(rule.when, spec.country, picture, sc.country_sets())
         if relied is None:
             continue
-        seen.add((actor, rid))
+        walk.seen.add((actor, rid))
         deadline = f" within {format_duration(rule.deadline)}" if rule.deadline else ""
         clauses = rule_condition(rule.when)
         only = f", only if {_and(clauses)}" if clauses else ""
-        if rule.action in MESSAGE_VERBS:
+        if message:
             targets = []
             found = directory.targets(rule, actor, spec.country, picture, sender)
             # what the act itself states (a referral says "crime") goes with it: the
             # engine sends nothing that would pass on a fact held only under a label
             # that forbids it (messaging.py, "no message without restricted facts")
-            stated = [f for f in IMPLIED_FACTS.get(rule.action, ()) if f in held]
-            tellers, withheld = [], []
+            implied = IMPLIED_FACTS.get(rule.action, ())
+            stated = [f for f in implied if f in held]
+            tellers, withheld, already = [], [], []
+            short = False  # a recipient left due a fact a label keeps from it
             for t, needed in found:
-                if heard.told_by(actor, t, needed or relied):
-                    tellers.append(t)  # it told the actor these facts itself
+                due = needed or relied
+                before = walk.told.get((actor, rule.action, t))
+                # the facts it is due: not told by the actor (a withheld fact was not)
+                # nor told the actor itself (policy.py)
+                said = heard.said(t, actor)
+                untold = [f for f in dict.fromkeys(due)
+                          if f not in (before or ()) and f not in said]
+                if first_look and before is None:
+                    if heard.told_by(actor, t, due):
+                        tellers.append(t)  # it told the actor these facts itself
+                        continue
+                elif not (untold if due else before is None):
+                    already.append(t)
                     continue
                 them = _Who(t, sc.actors[t])
                 carried = {f: v for f, v in held.items() if allowed(v[0], v[1], me, them)}
-                if all(f in carried for f in (*needed, *stated)):
+                if before is not None and len(carried) < len(held) and due \
+                        and not any(f in carried for f in untold):
+                    # told before, it hears again only when the message may carry
+                    # something it is due (messaging.py)
+                    withheld.append(t)
+                    short = True
+                elif all(f in carried for f in (*needed, *stated)):
                     targets.append((t, carried))
+                    short = short or any(f not in carried and f not in implied
+                                         for f in untold)
                 else:
                     withheld.append(t)
+                    short = True
+            if short:
+                walk.pending.add((actor, rid))
+            else:
+                walk.pending.discard((actor, rid))
             if not targets:
-                # said, not dropped: a rule that reaches nobody is a scenario's mistake
-                lines.append(f"{'  ' * depth}{spec.name} --{rule.action}{only}--> NOBODY: "
-                             f"{', '.join(rule.to)} {_nobody(sc, tellers, withheld)}   "
-                             f"[{rid}]")
+                if first_look:
+                    # said, not dropped: a rule that reaches nobody is a scenario's
+                    # mistake (looked at again, it waits for what it may pass on)
+                    lines.append(f"{'  ' * depth}{spec.name} --{rule.action}{only}--> NOBODY: "
+                                 f"{', '.join(rule.to)} "
+                                 f"{_nobody(sc, tellers, withheld, already)}   [{rid}]")
                 continue
             names = ", ".join(_addressed(sc, sc.actors[t], rule.channel) for t, _ in targets)
             lines.append(f"{'  ' * depth}{spec.name} --{rule.action} via {rule.channel}"
                          f"{deadline}, TLP:{rule.tlp}{only}--> {names}   [{rid}]")
+            # the message goes to all of them at once; then each takes it up
+            grows = {}
             for t, carried in targets:
-                theirs = told.setdefault(t, {})
+                theirs = walk.held.setdefault(t, {})
+                says = (*carried, *implied)
+                grows[t] = any(f not in theirs for f in says)
                 for f, (label, named) in carried.items():
                     strict = max(label, rule.tlp, key=TLP_ORDER.index)
                     _hold(theirs, (f,), strict, named if strict == label else (t,))
-                _hold(theirs, IMPLIED_FACTS.get(rule.action, ()), rule.tlp, (t,))
-                heard.add(t, actor, (*carried, *IMPLIED_FACTS.get(rule.action, ())))
-                _walk(sc, directory, rules, told, heard, t, rule.action, actor, depth + 1,
-                      seen, lines)
+                _hold(theirs, implied, rule.tlp, (t,))
+                heard.add(t, actor, says)
+                walk.told.setdefault((actor, rule.action, t), set()).update(says)
+            for t, _ in targets:
+                _walk(sc, directory, rules, walk, t, rule.action, actor, depth + 1, lines,
+                      grows[t])
         else:
             doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
             waits = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
             lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}{only}   [{rid}]")
-        _walk(sc, directory, rules, told, heard, actor, f"after:{rid}", sender, depth + 1,
-              seen, lines)
+        _walk(sc, directory, rules, walk, actor, f"after:{rid}", sender, depth + 1, lines)
 
 
-def _nobody(sc: Scenario, tellers: list[str], withheld: list[str]) -> str:
+def _nobody(sc: Scenario, tellers: list[str], withheld: list[str],
+            already: list[str] | None = None) -> str:
     """Why a message rule tells nobody: nobody found, everyone found told the actor
-    what it would say, or the labels of what it knows keep it from them."""
+    what it would say or was told it already, or the labels of what it knows keep it
+    from them."""
     def names(ids: list[str]) -> str:
         return _and([sc.actors[t].name for t in ids])
 
-    if not tellers and not withheld:
+    already = already or []
+    if not tellers and not withheld and not already:
         return "finds no recipient"
     parts = []
     if withheld:
         parts.append(f"withholds it from {', '.join(sc.actors[t].name for t in withheld)} (TLP)")
     if tellers:
-        parts.append(f"{names(tellers)} told it" if withheld
+        parts.append(f"{names(tellers)} told it" if withheld or already
                      else f"finds only {names(tellers)}, which told it")
+    if already:
+        parts.append(f"has told {names(already)} already" if withheld or tellers
+                     else f"finds only {names(already)}, which it has told already")
     return "; ".join(parts)
 
 

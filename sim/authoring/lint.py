@@ -7,6 +7,7 @@ out: the library is not the organiser's to fix, and a scenario rarely uses all o
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,6 +156,27 @@ class _Linter:
         else:
             anchor = self.at.get(e.after)
         return None if anchor is None else (anchor, anchor + e.within)
+
+    def earliest_out(self, inj) -> float | None:
+        """The earliest drill time inject ``inj`` can go out: its time; for one set off
+        during the drill, its delay after the earliest that can set it off (an
+        expectation that fires a contingency falling due, or its anchor, as far as that
+        is known before the drill; an action, from the start). None when nothing sets
+        it off."""
+        if inj.id in self.at:
+            return self.at[inj.id]
+        if inj.after_action is not None:
+            return inj.delay
+        fired_by = [(n, how) for n, e in enumerate(self.sc.expectations)
+                    for how, x in e.contingencies().items() if x == inj.id]
+        if not fired_by:
+            return None
+        earliest = 0.0
+        windows = [(self._deadline(n), how) for n, how in fired_by]
+        if all(w is not None for w, _ in windows):
+            earliest = min(w[1] if how in ("missed", "late") else w[0]
+                           for w, how in windows if w is not None)
+        return earliest + inj.delay
 
     def _anchor_inject(self, e) -> list:
         if e.after == "incident":
@@ -738,6 +760,68 @@ def artefact_checks(lt: _Linter) -> list:
         return f"{head} from {format_drill_time(since[-1])} on, {never}" if since \
             else f"{head}, {never}"
 
+    def too_late(aid: str, inj, via: str, delay: float) -> tuple[float, float, str] | None:
+        """For a timed inject: (when the password is sent, when it would reach ``aid``,
+        why it waits) when that is at or after the drill's end, where the engine sends
+        it ``delay`` after the inject reaches ``aid``, holds it through a holding outage
+        and, on a channel that needs someone at the desk, keeps it until someone is
+        there; None when it reaches ``aid`` in time, or is lost for another reason (an
+        out-of-date contact, an outage, the inject itself not arriving)."""
+        at = lt.at.get(inj.id)
+        reached = None if at is None else reaches(aid, inj, at)
+        if reached is None:
+            return None
+        sent = t = reached + delay
+        why = ""
+        while t < end:
+            w = outage(via, aid, t)
+            if w is not None and w.effect == "hold":
+                t, why = w.end, f"an outage of {via!r} holds it"
+                continue
+            if w is not None or stale_at(aid, via, t):
+                return None
+            on = answered(aid, via, t)
+            if on == t:
+                return None
+            t, why = on, f"on {via!r} it waits for someone at {aid}'s desk"
+        return sent, t, why
+
+    def after_end(here: tuple, inj, art) -> None:
+        """A password the engine would send only once the drill has ended."""
+        assert art.protected is not None
+        via, delay = art.protected.password_via, art.protected.delay
+        ends = f"after the drill ends ({format_duration(end)})"
+        if inj.id not in lt.at:
+            # set off during the drill: only a password sure to come too late
+            out = lt.earliest_out(inj)
+            if delay and out is not None and out < end <= out + delay:
+                lt.warn("password-after-end", (*here, "protected", "delay"),
+                        f"the password of {art.label} is sent {format_duration(delay)} after "
+                        f"inject {inj.id} reaches a recipient, and the inject goes out at "
+                        f"{format_drill_time(out)} at the earliest, so the password goes at "
+                        f"{format_drill_time(out + delay)} or later, {ends}: nobody gets it")
+            return
+        late: dict[tuple[float, float, str], list[str]] = {}
+        for aid in dict.fromkeys(inj.to):
+            if via in sc.actors[aid].contacts:
+                found = too_late(aid, inj, via, delay)
+                if found is not None:
+                    late.setdefault(found, []).append(aid)
+        for (sent, t, why), who in late.items():
+            names = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " and " + who[-1]
+            if sent >= end:
+                lt.warn("password-after-end", (*here, "protected", "delay"),
+                        f"the password of {art.label} is sent {format_duration(delay)} after "
+                        f"inject {inj.id} reaches {names}, at {format_drill_time(sent)}, "
+                        f"{ends}: it is never sent, so the file cannot be opened")
+                continue
+            until = f"until {format_drill_time(t)}, {ends}" if not math.isinf(t) else \
+                f"and nobody is there again before the drill ends ({format_duration(end)})"
+            lt.warn("password-after-end", (*here, "protected", "password_via"),
+                    f"the password of {art.label} is sent to {names} at "
+                    f"{format_drill_time(sent)}, but {why} {until}: it never arrives, so "
+                    "the file cannot be opened")
+
     def files() -> None:
         for i, inj in enumerate(sc.injects):
             for j, art in enumerate(inj.artefacts):
@@ -764,5 +848,6 @@ def artefact_checks(lt: _Linter) -> list:
                     if message is not None:
                         lt.warn("password-unreachable", (*here, "protected", "password_via"),
                                 message)
+                after_end(here, inj, art)
 
     return [files]
