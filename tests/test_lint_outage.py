@@ -46,3 +46,23 @@ def test_an_outage_of_another_team_or_at_another_time_is_not_warned_of(scenario_
     data = _outage(scenario_data, None)
     data["outages"][0]["start"] = "T+01:30"
     assert _warnings(load(data)) == []
+
+
+@pytest.mark.parametrize("order", ["hold-first", "lose-first"])
+def test_overlapping_outages_are_warned_of_as_the_run_decides(scenario_data, load, order):
+    # everyone's e-mail holds messages T+00:30-T+02:00 while cert-a's end loses them
+    # T+00:45-T+01:30: the inject at T+01:00 is lost, whichever outage is written first
+    data = _outage(scenario_data, "hold", actor=None)
+    losing = {"channel": "email", "actor": "cert-a", "start": "T+00:45", "end": "T+01:30",
+              "effect": "lose"}
+    data["outages"] = [data["outages"][0], losing] if order == "hold-first" else \
+        [losing, data["outages"][0]]
+    loaded = load(data)
+    index = 1 if order == "hold-first" else 0
+    assert _warnings(loaded) == [
+        f"inject 1 at T+01:00 goes by 'email' during outage {index} (T+00:45 to T+01:30): "
+        f"it is lost for cert-a"]
+    log = Engine(loaded, seed=0).run()
+    assert not events_of(log, "inject_delivered", "cert-a")
+    assert [e.details["reason"] for e in events_of(log, "message_lost", "cert-a")
+            if e.details.get("inject")] == ["outage"]

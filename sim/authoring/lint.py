@@ -17,7 +17,7 @@ from scenarios.model import MESSAGE_VERBS, Scenario
 from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
-from sim.engine.drift import Window, outage_windows
+from sim.engine.drift import Window, covering, outage_windows
 from sim.engine.knowledge import Picture, stated_facts
 from sim.engine.policy import Directory, applies
 
@@ -496,11 +496,12 @@ class _Linter:
             if at is None or at >= self.sc.drill.duration or ch is None \
                     or ch.needs_receiver_on_duty:
                 continue
-            for w in windows:
-                hit = [r for r in inj.to
-                       if inj.via in self.sc.actors[r].contacts and w.covers(inj.via, None, r, at)]
-                if not hit:
-                    continue
+            # each recipient's fate is the engine's: the outage that decides it
+            fates = {r: covering(windows, inj.via, None, r, at) for r in inj.to
+                     if inj.via in self.sc.actors[r].contacts}
+            for w in sorted({w for w in fates.values() if w is not None},
+                            key=lambda w: (w.effect == "hold", w.index)):
+                hit = [r for r, decided in fates.items() if decided is w]
                 fate = (f"held until {format_drill_time(w.end)}" if w.effect == "hold"
                         else "lost")
                 self.warn("inject-in-outage", ("injects", i, "at"),
@@ -690,7 +691,7 @@ def artefact_checks(lt: _Linter) -> list:
         return scenario_shift(sc, aid).next_on(t)
 
     def outage(cid: str, aid: str, t: float) -> Window | None:
-        return next((w for w in windows if w.covers(cid, None, aid, t)), None)
+        return covering(windows, cid, None, aid, t)
 
     def reaches(aid: str, inj, at: float) -> float | None:
         """When inject ``inj``, sent at ``at``, reaches ``aid``, waiting for someone at the
