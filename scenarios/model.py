@@ -129,6 +129,10 @@ SELECTORS: dict[str, str] = {
     "actor's own country",
     "hosting_central_authorities": "central authorities of every country hosting malicious "
     "infrastructure",
+    "hosting_24_7_points": "the 24/7 points of contact of every country hosting malicious "
+    "infrastructure: its actors with a contact on a channel of kind network_247 (the "
+    "Philippines' is the DOJ Office of Cybercrime, a central authority; elsewhere often "
+    "the police)",
     "local_isps": "ISPs and hosting providers in the acting actor's own country",
     "victims": "victim organisations in affected countries",
     "regulators": "regulators of the acting actor's own country",

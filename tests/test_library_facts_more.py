@@ -171,6 +171,67 @@ def test_the_philippine_24_7_point_handles_a_night_preservation_request_that_nig
     assert onward.details["targets"] == ["police-jp"]
 
 
+HOSTED_IN_PH = """
+include: [asean/actors, asean/channels, asean/frameworks]
+drill: {id: ph-hosted, title: ph hosted, start: "2026-09-08T10:00:00+08:00", duration: 2d}
+actors:
+  # Japan, a Party: its police, and its 24/7 point of contact on the network
+  police-jp:
+    name: Japan police (test)
+    kind: national_police
+    country: JP
+    timezone: Asia/Tokyo
+    staffing: 24/7
+    contacts:
+      email: {address: police@jp.example}
+      police_network: {address: I-24/7/NCB-JP}
+  ca-jp:
+    name: Japan 24/7 point (test)
+    kind: central_authority
+    country: JP
+    timezone: Asia/Tokyo
+    staffing: 24/7
+    contacts:
+      email: {address: ca@jp.example}
+      network_247: {address: 24-7-poc/JP}
+frameworks:
+  test-referral:
+    title: JPCERT/CC refers crimes to the Japanese police (test)
+    rules:
+      refer:
+        by: [jpcert]
+        on: [inject]
+        when: {crime_suspected: true}
+        action: refer_police
+        to: [national_police]
+        channel: email
+        deadline: 1h
+        tlp: GREEN
+injects:
+  - id: "1"
+    at: T+00:10
+    sender: hicon
+    to: [jpcert]
+    via: email
+    incident: {id: i, type: botnet, severity: high, affected: [JP], hosted_in: [PH],
+               crime_suspected: true}
+"""
+
+
+def test_a_preservation_request_over_the_network_reaches_the_philippine_24_7_point(
+        tmp_path):
+    # data held in the Philippines: Japan's 24/7 point asks the Philippines' (the DOJ
+    # Office of Cybercrime), on the network, not the PNP (domain primer section 2)
+    path = tmp_path / "ph-hosted.yaml"
+    path.write_text(HOSTED_IN_PH, encoding="utf-8")
+    log = Engine(load_scenario(path), seed=0).run()
+    [onward] = [e for e in events_of(log, "requested", "ca-jp")
+                if e.details["rule"] == "preservation-over-24-7-network"]
+    assert onward.details["targets"] == ["ca-ph"]
+    assert [e.details["channel"] for e in events_of(log, "message_delivered", "ca-ph")
+            if e.details["verb"] == "request_preservation"] == ["network_247"]
+
+
 def test_the_philippine_24_7_point_has_a_phone_and_a_round_the_clock_desk():
     ca = _library("actors")["actors"]["ca-ph"]
     # the rule that reaches it falls back on the phone

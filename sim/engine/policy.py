@@ -62,7 +62,8 @@ class Directory:
 
     def __init__(self, actors: dict, sets: dict[str, list[str]] | None = None,
                  roles: dict[str, str] | None = None,
-                 teams: dict[str, tuple[str, ...]] | None = None) -> None:
+                 teams: dict[str, tuple[str, ...]] | None = None,
+                 channel_kinds: dict[str, str] | None = None) -> None:
         self.ids = set(actors)
         #: named teams: their actor ids, in scenario order
         self.teams = teams or {}
@@ -76,12 +77,17 @@ class Directory:
             self.by_kind[a.kind].append((aid, a.country))
             if a.kind in CERT_KINDS:
                 self.by_kind["cert"].append((aid, a.country))
+        #: the 24/7 points of contact: actors reachable on a channel of kind network_247
+        kinds = channel_kinds or {}
+        self.points_247 = [(aid, a.country) for aid, a in actors.items()
+                           if any(kinds.get(cid) == "network_247" for cid in a.contacts)]
 
     @classmethod
     def of(cls, scenario) -> Directory:
         """The directory of a scenario, with its memberships and roles."""
         return cls(scenario.actors, scenario.country_sets(), scenario.roles,
-                   scenario.team_members if scenario.teams else None)
+                   scenario.team_members if scenario.teams else None,
+                   {cid: ch.kind for cid, ch in scenario.channels.items()})
 
     def select(self, selector: str, country: str | None, view: View,
                sender: str | None) -> list[Target]:
@@ -112,6 +118,8 @@ class Directory:
                 return _local(by_kind["central_authority"], country)
             case "hosting_central_authorities":
                 return _by_fact(by_kind["central_authority"], view.hosted_in, "hosted")
+            case "hosting_24_7_points":
+                return _by_fact(self.points_247, view.hosted_in, "hosted")
             case "national_police":
                 return _local(by_kind["national_police"], country)
             case "police_channels":
