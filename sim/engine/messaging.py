@@ -103,6 +103,9 @@ class Dispatch:
     #: the clock of the desk that sent it (its follow-up time runs on it); None: the
     #: sender's office hours
     desk: Shift | AlwaysOn | None = None
+    #: the templates and values its subject and text were written from, to write them
+    #: again for an attempt by another channel (None: a person's own words, or unworded)
+    worded: tuple[str, str, dict[str, str]] | None = None
 
 
 def allowed(label: str, named: tuple[str, ...], sender: ActorState,
@@ -411,6 +414,16 @@ class Messaging:
             d.text += "".join("\n\n" + f for f in forwarded)
         else:
             d.text = body.format_map(values)
+            d.worded = (subject, body, values)
+
+    def _written_for(self, d: Dispatch, cid: str) -> tuple[str, str]:
+        """The subject and text of an attempt of ``d`` by channel ``cid``: as written,
+        or, by a channel other than the first, written again to name it."""
+        if d.worded is None or cid == d.channels[0]:
+            return d.subject, d.text
+        subject, body, values = d.worded
+        values = {**values, "channel": self._words.channel(cid)}
+        return subject.format_map(values), body.format_map(values)
 
     def _known_title(self, st: ActorState, d: Dispatch) -> str:
         """The incident's title as the sender knows it, from what it may pass to this
@@ -471,7 +484,8 @@ class Messaging:
             common = {
                 "msg": msg_id, "dispatch": d.id, "to": d.recipient,
                 "to_kind": recipient.spec.kind, "channel": cid,
-                "verb": d.verb, "tlp": d.tlp, "attempt": d.attempts, "subject": d.subject,
+                "verb": d.verb, "tlp": d.tlp, "attempt": d.attempts,
+                "subject": self._written_for(d, cid)[0],
             }
             extra = {"retry": retry} if retry else {}
             engine.emit(
@@ -603,9 +617,10 @@ class Messaging:
         engine = self.engine
         recipient = engine.actors[d.recipient]
         d.delivered = True
+        subject, text = self._written_for(d, cid)
         item = Received(
             msg_id, d.verb, d.sender, d.recipient, d.incident, d.tlp, cid, self.env.now,
-            d.named, d.facts, d, d.text, d.subject, deadline_at=d.deadline_at,
+            d.named, d.facts, d, text, subject, deadline_at=d.deadline_at,
             incident_title=d.incident_title,
         )
         heard = recipient.heard.setdefault((d.incident, d.sender), set())
@@ -613,7 +628,7 @@ class Messaging:
         engine.emit(
             "message_delivered", d.recipient, d.incident, sender=d.sender,
             sender_kind=engine.actors[d.sender].spec.kind, recipient_kind=recipient.spec.kind,
-            latency=latency, duty_wait=duty_wait, text=d.text, refs=list(d.refs),
+            latency=latency, duty_wait=duty_wait, text=text, refs=list(d.refs),
             attached=list(d.attached),
             facts=d.facts, **common,
         )
