@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import TextIO
 
-    from scenarios import Scenario, ScenarioError
+    from scenarios import LoadedScenario, Scenario, ScenarioError
     from sim.runs.session import DrillSession
 
 EXIT_OK = 0
@@ -49,6 +49,90 @@ def _shell_word(path: Path) -> str:
     return shlex.quote(str(path))
 
 
+# --- an output must not write over what the command reads --------------------------
+
+#: A file a command reads or writes: what it is, for the message (naming the file), and
+#: its path.
+_File = tuple[str, Path]
+#: An output option: the option, the path given to it, and every file it writes (the
+#: file itself, and for a journal the files SQLite and the writer's lock keep beside it).
+_Output = tuple[str, str | Path | None, list[_File]]
+
+#: the files beside a journal: SQLite's, and the lock of its one writer
+_JOURNAL_SIDE_FILES = (("-wal", "the write-ahead log"), ("-shm", "the shared-memory file"),
+                       ("-journal", "the rollback file"), (".lock", "the lock file"))
+
+
+def _journal_files(journal: str | Path, role: str, *, tokens: bool = False) -> list[_File]:
+    """A journal and the files kept beside it, each saying what it is: ``role`` says what
+    the command does with the journal ("it reads"); ``tokens``: with the invitation tokens
+    file of ``drill host``."""
+    path = Path(journal)
+    files = [(f"the journal {role} ({path})", path)]
+    sides = list(_JOURNAL_SIDE_FILES)
+    if tokens:
+        from sim.net.invites import TOKENS_SUFFIX
+
+        sides.append((TOKENS_SUFFIX, "the invitation tokens"))
+    for suffix, what in sides:
+        side = Path(f"{path}{suffix}")
+        files.append((f"{what} of the journal {role} ({side})", side))
+    return files
+
+
+def _scenario_files(loaded: LoadedScenario) -> list[_File]:
+    """The files a loaded scenario was read from: its own, the files it includes and its
+    artefact files."""
+    from sim.safe.files import same_file
+
+    main = loaded.path
+    files = [(f"the scenario it reads ({main})", main)]
+    included = {mark.file for marks in (loaded.source.values, loaded.source.keys)
+                for mark in marks.values()}
+    included.discard(str(main))
+    files += [(f"a file the scenario includes ({name})", Path(name))
+              for name in sorted(included) if name and not same_file(name, main)]
+    folder = main.resolve().parent  # where the loader reads artefacts from
+    files += [(f"an artefact file of the scenario ({art.file})", folder / art.file)
+              for inject in loaded.scenario.injects for art in inject.artefact_files]
+    return files
+
+
+def _output(option: str, given: str | Path | None, what: str) -> _Output:
+    """An output option that writes one file, ``what`` it is ("the event log it writes")."""
+    return option, given, [(f"{what} ({given})", Path(given))] if given else []
+
+
+def _overwrites(command: str, outputs: list[_Output], reads: list[_File]) -> bool:
+    """Whether an output would write over a file the command reads, or over another of
+    its outputs (after saying so, in one line). Checked before anything is written."""
+    from sim.safe.files import same_file
+
+    earlier: list[_File] = []
+    for option, given, files in outputs:
+        if not given:
+            continue
+        for _, written in files:
+            for what, other in (*reads, *earlier):
+                if same_file(written, other):
+                    print(f"drill {command}: {option} {given} would overwrite {what}; "
+                          f"choose another {option}", file=sys.stderr)
+                    return True
+        earlier += files
+    return False
+
+
+def _count(text: str) -> int:
+    """An option that counts something: a whole number, 0 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (got {n})")
+    return n
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.analysis.metrics import compute
@@ -62,6 +146,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         loaded = load_scenario(path, args.allow_include)
     except ScenarioError as exc:
         _problems(exc)
+        return EXIT_INVALID
+    if _overwrites("run", [
+        ("--journal", args.journal, _journal_files(args.journal, "it records")
+         if args.journal else []),
+        _output("--events", args.events, "the event log it writes"),
+    ], _scenario_files(loaded)):
         return EXIT_INVALID
     blockers = preflight(loaded)
     if blockers:
@@ -101,7 +191,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"cannot write the event log: {exc}", file=sys.stderr)
             return EXIT_CANNOT_RUN
     tlp = drill_tlp(loaded.scenario, log)
-    out = render_json(metrics, tlp=tlp) if args.json else render_text(metrics, tlp=tlp)
+    # none asked for (--slowest 0): the list is left out, not said to be empty
+    out = render_json(metrics, tlp=tlp) if args.json else render_text(
+        metrics, tlp=tlp, slowest=args.slowest > 0)
     sys.stdout.write(out)
     return EXIT_OK
 
@@ -229,17 +321,25 @@ def _tls(args: argparse.Namespace) -> ssl.SSLContext | int | None:
 
 def _live_session(args: argparse.Namespace, speed: float | None,
                   refuse: Callable[[DrillSession], str | None] | None = None,
+                  writes: list[_Output] | None = None, reads: list[_File] | None = None,
                   ) -> DrillSession | int:
     """The live drill of ``drill play`` and ``drill host``: resumed from ``--resume`` (at
     ``speed`` if given, else the speed it ran at) or started; an exit code if neither.
 
     ``refuse`` says why a new drill cannot be carried out (None when it can): it looks
-    at the drill before its journal is started, so a refused drill leaves none behind."""
+    at the drill before its journal is started, so a refused drill leaves none behind.
+    ``writes`` are the command's outputs besides the journal, and ``reads`` the files it
+    reads besides the scenario or the journal carried on: none may write over another."""
     from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError, JournalExists
 
+    tokens = args.command == "host"  # its invitation tokens are kept beside the journal
     try:
         if args.resume:
+            if _overwrites(args.command, writes or [], [
+                    *_journal_files(args.resume, "it carries on", tokens=tokens),
+                    *(reads or [])]):
+                return EXIT_INVALID
             session = DrillSession.resume(Path(args.resume))
             if speed is not None:
                 session.set_speed(speed)
@@ -248,6 +348,12 @@ def _live_session(args: argparse.Namespace, speed: float | None,
             loaded = load_scenario(resolve_scenario_arg(args.scenario), args.allow_include)
         except ScenarioError as exc:
             _problems(exc)
+            return EXIT_INVALID
+        journal = args.journal
+        if _overwrites(args.command, [
+                ("--journal", journal,
+                 _journal_files(journal, "it records", tokens=tokens) if journal else []),
+                *(writes or [])], [*_scenario_files(loaded), *(reads or [])]):
             return EXIT_INVALID
         if refuse is not None:
             why = refuse(DrillSession.start(loaded, seed=args.seed, human=args.role,
@@ -297,7 +403,11 @@ def cmd_host(args: argparse.Namespace) -> int:
         too_large = oversized_frame(trial)
         return None if too_large is None else f"cannot host this drill: {too_large}"
 
-    session = _live_session(args, speed, refuse)
+    session = _live_session(
+        args, speed, refuse,
+        writes=[_output("--invites", args.invites, "the invitations file it writes")],
+        reads=[(f"the {what} it reads ({path})", Path(path))
+               for what, path in (("certificate", args.cert), ("private key", args.key)) if path])
     if isinstance(session, int):
         return session
     print(f"journal: {session.path}", file=sys.stderr, flush=True)
@@ -455,6 +565,7 @@ def cmd_journals(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.runs.batch import (
+        OWN_FILES,
         BatchCannotRun,
         BatchConfig,
         BatchError,
@@ -475,6 +586,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
         loaded = load_scenario(path, args.allow_include)
     except ScenarioError as exc:
         _problems(exc)
+        return EXIT_INVALID
+
+    out = Path(args.out)
+    if _overwrites("batch", [("--out", args.out, [(f"the batch's {out / name}", out / name)
+                                                  for name in OWN_FILES])],
+                   [*_scenario_files(loaded),
+                    *((f"a variants file it reads ({f})", Path(f)) for f in args.variants or ())]):
         return EXIT_INVALID
 
     def notice(line: str) -> None:
@@ -564,6 +682,9 @@ REPORT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html
 def cmd_report(args: argparse.Namespace) -> int:
     from sim.analysis import aar
 
+    if _overwrites("report", [_output("-o", args.output, "the report")],
+                   _journal_files(args.journal, "it reads")):
+        return EXIT_INVALID
     fmt = args.format
     if fmt is None and args.output:
         fmt = REPORT_FORMATS.get(Path(args.output).suffix.lower())
@@ -748,6 +869,9 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
     loaded = _load_or_say(args.scenario, args.allow_include)
     if loaded is None:
         return EXIT_INVALID
+    if _overwrites("msel export", [_output("-o", args.output, "the MSEL")],
+                   _scenario_files(loaded)):
+        return EXIT_INVALID
     data = msel_io.xlsx_bytes(loaded) if suffix == ".xlsx" else msel_io.csv_text(loaded)
     try:
         write_private(args.output, data)
@@ -762,21 +886,30 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
     from scenarios.loader import bundled_dir
     from scenarios.yamlsrc import Unreadable, read_bounded
     from sim.authoring import msel_io
-    from sim.safe.files import FileProblem, write_private
+    from sim.safe.files import FileProblem, same_file, write_private
 
     loaded = _load_or_say(args.into, args.allow_include)
     if loaded is None:
         return EXIT_INVALID
-    if not args.output and loaded.path.resolve().is_relative_to(bundled_dir().resolve()):
+    # -o naming the --into file itself is the same as leaving it out
+    in_place = not args.output or same_file(args.output, loaded.path)
+    if in_place and loaded.path.resolve().is_relative_to(bundled_dir().resolve()):
         print(f"drill msel import: {args.into!r} is a bundled scenario; write the result "
               "elsewhere with -o NEW.yaml", file=sys.stderr)
         return EXIT_INVALID
-    # without -o the scenario's own file is rewritten: the file it points to when it is
+    # in place, the scenario's own file is rewritten: the file it points to when it is
     # a symbolic link, so that the link stays a link and ./ includes still resolve from
     # that file's folder; the new text is checked against the file written
-    linked = not args.output and loaded.path.is_symlink()
-    output = Path(args.output) if args.output else \
+    linked = in_place and loaded.path.is_symlink()
+    output = Path(args.output) if not in_place else \
         loaded.path.resolve() if linked else loaded.path
+    # rewriting the --into file is what is asked; any other file read is left alone
+    reads = [(f"the MSEL it reads ({args.file})", Path(args.file)),
+             *_scenario_files(loaded)[1 if in_place else 0:]]
+    option = "-o" if args.output else "--into"
+    if _overwrites("msel import", [_output(option, args.output or args.into, "the scenario")],
+                   reads):
+        return EXIT_INVALID
     try:
         mapping = msel_io.parse_column_map(args.columns)
         table = msel_io.read_table(args.file, args.encoding)
@@ -826,6 +959,16 @@ def cmd_handout(args: argparse.Namespace) -> int:
             close = difflib.get_close_matches(r, list(sc.actors), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             print(f"--role: unknown actor {r!r}{hint}", file=sys.stderr)
+        return EXIT_INVALID
+    folder = Path(args.output)
+    names = [f"role-{aid}.html" for aid in (sc.actors if args.all else args.role)]
+    if args.all:
+        names += ["controller.html", "cards.html"]
+    if args.pdf:
+        names += [name.replace(".html", ".pdf") for name in names]
+    if _overwrites("handout", [("-o", args.output, [(f"the handout {folder / name}",
+                                                     folder / name) for name in names])],
+                   _scenario_files(loaded)):
         return EXIT_INVALID
     try:
         written = handouts.write_packets(sc, Path(args.output),
@@ -917,8 +1060,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
-    run.add_argument("--slowest", type=int, default=5, metavar="N",
-                     help="how many slowest hops to list (default 5)")
+    run.add_argument("--slowest", type=_count, default=5, metavar="N",
+                     help="how many slowest hops to list (default 5; 0: leave the list out)")
     run.add_argument("--events", metavar="FILE", help="also write the event log as JSON lines")
     run.add_argument("--journal", metavar="FILE",
                      help="record the run in a drill journal, for drill review and drill report")

@@ -184,9 +184,15 @@ def note_when(review: Review, note: Any) -> str:
 
 
 def _participants(review: Review) -> list[str]:
+    """Every actor involved in an incident, in order of first involvement, then every
+    other role a person played (in the scenario's order): a person took part even in a
+    role no incident ever reached."""
     human = set(human_roles(review.events))
+    involved = _involved(review)
+    order = {a: i for i, a in enumerate(review.scenario.actors)}
+    others = sorted(human - set(involved), key=lambda a: (order.get(a, len(order)), a))
     return [f"{review.name(a)} ({a})" + (", played by a person" if a in human else "")
-            for a in _involved(review)]
+            for a in involved + others]
 
 
 def _involved(review: Review) -> list[str]:

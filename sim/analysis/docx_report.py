@@ -4,6 +4,11 @@ The same content as the Markdown and HTML reports (``sim.analysis.aar``), with r
 Word headings (so the navigation pane and a table of contents work), real tables, the
 swimlane timeline of each incident as a picture, and the evaluators' ratings and notes.
 
+Names, titles, notes and answers come from scenario files and people: every one goes
+in as plain text (:func:`_clean`), with control and bidirectional-formatting
+characters shown as visible escapes, as the other formats show them
+(:func:`sim.safe.text.plain`).
+
 Written with python-docx (maintained, pure Python, the usual way to write .docx) and
 the timelines drawn with Pillow (python-docx embeds raster pictures, not SVG); both
 are imported only when a Word report is asked for.
@@ -12,6 +17,7 @@ are imported only when a Word report is asked for.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from scenarios.durations import format_drill_time, format_duration
@@ -28,6 +34,7 @@ from sim.analysis.aar import (
 )
 from sim.analysis.report import drill_tlp
 from sim.analysis.review import PARTS, RATINGS, Review
+from sim.safe.text import plain
 
 TLP_RGB = {"RED": (0xFF, 0x2B, 0x2B), "AMBER": (0xFF, 0xC0, 0x00),
            "AMBER+STRICT": (0xFF, 0xC0, 0x00), "GREEN": (0x33, 0xFF, 0x00),
@@ -70,7 +77,8 @@ def timeline_png(review: Review, incident: str, width: int = 1400) -> bytes | No
     for i, a in enumerate(lanes):
         yy = top + lane_h * i
         draw.rectangle([0, yy, width, yy + lane_h], fill="#f4f6f8" if i % 2 == 0 else "#ffffff")
-        draw.text((8, yy + lane_h / 2 - 8), review.name(a)[:28], fill="#000000", font=font)
+        draw.text((8, yy + lane_h / 2 - 8), plain(review.name(a)[:28]), fill="#000000",
+                  font=font)
     for k in range(9):
         t = t0 + (t1 - t0) * k / 8
         draw.line([x(t), top, x(t), height - 40], fill="#e0e0e0")
@@ -118,10 +126,15 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]]) -> Any:
     return table
 
 
+#: what XML 1.0 forbids that :func:`plain` leaves: lone surrogates, U+FFFE and U+FFFF
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
 def _clean(text: Any) -> str:
-    """Text Word accepts: XML 1.0 forbids most control characters."""
-    return "".join(ch for ch in str(text) if ch in "\t\n" or (ord(ch) >= 0x20
-                   and not 0xD800 <= ord(ch) <= 0xDFFF and ch not in "\ufffe\uffff"))
+    """Plain text for Word: every control and bidirectional-formatting character shown
+    as a visible escape (:func:`plain`, as in the other formats), and so is any other
+    character XML 1.0 forbids. Newlines and tabs are kept (line breaks and tabs)."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", plain(str(text)))
 
 
 def _tlp_line(doc: Any, label: str) -> None:
@@ -197,6 +210,13 @@ def render_docx(review: Review) -> bytes:
                      rating + ("" if by_evaluator else " (suggested)"), note])
     _table(doc, ["Id", "Status", "Due", "Done", "Rating", "Note"], rows)
     doc.add_paragraph("Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()))
+
+    tasks = review.task_answers()
+    if tasks:
+        doc.add_heading("Player tasks", level=1)
+        _table(doc, ["Task", "Team", "Asked", "Answer", "Answer key"],
+               [[f"{t['task']}: {t['question']}", review.name(t["actor"]), _t(t["asked_at"]),
+                 t["answer"] or "no answer", t["answer_key"]] for t in tasks])
 
     doc.add_heading("Timing", level=1)
     for inc in m["incidents"]:

@@ -431,7 +431,10 @@ def actor_metrics(events: list[Event]) -> dict[str, dict[str, Any]]:
 
 
 def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[str, Any]:
-    """Every metric of a run, as a JSON-ready document."""
+    """Every metric of a run, as a JSON-ready document, with the ``slowest`` slowest
+    hops (0: none listed)."""
+    if isinstance(slowest, bool) or not isinstance(slowest, int) or slowest < 0:
+        raise ValueError(f"slowest must be a whole number, 0 or more (got {slowest!r})")
     events = as_events(log)
     head = events[0].details if events and events[0].type == "drill_started" else {}
     #: per reason, the teams' messages lost, and apart from them control's injects

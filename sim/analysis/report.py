@@ -49,10 +49,11 @@ def _row(label: str, timing: dict[str, Any] | None, note: str = "") -> str:
 
 
 def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
-                tlp: str | None = None) -> str:
+                tlp: str | None = None, slowest: bool = True) -> str:
     """A readable escalation report from :func:`sim.analysis.metrics.compute` output.
 
-    ``tlp`` (see :func:`drill_tlp`) is shown on the first line, after the title.
+    ``tlp`` (see :func:`drill_tlp`) is shown on the first line, after the title; the
+    slowest hops are left out when ``slowest`` is False (none were asked for).
     """
     names = names or {aid: a["name"] for aid, a in m.get("actors", {}).items()}
 
@@ -174,30 +175,31 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
             lines.append(f"  {'':<23}{'':>10}{extra}")
     lines.append("")
 
-    lines.append("Slowest hops (from the sender's rule applying to the receiver's acknowledgement)")
-    for i, h in enumerate(m["slowest_hops"], 1):
-        parts = [f"handling {format_duration(h['handling'])}"]
-        if h["lost"] or h["lost_time"] > 0:
-            # on attempts before the one that arrived: lost, bounced or held in an outage
-            reasons = ", ".join("held in an outage" if r == "held" else r for r in h["lost"])
-            parts.append(f"lost {format_duration(h['lost_time'])}"
-                         + (f" ({reasons})" if reasons else ""))
-        if h.get("held_time"):
-            parts.append(f"held in an outage {format_duration(h['held_time'])}")
-        if h["transit"] is not None:
-            parts.append(f"transit {format_duration(h['transit'])}")
-        if h.get("office_hours_wait"):
-            parts.append(f"waiting for office hours {format_duration(h['office_hours_wait'])}")
-        if h["awaiting_ack"] is not None:
-            parts.append(f"awaiting acknowledgement {format_duration(h['awaiting_ack'])}")
-        lines.append(
-            f"  {i}. {who(h['from'])} -> {who(h['to'])}: {h['verb']} ({s(h['incident'])}) "
-            f"{_h(h['duration']).strip()}"
-        )
-        lines.append(f"     {'; '.join(parts)}")
-    if not m["slowest_hops"]:
-        lines.append("  none")
-    lines.append("")
+    if slowest:
+        lines.append("Slowest hops (from the sender's rule applying to the receiver's acknowledgement)")
+        for i, h in enumerate(m["slowest_hops"], 1):
+            parts = [f"handling {format_duration(h['handling'])}"]
+            if h["lost"] or h["lost_time"] > 0:
+                # on attempts before the one that arrived: lost, bounced or held in an outage
+                reasons = ", ".join("held in an outage" if r == "held" else r for r in h["lost"])
+                parts.append(f"lost {format_duration(h['lost_time'])}"
+                             + (f" ({reasons})" if reasons else ""))
+            if h.get("held_time"):
+                parts.append(f"held in an outage {format_duration(h['held_time'])}")
+            if h["transit"] is not None:
+                parts.append(f"transit {format_duration(h['transit'])}")
+            if h.get("office_hours_wait"):
+                parts.append(f"waiting for office hours {format_duration(h['office_hours_wait'])}")
+            if h["awaiting_ack"] is not None:
+                parts.append(f"awaiting acknowledgement {format_duration(h['awaiting_ack'])}")
+            lines.append(
+                f"  {i}. {who(h['from'])} -> {who(h['to'])}: {h['verb']} ({s(h['incident'])}) "
+                f"{_h(h['duration']).strip()}"
+            )
+            lines.append(f"     {'; '.join(parts)}")
+        if not m["slowest_hops"]:
+            lines.append("  none")
+        lines.append("")
 
     msgs = m["messages"]
 

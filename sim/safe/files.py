@@ -37,6 +37,7 @@ __all__ = [
     "open_private",
     "private_dir",
     "read_bounded",
+    "same_file",
     "write_private",
 ]
 
@@ -78,6 +79,23 @@ def private_dir(path: str | Path) -> Path:
         else:
             os.chmod(folder, PRIVATE_DIR)  # mkdir's mode is filtered by the umask
     return path
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether ``a`` and ``b`` name the same file: one file under two names (a symbolic
+    or hard link, ``./x`` and ``x``), or, when one of them does not exist yet, the same
+    path once symbolic links, ``.`` and ``..`` are resolved. Writing either would write
+    over the other."""
+    try:
+        if os.path.samefile(a, b):
+            return True
+    except (OSError, ValueError):  # one of them does not exist (or cannot be looked at)
+        pass
+    try:
+        one, other = Path(a).resolve(), Path(b).resolve()
+    except (OSError, RuntimeError, ValueError):  # a loop of symbolic links
+        one, other = Path(os.path.abspath(a)), Path(os.path.abspath(b))
+    return os.path.normcase(one) == os.path.normcase(other)
 
 
 def _check_target(path: Path) -> None:
