@@ -37,6 +37,21 @@ async def until(pilot, condition, seconds: float = 10.0) -> None:
     raise AssertionError("the app never reached the expected state")
 
 
+def room_for_columns(table) -> int:
+    """The cells a table shows its columns in: its width beside the vertical scrollbar,
+    when that shows (a fitted table's columns must fit there, or it scrolls sideways)."""
+    return table.scrollable_content_region.width
+
+
+def fits_beside_the_scrollbar(table) -> bool:
+    """Every column of ``table`` within what it shows beside its vertical scrollbar, if
+    any: nothing to scroll to sideways, and no horizontal scrollbar."""
+    width = sum(c.get_render_width(table) for c in table.ordered_columns)
+    return (width <= room_for_columns(table)
+            and table.virtual_size.width <= room_for_columns(table)
+            and not table.show_horizontal_scrollbar)
+
+
 async def fire_first_inject(pilot) -> None:
     """As the facilitator: the cursor is on inject 1 of the MSEL; fire it now."""
     await pilot.press("f")

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("textual")
 
-from test_tui import keys, until  # the same settling helpers as the other UI tests
+from test_tui import fits_beside_the_scrollbar, keys, until  # the same settling helpers as the other UI tests
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.runs.session import DrillSession
@@ -280,10 +280,6 @@ def test_play_with_an_empty_pin_refuses_before_any_journal(monkeypatch, tmp_path
 # --- 80x24 first ---------------------------------------------------------------------
 
 
-def row_width(table) -> int:
-    return sum(c.get_render_width(table) for c in table.ordered_columns)
-
-
 async def test_every_column_fits_at_80_by_24():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -293,7 +289,7 @@ async def test_every_column_fits_at_80_by_24():
         app.redraw()
         await pilot.pause()
         msel = app.screen.query_one("#msel")
-        assert row_width(msel) <= msel.size.width
+        assert fits_beside_the_scrollbar(msel)
         assert [str(c.label) for c in msel.ordered_columns][-1] == "To"
         title = msel.get_cell("4", msel.ordered_columns[4].key).plain
         assert title.endswith("…")  # shortened, not cut off at the edge
@@ -303,7 +299,7 @@ async def test_every_column_fits_at_80_by_24():
         for tid in ("#todo", "#inbox"):
             table = app.screen.query_one(tid)
             assert table.row_count, tid
-            assert row_width(table) <= table.size.width, tid
+            assert fits_beside_the_scrollbar(table), tid
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("textual")
 
-from test_tui import keys, until  # the same settling helpers as the other UI tests
+from test_tui import fits_beside_the_scrollbar, keys, until  # the same settling helpers as the other UI tests
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.runs.session import DrillSession
@@ -35,10 +35,6 @@ def column(table, name: str) -> list[str]:
 
 def cursor_key(table) -> str:
     return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
-
-
-def row_width(table) -> int:
-    return sum(c.get_render_width(table) for c in table.ordered_columns)
 
 
 async def settle(pilot, app) -> None:
@@ -132,7 +128,7 @@ async def test_every_overview_panel_is_on_screen_and_fits_its_width(size):
             # at least one row below the header is visible, above the footer
             assert region.height >= 1 + table.show_header, (tid, region)
             assert region.bottom <= footer.y and region.right <= size[0], (tid, region)
-            assert row_width(table) <= table.size.width, tid
+            assert fits_beside_the_scrollbar(table), tid
         # a long line ends in an ellipsis instead of being cut at the edge
         log = screen.query_one("#ov-log")
         events = column(log, "Event")

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("textual")
 
-from test_tui import make_app, until
+from test_tui import fits_beside_the_scrollbar, make_app, room_for_columns, until
 
 import tui.app as app_module
 from sim.analysis.review import PARTS
@@ -26,13 +26,11 @@ def _ends(table) -> list[tuple[str, int]]:
 
 
 def _off_screen(table) -> list[str]:
-    return [label for label, end in _ends(table) if end > table.size.width]
+    """The columns that end beyond what the table shows beside its vertical scrollbar."""
+    return [label for label, end in _ends(table) if end > room_for_columns(table)]
 
 
-def _no_sideways_scrolling(table) -> bool:
-    """Every column within what the table shows beside its vertical scrollbar, if any."""
-    return (table.virtual_size.width <= table.scrollable_content_region.width
-            and not table.show_horizontal_scrollbar)
+_no_sideways_scrolling = fits_beside_the_scrollbar
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +49,9 @@ async def test_actors_and_expectations_fit_80x24():
         await pilot.pause()
         actors = app.screen.query_one("#actors")
         assert actors.size.width == 80
+        assert actors.show_vertical_scrollbar  # more teams than rows on screen
         assert _off_screen(actors) == []
+        assert _no_sideways_scrolling(actors)
         names = [str(actors.get_row_at(i)[1]) for i in range(actors.row_count)]
         assert any(n.endswith("…") for n in names)  # the long names, shortened
         assert "Last acted" in [label for label, _ in _ends(actors)]
@@ -60,6 +60,7 @@ async def test_actors_and_expectations_fit_80x24():
         await pilot.pause()
         expectations = app.screen.query_one("#expectations")
         assert _off_screen(expectations) == []
+        assert _no_sideways_scrolling(expectations)
         assert [label for label, _ in _ends(expectations)][-2:] == ["Incident", "Score"]
 
 
@@ -73,6 +74,7 @@ async def test_actors_keep_their_full_names_where_there_is_room():
         names = [str(actors.get_row_at(i)[1]) for i in range(actors.row_count)]
         assert not any(n.endswith("…") for n in names)
         assert _off_screen(actors) == []
+        assert _no_sideways_scrolling(actors)
 
 
 @pytest.mark.parametrize("size", [(100, 30), (80, 24)])

@@ -37,6 +37,7 @@ from sim.runs.view import ACTION_EVENTS, DrillState
 from sim.runs.when import check_ahead, parse_when, when_in_words
 
 from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
+from .forms.sending import Outcome
 from .keymap import keys_display
 from .plain import PlainTextApp
 from .screens.console import FacilitatorScreen
@@ -315,47 +316,62 @@ class DrillApp(PlainTextApp):
 
     # --- commands ----------------------------------------------------------------
 
-    def command(self, fn, done: str | Callable[[object], str]) -> None:
+    def command(self, fn, done: str | Callable[[object], str],
+                outcome: Outcome | None = None) -> None:
         """Run a session command; show its refusal instead of raising. A command to a
         drill served elsewhere returns a request: it is awaited in the background and its
         refusal (the server's reason) shows the same way.
 
         ``done`` is the toast once it is carried out, or makes it from what the command
-        returned (here, the events it produced; a drill served elsewhere: None)."""
+        returned (here, the events it produced; a drill served elsewhere: None).
+        ``outcome``, from the form the command came from, is told how it went: None once
+        carried out, or the reason it was refused, which the form shows beside what was
+        typed (the toast says it instead once the form has closed)."""
         if self.halted is not None:
-            self.notify(self.halted, severity="error", timeout=10)
+            self._refused(self.halted, outcome, timeout=10)
             return
         try:
             result = fn()
             if inspect.isawaitable(result):
-                self.run_worker(self._request(result, done), group="requests",
+                self.run_worker(self._request(result, done, outcome), group="requests",
                                 exit_on_error=False)
                 return
         except ActionError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
+            self._refused(str(exc), outcome)
             return
         except JournalError as exc:
             self._halt(exc)
+            if outcome is not None and self.halted is not None:
+                outcome(self.halted)  # the toast has said it already
             return
-        self._done(done, result)
+        self._done(done, result, outcome)
         self.redraw()
 
-    def _done(self, done: str | Callable[[object], str], result: object) -> None:
+    def _refused(self, reason: str, outcome: Outcome | None, timeout: float = 6) -> None:
+        """A command refused: its form shows why, else (or once it has closed) a toast."""
+        if outcome is None or not outcome(reason):
+            self.notify(reason, severity="error", timeout=timeout)
+
+    def _done(self, done: str | Callable[[object], str], result: object,
+              outcome: Outcome | None = None) -> None:
         said = done(result) if callable(done) else done
+        if outcome is not None:
+            outcome(None)
         if said:
             self.notify(said, timeout=3)
 
     async def _request(self, request: Awaitable[object],
-                       done: str | Callable[[object], str]) -> None:
+                       done: str | Callable[[object], str],
+                       outcome: Outcome | None = None) -> None:
         try:
             await request
         except (ActionError, DrillConnectionError) as exc:
-            self.notify(str(exc), severity="error", timeout=6)
+            self._refused(str(exc), outcome)
             return
         except TimeoutError:
-            self.notify("The drill server did not answer in time.", severity="error", timeout=6)
+            self._refused("The drill server did not answer in time.", outcome)
             return
-        self._done(done, None)  # the events come later, with the server's others
+        self._done(done, None, outcome)  # the events come later, with the server's others
         self.redraw()
 
     def _clock_request(self, result: object) -> None:
@@ -363,13 +379,14 @@ class DrillApp(PlainTextApp):
         if inspect.isawaitable(result):
             self.run_worker(self._request(result, ""), group="requests", exit_on_error=False)
 
-    def send_action(self, action: Action | None, sent: str = "") -> None:
+    def send_action(self, action: Action | None, sent: str = "",
+                    outcome: Outcome | None = None) -> None:
         """A team's action. The toast says what its events say was done; ``sent`` is
         the toast when the drill is served elsewhere (its events come later, with the
-        server's others), by default "<verb> sent"."""
+        server's others), by default "<verb> sent". ``outcome``: see :meth:`command`."""
         if action is not None:
             self.command(lambda: self.session.act(action),
-                         lambda events: self.acted(action, events, sent))
+                         lambda events: self.acted(action, events, sent), outcome)
 
     def acted(self, action: Action, events: object, sent: str = "") -> str:
         """The toast for a team's action: what its events say was done (a takedown where
@@ -382,8 +399,9 @@ class DrillApp(PlainTextApp):
             return f"Nothing was done ({verb}): the drill recorded no action."
         return "; ".join(self.state.describe(e) for e in done)
 
-    def send_adhoc(self, spec: dict | None) -> None:
-        """An ad-hoc inject from the inject form: delivered now, or waiting in the MSEL."""
+    def send_adhoc(self, spec: dict | None, outcome: Outcome | None = None) -> None:
+        """An ad-hoc inject from the inject form: delivered now, or waiting in the MSEL.
+        ``outcome``: see :meth:`command` (an inject that is not valid is refused too)."""
         if spec is None:
             return
         n = sum(1 for i in self.state.msel if i.startswith("adhoc-")) + 1
@@ -406,18 +424,18 @@ class DrillApp(PlainTextApp):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first.get("loc", ()))
-            self.notify(f"The inject is not valid: {where}: {first.get('msg', '')}",
-                        severity="error", timeout=6)
+            self._refused(f"The inject is not valid: {where}: {first.get('msg', '')}", outcome)
             return
         except ValueError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
+            self._refused(str(exc), outcome)
             return
         if at is None:
-            self.command(lambda: self.session.add_inject(inject), f"inject adhoc-{n} sent")
+            self.command(lambda: self.session.add_inject(inject), f"inject adhoc-{n} sent",
+                         outcome)
         else:
             words = when_in_words(self.state.scenario, at, self.session.now)
             self.command(lambda: self.session.add_inject(inject, now=False),
-                         f"inject adhoc-{n} will be delivered at {words}")
+                         f"inject adhoc-{n} will be delivered at {words}", outcome)
 
     def check_when(self, text: str, allow_now: bool = True) -> str | None:
         """What is wrong with a drill time the facilitator typed (None when nothing)."""
@@ -432,15 +450,17 @@ class DrillApp(PlainTextApp):
         return check_ahead(t, self.session.now, end)
 
     def observe(self, about: str = "-") -> None:
-        """An evaluator's observation: a timestamped note, kept in the journal."""
+        """An evaluator's observation: a timestamped note, kept in the journal. The form
+        stays open until the note is kept: one refused (a drill server's limit, say)
+        is shown there with its reason, nothing typed lost."""
 
-        def save(note: dict | None) -> None:
-            if note is not None:
-                kept = " in the journal" if self.session.journal is not None \
-                    or self.remote is not None else ""
-                self.command(lambda: self.session.add_note(**note), f"observation saved{kept}")
+        def save(note: dict, outcome: Outcome) -> None:
+            kept = " in the journal" if self.session.journal is not None \
+                or self.remote is not None else ""
+            self.command(lambda: self.session.add_note(**note), f"observation saved{kept}",
+                         outcome)
 
-        self.push_screen(ObservationForm(self.state, about), save)
+        self.push_screen(ObservationForm(self.state, about, send=save))
 
     def default_channel(self, targets: list[str]) -> str:
         sc = self.state.scenario

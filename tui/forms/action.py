@@ -6,7 +6,6 @@ from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widgets import Button, Input, Label, Select, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
@@ -16,6 +15,7 @@ from sim.engine import Action
 from sim.runs.view import DrillState
 
 from ..plain import line
+from .sending import Send, SendingForm, hidden_problem
 
 
 class MarkedList(SelectionList):
@@ -58,14 +58,17 @@ PARTICIPANT_VERBS: tuple[tuple[str, str], ...] = (
 )
 
 
-class ActionForm(ModalScreen[Action | None]):
-    """A participant's action on an incident, built from the frameworks' vocabulary."""
+class ActionForm(SendingForm[Action]):
+    """A participant's action on an incident, built from the frameworks' vocabulary.
+    With ``send``, the form stays open until the action is taken: refused, it shows
+    why, with everything chosen and typed as it was."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+    FIRST_FIELD = "#text"
 
     def __init__(self, state: DrillState, role: str, incident: str | None = None,
-                 verb: str = "notify"):
-        super().__init__()
+                 verb: str = "notify", send: Send[Action] | None = None):
+        super().__init__(send)
         self.state = state
         self.role = role
         self.incident = incident
@@ -98,6 +101,7 @@ class ActionForm(ModalScreen[Action | None]):
             yield Label("Pass on (what you received about this incident)")
             yield MarkedList(compact=True, id="refs")
             yield Input(placeholder="Message text", compact=True, id="text")
+            yield hidden_problem()
             with Horizontal(classes="buttons"):
                 yield Button("Send", variant="primary", compact=True, id="send")
                 yield Button("Cancel", compact=True, id="cancel")
@@ -131,7 +135,7 @@ class ActionForm(ModalScreen[Action | None]):
             self.notify("Pick at least one recipient.", severity="warning")
             return
         refs = tuple(self.query_one("#refs", SelectionList).selected)
-        self.dismiss(Action(
+        self.submit(Action(
             self.role, verb, str(self.query_one("#incident", Select).value),
             targets=targets if verb in MESSAGE_VERBS else (),
             channel=str(self.query_one("#channel", Select).value),

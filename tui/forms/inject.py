@@ -8,7 +8,6 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from scenarios.model import TLP_ORDER
@@ -17,6 +16,7 @@ from sim.safe.text import one_line, plain
 
 from ..plain import line
 from .action import MarkedList
+from .sending import Send, SendingForm
 
 #: what an ad-hoc inject may be (contingency injects answer a missed expectation)
 ADHOC_TYPES = ("information", "event", "media")
@@ -56,10 +56,13 @@ class TextField(TextArea):
         self.text = text
 
 
-class InjectForm(ModalScreen[dict | None]):
-    """An ad-hoc inject, sent now or at a time; or (``edit``) changes to a waiting one."""
+class InjectForm(SendingForm[dict]):
+    """An ad-hoc inject, sent now or at a time; or (``edit``) changes to a waiting one.
+    With ``send``, the form stays open until the inject is added (or changed): refused,
+    it shows why, with everything typed as it was."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+    FIRST_FIELD = "#title"
 
     DEFAULT_CSS = """
     InjectForm .row Input { width: 1fr; margin-right: 1; }
@@ -70,8 +73,9 @@ class InjectForm(ModalScreen[dict | None]):
     """
 
     def __init__(self, state: DrillState, edit: MselRow | None = None,
-                 check_when: Callable[[str], str | None] | None = None):
-        super().__init__()
+                 check_when: Callable[[str], str | None] | None = None,
+                 send: Send[dict] | None = None):
+        super().__init__(send)
         self.state = state
         self.edit = edit
         self.check_when = check_when or (lambda _text: None)
@@ -143,16 +147,13 @@ class InjectForm(ModalScreen[dict | None]):
             self.query_one("#new-id", Input).disabled = not new
             self.query_one("#new-type", Select).disabled = not new
 
-    def _problem(self, text: str) -> None:
-        self.query_one("#problem", Static).update(line(text, style="bold red"))
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
             self.dismiss(None)
             return
         to = list(self.query_one("#to", SelectionList).selected)
         if not to:
-            self._problem("Pick at least one recipient.")
+            self.problem("Pick at least one recipient.")
             return
         title = self.query_one("#title", Input).value
         field = self.query_one("#text")
@@ -168,26 +169,26 @@ class InjectForm(ModalScreen[dict | None]):
                 ("to", to, set(to) != set(row.to)),
                 ("tlp", tlp, tlp != shown_tlp(row))) if changed}
             if not changes:
-                self._problem("Nothing changed.")
+                self.problem("Nothing changed.")
                 return
-            self.dismiss(changes)
+            self.submit(changes)
             return
         incident = str(self.query_one("#incident", Select).value)
         new = incident == NEW
         if new:
             incident = self.query_one("#new-id", Input).value.strip()
             if not incident:
-                self._problem("Give the new incident an id.")
+                self.problem("Give the new incident an id.")
                 return
             if incident in self.state.incidents:
-                self._problem(f"Incident {incident} exists already: choose it in the list.")
+                self.problem(f"Incident {incident} exists already: choose it in the list.")
                 return
         when = self.query_one("#when", Input).value.strip() or "now"
         problem = self.check_when(when)
         if problem:
-            self._problem(problem)
+            self.problem(problem)
             return
-        self.dismiss({
+        self.submit({
             "title": title or "Ad-hoc inject",
             "text": body,
             "incident": incident,

@@ -7,7 +7,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from scenarios.durations import format_drill_time
@@ -15,6 +14,7 @@ from sim.runs.session import NOTE_LIMIT
 from sim.runs.view import DrillState
 
 from ..plain import line
+from .sending import Send, SendingForm, hidden_problem
 
 GENERAL = "-"
 
@@ -29,13 +29,16 @@ def about_options(state: DrillState) -> list[tuple[Text | str, str]]:
     return out
 
 
-class ObservationForm(ModalScreen[dict | None]):
-    """Write an observation; enter or Save keeps it (in the journal), escape drops it."""
+class ObservationForm(SendingForm[dict]):
+    """Write an observation; enter or Save keeps it (in the journal), escape drops it.
+    With ``send``, the form stays open until the note is kept: a note refused (by a
+    drill server, say) shows why, with the text and what it is about as they were."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="observation.cancel")]
+    FIRST_FIELD = "#note-text"
 
-    def __init__(self, state: DrillState, about: str = GENERAL):
-        super().__init__()
+    def __init__(self, state: DrillState, about: str = GENERAL, send: Send[dict] | None = None):
+        super().__init__(send)
         self.state = state
         options = about_options(state)
         self.about = about if about in {v for _, v in options} else GENERAL
@@ -50,6 +53,7 @@ class ObservationForm(ModalScreen[dict | None]):
             yield Label("What you saw (enter saves)")
             yield Input(placeholder="Observation", compact=True, max_length=NOTE_LIMIT,
                         id="note-text")
+            yield hidden_problem()
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", compact=True, id="save")
                 yield Button("Cancel", compact=True, id="cancel")
@@ -72,8 +76,8 @@ class ObservationForm(ModalScreen[dict | None]):
             self.notify("Write the observation first.", severity="warning", timeout=3)
             return
         kind, _, what = str(self.query_one("#about", Select).value).partition(":")
-        self.dismiss({"text": text, "expectation": what if kind == "expectation" else "",
-                      "team": what if kind == "team" else ""})
+        self.submit({"text": text, "expectation": what if kind == "expectation" else "",
+                     "team": what if kind == "team" else ""})
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -18,6 +18,7 @@ from sim.runs.breaks import BreakPlan, parse_break, wall_clock
 from sim.runs.when import FORMATS, parse_when, when_in_words
 
 from ..forms import BreakForm, Confirm, InjectForm, TimeForm
+from ..forms.sending import Outcome
 from ..plain import line
 from ..widgets.tables import FittedTable, fill_table, shorten
 from .live import LiveScreen, clock_line, describe, fmt_time, time_left
@@ -352,7 +353,7 @@ class FacilitatorScreen(LiveScreen):
 
     def action_adhoc(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
-        app.push_screen(InjectForm(app.state, check_when=app.check_when), app.send_adhoc)
+        app.push_screen(InjectForm(app.state, check_when=app.check_when, send=app.send_adhoc))
 
     def _msel_row(self, what: str, states: tuple[str, ...], doing: str):
         """The selected MSEL row when its status allows ``doing``; else say why not."""
@@ -401,12 +402,11 @@ class FacilitatorScreen(LiveScreen):
             return
         app: DrillApp = self.app  # type: ignore[assignment]
 
-        def answer(changes: dict | None) -> None:
-            if changes:
-                app.command(lambda: app.session.edit_inject(row.id, changes),
-                            f"inject {row.id} edited ({', '.join(changes)})")
+        def send(changes: dict, outcome: Outcome) -> None:
+            app.command(lambda: app.session.edit_inject(row.id, changes),
+                        f"inject {row.id} edited ({', '.join(changes)})", outcome)
 
-        app.push_screen(InjectForm(app.state, edit=row), answer)
+        app.push_screen(InjectForm(app.state, edit=row, send=send))
 
     def action_unskip(self) -> None:
         """Put the selected skipped inject back: at its own time while that is ahead,

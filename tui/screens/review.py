@@ -26,7 +26,7 @@ from sim.safe.text import one_line
 
 from ..plain import cells, line, text, tlp_label, tlp_of
 from ..widgets.swimlane import SPARK, Swimlane, _h
-from ..widgets.tables import fill_table
+from ..widgets.tables import fill_table, scrollbar_room
 
 #: cells of the Split bar where there is room; at narrow widths it is narrowed down to
 #: SPLIT_MIN first, and the hop shortened, so that the hours of every part stay on screen
@@ -212,8 +212,8 @@ class ReviewScreen(Screen):
         numbers = [labels[1], *labels[3:]]
         others = sum(max([cell_len(label), *(len(row[i]) for row in hours)]) + pad
                      for i, label in enumerate(numbers))
-        # 1: the vertical scrollbar, one cell wide here (drill.tcss), as fit_rows counts it
-        room = table.size.width - others - (HOP_FLOOR + pad) - pad - 1
+        # beside the vertical scrollbar, as fit_rows counts it
+        room = table.size.width - others - (HOP_FLOOR + pad) - pad - scrollbar_room(table)
         width = max(SPLIT_MIN, min(SPLIT_CELLS, room)) if table.size.width else SPLIT_CELLS
         rows: list[tuple[str, tuple[object, ...]]] = [
             (str(n), (name, row[0], _split(h, width), *row[1:]))

@@ -16,6 +16,7 @@ from sim.runs.view import Delivery, DrillState, SentItem
 from sim.safe.text import one_line
 
 from ..forms import ActionForm, TaskForm
+from ..forms.sending import Outcome
 from ..plain import line, text
 from ..widgets.tables import FittedTable, fill_table, shorten
 from .live import LiveScreen, actor_name, clock_line, fmt_time, time_left
@@ -282,7 +283,9 @@ class ParticipantScreen(LiveScreen):
         sent = self._selected_sent() if self.showing == "sent" else None
         if sent is not None:
             incident = sent[0].incident
-        app.push_screen(ActionForm(app.state, self.role, incident, verb), app.send_action)
+        app.push_screen(ActionForm(app.state, self.role, incident, verb,
+                                   send=lambda action, outcome: app.send_action(
+                                       action, outcome=outcome)))
 
     def action_act(self) -> None:
         self._form("notify")
@@ -324,12 +327,12 @@ class ParticipantScreen(LiveScreen):
         if chosen is None:
             chosen = next((t for t in tasks if not t.answer), tasks[0])
 
-        def send(answer: dict | None) -> None:
-            if answer is not None:
-                app.command(lambda: app.session.answer_task(
-                    self.role, answer["task"], answer["text"]), f"answer to {answer['task']} sent")
+        def send(answer: dict, outcome: Outcome) -> None:
+            app.command(lambda: app.session.answer_task(
+                self.role, answer["task"], answer["text"]), f"answer to {answer['task']} sent",
+                outcome)
 
-        app.push_screen(TaskForm(chosen), send)
+        app.push_screen(TaskForm(chosen, send=send))
 
     def action_observe(self) -> None:
         """An evaluator's note about this team (asks for the PIN in hot seat)."""

@@ -23,6 +23,16 @@ def shorten(value: str, width: int) -> str:
     return out + "…"
 
 
+def scrollbar_room(table: DataTable) -> int:
+    """The cells kept beside a table's columns for its vertical scrollbar: as wide as the
+    table's style draws it (Textual draws two cells unless told otherwise; a fitted table
+    draws one, see drill.tcss), none when the table never scrolls up and down. Kept
+    whether or not the scrollbar shows now: a row more would show it."""
+    if table.styles.overflow_y == "hidden":
+        return 0
+    return table.styles.scrollbar_size_vertical
+
+
 def fit_rows(table: DataTable, rows: list[tuple[str, tuple[object, ...]]],
              column: int | Sequence[int], floor: int = 8,
              ) -> list[tuple[str, tuple[object, ...]]]:
@@ -31,7 +41,8 @@ def fit_rows(table: DataTable, rows: list[tuple[str, tuple[object, ...]]],
     The other columns keep their full text; the long one (a title, a description)
     ends in an ellipsis rather than pushing the columns after it off the screen.
     ``column`` may name several columns, shortened in that order: the first down to
-    ``floor`` cells before the next is touched.
+    ``floor`` cells before the next is touched. The columns fit beside the vertical
+    scrollbar (:func:`scrollbar_room`), so the table never scrolls sideways when it shows.
     """
     width = table.size.width
     if not width or not rows:
@@ -41,7 +52,7 @@ def fit_rows(table: DataTable, rows: list[tuple[str, tuple[object, ...]]],
                for i, col in enumerate(table.ordered_columns)]
     others = sum(n + 2 * table.cell_padding
                  for i, n in enumerate(longest) if i not in fitted)
-    room = width - others - 2 * table.cell_padding * len(fitted) - 1  # 1: the scrollbar
+    room = width - others - 2 * table.cell_padding * len(fitted) - scrollbar_room(table)
     widths = {i: longest[i] for i in fitted}
     for i in fitted:
         excess = sum(widths.values()) - room
