@@ -857,6 +857,18 @@ def _load_or_say(name: str | None, allow_include: tuple[str, ...]):
         return None
 
 
+def _in_bundled(command: str, option: str, given: str | Path) -> bool:
+    """Whether ``given`` is in the bundled scenarios' folder, which is never written
+    (after saying so, in one line); symbolic links are followed."""
+    from scenarios.loader import bundled_dir
+
+    if not Path(given).resolve().is_relative_to(bundled_dir().resolve()):
+        return False
+    print(f"drill {command}: {option} {given} is in the folder of the bundled scenarios, "
+          f"which is never written; choose another {option}", file=sys.stderr)
+    return True
+
+
 def cmd_msel_export(args: argparse.Namespace) -> int:
     from sim.authoring import msel_io
     from sim.safe.files import FileProblem, write_private
@@ -866,13 +878,23 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
         print(f"drill msel export: name the output .xlsx or .csv (got {args.output!r})",
               file=sys.stderr)
         return EXIT_INVALID
+    if _in_bundled("msel export", "-o", args.output):
+        return EXIT_INVALID
     loaded = _load_or_say(args.scenario, args.allow_include)
     if loaded is None:
         return EXIT_INVALID
     if _overwrites("msel export", [_output("-o", args.output, "the MSEL")],
                    _scenario_files(loaded)):
         return EXIT_INVALID
-    data = msel_io.xlsx_bytes(loaded) if suffix == ".xlsx" else msel_io.csv_text(loaded)
+    try:
+        data = msel_io.xlsx_bytes(loaded) if suffix == ".xlsx" else msel_io.csv_text(loaded)
+    except msel_io.MselError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        n = len(exc.problems)
+        print(f"{n} problem{'s' if n != 1 else ''} found; {args.output} was not written",
+              file=sys.stderr)
+        return EXIT_INVALID
     try:
         write_private(args.output, data)
     except FileProblem as exc:
@@ -896,6 +918,8 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
     if in_place and loaded.path.resolve().is_relative_to(bundled_dir().resolve()):
         print(f"drill msel import: {args.into!r} is a bundled scenario; write the result "
               "elsewhere with -o NEW.yaml", file=sys.stderr)
+        return EXIT_INVALID
+    if not in_place and _in_bundled("msel import", "-o", args.output):
         return EXIT_INVALID
     # in place, the scenario's own file is rewritten: the file it points to when it is
     # a symbolic link, so that the link stays a link and ./ includes still resolve from
@@ -931,7 +955,8 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(note, file=sys.stderr)
     try:
-        write_private(output, result.text)
+        # as bytes: the text keeps the file's own line endings on every platform
+        write_private(output, result.text.encode("utf-8"))
     except FileProblem as exc:
         print(exc, file=sys.stderr)
         return EXIT_CANNOT_RUN

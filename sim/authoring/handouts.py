@@ -19,6 +19,7 @@ Every string from the scenario is HTML-escaped: a title cannot add markup or scr
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from html import escape
 from pathlib import Path
@@ -93,6 +94,7 @@ def _minute(sc: Scenario, inj: Inject) -> float | None:
 
 
 def _clock(sc: Scenario, minute: float) -> str:
+    """The drill clock at ``minute``, to its minute (the seconds are dropped)."""
     zone = ZoneInfo(sc.drill.clock_timezone)
     moment = (sc.drill.start + timedelta(minutes=minute)).astimezone(zone)
     return f"{moment:%a %d %b %H:%M} ({sc.drill.clock_timezone})"
@@ -104,7 +106,9 @@ def _when(sc: Scenario, inj: Inject) -> str:
         if inj.after_action is not None:
             return "on action (only if it happens)"
         return "contingency (only if needed)"
-    return f"{format_drill_time(minute)}, {_clock(sc, minute)}"
+    # to the minute, rounded down as the clock beside it and the live console show it:
+    # an inject at 09:30:40 reads T+00:30, 09:30
+    return f"{format_drill_time(math.floor(round(minute, 6)))}, {_clock(sc, minute)}"
 
 
 def _delivery(sc: Scenario, inj: Inject) -> list[str]:

@@ -393,6 +393,16 @@ def xlsx_unescape(text: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
+#: the most characters an Excel cell holds (openpyxl cuts longer text short)
+CELL_LIMIT = 32767
+
+
+def stored_length(text: str) -> int:
+    """How many characters a workbook cell holding ``text`` stores, as Excel counts them:
+    each ``_x000B_`` escape in full, and a character beyond U+FFFF as two."""
+    return len(xlsx_escape(text).encode("utf-16-le")) // 2
+
+
 def _text_cell(cell: Any, value: Any) -> None:
     """Store ``value`` as text, never as a formula, whatever it starts with."""
     if isinstance(value, str):
@@ -403,7 +413,11 @@ def _text_cell(cell: Any, value: Any) -> None:
 
 
 def xlsx_bytes(loaded: LoadedScenario) -> bytes:
-    """The MSEL workbook: the MSEL sheet, the actors' directory and the expectations."""
+    """The MSEL workbook: the MSEL sheet, the actors' directory and the expectations.
+
+    Raises :class:`MselError`, one line per cell, when text is longer than an Excel
+    cell holds (:data:`CELL_LIMIT` characters, its escapes counted): a workbook would
+    keep only its beginning."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -419,7 +433,11 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
     head_fill = PatternFill("solid", fgColor="D9D9D9")
 
-    def sheet(ws: Any, headers: list[str], rows: Iterable[list[Any]], widths: list[int]) -> None:
+    #: cells Excel could not hold whole, one line each
+    too_long: list[str] = []
+
+    def sheet(ws: Any, headers: list[str], rows: Iterable[list[Any]], widths: list[int],
+              what: str) -> None:
         ws.append([])
         for c, h in enumerate(headers, 1):
             cell = ws.cell(row=1, column=c)
@@ -429,6 +447,12 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
             cell.alignment = wrap
         for r, values in enumerate(rows, 2):
             for c, v in enumerate(values, 1):
+                if isinstance(v, str) and (n := stored_length(v)) > CELL_LIMIT:
+                    too_long.append(
+                        f"{loaded.path}: {what} {values[0]!r}: {headers[c - 1]} is {n:,} "
+                        f"characters as a workbook stores it, more than the {CELL_LIMIT:,} an "
+                        "Excel cell holds; export as .csv, or shorten it")
+                    continue
                 cell = ws.cell(row=r, column=c)
                 _text_cell(cell, v if v != "" else None)
                 cell.alignment = wrap
@@ -443,7 +467,7 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
     rows = export_rows(loaded)
     sheet(ws, [_clock_header(sc) if k == "clock" else h for k, h in COLUMNS],
           ([row[k] for k, _ in COLUMNS] for row in rows),
-          [WIDTHS.get(k, 14) for k, _ in COLUMNS])
+          [WIDTHS.get(k, 14) for k, _ in COLUMNS], "inject")
     clock_col = [k for k, _ in COLUMNS].index("clock") + 1
     tlp_col = [k for k, _ in COLUMNS].index("tlp") + 1
     for r, row in enumerate(rows, 2):
@@ -460,14 +484,16 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
 
     actors = wb.create_sheet("Actors")
     sheet(actors, ["Id", "Name", "Kind", "Country", "Time zone", "Hours", "Points of contact"],
-          (_actor_row(sc, aid) for aid in sc.actors), [14, 34, 18, 8, 20, 22, 60])
+          (_actor_row(sc, aid) for aid in sc.actors), [14, 34, 18, 8, 20, 22, 60], "actor")
     exp = wb.create_sheet("Expectations")
     sheet(exp, ["Id", "Description", "Actors", "Action", "Target", "Incident", "After",
                 "Within", "Score", "Objective", "Contingency"],
           ([e.id, e.description, ", ".join(e.actors) + (" (all)" if e.require == "all" else ""),
             e.action, e.target or "", e.incident, e.after, format_duration(e.within),
             e.score, e.objective or "", e.contingency or ""] for e in sc.expectations),
-          [6, 60, 24, 18, 14, 14, 10, 10, 7, 10, 12])
+          [6, 60, 24, 18, 14, 14, 10, 10, 7, 10, 12], "expectation")
+    if too_long:
+        raise MselError(too_long)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -550,34 +576,31 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         raise MselError([f"{name}: is not an XLSX workbook (no xl/workbook.xml)"])
     import warnings
 
-    from openpyxl import load_workbook
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
-            formulas = load_workbook(io.BytesIO(data), data_only=False)
-            values = load_workbook(io.BytesIO(data), data_only=True)
+            values, parts = _load_workbook(data)
+            sheets = values.worksheets
+            if not sheets:
+                raise MselError([f"{name}: has no worksheet"])
+            ws = next((s for s in sheets if s.title.strip().lower() == SHEET.lower()),
+                      sheets[0])
+            unsaved = _unsaved_formulas(data, parts.get(ws.title))
+    except MselError:
+        raise
     except Exception:  # openpyxl raises many kinds on a damaged part
         raise MselError([f"{name}: cannot be read as an XLSX workbook (damaged or not a "
                          "spreadsheet)"]) from None
-    sheets = values.worksheets
-    if not sheets:
-        raise MselError([f"{name}: has no worksheet"])
-    ws = next((s for s in sheets if s.title.strip().lower() == SHEET.lower()), sheets[0])
-    wf = formulas[ws.title]
     table = Table(name, ws.title)
     if ws.max_row > MAX_ROWS + 50 or ws.max_column > MAX_COLUMNS:
         raise MselError([f"{table.ref(1)}: the sheet has {ws.max_row} rows and "
                          f"{ws.max_column} columns; an MSEL of at most {MAX_ROWS} rows and "
                          f"{MAX_COLUMNS} columns is read"])
-    empty_results = set()
     for r, row in enumerate(ws.iter_rows(), 1):
         cells = {}
         for c, cell in enumerate(row, 1):
             if cell.data_type == "e":
                 table.errors[(r, c)] = _error_value(cell.value)
-            elif cell.data_type == "str" and cell.value in (None, ""):
-                empty_results.add((r, c))  # a formula whose saved result is empty text
             if cell.value is not None and cell.value != "":
                 cells[c] = xlsx_unescape(cell.value) if isinstance(cell.value, str) \
                     else cell.value
@@ -594,13 +617,76 @@ def _read_xlsx(data: bytes, name: str) -> Table:
                 table.rows.setdefault(r, {})[c] = top
                 if error is not None:
                     table.errors[(r, c)] = error
-    for row in wf.iter_rows():
-        for cell in row:
-            here = (cell.row, cell.column)
-            if cell.data_type == "f" and table.rows.get(cell.row, {}).get(cell.column) is None \
-                    and here not in empty_results:
-                table.blank_formulas.add(here)
+    # a formula without a saved result, unless a merged cell above gives it a value
+    table.blank_formulas = {(r, c) for r, c in unsaved if table.rows.get(r, {}).get(c) is None}
     return table
+
+
+def _load_workbook(data: bytes) -> tuple[Any, dict[str, str]]:
+    """The workbook with the saved results of its formulas, and {sheet title: the part
+    of the zip holding it}.
+
+    Its text is as the cells store it, escapes and all, shared strings (the way Excel
+    and LibreOffice save text) as much as inline ones: openpyxl would take ``x005F_``
+    out of a shared string, so that :func:`xlsx_unescape` read ``_x005F_x0041_``,
+    stored for the text ``_x0041_``, as ``A``."""
+    from openpyxl.cell.text import Text
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    class Reader(ExcelReader):
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is None:
+                return
+            tag = f"{{{SHEET_MAIN_NS}}}si"
+            with self.archive.open(part.PartName[1:]) as src:
+                for _, node in iterparse(src):
+                    if node.tag == tag:
+                        self.shared_strings.append(Text.from_tree(node).content)
+                        node.clear()
+
+    reader = Reader(io.BytesIO(data), data_only=True)
+    reader.read()
+    parts = {sheet.name: rel.target for sheet, rel in reader.parser.find_sheets()}
+    return reader.wb, parts
+
+
+def _unsaved_formulas(data: bytes, part: str | None) -> set[tuple[int, int]]:
+    """The cells (row, column) of a worksheet part that hold a formula without a saved
+    result: no value at all, or an empty one that is not text. (openpyxl reads a
+    formula's missing result and its saved empty text alike, as no value.)"""
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    out: set[tuple[int, int]] = set()
+    if part is None:
+        return out
+    row_tag, cell_tag = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}c"
+    formula_tag, value_tag = f"{{{SHEET_MAIN_NS}}}f", f"{{{SHEET_MAIN_NS}}}v"
+    row = col = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(part) as src:
+        # rows and cells without their r="" are numbered on from the one before, as
+        # openpyxl numbers them
+        for event, node in iterparse(src, events=("start", "end")):
+            if event == "start":
+                if node.tag == row_tag:
+                    row = int(node.get("r") or row + 1)
+                    col = 0
+                continue
+            if node.tag == row_tag:
+                node.clear()
+            elif node.tag == cell_tag:
+                at = node.get("r")
+                row_at, col = coordinate_to_tuple(at) if at else (row, col + 1)
+                if node.find(formula_tag) is None:
+                    continue
+                value = node.find(value_tag)
+                if value is None or (not value.text and node.get("t") != "str"):
+                    out.add((row_at, col))
+    return out
 
 
 #: the error values a spreadsheet saves as a formula's result
@@ -642,6 +728,10 @@ def _read_csv(data: bytes, name: str, encoding: str | None) -> Table:
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count) if first else ","
     table = Table(name, None)
+    # a cell may be as long as the file: the csv module's own limit (131,072
+    # characters) would refuse a long inject text that the export wrote
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         for r, row in enumerate(reader, 1):
@@ -652,12 +742,14 @@ def _read_csv(data: bytes, name: str, encoding: str | None) -> Table:
             for c, v in enumerate(row, 1):
                 if v.startswith("'") and v[1:].startswith((*FORMULA_START, "'")):
                     v = v[1:]
-                if v.strip():
+                if v:  # a cell of spaces is kept: a Title or Text may be only spaces
                     cells[c] = v
-            if cells:
+            if any(isinstance(v, str) and v.strip() for v in cells.values()):
                 table.rows[r] = cells
     except csv.Error as exc:
         raise MselError([f"{name}: not CSV: {exc}"]) from None
+    finally:
+        csv.field_size_limit(limit)
     return table
 
 
@@ -744,7 +836,7 @@ def _find_header(table: Table, mapping: dict[str, str]) -> tuple[int, dict[int, 
     if problems:
         raise MselError(problems)
     notes = [f"{table.ref(row, c)}: column {str(v).strip()!r} is not read"
-             for c, v in sorted(table.rows[row].items()) if c not in cols]
+             for c, v in sorted(table.rows[row].items()) if c not in cols and str(v).strip()]
     return row, cols, notes
 
 
@@ -817,6 +909,8 @@ def _flow(text: str, key: str) -> Any:
 
 _HHMM = re.compile(r"^(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
 _DAY_HHMM = re.compile(r"^(?:T\+)?(\d+)d\s*(\d{1,2}):([0-5]\d)$", re.I)
+#: an Excel serial date written as text (``46279.5``)
+_SERIAL = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _excel_date(serial: float) -> datetime:
@@ -899,6 +993,8 @@ def _moments(sc: Scenario, value: Any) -> tuple[float, ...]:
             return _first_day_choices(sc, (datetime.min + timedelta(days=value)).time())
         return _clock_choices(sc, _excel_date(value))
     text = str(value).strip()
+    if _SERIAL.fullmatch(text):  # an Excel serial date, as a CSV cell holds it
+        return _moments(sc, float(text))
     if m := _HHMM.match(text):
         hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
         if hour > 23:
@@ -938,7 +1034,7 @@ def _at_value(sc: Scenario, minute: float, typed: Any) -> str:
     """The ``at`` an imported inject is given: ``T+02:30``, or, for a time given to the
     second, a date-time with its UTC offset (``T+`` times are whole minutes): the drill
     time cell's own text when it is one, else the moment on the drill clock."""
-    if minute == round(minute):
+    if minute == round(minute) and minute >= 0:
         return format_drill_time(minute)
     if isinstance(typed, str):
         text = typed.strip()
@@ -964,10 +1060,24 @@ class Imported:
     notes: list[str]
 
 
+def _typed(value: Any) -> str:
+    """A time cell's value as the user typed it, for a message."""
+    if isinstance(value, datetime):
+        return value.strftime(_clock_format(value))
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _row_inject(
     sc: Scenario, table: Table, r: int, cols: dict[int, str], problems: list[str],
     actor_names: dict[str, str], notes: list[str] | None = None,
-) -> tuple[dict[str, Any], dict[str, int]]:
+) -> tuple[dict[str, Any], dict[str, int], bool]:
+    """The inject a row describes, where each of its fields is, and whether a problem
+    with its time has been reported (the checks of the whole scenario then say nothing
+    more about it)."""
     cells = table.rows[r]
     where = {key: c for c, key in cols.items()}
     raw: dict[str, Any] = {}
@@ -982,8 +1092,11 @@ def _row_inject(
             problems.append(f"{table.ref(r, c)}: holds {table.errors[(r, c)]}, the result of a "
                             "formula that failed; correct the formula, or type the value")
             continue
-        if c in cells:
-            raw[key] = cells[c]
+        value = cells.get(c)
+        # spaces are text only in a free-text field; elsewhere the cell is empty
+        if value is not None and (key in FREE_TEXT or not isinstance(value, str)
+                                  or value.strip()):
+            raw[key] = value
     inj: dict[str, Any] = {}
     incident: dict[str, Any] = {}
 
@@ -992,6 +1105,7 @@ def _row_inject(
 
     minute_at: float | None = None
     clocks: tuple[float, ...] = ()
+    time_reported = False
     for key, value in raw.items():
         try:
             if key == "at":
@@ -1034,6 +1148,7 @@ def _row_inject(
                     inj[key] = val
         except _Bad as exc:
             bad(key, str(exc))
+            time_reported = time_reported or key in ("at", "clock")
     # a clock time in the hour that comes twice is either; the drill time tells which. A
     # clock to the minute agrees with a drill time to the second in that minute (as
     # earlier exports wrote the clock of an inject timed to the second)
@@ -1051,11 +1166,20 @@ def _row_inject(
                      f"comes twice on the {sc.drill.clock_timezone} clock (the clocks go back); "
                      f"the first is taken, {_say(clocks[0])}; give the drill time to choose "
                      f"the second, {_say(clocks[1])}")
+    if minute is not None and minute < 0:
+        # said at the cell the user filled, as typed; the inject keeps its time, so that
+        # no other inject is reported for coming first in its place
+        key = "at" if minute_at is not None else "clock"
+        start = _clock(sc, 0)
+        assert start is not None
+        bad(key, f"{_typed(raw[key])!r} is before the drill starts "
+            f"({start.strftime(_clock_format(start))} on the {sc.drill.clock_timezone} clock)")
+        time_reported = True
     if minute is not None:
         inj["at"] = _at_value(sc, minute, raw.get("at"))
     if incident:
         inj["incident"] = incident
-    return inj, where
+    return inj, where, time_reported
 
 
 def _order(inj: dict[str, Any]) -> dict[str, Any]:
@@ -1092,13 +1216,19 @@ def _read_injects(
     problems: list[str] = []
     injects: list[dict[str, Any]] = []
     places: _Places = []
+    #: the injects whose time has been reported at its cell
+    reported: set[int] = set()
     body = [r for r in sorted(table.rows) if r > header]
     if len(body) > MAX_ROWS:
         raise MselError([f"{table.ref(body[MAX_ROWS])}: more than {MAX_ROWS} injects"])
     for r in body:
-        if all(cols.get(c) in DERIVED or cols.get(c) is None for c in table.rows[r]):
-            continue  # a note beside the table, or only worked-out columns
-        inj, where = _row_inject(sc, table, r, cols, problems, actor_names, notes)
+        if all(cols.get(c) in DERIVED or cols.get(c) is None
+               or (isinstance(v, str) and not v.strip()) for c, v in table.rows[r].items()):
+            continue  # a note beside the table, only worked-out columns, or only spaces
+        inj, where, time_reported = _row_inject(sc, table, r, cols, problems, actor_names,
+                                                notes)
+        if time_reported:
+            reported.add(len(injects))
         injects.append(_order(inj))
         places.append((r, where))
     if not injects and not problems:
@@ -1113,7 +1243,12 @@ def _read_injects(
     except ValidationError as exc:
         for err, path in located_errors(exc, data):
             found.append((path, reword(err, path, data)))
-    found.extend(_cross_references(data))
+    # nothing more is said of a time reported at its cell: neither that the inject has
+    # none, nor which inject about its incident comes first when it has none
+    unknown = {str(inj["incident"].get("id")) for i, inj in enumerate(injects)
+               if i in reported and "at" not in inj and isinstance(inj.get("incident"), dict)}
+    found.extend((path, message) for path, message in _cross_references(data)
+                 if not _follows_on(path, message, injects, reported, unknown))
     seen = set()
     for path, message in found:
         line = _place(table, loaded, path, message, places, format_path)
@@ -1125,11 +1260,32 @@ def _read_injects(
     return injects, notes, places
 
 
+def _follows_on(path: tuple[Any, ...], message: str, injects: list[dict[str, Any]],
+                reported: set[int], unknown: set[str]) -> bool:
+    """Whether a problem the scenario's checks find follows from a time already reported
+    at its cell: that the inject has no time, or one before the start, or which inject
+    about its incident must give the incident's type, when its time is unknown."""
+    if len(path) < 3 or path[0] != "injects" or not isinstance(path[1], int) \
+            or path[1] >= len(injects):
+        return False
+    if path[2] == "at":
+        return path[1] in reported and (
+            "at" not in injects[path[1]] or message.endswith("is before the drill starts"))
+    incident = injects[path[1]].get("incident")
+    return path[2:] == ("incident", "type") and isinstance(incident, dict) \
+        and str(incident.get("id")) in unknown
+
+
 _FIELD_OF = {"id": "id", "at": "at", "type": "type", "delay": "delay", "sender": "sender",
              "to": "to", "via": "via", "tlp": "tlp", "facts_tlp": "facts_tlp", "title": "title",
              "text": "text", "artefacts": "artefacts", "expected_actions": "expected_actions",
              "objective": "objective", "controller": "controller", "notes": "notes",
              "after_action": "after_action", "when": "when"}
+
+
+def _filled(table: Table, r: int, col: int | None) -> bool:
+    value = table.rows.get(r, {}).get(col) if col is not None else None
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _place(table: Table, loaded: LoadedScenario, path: tuple[Any, ...], message: str,
@@ -1143,8 +1299,8 @@ def _place(table: Table, loaded: LoadedScenario, path: tuple[Any, ...], message:
             if path[2] == "incident":
                 sub = str(path[3]) if len(path) >= 4 else "id"
                 key = {v: k for k, v in INCIDENT_FIELDS.items()}.get(sub, "incident")
-            if key == "at" and "at" not in where:
-                key = "clock"
+            if key == "at" and "clock" in where and not _filled(table, r, where.get("at")):
+                key = "clock"  # the row gives its time on the drill clock only
         col = where.get(key) if key else None
         if col is None:
             col = where.get("id")
@@ -1204,8 +1360,9 @@ def splice(source: str, file: str, injects: list[dict[str, Any]]) -> str:
     """``source`` with its top-level ``injects:`` block replaced.
 
     Only the block's own lines change: comments and blank lines before the next section
-    stay with it. Raises :class:`MselError` if the result would read back differently
-    anywhere but the injects."""
+    stay with it, and the new lines end as the file's first line does (CRLF or LF).
+    Raises :class:`MselError` if the result would read back differently anywhere but
+    the injects."""
     from scenarios.yamlsrc import YamlProblem, read_yaml_text
 
     try:
@@ -1219,11 +1376,12 @@ def splice(source: str, file: str, injects: list[dict[str, Any]]) -> str:
     start_mark = before.keys.get(("injects",))
     expected = dict(before.data)
     expected["injects"] = injects
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     for quote_all in (False, True):
-        block = "injects:\n" + _dump(injects, quote_all)
+        block = ("injects:\n" + _dump(injects, quote_all)).replace("\n", newline)
         if start_mark is None:
-            tail = "" if not lines or lines[-1].endswith("\n") else "\n"
-            text = source + tail + "\n" + block
+            tail = "" if not lines or lines[-1].endswith("\n") else newline
+            text = source + tail + newline + block
         else:
             first = start_mark.line - 1
             later = [n for n in tops if n > start_mark.line]
