@@ -6,6 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
@@ -92,6 +93,19 @@ class NoteForm(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class ReviewTabs(TabbedContent):
+    """The review's tabs. A pane whose widget takes the focus as the review closes (the
+    facilitator closes it at once, or the drill starts again) is let be: its tab is gone
+    already, and there is nothing to switch to."""
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        try:
+            self.get_tab(event.tab_pane)
+        except (NoMatches, ValueError):
+            event.stop()
+            event.prevent_default()  # not TabbedContent's own switch to the missing tab
+
+
 class ReviewScreen(Screen):
     """After the drill: timeline, expectations, time breakdown, human against model."""
 
@@ -121,7 +135,7 @@ class ReviewScreen(Screen):
             f"{m['score']['met']} of {m['score']['of']} expectations met   ",
             line(self.review.scenario.drill.title), end=""),
             classes="clockbar")
-        with TabbedContent(id="review-tabs"):
+        with ReviewTabs(id="review-tabs"):
             with TabPane("Timeline", id="tab-timeline"):
                 yield Swimlane(self.review, id="swimlane")
                 yield Static(id="mark-detail")
