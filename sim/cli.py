@@ -813,6 +813,8 @@ def cmd_new(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INVALID
     target = Path(name).parent / f"{ident}.yaml"
+    if _in_bundled("new", "NAME", target):
+        return EXIT_INVALID
     if target.exists():
         print(f"drill new: {target} already exists; choose another name", file=sys.stderr)
         return EXIT_INVALID
@@ -986,6 +988,8 @@ def cmd_handout(args: argparse.Namespace) -> int:
             print(f"--role: unknown actor {r!r}{hint}", file=sys.stderr)
         return EXIT_INVALID
     folder = Path(args.output)
+    if _in_bundled("handout", "-o", folder):
+        return EXIT_INVALID
     names = [f"role-{aid}.html" for aid in (sc.actors if args.all else args.role)]
     if args.all:
         names += ["controller.html", "cards.html"]

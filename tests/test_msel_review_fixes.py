@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -263,6 +264,32 @@ def test_export_never_writes_into_the_bundled_folder(drill, capsys, in_bundled):
         f"drill msel export: -o {out} is in the folder of the bundled scenarios, which is "
         "never written; choose another -o"]
     assert not out.exists()
+
+
+def test_new_never_writes_into_the_bundled_folder(capsys, in_bundled):
+    assert main(["new", str(in_bundled)]) == EXIT_INVALID
+    assert problems(capsys) == [
+        f"drill new: NAME {in_bundled} is in the folder of the bundled scenarios, which is "
+        "never written; choose another NAME"]
+    assert not in_bundled.exists()
+
+
+@pytest.fixture
+def bundled_folder():
+    """A folder name in the bundled folder that nothing has; removed afterwards."""
+    folder = bundled_dir() / "zz-handouts"
+    assert not folder.exists()
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_handouts_never_go_into_the_bundled_folder(drill, capsys, bundled_folder):
+    folder = bundled_folder
+    assert main(["handout", str(drill), "--all", "-o", str(folder)]) == EXIT_INVALID
+    assert problems(capsys) == [
+        f"drill handout: -o {folder} is in the folder of the bundled scenarios, which is "
+        "never written; choose another -o"]
+    assert not folder.exists()
 
 
 # --- 5. a time given only on the drill clock ---------------------------------------------
