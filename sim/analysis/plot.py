@@ -9,14 +9,70 @@ terminal, escaped in the SVG.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from html import escape
+from itertools import pairwise
 from typing import Any
 
 from sim.safe.text import one_line
 
 #: a tick label longer than this is cut short (the sweep's table shows it whole)
 LABEL_CHARS = 24
+#: the width of a character of a tick label in the SVG, and the least gap between labels
+CHAR_PX = 7.0
+GAP_PX = 6.0
+#: characters XML 1.0 does not allow in a document even as a character reference
+#: (besides the controls that :func:`one_line` shows as escapes already)
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def _shown(text: str) -> str:
+    """Untrusted text as the SVG shows it: plain (see :func:`one_line`), with every
+    character that XML does not allow shown as a ``\\uXXXX`` escape."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", one_line(str(text)))
+
+
+def _xml(text: str) -> str:
+    """Untrusted text for the SVG: :func:`_shown`, escaped as XML."""
+    return escape(_shown(text))
+
+
+def _number(x: float) -> str:
+    """A tick's number: short (``0.5``, ``1e-07``), exact where ``g`` would round it
+    (``0.1234561``, not ``0.123456``)."""
+    text = f"{x:g}"
+    return text if float(text) == x else repr(x)
+
+
+def _spaced(centres: list[float], widths: list[float], gap: float,
+            keep_ends: bool = False) -> list[int]:
+    """Which labels to draw, in order, so that none runs into another.
+
+    Without ``keep_ends``: the first, then each that clears the one drawn before it.
+    With ``keep_ends`` (numbers): the first, the last, and every k-th between them for
+    the smallest k that fits (the one just before the last left out if it runs into
+    it), so that evenly spaced values keep evenly spaced labels."""
+    def clear(a: int, b: int) -> bool:
+        return centres[b] - widths[b] / 2 >= centres[a] + widths[a] / 2 + gap
+
+    last = len(centres) - 1
+    if not keep_ends:
+        chosen: list[int] = []
+        for i in range(len(centres)):
+            if not chosen or clear(chosen[-1], i):
+                chosen.append(i)
+        return chosen
+    if last <= 0:
+        return list(range(len(centres)))
+    for step in range(1, last + 1):
+        chosen = list(range(0, last, step))
+        if len(chosen) > 1 and not clear(chosen[-1], last):
+            chosen.pop()
+        chosen.append(last)
+        if all(clear(a, b) for a, b in pairwise(chosen)):
+            return chosen
+    return [0, last]  # pragma: no cover - the axis spans the picture: they always fit
 
 
 class Axis(list[float]):
@@ -99,7 +155,8 @@ def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: in
         lines.append(" " * 10 + "".join(axis))
     else:
         # the axis runs from the smallest value to the largest
-        lines.append(" " * 10 + f"{min(xs):<{width // 2}g}{max(xs):>{width - width // 2}g}")
+        lo, hi = _number(min(xs)), _number(max(xs))
+        lines.append(" " * 10 + f"{lo:<{width // 2}} {hi:>{width - width // 2 - 1}}")
     legend = "   ".join(f"{marks[k % len(marks)]} {name}" for k, name in enumerate(series))
     lines.append(" " * 10 + legend + (f"   ({ylabel})" if ylabel else ""))
     return "\n".join(lines) + "\n"
@@ -131,30 +188,29 @@ def svg_plot(xs: list[float], series: dict[str, list[float | None]],
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
            f'viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">',
            f'<rect width="{w}" height="{h}" fill="white"/>',
-           f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="15">{escape(title)}</text>']
+           f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="15">{_xml(title)}</text>']
     for i in range(6):
         y = y0 + (y1 - y0) * i / 5
         out.append(f'<line x1="{left}" x2="{w - right}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
                    'stroke="#ddd"/>')
         out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.2f}</text>')
     if ticks is not None:
-        shown_to = -math.inf  # the right edge of the last label drawn (7 px a character)
-        for x, text in zip(xs, ticks, strict=True):
-            half = 3.5 * len(text)
-            centre = min(max(px(x), half), w - half)  # kept inside the picture
-            if centre - half < shown_to + 6:
-                continue  # would overlap the label before it
-            shown_to = centre + half
-            out.append(f'<text x="{centre:.1f}" y="{h - bottom + 18}" text-anchor="middle">'
-                       f'{escape(text)}</text>')
+        texts = [_shown(t) for t in ticks]
+        keep_ends = False  # text labels: each after the last one drawn, as it fits
     else:
-        for x in xs:
-            out.append(f'<text x="{px(x):.1f}" y="{h - bottom + 18}" text-anchor="middle">'
-                       f'{x:g}</text>')
+        # numbers: the smallest and the largest always, those between as they fit
+        texts = [_number(x) for x in xs]
+        keep_ends = True
+    widths = [CHAR_PX * len(t) for t in texts]
+    # each kept inside the picture
+    centres = [min(max(px(x), wd / 2), w - wd / 2) for x, wd in zip(xs, widths, strict=True)]
+    for i in _spaced(centres, widths, GAP_PX, keep_ends):
+        out.append(f'<text x="{centres[i]:.1f}" y="{h - bottom + 18}" text-anchor="middle">'
+                   f'{escape(texts[i])}</text>')
     out.append(f'<text x="{(left + w - right) / 2}" y="{h - 18}" text-anchor="middle">'
-               f'{escape(xlabel)}</text>')
+               f'{_xml(xlabel)}</text>')
     out.append(f'<text transform="translate(16 {(top + h - bottom) / 2}) rotate(-90)" '
-               f'text-anchor="middle">{escape(ylabel)}</text>')
+               f'text-anchor="middle">{_xml(ylabel)}</text>')
     for k, (name, ys) in enumerate(series.items()):
         colour = colours[k % len(colours)]
         band = bands.get(name)
@@ -170,6 +226,6 @@ def svg_plot(xs: list[float], series: dict[str, list[float | None]],
         for x, y in pts:
             out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>')
         out.append(f'<text x="{left + 10}" y="{top + 16 + 16 * k}" fill="{colour}">'
-                   f'{escape(name)}</text>')
+                   f'{_xml(name)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -51,14 +51,18 @@ def t_value(df: int, confidence: float = 0.95) -> float:
 
 
 def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion."""
+    """Wilson score interval for a proportion. It always holds the observed rate: its
+    lower bound is exactly 0 when nothing happened, its upper exactly 1 when everything
+    did (rounding would otherwise leave 2.8e-17 and 0.9999999999999999)."""
     if n == 0:
         return (0.0, 1.0)
     z = z_value(confidence)
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    lo = 0.0 if successes <= 0 else min(p, max(0.0, centre - half))
+    hi = 1.0 if successes >= n else max(p, min(1.0, centre + half))
+    return (lo, hi)
 
 
 def paired_score_difference(first_only: int, second_only: int, n: int,
@@ -111,7 +115,8 @@ def paired_score_difference(first_only: int, second_only: int, n: int,
     # comes down to z, the upper where it reaches -z
     lower = -1.0 if diff <= -1 or score(-1 + edge) <= z else root(-1 + edge, diff, z)
     upper = 1.0 if diff >= 1 or score(1 - edge) >= -z else root(diff, 1 - edge, -z)
-    return (diff, (max(-1.0, lower), min(1.0, upper)))
+    # the interval holds the estimate, whatever the rounding of the bisection
+    return (diff, (max(-1.0, min(lower, diff)), min(1.0, max(upper, diff))))
 
 
 class Running:

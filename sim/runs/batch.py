@@ -360,8 +360,9 @@ def parse_sweep(text: str) -> list[Variant]:
         raise BatchError(f"sweep {text!r}: write it as path=v1,v2,... or path=start:stop:step")
     path, spec = (s.strip() for s in pair)
     where = f"sweep {path!r}"
-    if spec.count(":") == 2 and "," not in spec:
-        start, stop, step = (_scalar(s, where) for s in spec.split(":"))
+    ends = _range_ends(spec, where)
+    if ends is not None:
+        start, stop, step = ends
         if not all(_finite_number(v) for v in (start, stop, step)) or step <= 0:
             raise BatchError(f"{where}: start:stop:step must be finite numbers with step > 0")
         try:
@@ -382,13 +383,59 @@ def parse_sweep(text: str) -> list[Variant]:
             raise BatchError(f"{where}: {bad[0]!r} is not a finite number")
     if not values:
         raise BatchError(f"{where}: no values")
-    label = path.rsplit(".", 1)[-1]
-    text = [f"{v:g}" if isinstance(v, float) else str(v) for v in values]
+    label = _leaf(path)
+    text = [value_text(v) for v in values]
     # each value names its variant, on every row of replications.csv
     unsafe = [t for t in text if one_line(t) != t]
     if unsafe:
         raise BatchError(f"{where}: {one_line(repr(unsafe[0][:64]))} holds a control character")
     return [Variant(f"{label}={t}", ((path, v),)) for t, v in zip(text, values, strict=True)]
+
+
+def _range_ends(spec: str, where: str) -> tuple[Any, Any, Any] | None:
+    """START, STOP and STEP of ``START:STOP:STEP`` when all three are numbers; None for a
+    single value that holds colons (``08:00-17:00``, ``T+01:00:00``) or a list."""
+    if spec.count(":") != 2 or "," in spec:
+        return None
+    try:
+        ends = [_scalar(s, where) for s in spec.split(":")]
+    except BatchError:
+        return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in ends):
+        return None
+    start, stop, step = ends
+    return start, stop, step
+
+
+def value_text(value: Any) -> str:
+    """A value as a sweep names it: a number by its shortest exact form (``0.1234561``,
+    ``1e-07``; a whole number without ``.0``), ``true``, ``false`` and ``null`` as
+    YAML writes them, text as it is."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _leaf(path: str) -> str:
+    """The last part of a path, after its last dot outside brackets
+    (``staffing`` of ``actors[sg.cert].staffing``)."""
+    depth = 0
+    cut = 0
+    for i, ch in enumerate(path):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth = max(0, depth - 1)
+        elif ch == "." and depth == 0:
+            cut = i + 1
+    return path[cut:]
 
 
 def _finite_number(v: Any) -> bool:
@@ -407,7 +454,8 @@ def path_parts(path: str) -> list[str | int | tuple[str, str]]:
     """A variant path as keys, list indexes and ``(field, value)`` lookups.
 
     Accepts the notation errors print (``injects[9].at``), dotted indexes
-    (``injects.9.at``) and lookups by id (``injects[id=C1].at``).
+    (``injects.9.at``) and lookups by id (``injects[id=C1].at``); in brackets, dots
+    belong to the id (``actors[sg.cert].staffing``: an actor's entry by its key).
     """
     parts: list[str | int | tuple[str, str]] = []
     pos = 0
@@ -436,15 +484,34 @@ def path_parts(path: str) -> list[str | int | tuple[str, str]]:
 
 
 def _show(parts: list) -> str:
+    """Parts as a path: a key holding a dot (an id such as ``sg.cert``) in brackets."""
     out = ""
     for p in parts:
         if isinstance(p, int):
             out += f"[{p}]"
         elif isinstance(p, tuple):
             out += f"[{p[0]}={p[1]}]"
-        else:
+        elif _PATH_PART.fullmatch(p) and p.strip() == p:
             out += ("." if out else "") + p
+        else:
+            out += f"[{p}]"
     return out
+
+
+def _mapping_key(cur: dict, parts: list, depth: int) -> tuple[str, int] | None:
+    """The key of ``cur`` that ``parts[depth]`` names and how many parts it takes: an
+    id holding dots, written without brackets (``actors.sg.cert``, as a validation
+    error prints it), takes one part per dotted piece."""
+    part = parts[depth]
+    if str(part) in cur:
+        return str(part), 1
+    for end in range(depth + 2, len(parts) + 1):
+        if isinstance(parts[end - 1], tuple):
+            break
+        joined = ".".join(str(p) for p in parts[depth:end])
+        if joined in cur:
+            return joined, end - depth
+    return None
 
 
 def _set(data: Any, path: str, value: Any, variant: str) -> None:
@@ -452,22 +519,57 @@ def _set(data: Any, path: str, value: Any, variant: str) -> None:
         parts = path_parts(path)
     except ValueError as exc:
         raise BatchError(f"variant {variant!r}: {exc}") from None
+    where = f"variant {variant!r}: {path}"
     cur = data
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        here = _show(parts[: depth + 1])
-        where = f"variant {variant!r}: {path}"
-        if isinstance(cur, dict) and isinstance(part, str):
-            if part not in cur:
-                close = difflib.get_close_matches(part, [str(k) for k in cur], n=1)
-                hint = f"; did you mean {_show([*parts[:depth], close[0]])!r}?" if close else ""
+    depth = 0
+    # the path so far as messages show it: a mapping's entry by its key
+    done: list = []
+    while depth < len(parts):
+        part = parts[depth]
+        here = _show([*done, part])
+        step = 1
+        if isinstance(cur, dict) and not isinstance(part, tuple):
+            found_key = _mapping_key(cur, parts, depth)
+            if found_key is None:
+                keys = [str(k) for k in cur]
+                hint = ""
+                for end in range(len(parts), depth, -1):  # an id holding dots first
+                    if any(isinstance(p, tuple) for p in parts[depth:end]):
+                        continue
+                    close = difflib.get_close_matches(
+                        ".".join(str(p) for p in parts[depth:end]), keys, n=1)
+                    if close:
+                        hint = f"; did you mean {_show([*done, close[0]])!r}?"
+                        break
                 raise BatchError(f"{where}: no field {here!r}{hint}")
-            key: Any = part
+            key: Any = found_key[0]
+            step = found_key[1]
+        elif isinstance(cur, dict) and isinstance(part, tuple):
+            # a mapping's entry by its key, the id: actors[sg.cert] or actors[id=sg.cert];
+            # or by a field of the entry: actors[name=SingCERT]
+            field, wanted = part
+            if field == "id":
+                keys = [wanted] if wanted in cur else []
+                known = [str(k) for k in cur]
+            else:
+                keys = [k for k, item in cur.items()
+                        if isinstance(item, dict) and str(item.get(field)) == wanted]
+                known = [str(item.get(field)) for item in cur.values()
+                         if isinstance(item, dict) and item.get(field) is not None]
+            if not keys:
+                close = difflib.get_close_matches(wanted, known, n=1)
+                shown = (_show([*done, close[0]]) if close and field == "id"
+                         else _show([*done, (field, close[0])]) if close else "")
+                hint = (f"; did you mean {shown!r}?" if close
+                        else f"; {'key' if field == 'id' else field}s: {', '.join(known) or 'none'}")
+                raise BatchError(f"{where}: no entry {'' if field == 'id' else field + ' '}"
+                                 f"{wanted!r} in {_show(done)}{hint}")
+            key = keys[0]
         elif isinstance(cur, list) and isinstance(part, int):
             if part >= len(cur):
-                raise BatchError(f"{where}: {_show(parts[:depth]) or 'the list'} has "
+                raise BatchError(f"{where}: {_show(done) or 'the list'} has "
                                  f"{len(cur)} entries, {here!r} is not one of them; count from "
-                                 f"0, or pick one by id: {_show(parts[:depth])}[id=...]")
+                                 f"0, or pick one by id: {_show(done)}[id=...]")
             key = part
         elif isinstance(cur, list) and isinstance(part, tuple):
             field, wanted = part
@@ -477,22 +579,24 @@ def _set(data: Any, path: str, value: Any, variant: str) -> None:
                 known = [str(item.get(field)) for item in cur
                          if isinstance(item, dict) and item.get(field) is not None]
                 close = difflib.get_close_matches(wanted, known, n=1)
-                hint = (f"; did you mean {_show([*parts[:depth], (field, close[0])])!r}?"
+                hint = (f"; did you mean {_show([*done, (field, close[0])])!r}?"
                         if close else f"; {field}s: {', '.join(known) or 'none'}")
                 raise BatchError(f"{where}: no entry with {field} {wanted!r}{hint}")
             key = found[0]
         elif isinstance(cur, list) and isinstance(part, str):
             ids = [str(item.get("id")) for item in cur if isinstance(item, dict)
                    and item.get("id") is not None]
-            form = f"{_show(parts[:depth])}[id={part}]" if part in ids else \
-                f"{_show(parts[:depth])}[0]"
-            raise BatchError(f"{where}: {_show(parts[:depth])} is a list; write {form!r}")
+            form = f"{_show(done)}[id={part}]" if part in ids else \
+                f"{_show(done)}[0]"
+            raise BatchError(f"{where}: {_show(done)} is a list; write {form!r}")
         else:
             raise BatchError(f"{where}: {here!r} is not a field")
-        if last:
+        if depth + step == len(parts):
             cur[key] = value
-        else:
-            cur = cur[key]
+            return
+        done.append(key if isinstance(cur, dict) else part)
+        cur = cur[key]
+        depth += step
 
 
 def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[tuple[str, dict]]:
@@ -1245,8 +1349,8 @@ def _is_batch_manifest(path: Path) -> bool:
 
 
 def _check_fresh(out: Path) -> None:
-    """A new batch is written only to a new or empty folder, or to a batch folder: one
-    with a batch manifest. Refused before anything in the folder is touched."""
+    """A batch is started only in a new or empty folder, or resumed in a batch folder:
+    one with a batch manifest. Refused before anything in the folder is touched."""
     manifest = out / MANIFEST
     if manifest.exists() or manifest.is_symlink():
         if _is_batch_manifest(manifest):
@@ -1358,7 +1462,9 @@ def _prepare(loaded: LoadedScenario, payload: str, cfg: BatchConfig, jobs: int,
             raise BatchError(f"{manifest_path}: is damaged (chunk size {size} is too small)")
         return size, True
     _check_fresh(out)
-    if _chunk_files(out):
+    if manifest_path.exists() or manifest_path.is_symlink() or _chunk_files(out):
+        # a batch's folder, finished or not, with its chunks or without them: never
+        # written over by another batch
         raise BatchError(f"{out}: already holds a batch; use --resume, or another --out")
     size = cfg.chunk or chunk_size(cfg.n, jobs, variants)
     # the manifest first: from then on the folder says it is a batch folder
@@ -1820,6 +1926,21 @@ def _percent(rate: float, decimals: int = 0) -> str:
     return text + "%"
 
 
+def _change(value: float, decimals: int, scale: float = 1.0, rate: bool = False) -> str:
+    """A signed change, never rounded to 0 unless it is exactly that (as :func:`_percent`
+    does for a rate): 1 run in 2,100 is ``<+0.1`` points, -1 in 2,100 ``>-0.1``. A change
+    of a ``rate`` (from -1 to +1, shown times ``scale``) is not rounded to the whole
+    of it either: ``>+99.9`` points, not ``+100.0``, unless it is exactly that."""
+    text = f"{value * scale:+.{decimals}f}"
+    step = 10.0 ** -decimals
+    if value != 0 and float(text) == 0:
+        return f"<+{step:.{decimals}f}" if value > 0 else f">-{step:.{decimals}f}"
+    if rate and abs(value) < 1 and abs(float(text)) >= scale:
+        most = f"{scale - step:.{decimals}f}"
+        return f">+{most}" if value > 0 else f"<-{most}"
+    return text
+
+
 def _label(incident: str, metric: str) -> str:
     return one_line(f"{incident} {metric}".strip())
 
@@ -1910,21 +2031,24 @@ def render_summary(s: dict[str, Any]) -> str:
                 continue
             if rate_changed:
                 lo, hi = (c * 100 for c in d["rate_difference_ci"])
+                # 1 replication in 2,100 shows as <+0.1 points, not as +0.0
+                points = _change(d["rate_difference"], 1, 100, rate=True)
                 lines.append(
                     f"{label}happened {_percent(d['rate_baseline'])} -> "
-                    f"{_percent(d['rate_variant'])}: {d['rate_difference'] * 100:+.1f} points "
-                    f"[{lo:+.1f}, {hi:+.1f}]")
+                    f"{_percent(d['rate_variant'])}: {points} points [{lo:+.1f}, {hi:+.1f}]")
             if value_changed:
                 time_metric = _is_time(d["metric"])
                 unit = "h" if time_metric else ""
                 scale = 60 if time_metric else 1
                 ci = _bounds(d["rate_difference_ci"] if met else d["ci"],
                              partial(_signed, scale=scale))
+                # a met rate's change of 1 in 2,100 shows as <+0.001, not as +0.000
+                change = _change(d["mean_difference"] / scale, 3, rate=met)
                 lines.append(
-                    f"{label}{d['mean_difference'] / scale:+9.3f}{unit} {ci}  "
+                    f"{label}{change:>9}{unit} {ci}  "
                     f"({d['pairs']:,} pairs)")
         for variant, n in unchanged.items():
-            lines.append(f"  {one_line(variant):<18}{n} other metrics identical in every "
+            lines.append(f"  {one_line(variant):<17} {n} other metrics identical in every "
                          "replication")
     return "\n".join(lines) + "\n"
 
@@ -1962,7 +2086,7 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
     values = [v.changes[0][1] for v in sweep]
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
     xs = [float(v) for v in values] if numeric else Axis(
-        (float(i) for i in range(len(values))), (str(v) for v in values))
+        (float(i) for i in range(len(values))), (value_text(v) for v in values))
     name = metric.rpartition(":")[2]
     unit = 60 if _is_time(name) else 1
     lines = [f"sweep of {one_line(label)}: {one_line(metric)} ({sweep_unit(name)})",
@@ -1973,7 +2097,7 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
     for v in sweep:
         m = _find(summary, v.name, metric)
         if m is None or not m.get("n"):
-            lines.append(f"  {one_line(str(v.changes[0][1])):<16}{'0%':>8}")
+            lines.append(f"  {one_line(value_text(v.changes[0][1])):<16}{'0%':>8}")
             means.append(None)
             medians.append(None)
             band.append(None)
@@ -1983,7 +2107,8 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
         medians.append(m["median"] / unit)
         band.append(None if lo is None or hi is None else (lo / unit, hi / unit))
         ci = _bounds(m["mean_ci"], lambda c: f"{c / unit:.2f}")
-        lines.append(f"  {one_line(str(v.changes[0][1])):<16}{_percent(m['reached']['rate']):>8}  "
+        lines.append(f"  {one_line(value_text(v.changes[0][1])):<16}"
+                     f"{_percent(m['reached']['rate']):>8}  "
                      f"{m['mean'] / unit:7.2f} {ci:<16}"
                      f"{m['median'] / unit:>8.2f}{m['p90'] / unit:>8.2f}")
     return "\n".join(lines) + "\n", xs, {"mean": means, "median": medians}, {"mean": band}
