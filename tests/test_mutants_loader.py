@@ -124,8 +124,8 @@ def test_a_rule_to_an_unknown_recipient_or_one_without_its_channel(tmp_path, sce
          "'councel' is neither an actor, a team nor a selector "
          "(affected_certs, hosting_certs, member_certs, partner_certs, regional_council, "
          "national_police, hosting_police, police_channels, central_authority, "
-         "hosting_central_authorities, local_isps, victims, regulators, sender, "
-         "exercise_control); did you mean 'council'?"),
+         "hosting_central_authorities, hosting_24_7_points, local_isps, victims, regulators, "
+         "sender, exercise_control); did you mean 'council'?"),
     ]
 
 
@@ -911,7 +911,8 @@ def test_every_recipient_and_every_entry_is_checked(tmp_path, scenario_data):
             "'councel' is neither an actor, a team nor a selector (affected_certs, "
             "hosting_certs, member_certs, partner_certs, regional_council, national_police, "
             "hosting_police, police_channels, central_authority, hosting_central_authorities, "
-            "local_isps, victims, regulators, sender, exercise_control); did you mean "
+            "hosting_24_7_points, local_isps, victims, regulators, sender, exercise_control); "
+            "did you mean "
             "'council'?") in found
     assert ("injects[0]", "expected a mapping of fields, got a text value") in found
     assert ("expectations[1].on_met", "inject '1' is not of type 'contingency'") in found
