@@ -334,13 +334,18 @@ def _live_session(args: argparse.Namespace, speed: float | None,
     from sim.runs.session import DEFAULT_SPEED, DrillSession, JournalError, JournalExists
 
     tokens = args.command == "host"  # its invitation tokens are kept beside the journal
+    seed = 0 if args.seed is None else args.seed
     try:
         if args.resume:
+            if False:
+                print(f"drill {args.command}: --journal and --resume go apart: a resumed drill "
+                      "carries on recording in the journal it is resumed from", file=sys.stderr)
+                return EXIT_INVALID
             if _overwrites(args.command, writes or [], [
                     *_journal_files(args.resume, "it carries on", tokens=tokens),
                     *(reads or [])]):
                 return EXIT_INVALID
-            session = DrillSession.resume(Path(args.resume))
+            session = DrillSession.resume(Path(args.resume), check=None)
             if speed is not None:
                 session.set_speed(speed)
             return session
@@ -356,13 +361,13 @@ def _live_session(args: argparse.Namespace, speed: float | None,
                 *(writes or [])], [*_scenario_files(loaded), *(reads or [])]):
             return EXIT_INVALID
         if refuse is not None:
-            why = refuse(DrillSession.start(loaded, seed=args.seed, human=args.role,
+            why = refuse(DrillSession.start(loaded, seed=seed, human=args.role,
                                             record=False))
             if why is not None:
                 print(why, file=sys.stderr)
                 return EXIT_CANNOT_RUN
         return DrillSession.start(
-            loaded, seed=args.seed, human=args.role,
+            loaded, seed=seed, human=args.role,
             journal_path=Path(args.journal) if args.journal else None,
             speed=speed if speed is not None else DEFAULT_SPEED,
         )
@@ -373,6 +378,46 @@ def _live_session(args: argparse.Namespace, speed: float | None,
     except JournalError as exc:
         print(exc, file=sys.stderr)
         return _journal_exit(exc)
+
+
+def _as_recorded(args: argparse.Namespace) -> Callable[[DrillSession, dict], str | None]:
+    """What ``--resume`` checks before it carries a drill on: a drill is resumed as its
+    journal recorded it, so a scenario, ``--seed`` or ``--role`` given with it must be
+    the journal's own (they are refused, never silently ignored)."""
+
+    def check(session: DrillSession, meta: dict) -> str | None:
+        from sim.safe.text import one_line
+
+        where = f"the drill recorded in {args.resume}"
+        drill = session.scenario.drill
+        if args.scenario is not None and not _names_scenario(args, drill.id):
+            return (f"drill {args.command}: {one_line(str(args.scenario))[:200]} is not the "
+                    f"scenario of {where} ({one_line(drill.id)}); --resume plays the journal's "
+                    "own copy of its scenario: leave the scenario out")
+        if args.seed is not None and args.seed != session.seed:
+            return (f"drill {args.command}: --seed {args.seed}: {where} was played with seed "
+                    f"{session.seed}, which a resumed drill keeps; leave --seed out")
+        if args.role:
+            people = [a for a, h in session.human_roles.items() if h]
+            if set(args.role) != set(people):
+                played = ", ".join(people) or "none: the automated policy plays every role"
+                return (f"drill {args.command}: --role {', '.join(args.role)}: the roles people "
+                        f"play in a resumed drill come from its journal ({played}); leave "
+                        "--role out (the facilitator's console hands roles over)")
+        return None
+
+    return check
+
+
+def _names_scenario(args: argparse.Namespace, drill_id: str) -> bool:
+    """Whether the scenario argument is the one with this drill id."""
+    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
+
+    try:
+        loaded = load_scenario(resolve_scenario_arg(args.scenario), args.allow_include)
+    except ScenarioError:
+        return False
+    return loaded.scenario.drill.id == drill_id
 
 
 def cmd_host(args: argparse.Namespace) -> int:
@@ -871,6 +916,16 @@ def _in_bundled(command: str, option: str, given: str | Path) -> bool:
     return True
 
 
+def _msel_problems(problems: list[str], outcome: str) -> int:
+    """Each problem of a spreadsheet or its scenario on a line, then how many and what
+    became of the file (``outcome``); the exit code."""
+    for line in problems:
+        print(line, file=sys.stderr)
+    n = len(problems)
+    print(f"{n} problem{'s' if n != 1 else ''} found; {outcome}", file=sys.stderr)
+    return EXIT_INVALID
+
+
 def cmd_msel_export(args: argparse.Namespace) -> int:
     from sim.authoring import msel_io
     from sim.safe.files import FileProblem, write_private
@@ -891,12 +946,7 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
     try:
         data = msel_io.xlsx_bytes(loaded) if suffix == ".xlsx" else msel_io.csv_text(loaded)
     except msel_io.MselError as exc:
-        for line in exc.problems:
-            print(line, file=sys.stderr)
-        n = len(exc.problems)
-        print(f"{n} problem{'s' if n != 1 else ''} found; {args.output} was not written",
-              file=sys.stderr)
-        return EXIT_INVALID
+        return _msel_problems(exc.problems, f"{args.output} was not written")
     try:
         write_private(args.output, data)
     except FileProblem as exc:
@@ -944,12 +994,7 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
                                      output=output,
                                      allow_include=tuple(args.allow_include or ()))
     except msel_io.MselError as exc:
-        for line in exc.problems:
-            print(line, file=sys.stderr)
-        n = len(exc.problems)
-        print(f"{n} problem{'s' if n != 1 else ''} found; {args.into} was not changed",
-              file=sys.stderr)
-        return EXIT_INVALID
+        return _msel_problems(exc.problems, f"{args.into} was not changed")
     except (Unreadable, UnicodeDecodeError) as exc:
         print(exc if isinstance(exc, Unreadable) else f"{loaded.path}: is not UTF-8 text",
               file=sys.stderr)
@@ -1115,7 +1160,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "minute; a resumed drill keeps the speed it ran at)")
     play.add_argument("--role", action="append", default=[], metavar="ID",
                       help="a role played by a person (repeat for more); the rest are automated")
-    play.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    play.add_argument("--seed", type=int, default=None,
+                      help="random seed (default 0; a resumed drill keeps its own)")
     play.add_argument("--journal", metavar="FILE", help="where to record the drill")
     play.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
     play.add_argument("--pin", action="store_true",
@@ -1249,7 +1295,8 @@ def build_parser() -> argparse.ArgumentParser:
     hs.add_argument("--console", action="store_true",
                     help="open the facilitator's console here, connected to the server "
                          "(quitting it stops the server)")
-    hs.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    hs.add_argument("--seed", type=int, default=None,
+                    help="random seed (default 0; a resumed drill keeps its own)")
     hs.add_argument("--journal", metavar="FILE", help="where to record the drill")
     hs.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
     _allow_include(hs)

@@ -247,17 +247,24 @@ def _scalar(text: str, where: str) -> Any:
         raise BatchError(f"{where}: {text!r} is not a value") from None
 
 
-def _assignment(text: str) -> tuple[str, str] | None:
-    """``path=value`` split at the first '=' outside brackets (``injects[id=9].at=...``)."""
+def _outside_brackets(text: str, wanted: str) -> list[int]:
+    """Where ``wanted`` (one character) stands in ``text`` outside brackets."""
     depth = 0
+    found = []
     for i, ch in enumerate(text):
         if ch == "[":
             depth += 1
         elif ch == "]":
             depth = max(0, depth - 1)
-        elif ch == "=" and depth == 0:
-            return text[:i], text[i + 1:]
-    return None
+        elif ch == wanted and depth == 0:
+            found.append(i)
+    return found
+
+
+def _assignment(text: str) -> tuple[str, str] | None:
+    """``path=value`` split at the first '=' outside brackets (``injects[id=9].at=...``)."""
+    at = _outside_brackets(text, "=")
+    return (text[:at[0]], text[at[0] + 1:]) if at else None
 
 
 def split_top_level(text: str) -> list[str]:
@@ -426,16 +433,8 @@ def value_text(value: Any) -> str:
 def _leaf(path: str) -> str:
     """The last part of a path, after its last dot outside brackets
     (``staffing`` of ``actors[sg.cert].staffing``)."""
-    depth = 0
-    cut = 0
-    for i, ch in enumerate(path):
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth = max(0, depth - 1)
-        elif ch == "." and depth == 0:
-            cut = i + 1
-    return path[cut:]
+    dots = _outside_brackets(path, ".")
+    return path[dots[-1] + 1:] if dots else path
 
 
 def _finite_number(v: Any) -> bool:
