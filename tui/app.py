@@ -130,7 +130,10 @@ class DrillApp(PlainTextApp):
             for event in session.engine.log:
                 self.state.apply(event)
             session.listen(self.state.apply)
+            self._list_sent_adhoc(session)
             self.clock = clock or DrillClock(speed=speed, start=session.now)
+        #: the ids of the ad-hoc injects this terminal has added (see :meth:`send_adhoc`)
+        self._adhoc_ids: set[str] = set()
         self.start_roles = list(roles)
         self.tick_seconds = tick
         self._shown = -1
@@ -399,13 +402,47 @@ class DrillApp(PlainTextApp):
             return f"Nothing was done ({verb}): the drill recorded no action."
         return "; ".join(self.state.describe(e) for e in done)
 
+    def _list_sent_adhoc(self, session: DrillSession) -> None:
+        """A drill resumed from its journal: the ad-hoc injects already sent now, listed
+        with what they are (see :meth:`DrillState.inject_sent`), as the console that
+        sent them listed them. Its events alone list one only once it reaches or is
+        lost for a recipient. (One added for later is in its ``inject_added`` event.)"""
+        listed = {inj.id for inj in session.scenario.injects} | {
+            e.details.get("inject") for e in session.engine.log if e.type == "inject_added"}
+        for sched in session.engine.injects.values():
+            if sched.state == "fired" and sched.inject.id not in listed:
+                self.state.inject_sent(sched.inject, None)
+
+    def inject_ids(self) -> set[str]:
+        """Every inject id the drill uses, listed or not: the MSEL's rows, the ad-hoc
+        injects this terminal added, and (a drill run here) every inject the engine holds."""
+        ids = set(self.state.msel) | self._adhoc_ids
+        if isinstance(self.session, DrillSession):
+            ids |= set(self.session.engine.injects)
+        return ids
+
+    def _adhoc_sent(self, inject: Inject, at: float) -> str:
+        """An ad-hoc inject has been sent now: listed in the MSEL as what became of it,
+        and the toast that says so."""
+        self._adhoc_ids.add(inject.id)
+        state = self.remote.state if self.remote is not None else self.state
+        state.inject_sent(inject, at)
+        status = state.msel[inject.id].status
+        if status == "lost":
+            return f"inject {inject.id} sent, but lost for every recipient (see the log)"
+        if status == "held":
+            return f"inject {inject.id} sent, held: it has reached no recipient yet"
+        return f"inject {inject.id} sent"
+
     def send_adhoc(self, spec: dict | None, outcome: Outcome | None = None) -> None:
         """An ad-hoc inject from the inject form: delivered now, or waiting in the MSEL.
-        ``outcome``: see :meth:`command` (an inject that is not valid is refused too)."""
+        ``outcome``: see :meth:`command` (an inject that is not valid is refused too).
+        Its id is one no inject of the drill has (:meth:`inject_ids`)."""
         if spec is None:
             return
-        n = sum(1 for i in self.state.msel if i.startswith("adhoc-")) + 1
-        while f"adhoc-{n}" in self.state.msel:
+        used = self.inject_ids()
+        n = sum(1 for i in used if i.startswith("adhoc-")) + 1
+        while f"adhoc-{n}" in used:
             n += 1
         control = next((a for a, x in self.state.scenario.actors.items()
                         if x.kind == "exercise_control"), spec["to"][0])
@@ -430,12 +467,17 @@ class DrillApp(PlainTextApp):
             self._refused(str(exc), outcome)
             return
         if at is None:
-            self.command(lambda: self.session.add_inject(inject), f"inject adhoc-{n} sent",
-                         outcome)
+            sent_at = self.session.now
+            self.command(lambda: self.session.add_inject(inject),
+                         lambda _: self._adhoc_sent(inject, sent_at), outcome)
         else:
             words = when_in_words(self.state.scenario, at, self.session.now)
-            self.command(lambda: self.session.add_inject(inject, now=False),
-                         f"inject adhoc-{n} will be delivered at {words}", outcome)
+
+            def added(_: object) -> str:
+                self._adhoc_ids.add(inject.id)
+                return f"inject {inject.id} will be delivered at {words}"
+
+            self.command(lambda: self.session.add_inject(inject, now=False), added, outcome)
 
     def check_when(self, text: str, allow_now: bool = True) -> str | None:
         """What is wrong with a drill time the facilitator typed (None when nothing)."""

@@ -17,19 +17,26 @@ from sim.analysis.metrics import not_in_drill, undelivered
 from sim.engine.events import Event
 from sim.safe.text import json_text, one_line
 
+#: The events that give an inject's label during the drill: an inject delivered, one
+#: added for later, one whose label the facilitator changed.
+TLP_EVENTS = frozenset({"inject_delivered", "inject_added", "inject_edited"})
+
 
 def drill_tlp(scenario: Scenario, events: Iterable[Event] = ()) -> str:
     """The drill's TLP label, e.g. ``"AMBER"`` (without the ``TLP:`` prefix).
 
     The scenario's own label (``drill.tlp``), raised to the most restrictive label of
-    any inject it holds, and of any inject added during the drill (``events``): a
-    report or screen about the drill is never labelled below what it may show.
+    any inject it holds, and of any inject added or edited during the drill
+    (``events``: :data:`TLP_EVENTS`), delivered or not. An inject's title and text are
+    in the drill's events as soon as it is added or edited, so in its journal, its
+    review's timeline and the console's log: a report or screen about the drill is
+    never labelled below what it may show, and never lowered again.
     """
     labels = [scenario.drill.tlp]
     for inj in scenario.injects:
         labels += [inj.tlp, inj.facts_tlp]
     for e in events:
-        if e.type == "inject_delivered":
+        if e.type in TLP_EVENTS:
             labels.append(e.details.get("tlp"))
     return max((t for t in labels if t in TLP_ORDER), key=TLP_ORDER.index)
 

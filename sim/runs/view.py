@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scenarios.durations import format_drill_time, parse_drill_time
-from scenarios.model import Scenario
+from scenarios.model import TLP_ORDER, Inject, Scenario
+from sim.analysis.report import TLP_EVENTS, drill_tlp
 from sim.engine.clock import scenario_shift
 from sim.engine.events import Event
 from sim.engine.wording import DONE, REASONS, channel_in_words, noun
@@ -101,16 +102,26 @@ class Acted:
 
 @dataclass
 class MselRow:
+    """An inject as the MSEL tab lists it.
+
+    ``status`` is ``pending`` (waiting for its time or its trigger), ``delivered`` (it
+    reached at least one recipient), ``lost`` (it was lost for every recipient: no
+    usable contact, an outage), ``held`` (sent, but it has neither reached nor been
+    lost for anyone yet: a call waiting for someone at the desk, a holding outage; see
+    :meth:`DrillState.inject_sent`) or ``skipped``."""
+
     id: str
     type: str
     at: float | None
     to: list[str]
     title: str
-    status: str = "pending"  # pending | delivered | skipped
+    status: str = "pending"  # pending | held | delivered | lost | skipped
     delivered_at: float | None = None
     text: str = ""
     tlp: str = ""
     sender: str = ""
+    #: the recipients it was lost for, in the order it was lost
+    lost: list[str] = field(default_factory=list)
 
 
 def player_sees_anchor(after: str, received: Collection[str]) -> bool:
@@ -187,6 +198,9 @@ class DrillState:
         self.tasks: dict[tuple[str, str], TaskRow] = {}
         #: when the engine started each expectation's countdown (see :meth:`shown`)
         self.anchors: dict[str, float] = {}
+        #: the drill's TLP label as the events so far raise it, by the rule of its reports
+        #: (:func:`sim.analysis.report.drill_tlp`)
+        self.tlp = drill_tlp(scenario)
 
     # --- feeding -----------------------------------------------------------------
 
@@ -195,6 +209,8 @@ class DrillState:
         self.now = max(self.now, ev.time)
         self.recent.append(ev)
         d = ev.details
+        if ev.type in TLP_EVENTS:
+            self.tlp = max(self.tlp, drill_tlp(self.scenario, (ev,)), key=TLP_ORDER.index)
         match ev.type:
             case "drill_started":
                 for aid in d.get("human", []):
@@ -270,6 +286,8 @@ class DrillState:
             case "message_lost":
                 self._delivery(d, "lost", ev.time, REASONS.get(
                     d.get("reason", ""), str(d.get("reason", "")).replace("_", " ")))
+                if d.get("verb") == "inject" and isinstance(d.get("inject"), str):
+                    self._inject_lost(ev)
             case "acknowledged":
                 refs = set(d["refs"])
                 for item in self.inbox.get(ev.actor, []):
@@ -305,6 +323,50 @@ class DrillState:
             self.last_acted[ev.actor] = acted
             if by == "human":
                 self.person_actions.append(acted)
+
+    def _inject_lost(self, ev: Event) -> None:
+        """An inject was lost for one recipient. It has been sent, so it no longer waits:
+        it is lost once lost for every recipient, and held meanwhile (it has yet to reach
+        the others, or be lost for them). An inject the MSEL does not list (an ad-hoc one
+        sent now) is listed from here on, with what the event says of it."""
+        d = ev.details
+        row = self.msel.get(d["inject"])
+        if row is None:
+            row = self.msel[d["inject"]] = MselRow(
+                d["inject"], "", ev.time, [], "", sender=str(d.get("sender", "")))
+        if row.status == "pending":
+            row.status = "held"
+        if ev.actor and ev.actor not in row.lost:
+            row.lost.append(ev.actor)
+        if ev.actor and ev.actor not in row.to:
+            row.to.append(ev.actor)
+        self._settle(row)
+
+    @staticmethod
+    def _settle(row: MselRow) -> None:
+        """A sent inject that reached nobody: lost once lost for all its recipients."""
+        if row.status in ("pending", "held") and row.to and set(row.to) <= set(row.lost):
+            row.status = "lost"
+
+    def inject_sent(self, inject: Inject, at: float | None) -> None:
+        """The facilitator's own ad-hoc inject, sent at drill time ``at`` (None: not
+        known), as the command that sent it knows it, once its events have been fed. An
+        inject that has neither reached nor been lost for anyone yet leaves no event
+        until it does (a call waiting for someone at the desk, a holding outage): it is
+        listed, ``held``, from here, with all its recipients."""
+        row = self.msel.get(inject.id)
+        if row is None:
+            row = self.msel[inject.id] = MselRow(inject.id, inject.type, at, [], inject.title)
+        if row.status == "pending":
+            row.status = "held"
+        row.type, row.title, row.text = inject.type, inject.title, inject.text
+        row.tlp, row.sender = inject.tlp, inject.sender
+        if row.at is None:
+            row.at = at
+        row.to = list(dict.fromkeys([*inject.to, *row.to]))
+        if row.status == "lost" and not set(row.to) <= set(row.lost):
+            row.status = "held"  # lost for some: still on its way to the others
+        self._settle(row)
 
     def _sent(self, ev: Event) -> None:
         """A message leaves its sender: a new Sent entry, a new recipient, or a new try."""

@@ -15,14 +15,17 @@ from scenarios.durations import format_drill_time, format_duration
 from sim.engine.events import Event
 from sim.runs.view import DrillState, clock_minute
 
-from ..plain import line, tlp_label, tlp_of
+from ..plain import line, tlp_label
 
 if TYPE_CHECKING:
     from ..app import DrillApp
 
 
 def clock_line(app: DrillApp) -> Text:
-    """The header of the console and role views: drill time, the TLP label, the title."""
+    """The header of the console and role views: drill time, the TLP label, the title.
+
+    The label is the drill's as its reports give it, raised by the injects delivered,
+    added and edited so far (:attr:`DrillState.tlp`)."""
     state = app.state
     status = "ENDED" if state.finished else ("running" if app.clock.running else "paused")
     status = f"{status} at {app.clock.speed:g}x"
@@ -38,7 +41,7 @@ def clock_line(app: DrillApp) -> Text:
     return Text.assemble(
         f" {format_drill_time(minute)}  {moment:%a %d %b %H:%M} "
         f"{moment.tzname()}  {status}  ",
-        tlp_label(tlp_of(app.session.scenario)), " ", line(drill.title), end="")
+        tlp_label(state.tlp), " ", line(drill.title), end="")
 
 
 def describe(ev: Event, state: DrillState) -> str:

@@ -130,7 +130,7 @@ class ReviewScreen(Screen):
     def compose(self) -> ComposeResult:
         m = self.review.metrics
         yield Static(Text.assemble(
-            " Review ", tlp_label(tlp_of(self.review.scenario)),
+            " Review ", tlp_label(tlp_of(self.review.scenario, self.review.events)),
             f" score {m['score']['earned']:g} of {m['score']['possible']:g}, "
             f"{m['score']['met']} of {m['score']['of']} expectations met   ",
             line(self.review.scenario.drill.title), end=""),
