@@ -337,7 +337,7 @@ def _live_session(args: argparse.Namespace, speed: float | None,
     seed = 0 if args.seed is None else args.seed
     try:
         if args.resume:
-            if False:
+            if args.journal:
                 print(f"drill {args.command}: --journal and --resume go apart: a resumed drill "
                       "carries on recording in the journal it is resumed from", file=sys.stderr)
                 return EXIT_INVALID
@@ -345,7 +345,7 @@ def _live_session(args: argparse.Namespace, speed: float | None,
                     *_journal_files(args.resume, "it carries on", tokens=tokens),
                     *(reads or [])]):
                 return EXIT_INVALID
-            session = DrillSession.resume(Path(args.resume), check=None)
+            session = DrillSession.resume(Path(args.resume), check=_as_recorded(args))
             if speed is not None:
                 session.set_speed(speed)
             return session

@@ -43,9 +43,9 @@ def simulations(monkeypatch) -> list[int]:
     calls: list[int] = []
     real = review_mod.model_distribution
 
-    def counting(scenario, actors, runs=200, seed=0, progress=None):
+    def counting(scenario, actors, runs=200, seed=0, progress=None, until=None):
         calls.append(runs)
-        return real(scenario, actors, runs, seed, progress)
+        return real(scenario, actors, runs, seed, progress, until=until)
 
     monkeypatch.setattr(review_mod, "model_distribution", counting)
     return calls

@@ -226,6 +226,9 @@ class Comparison:
     human: float | None  # None: the person never did it
     simulated: list[float]
     runs: int
+    #: the drill time a drill stopped at before its end, which the runs were simulated up
+    #: to as well (None: the drill was played to its end, and so were the runs)
+    until: float | None = None
 
     @property
     def faster_than(self) -> float:
@@ -250,6 +253,9 @@ class Comparison:
         return len(self.simulated) / self.runs if self.runs else math.nan
 
     def sentence(self, name: str) -> str:
+        return self._sentence(name) + stopped_note(self.until)
+
+    def _sentence(self, name: str) -> str:
         what = "acknowledged" if self.metric == "first_ack" else self.metric.replace("_", " ")
         if self.human is None:
             return (f"{name} never did: {what}; the automated policy did it in "
@@ -260,6 +266,31 @@ class Comparison:
                  if len(self.simulated) < self.runs else "")
         return (f"{name} {what} faster than {self.faster_than:.0%} of simulated runs "
                 f"(the policy did it in {self.model_did_it:.0%} of {self.runs}{never})")
+
+
+def stopped_note(until: float | None) -> str:
+    """What a comparison adds when the drill stopped early: how far the runs went."""
+    if until is None:
+        return ""
+    from scenarios.durations import format_drill_time
+
+    return f", compared up to {format_drill_time(until)}, when the drill stopped"
+
+
+def stopped_at(scenario: Scenario, events: list[Event],
+               meta: Mapping[str, Any] | None = None) -> float | None:
+    """The drill time a drill stopped at before its end (None when it reached its end):
+    the time the journal says it reached (``meta["progress"]``), and at least its last
+    event's. A drill stopped early is compared with the model's runs up to that time
+    only: what was not yet due is not counted as never done."""
+    if any(e.type == "drill_ended" for e in reversed(events)):
+        return None
+    reached = events[-1].time if events else 0.0
+    progress = (meta or {}).get("progress")
+    if (isinstance(progress, (int, float)) and not isinstance(progress, bool)
+            and math.isfinite(progress)):
+        reached = max(reached, float(progress))
+    return None if reached >= scenario.drill.duration else reached
 
 
 #: Told after each simulated run: (runs done, runs in all). It may raise to stop the runs.
@@ -275,13 +306,20 @@ MODEL_SEED = 0
 
 def model_distribution(scenario: Scenario, actors: list[str], runs: int = MODEL_RUNS,
                        seed: int = MODEL_SEED, progress: Progress | None = None,
+                       until: float | None = None,
                        ) -> dict[str, list[dict[tuple[str, str], float]]]:
-    """Each actor's role metrics in ``runs`` runs of the automated policy."""
+    """Each actor's role metrics in ``runs`` runs of the automated policy: to the drill's
+    end, or with ``until`` up to that drill time (a drill that stopped there)."""
     from sim.runs.batch import replication_seed
 
     out: dict[str, list[dict[tuple[str, str], float]]] = {a: [] for a in actors}
     for i in range(runs):
-        log = Engine(scenario, seed=replication_seed(seed, i), words=False).run()
+        engine = Engine(scenario, seed=replication_seed(seed, i), words=False)
+        if until is None:
+            log = engine.run()
+        else:
+            engine.run_until(until)
+            log = engine.log
         for a in actors:
             out[a].append(role_metrics(log, a))
         if progress is not None:
@@ -311,20 +349,23 @@ def human_roles(events: list[Event]) -> list[str]:
 
 def compare(log: Iterable[Event | Mapping[str, Any]], scenario: Scenario,
             runs: int = MODEL_RUNS, seed: int = MODEL_SEED, roles: list[str] | None = None,
-            progress: Progress | None = None) -> list[Comparison]:
+            progress: Progress | None = None, until: float | None = None) -> list[Comparison]:
+    """What each person did beside ``runs`` runs of the model, simulated to the drill's
+    end or, with ``until``, up to the drill time the drill stopped at (:func:`stopped_at`)."""
     events = as_events(log)
     roles = human_roles(events) if roles is None else roles
     if not roles:
         return []
-    return comparisons(events, roles, model_distribution(scenario, roles, runs, seed, progress),
-                       runs)
+    return comparisons(events, roles,
+                       model_distribution(scenario, roles, runs, seed, progress, until=until),
+                       runs, until)
 
 
 def comparisons(events: list[Event], roles: list[str],
                 model: dict[str, list[dict[tuple[str, str], float]]],
-                runs: int) -> list[Comparison]:
+                runs: int, until: float | None = None) -> list[Comparison]:
     """What each person did beside what the model did in ``runs`` runs
-    (:func:`model_distribution`)."""
+    (:func:`model_distribution`, simulated up to ``until`` when the drill stopped there)."""
     out = []
     for actor in roles:
         done = role_metrics(events, actor, by="human")
@@ -332,7 +373,7 @@ def comparisons(events: list[Event], roles: list[str],
         keys = list(done) + sorted({k for m in model[actor] for k in m} - set(done))
         for key in keys:
             simulated = [m[key] for m in model[actor] if key in m]
-            out.append(Comparison(actor, key[0], key[1], done.get(key), simulated, runs))
+            out.append(Comparison(actor, key[0], key[1], done.get(key), simulated, runs, until))
     return out
 
 
@@ -340,16 +381,21 @@ def comparisons(events: list[Event], roles: list[str],
 CACHE_NAME = "model_comparison"
 
 
-def comparison_key(runs: int, seed: int, head: tuple[int, str] | None) -> dict[str, Any] | None:
+def comparison_key(runs: int, seed: int, head: tuple[int, str] | None,
+                   until: float | None = None) -> dict[str, Any] | None:
     """What a cached comparison depends on: the runs asked for, the seed, the version
-    that simulates them, and the journal's events (their number and last checksum).
-    None when the events cannot be named (a journal without checksums): no cache."""
+    that simulates them, the journal's events (their number and last checksum) and, for
+    a drill stopped early, the drill time it stopped at (``until``). None when the events
+    cannot be named (a journal without checksums): no cache."""
     if head is None:
         return None
     from sim.runs.session import product_version
 
-    return {"runs": runs, "seed": seed, "version": product_version(),
-            "events": head[0], "last": head[1]}
+    key: dict[str, Any] = {"runs": runs, "seed": seed, "version": product_version(),
+                           "events": head[0], "last": head[1]}
+    if until is not None:
+        key["until"] = until
+    return key
 
 
 #: the longest time a comparison holds (minutes: ten years, far past any drill)
@@ -362,9 +408,9 @@ def _number(v: Any) -> bool:
             and 0 <= v <= _LONGEST)
 
 
-def _comparison_of(d: Any, runs_asked: int) -> Comparison | None:
-    """A cached comparison of ``runs_asked`` runs, checked (the journal may come from
-    anyone)."""
+def _comparison_of(d: Any, runs_asked: int, until: float | None = None) -> Comparison | None:
+    """A cached comparison of ``runs_asked`` runs (up to ``until``), checked (the journal
+    may come from anyone)."""
     if not isinstance(d, dict):
         return None
     actor, incident, metric = d.get("actor"), d.get("incident"), d.get("metric")
@@ -378,7 +424,7 @@ def _comparison_of(d: Any, runs_asked: int) -> Comparison | None:
     if runs != runs_asked or len(simulated) > runs or (human is None and not simulated):
         return None  # other runs, more values than runs, or nothing compared with nothing
     return Comparison(actor, incident, metric, None if human is None else float(human),
-                      [float(v) for v in simulated], runs)
+                      [float(v) for v in simulated], runs, until)
 
 
 @dataclass
@@ -395,6 +441,8 @@ class ModelRuns:
     #: simulate in a child process: the runs then use the other core instead of taking
     #: the interpreter from the screen that shows the rest of the review
     apart: bool = False
+    #: the drill time the drill stopped at before its end: the runs go that far only
+    until: float | None = None
 
     def __post_init__(self) -> None:
         self.roles = human_roles(self.events)
@@ -410,7 +458,7 @@ class ModelRuns:
         if self.apart:
             return self._compute_apart(progress)
         return compare(self.events, self.scenario, runs=self.runs, seed=self.seed,
-                       roles=self.roles, progress=progress)
+                       roles=self.roles, progress=progress, until=self.until)
 
     def _compute_apart(self, progress: Progress | None) -> list[Comparison]:
         """The same runs, in a child process; ``progress`` is called here, in this one.
@@ -423,7 +471,8 @@ class ModelRuns:
         mine, theirs = ctx.Pipe(duplex=False)
         # what the child needs, as plain data: the scenario and the roles, not the drill's
         # events (the people's own times are taken from them here, afterwards)
-        payload = (self.scenario.model_dump(mode="json"), self.roles, self.runs, self.seed)
+        payload = (self.scenario.model_dump(mode="json"), self.roles, self.runs, self.seed,
+                   self.until)
         child = ctx.Process(target=_simulate_apart, args=(payload, theirs), daemon=True,
                             name="acid-drill model runs")
         _start_with_real_stderr(child)
@@ -443,7 +492,8 @@ class ModelRuns:
                         if progress is not None:
                             progress(done, runs)
                     case ("done", dict(model)):
-                        return comparisons(self.events, self.roles, model, self.runs)
+                        return comparisons(self.events, self.roles, model, self.runs,
+                                           self.until)
                     case ("error", str(why)):
                         raise RuntimeError(why)
         finally:
@@ -462,7 +512,7 @@ class ModelRuns:
         rows = saved.get("comparisons")
         if not isinstance(rows, list):
             return None
-        out = [_comparison_of(d, self.runs) for d in rows]
+        out = [_comparison_of(d, self.runs, self.until) for d in rows]
         return None if any(c is None for c in out) else out  # type: ignore[return-value]
 
     def save(self, journal: Any, comparisons: list[Comparison]) -> bool:
@@ -491,12 +541,13 @@ def _start_with_real_stderr(child: Any) -> None:
         sys.stderr = saved
 
 
-def _simulate_apart(payload: tuple[dict, list[str], int, int], pipe: Any) -> None:
+def _simulate_apart(payload: tuple[dict, list[str], int, int, float | None], pipe: Any) -> None:
     """In the child process: the runs, with progress and the model's times sent back."""
     try:
-        scenario, roles, runs, seed = payload
+        scenario, roles, runs, seed, until = payload
         model = model_distribution(Scenario.model_validate(scenario), roles, runs, seed,
-                                   lambda done, runs: pipe.send(("progress", done, runs)))
+                                   lambda done, runs: pipe.send(("progress", done, runs)),
+                                   until=until)
         pipe.send(("done", model))
     except Exception as exc:  # said in the parent, which shows it on screen
         pipe.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -508,8 +559,13 @@ def with_model(review: Review, runs: int, seed: int = 0, journal: Any = None,
                head: tuple[int, str] | None = None, background: bool = False) -> Review:
     """Give ``review`` its comparison with the model: from the journal's cache, else
     computed now (and kept in the journal if it can be written), or with ``background``
-    left in ``review.pending`` for the screen to compute while it shows the rest."""
-    model = ModelRuns(review.scenario, review.events, runs, seed, comparison_key(runs, seed, head))
+    left in ``review.pending`` for the screen to compute while it shows the rest.
+
+    A drill that stopped before its end (:func:`stopped_at`) is compared with runs
+    simulated up to the same drill time."""
+    until = stopped_at(review.scenario, review.events, review.meta)
+    model = ModelRuns(review.scenario, review.events, runs, seed,
+                      comparison_key(runs, seed, head, until), until=until)
     if not model.needed:
         review.comparisons = []
         return review
@@ -592,7 +648,8 @@ def build_review(scenario: Scenario, events: list[Event], ratings: dict | None =
     review = Review(scenario, events, compute(events, slowest=10), hop_breakdown(events),
                     ratings or {}, meta=meta or {})
     if runs:
-        review.comparisons = compare(events, scenario, runs=runs, seed=seed)
+        review.comparisons = compare(events, scenario, runs=runs, seed=seed,
+                                     until=stopped_at(scenario, events, review.meta))
     return review
 
 

@@ -21,6 +21,7 @@ journal is resumed, reviewed or reported on (see docs/journal.md).
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -62,6 +63,9 @@ HEADER_KEYS = ("format", "journal_id", "written_by", "scenario_id", "title", "sc
 
 #: What SQLite can raise on a damaged file (its messages may hold undecodable bytes).
 _DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
+#: What reading a JSON value from a journal can raise: not JSON, not text, or nested
+#: deeper than Python reads (``[[[[...]]]]`` a thousand deep).
+_JSON_ERRORS = (ValueError, TypeError, RecursionError)
 
 
 def _recordable(who: str, payload: dict[str, Any]) -> None:
@@ -207,7 +211,7 @@ def _holder(fh: Any) -> str:
         pid = int(data["pid"])
         host = one_line(str(data["host"]))[:255]
         started = one_line(str(data["started"]))[:64]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, KeyError, *_JSON_ERRORS):
         return "another process"
     return f"process {pid} on {host} (since {started})"
 
@@ -322,6 +326,62 @@ def _check_file(path: Path) -> None:
         raise JournalError(f"{path}: not a drill journal (not an SQLite file)")
 
 
+#: the files SQLite keeps beside a journal in WAL mode, which hold what it holds
+_SQLITE_SIDES = ("-wal", "-shm")
+
+
+def _keep_private(path: Path, *, writing: bool) -> None:
+    """Make a journal, and the ``-wal`` and ``-shm`` files beside it, readable by their
+    owner only before SQLite opens them.
+
+    SQLite gives the files it creates beside a database the database file's own mode,
+    whatever the umask: a journal copied with ``cp`` under umask 022 (``0644``) would
+    have its drill's text written into files anyone can read. A file of the user's is
+    made ``0600``. One that belongs to someone else cannot be: it is refused when the
+    journal is opened to be written (``writing``) and can be, and only read otherwise.
+    """
+    me = os.geteuid()
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # said by whatever opens it next
+    writing = writing and os.access(path, os.W_OK)
+    if info.st_mode & 0o077:
+        if info.st_uid != me:
+            if writing:
+                raise JournalError(
+                    f"{path}: the journal can be read by other users and belongs to another "
+                    "user, so what is written beside it could not be kept private; copy it "
+                    "to a file of your own (readable by you only) and use the copy")
+        else:
+            try:
+                os.chmod(path, PRIVATE_FILE)
+            except OSError as exc:
+                # a read-only file system: nothing can be written beside it either
+                if writing and exc.errno != errno.EROFS:
+                    raise JournalError(f"{path}: cannot make the journal readable by its "
+                                       f"owner only: {exc.strerror}") from None
+    for suffix in _SQLITE_SIDES:
+        side = Path(f"{path}{suffix}")
+        try:
+            fd = os.open(side, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue  # none yet: SQLite creates it with the journal's mode
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISREG(st.st_mode) and st.st_mode & 0o077:
+                if st.st_uid == me:
+                    os.fchmod(fd, PRIVATE_FILE)
+                elif writing:
+                    raise JournalError(
+                        f"{path}: its file {side.name} can be read by other users and belongs "
+                        "to another user; copy the journal to a file of your own and use the copy")
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         uri = "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=ro"
@@ -419,6 +479,7 @@ class Journal:
         """
         path = Path(path)
         _check_file(path)
+        _keep_private(path, writing=not readonly)
         conn = None
         try:
             conn = _connect(path, readonly)
@@ -429,7 +490,11 @@ class Journal:
             raise JournalError(f"{path}: not a drill journal ({_why(exc)})") from None
         try:
             meta = {str(k): json.loads(v) for k, v in rows.items()}
-        except (ValueError, TypeError):
+        except RecursionError:
+            conn.close()
+            raise JournalError(f"{path}: the journal's header is damaged (a value nested too "
+                               "deep to be read)") from None
+        except _JSON_ERRORS:
             conn.close()
             raise JournalError(f"{path}: the journal's header is damaged") from None
         try:
@@ -499,7 +564,10 @@ class Journal:
     def meta(self) -> dict[str, Any]:
         try:
             return {k: json.loads(v) for k, v in self.conn.execute("SELECT key, value FROM meta")}
-        except (ValueError, TypeError, *_DB_ERRORS):
+        except RecursionError:
+            raise JournalError(f"{self.path}: the journal's header is damaged (a value nested "
+                               "too deep to be read)") from None
+        except (*_JSON_ERRORS, *_DB_ERRORS):
             raise JournalError(f"{self.path}: the journal's header is damaged") from None
 
     def set_meta(self, key: str, value: Any) -> None:
@@ -555,7 +623,11 @@ class Journal:
             for table, found in rows.items():
                 self._check_sequence(table, [r[0] for r in found])
             return
-        if meta.get("header") != _header_sum(meta):
+        try:
+            header = _header_sum(meta)
+        except _JSON_ERRORS:  # a value nested too deep to be written out again
+            header = None
+        if header is None or meta.get("header") != header:
             raise self._damaged("its header (the scenario, seed or roles) was changed after it "
                                 "was recorded")
         head = meta.get("head")
@@ -618,7 +690,9 @@ class Journal:
         where = f"command {seq}"
         try:
             data = json.loads(payload)
-        except (ValueError, TypeError):
+        except RecursionError:
+            raise self._damaged(f"{where} has a payload nested too deep to be read") from None
+        except _JSON_ERRORS:
             raise self._damaged(f"{where} has a payload that is not valid JSON") from None
         if not isinstance(data, dict):
             raise self._damaged(f"{where} has a payload that is not a JSON object")
@@ -633,7 +707,9 @@ class Journal:
         where = f"event {seq}"
         try:
             data = json.loads(details)
-        except (ValueError, TypeError):
+        except RecursionError:
+            raise self._damaged(f"{where} has details nested too deep to be read") from None
+        except _JSON_ERRORS:
             raise self._damaged(f"{where} has details that are not valid JSON") from None
         if not isinstance(data, dict):
             raise self._damaged(f"{where} has details that are not a JSON object")
@@ -724,7 +800,7 @@ class Journal:
         try:
             row = self.conn.execute("SELECT value FROM derived WHERE name=?", (name,)).fetchone()
             return json.loads(row[0]) if row else None
-        except (ValueError, TypeError, *_DB_ERRORS):
+        except (*_JSON_ERRORS, *_DB_ERRORS):
             return None  # an older journal opened read-only has no such table
 
     def set_derived(self, name: str, value: Any) -> bool:
@@ -1072,13 +1148,23 @@ class DrillSession:
         return session
 
     @classmethod
-    def resume(cls, path: Path) -> DrillSession:
-        """Rebuild a drill from its journal and carry on recording into it."""
+    def resume(cls, path: Path,
+               check: Callable[[DrillSession, dict[str, Any]], str | None] | None = None,
+               ) -> DrillSession:
+        """Rebuild a drill from its journal and carry on recording into it.
+
+        ``check`` looks at the rebuilt drill and the journal's header before anything is
+        written to the journal: what it returns, if anything, is why the drill is not to
+        be carried on (raised as a :class:`JournalError`, the journal left as it was).
+        """
         path = Path(path)
         journal = Journal.open_for_writing(path)
         try:
             contents = journal.read()
             session, replayed = cls._replay(path, journal, contents)
+            why = check(session, contents.meta) if check is not None else None
+            if why is not None:
+                raise JournalError(why)
             journal._resync(contents)
             journal.set_meta("resumed", datetime.now().astimezone().isoformat(timespec="seconds"))
             journal.commit()
