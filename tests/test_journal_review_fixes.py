@@ -369,3 +369,36 @@ def test_a_journal_that_cannot_be_made_private_is_not_resumed(stopped, tmp_path,
     with pytest.raises(JournalError, match=r"cannot make the journal readable by its owner "
                                            r"only: Operation not permitted"):
         DrillSession.resume(copy)
+
+
+def test_the_json_report_and_the_review_screen_say_how_far_a_stopped_drill_went(
+        stopped, tmp_path):
+    import json
+
+    pytest.importorskip("textual")
+    import asyncio
+
+    from textual.widgets import Static
+
+    from tui.review import ReviewApp
+
+    out = tmp_path / "r.json"
+    assert main(["report", str(stopped), "--runs", "3", "--format", "json", "-o", str(out)]) == 0
+    comparisons = json.loads(out.read_text(encoding="utf-8"))["comparisons"]
+    assert comparisons and {c["until"] for c in comparisons} == {35}
+    review, journal = load_review(stopped, runs=3, readonly=True)
+
+    async def shown() -> str:
+        app = ReviewApp(review, journal)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            app.screen.query_one("#review-tabs").active = "tab-model"
+            for _ in range(20):
+                await pilot.pause(0.05)
+            status = app.screen.query_one("#model-status", Static)
+            return str(status.render()) if status.display else ""
+
+    try:
+        assert asyncio.run(shown()).startswith("Compared up to T+00:35, when the drill stopped")
+    finally:
+        journal.close()

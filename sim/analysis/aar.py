@@ -546,7 +546,7 @@ def render_json(review: Review) -> str:
         "comparisons": [
             {"actor": c.actor, "incident": c.incident, "metric": c.metric, "human": c.human,
              "runs": c.runs, "model_did_it": c.model_did_it,
-             "faster_than": c.shown_faster_than}
+             "faster_than": c.shown_faster_than, "until": c.until}
             for c in review.comparisons
         ],
         "metrics": review.metrics,

@@ -312,7 +312,13 @@ class ReviewScreen(Screen):
         return self.review.pending is None
 
     def _fill_model(self, comparisons: list[Comparison]) -> None:
-        self.query_one("#model-status", Static).display = False
+        status = self.query_one("#model-status", Static)
+        until = next((c.until for c in comparisons if c.until is not None), None)
+        # a drill stopped early is compared with the model's runs up to where it stopped
+        status.display = until is not None
+        if until is not None:
+            status.update(f"Compared up to {format_drill_time(until)}, when the drill "
+                          "stopped: the model's runs go no further.")
         self.query_one("#model-progress", ProgressBar).display = False
         model = self.query_one("#model", DataTable)
         model.clear()
