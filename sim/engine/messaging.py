@@ -64,7 +64,8 @@ VERB_EVENT: dict[str, str] = {
 _facts_words = functools.lru_cache(maxsize=4096)(facts_in_words)
 
 CLIENT_KINDS = ("victim", "isp")
-_OPEN = frozenset(("CLEAR", "GREEN"))
+#: labels anything may be passed on under, to anyone in the community
+OPEN_LABELS = _OPEN = frozenset(("CLEAR", "GREEN"))
 _RANK = {label: i for i, label in enumerate(TLP_ORDER)}
 
 
@@ -282,6 +283,11 @@ class Messaging:
         and the facts for which a message to ``target`` would be withheld (as
         :meth:`perform` would decide when it is sent), or two empty lists when it may
         go. Nothing is recorded."""
+        if not needed and not IMPLIED_FACTS.get(verb) \
+                and (inc_id, verb, target) not in st.told:
+            return [], []  # due once whatever the incident, and saying nothing by itself
+        if all(item.tlp in _OPEN for item in passes):
+            return [], []  # nothing restricted to keep back
         _, withheld, _, carried = _split(st, self.engine.actors[target], passes)
         if not withheld:
             return [], []
@@ -301,7 +307,8 @@ class Messaging:
         """Send one message; False when the facts it is about may not be passed on."""
         engine = self.engine
         shared, withheld, partly, carried = _split(st, engine.actors[target], passes)
-        due = _due_again(st, verb, inc_id, target, withheld, carried, needed, relied)
+        due = withheld and _due_again(st, verb, inc_id, target, withheld, carried, needed,
+                                      relied)
         if due:
             engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
                         to=target, facts=due, action=verb,
@@ -485,7 +492,8 @@ class Messaging:
                 "msg": msg_id, "dispatch": d.id, "to": d.recipient,
                 "to_kind": recipient.spec.kind, "channel": cid,
                 "verb": d.verb, "tlp": d.tlp, "attempt": d.attempts,
-                "subject": self._written_for(d, cid)[0],
+                "subject": d.subject if d.worded is None or cid == d.channels[0]
+                else self._written_for(d, cid)[0],
             }
             extra = {"retry": retry} if retry else {}
             engine.emit(
@@ -617,7 +625,8 @@ class Messaging:
         engine = self.engine
         recipient = engine.actors[d.recipient]
         d.delivered = True
-        subject, text = self._written_for(d, cid)
+        subject, text = (d.subject, d.text) if d.worded is None or cid == d.channels[0] \
+            else self._written_for(d, cid)
         item = Received(
             msg_id, d.verb, d.sender, d.recipient, d.incident, d.tlp, cid, self.env.now,
             d.named, d.facts, d, text, subject, deadline_at=d.deadline_at,

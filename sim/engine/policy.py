@@ -45,7 +45,7 @@ from scenarios.model import (
 from .actors import ActorState, AlwaysOn, Desk, Received, work
 from .clock import Shift
 from .knowledge import Picture, View
-from .messaging import VERB_EVENT
+from .messaging import OPEN_LABELS, VERB_EVENT
 from .per_scenario import shared
 
 if TYPE_CHECKING:
@@ -572,7 +572,7 @@ class Policy:
             # the picture grew with this item: every armed rule looks again
             triggers.extend(picture.armed)
         yield from self.apply_rules(st, inc_id, triggers, item, shift)
-        if not item.grew and not st.human:
+        if not item.grew and self.heard_names and not st.human:
             # a message that adds no fact still says its action was done: the armed
             # rules waiting for that (``done: by: anyone``) look again
             woken = [r for r in self.heard_names.get(item.kind, ())
@@ -862,6 +862,8 @@ class Policy:
         """The targets a message under ``rule`` may go to as the labels stand; each of
         the others is recorded as withheld, as sending would record it."""
         picture = st.pictures[inc_id]
+        if all(item.tlp in OPEN_LABELS for item in picture.items):
+            return targets  # nothing restricted to keep back
         facts = sorted({*relied, *(f for _, just in targets for f in just)})
         kept_back = self.engine.messaging.kept_back
         out = []
