@@ -530,22 +530,47 @@ class Messaging:
         if engine.drift is not None:
             window = engine.drift.outage(cid, d.sender, d.recipient)
             if window is not None:
-                self._outage(d, cid, msg_id, common, window, latency, failed, stale)
+                self._outage(d, cid, msg_id, common, window, latency, failed)
                 return
-        if stale and ch.bounce is not None:
-            brng = engine.streams(f"{pair}/bounce")
-            delay = sample(ch.bounce, brng)
-            silent = brng.random() < ch.silent_when_stale
-            if not silent:
-                engine.after(delay, lambda: self._bounced(d, index, common, delay))
-                return
+        if stale and ch.bounce is not None and self._bounces(d, index, cid, common):
+            return
         engine.after(latency, lambda: self._arrive(d, cid, msg_id, common, latency, failed,
                                                    stale))
         if d.automated and index + 1 < len(d.channels):
             self._follow_up(d, index)
 
+    def _bounces(self, d: Dispatch, index: int, cid: str, common: dict[str, Any]) -> bool:
+        """A message to a stale point of contact on a channel that bounces: it comes back
+        after the channel's bounce delay (True), unless it is one of those lost without
+        a word (``silent_when_stale``: False)."""
+        ch = self.channels[cid]
+        assert ch.bounce is not None
+        brng = self.engine.streams(f"channel/{cid}/{d.sender}>{d.recipient}/bounce")
+        delay = sample(ch.bounce, brng)
+        if brng.random() < ch.silent_when_stale:
+            return False
+        self.engine.after(delay, lambda: self._bounced(d, index, common, delay))
+        return True
+
+    def _back_in_service(self, d: Dispatch, index: int, cid: str, msg_id: str,
+                         common: dict[str, Any], latency: float, failed: bool) -> None:
+        """Service returns for a held message: it goes on to the point of contact as it
+        is now, as one sent now would (from a stale contact on a channel that bounces, it
+        comes back after the bounce delay and the sender moves to its fallback), without
+        a second chase."""
+        engine = self.engine
+        drift = engine.drift
+        assert drift is not None
+        contact = engine.actors[d.recipient].spec.contacts[cid]
+        stale = drift.is_stale(d.recipient, cid, contact)
+        if stale and self.channels[cid].bounce is not None \
+                and self._bounces(d, index, cid, common):
+            return
+        engine.after(latency, lambda: self._arrive(d, cid, msg_id, common, latency, failed,
+                                                   stale))
+
     def _outage(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
-                window: Window, latency: float, failed: bool, stale: bool) -> None:
+                window: Window, latency: float, failed: bool) -> None:
         """A message sent into an outage bounces, is lost, or waits for service: until no
         outage that holds messages covers it any more (one ``message_held``, ``until``
         then), and is then judged again, as control's injects are."""
@@ -564,8 +589,8 @@ class Messaging:
             engine.emit("message_held", d.sender, d.incident, reason="outage",
                         until=until, **common)
             if then is None:
-                engine.after(wait + latency, lambda: self._arrive(d, cid, msg_id, common,
-                                                                  latency, failed, stale))
+                engine.after(wait, lambda: self._back_in_service(d, index, cid, msg_id, common,
+                                                                 latency, failed))
             else:
                 # service comes back into an outage that bounces or loses the message
                 engine.after(wait, lambda: self._stopped(d, index, cid, common, then, latency))
