@@ -1234,8 +1234,24 @@ class Channel(Strict):
         default_factory=_new_list,
         description="Latency between particular actors, overriding 'latency': [{sender: "
         "mycert, recipient: tonga_cert, latency: '2h'}]. The most particular entry wins: "
-        "sender and recipient, then sender only or recipient only.",
+        "sender and recipient, then sender only, then recipient only. Two entries may not "
+        "give the same sender and recipient.",
     )
+
+    @model_validator(mode="after")
+    def _one_latency_per_pair(self) -> Channel:
+        seen: dict[tuple[str | None, str | None], int] = {}
+        for i, p in enumerate(self.pair_latency):
+            pairs = [(p.sender, p.recipient)]
+            if p.both_ways:
+                pairs.append((p.recipient, p.sender))
+            for pair in pairs:
+                if pair in seen and seen[pair] != i:
+                    raise ValueError(
+                        f"pair_latency entries {seen[pair]} and {i} both give the latency "
+                        f"from {pair[0] or 'any sender'} to {pair[1] or 'any recipient'}")
+                seen[pair] = i
+        return self
 
 
 # --- frameworks ------------------------------------------------------------------

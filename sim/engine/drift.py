@@ -85,7 +85,9 @@ def pair_latency(ch: Channel, sender: str, recipient: str) -> Any:
                 continue
             if (a is not None and a != sender) or (b is not None and b != recipient):
                 continue
-            r = (a is not None) + (b is not None)
+            # sender and recipient, then sender only, then recipient only: whatever the
+            # order of the entries
+            r = 2 * (a is not None) + (b is not None)
             if r > rank:
                 best, rank = p.latency, r
     return ch.latency if best is None else best
