@@ -13,7 +13,7 @@ from pathlib import Path
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
-from scenarios.model import MESSAGE_VERBS, Scenario
+from scenarios.model import MESSAGE_VERBS, Constant, Empirical, Exponential, Scenario
 from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
@@ -45,6 +45,33 @@ def incidents(sc: Scenario) -> dict[str, Picture]:
 
 #: selectors that name only actors of the acting actor's own country
 _LOCAL = ("national_police", "central_authority", "local_isps", "regulators")
+
+
+def _least(dist: object) -> tuple[float, bool]:
+    """The shortest duration ``dist`` can produce, and whether a draw can be exactly that
+    (a constant or a listed value; a continuous distribution only approaches it)."""
+    low = minimum(dist)
+    exact = isinstance(dist, (Constant, Empirical)) \
+        or (isinstance(dist, Exponential) and dist.mean <= 0)
+    return low, exact
+
+
+def _steps(e) -> str:
+    """The steps of the automated policy to complete expectation ``e``, in words."""
+    steps = ["acknowledge"]
+    if e.action != "acknowledge":
+        steps.append("analyse")
+    if e.action not in ("acknowledge", "analyse"):
+        steps.append(e.action.replace("_", " "))
+    said = ", ".join(steps[:-1]) + " and " + steps[-1] if len(steps) > 1 else steps[0]
+    if e.action in MESSAGE_VERBS and e.reach != "sent":
+        said += ", then the message's latency"
+    return said
+
+
+def _soonest(span: tuple[float, bool]) -> tuple[float, bool]:
+    """Sort key: the shortest first, of equal ones one a draw can reach exactly."""
+    return span[0], not span[1]
 
 
 class _Linter:
@@ -204,41 +231,107 @@ class _Linter:
             return None
         return at + minimum(on_call.answer_after)
 
+    def _opens_incident(self, e, anchor: float) -> bool:
+        """Whether nothing about the expectation's incident can go out before its anchor:
+        then no actor can have started on the incident (acknowledged, analysed or begun
+        drafting) before it, and the fastest completion counts from the anchor."""
+        return all(out is None or out >= anchor
+                   for out in (self.earliest_out(i) for i in self.sc.injects
+                               if i.incident.id == e.incident))
+
+    def _message_latency(self, aid: str, verb: str) -> tuple[float, bool]:
+        """The shortest time a message of ``verb`` from ``aid`` takes to arrive (and
+        whether it can take exactly that): the channels of the rules it acts on,
+        with their latencies between particular actors; every channel when a rule
+        leaves the channel open."""
+        ways: set[str] = set()
+        for rid, (_, rule) in self.sc.rules().items():
+            if rule.action != verb or aid not in self.binds[rid]:
+                continue
+            if rule.channel is None:
+                ways = set(self.sc.channels)
+                break
+            ways.update(c for c in (rule.channel, *rule.fallback) if c)
+        if not ways:
+            ways = set(self.sc.channels)
+        spans = [_least(d) for c in ways if c in self.sc.channels
+                 for d in (self.sc.channels[c].latency,
+                           *(p.latency for p in self.sc.channels[c].pair_latency))]
+        return min(spans, key=_soonest) if spans else (0.0, True)
+
+    def _handling(self, aid: str, e) -> tuple[float, bool]:
+        """The shortest worked time the automated policy of ``aid`` takes, from
+        receiving the first item about an incident, to complete ``e``'s action as far
+        as ``e`` requires (and whether it can take exactly that): acknowledging it,
+        analysing the incident, drafting or carrying out the action, and for a message
+        that must be delivered or acknowledged, its channel's latency."""
+        pol = self.sc.actors[aid].policy
+        steps = [_least(pol.ack_delay)]
+        if e.action != "acknowledge":
+            steps.append(_least(pol.analysis_time))
+        if e.action not in ("acknowledge", "analyse"):
+            steps.append(_least(pol.action_time.get(e.action, pol.drafting_time)))
+            if e.action in MESSAGE_VERBS and e.reach != "sent":
+                steps.append(self._message_latency(aid, e.action))
+        return sum(m for m, _ in steps), all(exact for _, exact in steps)
+
     def deadlines_too_short(self) -> None:
-        """Deadlines shorter than the fastest path: channel latency and working hours."""
+        """Deadlines shorter than the fastest path: channel latency, working hours and
+        the shortest times the actor's policy takes to act."""
         for n, e in enumerate(self.sc.expectations):
             window = self._deadline(n)
             if window is None:
                 continue
             anchor, deadline = window
             direct = {a: inj.via for inj in self._anchor_inject(e) for a in inj.to}
+            first = self._opens_incident(e, anchor)
             bounds = []
             for aid in e.actors:
                 actor = self.sc.actors[aid]
-                arrival = anchor
+                arrival, exact = anchor, True
                 if aid not in direct:
                     ways = [c for c in actor.contacts if c in self.sc.channels]
-                    lat = [minimum(self.sc.channels[c].latency) for c in ways]
-                    arrival += min(lat) if lat else 0.0
+                    lat = [_least(self.sc.channels[c].latency) for c in ways]
+                    if lat:
+                        least, exact = min(lat, key=_soonest)
+                        arrival += least
                 else:
+                    # control's injects reach their recipients as they go out
                     ways = [direct[aid]]
                 shift = scenario_shift(self.sc, aid)
                 earliest = shift.next_on(arrival)
                 if earliest > arrival:
+                    exact = True
                     duty = self._on_call(aid, ways, e.incident, arrival)
-                    if duty is not None:
-                        earliest = min(earliest, duty)
-                bounds.append((earliest, aid))
+                    if duty is not None and duty < earliest:
+                        earliest = duty
+                        exact = _least(actor.on_call.answer_after)[1]  # type: ignore[union-attr]
+                if first:
+                    took, certain = self._handling(aid, e)
+                    earliest += took
+                    exact = exact and certain
+                bounds.append((earliest, not exact, aid))
             if not bounds:
                 continue  # no actor to bound (drill validate refuses such an expectation)
-            fastest, who = (min if e.require == "any" else max)(bounds)
-            if fastest > deadline:
+            fastest, inexact, who = (min if e.require == "any" else max)(bounds)
+            # what is done at the very minute of the deadline is in time; a fastest
+            # completion that no draw reaches exactly is always later than that
+            if fastest > deadline or (fastest == deadline and inexact):
                 local = scenario_shift(self.sc, who).when(fastest)
+                name = self.sc.actors[who].name
+                span = format_duration(fastest - anchor)
+                if not first:
+                    # it may have taken the incident up before the anchor
+                    why = (f"{name} cannot act before {span} ({local} local, the start of "
+                           "its working hours after the fastest delivery)")
+                else:
+                    more = "" if fastest > deadline else "more than "
+                    why = (f"{name} cannot complete it in {more}{span} ({local} local: the "
+                           "fastest delivery, its working hours and its shortest times to "
+                           f"{_steps(e)})")
                 self.warn("deadline-too-short", ("expectations", n, "within"),
                           f"expectation {e.id} is due {format_duration(e.within)} after its "
-                          f"anchor, but {self.sc.actors[who].name} cannot act before "
-                          f"{format_duration(fastest - anchor)} ({local} local, the "
-                          "start of its working hours after the fastest delivery)")
+                          f"anchor, but {why}")
 
     def short_deadlines_off_duty(self) -> None:
         for n, e in enumerate(self.sc.expectations):
