@@ -324,8 +324,9 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
     outage), ``held_time`` (the attempt that arrived, held in an outage before it could
     travel), ``transit`` (the channel's latency), ``office_hours_wait`` (the receiver
     waiting to be at work: a call that rings once someone is on duty, a message that
-    reaches a closed office, an acknowledgement that waits for the desk to open) and
-    ``awaiting_ack``; the parts add up to the duration.
+    reaches a closed office, an acknowledgement that waits for the desk to open, the
+    nights it waits queued behind other work) and ``awaiting_ack``; the parts add up to
+    the duration.
     """
     hops: dict[str, dict[str, Any]] = {}
     sent_at: dict[str, float] = {}
@@ -370,7 +371,8 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
                 h = hops.get(did)
                 if h is not None and h["acknowledged_at"] is None:
                     h["acknowledged_at"] = e.time
-                    # the time the receiver's desk was closed before it acknowledged
+                    # the time the receiver's desk was closed before it acknowledged:
+                    # before a place was free as well as after
                     ack_off_duty[did] = d.get("off_duty") or 0.0
     out = []
     for did, h in hops.items():

@@ -131,6 +131,8 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
                 ack = acks_by_dispatch.get(h["dispatch"])
                 receiver_side = h["acknowledged_at"] - arrived.time
                 if ack is not None and ack.details.get("by") == "policy":
+                    # off duty: every minute the desk was closed, waiting for a place
+                    # included; queued: the rest of the wait for a place
                     hours = ack.details.get("off_duty", 0.0)
                     work = ack.details.get("worked", 0.0)
                     parts[HOURS] += hours

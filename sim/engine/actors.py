@@ -10,16 +10,22 @@ picks a message up after a delay and handles it at the duty desk when the incide
 as the team knows it, is severe enough; anything less waits for office hours.
 
 Items wait for a desk in priority order: the incident's severity as the actor knows
-it (most severe first), then the deadline the sender is working to, then arrival.
-``policy.queue: fifo`` serves them strictly in arrival order instead.
+it when a place is given (most severe first), then the deadline the sender is working
+to, then arrival. An item waiting while the team learns that its incident is more
+severe moves up the queue; work that waited overnight is let in at opening by what
+the team knows then. ``policy.queue: fifo`` serves them strictly in arrival order
+instead.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import insort
-from collections.abc import Iterator
+from bisect import bisect_left, insort
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
+from weakref import proxy as _weak
 
 import simpy
 
@@ -81,33 +87,46 @@ class Desk:
     """Where an actor's work waits its turn: a priority queue of requests, and a shift.
 
     It behaves as a SimPy ``PriorityResource`` step for step (the same events, created
-    and scheduled in the same order, so runs are unchanged) without its generic
-    machinery: a request is granted at once when a place is free and it heads the
-    queue; a release frees its place at once and lets the head of the queue in when
-    the release event is processed.
+    and scheduled in the same order) without its generic machinery: a request is
+    granted at once when a place is free and it heads the queue; a release frees its
+    place at once and lets the head of the queue in when the release event is
+    processed. Unlike a ``PriorityResource``, a waiting request's priority may change:
+    a request made for a ``group`` (an incident) starts with the group's rank, and
+    :meth:`rerank` moves the group's waiting requests when its rank changes. Before
+    each grant the desk calls ``refresh`` (when given), which reranks what has
+    changed since.
     """
 
-    __slots__ = ("_openings", "_queue", "_users", "capacity", "env", "shift")
+    __slots__ = ("_groups", "_openings", "_queue", "_users", "capacity", "env", "refresh",
+                 "shift")
 
-    def __init__(self, env: simpy.Environment, capacity: int, shift: Shift | AlwaysOn):
+    def __init__(self, env: simpy.Environment, capacity: int, shift: Shift | AlwaysOn,
+                 refresh: Callable[[], None] | None = None):
         self.env = env
         self.capacity = capacity
         self.shift = shift
-        self._openings: dict[float, list[tuple[tuple, simpy.Event]]] = {}
-        #: waiting requests as (priority, event), smallest first; priorities are unique
-        self._queue: list[tuple[tuple, simpy.Event]] = []
+        self.refresh = refresh
+        self._openings: dict[float, list[tuple[Callable[[], tuple], simpy.Event]]] = {}
+        #: waiting requests as (priority, event, group), smallest priority first;
+        #: priorities are unique, so neither event nor group is ever compared
+        self._queue: list[tuple[tuple, simpy.Event, Hashable]] = []
+        #: group -> its waiting requests (event -> priority), to rerank them
+        self._groups: dict[Hashable, dict[simpy.Event, tuple]] = {}
         #: granted requests not released yet
         self._users: set[simpy.Event] = set()
 
-    def opening(self, at: float, key: tuple) -> simpy.Event:
+    def opening(self, at: float, key: Callable[[], tuple]) -> simpy.Event:
         """An event at the desk's opening time ``at``; work that waited overnight is let
-        in at opening in priority order, not in the order it arrived."""
+        in at opening in priority order, not in the order it arrived. ``key`` gives the
+        work's priority when the desk opens (the team may have learnt more overnight)."""
         waiting = self._openings.get(at)
         if waiting is None:
             waiting = self._openings[at] = []
 
             def open_desk(_event: simpy.Event) -> None:
-                for _, ev in sorted(self._openings.pop(at), key=lambda w: w[0]):
+                ranked = [(rank(), ev) for rank, ev in self._openings.pop(at)]
+                ranked.sort(key=itemgetter(0))
+                for _, ev in ranked:
                     ev.succeed()
 
             self.env.timeout(at - self.env.now).callbacks.append(open_desk)
@@ -115,13 +134,39 @@ class Desk:
         waiting.append((key, ev))
         return ev
 
-    def request(self, priority: tuple) -> simpy.Event:
+    def request(self, priority: tuple, group: Hashable | None = None) -> simpy.Event:
         """A request for a place at the desk, triggered once granted (smaller
-        ``priority`` first; each request's priority is unique)."""
+        ``priority`` first; each request's priority is unique). A request for a
+        ``group`` is reranked with it (:meth:`rerank`): its priority's first part is
+        the group's rank."""
         req = simpy.Event(self.env)
-        insort(self._queue, (priority, req))
+        insort(self._queue, (priority, req, group))
+        if group is not None:
+            self._groups.setdefault(group, {})[req] = priority
         self._grant()
         return req
+
+    def rerank(self, group: Hashable, rank: object) -> None:
+        """The ``group``'s rank is now ``rank``: its waiting requests move to their
+        places in the queue by it (the rest of each priority unchanged)."""
+        waiting = self._groups.get(group)
+        if not waiting:
+            return
+        queue = self._queue
+        for req, key in waiting.items():
+            if key[0] == rank:
+                continue
+            # priorities are unique: the request's entry is the first at or after (key,)
+            del queue[bisect_left(queue, (key,))]
+            new = (rank, *key[1:])
+            waiting[req] = new
+            insort(queue, (new, req, group))
+
+    def _forget(self, group: Hashable, req: simpy.Event) -> None:
+        waiting = self._groups[group]
+        del waiting[req]
+        if not waiting:
+            del self._groups[group]
 
     def release(self, req: simpy.Event) -> None:
         """Give back a granted place; the next request is let in when the release
@@ -135,21 +180,29 @@ class Desk:
         """Withdraw a request not granted yet."""
         if req.triggered:
             return
-        for i, (_, waiting) in enumerate(self._queue):
+        for i, (_, waiting, group) in enumerate(self._queue):
             if waiting is req:
                 del self._queue[i]
+                if group is not None:
+                    self._forget(group, req)
                 return
 
     def clear(self) -> None:
         """Forget every request and opening (the drill is over)."""
         self._openings.clear()
         self._queue.clear()
+        self._groups.clear()
         self._users.clear()
 
     def _grant(self, _event: simpy.Event | None = None) -> None:
-        """Let the head of the queue in if there is a free place (one at a time)."""
+        """Let the head of the queue in if there is a free place (one at a time), by the
+        priorities as they stand now."""
         if self._queue and len(self._users) < self.capacity:
-            req = self._queue.pop(0)[1]
+            if self.refresh is not None:
+                self.refresh()
+            _, req, group = self._queue.pop(0)
+            if group is not None:
+                self._forget(group, req)
             self._users.add(req)
             req.succeed()
 
@@ -164,9 +217,14 @@ class ActorState:
         self.env = env
         self.human = False
         self.fifo = spec.policy.queue == "fifo"
-        self.office = Desk(env, spec.capacity, shift)
+        #: what the desks call before letting work in (through a weak reference: no
+        #: cycle between the actor and its desks)
+        self._refresh = None if self.fifo else partial(ActorState._restate, _weak(self))
+        self.office = Desk(env, spec.capacity, shift, self._refresh)
         self._duty: Desk | None = None
         self.received: list[Received] = []
+        #: how many received items the priorities of work waiting at the desks reflect
+        self._ranked = 0
         #: the policy's work under way for this role: process -> (item, slot)
         self.work: dict = {}
         self.pictures: dict[str, Picture] = {}
@@ -190,7 +248,7 @@ class ActorState:
         if self.spec.always_on:
             return self.office
         if self._duty is None:
-            self._duty = Desk(self.env, 1, ALWAYS)
+            self._duty = Desk(self.env, 1, ALWAYS, self._refresh)
         return self._duty
 
     def answering(self, channel: str | None, around_the_clock: bool = False) -> Shift | AlwaysOn:
@@ -213,12 +271,33 @@ class ActorState:
         return on_call.acts_on(picture.severity if picture is not None else None)
 
     def priority(self, item: Received, seq: int) -> tuple[float, float, float, int]:
-        """Sort key of an item waiting for a desk (smaller goes first)."""
+        """Sort key of an item waiting for a desk (smaller goes first): its first part is
+        the rank of the item's incident (:meth:`rank`), the rest never changes."""
         if self.fifo:
             return (0, 0.0, item.at, seq)
-        picture = self.pictures.get(item.incident)
+        return (self.rank(item.incident), item.deadline_at, item.at, seq)
+
+    def rank(self, incident: str) -> int:
+        """The incident's place in the queue by its severity as this team knows it now
+        (smaller goes first; an unknown severity counts as medium)."""
+        picture = self.pictures.get(incident)
         severity = (picture.severity if picture is not None else "") or "medium"
-        return (-SEVERITY_ORDER.index(severity), item.deadline_at, item.at, seq)
+        return -SEVERITY_ORDER.index(severity)
+
+    def _restate(self) -> None:
+        """Before a desk lets work in: rerank the work waiting about each incident whose
+        picture grew since the last look (an item that reached the team added facts,
+        perhaps a higher severity)."""
+        received = self.received
+        seen, self._ranked = self._ranked, len(received)
+        if seen == self._ranked:
+            return
+        grown = dict.fromkeys(item.incident for item in received[seen:] if item.grew)
+        desks = (self.office,) if self._duty is None else (self.office, self._duty)
+        for incident in grown:
+            rank = self.rank(incident)
+            for desk in desks:
+                desk.rerank(incident, rank)
 
 
 def work(env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float,

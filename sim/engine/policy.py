@@ -492,18 +492,21 @@ class Policy:
         return st.office
 
     def _request(self, st: ActorState, desk: Desk, item: Received) -> simpy.Event:
+        """Ask for a place at ``desk``; the request waits its turn by the item's priority,
+        which follows the incident's severity as the team comes to know it."""
         self._seq += 1
-        return desk.request(st.priority(item, self._seq))
+        return desk.request(st.priority(item, self._seq), None if st.fifo else item.incident)
 
     def _until_open(self, st: ActorState, desk: Desk,
                     item: Received) -> Iterator[simpy.Event]:
-        """Wait for the desk's next opening; False when it never opens again."""
+        """Wait for the desk's next opening; False when it never opens again. Work that
+        waited is let in by its priority when the desk opens, not when it arrived."""
         on = desk.shift.next_on(self.env.now)
         if on > self.env.now:
             if math.isinf(on):
                 return False
             self._seq += 1
-            yield desk.opening(on, st.priority(item, self._seq))
+            yield desk.opening(on, partial(st.priority, item, self._seq))
         return True
 
     def start(self, st: ActorState, work_: Iterator[simpy.Event], item: Received,
@@ -542,7 +545,13 @@ class Policy:
         t1 = env.now
         req = slot.hold(desk, self._request(st, desk, item))
         yield req
-        queued = env.now - t1
+        if env.now > t1:
+            # waiting for a place: the time the desk was closed meanwhile is time off
+            # duty, the rest time queued behind other work
+            queued = worked_between(shift, t1, env.now)
+            off_duty += max(env.now - t1 - queued, 0.0)
+        else:
+            queued = 0.0
         slot.stage = "acknowledging"
         ack = engine.draw(pol.ack_delay, f"{st.id}/ack/{inc_id}")
         off_duty += yield from work(env, shift, ack, engine.end)
