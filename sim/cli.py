@@ -133,6 +133,20 @@ def _count(text: str) -> int:
     return n
 
 
+def _file_arg(text: str) -> str:
+    """A file an option names: an empty path is refused rather than read as "not given"."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path; give a file name")
+    return text
+
+
+def _folder_arg(text: str) -> str:
+    """A folder an option names: an empty path is refused (``.`` is the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path; write . for this folder")
+    return text
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.analysis.metrics import compute
@@ -424,7 +438,7 @@ def cmd_host(args: argparse.Namespace) -> int:
     """Serve one live drill to terminals over the network (see docs/security.md)."""
     import math
 
-    from sim.net.run import HostError, host, parse_listen
+    from sim.net.run import HostError, check_listen, host, parse_listen
     from sim.runs.session import JournalError
 
     speed = args.speed
@@ -433,6 +447,10 @@ def cmd_host(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if bool(args.cert) != bool(args.key):
         print("--cert and --key go together: the certificate and its private key", file=sys.stderr)
+        return EXIT_INVALID
+    if args.new_invites and not args.resume:
+        print("drill host: --new-invites goes with --resume: a new drill issues new "
+              "invitations anyway", file=sys.stderr)
         return EXIT_INVALID
     try:
         parse_listen(args.listen)
@@ -445,6 +463,10 @@ def cmd_host(args: argparse.Namespace) -> int:
     from sim.net.server import oversized_frame
 
     def refuse(trial: DrillSession) -> str | None:
+        try:  # an address the server cannot listen on: no journal is started for nothing
+            check_listen(args.listen)
+        except HostError as exc:
+            return str(exc)
         too_large = oversized_frame(trial)
         return None if too_large is None else f"cannot host this drill: {too_large}"
 
@@ -1091,7 +1113,7 @@ def _progress_bar(total: int, done: int):
 
 def _allow_include(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--allow-include", action="append", default=[], metavar="FOLDER",
+        "--allow-include", type=_folder_arg, action="append", default=[], metavar="FOLDER",
         help="also let includes read files from FOLDER (by default only the scenario's "
         "own folder tree and the bundled library)",
     )
@@ -1112,7 +1134,7 @@ class _Version(argparse.Action):
 
 
 def _keymap_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--keymap", metavar="FILE",
+    p.add_argument("--keymap", type=_file_arg, metavar="FILE",
                    help="a TOML file moving keys by binding id (default: $ACID_DRILL_KEYMAP, "
                         "else ~/.config/acid-drill/keymap.toml if it exists; see docs/keys.md)")
 
@@ -1129,21 +1151,22 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run a scenario with the automated policy and print its escalation timing"
     )
     run.add_argument(
-        "scenario", nargs="?", default=None,
+        "scenario", type=_file_arg, nargs="?", default=None,
         help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})",
     )
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
     run.add_argument("--slowest", type=_count, default=5, metavar="N",
                      help="how many slowest hops to list (default 5; 0: leave the list out)")
-    run.add_argument("--events", metavar="FILE", help="also write the event log as JSON lines")
-    run.add_argument("--journal", metavar="FILE",
+    run.add_argument("--events", type=_file_arg, metavar="FILE",
+                     help="also write the event log as JSON lines")
+    run.add_argument("--journal", type=_file_arg, metavar="FILE",
                      help="record the run in a drill journal, for drill review and drill report")
     _allow_include(run)
     run.set_defaults(func=cmd_run)
 
     val = sub.add_parser("validate", help="check scenario files and report every problem")
-    val.add_argument("files", nargs="+", metavar="FILE")
+    val.add_argument("files", type=_file_arg, nargs="+", metavar="FILE")
     _allow_include(val)
     val.set_defaults(func=cmd_validate)
 
@@ -1152,7 +1175,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     play = sub.add_parser("play", help="run a live drill in the terminal (facilitator and players)")
     play.add_argument(
-        "scenario", nargs="?", default=None,
+        "scenario", type=_file_arg, nargs="?", default=None,
         help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})",
     )
     play.add_argument("--speed", type=float, default=None,
@@ -1162,8 +1185,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a role played by a person (repeat for more); the rest are automated")
     play.add_argument("--seed", type=int, default=None,
                       help="random seed (default 0; a resumed drill keeps its own)")
-    play.add_argument("--journal", metavar="FILE", help="where to record the drill")
-    play.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
+    play.add_argument("--journal", type=_file_arg, metavar="FILE", help="where to record the drill")
+    play.add_argument("--resume", type=_file_arg, metavar="JOURNAL", help="carry on a drill from its journal")
     play.add_argument("--pin", action="store_true",
                       help="hot seat: ask for a facilitator's PIN at start; players need it to "
                            "leave their role for the console, the review or the clock")
@@ -1173,7 +1196,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser(
         "batch", help="run a scenario many times (and what-if variants) for timing metrics")
-    bt.add_argument("scenario", nargs="?", default=None,
+    bt.add_argument("scenario", type=_file_arg, nargs="?", default=None,
                     help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})")
     bt.add_argument("-n", type=int, default=1000, help="replications (default 1000)")
     bt.add_argument("--seed", type=int, default=0, help="batch seed (default 0)")
@@ -1182,7 +1205,7 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--out", default="batch-out", help="output folder (default batch-out)")
     bt.add_argument("--variant", action="append", default=[], metavar="'NAME: PATH=VALUE,...'",
                     help="a what-if variant, e.g. 'laocert-24x7: actors.laocert.staffing=24/7'")
-    bt.add_argument("--variants", action="append", metavar="FILE",
+    bt.add_argument("--variants", type=_file_arg, action="append", metavar="FILE",
                     help="a YAML file of variants: {variants: {name: {path: value}}}")
     bt.add_argument("--sweep", metavar="PATH=V1,V2,...|PATH=START:STOP:STEP",
                     help="run one variant per value of one parameter; plots the result")
@@ -1198,7 +1221,8 @@ def build_parser() -> argparse.ArgumentParser:
     bt.set_defaults(func=cmd_batch)
 
     rv = sub.add_parser("review", help="review a drill's escalation timing in the terminal")
-    rv.add_argument("journal", help="a drill journal (drill play, or drill run --journal)")
+    rv.add_argument("journal", type=_file_arg,
+                    help="a drill journal (drill play, or drill run --journal)")
     # 200 is sim.analysis.review.MODEL_RUNS, written out so that --help stays light (a
     # test keeps the two equal)
     rv.add_argument("--runs", type=int, default=200,
@@ -1207,44 +1231,44 @@ def build_parser() -> argparse.ArgumentParser:
     rv.set_defaults(func=cmd_review)
 
     rp = sub.add_parser("report", help="write an after-action report (HSEEP AAR/IP)")
-    rp.add_argument("journal", help="a drill journal")
+    rp.add_argument("journal", type=_file_arg, help="a drill journal")
     rp.add_argument("--format", choices=["md", "html", "json", "text", "docx"],
                     help="report format (default: from the -o file's suffix, .md, .html, "
                     ".json, .txt or .docx; Markdown on stdout)")
-    rp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    rp.add_argument("-o", "--output", type=_file_arg, metavar="FILE", help="write here instead of stdout")
     rp.add_argument("--runs", type=int, default=200,
                     help="automated runs to compare people's play against (default 200; 0: none)")
     rp.set_defaults(func=cmd_report)
 
     ln = sub.add_parser("lint", help="find likely mistakes in scenario files (beyond validation)")
-    ln.add_argument("files", nargs="+", metavar="FILE")
+    ln.add_argument("files", type=_file_arg, nargs="+", metavar="FILE")
     ln.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _allow_include(ln)
     ln.set_defaults(func=cmd_lint)
 
     ex = sub.add_parser("explain", help="print a scenario for a person to check")
-    ex.add_argument("file", metavar="FILE")
+    ex.add_argument("file", type=_file_arg, metavar="FILE")
     _allow_include(ex)
     ex.set_defaults(func=cmd_explain)
 
     sc = sub.add_parser("schema", help="write the JSON Schema of the scenario format")
-    sc.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    sc.add_argument("-o", "--output", type=_file_arg, metavar="FILE", help="write here instead of stdout")
     sc.set_defaults(func=cmd_schema)
 
     ms = sub.add_parser("msel", help="the MSEL as a spreadsheet: export it, or import an edited one")
     ms_sub = ms.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
     mx = ms_sub.add_parser("export", help="write the scenario's MSEL as XLSX or CSV")
-    mx.add_argument("scenario", nargs="?", default=None,
+    mx.add_argument("scenario", type=_file_arg, nargs="?", default=None,
                     help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})")
-    mx.add_argument("-o", "--output", metavar="FILE", required=True,
+    mx.add_argument("-o", "--output", type=_file_arg, metavar="FILE", required=True,
                     help="msel.xlsx (with the actors' and expectations' sheets) or msel.csv")
     _allow_include(mx)
     mx.set_defaults(func=cmd_msel_export)
     mi = ms_sub.add_parser("import", help="replace a scenario's injects with an MSEL spreadsheet")
-    mi.add_argument("file", metavar="MSEL", help="an .xlsx or .csv MSEL")
-    mi.add_argument("--into", metavar="SCENARIO", required=True,
+    mi.add_argument("file", type=_file_arg, metavar="MSEL", help="an .xlsx or .csv MSEL")
+    mi.add_argument("--into", type=_file_arg, metavar="SCENARIO", required=True,
                     help="the scenario file whose injects are replaced")
-    mi.add_argument("-o", "--output", metavar="FILE",
+    mi.add_argument("-o", "--output", type=_file_arg, metavar="FILE",
                     help="write the new scenario here (default: rewrite the --into file)")
     mi.add_argument("--columns", metavar="MAP",
                     help="map another tool's headers to fields: 'Time=at,Message=text,...'")
@@ -1254,7 +1278,7 @@ def build_parser() -> argparse.ArgumentParser:
     mi.set_defaults(func=cmd_msel_import)
 
     ho = sub.add_parser("handout", help="write printable inject cards and each role's packet")
-    ho.add_argument("scenario", nargs="?", default=None,
+    ho.add_argument("scenario", type=_file_arg, nargs="?", default=None,
                     help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})")
     ho.add_argument("--role", action="append", metavar="ROLE",
                     help="the actor whose packet to write (repeat for more)")
@@ -1262,7 +1286,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="every actor's packet, the controller's packet and the inject cards")
     ho.add_argument("--pdf", action="store_true",
                     help="also write PDF copies (needs the weasyprint package)")
-    ho.add_argument("-o", "--output", metavar="DIR", required=True, help="folder to write into")
+    ho.add_argument("-o", "--output", type=_folder_arg, metavar="DIR", required=True,
+                    help="folder to write into")
     _allow_include(ho)
     ho.set_defaults(func=cmd_handout)
 
@@ -1273,7 +1298,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     hs = sub.add_parser("host", help="serve a live drill to terminals on other machines "
                                      "(prints one invitation per role)")
-    hs.add_argument("scenario", nargs="?", default=None,
+    hs.add_argument("scenario", type=_file_arg, nargs="?", default=None,
                     help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})")
     hs.add_argument("--role", action="append", default=[], metavar="ID",
                     help="a role played by a person (repeat for more); the rest are automated")
@@ -1281,9 +1306,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="where to listen (default 127.0.0.1:8765: this machine only)")
     hs.add_argument("--public-host", metavar="NAME",
                     help="the host name the invitations give (default: the --listen host)")
-    hs.add_argument("--cert", metavar="FILE", help="TLS certificate chain (PEM); with --key")
-    hs.add_argument("--key", metavar="FILE", help="TLS private key (PEM); with --cert")
-    hs.add_argument("--invites", metavar="FILE",
+    hs.add_argument("--cert", type=_file_arg, metavar="FILE", help="TLS certificate chain (PEM); with --key")
+    hs.add_argument("--key", type=_file_arg, metavar="FILE", help="TLS private key (PEM); with --cert")
+    hs.add_argument("--invites", type=_file_arg, metavar="FILE",
                     help="write the invitations to FILE (0600) instead of printing them")
     hs.add_argument("--new-invites", action="store_true",
                     help="on --resume: revoke the earlier invitations and issue new ones")
@@ -1297,8 +1322,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "(quitting it stops the server)")
     hs.add_argument("--seed", type=int, default=None,
                     help="random seed (default 0; a resumed drill keeps its own)")
-    hs.add_argument("--journal", metavar="FILE", help="where to record the drill")
-    hs.add_argument("--resume", metavar="JOURNAL", help="carry on a drill from its journal")
+    hs.add_argument("--journal", type=_file_arg, metavar="FILE", help="where to record the drill")
+    hs.add_argument("--resume", type=_file_arg, metavar="JOURNAL", help="carry on a drill from its journal")
     _allow_include(hs)
     hs.set_defaults(func=cmd_host)
 
@@ -1308,7 +1333,7 @@ def build_parser() -> argparse.ArgumentParser:
     jn.add_argument("--print", action="store_true",
                     help="follow the drill in plain text instead of the terminal UI: every "
                          "line this role may see")
-    jn.add_argument("--cafile", metavar="FILE",
+    jn.add_argument("--cafile", type=_file_arg, metavar="FILE",
                     help="trust the server certificates signed by this CA (PEM), e.g. a "
                          "self-signed one")
     jn.set_defaults(func=cmd_join)
@@ -1323,14 +1348,15 @@ def build_parser() -> argparse.ArgumentParser:
     wb.add_argument("--public-url", metavar="URL",
                     help="the address browsers use, e.g. https://drill.example.org behind a "
                          "reverse proxy (default: the address of the request)")
-    wb.add_argument("--cert", metavar="FILE", help="TLS certificate chain (PEM) for https; with --key")
-    wb.add_argument("--key", metavar="FILE", help="TLS private key (PEM); with --cert")
-    wb.add_argument("--cafile", metavar="FILE",
+    wb.add_argument("--cert", type=_file_arg, metavar="FILE",
+                    help="TLS certificate chain (PEM) for https; with --key")
+    wb.add_argument("--key", type=_file_arg, metavar="FILE", help="TLS private key (PEM); with --cert")
+    wb.add_argument("--cafile", type=_file_arg, metavar="FILE",
                     help="trust the drill server's certificate signed by this CA (PEM)")
     wb.set_defaults(func=cmd_web)
 
     jr = sub.add_parser("journals", help="list recorded drills, most recently written first")
-    jr.add_argument("--dir", help="journal folder (default: $ACID_DRILL_HOME/journals)")
+    jr.add_argument("--dir", type=_folder_arg, help="journal folder (default: $ACID_DRILL_HOME/journals)")
     jr.set_defaults(func=cmd_journals)
     return parser
 

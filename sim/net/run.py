@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import socket
 import ssl
 import sys
 from collections.abc import Awaitable, Callable
@@ -48,6 +49,23 @@ def parse_listen(text: str) -> tuple[str, int]:
     if not port.isdigit() or not 0 <= int(port) <= 65535:
         raise HostError("--listen: the port must be a number from 0 to 65535")
     return host or "127.0.0.1", int(port)
+
+
+def check_listen(text: str) -> None:
+    """Refuse (:class:`HostError`) a ``--listen`` address the server could not listen on,
+    a port in use or a host name that does not resolve, by binding it for a moment as the
+    server will: before a drill's journal is started, so such a drill leaves none behind."""
+    bind, port = parse_listen(text)
+    try:
+        infos = socket.getaddrinfo(bind, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _, address in infos:
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6 and hasattr(socket, "IPPROTO_IPV6"):
+                    probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                probe.bind(address)
+    except OSError as exc:
+        raise HostError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
 
 
 @dataclass

@@ -1664,13 +1664,32 @@ def _run_local(payload: str, key: str, cfg: BatchConfig, jobs: int,
                     start, count = pending.pop(fut)
                     finished(start, count, *_result(fut))
         except BaseException:
-            # stop at once: no worker carries on writing chunks nobody will record
-            workers = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in workers:
-                with contextlib.suppress(OSError, ValueError, AttributeError):
-                    proc.terminate()
+            _stop_pool(pool)
             raise
+
+
+#: how long stopping a pool waits for its management thread and its workers to end
+_STOP_WAIT = 10.0
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` at once (Ctrl-C, or a chunk that failed): no worker carries on
+    writing chunks nobody will record, and the pool's management thread has ended when
+    this returns, so nothing of the pool is left running for the interpreter's exit to
+    wake (it would write to a pipe closed under it and print a traceback)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            proc.terminate()
+    # the management thread sees its workers gone, fails what was pending, closes its
+    # pipes and ends
+    if manager is not None and manager.is_alive():
+        manager.join(_STOP_WAIT)
+    for proc in workers:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            proc.join(_STOP_WAIT)
 
 
 def _run_dask(payload: str, key: str, cfg: BatchConfig, todo: list[tuple[int, int]],

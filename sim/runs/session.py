@@ -382,6 +382,28 @@ def _keep_private(path: Path, *, writing: bool) -> None:
             os.close(fd)
 
 
+def is_journal(path: Path) -> bool:
+    """Whether the SQLite file at ``path`` holds a drill journal's header (a ``meta``
+    table naming the journal format), read without locking it or creating any file
+    beside it, and without changing it in any way.
+
+    A journal's header is in the file itself from its creation on (it is built under a
+    temporary name and linked into place complete), so the ``-wal`` file need not be read.
+    """
+    uri = "file:" + urllib.parse.quote(str(Path(path).absolute())) + "?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except _DB_ERRORS:
+        return False
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        return row is not None and json.loads(row[0]) == JOURNAL_FORMAT
+    except (*_DB_ERRORS, *_JSON_ERRORS):
+        return False
+    finally:
+        conn.close()
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         uri = "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=ro"
@@ -479,7 +501,8 @@ class Journal:
         """
         path = Path(path)
         _check_file(path)
-        _keep_private(path, writing=not readonly)
+        if is_journal(path):  # a file that is not a journal is refused below, left as it was
+            _keep_private(path, writing=not readonly)
         conn = None
         try:
             conn = _connect(path, readonly)
@@ -963,13 +986,39 @@ def _last_written(path: Path) -> float:
     return max(times, default=0.0)
 
 
+def _holds_journal(path: Path) -> bool:
+    """Whether ``path``, named otherwise than ``*.journal.sqlite``, is a regular SQLite
+    file holding a drill journal (a journal being built under its temporary name, and
+    SQLite's files beside a journal, are not)."""
+    name = path.name
+    if name.endswith((*_SQLITE_SIDES, ".lock")) or (name.startswith(".") and name.endswith(".part")):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode) or os.read(fd, 16) != b"SQLite format 3\x00":
+            return False
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return is_journal(path)
+
+
 def list_journals(directory: Path | None = None) -> list[JournalInfo | tuple[Path, str]]:
     """Journals in ``directory``, most recently written first; unreadable ones as (path, reason)."""
     directory = directory or journal_dir()
     out: list[JournalInfo | tuple[Path, str]] = []
     if not directory.is_dir():
         return out
-    paths = sorted(directory.glob(f"*{SUFFIX}"), key=lambda p: (-_last_written(p), p.name))
+    try:
+        found = [p for p in directory.iterdir()
+                 if p.name.endswith(SUFFIX) or _holds_journal(p)]
+    except OSError:  # a folder that cannot be listed holds no journal to show
+        return out
+    paths = sorted(found, key=lambda p: (-_last_written(p), p.name))
     for path in paths:
         try:
             j = Journal.open(path, readonly=True)
