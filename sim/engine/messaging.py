@@ -65,7 +65,7 @@ _facts_words = functools.lru_cache(maxsize=4096)(facts_in_words)
 
 CLIENT_KINDS = ("victim", "isp")
 #: labels anything may be passed on under, to anyone in the community
-OPEN_LABELS = _OPEN = frozenset(("CLEAR", "GREEN"))
+OPEN_LABELS = frozenset(("CLEAR", "GREEN"))
 _RANK = {label: i for i, label in enumerate(TLP_ORDER)}
 
 
@@ -286,8 +286,6 @@ class Messaging:
         if not needed and not IMPLIED_FACTS.get(verb) \
                 and (inc_id, verb, target) not in st.told:
             return [], []  # due once whatever the incident, and saying nothing by itself
-        if all(item.tlp in _OPEN for item in passes):
-            return [], []  # nothing restricted to keep back
         _, withheld, _, carried = _split(st, self.engine.actors[target], passes)
         if not withheld:
             return [], []
@@ -355,7 +353,7 @@ class Messaging:
             # passes on would let it go (and its own recipient, even when the sender
             # breached a label): never someone a label kept the material from
             actors = engine.actors
-            held = [(i.tlp, i.named) for i in shared if i.tlp not in _OPEN]
+            held = [(i.tlp, i.named) for i in shared if i.tlp not in OPEN_LABELS]
             held += [(i.facts_tlp or i.tlp, i.named) for i in partly]
             named = tuple(t for t in everyone if t == target or all(
                 allowed(lbl, n, st, actors[t]) for lbl, n in held))
@@ -446,7 +444,7 @@ class Messaging:
         recipient = self.engine.actors[d.recipient]
 
         def passes(label: str, item: Received) -> bool:
-            return label in _OPEN or allowed(label, item.named, st, recipient)
+            return label in OPEN_LABELS or allowed(label, item.named, st, recipient)
 
         for item in reversed(picture.items):
             if item.incident_title and passes(item.facts_tlp or item.tlp, item):
@@ -699,7 +697,7 @@ def _split(st: ActorState, recipient: ActorState, passes: list[Received]
     shared: list[Received] = []
     withheld: list[Received] = []
     for item in passes:
-        if item.tlp in _OPEN or allowed(item.tlp, item.named, st, recipient):
+        if item.tlp in OPEN_LABELS or allowed(item.tlp, item.named, st, recipient):
             shared.append(item)
         else:
             withheld.append(item)
