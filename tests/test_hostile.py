@@ -19,7 +19,7 @@ from sim.cli import EXIT_INVALID, main
 HOSTILE = Path(__file__).parent / "hostile"
 FILES = sorted(HOSTILE.glob("*.yaml"))
 BASE = (HOSTILE / "25-terminal-escapes.yaml").read_text(encoding="utf-8")
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def expected_first_line(path: Path) -> str:
@@ -84,7 +84,7 @@ def test_escape_sequences_and_markup_in_names_are_printed_as_text(capsys):
         code, out, err = run(capsys, *argv)
         assert code == 0
         assert not UNSAFE.search(out + err), argv
-        assert "Sing\\x1b[2J\\x1b]0;owned\\x07CERT\\u202e" in out, argv
+        assert "Sing\\x1b[2J\\x1b]0;owned\\x07CERT\\u202e\\u200f" in out, argv
     _, out, _ = run(capsys, "explain", str(path))
     assert "[/x] report [@click=app.quit]quit[/] TLP [RED]" in out
 
@@ -185,3 +185,15 @@ def test_thousands_of_levels_never_reach_the_recursion_limit(tmp_path, capsys, m
     assert re.match(rf"{re.escape(str(path))}:1:\d+: .*(nesting deeper than 64|nesting depth)",
                     out.splitlines()[0])
     assert len(out.splitlines()) == 2  # the problem, and the count
+
+
+def test_direction_marks_are_escaped_and_joiners_kept():
+    from sim.safe.text import json_text, one_line, plain
+
+    # an invisible right-to-left mark reorders the text around it: shown as an escape
+    assert plain("CERT\u200f-PH\u200e:\u061c") == "CERT\\u200f-PH\\u200e:\\u061c"
+    assert one_line("a\u200fb") == "a\\u200fb"
+    assert json_text('"a\u200fb"') == '"a\\u200fb"'
+    # joiners are part of how Khmer, Myanmar and Sinhala words are written: kept
+    for name in ("\u1780\u17d2\u200d\u179a", "\u1019\u103c\u200c\u1014\u103a"):
+        assert plain(name) == name

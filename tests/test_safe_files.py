@@ -131,5 +131,5 @@ def test_run_json_on_the_command_line_is_valid_json_with_hostile_names(tmp_path,
             yield node
 
     found = set(strings(json.loads(out)))
-    assert "Sing\x1b[2J\x1b]0;owned\x07CERT\u202e" in found
+    assert "Sing\x1b[2J\x1b]0;owned\x07CERT\u202e\u200f" in found
     assert "Phish \x1b[31m[/x] report [@click=app.quit]quit[/] TLP [RED]\x9b" in found

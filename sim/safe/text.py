@@ -20,9 +20,11 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-# C0 controls except \t and \n, DEL, C1 controls, and the bidi embeddings,
-# overrides and isolates, plus line/paragraph separators
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# C0 controls except \t and \n, DEL, C1 controls, the bidi embeddings, overrides and
+# isolates, the invisible direction marks (Arabic letter mark, left-to-right and
+# right-to-left marks: they reorder the text around them), plus line/paragraph separators
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                     "\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape(match: re.Match[str]) -> str:
