@@ -29,6 +29,9 @@ EVENT_TYPES: dict[str, str] = {
     "inject_edited": "the facilitator changed a waiting inject's title, text, recipients or TLP",
     "inject_unskipped": "the facilitator put a skipped inject back in the MSEL",
     "inject_added": "the facilitator added an ad-hoc inject to deliver later",
+    "inject_held": "an inject waits to reach a recipient: for a holding outage to end "
+    "(reason: outage) or for someone at a desk that takes calls only when open (reason: "
+    "off_duty); until is when it is tried again",
     "password_delivered": "the password of a protected artefact reached a recipient on its "
     "own channel",
     "password_lost": "the password of a protected artefact could not reach a recipient (no or "

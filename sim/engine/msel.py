@@ -333,12 +333,9 @@ class Msel:
         engine.expectations.inject_delivered(inj.id)
 
     def _when_on_duty(self, inj: Inject, st: ActorState, facts: tuple[str, ...],
-                      before: float = 0.0) -> Iterator[simpy.Event]:
-        """Deliver once someone answers; ``before``: minutes it already waited for that."""
-        on = st.answering(inj.via, self.engine.channels[inj.via].handled_around_the_clock
-                          ).next_on(self.env.now)
-        if math.isinf(on):
-            return
+                      before: float, on: float) -> Iterator[simpy.Event]:
+        """Deliver once someone answers, at drill minute ``on``; ``before``: minutes it
+        already waited for that."""
         wait = on - self.env.now
         yield self.env.timeout(wait)
         self._to(inj, st, before + wait, facts)
@@ -349,11 +346,26 @@ class Msel:
         call), once someone is there to answer: when the inject is sent, and again when
         service comes back after a holding outage."""
         channel = self.engine.channels[inj.via]
-        if channel.needs_receiver_on_duty and not st.answering(
-                inj.via, channel.handled_around_the_clock).on_duty(self.env.now):
-            self.env.process(self._when_on_duty(inj, st, facts, duty_wait))
-        else:
-            self._to(inj, st, duty_wait, facts)
+        if channel.needs_receiver_on_duty:
+            answering = st.answering(inj.via, channel.handled_around_the_clock)
+            if not answering.on_duty(self.env.now):
+                on = answering.next_on(self.env.now)
+                if math.isinf(on):
+                    self.engine.emit("message_lost", st.id, inj.incident.id,
+                                     ref=f"inject:{inj.id}", inject=inj.id, sender=inj.sender,
+                                     channel=inj.via, reason="never_on_duty", verb="inject")
+                    return
+                self._held(inj, st, "off_duty", on)
+                self.env.process(self._when_on_duty(inj, st, facts, duty_wait, on))
+                return
+        self._to(inj, st, duty_wait, facts)
+
+    def _held(self, inj: Inject, st: ActorState, reason: str, until: float) -> None:
+        """An inject waits to reach ``st`` until drill minute ``until`` (when it is tried
+        again): exercise control sees that it went out, and why it has not arrived."""
+        self.engine.emit("inject_held", st.id, inj.incident.id, ref=f"inject:{inj.id}",
+                         inject=inj.id, sender=inj.sender, channel=inj.via, reason=reason,
+                         until=until, type=inj.type, title=inj.title)
 
     def _to(self, inj: Inject, st: ActorState, duty_wait: float, facts: tuple[str, ...]) -> None:
         engine = self.engine
@@ -364,6 +376,7 @@ class Msel:
         if drift is not None and contact is not None:
             window = drift.outage(inj.via, None, st.id)
             if window is not None and window.effect == "hold":
+                self._held(inj, st, "outage", window.end)
                 engine.after(window.end - self.env.now,
                              lambda: self._ring(inj, st, duty_wait, facts))
                 return

@@ -107,8 +107,8 @@ class MselRow:
     ``status`` is ``pending`` (waiting for its time or its trigger), ``delivered`` (it
     reached at least one recipient), ``lost`` (it was lost for every recipient: no
     usable contact, an outage), ``held`` (sent, but it has neither reached nor been
-    lost for anyone yet: a call waiting for someone at the desk, a holding outage; see
-    :meth:`DrillState.inject_sent`) or ``skipped``."""
+    lost for anyone yet: a call waiting for someone at the desk, a holding outage;
+    ``inject_held``) or ``skipped``."""
 
     id: str
     type: str
@@ -253,6 +253,8 @@ class DrillState:
                         f"{clock_minute(ev.time)})" if ev.type == "password_delivered"
                         else f"lost on {how}: " + REASONS.get(d.get("reason", ""), str(
                             d.get("reason", "")).replace("_", " ")))
+            case "inject_held":
+                self._inject_held(ev)
             case "inject_skipped":
                 self.msel[d["inject"]].status = "skipped"
             case "inject_rescheduled" | "inject_timed":
@@ -341,6 +343,22 @@ class DrillState:
         if ev.actor and ev.actor not in row.to:
             row.to.append(ev.actor)
         self._settle(row)
+
+    def _inject_held(self, ev: Event) -> None:
+        """An inject went out but waits to reach one recipient (a holding outage, a desk
+        that takes calls only when open): it no longer waits for its time. An inject
+        the MSEL does not list (an ad-hoc one sent now, on another terminal) is listed
+        from here on, with what the event says of it."""
+        d = ev.details
+        row = self.msel.get(d["inject"])
+        if row is None:
+            row = self.msel[d["inject"]] = MselRow(
+                d["inject"], str(d.get("type", "")), ev.time, [], str(d.get("title", "")),
+                sender=str(d.get("sender", "")))
+        if row.status == "pending":
+            row.status = "held"
+        if ev.actor and ev.actor not in row.to:
+            row.to.append(ev.actor)
 
     @staticmethod
     def _settle(row: MselRow) -> None:
