@@ -616,9 +616,17 @@ class Messaging:
         engine = self.engine
         engine.emit("message_bounced", d.sender, d.incident, reason=reason,
                     after=delay, **common)
+        if not d.automated:
+            return
         sender = engine.actors[d.sender]
-        if d.automated and not sender.human and not d.acked and d.index == index:
-            self.send(d, index + 1, retry="bounced")
+
+        def retry() -> None:
+            if not sender.human and not d.acked and d.index == index:
+                self.send(d, index + 1, retry="bounced")
+
+        # the bounce may come back after hours: the sender reads it, and tries the next
+        # channel, once its desk is on duty again (at once when it is on duty now)
+        engine.spend(d.desk if d.desk is not None else sender.shift, 0.0, retry)
 
     def _arrive(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
                 latency: float, failed: bool, stale: bool) -> None:

@@ -434,7 +434,12 @@ class RuleBook:
         #: verb -> the rules whose ``when.done`` a message of that verb can satisfy
         #: (``by: anyone``), in scenario order
         self.heard_names: dict[str, list[str]] = {}
+        #: received item's ref (``inject:<id>``) -> the rules whose ``when.received``
+        #: names it, in scenario order
+        self.received_names: dict[str, list[str]] = {}
         for rid, (_, rule) in self.rules.items():
+            for inject in dict.fromkeys(rule.when.received or ()):
+                self.received_names.setdefault(f"inject:{inject}", []).append(rid)
             for action in dict.fromkeys(c.action for c in rule.when.done or ()):
                 self.done_names.setdefault(action, []).append(rid)
             for action in dict.fromkeys(c.action for c in rule.when.done or ()
@@ -470,6 +475,7 @@ class Policy:
         self.binds = rules.binds
         self.done_names = rules.done_names
         self.heard_names = rules.heard_names
+        self.received_names = rules.received_names
         #: (actor, incident, rule) carried out by the policy
         self.done: set[tuple[str, str, str]] = set()
         #: (actor, incident) -> rules waiting for their hold_until rules
@@ -581,10 +587,16 @@ class Policy:
             # the picture grew with this item: every armed rule looks again
             triggers.extend(picture.armed)
         yield from self.apply_rules(st, inc_id, triggers, item, shift)
-        if not item.grew and self.heard_names and not st.human:
-            # a message that adds no fact still says its action was done: the armed
-            # rules waiting for that (``done: by: anyone``) look again
-            woken = [r for r in self.heard_names.get(item.kind, ())
+        if not item.grew and not st.human and (self.heard_names or self.received_names):
+            # an item that adds no fact still says something: a message, that its
+            # action was done (the armed rules waiting for that, ``done: by: anyone``,
+            # look again); an inject, that it has arrived (the armed rules waiting for
+            # it, ``when.received``, look again)
+            named = self.heard_names.get(item.kind, ())
+            awaited = self.received_names.get(item.ref)
+            if awaited:
+                named = [r for r in self.rules if r in named or r in awaited]
+            woken = [r for r in named
                      if item.kind not in self.arming[r]
                      and any(t in picture.armed for t in self.arming[r])]
             if woken:

@@ -1,7 +1,8 @@
 """What each token may see: TLP and need-to-know, decided on the server.
 
 A player's role sees its own inbox (injects and messages delivered to it), what it
-sent and what became of it (delivered, bounced, lost, chased), its own actions, its
+sent and what became of it (delivered, bounced, lost, chased, acknowledged: the
+recipient's acknowledgement, reduced to the role's own messages), its own actions, its
 own expectations, the tasks put to it and its answers, the passwords that reach it,
 and the public state of the drill (started, who plays which role, ended). Everything
 else (exercise control's ground truth, the MSEL, outages, stale contacts, the
@@ -97,6 +98,8 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
         seen = d.get("verb") != "inject" and d.get("sender") == role
     elif t == "message_delivered":
         seen = ev.actor == role or d.get("sender") == role
+    elif t == "acknowledged" and ev.actor != role:
+        return _acknowledged_for_sender(ev, role)
     elif t in OWN:
         seen = ev.actor == role
     else:
@@ -126,6 +129,34 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
                                str(out["details"].get("artefact"))))
             if found is not None:
                 out["details"] = {**out["details"], "content": found[0]}
+    return out
+
+
+def _acknowledged_for_sender(ev: Event, role: str) -> dict[str, Any] | None:
+    """Another team's acknowledgement as ``role`` may see it: only when it acknowledges
+    messages ``role`` sent, and then naming only those (their refs and dispatches), so
+    that the sender's Sent list can say they were acknowledged; nothing of the other
+    items acknowledged with them, nor of the other team's desk (its waits, its work).
+
+    An acknowledgement lists its items' refs and senders in step, and the dispatches of
+    those that are messages (every received item is a message or an inject) in the
+    same order."""
+    d = ev.details
+    refs, senders, dispatches = d.get("refs"), d.get("senders"), d.get("dispatches")
+    if not (isinstance(refs, list) and isinstance(senders, list)
+            and isinstance(dispatches, list) and len(refs) == len(senders)):
+        return None
+    messages = [(ref, sender) for ref, sender in zip(refs, senders, strict=True)
+                if not str(ref).startswith("inject:")]
+    if len(messages) != len(dispatches):
+        return None
+    own = [(ref, dispatch) for (ref, sender), dispatch in zip(messages, dispatches, strict=True)
+           if sender == role]
+    if not own:
+        return None
+    out = ev.to_dict()
+    out["details"] = {"by": d.get("by"), "refs": [ref for ref, _ in own],
+                      "senders": [role] * len(own), "dispatches": [x for _, x in own]}
     return out
 
 

@@ -1,0 +1,107 @@
+"""The policy acts only when its desk is on duty, and reads every arrival a rule waits
+for: the retry after a bounce that comes back after hours, and a rule waiting for an
+inject (``when.received``) that adds no fact."""
+
+from __future__ import annotations
+
+from conftest import events_of
+
+from sim.engine import Engine
+
+
+def test_a_bounce_after_hours_is_retried_when_the_desk_opens(scenario_data, load):
+    # CERT-SG (09:00-17:00 Singapore) hears at 16:00 and e-mails CERT-TH at 16:45; the
+    # address is out of date and the mail bounces at 17:15, after CERT-SG has gone home
+    scenario_data["injects"][0]["at"] = "T+07:00"
+    scenario_data["channels"]["email"]["bounce"] = "30m"
+    scenario_data["actors"]["cert-b"]["contacts"]["email"]["stale"] = True
+    log = Engine(load(scenario_data), seed=0).run()
+    to_b = [e for e in events_of(log, "message_sent", "cert-a") if e.details["to"] == "cert-b"]
+    assert [(e.time, e.details["channel"]) for e in to_b] == [(465.0, "email"),
+                                                              (1440.0, "phone")]
+    bounced = events_of(log, "message_bounced", "cert-a")
+    assert [e.time for e in bounced] == [495.0]
+    assert to_b[1].details["retry"] == "bounced"
+    # the call reaches CERT-TH at 09:01 Singapore time, 08:01 in Bangkok: it waits for
+    # the desk there to open at 09:00 Bangkok time
+    delivered = [e for e in events_of(log, "message_delivered", "cert-b")
+                 if e.details["dispatch"] == to_b[0].details["dispatch"]]
+    assert [e.time for e in delivered] == [1500.0]
+
+
+def test_a_bounce_on_duty_is_retried_at_once(scenario_data, load):
+    scenario_data["channels"]["email"]["bounce"] = "30m"
+    scenario_data["actors"]["cert-b"]["contacts"]["email"]["stale"] = True
+    log = Engine(load(scenario_data), seed=0).run()
+    bounced = events_of(log, "message_bounced", "cert-a")
+    retried = [e for e in events_of(log, "message_sent", "cert-a")
+               if e.details.get("retry") == "bounced"]
+    assert bounced and [e.time for e in retried] == [bounced[0].time]
+
+
+def test_a_rule_waiting_for_an_inject_without_facts_looks_again_when_it_arrives(
+        scenario_data, load):
+    # CERT-TH escalates to the council only once control's go-ahead (inject 2, which
+    # adds no fact) has reached it: it arrives long after CERT-SG's notification
+    rules = scenario_data["frameworks"]["fw"]["rules"]
+    del rules["escalate"]
+    rules["go"] = {"by": ["cert-b"], "on": ["notify"], "when": {"received": ["2"]},
+                   "action": "escalate", "to": ["regional_council"], "channel": "email",
+                   "deadline": "1h", "tlp": "GREEN"}
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+05:00", "sender": "ctl", "to": ["cert-b"], "via": "email",
+         "tlp": "GREEN", "title": "You may escalate now", "incident": {"id": "x"}})
+    log = Engine(load(scenario_data), seed=0).run()
+    assert events_of(log, "notified", "cert-b") == []
+    notified = events_of(log, "message_delivered", "cert-b")
+    assert notified and notified[0].time < 300
+    escalated = events_of(log, "escalated", "cert-b")
+    # the go-ahead arrives at T+05:00, is acknowledged in 10 minutes and the escalation
+    # drafted in 5: due from the go-ahead's arrival
+    assert [(e.time, e.details["rule"], e.details["trigger_at"]) for e in escalated] == [
+        (315.0, "go", 300.0)]
+
+
+def test_a_remote_sender_sees_its_message_acknowledged_and_nothing_else(scenario_data, load):
+    """Over the network a player's view is built from the events the server lets it
+    see: the recipient's acknowledgement reaches the sender, reduced to its own
+    messages, so its Sent list says acknowledged as ``drill play`` does."""
+    from sim.engine import Action
+    from sim.engine.events import Event
+    from sim.net.visibility import for_role, role_expectations
+    from sim.runs.session import DrillSession
+    from sim.runs.view import DrillState
+
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+01:10", "sender": "ctl", "to": ["cert-b"], "via": "email",
+         "tlp": "GREEN", "title": "Also seen here", "incident": {"id": "x"}})
+    session = DrillSession.start(load(scenario_data), seed=0, human=["cert-a"], record=False)
+    session.advance_to(70)
+    session.act(Action("cert-a", "escalate", "x", targets=("council",), channel="email",
+                       tlp="AMBER", text="please coordinate"))
+    session.advance_to(300)
+    log = session.engine.log
+    council_acks = [e for e in events_of(log, "acknowledged", "council")]
+    assert council_acks
+    mine = role_expectations(session.scenario, "cert-a")
+    seen = [for_role(e, "cert-a", mine) for e in log]
+    remote = DrillState(session.scenario)
+    for shown in seen:
+        if shown is not None:
+            remote.apply(Event.from_dict(shown))
+    local = DrillState(session.scenario)
+    for e in log:
+        local.apply(e)
+    states = {(item.verb, dl.state) for item, dl in remote.sent("cert-a") if item.by == "human"}
+    assert states == {("escalate", "acknowledged")}
+    assert states == {(item.verb, dl.state) for item, dl in local.sent("cert-a")
+                      if item.by == "human"}
+    # what the council's acknowledgement shows cert-a: its own message, nothing more
+    shown = [s for s in seen if s is not None and s["type"] == "acknowledged"
+             and s["actor"] == "council"]
+    assert shown and all(set(s["details"]) == {"by", "refs", "senders", "dispatches"}
+                         and s["details"]["senders"] == ["cert-a"] for s in shown)
+    # another team's acknowledgement of an inject, or of another team's message, is not
+    others = [e for e in log if e.type == "acknowledged" and e.actor != "cert-a"
+              and "cert-a" not in e.details["senders"]]
+    assert others and all(for_role(e, "cert-a", mine) is None for e in others)
