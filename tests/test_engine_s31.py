@@ -105,3 +105,31 @@ def test_a_remote_sender_sees_its_message_acknowledged_and_nothing_else(scenario
     others = [e for e in log if e.type == "acknowledged" and e.actor != "cert-a"
               and "cert-a" not in e.details["senders"]]
     assert others and all(for_role(e, "cert-a", mine) is None for e in others)
+
+
+def test_a_place_freed_at_closing_goes_to_the_most_urgent_work_at_opening(
+        scenario_data, load):
+    # CERT-SG has one analyst. Inject 1 keeps them busy until 17:00 sharp (acknowledged
+    # 16:20-16:30, analysed until 17:00); inject 2 (medium) waits for them from 16:25;
+    # inject 3 (critical) arrives at 21:00. Nobody takes up inject 2 on the way out:
+    # at 09:00 the critical incident goes first.
+    scenario_data["actors"]["cert-a"]["capacity"] = 1
+    scenario_data["frameworks"]["fw"]["rules"] = {}
+    first = scenario_data["injects"][0]
+    first["at"] = "T+07:20"
+
+    def inject(iid: str, at: str, incident: str, severity: str) -> dict:
+        return {"id": iid, "at": at, "sender": "ctl", "to": ["cert-a"], "via": "email",
+                "tlp": "GREEN", "title": f"Incident {incident}",
+                "incident": {"id": incident, "type": "phishing", "severity": severity,
+                             "affected": ["SG"]}}
+
+    scenario_data["injects"] += [inject("2", "T+07:25", "y", "medium"),
+                                 inject("3", "T+12:00", "z", "critical")]
+    log = Engine(load(scenario_data), seed=0).run()
+    analysed = events_of(log, "analysed", "cert-a")
+    assert [(e.incident, e.time) for e in analysed][:1] == [("x", 480.0)]
+    acks = {e.details["refs"][0]: e.time for e in events_of(log, "acknowledged", "cert-a")}
+    # delivered 5 minutes after each inject's time; the desk opens at T+24:00
+    assert acks["inject:3"] == 1450.0
+    assert acks["inject:2"] > acks["inject:3"]

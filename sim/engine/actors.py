@@ -97,8 +97,8 @@ class Desk:
     changed since.
     """
 
-    __slots__ = ("_groups", "_openings", "_queue", "_users", "capacity", "env", "refresh",
-                 "shift")
+    __slots__ = ("_deferred", "_groups", "_openings", "_queue", "_users", "capacity", "env",
+                 "refresh", "shift")
 
     def __init__(self, env: simpy.Environment, capacity: int, shift: Shift | AlwaysOn,
                  refresh: Callable[[], None] | None = None):
@@ -114,6 +114,8 @@ class Desk:
         self._groups: dict[Hashable, dict[simpy.Event, tuple]] = {}
         #: granted requests not released yet
         self._users: set[simpy.Event] = set()
+        #: the opening at which a place freed while the desk was closed is given out
+        self._deferred: float | None = None
 
     def opening(self, at: float, key: Callable[[], tuple]) -> simpy.Event:
         """An event at the desk's opening time ``at``; work that waited overnight is let
@@ -196,8 +198,18 @@ class Desk:
 
     def _grant(self, _event: simpy.Event | None = None) -> None:
         """Let the head of the queue in if there is a free place (one at a time), by the
-        priorities as they stand now."""
+        priorities as they stand now. A place that comes free while the desk is closed
+        (at closing time) is given out when it opens, after the work that waited for the
+        opening has queued: nobody picks up new work on the way out."""
         if self._queue and len(self._users) < self.capacity:
+            now = self.env._now  # type: ignore[attr-defined]
+            if not self.shift.on_duty(now):
+                on = self.shift.next_on(now)
+                if self._deferred != on and not math.isinf(on):
+                    self._deferred = on
+                    # ranked after every piece of work waiting for that opening
+                    self.opening(on, _LAST).callbacks.append(self._reopen)
+                return
             if self.refresh is not None:
                 self.refresh()
             _, req, group = self._queue.pop(0)
@@ -205,6 +217,18 @@ class Desk:
                 self._forget(group, req)
             self._users.add(req)
             req.succeed()
+
+    def _reopen(self, _event: simpy.Event) -> None:
+        self._deferred = None
+        self._grant()
+
+
+def _last() -> tuple[float]:
+    return (math.inf,)
+
+
+#: the rank that sorts after every piece of work waiting for an opening
+_LAST = _last
 
 
 class ActorState:
