@@ -3,9 +3,10 @@
 An expectation of a message verb (notify, escalate, request_takedown...) is met when
 the message gets as far as the expectation's ``reach`` requires: ``sent``,
 ``delivered`` (the default) or ``acknowledged`` by the recipient. A request sent to a
-stale address that never arrives does not meet a ``delivered`` expectation. Targets
-are read off exercise control's ground truth: the evaluator knows where the
-infrastructure really is.
+stale address that never arrives does not meet a ``delivered`` expectation. Whatever
+the reach, a message counts by when it was first sent: towards an expectation anchored
+on an inject, only one sent once that inject is out. Targets are read off exercise
+control's ground truth: the evaluator knows where the infrastructure really is.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 ACTION_EVENTS = frozenset(VERB_EVENT.values())
 _EVENT_VERB = {"acknowledged": "acknowledge", "analysed": "analyse"}
 #: event types the expectations look at
-WATCHED = ACTION_EVENTS | {"message_delivered"}
+WATCHED = ACTION_EVENTS | {"message_sent", "message_delivered"}
 #: events of a message that never arrives, for contingencies fired on 'lost'
 LOST_EVENTS = frozenset({"message_lost", "message_bounced"})
 
@@ -56,6 +57,8 @@ class ExpectationState:
     contingency: str | None
     objective: str | None
     anchor_at: float | None = None
+    #: how many anchors were out once this one was (1 for the first anchored)
+    anchor_no: int | None = None
     status: str = "pending"  # pending | met | missed
     late_at: float | None = None
     done_by: dict[str, float] = field(default_factory=dict)
@@ -88,6 +91,10 @@ class Expectations:
             self._of_action.setdefault(exp.action, []).append(exp)
         #: True when some expectation fires a contingency when its message is lost
         self.watch_lost = any("lost" in e.fires for e in self.states.values())
+        #: anchors out so far
+        self._anchors = 0
+        #: dispatch id -> how many anchors were out when its first attempt was sent
+        self._sent_after: dict[str, int] = {}
 
     # --- anchors -----------------------------------------------------------------------
 
@@ -104,6 +111,8 @@ class Expectations:
     def _anchor(self, exp: ExpectationState) -> None:
         engine = self.engine
         exp.anchor_at = engine.now
+        self._anchors += 1
+        exp.anchor_no = self._anchors
         if exp.status == "pending":
             assert exp.deadline_at is not None
 
@@ -141,8 +150,11 @@ class Expectations:
     def on_event(self, ev: Event) -> None:
         """Look at one event for expectations it meets."""
         d = ev.details
+        if ev.type == "message_sent":
+            self._sent_after.setdefault(d["dispatch"], self._anchors)
+            return
         if ev.type == "message_delivered":
-            self._done(ev, d["verb"], d["sender"], (ev.actor,), "delivered")
+            self._done(ev, d["verb"], d["sender"], (ev.actor,), "delivered", d["dispatch"])
             return
         if ev.type in LOST_EVENTS:
             self._lost(ev)
@@ -161,11 +173,21 @@ class Expectations:
             dispatches = self.engine.messaging.dispatches
             for did in d.get("dispatches", ()):
                 x = dispatches[did]
-                self._done(ev, x.verb, x.sender, (x.recipient,), "acknowledged")
+                self._done(ev, x.verb, x.sender, (x.recipient,), "acknowledged", did)
         self._done(ev, verb, ev.actor, (), None)
 
+    def _out_before(self, exp: ExpectationState, dispatch: str | None) -> bool:
+        """Whether what is done now, or by a message (``dispatch``), comes before the
+        expectation's anchor: anchored on an inject, only what is done once that inject
+        is out counts, and a message counts by when it was first sent."""
+        if exp.anchor_no is None:
+            return exp.after != "incident"
+        return (dispatch is not None
+                and self._sent_after.get(dispatch, self._anchors) < exp.anchor_no)
+
     def _done(self, ev: Event, verb: str, actor: str, recipients: tuple[str, ...],
-              reach: str | None) -> None:
+              reach: str | None, dispatch: str | None = None) -> None:
+        """``dispatch``: the message delivered or acknowledged, for those reaches."""
         of_action = self._of_action.get(verb)
         if of_action is None:
             return
@@ -176,8 +198,7 @@ class Expectations:
                 or exp.incident != ev.incident
                 or actor not in exp.actors
                 or actor in exp.done_by
-                # anchored on an inject: only what is done once that inject is out counts
-                or (exp.after != "incident" and exp.anchor_at is None)
+                or self._out_before(exp, dispatch)
             ):
                 continue
             if exp.target is not None:
@@ -211,15 +232,18 @@ class Expectations:
 
     def _lost(self, ev: Event) -> None:
         """A message was lost or bounced: fire the 'lost' contingency of an expectation
-        it would have met (once)."""
+        still pending that it would have met (once). A channel the recipient has no
+        contact on loses nothing: the sender knows at once and goes on by its fallback."""
         d = ev.details
+        if d.get("reason") == "no_contact":
+            return
         sender = d.get("sender", ev.actor) if ev.type == "message_lost" else ev.actor
         recipient = ev.actor if ev.type == "message_lost" else d.get("to")
         engine = self.engine
         for exp in self.states.values():
             if ("lost" not in exp.fires or exp.lost or exp.action != d.get("verb")
                     or exp.incident != ev.incident or sender not in exp.actors
-                    or exp.status == "met"):
+                    or exp.status != "pending" or self._out_before(exp, d.get("dispatch"))):
                 continue
             if exp.target is not None:
                 truth = engine.msel.incidents[exp.incident]
