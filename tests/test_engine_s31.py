@@ -133,3 +133,33 @@ def test_a_place_freed_at_closing_goes_to_the_most_urgent_work_at_opening(
     # delivered 5 minutes after each inject's time; the desk opens at T+24:00
     assert acks["inject:3"] == 1450.0
     assert acks["inject:2"] > acks["inject:3"]
+
+
+def test_each_recipient_of_one_message_is_due_from_when_it_became_due(scenario_data, load):
+    # CERT-SG hears at T+01:00 that Thailand is affected, and at T+01:10 that Malaysia
+    # is too; it analyses until T+01:40 and then notifies both at once. Thailand's
+    # message is due from T+01:00, Malaysia's from T+01:10: the hop to Thailand took
+    # the longer, and its deadline is the earlier
+    from conftest import cert
+
+    scenario_data["actors"]["cert-c"] = cert("MY", "Asia/Kuala_Lumpur")
+    scenario_data["groups"]["asean"].append("MY")
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+01:10", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "title": "Malaysia too",
+         "incident": {"id": "x", "affected": ["SG", "TH", "MY"]}})
+    engine = Engine(load(scenario_data), seed=0)
+    log = engine.run()
+    sent = {e.details["to"]: e for e in events_of(log, "message_sent", "cert-a")
+            if e.details["verb"] == "notify"}
+    assert sent["cert-b"].time == sent["cert-c"].time
+    assert (sent["cert-b"].details["trigger_at"], sent["cert-c"].details["trigger_at"]) == (
+        60.0, 70.0)
+    notified = events_of(log, "notified", "cert-a")
+    # the action as a whole is set off by the newest fact it rests on
+    assert [(sorted(e.details["targets"]), e.details["trigger_at"]) for e in notified] == [
+        (["cert-b", "cert-c"], 70.0)]
+    # the recipients read their own deadlines: four hours from when each was due
+    deadlines = {d.recipient: d.deadline_at for d in engine.messaging.dispatches.values()
+                 if d.verb == "notify"}
+    assert deadlines == {"cert-b": 60.0 + 240, "cert-c": 70.0 + 240}

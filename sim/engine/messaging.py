@@ -209,9 +209,12 @@ class Messaging:
         set_off_by: str | None = None,
         justification: dict[str, tuple[str, ...]] | None = None,
         desk: Shift | AlwaysOn | None = None,
+        due_from: dict[str, float] | None = None,
     ) -> None:
         """Carry out ``verb``; ``desk``: the clock of the desk that did it (the duty
-        desk's chases its own messages on it), None for the office's."""
+        desk's chases its own messages on it), None for the office's; ``due_from``: when
+        each recipient's message became due, where that is not ``trigger_at`` (the
+        action's, from the newest fact it rests on)."""
         engine = self.engine
         base: dict[str, Any] = {"action": verb, "by": by}
         if rule is not None:
@@ -233,7 +236,8 @@ class Messaging:
             sent = []
             for target in targets:
                 if self._dispatch(st, verb, inc_id, target, tuple(targets), channels, tlp, rule,
-                                  trigger_at, passes, by, deadline, worked, off_duty, trigger,
+                                  due_from.get(target, trigger_at) if due_from else trigger_at,
+                                  passes, by, deadline, worked, off_duty, trigger,
                                   text, set_off_by, (justification or {}).get(target, ()),
                                   relied or (), desk):
                     sent.append(target)

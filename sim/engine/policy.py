@@ -855,6 +855,16 @@ class Policy:
         if asked_at is not None and any(t == sender for t, _ in targets):
             # an answer is due from the arrival of what its recipient sent
             trigger_at = max(trigger_at, asked_at)
+        due_from = None
+        if len(targets) > 1:
+            # each message is due from when its own recipient became due: the facts the
+            # condition rests on and those that make it a recipient, not the newest fact
+            # of another recipient sent the same message with it
+            due_from = {aid: self._due_from(learnt, relied, just, armed_at, since,
+                                            asked_at if aid == sender else None)
+                        for aid, just in targets}
+            if all(t == trigger_at for t in due_from.values()):
+                due_from = None
         engine.messaging.perform(
             st, rule.action, inc_id, [t for t, _ in targets],
             [rule.channel, *rule.fallback] if rule.channel else [], rule.tlp, rule=rid,
@@ -862,7 +872,7 @@ class Policy:
             deadline=rule.deadline, worked=spent, trigger=item.ref, off_duty=waited,
             relied=facts, set_off_by=newest if newest is not None and learnt[newest] > armed_at
             else item.kind, justification={t: just for t, just in targets},
-            desk=shift,
+            desk=shift, due_from=due_from,
         )
         self.done.add((st.id, inc_id, rid))
         released = self._unheld(st, inc_id, rid)
@@ -877,6 +887,20 @@ class Policy:
             triggers_of = [t for r in woken for t in self.arming[r] if t in picture.armed]
             yield from self.apply_rules(st, inc_id, triggers_of, item, shift,
                                         only=frozenset(woken))
+
+    @staticmethod
+    def _due_from(learnt: dict[str, float], relied: list[str], just: tuple[str, ...],
+                  armed_at: float, since: float | None, asked_at: float | None) -> float:
+        """When one recipient of a rule's message became due: the rule armed, the facts
+        its condition rests on and those that make it a recipient known, the situation
+        come about, and (an answer) what it sent arrived."""
+        due = max((learnt[f] for f in (*relied, *just)), default=armed_at)
+        due = max(due, armed_at)
+        if since is not None:
+            due = max(due, since)
+        if asked_at is not None:
+            due = max(due, asked_at)
+        return due
 
     def _not_kept_back(self, st: ActorState, inc_id: str, rule: Rule, targets: list[Target],
                        relied: list[str]) -> list[Target]:
