@@ -20,7 +20,7 @@ from conftest import stale_police_email as _stale
 from sim.analysis import aar
 from sim.analysis.metrics import hop_metrics
 from sim.analysis.report import render_text
-from sim.analysis.review import ANALYSING, CHANNEL, STALE, build_review
+from sim.analysis.review import ANALYSING, CHANNEL, LOST, build_review
 from sim.engine import Engine
 
 STEP = "CERT -> national police"
@@ -132,9 +132,9 @@ def test_a_held_attempt_overtaken_by_a_call_is_not_held_time(scenario_data, load
     # report ("lost 1h (held in an outage)"), not the hold of the attempt that arrived
     review = _review(_mail_to_cert_b_held(scenario_data), load)
     hop = _notify(review)
-    assert (hop.parts[STALE], hop.parts[HELD], hop.parts[CHANNEL]) == (60, 0, 1)
+    assert (hop.parts[LOST], hop.parts[HELD], hop.parts[CHANNEL]) == (60, 0, 1)
     run = _run_report_hop(review, hop)
-    assert (hop.parts[STALE], hop.parts[HELD], hop.parts[CHANNEL]) == (
+    assert (hop.parts[LOST], hop.parts[HELD], hop.parts[CHANNEL]) == (
         run["lost_time"], run["held_time"], run["transit"])
 
 

@@ -51,6 +51,7 @@ def test_the_headline_agrees_with_the_json_and_the_after_action_report(scenario_
 
     m = _run(scenario_data, load, True)
     inc = m["incidents"][0]
-    [row] = [r for r in _timing_rows(inc) if r[0] == "Every affected CERT reached"]
+    [row] = [r for r in _timing_rows(inc)
+             if r[0] == "Every affected CERT reached, counting control's injects"]
     headline, _ = _reach_lines(render_text(m))
     assert row[1] == "T+01:50" and row[1] in headline

@@ -13,9 +13,9 @@ from sim.analysis.review import (
     CHANNEL,
     HELD,
     HOURS,
+    LOST,
     PARTS,
     QUEUED,
-    STALE,
     Comparison,
     build_review,
     compare,
@@ -37,11 +37,11 @@ def test_hand_computed_breakdown(scenario_data, load):
     # inject T+60; cert-a: ack 10m, analysis 30m, drafting 5m; sent T+105, lost; phone
     # at T+165 arrives T+166; cert-b acknowledges in 10m: T+176
     assert notify.duration == 116
-    assert notify.parts == {HOURS: 0, CHANNEL: 1, QUEUED: 0, ANALYSING: 55, STALE: 60, HELD: 0}
+    assert notify.parts == {HOURS: 0, CHANNEL: 1, QUEUED: 0, ANALYSING: 55, LOST: 60, HELD: 0}
     escalate = hops["council"]
     # drafted after the notification: 5m queued behind it; e-mail 5m; council ack 10m
     assert escalate.duration == 65
-    assert escalate.parts == {HOURS: 0, CHANNEL: 5, QUEUED: 5, ANALYSING: 55, STALE: 0, HELD: 0}
+    assert escalate.parts == {HOURS: 0, CHANNEL: 5, QUEUED: 5, ANALYSING: 55, LOST: 0, HELD: 0}
 
 
 def test_waiting_for_working_hours_is_its_own_part(scenario_data, load):
@@ -240,8 +240,8 @@ def test_review_of_a_run_lays_out_lanes_and_hops(scenario_data, load):
     # the same hops, split the same way, as the hand-computed breakdown of the run
     assert [(h.recipient, h.duration) for h in review.hops] == [("cert-b", 60), ("council", 65)]
     assert [h.parts for h in review.hops] == [
-        {HOURS: 0, CHANNEL: 5, QUEUED: 0, ANALYSING: 55, STALE: 0, HELD: 0},
-        {HOURS: 0, CHANNEL: 5, QUEUED: 5, ANALYSING: 55, STALE: 0, HELD: 0},
+        {HOURS: 0, CHANNEL: 5, QUEUED: 0, ANALYSING: 55, LOST: 0, HELD: 0},
+        {HOURS: 0, CHANNEL: 5, QUEUED: 5, ANALYSING: 55, LOST: 0, HELD: 0},
     ]
     assert list(review.hops[0].parts) == list(PARTS)  # in display order
 

@@ -22,7 +22,14 @@ from scenarios.durations import format_drill_time, format_duration
 from sim.analysis.metrics import not_in_drill, undelivered
 from sim.analysis.report import drill_tlp
 from sim.analysis.report import render_text as _escalation_text
-from sim.analysis.review import PARTS, RATINGS, Comparison, Review, human_roles
+from sim.analysis.review import (
+    PARTS,
+    RATINGS,
+    Comparison,
+    Hop,
+    Review,
+    human_roles,
+)
 from sim.safe.text import json_text, one_line, plain
 
 LANE_COLOURS = {
@@ -86,7 +93,8 @@ def md(value: Any, inline: bool = True) -> str:
 def _objectives(review: Review) -> list[dict]:
     """Per objective: its expectations, strengths and areas for improvement, and apart
     from both those not in play (counted from an inject that was skipped: left out of
-    the score, as the text report says)."""
+    the score, as the text report says) and those not yet due when the drill ended
+    (still open: neither done nor overdue)."""
     drill = review.scenario.drill
     by_objective: dict[str | None, list[dict]] = {}
     for x in review.metrics["expectations"]:
@@ -96,9 +104,12 @@ def _objectives(review: Review) -> list[dict]:
     if None in by_objective:
         objectives.append((None, "Other expected actions"))
     for oid, text in objectives:
-        strengths, areas, not_in_play = [], [], []
+        strengths: list[str] = []
+        areas: list[str] = []
+        not_in_play: list[str] = []
+        not_yet_due: list[str] = []
         for x in by_objective.get(oid, []):
-            rating, note, _ = review.rating(x["id"])
+            rating, note, by_evaluator = review.rating(x["id"])
             line = f"{x['id']}: {x['description'] or x['action']}"
             if "skipped" in x:
                 line += f" (not in play: inject {x['skipped']} was skipped)"
@@ -106,19 +117,25 @@ def _objectives(review: Review) -> list[dict]:
                     line += f". Evaluator: {note}"
                 not_in_play.append(line)
                 continue
+            if x["status"] not in ("met", "late", "missed"):
+                # still open at the end: neither done nor yet overdue
+                if by_evaluator:
+                    line += f" (rated {rating})"
+                if note:
+                    line += f". Evaluator: {note}"
+                not_yet_due.append(line)
+                continue
             if x["status"] == "met":
                 line += f" (met at {_t(x['at'])}, due {_t(x['deadline_at'])}; rated {rating})"
             elif x["status"] == "late":
                 line += f" (done {format_duration(x['lateness'])} late; rated {rating})"
-            elif x["status"] == "missed":
-                line += f" (not done; due {_t(x['deadline_at'])}; rated {rating})"
             else:
-                line += " (not yet due when the drill ended)"
+                line += f" (not done; due {_t(x['deadline_at'])}; rated {rating})"
             if note:
                 line += f". Evaluator: {note}"
             (strengths if rating in ("P", "S") else areas).append(line)
         out.append({"id": oid, "text": text, "strengths": strengths, "areas": areas,
-                    "not_in_play": not_in_play})
+                    "not_in_play": not_in_play, "not_yet_due": not_yet_due})
     return out
 
 
@@ -204,19 +221,60 @@ def _involved(review: Review) -> list[str]:
     return seen
 
 
+#: the two counts of "every affected CERT reached", each labelled by what it counts
+BY_PEERS = "Every affected CERT reached by other teams"
+BY_ANYONE = "Every affected CERT reached, counting control's injects"
+
+
+def _reach_rows(inc: dict) -> list[tuple[str, dict | None]]:
+    """"Every affected CERT reached" as the run report gives it: the figure the scenario
+    asks for (``drill.control_counts_as_reach``) first, the other after it, each
+    labelled by what it counts."""
+    peers = inc["all_affected_certs_reached_by_peers"]
+    anyone = inc["all_affected_certs_reached_incl_control"]
+    if inc.get("all_affected_certs_reached", peers).get("counts") == "control or peers":
+        return [(BY_ANYONE, anyone), (BY_PEERS + " only", peers)]
+    return [(BY_PEERS, peers), (BY_ANYONE, anyone)]
+
+
 def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
     rows = [("Opened", _t(inc["opened_at"]), "")]
-    for label, key in (("First acknowledgement", "first_acknowledgement"),
-                       ("Every affected CERT reached", "all_affected_certs_reached"),
-                       (f"{inc.get('regional_coordinator', 'ANSAC')} reached", "ansac_reached"),
-                       ("Contained", "contained")):
-        t = inc[key]
+    steps: list[tuple[str, dict | None]] = [("First acknowledgement", inc["first_acknowledgement"])]
+    steps += _reach_rows(inc)
+    steps += [(f"{inc.get('regional_coordinator', 'ANSAC')} reached", inc["ansac_reached"]),
+              ("Contained", inc["contained"])]
+    for label, t in steps:
         rows.append((label, _t(t and t.get("at")), _h(t and t.get("after"))))
     for hop in inc["law_enforcement"]["hops"]:
         if not_in_drill(hop):
             continue
         rows.append((f"Law enforcement: {hop['hop']}", undelivered(hop) or _t(hop["at"]), _h(hop["after"])))
     return rows
+
+
+#: the column after the parts: what became of each attempt before the one that arrived
+EARLIER = "Earlier attempts"
+#: said before the list of an incident's messages that never arrived
+NOT_DELIVERED = "Messages that never arrived (not ranked above: they have no duration):"
+
+
+def _slowest_hops(review: Review, incident: str) -> list[Hop]:
+    """The incident's ten slowest hops, of those whose message arrived."""
+    return sorted((h for h in review.hops if h.incident == incident),
+                  key=lambda h: -h.duration)[:10]
+
+
+def _earlier(hop: Hop) -> str:
+    """What became of the attempts before the one that arrived ("—": there were none)."""
+    return ", ".join(hop.failed) or "—"
+
+
+def _not_delivered(review: Review, incident: str) -> list[str]:
+    """The incident's messages that never arrived, with what became of each, in the
+    order they were first sent."""
+    return [f"{review.name(h.sender)} -> {review.name(h.recipient)} ({h.verb}): {h.describe()}"
+            for h in sorted((h for h in review.undelivered if h.incident == incident),
+                            key=lambda h: (h.first_sent_at, h.dispatch))]
 
 
 # --- Markdown -------------------------------------------------------------------------
@@ -250,6 +308,9 @@ def render_markdown(review: Review) -> str:
         if obj["not_in_play"]:
             out += ["", "**Not in play**", ""]
             out += [f"- {md(x)}" for x in obj["not_in_play"]]
+        if obj["not_yet_due"]:
+            out += ["", "**Not yet due when the drill ended**", ""]
+            out += [f"- {md(x)}" for x in obj["not_yet_due"]]
         out.append("")
     out += ["## Expectations", "", "| Id | Status | Due | Done | Rating | Note |",
             "|---|---|---|---|---|---|"]
@@ -272,14 +333,16 @@ def render_markdown(review: Review) -> str:
                 "| Step | Drill time | After opening |", "|---|---|---|"]
         out += [f"| {md(a)} | {b} | {c} |" for a, b, c in _timing_rows(inc)]
         out += ["", "Where the time went, slowest hops first:", "",
-                "| Hop | Duration | " + " | ".join(p.capitalize() for p in PARTS) + " |",
-                "|---|---|" + "---|" * len(PARTS)]
-        hops = sorted((h for h in review.hops if h.incident == inc["id"]),
-                      key=lambda h: -h.duration)[:10]
-        for h in hops:
+                "| Hop | Duration | " + " | ".join(p.capitalize() for p in PARTS)
+                + f" | {EARLIER} |",
+                "|---|---|" + "---|" * (len(PARTS) + 1)]
+        for h in _slowest_hops(review, inc["id"]):
             out.append(f"| {md(review.name(h.sender))} -> {md(review.name(h.recipient))} "
                        f"({md(h.verb)}) | {_h(h.duration)} | "
-                       + " | ".join(_h(h.parts[p]) for p in PARTS) + " |")
+                       + " | ".join(_h(h.parts[p]) for p in PARTS) + f" | {md(_earlier(h))} |")
+        lost = _not_delivered(review, inc["id"])
+        if lost:
+            out += ["", NOT_DELIVERED, ""] + [f"- {md(line)}" for line in lost]
         out.append("")
     if review.comparisons:
         out += ["## Human play against the model", ""]
@@ -306,7 +369,8 @@ def render_markdown(review: Review) -> str:
 
 
 def swimlane_svg(review: Review, incident: str, width: int = 960) -> str:
-    """The incident's swimlane timeline: actors are lanes, messages are arrows."""
+    """The incident's swimlane timeline: actors are lanes, messages are arrows (one that
+    never arrived is a dashed line that stops halfway to its recipient)."""
     lanes = review.lanes(incident)
     lane_h, left, top = 28, 190, 30
     events = [e for e in review.events if e.incident == incident]
@@ -345,6 +409,21 @@ def swimlane_svg(review: Review, incident: str, width: int = 960) -> str:
         out.append(f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top - 8}" y2="{height - 30}" '
                    'stroke="#d62728" stroke-dasharray="4 3"/>')
         out.append(f'<text x="{x(d) + 2:.1f}" y="{top - 10}" fill="#d62728">deadline</text>')
+    for nd in review.undelivered:
+        if nd.incident != incident or nd.sender not in lanes or nd.recipient not in lanes:
+            continue
+        # a message that never arrived: a dashed line that stops halfway to the recipient
+        colour = LANE_COLOURS.get(nd.verb, "#444")
+        gone = min(t1, nd.outcome_at if nd.outcome_at is not None else t1)
+        x0, y0 = x(nd.first_sent_at), y(nd.sender)
+        x1, y1 = x(gone), (y(nd.sender) + y(nd.recipient)) / 2
+        out.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
+                   f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="3 3">'
+                   f'<title>{escape(nd.verb)} {escape(review.name(nd.sender))} to '
+                   f'{escape(review.name(nd.recipient))}: not delivered, '
+                   f'{escape(nd.describe())}</title></line>')
+        out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{(y0 + y1) / 2 - 3:.1f}" fill="{colour}" '
+                   f'font-size="9">{escape(nd.outcome)}</text>')
     for h in review.hops:
         if h.incident != incident or h.sender not in lanes or h.recipient not in lanes:
             continue
@@ -452,7 +531,10 @@ def render_html(review: Review) -> str:
                    + "</ul>"
                    + ("<p><b>Not in play</b></p><ul>"
                       + "".join(f"<li>{e(x)}</li>" for x in obj["not_in_play"]) + "</ul>"
-                      if obj["not_in_play"] else ""))
+                      if obj["not_in_play"] else "")
+                   + ("<p><b>Not yet due when the drill ended</b></p><ul>"
+                      + "".join(f"<li>{e(x)}</li>" for x in obj["not_yet_due"]) + "</ul>"
+                      if obj["not_yet_due"] else ""))
     out.append("<h2>Expectations</h2><table><tr><th>Id</th><th>Status</th><th>Due</th>"
                "<th>Done</th><th>Rating</th><th>Note</th></tr>")
     for x in m["expectations"]:
@@ -475,26 +557,30 @@ def render_html(review: Review) -> str:
     for inc in m["incidents"]:
         out.append(f"<h3>Incident {e(inc['id'])}: {e(inc['title'])}</h3>")
         out.append(f"<figure>{swimlane_svg(review, inc['id'])}<figcaption>Swimlane timeline: "
-                   "arrows are messages (labelled with the hop's duration), squares injects, "
-                   "dots acknowledgements, crosses lost messages, dashed lines deadlines."
+                   "arrows are messages (labelled with the hop's duration), dashed lines that "
+                   "stop halfway messages that never arrived, squares injects, dots "
+                   "acknowledgements, crosses lost messages, dashed red lines deadlines."
                    "</figcaption></figure>")
         out.append("<table><tr><th>Step</th><th>Drill time</th><th>After opening</th></tr>"
                    + "".join(f"<tr><td>{e(a)}</td><td>{e(b)}</td><td>{e(c)}</td></tr>"
                              for a, b, c in _timing_rows(inc)) + "</table>")
         out.append("<p>Where the time went, slowest hops first:</p><table><tr><th>Hop</th>"
                    "<th>Duration</th><th>Split</th>"
-                   + "".join(f"<th>{e(p)}</th>" for p in PARTS) + "</tr>")
-        hops = sorted((h for h in review.hops if h.incident == inc["id"]),
-                      key=lambda h: -h.duration)[:10]
-        for h in hops:
+                   + "".join(f"<th>{e(p)}</th>" for p in PARTS) + f"<th>{e(EARLIER)}</th></tr>")
+        for h in _slowest_hops(review, inc["id"]):
             bar = "".join(
                 f"<span class='bar' style='width:{120 * h.parts[p] / h.duration:.1f}px;"
                 f"background:{PART_COLOURS[i]}' title='{e(p)}'></span>"
                 for i, p in enumerate(PARTS) if h.duration > 0 and h.parts[p] > 0)
             out.append(f"<tr><td>{e(review.name(h.sender))} &rarr; {e(review.name(h.recipient))} "
                        f"({e(h.verb)})</td><td>{_h(h.duration)}</td><td>{bar}</td>"
-                       + "".join(f"<td>{_h(h.parts[p])}</td>" for p in PARTS) + "</tr>")
+                       + "".join(f"<td>{_h(h.parts[p])}</td>" for p in PARTS)
+                       + f"<td>{e(_earlier(h))}</td></tr>")
         out.append("</table>")
+        lost = _not_delivered(review, inc["id"])
+        if lost:
+            out.append(f"<p>{e(NOT_DELIVERED)}</p><ul>"
+                       + "".join(f"<li>{e(line)}</li>" for line in lost) + "</ul>")
     if review.comparisons:
         out.append("<h2>Human play against the model</h2>")
         for c in review.comparisons:

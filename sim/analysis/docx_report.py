@@ -22,11 +22,16 @@ from typing import Any
 
 from scenarios.durations import format_drill_time, format_duration
 from sim.analysis.aar import (
+    EARLIER,
     LANE_COLOURS,
+    NOT_DELIVERED,
+    _earlier,
     _h,
     _improvements,
+    _not_delivered,
     _objectives,
     _participants,
+    _slowest_hops,
     _t,
     _timing_rows,
     note_groups,
@@ -86,6 +91,20 @@ def timeline_png(review: Review, incident: str, width: int = 1400) -> bytes | No
     for d in deadlines:
         for yy in range(top - 10, height - 40, 8):
             draw.line([x(d), yy, x(d), yy + 4], fill="#d62728", width=2)
+    for nd in review.undelivered:
+        if nd.incident != incident or nd.sender not in lanes or nd.recipient not in lanes:
+            continue
+        # a message that never arrived: a dashed line that stops halfway, with no dot
+        colour = _rgb(LANE_COLOURS.get(nd.verb, "#444444"))
+        gone = min(t1, nd.outcome_at if nd.outcome_at is not None else t1)
+        x0, y0 = x(nd.first_sent_at), y(nd.sender)
+        x1, y1 = x(gone), (y(nd.sender) + y(nd.recipient)) / 2
+        steps = max(1, int(max(abs(x1 - x0), abs(y1 - y0)) // 6))
+        for k in range(0, steps, 2):
+            f0, f1 = k / steps, min(1.0, (k + 1) / steps)
+            draw.line([x0 + (x1 - x0) * f0, y0 + (y1 - y0) * f0,
+                       x0 + (x1 - x0) * f1, y0 + (y1 - y0) * f1], fill=colour, width=2)
+        draw.text(((x0 + x1) / 2, (y0 + y1) / 2 - 16), nd.outcome, fill=colour, font=small)
     for hop in review.hops:
         if hop.incident != incident or hop.sender not in lanes or hop.recipient not in lanes:
             continue
@@ -197,10 +216,12 @@ def render_docx(review: Review) -> bytes:
             doc.add_heading(title, level=3)
             for item in items or ["none recorded"]:
                 doc.add_paragraph(_clean(item), style="List Bullet")
-        if obj["not_in_play"]:
-            doc.add_heading("Not in play", level=3)
-            for item in obj["not_in_play"]:
-                doc.add_paragraph(_clean(item), style="List Bullet")
+        for title, items in (("Not in play", obj["not_in_play"]),
+                             ("Not yet due when the drill ended", obj["not_yet_due"])):
+            if items:
+                doc.add_heading(title, level=3)
+                for item in items:
+                    doc.add_paragraph(_clean(item), style="List Bullet")
 
     doc.add_heading("Expectations", level=1)
     rows = []
@@ -226,16 +247,21 @@ def render_docx(review: Review) -> bytes:
             doc.add_picture(io.BytesIO(png), width=Inches(6.5))
             doc.add_paragraph(
                 "Swimlane timeline: lines are messages (labelled with the hop's duration, "
-                "a dot where they arrive), squares injects, small dots acknowledgements, "
-                "crosses lost messages, dashed lines deadlines.", style="Caption")
+                "a dot where they arrive), dashed lines that stop halfway messages that "
+                "never arrived, squares injects, small dots acknowledgements, crosses lost "
+                "messages, dashed red lines deadlines.", style="Caption")
         _table(doc, ["Step", "Drill time", "After opening"],
                [list(r) for r in _timing_rows(inc)])
         doc.add_paragraph("Where the time went, slowest hops first:")
-        hops = sorted((h for h in review.hops if h.incident == inc["id"]),
-                      key=lambda h: -h.duration)[:10]
-        _table(doc, ["Hop", "Duration", *(p.capitalize() for p in PARTS)],
+        _table(doc, ["Hop", "Duration", *(p.capitalize() for p in PARTS), EARLIER],
                [[f"{review.name(h.sender)} -> {review.name(h.recipient)} ({h.verb})",
-                 _h(h.duration), *(_h(h.parts[p]) for p in PARTS)] for h in hops])
+                 _h(h.duration), *(_h(h.parts[p]) for p in PARTS), _earlier(h)]
+                for h in _slowest_hops(review, inc["id"])])
+        lost = _not_delivered(review, inc["id"])
+        if lost:
+            doc.add_paragraph(NOT_DELIVERED)
+            for line in lost:
+                doc.add_paragraph(_clean(line), style="List Bullet")
 
     if review.comparisons:
         doc.add_heading("Human play against the model", level=1)

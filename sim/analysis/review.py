@@ -11,22 +11,27 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scenarios.durations import format_drill_time
 from scenarios.model import MESSAGE_VERBS, Scenario
 from sim.analysis.metrics import as_events, compute, hop_metrics
 from sim.engine import Engine, collector
 from sim.engine.events import Event
 from sim.safe.text import one_line
 
-#: The parts a hop's duration is split into, in display order.
+#: The parts a hop's duration is split into, in display order. "lost on earlier
+#: attempts" is the time from the first attempt to the one that arrived, whatever became
+#: of those before it (lost, bounced, held in an outage, or overtaken: :attr:`Hop.failed`
+#: says which); "held in an outage" is the hold of the attempt that arrived. Both are
+#: the run report's ``lost_time`` and ``held_time``.
 PARTS = (
     "waiting for working hours",
     "in the channel",
     "queued behind other work",
     "analysing",
-    "lost to stale contacts",
+    "lost on earlier attempts",
     "held in an outage",
 )
-HOURS, CHANNEL, QUEUED, ANALYSING, STALE, HELD = PARTS
+HOURS, CHANNEL, QUEUED, ANALYSING, LOST, HELD = PARTS
 RATINGS = {
     "P": "performed without challenges",
     "S": "performed with some challenges",
@@ -51,20 +56,90 @@ class Hop:
     end_at: float
     acknowledged: bool
     parts: dict[str, float]
+    #: what became of each attempt before the one that arrived, in order: "lost (stale
+    #: contact)", "bounced (outage)", "held in an outage", "overtaken" and the like
+    failed: list[str] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
         return self.end_at - self.trigger_at
 
 
+@dataclass
+class NotDelivered:
+    """A hop whose message never arrived: it has no duration and no split (the run
+    report leaves it out of the slowest hops too), only what became of it."""
+
+    dispatch: str
+    sender: str
+    recipient: str
+    verb: str
+    incident: str
+    rule: str | None
+    trigger_at: float
+    first_sent_at: float
+    last_sent_at: float
+    attempts: int
+    #: "lost" or "bounced" (its last attempt), or "in transit" while one is on its way
+    outcome: str
+    #: when the last attempt was lost or bounced (None in transit)
+    outcome_at: float | None
+    #: why: "stale_contact", "no_contact", "channel_failure" or "outage" (None in transit)
+    reason: str | None
+    #: in transit, held in an outage until then (None when not held)
+    held_until: float | None
+
+    def describe(self) -> str:
+        """What became of it: 'lost (stale contact) at T+02:00; sent T+01:55'."""
+        t = format_drill_time
+        if self.outcome == "in transit":
+            said = "in transit at the end" + (
+                f", held in an outage until {t(self.held_until)}"
+                if self.held_until is not None else "")
+        else:
+            why = f" ({self.reason.replace('_', ' ')})" if self.reason else ""
+            at = f" at {t(self.outcome_at)}" if self.outcome_at is not None else ""
+            said = f"{self.outcome}{why}{at}"
+        sent = f"sent {t(self.first_sent_at)}"
+        if self.attempts > 1:
+            sent += f", {self.attempts} attempts, the last at {t(self.last_sent_at)}"
+        return f"{said}; {sent}"
+
+
 def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
-    """Every hop with its duration split into :data:`PARTS`."""
-    events = as_events(log)
+    """Every hop whose message arrived, with its duration split into :data:`PARTS`
+    (those that never arrived: :func:`undelivered_hops`)."""
+    return _breakdown(as_events(log))[0]
+
+
+def undelivered_hops(log: Iterable[Event | Mapping[str, Any]]) -> list[NotDelivered]:
+    """Every hop whose message never arrived, with what became of it."""
+    return _breakdown(as_events(log))[1]
+
+
+def _attempt_fate(fate: tuple[str, str | None, float] | None, held: bool) -> str:
+    """What became of an attempt before the one that arrived, in words (``held``: it
+    was held in an outage on its way)."""
+    if fate is None or fate[0] in ("delivered", "held"):
+        # still on its way (or arriving later) when another arrived
+        return "held in an outage" if held else "overtaken"
+    outcome, reason, _ = fate
+    return f"{outcome} ({reason.replace('_', ' ')})" if reason else outcome
+
+
+def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
+    """The hops that arrived, split into :data:`PARTS`, and those that never did."""
     acks_by_ref: dict[tuple[str, str], Event] = {}
     acks_by_dispatch: dict[str, Event] = {}
     analysed: dict[tuple[str, str], list[Event]] = {}
     sent: dict[str, Event] = {}
     delivered: dict[str, Event] = {}
+    #: per dispatch, its attempts (message ids) in the order they were sent
+    attempts: dict[str, list[str]] = {}
+    #: per message: ("lost" | "bounced" | "held" | "delivered", reason, when), the last
+    #: the log says of it
+    fates: dict[str, tuple[str, str | None, float]] = {}
+    held_until: dict[str, float] = {}
     for e in events:
         if e.type == "acknowledged":
             for ref in e.details["refs"]:
@@ -75,8 +150,21 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
             analysed.setdefault((e.actor, e.incident), []).append(e)
         elif e.type == "message_sent":
             sent[e.details["msg"]] = e
+            attempts.setdefault(e.details["dispatch"], []).append(e.details["msg"])
         elif e.type == "message_delivered":
             delivered[e.details["msg"]] = e
+            fates[e.details["msg"]] = ("delivered", None, e.time)
+        elif e.type in ("message_lost", "message_bounced") and "dispatch" in e.details:
+            reason = e.details.get("reason")
+            fates[e.details["msg"]] = ("lost" if e.type == "message_lost" else "bounced",
+                                       reason if isinstance(reason, str) else None, e.time)
+        elif e.type == "message_held" and "dispatch" in e.details:
+            until = e.details["until"]
+            if (isinstance(until, bool) or not isinstance(until, (int, float))
+                    or not math.isfinite(until)):
+                raise ValueError("a held message without the time it is held until")
+            fates[e.details["msg"]] = ("held", None, e.time)
+            held_until[e.details["msg"]] = float(until)
     first_sent = {}
     for e in sent.values():
         first_sent.setdefault(e.details["dispatch"], e)
@@ -85,7 +173,11 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
     for d in delivered.values():
         arrivals.setdefault(d.details["dispatch"], d)
     out = []
+    lost: list[NotDelivered] = []
     for h in hop_metrics(events):
+        if h["delivered_at"] is None:
+            lost.append(_not_delivered(h, attempts.get(h["dispatch"], []), fates, held_until))
+            continue
         parts = dict.fromkeys(PARTS, 0.0)
         first = first_sent[h["dispatch"]]
         t0, t1 = h["trigger_at"], h["first_sent_at"]
@@ -111,39 +203,38 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
             parts[HOURS] += draft.get("off_duty", 0.0)
             parts[ANALYSING] += draft.get("worked", 0.0)
         parts[QUEUED] += sender_side - parts[HOURS] - parts[ANALYSING]
-        # attempts that never arrived
-        end = t1
-        if h["delivered_at"] is not None:
-            arrived = arrivals[h["dispatch"]]
-            attempt_sent = sent[arrived.details["msg"]].time
-            parts[STALE] += attempt_sent - t1
-            # the attempt that arrived, split as the run report splits it
-            # (sim.analysis.metrics.hop_metrics): held in an outage, in the channel, and
-            # the rest of its way waiting for the receiver's working hours
-            on_the_way = arrived.time - attempt_sent
-            parts[HELD] += h["held_time"]
-            parts[CHANNEL] += h["transit"]
-            parts[HOURS] += on_the_way - h["held_time"] - h["transit"]
-            end = arrived.time
-            # the recipient, from arrival to acknowledgement
-            if h["acknowledged_at"] is not None:
-                # the acknowledgement that first answered this hop, whichever attempt it was
-                ack = acks_by_dispatch.get(h["dispatch"])
-                receiver_side = h["acknowledged_at"] - arrived.time
-                if ack is not None and ack.details.get("by") == "policy":
-                    # off duty: every minute the desk was closed, waiting for a place
-                    # included; queued: the rest of the wait for a place
-                    hours = ack.details.get("off_duty", 0.0)
-                    work = ack.details.get("worked", 0.0)
-                    parts[HOURS] += hours
-                    parts[ANALYSING] += work
-                    parts[QUEUED] += receiver_side - hours - work
-                else:  # a person: their handling time
-                    parts[ANALYSING] += receiver_side
-                end = h["acknowledged_at"]
-        else:
-            parts[STALE] += h["last_sent_at"] - t1
-            end = h["last_sent_at"]
+        # attempts before the one that arrived, whatever became of them
+        arrived = arrivals[h["dispatch"]]
+        tried = attempts.get(h["dispatch"], [])
+        msg = arrived.details["msg"]
+        failed = [_attempt_fate(fates.get(m), m in held_until)
+                  for m in (tried[:tried.index(msg)] if msg in tried else [])]
+        attempt_sent = sent[msg].time
+        parts[LOST] += attempt_sent - t1
+        # the attempt that arrived, split as the run report splits it
+        # (sim.analysis.metrics.hop_metrics): held in an outage, in the channel, and
+        # the rest of its way waiting for the receiver's working hours
+        on_the_way = arrived.time - attempt_sent
+        parts[HELD] += h["held_time"]
+        parts[CHANNEL] += h["transit"]
+        parts[HOURS] += on_the_way - h["held_time"] - h["transit"]
+        end = arrived.time
+        # the recipient, from arrival to acknowledgement
+        if h["acknowledged_at"] is not None:
+            # the acknowledgement that first answered this hop, whichever attempt it was
+            ack = acks_by_dispatch.get(h["dispatch"])
+            receiver_side = h["acknowledged_at"] - arrived.time
+            if ack is not None and ack.details.get("by") == "policy":
+                # off duty: every minute the desk was closed, waiting for a place
+                # included; queued: the rest of the wait for a place
+                hours = ack.details.get("off_duty", 0.0)
+                work = ack.details.get("worked", 0.0)
+                parts[HOURS] += hours
+                parts[ANALYSING] += work
+                parts[QUEUED] += receiver_side - hours - work
+            else:  # a person: their handling time
+                parts[ANALYSING] += receiver_side
+            end = h["acknowledged_at"]
         # event times are rounded to the microminute: sweep the dust into the largest part
         # so that no part is negative and the parts still add up exactly
         for k, v in parts.items():
@@ -152,8 +243,28 @@ def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
         biggest = max(parts, key=lambda k: parts[k])
         parts[biggest] += (end - t0) - sum(parts.values())
         out.append(Hop(h["dispatch"], h["from"], h["to"], h["verb"], h["incident"], h["rule"],
-                       t0, t1, h["delivered_at"], end, h["acknowledged_at"] is not None, parts))
-    return out
+                       t0, t1, h["delivered_at"], end, h["acknowledged_at"] is not None, parts,
+                       failed))
+    return out, lost
+
+
+def _not_delivered(h: Mapping[str, Any], tried: list[str],
+                   fates: Mapping[str, tuple[str, str | None, float]],
+                   held_until: Mapping[str, float]) -> NotDelivered:
+    """A hop that never arrived, with what became of it as the run report says it of a
+    law-enforcement step (sim.analysis.metrics.undelivered): "in transit" while an
+    attempt is still on its way (held in an outage, or with nothing more said of it),
+    else what became of the last attempt, "lost" or "bounced"."""
+    on_the_way = [m for m in tried if fates.get(m, ("", None, 0.0))[0] not in ("lost", "bounced")]
+    outcome, reason, at, until = "in transit", None, None, None
+    if on_the_way:
+        held = [held_until[m] for m in on_the_way if m in held_until]
+        until = max(held) if held else None
+    elif tried:
+        outcome, reason, at = fates[tried[-1]]
+    return NotDelivered(h["dispatch"], h["from"], h["to"], h["verb"], h["incident"], h["rule"],
+                        h["trigger_at"], h["first_sent_at"], h["last_sent_at"], h["attempts"],
+                        outcome, at, reason, until)
 
 
 def _add_work(parts: dict[str, float], t0: float, done_at: float, worked: float,
@@ -601,6 +712,8 @@ class Review:
     pending: ModelRuns | None = None
     #: the evaluators' notes taken during play (sim.runs.session.Note)
     notes: list[Any] = field(default_factory=list)
+    #: the hops whose message never arrived (``hops`` are those that did)
+    undelivered: list[NotDelivered] = field(default_factory=list)
 
     def name(self, actor: str | None) -> str:
         if actor in self.scenario.actors:
@@ -647,8 +760,9 @@ class Review:
 
 def build_review(scenario: Scenario, events: list[Event], ratings: dict | None = None,
                  runs: int = 0, seed: int = 0, meta: dict | None = None) -> Review:
-    review = Review(scenario, events, compute(events, slowest=10), hop_breakdown(events),
-                    ratings or {}, meta=meta or {})
+    hops, undelivered = _breakdown(as_events(events))
+    review = Review(scenario, events, compute(events, slowest=10), hops, ratings or {},
+                    meta=meta or {}, undelivered=undelivered)
     if runs:
         review.comparisons = compare(events, scenario, runs=runs, seed=seed,
                                      until=stopped_at(scenario, events, review.meta))
@@ -666,7 +780,7 @@ def _first_bad_event(events: list[Event]) -> Event | None:
     def works(k: int) -> bool:
         try:
             compute(events[:k], slowest=10)
-            hop_breakdown(events[:k])
+            _breakdown(events[:k])
         except _DAMAGE:
             return False
         return True
