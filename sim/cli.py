@@ -643,8 +643,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         parse_variant,
         render_summary,
         run_batch,
+        sweep_reached,
         sweep_table,
-        sweep_unit,
+        sweep_ylabel,
     )
     from sim.safe.files import FileProblem, write_private
 
@@ -698,13 +699,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
             from sim.analysis.plot import ascii_plot, svg_plot
 
             table, xs, series, bands = sweep_table(result.summary, sweep, metric)
+            # how many runs reached it at each value: the figures are over those only
+            reached = sweep_reached(result.summary, sweep, metric)
             label = sweep[0].changes[0][0]
             svg = result.out / "sweep.svg"
-            ylabel = f"{metric} ({sweep_unit(metric)})"
+            ylabel = sweep_ylabel(metric)
             write_private(svg, svg_plot(xs, series, bands, title=f"{metric} against {label}",
-                                        xlabel=label, ylabel=ylabel))
+                                        xlabel=label, ylabel=ylabel, reached=reached))
             write_private(result.out / "sweep.txt", table)
-            text += "\n" + table + "\n" + ascii_plot(xs, series, ylabel=ylabel)
+            text += "\n" + table + "\n" + ascii_plot(xs, series, ylabel=ylabel,
+                                                      reached=reached)
             result.files += [result.out / "sweep.txt", svg]
     except BatchCannotRun as exc:
         stop(f"drill batch: {exc}")
@@ -861,6 +865,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 TEMPLATES = ("cert-takedown", "regional-ddos", "law-enforcement")
+#: the longest id a scenario allows (drill.id, as every id)
+MAX_ID_CHARS = 64
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -878,6 +884,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", ident):
         print(f"drill new: {ident!r} is not a usable id (letters, digits, '-', '_', '.')",
               file=sys.stderr)
+        return EXIT_INVALID
+    if len(ident) > MAX_ID_CHARS:
+        # the name becomes drill.id, which the scenario format limits
+        print(f"drill new: {ident!r} is too long for an id ({len(ident)} characters; at most "
+              f"{MAX_ID_CHARS})", file=sys.stderr)
         return EXIT_INVALID
     target = Path(name).parent / f"{ident}.yaml"
     if _in_bundled("new", "NAME", target):
@@ -1292,7 +1303,8 @@ def build_parser() -> argparse.ArgumentParser:
     ho.set_defaults(func=cmd_handout)
 
     nw = sub.add_parser("new", help="write a commented scenario skeleton that runs as it stands")
-    nw.add_argument("name", help="name of the new scenario (NAME.yaml is written)")
+    nw.add_argument("name", help="name of the new scenario (NAME.yaml is written; NAME, "
+                                 f"its drill.id, has at most {MAX_ID_CHARS} characters)")
     nw.add_argument("--template", choices=TEMPLATES, default="cert-takedown")
     nw.set_defaults(func=cmd_new)
 

@@ -7,7 +7,8 @@
   interpolated between the two values around them; binned ones are not, which
   matters only where the values jump). Mean, variance, minimum and maximum are
   always exact (Welford's algorithm).
-* Confidence intervals: Student-t for means, distribution-free order statistics
+* Confidence intervals: Student-t for means (never below 0: a :class:`Sample`
+  holds times and counts), distribution-free order statistics
   for quantiles, Wilson score for proportions, Tango's score interval for the
   difference of two paired proportions. A bound the values cannot give (the
   mean of one value; a quantile's bound beyond the smallest or largest value) is
@@ -252,6 +253,15 @@ class Sample:
             return (values[lo] if lo >= 0 else None, values[hi] if hi < n else None)
         return (self._at_rank(lo) if lo >= 0 else None, self._at_rank(hi) if hi < n else None)
 
+    def mean_ci(self, confidence: float = 0.95) -> tuple[float | None, float | None]:
+        """Student-t interval of the mean, clipped at 0 when no value is below 0: the
+        values are times and counts, whose mean cannot be negative (a count that is 0
+        in most runs would otherwise get a negative lower bound)."""
+        lo, hi = self.running.mean_ci(confidence)
+        if lo is not None and self.running.min >= 0:
+            lo = max(lo, 0.0)
+        return (lo, hi)
+
     def summary(self, confidence: float = 0.95) -> dict[str, object]:
         r = self.running
         if r.n == 0:
@@ -259,7 +269,7 @@ class Sample:
         return {
             "n": r.n,
             "mean": r.mean,
-            "mean_ci": list(r.mean_ci(confidence)),
+            "mean_ci": list(self.mean_ci(confidence)),
             "sd": r.sd,
             "median": self.quantile(0.5),
             "median_ci": list(self.quantile_ci(0.5, confidence)),

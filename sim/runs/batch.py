@@ -690,6 +690,50 @@ def check_metric(scenario: Scenario, metric: str) -> None:
                          f"{lateness[name]!r}")
 
 
+# --- order ------------------------------------------------------------------------
+
+#: where each milestone and per-drill count comes in a summary: as a run report gives
+#: them, law-enforcement stages in chain order
+_METRIC_PLACE = {m: i for i, m in enumerate((*INCIDENT_METRICS, *RUN_METRICS))}
+#: an expectation's place: (its place in the scenario's list, the actor's place in it
+#: for one split by ``require: each``)
+ExpectationOrder = dict[str, tuple[int, int]]
+
+
+def _natural(text: str) -> tuple[str | int, ...]:
+    """A text's sort key with its digits compared as numbers: ``E2`` before ``E10``."""
+    return tuple(int(part) if i % 2 else part
+                 for i, part in enumerate(re.split(r"(\d+)", text)))
+
+
+def expectation_order(scenarios: list[tuple[str, dict]]) -> ExpectationOrder:
+    """The place of every expectation (as scored: ``E1.mycert`` for one of
+    ``require: each``) in the scenario's list; one only a variant has, at its place in
+    that variant's list."""
+    order: ExpectationOrder = {}
+    for _, data in scenarios:
+        for place, x in enumerate(data.get("expectations") or ()):
+            if x.get("require") == "each":
+                for sub, actor in enumerate(x.get("actors") or ()):
+                    order.setdefault(f"{x['id']}.{actor}", (place, sub + 1))
+            else:
+                order.setdefault(x["id"], (place, 0))
+    return order
+
+
+def _metric_key(metric: str, order: ExpectationOrder
+                ) -> tuple[int, tuple[int, int], tuple[str | int, ...], str]:
+    """Where a metric comes among an incident's: its milestones as a run report gives
+    them, then its expectations in the scenario's order (any it does not list in
+    natural order, ``E2`` before ``E10``), then any other by name."""
+    if metric in _METRIC_PLACE:
+        return (0, (_METRIC_PLACE[metric], 0), (), metric)
+    if metric.startswith("expectation."):
+        ident = metric.removeprefix("expectation.").rpartition(".")[0]
+        return (1, order.get(ident, (len(order), 0)), _natural(ident), metric)
+    return (2, (0, 0), _natural(metric), metric)
+
+
 # --- aggregation -----------------------------------------------------------------
 
 
@@ -813,8 +857,11 @@ class Tally:
         left out of the comparison of its ``.met`` and ``.lateness`` rows.
         """
         row = self._row
-        measured = {(i, _met_metric(m) if m.endswith(NOT_IN_PLAY) else m)
-                    for (_, i, m) in row}
+        # a not-in-play row stands for both the ``.met`` and the ``.lateness`` row: each
+        # is left out of its comparison in that replication, and so out of the
+        # denominator of its change in rate
+        measured = {(i, metric) for (_, i, m) in row
+                    for metric in (_in_play_metrics(m) if m.endswith(NOT_IN_PLAY) else (m,))}
         for variant in self.variants:
             if variant == BASELINE:
                 continue
@@ -880,6 +927,13 @@ def _met_metric(metric: str) -> str:
     return metric.removesuffix(NOT_IN_PLAY) + ".met"
 
 
+def _in_play_metrics(metric: str) -> tuple[str, str]:
+    """``expectation.ID.met`` and ``expectation.ID.lateness``, the rows that an
+    ``expectation.ID.not_in_play`` row stands in place of."""
+    stem = metric.removesuffix(NOT_IN_PLAY)
+    return stem + ".met", stem + ".lateness"
+
+
 def tally_rows(rows: list[tuple], variants: list[str]) -> Tally:
     """The tally of a chunk's rows (variant, replication, seed, incident, metric, value)."""
     tally = Tally(variants)
@@ -896,6 +950,9 @@ class Aggregate:
 
     variants: list[str]
     confidence: float = 0.95
+    #: the expectations' places in the scenario (:func:`expectation_order`): the
+    #: summary lists them in that order
+    order: ExpectationOrder = field(default_factory=dict)
     samples: dict[tuple[str, str, str], Sample] = field(default_factory=dict)
     reached: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
     met: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
@@ -962,7 +1019,11 @@ class Aggregate:
         # how often over every replication: a run without the metric's row (its
         # incident never opened) did not reach it, and a metric any variant measured is
         # listed for every variant, at 0 % where it never happened
-        measured = sorted({(incident, metric) for (_, incident, metric) in self.reached})
+        # milestones and expectations as a run report lists them (not as text: E2
+        # before E10, the preservation request before the MLA request)
+        order = self.order
+        measured = sorted({(incident, metric) for (_, incident, metric) in self.reached},
+                          key=lambda im: (im[0], _metric_key(im[1], order)))
         for variant in self.variants:
             for incident, metric in measured:
                 key = (variant, incident, metric)
@@ -973,7 +1034,8 @@ class Aggregate:
                     "reached": reached.summary(self.confidence),
                     **self.samples.get(key, Sample()).summary(self.confidence),
                 })
-        for key, prop in sorted(self.met.items()):
+        for key, prop in sorted(self.met.items(),
+                                key=lambda kv: (_metric_key(kv[0][2], order), kv[0][1])):
             variant, incident, metric = key
             # met among the decided replications (n); open: still open at the end;
             # not_in_play: its inject was skipped (neither decided nor open)
@@ -985,7 +1047,11 @@ class Aggregate:
                 entry.update(rate=None, rate_ci=[None, None])
             per[variant]["expectations"].append(entry)
         differences = []
-        for key in sorted(set(self.diffs) | set(self.happened)):
+        # each variant's in the order the variants were given, as their own sections
+        place = {v: i for i, v in enumerate(self.variants)}
+        for key in sorted(set(self.diffs) | set(self.happened),
+                          key=lambda k: (place.get(k[0], len(place)), k[0], k[1],
+                                         _metric_key(k[2], order))):
             variant, incident, metric = key
             run = self.diffs.get(key)
             both, mine, base = self.happened.get(key, [0, 0, 0])
@@ -1548,7 +1614,8 @@ def _run(loaded: LoadedScenario, scenarios: list[tuple[str, dict]], payload: str
         record = _Record(out)
         stack.callback(record.close)
         join = _Join(out, tasks, [name for name, _ in scenarios], cfg.confidence, cfg.seed,
-                     key, _read_checksums(out, 200 * len(tasks) + 4096), stack)
+                     key, _read_checksums(out, 200 * len(tasks) + 4096), stack,
+                     expectation_order(scenarios))
 
         def finished(start: int, count: int, digest: str, tally: Tally) -> None:
             record.add(start, count, digest)
@@ -1776,11 +1843,11 @@ class _Join:
 
     def __init__(self, out: Path, tasks: list[tuple[int, int]], variants: list[str],
                  confidence: float, seed: int, key: str, recorded: dict[str, str],
-                 stack: contextlib.ExitStack) -> None:
+                 stack: contextlib.ExitStack, order: ExpectationOrder | None = None) -> None:
         self.out, self.tasks, self.seed, self.key = out, tasks, seed, key
         self.variants = variants
         self.recorded = recorded
-        self.agg = Aggregate(variants, confidence)
+        self.agg = Aggregate(variants, confidence, order or {})
         self.csv_path = out / "replications.csv"
         # the file is renamed into place only when the stack closes without an error
         self.file = stack.enter_context(open_private(self.csv_path, "wb"))
@@ -2088,6 +2155,32 @@ def sweep_unit(metric: str) -> str:
     if _is_time(name):
         return "hours"
     return "points" if name == "score" else "per drill" if name in RUN_METRICS else "share"
+
+
+def sweep_ylabel(metric: str) -> str:
+    """The y label of a sweep's chart: what it shows, and over which runs."""
+    label = f"{metric} ({sweep_unit(metric)})"
+    if metric.rpartition(":")[2] in RUN_METRICS:
+        return label  # counted in every run
+    return label + ", over the runs that reached it"
+
+
+def sweep_reached(summary: dict[str, Any], sweep: list[Variant], metric: str
+                  ) -> list[tuple[int, int]] | None:
+    """How many runs of how many reached the metric at each swept value, for the chart
+    to show beside the figures over those runs; None for a metric counted in every run
+    (the score, lost messages)."""
+    if metric.rpartition(":")[2] in RUN_METRICS:
+        return None
+    counts = []
+    for v in sweep:
+        m = _find(summary, v.name, metric)
+        runs = summary.get("replications", 0)
+        if m is None:
+            counts.append((0, runs))
+            continue
+        counts.append((m.get("n", 0), m["reached"].get("n", runs)))
+    return counts
 
 
 def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
