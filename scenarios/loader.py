@@ -33,6 +33,7 @@ from .model import (
     SELECTORS,
     STATIC_SELECTORS,
     Condition,
+    Id,
     Policy,
     Scenario,
     StageNames,
@@ -273,7 +274,13 @@ def _load_with_includes(
             continue
         for section in MAPPING_SECTIONS:
             items = sub.data.get(section)
+            if items is None:
+                continue  # an empty section
             if not isinstance(items, dict):
+                problems.append(Problem(
+                    sub.mark_for((section,)), section,
+                    f"{section!r} in an included file must be a mapping of ids, "
+                    f"got a {_kind(items)}"))
                 continue
             dest = merged.data.setdefault(section, {})
             merged.values.setdefault((section,), sub.values.get((section,)))
@@ -450,6 +457,51 @@ def located_errors(exc: ValidationError, data: Any) -> list[tuple[dict, tuple]]:
 
 
 _COUNTRY = "^[A-Z]{2}$"  # the pattern of scenarios.model.Country
+#: text fields that name actors, selectors or injects by id, though not typed as ids
+_NAMES_BY_ID = {("Rule", "by"), ("Rule", "to"), ("Expectation", "target"),
+                ("Expectation", "after")}
+
+
+def _is_id(tp: Any) -> bool:
+    """Whether a type is an id, or an id or nothing."""
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        return any(_is_id(a) for a in typing.get_args(tp) if a is not type(None))
+    return tp is Id
+
+
+def _names_an_id(err: dict, path: tuple, data: Any) -> bool:
+    """Whether the value an error is about is an id: a field, a list item or a mapping
+    key typed as one, or text that names actors, selectors or injects."""
+    key = err["loc"][-1:] == ("[key]",)
+    for k in range(len(path) - 1, -1, -1):
+        model = _model_at(path[:k], data) if isinstance(path[k], str) else None
+        field = model.model_fields.get(str(path[k])) if model is not None else None
+        if model is None or field is None:
+            continue
+        if (model.__name__, path[k]) in _NAMES_BY_ID:
+            return True
+        tail = path[k + 1:]
+        tp: Any = field.annotation
+        if isinstance(tp, typing.ForwardRef):
+            tp = typing.get_type_hints(model)[str(path[k])]
+        if not tail:  # an id field keeps its constraints apart from its type
+            return _is_id(tp) or any(getattr(m, "pattern", None) == _ID for m in field.metadata)
+        for n, part in enumerate(tail):
+            tp = _unwrap(tp)
+            as_key = key and n == len(tail) - 1
+            if typing.get_origin(tp) in (Union, types.UnionType):
+                wanted = list if isinstance(part, int) and not as_key else dict
+                tp = next((o for o in map(_unwrap, typing.get_args(tp))
+                           if typing.get_origin(o) is wanted), None)
+            origin = typing.get_origin(tp)
+            if origin is list:
+                tp = typing.get_args(tp)[0]
+            elif origin is dict:
+                tp = typing.get_args(tp)[0 if as_key else 1]
+            else:
+                return False
+        return _is_id(tp)
+    return False
 
 
 def reword(err: dict, path: tuple, data: Any) -> str:
@@ -479,7 +531,22 @@ def reword(err: dict, path: tuple, data: Any) -> str:
         # a country code's pattern, in a 'country' field or in a list of countries
         if (path and path[-1] in ("country",)) or err.get("ctx", {}).get("pattern") == _COUNTRY:
             return f"{value!r} is not a two-letter country code"
+        if err.get("ctx", {}).get("pattern") == _ID and isinstance(value, str) \
+                and not _VALID_ID.match(value[:1]):
+            return f"{value!r} is not a valid id: an id starts with a letter or a digit"
         return f"{value!r} is not a valid id (letters, digits, '-', '_' and '.')"
+    if kind in ("string_too_long", "string_too_short") and isinstance(value, str):
+        limit = err.get("ctx", {}).get("max_length" if kind == "string_too_long"
+                                       else "min_length")
+        if not value:
+            return "an id cannot be empty" if _names_an_id(err, path, data) \
+                else "cannot be empty"
+        if kind == "string_too_short":
+            return f"too short: it has {len(value)} characters, at least {limit}"
+        if _names_an_id(err, path, data):
+            return (f"{value!r} is too long for an id: it has {len(value)} characters, "
+                    f"at most {limit}")
+        return f"too long: it has {len(value)} characters, at most {limit}"
     if kind in ("value_error", "assertion_error"):
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind in ("model_type", "dict_type", "model_attributes_type"):
@@ -487,6 +554,10 @@ def reword(err: dict, path: tuple, data: Any) -> str:
     if kind == "list_type":
         return f"expected a list, got a {_kind(value)}"
     if kind in ("string_type",):
+        if isinstance(value, int | float) and not isinstance(value, bool) \
+                and _names_an_id(err, path, data):
+            quoted = f': "{value}"' if isinstance(value, int) else ""
+            return f"expected text, got a number; quote an id that looks like a number{quoted}"
         return f"expected text, got a {_kind(value)}"
     if kind in ("bool_type", "bool_parsing"):
         return f"expected true or false, got {value!r}"
@@ -550,8 +621,10 @@ def _nonzero_duration(value: Any) -> bool:
         return False
 
 
-def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
-    """Broken references in raw (possibly partly invalid) scenario data."""
+def _cross_references(data: dict, scenario: Scenario | None = None
+                      ) -> Iterator[tuple[tuple, str]]:
+    """Broken references in raw (possibly partly invalid) scenario data. With the
+    ``scenario`` the data validated as, teams are checked member by member too."""
 
     def as_dict(v: Any) -> dict:
         return v if isinstance(v, dict) else {}
@@ -654,6 +727,10 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                        f"no inject {iid!r}{suggest(iid, known_injects)}")
         for i, to in names(rule.get("to")):
             if to in teams:
+                if scenario is not None and ways:
+                    yield from _team_contacts(scenario, to, ways, (*here, "to", i),
+                                              ", ".join(ways), as_list(rule.get("to")),
+                                              name(rule.get("to_members_of")))
                 continue
             if to not in SELECTORS and to not in actors:
                 yield (
@@ -728,6 +805,10 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                        f"unknown channel {pw!r}{suggest(pw, channels)}")
         for j, to in names(inj.get("to")):
             if to in teams:
+                if scenario is not None and isinstance(via, str) and via in channels:
+                    where = (*here, "to", j) if isinstance(inj.get("to"), list) else (*here, "to")
+                    yield from _team_contacts(scenario, to, [via], where, f"channel {via!r}",
+                                              as_list(inj.get("to")))
                 continue
             if to not in actors:
                 yield (*here, "to", j), f"unknown actor {to!r}{suggest(to, [*actors, *teams])}"
@@ -792,6 +873,12 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
     yield from _opening_problems(about, scheduled, expectations, injects)
 
     exp_ids: dict[str, int] = {}
+    #: the ids of expectations scored as they are, and those require: each makes
+    plain: dict[str, int] = {}
+    for i, exp in enumerate(expectations):
+        if isinstance(exp, dict) and exp.get("require") != "each" and exp.get("id") is not None:
+            plain.setdefault(str(exp.get("id")), i)
+    split: dict[str, tuple[int, str]] = {}
     contingencies = {
         str(inj.get("id")): inj.get("type")
         for inj in injects
@@ -811,6 +898,17 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
                     hint = (f"; {aid!r} depends on an acting actor, so it cannot list who "
                             "is expected to act")
                 yield path, f"unknown actor or team {aid!r}{hint}"
+        listed: dict[str, int] = {}
+        for j, aid in names(exp.get("actors")):
+            if aid in listed:
+                yield ((*here, "actors", j),
+                       f"{aid!r} is already listed in actors[{listed[aid]}]; list each actor once")
+            listed.setdefault(aid, j)
+        if exp.get("require") == "each" and exp.get("id") is not None:
+            # as written, or as the teams and selectors it names stand for
+            each = list(listed) if scenario is None else scenario.expectations[i].actors
+            if scenario is not None or all(a in actors for a in each):
+                yield from _split_ids(str(exp.get("id")), i, each, plain, split)
         inc = exp.get("incident")
         if isinstance(inc, str) and inc not in incidents:
             yield (*here, "incident"), f"no inject opens incident {inc!r}{suggest(inc, incidents)}"
@@ -863,6 +961,42 @@ def _cross_references(data: dict) -> Iterator[tuple[tuple, str]]:
         obj = name(task.get("objective"))
         if obj is not None and obj not in objectives:
             yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+
+
+def _team_contacts(scenario: Scenario, team: str, ways: list[str], where: tuple, on: str,
+                   named: list, to_members_of: str | None = None
+                   ) -> Iterator[tuple[tuple, str]]:
+    """Members of a team, as recipients of an inject on its channel or of a rule's
+    messages over ``ways`` (its channel and fallbacks, ``on`` in words), that have no
+    point of contact on any of them, as for an actor named directly (a member
+    ``named`` directly in the same list is reported there). A rule with
+    ``to_members_of`` sends only to the members of that membership or group."""
+    members = scenario.country_sets().get(to_members_of) if to_members_of else None
+    for aid in scenario.team_members.get(team, ()):
+        actor = scenario.actors[aid]
+        if aid in named or (members is not None and actor.country not in members):
+            continue
+        if not any(c in actor.contacts for c in ways):
+            yield where, (f"team {team!r}: actor {aid!r} has no point of contact on {on} "
+                          f"(it has: {', '.join(actor.contacts) or 'none'})")
+
+
+def _split_ids(eid: str, n: int, actors: list[str], plain: dict[str, int],
+               split: dict[str, tuple[int, str]]) -> Iterator[tuple[tuple, str]]:
+    """The ids ``require: each`` makes of expectation ``n`` (``eid.<actor>``) that are
+    another expectation's id, or that another split expectation makes too (``split``
+    collects them)."""
+    for aid in dict.fromkeys(actors):
+        uid = f"{eid}.{aid}"
+        said = f"require: each scores expectation {eid!r} as {uid!r} for {aid}"
+        if uid in plain:
+            yield (("expectations", n, "id"),
+                   f"{said}, the id of expectations[{plain[uid]}]; rename one of them")
+        elif uid in split:
+            m, other = split[uid]
+            yield (("expectations", n, "id"),
+                   f"{said}, as expectations[{m}] is for {other}; rename one of them")
+        split.setdefault(uid, (n, aid))
 
 
 def _opening_problems(about: list[tuple[int, dict, float | None]],
@@ -1275,7 +1409,8 @@ def _finish(loc: Located, path: Path, problems: list[Problem],
     except ValidationError as exc:
         problems.extend(_validation_problems(exc, loc))
     if isinstance(loc.data, dict):
-        for where, message in (*_cross_references(loc.data), *_drift_problems(loc.data)):
+        for where, message in (*_cross_references(loc.data, scenario),
+                               *_drift_problems(loc.data)):
             mark = loc.key_mark(where) if isinstance(where, KeyPath) else loc.mark_for(where)
             problems.append(Problem(mark, format_path(where), message))
     if scenario is not None and not problems:

@@ -1295,7 +1295,7 @@ class Condition(Strict):
     received: list[Id] | None = Field(
         None,
         description="Require every one of these injects (by id) to have reached the acting "
-        "actor, e.g. [4, C1].",
+        "actor, e.g. [\"4\", C1] (quote an id that looks like a number).",
     )
     phase: list[Id] | None = Field(
         None, description="Require the drill to be in one of these phases (drill.phases)."
@@ -1598,7 +1598,7 @@ class Expectation(Strict):
     require: Literal["any", "all", "each"] = Field(
         "any", description="'any' one actor suffices, 'all' must act, or 'each' actor is "
         "scored on its own (the expectation is split into one per actor, with ids like "
-        "'E1.mycert')."
+        "'E1.mycert', which no other expectation may have or make)."
     )
     reach: Literal["sent", "delivered", "acknowledged"] = Field(
         "delivered",

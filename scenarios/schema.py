@@ -130,17 +130,21 @@ Editors that speak yaml-language-server get completion and hover text from
 - **Teams** (section `teams`) name a set of actors once; use the name wherever actors
   are listed: inject `to`, expectation `actors` and `target`, rule `to` and `by`, task
   `to`. A team is a list (actor ids, other teams, selectors such as `member_certs`) or
-  a filter: `{kind: [national_cert], country_in: [asean], exclude: [mmcert]}`.
-- **Ids** are letters, digits, `-`, `_` and `.`; quote ids that look like numbers
-  (`id: "1"`).
+  a filter: `{kind: [national_cert], country_in: [asean], exclude: [mmcert]}`. A team
+  in an inject's or a rule's `to` is checked member by member, as actors listed one by
+  one are: each must have a point of contact on the channel.
+- **Ids** are 1 to 64 letters, digits, `-`, `_` and `.`, starting with a letter or a
+  digit (`C1`, `isp-th`, `2026.q3`; not `_C1` or `.E1`). Quote ids that look like
+  numbers, in lists too: `id: "1"`, `received: ["4", C1]`.
 
 ## Includes and the regional library
 
 `include` names library files (`asean/actors`, `asean/channels`, `asean/frameworks`)
 or paths relative to the including file's folder (`./my-directory.yaml`; for a
 symbolic link, the folder of the file it points to). Included files may
-hold `groups`, `actors`, `channels` and `frameworks`. The including file then
-overrides field by field: giving only `contacts.email.stale: true` for `mmcert`
+hold `groups`, `actors`, `channels` and `frameworks`, each a mapping by id (a section
+left empty is empty; a list or a text there is an error at its line). The including
+file then overrides field by field: giving only `contacts.email.stale: true` for `mmcert`
 keeps everything else the library says about mmCERT; a distribution given in full
 (with `dist`) replaces the library's whole. Two included files may not
 both define the same id (one file reached twice, directly and through another file,

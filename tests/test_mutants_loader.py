@@ -137,11 +137,13 @@ def test_a_rule_to_an_actor_with_no_contact_at_all(tmp_path, scenario_data):
          "actor 'ctl' has no point of contact on email, phone (it has: none)")]
 
 
-def test_a_rule_to_a_team_is_not_checked_for_contacts(tmp_path, scenario_data):
+def test_a_rule_to_a_team_is_checked_for_contacts_member_by_member(tmp_path, scenario_data):
     scenario_data["actors"]["ctl"]["contacts"] = {}
     scenario_data["teams"] = {"control": ["ctl"]}
     rule(scenario_data)["to"] = ["control"]
-    load_scenario(write(tmp_path, scenario_data))
+    assert problems(tmp_path, scenario_data) == [
+        ("frameworks.fw.rules.notify.to[0]", "team 'control': actor 'ctl' has no point of "
+         "contact on email, phone (it has: none)")]
 
 
 def test_a_rule_after_an_unknown_rule_and_an_unknown_rule_probability(tmp_path, scenario_data):
@@ -810,7 +812,8 @@ def test_a_team_filter_with_a_misspelt_field_or_a_bad_member(tmp_path, scenario_
     assert problems(tmp_path, scenario_data) == [
         ("teams.t.zzz", "unknown field 'zzz'; expected one of: kind, country_in, include, "
                         "exclude"),
-        ("teams.u.include[0]", "expected text, got a number"),
+        ("teams.u.include[0]", 'expected text, got a number; quote an id that looks like a '
+         'number: "5"'),
         ("teams.v.countri_in", "unknown field 'countri_in'; did you mean 'country_in'?"),
     ]
 

@@ -22,7 +22,7 @@ from scenarios.model import (
     Rule,
     Scenario,
 )
-from sim.authoring.lint import incidents
+from sim.authoring.lint import incidents, median, stated_severity
 from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, Picture, stated_facts
 from sim.engine.messaging import allowed
@@ -124,6 +124,7 @@ def _msel(sc: Scenario) -> list[str]:
     lines = ["MSEL (drill time; each recipient's local time, on or off duty)", ""]
     start = sc.drill.start
     triggers = _contingency_triggers(sc)
+    times = {i.id: parse_drill_time(i.at, start) for i in sc.injects if i.at}
     for inj in sc.injects:
         when = (format_drill_time(parse_drill_time(inj.at, start)) if inj.at
                 else "on action" if inj.after_action is not None else "contingency")
@@ -141,6 +142,11 @@ def _msel(sc: Scenario) -> list[str]:
                     duty = "on duty (standby)"
                 elif not shift.on_duty(t) and (name := shift.holiday(shift.local(t).date())):
                     duty = f"OFF duty ({name}) until {shift.when(shift.next_on(t))}"
+                oc = actor.on_call
+                if not shift.on_duty(t) and oc is not None and inj.via in oc.channels \
+                        and oc.acts_on(stated_severity(sc, times, inj.incident.id, t)):
+                    duty += (f"; on call takes it after about "
+                             f"{format_duration(median(oc.answer_after))}")
                 lines.append(f"  {'':<18}{actor.name:<34}{shift.local(t):%a %d %b %H:%M} "
                              f"{shift.local(t):%Z}  {duty}")
             else:

@@ -13,7 +13,16 @@ from pathlib import Path
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
-from scenarios.model import MESSAGE_VERBS, Constant, Empirical, Exponential, Scenario
+from scenarios.model import (
+    MESSAGE_VERBS,
+    Constant,
+    Empirical,
+    Exponential,
+    LogNormal,
+    Scenario,
+    Triangular,
+    Uniform,
+)
 from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
@@ -67,6 +76,47 @@ def _steps(e) -> str:
     if e.action in MESSAGE_VERBS and e.reach != "sent":
         said += ", then the message's latency"
     return said
+
+
+def median(dist: object) -> float:
+    """The duration ``dist`` draws as often below as above, in minutes: what it takes
+    about."""
+    if isinstance(dist, Constant):
+        return dist.value
+    if isinstance(dist, Uniform):
+        return (dist.low + dist.high) / 2
+    if isinstance(dist, Triangular):
+        span = dist.high - dist.low
+        if dist.mode - dist.low >= span / 2:
+            return dist.low + math.sqrt(span * (dist.mode - dist.low) / 2)
+        return dist.high - math.sqrt(span * (dist.high - dist.mode) / 2)
+    if isinstance(dist, Empirical):
+        weights = dist.weights or [1.0] * len(dist.values)
+        ranked = sorted(zip(dist.values, weights, strict=False))
+        half, total = sum(weights) / 2, 0.0
+        for value, weight in ranked:
+            total += weight
+            if total >= half:
+                return value
+        return ranked[-1][0]
+    value = 0.0
+    if isinstance(dist, Exponential):
+        value = dist.mean * math.log(2)
+    elif isinstance(dist, LogNormal):
+        value = math.exp(dist.params[0])
+    cap = getattr(dist, "max", None)
+    return min(value, cap) if cap is not None else value
+
+
+def stated_severity(sc: Scenario, times: dict[str, float], incident: str,
+                    at: float) -> str | None:
+    """The incident's severity as its injects due by ``at`` state it (``times``: the
+    drill minute of each inject given a time)."""
+    stated = sorted((times[i.id], n, i.incident.severity)
+                    for n, i in enumerate(sc.injects)
+                    if i.incident.id == incident and i.id in times
+                    and times[i.id] <= at and i.incident.severity)
+    return stated[-1][2] if stated else None
 
 
 def _soonest(span: tuple[float, bool]) -> tuple[float, bool]:
@@ -214,11 +264,7 @@ class _Linter:
 
     def _severity(self, incident: str, at: float) -> str | None:
         """The incident's severity as its injects due by ``at`` state it."""
-        stated = sorted((self.at[i.id], n, i.incident.severity)
-                        for n, i in enumerate(self.sc.injects)
-                        if i.incident.id == incident and i.id in self.at
-                        and self.at[i.id] <= at and i.incident.severity)
-        return stated[-1][2] if stated else None
+        return stated_severity(self.sc, self.at, incident, at)
 
     def _on_call(self, aid: str, channels, incident: str, at: float) -> float | None:
         """When the actor's duty officer takes a message arriving off duty at ``at`` on
@@ -369,6 +415,13 @@ class _Linter:
                     continue
                 day = shift.local(at).date()
                 until = shift.when(shift.next_on(at), "%a %d %b %H:%M")
+                then = f"it waits until {until} local"
+                if actor.on_call is not None and self._on_call(
+                        aid, [inj.via], inj.incident.id, at) is not None:
+                    # as off-duty-deadline: a severe enough call on an on-call channel
+                    then = (f"its on-call officer takes it after about "
+                            f"{format_duration(median(actor.on_call.answer_after))} (the "
+                            f"office reopens {until} local)")
                 name = shift.holiday(day)
                 if name is not None:
                     if day in shift.holidays:
@@ -378,12 +431,11 @@ class _Linter:
                         where = f"{country}-{subdivision}" if subdivision else country
                         why = f"on {name} ({day:%a %d %b}), a public holiday in {where}"
                     self.warn("inject-on-holiday", ("injects", i, "at"),
-                              f"inject {inj.id} reaches {actor.name} {why}; it waits until "
-                              f"{until} local")
+                              f"inject {inj.id} reaches {actor.name} {why}; {then}")
                 elif not shift.ranges(day):
                     self.warn("inject-on-day-off", ("injects", i, "at"),
                               f"inject {inj.id} reaches {actor.name} on a {day:%A}, not a "
-                              f"working day in its week; it waits until {until} local")
+                              f"working day in its week; {then}")
 
     def contingencies(self) -> None:
         #: for each contingency inject, (expectation index, what fires it)
