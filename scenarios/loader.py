@@ -37,6 +37,7 @@ from .model import (
     Policy,
     Scenario,
     StageNames,
+    check_calendar,
 )
 from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
 
@@ -1399,6 +1400,31 @@ def _library_references(problems: list[Problem],
     return out
 
 
+def _subdivision_problems(scenario: Scenario, loc: Located) -> list[Problem]:
+    """A team's ``subdivision`` the holidays package does not know, where it is taken
+    because the drill switches public holidays on (an actor that sets
+    ``public_holidays`` itself is checked by its model). The library's own are known
+    good (a test checks them): only a scenario's own are looked up, which loads the
+    package."""
+    if not scenario.drill.public_holidays:
+        return []
+    library = library_dir().resolve()
+    out = []
+    for aid, actor in scenario.actors.items():
+        if actor.subdivision is None or actor.public_holidays is not None \
+                or actor.country is None:
+            continue
+        where = ("actors", aid, "subdivision")
+        mark = loc.mark_for(where)
+        if mark is not None and Path(mark.file).resolve().is_relative_to(library):
+            continue
+        try:
+            check_calendar(actor.country, actor.subdivision)
+        except ValueError as exc:
+            out.append(Problem(mark, format_path(where), str(exc)))
+    return out
+
+
 def _finish(loc: Located, path: Path, problems: list[Problem],
             roots: IncludeRoots | None = None,
             via: dict[Path, _IncludedAt] | None = None) -> LoadedScenario:
@@ -1413,6 +1439,8 @@ def _finish(loc: Located, path: Path, problems: list[Problem],
                                *_drift_problems(loc.data)):
             mark = loc.key_mark(where) if isinstance(where, KeyPath) else loc.mark_for(where)
             problems.append(Problem(mark, format_path(where), message))
+    if scenario is not None:
+        problems.extend(_subdivision_problems(scenario, loc))
     if scenario is not None and not problems:
         _read_artefacts(scenario, loc, path, roots or IncludeRoots.for_scenario(path), problems)
     if problems or scenario is None:

@@ -940,13 +940,20 @@ def holiday_calendar(country: str, subdivision: str | None) -> Any:
     has English names; years are filled in as they are asked about."""
     import holidays
 
-    cls = holidays.country_holidays(country).__class__
-    langs = getattr(cls, "supported_languages", ())
-    language = next((lang for lang in ("en_US", "en_GB") if lang in langs), None)
-    return holidays.country_holidays(country, subdiv=subdivision, language=language)
+    try:
+        cls = holidays.country_holidays(country).__class__
+        langs = getattr(cls, "supported_languages", ())
+        language = next((lang for lang in ("en_US", "en_GB") if lang in langs), None)
+        return holidays.country_holidays(country, subdiv=subdivision, language=language)
+    except NotImplementedError:
+        # a calendar validation could not check (a team's subdivision, taken only when
+        # the drill switches public holidays on): said as validation would say it
+        check_calendar(country, subdivision)
+        raise
 
 
-def _check_calendar(country: str, subdivision: str | None) -> None:
+def check_calendar(country: str, subdivision: str | None) -> None:
+    """Raise ValueError, in words, unless the holidays package has this calendar."""
     import holidays
 
     if country not in holidays.list_supported_countries():
@@ -1047,6 +1054,12 @@ class Actor(Strict):
     country: Country | None = Field(
         None, description="ISO country code; empty for regional or international bodies."
     )
+    subdivision: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        None,
+        description="State, province or territory the team works in, as the holidays "
+        "package codes it (Australia 'ACT' or 'QLD', Malaysia '14'): whenever the team "
+        "takes its country's public holidays, it takes that subdivision's too.",
+    )
     timezone: str = Field(description="IANA time zone of the team, e.g. 'Asia/Jakarta'.")
     working_days: list[Weekday] = Field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],
@@ -1130,6 +1143,8 @@ class Actor(Strict):
 
     @model_validator(mode="after")
     def _calendar(self) -> Actor:
+        if self.subdivision is not None and self.country is None:
+            raise ValueError("a subdivision needs a country: give the actor a country")
         ph = self.public_holidays
         if ph is True or isinstance(ph, PublicHolidays):
             country = ph.country if isinstance(ph, PublicHolidays) else None
@@ -1137,7 +1152,7 @@ class Actor(Strict):
             if country is None:
                 raise ValueError("public holidays need a country: give the actor a country, "
                                  "or public_holidays: {country: XX}")
-            _check_calendar(country, ph.subdivision if isinstance(ph, PublicHolidays) else None)
+            check_calendar(*self._holidays_of(country))
         spans = sorted((s.start, s.end) for s in self.special_hours)
         for (_, end), (start, _) in itertools.pairwise(spans):
             if start <= end:
@@ -1152,9 +1167,17 @@ class Actor(Strict):
         if ph is False:
             return None
         if ph is True:
-            return (self.country, None) if self.country else None
+            return self._holidays_of(self.country) if self.country else None
         country = ph.country or self.country
-        return (country, ph.subdivision) if country else None
+        return self._holidays_of(country) if country else None
+
+    def _holidays_of(self, country: str) -> tuple[str, str | None]:
+        """(country, subdivision) of the calendar taken for ``country``: a subdivision
+        named in ``public_holidays``, or else the team's own for its own country."""
+        ph = self.public_holidays
+        if isinstance(ph, PublicHolidays) and ph.subdivision is not None:
+            return country, ph.subdivision
+        return country, self.subdivision if country == self.country else None
 
     @property
     def week(self) -> Week:
@@ -1629,7 +1652,10 @@ class Expectation(Strict):
     on_lost: Id | None = Field(
         None,
         description="Contingency inject id fired the first time a message that would meet "
-        "the expectation is lost or bounces (a stale contact, a channel failure).",
+        "the expectation, while it is still open, is lost or bounces (a stale contact, a "
+        "channel failure, an outage): one sent once the expectation's anchor is out. A "
+        "channel the recipient has no contact on loses nothing: the sender goes on by its "
+        "fallback.",
     )
 
     def contingencies(self) -> dict[str, str]:
