@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from conftest import police_referral, stale_police_email
+from test_aar_not_in_play import _section as _bullets
 
 from sim.analysis import aar
 from sim.analysis.metrics import compute, hop_metrics
@@ -286,16 +287,6 @@ def open_at_the_end(scenario_data, load):
     return review
 
 
-def _bullets(markdown: str, title: str) -> list[str]:
-    lines = markdown.splitlines()
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        if line == f"**{title}**":
-            for item in lines[i + 2:]:
-                if not item.startswith("- "):
-                    break
-                out.append(item)
-    return out
 
 
 def test_an_expectation_not_yet_due_is_not_an_area_for_improvement(open_at_the_end):

@@ -41,8 +41,8 @@ RATINGS = {
 
 
 @dataclass
-class Hop:
-    """One message hop and where its time went (the parts add up to the duration)."""
+class _Message:
+    """One logical message from a sender to one recipient, as a hop starts."""
 
     dispatch: str
     sender: str
@@ -52,6 +52,12 @@ class Hop:
     rule: str | None
     trigger_at: float
     first_sent_at: float
+
+
+@dataclass
+class Hop(_Message):
+    """One message hop and where its time went (the parts add up to the duration)."""
+
     delivered_at: float | None
     end_at: float
     acknowledged: bool
@@ -66,18 +72,10 @@ class Hop:
 
 
 @dataclass
-class NotDelivered:
+class NotDelivered(_Message):
     """A hop whose message never arrived: it has no duration and no split (the run
     report leaves it out of the slowest hops too), only what became of it."""
 
-    dispatch: str
-    sender: str
-    recipient: str
-    verb: str
-    incident: str
-    rule: str | None
-    trigger_at: float
-    first_sent_at: float
     last_sent_at: float
     attempts: int
     #: "lost" or "bounced" (its last attempt), or "in transit" while one is on its way
