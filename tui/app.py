@@ -19,22 +19,27 @@ from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 
+from platformdirs import user_downloads_path
 from pydantic import ValidationError
+from textual._files import generate_datetime_filename
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from scenarios.durations import format_drill_time
 from scenarios.model import Inject
 from sim.analysis import review as review_defaults
 from sim.engine import Action, ActionError
-from sim.net.client import DrillConnectionError
+from sim.net.client import DrillConnectionError, Unanswered
+from sim.net.protocol import BreaksState
 from sim.net.remote import RemoteClock, RemoteSession
-from sim.runs.breaks import BreakPlan, parse_break, wall_clock
+from sim.runs.breaks import Break, BreakPlan, parse_break, wall_clock
 from sim.runs.session import DrillClock, DrillSession, JournalError
 from sim.runs.view import ACTION_EVENTS, DrillState
 from sim.runs.when import check_ahead, parse_when, when_in_words
+from sim.safe.files import FileProblem, write_private
 
 from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
 from .forms.sending import Outcome
@@ -124,6 +129,11 @@ class DrillApp(PlainTextApp):
             self.clock = RemoteClock(session.client)
             session.client.on_status = self._link_status
             session.on_reset(self._remote_reset)
+            session.on_rating(self._rating_given)
+            # the breaks are the server's: it pauses and resumes the clock for them
+            if session.client.breaks is not None:
+                self._server_breaks(session.client.breaks, quiet=True)
+            session.client.on_breaks(self._server_breaks)
             roles = [session.role] if session.role else []
         else:
             self.state = DrillState(session.scenario)
@@ -193,6 +203,17 @@ class DrillApp(PlainTextApp):
         the client as it takes the welcome in: the screens are seen to in the app's own
         turn (:meth:`_after_reset`)."""
         self.call_later(self._after_reset)
+
+    def _rating_given(self, eid: str, rating: dict[str, str]) -> None:
+        """A rating kept by the drill server (given on this console or another): shown in
+        every review open here."""
+        from .screens.review import ReviewScreen
+
+        if self._screens_gone():
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, ReviewScreen):
+                screen.rating_given(eid, rating)
 
     def _after_reset(self) -> None:
         """Let go of what was built from the lost timeline: an open review or form (it
@@ -350,10 +371,11 @@ class DrillApp(PlainTextApp):
         self._done(done, result, outcome)
         self.redraw()
 
-    def _refused(self, reason: str, outcome: Outcome | None, timeout: float = 6) -> None:
+    def _refused(self, reason: str, outcome: Outcome | None, timeout: float = 6,
+                 severity: SeverityLevel = "error") -> None:
         """A command refused: its form shows why, else (or once it has closed) a toast."""
         if outcome is None or not outcome(reason):
-            self.notify(reason, severity="error", timeout=timeout)
+            self.notify(reason, severity=severity, timeout=timeout)
 
     def _done(self, done: str | Callable[[object], str], result: object,
               outcome: Outcome | None = None) -> None:
@@ -368,11 +390,18 @@ class DrillApp(PlainTextApp):
                        outcome: Outcome | None = None) -> None:
         try:
             await request
+        except Unanswered as exc:
+            # not a refusal: the server may have carried it out, and sending it again could
+            # do it twice (a request lost with the connection is sent again on its own)
+            self._refused(str(exc), outcome, timeout=12, severity="warning")
+            return
         except (ActionError, DrillConnectionError) as exc:
             self._refused(str(exc), outcome)
             return
         except TimeoutError:
-            self._refused("The drill server did not answer in time.", outcome)
+            self._refused("The drill server did not answer in time: the command may have been "
+                          "carried out; check the drill before sending it again.", outcome,
+                          timeout=12, severity="warning")
             return
         self._done(done, None, outcome)  # the events come later, with the server's others
         self.redraw()
@@ -634,9 +663,28 @@ class DrillApp(PlainTextApp):
 
     # --- scheduled breaks ---------------------------------------------------------
 
+    def _server_breaks(self, state: BreaksState, quiet: bool = False) -> None:
+        """The breaks as the drill server keeps them (a drill served elsewhere): shown in
+        the header, and the start and end of a break said as they happen."""
+        was = self.breaks.current
+        plan = BreakPlan([b for b in (Break.from_json(x) for x in state.planned) if b])
+        plan.current = Break.from_json(state.current) if state.current is not None else None
+        self.breaks, self._break_resumes = plan, state.resumes
+        if quiet or self._screens_gone():
+            return
+        if plan.current is not None and was is None:
+            self.notify(f"Break until {wall_clock(plan.current.end, self.wall())}: the drill "
+                        "clock is paused"
+                        + (" (space ends the break early)." if self.may("toggle_clock")
+                           else "."), timeout=10)
+        elif plan.current is None and was is not None:
+            self.notify("The break is over.", timeout=6)
+        self.redraw()
+
     def check_breaks(self) -> None:
-        """Start or end a break as the wall clock says."""
-        if self.state.finished or self.halted is not None:
+        """Start or end a break as the wall clock says (a drill served elsewhere: its
+        server does, and says so)."""
+        if self.remote is not None or self.state.finished or self.halted is not None:
             return
         change = self.breaks.update(self.wall())
         current = self.breaks.current
@@ -654,6 +702,10 @@ class DrillApp(PlainTextApp):
             self._keep_breaks()
 
     def end_break(self, early: bool = False) -> None:
+        if self.remote is not None:  # the server ends it, and runs the clock again
+            self.command(self.remote.client.end_break,
+                         "Break ended early: the drill clock runs again.")
+            return
         self.breaks.end_now()
         self._resume_after_break(force=early)
         self._keep_breaks()
@@ -674,14 +726,24 @@ class DrillApp(PlainTextApp):
     def plan_break(self, at: str, minutes: str) -> None:
         try:
             b = parse_break(at, minutes, self.wall())
-            self.breaks.add(b)
+            if self.remote is not None:
+                BreakPlan(list(self.breaks.planned)).add(b)  # checked here, and there
+            else:
+                self.breaks.add(b)
         except ValueError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return
-        self._keep_breaks()
         day = "" if b.at.date() == self.wall().date() else " tomorrow"
-        self.notify(f"Break planned{day} at {wall_clock(b.at, self.wall())} for {b.minutes:g} "
-                    "minutes.", timeout=4)
+        planned = (f"Break planned{day} at {wall_clock(b.at, self.wall())} for {b.minutes:g} "
+                   "minutes.")
+        if self.remote is not None:  # the server keeps it, and pauses the drill then
+            client = self.remote.client
+            self.command(lambda: client.plan_break(b.at.isoformat(timespec="seconds"),
+                                                   b.minutes),
+                         planned + " The drill server keeps it, for every console.")
+            return
+        self._keep_breaks()
+        self.notify(planned, timeout=4)
         self.check_breaks()
         self.redraw()
 
@@ -705,10 +767,12 @@ class DrillApp(PlainTextApp):
         runs = MODEL_RUNS if runs is None else runs
         if isinstance(self.session, RemoteSession):  # from the events this token was sent
             remote = self.session
-            review = build_review(remote.scenario, list(remote.events))
+            # the ratings are the server's journal's: given here, they are sent there
+            review = build_review(remote.scenario, list(remote.events),
+                                  {eid: dict(r) for eid, r in remote.ratings.items()})
             with_model(review, runs, MODEL_SEED, None, None, background=True)
             review.notes = list(remote.notes)
-            self.push_screen(ReviewScreen(review, None))
+            self.push_screen(ReviewScreen(review, None, rate=remote.set_rating))
             return
         journal = self.session.journal
         events = list(self.session.engine.log)
@@ -750,6 +814,34 @@ class DrillApp(PlainTextApp):
 
         self.push_screen(ConfirmQuit(path, self.quit_note), answer)
 
+    # --- screenshots: they hold the drill's text, TLP:RED included ---------------
+
+    def save_screenshot(self, filename: str | None = None, path: str | None = None,
+                        time_format: str | None = None) -> str:
+        """Save an SVG screenshot of the screen, created owner-only (``0600``, in a
+        ``0700`` folder when one is made) like every file the product writes; raises
+        :class:`~sim.safe.files.FileProblem`. Returns the file's path."""
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        target = Path(path or ".").expanduser() / name
+        return str(write_private(target, self.export_screenshot()))
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot (and ``action_screenshot``): saved owner-only to the
+        user's downloads folder (or ``path``), and the toast says where. Never in a
+        browser, where the file would leave this terminal."""
+        if self.is_web:
+            self.notify("Screenshots are not taken in the browser.", severity="warning")
+            return None
+        try:
+            saved = self.save_screenshot(filename, str(path or user_downloads_path()),
+                                         time_format)
+        except FileProblem as exc:
+            self.notify(f"The screenshot was not saved: {exc}", severity="error", timeout=8)
+            return None
+        self.notify(f"Screenshot saved, readable by you only: {saved}", timeout=6)
+        return saved
+
     # --- help and the command palette -------------------------------------------
 
     def _drill_bindings(self, screen: Screen | None = None) -> list[tuple[Binding, object]]:
@@ -783,8 +875,10 @@ class DrillApp(PlainTextApp):
         return rows
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        # one Quit: the drill's own, which asks first
-        yield from (c for c in super().get_system_commands(screen) if c.title != "Quit")
+        # one Quit: the drill's own, which asks first; in a browser (drill web) no
+        # Screenshot: the gateway would hand the drill's text on beyond this terminal
+        dropped = {"Quit", "Screenshot"} if self.is_web else {"Quit"}
+        yield from (c for c in super().get_system_commands(screen) if c.title not in dropped)
         for b, owner in self._drill_bindings(screen):
             yield SystemCommand(
                 b.description, f"key: {self.key_names(b)}",

@@ -26,7 +26,7 @@ import sys
 import urllib.parse
 from collections.abc import Mapping, MutableMapping
 
-from sim.net.invites import InviteError, parse_invite
+from sim.net.invites import InviteError, host_name_problem, parse_invite
 
 #: the environment variable holding the invitation of one browser session
 INVITE_ENV = "ACID_DRILL_INVITE"
@@ -62,6 +62,8 @@ def drill_server(url: str) -> str:
         raise WebError("--server: give the drill server as ws://HOST:PORT/ or wss://HOST:PORT/")
     if parts.query or parts.username or parts.password:
         raise WebError("--server: give the server's address only, without a token")
+    if (problem := host_name_problem(parts.hostname)) is not None:
+        raise WebError(f"--server: {problem}")
     return f"{parts.scheme}://{parts.netloc}/"
 
 
@@ -69,8 +71,8 @@ def token_of(text: str) -> str:
     """The token of a pasted invitation (``ws[s]://…/?token=…``) or of a bare token."""
     text = text.strip()
     if "://" in text:
-        try:
-            _, token = parse_invite(text)
+        try:  # the gateway joins its own drill server: the host named here is not used
+            _, token = parse_invite(text, check_host=False)
         except InviteError as exc:
             raise WebError(str(exc)) from None
     else:

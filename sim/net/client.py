@@ -5,7 +5,9 @@ local read model (:attr:`DrillClient.state`, a :class:`~sim.runs.view.DrillState
 fed only with the events the server lets this token see, keeps the drill clock in
 step with the server's, and reconnects on its own after a dropped connection
 (backing off from 0.2 s to 5 s), asking for everything after the last event it holds
-(``since``), so it never misses or repeats one.
+(``since``), so it never misses or repeats one. Each request carries a random key; one
+whose answer was lost with the connection is sent again with it after reconnecting,
+and the server answers it without carrying it out a second time.
 
 Interface (what a UI uses in place of a local :class:`DrillSession`)::
 
@@ -32,8 +34,12 @@ Interface (what a UI uses in place of a local :class:`DrillSession`)::
     # the facilitator's clock and tokens
     await client.pause(); await client.resume(); await client.set_speed(speed)
     await client.next_inject(); await client.jump(minutes)
+    await client.plan_break(at_wall_iso, minutes); await client.end_break()
+    client.breaks, client.on_breaks(fn)              # the breaks the server keeps
     await client.add_note(text, expectation, team)   # facilitator and observers
     client.notes, client.on_note(fn)                 # the evaluators' notes
+    await client.rate(expectation, rating, note)     # the review's ratings, in the journal
+    client.ratings, client.on_rating(fn)             # expectation -> rating, note, who
     await client.invite(access, role) -> url
     await client.revoke(token_id); await client.tokens() -> list
     await client.close()
@@ -48,6 +54,7 @@ import asyncio
 import contextlib
 import json
 import random
+import secrets
 import ssl
 import time
 import urllib.parse
@@ -64,7 +71,7 @@ from scenarios.model import Inject
 from sim.engine import Action, ActionError
 from sim.engine.events import Event
 from sim.net import protocol as P
-from sim.net.invites import parse_invite
+from sim.net.invites import BAD_HOST_NAME, parse_invite
 from sim.net.server import is_local
 from sim.net.visibility import restore_texts
 from sim.runs.session import Note
@@ -83,6 +90,16 @@ class JoinRefused(DrillConnectionError):
     """The server refused this invitation (unknown or revoked token, other version)."""
 
 
+class Unanswered(DrillConnectionError):
+    """A request went to the server, but its answer never came back: it may have been
+    carried out. Sending it again as a new request could do it twice."""
+
+
+#: what a request sent, but never answered, was: it may have been carried out
+UNSURE = ("the drill server's answer was lost ({why}): the command may have been carried "
+          "out; check the drill before sending it again")
+
+
 def event_of(data: dict[str, Any]) -> Event:
     return Event.make(int(data["seq"]), float(data["time"]), str(data["type"]), data.get("actor"),
                       data.get("incident"), dict(data.get("details") or {}))
@@ -90,6 +107,11 @@ def event_of(data: dict[str, Any]) -> Event:
 
 def _note(n: P.NoteState) -> Note:
     return Note(n.id, n.drill_time, n.wall, n.who, n.text, n.expectation, n.team)
+
+
+def _rating(r: P.RatingState) -> dict[str, str]:
+    """A rating as the review keeps it (``Review.ratings``)."""
+    return {"rating": r.rating, "note": r.note, "who": r.who}
 
 
 class CafileError(DrillConnectionError):
@@ -209,6 +231,11 @@ class DrillClient:
         self._reset_listeners: list[Callable[[], None]] = []
         self._clock_listeners: list[Callable[[P.ClockState], None]] = []
         self._replies: dict[int, asyncio.Future[P.Result]] = {}
+        #: the requests sent and not yet answered, by id, as sent: after a reconnection
+        #: they are sent again with the same key, and the server answers each only once
+        self._unanswered: dict[int, str] = {}
+        #: the run of the server the unanswered requests went to (see Welcome.instance)
+        self._instance: str | None = None
         self._ids = 0
         self._seq_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._runner: asyncio.Task[None] | None = None
@@ -217,6 +244,13 @@ class DrillClient:
         #: the evaluators' notes (facilitator and observer tokens), as the server keeps them
         self.notes: list[Note] = []
         self._note_listeners: list[Callable[[Note], None]] = []
+        #: the expectations' ratings (facilitator and observer tokens), as the journal keeps
+        #: them: expectation id -> {"rating", "note", "who"}
+        self.ratings: dict[str, dict[str, str]] = {}
+        self._rating_listeners: list[Callable[[str, dict[str, str]], None]] = []
+        #: the facilitator's breaks as the server keeps them (facilitator and observers)
+        self.breaks: P.BreaksState | None = None
+        self._breaks_listeners: list[Callable[[P.BreaksState], None]] = []
 
     # --- reading -------------------------------------------------------------------------
 
@@ -247,6 +281,16 @@ class DrillClient:
         """``fn(note)`` for every evaluator note written from now on (by anyone)."""
         self._note_listeners.append(fn)
 
+    def on_rating(self, fn: Callable[[str, dict[str, str]], None]) -> None:
+        """``fn(expectation, rating)`` for every rating given from now on (by anyone);
+        ``rating`` holds ``rating``, ``note`` and ``who``."""
+        self._rating_listeners.append(fn)
+
+    def on_breaks(self, fn: Callable[[P.BreaksState], None]) -> None:
+        """``fn(breaks)`` whenever the server's plan of breaks changes (one is planned,
+        begins or ends)."""
+        self._breaks_listeners.append(fn)
+
     def clock_state(self) -> P.ClockState:
         """The drill clock as it stands now, in step with the server's."""
         return P.ClockState(drill_time=self.now, running=self.clock.running,
@@ -264,10 +308,12 @@ class DrillClient:
             ws = await asyncio.wait_for(connect(
                 self.base, ssl=self._tls, max_size=P.MAX_SERVER_FRAME, compression=None,
                 open_timeout=timeout, ping_interval=20, ping_timeout=20), timeout)
-        except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
+        except (OSError, TimeoutError, InvalidHandshake, InvalidURI, UnicodeError) as exc:
             why = getattr(exc, "strerror", None) or type(exc).__name__
             if isinstance(exc, ssl.SSLError):
                 why = f"TLS: {exc.reason or exc}"
+            elif isinstance(exc, UnicodeError):  # a host name looking it up cannot encode
+                why = BAD_HOST_NAME
             raise DrillConnectionError(f"cannot reach the drill server at {self.base}: {why}") from None
         try:
             await ws.send(P.encode(P.Hello(version=P.PROTOCOL_VERSION, token=self._token,
@@ -298,6 +344,16 @@ class DrillClient:
         self._ws = ws
         self.connected = True
         if restarted:
+            # the drill started again from the server's record: what was sent before was
+            # meant for the drill as it was, and is not sent again
+            self._fail_pending(Unanswered(UNSURE.format(
+                why="the drill started again from the server's record")))
+        elif first.instance is None or first.instance != self._instance:
+            # another run of the server (the host was restarted): it does not know what
+            # the earlier run answered, and would carry a request out again
+            self._fail_pending(Unanswered(UNSURE.format(why="the drill server was restarted")))
+        self._instance = first.instance
+        if restarted:
             for fn in self._reset_listeners:
                 fn()
         return ws
@@ -318,6 +374,11 @@ class DrillClient:
         for role in w.human:
             self.human_roles[role] = True
         self.notes = [_note(n) for n in w.notes]
+        self.ratings = {r.expectation: _rating(r) for r in w.ratings}
+        if w.breaks is not None:
+            self.breaks = w.breaks
+            for hook in self._breaks_listeners:
+                hook(w.breaks)
         self._clock(w.clock)
         return restarted
 
@@ -339,8 +400,10 @@ class DrillClient:
                 return
             self.connected = False
             self._ws = None
-            self._fail_pending(DrillConnectionError("the connection to the drill server was lost"))
+            # the requests not yet answered wait for the reconnection: they are sent again
+            # then, with the same keys, so that the server carries none out twice
             if self._closing or not self.reconnect:
+                self._fail_pending(Unanswered(UNSURE.format(why="the connection was lost")))
                 return
             self.on_status("connection lost; reconnecting")
             while True:
@@ -352,18 +415,37 @@ class DrillClient:
                     break
                 except (JoinRefused, FrameTooLarge) as exc:
                     self.failure = exc
+                    self._fail_pending(Unanswered(UNSURE.format(
+                        why="the connection was lost, and could not be made again")))
                     self.on_status(str(exc))
                     return
                 except DrillConnectionError:
                     if self._closing:
+                        self._fail_pending(Unanswered(UNSURE.format(
+                            why="the connection was lost")))
                         return
+            await self._send_again(ws)
+
+    async def _send_again(self, ws: ClientConnection) -> None:
+        """Send the requests not yet answered again, in order, with the keys they had: the
+        server answers one it carried out with the answer it gave, and carries out the
+        others. A connection lost meanwhile is seen by the reading loop."""
+        for rid in sorted(self._unanswered):
+            frame = self._unanswered.get(rid)
+            if frame is None:
+                continue
+            try:
+                await ws.send(frame)
+            except ConnectionClosed:
+                return
 
     async def _stop(self, ws: ClientConnection, failure: DrillConnectionError) -> None:
         """Stop for good (no reconnection) and say why, in one line."""
         self.failure = failure
         self.connected = False
         self._ws = None
-        self._fail_pending(failure)
+        self._fail_pending(Unanswered(f"{failure}; a command sent meanwhile may have been "
+                                      "carried out: check the drill before sending it again"))
         self.on_status(str(failure))
         with contextlib.suppress(ConnectionClosed):
             await ws.close()
@@ -410,11 +492,22 @@ class DrillClient:
                     self.notes.append(note)
                     for hook in self._note_listeners:
                         hook(note)
+            case P.BreaksState():
+                self.breaks = msg
+                for on_breaks in self._breaks_listeners:
+                    on_breaks(msg)
+            case P.RatingState():
+                self.ratings[msg.expectation] = _rating(msg)
+                for listener in self._rating_listeners:
+                    listener(msg.expectation, _rating(msg))
             case P.Result():
+                self._unanswered.pop(msg.id, None)
                 fut = self._replies.pop(msg.id, None)
                 if fut is not None and not fut.done():
                     fut.set_result(msg)
             case P.Error():
+                if msg.id is not None:
+                    self._unanswered.pop(msg.id, None)
                 fut = self._replies.pop(msg.id, None) if msg.id is not None else None
                 if fut is not None and not fut.done():
                     fut.set_exception(ActionError(msg.message))
@@ -439,10 +532,12 @@ class DrillClient:
         self._seq_waiters = keep
 
     def _fail_pending(self, exc: Exception) -> None:
+        """Give up on every request not yet answered, for good (it is not sent again)."""
         for fut in self._replies.values():
             if not fut.done():
                 fut.set_exception(exc)
         self._replies.clear()
+        self._unanswered.clear()
 
     async def wait_for_seq(self, seq: int, timeout: float = 10.0) -> None:
         """Wait until the read model holds event ``seq`` of this client's stream."""
@@ -462,17 +557,26 @@ class DrillClient:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
         self.connected = False
+        self._fail_pending(Unanswered(UNSURE.format(why="the terminal left the drill")))
 
     # --- requests ------------------------------------------------------------------------
 
     async def request(self, msg_type: str, timeout: float = 30.0, **fields: Any) -> dict[str, Any]:
-        """Send one request and wait for its result (and the events it caused)."""
+        """Send one request and wait for its result (and the events it caused).
+
+        The request carries a random key. When the connection is lost before the answer
+        comes, it is sent again, with the same key, once the client has reconnected: the
+        server carries it out once, and answers again with what it answered the first
+        time. It fails with :class:`Unanswered` (it may have been carried out) when no
+        answer can come: the client cannot reconnect, is closed, or ``timeout`` passes."""
         ws = self._ws
         if ws is None:
             raise DrillConnectionError("not connected to the drill server")
         self._ids += 1
         rid = self._ids
-        frame = json.dumps({"type": msg_type, "id": rid, **fields}, ensure_ascii=False)
+        key = secrets.token_urlsafe(16)
+        frame = json.dumps({"type": msg_type, "id": rid, "key": key, **fields},
+                           ensure_ascii=False)
         size = len(frame.encode("utf-8", "surrogatepass"))
         if size > P.MAX_CLIENT_FRAME:
             # the server would refuse it, or past its hard limit close the connection (1009):
@@ -481,13 +585,19 @@ class DrillClient:
                               f"KiB; it accepts at most {P.MAX_CLIENT_FRAME // 1024} KiB)")
         fut: asyncio.Future[P.Result] = asyncio.get_running_loop().create_future()
         self._replies[rid] = fut
-        try:
+        self._unanswered[rid] = frame
+        with contextlib.suppress(ConnectionClosed):
+            # lost on the way: sent again with its key once the client has reconnected
             await ws.send(frame)
-        except ConnectionClosed:
+        try:
+            result = await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
             self._replies.pop(rid, None)
-            raise DrillConnectionError("the connection to the drill server was lost") from None
-        result = await asyncio.wait_for(fut, timeout)
-        await self.wait_for_seq(result.last, timeout)
+            self._unanswered.pop(rid, None)
+            raise Unanswered(UNSURE.format(why="none came in time")) from None
+        # carried out: its events follow (a connection lost meanwhile sends them again)
+        with contextlib.suppress(TimeoutError):
+            await self.wait_for_seq(result.last, timeout)
         return result.data
 
     async def command(self, kind: str, payload: dict[str, Any]) -> None:
@@ -535,6 +645,20 @@ class DrillClient:
     async def add_note(self, text: str, expectation: str = "", team: str = "") -> None:
         """An evaluator's note, kept in the drill's journal (facilitator and observers)."""
         await self.request("note", text=text, expectation=expectation, team=team)
+
+    async def plan_break(self, at_wall_iso: str, minutes: float) -> None:
+        """The facilitator plans a break at a wall-clock time (ISO, with its offset): the
+        server pauses the drill clock then, for ``minutes``, and keeps the plan."""
+        await self.request("breaks", op="add", at_wall_iso=at_wall_iso, minutes=minutes)
+
+    async def end_break(self) -> None:
+        """The facilitator ends the break under way early: the clock runs again."""
+        await self.request("breaks", op="end")
+
+    async def rate(self, expectation: str, rating: str, note: str = "") -> None:
+        """An expectation's rating and note, kept in the drill's journal (facilitator and
+        observers); a later one replaces it."""
+        await self.request("rate", expectation=expectation, rating=rating, note=note)
 
     async def invite(self, access: str, role: str | None = None) -> str:
         return str((await self.request("invite", access=access, role=role))["url"])

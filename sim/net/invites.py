@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import json
 import secrets
 import urllib.parse
@@ -189,8 +190,33 @@ def invite_url(host: str, port: int, token: str, tls: bool) -> str:
     return f"{scheme}://{host}:{port}/?" + urllib.parse.urlencode({"token": token})
 
 
-def parse_invite(url: str) -> tuple[str, str]:
-    """Split an invitation into the server's address (``ws[s]://HOST:PORT/``) and its token."""
+#: why a host name cannot be looked up (the name itself is not part of it)
+BAD_HOST_NAME = ("the host name cannot be looked up: each part between dots must be 1 to 63 "
+                 "characters (check for two dots in a row, or a dot at the start)")
+
+
+def host_name_problem(host: str) -> str | None:
+    """Why ``host`` cannot be looked up as a host name (:data:`BAD_HOST_NAME`), or None:
+    an IP address, or a name whose every label is 1 to 63 characters as IDNA encodes it.
+    Looking such a name up raises UnicodeError, not the OSError of a name that does not
+    resolve, so it is checked before anything is looked up."""
+    if not host:
+        return None
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return None
+    except ValueError:
+        pass
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return BAD_HOST_NAME
+    return None
+
+
+def parse_invite(url: str, check_host: bool = True) -> tuple[str, str]:
+    """Split an invitation into the server's address (``ws[s]://HOST:PORT/``) and its token.
+    With ``check_host``, a host name that cannot be looked up is refused too."""
     url = url.strip()
     try:
         parts = urllib.parse.urlsplit(url)
@@ -199,6 +225,8 @@ def parse_invite(url: str) -> tuple[str, str]:
         raise InviteError("not an invitation: the address cannot be read") from None
     if parts.scheme not in ("ws", "wss") or not parts.hostname:
         raise InviteError("not an invitation: it must start with ws:// or wss:// and name a host")
+    if check_host and (problem := host_name_problem(parts.hostname)) is not None:
+        raise InviteError(f"not an invitation: {problem}")
     tokens = urllib.parse.parse_qs(parts.query).get("token", [])
     if len(tokens) != 1 or not tokens[0]:
         raise InviteError("not an invitation: it holds no token (…/?token=…)")

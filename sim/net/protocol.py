@@ -12,7 +12,9 @@ records them (for ``act`` the payload is ``dataclasses.asdict(Action)``, checked
 field by field by :class:`ActPayload` before the session sees it; ``answer_task``'s is
 checked by :class:`AnswerTaskPayload`), so a new session command needs no change here.
 What a token may send is decided by the server (:data:`PERMISSIONS` in
-:mod:`sim.net.server`).
+:mod:`sim.net.server`). Every request carries the client's ``id`` for it and (version
+6 on) a random ``key``, the same when it is sent again after a reconnection, so that
+the server carries it out once.
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-#: Changes whenever a message changes shape; client and server must agree.
-PROTOCOL_VERSION = 5
+#: Changes whenever a message changes shape. A client says in its hello which version it
+#: speaks; the server serves every version from :data:`OLDEST_VERSION` to this one, and
+#: sends a client of an older version only the messages, and the fields, that it knows.
+PROTOCOL_VERSION = 6
+#: The oldest version the server still serves: 5, whose clients send no request ``key``.
+OLDEST_VERSION = 5
 
 #: Largest frame a client may send (bytes); larger ones get a ``too_large`` error.
 MAX_CLIENT_FRAME = 64 * 1024
@@ -42,6 +48,10 @@ MAX_ANSWER_TEXT = 4000
 HELLO_TIMEOUT = 10.0
 #: Protocol errors on one connection before it is closed (refused commands do not count).
 MAX_STRIKES = 5
+#: Answers the server keeps, per token, to requests that carried a ``key``: a request
+#: sent again with the same key (its answer was lost with the connection) is answered
+#: from here instead of being carried out twice.
+REMEMBERED_ANSWERS = 256
 
 Access = Literal["facilitator", "player", "observer"]
 
@@ -65,60 +75,93 @@ class Hello(Message):
     drill: Annotated[str, Field(max_length=64)] | None = None
 
 
-class CommandMsg(Message):
+#: A request's key: random, chosen by the client, the same when the request is sent
+#: again after a reconnection (version 6 on; see :data:`REMEMBERED_ANSWERS`).
+RequestKey = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class Request(Message):
+    """What every request has: the client's number for it, answered with the same
+    ``id``, and (version 6 on) its ``key``, kept when the request is sent again."""
+
+    id: Annotated[int, Field(ge=0)]
+    key: RequestKey | None = None
+
+
+class CommandMsg(Request):
     """A session command, as DrillSession records it: ``kind`` and ``payload``."""
 
     type: Literal["command"] = "command"
-    id: Annotated[int, Field(ge=0)]
     kind: Annotated[str, Field(min_length=1, max_length=MAX_KIND)]
     payload: dict[str, Any] = Field(default_factory=dict)
 
 
-class ClockMsg(Message):
+class ClockMsg(Request):
     """Facilitator: run, pause, change speed, jump to the next inject or to a drill time."""
 
     type: Literal["clock"] = "clock"
-    id: Annotated[int, Field(ge=0)]
     op: Literal["pause", "resume", "speed", "next_inject", "jump"]
     speed: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)] | None = None
     #: for ``jump``: the drill time (minutes) to move on to; everything until then happens
     to: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
 
 
-class InviteMsg(Message):
+class InviteMsg(Request):
     """Facilitator: a new invitation for a role (or for the facilitator or observers)."""
 
     type: Literal["invite"] = "invite"
-    id: Annotated[int, Field(ge=0)]
     access: Access
     role: Annotated[str, Field(max_length=MAX_KIND)] | None = None
 
 
-class RevokeMsg(Message):
+class RevokeMsg(Request):
     """Facilitator: revoke a token by its public id; its connections are closed."""
 
     type: Literal["revoke"] = "revoke"
-    id: Annotated[int, Field(ge=0)]
     token_id: Annotated[str, Field(min_length=1, max_length=MAX_KIND)]
 
 
-class TokensMsg(Message):
+class TokensMsg(Request):
     """Facilitator: list the tokens (public ids, what they are for, whether revoked)."""
 
     type: Literal["tokens"] = "tokens"
-    id: Annotated[int, Field(ge=0)]
 
 
-class NoteMsg(Message):
+class NoteMsg(Request):
     """Facilitator or observer (evaluator): an observation for the journal, taken at the
     drill time the server receives it. Not a session command: it changes nothing in the
     drill and is not replayed."""
 
     type: Literal["note"] = "note"
-    id: Annotated[int, Field(ge=0)]
     text: Annotated[str, Field(min_length=1, max_length=4000)]
     expectation: Annotated[str, Field(max_length=MAX_KIND)] = ""
     team: Annotated[str, Field(max_length=MAX_KIND)] = ""
+
+
+class BreaksMsg(Request):
+    """Facilitator: plan a break (``add``: the drill clock pauses at the wall-clock time
+    ``at_wall_iso``, with its offset, for ``minutes``), or end the break under way early
+    (``end``: the clock runs again). The server keeps the plan in the drill's journal and
+    pauses and resumes the clock itself (version 6 on)."""
+
+    type: Literal["breaks"] = "breaks"
+    op: Literal["add", "end"]
+    at_wall_iso: Annotated[str, Field(max_length=64)] | None = None
+    minutes: Annotated[float, Field(gt=0, le=24 * 60, allow_inf_nan=False)] | None = None
+
+
+class RateMsg(Request):
+    """Facilitator or observer (evaluator), in the review: an expectation's HSEEP rating
+    (``P``, ``S``, ``M`` or ``U``) and the evaluator's note on it, kept in the drill's
+    journal as ``drill review`` keeps them (a later rating of the same expectation
+    replaces it). Not a session command: it changes nothing in the drill."""
+
+    type: Literal["rate"] = "rate"
+    #: an expectation as scored: ``E1``, or one team's share of it, ``E3.certph``
+    expectation: Annotated[str, Field(min_length=1, max_length=2 * MAX_KIND + 1)]
+    #: checked by the server, which says which ratings there are
+    rating: Annotated[str, Field(max_length=MAX_KIND)]
+    note: Annotated[str, Field(max_length=4000)] = ""
 
 
 Ident = Annotated[str, Field(min_length=1, max_length=MAX_KIND)]
@@ -170,10 +213,12 @@ COMMAND_PAYLOADS: dict[str, type[BaseModel]] = {"act": ActPayload,
 
 
 ClientMessage = Annotated[
-    Hello | CommandMsg | ClockMsg | InviteMsg | RevokeMsg | TokensMsg | NoteMsg,
+    Hello | CommandMsg | ClockMsg | InviteMsg | RevokeMsg | TokensMsg | NoteMsg | RateMsg
+    | BreaksMsg,
     Field(discriminator="type"),
 ]
-CLIENT_TYPES = frozenset({"hello", "command", "clock", "invite", "revoke", "tokens", "note"})
+CLIENT_TYPES = frozenset({"hello", "command", "clock", "invite", "revoke", "tokens", "note",
+                          "rate", "breaks"})
 
 
 # --- server to client -------------------------------------------------------------
@@ -202,6 +247,33 @@ class NoteState(Message):
     team: str = ""
 
 
+class RatingState(Message):
+    """An expectation's rating as kept in the journal; sent to facilitator and observer
+    tokens when it is given, and in their welcome (version 6 on)."""
+
+    type: Literal["rating"] = "rating"
+    expectation: str
+    rating: str
+    note: str = ""
+    #: ``facilitator`` or ``evaluator``
+    who: str = ""
+
+
+class BreaksState(Message):
+    """The facilitator's breaks as the server keeps them (version 6 on): those to come,
+    the one under way, and whether the clock runs again when it is over (it was running
+    when the break began). Sent to facilitator and observer tokens in their welcome and
+    whenever the plan changes; each frame replaces the one before."""
+
+    type: Literal["breaks"] = "breaks"
+    #: the breaks to come, earliest first: ``{"at_wall_iso", "minutes"}`` (as the journal
+    #: keeps them)
+    planned: list[dict[str, Any]] = Field(default_factory=list)
+    #: the break under way, or None
+    current: dict[str, Any] | None = None
+    resumes: bool = False
+
+
 class Welcome(Message):
     """The answer to a good hello: who this token is, the drill, and what follows."""
 
@@ -224,6 +296,14 @@ class Welcome(Message):
     clock: ClockState
     #: the evaluators' notes so far (facilitator and observer tokens only; players: none)
     notes: list[NoteState] = Field(default_factory=list)
+    #: the expectations' ratings so far (version 6 on; facilitator and observer tokens only)
+    ratings: list[RatingState] = Field(default_factory=list)
+    #: the facilitator's breaks (version 6 on; facilitator and observer tokens only)
+    breaks: BreaksState | None = None
+    #: a random id of this run of the server (version 6 on): a client that reconnects to
+    #: another run (the host was restarted) does not send its unanswered requests again,
+    #: since the new run has not kept their answers
+    instance: str | None = None
 
 
 class Due(Message):
@@ -278,7 +358,8 @@ class Error(Message):
 
 
 ServerMessage = Annotated[
-    Welcome | EventMsg | ClockState | NoteState | Due | Result | Error,
+    Welcome | EventMsg | ClockState | NoteState | RatingState | BreaksState | Due | Result
+    | Error,
     Field(discriminator="type"),
 ]
 
@@ -290,5 +371,24 @@ CLOSE_POLICY = 1008
 CLOSE_GOING_AWAY = 1001
 
 
-def encode(msg: Message) -> str:
-    return msg.model_dump_json()
+#: Fields of server messages added after :data:`OLDEST_VERSION`, and the version that
+#: added each: a client of an earlier version is not sent them (it refuses unknown fields).
+ADDED_FIELDS: dict[tuple[str, str], int] = {("welcome", "instance"): 6,
+                                             ("welcome", "ratings"): 6,
+                                             ("welcome", "breaks"): 6}
+#: Server messages added after :data:`OLDEST_VERSION`, and the version that added each: a
+#: client of an earlier version is not sent them.
+ADDED_TYPES: dict[str, int] = {"rating": 6, "breaks": 6}
+
+
+def known_to(msg_type: str, version: int) -> bool:
+    """Whether a client of protocol ``version`` knows server messages of ``msg_type``."""
+    return ADDED_TYPES.get(msg_type, OLDEST_VERSION) <= version
+
+
+def encode(msg: Message, version: int = PROTOCOL_VERSION) -> str:
+    """One frame, as a client of protocol ``version`` reads it (without the fields added
+    after its version)."""
+    kind = getattr(msg, "type", "")
+    newer = {name for (t, name), added in ADDED_FIELDS.items() if t == kind and added > version}
+    return msg.model_dump_json(exclude=newer) if newer else msg.model_dump_json()

@@ -80,7 +80,6 @@ class RemoteSession:
         #: every event this token may see, in order (the review is built from them); after
         #: a reset from the server, those of the drill as it now stands
         self.events: list[Event] = []
-        self._breaks: list[dict[str, Any]] = []
         client.on_reset(self.events.clear)
         client.listen(self.events.append)
 
@@ -128,6 +127,16 @@ class RemoteSession:
         return self.client.notes
 
     @property
+    def ratings(self) -> dict[str, dict[str, str]]:
+        """The expectations' ratings kept in the server's journal (facilitator and
+        observers): expectation id -> ``rating``, ``note``, ``who``."""
+        return self.client.ratings
+
+    def on_rating(self, fn: Callable[[str, dict[str, str]], None]) -> None:
+        """``fn(expectation, rating)`` whenever a rating is given, here or elsewhere."""
+        self.client.on_rating(fn)
+
+    @property
     def human_roles(self) -> dict[str, bool]:
         return self.client.human_roles
 
@@ -166,11 +175,17 @@ class RemoteSession:
         return min(times) if times else None
 
     def breaks(self) -> list[dict[str, Any]]:
-        return list(self._breaks)
+        """The breaks the server keeps, as the journal keeps them: the one under way first,
+        then those to come (the server pauses and resumes the clock for them)."""
+        state = self.client.breaks
+        if state is None:
+            return []
+        return ([dict(state.current)] if state.current is not None else []) + [
+            dict(b) for b in state.planned]
 
     def set_breaks(self, breaks: list[dict[str, Any]]) -> None:
-        """Breaks are the facilitator's own wall-clock plan: kept in this terminal."""
-        self._breaks = [dict(b) for b in breaks]
+        """Nothing: the server keeps the breaks (planned with
+        :meth:`DrillClient.plan_break`, ended early with :meth:`DrillClient.end_break`)."""
 
     def set_speed(self, speed: float) -> None:
         """Nothing: the server keeps the speed in its journal."""
@@ -216,6 +231,10 @@ class RemoteSession:
     def add_note(self, text: str, expectation: str = "", team: str = "",
                  who: str = "evaluator") -> Request:
         return self.client.add_note(text, expectation, team)
+
+    def set_rating(self, expectation: str, rating: str, note: str = "") -> Request:
+        """Rate an expectation in the review: kept in the server's journal."""
+        return self.client.rate(expectation, rating, note)
 
     async def close_async(self) -> None:
         await self.client.close()

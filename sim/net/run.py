@@ -18,9 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.net.client import DrillClient, DrillConnectionError, JoinRefused, crosses_network_unencrypted
-from sim.net.invites import InviteError, TokenStore, invite_url, write_invites
+from sim.net.invites import (
+    BAD_HOST_NAME,
+    InviteError,
+    TokenStore,
+    host_name_problem,
+    invite_url,
+    write_invites,
+)
 from sim.net.server import DrillServer, oversized_frame
 from sim.runs.session import DrillSession, JournalError
+from sim.safe.text import one_line
 
 DEFAULT_PORT = 8765
 
@@ -48,6 +56,8 @@ def parse_listen(text: str) -> tuple[str, int]:
         raise HostError("--listen: an IPv6 address goes in brackets: [::1]:8765")
     if not port.isdigit() or not 0 <= int(port) <= 65535:
         raise HostError("--listen: the port must be a number from 0 to 65535")
+    if (problem := host_name_problem(host)) is not None:
+        raise HostError(f"--listen: {one_line(host)[:80]}: {problem}")
     return host or "127.0.0.1", int(port)
 
 
@@ -66,6 +76,9 @@ def check_listen(text: str) -> None:
                 probe.bind(address)
     except OSError as exc:
         raise HostError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
+    except UnicodeError:  # a host name looking it up cannot encode
+        raise HostError(f"cannot listen on {one_line(bind)[:80]}:{port}: "
+                        f"{BAD_HOST_NAME}") from None
 
 
 @dataclass
@@ -139,6 +152,9 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
     in this process) returns; the caller closes the session."""
     out, err = out or sys.stdout, err or sys.stderr
     bind, port = parse_listen(listen)
+    if public_host and (problem := host_name_problem(public_host)) is not None:
+        # the invitations would name it: nobody could join with them
+        raise HostError(f"--public-host: {one_line(public_host)[:80]}: {problem}")
     assert session.path is not None and session.journal is not None
     # a frame larger than a terminal accepts would keep the facilitator, the observers or
     # a team out of the drill: refuse it now, before anything is served or invited
@@ -200,6 +216,9 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
         asyncio.run(serve(server, ready, console))
     except OSError as exc:
         raise HostError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
+    except UnicodeError:  # a host name looking it up cannot encode
+        raise HostError(f"cannot listen on {one_line(bind)[:80]}:{port}: "
+                        f"{BAD_HOST_NAME}") from None
     except InviteError as exc:
         raise HostError(str(exc)) from None
     if not session.finished:

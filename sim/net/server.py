@@ -14,11 +14,16 @@ speeds up or jumps it over the wire. Every connection says ``hello`` with a toke
 * **permissions** (:data:`PERMISSIONS`): a player may only ``act`` and answer the
   tasks put to it (``answer_task``), and only as its own role, until the drill ends
   and while a person plays the role (a paused clock stops nothing, as in ``drill
-  play``); an observer may send the kinds in :data:`OBSERVER_KINDS`; the facilitator
-  any session command, the clock, invitations and revocations. A payload of the
-  wrong shape (:data:`~sim.net.protocol.COMMAND_PAYLOADS`) is refused before the
-  session sees it; the session's own checks then apply (an action it cannot carry
-  out is refused with its reason).
+  play``); an observer may send the kinds in :data:`OBSERVER_KINDS`, and with the
+  facilitator writes notes and rates expectations (:data:`NOTE_ACCESS`); the
+  facilitator any session command, the clock and its breaks, invitations and
+  revocations. A payload of the wrong shape (:data:`~sim.net.protocol.COMMAND_PAYLOADS`)
+  is refused before the session sees it; the session's own checks then apply (an
+  action it cannot carry out is refused with its reason).
+
+A request sent again with its ``key`` (its answer was lost with a connection) is
+answered with the answer it got, not carried out twice. The server keeps the planned
+breaks and pauses and resumes the clock for them itself.
 
 Malformed, oversized or unknown frames get an ``error`` frame; after
 :data:`~sim.net.protocol.MAX_STRIKES` of them the connection is closed. Nothing a
@@ -33,12 +38,14 @@ import ipaddress
 import json
 import logging
 import math
+import secrets
 import socket
 import ssl
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -56,6 +63,7 @@ from sim.net.visibility import (
     role_expectations,
     scenario_for_role,
 )
+from sim.runs.breaks import Break, BreakPlan
 from sim.runs.session import DrillClock, DrillSession, JournalError, Note
 from sim.runs.view import player_sees_anchor
 from sim.safe.text import one_line
@@ -78,7 +86,8 @@ PERMISSIONS: dict[str, frozenset[str] | None] = {
     "facilitator": None,
 }
 ALL = "*"  # the stream of everything: facilitator and observers
-#: who may write (and read) evaluator notes: journal material, not session commands
+#: who may write (and read) evaluator notes and ratings: journal material, not session
+#: commands
 NOTE_ACCESS = frozenset({"facilitator", "observer"})
 
 log = logging.getLogger("acid-drill.net")
@@ -129,17 +138,22 @@ class Stream:
 class Conn:
     """One connection: a cursor into its stream and a queue of direct replies."""
 
-    def __init__(self, ws: ServerConnection, grant: Grant, stream: Stream, cursor: int):
+    def __init__(self, ws: ServerConnection, grant: Grant, stream: Stream, cursor: int,
+                 version: int = P.PROTOCOL_VERSION):
         self.ws = ws
         self.grant = grant
         self.stream = stream
         self.cursor = cursor
+        #: the protocol version the client speaks: it is sent what that version knows
+        self.version = version
         self.direct: deque[str] = deque()
         self.wake = asyncio.Event()
         self.strikes = 0
 
     def push(self, msg: P.Message) -> None:
-        self.direct.append(P.encode(msg))
+        if not P.known_to(getattr(msg, "type", ""), self.version):
+            return  # a message added after the client's version: it would refuse it
+        self.direct.append(P.encode(msg, self.version))
         self.wake.set()
 
     async def pump(self) -> None:
@@ -159,6 +173,14 @@ class Conn:
 def note_state(note: Note) -> P.NoteState:
     return P.NoteState(id=note.id, drill_time=note.drill_time, wall=note.wall, who=note.who,
                        text=note.text, expectation=note.expectation, team=note.team)
+
+
+def rating_states(session: DrillSession) -> list[P.RatingState]:
+    """The expectations' ratings kept in the drill's journal so far."""
+    if session.journal is None:
+        return []
+    return [P.RatingState(expectation=eid, rating=r["rating"], note=r["note"], who=r["who"])
+            for eid, r in session.journal.ratings().items()]
 
 
 def _reason(exc: BaseException) -> str:
@@ -193,6 +215,8 @@ def checked_payload(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
 #: room (bytes) left in a measured frame for what only the drill's run decides: sequence
 #: numbers, times, how long an inject waited for someone at the desk
 FRAME_SLACK = 4096
+#: most breaks planned at once (a journal keeps no more: see BreakPlan.from_json)
+MAX_BREAKS = 100
 
 
 def _encoded_size(frame: str) -> int:
@@ -243,7 +267,9 @@ def welcome_size(session: DrillSession) -> int:
         human=list(session.human_roles), last=len(session.engine.log),
         clock=P.ClockState(drill_time=session.now, running=True, speed=session.speed,
                            finished=session.finished),
-        notes=[note_state(n) for n in session.notes])
+        notes=[note_state(n) for n in session.notes], ratings=rating_states(session),
+        breaks=P.BreaksState(planned=BreakPlan.from_json(session.breaks()).to_json()),
+        instance="x" * 16)
     return _encoded_size(P.encode(welcome)) + FRAME_SLACK
 
 
@@ -318,7 +344,8 @@ class DrillServer:
     def __init__(self, session: DrillSession, tokens: TokenStore, *, host: str = "127.0.0.1",
                  port: int = 0, tls: ssl.SSLContext | None = None, speed: float | None = None,
                  running: bool = False, public_host: str | None = None, tick: float = TICK,
-                 notice: Callable[[str], None] | None = None):
+                 notice: Callable[[str], None] | None = None,
+                 wall: Callable[[], datetime] | None = None):
         self.session = session
         self.tokens = tokens
         self.host = host
@@ -328,6 +355,15 @@ class DrillServer:
         self.tick = tick
         self.notice = notice or (lambda line: None)
         self.clock = DrillClock(speed=speed or session.speed, start=session.now, running=running)
+        #: the facilitator's wall clock (aware), which the planned breaks follow
+        self.wall = wall or (lambda: datetime.now().astimezone())
+        #: the facilitator's breaks, kept in the journal: the server pauses and resumes
+        #: the drill clock for them, whichever console planned them and whether it is open
+        self.breaks = BreakPlan.from_json(session.breaks())
+        #: whether the clock runs again when the break under way is over
+        self._break_resumes = False
+        #: what the plan of breaks takes in the welcome (bytes): it grows with each break
+        self._breaks_size = _encoded_size(P.encode(self.breaks_state()))
         self.drill_id = session.journal.origin if session.journal is not None else "unrecorded"
         self.halted: str | None = None
         self.conns: set[Conn] = set()
@@ -353,6 +389,12 @@ class DrillServer:
         self._server: Server | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._last_clock = 0.0
+        #: a random id of this run of the server, in every welcome: the answers below are
+        #: this run's, and a client reconnecting to another run does not ask for them
+        self.instance = secrets.token_hex(8)
+        #: by token (its hash), the answers to its latest requests that carried a key,
+        #: oldest first: a request sent again with its key is answered from here
+        self._answers: dict[str, OrderedDict[str, P.Result | P.Error]] = {}
 
     # --- life ------------------------------------------------------------------------
 
@@ -440,6 +482,7 @@ class DrillServer:
             await asyncio.sleep(self.tick)
             try:
                 self.advance()
+                self.check_breaks()
             except Exception as exc:  # the engine failing must not kill the server silently
                 self._halt(f"the drill stopped: {_reason(exc)}")
             self._sync_due()
@@ -456,6 +499,10 @@ class DrillServer:
                     raise ActionError(self.halted)
                 if self.session.finished:
                     raise ActionError("the drill has ended")
+                if self.breaks.current is not None:  # the break under way ends early
+                    self.breaks.end_now()
+                    self._break_resumes = False
+                    self._breaks_changed()
                 self.clock.jump_to(self.session.now)
                 self.clock.resume()
             case "speed":
@@ -481,6 +528,86 @@ class DrillServer:
                 self.session.advance_to(to + 1e-6)  # injects due at exactly this time
                 self.clock.jump_to(self.session.now)
         self.broadcast_clock()
+        return {}
+
+    # --- scheduled breaks ------------------------------------------------------------
+
+    def breaks_state(self) -> P.BreaksState:
+        current = self.breaks.current
+        return P.BreaksState(planned=[b.to_json() for b in self.breaks.planned],
+                             current=current.to_json() if current is not None else None,
+                             resumes=self._break_resumes)
+
+    def breaks_for(self, grant: Grant) -> P.BreaksState | None:
+        """The breaks a token is told of: exercise control's plan, not the players'."""
+        return None if grant.access == "player" else self.breaks_state()
+
+    def _breaks_changed(self) -> None:
+        """Keep the plan in the journal (a resumed drill keeps it) and tell exercise control."""
+        try:
+            self.session.set_breaks(self.breaks.to_json())
+        except JournalError as exc:
+            self.notice(f"the breaks are not saved: {exc}")
+        state = self.breaks_state()
+        size = _encoded_size(P.encode(state))
+        self.welcome_size += size - self._breaks_size
+        self._breaks_size = size
+        for conn in self.conns:
+            if conn.grant.access in NOTE_ACCESS:
+                conn.push(state)
+
+    def check_breaks(self) -> None:
+        """Start or end a break as the wall clock says: the clock pauses when one begins,
+        and runs again when it is over if it was running when it began."""
+        if self.session.finished or self.halted is not None:
+            return
+        change = self.breaks.update(self.wall())
+        if change == "start":
+            self._break_resumes = self.clock.running
+            if self.clock.running:
+                self.advance()
+                self.clock.pause()
+                self.broadcast_clock()
+        elif change == "end":
+            if self._break_resumes and not self.session.finished:
+                self.clock.jump_to(self.session.now)
+                self.clock.resume()
+                self.broadcast_clock()
+            self._break_resumes = False
+        if change:
+            self._breaks_changed()
+
+    def plan_breaks(self, msg: P.BreaksMsg) -> dict[str, Any]:
+        """The facilitator plans a break, or ends the one under way early."""
+        if msg.op == "end":
+            if self.breaks.current is None:
+                raise ActionError("no break is under way")
+            self.clock_op("resume", None)  # ends it, and the clock runs again
+            return {}
+        if msg.at_wall_iso is None or msg.minutes is None:
+            raise ActionError("breaks: give the time the break begins (at_wall_iso) and "
+                              "how long it lasts (minutes)")
+        planned = Break.from_json({"at_wall_iso": msg.at_wall_iso, "minutes": msg.minutes})
+        if planned is None:
+            raise ActionError("breaks: at_wall_iso is a date and time with its offset, like "
+                              "2026-09-09T12:30:00+08:00")
+        if planned.end <= self.wall():
+            raise ActionError("that break would be over already")
+        if len(self.breaks.planned) >= MAX_BREAKS:
+            raise ActionError(f"at most {MAX_BREAKS} breaks can be planned at once")
+        try:
+            self.breaks.add(planned)
+        except ValueError as exc:
+            raise ActionError(str(exc)) from None
+        grown = self.welcome_size + _encoded_size(P.encode(self.breaks_state())) \
+            - self._breaks_size
+        if grown > P.MAX_SERVER_FRAME:  # a terminal joining later could not take the welcome
+            self.breaks.planned.remove(planned)
+            raise ActionError(f"break not planned: a terminal joining gets the breaks in its "
+                              f"welcome, which would come to {_mib(grown)}, more than the "
+                              f"{_mib(P.MAX_SERVER_FRAME)} a terminal accepts")
+        self._breaks_changed()
+        self.check_breaks()  # one planned for now begins at once
         return {}
 
     # --- events ------------------------------------------------------------------------
@@ -570,6 +697,52 @@ class DrillServer:
                 conn.push(note)
         return {"note": note.id}
 
+    def ratings_for(self, grant: Grant) -> list[P.RatingState]:
+        """The expectations' ratings a token may read: all for exercise control, none for
+        players."""
+        if grant.access == "player":
+            return []
+        return rating_states(self.session)
+
+    def rate(self, grant: Grant, msg: P.RateMsg) -> dict[str, Any]:
+        """An expectation's rating from a facilitator or observer token, kept in the drill's
+        journal (as ``drill review`` keeps it) and sent to exercise control's terminals."""
+        from sim.analysis.review import RATINGS
+
+        if grant.access not in NOTE_ACCESS:
+            raise Forbidden(f"a {grant.access}'s token may not rate expectations")
+        if msg.expectation not in {x.id for x in self.session.scenario.expectation_units()}:
+            raise ActionError(f"no expectation {one_line(msg.expectation)[:40]!r} in this drill")
+        if msg.rating not in RATINGS:
+            raise ActionError(f"no rating {one_line(msg.rating)[:8]!r}: give "
+                              f"{', '.join(RATINGS)}")
+        journal = self.session.journal
+        if journal is None:
+            raise ActionError("this drill keeps no journal: the rating cannot be kept")
+        who = "facilitator" if grant.access == "facilitator" else "evaluator"
+        rating = P.RatingState(expectation=msg.expectation, rating=msg.rating, note=msg.note,
+                               who=who)
+        # every facilitator or observer joining later gets every rating in its welcome: one
+        # that would make it too large for a terminal is refused before it is kept
+        before = next((r for r in rating_states(self.session)
+                       if r.expectation == msg.expectation), None)
+        grows = _encoded_size(P.encode(rating)) + 1 - (
+            _encoded_size(P.encode(before)) + 1 if before is not None else 0)
+        if self.welcome_size + grows > P.MAX_SERVER_FRAME:
+            raise ActionError(f"rating not kept: a terminal joining gets every rating in its "
+                              f"welcome, which would come to {_mib(self.welcome_size + grows)}, "
+                              f"more than the {_mib(P.MAX_SERVER_FRAME)} a terminal accepts; "
+                              "a shorter note may fit")
+        try:
+            journal.set_rating(msg.expectation, msg.rating, msg.note, who)
+        except JournalError as exc:  # the rating is lost, not the drill: it goes on
+            raise ActionError(str(exc)) from None
+        self.welcome_size += grows
+        for conn in self.conns:
+            if conn.grant.access in NOTE_ACCESS:
+                conn.push(rating)
+        return {"expectation": msg.expectation}
+
     def scenario_for(self, grant: Grant) -> dict[str, Any]:
         if grant.access == "player" and grant.role:
             return scenario_for_role(self.session.scenario, grant.role)
@@ -593,9 +766,10 @@ class DrillServer:
             if not isinstance(msg, P.Hello):
                 await self._refuse(ws, "not_ready", "the first frame must be a hello")
                 return
-            if msg.version != P.PROTOCOL_VERSION:
-                await self._refuse(ws, "version", f"this server speaks protocol version "
-                                   f"{P.PROTOCOL_VERSION}, the client {msg.version}")
+            if not P.OLDEST_VERSION <= msg.version <= P.PROTOCOL_VERSION:
+                await self._refuse(ws, "version", f"this server speaks protocol versions "
+                                   f"{P.OLDEST_VERSION} to {P.PROTOCOL_VERSION}, the client "
+                                   f"{msg.version}")
                 return
             grant = self.tokens.check(msg.token)
             if grant is None:
@@ -606,13 +780,14 @@ class DrillServer:
             since, reset = msg.since, False
             if since > stream.last or (msg.drill is not None and msg.drill != self.drill_id):
                 since, reset = 0, True
-            conn = Conn(ws, grant, stream, since)
+            conn = Conn(ws, grant, stream, since, msg.version)
             conn.push(P.Welcome(
-                access=grant.access, role=grant.role, token_id=grant.id, drill=self.drill_id,
-                scenario=self.scenario_for(grant),
+                version=msg.version, access=grant.access, role=grant.role, token_id=grant.id,
+                drill=self.drill_id, scenario=self.scenario_for(grant),
                 human=[a for a, h in self.session.human_roles.items() if h],
                 last=stream.last, reset=reset, clock=self.clock_state(),
-                notes=self.notes_for(grant)))
+                notes=self.notes_for(grant), ratings=self.ratings_for(grant),
+                breaks=self.breaks_for(grant), instance=self.instance))
             self._sync_due()
             conn.push(P.Due(anchors=self._due.get(stream.key, {})))
             self.conns.add(conn)
@@ -681,21 +856,33 @@ class DrillServer:
             conn.strikes += 1
             conn.push(err)
             return
+        answers = self._answers.setdefault(conn.grant.hash, OrderedDict())
+        if msg.key is not None and msg.key in answers:
+            # sent again (its answer was lost with a connection): answered, not done again
+            conn.push(answers[msg.key].model_copy(update={"id": msg.id}))
+            return
+        answer: P.Result | P.Error
         try:
             data = self._do(conn.grant, msg)
         except Forbidden as exc:
             conn.strikes += 1
             conn.push(P.Error(id=msg.id, code="forbidden", message=str(exc)))
+            return
         except (InviteError, ActionError) as exc:
-            conn.push(P.Error(id=msg.id, code="refused", message=_reason(exc)))
+            answer = P.Error(id=msg.id, code="refused", message=_reason(exc))
         except JournalError as exc:
             self._halt(str(exc))
-            conn.push(P.Error(id=msg.id, code="refused", message=_reason(exc)))
+            answer = P.Error(id=msg.id, code="refused", message=_reason(exc))
         except Exception as exc:  # a payload the session cannot use: refused, drill goes on
-            conn.push(P.Error(id=msg.id, code="refused", message=_reason(exc)))
+            answer = P.Error(id=msg.id, code="refused", message=_reason(exc))
         else:
             self._sync_due()  # before the result: the command's anchors are in by then
-            conn.push(P.Result(id=msg.id, last=conn.stream.last, data=data))
+            answer = P.Result(id=msg.id, last=conn.stream.last, data=data)
+        if msg.key is not None:
+            answers[msg.key] = answer
+            while len(answers) > P.REMEMBERED_ANSWERS:
+                answers.popitem(last=False)
+        conn.push(answer)
 
     def _may_play(self, role: str) -> None:
         """Refuse a player's command once the drill has ended, or while the role is the
@@ -729,10 +916,14 @@ class DrillServer:
             return {}
         if isinstance(msg, P.NoteMsg):
             return self.add_note(grant, msg)
+        if isinstance(msg, P.RateMsg):
+            return self.rate(grant, msg)
         if grant.access != "facilitator":
             raise Forbidden(f"only the facilitator may send {msg.type!r}")
         if isinstance(msg, P.ClockMsg):
             return self.clock_op(msg.op, msg.speed, msg.to)
+        if isinstance(msg, P.BreaksMsg):
+            return self.plan_breaks(msg)
         if isinstance(msg, P.InviteMsg):
             url, new = self.invite(msg.access, msg.role)
             return {"url": url, "token_id": new.id}
@@ -740,6 +931,7 @@ class DrillServer:
             gone = self.tokens.revoke(msg.token_id)
             if gone is None:
                 raise ActionError(f"no token {one_line(msg.token_id)!r}")
+            self._answers.pop(gone.hash, None)  # nothing more is answered for it
             for c in list(self.conns):
                 if c.grant.hash == gone.hash:
                     asyncio.get_running_loop().create_task(

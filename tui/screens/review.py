@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,6 +26,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from scenarios.durations import format_drill_time, format_duration
 from sim.analysis.review import PARTS, RATINGS, Comparison, Hop, Review
+from sim.engine import ActionError
+from sim.net.client import DrillConnectionError
 from sim.safe.text import one_line
 
 from ..plain import cells, line, text, tlp_label, tlp_of
@@ -118,10 +123,14 @@ class ReviewScreen(Screen):
         Binding("q,escape", "close", "Close", id="review.close"),
     ]
 
-    def __init__(self, review: Review, journal=None):
+    def __init__(self, review: Review, journal=None,
+                 rate: Callable[[str, str, str], Awaitable[None]] | None = None):
         super().__init__()
         self.review = review
         self.journal = journal
+        #: a drill served elsewhere: sends a rating (expectation, rating, note) to the
+        #: drill server, which keeps it in the drill's journal; None: kept in ``journal``
+        self.rate = rate
         self._tasks: list[dict] = []
         self._breakdown_filled = False
         #: the hops, slowest first, each with its name as the table shows it
@@ -437,11 +446,41 @@ class ReviewScreen(Screen):
         self.app.push_screen(NoteForm(eid, note), done)
 
     def _save(self, eid: str, rating: str, note: str) -> None:
+        if self.rate is not None:  # a drill served elsewhere: its server keeps the journal
+            self.run_worker(self._send_rating(eid, rating, note), group="ratings",
+                            exit_on_error=False)
+            return
         self.review.ratings[eid] = {"rating": rating, "note": note, "who": "evaluator"}
         if self.journal is not None:
             self.journal.set_rating(eid, rating, note)
         self._fill_expectations()
         self.notify(f"{eid} rated {rating}" + (" (saved in the journal)" if self.journal else ""))
+
+    async def _send_rating(self, eid: str, rating: str, note: str) -> None:
+        """Send a rating to the drill server; shown once it is kept, or why not."""
+        assert self.rate is not None
+        try:
+            await self.rate(eid, rating, note)
+        except ActionError as exc:
+            self.notify(f"{eid} is not rated: {exc}", severity="error", timeout=8)
+            return
+        except DrillConnectionError as exc:  # the answer was lost: rating again is harmless
+            self.notify(f"{eid} rated {rating}? {exc}", severity="warning", timeout=12)
+            return
+        except TimeoutError:
+            self.notify(f"{eid} rated {rating}? The drill server did not answer in time: "
+                        "rate it again to be sure.", severity="warning", timeout=12)
+            return
+        if eid not in self.review.ratings:  # the server's word on it normally comes first
+            self.rating_given(eid, {"rating": rating, "note": note, "who": "evaluator"})
+        self.notify(f"{eid} rated {rating} (saved in the drill's journal)")
+
+    def rating_given(self, eid: str, rating: dict[str, str]) -> None:
+        """A rating kept by the drill server, given here or on another console: shown."""
+        self.review.ratings[eid] = dict(rating)
+        if self.is_attached:
+            with suppress(NoMatches):
+                self._fill_expectations()
 
     def action_close(self) -> None:
         if len(self.app.screen_stack) > 2:
