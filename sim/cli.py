@@ -438,8 +438,10 @@ def cmd_host(args: argparse.Namespace) -> int:
     """Serve one live drill to terminals over the network (see docs/security.md)."""
     import math
 
+    from sim.net.invites import host_name_problem
     from sim.net.run import HostError, check_listen, host, parse_listen
     from sim.runs.session import JournalError
+    from sim.safe.text import one_line
 
     speed = args.speed
     if speed is not None and (not math.isfinite(speed) or speed <= 0):
@@ -454,6 +456,9 @@ def cmd_host(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     try:
         parse_listen(args.listen)
+        if args.public_host and (problem := host_name_problem(args.public_host)) is not None:
+            # the invitations would name it: nobody could join with them
+            raise HostError(f"--public-host: {one_line(args.public_host)[:80]}: {problem}")
     except HostError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID

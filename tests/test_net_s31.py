@@ -247,6 +247,18 @@ def test_host_refuses_a_listen_host_name_that_is_not_one(host, capsys, tmp_path)
     assert not journal.exists()
 
 
+def test_host_refuses_a_public_host_name_before_starting_a_journal(capsys, tmp_path):
+    from sim.cli import EXIT_INVALID, main
+
+    journal = tmp_path / "d.journal.sqlite"
+    assert main(["host", "tutorial", "--listen", "127.0.0.1:0", "--public-host",
+                 "drill..example.org", "--journal", str(journal)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and "--public-host" in err
+    assert not journal.exists()  # nothing left behind
+
+
 def test_the_browser_session_says_what_is_wrong_with_the_host_name(monkeypatch):
     from tui import web
 

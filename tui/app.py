@@ -19,9 +19,7 @@ from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 
-from platformdirs import user_downloads_path
 from pydantic import ValidationError
-from textual._files import generate_datetime_filename
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -39,7 +37,6 @@ from sim.runs.breaks import Break, BreakPlan, parse_break, wall_clock
 from sim.runs.session import DrillClock, DrillSession, JournalError
 from sim.runs.view import ACTION_EVENTS, DrillState
 from sim.runs.when import check_ahead, parse_when, when_in_words
-from sim.safe.files import FileProblem, write_private
 
 from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
 from .forms.sending import Outcome
@@ -815,32 +812,6 @@ class DrillApp(PlainTextApp):
         self.push_screen(ConfirmQuit(path, self.quit_note), answer)
 
     # --- screenshots: they hold the drill's text, TLP:RED included ---------------
-
-    def save_screenshot(self, filename: str | None = None, path: str | None = None,
-                        time_format: str | None = None) -> str:
-        """Save an SVG screenshot of the screen, created owner-only (``0600``, in a
-        ``0700`` folder when one is made) like every file the product writes; raises
-        :class:`~sim.safe.files.FileProblem`. Returns the file's path."""
-        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
-        target = Path(path or ".").expanduser() / name
-        return str(write_private(target, self.export_screenshot()))
-
-    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
-                           time_format: str | None = None) -> str | None:
-        """The palette's Screenshot (and ``action_screenshot``): saved owner-only to the
-        user's downloads folder (or ``path``), and the toast says where. Never in a
-        browser, where the file would leave this terminal."""
-        if self.is_web:
-            self.notify("Screenshots are not taken in the browser.", severity="warning")
-            return None
-        try:
-            saved = self.save_screenshot(filename, str(path or user_downloads_path()),
-                                         time_format)
-        except FileProblem as exc:
-            self.notify(f"The screenshot was not saved: {exc}", severity="error", timeout=8)
-            return None
-        self.notify(f"Screenshot saved, readable by you only: {saved}", timeout=6)
-        return saved
 
     # --- help and the command palette -------------------------------------------
 

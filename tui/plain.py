@@ -16,11 +16,15 @@ shown as escapes by :func:`sim.safe.text.plain`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
+from platformdirs import user_downloads_path
 from rich.text import Text
+from textual._files import generate_datetime_filename
 from textual.app import App
 from textual.notifications import SeverityLevel
 
+from sim.safe.files import FileProblem, write_private
 from sim.safe.text import one_line, plain
 
 __all__ = ["PlainTextApp", "cells", "line", "text", "tlp_label", "tlp_of"]
@@ -65,7 +69,8 @@ def tlp_of(scenario, events=()) -> str:
 
 
 class PlainTextApp(App):
-    """An app whose notifications are plain text: refusals, paths and ids are untrusted."""
+    """An app whose notifications are plain text (refusals, paths and ids are
+    untrusted), and whose screenshots are drill material: created owner-only."""
 
     def notify(
         self,
@@ -78,3 +83,29 @@ class PlainTextApp(App):
     ) -> None:
         super().notify(plain(str(message)), title=plain(str(title)), severity=severity,
                        timeout=timeout, markup=False)
+
+    def save_screenshot(self, filename: str | None = None, path: str | None = None,
+                        time_format: str | None = None) -> str:
+        """Save an SVG screenshot of the screen, created owner-only (``0600``, in a
+        ``0700`` folder when one is made) like every file the product writes; raises
+        :class:`~sim.safe.files.FileProblem`. Returns the file's path."""
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        target = Path(path or ".").expanduser() / name
+        return str(write_private(target, self.export_screenshot()))
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot (and ``action_screenshot``): saved owner-only to the
+        user's downloads folder (or ``path``), and the toast says where. Never in a
+        browser, where the file would leave this terminal."""
+        if self.is_web:
+            self.notify("Screenshots are not taken in the browser.", severity="warning")
+            return None
+        try:
+            saved = self.save_screenshot(filename, str(path or user_downloads_path()),
+                                         time_format)
+        except FileProblem as exc:
+            self.notify(f"The screenshot was not saved: {exc}", severity="error", timeout=8)
+            return None
+        self.notify(f"Screenshot saved, readable by you only: {saved}", timeout=6)
+        return saved
