@@ -802,6 +802,13 @@ class Contact(Strict):
         description="True when this contact is out of date: messages to it never arrive; "
         "they bounce back to the sender or vanish silently, as the channel says.",
     )
+    bounces: StrictBool | None = Field(
+        None,
+        description="For a stale contact on a channel that bounces: true when every "
+        "message to it bounces (a closed mailbox, a number no longer in service), false "
+        "when every one vanishes silently (a mailbox that still takes mail nobody reads). "
+        "Omitted: as the channel's silent_when_stale says.",
+    )
     note: str = Field("", description="Free text, e.g. when the contact was last verified.")
 
 

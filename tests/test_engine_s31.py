@@ -163,3 +163,61 @@ def test_each_recipient_of_one_message_is_due_from_when_it_became_due(scenario_d
     deadlines = {d.recipient: d.deadline_at for d in engine.messaging.dispatches.values()
                  if d.verb == "notify"}
     assert deadlines == {"cert-b": 60.0 + 240, "cert-c": 70.0 + 240}
+
+
+def _stale_email_to_b(scenario_data, silent: float, bounces: bool | None):
+    scenario_data["channels"]["email"].update({"bounce": "30m", "silent_when_stale": silent})
+    contact = scenario_data["actors"]["cert-b"]["contacts"]["email"]
+    contact["stale"] = True
+    if bounces is not None:
+        contact["bounces"] = bounces
+    return scenario_data
+
+
+def _fates(log) -> list[str]:
+    return [e.type for e in log if e.type in ("message_bounced", "message_lost")
+            and (e.details.get("to") == "cert-b" or e.actor == "cert-b")
+            and e.details.get("channel") == "email"]
+
+
+def test_a_closed_mailbox_always_bounces_and_one_nobody_reads_never_does(scenario_data, load):
+    import copy
+
+    # the channel says every message to a stale address vanishes; the contact knows better
+    closed = Engine(load(_stale_email_to_b(copy.deepcopy(scenario_data), 1.0, True)),
+                    seed=0).run()
+    assert _fates(closed) == ["message_bounced"]
+    # the channel says every one bounces; this mailbox still takes mail nobody reads
+    unread = Engine(load(_stale_email_to_b(copy.deepcopy(scenario_data), 0.0, False)),
+                    seed=0).run()
+    assert _fates(unread) == ["message_lost"]
+    # as the channel says when the contact does not
+    assert _fates(Engine(load(_stale_email_to_b(copy.deepcopy(scenario_data), 1.0, None)),
+                         seed=0).run()) == ["message_lost"]
+
+
+def test_the_closed_mailboxes_of_the_bundled_drills_always_bounce():
+    from scenarios import load_scenario, resolve_scenario_arg
+
+    for name, recipient in (("acid-hacktivism", "isp-vn"), ("acid-botnet", "mmcert")):
+        loaded = load_scenario(resolve_scenario_arg(name))
+        assert loaded.scenario.actors[recipient].contacts["email"].bounces is True
+        for seed in range(12):
+            log = Engine(loaded, seed=seed, words=False).run()
+            silent = [e for e in events_of(log, "message_lost", recipient)
+                      if e.details["channel"] == "email"
+                      and e.details["reason"] == "stale_contact"]
+            assert silent == [], (name, seed)
+
+
+def test_explain_says_when_a_stale_contact_has_no_fallback(capsys):
+    from sim.cli import main
+
+    assert main(["explain", "acid-botnet"]) == 0
+    out = capsys.readouterr().out
+    # ANSAC's broadcast goes by e-mail alone: mmCERT's closed mailbox bounces it for good
+    broadcast = next(ln for ln in out.splitlines() if "[ansac-broadcast]" in ln)
+    assert "mmCERT (STALE email contact: bounces, and no fallback)" in broadcast
+    # a rule with a fallback goes on by it
+    assert main(["explain", "acid-hacktivism"]) == 0
+    assert "bounces, then the fallback" in capsys.readouterr().out

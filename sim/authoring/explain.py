@@ -360,14 +360,17 @@ def _paths(sc: Scenario) -> list[str]:
     return lines
 
 
-def _addressed(sc: Scenario, actor: Actor, channel: str | None) -> str:
-    """The recipient's name, flagged when its point of contact will lose the message."""
+def _addressed(sc: Scenario, actor: Actor, channel: str | None, fallback: bool = True) -> str:
+    """The recipient's name, flagged when its point of contact will lose the message
+    (``fallback``: whether the rule has another channel to go on by)."""
     contact = actor.contacts.get(channel) if channel else None
     if channel and contact is None:
         return f"{actor.name} (no {channel} contact)"
     if channel and contact is not None and contact.stale:
-        fate = ("bounces, then the fallback" if sc.channels[channel].bounce is not None
-                else "lost until chased")
+        if sc.channels[channel].bounce is not None and contact.bounces is not False:
+            fate = "bounces, then the fallback" if fallback else "bounces, and no fallback"
+        else:
+            fate = "lost until chased" if fallback else "lost, and no fallback"
         return f"{actor.name} (STALE {channel} contact: {fate})"
     return actor.name
 
@@ -454,7 +457,8 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                                  f"{', '.join(rule.to)} "
                                  f"{_nobody(sc, tellers, withheld, already)}   [{rid}]")
                 continue
-            names = ", ".join(_addressed(sc, sc.actors[t], rule.channel) for t, _ in targets)
+            names = ", ".join(_addressed(sc, sc.actors[t], rule.channel, bool(rule.fallback))
+                              for t, _ in targets)
             lines.append(f"{'  ' * depth}{spec.name} --{rule.action} via {rule.channel}"
                          f"{deadline}, TLP:{rule.tlp}{only}--> {names}   [{rid}]")
             # the message goes to all of them at once; then each takes it up

@@ -544,12 +544,19 @@ class Messaging:
     def _bounces(self, d: Dispatch, index: int, cid: str, common: dict[str, Any]) -> bool:
         """A message to a stale point of contact on a channel that bounces: it comes back
         after the channel's bounce delay (True), unless it is one of those lost without
-        a word (``silent_when_stale``: False)."""
+        a word (the channel's ``silent_when_stale``, or the contact's ``bounces:
+        false``: False)."""
         ch = self.channels[cid]
         assert ch.bounce is not None
         brng = self.engine.streams(f"channel/{cid}/{d.sender}>{d.recipient}/bounce")
         delay = sample(ch.bounce, brng)
-        if brng.random() < ch.silent_when_stale:
+        # the draw is made whatever the contact says, so that saying it changes no
+        # other draw
+        silent = brng.random() < ch.silent_when_stale
+        bounces = self.engine.actors[d.recipient].spec.contacts[cid].bounces
+        if bounces is not None:
+            silent = not bounces
+        if silent:
             return False
         self.engine.after(delay, lambda: self._bounced(d, index, common, delay))
         return True
