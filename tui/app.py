@@ -73,6 +73,9 @@ CONTROL_ACTIONS = frozenset({
 #: the drill clock's keys: they do nothing while a review is open over the drill (its
 #: timeline has keys of its own, and a review must not move the drill on)
 CLOCK_ACTIONS = frozenset({"toggle_clock", "faster", "slower", "next_inject"})
+#: what a review opened during the drill turns off: the clock's keys, and R (a second
+#: review over the first, with model runs of its own)
+NOT_IN_REVIEW = CLOCK_ACTIONS | frozenset({"review"})
 PLAYER_NEVER = CONTROL_ACTIONS | frozenset({
     "review", "observe", "console", "next_role", "role_view", "show_tab"})
 OBSERVER_NEVER = CONTROL_ACTIONS | frozenset({
@@ -164,9 +167,10 @@ class DrillApp(PlainTextApp):
 
     def offers(self, action: str) -> bool:
         """Whether ``action`` works now: this terminal offers it (:meth:`may`), and it is
-        not a clock key while a review is open (R): a key the review's timeline does not
-        take must not fall through to the drill and deliver an inject."""
-        if action.split("(")[0] in CLOCK_ACTIONS and self.reviewing:
+        neither a clock key nor R while a review is open: a key the review's timeline does
+        not take must not fall through to the drill and deliver an inject, and one review
+        (with its model runs) is enough."""
+        if action.split("(")[0].rsplit(".", 1)[-1] in NOT_IN_REVIEW and self.reviewing:
             return False
         return self.may(action)
 
@@ -581,7 +585,13 @@ class DrillApp(PlainTextApp):
         """Keys, clicks and the palette all come here: facilitator actions ask for the PIN."""
         name = action if isinstance(action, str) else action[1]
         bare = name.split("(")[0].rsplit(".", 1)[-1]
-        if self.locked and bare in FACILITATOR_ONLY and not isinstance(self.screen, PinPrompt):
+        if self.locked and bare in FACILITATOR_ONLY and isinstance(self.screen, PinPrompt):
+            # the prompt is asking already: nothing of the facilitator's runs past it (the
+            # action it guards runs once the PIN is given, see as_facilitator)
+            self.notify("That is for the facilitator: give the PIN first.",
+                        severity="warning", timeout=4)
+            return True
+        if self.locked and bare in FACILITATOR_ONLY:
             run = super().run_action
             self.as_facilitator(
                 lambda: self.call_later(run, action, default_namespace, namespaces),

@@ -236,23 +236,22 @@ class DrillState:
                     d.get("title", ""), d.get("text", ""), list(d.get("artefacts", [])),
                     d["channel"], files=self._files(d)))
                 self._expectations_anchor(ev)
-            case "password_delivered" | "password_lost":
+            case "password_delivered":
+                # a password lost on the way (password_lost) is exercise control's to
+                # know, as over the network: the role's item keeps waiting for it
                 got = self.item(ev.actor, f"inject:{d.get('inject')}") \
                     if ev.actor in self.inbox else None
                 if got is not None:
                     how = channel_in_words(self.scenario, str(d.get("channel", "")), short=True)
-                    if ev.type == "password_delivered":
-                        got.unlocked.add(str(d.get("artefact", "")))
-                        if isinstance(d.get("content"), str):
-                            # a served drill's player: the text comes with the password
-                            for f in got.files:
-                                if f.get("name") == d.get("artefact") and f.get("content") is None:
-                                    f["content"] = d["content"]
+                    got.unlocked.add(str(d.get("artefact", "")))
+                    if isinstance(d.get("content"), str):
+                        # a served drill's player: the text comes with the password
+                        for f in got.files:
+                            if f.get("name") == d.get("artefact") and f.get("content") is None:
+                                f["content"] = d["content"]
                     got.passwords[str(d.get("artefact", ""))] = (
                         f"{d.get('password') or '(given by exercise control)'} (by {how} at "
-                        f"{clock_minute(ev.time)})" if ev.type == "password_delivered"
-                        else f"lost on {how}: " + REASONS.get(d.get("reason", ""), str(
-                            d.get("reason", "")).replace("_", " ")))
+                        f"{clock_minute(ev.time)})")
             case "inject_held":
                 self._inject_held(ev)
             case "inject_skipped":
@@ -481,11 +480,14 @@ class DrillState:
         expectation the engine has anchored is shown due from its anchor, with the very
         deadline it is scored against; met, missed and late ones carry it from their
         own events. A role sees that anchor only as a player over the network does
-        (:func:`player_sees_anchor`)."""
-        at = self.anchors.get(x.id)
-        if at is None or x.status not in ("waiting", "due"):
+        (:func:`player_sees_anchor`): until then its expectation is waiting, with no
+        deadline (not the one the read model took from events the role never saw)."""
+        if x.status not in ("waiting", "due"):
             return x
         if role is not None and not player_sees_anchor(x.after, self.received_injects(role)):
+            return replace(x, status="waiting", deadline_at=None)
+        at = self.anchors.get(x.id)
+        if at is None:
             return x
         return replace(x, status="due", deadline_at=at + x.within)  # the engine's own sum
 
