@@ -256,3 +256,36 @@ async def test_r_in_a_review_opens_no_second_review(monkeypatch):
         await pilot.press("R")
         await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
         assert len(reviews(app)) == 1 and len(model_runs) == 2
+
+
+async def test_the_drills_end_opens_no_second_review():
+    # a review open when the drill ends is the hot wash: none opens on top of it
+    app = make_app(tick=3600)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen) and app.screen.ready)
+        await pilot.press("R")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        app.clock.resume()
+        app.clock.jump_to(END)
+        app.tick()
+        await until(pilot, lambda: app.session.finished)
+        await pilot.pause(0.3)
+        assert len(reviews(app)) == 1
+
+
+async def test_the_drills_end_while_a_player_is_asked_for_the_pin_asks_once():
+    # the drill ends while a player is asked for the PIN: one prompt, for the review
+    app = make_app(pin=PIN, tick=3600)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_role(pilot, app, "certph")
+        await pilot.press("escape")  # the player asks for the console: the PIN prompt
+        await until(pilot, lambda: isinstance(app.screen, PinPrompt))
+        app.clock.resume()
+        app.clock.jump_to(END)
+        app.tick()
+        await until(pilot, lambda: app.session.finished)
+        await pilot.pause(0.3)
+        assert sum(isinstance(s, PinPrompt) for s in app.screen_stack) == 1
+        await give_pin(pilot)
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        assert len(reviews(app)) == 1

@@ -310,8 +310,8 @@ class DrillApp(PlainTextApp):
         player holds the keyboard: the review, with every team's timeline and the
         evaluators' notes, opens only once the facilitator has given the PIN."""
         self.notify("The drill has ended.", timeout=10)
-        if not self.may("review"):
-            return
+        if not self.may("review") or self.reviewing:
+            return  # a review open already is the hot wash: no second one on top
         if self.locked:
             self.as_facilitator(self.action_review, "The drill has ended; the review")
         else:
@@ -579,6 +579,10 @@ class DrillApp(PlainTextApp):
             if ok:
                 fn()
 
+        if isinstance(self.screen, PinPrompt):
+            # a prompt is asking already (the drill ended while a player was asked
+            # for the PIN): this one takes its place, not a second prompt on top
+            self.screen.dismiss(None)
         self.push_screen(PinPrompt(what, self.pin_matches), answer)
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
