@@ -19,8 +19,8 @@ from sim.authoring.lint import lint
 
 BASE = """\
 drill:
-  id: s31
-  title: S31
+  id: authoring-checks
+  title: Authoring checks
   start: "2026-09-15T09:00:00+08:00"
   duration: 8h
 actors:
@@ -341,14 +341,14 @@ def test_a_number_where_an_id_belongs_gets_the_hint_to_quote_it(tmp_path):
         'injects[0].id: expected text, got a number; quote an id that looks like a number: '
         '"1"']
     # text that is not an id gets no such hint
-    [title] = problems(write(tmp_path, BASE.replace("title: S31", "title: 31")))
+    [title] = problems(write(tmp_path, BASE.replace("title: Authoring checks", "title: 31")))
     assert title.endswith("drill.title: expected text, got a number")
 
 
 def test_an_id_over_64_characters_is_worded_as_the_other_problems(tmp_path):
     long_id = "asean-cert-incident-drill-2026-banking-trojan-cross-border-takedown"
     assert len(long_id) == 67
-    found = problems(write(tmp_path, BASE.replace("id: s31", f"id: {long_id}")))
+    found = problems(write(tmp_path, BASE.replace("id: authoring-checks", f"id: {long_id}")))
     assert [p.split(": ", 2)[-1] for p in found] == [
         f"{long_id!r} is too long for an id: it has 67 characters, at most 64"]
     [empty] = problems(write(tmp_path, BASE.replace('id: "1"', 'id: ""')))
