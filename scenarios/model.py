@@ -947,16 +947,10 @@ def holiday_calendar(country: str, subdivision: str | None) -> Any:
     has English names; years are filled in as they are asked about."""
     import holidays
 
-    try:
-        cls = holidays.country_holidays(country).__class__
-        langs = getattr(cls, "supported_languages", ())
-        language = next((lang for lang in ("en_US", "en_GB") if lang in langs), None)
-        return holidays.country_holidays(country, subdiv=subdivision, language=language)
-    except NotImplementedError:
-        # a calendar validation could not check (a team's subdivision, taken only when
-        # the drill switches public holidays on): said as validation would say it
-        check_calendar(country, subdivision)
-        raise
+    cls = holidays.country_holidays(country).__class__
+    langs = getattr(cls, "supported_languages", ())
+    language = next((lang for lang in ("en_US", "en_GB") if lang in langs), None)
+    return holidays.country_holidays(country, subdiv=subdivision, language=language)
 
 
 def check_calendar(country: str, subdivision: str | None) -> None:

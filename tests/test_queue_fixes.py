@@ -117,6 +117,17 @@ def test_work_that_waited_overnight_is_let_in_by_the_severity_known_at_opening(
     assert acks["inject:A"].details["queued"] == 10
 
 
+def _waiting_behind_w() -> list[dict]:
+    """W, then A (x, medium), B (y, no severity) and C (y, critical) for cert-b."""
+    return [
+        _inject("W", "T+01:00", "cert-b", {"id": "w", "type": "botnet"}),
+        _inject("A", "T+01:30", "cert-b", {"id": "x", "type": "botnet", "severity": "medium"}),
+        _inject("B", "T+01:40", "cert-b", {"id": "y", "type": "phishing"}),
+        _inject("C", "T+01:50", "cert-b",
+                {"id": "y", "type": "phishing", "severity": "critical"}),
+    ]
+
+
 def test_waiting_work_moves_up_when_its_incident_turns_out_more_severe(scenario_data, load):
     """cert-b's one desk analyses w for 3 h from T+01:10 (70) to T+04:10 (250). A (x,
     medium) waits from T+01:30, B (y, no severity) from T+01:40, and C (y, critical)
@@ -124,13 +135,7 @@ def test_waiting_work_moves_up_when_its_incident_turns_out_more_severe(scenario_
     (it arrived before C), then C, then A."""
     data = _no_rules(scenario_data, 1)
     data["actors"]["cert-b"]["policy"]["analysis_time"] = "3h"
-    data["injects"] = [
-        _inject("W", "T+01:00", "cert-b", {"id": "w", "type": "botnet"}),
-        _inject("A", "T+01:30", "cert-b", {"id": "x", "type": "botnet", "severity": "medium"}),
-        _inject("B", "T+01:40", "cert-b", {"id": "y", "type": "phishing"}),
-        _inject("C", "T+01:50", "cert-b",
-                {"id": "y", "type": "phishing", "severity": "critical"}),
-    ]
+    data["injects"] = _waiting_behind_w()
     log = Engine(load(data), seed=0).run()
     assert _order(log) == ["inject:W", "inject:B", "inject:C", "inject:A"]
     acks = {e.details["refs"][0]: e.time for e in events_of(log, "acknowledged", "cert-b")}
@@ -142,13 +147,7 @@ def test_a_fifo_queue_keeps_arrival_order_whatever_the_team_learns(scenario_data
     data = _no_rules(scenario_data, 1)
     data["actors"]["cert-b"]["policy"]["analysis_time"] = "3h"
     data["actors"]["cert-b"]["policy"]["queue"] = "fifo"
-    data["injects"] = [
-        _inject("W", "T+01:00", "cert-b", {"id": "w", "type": "botnet"}),
-        _inject("A", "T+01:30", "cert-b", {"id": "x", "type": "botnet", "severity": "medium"}),
-        _inject("B", "T+01:40", "cert-b", {"id": "y", "type": "phishing"}),
-        _inject("C", "T+01:50", "cert-b",
-                {"id": "y", "type": "phishing", "severity": "critical"}),
-    ]
+    data["injects"] = _waiting_behind_w()
     log = Engine(load(data), seed=0).run()
     assert _order(log) == ["inject:W", "inject:A", "inject:B", "inject:C"]
 

@@ -61,6 +61,16 @@ def local(app: DrillApp) -> DrillSession:
     return app.session
 
 
+async def end_the_drill(pilot, app: DrillApp) -> None:
+    """Run the clock past the drill's end and tick once (the app's own tick is too slow
+    to come during the test), then let the screens settle."""
+    app.clock.resume()
+    app.clock.jump_to(END)
+    app.tick()
+    await until(pilot, lambda: app.session.finished)
+    await pilot.pause(0.3)
+
+
 async def give_pin(pilot, pin: str = PIN) -> None:
     for key in pin:
         await pilot.press(key)
@@ -128,10 +138,8 @@ async def test_the_pin_prompt_at_the_drills_end_lets_nothing_past_it_either():
     app = make_app(pin=PIN, tick=3600)
     async with app.run_test(size=(160, 40)) as pilot:
         await open_role(pilot, app, "certph")
-        app.clock.resume()
-        app.clock.jump_to(END)
-        app.tick()
-        await until(pilot, lambda: app.session.finished and isinstance(app.screen, PinPrompt))
+        await end_the_drill(pilot, app)
+        await until(pilot, lambda: isinstance(app.screen, PinPrompt))
         await nothing_runs_past_the_prompt(pilot, app)
         await give_pin(pilot)  # the review the end of the drill asked for
         await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
@@ -265,11 +273,7 @@ async def test_the_drills_end_opens_no_second_review():
         await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen) and app.screen.ready)
         await pilot.press("R")
         await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
-        app.clock.resume()
-        app.clock.jump_to(END)
-        app.tick()
-        await until(pilot, lambda: app.session.finished)
-        await pilot.pause(0.3)
+        await end_the_drill(pilot, app)
         assert len(reviews(app)) == 1
 
 
@@ -280,11 +284,7 @@ async def test_the_drills_end_while_a_player_is_asked_for_the_pin_asks_once():
         await open_role(pilot, app, "certph")
         await pilot.press("escape")  # the player asks for the console: the PIN prompt
         await until(pilot, lambda: isinstance(app.screen, PinPrompt))
-        app.clock.resume()
-        app.clock.jump_to(END)
-        app.tick()
-        await until(pilot, lambda: app.session.finished)
-        await pilot.pause(0.3)
+        await end_the_drill(pilot, app)
         assert sum(isinstance(s, PinPrompt) for s in app.screen_stack) == 1
         await give_pin(pilot)
         await until(pilot, lambda: isinstance(app.screen, ReviewScreen))

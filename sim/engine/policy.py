@@ -849,22 +849,14 @@ class Policy:
         facts = sorted({*relied, *(f for _, just in targets for f in just)})
         learnt = picture.learnt
         newest = max(facts, key=lambda f: (learnt[f], f)) if facts else None
-        trigger_at = armed_at if newest is None else max(armed_at, learnt[newest])
-        if since is not None:
-            trigger_at = max(trigger_at, since)
-        if asked_at is not None and any(t == sender for t, _ in targets):
-            # an answer is due from the arrival of what its recipient sent
-            trigger_at = max(trigger_at, asked_at)
-        due_from = None
-        if len(targets) > 1:
-            # each message is due from when its own recipient became due: the facts the
-            # condition rests on and those that make it a recipient, not the newest fact
-            # of another recipient sent the same message with it
-            due_from = {aid: self._due_from(learnt, relied, just, armed_at, since,
-                                            asked_at if aid == sender else None)
-                        for aid, just in targets}
-            if all(t == trigger_at for t in due_from.values()):
-                due_from = None
+        # each message is due from when its own recipient became due: the facts the
+        # condition rests on and those that make it a recipient, not the newest fact of
+        # another recipient sent the same message with it; the action, from the last
+        due = {aid: self._due_from(learnt, relied, just, armed_at, since,
+                                   asked_at if aid == sender else None)
+               for aid, just in targets}
+        trigger_at = max(due.values()) if due else self._due_from(
+            learnt, relied, (), armed_at, since, None)
         engine.messaging.perform(
             st, rule.action, inc_id, [t for t, _ in targets],
             [rule.channel, *rule.fallback] if rule.channel else [], rule.tlp, rule=rid,
@@ -872,7 +864,8 @@ class Policy:
             deadline=rule.deadline, worked=spent, trigger=item.ref, off_duty=waited,
             relied=facts, set_off_by=newest if newest is not None and learnt[newest] > armed_at
             else item.kind, justification={t: just for t, just in targets},
-            desk=shift, due_from=due_from,
+            desk=shift,
+            due_from=None if all(t == trigger_at for t in due.values()) else due,
         )
         self.done.add((st.id, inc_id, rid))
         released = self._unheld(st, inc_id, rid)
