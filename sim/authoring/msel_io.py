@@ -1238,8 +1238,9 @@ def _read_injects(
     data = copy.deepcopy(loaded.source.data)
     data["injects"] = injects
     found: list[tuple[tuple[Any, ...], str]] = []
+    checked = None
     try:
-        Scenario.model_validate(data)
+        checked = Scenario.model_validate(data)
     except ValidationError as exc:
         for err, path in located_errors(exc, data):
             found.append((path, reword(err, path, data)))
@@ -1247,7 +1248,9 @@ def _read_injects(
     # none, nor which inject about its incident comes first when it has none
     unknown = {str(inj["incident"].get("id")) for i, inj in enumerate(injects)
                if i in reported and "at" not in inj and isinstance(inj.get("incident"), dict)}
-    found.extend((path, message) for path, message in _cross_references(data)
+    # with the scenario they make, a team's members are checked one by one, as the
+    # loader checks them
+    found.extend((path, message) for path, message in _cross_references(data, checked)
                  if not _follows_on(path, message, injects, reported, unknown))
     seen = set()
     for path, message in found:

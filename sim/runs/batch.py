@@ -615,16 +615,17 @@ def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[t
         for path, value in v.changes:
             _set(data, path, value, v.name)
         try:
-            Scenario.model_validate(data)
+            scenario = Scenario.model_validate(data)
         except ValidationError as exc:
             problems = []
             for err, loc in located_errors(exc, data):
                 problems.append(f"{format_path(loc)}: {reword(err, loc, data)}")
             raise BatchError(f"variant {v.name!r}: " + "; ".join(problems)) from None
         # the same cross-reference checks as a scenario file: an inject sent over a
-        # channel that does not exist must stop the batch here, not crash a worker
+        # channel that does not exist must stop the batch here, not crash a worker; and,
+        # with the scenario the variant makes, a team's members one by one
         broken = [f"{format_path(where)}: {message}"
-                  for where, message in (*_loader._cross_references(data),
+                  for where, message in (*_loader._cross_references(data, scenario),
                                          *_loader._drift_problems(data))]
         if broken:
             raise BatchError(f"variant {v.name!r}: " + "; ".join(broken))
