@@ -87,21 +87,25 @@ class NotDelivered(_Message):
     #: in transit, held in an outage until then (None when not held)
     held_until: float | None
 
+    def fate(self) -> str:
+        """What became of its last attempt, and why: 'lost (stale contact) at T+02:00',
+        or 'in transit at the end'."""
+        t = format_drill_time
+        if self.outcome == "in transit":
+            return "in transit at the end" + (
+                f", held in an outage until {t(self.held_until)}"
+                if self.held_until is not None else "")
+        why = f" ({self.reason.replace('_', ' ')})" if self.reason else ""
+        at = f" at {t(self.outcome_at)}" if self.outcome_at is not None else ""
+        return f"{self.outcome}{why}{at}"
+
     def describe(self) -> str:
         """What became of it: 'lost (stale contact) at T+02:00; sent T+01:55'."""
         t = format_drill_time
-        if self.outcome == "in transit":
-            said = "in transit at the end" + (
-                f", held in an outage until {t(self.held_until)}"
-                if self.held_until is not None else "")
-        else:
-            why = f" ({self.reason.replace('_', ' ')})" if self.reason else ""
-            at = f" at {t(self.outcome_at)}" if self.outcome_at is not None else ""
-            said = f"{self.outcome}{why}{at}"
         sent = f"sent {t(self.first_sent_at)}"
         if self.attempts > 1:
             sent += f", {self.attempts} attempts, the last at {t(self.last_sent_at)}"
-        return f"{said}; {sent}"
+        return f"{self.fate()}; {sent}"
 
 
 def hop_breakdown(log: Iterable[Event | Mapping[str, Any]]) -> list[Hop]:
@@ -712,6 +716,11 @@ class Review:
     notes: list[Any] = field(default_factory=list)
     #: the hops whose message never arrived (``hops`` are those that did)
     undelivered: list[NotDelivered] = field(default_factory=list)
+
+    def never_arrived(self) -> list[NotDelivered]:
+        """The messages that never arrived, in the order they were first sent (as the
+        after-action report lists each incident's)."""
+        return sorted(self.undelivered, key=lambda h: (h.first_sent_at, h.dispatch))
 
     def name(self, actor: str | None) -> str:
         if actor in self.scenario.actors:

@@ -25,7 +25,7 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from scenarios.durations import format_drill_time, format_duration
-from sim.analysis.review import PARTS, RATINGS, Comparison, Hop, Review
+from sim.analysis.review import PARTS, RATINGS, Comparison, Hop, NotDelivered, Review
 from sim.engine import ActionError
 from sim.net.client import DrillConnectionError
 from sim.safe.text import one_line
@@ -61,6 +61,12 @@ def _split(hop: Hop, width: int) -> Text:
         bar.append("█" * (end - edge), style=colour)
         edge = end
     return bar
+
+
+def _hop_name(review: Review, h: Hop | NotDelivered, incident: bool = True) -> str:
+    """A hop as the review names it: 'CERT-SG → CERT-TH (notify, x)'."""
+    about = h.verb.replace("_", " ") + (f", {h.incident}" if incident else "")
+    return f"{review.name(h.sender)} → {review.name(h.recipient)} ({about})"
 
 
 def _describe(review: Review, e) -> str:
@@ -159,6 +165,11 @@ class ReviewScreen(Screen):
             with TabPane("Where the time went", id="tab-breakdown"):
                 yield DataTable(id="breakdown", cursor_type="row", zebra_stripes=True)
                 yield Static(id="hop-detail")
+                # messages that never arrived have no duration: listed apart, as in the
+                # after-action report
+                yield Static(id="undelivered-title")
+                yield DataTable(id="undelivered", cursor_type="row", zebra_stripes=True)
+                yield Static(id="undelivered-detail")
             with TabPane("People vs model", id="tab-model"):
                 yield Static(id="model-status")
                 yield ProgressBar(id="model-progress", show_eta=False)
@@ -177,6 +188,7 @@ class ReviewScreen(Screen):
         # nine columns within 80; the selected hop is spelt out below the table
         bd.add_columns("Hop", "Hours", "Split", *[p.split(" ")[0] for p in PARTS])
         self._breakdown_filled = False  # filled when first shown: a big drill has thousands
+        self._set_up_undelivered()
         model = self.query_one("#model", DataTable)
         model.add_columns("Role", "Incident", "What", "Person", "Faster than", "Model did it",
                           "Simulated times")
@@ -217,12 +229,11 @@ class ReviewScreen(Screen):
         if self._breakdown_filled:
             return
         self._breakdown_filled = True
-        self._hops = [
-            (f"{self.review.name(h.sender)} → {self.review.name(h.recipient)} "
-             f"({h.verb.replace('_', ' ')}, {h.incident})", h)
-            for h in sorted(self.review.hops, key=lambda h: -h.duration)]
+        self._hops = [(_hop_name(self.review, h), h)
+                      for h in sorted(self.review.hops, key=lambda h: -h.duration)]
         self._fit_breakdown()
         self._show_hop()
+        self._show_undelivered()
 
     def _fit_breakdown(self) -> None:
         """The hops fitted to the table's width: the Split bar narrowed (down to SPLIT_MIN),
@@ -242,6 +253,42 @@ class ReviewScreen(Screen):
             (str(n), (name, row[0], _split(h, width), *row[1:]))
             for n, ((name, h), row) in enumerate(zip(self._hops, hours, strict=True))]
         fill_table(table, rows, fit=0)
+        self._fit_undelivered()
+
+    def _set_up_undelivered(self) -> None:
+        """Say how many messages never arrived (the table below lists them), or that
+        every message sent arrived."""
+        lost = self.review.undelivered
+        said = (f"Messages that never arrived: {len(lost)} (not ranked above: they have no "
+                "duration)" if lost else
+                "Every message arrived." if self.review.hops else "No message was sent.")
+        self.query_one("#undelivered-title", Static).update(text(said))
+        table = self.query_one("#undelivered", DataTable)
+        table.add_columns("Message", "Incident", "Sent", "Attempts", "What became of it")
+        table.display = bool(lost)
+        self.query_one("#undelivered-detail", Static).display = bool(lost)
+
+    def _fit_undelivered(self) -> None:
+        """The messages that never arrived, first sent first, each shortened to the
+        table's width (spelt out in full below it)."""
+        rows: list[tuple[str, tuple[object, ...]]] = [
+            (str(n), (_hop_name(self.review, h, incident=False), h.incident,
+                      format_drill_time(h.first_sent_at), str(h.attempts), h.fate()))
+            for n, h in enumerate(self.review.never_arrived())]
+        if rows:
+            fill_table(self.query_one("#undelivered", DataTable), rows, fit=0)
+
+    def _show_undelivered(self) -> None:
+        """The selected message that never arrived, in full: to whom, and what became
+        of it, in the after-action report's words."""
+        table = self.query_one("#undelivered", DataTable)
+        lost = self.review.never_arrived()
+        detail = self.query_one("#undelivered-detail", Static)
+        if not lost or not 0 <= table.cursor_row < len(lost):
+            detail.update("")
+            return
+        h = lost[table.cursor_row]
+        detail.update(text(f"{_hop_name(self.review, h)}: {h.describe()}"))
 
     def _show_hop(self) -> None:
         """The selected hop in full: its name (shortened in the table), its hours and
@@ -374,6 +421,8 @@ class ReviewScreen(Screen):
             self._show_task()
         elif event.data_table.id == "breakdown":
             self._show_hop()
+        elif event.data_table.id == "undelivered":
+            self._show_undelivered()
 
     def _show_task(self) -> None:
         """The selected task in full: answers and keys are free text, often long."""
