@@ -111,6 +111,9 @@ MESSAGE_VERBS = (
 Verb = Literal[("acknowledge", "analyse", *MESSAGE_VERBS, "takedown", "preserve", "publish",
                 "close")]  # type: ignore[valid-type]
 VERBS: tuple[str, ...] = Verb.__args__  # type: ignore[attr-defined]
+#: Verbs an expectation's ``target`` applies to: a message's recipient, or the sender of
+#: what is acknowledged.
+ADDRESSED_VERBS: tuple[str, ...] = ("acknowledge", *MESSAGE_VERBS)
 
 #: Target selectors a framework rule may use in ``to``, relative to the acting
 #: actor and the incident. Explicit actor ids are accepted too.
@@ -1631,7 +1634,12 @@ class Expectation(Strict):
     )
     action: Verb = Field(description="The action expected.")
     target: str | None = Field(
-        None, description="Recipient that must be addressed: an actor id or selector."
+        None,
+        description="Whom the action must be towards: an actor id, team or selector, read "
+        "relative to the acting actor. For a message action, a recipient it must be "
+        "addressed to; for 'acknowledge', a sender of what is acknowledged (e.g. "
+        "exercise_control for an inject). Any other action is addressed to nobody and "
+        "takes no target.",
     )
     incident: Id = Field(description="Incident id.")
     after: str = Field(
@@ -1658,6 +1666,17 @@ class Expectation(Strict):
         "channel the recipient has no contact on loses nothing: the sender goes on by its "
         "fallback.",
     )
+
+    @field_validator("target")
+    @classmethod
+    def _addressed(cls, v: str | None, info: ValidationInfo) -> str | None:
+        action = info.data.get("action")
+        if v is not None and action is not None and action not in ADDRESSED_VERBS:
+            raise ValueError(
+                f"action {action!r} is addressed to nobody, so an expectation of it with a "
+                "target could never be met: give 'target' only for a message action (its "
+                "recipient) or for 'acknowledge' (the sender of what is acknowledged)")
+        return v
 
     def contingencies(self) -> dict[str, str]:
         """Contingency inject ids by what fires them: met, late, missed, lost."""

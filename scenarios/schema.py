@@ -170,7 +170,10 @@ missing and the library file that defines it.
   probability `loss`. When `needs_receiver_on_duty` is true (a phone
   call), delivery waits for the recipient to be at work. A sender whose message is
   not acknowledged within `followup_after` worked time tries the rule's next
-  `fallback` channel.
+  `fallback` channel. An inject from exercise control reaches its recipients at its
+  drill time, whatever the channel's `latency` and `loss`. It waits only for an
+  outage that holds it or, when the channel needs the receiver on duty, for someone
+  at the desk; a stale or missing contact, or an outage that loses messages, loses it.
 - A framework rule fires when an actor of a kind in `by` receives a trigger in `on`
   (`inject`, or a verb it was sent), or when every message it sent under a rule in
   `after` has been acknowledged, and the incident matches `when`. An action (a
@@ -188,15 +191,19 @@ missing and the library file that defines it.
   performs `action` on `incident` (towards `target`, when given) by `within` after
   its anchor (`after`: the incident's first inject, or an inject id; anchored on an
   inject, only what is done once that inject is out counts). When it is missed, its
-  `contingency` inject fires after that inject's `delay`.
+  `contingency` inject fires after that inject's `delay`. A message action is towards
+  its recipients, and an `acknowledge` towards whoever sent what is acknowledged
+  (`exercise_control`, for an inject); the other actions are towards nobody, and
+  `target` on one of them is an error.
 
 ## Vocabularies
 
 **Actions** (`action` of rules and expectations, and what people do in a live drill):
 {verbs}
 
-**Recipient selectors** (in a rule's `to`, and an expectation's `target`), relative
-to the acting actor and the incident; actor ids may be used too:
+**Recipient selectors** (in a rule's `to`, and an expectation's `target`, where for
+`acknowledge` they name the senders), relative to the acting actor and the incident;
+actor ids may be used too:
 
 {selectors}
 

@@ -533,8 +533,9 @@ class _Linter:
                     if t != aid]
 
     def expectations_never_met(self) -> None:
-        """Expectations whose target finds nobody for their actors, or that fall due
-        when the drill cannot judge them."""
+        """Expectations whose target finds nobody for their actors (no recipient of a
+        message, no sender of what is acknowledged), or that fall due when the drill
+        cannot judge them."""
         end = self.sc.drill.duration
         for n, e in enumerate(self.sc.expectations):
             inc = self.incidents.get(e.incident)
@@ -542,9 +543,10 @@ class _Linter:
                 stuck = [a for a in e.actors if self._nobody(e.target, a, inc)]
                 if stuck and (e.require == "all" or len(stuck) == len(e.actors)):
                     who = ", ".join(self.sc.actors[a].name for a in stuck)
+                    whom = "sender" if e.action == "acknowledge" else "recipient"
                     self.warn("expectation-never-met", ("expectations", n, "target"),
                               f"expectation {e.id} can never be met: {e.target!r} finds no "
-                              f"recipient for {who} (no such actor"
+                              f"{whom} for {who} (no such actor"
                               f"{' in its country' if e.target in _LOCAL else ''})")
             window = self._deadline(n)
             if window is None:

@@ -6,7 +6,10 @@ the message gets as far as the expectation's ``reach`` requires: ``sent``,
 stale address that never arrives does not meet a ``delivered`` expectation. Whatever
 the reach, a message counts by when it was first sent: towards an expectation anchored
 on an inject, only one sent once that inject is out. Targets are read off exercise
-control's ground truth: the evaluator knows where the infrastructure really is.
+control's ground truth: the evaluator knows where the infrastructure really is. A
+message's target is its recipient; an acknowledgement's, whoever sent what it
+acknowledges (exercise control, for an inject). Other actions are addressed to nobody,
+and validation refuses a target on them.
 """
 
 from __future__ import annotations
@@ -174,6 +177,9 @@ class Expectations:
             for did in d.get("dispatches", ()):
                 x = dispatches[did]
                 self._done(ev, x.verb, x.sender, (x.recipient,), "acknowledged", did)
+            # an acknowledgement is towards whoever sent what it acknowledges
+            self._done(ev, verb, ev.actor, tuple(d.get("senders", ())), None)
+            return
         self._done(ev, verb, ev.actor, (), None)
 
     def _out_before(self, exp: ExpectationState, dispatch: str | None) -> bool:
