@@ -1425,10 +1425,12 @@ def _subdivision_problems(scenario: Scenario, loc: Located) -> list[Problem]:
     return out
 
 
-def _finish(loc: Located, path: Path, problems: list[Problem],
-            roots: IncludeRoots | None = None,
-            via: dict[Path, _IncludedAt] | None = None) -> LoadedScenario:
+def check_scenario(loc: Located) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario ``loc`` holds (None when it is not valid) and every problem that
+    validating and cross-checking it finds: the checks a scenario file passes, its
+    artefact files aside. A batch variant's scenario passes the same checks."""
     scenario = None
+    problems: list[Problem] = []
     build_models()
     try:
         scenario = Scenario.model_validate(loc.data)
@@ -1441,6 +1443,14 @@ def _finish(loc: Located, path: Path, problems: list[Problem],
             problems.append(Problem(mark, format_path(where), message))
     if scenario is not None:
         problems.extend(_subdivision_problems(scenario, loc))
+    return scenario, problems
+
+
+def _finish(loc: Located, path: Path, problems: list[Problem],
+            roots: IncludeRoots | None = None,
+            via: dict[Path, _IncludedAt] | None = None) -> LoadedScenario:
+    scenario, found = check_scenario(loc)
+    problems.extend(found)
     if scenario is not None and not problems:
         _read_artefacts(scenario, loc, path, roots or IncludeRoots.for_scenario(path), problems)
     if problems or scenario is None:

@@ -689,6 +689,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
             variants += load_variants_file(Path(f))
         sweep = parse_sweep(args.sweep) if args.sweep else []
         variants += sweep
+        if args.metric is not None and not sweep:
+            raise BatchError(f"--metric {args.metric!r}: applies to sweeps only (it chooses "
+                             "what the sweep table and chart show); add --sweep, or leave "
+                             "--metric out: summary.txt lists every metric")
         if args.metric is not None:
             check_metric(loaded.scenario, metric)
         cfg = BatchConfig(
@@ -1225,7 +1229,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a YAML file of variants: {variants: {name: {path: value}}}")
     bt.add_argument("--sweep", metavar="PATH=V1,V2,...|PATH=START:STOP:STEP",
                     help="run one variant per value of one parameter; plots the result")
-    bt.add_argument("--metric", help="metric for the sweep table and plot "
+    bt.add_argument("--metric", help="metric for the sweep table and plot, with --sweep only "
                     "(e.g. ansac_reached or botnet:contained; default ansac_reached, of "
                     "the first incident when there are several)")
     bt.add_argument("--backend", choices=["local", "dask"], default="local")

@@ -54,12 +54,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
-
 from scenarios import LoadedScenario, Scenario
-from scenarios import loader as _loader
-from scenarios.loader import format_path, located_errors, reword
-from scenarios.yamlsrc import YamlProblem, read_yaml_text
+from scenarios.loader import check_scenario
+from scenarios.yamlsrc import Located, YamlProblem, read_yaml_text
 from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, STAGE_KEYS, compute
 from sim.analysis.stats import Proportion, Running, Sample, paired_score_difference
 from sim.engine import Engine, collector, preflight
@@ -123,10 +120,14 @@ def replication_seed(base: int, rep: int) -> int:
 
 
 def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, float | None]]:
-    """(incident, metric, value) rows of one run; value None when it never happened."""
+    """(incident, metric, value) rows of one run; value None when it never happened.
+
+    Every incident of the scenario has its rows, one that never opened in the run too
+    (each value None, after those of the incidents that opened)."""
     # timings only: the messages need no wording
     m = compute(Engine(scenario, seed=seed, words=False).run(), slowest=0)
     rows: list[tuple[str, str, float | None]] = []
+    opened = {inc["id"] for inc in m["incidents"]}
     for inc in m["incidents"]:
         i = inc["id"]
 
@@ -143,6 +144,9 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
             rows.append((i, slug, hop["after"]))
         rows.append((i, "le.end_to_end", after(inc["law_enforcement"]["end_to_end"])))
         rows.append((i, "contained", after(inc["contained"])))
+    for i in dict.fromkeys(inj.incident.id for inj in scenario.injects):
+        if i not in opened:  # never opened in this run: it reached none of its milestones
+            rows.extend((i, metric, None) for metric in INCIDENT_METRICS)
     for x in m["expectations"]:
         if "skipped" in x:
             # counted from an inject that was skipped: never in play, as `drill run` says
@@ -563,6 +567,8 @@ def _set(data: Any, path: str, value: Any, variant: str) -> None:
                         else f"; {'key' if field == 'id' else field}s: {', '.join(known) or 'none'}")
                 raise BatchError(f"{where}: no entry {'' if field == 'id' else field + ' '}"
                                  f"{wanted!r} in {_show(done)}{hint}")
+            if len(keys) > 1:
+                _several(where, here, [_show([*done, k]) for k in keys])
             key = keys[0]
         elif isinstance(cur, list) and isinstance(part, int):
             if part >= len(cur):
@@ -581,6 +587,8 @@ def _set(data: Any, path: str, value: Any, variant: str) -> None:
                 hint = (f"; did you mean {_show([*done, (field, close[0])])!r}?"
                         if close else f"; {field}s: {', '.join(known) or 'none'}")
                 raise BatchError(f"{where}: no entry with {field} {wanted!r}{hint}")
+            if len(found) > 1:
+                _several(where, here, [_entry_name(done, cur, i) for i in found])
             key = found[0]
         elif isinstance(cur, list) and isinstance(part, str):
             ids = [str(item.get("id")) for item in cur if isinstance(item, dict)
@@ -598,8 +606,67 @@ def _set(data: Any, path: str, value: Any, variant: str) -> None:
         depth += step
 
 
-def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[tuple[str, dict]]:
-    """The baseline and every variant as validated, JSON-ready scenario data."""
+def _several(where: str, here: str, matches: list[str]) -> None:
+    """Refuse a lookup that matches more than one entry, naming them (a few of many)."""
+    shown = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more"
+                                       if len(matches) > 10 else "")
+    raise BatchError(f"{where}: {here!r} matches {len(matches)} entries ({shown}); a lookup "
+                     "must match one entry: write a change for each of them")
+
+
+def _entry_name(done: list, items: list, index: int) -> str:
+    """A list entry as a path: by its id when it has one, else by its place."""
+    item = items[index]
+    ident = item.get("id") if isinstance(item, dict) else None
+    return _show([*done, ("id", str(ident)) if ident is not None else index])
+
+
+#: the fields that may name teams and selectors (``to: [partners]``, ``actors:
+#: [affected_certs]``), which validating a scenario turns into the actor ids they stand for
+WRITTEN_NAMES = (("injects", "to"), ("expectations", "actors"), ("tasks", "to"))
+
+
+def as_written(loaded: LoadedScenario) -> dict[str, Any]:
+    """The scenario as JSON-ready data to apply variants to: every field spelt out, as
+    the validated scenario holds it (defaults included, so that ``channels.email.loss``
+    can be changed where the file leaves it out), but the recipients of injects and
+    tasks and the actors of expectations as the file writes them. Validating the data
+    turns team names and selectors into actor ids again, with the teams, actors and
+    incidents the variant makes, as it does for a scenario file."""
+    data: dict[str, Any] = json.loads(loaded.scenario.model_dump_json())
+    source = loaded.source.data if isinstance(loaded.source.data, dict) else {}
+    for section, key in WRITTEN_NAMES:
+        written, items = source.get(section), data.get(section)
+        if not (isinstance(written, list) and isinstance(items, list)
+                and len(written) == len(items)):
+            continue
+        for item, raw in zip(items, written, strict=True):
+            names = raw.get(key) if isinstance(raw, dict) else None
+            if isinstance(names, str):
+                names = [names]
+            if isinstance(names, list) and all(isinstance(n, str) for n in names):
+                item[key] = list(names)
+    return data
+
+
+def _checked_variant(name: str, data: dict[str, Any]) -> Scenario:
+    """The scenario a variant makes, checked as a scenario file is checked (its model,
+    cross-references, contacts, teams member by member, holiday calendars); every
+    problem refused in one line naming the variant."""
+    scenario, problems = check_scenario(Located(data))
+    if problems or scenario is None:
+        raise BatchError(one_line(f"variant {name!r}: " + "; ".join(
+            f"{p.path}: {p.message}" if p.path else p.message for p in problems)))
+    return scenario
+
+
+def checked_variants(loaded: LoadedScenario, variants: list[Variant]
+                     ) -> list[tuple[str, dict, Scenario]]:
+    """The baseline and every variant: its JSON-ready data and its validated scenario.
+
+    A variant's changes are made to the scenario as written (:func:`as_written`) and
+    the result is checked as a scenario file is, so that a variant gives the runs the
+    same change written into a copy of the file gives."""
     names = [v.name for v in variants]
     if BASELINE in names:
         # from a variants file: the command line refuses it as it parses
@@ -608,36 +675,25 @@ def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[t
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise BatchError(f"variant names must be unique: {', '.join(sorted(dupes))}")
-    base = json.loads(loaded.scenario.model_dump_json())
-    out = [(BASELINE, base)]
+    base = as_written(loaded)
+    out = [(BASELINE, base, loaded.scenario)]
+    text = json.dumps(base)
     for v in variants:
-        data = json.loads(json.dumps(base))
+        data = json.loads(text)
         for path, value in v.changes:
             _set(data, path, value, v.name)
-        try:
-            scenario = Scenario.model_validate(data)
-        except ValidationError as exc:
-            problems = []
-            for err, loc in located_errors(exc, data):
-                problems.append(f"{format_path(loc)}: {reword(err, loc, data)}")
-            raise BatchError(f"variant {v.name!r}: " + "; ".join(problems)) from None
-        # the same cross-reference checks as a scenario file: an inject sent over a
-        # channel that does not exist must stop the batch here, not crash a worker; and,
-        # with the scenario the variant makes, a team's members one by one
-        broken = [f"{format_path(where)}: {message}"
-                  for where, message in (*_loader._cross_references(data, scenario),
-                                         *_loader._drift_problems(data))]
-        if broken:
-            raise BatchError(f"variant {v.name!r}: " + "; ".join(broken))
-        out.append((v.name, data))
+        out.append((v.name, data, _checked_variant(v.name, data)))
     return out
+
+
+def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[tuple[str, dict]]:
+    """The baseline and every variant as validated, JSON-ready scenario data."""
+    return [(name, data) for name, data, _ in checked_variants(loaded, variants)]
 
 
 def check_runnable(loaded: LoadedScenario, scenarios: list[tuple[str, dict]]) -> None:
     """Refuse, before anything runs, a baseline or variant that `drill run` would refuse
     (every inject timed after the drill ends, say): one line naming it."""
-    from scenarios.yamlsrc import Located
-
     for name, data in scenarios:
         if name == BASELINE:
             # the scenario file as it is: its problems are placed in the file
@@ -707,18 +763,19 @@ def _natural(text: str) -> tuple[str | int, ...]:
                  for i, part in enumerate(re.split(r"(\d+)", text)))
 
 
-def expectation_order(scenarios: list[tuple[str, dict]]) -> ExpectationOrder:
+def expectation_order(scenarios: list[Scenario]) -> ExpectationOrder:
     """The place of every expectation (as scored: ``E1.mycert`` for one of
     ``require: each``) in the scenario's list; one only a variant has, at its place in
     that variant's list."""
     order: ExpectationOrder = {}
-    for _, data in scenarios:
-        for place, x in enumerate(data.get("expectations") or ()):
-            if x.get("require") == "each":
-                for sub, actor in enumerate(x.get("actors") or ()):
-                    order.setdefault(f"{x['id']}.{actor}", (place, sub + 1))
+    for scenario in scenarios:
+        for place, x in enumerate(scenario.expectations):
+            if x.require == "each":
+                # the actors the teams and selectors stand for, as scored
+                for sub, actor in enumerate(x.actors):
+                    order.setdefault(f"{x.id}.{actor}", (place, sub + 1))
             else:
-                order.setdefault(x["id"], (place, 0))
+                order.setdefault(x.id, (place, 0))
     return order
 
 
@@ -791,8 +848,8 @@ class Tally:
     def __init__(self, variants: list[str]) -> None:
         self.variants = variants
         self.reps = 0
-        #: key -> [happened, replications with a row] (a run where the incident never
-        #: opened has no row: the summary's rates are over every replication)
+        #: key -> [happened, replications with a row] (the summary's rates are over
+        #: every replication: a variant may lack an incident the baseline has)
         self.reached: dict[tuple[str, str, str], list[int]] = {}
         #: key of a ``.met`` metric -> [met, decided, still open at the end, not in play]
         self.met: dict[tuple[str, str, str], list[int]] = {}
@@ -1017,9 +1074,10 @@ class Aggregate:
     def summary(self) -> dict[str, Any]:
         per: dict[str, dict[str, Any]] = {v: {"metrics": [], "expectations": []}
                                           for v in self.variants}
-        # how often over every replication: a run without the metric's row (its
-        # incident never opened) did not reach it, and a metric any variant measured is
-        # listed for every variant, at 0 % where it never happened
+        # how often over every replication: a run without the metric's row (a variant
+        # without the incident) or with an empty value (an incident that never opened)
+        # did not reach it, and a metric any variant has is listed for every variant,
+        # at 0 % where it never happened
         # milestones and expectations as a run report lists them (not as text: E2
         # before E10, the preservation request before the MLA request)
         order = self.order
@@ -1334,8 +1392,9 @@ def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int)
         # 4: an expectation not in play has a .not_in_play row, not .met and .lateness;
         # 5: chunks have le.police_to_central_authority and injects_lost, messages_lost
         # counts the teams' messages only, and an expectation of an incident whose
-        # opening was skipped is not in play
-        "version": 5,
+        # opening was skipped is not in play; 6: an incident that never opened in a run
+        # has its rows, with empty values
+        "version": 6,
         "scenario": loaded.scenario.drill.id,
         "payload_sha256": batch_key(payload),
         "seed": cfg.seed,
@@ -1477,15 +1536,17 @@ def run_batch(
     damaged chunk run again, say).
     """
     check_config(cfg)
-    scenarios = variant_scenarios(loaded, variants)
+    checked = checked_variants(loaded, variants)
+    scenarios = [(name, data) for name, data, _ in checked]
     check_runnable(loaded, scenarios)
     # in the scenario's own order: actors, channels and injects in the order the file
     # gives them, so that a replication is the run `drill run --seed` gives
     payload = json.dumps(scenarios)
     jobs = cfg.jobs or os.cpu_count() or 1
     say = notice or (lambda line: None)
+    order = expectation_order([scenario for _, _, scenario in checked])
     try:
-        return _run(loaded, scenarios, payload, cfg, jobs, progress, say)
+        return _run(loaded, scenarios, payload, cfg, jobs, progress, say, order)
     except FileProblem as exc:
         raise BatchError(str(exc)) from None
 
@@ -1603,7 +1664,7 @@ class _Record:
 
 def _run(loaded: LoadedScenario, scenarios: list[tuple[str, dict]], payload: str,
          cfg: BatchConfig, jobs: int, progress: Callable[[int, int], Progress] | None,
-         say: Notice) -> BatchResult:
+         say: Notice, order: ExpectationOrder) -> BatchResult:
     out = Path(cfg.out)
     size, resumed = _prepare(loaded, payload, cfg, jobs, len(scenarios), say)
     tasks = chunk_plan(cfg.n, size)
@@ -1615,8 +1676,7 @@ def _run(loaded: LoadedScenario, scenarios: list[tuple[str, dict]], payload: str
         record = _Record(out)
         stack.callback(record.close)
         join = _Join(out, tasks, [name for name, _ in scenarios], cfg.confidence, cfg.seed,
-                     key, _read_checksums(out, 200 * len(tasks) + 4096), stack,
-                     expectation_order(scenarios))
+                     key, _read_checksums(out, 200 * len(tasks) + 4096), stack, order)
 
         def finished(start: int, count: int, digest: str, tally: Tally) -> None:
             record.add(start, count, digest)
