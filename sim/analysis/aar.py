@@ -252,7 +252,8 @@ def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
-#: the column after the parts: what became of each attempt before the one that arrived
+#: the column after the parts: what became of each attempt before the one the split
+#: follows (the one acknowledged first, else the first to arrive)
 EARLIER = "Earlier attempts"
 #: said before the list of an incident's messages that never arrived
 NOT_DELIVERED = "Messages that never arrived (not ranked above: they have no duration):"
@@ -265,7 +266,8 @@ def _slowest_hops(review: Review, incident: str) -> list[Hop]:
 
 
 def _earlier(hop: Hop) -> str:
-    """What became of the attempts before the one that arrived ("—": there were none)."""
+    """What became of the attempts before the one the split follows ("—": there were
+    none)."""
     return ", ".join(hop.failed) or "—"
 
 

@@ -319,22 +319,33 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
     """Every message hop: from the moment the sender's rule applied (its condition became
     true in the sender's picture) to the receiver's acknowledgement.
 
-    The hop's duration splits into ``handling`` (sender, before the first send),
-    ``lost_time`` (on attempts before the one that arrived: lost, bounced, or held in an
-    outage), ``held_time`` (the attempt that arrived, held in an outage before it could
-    travel), ``transit`` (the channel's latency), ``office_hours_wait`` (the receiver
-    waiting to be at work: a call that rings once someone is on duty, a message that
-    reaches a closed office, an acknowledgement that waits for the desk to open, the
-    nights it waits queued behind other work) and ``awaiting_ack``; the parts add up to
-    the duration.
+    The hop's duration splits on one attempt: the one the receiver acknowledged first
+    (the acknowledgement's ``refs`` name it), else the first to arrive. It splits into
+    ``handling`` (sender, before the first send), ``lost_time`` (from the first attempt
+    to that one: on attempts lost, bounced, held in an outage, or overtaken by it),
+    ``held_time`` (that attempt, held in an outage before it could travel), ``transit``
+    (the channel's latency), ``office_hours_wait`` (the receiver waiting to be at work: a
+    call that rings once someone is on duty, a message that reaches a closed office, an
+    acknowledgement that waits for the desk to open, the nights it waits queued behind
+    other work) and ``awaiting_ack``; the parts add up to the duration.
     """
+    return [h for h, _ in hops_with_attempts(events)]
+
+
+def hops_with_attempts(events: list[Event]) -> list[tuple[dict[str, Any], str | None]]:
+    """Every hop of :func:`hop_metrics`, with the message id of the attempt its split
+    follows (None when none arrived), for reports that split the hop further."""
     hops: dict[str, dict[str, Any]] = {}
     sent_at: dict[str, float] = {}
     held_until: dict[str, float] = {}
+    #: per hop, its attempts (message ids) in the order they were sent
+    tried: dict[str, list[str]] = {}
     #: per hop, [message id, reason] of each attempt that did not arrive, in log order
     fates: dict[str, list[list[Any]]] = {}
-    arrived: dict[str, tuple[str, float]] = {}
-    ack_off_duty: dict[str, float] = {}
+    #: per hop, its attempts that arrived, first arrived first, with their wait for duty
+    arrivals: dict[str, dict[str, tuple[float, float]]] = {}
+    #: per hop, the first acknowledgement: its off-duty time and the items it names
+    acks: dict[str, tuple[float, list[Any]]] = {}
     for e in events:
         d = e.details
         if e.type == "message_sent":
@@ -349,8 +360,11 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
                     "attempts": 0, "lost": [],
                 }
                 fates[d["dispatch"]] = []
+                tried[d["dispatch"]] = []
+                arrivals[d["dispatch"]] = {}
             h["attempts"] += 1
             h["last_sent_at"] = e.time
+            tried[d["dispatch"]].append(d["msg"])
         elif e.type == "message_held" and d.get("dispatch") in fates:
             held_until[d["msg"]] = d["until"]
             fates[d["dispatch"]].append([d["msg"], "held"])
@@ -360,12 +374,8 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
             # an attempt held and then lost is lost: one reason per attempt
             attempts[:] = [a for a in attempts if not (a[1] == "held" and a[0] == msg)]
             attempts.append([msg, d["reason"] if e.type == "message_lost" else "bounced"])
-        elif e.type == "message_delivered":
-            h = hops[d["dispatch"]]
-            if h["delivered_at"] is None:
-                h["delivered_at"] = e.time
-                h["sent_at"] = sent_at[d["msg"]]
-                arrived[d["dispatch"]] = (d["msg"], d.get("duty_wait") or 0.0)
+        elif e.type == "message_delivered" and d.get("dispatch") in arrivals:
+            arrivals[d["dispatch"]].setdefault(d["msg"], (e.time, d.get("duty_wait") or 0.0))
         elif e.type == "acknowledged":
             for did in d.get("dispatches", ()):
                 h = hops.get(did)
@@ -373,24 +383,32 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
                     h["acknowledged_at"] = e.time
                     # the time the receiver's desk was closed before it acknowledged:
                     # before a place was free as well as after
-                    ack_off_duty[did] = d.get("off_duty") or 0.0
-    out = []
+                    acks[did] = (d.get("off_duty") or 0.0, list(d.get("refs") or ()))
+    out: list[tuple[dict[str, Any], str | None]] = []
     for did, h in hops.items():
-        msg, duty_wait = arrived.get(did, (None, 0.0))
-        # the attempt that arrived was not lost, even if it was held on the way
-        h["lost"] = [reason for m, reason in fates[did]
-                     if not (reason == "held" and m is not None and m == msg)]
+        arrived = arrivals[did]
+        off_duty, refs = acks.get(did, (0.0, []))
+        # the attempt acknowledged first (the first of them to arrive, should one
+        # acknowledgement name several), else the first to arrive
+        msg = next((m for m in arrived if m in refs), next(iter(arrived), None))
+        if msg is None:
+            # never arrived: every attempt after the first was on the way to nothing
+            h["lost"] = [reason for _, reason in fates[did]]
+        else:
+            h["delivered_at"], duty_wait = arrived[msg]
+            h["sent_at"] = sent_at[msg]
+            h["lost"] = _earlier_fates(tried[did][:tried[did].index(msg)], fates[did])
         end = h["acknowledged_at"] if h["acknowledged_at"] is not None else h["delivered_at"]
         h["duration"] = None if end is None else end - h["trigger_at"]
         h["handling"] = h["first_sent_at"] - h["trigger_at"]
         sent = h.get("sent_at", h["last_sent_at"])
         h["lost_time"] = sent - h["first_sent_at"]
-        if h["delivered_at"] is None:
+        if msg is None:
             h["held_time"] = h["transit"] = h["office_hours_wait"] = h["awaiting_ack"] = None
-            out.append(h)
+            out.append((h, msg))
             continue
         on_the_way = h["delivered_at"] - sent
-        held = min(max(held_until.get(msg, sent) - sent, 0.0), on_the_way) if msg else 0.0
+        held = min(max(held_until.get(msg, sent) - sent, 0.0), on_the_way)
         duty_wait = min(duty_wait, on_the_way - held)
         h["held_time"] = held
         h["transit"] = _dust(on_the_way - held - duty_wait)
@@ -399,10 +417,29 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
             h["awaiting_ack"] = None
         else:
             waiting = h["acknowledged_at"] - h["delivered_at"]
-            closed = min(ack_off_duty.get(did, 0.0), waiting)
+            closed = min(off_duty, waiting)
             h["office_hours_wait"] = duty_wait + closed
             h["awaiting_ack"] = _dust(waiting - closed)
-        out.append(h)
+        out.append((h, msg))
+    return out
+
+
+def _earlier_fates(earlier: list[str], fates: list[list[Any]]) -> list[str]:
+    """What became of each attempt sent before the one a hop splits on, in the order
+    they were sent: a reason of loss, "bounced", "held" (in an outage) or "overtaken"
+    (it arrived, or was on its way, but that attempt was the one acknowledged or the
+    first to arrive). A loss the log does not tie to an attempt goes to the first
+    attempt without one."""
+    known = {m: reason for m, reason in fates if m is not None}
+    untied = [reason for m, reason in fates if m is None]
+    out: list[str] = []
+    for m in earlier:
+        if m in known:
+            out.append(known[m])
+        elif untied:
+            out.append(untied.pop(0))
+        else:
+            out.append("overtaken")
     return out
 
 

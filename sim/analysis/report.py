@@ -187,7 +187,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
         for i, h in enumerate(m["slowest_hops"], 1):
             parts = [f"handling {format_duration(h['handling'])}"]
             if h["lost"] or h["lost_time"] > 0:
-                # on attempts before the one that arrived: lost, bounced or held in an outage
+                # on attempts before the one the split follows: lost, bounced, held in an
+                # outage or overtaken
                 reasons = ", ".join("held in an outage" if r == "held" else r for r in h["lost"])
                 parts.append(f"lost {format_duration(h['lost_time'])}"
                              + (f" ({reasons})" if reasons else ""))

@@ -13,16 +13,17 @@ from typing import Any
 
 from scenarios.durations import format_drill_time
 from scenarios.model import MESSAGE_VERBS, Scenario
-from sim.analysis.metrics import as_events, compute, hop_metrics
+from sim.analysis.metrics import as_events, compute, hops_with_attempts
 from sim.engine import Engine, collector
 from sim.engine.events import Event
 from sim.safe.text import one_line
 
-#: The parts a hop's duration is split into, in display order. "lost on earlier
-#: attempts" is the time from the first attempt to the one that arrived, whatever became
-#: of those before it (lost, bounced, held in an outage, or overtaken: :attr:`Hop.failed`
-#: says which); "held in an outage" is the hold of the attempt that arrived. Both are
-#: the run report's ``lost_time`` and ``held_time``.
+#: The parts a hop's duration is split into, in display order. The split follows the
+#: attempt acknowledged first, else the first to arrive, as the run report's does.
+#: "lost on earlier attempts" is the time from the first attempt to that one, whatever
+#: became of those before it (lost, bounced, held in an outage, or overtaken:
+#: :attr:`Hop.failed` says which); "held in an outage" is the hold of that attempt. Both
+#: are the run report's ``lost_time`` and ``held_time``.
 PARTS = (
     "waiting for working hours",
     "in the channel",
@@ -62,8 +63,8 @@ class Hop(_Message):
     end_at: float
     acknowledged: bool
     parts: dict[str, float]
-    #: what became of each attempt before the one that arrived, in order: "lost (stale
-    #: contact)", "bounced (outage)", "held in an outage", "overtaken" and the like
+    #: what became of each attempt before the one the split follows, in order: "lost
+    #: (stale contact)", "bounced (outage)", "held in an outage", "overtaken" and the like
     failed: list[str] = field(default_factory=list)
 
     @property
@@ -120,10 +121,10 @@ def undelivered_hops(log: Iterable[Event | Mapping[str, Any]]) -> list[NotDelive
 
 
 def _attempt_fate(fate: tuple[str, str | None, float] | None, held: bool) -> str:
-    """What became of an attempt before the one that arrived, in words (``held``: it
-    was held in an outage on its way)."""
+    """What became of an attempt before the one the split follows, in words (``held``:
+    it was held in an outage on its way)."""
     if fate is None or fate[0] in ("delivered", "held"):
-        # still on its way (or arriving later) when another arrived
+        # arrived, or still on its way, but another was acknowledged or arrived first
         return "held in an outage" if held else "overtaken"
     outcome, reason, _ = fate
     return f"{outcome} ({reason.replace('_', ' ')})" if reason else outcome
@@ -135,7 +136,6 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
     acks_by_dispatch: dict[str, Event] = {}
     analysed: dict[tuple[str, str], list[Event]] = {}
     sent: dict[str, Event] = {}
-    delivered: dict[str, Event] = {}
     #: per dispatch, its attempts (message ids) in the order they were sent
     attempts: dict[str, list[str]] = {}
     #: per message: ("lost" | "bounced" | "held" | "delivered", reason, when), the last
@@ -154,7 +154,6 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
             sent[e.details["msg"]] = e
             attempts.setdefault(e.details["dispatch"], []).append(e.details["msg"])
         elif e.type == "message_delivered":
-            delivered[e.details["msg"]] = e
             fates[e.details["msg"]] = ("delivered", None, e.time)
         elif e.type in ("message_lost", "message_bounced") and "dispatch" in e.details:
             reason = e.details.get("reason")
@@ -170,14 +169,12 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
     first_sent = {}
     for e in sent.values():
         first_sent.setdefault(e.details["dispatch"], e)
-    # the first delivery of each dispatch (looked up once, not searched for every hop)
-    arrivals: dict[str, Event] = {}
-    for d in delivered.values():
-        arrivals.setdefault(d.details["dispatch"], d)
     out = []
     lost: list[NotDelivered] = []
-    for h in hop_metrics(events):
-        if h["delivered_at"] is None:
+    # each hop split on the attempt the run report splits it on: the one acknowledged
+    # first, else the first to arrive
+    for h, msg in hops_with_attempts(events):
+        if msg is None:
             lost.append(_not_delivered(h, attempts.get(h["dispatch"], []), fates, held_until))
             continue
         parts = dict.fromkeys(PARTS, 0.0)
@@ -205,27 +202,26 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
             parts[HOURS] += draft.get("off_duty", 0.0)
             parts[ANALYSING] += draft.get("worked", 0.0)
         parts[QUEUED] += sender_side - parts[HOURS] - parts[ANALYSING]
-        # attempts before the one that arrived, whatever became of them
-        arrived = arrivals[h["dispatch"]]
+        # attempts before that one, whatever became of them
+        arrived_at = h["delivered_at"]
         tried = attempts.get(h["dispatch"], [])
-        msg = arrived.details["msg"]
         failed = [_attempt_fate(fates.get(m), m in held_until)
                   for m in (tried[:tried.index(msg)] if msg in tried else [])]
-        attempt_sent = sent[msg].time
+        attempt_sent = h["sent_at"]
         parts[LOST] += attempt_sent - t1
-        # the attempt that arrived, split as the run report splits it
+        # that attempt, split as the run report splits it
         # (sim.analysis.metrics.hop_metrics): held in an outage, in the channel, and
         # the rest of its way waiting for the receiver's working hours
-        on_the_way = arrived.time - attempt_sent
+        on_the_way = arrived_at - attempt_sent
         parts[HELD] += h["held_time"]
         parts[CHANNEL] += h["transit"]
         parts[HOURS] += on_the_way - h["held_time"] - h["transit"]
-        end = arrived.time
+        end = arrived_at
         # the recipient, from arrival to acknowledgement
         if h["acknowledged_at"] is not None:
-            # the acknowledgement that first answered this hop, whichever attempt it was
+            # the acknowledgement that first answered this hop: that attempt's
             ack = acks_by_dispatch.get(h["dispatch"])
-            receiver_side = h["acknowledged_at"] - arrived.time
+            receiver_side = h["acknowledged_at"] - arrived_at
             if ack is not None and ack.details.get("by") == "policy":
                 # off duty: every minute the desk was closed, waiting for a place
                 # included; queued: the rest of the wait for a place
