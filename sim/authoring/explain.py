@@ -22,7 +22,7 @@ from scenarios.model import (
     Rule,
     Scenario,
 )
-from sim.authoring.lint import incidents, median, stated_severity
+from sim.authoring.lint import hold_never_lifts, incidents, median, stated_severity
 from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, Picture, stated_facts
 from sim.engine.messaging import allowed
@@ -321,12 +321,19 @@ class _Walk:
     #: told the recipient: only what they carried, so a fact withheld under its label
     #: is not told, and the recipient is due again once it may be (the engine's ``told``)
     told: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
-    #: (actor, rule) pairs looked at: each is followed once, unless it is pending
+    #: (actor, rule) pairs looked at: an effect is carried out once; a message rule is
+    #: looked at again whenever a message grows the actor's picture, as in the engine,
+    #: and tells only the recipients that are due
     seen: set[tuple[str, str]] = field(default_factory=set)
     #: (actor, rule) of message rules that left a recipient due, a fact it is due
-    #: withheld under its label: the engine looks at them again whenever the actor's
-    #: picture grows, and the fact goes once the actor may pass it on
+    #: withheld under its label: the fact goes once the actor may pass it on
     pending: set[tuple[str, str]] = field(default_factory=set)
+    #: (actor, rule) pairs a trigger has set off on the walk (an inject, a verb
+    #: received, ``after:<rule>``), whether or not the rule then applied: each is looked
+    #: at again whenever a message grows the actor's picture (the engine's armed rules)
+    armed: set[tuple[str, str]] = field(default_factory=set)
+    #: rule id -> the actors it binds
+    binds: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _paths(sc: Scenario) -> list[str]:
@@ -337,7 +344,10 @@ def _paths(sc: Scenario) -> list[str]:
     recipient counts as told only the facts a message carried: one a label kept a
     fact from is due again, and is told once a message that grows the actor's
     picture lets it pass the fact on; a recipient told the facts that make it one
-    (under any rule with that verb) is not told again.
+    (under any rule with that verb) is not told again. A message that tells an actor
+    something new makes it look again at every rule set off for it so far: a team that
+    learns of another affected country tells that country's CERT, on the line under
+    the message that told it.
     """
     directory = Directory.of(sc)
     rules = sc.rules()
@@ -347,7 +357,7 @@ def _paths(sc: Scenario) -> list[str]:
         lines.append(f"  incident {iid} ({inc.type}; affected {', '.join(inc.affected) or '--'}; "
                      f"hosted in {', '.join(inc.hosted_in) or '--'}; "
                      f"crime {'suspected' if inc.crime_suspected else 'not suspected'})")
-        walk = _Walk()
+        walk = _Walk(binds={rid: sc.binds(rule) for rid, (_, rule) in rules.items()})
         for inj in first:
             for to in inj.to:
                 facts = stated_facts(inj.incident)
@@ -384,20 +394,28 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
           trigger: str, sender: str | None, depth: int, lines: list[str],
           grew: bool = False) -> None:
     """The rules ``trigger`` sets off for ``actor`` and, when what it was told ``grew``
-    its picture, the rules pending for it, as the engine looks at them again."""
+    its picture, every rule set off for it before, as the engine looks at its armed
+    rules again: an effect is carried out once, a message goes to the recipients now
+    due (one that found nobody at first may find someone now)."""
     spec = sc.actors[actor]
     me = _Who(actor, spec)
     held = walk.held.setdefault(actor, {})
     picture = Picture.of(held)
     heard = walk.heard
     for rid, (_, rule) in rules.items():
-        first_look = (actor, rid) not in walk.seen
-        pending = (actor, rid) in walk.pending
-        if not (first_look or pending) or actor not in sc.binds(rule):
+        if actor not in walk.binds[rid]:
             continue
-        if not _sets_off(rule, trigger) and not (grew and pending):
+        # set off by this trigger, or armed before and looked at again as the picture grew
+        again = grew and (actor, rid) in walk.armed
+        if not _sets_off(rule, trigger) and not again:
             continue
+        walk.armed.add((actor, rid))
         message = rule.action in MESSAGE_VERBS
+        first_look = (actor, rid) not in walk.seen
+        if not first_look and not (message and (again or (actor, rid) in walk.pending)):
+            continue  # an effect is carried out once; a message has nothing new to tell
+        if len(picture.learnt) != len(held):
+            picture = Picture.of(held)  # a message on the walk has told it more since
         relied = applies(rule.when, spec.country, picture, sc.country_sets())
         if relied is None:
             continue
@@ -452,7 +470,8 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
             if not targets:
                 if first_look:
                     # said, not dropped: a rule that reaches nobody is a scenario's
-                    # mistake (looked at again, it waits for what it may pass on)
+                    # mistake (looked at again, it waits for what it may pass on, or
+                    # finds the recipients of what it has learnt since)
                     lines.append(f"{'  ' * depth}{spec.name} --{rule.action}{only}--> NOBODY: "
                                  f"{', '.join(rule.to)} "
                                  f"{_nobody(sc, tellers, withheld, already)}   [{rid}]")
@@ -479,8 +498,24 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
         else:
             doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
             waits = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
+            stuck = hold_never_lifts(rules, walk.binds, rid, actor) if rule.hold_until \
+                else None
+            if stuck is not None:
+                # the engine holds it for good: said, with the reason, not promised
+                lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{only}: NEVER, it "
+                             f"waits for {stuck[0]}, {_HELD[stuck[1]]}   [{rid}]")
+                continue
             lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}{only}   [{rid}]")
         _walk(sc, directory, rules, walk, actor, f"after:{rid}", sender, depth + 1, lines)
+
+
+#: why a rule held until another never acts: the other rule is, for the acting actor,
+#: switched off, not one it carries out, waiting for the held rule in turn, or held for
+#: good itself
+_HELD = {"off": "which is switched off",
+         "other": "which it does not carry out itself",
+         "circle": "which waits for it in turn",
+         "held": "which is itself held for good"}
 
 
 def _nobody(sc: Scenario, tellers: list[str], withheld: list[str],

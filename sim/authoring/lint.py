@@ -8,6 +8,7 @@ out: the library is not the organiser's to fix, and a scenario rarely uses all o
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from scenarios.model import (
     Empirical,
     Exponential,
     LogNormal,
+    Rule,
     Scenario,
     Triangular,
     Uniform,
@@ -27,7 +29,7 @@ from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
 from sim.engine.distributions import minimum
 from sim.engine.drift import Window, covering, outage_windows
-from sim.engine.knowledge import Picture, stated_facts
+from sim.engine.knowledge import IMPLIED_FACTS, Picture, stated_facts
 from sim.engine.policy import Directory, applies
 
 
@@ -50,6 +52,40 @@ def incidents(sc: Scenario) -> dict[str, Picture]:
     for inj in sc.injects:
         facts.setdefault(inj.incident.id, {}).update(dict.fromkeys(stated_facts(inj.incident)))
     return {iid: Picture.of(f) for iid, f in facts.items()}
+
+
+def hold_never_lifts(rules: Mapping, binds: Mapping[str, frozenset[str]], rid: str,
+                     actor: str) -> tuple[str, str] | None:
+    """Why ``actor``'s hold on rule ``rid`` (``hold_until``) never lifts, or None when it
+    can: the rule it waits for, and why that rule is never carried out by ``actor``
+    itself: ``off`` (switched off), ``other`` (the rule is not for ``actor``),
+    ``circle`` (it waits for ``rid`` in turn) or ``held`` (its own hold never lifts).
+
+    ``rules`` are the enabled rules (:meth:`Scenario.rules`), ``binds`` the actors each
+    binds. The engine lifts a hold once the actor has itself carried out every rule
+    named, for the incident.
+    """
+    def waits_for(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            for first in rules[todo.pop()][1].hold_until:
+                if first in rules and first not in seen:
+                    seen.add(first)
+                    todo.append(first)
+        return seen
+
+    def fails(held: str, visited: frozenset[str]) -> tuple[str, str] | None:
+        for first in rules[held][1].hold_until:
+            if first not in rules:
+                return first, "off"
+            if actor not in binds[first]:
+                return first, "other"
+            if first in visited or fails(first, visited | {first}) is not None:
+                return first, "circle" if held in waits_for(first) else "held"
+        return None
+
+    return fails(rid, frozenset((rid,)))
 
 
 #: selectors that name only actors of the acting actor's own country
@@ -136,6 +172,8 @@ class _Linter:
             inj.id: parse_drill_time(inj.at, self.start) for inj in self.sc.injects if inj.at
         }
         self.binds = {rid: self.sc.binds(rule) for rid, (_, rule) in self.sc.rules().items()}
+        self.sets = self.sc.country_sets()
+        self.states = self.incident_states()
 
     def warn(self, code: str, path: tuple, message: str, key: bool = False) -> None:
         src = self.loaded.source
@@ -217,11 +255,50 @@ class _Linter:
                 self.warn("rule-never-fires", path,
                           f"rule {rid!r}: nothing ever sends {', '.join(rule.on)}", key=True)
                 continue
-            actors = [a for aid, a in self.sc.actors.items() if aid in self.binds[rid]]
-            if not any(applies(rule.when, a.country, inc, self.sc.country_sets()) is not None
-                       for a in actors for inc in self.incidents.values()):
+            if not self._may_apply(rule, rid):
                 self.warn("rule-never-fires", path,
                           f"rule {rid!r}: its 'when' matches no incident of this drill", key=True)
+
+    def incident_states(self) -> dict[str, list[Picture]]:
+        """Each incident as it stands after each of its injects, in the order they go out
+        (one set off during the drill at the earliest it can, one nothing sets off last),
+        as a team told everything so far sees it: a later inject can retype the incident,
+        raise its severity, add affected and hosting countries or a suspected crime. Each
+        state comes also with what the messages of the rules that can then be carried
+        out imply (a police referral says a crime is suspected)."""
+        order = sorted(enumerate(self.sc.injects), key=lambda pair: (
+            math.inf if (out := self.earliest_out(pair[1])) is None else out, pair[0]))
+        facts: dict[str, dict[str, None]] = {}
+        states: dict[str, list[Picture]] = {}
+        for _, inj in order:
+            known = facts.setdefault(inj.incident.id, {})
+            before = len(known)
+            known.update(dict.fromkeys(stated_facts(inj.incident)))
+            pictures = states.setdefault(inj.incident.id, [])
+            if len(known) > before or not pictures:  # (facts are only ever added)
+                pictures.append(Picture.of(known))
+        implying = [(rid, rule) for rid, (_, rule) in self.sc.rules().items()
+                    if IMPLIED_FACTS.get(rule.action)]
+        for pictures in states.values():
+            for picture in list(pictures):
+                grown = dict.fromkeys(picture.learnt)
+                while True:
+                    now = Picture.of(grown)
+                    more = [f for rid, rule in implying if self._may_apply(rule, rid, [now])
+                            for f in IMPLIED_FACTS[rule.action] if f not in grown]
+                    if not more:
+                        break
+                    grown.update(dict.fromkeys(more))
+                    pictures.append(Picture.of(grown))
+        return states
+
+    def _may_apply(self, rule: Rule, rid: str, pictures: list[Picture] | None = None) -> bool:
+        """Whether the rule's ``when`` holds for an actor it binds in some state of some
+        incident (or in one of ``pictures``)."""
+        views = pictures if pictures is not None else \
+            [p for states in self.states.values() for p in states]
+        return any(applies(rule.when, self.sc.actors[aid].country, view, self.sets) is not None
+                   for aid in self.binds[rid] for view in views)
 
     def _deadline(self, exp_index: int) -> tuple[float, float] | None:
         """(anchor, deadline) in drill minutes, when known before the drill."""
@@ -481,19 +558,53 @@ class _Linter:
     def hold_until_order(self) -> None:
         """Held rules whose hold can never lift, and expectations against the order.
 
-        A rule held until another (``hold_until``) waits for it; an expectation that
-        the held action happen by a deadline earlier than the one it sets for the rule
-        held on contradicts that order.
+        A rule held until another (``hold_until``) waits for its own actor to carry that
+        one out: the hold never lifts when that rule is switched off, when no actor the
+        held rule binds carries it out, or when it waits for the held rule in turn. A
+        finding about a library rule that the scenario's own override causes is given at
+        the override. An expectation that the held action happen by a deadline earlier
+        than the one it sets for the rule held on contradicts that order.
         """
         rules = self.sc.rules()
         every = {rid: (fid, r) for fid, fw in self.sc.frameworks.items()
                  for rid, r in fw.rules.items()}
         for rid, (fid, rule) in rules.items():
-            for first in rule.hold_until:
-                if first not in rules and first in every:
-                    self.warn("hold-never-lifts", ("frameworks", fid, "rules", rid, "hold_until"),
-                              f"rule {rid!r} waits for rule {first!r}, which is switched off, "
-                              f"so its {rule.action} never happens")
+            here = ("frameworks", fid, "rules", rid, "hold_until")
+            off = [first for first in rule.hold_until if first not in rules and first in every]
+            for first in off:
+                ffid = every[first][0]
+                # a library rule waiting for one the scenario switches off: at the switch
+                switch = ("frameworks", ffid, "rules", first, "enabled") \
+                    if not every[first][1].enabled else ("frameworks", ffid, "enabled")
+                path, key = self._mine(here, switch)
+                self.warn("hold-never-lifts", path,
+                          f"rule {rid!r} waits for rule {first!r}, which is switched off, so "
+                          f"its {rule.action} never happens", key=key)
+            if off or not self.binds[rid]:
+                continue  # switched off (said above), or for nobody (rule-never-fires)
+            why = {hold_never_lifts(rules, self.binds, rid, a) for a in self.binds[rid]}
+            if None in why:
+                continue
+            first, reason = min((w for w in why if w is not None),
+                                key=lambda w: (rule.hold_until.index(w[0]), w[1]))
+            fails = f"so its {rule.action} never happens"
+            # (not the same for every actor it binds)
+            if len({w[0] for w in why if w is not None}) > 1:
+                said = (f"waits for rules {', '.join(map(repr, rule.hold_until))}, and none of "
+                        "the actors it binds carries out all of them itself")
+            elif len(why) > 1:
+                said = (f"waits for rule {first!r}, which none of the actors it binds can "
+                        "carry out itself")
+            elif reason == "other":
+                said = (f"waits for rule {first!r}, which none of its own actors carries out "
+                        "(a hold waits for the acting actor itself)")
+            elif reason == "circle":
+                said = f"waits for rule {first!r}, which waits for it in turn"
+            else:
+                said = f"waits for rule {first!r}, whose own hold never lifts"
+            path, key = self._mine(here, ("frameworks", rules[first][0], "rules", first, "by"),
+                                   ("frameworks", fid, "rules", rid, "by"))
+            self.warn("hold-never-lifts", path, f"rule {rid!r} {said}, {fails}", key=key)
         for n, e in enumerate(self.sc.expectations):
             window = self._deadline(n)
             if window is None:
@@ -519,6 +630,15 @@ class _Linter:
                                 f"{format_duration(other_window[1])}")
 
     # --- what can never be satisfied ----------------------------------------------
+
+    def _mine(self, *paths: tuple) -> tuple[tuple, bool]:
+        """Where to warn: the first of ``paths`` written in the scenario rather than in
+        the library, where the organiser can change what the finding is about (a library
+        rule's finding caused by the scenario's own override, given at its key); when
+        every one is the library's, the first (left out, as any finding about the
+        library). With whether to warn at the key."""
+        mine = next((p for p in paths if not self._in_library(p)), paths[0])
+        return mine, mine is not paths[0]
 
     def _in_library(self, path: tuple) -> bool:
         mark = self.loaded.source.mark_for(path)
