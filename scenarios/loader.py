@@ -622,10 +622,13 @@ def _nonzero_duration(value: Any) -> bool:
         return False
 
 
-def _cross_references(data: dict, scenario: Scenario | None = None
-                      ) -> Iterator[tuple[tuple, str]]:
+def _cross_references(data: dict, scenario: Scenario | None = None, *,
+                      injects_pending: bool = False) -> Iterator[tuple[tuple, str]]:
     """Broken references in raw (possibly partly invalid) scenario data. With the
-    ``scenario`` the data validated as, teams are checked member by member too."""
+    ``scenario`` the data validated as, teams are checked member by member too. With
+    ``injects_pending`` the data has no injects yet (an MSEL import is to give them): a
+    reference to an inject, or to an incident that injects open, is left for the check
+    of the scenario with its new injects."""
 
     def as_dict(v: Any) -> dict:
         return v if isinstance(v, dict) else {}
@@ -683,10 +686,19 @@ def _cross_references(data: dict, scenario: Scenario | None = None
                     f"unknown channel {ch!r}{suggest(ch, channels)}",
                 )
         on_call = as_dict(as_dict(actor).get("on_call"))
+        contacts = as_dict(as_dict(actor).get("contacts"))
         for i, ch in names(on_call.get("channels")):
             if ch not in channels:
                 yield (("actors", aid, "on_call", "channels", i),
                        f"unknown channel {ch!r}{suggest(ch, channels)}")
+            elif ch not in contacts:
+                # nothing reaches an actor on a channel without its point of contact
+                # (contact_changes only make an existing one stale or repair it)
+                yield (("actors", aid, "on_call", "channels", i),
+                       f"actor {aid!r} has no point of contact on channel {ch!r} (it has: "
+                       f"{', '.join(contacts) or 'none'}), so its duty officer cannot be "
+                       f"reached there; add a {ch} contact, or leave the channel out of "
+                       "on_call")
     for n, window in enumerate(as_list(drill.get("standby"))):
         for i, aid in names(as_dict(window).get("actors")):
             if aid not in actors:
@@ -723,7 +735,7 @@ def _cross_references(data: dict, scenario: Scenario | None = None
                 yield (*here, "when", "phase", i), f"unknown phase {ph!r}{suggest(ph, phases)}"
         known_injects = {str(x.get("id")) for x in injects if isinstance(x, dict)}
         for i, iid in names([str(x) for x in as_list(when.get("received"))]):
-            if iid not in known_injects:
+            if iid not in known_injects and not injects_pending:
                 yield ((*here, "when", "received", i),
                        f"no inject {iid!r}{suggest(iid, known_injects)}")
         for i, to in names(rule.get("to")):
@@ -911,13 +923,16 @@ def _cross_references(data: dict, scenario: Scenario | None = None
             if scenario is not None or all(a in actors for a in each):
                 yield from _split_ids(str(exp.get("id")), i, each, plain, split)
         inc = exp.get("incident")
-        if isinstance(inc, str) and inc not in incidents:
+        if isinstance(inc, str) and inc not in incidents and not injects_pending:
             yield (*here, "incident"), f"no inject opens incident {inc!r}{suggest(inc, incidents)}"
         after = exp.get("after", "incident")
-        if after != "incident" and str(after) not in inject_ids:
-            yield (*here, "after"), f"'after' is 'incident' or an inject id; no inject {after!r}"
-        elif after != "incident":
-            yield from _anchor_problems(exp, here, str(after), scheduled, opens, contingencies)
+        if after != "incident" and not injects_pending:
+            if str(after) not in inject_ids:
+                yield ((*here, "after"),
+                       f"'after' is 'incident' or an inject id; no inject {after!r}")
+            else:
+                yield from _anchor_problems(exp, here, str(after), scheduled, opens,
+                                            contingencies)
         target = name(exp.get("target"))
         if target is not None and target not in actors and target not in SELECTORS \
                 and target not in teams:
@@ -925,7 +940,7 @@ def _cross_references(data: dict, scenario: Scenario | None = None
             yield (*here, "target"), f"unknown actor or selector {target!r}{hint}"
         for key in ("contingency", "on_met", "on_late", "on_lost"):
             cont = exp.get(key)
-            if cont is None:
+            if cont is None or injects_pending:
                 continue
             if str(cont) not in contingencies:
                 yield (*here, key), f"no inject {cont!r}{suggest(cont, contingencies)}"
@@ -935,6 +950,12 @@ def _cross_references(data: dict, scenario: Scenario | None = None
         if obj is not None and obj not in objectives:
             yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
 
+    def opened(inc: Any, here: tuple) -> Iterator[tuple[tuple, str]]:
+        """An incident an inject's timing or condition, or a task, names: one that some
+        inject opens (any inject: the list is complete by now)."""
+        if isinstance(inc, str) and inc not in incidents and not injects_pending:
+            yield here, f"no inject opens incident {inc!r}{suggest(inc, incidents)}"
+
     for i, inj in enumerate(injects):
         cond = as_dict(as_dict(inj).get("when"))
         for key in ("met", "missed"):
@@ -942,6 +963,13 @@ def _cross_references(data: dict, scenario: Scenario | None = None
                 if eid not in exp_ids:
                     yield (("injects", i, "when", key, k),
                            f"no expectation {eid!r}{suggest(eid, exp_ids)}")
+        after_action = as_dict(as_dict(inj).get("after_action"))
+        yield from opened(after_action.get("incident"),
+                          ("injects", i, "after_action", "incident"))
+        for key in ("done", "not_done"):
+            for k, seen in enumerate(as_list(cond.get(key))):
+                yield from opened(as_dict(seen).get("incident"),
+                                  ("injects", i, "when", key, k, "incident"))
     task_ids: dict[str, int] = {}
     for i, task in enumerate(as_list(data.get("tasks"))):
         if not isinstance(task, dict):
@@ -950,8 +978,9 @@ def _cross_references(data: dict, scenario: Scenario | None = None
         yield from _once(task_ids, task.get("id"), here, "task", "tasks")
         yield from who(task.get("to"), (*here, "to"))
         iid = task.get("inject")
-        if iid is not None and str(iid) not in inject_ids:
+        if iid is not None and str(iid) not in inject_ids and not injects_pending:
             yield (*here, "inject"), f"no inject {iid!r}{suggest(iid, inject_ids)}"
+        yield from opened(task.get("incident"), (*here, "incident"))
         at = task.get("at")
         if isinstance(at, str) and start_dt is not None:
             try:
@@ -1425,10 +1454,13 @@ def _subdivision_problems(scenario: Scenario, loc: Located) -> list[Problem]:
     return out
 
 
-def check_scenario(loc: Located) -> tuple[Scenario | None, list[Problem]]:
+def check_scenario(loc: Located, *, injects_pending: bool = False
+                   ) -> tuple[Scenario | None, list[Problem]]:
     """The scenario ``loc`` holds (None when it is not valid) and every problem that
     validating and cross-checking it finds: the checks a scenario file passes, its
-    artefact files aside. A batch variant's scenario passes the same checks."""
+    artefact files aside. A batch variant's scenario passes the same checks. With
+    ``injects_pending``, ``loc`` has no injects yet, and what refers to them is not
+    checked (see :func:`_cross_references`)."""
     scenario = None
     problems: list[Problem] = []
     build_models()
@@ -1437,7 +1469,8 @@ def check_scenario(loc: Located) -> tuple[Scenario | None, list[Problem]]:
     except ValidationError as exc:
         problems.extend(_validation_problems(exc, loc))
     if isinstance(loc.data, dict):
-        for where, message in (*_cross_references(loc.data, scenario),
+        for where, message in (*_cross_references(loc.data, scenario,
+                                                  injects_pending=injects_pending),
                                *_drift_problems(loc.data)):
             mark = loc.key_mark(where) if isinstance(where, KeyPath) else loc.mark_for(where)
             problems.append(Problem(mark, format_path(where), message))
@@ -1454,11 +1487,17 @@ def _finish(loc: Located, path: Path, problems: list[Problem],
     if scenario is not None and not problems:
         _read_artefacts(scenario, loc, path, roots or IncludeRoots.for_scenario(path), problems)
     if problems or scenario is None:
-        if via:
-            problems = _library_references(problems, via)
-        problems.sort(key=lambda p: (p.mark.file, p.mark.line, p.mark.col) if p.mark else ("", 0, 0))
-        raise ScenarioError(problems)
+        _refuse(problems, via)
     return LoadedScenario(scenario, loc, path)
+
+
+def _refuse(problems: list[Problem], via: dict[Path, _IncludedAt] | None) -> typing.NoReturn:
+    """Raise :class:`ScenarioError` with ``problems`` in file order, the references a
+    library file makes gathered at the include that brought it in."""
+    if via:
+        problems = _library_references(problems, via)
+    problems.sort(key=lambda p: (p.mark.file, p.mark.line, p.mark.col) if p.mark else ("", 0, 0))
+    raise ScenarioError(problems)
 
 
 def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) -> LoadedScenario:
@@ -1468,6 +1507,35 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     the folders in ``allow_include``.
     """
     path = Path(path)
+    loc, roots, via = _read_scenario(path, allow_include)
+    return _finish(loc, path, [], roots, via)
+
+
+def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...] = ()
+                         ) -> LoadedScenario:
+    """A scenario file whose injects are about to be replaced (by an MSEL import), read
+    as :func:`load_scenario` reads it and checked but for its ``injects:`` section: the
+    file must parse and its includes resolve, and every other section must be sound, but
+    the injects, and what refers to an inject or to an incident injects open, are left
+    for the check of the scenario with its new injects.
+
+    The scenario returned has no injects; its source is the file as read, injects
+    included."""
+    path = Path(path)
+    loc, _, via = _read_scenario(path, allow_include)
+    data = {k: v for k, v in loc.data.items() if k != "injects"}  # always a mapping
+    scenario, problems = check_scenario(Located(data, loc.values, loc.keys),
+                                        injects_pending=True)
+    if problems or scenario is None:
+        _refuse(problems, via)
+    return LoadedScenario(scenario, loc, path)
+
+
+def _read_scenario(path: Path, allow_include: tuple[str | Path, ...]
+                   ) -> tuple[Located, IncludeRoots, dict[Path, _IncludedAt]]:
+    """A scenario file with its includes merged, the folders it may read from, and where
+    each included file was included first. Raises :class:`ScenarioError` when the file
+    cannot be read or an include is broken."""
     if not os.path.lexists(path) and not path.suffix and len(path.parts) == 1:
         # a bare name that is neither a file nor a bundled scenario: a misspelt id
         ids = [p.stem for p in bundled_scenarios()]
@@ -1486,4 +1554,4 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     if problems:
         # a broken include makes every later check misleading: report it alone
         raise ScenarioError(problems)
-    return _finish(loc, path, problems, roots, via)
+    return loc, roots, via

@@ -868,8 +868,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if not _write_out(schema_text(), args.output):
         return EXIT_CANNOT_RUN
     if args.output:
-        print(f"start a scenario with: # yaml-language-server: $schema={args.output}",
-              file=sys.stderr)
+        # the modeline's path is relative to the scenario file: for a scenario beside
+        # the schema, it is the schema's own name
+        output = Path(args.output)
+        folder = "this folder" if output.parent == Path() else str(output.parent)
+        print(f"start a scenario in {folder}, beside the schema, with: "
+              f"# yaml-language-server: $schema={output.name}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -958,13 +962,16 @@ def _in_bundled(command: str, option: str, given: str | Path) -> bool:
     return True
 
 
-def _msel_problems(problems: list[str], outcome: str) -> int:
-    """Each problem of a spreadsheet or its scenario on a line, then how many and what
-    became of the file (``outcome``); the exit code."""
+def _msel_problems(problems: list[str], outcome: str, unlisted: int = 0) -> int:
+    """Each problem of a spreadsheet or its scenario on a line, then how many (``unlisted``
+    more were counted but not listed) and what became of the file (``outcome``); the
+    exit code."""
     for line in problems:
         print(line, file=sys.stderr)
-    n = len(problems)
-    print(f"{n} problem{'s' if n != 1 else ''} found; {outcome}", file=sys.stderr)
+    listed = len(problems)
+    n = listed + unlisted
+    print(f"{n:,} problem{'s' if n != 1 else ''} found"
+          + (f" ({listed} listed)" if unlisted else "") + f"; {outcome}", file=sys.stderr)
     return EXIT_INVALID
 
 
@@ -999,14 +1006,21 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
 
 
 def cmd_msel_import(args: argparse.Namespace) -> int:
-    from scenarios.loader import bundled_dir
+    from scenarios import ScenarioError, resolve_scenario_arg
+    from scenarios.loader import bundled_dir, load_outside_injects
     from scenarios.yamlsrc import Unreadable, read_bounded
     from sim.authoring import msel_io
     from sim.safe.files import FileProblem, same_file, write_private
 
-    loaded = _load_or_say(args.into, args.allow_include)
-    if loaded is None:
-        return EXIT_INVALID
+    unchanged = f"{args.into} was not changed"
+    # the injects: block is replaced whole: injects that no longer validate (an actor
+    # renamed everywhere else), or none at all, do not stop the import; everything else
+    # must be sound, and the scenario with its new injects is checked in full
+    try:
+        loaded = load_outside_injects(resolve_scenario_arg(args.into), args.allow_include)
+    except ScenarioError as exc:
+        return _msel_problems([str(p) for p in exc.problems], unchanged,
+                              sum(p.unlisted for p in exc.problems))
     # -o naming the --into file itself is the same as leaving it out
     in_place = not args.output or same_file(args.output, loaded.path)
     if in_place and loaded.path.resolve().is_relative_to(bundled_dir().resolve()):
@@ -1021,9 +1035,13 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
     linked = in_place and loaded.path.is_symlink()
     output = Path(args.output) if not in_place else \
         loaded.path.resolve() if linked else loaded.path
-    # rewriting the --into file is what is asked; any other file read is left alone
+    # rewriting the --into file is what is asked; any other file read is left alone,
+    # the artefact files its injects name included (taken from the file as it is: those
+    # injects need not be valid, as the import replaces them)
     reads = [(f"the MSEL it reads ({args.file})", Path(args.file)),
-             *_scenario_files(loaded)[1 if in_place else 0:]]
+             *_scenario_files(loaded)[1 if in_place else 0:],
+             *((f"an artefact file of the scenario ({name})", target)
+               for name, target in msel_io.artefact_files(loaded))]
     option = "-o" if args.output else "--into"
     if _overwrites("msel import", [_output(option, args.output or args.into, "the scenario")],
                    reads):
@@ -1036,11 +1054,10 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
                                      output=output,
                                      allow_include=tuple(args.allow_include or ()))
     except msel_io.MselError as exc:
-        return _msel_problems(exc.problems, f"{args.into} was not changed")
+        return _msel_problems(exc.problems, unchanged)
     except (Unreadable, UnicodeDecodeError) as exc:
-        print(exc if isinstance(exc, Unreadable) else f"{loaded.path}: is not UTF-8 text",
-              file=sys.stderr)
-        return EXIT_INVALID
+        return _msel_problems([str(exc) if isinstance(exc, Unreadable)
+                               else f"{loaded.path}: is not UTF-8 text"], unchanged)
     for note in result.notes:
         print(note, file=sys.stderr)
     try:

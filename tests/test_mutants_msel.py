@@ -411,6 +411,12 @@ def test_an_inject_waits_for_an_action_by_the_actors_and_on_the_incident_named(
     # cert-a escalates incident x at T+110 (acknowledged T+70, notified T+105); inject 2
     # is due at T+180 for the council
     scenario_data["injects"].append(dict(SECOND, to=["council"], when={"done": [done]}))
+    if done.get("incident") == "y":
+        # incident y must be one some inject opens (validation refuses it otherwise): it
+        # opens after inject 2 has been decided, and nobody escalates it before then
+        kind = scenario_data["injects"][0]["incident"]["type"]
+        scenario_data["injects"].append(dict(SECOND, id="Y", at="T+1d20:00",
+                                             incident={"id": "y", "type": kind}))
     log = Engine(load(scenario_data), seed=0).run()
     assert delivered(log, "2") == ([("council", 180)] if goes else [])
     skipped = [(e.time, dict(e.details)) for e in events_of(log, "inject_skipped")]

@@ -1404,6 +1404,23 @@ def splice(source: str, file: str, injects: list[dict[str, Any]]) -> str:
                      "used elsewhere?)"])
 
 
+def artefact_files(loaded: LoadedScenario) -> list[tuple[str, Path]]:
+    """The files the artefacts of the scenario's injects name, read from the file as it
+    is (its injects need not be valid: an import replaces them): each as the scenario
+    names it, and where the loader looks for it."""
+    from scenarios.loader import _folder_of
+
+    def items(value: Any) -> list[Any]:
+        return value if isinstance(value, list) else []
+
+    data = loaded.source.data
+    folder = _folder_of(loaded.path)
+    return [(art["file"], folder / art["file"])
+            for inj in items(data.get("injects") if isinstance(data, dict) else None)
+            for art in items(inj.get("artefacts") if isinstance(inj, dict) else None)
+            if isinstance(art, dict) and isinstance(art.get("file"), str) and art["file"]]
+
+
 def _check_loads(loaded: LoadedScenario, text: str, table: Table, places: _Places,
                  output: Path, allow_include: tuple[str | Path, ...]) -> None:
     """Check the new scenario text as the loader will check the file once written, its
@@ -1413,7 +1430,6 @@ def _check_loads(loaded: LoadedScenario, text: str, table: Table, places: _Place
         IncludeRoots,
         ScenarioError,
         _finish,
-        _folder_of,
         format_path,
     )
     from scenarios.yamlsrc import Located, read_yaml_text
@@ -1430,11 +1446,11 @@ def _check_loads(loaded: LoadedScenario, text: str, table: Table, places: _Place
     data = dict(old.data)
     data["injects"] = new.data["injects"]
     located = Located(data, marks(old.values, new.values), marks(old.keys, new.keys))
-    # the artefact files the scenario already reads were allowed when it was loaded
+    # the artefact files the scenario's injects read from the folders it may read from
     # (perhaps with --allow-include): their folders stay allowed
-    read = {(_folder_of(loaded.path) / art.file).resolve().parent
-            for inj in loaded.scenario.injects for art in inj.artefacts
-            if not isinstance(art, str)}
+    before = IncludeRoots.for_scenario(loaded.path, allow_include)
+    read = {target.resolve().parent for _, target in artefact_files(loaded)
+            if before.allows(target)}
     roots = IncludeRoots.for_scenario(output, (*allow_include, *sorted(read)))
     try:
         _finish(located, output, [], roots)
