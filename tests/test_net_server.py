@@ -6,7 +6,7 @@ import asyncio
 import json
 
 import pytest
-from net_helpers import NOTE_A, SECRET_A, SECRET_B, net_scenario, raw_join, serving, until
+from net_helpers import NOTE_A, SECRET_A, SECRET_B, Raw, net_scenario, raw_join, serving, until
 
 from sim.engine import Action, ActionError
 from sim.engine.events import Event
@@ -133,7 +133,10 @@ def test_a_player_gets_none_of_the_organisers_notes_in_its_scenario():
     Scenario.model_validate(data)  # still a scenario the client can read
     assert data["drill"]["description"] == ""
     assert all(a["description"] == "" for a in data["actors"].values())
-    assert all(not c["stale"] and c["note"] == ""
+    # a contact that always bounces is a stale one: the surprise, given away
+    assert any(c.bounces is not None for a in scenario.actors.values()
+               for c in a.contacts.values())
+    assert all(not c["stale"] and c["note"] == "" and c["bounces"] is None
                for a in data["actors"].values() for c in a["contacts"].values())
     assert data["expectations"] and all(
         x[k] is None for x in data["expectations"]
@@ -311,6 +314,8 @@ async def test_the_facilitator_drives_the_clock_and_clients_follow_it(loaded, tm
 
 
 async def test_since_resumes_with_no_gap_and_no_duplicate(loaded, tmp_path):
+    from websockets.asyncio.client import connect
+
     async with serving(loaded, tmp_path) as (server, urls):
         first = await raw_join(urls["cert-a"])
         await run_to(server, 150)
@@ -319,8 +324,14 @@ async def test_since_resumes_with_no_gap_and_no_duplicate(loaded, tmp_path):
         assert seqs == list(range(1, len(seqs) + 1))
         await first.close()
         held = len(seqs) - 2  # as if the last two were lost with the connection
+        mark = P.NO_MARK  # the fingerprint of the events held, as the hello says it
+        for m in first.of("event")[:held]:
+            mark = P.stream_mark(mark, m["event"])
         await run_to(server, 400)
-        again = await raw_join(urls["cert-a"], since=held)
+        base, token = urls["cert-a"].split("?token=")
+        again = Raw(await connect(base, max_size=P.MAX_SERVER_FRAME))
+        await again.send({"type": "hello", "version": P.PROTOCOL_VERSION, "token": token,
+                          "since": held, "mark": mark})
         await until(lambda: len(again.of("event")) == server.streams["cert-a"].last - held)
         resent = [m["seq"] for m in again.of("event")]
         assert resent == list(range(held + 1, server.streams["cert-a"].last + 1))

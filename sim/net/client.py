@@ -5,9 +5,11 @@ local read model (:attr:`DrillClient.state`, a :class:`~sim.runs.view.DrillState
 fed only with the events the server lets this token see, keeps the drill clock in
 step with the server's, and reconnects on its own after a dropped connection
 (backing off from 0.2 s to 5 s), asking for everything after the last event it holds
-(``since``), so it never misses or repeats one. Each request carries a random key; one
-whose answer was lost with the connection is sent again with it after reconnecting,
-and the server answers it without carrying it out a second time.
+(``since``, with the fingerprint of the events it holds: a server whose stream went
+another way meanwhile starts it again from nothing), so it never misses or repeats one.
+Each request carries a random key; one whose answer was lost with the connection is
+sent again with it after reconnecting, and the server answers it without carrying it
+out a second time.
 
 Interface (what a UI uses in place of a local :class:`DrillSession`)::
 
@@ -26,7 +28,8 @@ Interface (what a UI uses in place of a local :class:`DrillSession`)::
     client.connected                # whether a connection is up now
     # commands: same names and arguments as DrillSession's; coroutines that return once
     # the server has carried them out and their events are in client.state, and raise
-    # ActionError with the server's reason when refused
+    # ActionError with the server's reason when refused (Unanswered when the answer was
+    # lost, Unrecorded when it was carried out but the drill's journal could not record it)
     await client.act(action)
     await client.fire_inject(id); await client.skip_inject(id)
     await client.delay_inject(id, minutes); await client.add_inject(inject)
@@ -93,6 +96,12 @@ class JoinRefused(DrillConnectionError):
 class Unanswered(DrillConnectionError):
     """A request went to the server, but its answer never came back: it may have been
     carried out. Sending it again as a new request could do it twice."""
+
+
+class Unrecorded(Unanswered):
+    """The server carried the command out but could not write it to the drill's journal
+    (a full disk, say): the drill is halted, and the server keeps the command, to record
+    it once it can. Not a refusal: sending it again would do it twice."""
 
 
 #: what a request sent, but never answered, was: it may have been carried out
@@ -224,6 +233,9 @@ class DrillClient:
         self.anchors: dict[str, float] = {}
         self.clock = _Clock()
         self.seq = 0
+        #: the fingerprint of the events held, 1 to :attr:`seq` (sent in the hello: the
+        #: server starts this client again when its own stream holds other events)
+        self.mark = P.NO_MARK
         self.event_at: float | None = None
         self.connected = False
         self._ws: ClientConnection | None = None
@@ -317,7 +329,8 @@ class DrillClient:
             raise DrillConnectionError(f"cannot reach the drill server at {self.base}: {why}") from None
         try:
             await ws.send(P.encode(P.Hello(version=P.PROTOCOL_VERSION, token=self._token,
-                                           since=self.seq, drill=self.drill)))
+                                           since=self.seq, drill=self.drill,
+                                           mark=self.mark)))
             first = P.server_adapter.validate_json(await asyncio.wait_for(ws.recv(), timeout))
         except ConnectionClosed as exc:
             await ws.close()
@@ -367,6 +380,7 @@ class DrillClient:
             self.scenario = Scenario.model_validate(restore_texts(w.scenario))
             self.state = DrillState(self.scenario)
             self.seq = 0
+            self.mark = P.NO_MARK
             self.event_at = None
             self.anchors = {}
         self.access, self.role, self.token_id, self.drill = w.access, w.role, w.token_id, w.drill
@@ -473,6 +487,7 @@ class DrillClient:
                                       f"read (event {msg.seq}); another version of "
                                       "acid-drill?") from None
                 self.seq = msg.seq
+                self.mark = P.stream_mark(self.mark, msg.event)
                 #: the server's wall-clock time when the engine produced the event in hand
                 self.event_at = msg.at
                 if ev.type == "role_changed" and ev.actor in self.human_roles:
@@ -510,7 +525,8 @@ class DrillClient:
                     self._unanswered.pop(msg.id, None)
                 fut = self._replies.pop(msg.id, None) if msg.id is not None else None
                 if fut is not None and not fut.done():
-                    fut.set_exception(ActionError(msg.message))
+                    fut.set_exception(Unrecorded(msg.message) if msg.code == "unrecorded"
+                                      else ActionError(msg.message))
                 else:
                     self.on_status(f"server: {msg.message}")
 

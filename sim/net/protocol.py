@@ -19,6 +19,9 @@ the server carries it out once.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
@@ -26,9 +29,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 #: Changes whenever a message changes shape. A client says in its hello which version it
 #: speaks; the server serves every version from :data:`OLDEST_VERSION` to this one, and
 #: sends a client of an older version only the messages, and the fields, that it knows.
-PROTOCOL_VERSION = 6
+PROTOCOL_VERSION = 7
 #: The oldest version the server still serves: 5, whose clients send no request ``key``.
 OLDEST_VERSION = 5
+#: The first version whose hello says which events the client holds (``mark``, see
+#: :func:`stream_mark`): an older client is sent its stream again from the start only
+#: when its ``since`` is ahead of the stream or it followed another drill.
+MARKED_VERSION = 7
 
 #: Largest frame a client may send (bytes); larger ones get a ``too_large`` error.
 MAX_CLIENT_FRAME = 64 * 1024
@@ -73,6 +80,10 @@ class Hello(Message):
     since: Annotated[int, Field(ge=0)] = 0
     #: the drill this client was following, if any (from an earlier welcome)
     drill: Annotated[str, Field(max_length=64)] | None = None
+    #: the fingerprint of the events this client holds, 1 to ``since`` (version 7 on;
+    #: see :func:`stream_mark`): the server starts it again from nothing when its own
+    #: stream holds other events up to there
+    mark: Annotated[str, Field(max_length=64)] | None = None
 
 
 #: A request's key: random, chosen by the client, the same when the request is sent
@@ -344,6 +355,7 @@ ErrorCode = Literal[
     "unauthorized",   # forged, foreign or revoked token
     "forbidden",      # the token may not do this
     "refused",        # the drill refused the command (the engine's reason)
+    "unrecorded",     # carried out, but not yet in the drill's journal (version 7 on)
     "not_ready",      # a frame before hello
 ]
 
@@ -379,6 +391,9 @@ ADDED_FIELDS: dict[tuple[str, str], int] = {("welcome", "instance"): 6,
 #: Server messages added after :data:`OLDEST_VERSION`, and the version that added each: a
 #: client of an earlier version is not sent them.
 ADDED_TYPES: dict[str, int] = {"rating": 6, "breaks": 6}
+#: Error codes added after :data:`OLDEST_VERSION`, and the version that added each: a
+#: client of an earlier version is sent ``refused`` instead, with the same message.
+ADDED_CODES: dict[str, int] = {"unrecorded": 7}
 
 
 def known_to(msg_type: str, version: int) -> bool:
@@ -390,5 +405,26 @@ def encode(msg: Message, version: int = PROTOCOL_VERSION) -> str:
     """One frame, as a client of protocol ``version`` reads it (without the fields added
     after its version)."""
     kind = getattr(msg, "type", "")
+    if isinstance(msg, Error) and ADDED_CODES.get(msg.code, OLDEST_VERSION) > version:
+        msg = msg.model_copy(update={"code": "refused"})
     newer = {name for (t, name), added in ADDED_FIELDS.items() if t == kind and added > version}
     return msg.model_dump_json(exclude=newer) if newer else msg.model_dump_json()
+
+
+#: The fingerprint of no events (a client that holds none).
+NO_MARK = ""
+
+
+def event_text(event: Mapping[str, Any]) -> str:
+    """An event as its ``event`` frame holds it (compact JSON, in its own field order)."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def stream_mark(previous: str, event: Mapping[str, Any]) -> str:
+    """The fingerprint of a stream's events up to ``event``, from ``previous``, the
+    fingerprint of those before it (:data:`NO_MARK` for the first). Each side works it
+    out from the events as sent (the server) or received (the client): two streams whose
+    events differ anywhere up to there, as after the host resumed an earlier copy of its
+    journal, have different fingerprints."""
+    text = event_text(event).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(previous.encode("ascii") + b"\n" + text).hexdigest()[:32]

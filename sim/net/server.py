@@ -64,7 +64,7 @@ from sim.net.visibility import (
     scenario_for_role,
 )
 from sim.runs.breaks import Break, BreakPlan
-from sim.runs.session import DrillClock, DrillSession, JournalError, Note
+from sim.runs.session import DrillClock, DrillSession, JournalError, Note, Unrecorded
 from sim.runs.view import player_sees_anchor
 from sim.safe.text import one_line
 
@@ -122,17 +122,32 @@ class Stream:
     key: str
     expectations: frozenset[str] = frozenset()
     frames: list[str] = field(default_factory=list)
+    #: the fingerprint of the events 1 to n, at n - 1 (see :func:`~sim.net.protocol.
+    #: stream_mark`)
+    marks: list[str] = field(default_factory=list)
     conns: set[Conn] = field(default_factory=set)
 
     @property
     def last(self) -> int:
         return len(self.frames)
 
+    def mark(self, since: int) -> str:
+        """The fingerprint of this stream's events 1 to ``since`` (at most :attr:`last`)."""
+        return self.marks[since - 1] if since > 0 else P.NO_MARK
+
     def append(self, event: dict[str, Any], at: float | None) -> None:
-        frame = {"type": "event", "seq": len(self.frames) + 1, "event": event, "at": at}
-        self.frames.append(json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+        text = P.event_text(event)
+        self.marks.append(P.stream_mark(self.mark(self.last), event))
+        # the frame's JSON, with the event's text as the fingerprint read it
+        self.frames.append(f'{{"type":"event","seq":{self.last + 1},"event":{text},'
+                           f'"at":{json.dumps(at)}}}')
         for conn in self.conns:
             conn.wake.set()
+
+    def holds(self, since: int, mark: str | None) -> bool:
+        """Whether a client holding events 1 to ``since`` with fingerprint ``mark`` holds
+        this stream's own (None: it cannot say, as a client of version 6 or earlier)."""
+        return since <= self.last and (mark is None or mark == self.mark(since))
 
 
 class Conn:
@@ -195,6 +210,15 @@ def _reason(exc: BaseException) -> str:
         return "the payload does not fit this command"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return one_line(text)[:200]
+
+
+def unrecorded(exc: BaseException, journal: object) -> str:
+    """What a client is told of a command carried out that the journal could not record
+    (without the host's path to the ``journal``: only why it could not be written)."""
+    why = one_line(str(exc).removeprefix(f"{journal}: "))[:200]
+    return (f"the command was carried out but not yet recorded ({why}): the drill "
+            "is halted, and the command is kept, to be written to the drill's journal once "
+            "the host can write it again; do not send it again")
 
 
 def checked_payload(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -620,11 +644,20 @@ class DrillServer:
         for role, stream in self.streams.items():
             if role == ALL:
                 continue
-            seen = for_role(ev, role, stream.expectations, self._texts)
+            seen = for_role(ev, role, stream.expectations, self._texts,
+                            self._anchored(role) if ev.type == "expectation_met" else ())
             if seen is not None:
                 stream.append(seen, at)
 
     # --- expectation anchors ------------------------------------------------------------
+
+    def _anchored(self, role: str) -> frozenset[str]:
+        """The role's own expectations whose countdown it may know the start of: those
+        anchored on an inject it has received (:func:`player_sees_anchor`)."""
+        received = self._received.get(role, set())
+        states = self.session.engine.expectations.states
+        return frozenset(xid for xid in self.streams[role].expectations
+                         if xid in states and player_sees_anchor(states[xid].after, received))
 
     def anchors_for(self, key: str) -> dict[str, float]:
         """When the engine started the countdown of each expectation stream ``key`` may
@@ -638,11 +671,8 @@ class DrillServer:
         anchors = self.session.anchors
         if key == ALL:
             return anchors
-        own = self.streams[key].expectations
-        received = self._received.get(key, set())
-        states = self.session.engine.expectations.states
-        return {xid: at for xid, at in anchors.items()
-                if xid in own and player_sees_anchor(states[xid].after, received)}
+        own = self._anchored(key)
+        return {xid: at for xid, at in anchors.items() if xid in own}
 
     def _sync_due(self) -> None:
         """Send each stream's connections the anchors they may see, when they change.
@@ -778,7 +808,13 @@ class DrillServer:
                 return
             stream = self.stream_for(grant)
             since, reset = msg.since, False
-            if since > stream.last or (msg.drill is not None and msg.drill != self.drill_id):
+            # a client of version 7 on says which events it holds: other events up to
+            # `since` (the host resumed an earlier copy of its journal, and the drill went
+            # another way) start it again from nothing, as another drill does. An older
+            # client cannot say: it starts again only when it is ahead of the stream
+            mark = (msg.mark or P.NO_MARK) if msg.version >= P.MARKED_VERSION else None
+            if not stream.holds(since, mark) or (msg.drill is not None
+                                                   and msg.drill != self.drill_id):
                 since, reset = 0, True
             conn = Conn(ws, grant, stream, since, msg.version)
             conn.push(P.Welcome(
@@ -870,6 +906,13 @@ class DrillServer:
             return
         except (InviteError, ActionError) as exc:
             answer = P.Error(id=msg.id, code="refused", message=_reason(exc))
+        except Unrecorded as exc:
+            # carried out, but its journal write failed: the session keeps it, to write it
+            # with the next write that succeeds (when the host stops, if there is room by
+            # then). Not a refusal: the client must not send it again
+            self._halt(str(exc))
+            answer = P.Error(id=msg.id, code="unrecorded",
+                             message=unrecorded(exc, self.session.path))
         except JournalError as exc:
             self._halt(str(exc))
             answer = P.Error(id=msg.id, code="refused", message=_reason(exc))
@@ -903,10 +946,10 @@ class DrillServer:
             who = "facilitator" if grant.access == "facilitator" else (grant.role or grant.access)
             if grant.access == "player" and msg.payload.get("actor") != grant.role:
                 raise Forbidden("a player acts only as its own role")
-            if self.halted is not None:
-                raise ActionError(self.halted)
             payload = checked_payload(msg.kind, msg.payload)
             self.advance()  # the command happens at the drill time it is received
+            if self.halted is not None:  # before, or on the way to, that time
+                raise ActionError(self.halted)
             if grant.access == "player":
                 self._may_play(str(grant.role))
             self.session._command(who, msg.kind, payload)

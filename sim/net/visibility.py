@@ -10,8 +10,9 @@ organisers' notes, other teams' items and expectations, TLP violations) is for t
 facilitator and observers only.
 
 Events are filtered whole: a role receives an event or not. The few fields of its
-own events that are exercise control's (an inject's expected actions, who met an
-expectation when, the seed, other teams' expectations) are removed; the text of the
+own events that are exercise control's (an inject's expected actions, which event met
+an expectation and which other team did it, a deadline counted from a moment the role
+was not told of, the seed, other teams' expectations) are removed; the text of the
 artefact files it was sent is added (for a protected file, once its password has
 reached the role), since a player's scenario holds no injects to read it from. An
 event type not listed here is not shown to players until it is: a new kind of event is
@@ -20,7 +21,7 @@ kept from them by default.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sim.engine.events import Event
@@ -81,13 +82,20 @@ def artefact_texts(scenario: Any) -> dict[tuple[str, str], tuple[str, bool]]:
 
 
 def for_role(ev: Event, role: str, expectations: frozenset[str],
-             texts: ArtefactTexts | None = None) -> dict[str, Any] | None:
+             texts: ArtefactTexts | None = None,
+             anchored: Collection[str] = frozenset()) -> dict[str, Any] | None:
     """The event as ``role`` may see it, or None when it may not.
 
     With ``texts`` (:func:`artefact_texts`), the role's own ``inject_delivered`` carries
     the text of each artefact file it shows (``content``), except a protected one's:
     that file is marked ``shows_text`` and its text comes with the role's own
-    ``password_delivered``, once the password has reached the role."""
+    ``password_delivered``, once the password has reached the role.
+
+    An expectation's events name the team whose action met it only when that is
+    ``role`` itself (a shared expectation met by another team says it was met, not by
+    whom); ``anchored`` lists the role's expectations whose countdown it may know the
+    start of (:func:`~sim.runs.view.player_sees_anchor`): the deadline of another one
+    that is met is exercise control's, and is withheld (``deadline_at`` null)."""
     t, d = ev.type, ev.details
     if t in PUBLIC:
         seen = True
@@ -110,6 +118,14 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
     drop = _CONTROL_FIELDS.get(t)
     if drop:
         out["details"] = {k: v for k, v in out["details"].items() if k not in drop}
+    if t in EXPECTATION:
+        if out["actor"] != role:
+            out["actor"] = None  # another team's action: not the role's to know
+        if t == "expectation_met" and d.get("expectation") not in anchored:
+            # the deadline tells when exercise control started the countdown (an
+            # incident's opening, an inject the role never received); a missed one's
+            # is the time it was missed at, which its own event says
+            out["details"] = {**out["details"], "deadline_at": None}
     if t == "drill_ended" and "open_expectations" in out["details"]:
         # the role's own expectations only: other teams' are theirs and control's
         out["details"] = {**out["details"], "open_expectations": [
@@ -219,8 +235,9 @@ def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     """The scenario as a player sees it: the directory and channels, its own
     expectations (those of :func:`role_expectations`, as scored), and no MSEL (the
     injects are exercise control's), with none of the organisers' notes: what the
-    drill, its phases and each actor are about, which contacts are out of date, and
-    which contingency injects an expectation fires."""
+    drill, its phases and each actor are about, which contacts are out of date (and
+    whether messages to them bounce), and which contingency injects an expectation
+    fires."""
     data = scenario.model_dump(mode="json")
     data["drill"]["description"] = ""
     for phase in data["drill"].get("phases", {}).values():
@@ -229,7 +246,9 @@ def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
         actor["description"] = ""
         for contact in actor.get("contacts", {}).values():
             # a stale contact is a surprise: the player learns of it as messages fail
+            # (a contact that always bounces, or never does, is a stale one)
             contact["stale"] = False
+            contact["bounces"] = None
             contact["note"] = ""
     data["injects"] = []
     # outages and contact changes are exercise control's surprises

@@ -82,6 +82,12 @@ class JournalError(Exception):
     """A journal that cannot be opened, resumed or written; the message says why, on one line."""
 
 
+class Unrecorded(JournalError):
+    """A command was carried out, but the journal could not be written: the session keeps
+    it, and writes it with the next write that succeeds (at the latest when it is closed).
+    It is not refused: sending it again would carry it out twice."""
+
+
 class JournalBusy(JournalError):
     """Another process is writing to the journal."""
 
@@ -1497,7 +1503,10 @@ class DrillSession:
         self._apply(kind, payload)  # raises before anything is recorded
         if self.journal is not None:
             self._unwritten.append((self._wall(), self.engine.now, who, kind, payload))
-        self._flush()
+        try:
+            self._flush()
+        except JournalError as exc:
+            raise Unrecorded(str(exc)) from None
         return self.engine.log[first:]
 
     def _on_event(self, event: Event) -> None:
