@@ -990,7 +990,8 @@ class OnCall(Strict):
     min_severity: Severity = Field(
         "high",
         description="Least severity, as the team knows the incident when the message "
-        "arrives, for the duty officer to act out of hours; anything less waits for office "
+        "arrives (what it has taken in: mail waiting unread in the closed office does not "
+        "count), for the duty officer to act out of hours; anything less waits for office "
         "hours.",
     )
 

@@ -99,13 +99,17 @@ def test_night_call_carries_on_the_analysis_paused_at_closing(scenario_data, loa
 def test_an_earlier_start_saves_only_the_analysis_already_done(scenario_data, load):
     import copy
 
-    started = Engine(load(_on_call(_drill(copy.deepcopy(scenario_data), "T+07:40",
-                                          "T+11:00", "phone", severity="high"))),
-                     seed=0).run()
-    not_started = Engine(load(_on_call(_drill(scenario_data, "T+08:05", "T+11:00",
-                                              "phone", severity="high"))), seed=0).run()
-    # with nothing started before closing (report 1 at T+08:05, 17:05, waits for the
-    # morning) the night call analyses the whole 2h itself: T+11:40 + 120 = T+13:40
+    def drill(data, first_at):
+        # the night call says itself how severe the incident is: a report that waits
+        # unread in the closed office tells the duty officer nothing
+        data = _on_call(_drill(data, first_at, "T+11:00", "phone", severity="high"))
+        data["injects"][1]["incident"]["severity"] = "high"
+        return Engine(load(data), seed=0).run()
+
+    started = drill(copy.deepcopy(scenario_data), "T+07:40")
+    not_started = drill(scenario_data, "T+08:05")
+    # with nothing started before closing (report 1 at T+08:05, 17:05, waits unread for
+    # the morning) the night call analyses the whole 2h itself: T+11:40 + 120 = T+13:40
     assert _times(not_started, "analysed") == [820]
     assert _times(not_started, "requested") == [825]
     # 10 minutes were analysed before closing: the request goes 10 minutes sooner

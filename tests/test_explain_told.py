@@ -22,7 +22,8 @@ def _paths(text: str) -> list[str]:
 def _sent(loaded) -> list[tuple[str, str, str, list[str]]]:
     """(sender, verb, recipient, facts) of every message of a run."""
     return [(e.actor, e.details["verb"], e.details["to"], list(e.details["facts"]))
-            for e in Engine(loaded, seed=0).run() if e.type == "message_sent"]
+            for e in Engine(loaded, seed=0).run()
+            if e.type == "message_sent" and e.actor is not None]
 
 
 def _red_for_cert_a(data: dict[str, Any]) -> dict[str, Any]:
@@ -60,9 +61,20 @@ def test_a_team_a_label_kept_the_facts_from_is_told_once_they_may_pass(scenario_
 
 
 def test_a_team_told_without_the_withheld_facts_is_told_them_later(scenario_data, load):
-    # the council gets cert-a's escalation at once, empty (all it knows is RED), and is
-    # due again for the facts the escalation rests on
-    loaded = load(_red_for_cert_a(scenario_data))
+    # cert-a also hears in GREEN that SG and ID are affected: two member states it may
+    # name, so the council gets its escalation at once, without TH (RED), which the
+    # escalation rests on too. CERT-MY's notice restates SG and TH in GREEN and adds
+    # hosting in MY (no fact the escalation rests on): it grows cert-a's picture and lets
+    # TH go, so the council is due again for TH alone, and is told it
+    data = _red_for_cert_a(scenario_data)
+    data["groups"]["asean"] = ["SG", "TH", "MY", "ID"]
+    data["injects"][1].update(title="Hosted in Malaysia", incident={
+        "id": "x", "affected": ["SG", "TH"], "hosted_in": ["MY"]})
+    data["injects"].insert(1, {
+        "id": "1g", "at": "T+01:00", "sender": "ctl", "to": ["cert-a"], "via": "email",
+        "tlp": "GREEN", "title": "Also in Indonesia",
+        "incident": {"id": "x", "affected": ["SG", "ID"]}})
+    loaded = load(data)
     paths = _paths(explain(loaded.scenario))
     assert paths == [
         "    CERT-SG --notify--> NOBODY: affected_certs withholds it from CERT-TH (TLP)   "
@@ -75,7 +87,10 @@ def test_a_team_told_without_the_withheld_facts_is_told_them_later(scenario_data
     ]
     to_council = [(sender, facts) for sender, verb, to, facts in _sent(loaded)
                   if to == "council"]
-    assert to_council == [("cert-a", []), ("cert-c", FACTS), ("cert-a", FACTS)]
+    assert to_council == [
+        ("cert-a", ["affected:SG", "affected:ID"]),
+        ("cert-c", ["affected:SG", "affected:TH", "hosted:MY"]),
+        ("cert-a", ["affected:SG", "affected:ID", "affected:TH", "hosted:MY"])]
 
 
 def test_a_team_told_under_one_rule_is_not_told_again_under_another(scenario_data, load):

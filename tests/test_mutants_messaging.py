@@ -413,19 +413,21 @@ def test_a_policy_breaching_a_label_says_what_it_passed_on_to_whom(scenario_data
 
 def test_a_policy_that_cannot_tell_without_restricted_facts_says_what_it_withheld(
         scenario_data, load):
-    # cert-b would have to be told that Thailand is affected, which only the RED report
-    # says: cert-a, which never breaches a label, sees it once the analysis is done (100)
-    # and drafts nothing for cert-b; the council needs no particular fact, and is
-    # escalated to with none after 5 minutes of drafting
+    # cert-b would have to be told that Thailand is affected, and the council that
+    # Singapore and Thailand are (what its escalation rule rests on), which only the RED
+    # report says: cert-a, which never breaches a label, sees it once the analysis is
+    # done (100) and drafts nothing
     log = Engine(load(_red_report(scenario_data, 0.0)), seed=0).run()
     assert [(e.time, e.actor, e.incident, dict(e.details)) for e in events_of(log, "withheld")
             ] == [(100, "cert-a", "x", {"refs": ["inject:1"], "to": "cert-b",
                                         "facts": ["affected:TH"], "action": "notify",
                                         "reason": "no message without restricted facts"}),
-                  (105, "cert-a", "x", {"refs": ["inject:1"], "to": "council"})]
-    assert events_of(log, "notified") == []
-    assert [(e.time, e.details["to"], e.details["facts"], e.details["refs"])
-            for e in events_of(log, "message_sent")] == [(105, "council", [], [])]
+                  (100, "cert-a", "x", {"refs": ["inject:1"], "to": "council",
+                                        "facts": ["affected:SG", "affected:TH"],
+                                        "action": "escalate",
+                                        "reason": "no message without restricted facts"})]
+    assert events_of(log, "notified") == [] and events_of(log, "escalated") == []
+    assert events_of(log, "message_sent") == []
 
 
 def test_a_breaching_policy_passes_the_facts_on_in_the_order_it_learnt_them(scenario_data,
@@ -449,8 +451,8 @@ def test_the_facts_of_a_red_report_may_reach_a_local_isp_under_their_own_label(
     # the report's text is RED (for cert-a only) but its facts are AMBER: cert-a's ISP
     # (a client in its own country) may have the facts, not the text, nor the indicator
     # (an artefact goes with the text); the message is labelled AMBER. cert-a drafts
-    # nothing for cert-b, to whom not even the facts may go: the escalation (105) and
-    # this notice (110) are its drafts
+    # nothing for cert-b or the council, to whom not even the facts may go: this notice
+    # (105) is its only draft
     scenario_data["actors"]["isp-sg"] = {
         "name": "ISP-SG", "kind": "isp", "country": "SG", "timezone": "Asia/Singapore",
         "working_hours": "09:00-17:00", "contacts": {"email": {"address": "noc@isp.example"}}}
@@ -459,27 +461,40 @@ def test_the_facts_of_a_red_report_may_reach_a_local_isp_under_their_own_label(
         "by": ["cert-a"], "on": ["inject"], "action": "notify", "to": ["local_isps"],
         "channel": "email", "tlp": "GREEN"}
     log = Engine(load(scenario_data), seed=0).run()
-    [sent] = [e for e in events_of(log, "message_sent") if e.details["to"] == "isp-sg"]
-    assert (sent.time, sent.details["refs"], sent.details["tlp"]) == (110, [], "AMBER")
+    [sent] = events_of(log, "message_sent")
+    assert (sent.time, sent.details["to"], sent.details["refs"], sent.details["tlp"]) == (
+        105, "isp-sg", [], "AMBER")
     assert sent.details["facts"] == ["type:botnet", "affected:SG", "affected:TH"]
     assert [e.details for e in events_of(log, "withheld") if e.details["to"] == "isp-sg"] == [
         {"refs": ["inject:1"], "to": "isp-sg"}]
+    assert sorted(e.details["to"] for e in events_of(log, "withheld")
+                  if "reason" in e.details) == ["cert-b", "council"]
 
 
 def test_an_escalation_sent_without_restricted_facts_still_counts_as_told(scenario_data,
                                                                          load):
-    # the escalation at T+105 (the notification to cert-b, kept back, is never drafted)
-    # rests on SG and TH being affected, though it could not say so (the facts are
-    # AMBER); a further report at T+180 with nothing new does not make cert-a escalate
-    # again
+    # a GREEN report names Singapore and Malaysia, the RED one (its facts AMBER, which the
+    # council may not have) Singapore and Thailand: the escalation at T+105 rests on all
+    # three, though it can say only Singapore and Malaysia; a further report at T+180
+    # with nothing new does not make cert-a escalate again, with nothing more to say
+    scenario_data["groups"]["asean"] = ["SG", "TH", "MY"]
     scenario_data["injects"][0].update(tlp="RED", facts_tlp="AMBER")
-    scenario_data["injects"].append(
+    scenario_data["injects"] += [
+        {"id": "1g", "at": "T+01:00", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "incident": {"id": "x", "affected": ["SG", "MY"]}},
         {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["cert-a"], "via": "email",
-         "tlp": "GREEN", "incident": {"id": "x"}})
+         "tlp": "GREEN", "incident": {"id": "x"}}]
     log = Engine(load(scenario_data), seed=0).run()
-    assert [e.time for e in events_of(log, "acknowledged", "cert-a")] == [70, 190]
+    assert [e.time for e in events_of(log, "acknowledged", "cert-a")] == [70, 70, 190]
     assert [(e.time, e.details["relied"]) for e in events_of(log, "escalated")] == [
-        (105, ["affected:SG", "affected:TH"])]
+        (105, ["affected:MY", "affected:SG", "affected:TH"])]
+    assert [(e.time, e.details["facts"]) for e in events_of(log, "message_sent")
+            if e.details["to"] == "council"] == [(105, ["affected:SG", "affected:MY"])]
+    # looking again at T+190 it has nothing new it may tell the council: Thailand stays
+    # withheld
+    assert [(e.time, e.details["facts"]) for e in events_of(log, "withheld")
+            if e.details["to"] == "council" and "reason" in e.details] == [
+        (190, ["affected:TH"])]
 
 
 def test_a_second_rule_does_not_tell_again_what_a_first_told(scenario_data, load):

@@ -30,17 +30,28 @@ def _withheld(log, to: str) -> list[tuple[float, tuple[str, ...]]]:
 
 
 def test_a_message_the_labels_keep_back_is_never_drafted(scenario_data, load):
-    log = Engine(load(_red_report_with_updates(scenario_data, 0.0)), seed=0).run()
+    # the first update also says, in GREEN, that Singapore and Malaysia are affected:
+    # two member states cert-a may name, so it escalates then, saying nothing of Thailand
+    data = _red_report_with_updates(scenario_data, 0.0)
+    data["groups"]["asean"] = ["SG", "TH", "MY"]
+    data["injects"][1]["incident"]["affected"] = ["SG", "MY"]
+    log = Engine(load(data), seed=0).run()
     # analysed at T+01:40 (100); the update items are acknowledged at 190, 250 and 310
     assert _withheld(log, "cert-b") == [(100, ("affected:TH",)), (190, ("affected:TH",)),
                                         (250, ("affected:TH",)), (310, ("affected:TH",))]
-    # the desk's only draft is the escalation, 5 minutes after the analysis: no time went
-    # into the notification kept back from cert-b
+    # the escalation, kept back at the analysis (only the RED report names two member
+    # states), goes once the update is in; each time the rule looks again it is kept back
+    # for Thailand, which only the RED report names
+    assert _withheld(log, "council") == [(100, ("affected:SG", "affected:TH")),
+                                         (250, ("affected:TH",)), (310, ("affected:TH",))]
+    # the desk's only draft is the escalation, 5 minutes after the update is acknowledged:
+    # no time went into the notification kept back from cert-b, nor, at the analysis,
+    # into the escalation
     [escalated] = events_of(log, "escalated", "cert-a")
-    assert (escalated.time, escalated.details["worked"]) == (105, 5.0)
-    assert _withheld(log, "council") == [(190, ("affected:SG", "affected:TH")),
-                                         (250, ("affected:SG", "affected:TH")),
-                                         (310, ("affected:SG", "affected:TH"))]
+    assert (escalated.time, escalated.details["worked"]) == (195, 5.0)
+    [sent] = [e for e in events_of(log, "message_sent") if e.details["to"] == "council"]
+    assert "affected:TH" not in sent.details["facts"]
+    assert {"affected:SG", "affected:MY"} <= set(sent.details["facts"])
     assert not [e for e in events_of(log, "message_sent") if e.details["to"] == "cert-b"]
 
 

@@ -399,6 +399,7 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
     due (one that found nobody at first may find someone now)."""
     spec = sc.actors[actor]
     me = _Who(actor, spec)
+    groups = sc.country_sets()
     held = walk.held.setdefault(actor, {})
     picture = Picture.of(held)
     heard = walk.heard
@@ -416,7 +417,7 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
             continue  # an effect is carried out once; a message has nothing new to tell
         if len(picture.learnt) != len(held):
             picture = Picture.of(held)  # a message on the walk has told it more since
-        relied = applies(rule.when, spec.country, picture, sc.country_sets())
+        relied = applies(rule.when, spec.country, picture, groups)
         if relied is None:
             continue
         walk.seen.add((actor, rid))
@@ -456,7 +457,9 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                     # something it is due (messaging.py)
                     withheld.append(t)
                     short = True
-                elif all(f in carried for f in (*needed, *stated)):
+                elif all(f in carried for f in (*needed, *stated)) \
+                        and not _rests_on_kept(rule.when, spec.country, held, carried,
+                                               relied, said, groups):
                     targets.append((t, carried))
                     short = short or any(f not in carried and f not in implied
                                          for f in untold)
@@ -507,6 +510,18 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                 continue
             lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}{only}   [{rid}]")
         _walk(sc, directory, rules, walk, actor, f"after:{rid}", sender, depth + 1, lines)
+
+
+def _rests_on_kept(when: Condition, country: str | None, held: _Held, carried: _Held,
+                   relied: list[str], said: set[str], groups: dict[str, list[str]]) -> bool:
+    """Whether a message under a rule whose condition ``when`` rests on ``relied`` would
+    state what the sender may not pass on to its recipient: the condition holds only on
+    facts a label keeps from it (``carried``: what may go) that the recipient did not
+    tell the sender itself (``said``), as the engine decides (messaging.py)."""
+    if all(f in carried or f in said for f in relied):
+        return False
+    known = Picture.of(f for f in held if f in carried or f in said)
+    return applies(when, country, known, groups) is None
 
 
 #: why a rule held until another never acts: the other rule is, for the acting actor,

@@ -7,14 +7,16 @@ on call around the clock, which handles requests arriving over a 24/7 channel (t
 preservation network) without holding an office desk overnight. A team with an
 ``on_call`` tier is reachable out of hours on its on-call channels: its duty officer
 picks a message up after a delay and handles it at the duty desk when the incident,
-as the team knows it, is severe enough; anything less waits for office hours.
+as the team knows it, is severe enough, unless the office opens first; anything less
+waits for office hours. Mail waiting unread in a closed office is no part of what the
+team knows (:meth:`~sim.engine.core.Engine.receive`).
 
-Items wait for a desk in priority order: the incident's severity as the actor knows
-it when a place is given (most severe first), then the deadline the sender is working
-to, then arrival. An item waiting while the team learns that its incident is more
-severe moves up the queue; work that waited overnight is let in at opening by what
-the team knows then. ``policy.queue: fifo`` serves them strictly in arrival order
-instead.
+Items wait for a desk in priority order: the incident's severity as stated in what
+has reached the actor, read or not, when a place is given (most severe first), then
+the deadline the sender is working to, then arrival. An item waiting while the team
+hears that its incident is more severe moves up the queue; work that waited
+overnight is let in at opening by what has reached the team then. ``policy.queue:
+fifo`` serves them strictly in arrival order instead.
 """
 
 from __future__ import annotations
@@ -81,6 +83,9 @@ class Received:
     #: it added facts to the recipient's picture
     grew: bool = False
     acknowledged: bool = False
+    #: when its facts joined the recipient's picture: its arrival, or, for mail that
+    #: reached a closed office, its acknowledgement (None while it waits unread)
+    known_at: float | None = None
 
 
 class Desk:
@@ -287,7 +292,8 @@ class ActorState:
 
     def on_call_takes(self, item: Received, now: float) -> bool:
         """True when the duty officer takes ``item`` now, out of office hours: it came on
-        an on-call channel and the incident, as this team knows it, is severe enough."""
+        an on-call channel and the incident, as this team knows it, is severe enough
+        (its picture: mail waiting unread in the closed office does not count)."""
         on_call = self.spec.on_call
         if on_call is None or item.channel not in on_call.channels or self.shift.on_duty(now):
             return False
@@ -302,11 +308,22 @@ class ActorState:
         return (self.rank(item.incident), item.deadline_at, item.at, seq)
 
     def rank(self, incident: str) -> int:
-        """The incident's place in the queue by its severity as this team knows it now
-        (smaller goes first; an unknown severity counts as medium)."""
+        """The incident's place in the queue by the most severe assessment of it that has
+        reached this team, read or not (smaller goes first; an unknown severity counts
+        as medium): sorting the inbox takes no more than its subject lines."""
         picture = self.pictures.get(incident)
-        severity = (picture.severity if picture is not None else "") or "medium"
+        severity = (picture.triage() if picture is not None else "") or "medium"
         return -SEVERITY_ORDER.index(severity)
+
+    def rerank(self, incident: str) -> None:
+        """Move the work waiting about ``incident`` to its place by the incident's rank
+        now (an unread item said it is more severe)."""
+        if self.fifo:
+            return
+        rank = self.rank(incident)
+        self.office.rerank(incident, rank)
+        if self._duty is not None:
+            self._duty.rerank(incident, rank)
 
     def _restate(self) -> None:
         """Before a desk lets work in: rerank the work waiting about each incident whose

@@ -264,7 +264,12 @@ class Engine:
         st.human = human
         self.emit("role_changed", actor, None, played_by="human" if human else "policy")
         self._drop_work(st)
-        if not human:
+        if human:
+            # a person reads the whole inbox, mail the closed office left unread too
+            for item in st.received:
+                if item.known_at is None:
+                    self._learn(st, st.pictures[item.incident], item)
+        else:
             for item in st.received:
                 if not item.acknowledged:
                     self._policy_handles(st, item)
@@ -440,17 +445,41 @@ class Engine:
         _Spending(self.env, shift, minutes, fn).on_shift()
 
     def receive(self, st: ActorState, item: Received) -> None:
-        """An item reaches an actor: its facts join the actor's picture at once."""
+        """An item reaches an actor: its facts join the actor's picture at once, unless
+        it reaches an office that is closed (off duty, and not on a channel someone
+        answers around the clock or on call). Such mail waits unread: it tells the team
+        nothing, and arms no rule, until the team acknowledges it (a person playing the
+        role reads it at once)."""
         picture = st.pictures.get(item.incident)
         if picture is None:
             picture = st.pictures[item.incident] = Picture()
             picture.done = self.env.event()
-        item.grew = bool(picture.learn(item.facts, item.at))
-        picture.armed.setdefault(item.kind, item.at)
-        picture.items.append(item)
+        if st.human or self._answered(st, item):
+            self._learn(st, picture, item)
+        elif picture.unread(item.facts):
+            st.rerank(item.incident)  # what waits is sorted by what reached the team
         st.received.append(item)
         if not st.human:
             self._policy_handles(st, item)
+
+    def _answered(self, st: ActorState, item: Received) -> bool:
+        """Whether someone takes ``item`` in as it arrives: the team is on duty, or it
+        came on a channel answered around the clock or by the duty officer."""
+        now = self.env._now
+        if st.shift.on_duty(now):
+            return True
+        channel = self.channels.get(item.channel) if item.channel is not None else None
+        around = channel is not None and channel.handled_around_the_clock
+        return st.answering(item.channel, around).on_duty(now)
+
+    def _learn(self, st: ActorState, picture: Picture, item: Received) -> None:
+        """``item``'s facts join the actor's picture now, and it arms the rules it sets
+        off."""
+        now = self.env._now
+        item.known_at = now
+        item.grew = bool(picture.learn(item.facts, now))
+        picture.armed.setdefault(item.kind, now)
+        picture.items.append(item)
 
     def acknowledge(self, st: ActorState, items: list[Received], by: str, **details: Any) -> None:
         items = [i for i in items if not i.acknowledged]
@@ -458,6 +487,9 @@ class Engine:
             return
         for item in items:
             item.acknowledged = True
+            if item.known_at is None:
+                # mail that waited unread in a closed office is read now
+                self._learn(st, st.pictures[item.incident], item)
         first = items[0]
         if len(items) == 1:  # the policy acknowledges one item at a time
             refs, senders, received_at = [first.ref], [first.sender], first.at

@@ -9,11 +9,12 @@ Knowledge is kept as **facts**, short strings that one inject or message can sta
 * ``indicator:<name>`` (an artefact: logs, a sample, a capture).
 
 An actor's :class:`Picture` of an incident holds the facts that have reached it (in
-injects addressed to it and messages sent to it), each with the minute it arrived.
-The automated policy reads nothing else. The :class:`GroundTruth` is exercise
-control's record of the incident, built from every inject: it drives metrics, the
-facilitator's console, expectations' targets and what a takedown actually removes,
-but never an actor's decisions.
+injects addressed to it and messages sent to it), each with the minute it learnt
+them: when the item arrived, or, for one that reached a closed office, when the team
+read (acknowledged) it. The automated policy reads nothing else. The
+:class:`GroundTruth` is exercise control's record of the incident, built from every
+inject: it drives metrics, the facilitator's console, expectations' targets and what
+a takedown actually removes, but never an actor's decisions.
 """
 
 from __future__ import annotations
@@ -80,9 +81,10 @@ class View:
 
 
 class Picture(View):
-    """One actor's picture of one incident: the facts that have reached it."""
+    """One actor's picture of one incident: the facts that have reached it, and the
+    items that brought them (not mail still waiting unread in a closed office)."""
 
-    __slots__ = ("analysis", "armed", "done", "items", "learnt", "memo")
+    __slots__ = ("analysis", "armed", "done", "items", "learnt", "memo", "unread_severity")
 
     def __init__(self) -> None:
         super().__init__()
@@ -96,6 +98,8 @@ class Picture(View):
         #: what the policy worked out from this picture, by question: (the number of
         #: facts known then, the answer); an answer holds while no fact is added
         self.memo: dict[Any, tuple[int, Any]] = {}
+        #: the most severe assessment stated by mail waiting unread ("" when none)
+        self.unread_severity = ""
 
     def learn(self, facts: Iterable[str], at: float) -> list[str]:
         """Add facts that reached the actor at ``at``; returns the new ones."""
@@ -107,6 +111,28 @@ class Picture(View):
                 self._add(f)
                 new.append(f)
         return new
+
+    def unread(self, facts: Iterable[str]) -> bool:
+        """Mail stating ``facts`` waits unread; True when it says the incident is more
+        severe than anything heard before (its desk's queue moves)."""
+        before = self.triage()
+        for f in facts:
+            if f.startswith("severity:"):
+                value = f[9:]
+                if not self.unread_severity or (SEVERITY_ORDER.index(value)
+                                                > SEVERITY_ORDER.index(self.unread_severity)):
+                    self.unread_severity = value
+        return self.triage() != before
+
+    def triage(self) -> str:
+        """The most severe assessment of the incident that has reached the actor, read
+        or not ("" when none): what its desks sort the waiting work by."""
+        unread = self.unread_severity
+        known = self.severity
+        if not unread or (known and SEVERITY_ORDER.index(known)
+                          >= SEVERITY_ORDER.index(unread)):
+            return known
+        return unread
 
     @classmethod
     def of(cls, facts: Iterable[str]) -> Picture:

@@ -14,7 +14,9 @@ tries the rule's channel and then its fallbacks:
 
 A message carries the facts its sender may pass on to that recipient under the
 TLP labels of what it received; what the labels do not allow stays with the sender
-(``withheld``), unless the sender breaches the label (``tlp_violation``).
+(``withheld``), unless the sender breaches the label (``tlp_violation``). A message
+that would say what only the withheld items told the sender (the facts that make its
+recipient one, what the act states, what its rule's condition rests on) does not go.
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
 
-from scenarios.model import MESSAGE_VERBS, TLP_ORDER
+from scenarios.model import MESSAGE_VERBS, TLP_ORDER, Condition
 
 from .actors import ActorState, AlwaysOn, Received
 from .clock import Shift
 from .distributions import sample
 from .drift import Window, pair_latency
-from .knowledge import IMPLIED_FACTS
+from .knowledge import IMPLIED_FACTS, Picture
 from .per_scenario import shared
 from .wording import TLP_RULES, channel_in_words, deadline_in_words, facts_in_words, templates
 
@@ -282,21 +284,52 @@ class Messaging:
 
     def kept_back(self, st: ActorState, verb: str, inc_id: str, target: str,
                   passes: list[Received], needed: tuple[str, ...],
-                  relied: list[str] | tuple[str, ...]) -> tuple[list[Received], list[str]]:
+                  relied: list[str] | tuple[str, ...],
+                  when: Condition | None = None) -> tuple[list[Received], list[str]]:
         """For a sender that never passes on what a label forbids: the restricted items
         and the facts for which a message to ``target`` would be withheld (as
-        :meth:`perform` would decide when it is sent), or two empty lists when it may
-        go. Nothing is recorded."""
-        if not needed and not IMPLIED_FACTS.get(verb) \
+        :meth:`perform` would decide when it is sent, ``when`` being the rule's
+        condition), or two empty lists when it may go. Nothing is recorded."""
+        if not needed and not relied and not IMPLIED_FACTS.get(verb) \
                 and (inc_id, verb, target) not in st.told:
-            return [], []  # due once whatever the incident, and saying nothing by itself
+            return [], []  # due once whatever the incident, and stating nothing by itself
         _, withheld, _, carried = _split(st, self.engine.actors[target], passes)
         if not withheld:
             return [], []
         due = _due_again(st, verb, inc_id, target, withheld, carried, needed, relied)
         if not due:
-            due = _unsaid(verb, withheld, carried, needed)
+            due = self._unsaid(st, verb, inc_id, target, withheld, carried, needed, relied,
+                               when)
         return (withheld, due) if due else ([], [])
+
+    def _unsaid(self, st: ActorState, verb: str, inc_id: str, target: str,
+                withheld: list[Received], carried: set[str], needed: tuple[str, ...],
+                relied: list[str] | tuple[str, ...], when: Condition | None) -> list[str]:
+        """The facts a message could state only by passing on restricted items: those
+        that make its recipient one, what the act itself states (a referral says
+        "crime") when the sender knows it only from what it may not pass on, and what
+        the rule's condition ``when`` rests on (an escalation says "two member states
+        are affected") unless the condition also holds on what may be passed on."""
+        kept = {f for item in withheld for f in item.facts}
+        stated = [f for f in IMPLIED_FACTS.get(verb, ()) if f in kept]
+        unsaid = [f for f in dict.fromkeys((*needed, *stated)) if f not in carried]
+        if when is None or all(f in carried for f in relied):
+            return unsaid
+        from .policy import applies  # the policy module imports this one
+
+        # facts the recipient itself told the sender are no secret to it
+        told = st.heard.get((inc_id, target), ())
+        picture = st.pictures[inc_id]
+        policy = self.engine.policy
+        country = st.spec.country
+        rests_on = applies(when, country, picture, policy.groups) or []
+        missing = [f for f in rests_on if f not in carried and f not in told]
+        if not missing:
+            return unsaid
+        known = Picture.of(f for f in picture.learnt if f in carried or f in told)
+        if applies(when, country, known, policy.groups) is not None:
+            return unsaid  # what it may pass on is reason enough
+        return list(dict.fromkeys((*unsaid, *missing)))
 
     def _dispatch(self, st: ActorState, verb: str, inc_id: str, target: str,
                   everyone: tuple[str, ...], channels: list[str], tlp: str, rule: str | None,
@@ -324,7 +357,9 @@ class Messaging:
                             to=target, action=verb, by=by, named=list(item.named))
             shared.extend(withheld)
         elif withheld:
-            missing = _unsaid(verb, withheld, carried, needed)
+            missing = self._unsaid(st, verb, inc_id, target, withheld, carried, needed,
+                                   relied, None if rule is None
+                                   else engine.policy.rules[rule][1].when)
             if missing:
                 # the recipient could only be told by passing on restricted facts
                 engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
@@ -742,13 +777,3 @@ def _due_again(st: ActorState, verb: str, inc_id: str, target: str,
     if due and not any(f in carried for f in due):
         return due
     return []
-
-
-def _unsaid(verb: str, withheld: list[Received], carried: set[str],
-            needed: tuple[str, ...]) -> list[str]:
-    """The facts a message could state only by passing on restricted items: those that
-    make its recipient one, and what the act itself states (a referral says "crime")
-    when the sender knows it only from what it may not pass on."""
-    kept = {f for item in withheld for f in item.facts}
-    stated = [f for f in IMPLIED_FACTS.get(verb, ()) if f in kept]
-    return [f for f in dict.fromkeys((*needed, *stated)) if f not in carried]

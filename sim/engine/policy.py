@@ -248,7 +248,8 @@ def situation_holds(cond: Condition, st: ActorState, inc_id: str, engine: Engine
 
     ``clock=False`` leaves out the parts that read the clock (phase, local time)."""
     if cond.received is not None:
-        got = {item.ref for item in st.received}
+        # an inject waiting unread in a closed office has not reached the team yet
+        got = {item.ref for item in st.received if item.known_at is not None}
         if any(f"inject:{i}" not in got for i in cond.received):
             return False
     if clock and cond.phase is not None:
@@ -275,7 +276,8 @@ def situation_since(cond: Condition, st: ActorState, inc_id: str,
     latest of the moments each clause began to hold, or None when none is known.
 
     - ``received``: the arrival at this actor of the last of the injects named (each
-      counted from its first arrival);
+      counted from its first arrival; one that reached a closed office, from when it
+      was read);
     - ``phase``: the start of the phase the drill is in (of the first of the phases
       named that follow on from one another without a gap);
     - ``local_time``: today's opening of the range, on the actor's local clock;
@@ -290,8 +292,9 @@ def situation_since(cond: Condition, st: ActorState, inc_id: str,
     if cond.received:
         first: dict[str, float] = {}
         for item in st.received:
-            if item.ref not in first or item.at < first[item.ref]:
-                first[item.ref] = item.at
+            at = item.known_at
+            if at is not None and (item.ref not in first or at < first[item.ref]):
+                first[item.ref] = at
         since.append(max(first[f"inject:{i}"] for i in cond.received))
     if cond.phase:
         now = engine.now
@@ -333,8 +336,13 @@ def first_done(st: ActorState, inc_id: str, action: str, by: str,
     if by == "anyone":
         picture = st.pictures.get(inc_id)
         if picture is not None:
-            times.extend(i.at for i in picture.items if i.kind == action)
+            times.extend(_known_at(i) for i in picture.items if i.kind == action)
     return min(times) if times else None
+
+
+def _known_at(item: Received) -> float:
+    """When an item in a picture joined it: its arrival, or when it was read."""
+    return item.at if item.known_at is None else item.known_at
 
 
 def knows_done(st: ActorState, inc_id: str, action: str, by: str, engine: Engine) -> bool:
@@ -541,10 +549,16 @@ class Policy:
         shift = desk.shift
         t0 = env.now
         if desk is st.duty and st.spec.on_call is not None and st.on_call_takes(item, env.now):
-            # the duty officer picks it up after a while (wall-clock time)
-            yield env.timeout(engine.draw(st.spec.on_call.answer_after,
-                                          f"{st.id}/on_call/{inc_id}"))
-            engine.emit("on_call_answered", st.id, inc_id, ref=item.ref, waited=env.now - t0)
+            # the duty officer picks it up after a while (wall-clock time), unless the
+            # office opens first: then the office takes it up with the work that waited
+            answer = engine.draw(st.spec.on_call.answer_after, f"{st.id}/on_call/{inc_id}")
+            if st.office.shift.next_on(t0) <= t0 + answer:
+                desk = st.office
+                shift = desk.shift
+            else:
+                yield env.timeout(answer)
+                engine.emit("on_call_answered", st.id, inc_id, ref=item.ref,
+                            waited=env.now - t0)
         if not (yield from self._until_open(st, desk, item)):
             return
         off_duty = env.now - t0
@@ -756,7 +770,7 @@ class Policy:
         on = rule.on
         for got in picture.items:
             if got.kind in on and got.acknowledged and got.sender is not None:
-                first.setdefault(got.sender, got.at)
+                first.setdefault(got.sender, _known_at(got))
         return list(first.items()) or [(None, None)]
 
     def _apply(self, st: ActorState, inc_id: str, rid: str, rule: Rule, message: bool,
@@ -907,7 +921,8 @@ class Policy:
         out = []
         for target in targets:
             aid, just = target
-            withheld, due = kept_back(st, rule.action, inc_id, aid, picture.items, just, facts)
+            withheld, due = kept_back(st, rule.action, inc_id, aid, picture.items, just, facts,
+                                      rule.when)
             if due:
                 self.engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
                                  to=aid, facts=due, action=rule.action,
