@@ -132,7 +132,8 @@ def test_a_bounce_after_the_role_changed_hands_is_left_to_the_person(scenario_da
 
 def test_a_message_goes_down_the_channels_to_the_first_with_a_contact(scenario_data, load):
     # cert-b can be reached on the portal only: the notification (T+105) finds no e-mail
-    # address, then no phone number, at once, and goes by the portal (10m)
+    # address, then no phone number, at once, and goes by the portal (10m); cert-b's
+    # acknowledgement (T+125) goes back by the portal too
     scenario_data["channels"]["portal"] = {"kind": "portal", "latency": "10m"}
     scenario_data["actors"]["cert-b"]["contacts"] = {"portal": {"address": "cert-th"}}
     _rules_of(scenario_data)["notify"]["fallback"] = ["phone", "portal"]
@@ -146,7 +147,8 @@ def test_a_message_goes_down_the_channels_to_the_first_with_a_contact(scenario_d
         (105, "message_sent", "cert-a", "x", "phone", 2, "no_contact", None),
         (105, "message_lost", "cert-b", "x", "phone", 2, None, "no_contact"),
         (105, "message_sent", "cert-a", "x", "portal", 3, "no_contact", None),
-        (115, "message_delivered", "cert-b", "x", "portal", 3, None, None)]
+        (115, "message_delivered", "cert-b", "x", "portal", 3, None, None),
+        (135, "acknowledgement_received", "cert-a", "x", "portal", None, None, None)]
     lost = [e for e in events_of(log, "message_lost")]
     assert [e.details["sender"] for e in lost] == ["cert-a", "cert-a"]
     assert [e.details["msg"] for e in lost] == ["m1", "m2"]

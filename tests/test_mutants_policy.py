@@ -159,8 +159,9 @@ def test_a_rule_held_until_another_waits_for_it_and_says_so(scenario_data, load)
 
 
 def _follow_on(scenario_data):
-    """cert-a closes the incident once its notification is acknowledged (cert-b, T+120):
-    5m drafting, closed at T+125. cert-a works on one thing at a time."""
+    """cert-a closes the incident once it hears that its notification is acknowledged
+    (cert-b, T+120; the receipt comes back by e-mail at T+125): 5m drafting, closed at
+    T+130. cert-a works on one thing at a time."""
     scenario_data["actors"]["cert-a"]["capacity"] = 1
     _rules(scenario_data)["wrap_up"] = {"by": ["cert-a"], "after": ["notify"],
                                         "action": "close"}
@@ -179,8 +180,9 @@ def test_a_rule_follows_once_every_message_of_another_is_acknowledged(scenario_d
     # ... and leaves the desk free: the report at T+180 is acknowledged at T+190
     log = _run(_later_report(_follow_on(scenario_data)), load)
     [closed] = events_of(log, "closed")
-    assert (closed.time, closed.actor, closed.details["trigger"]) == (125, "cert-a",
+    assert (closed.time, closed.actor, closed.details["trigger"]) == (130, "cert-a",
                                                                       "after:notify")
+    assert closed.details["trigger_at"] == 125  # when the receipt reached cert-a
     assert _done(events_of(log, "acknowledged", "cert-a"), "acknowledged") == [
         (70, "cert-a"), (190, "cert-a")]
 
@@ -201,7 +203,8 @@ def test_a_follow_on_waits_for_every_message_of_the_rule_to_be_acknowledged(scen
 
 def test_a_follow_on_waits_its_turn_behind_work_that_came_before_it(scenario_data, load):
     # reports reach cert-a at T+115 (handled until T+125) and T+118 (waiting); the close
-    # set off at T+120 waits behind the second: acknowledged T+135, closed T+140
+    # set off at T+125 (the receipt) waits behind the second: acknowledged T+135, closed
+    # T+140
     _later_report(_later_report(_follow_on(scenario_data), at="T+01:55"), at="T+01:58",
                   id_="3")
     log = _run(scenario_data, load)
@@ -213,8 +216,9 @@ def test_a_follow_on_waits_its_turn_behind_work_that_came_before_it(scenario_dat
 def test_a_follow_on_waits_for_the_office_to_open(scenario_data, load):
     # the report comes at T+420 (16:00 Singapore): cert-a acknowledges at T+430, analyses
     # until T+460, notifies at T+465 (delivered T+470); cert-b (09:00-17:00 Bangkok, an
-    # hour behind) acknowledges at T+480, when cert-a's office has just closed (17:00):
-    # the close is drafted when it opens, 09:00 the next day (T+1440), by T+1445
+    # hour behind) acknowledges at T+480, when cert-a's office has just closed (17:00;
+    # the receipt reaches it at T+485): the close is drafted when it opens, 09:00 the
+    # next day (T+1440), by T+1445
     scenario_data["injects"][0]["at"] = "T+07:00"
     log = _run(_follow_on(scenario_data), load)
     assert _done(log, "notified") == [(465, "cert-a")]
@@ -223,17 +227,17 @@ def test_a_follow_on_waits_for_the_office_to_open(scenario_data, load):
 
 
 def test_a_follow_on_dropped_at_a_hand_over_frees_the_desk(scenario_data, load):
-    # the close is being drafted (T+120 to T+125) when a person takes the role at T+122;
-    # handed back at T+123, the policy acknowledges the report of T+180 at T+190
+    # the close is being drafted (T+125 to T+130) when a person takes the role at T+127;
+    # handed back at T+128, the policy acknowledges the report of T+180 at T+190
     engine = Engine(load(_later_report(_follow_on(scenario_data))), seed=0)
-    engine.run_until(122)
+    engine.run_until(127)
     engine.set_human("cert-a", True)
-    engine.run_until(123)
+    engine.run_until(128)
     engine.set_human("cert-a", False)
     log = engine.run()
     [dropped] = events_of(log, "work_dropped")
     assert (dropped.time, dropped.details["items"]) == (
-        122, [{"ref": "after:notify", "incident": "x", "stage": "drafting wrap_up"}])
+        127, [{"ref": "after:notify", "incident": "x", "stage": "drafting wrap_up"}])
     assert events_of(log, "closed") == []
     assert _done(events_of(log, "acknowledged", "cert-a"), "acknowledged") == [
         (70, "cert-a"), (190, "cert-a")]

@@ -46,7 +46,7 @@ from .drift import Drift, uses_drift
 from .events import Event, record
 from .expectations import LOST_EVENTS, WATCHED, Expectations
 from .knowledge import GroundTruth, Picture
-from .messaging import Messaging
+from .messaging import Dispatch, Messaging
 from .msel import ActionError, Msel, ScheduledInject
 from .policy import Policy, Slot
 from .streams import Streams
@@ -482,6 +482,9 @@ class Engine:
         picture.items.append(item)
 
     def acknowledge(self, st: ActorState, items: list[Received], by: str, **details: Any) -> None:
+        """``st`` acknowledges ``items`` now (``acknowledged``). The sender of each message
+        among them learns of it only when its receipt reaches it
+        (:meth:`~.messaging.Messaging.receipt`)."""
         items = [i for i in items if not i.acknowledged]
         if not items:
             return
@@ -502,11 +505,15 @@ class Engine:
             "acknowledged", st.id, first.incident, by=by, refs=refs, senders=senders,
             dispatches=dispatches, received_at=received_at, **details,
         )
+        receipt = self.messaging.receipt
         for item in items:
             if item.dispatch is not None:
-                self._dispatch_acked(item.dispatch)
+                receipt(item, by)
 
-    def _dispatch_acked(self, d) -> None:
+    def dispatch_acked(self, d: Dispatch) -> None:
+        """A receipt tells ``d``'s sender that its message was acknowledged: it chases
+        it no more, and its ``after:`` rule follows once every message of the rule's
+        batch is known to be acknowledged."""
         if d.acked:
             return
         d.acked = True

@@ -47,9 +47,12 @@ EVENT_TYPES: dict[str, str] = {
     "outage_started": "a channel, or one actor's end of it, went out of service",
     "outage_ended": "a channel, or one actor's end of it, is back in service",
     "contact_changed": "a point of contact went out of date or was repaired",
-    "message_chased": "an unacknowledged message was chased on the next channel",
+    "message_chased": "a message was chased on the next channel: its sender had not heard, "
+    "in its follow-up time, that it was acknowledged",
     "on_call_answered": "an out-of-hours duty officer picked up a severe incident's message",
     "acknowledged": "an actor acknowledged what it received",
+    "acknowledgement_received": "the receipt of a message's acknowledgement reached the "
+    "message's sender, who learns of the acknowledgement only now",
     "analysed": "an actor finished analysing an incident",
     "notified": "an actor notified, reported, shared or broadcast",
     "requested": "an actor requested takedown, assistance, preservation or MLA",

@@ -12,6 +12,10 @@ tries the rule's channel and then its fallbacks:
   the sender waits for its follow-up timer, then chases on the next channel
   (``message_lost``, later ``message_chased``).
 
+A sender learns that its message was acknowledged only when the recipient's receipt
+reaches it, back over the channel the message came by (:meth:`Messaging.receipt`): it
+chases what it has not heard of in time, however long ago the recipient read it.
+
 A message carries the facts its sender may pass on to that recipient under the
 TLP labels of what it received; what the labels do not allow stays with the sender
 (``withheld``), unless the sender breaches the label (``tlp_violation``). A message
@@ -89,6 +93,7 @@ class Dispatch:
     facts: list[str]
     automated: bool
     deadline_at: float = math.inf
+    #: its sender knows it was acknowledged: a receipt has reached it
     acked: bool = False
     delivered: bool = False
     attempts: int = 0
@@ -720,10 +725,49 @@ class Messaging:
         )
         engine.receive(recipient, item)
 
+    def receipt(self, item: Received, by: str) -> None:
+        """The recipient of message ``item`` acknowledged it now: a receipt goes back to
+        the sender over the channel the message came by, with that channel's latency
+        between the two, drawn from a stream of its own (so that no other draw moves).
+        It meets the channel's outages in that direction as a message does: held until
+        service returns, or lost (one that would bounce is lost too: nobody sends a
+        receipt again). The sender learns of the acknowledgement when it arrives
+        (``acknowledgement_received``), and never if it is lost. A receipt is no message:
+        no desk writes or reads it, and nothing counts it among the messages."""
+        d = item.dispatch
+        cid = item.channel
+        assert isinstance(d, Dispatch) and cid is not None
+        engine = self.engine
+        ch = self.channels[cid]
+        name = f"channel/{cid}/{d.recipient}>{d.sender}/receipt"
+        streams = engine.streams
+        latency = sample(pair_latency(ch, d.recipient, d.sender) if ch.pair_latency
+                         else ch.latency, streams.get(name) or streams(name))
+        acknowledged_at = self.env.now
+
+        def arrive() -> None:
+            engine.emit("acknowledgement_received", d.sender, d.incident, ref=item.ref,
+                        dispatch=d.id, to=d.recipient, verb=d.verb, channel=cid,
+                        acknowledged_by=by, acknowledged_at=acknowledged_at, latency=latency)
+            engine.dispatch_acked(d)
+
+        drift = engine.drift
+        if drift is not None:
+            window = drift.outage(cid, d.recipient, d.sender)
+            if window is not None:
+                if window.effect != "hold":
+                    return
+                until, then = drift.released(window, cid, d.recipient, d.sender)
+                if then is None:  # else service comes back into an outage that stops it
+                    engine.after(until - self.env.now, lambda: engine.after(latency, arrive))
+                return
+        engine.after(latency, arrive)
+
     def _follow_up(self, d: Dispatch, index: int) -> None:
-        """Chase an unacknowledged message on the next channel, once the sender has
-        worked its follow-up time: timed callbacks that start, wait and end where a
-        process spending that time would (cheaper than a process)."""
+        """Chase a message on the next channel, once the sender has worked its
+        follow-up time without hearing that it was acknowledged (no receipt has reached
+        it): timed callbacks that start, wait and end where a process spending that time
+        would (cheaper than a process)."""
         engine = self.engine
 
         def start() -> None:

@@ -2,21 +2,23 @@
 
 A player's role sees its own inbox (injects and messages delivered to it), what it
 sent and what became of it (delivered, bounced, lost, chased, acknowledged: the
-recipient's acknowledgement, reduced to the role's own messages), its own actions, its
-own expectations, the tasks put to it and its answers, the passwords that reach it,
-and the public state of the drill (started, who plays which role, ended). Everything
-else (exercise control's ground truth, the MSEL, outages, stale contacts, the
-organisers' notes, other teams' items and expectations, TLP violations) is for the
+recipient's acknowledgement of one of its messages, once the receipt reaches the role,
+as the engine's sender learns of it, and never when the receipt is lost), its own
+actions, its own expectations, the tasks put to it and its answers, the passwords that
+reach it, and the public state of the drill (started, who plays which role, ended).
+Everything else (exercise control's ground truth, the MSEL, outages, stale contacts,
+the organisers' notes, other teams' items and expectations, TLP violations) is for the
 facilitator and observers only.
 
-Events are filtered whole: a role receives an event or not. The few fields of its
-own events that are exercise control's (an inject's expected actions, which event met
-an expectation and which other team did it, a deadline counted from a moment the role
-was not told of, the seed, other teams' expectations) are removed; the text of the
-artefact files it was sent is added (for a protected file, once its password has
-reached the role), since a player's scenario holds no injects to read it from. An
-event type not listed here is not shown to players until it is: a new kind of event is
-kept from them by default.
+Events are filtered whole: a role receives an event or not (a receipt reaching it is
+shown as the acknowledgement it tells of). The few fields of its own events that are
+exercise control's (an inject's expected actions, which event met an expectation and
+which other team did it, a deadline counted from a moment the role was not told of,
+the seed, other teams' expectations) are removed; the text of the artefact files it
+was sent is added (for a protected file, once its password has reached the role),
+since a player's scenario holds no injects to read it from. An event type not listed
+here is not shown to players until it is: a new kind of event is kept from them by
+default.
 """
 
 from __future__ import annotations
@@ -106,8 +108,8 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
         seen = d.get("verb") != "inject" and d.get("sender") == role
     elif t == "message_delivered":
         seen = ev.actor == role or d.get("sender") == role
-    elif t == "acknowledged" and ev.actor != role:
-        return _acknowledged_for_sender(ev, role)
+    elif t == "acknowledgement_received":
+        return _acknowledged_for_sender(ev) if ev.actor == role else None
     elif t in OWN:
         seen = ev.actor == role
     else:
@@ -148,32 +150,20 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
     return out
 
 
-def _acknowledged_for_sender(ev: Event, role: str) -> dict[str, Any] | None:
-    """Another team's acknowledgement as ``role`` may see it: only when it acknowledges
-    messages ``role`` sent, and then naming only those (their refs and dispatches), so
-    that the sender's Sent list can say they were acknowledged; nothing of the other
-    items acknowledged with them, nor of the other team's desk (its waits, its work).
-
-    An acknowledgement lists its items' refs and senders in step, and the dispatches of
-    those that are messages (every received item is a message or an inject) in the
-    same order."""
+def _acknowledged_for_sender(ev: Event) -> dict[str, Any] | None:
+    """The receipt of a recipient's acknowledgement, as the sender it reached sees it:
+    that recipient's acknowledgement of the sender's message, at the receipt's arrival
+    (when the sender learns of it), naming only that message (its ref and dispatch), so
+    that the sender's Sent list can say it was acknowledged; nothing of the other items
+    acknowledged with it, nor of the other team's desk (its waits, its work)."""
     d = ev.details
-    refs, senders, dispatches = d.get("refs"), d.get("senders"), d.get("dispatches")
-    if not (isinstance(refs, list) and isinstance(senders, list)
-            and isinstance(dispatches, list) and len(refs) == len(senders)):
+    recipient, ref, dispatch = d.get("to"), d.get("ref"), d.get("dispatch")
+    if not (isinstance(recipient, str) and isinstance(ref, str) and isinstance(dispatch, str)):
         return None
-    messages = [(ref, sender) for ref, sender in zip(refs, senders, strict=True)
-                if not str(ref).startswith("inject:")]
-    if len(messages) != len(dispatches):
-        return None
-    own = [(ref, dispatch) for (ref, sender), dispatch in zip(messages, dispatches, strict=True)
-           if sender == role]
-    if not own:
-        return None
-    out = ev.to_dict()
-    out["details"] = {"by": d.get("by"), "refs": [ref for ref, _ in own],
-                      "senders": [role] * len(own), "dispatches": [x for _, x in own]}
-    return out
+    return {"seq": ev.seq, "time": ev.time, "type": "acknowledged", "actor": recipient,
+            "incident": ev.incident,
+            "details": {"by": d.get("acknowledged_by"), "refs": [ref],
+                        "senders": [ev.actor], "dispatches": [dispatch]}}
 
 
 def _with_text(file: Mapping[str, Any], found: tuple[str, bool] | None) -> dict[str, Any]:
