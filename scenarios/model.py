@@ -562,9 +562,13 @@ class StageNames(Strict):
     An APCERT drill names its own coordinator: {regional_coordinator: APCERT secretariat}.
     """
 
-    regional_coordinator: StageName = Field(
-        "ANSAC",
-        description="Name of the regional coordinator in 'ANSAC reached' (ASEAN: ANSAC).",
+    regional_coordinator: StageName | None = Field(
+        None,
+        description="Name of the regional coordinator in 'ANSAC reached'. Default: the "
+        "name of the regional council the run reached or wrote to (the one bound in "
+        "roles.regional_coordinator), else of the drill's only one, without a spelt-out "
+        "form in brackets after it ('ANSAC' for 'ANSAC (ASEAN Network Security Action "
+        "Council)'); 'ANSAC' when that leaves none.",
     )
     police_referral: StageName = Field(
         "CERT -> national police",
@@ -572,7 +576,9 @@ class StageNames(Strict):
     )
     preservation: StageName = Field(
         "preservation request",
-        description="Stage: data preservation is requested (request_preservation).",
+        description="Stage: data preservation is requested (request_preservation) of a "
+        "body of a country hosting the infrastructure; a request that stays in the "
+        "requesting country (police to their own 24/7 point of contact) is not the stage.",
     )
     international_channel: StageName = Field(
         "police -> international channel",
@@ -598,10 +604,13 @@ class StageNames(Strict):
     def _as_before(self, handler: Any) -> Any:
         """The names as written out (a run's log records them): ``central_authority``,
         added later, only when a scenario gives it, so the logs of scenarios that name
-        other stages stay as they were."""
+        other stages stay as they were; ``regional_coordinator`` only when a scenario
+        gives it (reports then name the coordinator reached)."""
         out = handler(self)
         if isinstance(out, dict) and out.get("central_authority") == "police -> central authority":
             del out["central_authority"]
+        if isinstance(out, dict) and out.get("regional_coordinator", "") is None:
+            del out["regional_coordinator"]
         return out
 
 

@@ -181,7 +181,8 @@ def test_reports_use_the_scenarios_names(scenario_data, load):
     plain = Engine(load(scenario_data)).run()
     assert "names" not in plain[0].details  # a scenario without names logs as before
     text = render_text(compute(plain))
-    assert "ANSAC reached" in text and "CERT -> national police" in text
+    # the drill's council is named "Council": reports name the coordinator reached
+    assert "Council reached" in text and "CERT -> national police" in text
 
     scenario_data["drill"]["names"] = {"regional_coordinator": "APCERT secretariat",
                                        "police_referral": "CERT -> NPA"}

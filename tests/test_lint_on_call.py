@@ -41,9 +41,10 @@ def codes(tmp_path: Path, **fields: str) -> list[str]:
 
 
 def test_the_library_gives_camcert_a_phone_duty_officer():
-    from scenarios.loader import library_dir
-    assert "on_call: {channels: [phone], min_severity: high}" in (
-        library_dir() / "asean" / "actors.yaml").read_text(encoding="utf-8")
+    from sim.authoring.assumptions import library
+    on_call = library().actors["camcert"].on_call
+    assert on_call is not None
+    assert (on_call.channels, on_call.min_severity) == (["phone"], "high")
 
 
 @pytest.mark.parametrize("severity", ["high", "critical"])

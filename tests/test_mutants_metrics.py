@@ -115,7 +115,8 @@ def test_one_incident_from_opening_to_containment():
         "counts": "control or peers"}
     assert inc["takedowns"] == [{"country": "X", "at": 90, "after": 80, "by": "HX"}]
     assert inc["contained"] == {"at": 100, "after": 90}
-    assert "regional_coordinator" not in inc
+    # no name given: reports name the regional council the incident reached
+    assert inc["regional_coordinator"] == "Council"
 
 
 def test_the_police_chain_hop_by_hop():
@@ -208,9 +209,9 @@ def test_a_scenario_naming_its_own_stages():
     assert hops[1]["sent_at"] == 50  # the renamed chain still records what was sent
     assert inc["law_enforcement"]["end_to_end"]["to"] == "Treaty request"
     assert inc["regional_coordinator"] == "ASEANAPOL"
-    # names given, but not the coordinator's: the default one
+    # names given, but not the coordinator's: the council reached
     [plain] = incident_metrics(police_chain_log(names={}).events)
-    assert plain["regional_coordinator"] == "ANSAC"
+    assert plain["regional_coordinator"] == "Council"
     assert plain["law_enforcement"]["hops"][0]["hop"] == "CERT -> national police"
 
 

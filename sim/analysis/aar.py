@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration
-from sim.analysis.metrics import not_in_drill, undelivered
+from sim.analysis.metrics import DEFAULT_COORDINATOR, not_in_drill, undelivered
 from sim.analysis.report import drill_tlp
 from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import (
@@ -241,7 +241,7 @@ def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
     rows = [("Opened", _t(inc["opened_at"]), "")]
     steps: list[tuple[str, dict | None]] = [("First acknowledgement", inc["first_acknowledgement"])]
     steps += _reach_rows(inc)
-    steps += [(f"{inc.get('regional_coordinator', 'ANSAC')} reached", inc["ansac_reached"]),
+    steps += [(f"{inc.get('regional_coordinator', DEFAULT_COORDINATOR)} reached", inc["ansac_reached"]),
               ("Contained", inc["contained"])]
     for label, t in steps:
         rows.append((label, _t(t and t.get("at")), _h(t and t.get("after"))))

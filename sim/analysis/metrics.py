@@ -7,6 +7,7 @@ minutes after the drill start; durations are minutes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,6 +32,17 @@ LAW_ENFORCEMENT_HOPS: tuple[tuple[str, str, str | None], ...] = (
 #: The scenario's name (drill.names) for each hop of LAW_ENFORCEMENT_HOPS, in order.
 STAGE_KEYS = ("police_referral", "preservation", "international_channel", "foreign_police",
               "central_authority", "mla")
+
+#: The stages reached only by a delivery to a body of a country hosting the
+#: infrastructure: a preservation request preserves nothing until it gets there (the
+#: police passing it to their own country's 24/7 point of contact is a step on the
+#: way). A log that does not say where the recipient is counts the delivery.
+TO_HOSTING_COUNTRY = frozenset({"preservation"})
+
+#: What reports call the regional coordinator when neither the scenario (drill.names)
+#: nor the run names one: no regional council was reached or addressed, and the drill
+#: has none, or several.
+DEFAULT_COORDINATOR = "ANSAC"
 
 #: What each stage needs in the drill to happen at all: bodies of a kind, in at least so
 #: many countries (a request to foreign police, or between central authorities, crosses
@@ -60,6 +72,12 @@ def undelivered(hop: Mapping[str, Any]) -> str | None:
     return outcome if outcome in ("lost", "bounced") else "in transit"
 
 
+def short_name(name: str) -> str:
+    """An organisation's name without the spelt-out form in brackets after it: 'ANSAC'
+    for 'ANSAC (ASEAN Network Security Action Council)'."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", name) or name
+
+
 def as_events(log: Iterable[Event | Mapping[str, Any]]) -> list[Event]:
     return [e if isinstance(e, Event) else Event.from_dict(e) for e in log]
 
@@ -73,17 +91,26 @@ def _timing(at: float | None, since: float | None, **extra: Any) -> dict[str, An
 
 
 def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
-    """Per incident: acknowledgement, notification, the regional coordinator (ANSAC unless
-    the scenario names another), police and containment."""
+    """Per incident: acknowledgement, notification, the regional coordinator, police and
+    containment.
+
+    The regional coordinator is called what the scenario names it (drill.names), else by
+    the short name (:func:`short_name`) of the regional council the incident reached, or
+    of the first one any message of the run went to, or of the drill's only one; else
+    :data:`DEFAULT_COORDINATOR`. The preservation stage counts only requests that reach
+    a body of a country hosting the infrastructure (:data:`TO_HOSTING_COUNTRY`)."""
     kinds: dict[str, str] = {}
+    #: actor -> what the log says of it (its name, kind and country)
+    heads: dict[str, Mapping[str, Any]] = {}
     #: kind of body -> the countries that have one
     countries: dict[str, set[str | None]] = {}
     control_counts = False
     names: dict[str, str] | None = None
     for e in events:
         if e.type == "drill_started":
-            kinds = {aid: a["kind"] for aid, a in e.details["actors"].items()}
-            for a in e.details["actors"].values():
+            heads = dict(e.details["actors"])
+            kinds = {aid: a["kind"] for aid, a in heads.items()}
+            for a in heads.values():
                 countries.setdefault(a["kind"], set()).add(a.get("country"))
             control_counts = bool(e.details.get("control_counts_as_reach", False))
             names = e.details.get("names")
@@ -95,6 +122,18 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     #: the stages the drill has the bodies for (a log without its head: every stage)
     possible = {name for name, key in stage_of.items()
                 if not kinds or len(countries.get(STAGE_NEEDS[key][0], ())) >= STAGE_NEEDS[key][1]}
+    #: per stage name, whether only deliveries to a hosting country reach it
+    to_host = {name: key in TO_HOSTING_COUNTRY for name, key in stage_of.items()}
+
+    def hosts(aid: str | None, inc: dict[str, Any]) -> bool:
+        """Whether ``aid`` is a body of a country hosting the incident's infrastructure
+        (as known then); True when the log does not say where it is."""
+        head = heads.get(aid) if aid is not None else None
+        return head is None or "country" not in head or head["country"] in inc["hosted_in"]
+
+    councils = sorted(aid for aid, kind in kinds.items() if kind == "regional_council")
+    #: the regional council the first message to one went to, of any incident
+    addressed: str | None = None
     incidents: dict[str, dict[str, Any]] = {}
     #: what became of each message attempt (by message id), as far as the log goes
     fate: dict[Any, dict[str, Any]] = {}
@@ -148,13 +187,17 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             if e.type == "message_delivered":
                 by_peers[e.incident].setdefault(e.actor, e.time)
                 if inc["_ansac"] is None and kinds.get(e.actor) == "regional_council":
-                    inc["_ansac"] = (e.time, e.details["sender"])
+                    inc["_ansac"] = (e.time, e.details["sender"], e.actor)
                 for name, verb, kind in law_hops:
-                    if e.details["verb"] == verb and (kind is None or kinds.get(e.actor) == kind):
+                    if (e.details["verb"] == verb and (kind is None or kinds.get(e.actor) == kind)
+                            and (not to_host[name] or hosts(e.actor, inc))):
                         inc["_hops"].setdefault(name, (e.time, e.details["sender"], e.actor))
         elif e.type == "message_sent":
+            if addressed is None and e.details["to_kind"] == "regional_council":
+                addressed = e.details.get("to")
             for name, verb, kind in law_hops:
-                if e.details["verb"] == verb and kind in (None, e.details["to_kind"]):
+                if (e.details["verb"] == verb and kind in (None, e.details["to_kind"])
+                        and (not to_host[name] or hosts(e.details.get("to"), inc))):
                     inc["_sent"].setdefault(name, e.time)
                     inc["_attempts"].setdefault(name, []).append(e.details.get("msg"))
         elif e.type in ("message_lost", "message_bounced") and "msg" in e.details:
@@ -171,6 +214,16 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                                       "after": e.time - inc["opened_at"], "by": e.actor})
         elif e.type == "contained":
             inc["_contained"] = e.time
+
+    def coordinator(reached: str | None) -> str:
+        """What the report calls the regional coordinator of an incident that reached
+        the council ``reached`` (None: none)."""
+        if names is not None and names.get("regional_coordinator"):
+            return names["regional_coordinator"]
+        aid = reached or addressed or (councils[0] if len(councils) == 1 else None)
+        if aid is None or aid not in heads:
+            return DEFAULT_COORDINATOR
+        return short_name(str(heads[aid].get("name") or aid))
 
     out = []
     for iid, inc in incidents.items():
@@ -229,8 +282,9 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             "takedowns": inc["_takedowns"],
             "contained": _timing(inc["_contained"], opened),
         })
-        if names is not None:
-            out[-1]["regional_coordinator"] = names.get("regional_coordinator", "ANSAC")
+        called = coordinator(ansac and ansac[2])
+        if names is not None or called != DEFAULT_COORDINATOR:
+            out[-1]["regional_coordinator"] = called
     return out
 
 

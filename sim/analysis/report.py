@@ -13,7 +13,7 @@ from typing import Any
 
 from scenarios.durations import format_drill_time, format_duration
 from scenarios.model import TLP_ORDER, Scenario
-from sim.analysis.metrics import not_in_drill, undelivered
+from sim.analysis.metrics import DEFAULT_COORDINATOR, not_in_drill, undelivered
 from sim.engine.events import Event
 from sim.safe.text import json_text, one_line
 
@@ -106,7 +106,7 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
                 note += "; not reached: " + ", ".join(who(a) for a in reach["missing"])
             lines.append(_row(label, reach, note))
         ansac = inc["ansac_reached"]
-        lines.append(_row(f"{s(inc.get('regional_coordinator', 'ANSAC'))} reached", ansac,
+        lines.append(_row(f"{s(inc.get('regional_coordinator', DEFAULT_COORDINATOR))} reached", ansac,
                           f"from {who(ansac['by'])}" if ansac else ""))
         hops = inc["law_enforcement"]["hops"]
         if hops and all(map(not_in_drill, hops)):

@@ -12,7 +12,9 @@ data: the end-to-end lifetime of a phishing site that the tutorial drill produce
 next to the lifetime Moore & Clayton measured.
 
 :func:`missing_sources` lists the entries that give neither a source nor the word
-"assumption"; a test keeps it empty.
+"assumption"; a test keeps it empty. A handling time (``policy.action_time``) or an
+after-hours duty (``on_call``) of the library gives its source in an ``x-source`` key
+beside its figures: the simulator ignores ``x-`` keys, and this page reads them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import math
 import statistics
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +46,16 @@ PUBLISHED_LIFETIME = {
 }
 LIFETIME_RUNS = 300
 MONTH = 30 * 1440.0
+#: The key beside a handling time or an after-hours duty that gives its source
+SOURCE_KEY = "x-source"
 
 
 # --- the library as one scenario ---------------------------------------------------
 
 
-def library() -> Scenario:
-    """Every library file merged, as a scenario with no injects."""
+@cache
+def _loaded_library() -> LoadedScenario:
+    """Every library file merged and read, as a scenario with no injects."""
     stub = (
         f"include: [{', '.join(LIBRARY_FILES)}]\n"
         "drill: {id: library, title: The regional library, start: '2026-09-14T09:00:00+08:00',"
@@ -58,7 +64,34 @@ def library() -> Scenario:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "library.yaml"
         path.write_text(stub, encoding="utf-8")
-        return load_scenario(path).scenario
+        return load_scenario(path)
+
+
+def library() -> Scenario:
+    """Every library file merged, as a scenario with no injects."""
+    return _loaded_library().scenario
+
+
+def timing_sources(data: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The ``x-source`` of every handling time and after-hours duty in ``data`` (the
+    library's merged files when None), by where it is: ``actors.ID.on_call`` and
+    ``actors.ID.policy.action_time.VERB``."""
+    if data is None:
+        data = _loaded_library().source.data
+    out: dict[str, str] = {}
+    actors = data.get("actors")
+    for aid, actor in (actors.items() if isinstance(actors, dict) else ()):
+        if not isinstance(actor, dict):
+            continue
+        on_call = actor.get("on_call")
+        if isinstance(on_call, dict) and isinstance(on_call.get(SOURCE_KEY), str):
+            out[f"actors.{aid}.on_call"] = on_call[SOURCE_KEY]
+        policy = actor.get("policy")
+        times = policy.get("action_time") if isinstance(policy, dict) else None
+        for verb, dist in (times.items() if isinstance(times, dict) else ()):
+            if isinstance(dist, dict) and isinstance(dist.get(SOURCE_KEY), str):
+                out[f"actors.{aid}.policy.action_time.{verb}"] = dist[SOURCE_KEY]
+    return out
 
 
 # --- describing values -------------------------------------------------------------
@@ -100,10 +133,15 @@ def hours(actor: Any) -> str:
         if list(actor.working_days) != ["mon", "tue", "wed", "thu", "fri"]:
             text += f" ({', '.join(actor.working_days)})"
     if actor.on_call is not None:
-        oc = actor.on_call
-        text += (f"; after hours on call on {', '.join(oc.channels)} for {oc.min_severity} "
-                 f"severity and above, answering in {describe_distribution(oc.answer_after)}")
+        text += "; on call after hours (see below)"
     return text
+
+
+def on_call(actor: Any) -> str:
+    """Who answers after hours, on what, for what, and how soon."""
+    oc = actor.on_call
+    return (f"on {', '.join(oc.channels)} for {oc.min_severity} severity and above, "
+            f"answering in {describe_distribution(oc.answer_after)}")
 
 
 def _items(mapping: Any) -> Iterator[tuple[str, list[str]]]:
@@ -123,10 +161,20 @@ def _source(text: str) -> str:
 # --- sources -----------------------------------------------------------------------
 
 
-def sourced_entries(sc: Scenario) -> Iterator[tuple[str, str]]:
-    """(what, source) for every library entry that must say where it comes from."""
+def sourced_entries(sc: Scenario, sources: Mapping[str, str] | None = None
+                    ) -> Iterator[tuple[str, str]]:
+    """(what, source) for every library entry that must say where it comes from.
+
+    ``sources`` gives the sources of the handling times and after-hours duties
+    (:func:`timing_sources`; the library's when None)."""
+    sources = timing_sources() if sources is None else sources
     for aid, a in sc.actors.items():
         yield f"actors.{aid}", a.source
+        if a.on_call is not None:
+            yield f"actors.{aid}.on_call", sources.get(f"actors.{aid}.on_call", "")
+        for verb in a.policy.action_time:
+            where = f"actors.{aid}.policy.action_time.{verb}"
+            yield where, sources.get(where, "")
     for cid, c in sc.channels.items():
         yield f"channels.{cid}", c.source
     for fid, f in sc.frameworks.items():
@@ -148,9 +196,11 @@ def _cites(text: str) -> bool:
     return bool(text and text.strip())
 
 
-def missing_sources(sc: Scenario | None = None) -> list[str]:
+def missing_sources(sc: Scenario | None = None,
+                    sources: Mapping[str, str] | None = None) -> list[str]:
+    """The entries of ``sc`` (the library when None) that give no source."""
     sc = sc or library()
-    return [what for what, src in sourced_entries(sc) if not _cites(src)]
+    return [what for what, src in sourced_entries(sc, sources) if not _cites(src)]
 
 
 # --- the lifetime check --------------------------------------------------------------
@@ -197,7 +247,11 @@ def lifetime_check(runs: int = LIFETIME_RUNS) -> dict[str, Any]:
 # --- the page ------------------------------------------------------------------------
 
 
-def render(sc: Scenario | None = None, check: dict[str, Any] | None = None) -> str:
+def render(sc: Scenario | None = None, check: dict[str, Any] | None = None,
+           sources: Mapping[str, str] | None = None) -> str:
+    """The page, for ``sc`` (the library when None) with the ``sources`` of its handling
+    times and after-hours duties (:func:`timing_sources`)."""
+    sources = timing_sources() if sources is None else sources
     sc = sc or library()
     check = check if check is not None else lifetime_check()
     out: list[str] = [
@@ -222,6 +276,13 @@ def render(sc: Scenario | None = None, check: dict[str, Any] | None = None) -> s
     for aid, a in sorted(sc.actors.items()):
         out.append(f"| `{aid}` | {_cell(a.name)} | {a.kind} | {a.country or ''} | {a.timezone} | "
                    f"{_cell(hours(a))} | {_source(a.source)} |")
+    duty = [(aid, a) for aid, a in sorted(sc.actors.items()) if a.on_call is not None]
+    if duty:
+        out += ["", "After-hours duty officers the library sets (each with its source, the "
+                f"`{SOURCE_KEY}` key beside the figures, which the simulator ignores):", "",
+                "| actor | after hours | source |", "|---|---|---|"]
+        out += [f"| `{aid}` | {_cell(on_call(a))} | "
+                f"{_source(sources.get(f'actors.{aid}.on_call', ''))} |" for aid, a in duty]
     out += [
         "",
         "Public holidays are not typed into the library. They come from the maintained "
@@ -239,12 +300,13 @@ def render(sc: Scenario | None = None, check: dict[str, Any] | None = None) -> s
     if memberships:
         out += ["", "## Memberships", "",
                 "Rules offer a legal channel only to the countries that really have it.", "",
-                "| membership | title | countries | as of | source |", "|---|---|---|---|---|"]
+                "| membership | title | countries | as of | source | note |",
+                "|---|---|---|---|---|---|"]
         for mid, m in sorted(memberships.items()):
             countries = ", ".join(m.countries) or "none"
             as_of = m.as_of.isoformat() if m.as_of else ""
             out.append(f"| `{mid}` | {_cell(m.title)} | {countries} | {as_of} | "
-                       f"{_source(m.source)} |")
+                       f"{_source(m.source)} | {_cell(m.note)} |")
     roles = sc.roles
     if roles:
         out += ["", "## Roles", "", "| role | bound to |", "|---|---|"]
@@ -275,9 +337,12 @@ def render(sc: Scenario | None = None, check: dict[str, Any] | None = None) -> s
                  for verb, d in a.policy.action_time.items()]
     if overrides:
         out += ["", "Handling times the library sets for particular actors (worked time, on "
-                "the actor's desk, not end-to-end):", "",
-                "| actor | action | handling time |", "|---|---|---|"]
-        out += [f"| `{aid}` | {verb} | {describe_distribution(d)} |" for aid, verb, d in overrides]
+                "the actor's desk, not end-to-end; each with its source, the "
+                f"`{SOURCE_KEY}` key beside the figures):", "",
+                "| actor | action | handling time | source |", "|---|---|---|---|"]
+        out += [f"| `{aid}` | {verb} | {describe_distribution(d)} | "
+                f"{_source(sources.get(f'actors.{aid}.policy.action_time.{verb}', ''))} |"
+                for aid, verb, d in overrides]
     out += ["", "## Check: end-to-end lifetimes against published ones", ""]
     out += _lifetime_text(check)
     return "\n".join(out).rstrip() + "\n"

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
+from sim.analysis.metrics import short_name
 from sim.engine import Action
 from sim.engine.wording import HEADINGS, channel_in_words
 from sim.runs.view import Delivery, DrillState, SentItem
@@ -76,7 +77,8 @@ class ParticipantScreen(LiveScreen):
         Binding("a", "act", "Action", id="role.act"),
         Binding("s", "toggle_sent", "Sent", id="role.sent"),
         Binding("t", "answer_task", "Answer task", id="role.answer_task", show=False),
-        Binding("n", "notify_ansac", "Notify ANSAC", id="role.notify_ansac", show=False),
+        Binding("n", "notify_ansac", "Notify the regional coordinator", id="role.notify_ansac",
+                show=False),
         Binding("h", "next_role", "Next person", id="role.next", show=False),
         Binding("o", "observe", "Note", id="role.observe", show=False),
         Binding("escape", "console", "Console", id="role.console"),
@@ -291,8 +293,9 @@ class ParticipantScreen(LiveScreen):
         self._form("notify")
 
     def action_notify_ansac(self) -> None:
-        """Escalate the selected item's incident to the regional council (ANSAC): to
-        every council but this team itself."""
+        """Escalate the selected item's incident to the regional coordinator: the
+        council bound in roles.regional_coordinator, else every council, but never this
+        team itself. The toast calls it by the name reports give it."""
         app: DrillApp = self.app  # type: ignore[assignment]
         item = self._selected_item()
         sc = app.state.scenario
@@ -308,9 +311,11 @@ class ParticipantScreen(LiveScreen):
         if item is None:
             self.notify("Select an inbox item first.", severity="warning")
             return
+        called = sc.drill.names.regional_coordinator or ", ".join(
+            short_name(sc.actors[a].name) for a in council)
         app.send_action(Action(self.role, "escalate", item.incident, targets=tuple(council),
                                channel=app.default_channel(council), tlp="GREEN"),
-                        sent="ANSAC notified")
+                        sent=f"{one_line(called)} notified")
 
     def action_answer_task(self) -> None:
         """Answer the task under the to-do cursor, or the first one not yet answered."""
