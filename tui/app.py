@@ -62,7 +62,10 @@ def _pin_hash(pin: str, salt: bytes) -> bytes:
 FACILITATOR_ONLY = frozenset({
     "toggle_clock", "faster", "slower", "next_inject", "review", "quit_drill", "quit",
     "observe",  # an evaluator's note: a player in hot seat writes none (and reads none)
+    "next_role",  # another person's role: what it received is not this player's to read
 })
+#: a team's own actions in its role view: none while the automated policy plays the team
+TEAM_ACTIONS = frozenset({"acknowledge", "act", "answer_task", "notify_ansac"})
 
 #: over the network, what each token's terminal offers (the server checks again):
 #: a player has its role view only; an observer reads everything and writes notes
@@ -417,9 +420,32 @@ class DrillApp(PlainTextApp):
         """A team's action. The toast says what its events say was done; ``sent`` is
         the toast when the drill is served elsewhere (its events come later, with the
         server's others), by default "<verb> sent". ``outcome``: see :meth:`command`."""
-        if action is not None:
-            self.command(lambda: self.session.act(action),
-                         lambda events: self.acted(action, events, sent), outcome)
+        if action is None:
+            return
+        refused = self.policy_plays(action.actor)
+        if refused is not None:  # handed to the policy while the form was open
+            self._refused(refused, outcome, severity="warning")
+            return
+        self.command(lambda: self.session.act(action),
+                     lambda events: self.acted(action, events, sent), outcome)
+
+    def policy_plays(self, role: str) -> str | None:
+        """Why ``role``'s view takes no action now, or None when a person plays the team.
+
+        While the automated policy plays it, the view is there to read: an action taken
+        in it would be the team's, taken out of the policy's hands (the policy would do
+        no more with the item, and the review would count the team as played by a
+        person). The facilitator hands the team to a person first."""
+        if self.state.played_by.get(role) == "human":
+            return None
+        name = f"{self.state.name(role)} ({role})"
+        if self.access == "player":
+            return (f"{name} is played by the automated policy now: the facilitator has "
+                    "taken the role back.")
+        return (f"{name} is played by the automated policy: its view is for reading. To "
+                "act for the team, hand it to a person first: "
+                f"{self.keys_of('actors.toggle_role')} (Person/policy) on the console's "
+                "Actors tab.")
 
     def acted(self, action: Action, events: object, sent: str = "") -> str:
         """The toast for a team's action: what its events say was done (a takedown where
@@ -430,7 +456,9 @@ class DrillApp(PlainTextApp):
         done = [e for e in events if e.type in ACTION_EVENTS and e.actor == action.actor]
         if not done:
             return f"Nothing was done ({verb}): the drill recorded no action."
-        return "; ".join(self.state.describe(e) for e in done)
+        # the toast is the team's own view's: its words are the team's, not exercise
+        # control's (an incident's title is control's knowledge)
+        return "; ".join(self.state.describe(e, control=False) for e in done)
 
     def _list_sent_adhoc(self, session: DrillSession) -> None:
         """A drill resumed from its journal: the ad-hoc injects already sent now, listed
@@ -586,9 +614,15 @@ class DrillApp(PlainTextApp):
         self.push_screen(PinPrompt(what, self.pin_matches), answer)
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
-        """Keys, clicks and the palette all come here: facilitator actions ask for the PIN."""
+        """Keys, clicks and the palette all come here: facilitator actions ask for the PIN,
+        and a team's actions are refused in the view of a team the policy plays."""
         name = action if isinstance(action, str) else action[1]
         bare = name.split("(")[0].rsplit(".", 1)[-1]
+        if bare in TEAM_ACTIONS and isinstance(self.screen, ParticipantScreen):
+            refused = self.policy_plays(self.screen.role)
+            if refused is not None:  # before any form opens: nothing typed is lost
+                self.notify(refused, severity="warning", timeout=8)
+                return True
         if self.locked and bare in FACILITATOR_ONLY and isinstance(self.screen, PinPrompt):
             # the prompt is asking already: nothing of the facilitator's runs past it (the
             # action it guards runs once the PIN is given, see as_facilitator)

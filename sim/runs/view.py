@@ -481,10 +481,16 @@ class DrillState:
         deadline it is scored against; met, missed and late ones carry it from their
         own events. A role sees that anchor only as a player over the network does
         (:func:`player_sees_anchor`): until then its expectation is waiting, with no
-        deadline (not the one the read model took from events the role never saw)."""
+        deadline (not the one the read model took from events the role never saw), and
+        one met is shown met with no deadline."""
+        sees = role is None or player_sees_anchor(x.after, self.received_injects(role))
         if x.status not in ("waiting", "due"):
+            if x.status == "met" and not sees:
+                # counted from a moment the role was never told of (a missed one's is
+                # the time it was missed at, which its own event says)
+                return replace(x, deadline_at=None)
             return x
-        if role is not None and not player_sees_anchor(x.after, self.received_injects(role)):
+        if not sees:
             return replace(x, status="waiting", deadline_at=None)
         at = self.anchors.get(x.id)
         if at is None:
@@ -539,14 +545,27 @@ class DrillState:
         spec = self.scenario.actors.get(actor)
         return spec.name if spec is not None else ("the public" if actor == "public" else actor)
 
-    def incident_title(self, incident: str | None) -> str:
+    def incident_title(self, incident: str | None, control: bool = False) -> str:
+        """How a view names an incident. A team's view (the default) names it by its id,
+        as a player over the network sees it: the id comes with every item the team
+        receives, the title is exercise control's. That title (``control``) is the
+        ground truth as the injects so far have set it, those sent to other teams (at
+        TLP:RED too) included: for exercise control's views only."""
         if not incident:
             return ""
+        if not control:
+            return incident
         return self.incidents.get(incident, {}).get("title") or incident
 
-    def describe(self, ev: Event) -> str:
-        """One log line saying who did what to whom, in words."""
+    def describe(self, ev: Event, control: bool = True) -> str:
+        """One log line saying who did what to whom, in words: for exercise control's log,
+        or (``control`` False) for the view of the team that acted, which names
+        incidents as the team knows them (see :meth:`incident_title`)."""
         d = ev.details
+
+        def named(incident: str | None) -> str:
+            return self.incident_title(incident, control)
+
         who = self.name(ev.actor)
         how = channel_in_words(self.scenario, d["channel"], short=True) if d.get("channel") else ""
         tlp = f" (TLP:{d['tlp']})" if d.get("tlp") else ""
@@ -581,30 +600,30 @@ class DrillState:
                 titles = [i.title or noun(i.kind) for ref in d.get("refs", [])
                           if (i := self.item(ev.actor, ref)) is not None] if ev.actor in self.inbox \
                     else []
-                what = "; ".join(titles) if titles else f"news of {self.incident_title(ev.incident)}"
+                what = "; ".join(titles) if titles else f"news of {named(ev.incident)}"
                 return f"{who} acknowledged {what}"
             case "analysed":
-                return f"{who} analysed {self.incident_title(ev.incident)}"
+                return f"{who} analysed {named(ev.incident)}"
             case "takedown_completed":
                 if d.get("nothing_hosted"):  # the team's country hosts none of it
                     return (f"{who} had nothing hosted in its country to take down "
-                            f"({self.incident_title(ev.incident)})")
-                return f"{who} took down what {self.incident_title(ev.incident)} had hosted"
+                            f"({named(ev.incident)})")
+                return f"{who} took down what {named(ev.incident)} had hosted"
             case "preserved":
-                return f"{who} preserved evidence of {self.incident_title(ev.incident)}"
+                return f"{who} preserved evidence of {named(ev.incident)}"
             case "published":
-                return f"{who} published a notice on {self.incident_title(ev.incident)}"
+                return f"{who} published a notice on {named(ev.incident)}"
             case "closed":
-                return f"{who} closed {self.incident_title(ev.incident)}"
+                return f"{who} closed {named(ev.incident)}"
             case "withheld":
                 return (f"{who} withheld TLP-restricted material from {self.name(d.get('to'))}")
             case "tlp_violation":
                 return (f"TLP VIOLATION: {who} passed TLP:{d.get('tlp')} material to "
                         f"{self.name(d.get('to'))}")
             case "incident_opened":
-                return f"Incident opened: {self.incident_title(ev.incident)}"
+                return f"Incident opened: {named(ev.incident)}"
             case "incident_updated":
-                return f"Incident updated: {self.incident_title(ev.incident)}"
+                return f"Incident updated: {named(ev.incident)}"
             case "expectation_met" | "expectation_missed" | "expectation_late":
                 x = self.expectations.get(d.get("expectation", ""))
                 what = (x.description or x.id) if x else d.get("expectation", "")
@@ -614,7 +633,7 @@ class DrillState:
                 return f"{who} is now played by {played}"
             case "work_dropped":
                 stages = sorted({i.get("stage", "") for i in d.get("items", [])} - {""})
-                titles = sorted({self.incident_title(i["incident"])
+                titles = sorted({named(i["incident"])
                                  for i in d.get("items", []) if i.get("incident")})
                 about = f" on {'; '.join(titles)}" if titles else ""
                 doing = f" ({', '.join(stages)})" if stages else ""

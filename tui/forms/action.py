@@ -42,7 +42,7 @@ PARTICIPANT_VERBS: tuple[tuple[str, str], ...] = (
     ("analyse", "Mark analysed"),
     ("notify", "Notify"),
     ("request_takedown", "Request takedown"),
-    ("escalate", "Notify ANSAC (escalate)"),
+    ("escalate", "Escalate to the regional coordinator"),
     ("refer_police", "Refer to police"),
     ("request_assistance", "Request assistance (police channel)"),
     ("request_preservation", "Request preservation"),

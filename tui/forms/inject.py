@@ -112,7 +112,7 @@ class InjectForm(SendingForm[dict]):
                 known = list(self.state.incidents)
                 types = incident_types(self.state)
                 with Horizontal(classes="row"):
-                    yield Select([*((line(f"Incident {self.state.incident_title(i)}"), i)
+                    yield Select([*((line(f"Incident {self.state.incident_title(i, control=True)}"), i)
                                     for i in known), ("New incident:", NEW)],
                                  value=known[0] if known else NEW, allow_blank=False,
                                  compact=True, id="incident")

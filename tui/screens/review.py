@@ -486,7 +486,14 @@ class ReviewScreen(Screen):
         eid = self._expectation()
         if eid is None:
             return
-        rating, note, _ = self.review.rating(eid)
+        rating, note, mine = self.review.rating(eid)
+        if not mine:
+            # a note is the evaluator's, a suggested rating is not: it stays a suggestion
+            rating = ""
+            if self.rate is not None:  # the drill server keeps a note with a rating
+                self.notify(f"Rate {eid} first (P, S, M or U): the drill server keeps a "
+                            "note with the evaluator's rating.", severity="warning", timeout=6)
+                return
 
         def done(text: str | None) -> None:
             if text is not None:
@@ -503,7 +510,8 @@ class ReviewScreen(Screen):
         if self.journal is not None:
             self.journal.set_rating(eid, rating, note)
         self._fill_expectations()
-        self.notify(f"{eid} rated {rating}" + (" (saved in the journal)" if self.journal else ""))
+        said = f"{eid} rated {rating}" if rating else f"note on {eid}, not rated"
+        self.notify(said + (" (saved in the journal)" if self.journal else ""))
 
     async def _send_rating(self, eid: str, rating: str, note: str) -> None:
         """Send a rating to the drill server; shown once it is kept, or why not."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
@@ -55,12 +57,26 @@ def legend() -> Text:
     return out
 
 
+#: terminal cells for a lane's name (a wide character, CJK say, takes two)
+LABEL = 20
+
+
+def lane_label(name: str) -> str:
+    """A lane's name cut or padded to :data:`LABEL` terminal cells, so that every lane's
+    marks start in the same column whatever the script of its name."""
+    return set_cell_size(one_line(name), LABEL)
+
+
 def _h(minutes: float | None) -> str:
     return "" if minutes is None else f"{minutes / 60:.2f} h"
 
 
 class Swimlane(Widget, can_focus=True):
-    """Actors as lanes, events as marks along drill time; scroll, zoom, select."""
+    """Actors as lanes, events as marks along drill time; scroll, zoom, select.
+
+    Lanes that do not all fit the widget's height are shown a window at a time, which
+    follows the selected mark's lane (as the columns follow its time); the page keys
+    and the mouse wheel move through the lanes."""
 
     BINDINGS = [
         Binding("left", "scroll(-1)", "Earlier", id="timeline.earlier"),
@@ -70,6 +86,8 @@ class Swimlane(Widget, can_focus=True):
         Binding("down,j", "select(1)", "Next mark", id="timeline.next"),
         Binding("up,k", "select(-1)", "Previous mark", id="timeline.previous"),
         Binding("i", "next_incident", "Incident", id="timeline.incident"),
+        Binding("pageup", "lanes(-1)", "Lanes above", id="timeline.lanes_up", show=False),
+        Binding("pagedown", "lanes(1)", "Lanes below", id="timeline.lanes_down", show=False),
     ]
 
     def __init__(self, review: Review, **kwargs):
@@ -80,6 +98,9 @@ class Swimlane(Widget, can_focus=True):
         self.minutes_per_col = 15.0
         self.selected = 0
         self._start = 0.0
+        #: the first lane shown, and whether the lanes shown follow the selected mark
+        self._top = 0
+        self._follow = True
         self._load()
 
     def _load(self) -> None:
@@ -90,9 +111,30 @@ class Swimlane(Widget, can_focus=True):
                           if x["incident"] == self.incident and x["deadline_at"] is not None]
         self.selected = 0
         self._start = self.marks[0].time if self.marks else 0.0
+        self._top, self._follow = 0, True
+
+    def lane_room(self) -> int:
+        """How many lanes fit: the widget's height less the header, the line under the
+        lanes and the legend (all of them before the widget is laid out)."""
+        if not self.size.height:
+            return max(1, len(self.lanes))
+        key = len(legend().wrap(self.app.console, max(1, self.size.width)))
+        return max(1, self.size.height - 2 - key)
+
+    def shown_lanes(self) -> list[str]:
+        """The lanes on screen: a window of :meth:`lane_room` lanes from the first shown,
+        moved to take in the selected mark's lane (unless the lanes were paged away from
+        it, to lanes where no mark is)."""
+        room = self.lane_room()
+        sel = self.selected_event()
+        if self._follow and sel is not None and sel.actor in self.lanes:
+            row = self.lanes.index(sel.actor)
+            self._top = max(min(self._top, row), row - room + 1)
+        self._top = max(0, min(self._top, len(self.lanes) - room))
+        return self.lanes[self._top:self._top + room]
 
     def render(self) -> Text:
-        width = max(20, self.size.width - 22)
+        width = max(20, self.size.width - LABEL - 2)
         out = Text()
         if not self.marks:
             return Text("No events for this incident.")
@@ -100,12 +142,14 @@ class Swimlane(Widget, can_focus=True):
         if not self._start <= sel.time < self._start + width * self.minutes_per_col:
             self._start = max(0.0, sel.time - width * self.minutes_per_col / 4)
         start, step = self._start, self.minutes_per_col
-        out.append(f"{'incident ' + one_line(self.incident):<20}  ", style="bold")
+        head = "incident " + one_line(self.incident)
+        out.append(head + " " * max(0, LABEL - cell_len(head)) + "  ", style="bold")
         out.append(f"{format_drill_time(start)}  {format_duration(step)} a column, "
                    f"{format_drill_time(start + width * step)} at the right edge\n", style="dim")
         deadline_cols = {int((d - start) / step) for d in self.deadlines
                          if start <= d < start + width * step}
-        for lane in self.lanes:
+        shown = self.shown_lanes()
+        for lane in shown:
             row = [" "] * width
             styles = [""] * width
             for c in deadline_cols:
@@ -117,11 +161,14 @@ class Swimlane(Widget, can_focus=True):
                 row[c], styles[c] = MARKS[e.type]
                 if e is sel:
                     styles[c] = "reverse bold"
-            out.append(f"{one_line(self.review.name(lane))[:20]:<20}│ ",
+            out.append(lane_label(self.review.name(lane)) + "│ ",
                        style="bold" if lane == sel.actor else "")
             for ch, st in zip(row, styles, strict=True):
                 out.append(ch, style=st)
             out.append("\n")
+        if len(shown) < len(self.lanes):
+            out.append(f"lanes {self._top + 1} to {self._top + len(shown)} of {len(self.lanes)}",
+                       style="dim")
         out.append("\n")
         out.append_text(legend())
         return out
@@ -130,14 +177,44 @@ class Swimlane(Widget, can_focus=True):
         return self.marks[self.selected] if self.marks else None
 
     def action_scroll(self, direction: int) -> None:
-        width = max(20, self.size.width - 22)
+        width = max(20, self.size.width - LABEL - 2)
         self._start = max(0.0, self._start + direction * width * self.minutes_per_col / 2)
         # keep the selection on screen
         visible = [i for i, e in enumerate(self.marks)
                    if self._start <= e.time < self._start + width * self.minutes_per_col]
         if visible:
             self.selected = visible[0] if direction > 0 else visible[-1]
+        self._follow = True
         self._changed()
+
+    def action_lanes(self, direction: int) -> None:
+        """The next (or previous) lanes, a window at a time."""
+        self._move_lanes(direction * self.lane_room())
+
+    def _move_lanes(self, by: int) -> None:
+        """Move the lanes shown by ``by`` lanes. The selection moves to the mark on them
+        nearest in time to it, if there is one; else it stays where it was, off screen,
+        until another mark is chosen."""
+        room = self.lane_room()
+        top = max(0, min(self._top + by, len(self.lanes) - room))
+        if top == self._top:
+            return
+        self._top = top
+        shown = set(self.lanes[top:top + room])
+        on = [i for i, e in enumerate(self.marks) if e.actor in shown]
+        self._follow = bool(on)
+        if on:
+            at = self.marks[self.selected].time
+            self.selected = min(on, key=lambda i: (abs(self.marks[i].time - at), i))
+        self._changed()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self._move_lanes(1)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self._move_lanes(-1)
 
     def action_zoom(self, factor: float) -> None:
         self.minutes_per_col = min(24 * 60, max(1.0, self.minutes_per_col * factor))
@@ -146,6 +223,7 @@ class Swimlane(Widget, can_focus=True):
     def action_select(self, step: int) -> None:
         if self.marks:
             self.selected = (self.selected + step) % len(self.marks)
+            self._follow = True
             self._changed()
 
     def action_next_incident(self) -> None:
