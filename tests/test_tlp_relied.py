@@ -137,6 +137,10 @@ def _check(loaded, seeds, name="") -> int:
                     held.update(i.facts)
                     if _may(i.tlp, i.named, st, recipient):
                         open_.update(i.facts)
+                    elif i.fact_labels:
+                        # a message's facts that came under laxer labels than its own
+                        open_.update(f for f, label in i.fact_labels.items()
+                                     if _may(label, i.named, st, recipient))
                     elif i.facts_tlp and _may(i.facts_tlp, i.named, st, recipient):
                         open_.update(f for f in i.facts if not f.startswith("indicator:"))
                 rested = [f for f in facts if f not in open_]

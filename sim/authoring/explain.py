@@ -24,7 +24,7 @@ from scenarios.model import (
 )
 from sim.authoring.lint import hold_never_lifts, incidents, median, stated_severity
 from sim.engine.clock import scenario_shift
-from sim.engine.knowledge import IMPLIED_FACTS, Picture, stated_facts
+from sim.engine.knowledge import IMPLIED_FACTS, LABEL_RANK, OPEN_RANK, Picture, stated_facts
 from sim.engine.messaging import allowed
 from sim.engine.policy import Directory, applies
 
@@ -347,7 +347,9 @@ def _paths(sc: Scenario) -> list[str]:
     (under any rule with that verb) is not told again. A message that tells an actor
     something new makes it look again at every rule set off for it so far: a team that
     learns of another affected country tells that country's CERT, on the line under
-    the message that told it.
+    the message that told it. So does a message that lets it pass on what it knew only
+    under a stricter label (the same facts, restated in GREEN). Each fact a message
+    carries keeps the label it came under, never laxer than the rule's.
     """
     directory = Directory.of(sc)
     rules = sc.rules()
@@ -394,9 +396,10 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
           trigger: str, sender: str | None, depth: int, lines: list[str],
           grew: bool = False) -> None:
     """The rules ``trigger`` sets off for ``actor`` and, when what it was told ``grew``
-    its picture, every rule set off for it before, as the engine looks at its armed
-    rules again: an effect is carried out once, a message goes to the recipients now
-    due (one that found nobody at first may find someone now)."""
+    its picture (or let it pass on a fact it held only under a stricter label), every
+    rule set off for it before, as the engine looks at its armed rules again: an effect
+    is carried out once, a message goes to the recipients now due (one that found
+    nobody at first may find someone now)."""
     spec = sc.actors[actor]
     me = _Who(actor, spec)
     groups = sc.country_sets()
@@ -488,11 +491,20 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
             for t, carried in targets:
                 theirs = walk.held.setdefault(t, {})
                 says = (*carried, *implied)
-                grows[t] = any(f not in theirs for f in says)
+                was = {f: LABEL_RANK[theirs[f][0]] for f in says if f in theirs}
+                # each fact travels under the label it came under, never laxer than the
+                # message's own (messaging.py)
                 for f, (label, named) in carried.items():
                     strict = max(label, rule.tlp, key=TLP_ORDER.index)
                     _hold(theirs, (f,), strict, named if strict == label else (t,))
                 _hold(theirs, implied, rule.tlp, (t,))
+                told = heard.said(actor, t)
+                # it learns something, or may pass on more of what it knew: a fact it
+                # held only under a stricter label now comes under a laxer one, or the
+                # actor, now known to know a fact held under a restricted label, may be
+                # told what rests on it (core.py, Engine._learn)
+                grows[t] = any(f not in was or LABEL_RANK[theirs[f][0]] < was[f]
+                               or (f not in told and was[f] > OPEN_RANK) for f in says)
                 heard.add(t, actor, says)
                 walk.told.setdefault((actor, rule.action, t), set()).update(says)
             for t, _ in targets:

@@ -74,7 +74,8 @@ class Received:
     text: str = ""
     title: str = ""
     artefacts: tuple[str, ...] = ()
-    #: label of the incident facts it states, when they may travel further than the rest
+    #: label of the incident facts it states (and of the incident's title), when they
+    #: may travel further than the rest
     facts_tlp: str | None = None
     #: the incident's title as the item gives it ("" when it gives none)
     incident_title: str = ""
@@ -82,10 +83,29 @@ class Received:
     deadline_at: float = math.inf
     #: it added facts to the recipient's picture
     grew: bool = False
+    #: it let the recipient pass on a fact it held only under a stricter label, or told
+    #: it that its sender knows a fact the recipient held under a restricted one
+    widened: bool = False
     acknowledged: bool = False
     #: when its facts joined the recipient's picture: its arrival, or, for mail that
     #: reached a closed office, its acknowledgement (None while it waits unread)
     known_at: float | None = None
+    #: a message's facts that travel under a laxer label than the message's own (they
+    #: came in items of laxer labels than others it passes on), each with that label
+    fact_labels: dict[str, str] | None = None
+    #: a message's: the label of the incident's title it gives, when laxer than its own
+    title_tlp: str | None = None
+
+    def label_of(self, fact: str) -> str:
+        """The TLP label one of its facts travels under: a message's, as its sender gave
+        it; an inject's incident facts, under ``facts_tlp`` when it has one; anything
+        else (an artefact), under the item's own label."""
+        labels = self.fact_labels
+        if labels is not None:
+            return labels.get(fact, self.tlp)
+        if self.facts_tlp is not None and not fact.startswith("indicator:"):
+            return self.facts_tlp
+        return self.tlp
 
 
 class Desk:

@@ -45,7 +45,7 @@ from .distributions import sample
 from .drift import Drift, uses_drift
 from .events import Event, record
 from .expectations import LOST_EVENTS, WATCHED, Expectations
-from .knowledge import GroundTruth, Picture
+from .knowledge import LABEL_RANK, OPEN_RANK, GroundTruth, Picture
 from .messaging import Dispatch, Messaging
 from .msel import ActionError, Msel, ScheduledInject
 from .policy import Policy, Slot
@@ -349,13 +349,17 @@ class Engine:
             raise ActionError(f"{action.actor} has received nothing about {action.incident!r}")
         first = len(self.log)
         refs = set(action.refs)
-        held = {i.ref: i for i in picture.items}
+        # what reached the role about the incident, read or not: a person acting for a
+        # role the policy plays sees mail waiting unread in the closed office too
+        received = [i for i in st.received if i.incident == action.incident]
+        held = {i.ref: i for i in received}
         for r in refs:
             if r not in held:
                 raise ActionError(f"{action.actor} has not received {r!r} about {action.incident}")
         passes = [held[r] for r in sorted(refs)]
         if action.verb == "acknowledge":
-            items = passes or [i for i in picture.items if not i.acknowledged]
+            # acknowledging reads what waited unread (Engine.acknowledge)
+            items = passes or [i for i in received if not i.acknowledged]
             self.acknowledge(st, items, by="human")
         elif action.verb == "analyse":
             picture.analysis = "done"
@@ -473,11 +477,28 @@ class Engine:
         return st.answering(item.channel, around).on_duty(now)
 
     def _learn(self, st: ActorState, picture: Picture, item: Received) -> None:
-        """``item``'s facts join the actor's picture now, and it arms the rules it sets
-        off."""
+        """``item``'s facts join the actor's picture now, each under the label the item
+        gives it, and it arms the rules it sets off. A message tells the actor, from now
+        on, that its sender knows what it says (it is no secret to the sender, and it
+        need not be told it back)."""
         now = self.env._now
         item.known_at = now
-        item.grew = bool(picture.learn(item.facts, now))
+        # most items state every fact under one label: no need to ask fact by fact
+        label = item.tlp if item.fact_labels is None and (
+            item.facts_tlp is None or LABEL_RANK[item.facts_tlp] == LABEL_RANK[item.tlp]) \
+            else item.label_of
+        item.grew, item.widened = picture.take(item.facts, label, now)
+        if item.dispatch is not None and item.sender is not None:
+            heard = st.heard.get((item.incident, item.sender))
+            if heard is None:
+                heard = st.heard[(item.incident, item.sender)] = set()
+            if picture.restricted and not item.widened:
+                labels = picture.labels
+                if any(labels[f] > OPEN_RANK for f in item.facts if f not in heard):
+                    # a fact held under a label that keeps it back: the sender may now
+                    # be told what rests on it
+                    item.widened = True
+            heard.update(item.facts)
         picture.armed.setdefault(item.kind, now)
         picture.items.append(item)
 

@@ -10,8 +10,9 @@ Knowledge is kept as **facts**, short strings that one inject or message can sta
 
 An actor's :class:`Picture` of an incident holds the facts that have reached it (in
 injects addressed to it and messages sent to it), each with the minute it learnt
-them: when the item arrived, or, for one that reached a closed office, when the team
-read (acknowledged) it. The automated policy reads nothing else. The
+them (when the item arrived, or, for one that reached a closed office, when the team
+read (acknowledged) it) and how far it may pass them on (the laxest TLP label of the
+items that told it). The automated policy reads nothing else. The
 :class:`GroundTruth` is exercise control's record of the incident, built from every
 inject: it drives metrics, the facilitator's console, expectations' targets and what
 a takedown actually removes, but never an actor's decisions.
@@ -19,11 +20,19 @@ a takedown actually removes, but never an actor's decisions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from scenarios.model import SEVERITY_ORDER, Artefact, Incident
+
+#: How far a fact held under each TLP label may be passed on, as a rank (smaller goes
+#: further): the labels anyone in the drill's community may be told count as one.
+LABEL_RANK: dict[str, int] = {"CLEAR": 1, "GREEN": 1, "AMBER": 2, "AMBER+STRICT": 3,
+                              "RED": 4}
+#: the rank of a fact anyone in the community may be told
+OPEN_RANK = 1
 
 #: Facts implied by the act of sending a message, whatever else it carries: a police
 #: referral or a preservation request says that a crime is suspected.
@@ -84,12 +93,19 @@ class Picture(View):
     """One actor's picture of one incident: the facts that have reached it, and the
     items that brought them (not mail still waiting unread in a closed office)."""
 
-    __slots__ = ("analysis", "armed", "done", "items", "learnt", "memo", "unread_severity")
+    __slots__ = ("analysis", "armed", "done", "items", "labels", "learnt", "memo",
+                 "restricted", "unread_severity")
 
     def __init__(self) -> None:
         super().__init__()
         #: fact -> drill minute it first reached the actor
         self.learnt: dict[str, float] = {}
+        #: fact -> how far the actor may pass it on: the rank (:data:`LABEL_RANK`) of the
+        #: laxest label among the items that told it the fact
+        self.labels: dict[str, int] = {}
+        #: how many facts it holds only under a label that keeps them back (AMBER,
+        #: AMBER+STRICT, RED)
+        self.restricted = 0
         self.items: list[Any] = []
         self.analysis = "none"  # none | busy | done
         self.done: Any = None
@@ -102,15 +118,43 @@ class Picture(View):
         self.unread_severity = ""
 
     def learn(self, facts: Iterable[str], at: float) -> list[str]:
-        """Add facts that reached the actor at ``at``; returns the new ones."""
+        """Add facts that reached the actor at ``at`` (under no label that keeps them
+        back); returns the new ones."""
         new = []
         learnt = self.learnt
         for f in facts:
             if f not in learnt:
                 learnt[f] = at
+                self.labels[f] = OPEN_RANK
                 self._add(f)
                 new.append(f)
         return new
+
+    def take(self, facts: Sequence[str], label: str | Callable[[str], str],
+             at: float) -> tuple[bool, bool]:
+        """Add the facts of an item that reached the actor at ``at``, all under ``label``,
+        or each under the label ``label`` gives it. Returns whether a fact was new, and
+        whether the item let the actor pass on a fact it held before only under a
+        stricter label."""
+        new = widened = False
+        learnt = self.learnt
+        labels = self.labels
+        ranks = repeat(LABEL_RANK[label]) if isinstance(label, str) \
+            else [LABEL_RANK[label(f)] for f in facts]
+        for f, rank in zip(facts, ranks, strict=False):  # repeat() never ends
+            if f not in labels:
+                learnt[f] = at
+                labels[f] = rank
+                if rank > OPEN_RANK:
+                    self.restricted += 1
+                self._add(f)
+                new = True
+            elif rank < labels[f]:
+                if labels[f] > OPEN_RANK >= rank:
+                    self.restricted -= 1
+                labels[f] = rank
+                widened = True
+        return new, widened
 
     def unread(self, facts: Iterable[str]) -> bool:
         """Mail stating ``facts`` waits unread; True when it says the incident is more

@@ -17,8 +17,10 @@ reaches it, back over the channel the message came by (:meth:`Messaging.receipt`
 chases what it has not heard of in time, however long ago the recipient read it.
 
 A message carries the facts its sender may pass on to that recipient under the
-TLP labels of what it received; what the labels do not allow stays with the sender
-(``withheld``), unless the sender breaches the label (``tlp_violation``). A message
+TLP labels of what it received, each under the label it came under (never laxer than
+the message's chosen label): a RED item forwarded with them does not make GREEN facts
+RED. What the labels do not allow stays with the sender (``withheld``), unless the
+sender breaches the label (``tlp_violation``). A message
 that would say what only the withheld items told the sender (the facts that make its
 recipient one, what the act states, what its rule's condition rests on) does not go.
 """
@@ -114,6 +116,10 @@ class Dispatch:
     #: the templates and values its subject and text were written from, to write them
     #: again for an attempt by another channel (None: a person's own words, or unworded)
     worded: tuple[str, str, dict[str, str]] | None = None
+    #: the facts it carries under a laxer label than its own, each with that label
+    fact_labels: dict[str, str] | None = None
+    #: the label of the incident's title it gives, when laxer than its own
+    title_tlp: str | None = None
 
 
 def allowed(label: str, named: tuple[str, ...], sender: ActorState,
@@ -277,8 +283,8 @@ class Messaging:
             return True
         refs = [item.ref for item in restricted]
         public = {f for item in passes if item not in restricted for f in item.facts}
-        public.update(f for item in restricted if item.facts_tlp == "CLEAR" for f in item.facts
-                      if not f.startswith("indicator:"))
+        public.update(f for item in restricted for f in item.facts
+                      if item.label_of(f) == "CLEAR")
         missing = [f for f in relied if f not in public]
         if missing:
             engine.emit("withheld", st.id, inc_id, refs=refs, to="public", facts=missing,
@@ -373,23 +379,21 @@ class Messaging:
                 return False
             engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld], to=target)
         picture = st.pictures.get(inc_id)
+        partly = [(i, fs) for i, fs in partly if i not in shared]
         if (not withheld or breach) and picture is not None and passes is picture.items:
             # everything the sender holds goes: its facts in the order it learnt them
             facts = dict.fromkeys(picture.learnt)
         else:
             facts = dict.fromkeys(f for item in shared for f in item.facts)
-            partly = [i for i in partly if i not in shared]
-            facts.update(dict.fromkeys(
-                f for i in partly for f in i.facts if not f.startswith("indicator:")))
+            for _, fs in partly:
+                facts.update(dict.fromkeys(fs))
         implied = IMPLIED_FACTS.get(verb)
         if implied:
             facts.update(dict.fromkeys(implied))
-        # a message is labelled at least as strictly as anything it passes on
-        rank = _RANK[tlp]
-        for i in shared:
-            rank = max(rank, _RANK[i.tlp])
-        for i in partly:
-            rank = max(rank, _RANK[i.facts_tlp or i.tlp])
+        # a message is labelled at least as strictly as anything it passes on; each of its
+        # facts travels under the laxest label of the items it came from, never laxer
+        # than the message's own chosen label
+        rank, labels = _labels(_RANK[tlp], shared, partly, facts)
         label = TLP_ORDER[rank]
         named: tuple[str, ...] = (target,)
         if label == "RED":
@@ -398,7 +402,8 @@ class Messaging:
             # breached a label): never someone a label kept the material from
             actors = engine.actors
             held = [(i.tlp, i.named) for i in shared if i.tlp not in OPEN_LABELS]
-            held += [(i.facts_tlp or i.tlp, i.named) for i in partly]
+            held += [(lbl, i.named) for i, fs in partly
+                     for lbl in dict.fromkeys(i.label_of(f) for f in fs)]
             named = tuple(t for t in everyone if t == target or all(
                 allowed(lbl, n, st, actors[t]) for lbl, n in held))
         # what the sender has now told this recipient: only what the message carries. A
@@ -412,20 +417,25 @@ class Messaging:
             deadline_at=trigger_at + deadline if deadline is not None else math.inf,
             text=text, trigger=trigger, set_off_by=set_off_by,
             draft={"worked": worked or 0.0, "off_duty": off_duty or 0.0}, desk=desk,
+            fact_labels=labels,
         )
         if self.wording:
-            self._word(d, st, shared)
+            self._word(d, st, shared, tlp)
         self.dispatches[d.id] = d
         if rule is not None:
             st.sent.setdefault((inc_id, rule), []).append(d)
         self.send(d, 0)
         return True
 
-    def _word(self, d: Dispatch, st: ActorState, shared: list[Received]) -> None:
-        """Write the subject and body its recipient reads, and what it passes on."""
+    def _word(self, d: Dispatch, st: ActorState, shared: list[Received], tlp: str) -> None:
+        """Write the subject and body its recipient reads, and what it passes on (``tlp``:
+        the label the sender chose for it, before what it passes on raised it)."""
         engine = self.engine
         names = engine.actors
-        d.incident_title = self._known_title(st, d)
+        d.incident_title, title_tlp = self._known_title(st, d)
+        rank = max(_RANK[tlp], _RANK[title_tlp])
+        if d.incident_title and rank < _RANK[d.tlp]:
+            d.title_tlp = TLP_ORDER[rank]  # the title travels as the facts do
         incident = d.incident_title or d.incident
         forwarded: list[str] = []
         attached: list[str] = []
@@ -474,29 +484,32 @@ class Messaging:
         values = {**values, "channel": self._words.channel(cid)}
         return subject.format_map(values), body.format_map(values)
 
-    def _known_title(self, st: ActorState, d: Dispatch) -> str:
+    def _known_title(self, st: ActorState, d: Dispatch) -> tuple[str, str]:
         """The incident's title as the sender knows it, from what it may pass to this
-        recipient: the title it was last given (an incident fact, under the label of the
-        incident facts of the item that gave it), or else, as exercise control names an
-        incident that was given none, the title of the first inject about it that it may
-        pass on (the title is part of the report itself, under the inject's own label, not
-        its ``facts_tlp``); "" when it may pass on neither, and the message names the
-        incident by its id."""
+        recipient, with the label it holds it under: the title it was last given (an
+        incident fact, under the label of the incident facts of the item that gave it,
+        or, in a message, the label its sender gave the title), or else, as exercise
+        control names an incident that was given none, the title of the first inject
+        about it that it may pass on (the title is part of the report itself, under the
+        inject's own label, not its ``facts_tlp``); "" when it may pass on neither, and
+        the message names the incident by its id."""
         picture = st.pictures.get(d.incident)
         if picture is None:
-            return ""
+            return "", "CLEAR"
         recipient = self.engine.actors[d.recipient]
 
         def passes(label: str, item: Received) -> bool:
             return label in OPEN_LABELS or allowed(label, item.named, st, recipient)
 
         for item in reversed(picture.items):
-            if item.incident_title and passes(item.facts_tlp or item.tlp, item):
-                return item.incident_title
+            if item.incident_title:
+                label = item.title_tlp or item.facts_tlp or item.tlp
+                if passes(label, item):
+                    return item.incident_title, label
         for item in picture.items:
             if item.kind == "inject" and item.title and passes(item.tlp, item):
-                return item.title
-        return ""
+                return item.title, item.tlp
+        return "", "CLEAR"
 
     def _forward(self, item: Received, incident: str) -> tuple[str, str]:
         """How a message writes out an item it passes on, and the item as listed among
@@ -537,7 +550,13 @@ class Messaging:
                 "subject": d.subject if d.worded is None or cid == d.channels[0]
                 else self._written_for(d, cid)[0],
             }
-            extra = {"retry": retry} if retry else {}
+            extra: dict[str, Any] = {"retry": retry} if retry else {}
+            if d.fact_labels:
+                extra["fact_labels"] = dict(d.fact_labels)
+            if not d.automated:
+                # a person's own words (and what they pass on), kept whatever becomes of
+                # the message; the policy's are written out in its delivery alone
+                extra["text"] = d.text
             engine.emit(
                 "message_sent", d.sender, d.incident, rule=d.rule, trigger_at=d.trigger_at,
                 trigger=d.trigger, set_off_by=d.set_off_by, draft=d.draft,
@@ -712,16 +731,15 @@ class Messaging:
         item = Received(
             msg_id, d.verb, d.sender, d.recipient, d.incident, d.tlp, cid, self.env.now,
             d.named, d.facts, d, text, subject, deadline_at=d.deadline_at,
-            incident_title=d.incident_title,
+            incident_title=d.incident_title, fact_labels=d.fact_labels, title_tlp=d.title_tlp,
         )
-        heard = recipient.heard.setdefault((d.incident, d.sender), set())
-        heard.update(d.facts)
+        extra = {"fact_labels": dict(d.fact_labels)} if d.fact_labels else {}
         engine.emit(
             "message_delivered", d.recipient, d.incident, sender=d.sender,
             sender_kind=engine.actors[d.sender].spec.kind, recipient_kind=recipient.spec.kind,
             latency=latency, duty_wait=duty_wait, text=text, refs=list(d.refs),
             attached=list(d.attached),
-            facts=d.facts, **common,
+            facts=d.facts, **extra, **common,
         )
         engine.receive(recipient, item)
 
@@ -788,10 +806,12 @@ class Messaging:
 
 
 def _split(st: ActorState, recipient: ActorState, passes: list[Received]
-           ) -> tuple[list[Received], list[Received], list[Received], set[str]]:
+           ) -> tuple[list[Received], list[Received], list[tuple[Received, list[str]]],
+                      set[str]]:
     """What the labels let a message from ``st`` to ``recipient`` pass on: the items
-    shared, those withheld, those withheld whose incident facts carry a laxer label
-    (their facts pass on), and every fact the message may carry."""
+    shared, those withheld, the withheld items some of whose facts carry a laxer label
+    that lets them pass on (each with those facts), and every fact the message may
+    carry."""
     shared: list[Received] = []
     withheld: list[Received] = []
     for item in passes:
@@ -799,12 +819,54 @@ def _split(st: ActorState, recipient: ActorState, passes: list[Received]
             shared.append(item)
         else:
             withheld.append(item)
-    # an item whose incident facts carry a laxer label than its text passes those on
-    partly = [i for i in withheld
-              if i.facts_tlp is not None and allowed(i.facts_tlp, i.named, st, recipient)]
+    # an item whose facts carry a laxer label than its text passes those on: an inject's
+    # incident facts under its facts_tlp, a message's under the labels its sender gave
+    partly: list[tuple[Received, list[str]]] = []
+    for i in withheld:
+        labels = i.fact_labels
+        if labels is not None:
+            fs = [f for f, lbl in labels.items() if allowed(lbl, i.named, st, recipient)]
+            if fs:
+                partly.append((i, fs))
+        elif i.facts_tlp is not None and allowed(i.facts_tlp, i.named, st, recipient):
+            partly.append((i, [f for f in i.facts if not f.startswith("indicator:")]))
     carried = {f for item in shared for f in item.facts}
-    carried.update(f for i in partly for f in i.facts if not f.startswith("indicator:"))
+    for _, fs in partly:
+        carried.update(fs)
     return shared, withheld, partly, carried
+
+
+def _labels(base: int, shared: list[Received], partly: list[tuple[Received, list[str]]],
+            facts: dict[str, None]) -> tuple[int, dict[str, str] | None]:
+    """The label of a message (its rank in TLP_ORDER) chosen under ``base`` that passes on
+    the items ``shared`` and the facts ``partly`` of others, carrying ``facts``: at least
+    as strict as anything it passes on; and the facts it carries under a laxer label
+    than that, each with its label (None when none). A fact travels under the laxest
+    label of the items it came from, never laxer than ``base``."""
+    rank = base
+    for i in shared:
+        r = _RANK[i.tlp]
+        if r > rank:
+            rank = r
+    if rank == base and (not partly or not any(
+            _RANK[i.label_of(f)] > base for i, fs in partly for f in fs)):
+        return base, None  # everything goes under the label chosen
+    best: dict[str, int] = {}
+    for i in shared:
+        if _RANK[i.tlp] <= base:
+            for f in i.facts:
+                best[f] = base  # its facts are no stricter than the item
+    for i, fs in [*((i, i.facts) for i in shared if _RANK[i.tlp] > base), *partly]:
+        for f in fs:
+            r = max(base, _RANK[i.label_of(f)])
+            if r < best.get(f, len(TLP_ORDER)):
+                best[f] = r
+    for f in facts:
+        r = best.get(f, base)  # what the act states, under the label chosen
+        if r > rank:
+            rank = r
+    laxer = {f: TLP_ORDER[best.get(f, base)] for f in facts if best.get(f, base) < rank}
+    return rank, laxer or None
 
 
 def _due_again(st: ActorState, verb: str, inc_id: str, target: str,

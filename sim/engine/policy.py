@@ -8,7 +8,8 @@ on, and the fact that set it off.
 
 A rule is **armed** for an incident once one of its triggers has happened (an
 inject, a message verb received, or ``after:<rule>``). Whenever the actor's picture
-grows, every armed rule is evaluated again: a message rule tells only recipients
+grows, or an item lets it pass on a fact it held only under a stricter label, every
+armed rule is evaluated again: a message rule tells only recipients
 that have not yet been told the facts that make them a recipient, so a newly added
 hosting country gets its takedown request, and a second escalation goes out only
 when there is something new to escalate. An effect rule (a takedown, a
@@ -597,11 +598,14 @@ class Policy:
             else:
                 yield from self._duty_analysis(st, desk, item, slot, picture)
         triggers = [item.kind]
-        if item.grew:
-            # the picture grew with this item: every armed rule looks again
+        relook = item.grew or item.widened
+        if relook:
+            # the picture grew with this item, or it may pass on more of it (a fact it
+            # held only under a stricter label came again under a laxer one): every
+            # armed rule looks again
             triggers.extend(picture.armed)
         yield from self.apply_rules(st, inc_id, triggers, item, shift)
-        if not item.grew and not st.human and (self.heard_names or self.received_names):
+        if not relook and not st.human and (self.heard_names or self.received_names):
             # an item that adds no fact still says something: a message, that its
             # action was done (the armed rules waiting for that, ``done: by: anyone``,
             # look again); an inject, that it has arrived (the armed rules waiting for
@@ -994,7 +998,8 @@ class Policy:
         A recipient chosen for a fact (an affected or hosting country) is due when it
         has not been told that fact; one chosen whatever the incident (the regional
         council, the local police) is due when the condition now rests on a fact it has
-        not been told. Facts the recipient itself told this actor count as told.
+        not been told. Facts this actor has read in the recipient's own messages count as
+        told (not those of its mail still unread).
         """
         picture = st.pictures[inc_id]
         # whom the rule addresses reads only the picture (and the sender): the list

@@ -409,7 +409,8 @@ class DrillState:
                 or last.tlp != d.get("tlp", "") or last.subject != d.get("subject", "")
                 or d.get("to") in last.deliveries):
             last = SentItem(dispatch, d.get("verb", ""), ev.incident or "", d.get("tlp", ""),
-                            ev.time, d.get("subject", ""), by=by, rule=d.get("rule"))
+                            ev.time, d.get("subject", ""), d.get("text", ""), by=by,
+                            rule=d.get("rule"))
             sent.append(last)
             self._sending[ev.actor or ""] = last
         delivery = Delivery(d.get("to", ""), dispatch, channel=d.get("channel", ""),
