@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from test_tlp_red_relied_facts import _red_hosted_at_home
+
 from sim.authoring.explain import explain
 from sim.engine import Engine
 
@@ -83,29 +85,6 @@ def test_a_condition_that_also_holds_on_what_may_go_lets_the_escalation_go(
         in paths
     assert any(p.startswith("      Council --broadcast via email") for p in paths)
     assert ("cert-a", "escalate", "council") in _sent(_run(loaded))
-
-
-def _red_hosted_at_home(data: dict[str, Any], label: str) -> dict[str, Any]:
-    """cert-a hears, under ``label``, of a C2 server hosted in Singapore; it asks its
-    own ISP for a takedown, which the ISP carries out."""
-    data["actors"]["isp-sg"] = {
-        "name": "Lion City Hosting", "kind": "isp", "country": "SG",
-        "timezone": "Asia/Singapore", "staffing": "24/7",
-        "contacts": {"email": {"address": "abuse@lion.example"}},
-        "policy": {"ack_delay": "10m", "analysis_time": "30m", "drafting_time": "5m"}}
-    data["frameworks"]["fw"]["rules"] = {
-        "local-takedown": {"by": ["national_cert"], "on": ["inject"],
-                           "when": {"hosted_locally": True}, "action": "request_takedown",
-                           "to": ["local_isps"], "channel": "email", "deadline": "4h",
-                           "tlp": "AMBER"},
-        "isp-takedown": {"by": ["isp"], "on": ["request_takedown"],
-                         "when": {"crime_suspected": False}, "action": "takedown",
-                         "deadline": "1d"},
-    }
-    data["injects"][0].update(tlp=label, title="C2 server at a Singapore host",
-                              incident={"id": "x", "type": "botnet", "severity": "high",
-                                        "affected": ["SG"], "hosted_in": ["SG"]})
-    return data
 
 
 def test_a_red_server_at_home_is_not_asked_to_be_taken_down(scenario_data, load):
