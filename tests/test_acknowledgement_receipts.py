@@ -107,7 +107,7 @@ def test_the_sender_learns_of_an_acknowledgement_when_the_receipt_arrives(load):
 
 @pytest.mark.parametrize("effect", ["lose", "bounce"])
 def test_a_receipt_lost_in_an_outage_leaves_the_sender_to_chase(load, effect):
-    """The reviewer's drill: B acknowledges while its mail is down both ways, so A
+    """B acknowledges while its mail is down both ways, so A
     never hears of it. A does not escalate on an acknowledgement it never got; after
     its follow-up hour it calls B, and escalates once the call's receipt is back."""
     log = Engine(load(drill(outages=b_mail_down(effect))), seed=0).run()
@@ -126,7 +126,7 @@ def test_a_receipt_lost_in_an_outage_leaves_the_sender_to_chase(load, effect):
 
 
 def test_a_sender_that_never_gets_the_receipt_never_follows_on(load):
-    """The reviewer's drill exactly: no channel to chase on, so A never learns that B
+    """No channel to chase on, so A never learns that B
     acknowledged, and never escalates; its Sent list, over the network, says delivered
     while exercise control's says acknowledged."""
     from sim.engine.events import Event
@@ -147,8 +147,11 @@ def test_a_sender_that_never_gets_the_receipt_never_follows_on(load):
         if shown is not None:
             remote.apply(Event.from_dict(shown))
     assert [(item.verb, dl.state) for item, dl in remote.sent("a")] == [("notify", "delivered")]
-    assert [(item.verb, dl.state) for item, dl in control.sent("a")] == [
+    assert [(item.verb, dl.state) for item, dl in control.sent("a", as_sender=False)] == [
         ("notify", "acknowledged")]
+    # a hot-seat role view reads the whole log, and still shows what the sender knows
+    assert [(item.verb, dl.state, dl.at) for item, dl in control.sent("a")] == [
+        ("notify", "delivered", remote.sent("a")[0][1].at)]
 
 
 def test_a_receipt_held_in_an_outage_comes_when_service_returns(load):
@@ -207,3 +210,24 @@ def test_a_remote_sender_sees_the_acknowledgement_when_the_receipt_arrives(load)
     # B itself sees its own acknowledgements when it makes them
     own = [for_role(e, "b", frozenset()) for e in events_of(lost, "acknowledged", "b")]
     assert [s["time"] for s in own if s is not None] == [ACKNOWLEDGED, called + 10]
+
+
+def test_a_hot_seat_sender_sees_the_acknowledgement_when_the_receipt_arrives(load):
+    """A role view fed exercise control's whole log (a hot-seat drill) shows the
+    sender's messages as the sender knows them: delivered until the receipt arrives,
+    then acknowledged at its arrival; exercise control's own list keeps the moment
+    the recipient acknowledged."""
+    from sim.runs.view import DrillState
+
+    loaded = load(drill())
+    log = Engine(loaded, seed=0).run()
+    state = DrillState(loaded.scenario)
+    for e in log:
+        state.apply(e)
+        if e.time == ACKNOWLEDGED and e.type == "acknowledged":
+            [(_, seen)] = [(i, d) for i, d in state.sent("a") if d.dispatch == "d1"]
+            assert (seen.state, seen.at) == ("delivered", NOTIFIED + 5)
+    [(_, seen)] = [(i, d) for i, d in state.sent("a") if d.dispatch == "d1"]
+    assert (seen.state, seen.at) == ("acknowledged", ACKNOWLEDGED + 5)
+    [(_, truth)] = [(i, d) for i, d in state.sent("a", as_sender=False) if d.dispatch == "d1"]
+    assert (truth.state, truth.at) == ("acknowledged", ACKNOWLEDGED)

@@ -71,6 +71,10 @@ class Delivery:
     at: float | None = None  # when it reached its state
     #: the text this recipient was sent (the policy writes each recipient its own)
     text: str = ""
+    #: when it was delivered, and when the recipient's receipt reached the sender (the
+    #: sender knows it was acknowledged only from then; see :meth:`DrillState.sent`)
+    delivered_at: float | None = None
+    heard_at: float | None = None
 
 
 @dataclass
@@ -164,6 +168,9 @@ class DrillState:
 
     def __init__(self, scenario: Scenario, recent: int = 200):
         self.scenario = scenario
+        #: whether the state reads exercise control's whole log (the console, a hot-seat
+        #: drill), not one player's share of it
+        self.whole_log = False
         self.now = 0.0
         self.finished = False
         self.shifts = {aid: scenario_shift(scenario, aid) for aid in scenario.actors}
@@ -218,6 +225,9 @@ class DrillState:
             case "role_changed":
                 self.played_by[ev.actor] = d["played_by"]
             case "incident_opened" | "incident_updated":
+                # exercise control's events: this state reads the whole log, receipts
+                # included (a player's terminal gets an acknowledgement at its receipt)
+                self.whole_log = True
                 self.incidents[ev.incident] = {k: d[k] for k in
                                               ("type", "title", "severity", "affected",
                                                "hosted_in", "crime_suspected")}
@@ -289,6 +299,10 @@ class DrillState:
                     d.get("reason", ""), str(d.get("reason", "")).replace("_", " ")))
                 if d.get("verb") == "inject" and isinstance(d.get("inject"), str):
                     self._inject_lost(ev)
+            case "acknowledgement_received":
+                known = self._dispatches.get(d.get("dispatch", ""))
+                if known is not None:
+                    known[1].heard_at = ev.time
             case "acknowledged":
                 refs = set(d["refs"])
                 for item in self.inbox.get(ev.actor, []):
@@ -430,6 +444,8 @@ class DrillState:
                 delivery.state == "delivered" or int(d.get("attempt", 0)) != delivery.attempts):
             return  # a try that failed after another got through, or one overtaken by a later try
         delivery.state, delivery.reason, delivery.at = state, reason, at
+        if state == "delivered":
+            delivery.delivered_at = at
         if d.get("channel"):
             delivery.channel = d["channel"]
         if text and not delivery.text:
@@ -529,13 +545,27 @@ class DrillState:
     def item(self, actor: str, ref: str) -> InboxItem | None:
         return next((i for i in self.inbox[actor] if i.ref == ref), None)
 
-    def sent(self, actor: str) -> list[tuple[SentItem, Delivery]]:
-        """The role's Sent list, newest first: one row per message and recipient."""
-        return [(item, dl) for item in reversed(self.outbox.get(actor, []))
+    def sent(self, actor: str, as_sender: bool = True) -> list[tuple[SentItem, Delivery]]:
+        """The role's Sent list, newest first: one row per message and recipient, as
+        the sender knows it (``as_sender``: acknowledged once the receipt reached it, as
+        a player's terminal shows it), or as exercise control knows it."""
+        return [(item, self.as_sender(dl) if as_sender else dl)
+                for item in reversed(self.outbox.get(actor, []))
                 for dl in item.deliveries.values()]
 
+    def as_sender(self, dl: Delivery) -> Delivery:
+        """A delivery as its sender knows it: acknowledged from when the recipient's
+        receipt reached it, delivered until then."""
+        if not self.whole_log or dl.state != "acknowledged":
+            return dl
+        if dl.heard_at is None:
+            return replace(dl, state="delivered", at=dl.delivered_at)
+        return replace(dl, at=dl.heard_at)
+
     def sent_item(self, dispatch: str) -> tuple[SentItem, Delivery] | None:
-        return self._dispatches.get(dispatch)
+        """A message of a Sent list and its delivery, as the sender knows it."""
+        known = self._dispatches.get(dispatch)
+        return None if known is None else (known[0], self.as_sender(known[1]))
 
     # --- log lines -------------------------------------------------------------------
 
