@@ -26,7 +26,7 @@ from sim.authoring.lint import hold_never_lifts, incidents, median, stated_sever
 from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, LABEL_RANK, OPEN_RANK, Picture, stated_facts
 from sim.engine.messaging import allowed
-from sim.engine.policy import Directory, applies
+from sim.engine.policy import Directory, applies, holds_on
 
 EFFECTS = {
     "takedown": "takes the infrastructure down",
@@ -532,8 +532,7 @@ def _rests_on_kept(when: Condition, country: str | None, held: _Held, carried: _
     tell the sender itself (``said``), as the engine decides (messaging.py)."""
     if all(f in carried or f in said for f in relied):
         return False
-    known = Picture.of(f for f in held if f in carried or f in said)
-    return applies(when, country, known, groups) is None
+    return not holds_on(when, country, (f for f in held if f in carried or f in said), groups)
 
 
 #: why a rule held until another never acts: the other rule is, for the acting actor,

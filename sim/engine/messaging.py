@@ -40,7 +40,7 @@ from .actors import ActorState, AlwaysOn, Received
 from .clock import Shift
 from .distributions import sample
 from .drift import Window, pair_latency
-from .knowledge import IMPLIED_FACTS, Picture
+from .knowledge import IMPLIED_FACTS
 from .per_scenario import shared
 from .wording import TLP_RULES, channel_in_words, deadline_in_words, facts_in_words, templates
 
@@ -326,7 +326,7 @@ class Messaging:
         unsaid = [f for f in dict.fromkeys((*needed, *stated)) if f not in carried]
         if when is None or all(f in carried for f in relied):
             return unsaid
-        from .policy import applies  # the policy module imports this one
+        from .policy import applies, holds_on  # the policy module imports this one
 
         # facts the recipient itself told the sender are no secret to it
         told = st.heard.get((inc_id, target), ())
@@ -337,8 +337,8 @@ class Messaging:
         missing = [f for f in rests_on if f not in carried and f not in told]
         if not missing:
             return unsaid
-        known = Picture.of(f for f in picture.learnt if f in carried or f in told)
-        if applies(when, country, known, policy.groups) is not None:
+        if holds_on(when, country, (f for f in picture.learnt if f in carried or f in told),
+                    policy.groups):
             return unsaid  # what it may pass on is reason enough
         return list(dict.fromkeys((*unsaid, *missing)))
 

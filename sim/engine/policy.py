@@ -26,7 +26,7 @@ Selectors and conditions are plain functions of a picture, so ``drill lint`` and
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
@@ -182,6 +182,13 @@ def _by_fact(actors: list[tuple[str, str | None]], countries: list[str],
 
 def _local(actors: list[tuple[str, str | None]], country: str | None) -> list[Target]:
     return [(a, ()) for a, c in actors if c is not None and c == country]
+
+
+def holds_on(cond: Condition, country: str | None, facts: Iterable[str],
+             groups: dict[str, list[str]]) -> bool:
+    """Whether a rule's condition holds on these facts alone: on what a sender may pass
+    on to a recipient, say (the engine's messaging and ``drill explain`` both ask it)."""
+    return applies(cond, country, Picture.of(facts), groups) is not None
 
 
 def applies(cond: Condition, country: str | None, view: View,
