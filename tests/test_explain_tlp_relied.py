@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_tlp_red_relied_facts import _red_hosted_at_home
+from test_tlp_red_relied_facts import _red_hosted_at_home, _red_then_green
 
 from sim.authoring.explain import explain
 from sim.engine import Engine
@@ -70,13 +70,7 @@ def test_a_condition_that_also_holds_on_what_may_go_lets_the_escalation_go(
     # a GREEN report names Singapore and Thailand as well: two member states cert-a
     # may name, so it escalates (without Malaysia, known only from the RED report), and
     # the council broadcasts it
-    data = _red_report(scenario_data)
-    data["groups"]["asean"] = ["SG", "TH", "MY"]
-    data["injects"][0]["incident"]["affected"] = ["SG", "TH", "MY"]
-    data["injects"].append({
-        "id": "2", "at": "T+01:01", "sender": "ctl", "to": ["cert-a"], "via": "email",
-        "tlp": "GREEN", "title": "Victims in Singapore and Thailand",
-        "incident": {"id": "x", "affected": ["SG", "TH"]}})
+    data = _red_then_green(scenario_data)
     loaded = load(data)
     paths = _paths(explain(loaded.scenario))
     assert paths[0] == ("    CERT-SG --notify via email within 4h, TLP:GREEN--> CERT-TH"

@@ -104,17 +104,24 @@ def test_a_green_server_at_home_is_still_taken_down(scenario_data, load):
     assert not events_of(log, "withheld")
 
 
-def test_a_condition_that_holds_on_what_may_go_lets_the_message_go(scenario_data, load):
-    # cert-a hears under RED, for itself only, of victims in Singapore, Thailand and
-    # Malaysia; a minute later a GREEN report names Singapore and Thailand: two member
-    # states it may name, so it escalates, and says nothing of Malaysia
-    data = _red_report(scenario_data)
+def _red_then_green(data: dict) -> dict:
+    """cert-a hears under RED of victims in Singapore, Thailand and Malaysia (three
+    member states); a minute later a GREEN report names Singapore and Thailand."""
+    data = _red_report(data)
     data["groups"]["asean"] = ["SG", "TH", "MY"]
     data["injects"][0]["incident"]["affected"] = ["SG", "TH", "MY"]
     data["injects"].append({
         "id": "2", "at": "T+01:01", "sender": "ctl", "to": ["cert-a"], "via": "email",
         "tlp": "GREEN", "title": "Victims in Singapore and Thailand",
         "incident": {"id": "x", "affected": ["SG", "TH"]}})
+    return data
+
+
+def test_a_condition_that_holds_on_what_may_go_lets_the_message_go(scenario_data, load):
+    # cert-a hears under RED, for itself only, of victims in Singapore, Thailand and
+    # Malaysia; a minute later a GREEN report names Singapore and Thailand: two member
+    # states it may name, so it escalates, and says nothing of Malaysia
+    data = _red_then_green(scenario_data)
     log = Engine(load(data), seed=0).run()
     [sent] = [e for e in _to(log, "message_sent", "council") if e.details["attempt"] == 1]
     assert sent.details["verb"] == "escalate" and sent.details["tlp"] == "GREEN"
