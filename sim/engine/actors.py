@@ -167,6 +167,14 @@ class Desk:
         ``group`` is reranked with it (:meth:`rerank`): its priority's first part is
         the group's rank."""
         req = simpy.Event(self.env)
+        if not self._queue and len(self._users) < self.capacity \
+                and self.shift.on_duty(self.env._now):  # type: ignore[attr-defined]
+            # nothing waits and a place is free: let it in now, as _grant would
+            if self.refresh is not None:
+                self.refresh()
+            self._users.add(req)
+            req.succeed()
+            return req
         insort(self._queue, (priority, req, group))
         if group is not None:
             self._groups.setdefault(group, {})[req] = priority

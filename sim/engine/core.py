@@ -24,6 +24,7 @@ reference counting, without waiting for the cyclic garbage collector.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable
@@ -53,8 +54,17 @@ from .streams import Streams
 
 _SimEvent = simpy.Event
 _new_event = object.__new__
+
 _NORMAL = simpy.events.NORMAL
 _URGENT = simpy.events.URGENT
+
+
+@functools.cache
+def _default_names() -> StageNames:
+    """The stage names of a scenario that names none of its own (built once, on first
+    use: comparing with it is cheaper than building it for every run)."""
+    return StageNames()
+
 
 __all__ = ["Action", "ActionError", "Engine", "ScheduledInject", "preflight",
            "run_scenario"]
@@ -137,7 +147,7 @@ class Engine:
             control_counts_as_reach=scenario.drill.control_counts_as_reach,
             # only a scenario that names its own stages says so: logs stay as they were
             **({"names": scenario.drill.names.model_dump()}
-               if scenario.drill.names != StageNames() else {}),
+               if scenario.drill.names != _default_names() else {}),
             seed=self.seed,
             human=sorted(human),
             actors={

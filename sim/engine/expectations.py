@@ -88,10 +88,12 @@ class Expectations:
             for e in engine.scenario.expectation_units()
         }
         self._actions = {e.action for e in self.states.values()}
-        #: action -> the expectations of that action, in scenario order
-        self._of_action: dict[str, list[ExpectationState]] = {}
+        #: (action, reach, incident) -> the expectations of that action about that
+        #: incident, in scenario order: those of that reach, or (reach None) all of them
+        self._of_action: dict[tuple[str, str | None, str], list[ExpectationState]] = {}
         for exp in self.states.values():
-            self._of_action.setdefault(exp.action, []).append(exp)
+            for reach in (exp.reach, None):
+                self._of_action.setdefault((exp.action, reach, exp.incident), []).append(exp)
         #: True when some expectation fires a contingency when its message is lost
         self.watch_lost = any("lost" in e.fires for e in self.states.values())
         #: anchors out so far
@@ -153,16 +155,20 @@ class Expectations:
     def on_event(self, ev: Event) -> None:
         """Look at one event for expectations it meets."""
         d = ev.details
-        if ev.type == "message_sent":
+        kind = ev.type
+        if kind == "message_sent":
             self._sent_after.setdefault(d["dispatch"], self._anchors)
             return
-        if ev.type == "message_delivered":
-            self._done(ev, d["verb"], d["sender"], (ev.actor,), "delivered", d["dispatch"])
+        of_action = self._of_action
+        if kind == "message_delivered":
+            exps = of_action.get((d["verb"], "delivered", ev.incident))
+            if exps:
+                self._done(ev, exps, d["sender"], (ev.actor,), d["dispatch"])
             return
-        if ev.type in LOST_EVENTS:
+        if kind in LOST_EVENTS:
             self._lost(ev)
             return
-        verb = d.get("action") or _EVENT_VERB.get(ev.type)
+        verb = d.get("action") or _EVENT_VERB.get(kind)
         if verb is not None:
             self.engine.acted.add((ev.actor, ev.incident, verb))
             if self.engine.msel.watching:
@@ -170,17 +176,25 @@ class Expectations:
         if verb is None or (verb not in self._actions and verb != "acknowledge"):
             return
         if verb in MESSAGE_VERBS:
-            self._done(ev, verb, ev.actor, tuple(d.get("targets", ())), "sent")
+            exps = of_action.get((verb, "sent", ev.incident))
+            if exps:
+                self._done(ev, exps, ev.actor, tuple(d.get("targets", ())))
             return
-        if ev.type == "acknowledged":
+        if kind == "acknowledged":
             dispatches = self.engine.messaging.dispatches
             for did in d.get("dispatches", ()):
                 x = dispatches[did]
-                self._done(ev, x.verb, x.sender, (x.recipient,), "acknowledged", did)
+                exps = of_action.get((x.verb, "acknowledged", ev.incident))
+                if exps:
+                    self._done(ev, exps, x.sender, (x.recipient,), did)
             # an acknowledgement is towards whoever sent what it acknowledges
-            self._done(ev, verb, ev.actor, tuple(d.get("senders", ())), None)
+            exps = of_action.get((verb, None, ev.incident))
+            if exps:
+                self._done(ev, exps, ev.actor, tuple(d.get("senders", ())))
             return
-        self._done(ev, verb, ev.actor, (), None)
+        exps = of_action.get((verb, None, ev.incident))
+        if exps:
+            self._done(ev, exps, ev.actor, ())
 
     def _out_before(self, exp: ExpectationState, dispatch: str | None) -> bool:
         """Whether what is done now, or by a message (``dispatch``), comes before the
@@ -191,18 +205,15 @@ class Expectations:
         return (dispatch is not None
                 and self._sent_after.get(dispatch, self._anchors) < exp.anchor_no)
 
-    def _done(self, ev: Event, verb: str, actor: str, recipients: tuple[str, ...],
-              reach: str | None, dispatch: str | None = None) -> None:
-        """``dispatch``: the message delivered or acknowledged, for those reaches."""
-        of_action = self._of_action.get(verb)
-        if of_action is None:
-            return
+    def _done(self, ev: Event, exps: list[ExpectationState], actor: str,
+              recipients: tuple[str, ...], dispatch: str | None = None) -> None:
+        """``actor`` did what the expectations ``exps`` (of one action, reach and
+        incident) look for; ``dispatch``: the message delivered or acknowledged, for
+        those reaches."""
         engine = self.engine
-        for exp in of_action:
+        for exp in exps:
             if (
-                (reach is not None and exp.reach != reach)
-                or exp.incident != ev.incident
-                or actor not in exp.actors
+                actor not in exp.actors
                 or actor in exp.done_by
                 or self._out_before(exp, dispatch)
             ):

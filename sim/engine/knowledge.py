@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Any
 
 from scenarios.model import SEVERITY_ORDER, Artefact, Incident
@@ -76,6 +75,8 @@ class View:
         kind, _, value = fact.partition(":")
         if kind == "affected":
             self.affected.append(value)
+        elif kind == "indicator":
+            return  # an artefact tells the view nothing
         elif kind == "hosted":
             self.hosted_in.append(value)
         elif kind == "crime":
@@ -136,18 +137,26 @@ class Picture(View):
         or each under the label ``label`` gives it. Returns whether a fact was new, and
         whether the item let the actor pass on a fact it held before only under a
         stricter label."""
+        if not isinstance(label, str):
+            # fact by fact, in order, each under its own label
+            new = widened = False
+            for f in facts:
+                grew, wider = self.take((f,), label(f), at)
+                new = new or grew
+                widened = widened or wider
+            return new, widened
         new = widened = False
         learnt = self.learnt
         labels = self.labels
-        ranks = repeat(LABEL_RANK[label]) if isinstance(label, str) \
-            else [LABEL_RANK[label(f)] for f in facts]
-        for f, rank in zip(facts, ranks, strict=False):  # repeat() never ends
+        add = self._add
+        rank = LABEL_RANK[label]
+        for f in facts:
             if f not in labels:
                 learnt[f] = at
                 labels[f] = rank
                 if rank > OPEN_RANK:
                     self.restricted += 1
-                self._add(f)
+                add(f)
                 new = True
             elif rank < labels[f]:
                 if labels[f] > OPEN_RANK >= rank:

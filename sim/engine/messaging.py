@@ -31,8 +31,10 @@ import functools
 import itertools
 import math
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
+from zoneinfo import ZoneInfo
 
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, Condition
 
@@ -46,6 +48,7 @@ from .wording import TLP_RULES, channel_in_words, deadline_in_words, facts_in_wo
 
 if TYPE_CHECKING:
     from .core import Engine
+    from .streams import Stream
 
 #: Event type recorded for each verb an actor performs.
 VERB_EVENT: dict[str, str] = {
@@ -140,6 +143,29 @@ def allowed(label: str, named: tuple[str, ...], sender: ActorState,
     return False  # AMBER+STRICT: the recipient's own organisation only
 
 
+#: how far from the start, the half and the end of a minute of drill time a deadline
+#: must fall to be read as the others in that minute are: far more than the
+#: microsecond drill time is kept to
+_EDGE = 1e-6
+#: deadlines further out than this (about 190 years) are read one by one
+_FAR = 1e8
+_MINUTE = timedelta(minutes=1)
+
+
+def _reads_by_minute(scenario) -> bool:
+    """Whether :func:`~.wording.deadline_in_words` reads the same for every deadline
+    within one minute of drill time, clear of its start, half and end (it gives the
+    drill time to the nearest minute, and the wall-clock minute): the drill starts on a
+    whole minute, in a zone whose UTC offset is a whole number of minutes, as every
+    zone's has been (and changed on a whole minute) since the 1970s."""
+    start = scenario.drill.start
+    offset = start.utcoffset()
+    if offset is None or start.second or start.microsecond or offset % _MINUTE:
+        return False
+    local = start.astimezone(ZoneInfo(scenario.drill.clock_timezone)).utcoffset()
+    return local is not None and not local % _MINUTE
+
+
 class _ScenarioWords:
     """What every message of a scenario's runs shares, worked out once per scenario
     (scenarios are frozen): each verb's templates, channels and deadlines in words."""
@@ -150,7 +176,10 @@ class _ScenarioWords:
         self.scenario = scenario
         self._templates: dict[str, tuple[str, str, str, str]] = {}
         self._channels: dict[str, str] = {}
-        self._deadlines: dict[float, str] = {}
+        #: by the deadline, or by its minute of drill time and which half of it
+        self._deadlines: dict[float | tuple[int, bool], str] = {}
+        #: whether deadlines are read by the minute (None: not known yet)
+        self._by_minute: bool | None = None
 
     @classmethod
     def of(cls, scenario) -> _ScenarioWords:
@@ -172,13 +201,23 @@ class _ScenarioWords:
 
     def deadline(self, deadline_at: float) -> str:
         """:func:`~.wording.deadline_in_words`: many deadlines come back, in the
-        messages of one rule and run after run."""
-        words = self._deadlines.get(deadline_at)
+        messages of one rule and run after run, and most read as every other one in the
+        same half of a minute of drill time does."""
+        key: float | tuple[int, bool] = deadline_at
+        if -_FAR < deadline_at < _FAR:
+            by_minute = self._by_minute
+            if by_minute is None:
+                by_minute = self._by_minute = _reads_by_minute(self.scenario)
+            if by_minute:
+                minute = math.floor(deadline_at)
+                part = deadline_at - minute  # exact
+                if _EDGE < part < 0.5 - _EDGE or 0.5 + _EDGE < part < 1.0 - _EDGE:
+                    key = (minute, part > 0.5)
+        words = self._deadlines.get(key)
         if words is None:
             if len(self._deadlines) >= 65536:
                 self._deadlines.clear()
-            words = self._deadlines[deadline_at] = deadline_in_words(self.scenario,
-                                                                     deadline_at)
+            words = self._deadlines[key] = deadline_in_words(self.scenario, deadline_at)
         return words
 
 
@@ -197,6 +236,10 @@ class Messaging:
         self.wording = engine.words
         #: id(item) -> (item, incident title, written out, as an attachment)
         self._blocks: dict[int, tuple[Received, str, str, str]] = {}
+        #: (channel, sender, recipient) -> the stream and latency of the messages, and of
+        #: the receipts, from one to the other by that channel
+        self._links: dict[tuple[str, str, str], tuple[Stream, Any]] = {}
+        self._receipts: dict[tuple[str, str, str], tuple[Stream, Any]] = {}
 
     # --- performing actions ----------------------------------------------------------
 
@@ -247,12 +290,13 @@ class Messaging:
             base["set_off_by"] = set_off_by
         if verb in MESSAGE_VERBS:
             sent = []
+            everyone = tuple(targets)
+            needs = justification or {}
             for target in targets:
-                if self._dispatch(st, verb, inc_id, target, tuple(targets), channels, tlp, rule,
+                if self._dispatch(st, verb, inc_id, target, everyone, channels, tlp, rule,
                                   due_from.get(target, trigger_at) if due_from else trigger_at,
                                   passes, by, deadline, worked, off_duty, trigger,
-                                  text, set_off_by, (justification or {}).get(target, ()),
-                                  relied or (), desk):
+                                  text, set_off_by, needs.get(target, ()), relied or (), desk):
                     sent.append(target)
             if sent:
                 engine.emit(VERB_EVENT[verb], st.id, inc_id, targets=sent,
@@ -304,9 +348,10 @@ class Messaging:
         if not needed and not relied and not IMPLIED_FACTS.get(verb) \
                 and (inc_id, verb, target) not in st.told:
             return [], []  # due once whatever the incident, and stating nothing by itself
-        _, withheld, _, carried = _split(st, self.engine.actors[target], passes)
+        shared, withheld, partly = _split(st, self.engine.actors[target], passes)
         if not withheld:
             return [], []
+        carried = _carried(shared, partly)
         due = _due_again(st, verb, inc_id, target, withheld, carried, needed, relied)
         if not due:
             due = self._unsaid(st, verb, inc_id, target, withheld, carried, needed, relied,
@@ -352,7 +397,8 @@ class Messaging:
                   desk: Shift | AlwaysOn | None = None) -> bool:
         """Send one message; False when the facts it is about may not be passed on."""
         engine = self.engine
-        shared, withheld, partly, carried = _split(st, engine.actors[target], passes)
+        shared, withheld, partly = _split(st, engine.actors[target], passes)
+        carried = _carried(shared, partly) if withheld else set()
         due = withheld and _due_again(st, verb, inc_id, target, withheld, carried, needed,
                                       relied)
         if due:
@@ -379,7 +425,8 @@ class Messaging:
                 return False
             engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld], to=target)
         picture = st.pictures.get(inc_id)
-        partly = [(i, fs) for i, fs in partly if i not in shared]
+        if breach:
+            partly = []  # the items it comes from go whole, with what was withheld
         if (not withheld or breach) and picture is not None and passes is picture.items:
             # everything the sender holds goes: its facts in the order it learnt them
             facts = dict.fromkeys(picture.learnt)
@@ -408,12 +455,15 @@ class Messaging:
                 allowed(lbl, n, st, actors[t]) for lbl, n in held))
         # what the sender has now told this recipient: only what the message carries. A
         # fact withheld stays untold, so the recipient is due again once it may be told
-        st.told.setdefault((inc_id, verb, target), set()).update(facts)
+        told = st.told.get((inc_id, verb, target))
+        if told is None:
+            told = st.told[(inc_id, verb, target)] = set()
+        told.update(facts)
         d = Dispatch(
             f"d{next(self._dispatch_ids)}", st.id, target, inc_id, verb, rule, label,
             list(channels), trigger_at,
             named,
-            tuple(i.ref for i in shared), list(facts), automated=by == "policy",
+            tuple([i.ref for i in shared]), list(facts), automated=by == "policy",
             deadline_at=trigger_at + deadline if deadline is not None else math.inf,
             text=text, trigger=trigger, set_off_by=set_off_by,
             draft={"worked": worked or 0.0, "off_duty": off_duty or 0.0}, desk=desk,
@@ -497,17 +547,14 @@ class Messaging:
         if picture is None:
             return "", "CLEAR"
         recipient = self.engine.actors[d.recipient]
-
-        def passes(label: str, item: Received) -> bool:
-            return label in OPEN_LABELS or allowed(label, item.named, st, recipient)
-
         for item in reversed(picture.items):
             if item.incident_title:
                 label = item.title_tlp or item.facts_tlp or item.tlp
-                if passes(label, item):
+                if label in OPEN_LABELS or allowed(label, item.named, st, recipient):
                     return item.incident_title, label
         for item in picture.items:
-            if item.kind == "inject" and item.title and passes(item.tlp, item):
+            if item.kind == "inject" and item.title and (
+                    item.tlp in OPEN_LABELS or allowed(item.tlp, item.named, st, recipient)):
                 return item.title, item.tlp
         return "", "CLEAR"
 
@@ -575,17 +622,27 @@ class Messaging:
             self._transmit(d, cid, msg_id, common, stale)
             return
 
+    def _link(self, links: dict[tuple[str, str, str], tuple[Stream, Any]], cid: str,
+              sender: str, recipient: str, suffix: str = "") -> tuple[Stream, Any]:
+        """The stream of what goes from ``sender`` to ``recipient`` by channel ``cid``
+        (``suffix``: "/receipt" for receipts) and its latency there, kept in ``links``
+        for the rest of the run."""
+        ch = self.channels[cid]
+        link = links[(cid, sender, recipient)] = (
+            self.engine.streams(f"channel/{cid}/{sender}>{recipient}{suffix}"),
+            pair_latency(ch, sender, recipient) if ch.pair_latency else ch.latency)
+        return link
+
     def _transmit(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
                   stale: bool) -> None:
         ch = self.channels[cid]
         engine = self.engine
         # one stream per channel and pair; every message draws its latency and then a
         # loss number, lossy channel or not, so changing a loss keeps the latencies
-        pair = f"channel/{cid}/{d.sender}>{d.recipient}"
-        streams = engine.streams
-        rng = streams.get(pair) or streams(pair)
-        latency = sample(pair_latency(ch, d.sender, d.recipient) if ch.pair_latency
-                         else ch.latency, rng)
+        links = self._links
+        rng, latency_of = links.get((cid, d.sender, d.recipient)) \
+            or self._link(links, cid, d.sender, d.recipient)
+        latency = sample(latency_of, rng)
         failed = rng.random() < ch.loss
         index = d.index
         if engine.drift is not None:
@@ -756,11 +813,10 @@ class Messaging:
         cid = item.channel
         assert isinstance(d, Dispatch) and cid is not None
         engine = self.engine
-        ch = self.channels[cid]
-        name = f"channel/{cid}/{d.recipient}>{d.sender}/receipt"
-        streams = engine.streams
-        latency = sample(pair_latency(ch, d.recipient, d.sender) if ch.pair_latency
-                         else ch.latency, streams.get(name) or streams(name))
+        receipts = self._receipts
+        rng, latency_of = receipts.get((cid, d.recipient, d.sender)) \
+            or self._link(receipts, cid, d.recipient, d.sender, "/receipt")
+        latency = sample(latency_of, rng)
         acknowledged_at = self.env.now
 
         def arrive() -> None:
@@ -806,13 +862,14 @@ class Messaging:
 
 
 def _split(st: ActorState, recipient: ActorState, passes: list[Received]
-           ) -> tuple[list[Received], list[Received], list[tuple[Received, list[str]]],
-                      set[str]]:
+           ) -> tuple[list[Received], list[Received], list[tuple[Received, list[str]]]]:
     """What the labels let a message from ``st`` to ``recipient`` pass on: the items
-    shared, those withheld, the withheld items some of whose facts carry a laxer label
-    that lets them pass on (each with those facts), and every fact the message may
-    carry."""
-    shared: list[Received] = []
+    shared, those withheld, and the withheld items some of whose facts carry a laxer
+    label that lets them pass on (each with those facts)."""
+    shared = [item for item in passes if item.tlp in OPEN_LABELS]
+    if len(shared) == len(passes):
+        return shared, [], []  # most often: nothing under a label that restricts it
+    shared = []
     withheld: list[Received] = []
     for item in passes:
         if item.tlp in OPEN_LABELS or allowed(item.tlp, item.named, st, recipient):
@@ -830,10 +887,18 @@ def _split(st: ActorState, recipient: ActorState, passes: list[Received]
                 partly.append((i, fs))
         elif i.facts_tlp is not None and allowed(i.facts_tlp, i.named, st, recipient):
             partly.append((i, [f for f in i.facts if not f.startswith("indicator:")]))
-    carried = {f for item in shared for f in item.facts}
+    return shared, withheld, partly
+
+
+def _carried(shared: list[Received], partly: list[tuple[Received, list[str]]]) -> set[str]:
+    """Every fact a message may carry, from what :func:`_split` found it may pass on
+    (needed only when something is withheld)."""
+    carried: set[str] = set()
+    for item in shared:
+        carried.update(item.facts)
     for _, fs in partly:
         carried.update(fs)
-    return shared, withheld, partly, carried
+    return carried
 
 
 def _labels(base: int, shared: list[Received], partly: list[tuple[Received, list[str]]],

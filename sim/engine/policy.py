@@ -26,7 +26,7 @@ Selectors and conditions are plain functions of a picture, so ``drill lint`` and
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
@@ -1020,16 +1020,21 @@ class Policy:
             picture.memo[(rid, sender)] = (known, addressed)
         out = []
         drafting = st.drafting.get((inc_id, rid), ())
+        told_of = st.told.get
+        heard_of = st.heard.get
+        action = rule.action
         for aid, just in addressed:
             if aid in drafting:
                 continue  # a message to it under this rule is being drafted
-            told = st.told.get((inc_id, rule.action, aid))
+            told = told_of((inc_id, action, aid))
             due = just or relied
             if told is None and not due:
                 out.append((aid, just))  # chosen whatever the incident: due once
                 continue
-            before = told or ()
-            heard = st.heard.get((inc_id, aid), ())
-            if any(f not in before and f not in heard for f in due):
-                out.append((aid, just))
+            before: Collection[str] = told if told is not None else ()
+            heard = heard_of((inc_id, aid), ())
+            for f in due:
+                if f not in before and f not in heard:
+                    out.append((aid, just))
+                    break
         return out
