@@ -325,9 +325,10 @@ async def test_a_note_keeps_the_suggested_rating_a_suggestion(tmp_path):
     saved.close()
 
 
-async def test_over_the_network_a_note_waits_for_the_evaluator_s_rating():
-    # a drill served elsewhere keeps a note with a rating: on an expectation nobody
-    # rated, n asks for the rating first (the suggestion is never sent as one)
+async def test_over_the_network_a_note_needs_no_rating_and_keeps_one_given():
+    # a drill served elsewhere keeps a note on an expectation nobody rated as a note
+    # alone (rating ""), never with the suggestion sent as the evaluator's rating; once
+    # rated, a note goes with the evaluator's rating
     session = DrillSession.start(load_scenario(DEFAULT), seed=0, human=[], record=False)
     session.advance_to(10**5)
     review = build_review(session.scenario, list(session.engine.log))
@@ -345,19 +346,21 @@ async def test_over_the_network_a_note_waits_for_the_evaluator_s_rating():
         await pilot.pause(0.2)
         eid = str(app.screen.query_one("#exp", DataTable).get_row_at(0)[0])
         await pilot.press("n")
-        await pilot.pause(0.2)
-        assert not isinstance(app.screen, NoteForm)
-        assert [m for m in notes_of(app) if m.startswith(f"Rate {eid} first")]
-        assert sent == []
+        await until(pilot, lambda: isinstance(app.screen, NoteForm))
+        app.screen.query_one("#note", Input).value = "Seen late"
+        await pilot.press("enter")
+        await until(pilot, lambda: sent == [(eid, "", "Seen late")])
+        app.screen.rating_given(eid, {"rating": "", "note": "Seen late", "who": "evaluator"})
         await pilot.press("p")
-        await until(pilot, lambda: sent == [(eid, "P", "")])
-        app.screen.rating_given(eid, {"rating": "P", "note": "", "who": "evaluator"})
+        await until(pilot, lambda: len(sent) == 2)
+        assert sent[1] == (eid, "P", "Seen late")
+        app.screen.rating_given(eid, {"rating": "P", "note": "Seen late", "who": "evaluator"})
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, NoteForm))
         app.screen.query_one("#note", Input).value = "Well done"
         await pilot.press("enter")
-        await until(pilot, lambda: len(sent) == 2)
-    assert sent[1] == (eid, "P", "Well done")
+        await until(pilot, lambda: len(sent) == 3)
+    assert sent[2] == (eid, "P", "Well done")
 
 
 # --- 5 and 7. the review's timeline ---------------------------------------------------

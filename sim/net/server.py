@@ -736,26 +736,29 @@ class DrillServer:
 
     def rate(self, grant: Grant, msg: P.RateMsg) -> dict[str, Any]:
         """An expectation's rating from a facilitator or observer token, kept in the drill's
-        journal (as ``drill review`` keeps it) and sent to exercise control's terminals."""
+        journal (as ``drill review`` keeps it) and sent to exercise control's terminals.
+        Rating ``""`` is a note alone: the expectation keeps the rating it has, if any."""
         from sim.analysis.review import RATINGS
 
         if grant.access not in NOTE_ACCESS:
             raise Forbidden(f"a {grant.access}'s token may not rate expectations")
         if msg.expectation not in {x.id for x in self.session.scenario.expectation_units()}:
             raise ActionError(f"no expectation {one_line(msg.expectation)[:40]!r} in this drill")
-        if msg.rating not in RATINGS:
+        if msg.rating and msg.rating not in RATINGS:
             raise ActionError(f"no rating {one_line(msg.rating)[:8]!r}: give "
                               f"{', '.join(RATINGS)}")
         journal = self.session.journal
         if journal is None:
             raise ActionError("this drill keeps no journal: the rating cannot be kept")
         who = "facilitator" if grant.access == "facilitator" else "evaluator"
-        rating = P.RatingState(expectation=msg.expectation, rating=msg.rating, note=msg.note,
+        before = next((r for r in rating_states(self.session)
+                       if r.expectation == msg.expectation), None)
+        # a note alone never takes away a rating given meanwhile on another console
+        given = msg.rating or (before.rating if before is not None else "")
+        rating = P.RatingState(expectation=msg.expectation, rating=given, note=msg.note,
                                who=who)
         # every facilitator or observer joining later gets every rating in its welcome: one
         # that would make it too large for a terminal is refused before it is kept
-        before = next((r for r in rating_states(self.session)
-                       if r.expectation == msg.expectation), None)
         grows = _encoded_size(P.encode(rating)) + 1 - (
             _encoded_size(P.encode(before)) + 1 if before is not None else 0)
         if self.welcome_size + grows > P.MAX_SERVER_FRAME:
@@ -764,7 +767,7 @@ class DrillServer:
                               f"more than the {_mib(P.MAX_SERVER_FRAME)} a terminal accepts; "
                               "a shorter note may fit")
         try:
-            journal.set_rating(msg.expectation, msg.rating, msg.note, who)
+            journal.set_rating(msg.expectation, given, msg.note, who)
         except JournalError as exc:  # the rating is lost, not the drill: it goes on
             raise ActionError(str(exc)) from None
         self.welcome_size += grows

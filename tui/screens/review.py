@@ -134,8 +134,9 @@ class ReviewScreen(Screen):
         super().__init__()
         self.review = review
         self.journal = journal
-        #: a drill served elsewhere: sends a rating (expectation, rating, note) to the
-        #: drill server, which keeps it in the drill's journal; None: kept in ``journal``
+        #: a drill served elsewhere: sends a rating (expectation, rating, note; rating ""
+        #: is a note alone) to the drill server, which keeps it in the drill's journal;
+        #: None: kept in ``journal``
         self.rate = rate
         self._tasks: list[dict] = []
         self._breakdown_filled = False
@@ -490,10 +491,6 @@ class ReviewScreen(Screen):
         if not mine:
             # a note is the evaluator's, a suggested rating is not: it stays a suggestion
             rating = ""
-            if self.rate is not None:  # the drill server keeps a note with a rating
-                self.notify(f"Rate {eid} first (P, S, M or U): the drill server keeps a "
-                            "note with the evaluator's rating.", severity="warning", timeout=6)
-                return
 
         def done(text: str | None) -> None:
             if text is not None:
@@ -514,23 +511,31 @@ class ReviewScreen(Screen):
         self.notify(said + (" (saved in the journal)" if self.journal else ""))
 
     async def _send_rating(self, eid: str, rating: str, note: str) -> None:
-        """Send a rating to the drill server; shown once it is kept, or why not."""
+        """Send a rating, or a note alone (rating ``""``), to the drill server; shown once
+        it is kept, or why not."""
         assert self.rate is not None
+        what = f"{eid} rated {rating}" if rating else f"the note on {eid} kept"
         try:
             await self.rate(eid, rating, note)
         except ActionError as exc:
-            self.notify(f"{eid} is not rated: {exc}", severity="error", timeout=8)
+            self.notify(f"{eid} is not rated: {exc}" if rating else
+                        f"the note on {eid} is not kept: {exc}", severity="error", timeout=8)
             return
         except DrillConnectionError as exc:  # the answer was lost: rating again is harmless
-            self.notify(f"{eid} rated {rating}? {exc}", severity="warning", timeout=12)
+            self.notify(f"{what}? {exc}", severity="warning", timeout=12)
             return
         except TimeoutError:
-            self.notify(f"{eid} rated {rating}? The drill server did not answer in time: "
-                        "rate it again to be sure.", severity="warning", timeout=12)
+            self.notify(f"{what}? The drill server did not answer in time: "
+                        f"{'rate' if rating else 'write'} it again to be sure.",
+                        severity="warning", timeout=12)
             return
         if eid not in self.review.ratings:  # the server's word on it normally comes first
             self.rating_given(eid, {"rating": rating, "note": note, "who": "evaluator"})
-        self.notify(f"{eid} rated {rating} (saved in the drill's journal)")
+        # a note alone keeps a rating the server holds (given meanwhile on another console)
+        kept = self.review.ratings[eid].get("rating", "")
+        said = (f"{eid} rated {rating}" if rating else
+                f"note on {eid}, rated {kept}" if kept else f"note on {eid}, not rated")
+        self.notify(said + " (saved in the drill's journal)")
 
     def rating_given(self, eid: str, rating: dict[str, str]) -> None:
         """A rating kept by the drill server, given here or on another console: shown."""
