@@ -1000,15 +1000,15 @@ class OnCall(Strict):
         "high",
         description="Least severity, as the team knows the incident when the message "
         "arrives (what it has taken in: mail waiting unread in the closed office does not "
-        "count), for the duty officer to act out of hours; anything less waits for office "
-        "hours.",
+        "count; an incident of no known severity counts as medium), for the duty officer "
+        "to act out of hours; anything less waits for office hours.",
     )
 
     def acts_on(self, severity: str | None) -> bool:
-        """Whether the duty officer acts on an incident known to be this severe."""
-        if not severity:
-            return False
-        return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(self.min_severity)
+        """Whether the duty officer acts on an incident known to be this severe (an
+        unknown severity counts as medium, as it does in the desk's queue)."""
+        rank = SEVERITY_ORDER.index(severity or "medium")
+        return rank >= SEVERITY_ORDER.index(self.min_severity)
 
 
 class Policy(Strict):

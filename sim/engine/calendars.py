@@ -10,8 +10,11 @@ computed they are kept in a small cache file, named after the package's version:
 The file's name holds everything that changes an answer besides the calendar and the
 year: the package's version and a fingerprint of the code that asks the package
 (:func:`scenarios.model.holiday_calendar`, which picks the names' language, and the
-lookup below), so a release that asks differently never reads an older answer. Inside,
-answers are kept per calendar (country and subdivision) and year.
+lookups below), so a release that asks differently never reads an older answer. Inside,
+answers are kept per calendar (country and subdivision) and year: the days off with
+their names, and the make-up working days (a rest day worked in exchange for a day
+off, as in Viet Nam or Myanmar). A file of the earlier format, with days off alone, is
+still read; the make-up days of its years are then looked up again.
 
 A lookup gives exactly what the package's calendar gives: a year that is not in the
 cache is computed by the package itself, and a year the package cannot compute is
@@ -19,8 +22,9 @@ left to the package (and never cached). The cache is only ever a copy, and it is
 trusted only as far as it is checked: a file that is not the user's own (owned by
 another user, writable by others, a link, or in a folder others can write to), that
 fails its checksum, or whose entries are not exactly what this module writes (a date
-of that year, once, with a name) is ignored, and the year is computed again. A file
-or folder that cannot be read or written (a read-only or missing home) is no error.
+of that year, once, with a name; a make-up day, a date of that year, once) is ignored,
+and the year is computed again. A file or folder that cannot be read or written (a
+read-only or missing home) is no error.
 """
 
 from __future__ import annotations
@@ -44,7 +48,9 @@ from scenarios.model import holiday_calendar
 MAX_CACHE_BYTES = 8 * 1024 * 1024
 #: a holiday's name longer than this is no name the package gives
 MAX_NAME = 1000
-_FORMAT = 2
+_FORMAT = 3
+#: the earlier format, days off alone, still read
+_DAYS_OFF_ONLY = 2
 _DIST_INFO = re.compile(r"^holidays-([0-9][0-9A-Za-z.+\-_]{0,39})\.dist-info$")
 
 
@@ -91,7 +97,8 @@ def recipe() -> str:
     """A fingerprint of the code whose answers are cached: how the package is asked
     (the calendar's language) and how a year is taken from it."""
     parts = [str(_FORMAT)]
-    for fn in (_model.holiday_calendar, PublicCalendar.get):
+    for fn in (_model.holiday_calendar, PublicCalendar.get, PublicCalendar.workday,
+               PublicCalendar._compute):
         parts.extend(_code_text(fn.__code__))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
@@ -107,8 +114,10 @@ def cache_file() -> Path | None:
     return folder / f"holidays-{version}-{recipe()}.json"
 
 
-def _checksum(calendars: Any) -> str:
-    text = json.dumps(calendars, sort_keys=True, ensure_ascii=False)
+def _checksum(calendars: Any, workdays: Any = None) -> str:
+    """The checksum of a cache's answers (days off alone in the earlier format)."""
+    doc = calendars if workdays is None else [calendars, workdays]
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -149,42 +158,81 @@ def _year(entries: Any, year: int) -> dict[date, str] | None:
     return names
 
 
+def _workdays(entries: Any, year: int) -> frozenset[date] | None:
+    """A cached year's make-up working days, or None unless every one is exactly as
+    written (a date of that year, once)."""
+    if not isinstance(entries, list):
+        return None
+    days: set[date] = set()
+    for day in entries:
+        if not isinstance(day, str):
+            return None
+        try:
+            d = date.fromisoformat(day)
+        except ValueError:
+            return None
+        if d.year != year or d.isoformat() != day or d in days:
+            return None
+        days.add(d)
+    return frozenset(days)
+
+
+_Years = dict[str, dict[str, Any]]
+
+
 class _Store:
-    """The cache file of one package version and recipe: {calendar: {year: [[date, name]]}}."""
+    """The cache file of one package version and recipe: the days off,
+    {calendar: {year: [[date, name]]}}, and the make-up working days,
+    {calendar: {year: [date]}}."""
 
     def __init__(self) -> None:
         self.path = cache_file()
-        self.data: dict[str, dict[str, Any]] = {} if self.path is None else self._read(self.path)
+        self.data: _Years = {}
+        self.workdays: _Years = {}
+        if self.path is not None:
+            self.data, self.workdays = self._read(self.path)
 
     @staticmethod
-    def _read(path: Path) -> dict[str, dict[str, Any]]:
+    def _read(path: Path) -> tuple[_Years, _Years]:
         from sim.safe.files import Unreadable, read_bounded
 
         if not _trusted(path):
-            return {}
+            return {}, {}
         try:
             doc = json.loads(read_bounded(path, MAX_CACHE_BYTES, what="holiday cache"))
         except (Unreadable, ValueError, RecursionError):
-            return {}
-        if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
-            return {}
+            return {}, {}
+        if not isinstance(doc, dict) or doc.get("format") not in (_FORMAT, _DAYS_OFF_ONLY):
+            return {}, {}
         calendars = doc.get("calendars")
-        if not isinstance(calendars, dict) or doc.get("sha256") != _checksum(calendars):
-            return {}
-        return {k: v for k, v in calendars.items() if isinstance(v, dict)}
+        workdays = doc.get("workdays") if doc["format"] == _FORMAT else {}
+        if not (isinstance(calendars, dict) and isinstance(workdays, dict)):
+            return {}, {}
+        checksum = _checksum(calendars, workdays if doc["format"] == _FORMAT else None)
+        if doc.get("sha256") != checksum:
+            return {}, {}
+        return ({k: v for k, v in calendars.items() if isinstance(v, dict)},
+                {k: v for k, v in workdays.items() if isinstance(v, dict)})
 
     def lookup(self, key: str, year: int) -> dict[date, str] | None:
         years = self.data.get(key)
         return None if years is None else _year(years.get(str(year)), year)
 
-    def save(self, key: str, year: int, names: dict[date, str]) -> None:
+    def lookup_workdays(self, key: str, year: int) -> frozenset[date] | None:
+        years = self.workdays.get(key)
+        return None if years is None else _workdays(years.get(str(year)), year)
+
+    def save(self, key: str, year: int, names: dict[date, str],
+             workdays: frozenset[date]) -> None:
         if self.path is None:
             return
         from sim.safe.files import FileProblem, write_private
 
         self.data.setdefault(key, {})[str(year)] = [
             [d.isoformat(), n] for d, n in sorted(names.items())]
-        doc = {"format": _FORMAT, "calendars": self.data, "sha256": _checksum(self.data)}
+        self.workdays.setdefault(key, {})[str(year)] = [d.isoformat() for d in sorted(workdays)]
+        doc = {"format": _FORMAT, "calendars": self.data, "workdays": self.workdays,
+               "sha256": _checksum(self.data, self.workdays)}
         with contextlib.suppress(FileProblem, OSError, ValueError):
             write_private(self.path, json.dumps(doc, sort_keys=True, ensure_ascii=False))
 
@@ -206,7 +254,8 @@ def forget_store() -> None:
 
 
 class PublicCalendar:
-    """``get(day)``: the public holiday's name on ``day``, or None, as the package says."""
+    """``get(day)``: the public holiday's name on ``day``, or None, as the package says;
+    ``workday(day)``: whether ``day`` is a make-up working day of the calendar."""
 
     def __init__(self, country: str, subdivision: str | None) -> None:
         self.country = country
@@ -214,6 +263,7 @@ class PublicCalendar:
         self.key = f"{country}|{subdivision or ''}"
         self._live: Any = None
         self._years: dict[int, dict[date, str]] = {}
+        self._workdays: dict[int, frozenset[date]] = {}
         self._left_to_package: set[int] = set()
 
     def _package(self) -> Any:
@@ -227,20 +277,46 @@ class PublicCalendar:
             return self._package().get(day)
         names = self._years.get(year)
         if names is None:
-            store = _store()
-            names = store.lookup(self.key, year)
+            names = _store().lookup(self.key, year)
             if names is None:
-                live = self._package()
-                try:
-                    live.get(day)  # the package fills in the whole year
-                except BaseException:
-                    self._left_to_package.add(year)
-                    raise
-                # a year's holidays all fall in that year (the package adds no others)
-                names = {d: n for d, n in live.items() if d.year == year}
-                store.save(self.key, year, names)
+                names = self._compute(day)[0]
             self._years[year] = names
         return names.get(day)
+
+    def workday(self, day: date) -> bool:
+        """Whether ``day`` is a make-up working day: a rest day the calendar makes a
+        working day in exchange for a day off (the package's ``weekend_workdays``)."""
+        year = day.year
+        if year in self._left_to_package:
+            live = self._package()
+            live.get(day)
+            return day in getattr(live, "weekend_workdays", ())
+        days = self._workdays.get(year)
+        if days is None:
+            days = _store().lookup_workdays(self.key, year)
+            if days is None:
+                days = self._compute(day)[1]
+            self._workdays[year] = days
+        return day in days
+
+    def _compute(self, day: date) -> tuple[dict[date, str], frozenset[date]]:
+        """The days off and make-up working days of ``day``'s year, from the package
+        (and kept in the cache)."""
+        year = day.year
+        live = self._package()
+        try:
+            live.get(day)  # the package fills in the whole year
+        except BaseException:
+            self._left_to_package.add(year)
+            raise
+        # a year's holidays all fall in that year (the package adds no others); its
+        # make-up days are known once the year is filled in (those that make up for a
+        # day off of another year are known from the start)
+        names = {d: n for d, n in live.items() if d.year == year}
+        workdays = frozenset(d for d in getattr(live, "weekend_workdays", ())
+                             if d.year == year)
+        _store().save(self.key, year, names, workdays)
+        return names, workdays
 
 
 def public_calendar(country: str, subdivision: str | None) -> PublicCalendar:

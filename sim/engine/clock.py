@@ -5,8 +5,9 @@ instant in its own IANA time zone (daylight saving included, through zoneinfo)
 and works only within its weekly timetable (one range a day, or several, with a
 lunch closure or a Friday-prayer break), with its special hours on the dates they
 cover, outside holidays listed by hand and public holidays of its calendar (from
-the ``holidays`` package), unless it is staffed 24/7. A scenario's standby windows
-put teams on duty whatever their hours.
+the ``holidays`` package), unless it is staffed 24/7. A make-up working day of its
+calendar (a rest day worked in exchange for a day off) opens with its usual weekday
+hours. A scenario's standby windows put teams on duty whatever their hours.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import MAX_MINUTES
-from scenarios.model import Actor, Scenario
+from scenarios.model import Actor, DayRanges, Scenario, Week
 
 from .calendars import public_calendar
 
@@ -39,6 +40,8 @@ class Shift:
         self.always = actor.always_on
         self.week = actor.week
         self.special = [(s.start, s.end, s.week(self.week)) for s in actor.special_hours]
+        #: the hours of a make-up working day, for the usual week and each special one
+        self._usual = {w: usual_day(w) for w in (self.week, *(s[2] for s in self.special))}
         self.holidays = frozenset(actor.holidays)
         self.calendar = calendar
         self._public: Any = None
@@ -77,22 +80,41 @@ class Shift:
         if day in self.holidays:
             return "a holiday listed for the team"
         if self.calendar is not None:
-            if self._public is None:
-                self._public = public_calendar(*self.calendar)
             try:
-                name = self._public.get(day)
+                name = self._calendar().get(day)
             except (ValueError, OverflowError, NotImplementedError):
                 return None  # a year the calendar cannot compute: no public holidays
             if name:
                 return name
         return None
 
-    def ranges(self, day: date) -> tuple[tuple[int, int], ...]:
-        """The working ranges (minutes of the day) on local ``day``, holidays aside."""
-        for first, last, week in self.special:
+    def _calendar(self) -> Any:
+        if self._public is None:
+            assert self.calendar is not None
+            self._public = public_calendar(*self.calendar)
+        return self._public
+
+    def makeup_day(self, day: date) -> bool:
+        """Whether local ``day`` is a make-up working day of the team's calendar."""
+        if self.calendar is None:
+            return False
+        try:
+            return bool(self._calendar().workday(day))
+        except (ValueError, OverflowError, NotImplementedError):
+            return False  # a year the calendar cannot compute: no make-up days
+
+    def ranges(self, day: date) -> DayRanges:
+        """The working ranges (minutes of the day) on local ``day``, holidays aside: a
+        rest day the team's calendar makes a working day has its usual weekday hours."""
+        week = self.week
+        for first, last, special in self.special:
             if first <= day <= last:
-                return week[day.weekday()]
-        return self.week[day.weekday()]
+                week = special
+                break
+        ranges = week[day.weekday()]
+        if not ranges and self.makeup_day(day):
+            return self._usual[week]
+        return ranges
 
     def windows(self, day: date) -> tuple[tuple[float, float], ...]:
         """The working periods (open, close) of local ``day`` in drill minutes."""
@@ -188,6 +210,13 @@ class Shift:
                 break
             end = later
         return end
+
+
+def usual_day(week: Week) -> DayRanges:
+    """The hours most working days of ``week`` have (of equal counts, the first in the
+    week's): those of a make-up working day."""
+    days = [d for d in week if d]
+    return max(days, key=days.count) if days else ()
 
 
 _SHIFTS: dict[tuple, Shift] = {}

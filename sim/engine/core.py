@@ -128,6 +128,8 @@ class Engine:
             self.actors[aid].human = True
         #: (actor, incident, action) for every action done, as exercise control sees them
         self.acted: set[tuple[str, str | None, str]] = set()
+        #: the dispatches whose receipt the sender has read (see :meth:`dispatch_acked`)
+        self._read_receipts: set[str] = set()
         self.policy = Policy(self)
         self.messaging = Messaging(self)
         self.expectations = Expectations(self)
@@ -479,12 +481,16 @@ class Engine:
     def _answered(self, st: ActorState, item: Received) -> bool:
         """Whether someone takes ``item`` in as it arrives: the team is on duty, or it
         came on a channel answered around the clock or by the duty officer."""
+        return self._answered_on(st, item.channel)
+
+    def _answered_on(self, st: ActorState, channel: str | None) -> bool:
+        """Whether someone at ``st`` takes in what arrives on ``channel`` now."""
         now = self.env._now
         if st.shift.on_duty(now):
             return True
-        channel = self.channels.get(item.channel) if item.channel is not None else None
-        around = channel is not None and channel.handled_around_the_clock
-        return st.answering(item.channel, around).on_duty(now)
+        spec = self.channels.get(channel) if channel is not None else None
+        around = spec is not None and spec.handled_around_the_clock
+        return st.answering(channel, around).on_duty(now)
 
     def _learn(self, st: ActorState, picture: Picture, item: Received) -> None:
         """``item``'s facts join the actor's picture now, each under the label the item
@@ -541,25 +547,48 @@ class Engine:
             if item.dispatch is not None:
                 receipt(item, by)
 
-    def dispatch_acked(self, d: Dispatch) -> None:
-        """A receipt tells ``d``'s sender that its message was acknowledged: it chases
-        it no more, and its ``after:`` rule follows once every message of the rule's
-        batch is known to be acknowledged."""
+    def dispatch_acked(self, d: Dispatch, channel: str | None = None) -> None:
+        """A receipt, arriving on ``channel``, tells ``d``'s sender that its message was
+        acknowledged: it chases it no more, and its ``after:`` rule follows once every
+        message of the rule's batch is known to be acknowledged.
+
+        A receipt is read as mail is: at once when someone takes in what arrives on its
+        channel now (the sender is on duty, or the channel is answered around the clock
+        or on call), else when the desk that sent the message is next on duty. The
+        rule is armed, and due, from the moment the last receipt of the batch is read.
+        Chases stop at the receipt's arrival: the desk chases only while on duty, and
+        by then it has read what arrived overnight."""
         if d.acked:
             return
         d.acked = True
         if d.rule is None:
             return
+        if f"after:{d.rule}" not in self.policy.by_trigger:
+            return
         sender = self.actors[d.sender]
+        if self._answered_on(sender, channel):
+            self._receipt_read(d)
+            return
+        self.spend(d.desk if d.desk is not None else sender.shift, 0.0,
+                   lambda: self._receipt_read(d))
+
+    def _receipt_read(self, d: Dispatch) -> None:
+        """The sender has read the receipt for ``d``: once it has read those of every
+        message of the rule's batch, the ``after:`` rule is armed and followed."""
+        self._read_receipts.add(d.id)
+        sender = self.actors[d.sender]
+        if sender.human:
+            return
+        assert d.rule is not None
         batch = sender.sent.get((d.incident, d.rule), [])
-        if batch and all(x.acked for x in batch) and not sender.human:
-            trigger = f"after:{d.rule}"
-            if trigger in self.policy.by_trigger:
-                item = Received(trigger, trigger, None, d.sender, d.incident, "CLEAR", None,
-                                self.env.now, ())
-                sender.pictures[d.incident].armed.setdefault(trigger, self.env.now)
-                slot = Slot()
-                self.policy.start(sender, self.policy.follow_on(sender, item, slot), item, slot)
+        if not batch or not all(x.id in self._read_receipts for x in batch):
+            return
+        trigger = f"after:{d.rule}"
+        now = self.env.now
+        item = Received(trigger, trigger, None, d.sender, d.incident, "CLEAR", None, now, ())
+        sender.pictures[d.incident].armed.setdefault(trigger, now)
+        slot = Slot()
+        self.policy.start(sender, self.policy.follow_on(sender, item, slot), item, slot)
 
     def takedown(self, st: ActorState, inc_id: str, base: dict[str, Any]) -> None:
         """The actor takes down what is hosted in its country (on the ground truth)."""

@@ -823,7 +823,7 @@ class Messaging:
             engine.emit("acknowledgement_received", d.sender, d.incident, ref=item.ref,
                         dispatch=d.id, to=d.recipient, verb=d.verb, channel=cid,
                         acknowledged_by=by, acknowledged_at=acknowledged_at, latency=latency)
-            engine.dispatch_acked(d)
+            engine.dispatch_acked(d, cid)
 
         drift = engine.drift
         if drift is not None:
