@@ -12,7 +12,8 @@ An actor's :class:`Picture` of an incident holds the facts that have reached it 
 injects addressed to it and messages sent to it), each with the minute it learnt
 them (when the item arrived, or, for one that reached a closed office, when the team
 read (acknowledged) it) and how far it may pass them on (the laxest TLP label of the
-items that told it). The automated policy reads nothing else. The
+items that told it, and, for a fact first held under a label that kept it back, when
+a laxer one let it go). The automated policy reads nothing else. The
 :class:`GroundTruth` is exercise control's record of the incident, built from every
 inject: it drives metrics, the facilitator's console, expectations' targets and what
 a takedown actually removes, but never an actor's decisions.
@@ -95,7 +96,7 @@ class Picture(View):
     items that brought them (not mail still waiting unread in a closed office)."""
 
     __slots__ = ("analysis", "armed", "done", "items", "labels", "learnt", "memo",
-                 "restricted", "unread_severity")
+                 "opened", "restricted", "unread_severity")
 
     def __init__(self) -> None:
         super().__init__()
@@ -107,6 +108,9 @@ class Picture(View):
         #: how many facts it holds only under a label that keeps them back (AMBER,
         #: AMBER+STRICT, RED)
         self.restricted = 0
+        #: fact -> drill minute it came under a label anyone in the community may be told
+        #: (CLEAR, GREEN), for a fact first held only under one that kept it back
+        self.opened: dict[str, float] = {}
         self.items: list[Any] = []
         self.analysis = "none"  # none | busy | done
         self.done: Any = None
@@ -161,9 +165,30 @@ class Picture(View):
             elif rank < labels[f]:
                 if labels[f] > OPEN_RANK >= rank:
                     self.restricted -= 1
+                    self.opened[f] = at
                 labels[f] = rank
                 widened = True
         return new, widened
+
+    def passable_since(self, may_pass: Callable[[Any, str], bool]) -> dict[str, float]:
+        """When each fact became one the actor may pass on, in the order it learnt them:
+        from when it was learnt, for a fact never held only under a label that keeps it
+        back; otherwise from the first item ``may_pass`` lets it pass on from (asked with
+        the item and the fact; a recipient's rules, say). A fact no item lets pass is left
+        out."""
+        learnt = self.learnt
+        labels = self.labels
+        opened = self.opened
+        kept = {f for f in learnt if f in opened or labels.get(f, OPEN_RANK) > OPEN_RANK}
+        if not kept:
+            return dict(learnt)
+        first: dict[str, float] = {}
+        for item in self.items:  # in the order they joined the picture
+            for f in item.facts:
+                if f in kept and f not in first and may_pass(item, f):
+                    first[f] = item.known_at
+        return {f: first[f] if f in kept else at for f, at in learnt.items()
+                if f not in kept or f in first}
 
     def unread(self, facts: Iterable[str]) -> bool:
         """Mail stating ``facts`` waits unread; True when it says the incident is more

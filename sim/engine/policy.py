@@ -26,7 +26,7 @@ Selectors and conditions are plain functions of a picture, so ``drill lint`` and
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
@@ -46,7 +46,7 @@ from scenarios.model import (
 from .actors import ActorState, AlwaysOn, Desk, Received, work
 from .clock import Shift
 from .knowledge import Picture, View
-from .messaging import OPEN_LABELS, VERB_EVENT
+from .messaging import OPEN_LABELS, VERB_EVENT, allowed
 from .per_scenario import shared
 
 if TYPE_CHECKING:
@@ -247,6 +247,93 @@ def applies(cond: Condition, country: str | None, view: View,
         if mine:
             relied.append(f"affected:{country}")
     return list(dict.fromkeys(relied))
+
+
+def onset(cond: Condition, country: str | None, known: Mapping[str, float],
+          groups: dict[str, list[str]]) -> list[str] | None:
+    """The earliest facts that make a rule's condition hold, given when each fact counts
+    from (``known``, in the order the facts were learnt): the condition came to hold
+    when the newest of them did. None when the facts in ``known`` do not make it hold.
+
+    - ``types``: the type fact; ``crime_suspected``, ``hosted_locally``,
+      ``actor_affected``: ``crime``, or the actor's own country hosting or affected;
+    - ``min_severity``: the earliest assessment at or above the threshold;
+    - ``hosted_abroad``, ``hosted_abroad_in``: the earliest host abroad (in the group);
+    - ``min_affected``: the earliest affected countries (in ``affected_group``), as
+      many as it asks: the last of them made the count.
+
+    Unlike :func:`applies`, which lists every fact that satisfies the condition, this
+    lists only those that first did. A clause that holds because something is not known
+    (``crime_suspected: false``) adds no fact and is taken to hold: ask :func:`applies`
+    first.
+    """
+    if cond.member_of is not None and country not in groups.get(cond.member_of, ()):
+        return None
+    types: list[str] = []
+    severities: list[str] = []
+    affected: list[str] = []
+    hosted: list[str] = []
+    for f in known:
+        kind = f[:f.find(":") + 1]
+        if kind == "type:":
+            types.append(f)
+        elif kind == "severity:":
+            severities.append(f)
+        elif kind == "affected:":
+            affected.append(f[9:])
+        elif kind == "hosted:":
+            hosted.append(f[7:])
+    out: list[str] = []
+
+    def earliest(facts: list[str], n: int = 1) -> list[str] | None:
+        # the order learnt breaks a tie
+        first = sorted(facts, key=known.__getitem__)[:n]
+        return first if len(first) == n else None
+
+    if cond.types is not None:
+        # the type the team acts on: the last it learnt (as :class:`View` reads it)
+        if not types or types[-1][5:] not in cond.types:
+            return None
+        out.append(types[-1])
+    if cond.min_severity is not None:
+        least = SEVERITY_ORDER.index(cond.min_severity)
+        met = earliest([f for f in severities if SEVERITY_ORDER.index(f[9:]) >= least])
+        if met is None:
+            return None
+        out.extend(met)
+    if cond.crime_suspected:
+        if "crime" not in known:
+            return None
+        out.append("crime")
+    if cond.hosted_abroad:
+        abroad = earliest([f"hosted:{c}" for c in hosted if c != country])
+        if abroad is None:
+            return None
+        out.extend(abroad)
+    if cond.hosted_locally:
+        if f"hosted:{country}" not in known:
+            return None
+        out.append(f"hosted:{country}")
+    if cond.hosted_abroad_in is not None:
+        members = groups.get(cond.hosted_abroad_in, ())
+        there = earliest([f"hosted:{c}" for c in hosted if c != country and c in members])
+        if there is None:
+            return None
+        out.extend(there)
+    if cond.min_affected is not None:
+        countries = affected
+        if cond.affected_group is not None:
+            group = set(groups.get(cond.affected_group, []))
+            countries = [c for c in countries if c in group]
+        made = earliest([f"affected:{c}" for c in dict.fromkeys(countries)], cond.min_affected)
+        if made is None:
+            return None
+        out.extend(made)
+    if cond.actor_affected:
+        if f"affected:{country}" not in known:
+            return None
+        out.append(f"affected:{country}")
+    return list(dict.fromkeys(out))
 
 
 def situation_holds(cond: Condition, st: ActorState, inc_id: str, engine: Engine,
@@ -872,22 +959,17 @@ class Policy:
             if not targets:
                 return
         facts = sorted({*relied, *(f for _, just in targets for f in just)})
-        learnt = picture.learnt
-        newest = max(facts, key=lambda f: (learnt[f], f)) if facts else None
-        # each message is due from when its own recipient became due: the facts the
-        # condition rests on and those that make it a recipient, not the newest fact of
-        # another recipient sent the same message with it; the action, from the last
-        due = {aid: self._due_from(learnt, relied, just, armed_at, since,
-                                   asked_at if aid == sender else None)
-               for aid, just in targets}
-        trigger_at = max(due.values()) if due else self._due_from(
-            learnt, relied, (), armed_at, since, None)
+        # each message is due from when its own recipient became due, not from the
+        # newest fact of another recipient sent the same message with it; the action,
+        # from the last
+        due, trigger_at, newest = self._due(st, inc_id, rule, relied, targets, armed_at,
+                                            since, sender, asked_at)
         engine.messaging.perform(
             st, rule.action, inc_id, [t for t, _ in targets],
             [rule.channel, *rule.fallback] if rule.channel else [], rule.tlp, rule=rid,
             trigger_at=trigger_at, passes=picture.items, by="policy",
             deadline=rule.deadline, worked=spent, trigger=item.ref, off_duty=waited,
-            relied=facts, set_off_by=newest if newest is not None and learnt[newest] > armed_at
+            relied=facts, set_off_by=newest[1] if newest is not None and newest[0] > armed_at
             else item.kind, justification={t: just for t, just in targets},
             desk=shift,
             due_from=None if all(t == trigger_at for t in due.values()) else due,
@@ -906,19 +988,78 @@ class Policy:
             yield from self.apply_rules(st, inc_id, triggers_of, item, shift,
                                         only=frozenset(woken))
 
-    @staticmethod
-    def _due_from(learnt: dict[str, float], relied: list[str], just: tuple[str, ...],
-                  armed_at: float, since: float | None, asked_at: float | None) -> float:
-        """When one recipient of a rule's message became due: the rule armed, the facts
-        its condition rests on and those that make it a recipient known, the situation
-        come about, and (an answer) what it sent arrived."""
-        due = max((learnt[f] for f in (*relied, *just)), default=armed_at)
-        due = max(due, armed_at)
-        if since is not None:
-            due = max(due, since)
-        if asked_at is not None:
-            due = max(due, asked_at)
-        return due
+    def _due(self, st: ActorState, inc_id: str, rule: Rule, relied: list[str],
+             targets: list[Target], armed_at: float, since: float | None,
+             sender: str | None, asked_at: float | None
+             ) -> tuple[dict[str, float], float, tuple[float, str] | None]:
+        """When each recipient of a rule's action became due, when the action did (the
+        last of them), and the newest fact those rest on, with when it counts from (None
+        when they rest on none).
+
+        A recipient is due from the latest of: when the rule's condition came to hold
+        (the earliest facts that make it true, :func:`onset`), the facts that make it a
+        recipient, the rule armed, the situation come about (``since``), for an answer
+        to ``sender`` what it sent arrived (``asked_at``), and, for a recipient told
+        some of it before (or that told the actor some of it), the first fact it is due
+        for and has not been told (as :meth:`_new_targets` reads them).
+        A fact counts from when it was learnt or, when a label kept it from that
+        recipient, from the first item that lets the actor pass it on to it (a laxer
+        label): unless the message goes only by passing on what the labels forbid.
+        """
+        picture = st.pictures[inc_id]
+        learnt = picture.learnt
+        country = st.spec.country
+        rests = onset(rule.when, country, learnt, self.groups) or []
+        # whether a label ever kept a fact back: only then may a recipient be due later
+        kept = bool(picture.restricted or picture.opened)
+        newest: tuple[float, str] | None = None
+        due: dict[str, float] = {}
+        # an action with no recipient (a takedown) is due as a first message would be
+        for aid, just in targets or [("", ())]:
+            counts: Mapping[str, float] = learnt
+            mine = rests
+            if kept and aid:
+                passable = picture.passable_since(partial(self._may_pass, st, aid))
+                held = onset(rule.when, country, passable, self.groups)
+                if held is not None and all(f in passable for f in just):
+                    counts, mine = passable, held
+            stamps = [(counts[f], f) for f in (*mine, *just)]
+            told = st.told.get((inc_id, rule.action, aid), ())
+            heard = st.heard.get((inc_id, aid), ())
+            if told or heard:
+                # a recipient already told some of it (or that told the actor) is due
+                # from the first fact it has not been told: it was told the rest
+                untold = [(counts.get(f, learnt[f]), f)
+                          for f in just or dict.fromkeys((*relied, *mine))
+                          if f not in told and f not in heard]
+                if untold:
+                    stamps.append(min(untold, key=lambda u: u[0]))
+            at = armed_at
+            if stamps:
+                top = max(stamps)
+                # of the facts it rests on that came at that moment, the last by name
+                top = max((top, *((t, f) for f in (*relied, *just)
+                                  if (t := counts.get(f, learnt[f])) == top[0])))
+                if newest is None or top > newest:
+                    newest = top
+                at = max(at, top[0])
+            if since is not None:
+                at = max(at, since)
+            if asked_at is not None and aid == sender:
+                at = max(at, asked_at)
+            due[aid] = at
+        if not targets:
+            return {}, due[""], newest
+        return due, max(due.values()), newest
+
+    def _may_pass(self, st: ActorState, aid: str, item: Received, fact: str) -> bool:
+        """Whether ``item`` lets ``st`` pass ``fact`` on to ``aid``: its label, or the
+        fact's own, allows it, or ``aid`` sent it (it knows what it said)."""
+        if item.dispatch is not None and item.sender == aid:
+            return True
+        target = self.engine.actors[aid]
+        return (allowed(item.tlp, item.named, st, target)
+                or allowed(item.label_of(fact), item.named, st, target))
 
     def _not_kept_back(self, st: ActorState, inc_id: str, rule: Rule, targets: list[Target],
                        relied: list[str]) -> list[Target]:
