@@ -120,7 +120,7 @@ def test_the_report_groups_notes_by_expectation_and_team_in_drill_time(journal):
     team = notes.index("### Team CERT-PH")
     general = notes.index("### The drill in general")
     assert e1 < team < general
-    assert notes.index("T+01:30 (19 Aug 09:02 on the wall clock), evaluator: Late") > e1
+    assert notes.index("T+01:30 (wall clock 19 Aug 09:02 Asia/Singapore), evaluator: Late") > e1
     assert notes.index("room was noisy") > general
     # untrusted text shows as written: no HTML, no emphasis, no terminal escapes
     assert "<script>" not in notes and "&lt;script&gt;" in notes

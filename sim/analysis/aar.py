@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration
 from sim.analysis.metrics import DEFAULT_COORDINATOR, not_in_drill, undelivered
-from sim.analysis.report import drill_tlp
+from sim.analysis.report import NO_CERT, drill_tlp
 from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import (
     PARTS,
@@ -188,16 +188,18 @@ def note_groups(review: Review) -> list[tuple[str, list[Any]]]:
 
 
 def note_when(review: Review, note: Any) -> str:
-    """'T+01:20 (19 Aug 10:42 on the wall clock)': drill time, and wall time in the
-    drill's clock zone (so the report reads the same wherever it is written)."""
+    """'T+01:20 (wall clock 19 Aug 10:42 Asia/Singapore)': drill time, and the wall-clock
+    time the note was taken in the drill's clock zone, named (so that the report reads
+    the same wherever it is written, and nobody takes it for their own zone's time)."""
     drill = "—" if note.drill_time is None else format_drill_time(note.drill_time)
     if note.wall is None:
         return drill
+    zone = review.scenario.drill.clock_timezone
     try:
-        wall = datetime.fromtimestamp(note.wall, ZoneInfo(review.scenario.drill.clock_timezone))
+        wall = datetime.fromtimestamp(note.wall, ZoneInfo(zone))
     except (OverflowError, OSError, ValueError):
         return drill
-    return f"{drill} ({wall:%d %b %H:%M} on the wall clock)"
+    return f"{drill} (wall clock {wall:%d %b %H:%M} {zone})"
 
 
 def _participants(review: Review) -> list[str]:
@@ -229,12 +231,22 @@ BY_ANYONE = "Every affected CERT reached, counting control's injects"
 def _reach_rows(inc: dict) -> list[tuple[str, dict | None]]:
     """"Every affected CERT reached" as the run report gives it: the figure the scenario
     asks for (``drill.control_counts_as_reach``) first, the other after it, each
-    labelled by what it counts."""
+    labelled by what it counts; none when there is no affected CERT in the drill
+    (:func:`_no_cert`)."""
+    if _no_cert(inc):
+        return []
     peers = inc["all_affected_certs_reached_by_peers"]
     anyone = inc["all_affected_certs_reached_incl_control"]
     if inc.get("all_affected_certs_reached", peers).get("counts") == "control or peers":
         return [(BY_ANYONE, anyone), (BY_PEERS + " only", peers)]
     return [(BY_PEERS, peers), (BY_ANYONE, anyone)]
+
+
+def _no_cert(inc: dict) -> bool:
+    """Whether no affected country of the incident has a CERT in the drill: there is
+    nobody to reach (the run report says so too)."""
+    peers = inc["all_affected_certs_reached_by_peers"]
+    return not inc.get("all_affected_certs_reached", peers).get("of")
 
 
 def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
@@ -245,6 +257,8 @@ def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
               ("Contained", inc["contained"])]
     for label, t in steps:
         rows.append((label, _t(t and t.get("at")), _h(t and t.get("after"))))
+    if _no_cert(inc):
+        rows.insert(2, ("Every affected CERT reached", NO_CERT, "—"))
     for hop in inc["law_enforcement"]["hops"]:
         if not_in_drill(hop):
             continue
@@ -646,7 +660,8 @@ def render_json(review: Review) -> str:
 
 
 def render_text(review: Review) -> str:
-    """The report as plain text: the escalation report, then the ratings and the plan."""
+    """The report as plain text: the escalation report, the ratings, the messages that
+    never arrived, human play against the model, the notes and the plan."""
     tlp = drill_tlp(review.scenario, review.events)
     names = {a: one_line(review.name(a)) for a in review.scenario.actors}
     out = [_escalation_text(review.metrics, names, tlp=tlp).rstrip("\n"), "", "Ratings"]
@@ -662,6 +677,19 @@ def render_text(review: Review) -> str:
                        f"{one_line(t['question'])}")
             out.append(f"    answer: {one_line(t['answer']) or 'no answer'}; answer key: "
                        f"{one_line(t['answer_key']) or '-'}")
+    lost = [(inc["id"], _not_delivered(review, inc["id"])) for inc in review.metrics["incidents"]]
+    if any(lines for _, lines in lost):
+        out += ["", "Messages that never arrived (not among the slowest hops: they have no "
+                "duration)"]
+        for incident, lines in lost:
+            if lines:
+                out.append(f"  Incident {one_line(incident)}")
+                out += [f"    {one_line(line)}" for line in lines]
+    if review.comparisons:
+        out += ["", "Human play against the model"]
+        out += [f"  {one_line(c.sentence(review.name(c.actor)))} (incident {one_line(c.incident)}"
+                + (f"; {_h(c.human)})" if c.human is not None else ")")
+                for c in review.comparisons]
     if review.notes:
         out += ["", "Evaluator notes"]
         for title, notes in note_groups(review):

@@ -114,16 +114,15 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                 countries.setdefault(a["kind"], set()).add(a.get("country"))
             control_counts = bool(e.details.get("control_counts_as_reach", False))
             names = e.details.get("names")
-    # a scenario that names its own stages: those names, and each hop's stage key
-    law_hops = LAW_ENFORCEMENT_HOPS if names is None else tuple(
-        (names.get(key, hop[0]), *hop[1:]) for hop, key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
-                                                               strict=True))
-    stage_of = {hop[0]: key for hop, key in zip(law_hops, STAGE_KEYS, strict=True)}
+    # each stage by its key (STAGE_KEYS), shown by the name the scenario gives it, if any:
+    # two stages may be given the same name
+    law_hops = tuple((key, name if names is None else names.get(key, name), verb, kind)
+                     for (name, verb, kind), key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
+                                                        strict=True))
+    shown = {key: name for key, name, _, _ in law_hops}
     #: the stages the drill has the bodies for (a log without its head: every stage)
-    possible = {name for name, key in stage_of.items()
+    possible = {key for key in STAGE_KEYS
                 if not kinds or len(countries.get(STAGE_NEEDS[key][0], ())) >= STAGE_NEEDS[key][1]}
-    #: per stage name, whether only deliveries to a hosting country reach it
-    to_host = {name: key in TO_HOSTING_COUNTRY for name, key in stage_of.items()}
 
     def hosts(aid: str | None, inc: dict[str, Any]) -> bool:
         """Whether ``aid`` is a body of a country hosting the incident's infrastructure
@@ -188,18 +187,18 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                 by_peers[e.incident].setdefault(e.actor, e.time)
                 if inc["_ansac"] is None and kinds.get(e.actor) == "regional_council":
                     inc["_ansac"] = (e.time, e.details["sender"], e.actor)
-                for name, verb, kind in law_hops:
+                for key, _, verb, kind in law_hops:
                     if (e.details["verb"] == verb and (kind is None or kinds.get(e.actor) == kind)
-                            and (not to_host[name] or hosts(e.actor, inc))):
-                        inc["_hops"].setdefault(name, (e.time, e.details["sender"], e.actor))
+                            and (key not in TO_HOSTING_COUNTRY or hosts(e.actor, inc))):
+                        inc["_hops"].setdefault(key, (e.time, e.details["sender"], e.actor))
         elif e.type == "message_sent":
             if addressed is None and e.details["to_kind"] == "regional_council":
                 addressed = e.details.get("to")
-            for name, verb, kind in law_hops:
+            for key, _, verb, kind in law_hops:
                 if (e.details["verb"] == verb and kind in (None, e.details["to_kind"])
-                        and (not to_host[name] or hosts(e.details.get("to"), inc))):
-                    inc["_sent"].setdefault(name, e.time)
-                    inc["_attempts"].setdefault(name, []).append(e.details.get("msg"))
+                        and (key not in TO_HOSTING_COUNTRY or hosts(e.details.get("to"), inc))):
+                    inc["_sent"].setdefault(key, e.time)
+                    inc["_attempts"].setdefault(key, []).append(e.details.get("msg"))
         elif e.type in ("message_lost", "message_bounced") and "msg" in e.details:
             fate[e.details["msg"]] = {
                 "outcome": "lost" if e.type == "message_lost" else "bounced",
@@ -234,16 +233,16 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         hops = []
         last = None
         reached_at = [opened]
-        for name, _, _ in law_hops:
-            hit = inc["_hops"].get(name)
-            stage = {} if names is None else {"stage": stage_of[name]}
+        for key, name, _, _ in law_hops:
+            hit = inc["_hops"].get(key)
+            stage = {} if names is None else {"stage": key}
             if hit is None:
                 # sent but not yet arrived (a formal MLA request takes weeks), lost or
                 # bounced, or never sent; a stage the drill has no bodies for could not be
                 hops.append({"hop": name, "at": None, "after": None, "hop_duration": None,
-                             "sent_at": inc["_sent"].get(name), **stage,
-                             **_outcome(inc["_attempts"].get(name, []), fate),
-                             **({} if name in possible else {"modelled": False})})
+                             "sent_at": inc["_sent"].get(key), **stage,
+                             **_outcome(inc["_attempts"].get(key, []), fate),
+                             **({} if key in possible else {"modelled": False})})
                 continue
             at, sender, to = hit
             # a hop's own duration runs from the latest earlier step reached before it
@@ -255,7 +254,7 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             })
             reached_at.append(at)
             if last is None or at >= inc["_hops"][last][0]:
-                last = name
+                last = key
         ack = inc["_first_ack"]
         ansac = inc["_ansac"]
         out.append({
@@ -275,8 +274,8 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             "law_enforcement": {
                 "hops": hops,
                 "end_to_end": None if last is None else {
-                    "to": last, "after": inc["_hops"][last][0] - opened,
-                    "at": inc["_hops"][last][0],
+                    "to": shown[last], "after": inc["_hops"][last][0] - opened,
+                    "at": inc["_hops"][last][0], **({} if names is None else {"stage": last}),
                 },
             },
             "takedowns": inc["_takedowns"],
@@ -306,26 +305,35 @@ def _outcome(attempts: list[Any], fate: Mapping[Any, dict[str, Any]]) -> dict[st
 
 def _reach(seen: Mapping[str, float], certs: list[str], opened: float,
            counts: str) -> dict[str, Any]:
-    """When every CERT in ``certs`` had been reached, by the deliveries in ``seen``."""
+    """When every CERT in ``certs`` had been reached, by the deliveries in ``seen``; no
+    time when one never was, or when there was none to reach (``of`` is 0: no affected
+    country has a CERT in the drill)."""
     missing = [c for c in certs if c not in seen]
-    at = max((seen[c] for c in certs), default=opened) if not missing else None
+    at = max(seen[c] for c in certs) if certs and not missing else None
     return {**(_timing(at, opened) or {"at": None, "after": None}),
             "reached": len(certs) - len(missing), "of": len(certs), "missing": missing,
             "counts": counts}
+
+
+#: The events of an inject going out to a recipient: delivered, held on its way, or lost
+#: (a ``message_lost`` of an inject names it).
+INJECT_OUT = frozenset({"inject_delivered", "inject_held", "message_lost"})
 
 
 def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
     """Per expectation: met, missed, late or open, with lateness and score."""
     specs: dict[str, dict[str, Any]] = {}
     end = None
-    #: injects a condition (or exercise control) skipped, and not put back, with the
-    #: incident each is about
+    #: injects a condition (or exercise control) skipped, and neither put back nor sent
+    #: since, with the incident each is about
     skipped: dict[str, str | None] = {}
     opened: set[str | None] = set()
     for e in events:
         if e.type == "inject_skipped":
             skipped[str(e.details.get("inject"))] = e.incident
-        elif e.type == "inject_unskipped":
+        elif e.type == "inject_unskipped" or (e.type in INJECT_OUT and "inject" in e.details):
+            # put back, or sent all the same (exercise control fired it): in play again,
+            # counted from when it went out
             skipped.pop(str(e.details.get("inject")), None)
         elif e.type == "incident_opened":
             opened.add(e.incident)

@@ -41,6 +41,11 @@ def drill_tlp(scenario: Scenario, events: Iterable[Event] = ()) -> str:
     return max((t for t in labels if t in TLP_ORDER), key=TLP_ORDER.index)
 
 
+#: What "every affected CERT reached" says of an incident whose affected countries have
+#: no CERT in the drill.
+NO_CERT = "no affected CERT in this drill"
+
+
 def _t(at: float | None) -> str:
     return "—" if at is None else format_drill_time(at)
 
@@ -94,7 +99,13 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
         peers = inc["all_affected_certs_reached_by_peers"]
         anyone = inc["all_affected_certs_reached_incl_control"]
         headline = inc.get("all_affected_certs_reached", peers)
-        if headline.get("counts") == "control or peers":
+        rows: tuple[tuple[str, dict[str, Any], str], ...]
+        if not headline.get("of"):
+            # no affected country has a CERT in the drill: nobody to reach, ever
+            lines.append(f"    {'every affected CERT reached':<34}{'—':>10}{'':>10}  "
+                         f"{NO_CERT}")
+            rows = ()
+        elif headline.get("counts") == "control or peers":
             rows = (("every affected CERT reached", anyone, ", counting control's injects"),
                     ("  by other teams only", peers, ""))
         else:
@@ -189,7 +200,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
             if h["lost"] or h["lost_time"] > 0:
                 # on attempts before the one the split follows: lost, bounced, held in an
                 # outage or overtaken
-                reasons = ", ".join("held in an outage" if r == "held" else r for r in h["lost"])
+                reasons = ", ".join("held in an outage" if r == "held" else s(r).replace("_", " ")
+                                    for r in h["lost"])
                 parts.append(f"lost {format_duration(h['lost_time'])}"
                              + (f" ({reasons})" if reasons else ""))
             if h.get("held_time"):
@@ -230,7 +242,7 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
         inject = x.get("inject")
         lines.append(
             f"  {_t(x['at'])}  {who(x['from']) or 'control'} -> {who(x['to'])} on {s(x['channel'])}: "
-            f"{x['reason'].replace('_', ' ')}" + (f" (inject {s(inject)})" if inject else "")
+            f"{s(x['reason']).replace('_', ' ')}" + (f" (inject {s(inject)})" if inject else "")
         )
     if len(msgs["lost_list"]) > 10:
         lines.append(f"  ... and {len(msgs['lost_list']) - 10} more")

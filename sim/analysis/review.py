@@ -16,6 +16,7 @@ from scenarios.model import MESSAGE_VERBS, Scenario
 from sim.analysis.metrics import as_events, compute, hops_with_attempts
 from sim.engine import Engine, collector
 from sim.engine.events import Event
+from sim.engine.messaging import VERB_EVENT
 from sim.safe.text import one_line
 
 #: The parts a hop's duration is split into, in display order. The split follows the
@@ -33,6 +34,9 @@ PARTS = (
     "held in an outage",
 )
 HOURS, CHANNEL, QUEUED, ANALYSING, LOST, HELD = PARTS
+#: The events of an action done (each verb's, sim.engine.messaging.VERB_EVENT): what
+#: "People vs model" counts, for a person and for the automated policy alike.
+ACTION_EVENTS = frozenset(VERB_EVENT.values())
 RATINGS = {
     "P": "performed without challenges",
     "S": "performed with some challenges",
@@ -132,9 +136,9 @@ def _attempt_fate(fate: tuple[str, str | None, float] | None, held: bool) -> str
 
 def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
     """The hops that arrived, split into :data:`PARTS`, and those that never did."""
-    acks_by_ref: dict[tuple[str, str], Event] = {}
     acks_by_dispatch: dict[str, Event] = {}
-    analysed: dict[tuple[str, str], list[Event]] = {}
+    #: per (actor, incident), the automated policy's acknowledgements and analyses
+    own: dict[tuple[str, str], list[Event]] = {}
     sent: dict[str, Event] = {}
     #: per dispatch, its attempts (message ids) in the order they were sent
     attempts: dict[str, list[str]] = {}
@@ -143,13 +147,12 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
     fates: dict[str, tuple[str, str | None, float]] = {}
     held_until: dict[str, float] = {}
     for e in events:
-        if e.type == "acknowledged":
-            for ref in e.details["refs"]:
-                acks_by_ref.setdefault((e.actor, ref), e)
-            for did in e.details.get("dispatches", ()):
-                acks_by_dispatch.setdefault(did, e)
-        elif e.type == "analysed":
-            analysed.setdefault((e.actor, e.incident), []).append(e)
+        if e.type in ("acknowledged", "analysed"):
+            if e.type == "acknowledged":
+                for did in e.details.get("dispatches", ()):
+                    acks_by_dispatch.setdefault(did, e)
+            if e.details.get("by") == "policy" and e.actor is not None and e.incident is not None:
+                own.setdefault((e.actor, e.incident), []).append(e)
         elif e.type == "message_sent":
             sent[e.details["msg"]] = e
             attempts.setdefault(e.details["dispatch"], []).append(e.details["msg"])
@@ -183,24 +186,16 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
         # the sender, from learning of it to the first attempt
         sender_side = t1 - t0
         if first.details.get("by") == "policy" and sender_side > 0:
-            # the critical path: acknowledging the trigger, analysing right after it in
-            # the same handling (an analysis run by another handling is waited for:
-            # queued), then drafting; anything between is queued behind other work
-            ack = acks_by_ref.get((h["from"], first.details.get("trigger") or ""))
-            after_ack = t0
-            if ack is not None and t0 <= ack.time <= t1:
-                _add_work(parts, t0, ack.time, ack.details.get("worked", 0.0),
-                          ack.details.get("off_duty", 0.0))
-                after_ack = ack.time
-            for an in analysed.get((h["from"], h["incident"]), []):
-                started = an.details.get("started_at", -1.0)
-                if (abs(started - after_ack) < 1e-5 and an.time <= t1
-                        and an.details.get("by") == "policy"):
-                    _add_work(parts, t0, an.time, an.details.get("worked", 0.0),
-                              an.details.get("off_duty", 0.0))
+            # the sender's own work on the incident within the hop: acknowledging what
+            # it received of it, analysing it (in this handling or another: the
+            # analysis is the team's, whoever runs it), then drafting; the time its
+            # office was closed meanwhile is waiting for working hours, and anything
+            # between is queued behind other work
+            pieces = [_piece(e) for e in own.get((h["from"], h["incident"]), [])]
             draft = first.details.get("draft") or {}
-            parts[HOURS] += draft.get("off_duty", 0.0)
-            parts[ANALYSING] += draft.get("worked", 0.0)
+            worked, off_duty = draft.get("worked", 0.0), draft.get("off_duty", 0.0)
+            pieces.append((t1 - worked - off_duty, t1, worked, off_duty))
+            _add_pieces(parts, t0, t1, pieces)
         parts[QUEUED] += sender_side - parts[HOURS] - parts[ANALYSING]
         # attempts before that one, whatever became of them
         arrived_at = h["delivered_at"]
@@ -265,10 +260,38 @@ def _not_delivered(h: Mapping[str, Any], tried: list[str],
                         outcome, at, reason, until)
 
 
+#: A piece of the sender's work: (start, end, minutes worked, minutes off duty).
+_Piece = tuple[float, float, float, float]
+
+
+def _piece(e: Event) -> _Piece:
+    """The work an acknowledgement or an analysis records, as it ends: its minutes worked
+    and off duty, back from when it was done (an acknowledgement's wait for a place at
+    the desk before them is not work)."""
+    worked = float(e.details.get("worked", 0.0))
+    off_duty = float(e.details.get("off_duty", 0.0))
+    return e.time - worked - off_duty, e.time, worked, off_duty
+
+
+def _add_pieces(parts: dict[str, float], t0: float, t1: float, pieces: list[_Piece]) -> None:
+    """Add the sender's pieces of work to a hop from ``t0`` to ``t1``: each clipped to
+    the hop, and the time two pieces overlap (another item acknowledged while the
+    incident was analysed) counted once, so that they never add up to more than the
+    hop."""
+    covered = t0
+    for start, end, worked, off_duty in sorted(pieces):
+        end = min(end, t1)
+        begin = max(start, covered)
+        if end <= begin:
+            continue
+        _add_work(parts, begin, end, worked, off_duty)
+        covered = end
+
+
 def _add_work(parts: dict[str, float], t0: float, done_at: float, worked: float,
               off_duty: float) -> None:
     """Add a piece of the sender's work that ended at ``done_at``, counting only what
-    falls after the hop began at ``t0`` (a fact may arrive while the work is under way)."""
+    falls after ``t0`` (a fact may arrive while the work is under way)."""
     span = min(worked + off_duty, done_at - t0)
     hours = min(off_duty, span)
     parts[HOURS] += hours
@@ -293,7 +316,8 @@ def suggest_rating(x: Mapping[str, Any]) -> str:
 
 def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str,
                  by: str | None = None) -> dict[tuple[str, str], float]:
-    """One actor's timings per incident: acknowledgement, and the first of each action.
+    """One actor's timings per incident: acknowledgement, and the first of each action
+    done (a message kept back to respect its TLP label was not sent: it does not count).
 
     ``first_ack`` runs from the actor's first receipt; an action's time runs from
     the incident's opening. With ``by`` ("human" or "policy") only what was done by
@@ -315,7 +339,10 @@ def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str,
             continue
         elif e.type == "acknowledged" and e.incident in first_receipt:
             out.setdefault((e.incident, "first_ack"), e.time - first_receipt[e.incident])
-        elif e.details.get("action") in MESSAGE_VERBS and e.incident in opened:
+        elif (e.type in ACTION_EVENTS and e.details.get("action") in MESSAGE_VERBS
+              and e.incident in opened):
+            # the action done: never a message kept back (withheld) or one passed on
+            # beyond its label (tlp_violation), which name the action too
             out.setdefault((e.incident, e.details["action"]), e.time - opened[e.incident])
     return out
 
