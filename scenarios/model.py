@@ -560,6 +560,8 @@ class StageNames(Strict):
     """What reports call the regional coordinator and the law-enforcement stages.
 
     An APCERT drill names its own coordinator: {regional_coordinator: APCERT secretariat}.
+    Each law-enforcement stage has a name of its own: two that read the same (ignoring
+    case and spacing) are refused.
     """
 
     regional_coordinator: StageName | None = Field(
@@ -599,6 +601,37 @@ class StageNames(Strict):
         description="Stage: a formal mutual legal assistance request between central "
         "authorities (request_mla).",
     )
+
+    @model_validator(mode="after")
+    def _stages_apart(self) -> StageNames:
+        """No two law-enforcement stages share a name (ignoring case and spacing): a
+        report showing both could not tell them apart. Each repeat is reported at a
+        stage the file names, the later one when it names both."""
+        errors: list[InitErrorDetails] = []
+        seen: dict[str, str] = {}
+        for key in type(self).model_fields:
+            if key == "regional_coordinator":
+                continue
+            name: str = getattr(self, key)
+            alike = " ".join(name.split()).casefold()
+            other = seen.setdefault(alike, key)
+            if other == key:
+                continue
+            at, then = (key, other) if key in self.model_fields_set else (other, key)
+            given, theirs = getattr(self, at), getattr(self, then)
+            default = "" if then in self.model_fields_set else " (its default)"
+            said = ("is also" if given == theirs
+                    else f"reads as {theirs!r}, which is")
+            message = (f"{given!r} {said} the name of the {then} stage{default}; give each "
+                       "law-enforcement stage a name of its own, so that reports tell "
+                       "them apart")
+            # the message goes in the context, so that braces in it are never placeholders
+            errors.append(InitErrorDetails(
+                type=PydanticCustomError("value_error", "{message}", {"message": message}),
+                loc=(at,), input=given))
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
 
     @model_serializer(mode="wrap")
     def _as_before(self, handler: Any) -> Any:

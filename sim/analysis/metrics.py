@@ -98,7 +98,12 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     the short name (:func:`short_name`) of the regional council the incident reached, or
     of the first one any message of the run went to, or of the drill's only one; else
     :data:`DEFAULT_COORDINATOR`. The preservation stage counts only requests that reach
-    a body of a country hosting the infrastructure (:data:`TO_HOSTING_COUNTRY`)."""
+    a body of a country hosting the infrastructure (:data:`TO_HOSTING_COUNTRY`).
+
+    A team first hears of an incident when it takes in an item about it: as the item
+    arrives, or, for one that reached its closed office and waited unread (its
+    delivery says ``unread``), when the team reads it: when it acknowledges it, or when
+    a person takes the role and reads everything at once."""
     kinds: dict[str, str] = {}
     #: actor -> what the log says of it (its name, kind and country)
     heads: dict[str, Mapping[str, Any]] = {}
@@ -139,7 +144,27 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     reached: dict[str, dict[str, float]] = {}
     by_peers: dict[str, dict[str, float]] = {}
     heard: dict[str, dict[str, dict[str, Any]]] = {}
+    #: per actor, the deliveries that reached its closed office and wait unread
+    unread: dict[str, list[Event]] = {}
+
+    def hear(delivery: Event, at: float) -> None:
+        """The team ``delivery`` reached takes it in at ``at``: it first heard of the
+        incident then, unless it had before."""
+        iid, aid = delivery.incident, delivery.actor
+        if iid is None or aid is None or aid in heard[iid]:
+            return
+        heard[iid][aid] = {
+            "at": at, "after": at - incidents[iid]["opened_at"],
+            "from": delivery.details["sender"],
+            "via": "control" if delivery.type == "inject_delivered" else "peer",
+        }
+
     for e in events:
+        if e.type == "role_changed" and e.details.get("played_by") == "human":
+            # a person taking the role reads everything that waited unread
+            for delivery in unread.pop(e.actor, []) if e.actor is not None else []:
+                hear(delivery, e.time)
+            continue
         if e.incident is None:
             continue
         inc = incidents.get(e.incident)
@@ -177,12 +202,11 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             inc["affected_certs"] = list(e.details["affected_certs"])
         elif e.type in ("inject_delivered", "message_delivered"):
             reached[e.incident].setdefault(e.actor, e.time)
-            if e.actor not in heard[e.incident]:
-                heard[e.incident][e.actor] = {
-                    "at": e.time, "after": e.time - inc["opened_at"],
-                    "from": e.details["sender"],
-                    "via": "control" if e.type == "inject_delivered" else "peer",
-                }
+            if e.details.get("unread") and e.actor is not None:
+                # it reached a closed office: the team hears of it once it reads it
+                unread.setdefault(e.actor, []).append(e)
+            else:
+                hear(e, e.time)
             if e.type == "message_delivered":
                 by_peers[e.incident].setdefault(e.actor, e.time)
                 if inc["_ansac"] is None and kinds.get(e.actor) == "regional_council":
@@ -206,8 +230,19 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         elif e.type == "message_held" and "msg" in e.details:
             fate[e.details["msg"]] = {"outcome": "in_transit",
                                       "held_until": e.details.get("until")}
-        elif e.type == "acknowledged" and inc["_first_ack"] is None:
-            inc["_first_ack"] = (e.time, e.actor)
+        elif e.type == "acknowledged":
+            if inc["_first_ack"] is None:
+                inc["_first_ack"] = (e.time, e.actor)
+            waiting = unread.get(e.actor) if e.actor is not None else None
+            if waiting:
+                # acknowledging an item that waited unread reads it
+                named = e.details.get("refs")
+                refs = {r for r in named if isinstance(r, str)} \
+                    if isinstance(named, (list, tuple)) else set()
+                for delivery in [d for d in waiting if d.incident == e.incident
+                                 and _item_ref(d) in refs]:
+                    waiting.remove(delivery)
+                    hear(delivery, e.time)
         elif e.type == "takedown_completed" and not e.details.get("nothing_hosted"):
             inc["_takedowns"].append({"country": e.details["country"], "at": e.time,
                                       "after": e.time - inc["opened_at"], "by": e.actor})
@@ -285,6 +320,13 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         if names is not None or called != DEFAULT_COORDINATOR:
             out[-1]["regional_coordinator"] = called
     return out
+
+
+def _item_ref(delivery: Event) -> str | None:
+    """The reference an acknowledgement names a delivered item by: its message id, or
+    an inject's ``inject:<id>``."""
+    ref = delivery.details.get("msg" if delivery.type == "message_delivered" else "ref")
+    return ref if isinstance(ref, str) else None
 
 
 def _outcome(attempts: list[Any], fate: Mapping[Any, dict[str, Any]]) -> dict[str, Any]:

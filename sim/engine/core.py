@@ -465,12 +465,13 @@ class Engine:
         it reaches an office that is closed (off duty, and not on a channel someone
         answers around the clock or on call). Such mail waits unread: it tells the team
         nothing, and arms no rule, until the team acknowledges it (a person playing the
-        role reads it at once)."""
+        role reads it at once, and one taking the role reads all of it); its delivery
+        is logged with ``unread: true`` (:meth:`unread_details`)."""
         picture = st.pictures.get(item.incident)
         if picture is None:
             picture = st.pictures[item.incident] = Picture()
             picture.done = self.env.event()
-        if st.human or self._answered(st, item):
+        if self._takes_in(st, item.channel):
             self._learn(st, picture, item)
         elif picture.unread(item.facts):
             st.rerank(item.incident)  # what waits is sorted by what reached the team
@@ -478,10 +479,17 @@ class Engine:
         if not st.human:
             self._policy_handles(st, item)
 
-    def _answered(self, st: ActorState, item: Received) -> bool:
-        """Whether someone takes ``item`` in as it arrives: the team is on duty, or it
-        came on a channel answered around the clock or by the duty officer."""
-        return self._answered_on(st, item.channel)
+    def unread_details(self, st: ActorState, channel: str | None) -> dict[str, bool]:
+        """What the delivery of an item reaching ``st`` on ``channel`` now adds to its
+        event: ``unread: true`` when it waits unread (:meth:`receive`); nothing
+        otherwise, so that other logs stay as they were."""
+        return {} if self._takes_in(st, channel) else {"unread": True}
+
+    def _takes_in(self, st: ActorState, channel: str | None) -> bool:
+        """Whether what reaches ``st`` on ``channel`` now is taken in as it arrives: a
+        person plays the role, or someone answers (:meth:`_answered_on`). What is not
+        waits unread, and its delivery is logged ``unread``."""
+        return st.human or self._answered_on(st, channel)
 
     def _answered_on(self, st: ActorState, channel: str | None) -> bool:
         """Whether someone at ``st`` takes in what arrives on ``channel`` now."""

@@ -791,6 +791,7 @@ class Messaging:
             incident_title=d.incident_title, fact_labels=d.fact_labels, title_tlp=d.title_tlp,
         )
         extra = {"fact_labels": dict(d.fact_labels)} if d.fact_labels else {}
+        extra.update(engine.unread_details(recipient, cid))
         engine.emit(
             "message_delivered", d.recipient, d.incident, sender=d.sender,
             sender_kind=engine.actors[d.sender].spec.kind, recipient_kind=recipient.spec.kind,

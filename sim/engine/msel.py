@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
 
 import simpy
@@ -399,7 +399,8 @@ class Msel:
         )
         files = inj.artefact_files
         # artefact files add their hashes; injects without them log as they always did
-        extra = {"files": [_file_details(a) for a in files]} if files else {}
+        extra: dict[str, Any] = {"files": [_file_details(a) for a in files]} if files else {}
+        extra.update(engine.unread_details(st, inj.via))
         engine.emit(
             "inject_delivered", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
             channel=inj.via, channel_kind=engine.channels[inj.via].kind, tlp=inj.tlp,
