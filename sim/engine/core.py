@@ -460,18 +460,21 @@ class Engine:
         when the shift never comes on again."""
         _Spending(self.env, shift, minutes, fn).on_shift()
 
-    def receive(self, st: ActorState, item: Received) -> None:
+    def receive(self, st: ActorState, item: Received, taken_in: bool | None = None) -> None:
         """An item reaches an actor: its facts join the actor's picture at once, unless
         it reaches an office that is closed (off duty, and not on a channel someone
         answers around the clock or on call). Such mail waits unread: it tells the team
         nothing, and arms no rule, until the team acknowledges it (a person playing the
         role reads it at once, and one taking the role reads all of it); its delivery
-        is logged with ``unread: true`` (:meth:`unread_details`)."""
+        is logged with ``unread: true``. ``taken_in``: :meth:`takes_in`, when the caller
+        has asked it already (to log the delivery)."""
         picture = st.pictures.get(item.incident)
         if picture is None:
             picture = st.pictures[item.incident] = Picture()
             picture.done = self.env.event()
-        if self._takes_in(st, item.channel):
+        if taken_in is None:
+            taken_in = self.takes_in(st, item.channel)
+        if taken_in:
             self._learn(st, picture, item)
         elif picture.unread(item.facts):
             st.rerank(item.incident)  # what waits is sorted by what reached the team
@@ -479,13 +482,7 @@ class Engine:
         if not st.human:
             self._policy_handles(st, item)
 
-    def unread_details(self, st: ActorState, channel: str | None) -> dict[str, bool]:
-        """What the delivery of an item reaching ``st`` on ``channel`` now adds to its
-        event: ``unread: true`` when it waits unread (:meth:`receive`); nothing
-        otherwise, so that other logs stay as they were."""
-        return {} if self._takes_in(st, channel) else {"unread": True}
-
-    def _takes_in(self, st: ActorState, channel: str | None) -> bool:
+    def takes_in(self, st: ActorState, channel: str | None) -> bool:
         """Whether what reaches ``st`` on ``channel`` now is taken in as it arrives: a
         person plays the role, or someone answers (:meth:`_answered_on`). What is not
         waits unread, and its delivery is logged ``unread``."""

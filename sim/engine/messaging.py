@@ -790,8 +790,10 @@ class Messaging:
             d.named, d.facts, d, text, subject, deadline_at=d.deadline_at,
             incident_title=d.incident_title, fact_labels=d.fact_labels, title_tlp=d.title_tlp,
         )
-        extra = {"fact_labels": dict(d.fact_labels)} if d.fact_labels else {}
-        extra.update(engine.unread_details(recipient, cid))
+        extra: dict[str, Any] = {"fact_labels": dict(d.fact_labels)} if d.fact_labels else {}
+        taken_in = engine.takes_in(recipient, cid)
+        if not taken_in:
+            extra["unread"] = True  # it waits unread in a closed office
         engine.emit(
             "message_delivered", d.recipient, d.incident, sender=d.sender,
             sender_kind=engine.actors[d.sender].spec.kind, recipient_kind=recipient.spec.kind,
@@ -799,7 +801,7 @@ class Messaging:
             attached=list(d.attached),
             facts=d.facts, **extra, **common,
         )
-        engine.receive(recipient, item)
+        engine.receive(recipient, item, taken_in)
 
     def receipt(self, item: Received, by: str) -> None:
         """The recipient of message ``item`` acknowledged it now: a receipt goes back to

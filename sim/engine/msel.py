@@ -400,7 +400,9 @@ class Msel:
         files = inj.artefact_files
         # artefact files add their hashes; injects without them log as they always did
         extra: dict[str, Any] = {"files": [_file_details(a) for a in files]} if files else {}
-        extra.update(engine.unread_details(st, inj.via))
+        taken_in = engine.takes_in(st, inj.via)
+        if not taken_in:
+            extra["unread"] = True  # it waits unread in a closed office
         engine.emit(
             "inject_delivered", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
             channel=inj.via, channel_kind=engine.channels[inj.via].kind, tlp=inj.tlp,
@@ -412,7 +414,7 @@ class Msel:
         for art in files:
             if art.protected is not None:
                 engine.after(art.protected.delay, partial(self._password, inj, st, art, 0.0))
-        engine.receive(st, item)
+        engine.receive(st, item, taken_in)
         if self.tasks:
             for task in self.tasks.values():
                 if task.inject == inj.id and st.id in task.to:

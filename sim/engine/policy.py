@@ -1009,7 +1009,15 @@ class Policy:
         picture = st.pictures[inc_id]
         learnt = picture.learnt
         country = st.spec.country
-        rests = onset(rule.when, country, learnt, self.groups) or []
+        # like the condition, its onset reads only the picture: it holds until a fact is
+        # added (``onset`` memoised apart from the condition's own answer)
+        memo = picture.memo
+        hit = memo.get((id(rule), "onset"))
+        if hit is not None and hit[0] == len(learnt):
+            rests = hit[1]
+        else:
+            rests = onset(rule.when, country, learnt, self.groups) or []
+            memo[(id(rule), "onset")] = (len(learnt), rests)
         # whether a label ever kept a fact back: only then may a recipient be due later
         kept = bool(picture.restricted or picture.opened)
         newest: tuple[float, str] | None = None
