@@ -43,28 +43,41 @@ def _timeline(log):
 def test_a_severe_call_the_office_opens_for_first_is_not_handled_later(scenario_data,
                                                                          load):
     # the call reaches cert-a at about 08:45 on Thursday (T+23:45); the office opens
-    # at 09:00, long before the duty officer would answer (about 11:45)
+    # at 09:00, long before the duty officer would answer (about 11:45): the office
+    # picks it up, severe or not, and nobody is on call for it until the office closes
     high = Engine(load(_call(copy.deepcopy(scenario_data), "T+23:45", "high")),
                   seed=0).run()
     medium = Engine(load(_call(scenario_data, "T+23:45", "medium")), seed=0).run()
-    assert _timeline(high) == _timeline(medium)
+    closing = THURSDAY_0900 + 8 * 60
+    assert [t for t in _timeline(high) if t[1] < closing] == \
+        [t for t in _timeline(medium) if t[1] < closing] == [
+            ("acknowledged", THURSDAY_0900 + 10)]
     [ack] = events_of(high, "acknowledged", "cert-a")
-    assert ack.time == THURSDAY_0900 + 10
-    # the wait for the office is time off duty, and no duty officer answered
+    # the wait for the office is time off duty, and no duty officer answered then
     [call] = events_of(high, "inject_delivered", "cert-a")
     assert ack.details["off_duty"] == THURSDAY_0900 - call.time
-    assert events_of(high, "on_call_answered", "cert-a") == []
+    [answered] = events_of(high, "on_call_answered", "cert-a")
+    assert (answered.time, answered.details["at_closing"]) == (closing, "analysing")
+    assert events_of(medium, "on_call_answered", "cert-a") == []
 
 
-def test_the_office_that_picks_a_call_up_keeps_its_hours(scenario_data, load):
-    # acknowledged at 09:10, the 9h analysis stops at 17:00 with 70 minutes left and
-    # ends at 10:10 on Friday (T+49:10): the office did it, not the duty officer
-    log = Engine(load(_call(scenario_data, "T+23:45", "high")), seed=0).run()
-    [analysed] = events_of(log, "analysed", "cert-a")
+def test_the_duty_officer_finishes_at_closing_what_the_office_picked_up(scenario_data,
+                                                                         load):
+    # acknowledged at 09:10, the 9h analysis stops at 17:00 with 70 minutes left: the
+    # incident is severe enough for the duty officer, who carries out the rest that
+    # evening (18:10, T+33:10) rather than leave it for Friday morning (T+49:10, as a
+    # medium incident waits)
+    high = Engine(load(_call(copy.deepcopy(scenario_data), "T+23:45", "high")),
+                  seed=0).run()
+    [analysed] = events_of(high, "analysed", "cert-a")
+    assert analysed.time == 33 * 60 + 10
+    assert analysed.details["off_duty"] == 0
+    [notified] = events_of(high, "notified", "cert-a")
+    assert notified.time == 33 * 60 + 15
+    medium = Engine(load(_call(scenario_data, "T+23:45", "medium")), seed=0).run()
+    [analysed] = events_of(medium, "analysed", "cert-a")
     assert analysed.time == 49 * 60 + 10
     assert analysed.details["off_duty"] == 16 * 60
-    [notified] = events_of(log, "notified", "cert-a")
-    assert notified.time == 49 * 60 + 15
 
 
 def test_the_duty_officer_who_answers_first_still_handles_the_call(scenario_data, load):

@@ -8,8 +8,10 @@ preservation network) without holding an office desk overnight. A team with an
 ``on_call`` tier is reachable out of hours on its on-call channels: its duty officer
 picks a message up after a delay and handles it at the duty desk when the incident,
 as the team knows it, is severe enough, unless the office opens first; anything less
-waits for office hours. Mail waiting unread in a closed office is no part of what the
-team knows (:meth:`~sim.engine.core.Engine.receive`).
+waits for office hours. When the office closes, the duty officer takes over such work
+still at the office desk (:meth:`Desk.hand_over` moves what is queued). Mail waiting
+unread in a closed office is no part of what the team knows
+(:meth:`~sim.engine.core.Engine.receive`).
 
 Items wait for a desk in priority order: the incident's severity as stated in what
 has reached the actor, read or not, when a place is given (most severe first), then
@@ -196,6 +198,23 @@ class Desk:
             new = (rank, *key[1:])
             waiting[req] = new
             insort(queue, (new, req, group))
+
+    def hand_over(self, reqs: set[simpy.Event], other: Desk) -> list[simpy.Event]:
+        """Move these waiting requests to the ``other`` desk, each keeping its priority
+        (and its group, to be reranked there), and let the head of that desk's queue in;
+        returns those moved, in priority order."""
+        moved = []
+        for entry in [e for e in self._queue if e[1] in reqs]:
+            priority, req, group = entry
+            self._queue.remove(entry)
+            if group is not None:
+                self._forget(group, req)
+                other._groups.setdefault(group, {})[req] = priority
+            insort(other._queue, entry)
+            moved.append(req)
+        if moved:
+            other._grant()
+        return moved
 
     def _forget(self, group: Hashable, req: simpy.Event) -> None:
         waiting = self._groups[group]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
 
@@ -453,6 +454,9 @@ def knows_done(st: ActorState, inc_id: str, action: str, by: str, engine: Engine
 
 #: the cause of the interrupt that tells an office analysis the duty officer finishes it
 TAKEN_OVER = "analysis taken over by the duty officer"
+#: the cause of the interrupt that tells an office analysis to carry on at the duty desk
+#: (the office closed with it unfinished, and the duty officer takes the item over)
+HANDED_OVER = "analysis handed over to the duty officer at closing"
 
 
 def worked_between(shift: Shift | AlwaysOn, start: float, end: float) -> float:
@@ -584,6 +588,8 @@ class Policy:
         #: (actor, incident) -> rules waiting for their hold_until rules
         self.waiting: dict[tuple[str, str], set[str]] = {}
         self._seq = 0
+        #: actor -> the closing at which its on-call work at the office desk is looked at
+        self._closing: dict[str, float] = {}
         drill = engine.scenario.drill
         for phase, rids in rules.phase_names.items():
             begin = drill.phase_window(phase)[0]
@@ -656,10 +662,18 @@ class Policy:
                             waited=env.now - t0)
         if not (yield from self._until_open(st, desk, item)):
             return
+        on_call = st.spec.on_call
+        if desk is st.office and on_call is not None and item.channel in on_call.channels:
+            # the duty officer may take it over if it is still at the office at closing
+            self._watch_closing(st)
         off_duty = env.now - t0
         t1 = env.now
         req = slot.hold(desk, self._request(st, desk, item))
         yield req
+        if slot.desk is not None and slot.desk is not desk:
+            # the office closed while it waited: it moved to the duty desk
+            desk = slot.desk
+            shift = desk.shift
         if env.now > t1:
             # waiting for a place: the time the desk was closed meanwhile is time off
             # duty, the rest time queued behind other work
@@ -680,17 +694,34 @@ class Policy:
             try:
                 yield from self._analyse(st, inc_id, picture, slot, shift, spent)
             except simpy.Interrupt as stop:
-                if stop.cause != TAKEN_OVER:
+                if stop.cause == HANDED_OVER and slot.plan is not None \
+                        and slot.desk is not None:
+                    # the office closed with the analysis unfinished and the duty
+                    # officer took the item over: it carries out the rest, and the
+                    # rules, at the duty desk
+                    was, began, minutes = slot.plan
+                    left = minutes - worked_between(was, began, env.now)
+                    desk = slot.desk
+                    shift = desk.shift
+                    if slot.req is not None:
+                        yield slot.req
+                    yield from self._analyse(st, inc_id, picture, slot, shift, left)
+                elif stop.cause != TAKEN_OVER:
                     raise
-                # the office closed with the analysis unfinished and the duty officer
-                # carries out the rest: wait for it without a desk
-                yield from self._await_analysis(st, desk, item, slot, picture)
+                else:
+                    # the office closed with the analysis unfinished and the duty
+                    # officer carries out the rest: wait for it without a desk
+                    yield from self._await_analysis(st, desk, item, slot, picture)
         elif picture.analysis == "busy":
             if desk is st.office:
                 # the analysis is under way at another desk: wait for it without a desk
                 yield from self._await_analysis(st, desk, item, slot, picture)
             else:
                 yield from self._duty_analysis(st, desk, item, slot, picture)
+        if slot.desk is not None and slot.desk is not desk:
+            # it waited for the office desk again and moved to the duty desk at closing
+            desk = slot.desk
+            shift = desk.shift
         triggers = [item.kind]
         relook = item.grew or item.widened
         if relook:
@@ -716,6 +747,71 @@ class Policy:
                     st, inc_id, [t for r in woken for t in self.arming[r] if t in picture.armed],
                     item, shift, only=frozenset(woken))
         slot.release()
+
+    def _watch_closing(self, st: ActorState) -> None:
+        """Look at ``st``'s on-call work at the office desk when the office next closes
+        (once per closing)."""
+        shift = st.office.shift
+        now = self.env.now
+        closing = shift.shift_end(shift.next_on(now))
+        if math.isinf(closing) or self._closing.get(st.id) == closing:
+            return
+        self._closing[st.id] = closing
+        self.engine.after(closing - now, partial(self._at_closing, st, closing))
+
+    def _at_closing(self, st: ActorState, closing: float) -> None:
+        """The office closes: the duty officer takes over the work left at the office desk
+        that came on an on-call channel about an incident severe enough for it (as the
+        team knows it). Such work still queued moves to the duty desk in its priority
+        order; such an analysis under way is carried on there. The rest waits for the
+        morning."""
+        if self._closing.get(st.id) == closing:
+            del self._closing[st.id]
+        on_call = st.spec.on_call
+        if st.human or on_call is None:
+            return
+        now = self.env.now
+        office = st.office
+        duty = st.duty
+        queued: dict[simpy.Event, Received] = {}
+        analyses: list[tuple[tuple, simpy.Process, Received, Slot, float]] = []
+        left_behind = False
+        for proc, (item, slot) in list(st.work.items()):
+            req = slot.req
+            if slot.desk is not office or req is None or item.channel not in on_call.channels:
+                continue
+            if not st.on_call_takes(item, now):
+                left_behind = True
+                continue
+            if not req.triggered:
+                queued[req] = item
+                continue
+            plan = slot.plan
+            left = 0.0 if plan is None else plan[2] - worked_between(plan[0], plan[1], now)
+            if slot.analysing is None or plan is None or plan[0] is not office.shift \
+                    or left <= 1e-9:
+                left_behind = True  # acknowledging or drafting: the office finishes it
+                continue
+            analyses.append((st.priority(item, len(analyses)), proc, item, slot, left))
+        # the analyses under way go first, the most urgent first; then what is queued
+        for _key, proc, item, slot, left in sorted(analyses, key=itemgetter(0)):
+            slot.release()
+            # the rest of the analysis is the duty officer's: others wait for it
+            slot.plan = (duty.shift, now, left)
+            slot.hold(duty, self._request(st, duty, item))
+            proc.interrupt(HANDED_OVER)
+            self.engine.emit("on_call_answered", st.id, item.incident, ref=item.ref,
+                             waited=now - item.at, at_closing="analysing")
+        moved = office.hand_over(set(queued), duty)
+        for req in moved:
+            item = queued[req]
+            for _item, slot in st.work.values():
+                if slot.req is req:
+                    slot.desk = duty
+            self.engine.emit("on_call_answered", st.id, item.incident, ref=item.ref,
+                             waited=now - item.at, at_closing="queued")
+        if left_behind:
+            self._watch_closing(st)
 
     def _analyse(self, st: ActorState, inc_id: str, picture: Picture, slot: Slot,
                  shift: Shift | AlwaysOn, spent: float) -> Iterator[simpy.Event]:
