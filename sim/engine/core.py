@@ -552,7 +552,7 @@ class Engine:
             if item.dispatch is not None:
                 receipt(item, by)
 
-    def dispatch_acked(self, d: Dispatch, channel: str | None = None) -> None:
+    def dispatch_acked(self, d: Dispatch, channel: str) -> None:
         """A receipt, arriving on ``channel``, tells ``d``'s sender that its message was
         acknowledged: it chases it no more, and its ``after:`` rule follows once every
         message of the rule's batch is known to be acknowledged.
