@@ -9,9 +9,9 @@ preservation network) without holding an office desk overnight. A team with an
 picks a message up after a delay and handles it at the duty desk when the incident,
 as the team knows it, is severe enough, unless the office opens first; anything less
 waits for office hours. When the office closes, the duty officer takes over such work
-still at the office desk (:meth:`Desk.hand_over` moves what is queued). Mail waiting
-unread in a closed office is no part of what the team knows
-(:meth:`~sim.engine.core.Engine.receive`).
+still at the office desk, queued (:meth:`Desk.hand_over` moves it) or in hand (being
+acknowledged, analysed or drafted). Mail waiting unread in a closed office is no part
+of what the team knows (:meth:`~sim.engine.core.Engine.receive`).
 
 Items wait for a desk in priority order: the incident's severity as stated in what
 has reached the actor, read or not, when a place is given (most severe first), then
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, insort
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Generator, Hashable
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
@@ -389,7 +389,7 @@ class ActorState:
 
 
 def work(env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float,
-         end: float) -> Iterator[simpy.Event]:
+         end: float) -> Generator[simpy.Event, object, float]:
     """Spend ``minutes`` of worked time on ``shift``; returns the off-duty minutes waited."""
     waited = 0.0
     remaining = minutes

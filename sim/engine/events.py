@@ -51,7 +51,8 @@ EVENT_TYPES: dict[str, str] = {
     "in its follow-up time, that it was acknowledged",
     "on_call_answered": "an out-of-hours duty officer picked up a severe incident's message, "
     "or, at the office's closing, took over such a message (on an on-call channel) still "
-    "at the office desk (at_closing: queued, or analysing when its analysis was under way)",
+    "at the office desk (at_closing: queued, or acknowledging, analysing or drafting when "
+    "that work was under way)",
     "acknowledged": "an actor acknowledged what it received",
     "acknowledgement_received": "the receipt of a message's acknowledgement reached the "
     "message's sender, who learns of the acknowledgement only now",

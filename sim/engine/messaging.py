@@ -266,11 +266,14 @@ class Messaging:
         justification: dict[str, tuple[str, ...]] | None = None,
         desk: Shift | AlwaysOn | None = None,
         due_from: dict[str, float] | None = None,
+        set_off: dict[str, str] | None = None,
     ) -> None:
         """Carry out ``verb``; ``desk``: the clock of the desk that did it (the duty
         desk's chases its own messages on it), None for the office's; ``due_from``: when
         each recipient's message became due, where that is not ``trigger_at`` (the
-        action's, from the newest fact it rests on)."""
+        action's, from the newest fact it rests on); ``set_off``: what set off each
+        recipient's message (what its due time rests on), where that is not
+        ``set_off_by`` (the action's)."""
         engine = self.engine
         base: dict[str, Any] = {"action": verb, "by": by}
         if rule is not None:
@@ -295,8 +298,9 @@ class Messaging:
             for target in targets:
                 if self._dispatch(st, verb, inc_id, target, everyone, channels, tlp, rule,
                                   due_from.get(target, trigger_at) if due_from else trigger_at,
-                                  passes, by, deadline, worked, off_duty, trigger,
-                                  text, set_off_by, needs.get(target, ()), relied or (), desk):
+                                  passes, by, deadline, worked, off_duty, trigger, text,
+                                  set_off.get(target, set_off_by) if set_off else set_off_by,
+                                  needs.get(target, ()), relied or (), desk):
                     sent.append(target)
             if sent:
                 engine.emit(VERB_EVENT[verb], st.id, inc_id, targets=sent,

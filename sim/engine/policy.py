@@ -4,7 +4,8 @@ For every role no person plays, the policy handles each received item at a desk:
 it acknowledges the item, analyses the incident once, then carries out the
 framework rules the item sets off. Rules read only the acting actor's
 :class:`~sim.engine.knowledge.Picture`; each decision records the facts it relied
-on, and the fact that set it off.
+on, and the fact that set it off (each of its messages, the one that set off its own
+recipient: what that recipient's deadline runs from).
 
 A rule is **armed** for an incident once one of its triggers has happened (an
 inject, a message verb received, or ``after:<rule>``). Whenever the actor's picture
@@ -26,7 +27,7 @@ Selectors and conditions are plain functions of a picture, so ``drill lint`` and
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Generator, Iterable, Iterator, Mapping
 from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -454,9 +455,10 @@ def knows_done(st: ActorState, inc_id: str, action: str, by: str, engine: Engine
 
 #: the cause of the interrupt that tells an office analysis the duty officer finishes it
 TAKEN_OVER = "analysis taken over by the duty officer"
-#: the cause of the interrupt that tells an office analysis to carry on at the duty desk
-#: (the office closed with it unfinished, and the duty officer takes the item over)
-HANDED_OVER = "analysis handed over to the duty officer at closing"
+#: the cause of the interrupt that tells office work in hand (an acknowledgement, an
+#: analysis, a draft) to carry on at the duty desk (the office closed with it unfinished,
+#: and the duty officer takes the item over)
+HANDED_OVER = "work handed over to the duty officer at closing"
 
 
 def worked_between(shift: Shift | AlwaysOn, start: float, end: float) -> float:
@@ -476,8 +478,9 @@ def worked_between(shift: Shift | AlwaysOn, start: float, end: float) -> float:
 
 class Slot:
     """What one piece of the policy's work holds: its desk request, the analysis it
-    runs (and its plan: the shift it is worked on, when it began, how long it takes),
-    and the stage it has reached (for the log when the work is dropped)."""
+    runs, the plan of what it has in hand (an acknowledgement, an analysis, a draft: the
+    shift it is worked on, when it began, how long it takes), and the stage it has
+    reached (for the log when the work is dropped, and at closing)."""
 
     __slots__ = ("analysing", "desk", "plan", "req", "stage")
 
@@ -683,7 +686,11 @@ class Policy:
             queued = 0.0
         slot.stage = "acknowledging"
         ack = engine.draw(pol.ack_delay, f"{st.id}/ack/{inc_id}")
-        off_duty += yield from work(env, shift, ack, engine.end)
+        off_duty += yield from self._in_hand(slot, shift, ack)
+        if slot.desk is not None and slot.desk is not desk:
+            # the office closed meanwhile and the duty officer took the item over
+            desk = slot.desk
+            shift = desk.shift
         if st.human or item.acknowledged:
             slot.release()
             return
@@ -763,8 +770,8 @@ class Policy:
         """The office closes: the duty officer takes over the work left at the office desk
         that came on an on-call channel about an incident severe enough for it (as the
         team knows it). Such work still queued moves to the duty desk in its priority
-        order; such an analysis under way is carried on there. The rest waits for the
-        morning."""
+        order; such work in hand (an acknowledgement, an analysis or an action being
+        drafted) is carried on there. The rest waits for the morning."""
         if self._closing.get(st.id) == closing:
             del self._closing[st.id]
         on_call = st.spec.on_call
@@ -774,7 +781,7 @@ class Policy:
         office = st.office
         duty = st.duty
         queued: dict[simpy.Event, Received] = {}
-        analyses: list[tuple[tuple, simpy.Process, Received, Slot, float]] = []
+        in_hand: list[tuple[tuple, simpy.Process, Received, Slot, float]] = []
         left_behind = False
         for proc, (item, slot) in list(st.work.items()):
             req = slot.req
@@ -788,20 +795,22 @@ class Policy:
                 continue
             plan = slot.plan
             left = 0.0 if plan is None else plan[2] - worked_between(plan[0], plan[1], now)
-            if slot.analysing is None or plan is None or plan[0] is not office.shift \
-                    or left <= 1e-9:
-                left_behind = True  # acknowledging or drafting: the office finishes it
+            if plan is None or plan[0] is not office.shift or left <= 1e-9:
+                # between two steps, or finishing at this very moment: the office
+                # finishes it
+                left_behind = True
                 continue
-            analyses.append((st.priority(item, len(analyses)), proc, item, slot, left))
-        # the analyses under way go first, the most urgent first; then what is queued
-        for _key, proc, item, slot, left in sorted(analyses, key=itemgetter(0)):
+            in_hand.append((st.priority(item, len(in_hand)), proc, item, slot, left))
+        # the work in hand goes first, the most urgent first; then what is queued
+        for _key, proc, item, slot, left in sorted(in_hand, key=itemgetter(0)):
+            stage = slot.stage.split(" ")[0]  # acknowledging, analysing or drafting
             slot.release()
-            # the rest of the analysis is the duty officer's: others wait for it
+            # the rest of the work is the duty officer's: others wait for it
             slot.plan = (duty.shift, now, left)
             slot.hold(duty, self._request(st, duty, item))
             proc.interrupt(HANDED_OVER)
             self.engine.emit("on_call_answered", st.id, item.incident, ref=item.ref,
-                             waited=now - item.at, at_closing="analysing")
+                             waited=now - item.at, at_closing=stage)
         moved = office.hand_over(set(queued), duty)
         for req in moved:
             item = queued[req]
@@ -812,6 +821,31 @@ class Policy:
                              waited=now - item.at, at_closing="queued")
         if left_behind:
             self._watch_closing(st)
+
+    def _in_hand(self, slot: Slot, shift: Shift | AlwaysOn,
+                 minutes: float) -> Generator[simpy.Event, object, float]:
+        """Spend ``minutes`` of worked time on ``shift`` acknowledging an item or drafting
+        an action, as :func:`~.actors.work` does; returns the off-duty minutes waited.
+        When the office closes meanwhile and the duty officer takes the item over
+        (:meth:`_at_closing`), the rest is worked at the duty desk once it has a place
+        there."""
+        env = self.env
+        began = env.now
+        slot.plan = (shift, began, minutes)
+        try:
+            waited = yield from work(env, shift, minutes, self.engine.end)
+        except simpy.Interrupt as stop:
+            plan = slot.plan
+            if stop.cause != HANDED_OVER or plan is None or slot.desk is None:
+                raise
+            left = plan[2]
+            # what was waited off duty before closing (the office was closed meanwhile)
+            waited = max(env.now - began - (minutes - left), 0.0)
+            if slot.req is not None:
+                yield slot.req
+            waited += yield from work(env, slot.desk.shift, left, self.engine.end)
+        slot.plan = None
+        return waited
 
     def _analyse(self, st: ActorState, inc_id: str, picture: Picture, slot: Slot,
                  shift: Shift | AlwaysOn, spent: float) -> Iterator[simpy.Event]:
@@ -1021,20 +1055,30 @@ class Policy:
                 return
         armed_at = min(picture.armed[t] for t in self.arming[rid] if t in picture.armed)
         held = st.work.get(self.env.active_process)
-        if held is not None:
-            held[1].stage = f"drafting {rid}"
+        slot = None if held is None else held[1]
+        if slot is not None:
+            slot.stage = f"drafting {rid}"
+            if slot.desk is not None:
+                # the desk the item is at now: the duty desk, when the duty officer took
+                # it over at closing while an earlier action was drafted
+                shift = slot.desk.shift
         dist = pol.action_time.get(rule.action, pol.drafting_time)
         spent = engine.draw(dist, f"{st.id}/draft/{rid}/{inc_id}")
         drafting = [t for t, _ in targets]
         if drafting:
             st.drafting.setdefault((inc_id, rid), set()).update(drafting)
         try:
-            waited = yield from work(self.env, shift, spent, engine.end)
+            if slot is None:
+                waited = yield from work(self.env, shift, spent, engine.end)
+            else:
+                waited = yield from self._in_hand(slot, shift, spent)
         except simpy.Interrupt:
             # the role changed hands while this was drafted: it was never done
             st.fired.discard((inc_id, rid))
             _undraft(st, inc_id, rid, drafting)
             raise
+        if slot is not None and slot.desk is not None:
+            shift = slot.desk.shift  # the duty officer finished it: sent from its desk
         _undraft(st, inc_id, rid, drafting)
         if st.human:
             st.fired.discard((inc_id, rid))
@@ -1056,19 +1100,23 @@ class Policy:
                 return
         facts = sorted({*relied, *(f for _, just in targets for f in just)})
         # each message is due from when its own recipient became due, not from the
-        # newest fact of another recipient sent the same message with it; the action,
-        # from the last
+        # newest fact of another recipient sent the same message with it, and is set off
+        # by what that rests on; the action, by the last
         due, trigger_at, newest = self._due(st, inc_id, rule, relied, targets, armed_at,
                                             since, sender, asked_at)
+        set_off = {aid: item.kind if top is None or top[0] <= armed_at else top[1]
+                   for aid, top in newest.items()}
+        last = max((top for top in newest.values() if top is not None), default=None)
+        set_off_by = item.kind if last is None or last[0] <= armed_at else last[1]
         engine.messaging.perform(
             st, rule.action, inc_id, [t for t, _ in targets],
             [rule.channel, *rule.fallback] if rule.channel else [], rule.tlp, rule=rid,
             trigger_at=trigger_at, passes=picture.items, by="policy",
             deadline=rule.deadline, worked=spent, trigger=item.ref, off_duty=waited,
-            relied=facts, set_off_by=newest[1] if newest is not None and newest[0] > armed_at
-            else item.kind, justification={t: just for t, just in targets},
-            desk=shift,
+            relied=facts, set_off_by=set_off_by,
+            justification={t: just for t, just in targets}, desk=shift,
             due_from=None if all(t == trigger_at for t in due.values()) else due,
+            set_off=None if all(s == set_off_by for s in set_off.values()) else set_off,
         )
         self.done.add((st.id, inc_id, rid))
         released = self._unheld(st, inc_id, rid)
@@ -1087,10 +1135,11 @@ class Policy:
     def _due(self, st: ActorState, inc_id: str, rule: Rule, relied: list[str],
              targets: list[Target], armed_at: float, since: float | None,
              sender: str | None, asked_at: float | None
-             ) -> tuple[dict[str, float], float, tuple[float, str] | None]:
+             ) -> tuple[dict[str, float], float, dict[str, tuple[float, str] | None]]:
         """When each recipient of a rule's action became due, when the action did (the
-        last of them), and the newest fact those rest on, with when it counts from (None
-        when they rest on none).
+        last of them), and for each recipient the newest fact its due time rests on,
+        with when it counts from (None when it rests on none; an action with no
+        recipient, under "").
 
         A recipient is due from the latest of: when the rule's condition came to hold
         (the earliest facts that make it true, :func:`onset`), the facts that make it a
@@ -1116,7 +1165,7 @@ class Policy:
             memo[(id(rule), "onset")] = (len(learnt), rests)
         # whether a label ever kept a fact back: only then may a recipient be due later
         kept = bool(picture.restricted or picture.opened)
-        newest: tuple[float, str] | None = None
+        newest: dict[str, tuple[float, str] | None] = {}
         due: dict[str, float] = {}
         # an action with no recipient (a takedown) is due as a first message would be
         for aid, just in targets or [("", ())]:
@@ -1139,14 +1188,14 @@ class Policy:
                 if untold:
                     stamps.append(min(untold, key=lambda u: u[0]))
             at = armed_at
+            top = None
             if stamps:
                 top = max(stamps)
                 # of the facts it rests on that came at that moment, the last by name
                 top = max((top, *((t, f) for f in (*relied, *just)
                                   if (t := counts.get(f, learnt[f])) == top[0])))
-                if newest is None or top > newest:
-                    newest = top
                 at = max(at, top[0])
+            newest[aid] = top
             if since is not None:
                 at = max(at, since)
             if asked_at is not None and aid == sender:
