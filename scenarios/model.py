@@ -1101,6 +1101,13 @@ class Actor(Strict):
     country: Country | None = Field(
         None, description="ISO country code; empty for regional or international bodies."
     )
+    organisation: Annotated[str, Field(min_length=1, max_length=80)] | None = Field(
+        None,
+        description="The organisation the team belongs to, when several actors of the drill "
+        "are parts of one, e.g. 'CSA' for SingCERT and Singapore's Commissioner of "
+        "Cybersecurity: AMBER and AMBER+STRICT information passes between actors of the same "
+        "organisation as within one (TLP 2.0). Empty: an organisation of its own.",
+    )
     subdivision: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
         None,
         description="State, province or territory the team works in, as the holidays "

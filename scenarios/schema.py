@@ -183,9 +183,10 @@ missing and the library file that defines it.
   (`drafting_time`, or `action_time` for the verb) and then performs `action` towards
   `to`.
 - **TLP.** The policy passes on what it received only where the label allows
-  (RED: named recipients; AMBER+STRICT: nobody outside; AMBER: the sender's own
-  clients, victims and ISPs of its country; GREEN: the drill community; CLEAR:
-  anyone). Anything else is withheld, or passed on with probability `tlp_breach`,
+  (RED: named recipients; AMBER+STRICT: nobody outside the sender's organisation;
+  AMBER: that organisation and its clients, victims and ISPs of its country; GREEN:
+  the drill community; CLEAR: anyone). Actors sharing an `organisation` are one
+  organisation. Anything else is withheld, or passed on with probability `tlp_breach`,
   which records a TLP violation.
 - An expectation is met when one of its `actors` (or all, with `require: all`)
   performs `action` on `incident` (towards `target`, when given) by `within` after

@@ -83,6 +83,9 @@ def _may(label: str, named, sender, target) -> bool:
         return True
     if label == "RED":
         return target.id in named
+    if sender.spec.organisation is not None \
+            and target.spec.organisation == sender.spec.organisation:
+        return True  # AMBER and AMBER+STRICT: within one organisation
     if label == "AMBER":
         return (target.spec.kind in ("victim", "isp")
                 and target.spec.country == sender.spec.country)

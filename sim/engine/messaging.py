@@ -137,6 +137,9 @@ def allowed(label: str, named: tuple[str, ...], sender: ActorState,
         return True
     if label == "RED":
         return target.id in named
+    mine = sender.spec.organisation
+    if mine is not None and target.spec.organisation == mine:
+        return True  # AMBER and AMBER+STRICT: within the sender's own organisation
     if label == "AMBER":
         t = target.spec
         return t.kind in CLIENT_KINDS and t.country == sender.spec.country
