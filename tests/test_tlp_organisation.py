@@ -78,3 +78,12 @@ def test_an_empty_organisation_is_refused(scenario_data, load):
     with pytest.raises(ScenarioError) as err:
         load(scenario_data)
     assert "organisation" in str(err.value)
+
+
+def test_explain_shows_the_organisation(scenario_data, load):
+    from sim.authoring.explain import explain
+
+    data = _labelled(scenario_data, "AMBER", same_organisation=True)
+    text = explain(load(data).scenario)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("organisation:")]
+    assert lines == ["organisation: Regional CERT network (AMBER and AMBER+STRICT pass within it)"] * 2

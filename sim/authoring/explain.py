@@ -175,6 +175,9 @@ def _directory(sc: Scenario) -> list[str]:
         lines.append(f"  {aid:<13} {a.name[:34]:<36}{a.kind:<20}{a.country or '--':<4}"
                      f"{a.timezone} (UTC{offset[:3]}:{offset[3:]})  {hours}")
         lines.append(f"  {'':<14}contacts: {contacts or 'none'}")
+        if a.organisation is not None:
+            lines.append(f"  {'':<14}organisation: {a.organisation} "
+                         "(AMBER and AMBER+STRICT pass within it)")
         lines.extend(f"  {'':<14}{line}" for line in _calendar_lines(sc, aid, shift))
     lines += _legal_channels(sc)
     return lines
