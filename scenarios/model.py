@@ -570,7 +570,8 @@ class StageNames(Strict):
         "name of the regional council the run reached or wrote to (the one bound in "
         "roles.regional_coordinator), else of the drill's only one, without a spelt-out "
         "form in brackets after it ('ANSAC' for 'ANSAC (ASEAN Network Security Action "
-        "Council)'); 'ANSAC' when that leaves none.",
+        "Council)'); when that leaves none, 'ANSAC' if the drill has it, else 'regional "
+        "coordinator'.",
     )
     police_referral: StageName = Field(
         "CERT -> national police",

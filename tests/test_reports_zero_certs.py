@@ -1,6 +1,7 @@
 """An incident whose affected countries have no CERT in the drill has nobody to reach:
 "every affected CERT reached" has no time (not the incident's opening, at 0 h), the
-reports say there is no affected CERT in the drill, and a batch gives it no time.
+reports say there is no affected CERT in the drill, and a batch gives it no time and
+counts it as not applicable, not as never reached (tests/test_batch_not_applicable.py).
 
 The hand-computed drill, with the incident affecting Malaysia, which has no CERT in it.
 """
@@ -58,5 +59,10 @@ def test_a_batch_gives_it_no_time(scenario_data, tmp_path):
     [row] = [m for m in summary["variants"]["baseline"]["metrics"]
              if m["metric"] == "all_certs_reached"]
     # never reached at the opening: no run gives it a time
-    assert row["n"] == 0 and row["reached"]["rate"] == 0
-    assert "mean" not in row
+    assert row["n"] == 0 and "mean" not in row
+    # nor is it a miss: it applies in no run, so it has no rate (not 0 %)
+    assert row["not_applicable"] == 3
+    assert row["reached"] == {"n": 0, "rate": None, "rate_ci": [None, None]}
+    text = (out / "summary.txt").read_text(encoding="utf-8")
+    [line] = [ln for ln in text.splitlines() if ln.split()[:2] == ["x", "all_certs_reached"]]
+    assert line.split()[2] == "n/a" and NO_CERT in line

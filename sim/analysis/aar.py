@@ -19,7 +19,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration
-from sim.analysis.metrics import DEFAULT_COORDINATOR, not_in_drill, undelivered
+from sim.analysis.metrics import (
+    DEFAULT_COORDINATOR,
+    UNNAMED_COORDINATOR,
+    not_in_drill,
+    undelivered,
+)
 from sim.analysis.report import NO_CERT, drill_tlp
 from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import (
@@ -249,11 +254,19 @@ def _no_cert(inc: dict) -> bool:
     return not inc.get("all_affected_certs_reached", peers).get("of")
 
 
+def _coordinator(inc: dict) -> str:
+    """What the incident's row calls the regional coordinator: its name as the run
+    report gives it, "Regional coordinator" at the start of a row when no name can
+    be told (:data:`~sim.analysis.metrics.UNNAMED_COORDINATOR`)."""
+    called = str(inc.get("regional_coordinator", DEFAULT_COORDINATOR))
+    return called.capitalize() if called == UNNAMED_COORDINATOR else called
+
+
 def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
     rows = [("Opened", _t(inc["opened_at"]), "")]
     steps: list[tuple[str, dict | None]] = [("First acknowledgement", inc["first_acknowledgement"])]
     steps += _reach_rows(inc)
-    steps += [(f"{inc.get('regional_coordinator', DEFAULT_COORDINATOR)} reached", inc["ansac_reached"]),
+    steps += [(f"{_coordinator(inc)} reached", inc["ansac_reached"]),
               ("Contained", inc["contained"])]
     for label, t in steps:
         rows.append((label, _t(t and t.get("at")), _h(t and t.get("after"))))

@@ -39,10 +39,14 @@ STAGE_KEYS = ("police_referral", "preservation", "international_channel", "forei
 #: way). A log that does not say where the recipient is counts the delivery.
 TO_HOSTING_COUNTRY = frozenset({"preservation"})
 
-#: What reports call the regional coordinator when neither the scenario (drill.names)
-#: nor the run names one: no regional council was reached or addressed, and the drill
-#: has none, or several.
+#: What reports call the regional coordinator when the metrics give no name (their
+#: ``regional_coordinator`` is left out): the drill's ANSAC.
 DEFAULT_COORDINATOR = "ANSAC"
+
+#: What reports call the regional coordinator when neither the scenario (drill.names)
+#: nor the run says which body it is: no regional council was reached or addressed, and
+#: the drill has none, or several and none of them ANSAC. It names no body.
+UNNAMED_COORDINATOR = "regional coordinator"
 
 #: What each stage needs in the drill to happen at all: bodies of a kind, in at least so
 #: many countries (a request to foreign police, or between central authorities, crosses
@@ -97,7 +101,9 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     The regional coordinator is called what the scenario names it (drill.names), else by
     the short name (:func:`short_name`) of the regional council the incident reached, or
     of the first one any message of the run went to, or of the drill's only one; else
-    :data:`DEFAULT_COORDINATOR`. The preservation stage counts only requests that reach
+    :data:`DEFAULT_COORDINATOR` when one of the drill's councils goes by it, and
+    :data:`UNNAMED_COORDINATOR` when none does: a report never names a body the drill
+    does not have. The preservation stage counts only requests that reach
     a body of a country hosting the infrastructure (:data:`TO_HOSTING_COUNTRY`).
 
     A team first hears of an incident when it takes in an item about it: as the item
@@ -255,9 +261,11 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         if names is not None and names.get("regional_coordinator"):
             return names["regional_coordinator"]
         aid = reached or addressed or (councils[0] if len(councils) == 1 else None)
-        if aid is None or aid not in heads:
-            return DEFAULT_COORDINATOR
-        return short_name(str(heads[aid].get("name") or aid))
+        if aid is not None and aid in heads:
+            return short_name(str(heads[aid].get("name") or aid))
+        # which council cannot be told: ANSAC only when the drill has it
+        present = {short_name(str(heads[c].get("name") or c)) for c in councils}
+        return DEFAULT_COORDINATOR if DEFAULT_COORDINATOR in present else UNNAMED_COORDINATOR
 
     out = []
     for iid, inc in incidents.items():

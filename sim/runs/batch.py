@@ -58,6 +58,7 @@ from scenarios import LoadedScenario, Scenario
 from scenarios.loader import check_scenario
 from scenarios.yamlsrc import Located, YamlProblem, read_yaml_text
 from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, STAGE_KEYS, compute
+from sim.analysis.report import NO_CERT
 from sim.analysis.stats import Proportion, Running, Sample, paired_score_difference
 from sim.engine import Engine, collector, preflight
 from sim.safe.files import (
@@ -86,10 +87,16 @@ STAGE_SLUGS = {key: HOP_SLUGS[h[0]] for h, key in zip(LAW_ENFORCEMENT_HOPS, STAG
                                                       strict=True)}
 LOSS_REASONS = ("stale_contact", "no_contact", "channel_failure", "outage")
 #: the version of summary.json's format (see Aggregate.summary)
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 #: the row of an expectation that was not in play in a run (counted from an inject that
 #: was skipped): it stands in place of the expectation's ``.met`` and ``.lateness`` rows
 NOT_IN_PLAY = ".not_in_play"
+#: the row of a metric that does not apply in a run: it stands in place of the metric's
+#: row (``all_certs_reached.not_applicable``: none of the incident's affected countries
+#: has a CERT in the drill, so there was nobody to reach)
+NOT_APPLICABLE = ".not_applicable"
+#: the metrics that may not apply in a run, and why
+MAY_NOT_APPLY = {"all_certs_reached": NO_CERT, "all_certs_reached_incl_control": NO_CERT}
 
 
 class BatchError(Exception):
@@ -123,7 +130,10 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
     """(incident, metric, value) rows of one run; value None when it never happened.
 
     Every incident of the scenario has its rows, one that never opened in the run too
-    (each value None, after those of the incidents that opened)."""
+    (each value None, after those of the incidents that opened). "Every affected CERT
+    reached" of an incident none of whose affected countries has a CERT in the drill
+    does not apply: a ``.not_applicable`` row (:data:`NOT_APPLICABLE`) stands in place
+    of its row, as `drill run` says there is no affected CERT in the drill."""
     # timings only: the messages need no wording
     m = compute(Engine(scenario, seed=seed, words=False).run(), slowest=0)
     rows: list[tuple[str, str, float | None]] = []
@@ -135,9 +145,13 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
             return None if timing is None else timing.get("after")
 
         rows.append((i, "first_ack", after(inc["first_acknowledgement"])))
-        rows.append((i, "all_certs_reached", after(inc["all_affected_certs_reached"])))
-        rows.append((i, "all_certs_reached_incl_control",
-                     after(inc["all_affected_certs_reached_incl_control"])))
+        for metric, reach in (("all_certs_reached", inc["all_affected_certs_reached"]),
+                              ("all_certs_reached_incl_control",
+                               inc["all_affected_certs_reached_incl_control"])):
+            if reach.get("of") == 0:  # nobody to reach: neither reached nor missed
+                rows.append((i, metric + NOT_APPLICABLE, 1.0))
+            else:
+                rows.append((i, metric, after(reach)))
         rows.append((i, "ansac_reached", after(inc["ansac_reached"])))
         for hop in inc["law_enforcement"]["hops"]:
             slug = STAGE_SLUGS[hop["stage"]] if "stage" in hop else HOP_SLUGS[hop["hop"]]
@@ -826,6 +840,11 @@ class Tally:
     the replications left out are counted, and out of the denominator of the change in
     rate; an expectation never in play in both at once is not compared at all.
 
+    A metric that does not apply in a run (no affected CERT in the drill to reach) has a
+    ``.not_applicable`` row in place of its own, counted apart: left out of the
+    denominator of its rate, and the replication out of its comparison when it does not
+    apply in the variant or in the baseline, as an expectation not in play is.
+
     A worker tallies the rows of its chunk; the command's own process merges the
     tallies in replication order (:meth:`Aggregate.merge`), which adds every value to
     the summary in the order, and so with the rounding, that adding the rows one by
@@ -838,6 +857,7 @@ class Tally:
         "diffs",
         "happened",
         "met",
+        "not_applicable",
         "reached",
         "reps",
         "unpaired",
@@ -853,6 +873,8 @@ class Tally:
         self.reached: dict[tuple[str, str, str], list[int]] = {}
         #: key of a ``.met`` metric -> [met, decided, still open at the end, not in play]
         self.met: dict[tuple[str, str, str], list[int]] = {}
+        #: key of a metric -> [replications where it did not apply]
+        self.not_applicable: dict[tuple[str, str, str], list[int]] = {}
         #: key -> the values where it happened, in replication order
         self.values: dict[tuple[str, str, str], list[float]] = {}
         #: key of a variant -> value minus the baseline's, where both happened (a
@@ -865,7 +887,8 @@ class Tally:
         self.happened: dict[tuple[str, str, str], list[int]] = {}
         #: key of a variant's ``.met`` or ``.lateness`` metric -> [replications where
         #: the expectation was not in play in the variant or in the baseline, or one of
-        #: them does not have it]: left out of its comparison
+        #: them does not have it]; of another metric -> [replications where it did not
+        #: apply in the variant or in the baseline]: left out of its comparison
         self.unpaired: dict[tuple[str, str, str], list[int]] = {}
         self._rep: int | None = None
         self._row: dict[tuple[str, str, str], float | None] = {}
@@ -880,6 +903,10 @@ class Tally:
         self._row[key] = value
         if metric.endswith(NOT_IN_PLAY):
             _entry(self.met, (variant, incident, _met_metric(metric)), _quad)[3] += 1
+            return
+        if metric.endswith(NOT_APPLICABLE):
+            _entry(self.not_applicable,
+                   (variant, incident, metric.removesuffix(NOT_APPLICABLE)), _one)[0] += 1
             return
         if metric.endswith(".met"):
             counts = _entry(self.met, key, _quad)
@@ -912,14 +939,14 @@ class Tally:
         met. Where it was not in play in one of them, or one of them does not have it
         at all (a variant that changes ``require: each`` to ``any`` has ``E1`` where the
         baseline has ``E1.certph``, ...), the replication is unpaired: counted, and
-        left out of the comparison of its ``.met`` and ``.lateness`` rows.
+        left out of the comparison of its ``.met`` and ``.lateness`` rows. So is a
+        replication where a metric does not apply in the variant or in the baseline.
         """
         row = self._row
         # a not-in-play row stands for both the ``.met`` and the ``.lateness`` row: each
         # is left out of its comparison in that replication, and so out of the
-        # denominator of its change in rate
-        measured = {(i, metric) for (_, i, m) in row
-                    for metric in (_in_play_metrics(m) if m.endswith(NOT_IN_PLAY) else (m,))}
+        # denominator of its change in rate; a not-applicable row for its metric's row
+        measured = {(i, metric) for (_, i, m) in row for metric in _stood_for(m)}
         for variant in self.variants:
             if variant == BASELINE:
                 continue
@@ -935,6 +962,10 @@ class Tally:
                                                for side in (variant, BASELINE)):
                             _entry(self.unpaired, key, _one)[0] += 1
                         continue
+                elif any((side, incident, metric + NOT_APPLICABLE) in row
+                         for side in (variant, BASELINE)):
+                    _entry(self.unpaired, key, _one)[0] += 1
+                    continue
                 if metric.endswith(".met"):
                     mine_met, base_met = _met(row.get(key)), _met(row.get(base_key))
                     _entry(self.diffs, key, list).append(mine_met - base_met)
@@ -992,6 +1023,16 @@ def _in_play_metrics(metric: str) -> tuple[str, str]:
     return stem + ".met", stem + ".lateness"
 
 
+def _stood_for(metric: str) -> tuple[str, ...]:
+    """The metrics a row is about: a not-in-play row's ``.met`` and ``.lateness``, a
+    not-applicable row's metric, any other row's own."""
+    if metric.endswith(NOT_IN_PLAY):
+        return _in_play_metrics(metric)
+    if metric.endswith(NOT_APPLICABLE):
+        return (metric.removesuffix(NOT_APPLICABLE),)
+    return (metric,)
+
+
 def tally_rows(rows: list[tuple], variants: list[str]) -> Tally:
     """The tally of a chunk's rows (variant, replication, seed, incident, metric, value)."""
     tally = Tally(variants)
@@ -1018,8 +1059,11 @@ class Aggregate:
     open: dict[tuple[str, str, str], int] = field(default_factory=dict)
     #: replications where an expectation was not in play (its inject was skipped)
     not_in_play: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    #: replications where a metric did not apply (no affected CERT in the drill)
+    not_applicable: dict[tuple[str, str, str], int] = field(default_factory=dict)
     #: per variant's ``.met`` or ``.lateness`` metric, the replications left out of its
-    #: comparison: not in play in the variant or in the baseline, or missing from one
+    #: comparison: not in play in the variant or in the baseline, or missing from one;
+    #: per variant's other metric, those where it did not apply in either
     unpaired: dict[tuple[str, str, str], int] = field(default_factory=dict)
     diffs: dict[tuple[str, str, str], Running] = field(default_factory=dict)
     happened: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
@@ -1058,6 +1102,8 @@ class Aggregate:
                 self.not_in_play[key] = self.not_in_play.get(key, 0) + absent
         for key, (left_out,) in tally.unpaired.items():
             self.unpaired[key] = self.unpaired.get(key, 0) + left_out
+        for key, (absent,) in tally.not_applicable.items():
+            self.not_applicable[key] = self.not_applicable.get(key, 0) + absent
         for key, values in tally.values.items():
             _entry(self.samples, key, Sample).extend(values)
         for key, values in tally.diffs.items():
@@ -1074,25 +1120,33 @@ class Aggregate:
     def summary(self) -> dict[str, Any]:
         per: dict[str, dict[str, Any]] = {v: {"metrics": [], "expectations": []}
                                           for v in self.variants}
-        # how often over every replication: a run without the metric's row (a variant
-        # without the incident) or with an empty value (an incident that never opened)
-        # did not reach it, and a metric any variant has is listed for every variant,
-        # at 0 % where it never happened
+        # how often over every replication where it applies: a run without the
+        # metric's row (a variant without the incident) or with an empty value (an
+        # incident that never opened) did not reach it, and a metric any variant has is
+        # listed for every variant, at 0 % where it never happened; a run where it did
+        # not apply (its .not_applicable row) is counted apart, and where it applied in
+        # no run it has no rate
         # milestones and expectations as a run report lists them (not as text: E2
         # before E10, the preservation request before the MLA request)
         order = self.order
-        measured = sorted({(incident, metric) for (_, incident, metric) in self.reached},
+        measured = sorted({(incident, metric)
+                           for (_, incident, metric) in (*self.reached, *self.not_applicable)},
                           key=lambda im: (im[0], _metric_key(im[1], order)))
         for variant in self.variants:
             for incident, metric in measured:
                 key = (variant, incident, metric)
                 counts = self.reached.get(key)
-                reached = Proportion(counts.hits if counts else 0, self.replications)
-                per[variant]["metrics"].append({
-                    "incident": incident, "metric": metric,
-                    "reached": reached.summary(self.confidence),
-                    **self.samples.get(key, Sample()).summary(self.confidence),
-                })
+                absent = self.not_applicable.get(key, 0)
+                reached = Proportion(counts.hits if counts else 0, self.replications - absent)
+                rate: dict[str, Any] = reached.summary(self.confidence)
+                if not reached.n:  # applied in no run: no rate
+                    rate.update(rate=None, rate_ci=[None, None])
+                entry: dict[str, Any] = {"incident": incident, "metric": metric,
+                                         "reached": rate}
+                if metric in MAY_NOT_APPLY or absent:
+                    entry["not_applicable"] = absent
+                per[variant]["metrics"].append(
+                    {**entry, **self.samples.get(key, Sample()).summary(self.confidence)})
         for key, prop in sorted(self.met.items(),
                                 key=lambda kv: (_metric_key(kv[0][2], order), kv[0][1])):
             variant, incident, metric = key
@@ -1114,9 +1168,10 @@ class Aggregate:
             variant, incident, metric = key
             run = self.diffs.get(key)
             both, mine, base = self.happened.get(key, [0, 0, 0])
-            # an expectation is compared where it was in play in both
+            # an expectation is compared where it was in play in both, a metric where it
+            # applied in both
             compared = self.replications - self.unpaired.get(key, 0)
-            if compared <= 0:  # never in play in both at once: nothing to compare
+            if compared <= 0:  # never in play (or applied) in both at once: nothing to compare
                 continue
             rate, rate_ci = paired_score_difference(mine, base, compared, self.confidence)
             if metric.endswith(".met"):
@@ -1141,7 +1196,10 @@ class Aggregate:
             # 2: the ``ci`` of an expectation's ``.met`` difference is the paired
             # interval of its change in met rate (Tango's score interval, as is every
             # ``rate_difference_ci``), and an expectation compared only where both
-            # sides have it in play (none at all: no entry)
+            # sides have it in play (none at all: no entry); 3: a metric that does not
+            # apply in a run (no affected CERT in the drill) is counted in
+            # ``not_applicable``, left out of its rate (``null`` when it applied in no
+            # run) and out of its comparison
             "version": SUMMARY_VERSION,
             "replications": self.replications,
             "confidence": self.confidence,
@@ -1393,8 +1451,9 @@ def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int)
         # 5: chunks have le.police_to_central_authority and injects_lost, messages_lost
         # counts the teams' messages only, and an expectation of an incident whose
         # opening was skipped is not in play; 6: an incident that never opened in a run
-        # has its rows, with empty values
-        "version": 6,
+        # has its rows, with empty values; 7: "every affected CERT reached" of an
+        # incident with no affected CERT in the drill has a .not_applicable row
+        "version": 7,
         "scenario": loaded.scenario.drill.id,
         "payload_sha256": batch_key(payload),
         "seed": cfg.seed,
@@ -2108,6 +2167,15 @@ def render_summary(s: dict[str, Any]) -> str:
                      f"{'p90':>7}{'p95':>7}{'max':>8}")
         for m in data["metrics"]:
             if not m["metric"].startswith("expectation.") and _is_time(m["metric"]):
+                label = _label(m["incident"], m["metric"])
+                # where it did not apply (no affected CERT in the drill): neither reached
+                # nor missed, and left out of the rate
+                absent = m.get("not_applicable", 0)
+                unused = f"not applicable in {absent:,}" + (
+                    f": {MAY_NOT_APPLY[m['metric']]}" if m["metric"] in MAY_NOT_APPLY else "")
+                if m["reached"]["rate"] is None:
+                    lines.append(f"  {label:<38}{'n/a':>8}  {unused}")
+                    continue
                 reached = _percent(m["reached"]["rate"])
                 if m.get("n"):
                     mean = f"{_hours(m['mean'])} {_bounds(m['mean_ci'], _hours)}"
@@ -2115,8 +2183,10 @@ def render_summary(s: dict[str, Any]) -> str:
                     tail = f"{_hours(m['p90']):>7}{_hours(m['p95']):>7}{_hours(m['max']):>8}"
                 else:
                     mean = med = tail = ""
-                lines.append(f"  {_label(m['incident'], m['metric']):<38}{reached:>8}  "
-                             f"{mean:<22}{med:<22}{tail}")
+                line = f"  {label:<38}{reached:>8}  {mean:<22}{med:<22}{tail}"
+                if absent:  # the rate is over the runs where it applied: say so
+                    line = f"{line.rstrip()}  over {m['reached']['n']:,} runs; {unused}"
+                lines.append(line)
         lines.append("  expectations met")
         for x in data["expectations"]:
             name, incident = one_line(x["expectation"]), one_line(x["incident"])
@@ -2269,7 +2339,9 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
     for v in sweep:
         m = _find(summary, v.name, metric)
         if m is None or not m.get("n"):
-            lines.append(f"  {one_line(value_text(v.changes[0][1])):<16}{'0%':>8}")
+            # reached in no run, or applicable in none (no affected CERT in the drill)
+            none = "n/a" if m is not None and m["reached"]["rate"] is None else "0%"
+            lines.append(f"  {one_line(value_text(v.changes[0][1])):<16}{none:>8}")
             means.append(None)
             medians.append(None)
             band.append(None)
