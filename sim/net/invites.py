@@ -11,7 +11,8 @@ its journal's name. A token can be revoked; its connections are closed at once.
 
 An invitation is a URL holding the token: ``ws://HOST:PORT/?token=...`` (or
 ``wss://`` when the server has TLS). :func:`write_invites` writes them to a private
-file for the host to hand out.
+file for the host to hand out; :func:`kept_invites` reads back those of such a file
+that are still valid, for a resumed host to keep them beside the new ones.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sim.safe.text import one_line
 
 TOKENS_SUFFIX = ".tokens"
 _MAX_TOKENS_FILE = 4 * 1024 * 1024
+_MAX_INVITES_FILE = 4 * 1024 * 1024
 
 
 class InviteError(Exception):
@@ -147,6 +149,10 @@ class TokenStore:
         """The grants not revoked."""
         return [g for g in self.grants.values() if not g.revoked]
 
+    def has_valid(self, access: str, role: str | None = None) -> bool:
+        """Whether some unrevoked token lets its holder in as ``access`` (``role``)."""
+        return any(g.access == access and g.role == role for g in self.valid())
+
     def issue(self, access: str, role: str | None = None) -> tuple[str, Grant]:
         """A new token for ``access`` (and ``role`` for a player): the token and its grant."""
         if access not in ("facilitator", "player", "observer"):
@@ -242,6 +248,33 @@ def write_invites(path: Path, lines: list[str]) -> Path:
         return write_private(path, "\n".join(lines) + "\n")
     except FileProblem as exc:
         raise InviteError(str(exc)) from None
+
+
+def kept_invites(path: Path, store: TokenStore) -> list[str]:
+    """The lines of the invitations file ``path`` (as :func:`write_invites` wrote them:
+    a ``# what`` line, then the invitation) whose invitation ``store`` still accepts,
+    each after its ``#`` line: none for a missing file."""
+    if not Path(path).exists():
+        return []
+    try:
+        data = read_bounded(Path(path), _MAX_INVITES_FILE, what="invitations file")
+    except Unreadable as exc:
+        raise InviteError(str(exc)) from None
+    kept: list[str] = []
+    heading = None
+    for line in data.decode("utf-8", "replace").splitlines():
+        if line.startswith("#"):
+            heading = line
+            continue
+        try:
+            _, token = parse_invite(line, check_host=False)
+        except InviteError:
+            heading = None
+            continue
+        if store.check(token) is not None:
+            kept += [heading, line] if heading else [line]
+        heading = None
+    return kept
 
 
 def remove(path: Path | None) -> None:

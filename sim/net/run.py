@@ -24,6 +24,7 @@ from sim.net.invites import (
     TokenStore,
     host_name_problem,
     invite_url,
+    kept_invites,
     write_invites,
 )
 from sim.net.server import DrillServer, oversized_frame
@@ -87,16 +88,29 @@ class Invitation:
     url: str
 
 
-def issue_invitations(server: DrillServer, roles: list[str]) -> list[Invitation]:
-    """One invitation per role a person plays, one for the facilitator, one for observers."""
+def seats(roles: list[str]) -> list[tuple[str, str | None]]:
+    """Every seat people take, as (access, role): each of ``roles`` (the roles people
+    play), the facilitator, and the observers and evaluators."""
+    return [*(("player", role) for role in roles), ("facilitator", None), ("observer", None)]
+
+
+def seat_name(access: str, role: str | None) -> str:
+    """A seat in words, as invitations are headed: the role's name as plain text."""
+    if role is not None:
+        return f"role {one_line(role)}"
+    return "observers and evaluators" if access == "observer" else access
+
+
+def issue_invitations(server: DrillServer, roles: list[str],
+                      missing_only: bool = False) -> list[Invitation]:
+    """One invitation per role a person plays, one for the facilitator, one for observers;
+    with ``missing_only``, only for the seats that no valid invitation lets in."""
     out = []
-    for role in roles:
-        url, _ = server.invite("player", role)
-        out.append(Invitation(f"role {role}", url))
-    url, _ = server.invite("facilitator")
-    out.append(Invitation("facilitator", url))
-    url, _ = server.invite("observer")
-    out.append(Invitation("observers and evaluators", url))
+    for access, role in seats(roles):
+        if missing_only and server.tokens.has_valid(access, role):
+            continue
+        url, _ = server.invite(access, role)
+        out.append(Invitation(seat_name(access, role), url))
     return out
 
 
@@ -164,7 +178,8 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
     # The journal, not the tokens file, says whether this drill is new or carried on: a
     # tokens file beside a new journal is an earlier drill's (one whose journal was moved
     # or deleted), and its invitations must not open this one. A drill carried on keeps
-    # the invitations recorded for it (for its journal's id), if any are still valid.
+    # the invitations recorded for it (for its journal's id), if any are still valid, and
+    # gets new ones only for the seats none of them lets in.
     try:
         resumed = "resumed" in session.journal.meta()
     except JournalError as exc:
@@ -194,8 +209,7 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
         if not fresh:
             print("the invitations given before stay valid (--new-invites replaces them)",
                   file=err, flush=True)
-            return
-        if resumed and tokens.foreign:
+        elif resumed and tokens.foreign:
             print(f"{tokens.path} holds no invitations of this drill (another drill's, or "
                   "written by an older version): they are not valid here; new ones follow",
                   file=err, flush=True)
@@ -203,11 +217,21 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
         # the tokens are kept only once the invitations are out: invitations nobody could
         # receive (an --invites file that cannot be written) must not count as given
         with tokens.held():
-            invitations = issue_invitations(server, humans)
+            # carried on: a new invitation only for each seat that no valid one lets in (a
+            # team handed to a person during the drill, a seat whose invitation was revoked)
+            invitations = issue_invitations(server, humans, missing_only=not fresh)
+            if not invitations:
+                return
+            # the file given before keeps those of its invitations still valid
+            kept = kept_invites(Path(invites_file), tokens) if invites_file and not fresh else []
+            if not fresh:
+                print("new invitations for the seats that had no valid one: "
+                      + ", ".join(i.what for i in invitations), file=err, flush=True)
             if invites_file:
                 write_invites(Path(invites_file),
-                              [line for i in invitations for line in (f"# {i.what}", i.url)])
-                print(f"invitations written to {invites_file}", file=err, flush=True)
+                              kept + [line for i in invitations for line in (f"# {i.what}", i.url)])
+                also = " (with those given before that are still valid)" if kept else ""
+                print(f"invitations written to {invites_file}{also}", file=err, flush=True)
             else:
                 for inv in invitations:
                     print(f"{inv.what}: {inv.url}", file=out, flush=True)

@@ -1,6 +1,7 @@
 """The facilitator's invitations over the network: list the tokens, revoke one, issue a
-new one like it. The server keeps only hashes: a token given before cannot be shown
-again, a new one can be issued."""
+new one like it, or one for a seat of one's choosing (a team handed to a person during
+the drill, a seat whose invitation was revoked). The server keeps only hashes: a token
+given before cannot be shown again, a new one can be issued."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from sim.engine import ActionError
 from sim.net.client import DrillClient, DrillConnectionError
+from sim.net.run import seat_name, seats
 
-from ..plain import cells, text
+from ..plain import cells, line, text
 from .dialogs import Confirm
 
 
@@ -25,6 +28,7 @@ class TokensScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("x", "revoke", "Revoke", id="tokens.revoke"),
         Binding("n", "new", "New like this", id="tokens.new"),
+        Binding("a", "new_for", "New for…", id="tokens.new_for"),
         Binding("escape", "close", "Close", id="tokens.close"),
     ]
 
@@ -32,13 +36,21 @@ class TokensScreen(ModalScreen[None]):
         super().__init__()
         self.client = client
         self.tokens: list[dict[str, Any]] = []
+        #: the seats the seat list offers, in its order, as (access, role)
+        self.seats: list[tuple[str, str | None]] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
             yield Label("Invitations", classes="title")
             yield DataTable(id="tokens", cursor_type="row")
+            seats_list = OptionList(id="seats")
+            seats_list.display = False
+            seats_list.border_title = "New invitation for…"
+            yield seats_list
             yield Static("x revokes the selected invitation (its terminals are cut off); "
-                         "n issues a new one for the same seat; escape closes.", classes="hint")
+                         "n issues a new one for the same seat; a issues one for a seat you "
+                         "choose, such as a team handed to a person (enter issues it); "
+                         "escape closes.", classes="hint")
             yield Static(id="new-url", classes="hint")
 
     async def on_mount(self) -> None:
@@ -91,17 +103,53 @@ class TokensScreen(ModalScreen[None]):
         token = self._selected()
         if token is None:
             return
+        self.run_worker(self._issue(str(token["access"]), token.get("role")),
+                        exit_on_error=False)
 
-        async def issue() -> None:
-            try:
-                url = await self.client.invite(str(token["access"]), token.get("role"))
-            except (ActionError, DrillConnectionError, TimeoutError) as exc:
-                self.notify(str(exc) or "The drill server did not answer.", severity="error")
-                return
-            self.query_one("#new-url", Static).update(text(f"New invitation: {url}"))
-            await self.reload()
+    def action_new_for(self) -> None:
+        """Pick a seat to invite: each role a person plays, the facilitator, the observers
+        and evaluators; the first without a valid invitation comes under the cursor."""
+        self.run_worker(self._pick_seat(), exit_on_error=False)
 
-        self.run_worker(issue(), exit_on_error=False)
+    async def _pick_seat(self) -> None:
+        await self.reload()
+        humans = [role for role, human in self.client.human_roles.items() if human]
+        self.seats = seats(humans)
+        valid = {(t["access"], t.get("role")) for t in self.tokens if not t["revoked"]}
+        picker = self.query_one("#seats", OptionList)
+        picker.clear_options()
+        for access, role in self.seats:
+            name = seat_name(access, role)
+            picker.add_option(Option(line(name if (access, role) in valid
+                                          else f"{name} (no valid invitation)")))
+        picker.display = True
+        picker.highlighted = next((i for i, seat in enumerate(self.seats) if seat not in valid), 0)
+        picker.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        access, role = self.seats[event.option_index]
+        self._close_picker()
+        self.run_worker(self._issue(access, role), exit_on_error=False)
+
+    def _close_picker(self) -> None:
+        self.query_one("#seats", OptionList).display = False
+        self.query_one("#tokens", DataTable).focus()
+
+    async def _issue(self, access: str, role: str | None) -> None:
+        """A new invitation for the seat, shown under the list."""
+        try:
+            url = await self.client.invite(access, role)
+        except (ActionError, DrillConnectionError, TimeoutError) as exc:
+            self.notify(str(exc) or "The drill server did not answer.", severity="error")
+            return
+        self.query_one("#new-url", Static).update(
+            text(f"New invitation for {seat_name(access, role)}: {url}"))
+        await self.reload()
 
     def action_close(self) -> None:
+        """Close the seat list when it is open, else the screen."""
+        if self.query_one("#seats", OptionList).display:
+            self._close_picker()
+            return
         self.dismiss(None)
