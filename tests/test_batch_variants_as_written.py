@@ -198,9 +198,10 @@ def test_every_incident_has_its_rows_and_the_summary_rates_are_theirs(tmp_path):
     for variant, ids in incidents.items():
         for incident in ids:
             for metric in INCIDENT_METRICS:
-                reps = [r["replication"] for r in rows if (r["variant"], r["incident"],
-                                                           r["metric"]) == (variant, incident,
-                                                                            metric)]
+                # or its .not_applicable row: the tutorial has no council nor police
+                reps = [r["replication"] for r in rows
+                        if (r["variant"], r["incident"]) == (variant, incident)
+                        and r["metric"] in (metric, metric + ".not_applicable")]
                 assert reps == [str(i) for i in range(REPS)], (variant, incident, metric)
     # phish2 opens only where E1 was missed: its rows are empty in the other runs
     first_ack = [r["value"] for r in rows if r["variant"] == "second"
@@ -211,7 +212,9 @@ def test_every_incident_has_its_rows_and_the_summary_rates_are_theirs(tmp_path):
         for m in data["metrics"]:
             values = [r["value"] for r in rows if (r["variant"], r["incident"], r["metric"])
                       == (variant, m["incident"], m["metric"])]
-            assert sum(1 for v in values if v) / summary["replications"] == m["reached"]["rate"]
+            applied = summary["replications"] - m.get("not_applicable", 0)
+            assert m["reached"]["rate"] == (
+                sum(1 for v in values if v) / applied if applied else None)
     # the empty rows change no figure: the summary of the rows without them is the same
     scenarios = variant_scenarios(load_scenario(TUTORIAL), [parse_variant(SECOND)])
     order = expectation_order([Scenario.model_validate(data) for _, data in scenarios])

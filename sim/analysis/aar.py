@@ -25,7 +25,7 @@ from sim.analysis.metrics import (
     not_in_drill,
     undelivered,
 )
-from sim.analysis.report import NO_CERT, drill_tlp
+from sim.analysis.report import NO_CERT, NOT_IN_DRILL, drill_tlp
 from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import (
     PARTS,
@@ -263,12 +263,17 @@ def _coordinator(inc: dict) -> str:
 
 
 def _timing_rows(inc: dict) -> list[tuple[str, str, str]]:
+    """The incident's milestones as (step, drill time, after opening), as the run report
+    gives them: one the drill cannot have says why in place of its time."""
     rows = [("Opened", _t(inc["opened_at"]), "")]
     steps: list[tuple[str, dict | None]] = [("First acknowledgement", inc["first_acknowledgement"])]
     steps += _reach_rows(inc)
     steps += [(f"{_coordinator(inc)} reached", inc["ansac_reached"]),
               ("Contained", inc["contained"])]
     for label, t in steps:
+        if not_in_drill(t):  # no regional council in the drill
+            rows.append((label, NOT_IN_DRILL, "—"))
+            continue
         rows.append((label, _t(t and t.get("at")), _h(t and t.get("after"))))
     if _no_cert(inc):
         rows.insert(2, ("Every affected CERT reached", NO_CERT, "—"))

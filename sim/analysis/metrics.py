@@ -61,9 +61,32 @@ STAGE_NEEDS: dict[str, tuple[str, int]] = {
 }
 
 
-def not_in_drill(hop: Mapping[str, Any]) -> bool:
-    """Whether a law-enforcement hop is one the drill has no bodies for (STAGE_NEEDS)."""
-    return hop.get("modelled") is False
+#: What :func:`not_modelled` calls the regional coordinator, among the stages of
+#: STAGE_NEEDS: the drill has none when it has no regional council.
+COORDINATOR = "regional_coordinator"
+
+
+def not_modelled(actors: Mapping[str, Mapping[str, Any]]) -> frozenset[str]:
+    """What a drill with ``actors`` (by id, each with its ``kind`` and ``country``, as
+    the log's head gives them) has no bodies for: the stages of STAGE_NEEDS it lacks,
+    and :data:`COORDINATOR` when it has no regional council. Nothing when no actor
+    is known (a log without its head)."""
+    if not actors:
+        return frozenset()
+    countries: dict[str, set[Any]] = {}
+    for a in actors.values():
+        countries.setdefault(a["kind"], set()).add(a.get("country"))
+    missing = {key for key, (kind, least) in STAGE_NEEDS.items()
+               if len(countries.get(kind, ())) < least}
+    if "regional_council" not in countries:
+        missing.add(COORDINATOR)
+    return frozenset(missing)
+
+
+def not_in_drill(figure: Mapping[str, Any] | None) -> bool:
+    """Whether a law-enforcement hop, or the regional coordinator's figure
+    (``ansac_reached``), is one the drill has no bodies for (:func:`not_modelled`)."""
+    return figure is not None and figure.get("modelled") is False
 
 
 def undelivered(hop: Mapping[str, Any]) -> str | None:
@@ -104,7 +127,9 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     :data:`DEFAULT_COORDINATOR` when one of the drill's councils goes by it, and
     :data:`UNNAMED_COORDINATOR` when none does: a report never names a body the drill
     does not have. The preservation stage counts only requests that reach
-    a body of a country hosting the infrastructure (:data:`TO_HOSTING_COUNTRY`).
+    a body of a country hosting the infrastructure (:data:`TO_HOSTING_COUNTRY`). A
+    law-enforcement step the drill has no bodies for, and the regional coordinator of a
+    drill without a regional council, say so: ``modelled: false`` (:func:`not_modelled`).
 
     A team first hears of an incident when it takes in an item about it: as the item
     arrives, or, for one that reached its closed office and waited unread (its
@@ -113,16 +138,12 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     kinds: dict[str, str] = {}
     #: actor -> what the log says of it (its name, kind and country)
     heads: dict[str, Mapping[str, Any]] = {}
-    #: kind of body -> the countries that have one
-    countries: dict[str, set[str | None]] = {}
     control_counts = False
     names: dict[str, str] | None = None
     for e in events:
         if e.type == "drill_started":
             heads = dict(e.details["actors"])
             kinds = {aid: a["kind"] for aid, a in heads.items()}
-            for a in heads.values():
-                countries.setdefault(a["kind"], set()).add(a.get("country"))
             control_counts = bool(e.details.get("control_counts_as_reach", False))
             names = e.details.get("names")
     # each stage by its key (STAGE_KEYS), shown by the name the scenario gives it, if any:
@@ -131,9 +152,8 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                      for (name, verb, kind), key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
                                                         strict=True))
     shown = {key: name for key, name, _, _ in law_hops}
-    #: the stages the drill has the bodies for (a log without its head: every stage)
-    possible = {key for key in STAGE_KEYS
-                if not kinds or len(countries.get(STAGE_NEEDS[key][0], ())) >= STAGE_NEEDS[key][1]}
+    #: what the drill has no bodies for (a log without its head: nothing)
+    absent = not_modelled(heads)
 
     def hosts(aid: str | None, inc: dict[str, Any]) -> bool:
         """Whether ``aid`` is a body of a country hosting the incident's infrastructure
@@ -285,7 +305,7 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                 hops.append({"hop": name, "at": None, "after": None, "hop_duration": None,
                              "sent_at": inc["_sent"].get(key), **stage,
                              **_outcome(inc["_attempts"].get(key, []), fate),
-                             **({} if key in possible else {"modelled": False})})
+                             **({"modelled": False} if key in absent else {})})
                 continue
             at, sender, to = hit
             # a hop's own duration runs from the latest earlier step reached before it
@@ -313,7 +333,10 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             "all_affected_certs_reached_by_peers": peers,
             "all_affected_certs_reached_incl_control": anyone,
             "first_heard": heard[iid],
-            "ansac_reached": _timing(ansac and ansac[0], opened, by=ansac and ansac[1]),
+            # a drill without a regional council has no coordinator to reach: it says so
+            "ansac_reached": ({"at": None, "after": None, "by": None, "modelled": False}
+                              if COORDINATOR in absent else
+                              _timing(ansac and ansac[0], opened, by=ansac and ansac[1])),
             "law_enforcement": {
                 "hops": hops,
                 "end_to_end": None if last is None else {

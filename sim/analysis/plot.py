@@ -8,9 +8,11 @@ terminal, escaped in the SVG.
 A chart of what only some runs reach (a time to containment) is over those runs only:
 pass ``reached``, how many runs of how many reached it at each value, and the chart
 gets a panel of that share above it (0 % included), and a value that no run reached is
-marked at its place. No mark hides another: in the terminal, marks of one place are
-drawn as one, which the legend names; in the SVG, each series after the first is drawn
-as a ring around the points before it.
+marked at its place. A value where it applied in no run (0 runs of 0: no affected CERT,
+or no body for the step, in the drill) is not applicable, "n/a" as the sweep's table
+says: it has no share and no mark, and the legend names it. No mark hides another: in
+the terminal, marks of one place are drawn as one, which the legend names; in the SVG,
+each series after the first is drawn as a ring around the points before it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ ABOVE_PX = 170
 YLABEL_CHARS = 44
 #: the colour of the share of runs and of the mark of a value never reached
 GREY = "#555"
+#: what the chart says of a value where it applied in no run, as the sweep's table does
+NOT_APPLICABLE = "n/a"
+#: the values a legend names as not applicable, at most (then how many more)
+NA_NAMED = 4
 #: characters XML 1.0 does not allow in a document even as a character reference
 #: (besides the controls that :func:`one_line` shows as escapes already)
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
@@ -156,10 +162,30 @@ def _percent(hits: int, runs: int) -> str:
 
 
 def _share_caption(reached: Reached) -> str:
-    """What the share panel shows: of how many runs, when every value had as many."""
-    runs = {n for _, n in reached}
+    """What the share panel shows: of how many runs, when every value where it applied
+    had as many."""
+    runs = {n for _, n in reached if n}
     of = f"the {next(iter(runs)):,} runs" if len(runs) == 1 else "the runs"
     return f"share of {of} that reached it"
+
+
+def _not_applicable(reached: Reached | None, count: int) -> list[bool]:
+    """At each x, whether it applied in no run (0 runs of 0): not applicable."""
+    if reached is None:
+        return [False] * count
+    return [runs == 0 for _, runs in reached]
+
+
+def _na_legend(names: list[str], everywhere: bool) -> str:
+    """The legend's words for the values where it applied in no run, named (a few of
+    many)."""
+    if everywhere:
+        where = "every value"
+    elif len(names) <= NA_NAMED:
+        where = ", ".join(names)
+    else:
+        where = f"{', '.join(names[:NA_NAMED - 1])} and {len(names) - NA_NAMED + 1} more"
+    return f"{NOT_APPLICABLE} at {where}: it applied in no run"
 
 
 def _and(names: list[str]) -> str:
@@ -190,6 +216,9 @@ def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: in
     values = [v for ys in series.values() for v in ys if v is not None]
     if not xs or not (values or counts):
         return "(nothing to plot)\n"
+    na = _not_applicable(counts, len(xs))
+    if not values and all(na):
+        return f"(nothing to plot: {NOT_APPLICABLE} at every value; it applied in no run)\n"
     y0, y1 = _nice(min(values), max(values)) if values else (0.0, 1.0)
     x0, x1 = _nice(min(xs), max(xs)) if len(xs) > 1 else (xs[0] - 1, xs[0] + 1)
 
@@ -211,9 +240,12 @@ def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: in
             if y is not None:
                 row = height - 1 - round((y - y0) / (y1 - y0) * (height - 1))
                 put(row, column(x), MARKS[k % len(MARKS)], name)
-    never = counts is not None and any(_never(series, len(xs)))
+    # never reached where it applied in some run; where it applied in none: n/a
+    nothing = [none and not absent
+               for none, absent in zip(_never(series, len(xs)), na, strict=True)]
+    never = counts is not None and any(nothing)
     if never:
-        for x, none in zip(xs, _never(series, len(xs)), strict=True):
+        for x, none in zip(xs, nothing, strict=True):
             if none:
                 put(height - 1, column(x), NEVER, "never reached")
     lines = []
@@ -223,6 +255,8 @@ def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: in
         top = SHARE_ROWS - 1
         points = []
         for x, (hits, runs) in zip(xs, counts, strict=True):
+            if not runs:
+                continue  # not applicable: no share
             level = round(_share(hits, runs) * top)
             # never drawn at 0 % or 100 % unless it is exactly that
             level = max(level, 1) if hits > 0 else level
@@ -276,6 +310,10 @@ def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: in
         legend.append(f"{BOTH} {one_line(_and(order))} at one place")
     if never:
         legend.append(f"{NEVER} never reached")
+    if any(na):
+        names = [ticks[i] if ticks is not None else _number(x)
+                 for i, (x, absent) in enumerate(zip(xs, na, strict=True)) if absent]
+        legend.append(one_line(_na_legend(names, all(na))))
     lines.append(" " * 10 + "   ".join(legend))
     return "\n".join(lines) + "\n"
 
@@ -352,6 +390,7 @@ def svg_plot(xs: list[float], series: dict[str, list[float | None]],
                    f'text-anchor="middle">{escape(line)}</text>')
     if counts is not None:
         out += _share_panel(xs, counts, texts, px, left, w - right, top - 60)
+    na = _not_applicable(counts, len(xs))
     for k, (name, ys) in enumerate(series.items()):
         colour = colours[k % len(colours)]
         band = bands.get(name)
@@ -372,14 +411,23 @@ def svg_plot(xs: list[float], series: dict[str, list[float | None]],
         out.append(_marker(k, left + 14, top + 12 + 16 * k, colour))
         out.append(f'<text x="{left + 24}" y="{top + 16 + 16 * k}" fill="{colour}">'
                    f'{_xml(name)}</text>')
-    if counts is not None and any(never := _never(series, len(xs))):
+    # never reached where it applied in some run; where it applied in none: n/a
+    never = [none and not absent
+             for none, absent in zip(_never(series, len(xs)), na, strict=True)]
+    row = top + 16 + 16 * len(series)
+    if counts is not None and any(never):
         base = h - bottom - 6
         for x, text, none in zip(xs, texts, never, strict=True):
             if none:
                 out.append(_cross(px(x), base, f"{text}: never reached"))
-        row = top + 16 + 16 * len(series)
         out.append(_cross(left + 14, row - 4, "never reached"))
         out.append(f'<text x="{left + 24}" y="{row}" fill="{GREY}">never reached</text>')
+        row += 16
+    if any(na):
+        # the values' labels as shown already: escaped only
+        names = [text for text, absent in zip(texts, na, strict=True) if absent]
+        out.append(f'<text x="{left + 24}" y="{row}" fill="{GREY}">'
+                   f'{escape(_na_legend(names, all(na)))}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -404,8 +452,9 @@ def _share_panel(xs: list[float], counts: Reached, texts: list[str],
                  px: Callable[[float], float], x_left: float, x_right: float,
                  bottom: float) -> list[str]:
     """The SVG panel of the share of runs that reached it, above the chart (ending at
-    ``bottom``): a point at every value, 0 % included, each with its count as a
-    tooltip, and as text where every count fits."""
+    ``bottom``): a point at every value where it applied, 0 % included, each with its
+    count as a tooltip, and as text where every count fits; a value where it applied
+    in no run has no point, and "n/a" in place of its count."""
     top = bottom - SHARE_PX
 
     def py(share: float) -> float:
@@ -419,23 +468,37 @@ def _share_panel(xs: list[float], counts: Reached, texts: list[str],
         out.append(f'<line x1="{x_left}" x2="{x_right}" y1="{y:.1f}" y2="{y:.1f}" '
                    'stroke="#ddd"/>')
         out.append(f'<text x="{x_left - 6}" y="{y + 4:.1f}" text-anchor="end">{pct}%</text>')
-    shares = [_share(hits, runs) for hits, runs in counts]
-    path = " ".join(f"{px(x):.1f},{py(s):.1f}" for x, s in zip(xs, shares, strict=True))
-    out.append(f'<polyline points="{path}" fill="none" stroke="{GREY}" stroke-width="1.5"/>')
+    # not applicable where it applied in no run: shown at the middle, never as 0 %
+    shares = [_share(hits, runs) if runs else 0.5 for hits, runs in counts]
+    # a line through the values where it applied, broken where it did not
+    pieces: list[list[str]] = [[]]
+    for x, share, (_, runs) in zip(xs, shares, counts, strict=True):
+        if runs:
+            pieces[-1].append(f"{px(x):.1f},{py(share):.1f}")
+        elif pieces[-1]:
+            pieces.append([])
+    for piece in pieces:
+        if piece:
+            out.append(f'<polyline points="{" ".join(piece)}" fill="none" stroke="{GREY}" '
+                       'stroke-width="1.5"/>')
     for x, share, (hits, runs), text in zip(xs, shares, counts, texts, strict=True):
-        out.append(f'<circle cx="{px(x):.1f}" cy="{py(share):.1f}" r="3" fill="{GREY}">'
-                   f'<title>{escape(text)}: {hits:,} of {runs:,} runs reached it</title>'
-                   '</circle>')
+        if runs:
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(share):.1f}" r="3" fill="{GREY}">'
+                       f'<title>{escape(text)}: {hits:,} of {runs:,} runs reached it</title>'
+                       '</circle>')
     # each count as text too, where none runs into the next
-    notes = [f"{hits:,}/{runs:,}" for hits, runs in counts]
+    notes = [f"{hits:,}/{runs:,}" if runs else NOT_APPLICABLE for hits, runs in counts]
     widths = [CHAR_PX * len(t) for t in notes]
     # clear of the percentages on the left, and inside the picture on the right
     centres = [min(max(px(x), x_left + wd / 2), x_right + GAP_PX * 3 - wd / 2)
                for x, wd in zip(xs, widths, strict=True)]
     if len(_spaced(centres, widths, GAP_PX)) == len(notes):
-        for x, share, note in zip(centres, shares, notes, strict=True):
-            # above its point, or below it near the top
-            y = py(share) + (16 if share > 0.75 else -8)
+        for x, share, note, (_, runs), text in zip(centres, shares, notes, counts, texts,
+                                                   strict=True):
+            # above its point, or below it near the top; n/a at the middle
+            y = py(share) + (16 if share > 0.75 else -8 if runs else 4)
+            why = "" if runs else (f"<title>{escape(text)}: it applied in no run "
+                                   "(not applicable)</title>")
             out.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" fill="{GREY}">'
-                       f'{note}</text>')
+                       f'{note}{why}</text>')
     return out

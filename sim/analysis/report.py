@@ -44,6 +44,9 @@ def drill_tlp(scenario: Scenario, events: Iterable[Event] = ()) -> str:
 #: What "every affected CERT reached" says of an incident whose affected countries have
 #: no CERT in the drill.
 NO_CERT = "no affected CERT in this drill"
+#: What a step says when the drill has no bodies for it: a law-enforcement step without
+#: its police or central authorities, the regional coordinator without a regional council.
+NOT_IN_DRILL = "not in this drill"
 
 
 def _t(at: float | None) -> str:
@@ -117,11 +120,15 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
                 note += "; not reached: " + ", ".join(who(a) for a in reach["missing"])
             lines.append(_row(label, reach, note))
         ansac = inc["ansac_reached"]
-        lines.append(_row(f"{s(inc.get('regional_coordinator', DEFAULT_COORDINATOR))} reached", ansac,
-                          f"from {who(ansac['by'])}" if ansac else ""))
+        coordinator = f"{s(inc.get('regional_coordinator', DEFAULT_COORDINATOR))} reached"
+        if not_in_drill(ansac):
+            # no regional council in the drill: nobody to reach, ever
+            lines.append(f"    {coordinator:<34}{'—':>10}{'':>10}  {NOT_IN_DRILL}")
+        else:
+            lines.append(_row(coordinator, ansac, f"from {who(ansac['by'])}" if ansac else ""))
         hops = inc["law_enforcement"]["hops"]
         if hops and all(map(not_in_drill, hops)):
-            lines.append(f"    {'law enforcement':<34}{'—':>10}{'':>10}  not in this drill")
+            lines.append(f"    {'law enforcement':<34}{'—':>10}{'':>10}  {NOT_IN_DRILL}")
             hops = []
         else:
             lines.append("    law enforcement")
@@ -143,7 +150,7 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
                     f"  sent {_t(hop['sent_at'])}{held}, not delivered by the end"
                 )
             elif hop["at"] is None and not_in_drill(hop):
-                lines.append(f"      {stage:<32}{'—':>10}{'':>10}  not in this drill")
+                lines.append(f"      {stage:<32}{'—':>10}{'':>10}  {NOT_IN_DRILL}")
             elif hop["at"] is None:
                 lines.append(f"      {stage:<32}{'never':>10}")
             else:

@@ -57,8 +57,15 @@ from urllib.parse import urlsplit
 from scenarios import LoadedScenario, Scenario
 from scenarios.loader import check_scenario
 from scenarios.yamlsrc import Located, YamlProblem, read_yaml_text
-from sim.analysis.metrics import LAW_ENFORCEMENT_HOPS, STAGE_KEYS, compute
-from sim.analysis.report import NO_CERT
+from sim.analysis.metrics import (
+    COORDINATOR,
+    LAW_ENFORCEMENT_HOPS,
+    STAGE_KEYS,
+    compute,
+    not_in_drill,
+    not_modelled,
+)
+from sim.analysis.report import NO_CERT, NOT_IN_DRILL
 from sim.analysis.stats import Proportion, Running, Sample, paired_score_difference
 from sim.engine import Engine, collector, preflight
 from sim.safe.files import (
@@ -93,10 +100,17 @@ SUMMARY_VERSION = 3
 NOT_IN_PLAY = ".not_in_play"
 #: the row of a metric that does not apply in a run: it stands in place of the metric's
 #: row (``all_certs_reached.not_applicable``: none of the incident's affected countries
-#: has a CERT in the drill, so there was nobody to reach)
+#: has a CERT in the drill, so there was nobody to reach; ``le.mla.not_applicable``: the
+#: drill has no central authorities in two countries, so no MLA request to send)
 NOT_APPLICABLE = ".not_applicable"
-#: the metrics that may not apply in a run, and why
-MAY_NOT_APPLY = {"all_certs_reached": NO_CERT, "all_certs_reached_incl_control": NO_CERT}
+#: the metrics that may not apply in a run, and why: no affected CERT in the drill, or
+#: no bodies in it for the step (a law-enforcement step without its police or central
+#: authorities, the chain without any of its steps, the regional coordinator without a
+#: regional council)
+MAY_NOT_APPLY = {"all_certs_reached": NO_CERT, "all_certs_reached_incl_control": NO_CERT,
+                 "ansac_reached": NOT_IN_DRILL,
+                 **dict.fromkeys(HOP_SLUGS.values(), NOT_IN_DRILL),
+                 "le.end_to_end": NOT_IN_DRILL}
 
 
 class BatchError(Exception):
@@ -130,20 +144,23 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
     """(incident, metric, value) rows of one run; value None when it never happened.
 
     Every incident of the scenario has its rows, one that never opened in the run too
-    (each value None, after those of the incidents that opened). "Every affected CERT
-    reached" of an incident none of whose affected countries has a CERT in the drill
-    does not apply: a ``.not_applicable`` row (:data:`NOT_APPLICABLE`) stands in place
-    of its row, as `drill run` says there is no affected CERT in the drill."""
+    (each value None, after those of the incidents that opened). A metric that does not
+    apply has a ``.not_applicable`` row (:data:`NOT_APPLICABLE`) in place of its row, as
+    `drill run` says why: "every affected CERT reached" of an incident none of whose
+    affected countries has a CERT in the drill, and what the drill has no bodies for
+    ("not in this drill"): a law-enforcement step, the chain's end when it has none of
+    its steps, the regional coordinator without a regional council (in an incident
+    that never opened too)."""
     # timings only: the messages need no wording
     m = compute(Engine(scenario, seed=seed, words=False).run(), slowest=0)
     rows: list[tuple[str, str, float | None]] = []
     opened = {inc["id"] for inc in m["incidents"]}
+
+    def after(timing: dict | None) -> float | None:
+        return None if timing is None else timing.get("after")
+
     for inc in m["incidents"]:
         i = inc["id"]
-
-        def after(timing: dict | None) -> float | None:
-            return None if timing is None else timing.get("after")
-
         rows.append((i, "first_ack", after(inc["first_acknowledgement"])))
         for metric, reach in (("all_certs_reached", inc["all_affected_certs_reached"]),
                               ("all_certs_reached_incl_control",
@@ -152,15 +169,23 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
                 rows.append((i, metric + NOT_APPLICABLE, 1.0))
             else:
                 rows.append((i, metric, after(reach)))
-        rows.append((i, "ansac_reached", after(inc["ansac_reached"])))
-        for hop in inc["law_enforcement"]["hops"]:
+        # what the drill has no bodies for: neither reached nor missed either
+        ansac = inc["ansac_reached"]
+        rows.append((i, "ansac_reached" + NOT_APPLICABLE, 1.0) if not_in_drill(ansac)
+                    else (i, "ansac_reached", after(ansac)))
+        hops = inc["law_enforcement"]["hops"]
+        for hop in hops:
             slug = STAGE_SLUGS[hop["stage"]] if "stage" in hop else HOP_SLUGS[hop["hop"]]
-            rows.append((i, slug, hop["after"]))
-        rows.append((i, "le.end_to_end", after(inc["law_enforcement"]["end_to_end"])))
+            rows.append((i, slug + NOT_APPLICABLE, 1.0) if not_in_drill(hop)
+                        else (i, slug, hop["after"]))
+        rows.append((i, "le.end_to_end" + NOT_APPLICABLE, 1.0) if all(map(not_in_drill, hops))
+                    else (i, "le.end_to_end", after(inc["law_enforcement"]["end_to_end"])))
         rows.append((i, "contained", after(inc["contained"])))
+    absent = _not_in_drill(scenario)
     for i in dict.fromkeys(inj.incident.id for inj in scenario.injects):
         if i not in opened:  # never opened in this run: it reached none of its milestones
-            rows.extend((i, metric, None) for metric in INCIDENT_METRICS)
+            rows.extend((i, metric + NOT_APPLICABLE, 1.0) if metric in absent
+                        else (i, metric, None) for metric in INCIDENT_METRICS)
     for x in m["expectations"]:
         if "skipped" in x:
             # counted from an inject that was skipped: never in play, as `drill run` says
@@ -182,6 +207,21 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
     rows.append(("", "messages_bounced", float(m["messages"]["bounced"])))
     rows.append(("", "tlp_violations", float(len(m["tlp_violations"]))))
     return rows
+
+
+def _not_in_drill(scenario: Scenario) -> frozenset[str]:
+    """The metrics of an incident that the drill has no bodies for, as the metrics of
+    a run say (:func:`~sim.analysis.metrics.not_modelled`): law-enforcement steps,
+    ``le.end_to_end`` when the drill has none of them, ``ansac_reached`` when it has no
+    regional council."""
+    missing = not_modelled({aid: {"kind": a.kind, "country": a.country}
+                            for aid, a in scenario.actors.items()})
+    out = {STAGE_SLUGS[key] for key in STAGE_KEYS if key in missing}
+    if len(out) == len(STAGE_KEYS):
+        out.add("le.end_to_end")
+    if COORDINATOR in missing:
+        out.add("ansac_reached")
+    return frozenset(out)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -1452,8 +1492,10 @@ def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int)
         # counts the teams' messages only, and an expectation of an incident whose
         # opening was skipped is not in play; 6: an incident that never opened in a run
         # has its rows, with empty values; 7: "every affected CERT reached" of an
-        # incident with no affected CERT in the drill has a .not_applicable row
-        "version": 7,
+        # incident with no affected CERT in the drill has a .not_applicable row; 8: so
+        # have a law-enforcement step, the chain's end and the regional coordinator the
+        # drill has no bodies for
+        "version": 8,
         "scenario": loaded.scenario.drill.id,
         "payload_sha256": batch_key(payload),
         "seed": cfg.seed,
