@@ -1118,10 +1118,13 @@ def cmd_handout(args: argparse.Namespace) -> int:
 
 
 def _default_sweep_metric(scenario: Scenario) -> str:
-    """When the regional council is reached; of the first incident, when there are several
-    (named, so that the sweep says which)."""
+    """When the regional council is reached or, in a drill without one (where that is not
+    applicable), when every affected CERT is; of the first incident, when there are
+    several (named, so that the sweep says which)."""
     incidents = list(dict.fromkeys(inj.incident.id for inj in scenario.injects))
-    return f"{incidents[0]}:ansac_reached" if len(incidents) > 1 else "ansac_reached"
+    council = any(a.kind == "regional_council" for a in scenario.actors.values())
+    metric = "ansac_reached" if council else "all_certs_reached"
+    return f"{incidents[0]}:{metric}" if len(incidents) > 1 else metric
 
 
 def _progress_bar(total: int, done: int):
@@ -1247,8 +1250,9 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--sweep", metavar="PATH=V1,V2,...|PATH=START:STOP:STEP",
                     help="run one variant per value of one parameter; plots the result")
     bt.add_argument("--metric", help="metric for the sweep table and plot, with --sweep only "
-                    "(e.g. ansac_reached or botnet:contained; default ansac_reached, of "
-                    "the first incident when there are several)")
+                    "(e.g. ansac_reached or botnet:contained; default ansac_reached, or "
+                    "all_certs_reached in a drill without a regional council, of the first "
+                    "incident when there are several)")
     bt.add_argument("--backend", choices=["local", "dask"], default="local")
     bt.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (with --backend dask)")
     bt.add_argument("--chunk", type=int, help="replications per task (default: automatic)")

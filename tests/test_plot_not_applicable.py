@@ -105,3 +105,14 @@ def test_a_metric_no_value_applied_to_says_so_rather_than_plotting_nothing(tmp_p
     titles, texts = _svg((out / "sweep.svg").read_text(encoding="utf-8"))
     assert not any("never reached" in t for t in titles + texts)
     assert any("n/a at every value" in t for t in texts), texts
+
+
+def test_a_sweep_of_a_drill_without_a_council_charts_the_cert_reach_by_default(tmp_path, capsys):
+    """The default metric of a sweep is when the regional council is reached; a drill
+    without one charts when every affected CERT is reached instead of a chart of n/a."""
+    out = tmp_path / "sweep"
+    assert main(["batch", "tutorial", "-n", "4", "--jobs", "1", "--out", str(out),
+                 "--sweep", "channels.email.loss=0,0.5"]) == 0
+    table = (out / "sweep.txt").read_text(encoding="utf-8")
+    assert "all_certs_reached" in table and "ansac_reached" not in table
+    assert "nothing to plot" not in capsys.readouterr().out
