@@ -9,7 +9,10 @@ step with the server's, and reconnects on its own after a dropped connection
 another way meanwhile starts it again from nothing), so it never misses or repeats one.
 Each request carries a random key; one whose answer was lost with the connection is
 sent again with it after reconnecting, and the server answers it without carrying it
-out a second time.
+out a second time. A connection that goes silent (a network that loses its packets
+without a reset) is taken for dead when a request's answer does not come in
+:data:`ANSWER_TIMEOUT` seconds, or a keepalive ping's in :data:`PING_TIMEOUT`: it is
+dropped, and the client reconnects and sends the request again.
 
 Interface (what a UI uses in place of a local :class:`DrillSession`)::
 
@@ -28,8 +31,10 @@ Interface (what a UI uses in place of a local :class:`DrillSession`)::
     client.connected                # whether a connection is up now
     # commands: same names and arguments as DrillSession's; coroutines that return once
     # the server has carried them out and their events are in client.state, and raise
-    # ActionError with the server's reason when refused (Unanswered when the answer was
-    # lost, Unrecorded when it was carried out but the drill's journal could not record it)
+    # ActionError with the server's reason when refused (Unanswered when no answer can
+    # come: the server was restarted meanwhile, say; Unrecorded when it was carried out
+    # but the drill's journal could not record it). Through a lost or silent connection
+    # they wait for the reconnection, and are sent again then
     await client.act(action)
     await client.fire_inject(id); await client.skip_inject(id)
     await client.delay_inject(id, minutes); await client.add_inject(inject)
@@ -83,6 +88,16 @@ from sim.runs.view import DrillState
 #: reconnection back-off, seconds
 BACKOFF_FIRST = 0.2
 BACKOFF_MAX = 5.0
+#: seconds a request waits for its answer, with nothing else from the server either,
+#: before the connection is taken for dead: it is dropped, and the request sent again
+#: (with its key) once the client has reconnected
+ANSWER_TIMEOUT = 10.0
+#: keepalive: a ping every PING_INTERVAL seconds; a server that has not answered one
+#: PING_TIMEOUT seconds later is taken for gone (a silent link is noticed in under 20 s)
+PING_INTERVAL = 5.0
+PING_TIMEOUT = 10.0
+#: seconds closing a connection waits for the server's side before dropping it
+CLOSE_TIMEOUT = 2.0
 
 
 class DrillConnectionError(Exception):
@@ -94,7 +109,8 @@ class JoinRefused(DrillConnectionError):
 
 
 class Unanswered(DrillConnectionError):
-    """A request went to the server, but its answer never came back: it may have been
+    """A request went to the server, but no answer to it can come any more (the client
+    cannot reconnect, the server was restarted, the client was closed): it may have been
     carried out. Sending it again as a new request could do it twice."""
 
 
@@ -103,6 +119,9 @@ class Unrecorded(Unanswered):
     (a full disk, say): the drill is halted, and the server keeps the command, to record
     it once it can. Not a refusal: sending it again would do it twice."""
 
+
+#: seconds a request carried out waits for the events it caused
+EVENTS_WAIT = 30.0
 
 #: what a request sent, but never answered, was: it may have been carried out
 UNSURE = ("the drill server's answer was lost ({why}): the command may have been carried "
@@ -216,8 +235,12 @@ class DrillClient:
 
     def __init__(self, url: str, *, cafile: str | None = None, reconnect: bool = True,
                  on_status: Callable[[str], None] | None = None,
-                 tls: ssl.SSLContext | None = None):
+                 tls: ssl.SSLContext | None = None, answer_timeout: float = ANSWER_TIMEOUT,
+                 ping_interval: float = PING_INTERVAL, ping_timeout: float = PING_TIMEOUT):
         self.base, self._token = parse_invite(url)
+        #: see :data:`ANSWER_TIMEOUT`, :data:`PING_INTERVAL` and :data:`PING_TIMEOUT`
+        self.answer_timeout = answer_timeout
+        self.ping_interval, self.ping_timeout = ping_interval, ping_timeout
         self._tls = tls if tls is not None else client_tls(self.base, cafile)
         self.reconnect = reconnect
         self.on_status = on_status or (lambda line: None)
@@ -239,6 +262,8 @@ class DrillClient:
         self.event_at: float | None = None
         self.connected = False
         self._ws: ClientConnection | None = None
+        #: when the last frame came in from the server (time.monotonic())
+        self._heard = time.monotonic()
         self._listeners: list[Callable[[Event], None]] = []
         self._reset_listeners: list[Callable[[], None]] = []
         self._clock_listeners: list[Callable[[P.ClockState], None]] = []
@@ -319,7 +344,8 @@ class DrillClient:
         try:
             ws = await asyncio.wait_for(connect(
                 self.base, ssl=self._tls, max_size=P.MAX_SERVER_FRAME, compression=None,
-                open_timeout=timeout, ping_interval=20, ping_timeout=20), timeout)
+                open_timeout=timeout, ping_interval=self.ping_interval,
+                ping_timeout=self.ping_timeout, close_timeout=CLOSE_TIMEOUT), timeout)
         except (OSError, TimeoutError, InvalidHandshake, InvalidURI, UnicodeError) as exc:
             why = getattr(exc, "strerror", None) or type(exc).__name__
             if isinstance(exc, ssl.SSLError):
@@ -356,6 +382,7 @@ class DrillClient:
                                        "read (another version of acid-drill?)") from None
         self._ws = ws
         self.connected = True
+        self._heard = time.monotonic()
         if restarted:
             # the drill started again from the server's record: what was sent before was
             # meant for the drill as it was, and is not sent again
@@ -364,7 +391,8 @@ class DrillClient:
         elif first.instance is None or first.instance != self._instance:
             # another run of the server (the host was restarted): it does not know what
             # the earlier run answered, and would carry a request out again
-            self._fail_pending(Unanswered(UNSURE.format(why="the drill server was restarted")))
+            self._fail_pending(Unanswered(UNSURE.format(
+                why="the host restarted the drill server before it answered")))
         self._instance = first.instance
         if restarted:
             for fn in self._reset_listeners:
@@ -401,6 +429,7 @@ class DrillClient:
         while True:
             try:
                 async for raw in ws:
+                    self._heard = time.monotonic()
                     self._frame(raw)
                     delay = BACKOFF_FIRST
             except ConnectionClosed as exc:
@@ -439,6 +468,16 @@ class DrillClient:
                             why="the connection was lost")))
                         return
             await self._send_again(ws)
+
+    def _drop(self, ws: ClientConnection) -> None:
+        """Take a silent connection for dead: drop it at once (a closing handshake would
+        wait on the silent link). The reading loop then says so, reconnects, and sends
+        the requests not yet answered again."""
+        if ws is not self._ws:
+            return  # gone already
+        self.connected = False
+        self._ws = None
+        ws.transport.abort()
 
     async def _send_again(self, ws: ClientConnection) -> None:
         """Send the requests not yet answered again, in order, with the keys they had: the
@@ -577,14 +616,20 @@ class DrillClient:
 
     # --- requests ------------------------------------------------------------------------
 
-    async def request(self, msg_type: str, timeout: float = 30.0, **fields: Any) -> dict[str, Any]:
+    async def request(self, msg_type: str, timeout: float | None = None,
+                      **fields: Any) -> dict[str, Any]:
         """Send one request and wait for its result (and the events it caused).
 
         The request carries a random key. When the connection is lost before the answer
         comes, it is sent again, with the same key, once the client has reconnected: the
         server carries it out once, and answers again with what it answered the first
-        time. It fails with :class:`Unanswered` (it may have been carried out) when no
-        answer can come: the client cannot reconnect, is closed, or ``timeout`` passes."""
+        time. A connection that brings neither the answer nor anything else for
+        ``timeout`` seconds (by default :attr:`answer_timeout`) is taken for dead and
+        dropped, so that the request is sent again on the next. It fails with
+        :class:`Unanswered` (it may have been carried out) only when no answer can come:
+        the client cannot reconnect, reconnects to another run of the server or to a
+        drill started again, or is closed."""
+        wait = self.answer_timeout if timeout is None else timeout
         ws = self._ws
         if ws is None:
             raise DrillConnectionError("not connected to the drill server")
@@ -605,16 +650,29 @@ class DrillClient:
         with contextlib.suppress(ConnectionClosed):
             # lost on the way: sent again with its key once the client has reconnected
             await ws.send(frame)
-        try:
-            result = await asyncio.wait_for(fut, timeout)
-        except TimeoutError:
-            self._replies.pop(rid, None)
-            self._unanswered.pop(rid, None)
-            raise Unanswered(UNSURE.format(why="none came in time")) from None
+        result = await self._answer(fut, wait)
         # carried out: its events follow (a connection lost meanwhile sends them again)
         with contextlib.suppress(TimeoutError):
-            await self.wait_for_seq(result.last, timeout)
+            await self.wait_for_seq(result.last, max(wait, EVENTS_WAIT))
         return result.data
+
+    async def _answer(self, fut: asyncio.Future[P.Result], timeout: float) -> P.Result:
+        """The answer ``fut`` brings. A connection silent for ``timeout`` seconds (since
+        the request went, or since the last frame it brought) is dropped: the request is
+        sent again once the client has reconnected, and waits on the next."""
+        since = time.monotonic()
+        while not fut.done():
+            left = max(since, self._heard) + timeout - time.monotonic()
+            if left <= 0:
+                if self._ws is not None:
+                    self._drop(self._ws)
+                since, left = time.monotonic(), timeout  # the clock starts again
+            try:
+                await asyncio.wait((fut,), timeout=left)
+            except asyncio.CancelledError:
+                fut.cancel()  # nobody waits for the answer any more
+                raise
+        return fut.result()
 
     async def command(self, kind: str, payload: dict[str, Any]) -> None:
         """Any session command, in the session's vocabulary (``kind`` and ``payload``)."""
