@@ -72,10 +72,15 @@ def test_a_new_kind_of_event_is_kept_from_players():
     lost_inject = Event.make(2, 5.0, "message_lost", "cert-b", "x",
                              {"verb": "inject", "sender": "cert-a", "inject": "9"})
     assert for_role(lost_inject, "cert-a", frozenset()) is None
+    # a message that could not be sent at all is known to its sender, to it only
     lost_msg = Event.make(3, 5.0, "message_lost", "cert-b", "x",
-                          {"verb": "notify", "sender": "cert-a"})
+                          {"verb": "notify", "sender": "cert-a", "reason": "no_contact"})
     assert for_role(lost_msg, "cert-a", frozenset()) is not None
     assert for_role(lost_msg, "cert-b", frozenset()) is None
+    # one lost without a word (a stale contact) is not
+    silent = Event.make(4, 5.0, "message_lost", "cert-b", "x",
+                        {"verb": "notify", "sender": "cert-a", "reason": "stale_contact"})
+    assert for_role(silent, "cert-a", frozenset()) is None
 
 
 def test_players_are_not_told_exercise_controls_fields(loaded):

@@ -43,8 +43,8 @@ def played(load):
     return session, state
 
 
-def states(state: DrillState, actor: str) -> dict[str, tuple[str, str]]:
-    return {dl.recipient: (dl.state, dl.reason) for _, dl in state.sent(actor)}
+def states(state: DrillState, actor: str, as_sender: bool = True) -> dict[str, tuple[str, str]]:
+    return {dl.recipient: (dl.state, dl.reason) for _, dl in state.sent(actor, as_sender)}
 
 
 def test_the_sent_list_starts_in_transit(played):
@@ -62,11 +62,15 @@ def test_the_sent_list_starts_in_transit(played):
 def test_the_sent_list_follows_delivery_bounce_loss_and_acknowledgement(played):
     session, state = played
     session.advance_to(61 + 4)  # past the bounce (2m) and the fax (3m), before e-mail (5m)
+    # the fax to a stale number vanished without a word: its sender does not know
     assert states(state, "cert-a") == {
         "cert-b": ("in transit", ""),
         "cert-c": ("bounced", "the contact is out of date"),
-        "cert-d": ("lost", "the contact is out of date"),
+        "cert-d": ("in transit", ""),
     }
+    # exercise control sees the loss and why
+    assert states(state, "cert-a", as_sender=False)["cert-d"] == (
+        "lost", "the contact is out of date")
     session.advance_to(61 + 6)
     assert states(state, "cert-a")["cert-b"] == ("delivered", "")
     notify = state.outbox["cert-a"][0]
@@ -84,7 +88,11 @@ def test_the_sent_list_is_built_from_events_alone(played):
     for ev in session.engine.log:
         again.apply(ev)
     assert states(again, "cert-a") == states(state, "cert-a")
-    assert {s for s, _ in states(again, "cert-a").values()} == {"acknowledged", "bounced", "lost"}
+    assert states(again, "cert-a", False) == states(state, "cert-a", False)
+    assert {s for s, _ in states(again, "cert-a").values()} == {"acknowledged", "bounced",
+                                                                "in transit"}
+    assert {s for s, _ in states(again, "cert-a", False).values()} == {"acknowledged",
+                                                                       "bounced", "lost"}
 
 
 def test_a_policy_retry_after_a_bounce_shows_the_later_try(load):

@@ -212,13 +212,30 @@ def _reason(exc: BaseException) -> str:
     return one_line(text)[:200]
 
 
+def journal_trouble(exc: BaseException, journal: object) -> str:
+    """A journal error as a terminal is told it: what went wrong, without the host's
+    path to the ``journal`` (the host's console says it whole)."""
+    text = one_line(str(exc))
+    if journal is not None:
+        text = text.removeprefix(f"{journal}: ").replace(str(journal), "the journal")
+    return text[:200]
+
+
 def unrecorded(exc: BaseException, journal: object) -> str:
     """What a client is told of a command carried out that the journal could not record
     (without the host's path to the ``journal``: only why it could not be written)."""
-    why = one_line(str(exc).removeprefix(f"{journal}: "))[:200]
+    why = journal_trouble(exc, journal)
     return (f"the command was carried out but not yet recorded ({why}): the drill "
             "is halted, and the command is kept, to be written to the drill's journal once "
             "the host can write it again; do not send it again")
+
+
+def journal_halt(exc: BaseException, journal: object) -> str:
+    """What every terminal is told of a drill halted because the host cannot write its
+    ``journal`` (a full disk): why, but never the host's path to it or anything else of
+    its files; the host's console says it whole."""
+    why = journal_trouble(exc, journal).removeprefix("cannot write to the journal: ")
+    return f"the drill is halted: the host cannot write its journal ({why})"
 
 
 def checked_payload(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -389,6 +406,8 @@ class DrillServer:
         #: what the plan of breaks takes in the welcome (bytes): it grows with each break
         self._breaks_size = _encoded_size(P.encode(self.breaks_state()))
         self.drill_id = session.journal.origin if session.journal is not None else "unrecorded"
+        #: why the drill is halted, as every terminal is told it (the host's console is
+        #: told the whole of it, with the journal's path); None while it is not
         self.halted: str | None = None
         self.conns: set[Conn] = set()
         self.streams: dict[str, Stream] = {ALL: Stream(ALL)}
@@ -488,15 +507,17 @@ class DrillServer:
                 try:
                     self.session.advance_to(target)
                 except JournalError as exc:
-                    self._halt(str(exc))
+                    self._halt(str(exc), journal_halt(exc, self.session.path))
                     return
         if self.session.finished:
             self.clock.pause()
             self.clock.jump_to(self.session.now)
             self.broadcast_clock()
 
-    def _halt(self, why: str) -> None:
-        self.halted = why
+    def _halt(self, why: str, told: str | None = None) -> None:
+        """Halt the drill and stop its clock: the host's console is told ``why``, every
+        terminal ``told`` (``why`` itself when it holds nothing of the host's own)."""
+        self.halted = told or why
         self.clock.pause()
         self.notice(f"the drill is halted: {why}")
         self.broadcast_clock()
@@ -769,7 +790,9 @@ class DrillServer:
         try:
             journal.set_rating(msg.expectation, given, msg.note, who)
         except JournalError as exc:  # the rating is lost, not the drill: it goes on
-            raise ActionError(str(exc)) from None
+            self.notice(str(exc))
+            raise ActionError(f"the rating is not kept: the host cannot write its journal "
+                              f"({journal_trouble(exc, self.session.path)})") from None
         self.welcome_size += grows
         for conn in self.conns:
             if conn.grant.access in NOTE_ACCESS:
@@ -913,12 +936,13 @@ class DrillServer:
             # carried out, but its journal write failed: the session keeps it, to write it
             # with the next write that succeeds (when the host stops, if there is room by
             # then). Not a refusal: the client must not send it again
-            self._halt(str(exc))
+            self._halt(str(exc), journal_halt(exc, self.session.path))
             answer = P.Error(id=msg.id, code="unrecorded",
                              message=unrecorded(exc, self.session.path))
         except JournalError as exc:
-            self._halt(str(exc))
-            answer = P.Error(id=msg.id, code="refused", message=_reason(exc))
+            told = journal_halt(exc, self.session.path)
+            self._halt(str(exc), told)
+            answer = P.Error(id=msg.id, code="refused", message=told)
         except Exception as exc:  # a payload the session cannot use: refused, drill goes on
             answer = P.Error(id=msg.id, code="refused", message=_reason(exc))
         else:

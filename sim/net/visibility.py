@@ -1,11 +1,15 @@
 """What each token may see: TLP and need-to-know, decided on the server.
 
 A player's role sees its own inbox (injects and messages delivered to it), what it
-sent and what became of it (delivered, bounced, lost, chased, acknowledged: the
-recipient's acknowledgement of one of its messages, once the receipt reaches the role,
-as the engine's sender learns of it, and never when the receipt is lost), its own
-actions, its own expectations, the tasks put to it and its answers, the passwords that
-reach it, and the public state of the drill (started, who plays which role, ended).
+sent and what became of it as its sender learns of it (delivered, bounced, not sent
+for want of a contact on the channel, chased, acknowledged: the recipient's
+acknowledgement of one of its messages, once the receipt reaches the role, as the
+engine's sender learns of it, and never when the receipt is lost), its own actions,
+its own expectations, the tasks put to it and its answers, the passwords that reach
+it, and the public state of the drill (started, who plays which role, ended). A
+message of its own lost without a word (to a stale contact that takes mail nobody
+reads, in an outage, by the channel's own losses) stays as sent: its sender hears
+nothing back, as the automated policy hears nothing until it chases.
 Everything else (exercise control's ground truth, the MSEL, outages, stale contacts,
 the organisers' notes, other teams' items and expectations, TLP violations) is for the
 facilitator and observers only.
@@ -27,6 +31,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from sim.engine.events import Event
+from sim.runs.view import sender_hears_of_loss
 
 #: seen by everyone
 PUBLIC = frozenset({"drill_started", "role_changed", "drill_ended"})
@@ -36,7 +41,7 @@ CONTROL = frozenset({"incident_opened", "incident_updated", "inject_skipped",
                      # the MSEL as the facilitator changes it
                      "inject_edited", "inject_unskipped", "inject_added",
                      # outages and contact changes are exercise control's surprises: a
-                     # player learns of them as its messages bounce, vanish or wait
+                     # player learns of them as its messages bounce, go unanswered or wait
                      "outage_started", "outage_ended", "contact_changed"})
 #: a role's own doings: seen by the event's actor
 OWN = frozenset({"message_sent", "message_bounced", "message_chased", "on_call_answered",
@@ -104,8 +109,11 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
     elif t in EXPECTATION:
         seen = d.get("expectation") in expectations
     elif t == "message_lost":
-        # a lost message is known to its sender; a lost inject to exercise control only
-        seen = d.get("verb") != "inject" and d.get("sender") == role
+        # a message that could not be sent at all is known to its sender; one lost
+        # without a word (a stale contact, an outage, the channel's losses), and a lost
+        # inject, to exercise control only: the sender's stays as sent, unacknowledged
+        seen = d.get("verb") != "inject" and d.get("sender") == role \
+            and sender_hears_of_loss(d.get("reason"))
     elif t == "message_delivered":
         seen = ev.actor == role or d.get("sender") == role
     elif t == "acknowledgement_received":

@@ -53,6 +53,20 @@ class InboxItem:
 #: What a message to one recipient has become, as its sender's Sent list shows it.
 SENT_STATES = ("in transit", "delivered", "acknowledged", "bounced", "lost")
 
+#: Why a message may be lost that its sender knows of when it happens: it could not be
+#: sent at all (the recipient has no point of contact on that channel). Any other loss
+#: (a stale contact that takes mail nobody reads, an outage, the channel's own losses)
+#: is silent: the sender hears nothing back, as the automated policy hears nothing until
+#: its follow-up timer, and the message stays as sent, not yet acknowledged.
+HEARD_LOSSES = frozenset({"no_contact"})
+
+
+def sender_hears_of_loss(reason: object) -> bool:
+    """Whether the sender of a message lost for ``reason`` (a ``message_lost`` event's)
+    knows that it was lost: only when it could not be sent at all (:data:`HEARD_LOSSES`)."""
+    return reason in HEARD_LOSSES
+
+
 #: Domain events that are an actor's own action (each says ``by``: person or policy).
 ACTION_EVENTS = frozenset({"acknowledged", "analysed", "notified", "escalated", "requested",
                            "takedown_completed", "preserved", "published", "closed"})
@@ -75,6 +89,8 @@ class Delivery:
     #: sender knows it was acknowledged only from then; see :meth:`DrillState.sent`)
     delivered_at: float | None = None
     heard_at: float | None = None
+    #: lost without a word (:func:`sender_hears_of_loss`): to its sender, still on its way
+    silent: bool = False
 
 
 @dataclass
@@ -296,7 +312,8 @@ class DrillState:
                                                                   "undeliverable"))
             case "message_lost":
                 self._delivery(d, "lost", ev.time, REASONS.get(
-                    d.get("reason", ""), str(d.get("reason", "")).replace("_", " ")))
+                    d.get("reason", ""), str(d.get("reason", "")).replace("_", " ")),
+                    silent=not sender_hears_of_loss(d.get("reason")))
                 if d.get("verb") == "inject" and isinstance(d.get("inject"), str):
                     self._inject_lost(ev)
             case "acknowledgement_received":
@@ -433,7 +450,7 @@ class DrillState:
         self._dispatches[dispatch] = (last, delivery)
 
     def _delivery(self, d: dict[str, Any], state: str, at: float, reason: str = "",
-                  text: str = "") -> None:
+                  text: str = "", silent: bool = False) -> None:
         known = self._dispatches.get(d.get("dispatch", ""))
         if known is None:
             return
@@ -444,6 +461,7 @@ class DrillState:
                 delivery.state == "delivered" or int(d.get("attempt", 0)) != delivery.attempts):
             return  # a try that failed after another got through, or one overtaken by a later try
         delivery.state, delivery.reason, delivery.at = state, reason, at
+        delivery.silent = silent
         if state == "delivered":
             delivery.delivered_at = at
         if d.get("channel"):
@@ -547,25 +565,41 @@ class DrillState:
 
     def sent(self, actor: str, as_sender: bool = True) -> list[tuple[SentItem, Delivery]]:
         """The role's Sent list, newest first: one row per message and recipient, as
-        the sender knows it (``as_sender``: acknowledged once the receipt reached it, as
-        a player's terminal shows it), or as exercise control knows it."""
-        return [(item, self.as_sender(dl) if as_sender else dl)
-                for item in reversed(self.outbox.get(actor, []))
+        the sender knows it (``as_sender``: acknowledged once the receipt reached it, and
+        never lost without a word, as a player's terminal shows it), or as exercise
+        control knows it."""
+        items = reversed(self.outbox.get(actor, []))
+        return [(item, dl) for item in (map(self.item_as_sender, items) if as_sender else items)
                 for dl in item.deliveries.values()]
+
+    def item_as_sender(self, item: SentItem) -> SentItem:
+        """A Sent entry with each recipient's delivery as the sender knows it
+        (:meth:`as_sender`), as the detail of a message lists them."""
+        if not self.whole_log:
+            return item
+        return replace(item, deliveries={r: self.as_sender(dl)
+                                         for r, dl in item.deliveries.items()})
 
     def as_sender(self, dl: Delivery) -> Delivery:
         """A delivery as its sender knows it: acknowledged from when the recipient's
-        receipt reached it, delivered until then."""
-        if not self.whole_log or dl.state != "acknowledged":
+        receipt reached it, delivered until then; one lost without a word (a stale
+        contact, an outage, the channel's losses) still on its way, as sent."""
+        if not self.whole_log:
+            return dl  # a player's terminal: the server sent what the sender knows
+        if dl.state == "lost" and dl.silent:
+            return replace(dl, state="in transit", reason="", at=None, silent=False)
+        if dl.state != "acknowledged":
             return dl
         if dl.heard_at is None:
             return replace(dl, state="delivered", at=dl.delivered_at)
         return replace(dl, at=dl.heard_at)
 
     def sent_item(self, dispatch: str) -> tuple[SentItem, Delivery] | None:
-        """A message of a Sent list and its delivery, as the sender knows it."""
+        """A message of a Sent list and its delivery, as the sender knows them (every
+        recipient's, and this one's)."""
         known = self._dispatches.get(dispatch)
-        return None if known is None else (known[0], self.as_sender(known[1]))
+        return None if known is None else (self.item_as_sender(known[0]),
+                                           self.as_sender(known[1]))
 
     # --- log lines -------------------------------------------------------------------
 
