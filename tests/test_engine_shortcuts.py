@@ -315,7 +315,7 @@ def test_a_failure_in_the_engine_stops_the_run(scenario_data, load):
 
 def _chase_by_process(self, d, index: int) -> None:
     """The long way: a SimPy process that spends the sender's follow-up time with
-    ``work`` and then chases."""
+    ``work`` (on the clock of the desk that sent the message) and then chases."""
     from sim.engine.actors import work
 
     engine = self.engine
@@ -324,7 +324,8 @@ def _chase_by_process(self, d, index: int) -> None:
         sender = engine.actors[d.sender]
         wait = engine.draw(sender.spec.policy.followup_after,
                            f"{d.sender}/followup/{d.incident}")
-        yield from work(self.env, sender.shift, wait, engine.end)
+        yield from work(self.env, d.desk if d.desk is not None else sender.shift, wait,
+                        engine.end)
         if not d.acked and not sender.human and d.index == index:
             engine.emit("message_chased", d.sender, d.incident, dispatch=d.id, to=d.recipient,
                         verb=d.verb, channel=d.channels[index], waited=wait,
