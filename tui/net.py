@@ -82,11 +82,13 @@ def join_view(url: str, *, cafile: str | None, keymap: dict[str, str] | None = N
 
 
 def console_runner(cert: str | None, keymap: dict[str, str] | None = None):
-    """The host's own console: a facilitator token of its own (revoked when it closes),
-    connected to the server in this process over the loopback."""
+    """The host's own console: a facilitator token of its own, connected to the server in
+    this process over the loopback. The token is no invitation: it is kept in this
+    process only (a resumed host's console gets a new one), never listed nor counted as
+    the facilitator's invitation, and revoked when the console closes."""
 
     async def run(server: DrillServer) -> None:
-        token, grant = server.tokens.issue("facilitator")
+        token, grant = server.tokens.issue_console()
         client = DrillClient(self_url(server, token), tls=self_tls(cert))
         try:
             await client.connect()
@@ -100,6 +102,6 @@ def console_runner(cert: str | None, keymap: dict[str, str] | None = None):
             print(exc, file=sys.stderr)
         finally:
             await client.close()
-            server.tokens.revoke(grant.id)
+            server.tokens.end_console(grant)
 
     return run

@@ -40,6 +40,16 @@ class InviteError(Exception):
     """A tokens file or invitation that cannot be read or written; one line for the user."""
 
 
+class TokensUnsaved(InviteError):
+    """The tokens file cannot be written (a full disk, say). The message names the file,
+    for the host; ``why`` is the reason alone (the system's), for a terminal, which is
+    never told the host's path to the journal the file is named after."""
+
+    def __init__(self, message: str, why: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -84,6 +94,11 @@ class TokenStore:
         self._holding = False
         #: set by :meth:`load`: the file there was another drill's, or of no drill
         self.foreign = False
+        #: the hashes of the host's own console's grants (:meth:`issue_console`)
+        self._console: set[str] = set()
+        #: a revocation in force here that the file does not have yet (it could not be
+        #: saved): saved with the next save that succeeds
+        self.unsaved = False
 
     @classmethod
     def for_journal(cls, journal: Path, drill: str | None = None) -> TokenStore:
@@ -117,14 +132,18 @@ class TokenStore:
         return self
 
     def save(self) -> None:
+        """Write the grants to the file (never the console's); raises
+        :class:`TokensUnsaved` when it cannot be written."""
         if self.path is None or self._holding:
             return
         data = {"format": "acid-drill-tokens", "drill": self.drill,
-                "grants": [asdict(g) for g in self.grants.values()]}
+                "grants": [asdict(g) for g in self._invitations()]}
         try:
             write_private(self.path, json.dumps(data, indent=1))
         except FileProblem as exc:
-            raise InviteError(str(exc)) from None
+            # the system's reason comes last, after the file or folder it names
+            raise TokensUnsaved(str(exc), str(exc).rsplit(": ", 1)[-1]) from None
+        self.unsaved = False
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
@@ -145,12 +164,17 @@ class TokenStore:
         finally:
             self._holding = False
 
+    def _invitations(self) -> list[Grant]:
+        """Every grant but the console's: those invitations were given for."""
+        return [g for g in self.grants.values() if g.hash not in self._console]
+
     def valid(self) -> list[Grant]:
-        """The grants not revoked."""
-        return [g for g in self.grants.values() if not g.revoked]
+        """The invitations' grants not revoked (not the console's)."""
+        return [g for g in self._invitations() if not g.revoked]
 
     def has_valid(self, access: str, role: str | None = None) -> bool:
-        """Whether some unrevoked token lets its holder in as ``access`` (``role``)."""
+        """Whether some unrevoked invitation lets its holder in as ``access`` (``role``);
+        the host's own console holds none."""
         return any(g.access == access and g.role == role for g in self.valid())
 
     def issue(self, access: str, role: str | None = None) -> tuple[str, Grant]:
@@ -163,8 +187,29 @@ class TokenStore:
         self._n += 1
         grant = Grant(f"{role or access}-{self._n}", digest(token), access, role)
         self.grants[grant.hash] = grant
-        self.save()
+        try:
+            self.save()
+        except TokensUnsaved:
+            # an invitation the host cannot keep is not given: nothing changes
+            del self.grants[grant.hash]
+            self._n -= 1
+            raise
         return token, grant
+
+    def issue_console(self) -> tuple[str, Grant]:
+        """A facilitator token for the host's own console, in this process only: never
+        saved (the console of a resumed host gets a new one), never listed, revoked by
+        :meth:`end_console` only, and no invitation (:meth:`has_valid` leaves it out)."""
+        token = secrets.token_urlsafe(32)
+        grant = Grant(f"console-{secrets.token_hex(4)}", digest(token), "facilitator")
+        self.grants[grant.hash] = grant
+        self._console.add(grant.hash)
+        return token, grant
+
+    def end_console(self, grant: Grant) -> None:
+        """Revoke the console's token once it has closed."""
+        if grant.hash in self._console:
+            grant.revoked = True
 
     def check(self, token: str) -> Grant | None:
         """The grant of a valid, unrevoked token; None for a forged, foreign or revoked one."""
@@ -174,18 +219,27 @@ class TokenStore:
         return grant
 
     def by_id(self, token_id: str) -> Grant | None:
-        return next((g for g in self.grants.values() if g.id == token_id), None)
+        """The invitation's grant of that public id (never the console's)."""
+        return next((g for g in self._invitations() if g.id == token_id), None)
 
     def revoke(self, token_id: str) -> Grant | None:
+        """Revoke an invitation by its public id; None when there is none. A revocation
+        holds at once, even when it cannot be saved (:class:`TokensUnsaved`: it is saved
+        with the next save that succeeds; revoking the token again tries again)."""
         grant = self.by_id(token_id)
-        if grant is not None and not grant.revoked:
+        if grant is not None and (not grant.revoked or self.unsaved):
             grant.revoked = True
-            self.save()
+            try:
+                self.save()
+            except TokensUnsaved:
+                self.unsaved = True
+                raise
         return grant
 
     def listing(self) -> list[dict[str, Any]]:
+        """The invitations' public ids, what they are for and whether they are revoked."""
         return [{"id": g.id, "access": g.access, "role": g.role, "revoked": g.revoked}
-                for g in self.grants.values()]
+                for g in self._invitations()]
 
 
 def invite_url(host: str, port: int, token: str, tls: bool) -> str:

@@ -245,8 +245,23 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
                         f"{BAD_HOST_NAME}") from None
     except InviteError as exc:
         raise HostError(str(exc)) from None
+    finally:
+        save_revocations(tokens, err)
     if not session.finished:
         session.set_speed(server.clock.speed)
+
+
+def save_revocations(tokens: TokenStore, err) -> None:
+    """When the host stops: save a revocation that could not be saved during the drill
+    (a full disk), or say that it is not, and how to keep the token out of the drill."""
+    if not tokens.unsaved:
+        return
+    try:
+        tokens.save()
+    except InviteError as exc:
+        print(f"warning: {exc}: an invitation revoked during the drill is not saved, so a "
+              "resumed drill would accept it again; resume with --new-invites to replace "
+              "every invitation", file=err, flush=True)
 
 
 def _stamp(t: float) -> str:

@@ -55,7 +55,7 @@ from websockets.exceptions import ConnectionClosed
 from sim.engine import ActionError
 from sim.engine.events import Event
 from sim.net import protocol as P
-from sim.net.invites import Grant, InviteError, TokenStore, invite_url
+from sim.net.invites import Grant, InviteError, TokenStore, TokensUnsaved, invite_url
 from sim.net.visibility import (
     artefact_texts,
     control_scenario,
@@ -236,6 +236,25 @@ def journal_halt(exc: BaseException, journal: object) -> str:
     its files; the host's console says it whole."""
     why = journal_trouble(exc, journal).removeprefix("cannot write to the journal: ")
     return f"the drill is halted: the host cannot write its journal ({why})"
+
+
+def not_issued(exc: TokensUnsaved) -> str:
+    """What the facilitator is told of an invitation the host could not save: why, never
+    the host's path to its files (the host's console says it whole)."""
+    return f"no invitation issued: the host cannot save its invitations ({one_line(exc.why)[:100]})"
+
+
+def revoked_unsaved(token_id: str, exc: TokensUnsaved) -> str:
+    """What the facilitator is told of a revocation the host could not save: it holds
+    until the host stops, but a host resumed before it is saved would accept the token."""
+    return (f"{one_line(token_id)[:60]} is revoked until the host stops, but not saved: the "
+            f"host cannot save its invitations ({one_line(exc.why)[:100]}); revoke it again "
+            "once there is room, or a resumed drill may accept it again")
+
+
+class Unsaved(ActionError):
+    """A refusal because the tokens file could not be saved; its message, written here
+    without the host's paths, is sent whole."""
 
 
 def checked_payload(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -930,6 +949,8 @@ class DrillServer:
             conn.strikes += 1
             conn.push(P.Error(id=msg.id, code="forbidden", message=str(exc)))
             return
+        except Unsaved as exc:
+            answer = P.Error(id=msg.id, code="refused", message=str(exc))
         except (InviteError, ActionError) as exc:
             answer = P.Error(id=msg.id, code="refused", message=_reason(exc))
         except Unrecorded as exc:
@@ -995,10 +1016,19 @@ class DrillServer:
         if isinstance(msg, P.BreaksMsg):
             return self.plan_breaks(msg)
         if isinstance(msg, P.InviteMsg):
-            url, new = self.invite(msg.access, msg.role)
+            try:
+                url, new = self.invite(msg.access, msg.role)
+            except TokensUnsaved as exc:  # nothing was issued
+                self.notice(f"{exc}: no invitation issued")
+                raise Unsaved(not_issued(exc)) from None
             return {"url": url, "token_id": new.id}
         if isinstance(msg, P.RevokeMsg):
-            gone = self.tokens.revoke(msg.token_id)
+            unsaved = None
+            try:
+                gone = self.tokens.revoke(msg.token_id)
+            except TokensUnsaved as exc:
+                # it holds all the same: a token being revoked may have leaked
+                unsaved, gone = exc, self.tokens.by_id(msg.token_id)
             if gone is None:
                 raise ActionError(f"no token {one_line(msg.token_id)!r}")
             self._answers.pop(gone.hash, None)  # nothing more is answered for it
@@ -1006,6 +1036,10 @@ class DrillServer:
                 if c.grant.hash == gone.hash:
                     asyncio.get_running_loop().create_task(
                         c.ws.close(P.CLOSE_POLICY, "token revoked"))
+            if unsaved is not None:
+                self.notice(f"{unsaved}: {gone.id} is revoked until the host stops, but "
+                            "not saved")
+                raise Unsaved(revoked_unsaved(gone.id, unsaved))
             return {"revoked": gone.id}
         if isinstance(msg, P.TokensMsg):
             return {"tokens": self.tokens.listing()}

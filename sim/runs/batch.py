@@ -68,6 +68,8 @@ from sim.analysis.metrics import (
 from sim.analysis.report import NO_CERT, NOT_IN_DRILL
 from sim.analysis.stats import Proportion, Running, Sample, paired_score_difference
 from sim.engine import Engine, collector, preflight
+from sim.engine.knowledge import View
+from sim.engine.policy import Directory
 from sim.safe.files import (
     FileProblem,
     Unreadable,
@@ -111,6 +113,8 @@ MAY_NOT_APPLY = {"all_certs_reached": NO_CERT, "all_certs_reached_incl_control":
                  "ansac_reached": NOT_IN_DRILL,
                  **dict.fromkeys(HOP_SLUGS.values(), NOT_IN_DRILL),
                  "le.end_to_end": NOT_IN_DRILL}
+#: the metrics that do not apply when none of an incident's affected countries has a CERT
+NO_AFFECTED_CERT = frozenset(m for m, why in MAY_NOT_APPLY.items() if why == NO_CERT)
 
 
 class BatchError(Exception):
@@ -147,10 +151,11 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
     (each value None, after those of the incidents that opened). A metric that does not
     apply has a ``.not_applicable`` row (:data:`NOT_APPLICABLE`) in place of its row, as
     `drill run` says why: "every affected CERT reached" of an incident none of whose
-    affected countries has a CERT in the drill, and what the drill has no bodies for
-    ("not in this drill"): a law-enforcement step, the chain's end when it has none of
-    its steps, the regional coordinator without a regional council (in an incident
-    that never opened too)."""
+    affected countries has a CERT in the drill (of one that never opened: when none of
+    its injects names such a country), and what the drill has no bodies for ("not in
+    this drill"): a law-enforcement step, the chain's end when it has none of its
+    steps, the regional coordinator without a regional council (in an incident that
+    never opened too)."""
     # timings only: the messages need no wording
     m = compute(Engine(scenario, seed=seed, words=False).run(), slowest=0)
     rows: list[tuple[str, str, float | None]] = []
@@ -182,9 +187,11 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
                     else (i, "le.end_to_end", after(inc["law_enforcement"]["end_to_end"])))
         rows.append((i, "contained", after(inc["contained"])))
     absent = _not_in_drill(scenario)
+    nobody = _without_affected_cert(scenario)
     for i in dict.fromkeys(inj.incident.id for inj in scenario.injects):
         if i not in opened:  # never opened in this run: it reached none of its milestones
-            rows.extend((i, metric + NOT_APPLICABLE, 1.0) if metric in absent
+            mine = absent | NO_AFFECTED_CERT if i in nobody else absent
+            rows.extend((i, metric + NOT_APPLICABLE, 1.0) if metric in mine
                         else (i, metric, None) for metric in INCIDENT_METRICS)
     for x in m["expectations"]:
         if "skipped" in x:
@@ -222,6 +229,26 @@ def _not_in_drill(scenario: Scenario) -> frozenset[str]:
     if COORDINATOR in missing:
         out.add("ansac_reached")
     return frozenset(out)
+
+
+def _without_affected_cert(scenario: Scenario) -> frozenset[str]:
+    """The incidents none of whose injects names an affected country with a CERT in the
+    drill: whichever of them opened it, "every affected CERT reached" would not apply
+    (the affected CERTs of an opened incident are the engine's, from the same
+    directory), so it does not apply in a run where the incident never opened either.
+    An incident one of whose injects names such a country could have had a CERT to
+    reach: where it never opened, it reached none."""
+    directory = Directory.of(scenario)
+    view = View()
+    seen: set[str] = set()
+    some: set[str] = set()
+    for inj in scenario.injects:
+        spec = inj.incident
+        seen.add(spec.id)
+        view.affected = list(spec.affected or ())
+        if directory.select("affected_certs", None, view, None):
+            some.add(spec.id)
+    return frozenset(seen - some)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -1494,8 +1521,10 @@ def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int)
         # has its rows, with empty values; 7: "every affected CERT reached" of an
         # incident with no affected CERT in the drill has a .not_applicable row; 8: so
         # have a law-enforcement step, the chain's end and the regional coordinator the
-        # drill has no bodies for
-        "version": 8,
+        # drill has no bodies for; 9: so has "every affected CERT reached" of an incident
+        # that never opened in a run, when none of its injects names an affected country
+        # with a CERT in the drill
+        "version": 9,
         "scenario": loaded.scenario.drill.id,
         "payload_sha256": batch_key(payload),
         "seed": cfg.seed,

@@ -85,7 +85,12 @@ class TokensScreen(ModalScreen[None]):
         async def revoke() -> None:
             try:
                 await self.client.revoke(str(token["id"]))
-            except (ActionError, DrillConnectionError, TimeoutError) as exc:
+            except ActionError as exc:
+                # a revocation the host could not save holds all the same: the list says so
+                self.notify(str(exc), severity="error", timeout=30)
+                await self.reload()
+                return
+            except (DrillConnectionError, TimeoutError) as exc:
                 self.notify(str(exc) or "The drill server did not answer.", severity="error")
                 return
             self.notify(f"invitation {token['id']} revoked", timeout=3)
