@@ -127,8 +127,8 @@ def test_a_receipt_lost_in_an_outage_leaves_the_sender_to_chase(load, effect):
 
 def test_a_sender_that_never_gets_the_receipt_never_follows_on(load):
     """No channel to chase on, so A never learns that B
-    acknowledged, and never escalates; its Sent list, over the network, says delivered
-    while exercise control's says acknowledged."""
+    acknowledged, and never escalates; its Sent list, over the network, says sent (mail
+    says nothing of its arrival) while exercise control's says acknowledged."""
     from sim.engine.events import Event
     from sim.runs.view import DrillState
 
@@ -146,12 +146,12 @@ def test_a_sender_that_never_gets_the_receipt_never_follows_on(load):
         shown = for_role(e, "a", frozenset())
         if shown is not None:
             remote.apply(Event.from_dict(shown))
-    assert [(item.verb, dl.state) for item, dl in remote.sent("a")] == [("notify", "delivered")]
+    assert [(item.verb, dl.state) for item, dl in remote.sent("a")] == [("notify", "sent")]
     assert [(item.verb, dl.state) for item, dl in control.sent("a", as_sender=False)] == [
         ("notify", "acknowledged")]
     # a hot-seat role view reads the whole log, and still shows what the sender knows
     assert [(item.verb, dl.state, dl.at) for item, dl in control.sent("a")] == [
-        ("notify", "delivered", remote.sent("a")[0][1].at)]
+        ("notify", "sent", remote.sent("a")[0][1].at)]
 
 
 def test_a_receipt_held_in_an_outage_comes_when_service_returns(load):
@@ -214,9 +214,9 @@ def test_a_remote_sender_sees_the_acknowledgement_when_the_receipt_arrives(load)
 
 def test_a_hot_seat_sender_sees_the_acknowledgement_when_the_receipt_arrives(load):
     """A role view fed exercise control's whole log (a hot-seat drill) shows the
-    sender's messages as the sender knows them: delivered until the receipt arrives,
-    then acknowledged at its arrival; exercise control's own list keeps the moment
-    the recipient acknowledged."""
+    sender's messages as the sender knows them: sent (mail says nothing of its
+    arrival) until the receipt arrives, then acknowledged at its arrival; exercise
+    control's own list keeps the moment the recipient acknowledged."""
     from sim.runs.view import DrillState
 
     loaded = load(drill())
@@ -226,7 +226,7 @@ def test_a_hot_seat_sender_sees_the_acknowledgement_when_the_receipt_arrives(loa
         state.apply(e)
         if e.time == ACKNOWLEDGED and e.type == "acknowledged":
             [(_, seen)] = [(i, d) for i, d in state.sent("a") if d.dispatch == "d1"]
-            assert (seen.state, seen.at) == ("delivered", NOTIFIED + 5)
+            assert (seen.state, seen.at) == ("sent", None)
     [(_, seen)] = [(i, d) for i, d in state.sent("a") if d.dispatch == "d1"]
     assert (seen.state, seen.at) == ("acknowledged", ACKNOWLEDGED + 5)
     [(_, truth)] = [(i, d) for i, d in state.sent("a", as_sender=False) if d.dispatch == "d1"]

@@ -55,7 +55,7 @@ async def test_a_team_is_not_told_its_mail_vanished_into_a_stale_mailbox(
         await team.wait_for_seq(server.streams["cert-a"].last)
         assert team.state is not None and control.state is not None
         # the team's Sent list still says the message is on its way, as a sender knows it
-        assert sent_lines(team.state, "cert-a") == ["To Council by e-mail: in transit"]
+        assert sent_lines(team.state, "cert-a") == ["To Council by e-mail: sent"]
         assert not any("lost" in line or "out of date" in line for line in told(team))
         # exercise control knows what became of it
         assert [e.details["reason"] for e in control.state.recent
@@ -67,7 +67,7 @@ async def test_a_team_is_not_told_its_mail_vanished_into_a_stale_mailbox(
         await again.connect()
         await again.wait_for_seq(server.streams["cert-a"].last)
         assert again.state is not None
-        assert sent_lines(again.state, "cert-a") == ["To Council by e-mail: in transit"]
+        assert sent_lines(again.state, "cert-a") == ["To Council by e-mail: sent"]
         assert not any(e.type == "message_lost" for e in again.state.recent)
         for client in (team, control, again):
             await client.close()
@@ -108,7 +108,7 @@ def test_a_silent_loss_leaves_the_message_as_sent(scenario_data, load, change, r
         if seen is not None:
             remote.apply(Event.from_dict(seen))
     to_b = [line for line in sent_lines(remote, "cert-a") if line.startswith("To CERT-TH")]
-    assert to_b == ["To CERT-TH by e-mail: in transit"]
+    assert to_b == ["To CERT-TH by e-mail: sent"]
     assert [line for line in sent_lines(local, "cert-a") if line.startswith("To CERT-TH")] \
         == to_b
     # the detail of the message in the hot-seat role view lists its recipients the same way

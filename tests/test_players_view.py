@@ -47,11 +47,12 @@ def states(state: DrillState, actor: str, as_sender: bool = True) -> dict[str, t
     return {dl.recipient: (dl.state, dl.reason) for _, dl in state.sent(actor, as_sender)}
 
 
-def test_the_sent_list_starts_in_transit(played):
+def test_the_sent_list_starts_as_sent(played):
     _, state = played
-    assert states(state, "cert-a") == {"cert-b": ("in transit", ""),
-                                       "cert-c": ("in transit", ""),
-                                       "cert-d": ("in transit", "")}
+    assert states(state, "cert-a") == {"cert-b": ("sent", ""),
+                                       "cert-c": ("sent", ""),
+                                       "cert-d": ("sent", "")}
+    assert {s for s, _ in states(state, "cert-a", as_sender=False).values()} == {"in transit"}
     # one entry per action, newest first, with its recipients
     items = [item for item in reversed(state.outbox["cert-a"])]
     assert [(i.verb, list(i.deliveries)) for i in items] == [
@@ -59,20 +60,23 @@ def test_the_sent_list_starts_in_transit(played):
     assert all(i.by == "human" and i.tlp == "GREEN" and i.incident == "x" for i in items)
 
 
-def test_the_sent_list_follows_delivery_bounce_loss_and_acknowledgement(played):
+def test_the_sent_list_follows_bounce_loss_and_acknowledgement(played):
     session, state = played
     session.advance_to(61 + 4)  # past the bounce (2m) and the fax (3m), before e-mail (5m)
     # the fax to a stale number vanished without a word: its sender does not know
     assert states(state, "cert-a") == {
-        "cert-b": ("in transit", ""),
+        "cert-b": ("sent", ""),
         "cert-c": ("bounced", "the contact is out of date"),
-        "cert-d": ("in transit", ""),
+        "cert-d": ("sent", ""),
     }
     # exercise control sees the loss and why
     assert states(state, "cert-a", as_sender=False)["cert-d"] == (
         "lost", "the contact is out of date")
     session.advance_to(61 + 6)
-    assert states(state, "cert-a")["cert-b"] == ("delivered", "")
+    # the e-mail has arrived: exercise control knows, its sender does not (mail says
+    # nothing of its arrival) until the acknowledgement's receipt comes back
+    assert states(state, "cert-a", as_sender=False)["cert-b"] == ("delivered", "")
+    assert states(state, "cert-a")["cert-b"] == ("sent", "")
     notify = state.outbox["cert-a"][0]
     assert "Please look at this." in notify.text  # what the recipient read
     session.advance_to(61 + 30)  # CERT-TH's policy acknowledges after 10 minutes
@@ -90,14 +94,14 @@ def test_the_sent_list_is_built_from_events_alone(played):
     assert states(again, "cert-a") == states(state, "cert-a")
     assert states(again, "cert-a", False) == states(state, "cert-a", False)
     assert {s for s, _ in states(again, "cert-a").values()} == {"acknowledged", "bounced",
-                                                                "in transit"}
+                                                                "sent"}
     assert {s for s, _ in states(again, "cert-a", False).values()} == {"acknowledged",
                                                                        "bounced", "lost"}
 
 
 def test_a_policy_retry_after_a_bounce_shows_the_later_try(load):
-    """The policy tries the next channel after a bounce: the row is in transit again,
-    then delivered on the second try."""
+    """The policy tries the next channel after a bounce: the row is sent again, then
+    delivered on the second try, a call that connected."""
     data = outbox_scenario()
     data["injects"][0]["incident"]["affected"] = ["SG", "TH", "MY"]
     session = DrillSession.start(load(data), seed=0, human=[], record=False)
@@ -160,7 +164,7 @@ def test_separate_actions_at_the_same_minute_are_separate_sent_entries(load):
 
 def test_separate_actions_alike_in_all_but_recipient_stay_separate(load):
     """Two actions with the same label and words, at the same minute: two entries, as
-    one action to both recipients is one (test_the_sent_list_starts_in_transit)."""
+    one action to both recipients is one (test_the_sent_list_starts_as_sent)."""
     _, state = sent_at_one_moment(
         load,
         Action("cert-a", "notify", "x", targets=("cert-b",), tlp="GREEN", text="Same words"),
@@ -216,12 +220,13 @@ async def test_the_sent_list_shows_each_recipient_and_what_became_of_it():
         app.redraw()
         await pilot.pause()
         assert column(sent, "To") == ["MyCERT", "VNCERT/CC"]
-        assert column(sent, "State") == ["in transit", "in transit"]
+        assert column(sent, "State") == ["sent", "sent"]
         assert all(w.startswith("Takedown") for w in column(sent, "What"))
         app.session.advance_to(app.session.now + 60)  # delivered, then acknowledged
         app.redraw()
         await pilot.pause()
-        assert set(column(sent, "State")) <= {"delivered", "acknowledged"}
+        # e-mail says nothing of its arrival: sent until the acknowledgement comes back
+        assert set(column(sent, "State")) <= {"sent", "acknowledged"}
         assert "acknowledged" in column(sent, "State")
         shown = detail(app)
         assert "Takedown request sent at T+00:00 by a person" in shown

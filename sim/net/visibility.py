@@ -1,15 +1,17 @@
 """What each token may see: TLP and need-to-know, decided on the server.
 
 A player's role sees its own inbox (injects and messages delivered to it), what it
-sent and what became of it as its sender learns of it (delivered, bounced, not sent
-for want of a contact on the channel, chased, acknowledged: the recipient's
-acknowledgement of one of its messages, once the receipt reaches the role, as the
-engine's sender learns of it, and never when the receipt is lost), its own actions,
-its own expectations, the tasks put to it and its answers, the passwords that reach
-it, and the public state of the drill (started, who plays which role, ended). A
-message of its own lost without a word (to a stale contact that takes mail nobody
-reads, in an outage, by the channel's own losses) stays as sent: its sender hears
-nothing back, as the automated policy hears nothing until it chases.
+sent and what became of it as its sender learns of it (bounced, not sent for want of a
+contact on the channel, chased, delivered on a phone call, which connects only when
+someone answers, acknowledged: the recipient's acknowledgement of one of its messages,
+once the receipt reaches the role, as the engine's sender learns of it, and never when
+the receipt is lost), its own actions, its own expectations, the tasks put to it and
+its answers, the passwords that reach it, and the public state of the drill (started,
+who plays which role, ended). Mail, a fax, a portal or a network says nothing of a
+message's arrival, so the role is not told that one of its messages on such a channel
+arrived, nor that one was lost without a word (to a stale contact that takes mail
+nobody reads, in an outage, by the channel's own losses): it stays as sent until its
+acknowledgement's receipt comes back, as the automated policy knows it until it chases.
 Everything else (exercise control's ground truth, the MSEL, outages, stale contacts,
 the organisers' notes, other teams' items and expectations, TLP violations) is for the
 facilitator and observers only.
@@ -31,7 +33,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from sim.engine.events import Event
-from sim.runs.view import sender_hears_of_loss
+from sim.runs.view import call_channels, sender_hears_of_loss
 
 #: seen by everyone
 PUBLIC = frozenset({"drill_started", "role_changed", "drill_ended"})
@@ -67,6 +69,8 @@ _CONTROL_FIELDS: dict[str, tuple[str, ...]] = {
     "expectation_late": ("event",),
     # when the outage ends is exercise control's knowledge
     "message_held": ("until",),
+    # whether the chased message had arrived: its sender chases because it does not know
+    "message_chased": ("delivered",),
 }
 
 
@@ -78,20 +82,38 @@ def role_expectations(scenario: Any, role: str) -> frozenset[str]:
 ArtefactTexts = Mapping[tuple[str, str], tuple[str, bool]]
 
 
-def artefact_texts(scenario: Any) -> dict[tuple[str, str], tuple[str, bool]]:
+class ScenarioTexts(dict[tuple[str, str], tuple[str, bool]]):
+    """The artefact texts of a scenario (:func:`artefact_texts`), which also know the
+    scenario's channels whose deliveries their senders know of (``calls``, see
+    :func:`~sim.runs.view.sender_sees_delivery`), for :func:`for_role`."""
+
+    calls: frozenset[str] = frozenset()
+
+
+def artefact_texts(scenario: Any) -> ScenarioTexts:
     """The text of each artefact file the role view shows (as a local ``drill play``
     shows it from the scenario), by inject and artefact name, and whether the file is
     password-protected. A player's scenario holds no injects: its copy of an
-    ``inject_delivered`` carries the text instead (see :func:`for_role`)."""
-    return {(inj.id, art.label): (art.content, art.protected is not None)
-            for inj in scenario.injects for art in inj.artefact_files
-            if art.content is not None}
+    ``inject_delivered`` carries the text instead (see :func:`for_role`). It also knows
+    the scenario's phone calls (``calls``), whose deliveries a player is told of."""
+    texts = ScenarioTexts({(inj.id, art.label): (art.content, art.protected is not None)
+                           for inj in scenario.injects for art in inj.artefact_files
+                           if art.content is not None})
+    texts.calls = call_channels(scenario)
+    return texts
 
 
 def for_role(ev: Event, role: str, expectations: frozenset[str],
              texts: ArtefactTexts | None = None,
-             anchored: Collection[str] = frozenset()) -> dict[str, Any] | None:
+             anchored: Collection[str] = frozenset(),
+             calls: Collection[str] | None = None) -> dict[str, Any] | None:
     """The event as ``role`` may see it, or None when it may not.
+
+    The arrival of the role's own message is shown to it only on a phone call
+    (``calls``: the channel ids of :func:`~sim.runs.view.call_channels`; by default those
+    ``texts`` knows, as :func:`artefact_texts` makes them, else none): mail, a fax, a
+    portal or a network says nothing of it, and the role learns of it from the
+    acknowledgement's receipt.
 
     With ``texts`` (:func:`artefact_texts`), the role's own ``inject_delivered`` carries
     the text of each artefact file it shows (``content``), except a protected one's:
@@ -115,7 +137,10 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
         seen = d.get("verb") != "inject" and d.get("sender") == role \
             and sender_hears_of_loss(d.get("reason"))
     elif t == "message_delivered":
-        seen = ev.actor == role or d.get("sender") == role
+        # the recipient's; the sender's only when it made a call that connected
+        if calls is None:
+            calls = texts.calls if isinstance(texts, ScenarioTexts) else frozenset()
+        seen = ev.actor == role or (d.get("sender") == role and d.get("channel") in calls)
     elif t == "acknowledgement_received":
         return _acknowledged_for_sender(ev) if ev.actor == role else None
     elif t in OWN:

@@ -50,8 +50,14 @@ class InboxItem:
     unlocked: set[str] = field(default_factory=set)
 
 
-#: What a message to one recipient has become, as its sender's Sent list shows it.
+#: What a message to one recipient has become, as exercise control knows it.
 SENT_STATES = ("in transit", "delivered", "acknowledged", "bounced", "lost")
+
+#: What it has become as its sender knows it, as its Sent list shows it: ``sent`` until
+#: something comes back (it may be on its way, have arrived, or have vanished), then
+#: ``delivered`` (a call that connected), ``acknowledged`` (the recipient's receipt
+#: reached the sender), ``bounced``, or ``lost`` (it could not be sent at all).
+SENDER_STATES = ("sent", "delivered", "acknowledged", "bounced", "lost")
 
 #: Why a message may be lost that its sender knows of when it happens: it could not be
 #: sent at all (the recipient has no point of contact on that channel). Any other loss
@@ -67,6 +73,22 @@ def sender_hears_of_loss(reason: object) -> bool:
     return reason in HEARD_LOSSES
 
 
+def sender_sees_delivery(scenario: Scenario, channel: object) -> bool:
+    """Whether the sender of a message on ``channel`` (an id) knows when it arrives: on
+    a phone call, which connects only when someone answers (a phone channel whose
+    delivery waits for someone at the desk). E-mail, a fax, a portal, the police and
+    24/7 networks and formal requests say nothing of a message's arrival: its sender
+    learns of it from the recipient's acknowledgement, if that comes back."""
+    ch = scenario.channels.get(channel) if isinstance(channel, str) else None
+    return ch is not None and ch.kind == "phone" and ch.needs_receiver_on_duty
+
+
+def call_channels(scenario: Scenario) -> frozenset[str]:
+    """The scenario's channels whose deliveries their senders know of
+    (:func:`sender_sees_delivery`)."""
+    return frozenset(cid for cid in scenario.channels if sender_sees_delivery(scenario, cid))
+
+
 #: Domain events that are an actor's own action (each says ``by``: person or policy).
 ACTION_EVENTS = frozenset({"acknowledged", "analysed", "notified", "escalated", "requested",
                            "takedown_completed", "preserved", "published", "closed"})
@@ -78,19 +100,13 @@ class Delivery:
 
     recipient: str
     dispatch: str
-    state: str = "in transit"  # one of SENT_STATES
+    state: str = "in transit"  # one of SENT_STATES, or SENDER_STATES as the sender knows it
     reason: str = ""  # why it bounced or was lost, in words
     channel: str = ""
     attempts: int = 1
     at: float | None = None  # when it reached its state
     #: the text this recipient was sent (the policy writes each recipient its own)
     text: str = ""
-    #: when it was delivered, and when the recipient's receipt reached the sender (the
-    #: sender knows it was acknowledged only from then; see :meth:`DrillState.sent`)
-    delivered_at: float | None = None
-    heard_at: float | None = None
-    #: lost without a word (:func:`sender_hears_of_loss`): to its sender, still on its way
-    silent: bool = False
 
 
 @dataclass
@@ -185,7 +201,8 @@ class DrillState:
     def __init__(self, scenario: Scenario, recent: int = 200):
         self.scenario = scenario
         #: whether the state reads exercise control's whole log (the console, a hot-seat
-        #: drill), not one player's share of it
+        #: drill), not one player's share of it (as the server sends it: see
+        #: sim.net.visibility)
         self.whole_log = False
         self.now = 0.0
         self.finished = False
@@ -210,6 +227,10 @@ class DrillState:
         #: each role's Sent list, oldest first
         self.outbox: dict[str, list[SentItem]] = {aid: [] for aid in scenario.actors}
         self._dispatches: dict[str, tuple[SentItem, Delivery]] = {}
+        #: the same, as each sender knows them (:meth:`as_sender`): by dispatch, and each
+        #: Sent entry by its ref
+        self._told: dict[str, tuple[SentItem, Delivery]] = {}
+        self._told_items: dict[str, SentItem] = {}
         #: by sender, the Sent entry of the action being carried out: its messages have
         #: left, the action's own event (notified, escalated, ...) has not come yet
         self._sending: dict[str, SentItem] = {}
@@ -300,7 +321,8 @@ class DrillState:
                     d.get("title", ""), text=d.get("text", ""), tlp=d.get("tlp", ""),
                     sender=d.get("sender", ""))
             case "message_delivered":
-                self._delivery(d, "delivered", ev.time, text=d.get("text", ""))
+                self._delivery(d, "delivered", ev.time, text=d.get("text", ""),
+                               told=sender_sees_delivery(self.scenario, d.get("channel")))
                 self._receive(ev.actor, InboxItem(
                     d["msg"], d["verb"], d["sender"], ev.incident, d["tlp"], ev.time,
                     d.get("subject") or d["verb"].replace("_", " "), d.get("text", ""),
@@ -309,24 +331,30 @@ class DrillState:
                 self._sent(ev)
             case "message_bounced":
                 self._delivery(d, "bounced", ev.time, REASONS.get(d.get("reason", ""),
-                                                                  "undeliverable"))
+                                                                  "undeliverable"), told=True)
             case "message_lost":
                 self._delivery(d, "lost", ev.time, REASONS.get(
                     d.get("reason", ""), str(d.get("reason", "")).replace("_", " ")),
-                    silent=not sender_hears_of_loss(d.get("reason")))
+                    told=sender_hears_of_loss(d.get("reason")))
                 if d.get("verb") == "inject" and isinstance(d.get("inject"), str):
                     self._inject_lost(ev)
             case "acknowledgement_received":
-                known = self._dispatches.get(d.get("dispatch", ""))
-                if known is not None:
-                    known[1].heard_at = ev.time
+                # the receipt reaches the sender: it knows of the acknowledgement from now,
+                # and so that its message arrived, with the words it arrived with
+                told = self._told.get(d.get("dispatch", ""))
+                if told is not None:
+                    self._update(*told, "acknowledged", ev.time,
+                                 text=self._dispatches[d["dispatch"]][1].text)
             case "acknowledged":
                 refs = set(d["refs"])
                 for item in self.inbox.get(ev.actor, []):
                     if item.ref in refs:
                         item.acknowledged = True
                 for dispatch in d.get("dispatches", []):
-                    self._delivery({"dispatch": dispatch}, "acknowledged", ev.time)
+                    # a player's terminal is sent the acknowledgement as its receipt
+                    # arrives; in the whole log, the receipt comes on its own
+                    self._delivery({"dispatch": dispatch}, "acknowledged", ev.time,
+                                   told=not self.whole_log)
             case "closed":
                 self.closed[ev.actor].add(ev.incident)
             case "expectation_met":
@@ -422,11 +450,11 @@ class DrillState:
         dispatch = d.get("dispatch", "")
         known = self._dispatches.get(dispatch)
         if known is not None:  # another try on the next channel
-            _, delivery = known
-            if delivery.state not in ("delivered", "acknowledged"):
-                delivery.state, delivery.reason, delivery.at = "in transit", "", None
-            delivery.channel = d.get("channel", "")
-            delivery.attempts = int(d.get("attempt", delivery.attempts + 1))
+            for delivery, waiting in ((known[1], "in transit"), (self._told[dispatch][1], "sent")):
+                if delivery.state not in ("delivered", "acknowledged"):
+                    delivery.state, delivery.reason, delivery.at = waiting, "", None
+                delivery.channel = d.get("channel", "")
+                delivery.attempts = int(d.get("attempt", delivery.attempts + 1))
             return
         sent = self.outbox.setdefault(ev.actor, [])
         by = "human" if d.get("by") == "human" else "policy"
@@ -444,28 +472,40 @@ class DrillState:
                             rule=d.get("rule"))
             sent.append(last)
             self._sending[ev.actor or ""] = last
+            self._told_items[last.ref] = replace(last, deliveries={})
         delivery = Delivery(d.get("to", ""), dispatch, channel=d.get("channel", ""),
                             attempts=int(d.get("attempt", 1)))
         last.deliveries[delivery.recipient] = delivery
         self._dispatches[dispatch] = (last, delivery)
+        told_item = self._told_items[last.ref]
+        told = told_item.deliveries[delivery.recipient] = replace(delivery, state="sent")
+        self._told[dispatch] = (told_item, told)
 
     def _delivery(self, d: dict[str, Any], state: str, at: float, reason: str = "",
-                  text: str = "", silent: bool = False) -> None:
-        known = self._dispatches.get(d.get("dispatch", ""))
+                  text: str = "", told: bool = False) -> None:
+        """What became of a message: as exercise control knows it, and (``told``) as its
+        sender knows it too."""
+        dispatch = d.get("dispatch", "")
+        known = self._dispatches.get(dispatch)
         if known is None:
             return
-        item, delivery = known
+        attempt = int(d.get("attempt", 0))
+        self._update(*known, state, at, reason, text, attempt, d.get("channel"))
+        if told:
+            self._update(*self._told[dispatch], state, at, reason, text, attempt,
+                         d.get("channel"))
+
+    @staticmethod
+    def _update(item: SentItem, delivery: Delivery, state: str, at: float, reason: str = "",
+                text: str = "", attempt: int = 0, channel: str | None = None) -> None:
         if delivery.state == "acknowledged":
             return  # an acknowledged message stays acknowledged
         if state in ("bounced", "lost") and (
-                delivery.state == "delivered" or int(d.get("attempt", 0)) != delivery.attempts):
+                delivery.state == "delivered" or attempt != delivery.attempts):
             return  # a try that failed after another got through, or one overtaken by a later try
         delivery.state, delivery.reason, delivery.at = state, reason, at
-        delivery.silent = silent
-        if state == "delivered":
-            delivery.delivered_at = at
-        if d.get("channel"):
-            delivery.channel = d["channel"]
+        if channel:
+            delivery.channel = channel
         if text and not delivery.text:
             delivery.text = text
         if text and not item.text:
@@ -565,41 +605,34 @@ class DrillState:
 
     def sent(self, actor: str, as_sender: bool = True) -> list[tuple[SentItem, Delivery]]:
         """The role's Sent list, newest first: one row per message and recipient, as
-        the sender knows it (``as_sender``: acknowledged once the receipt reached it, and
-        never lost without a word, as a player's terminal shows it), or as exercise
-        control knows it."""
+        the sender knows it (``as_sender``, :meth:`as_sender`: what a player's terminal
+        shows), or as exercise control knows it."""
         items = reversed(self.outbox.get(actor, []))
         return [(item, dl) for item in (map(self.item_as_sender, items) if as_sender else items)
                 for dl in item.deliveries.values()]
 
     def item_as_sender(self, item: SentItem) -> SentItem:
         """A Sent entry with each recipient's delivery as the sender knows it
-        (:meth:`as_sender`), as the detail of a message lists them."""
-        if not self.whole_log:
-            return item
-        return replace(item, deliveries={r: self.as_sender(dl)
-                                         for r, dl in item.deliveries.items()})
+        (:meth:`as_sender`), as the detail of a message lists them, and the text its
+        sender knows (a person's own words; the policy's, written out as the message
+        arrives, once the sender knows it arrived)."""
+        return self._told_items.get(item.ref, item)
 
     def as_sender(self, dl: Delivery) -> Delivery:
-        """A delivery as its sender knows it: acknowledged from when the recipient's
-        receipt reached it, delivered until then; one lost without a word (a stale
-        contact, an outage, the channel's losses) still on its way, as sent."""
-        if not self.whole_log:
-            return dl  # a player's terminal: the server sent what the sender knows
-        if dl.state == "lost" and dl.silent:
-            return replace(dl, state="in transit", reason="", at=None, silent=False)
-        if dl.state != "acknowledged":
-            return dl
-        if dl.heard_at is None:
-            return replace(dl, state="delivered", at=dl.delivered_at)
-        return replace(dl, at=dl.heard_at)
+        """A delivery as its sender knows it (one of :data:`SENDER_STATES`): ``sent``
+        until something comes back; ``delivered`` once a call connected (not on mail, a
+        fax, a portal or a network, which say nothing of arrival); ``acknowledged`` from
+        when the recipient's receipt reached it; bounced; lost only when it could not
+        be sent at all. One lost without a word (a stale contact, an outage, the
+        channel's losses) stays as sent. A player's terminal is sent only what its
+        sender knows, and reads the same."""
+        told = self._told.get(dl.dispatch)
+        return dl if told is None else told[1]
 
     def sent_item(self, dispatch: str) -> tuple[SentItem, Delivery] | None:
         """A message of a Sent list and its delivery, as the sender knows them (every
         recipient's, and this one's)."""
-        known = self._dispatches.get(dispatch)
-        return None if known is None else (self.item_as_sender(known[0]),
-                                           self.as_sender(known[1]))
+        return self._told.get(dispatch)
 
     # --- log lines -------------------------------------------------------------------
 
