@@ -142,3 +142,17 @@ def test_the_html_and_word_reports_say_the_same(scenario_data, load):
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     assert "Regional coordinator reached" in cells
     assert not any("ANSAC" in c for c in cells)
+
+
+@pytest.mark.parametrize("bound", ["oasis", "pacsec"])
+def test_the_council_the_scenario_binds_is_named_when_none_is_reached(scenario_data, load, bound):
+    """With ANSAC among the councils but another bound as the coordinator
+    (roles.regional_coordinator), a drill where nobody escalates names the bound one."""
+    data = _two_councils(scenario_data)
+    data["actors"]["ansac"] = _council("ANSAC (ASEAN Network Security Action Council)")
+    data["roles"] = {"regional_coordinator": bound}
+    run, markdown, _, inc = _reports(data, load)
+    name = {"oasis": "OASIS Cyber Desk", "pacsec": "PacSec"}[bound]
+    assert _coordinator_row(run) == (name, "never")
+    assert inc["regional_coordinator"] == name
+    assert f"| {name} reached | — |" in markdown

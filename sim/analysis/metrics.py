@@ -123,7 +123,9 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
 
     The regional coordinator is called what the scenario names it (drill.names), else by
     the short name (:func:`short_name`) of the regional council the incident reached, or
-    of the first one any message of the run went to, or of the drill's only one; else
+    of the one the scenario binds as its coordinator (``coordinator`` in
+    ``drill_started``), or of the first one any message of the run went to, or of the
+    drill's only one; else
     :data:`DEFAULT_COORDINATOR` when one of the drill's councils goes by it, and
     :data:`UNNAMED_COORDINATOR` when none does: a report never names a body the drill
     does not have. The preservation stage counts only requests that reach
@@ -140,8 +142,10 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     heads: dict[str, Mapping[str, Any]] = {}
     control_counts = False
     names: dict[str, str] | None = None
+    bound: str | None = None
     for e in events:
         if e.type == "drill_started":
+            bound = e.details.get("coordinator")
             heads = dict(e.details["actors"])
             kinds = {aid: a["kind"] for aid, a in heads.items()}
             control_counts = bool(e.details.get("control_counts_as_reach", False))
@@ -280,7 +284,7 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
         the council ``reached`` (None: none)."""
         if names is not None and names.get("regional_coordinator"):
             return names["regional_coordinator"]
-        aid = reached or addressed or (councils[0] if len(councils) == 1 else None)
+        aid = reached or bound or addressed or (councils[0] if len(councils) == 1 else None)
         if aid is not None and aid in heads:
             return short_name(str(heads[aid].get("name") or aid))
         # which council cannot be told: ANSAC only when the drill has it

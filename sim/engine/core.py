@@ -150,6 +150,9 @@ class Engine:
             # only a scenario that names its own stages says so: logs stay as they were
             **({"names": scenario.drill.names.model_dump()}
                if scenario.drill.names != _default_names() else {}),
+            # the council bound as the regional coordinator, which the reports name
+            **({"coordinator": scenario.roles["regional_coordinator"]}
+               if "regional_coordinator" in scenario.roles else {}),
             seed=self.seed,
             human=sorted(human),
             actors={
