@@ -64,7 +64,7 @@ def test_the_check_catches_an_actor_acting_on_ground_truth(monkeypatch):
 
     real = policy.Policy.apply_rules
 
-    def omniscient(self, st, inc_id, triggers, item, shift, only=None):
+    def omniscient(self, st, inc_id, triggers, item, shift, only=None, **kw):
         truth = self.engine.msel.incidents[inc_id]
         picture = st.pictures[inc_id]
         picture.affected[:] = list(dict.fromkeys([*picture.affected, *truth.affected]))
@@ -72,7 +72,7 @@ def test_the_check_catches_an_actor_acting_on_ground_truth(monkeypatch):
         for f in [*(f"affected:{c}" for c in truth.affected),
                   *(f"hosted:{c}" for c in truth.hosted_in)]:
             picture.learnt.setdefault(f, self.env.now)
-        return (yield from real(self, st, inc_id, triggers, item, shift, only))
+        return (yield from real(self, st, inc_id, triggers, item, shift, only, **kw))
 
     monkeypatch.setattr(policy.Policy, "apply_rules", omniscient)
     loaded = load_scenario(BUNDLED["acid-botnet"])

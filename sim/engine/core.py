@@ -288,6 +288,18 @@ class Engine:
             for item in st.received:
                 if not item.acknowledged:
                     self._policy_handles(st, item)
+            # what the person (or the policy, before its work was dropped) acknowledged:
+            # the policy takes each such incident up again, from its latest item, so that
+            # no armed rule is left undone (a message being drafted when the role was
+            # handed to a person, say)
+            latest: dict[str, Received] = {}
+            for item in st.received:
+                if item.acknowledged and item.known_at is not None:
+                    latest[item.incident] = item
+            for item in latest.values():
+                slot = Slot()
+                self.policy.start(st, self.policy.handle(st, item, slot, resume=True), item,
+                                  slot)
 
     def _drop_work(self, st: ActorState) -> None:
         """The role changed hands: the policy's unfinished work for it is dropped."""

@@ -641,9 +641,12 @@ class Policy:
         except simpy.Interrupt:
             slot.drop()
 
-    def handle(self, st: ActorState, item: Received,
-               slot: Slot | None = None) -> Iterator[simpy.Event]:
-        """The automated policy handling one received item."""
+    def handle(self, st: ActorState, item: Received, slot: Slot | None = None,
+               resume: bool = False) -> Iterator[simpy.Event]:
+        """The automated policy handling one received item. ``resume``: the item was
+        acknowledged already (by a person who played the role, or before the policy's work
+        on it was dropped when the role changed hands), and the policy takes the incident
+        up again: the analysis, if it was never finished, then every armed rule."""
         slot = slot if slot is not None else Slot()
         engine = self.engine
         env = self.env
@@ -684,17 +687,22 @@ class Policy:
             off_duty += max(env.now - t1 - queued, 0.0)
         else:
             queued = 0.0
-        slot.stage = "acknowledging"
-        ack = engine.draw(pol.ack_delay, f"{st.id}/ack/{inc_id}")
-        off_duty += yield from self._in_hand(slot, shift, ack)
-        if slot.desk is not None and slot.desk is not desk:
-            # the office closed meanwhile and the duty officer took the item over
-            desk = slot.desk
-            shift = desk.shift
-        if st.human or item.acknowledged:
+        if not resume:
+            slot.stage = "acknowledging"
+            ack = engine.draw(pol.ack_delay, f"{st.id}/ack/{inc_id}")
+            off_duty += yield from self._in_hand(slot, shift, ack)
+            if slot.desk is not None and slot.desk is not desk:
+                # the office closed meanwhile and the duty officer took the item over
+                desk = slot.desk
+                shift = desk.shift
+            if st.human or item.acknowledged:
+                slot.release()
+                return
+            engine.acknowledge(st, [item], by="policy", off_duty=off_duty, queued=queued,
+                               worked=ack)
+        elif st.human:
             slot.release()
             return
-        engine.acknowledge(st, [item], by="policy", off_duty=off_duty, queued=queued, worked=ack)
         picture = st.pictures[inc_id]
         if picture.analysis == "none":
             spent = engine.draw(pol.analysis_time, f"{st.id}/analysis/{inc_id}")
@@ -730,13 +738,13 @@ class Policy:
             desk = slot.desk
             shift = desk.shift
         triggers = [item.kind]
-        relook = item.grew or item.widened
+        relook = item.grew or item.widened or resume
         if relook:
             # the picture grew with this item, or it may pass on more of it (a fact it
             # held only under a stricter label came again under a laxer one): every
             # armed rule looks again
             triggers.extend(picture.armed)
-        yield from self.apply_rules(st, inc_id, triggers, item, shift)
+        yield from self.apply_rules(st, inc_id, triggers, item, shift, resume=resume)
         if not relook and not st.human and (self.heard_names or self.received_names):
             # an item that adds no fact still says something: a message, that its
             # action was done (the armed rules waiting for that, ``done: by: anyone``,
@@ -960,10 +968,13 @@ class Policy:
     # --- the rules -----------------------------------------------------------------
 
     def apply_rules(self, st: ActorState, inc_id: str, triggers: list[str], item: Received,
-                    shift, only: frozenset[str] | None = None) -> Iterator[simpy.Event]:
+                    shift, only: frozenset[str] | None = None,
+                    resume: bool = False) -> Iterator[simpy.Event]:
         """Carry out every framework rule these triggers set off for this actor.
 
-        ``only`` limits the rules to these ids (rules released from a hold).
+        ``only`` limits the rules to these ids (rules released from a hold). ``resume``:
+        the policy takes the incident up again after a person played the role, and
+        sends no message to a recipient the role sent that action to already.
         """
         picture = st.pictures[inc_id]
         key = (frozenset(triggers), st.id)
@@ -977,7 +988,7 @@ class Policy:
                 if st.human:
                     return
                 yield from self._apply(st, inc_id, rid, rule, message, item, shift, sender,
-                                       asked_at)
+                                       asked_at, resume)
 
     @staticmethod
     def _asked_by(picture: Picture, rule: Rule, item: Received,
@@ -1003,9 +1014,9 @@ class Policy:
 
     def _apply(self, st: ActorState, inc_id: str, rid: str, rule: Rule, message: bool,
                item: Received, shift, sender: str | None,
-               asked_at: float | None) -> Iterator[simpy.Event]:
+               asked_at: float | None, resume: bool = False) -> Iterator[simpy.Event]:
         """Carry out one rule, with ``sender`` for its ``sender`` selector (asking
-        since ``asked_at``), if it applies."""
+        since ``asked_at``), if it applies (``resume``: see :meth:`apply_rules`)."""
         engine = self.engine
         picture = st.pictures[inc_id]
         pol = st.spec.policy
@@ -1033,6 +1044,11 @@ class Policy:
         targets: list[Target] = []
         if message:
             targets = self._new_targets(st, inc_id, rid, rule, relied, sender)
+            if resume:
+                # what the person sent is the role's: whoever it went to is not sent the
+                # same action again when the policy takes the incident up
+                told = st.told
+                targets = [t for t in targets if (inc_id, rule.action, t[0]) not in told]
             if not targets:
                 return  # nobody (new) to tell yet: the rule may apply later
         else:
