@@ -76,3 +76,65 @@ def test_what_the_person_told_is_not_told_again(scenario_data, load, refs):
     log = _run(load, scenario_data, 90, 120, notify)
     assert _sent(log, "cert-b") == [95.0]  # the person's, and no other
     assert len(_sent(log, "council")) == 1
+
+
+def test_an_effect_the_person_carried_out_is_not_carried_out_again(scenario_data, load):
+    scenario_data["frameworks"]["fw"]["rules"]["preserve"] = {
+        "by": ["national_cert"], "on": ["inject"], "action": "preserve", "deadline": "4h"}
+
+    def preserve(engine):
+        engine.run_until(61)
+        engine.act(Action("cert-a", "acknowledge", "x", refs=("inject:1",)))
+        engine.act(Action("cert-a", "preserve", "x"))
+
+    log = _run(load, scenario_data, 0, 200, preserve)
+    assert [(e.time, e.details["by"]) for e in events_of(log, "preserved", "cert-a")] == [
+        (61, "human")]
+
+
+def test_an_update_the_policy_was_drafting_still_goes_out(scenario_data, load):
+    """Malaysia joins the group and a second report (T+180) adds it: the policy drafts
+    an updated escalation (T+190 to T+195) when the role goes to a person at T+192; the
+    role back at T+200, the update goes out at T+205."""
+    scenario_data["groups"]["asean"] = ["SG", "TH", "MY"]
+    scenario_data["injects"].append(
+        {"id": "2", "at": "T+03:00", "sender": "ctl", "to": ["cert-a"], "via": "email",
+         "tlp": "GREEN", "title": "Update",
+         "incident": {"id": "x", "affected": ["SG", "TH", "MY"]}})
+    log = _run(load, scenario_data, 192, 200)
+    assert [i["stage"] for e in events_of(log, "work_dropped") for i in e.details["items"]] \
+        == ["drafting escalate"]
+    assert _sent(log, "council") == [110.0, 205.0]
+
+
+def test_a_rule_held_until_what_the_person_did_goes_on(scenario_data, load):
+    """A share held until the escalation: the person escalated, so once the role is back
+    the policy sends the share too."""
+    scenario_data["frameworks"]["fw"]["rules"]["sitrep"] = {
+        "by": ["national_cert"], "on": ["inject"], "action": "share", "to": ["cert-b"],
+        "channel": "email", "deadline": "4h", "tlp": "GREEN", "hold_until": ["escalate"]}
+
+    def escalate(engine):
+        engine.run_until(61)
+        engine.act(Action("cert-a", "acknowledge", "x", refs=("inject:1",)))
+        engine.act(Action("cert-a", "escalate", "x", targets=("council",), channel="email",
+                          tlp="GREEN", refs=("inject:1",)))
+
+    log = _run(load, scenario_data, 0, 200, escalate)
+    shares = [e.time for e in events_of(log, "message_sent", "cert-a")
+              if e.details["verb"] == "share"]
+    assert shares == [240.0]
+    assert _sent(log, "council") == [61.0]
+
+
+def test_a_role_put_right_after_the_end_starts_no_work(scenario_data, load):
+    engine = Engine(load(scenario_data), seed=0)
+    engine.run_until(90)
+    engine.set_human("cert-a", True)
+    log = engine.run()
+    # who played the role is put right, back and forth, for the review's comparison
+    engine.set_human("cert-a", False)
+    engine.set_human("cert-a", True)
+    engine.set_human("cert-a", False)
+    after = [e.type for e in log[[e.type for e in log].index("drill_ended") + 1:]]
+    assert after == ["role_changed"] * 3  # and no work started, nor dropped

@@ -315,6 +315,8 @@ class ActorState:
         self.sent: dict[tuple[str, str], list] = {}
         #: (incident, verb, recipient) -> facts already told to that recipient with that verb
         self.told: dict[tuple[str, str, str], set[str]] = {}
+        #: (incident, verb, recipient) of the messages a person playing the role sent
+        self.person_sent: set[tuple[str, str, str]] = set()
         #: (incident, actor) -> facts that actor has told this one (it knows them)
         self.heard: dict[tuple[str, str], set[str]] = {}
 

@@ -279,6 +279,8 @@ class Engine:
         st.human = human
         self.emit("role_changed", actor, None, played_by="human" if human else "policy")
         self._drop_work(st)
+        if self._ended:
+            return  # who played the role is put right for the review: nothing more happens
         if human:
             # a person reads the whole inbox, mail the closed office left unread too
             for item in st.received:

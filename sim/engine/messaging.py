@@ -466,6 +466,8 @@ class Messaging:
         if told is None:
             told = st.told[(inc_id, verb, target)] = set()
         told.update(facts)
+        if by != "policy":
+            st.person_sent.add((inc_id, verb, target))
         d = Dispatch(
             f"d{next(self._dispatch_ids)}", st.id, target, inc_id, verb, rule, label,
             list(channels), trigger_at,

@@ -655,7 +655,8 @@ class Policy:
         desk = self.desk_for(st, item)
         shift = desk.shift
         t0 = env.now
-        if desk is st.duty and st.spec.on_call is not None and st.on_call_takes(item, env.now):
+        if not resume and desk is st.duty and st.spec.on_call is not None \
+                and st.on_call_takes(item, env.now):
             # the duty officer picks it up after a while (wall-clock time), unless the
             # office opens first: then the office takes it up with the work that waited
             answer = engine.draw(st.spec.on_call.answer_after, f"{st.id}/on_call/{inc_id}")
@@ -1047,11 +1048,23 @@ class Policy:
             if resume:
                 # what the person sent is the role's: whoever it went to is not sent the
                 # same action again when the policy takes the incident up
-                told = st.told
-                targets = [t for t in targets if (inc_id, rule.action, t[0]) not in told]
+                person = st.person_sent
+                kept = [t for t in targets if (inc_id, rule.action, t[0]) not in person]
+                if not kept:
+                    # the person did it: rules held until it, and those waiting for it
+                    # to be done, may go on
+                    yield from self._rule_done(st, inc_id, rid, rule, item, shift)
+                    return
+                targets = kept
             if not targets:
                 return  # nobody (new) to tell yet: the rule may apply later
         else:
+            if resume and (st.id, inc_id, rule.action) in engine.acted \
+                    and (inc_id, rid) not in st.fired:
+                # the person carried the effect out: it happens once
+                st.fired.add((inc_id, rid))
+                yield from self._rule_done(st, inc_id, rid, rule, item, shift)
+                return
             st.fired.add((inc_id, rid))
         decided = st.decided.get((inc_id, rid))
         if decided is None:
@@ -1134,6 +1147,14 @@ class Policy:
             due_from=None if all(t == trigger_at for t in due.values()) else due,
             set_off=None if all(s == set_off_by for s in set_off.values()) else set_off,
         )
+        yield from self._rule_done(st, inc_id, rid, rule, item, shift)
+
+    def _rule_done(self, st: ActorState, inc_id: str, rid: str, rule: Rule,
+                        item: Received, shift) -> Iterator[simpy.Event]:
+        """Rule ``rid`` is done for ``st``'s incident (by the policy, or by a person who
+        played the role): the rules held until it, and those waiting for its action to
+        be done, look again."""
+        picture = st.pictures[inc_id]
         self.done.add((st.id, inc_id, rid))
         released = self._unheld(st, inc_id, rid)
         if released:
