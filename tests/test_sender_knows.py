@@ -18,8 +18,8 @@ from sim.engine import Action, Engine
 from sim.engine.events import Event
 from sim.net.client import DrillClient
 from sim.net.server import ALL
-from sim.net.visibility import artefact_texts, for_role
-from sim.runs.view import DrillState
+from sim.net.visibility import for_role
+from sim.runs.view import DrillState, call_channels
 from tui.screens.role import delivery_line
 
 #: cert-a (a person) writes to cert-b and the council by e-mail at T+01:10: it reaches
@@ -46,11 +46,11 @@ def played(load, data: dict[str, Any], action: Action | None, until: float):
         eng.run_until(SENT_AT)
         eng.act(action)
     eng.run_until(until)
-    texts = artefact_texts(loaded.scenario)  # what the server gives for_role
+    calls = call_channels(loaded.scenario)  # what the server gives for_role
     remote, local = DrillState(loaded.scenario), DrillState(loaded.scenario)
     for e in eng.log:
         local.apply(e)
-        seen = for_role(e, "cert-a", frozenset(), texts)
+        seen = for_role(e, "cert-a", frozenset(), calls=calls)
         if seen is not None:
             remote.apply(Event.from_dict(seen))
     return remote, local, eng.log
@@ -121,7 +121,7 @@ def test_the_policys_mail_reads_alike_whatever_became_of_it(load):
     remote, local = DrillState(loaded.scenario), DrillState(loaded.scenario)
     for e in log:
         local.apply(e)
-        seen = for_role(e, "cert-a", frozenset(), artefact_texts(loaded.scenario))
+        seen = for_role(e, "cert-a", frozenset(), calls=call_channels(loaded.scenario))
         if seen is not None:
             remote.apply(Event.from_dict(seen))
     assert any(e.type == "message_delivered" and e.details["dispatch"]
@@ -156,8 +156,8 @@ def test_a_chase_tells_the_player_nothing_of_the_delivery(load):
     arrived = [e for e in log if e.type == "message_delivered"
                and e.details["dispatch"] == chased.details["dispatch"]]
     assert [e.details["channel"] for e in arrived] == ["email", "phone"]
-    texts = artefact_texts(loaded.scenario)  # what the server gives for_role
-    assert [for_role(e, "cert-a", frozenset(), texts) is not None for e in arrived] \
+    calls = call_channels(loaded.scenario)  # what the server gives for_role
+    assert [for_role(e, "cert-a", frozenset(), calls=calls) is not None for e in arrived] \
         == [False, True]
     # the recipient is told of what reached it, whichever channel it came by
     assert all(for_role(e, "cert-b", frozenset()) is not None for e in arrived)

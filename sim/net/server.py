@@ -65,7 +65,7 @@ from sim.net.visibility import (
 )
 from sim.runs.breaks import Break, BreakPlan
 from sim.runs.session import DrillClock, DrillSession, JournalError, Note, Unrecorded
-from sim.runs.view import player_sees_anchor
+from sim.runs.view import call_channels, player_sees_anchor
 from sim.safe.text import one_line
 
 #: seconds between engine steps while the clock runs
@@ -432,6 +432,8 @@ class DrillServer:
         self.streams: dict[str, Stream] = {ALL: Stream(ALL)}
         #: the artefact files' texts, for each player's copy of what it was sent
         self._texts = artefact_texts(session.scenario)
+        #: the channels whose deliveries a sender knows of (a call that connects)
+        self._calls = call_channels(session.scenario)
         for role in session.scenario.actors:
             self.streams[role] = Stream(role, role_expectations(session.scenario, role))
         self._born: dict[int, float] = {}
@@ -685,7 +687,8 @@ class DrillServer:
             if role == ALL:
                 continue
             seen = for_role(ev, role, stream.expectations, self._texts,
-                            self._anchored(role) if ev.type == "expectation_met" else ())
+                            self._anchored(role) if ev.type == "expectation_met" else (),
+                            self._calls)
             if seen is not None:
                 stream.append(seen, at)
 

@@ -33,7 +33,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from sim.engine.events import Event
-from sim.runs.view import call_channels, sender_hears_of_loss
+from sim.runs.view import sender_hears_of_loss
 
 #: seen by everyone
 PUBLIC = frozenset({"drill_started", "role_changed", "drill_ended"})
@@ -82,37 +82,25 @@ def role_expectations(scenario: Any, role: str) -> frozenset[str]:
 ArtefactTexts = Mapping[tuple[str, str], tuple[str, bool]]
 
 
-class ScenarioTexts(dict[tuple[str, str], tuple[str, bool]]):
-    """The artefact texts of a scenario (:func:`artefact_texts`), which also know the
-    scenario's channels whose deliveries their senders know of (``calls``, see
-    :func:`~sim.runs.view.sender_sees_delivery`), for :func:`for_role`."""
-
-    calls: frozenset[str] = frozenset()
-
-
-def artefact_texts(scenario: Any) -> ScenarioTexts:
+def artefact_texts(scenario: Any) -> dict[tuple[str, str], tuple[str, bool]]:
     """The text of each artefact file the role view shows (as a local ``drill play``
     shows it from the scenario), by inject and artefact name, and whether the file is
     password-protected. A player's scenario holds no injects: its copy of an
-    ``inject_delivered`` carries the text instead (see :func:`for_role`). It also knows
-    the scenario's phone calls (``calls``), whose deliveries a player is told of."""
-    texts = ScenarioTexts({(inj.id, art.label): (art.content, art.protected is not None)
-                           for inj in scenario.injects for art in inj.artefact_files
-                           if art.content is not None})
-    texts.calls = call_channels(scenario)
-    return texts
+    ``inject_delivered`` carries the text instead (see :func:`for_role`)."""
+    return {(inj.id, art.label): (art.content, art.protected is not None)
+            for inj in scenario.injects for art in inj.artefact_files
+            if art.content is not None}
 
 
 def for_role(ev: Event, role: str, expectations: frozenset[str],
              texts: ArtefactTexts | None = None,
              anchored: Collection[str] = frozenset(),
-             calls: Collection[str] | None = None) -> dict[str, Any] | None:
+             calls: Collection[str] = frozenset()) -> dict[str, Any] | None:
     """The event as ``role`` may see it, or None when it may not.
 
     The arrival of the role's own message is shown to it only on a phone call
-    (``calls``: the channel ids of :func:`~sim.runs.view.call_channels`; by default those
-    ``texts`` knows, as :func:`artefact_texts` makes them, else none): mail, a fax, a
-    portal or a network says nothing of it, and the role learns of it from the
+    (``calls``: the scenario's :func:`~sim.runs.view.call_channels`; none by default):
+    mail, a fax, a portal or a network says nothing of it, and the role learns of it from the
     acknowledgement's receipt.
 
     With ``texts`` (:func:`artefact_texts`), the role's own ``inject_delivered`` carries
@@ -138,8 +126,6 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
             and sender_hears_of_loss(d.get("reason"))
     elif t == "message_delivered":
         # the recipient's; the sender's only when it made a call that connected
-        if calls is None:
-            calls = texts.calls if isinstance(texts, ScenarioTexts) else frozenset()
         seen = ev.actor == role or (d.get("sender") == role and d.get("channel") in calls)
     elif t == "acknowledgement_received":
         return _acknowledged_for_sender(ev) if ev.actor == role else None
