@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scenarios.durations import format_drill_time, parse_drill_time
-from scenarios.model import TLP_ORDER, Inject, Scenario
+from scenarios.model import MESSAGE_VERBS, TLP_ORDER, Inject, Scenario
 from sim.analysis.report import TLP_EVENTS, drill_tlp
 from sim.engine.clock import scenario_shift
 from sim.engine.events import Event
@@ -177,9 +177,16 @@ class ExpectationRow:
     score: float
     within: float
     after: str
+    #: on a role's to-do list, also ``sent`` (see :meth:`DrillState.shown`)
     status: str = "waiting"  # waiting | due | met | missed | late
     deadline_at: float | None = None
     done_at: float | None = None
+    #: for a message action, how far the message must get to count: sent, delivered or
+    #: acknowledged
+    reach: str = "delivered"
+    require: str = "any"  # any | all
+    #: the actor whose action met it (or met it late), as the events name it
+    by: str | None = None
 
 
 @dataclass
@@ -219,7 +226,7 @@ class DrillState:
         self.played_by: dict[str, str] = {aid: "policy" for aid in scenario.actors}
         self.expectations: dict[str, ExpectationRow] = {
             e.id: ExpectationRow(e.id, e.description, list(e.actors), e.action, e.incident,
-                                 e.score, e.within, e.after)
+                                 e.score, e.within, e.after, reach=e.reach, require=e.require)
             for e in scenario.expectation_units()
         }
         self.recent: deque[Event] = deque(maxlen=recent)
@@ -360,12 +367,13 @@ class DrillState:
             case "expectation_met":
                 x = self.expectations[d["expectation"]]
                 x.status, x.done_at, x.deadline_at = "met", ev.time, d["deadline_at"]
+                x.by = ev.actor
             case "expectation_missed":
                 x = self.expectations[d["expectation"]]
                 x.status, x.deadline_at = "missed", d["deadline_at"]
             case "expectation_late":
                 x = self.expectations[d["expectation"]]
-                x.status, x.done_at = "late", ev.time
+                x.status, x.done_at, x.by = "late", ev.time, ev.actor
             case "drill_ended":
                 self.finished = True
             case "task_set":
@@ -557,7 +565,40 @@ class DrillState:
         own events. A role sees that anchor only as a player over the network does
         (:func:`player_sees_anchor`): until then its expectation is waiting, with no
         deadline (not the one the read model took from events the role never saw), and
-        one met is shown met with no deadline."""
+        one met is shown met with no deadline.
+
+        On a role's list, an expectation its own message may meet once delivered or
+        acknowledged says no more than the role's Sent list (:meth:`as_sender`): what
+        the role knows of its messages. Once the role has sent such a message
+        (:meth:`own_sends`), the expectation is ``sent`` (``done_at``: when it was
+        first sent), whether the message arrived or vanished without a word, until
+        something comes back that shows one got through (a call that connected, the
+        recipient's receipt of acknowledgement): then it is shown as it stands. One
+        missed that the role sent nothing for before its deadline is missed (late, once
+        the role knows its message got through); one met by another team's action
+        (which the role is told) is met."""
+        row = self._shown(x, role)
+        if role is None or x.action not in MESSAGE_VERBS or x.reach == "sent":
+            return row
+        if x.status in ("met", "late") and x.by != role and x.require == "any":
+            return row  # another team's action met it: the role is told that much
+        sends = self.own_sends(x, role)
+        through = ("acknowledged",) if x.reach == "acknowledged" else (
+            "delivered", "acknowledged")
+        if any(dl.state in through for _, dl in sends):
+            return row  # the role knows one of its messages got through
+        closed = x.status in ("missed", "late")
+        at = [item.at for item, _ in sends
+              if not closed or x.deadline_at is None or item.at <= x.deadline_at]
+        if at:
+            return replace(self._open(x, role), status="sent", done_at=min(at))
+        if closed:
+            return replace(x, status="missed", done_at=None)  # sent nothing in time
+        return self._open(x, role) if x.status == "met" else row
+
+    def _shown(self, x: ExpectationRow, role: str | None) -> ExpectationRow:
+        """The expectation as it stands, with the anchor the view may know (see
+        :meth:`shown`)."""
         sees = role is None or player_sees_anchor(x.after, self.received_injects(role))
         if x.status not in ("waiting", "due"):
             if x.status == "met" and not sees:
@@ -565,12 +606,42 @@ class DrillState:
                 # the time it was missed at, which its own event says)
                 return replace(x, deadline_at=None)
             return x
-        if not sees:
-            return replace(x, status="waiting", deadline_at=None)
+        return self._open(x, role)
+
+    def _open(self, x: ExpectationRow, role: str | None) -> ExpectationRow:
+        """The expectation as the view would show it were it still open: due from the
+        engine's anchor (or the one its events gave) when the view may know it,
+        otherwise waiting with no deadline."""
+        if role is not None and not player_sees_anchor(x.after, self.received_injects(role)):
+            return replace(x, status="waiting", deadline_at=None, done_at=None)
         at = self.anchors.get(x.id)
-        if at is None:
+        if at is not None:  # the deadline is the engine's own sum
+            return replace(x, status="due", deadline_at=at + x.within, done_at=None)
+        if x.status in ("waiting", "due"):
             return x
-        return replace(x, status="due", deadline_at=at + x.within)  # the engine's own sum
+        return replace(x, status="waiting" if x.deadline_at is None else "due", done_at=None)
+
+    def own_sends(self, x: ExpectationRow, role: str) -> list[tuple[SentItem, Delivery]]:
+        """The messages of ``role`` that may meet the expectation ``x``, one row per
+        message and recipient as its Sent list shows them (:meth:`sent`): of the
+        expectation's action, about its incident, sent once its countdown began (any,
+        for a countdown from the opening of the incident; none while the role does not
+        know when it began), and not known to have failed (bounced, or not sent at all).
+        Whom the expectation wants them sent to is read off exercise control's ground
+        truth, and is not looked at."""
+        since = -math.inf
+        if x.after != "incident":
+            if not player_sees_anchor(x.after, self.received_injects(role)):
+                return []
+            anchor = self.anchors.get(x.id)
+            if anchor is None and x.deadline_at is not None:
+                anchor = x.deadline_at - x.within
+            if anchor is None:
+                return []
+            since = anchor - 1e-6  # drill minutes: the difference of two sums
+        return [(item, dl) for item, dl in self.sent(role)
+                if item.verb == x.action and item.incident == x.incident
+                and item.at >= since and dl.state not in ("bounced", "lost")]
 
     def received_injects(self, actor: str) -> set[str]:
         """The ids of the injects that reached ``actor``."""
