@@ -317,6 +317,11 @@ class ActorState:
         self.told: dict[tuple[str, str, str], set[str]] = {}
         #: (incident, verb, recipient) of the messages a person playing the role sent
         self.person_sent: set[tuple[str, str, str]] = set()
+        #: incidents a person acted on for the role (acknowledged, sent, carried out)
+        self.person_acted: set[str] = set()
+        #: incidents the policy took up again, after a person who acted on them played
+        #: the role, that nobody analysed: it analyses one before its first action on it
+        self.analysis_owed: set[str] = set()
         #: (incident, actor) -> facts that actor has told this one (it knows them)
         self.heard: dict[tuple[str, str], set[str]] = {}
 

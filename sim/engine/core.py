@@ -130,6 +130,9 @@ class Engine:
         self.acted: set[tuple[str, str | None, str]] = set()
         #: the dispatches whose receipt the sender has read (see :meth:`dispatch_acked`)
         self._read_receipts: set[str] = set()
+        #: the last change of hands while nothing else has happened since (see
+        #: :meth:`set_human`): its dropped work is logged once anything does
+        self._turn: _Turn | None = None
         self.policy = Policy(self)
         self.messaging = Messaging(self)
         self.expectations = Expectations(self)
@@ -207,6 +210,8 @@ class Engine:
         """Process one engine event. Returns False once the drill has ended."""
         if self._ended:
             return False
+        if self._turn is not None:
+            self._settle()
         if self.env.peek() >= self.end:
             self._finish()
             return False
@@ -232,6 +237,8 @@ class Engine:
         """``env.run(until=target)``, step for step, in one loop: the same stop event
         (scheduled first at ``target``, so it comes before anything else due then),
         and each event's callbacks called as ``env.step`` calls them."""
+        if self._turn is not None:
+            self._settle()
         env = self.env
         until = _new_event(_SimEvent)
         until.env = env
@@ -272,13 +279,39 @@ class Engine:
     # --- facilitator -------------------------------------------------------------------
 
     def set_human(self, actor: str, human: bool) -> None:
-        """Give a role to a person (True) or hand it back to the automated policy."""
+        """Give a role to a person (True) or hand it back to the automated policy.
+
+        The policy's unfinished work for the role is dropped, and logged as
+        ``work_dropped`` once anything else happens (time moves on, a person acts, an
+        event is logged). A role that goes back where it was at the same moment, nothing
+        having happened in between, loses only the work that had begun: the work that
+        only waited its turn (:attr:`Slot.begun`) is taken up again at once as it was,
+        or, handed back and straight over again, never started; it is not logged."""
         st = self.actor(actor)
         if st.human == human:
             return
+        turn = self._turn
+        if turn is not None and turn.actor != actor:
+            turn = None  # another role's change: its dropped work is logged first
+        if turn is not None:
+            # back where it was before the last change: the work that change dropped
+            # that had begun is lost, and logged
+            self._turn = None
+            lost = [entry for entry, begun in turn.dropped if begun]
+            if lost:
+                self.emit("work_dropped", actor, None, items=lost)
         st.human = human
         self.emit("role_changed", actor, None, played_by="human" if human else "policy")
-        self._drop_work(st)
+        dropped = self._drop_work(st)
+        if turn is not None:
+            # the work the undone change started never began, and is not logged; the
+            # work it dropped that had not begun is taken up again now (to be logged
+            # after all should this change be undone in turn), and the work that it had
+            # taken up again in the same way is dropped once more
+            self._turn = _Turn(actor, turn.kept + [d for d in dropped if d[1]],
+                               [d for d in turn.dropped if not d[1]])
+        else:
+            self._turn = _Turn(actor, dropped, [])
         if self._ended:
             return  # who played the role is put right for the review: nothing more happens
         if human:
@@ -303,18 +336,25 @@ class Engine:
                 self.policy.start(st, self.policy.handle(st, item, slot, resume=True), item,
                                   slot)
 
-    def _drop_work(self, st: ActorState) -> None:
-        """The role changed hands: the policy's unfinished work for it is dropped."""
+    def _drop_work(self, st: ActorState) -> list[tuple[dict[str, str], bool]]:
+        """The role changed hands: the policy's unfinished work for it is dropped.
+        Returns what each piece was handling and how far it had got, for the log, with
+        whether it had begun."""
         live = [(proc, item, slot) for proc, (item, slot) in st.work.items() if proc.is_alive]
         st.work.clear()
-        if not live:
-            return
         for proc, _item, _slot in live:
             proc.interrupt("hand-over")
-        self.emit("work_dropped", st.id, None, items=[
-            {"ref": item.ref, "incident": item.incident, "stage": slot.stage}
-            for _proc, item, slot in live
-        ])
+        return [({"ref": item.ref, "incident": item.incident, "stage": slot.stage}, slot.begun)
+                for _proc, item, slot in live]
+
+    def _settle(self) -> None:
+        """Something happens after a role changed hands: the work the change dropped is
+        logged now, at the moment of the change."""
+        turn = self._turn
+        self._turn = None
+        if turn is not None and turn.dropped:
+            self.emit("work_dropped", turn.actor, None,
+                      items=[entry for entry, _begun in turn.dropped])
 
     def _policy_handles(self, st: ActorState, item: Received) -> None:
         slot = Slot()
@@ -415,6 +455,7 @@ class Engine:
                 st, action.verb, action.incident, list(action.targets), [], "CLEAR",
                 rule=None, trigger_at=self.env.now, passes=passes, by="human", text=action.text,
             )
+        st.person_acted.add(action.incident)
         return self.log[first:]
 
     def _default_channel(self, targets: tuple[str, ...]) -> str:
@@ -432,6 +473,8 @@ class Engine:
         return st
 
     def emit(self, type_: str, actor: str | None, incident: str | None, **details: Any) -> Event:
+        if self._turn is not None:
+            self._settle()  # the work a role's change of hands dropped comes first
         # as Event.make, inlined: this runs for every domain event, and many events
         # share their time, rounded once
         now = self.env._now
@@ -672,6 +715,19 @@ class Engine:
         for name in [k for k, v in env_attrs.items()
                      if type(v) is MethodType and v.__self__ is self.env]:
             del env_attrs[name]
+
+
+@dataclass(slots=True)
+class _Turn:
+    """A role's last change of hands, while nothing else has happened since."""
+
+    actor: str
+    #: the work it dropped, to be logged (each piece's entry, and whether it had begun)
+    dropped: list[tuple[dict[str, str], bool]]
+    #: the work that had not begun which the change before it dropped, and which this
+    #: change (putting the role back) took up again: dropped after all if this change is
+    #: undone in turn
+    kept: list[tuple[dict[str, str], bool]]
 
 
 def _after(env: simpy.Environment, delay: float, fn: Callable[[], None],

@@ -482,7 +482,7 @@ class Slot:
     shift it is worked on, when it began, how long it takes), and the stage it has
     reached (for the log when the work is dropped, and at closing)."""
 
-    __slots__ = ("analysing", "desk", "plan", "req", "stage")
+    __slots__ = ("analysing", "called", "desk", "plan", "req", "stage")
 
     def __init__(self) -> None:
         self.desk: Desk | None = None
@@ -490,6 +490,16 @@ class Slot:
         self.analysing: Picture | None = None
         self.plan: tuple[Shift | AlwaysOn, float, float] | None = None
         self.stage = "waiting"
+        #: the duty officer was called out for the item (out of office hours)
+        self.called = False
+
+    @property
+    def begun(self) -> bool:
+        """Whether the work had begun: it is in hand (an acknowledgement, an analysis or
+        a draft), or the duty officer was called out for it (the call-out starts over
+        when the work is taken up again). Work that only waits its turn, for a desk,
+        for the office to open or for an analysis under way elsewhere, has not."""
+        return self.stage != "waiting" or self.called
 
     def hold(self, desk: Desk, req: simpy.Event) -> simpy.Event:
         self.desk, self.req = desk, req
@@ -646,7 +656,9 @@ class Policy:
         """The automated policy handling one received item. ``resume``: the item was
         acknowledged already (by a person who played the role, or before the policy's work
         on it was dropped when the role changed hands), and the policy takes the incident
-        up again: the analysis, if it was never finished, then every armed rule."""
+        up again: the analysis, if nobody finished it, then every armed rule. When a
+        person acted on the incident, the analysis waits for the first action the policy
+        still owes on it: none, when the person did everything the rules ask."""
         slot = slot if slot is not None else Slot()
         engine = self.engine
         env = self.env
@@ -659,6 +671,7 @@ class Policy:
                 and st.on_call_takes(item, env.now):
             # the duty officer picks it up after a while (wall-clock time), unless the
             # office opens first: then the office takes it up with the work that waited
+            slot.called = True
             answer = engine.draw(st.spec.on_call.answer_after, f"{st.id}/on_call/{inc_id}")
             if st.office.shift.next_on(t0) <= t0 + answer:
                 desk = st.office
@@ -705,38 +718,13 @@ class Policy:
             slot.release()
             return
         picture = st.pictures[inc_id]
-        if picture.analysis == "none":
-            spent = engine.draw(pol.analysis_time, f"{st.id}/analysis/{inc_id}")
-            try:
-                yield from self._analyse(st, inc_id, picture, slot, shift, spent)
-            except simpy.Interrupt as stop:
-                if stop.cause == HANDED_OVER and slot.plan is not None \
-                        and slot.desk is not None:
-                    # the office closed with the analysis unfinished and the duty
-                    # officer took the item over: it carries out the rest, and the
-                    # rules, at the duty desk
-                    was, began, minutes = slot.plan
-                    left = minutes - worked_between(was, began, env.now)
-                    desk = slot.desk
-                    shift = desk.shift
-                    if slot.req is not None:
-                        yield slot.req
-                    yield from self._analyse(st, inc_id, picture, slot, shift, left)
-                elif stop.cause != TAKEN_OVER:
-                    raise
-                else:
-                    # the office closed with the analysis unfinished and the duty
-                    # officer carries out the rest: wait for it without a desk
-                    yield from self._await_analysis(st, desk, item, slot, picture)
-        elif picture.analysis == "busy":
-            if desk is st.office:
-                # the analysis is under way at another desk: wait for it without a desk
-                yield from self._await_analysis(st, desk, item, slot, picture)
-            else:
-                yield from self._duty_analysis(st, desk, item, slot, picture)
-        if slot.desk is not None and slot.desk is not desk:
-            # it waited for the office desk again and moved to the duty desk at closing
-            desk = slot.desk
+        if resume and picture.analysis == "none" and inc_id in st.person_acted:
+            # the person acted on the incident but did not mark it analysed: the policy
+            # analyses it before the first action it still owes on it, and not at all
+            # when the person did everything the rules ask
+            st.analysis_owed.add(inc_id)
+        else:
+            desk = yield from self._analysis(st, item, slot, desk)
             shift = desk.shift
         triggers = [item.kind]
         relook = item.grew or item.widened or resume
@@ -830,6 +818,49 @@ class Policy:
                              waited=now - item.at, at_closing="queued")
         if left_behind:
             self._watch_closing(st)
+
+    def _analysis(self, st: ActorState, item: Received, slot: Slot,
+                  desk: Desk) -> Generator[simpy.Event, object, Desk]:
+        """Analyse ``item``'s incident at ``desk``, or wait for the analysis under way,
+        unless it is done; returns the desk the work is at once it is (the duty desk,
+        when the office closed meanwhile and the duty officer took the item over)."""
+        env = self.env
+        inc_id = item.incident
+        shift = desk.shift
+        picture = st.pictures[inc_id]
+        if picture.analysis == "none":
+            spent = self.engine.draw(st.spec.policy.analysis_time, f"{st.id}/analysis/{inc_id}")
+            try:
+                yield from self._analyse(st, inc_id, picture, slot, shift, spent)
+            except simpy.Interrupt as stop:
+                if stop.cause == HANDED_OVER and slot.plan is not None \
+                        and slot.desk is not None:
+                    # the office closed with the analysis unfinished and the duty
+                    # officer took the item over: it carries out the rest, and the
+                    # rules, at the duty desk
+                    was, began, minutes = slot.plan
+                    left = minutes - worked_between(was, began, env.now)
+                    desk = slot.desk
+                    shift = desk.shift
+                    if slot.req is not None:
+                        yield slot.req
+                    yield from self._analyse(st, inc_id, picture, slot, shift, left)
+                elif stop.cause != TAKEN_OVER:
+                    raise
+                else:
+                    # the office closed with the analysis unfinished and the duty
+                    # officer carries out the rest: wait for it without a desk
+                    yield from self._await_analysis(st, desk, item, slot, picture)
+        elif picture.analysis == "busy":
+            if desk is st.office:
+                # the analysis is under way at another desk: wait for it without a desk
+                yield from self._await_analysis(st, desk, item, slot, picture)
+            else:
+                yield from self._duty_analysis(st, desk, item, slot, picture)
+        if slot.desk is not None and slot.desk is not desk:
+            # it waited for the office desk again and moved to the duty desk at closing
+            desk = slot.desk
+        return desk
 
     def _in_hand(self, slot: Slot, shift: Shift | AlwaysOn,
                  minutes: float) -> Generator[simpy.Event, object, float]:
@@ -944,8 +975,10 @@ class Policy:
 
     def _phase_begins(self, phase: str, rids: list[str]) -> None:
         """A drill phase begins: each team's armed rules that name it look again, for
-        every incident it has finished analysing (an analysis under way is followed by
-        the handling reading the rules itself)."""
+        every incident it has finished analysing, or took up again unanalysed after a
+        person who acted on it played the role (analysed first if a rule leaves it
+        something to do); an analysis under way is followed by the handling reading the
+        rules itself."""
         engine = self.engine
         for st in engine.actors.values():
             if st.human:
@@ -954,8 +987,9 @@ class Policy:
             if not mine:
                 continue
             for inc_id, picture in st.pictures.items():
-                if picture.analysis != "done":
-                    continue
+                if picture.analysis != "done" and not (
+                        picture.analysis == "none" and inc_id in st.analysis_owed):
+                    continue  # its handling reads the rules once it is analysed
                 woken = [r for r in mine if any(t in picture.armed for t in self.arming[r])]
                 if not woken:
                     continue
@@ -1040,6 +1074,17 @@ class Policy:
                 return
             # when the situation came about counts as much as when the facts did
             since = situation_since(rule.when, st, inc_id, engine)
+        owed = st.analysis_owed
+        if owed and inc_id in owed and self._owes(st, inc_id, rid, rule, message, relied,
+                                                  sender, resume):
+            # taken up again after a person who acted on it played the role, the
+            # incident was never analysed: the policy analyses it before its first
+            # action on it, then looks at the rule again on what it knows by then
+            owed.discard(inc_id)
+            if picture.analysis != "done" and (yield from self._analyse_first(st, item)):
+                yield from self._apply(st, inc_id, rid, rule, message, item, shift, sender,
+                                       asked_at, resume)
+                return
         if rule.hold_until and not self._released(st, inc_id, rid, rule):
             return
         targets: list[Target] = []
@@ -1148,6 +1193,34 @@ class Policy:
             set_off=None if all(s == set_off_by for s in set_off.values()) else set_off,
         )
         yield from self._rule_done(st, inc_id, rid, rule, item, shift)
+
+    def _owes(self, st: ActorState, inc_id: str, rid: str, rule: Rule, message: bool,
+              relied: list[str], sender: str | None, resume: bool) -> bool:
+        """Whether a rule that applies leaves the policy something to do, as
+        :meth:`_apply` would find it: a recipient to tell whom the person did not send
+        that action to, or an effect the person did not carry out; nothing when the
+        policy chose not to follow the rule."""
+        if st.decided.get((inc_id, rid)) is False:
+            return False
+        if not message:
+            return not (resume and (st.id, inc_id, rule.action) in self.engine.acted)
+        targets = self._new_targets(st, inc_id, rid, rule, relied, sender)
+        if not resume:
+            return bool(targets)
+        person = st.person_sent
+        return any((inc_id, rule.action, aid) not in person for aid, _ in targets)
+
+    def _analyse_first(self, st: ActorState,
+                       item: Received) -> Generator[simpy.Event, object, bool]:
+        """Analyse ``item``'s incident at the desk this work holds, before the policy's
+        first action on it since it took the incident up again; False when the work
+        holds no desk to do it at."""
+        held = st.work.get(self.env.active_process)
+        slot = None if held is None else held[1]
+        if slot is None or slot.desk is None:
+            return False
+        yield from self._analysis(st, item, slot, slot.desk)
+        return True
 
     def _rule_done(self, st: ActorState, inc_id: str, rid: str, rule: Rule,
                         item: Received, shift) -> Iterator[simpy.Event]:
