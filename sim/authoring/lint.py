@@ -214,7 +214,9 @@ class _Linter:
                               f"{actor.name}'s contact on {cid!r} is never used", key=True)
 
     def reachable(self) -> set[str]:
-        """Actors some inject or rule reaches (senders of injects take part too)."""
+        """Actors some inject or rule reaches (senders of injects take part too). A rule
+        is followed for an incident only when its ``when`` holds for the actor in some
+        state of that incident."""
         reached = {a for inj in self.sc.injects for a in (inj.sender, *inj.to)}
         rules = self.sc.rules()
         changed = True
@@ -226,7 +228,10 @@ class _Linter:
                     spec = self.sc.actors[aid]
                     if aid not in binds:
                         continue
-                    for inc in self.incidents.values():
+                    for iid, inc in self.incidents.items():
+                        if all(applies(rule.when, spec.country, view, self.sets) is None
+                               for view in self.states.get(iid, [inc])):
+                            continue
                         for sel in rule.to:
                             for t, _ in self.directory.select(sel, spec.country, inc, None):
                                 if t not in reached:
