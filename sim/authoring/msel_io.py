@@ -35,7 +35,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scenarios.durations import format_drill_time, format_duration, parse_drill_time
+from scenarios.durations import (
+    MAX_MINUTES,
+    format_drill_time,
+    format_duration,
+    parse_drill_time,
+)
 from scenarios.loader import LoadedScenario
 from scenarios.model import Inject, Scenario
 
@@ -950,9 +955,21 @@ def _first_day_choices(sc: Scenario, t: time) -> tuple[float, ...]:
     return _clock_choices(sc, datetime.combine(day, t))
 
 
+def _bare_number(typed: str) -> _Bad:
+    """The problem with a bare number in the Drill time column (``3``): it says neither
+    hours nor a date, so the cell is refused with what to write instead."""
+    hours = float(typed)
+    example = format_drill_time(hours * 60) if hours.is_integer() and 1 <= hours < 24 \
+        else "T+01:30"
+    return _Bad(f"{typed} is a bare number; write a drill time such as {example} or a date "
+                "and time")
+
+
 def _elapsed(sc: Scenario, value: Any) -> float:
     """A ``Drill time`` cell: time since the start (``T+01:30``, ``1:30``, ``1d02:00``),
-    or a moment (an Excel date, an ISO date-time) on the drill clock."""
+    a spreadsheet time or duration, or a moment (a date-time cell, an ISO date-time) on
+    the drill clock. A bare number (``3``) is refused, but for a workbook's number
+    below 1: a time value whose cell lost its time format."""
     if isinstance(value, datetime):
         return _from_clock(sc, value)
     if isinstance(value, timedelta):
@@ -960,8 +977,12 @@ def _elapsed(sc: Scenario, value: Any) -> float:
     if isinstance(value, time):
         return value.hour * 60 + value.minute + value.second / 60
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return value * 1440 if 0 <= value < 1 else _from_clock(sc, _excel_date(value))
+        if 0 <= value < 1:
+            return value * 1440
+        raise _bare_number(_typed(value))
     text = str(value).strip()
+    if _SERIAL.fullmatch(text):
+        raise _bare_number(text)
     if m := _HHMM.match(text):
         return int(m.group(1)) * 60 + int(m.group(2)) + int(m.group(3) or 0) / 60
     if m := _DAY_HHMM.match(text):
@@ -1153,7 +1174,9 @@ def _row_inject(
     # clock to the minute agrees with a drill time to the second in that minute (as
     # earlier exports wrote the clock of an inject timed to the second)
     minute = minute_at if minute_at is not None else clocks[0] if clocks else None
-    if minute_at is not None and clocks and minute_at not in clocks \
+    # a drill time before the start is reported at its own cell (below), not blamed on
+    # the drill clock beside it
+    if minute_at is not None and minute_at >= 0 and clocks and minute_at not in clocks \
             and math.floor(minute_at) not in clocks:
         says = " or ".join(_say(m) for m in clocks)
         bad("clock", f"the drill clock says {says} but the drill "
@@ -1176,7 +1199,10 @@ def _row_inject(
             f"({start.strftime(_clock_format(start))} on the {sc.drill.clock_timezone} clock)")
         time_reported = True
     if minute is not None:
-        inj["at"] = _at_value(sc, minute, raw.get("at"))
+        # a time reported as long before the start (a date in 1900) is checked as one just
+        # inside the longest a drill may be, still before the start: the checks of the
+        # whole scenario then say nothing more of it
+        inj["at"] = _at_value(sc, max(minute, -MAX_MINUTES), raw.get("at"))
     if incident:
         inj["incident"] = incident
     return inj, where, time_reported
@@ -1245,9 +1271,11 @@ def _read_injects(
         for err, path in located_errors(exc, data):
             found.append((path, reword(err, path, data)))
     # nothing more is said of a time reported at its cell: neither that the inject has
-    # none, nor which inject about its incident comes first when it has none
+    # none, nor which inject about its incident comes first when it has none or one
+    # before the start
     unknown = {str(inj["incident"].get("id")) for i, inj in enumerate(injects)
-               if i in reported and "at" not in inj and isinstance(inj.get("incident"), dict)}
+               if i in reported and ("at" not in inj or _before_start(sc, inj["at"]))
+               and isinstance(inj.get("incident"), dict)}
     # with the scenario they make, a team's members are checked one by one, as the
     # loader checks them
     found.extend((path, message) for path, message in _cross_references(data, checked)
@@ -1261,6 +1289,14 @@ def _read_injects(
     if problems:
         raise MselError(problems)
     return injects, notes, places
+
+
+def _before_start(sc: Scenario, at: Any) -> bool:
+    """Whether an imported inject's ``at`` is before the drill starts."""
+    try:
+        return parse_drill_time(str(at), sc.drill.start) < 0
+    except ValueError:
+        return False
 
 
 def _follows_on(path: tuple[Any, ...], message: str, injects: list[dict[str, Any]],
