@@ -273,6 +273,7 @@ def _load_with_includes(
         except YamlProblem as exc:
             problems.extend(_yaml_problems(exc))
             continue
+        merged.written.update(sub.written)
         for section in MAPPING_SECTIONS:
             items = sub.data.get(section)
             if items is None:
@@ -318,6 +319,7 @@ def _load_with_includes(
             merged.data[key] = value
             _rebase(loc, (key,), merged)
     merged.values[()] = loc.values.get((), Mark(str(path), 1, 1))
+    merged.written.update(loc.written)
     if defined is not None:
         defined.update(owners)
         # what this file gives itself, in full or in part, is its own definition
@@ -505,7 +507,10 @@ def _names_an_id(err: dict, path: tuple, data: Any) -> bool:
     return False
 
 
-def reword(err: dict, path: tuple, data: Any) -> str:
+def reword(err: dict, path: tuple, data: Any, written: str | None = None) -> str:
+    """A validation error in the organiser's words. ``written`` is how the value was
+    written in the file, where it reads as a number that does not give that text back
+    (see :attr:`Located.written`)."""
     kind = err["type"]
     msg = err["msg"]
     value = err.get("input")
@@ -557,7 +562,11 @@ def reword(err: dict, path: tuple, data: Any) -> str:
     if kind in ("string_type",):
         if isinstance(value, int | float) and not isinstance(value, bool) \
                 and _names_an_id(err, path, data):
-            quoted = f': "{value}"' if isinstance(value, int) else ""
+            # quoted as written ('002' stays 002, not 2), when that is an id
+            text = written if written is not None else (
+                str(value) if isinstance(value, int) else None)
+            quoted = f': "{text}"' if text is not None and len(text) <= _MAX_ID \
+                and _VALID_ID.match(text) else ""
             return f"expected text, got a number; quote an id that looks like a number{quoted}"
         return f"expected text, got a {_kind(value)}"
     if kind in ("bool_type", "bool_parsing"):
@@ -570,10 +579,11 @@ def reword(err: dict, path: tuple, data: Any) -> str:
 def _validation_problems(exc: ValidationError, loc: Located) -> list[Problem]:
     out = []
     for err, path in located_errors(exc, loc.data):
-        message = reword(err, path, loc.data)
         # an unknown field, or an id that is not valid: the problem is the key itself
         about_key = err["type"] == "extra_forbidden" or err["loc"][-1:] == ("[key]",)
         mark = loc.key_mark(path) if about_key else loc.mark_for(path)
+        written = loc.written.get(mark) if mark is not None and not about_key else None
+        message = reword(err, path, loc.data, written)
         out.append(Problem(mark, format_path(path), message))
     return out
 
@@ -897,6 +907,8 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
         for inj in injects
         if isinstance(inj, dict) and inj.get("id") is not None
     }
+    #: what a misspelt contingency may have meant: an inject an expectation can fire
+    fired = [iid for iid, kind in contingencies.items() if kind == "contingency"]
     for i, exp in enumerate(expectations):
         if not isinstance(exp, dict):
             continue
@@ -943,7 +955,7 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
             if cont is None or injects_pending:
                 continue
             if str(cont) not in contingencies:
-                yield (*here, key), f"no inject {cont!r}{suggest(cont, contingencies)}"
+                yield (*here, key), f"no inject {cont!r}{suggest(cont, fired)}"
             elif contingencies[str(cont)] != "contingency":
                 yield (*here, key), f"inject {cont!r} is not of type 'contingency'"
         obj = name(exp.get("objective"))
@@ -1524,7 +1536,7 @@ def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...]
     path = Path(path)
     loc, _, via = _read_scenario(path, allow_include)
     data = {k: v for k, v in loc.data.items() if k != "injects"}  # always a mapping
-    scenario, problems = check_scenario(Located(data, loc.values, loc.keys),
+    scenario, problems = check_scenario(Located(data, loc.values, loc.keys, loc.written),
                                         injects_pending=True)
     if problems or scenario is None:
         _refuse(problems, via)

@@ -7,7 +7,9 @@ core schema instead: only ``true``/``false`` are booleans, only decimal, ``0o`` 
 ``0x`` numbers are numbers, and everything else stays a string for the models to
 parse.
 
-Nothing is ever constructed from tags (there is no object construction at all).
+Nothing is ever constructed from tags (there is no object construction at all). The
+core tags give a value their type (``!!int 5`` is a number, ``!!str 5`` text), and a
+value that does not fit its tag is a problem; every other tag is refused.
 The parser's event stream is turned into plain data by one loop with an explicit
 stack, so no document can exhaust Python's recursion limit, and each value's source
 position is kept in a :class:`Located` document so that validation errors can name
@@ -62,6 +64,9 @@ class Located:
     data: Any
     values: dict[Path_, Mark] = field(default_factory=dict)
     keys: dict[Path_, Mark] = field(default_factory=dict)
+    #: how numbers were written, by mark: every float, and each whole number whose value
+    #: does not give its text back (``002``, ``+2``, ``0x1F``); hints quote them as written
+    written: dict[Mark, str] = field(default_factory=dict)
     _heads: dict[str | int, list[tuple[bool, Path_, Mark]]] | None = field(
         default=None, repr=False, compare=False
     )
@@ -213,24 +218,62 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)\Z")
 # a number written with more digits than this is a mistake (or an attack on int())
 _MAX_DIGITS = 400
 
-_ALLOWED_TAGS = frozenset(
-    {
-        None,
-        "!",
-        "tag:yaml.org,2002:str",
-        "tag:yaml.org,2002:map",
-        "tag:yaml.org,2002:seq",
-        "tag:yaml.org,2002:int",
-        "tag:yaml.org,2002:float",
-        "tag:yaml.org,2002:bool",
-        "tag:yaml.org,2002:null",
-    }
-)
+_CORE = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = f"{_CORE}str", f"{_CORE}map", f"{_CORE}seq"
+_INT, _FLOAT_TAG, _BOOL, _NULL_TAG = (f"{_CORE}int", f"{_CORE}float", f"{_CORE}bool",
+                                      f"{_CORE}null")
+
+_ALLOWED_TAGS = frozenset({None, "!", _STR, _MAP, _SEQ, _INT, _FLOAT_TAG, _BOOL, _NULL_TAG})
+
+#: what each core tag needs, as a problem says it
+_NEEDS = {
+    _STR: "text",
+    _MAP: "a mapping",
+    _SEQ: "a list",
+    _INT: "a whole number (such as 5, 0o17 or 0x1F)",
+    _FLOAT_TAG: "a number (such as 0.1, 5 or .inf)",
+    _BOOL: "true or false",
+    _NULL_TAG: "no value, ~ or null",
+}
+
+#: of a value that does not fit its tag, how many characters a problem shows
+_SHOWN = 40
 
 
 def _plain(event: Any) -> bool:
     # the pure parser says None for a plain scalar, libyaml says ""
     return not event.style and event.tag is None
+
+
+def _misfit(tag: str, got: str, mark: Mark, path: Path_) -> YamlProblem:
+    """The problem of a value that does not fit its core tag; ``got`` says what it is."""
+    return YamlProblem(mark, f"tag !!{tag.removeprefix(_CORE)} needs {_NEEDS[tag]}, got {got}",
+                       path)
+
+
+def _tagged(value: str, tag: str, mark: Mark, path: Path_) -> Any:
+    """A scalar with an explicit tag, resolved to the tag's type: text for ``!`` and
+    ``!!str``, whatever its style; a problem when the text does not fit the tag."""
+    if tag == "!" or tag == _STR:
+        return value
+    resolved = _resolve(value, mark, path)
+    if tag == _INT:
+        fits = type(resolved) is int
+    elif tag == _FLOAT_TAG:
+        # a whole number is a float too under the core schema (not one in base 8 or 16)
+        if type(resolved) is int and _INT10.match(value):
+            resolved = float(value)
+        fits = type(resolved) is float
+    elif tag == _BOOL:
+        fits = type(resolved) is bool
+    elif tag == _NULL_TAG:
+        fits = resolved is None
+    else:  # !!map or !!seq on a scalar
+        fits = False
+    if not fits:
+        shown = value if len(value) <= _SHOWN else f"{value[:_SHOWN]}..."
+        raise _misfit(tag, repr(shown), mark, path)
+    return resolved
 
 
 #: the first characters of every plain scalar that is not a string (null, bool, number)
@@ -239,10 +282,17 @@ _NOT_TEXT_START = frozenset("~nNtTfF-+.0123456789")
 
 def _scalar(event: Any, mark: Mark, path: Path_) -> Any:
     value = event.value
-    if not _plain(event):
+    if event.tag is not None:
+        return _tagged(value, event.tag, mark, path)
+    if event.style:  # quoted, or a block of text
         return value
     if value and value[0] not in _NOT_TEXT_START:
         return value  # most values: none of the patterns below can match
+    return _resolve(value, mark, path)
+
+
+def _resolve(value: str, mark: Mark, path: Path_) -> Any:
+    """The text of a plain scalar resolved with the YAML 1.2 core schema."""
     if _NULL.match(value):
         return None
     if _BOOL_TRUE.match(value):
@@ -299,6 +349,7 @@ class _Anchor:
     value: Any
     marks: list[tuple[bool, Path_, Mark]]  # (is_key, path relative to the anchor, mark)
     size: int
+    written: str | None = None  # of a number, as it was written (see Located.written)
 
 
 class _Builder:
@@ -407,6 +458,16 @@ class _Builder:
         if event.tag not in _ALLOWED_TAGS:
             raise YamlProblem(mark, f"tag {event.tag!r} is not allowed in a scenario file", path)
 
+    @staticmethod
+    def _check_collection_tag(event: Any, container: dict | list, mark: Mark,
+                              path: Path_) -> None:
+        """A tag on a mapping or a list is ``!``, or the core tag of its kind."""
+        tag = event.tag
+        if tag is not None and tag != "!" and tag != (_MAP if isinstance(container, dict)
+                                                      else _SEQ):
+            raise _misfit(tag, "a mapping" if isinstance(container, dict) else "a list",
+                          mark, path)
+
     # events
 
     def scalar(self, event: Any) -> None:
@@ -420,6 +481,8 @@ class _Builder:
                 top.key_is_merge = top.has_merge = True
                 return
             self._check_tag(event, mark, top.path)
+            if event.tag is not None:
+                _tagged(event.value, event.tag, mark, top.path)  # a key stays text, if it fits
             key = str(event.value)
             path = (*top.path, key)
             if key in top.container:
@@ -439,13 +502,17 @@ class _Builder:
         self._check_tag(event, mark, path)
         self._spend(1, mark, path)
         value = _scalar(event, mark, path)
+        written = None
+        kind = type(value)
+        if kind is float or (kind is int and event.value != str(value)):
+            written = self.out.written[mark] = event.value
         if not merging:
             sink = self.stack[-1].defer_to if self.stack else None
             if sink is None and not self.open_anchors:
                 self.out.values[path] = mark  # most values: placed at once
             else:
                 self._note(False, path, mark, sink=sink)
-        self._register(event.anchor, value, [], 1)
+        self._register(event.anchor, value, [], 1, written)
         self._put(value, mark)
 
     def alias(self, event: Any) -> None:
@@ -468,6 +535,8 @@ class _Builder:
             self._note(is_key, (*path, *rel), m, sink=sink)
         if not merging:
             self._note(False, path, mark, sink=sink)
+        if anchor.written is not None:
+            self.out.written[mark] = anchor.written
         self._put(copy.deepcopy(anchor.value), mark)
 
     def start(self, event: Any, container: dict | list) -> None:
@@ -478,6 +547,7 @@ class _Builder:
         if len(self.stack) >= MAX_DEPTH:
             raise YamlProblem(mark, f"nesting deeper than {MAX_DEPTH} levels", path)
         self._check_tag(event, mark, path)
+        self._check_collection_tag(event, container, mark, path)
         self._spend(1, mark, path)
         if merging:
             sink = self._sink(True)
@@ -538,9 +608,10 @@ class _Builder:
             return  # its mappings were merged one by one
         self._put(value, frame.mark)
 
-    def _register(self, anchor: str | None, value: Any, marks: list, size: int) -> None:
+    def _register(self, anchor: str | None, value: Any, marks: list, size: int,
+                  written: str | None = None) -> None:
         if anchor is not None:
-            self.anchors[anchor] = _Anchor(copy.deepcopy(value), marks, size)
+            self.anchors[anchor] = _Anchor(copy.deepcopy(value), marks, size, written)
 
 
 #: line breaks as editors count them (and the parsers, once the others are refused)
