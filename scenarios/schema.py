@@ -116,9 +116,11 @@ Editors that speak yaml-language-server get completion and hover text from
 - **YAML 1.1 traps are closed.** Only `true` and `false` are booleans (`NO` stays the
   country code of Norway), `9:30` stays text, `010` is ten, and dates stay text for the
   models to parse. Numbers are numbers: a quoted `"5"` or a `true` where a number
-  belongs is refused. U+0085, U+2028 and U+2029, line breaks to YAML 1.1 but not to
-  editors, are refused (write them as `\\u2028` in a double-quoted string). Aliases
-  may be used, but a document of more than {max_values} values, one whose aliases
+  belongs is refused. An explicit core tag gives a value its type: `!!int 5` and
+  `!!float 0.1` are numbers, `!!str 5` is text; a value its tag does not fit
+  (`!!int abc`) is refused, and so is any other tag. U+0085, U+2028 and U+2029, line
+  breaks to YAML 1.1 but not to editors, are refused (write them as `\\u2028` in a
+  double-quoted string). Aliases may be used, but a document of more than {max_values} values, one whose aliases
   repeat more than {max_alias_values} values, or a file over {max_mb} MB, is refused.
 - **TLP labels** are `CLEAR`, `GREEN`, `AMBER`, `AMBER+STRICT` and `RED` (TLP 2.0);
   `TLP:AMBER` is accepted too, and so is any case (`amber`, `tlp:amber`).
@@ -135,7 +137,8 @@ Editors that speak yaml-language-server get completion and hover text from
   one are: each must have a point of contact on the channel.
 - **Ids** are 1 to 64 letters, digits, `-`, `_` and `.`, starting with a letter or a
   digit (`C1`, `isp-th`, `2026.q3`; not `_C1` or `.E1`). Quote ids that look like
-  numbers, in lists too: `id: "1"`, `received: ["4", C1]`.
+  numbers, as written, in lists too: `id: "1"`, `id: "002"` (not `"2"`),
+  `received: ["4", C1]`.
 
 ## Includes and the regional library
 

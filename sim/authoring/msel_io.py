@@ -1481,7 +1481,8 @@ def _check_loads(loaded: LoadedScenario, text: str, table: Table, places: _Place
 
     data = dict(old.data)
     data["injects"] = new.data["injects"]
-    located = Located(data, marks(old.values, new.values), marks(old.keys, new.keys))
+    located = Located(data, marks(old.values, new.values), marks(old.keys, new.keys),
+                      {**old.written, **new.written})
     # the artefact files the scenario's injects read from the folders it may read from
     # (perhaps with --allow-include): their folders stay allowed
     before = IncludeRoots.for_scenario(loaded.path, allow_include)
