@@ -120,8 +120,9 @@ Editors that speak yaml-language-server get completion and hover text from
   `!!float 0.1` are numbers, `!!str 5` is text; a value its tag does not fit
   (`!!int abc`) is refused, and so is any other tag. U+0085, U+2028 and U+2029, line
   breaks to YAML 1.1 but not to editors, are refused (write them as `\\u2028` in a
-  double-quoted string). Aliases may be used, but a document of more than {max_values} values, one whose aliases
-  repeat more than {max_alias_values} values, or a file over {max_mb} MB, is refused.
+  double-quoted string). Aliases may be used, but a document of more than
+  {max_values} values, one whose aliases repeat more than {max_alias_values} values,
+  or a file over {max_mb} MB, is refused.
 - **TLP labels** are `CLEAR`, `GREEN`, `AMBER`, `AMBER+STRICT` and `RED` (TLP 2.0);
   `TLP:AMBER` is accepted too, and so is any case (`amber`, `tlp:amber`).
 - **`x-` keys** are ignored in every mapping of fields (the top level, an actor, an
