@@ -18,7 +18,7 @@ from scenarios import load_scenario, resolve_scenario_arg
 from sim.analysis.review import build_review
 from sim.engine import Action
 from sim.engine.events import Event
-from sim.net.visibility import for_role, role_expectations
+from sim.net.visibility import for_role, role_expectations, with_outcomes
 from sim.runs.session import DrillSession, Journal
 from sim.runs.view import DrillState
 from tui.app import DrillApp, ParticipantScreen
@@ -441,7 +441,7 @@ async def test_a_met_expectation_shows_no_deadline_counted_from_what_the_role_ne
     mine = role_expectations(session.scenario, "thaicert")
     for ev in session.engine.log:
         seen = for_role(ev, "thaicert", mine)
-        if seen is not None:
-            over_net.apply(Event.from_dict(seen))
+        for one in with_outcomes(seen) if seen is not None else ():
+            over_net.apply(Event.from_dict(one))
     x = next(x for x in over_net.todo("thaicert") if x.id == "E3")
     assert (x.status, x.deadline_at) == ("met", None)

@@ -10,7 +10,7 @@ from net_helpers import raw_join, serving, until
 from sim.engine import Action
 from sim.engine.events import Event
 from sim.net.client import DrillClient
-from sim.net.visibility import for_role
+from sim.net.visibility import for_role, with_outcomes
 
 SHARED = {"actors": ["cert-a", "cert-b"], "action": "escalate", "target": "council",
           "incident": "x"}
@@ -28,8 +28,8 @@ def loaded(scenario_data, load):
 
 
 def expectation_events(raw) -> dict[tuple[str, str], dict]:
-    return {(m["event"]["type"], m["event"]["details"]["expectation"]): m["event"]
-            for m in raw.of("event") if m["event"]["type"].startswith("expectation_")}
+    return {(e["type"], e["details"]["expectation"]): e for m in raw.of("event")
+            for e in with_outcomes(m["event"]) if e["type"].startswith("expectation_")}
 
 
 async def test_a_team_is_not_told_which_other_team_met_a_shared_expectation(loaded, tmp_path):

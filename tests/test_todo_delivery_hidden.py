@@ -24,7 +24,7 @@ from net_helpers import serving, until
 from sim.engine import Engine
 from sim.engine.events import Event
 from sim.net.client import DrillClient
-from sim.net.visibility import for_role, role_expectations
+from sim.net.visibility import for_role, role_expectations, with_outcomes
 from sim.runs.view import DrillState, call_channels, player_sees_anchor
 
 ROLE = "cert-a"
@@ -66,8 +66,8 @@ def views(loaded: Any, until_t: float) -> tuple[DrillState, DrillState]:
             received.add(str(e.details["inject"]))
         anchored = {x for x in mine if player_sees_anchor(local.expectations[x].after, received)}
         seen = for_role(e, ROLE, mine, anchored=anchored, calls=call_channels(scenario))
-        if seen is not None:
-            remote.apply(Event.from_dict(seen))
+        for one in with_outcomes(seen) if seen is not None else ():
+            remote.apply(Event.from_dict(one))
     return local, remote
 
 

@@ -81,7 +81,7 @@ from sim.engine.events import Event
 from sim.net import protocol as P
 from sim.net.invites import BAD_HOST_NAME, parse_invite
 from sim.net.server import is_local
-from sim.net.visibility import restore_texts
+from sim.net.visibility import restore_texts, with_outcomes
 from sim.runs.session import Note
 from sim.runs.view import DrillState
 
@@ -518,9 +518,12 @@ class DrillClient:
                 if msg.seq != self.seq + 1:
                     return  # never a gap or a duplicate in the read model
                 try:
-                    ev = event_of(msg.event)
+                    # a player's event may bring the outcomes of its own expectations that
+                    # it tells the role of (see sim.net.visibility): they follow it
+                    evs = [event_of(e) for e in with_outcomes(msg.event)]
                     if self.state is not None:
-                        self.state.apply(ev)
+                        for ev in evs:
+                            self.state.apply(ev)
                 except _MALFORMED:
                     raise _Unreadable(f"the drill server sent an event this client cannot "
                                       f"read (event {msg.seq}); another version of "
@@ -529,12 +532,13 @@ class DrillClient:
                 self.mark = P.stream_mark(self.mark, msg.event)
                 #: the server's wall-clock time when the engine produced the event in hand
                 self.event_at = msg.at
-                if ev.type == "role_changed" and ev.actor in self.human_roles:
-                    self.human_roles[ev.actor] = ev.details.get("played_by") == "human"
-                if ev.type == "drill_ended":
-                    self.clock.finished = True
-                for fn in self._listeners:
-                    fn(ev)
+                for ev in evs:
+                    if ev.type == "role_changed" and ev.actor in self.human_roles:
+                        self.human_roles[ev.actor] = ev.details.get("played_by") == "human"
+                    if ev.type == "drill_ended":
+                        self.clock.finished = True
+                    for fn in self._listeners:
+                        fn(ev)
                 self._wake_seq()
             case P.ClockState():
                 self._clock(msg)

@@ -285,10 +285,15 @@ async def follow(url: str, *, cafile: str | None, out=None, err=None,
     print(f"joined {client.scenario.drill.title if client.scenario else 'the drill'} as {who}",
           file=out, flush=True)
     shown = {"running": None, "speed": None}
+    latest = [0.0]
 
     def on_event(ev) -> None:
         assert client.state is not None
-        print(f"{_stamp(ev.time)}  {client.state.describe(ev)}", file=out, flush=True)
+        # a player learns how one of its expectations turned out when something comes
+        # back (a receipt): the line comes then, and says when it happened
+        at = latest[0] = max(latest[0], ev.time)
+        when = f" (at {_stamp(ev.time)})" if _stamp(ev.time) != _stamp(at) else ""
+        print(f"{_stamp(at)}  {client.state.describe(ev)}{when}", file=out, flush=True)
         if ev.type == "drill_ended":
             done.set()
 

@@ -16,6 +16,16 @@ Everything else (exercise control's ground truth, the MSEL, outages, stale conta
 the organisers' notes, other teams' items and expectations, TLP violations) is for the
 facilitator and observers only.
 
+The role is told how one of its own expectations turned out (``expectation_met``,
+``_late``, ``_missed``) no sooner than its to-do list shows it
+(:meth:`~sim.runs.view.DrillState.shown`): one that a message of its own may meet
+once delivered or acknowledged reads ``sent`` there until something comes back that
+shows a message got through (a call that connected, the recipient's receipt), so its
+outcome is kept back until then, and comes with the event that tells the role (in that
+event's ``outcomes``); one it sent a message for in time is never told missed while
+that message may have got through. A delivered e-mail and one lost without a word look
+alike to their sender, down to the expectations still open at the end.
+
 Events are filtered whole: a role receives an event or not (a receipt reaching it is
 shown as the acknowledgement it tells of). The few fields of its own events that are
 exercise control's (an inject's expected actions, which event met an expectation and
@@ -29,11 +39,13 @@ default.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from scenarios.model import MESSAGE_VERBS
 from sim.engine.events import Event
-from sim.runs.view import sender_hears_of_loss
+from sim.runs.view import DrillState, sender_hears_of_loss
 
 #: seen by everyone
 PUBLIC = frozenset({"drill_started", "role_changed", "drill_ended"})
@@ -74,8 +86,89 @@ _CONTROL_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def role_expectations(scenario: Any, role: str) -> frozenset[str]:
-    return frozenset(x.id for x in scenario.expectation_units() if role in x.actors)
+#: an expectation's outcomes, as a to-do list shows them
+OUTCOMES = frozenset({"met", "late", "missed"})
+#: what reading an event made by hand (without what the engine's carry) can raise
+_UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+class RoleExpectations(frozenset[str]):
+    """A role's own expectations (their ids), and what the role has been told of how
+    they turned out: one for each player's stream, given (through :func:`for_role`)
+    every event of the drill, in order. It reads the drill as exercise control's read
+    model does (:class:`~sim.runs.view.DrillState`), and asks it what the role's to-do
+    list shows of each expectation (:meth:`~sim.runs.view.DrillState.shown`): an
+    outcome the role's to-do list does not show yet is kept back until it does."""
+
+    role: str
+    #: exercise control's read model: None when no outcome of the role's is ever kept
+    #: back (none of its expectations is met by a message's delivery or acknowledgement)
+    state: DrillState | None
+    #: by expectation, the role's copies of the outcomes kept back from it, in order
+    held: dict[str, list[dict[str, Any]]]
+    #: the engine numbers of the outcomes not sent on their own (kept back, or sent later
+    #: with the event that told the role)
+    kept: set[int]
+    #: the role's expectations in the scenario's order
+    order: tuple[str, ...]
+    last: int
+
+    def __new__(cls, scenario: Any, role: str) -> RoleExpectations:
+        units = [x for x in scenario.expectation_units() if role in x.actors]
+        self = super().__new__(cls, (x.id for x in units))
+        self.role, self.order, self.held, self.kept, self.last = (
+            role, tuple(x.id for x in units), {}, set(), -1)
+        masked = any(x.action in MESSAGE_VERBS and x.reach != "sent" for x in units)
+        self.state = DrillState(scenario) if masked else None
+        return self
+
+    def feed(self, ev: Event) -> bool:
+        """Read ``ev``; False when it was read before (it is not read twice)."""
+        if ev.seq <= self.last:
+            return False
+        self.last = ev.seq
+        if self.state is not None:
+            # an event the read model cannot read (one made by hand, without what the
+            # engine's carry) tells it nothing
+            with contextlib.suppress(*_UNREADABLE):
+                self.state.apply(ev)
+        return True
+
+    def knows(self, xid: str) -> bool:
+        """Whether the role's to-do list shows how the expectation ``xid`` turned out."""
+        if self.state is None or (x := self.state.expectations.get(xid)) is None:
+            return True
+        return self.state.shown(x, self.role).status in OUTCOMES
+
+    def tell(self, ev: Event, out: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The role's copy ``out`` of ``ev`` (just read), as the role is sent it: an
+        outcome the role does not know yet is kept back (None); an event the role is
+        sent carries in ``outcomes`` those kept back that the role knows from now on."""
+        if out is None:
+            return None
+        if ev.type in EXPECTATION:
+            xid = str(ev.details.get("expectation"))
+            if not self.knows(xid):
+                self.held.setdefault(xid, []).append(out)
+                self.kept.add(ev.seq)
+                return None
+            self.held.pop(xid, None)  # this one says how it stands now
+        if ev.type == "drill_ended" and "open_expectations" in out["details"]:
+            # one whose outcome the role was not told is still open to it
+            still = {*out["details"]["open_expectations"], *self.held}
+            out = {**out, "details": {**out["details"], "open_expectations": [
+                x for x in self.order if x in still]}}
+        known = [xid for xid in self.held if self.knows(xid)]
+        if known:
+            told = sorted((o for xid in known for o in self.held.pop(xid)),
+                          key=lambda o: int(o["seq"]))
+            out = {**out, "outcomes": told}
+        return out
+
+
+def role_expectations(scenario: Any, role: str) -> RoleExpectations:
+    """The role's own expectations, for its stream (see :class:`RoleExpectations`)."""
+    return RoleExpectations(scenario, role)
 
 
 #: (inject id, artefact name) -> the file's text and whether it is password-protected
@@ -98,6 +191,14 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
              calls: Collection[str] = frozenset()) -> dict[str, Any] | None:
     """The event as ``role`` may see it, or None when it may not.
 
+    With the role's :class:`RoleExpectations` (:func:`role_expectations`), given every
+    event in order, an outcome of the role's own expectation waits until the role's
+    to-do list shows it, and comes in the ``outcomes`` of the event that tells the role
+    (a receipt, a call that connected; see :class:`RoleExpectations`); the role's
+    ``drill_ended`` lists as open the expectations whose outcome it was not told. An
+    event given again is the role's as it was sent then, without those outcomes. With
+    a plain set of ids, each event is judged alone.
+
     The arrival of the role's own message is shown to it only on a phone call
     (``calls``: the scenario's :func:`~sim.runs.view.call_channels`; none by default):
     mail, a fax, a portal or a network says nothing of it, and the role learns of it from the
@@ -113,6 +214,18 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
     whom); ``anchored`` lists the role's expectations whose countdown it may know the
     start of (:func:`~sim.runs.view.player_sees_anchor`): the deadline of another one
     that is met is exercise control's, and is withheld (``deadline_at`` null)."""
+    out = _for_role(ev, role, expectations, texts, anchored, calls)
+    if not isinstance(expectations, RoleExpectations):
+        return out
+    if not expectations.feed(ev):
+        return None if ev.seq in expectations.kept else out
+    return expectations.tell(ev, out)
+
+
+def _for_role(ev: Event, role: str, expectations: frozenset[str],
+              texts: ArtefactTexts | None, anchored: Collection[str],
+              calls: Collection[str]) -> dict[str, Any] | None:
+    """The event as ``role`` may see it, judged alone (see :func:`for_role`)."""
     t, d = ev.type, ev.details
     if t in PUBLIC:
         seen = True
@@ -167,6 +280,16 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
             if found is not None:
                 out["details"] = {**out["details"], "content": found[0]}
     return out
+
+
+def with_outcomes(event: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The events a player's copy of an event (as :func:`for_role` gives it) stands for,
+    in the order the role learns them: itself, without ``outcomes``, then the outcomes of
+    its own expectations that come with it."""
+    told = event.get("outcomes") or []
+    if not isinstance(told, list) or not all(isinstance(o, Mapping) for o in told):
+        raise ValueError("an event's outcomes are a list of events")
+    return [{k: v for k, v in event.items() if k != "outcomes"}, *map(dict, told)]
 
 
 def _acknowledged_for_sender(ev: Event) -> dict[str, Any] | None:
