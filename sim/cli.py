@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 # each command imports what it needs when it runs: help and argument errors load
 # neither the engine nor the scenario models
 from scenarios import DEFAULT_SCENARIO
+from sim.safe.text import shell_word
 
 if TYPE_CHECKING:
     import ssl
@@ -40,13 +41,6 @@ def _problems(exc: ScenarioError, out: TextIO | None = None) -> None:
     n = listed + sum(p.unlisted for p in exc.problems)
     print(f"{n:,} problem{'s' if n != 1 else ''} found"
           + (f" ({listed} listed)" if n != listed else ""), file=stream)
-
-
-def _shell_word(path: Path) -> str:
-    """``path`` as one word of a command line the user can paste."""
-    import shlex
-
-    return shlex.quote(str(path))
 
 
 # --- an output must not write over what the command reads --------------------------
@@ -184,7 +178,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     session.close()
             except JournalExists as exc:  # drill run has no --resume: say who has one
                 print(f"{exc} (drill run records a new drill and never resumes one; "
-                      f"drill play --resume {_shell_word(exc.path)} carries on an unfinished "
+                      f"drill play --resume {shell_word(exc.path)} carries on an unfinished "
                       "drill)", file=sys.stderr)
                 return _journal_exit(exc)
             except JournalError as exc:
@@ -312,7 +306,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     if session.path:
         print(f"journal: {session.path}", file=sys.stderr)
         if not session.finished:
-            print(f"carry on with: drill play --resume {session.path}", file=sys.stderr)
+            print(f"carry on with: drill play --resume {shell_word(session.path)}", file=sys.stderr)
     return status
 
 
@@ -387,7 +381,7 @@ def _live_session(args: argparse.Namespace, speed: float | None,
         )
     except JournalExists as exc:  # play and host each carry a drill on with their --resume
         print(f"{exc}, or carry on the drill recorded there with "
-              f"drill {args.command} --resume {_shell_word(exc.path)}", file=sys.stderr)
+              f"drill {args.command} --resume {shell_word(exc.path)}", file=sys.stderr)
         return _journal_exit(exc)
     except JournalError as exc:
         print(exc, file=sys.stderr)
@@ -503,8 +497,8 @@ def cmd_host(args: argparse.Namespace) -> int:
             print(exc, file=sys.stderr)
             status = EXIT_CANNOT_RUN
     print(f"journal: {session.path}", file=sys.stderr)
-    if not session.finished:
-        print(f"carry on with: drill host --resume {session.path}", file=sys.stderr)
+    if not session.finished and session.path is not None:  # a hosted drill is always recorded
+        print(f"carry on with: drill host --resume {shell_word(session.path)}", file=sys.stderr)
     return status
 
 

@@ -16,6 +16,7 @@ from sim.net.client import DrillClient, DrillConnectionError, JoinRefused
 from sim.net.remote import RemoteSession
 from sim.net.run import self_tls, self_url
 from sim.net.server import DrillServer
+from sim.safe.text import shell_word
 
 from .app import DrillApp
 
@@ -94,9 +95,10 @@ def console_runner(cert: str | None, keymap: dict[str, str] | None = None):
             await client.connect()
             app = DrillApp(RemoteSession(client), keymap=keymap)
             journal = server.session.path
+            assert journal is not None  # a hosted drill is always recorded
             app.quit_note = ("Quitting the console stops the drill server. Everything so far is "
                              f"in the journal:\n{journal}\nCarry on later with: "
-                             f"drill host --resume {journal}")
+                             f"drill host --resume {shell_word(journal)}")
             await app.run_async()
         except JoinRefused as exc:  # pragma: no cover - its own token, just issued
             print(exc, file=sys.stderr)

@@ -15,6 +15,7 @@ markup, after passing them through :func:`plain` (see ``tui/plain.py``).
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -85,3 +86,11 @@ def plain_output() -> Iterator[None]:
         yield
     finally:
         sys.stdout, sys.stderr = saved
+
+
+def shell_word(path: str | os.PathLike[str]) -> str:
+    """``path`` as one word of a command line the user can paste (quoted when it holds
+    spaces, quotes or other characters the shell would read otherwise)."""
+    import shlex
+
+    return shlex.quote(os.fspath(path))

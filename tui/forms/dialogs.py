@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from sim.safe.text import shell_word
+
 from ..plain import line, text
 
 
@@ -56,7 +58,7 @@ class ConfirmQuit(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         where = (f"Everything so far is in the journal:\n{self.journal}\n"
-                 f"Carry on later with: drill play --resume {self.journal}"
+                 f"Carry on later with: drill play --resume {shell_word(self.journal)}"
                  if self.journal else "This drill is not being recorded.")
         if self.note:
             where = self.note

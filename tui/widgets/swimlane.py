@@ -76,7 +76,8 @@ class Swimlane(Widget, can_focus=True):
 
     Lanes that do not all fit the widget's height are shown a window at a time, which
     follows the selected mark's lane (as the columns follow its time); the page keys
-    and the mouse wheel move through the lanes."""
+    and the mouse wheel move through the lanes. ←/→ move the columns half a width,
+    from drill start to the last mark, through stretches without marks as well."""
 
     BINDINGS = [
         Binding("left", "scroll(-1)", "Earlier", id="timeline.earlier"),
@@ -101,6 +102,8 @@ class Swimlane(Widget, can_focus=True):
         #: the first lane shown, and whether the lanes shown follow the selected mark
         self._top = 0
         self._follow = True
+        #: whether the columns follow the selected mark (not once scrolled to where no mark is)
+        self._track = True
         self._load()
 
     def _load(self) -> None:
@@ -111,7 +114,7 @@ class Swimlane(Widget, can_focus=True):
                           if x["incident"] == self.incident and x["deadline_at"] is not None]
         self.selected = 0
         self._start = self.marks[0].time if self.marks else 0.0
-        self._top, self._follow = 0, True
+        self._top, self._follow, self._track = 0, True, True
 
     def lane_room(self) -> int:
         """How many lanes fit: the widget's height less the header, the line under the
@@ -139,7 +142,7 @@ class Swimlane(Widget, can_focus=True):
         if not self.marks:
             return Text("No events for this incident.")
         sel = self.marks[self.selected]
-        if not self._start <= sel.time < self._start + width * self.minutes_per_col:
+        if self._track and not self._start <= sel.time < self._start + width * self.minutes_per_col:
             self._start = max(0.0, sel.time - width * self.minutes_per_col / 4)
         start, step = self._start, self.minutes_per_col
         head = "incident " + one_line(self.incident)
@@ -177,13 +180,19 @@ class Swimlane(Widget, can_focus=True):
         return self.marks[self.selected] if self.marks else None
 
     def action_scroll(self, direction: int) -> None:
+        """Move the columns half a width later (or earlier), never before drill start nor
+        past the last mark. The selection moves to the first (or last) mark now on
+        screen; with none there it stays where it was, off screen, until a mark is chosen
+        or comes into view, and the columns stay where they were moved to."""
         width = max(20, self.size.width - LABEL - 2)
-        self._start = max(0.0, self._start + direction * width * self.minutes_per_col / 2)
-        # keep the selection on screen
+        last = max((e.time for e in self.marks), default=0.0)
+        start = self._start + direction * width * self.minutes_per_col / 2
+        self._start = max(0.0, min(start, last))
         visible = [i for i, e in enumerate(self.marks)
                    if self._start <= e.time < self._start + width * self.minutes_per_col]
         if visible:
             self.selected = visible[0] if direction > 0 else visible[-1]
+        self._track = bool(visible)
         self._follow = True
         self._changed()
 
@@ -206,6 +215,7 @@ class Swimlane(Widget, can_focus=True):
         if on:
             at = self.marks[self.selected].time
             self.selected = min(on, key=lambda i: (abs(self.marks[i].time - at), i))
+            self._track = True
         self._changed()
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
@@ -223,7 +233,7 @@ class Swimlane(Widget, can_focus=True):
     def action_select(self, step: int) -> None:
         if self.marks:
             self.selected = (self.selected + step) % len(self.marks)
-            self._follow = True
+            self._follow = self._track = True
             self._changed()
 
     def action_next_incident(self) -> None:
