@@ -34,6 +34,9 @@ from sim.analysis.review import (
     Hop,
     Review,
     human_roles,
+    not_in_play,
+    shown_rating,
+    shown_status,
 )
 from sim.safe.text import json_text, one_line, plain
 
@@ -350,8 +353,8 @@ def render_markdown(review: Review) -> str:
             "|---|---|---|---|---|---|"]
     for x in m["expectations"]:
         rating, note, by_evaluator = review.rating(x["id"])
-        out.append(f"| {md(x['id'])} | {md(x['status'])} | {_t(x['deadline_at'])} | {_t(x['at'])} | "
-                   f"{md(rating)}{'' if by_evaluator else ' (suggested)'} | {md(note)} |")
+        out.append(f"| {md(x['id'])} | {md(shown_status(x))} | {_t(x['deadline_at'])} | "
+                   f"{_t(x['at'])} | {md(shown_rating(rating, by_evaluator))} | {md(note)} |")
     out += ["", "Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()), ""]
     tasks = review.task_answers()
     if tasks:
@@ -573,10 +576,9 @@ def render_html(review: Review) -> str:
                "<th>Done</th><th>Rating</th><th>Note</th></tr>")
     for x in m["expectations"]:
         rating, note, by_evaluator = review.rating(x["id"])
-        out.append(f"<tr><td>{e(x['id'])}</td><td class='{e(x['status'])}'>{e(x['status'])}</td>"
-                   f"<td>{e(_t(x['deadline_at']))}</td><td>{e(_t(x['at']))}</td>"
-                   f"<td>{e(rating)}{'' if by_evaluator else ' (suggested)'}</td>"
-                   f"<td>{e(note)}</td></tr>")
+        out.append(f"<tr><td>{e(x['id'])}</td><td class='{e(x['status'])}'>{e(shown_status(x))}"
+                   f"</td><td>{e(_t(x['deadline_at']))}</td><td>{e(_t(x['at']))}</td>"
+                   f"<td>{e(shown_rating(rating, by_evaluator))}</td><td>{e(note)}</td></tr>")
     out.append("</table>")
     tasks = review.task_answers()
     if tasks:
@@ -685,8 +687,8 @@ def render_text(review: Review) -> str:
     out = [_escalation_text(review.metrics, names, tlp=tlp).rstrip("\n"), "", "Ratings"]
     for x in review.metrics["expectations"]:
         rating, note, by_evaluator = review.rating(x["id"])
-        out.append(f"  {one_line(x['id'])}: {one_line(rating) or '-'}"
-                   f"{'' if by_evaluator else ' (suggested)'}" + (f"; {one_line(note)}" if note else ""))
+        out.append(f"  {one_line(x['id'])}: {one_line(shown_rating(rating, by_evaluator)) or '-'}"
+                   + "".join(f"; {one_line(said)}" for said in (not_in_play(x), note) if said))
     tasks = review.task_answers()
     if tasks:
         out += ["", "Player tasks"]

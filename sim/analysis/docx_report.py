@@ -38,7 +38,7 @@ from sim.analysis.aar import (
     note_when,
 )
 from sim.analysis.report import drill_tlp
-from sim.analysis.review import PARTS, RATINGS, Review
+from sim.analysis.review import PARTS, RATINGS, Review, shown_rating, shown_status
 from sim.safe.text import plain
 
 TLP_RGB = {"RED": (0xFF, 0x2B, 0x2B), "AMBER": (0xFF, 0xC0, 0x00),
@@ -227,8 +227,8 @@ def render_docx(review: Review) -> bytes:
     rows = []
     for x in m["expectations"]:
         rating, note, by_evaluator = review.rating(x["id"])
-        rows.append([x["id"], x["status"], _t(x["deadline_at"]), _t(x["at"]),
-                     rating + ("" if by_evaluator else " (suggested)"), note])
+        rows.append([x["id"], shown_status(x), _t(x["deadline_at"]), _t(x["at"]),
+                     shown_rating(rating, by_evaluator), note])
     _table(doc, ["Id", "Status", "Due", "Done", "Rating", "Note"], rows)
     doc.add_paragraph("Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()))
 

@@ -311,6 +311,25 @@ def suggest_rating(x: Mapping[str, Any]) -> str:
     return ""
 
 
+def not_in_play(x: Mapping[str, Any]) -> str:
+    """What the review and the after-action report say of an expectation that never came
+    into play (counted from an inject that was skipped, as the run report marks it):
+    "not in play (inject 4 skipped)"; "" for one in play."""
+    return f"not in play (inject {x['skipped']} skipped)" if "skipped" in x else ""
+
+
+def shown_status(x: Mapping[str, Any]) -> str:
+    """An expectation's status as the review and the report tables show it: met, late,
+    missed, open, or :func:`not_in_play`."""
+    return not_in_play(x) or str(x["status"])
+
+
+def shown_rating(rating: str, by_evaluator: bool) -> str:
+    """A rating as the review and the reports show it: the evaluator's as given, a
+    suggested one marked "(suggested)", and none as nothing."""
+    return rating if by_evaluator or not rating else f"{rating} (suggested)"
+
+
 # --- human play against the model -------------------------------------------------
 
 

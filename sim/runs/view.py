@@ -15,6 +15,7 @@ from typing import Any
 
 from scenarios.durations import format_drill_time, parse_drill_time
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, Inject, Scenario
+from sim.analysis.metrics import INJECT_OUT
 from sim.analysis.report import TLP_EVENTS, drill_tlp
 from sim.engine.clock import scenario_shift
 from sim.engine.events import Event
@@ -177,7 +178,8 @@ class ExpectationRow:
     score: float
     within: float
     after: str
-    #: on a role's to-do list, also ``sent`` (see :meth:`DrillState.shown`)
+    #: on a role's to-do list, also ``sent``; to exercise control, also ``not in play``
+    #: (see :meth:`DrillState.shown`)
     status: str = "waiting"  # waiting | due | met | missed | late
     deadline_at: float | None = None
     done_at: float | None = None
@@ -187,6 +189,9 @@ class ExpectationRow:
     require: str = "any"  # any | all
     #: the actor whose action met it (or met it late), as the events name it
     by: str | None = None
+    #: not in play: the skipped inject it counts from (or that would have opened its
+    #: incident), as exercise control is shown it (see :meth:`DrillState.not_in_play`)
+    skipped: str | None = None
 
 
 @dataclass
@@ -249,6 +254,10 @@ class DrillState:
         self.tasks: dict[tuple[str, str], TaskRow] = {}
         #: when the engine started each expectation's countdown (see :meth:`shown`)
         self.anchors: dict[str, float] = {}
+        #: the injects skipped and neither put back nor sent since, each with the
+        #: incident it is about, and the incidents opened (see :meth:`not_in_play`)
+        self._skipped: dict[str, str | None] = {}
+        self._opened: set[str | None] = set()
         #: the drill's TLP label as the events so far raise it, by the rule of its reports
         #: (:func:`sim.analysis.report.drill_tlp`)
         self.tlp = drill_tlp(scenario)
@@ -262,6 +271,13 @@ class DrillState:
         d = ev.details
         if ev.type in TLP_EVENTS:
             self.tlp = max(self.tlp, drill_tlp(self.scenario, (ev,)), key=TLP_ORDER.index)
+        if ev.type == "inject_skipped":
+            self._skipped[str(d.get("inject"))] = ev.incident
+        elif ev.type == "inject_unskipped" or (ev.type in INJECT_OUT and "inject" in d):
+            # put back, or sent all the same: in play again
+            self._skipped.pop(str(d.get("inject")), None)
+        elif ev.type == "incident_opened":
+            self._opened.add(ev.incident)
         match ev.type:
             case "drill_started":
                 for aid in d.get("human", []):
@@ -549,6 +565,21 @@ class DrillState:
                 x.deadline_at = ev.time + x.within
                 x.status = "due"
 
+    def not_in_play(self, x: ExpectationRow) -> str | None:
+        """The skipped inject an expectation still open counts from, or that would have
+        opened its incident (one counted from the opening of an incident that never
+        opened): it is not in play, as the run report says, for as long as that inject
+        is neither put back nor sent. None for one in play."""
+        if x.status not in ("waiting", "due"):
+            return None
+        if x.after in self._skipped:
+            return x.after
+        if x.after == "incident" and x.incident not in self._opened:
+            # the first of its incident's injects skipped, as the run report names it
+            return next((inject for inject, incident in self._skipped.items()
+                         if incident == x.incident), None)
+        return None
+
     def use_anchors(self, anchors: Mapping[str, float]) -> None:
         """The engine's anchors (``session.anchors``), for :meth:`shown`."""
         self.anchors = dict(anchors)
@@ -576,7 +607,14 @@ class DrillState:
         recipient's receipt of acknowledgement): then it is shown as it stands. One
         missed that the role sent nothing for before its deadline is missed (late, once
         the role knows its message got through); one met by another team's action
-        (which the role is told) is met."""
+        (which the role is told) is met.
+
+        Exercise control sees an open expectation counted from a skipped inject as
+        ``not in play`` (:meth:`not_in_play`), with no deadline; a role, never told of
+        the skip, sees it waiting."""
+        if role is None and (inject := self.not_in_play(x)) is not None:
+            return replace(x, status="not in play", skipped=inject, deadline_at=None,
+                           done_at=None)
         row = self._shown(x, role)
         if role is None or x.action not in MESSAGE_VERBS or x.reach == "sent":
             return row

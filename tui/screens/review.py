@@ -25,7 +25,17 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from scenarios.durations import format_drill_time, format_duration
-from sim.analysis.review import PARTS, RATINGS, Comparison, Hop, NotDelivered, Review
+from sim.analysis.review import (
+    PARTS,
+    RATINGS,
+    Comparison,
+    Hop,
+    NotDelivered,
+    Review,
+    not_in_play,
+    shown_rating,
+    shown_status,
+)
 from sim.engine import ActionError
 from sim.net.client import DrillConnectionError
 from sim.safe.text import one_line
@@ -444,12 +454,13 @@ class ReviewScreen(Screen):
             rating, note, mine = self.review.rating(x["id"])
             late = (format_duration(x["lateness"]) if x.get("lateness") and x["status"] != "met"
                     else "")
+            # one never in play is left out of the score, as in the header's total
+            score = "—" if not_in_play(x) else f"{x['earned']:g}/{x['score']:g}"
             exp.add_row(*cells([
-                x["id"], x["status"], format_drill_time(x["deadline_at"])
+                x["id"], shown_status(x), format_drill_time(x["deadline_at"])
                 if x["deadline_at"] is not None else "",
                 format_drill_time(x["at"]) if x.get("at") is not None else "", late,
-                f"{x['earned']:g}/{x['score']:g}",
-                rating + ("" if mine else " (suggested)"), note,
+                score, shown_rating(rating, mine), note,
                 x["description"] or x["action"]]), key=x["id"])
         if row < exp.row_count:
             exp.move_cursor(row=row, animate=False)
