@@ -65,9 +65,13 @@ def test_only_a_scheduled_inject_still_waiting_can_be_delayed(engine):
     engine.run_until(100)
     engine.skip_inject("2")
     before = len(engine.log)
-    for inject in ("1", "2", "C1"):  # delivered, skipped, a contingency with no time
+    for inject in ("1", "2"):  # delivered, skipped
         assert refused(engine.delay_inject, inject, 30) == (
             f"inject {inject!r} is not waiting to be delivered")
+    # a contingency with no time: the refusal says how to give it one
+    assert refused(engine.delay_inject, "C1", 30) == (
+        "inject 'C1' has no time yet (it waits for its trigger), so there is none to "
+        "delay: give it one with Reschedule (t)")
     assert len(engine.log) == before
     assert delivered(engine.run(), "1") == [("cert-a", 60)]
 

@@ -24,8 +24,15 @@ def make_app(pin: str | None) -> DrillApp:
     return DrillApp(session, speed=60, roles=["certph"], pin=pin, tick=3600)
 
 
-async def end_the_drill(pilot, app: DrillApp) -> None:
+async def open_the_role(pilot, app: DrillApp) -> None:
+    """The app opens at the console; ``v`` hands the seat to CERT-PH's player."""
+    await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen))
+    await pilot.press("v")
     await until(pilot, lambda: isinstance(app.screen, ParticipantScreen) and app.screen.ready)
+
+
+async def end_the_drill(pilot, app: DrillApp) -> None:
+    await open_the_role(pilot, app)
     app.clock.resume()
     app.clock.jump_to(END)
     app.tick()
@@ -88,7 +95,7 @@ async def test_without_a_pin_the_review_opens_by_itself_at_the_end():
 async def test_at_the_console_the_review_opens_by_itself_at_the_end_even_with_a_pin():
     app = make_app("1234")
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ParticipantScreen) and app.screen.ready)
+        await open_the_role(pilot, app)
         await pilot.press("escape")  # back to the console: the facilitator's PIN
         await until(pilot, lambda: isinstance(app.screen, PinPrompt))
         for key in "1234":

@@ -147,6 +147,8 @@ class DrillApp(PlainTextApp):
             self.clock = clock or DrillClock(speed=speed, start=session.now)
         #: the ids of the ad-hoc injects this terminal has added (see :meth:`send_adhoc`)
         self._adhoc_ids: set[str] = set()
+        #: the roles people play here, as given (``--role``): a player's terminal over the
+        #: network opens at its role; the console opens first everywhere else
         self.start_roles = list(roles)
         self.tick_seconds = tick
         self._shown = -1
@@ -252,12 +254,12 @@ class DrillApp(PlainTextApp):
         self.redraw()
 
     def on_mount(self) -> None:
+        """A player's terminal opens at its role's view; every other one at the console
+        (the roles people play are marked there: ``v`` and ``h`` open their views)."""
         if self.access == "player" and self.start_roles:
             self.push_screen(ParticipantScreen(self.start_roles[0]))
         else:
             self.push_screen(FacilitatorScreen())
-            for role in self.start_roles[:1]:
-                self.open_role(role)
         if self.session.path:
             self.notify(f"Journal: {self.session.path}", timeout=6)
         self.set_interval(self.tick_seconds, self.tick)
@@ -302,11 +304,18 @@ class DrillApp(PlainTextApp):
                 except JournalError as exc:
                     self._halt(exc)
                     return
-            if self.session.finished:
-                self.clock.pause()
-                self.drill_ended()
+            self._reached_end()
         self.check_breaks()  # after the drill has caught up with the clock
         self.redraw()
+
+    def _reached_end(self) -> None:
+        """The drill run here has reached its end, however it got there (the clock, ``j``,
+        a jump): the clock stops, and the end is said (and the review opened) once."""
+        if self.remote is not None or not self.session.finished or self._ended_seen:
+            return
+        self._ended_seen = True
+        self.clock.pause()
+        self.drill_ended()
 
     def drill_ended(self) -> None:
         """Say the drill has ended and open the review (the hot wash). In hot seat a
@@ -570,6 +579,13 @@ class DrillApp(PlainTextApp):
         return next(iter(sc.channels))
 
     def open_role(self, role: str) -> None:
+        """Open ``role``'s view: from the console, or in place of the role view open now
+        (hot seat), without the console coming back in between. The toasts shown go: a
+        role's view says nothing of what another team received or did."""
+        self.clear_notifications()
+        if isinstance(self.screen, ParticipantScreen):
+            self.switch_screen(ParticipantScreen(role))
+            return
         if not isinstance(self.screen, FacilitatorScreen):
             self.pop_screen()
         self.push_screen(ParticipantScreen(role))
@@ -704,6 +720,7 @@ class DrillApp(PlainTextApp):
             self._halt(exc)
             return
         self.clock.jump_to(self.session.now)
+        self._reached_end()
         self.redraw()
 
     # --- scheduled breaks ---------------------------------------------------------

@@ -103,8 +103,12 @@ class Msel:
 
     def delay(self, inject_id: str, minutes: float) -> None:
         sched = self.get(inject_id)
-        if sched.state != "pending" or sched.at is None:
+        if sched.state != "pending":
             raise ActionError(f"inject {inject_id!r} is not waiting to be delivered")
+        if sched.at is None:
+            raise ActionError(f"inject {inject_id!r} has no time yet (it waits for its "
+                              "trigger), so there is none to delay: give it one with "
+                              "Reschedule (t)")
         if not _number(minutes) or minutes <= 0:
             raise ActionError("a delay is a number of minutes greater than zero")
         sched.at = self._ahead(max(self.env.now, sched.at) + minutes)

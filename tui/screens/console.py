@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
@@ -14,12 +15,14 @@ from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from scenarios.durations import format_drill_time
+from sim.engine.events import Event
 from sim.runs.breaks import BreakPlan, parse_break, wall_clock
+from sim.runs.session import DrillSession
 from sim.runs.when import FORMATS, parse_when, when_in_words
 
 from ..forms import BreakForm, Confirm, InjectForm, TimeForm
 from ..forms.sending import Outcome
-from ..plain import line
+from ..plain import cells, line
 from ..widgets.tables import FittedTable, fill_table, shorten
 from .live import LiveScreen, clock_line, describe, fmt_time, time_left
 
@@ -136,11 +139,47 @@ class FacilitatorScreen(LiveScreen):
                     ", ".join(x.actors), x.action, x.incident, f"{x.score:g}"))
             for x in map(st.shown, st.expectations.values())
         ], fit=4)
-        fill_table(self.query_one("#log", DataTable), [
-            (str(e.seq), (fmt_time(e.time), describe(e, st))) for e in reversed(st.recent)
-        ])
+        self._fill_log()
         self._fill_notes()
         self.refresh_overview()
+
+    # --- the Log tab: the whole event log --------------------------------------------
+
+    #: how many of the drill's events the Log tab lists, and the last of them
+    _logged = 0
+    _last_logged: Event | None = None
+
+    def _whole_log(self) -> Sequence[Event]:
+        """Every event of the drill this console reads, oldest first: the engine's log,
+        or (a drill served elsewhere) every event the server sent."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        if app.remote is not None:
+            return app.remote.events
+        assert isinstance(app.session, DrillSession)
+        return app.session.engine.log
+
+    def _fill_log(self) -> None:
+        """The Log tab: the whole event log, oldest first. Only the events new since the
+        last look are added (a long drill holds thousands of them), and a cursor on the
+        newest line follows the log as it grows. A log that started again (the drill
+        server's reset) is listed anew."""
+        app: DrillApp = self.app  # type: ignore[assignment]
+        events = self._whole_log()
+        table = self.query_one("#log", DataTable)
+        listed = self._logged
+        if listed > len(events) or (listed and events[listed - 1] is not self._last_logged):
+            table.clear()
+            listed = 0
+        if listed == len(events):
+            return
+        follow = table.row_count == 0 or table.cursor_row >= table.row_count - 1
+        for i in range(listed, len(events)):
+            event = events[i]
+            table.add_row(*cells((fmt_time(event.time), describe(event, app.state))),
+                          key=str(i))
+        self._logged, self._last_logged = len(events), events[-1]
+        if follow:
+            table.move_cursor(row=table.row_count - 1, animate=False)
 
     # --- what people do: a toast, a marked row, the Last acted column ---------------
 
@@ -181,9 +220,13 @@ class FacilitatorScreen(LiveScreen):
         newest = st.person_actions[-1].seq if st.person_actions else -1
         if self._announced is None:  # what happened before the console opened is not news
             self._announced = newest
+        now = time.monotonic()
+        if app.screen is not self:
+            # a role's view (or a dialog) is on top: its reader is not told what other
+            # teams did; the console says it once the facilitator is back
+            return {aid for aid, until in self._marks.items() if until > now}
         fresh = [a for a in st.person_actions if a.seq > self._announced]
         self._announced = max(self._announced, newest)
-        now = time.monotonic()
         for acted in fresh:
             self._marks[acted.actor] = now + self.ACTED_MARK
         shown = fresh if len(fresh) <= self.ACTED_TOASTS else fresh[-(self.ACTED_TOASTS - 1):]
