@@ -136,7 +136,8 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     A team first hears of an incident when it takes in an item about it: as the item
     arrives, or, for one that reached its closed office and waited unread (its
     delivery says ``unread``), when the team reads it: when it acknowledges it, or when
-    a person takes the role and reads everything at once."""
+    a person takes the role during the drill and reads everything at once (a role
+    changed after the drill ended reads nothing)."""
     kinds: dict[str, str] = {}
     #: actor -> what the log says of it (its name, kind and country)
     heads: dict[str, Mapping[str, Any]] = {}
@@ -189,8 +190,13 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             "via": "control" if delivery.type == "inject_delivered" else "peer",
         }
 
+    #: the drill ended: a role changed after that is put right for the review, and
+    #: reads nothing (the engine carries out nothing after the end)
+    ended = False
     for e in events:
-        if e.type == "role_changed" and e.details.get("played_by") == "human":
+        if e.type == "drill_ended":
+            ended = True
+        if e.type == "role_changed" and e.details.get("played_by") == "human" and not ended:
             # a person taking the role reads everything that waited unread
             for delivery in unread.pop(e.actor, []) if e.actor is not None else []:
                 hear(delivery, e.time)

@@ -13,7 +13,7 @@ from typing import Any
 
 from scenarios.durations import format_drill_time
 from scenarios.model import MESSAGE_VERBS, Scenario
-from sim.analysis.metrics import as_events, compute, hops_with_attempts
+from sim.analysis.metrics import _item_ref, as_events, compute, hops_with_attempts
 from sim.engine import Engine, collector
 from sim.engine.events import Event
 from sim.engine.messaging import VERB_EVENT
@@ -341,23 +341,56 @@ def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str,
     ``first_ack`` runs from the actor's first receipt; an action's time runs from
     the incident's opening. With ``by`` ("human" or "policy") only what was done by
     that hand counts: a person is credited with a person's own actions, never with
-    the automated policy's work for the same role.
+    the automated policy's work for the same role. ``first_ack`` then runs from when
+    that hand first had an item about the incident to acknowledge, as the policy's
+    runs time theirs from when the role first had one: the item's arrival, or the
+    moment the hand took the role with the item waiting (what was acknowledged
+    before it took over was not left to it). A hand that acknowledged without
+    holding the role is timed from the first receipt.
     """
     events = as_events(log)
     opened: dict[str, float] = {}
     first_receipt: dict[str, float] = {}
+    #: per incident, when the hand ``by`` first held the role with an item about it
+    #: waiting to be acknowledged
+    in_front: dict[str, float] = {}
+    #: per incident, the items that reached the role and are not yet acknowledged
+    waiting: dict[str, set[str | None]] = {}
+    holds = by is None  # whether the hand ``by`` plays the role now
+    ended = False  # a role changed after the drill ended is put right for the review only
     out: dict[tuple[str, str], float] = {}
     for e in events:
         if e.type == "incident_opened":
             opened[e.incident] = e.time
+        elif e.type == "drill_started" and by is not None:
+            human = e.details.get("human")
+            holds = (actor in human if isinstance(human, list) else False) == (by == "human")
+        elif e.type == "drill_ended":
+            ended = True
+        elif e.type == "role_changed" and e.actor == actor and by is not None and not ended:
+            holds = e.details.get("played_by") == by
+            if holds:
+                for incident, items in waiting.items():
+                    if items:
+                        in_front.setdefault(incident, e.time)
         if e.actor != actor or e.incident is None:
             continue
         if e.type in ("inject_delivered", "message_delivered"):
             first_receipt.setdefault(e.incident, e.time)
-        elif by is not None and e.details.get("by") != by:
+            waiting.setdefault(e.incident, set()).add(_item_ref(e))
+            if holds:
+                in_front.setdefault(e.incident, e.time)
             continue
-        elif e.type == "acknowledged" and e.incident in first_receipt:
-            out.setdefault((e.incident, "first_ack"), e.time - first_receipt[e.incident])
+        if e.type == "acknowledged":
+            refs = e.details.get("refs")
+            if isinstance(refs, (list, tuple)):
+                waiting.get(e.incident, set()).difference_update(
+                    r for r in refs if isinstance(r, str))
+        if by is not None and e.details.get("by") != by:
+            continue
+        if e.type == "acknowledged" and e.incident in first_receipt:
+            since = in_front.get(e.incident, first_receipt[e.incident])
+            out.setdefault((e.incident, "first_ack"), e.time - since)
         elif (e.type in ACTION_EVENTS and e.details.get("action") in MESSAGE_VERBS
               and e.incident in opened):
             # the action done: never a message kept back (withheld) or one passed on
@@ -536,12 +569,17 @@ def comparisons(events: list[Event], roles: list[str],
 
 #: Where a journal keeps its comparison with the model (see :class:`ModelRuns`).
 CACHE_NAME = "model_comparison"
+#: how a person's times are measured against the runs: a new measure (2: a person who
+#: took the role mid-drill is timed from the first item left to them) makes comparisons
+#: kept by an earlier one be computed again
+MEASURE = 2
 
 
 def comparison_key(runs: int, seed: int, head: tuple[int, str] | None,
                    until: float | None = None) -> dict[str, Any] | None:
     """What a cached comparison depends on: the runs asked for, the seed, the version
-    that simulates them, the journal's events (their number and last checksum) and, for
+    that simulates them, how a person's times are measured (:data:`MEASURE`), the
+    journal's events (their number and last checksum) and, for
     a drill stopped early, the drill time it stopped at (``until``). None when the events
     cannot be named (a journal without checksums): no cache."""
     if head is None:
@@ -549,7 +587,7 @@ def comparison_key(runs: int, seed: int, head: tuple[int, str] | None,
     from sim.runs.session import product_version
 
     key: dict[str, Any] = {"runs": runs, "seed": seed, "version": product_version(),
-                           "events": head[0], "last": head[1]}
+                           "measure": MEASURE, "events": head[0], "last": head[1]}
     if until is not None:
         key["until"] = until
     return key
