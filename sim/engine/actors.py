@@ -317,8 +317,18 @@ class ActorState:
         self.told: dict[tuple[str, str, str], set[str]] = {}
         #: (incident, verb, recipient) of the messages a person playing the role sent
         self.person_sent: set[tuple[str, str, str]] = set()
+        #: (incident, action) of the effects (a takedown, a preservation) a person
+        #: carried out for the role
+        self.person_done: set[tuple[str, str]] = set()
         #: incidents a person acted on for the role (acknowledged, sent, carried out)
         self.person_acted: set[str] = set()
+        #: the follow-ons (``after:<rule>``) due, their receipts all read, that have not
+        #: run yet: taken up when the role comes back to the policy
+        self.after_owed: list[Received] = []
+        #: retries after a bounce and chases that fell due while a person played the
+        #: role, each with the clock of the desk that sent the message: the policy takes
+        #: them up when the role comes back to it
+        self.sends_owed: list[tuple[Shift | AlwaysOn, Callable[[], None]]] = []
         #: incidents the policy took up again, after a person who acted on them played
         #: the role, that nobody analysed: it analyses one before its first action on it
         self.analysis_owed: set[str] = set()

@@ -133,6 +133,9 @@ class Engine:
         #: the last change of hands while nothing else has happened since (see
         #: :meth:`set_human`): its dropped work is logged once anything does
         self._turn: _Turn | None = None
+        #: actor -> how many times the role was handed back to the policy: only the last
+        #: hand-back's take-up (:meth:`_take_up`) runs
+        self._hand_backs: dict[str, int] = {}
         self.policy = Policy(self)
         self.messaging = Messaging(self)
         self.expectations = Expectations(self)
@@ -286,7 +289,12 @@ class Engine:
         event is logged). A role that goes back where it was at the same moment, nothing
         having happened in between, loses only the work that had begun: the work that
         only waited its turn (:attr:`Slot.begun`) is taken up again at once as it was,
-        or, handed back and straight over again, never started; it is not logged."""
+        or, handed back and straight over again, never started; it is not logged.
+
+        A role handed to a person reads the mail its closed office left unread, at the
+        moment of the change, once anything else happens: a role handed straight back
+        reads none of it. A role handed back to the policy has what it left undone
+        taken up (:meth:`_hand_back`)."""
         st = self.actor(actor)
         if st.human == human:
             return
@@ -303,38 +311,62 @@ class Engine:
         st.human = human
         self.emit("role_changed", actor, None, played_by="human" if human else "policy")
         dropped = self._drop_work(st)
+        # a person reads the whole inbox, mail the closed office left unread too: once
+        # anything else happens (see _settle), not at all if the change is undone first
+        reads = human and not self._ended
         if turn is not None:
             # the work the undone change started never began, and is not logged; the
             # work it dropped that had not begun is taken up again now (to be logged
             # after all should this change be undone in turn), and the work that it had
             # taken up again in the same way is dropped once more
             self._turn = _Turn(actor, turn.kept + [d for d in dropped if d[1]],
-                               [d for d in turn.dropped if not d[1]])
+                               [d for d in turn.dropped if not d[1]], reads)
         else:
-            self._turn = _Turn(actor, dropped, [])
+            self._turn = _Turn(actor, dropped, [], reads)
         if self._ended:
             return  # who played the role is put right for the review: nothing more happens
-        if human:
-            # a person reads the whole inbox, mail the closed office left unread too
-            for item in st.received:
-                if item.known_at is None:
-                    self._learn(st, st.pictures[item.incident], item)
-        else:
-            for item in st.received:
-                if not item.acknowledged:
-                    self._policy_handles(st, item)
-            # what the person (or the policy, before its work was dropped) acknowledged:
-            # the policy takes each such incident up again, from its latest item, so that
-            # no armed rule is left undone (a message being drafted when the role was
-            # handed to a person, say)
-            latest: dict[str, Received] = {}
-            for item in st.received:
-                if item.acknowledged and item.known_at is not None:
-                    latest[item.incident] = item
-            for item in latest.values():
+        if not human:
+            self._hand_back(st)
+
+    def _hand_back(self, st: ActorState) -> None:
+        """The role is back with the policy: it handles afresh every item not yet
+        acknowledged (its waiting counted from its arrival), runs each follow-on whose
+        receipts were all read meanwhile and takes up again each incident whose items
+        were acknowledged (by the person, or by the policy before its work was dropped),
+        where it still owes something (:meth:`_take_up`), and makes each retry and chase
+        that fell due meanwhile (at once, or when the desk that sent the message is next
+        on duty)."""
+        for item in st.received:
+            if not item.acknowledged:
+                self._policy_handles(st, item, since=item.at)
+        # once the work the hand-over dropped has stopped (what it was drafting is
+        # drafted no more), what the policy still owes is known
+        turn = self._hand_backs[st.id] = self._hand_backs.get(st.id, 0) + 1
+        self.soon(functools.partial(self._take_up, st, turn))
+        owed, st.sends_owed = st.sends_owed, []
+        for desk, send in owed:
+            self.soon(functools.partial(self.spend, desk, 0.0, send))
+
+    def _take_up(self, st: ActorState, turn: int) -> None:
+        """The policy, the role back, runs each follow-on still owed that leaves it
+        something to do, and takes up again each incident whose items were
+        acknowledged, from the latest of them, where it still owes something (a message
+        being drafted when the role was handed over, say): unless the role has gone to
+        a person again meanwhile (and back: the later hand-back takes it up)."""
+        if st.human or self._ended or self._hand_backs[st.id] != turn:
+            return
+        for item in list(st.after_owed):
+            if self.policy.owes(st, item, [item.kind]):
                 slot = Slot()
-                self.policy.start(st, self.policy.handle(st, item, slot, resume=True), item,
-                                  slot)
+                self.policy.start(st, self.policy.follow_on(st, item, slot), item, slot)
+            else:
+                st.after_owed = [i for i in st.after_owed if i is not item]
+        latest: dict[str, Received] = {}
+        for item in st.received:
+            if item.acknowledged and item.known_at is not None:
+                latest[item.incident] = item
+        for item in latest.values():
+            self.policy.take_up(st, item)
 
     def _drop_work(self, st: ActorState) -> list[tuple[dict[str, str], bool]]:
         """The role changed hands: the policy's unfinished work for it is dropped.
@@ -352,13 +384,21 @@ class Engine:
         logged now, at the moment of the change."""
         turn = self._turn
         self._turn = None
-        if turn is not None and turn.dropped:
+        if turn is None:
+            return
+        if turn.dropped:
             self.emit("work_dropped", turn.actor, None,
                       items=[entry for entry, _begun in turn.dropped])
+        if turn.reads:
+            st = self.actors[turn.actor]
+            for item in st.received:
+                if item.known_at is None:
+                    self._learn(st, st.pictures[item.incident], item)
 
-    def _policy_handles(self, st: ActorState, item: Received) -> None:
+    def _policy_handles(self, st: ActorState, item: Received,
+                        since: float | None = None) -> None:
         slot = Slot()
-        self.policy.start(st, self.policy.handle(st, item, slot), item, slot)
+        self.policy.start(st, self.policy.handle(st, item, slot, since=since), item, slot)
 
     def fire_inject(self, inject_id: str) -> None:
         """Deliver an inject now (a scheduled, skipped or contingency one)."""
@@ -426,16 +466,8 @@ class Engine:
             if r not in held:
                 raise ActionError(f"{action.actor} has not received {r!r} about {action.incident}")
         passes = [held[r] for r in sorted(refs)]
-        if action.verb == "acknowledge":
-            # acknowledging reads what waited unread (Engine.acknowledge)
-            items = passes or [i for i in received if not i.acknowledged]
-            self.acknowledge(st, items, by="human")
-        elif action.verb == "analyse":
-            picture.analysis = "done"
-            if not picture.done.triggered:
-                picture.done.succeed()
-            self.emit("analysed", st.id, action.incident, by="human")
-        elif action.verb in MESSAGE_VERBS:
+        channel, tlp = "", ""
+        if action.verb in MESSAGE_VERBS:
             if not action.targets:
                 raise ActionError(f"{action.verb} needs at least one recipient")
             for t in action.targets:
@@ -446,6 +478,20 @@ class Engine:
             tlp = (action.tlp or "AMBER").upper().removeprefix("TLP:")
             if tlp not in TLP_ORDER:
                 raise ActionError(f"unknown TLP label {action.tlp!r}")
+        if self._turn is not None:
+            # a role just handed to this person: the dropped work is logged, and the
+            # mail the office left unread read, before the action
+            self._settle()
+        if action.verb == "acknowledge":
+            # acknowledging reads what waited unread (Engine.acknowledge)
+            items = passes or [i for i in received if not i.acknowledged]
+            self.acknowledge(st, items, by="human")
+        elif action.verb == "analyse":
+            picture.analysis = "done"
+            if not picture.done.triggered:
+                picture.done.succeed()
+            self.emit("analysed", st.id, action.incident, by="human")
+        elif action.verb in MESSAGE_VERBS:
             self.messaging.perform(
                 st, action.verb, action.incident, list(action.targets), [channel], tlp,
                 rule=None, trigger_at=self.env.now, passes=passes, by="human", text=action.text,
@@ -455,6 +501,9 @@ class Engine:
                 st, action.verb, action.incident, list(action.targets), [], "CLEAR",
                 rule=None, trigger_at=self.env.now, passes=passes, by="human", text=action.text,
             )
+            # an effect the person carried out is the role's: the policy does not
+            # carry it out again
+            st.person_done.add((action.incident, action.verb))
         st.person_acted.add(action.incident)
         return self.log[first:]
 
@@ -642,8 +691,6 @@ class Engine:
         message of the rule's batch, the ``after:`` rule is armed and followed."""
         self._read_receipts.add(d.id)
         sender = self.actors[d.sender]
-        if sender.human:
-            return
         assert d.rule is not None
         batch = sender.sent.get((d.incident, d.rule), [])
         if not batch or not all(x.id in self._read_receipts for x in batch):
@@ -652,6 +699,11 @@ class Engine:
         now = self.env.now
         item = Received(trigger, trigger, None, d.sender, d.incident, "CLEAR", None, now, ())
         sender.pictures[d.incident].armed.setdefault(trigger, now)
+        # owed until it has run: a person playing the role now leaves it to the policy
+        # when the role comes back (as does a hand-over that drops it)
+        sender.after_owed.append(item)
+        if sender.human:
+            return
         slot = Slot()
         self.policy.start(sender, self.policy.follow_on(sender, item, slot), item, slot)
 
@@ -699,6 +751,7 @@ class Engine:
             for proc in st.work:
                 _stop(proc)
             st.work.clear()
+            st.sends_owed.clear()
             for desk in (st.office, st._duty):
                 if desk is not None:
                     desk.clear()
@@ -728,6 +781,8 @@ class _Turn:
     #: change (putting the role back) took up again: dropped after all if this change is
     #: undone in turn
     kept: list[tuple[dict[str, str], bool]]
+    #: the role went to a person, who reads the mail its closed office left unread
+    reads: bool = False
 
 
 def _after(env: simpy.Environment, delay: float, fn: Callable[[], None],

@@ -754,15 +754,22 @@ class Messaging:
                     after=delay, **common)
         if not d.automated:
             return
-        sender = engine.actors[d.sender]
-
-        def retry() -> None:
-            if not sender.human and not d.acked and d.index == index:
-                self.send(d, index + 1, retry="bounced")
-
         # the bounce may come back after hours: the sender reads it, and tries the next
         # channel, once its desk is on duty again (at once when it is on duty now)
-        engine.spend(d.desk if d.desk is not None else sender.shift, 0.0, retry)
+        engine.spend(_desk(engine.actors[d.sender], d), 0.0,
+                     functools.partial(self._retry, d, index))
+
+    def _retry(self, d: Dispatch, index: int) -> None:
+        """The sender of ``d`` has read that attempt ``index`` bounced: it tries the next
+        channel, unless a person plays the role now (the policy tries when the role is
+        back, should the person not have sent the recipient that action meanwhile)."""
+        sender = self.engine.actors[d.sender]
+        if d.acked or d.index != index or _reached(sender, d):
+            return
+        if sender.human:
+            sender.sends_owed.append((_desk(sender, d), functools.partial(self._retry, d, index)))
+            return
+        self.send(d, index + 1, retry="bounced")
 
     def _arrive(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
                 latency: float, failed: bool, stale: bool) -> None:
@@ -860,17 +867,38 @@ class Messaging:
             sender = engine.actors[d.sender]
             wait = engine.draw(sender.spec.policy.followup_after,
                                f"{d.sender}/followup/{d.incident}")
-
-            def chase() -> None:
-                if not d.acked and not sender.human and d.index == index:
-                    engine.emit("message_chased", d.sender, d.incident, dispatch=d.id,
-                                to=d.recipient, verb=d.verb, channel=d.channels[index],
-                                waited=wait, delivered=d.delivered)
-                    self.send(d, index + 1, retry="unacknowledged")
-
-            engine.spend(d.desk if d.desk is not None else sender.shift, wait, chase)
+            engine.spend(_desk(sender, d), wait, functools.partial(self._chase, d, index, wait))
 
         engine.soon(start)
+
+    def _chase(self, d: Dispatch, index: int, wait: float) -> None:
+        """The sender of ``d`` has worked its follow-up time (``wait``) without hearing
+        that attempt ``index`` was acknowledged: it chases on the next channel, unless a
+        person plays the role now (the policy chases when the role is back, should the
+        person not have sent the recipient that action meanwhile)."""
+        engine = self.engine
+        sender = engine.actors[d.sender]
+        if d.acked or d.index != index or _reached(sender, d):
+            return
+        if sender.human:
+            sender.sends_owed.append((_desk(sender, d),
+                                      functools.partial(self._chase, d, index, wait)))
+            return
+        engine.emit("message_chased", d.sender, d.incident, dispatch=d.id,
+                    to=d.recipient, verb=d.verb, channel=d.channels[index],
+                    waited=wait, delivered=d.delivered)
+        self.send(d, index + 1, retry="unacknowledged")
+
+
+def _desk(sender: ActorState, d: Dispatch) -> Shift | AlwaysOn:
+    """The clock of the desk that sent ``d``: its retries and chases wait for it."""
+    return d.desk if d.desk is not None else sender.shift
+
+
+def _reached(sender: ActorState, d: Dispatch) -> bool:
+    """Whether a person playing ``d``'s sender sent its recipient that action about the
+    incident: the policy's message is tried again, or chased, no more."""
+    return bool(sender.person_sent) and (d.incident, d.verb, d.recipient) in sender.person_sent
 
 
 def _split(st: ActorState, recipient: ActorState, passes: list[Received]

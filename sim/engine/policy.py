@@ -349,11 +349,8 @@ def situation_holds(cond: Condition, st: ActorState, inc_id: str, engine: Engine
         got = {item.ref for item in st.received if item.known_at is not None}
         if any(f"inject:{i}" not in got for i in cond.received):
             return False
-    if clock and cond.phase is not None:
-        drill = engine.scenario.drill
-        now = engine.now
-        if not any(begin <= now < end for begin, end in map(drill.phase_window, cond.phase)):
-            return False
+    if clock and cond.phase is not None and not in_phase(cond.phase, engine):
+        return False
     if clock and cond.local_time is not None:
         opening, closing = parse_range(cond.local_time)
         local = engine.local_time(st.id)
@@ -365,6 +362,13 @@ def situation_holds(cond: Condition, st: ActorState, inc_id: str, engine: Engine
             if knows_done(st, inc_id, check.action, check.by, engine) != wanted:
                 return False
     return True
+
+
+def in_phase(phases: Iterable[str], engine: Engine) -> bool:
+    """Whether the drill is in one of these phases now."""
+    drill = engine.scenario.drill
+    now = engine.now
+    return any(begin <= now < end for begin, end in map(drill.phase_window, phases))
 
 
 def situation_since(cond: Condition, st: ActorState, inc_id: str,
@@ -652,13 +656,18 @@ class Policy:
             slot.drop()
 
     def handle(self, st: ActorState, item: Received, slot: Slot | None = None,
-               resume: bool = False) -> Iterator[simpy.Event]:
+               resume: bool = False, since: float | None = None) -> Iterator[simpy.Event]:
         """The automated policy handling one received item. ``resume``: the item was
         acknowledged already (by a person who played the role, or before the policy's work
         on it was dropped when the role changed hands), and the policy takes the incident
         up again: the analysis, if nobody finished it, then every armed rule. When a
         person acted on the incident, the analysis waits for the first action the policy
-        still owes on it: none, when the person did everything the rules ask."""
+        still owes on it: none, when the person did everything the rules ask.
+
+        ``since``: the item is handled again, the role back with the policy, and its
+        acknowledgement counts its wait from then (its arrival): the time the office was
+        closed meanwhile as off duty, the rest as queued (on the duty desk, when it
+        handles the item without calling the duty officer out, all of it queued)."""
         slot = slot if slot is not None else Slot()
         engine = self.engine
         env = self.env
@@ -680,6 +689,13 @@ class Policy:
                 yield env.timeout(answer)
                 engine.emit("on_call_answered", st.id, inc_id, ref=item.ref,
                             waited=env.now - t0)
+        before: tuple[float, float] | None = None
+        if since is not None and since < t0:
+            # the wait before this handling, split by the office hours (by the duty
+            # desk's, for an item it handles without calling the duty officer out)
+            worked = worked_between(shift if desk is st.duty and not slot.called
+                                    else st.office.shift, since, t0)
+            before = (max(t0 - since - worked, 0.0), worked)
         if not (yield from self._until_open(st, desk, item)):
             return
         on_call = st.spec.on_call
@@ -701,6 +717,9 @@ class Policy:
             off_duty += max(env.now - t1 - queued, 0.0)
         else:
             queued = 0.0
+        if before is not None:
+            off_duty += before[0]
+            queued += before[1]
         if not resume:
             slot.stage = "acknowledging"
             ack = engine.draw(pol.ack_delay, f"{st.id}/ack/{inc_id}")
@@ -728,7 +747,10 @@ class Policy:
             shift = desk.shift
         triggers = [item.kind]
         relook = item.grew or item.widened or resume
-        if relook:
+        if resume:
+            # every armed rule looks again, but those a follow-on still to run takes up
+            triggers = self.resumed_triggers(st, item)
+        elif relook:
             # the picture grew with this item, or it may pass on more of it (a fact it
             # held only under a stricter label came again under a laxer one): every
             # armed rule looks again
@@ -972,6 +994,13 @@ class Policy:
         yield from self.apply_rules(st, item.incident, triggers or [item.kind], item,
                                     desk.shift, only=only)
         slot.release()
+        if triggers is None and not st.human:
+            # the follow-on has run: a later hand-back does not run it again
+            owed = st.after_owed
+            for i, waiting in enumerate(owed):
+                if waiting is item:
+                    del owed[i]
+                    break
 
     def _phase_begins(self, phase: str, rids: list[str]) -> None:
         """A drill phase begins: each team's armed rules that name it look again, for
@@ -1007,9 +1036,12 @@ class Policy:
                     resume: bool = False) -> Iterator[simpy.Event]:
         """Carry out every framework rule these triggers set off for this actor.
 
-        ``only`` limits the rules to these ids (rules released from a hold). ``resume``:
-        the policy takes the incident up again after a person played the role, and
-        sends no message to a recipient the role sent that action to already.
+        ``only`` limits the rules to these ids (rules released from a hold). Whatever
+        sets the rules off, what a person playing the role did is the role's: no message
+        goes to a recipient the person sent that action to, no effect the person
+        carried out is carried out again, and such a rule counts as done (rules held
+        until it go on). ``resume``: the policy takes the incident up again after a
+        hand-back, and a message rule with nobody left to tell counts as done too.
         """
         picture = st.pictures[inc_id]
         key = (frozenset(triggers), st.id)
@@ -1076,7 +1108,7 @@ class Policy:
             since = situation_since(rule.when, st, inc_id, engine)
         owed = st.analysis_owed
         if owed and inc_id in owed and self._owes(st, inc_id, rid, rule, message, relied,
-                                                  sender, resume):
+                                                  sender):
             # taken up again after a person who acted on it played the role, the
             # incident was never analysed: the policy analyses it before its first
             # action on it, then looks at the rule again on what it knows by then
@@ -1085,31 +1117,26 @@ class Policy:
                 yield from self._apply(st, inc_id, rid, rule, message, item, shift, sender,
                                        asked_at, resume)
                 return
+        if inc_id in st.person_acted and self._done_by_person(
+                st, inc_id, rid, rule, message, relied, sender, resume):
+            # what the person did is the role's, held rule or not: rules held until it,
+            # and those waiting for it to be done, may go on
+            if not message:
+                st.fired.add((inc_id, rid))  # the person carried the effect out: once
+            yield from self._rule_done(st, inc_id, rid, rule, item, shift)
+            return
         if rule.hold_until and not self._released(st, inc_id, rid, rule):
             return
         targets: list[Target] = []
         if message:
             targets = self._new_targets(st, inc_id, rid, rule, relied, sender)
-            if resume:
-                # what the person sent is the role's: whoever it went to is not sent the
-                # same action again when the policy takes the incident up
-                person = st.person_sent
-                kept = [t for t in targets if (inc_id, rule.action, t[0]) not in person]
-                if not kept:
-                    # the person did it: rules held until it, and those waiting for it
-                    # to be done, may go on
-                    yield from self._rule_done(st, inc_id, rid, rule, item, shift)
-                    return
-                targets = kept
+            person = st.person_sent
+            if person:
+                # whoever the person sent the action to is not sent it again
+                targets = [t for t in targets if (inc_id, rule.action, t[0]) not in person]
             if not targets:
                 return  # nobody (new) to tell yet: the rule may apply later
         else:
-            if resume and (st.id, inc_id, rule.action) in engine.acted \
-                    and (inc_id, rid) not in st.fired:
-                # the person carried the effect out: it happens once
-                st.fired.add((inc_id, rid))
-                yield from self._rule_done(st, inc_id, rid, rule, item, shift)
-                return
             st.fired.add((inc_id, rid))
         decided = st.decided.get((inc_id, rid))
         if decided is None:
@@ -1195,7 +1222,7 @@ class Policy:
         yield from self._rule_done(st, inc_id, rid, rule, item, shift)
 
     def _owes(self, st: ActorState, inc_id: str, rid: str, rule: Rule, message: bool,
-              relied: list[str], sender: str | None, resume: bool) -> bool:
+              relied: list[str], sender: str | None) -> bool:
         """Whether a rule that applies leaves the policy something to do, as
         :meth:`_apply` would find it: a recipient to tell whom the person did not send
         that action to, or an effect the person did not carry out; nothing when the
@@ -1203,12 +1230,112 @@ class Policy:
         if st.decided.get((inc_id, rid)) is False:
             return False
         if not message:
-            return not (resume and (st.id, inc_id, rule.action) in self.engine.acted)
+            return (inc_id, rule.action) not in st.person_done
         targets = self._new_targets(st, inc_id, rid, rule, relied, sender)
-        if not resume:
-            return bool(targets)
         person = st.person_sent
         return any((inc_id, rule.action, aid) not in person for aid, _ in targets)
+
+    def _done_by_person(self, st: ActorState, inc_id: str, rid: str, rule: Rule,
+                        message: bool, relied: list[str], sender: str | None,
+                        resume: bool) -> bool:
+        """Whether what a person playing the role did leaves the rule nothing to do: the
+        effect was carried out, or nobody is left to tell but those the person sent the
+        action to, one at least (``resume``: the policy taking the incident up again
+        after a hand-back, nobody is left to tell at all)."""
+        if not message:
+            return (inc_id, rule.action) in st.person_done
+        targets = self._new_targets(st, inc_id, rid, rule, relied, sender)
+        person = st.person_sent
+        if any((inc_id, rule.action, aid) not in person for aid, _ in targets):
+            return False
+        if resume or targets:
+            return True
+        return any((inc_id, rule.action, aid) in person
+                   for aid, _ in self._addressed(st, inc_id, rid, rule, sender))
+
+    def resumed_triggers(self, st: ActorState, item: Received) -> list[str]:
+        """What sets off the rules when the policy takes ``item``'s incident up again:
+        the item, and every armed trigger but the follow-ons still to run (they run
+        apart, as they would have)."""
+        picture = st.pictures[item.incident]
+        pending = {i.kind for i in st.after_owed if i.incident == item.incident}
+        return [item.kind, *(t for t in picture.armed if t not in pending)]
+
+    def take_up(self, st: ActorState, item: Received) -> None:
+        """The role is back with the policy: it takes ``item``'s incident up again (from
+        ``item``, its latest acknowledged item) where it still owes something on it
+        (:meth:`owes`). An incident a person acted on without marking it analysed is
+        analysed before the first action the policy still owes on it."""
+        inc_id = item.incident
+        if st.pictures[inc_id].analysis == "none" and inc_id in st.person_acted:
+            st.analysis_owed.add(inc_id)
+        if self.owes(st, item):
+            slot = Slot()
+            self.start(st, self.handle(st, item, slot, resume=True), item, slot)
+
+    def owes(self, st: ActorState, item: Received, triggers: list[str] | None = None) -> bool:
+        """Whether taking ``item``'s incident up again would leave the policy something to
+        do: an analysis nobody finished (on an incident no person acted on), or an armed
+        rule that applies (its ``local_time`` is read when the policy gets to it), with
+        a recipient to tell or an effect to carry out, and that is not held (or is held,
+        but not yet waiting for its hold), or whose being done by the person lets a rule
+        held until it go on. ``triggers``: a follow-on's, which reads only the rules
+        they set off."""
+        inc_id = item.incident
+        picture = st.pictures[inc_id]
+        if triggers is None:
+            if picture.analysis != "done" and inc_id not in st.person_acted:
+                return True
+            triggers = self.resumed_triggers(st, item)
+        rules = self._rules_set_off(frozenset(triggers), st.id)
+        person = inc_id in st.person_acted
+        did: set[str] = set()
+        owing: list[tuple[str, Rule]] = []
+        for rid, rule, message in rules:
+            if not message and (inc_id, rid) in st.fired:
+                continue
+            relied = applies(rule.when, st.spec.country, picture, self.groups)
+            if relied is None or (rule.when.situational
+                                  and not self._may_hold(rule.when, st, inc_id)):
+                continue
+            if st.decided.get((inc_id, rid)) is False:
+                continue
+            for sender, _asked_at in self._asked_by(picture, rule, item, message):
+                if person and self._done_by_person(st, inc_id, rid, rule, message, relied,
+                                                   sender, resume=True):
+                    if (st.id, inc_id, rid) not in self.done:
+                        did.add(rid)
+                elif not message or self._sendable(st, inc_id, rid, rule, relied, sender):
+                    owing.append((rid, rule))
+        done = self.done
+        waiting = self.waiting.get((st.id, inc_id), ())
+        for rid, rule in owing:
+            if rid not in waiting or all((st.id, inc_id, r) in done or r in did
+                                         for r in rule.hold_until):
+                return True
+        # what the person did, once marked done, lets a rule held until it go on
+        bound = {rid for rid, _rule, _message in rules}
+        return any(held in bound and (st.id, inc_id, held) not in done
+                   for first in did for held in self.held_by.get(first, ()))
+
+    def _sendable(self, st: ActorState, inc_id: str, rid: str, rule: Rule,
+                  relied: list[str], sender: str | None) -> bool:
+        """Whether a message rule has a recipient the policy would send it to now: one
+        not yet told, whom the person did not send the action to and, for a team that
+        never passes on what a label forbids, to whom the labels let it go."""
+        person = st.person_sent
+        targets = [t for t in self._new_targets(st, inc_id, rid, rule, relied, sender)
+                   if (inc_id, rule.action, t[0]) not in person]
+        if targets and st.spec.policy.tlp_breach <= 0:
+            targets = self._not_kept_back(st, inc_id, rule, targets, relied, record=False)
+        return bool(targets)
+
+    def _may_hold(self, cond: Condition, st: ActorState, inc_id: str) -> bool:
+        """Whether the situational parts of a condition hold now, or may once the policy
+        gets to it: all but the local time, which it reads then."""
+        if not situation_holds(cond, st, inc_id, self.engine, clock=False):
+            return False
+        return cond.phase is None or in_phase(cond.phase, self.engine)
 
     def _analyse_first(self, st: ActorState,
                        item: Received) -> Generator[simpy.Event, object, bool]:
@@ -1325,9 +1452,9 @@ class Policy:
                 or allowed(item.label_of(fact), item.named, st, target))
 
     def _not_kept_back(self, st: ActorState, inc_id: str, rule: Rule, targets: list[Target],
-                       relied: list[str]) -> list[Target]:
+                       relied: list[str], record: bool = True) -> list[Target]:
         """The targets a message under ``rule`` may go to as the labels stand; each of
-        the others is recorded as withheld, as sending would record it."""
+        the others is recorded as withheld, as sending would record it (``record``)."""
         picture = st.pictures[inc_id]
         if all(item.tlp in OPEN_LABELS for item in picture.items):
             return targets  # nothing restricted to keep back
@@ -1339,9 +1466,11 @@ class Policy:
             withheld, due = kept_back(st, rule.action, inc_id, aid, picture.items, just, facts,
                                       rule.when)
             if due:
-                self.engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
-                                 to=aid, facts=due, action=rule.action,
-                                 reason="no message without restricted facts")
+                if record:
+                    self.engine.emit("withheld", st.id, inc_id,
+                                     refs=[i.ref for i in withheld], to=aid, facts=due,
+                                     action=rule.action,
+                                     reason="no message without restricted facts")
             else:
                 out.append(target)
         return out
@@ -1402,6 +1531,21 @@ class Policy:
                 out.append(held)
         return out
 
+    def _addressed(self, st: ActorState, inc_id: str, rid: str, rule: Rule,
+                   sender: str | None) -> list[Target]:
+        """Everyone the rule addresses on what the actor knows of the incident, told or
+        not (:meth:`Directory.targets`)."""
+        picture = st.pictures[inc_id]
+        # whom the rule addresses reads only the picture (and the sender): the list
+        # holds until a fact is added
+        known = len(picture.learnt)
+        hit = picture.memo.get((rid, sender))
+        if hit is not None and hit[0] == known:
+            return hit[1]
+        addressed = self.directory.targets(rule, st.id, st.spec.country, picture, sender)
+        picture.memo[(rid, sender)] = (known, addressed)
+        return addressed
+
     def _new_targets(self, st: ActorState, inc_id: str, rid: str, rule: Rule,
                      relied: list[str], sender: str | None) -> list[Target]:
         """Recipients not yet told the facts that make them recipients.
@@ -1412,16 +1556,7 @@ class Policy:
         not been told. Facts this actor has read in the recipient's own messages count as
         told (not those of its mail still unread).
         """
-        picture = st.pictures[inc_id]
-        # whom the rule addresses reads only the picture (and the sender): the list
-        # holds until a fact is added
-        known = len(picture.learnt)
-        hit = picture.memo.get((rid, sender))
-        if hit is not None and hit[0] == known:
-            addressed = hit[1]
-        else:
-            addressed = self.directory.targets(rule, st.id, st.spec.country, picture, sender)
-            picture.memo[(rid, sender)] = (known, addressed)
+        addressed = self._addressed(st, inc_id, rid, rule, sender)
         out = []
         drafting = st.drafting.get((inc_id, rid), ())
         told_of = st.told.get
