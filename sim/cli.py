@@ -1397,10 +1397,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: commands that open the terminal UI, which draws the screen itself
-UI_COMMANDS = frozenset({"play", "review"})
-
-
 def main(argv: list[str] | None = None) -> int:
     from sim.safe.text import plain_output
 
@@ -1413,9 +1409,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_OK
-        if args.command not in UI_COMMANDS:
-            return _dispatch(args)
-    return _dispatch(args)
+        # the terminal UI draws on the terminal's own stream (Textual writes to
+        # ``sys.__stderr__``); what a UI command prints before and after it, a journal's
+        # path in an error say, goes through these like any other command's
+        return _dispatch(args)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
