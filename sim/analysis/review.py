@@ -188,10 +188,11 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
         if first.details.get("by") == "policy" and sender_side > 0:
             # the sender's own work on the incident within the hop: acknowledging what
             # it received of it, analysing it (in this handling or another: the
-            # analysis is the team's, whoever runs it), then drafting; the time its
+            # analysis is the team's, whoever runs it, and the office's part of one
+            # the duty officer finished counts too), then drafting; the time its
             # office was closed meanwhile is waiting for working hours, and anything
             # between is queued behind other work
-            pieces = [_piece(e) for e in own.get((h["from"], h["incident"]), [])]
+            pieces = [p for e in own.get((h["from"], h["incident"]), []) for p in _pieces(e)]
             draft = first.details.get("draft") or {}
             worked, off_duty = draft.get("worked", 0.0), draft.get("off_duty", 0.0)
             pieces.append((t1 - worked - off_duty, t1, worked, off_duty))
@@ -264,13 +265,24 @@ def _not_delivered(h: Mapping[str, Any], tried: list[str],
 _Piece = tuple[float, float, float, float]
 
 
-def _piece(e: Event) -> _Piece:
+def _pieces(e: Event) -> list[_Piece]:
     """The work an acknowledgement or an analysis records, as it ends: its minutes worked
     and off duty, back from when it was done (an acknowledgement's wait for a place at
-    the desk before them is not work)."""
-    worked = float(e.details.get("worked", 0.0))
-    off_duty = float(e.details.get("off_duty", 0.0))
-    return e.time - worked - off_duty, e.time, worked, off_duty
+    the desk before them is not work). An analysis the duty officer finished after the
+    office closed has the office's part too, back from when it closed (``handed_over``):
+    the wait for the duty desk between the two is not work either."""
+    details = e.details
+    worked = float(details.get("worked", 0.0))
+    off_duty = float(details.get("off_duty", 0.0))
+    pieces = [(e.time - worked - off_duty, e.time, worked, off_duty)]
+    office = details.get("handed_over") if e.type == "analysed" else None
+    if office is not None:
+        if not isinstance(office, Mapping):
+            raise TypeError("handed_over is not a mapping")
+        at = float(office["at"])
+        worked, off_duty = float(office["worked"]), float(office["off_duty"])
+        pieces.append((at - worked - off_duty, at, worked, off_duty))
+    return pieces
 
 
 def _add_pieces(parts: dict[str, float], t0: float, t1: float, pieces: list[_Piece]) -> None:

@@ -480,6 +480,18 @@ def worked_between(shift: Shift | AlwaysOn, start: float, end: float) -> float:
     return done
 
 
+def _last_closing(shift: Shift | AlwaysOn, start: float, end: float) -> float:
+    """The end of the last stretch of worked time on ``shift`` between ``start`` and
+    ``end`` (``start`` when there is none)."""
+    last = t = start
+    while t < end:
+        on = shift.next_on(t)
+        if on >= end:
+            break
+        last = t = min(shift.shift_end(on), end)
+    return last
+
+
 class Slot:
     """What one piece of the policy's work holds: its desk request, the analysis it
     runs, the plan of what it has in hand (an acknowledgement, an analysis, a draft: the
@@ -723,7 +735,9 @@ class Policy:
         if not resume:
             slot.stage = "acknowledging"
             ack = engine.draw(pol.ack_delay, f"{st.id}/ack/{inc_id}")
-            off_duty += yield from self._in_hand(slot, shift, ack)
+            waited, duty_queued = yield from self._in_hand(slot, shift, ack)
+            off_duty += waited
+            queued += duty_queued
             if slot.desk is not None and slot.desk is not desk:
                 # the office closed meanwhile and the duty officer took the item over
                 desk = slot.desk
@@ -852,6 +866,7 @@ class Policy:
         picture = st.pictures[inc_id]
         if picture.analysis == "none":
             spent = self.engine.draw(st.spec.policy.analysis_time, f"{st.id}/analysis/{inc_id}")
+            started = env.now
             try:
                 yield from self._analyse(st, inc_id, picture, slot, shift, spent)
             except simpy.Interrupt as stop:
@@ -862,11 +877,13 @@ class Policy:
                     # rules, at the duty desk
                     was, began, minutes = slot.plan
                     left = minutes - worked_between(was, began, env.now)
+                    # the office's part: from when it began to the closing, now
+                    office = (env.now, spent - left, env.now - started - (spent - left))
                     desk = slot.desk
                     shift = desk.shift
                     if slot.req is not None:
                         yield slot.req
-                    yield from self._analyse(st, inc_id, picture, slot, shift, left)
+                    yield from self._analyse(st, inc_id, picture, slot, shift, left, office)
                 elif stop.cause != TAKEN_OVER:
                     raise
                 else:
@@ -885,15 +902,17 @@ class Policy:
         return desk
 
     def _in_hand(self, slot: Slot, shift: Shift | AlwaysOn,
-                 minutes: float) -> Generator[simpy.Event, object, float]:
+                 minutes: float) -> Generator[simpy.Event, object, tuple[float, float]]:
         """Spend ``minutes`` of worked time on ``shift`` acknowledging an item or drafting
-        an action, as :func:`~.actors.work` does; returns the off-duty minutes waited.
+        an action, as :func:`~.actors.work` does; returns the off-duty minutes waited,
+        and the minutes queued behind other work on the way.
         When the office closes meanwhile and the duty officer takes the item over
         (:meth:`_at_closing`), the rest is worked at the duty desk once it has a place
-        there."""
+        there: the wait for that place is queued (off duty while the desk is closed)."""
         env = self.env
         began = env.now
         slot.plan = (shift, began, minutes)
+        queued = 0.0
         try:
             waited = yield from work(env, shift, minutes, self.engine.end)
         except simpy.Interrupt as stop:
@@ -903,15 +922,25 @@ class Policy:
             left = plan[2]
             # what was waited off duty before closing (the office was closed meanwhile)
             waited = max(env.now - began - (minutes - left), 0.0)
+            desk = slot.desk
             if slot.req is not None:
+                closed_at = env.now
                 yield slot.req
-            waited += yield from work(env, slot.desk.shift, left, self.engine.end)
+                if env.now > closed_at:
+                    queued = worked_between(desk.shift, closed_at, env.now)
+                    waited += max(env.now - closed_at - queued, 0.0)
+            waited += yield from work(env, desk.shift, left, self.engine.end)
         slot.plan = None
-        return waited
+        return waited, queued
 
     def _analyse(self, st: ActorState, inc_id: str, picture: Picture, slot: Slot,
-                 shift: Shift | AlwaysOn, spent: float) -> Iterator[simpy.Event]:
-        """Analyse the incident for ``spent`` minutes of worked time on ``shift``."""
+                 shift: Shift | AlwaysOn, spent: float,
+                 office: tuple[float, float, float] | None = None) -> Iterator[simpy.Event]:
+        """Analyse the incident for ``spent`` minutes of worked time on ``shift``.
+
+        ``office``: the duty officer finishes an analysis the office began, and this is
+        the office's part of it: when the office closed, the minutes it worked on it and
+        those it was off duty meanwhile (``handed_over`` in the log)."""
         env = self.env
         engine = self.engine
         picture.analysis = "busy"
@@ -922,8 +951,14 @@ class Policy:
         waited = yield from work(env, shift, spent, engine.end)
         picture.analysis = "done"
         slot.analysing = slot.plan = None
-        engine.emit("analysed", st.id, inc_id, by="policy", worked=spent, off_duty=waited,
-                    started_at=t2)
+        if office is None:
+            engine.emit("analysed", st.id, inc_id, by="policy", worked=spent,
+                        off_duty=waited, started_at=t2)
+        else:
+            at, worked, off_duty = office
+            engine.emit("analysed", st.id, inc_id, by="policy", worked=spent,
+                        off_duty=waited, started_at=t2,
+                        handed_over={"at": at, "worked": worked, "off_duty": off_duty})
         if not picture.done.triggered:  # a person may have marked it analysed meanwhile
             picture.done.succeed()
 
@@ -968,7 +1003,11 @@ class Policy:
                 continue
             other.analysing = other.plan = None
             proc.interrupt(TAKEN_OVER)
-            yield from self._analyse(st, item.incident, picture, slot, desk.shift, left)
+            # the office's part: from when it began to when it last closed
+            closed = _last_closing(shift, began, now)
+            done = minutes - left
+            yield from self._analyse(st, item.incident, picture, slot, desk.shift, left,
+                                     (closed, done, max(closed - began - done, 0.0)))
 
     @staticmethod
     def _analyst(st: ActorState, picture: Picture) -> tuple[simpy.Process, Slot] | None:
@@ -1172,7 +1211,7 @@ class Policy:
             if slot is None:
                 waited = yield from work(self.env, shift, spent, engine.end)
             else:
-                waited = yield from self._in_hand(slot, shift, spent)
+                waited, _queued = yield from self._in_hand(slot, shift, spent)
         except simpy.Interrupt:
             # the role changed hands while this was drafted: it was never done
             st.fired.discard((inc_id, rid))
