@@ -9,8 +9,9 @@ scenario, the seed and the commands at their drill times, so
 on appending to it.
 
 A journal has one writer at a time: :meth:`DrillSession.start` and
-:meth:`DrillSession.resume` hold an operating-system lock on ``JOURNAL.lock`` that
-disappears with the process, however it ends. Readers (review, report) need no lock.
+:meth:`DrillSession.resume` hold an operating-system lock on the journal file itself
+(whatever name it is reached by) and on ``JOURNAL.lock``, which names the writer; both
+disappear with the process, however it ends. Readers (review, report) need no lock.
 
 Every row carries a checksum that chains it to the row before, starting from the
 journal's own id, and the header records how many rows were written and the last
@@ -21,6 +22,7 @@ journal is resumed, reviewed or reported on (see docs/journal.md).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -55,6 +57,10 @@ SUFFIX = ".journal.sqlite"
 LOCK_SUFFIX = ".lock"
 #: simulated seconds per wall second unless chosen (an hour a minute)
 DEFAULT_SPEED = 60.0
+#: wall seconds, and writes, at most between the folds of a live drill's -wal file into
+#: the journal file itself (each command is folded in at once)
+CHECKPOINT_SECONDS = 3.0
+CHECKPOINT_WRITES = 15
 
 #: Header values fixed when the journal is created; their checksum is ``meta.header``.
 HEADER_KEYS = ("format", "journal_id", "written_by", "scenario_id", "title", "scenario_path",
@@ -130,52 +136,158 @@ def _why(exc: BaseException) -> str:
 # --- one writer per journal ---------------------------------------------------------
 
 
+def _real(path: Path) -> Path:
+    """The journal's own file, symbolic links resolved: SQLite keeps its -wal and -shm
+    files beside it, whatever name the journal is reached by."""
+    return Path(os.path.realpath(path))
+
+
+def _links(path: Path) -> int:
+    """How many names (hard links) the file at ``path`` has (1 when it cannot be told)."""
+    try:
+        return os.stat(path).st_nlink
+    except OSError:
+        return 1
+
+
+#: The byte of a journal file that its writer locks, far from the bytes SQLite locks (from
+#: 1 GiB on). A lock on the whole file (``flock``) would stop SQLite's own locks where the
+#: two kinds meet (macOS, NFS); a lock of the open file, not of the process, holds
+#: whatever other descriptor of the file the process closes.
+_WRITER_BYTE = 0x7FFF0000
+#: Linux's lock of an open file; elsewhere the journal's lock file alone keeps one writer
+#: per journal (symbolic links resolved, hard links refused)
+_OFD_SETLK: int | None = getattr(fcntl, "F_OFD_SETLK", None)
+
+
+class _Flock(ctypes.Structure):
+    """``struct flock``, as the C library lays it out (64-bit offsets)."""
+
+    _fields_ = [("l_type", ctypes.c_short), ("l_whence", ctypes.c_short),
+                ("l_start", ctypes.c_int64), ("l_len", ctypes.c_int64),
+                ("l_pid", ctypes.c_int)]
+
+
+def _lock_writer_byte(fd: int) -> bool | None:
+    """Lock the writer's byte of the journal open at ``fd``: True when done, False when
+    another open file holds it, None when this system cannot lock it so."""
+    if _OFD_SETLK is None:
+        return None
+    request = _Flock(fcntl.F_WRLCK, os.SEEK_SET, _WRITER_BYTE, 1, 0)
+    try:
+        fcntl.fcntl(fd, _OFD_SETLK, bytes(request))
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            return False
+        return None  # an older kernel, a file system without such locks
+    return True
+
+
 def lock_path(journal: Path) -> Path:
-    return journal.with_name(journal.name + LOCK_SUFFIX)
+    """The file beside the journal's own file that names its writer."""
+    real = _real(journal)
+    return real.with_name(real.name + LOCK_SUFFIX)
 
 
 class WriterLock:
-    """An exclusive ``flock`` on ``JOURNAL.lock``, holding who took it (pid, host, when).
+    """One writer per journal: a lock on the journal file itself, which holds whatever
+    name it is reached by (a symbolic link, a new name), and an exclusive ``flock`` on
+    ``JOURNAL.lock`` beside it, which says who took it (pid, host, when) and keeps out
+    earlier releases of acid-drill, which lock only that file.
 
-    The operating system drops the lock when the process ends, even by ``kill -9``; a
-    lock file left behind by a dead process is simply taken over.
+    A journal with a second name (a hard link) is refused: SQLite would keep a second
+    -wal file for it under that name. The operating system drops the locks when the
+    process ends, even by ``kill -9``; a lock file left behind by a dead process is
+    simply taken over.
     """
 
     def __init__(self, journal: Path):
-        self.journal = journal
+        self.journal = Path(journal)
         self.path = lock_path(journal)
         self._fh: Any = None
+        #: a descriptor of the journal file, locked (None until it exists)
+        self._file: int | None = None
 
-    def acquire(self) -> WriterLock:
+    def acquire(self, *, file: bool = True) -> WriterLock:
+        """Take the journal and its lock file; only the lock file when ``file`` is False
+        or the journal does not exist (a new journal: see :meth:`hold`)."""
+        self._take_lock_file()
+        try:
+            if file and os.path.exists(self.journal):
+                self.hold(self.journal)
+        except BaseException:
+            self.release()
+            raise
+        return self
+
+    def hold(self, path: Path) -> None:
+        """Lock the journal file at ``path``: the journal, or the file that becomes it.
+
+        A journal that cannot be opened to write is not locked: nothing can write to it.
+        """
+        real = _real(path)
+        try:
+            fd = os.open(real, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            fd = -1
+        try:
+            try:
+                info = os.fstat(fd) if fd >= 0 else os.stat(real)
+            except OSError as exc:
+                raise JournalError(
+                    f"{self.journal}: cannot open the journal: {exc.strerror}") from None
+            if not stat.S_ISREG(info.st_mode):
+                raise JournalError(f"{self.journal}: not a regular file")
+            if info.st_nlink > 1:
+                raise JournalBusy(
+                    f"{self.journal}: the journal has another name (a hard link), through "
+                    "which a second drill could write to it at the same time; "
+                    f"{_copy_advice(self.journal)} to a file of its own and resume the copy")
+            if fd >= 0 and _lock_writer_byte(fd) is False:
+                # its writer reached it by another name: it names no holder here
+                raise JournalBusy(self._busy("another process"))
+        except BaseException:
+            if fd >= 0:
+                os.close(fd)
+            raise
+        self._file = fd if fd >= 0 else None
+
+    def _busy(self, holder: str) -> str:
+        return (f"{self.journal}: the journal is in use by {holder}; a journal has one "
+                "writer at a time (drill review and drill report can read it meanwhile)")
+
+    def _take_lock_file(self) -> None:
+        """Lock ``JOURNAL.lock`` and write in it who holds the journal. Where it cannot
+        be created (a read-only folder) the journal's own lock is enough: nothing names
+        its writer, and earlier releases cannot lock it either."""
         for _ in range(20):
             if not self.path.exists():
                 try:
                     create_private(self.path)
-                except FileProblem as exc:
+                except FileProblem:
                     if not self.path.exists():
-                        raise JournalError(f"{self.journal}: cannot lock the journal ({exc})") from None
+                        return
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
+                fd = os.open(self.path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
             except FileNotFoundError:
                 continue  # its holder just removed it: try again
             except OSError as exc:
+                if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                    return
                 raise JournalError(
-                    f"{self.journal}: cannot open its lock file {self.path}: {exc.strerror}"
+                    f"{self.journal}: cannot open the journal's lock file: {exc.strerror}"
                 ) from None
             fh = os.fdopen(fd, "r+b", buffering=0)
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 fh.close()
-                raise JournalError(f"{self.journal}: its lock file {self.path} is not a regular file")
+                raise JournalError(f"{self.journal}: the journal's lock file is not a regular file")
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 holder = _holder(fh)
                 fh.close()
-                raise JournalBusy(
-                    f"{self.journal}: the journal is in use by {holder}; a journal has one "
-                    "writer at a time (drill review and drill report can read it meanwhile)"
-                ) from None
+                raise JournalBusy(self._busy(holder)) from None
             try:
                 now = os.stat(self.path, follow_symlinks=False)
             except FileNotFoundError:
@@ -188,26 +300,32 @@ class WriterLock:
                 os.fchmod(fd, PRIVATE_FILE)
             me = {"pid": os.getpid(), "host": socket.gethostname(),
                   "started": datetime.now().astimezone().isoformat(timespec="seconds")}
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(me).encode(), 0)
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, json.dumps(me).encode(), 0)
             self._fh = fh
-            return self
+            return
         raise JournalError(f"{self.journal}: cannot lock the journal: its lock file keeps changing")
 
     def release(self) -> None:
-        if self._fh is None:
-            return
-        with contextlib.suppress(OSError):
-            mine = os.fstat(self._fh.fileno())
-            now = os.stat(self.path, follow_symlinks=False)
-            if (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
-                os.unlink(self.path)  # still holding it, so nobody else has it
-        self._fh.close()
-        self._fh = None
+        """Let go of the journal: the SQLite connection to it must be closed first (a
+        descriptor of the journal closed while SQLite holds it open would drop SQLite's
+        own locks on it)."""
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                mine = os.fstat(self._fh.fileno())
+                now = os.stat(self.path, follow_symlinks=False)
+                if (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+                    os.unlink(self.path)  # still holding it, so nobody else has it
+            self._fh.close()
+            self._fh = None
+        if self._file is not None:
+            os.close(self._file)
+            self._file = None
 
     @property
     def held(self) -> bool:
-        return self._fh is not None
+        return self._fh is not None or self._file is not None
 
 
 def _holder(fh: Any) -> str:
@@ -336,9 +454,26 @@ def _check_file(path: Path) -> None:
 _SQLITE_SIDES = ("-wal", "-shm")
 
 
-def _keep_private(path: Path, *, writing: bool) -> None:
+def _wal_size(path: Path) -> int | None:
+    """The size of the journal's -wal file (``path`` is its own file), None when it has none."""
+    try:
+        return os.stat(f"{path}-wal", follow_symlinks=False).st_size
+    except OSError:
+        return None
+
+
+def _copy_advice(path: Path) -> str:
+    """How to copy the journal at ``path`` so that the copy holds all of its drill: a
+    journal left by a crash (or in use) has its last part in its -wal file."""
+    if _wal_size(_real(path)):
+        return "copy it, with its -wal file (the copy's name plus -wal),"
+    return "copy it"
+
+
+def _keep_private(path: Path, *, writing: bool, shown: Path | None = None) -> None:
     """Make a journal, and the ``-wal`` and ``-shm`` files beside it, readable by their
-    owner only before SQLite opens them.
+    owner only before SQLite opens them (``path`` is the journal's own file, ``shown``
+    the name it was given by).
 
     SQLite gives the files it creates beside a database the database file's own mode,
     whatever the umask: a journal copied with ``cp`` under umask 022 (``0644``) would
@@ -346,6 +481,7 @@ def _keep_private(path: Path, *, writing: bool) -> None:
     made ``0600``. One that belongs to someone else cannot be: it is refused when the
     journal is opened to be written (``writing``) and can be, and only read otherwise.
     """
+    shown = path if shown is None else shown
     me = os.geteuid()
     try:
         info = os.stat(path)
@@ -356,16 +492,17 @@ def _keep_private(path: Path, *, writing: bool) -> None:
         if info.st_uid != me:
             if writing:
                 raise JournalError(
-                    f"{path}: the journal can be read by other users and belongs to another "
-                    "user, so what is written beside it could not be kept private; copy it "
-                    "to a file of your own (readable by you only) and use the copy")
+                    f"{shown}: the journal can be read by other users and belongs to another "
+                    f"user, so what is written beside it could not be kept private; "
+                    f"{_copy_advice(path)} to a file of your own (readable by you only) and "
+                    "use the copy")
         else:
             try:
                 os.chmod(path, PRIVATE_FILE)
             except OSError as exc:
                 # a read-only file system: nothing can be written beside it either
                 if writing and exc.errno != errno.EROFS:
-                    raise JournalError(f"{path}: cannot make the journal readable by its "
+                    raise JournalError(f"{shown}: cannot make the journal readable by its "
                                        f"owner only: {exc.strerror}") from None
     for suffix in _SQLITE_SIDES:
         side = Path(f"{path}{suffix}")
@@ -380,12 +517,17 @@ def _keep_private(path: Path, *, writing: bool) -> None:
                     os.fchmod(fd, PRIVATE_FILE)
                 elif writing:
                     raise JournalError(
-                        f"{path}: its file {side.name} can be read by other users and belongs "
-                        "to another user; copy the journal to a file of your own and use the copy")
+                        f"{shown}: its {suffix} file can be read by other users and belongs "
+                        f"to another user; {_copy_advice(path)} to a file of your own and use "
+                        "the copy")
         except OSError:
             pass
         finally:
             os.close(fd)
+
+
+def _uri(path: Path, query: str) -> str:
+    return "file:" + urllib.parse.quote(str(Path(path).absolute())) + "?" + query
 
 
 def is_journal(path: Path) -> bool:
@@ -395,13 +537,15 @@ def is_journal(path: Path) -> bool:
 
     A journal's header is in the file itself from its creation on (it is built under a
     temporary name and linked into place complete), so the ``-wal`` file need not be read.
+    It is found in a journal cut short or damaged elsewhere too (SQLite refuses a file
+    shorter than its first page says unless told to read its schema as it is).
     """
-    uri = "file:" + urllib.parse.quote(str(Path(path).absolute())) + "?mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        conn = sqlite3.connect(_uri(path, "mode=ro&immutable=1"), uri=True)
     except _DB_ERRORS:
         return False
     try:
+        conn.execute("PRAGMA writable_schema=ON")  # read-only here: nothing can be written
         row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         return row is not None and json.loads(row[0]) == JOURNAL_FORMAT
     except (*_DB_ERRORS, *_JSON_ERRORS):
@@ -410,11 +554,80 @@ def is_journal(path: Path) -> bool:
         conn.close()
 
 
-def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        uri = "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=ro"
-        return sqlite3.connect(uri, uri=True)
-    return sqlite3.connect(path)
+#: SQLite's primary result codes for a file it cannot open, or cannot open to write
+_CANTOPEN, _READONLY = 14, 8
+#: ... and for a file whose content is not what SQLite wrote: its schema or its pages
+_DAMAGE_CODES = (1, 11, 26)  # SQLITE_ERROR (no such table...), SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def _code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _probed(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """``conn`` once it has read the journal (SQLite opens the -wal and -shm files, and
+    finds a file cut short, on the first read); closed if that fails."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _connect(path: Path, readonly: bool, *, shown: Path | None = None) -> sqlite3.Connection:
+    """A connection to the journal file ``path`` (its own file: SQLite's -wal and -shm
+    files go beside it), read-only when ``readonly``; ``shown`` is the name it was given by.
+
+    A journal that SQLite cannot open the usual way because nothing can be written beside
+    it (a read-only folder or file system: no -shm file can be made) is read as it is, when
+    its -wal file holds nothing: no drill can be writing to it there.
+    """
+    shown = path if shown is None else shown
+    try:
+        if readonly:
+            return _probed(sqlite3.connect(_uri(path, "mode=ro"), uri=True))
+        return _probed(sqlite3.connect(path))
+    except sqlite3.OperationalError as exc:
+        if (_code(exc) not in (_CANTOPEN, _READONLY) or os.access(path.parent, os.W_OK)
+                or os.path.lexists(f"{path}-shm")):
+            raise
+        if _wal_size(path):
+            raise JournalError(
+                f"{shown}: the end of the drill is in the journal's -wal file, which cannot be "
+                "read where nothing can be written beside it; copy the journal with its -wal "
+                "file to a folder you can write to") from None
+    return _probed(sqlite3.connect(_uri(path, "mode=ro&immutable=1"), uri=True))
+
+
+def _unreadable(path: Path, exc: BaseException, recognised: bool) -> JournalError:
+    """Why the file at ``path`` cannot be read as a journal: not one, or, once its header
+    was recognised as a journal's, a damaged one (or one SQLite cannot read here)."""
+    why = _why(exc)
+    if not recognised:
+        return JournalError(f"{path}: not a drill journal ({why})")
+    if not isinstance(exc, sqlite3.Error) or _code(exc) in (*_DAMAGE_CODES, None):
+        return JournalError(f"{path}: the journal is damaged ({why}): restore it from a copy")
+    return JournalError(f"{path}: cannot read the journal ({why})")
+
+
+def _has_checksums(conn: sqlite3.Connection, meta: dict[str, Any]) -> bool:
+    """Whether a journal carries checksums (version 2 on), told from what it holds, not
+    from the version its header states: the ``header`` and ``head`` values, or the
+    ``origin`` and ``chain`` columns of its rows."""
+    if "header" in meta or "head" in meta:
+        return True
+    for table in _COLUMNS:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if columns & {"origin", "chain"}:
+            return True
+    return False
+
+
+#: A journal with checksums whose header says version 1: checks switched off by hand.
+_DOWNGRADED = ("the journal is damaged: its version was changed after it was recorded (it "
+               "says 1, but its rows carry checksums)")
 
 
 class Journal:
@@ -426,14 +639,22 @@ class Journal:
     """
 
     def __init__(self, path: Path, conn: sqlite3.Connection, meta: dict[str, Any], *,
-                 writable: bool = True, lock: WriterLock | None = None):
+                 writable: bool = True, lock: WriterLock | None = None,
+                 chained: bool | None = None):
         self.path = path
         self.conn = conn
         self.writable = writable
         self._lock = lock
         self.version = meta.get("version", 1)
-        #: version 1 journals have no checksums; they are read and carried on as they are
-        self.chained = isinstance(self.version, int) and self.version >= 2
+        #: version 1 journals have no checksums; they are read and carried on as they are.
+        #: Whether a journal has them is told from what it holds (see :meth:`open`).
+        self.chained = (chained if chained is not None
+                        else (isinstance(self.version, int) and self.version >= 2)
+                        or "head" in meta or "header" in meta)
+        #: when the -wal file was last folded into the journal file (time.monotonic), and
+        #: how many times it was written since
+        self._checkpointed = time.monotonic()
+        self._writes = 0
         self.origin = str(meta.get("journal_id", ""))
         self._head: dict[str, list[Any]] = {}
         if self.chained:
@@ -458,7 +679,7 @@ class Journal:
         a crash while creating it never leaves a journal that cannot be opened.
         """
         path = Path(path)
-        lock = WriterLock(path).acquire()
+        lock = WriterLock(path).acquire(file=False)  # the new file is locked once made
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.part")
         try:
             if path.exists() or path.is_symlink():
@@ -470,6 +691,7 @@ class Journal:
                 create_private(tmp)  # 0600 in a 0700 folder; SQLite's -wal and -shm follow
             except FileProblem as exc:
                 raise JournalError(f"cannot create the journal: {exc}") from None
+            lock.hold(tmp)  # the file that becomes the journal
             journal_id = uuid.uuid4().hex
             rows = {"format": JOURNAL_FORMAT, "version": JOURNAL_VERSION,
                     "journal_id": journal_id, "written_by": product_version(), **meta}
@@ -497,26 +719,31 @@ class Journal:
             for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
-        return cls(path, conn, rows, lock=lock)
+        return cls(path, conn, rows, lock=lock, chained=True)
 
     @classmethod
     def open(cls, path: Path, *, readonly: bool = False) -> Journal:
         """Open a journal to read it (and, unless ``readonly``, to save ratings in it).
 
-        ``writable`` tells whether the file can be written.
+        ``writable`` tells whether the file can be written: not when it has a second name
+        (a hard link), through which SQLite would keep another -wal file.
         """
         path = Path(path)
         _check_file(path)
-        if is_journal(path):  # a file that is not a journal is refused below, left as it was
-            _keep_private(path, writing=not readonly)
+        real = _real(path)
+        if not readonly and _links(real) > 1:
+            readonly = True
+        recognised = is_journal(real)
+        if recognised:  # a file that is not a journal is refused below, left as it was
+            _keep_private(real, writing=not readonly, shown=path)
         conn = None
         try:
-            conn = _connect(path, readonly)
+            conn = _connect(real, readonly, shown=path)
             rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         except _DB_ERRORS as exc:
             if conn is not None:
                 conn.close()
-            raise JournalError(f"{path}: not a drill journal ({_why(exc)})") from None
+            raise _unreadable(path, exc, recognised) from None
         try:
             meta = {str(k): json.loads(v) for k, v in rows.items()}
         except RecursionError:
@@ -540,8 +767,17 @@ class Journal:
             for table in _COLUMNS:
                 try:
                     conn.execute(f"SELECT count(*) FROM {table}").fetchone()
-                except _DB_ERRORS:
-                    raise JournalError(f"{path}: the journal is cut short (no {table} table)") from None
+                except _DB_ERRORS as exc:
+                    if "no such table" in str(exc):
+                        raise JournalError(f"{path}: the journal is damaged (cut short: no "
+                                           f"{table} table): restore it from a copy") from None
+                    raise _unreadable(path, exc, True) from None
+            try:
+                chained = _has_checksums(conn, meta)
+            except _DB_ERRORS as exc:
+                raise _unreadable(path, exc, True) from None
+            if chained and version < 2:
+                raise JournalError(f"{path}: {_DOWNGRADED}")
             writable = False
             if not readonly:
                 writable = _can_write(conn)
@@ -549,7 +785,7 @@ class Journal:
                     with contextlib.suppress(*_DB_ERRORS):
                         conn.execute("PRAGMA journal_mode=WAL")
                         conn.executescript(_RATINGS + _NOTES)
-            journal = cls(path, conn, meta, writable=writable)
+            journal = cls(path, conn, meta, writable=writable, chained=chained)
         except BaseException:
             conn.close()
             raise
@@ -571,7 +807,8 @@ class Journal:
             journal.close()
             raise JournalError(
                 f"{path}: the journal is read-only, so the drill cannot carry on in it "
-                "(drill review and drill report can still read it; copy it to resume)"
+                f"(drill review and drill report can still read it; {_copy_advice(path)} "
+                "to resume)"
             )
         return journal
 
@@ -614,7 +851,7 @@ class Journal:
             return self.conn.execute(
                 f"SELECT {_COLUMNS[table]}{extra} FROM {table} ORDER BY seq").fetchall()
         except _DB_ERRORS as exc:
-            raise JournalError(f"{self.path}: the journal is damaged or cut short ({_why(exc)})") from None
+            raise _unreadable(self.path, exc, True) from None
 
     def commands(self) -> list[Command]:
         return [self._command_of(r) for r in self._rows("commands")]
@@ -634,7 +871,7 @@ class Journal:
             ratings = self.ratings()
             notes = self.notes()
         except _DB_ERRORS as exc:
-            raise JournalError(f"{self.path}: the journal is damaged or cut short ({_why(exc)})") from None
+            raise _unreadable(self.path, exc, True) from None
         finally:
             if snapshot:
                 with contextlib.suppress(*_DB_ERRORS):
@@ -935,6 +1172,21 @@ class Journal:
         self._dirty = False
         self._saved = {t: list(v) for t, v in self._head.items()}
 
+    def checkpoint(self, *, due: bool = True) -> None:
+        """Fold what the -wal file holds into the journal file itself, without waiting for
+        readers, so that the file alone holds the drill as written so far: at once, or
+        (``due`` False) once the last fold is :data:`CHECKPOINT_SECONDS` old or
+        :data:`CHECKPOINT_WRITES` writes ago. One that cannot be done (a full disk)
+        changes nothing: the -wal file keeps it all."""
+        self._writes += 1
+        if not due and (self._writes < CHECKPOINT_WRITES
+                        and time.monotonic() - self._checkpointed < CHECKPOINT_SECONDS):
+            return
+        with contextlib.suppress(*_DB_ERRORS):
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self._checkpointed = time.monotonic()
+        self._writes = 0
+
     def _resync(self, contents: Contents) -> None:
         """After a checked read: carry on the chains from the last rows read."""
         if self.chained:
@@ -984,11 +1236,16 @@ class JournalInfo:
 
 
 def _last_written(path: Path) -> float:
-    """When a journal was last written: its -wal file changes before the file itself."""
+    """When a journal was last written: its -wal file changes before the file itself. An
+    empty -wal file is left behind by a reader, stamped with the time it read the journal."""
     times = []
-    for p in (path, Path(f"{path}-wal")):
-        with contextlib.suppress(OSError):
-            times.append(p.stat().st_mtime)
+    real = _real(path)
+    with contextlib.suppress(OSError):
+        times.append(real.stat().st_mtime)
+    with contextlib.suppress(OSError):
+        wal = os.stat(f"{real}-wal", follow_symlinks=False)
+        if wal.st_size:
+            times.append(wal.st_mtime)
     return max(times, default=0.0)
 
 
@@ -1013,38 +1270,64 @@ def _holds_journal(path: Path) -> bool:
     return is_journal(path)
 
 
+def _recorded_at(journal: Journal, meta: dict[str, Any]) -> float | None:
+    """When the drill in ``journal`` last recorded something (wall-clock): its last event,
+    action or evaluator's note, or its last resume. What a review keeps in it (ratings,
+    the comparison with the model) and what a reader leaves beside it do not count."""
+    times: list[float] = []
+    for table, key in (("events", "seq"), ("commands", "seq"), ("notes", "id")):
+        with contextlib.suppress(*_DB_ERRORS):  # an old journal has no notes table
+            row = journal.conn.execute(
+                f"SELECT wall FROM {table} ORDER BY {key} DESC LIMIT 1").fetchone()
+            if row is not None and _finite(row[0]):
+                times.append(float(row[0]))
+    resumed = meta.get("resumed")
+    if isinstance(resumed, str):
+        with contextlib.suppress(ValueError, OverflowError, OSError):
+            times.append(datetime.fromisoformat(resumed).timestamp())
+    return max(times, default=None)
+
+
 def list_journals(directory: Path | None = None) -> list[JournalInfo | tuple[Path, str]]:
-    """Journals in ``directory``, most recently written first; unreadable ones as (path, reason)."""
+    """Journals in ``directory``, the one whose drill recorded something last first;
+    unreadable ones as (path, reason), placed by when their file was last written."""
     directory = directory or journal_dir()
-    out: list[JournalInfo | tuple[Path, str]] = []
     if not directory.is_dir():
-        return out
+        return []
     try:
         found = [p for p in directory.iterdir()
                  if p.name.endswith(SUFFIX) or _holds_journal(p)]
     except OSError:  # a folder that cannot be listed holds no journal to show
-        return out
-    paths = sorted(found, key=lambda p: (-_last_written(p), p.name))
-    for path in paths:
+        return []
+    rows: list[tuple[float, str, JournalInfo | tuple[Path, str]]] = []
+    for path in sorted(found, key=lambda p: p.name):
         try:
             j = Journal.open(path, readonly=True)
         except JournalError as exc:
-            out.append((path, str(exc).removeprefix(f"{path}: ")))
+            rows.append((_last_written(path), path.name,
+                         (path, str(exc).removeprefix(f"{path}: "))))
             continue
         try:
             m = j.meta()
             n_cmd = j.conn.execute("SELECT count(*) FROM commands").fetchone()[0]
             progress = m.get("progress", 0.0)
-            out.append(JournalInfo(
+            info = JournalInfo(
                 path, str(m.get("scenario_id", "?")), str(m.get("title", "")),
                 str(m.get("created", "")), float(progress) if _finite(progress) else 0.0,
                 m.get("finished") is True, n_cmd, j.event_count(),
-            ))
-        except (JournalError, *_DB_ERRORS) as exc:
-            out.append((path, str(exc).removeprefix(f"{path}: ")))
+            )
+            recorded = _recorded_at(j, m)
+            rows.append((_last_written(path) if recorded is None else recorded, path.name, info))
+        except JournalError as exc:
+            rows.append((_last_written(path), path.name,
+                         (path, str(exc).removeprefix(f"{path}: "))))
+        except _DB_ERRORS as exc:
+            rows.append((_last_written(path), path.name,
+                         (path, str(_unreadable(path, exc, True)).removeprefix(f"{path}: "))))
         finally:
             j.close()
-    return out
+    rows.sort(key=lambda row: (-row[0], row[1]))
+    return [row[2] for row in rows]
 
 
 class DrillClock:
@@ -1413,6 +1696,7 @@ class DrillSession:
         now, wall = self.engine.now, self._wall()
         if self.journal is not None:
             note = self.journal.add_note(now, wall, who, text, expectation, team)
+            self.journal.checkpoint()
         else:
             note = Note(len(self.notes) + 1, now, wall, who, text, expectation, team)
         self.notes.append(note)
@@ -1520,6 +1804,7 @@ class DrillSession:
         """
         events = self._pending
         if self.journal is not None:
+            commanded = bool(self._unwritten)
             try:
                 for command in self._unwritten:
                     self.journal.add_command(*command)
@@ -1535,6 +1820,7 @@ class DrillSession:
                 raise JournalError(
                     f"{self.journal.path}: cannot write to the journal: {_why(exc)}") from None
             self._unwritten = []
+            self.journal.checkpoint(due=commanded)
         self._pending = []
         for event in events:
             for fn in self._listeners:
