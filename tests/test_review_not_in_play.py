@@ -225,6 +225,10 @@ async def test_the_console_expectations_tab_shows_it_not_in_play():
         await pilot.pause()
         await pilot.pause()
         table = app.screen.query_one("#expectations")
-        status = {str(table.get_row_at(r)[0]): str(table.get_row_at(r)[1])
-                  for r in range(table.row_count)}
-        assert status["E5"] == status["E6"] == "not in play"
+        rows = {str(table.get_row_at(r)[0]): [str(c) for c in table.get_row_at(r)]
+                for r in range(table.row_count)}
+        # as the review says it: which inject, and no points at stake
+        for x in ("E5", "E6"):
+            assert rows[x][1] == "not in play (inject 4 skipped)"
+            assert rows[x][-1] == "—"
+        assert rows["E1"][-1] != "—"

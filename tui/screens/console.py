@@ -27,6 +27,8 @@ from ..widgets.tables import FittedTable, fill_table, shorten
 from .live import LiveScreen, clock_line, describe, fmt_time, time_left
 
 if TYPE_CHECKING:
+    from sim.runs.view import ExpectationRow
+
     from ..app import DrillApp
 
 
@@ -135,8 +137,9 @@ class FacilitatorScreen(LiveScreen):
             for aid, a in st.scenario.actors.items()
         ], fit=(1, 0))  # the name, then the id, shortened to keep every column on screen
         fill_table(self.query_one("#expectations", DataTable), [
-            (x.id, (x.id, x.status, fmt_time(x.deadline_at), time_left(x.deadline_at, st.now, x.status),
-                    ", ".join(x.actors), x.action, x.incident, f"{x.score:g}"))
+            (x.id, (x.id, _status(x), fmt_time(x.deadline_at),
+                    time_left(x.deadline_at, st.now, x.status), ", ".join(x.actors), x.action,
+                    x.incident, "—" if x.skipped else f"{x.score:g}"))
             for x in map(st.shown, st.expectations.values())
         ], fit=4)
         self._fill_log()
@@ -540,3 +543,8 @@ class FacilitatorScreen(LiveScreen):
             return
         app.next_role("")
 
+
+def _status(x: ExpectationRow) -> str:
+    """An expectation's status on the Expectations tab: as the review says it of one
+    not in play (which skipped inject it counts from)."""
+    return f"not in play (inject {x.skipped} skipped)" if x.skipped else x.status
