@@ -509,8 +509,8 @@ def _names_an_id(err: dict, path: tuple, data: Any) -> bool:
 
 def reword(err: dict, path: tuple, data: Any, written: str | None = None) -> str:
     """A validation error in the organiser's words. ``written`` is how the value was
-    written in the file, where it reads as a number that does not give that text back
-    (see :attr:`Located.written`)."""
+    written in the file, where it reads as a number that does not give that text back,
+    or with its tag where a core tag typed it (see :attr:`Located.written`)."""
     kind = err["type"]
     msg = err["msg"]
     value = err.get("input")
@@ -560,6 +560,10 @@ def reword(err: dict, path: tuple, data: Any, written: str | None = None) -> str
     if kind == "list_type":
         return f"expected a list, got a {_kind(value)}"
     if kind in ("string_type",):
+        if written is not None and written.startswith("!!"):
+            tag = written.partition(" ")[0]
+            return (f"expected text, got a {_kind(value)} (its {tag} tag makes it one); "
+                    f"remove the tag, or write !!str")
         if isinstance(value, int | float) and not isinstance(value, bool) \
                 and _names_an_id(err, path, data):
             # quoted as written ('002' stays 002, not 2), when that is an id

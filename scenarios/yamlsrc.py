@@ -65,7 +65,8 @@ class Located:
     values: dict[Path_, Mark] = field(default_factory=dict)
     keys: dict[Path_, Mark] = field(default_factory=dict)
     #: how numbers were written, by mark: every float, and each whole number whose value
-    #: does not give its text back (``002``, ``+2``, ``0x1F``); hints quote them as written
+    #: does not give its text back (``002``, ``+2``, ``0x1F``); hints quote them as written.
+    #: A value a core tag typed is written with its tag (``!!int 2``)
     written: dict[Mark, str] = field(default_factory=dict)
     _heads: dict[str | int, list[tuple[bool, Path_, Mark]]] | None = field(
         default=None, repr=False, compare=False
@@ -504,7 +505,10 @@ class _Builder:
         value = _scalar(event, mark, path)
         written = None
         kind = type(value)
-        if kind is float or (kind is int and event.value != str(value)):
+        if event.tag is not None and event.tag not in ("!", _STR):
+            # a core tag made it a number, true/false or null: hints name the tag
+            written = self.out.written[mark] = f"!!{event.tag.removeprefix(_CORE)} {event.value}"
+        elif kind is float or (kind is int and event.value != str(value)):
             written = self.out.written[mark] = event.value
         if not merging:
             sink = self.stack[-1].defer_to if self.stack else None

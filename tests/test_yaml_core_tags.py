@@ -5,6 +5,7 @@ does not fit its tag is a one-line problem at its line and column."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,31 @@ def test_a_tagged_value_that_does_not_fit_is_reported_at_its_line_and_column(
         "as 5, 0o17 or 0x1F), got 'five'",
         "1 problem found",
     ])
+
+
+# --- a tag that types text as something else ---------------------------------------
+
+
+@pytest.mark.parametrize(("tagged", "got"), [
+    ('  - id: !!int 2\n', "number"), ('  - id: !!float 2\n', "number"),
+    ('  - id: !!int "2"\n', "number"), ('  - id: !!bool true\n', "boolean")])
+def test_a_tagged_id_is_told_to_drop_its_tag(parser, tmp_path, capsys, tagged, got):
+    # quoting would not help: a tagged value keeps its tag's type, quoted or not
+    text = TEXT.replace('  - id: "2"\n', tagged, 1)
+    assert tagged in text
+    path = write(tmp_path, text)
+    code, lines = validate(path, capsys)
+    tag = tagged.split()[2]
+    assert code == EXIT_INVALID
+    assert lines[0].endswith(f"injects[1].id: expected text, got a {got} (its {tag} tag "
+                             "makes it one); remove the tag, or write !!str")
+
+
+def test_a_tagged_title_is_told_to_drop_its_tag(parser, tmp_path, capsys):
+    text, n = re.subn(r"(?m)^  title: .*$", "  title: !!int 2026", TEXT, count=1)
+    assert n == 1
+    path = write(tmp_path, text)
+    code, lines = validate(path, capsys)
+    assert code == EXIT_INVALID
+    assert lines[0].endswith("drill.title: expected text, got a number (its !!int tag "
+                             "makes it one); remove the tag, or write !!str")
