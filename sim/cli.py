@@ -775,6 +775,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     review, journal = opened
     journal.close()
+    if not journal.chained:
+        print(f"drill report: note: {args.journal} is a version-1 journal, written without "
+              "checksums: an edit made to it since cannot be found", file=sys.stderr)
     if fmt == "docx":
         from sim.analysis.docx_report import render_docx
         from sim.safe.files import FileProblem, write_private

@@ -159,8 +159,16 @@ def test_a_journal_of_version_1_is_still_read(journal, capsys):
         "ALTER TABLE commands DROP COLUMN origin", "ALTER TABLE commands DROP COLUMN chain",
         "DELETE FROM meta WHERE key IN ('journal_id', 'header', 'head', 'written_by')",
         "UPDATE meta SET value='1' WHERE key='version'")
-    code, out, _err = report(journal, capsys)
+    code, out, err = report(journal, capsys)
     assert code == 0 and "# After-action report" in out
+    # the report says it cannot vouch for the journal
+    assert err.strip() == (f"drill report: note: {journal} is a version-1 journal, written "
+                           "without checksums: an edit made to it since cannot be found")
+
+
+def test_a_journal_with_checksums_is_reported_without_a_note(journal, capsys):
+    code, out, err = report(journal, capsys)
+    assert code == 0 and "# After-action report" in out and err == ""
 
 
 # --- a read-only file system --------------------------------------------------------------
