@@ -134,11 +134,20 @@ class RoleExpectations(frozenset[str]):
                 self.state.apply(ev)
         return True
 
-    def knows(self, xid: str) -> bool:
-        """Whether the role's to-do list shows how the expectation ``xid`` turned out."""
+    def shows(self, xid: str) -> str | None:
+        """The outcome the role's to-do list shows of the expectation ``xid`` (met, late
+        or missed), or None while it shows none."""
         if self.state is None or (x := self.state.expectations.get(xid)) is None:
-            return True
-        return self.state.shown(x, self.role).status in OUTCOMES
+            return "any"
+        status = self.state.shown(x, self.role).status
+        return status if status in OUTCOMES else None
+
+    def knows(self, xid: str, outcome: str) -> bool:
+        """Whether the role's to-do list shows that the expectation ``xid`` turned out
+        ``outcome``: a late one is not told while the list shows it missed (the role
+        knows only that it sent nothing in time), nor a missed one the role sent for in
+        time while the list shows it sent."""
+        return self.shows(xid) in (outcome, "any")
 
     def tell(self, ev: Event, out: dict[str, Any] | None) -> dict[str, Any] | None:
         """The role's copy ``out`` of ``ev`` (just read), as the role is sent it: an
@@ -148,7 +157,7 @@ class RoleExpectations(frozenset[str]):
             return None
         if ev.type in EXPECTATION:
             xid = str(ev.details.get("expectation"))
-            if not self.knows(xid):
+            if not self.knows(xid, _outcome(out)):
                 self.held.setdefault(xid, []).append(out)
                 self.kept.add(ev.seq)
                 return None
@@ -158,12 +167,28 @@ class RoleExpectations(frozenset[str]):
             still = {*out["details"]["open_expectations"], *self.held}
             out = {**out, "details": {**out["details"], "open_expectations": [
                 x for x in self.order if x in still]}}
-        known = [xid for xid in self.held if self.knows(xid)]
-        if known:
-            told = sorted((o for xid in known for o in self.held.pop(xid)),
-                          key=lambda o: int(o["seq"]))
-            out = {**out, "outcomes": told}
+        told = [o for xid in list(self.held) for o in self._told(xid)]
+        if told:
+            out = {**out, "outcomes": sorted(told, key=lambda o: int(o["seq"]))}
         return out
+
+    def _told(self, xid: str) -> list[dict[str, Any]]:
+        """The outcomes of ``xid`` kept back that the role's to-do list shows from now
+        on: all of them once it shows the last (a missed one the role then learns was
+        met late), else those it shows (a missed one, while a late one waits)."""
+        shown, held = self.shows(xid), self.held[xid]
+        if shown is None:
+            return []
+        if shown in ("any", _outcome(held[-1])):
+            return self.held.pop(xid)
+        told = [o for o in held if _outcome(o) == shown]
+        self.held[xid] = [o for o in held if _outcome(o) != shown]
+        return told
+
+
+def _outcome(event: Mapping[str, Any]) -> str:
+    """The outcome an expectation's event says: met, late or missed."""
+    return str(event["type"]).removeprefix("expectation_")
 
 
 def role_expectations(scenario: Any, role: str) -> RoleExpectations:

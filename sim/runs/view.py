@@ -663,14 +663,13 @@ class DrillState:
         """The messages of ``role`` that may meet the expectation ``x``, one row per
         message and recipient as its Sent list shows them (:meth:`sent`): of the
         expectation's action, about its incident, sent once its countdown began (any,
-        for a countdown from the opening of the incident; none while the role does not
-        know when it began), and not known to have failed (bounced, or not sent at all).
+        for a countdown from the opening of the incident, or from an inject the role was
+        not sent, whose time it cannot know), and not known to have failed (bounced, or
+        not sent at all).
         Whom the expectation wants them sent to is read off exercise control's ground
         truth, and is not looked at."""
         since = -math.inf
-        if x.after != "incident":
-            if not player_sees_anchor(x.after, self.received_injects(role)):
-                return []
+        if x.after != "incident" and player_sees_anchor(x.after, self.received_injects(role)):
             anchor = self.anchors.get(x.id)
             if anchor is None and x.deadline_at is not None:
                 anchor = x.deadline_at - x.within
