@@ -4,7 +4,7 @@ All durations inside the product are floats in **minutes**. Scenario authors wri
 them for people: ``30m``, ``4h``, ``2d``, ``1h30m``, ``1w``, ``9mo``.
 
 Drill times are either offsets from the drill start (``T+01:30``, ``T+1d02:00``)
-or absolute ISO 8601 date-times with an offset (``2026-08-19T10:00:00+08:00``).
+or absolute ISO 8601 date-times with an offset (``2026-09-09T10:00:00+08:00``).
 """
 
 from __future__ import annotations
@@ -119,11 +119,11 @@ def _absolute(text: str, start: datetime) -> float:
     except ValueError:
         raise ValueError(
             f"{_clip(text)!r} is not a drill time; write 'T+01:30', 'T+1d02:00' "
-            "or an absolute time like '2026-08-19T10:00:00+08:00'"
+            "or an absolute time like '2026-09-09T10:00:00+08:00'"
         ) from None
     if moment.tzinfo is None:
         raise ValueError(
-            f"{text!r} has no UTC offset; write it like '2026-08-19T10:00:00+08:00'"
+            f"{text!r} has no UTC offset; write it like '2026-09-09T10:00:00+08:00'"
         )
     return (moment - start) / timedelta(minutes=1)
 

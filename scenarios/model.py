@@ -223,7 +223,7 @@ _CALENDAR_DATE = ("(?:[0-9]{4}-(?:[0-9]{2}-[0-9]{2}|W[0-9]{2}(?:-[0-9])?)"
 #: '2026-09-15 09:00:00+08:00', '20260915T0900+0800'); the date and the time are
 #: separated by any one character
 DATE_TIME = _CALENDAR_DATE + "[\\s\\S]" + _TIME_OF_DAY + _UTC_OFFSET
-DATE_TIME_HINT = "a date-time with its UTC offset, e.g. '2026-08-19T10:00:00+08:00'"
+DATE_TIME_HINT = "a date-time with its UTC offset, e.g. '2026-09-09T10:00:00+08:00'"
 
 #: A date (a holiday, the first and last day of special hours, when a list was checked):
 #: an ISO calendar date, '2026-08-31', unquoted or quoted (YAML keeps it as text), which
@@ -265,7 +265,7 @@ DrillTime = Annotated[
                 {"pattern": "^\\s*" + DATE_TIME + "\\s*$",
                  "patternErrorMessage": "'T+01:30', 'T+1d02:00' or " + DATE_TIME_HINT},
             ],
-            "examples": ["T+01:30", "T+1d02:00", "2026-08-19T10:00:00+08:00"],
+            "examples": ["T+01:30", "T+1d02:00", "2026-09-09T10:00:00+08:00"],
         }
     ),
 ]
@@ -772,13 +772,13 @@ class Drill(Strict):
                 parsed = datetime.fromisoformat(v)
             except ValueError:
                 raise ValueError(
-                    f"{v!r} is not an ISO date-time; write '2026-08-19T09:00:00+08:00'"
+                    f"{v!r} is not an ISO date-time; write '2026-09-09T09:00:00+08:00'"
                 ) from None
         elif isinstance(v, datetime):
             parsed = v
         else:
             # a bare number would be read as seconds since 1970: say what is wanted
-            raise ValueError(f"{v!r} is not a date-time; write '2026-08-19T09:00:00+08:00'")
+            raise ValueError(f"{v!r} is not a date-time; write '2026-09-09T09:00:00+08:00'")
         if parsed.tzinfo is None:
             raise ValueError(f"{v!r} has no UTC offset; add one, e.g. '+08:00'")
         if not START_YEARS[0] <= parsed.year <= START_YEARS[1]:
@@ -807,15 +807,16 @@ START_YEARS = (1900, 2200)
 
 #: Common abbreviations people write for a time zone, with the IANA zone meant (an
 #: abbreviation names an offset, not a zone; several are ambiguous: the usual meaning
-#: in cross-border CERT work is given).
+#: in cross-border CERT work is given; a fixed offset names a zone that keeps it all year,
+#: so AEST is Brisbane's, not Sydney's).
 ZONE_ABBREVIATIONS: dict[str, str] = {
     "IST": "Asia/Kolkata", "PKT": "Asia/Karachi", "NPT": "Asia/Kathmandu",
     "BST": "Asia/Dhaka", "ICT": "Asia/Bangkok", "WIB": "Asia/Jakarta",
     "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura", "MYT": "Asia/Kuala_Lumpur",
     "SGT": "Asia/Singapore", "PHT": "Asia/Manila", "PST": "Asia/Manila",
     "HKT": "Asia/Hong_Kong", "CST": "Asia/Shanghai", "JST": "Asia/Tokyo",
-    "KST": "Asia/Seoul", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
-    "ACST": "Australia/Adelaide", "AWST": "Australia/Perth", "NZST": "Pacific/Auckland",
+    "KST": "Asia/Seoul", "AEST": "Australia/Brisbane", "AEDT": "Australia/Sydney",
+    "ACST": "Australia/Darwin", "AWST": "Australia/Perth", "NZST": "Pacific/Auckland",
     "NZDT": "Pacific/Auckland", "TOT": "Pacific/Tongatapu", "FJT": "Pacific/Fiji",
     "MMT": "Asia/Yangon", "BNT": "Asia/Brunei", "TLT": "Asia/Dili", "LKT": "Asia/Colombo",
     "GST": "Asia/Dubai", "CEST": "Europe/Brussels", "EDT": "America/New_York",

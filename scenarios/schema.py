@@ -98,8 +98,8 @@ Editors that speak yaml-language-server get completion and hover text from
 - **Durations** are written for people: `30m`, `4h`, `1h30m`, `2d`, `1w`, `9mo`
   (units `s m h d w mo`; a month is 30 days). A bare number is an error, except `0`.
 - **Drill times** are offsets from the drill start, `T+01:30` or `T+1d02:00`, or
-  absolute ISO 8601 times with an offset, `2026-08-19T10:00:00+08:00` (the seconds may
-  be left out, and a space may stand for the `T`: `2026-08-19 10:00+08:00`).
+  absolute ISO 8601 times with an offset, `2026-09-09T10:00:00+08:00` (the seconds may
+  be left out, and a space may stand for the `T`: `2026-09-09 10:00+08:00`).
 - **Dates** (`holidays`, the `start` and `end` of `special_hours`, a membership's
   `as_of`) are ISO calendar dates, `2026-08-31`, unquoted or quoted. Nothing else is
   read as a date: a number or a date-time there is refused.

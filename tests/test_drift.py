@@ -219,6 +219,28 @@ def test_zone_abbreviation_suggests_the_iana_zone(scenario_data, load):
     assert "did you mean 'Asia/Kolkata'?" in p.message
 
 
+def test_a_fixed_offset_abbreviation_suggests_a_zone_that_keeps_it_all_year(scenario_data,
+                                                                            load):
+    # AEST is UTC+10 all year in Brisbane (AusCERT's zone), and ACST UTC+9:30 in Darwin;
+    # Sydney and Adelaide move an hour on in summer
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import pytest
+
+    from scenarios.loader import ScenarioError
+
+    for abbreviation, offset in (("AEST", 10 * 60), ("ACST", 9 * 60 + 30)):
+        scenario_data["actors"]["cert-a"]["timezone"] = abbreviation
+        with pytest.raises(ScenarioError) as info:
+            load(scenario_data)
+        [p] = info.value.problems
+        zone = p.message.rsplit("did you mean ", 1)[1].strip("'?")
+        for month in (1, 7):
+            at = datetime(2026, month, 15, 12, tzinfo=ZoneInfo(zone))
+            assert at.utcoffset().total_seconds() == offset * 60, (abbreviation, zone)
+
+
 def test_misspelt_scenario_id_lists_the_bundled_ids(capsys):
     from sim.cli import main
 

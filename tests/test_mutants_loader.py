@@ -981,7 +981,7 @@ def test_outages_and_changes_after_a_malformed_entry_are_still_checked(tmp_path,
     assert ("teams.t.country_in[0]", "'aseam' is neither a country code nor a group or "
             "membership; did you mean 'asean'?") in found
     assert ("outages[1].start", "'T+1:99' is not a drill time; write 'T+01:30', 'T+1d02:00' "
-            "or an absolute time like '2026-08-19T10:00:00+08:00'") in found
+            "or an absolute time like '2026-09-09T10:00:00+08:00'") in found
 
 
 def test_malformed_sections_do_not_stop_the_checks(tmp_path, scenario_data):

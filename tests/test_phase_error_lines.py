@@ -73,7 +73,7 @@ def test_every_bad_window_is_reported_at_once(tmp_path):
         ("drill.phases.bad.end", "phase 'bad' ends before it starts"),
         ("drill.standby[0].end", "standby of singcert ends before it starts"),
         ("drill.standby[1].start", "'soon' is not a drill time; write 'T+01:30', 'T+1d02:00' or "
-                                   "an absolute time like '2026-08-19T10:00:00+08:00'"),
+                                   "an absolute time like '2026-09-09T10:00:00+08:00'"),
     ]
 
 

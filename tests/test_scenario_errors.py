@@ -107,7 +107,7 @@ CASES = [
      "drill.start", "has no UTC offset"),
     # a bare number would otherwise be read as seconds since 1970 and validate
     ("  start: \"2026-08-19T09:00:00+08:00\"", "  start: 2026", 4, 10,
-     "drill.start", "2026 is not a date-time; write '2026-08-19T09:00:00+08:00'"),
+     "drill.start", "2026 is not a date-time; write '2026-09-09T09:00:00+08:00'"),
     ("  start: \"2026-08-19T09:00:00+08:00\"", "  start: 1787101200", 4, 10,
      "drill.start", "is not a date-time"),
     ("    country: SG", "    country: Singapore", 17, 14, "actors.cert.country",
