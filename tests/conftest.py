@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,23 @@ def parser(request, monkeypatch):
     monkeypatch.setattr(yamlsrc, "_PARSER",
                         yaml.CSafeLoader if request.param == "C" else yaml.SafeLoader)
     return request.param
+
+
+def one_error_line(capsys) -> str:
+    """The one line a command wrote to standard error, with no traceback."""
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def sql(path: Path, *statements: str) -> None:
+    """Run ``statements`` on the SQLite file ``path`` (a journal edited by hand)."""
+    conn = sqlite3.connect(path)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()

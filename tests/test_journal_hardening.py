@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import one_error_line, sql
 from test_session import loaded as session_drill
 from test_session import play  # the same short drill as the session tests
 
@@ -47,24 +48,6 @@ def journal(tmp_path, loaded) -> Path:
     play(s)
     s.close()
     return path
-
-
-def one_error_line(capsys) -> str:
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
-
-
-def sql(path: Path, *statements: str) -> None:
-    conn = sqlite3.connect(path)
-    try:
-        for statement in statements:
-            conn.execute(statement)
-        conn.commit()
-    finally:
-        conn.close()
 
 
 def rechain(path: Path) -> None:

@@ -8,6 +8,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from conftest import one_error_line
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.analysis.review import load_review
@@ -30,14 +31,6 @@ def journal(tutorial, tmp_path) -> Path:
     s.advance_to(30)
     s.close()
     return path
-
-
-def one_error_line(capsys) -> str:
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 def _notes(path: Path) -> list[str]:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import sql
 from test_journal_hardening import rechain
 
 from scenarios import load_scenario, resolve_scenario_arg
@@ -56,24 +57,6 @@ def journal(finished, tmp_path) -> Path:
     shutil.copyfile(finished, path)
     os.chmod(path, 0o600)
     return path
-
-
-def one_error_line(capsys) -> str:
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
-
-
-def sql(path: Path, *statements: str) -> None:
-    conn = sqlite3.connect(path)
-    try:
-        for statement in statements:
-            conn.execute(statement)
-        conn.commit()
-    finally:
-        conn.close()
 
 
 def report(path: Path, capsys) -> tuple[int, str, str]:
