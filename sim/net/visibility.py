@@ -137,9 +137,8 @@ class RoleExpectations(frozenset[str]):
     def shows(self, xid: str) -> str | None:
         """The outcome the role's to-do list shows of the expectation ``xid`` (met, late
         or missed), or None while it shows none."""
-        if self.state is None or (x := self.state.expectations.get(xid)) is None:
-            return "any"
-        status = self.state.shown(x, self.role).status
+        assert self.state is not None  # nothing is kept back without it
+        status = self.state.shown(self.state.expectations[xid], self.role).status
         return status if status in OUTCOMES else None
 
     def knows(self, xid: str, outcome: str) -> bool:
@@ -147,7 +146,9 @@ class RoleExpectations(frozenset[str]):
         ``outcome``: a late one is not told while the list shows it missed (the role
         knows only that it sent nothing in time), nor a missed one the role sent for in
         time while the list shows it sent."""
-        return self.shows(xid) in (outcome, "any")
+        if self.state is None or xid not in self.state.expectations:
+            return True
+        return self.shows(xid) == outcome
 
     def tell(self, ev: Event, out: dict[str, Any] | None) -> dict[str, Any] | None:
         """The role's copy ``out`` of ``ev`` (just read), as the role is sent it: an
@@ -179,7 +180,7 @@ class RoleExpectations(frozenset[str]):
         shown, held = self.shows(xid), self.held[xid]
         if shown is None:
             return []
-        if shown in ("any", _outcome(held[-1])):
+        if shown == _outcome(held[-1]):
             return self.held.pop(xid)
         told = [o for o in held if _outcome(o) == shown]
         self.held[xid] = [o for o in held if _outcome(o) != shown]
