@@ -753,6 +753,11 @@ REPORT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html
                   ".json": "json", ".txt": "text", ".docx": "docx"}
 
 
+#: what `drill report` and `drill review` say of a journal kept without checksums
+UNCHECKED_JOURNAL = ("version-1 journal, written without checksums: an edit made to it since "
+                     "cannot be found")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from sim.analysis import aar
 
@@ -776,8 +781,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     review, journal = opened
     journal.close()
     if not journal.chained:
-        print(f"drill report: note: {args.journal} is a version-1 journal, written without "
-              "checksums: an edit made to it since cannot be found", file=sys.stderr)
+        print(f"drill report: note: {args.journal} is a {UNCHECKED_JOURNAL}", file=sys.stderr)
     if fmt == "docx":
         from sim.analysis.docx_report import render_docx
         from sim.safe.files import FileProblem, write_private
@@ -802,13 +806,19 @@ def cmd_review(args: argparse.Namespace) -> int:
     if opened is None:
         return EXIT_INVALID
     review, journal = opened
+    notices = []  # said before the screen opens, and again on it
     if not journal.writable:
-        print(f"{journal.path}: the journal is read-only; ratings and notes will not be saved",
-              file=sys.stderr)
+        notices.append(f"{journal.path}: the journal is read-only; ratings and notes will not "
+                       "be saved")
+    if not journal.chained:
+        notices.append(f"{journal.path} is a {UNCHECKED_JOURNAL}")
+    for notice in notices:
+        print(notice, file=sys.stderr)
     from tui.review import ReviewApp  # only the UI command imports Textual
 
     try:
-        ReviewApp(review, journal if journal.writable else None, keymap=keymap).run()
+        ReviewApp(review, journal if journal.writable else None, keymap=keymap,
+                  notices=notices).run()
     finally:
         journal.close()
     return EXIT_OK

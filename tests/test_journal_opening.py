@@ -419,3 +419,40 @@ def test_what_is_no_journal_is_still_not_a_drill_journal(tmp_path, capsys):
     short.write_bytes(other.read_bytes()[:100])
     code, _out, err = report(short, capsys)
     assert code == EXIT_INVALID and err.strip().startswith(f"{short}: not a drill journal (")
+
+
+def _review_notices(journal: Path, monkeypatch) -> list[str]:
+    """What `drill review JOURNAL` shows as notifications on its screen."""
+    import asyncio
+
+    from tui.review import ReviewApp
+
+    shown: list[str] = []
+
+    def run_headless(app: ReviewApp) -> None:
+        async def go() -> None:
+            async with app.run_test(size=(120, 36)) as pilot:
+                await pilot.pause()
+                shown.extend(n.message for n in app._notifications)
+        asyncio.run(go())
+
+    monkeypatch.setattr(ReviewApp, "run", run_headless)
+    assert main(["review", str(journal), "--runs", "0"]) == 0
+    return shown
+
+
+def test_the_review_screen_says_a_journal_of_version_1_cannot_be_checked(journal, capsys,
+                                                                          monkeypatch):
+    sql(journal, "ALTER TABLE events DROP COLUMN origin", "ALTER TABLE events DROP COLUMN chain",
+        "ALTER TABLE commands DROP COLUMN origin", "ALTER TABLE commands DROP COLUMN chain",
+        "DELETE FROM meta WHERE key IN ('journal_id', 'header', 'head', 'written_by')",
+        "UPDATE meta SET value='1' WHERE key='version'")
+    note = (f"{journal} is a version-1 journal, written without checksums: an edit made to "
+            "it since cannot be found")
+    assert _review_notices(journal, monkeypatch) == [note]
+    assert capsys.readouterr().err.strip() == note
+
+
+def test_the_review_screen_of_a_journal_with_checksums_has_no_notice(journal, capsys,
+                                                                      monkeypatch):
+    assert _review_notices(journal, monkeypatch) == []

@@ -22,15 +22,20 @@ class ReviewApp(PlainTextApp):
     TITLE = "acid-drill review"
     BINDINGS = [Binding("question_mark,f1", "help", "Help", id="app.help")]
 
-    def __init__(self, review: Review, journal=None, keymap: dict[str, str] | None = None):
+    def __init__(self, review: Review, journal=None, keymap: dict[str, str] | None = None,
+                 notices: list[str] | None = None):
         super().__init__()
         if keymap:  # binding id -> keys, checked by tui.keymap.load
             self.set_keymap(keymap)
         self.review = review
         self.journal = journal
+        #: what the reviewer should know of the journal (read-only, kept without checksums)
+        self.notices = list(notices or ())
 
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.review, self.journal))
+        for notice in self.notices:
+            self.notify(notice, severity="warning", timeout=15)
 
     def action_help(self) -> None:
         """The keys of the review (and of its timeline, where it has the focus), as the
