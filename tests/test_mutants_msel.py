@@ -71,7 +71,7 @@ def test_only_a_scheduled_inject_still_waiting_can_be_delayed(engine):
     # a contingency with no time: the refusal says how to give it one
     assert refused(engine.delay_inject, "C1", 30) == (
         "inject 'C1' has no time yet (it waits for its trigger), so there is none to "
-        "delay: give it one with Reschedule (t)")
+        "delay: give it one with Reschedule")
     assert len(engine.log) == before
     assert delivered(engine.run(), "1") == [("cert-a", 60)]
 

@@ -244,10 +244,13 @@ def console_line(app: DrillApp, event) -> str:
 # --- 5. d on a contingency that has not fired -------------------------------------------
 
 
-async def test_d_on_a_contingency_says_it_has_no_time_yet_and_how_to_give_it_one():
+@pytest.mark.parametrize(("keymap", "reschedule"),
+                         [(None, "(t)"), ({"msel.reschedule": "ctrl+r"}, "(ctrl+r)")])
+async def test_d_on_a_contingency_says_it_has_no_time_yet_and_how_to_give_it_one(keymap,
+                                                                                 reschedule):
     session = DrillSession.start(load_scenario(DEFAULT), seed=0, human=["certph"],
                                  record=False)
-    app = DrillApp(session, speed=60, roles=())
+    app = DrillApp(session, speed=60, roles=(), keymap=keymap)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await until(pilot, lambda: isinstance(app.screen, FacilitatorScreen)
                     and app.screen.ready)
@@ -262,7 +265,8 @@ async def test_d_on_a_contingency_says_it_has_no_time_yet_and_how_to_give_it_one
         await pilot.pause(0.2)
         said = toasts(app)[-1]
         assert "C1" in said and "no time yet" in said and "trigger" in said
-        assert "(t)" in said  # what to do: Reschedule gives it a time
+        # what to do: Reschedule gives it a time, on the key the keymap put it on
+        assert f"Reschedule {reschedule}" in said and ("(t)" in said) == (keymap is None)
         assert "not waiting" not in said
 
 

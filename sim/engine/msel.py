@@ -108,7 +108,7 @@ class Msel:
         if sched.at is None:
             raise ActionError(f"inject {inject_id!r} has no time yet (it waits for its "
                               "trigger), so there is none to delay: give it one with "
-                              "Reschedule (t)")
+                              "Reschedule")
         if not _number(minutes) or minutes <= 0:
             raise ActionError("a delay is a number of minutes greater than zero")
         sched.at = self._ahead(max(self.env.now, sched.at) + minutes)

@@ -395,7 +395,17 @@ class FacilitatorScreen(LiveScreen):
                                 f"back with {unskip}."), answer)
 
     def action_delay(self) -> None:
-        self._msel_command("delay_inject", 30.0, what=self._named("Delay", "msel.delay"))
+        row = self._msel_row(self._named("Delay", "msel.delay"), ("pending",), "delayed")
+        if row is None:
+            return
+        if row.at is None:  # a contingency waiting for its trigger
+            self.notify(f"Inject {row.id} has no time yet (it waits for its trigger), so there "
+                        "is none to delay: give it one with "
+                        f"{self._named('Reschedule', 'msel.reschedule')}.",
+                        severity="warning", timeout=6)
+            return
+        app: DrillApp = self.app  # type: ignore[assignment]
+        app.command(lambda: app.session.delay_inject(row.id, 30.0), f"delay inject {row.id}")
 
     def action_adhoc(self) -> None:
         app: DrillApp = self.app  # type: ignore[assignment]
