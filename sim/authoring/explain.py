@@ -22,7 +22,7 @@ from scenarios.model import (
     Rule,
     Scenario,
 )
-from sim.authoring.lint import hold_never_lifts, incidents, median, stated_severity
+from sim.authoring.lint import Reach, hold_never_lifts, incidents, median
 from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, LABEL_RANK, OPEN_RANK, Picture, stated_facts
 from sim.engine.messaging import allowed
@@ -124,7 +124,7 @@ def _msel(sc: Scenario) -> list[str]:
     lines = ["MSEL (drill time; each recipient's local time, on or off duty)", ""]
     start = sc.drill.start
     triggers = _contingency_triggers(sc)
-    times = {i.id: parse_drill_time(i.at, start) for i in sc.injects if i.at}
+    reach = Reach(sc)
     for inj in sc.injects:
         when = (format_drill_time(parse_drill_time(inj.at, start)) if inj.at
                 else "on action" if inj.after_action is not None else "contingency")
@@ -143,8 +143,13 @@ def _msel(sc: Scenario) -> list[str]:
                 elif not shift.on_duty(t) and (name := shift.holiday(shift.local(t).date())):
                     duty = f"OFF duty ({name}) until {shift.when(shift.next_on(t))}"
                 oc = actor.on_call
-                if not shift.on_duty(t) and oc is not None and inj.via in oc.channels \
-                        and oc.acts_on(stated_severity(sc, times, inj.incident.id, t)):
+                if shift.on_duty(t):
+                    pass
+                elif reach.around_the_clock(inj.via):
+                    duty += (f"; the duty desk takes it at once ({inj.via} is answered "
+                             "around the clock)")
+                elif oc is not None and reach.on_call(to, [inj.via], inj.incident.id, t) \
+                        is not None:
                     duty += (f"; on call takes it after about "
                              f"{format_duration(median(oc.answer_after))}")
                 lines.append(f"  {'':<18}{actor.name:<34}{shift.local(t):%a %d %b %H:%M} "
@@ -218,7 +223,8 @@ def timetable(week: tuple) -> str:
 
 
 def _calendar_lines(sc: Scenario, aid: str, shift) -> list[str]:
-    """Special hours, public holidays during the drill, on-call tier and standby."""
+    """Special hours, the team's own and public holidays during the drill, on-call tier
+    and standby."""
     a = sc.actors[aid]
     out = []
     if a.always_on:
@@ -226,11 +232,14 @@ def _calendar_lines(sc: Scenario, aid: str, shift) -> list[str]:
     for s in a.special_hours:
         note = f" ({s.note})" if s.note else ""
         out.append(f"special hours {s.start}..{s.end}: {timetable(s.week(a.week))}{note}")
+    first = shift.local(0).date()
+    last = shift.local(sc.drill.duration).date()
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    own = [f"{d:%a %d %b}" for d in sorted(shift.holidays) if first <= d <= last]
+    if own:
+        out.append(f"holidays of its own: {'; '.join(own)}")
     if shift.calendar is not None:
         country, subdivision = shift.calendar
-        first = shift.local(0).date()
-        last = shift.local(sc.drill.duration).date()
-        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         named = [f"{d:%a %d %b} {shift.holiday(d)}" for d in days[:400]
                  if d not in shift.holidays and shift.holiday(d)]
         where = f"{country}-{subdivision}" if subdivision else country

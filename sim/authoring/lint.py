@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
@@ -144,15 +145,167 @@ def median(dist: object) -> float:
     return min(value, cap) if cap is not None else value
 
 
-def stated_severity(sc: Scenario, times: dict[str, float], incident: str,
-                    at: float) -> str | None:
-    """The incident's severity as its injects due by ``at`` state it (``times``: the
-    drill minute of each inject given a time)."""
-    stated = sorted((times[i.id], n, i.incident.severity)
-                    for n, i in enumerate(sc.injects)
-                    if i.incident.id == incident and i.id in times
-                    and times[i.id] <= at and i.incident.severity)
-    return stated[-1][2] if stated else None
+class Reach:
+    """When what is sent reaches each actor, and what the actor knows then, as the
+    engine has it: outages, contact changes, a desk that keeps office hours, a duty desk
+    for channels answered around the clock and an on-call duty officer."""
+
+    def __init__(self, sc: Scenario) -> None:
+        self.sc = sc
+        self.end = sc.drill.duration
+        #: the drill minute of each inject given a time
+        self.at = {inj.id: parse_drill_time(inj.at, sc.drill.start)
+                   for inj in sc.injects if inj.at}
+        self.windows = outage_windows(sc)
+        #: each point of contact's changes, in time order (the file's order within a
+        #: minute)
+        self.changes: dict[tuple[str, str], list[tuple[float, bool]]] = {}
+        for at, _, c in sorted(((parse_drill_time(c.at, sc.drill.start), i, c)
+                                for i, c in enumerate(sc.contact_changes)),
+                               key=lambda x: x[:2]):
+            self.changes.setdefault((c.actor, c.channel), []).append((at, c.stale))
+        self._messaged: frozenset[str] | None = None
+
+    def stale_at(self, aid: str, via: str, t: float) -> bool:
+        """Whether the contact is out of date at drill minute ``t``: as the last change due
+        by then (a change counts from its minute on) left it, else as the actor gives it."""
+        stale = self.sc.actors[aid].contacts[via].stale
+        for at, to_stale in self.changes.get((aid, via), ()):
+            if at > t:
+                break
+            stale = to_stale
+        return stale
+
+    def outage(self, cid: str, aid: str, t: float) -> Window | None:
+        return covering(self.windows, cid, None, aid, t)
+
+    def around_the_clock(self, cid: str) -> bool:
+        """Whether the duty desk handles what comes on ``cid`` at once, at any hour
+        (:meth:`sim.engine.policy.Policy.desk_for`)."""
+        ch = self.sc.channels.get(cid)
+        return ch is not None and ch.handled_around_the_clock
+
+    def answers(self, aid: str, cid: str, t: float) -> float:
+        """When someone at ``aid`` answers on ``cid``, from ``t`` on: at once on a channel
+        answered around the clock or on one of its on-call channels, else when it is next
+        on duty (:meth:`sim.engine.actors.ActorState.answering`)."""
+        on_call = self.sc.actors[aid].on_call
+        if self.around_the_clock(cid) or (on_call is not None and cid in on_call.channels):
+            return t
+        return scenario_shift(self.sc, aid).next_on(t)
+
+    def answered(self, aid: str, cid: str, t: float) -> float:
+        """When a message on ``cid`` that reaches ``aid`` at ``t`` is taken: at once, or on
+        a channel that needs someone at the desk (a phone call), once someone is there."""
+        return self.answers(aid, cid, t) if self.sc.channels[cid].needs_receiver_on_duty \
+            else t
+
+    def delivered(self, aid: str, via: str, t: float) -> tuple[float, str, bool] | None:
+        """When an inject sent to ``aid`` on ``via`` at ``t`` arrives, as the engine
+        delivers it: on a channel that needs someone at the desk once someone answers,
+        and after any holding outage. With why it waited last (empty when it did not)
+        and whether it waited for someone at the desk. A time at or after the drill's
+        end (infinite: nobody is ever there) when it would arrive only then; None when it
+        is lost (an outage, no point of contact or an out-of-date one)."""
+        why, desk = "", False
+        while t < self.end:
+            on = self.answered(aid, via, t)
+            if on > t:
+                t, why, desk = on, f"on {via!r} it waits for someone at {aid}'s desk", True
+                continue
+            w = self.outage(via, aid, t)
+            if w is not None:
+                if w.effect != "hold":
+                    return None
+                t, why = w.end, f"an outage of {via!r} holds it"
+                continue
+            if via not in self.sc.actors[aid].contacts or self.stale_at(aid, via, t):
+                return None
+            break
+        return t, why, desk
+
+    def reaches(self, aid: str, inj, at: float) -> float | None:
+        """When inject ``inj``, sent at ``at``, reaches ``aid``; None when it does not
+        (lost in an outage, an out-of-date contact, or after the drill ends)."""
+        got = self.delivered(aid, inj.via, at)
+        return got[0] if got is not None and got[0] < self.end else None
+
+    def messaged(self) -> frozenset[str]:
+        """Actors a framework rule's message may reach about some incident, from another
+        team that may pass on what its injects said."""
+        if self._messaged is None:
+            sc = self.sc
+            directory = Directory.of(sc)
+            pictures = incidents(sc).values()
+            rules = [r for _, r in sc.rules().values() if r.action in MESSAGE_VERBS]
+            senders = {a for r in rules for a in sc.binds(r)}
+            out: set[str] = set()
+            for rule in rules:
+                for aid in sc.binds(rule):
+                    country = sc.actors[aid].country
+                    for sel in rule.to:
+                        if sel == "sender":
+                            # whoever told it: exercise control, or a team with rules
+                            out.update(senders)
+                            out.update(i.sender for i in sc.injects if aid in i.to)
+                            continue
+                        out.update(t for inc in pictures
+                                   for t, _ in directory.select(sel, country, inc, None)
+                                   if t != aid)
+            self._messaged = frozenset(out)
+        return self._messaged
+
+    def severity(self, aid: str, incident: str, at: float) -> str | None:
+        """The incident's severity as ``aid`` knows it at drill minute ``at``, as the
+        engine's on-call test reads it (:meth:`sim.engine.actors.ActorState.on_call_takes`):
+        the most severe stated by the timed injects sent to it that it has taken in by
+        then (what reached a closed office at the earliest when the office opens); for an
+        actor a framework rule's message may reach, by every timed inject due by then,
+        which another team may have passed on. None when none states it (the duty officer
+        counts that as medium)."""
+        told = aid in self.messaged()
+        facts: list[str] = []
+        for inj in self.sc.injects:
+            sent = self.at.get(inj.id)
+            if inj.incident.id != incident or sent is None or sent > at \
+                    or not inj.incident.severity:
+                continue
+            if not told:
+                if aid not in inj.to:
+                    continue
+                arrived = self.reaches(aid, inj, sent)
+                if arrived is None or self.answers(aid, inj.via, arrived) > at:
+                    continue
+            facts.extend(stated_facts(inj.incident))
+        return Picture.of(facts).severity or None
+
+    def on_call(self, aid: str, channels, incident: str, at: float) -> float | None:
+        """When the actor's duty officer takes a message arriving off duty at ``at`` on
+        one of ``channels`` (the engine's on-call rule: an on-call channel, and the
+        incident, as the actor knows it, as severe as ``min_severity``), at the fastest;
+        None when it does not."""
+        on_call = self.sc.actors[aid].on_call
+        if on_call is None or not any(c in on_call.channels for c in channels):
+            return None
+        if not on_call.acts_on(self.severity(aid, incident, at)):
+            return None
+        return at + minimum(on_call.answer_after)
+
+    def taken_up(self, aid: str, channels, incident: str, at: float) -> tuple[float, str]:
+        """When work on what reaches ``aid`` at ``at`` (on one of ``channels``) can begin,
+        at the fastest, and who takes it: ``now`` (on duty, or at the duty desk on a
+        channel answered around the clock), ``on_call`` (the duty officer, before the
+        office opens) or ``office`` (at its next opening), as the engine picks the desk
+        (:meth:`sim.engine.policy.Policy.desk_for`)."""
+        if any(self.around_the_clock(c) for c in channels):
+            return at, "now"
+        opens = scenario_shift(self.sc, aid).next_on(at)
+        if opens <= at:
+            return at, "now"
+        duty = self.on_call(aid, channels, incident, at)
+        if duty is not None and duty < opens:
+            return duty, "on_call"
+        return opens, "office"
 
 
 def _soonest(span: tuple[float, bool]) -> tuple[float, bool]:
@@ -168,9 +321,8 @@ class _Linter:
         self.findings: list[Finding] = []
         self.incidents = incidents(self.sc)
         self.start = self.sc.drill.start
-        self.at = {
-            inj.id: parse_drill_time(inj.at, self.start) for inj in self.sc.injects if inj.at
-        }
+        self.reach = Reach(self.sc)
+        self.at = self.reach.at
         self.binds = {rid: self.sc.binds(rule) for rid, (_, rule) in self.sc.rules().items()}
         self.sets = self.sc.country_sets()
         self.states = self.incident_states()
@@ -344,21 +496,6 @@ class _Linter:
             return sorted(injects, key=lambda i: self.at[i.id])[:1]
         return [i for i in self.sc.injects if i.id == e.after and i.id in self.at]
 
-    def _severity(self, incident: str, at: float) -> str | None:
-        """The incident's severity as its injects due by ``at`` state it."""
-        return stated_severity(self.sc, self.at, incident, at)
-
-    def _on_call(self, aid: str, channels, incident: str, at: float) -> float | None:
-        """When the actor's duty officer takes a message arriving off duty at ``at`` on
-        one of ``channels`` (the engine's on-call rule: an on-call channel, and the
-        incident as severe as ``min_severity``), at the fastest; None when it does not."""
-        on_call = self.sc.actors[aid].on_call
-        if on_call is None or not any(c in on_call.channels for c in channels):
-            return None
-        if not on_call.acts_on(self._severity(incident, at)):
-            return None
-        return at + minimum(on_call.answer_after)
-
     def _opens_incident(self, e, anchor: float) -> bool:
         """Whether nothing about the expectation's incident can go out before its anchor:
         then no actor can have started on the incident (acknowledged, analysed or begun
@@ -426,14 +563,11 @@ class _Linter:
                 else:
                     # control's injects reach their recipients as they go out
                     ways = [direct[aid]]
-                shift = scenario_shift(self.sc, aid)
-                earliest = shift.next_on(arrival)
-                if earliest > arrival:
+                earliest, who_takes = self.reach.taken_up(aid, ways, e.incident, arrival)
+                if who_takes == "office":
                     exact = True
-                    duty = self._on_call(aid, ways, e.incident, arrival)
-                    if duty is not None and duty < earliest:
-                        earliest = duty
-                        exact = _least(actor.on_call.answer_after)[1]  # type: ignore[union-attr]
+                elif who_takes == "on_call":
+                    exact = _least(actor.on_call.answer_after)[1]  # type: ignore[union-attr]
                 if first:
                     took, certain = self._handling(aid, e)
                     earliest += took
@@ -474,9 +608,8 @@ class _Linter:
                         continue
                     shift = scenario_shift(self.sc, aid)
                     at = self.at[inj.id]
-                    duty = self._on_call(aid, [inj.via], inj.incident.id, at)
-                    if not shift.on_duty(at) and shift.next_on(at) >= deadline \
-                            and (duty is None or duty >= deadline):
+                    taken, who_takes = self.reach.taken_up(aid, [inj.via], inj.incident.id, at)
+                    if who_takes != "now" and taken >= deadline:
                         self.warn(
                             "off-duty-deadline", ("injects", i, "at"),
                             f"inject {inj.id} reaches {self.sc.actors[aid].name} at "
@@ -493,12 +626,12 @@ class _Linter:
             for aid in dict.fromkeys(inj.to):
                 actor = self.sc.actors[aid]
                 shift = scenario_shift(self.sc, aid)
-                if shift.on_duty(at):
-                    continue
+                if shift.on_duty(at) or self.reach.around_the_clock(inj.via):
+                    continue  # (the duty desk takes what comes on a 24/7 channel at once)
                 day = shift.local(at).date()
                 until = shift.when(shift.next_on(at), "%a %d %b %H:%M")
                 then = f"it waits until {until} local"
-                if actor.on_call is not None and self._on_call(
+                if actor.on_call is not None and self.reach.on_call(
                         aid, [inj.via], inj.incident.id, at) is not None:
                     # as off-duty-deadline: a severe enough call on an on-call channel
                     then = (f"its on-call officer takes it after about "
@@ -518,6 +651,83 @@ class _Linter:
                     self.warn("inject-on-day-off", ("injects", i, "at"),
                               f"inject {inj.id} reaches {actor.name} on a {day:%A}, not a "
                               f"working day in its week; {then}")
+
+    def injects_held_past_end(self) -> None:
+        """Injects that would reach a recipient only once the drill has ended, held on a
+        channel that waits for someone at the desk (a phone call to a closed office):
+        they never arrive. For an inject set off during the drill (a contingency, one
+        after an action), only when even its earliest time is too late: from then on
+        nobody answers before the end."""
+        end = self.sc.drill.duration
+        for i, inj in enumerate(self.sc.injects):
+            at = self.at.get(inj.id)
+            out = at if at is not None else self.earliest_out(inj)
+            if out is None or out >= end or not self.sc.channels[inj.via].needs_receiver_on_duty:
+                continue  # never sent (inject-after-end, contingency-never-triggers), or sent
+            late: dict[tuple[float, str], list[str]] = {}
+            for aid in dict.fromkeys(inj.to):
+                name = self.sc.actors[aid].name
+                if inj.via not in self.sc.actors[aid].contacts:
+                    continue
+                if at is not None:
+                    got = self.reach.delivered(aid, inj.via, at)
+                    if got is None or got[0] < end or not got[2]:
+                        continue  # in time, lost, or held by an outage alone
+                    late.setdefault((got[0], got[1].replace(f"{aid}'s", f"{name}'s")),
+                                    []).append(aid)
+                elif (t := self.reach.answered(aid, inj.via, out)) >= end:
+                    late.setdefault((t, f"on {inj.via!r} it waits for someone at {name}'s "
+                                        "desk"), []).append(aid)
+            what = f"inject {inj.id}" if at is not None else f"{inj.type} inject {inj.id}"
+            sent = f"at {inj.at}" if at is not None else \
+                f"at {format_drill_time(out)} at the earliest"
+            for (t, why), who in late.items():
+                names = [self.sc.actors[a].name for a in who]
+                whom = names[0] if len(names) == 1 else \
+                    ", ".join(names[:-1]) + " and " + names[-1]
+                if math.isinf(t):
+                    until = "and nobody is there again"
+                else:
+                    local = scenario_shift(self.sc, who[0]).when(t, "%a %d %b %H:%M")
+                    until = f"until {format_drill_time(t)} ({local} local)"
+                self.warn("inject-held-past-end", ("injects", i, "via"),
+                          f"{what} goes to {whom} {sent}, but {why} {until}, after the "
+                          f"drill ends ({format_duration(end)}): it never arrives")
+
+    def calendar_entries(self) -> None:
+        """Standby windows, holidays, special hours and on-call tiers that can never
+        apply during the drill."""
+        sc = self.sc
+        end = sc.drill.duration
+        for n, w in enumerate(sc.drill.standby):
+            begin, _ = sc.drill.standby_window(w)
+            if begin >= end:
+                self.warn("standby-after-end", ("drill", "standby", n, "start"),
+                          f"the standby of {', '.join(w.actors)} begins after the drill ends "
+                          f"({format_duration(end)}), so it never applies")
+        margin = timedelta(days=1)  # a date written in another time zone's terms
+        for aid, actor in sc.actors.items():
+            shift = scenario_shift(sc, aid)
+            first, last = shift.local(0).date(), shift.local(end).date()
+            during = f"the drill's dates ({first} to {last} in {actor.name}'s time zone)" \
+                if first != last else f"the drill's date ({first} in {actor.name}'s time zone)"
+            for k, day in enumerate(actor.holidays):
+                if not first - margin <= day <= last + margin:
+                    self.warn("holiday-outside-drill", ("actors", aid, "holidays", k),
+                              f"{actor.name}'s holiday {day} falls outside {during}, so it "
+                              "never applies")
+            for k, special in enumerate(actor.special_hours):
+                if special.end < first - margin or special.start > last + margin:
+                    self.warn("holiday-outside-drill", ("actors", aid, "special_hours", k),
+                              f"{actor.name}'s special hours {special.start}..{special.end} "
+                              f"fall outside {during}, so they never apply")
+            if actor.always_on and actor.on_call is not None:
+                # at the on-call tier, unless only the library gives it: at the staffing
+                path, key = self._mine(("actors", aid, "on_call"),
+                                       ("actors", aid, "staffing"))
+                self.warn("on-call-always-on", path,
+                          f"{actor.name} is staffed 24/7, so it is never off duty and its "
+                          "on-call tier never acts", key=not key)
 
     def contingencies(self) -> None:
         #: for each contingency inject, (expectation index, what fires it)
@@ -796,7 +1006,8 @@ class _Linter:
         for check in (self.injects_after_end, self.unused_channels_and_contacts,
                       self.unreachable_actors, self.rules_that_never_fire,
                       self.deadlines_too_short, self.short_deadlines_off_duty,
-                      self.injects_on_days_off, self.contingencies, self.hold_until_order,
+                      self.injects_on_days_off, self.injects_held_past_end,
+                      self.calendar_entries, self.contingencies, self.hold_until_order,
                       self.expectations_never_met, self.rules_without_recipient, self.drift,
                       self.stage_names, *branching_checks(self), *artefact_checks(self)):
             check()
@@ -934,53 +1145,10 @@ def artefact_checks(lt: _Linter) -> list:
     """Artefact files shown as text that are not, and passwords that cannot arrive apart."""
     sc = lt.sc
     end = sc.drill.duration
-    #: each point of contact's changes, in time order (the file's order within a minute)
-    changes: dict[tuple[str, str], list[tuple[float, bool]]] = {}
-    for at, _, c in sorted(((parse_drill_time(c.at, lt.start), i, c)
-                            for i, c in enumerate(sc.contact_changes)), key=lambda x: x[:2]):
-        changes.setdefault((c.actor, c.channel), []).append((at, c.stale))
-    windows = outage_windows(sc)
-
-    def stale_at(aid: str, via: str, t: float) -> bool:
-        """Whether the contact is out of date at drill minute ``t``: as the last change due
-        by then (a change counts from its minute on) left it, else as the actor gives it."""
-        stale = sc.actors[aid].contacts[via].stale
-        for at, to_stale in changes.get((aid, via), ()):
-            if at > t:
-                break
-            stale = to_stale
-        return stale
-
-    def answered(aid: str, cid: str, t: float) -> float:
-        """When a message on ``cid`` that reaches ``aid`` at ``t`` is taken: at once, or on
-        a channel that needs someone at the desk (a phone call), once someone is there, as
-        the engine has it (:meth:`sim.engine.actors.ActorState.answering`)."""
-        ch = sc.channels[cid]
-        on_call = sc.actors[aid].on_call
-        if not ch.needs_receiver_on_duty or ch.handled_around_the_clock \
-                or (on_call is not None and cid in on_call.channels):
-            return t
-        return scenario_shift(sc, aid).next_on(t)
-
-    def outage(cid: str, aid: str, t: float) -> Window | None:
-        return covering(windows, cid, None, aid, t)
-
-    def reaches(aid: str, inj, at: float) -> float | None:
-        """When inject ``inj``, sent at ``at``, reaches ``aid``, waiting for someone at the
-        desk and for holding outages as the engine does; None when it does not (lost in
-        an outage, an out-of-date contact, or after the drill ends)."""
-        t = at
-        while t < end:
-            t = answered(aid, inj.via, t)
-            w = outage(inj.via, aid, t)
-            if w is None:
-                contact = sc.actors[aid].contacts.get(inj.via)
-                return t if t < end and contact is not None \
-                    and not stale_at(aid, inj.via, t) else None
-            if w.effect != "hold":
-                return None
-            t = w.end
-        return None
+    reach = lt.reach
+    changes = reach.changes
+    stale_at, answered, outage, reaches = \
+        reach.stale_at, reach.answered, reach.outage, reach.reaches
 
     def judged(aid: str, via: str, t: float) -> float | None:
         """When the engine finds ``aid``'s contact on ``via`` out of date as it sends the
