@@ -55,7 +55,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from scenarios import LoadedScenario, Scenario
-from scenarios.loader import check_scenario
+from scenarios.loader import IncludeRoots, Problem, _read_artefacts, check_scenario
 from scenarios.yamlsrc import Located, YamlProblem, read_yaml_text
 from sim.analysis.metrics import (
     COORDINATOR,
@@ -412,7 +412,10 @@ def parse_variant(text: str) -> Variant:
         raise BatchError(f"variant {text!r}: write it as 'name: path=value[, path=value]'")
     name, rest = text.split(":", 1)
     name = name.strip()
-    if not name or name == BASELINE:
+    if not name:
+        raise BatchError(f"variant {text!r}: give the variant a name before the colon "
+                         "('name: path=value')")
+    if name == BASELINE:
         raise BatchError(f"variant {text!r}: give it a name other than {BASELINE!r}")
     check_variant_name(name)
     return Variant(name, parse_changes(rest, f"variant {name!r}"))
@@ -598,7 +601,13 @@ def _mapping_key(cur: dict, parts: list, depth: int) -> tuple[str, int] | None:
     return None
 
 
-def _set(data: Any, path: str, value: Any, variant: str) -> None:
+#: where a change writes in the scenario's data: its keys and list indexes
+FieldPlace = tuple[str | int, ...]
+
+
+def _set(data: Any, path: str, value: Any, variant: str) -> FieldPlace:
+    """Write ``value`` at ``path`` of ``data``; returns where it wrote (keys and indexes,
+    however the path spells them)."""
     try:
         parts = path_parts(path)
     except ValueError as exc:
@@ -608,7 +617,9 @@ def _set(data: Any, path: str, value: Any, variant: str) -> None:
     depth = 0
     # the path so far as messages show it: a mapping's entry by its key
     done: list = []
-    while depth < len(parts):
+    # the same as keys and list indexes
+    place: list[str | int] = []
+    while True:  # parts is never empty; its last writes the value
         part = parts[depth]
         here = _show([*done, part])
         step = 1
@@ -681,8 +692,9 @@ def _set(data: Any, path: str, value: Any, variant: str) -> None:
             raise BatchError(f"{where}: {here!r} is not a field")
         if depth + step == len(parts):
             cur[key] = value
-            return
+            return (*place, key)
         done.append(key if isinstance(cur, dict) else part)
+        place.append(key)
         cur = cur[key]
         depth += step
 
@@ -730,24 +742,136 @@ def as_written(loaded: LoadedScenario) -> dict[str, Any]:
     return data
 
 
+def _refused(name: str, problems: list[Problem]) -> BatchError:
+    """A variant's problems, in one line naming it."""
+    return BatchError(one_line(f"variant {name!r}: " + "; ".join(
+        f"{p.path}: {p.message}" if p.path else p.message for p in problems)))
+
+
 def _checked_variant(name: str, data: dict[str, Any]) -> Scenario:
     """The scenario a variant makes, checked as a scenario file is checked (its model,
     cross-references, contacts, teams member by member, holiday calendars); every
-    problem refused in one line naming the variant."""
+    problem refused in one line naming the variant. Its artefact files are read and
+    checked apart (:func:`_read_variant_artefacts`)."""
     scenario, problems = check_scenario(Located(data))
     if problems or scenario is None:
-        raise BatchError(one_line(f"variant {name!r}: " + "; ".join(
-            f"{p.path}: {p.message}" if p.path else p.message for p in problems)))
+        raise _refused(name, problems)
     return scenario
 
 
-def checked_variants(loaded: LoadedScenario, variants: list[Variant]
+def _artefact_key(artefact: dict[str, Any]) -> str:
+    return json.dumps(artefact, sort_keys=True, default=str)
+
+
+def _injects(data: Any) -> list[dict[str, Any]]:
+    """The injects of scenario data that are mappings (a variant may have made it
+    anything: checking it says what is wrong)."""
+    injects = data.get("injects") if isinstance(data, dict) else None
+    return [i for i in injects if isinstance(i, dict)] if isinstance(injects, list) else []
+
+
+def _artefacts_unread(base: dict[str, Any], loaded: LoadedScenario
+                      ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The data a variant's changes are made to: ``base`` with each artefact file as the
+    scenario writes it (no size or text, and a hash only where the file gives one), so
+    that a variant that names another file does not carry the first one's; and each of
+    those artefacts as loaded, by its :func:`_artefact_key`, for the variants that leave
+    it as it is."""
+    data: dict[str, Any] = json.loads(json.dumps(base))
+    source = loaded.source.data if isinstance(loaded.source.data, dict) else {}
+    written = source.get("injects")
+    injects = _injects(data)
+    aligned = isinstance(written, list) and len(written) == len(injects)
+    read: dict[str, dict[str, Any]] = {}
+    for i, inject in enumerate(injects):
+        artefacts = inject.get("artefacts")
+        if not isinstance(artefacts, list):
+            continue
+        raw = written[i] if aligned and isinstance(written, list) else None
+        raw_artefacts = raw.get("artefacts") if isinstance(raw, dict) else None
+        for j, artefact in enumerate(artefacts):
+            if not isinstance(artefact, dict):
+                continue
+            given = (raw_artefacts[j] if isinstance(raw_artefacts, list)
+                     and j < len(raw_artefacts) else None)
+            as_loaded = dict(artefact)
+            artefact.update(sha256=given.get("sha256") if isinstance(given, dict) else None,
+                            size=None, content=None)
+            read[_artefact_key(artefact)] = as_loaded
+    return data, read
+
+
+def _as_loaded(data: dict[str, Any], read: dict[str, dict[str, Any]]) -> bool:
+    """Put back, as loaded, each artefact of a variant that is one of the scenario's as
+    it writes it; whether any other is left (a file to read)."""
+    unread = False
+    for inject in _injects(data):
+        artefacts = inject.get("artefacts")
+        if not isinstance(artefacts, list):
+            continue
+        for j, artefact in enumerate(artefacts):
+            if not isinstance(artefact, dict):
+                continue
+            known = read.get(_artefact_key(artefact))
+            if known is None:
+                unread = True
+            else:
+                artefacts[j] = dict(known)
+    return unread
+
+
+def _artefact_roots(loaded: LoadedScenario, allow_include: tuple[str | Path, ...]
+                    ) -> IncludeRoots:
+    """The folders a variant's artefact files may be read from: the scenario's, as for
+    the scenario itself, the folders named with ``--allow-include`` and those the
+    scenario's own artefact files were read from (each within one of those already)."""
+    folder = loaded.path.resolve().parent
+    read_from = {(folder / a.file).resolve().parent
+                 for inject in loaded.scenario.injects for a in inject.artefact_files}
+    return IncludeRoots.for_scenario(loaded.path, (*allow_include, *sorted(read_from)))
+
+
+def _read_variant_artefacts(name: str, loaded: LoadedScenario, data: dict[str, Any],
+                            scenario: Scenario, roots: IncludeRoots) -> None:
+    """Read a variant's artefact files as a scenario file's are read (confined to the
+    scenario's folder and the folders allowed, present, of bounded size, matching any
+    hash given) into its scenario and its data; problems refused in one line naming the
+    variant (they name the file, never show what it holds)."""
+    problems: list[Problem] = []
+    _read_artefacts(scenario, Located(data), loaded.path, roots, problems)
+    if problems:
+        raise _refused(name, problems)
+    for inject, item in zip(scenario.injects, _injects(data), strict=False):
+        if inject.artefact_files:
+            item["artefacts"] = [a if isinstance(a, str) else json.loads(a.model_dump_json())
+                                 for a in inject.artefacts]
+
+
+def _once(name: str, path: str, place: FieldPlace, changed: dict[FieldPlace, str]) -> None:
+    """Refuse a change to a field that another change of the variant also reaches (the
+    last would silently win), or to a part of one, naming both as written."""
+    for other, written in changed.items():
+        shorter, longer = sorted((other, place), key=len)
+        if longer[:len(shorter)] == shorter:
+            within = "" if other == place else (
+                f" ({(path if longer == place else written)!r} is part of "
+                f"{(written if longer == place else path)!r})")
+            raise BatchError(f"variant {name!r}: {written!r} and {path!r} change the same "
+                             f"field{within}; "
+                             + ("keep one of them" if not within else "write them as one"))
+    changed[place] = path
+
+
+def checked_variants(loaded: LoadedScenario, variants: list[Variant],
+                     allow_include: tuple[str | Path, ...] = ()
                      ) -> list[tuple[str, dict, Scenario]]:
     """The baseline and every variant: its JSON-ready data and its validated scenario.
 
     A variant's changes are made to the scenario as written (:func:`as_written`) and
     the result is checked as a scenario file is, so that a variant gives the runs the
-    same change written into a copy of the file gives."""
+    same change written into a copy of the file gives: an artefact file it names is
+    read from the scenario's folder, or one of ``allow_include``, as the file's are.
+    A variant that changes the same field twice is refused."""
     names = [v.name for v in variants]
     if BASELINE in names:
         # from a variants file: the command line refuses it as it parses
@@ -758,18 +882,29 @@ def checked_variants(loaded: LoadedScenario, variants: list[Variant]
         raise BatchError(f"variant names must be unique: {', '.join(sorted(dupes))}")
     base = as_written(loaded)
     out = [(BASELINE, base, loaded.scenario)]
-    text = json.dumps(base)
+    unread, read = _artefacts_unread(base, loaded)
+    text = json.dumps(unread)
+    roots: IncludeRoots | None = None
     for v in variants:
         data = json.loads(text)
+        changed: dict[FieldPlace, str] = {}
         for path, value in v.changes:
-            _set(data, path, value, v.name)
-        out.append((v.name, data, _checked_variant(v.name, data)))
+            _once(v.name, path.strip(), _set(data, path, value, v.name), changed)
+        # an artefact as the scenario has it keeps what was read; another is read now
+        to_read = _as_loaded(data, read)
+        scenario = _checked_variant(v.name, data)
+        if to_read:
+            roots = roots or _artefact_roots(loaded, allow_include)
+            _read_variant_artefacts(v.name, loaded, data, scenario, roots)
+        out.append((v.name, data, scenario))
     return out
 
 
-def variant_scenarios(loaded: LoadedScenario, variants: list[Variant]) -> list[tuple[str, dict]]:
+def variant_scenarios(loaded: LoadedScenario, variants: list[Variant],
+                      allow_include: tuple[str | Path, ...] = ()) -> list[tuple[str, dict]]:
     """The baseline and every variant as validated, JSON-ready scenario data."""
-    return [(name, data) for name, data, _ in checked_variants(loaded, variants)]
+    return [(name, data) for name, data, _ in checked_variants(loaded, variants,
+                                                               allow_include)]
 
 
 def check_runnable(loaded: LoadedScenario, scenarios: list[tuple[str, dict]]) -> None:
@@ -1083,6 +1218,16 @@ def _met_metric(metric: str) -> str:
     return metric.removesuffix(NOT_IN_PLAY) + ".met"
 
 
+def _lateness_metric(metric: str) -> str:
+    """``expectation.ID.lateness`` of an ``expectation.ID.met`` metric."""
+    return metric.removesuffix(".met") + ".lateness"
+
+
+def _is_lateness(metric: str) -> bool:
+    """Whether a metric is an expectation's ``expectation.ID.lateness``."""
+    return metric.startswith("expectation.") and metric.endswith(".lateness")
+
+
 def _in_play_metrics(metric: str) -> tuple[str, str]:
     """``expectation.ID.met`` and ``expectation.ID.lateness``, the rows that an
     ``expectation.ID.not_in_play`` row stands in place of."""
@@ -1124,7 +1269,8 @@ class Aggregate:
     met: dict[tuple[str, str, str], Proportion] = field(default_factory=dict)
     #: replications where an expectation was still open when the drill ended
     open: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    #: replications where an expectation was not in play (its inject was skipped)
+    #: replications where an expectation was not in play (its inject was skipped), by
+    #: its ``.met`` metric and again by its ``.lateness`` metric
     not_in_play: dict[tuple[str, str, str], int] = field(default_factory=dict)
     #: replications where a metric did not apply (no affected CERT in the drill)
     not_applicable: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -1167,6 +1313,9 @@ class Aggregate:
                 self.open[key] = self.open.get(key, 0) + still_open
             if absent:
                 self.not_in_play[key] = self.not_in_play.get(key, 0) + absent
+                # its lateness was not in play in those runs either
+                late = (key[0], key[1], _lateness_metric(key[2]))
+                self.not_in_play[late] = self.not_in_play.get(late, 0) + absent
         for key, (left_out,) in tally.unpaired.items():
             self.unpaired[key] = self.unpaired.get(key, 0) + left_out
         for key, (absent,) in tally.not_applicable.items():
@@ -1191,27 +1340,36 @@ class Aggregate:
         # metric's row (a variant without the incident) or with an empty value (an
         # incident that never opened) did not reach it, and a metric any variant has is
         # listed for every variant, at 0 % where it never happened; a run where it did
-        # not apply (its .not_applicable row) is counted apart, and where it applied in
-        # no run it has no rate
+        # not apply (its .not_applicable row) is counted apart, and so is a run where an
+        # expectation was not in play, for its lateness; where it applied (or was in
+        # play) in no run it has no rate
         # milestones and expectations as a run report lists them (not as text: E2
         # before E10, the preservation request before the MLA request)
         order = self.order
+        skipped_lateness = [k for k in self.not_in_play if _is_lateness(k[2])]
         measured = sorted({(incident, metric)
-                           for (_, incident, metric) in (*self.reached, *self.not_applicable)},
+                           for (_, incident, metric) in (*self.reached, *self.not_applicable,
+                                                         *skipped_lateness)},
                           key=lambda im: (im[0], _metric_key(im[1], order)))
         for variant in self.variants:
             for incident, metric in measured:
                 key = (variant, incident, metric)
                 counts = self.reached.get(key)
                 absent = self.not_applicable.get(key, 0)
-                reached = Proportion(counts.hits if counts else 0, self.replications - absent)
+                lateness = _is_lateness(metric)
+                # an expectation's lateness: over the runs where it was in play
+                skipped = self.not_in_play.get(key, 0) if lateness else 0
+                reached = Proportion(counts.hits if counts else 0,
+                                     self.replications - absent - skipped)
                 rate: dict[str, Any] = reached.summary(self.confidence)
-                if not reached.n:  # applied in no run: no rate
+                if not reached.n:  # applied (or in play) in no run: no rate
                     rate.update(rate=None, rate_ci=[None, None])
                 entry: dict[str, Any] = {"incident": incident, "metric": metric,
                                          "reached": rate}
                 if metric in MAY_NOT_APPLY or absent:
                     entry["not_applicable"] = absent
+                if lateness:
+                    entry["not_in_play"] = skipped
                 per[variant]["metrics"].append(
                     {**entry, **self.samples.get(key, Sample()).summary(self.confidence)})
         for key, prop in sorted(self.met.items(),
@@ -1659,14 +1817,16 @@ def run_batch(
     cfg: BatchConfig,
     progress: Callable[[int, int], Progress] | None = None,
     notice: Notice | None = None,
+    allow_include: tuple[str | Path, ...] = (),
 ) -> BatchResult:
     """Run (or resume) a batch and write its outputs; returns the summary.
 
     ``notice`` receives one line for each thing a resume found and repaired (a
-    damaged chunk run again, say).
+    damaged chunk run again, say). A variant may read artefact files from the folders
+    in ``allow_include`` too, as the scenario may (``--allow-include``).
     """
     check_config(cfg)
-    checked = checked_variants(loaded, variants)
+    checked = checked_variants(loaded, variants, allow_include)
     scenarios = [(name, data) for name, data, _ in checked]
     check_runnable(loaded, scenarios)
     # in the scenario's own order: actors, channels and injects in the order the file
