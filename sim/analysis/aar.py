@@ -667,8 +667,9 @@ def render_json(review: Review) -> str:
         ],
         "comparisons": [
             {"actor": c.actor, "incident": c.incident, "metric": c.metric, "human": c.human,
-             "runs": c.runs, "model_did_it": c.model_did_it,
-             "faster_than": c.shown_faster_than, "until": c.until}
+             "runs": c.runs, "runs_reached": c.received,
+             "model_did_it": c.model_did_it if c.compared else None,
+             "faster_than": c.shown_faster_than, "until": c.until, "reached": c.reached}
             for c in review.comparisons
         ],
         "metrics": review.metrics,

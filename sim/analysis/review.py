@@ -37,6 +37,10 @@ HOURS, CHANNEL, QUEUED, ANALYSING, LOST, HELD = PARTS
 #: The events of an action done (each verb's, sim.engine.messaging.VERB_EVENT): what
 #: "People vs model" counts, for a person and for the automated policy alike.
 ACTION_EVENTS = frozenset(VERB_EVENT.values())
+#: The key under which :func:`role_metrics` (with ``reached``) and so
+#: :func:`model_distribution` record, per incident, when something about it first
+#: reached the role: (incident, REACHED). It is not a metric compared.
+REACHED = "reached"
 RATINGS = {
     "P": "performed without challenges",
     "S": "performed with some challenges",
@@ -346,9 +350,11 @@ def shown_rating(rating: str, by_evaluator: bool) -> str:
 
 
 def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str,
-                 by: str | None = None) -> dict[tuple[str, str], float]:
+                 by: str | None = None, reached: bool = False) -> dict[tuple[str, str], float]:
     """One actor's timings per incident: acknowledgement, and the first of each action
     done (a message kept back to respect its TLP label was not sent: it does not count).
+    With ``reached``, also when something about each incident first reached the role,
+    whoever held it, under (incident, :data:`REACHED`).
 
     ``first_ack`` runs from the actor's first receipt; an action's time runs from
     the incident's opening. With ``by`` ("human" or "policy") only what was done by
@@ -408,7 +414,20 @@ def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str,
             # the action done: never a message kept back (withheld) or one passed on
             # beyond its label (tlp_violation), which name the action too
             out.setdefault((e.incident, e.details["action"]), e.time - opened[e.incident])
+    if reached:
+        out.update({(incident, REACHED): t for incident, t in first_receipt.items()})
     return out
+
+
+def percent(rate: float) -> str:
+    """A share as a whole percentage, never rounded to 0% or 100% unless it is exactly
+    that (as the batch report shows its rates): 1 in 200 is "<1%", 199 in 200 ">99%"."""
+    text = f"{rate * 100:.0f}"
+    if rate > 0 and float(text) == 0:
+        return "<1%"
+    if rate < 1 and float(text) >= 100:
+        return ">99%"
+    return text + "%"
 
 
 def percentile_rank(value: float, simulated: list[float]) -> float:
@@ -431,43 +450,83 @@ class Comparison:
     #: the drill time a drill stopped at before its end, which the runs were simulated up
     #: to as well (None: the drill was played to its end, and so were the runs)
     until: float | None = None
+    #: whether anything about the incident reached the role in the drill: a person whose
+    #: role nothing reached had no chance to do it, and is not said to have never done it
+    reached: bool = True
+    #: the runs in which something about the incident reached the role (None: taken as
+    #: all of them); an acknowledgement, timed from receipt, is compared with those only
+    received: int | None = None
+
+    @property
+    def compared(self) -> int:
+        """The runs the person is compared with: for an acknowledgement, those in which
+        something about the incident reached the role; else all of them."""
+        if self.metric == "first_ack" and self.received is not None:
+            return self.received
+        return self.runs
 
     @property
     def faster_than(self) -> float:
-        """Share of all the simulated runs slower than the person (ties count half).
+        """Share of the runs compared (:attr:`compared`) slower than the person (ties
+        count half).
 
         A run in which the policy never did it is slower than a person who did, and
         ties with a person who never did either.
         """
-        never = [math.inf] * max(0, self.runs - len(self.simulated))
+        never = [math.inf] * max(0, self.compared - len(self.simulated))
         return percentile_rank(math.inf if self.human is None else self.human,
                                self.simulated + never)
 
     @property
     def shown_faster_than(self) -> float | None:
         """:attr:`faster_than` where it says something: None when the person never did
-        it (the sentence says so instead) or there were no runs to compare with. A
-        person who did what the policy never did in any run is faster than all of them."""
-        return self.faster_than if self.human is not None and self.runs > 0 else None
+        it (the sentence says so instead, or that nothing reached the role) or there
+        were no runs to compare with. A person who did what the policy never did in any
+        run is faster than all of them."""
+        return self.faster_than if self.human is not None and self.compared > 0 else None
 
     @property
     def model_did_it(self) -> float:
-        return len(self.simulated) / self.runs if self.runs else math.nan
+        """Share of the runs compared (:attr:`compared`) in which the policy did it."""
+        return len(self.simulated) / self.compared if self.compared else math.nan
 
     def sentence(self, name: str) -> str:
         return self._sentence(name) + stopped_note(self.until)
 
+    def _runs_said(self, name: str) -> str:
+        """The runs compared, in words: "40 simulated runs", or "the 31 of 40 simulated
+        runs in which something about the incident reached MyCERT"."""
+        if self.compared == self.runs:
+            return f"{self.runs} simulated runs"
+        return (f"the {self.compared} of {self.runs} simulated runs in which something "
+                f"about the incident reached {name}")
+
     def _sentence(self, name: str) -> str:
         what = "acknowledged" if self.metric == "first_ack" else self.metric.replace("_", " ")
+        did = percent(self.model_did_it) if self.compared else ""
+        if self.human is None and not self.reached:
+            nothing = f"Nothing about the incident reached {name}"
+            if self.metric != "first_ack":
+                return (f"{nothing}, so it had no chance to {what}; the automated policy "
+                        f"did it in {did} of {self.runs} simulated runs")
+            return (f"{nothing}, so it had nothing to acknowledge; something reached it in "
+                    f"{self.compared} of {self.runs} simulated runs, and the automated "
+                    f"policy acknowledged in {did} of them")
         if self.human is None:
             return (f"{name} never did: {what}; the automated policy did it in "
-                    f"{self.model_did_it:.0%} of {self.runs} simulated runs")
+                    f"{did} of {self._runs_said(name)}")
+        if not self.compared:
+            return (f"{name} {what}; nothing about the incident reached it in any of "
+                    f"{self.runs} simulated runs")
         if not self.simulated:
-            return f"{name} {what}; the automated policy never did in {self.runs} simulated runs"
+            return f"{name} {what}; the automated policy never did in {self._runs_said(name)}"
         never = ("; the runs in which it never did count as slower"
-                 if len(self.simulated) < self.runs else "")
-        return (f"{name} {what} faster than {self.faster_than:.0%} of simulated runs "
-                f"(the policy did it in {self.model_did_it:.0%} of {self.runs}{never})")
+                 if len(self.simulated) < self.compared else "")
+        of = (str(self.runs) if self.compared == self.runs else
+              f"the {self.compared} of {self.runs} in which something about the incident "
+              f"reached {name}")
+        return (f"{name} {what} faster than {percent(self.faster_than)} of simulated runs "
+                f"(the policy did it in {did} of {of}{never})")
 
 
 def stopped_note(until: float | None) -> str:
@@ -511,7 +570,8 @@ def model_distribution(scenario: Scenario, actors: list[str], runs: int = MODEL_
                        until: float | None = None,
                        ) -> dict[str, list[dict[tuple[str, str], float]]]:
     """Each actor's role metrics in ``runs`` runs of the automated policy: to the drill's
-    end, or with ``until`` up to that drill time (a drill that stopped there)."""
+    end, or with ``until`` up to that drill time (a drill that stopped there); with when
+    something about each incident first reached the role (:data:`REACHED`)."""
     from sim.runs.batch import replication_seed
 
     out: dict[str, list[dict[tuple[str, str], float]]] = {a: [] for a in actors}
@@ -523,7 +583,7 @@ def model_distribution(scenario: Scenario, actors: list[str], runs: int = MODEL_
             engine.run_until(until)
             log = engine.log
         for a in actors:
-            out[a].append(role_metrics(log, a))
+            out[a].append(role_metrics(log, a, reached=True))
         if progress is not None:
             progress(i + 1, runs)
     return out
@@ -567,24 +627,32 @@ def comparisons(events: list[Event], roles: list[str],
                 model: dict[str, list[dict[tuple[str, str], float]]],
                 runs: int, until: float | None = None) -> list[Comparison]:
     """What each person did beside what the model did in ``runs`` runs
-    (:func:`model_distribution`, simulated up to ``until`` when the drill stopped there)."""
+    (:func:`model_distribution`, simulated up to ``until`` when the drill stopped there),
+    each with whether anything about the incident reached the role in the drill and in
+    how many of the runs it did."""
     out = []
     for actor in roles:
-        done = role_metrics(events, actor, by="human")
+        metrics = role_metrics(events, actor, by="human", reached=True)
+        heard = {incident for incident, metric in metrics if metric == REACHED}
+        done = {k: v for k, v in metrics.items() if k[1] != REACHED}
         # what the person did, then what the policy did in some run but the person never did
-        keys = list(done) + sorted({k for m in model[actor] for k in m} - set(done))
+        keys = list(done) + sorted({k for m in model[actor] for k in m if k[1] != REACHED}
+                                   - set(done))
         for key in keys:
             simulated = [m[key] for m in model[actor] if key in m]
-            out.append(Comparison(actor, key[0], key[1], done.get(key), simulated, runs, until))
+            received = sum(1 for m in model[actor] if (key[0], REACHED) in m)
+            out.append(Comparison(actor, key[0], key[1], done.get(key), simulated, runs, until,
+                                  reached=key[0] in heard, received=received))
     return out
 
 
 #: Where a journal keeps its comparison with the model (see :class:`ModelRuns`).
 CACHE_NAME = "model_comparison"
 #: how a person's times are measured against the runs: a new measure (2: a person who
-#: took the role mid-drill is timed from the first item left to them) makes comparisons
-#: kept by an earlier one be computed again
-MEASURE = 2
+#: took the role mid-drill is timed from the first item left to them; 3: whether anything
+#: reached the role, and an acknowledgement set only against the runs in which something
+#: reached it) makes comparisons kept by an earlier one be computed again
+MEASURE = 3
 
 
 def comparison_key(runs: int, seed: int, head: tuple[int, str] | None,
@@ -622,7 +690,11 @@ def _comparison_of(d: Any, runs_asked: int, until: float | None = None) -> Compa
         return None
     actor, incident, metric = d.get("actor"), d.get("incident"), d.get("metric")
     human, simulated, runs = d.get("human"), d.get("simulated"), d.get("runs")
+    reached, received = d.get("reached"), d.get("received")
     if not all(isinstance(v, str) for v in (actor, incident, metric)):
+        return None
+    if not isinstance(reached, bool) or not isinstance(received, int) or isinstance(
+            received, bool) or not 0 <= received <= runs_asked:
         return None
     if not (human is None or _number(human)) or not isinstance(simulated, list):
         return None
@@ -630,8 +702,10 @@ def _comparison_of(d: Any, runs_asked: int, until: float | None = None) -> Compa
         return None
     if runs != runs_asked or len(simulated) > runs or (human is None and not simulated):
         return None  # other runs, more values than runs, or nothing compared with nothing
+    if metric == "first_ack" and len(simulated) > received:
+        return None  # more acknowledgements than runs with something to acknowledge
     return Comparison(actor, incident, metric, None if human is None else float(human),
-                      [float(v) for v in simulated], runs, until)
+                      [float(v) for v in simulated], runs, until, reached, received)
 
 
 @dataclass
@@ -728,7 +802,9 @@ class ModelRuns:
             return False
         return journal.set_derived(CACHE_NAME, {"key": self.key, "comparisons": [
             {"actor": c.actor, "incident": c.incident, "metric": c.metric, "human": c.human,
-             "simulated": c.simulated, "runs": c.runs} for c in comparisons]})
+             "simulated": c.simulated, "runs": c.runs, "reached": c.reached,
+             "received": c.runs if c.received is None else c.received}
+            for c in comparisons]})
 
 
 def _start_with_real_stderr(child: Any) -> None:

@@ -33,6 +33,7 @@ from sim.analysis.review import (
     NotDelivered,
     Review,
     not_in_play,
+    percent,
     shown_rating,
     shown_status,
 )
@@ -392,9 +393,9 @@ class ReviewScreen(Screen):
         for c in comparisons:
             model.add_row(*cells([
                 self.review.name(c.actor), c.incident, c.metric.replace("_", " "),
-                _h(c.human) if c.human is not None else "never",
-                "—" if (faster := c.shown_faster_than) is None else f"{faster:.0%}",
-                f"{c.model_did_it:.0%}",
+                _person(c),
+                "—" if (faster := c.shown_faster_than) is None else percent(faster),
+                _model_did_it(c),
                 _spark(c.simulated, c.human if c.human is not None else max(c.simulated))]))
         if not comparisons:
             model.add_row("No role was played by a person, or no comparison was asked for "
@@ -564,6 +565,22 @@ class ReviewScreen(Screen):
 
 class _Stopped(Exception):
     """The review closed while the model's runs were under way."""
+
+
+def _person(c: Comparison) -> str:
+    """What the person did, in the People vs model tab: the time it took, "never", or
+    "nothing reached it" when nothing about the incident reached the role."""
+    if c.human is not None:
+        return _h(c.human)
+    return "never" if c.reached else "nothing reached it"
+
+
+def _model_did_it(c: Comparison) -> str:
+    """The share of runs in which the policy did it: "97%", "97% of 31" when only the
+    runs in which something reached the role are compared, "—" with none."""
+    if not c.compared:
+        return "—"
+    return percent(c.model_did_it) + ("" if c.compared == c.runs else f" of {c.compared}")
 
 
 def _spark(values: list[float], human: float, bins: int = 16) -> Text:
