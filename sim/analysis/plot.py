@@ -24,6 +24,7 @@ from html import escape
 from itertools import pairwise
 from typing import Any
 
+from sim.analysis.stats import percent
 from sim.safe.text import one_line
 
 #: a tick label longer than this is cut short (the sweep's table shows it whole)
@@ -151,14 +152,8 @@ def _share(hits: int, runs: int) -> float:
 
 
 def _percent(hits: int, runs: int) -> str:
-    """A share as a whole percentage, never rounded to 0 % or 100 % unless it is
-    exactly that: 1 in 200 is ``<1%``, 199 in 200 ``>99%``."""
-    share = _share(hits, runs)
-    if hits > 0 and round(share * 100) == 0:
-        return "<1%"
-    if hits < runs and round(share * 100) == 100:
-        return ">99%"
-    return f"{round(share * 100)}%"
+    """A share of runs as a whole percentage (:func:`~sim.analysis.stats.percent`)."""
+    return percent(_share(hits, runs))
 
 
 def _share_caption(reached: Reached) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from scenarios.durations import format_drill_time
 from scenarios.model import MESSAGE_VERBS, Scenario
 from sim.analysis.metrics import _item_ref, as_events, compute, hops_with_attempts
+from sim.analysis.stats import percent
 from sim.engine import Engine, collector
 from sim.engine.events import Event
 from sim.engine.messaging import VERB_EVENT
@@ -417,17 +418,6 @@ def role_metrics(log: Iterable[Event | Mapping[str, Any]], actor: str,
     if reached:
         out.update({(incident, REACHED): t for incident, t in first_receipt.items()})
     return out
-
-
-def percent(rate: float) -> str:
-    """A share as a whole percentage, never rounded to 0% or 100% unless it is exactly
-    that (as the batch report shows its rates): 1 in 200 is "<1%", 199 in 200 ">99%"."""
-    text = f"{rate * 100:.0f}"
-    if rate > 0 and float(text) == 0:
-        return "<1%"
-    if rate < 1 and float(text) >= 100:
-        return ">99%"
-    return text + "%"
 
 
 def percentile_rank(value: float, simulated: list[float]) -> float:

@@ -296,3 +296,15 @@ class Proportion:
     def summary(self, confidence: float = 0.95) -> dict[str, object]:
         rate = self.hits / self.n if self.n else math.nan
         return {"n": self.n, "rate": rate, "rate_ci": list(wilson(self.hits, self.n, confidence))}
+
+
+def percent(rate: float, decimals: int = 0) -> str:
+    """A rate as a percentage, never rounded to 0 % or 100 % unless it is exactly that:
+    1 in 200 is ``<1%``, 199 in 200 ``>99%`` (``<0.1%``, ``>99.9%`` with one decimal)."""
+    text = f"{rate * 100:.{decimals}f}"
+    step = 10.0 ** -decimals
+    if rate > 0 and float(text) == 0:
+        return f"<{step:.{decimals}f}%"
+    if rate < 1 and float(text) >= 100:
+        return f">{100 - step:.{decimals}f}%"
+    return text + "%"

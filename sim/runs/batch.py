@@ -66,7 +66,7 @@ from sim.analysis.metrics import (
     not_modelled,
 )
 from sim.analysis.report import NO_CERT, NOT_IN_DRILL
-from sim.analysis.stats import Proportion, Running, Sample, paired_score_difference
+from sim.analysis.stats import Proportion, Running, Sample, paired_score_difference, percent
 from sim.engine import Engine, collector, preflight
 from sim.engine.knowledge import View
 from sim.engine.policy import Directory
@@ -2350,20 +2350,8 @@ def _bounds(ci: list[float | None], show: Callable[[float], str]) -> str:
     return "[" + ", ".join("?" if c is None else show(c) for c in ci) + "]"
 
 
-def _percent(rate: float, decimals: int = 0) -> str:
-    """A rate as a percentage, never rounded to 0 % or 100 % unless it is exactly that:
-    1 in 200 is ``<1%``, 199 in 200 ``>99%`` (``<0.1%``, ``>99.9%`` with one decimal)."""
-    text = f"{rate * 100:.{decimals}f}"
-    step = 10.0 ** -decimals
-    if rate > 0 and float(text) == 0:
-        return f"<{step:.{decimals}f}%"
-    if rate < 1 and float(text) >= 100:
-        return f">{100 - step:.{decimals}f}%"
-    return text + "%"
-
-
 def _change(value: float, decimals: int, scale: float = 1.0, rate: bool = False) -> str:
-    """A signed change, never rounded to 0 unless it is exactly that (as :func:`_percent`
+    """A signed change, never rounded to 0 unless it is exactly that (as :func:`~sim.analysis.stats.percent`
     does for a rate): 1 run in 2,100 is ``<+0.1`` points, -1 in 2,100 ``>-0.1``. A change
     of a ``rate`` (from -1 to +1, shown times ``scale``) is not rounded to the whole
     of it either: ``>+99.9`` points, not ``+100.0``, unless it is exactly that."""
@@ -2407,7 +2395,7 @@ def render_summary(s: dict[str, Any]) -> str:
                 if m["reached"]["rate"] is None:
                     lines.append(f"  {label:<38}{'n/a':>8}  {unused}")
                     continue
-                reached = _percent(m["reached"]["rate"])
+                reached = percent(m["reached"]["rate"])
                 if m.get("n"):
                     mean = f"{_hours(m['mean'])} {_bounds(m['mean_ci'], _hours)}"
                     med = f"{_hours(m['median'])} {_bounds(m['median_ci'], _hours)}"
@@ -2435,7 +2423,7 @@ def render_summary(s: dict[str, Any]) -> str:
             # the rate is over the replications where it was decided: say so when that
             # is not every replication
             lo, hi = x["rate_ci"]
-            line = (f"    {name:<8}{_percent(x['rate'], 1):>7}  "
+            line = (f"    {name:<8}{percent(x['rate'], 1):>7}  "
                     f"[{lo * 100:.1f}, {hi * 100:.1f}]  ({incident})")
             if still_open or absent:
                 line += f"  of {x['n']:,} decided"
@@ -2481,8 +2469,8 @@ def render_summary(s: dict[str, Any]) -> str:
                 # 1 replication in 2,100 shows as <+0.1 points, not as +0.0
                 points = _change(d["rate_difference"], 1, 100, rate=True)
                 lines.append(
-                    f"{label}happened {_percent(d['rate_baseline'])} -> "
-                    f"{_percent(d['rate_variant'])}: {points} points [{lo:+.1f}, {hi:+.1f}]")
+                    f"{label}happened {percent(d['rate_baseline'])} -> "
+                    f"{percent(d['rate_variant'])}: {points} points [{lo:+.1f}, {hi:+.1f}]")
             if value_changed:
                 time_metric = _is_time(d["metric"])
                 unit = "h" if time_metric else ""
@@ -2583,7 +2571,7 @@ def sweep_table(summary: dict[str, Any], sweep: list[Variant], metric: str
         band.append(None if lo is None or hi is None else (lo / unit, hi / unit))
         ci = _bounds(m["mean_ci"], lambda c: f"{c / unit:.2f}")
         lines.append(f"  {one_line(value_text(v.changes[0][1])):<16}"
-                     f"{_percent(m['reached']['rate']):>8}  "
+                     f"{percent(m['reached']['rate']):>8}  "
                      f"{m['mean'] / unit:7.2f} {ci:<16}"
                      f"{m['median'] / unit:>8.2f}{m['p90'] / unit:>8.2f}")
     return "\n".join(lines) + "\n", xs, {"mean": means, "median": medians}, {"mean": band}

@@ -33,10 +33,10 @@ from sim.analysis.review import (
     NotDelivered,
     Review,
     not_in_play,
-    percent,
     shown_rating,
     shown_status,
 )
+from sim.analysis.stats import percent
 from sim.engine import ActionError
 from sim.net.client import DrillConnectionError
 from sim.safe.text import one_line
