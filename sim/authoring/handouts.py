@@ -14,19 +14,23 @@ installed).
 - The inject cards are the players' side of each inject, one to a printed page, for
   controllers who read injects out or hand them over in a one-room drill.
 
-Every string from the scenario is HTML-escaped: a title cannot add markup or script.
+Every string from the scenario is HTML-escaped, with its control characters, terminal
+escape sequences and bidirectional overrides shown as visible escapes (as ``drill
+explain`` and the after-action report show them): a title cannot add markup or script,
+nor make the printed text read differently from what the file holds.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import timedelta
-from html import escape
+from html import escape as _html_escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
 from scenarios.model import TLP_ORDER, Inject, Scenario
+from sim.safe.text import plain
 
 TLP_COLOUR = {"RED": "#FF2B2B", "AMBER": "#FFC000", "AMBER+STRICT": "#FFC000",
               "GREEN": "#33FF00", "CLEAR": "#FFFFFF"}
@@ -60,6 +64,11 @@ RULES_OF_PLAY = (
     "Ask exercise control if anything is unclear; do not contact other teams about the "
     "drill outside it.",
 )
+
+
+def escape(value: str) -> str:
+    """Text for HTML: markup characters escaped, control characters shown as escapes."""
+    return _html_escape(plain(value), quote=True)
 
 
 class NoPdf(Exception):

@@ -8,7 +8,7 @@ out: the library is not the organiser's to fix, and a scenario rarely uses all o
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -308,6 +308,12 @@ class Reach:
         return opens, "office"
 
 
+def _either(names: Iterable[str]) -> str:
+    """Names as 'A, B or C'."""
+    out = list(names)
+    return out[0] if len(out) == 1 else f"{', '.join(out[:-1])} or {out[-1]}"
+
+
 def _soonest(span: tuple[float, bool]) -> tuple[float, bool]:
     """Sort key: the shortest first, of equal ones one a draw can reach exactly."""
     return span[0], not span[1]
@@ -326,6 +332,7 @@ class _Linter:
         self.binds = {rid: self.sc.binds(rule) for rid, (_, rule) in self.sc.rules().items()}
         self.sets = self.sc.country_sets()
         self.states = self.incident_states()
+        self._hears: dict[str, frozenset[str]] = {}
 
     def warn(self, code: str, path: tuple, message: str, key: bool = False) -> None:
         src = self.loaded.source
@@ -551,7 +558,10 @@ class _Linter:
             direct = {a: inj.via for inj in self._anchor_inject(e) for a in inj.to}
             first = self._opens_incident(e, anchor)
             bounds = []
+            heard = self.hears(e.incident)
             for aid in e.actors:
+                if aid not in heard:
+                    continue  # it never acts on the incident (expectation-never-met)
                 actor = self.sc.actors[aid]
                 arrival, exact = anchor, True
                 if aid not in direct:
@@ -574,7 +584,7 @@ class _Linter:
                     exact = exact and certain
                 bounds.append((earliest, not exact, aid))
             if not bounds:
-                continue  # no actor to bound (drill validate refuses such an expectation)
+                continue  # no actor to bound: none ever hears of the incident
             fastest, inexact, who = (min if e.require == "any" else max)(bounds)
             # what is done at the very minute of the deadline is in time; a fastest
             # completion that no draw reaches exactly is always later than that
@@ -867,22 +877,111 @@ class _Linter:
         return not [t for t, _ in self.directory.select(selector, spec.country, inc, None)
                     if t != aid]
 
+    def hears(self, incident: str) -> frozenset[str]:
+        """Actors that can hear of ``incident``: the recipients of its injects, and
+        whoever a framework rule of an actor that hears of it addresses, in a state of
+        the incident where the rule's ``when`` holds for that actor."""
+        if incident in self._hears:
+            return self._hears[incident]
+        heard = {a for inj in self.sc.injects if inj.incident.id == incident for a in inj.to}
+        views = self.states.get(incident) or [
+            self.incidents[i] for i in (incident,) if i in self.incidents]
+        rules = [(rid, rule) for rid, (_, rule) in self.sc.rules().items()
+                 if rule.action in MESSAGE_VERBS]
+        changed = True
+        while changed:
+            changed = False
+            for rid, rule in rules:
+                for aid in self.binds[rid] & heard:
+                    country = self.sc.actors[aid].country
+                    for view in views:
+                        if applies(rule.when, country, view, self.sets) is None:
+                            continue
+                        for t, _ in self.directory.targets(rule, aid, country, view, None):
+                            if t not in heard:
+                                heard.add(t)
+                                changed = True
+        self._hears[incident] = frozenset(heard)
+        return self._hears[incident]
+
+    def _done_by_rule(self, aid: str, e, inc: Picture) -> tuple[bool, bool]:
+        """Whether a framework rule has ``aid`` take ``e``'s action about its incident,
+        and whether one does so towards ``e``'s target (for a message, a recipient the
+        target names relative to ``aid``)."""
+        country = self.sc.actors[aid].country
+        views = self.states.get(e.incident) or [inc]
+        wanted = None if e.target is None or e.action not in MESSAGE_VERBS else {
+            t for t, _ in self.directory.select(e.target, country, inc, None)}
+        acts = False
+        for rid, (_, rule) in self.sc.rules().items():
+            if rule.action != e.action or aid not in self.binds[rid]:
+                continue
+            held = [v for v in views if applies(rule.when, country, v, self.sets) is not None]
+            if not held:
+                continue
+            acts = True
+            if wanted is None or "sender" in rule.to or e.target == "sender":
+                return True, True  # whoever set the rule off: not known before the drill
+            if any(t in wanted for v in held
+                   for t, _ in self.directory.targets(rule, aid, country, v, None)):
+                return True, True
+        return acts, False
+
+    def _never_met_by(self, n: int, e, inc: Picture) -> bool:
+        """Warn when the actors of expectation ``n`` never hear of its incident, or when
+        no framework rule has them take its action towards its target (only a person
+        playing one of them could then meet it). Whether it warned."""
+        def blocks(stuck: list[str]) -> bool:
+            return bool(stuck) and (e.require != "any" or len(stuck) == len(e.actors))
+
+        heard = self.hears(e.incident)
+        deaf = [a for a in e.actors if a not in heard]
+        if blocks(deaf):
+            who = _either(self.sc.actors[a].name for a in deaf)
+            self.warn("expectation-never-met", ("expectations", n, "actors"),
+                      f"expectation {e.id} can never be met: no inject or framework rule "
+                      f"ever tells {who} of incident {e.incident!r}")
+            return True
+        if e.action in ("acknowledge", "analyse"):
+            return False  # every team does them for what it hears of, with no rule
+        done = {a: self._done_by_rule(a, e, inc) for a in e.actors}
+        stuck = [a for a, (_, towards) in done.items() if not towards]
+        if not blocks(stuck):
+            return False
+        who = _either(self.sc.actors[a].name for a in stuck)
+        what = e.action.replace("_", " ")
+        one = "it" if len(stuck) == 1 else "one of them"
+        if e.target is not None and any(acts for a, (acts, _) in done.items() if a in stuck):
+            path, what = ("expectations", n, "target"), f"{what} to {e.target!r}"
+        else:
+            path = ("expectations", n, "action")
+        self.warn("expectation-never-met", path,
+                  f"expectation {e.id} is never met by the simulated teams: no framework "
+                  f"rule has {who} {what} about incident {e.incident!r} (only a person "
+                  f"playing {one} can meet it)")
+        return True
+
     def expectations_never_met(self) -> None:
         """Expectations whose target finds nobody for their actors (no recipient of a
-        message, no sender of what is acknowledged), or that fall due when the drill
-        cannot judge them."""
+        message, no sender of what is acknowledged), whose actors never hear of the
+        incident or are led by no framework rule to take the action towards the target,
+        or that fall due when the drill cannot judge them."""
         end = self.sc.drill.duration
         for n, e in enumerate(self.sc.expectations):
             inc = self.incidents.get(e.incident)
+            warned = False
             if e.target is not None and inc is not None:
                 stuck = [a for a in e.actors if self._nobody(e.target, a, inc)]
-                if stuck and (e.require == "all" or len(stuck) == len(e.actors)):
+                if stuck and (e.require != "any" or len(stuck) == len(e.actors)):
                     who = ", ".join(self.sc.actors[a].name for a in stuck)
                     whom = "sender" if e.action == "acknowledge" else "recipient"
                     self.warn("expectation-never-met", ("expectations", n, "target"),
                               f"expectation {e.id} can never be met: {e.target!r} finds no "
                               f"{whom} for {who} (no such actor"
                               f"{' in its country' if e.target in _LOCAL else ''})")
+                    warned = True
+            if not warned and inc is not None:
+                self._never_met_by(n, e, inc)
             window = self._deadline(n)
             if window is None:
                 continue
