@@ -432,7 +432,7 @@ def cmd_host(args: argparse.Namespace) -> int:
     """Serve one live drill to terminals over the network (see docs/security.md)."""
     import math
 
-    from sim.net.invites import host_name_problem
+    from sim.net.invites import public_host_problem
     from sim.net.run import HostError, check_listen, host, parse_listen
     from sim.runs.session import JournalError
     from sim.safe.text import one_line
@@ -448,9 +448,13 @@ def cmd_host(args: argparse.Namespace) -> int:
         print("drill host: --new-invites goes with --resume: a new drill issues new "
               "invitations anyway", file=sys.stderr)
         return EXIT_INVALID
+    if args.keymap and not args.console:
+        print("drill host: --keymap goes with --console: it moves the console's keys",
+              file=sys.stderr)
+        return EXIT_INVALID
     try:
         parse_listen(args.listen)
-        if args.public_host and (problem := host_name_problem(args.public_host)) is not None:
+        if args.public_host and (problem := public_host_problem(args.public_host)) is not None:
             # the invitations would name it: nobody could join with them
             raise HostError(f"--public-host: {one_line(args.public_host)[:80]}: {problem}")
     except HostError as exc:
@@ -459,6 +463,9 @@ def cmd_host(args: argparse.Namespace) -> int:
     tls = _tls(args)
     if isinstance(tls, int):
         return tls
+    keymap = _keymap(args) if args.console else {}  # checked before any journal is written
+    if keymap is None:
+        return EXIT_INVALID
     from sim.net.server import oversized_frame
 
     def refuse(trial: DrillSession) -> str | None:
@@ -482,7 +489,7 @@ def cmd_host(args: argparse.Namespace) -> int:
     if args.console:  # the facilitator's console in this process, connected to the server
         from tui.net import console_runner
 
-        console = console_runner(args.cert)
+        console = console_runner(args.cert, keymap)
     try:
         host(session, listen=args.listen, tls=tls, speed=speed, running=args.start,
              invites_file=args.invites, public_host=args.public_host,
@@ -536,6 +543,13 @@ def cmd_join(args: argparse.Namespace) -> int:
     except InviteError as exc:
         print(f"drill join: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    if args.print and args.keymap:
+        print("drill join: --keymap goes with the terminal view: --print has no keys",
+              file=sys.stderr)
+        return EXIT_INVALID
+    keymap = {} if args.print else _keymap(args)  # checked before connecting
+    if keymap is None:
+        return EXIT_INVALID
     try:
         if args.print:
             return join(url, cafile=args.cafile)
@@ -545,7 +559,7 @@ def cmd_join(args: argparse.Namespace) -> int:
         if crosses_network_unencrypted(url):
             print("warning: this invitation is not encrypted (ws://) and goes to another machine: "
                   "its token and the drill cross the network in clear", file=sys.stderr)
-        return join_view(url, cafile=args.cafile)
+        return join_view(url, cafile=args.cafile, keymap=keymap)
     except (JoinRefused, CafileError) as exc:
         print(f"drill join: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -1369,6 +1383,7 @@ def build_parser() -> argparse.ArgumentParser:
     hs.add_argument("--console", action="store_true",
                     help="open the facilitator's console here, connected to the server "
                          "(quitting it stops the server)")
+    _keymap_arg(hs)
     hs.add_argument("--seed", type=int, default=None,
                     help="random seed (default 0; a resumed drill keeps its own)")
     hs.add_argument("--journal", type=_file_arg, metavar="FILE", help="where to record the drill")
@@ -1385,6 +1400,7 @@ def build_parser() -> argparse.ArgumentParser:
     jn.add_argument("--cafile", type=_file_arg, metavar="FILE",
                     help="trust the server certificates signed by this CA (PEM), e.g. a "
                          "self-signed one")
+    _keymap_arg(jn)
     jn.set_defaults(func=cmd_join)
 
     wb = sub.add_parser("web", help="let participants join a drill from a browser "

@@ -137,6 +137,11 @@ def _note(n: P.NoteState) -> Note:
     return Note(n.id, n.drill_time, n.wall, n.who, n.text, n.expectation, n.team)
 
 
+#: a rating taken back (the server's record, from an earlier copy of its journal, holds
+#: none): as the review keeps an expectation not rated
+NO_RATING: dict[str, str] = {"rating": "", "note": "", "who": ""}
+
+
 def _rating(r: P.RatingState) -> dict[str, str]:
     """A rating as the review keeps it (``Review.ratings``)."""
     return {"rating": r.rating, "note": r.note, "who": r.who}
@@ -319,8 +324,10 @@ class DrillClient:
         self._note_listeners.append(fn)
 
     def on_rating(self, fn: Callable[[str, dict[str, str]], None]) -> None:
-        """``fn(expectation, rating)`` for every rating given from now on (by anyone);
-        ``rating`` holds ``rating``, ``note`` and ``who``."""
+        """``fn(expectation, rating)`` for every rating given from now on (by anyone),
+        those given while this client was away included (once it is back); ``rating``
+        holds ``rating``, ``note`` and ``who``, all empty (:data:`NO_RATING`) for a rating
+        the server's record no longer holds."""
         self._rating_listeners.append(fn)
 
     def on_breaks(self, fn: Callable[[P.BreaksState], None]) -> None:
@@ -416,7 +423,13 @@ class DrillClient:
         for role in w.human:
             self.human_roles[role] = True
         self.notes = [_note(n) for n in w.notes]
-        self.ratings = {r.expectation: _rating(r) for r in w.ratings}
+        ratings = {r.expectation: _rating(r) for r in w.ratings}
+        before, self.ratings = self.ratings, ratings
+        # given (or taken back) while this client was away: an open review shows them
+        for eid in [*ratings, *(e for e in before if e not in ratings)]:
+            if ratings.get(eid) != before.get(eid):
+                for listener in self._rating_listeners:
+                    listener(eid, ratings.get(eid, dict(NO_RATING)))
         if w.breaks is not None:
             self.breaks = w.breaks
             for hook in self._breaks_listeners:

@@ -32,6 +32,9 @@ from sim.safe.files import FileProblem, Unreadable, read_bounded, write_private
 from sim.safe.text import one_line
 
 TOKENS_SUFFIX = ".tokens"
+#: Longest public id of a token (``ROLE-N``: a role's id has at most 64 characters, and
+#: ``N`` counts the drill's invitations); a facilitator names it to revoke the token.
+MAX_TOKEN_ID = 96
 _MAX_TOKENS_FILE = 4 * 1024 * 1024
 _MAX_INVITES_FILE = 4 * 1024 * 1024
 
@@ -185,7 +188,9 @@ class TokenStore:
             raise InviteError("a player's token is for one role; others are for none")
         token = secrets.token_urlsafe(32)
         self._n += 1
-        grant = Grant(f"{role or access}-{self._n}", digest(token), access, role)
+        number = f"-{self._n}"  # an id never outgrows MAX_TOKEN_ID; the number keeps it unique
+        grant = Grant((role or access)[:MAX_TOKEN_ID - len(number)] + number, digest(token),
+                      access, role)
         self.grants[grant.hash] = grant
         try:
             self.save()
@@ -243,35 +248,86 @@ class TokenStore:
 
 
 def invite_url(host: str, port: int, token: str, tls: bool) -> str:
-    """The invitation for a token: ``ws[s]://HOST:PORT/?token=...``."""
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"  # an IPv6 address
+    """The invitation for a token: ``ws[s]://HOST:PORT/?token=...``; an IPv6 address
+    goes in brackets."""
+    if _ipv6(host) is not None:
+        host = f"[{host}]"
     scheme = "wss" if tls else "ws"
     return f"{scheme}://{host}:{port}/?" + urllib.parse.urlencode({"token": token})
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address ``host`` is (an IPv6 one may be in brackets), or None."""
+    if host.startswith("[") and host.endswith("]"):
+        return _ipv6(host[1:-1])
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _ipv6(host: str) -> ipaddress.IPv6Address | None:
+    """The IPv6 address ``host`` is, written without brackets, or None."""
+    try:
+        return ipaddress.IPv6Address(host)
+    except ValueError:
+        return None
 
 
 #: why a host name cannot be looked up (the name itself is not part of it)
 BAD_HOST_NAME = ("the host name cannot be looked up: each part between dots must be 1 to 63 "
                  "characters (check for two dots in a row, or a dot at the start)")
+#: why a host name cannot be looked up: it has characters no host name has
+BAD_HOST_CHARACTERS = ("the host name cannot be looked up: it may hold letters, digits, "
+                       "hyphens, underscores and dots only")
+#: what ``--public-host`` takes, when it was given more (a scheme, a port, a path) or a space
+NOT_A_HOST_NAME = ("give the host name or IP address alone, as drill.example.org or "
+                   "192.0.2.10: no scheme (https://), port, path (/), query (?) or spaces")
+#: the ASCII characters a host name may have (the others it may have are non-ASCII
+#: letters and digits, which IDNA encodes)
+_HOST_NAME_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789-._")
 
 
 def host_name_problem(host: str) -> str | None:
-    """Why ``host`` cannot be looked up as a host name (:data:`BAD_HOST_NAME`), or None:
-    an IP address, or a name whose every label is 1 to 63 characters as IDNA encodes it.
-    Looking such a name up raises UnicodeError, not the OSError of a name that does not
-    resolve, so it is checked before anything is looked up."""
-    if not host:
+    """Why ``host`` cannot be looked up as a host name, or None: an IP address, or a name
+    of letters, digits, hyphens, underscores and dots alone (else
+    :data:`BAD_HOST_CHARACTERS`) whose every label is 1 to 63 characters as IDNA encodes
+    it (else :data:`BAD_HOST_NAME`). Looking such a name up raises UnicodeError, not the
+    OSError of a name that does not resolve, so it is checked before anything is looked
+    up."""
+    if not host or _ip(host) is not None:
         return None
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return None
-    except ValueError:
-        pass
+    if any(c not in _HOST_NAME_ASCII if c.isascii() else not c.isalnum() for c in host):
+        return BAD_HOST_CHARACTERS
     try:
         host.encode("idna")
     except UnicodeError:
         return BAD_HOST_NAME
     return None
+
+
+def public_host_problem(host: str) -> str | None:
+    """Why the invitations cannot name ``host`` (``drill host --public-host``), or None:
+    as :func:`host_name_problem`, but text holding more than a host name (a URL, a port)
+    is told what to give instead, and where the port goes when one was given."""
+    problem = host_name_problem(host)
+    if problem != BAD_HOST_CHARACTERS:
+        return problem
+    problem = NOT_A_HOST_NAME
+    if (port := _port_in(host)) is not None:
+        problem += ("; the invitations give the port the server listens on: set it with "
+                    f"--listen HOST:{port}")
+    return problem
+
+
+def _port_in(text: str) -> int | None:
+    """The port ``text`` gives (``host:PORT``, ``[::1]:PORT``, ``https://host:PORT/``),
+    or None."""
+    try:
+        return urllib.parse.urlsplit(text if "://" in text else f"//{text}").port
+    except ValueError:
+        return None
 
 
 def parse_invite(url: str, check_host: bool = True) -> tuple[str, str]:

@@ -26,6 +26,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from sim.net.invites import MAX_TOKEN_ID
+
 #: Changes whenever a message changes shape. A client says in its hello which version it
 #: speaks; the server serves every version from :data:`OLDEST_VERSION` to this one, and
 #: sends a client of an older version only the messages, and the fields, that it knows.
@@ -129,7 +131,7 @@ class RevokeMsg(Request):
     """Facilitator: revoke a token by its public id; its connections are closed."""
 
     type: Literal["revoke"] = "revoke"
-    token_id: Annotated[str, Field(min_length=1, max_length=MAX_KIND)]
+    token_id: Annotated[str, Field(min_length=1, max_length=MAX_TOKEN_ID)]
 
 
 class TokensMsg(Request):
