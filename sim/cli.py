@@ -708,7 +708,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             backend=args.backend, scheduler=args.scheduler, chunk=args.chunk,
             resume=args.resume,
         )
-        result = run_batch(loaded, variants, cfg, progress=progress, notice=notice)
+        result = run_batch(loaded, variants, cfg, progress=progress, notice=notice,
+                           allow_include=tuple(args.allow_include))
         for bar in bars:  # a resumed batch that was all done never advances its bar
             bar.close()
         text = render_summary(result.summary)

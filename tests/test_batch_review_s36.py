@@ -184,6 +184,19 @@ def test_the_cli_refuses_a_variant_artefact_outside_the_folder(with_artefact, tm
     assert not (tmp_path / "b" / "summary.json").exists()
 
 
+def test_the_cli_reads_a_variant_artefact_from_a_folder_allowed_with_allow_include(
+        with_artefact, tmp_path, capsys):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "memo.txt").write_text("a memo kept for every drill\n", encoding="utf-8")
+    args = ["batch", str(with_artefact.path), "-n", "2", "--jobs", "1", "--variant",
+            f"a: injects[id=1].artefacts[0].file={shared / 'memo.txt'}"]
+    assert main([*args, "--out", str(tmp_path / "refused")]) == EXIT_INVALID
+    assert "--allow-include" in capsys.readouterr().err
+    assert main([*args, "--out", str(tmp_path / "b"), "--allow-include", str(shared)]) == 0
+    assert (tmp_path / "b" / "summary.json").exists()
+
+
 def test_a_variant_artefact_has_its_own_file_hash_and_text(with_artefact):
     [(_, base), (_, data)] = variant_scenarios(
         with_artefact, [parse_variant("a: injects[id=1].artefacts[0].file=evidence/other.txt")])

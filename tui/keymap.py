@@ -9,7 +9,8 @@ file, TOML, maps ids to keys::
     [app]
     help = "?, f1, h"            # several keys, comma-separated (or a list)
 
-The file is found at ``drill play --keymap FILE``, else ``$ACID_DRILL_KEYMAP``, else
+The file is found at ``--keymap FILE`` (``drill play``, ``review``, ``join`` and
+``host --console``), else ``$ACID_DRILL_KEYMAP``, else
 ``$XDG_CONFIG_HOME/acid-drill/keymap.toml`` (``~/.config/...``) if it exists. It is
 checked before the drill starts: an unknown id (with the nearest known ones), a key
 Textual does not know, or a key two bindings would share is refused in one line
