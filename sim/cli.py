@@ -628,17 +628,20 @@ def cmd_journals(args: argparse.Namespace) -> int:
 
     directory = Path(args.dir) if args.dir else journal_dir()
     rows = list_journals(directory)
+    # a file or folder name may hold a tab or a line break: each is shown as an escape,
+    # so every journal is one line of tab-separated cells
+    folder = one_line(str(directory))
     if not rows:
-        print(f"no journals in {directory}")
+        print(f"no journals in {folder}")
         return EXIT_OK
-    print(f"journals in {directory}, most recently written first:", file=sys.stderr)
+    print(f"journals in {folder}, most recently written first:", file=sys.stderr)
     for row in rows:
         if isinstance(row, tuple):
-            print(f"{row[0]}\t(unreadable: {row[1]})")
+            print(f"{one_line(str(row[0]))}\t(unreadable: {one_line(row[1])})")
             continue
         state = "ended" if row.finished else f"at {format_drill_time(row.drill_time)}"
-        print(f"{row.path}\t{one_line(row.scenario)}\t{one_line(row.created)}\t{state}\t"
-              f"{row.commands} actions, {row.events} events")
+        print(f"{one_line(str(row.path))}\t{one_line(row.scenario)}\t{one_line(row.created)}\t"
+              f"{state}\t{row.commands} actions, {row.events} events")
     return EXIT_OK
 
 
@@ -845,6 +848,7 @@ EXIT_WARNINGS = 1
 def cmd_lint(args: argparse.Namespace) -> int:
     from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.authoring.lint import lint
+    from sim.safe.text import one_line
 
     worst = EXIT_OK
     for name in args.files:
@@ -854,16 +858,17 @@ def cmd_lint(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             for p in exc.problems:
                 where = f"{p.path}: " if p.path else ""
-                print(f"{p.mark}: error: {where}{p.message}")
+                # one line each, whatever the file's name or the quoted text holds
+                print(one_line(f"{p.mark}: error: {where}{p.message}"))
             worst = EXIT_INVALID
             continue
         findings = lint(loaded)
         for f in findings:
-            print(f)
+            print(f)  # a finding prints as one line (Finding.__str__)
         if findings:
             worst = max(worst, EXIT_INVALID if args.strict else EXIT_WARNINGS)
         else:
-            print(f"{path}: clean")
+            print(f"{one_line(str(path))}: clean")
     return worst
 
 

@@ -1,5 +1,10 @@
 """A scenario printed for a person to check: the MSEL in everyone's local time, the
-directory of actors, and the escalation path each incident will take."""
+directory of actors, and the escalation path each incident will take.
+
+Names, titles and notes come from the scenario file: every line goes through
+:func:`~sim.safe.text.one_line` (a name before it is padded to its column), so a line
+break or tab in one is shown as ``\\n`` or ``\\t`` and can never start a line of its own.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, LABEL_RANK, OPEN_RANK, Picture, stated_facts
 from sim.engine.messaging import allowed
 from sim.engine.policy import Directory, applies, holds_on
+from sim.safe.text import one_line
 
 EFFECTS = {
     "takedown": "takes the infrastructure down",
@@ -133,6 +139,7 @@ def _msel(sc: Scenario) -> list[str]:
         lines.extend(f"  {'':<6}{line}" for line in branching(inj, triggers.get(inj.id, [])))
         for to in inj.to:
             actor = sc.actors[to]
+            shown = one_line(actor.name)
             if inj.at:
                 t = parse_drill_time(inj.at, start)
                 shift = scenario_shift(sc, to)
@@ -152,10 +159,10 @@ def _msel(sc: Scenario) -> list[str]:
                         is not None:
                     duty += (f"; on call takes it after about "
                              f"{format_duration(median(oc.answer_after))}")
-                lines.append(f"  {'':<18}{actor.name:<34}{shift.local(t):%a %d %b %H:%M} "
+                lines.append(f"  {'':<18}{shown:<34}{shift.local(t):%a %d %b %H:%M} "
                              f"{shift.local(t):%Z}  {duty}")
             else:
-                lines.append(f"  {'':<18}{actor.name}")
+                lines.append(f"  {'':<18}{shown}")
     return lines
 
 
@@ -177,7 +184,7 @@ def _directory(sc: Scenario) -> list[str]:
         hours = hours_in_words(a, sep=",")
         contacts = ", ".join(f"{c}{' (STALE)' if v.stale else ''}" for c, v in a.contacts.items())
         # a long id keeps a space before the name
-        lines.append(f"  {aid:<13} {a.name[:34]:<36}{a.kind:<20}{a.country or '--':<4}"
+        lines.append(f"  {aid:<13} {one_line(a.name)[:34]:<36}{a.kind:<20}{a.country or '--':<4}"
                      f"{a.timezone} (UTC{offset[:3]}:{offset[3:]})  {hours}")
         lines.append(f"  {'':<14}contacts: {contacts or 'none'}")
         if a.organisation is not None:
@@ -584,8 +591,9 @@ def explain(sc: Scenario) -> str:
     head = [f"{drill.title} ({drill.id})",
             f"drill clock starts {drill.start.isoformat()} ({drill.clock_timezone}), "
             f"lasts {format_duration(drill.duration)}", ""]
-    return "\n".join([*head, *_msel(sc), "", *_directory(sc), "", *_drift(sc), *_paths(sc)]) \
-        + "\n"
+    lines = [*head, *_msel(sc), "", *_directory(sc), "", *_drift(sc), *_paths(sc)]
+    # every line is one line: whatever a name or note holds is shown, never a line break
+    return "\n".join(one_line(line) for line in lines) + "\n"
 
 
 def _drift(sc: Scenario) -> list[str]:

@@ -32,6 +32,7 @@ from sim.engine.distributions import minimum
 from sim.engine.drift import Window, covering, outage_windows
 from sim.engine.knowledge import IMPLIED_FACTS, Picture, stated_facts
 from sim.engine.policy import Directory, applies
+from sim.safe.text import one_line
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,10 @@ class Finding:
     level: str = "warning"
 
     def __str__(self) -> str:
+        """The finding as one line: a line break or tab in a name it quotes, or in the
+        file's name, is shown as an escape."""
         where = str(self.mark) if self.mark else "?"
-        return f"{where}: {self.level}: {self.path}: {self.message} [{self.code}]"
+        return one_line(f"{where}: {self.level}: {self.path}: {self.message} [{self.code}]")
 
 
 def incidents(sc: Scenario) -> dict[str, Picture]:

@@ -271,10 +271,13 @@ def _stamp(t: float) -> str:
 
 async def follow(url: str, *, cafile: str | None, out=None, err=None,
                  stop: asyncio.Event | None = None) -> int:
-    """Print what this invitation may see until the drill ends (0) or ``stop`` is set."""
+    """Print what this invitation may see until the drill ends (0) or ``stop`` is set.
+
+    Each event is one line: a line break or tab in a name or title the drill server
+    sends (from the scenario, or typed by a team) is shown as an escape."""
     out, err = out or sys.stdout, err or sys.stderr
     client = DrillClient(url, cafile=cafile,
-                         on_status=lambda line: print(line, file=err, flush=True))
+                         on_status=lambda line: print(one_line(line), file=err, flush=True))
     await client.connect()
     done = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -282,8 +285,8 @@ async def follow(url: str, *, cafile: str | None, out=None, err=None,
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, done.set)
     who = f"role {client.role}" if client.role else client.access
-    print(f"joined {client.scenario.drill.title if client.scenario else 'the drill'} as {who}",
-          file=out, flush=True)
+    title = client.scenario.drill.title if client.scenario else "the drill"
+    print(one_line(f"joined {title} as {who}"), file=out, flush=True)
     shown = {"running": None, "speed": None}
     latest = [0.0]
 
@@ -293,7 +296,7 @@ async def follow(url: str, *, cafile: str | None, out=None, err=None,
         # back (a receipt): the line comes then, and says when it happened
         at = latest[0] = max(latest[0], ev.time)
         when = f" (at {_stamp(ev.time)})" if _stamp(ev.time) != _stamp(at) else ""
-        print(f"{_stamp(at)}  {client.state.describe(ev)}{when}", file=out, flush=True)
+        print(f"{_stamp(at)}  {one_line(client.state.describe(ev))}{when}", file=out, flush=True)
         if ev.type == "drill_ended":
             done.set()
 
