@@ -82,13 +82,39 @@ class View:
             self.hosted_in.append(value)
         elif kind == "crime":
             self.crime_suspected = True
-        elif kind == "type":
-            self.type = value
         elif kind == "severity" and (
             not self.severity or SEVERITY_ORDER.index(value) > SEVERITY_ORDER.index(self.severity)
         ):
             # a team acts on the most severe assessment it has heard
             self.severity = value
+
+    def _retype(self, facts: Sequence[str], stated: str, fresh: bool) -> bool:
+        """The type the team acts on, once an item stating ``facts`` has joined what it
+        knows: ``stated``, the item's last type fact (``fresh``: new to the team). True
+        when the type changed.
+
+        An item states its types oldest first: the last is the type its sender acts on
+        (an inject states one). That type becomes the team's when the team had none,
+        when it is new to the team, or when the item states the team's current type
+        before it (its sender heard of that type and moved on). An older type the team
+        had already heard, restated without the current one, does not take the team
+        back to it."""
+        value = stated[5:]
+        current = self.type
+        if value == current:
+            return False
+        if fresh or not current or f"type:{current}" in facts:
+            self.type = value
+            return True
+        return False
+
+
+def _last_type(facts: Sequence[str]) -> str:
+    """The last type fact among ``facts`` ("" when none)."""
+    for f in reversed(facts):
+        if f.startswith("type:"):
+            return f
+    return ""
 
 
 class Picture(View):
@@ -127,12 +153,17 @@ class Picture(View):
         back); returns the new ones."""
         new = []
         learnt = self.learnt
+        facts = tuple(facts)
+        stated = _last_type(facts)
+        fresh = stated not in learnt
         for f in facts:
             if f not in learnt:
                 learnt[f] = at
                 self.labels[f] = OPEN_RANK
                 self._add(f)
                 new.append(f)
+        if stated:
+            self._retype(facts, stated, fresh)
         return new
 
     def take(self, facts: Sequence[str], label: str | Callable[[str], str],
@@ -140,21 +171,24 @@ class Picture(View):
         """Add the facts of an item that reached the actor at ``at``, all under ``label``,
         or each under the label ``label`` gives it. Returns whether a fact was new, and
         whether the item let the actor pass on a fact it held before only under a
-        stricter label."""
-        if not isinstance(label, str):
-            # fact by fact, in order, each under its own label
-            new = widened = False
-            for f in facts:
-                grew, wider = self.take((f,), label(f), at)
-                new = new or grew
-                widened = widened or wider
-            return new, widened
+        stricter label. An item that moves the team on to a type it knew already
+        (:meth:`View._retype`) counts as one that added a fact: what the team acts on
+        changed."""
         new = widened = False
         learnt = self.learnt
         labels = self.labels
         add = self._add
-        rank = LABEL_RANK[label]
+        stated = _last_type(facts)
+        fresh = stated not in labels
+        label_of: Callable[[str], str] | None = None
+        if isinstance(label, str):
+            rank = LABEL_RANK[label]
+        else:
+            label_of, rank = label, OPEN_RANK
         for f in facts:
+            if label_of is not None:
+                # fact by fact, each under its own label
+                rank = LABEL_RANK[label_of(f)]
             if f not in labels:
                 learnt[f] = at
                 labels[f] = rank
@@ -168,6 +202,10 @@ class Picture(View):
                     self.opened[f] = at
                 labels[f] = rank
                 widened = True
+        if stated and self._retype(facts, stated, fresh) and not new:
+            # what the policy worked out rests on the type it acted on before
+            self.memo.clear()
+            new = True
         return new, widened
 
     def passable_since(self, may_pass: Callable[[Any, str], bool]) -> dict[str, float]:

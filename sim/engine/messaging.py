@@ -125,6 +125,21 @@ class Dispatch:
     title_tlp: str | None = None
 
 
+def _current_type_last(facts: dict[str, None], current: str) -> dict[str, None]:
+    """A message's facts with the type its sender acts on (``current``) as the last of
+    the types it states, as an item states its types oldest first (so that its
+    recipient does not take an older type it restates for the newer one)."""
+    if current not in facts:
+        return facts
+    order = list(facts)
+    where = [i for i, f in enumerate(order) if f.startswith("type:")]
+    if order[where[-1]] == current:
+        return facts
+    order.remove(current)
+    order.insert(where[-1], current)
+    return dict.fromkeys(order)
+
+
 def allowed(label: str, named: tuple[str, ...], sender: ActorState,
             target: ActorState | None) -> bool:
     """Whether something labelled ``label`` may pass from ``sender`` to ``target``
@@ -389,8 +404,10 @@ class Messaging:
         missing = [f for f in rests_on if f not in carried and f not in told]
         if not missing:
             return unsaid
-        if holds_on(when, country, (f for f in picture.learnt if f in carried or f in told),
-                    policy.groups):
+        may = dict.fromkeys(f for f in picture.learnt if f in carried or f in told)
+        if picture.type:
+            may = _current_type_last(may, f"type:{picture.type}")  # the type it acts on
+        if holds_on(when, country, may, policy.groups):
             return unsaid  # what it may pass on is reason enough
         return list(dict.fromkeys((*unsaid, *missing)))
 
@@ -444,6 +461,8 @@ class Messaging:
         implied = IMPLIED_FACTS.get(verb)
         if implied:
             facts.update(dict.fromkeys(implied))
+        if picture is not None and picture.type:
+            facts = _current_type_last(facts, f"type:{picture.type}")
         # a message is labelled at least as strictly as anything it passes on; each of its
         # facts travels under the laxest label of the items it came from, never laxer
         # than the message's own chosen label
@@ -491,6 +510,8 @@ class Messaging:
         the label the sender chose for it, before what it passes on raised it)."""
         engine = self.engine
         names = engine.actors
+        # the title is one the message's own label allows: wording never changes a
+        # message's label, nor whom it may go on to
         d.incident_title, title_tlp = self._known_title(st, d)
         rank = max(_RANK[tlp], _RANK[title_tlp])
         if d.incident_title and rank < _RANK[d.tlp]:
@@ -545,25 +566,46 @@ class Messaging:
 
     def _known_title(self, st: ActorState, d: Dispatch) -> tuple[str, str]:
         """The incident's title as the sender knows it, from what it may pass to this
-        recipient, with the label it holds it under: the title it was last given (an
-        incident fact, under the label of the incident facts of the item that gave it,
-        or, in a message, the label its sender gave the title), or else, as exercise
-        control names an incident that was given none, the title of the first inject
-        about it that it may pass on (the title is part of the report itself, under the
-        inject's own label, not its ``facts_tlp``); "" when it may pass on neither, and
-        the message names the incident by its id."""
+        recipient under the message's own label, with the label it holds it under: the
+        title it was last given that it may (an incident fact, under the label of the
+        incident facts of the item that gave it, or, in a message, the label its sender
+        gave the title), or else, as exercise control names an incident that was given
+        none, the title of the first inject about it that it may pass on (the title is
+        part of the report itself, under the inject's own label, not its
+        ``facts_tlp``); "" when it may pass on none, and the message names the
+        incident by its id.
+
+        A title may head the message when its label is laxer than the message's, or
+        the same (a RED title, when it may go to everyone the RED message names): a
+        title known only under a stricter label gives way to an older one, so that
+        the message says nothing its label does not cover."""
         picture = st.pictures.get(d.incident)
         if picture is None:
             return "", "CLEAR"
-        recipient = self.engine.actors[d.recipient]
+        actors = self.engine.actors
+        recipient = actors[d.recipient]
+        top = _RANK[d.tlp]
+
+        def fits(label: str, named: tuple[str, ...]) -> bool:
+            rank = _RANK[label]
+            if rank > top:
+                return False
+            if label in OPEN_LABELS:
+                return True
+            if not allowed(label, named, st, recipient):
+                return False
+            # a RED message may go on to those it names: the title must be allowed
+            # to each of them too
+            return rank < top or label != "RED" or all(
+                allowed(label, named, st, actors[n]) for n in d.named)
+
         for item in reversed(picture.items):
             if item.incident_title:
                 label = item.title_tlp or item.facts_tlp or item.tlp
-                if label in OPEN_LABELS or allowed(label, item.named, st, recipient):
+                if fits(label, item.named):
                     return item.incident_title, label
         for item in picture.items:
-            if item.kind == "inject" and item.title and (
-                    item.tlp in OPEN_LABELS or allowed(item.tlp, item.named, st, recipient)):
+            if item.kind == "inject" and item.title and fits(item.tlp, item.named):
                 return item.title, item.tlp
         return "", "CLEAR"
 

@@ -40,6 +40,20 @@ class ActionError(ValueError):
 EDITABLE = ("title", "text", "to", "tlp")
 
 
+def relabelled_facts(old: Inject, tlp: str) -> str | None:
+    """The label of an inject's incident facts (``facts_tlp``) once the facilitator
+    labels the inject ``tlp``: None (the default for the new label) when they travelled
+    under the default for the old one; the new label when they travelled under the
+    inject's own label; else the laxer label the scenario gave them, kept, but never
+    stricter than the new one."""
+    facts = old.facts_label
+    if old.facts_tlp is None or facts == old.model_copy(update={"facts_tlp": None}).facts_label:
+        return None
+    if facts == old.tlp:
+        return tlp
+    return facts if TLP_ORDER.index(facts) <= TLP_ORDER.index(tlp) else tlp
+
+
 @dataclass
 class ScheduledInject:
     inject: Inject
@@ -154,7 +168,8 @@ class Msel:
         self._arm(sched)
 
     def edit(self, inject_id: str, changes: dict) -> None:
-        """Change a waiting or skipped inject's title, text, recipients or TLP."""
+        """Change a waiting or skipped inject's title, text, recipients or TLP. A new TLP
+        label takes the incident facts' label with it (:func:`relabelled_facts`)."""
         sched = self.get(inject_id)
         if sched.state == "fired":
             raise ActionError(f"inject {inject_id!r} has already been delivered: only a waiting "
@@ -179,9 +194,15 @@ class Msel:
             if key in changes and not isinstance(changes[key], str):
                 raise ActionError(f"the {key} must be text")
         old = sched.inject
+        data = {**old.model_dump(mode="json", exclude_unset=True), **changes}
+        if "tlp" in changes and changes["tlp"] != old.tlp:
+            facts = relabelled_facts(old, changes["tlp"])
+            if facts is None:
+                data.pop("facts_tlp", None)
+            else:
+                data["facts_tlp"] = facts
         try:
-            new = Inject.model_validate(
-                {**old.model_dump(mode="json", exclude_unset=True), **changes})
+            new = Inject.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
             raise ActionError(f"the edited inject is not valid: {first.get('msg', '')}") from None

@@ -252,13 +252,16 @@ def applies(cond: Condition, country: str | None, view: View,
 
 
 def onset(cond: Condition, country: str | None, known: Mapping[str, float],
-          groups: dict[str, list[str]]) -> list[str] | None:
+          groups: dict[str, list[str]], acted_on: str | None = None) -> list[str] | None:
     """The earliest facts that make a rule's condition hold, given when each fact counts
     from (``known``, in the order the facts were learnt): the condition came to hold
     when the newest of them did. None when the facts in ``known`` do not make it hold.
+    ``acted_on``: the type the team acts on (its picture's, :meth:`View._retype`);
+    None: the last type fact in ``known``.
 
-    - ``types``: the type fact; ``crime_suspected``, ``hosted_locally``,
-      ``actor_affected``: ``crime``, or the actor's own country hosting or affected;
+    - ``types``: the fact of the type the team acts on; ``crime_suspected``,
+      ``hosted_locally``, ``actor_affected``: ``crime``, or the actor's own country
+      hosting or affected;
     - ``min_severity``: the earliest assessment at or above the threshold;
     - ``hosted_abroad``, ``hosted_abroad_in``: the earliest host abroad (in the group);
     - ``min_affected``: the earliest affected countries (in ``affected_group``), as
@@ -293,10 +296,12 @@ def onset(cond: Condition, country: str | None, known: Mapping[str, float],
         return first if len(first) == n else None
 
     if cond.types is not None:
-        # the type the team acts on: the last it learnt (as :class:`View` reads it)
-        if not types or types[-1][5:] not in cond.types:
+        # the type the team acts on (as :class:`View` reads it): not an older one it
+        # heard restated later
+        fact = f"type:{acted_on}" if acted_on is not None else types[-1] if types else ""
+        if fact not in known or fact[5:] not in cond.types:
             return None
-        out.append(types[-1])
+        out.append(fact)
     if cond.min_severity is not None:
         least = SEVERITY_ORDER.index(cond.min_severity)
         met = earliest([f for f in severities if SEVERITY_ORDER.index(f[9:]) >= least])
@@ -674,7 +679,9 @@ class Policy:
         on it was dropped when the role changed hands), and the policy takes the incident
         up again: the analysis, if nobody finished it, then every armed rule. When a
         person acted on the incident, the analysis waits for the first action the policy
-        still owes on it: none, when the person did everything the rules ask.
+        still owes on it: none, when the person did everything the rules ask. An item
+        someone acting for the role (exercise control) acknowledged first is not
+        acknowledged again: the policy goes on with the analysis and the rules.
 
         ``since``: the item is handled again, the role back with the policy, and its
         acknowledgement counts its wait from then (its arrival): the time the office was
@@ -732,7 +739,7 @@ class Policy:
         if before is not None:
             off_duty += before[0]
             queued += before[1]
-        if not resume:
+        if not resume and not item.acknowledged:
             slot.stage = "acknowledging"
             ack = engine.draw(pol.ack_delay, f"{st.id}/ack/{inc_id}")
             waited, duty_queued = yield from self._in_hand(slot, shift, ack)
@@ -742,11 +749,14 @@ class Policy:
                 # the office closed meanwhile and the duty officer took the item over
                 desk = slot.desk
                 shift = desk.shift
-            if st.human or item.acknowledged:
+            if st.human:
                 slot.release()
                 return
-            engine.acknowledge(st, [item], by="policy", off_duty=off_duty, queued=queued,
-                               worked=ack)
+            if not item.acknowledged:
+                engine.acknowledge(st, [item], by="policy", off_duty=off_duty,
+                                   queued=queued, worked=ack)
+            # else someone acting for the role (exercise control) acknowledged it
+            # meanwhile: the team goes on with the analysis and the rules
         elif st.human:
             slot.release()
             return
@@ -1437,7 +1447,7 @@ class Policy:
         if hit is not None and hit[0] == len(learnt):
             rests = hit[1]
         else:
-            rests = onset(rule.when, country, learnt, self.groups) or []
+            rests = onset(rule.when, country, learnt, self.groups, picture.type) or []
             memo[(id(rule), "onset")] = (len(learnt), rests)
         # whether a label ever kept a fact back: only then may a recipient be due later
         kept = bool(picture.restricted or picture.opened)
@@ -1449,7 +1459,7 @@ class Policy:
             mine = rests
             if kept and aid:
                 passable = picture.passable_since(partial(self._may_pass, st, aid))
-                held = onset(rule.when, country, passable, self.groups)
+                held = onset(rule.when, country, passable, self.groups, picture.type)
                 if held is not None and all(f in passable for f in just):
                     counts, mine = passable, held
             stamps = [(counts[f], f) for f in (*mine, *just)]
