@@ -271,8 +271,12 @@ def _dist(d) -> str:
     return d.dist
 
 
-#: a fact an actor holds, with the TLP label and named recipients it came under
-_Held = dict[str, tuple[str, tuple[str, ...]]]
+#: one way a fact reached an actor: the label the fact came under, the label of the
+#: report or message that carried it, and the recipients that report or message names
+#: (a TLP:RED one may go whole to them, whatever its facts' own label)
+_Way = tuple[str, str, tuple[str, ...]]
+#: the facts an actor holds, each with every way it reached the actor
+_Held = dict[str, tuple[_Way, ...]]
 
 
 @dataclass(frozen=True)
@@ -281,11 +285,64 @@ class _Who:
     spec: Actor
 
 
-def _hold(held: _Held, facts: tuple[str, ...], label: str, named: tuple[str, ...]) -> None:
+def _hold(held: _Held, facts: Iterable[str], label: str, whole: str,
+          named: tuple[str, ...]) -> None:
+    """The actor now holds ``facts``, each under ``label``, from a report or message
+    labelled ``whole`` that names ``named``."""
+    if "RED" not in (label, whole):
+        named = ()  # only TLP:RED names whom it may go to
+    way = (label, whole, named)
     for f in facts:
-        old = held.get(f)
-        if old is None or TLP_ORDER.index(label) < TLP_ORDER.index(old[0]):
-            held[f] = (label, named)
+        ways = held.get(f, ())
+        if way not in ways:
+            held[f] = (*ways, way)
+
+
+def _laxest(ways: tuple[_Way, ...]) -> str:
+    """The laxest label a fact came under (what the actor may do with it at most)."""
+    return min((w[0] for w in ways), key=TLP_ORDER.index)
+
+
+def _passes(way: _Way, me: _Who, them: _Who) -> bool:
+    """Whether a fact that reached ``me`` this way may go on to ``them``: its own label
+    allows it, or the label of the report or message that carried it does, as the
+    engine decides (messaging.py)."""
+    label, whole, named = way
+    return allowed(label, named, me, them) or (
+        whole != label and allowed(whole, named, me, them))
+
+
+def _message_ways(carried: _Held, implied: tuple[str, ...], tlp: str, me: _Who,
+                  them: _Who, everyone: list[_Who]) -> _Held:
+    """How the facts a message from ``me`` to ``them`` under a rule's label ``tlp``
+    carries reach it, as the engine labels the message (messaging.py): each fact under
+    the laxest label it may go under, never laxer than ``tlp``; the message under the
+    strictest of ``tlp``, those labels and the reports it passes on whole. A TLP:RED
+    message names those of the rule's recipients (``everyone``) every such label lets
+    it go to."""
+    rank = TLP_ORDER.index
+    base = rank(tlp)
+    best = {f: max(base, min(rank(w[0]) for w in ways)) for f, ways in carried.items()}
+    for f in implied:
+        best.setdefault(f, base)
+    whole = max([base, *best.values()])
+    labels: set[tuple[str, tuple[str, ...]]] = set()
+    for ways in carried.values():
+        for label, item, names in ways:
+            if allowed(item, names, me, them):
+                whole = max(whole, rank(item))  # passed on whole
+                labels.add((item, names))
+            else:
+                labels.add((label, names))
+    message = TLP_ORDER[whole]
+    named: tuple[str, ...] = (them.id,)
+    if message == "RED":
+        named = tuple(t.id for t in everyone if t.id == them.id or all(
+            allowed(lbl, n, me, t) for lbl, n in labels))
+    out: _Held = {}
+    for f, r in best.items():
+        _hold(out, (f,), TLP_ORDER[r], message, named)
+    return out
 
 
 @dataclass
@@ -368,7 +425,10 @@ def _paths(sc: Scenario) -> list[str]:
     learns of another affected country tells that country's CERT, on the line under
     the message that told it. So does a message that lets it pass on what it knew only
     under a stricter label (the same facts, restated in GREEN). Each fact a message
-    carries keeps the label it came under, never laxer than the rule's.
+    carries keeps the label it came under, never laxer than the rule's. A fact may go
+    wherever its own label allows, or wherever the report or message that brought it
+    may go whole: a TLP:RED report goes to the teams it names, whatever the label of
+    its facts.
     """
     directory = Directory.of(sc)
     rules = sc.rules()
@@ -382,7 +442,8 @@ def _paths(sc: Scenario) -> list[str]:
         for inj in first:
             for to in inj.to:
                 facts = stated_facts(inj.incident)
-                _hold(walk.held.setdefault(to, {}), facts, inj.facts_label, tuple(inj.to))
+                _hold(walk.held.setdefault(to, {}), facts, inj.facts_label, inj.tlp,
+                      tuple(inj.to))
                 walk.heard.add(to, inj.sender, facts, message=False)
         for inj in first:
             for to in inj.to:
@@ -472,7 +533,8 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                     already.append(t)
                     continue
                 them = _Who(t, sc.actors[t])
-                carried = {f: v for f, v in held.items() if allowed(v[0], v[1], me, them)}
+                carried = {f: ways for f, v in held.items()
+                           if (ways := tuple(w for w in v if _passes(w, me, them)))}
                 if before is not None and len(carried) < len(held) and due \
                         and not any(f in carried for f in untold):
                     # told before, it hears again only when the message may carry
@@ -507,22 +569,23 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                          f"{deadline}, TLP:{rule.tlp}{only}--> {names}   [{rid}]")
             # the message goes to all of them at once; then each takes it up
             grows = {}
+            everyone = [_Who(t, sc.actors[t]) for t, _ in targets]
             for t, carried in targets:
                 theirs = walk.held.setdefault(t, {})
                 says = (*carried, *implied)
-                was = {f: LABEL_RANK[theirs[f][0]] for f in says if f in theirs}
+                was = {f: LABEL_RANK[_laxest(theirs[f])] for f in says if f in theirs}
                 # each fact travels under the label it came under, never laxer than the
                 # message's own (messaging.py)
-                for f, (label, named) in carried.items():
-                    strict = max(label, rule.tlp, key=TLP_ORDER.index)
-                    _hold(theirs, (f,), strict, named if strict == label else (t,))
-                _hold(theirs, implied, rule.tlp, (t,))
+                for f, ways in _message_ways(carried, implied, rule.tlp, me,
+                                             _Who(t, sc.actors[t]), everyone).items():
+                    for label, whole, named in ways:
+                        _hold(theirs, (f,), label, whole, named)
                 told = heard.said(actor, t)
                 # it learns something, or may pass on more of what it knew: a fact it
                 # held only under a stricter label now comes under a laxer one, or the
                 # actor, now known to know a fact held under a restricted label, may be
                 # told what rests on it (core.py, Engine._learn)
-                grows[t] = any(f not in was or LABEL_RANK[theirs[f][0]] < was[f]
+                grows[t] = any(f not in was or LABEL_RANK[_laxest(theirs[f])] < was[f]
                                or (f not in told and was[f] > OPEN_RANK) for f in says)
                 heard.add(t, actor, says)
                 walk.told.setdefault((actor, rule.action, t), set()).update(says)
