@@ -30,7 +30,9 @@ from .model import (
     INCIDENT_SELECTORS,
     MAPPING_SECTIONS,
     MAX_ARTEFACT_BYTES,
+    ONE_LINE_PATTERN,
     SELECTORS,
+    SHA256_PATTERN,
     STATIC_SELECTORS,
     Condition,
     Id,
@@ -39,6 +41,7 @@ from .model import (
     StageNames,
     check_calendar,
 )
+from .model import quoted as _quoted
 from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
 
 LIBRARY_PACKAGE = "scenarios.library"
@@ -507,6 +510,24 @@ def _names_an_id(err: dict, path: tuple, data: Any) -> bool:
     return False
 
 
+#: a character that one-line text may not hold (what ONE_LINE_PATTERN refuses)
+_NOT_ONE_LINE = re.compile("[" + ONE_LINE_PATTERN.removeprefix("^[^").removesuffix("]+$") + "]")
+#: those of them that end a line (the others are controls)
+_LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
+
+
+def _refused_character(text: str) -> str:
+    """What one-line text holds that it may not: ``a line break``, ``a tab`` or ``a
+    control character (\\x1b)``, the first of them in ``text``."""
+    found = _NOT_ONE_LINE.search(text)
+    ch = found.group(0) if found else ""
+    if ch and ch in _LINE_BREAKS:
+        return "a line break"
+    if ch == "\t":
+        return "a tab"
+    return f"a control character (\\x{ord(ch):02x})" if ch else "a control character"
+
+
 def reword(err: dict, path: tuple, data: Any, written: str | None = None) -> str:
     """A validation error in the organiser's words. ``written`` is how the value was
     written in the file, where it reads as a number that does not give that text back,
@@ -522,25 +543,31 @@ def reword(err: dict, path: tuple, data: Any, written: str | None = None) -> str
             names = list(model.model_fields)
             close = difflib.get_close_matches(str(field), names, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(names)}"
-        return f"unknown field {field!r}{hint}"
+        return f"unknown field {_quoted(field)}{hint}"
     if kind == "missing":
         return "required field is missing"
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        return f"must be one of {expected} (got {value!r})"
+        return f"must be one of {expected} (got {_quoted(value)})"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return (
             "a distribution needs 'dist': constant, uniform, exponential, triangular, "
-            f"empirical or lognormal (got {value.get('dist') if isinstance(value, dict) else value!r})"
+            f"empirical or lognormal (got {_quoted(value.get('dist') if isinstance(value, dict) else value)})"
         )
     if kind == "string_pattern_mismatch":
+        pattern = err.get("ctx", {}).get("pattern")
         # a country code's pattern, in a 'country' field or in a list of countries
-        if (path and path[-1] in ("country",)) or err.get("ctx", {}).get("pattern") == _COUNTRY:
-            return f"{value!r} is not a two-letter country code"
-        if err.get("ctx", {}).get("pattern") == _ID and isinstance(value, str) \
-                and not _VALID_ID.match(value[:1]):
-            return f"{value!r} is not a valid id: an id starts with a letter or a digit"
-        return f"{value!r} is not a valid id (letters, digits, '-', '_' and '.')"
+        if (path and path[-1] in ("country",)) or pattern == _COUNTRY:
+            return f"{_quoted(value)} is not a two-letter country code"
+        if pattern == _ID and isinstance(value, str) and not _VALID_ID.match(value[:1]):
+            return f"{_quoted(value)} is not a valid id: an id starts with a letter or a digit"
+        if pattern == _ID:
+            return f"{_quoted(value)} is not a valid id (letters, digits, '-', '_' and '.')"
+        if pattern == ONE_LINE_PATTERN and isinstance(value, str):
+            return f"{_quoted(value)} holds {_refused_character(value)}: a name is one line of text"
+        if pattern == SHA256_PATTERN:
+            return f"{_quoted(value)} is not a SHA-256 hash: 64 hex digits in lower case"
+        return f"{_quoted(value)} does not have the form this field takes (pattern {pattern})"
     if kind in ("string_too_long", "string_too_short") and isinstance(value, str):
         limit = err.get("ctx", {}).get("max_length" if kind == "string_too_long"
                                        else "min_length")
@@ -550,7 +577,7 @@ def reword(err: dict, path: tuple, data: Any, written: str | None = None) -> str
         if kind == "string_too_short":
             return f"too short: it has {len(value)} characters, at least {limit}"
         if _names_an_id(err, path, data):
-            return (f"{value!r} is too long for an id: it has {len(value)} characters, "
+            return (f"{_quoted(value)} is too long for an id: it has {len(value)} characters, "
                     f"at most {limit}")
         return f"too long: it has {len(value)} characters, at most {limit}"
     if kind in ("value_error", "assertion_error"):
@@ -574,10 +601,12 @@ def reword(err: dict, path: tuple, data: Any, written: str | None = None) -> str
             return f"expected text, got a number; quote an id that looks like a number{quoted}"
         return f"expected text, got a {_kind(value)}"
     if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false, got {value!r}"
+        return f"expected true or false, got {_quoted(value)}"
     if msg.startswith("Input should be"):
         msg = "must be" + msg.removeprefix("Input should be")
-    return f"{msg} (got {value!r})" if value is not None and not isinstance(value, dict | list) else msg
+    if value is None or isinstance(value, dict | list):
+        return msg
+    return f"{msg} (got {_quoted(value)})"
 
 
 def _validation_problems(exc: ValidationError, loc: Located) -> list[Problem]:
@@ -619,7 +648,7 @@ def _once(seen: dict[str, int], ident: Any, here: tuple, what: str,
         return
     ident = str(ident)
     if ident in seen:
-        yield (*here, "id"), f"{what} id {ident!r} is already used by {where}[{seen[ident]}]"
+        yield (*here, "id"), f"{what} id {_quoted(ident)} is already used by {where}[{seen[ident]}]"
     seen.setdefault(ident, here[-1])
 
 
@@ -684,32 +713,32 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
         for j, aid in names(v):
             if aid not in actors and aid not in teams and aid not in selectors:
                 path = (*here, j) if isinstance(v, list) else here
-                yield path, f"unknown actor or team {aid!r}{suggest(aid, [*actors, *teams])}"
+                yield path, f"unknown actor or team {_quoted(aid)}{suggest(aid, [*actors, *teams])}"
 
     for role, aid in as_dict(data.get("roles")).items():
         if isinstance(aid, str) and aid not in actors:
-            yield ("roles", role), f"unknown actor {aid!r}{suggest(aid, actors)}"
+            yield ("roles", role), f"unknown actor {_quoted(aid)}{suggest(aid, actors)}"
     for aid, actor in actors.items():
         if aid in SELECTORS:
             yield (KeyPath(("actors", aid)),
-                   f"{aid!r} is a recipient selector name; choose another actor id")
+                   f"{_quoted(aid)} is a recipient selector name; choose another actor id")
         for ch in as_dict(as_dict(actor).get("contacts")):
             if ch not in channels:
                 yield (
                     KeyPath(("actors", aid, "contacts", ch)),
-                    f"unknown channel {ch!r}{suggest(ch, channels)}",
+                    f"unknown channel {_quoted(ch)}{suggest(ch, channels)}",
                 )
         on_call = as_dict(as_dict(actor).get("on_call"))
         contacts = as_dict(as_dict(actor).get("contacts"))
         for i, ch in names(on_call.get("channels")):
             if ch not in channels:
                 yield (("actors", aid, "on_call", "channels", i),
-                       f"unknown channel {ch!r}{suggest(ch, channels)}")
+                       f"unknown channel {_quoted(ch)}{suggest(ch, channels)}")
             elif ch not in contacts:
                 # nothing reaches an actor on a channel without its point of contact
                 # (contact_changes only make an existing one stale or repair it)
                 yield (("actors", aid, "on_call", "channels", i),
-                       f"actor {aid!r} has no point of contact on channel {ch!r} (it has: "
+                       f"actor {_quoted(aid)} has no point of contact on channel {_quoted(ch)} (it has: "
                        f"{', '.join(contacts) or 'none'}), so its duty officer cannot be "
                        f"reached there; add a {ch} contact, or leave the channel out of "
                        "on_call")
@@ -717,7 +746,7 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
         for i, aid in names(as_dict(window).get("actors")):
             if aid not in actors:
                 yield (("drill", "standby", n, "actors", i),
-                       f"unknown actor {aid!r}{suggest(aid, actors)}")
+                       f"unknown actor {_quoted(aid)}{suggest(aid, actors)}")
 
     rules: dict[str, tuple] = {}
     for fid, fw in frameworks.items():
@@ -725,33 +754,33 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
             here = ("frameworks", fid, "rules", rid)
             if rid in rules:
                 yield (KeyPath(here),
-                       f"rule id {rid!r} is already used in framework {rules[rid][1]!r}")
+                       f"rule id {_quoted(rid)} is already used in framework {_quoted(rules[rid][1])}")
             rules[rid] = here
     for rid, here in rules.items():
         rule = as_dict(frameworks[here[1]]["rules"][rid])
         for key in ("channel",):
             ch = rule.get(key)
             if isinstance(ch, str) and ch not in channels:
-                yield (*here, key), f"unknown channel {ch!r}{suggest(ch, channels)}"
+                yield (*here, key), f"unknown channel {_quoted(ch)}{suggest(ch, channels)}"
         for i, ch in names(rule.get("fallback")):
             if ch not in channels:
-                yield (*here, "fallback", i), f"unknown channel {ch!r}{suggest(ch, channels)}"
+                yield (*here, "fallback", i), f"unknown channel {_quoted(ch)}{suggest(ch, channels)}"
         ways = [c for c in (rule.get("channel"), *as_list(rule.get("fallback"))) if isinstance(c, str)]
         by_names = {*ACTOR_KINDS, *actors, *teams, *country_sets}
         for i, by in names(rule.get("by")):
             if by not in by_names and not (len(by) == 2 and by.isalpha()):
                 yield ((*here, "by", i),
-                       f"{by!r} is neither a kind of actor, an actor, a country, a group nor "
+                       f"{_quoted(by)} is neither a kind of actor, an actor, a country, a group nor "
                        f"a team{suggest(by, sorted(by_names))}")
         when = as_dict(rule.get("when"))
         for i, ph in names(when.get("phase")):
             if ph not in phases:
-                yield (*here, "when", "phase", i), f"unknown phase {ph!r}{suggest(ph, phases)}"
+                yield (*here, "when", "phase", i), f"unknown phase {_quoted(ph)}{suggest(ph, phases)}"
         known_injects = {str(x.get("id")) for x in injects if isinstance(x, dict)}
         for i, iid in names([str(x) for x in as_list(when.get("received"))]):
             if iid not in known_injects and not injects_pending:
                 yield ((*here, "when", "received", i),
-                       f"no inject {iid!r}{suggest(iid, known_injects)}")
+                       f"no inject {_quoted(iid)}{suggest(iid, known_injects)}")
         for i, to in names(rule.get("to")):
             if to in teams:
                 if scenario is not None and ways:
@@ -762,7 +791,7 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
             if to not in SELECTORS and to not in actors:
                 yield (
                     (*here, "to", i),
-                    f"{to!r} is neither an actor, a team nor a selector "
+                    f"{_quoted(to)} is neither an actor, a team nor a selector "
                     f"({', '.join(SELECTORS)}){suggest(to, [*actors, *teams, *SELECTORS])}",
                 )
             elif to in actors and ways:
@@ -770,27 +799,27 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
                 if not any(c in contacts for c in ways):
                     yield (
                         (*here, "to", i),
-                        f"actor {to!r} has no point of contact on {', '.join(ways)} "
+                        f"actor {_quoted(to)} has no point of contact on {', '.join(ways)} "
                         f"(it has: {', '.join(contacts) or 'none'})",
                     )
         for i, after in names(rule.get("after")):
             if after not in rules:
-                yield (*here, "after", i), f"unknown rule {after!r}{suggest(after, rules)}"
+                yield (*here, "after", i), f"unknown rule {_quoted(after)}{suggest(after, rules)}"
         for i, held in names(rule.get("hold_until")):
             if held == rid:
-                yield (*here, "hold_until", i), f"rule {rid!r} cannot be held until itself"
+                yield (*here, "hold_until", i), f"rule {_quoted(rid)} cannot be held until itself"
             elif held not in rules:
-                yield (*here, "hold_until", i), f"unknown rule {held!r}{suggest(held, rules)}"
+                yield (*here, "hold_until", i), f"unknown rule {_quoted(held)}{suggest(held, rules)}"
         for where, set_name in (((*here, "when", "member_of"), when.get("member_of")),
                                 ((*here, "when", "hosted_abroad_in"),
                                  when.get("hosted_abroad_in")),
                                 ((*here, "to_members_of"), rule.get("to_members_of"))):
             if isinstance(set_name, str) and set_name not in country_sets:
-                yield where, (f"unknown membership or group {set_name!r}"
+                yield where, (f"unknown membership or group {_quoted(set_name)}"
                               f"{suggest(set_name, country_sets)}")
         group = name(as_dict(rule.get("when")).get("affected_group"))
         if group is not None and group not in groups:
-            yield (*here, "when", "affected_group"), f"unknown group {group!r}{suggest(group, groups)}"
+            yield (*here, "when", "affected_group"), f"unknown group {_quoted(group)}{suggest(group, groups)}"
 
     for aid, actor in actors.items():
         probs = as_dict(as_dict(as_dict(actor).get("policy")).get("rule_probability"))
@@ -798,7 +827,7 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
             if rid not in rules:
                 yield (
                     KeyPath(("actors", aid, "policy", "rule_probability", rid)),
-                    f"unknown rule {rid!r}{suggest(rid, rules)}",
+                    f"unknown rule {_quoted(rid)}{suggest(rid, rules)}",
                 )
 
     inject_ids: dict[str, int] = {}
@@ -821,30 +850,30 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
         yield from _once(inject_ids, iid, here, "inject", "injects")
         sender = inj.get("sender")
         if isinstance(sender, str) and sender not in actors:
-            yield (*here, "sender"), f"unknown actor {sender!r}{suggest(sender, actors)}"
+            yield (*here, "sender"), f"unknown actor {_quoted(sender)}{suggest(sender, actors)}"
         via = inj.get("via")
         if isinstance(via, str) and via not in channels:
-            yield (*here, "via"), f"unknown channel {via!r}{suggest(via, channels)}"
+            yield (*here, "via"), f"unknown channel {_quoted(via)}{suggest(via, channels)}"
         for j, art in enumerate(as_list(inj.get("artefacts"))):
             pw = name(as_dict(as_dict(art).get("protected")).get("password_via"))
             if pw is not None and pw not in channels:
                 yield ((*here, "artefacts", j, "protected", "password_via"),
-                       f"unknown channel {pw!r}{suggest(pw, channels)}")
+                       f"unknown channel {_quoted(pw)}{suggest(pw, channels)}")
         for j, to in names(inj.get("to")):
             if to in teams:
                 if scenario is not None and isinstance(via, str) and via in channels:
                     where = (*here, "to", j) if isinstance(inj.get("to"), list) else (*here, "to")
-                    yield from _team_contacts(scenario, to, [via], where, f"channel {via!r}",
+                    yield from _team_contacts(scenario, to, [via], where, f"channel {_quoted(via)}",
                                               as_list(inj.get("to")))
                 continue
             if to not in actors:
-                yield (*here, "to", j), f"unknown actor {to!r}{suggest(to, [*actors, *teams])}"
+                yield (*here, "to", j), f"unknown actor {_quoted(to)}{suggest(to, [*actors, *teams])}"
             elif isinstance(via, str) and via in channels:
                 contacts = as_dict(as_dict(actors[to]).get("contacts"))
                 if via not in contacts:
                     yield (
                         (*here, "to", j),
-                        f"actor {to!r} has no point of contact on channel {via!r} "
+                        f"actor {_quoted(to)} has no point of contact on channel {_quoted(via)} "
                         f"(it has: {', '.join(contacts) or 'none'})",
                     )
         is_contingency = inj.get("type") == "contingency"
@@ -864,7 +893,7 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
                 yield from who(as_dict(seen).get("by"), (*here, "when", key, k, "by"))
         for k, ph in names(cond.get("phase")):
             if ph not in phases:
-                yield (*here, "when", "phase", k), f"unknown phase {ph!r}{suggest(ph, phases)}"
+                yield (*here, "when", "phase", k), f"unknown phase {_quoted(ph)}{suggest(ph, phases)}"
         if at is None and not is_contingency and not timed_after:
             yield (*here, "at"), "a scheduled inject needs 'at' (only contingency injects omit it)"
         if at is not None and is_contingency:
@@ -881,7 +910,7 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
             try:
                 minute = parse_drill_time(at, start_dt)
                 if minute < 0:
-                    yield (*here, "at"), f"{at!r} is before the drill starts"
+                    yield (*here, "at"), f"{_quoted(at)} is before the drill starts"
             except ValueError as exc:
                 yield (*here, "at"), str(exc)
         incident = as_dict(inj.get("incident"))
@@ -895,7 +924,7 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
             incidents.add(inc_id)
         obj = name(inj.get("objective"))
         if obj is not None and obj not in objectives:
-            yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+            yield (*here, "objective"), f"unknown objective {_quoted(obj)}{suggest(obj, objectives)}"
 
     yield from _opening_problems(about, scheduled, expectations, injects)
 
@@ -924,14 +953,14 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
                 path = (*here, "actors", j) if isinstance(exp.get("actors"), list) else (*here, "actors")
                 hint = suggest(aid, [*actors, *teams])
                 if aid in SELECTORS:
-                    hint = (f"; {aid!r} depends on an acting actor, so it cannot list who "
+                    hint = (f"; {_quoted(aid)} depends on an acting actor, so it cannot list who "
                             "is expected to act")
-                yield path, f"unknown actor or team {aid!r}{hint}"
+                yield path, f"unknown actor or team {_quoted(aid)}{hint}"
         listed: dict[str, int] = {}
         for j, aid in names(exp.get("actors")):
             if aid in listed:
                 yield ((*here, "actors", j),
-                       f"{aid!r} is already listed in actors[{listed[aid]}]; list each actor once")
+                       f"{_quoted(aid)} is already listed in actors[{listed[aid]}]; list each actor once")
             listed.setdefault(aid, j)
         if exp.get("require") == "each" and exp.get("id") is not None:
             # as written, or as the teams and selectors it names stand for
@@ -940,12 +969,12 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
                 yield from _split_ids(str(exp.get("id")), i, each, plain, split)
         inc = exp.get("incident")
         if isinstance(inc, str) and inc not in incidents and not injects_pending:
-            yield (*here, "incident"), f"no inject opens incident {inc!r}{suggest(inc, incidents)}"
+            yield (*here, "incident"), f"no inject opens incident {_quoted(inc)}{suggest(inc, incidents)}"
         after = exp.get("after", "incident")
         if after != "incident" and not injects_pending:
             if str(after) not in inject_ids:
                 yield ((*here, "after"),
-                       f"'after' is 'incident' or an inject id; no inject {after!r}")
+                       f"'after' is 'incident' or an inject id; no inject {_quoted(after)}")
             else:
                 yield from _anchor_problems(exp, here, str(after), scheduled, opens,
                                             contingencies)
@@ -953,24 +982,24 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
         if target is not None and target not in actors and target not in SELECTORS \
                 and target not in teams:
             hint = suggest(target, [*actors, *SELECTORS])
-            yield (*here, "target"), f"unknown actor or selector {target!r}{hint}"
+            yield (*here, "target"), f"unknown actor or selector {_quoted(target)}{hint}"
         for key in ("contingency", "on_met", "on_late", "on_lost"):
             cont = exp.get(key)
             if cont is None or injects_pending:
                 continue
             if str(cont) not in contingencies:
-                yield (*here, key), f"no inject {cont!r}{suggest(cont, fired)}"
+                yield (*here, key), f"no inject {_quoted(cont)}{suggest(cont, fired)}"
             elif contingencies[str(cont)] != "contingency":
-                yield (*here, key), f"inject {cont!r} is not of type 'contingency'"
+                yield (*here, key), f"inject {_quoted(cont)} is not of type 'contingency'"
         obj = name(exp.get("objective"))
         if obj is not None and obj not in objectives:
-            yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+            yield (*here, "objective"), f"unknown objective {_quoted(obj)}{suggest(obj, objectives)}"
 
     def opened(inc: Any, here: tuple) -> Iterator[tuple[tuple, str]]:
         """An incident an inject's timing or condition, or a task, names: one that some
         inject opens (any inject: the list is complete by now)."""
         if isinstance(inc, str) and inc not in incidents and not injects_pending:
-            yield here, f"no inject opens incident {inc!r}{suggest(inc, incidents)}"
+            yield here, f"no inject opens incident {_quoted(inc)}{suggest(inc, incidents)}"
 
     for i, inj in enumerate(injects):
         cond = as_dict(as_dict(inj).get("when"))
@@ -978,7 +1007,7 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
             for k, eid in names([str(x) for x in as_list(cond.get(key))]):
                 if eid not in exp_ids:
                     yield (("injects", i, "when", key, k),
-                           f"no expectation {eid!r}{suggest(eid, exp_ids)}")
+                           f"no expectation {_quoted(eid)}{suggest(eid, exp_ids)}")
         after_action = as_dict(as_dict(inj).get("after_action"))
         yield from opened(after_action.get("incident"),
                           ("injects", i, "after_action", "incident"))
@@ -995,18 +1024,18 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
         yield from who(task.get("to"), (*here, "to"))
         iid = task.get("inject")
         if iid is not None and str(iid) not in inject_ids and not injects_pending:
-            yield (*here, "inject"), f"no inject {iid!r}{suggest(iid, inject_ids)}"
+            yield (*here, "inject"), f"no inject {_quoted(iid)}{suggest(iid, inject_ids)}"
         yield from opened(task.get("incident"), (*here, "incident"))
         at = task.get("at")
         if isinstance(at, str) and start_dt is not None:
             try:
                 if parse_drill_time(at, start_dt) < 0:
-                    yield (*here, "at"), f"{at!r} is before the drill starts"
+                    yield (*here, "at"), f"{_quoted(at)} is before the drill starts"
             except ValueError as exc:
                 yield (*here, "at"), str(exc)
         obj = name(task.get("objective"))
         if obj is not None and obj not in objectives:
-            yield (*here, "objective"), f"unknown objective {obj!r}{suggest(obj, objectives)}"
+            yield (*here, "objective"), f"unknown objective {_quoted(obj)}{suggest(obj, objectives)}"
 
 
 def _team_contacts(scenario: Scenario, team: str, ways: list[str], where: tuple, on: str,
@@ -1023,7 +1052,7 @@ def _team_contacts(scenario: Scenario, team: str, ways: list[str], where: tuple,
         if aid in named or (members is not None and actor.country not in members):
             continue
         if not any(c in actor.contacts for c in ways):
-            yield where, (f"team {team!r}: actor {aid!r} has no point of contact on {on} "
+            yield where, (f"team {_quoted(team)}: actor {_quoted(aid)} has no point of contact on {on} "
                           f"(it has: {', '.join(actor.contacts) or 'none'})")
 
 
@@ -1034,7 +1063,7 @@ def _split_ids(eid: str, n: int, actors: list[str], plain: dict[str, int],
     collects them)."""
     for aid in dict.fromkeys(actors):
         uid = f"{eid}.{aid}"
-        said = f"require: each scores expectation {eid!r} as {uid!r} for {aid}"
+        said = f"require: each scores expectation {_quoted(eid)} as {_quoted(uid)} for {aid}"
         if uid in plain:
             yield (("expectations", n, "id"),
                    f"{said}, the id of expectations[{plain[uid]}]; rename one of them")
@@ -1111,7 +1140,7 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
         inc = spec["id"]
         typed = first_typed.get(inc)
         where = ("injects", i, "incident", "type")
-        message = f"the first inject about incident {inc!r} must give its type"
+        message = f"the first inject about incident {_quoted(inc)} must give its type"
         untimed = inj.get("type") == "contingency" or isinstance(inj.get("after_action"), dict)
         if untimed:
             if inj.get("at") is not None:
@@ -1124,7 +1153,7 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
         elif minute is None or (typed is not None and typed[:2] < (minute, i)):
             continue
         if typed is not None:
-            given = f"inject {typed[3]!r} gives it at {typed[2]}"
+            given = f"inject {_quoted(typed[3])} gives it at {typed[2]}"
             if untimed:
                 kind = "contingency" if inj.get("type") == "contingency" else "after_action"
                 message += (f": the incident opens with whichever of its injects fires first, "
@@ -1147,28 +1176,28 @@ def _team_problems(actors: dict, teams: dict, country_sets: set, suggest: Any
     for tid, spec in teams.items():
         here = ("teams", tid)
         if tid in actors:
-            yield KeyPath(here), f"team {tid!r} has the name of an actor; choose another"
+            yield KeyPath(here), f"team {_quoted(tid)} has the name of an actor; choose another"
         elif tid in SELECTORS:
-            yield KeyPath(here), f"{tid!r} is a recipient selector name; choose another team name"
+            yield KeyPath(here), f"{_quoted(tid)} is a recipient selector name; choose another team name"
         elif tid in country_sets or tid in ACTOR_KINDS:
             yield (KeyPath(here),
-                   f"team {tid!r} has the name of a country group or kind; choose another")
+                   f"team {_quoted(tid)} has the name of a country group or kind; choose another")
         if isinstance(spec, dict):
             for key in ("include", "exclude"):
                 for j, n in enumerate(items(spec.get(key))):
                     if isinstance(n, str) and n not in actors and n not in teams:
-                        yield (*here, key, j), f"unknown actor or team {n!r}{suggest(n, known)}"
+                        yield (*here, key, j), f"unknown actor or team {_quoted(n)}{suggest(n, known)}"
             for j, c in enumerate(items(spec.get("country_in"))):
                 if isinstance(c, str) and c not in country_sets and not (
                         len(c) == 2 and c.isalpha()):
                     yield ((*here, "country_in", j),
-                           f"{c!r} is neither a country code nor a group or membership"
+                           f"{_quoted(c)} is neither a country code nor a group or membership"
                            f"{suggest(c, country_sets)}")
         elif isinstance(spec, list):
             for j, n in enumerate(spec):
                 if isinstance(n, str) and n not in actors and n not in teams \
                         and n not in STATIC_SELECTORS:
-                    yield (*here, j), f"unknown actor or team {n!r}{suggest(n, known)}"
+                    yield (*here, j), f"unknown actor or team {_quoted(n)}{suggest(n, known)}"
 
 
 def _drift_problems(data: dict) -> Iterator[tuple[tuple, str]]:
@@ -1197,23 +1226,23 @@ def _drift_problems(data: dict) -> Iterator[tuple[tuple, str]]:
                 yield here, str(exc)
                 return
             if minute < 0:
-                yield here, f"{value!r} is before the drill starts"
+                yield here, f"{_quoted(value)} is before the drill starts"
                 return
             yield minute
 
     def contact(here: tuple, aid: Any, cid: Any) -> Iterator[tuple[tuple, str]]:
         if isinstance(cid, str) and cid not in channels:
-            yield (*here, "channel"), f"unknown channel {cid!r}{suggest(cid, channels)}"
+            yield (*here, "channel"), f"unknown channel {_quoted(cid)}{suggest(cid, channels)}"
         if not isinstance(aid, str):
             return
         if aid not in actors:
-            yield (*here, "actor"), f"unknown actor {aid!r}{suggest(aid, actors)}"
+            yield (*here, "actor"), f"unknown actor {_quoted(aid)}{suggest(aid, actors)}"
         elif isinstance(cid, str) and cid in channels:
             contacts = actors[aid].get("contacts") if isinstance(actors[aid], dict) else None
             contacts = contacts if isinstance(contacts, dict) else {}
             if cid not in contacts:
-                yield ((*here, "actor"), f"actor {aid!r} has no point of contact on channel "
-                       f"{cid!r} (it has: {', '.join(contacts) or 'none'})")
+                yield ((*here, "actor"), f"actor {_quoted(aid)} has no point of contact on channel "
+                       f"{_quoted(cid)} (it has: {', '.join(contacts) or 'none'})")
 
     outages = data.get("outages")
     for i, o in enumerate(outages if isinstance(outages, list) else []):
@@ -1247,7 +1276,7 @@ def _drift_problems(data: dict) -> Iterator[tuple[tuple, str]]:
                 aid = p.get(key) if isinstance(p, dict) else None
                 if isinstance(aid, str) and aid not in actors:
                     yield (("channels", cid, "pair_latency", i, key),
-                           f"unknown actor {aid!r}{suggest(aid, actors)}")
+                           f"unknown actor {_quoted(aid)}{suggest(aid, actors)}")
 
 
 def _anchor_problems(
@@ -1258,7 +1287,7 @@ def _anchor_problems(
     if str(exp.get("contingency")) == after:
         yield (
             (*here, "after"),
-            f"anchored on inject {after!r}, its own contingency, which fires only once "
+            f"anchored on inject {_quoted(after)}, its own contingency, which fires only once "
             "the expectation is missed",
         )
         return
@@ -1273,7 +1302,7 @@ def _anchor_problems(
             yield (
                 (*here, "after"),
                 f"the deadline {format_drill_time(deadline)} ({exp.get('within')} after inject "
-                f"{after!r}) falls before incident {incident!r} opens at "
+                f"{_quoted(after)}) falls before incident {_quoted(incident)} opens at "
                 f"{format_drill_time(opens[incident])}",
             )
 
@@ -1294,12 +1323,15 @@ class LoadedScenario:
 
 
 def _as_text(data: bytes) -> str | None:
-    """A file's content as text, or None when it is not UTF-8 text."""
+    """A file's content as text, or None when it is not UTF-8 text. Its lines end in
+    ``\\n`` whatever ended them in the file (Windows ``\\r\\n``, or an old Mac's
+    ``\\r``); the file's hash is that of its bytes."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\f")
     return None if "\x00" in text or controls > len(text) // 100 else text
 
 

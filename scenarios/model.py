@@ -145,6 +145,22 @@ SELECTORS: dict[str, str] = {
 #: A rule trigger: a verb received, or ``inject`` for an inject from control.
 Trigger = Literal[("inject", *MESSAGE_VERBS)]  # type: ignore[valid-type]
 
+#: the most characters of text that an error repeats: longer text is cut short
+QUOTED_CHARS = 80
+#: the most characters of any other value's ``repr`` that an error repeats
+QUOTED_REPR = 200
+
+
+def quoted(value: Any) -> str:
+    """``value`` as an error repeats it, quoted as Python writes it (``'isp th'``); text
+    longer than 80 characters is cut there, followed by ``...``, so that an error about
+    a huge value is still one readable line (so is another value's ``repr`` past 200)."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= QUOTED_CHARS else repr(value[:QUOTED_CHARS]) + "..."
+    text = repr(value)
+    return text if len(text) <= QUOTED_REPR else text[:QUOTED_REPR] + "..."
+
+
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 Id = Annotated[str, Field(pattern=_ID, min_length=1, max_length=64)]
 Country = Annotated[
@@ -241,8 +257,8 @@ def _iso_date(v: Any) -> Any:
         try:
             return date.fromisoformat(v)
         except ValueError as exc:
-            raise ValueError(f"{v!r} is not a date of the calendar: {exc}") from None
-    raise ValueError(f"{v!r} is not a date; write it as YYYY-MM-DD, e.g. '2026-08-31'")
+            raise ValueError(f"{quoted(v)} is not a date of the calendar: {exc}") from None
+    raise ValueError(f"{quoted(v)} is not a date; write it as YYYY-MM-DD, e.g. '2026-08-31'")
 
 
 IsoDate = Annotated[
@@ -551,9 +567,13 @@ class MessageTemplate(Strict):
     )
 
 
-#: A name shown in reports: one line, no markup characters.
-StageName = Annotated[str, Field(min_length=1, max_length=60,
-                                 pattern=r"^[^|`<*_\[\]\\\x00-\x1f\x7f]+$")]
+#: A SHA-256 as the scenario gives it: 64 hex digits in lower case.
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+#: One line of text: no line break, tab or other ASCII control character.
+ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f\x85\u2028\u2029]+$"
+#: A name shown in reports: one line. Every report shows it as text, escaped for its
+#: format, whatever other characters it holds (markup characters such as ``_ * | < [``).
+StageName = Annotated[str, Field(min_length=1, max_length=60, pattern=ONE_LINE_PATTERN)]
 
 
 class StageNames(Strict):
@@ -561,7 +581,8 @@ class StageNames(Strict):
 
     An APCERT drill names its own coordinator: {regional_coordinator: APCERT secretariat}.
     Each law-enforcement stage has a name of its own: two that read the same (ignoring
-    case and spacing) are refused.
+    case and spacing) are refused. A name is one line of up to 60 characters, with no
+    line break, tab or other ASCII control character; reports show it as written.
     """
 
     regional_coordinator: StageName | None = Field(
@@ -772,18 +793,18 @@ class Drill(Strict):
                 parsed = datetime.fromisoformat(v)
             except ValueError:
                 raise ValueError(
-                    f"{v!r} is not an ISO date-time; write '2026-09-09T09:00:00+08:00'"
+                    f"{quoted(v)} is not an ISO date-time; write '2026-09-09T09:00:00+08:00'"
                 ) from None
         elif isinstance(v, datetime):
             parsed = v
         else:
             # a bare number would be read as seconds since 1970: say what is wanted
-            raise ValueError(f"{v!r} is not a date-time; write '2026-09-09T09:00:00+08:00'")
+            raise ValueError(f"{quoted(v)} is not a date-time; write '2026-09-09T09:00:00+08:00'")
         if parsed.tzinfo is None:
-            raise ValueError(f"{v!r} has no UTC offset; add one, e.g. '+08:00'")
+            raise ValueError(f"{quoted(v)} has no UTC offset; add one, e.g. '+08:00'")
         if not START_YEARS[0] <= parsed.year <= START_YEARS[1]:
             raise ValueError(
-                f"{v!r}: a drill starts between the years {START_YEARS[0]} and {START_YEARS[1]}"
+                f"{quoted(v)}: a drill starts between the years {START_YEARS[0]} and {START_YEARS[1]}"
             )
         return parsed
 
@@ -873,12 +894,12 @@ def parse_range(v: Any) -> tuple[int, int]:
     """'HH:MM-HH:MM' as (opening, closing) minutes of the day."""
     m = _HOURS.match(v) if isinstance(v, str) else None
     if not m:
-        raise ValueError(f"{v!r} is not a time range; write 'HH:MM-HH:MM', e.g. '09:00-17:00'")
+        raise ValueError(f"{quoted(v)} is not a time range; write 'HH:MM-HH:MM', e.g. '09:00-17:00'")
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
-        raise ValueError(f"{v!r} has an impossible time of day")
+        raise ValueError(f"{quoted(v)} has an impossible time of day")
     if h2 * 60 + m2 <= h1 * 60 + m1:
-        raise ValueError(f"{v!r} ends before it starts; overnight shifts are written as 24/7")
+        raise ValueError(f"{quoted(v)} ends before it starts; overnight shifts are written as 24/7")
     return h1 * 60 + m1, h2 * 60 + m2
 
 
@@ -898,7 +919,7 @@ def day_keys(key: str) -> list[int]:
         m = _DAY_KEY.match(part.strip().lower())
         if not m:
             raise ValueError(
-                f"{key!r} is not a day or a range of days; write e.g. 'mon-thu', 'sun-thu', "
+                f"{quoted(key)} is not a day or a range of days; write e.g. 'mon-thu', 'sun-thu', "
                 "'fri' or 'sat,sun'"
             )
         first = WEEKDAYS.index(m.group(1))
@@ -1189,12 +1210,12 @@ class Actor(Strict):
     def _hours(cls, v: str) -> str:
         m = _HOURS.match(v) if isinstance(v, str) else None
         if not m:
-            raise ValueError(f"{v!r} is not office hours; write 'HH:MM-HH:MM', e.g. '09:00-17:00'")
+            raise ValueError(f"{quoted(v)} is not office hours; write 'HH:MM-HH:MM', e.g. '09:00-17:00'")
         h1, m1, h2, m2 = (int(g) for g in m.groups())
         if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
-            raise ValueError(f"{v!r} has an impossible time of day")
+            raise ValueError(f"{quoted(v)} has an impossible time of day")
         if h2 * 60 + m2 <= h1 * 60 + m1:
-            raise ValueError(f"{v!r} ends before it starts; overnight shifts are written as 24/7")
+            raise ValueError(f"{quoted(v)} ends before it starts; overnight shifts are written as 24/7")
         return v
 
     @model_validator(mode="after")
@@ -1541,14 +1562,15 @@ class ArtefactFile(Strict):
         None,
         description="Show the file's text in the role view: true (the file must be UTF-8 "
         "text), false (only its name and hash, e.g. a malware sample), or omitted: shown "
-        "when it is text.",
+        "when it is text. Windows (CR LF) and old Mac (CR) line endings show as line breaks; "
+        "the hash is the file's own.",
     )
     protected: Protection | None = Field(
         None,
         description="The artefact is password-protected; the password comes separately "
         "on another channel: {password_via: phone}.",
     )
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+    sha256: Annotated[str, Field(pattern=SHA256_PATTERN)] | None = Field(
         None,
         description="The file's SHA-256 in lower-case hex. Worked out when the scenario is "
         "loaded; when given, the file must match it.",

@@ -715,7 +715,7 @@ def test_values_of_the_wrong_kind_are_named_in_words(tmp_path, scenario_data):
 @pytest.mark.parametrize(("content", "shown"), [
     (b"\xef\xbb\xbfnote", "note"),  # a byte-order mark is not part of the text
     (b"a" * 198 + b"\x01\x02", "a" * 198 + "\x01\x02"),  # one control character in 100
-    (b"a" * 196 + b"\t\n\r\f", "a" * 196 + "\t\n\r\f"),  # white space is no control
+    (b"a" * 196 + b"\t\n\r\f", "a" * 196 + "\t\n\n\f"),  # white space is no control (CR: a line end)
     (b"a" * 197 + b"\x01\x02\x03", None),  # more than one in 100: not text
     (b"a" * 199 + b"\x00", None),  # a NUL byte: not text
     (b"caf\xe9", None),  # not UTF-8

@@ -15,6 +15,7 @@ shown as escapes by :func:`sim.safe.text.plain`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,6 +38,12 @@ TLP_STYLES = {
     "GREEN": "bold #33ff00 on black",
     "CLEAR": "bold #ffffff on black",
 }
+
+
+#: what XML 1.0 does not allow in a document, though a terminal shows it (lone
+#: surrogates, U+FFFE and U+FFFF): a screenshot shows each as a ``\\uXXXX`` escape, as
+#: the charts do (``sim.analysis.plot``)
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def text(value: object, style: str = "") -> Text:
@@ -88,10 +95,12 @@ class PlainTextApp(App):
                         time_format: str | None = None) -> str:
         """Save an SVG screenshot of the screen, created owner-only (``0600``, in a
         ``0700`` folder when one is made) like every file the product writes; raises
-        :class:`~sim.safe.files.FileProblem`. Returns the file's path."""
+        :class:`~sim.safe.files.FileProblem`. Returns the file's path. The file is valid
+        XML whatever the screen shows: a character XML does not allow is an escape."""
         name = filename or generate_datetime_filename(self.title, ".svg", time_format)
         target = Path(path or ".").expanduser() / name
-        return str(write_private(target, self.export_screenshot()))
+        svg = _NOT_XML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", self.export_screenshot())
+        return str(write_private(target, svg))
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:

@@ -350,15 +350,17 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def csv_cell(value: Any) -> str:
     """A value as a CSV cell that no spreadsheet program runs as a formula.
 
-    Text starting with ``= + - @``, a tab or a carriage return (and, so that the
-    escape can be undone, a quote mark) gets a leading ``'``, which :func:`read_table`
-    removes again.
+    Each control character is written as a workbook writes it, ``_x0000_`` (see
+    :func:`xlsx_escape`), so that the file is text that :func:`read_table` reads back
+    exactly. Text starting with ``= + - @``, a tab or a carriage return (and, so that
+    the escape can be undone, a quote mark) gets a leading ``'``, which
+    :func:`read_table` removes again.
     """
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.strftime(_clock_format(value))
-    text = str(value)
+    text = xlsx_escape(str(value))
     if text.startswith((*FORMULA_START, "'")):
         return "'" + text
     return text
@@ -747,6 +749,7 @@ def _read_csv(data: bytes, name: str, encoding: str | None) -> Table:
             for c, v in enumerate(row, 1):
                 if v.startswith("'") and v[1:].startswith((*FORMULA_START, "'")):
                     v = v[1:]
+                v = xlsx_unescape(v)  # the export's _x0000_, as in a workbook
                 if v:  # a cell of spaces is kept: a Title or Text may be only spaces
                     cells[c] = v
             if any(isinstance(v, str) and v.strip() for v in cells.values()):
