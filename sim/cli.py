@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 # each command imports what it needs when it runs: help and argument errors load
 # neither the engine nor the scenario models
 from scenarios import DEFAULT_SCENARIO
-from sim.safe.text import shell_word
+from sim.safe.text import one_line, shell_word
 
 if TYPE_CHECKING:
     import ssl
@@ -35,8 +35,8 @@ def _problems(exc: ScenarioError, out: TextIO | None = None) -> None:
     """List a scenario's problems: on stderr when they stop a command from doing its
     work, on stdout (``out=sys.stdout``) when finding them is the work (validate)."""
     stream = out or sys.stderr
-    for p in exc.problems:
-        print(p, file=stream)
+    for p in exc.problems:  # one line each, whatever the file's name holds
+        print(one_line(str(p)), file=stream)
     listed = len(exc.problems)
     n = listed + sum(p.unlisted for p in exc.problems)
     print(f"{n:,} problem{'s' if n != 1 else ''} found"

@@ -228,3 +228,13 @@ async def test_join_print_shows_line_breaks_in_names_and_titles_as_escapes(
     assert out.startswith(f"joined Hand-computable drill{SHOWN} as facilitator\n"), out
     assert f"CERT-SG{SHOWN} received inject 1 from HiCON{SHOWN} by e-mail (TLP:GREEN): " \
            f"Report{SHOWN}" in out, out
+
+
+def test_validate_lists_each_problem_of_a_file_with_a_line_break_in_its_name(tmp_path, capsys):
+    bad = tmp_path / "bad\nFORGED.yaml"
+    bad.write_text("drill: {id: x}\n", encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert not any(line.startswith("FORGED") for line in lines)
+    assert all("bad\\nFORGED.yaml" in line for line in lines[:-1])
+    assert lines[-1].endswith("found")
