@@ -27,7 +27,7 @@ from scenarios.model import (
     Rule,
     Scenario,
 )
-from sim.authoring.lint import Reach, hold_never_lifts, incidents, median
+from sim.authoring.lint import Reach, hold_never_lifts, incidents
 from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, LABEL_RANK, OPEN_RANK, Picture, stated_facts
 from sim.engine.messaging import allowed
@@ -143,22 +143,7 @@ def _msel(sc: Scenario) -> list[str]:
             if inj.at:
                 t = parse_drill_time(inj.at, start)
                 shift = scenario_shift(sc, to)
-                duty = "on duty" if shift.on_duty(t) else (
-                    f"OFF duty until {shift.when(shift.next_on(t))}")
-                if shift.standby and shift.standing_by(t):
-                    duty = "on duty (standby)"
-                elif not shift.on_duty(t) and (name := shift.holiday(shift.local(t).date())):
-                    duty = f"OFF duty ({name}) until {shift.when(shift.next_on(t))}"
-                oc = actor.on_call
-                if shift.on_duty(t):
-                    pass
-                elif reach.around_the_clock(inj.via):
-                    duty += (f"; the duty desk takes it at once ({inj.via} is answered "
-                             "around the clock)")
-                elif oc is not None and reach.on_call(to, [inj.via], inj.incident.id, t) \
-                        is not None:
-                    duty += (f"; on call takes it after about "
-                             f"{format_duration(median(oc.answer_after))}")
+                duty = reach.duty(to, t, inj)
                 lines.append(f"  {'':<18}{shown:<34}{shift.local(t):%a %d %b %H:%M} "
                              f"{shift.local(t):%Z}  {duty}")
             else:

@@ -1,18 +1,24 @@
 """Printable inject cards and handout packets, as HTML (and PDF where WeasyPrint is
 installed).
 
-- A role's packet holds only what that role may see: the injects addressed to it
-  (each under its own TLP label), the point-of-contact sheet as players see it (no
-  stale markers or organisers' notes) and the drill's rules of play. Nothing
-  addressed only to other teams appears in it, whatever its label.
-- The controller's packet holds the full MSEL, with each recipient's local time,
-  what delivers each inject (its time, the action it follows or the expectation that
-  fires it) and the condition it waits on, its artefacts with the passwords of
-  protected files, expected player actions and controller notes, the expectations and
-  the directory with its stale contacts. It is for exercise control only: no player
-  packet or card ever shows a password.
+- A role's packet holds only what that role may see: the injects that reach it
+  whatever happens (timed, with no condition; each under its own TLP label, naming
+  the role alone as recipient), the point-of-contact sheet as players see it (no
+  stale markers or organisers' notes) and the drill's rules of play. A contingency,
+  an inject delivered only if a condition holds and one timed after an action are
+  not in it: they would tell players how the drill may go. Nothing addressed only to
+  other teams appears in it, whatever its label.
+- The controller's packet holds the full MSEL, with each recipient's local time (and
+  who takes an inject out of hours), what delivers each inject (its time, the action
+  it follows or the expectation that fires it) and the condition it waits on, its
+  artefacts with the passwords of protected files, expected player actions and
+  controller notes; the player tasks with their answer keys, the expectations, the
+  outages, the contact changes and the directory with its stale contacts (and when
+  each is stale). It is for exercise control only: no player packet or card ever
+  shows a password.
 - The inject cards are the players' side of each inject, one to a printed page, for
-  controllers who read injects out or hand them over in a one-room drill.
+  controllers who read injects out or hand them over in a one-room drill. A card for
+  an inject that may never be delivered says it is handed over only if it fires.
 
 Every string from the scenario is HTML-escaped, with its control characters, terminal
 escape sequences and bidirectional overrides shown as visible escapes (as ``drill
@@ -26,11 +32,15 @@ import math
 from datetime import timedelta
 from html import escape as _html_escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
 from scenarios.model import TLP_ORDER, Inject, Scenario
 from sim.safe.text import plain
+
+if TYPE_CHECKING:
+    from sim.authoring.lint import Reach
 
 TLP_COLOUR = {"RED": "#FF2B2B", "AMBER": "#FFC000", "AMBER+STRICT": "#FFC000",
               "GREEN": "#33FF00", "CLEAR": "#FFFFFF"}
@@ -109,15 +119,32 @@ def _clock(sc: Scenario, minute: float) -> str:
     return f"{moment:%a %d %b %H:%M} ({sc.drill.clock_timezone})"
 
 
+def _drill_time(minute: float) -> str:
+    """A drill time to the minute, rounded down as the drill clock and the live console
+    show it: 09:30:40 reads T+00:30."""
+    return format_drill_time(math.floor(round(minute, 6)))
+
+
+def _moment(sc: Scenario, minute: float) -> str:
+    """A drill minute as drill time and drill clock: 'T+00:30, Mon 14 Sep 09:30 (...)'."""
+    return f"{_drill_time(minute)}, {_clock(sc, minute)}"
+
+
 def _when(sc: Scenario, inj: Inject) -> str:
     minute = _minute(sc, inj)
     if minute is None:
         if inj.after_action is not None:
             return "on action (only if it happens)"
         return "contingency (only if needed)"
-    # to the minute, rounded down as the clock beside it and the live console show it:
-    # an inject at 09:30:40 reads T+00:30, 09:30
-    return f"{format_drill_time(math.floor(round(minute, 6)))}, {_clock(sc, minute)}"
+    return _moment(sc, minute)
+
+
+def certain(inj: Inject) -> bool:
+    """Whether an inject is delivered whatever happens in the drill: timed, with no
+    condition. A contingency, a branch (``when``) and an inject timed after an action
+    are exercise control's to know of until they fire."""
+    return inj.at is not None and inj.type != "contingency" and inj.when is None \
+        and inj.after_action is None
 
 
 def _delivery(sc: Scenario, inj: Inject) -> list[str]:
@@ -160,15 +187,24 @@ def _name(sc: Scenario, aid: str) -> str:
     return f"{actor.name} ({aid})" if actor else aid
 
 
-def card(sc: Scenario, inj: Inject) -> str:
-    """The players' side of one inject: what is read out or handed over."""
+def card(sc: Scenario, inj: Inject, to: str | None = None) -> str:
+    """The players' side of one inject: what is read out or handed over. In role
+    ``to``'s packet it names that role alone as recipient (players are not told who
+    else an inject went to); on exercise control's cards it names every recipient, and
+    says when the inject may never be delivered."""
+    recipients = [to] if to is not None else inj.to
     parts = [
         '<div class="card">',
         f"<p>{tlp(inj.tlp)} &nbsp; <b>Inject {escape(inj.id)}</b> &nbsp; "
         f'<span class="meta">{escape(_when(sc, inj))}</span></p>',
+    ]
+    if to is None and not certain(inj):
+        parts.append('<p class="meta"><b>Hand this card over only if it fires</b>: exercise '
+                     "control's packet says what fires it.</p>")
+    parts += [
         f"<h3>{escape(inj.title or inj.incident.id)}</h3>",
         f'<p class="meta">From: {escape(_name(sc, inj.sender))} &nbsp; To: '
-        f"{escape(', '.join(_name(sc, t) for t in inj.to))} &nbsp; By: "
+        f"{escape(', '.join(_name(sc, t) for t in recipients))} &nbsp; By: "
         f"{escape(sc.channels[inj.via].name or inj.via)}</p>",
         f'<div class="text">{escape(inj.text)}</div>',
     ]
@@ -179,8 +215,46 @@ def card(sc: Scenario, inj: Inject) -> str:
     return "\n".join(parts)
 
 
+def _stale_spans(sc: Scenario, reach: Reach, aid: str, channel: str) -> list[tuple[float, float]]:
+    """The stretches of the drill, in drill minutes, when a point of contact is out of
+    date, as its contact changes leave it."""
+    end = sc.drill.duration
+    cuts = sorted({at for at, _ in reach.changes.get((aid, channel), ()) if 0 < at < end})
+    spans: list[tuple[float, float]] = []
+    for begin, until in zip([0.0, *cuts], [*cuts, end], strict=True):
+        if not reach.stale_at(aid, channel, begin):
+            continue
+        if spans and spans[-1][1] == begin:
+            spans[-1] = (spans[-1][0], until)
+        else:
+            spans.append((begin, until))
+    return spans
+
+
+def _stale_note(sc: Scenario, reach: Reach, aid: str, channel: str) -> str:
+    """' (STALE: does not answer until T+02:00)' for a contact out of date during the
+    drill, with when it is; '' for one never out of date."""
+    end = sc.drill.duration
+    parts = []
+    for begin, until in _stale_spans(sc, reach, aid, channel):
+        if begin <= 0 and until >= end:
+            parts.append("")
+        elif begin <= 0:
+            parts.append(f"until {_drill_time(until)}")
+        elif until >= end:
+            parts.append(f"from {_drill_time(begin)}")
+        else:
+            parts.append(f"from {_drill_time(begin)} until {_drill_time(until)}")
+    if not parts:
+        return ""
+    return " (STALE: does not answer" + (" " + ", and ".join(parts) if parts[0] else "") + ")"
+
+
 def _directory(sc: Scenario, organisers: bool) -> list[str]:
     from sim.authoring.explain import hours_in_words
+    from sim.authoring.lint import Reach
+
+    reach = Reach(sc) if organisers else None
 
     rows = ["<table><tr><th>Team</th><th>Country</th><th>Time zone</th><th>Hours</th>"
             "<th>Points of contact</th></tr>"]
@@ -189,8 +263,8 @@ def _directory(sc: Scenario, organisers: bool) -> list[str]:
         for ch, c in a.contacts.items():
             line = f"{sc.channels[ch].name or ch}: {c.address}" if ch in sc.channels \
                 else f"{ch}: {c.address}"
-            if organisers and c.stale:
-                line += " (STALE: does not answer)"
+            if reach is not None and ch in sc.channels:
+                line += _stale_note(sc, reach, aid, ch)
             if organisers and c.note:
                 line += f" ({c.note})"
             contacts.append(escape(line))
@@ -231,8 +305,8 @@ def _rules(sc: Scenario, aid: str | None) -> list[str]:
 def role_packet(sc: Scenario, aid: str) -> str:
     """Everything role ``aid`` may see, and nothing else."""
     actor = sc.actors[aid]
-    mine = [inj for inj in sc.injects if aid in inj.to]
-    label = highest([inj.tlp for inj in mine], "GREEN")
+    mine = [inj for inj in sc.injects if aid in inj.to and certain(inj)]
+    label = highest([inj.tlp for inj in mine], sc.drill.tlp)
     body = _header(sc, f"Player packet: {actor.name}")
     body += _rules(sc, aid)
     body.append("<h2>Points of contact</h2>")
@@ -240,16 +314,17 @@ def role_packet(sc: Scenario, aid: str) -> str:
     body.append("<h2>Your injects</h2>")
     if mine:
         body.append('<p class="meta">Exercise control hands these over as the drill goes on; '
-                    "do not read ahead.</p>")
-        body += [card(sc, inj) for inj in mine]
+                    "do not read ahead. It may send others as the drill goes on.</p>")
+        body += [card(sc, inj, aid) for inj in mine]
     else:
-        body.append("<p>None planned: your team learns of the incidents from other teams.</p>")
+        body.append("<p>None planned: your team learns of the incidents from other teams, or "
+                    "from exercise control as the drill goes on.</p>")
     return _page(f"{sc.drill.title}: {actor.name}", label, body)
 
 
 def cards_page(sc: Scenario) -> str:
     """Every inject as a card, one to a printed page."""
-    label = highest([inj.tlp for inj in sc.injects], "GREEN")
+    label = highest([inj.tlp for inj in sc.injects], sc.drill.tlp)
     body = _header(sc, "Inject cards")
     body += [card(sc, inj) for inj in sc.injects]
     return _page(f"{sc.drill.title}: inject cards", label, body, cls="cards")
@@ -257,8 +332,10 @@ def cards_page(sc: Scenario) -> str:
 
 def controller_packet(sc: Scenario) -> str:
     """The full MSEL, the expectations and the directory, for exercise control."""
+    from sim.authoring.lint import Reach
     from sim.authoring.msel_io import duty_line
 
+    reach = Reach(sc)
     label = highest([inj.tlp for inj in sc.injects], sc.drill.tlp)
     body = _header(sc, "Controller's packet")
     if sc.drill.description:
@@ -270,7 +347,8 @@ def controller_packet(sc: Scenario) -> str:
                 "<th>Controller</th></tr>")
     for inj in sc.injects:
         minute = _minute(sc, inj)
-        lines = [duty_line(sc, to, minute) for to in inj.to] if minute is not None else []
+        lines = [duty_line(sc, to, minute, inj, reach) for to in inj.to] \
+            if minute is not None else []
         local = "<br>".join(escape(line) for line in [*_delivery(sc, inj), *lines])
         body.append(
             f"<tr><td>{escape(inj.id)}</td><td>{escape(_when(sc, inj))}<br>"
@@ -282,6 +360,7 @@ def controller_packet(sc: Scenario) -> str:
             f"<td>{'<br>'.join(escape(a) for a in inj.expected_actions)}</td>"
             f"<td>{escape(inj.controller)}<br>{escape(inj.notes)}</td></tr>")
     body.append("</table>")
+    body += _tasks(sc)
     body.append("<h2>Expectations</h2>")
     body.append("<table><tr><th>Id</th><th>Expected</th><th>Who</th><th>Action</th>"
                 "<th>Within</th><th>Score</th><th>If missed</th></tr>")
@@ -294,9 +373,82 @@ def controller_packet(sc: Scenario) -> str:
             f"<td>{escape(format_duration(e.within))} after {escape(anchor)}</td>"
             f"<td>{e.score:g}</td><td>{escape(e.contingency or '')}</td></tr>")
     body.append("</table>")
+    body += _outages(sc)
+    body += _contact_changes(sc)
     body.append("<h2>Directory (with stale contacts)</h2>")
     body += _directory(sc, organisers=True)
     return _page(f"{sc.drill.title}: controller's packet", label, body)
+
+
+def _tasks(sc: Scenario) -> list[str]:
+    """The questions put to players, when each is asked and its answer key."""
+    out = ["<h2>Player tasks</h2>"]
+    if not sc.tasks:
+        return [*out, "<p>None in this drill.</p>"]
+    out.append("<table><tr><th>Id</th><th>Asked</th><th>To</th><th>Question</th>"
+               "<th>Answer key (evaluators only)</th><th>Incident / objective</th></tr>")
+    for task in sc.tasks:
+        asked = f"when inject {task.inject} reaches each of them" if task.at is None \
+            else _moment(sc, parse_drill_time(task.at, sc.drill.start))
+        about = " / ".join(x for x in (task.incident, task.objective) if x)
+        out.append(f"<tr><td>{escape(task.id)}</td><td>{escape(asked)}</td>"
+                   f"<td>{escape(', '.join(task.to))}</td><td>{escape(task.question)}</td>"
+                   f"<td>{escape(task.answer_key)}</td><td>{escape(about)}</td></tr>")
+    out.append("</table>")
+    return out
+
+
+#: what becomes of what is sent during an outage, by its effect
+_OUTAGE_EFFECT = {"bounce": "what is sent during it bounces back to its sender",
+                  "lose": "what is sent during it is lost without a word",
+                  "hold": "what is sent during it is held until it ends"}
+
+
+def _channel(sc: Scenario, cid: str) -> str:
+    ch = sc.channels.get(cid)
+    return f"{ch.name} ({cid})" if ch is not None and ch.name else cid
+
+
+def _outages(sc: Scenario) -> list[str]:
+    """Each outage: the channel, whose end of it, when, what it does and why."""
+    from sim.engine.drift import outage_windows
+
+    out = ["<h2>Outages</h2>"]
+    windows = outage_windows(sc)
+    if not windows:
+        return [*out, "<p>None in this drill.</p>"]
+    out.append("<table><tr><th>Channel</th><th>Whose end</th><th>From</th><th>Until</th>"
+               "<th>Effect</th><th>Notes</th></tr>")
+    for w in windows:
+        whose = _name(sc, w.actor) if w.actor else "everyone's"
+        out.append(f"<tr><td>{escape(_channel(sc, w.channel))}</td><td>{escape(whose)}</td>"
+                   f"<td>{escape(_moment(sc, w.start))}</td><td>{escape(_moment(sc, w.end))}</td>"
+                   f"<td>{escape(_OUTAGE_EFFECT.get(w.effect, w.effect))}</td>"
+                   f"<td>{escape(sc.outages[w.index].note)}</td></tr>")
+    out.append("</table>")
+    return out
+
+
+def _contact_changes(sc: Scenario) -> list[str]:
+    """Each point of contact that goes out of date or is repaired, in time order."""
+    out = ["<h2>Contact changes</h2>"]
+    if not sc.contact_changes:
+        return [*out, "<p>None in this drill.</p>"]
+    out.append("<table><tr><th>When</th><th>Team</th><th>Contact</th><th>Change</th>"
+               "<th>Notes</th></tr>")
+    timed = sorted(((parse_drill_time(c.at, sc.drill.start), i, c)
+                    for i, c in enumerate(sc.contact_changes)), key=lambda x: x[:2])
+    for at, _, c in timed:
+        actor = sc.actors.get(c.actor)
+        contact = actor.contacts.get(c.channel) if actor is not None else None
+        where = _channel(sc, c.channel) + (f": {contact.address}" if contact else "")
+        change = "goes stale: does not answer from then on" if c.stale \
+            else "repaired: answers from then on"
+        out.append(f"<tr><td>{escape(_moment(sc, at))}</td><td>{escape(_name(sc, c.actor))}</td>"
+                   f"<td>{escape(where)}</td><td>{escape(change)}</td>"
+                   f"<td>{escape(c.note)}</td></tr>")
+    out.append("</table>")
+    return out
 
 
 def packets(sc: Scenario, roles: list[str] | None = None) -> dict[str, str]:

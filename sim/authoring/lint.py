@@ -294,6 +294,30 @@ class Reach:
             return None
         return at + minimum(on_call.answer_after)
 
+    def duty(self, aid: str, t: float, inj=None) -> str:
+        """Whether ``aid`` is on duty at drill minute ``t``, in words, as `drill explain`,
+        the MSEL's local-time column and the controller's handout say it: on duty (or
+        standing by), else off duty until when (and the holiday that keeps it off), and
+        who takes inject ``inj`` meanwhile (the duty desk on a channel answered around
+        the clock, or the on-call officer)."""
+        shift = scenario_shift(self.sc, aid)
+        if shift.standby and shift.standing_by(t):
+            return "on duty (standby)"
+        if shift.on_duty(t):
+            return "on duty"
+        name = shift.holiday(shift.local(t).date())
+        words = f"OFF duty{f' ({name})' if name else ''} until {shift.when(shift.next_on(t))}"
+        if inj is None:
+            return words
+        on_call = self.sc.actors[aid].on_call
+        if self.around_the_clock(inj.via):
+            return words + (f"; the duty desk takes it at once ({inj.via} is answered around "
+                            "the clock)")
+        if on_call is not None and self.on_call(aid, [inj.via], inj.incident.id, t) is not None:
+            return words + ("; on call takes it after about "
+                            f"{format_duration(median(on_call.answer_after))}")
+        return words
+
     def taken_up(self, aid: str, channels, incident: str, at: float) -> tuple[float, str]:
         """When work on what reaches ``aid`` at ``at`` (on one of ``channels``) can begin,
         at the fastest, and who takes it: ``now`` (on duty, or at the duty desk on a

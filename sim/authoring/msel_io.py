@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from scenarios.durations import (
@@ -43,6 +43,9 @@ from scenarios.durations import (
 )
 from scenarios.loader import LoadedScenario
 from scenarios.model import Inject, Scenario
+
+if TYPE_CHECKING:
+    from sim.authoring.lint import Reach
 
 #: Files over this size are refused before they are parsed.
 MAX_BYTES = 10 * 1024 * 1024
@@ -148,20 +151,19 @@ def _minute(sc: Scenario, inj: Inject) -> float | None:
     return None if inj.at is None else parse_drill_time(inj.at, sc.drill.start)
 
 
-def duty_line(sc: Scenario, aid: str, t: float) -> str:
+def duty_line(sc: Scenario, aid: str, t: float, inj: Inject | None = None,
+              reach: Reach | None = None) -> str:
     """One recipient's local time at drill minute ``t`` and whether it is on duty (the
-    MSEL's "local" column and the controller's handout)."""
+    MSEL's "local" column and the controller's handout), as ``drill explain`` words it:
+    off duty, the holiday that keeps it off, and who takes inject ``inj`` out of hours
+    (the duty desk on a channel answered around the clock, or the on-call officer).
+    ``reach`` is the scenario's, made once for many lines."""
+    from sim.authoring.lint import Reach
     from sim.engine.clock import scenario_shift
 
-    shift = scenario_shift(sc, aid)
-    local = shift.local(t)
-    if shift.standby and shift.standing_by(t):
-        duty = "on duty (standby)"
-    elif shift.on_duty(t):
-        duty = "on duty"
-    else:
-        duty = f"OFF duty until {shift.when(shift.next_on(t))}"
-    return f"{aid}: {local:%a %d %b %H:%M} {local:%Z}, {duty}"
+    local = scenario_shift(sc, aid).local(t)
+    reach = reach if reach is not None else Reach(sc)
+    return f"{aid}: {local:%a %d %b %H:%M} {local:%Z}, {reach.duty(aid, t, inj)}"
 
 
 def _at_text(sc: Scenario, inj: Inject) -> str:
@@ -290,8 +292,11 @@ def _line_value(line: str) -> str:
 
 def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
     """One dict per inject, keyed by the fields of :data:`COLUMNS`."""
+    from sim.authoring.lint import Reach
+
     sc = loaded.scenario
     raw = loaded.source.data.get("injects") if isinstance(loaded.source.data, dict) else None
+    reach = Reach(sc)
     rows = []
     for i, inj in enumerate(sc.injects):
         given = inj.model_fields_set
@@ -307,8 +312,8 @@ def export_rows(loaded: LoadedScenario) -> list[dict[str, Any]]:
             "id": inj.id,
             "at": _at_text(sc, inj),
             "clock": _clock(sc, minute),
-            "local": "\n".join(duty_line(sc, to, minute) for to in inj.to) if minute is not None
-            else "",
+            "local": "\n".join(duty_line(sc, to, minute, inj, reach) for to in inj.to)
+            if minute is not None else "",
             "sender": inj.sender,
             "to": ", ".join(_recipients(inj, src_inj)),
             "via": inj.via,
