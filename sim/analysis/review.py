@@ -144,6 +144,9 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
     acks_by_dispatch: dict[str, Event] = {}
     #: per (actor, incident), the automated policy's acknowledgements and analyses
     own: dict[tuple[str, str], list[Event]] = {}
+    #: per (actor, incident), the automated policy's actions, each once as it was drafted
+    #: (a message to several recipients, or chased, is one draft)
+    drafts: dict[tuple[str, str], list[Event]] = {}
     sent: dict[str, Event] = {}
     #: per dispatch, its attempts (message ids) in the order they were sent
     attempts: dict[str, list[str]] = {}
@@ -152,12 +155,13 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
     fates: dict[str, tuple[str, str | None, float]] = {}
     held_until: dict[str, float] = {}
     for e in events:
-        if e.type in ("acknowledged", "analysed"):
+        if e.type in ACTION_EVENTS:
             if e.type == "acknowledged":
                 for did in e.details.get("dispatches", ()):
                     acks_by_dispatch.setdefault(did, e)
             if e.details.get("by") == "policy" and e.actor is not None and e.incident is not None:
-                own.setdefault((e.actor, e.incident), []).append(e)
+                mine = own if e.type in ("acknowledged", "analysed") else drafts
+                mine.setdefault((e.actor, e.incident), []).append(e)
         elif e.type == "message_sent":
             sent[e.details["msg"]] = e
             attempts.setdefault(e.details["dispatch"], []).append(e.details["msg"])
@@ -196,13 +200,19 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
             # analysis is the team's, whoever runs it, and the office's part of one
             # the duty officer finished counts too), then drafting; the time its
             # office was closed meanwhile is waiting for working hours, and anything
-            # between is queued behind other work
-            pieces = [p for e in own.get((h["from"], h["incident"]), []) for p in _pieces(e)]
+            # between is queued behind other work. Drafting its other messages and
+            # actions about the incident is other work, but the time its office was
+            # closed while it drafted one is still waiting for working hours (a
+            # preservation request drafted overnight, then a request for assistance)
+            key = (h["from"], h["incident"])
+            pieces = [p for e in own.get(key, []) for p in _pieces(e)]
             draft = first.details.get("draft") or {}
             worked, off_duty = draft.get("worked", 0.0), draft.get("off_duty", 0.0)
             pieces.append((t1 - worked - off_duty, t1, worked, off_duty))
-            _add_pieces(parts, t0, t1, pieces)
-        parts[QUEUED] += sender_side - parts[HOURS] - parts[ANALYSING]
+            others = [_piece(e) for e in drafts.get(key, []) if not _same_draft(e, first)]
+            _add_pieces(parts, t0, t1, pieces, others)
+        # the rest of the sender's side, its other drafts included, is queued
+        parts[QUEUED] = sender_side - parts[HOURS] - parts[ANALYSING]
         # attempts before that one, whatever became of them
         arrived_at = h["delivered_at"]
         tried = attempts.get(h["dispatch"], [])
@@ -270,6 +280,22 @@ def _not_delivered(h: Mapping[str, Any], tried: list[str],
 _Piece = tuple[float, float, float, float]
 
 
+def _piece(e: Event) -> _Piece:
+    """The work an event records as it ends: its minutes worked and off duty, back from
+    when it was done."""
+    worked = float(e.details.get("worked", 0.0))
+    off_duty = float(e.details.get("off_duty", 0.0))
+    return (e.time - worked - off_duty, e.time, worked, off_duty)
+
+
+def _same_draft(action: Event, sent: Event) -> bool:
+    """Whether an action done is the draft a message's first attempt carries (one action
+    event per draft, however many recipients it went to)."""
+    details = action.details
+    return (action.time == sent.time and details.get("rule") == sent.details.get("rule")
+            and sent.details.get("to") in details.get("targets", ()))
+
+
 def _pieces(e: Event) -> list[_Piece]:
     """The work an acknowledgement or an analysis records, as it ends: its minutes worked
     and off duty, back from when it was done (an acknowledgement's wait for a place at
@@ -277,9 +303,7 @@ def _pieces(e: Event) -> list[_Piece]:
     office closed has the office's part too, back from when it closed (``handed_over``):
     the wait for the duty desk between the two is not work either."""
     details = e.details
-    worked = float(details.get("worked", 0.0))
-    off_duty = float(details.get("off_duty", 0.0))
-    pieces = [(e.time - worked - off_duty, e.time, worked, off_duty)]
+    pieces = [_piece(e)]
     office = details.get("handed_over") if e.type == "analysed" else None
     if office is not None:
         if not isinstance(office, Mapping):
@@ -290,29 +314,39 @@ def _pieces(e: Event) -> list[_Piece]:
     return pieces
 
 
-def _add_pieces(parts: dict[str, float], t0: float, t1: float, pieces: list[_Piece]) -> None:
+def _add_pieces(parts: dict[str, float], t0: float, t1: float, pieces: list[_Piece],
+                others: list[_Piece] | None = None, part: str = ANALYSING) -> None:
     """Add the sender's pieces of work to a hop from ``t0`` to ``t1``: each clipped to
     the hop, and the time two pieces overlap (another item acknowledged while the
     incident was analysed) counted once, so that they never add up to more than the
-    hop."""
+    hop. ``others``, its other drafts about the incident, fill only what the pieces
+    leave: their minutes worked are queued behind other work, their minutes off duty
+    waiting for working hours."""
     covered = t0
+    gaps = []
     for start, end, worked, off_duty in sorted(pieces):
         end = min(end, t1)
         begin = max(start, covered)
         if end <= begin:
             continue
-        _add_work(parts, begin, end, worked, off_duty)
+        if begin > covered:
+            gaps.append((covered, begin))
+        _add_work(parts, begin, end, worked, off_duty, part)
         covered = end
+    if others:
+        for start, end in [*gaps, (covered, t1)]:
+            _add_pieces(parts, start, end, others, part=QUEUED)
 
 
 def _add_work(parts: dict[str, float], t0: float, done_at: float, worked: float,
-              off_duty: float) -> None:
+              off_duty: float, part: str = ANALYSING) -> None:
     """Add a piece of the sender's work that ended at ``done_at``, counting only what
-    falls after ``t0`` (a fact may arrive while the work is under way)."""
+    falls after ``t0`` (a fact may arrive while the work is under way): its minutes
+    off duty to waiting for working hours, the rest to ``part``."""
     span = min(worked + off_duty, done_at - t0)
     hours = min(off_duty, span)
     parts[HOURS] += hours
-    parts[ANALYSING] += span - hours
+    parts[part] += span - hours
 
 
 def suggest_rating(x: Mapping[str, Any]) -> str:
