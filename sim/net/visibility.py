@@ -24,7 +24,11 @@ shows a message got through (a call that connected, the recipient's receipt), so
 outcome is kept back until then, and comes with the event that tells the role (in that
 event's ``outcomes``); one it sent a message for in time is never told missed while
 that message may have got through. A delivered e-mail and one lost without a word look
-alike to their sender, down to the expectations still open at the end.
+alike to their sender, down to the expectations still open at the end. The outcome of
+an expectation the role shares with other teams reaches it no sooner than the team
+whose message met it learns of it (and none says missed or late while a message sent
+in time, another team's or its own, may have met it): when that team's receipt tells
+it, the outcome is sent to the role on its own, at once.
 
 Events are filtered whole: a role receives an event or not (a receipt reaching it is
 shown as the acknowledgement it tells of). The few fields of its own events that are
@@ -153,9 +157,16 @@ class RoleExpectations(frozenset[str]):
     def tell(self, ev: Event, out: dict[str, Any] | None) -> dict[str, Any] | None:
         """The role's copy ``out`` of ``ev`` (just read), as the role is sent it: an
         outcome the role does not know yet is kept back (None); an event the role is
-        sent carries in ``outcomes`` those kept back that the role knows from now on."""
+        sent carries in ``outcomes`` those kept back that the role knows from now on.
+        One the role learns with an event it is not sent (another team's receipt, which
+        tells that team that its message met an expectation they share) is sent itself,
+        at once, with the others it learns then in its ``outcomes``."""
         if out is None:
-            return None
+            told = [o for xid in list(self.held) for o in self._told(xid)]
+            if not told:
+                return None
+            first, *rest = sorted(told, key=lambda o: int(o["seq"]))
+            return {**first, "outcomes": rest} if rest else first
         if ev.type in EXPECTATION:
             xid = str(ev.details.get("expectation"))
             if not self.knows(xid, _outcome(out)):
@@ -220,7 +231,8 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
     With the role's :class:`RoleExpectations` (:func:`role_expectations`), given every
     event in order, an outcome of the role's own expectation waits until the role's
     to-do list shows it, and comes in the ``outcomes`` of the event that tells the role
-    (a receipt, a call that connected; see :class:`RoleExpectations`); the role's
+    (a receipt, a call that connected; see :class:`RoleExpectations`), or on its own
+    when that event is another team's (the receipt of a team sharing it); the role's
     ``drill_ended`` lists as open the expectations whose outcome it was not told. An
     event given again is the role's as it was sent then, without those outcomes. With
     a plain set of ids, each event is judged alone.
@@ -291,9 +303,10 @@ def _for_role(ev: Event, role: str, expectations: frozenset[str],
         out["details"] = {**out["details"], "open_expectations": [
             x for x in out["details"]["open_expectations"] if x in expectations]}
     if t == "drill_started" and "expectations" in out["details"]:
-        # the same: who else is expected to do what, by when, is not this role's to know
+        # the same: who else is expected to do what, by when, is not this role's to know,
+        # nor which other teams share one of its own (see :func:`scenario_for_role`)
         out["details"] = {**out["details"], "expectations": [
-            x for x in out["details"]["expectations"]
+            {**x, "actors": [role]} for x in out["details"]["expectations"]
             if isinstance(x, Mapping) and x.get("id") in expectations]}
     if texts:
         if t == "inject_delivered" and out["details"].get("files"):
@@ -391,11 +404,12 @@ def restore_texts(data: Any) -> Any:
 
 def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     """The scenario as a player sees it: the directory and channels, its own
-    expectations (those of :func:`role_expectations`, as scored), and no MSEL (the
-    injects are exercise control's), with none of the organisers' notes: what the
-    drill, its phases and each actor are about, which contacts are out of date (and
-    whether messages to them bounce), and which contingency injects an expectation
-    fires."""
+    expectations (those of :func:`role_expectations`, as scored, each naming the role
+    alone), and no MSEL (the injects are exercise control's), with none of the
+    organisers' notes: what the drill, its phases and each actor are about, which
+    contacts are out of date (and whether messages to them bounce), and which
+    contingency injects an expectation fires. The drill's title and objectives, the
+    addresses and the expectations' descriptions are sent as written."""
     data = scenario.model_dump(mode="json")
     data["drill"]["description"] = ""
     for phase in data["drill"].get("phases", {}).values():
@@ -416,9 +430,11 @@ def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     data["tasks"] = []
     # the expectations as the engine scores them: one that scores each team on its own
     # (require: each) is the role's own share of it (E3.<role>), never the whole, which
-    # would name every other team it covers (and so who else is, or will be, involved)
+    # would name every other team it covers (and so who else is, or will be, involved);
+    # one shared with other teams (require: any or all) names the role alone, and says
+    # only that it is shared (its 'require')
     data["expectations"] = [
-        {**x.model_dump(mode="json"), **dict.fromkeys(_CONTINGENCY_FIELDS)}
+        {**x.model_dump(mode="json"), "actors": [role], **dict.fromkeys(_CONTINGENCY_FIELDS)}
         for x in scenario.expectation_units() if role in x.actors]
     return data
 

@@ -161,6 +161,12 @@ class MselRow:
     lost: list[str] = field(default_factory=list)
 
 
+def _through(x: ExpectationRow) -> tuple[str, ...]:
+    """The states, as its sender knows them, of a message that has got as far as the
+    expectation ``x`` needs."""
+    return ("acknowledged",) if x.reach == "acknowledged" else ("delivered", "acknowledged")
+
+
 def player_sees_anchor(after: str, received: Collection[str]) -> bool:
     """Whether a player may know when the engine started the countdown of one of its
     own expectations: one anchored on an inject it has received. The opening of an
@@ -607,7 +613,14 @@ class DrillState:
         recipient's receipt of acknowledgement): then it is shown as it stands. One
         missed that the role sent nothing for before its deadline is missed (late, once
         the role knows its message got through); one met by another team's action
-        (which the role is told) is met.
+        (which the role is told) is met. Another team's message that met it (the one
+        that did, or for ``require: all`` each one) is no sooner known to the role than
+        to that team: until that team hears that it got through, the expectation reads
+        as it stood before (open, or missed for one met late). Nor does it read missed
+        or late (which would say that no message arrived in time) while a team that
+        shares it, the role included, sent a message in time that may have met it and
+        has not heard how it fared; one that needs every team reads missed all the same
+        to a role that sent nothing in time.
 
         Exercise control sees an open expectation counted from a skipped inject as
         ``not in play`` (:meth:`not_in_play`), with no deadline; a role, never told of
@@ -618,21 +631,50 @@ class DrillState:
         row = self._shown(x, role)
         if role is None or x.action not in MESSAGE_VERBS or x.reach == "sent":
             return row
-        if x.status in ("met", "late") and x.by != role and x.require == "any":
-            return row  # another team's action met it: the role is told that much
-        sends = self.own_sends(x, role)
-        through = ("acknowledged",) if x.reach == "acknowledged" else (
-            "delivered", "acknowledged")
-        if any(dl.state in through for _, dl in sends):
-            return row  # the role knows one of its messages got through
+        # the teams whose messages met it: the one that did (any), or every one (all)
+        acted = x.actors if x.require == "all" else [x.by]
+        if x.status in ("met", "late") and any(
+                a is not None and a != role and not self._heard(x, a) for a in acted):
+            # another team's message met it, and that team has not heard it got through:
+            # the role is told no sooner than that team, and sees it as it stood before
+            x = replace(x, status="missed" if x.status == "late" else "due", done_at=None,
+                        by=None)
+            row = self._shown(x, role)
         closed = x.status in ("missed", "late")
+        # missed, while another team that shares it sent a message in time that may have
+        # met it and has not heard how it fared: the role is not told before that team
+        held = closed and any(self._unheard(x, other) for other in x.actors if other != role)
+        if x.status in ("met", "late") and x.by != role and x.require == "any" \
+                and not (closed and self._unheard(x, role)):
+            # another team's action met it: the role is told that much (but not that it
+            # was late while a message of its own sent in time may have got through)
+            return self._open(x, role) if held else row
+        sends = self.own_sends(x, role)
+        if any(dl.state in _through(x) for _, dl in sends):
+            # the role knows one of its messages got through
+            return self._open(x, role) if held else row
         at = [item.at for item, _ in sends
               if not closed or x.deadline_at is None or item.at <= x.deadline_at]
         if at:
             return replace(self._open(x, role), status="sent", done_at=min(at))
         if closed:
+            if held and x.require != "all":
+                # (one that needs every team is missed as soon as the role sent nothing)
+                return self._open(x, role)
             return replace(x, status="missed", done_at=None)  # sent nothing in time
         return self._open(x, role) if x.status == "met" else row
+
+    def _heard(self, x: ExpectationRow, role: str) -> bool:
+        """Whether ``role`` knows that one of its messages that may meet ``x`` got
+        through (its to-do list shows the outcome of ``x`` once it met it)."""
+        return any(dl.state in _through(x) for _, dl in self.own_sends(x, role))
+
+    def _unheard(self, x: ExpectationRow, role: str) -> bool:
+        """Whether ``role`` sent a message in time that may have met ``x`` and has not
+        heard whether it got through (its to-do list shows ``x`` as ``sent``)."""
+        sends = self.own_sends(x, role)
+        return not any(dl.state in _through(x) for _, dl in sends) and any(
+            x.deadline_at is None or item.at <= x.deadline_at for item, _ in sends)
 
     def _shown(self, x: ExpectationRow, role: str | None) -> ExpectationRow:
         """The expectation as it stands, with the anchor the view may know (see
