@@ -219,7 +219,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         sc = loaded.scenario
         print(
-            f"{path}: ok ({len(sc.actors)} actors, {len(sc.channels)} channels, "
+            f"{one_line(str(path))}: ok ({len(sc.actors)} actors, {len(sc.channels)} channels, "
             f"{sum(len(f.rules) for f in sc.frameworks.values())} rules, "
             f"{len(sc.injects)} injects, {len(sc.expectations)} expectations)"
         )

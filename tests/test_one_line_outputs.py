@@ -238,3 +238,15 @@ def test_validate_lists_each_problem_of_a_file_with_a_line_break_in_its_name(tmp
     assert not any(line.startswith("FORGED") for line in lines)
     assert all("bad\\nFORGED.yaml" in line for line in lines[:-1])
     assert lines[-1].endswith("found")
+
+
+def test_validate_says_ok_on_one_line_whatever_the_file_is_called(tmp_path, capsys):
+    from scenarios import bundled_scenarios
+
+    tutorial = next(p for p in bundled_scenarios() if p.stem == "tutorial")
+    good = tmp_path / "a\nb.yaml"
+    shutil.copytree(tutorial.parent / "evidence", tmp_path / "evidence")
+    good.write_text(tutorial.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["validate", str(good)]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert "a\\nb.yaml: ok (" in line
