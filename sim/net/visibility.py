@@ -34,9 +34,12 @@ Events are filtered whole: a role receives an event or not (a receipt reaching i
 shown as the acknowledgement it tells of). The few fields of its own events that are
 exercise control's (an inject's expected actions, which event met an expectation and
 which other team did it, a deadline counted from a moment the role was not told of,
-the seed, other teams' expectations) are removed; the text of the artefact files it
-was sent is added (for a protected file, once its password has reached the role),
-since a player's scenario holds no injects to read it from. An event type not listed
+an inject it is not sent that one of its expectations counts from, the seed, other
+teams' expectations) are removed; the text of the artefact files it was sent is added
+(for a protected file, once its password has reached the role), since a player's
+scenario holds no injects to read it from, and so is, on an inject that tells the
+role when the countdown of one of its expectations began, when that was
+(``countdowns``: see :class:`~sim.runs.view.Countdowns`). An event type not listed
 here is not shown to players until it is: a new kind of event is kept from them by
 default.
 """
@@ -49,7 +52,7 @@ from typing import Any
 
 from scenarios.model import MESSAGE_VERBS
 from sim.engine.events import Event
-from sim.runs.view import DrillState, sender_hears_of_loss
+from sim.runs.view import Countdowns, DrillState, sender_hears_of_loss
 
 #: seen by everyone
 PUBLIC = frozenset({"drill_started", "role_changed", "drill_ended"})
@@ -116,6 +119,13 @@ class RoleExpectations(frozenset[str]):
     #: the role's expectations in the scenario's order
     order: tuple[str, ...]
     last: int
+    #: whose countdowns each actor may know the start of, read from every event
+    countdowns: Countdowns
+    #: the role's expectations whose countdown it knows the start of, so far
+    known: set[str]
+    #: what each of the role's expectations says it is counted from, as the role is told
+    #: (:func:`player_anchor`)
+    afters: dict[str, str]
 
     def __new__(cls, scenario: Any, role: str) -> RoleExpectations:
         units = [x for x in scenario.expectation_units() if role in x.actors]
@@ -124,7 +134,20 @@ class RoleExpectations(frozenset[str]):
             role, tuple(x.id for x in units), {}, set(), -1)
         masked = any(x.action in MESSAGE_VERBS and x.reach != "sent" for x in units)
         self.state = DrillState(scenario) if masked else None
+        self.countdowns, self.known = Countdowns(scenario), set()
+        self.afters = {x.id: player_anchor(scenario, x.after, role) for x in units}
         return self
+
+    def learn(self, ev: Event) -> dict[str, float]:
+        """For ``ev``, an inject reaching the role, the countdowns of the role's own
+        expectations it tells the start of (:class:`~sim.runs.view.Countdowns`), the same
+        when ``ev`` is given again; nothing for any other event. Every event is to be
+        given, in order."""
+        learnt = self.countdowns.feed(ev)  # every event: when each inject went out
+        if ev.actor != self.role:
+            return {}
+        self.known.update(learnt)
+        return learnt
 
     def feed(self, ev: Event) -> bool:
         """Read ``ev``; False when it was read before (it is not read twice)."""
@@ -251,8 +274,20 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
     ``role`` itself (a shared expectation met by another team says it was met, not by
     whom); ``anchored`` lists the role's expectations whose countdown it may know the
     start of (:func:`~sim.runs.view.player_sees_anchor`): the deadline of another one
-    that is met is exercise control's, and is withheld (``deadline_at`` null)."""
-    out = _for_role(ev, role, expectations, texts, anchored, calls)
+    that is met is exercise control's, and is withheld (``deadline_at`` null). With
+    :class:`RoleExpectations`, the role also knows the start of those it learnt with an
+    inject (:class:`~sim.runs.view.Countdowns`: one counted from the opening of an
+    incident it was told of as it began), and its copy of that ``inject_delivered``
+    says which, in ``countdowns`` (expectation id -> when its countdown began): the
+    to-do list counts down to them from then on, as a hot-seat role view does.
+
+    A player's ``drill_started`` names, in each expectation's ``after``, no inject the
+    scenario does not send the role (:func:`player_anchor`)."""
+    learnt: Mapping[str, float] = {}
+    if isinstance(expectations, RoleExpectations):
+        learnt = expectations.learn(ev)
+        anchored = {*anchored, *expectations.known}
+    out = _for_role(ev, role, expectations, texts, anchored, calls, learnt)
     if not isinstance(expectations, RoleExpectations):
         return out
     if not expectations.feed(ev):
@@ -262,7 +297,7 @@ def for_role(ev: Event, role: str, expectations: frozenset[str],
 
 def _for_role(ev: Event, role: str, expectations: frozenset[str],
               texts: ArtefactTexts | None, anchored: Collection[str],
-              calls: Collection[str]) -> dict[str, Any] | None:
+              calls: Collection[str], learnt: Mapping[str, float]) -> dict[str, Any] | None:
     """The event as ``role`` may see it, judged alone (see :func:`for_role`)."""
     t, d = ev.type, ev.details
     if t in PUBLIC:
@@ -304,10 +339,17 @@ def _for_role(ev: Event, role: str, expectations: frozenset[str],
             x for x in out["details"]["open_expectations"] if x in expectations]}
     if t == "drill_started" and "expectations" in out["details"]:
         # the same: who else is expected to do what, by when, is not this role's to know,
-        # nor which other teams share one of its own (see :func:`scenario_for_role`)
+        # nor which other teams share one of its own, nor an inject it is not sent that
+        # one of its own is counted from (see :func:`scenario_for_role`)
+        afters = expectations.afters if isinstance(expectations, RoleExpectations) else {}
         out["details"] = {**out["details"], "expectations": [
-            {**x, "actors": [role]} for x in out["details"]["expectations"]
+            {**x, "actors": [role],
+             **({"after": afters.get(str(x["id"]), _anchor_of(x))} if "after" in x else {})}
+            for x in out["details"]["expectations"]
             if isinstance(x, Mapping) and x.get("id") in expectations]}
+    if t == "inject_delivered" and learnt:
+        # the countdowns the role learns the start of with this inject
+        out["details"] = {**out["details"], "countdowns": dict(learnt)}
     if texts:
         if t == "inject_delivered" and out["details"].get("files"):
             out["details"] = {**out["details"], "files": [
@@ -319,6 +361,29 @@ def _for_role(ev: Event, role: str, expectations: frozenset[str],
             if found is not None:
                 out["details"] = {**out["details"], "content": found[0]}
     return out
+
+
+#: what a player's expectation says it is counted from when that is an inject the
+#: scenario does not send the role: nothing it may know
+UNKNOWN_ANCHOR = ""
+
+
+def player_anchor(scenario: Any, after: str, role: str) -> str:
+    """What a player's expectation counted from ``after`` says it is counted from: the
+    opening of its incident, or an inject the scenario sends ``role``, as written; any
+    other inject (one the role is never sent) is not named (:data:`UNKNOWN_ANCHOR`): its
+    id would tell the role that the inject exists. The role learns when a countdown
+    began from the inject that tells it (``countdowns``, see :func:`for_role`)."""
+    if after == "incident" or any(inj.id == after and role in inj.to
+                                  for inj in scenario.injects):
+        return after
+    return UNKNOWN_ANCHOR
+
+
+def _anchor_of(x: Mapping[str, Any]) -> str:
+    """An expectation's anchor as a player may be told it when the scenario is not to
+    hand (an event judged alone): the opening of its incident only."""
+    return "incident" if x.get("after") == "incident" else UNKNOWN_ANCHOR
 
 
 def with_outcomes(event: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -407,8 +472,9 @@ def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     expectations (those of :func:`role_expectations`, as scored, each naming the role
     alone), and no MSEL (the injects are exercise control's), with none of the
     organisers' notes: what the drill, its phases and each actor are about, which
-    contacts are out of date (and whether messages to them bounce), and which
-    contingency injects an expectation fires. The drill's title and objectives, the
+    contacts are out of date (and whether messages to them bounce), which contingency
+    injects an expectation fires, and which inject the role is not sent an expectation
+    counts from (:func:`player_anchor`). The drill's title and objectives, the
     addresses and the expectations' descriptions are sent as written."""
     data = scenario.model_dump(mode="json")
     data["drill"]["description"] = ""
@@ -433,8 +499,10 @@ def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     # would name every other team it covers (and so who else is, or will be, involved);
     # one shared with other teams (require: any or all) names the role alone, and says
     # only that it is shared (its 'require')
+    # and none is counted from an inject the role is never sent (player_anchor)
     data["expectations"] = [
-        {**x.model_dump(mode="json"), "actors": [role], **dict.fromkeys(_CONTINGENCY_FIELDS)}
+        {**x.model_dump(mode="json"), "actors": [role], **dict.fromkeys(_CONTINGENCY_FIELDS),
+         "after": player_anchor(scenario, x.after, role)}
         for x in scenario.expectation_units() if role in x.actors]
     return data
 

@@ -169,9 +169,50 @@ def _through(x: ExpectationRow) -> tuple[str, ...]:
 
 def player_sees_anchor(after: str, received: Collection[str]) -> bool:
     """Whether a player may know when the engine started the countdown of one of its
-    own expectations: one anchored on an inject it has received. The opening of an
-    incident, or an inject that never reached it, is exercise control's knowledge."""
+    own expectations counted from an inject: once that inject has reached it. An inject
+    that never reached it is exercise control's knowledge. (One counted from the opening
+    of an incident is known only as :class:`Countdowns` tells.)"""
     return after != "incident" and after in received
+
+
+class Countdowns:
+    """Which expectations' countdowns each actor may know the start of, read from
+    exercise control's whole log (every event, in order). An actor knows the start of
+    one of its own expectations counted from an inject once that inject reaches it (the
+    countdown started when the inject was sent). It knows the start of one counted from
+    the opening of an incident once an inject about that incident sent at the very
+    moment the incident opened reaches it (the inject that opened it, or one sent with
+    it): it was told of the incident as it began. An actor that first hears of an
+    incident later does not know when it began, and never learns it."""
+
+    def __init__(self, scenario: Scenario):
+        #: by actor, its expectations: (id, after, incident)
+        self._of: dict[str, list[tuple[str, str, str]]] = {}
+        for x in scenario.expectation_units():
+            for aid in x.actors:
+                self._of.setdefault(aid, []).append((x.id, x.after, x.incident))
+        #: when each incident opened, and when each inject was sent (its first event)
+        self.opened: dict[str, float] = {}
+        self.sent: dict[str, float] = {}
+
+    def feed(self, ev: Event) -> dict[str, float]:
+        """Read ``ev``. For an inject reaching an actor, the countdowns of that actor's own
+        expectations it tells the start of (expectation id -> when the countdown began),
+        the same again if ``ev`` is read again; otherwise nothing."""
+        d = ev.details
+        if ev.type == "incident_opened" and ev.incident is not None:
+            self.opened.setdefault(ev.incident, ev.time)
+        inject = d.get("inject")
+        if ev.type not in INJECT_OUT or not isinstance(inject, str) or (
+                ev.type == "message_lost" and d.get("verb") != "inject"):
+            return {}
+        sent = self.sent.setdefault(inject, ev.time)  # every recipient's first event
+        if ev.type != "inject_delivered" or ev.actor is None:
+            return {}
+        opened = self.opened.get(ev.incident) if ev.incident is not None else None
+        return {xid: sent for xid, after, incident in self._of.get(ev.actor, ())
+                if after == inject or (after == "incident" and incident == ev.incident
+                                       and opened == sent)}
 
 
 @dataclass
@@ -260,6 +301,10 @@ class DrillState:
         self.tasks: dict[tuple[str, str], TaskRow] = {}
         #: when the engine started each expectation's countdown (see :meth:`shown`)
         self.anchors: dict[str, float] = {}
+        #: by actor, the countdowns of its own expectations it may know the start of, and
+        #: when each began (:class:`Countdowns`; a player's copy of an inject says which)
+        self.countdowns: dict[str, dict[str, float]] = {}
+        self._countdowns = Countdowns(scenario)
         #: the injects skipped and neither put back nor sent since, each with the
         #: incident it is about, and the incidents opened (see :meth:`not_in_play`)
         self._skipped: dict[str, str | None] = {}
@@ -275,6 +320,7 @@ class DrillState:
         self.now = max(self.now, ev.time)
         self.recent.append(ev)
         d = ev.details
+        learnt = self._countdowns.feed(ev)
         if ev.type in TLP_EVENTS:
             self.tlp = max(self.tlp, drill_tlp(self.scenario, (ev,)), key=TLP_ORDER.index)
         if ev.type == "inject_skipped":
@@ -312,6 +358,13 @@ class DrillState:
                     d.get("title", ""), d.get("text", ""), list(d.get("artefacts", [])),
                     d["channel"], files=self._files(d)))
                 self._expectations_anchor(ev)
+                told = d.get("countdowns")
+                if isinstance(told, Mapping):
+                    # a player's copy: the server, which reads the whole log, says which
+                    learnt = {str(k): float(v) for k, v in told.items()
+                              if k in self.expectations and isinstance(v, int | float)}
+                if learnt:
+                    self.countdowns.setdefault(ev.actor, {}).update(learnt)
             case "password_delivered":
                 # a password lost on the way (password_lost) is exercise control's to
                 # know, as over the network: the role's item keeps waiting for it
@@ -600,9 +653,11 @@ class DrillState:
         expectation the engine has anchored is shown due from its anchor, with the very
         deadline it is scored against; met, missed and late ones carry it from their
         own events. A role sees that anchor only as a player over the network does
-        (:func:`player_sees_anchor`): until then its expectation is waiting, with no
-        deadline (not the one the read model took from events the role never saw), and
-        one met is shown met with no deadline.
+        (:meth:`sees_anchor`): once the inject it is counted from has reached the role,
+        or (counted from the opening of an incident) once an inject sent as the incident
+        opened has. Until then its expectation is waiting, with no deadline (not the one
+        the read model took from events the role never saw), and one met is shown met
+        with no deadline.
 
         On a role's list, an expectation its own message may meet once delivered or
         acknowledged says no more than the role's Sent list (:meth:`as_sender`): what
@@ -679,7 +734,7 @@ class DrillState:
     def _shown(self, x: ExpectationRow, role: str | None) -> ExpectationRow:
         """The expectation as it stands, with the anchor the view may know (see
         :meth:`shown`)."""
-        sees = role is None or player_sees_anchor(x.after, self.received_injects(role))
+        sees = role is None or self.sees_anchor(x, role)
         if x.status not in ("waiting", "due"):
             if x.status == "met" and not sees:
                 # counted from a moment the role was never told of (a missed one's is
@@ -692,9 +747,11 @@ class DrillState:
         """The expectation as the view would show it were it still open: due from the
         engine's anchor (or the one its events gave) when the view may know it,
         otherwise waiting with no deadline."""
-        if role is not None and not player_sees_anchor(x.after, self.received_injects(role)):
+        if role is not None and not self.sees_anchor(x, role):
             return replace(x, status="waiting", deadline_at=None, done_at=None)
         at = self.anchors.get(x.id)
+        if at is None and role is not None:
+            at = self.countdowns[role][x.id]  # a player's: as its inject told it
         if at is not None:  # the deadline is the engine's own sum
             return replace(x, status="due", deadline_at=at + x.within, done_at=None)
         if x.status in ("waiting", "due"):
@@ -704,23 +761,25 @@ class DrillState:
     def own_sends(self, x: ExpectationRow, role: str) -> list[tuple[SentItem, Delivery]]:
         """The messages of ``role`` that may meet the expectation ``x``, one row per
         message and recipient as its Sent list shows them (:meth:`sent`): of the
-        expectation's action, about its incident, sent once its countdown began (any,
-        for a countdown from the opening of the incident, or from an inject the role was
-        not sent, whose time it cannot know), and not known to have failed (bounced, or
-        not sent at all).
+        expectation's action, about its incident, sent once its countdown began as far
+        as the role knows it (:meth:`sees_anchor`: any, for a countdown whose start the
+        role cannot know), and not known to have failed (bounced, or not sent at all).
         Whom the expectation wants them sent to is read off exercise control's ground
         truth, and is not looked at."""
         since = -math.inf
-        if x.after != "incident" and player_sees_anchor(x.after, self.received_injects(role)):
-            anchor = self.anchors.get(x.id)
-            if anchor is None and x.deadline_at is not None:
-                anchor = x.deadline_at - x.within
-            if anchor is None:
-                return []
+        if self.sees_anchor(x, role):
+            anchor = self.anchors.get(x.id, self.countdowns[role][x.id])
             since = anchor - 1e-6  # drill minutes: the difference of two sums
         return [(item, dl) for item, dl in self.sent(role)
                 if item.verb == x.action and item.incident == x.incident
                 and item.at >= since and dl.state not in ("bounced", "lost")]
+
+    def sees_anchor(self, x: ExpectationRow, role: str) -> bool:
+        """Whether ``role`` may know when the countdown of its expectation ``x`` began
+        (:class:`Countdowns`): counted from an inject that has reached it, or from the
+        opening of an incident it was told of as it began. A player over the network
+        sees the same (sim.net.visibility)."""
+        return x.id in self.countdowns.get(role, {})
 
     def received_injects(self, actor: str) -> set[str]:
         """The ids of the injects that reached ``actor``."""
