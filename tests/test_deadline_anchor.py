@@ -52,7 +52,7 @@ def off_duty(data: dict[str, Any]) -> dict[str, Any]:
         # CERT-TH's expectation anchored on an inject CERT-TH never receives
         {"id": "E8", "actors": ["cert-b"], "action": "acknowledge", "incident": "x",
          "within": "20h", "after": "call"},
-        # anchored on the opening of the incident: exercise control's to know
+        # anchored on the opening of the incident (the inject cert-a receives opens it)
         {"id": "E7", "actors": ["cert-a"], "action": "acknowledge", "incident": "x",
          "within": "40h"},
     ]
