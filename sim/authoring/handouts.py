@@ -2,12 +2,15 @@
 installed).
 
 - A role's packet holds only what that role may see: the injects that reach it
-  whatever happens (timed, with no condition; each under its own TLP label, naming
-  the role alone as recipient), the point-of-contact sheet as players see it (no
-  stale markers or organisers' notes) and the drill's rules of play. A contingency,
-  an inject delivered only if a condition holds and one timed after an action are
-  not in it: they would tell players how the drill may go. Nothing addressed only to
-  other teams appears in it, whatever its label.
+  whatever happens (timed, with no condition, and arriving during the drill; each
+  under its own TLP label, naming the role alone as recipient), the point-of-contact
+  sheet as players see it (no stale markers or organisers' notes) and the drill's
+  rules of play. A contingency, an inject delivered only if a condition holds and one
+  timed after an action are not in it: they would tell players how the drill may go.
+  Nor is one that never reaches the role (a phone call held past the drill's end, one
+  lost in an outage or sent to an out-of-date point of contact; a channel's random
+  loss touches only teams' messages). Nothing addressed only to other teams appears
+  in it, whatever its label.
 - The controller's packet holds the full MSEL, with each recipient's local time (and
   who takes an inject out of hours), what delivers each inject (its time, the action
   it follows or the expectation that fires it) and the condition it waits on, its
@@ -140,9 +143,10 @@ def _when(sc: Scenario, inj: Inject) -> str:
 
 
 def certain(inj: Inject) -> bool:
-    """Whether an inject is delivered whatever happens in the drill: timed, with no
-    condition. A contingency, a branch (``when``) and an inject timed after an action
-    are exercise control's to know of until they fire."""
+    """Whether an inject goes out whatever happens in the drill: timed, with no
+    condition (:func:`reaches_role` says whether it then arrives). A contingency, a
+    branch (``when``) and an inject timed after an action are exercise control's to
+    know of until they fire."""
     return inj.at is not None and inj.type != "contingency" and inj.when is None \
         and inj.after_action is None
 
@@ -302,10 +306,23 @@ def _rules(sc: Scenario, aid: str | None) -> list[str]:
     return out
 
 
-def role_packet(sc: Scenario, aid: str) -> str:
-    """Everything role ``aid`` may see, and nothing else."""
+def reaches_role(reach: Reach, aid: str, inj: Inject) -> bool:
+    """Whether an inject reaches role ``aid`` whatever happens in the drill: it is
+    :func:`certain`, and arrives before the drill ends (not held past its end, lost in
+    an outage or sent to an out-of-date point of contact). A channel's random loss
+    never touches an inject, only teams' messages."""
+    return aid in inj.to and certain(inj) and inj.id in reach.at \
+        and reach.reaches(aid, inj, reach.at[inj.id]) is not None
+
+
+def role_packet(sc: Scenario, aid: str, reach: Reach | None = None) -> str:
+    """Everything role ``aid`` may see, and nothing else (``reach``: the scenario's, to
+    share between packets)."""
+    from sim.authoring.lint import Reach
+
     actor = sc.actors[aid]
-    mine = [inj for inj in sc.injects if aid in inj.to and certain(inj)]
+    reach = reach if reach is not None else Reach(sc)
+    mine = [inj for inj in sc.injects if reaches_role(reach, aid, inj)]
     label = highest([inj.tlp for inj in mine], sc.drill.tlp)
     body = _header(sc, f"Player packet: {actor.name}")
     body += _rules(sc, aid)
@@ -454,9 +471,12 @@ def _contact_changes(sc: Scenario) -> list[str]:
 def packets(sc: Scenario, roles: list[str] | None = None) -> dict[str, str]:
     """{file name: HTML}: the named roles' packets, or every role's packet, the
     controller's packet and the inject cards."""
+    from sim.authoring.lint import Reach
+
     out: dict[str, str] = {}
+    reach = Reach(sc)
     for aid in roles if roles is not None else list(sc.actors):
-        out[f"role-{aid}.html"] = role_packet(sc, aid)
+        out[f"role-{aid}.html"] = role_packet(sc, aid, reach)
     if roles is None:
         out["controller.html"] = controller_packet(sc)
         out["cards.html"] = cards_page(sc)

@@ -8,6 +8,7 @@ out: the library is not the organiser's to fix, and a scenario rarely uses all o
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +18,7 @@ from scenarios.durations import format_drill_time, format_duration, parse_drill_
 from scenarios.loader import LoadedScenario, library_dir
 from scenarios.model import (
     MESSAGE_VERBS,
+    SEVERITY_ORDER,
     Constant,
     Empirical,
     Exponential,
@@ -168,6 +170,13 @@ class Reach:
                                key=lambda x: x[:2]):
             self.changes.setdefault((c.actor, c.channel), []).append((at, c.stale))
         self._messaged: frozenset[str] | None = None
+        #: actors a framework rule that sends a message binds
+        self._messengers: frozenset[str] | None = None
+        #: each incident's timed injects that state a severity, in the file's order
+        self._stating: dict[str, list] | None = None
+        #: (actor, or None for one a rule's message may reach, incident) -> see
+        #: :meth:`_taken_in`
+        self._taken: dict[tuple[str | None, str], tuple[list[float], list[int]]] = {}
 
     def stale_at(self, aid: str, via: str, t: float) -> bool:
         """Whether the contact is out of date at drill minute ``t``: as the last change due
@@ -233,6 +242,23 @@ class Reach:
         got = self.delivered(aid, inj.via, at)
         return got[0] if got is not None and got[0] < self.end else None
 
+    def senders(self, aid: str, incident: str | None = None,
+                teams: Iterable[str] | None = None) -> set[str]:
+        """Whom a rule of ``aid`` that answers its ``sender`` may answer: whoever sends
+        ``aid`` an inject (about ``incident``, when given: exercise control, or a victim
+        reporting), and the teams whose rules may message it (``teams``; when not given,
+        every team a framework rule that sends a message binds)."""
+        if teams is None:
+            if self._messengers is None:
+                self._messengers = frozenset(
+                    a for _, r in self.sc.rules().values() if r.action in MESSAGE_VERBS
+                    for a in self.sc.binds(r))
+            teams = self._messengers
+        out = set(teams)
+        out.update(i.sender for i in self.sc.injects
+                   if aid in i.to and (incident is None or i.incident.id == incident))
+        return out
+
     def messaged(self) -> frozenset[str]:
         """Actors a framework rule's message may reach about some incident, from another
         team that may pass on what its injects said."""
@@ -241,22 +267,50 @@ class Reach:
             directory = Directory.of(sc)
             pictures = incidents(sc).values()
             rules = [r for _, r in sc.rules().values() if r.action in MESSAGE_VERBS]
-            senders = {a for r in rules for a in sc.binds(r)}
             out: set[str] = set()
             for rule in rules:
                 for aid in sc.binds(rule):
                     country = sc.actors[aid].country
                     for sel in rule.to:
                         if sel == "sender":
-                            # whoever told it: exercise control, or a team with rules
-                            out.update(senders)
-                            out.update(i.sender for i in sc.injects if aid in i.to)
+                            out.update(self.senders(aid))
                             continue
                         out.update(t for inc in pictures
                                    for t, _ in directory.select(sel, country, inc, None)
                                    if t != aid)
             self._messaged = frozenset(out)
         return self._messaged
+
+    def _taken_in(self, aid: str, incident: str) -> tuple[list[float], list[int]]:
+        """When ``aid`` has taken in each timed inject about ``incident`` that states a
+        severity, as :meth:`severity` counts them, in time order; with the rank
+        (:data:`SEVERITY_ORDER`) of the most severe stated by each of those times."""
+        told = aid in self.messaged()
+        key = (None if told else aid, incident)
+        found = self._taken.get(key)
+        if found is not None:
+            return found
+        if self._stating is None:
+            self._stating = {}
+            for inj in self.sc.injects:
+                if inj.id in self.at and inj.incident.severity:
+                    self._stating.setdefault(inj.incident.id, []).append(inj)
+        taken: list[tuple[float, int]] = []
+        for inj in self._stating.get(incident, ()):
+            sent = self.at[inj.id]
+            rank = SEVERITY_ORDER.index(inj.incident.severity)
+            if told:
+                taken.append((sent, rank))
+            elif aid in inj.to and (arrived := self.reaches(aid, inj, sent)) is not None:
+                taken.append((self.answers(aid, inj.via, arrived), rank))
+        taken.sort()
+        times, ranks, top = [], [], -1
+        for t, rank in taken:
+            top = max(top, rank)
+            times.append(t)
+            ranks.append(top)
+        self._taken[key] = times, ranks
+        return times, ranks
 
     def severity(self, aid: str, incident: str, at: float) -> str | None:
         """The incident's severity as ``aid`` knows it at drill minute ``at``, as the
@@ -266,21 +320,9 @@ class Reach:
         actor a framework rule's message may reach, by every timed inject due by then,
         which another team may have passed on. None when none states it (the duty officer
         counts that as medium)."""
-        told = aid in self.messaged()
-        facts: list[str] = []
-        for inj in self.sc.injects:
-            sent = self.at.get(inj.id)
-            if inj.incident.id != incident or sent is None or sent > at \
-                    or not inj.incident.severity:
-                continue
-            if not told:
-                if aid not in inj.to:
-                    continue
-                arrived = self.reaches(aid, inj, sent)
-                if arrived is None or self.answers(aid, inj.via, arrived) > at:
-                    continue
-            facts.extend(stated_facts(inj.incident))
-        return Picture.of(facts).severity or None
+        times, ranks = self._taken_in(aid, incident)
+        n = bisect_right(times, at)
+        return SEVERITY_ORDER[ranks[n - 1]] if n else None
 
     def on_call(self, aid: str, channels, incident: str, at: float) -> float | None:
         """When the actor's duty officer takes a message arriving off duty at ``at`` on
@@ -907,7 +949,10 @@ class _Linter:
     def hears(self, incident: str) -> frozenset[str]:
         """Actors that can hear of ``incident``: the recipients of its injects, and
         whoever a framework rule of an actor that hears of it addresses, in a state of
-        the incident where the rule's ``when`` holds for that actor."""
+        the incident where the rule's ``when`` holds for that actor. A rule that answers
+        its ``sender`` addresses whoever may have told the actor of the incident
+        (:meth:`Reach.senders`): the senders of its injects to the actor, and the teams
+        whose rules address the actor here."""
         if incident in self._hears:
             return self._hears[incident]
         heard = {a for inj in self.sc.injects if inj.incident.id == incident for a in inj.to}
@@ -915,19 +960,30 @@ class _Linter:
             self.incidents[i] for i in (incident,) if i in self.incidents]
         rules = [(rid, rule) for rid, (_, rule) in self.sc.rules().items()
                  if rule.action in MESSAGE_VERBS]
+        answering = any("sender" in rule.to for _, rule in rules)
+        #: actor -> the teams whose rules may message it about the incident
+        told: dict[str, set[str]] = {}
         changed = True
         while changed:
             changed = False
             for rid, rule in rules:
                 for aid in self.binds[rid] & heard:
                     country = self.sc.actors[aid].country
+                    asked: list[str | None] = [None]
+                    if "sender" in rule.to:
+                        asked += sorted(self.reach.senders(aid, incident, told.get(aid, ())))
                     for view in views:
                         if applies(rule.when, country, view, self.sets) is None:
                             continue
-                        for t, _ in self.directory.targets(rule, aid, country, view, None):
-                            if t not in heard:
-                                heard.add(t)
-                                changed = True
+                        for sender in asked:
+                            for t, _ in self.directory.targets(rule, aid, country, view,
+                                                               sender):
+                                if t not in heard:
+                                    heard.add(t)
+                                    changed = True
+                                if answering and aid not in told.setdefault(t, set()):
+                                    told[t].add(aid)
+                                    changed = True
         self._hears[incident] = frozenset(heard)
         return self._hears[incident]
 
