@@ -15,7 +15,6 @@ shown as escapes by :func:`sim.safe.text.plain`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from textual.app import App
 from textual.notifications import SeverityLevel
 
 from sim.safe.files import FileProblem, write_private
-from sim.safe.text import one_line, plain
+from sim.safe.text import one_line, plain, xml_safe
 
 __all__ = ["PlainTextApp", "cells", "line", "text", "tlp_label", "tlp_of"]
 
@@ -40,10 +39,6 @@ TLP_STYLES = {
 }
 
 
-#: what XML 1.0 does not allow in a document, though a terminal shows it (lone
-#: surrogates, U+FFFE and U+FFFF): a screenshot shows each as a ``\\uXXXX`` escape, as
-#: the charts do (``sim.analysis.plot``)
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def text(value: object, style: str = "") -> Text:
@@ -99,7 +94,7 @@ class PlainTextApp(App):
         XML whatever the screen shows: a character XML does not allow is an escape."""
         name = filename or generate_datetime_filename(self.title, ".svg", time_format)
         target = Path(path or ".").expanduser() / name
-        svg = _NOT_XML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", self.export_screenshot())
+        svg = xml_safe(self.export_screenshot())
         return str(write_private(target, svg))
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,

@@ -17,7 +17,6 @@ are imported only when a Word report is asked for.
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from scenarios.durations import format_drill_time, format_duration
@@ -39,7 +38,7 @@ from sim.analysis.aar import (
 )
 from sim.analysis.report import drill_tlp
 from sim.analysis.review import PARTS, RATINGS, Review, shown_rating, shown_status
-from sim.safe.text import plain
+from sim.safe.text import plain, xml_safe
 
 TLP_RGB = {"RED": (0xFF, 0x2B, 0x2B), "AMBER": (0xFF, 0xC0, 0x00),
            "AMBER+STRICT": (0xFF, 0xC0, 0x00), "GREEN": (0x33, 0xFF, 0x00),
@@ -145,15 +144,13 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]]) -> Any:
     return table
 
 
-#: what XML 1.0 forbids that :func:`plain` leaves: lone surrogates, U+FFFE and U+FFFF
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: Any) -> str:
     """Plain text for Word: every control and bidirectional-formatting character shown
     as a visible escape (:func:`plain`, as in the other formats), and so is any other
     character XML 1.0 forbids. Newlines and tabs are kept (line breaks and tabs)."""
-    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", plain(str(text)))
+    return xml_safe(plain(str(text)))
 
 
 def _tlp_line(doc: Any, label: str) -> None:

@@ -18,14 +18,13 @@ each series after the first is drawn as a ring around the points before it.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable
 from html import escape
 from itertools import pairwise
 from typing import Any
 
 from sim.analysis.stats import percent
-from sim.safe.text import one_line
+from sim.safe.text import one_line, xml_safe
 
 #: a tick label longer than this is cut short (the sweep's table shows it whole)
 LABEL_CHARS = 24
@@ -51,15 +50,12 @@ GREY = "#555"
 NOT_APPLICABLE = "n/a"
 #: the values a legend names as not applicable, at most (then how many more)
 NA_NAMED = 4
-#: characters XML 1.0 does not allow in a document even as a character reference
-#: (besides the controls that :func:`one_line` shows as escapes already)
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def _shown(text: str) -> str:
     """Untrusted text as the SVG shows it: plain (see :func:`one_line`), with every
     character that XML does not allow shown as a ``\\uXXXX`` escape."""
-    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", one_line(str(text)))
+    return xml_safe(one_line(str(text)))
 
 
 def _xml(text: str) -> str:

@@ -55,6 +55,17 @@ def one_line(text: str) -> str:
     return plain(text).replace("\n", "\\n").replace("\t", "\\t")
 
 
+#: what XML 1.0 forbids beyond the control characters :func:`plain` shows as escapes
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids that :func:`plain` leaves alone (a
+    lone surrogate, U+FFFE, U+FFFF) shown as a ``\\uXXXX`` escape, for an SVG or a Word
+    document."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 class PlainStream:
     """A text stream that shows control characters as escapes (see :func:`plain`).
 
