@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import sql
-from test_journal_hardening import rechain
+from test_journal_hardening import read_only, rechain
 
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.analysis.review import load_review
@@ -327,32 +327,15 @@ def test_a_crashed_drill_can_be_copied_without_its_wal(tutorial, tmp_path):
         resumed.close()
 
 
-@contextlib.contextmanager
-def read_only_file(path: Path):
-    if os.geteuid() == 0:  # root writes through file modes: make the file immutable instead
-        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
-            pytest.skip("cannot make a file read-only for root here")
-        try:
-            yield
-        finally:
-            subprocess.run(["chattr", "-i", str(path)], check=True)
-    else:
-        os.chmod(path, 0o400)
-        try:
-            yield
-        finally:
-            os.chmod(path, 0o600)
-
-
 def test_the_advice_to_copy_a_crashed_journal_names_its_wal(tutorial, journal, tmp_path):
     path = crashed(tutorial, tmp_path / "c.journal.sqlite")
-    with read_only_file(path), pytest.raises(JournalError) as exc:
+    with read_only(path), pytest.raises(JournalError) as exc:
         DrillSession.resume(path)
     assert str(exc.value) == (
         f"{path}: the journal is read-only, so the drill cannot carry on in it (drill review "
         "and drill report can still read it; copy it, with its -wal file (the copy's name "
         "plus -wal), to resume)")
-    with read_only_file(journal), pytest.raises(JournalError) as exc:  # closed: all in the file
+    with read_only(journal), pytest.raises(JournalError) as exc:  # closed: all in the file
         DrillSession.resume(journal)
     assert str(exc.value).endswith("; copy it to resume)")
 
