@@ -11,7 +11,11 @@ characters shown as visible escapes, as the other formats show them
 
 Written with python-docx (maintained, pure Python, the usual way to write .docx) and
 the timelines drawn with Pillow (python-docx embeds raster pictures, not SVG); both
-are imported only when a Word report is asked for.
+are imported only when a Word report is asked for. The pictures draw each name in an
+installed font that has its letters (:mod:`sim.analysis.fonts`): Thai, Khmer, Lao,
+Myanmar, Chinese, Japanese, Korean and Vietnamese names as well as Latin ones. A name
+that no installed font can draw shows as boxes, as in Pillow's bundled font, and the
+report says so above the pictures.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import io
 from typing import Any
 
 from scenarios.durations import format_drill_time, format_duration
+from sim.analysis import fonts
 from sim.analysis.aar import (
     EARLIER,
     LANE_COLOURS,
@@ -50,9 +55,25 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
-def timeline_png(review: Review, incident: str, width: int = 1400) -> bytes | None:
-    """The swimlane timeline of one incident as a PNG (as ``aar.swimlane_svg`` draws it)."""
-    from PIL import Image, ImageDraw, ImageFont
+#: the longest lane name drawn in a timeline picture, in characters (the tables give it whole)
+LANE_NAME_CHARS = 28
+
+
+def unlettered_note(names: list[str]) -> str:
+    """What the report says of the names that its pictures show as boxes."""
+    why = ("no installed font has all their letters" if fonts.installed_faces() else
+           "no installed font could be read (fonts are found with fontconfig, or in the "
+           "system's font folders with the fontTools package)")
+    return (f"Some names show as boxes in the timeline pictures because {why}: "
+            f"{'; '.join(names)}. The tables show them as written.")
+
+
+def timeline_png(review: Review, incident: str, width: int = 1400,
+                 missing: list[str] | None = None) -> bytes | None:
+    """The swimlane timeline of one incident as a PNG (as ``aar.swimlane_svg`` draws it).
+
+    Names that no installed font can draw are added to ``missing``, when given."""
+    from PIL import Image, ImageDraw
 
     lanes = review.lanes(incident)
     events = [e for e in review.events if e.incident == incident]
@@ -64,11 +85,8 @@ def timeline_png(review: Review, incident: str, width: int = 1400) -> bytes | No
     t1 = max([e.time for e in events] + deadlines + [t0 + 60])
     lane_h, left, top = 40, 260, 40
     height = top + lane_h * len(lanes) + 40
-    try:
-        font = ImageFont.load_default(size=16)
-        small = ImageFont.load_default(size=13)
-    except TypeError:  # an old Pillow without scalable default font
-        font = small = ImageFont.load_default()
+    font, small = fonts.Lettering(16), fonts.Lettering(13)
+    shown: dict[str, str] = {}  # each lane's label, and the whole name it is cut from
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
 
@@ -81,12 +99,13 @@ def timeline_png(review: Review, incident: str, width: int = 1400) -> bytes | No
     for i, a in enumerate(lanes):
         yy = top + lane_h * i
         draw.rectangle([0, yy, width, yy + lane_h], fill="#f4f6f8" if i % 2 == 0 else "#ffffff")
-        draw.text((8, yy + lane_h / 2 - 8), plain(review.name(a)[:28]), fill="#000000",
-                  font=font)
+        label = plain("".join(fonts.clusters(review.name(a))[:LANE_NAME_CHARS]))
+        shown[label] = plain(review.name(a))
+        font.draw(draw, (8, yy + lane_h / 2 - 8), label, "#000000", width=left - 16)
     for k in range(9):
         t = t0 + (t1 - t0) * k / 8
         draw.line([x(t), top, x(t), height - 40], fill="#e0e0e0")
-        draw.text((x(t) - 30, height - 30), format_drill_time(t), fill="#000000", font=small)
+        small.draw(draw, (x(t) - 30, height - 30), format_drill_time(t), "#000000")
     for d in deadlines:
         for yy in range(top - 10, height - 40, 8):
             draw.line([x(d), yy, x(d), yy + 4], fill="#d62728", width=2)
@@ -103,7 +122,7 @@ def timeline_png(review: Review, incident: str, width: int = 1400) -> bytes | No
             f0, f1 = k / steps, min(1.0, (k + 1) / steps)
             draw.line([x0 + (x1 - x0) * f0, y0 + (y1 - y0) * f0,
                        x0 + (x1 - x0) * f1, y0 + (y1 - y0) * f1], fill=colour, width=2)
-        draw.text(((x0 + x1) / 2, (y0 + y1) / 2 - 16), nd.outcome, fill=colour, font=small)
+        small.draw(draw, ((x0 + x1) / 2, (y0 + y1) / 2 - 16), plain(nd.outcome), colour)
     for hop in review.hops:
         if hop.incident != incident or hop.sender not in lanes or hop.recipient not in lanes:
             continue
@@ -112,8 +131,8 @@ def timeline_png(review: Review, incident: str, width: int = 1400) -> bytes | No
         x0, y0, x1, y1 = x(hop.first_sent_at), y(hop.sender), x(end), y(hop.recipient)
         draw.line([x0, y0, x1, y1], fill=colour, width=2)
         draw.ellipse([x1 - 4, y1 - 4, x1 + 4, y1 + 4], fill=colour)
-        draw.text(((x0 + x1) / 2, (y0 + y1) / 2 - 16), format_duration(hop.duration),
-                  fill=colour, font=small)
+        small.draw(draw, ((x0 + x1) / 2, (y0 + y1) / 2 - 16), format_duration(hop.duration),
+                   colour)
     for e in events:
         if e.actor not in lanes:
             continue
@@ -125,6 +144,9 @@ def timeline_png(review: Review, incident: str, width: int = 1400) -> bytes | No
         elif e.type == "message_lost":
             draw.line([cx - 6, cy - 6, cx + 6, cy + 6], fill="#d62728", width=3)
             draw.line([cx - 6, cy + 6, cx + 6, cy - 6], fill="#d62728", width=3)
+    for label in font.missing + small.missing:
+        if missing is not None and shown.get(label, label) not in missing:
+            missing.append(shown.get(label, label))
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=False)
     return out.getvalue()
@@ -237,9 +259,12 @@ def render_docx(review: Review) -> bytes:
                  t["answer"] or "no answer", t["answer_key"]] for t in tasks])
 
     doc.add_heading("Timing", level=1)
-    for inc in m["incidents"]:
+    unlettered: list[str] = []
+    pictures = [timeline_png(review, inc["id"], missing=unlettered) for inc in m["incidents"]]
+    if unlettered:
+        doc.add_paragraph(_clean(unlettered_note(unlettered)))
+    for inc, png in zip(m["incidents"], pictures, strict=True):
         doc.add_heading(_clean(f"Incident {inc['id']}: {inc['title']}"), level=2)
-        png = timeline_png(review, inc["id"])
         if png is not None:
             doc.add_picture(io.BytesIO(png), width=Inches(6.5))
             doc.add_paragraph(
