@@ -148,10 +148,12 @@ def open_regular(path: str | Path, *, what: str = "file") -> int:
     """Open a regular file for reading and return its descriptor.
 
     A FIFO, a device, a socket or a folder is refused without blocking (the open
-    does not wait for a writer), with :class:`Unreadable`.
+    does not wait for a writer), with :class:`Unreadable`. Its bytes are read as they are
+    (on Windows too, which would otherwise read CR LF as LF and stop at a Ctrl-Z).
     """
     path = Path(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+             | getattr(os, "O_BINARY", 0))
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:

@@ -1613,7 +1613,8 @@ def write_chunk(out: Path, start: int, count: int, rows: list[tuple], key: str) 
 
 def _open_regular(path: Path) -> int | None:
     """A read descriptor of ``path`` if it is a regular file (not a link, pipe or device)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+             | getattr(os, "O_BINARY", 0))  # Windows reads a file's bytes as they are only so
     try:
         fd = os.open(path, flags)
     except OSError:
@@ -1933,7 +1934,7 @@ class _Record:
     def __init__(self, out: Path) -> None:
         self.path = out / CHECKSUMS
         # created 0600 by write_private; appended to, never created or followed here
-        flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+        flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
         try:
             self.fh = os.fdopen(os.open(self.path, flags), "a", encoding="utf-8")
         except OSError as exc:

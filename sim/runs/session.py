@@ -11,7 +11,8 @@ on appending to it.
 A journal has one writer at a time: :meth:`DrillSession.start` and
 :meth:`DrillSession.resume` hold an operating-system lock on the journal file itself
 (whatever name it is reached by) and on ``JOURNAL.lock``, which names the writer; both
-disappear with the process, however it ends. Readers (review, report) need no lock.
+disappear with the process, however it ends. POSIX systems lock with ``fcntl``, Windows
+with ``msvcrt.locking``. Readers (review, report) need no lock.
 
 Every row carries a checksum that chains it to the row before, starting from the
 journal's own id, and the header records how many rows were written and the last
@@ -24,8 +25,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import fcntl
 import hashlib
+import importlib
 import json
 import math
 import os
@@ -47,9 +48,22 @@ from scenarios.model import Inject
 from scenarios.yamlsrc import Unreadable, open_regular
 from sim.engine import Action, ActionError, Engine
 from sim.engine.events import Event
-from sim.safe.files import PRIVATE_FILE, FileProblem, create_private
+from sim.safe.files import PRIVATE_FILE, FileProblem, create_private, make_private
 from sim.safe.text import one_line
 from sim.version import product_version
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+#: Windows's byte-range locks, where there is no fcntl (None elsewhere)
+msvcrt: Any = None
+if fcntl is None:
+    with contextlib.suppress(ImportError):
+        msvcrt = importlib.import_module("msvcrt")
+#: Whether a file can be removed or given another name while it is open: not on Windows,
+#: where an open descriptor keeps the file where it is until it is closed
+_OPEN_FILES_MOVE = fcntl is not None
 
 JOURNAL_FORMAT = "acid-drill-journal"
 JOURNAL_VERSION = 2
@@ -153,7 +167,9 @@ def _links(path: Path) -> int:
 #: The byte of a journal file that its writer locks, far from the bytes SQLite locks (from
 #: 1 GiB on). A lock on the whole file (``flock``) would stop SQLite's own locks where the
 #: two kinds meet (macOS, NFS); a lock of the open file, not of the process, holds
-#: whatever other descriptor of the file the process closes.
+#: whatever other descriptor of the file the process closes. Windows's locks are of the
+#: open file too, and keep every other descriptor from reading or writing the byte:
+#: a journal never grows that far (2 GiB).
 _WRITER_BYTE = 0x7FFF0000
 #: Linux's lock of an open file; elsewhere the journal's lock file alone keeps one writer
 #: per journal (symbolic links resolved, hard links refused)
@@ -168,9 +184,25 @@ class _Flock(ctypes.Structure):
                 ("l_pid", ctypes.c_int)]
 
 
+def _lock_byte_windows(fd: int) -> bool | None:
+    """Lock the writer's byte of the file open at ``fd`` with Windows's own lock, without
+    waiting: True when done, False when another open file holds it, None when the file
+    cannot be locked so."""
+    try:
+        os.lseek(fd, _WRITER_BYTE, os.SEEK_SET)  # msvcrt locks from the current position
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EAGAIN):
+            return False
+        return None
+    return True
+
+
 def _lock_writer_byte(fd: int) -> bool | None:
     """Lock the writer's byte of the journal open at ``fd``: True when done, False when
     another open file holds it, None when this system cannot lock it so."""
+    if msvcrt is not None:
+        return _lock_byte_windows(fd)
     if _OFD_SETLK is None:
         return None
     request = _Flock(fcntl.F_WRLCK, os.SEEK_SET, _WRITER_BYTE, 1, 0)
@@ -181,6 +213,43 @@ def _lock_writer_byte(fd: int) -> bool | None:
             return False
         return None  # an older kernel, a file system without such locks
     return True
+
+
+def _lock_holder_file(fd: int) -> bool:
+    """Lock the lock file open at ``fd`` for this writer, without waiting: False when
+    another writer holds it."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+    # Windows's locks keep others from reading what they lock: the writer's byte, far
+    # past the holder's name that a second writer reads to say who holds the journal
+    return _lock_byte_windows(fd) is True
+
+
+def _write_start(fd: int, data: bytes) -> None:
+    """Write ``data`` at the start of the file open at ``fd``."""
+    if hasattr(os, "pwrite"):
+        os.pwrite(fd, data, 0)
+    else:  # Windows
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, data)
+
+
+def _read_start(fd: int, size: int) -> bytes:
+    """At most ``size`` bytes from the start of the file open at ``fd``."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, 0)
+    os.lseek(fd, 0, os.SEEK_SET)  # Windows
+    return os.read(fd, size)
+
+
+#: Flags of the descriptors opened here, where the system has them: never wait for a
+#: pipe, never handed to a child process, and (Windows) read bytes as they are
+_OPEN_FLAGS = (getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+              | getattr(os, "O_BINARY", 0))
 
 
 def lock_path(journal: Path) -> Path:
@@ -198,7 +267,8 @@ class WriterLock:
     A journal with a second name (a hard link) is refused: SQLite would keep a second
     -wal file for it under that name. The operating system drops the locks when the
     process ends, even by ``kill -9``; a lock file left behind by a dead process is
-    simply taken over.
+    simply taken over. Where there are no file locks at all (neither ``fcntl`` nor
+    ``msvcrt``), no journal is written.
     """
 
     def __init__(self, journal: Path):
@@ -227,7 +297,7 @@ class WriterLock:
         """
         real = _real(path)
         try:
-            fd = os.open(real, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
+            fd = os.open(real, os.O_RDWR | _OPEN_FLAGS)
         except OSError:
             fd = -1
         try:
@@ -260,6 +330,9 @@ class WriterLock:
         """Lock ``JOURNAL.lock`` and write in it who holds the journal. Where it cannot
         be created (a read-only folder) the journal's own lock is enough: nothing names
         its writer, and earlier releases cannot lock it either."""
+        if fcntl is None and msvcrt is None:
+            raise JournalError(f"{self.journal}: cannot keep other drills from writing to the "
+                               "journal: this system has no file locks")
         for _ in range(20):
             if not self.path.exists():
                 try:
@@ -267,8 +340,10 @@ class WriterLock:
                 except FileProblem:
                     if not self.path.exists():
                         return
+            if not hasattr(os, "O_NOFOLLOW") and os.path.islink(self.path):  # Windows
+                raise JournalError(f"{self.journal}: the journal's lock file is not a regular file")
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+                fd = os.open(self.path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | _OPEN_FLAGS)
             except FileNotFoundError:
                 continue  # its holder just removed it: try again
             except OSError as exc:
@@ -282,12 +357,10 @@ class WriterLock:
             if not stat.S_ISREG(info.st_mode):
                 fh.close()
                 raise JournalError(f"{self.journal}: the journal's lock file is not a regular file")
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
+            if not _lock_holder_file(fd):
                 holder = _holder(fh)
                 fh.close()
-                raise JournalBusy(self._busy(holder)) from None
+                raise JournalBusy(self._busy(holder))
             try:
                 now = os.stat(self.path, follow_symlinks=False)
             except FileNotFoundError:
@@ -297,12 +370,12 @@ class WriterLock:
                 fh.close()  # the file was replaced while we waited: lock the new one
                 continue
             with contextlib.suppress(OSError):
-                os.fchmod(fd, PRIVATE_FILE)
+                make_private(fd)
             me = {"pid": os.getpid(), "host": socket.gethostname(),
                   "started": datetime.now().astimezone().isoformat(timespec="seconds")}
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
-                os.pwrite(fd, json.dumps(me).encode(), 0)
+                _write_start(fd, json.dumps(me).encode())
             self._fh = fh
             return
         raise JournalError(f"{self.journal}: cannot lock the journal: its lock file keeps changing")
@@ -312,13 +385,22 @@ class WriterLock:
         descriptor of the journal closed while SQLite holds it open would drop SQLite's
         own locks on it)."""
         if self._fh is not None:
+            closed_first = False
             with contextlib.suppress(OSError):
                 mine = os.fstat(self._fh.fileno())
                 now = os.stat(self.path, follow_symlinks=False)
                 if (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
-                    os.unlink(self.path)  # still holding it, so nobody else has it
+                    try:
+                        os.unlink(self.path)  # still holding it, so nobody else has it
+                    except PermissionError:
+                        # Windows removes no open file: not ours until it is closed, nor,
+                        # after that, one that another writer has opened meanwhile
+                        closed_first = not _OPEN_FILES_MOVE
             self._fh.close()
             self._fh = None
+            if closed_first:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
         if self._file is not None:
             os.close(self._file)
             self._file = None
@@ -331,7 +413,7 @@ class WriterLock:
 def _holder(fh: Any) -> str:
     """Who holds a lock, from what its holder wrote in it."""
     try:
-        data = json.loads(os.pread(fh.fileno(), 4096, 0).decode("utf-8"))
+        data = json.loads(_read_start(fh.fileno(), 4096).decode("utf-8"))
         pid = int(data["pid"])
         host = one_line(str(data["host"]))[:255]
         started = one_line(str(data["started"]))[:64]
@@ -480,7 +562,12 @@ def _keep_private(path: Path, *, writing: bool, shown: Path | None = None) -> No
     have its drill's text written into files anyone can read. A file of the user's is
     made ``0600``. One that belongs to someone else cannot be: it is refused when the
     journal is opened to be written (``writing``) and can be, and only read otherwise.
+
+    Windows's files have no such owner and mode: who may read them is the folder's to say
+    (see :mod:`sim.safe.files`), so nothing is checked there.
     """
+    if not hasattr(os, "geteuid"):
+        return
     shown = path if shown is None else shown
     me = os.geteuid()
     try:
@@ -691,7 +778,8 @@ class Journal:
                 create_private(tmp)  # 0600 in a 0700 folder; SQLite's -wal and -shm follow
             except FileProblem as exc:
                 raise JournalError(f"cannot create the journal: {exc}") from None
-            lock.hold(tmp)  # the file that becomes the journal
+            if _OPEN_FILES_MOVE:
+                lock.hold(tmp)  # the file that becomes the journal
             journal_id = uuid.uuid4().hex
             rows = {"format": JOURNAL_FORMAT, "version": JOURNAL_VERSION,
                     "journal_id": journal_id, "written_by": product_version(), **meta}
@@ -708,6 +796,10 @@ class Journal:
                 conn.commit()
                 conn.close()  # the last connection folds the WAL into the file
                 _link_into_place(tmp, path)
+                if not _OPEN_FILES_MOVE:
+                    # Windows: a file held open keeps its name, so the journal is locked
+                    # once it has it; until then its lock file keeps other drills away
+                    lock.hold(path)
                 conn = sqlite3.connect(path)
                 conn.execute("PRAGMA synchronous=NORMAL")
             except (OSError, ValueError, *_DB_ERRORS) as exc:
@@ -1257,7 +1349,9 @@ def _holds_journal(path: Path) -> bool:
     if name.endswith((*_SQLITE_SIDES, ".lock")) or (name.startswith(".") and name.endswith(".part")):
         return False
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        if not hasattr(os, "O_NOFOLLOW") and path.is_symlink():  # Windows
+            return False
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | _OPEN_FLAGS)
     except OSError:
         return False
     try:

@@ -6,6 +6,11 @@ folders the product creates ``0700``, whatever the user's umask. Writes go to a
 temporary file in the same folder first and are renamed into place, so a crash
 never leaves a half-written report behind.
 
+Windows has no such modes: a file there gets the access list of the folder it is
+created in, and who may read it is that folder's to say. A user's own profile folder
+(where journals go unless told otherwise) lets in its owner, the administrators and
+the system only.
+
 Reads of untrusted files (scenarios, includes) go through :func:`read_bounded`
 (defined with the scenario reader): only regular files, without blocking on a
 FIFO, and never more than a given cap, so ``/dev/zero`` or a named pipe cannot
@@ -34,6 +39,7 @@ __all__ = [
     "FileProblem",
     "Unreadable",
     "create_private",
+    "make_private",
     "open_private",
     "private_dir",
     "read_bounded",
@@ -47,6 +53,15 @@ PRIVATE_DIR = 0o700
 
 class FileProblem(Exception):
     """A file could not be read or written; the message is one line for the user."""
+
+
+def make_private(fd: int) -> None:
+    """Make the file open at ``fd`` ``0600``, whatever the umask; where files have no
+    mode to set (Windows before Python 3.13), its folder's access list is left to say
+    who reads it."""
+    fchmod = getattr(os, "fchmod", None)
+    if fchmod is not None:
+        fchmod(fd, PRIVATE_FILE)
 
 
 def _reason(exc: OSError) -> str:
@@ -125,7 +140,7 @@ def open_private(
         raise FileProblem(f"{path}: cannot write: {_reason(exc)}") from None
     # mkstemp creates 0600 already; say so explicitly in case of exotic platforms
     with contextlib.suppress(OSError):
-        os.fchmod(fd, PRIVATE_FILE)
+        make_private(fd)
     ok = False
     try:
         kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": encoding, "newline": newline}
@@ -165,6 +180,8 @@ def create_private(path: str | Path) -> Path:
         raise FileProblem(f"{path}: already exists") from None
     except OSError as exc:
         raise FileProblem(f"{path}: cannot create: {_reason(exc)}") from None
-    os.fchmod(fd, PRIVATE_FILE)
-    os.close(fd)
+    try:
+        make_private(fd)
+    finally:
+        os.close(fd)
     return path
