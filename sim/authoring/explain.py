@@ -30,7 +30,7 @@ from scenarios.model import (
 from sim.authoring.lint import Reach, hold_never_lifts, incidents
 from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, LABEL_RANK, OPEN_RANK, Picture, stated_facts
-from sim.engine.messaging import allowed
+from sim.engine.messaging import _current_type_last, allowed
 from sim.engine.policy import Directory, applies, holds_on
 from sim.safe.text import one_line
 
@@ -144,7 +144,8 @@ def _msel(sc: Scenario) -> list[str]:
                 t = parse_drill_time(inj.at, start)
                 shift = scenario_shift(sc, to)
                 duty = reach.duty(to, t, inj)
-                lines.append(f"  {'':<18}{shown:<34}{shift.local(t):%a %d %b %H:%M} "
+                # a long name keeps a space before the local time
+                lines.append(f"  {'':<18}{shown:<33} {shift.local(t):%a %d %b %H:%M} "
                              f"{shift.local(t):%Z}  {duty}")
             else:
                 lines.append(f"  {'':<18}{shown}")
@@ -395,6 +396,41 @@ class _Walk:
     armed: set[tuple[str, str]] = field(default_factory=set)
     #: rule id -> the actors it binds
     binds: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: actor -> its picture of the incident, fed each inject and message in the order
+    #: the walk delivers them, so that it acts on the type a run's team would
+    pictures: dict[str, Picture] = field(default_factory=dict)
+
+    def take(self, actor: str, facts: Iterable[str], label: str, whole: str,
+             named: tuple[str, ...]) -> bool:
+        """The actor takes an item stating ``facts`` (in the order the item states
+        them, its types oldest first) under ``label``, from a report or message labelled
+        ``whole`` that names ``named``. True when the item grows its picture: a new fact,
+        a fact under a laxer label than before, or a move to another type (as
+        :meth:`Picture.take` in a run)."""
+        facts = tuple(facts)
+        held = self.held.setdefault(actor, {})
+        was = {f: LABEL_RANK[_laxest(held[f])] for f in facts if f in held}
+        _hold(held, facts, label, whole, named)
+        return self.learn(actor, facts) or any(
+            f not in was or LABEL_RANK[_laxest(held[f])] < was[f] for f in facts)
+
+    def learn(self, actor: str, facts: tuple[str, ...]) -> bool:
+        """The actor's picture takes an item stating ``facts``, in that order; True when
+        it moves the actor to another type (:meth:`View._retype`, as in a run)."""
+        picture = self.pictures.setdefault(actor, Picture())
+        before = picture.type
+        picture.learn(facts, 0.0)
+        return picture.type != before
+
+
+def _going_out(sc: Scenario) -> list[Inject]:
+    """The injects in the order they go out: those at a drill time by that time (the
+    file's order between those at the same time), then the rest as the file lists
+    them."""
+    start = sc.drill.start
+    timed = sorted((i for i in sc.injects if i.at),
+                   key=lambda i: parse_drill_time(i.at, start))
+    return [*timed, *(i for i in sc.injects if not i.at)]
 
 
 def _paths(sc: Scenario) -> list[str]:
@@ -414,27 +450,61 @@ def _paths(sc: Scenario) -> list[str]:
     wherever its own label allows, or wherever the report or message that brought it
     may go whole: a TLP:RED report goes to the teams it names, whatever the label of
     its facts.
+
+    The paths use the incident's fullest extent, up to an inject that gives it
+    another type: the injects at a drill time are taken in the order they go out, in
+    stretches that each end before such an inject, and each stretch is walked, as if
+    its injects were all known at once, before the next arrives. So a rule for the type
+    an incident had before it was retyped is shown, as a run carries it out. A team
+    takes the type it acts on as in a run (an item states its types oldest first, a
+    message its sender's last): a type new to it, or one an item states after the
+    type the team acts on; an older type restated later does not take it back.
     """
     directory = Directory.of(sc)
     rules = sc.rules()
     lines = ["Escalation paths under the frameworks (if every rule is followed)", ""]
+    out = _going_out(sc)
     for iid, inc in incidents(sc).items():
-        first = [i for i in sc.injects if i.incident.id == iid and i.at]
-        lines.append(f"  incident {iid} ({inc.type}; affected {', '.join(inc.affected) or '--'}; "
+        first = [i for i in out if i.incident.id == iid and i.at]
+        # the type the incident ends with is the one its injects give last (as exercise
+        # control's record of a run has it), whatever the order of the file
+        typed = [i.incident.type for i in out if i.incident.id == iid and i.incident.type]
+        lines.append(f"  incident {iid} ({typed[-1] if typed else inc.type}; "
+                     f"affected {', '.join(inc.affected) or '--'}; "
                      f"hosted in {', '.join(inc.hosted_in) or '--'}; "
                      f"crime {'suspected' if inc.crime_suspected else 'not suspected'})")
         walk = _Walk(binds={rid: sc.binds(rule) for rid, (_, rule) in rules.items()})
         for inj in first:
             for to in inj.to:
+                walk.heard.add(to, inj.sender, stated_facts(inj.incident), message=False)
+        for stretch in _stretches(first):
+            grew: dict[str, bool] = {}
+            for inj in stretch:
                 facts = stated_facts(inj.incident)
-                _hold(walk.held.setdefault(to, {}), facts, inj.facts_label, inj.tlp,
-                      tuple(inj.to))
-                walk.heard.add(to, inj.sender, facts, message=False)
-        for inj in first:
-            for to in inj.to:
-                _walk(sc, directory, rules, walk, to, "inject", None, 2, lines)
+                for to in inj.to:
+                    grew[to] = walk.take(to, facts, inj.facts_label, inj.tlp,
+                                         tuple(inj.to)) or grew.get(to, False)
+            for inj in stretch:
+                for to in inj.to:
+                    # what the stretch told it grows its picture once: at its first walk
+                    _walk(sc, directory, rules, walk, to, "inject", None, 2, lines,
+                          grew.pop(to, False))
         lines.append("")
     return lines
+
+
+def _stretches(injects: list[Inject]) -> list[list[Inject]]:
+    """An incident's injects (in the order they go out) cut before each one that gives
+    the incident another type than the last one given."""
+    out: list[list[Inject]] = []
+    typed = ""
+    for inj in injects:
+        given = inj.incident.type or typed
+        if not out or given != typed:
+            out.append([])
+        typed = given
+        out[-1].append(inj)
+    return out
 
 
 def _addressed(sc: Scenario, actor: Actor, channel: str | None, fallback: bool = True) -> str:
@@ -464,12 +534,15 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
     its picture (or let it pass on a fact it held only under a stricter label), every
     rule set off for it before, as the engine looks at its armed rules again: an effect
     is carried out once, a message goes to the recipients now due (one that found
-    nobody at first may find someone now)."""
+    nobody at first may find someone now). A message rule a team's message sets off
+    again looks again too, as the engine applies it on each trigger: a recipient it
+    left out as the sender of the message that first set it off may be due now."""
     spec = sc.actors[actor]
     me = _Who(actor, spec)
     groups = sc.country_sets()
     held = walk.held.setdefault(actor, {})
-    picture = Picture.of(held)
+    # what it knows, and the type it acts on: more as messages on the walk tell it
+    picture = walk.pictures.setdefault(actor, Picture())
     heard = walk.heard
     for rid, (_, rule) in rules.items():
         if actor not in walk.binds[rid]:
@@ -481,10 +554,13 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
         walk.armed.add((actor, rid))
         message = rule.action in MESSAGE_VERBS
         first_look = (actor, rid) not in walk.seen
-        if not first_look and not (message and (again or (actor, rid) in walk.pending)):
+        # set off again by a team's message, a message rule looks again, as in a run:
+        # the team whose message sets it off is left out of its recipients (or is the
+        # one, under ``sender``), so one left out before may be due now
+        afresh = sender is not None and _sets_off(rule, trigger)
+        if not first_look and not (message and (again or afresh
+                                                or (actor, rid) in walk.pending)):
             continue  # an effect is carried out once; a message has nothing new to tell
-        if len(picture.learnt) != len(held):
-            picture = Picture.of(held)  # a message on the walk has told it more since
         relied = applies(rule.when, spec.country, picture, groups)
         if relied is None:
             continue
@@ -527,8 +603,8 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                     withheld.append(t)
                     short = True
                 elif all(f in carried for f in (*needed, *stated)) \
-                        and not _rests_on_kept(rule.when, spec.country, held, carried,
-                                               relied, said, groups):
+                        and not _rests_on_kept(rule.when, spec.country, picture, held,
+                                               carried, relied, said, groups):
                     targets.append((t, carried))
                     short = short or any(f not in carried and f not in implied
                                          for f in untold)
@@ -557,7 +633,10 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
             everyone = [_Who(t, sc.actors[t]) for t, _ in targets]
             for t, carried in targets:
                 theirs = walk.held.setdefault(t, {})
-                says = (*carried, *implied)
+                # its facts in the order the sender learnt them, the type the sender acts
+                # on the last of its types (messaging.py)
+                says = tuple(_current_type_last(dict.fromkeys((*carried, *implied)),
+                                                f"type:{picture.type}"))
                 was = {f: LABEL_RANK[_laxest(theirs[f])] for f in says if f in theirs}
                 # each fact travels under the label it came under, never laxer than the
                 # message's own (messaging.py)
@@ -570,8 +649,9 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                 # held only under a stricter label now comes under a laxer one, or the
                 # actor, now known to know a fact held under a restricted label, may be
                 # told what rests on it (core.py, Engine._learn)
-                grows[t] = any(f not in was or LABEL_RANK[_laxest(theirs[f])] < was[f]
-                               or (f not in told and was[f] > OPEN_RANK) for f in says)
+                grows[t] = walk.learn(t, says) or any(
+                    f not in was or LABEL_RANK[_laxest(theirs[f])] < was[f]
+                    or (f not in told and was[f] > OPEN_RANK) for f in says)
                 heard.add(t, actor, says)
                 walk.told.setdefault((actor, rule.action, t), set()).update(says)
             for t, _ in targets:
@@ -591,15 +671,18 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
         _walk(sc, directory, rules, walk, actor, f"after:{rid}", sender, depth + 1, lines)
 
 
-def _rests_on_kept(when: Condition, country: str | None, held: _Held, carried: _Held,
-                   relied: list[str], said: set[str], groups: dict[str, list[str]]) -> bool:
+def _rests_on_kept(when: Condition, country: str | None, picture: Picture, held: _Held,
+                   carried: _Held, relied: list[str], said: set[str],
+                   groups: dict[str, list[str]]) -> bool:
     """Whether a message under a rule whose condition ``when`` rests on ``relied`` would
     state what the sender may not pass on to its recipient: the condition holds only on
     facts a label keeps from it (``carried``: what may go) that the recipient did not
-    tell the sender itself (``said``), as the engine decides (messaging.py)."""
+    tell the sender itself (``said``), as the engine decides (messaging.py), the type
+    the sender acts on (its ``picture``'s) read as the newest of those it may state."""
     if all(f in carried or f in said for f in relied):
         return False
-    return not holds_on(when, country, (f for f in held if f in carried or f in said), groups)
+    may = dict.fromkeys(f for f in held if f in carried or f in said)
+    return not holds_on(when, country, _current_type_last(may, f"type:{picture.type}"), groups)
 
 
 #: why a rule held until another never acts: the other rule is, for the acting actor,
