@@ -98,7 +98,7 @@ def test_a_bare_number_in_a_csv_drill_time_is_the_same_one_problem(drill, tmp_pa
     (datetime(2026, 9, 14, 12, 0), "yyyy-mm-dd hh:mm"),  # a date-time cell
     (time(3, 0), "hh:mm"),  # a time cell
     (timedelta(hours=3), "[h]:mm"),  # a duration cell
-    (0.125, "General"),  # a time value that lost its time format
+    (0.125, "[h]:mm"),  # a fraction of a day in a duration-formatted cell
 ])
 def test_spreadsheet_date_and_time_cells_in_the_drill_time_still_import(
         drill, tmp_path, capsys, value, number_format):

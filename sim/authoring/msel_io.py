@@ -28,7 +28,7 @@ import json
 import math
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -45,6 +45,7 @@ from scenarios.loader import LoadedScenario
 from scenarios.model import Inject, Scenario
 
 if TYPE_CHECKING:
+    from scenarios.yamlsrc import Located
     from sim.authoring.lint import Reach
 
 #: Files over this size are refused before they are parsed.
@@ -424,6 +425,71 @@ def _text_cell(cell: Any, value: Any) -> None:
         cell.value = value
 
 
+#: how a cell looks: (bold, font colour, fill colour, number format); every cell's text
+#: is wrapped and set at the top
+_Look = tuple[bool, str | None, str | None, str]
+_HEAD: _Look = (True, None, "D9D9D9", "General")
+_BODY: _Look = (False, None, None, "General")
+
+
+class _Looks:
+    """The looks of a workbook's cells, each made once: the first cell given a look gets
+    its font, fill, alignment and number format one by one, and every later cell with
+    that look is made with a copy of that cell's style. (Styling each of the many
+    thousand cells of a large MSEL afresh takes seconds.)"""
+
+    def __init__(self) -> None:
+        from openpyxl.cell import Cell
+
+        self._new = Cell
+        self._made: dict[_Look, Any] = {}
+
+    def cell(self, ws: Any, value: Any, look: _Look) -> Any:
+        """A new cell for ``ws`` holding ``value`` (text as text, see :func:`_text_cell`;
+        empty for ``None`` and ``""``) with ``look``, for ``ws.append``."""
+        made = self._made.get(look)
+        cell = self._new(ws, style_array=made)
+        if value is not None and value != "":
+            _text_cell(cell, value)  # before the look: a date's value sets its format
+        if made is None:
+            from openpyxl.styles import Alignment, Font, PatternFill
+
+            bold, color, fill, number_format = look
+            if bold:
+                cell.font = Font(bold=True, color=color)
+            if fill:
+                cell.fill = PatternFill("solid", fgColor=fill)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if number_format != "General":
+                cell.number_format = number_format
+            self._made[look] = copy.copy(cell._style)
+        return cell
+
+
+def _msel_looks() -> Callable[[list[Any]], list[_Look]]:
+    """The look of each cell of an MSEL row, by its values: tinted by its TLP label, the
+    TLP cell in its colour on black, the drill clock to the minute or to the second."""
+    keys = [k for k, _ in COLUMNS]
+    clock, tlp = keys.index("clock"), keys.index("tlp")
+    made: dict[tuple[Any, bool], list[_Look]] = {}
+
+    def looks(values: list[Any]) -> list[_Look]:
+        label = values[tlp]
+        moment = values[clock]
+        to_second = isinstance(moment, datetime) and ":%S" in _clock_format(moment)
+        row = made.get((label, to_second))
+        if row is None:
+            tint = TLP_TINT.get(label)
+            row = [(False, None, tint, "General")] * len(keys)
+            row[clock] = (False, None, tint,
+                          "yyyy-mm-dd hh:mm:ss" if to_second else "yyyy-mm-dd hh:mm")
+            row[tlp] = (True, TLP_FILL.get(label, "FFFFFF"), "000000", "General")
+            made[(label, to_second)] = row
+        return row
+
+    return looks
+
+
 def xlsx_bytes(loaded: LoadedScenario) -> bytes:
     """The MSEL workbook: the MSEL sheet, the actors' directory and the expectations.
 
@@ -431,7 +497,6 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
     cell holds (:data:`CELL_LIMIT` characters, its escapes counted): a workbook would
     keep only its beginning."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     sc = loaded.scenario
@@ -441,33 +506,30 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
     # a fixed date keeps the same scenario's export the same file
     stamp = sc.drill.start.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
     wb.properties.created = wb.properties.modified = stamp
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    head_fill = PatternFill("solid", fgColor="D9D9D9")
+    looks = _Looks()
 
     #: cells Excel could not hold whole, one line each
     too_long: list[str] = []
 
     def sheet(ws: Any, headers: list[str], rows: Iterable[list[Any]], widths: list[int],
-              what: str) -> None:
-        ws.append([])
-        for c, h in enumerate(headers, 1):
-            cell = ws.cell(row=1, column=c)
-            _text_cell(cell, h)
-            cell.font = bold
-            cell.fill = head_fill
-            cell.alignment = wrap
-        for r, values in enumerate(rows, 2):
+              what: str, row_looks: Callable[[list[Any]], list[_Look]] | None = None
+              ) -> None:
+        ws.append([looks.cell(ws, h, _HEAD) for h in headers])
+        for values in rows:
+            row_look = row_looks(values) if row_looks else None
+            cells: list[Any] = []
             for c, v in enumerate(values, 1):
-                if isinstance(v, str) and (n := stored_length(v)) > CELL_LIMIT:
+                # a character is at most seven escaped: only longer text can be too long
+                if isinstance(v, str) and len(v) > CELL_LIMIT // 7 \
+                        and (n := stored_length(v)) > CELL_LIMIT:
                     too_long.append(
                         f"{loaded.path}: {what} {values[0]!r}: {headers[c - 1]} is {n:,} "
                         f"characters as a workbook stores it, more than the {CELL_LIMIT:,} an "
                         "Excel cell holds; export as .csv, or shorten it")
+                    cells.append(None)
                     continue
-                cell = ws.cell(row=r, column=c)
-                _text_cell(cell, v if v != "" else None)
-                cell.alignment = wrap
+                cells.append(looks.cell(ws, v, row_look[c - 1] if row_look else _BODY))
+            ws.append(cells)
         for c, w in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(c)].width = w
         ws.freeze_panes = "A2"
@@ -476,24 +538,9 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
 
     ws = wb.active
     ws.title = SHEET
-    rows = export_rows(loaded)
     sheet(ws, [_clock_header(sc) if k == "clock" else h for k, h in COLUMNS],
-          ([row[k] for k, _ in COLUMNS] for row in rows),
-          [WIDTHS.get(k, 14) for k, _ in COLUMNS], "inject")
-    clock_col = [k for k, _ in COLUMNS].index("clock") + 1
-    tlp_col = [k for k, _ in COLUMNS].index("tlp") + 1
-    for r, row in enumerate(rows, 2):
-        to_second = row["clock"] is not None and ":%S" in _clock_format(row["clock"])
-        ws.cell(row=r, column=clock_col).number_format = \
-            "yyyy-mm-dd hh:mm:ss" if to_second else "yyyy-mm-dd hh:mm"
-        tint = TLP_TINT.get(row["tlp"])
-        if tint:
-            for c in range(1, len(COLUMNS) + 1):
-                ws.cell(row=r, column=c).fill = PatternFill("solid", fgColor=tint)
-        cell = ws.cell(row=r, column=tlp_col)
-        cell.fill = PatternFill("solid", fgColor="000000")
-        cell.font = Font(bold=True, color=TLP_FILL.get(row["tlp"], "FFFFFF"))
-
+          ([row[k] for k, _ in COLUMNS] for row in export_rows(loaded)),
+          [WIDTHS.get(k, 14) for k, _ in COLUMNS], "inject", _msel_looks())
     actors = wb.create_sheet("Actors")
     sheet(actors, ["Id", "Name", "Kind", "Country", "Time zone", "Hours", "Points of contact"],
           (_actor_row(sc, aid) for aid in sc.actors), [14, 34, 18, 8, 20, 22, 60], "actor")
@@ -679,26 +726,49 @@ def _unsaved_formulas(data: bytes, part: str | None) -> set[tuple[int, int]]:
     row_tag, cell_tag = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}c"
     formula_tag, value_tag = f"{{{SHEET_MAIN_NS}}}f", f"{{{SHEET_MAIN_NS}}}v"
     row = col = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(part) as src:
-        # rows and cells without their r="" are numbered on from the one before, as
-        # openpyxl numbers them
-        for event, node in iterparse(src, events=("start", "end")):
-            if event == "start":
-                if node.tag == row_tag:
-                    row = int(node.get("r") or row + 1)
-                    col = 0
-                continue
-            if node.tag == row_tag:
-                node.clear()
-            elif node.tag == cell_tag:
-                at = node.get("r")
-                row_at, col = coordinate_to_tuple(at) if at else (row, col + 1)
-                if node.find(formula_tag) is None:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zf.open(part) as src:
+            if not _may_hold_formulas(src):
+                return out  # as an export is: the cells need not be read again
+        with zf.open(part) as src:
+            # rows and cells without their r="" are numbered on from the one before, as
+            # openpyxl numbers them
+            for event, node in iterparse(src, events=("start", "end")):
+                if event == "start":
+                    if node.tag == row_tag:
+                        row = int(node.get("r") or row + 1)
+                        col = 0
                     continue
-                value = node.find(value_tag)
-                if value is None or (not value.text and node.get("t") != "str"):
-                    out.add((row_at, col))
+                if node.tag == row_tag:
+                    node.clear()
+                elif node.tag == cell_tag:
+                    at = node.get("r")
+                    row_at, col = coordinate_to_tuple(at) if at else (row, col + 1)
+                    if node.find(formula_tag) is None:
+                        continue
+                    value = node.find(value_tag)
+                    if value is None or (not value.text and node.get("t") != "str"):
+                        out.add((row_at, col))
     return out
+
+
+#: an element named ``f`` (a formula), whatever its namespace prefix, in a part's bytes
+_FORMULA_TAG = re.compile(rb"[<:]f[\s/>]")
+
+
+def _may_hold_formulas(src: Any) -> bool:
+    """Whether a UTF-8 worksheet part read from ``src`` may hold a formula (a part in
+    another encoding always may): a quick look through its bytes."""
+    tail = b""
+    first = True
+    while chunk := src.read(1 << 20):
+        if first and (chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in chunk[:64]):
+            return True
+        first = False
+        if _FORMULA_TAG.search(tail + chunk):
+            return True
+        tail = chunk[-2:]
+    return False
 
 
 #: the error values a spreadsheet saves as a formula's result
@@ -963,21 +1033,37 @@ def _first_day_choices(sc: Scenario, t: time) -> tuple[float, ...]:
     return _clock_choices(sc, datetime.combine(day, t))
 
 
-def _bare_number(typed: str) -> _Bad:
-    """The problem with a bare number in the Drill time column (``3``): it says neither
-    hours nor a date, so the cell is refused with what to write instead."""
+def _bare_number(typed: str, in_cell: bool = False) -> _Bad:
+    """The problem with a bare number in the Drill time column (``3``, ``0.5``): it says
+    neither hours, nor days, nor a date, so the cell is refused with what to write
+    instead. ``in_cell``: a workbook's number, which a time format would make a time
+    (Excel keeps a time as a fraction of a day)."""
     hours = float(typed)
     example = format_drill_time(hours * 60) if hours.is_integer() and 1 <= hours < 24 \
         else "T+01:30"
+    as_time = f", or format the cell as a time ([h]:mm) to read it as a fraction of a " \
+        f"day ({_say(hours * 1440)})" if in_cell and 0 < hours < 1 else ""
     return _Bad(f"{typed} is a bare number; write a drill time such as {example} or a date "
-                "and time")
+                f"and time{as_time}")
+
+
+def _bare_clock(sc: Scenario, typed: str, in_cell: bool = False) -> _Bad:
+    """The problem with a number below 1 on the Drill clock (``0.5``): it is no date, and
+    a time of day only in a cell formatted as a time."""
+    moment = _clock(sc, 30)
+    assert moment is not None
+    as_time = ", or format the cell as a time (hh:mm)" if in_cell else ""
+    return _Bad(f"{typed} is a bare number; write a date and time such as "
+                f"{moment:%Y-%m-%d %H:%M} or a time of day such as "
+                f"{moment.hour}:{moment.minute:02d}{as_time}")
 
 
 def _elapsed(sc: Scenario, value: Any) -> float:
     """A ``Drill time`` cell: time since the start (``T+01:30``, ``1:30``, ``1d02:00``),
     a spreadsheet time or duration, or a moment (a date-time cell, an ISO date-time) on
-    the drill clock. A bare number (``3``) is refused, but for a workbook's number
-    below 1: a time value whose cell lost its time format."""
+    the drill clock. A workbook cell is a time, a duration or a date-time by its number
+    format (openpyxl reads it so); a bare number (``3``, or ``0.5`` in a General cell)
+    says no unit and is refused."""
     if isinstance(value, datetime):
         return _from_clock(sc, value)
     if isinstance(value, timedelta):
@@ -985,9 +1071,7 @@ def _elapsed(sc: Scenario, value: Any) -> float:
     if isinstance(value, time):
         return value.hour * 60 + value.minute + value.second / 60
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if 0 <= value < 1:
-            return value * 1440
-        raise _bare_number(_typed(value))
+        raise _bare_number(_typed(value), in_cell=True)
     text = str(value).strip()
     if _SERIAL.fullmatch(text):
         raise _bare_number(text)
@@ -1012,17 +1096,21 @@ def _moment(sc: Scenario, value: Any) -> float:
 
 def _moments(sc: Scenario, value: Any) -> tuple[float, ...]:
     """The drill minutes a ``Drill clock`` cell can be, the first first: two for a time
-    in the hour that comes twice when the clock's zone leaves summer time."""
+    in the hour that comes twice when the clock's zone leaves summer time. A bare number
+    is an Excel serial date (a date cell that lost its format); one below 1 is no date
+    and is refused: a workbook cell formatted as a time is read as a time of day."""
     if isinstance(value, datetime):
         return _clock_choices(sc, value)
     if isinstance(value, time):
         return _first_day_choices(sc, value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if 0 <= value < 1:
-            return _first_day_choices(sc, (datetime.min + timedelta(days=value)).time())
+        if value < 1:
+            raise _bare_clock(sc, _typed(value), in_cell=True)
         return _clock_choices(sc, _excel_date(value))
     text = str(value).strip()
     if _SERIAL.fullmatch(text):  # an Excel serial date, as a CSV cell holds it
+        if float(text) < 1:
+            raise _bare_clock(sc, text)
         return _moments(sc, float(text))
     if m := _HHMM.match(text):
         hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
@@ -1410,6 +1498,14 @@ def splice(source: str, file: str, injects: list[dict[str, Any]]) -> str:
     stay with it, and the new lines end as the file's first line does (CRLF or LF).
     Raises :class:`MselError` if the result would read back differently anywhere but
     the injects."""
+    return _splice(source, file, injects, file)[0]
+
+
+def _splice(source: str, file: str, injects: list[dict[str, Any]], output: str
+            ) -> tuple[str, Located]:
+    """:func:`splice`, and the new text as read back, located in ``output`` (the file
+    it is written to), for the checks that follow."""
+    from scenarios.yamlsrc import MAX_BYTES as SCENARIO_BYTES
     from scenarios.yamlsrc import YamlProblem, read_yaml_text
 
     try:
@@ -1437,12 +1533,16 @@ def splice(source: str, file: str, injects: list[dict[str, Any]]) -> str:
                                        or lines[end - 1].startswith("#")):
                 end -= 1
             text = "".join(lines[:first]) + block + "".join(lines[end:])
+        if len(text.encode("utf-8", "surrogatepass")) > SCENARIO_BYTES:
+            raise MselError([f"{file}: with these injects the scenario would be larger than "
+                             f"{SCENARIO_BYTES // 1_000_000} MB, the most a scenario file may be; "
+                             "split the drill or shorten the injects' texts"])
         try:
-            after = read_yaml_text(text, file)
+            after = read_yaml_text(text, output)
         except YamlProblem:
             continue
         if after.data == expected:
-            return text
+            return text, after
     raise MselError([f"{file}: the injects cannot be replaced without changing the rest of the "
                      "file (is the injects: section written in an unusual way, with anchors "
                      "used elsewhere?)"])
@@ -1465,20 +1565,20 @@ def artefact_files(loaded: LoadedScenario) -> list[tuple[str, Path]]:
             if isinstance(art, dict) and isinstance(art.get("file"), str) and art["file"]]
 
 
-def _check_loads(loaded: LoadedScenario, text: str, table: Table, places: _Places,
+def _check_loads(loaded: LoadedScenario, new: Located, table: Table, places: _Places,
                  output: Path, allow_include: tuple[str | Path, ...]) -> None:
-    """Check the new scenario text as the loader will check the file once written, its
-    artefact files included: each is read next to ``output``, from the folders the
-    loader allows. Raises :class:`MselError` with every problem, at its cell."""
+    """Check the new scenario text, as read back located in ``output``, as the loader
+    will check the file once written, its artefact files included: each is read next to
+    ``output``, from the folders the loader allows. Raises :class:`MselError` with every
+    problem, at its cell."""
     from scenarios.loader import (
         IncludeRoots,
         ScenarioError,
         _finish,
         format_path,
     )
-    from scenarios.yamlsrc import Located, read_yaml_text
+    from scenarios.yamlsrc import Located
 
-    new = read_yaml_text(text, str(output))  # splice has read it already
     old = loaded.source
 
     def marks(old_marks: dict[Any, Any], new_marks: dict[Any, Any]) -> dict[Any, Any]:
@@ -1516,7 +1616,7 @@ def import_msel(
     """The scenario with the sheet's injects, checked as the loader will check the file
     written to ``output`` (by default the scenario's own file)."""
     injects, notes, places = _read_injects(loaded, table, mapping)
-    text = splice(source_text, str(loaded.path), injects)
-    _check_loads(loaded, text, table, places, Path(output) if output else loaded.path,
-                 allow_include)
+    target = Path(output) if output else loaded.path
+    text, new = _splice(source_text, str(loaded.path), injects, str(target))
+    _check_loads(loaded, new, table, places, target, allow_include)
     return Imported(text, injects, notes)
