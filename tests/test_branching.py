@@ -70,6 +70,7 @@ injects:
     sender: hicon
     to: [everyone]
     via: email
+    tlp: CLEAR
     incident: {id: inc, type: botnet, severity: high, affected: [SG, MY, TH], hosted_in: [MY]}
 """
 

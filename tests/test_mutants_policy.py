@@ -95,6 +95,8 @@ def test_an_action_done_by_anyone_counts_once_its_message_reached_the_actor(scen
     _rules(scenario_data)["brief"] = {
         "by": ["cert-b", "council"], "on": ["notify", "escalate"], "action": "publish",
         "when": {"done": [{"action": "escalate", "by": "anyone"}]}}
+    scenario_data["injects"][0]["tlp"] = "CLEAR"
+    _rules(scenario_data)["escalate"]["tlp"] = "CLEAR"
     assert _done(_run(scenario_data, load), "published") == [(160, "council")]
 
 
@@ -279,6 +281,7 @@ def test_a_rule_done_while_another_waits_is_no_release_of_it(scenario_data, load
     rules.update({"escalate": escalate,
                   "advise": {"by": ["cert-a"], "on": ["inject"], "action": "publish"},
                   "notify": notify})
+    scenario_data["injects"][0]["tlp"] = "CLEAR"
     log = _run(scenario_data, load)
     assert [(e.time, e.details["rule"]) for e in events_of(log, "held")] == [(100, "escalate")]
     assert [(e.time, e.type) for e in log if e.type in ("published", "notified", "escalated")
@@ -298,6 +301,7 @@ def test_a_rule_that_never_waited_keeps_its_place_in_the_framework(scenario_data
                   "notify": notify,
                   "advise": {"by": ["cert-a"], "on": ["inject"], "action": "publish"},
                   "escalate": escalate})
+    scenario_data["injects"][0]["tlp"] = "CLEAR"
     log = _run(scenario_data, load)
     assert [(e.time, e.details["rule"]) for e in events_of(log, "held")] == [(100, "wait")]
     assert [(e.time, e.type) for e in log if e.type in ("published", "notified", "escalated")

@@ -96,6 +96,12 @@ def hold_never_lifts(rules: Mapping, binds: Mapping[str, frozenset[str]], rid: s
 
 #: selectors that name only actors of the acting actor's own country
 _LOCAL = ("national_police", "central_authority", "local_isps", "regulators")
+#: Malaysian states that take a Friday-Saturday weekend, by every code the holidays
+#: package knows them by
+_FRI_SAT_STATES = {code: state for state, codes in (
+    ("Kedah", ("02", "KDH", "Kedah")),
+    ("Kelantan", ("03", "KTN", "Kelantan")),
+    ("Terengganu", ("11", "TRG", "Terengganu"))) for code in codes}
 
 
 def _least(dist: object) -> tuple[float, bool]:
@@ -808,6 +814,47 @@ class _Linter:
                           f"{actor.name} is staffed 24/7, so it is never off duty and its "
                           "on-call tier never acts", key=not key)
 
+    def weekends_of_subdivisions(self) -> None:
+        """Teams in, or taking the public holidays of, a state with a Friday-Saturday
+        weekend (the `holidays` package gives its holidays, not its weekend) that work
+        on Friday or are off on Sunday."""
+        default = self.sc.drill.public_holidays
+        for aid, actor in self.sc.actors.items():
+            if actor.always_on:
+                continue  # never off duty: it has no weekend
+            ph = actor.public_holidays
+            calendar = actor.calendar(default)
+            if calendar is not None and calendar[0] == "MY" \
+                    and calendar[1] in _FRI_SAT_STATES:
+                state, sub = _FRI_SAT_STATES[calendar[1]], calendar[1]
+                where = f"takes the public holidays of {state} (MY subdivision {sub})"
+                set_in = "public_holidays" if getattr(ph, "subdivision", None) else None
+            elif actor.country == "MY" and actor.subdivision in _FRI_SAT_STATES:
+                state, sub = _FRI_SAT_STATES[actor.subdivision], actor.subdivision
+                where = f"works in {state} (MY subdivision {sub})"
+                set_in = None
+            else:
+                continue
+            week = actor.week
+            wrong = [w for w, bad in (("works on Friday", bool(week[4])),
+                                      ("is off on Sunday", not week[6])) if bad]
+            if not wrong:
+                continue
+            if actor.working_pattern is not None:
+                fix = ("run its working_pattern from Sunday to Thursday (sun-thu), with "
+                       "Friday and Saturday off")
+                hours = ("actors", aid, "working_pattern")
+            else:
+                fix = "give it working_days: [sun, mon, tue, wed, thu]"
+                hours = ("actors", aid, "working_days")
+            path = ("actors", aid, *((set_in,) if set_in else ()), "subdivision")
+            written = self.loaded.source.mark_for(hours) is not None
+            path, key = self._mine(path, *((hours,) if written else ()))
+            self.warn("weekend-of-subdivision", path,
+                      f"{actor.name} {where}, a state with a Friday-Saturday weekend, but "
+                      f"{' and '.join(wrong)}: the holidays package gives the state's "
+                      f"holidays, not its weekend; {fix}", key=key)
+
     def contingencies(self) -> None:
         #: for each contingency inject, (expectation index, what fires it)
         referenced: dict[str, list[tuple[int, str]]] = {}
@@ -1189,7 +1236,8 @@ class _Linter:
                       self.unreachable_actors, self.rules_that_never_fire,
                       self.deadlines_too_short, self.short_deadlines_off_duty,
                       self.injects_on_days_off, self.injects_held_past_end,
-                      self.calendar_entries, self.contingencies, self.hold_until_order,
+                      self.calendar_entries, self.weekends_of_subdivisions,
+                      self.contingencies, self.hold_until_order,
                       self.expectations_never_met, self.rules_without_recipient, self.drift,
                       self.stage_names, *branching_checks(self), *artefact_checks(self)):
             check()

@@ -336,7 +336,8 @@ class Messaging:
         """Whether a publication goes out, as a message to the public would: what only
         CLEAR allows is withheld (a person, or the policy with its ``tlp_breach``
         probability, publishes it anyway, a TLP violation), and nothing is published
-        when the facts it rests on could only come from what is withheld."""
+        when everything the team holds about the incident is withheld, or when the
+        facts it rests on could only come from what is withheld."""
         engine = self.engine
         restricted = [item for item in passes
                       if item.recipient == st.id and not allowed(item.tlp, item.named, st, None)]
@@ -348,6 +349,12 @@ class Messaging:
                             to="public", action="publish", by=by, named=list(item.named))
             return True
         refs = [item.ref for item in restricted]
+        if len(restricted) == len(passes) and not any(map(_partly_public, restricted)):
+            # nothing it holds may be made public: a publication would have nothing to say
+            kept = dict.fromkeys(f for item in restricted for f in item.facts)
+            engine.emit("withheld", st.id, inc_id, refs=refs, to="public", facts=list(kept),
+                        action="publish", reason="no message without restricted facts")
+            return False
         public = {f for item in passes if item not in restricted for f in item.facts}
         public.update(f for item in restricted for f in item.facts
                       if item.label_of(f) == "CLEAR")
@@ -941,6 +948,14 @@ def _reached(sender: ActorState, d: Dispatch) -> bool:
     """Whether a person playing ``d``'s sender sent its recipient that action about the
     incident: the policy's message is tried again, or chased, no more."""
     return bool(sender.person_sent) and (d.incident, d.verb, d.recipient) in sender.person_sent
+
+
+def _partly_public(item: Received) -> bool:
+    """Whether some of a restricted item may be made public: its incident facts, or the
+    incident's title, under CLEAR."""
+    labels = item.fact_labels
+    return (item.facts_tlp == "CLEAR" or item.title_tlp == "CLEAR"
+            or (labels is not None and "CLEAR" in labels.values()))
 
 
 def _split(st: ActorState, recipient: ActorState, passes: list[Received]
