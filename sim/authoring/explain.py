@@ -30,7 +30,7 @@ from scenarios.model import (
 from sim.authoring.lint import Reach, hold_never_lifts, incidents
 from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, LABEL_RANK, OPEN_RANK, Picture, stated_facts
-from sim.engine.messaging import _current_type_last, allowed
+from sim.engine.messaging import current_type_last, allowed
 from sim.engine.policy import Directory, applies, holds_on
 from sim.safe.text import one_line
 
@@ -299,13 +299,13 @@ def _passes(way: _Way, me: _Who, them: _Who) -> bool:
 
 
 def _message_ways(carried: _Held, implied: tuple[str, ...], tlp: str, me: _Who,
-                  them: _Who, everyone: list[_Who]) -> _Held:
-    """How the facts a message from ``me`` to ``them`` under a rule's label ``tlp``
-    carries reach it, as the engine labels the message (messaging.py): each fact under
-    the laxest label it may go under, never laxer than ``tlp``; the message under the
-    strictest of ``tlp``, those labels and the reports it passes on whole. A TLP:RED
-    message names those of the rule's recipients (``everyone``) every such label lets
-    it go to."""
+                  them: _Who, everyone: list[_Who]) -> tuple[str, _Held]:
+    """The label of a message from ``me`` to ``them`` under a rule's label ``tlp``, and
+    how the facts it carries reach it, as the engine labels the message (messaging.py):
+    each fact under the laxest label it may go under, never laxer than ``tlp``; the
+    message under the strictest of ``tlp``, those labels and the reports it passes on
+    whole. A TLP:RED message names those of the rule's recipients (``everyone``) every
+    such label lets it go to."""
     rank = TLP_ORDER.index
     base = rank(tlp)
     best = {f: max(base, min(rank(w[0]) for w in ways)) for f, ways in carried.items()}
@@ -328,7 +328,7 @@ def _message_ways(carried: _Held, implied: tuple[str, ...], tlp: str, me: _Who,
     out: _Held = {}
     for f, r in best.items():
         _hold(out, (f,), TLP_ORDER[r], message, named)
-    return out
+    return message, out
 
 
 @dataclass
@@ -399,6 +399,9 @@ class _Walk:
     #: actor -> its picture of the incident, fed each inject and message in the order
     #: the walk delivers them, so that it acts on the type a run's team would
     pictures: dict[str, Picture] = field(default_factory=dict)
+    #: actors holding a report or message that may be made public, whole or in part
+    #: (its label, or that of some of its facts, is CLEAR): only they may publish
+    public: set[str] = field(default_factory=set)
 
     def take(self, actor: str, facts: Iterable[str], label: str, whole: str,
              named: tuple[str, ...]) -> bool:
@@ -411,6 +414,8 @@ class _Walk:
         held = self.held.setdefault(actor, {})
         was = {f: LABEL_RANK[_laxest(held[f])] for f in facts if f in held}
         _hold(held, facts, label, whole, named)
+        if "CLEAR" in (label, whole):
+            self.public.add(actor)
         return self.learn(actor, facts) or any(
             f not in was or LABEL_RANK[_laxest(held[f])] < was[f] for f in facts)
 
@@ -449,7 +454,9 @@ def _paths(sc: Scenario) -> list[str]:
     carries keeps the label it came under, never laxer than the rule's. A fact may go
     wherever its own label allows, or wherever the report or message that brought it
     may go whole: a TLP:RED report goes to the teams it names, whatever the label of
-    its facts.
+    its facts. Only what is CLEAR may be made public: a team publishes nothing when it
+    holds no report or message that may be, whole or in part, or when what its rule
+    rests on came only under other labels.
 
     The paths use the incident's fullest extent, up to an inject that gives it
     another type: the injects at a drill time are taken in the order they go out, in
@@ -635,15 +642,18 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                 theirs = walk.held.setdefault(t, {})
                 # its facts in the order the sender learnt them, the type the sender acts
                 # on the last of its types (messaging.py)
-                says = tuple(_current_type_last(dict.fromkeys((*carried, *implied)),
+                says = tuple(current_type_last(dict.fromkeys((*carried, *implied)),
                                                 f"type:{picture.type}"))
                 was = {f: LABEL_RANK[_laxest(theirs[f])] for f in says if f in theirs}
                 # each fact travels under the label it came under, never laxer than the
                 # message's own (messaging.py)
-                for f, ways in _message_ways(carried, implied, rule.tlp, me,
-                                             _Who(t, sc.actors[t]), everyone).items():
+                labelled, ways_of = _message_ways(carried, implied, rule.tlp, me,
+                                                  _Who(t, sc.actors[t]), everyone)
+                for f, ways in ways_of.items():
                     for label, whole, named in ways:
                         _hold(theirs, (f,), label, whole, named)
+                if labelled == "CLEAR" or any(_open(ways) for ways in ways_of.values()):
+                    walk.public.add(t)  # it may make (some of) the message public
                 told = heard.said(actor, t)
                 # it learns something, or may pass on more of what it knew: a fact it
                 # held only under a stricter label now comes under a laxer one, or the
@@ -667,8 +677,32 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                 lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{only}: NEVER, it "
                              f"waits for {stuck[0]}, {_HELD[stuck[1]]}   [{rid}]")
                 continue
-            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}{only}   [{rid}]")
+            if rule.action == "publish" and not _may_publish(walk, actor, relied):
+                # the engine publishes nothing the labels keep from the public: said, not
+                # promised (the rules held until it still follow, as in a run)
+                lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}{only}: "
+                             f"NEVER, it withholds it from the public (TLP)   [{rid}]")
+            else:
+                lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}{only}   "
+                             f"[{rid}]")
         _walk(sc, directory, rules, walk, actor, f"after:{rid}", sender, depth + 1, lines)
+
+
+def _may_publish(walk: _Walk, actor: str, relied: list[str]) -> bool:
+    """Whether ``actor`` publishes under a rule whose condition rests on ``relied``, as
+    the engine decides (messaging.py): only what is CLEAR may be made public, so it
+    publishes nothing when it holds no report or message that may be made public, whole
+    or in part, or when what the rule rests on came only under other labels."""
+    if actor not in walk.public:
+        return False
+    held = walk.held.get(actor, {})
+    return all(_open(held.get(f, ())) for f in relied)
+
+
+def _open(ways: tuple[_Way, ...]) -> bool:
+    """Whether a fact that reached an actor these ways may be made public: it came under
+    CLEAR, or in a report or message labelled CLEAR."""
+    return any("CLEAR" in (label, whole) for label, whole, _ in ways)
 
 
 def _rests_on_kept(when: Condition, country: str | None, picture: Picture, held: _Held,
@@ -682,7 +716,7 @@ def _rests_on_kept(when: Condition, country: str | None, picture: Picture, held:
     if all(f in carried or f in said for f in relied):
         return False
     may = dict.fromkeys(f for f in held if f in carried or f in said)
-    return not holds_on(when, country, _current_type_last(may, f"type:{picture.type}"), groups)
+    return not holds_on(when, country, current_type_last(may, f"type:{picture.type}"), groups)
 
 
 #: why a rule held until another never acts: the other rule is, for the acting actor,

@@ -125,7 +125,7 @@ class Dispatch:
     title_tlp: str | None = None
 
 
-def _current_type_last(facts: dict[str, None], current: str) -> dict[str, None]:
+def current_type_last(facts: dict[str, None], current: str) -> dict[str, None]:
     """A message's facts with the type its sender acts on (``current``) as the last of
     the types it states, as an item states its types oldest first (so that its
     recipient does not take an older type it restates for the newer one)."""
@@ -413,7 +413,7 @@ class Messaging:
             return unsaid
         may = dict.fromkeys(f for f in picture.learnt if f in carried or f in told)
         if picture.type:
-            may = _current_type_last(may, f"type:{picture.type}")  # the type it acts on
+            may = current_type_last(may, f"type:{picture.type}")  # the type it acts on
         if holds_on(when, country, may, policy.groups):
             return unsaid  # what it may pass on is reason enough
         return list(dict.fromkeys((*unsaid, *missing)))
@@ -469,7 +469,7 @@ class Messaging:
         if implied:
             facts.update(dict.fromkeys(implied))
         if picture is not None and picture.type:
-            facts = _current_type_last(facts, f"type:{picture.type}")
+            facts = current_type_last(facts, f"type:{picture.type}")
         # a message is labelled at least as strictly as anything it passes on; each of its
         # facts travels under the laxest label of the items it came from, never laxer
         # than the message's own chosen label
