@@ -30,7 +30,7 @@ from scenarios.model import (
 from sim.authoring.lint import Reach, hold_never_lifts, incidents
 from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, LABEL_RANK, OPEN_RANK, Picture, stated_facts
-from sim.engine.messaging import current_type_last, allowed
+from sim.engine.messaging import allowed, current_type_last
 from sim.engine.policy import Directory, applies, holds_on
 from sim.safe.text import one_line
 
