@@ -202,12 +202,13 @@ _IncludedAt = tuple[Mark | None, str, str, Path]
 def _load_with_includes(
     path: Path, stack: tuple[Path, ...], problems: list[Problem], is_root: bool,
     roots: IncludeRoots, defined: dict[tuple, _Definer] | None = None,
-    via: dict[Path, _IncludedAt] | None = None,
+    via: dict[Path, _IncludedAt] | None = None, included: set[tuple] | None = None,
 ) -> Located:
     """The file with its includes merged in. ``defined`` receives, for each id of the
     shared sections, the file that defines it: this one, or the included file it
     comes from; ``via``, for each included file (resolved), where it was included
-    first."""
+    first; ``included``, the path of each entry of the shared sections, and of each
+    rule of a framework, that the included files define (see :func:`_included`)."""
     loc = read_yaml_file(path)
     data = loc.data
     if data is None:
@@ -307,6 +308,8 @@ def _load_with_includes(
                 owners[(section, key)] = definer
                 dest[key] = value
                 _rebase(sub, (section, key), merged)
+    if included is not None:
+        included.update(_included(merged.data))
     # the including file overrides field by field
     if not merged.data:
         # nothing was included: the file stands as it was read
@@ -332,6 +335,21 @@ def _load_with_includes(
             for key in own if isinstance(own, dict) else ():
                 defined[(section, key)] = this
     return merged
+
+
+def _included(data: dict) -> Iterator[tuple]:
+    """The path of each entry of the shared sections of ``data``, and of each rule of
+    its frameworks: ``("actors", "mycert")``, ``("frameworks", "fw", "rules", "r1")``."""
+    for section in MAPPING_SECTIONS:
+        items = data.get(section)
+        if not isinstance(items, dict):
+            continue
+        for key, entry in items.items():
+            yield section, key
+            rules = entry.get("rules") if section == "frameworks" and isinstance(
+                entry, dict) else None
+            for rid in rules if isinstance(rules, dict) else ():
+                yield section, key, "rules", rid
 
 
 def _yaml_problems(exc: YamlProblem) -> list[Problem]:
@@ -609,9 +627,87 @@ def reword(err: dict, path: tuple, data: Any, written: str | None = None) -> str
     return f"{msg} (got {_quoted(value)})"
 
 
-def _validation_problems(exc: ValidationError, loc: Located) -> list[Problem]:
+#: the sections an including file may override entry by entry, and what an entry is
+_ENTRY_OF = {"actors": "an actor", "channels": "a channel", "frameworks": "a framework",
+             "memberships": "a membership"}
+
+
+def _entry(path: tuple) -> tuple | None:
+    """The entry of a shared section, or the rule of a framework, that ``path`` is a
+    field of, or None."""
+    if len(path) == 5 and path[0] == "frameworks" and path[2] == "rules":
+        return path[:4]
+    return path[:2] if len(path) == 3 and path[0] in _ENTRY_OF else None
+
+
+def _stray_entries(errors: list[tuple[dict, tuple]], included: set[tuple]
+                   ) -> dict[tuple, list[str]]:
+    """The entries that no included file defines and that lack required fields (an
+    override under a misspelt id, most likely), with the fields each lacks; the rules
+    of such a framework are left to the framework's."""
+    lacking: dict[tuple, list[str]] = {}
+    for err, path in errors:
+        entry = _entry(path)
+        if err["type"] == "missing" and entry is not None and entry not in included:
+            lacking.setdefault(entry, []).append(str(path[-1]))
+    return {entry: fields for entry, fields in lacking.items()
+            if len(entry) == 2 or entry[:2] not in lacking}
+
+
+def _stray_message(entry: tuple, lacks: list[str], included: set[tuple]) -> str:
+    """What is wrong with an entry that no included file defines and that is not whole
+    either: the entry the organiser most likely meant to override, where there is one."""
+    ident = str(entry[-1])
+    what = "a rule" if len(entry) == 4 else _ENTRY_OF[entry[0]]
+    message = (f"not {what} of the included files, and not a whole one (it lacks "
+               f"{', '.join(lacks)})")
+    if len(entry) == 4:
+        elsewhere = [p[1] for p in included if len(p) == 4 and p[3] == ident]
+        if elsewhere:
+            return (f"{message}; it is a rule of framework {_quoted(elsewhere[0])}: override "
+                    "it there")
+        known = [p[3] for p in included if len(p) == 4 and p[1] == entry[1]]
+        section = "rules"
+    else:
+        known = [p[1] for p in included if len(p) == 2 and p[0] == entry[0]]
+        section = str(entry[0])
+    library = _library_definitions().get((section, ident))
+    if library is not None:
+        return f"{message}; {library} defines it: include that file"
+    return message + _suggest(ident, sorted(known))
+
+
+def _stray_rules(stray: dict[tuple, list[str]], data: Any) -> set[str]:
+    """The ids of the stray rules (see :func:`_stray_entries`), and of the rules of the
+    stray frameworks, of ``data``."""
+    out = {str(entry[3]) for entry in stray if len(entry) == 4}
+    frameworks = data.get("frameworks") if isinstance(data, dict) else None
+    for entry in stray:
+        if len(entry) == 2 and entry[0] == "frameworks" and isinstance(frameworks, dict):
+            framework = frameworks.get(entry[1])
+            rules = framework.get("rules") if isinstance(framework, dict) else None
+            out.update(map(str, rules if isinstance(rules, dict) else ()))
+    return out
+
+
+def _validation_problems(exc: ValidationError, loc: Located,
+                         included: set[tuple] | None = None,
+                         stray: dict[tuple, list[str]] | None = None) -> list[Problem]:
+    """Each error of ``exc`` as a problem at its place in the file. With ``included``
+    (what the included files define, when the file includes any), an entry that no
+    included file defines and that lacks required fields is one problem at its id;
+    ``stray`` receives those entries."""
     out = []
-    for err, path in located_errors(exc, loc.data):
+    errors = located_errors(exc, loc.data)
+    if stray is None:
+        stray = {}
+    stray.update(_stray_entries(errors, included) if included is not None else {})
+    for entry, lacks in stray.items():
+        out.append(Problem(loc.key_mark(entry), format_path(entry),
+                           _stray_message(entry, lacks, included or set())))
+    for err, path in errors:
+        if err["type"] == "missing" and (path[:2] in stray or path[:4] in stray):
+            continue  # what a stray entry lacks, at any depth, is in its one problem
         # an unknown field, or an id that is not valid: the problem is the key itself
         about_key = err["type"] == "extra_forbidden" or err["loc"][-1:] == ("[key]",)
         mark = loc.key_mark(path) if about_key else loc.mark_for(path)
@@ -1083,10 +1179,12 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
     at an earlier time (or at the same time, listed before it). Injects without a
     fixed time fire no earlier than their anchor. A contingency: the anchors of the
     expectations that fire it (it is surely later when they are about its incident
-    and anchored on it, or on an inject about it; one that no expectation fires is
-    left to the facilitator). An after_action inject: the first scheduled inject of the
-    drill (an action answers what has arrived), and surely later when the action must
-    be about its incident."""
+    and anchored on it, or on an inject about it; one anchored on another incident
+    fires no earlier than that incident opens, and one about an incident no inject
+    opens is reported there; one that no expectation fires is left to the
+    facilitator). An after_action inject: the first scheduled inject of the drill (an
+    action answers what has arrived), and surely later when the action must be about
+    its incident."""
 
     def inc_of(inj: Any) -> Any:
         return inj.get("incident", {}).get("id") \
@@ -1102,6 +1200,34 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
         key = (minute, i, str(inj.get("at")), str(inj.get("id")))
         inc = inj["incident"]["id"]
         first_typed[inc] = min(key, first_typed.get(inc, key))
+
+    known = {x["incident"]["id"] for _, x, _ in about}
+    #: incident -> the drill minute it opens no earlier than (None: any time), as
+    #: worked out; None too while it is being worked out, so that a loop bounds nothing
+    openings: dict[str, float | None] = {}
+
+    def untimed(inj: dict) -> bool:
+        return inj.get("type") == "contingency" or isinstance(inj.get("after_action"), dict)
+
+    def opening(inc: str) -> float | None:
+        """No earlier than this drill minute does incident ``inc`` open (None: any
+        time): its first scheduled inject, or an untimed one that may fire earlier."""
+        if inc in openings:
+            return openings[inc]
+        openings[inc] = None
+        lows: list[float] = []
+        for _, inj, minute in about:
+            if inj["incident"]["id"] != inc:
+                continue
+            if minute is not None:
+                lows.append(minute)
+            elif untimed(inj) and inj.get("at") is None:
+                low = earliest(inj, inc)
+                if low is None:
+                    return None
+                lows.append(low)
+        openings[inc] = min(lows, default=None)
+        return openings[inc]
 
     def earliest(inj: dict, inc: str) -> float | None:
         """No earlier than this drill minute (inf: surely after the incident opened;
@@ -1120,9 +1246,15 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
                 continue
             after = str(exp.get("after", "incident"))
             if after == "incident":
-                if exp.get("incident") != inc:
+                other = exp.get("incident")
+                if other == inc or not isinstance(other, str) or other not in known:
+                    # an incident no inject opens is reported at the expectation
+                    bounds.append(math.inf)
+                    continue
+                low = opening(other)
+                if low is None:
                     return None
-                bounds.append(math.inf)
+                bounds.append(low)
             elif inc_of(by_id.get(after)) == inc:
                 bounds.append(math.inf)
             elif after in scheduled:
@@ -1141,8 +1273,7 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
         typed = first_typed.get(inc)
         where = ("injects", i, "incident", "type")
         message = f"the first inject about incident {_quoted(inc)} must give its type"
-        untimed = inj.get("type") == "contingency" or isinstance(inj.get("after_action"), dict)
-        if untimed:
+        if untimed(inj):
             if inj.get("at") is not None:
                 continue  # reported elsewhere
             lb = earliest(inj, inc)
@@ -1154,7 +1285,7 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
             continue
         if typed is not None:
             given = f"inject {_quoted(typed[3])} gives it at {typed[2]}"
-            if untimed:
+            if untimed(inj):
                 kind = "contingency" if inj.get("type") == "contingency" else "after_action"
                 message += (f": the incident opens with whichever of its injects fires first, "
                             f"and this {kind} inject may fire before {given}")
@@ -1408,7 +1539,8 @@ _PLURAL = {"channel": "channels", "actor": "actors", "group": "groups",
 
 @functools.lru_cache(maxsize=1)
 def _library_definitions() -> dict[tuple[str, str], str]:
-    """(section, id) -> the library file that defines it ('asean/channels')."""
+    """(section, id) -> the library file that defines it ('asean/channels'); a rule
+    of a framework as ('rules', id)."""
     out: dict[tuple[str, str], str] = {}
     root = library_dir()
     for file in sorted(root.rglob("*.yaml")):
@@ -1416,11 +1548,11 @@ def _library_definitions() -> dict[tuple[str, str], str]:
             data = read_yaml_file(file).data
         except YamlProblem:
             continue
-        for section in MAPPING_SECTIONS:
-            items = data.get(section) if isinstance(data, dict) else None
-            for key in items if isinstance(items, dict) else ():
-                out.setdefault((section, str(key)), file.relative_to(root).with_suffix(
-                    "").as_posix())
+        name = file.relative_to(root).with_suffix("").as_posix()
+        for path in _included(data) if isinstance(data, dict) else ():
+            # a rule by its id alone: rule ids are unique across frameworks
+            key = ("rules", str(path[3])) if len(path) == 4 else (path[0], str(path[1]))
+            out.setdefault(key, name)
     return out
 
 
@@ -1478,48 +1610,69 @@ def _library_references(problems: list[Problem],
 
 
 def _subdivision_problems(scenario: Scenario, loc: Located) -> list[Problem]:
-    """A team's ``subdivision`` the holidays package does not know, where it is taken
-    because the drill switches public holidays on (an actor that sets
-    ``public_holidays`` itself is checked by its model). The library's own are known
-    good (a test checks them): only a scenario's own are looked up, which loads the
-    package."""
+    """A team's ``country`` or ``subdivision`` that the holidays package does not know,
+    where its calendar is taken because the drill switches public holidays on (an
+    actor that sets ``public_holidays`` itself is checked by its model). The library's
+    own are known good (a test checks them): only a scenario's own are looked up,
+    which loads the package."""
     if not scenario.drill.public_holidays:
         return []
     library = library_dir().resolve()
+
+    def own(where: tuple) -> bool:
+        mark = loc.mark_for(where)
+        return mark is None or not Path(mark.file).resolve().is_relative_to(library)
+
     out = []
     for aid, actor in scenario.actors.items():
-        if actor.subdivision is None or actor.public_holidays is not None \
-                or actor.country is None:
+        if actor.public_holidays is not None or actor.country is None:
             continue
-        where = ("actors", aid, "subdivision")
-        mark = loc.mark_for(where)
-        if mark is not None and Path(mark.file).resolve().is_relative_to(library):
+        country = ("actors", aid, "country")
+        subdivision = ("actors", aid, "subdivision")
+        if not own(country) and (actor.subdivision is None or not own(subdivision)):
+            continue
+        try:
+            check_calendar(actor.country, None)
+        except ValueError as exc:
+            out.append(Problem(loc.mark_for(country), format_path(country),
+                               f"{exc}, and drill.public_holidays gives this team its "
+                               "country's; correct the country, or give the team "
+                               "public_holidays: false"))
+            continue
+        if actor.subdivision is None:
             continue
         try:
             check_calendar(actor.country, actor.subdivision)
         except ValueError as exc:
-            out.append(Problem(mark, format_path(where), str(exc)))
+            out.append(Problem(loc.mark_for(subdivision), format_path(subdivision), str(exc)))
     return out
 
 
-def check_scenario(loc: Located, *, injects_pending: bool = False
+def check_scenario(loc: Located, *, injects_pending: bool = False,
+                   included: set[tuple] | None = None
                    ) -> tuple[Scenario | None, list[Problem]]:
     """The scenario ``loc`` holds (None when it is not valid) and every problem that
     validating and cross-checking it finds: the checks a scenario file passes, its
     artefact files aside. A batch variant's scenario passes the same checks. With
     ``injects_pending``, ``loc`` has no injects yet, and what refers to them is not
-    checked (see :func:`_cross_references`)."""
+    checked (see :func:`_cross_references`). ``included`` is what the file's includes
+    define, when it includes any (see :func:`_load_with_includes`)."""
     scenario = None
     problems: list[Problem] = []
+    stray: dict[tuple, list[str]] = {}
     build_models()
     try:
         scenario = Scenario.model_validate(loc.data)
     except ValidationError as exc:
-        problems.extend(_validation_problems(exc, loc))
+        problems.extend(_validation_problems(exc, loc, included, stray))
+    stray_rules = _stray_rules(stray, loc.data)
     if isinstance(loc.data, dict):
         for where, message in (*_cross_references(loc.data, scenario,
                                                   injects_pending=injects_pending),
                                *_drift_problems(loc.data)):
+            if isinstance(where, KeyPath) and len(where) == 4 and where[2] == "rules" \
+                    and where[3] in stray_rules:
+                continue  # an override in the wrong framework repeats a rule's id
             mark = loc.key_mark(where) if isinstance(where, KeyPath) else loc.mark_for(where)
             problems.append(Problem(mark, format_path(where), message))
     if scenario is not None:
@@ -1529,8 +1682,9 @@ def check_scenario(loc: Located, *, injects_pending: bool = False
 
 def _finish(loc: Located, path: Path, problems: list[Problem],
             roots: IncludeRoots | None = None,
-            via: dict[Path, _IncludedAt] | None = None) -> LoadedScenario:
-    scenario, found = check_scenario(loc)
+            via: dict[Path, _IncludedAt] | None = None,
+            included: set[tuple] | None = None) -> LoadedScenario:
+    scenario, found = check_scenario(loc, included=included)
     problems.extend(found)
     if scenario is not None and not problems:
         _read_artefacts(scenario, loc, path, roots or IncludeRoots.for_scenario(path), problems)
@@ -1555,8 +1709,8 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     the folders in ``allow_include``.
     """
     path = Path(path)
-    loc, roots, via = _read_scenario(path, allow_include)
-    return _finish(loc, path, [], roots, via)
+    loc, roots, via, included = _read_scenario(path, allow_include)
+    return _finish(loc, path, [], roots, via, included)
 
 
 def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...] = ()
@@ -1570,20 +1724,21 @@ def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...]
     The scenario returned has no injects; its source is the file as read, injects
     included."""
     path = Path(path)
-    loc, _, via = _read_scenario(path, allow_include)
+    loc, _, via, included = _read_scenario(path, allow_include)
     data = {k: v for k, v in loc.data.items() if k != "injects"}  # always a mapping
     scenario, problems = check_scenario(Located(data, loc.values, loc.keys, loc.written),
-                                        injects_pending=True)
+                                        injects_pending=True, included=included)
     if problems or scenario is None:
         _refuse(problems, via)
     return LoadedScenario(scenario, loc, path)
 
 
 def _read_scenario(path: Path, allow_include: tuple[str | Path, ...]
-                   ) -> tuple[Located, IncludeRoots, dict[Path, _IncludedAt]]:
-    """A scenario file with its includes merged, the folders it may read from, and where
-    each included file was included first. Raises :class:`ScenarioError` when the file
-    cannot be read or an include is broken."""
+                   ) -> tuple[Located, IncludeRoots, dict[Path, _IncludedAt], set[tuple] | None]:
+    """A scenario file with its includes merged, the folders it may read from, where
+    each included file was included first, and what the included files define (None
+    when the file includes none). Raises :class:`ScenarioError` when the file cannot
+    be read or an include is broken."""
     if not os.path.lexists(path) and not path.suffix and len(path.parts) == 1:
         # a bare name that is neither a file nor a bundled scenario: a misspelt id
         ids = [p.stem for p in bundled_scenarios()]
@@ -1595,11 +1750,13 @@ def _read_scenario(path: Path, allow_include: tuple[str | Path, ...]
     problems: list[Problem] = []
     roots = IncludeRoots.for_scenario(path, tuple(allow_include))
     via: dict[Path, _IncludedAt] = {}
+    included: set[tuple] = set()
     try:
-        loc = _load_with_includes(path, (path.resolve(),), problems, True, roots, via=via)
+        loc = _load_with_includes(path, (path.resolve(),), problems, True, roots, via=via,
+                                  included=included)
     except YamlProblem as exc:
         raise ScenarioError(_yaml_problems(exc)) from None
     if problems:
         # a broken include makes every later check misleading: report it alone
         raise ScenarioError(problems)
-    return loc, roots, via
+    return loc, roots, via, included if loc.data.get("include") else None

@@ -20,7 +20,15 @@ from .yamlsrc import MAX_ALIAS_VALUES, MAX_BYTES, MAX_VALUES
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 #: Models that a file may give only in part, over an included definition.
-PARTIAL_IN_A_FILE = ("Actor", "Contact", "Policy", "Channel", "Framework", "Rule", "Condition")
+PARTIAL_IN_A_FILE = ("Actor", "Contact", "OnCall", "Policy", "Channel", "Framework", "Rule",
+                     "Condition", "Membership")
+#: Models whose distributions a file may give only in part, without 'dist', over an
+#: included distribution: those merged field by field (a pair latency is an item of a
+#: list, which a file replaces whole).
+PARTIAL_DISTRIBUTIONS = ("Policy", "OnCall", "Channel")
+DISTRIBUTIONS = ("Constant", "Uniform", "Exponential", "Triangular", "Empirical", "LogNormal")
+#: the definition of a distribution given in part
+SOME_FIGURES = "DistributionFigures"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
@@ -40,6 +48,39 @@ def _editor_friendly(node: Any) -> Any:
     return node
 
 
+def _some_figures(defs: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a distribution given in part: some of its figures, without 'dist'."""
+    figures: dict[str, Any] = {}
+    for name in DISTRIBUTIONS:
+        for field, prop in defs[name]["properties"].items():
+            if field != "dist":
+                figures.setdefault(field, prop)
+    return {
+        "type": "object",
+        "title": SOME_FIGURES,
+        "description": "Some figures of an included distribution, given without 'dist' "
+        "in a file that includes it (in an actor's policy or on_call, a channel's latency "
+        "or bounce), e.g. {median: 2h}: the family and the other figures stay the "
+        "included file's. Give 'dist' to replace the distribution whole.",
+        "properties": figures,
+        "additionalProperties": False,
+        "patternProperties": {"^x-": {}},
+    }
+
+
+def _or_some_figures(node: Any) -> Any:
+    """Let each distribution in ``node`` be given in part too (see :func:`_some_figures`)."""
+    if isinstance(node, dict):
+        node = {k: _or_some_figures(v) for k, v in node.items()}
+        options = node.get("anyOf")
+        if isinstance(options, list) and {"$ref": "#/definitions/Constant"} in options:
+            node["anyOf"] = [*options, {"$ref": f"#/definitions/{SOME_FIGURES}"}]
+        return node
+    if isinstance(node, list):
+        return [_or_some_figures(v) for v in node]
+    return node
+
+
 def json_schema(partial: bool = True) -> dict[str, Any]:
     """The JSON Schema of a scenario file (``partial``: as one file of several)."""
     schema = Scenario.model_json_schema(ref_template="#/definitions/{model}")
@@ -48,11 +89,16 @@ def json_schema(partial: bool = True) -> dict[str, Any]:
     # A file may include the library and then override only some fields of an actor,
     # channel or rule, and a library file has no drill (it is only ever included), so
     # nothing is required in one file: what is required is checked after the includes
-    # are merged (drill validate).
+    # are merged (drill validate). A distribution there may change only some figures of
+    # the included one ({median: 2h}); one given with 'dist' replaces it, and is whole.
     if partial:
         schema.pop("required", None)
+        defs = schema["definitions"]
         for name in PARTIAL_IN_A_FILE:
-            schema["definitions"][name].pop("required", None)
+            defs[name].pop("required", None)
+        for name in PARTIAL_DISTRIBUTIONS:
+            defs[name] = _or_some_figures(defs[name])
+        defs[SOME_FIGURES] = _some_figures(defs)
     return {
         "$schema": DRAFT_07,
         "$id": "https://acid-drill.example/scenario.schema.json",
@@ -72,6 +118,7 @@ ORDER = [
     "Channel", "PairLatency", "Outage", "ContactChange",
     "Framework", "Rule", "Condition", "Inject", "Incident", "Expectation",
     "Constant", "Uniform", "Exponential", "Triangular", "Empirical", "LogNormal",
+    SOME_FIGURES,
 ]
 #: teams, conditions, branches and player tasks
 ORDER += ["TeamFilter", "Phase", "ActionDone", "ActionSeen", "AfterAction", "InjectCondition",
@@ -146,11 +193,17 @@ Editors that speak yaml-language-server get completion and hover text from
 `include` names library files (`asean/actors`, `asean/channels`, `asean/frameworks`)
 or paths relative to the including file's folder (`./my-directory.yaml`; for a
 symbolic link, the folder of the file it points to). Included files may
-hold `groups`, `actors`, `channels` and `frameworks`, each a mapping by id (a section
-left empty is empty; a list or a text there is an error at its line). The including
-file then overrides field by field: giving only `contacts.email.stale: true` for `mmcert`
-keeps everything else the library says about mmCERT; a distribution given in full
-(with `dist`) replaces the library's whole. Two included files may not
+hold `groups`, `actors`, `channels`, `frameworks`, `memberships` and `roles`, each a
+mapping by id (a section left empty is empty; a list or a text there is an error at its
+line). The including file then overrides field by field: giving only
+`contacts.email.stale: true` for `mmcert` keeps everything else the library says about
+mmCERT; a distribution given in full (with `dist`) replaces the library's whole, and
+one without `dist` changes only the figures it gives (`{median: 2h}` keeps the
+library's lognormal and its p90). An id that no included file defines, under `actors`,
+`channels`, `memberships`, `frameworks` or a framework's `rules`, is a definition of its
+own and must be whole: given in part, as an override under a misspelt id is, it is one
+problem at the id, naming what it lacks and the included id it is closest to. Two
+included files may not
 both define the same id (one file reached twice, directly and through another file,
 is no conflict); a missing include or an include cycle is reported with its line. One
 file may be named alone, `include: asean/actors`. What an included library file refers
@@ -269,6 +322,7 @@ def reference_markdown() -> str:
     schema = json_schema(partial=False)  # what is required once includes are merged
     defs = dict(schema["definitions"])
     defs["Scenario"] = {k: v for k, v in schema.items() if k != "definitions"}
+    defs[SOME_FIGURES] = _some_figures(defs)  # what an including file may give
     fill = {
         "{verbs}": ", ".join(f"`{v}`" for v in VERBS),
         "{selectors}": "\n".join(f"- `{k}`: {v}" for k, v in SELECTORS.items()),

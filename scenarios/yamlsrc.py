@@ -674,10 +674,28 @@ def _hidden_breaks(text: str, file: str) -> YamlProblem | None:
     return YamlProblem(found[0].mark, found[0].message, others=tuple(found[1:]))
 
 
+def _tab_at(text: str, line: int, col: int) -> str | None:
+    """The problem of a tab at 0-based ``line`` and ``col`` of ``text``, in words, or
+    None when the character there is not a tab."""
+    lines = _LINE_BREAK.split(text)
+    if not 0 <= line < len(lines) or not 0 <= col < len(lines[line]) \
+            or lines[line][col] != "\t":
+        return None
+    if not lines[line][:col].strip(" \t-"):
+        return ("invalid YAML: a tab in the indentation; YAML indents with spaces only: "
+                "replace the tab with spaces")
+    return ("invalid YAML: a tab character where YAML reads only spaces (it indents with "
+            "spaces only): replace the tab with a space")
+
+
 def _yaml_error(exc: yaml.YAMLError, file: str, text: str, parser: type) -> YamlProblem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = Mark(file, mark.line + 1, mark.column + 1) if mark else Mark(file, 1, 1)
+        tab = _tab_at(text, mark.line, mark.column) if mark else None
+        if tab is not None:
+            # the parsers say "cannot start any token" of a tab, or name it only sometimes
+            return YamlProblem(where, tab)
         msg = exc.problem or "unreadable"
         if exc.context:
             msg = f"{msg} ({exc.context})"
