@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
 from scenarios.model import (
@@ -27,7 +28,7 @@ from scenarios.model import (
     Rule,
     Scenario,
 )
-from sim.authoring.lint import Reach, hold_never_lifts, incidents
+from sim.authoring.lint import Reach, hold_never_lifts, incidents, unreached
 from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, LABEL_RANK, OPEN_RANK, Picture, stated_facts
 from sim.engine.messaging import allowed, current_type_last
@@ -584,6 +585,9 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
             implied = IMPLIED_FACTS.get(rule.action, ())
             stated = [f for f in implied if f in held]
             tellers, withheld, already = [], [], []
+            #: found, but with no point of contact on the rule's channels (and why): the
+            #: engine sends it and loses it at once, on each of them
+            cut_off: list[tuple[str, str]] = []
             short = False  # a recipient left due a fact a label keeps from it
             for t, needed in found:
                 due = needed or relied
@@ -599,6 +603,13 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                         continue
                 elif not (untold if due else before is None):
                     already.append(t)
+                    continue
+                lost = unreached(sc, rule, t)
+                if lost is not None:
+                    # as in a run, what it was sent counts as told: it is not sent again
+                    # unless it is due something new
+                    cut_off.append((t, lost))
+                    walk.told.setdefault((actor, rule.action, t), set()).update(due)
                     continue
                 them = _Who(t, sc.actors[t])
                 carried = {f: ways for f, v in held.items()
@@ -623,16 +634,19 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
             else:
                 walk.pending.discard((actor, rid))
             if not targets:
-                if first_look:
+                if first_look or cut_off:
                     # said, not dropped: a rule that reaches nobody is a scenario's
                     # mistake (looked at again, it waits for what it may pass on, or
                     # finds the recipients of what it has learnt since)
+                    why = _nobody(sc, tellers, withheld, already, cut_off)
                     lines.append(f"{'  ' * depth}{spec.name} --{rule.action}{only}--> NOBODY: "
-                                 f"{', '.join(rule.to)} "
-                                 f"{_nobody(sc, tellers, withheld, already)}   [{rid}]")
+                                 f"{', '.join(rule.to)} {why}   [{rid}]")
                 continue
-            names = ", ".join(_addressed(sc, sc.actors[t], rule.channel, bool(rule.fallback))
-                              for t, _ in targets)
+            named = {t: _addressed(sc, sc.actors[t], rule.channel, any(
+                c in sc.actors[t].contacts for c in rule.fallback)) for t, _ in targets}
+            named.update((t, f"{sc.actors[t].name} ({lost}: never reached)")
+                         for t, lost in cut_off)
+            names = ", ".join(named[t] for t, _ in found if t in named)
             lines.append(f"{'  ' * depth}{spec.name} --{rule.action} via {rule.channel}"
                          f"{deadline}, TLP:{rule.tlp}{only}--> {names}   [{rid}]")
             # the message goes to all of them at once; then each takes it up
@@ -729,14 +743,22 @@ _HELD = {"off": "which is switched off",
 
 
 def _nobody(sc: Scenario, tellers: list[str], withheld: list[str],
-            already: list[str] | None = None) -> str:
+            already: list[str] | None = None,
+            cut_off: list[tuple[str, str]] | None = None) -> str:
     """Why a message rule tells nobody: nobody found, everyone found told the actor
-    what it would say or was told it already, or the labels of what it knows keep it
-    from them."""
+    what it would say or was told it already, the labels of what it knows keep it
+    from them, or it has no point of contact on the rule's channels (each of
+    ``cut_off``, with why)."""
     def names(ids: list[str]) -> str:
         return _and([sc.actors[t].name for t in ids])
 
     already = already or []
+    cut_off = cut_off or []
+    if cut_off:
+        lost_to = _and([f"{sc.actors[t].name} ({lost})" for t, lost in cut_off])
+        if not tellers and not withheld and not already:
+            return f"finds only {lost_to}"
+        return "; ".join([_nobody(sc, tellers, withheld, already), f"cannot reach {lost_to}"])
     if not tellers and not withheld and not already:
         return "finds no recipient"
     parts = []
@@ -753,8 +775,10 @@ def _nobody(sc: Scenario, tellers: list[str], withheld: list[str],
 
 def explain(sc: Scenario) -> str:
     drill = sc.drill
+    # the start on the drill clock: in its own zone, however the file writes it
+    start = drill.start.astimezone(ZoneInfo(drill.clock_timezone))
     head = [f"{drill.title} ({drill.id})",
-            f"drill clock starts {drill.start.isoformat()} ({drill.clock_timezone}), "
+            f"drill clock starts {start.isoformat()} ({drill.clock_timezone}), "
             f"lasts {format_duration(drill.duration)}", ""]
     lines = [*head, *_msel(sc), "", *_directory(sc), "", *_drift(sc), *_paths(sc)]
     # every line is one line: whatever a name or note holds is shown, never a line break

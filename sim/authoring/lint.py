@@ -11,8 +11,9 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration, parse_drill_time
 from scenarios.loader import LoadedScenario, library_dir
@@ -102,6 +103,52 @@ _FRI_SAT_STATES = {code: state for state, codes in (
     ("Kedah", ("02", "KDH", "Kedah")),
     ("Kelantan", ("03", "KTN", "Kelantan")),
     ("Terengganu", ("11", "TRG", "Terengganu"))) for code in codes}
+
+
+def unreached(sc: Scenario, rule: Rule, aid: str) -> str | None:
+    """Why a message under ``rule`` never reaches ``aid``, in words, or None when it can.
+
+    The engine sends it on the rule's channel, then on each of its fallbacks in turn,
+    passing over at once every one on which ``aid`` has no point of contact
+    (``no_contact``): with none on any of them, the message is lost for good. A rule
+    that sends no message goes by no channel: None."""
+    ways = [c for c in (rule.channel, *rule.fallback) if c]
+    if not ways or any(c in sc.actors[aid].contacts for c in ways):
+        return None
+    return f"no contact on {_either(ways)}"
+
+
+def contacted(sc: Scenario, rule: Rule, aid: str) -> bool:
+    """Whether a message under ``rule`` can reach ``aid`` (see :func:`unreached`)."""
+    return unreached(sc, rule, aid) is None
+
+
+#: the letter keys, row by row, with how far each row is set in from the left
+_KEYS = (("QWERTYUIOP", 0.0), ("ASDFGHJKL", 0.25), ("ZXCVBNM", 0.75))
+_KEY_AT = {k: (r, n + shift) for r, (row, shift) in enumerate(_KEYS)
+           for n, k in enumerate(row)}
+
+
+def _next_keys(a: str, b: str) -> bool:
+    """Whether letters ``a`` and ``b`` are neighbours on a QWERTY keyboard."""
+    if a not in _KEY_AT or b not in _KEY_AT or a == b:
+        return False
+    (ra, xa), (rb, xb) = _KEY_AT[a], _KEY_AT[b]
+    return abs(ra - rb) <= 1 and abs(xa - xb) <= (1 if ra == rb else 0.75)
+
+
+def country_meant(code: str, known: Iterable[str]) -> list[str]:
+    """The countries of ``known`` that ``code`` is likely a typo of: one letter struck a
+    key away, or two letters swapped; else the one country a single letter away, when
+    only one is."""
+    near = [k for k in known if len(k) == len(code) and k != code]
+    one = [k for k in near if sum(x != y for x, y in zip(k, code, strict=True)) == 1]
+    slips = [k for k in one if all(x == y or _next_keys(x, y)
+                                   for x, y in zip(k, code, strict=True))]
+    slips += [k for k in near if len(k) == 2 and k == code[::-1]]
+    if slips:
+        return sorted(slips)
+    return one if len(one) == 1 else []
 
 
 def _least(dist: object) -> tuple[float, bool]:
@@ -283,7 +330,7 @@ class Reach:
                             continue
                         out.update(t for inc in pictures
                                    for t, _ in directory.select(sel, country, inc, None)
-                                   if t != aid)
+                                   if t != aid and contacted(sc, rule, t))
             self._messaged = frozenset(out)
         return self._messaged
 
@@ -383,15 +430,41 @@ class Reach:
         return opens, "office"
 
 
+def _utc(moment: datetime) -> str:
+    """The UTC offset of ``moment``: 'UTC+07:00'."""
+    offset = moment.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:5]}"
+
+
 def _either(names: Iterable[str]) -> str:
     """Names as 'A, B or C'."""
     out = list(names)
     return out[0] if len(out) == 1 else f"{', '.join(out[:-1])} or {out[-1]}"
 
 
+def _and(names: Iterable[str]) -> str:
+    """Names as 'A, B and C'."""
+    out = list(names)
+    return out[0] if len(out) == 1 else f"{', '.join(out[:-1])} and {out[-1]}"
+
+
 def _soonest(span: tuple[float, bool]) -> tuple[float, bool]:
     """Sort key: the shortest first, of equal ones one a draw can reach exactly."""
     return span[0], not span[1]
+
+
+@dataclass
+class _Timeline:
+    """When an incident's framework rules can first be carried out (see
+    :meth:`_Linter._timeline`)."""
+
+    incident: str
+    #: (earliest drill minute, inject id) of each inject about it that can go out
+    injects: list[tuple[float, str]]
+    #: rule id -> the earliest drill minute it can be carried out (infinite: never)
+    fire: dict[str, float]
+    #: verb -> the earliest drill minute a rule can carry it out
+    sent: dict[str, float]
 
 
 class _Linter:
@@ -407,7 +480,10 @@ class _Linter:
         self.binds = {rid: self.sc.binds(rule) for rid, (_, rule) in self.sc.rules().items()}
         self.sets = self.sc.country_sets()
         self.states = self.incident_states()
+        self._timelines: dict[str, _Timeline] = {}
+        self._pictures: dict[tuple[str, float, frozenset[str]], Picture] = {}
         self._hears: dict[str, frozenset[str]] = {}
+        self._uncontacted: dict[tuple[str, str], set[str]] | None = None
 
     def warn(self, code: str, path: tuple, message: str, key: bool = False) -> None:
         src = self.loaded.source
@@ -468,15 +544,18 @@ class _Linter:
                             continue
                         for sel in rule.to:
                             for t, _ in self.directory.select(sel, spec.country, inc, None):
-                                if t not in reached:
+                                if t not in reached and contacted(self.sc, rule, t):
                                     reached.add(t)
                                     changed = True
         return reached
 
     def unreachable_actors(self) -> None:
         reached = self.reachable()
+        # one a rule sends to on channels it has no contact on: said, with why, by
+        # rule-recipient-no-contact
+        addressed = {t for _, t in self.uncontacted()}
         for aid, actor in self.sc.actors.items():
-            if aid not in reached:
+            if aid not in reached and aid not in addressed:
                 self.warn("unreachable-actor", ("actors", aid),
                           f"no inject or framework rule ever reaches {actor.name}", key=True)
 
@@ -530,6 +609,95 @@ class _Linter:
                     grown.update(dict.fromkeys(more))
                     pictures.append(Picture.of(grown))
         return states
+
+    def _timeline(self, incident: str) -> _Timeline:
+        """When each framework rule can first be carried out about ``incident``, at the
+        earliest, as far as is known before the drill.
+
+        A rule is carried out once something sets it off (an inject about the incident,
+        a message of a verb it is ``on``, the rules it comes ``after``) and its ``when``
+        holds for an actor it binds, on what is known of the incident by then: what the
+        injects that have gone out say, and what the messages that can have been sent
+        imply (a police referral says a crime is suspected). Who hears what, latency,
+        working hours and the time taken to act are left out, so each time is a lower
+        bound."""
+        found = self._timelines.get(incident)
+        if found is not None:
+            return found
+        out = [(t, inj.id) for inj in self.sc.injects
+               if inj.incident.id == incident and (t := self.earliest_out(inj)) is not None]
+        rules = self.sc.rules()
+        countries = {rid: {self.sc.actors[a].country for a in self.binds[rid]}
+                     for rid in rules}
+        line = _Timeline(incident, sorted(out), dict.fromkeys(rules, math.inf), {})
+        changed = True
+        while changed:
+            changed = False
+            line.sent = {}
+            for rid, (_, rule) in rules.items():
+                line.sent[rule.action] = min(line.sent.get(rule.action, math.inf),
+                                             line.fire[rid])
+            for rid, (_, rule) in rules.items():
+                t = self._opens(line, rule, countries[rid])
+                if t < line.fire[rid]:
+                    line.fire[rid] = t
+                    changed = True
+        self._timelines[incident] = line
+        return line
+
+    def _known(self, line: _Timeline, t: float) -> Picture:
+        """The incident of ``line`` as everything due by drill minute ``t`` tells it:
+        the injects gone out and what the messages sent imply."""
+        implied = frozenset(v for v in IMPLIED_FACTS if line.sent.get(v, math.inf) <= t)
+        key = (line.incident, t, implied)
+        if key not in self._pictures:
+            facts: dict[str, None] = {}
+            for inj in self.sc.injects:
+                if inj.incident.id == line.incident \
+                        and (out := self.earliest_out(inj)) is not None and out <= t:
+                    facts.update(dict.fromkeys(stated_facts(inj.incident)))
+            for verb in implied:
+                facts.update(dict.fromkeys(IMPLIED_FACTS[verb]))
+            self._pictures[key] = Picture.of(facts)
+        return self._pictures[key]
+
+    def _opens(self, line: _Timeline, rule: Rule, countries: Iterable[str | None]) -> float:
+        """The earliest drill minute ``rule`` is set off and its ``when`` holds for an
+        actor of one of ``countries`` on what is known of the incident then (see
+        :meth:`_timeline`); infinite when it never is."""
+        first = line.injects[0][0] if line.injects else math.inf
+        starts = [first if "inject" in rule.on else math.inf]
+        starts += [line.sent.get(v, math.inf) for v in rule.on if v != "inject"]
+        if rule.after:
+            starts.append(max(line.fire.get(r, math.inf) for r in rule.after))
+        begin = min(starts)
+        if math.isinf(begin):
+            return math.inf
+        grows = {t for t, _ in line.injects} | {
+            t for v, t in line.sent.items() if v in IMPLIED_FACTS}
+        for t in sorted({begin, *(m for m in grows if begin < m < math.inf)}):
+            view = self._known(line, t)
+            if any(applies(rule.when, c, view, self.sets) is not None for c in countries):
+                return t
+        return math.inf
+
+    def _first_allowed(self, aid: str, e) -> tuple[float, str | None] | None:
+        """When a framework rule giving ``aid`` the action of expectation ``e`` can first
+        be carried out about its incident, at the earliest (:meth:`_timeline`), with the
+        inject that goes out then (None when none does: what sets the rule off, or a
+        message, comes then). None for an action a team takes without a rule
+        (acknowledge, analyse), or when no such rule ever can be."""
+        if e.action in ("acknowledge", "analyse"):
+            return None
+        line = self._timeline(e.incident)
+        country = self.sc.actors[aid].country
+        first = min((self._opens(line, rule, [country])
+                     for rid, (_, rule) in self.sc.rules().items()
+                     if rule.action == e.action and aid in self.binds[rid]),
+                    default=math.inf)
+        if math.isinf(first):
+            return None
+        return first, next((i for t, i in line.injects if t == first), None)
 
     def _may_apply(self, rule: Rule, rid: str, pictures: list[Picture] | None = None) -> bool:
         """Whether the rule's ``when`` holds for an actor it binds in some state of some
@@ -622,6 +790,25 @@ class _Linter:
                 steps.append(self._message_latency(aid, e.action))
         return sum(m for m, _ in steps), all(exact for _, exact in steps)
 
+    def _acting_after(self, aid: str, e, since: float) -> tuple[float, bool]:
+        """The earliest ``aid`` can complete the action of expectation ``e`` when a rule
+        giving it that action can apply only from drill minute ``since`` on (and whether
+        a draw can be exactly that): someone at its desk then (on duty, at a duty desk
+        on a channel answered around the clock, or its on-call officer), the shortest
+        time its policy takes to draft the action and, for a message that must arrive,
+        the message's latency."""
+        actor = self.sc.actors[aid]
+        ways = [c for c in actor.contacts if c in self.sc.channels]
+        at, who_takes = self.reach.taken_up(aid, ways, e.incident, since)
+        exact = True
+        if who_takes == "on_call":
+            exact = _least(actor.on_call.answer_after)[1]  # type: ignore[union-attr]
+        pol = actor.policy
+        steps = [_least(pol.action_time.get(e.action, pol.drafting_time))]
+        if e.action in MESSAGE_VERBS and e.reach != "sent":
+            steps.append(self._message_latency(aid, e.action))
+        return at + sum(m for m, _ in steps), exact and all(x for _, x in steps)
+
     def deadlines_too_short(self) -> None:
         """Deadlines shorter than the fastest path: channel latency, working hours and
         the shortest times the actor's policy takes to act."""
@@ -657,16 +844,44 @@ class _Linter:
                     took, certain = self._handling(aid, e)
                     earliest += took
                     exact = exact and certain
-                bounds.append((earliest, not exact, aid))
+                allowed = self._first_allowed(aid, e)
+                if allowed is not None and anchor < allowed[0]:
+                    # no rule has it take the action before a later inject: it drafts
+                    # the action once that inject's facts may have reached it
+                    later, certain = self._acting_after(aid, e, allowed[0])
+                    if later > earliest or (later == earliest and exact and not certain):
+                        earliest, exact = later, certain
+                    else:
+                        allowed = None  # the path from the anchor is the longer
+                else:
+                    allowed = None
+                bounds.append((earliest, not exact, aid, allowed))
             if not bounds:
                 continue  # no actor to bound: none ever hears of the incident
-            fastest, inexact, who = (min if e.require == "any" else max)(bounds)
+            fastest, inexact, who, allowed = (min if e.require == "any" else max)(
+                bounds, key=lambda b: b[:3])
             # what is done at the very minute of the deadline is in time; a fastest
             # completion that no draw reaches exactly is always later than that
             if fastest > deadline or (fastest == deadline and inexact):
                 local = scenario_shift(self.sc, who).when(fastest)
                 name = self.sc.actors[who].name
                 span = format_duration(fastest - anchor)
+                if allowed is not None:
+                    since, iid = allowed
+                    when = format_drill_time(since)
+                    if iid is None:
+                        until = f"before {when} at the earliest"
+                    else:
+                        soonest = "" if iid in self.at else " at the earliest"
+                        until = (f"until inject {iid} ({when}{soonest}) gives the incident "
+                                 "what the rule asks for")
+                    more = "" if fastest > deadline else "just after "
+                    self.warn("deadline-too-short", ("expectations", n, "within"),
+                              f"expectation {e.id} is due {format_duration(e.within)} after "
+                              f"its anchor, at {format_drill_time(deadline)}, but no rule has "
+                              f"{name} {e.action} {until}, so it cannot complete it before "
+                              f"{more}{format_drill_time(fastest)} ({local} local)")
+                    continue
                 if not first:
                     # it may have taken the incident up before the anchor
                     why = (f"{name} cannot act before {span} ({local} local, the start of "
@@ -1025,6 +1240,8 @@ class _Linter:
                         for sender in asked:
                             for t, _ in self.directory.targets(rule, aid, country, view,
                                                                sender):
+                                if not contacted(self.sc, rule, t):
+                                    continue  # lost at once (rule-recipient-no-contact)
                                 if t not in heard:
                                     heard.add(t)
                                     changed = True
@@ -1033,6 +1250,64 @@ class _Linter:
                                     changed = True
         self._hears[incident] = frozenset(heard)
         return self._hears[incident]
+
+    def uncontacted(self) -> dict[tuple[str, str], set[str]]:
+        """Recipients that a message rule addresses but can never reach, having no point
+        of contact on its channel or fallbacks: (rule id, recipient) -> the actors that
+        hear of an incident and would send it, in a state of the incident where the
+        rule's ``when`` holds for them, and that may receive what sets the rule off (an
+        inject about the incident, or a message of a verb it is ``on``)."""
+        if self._uncontacted is not None:
+            return self._uncontacted
+        found: dict[tuple[str, str], set[str]] = {}
+        rules = [(rid, rule) for rid, (_, rule) in self.sc.rules().items()
+                 if rule.action in MESSAGE_VERBS]
+        for iid in self.incidents:
+            heard = self.hears(iid)
+            views = self.states.get(iid) or [self.incidents[iid]]
+            #: what each actor may receive about the incident: an inject, or a message
+            received: dict[str, set[str]] = {}
+            for inj in self.sc.injects:
+                if inj.incident.id == iid:
+                    for a in inj.to:
+                        received.setdefault(a, set()).add("inject")
+            sends: list[tuple[str, Rule, str, list[str]]] = []
+            for rid, rule in rules:
+                for aid in sorted(self.binds[rid] & heard):
+                    country = self.sc.actors[aid].country
+                    found_here = [t for view in views
+                                  if applies(rule.when, country, view, self.sets) is not None
+                                  for t, _ in self.directory.targets(rule, aid, country, view,
+                                                                     None)]
+                    sends.append((rid, rule, aid, list(dict.fromkeys(found_here))))
+                    for t in found_here:
+                        if contacted(self.sc, rule, t):
+                            received.setdefault(t, set()).add(rule.action)
+            for rid, rule, aid, targets in sends:
+                if not rule.after and not set(rule.on) & received.get(aid, set()):
+                    continue  # nothing sets it off for this actor
+                for t in targets:
+                    if not contacted(self.sc, rule, t):
+                        found.setdefault((rid, t), set()).add(aid)
+        self._uncontacted = found
+        return found
+
+    def recipients_without_contact(self) -> None:
+        """Recipients a rule's selector finds that have no point of contact on any of
+        the rule's channels: the engine loses every message to them at once."""
+        rules = self.sc.rules()
+        for (rid, t), senders in self.uncontacted().items():
+            fid, rule = rules[rid]
+            target = self.sc.actors[t]
+            ways = _either([c for c in (rule.channel, *rule.fallback) if c])
+            whom = _and([self.sc.actors[a].name for a in sorted(senders)])
+            path, key = self._mine(("frameworks", fid, "rules", rid, "to"),
+                                   ("actors", t, "contacts"), ("actors", t))
+            self.warn("rule-recipient-no-contact", path,
+                      f"rule {rid!r} ({rule.action}) sends to {target.name} on {ways}, where "
+                      f"it has no point of contact (it has: "
+                      f"{', '.join(target.contacts) or 'none'}), so the message of {whom} "
+                      "never reaches it", key=key)
 
     def _done_by_rule(self, aid: str, e, inc: Picture) -> tuple[bool, bool]:
         """Whether a framework rule has ``aid`` take ``e``'s action about its incident,
@@ -1158,6 +1433,24 @@ class _Linter:
             else:
                 self.warn("rule-finds-nobody", path, message)
 
+    def countries_without_actors(self) -> None:
+        """Affected and hosting countries of an incident that no actor of the drill is
+        in: no selector ever finds a CERT, police force or victim there, and a run
+        counts the affected CERTs without it. Often a typo of one of the drill's own."""
+        mine = sorted({a.country for a in self.sc.actors.values() if a.country})
+        for i, inj in enumerate(self.sc.injects):
+            for key, what in (("affected", "affected country"),
+                              ("hosted_in", "hosting country")):
+                for k, code in enumerate(getattr(inj.incident, key) or ()):
+                    if code in mine:
+                        continue
+                    meant = country_meant(code, mine)
+                    hint = f"; did you mean {_either(repr(m) for m in meant)}?" if meant else ""
+                    self.warn("country-no-actor", ("injects", i, "incident", key, k),
+                              f"{what} {code!r} of incident {inj.incident.id!r}: no actor of "
+                              "this drill is in it, so no rule finds a CERT, police force or "
+                              f"victim there{hint}")
+
     def drift(self) -> None:
         """Outages and contact changes that cannot have any effect."""
         end = self.sc.drill.duration
@@ -1221,6 +1514,22 @@ class _Linter:
                           f"{format_drill_time(w.end)}): it is {fate} for {', '.join(hit)}")
                 break
 
+    def start_zone(self) -> None:
+        """A start written at another UTC offset than the drill clock's at that instant:
+        the same instant, but another time on the drill clock than the one written."""
+        drill = self.sc.drill
+        zone = drill.clock_timezone
+        on_clock = drill.start.astimezone(ZoneInfo(zone))
+        if drill.start.utcoffset() == on_clock.utcoffset():
+            return
+        # the time as written, read on the drill clock
+        meant = drill.start.replace(tzinfo=ZoneInfo(zone))
+        self.warn("start-other-zone", ("drill", "start"),
+                  f"the start {drill.start.isoformat()} is written at {_utc(drill.start)}, "
+                  f"but the drill clock ({zone}) is at {_utc(on_clock)} then, so the drill "
+                  f"starts at {on_clock:%H:%M} on it: write {on_clock.isoformat()} for that, "
+                  f"or {meant.isoformat()} to start at {meant:%H:%M} on the drill clock")
+
     def stage_names(self) -> None:
         """A coordinator named in drill.names that no actor can be."""
         names = self.sc.drill.names
@@ -1238,8 +1547,11 @@ class _Linter:
                       self.injects_on_days_off, self.injects_held_past_end,
                       self.calendar_entries, self.weekends_of_subdivisions,
                       self.contingencies, self.hold_until_order,
-                      self.expectations_never_met, self.rules_without_recipient, self.drift,
-                      self.stage_names, *branching_checks(self), *artefact_checks(self)):
+                      self.expectations_never_met, self.rules_without_recipient,
+                      self.recipients_without_contact, self.countries_without_actors,
+                      self.drift,
+                      self.stage_names, self.start_zone, *branching_checks(self),
+                      *artefact_checks(self)):
             check()
         lib = str(library_dir())
         mine = [f for f in self.findings
