@@ -472,7 +472,9 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
     (the channel's latency), ``office_hours_wait`` (the receiver waiting to be at work: a
     call that rings once someone is on duty, a message that reaches a closed office, an
     acknowledgement that waits for the desk to open, the nights it waits queued behind
-    other work) and ``awaiting_ack``; the parts add up to the duration.
+    other work, and, for a person who took the role while the message waited, the time
+    the automated policy held it with the office closed) and ``awaiting_ack``; the parts
+    add up to the duration.
     """
     return [h for h, _ in hops_with_attempts(events)]
 
@@ -489,8 +491,9 @@ def hops_with_attempts(events: list[Event]) -> list[tuple[dict[str, Any], str | 
     fates: dict[str, list[list[Any]]] = {}
     #: per hop, its attempts that arrived, first arrived first, with their wait for duty
     arrivals: dict[str, dict[str, tuple[float, float]]] = {}
-    #: per hop, the first acknowledgement: its off-duty time and the items it names
-    acks: dict[str, tuple[float, list[Any]]] = {}
+    #: per hop, the first acknowledgement: its off-duty time, the items it names, and,
+    #: for a person's that took the role while the item waited, when its minutes fell
+    acks: dict[str, tuple[float, list[Any], Any]] = {}
     for e in events:
         d = e.details
         if e.type == "message_sent":
@@ -528,11 +531,12 @@ def hops_with_attempts(events: list[Event]) -> list[tuple[dict[str, Any], str | 
                     h["acknowledged_at"] = e.time
                     # the time the receiver's desk was closed before it acknowledged:
                     # before a place was free as well as after
-                    acks[did] = (d.get("off_duty") or 0.0, list(d.get("refs") or ()))
+                    acks[did] = (d.get("off_duty") or 0.0, list(d.get("refs") or ()),
+                                 d.get("spans") if d.get("by") == "human" else None)
     out: list[tuple[dict[str, Any], str | None]] = []
     for did, h in hops.items():
         arrived = arrivals[did]
-        off_duty, refs = acks.get(did, (0.0, []))
+        off_duty, refs, spans = acks.get(did, (0.0, [], None))
         # the attempt acknowledged first (the first of them to arrive, should one
         # acknowledgement name several), else the first to arrive
         msg = next((m for m in arrived if m in refs), next(iter(arrived), None))
@@ -562,7 +566,8 @@ def hops_with_attempts(events: list[Event]) -> list[tuple[dict[str, Any], str | 
             h["awaiting_ack"] = None
         else:
             waiting = h["acknowledged_at"] - h["delivered_at"]
-            closed = min(off_duty, waiting)
+            closed = min(off_duty, waiting) if spans is None else _closed(
+                spans, h["delivered_at"], h["acknowledged_at"])
             h["office_hours_wait"] = duty_wait + closed
             h["awaiting_ack"] = _dust(waiting - closed)
         out.append((h, msg))
@@ -586,6 +591,19 @@ def _earlier_fates(earlier: list[str], fates: list[list[Any]]) -> list[str]:
         else:
             out.append("overtaken")
     return out
+
+
+def _closed(spans: Any, start: float, end: float) -> float:
+    """The minutes off duty a person's acknowledgement's ``spans`` (the automated policy
+    held the role while the item waited, its office closed) hold from ``start`` to
+    ``end``."""
+    if not isinstance(spans, (list, tuple)):
+        raise TypeError("spans is not a list")
+    closed = 0.0
+    for s, e, part in spans:
+        if part == "off_duty":
+            closed += max(min(float(e), end) - max(float(s), start), 0.0)
+    return closed
 
 
 def _dust(minutes: float) -> float:

@@ -154,6 +154,9 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
     #: the log says of it
     fates: dict[str, tuple[str, str | None, float]] = {}
     held_until: dict[str, float] = {}
+    #: per (actor, incident), when the duty officer took over an analysis at the office's
+    #: closing (it then waited for the duty desk, not for the office to open)
+    taken_at_closing: dict[tuple[str, str], set[float]] = {}
     for e in events:
         if e.type in ACTION_EVENTS:
             if e.type == "acknowledged":
@@ -178,9 +181,15 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
                 raise ValueError("a held message without the time it is held until")
             fates[e.details["msg"]] = ("held", None, e.time)
             held_until[e.details["msg"]] = float(until)
+        elif (e.type == "on_call_answered" and e.details.get("at_closing") == "analysing"
+              and e.actor is not None and e.incident is not None):
+            taken_at_closing.setdefault((e.actor, e.incident), set()).add(e.time)
     first_sent = {}
     for e in sent.values():
         first_sent.setdefault(e.details["dispatch"], e)
+    #: the log says when the minutes of its pieces of work fell where it matters (a
+    #: piece without ``spans`` was worked at one go): not one written before it did
+    exact = any("spans" in e.details for e in events)
     out = []
     lost: list[NotDelivered] = []
     # each hop split on the attempt the run report splits it on: the one acknowledged
@@ -205,11 +214,18 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
             # closed while it drafted one is still waiting for working hours (a
             # preservation request drafted overnight, then a request for assistance)
             key = (h["from"], h["incident"])
-            pieces = [p for e in own.get(key, []) for p in _pieces(e)]
-            draft = first.details.get("draft") or {}
-            worked, off_duty = draft.get("worked", 0.0), draft.get("off_duty", 0.0)
-            pieces.append((t1 - worked - off_duty, t1, worked, off_duty))
-            others = [_piece(e) for e in drafts.get(key, []) if not _same_draft(e, first)]
+            done = own.get(key, [])
+            closings = taken_at_closing.get(key, set())
+            pieces = [p for e in done for p in _pieces(e, done, closings, exact)]
+            drafted = drafts.get(key, [])
+            this = next((e for e in drafted if _same_draft(e, first)), None)
+            if this is not None and "spans" in this.details:
+                pieces.append(_piece(this, exact))
+            else:
+                draft = first.details.get("draft") or {}
+                worked, off_duty = draft.get("worked", 0.0), draft.get("off_duty", 0.0)
+                pieces.append(_block(t1, float(worked), float(off_duty), exact))
+            others = [_piece(e, exact) for e in drafted if not _same_draft(e, first)]
             _add_pieces(parts, t0, t1, pieces, others)
         # the rest of the sender's side, its other drafts included, is queued
         parts[QUEUED] = sender_side - parts[HOURS] - parts[ANALYSING]
@@ -241,6 +257,13 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
                 parts[HOURS] += hours
                 parts[ANALYSING] += work
                 parts[QUEUED] += receiver_side - hours - work
+            elif ack is not None and "spans" in ack.details:
+                # a person who took the role while it waited: the automated policy's
+                # wait before (the office closed, or queued), then their handling
+                for began, ended, what in _spans(ack) or ():
+                    minutes = min(ended, ack.time) - max(began, arrived_at)
+                    if minutes > 0:
+                        parts[_RECEIVER_PARTS[what]] += minutes
             else:  # a person: their handling time
                 parts[ANALYSING] += receiver_side
             end = h["acknowledged_at"]
@@ -276,16 +299,87 @@ def _not_delivered(h: Mapping[str, Any], tried: list[str],
                         outcome, at, reason, until)
 
 
-#: A piece of the sender's work: (start, end, minutes worked, minutes off duty).
-_Piece = tuple[float, float, float, float]
+#: The parts a piece of work's minutes fall in, as the log's ``spans`` name them.
+_SPAN_PARTS = ("worked", "off_duty", "queued")
+#: The part of a hop each of a person's acknowledgement's spans counts in.
+_RECEIVER_PARTS = {"worked": ANALYSING, "off_duty": HOURS, "queued": QUEUED}
 
 
-def _piece(e: Event) -> _Piece:
-    """The work an event records as it ends: its minutes worked and off duty, back from
-    when it was done."""
-    worked = float(e.details.get("worked", 0.0))
-    off_duty = float(e.details.get("off_duty", 0.0))
-    return (e.time - worked - off_duty, e.time, worked, off_duty)
+@dataclass(frozen=True)
+class _Work:
+    """A piece of the sender's work, from ``start`` to ``end``: with ``spans``, when its
+    minutes fell, each (start, end, part) worked or off duty (the time it queued is not
+    work, and is left out); without (a log written before they were logged), only how
+    many minutes it worked and was off duty, all of them taken to fall in any part of
+    it that counts."""
+
+    start: float
+    end: float
+    worked: float = 0.0
+    off_duty: float = 0.0
+    spans: tuple[tuple[float, float, str], ...] | None = None
+
+    def order(self) -> tuple[float, float, float, float]:
+        return (self.start, self.end, self.worked, self.off_duty)
+
+
+def _spans(e: Event) -> tuple[tuple[float, float, str], ...] | None:
+    """When the minutes of an event's piece of work fell (``spans``), checked; None when
+    it does not say (a person's work, or a log written before they were logged)."""
+    raw = e.details.get("spans")
+    if raw is None:
+        return None
+    if not isinstance(raw, (list, tuple)):
+        raise TypeError("spans is not a list")
+    out: list[tuple[float, float, str]] = []
+    last = -math.inf
+    for span in raw:
+        if not isinstance(span, (list, tuple)) or len(span) != 3:
+            raise TypeError("a span is not [start, end, part]")
+        start, end, part = span
+        if part not in _SPAN_PARTS:
+            raise ValueError("a span of no known part")
+        if not all(isinstance(t, (int, float)) and not isinstance(t, bool)
+                   and math.isfinite(t) for t in (start, end)):
+            raise TypeError("a span's start or end is not a time")
+        if not last <= start <= end:
+            raise ValueError("spans out of order")
+        last = end
+        out.append((float(start), float(end), part))
+    if not out:
+        raise ValueError("no spans")
+    return tuple(out)
+
+
+def _piece(e: Event, exact: bool) -> _Work:
+    """The work an event records as it ends: its minutes worked and off duty, where they
+    fell (its ``spans``) or back from when it was done (:func:`_block`)."""
+    spans = _spans(e)
+    if spans is not None:
+        work = tuple(s for s in spans if s[2] != "queued")
+        start = work[0][0] if work else e.time
+        return _Work(start, e.time, spans=work)
+    return _block(e.time, float(e.details.get("worked", 0.0)),
+                  float(e.details.get("off_duty", 0.0)), exact)
+
+
+def _block(end: float, worked: float, off_duty: float, exact: bool) -> _Work:
+    """A piece of work that ended at ``end``, as its minutes worked and off duty say:
+    from a log that says when minutes fell where it matters (``exact``), one without
+    minutes off duty was worked at one go until ``end``."""
+    start = end - worked - off_duty
+    if exact and not off_duty:
+        return _Work(start, end, spans=((start, end, "worked"),) if end > start else ())
+    return _Work(start, end, worked, off_duty)
+
+
+def _began(ack: Event) -> float:
+    """When an acknowledgement began to wait: its item's arrival, or its hand-back."""
+    spans = _spans(ack)
+    if spans is not None:
+        return spans[0][0]
+    d = ack.details
+    return ack.time - sum(float(d.get(k) or 0.0) for k in ("worked", "off_duty", "queued"))
 
 
 def _same_draft(action: Event, sent: Event) -> bool:
@@ -296,57 +390,125 @@ def _same_draft(action: Event, sent: Event) -> bool:
             and sent.details.get("to") in details.get("targets", ()))
 
 
-def _pieces(e: Event) -> list[_Piece]:
+def _pieces(e: Event, own: list[Event], closings: set[float], exact: bool) -> list[_Work]:
     """The work an acknowledgement or an analysis records, as it ends: its minutes worked
-    and off duty, back from when it was done (an acknowledgement's wait for a place at
-    the desk before them is not work). An analysis the duty officer finished after the
-    office closed has the office's part too, back from when it closed (``handed_over``):
-    the wait for the duty desk between the two is not work either."""
+    and off duty, where they fell (an acknowledgement's wait for a place at the desk
+    before them is not work). An analysis the duty officer finished after the office
+    closed has the office's part too, back from when it closed (``handed_over``), unless
+    its spans hold it already: the wait for the duty desk between the two is not work
+    either. But an analysis the office left when it closed, and the duty officer took up
+    later as an item about the incident reached the duty desk (a night call), waited
+    for working hours until that item arrived: the item's handling, which ends as the
+    duty officer takes it up (``own``: the team's acknowledgements and analyses of the
+    incident), follows; ``closings``: when the duty officer took over an analysis at
+    the office's closing; ``exact``: as for :func:`_block` (a log without spans is
+    reviewed as it always was)."""
     details = e.details
-    pieces = [_piece(e)]
+    piece = _piece(e, exact)
+    pieces = [piece]
     office = details.get("handed_over") if e.type == "analysed" else None
     if office is not None:
         if not isinstance(office, Mapping):
             raise TypeError("handed_over is not a mapping")
         at = float(office["at"])
         worked, off_duty = float(office["worked"]), float(office["off_duty"])
-        pieces.append((at - worked - off_duty, at, worked, off_duty))
+        if "spans" not in details or piece.start >= at:  # else they hold the office's part
+            pieces.append(_block(at, worked, off_duty, exact))
+        if not exact or any(abs(at - closed) < 1e-6 for closed in closings):
+            # a log without spans places work as it always did; taken over at closing,
+            # the analysis waited for the duty desk
+            return pieces
+        taken_up = float(details["started_at"])
+        for ack in own:
+            if ack.type == "acknowledged" and abs(ack.time - taken_up) < 1e-6:
+                arrived = min(_began(ack), taken_up)
+                if arrived > at:
+                    pieces.append(_Work(at, arrived, spans=((at, arrived, "off_duty"),)))
+                break
     return pieces
 
 
-def _add_pieces(parts: dict[str, float], t0: float, t1: float, pieces: list[_Piece],
-                others: list[_Piece] | None = None, part: str = ANALYSING) -> None:
-    """Add the sender's pieces of work to a hop from ``t0`` to ``t1``: each clipped to
-    the hop, and the time two pieces overlap (another item acknowledged while the
-    incident was analysed) counted once, so that they never add up to more than the
-    hop. ``others``, its other drafts about the incident, fill only what the pieces
-    leave: their minutes worked are queued behind other work, their minutes off duty
-    waiting for working hours."""
-    covered = t0
-    gaps = []
-    for start, end, worked, off_duty in sorted(pieces):
-        end = min(end, t1)
-        begin = max(start, covered)
-        if end <= begin:
-            continue
-        if begin > covered:
-            gaps.append((covered, begin))
-        _add_work(parts, begin, end, worked, off_duty, part)
-        covered = end
+def _add_pieces(parts: dict[str, float], t0: float, t1: float, pieces: list[_Work],
+                others: list[_Work] | None = None, part: str = ANALYSING) -> None:
+    """Add the sender's pieces of work to a hop from ``t0`` to ``t1``, each clipped to
+    the hop and every minute counted once, so that they never add up to more than the
+    hop: a minute any piece was worked in is ``part`` (another item acknowledged while
+    the incident was analysed), else one a piece was off duty in is waiting for working
+    hours. A piece that says only how many minutes it worked and was off duty (from a
+    log without ``spans``) fills what the others leave, in the order they began.
+    ``others``, its other drafts about the incident, fill only what the pieces leave:
+    their minutes worked are queued behind other work, their minutes off duty waiting
+    for working hours."""
+    clipped = [(max(s, t0), min(e, t1), what) for piece in pieces
+               for s, e, what in piece.spans or () if min(e, t1) > max(s, t0)]
+    worked = _union([(s, e) for s, e, what in clipped if what == "worked"])
+    covered = _union([(s, e) for s, e, _ in clipped])
+    parts[part] += _length(worked)
+    parts[HOURS] += _length(covered) - _length(worked)
+    for piece in sorted((p for p in pieces if p.spans is None), key=_Work.order):
+        budget = [piece.worked, piece.off_duty]
+        for start, end in _free(covered, max(piece.start, t0), min(piece.end, t1)):
+            _add_work(parts, start, end, budget, part)
+            covered = _cover(covered, start, end)
     if others:
-        for start, end in [*gaps, (covered, t1)]:
+        for start, end in _free(covered, t0, t1):
             _add_pieces(parts, start, end, others, part=QUEUED)
 
 
-def _add_work(parts: dict[str, float], t0: float, done_at: float, worked: float,
-              off_duty: float, part: str = ANALYSING) -> None:
-    """Add a piece of the sender's work that ended at ``done_at``, counting only what
-    falls after ``t0`` (a fact may arrive while the work is under way): its minutes
-    off duty to waiting for working hours, the rest to ``part``."""
+def _free(covered: list[tuple[float, float]], start: float,
+          end: float) -> list[tuple[float, float]]:
+    """The stretches from ``start`` to ``end`` that none of ``covered`` (in time order,
+    apart) takes up."""
+    out = []
+    t = start
+    for s, e in covered:
+        if e <= t:
+            continue
+        if s >= end:
+            break
+        if s > t:
+            out.append((t, s))
+        t = max(t, e)
+    if t < end:
+        out.append((t, end))
+    return out
+
+
+def _union(stretches: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The time ``stretches`` take up, as stretches in time order, apart."""
+    out: list[tuple[float, float]] = []
+    for s, e in sorted(stretches):
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _cover(covered: list[tuple[float, float]], start: float,
+           end: float) -> list[tuple[float, float]]:
+    """``covered`` (stretches in time order, apart) with the stretch from ``start`` to
+    ``end`` taken up too."""
+    return _union([*covered, (start, end)])
+
+
+def _length(stretches: list[tuple[float, float]]) -> float:
+    return sum(e - s for s, e in stretches)
+
+
+def _add_work(parts: dict[str, float], t0: float, done_at: float, budget: list[float],
+              part: str = ANALYSING) -> None:
+    """Add the stretch from ``t0`` to ``done_at`` of a piece of the sender's work that
+    says only how many minutes it worked and was off duty (``budget``, what is left of
+    them, used up as they are counted): its minutes off duty to waiting for working
+    hours first, the rest to ``part``."""
+    worked, off_duty = budget
     span = min(worked + off_duty, done_at - t0)
     hours = min(off_duty, span)
     parts[HOURS] += hours
     parts[part] += span - hours
+    budget[0], budget[1] = worked - (span - hours), off_duty - hours
 
 
 def suggest_rating(x: Mapping[str, Any]) -> str:

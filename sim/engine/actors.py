@@ -29,6 +29,7 @@ from collections.abc import Callable, Generator, Hashable
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
+from typing import Any
 from weakref import proxy as _weak
 
 import simpy
@@ -292,6 +293,8 @@ class ActorState:
         self.shift = shift
         self.env = env
         self.human = False
+        #: each time the role changed hands, and whether a person took it, oldest first
+        self.hands: list[tuple[float, bool]] = [(0.0, False)]
         self.fifo = spec.policy.queue == "fifo"
         #: what the desks call before letting work in (through a weak reference: no
         #: cycle between the actor and its desks)
@@ -405,27 +408,99 @@ class ActorState:
                 desk.rerank(incident, rank)
 
 
+@dataclass(slots=True)
+class TimedCall:
+    """One call of :func:`work`: the stretches it spent, each (start, end, "worked" or
+    "off_duty"), oldest first, on which shift, and how it ended."""
+
+    shift: Shift | AlwaysOn
+    start: float
+    stretches: list[tuple[float, float, str]]
+    #: when it ended (ran to its end, or was interrupted)
+    end: float = math.nan
+    #: it ran to its end
+    done: bool = False
+    #: the cause of the interrupt that stopped it (None: not interrupted)
+    cause: object = None
+
+
+#: Where a process of the policy's work keeps its latest calls of :func:`work` that did
+#: not work at one go (on the process itself, so that they go with it): those since the
+#: last one that ran to its end, which only an interrupted call's successor carries on
+#: (work handed over to the duty officer at closing goes on at the duty desk).
+_TIMED = "drill_timed_work"
+
+
+def timed_work(process: simpy.Process | None) -> list[TimedCall]:
+    """The calls of :func:`work` ``process`` made last, oldest first: the one under way
+    or last done, after those interrupted before it; empty when the last one worked at
+    one go, from its start to its end (or when it made none)."""
+    if process is None:
+        return []
+    calls: list[TimedCall] = process.__dict__.get(_TIMED, [])
+    return calls
+
+
 def work(env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float,
          end: float) -> Generator[simpy.Event, object, float]:
-    """Spend ``minutes`` of worked time on ``shift``; returns the off-duty minutes waited."""
+    """Spend ``minutes`` of worked time on ``shift``; returns the off-duty minutes waited.
+
+    When its minutes fell is kept for the process doing the work (:func:`timed_work`),
+    for the log, unless it works them at one go from now: the engine's scheduling is the
+    same either way."""
+    process = env._active_proc
+    kept: dict[str, Any] = process.__dict__ if process is not None else {}
+    calls: list[TimedCall] | None = kept.get(_TIMED)
+    if calls is not None and (calls[-1].done or calls[-1].cause is None):
+        calls = None  # nothing carried on
+    now = env._now
+    if calls is None and shift.next_on(now) <= now and minutes <= shift.shift_end(now) - now:
+        kept.pop(_TIMED, None)
+        if minutes > 0:
+            yield env.timeout(minutes)
+        return 0.0
+    call = TimedCall(shift, now, [])
+    if calls is None:
+        kept[_TIMED] = [call]
+    else:
+        calls.append(call)
+    return (yield from _timed(env, shift, minutes, end, call))
+
+
+def _timed(env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float, end: float,
+           call: TimedCall) -> Generator[simpy.Event, object, float]:
+    """:func:`work`, keeping its stretches in ``call``."""
     waited = 0.0
     remaining = minutes
     timeout = env.timeout
-    while True:
-        now = env._now
-        on = shift.next_on(now)
-        if on > now:
-            if math.isinf(on):
-                yield timeout(end + 1 - now)
-                return waited
-            waited += on - now
-            yield timeout(on - now)
+    stretches = call.stretches
+    try:
+        while True:
             now = env._now
-        shift_end = shift.shift_end(now)
-        if remaining <= shift_end - now:
-            if remaining > 0:
-                yield timeout(remaining)
-            return waited
-        remaining -= shift_end - now
-        yield timeout(shift_end - now)
-
+            on = shift.next_on(now)
+            if on > now:
+                if math.isinf(on):
+                    yield timeout(end + 1 - now)
+                    return waited
+                waited += on - now
+                stretches.append((now, on, "off_duty"))
+                yield timeout(on - now)
+                now = env._now
+            shift_end = shift.shift_end(now)
+            if remaining <= shift_end - now:
+                if remaining > 0:
+                    stretches.append((now, now + remaining, "worked"))
+                    yield timeout(remaining)
+                call.end, call.done = env._now, True
+                return waited
+            remaining -= shift_end - now
+            stretches.append((now, shift_end, "worked"))
+            yield timeout(shift_end - now)
+    except simpy.Interrupt as stop:
+        # the stretch under way ends now
+        if stretches:
+            start, _, part = stretches[-1]
+            stretches[-1] = (start, env._now, part)
+        call.end = env._now
+        call.cause = stop.cause if stop.cause is not None else "interrupted"
+        raise

@@ -40,16 +40,16 @@ from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario, StageNames
 
 from . import collector
-from .actors import ActorState, AlwaysOn, Received
+from .actors import ActorState, AlwaysOn, Received, TimedCall, timed_work
 from .clock import Shift, scenario_shifts
 from .distributions import sample
 from .drift import Drift, uses_drift
 from .events import Event, record
 from .expectations import LOST_EVENTS, WATCHED, Expectations
 from .knowledge import LABEL_RANK, OPEN_RANK, GroundTruth, Picture
-from .messaging import Dispatch, Messaging
+from .messaging import VERB_EVENT, Dispatch, Messaging
 from .msel import ActionError, Msel, ScheduledInject
-from .policy import Policy, Slot
+from .policy import HANDED_OVER, Policy, Slot
 from .streams import Streams
 
 _SimEvent = simpy.Event
@@ -57,6 +57,14 @@ _new_event = object.__new__
 
 _NORMAL = simpy.events.NORMAL
 _URGENT = simpy.events.URGENT
+
+#: The events the policy logs as it finishes a piece of timed work besides an
+#: acknowledgement (which logs its wait too): an analysis, and the actions it drafts.
+#: Each says when its minutes fell (``spans``).
+_TIMED = frozenset(VERB_EVENT.values()) - {"acknowledged"}
+#: How far the parts of a piece of work, added up from when they fell, may be from the
+#: totals it logs (the sums of floats differ in their last digits).
+_SPAN_SLACK = 1e-6
 
 
 @functools.cache
@@ -126,6 +134,7 @@ class Engine:
             if aid not in self.actors:
                 raise ActionError(f"unknown role {aid!r}")
             self.actors[aid].human = True
+            self.actors[aid].hands = [(0.0, True)]
         #: (actor, incident, action) for every action done, as exercise control sees them
         self.acted: set[tuple[str, str | None, str]] = set()
         #: the dispatches whose receipt the sender has read (see :meth:`dispatch_acked`)
@@ -309,6 +318,7 @@ class Engine:
             if lost:
                 self.emit("work_dropped", actor, None, items=lost)
         st.human = human
+        st.hands.append((self.env.now, human))
         self.emit("role_changed", actor, None, played_by="human" if human else "policy")
         dropped = self._drop_work(st)
         # a person reads the whole inbox, mail the closed office left unread too: once
@@ -530,6 +540,13 @@ class Engine:
         if now != self._now_raw:
             self._now_raw = now
             self._now_rounded = float(round(now, 6))
+        if type_ in _TIMED and "worked" in details and details.get("by") == "policy" \
+                and actor is not None and (details.get("off_duty") or "handed_over" in details
+                                           or timed_work(self.env._active_proc)):
+            # a piece of work not done at one go: when its minutes fell
+            spans = self._work_spans(actor, details)
+            if spans is not None:
+                details["spans"] = spans
         ev = record(next(self._seq), self._now_rounded, type_, actor, incident,
                     MappingProxyType(details))
         self.log.append(ev)
@@ -645,6 +662,17 @@ class Engine:
                 # mail that waited unread in a closed office is read now
                 self._learn(st, st.pictures[item.incident], item)
         first = items[0]
+        if by == "policy" and "worked" in details and (
+                details.get("off_duty") or timed_work(self.env._active_proc)):
+            # not a wait for a place, if any, then work done at one go: when its minutes fell
+            spans = self._ack_spans(st, details)
+            if spans is not None:
+                details["spans"] = spans
+        elif by == "human" and len(st.hands) > 1:
+            # the role changed hands: the items may have waited for the policy first
+            spans = self._person_spans(st, min(items, key=lambda i: i.at))
+            if spans is not None:
+                details["spans"] = spans
         if len(items) == 1:  # the policy acknowledges one item at a time
             refs, senders, received_at = [first.ref], [first.sender], first.at
             dispatches = [first.dispatch.id] if first.dispatch is not None else []
@@ -660,6 +688,96 @@ class Engine:
         for item in items:
             if item.dispatch is not None:
                 receipt(item, by)
+
+    def _ack_spans(self, st: ActorState, details: dict[str, Any]) -> list[list[Any]] | None:
+        """When the minutes of the policy's acknowledgement, ending now, fell, from the
+        moment it began to wait (:func:`_spans`): its wait, then its work. The work is
+        as it was done (:func:`~.actors.timed_work`); in the wait, the minutes off duty
+        (``off_duty`` less those of the work) are the first the office was closed: the
+        hours before the item was handled again after a hand-back, the wait for the
+        office to open or for the duty officer to answer, and the nights spent waiting
+        for a place at the desk. None when they need no saying (a wait for a place, if
+        any, then the minutes worked at one go: as its totals say), or when they do not
+        add up to what it logs."""
+        now = self.env._now
+        worked = float(details.get("worked") or 0.0)
+        off_duty = float(details.get("off_duty") or 0.0)
+        queued = float(details.get("queued") or 0.0)
+        calls = _carried_on(timed_work(self.env._active_proc))
+        if not off_duty and _at_one_go(calls):
+            return None
+        work = _work_stretches(calls, now - worked, now)
+        if work is None:
+            return None
+        began = now - worked - off_duty - queued
+        started = work[0][0] if work else now
+        owed = off_duty - sum(e - s for s, e, part in work if part == "off_duty")
+        wait: list[tuple[float, float, str]] = []
+        for s, e, part in _by_shift(st.shift, began, started, "queued"):
+            if part == "off_duty" and owed > 0:
+                cut = min(e, s + owed)
+                owed -= cut - s
+                wait.append((s, cut, "off_duty"))
+                s = cut
+            if e > s:
+                wait.append((s, e, "queued"))
+        return _spans(wait + work, worked, off_duty, queued)
+
+    def _person_spans(self, st: ActorState, item: Received) -> list[list[Any]] | None:
+        """When the minutes of a person's acknowledgement, ending now, fell, from the
+        arrival of ``item`` (the first of what it acknowledges) (:func:`_spans`): the time
+        a person held the role is their handling ("worked"); the time the automated
+        policy did is split by the hours of whoever answers on the item's channel, as the
+        policy's own waits are: off duty while they were off, queued the rest. None when
+        a person held the role all along."""
+        now = self.env._now
+        channel = self.channels.get(item.channel) if item.channel is not None else None
+        shift = st.answering(item.channel, channel is not None
+                             and channel.handled_around_the_clock)
+        stretches: list[tuple[float, float, str]] = []
+        hands = st.hands
+        for i, (since, human) in enumerate(hands):
+            start = max(since, item.at)
+            end = min(hands[i + 1][0] if i + 1 < len(hands) else now, now)
+            if end <= start:
+                continue
+            if human:
+                stretches.append((start, end, "worked"))
+            else:
+                stretches.extend(_by_shift(shift, start, end, "queued"))
+        if all(part == "worked" for _, _, part in stretches):
+            return None
+        sums = {part: sum(e - s for s, e, p in stretches if p == part)
+                for part in ("worked", "off_duty", "queued")}
+        return _spans(stretches, sums["worked"], sums["off_duty"], sums["queued"])
+
+    def _work_spans(self, actor: str, details: dict[str, Any]) -> list[list[Any]] | None:
+        """When the minutes of the piece of timed work the policy finishes now (an
+        analysis, an action drafted) fell (:func:`_spans`), the office's part of an
+        analysis the duty officer finished after closing included (``handed_over``:
+        worked at the office desk from when it began, up to ``at``). None when they need
+        no saying (worked at one go, as its totals say), or when they do not add up to
+        what it logs."""
+        now = self.env._now
+        worked = float(details.get("worked") or 0.0)
+        off_duty = float(details.get("off_duty") or 0.0)
+        office = details.get("handed_over")
+        calls = _carried_on(timed_work(self.env._active_proc))
+        if not off_duty and office is None and _at_one_go(calls):
+            return None
+        stretches = _work_stretches(calls, now - worked, now)
+        if stretches is None:
+            return None
+        if isinstance(office, dict):
+            at, done, closed = (float(office[k]) for k in ("at", "worked", "off_duty"))
+            worked += done
+            off_duty += closed
+            if len(calls) < 2:
+                # taken over by the duty officer in its own work: the office's part was
+                # worked on the office's hours up to ``at``
+                stretches = [*_by_shift(self.actors[actor].shift, at - done - closed, at,
+                                        "worked"), *stretches]
+        return _spans(stretches, worked, off_duty)
 
     def dispatch_acked(self, d: Dispatch, channel: str) -> None:
         """A receipt, arriving on ``channel``, tells ``d``'s sender that its message was
@@ -833,6 +951,97 @@ class _Spending:
             return
         self.remaining -= shift_end - now
         _after(self.env, shift_end - now, self.on_shift)
+
+
+def _carried_on(calls: list[TimedCall]) -> list[TimedCall]:
+    """The calls of timed work that make up the piece the last of ``calls`` ends: it,
+    and before it the office's part of work the duty officer took over at closing."""
+    first = len(calls) - 1
+    while first > 0 and calls[first - 1].cause == HANDED_OVER:
+        first -= 1
+    return calls[max(first, 0):]
+
+
+def _by_shift(shift: Shift | AlwaysOn, start: float, end: float,
+              part: str) -> list[tuple[float, float, str]]:
+    """``start`` to ``end`` in stretches: "off_duty" while ``shift`` is off, ``part``
+    while it is on."""
+    out: list[tuple[float, float, str]] = []
+    t = start
+    while t < end:
+        on = shift.next_on(t)
+        if on > t:
+            stop, what = min(on, end), "off_duty"
+        else:
+            stop, what = min(shift.shift_end(t), end), part
+        if stop <= t:
+            break
+        out.append((t, stop, what))
+        t = stop
+    return out
+
+
+def _at_one_go(calls: list[TimedCall]) -> bool:
+    """Whether the piece of timed work of ``calls`` (:func:`_carried_on`) was worked at one
+    go: no call kept (:func:`~.actors.timed_work`), or one that worked one stretch."""
+    if not calls:
+        return True
+    if len(calls) > 1:
+        return False
+    stretches = calls[0].stretches
+    return not stretches or (len(stretches) == 1 and stretches[0][2] == "worked")
+
+
+def _work_stretches(calls: list[TimedCall], start: float,
+                    end: float) -> list[tuple[float, float, str]] | None:
+    """The stretches of a piece of timed work ending at ``end``: "worked" and "off_duty"
+    as each call spent them, and between two calls (from the office's closing to a place
+    at the duty desk) "queued", off duty while the desk the work goes on at is closed.
+    With no call kept, worked at one go from ``start``; None when the calls kept end
+    before ``end`` (another piece's)."""
+    if not calls:
+        return [(start, end, "worked")] if end > start else []
+    if abs(calls[-1].end - end) > _SPAN_SLACK:
+        return None
+    out: list[tuple[float, float, str]] = []
+    last: float | None = None
+    for call in calls:
+        if last is not None:
+            out.extend(_by_shift(call.shift, last, call.start, "queued"))
+        out.extend(call.stretches)
+        last = call.end
+    return out
+
+
+def _spans(stretches: list[tuple[float, float, str]], worked: float, off_duty: float,
+           queued: float | None = None) -> list[list[Any]] | None:
+    """``stretches`` as the log gives them: ``[start, end, part]`` in time order, each
+    rounded as event times are and joined to the one before when of the same part;
+    None unless they add up to the minutes ``worked``, ``off_duty`` and (unless None)
+    ``queued``."""
+    w = o = q = 0.0
+    for s, e, part in stretches:
+        if part == "worked":
+            w += e - s
+        elif part == "off_duty":
+            o += e - s
+        else:
+            q += e - s
+    if abs(w - worked) > _SPAN_SLACK or abs(o - off_duty) > _SPAN_SLACK or (
+            queued is not None and abs(q - queued) > _SPAN_SLACK):
+        return None
+    out: list[list[Any]] = []
+    last: list[Any] | None = None
+    for s, e, part in stretches:
+        start, end = float(round(s, 6)), float(round(e, 6))
+        if end <= start:
+            continue
+        if last is not None and last[2] == part and last[1] == start:
+            last[1] = end
+        else:
+            last = [start, end, part]
+            out.append(last)
+    return out
 
 
 def _stop(proc: simpy.Process) -> None:
