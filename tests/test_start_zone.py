@@ -76,3 +76,22 @@ def test_summer_time_is_the_drill_clocks_offset_at_the_start(tmp_path, monkeypat
     path.write_text(path.read_text(encoding="utf-8").replace("09:00:00+00:00", "09:00:00+01:00"),
                     encoding="utf-8")
     assert _zone(load_scenario(path)) == []
+
+
+def test_reports_show_a_start_in_another_zone_on_the_drill_clock(tmp_path, monkeypatch,
+                                                                 capsys):
+    """The run report and the after-action report (Markdown, HTML and Word) print the
+    start as the drill clock reads it, beside that clock's zone."""
+    path = _takedown(tmp_path, monkeypatch, capsys, START,
+                     'start: "2026-09-15T09:00:00+07:00"')
+    journal = tmp_path / "bkk.journal.sqlite"
+    assert main(["run", str(path), "--seed", "1", "--journal", str(journal)]) == 0
+    assert "drill clock starts 2026-09-15T10:00:00+08:00 (Asia/Singapore)" in \
+        capsys.readouterr().out
+    for fmt in ("md", "html"):
+        out = tmp_path / f"aar.{fmt}"
+        assert main(["report", str(journal), "--runs", "0", "--format", fmt,
+                     "-o", str(out)]) == 0, capsys.readouterr().err
+        text = out.read_text(encoding="utf-8")
+        assert "2026-09-15T10:00:00+08:00" in text
+        assert "T09:00:00+07:00" not in text

@@ -25,7 +25,7 @@ from sim.analysis.metrics import (
     not_in_drill,
     undelivered,
 )
-from sim.analysis.report import NO_CERT, NOT_IN_DRILL, drill_tlp
+from sim.analysis.report import NO_CERT, NOT_IN_DRILL, drill_tlp, on_clock
 from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import (
     PARTS,
@@ -324,7 +324,8 @@ def render_markdown(review: Review) -> str:
     out = [f"**TLP:{tlp}**", "", f"# After-action report: {md(sc.drill.title)}", ""]
     out += ["## Overview", "",
             f"- **Scenario:** {md(sc.drill.id)}, {md(sc.drill.title)}",
-            f"- **Drill clock:** {sc.drill.start.isoformat()} ({md(sc.drill.clock_timezone)}), "
+            f"- **Drill clock:** {on_clock(sc.drill.start, sc.drill.clock_timezone)} "
+            f"({md(sc.drill.clock_timezone)}), "
             f"{format_duration(sc.drill.duration)}",
             f"- **Run:** seed {m['seed']}"
             + (f", recorded {md(review.meta['created'])}" if review.meta.get("created") else ""),
@@ -544,7 +545,8 @@ def render_html(review: Review) -> str:
            f"<style>{CSS}</style></head><body>", banner,
            f"<h1>After-action report: {e(sc.drill.title)}</h1>", "<h2>Overview</h2><ul>",
            f"<li><b>Scenario:</b> {e(sc.drill.id)}</li>",
-           f"<li><b>Drill clock:</b> {e(sc.drill.start.isoformat())} ({e(sc.drill.clock_timezone)}), "
+           f"<li><b>Drill clock:</b> {e(on_clock(sc.drill.start, sc.drill.clock_timezone))} "
+           f"({e(sc.drill.clock_timezone)}), "
            f"{e(format_duration(sc.drill.duration))}</li>",
            f"<li><b>Run:</b> seed {e(m['seed'])}"
            + (f", recorded {e(review.meta['created'])}" if review.meta.get("created") else "")

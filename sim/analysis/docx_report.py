@@ -41,7 +41,7 @@ from sim.analysis.aar import (
     note_groups,
     note_when,
 )
-from sim.analysis.report import drill_tlp
+from sim.analysis.report import drill_tlp, on_clock
 from sim.analysis.review import PARTS, RATINGS, Review, shown_rating, shown_status
 from sim.safe.text import plain, xml_safe
 
@@ -207,7 +207,7 @@ def render_docx(review: Review) -> bytes:
     created = f", recorded {review.meta['created']}" if review.meta.get("created") else ""
     for label, value in (
         ("Scenario", f"{sc.drill.id}, {sc.drill.title}"),
-        ("Drill clock", f"{sc.drill.start.isoformat()} ({sc.drill.clock_timezone}), "
+        ("Drill clock", f"{on_clock(sc.drill.start, sc.drill.clock_timezone)} ({sc.drill.clock_timezone}), "
                         f"{format_duration(sc.drill.duration)}"),
         ("Run", f"seed {m['seed']}{created}"),
         ("Score", f"{m['score']['earned']:g} of {m['score']['possible']:g} "

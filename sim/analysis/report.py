@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scenarios.durations import format_drill_time, format_duration
 from scenarios.model import TLP_ORDER, Scenario
@@ -39,6 +41,19 @@ def drill_tlp(scenario: Scenario, events: Iterable[Event] = ()) -> str:
         if e.type in TLP_EVENTS:
             labels.append(e.details.get("tlp"))
     return max((t for t in labels if t in TLP_ORDER), key=TLP_ORDER.index)
+
+
+def on_clock(start: datetime | str, zone: str) -> str:
+    """The drill's start as the drill clock reads it, in the clock's own zone (a start
+    written at another offset is the same instant, shown as that clock shows it); as
+    written when either cannot be read (a journal is untrusted)."""
+    try:
+        moment = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
+        if moment.tzinfo is None:
+            return str(start)
+        return moment.astimezone(ZoneInfo(str(zone))).isoformat()
+    except (ValueError, KeyError, OSError):  # an unknown zone is a KeyError
+        return str(start)
 
 
 #: What "every affected CERT reached" says of an incident whose affected countries have
@@ -81,7 +96,8 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
     sc = m["scenario"]
     lines = [
         s(sc["title"]) + (f"    TLP:{tlp}" if tlp else ""),
-        f"  scenario {s(sc['id'])}, seed {m['seed']}; drill clock starts {sc['start']} "
+        f"  scenario {s(sc['id'])}, seed {m['seed']}; drill clock starts "
+        f"{s(on_clock(sc['start'], sc['clock_timezone']))} "
         f"({s(sc['clock_timezone'])}), lasts {format_duration(sc['duration'] or 0)}",
         "  times are drill time (T+) and hours after the incident opened",
         "",
