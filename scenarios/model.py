@@ -56,6 +56,7 @@ ActorKind = Literal[
     "regional_council",
     "national_police",
     "intl_police_channel",
+    "police_forum",
     "central_authority",
     "regulator",
     "isp",
@@ -126,8 +127,9 @@ SELECTORS: dict[str, str] = {
     "(ANSAC or the ASEAN Regional CERT), or every regional council when none is bound",
     "national_police": "police of the acting actor's own country",
     "hosting_police": "police of every country hosting malicious infrastructure",
-    "police_channels": "international police bodies (kind intl_police_channel: INTERPOL; the "
-    "ASEANAPOL secretariat too, though it relays no requests)",
+    "police_channels": "international police bodies that relay requests (kind "
+    "intl_police_channel: INTERPOL); not police forums (kind police_forum: the ASEANAPOL "
+    "secretariat), which relay none",
     "central_authority": "the central authority for mutual legal assistance of the acting "
     "actor's own country",
     "hosting_central_authorities": "central authorities of every country hosting malicious "
