@@ -47,15 +47,14 @@ _PARSER: type = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) els
 
 
 class Mark(NamedTuple):
-    """A position in a source file, 1-based (a tuple: there are hundreds of thousands);
-    line 0 is the file as a whole (one refused before it was read)."""
+    """A position in a source file, 1-based (a tuple: there are hundreds of thousands)."""
 
     file: str
     line: int
     col: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}" if self.line else self.file
+        return f"{self.file}:{self.line}:{self.col}"
 
 
 @dataclass

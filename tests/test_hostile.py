@@ -130,7 +130,7 @@ def test_a_named_pipe_never_hangs_as_scenario_or_include(tmp_path, capsys):
     code, out, _ = run(capsys, "validate", str(tmp_path / "sc" / "pipe.yaml"))
     assert code == EXIT_INVALID
     assert out.splitlines()[0] == (
-        f"{tmp_path / 'sc' / 'pipe.yaml'}: is not a regular file (a device, pipe or socket); refused"
+        f"{tmp_path / 'sc' / 'pipe.yaml'}:0:0: is not a regular file (a device, pipe or socket); refused"
     )
     path = _scenario_with_include(tmp_path / "sc", "pipe.yaml")
     code, out, _ = run(capsys, "validate", str(path))
@@ -140,7 +140,7 @@ def test_a_named_pipe_never_hangs_as_scenario_or_include(tmp_path, capsys):
 def test_a_device_as_the_scenario_is_refused_before_reading(capsys):
     code, out, _ = run(capsys, "validate", "/dev/zero")
     assert code == EXIT_INVALID
-    assert out.splitlines()[0] == "/dev/zero: is not a regular file (a device, pipe or socket); refused"
+    assert out.splitlines()[0] == "/dev/zero:0:0: is not a regular file (a device, pipe or socket); refused"
 
 
 def test_a_flat_file_with_too_many_values_is_not_blamed_on_aliases(tmp_path, capsys):
@@ -159,7 +159,7 @@ def test_a_file_over_the_size_cap_is_refused_unread(tmp_path, capsys):
     code, out, _ = run(capsys, "validate", str(path))
     assert code == EXIT_INVALID
     assert out.splitlines()[0] == (
-        f"{path}: is 2,000,001 bytes; a scenario file over 2,000,000 bytes is refused"
+        f"{path}:0:0: is 2,000,001 bytes; a scenario file over 2,000,000 bytes is refused"
     )
 
 
