@@ -1064,7 +1064,8 @@ def check_calendar(country: str, subdivision: str | None) -> None:
 
 
 class OnCall(Strict):
-    """A duty officer reachable outside office hours, who acts only on severe incidents."""
+    """A duty officer reachable outside office hours, who acts only on severe incidents
+    (and carries out only the actions it names, when it names them)."""
 
     channels: list[Id] = Field(
         min_length=1,
@@ -1083,12 +1084,34 @@ class OnCall(Strict):
         "count; an incident of no known severity counts as medium), for the duty officer "
         "to act out of hours; anything less waits for office hours.",
     )
+    actions: list[Verb] | None = Field(
+        None,
+        description="Actions the duty officer carries out, e.g. [request_preservation] "
+        "for a 24/7 point of contact. It still acknowledges and analyses what it is "
+        "called out for, but an action not listed (a formal MLA request) waits for the "
+        "office, and it takes over no draft of one at closing. Default: every action.",
+    )
+
+    @field_validator("actions")
+    @classmethod
+    def _carried_out(cls, v: list[str] | None) -> list[str] | None:
+        always = [a for a in ("acknowledge", "analyse") if a in (v or ())]
+        if always:
+            raise ValueError(
+                f"the duty officer always acknowledges and analyses what it is called out "
+                f"for; leave {' and '.join(always)} out of the actions")
+        return v
 
     def acts_on(self, severity: str | None) -> bool:
         """Whether the duty officer acts on an incident known to be this severe (an
         unknown severity counts as medium, as it does in the desk's queue)."""
         rank = SEVERITY_ORDER.index(severity or "medium")
         return rank >= SEVERITY_ORDER.index(self.min_severity)
+
+    def carries_out(self, action: str) -> bool:
+        """Whether the duty officer carries out ``action`` (every action, unless the
+        tier names those it does)."""
+        return self.actions is None or action in self.actions
 
 
 class Policy(Strict):
@@ -1200,8 +1223,8 @@ class Actor(Strict):
     on_call: OnCall | None = Field(
         None,
         description="Out-of-hours duty officer: reachable on the given channels, answers "
-        "after a delay, acts only on incidents of at least min_severity; the rest waits "
-        "for office hours.",
+        "after a delay, acts only on incidents of at least min_severity, and carries out "
+        "only its actions when it names them; the rest waits for office hours.",
     )
     capacity: Annotated[StrictInt, Field(ge=1, le=1000)] = Field(
         2, description="How many things the team works on at once."

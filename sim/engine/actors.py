@@ -10,8 +10,10 @@ picks a message up after a delay and handles it at the duty desk when the incide
 as the team knows it, is severe enough, unless the office opens first; anything less
 waits for office hours. When the office closes, the duty officer takes over such work
 still at the office desk, queued (:meth:`Desk.hand_over` moves it) or in hand (being
-acknowledged, analysed or drafted). Mail waiting unread in a closed office is no part
-of what the team knows (:meth:`~sim.engine.core.Engine.receive`).
+acknowledged, analysed or drafted). A tier that names the actions its duty officer
+carries out (``on_call.actions``) leaves the drafting of any other action to the
+office (:meth:`ActorState.duty_carries_out`). Mail waiting unread in a closed office is
+no part of what the team knows (:meth:`~sim.engine.core.Engine.receive`).
 
 Items wait for a desk in priority order: the incident's severity as stated in what
 has reached the actor, read or not, when a place is given (most severe first), then
@@ -357,15 +359,25 @@ class ActorState:
             return ALWAYS
         return self.shift
 
-    def on_call_takes(self, item: Received, now: float) -> bool:
+    def on_call_takes(self, item: Received, now: float, action: str | None = None) -> bool:
         """True when the duty officer takes ``item`` now, out of office hours: it came on
         an on-call channel and the incident, as this team knows it, is severe enough
-        (its picture: mail waiting unread in the closed office does not count)."""
+        (its picture: mail waiting unread in the closed office does not count); with
+        ``action`` (the draft in hand), when the duty officer carries that out too."""
         on_call = self.spec.on_call
         if on_call is None or item.channel not in on_call.channels or self.shift.on_duty(now):
             return False
+        if action is not None and not on_call.carries_out(action):
+            return False
         picture = self.pictures.get(item.incident)
         return on_call.acts_on(picture.severity if picture is not None else None)
+
+    def duty_carries_out(self, action: str) -> bool:
+        """Whether the duty desk carries out ``action``: every action, unless the on-call
+        tier names those its duty officer does (the office drafts the rest). A team
+        staffed 24/7 has no duty officer: its office desk does everything."""
+        on_call = self.spec.on_call
+        return on_call is None or self.spec.always_on or on_call.carries_out(action)
 
     def priority(self, item: Received, seq: int) -> tuple[float, float, float, int]:
         """Sort key of an item waiting for a desk (smaller goes first): its first part is
@@ -411,7 +423,8 @@ class ActorState:
 @dataclass(slots=True)
 class TimedCall:
     """One call of :func:`work`: the stretches it spent, each (start, end, "worked" or
-    "off_duty"), oldest first, on which shift, and how it ended."""
+    "off_duty", or "queued" for a wait before the work was taken up), oldest first, on
+    which shift, and how it ended."""
 
     shift: Shift | AlwaysOn
     start: float
@@ -442,29 +455,55 @@ def timed_work(process: simpy.Process | None) -> list[TimedCall]:
 
 
 def work(env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float,
-         end: float) -> Generator[simpy.Event, object, float]:
+         end: float, since: float | None = None) -> Generator[simpy.Event, object, float]:
     """Spend ``minutes`` of worked time on ``shift``; returns the off-duty minutes waited.
 
     When its minutes fell is kept for the process doing the work (:func:`timed_work`),
     for the log, unless it works them at one go from now: the engine's scheduling is the
-    same either way."""
+    same either way. ``since``: the work was set aside then for ``shift``'s desk (a draft
+    the duty officer leaves for the office), and its wait since is part of it: off duty
+    while ``shift`` is off (among the minutes returned), queued while it is on."""
     process = env._active_proc
     kept: dict[str, Any] = process.__dict__ if process is not None else {}
     calls: list[TimedCall] | None = kept.get(_TIMED)
     if calls is not None and (calls[-1].done or calls[-1].cause is None):
         calls = None  # nothing carried on
     now = env._now
-    if calls is None and shift.next_on(now) <= now and minutes <= shift.shift_end(now) - now:
+    if since is not None and since >= now:
+        since = None
+    if calls is None and since is None and shift.next_on(now) <= now \
+            and minutes <= shift.shift_end(now) - now:
         kept.pop(_TIMED, None)
         if minutes > 0:
             yield env.timeout(minutes)
         return 0.0
-    call = TimedCall(shift, now, [])
+    call = TimedCall(shift, now if since is None else since, [])
     if calls is None:
         kept[_TIMED] = [call]
     else:
         calls.append(call)
-    return (yield from _timed(env, shift, minutes, end, call))
+    waited = 0.0 if since is None else _set_aside(shift, since, now, call.stretches)
+    return waited + (yield from _timed(env, shift, minutes, end, call))
+
+
+def _set_aside(shift: Shift | AlwaysOn, start: float, end: float,
+               stretches: list[tuple[float, float, str]]) -> float:
+    """Add the wait from ``start`` to ``end`` to ``stretches``: "off_duty" while
+    ``shift`` is off, "queued" while it is on; returns the minutes off duty."""
+    off = 0.0
+    t = start
+    while t < end:
+        on = shift.next_on(t)
+        if on > t:
+            stop, part = min(on, end), "off_duty"
+            off += stop - t
+        else:
+            stop, part = min(shift.shift_end(t), end), "queued"
+        if stop <= t:
+            break
+        stretches.append((t, stop, part))
+        t = stop
+    return off
 
 
 def _timed(env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float, end: float,

@@ -812,9 +812,10 @@ class Policy:
     def _at_closing(self, st: ActorState, closing: float) -> None:
         """The office closes: the duty officer takes over the work left at the office desk
         that came on an on-call channel about an incident severe enough for it (as the
-        team knows it). Such work still queued moves to the duty desk in its priority
-        order; such work in hand (an acknowledgement, an analysis or an action being
-        drafted) is carried on there. The rest waits for the morning."""
+        team knows it), unless it is drafting an action the duty officer does not carry
+        out. Such work still queued moves to the duty desk in its priority order; such
+        work in hand (an acknowledgement, an analysis or an action being drafted) is
+        carried on there. The rest waits for the morning."""
         if self._closing.get(st.id) == closing:
             del self._closing[st.id]
         on_call = st.spec.on_call
@@ -830,7 +831,7 @@ class Policy:
             req = slot.req
             if slot.desk is not office or req is None or item.channel not in on_call.channels:
                 continue
-            if not st.on_call_takes(item, now):
+            if not st.on_call_takes(item, now, self._drafting(slot)):
                 left_behind = True
                 continue
             if not req.triggered:
@@ -864,6 +865,30 @@ class Policy:
                              waited=now - item.at, at_closing="queued")
         if left_behind:
             self._watch_closing(st)
+
+    def _drafting(self, slot: Slot) -> str | None:
+        """The action ``slot``'s work is drafting, or waiting to draft (None when it is
+        doing something else)."""
+        stage, _, rid = slot.stage.partition(" ")
+        found = self.rules.get(rid) if stage == "drafting" else None
+        return None if found is None else found[1].action
+
+    def _to_office(self, st: ActorState, slot: Slot,
+                   item: Received) -> Generator[simpy.Event, object, Shift | AlwaysOn]:
+        """Leave the rest of ``item``'s work at the duty desk to the office (a draft of an
+        action the duty officer does not carry out): free the duty desk, then wait for
+        the office to open and for a place at its desk; returns the office's clock."""
+        slot.release()
+        office = st.office
+        if not (yield from self._until_open(st, office, item)):
+            # the office never opens again: the work waits past the drill's end
+            yield self.env.timeout(self.engine.end + 1 - self.env.now)
+        on_call = st.spec.on_call
+        if on_call is not None and item.channel in on_call.channels:
+            # the duty officer may take over what follows if it is at the office at closing
+            self._watch_closing(st)
+        yield slot.hold(office, self._request(st, office, item))
+        return office.shift
 
     def _analysis(self, st: ActorState, item: Received, slot: Slot,
                   desk: Desk) -> Generator[simpy.Event, object, Desk]:
@@ -911,11 +936,13 @@ class Policy:
             desk = slot.desk
         return desk
 
-    def _in_hand(self, slot: Slot, shift: Shift | AlwaysOn,
-                 minutes: float) -> Generator[simpy.Event, object, tuple[float, float]]:
+    def _in_hand(self, slot: Slot, shift: Shift | AlwaysOn, minutes: float,
+                 since: float | None = None) -> Generator[simpy.Event, object,
+                                                          tuple[float, float]]:
         """Spend ``minutes`` of worked time on ``shift`` acknowledging an item or drafting
         an action, as :func:`~.actors.work` does; returns the off-duty minutes waited,
-        and the minutes queued behind other work on the way.
+        and the minutes queued behind other work on the way (``since``: as for
+        :func:`~.actors.work`, a draft the duty officer left for the office then).
         When the office closes meanwhile and the duty officer takes the item over
         (:meth:`_at_closing`), the rest is worked at the duty desk once it has a place
         there: the wait for that place is queued (off duty while the desk is closed)."""
@@ -924,7 +951,7 @@ class Policy:
         slot.plan = (shift, began, minutes)
         queued = 0.0
         try:
-            waited = yield from work(env, shift, minutes, self.engine.end)
+            waited = yield from work(env, shift, minutes, self.engine.end, since)
         except simpy.Interrupt as stop:
             plan = slot.plan
             if stop.cause != HANDED_OVER or plan is None or slot.desk is None:
@@ -1097,6 +1124,9 @@ class Policy:
         bound = self._set_off.get(key)
         if bound is None:
             bound = self._set_off[key] = self._rules_set_off(key[0], st.id)
+        on_call = st.spec.on_call
+        if on_call is not None and on_call.actions is not None:
+            bound = self._duty_first(st, bound)
         for rid, rule, message in bound:
             if only is not None and rid not in only:
                 continue
@@ -1105,6 +1135,17 @@ class Policy:
                     return
                 yield from self._apply(st, inc_id, rid, rule, message, item, shift, sender,
                                        asked_at, resume)
+
+    def _duty_first(self, st: ActorState,
+                    bound: list[tuple[str, Rule, bool]]) -> list[tuple[str, Rule, bool]]:
+        """The rules in the order the desk this work holds takes them: at the duty desk,
+        those whose action the duty officer carries out first (the rest wait for the
+        office), each part in scenario order."""
+        held = st.work.get(self.env.active_process)
+        desk = None if held is None else held[1].desk
+        if desk is None or st.spec.always_on or desk is not st.duty:
+            return bound
+        return sorted(bound, key=lambda entry: not st.duty_carries_out(entry[1].action))
 
     @staticmethod
     def _asked_by(picture: Picture, rule: Rule, item: Received,
@@ -1206,12 +1247,16 @@ class Policy:
         armed_at = min(picture.armed[t] for t in self.arming[rid] if t in picture.armed)
         held = st.work.get(self.env.active_process)
         slot = None if held is None else held[1]
+        # a draft at the duty desk of an action the duty officer does not carry out is
+        # left to the office
+        office_draft = False
         if slot is not None:
             slot.stage = f"drafting {rid}"
             if slot.desk is not None:
                 # the desk the item is at now: the duty desk, when the duty officer took
                 # it over at closing while an earlier action was drafted
                 shift = slot.desk.shift
+                office_draft = not st.duty_carries_out(rule.action) and slot.desk is st.duty
         dist = pol.action_time.get(rule.action, pol.drafting_time)
         spent = engine.draw(dist, f"{st.id}/draft/{rid}/{inc_id}")
         drafting = [t for t, _ in targets]
@@ -1220,6 +1265,11 @@ class Policy:
         try:
             if slot is None:
                 waited = yield from work(self.env, shift, spent, engine.end)
+            elif office_draft:
+                # its wait for the office is part of it: off duty until the office opens
+                set_aside = self.env.now
+                shift = yield from self._to_office(st, slot, item)
+                waited, _queued = yield from self._in_hand(slot, shift, spent, set_aside)
             else:
                 waited, _queued = yield from self._in_hand(slot, shift, spent)
         except simpy.Interrupt:
