@@ -303,9 +303,12 @@ def cmd_play(args: argparse.Namespace) -> int:
         except JournalError as exc:  # e.g. the disk filled up: say so, keep what was written
             print(exc, file=sys.stderr)
             status = EXIT_CANNOT_RUN
+    if app.close_problem is not None:  # the app closed the journal, and could not finish it
+        print(app.close_problem, file=sys.stderr)
+        status = EXIT_CANNOT_RUN
     if session.path:
         print(f"journal: {session.path}", file=sys.stderr)
-        if not session.finished:
+        if not session.finished or status == EXIT_CANNOT_RUN:  # its end may not be written
             print(f"carry on with: drill play --resume {shell_word(session.path)}", file=sys.stderr)
     return status
 

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from textual.app import SystemCommand
@@ -35,16 +36,18 @@ from sim.net.protocol import BreaksState
 from sim.net.remote import RemoteClock, RemoteSession
 from sim.runs.breaks import Break, BreakPlan, parse_break, wall_clock
 from sim.runs.session import DrillClock, DrillSession, JournalError
-from sim.runs.view import ACTION_EVENTS, DrillState
+from sim.runs.view import ACTION_EVENTS, DrillState, clock_floor
 from sim.runs.when import check_ahead, parse_when, when_in_words
 
 from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
 from .forms.sending import Outcome
-from .keymap import keys_display
 from .plain import PlainTextApp
 from .screens.console import FacilitatorScreen
 from .screens.live import LiveScreen
 from .screens.role import ParticipantScreen
+
+if TYPE_CHECKING:
+    from .screens.review import ReviewScreen
 
 SPEEDS = (1, 10, 60, 300, 600, 3600)
 TICK = 0.2  # seconds between clock ticks
@@ -243,6 +246,7 @@ class DrillApp(PlainTextApp):
             if isinstance(screen, FacilitatorScreen):
                 screen.forget_announced()
         self._ended_seen = False
+        self._review_stale = False
         what = ("review" if any(isinstance(s, ReviewScreen) for s in closed)
                 else "form" if closed else "")
         closed_note = (f" The {what} that was open showed the drill as it was, and is "
@@ -288,6 +292,7 @@ class DrillApp(PlainTextApp):
         """Advance the engine to the clock's drill time and redraw what changed."""
         if self._screens_gone():
             return
+        self._renew_review()
         if self.remote is not None:  # the server moves the drill on
             if self.remote.finished and not self._ended_seen:
                 self._ended_seen = True
@@ -320,14 +325,46 @@ class DrillApp(PlainTextApp):
     def drill_ended(self) -> None:
         """Say the drill has ended and open the review (the hot wash). In hot seat a
         player holds the keyboard: the review, with every team's timeline and the
-        evaluators' notes, opens only once the facilitator has given the PIN."""
+        evaluators' notes, opens only once the facilitator has given the PIN. A review
+        open already showed the drill as it was then: the hot wash takes its place
+        (:meth:`_renew_review`)."""
         self.notify("The drill has ended.", timeout=10)
-        if not self.may("review") or self.reviewing:
-            return  # a review open already is the hot wash: no second one on top
+        if not self.may("review"):
+            return
+        if self.reviewing:
+            self._review_stale = True
+            self._renew_review()
+            return
+        self._open_hot_wash()
+
+    def _open_hot_wash(self) -> None:
         if self.locked:
             self.as_facilitator(self.action_review, "The drill has ended; the review")
         else:
             self.action_review()
+
+    #: the drill ended while a review was open: it is to be replaced by the hot wash
+    _review_stale = False
+
+    def _renew_review(self) -> None:
+        """Put the hot wash in place of the review that was open as the drill ended, as
+        soon as nothing is open over it (a note being written there is not lost; the
+        clock's ticks try again). The ratings and notes given in it are kept (in the
+        journal, or by the drill server) and show in the hot wash. Closed meanwhile, it
+        is opened anew, as at any drill's end."""
+        from .screens.review import ReviewScreen
+
+        if not self._review_stale:
+            return
+        if not self.reviewing:
+            self._review_stale = False
+            self._open_hot_wash()
+            return
+        if not isinstance(self.screen, ReviewScreen):
+            return  # a note form, the help or the palette over it: once it closes
+        self._review_stale = False
+        self.switch_screen(self._review_screen())
+        self.notify("The review now shows the drill as it ended.", timeout=8)
 
     def redraw(self) -> None:
         if self.remote is not None:
@@ -343,13 +380,20 @@ class DrillApp(PlainTextApp):
             with suppress(NoMatches):  # the screen is being torn down (closing the app)
                 screen.refresh_view()
 
+    #: why the journal could not be closed with everything written (a full disk), or
+    #: None: ``drill play`` says it once the app has closed, with how to carry on
+    close_problem: str | None = None
+
     async def on_unmount(self) -> None:
         if self.remote is not None:
             await self.remote.close_async()
         try:
             self._keep_speed()  # before the journal closes: resuming carries on at it
         finally:
-            self.session.close()
+            try:
+                self.session.close()
+            except JournalError as exc:  # what was written is kept; the rest is not
+                self.close_problem = str(exc)
 
     # --- commands ----------------------------------------------------------------
 
@@ -538,7 +582,7 @@ class DrillApp(PlainTextApp):
             self.command(lambda: self.session.add_inject(inject),
                          lambda _: self._adhoc_sent(inject, sent_at), outcome)
         else:
-            words = when_in_words(self.state.scenario, at, self.session.now)
+            words = when_in_words(self.state.scenario, clock_floor(at), self.session.now)
 
             def added(_: object) -> str:
                 self._adhoc_ids.add(inject.id)
@@ -590,9 +634,19 @@ class DrillApp(PlainTextApp):
             self.pop_screen()
         self.push_screen(ParticipantScreen(role))
 
+    def people(self) -> list[str]:
+        """The roles people play now, in the order ``v`` and ``h`` go through them: those
+        given at the start (``--role``), as given; then those handed to a person during
+        the drill, in the order they were handed over; then any other (a drill served
+        elsewhere: as the scenario lists them)."""
+        st = self.state
+        human = [a for a, by in st.played_by.items() if by == "human"]
+        order = [*self.start_roles, *st.handed, *human]
+        return [a for i, a in enumerate(order) if a in human and a not in order[:i]]
+
     def next_role(self, current: str) -> None:
-        """Hot seat: hand the view to the next role a person plays."""
-        people = [a for a, by in self.state.played_by.items() if by == "human"]
+        """Hot seat: hand the view to the next role a person plays (see :meth:`people`)."""
+        people = self.people()
         if not people:
             self.notify("No role is played by a person.", severity="warning")
             return
@@ -737,8 +791,8 @@ class DrillApp(PlainTextApp):
         if plan.current is not None and was is None:
             self.notify(f"Break until {wall_clock(plan.current.end, self.wall())}: the drill "
                         "clock is paused"
-                        + (" (space ends the break early)." if self.may("toggle_clock")
-                           else "."), timeout=10)
+                        + (f" ({self.keys_of('clock.toggle')} ends the break early)."
+                           if self.may("toggle_clock") else "."), timeout=10)
         elif plan.current is None and was is not None:
             self.notify("The break is over.", timeout=6)
         self.redraw()
@@ -754,8 +808,8 @@ class DrillApp(PlainTextApp):
             self._break_resumes = self.clock.running
             self._clock_request(self.clock.pause())
             self.notify(f"Break until {wall_clock(current.end, self.wall())}: the drill "
-                        "clock is paused "
-                        "(space ends the break early).", timeout=10)
+                        f"clock is paused ({self.keys_of('clock.toggle')} ends the break "
+                        "early).", timeout=10)
         elif change == "end":
             self._resume_after_break()
             self.notify("The break is over: the drill clock runs again."
@@ -821,7 +875,13 @@ class DrillApp(PlainTextApp):
     def action_review(self, runs: int | None = None) -> None:
         """The review screen for the drill so far (at the end: the hot wash). The
         comparison with the model is the one ``drill review`` makes (:data:`MODEL_RUNS`
-        runs from :data:`MODEL_SEED`), unless ``runs`` says how many."""
+        runs from :data:`MODEL_SEED`), unless ``runs`` says how many. Opened while the
+        drill runs, it pauses the clock (:meth:`_pause_for_review`)."""
+        self._pause_for_review()
+        self.push_screen(self._review_screen(runs))
+
+    def _review_screen(self, runs: int | None = None) -> ReviewScreen:
+        """A review of the drill as it stands now (see :meth:`action_review`)."""
         from sim.analysis.review import build_review, with_model
 
         from .review import ReviewScreen
@@ -834,8 +894,7 @@ class DrillApp(PlainTextApp):
                                   {eid: dict(r) for eid, r in remote.ratings.items()})
             with_model(review, runs, MODEL_SEED, None, None, background=True)
             review.notes = list(remote.notes)
-            self.push_screen(ReviewScreen(review, None, rate=remote.set_rating))
-            return
+            return ReviewScreen(review, None, rate=remote.set_rating)
         journal = self.session.journal
         events = list(self.session.engine.log)
         review = build_review(self.session.scenario, events,
@@ -846,7 +905,26 @@ class DrillApp(PlainTextApp):
         with_model(review, runs, MODEL_SEED, journal,
                    head if head and head[0] == len(events) else None, background=True)
         review.notes = list(self.session.notes)
-        self.push_screen(ReviewScreen(review, journal))
+        return ReviewScreen(review, journal)
+
+    def _pause_for_review(self) -> None:
+        """A review opened during the drill shows it as it stands, and reading it never
+        moves the drill on: the clock is paused, and stays paused back in the console
+        until the facilitator runs it again (a break under way ends with the clock still
+        paused). A terminal that does not run the clock (an observer's) leaves it be."""
+        if self.state.finished or not self.may("toggle_clock"):
+            return
+        on_break = self.remote is None and self.breaks.current is not None \
+            and self._break_resumes
+        if not self.clock.running and not on_break:
+            return
+        if self.clock.running:
+            self._clock_request(self.clock.pause())
+        if self.remote is None:
+            self._break_resumes = False
+        self.notify("The drill clock is paused while you review, and stays paused: "
+                    f"{self.keys_of('clock.toggle')} in the console runs it again.",
+                    timeout=8)
 
     def action_tokens(self) -> None:
         """A drill served by ``drill host``: the invitations, to revoke or issue anew."""
@@ -887,19 +965,6 @@ class DrillApp(PlainTextApp):
                 if isinstance(b, Binding) and b.id and self.offers(b.action):
                     out.append((b, owner))
         return out
-
-    def key_names(self, binding: Binding) -> str:
-        """A binding's keys as people write them (``+ =``, ``? F1``, ``ctrl+q``), where
-        the keymap file put them."""
-        return keys_display(self._keymap.get(binding.id or "", binding.key))
-
-    def keys_of(self, binding_id: str) -> str:
-        """The keys of the binding ``binding_id`` as people write them."""
-        for owner in (self.screen, self, *self.screen_stack):
-            for b in owner.BINDINGS:
-                if isinstance(b, Binding) and b.id == binding_id:
-                    return self.key_names(b)
-        return binding_id
 
     def _binding_rows(self) -> list[tuple[str, str, str]]:
         rows = []

@@ -16,13 +16,16 @@ shown as escapes by :func:`sim.safe.text.plain`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 
 from platformdirs import user_downloads_path
 from rich.text import Text
 from textual._files import generate_datetime_filename
-from textual.app import App
+from textual.app import App, ScreenStackError
+from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from sim.safe.files import FileProblem, write_private
 from sim.safe.text import one_line, plain, xml_safe
@@ -72,7 +75,36 @@ def tlp_of(scenario, events=()) -> str:
 
 class PlainTextApp(App):
     """An app whose notifications are plain text (refusals, paths and ids are
-    untrusted), and whose screenshots are drill material: created owner-only."""
+    untrusted), and whose screenshots are drill material: created owner-only. It names
+    keys where the keymap file put them (:meth:`keys_of`)."""
+
+    def key_names(self, binding: Binding) -> str:
+        """A binding's keys as people write them (``+ =``, ``? F1``, ``ctrl+q``), where
+        the keymap file put them."""
+        from .keymap import keys_display
+
+        return keys_display(self._keymap.get(binding.id or "", binding.key))
+
+    def keys_of(self, binding_id: str) -> str:
+        """The keys of the binding ``binding_id`` as people write them, where the keymap
+        file put them: hints and dialogs name a key with it, never a default the keymap
+        may have moved. A binding of a screen not open now (a dialog about to open, the
+        console's from a review) is found among every binding of the app."""
+        from .keymap import bindings
+
+        owners: list[App | Screen] = [self]
+        with suppress(KeyError, ScreenStackError):  # none while the app opens or closes
+            owners = [self.screen, self, *self.screen_stack]
+        known = [b for owner in owners for b in owner.BINDINGS if isinstance(b, Binding)]
+        known += [o.binding for o in bindings()]
+        for b in known:
+            if b.id == binding_id:
+                return self.key_names(b)
+        return binding_id
+
+    def first_key(self, binding_id: str) -> str:
+        """The first key of the binding ``binding_id`` (a button's ``Yes (y)``)."""
+        return self.keys_of(binding_id).split(" ")[0]
 
     def notify(
         self,

@@ -22,10 +22,17 @@ from sim.engine.events import Event
 from sim.engine.wording import DONE, REASONS, channel_in_words, noun
 
 
+def clock_floor(t: float) -> int:
+    """The clock's minute of drill time ``t``: rounded down, once taken to the event
+    log's precision (a millionth of a minute)."""
+    return math.floor(round(t, 6))
+
+
 def clock_minute(t: float) -> str:
     """A drill time as the clock's minute (rounded down, as the TUI's header shows the
-    time): what happened at 213.8 reads T+03:33, not T+03:34."""
-    return format_drill_time(math.floor(round(t, 6)))
+    time): what happened at 213.8 reads T+03:33, not T+03:34. Every drill moment the
+    terminal UI shows is written so."""
+    return format_drill_time(clock_floor(t))
 
 
 @dataclass
@@ -276,6 +283,9 @@ class DrillState:
         self.known: dict[str, list[str]] = {aid: [] for aid in scenario.actors}
         self.closed: dict[str, set[str]] = {aid: set() for aid in scenario.actors}
         self.played_by: dict[str, str] = {aid: "policy" for aid in scenario.actors}
+        #: the roles handed to a person during the drill, in the order they were handed
+        #: over (one handed back leaves the list; handed again, it comes last)
+        self.handed: list[str] = []
         self.expectations: dict[str, ExpectationRow] = {
             e.id: ExpectationRow(e.id, e.description, list(e.actors), e.action, e.incident,
                                  e.score, e.within, e.after, reach=e.reach, require=e.require)
@@ -336,6 +346,10 @@ class DrillState:
                     self.played_by[aid] = "human"
             case "role_changed":
                 self.played_by[ev.actor] = d["played_by"]
+                if ev.actor in self.handed:
+                    self.handed.remove(ev.actor)
+                if d["played_by"] == "human":
+                    self.handed.append(ev.actor)
             case "incident_opened" | "incident_updated":
                 # exercise control's events: this state reads the whole log, receipts
                 # included (a player's terminal gets an acknowledgement at its receipt)
@@ -982,16 +996,16 @@ class DrillState:
                 return f"Inject {d.get('inject', '')} {why}: due at {clock_minute(d['at'])}"
             case "inject_rescheduled":
                 return (f"Facilitator rescheduled inject {d.get('inject', '')} to "
-                        f"{format_drill_time(d['at'])}")
+                        f"{clock_minute(d['at'])}")
             case "inject_edited":
                 return (f"Facilitator edited inject {d.get('inject', '')} "
                         f"({', '.join(d.get('changed', []))})")
             case "inject_unskipped":
                 return (f"Facilitator put back skipped inject {d.get('inject', '')} for "
-                        f"{format_drill_time(d['at'])}")
+                        f"{clock_minute(d['at'])}")
             case "inject_added":
                 return (f"Facilitator added inject {d.get('inject', '')} from "
-                        f"{self.name(d.get('sender'))} for {format_drill_time(d['at'])}{tlp}: "
+                        f"{self.name(d.get('sender'))} for {clock_minute(d['at'])}{tlp}: "
                         f"{d.get('title', '')}")
         if verb in DONE and d.get("targets"):
             to = ", ".join(self.name(t) for t in d["targets"])

@@ -12,7 +12,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from sim.safe.text import shell_word
 
-from ..plain import line, text
+from ..plain import PlainTextApp, line, text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -94,9 +94,12 @@ class Confirm(ModalScreen[bool]):
             yield Label(line(self.question), classes="title")
             if self.detail:
                 yield Static(text(self.detail), classes="hint")
-            with Horizontal(classes="buttons"):
-                yield Button("Yes (y)", variant="warning", id="yes")
-                yield Button("No (n)", variant="primary", id="no")
+            app: PlainTextApp = self.app  # type: ignore[assignment]
+            with Horizontal(classes="buttons"):  # the keys where the keymap put them
+                yield Button(line(f"Yes ({app.first_key('confirm.yes')})"), variant="warning",
+                             id="yes")
+                yield Button(line(f"No ({app.first_key('confirm.no')})"), variant="primary",
+                             id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -120,7 +123,9 @@ class PinPrompt(ModalScreen[bool]):
         with Vertical(id="form"):
             yield Label(line(f"{self.what}: facilitator's PIN"), classes="title")
             yield Input(password=True, compact=True, id="pin")
-            yield Static("enter to go on, escape to stay in this role", classes="hint")
+            app: PlainTextApp = self.app  # type: ignore[assignment]
+            stay = app.keys_of("pin.cancel")  # where the keymap put it
+            yield Static(line(f"enter to go on, {stay} to stay in this role"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#pin", Input).focus()

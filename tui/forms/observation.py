@@ -9,9 +9,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select
 
-from scenarios.durations import format_drill_time
 from sim.runs.session import NOTE_LIMIT
-from sim.runs.view import DrillState
+from sim.runs.view import DrillState, clock_minute
 
 from ..plain import line
 from .sending import Send, SendingForm, hidden_problem
@@ -46,7 +45,7 @@ class ObservationForm(SendingForm[dict]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
-            yield Label(f"Observation at {format_drill_time(self.state.now)}", classes="title")
+            yield Label(f"Observation at {clock_minute(self.state.now)}", classes="title")
             yield Label("About")
             yield Select(self.options, value=self.about, allow_blank=False, compact=True,
                          id="about")

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Generic, TypeVar
 
+from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ..plain import text
+from ..plain import PlainTextApp, text
 
 T = TypeVar("T")
 
@@ -65,9 +66,16 @@ class SendingForm(ModalScreen[T | None], Generic[T]):
         self.sending = answer
         self.send(answer, self._outcome)
         if self.sending is not None:  # the server has yet to reply
-            self.problem("Sending… (escape closes the form; you are told whether it was kept)",
-                         style="italic")
+            self.problem(f"Sending… ({self._closes()} closes the form; you are told whether "
+                         "it was kept)", style="italic")
             self._hold(True)
+
+    def _closes(self) -> str:
+        """The keys that close the form, where the keymap put them."""
+        app: PlainTextApp = self.app  # type: ignore[assignment]
+        cancel = next((b.id for b in self.BINDINGS
+                       if isinstance(b, Binding) and b.action == "cancel" and b.id), None)
+        return app.keys_of(cancel) if cancel else "escape"
 
     def _outcome(self, refusal: str | None) -> bool:
         answer, self.sending = self.sending, None

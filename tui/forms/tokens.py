@@ -18,7 +18,7 @@ from sim.engine import ActionError
 from sim.net.client import DrillClient, DrillConnectionError
 from sim.net.run import seat_name, seats
 
-from ..plain import cells, line, text
+from ..plain import PlainTextApp, cells, line, text
 from .dialogs import Confirm
 
 
@@ -47,10 +47,14 @@ class TokensScreen(ModalScreen[None]):
             seats_list.display = False
             seats_list.border_title = "New invitation for…"
             yield seats_list
-            yield Static("x revokes the selected invitation (its terminals are cut off); "
-                         "n issues a new one for the same seat; a issues one for a seat you "
-                         "choose, such as a team handed to a person (enter issues it); "
-                         "escape closes.", classes="hint")
+            app: PlainTextApp = self.app  # type: ignore[assignment]
+            key = app.keys_of  # where the keymap put them
+            yield Static(line(
+                f"{key('tokens.revoke')} revokes the selected invitation (its terminals are "
+                f"cut off); {key('tokens.new')} issues a new one for the same seat; "
+                f"{key('tokens.new_for')} issues one for a seat you choose, such as a team "
+                f"handed to a person (enter issues it); {key('tokens.close')} closes."),
+                classes="hint")
             yield Static(id="new-url", classes="hint")
 
     async def on_mount(self) -> None:

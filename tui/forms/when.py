@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from ..plain import line, text
+from ..plain import PlainTextApp, line, text
 
 
 class TimeForm(ModalScreen[str | None]):
@@ -84,7 +84,10 @@ class BreakForm(ModalScreen[tuple[str, str] | None]):
             yield Input(value="60", compact=True, id="minutes")
             planned = ("Planned: " + "; ".join(self.planned)) if self.planned else \
                 "No break planned yet."
-            yield Static(text(planned + "\nDuring a break, space ends it early."), classes="hint")
+            app: PlainTextApp = self.app  # type: ignore[assignment]
+            ends = app.keys_of("clock.toggle")  # the clock's key, where the keymap put it
+            yield Static(text(f"{planned}\nDuring a break, {ends} ends it early."),
+                         classes="hint")
             yield Static("", id="problem")
             with Horizontal(classes="buttons"):
                 yield Button("Schedule", variant="primary", compact=True, id="ok")

@@ -39,9 +39,11 @@ from sim.analysis.review import (
 from sim.analysis.stats import percent
 from sim.engine import ActionError
 from sim.net.client import DrillConnectionError
+from sim.runs.session import JournalError
+from sim.runs.view import clock_minute
 from sim.safe.text import one_line
 
-from ..plain import cells, line, text, tlp_label, tlp_of
+from ..plain import PlainTextApp, cells, line, text, tlp_label, tlp_of
 from ..widgets.swimlane import SPARK, Swimlane, _h
 from ..widgets.tables import fill_table, scrollbar_room
 
@@ -82,7 +84,7 @@ def _hop_name(review: Review, h: Hop | NotDelivered, incident: bool = True) -> s
 
 def _describe(review: Review, e) -> str:
     d = e.details
-    parts = [f"{format_drill_time(e.time)}  {e.type.replace('_', ' ')}  {review.name(e.actor)}"]
+    parts = [f"{clock_minute(e.time)}  {e.type.replace('_', ' ')}  {review.name(e.actor)}"]
     for key in ("inject", "verb", "action", "sender", "to", "channel", "tlp", "reason", "title"):
         if d.get(key):
             value = review.name(d[key]) if key in ("sender", "to") else d[key]
@@ -168,8 +170,7 @@ class ReviewScreen(Screen):
                 yield Static(id="mark-detail")
             with TabPane("Expectations", id="tab-exp"):
                 yield DataTable(id="exp", cursor_type="row", zebra_stripes=True)
-                yield Static("p s m u: rate the selected expectation (HSEEP); n: add a note. "
-                             + "  ".join(f"{k}={v}" for k, v in RATINGS.items()), classes="hint")
+                yield Static(line(self._rating_hint()), classes="hint")
             if self.review.scenario.tasks:
                 with TabPane("Tasks", id="tab-tasks"):
                     yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
@@ -189,6 +190,13 @@ class ReviewScreen(Screen):
             with TabPane("Notes", id="tab-notes"):
                 yield DataTable(id="notes", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
+
+    def _rating_hint(self) -> str:
+        """How to rate and note an expectation, with the keys where the keymap put them."""
+        app: PlainTextApp = self.app  # type: ignore[assignment]
+        rate = " ".join(app.keys_of(f"rating.{r.lower()}") for r in RATINGS)
+        return (f"{rate}: rate the selected expectation (HSEEP); {app.keys_of('rating.note')}: "
+                "add a note. " + "  ".join(f"{k}={v}" for k, v in RATINGS.items()))
 
     def on_mount(self) -> None:
         exp = self.query_one("#exp", DataTable)
@@ -282,7 +290,8 @@ class ReviewScreen(Screen):
 
     def _fit_undelivered(self) -> None:
         """The messages that never arrived, first sent first, each shortened to the
-        table's width (spelt out in full below it)."""
+        table's width (spelt out in full below it). Each row is in the after-action
+        report's words, its times written as the report writes them."""
         rows: list[tuple[str, tuple[object, ...]]] = [
             (str(n), (_hop_name(self.review, h, incident=False), h.incident,
                       format_drill_time(h.first_sent_at), str(h.attempts), h.fate()))
@@ -385,7 +394,7 @@ class ReviewScreen(Screen):
         # a drill stopped early is compared with the model's runs up to where it stopped
         status.display = until is not None
         if until is not None:
-            status.update(f"Compared up to {format_drill_time(until)}, when the drill "
+            status.update(f"Compared up to {clock_minute(until)}, when the drill "
                           "stopped: the model's runs go no further.")
         self.query_one("#model-progress", ProgressBar).display = False
         model = self.query_one("#model", DataTable)
@@ -411,7 +420,9 @@ class ReviewScreen(Screen):
             for n in group:
                 notes.add_row(*cells([title, note_when(self.review, n), n.who, n.text]))
         if not self.review.notes:
-            notes.add_row("No note was taken during play (o in the console).", "", "", "")
+            app: PlainTextApp = self.app  # type: ignore[assignment]
+            notes.add_row(*cells([f"No note was taken during play ({app.keys_of('notes.observe')} "
+                                  "in the console).", "", "", ""]))
 
     def _fill_tasks(self) -> None:
         """Each player task as asked of each team: the answer beside the answer key."""
@@ -421,8 +432,8 @@ class ReviewScreen(Screen):
         for i, t in enumerate(self._tasks):
             table.add_row(*cells([
                 f"{t['task']}: {t['question']}", self.review.name(t["actor"]),
-                format_drill_time(t["asked_at"]),
-                format_drill_time(t["answered_at"]) if t["answered_at"] is not None else "",
+                clock_minute(t["asked_at"]),
+                clock_minute(t["answered_at"]) if t["answered_at"] is not None else "",
                 t["answer"] or "(no answer)", t["answer_key"]]), key=str(i))
         if not self._tasks:
             table.add_row("No task was put to a team.", "", "", "", "", "")
@@ -458,9 +469,9 @@ class ReviewScreen(Screen):
             # one never in play is left out of the score, as in the header's total
             score = "—" if not_in_play(x) else f"{x['earned']:g}/{x['score']:g}"
             exp.add_row(*cells([
-                x["id"], shown_status(x), format_drill_time(x["deadline_at"])
+                x["id"], shown_status(x), clock_minute(x["deadline_at"])
                 if x["deadline_at"] is not None else "",
-                format_drill_time(x["at"]) if x.get("at") is not None else "", late,
+                clock_minute(x["at"]) if x.get("at") is not None else "", late,
                 score, shown_rating(rating, mine), note,
                 x["description"] or x["action"]]), key=x["id"])
         if row < exp.row_count:
@@ -515,9 +526,14 @@ class ReviewScreen(Screen):
             self.run_worker(self._send_rating(eid, rating, note), group="ratings",
                             exit_on_error=False)
             return
-        self.review.ratings[eid] = {"rating": rating, "note": note, "who": "evaluator"}
         if self.journal is not None:
-            self.journal.set_rating(eid, rating, note)
+            try:
+                self.journal.set_rating(eid, rating, note)
+            except JournalError as exc:  # a full disk, say: the review shows what is kept
+                what = "rating" if rating else "note"
+                self.notify(f"{eid}: {what} not saved: {exc}", severity="error", timeout=10)
+                return
+        self.review.ratings[eid] = {"rating": rating, "note": note, "who": "evaluator"}
         self._fill_expectations()
         said = f"{eid} rated {rating}" if rating else f"note on {eid}, not rated"
         self.notify(said + (" (saved in the journal)" if self.journal else ""))

@@ -133,13 +133,14 @@ class ParticipantScreen(LiveScreen):
                            STATE_WORDS.get(dl.state, dl.state), sent_what(st, item)))
             for item, dl in st.sent(self.role)
         ], fit=3)
+        answers = app.keys_of("role.answer_task")  # where the keymap put it
         fill_table(self.query_one("#todo", DataTable), [
             (x.id, (x.status, fmt_time(x.deadline_at), time_left(x.deadline_at, st.now, x.status),
                     x.description or f"{x.action} ({x.incident})"))
             for x in st.todo(self.role)
         ] + [
             (f"task:{t.id}", ("answered" if t.answer else "asked", fmt_time(t.asked_at), "",
-                              f"Task {t.id} (t answers): {t.question}"))
+                              f"Task {t.id} ({answers} answers): {t.question}"))
             for t in st.tasks_of(self.role)
         ], fit=3)
         self._show_detail()
@@ -260,9 +261,10 @@ class ParticipantScreen(LiveScreen):
         detail.update(text("\n".join(map(str, lines))))
 
     def action_acknowledge(self) -> None:
+        app: DrillApp = self.app  # type: ignore[assignment]
         if self.showing == "sent" and not self.both_lists:
-            self.notify("Acknowledge works on the Inbox (press s).", severity="warning",
-                        timeout=4)
+            self.notify(f"Acknowledge works on the Inbox (press {app.keys_of('role.sent')}).",
+                        severity="warning", timeout=4)
             return
         item = self._selected_item()
         if item is None:
@@ -271,7 +273,6 @@ class ParticipantScreen(LiveScreen):
             self.notify(f"{item.title or item.ref} is already acknowledged.",
                         severity="warning", timeout=4)
             return
-        app: DrillApp = self.app  # type: ignore[assignment]
         app.send_action(Action(self.role, "acknowledge", item.incident, refs=(item.ref,)),
                         sent=f"acknowledged {item.ref}")
 

@@ -9,8 +9,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from scenarios.durations import format_drill_time, format_duration
+from scenarios.durations import format_duration
 from sim.analysis.review import Review
+from sim.runs.view import clock_minute
 from sim.safe.text import one_line
 
 MARKS = {
@@ -147,8 +148,8 @@ class Swimlane(Widget, can_focus=True):
         start, step = self._start, self.minutes_per_col
         head = "incident " + one_line(self.incident)
         out.append(head + " " * max(0, LABEL - cell_len(head)) + "  ", style="bold")
-        out.append(f"{format_drill_time(start)}  {format_duration(step)} a column, "
-                   f"{format_drill_time(start + width * step)} at the right edge\n", style="dim")
+        out.append(f"{clock_minute(start)}  {format_duration(step)} a column, "
+                   f"{clock_minute(start + width * step)} at the right edge\n", style="dim")
         deadline_cols = {int((d - start) / step) for d in self.deadlines
                          if start <= d < start + width * step}
         shown = self.shown_lanes()

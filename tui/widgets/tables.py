@@ -77,7 +77,9 @@ def _cut(value: object, width: int) -> object:
 
 def fill_table(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]],
           fit: int | Sequence[int] | None = None) -> None:
-    """Replace a table's rows, keeping the cursor on the same row key.
+    """Replace a table's rows, keeping the cursor on the same row key. A table without
+    a cursor (``cursor_type="none"``: a panel to read, such as the Overview's latest
+    events, newest first) has no row to keep: once its rows change it shows its top.
 
     Every cell is shown as plain text (see :mod:`tui.plain`). ``fit``: the index of a
     column shortened so that the whole row fits the table, or of several, shortened in
@@ -89,7 +91,7 @@ def fill_table(table: DataTable, rows: Iterable[tuple[str, tuple[object, ...]]],
     rows = [(key, cells(values)) for key, values in rows]
     keys = [k for k, _ in rows]
     current = None
-    if table.row_count:
+    if table.row_count and table.cursor_type != "none":
         current = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
     old_keys = [str(r.value) for r in table.rows]
     if old_keys == keys:
