@@ -436,7 +436,7 @@ def cmd_host(args: argparse.Namespace) -> int:
     import math
 
     from sim.net.invites import public_host_problem
-    from sim.net.run import HostError, check_listen, host, parse_listen
+    from sim.net.run import HostError, check_invites, check_listen, host, parse_listen
     from sim.runs.session import JournalError
     from sim.safe.text import one_line
 
@@ -457,6 +457,7 @@ def cmd_host(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     try:
         parse_listen(args.listen)
+        check_invites(args.invites)  # a file no invitation could be written to
         if args.public_host and (problem := public_host_problem(args.public_host)) is not None:
             # the invitations would name it: nobody could join with them
             raise HostError(f"--public-host: {one_line(args.public_host)[:80]}: {problem}")

@@ -72,8 +72,11 @@ async def test_every_terminal_is_told_the_drill_is_halted_not_the_hosts_path(loa
             await client.connect()
         real, journal.conn = journal.conn, FullDisk(journal.conn)  # type: ignore[assignment]
         try:
-            # the clock runs on, and the journal cannot take the events
-            said = {"facilitator": await refusal(clients["facilitator"].jump(200))}
+            # the facilitator's jump is carried out, but the journal cannot take its
+            # events: the drill halts there
+            with pytest.raises(Unrecorded) as kept:
+                await clients["facilitator"].jump(200)
+            said = {"facilitator": await refusal(clients["facilitator"].jump(300))}
             said["cert-a"] = await refusal(clients["cert-a"].act(ESCALATE))
             said["cert-b"] = await refusal(clients["cert-b"].act(ACK))
             said["resume"] = await refusal(clients["facilitator"].resume())
@@ -81,6 +84,7 @@ async def test_every_terminal_is_told_the_drill_is_halted_not_the_hosts_path(loa
         finally:
             journal.conn = real
         assert server.halted is not None
+        assert path_free(str(kept.value), path)
         for who, words in said.items():
             assert words.startswith(HALTED), (who, words)
             assert path_free(words, path), (who, words)

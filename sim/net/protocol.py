@@ -53,6 +53,20 @@ MAX_ACT_TEXT = 16_000
 MAX_ACT_ITEMS = 256
 #: Longest answer to a task (characters): the session's own limit for an answer.
 MAX_ANSWER_TEXT = 4000
+#: Most a player's ``act`` may carry in all: its text's length (characters) times its
+#: recipients (at least one). A message over it is refused: a shorter text, or fewer
+#: recipients at a time.
+MAX_ACT_VOLUME = 100_000
+#: Each player's and observer's token (not the facilitator's, who runs the drill) has a
+#: budget of requests: up to REQUEST_BURST at once, then REQUEST_RATE a minute. A request
+#: over it is refused, and the connection kept.
+REQUEST_BURST = 30
+REQUEST_RATE = 20
+#: Each player's token has a budget of what its messages carry in all (text times
+#: recipients, as :data:`MAX_ACT_VOLUME` counts it): VOLUME_BURST characters at once,
+#: then VOLUME_RATE a minute. A message over it is refused.
+VOLUME_BURST = 400_000
+VOLUME_RATE = 100_000
 #: Seconds a new connection has to say hello.
 HELLO_TIMEOUT = 10.0
 #: Protocol errors on one connection before it is closed (refused commands do not count).

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import socket
 import ssl
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +82,37 @@ def check_listen(text: str) -> None:
     except UnicodeError:  # a host name looking it up cannot encode
         raise HostError(f"cannot listen on {one_line(bind)[:80]}:{port}: "
                         f"{BAD_HOST_NAME}") from None
+
+
+def check_invites(path: str | None) -> None:
+    """Refuse (:class:`HostError`, one line) an ``--invites`` file that could not be
+    written: a folder, something other than a regular file, or a place where no file can
+    be created (under a file, in a folder the user may not write to). Checked with the
+    other options, before a drill's journal is started, so such a drill leaves none
+    behind and its rerun with a better path is not refused."""
+    if not path:
+        return
+    target, shown = Path(path), one_line(path)
+    try:
+        if target.is_dir():
+            raise HostError(f"{shown}: is a folder; give a file name")
+        if target.exists() and not target.is_file():
+            raise HostError(f"{shown}: is not a regular file; refusing to write to it")
+        # the file is written beside itself, in its folder, created (0700) when missing
+        where = target.parent if str(target.parent) else Path(".")
+        while not where.exists() and where.parent != where:
+            where = where.parent
+        if not where.is_dir():
+            raise HostError(f"{shown}: cannot write: {one_line(str(where))} is not a folder")
+        # a file created there for a moment, as the invitations will be (a read-only
+        # file system or a folder the user may not write to refuses it, root's too)
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=where)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:  # no room, no permission, a name too long
+        raise HostError(f"{shown}: cannot write: {exc.strerror or exc}") from None
+    except ValueError:  # a character no file name has (NUL)
+        raise HostError(f"{shown}: not a file name") from None
 
 
 @dataclass
@@ -166,6 +199,7 @@ def host(session: DrillSession, *, listen: str, tls, speed: float | None, runnin
     in this process) returns; the caller closes the session."""
     out, err = out or sys.stdout, err or sys.stderr
     bind, port = parse_listen(listen)
+    check_invites(invites_file)  # before anything is served or invited
     if public_host and (problem := host_name_problem(public_host)) is not None:
         # the invitations would name it: nobody could join with them
         raise HostError(f"--public-host: {one_line(public_host)[:80]}: {problem}")
@@ -329,5 +363,5 @@ def join(url: str, *, cafile: str | None, err=None) -> int:
 
 
 __all__ = ["DEFAULT_PORT", "DrillConnectionError", "HostError", "InviteError", "JoinRefused",
-           "host", "join",
+           "check_invites", "host", "join",
            "parse_listen"]

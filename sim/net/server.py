@@ -26,8 +26,12 @@ answered with the answer it got, not carried out twice. The server keeps the pla
 breaks and pauses and resumes the clock for them itself.
 
 Malformed, oversized or unknown frames get an ``error`` frame; after
-:data:`~sim.net.protocol.MAX_STRIKES` of them the connection is closed. Nothing a
-client sends or fails to send stops the drill. Never imports Textual or Rich.
+:data:`~sim.net.protocol.MAX_STRIKES` of them the connection is closed. A player's or
+observer's token has a budget of requests (:data:`~sim.net.protocol.REQUEST_BURST`),
+and a player's messages a size and a budget of what they carry to their recipients
+(:data:`~sim.net.protocol.MAX_ACT_VOLUME`): past them a request is refused, the
+connection kept, so that one invitation cannot flood the host's memory or journal.
+Nothing a client sends or fails to send stops the drill. Never imports Textual or Rich.
 """
 
 from __future__ import annotations
@@ -272,6 +276,78 @@ def checked_payload(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         raise ActionError(f"{one_line(kind)}: nested too deeply") from None
 
 
+class Bucket:
+    """A token bucket: holds up to ``size``, and fills again at ``per_minute``."""
+
+    def __init__(self, size: float, per_minute: float, now: float):
+        self.size, self.per_minute = size, per_minute
+        self.level, self.at = size, now
+
+    def wait(self, cost: float, now: float) -> float:
+        """Seconds until ``cost`` can be taken (0: at once)."""
+        self.level = min(self.size, self.level + (now - self.at) * self.per_minute / 60)
+        self.at = now
+        return max(0.0, (cost - self.level) * 60 / self.per_minute)
+
+    def take(self, cost: float, now: float) -> bool:
+        """Take ``cost`` if it is there (True), else nothing (False)."""
+        if self.wait(cost, now) > 0:
+            return False
+        self.level -= cost
+        return True
+
+
+@dataclass
+class Budget:
+    """What one token may still send (:data:`~sim.net.protocol.REQUEST_BURST` and after):
+    requests, and the characters its messages carry to their recipients."""
+
+    requests: Bucket
+    volume: Bucket
+
+    @classmethod
+    def new(cls, now: float) -> Budget:
+        return cls(Bucket(P.REQUEST_BURST, P.REQUEST_RATE, now),
+                   Bucket(P.VOLUME_BURST, P.VOLUME_RATE, now))
+
+
+def _seconds(wait: float) -> str:
+    n = max(1, math.ceil(wait))
+    return f"{n} second{'s' if n > 1 else ''}"
+
+
+def over_budget(wait: float) -> str:
+    """What a token is told of a request over its budget, in one line."""
+    return (f"too many requests from this invitation: at most {P.REQUEST_RATE} a minute "
+            f"({P.REQUEST_BURST} at once); send it again in {_seconds(wait)}")
+
+
+def act_volume(payload: dict[str, Any]) -> int:
+    """What an ``act`` carries in all: its text's length times its recipients (at least
+    one), as :data:`~sim.net.protocol.MAX_ACT_VOLUME` counts it."""
+    return len(payload.get("text") or "") * max(1, len(payload.get("targets") or ()))
+
+
+def too_large_act(payload: dict[str, Any]) -> str | None:
+    """Why a player's ``act`` is too large for its recipients, in one line; None when it
+    is not."""
+    volume = act_volume(payload)
+    if volume <= P.MAX_ACT_VOLUME:
+        return None
+    n = len(payload.get("targets") or ())
+    return (f"this message is too large: {n} recipient{'s' if n != 1 else ''} times "
+            f"{len(payload.get('text') or '')} characters of text come to {volume}, more "
+            f"than the {P.MAX_ACT_VOLUME} a message may carry in all; send a shorter text, "
+            "or send it to fewer recipients at a time")
+
+
+def over_volume(wait: float) -> str:
+    """What a team is told of a message over its budget of text, in one line."""
+    return (f"too much text sent from this invitation in a short time: at most "
+            f"{P.VOLUME_RATE} characters a minute (text times recipients, {P.VOLUME_BURST} "
+            f"at once); send it again in {_seconds(wait)}")
+
+
 #: room (bytes) left in a measured frame for what only the drill's run decides: sequence
 #: numbers, times, how long an inject waited for someone at the desk
 FRAME_SLACK = 4096
@@ -405,7 +481,8 @@ class DrillServer:
                  port: int = 0, tls: ssl.SSLContext | None = None, speed: float | None = None,
                  running: bool = False, public_host: str | None = None, tick: float = TICK,
                  notice: Callable[[str], None] | None = None,
-                 wall: Callable[[], datetime] | None = None):
+                 wall: Callable[[], datetime] | None = None,
+                 monotonic: Callable[[], float] | None = None):
         self.session = session
         self.tokens = tokens
         self.host = host
@@ -417,6 +494,10 @@ class DrillServer:
         self.clock = DrillClock(speed=speed or session.speed, start=session.now, running=running)
         #: the facilitator's wall clock (aware), which the planned breaks follow
         self.wall = wall or (lambda: datetime.now().astimezone())
+        #: the clock the tokens' budgets fill again by (seconds)
+        self.monotonic = monotonic or time.monotonic
+        #: by token (its hash), what it may still send (players and observers)
+        self._budgets: dict[str, Budget] = {}
         #: the facilitator's breaks, kept in the journal: the server pauses and resumes
         #: the drill clock for them, whichever console planned them and whether it is open
         self.breaks = BreakPlan.from_json(session.breaks())
@@ -556,13 +637,18 @@ class DrillServer:
                 self.broadcast_clock()
 
     def clock_op(self, op: str, speed: float | None, to: float | None = None) -> dict[str, Any]:
-        self.advance()
+        """The facilitator's clock request. While the drill is halted (the host cannot write
+        its journal) nothing may move it on: ``resume``, ``next_inject`` and ``jump`` are
+        refused before the clock or the engine is touched, as in ``drill play``. A jump
+        whose journal write fails on the way is carried out, but not recorded: it raises
+        :class:`~sim.runs.session.Unrecorded` (the caller halts the drill)."""
+        self.advance()  # may halt the drill, on the way to now
+        if self.halted is not None and op in ("resume", "next_inject", "jump"):
+            raise ActionError(self.halted)
         match op:
             case "pause":
                 self.clock.pause()
             case "resume":
-                if self.halted is not None:
-                    raise ActionError(self.halted)
                 if self.session.finished:
                     raise ActionError("the drill has ended")
                 if self.breaks.current is not None:  # the break under way ends early
@@ -580,21 +666,27 @@ class DrillServer:
                 t = self.session.next_inject_time()
                 if t is None:
                     raise ActionError("no inject is waiting")
-                self.clock.jump_to(t)
-                self.session.advance_to(t)
-                self.session.advance_to(t + 1e-6)  # injects due at exactly this time
-                self.clock.jump_to(self.session.now)
+                self._jump(t)
             case "jump":
                 if to is None or not math.isfinite(to):
                     raise ActionError("jump: give the drill time to move on to")
                 if to <= self.session.now:
                     raise ActionError("give a time ahead of now")
-                self.clock.jump_to(to)
-                self.session.advance_to(to)
-                self.session.advance_to(to + 1e-6)  # injects due at exactly this time
-                self.clock.jump_to(self.session.now)
+                self._jump(to)
         self.broadcast_clock()
         return {}
+
+    def _jump(self, t: float) -> None:
+        """Move the drill on to ``t``: everything until then happens, injects due at ``t``
+        included. When the journal cannot take it, the engine has moved on all the same:
+        raises Unrecorded (its events are kept, and written once the host can write)."""
+        self.clock.jump_to(t)
+        try:
+            self.session.advance_to(t)
+            self.session.advance_to(t + 1e-6)  # injects due at exactly this time
+        except JournalError as exc:
+            raise Unrecorded(str(exc)) from None
+        self.clock.jump_to(self.session.now)
 
     # --- scheduled breaks ------------------------------------------------------------
 
@@ -940,6 +1032,15 @@ class DrillServer:
             conn.strikes += 1
             conn.push(err)
             return
+        if conn.grant.access != "facilitator":
+            # each request costs one from the token's budget, one sent again too: over
+            # it, refused (and not remembered: sent again later, it is carried out)
+            budget = self._budget(conn.grant)
+            now = self.monotonic()
+            if not budget.requests.take(1, now):
+                conn.push(P.Error(id=msg.id, code="refused",
+                                  message=over_budget(budget.requests.wait(1, now))))
+                return
         answers = self._answers.setdefault(conn.grant.hash, OrderedDict())
         if msg.key is not None and msg.key in answers:
             # sent again (its answer was lost with a connection): answered, not done again
@@ -978,6 +1079,22 @@ class DrillServer:
                 answers.popitem(last=False)
         conn.push(answer)
 
+    def _budget(self, grant: Grant) -> Budget:
+        budget = self._budgets.get(grant.hash)
+        if budget is None:
+            budget = self._budgets[grant.hash] = Budget.new(self.monotonic())
+        return budget
+
+    def _charge_act(self, grant: Grant, payload: dict[str, Any]) -> None:
+        """Refuse a player's message too large for its recipients, or over what the
+        token may send now; else take what it carries from the token's budget."""
+        if (why := too_large_act(payload)) is not None:
+            raise ActionError(why)
+        volume, now = act_volume(payload), self.monotonic()
+        budget = self._budget(grant)
+        if not budget.volume.take(volume, now):
+            raise ActionError(over_volume(budget.volume.wait(volume, now)))
+
     def _may_play(self, role: str) -> None:
         """Refuse a player's command once the drill has ended, or while the role is the
         automated policy's (the facilitator took it back). A paused clock refuses nothing:
@@ -998,6 +1115,8 @@ class DrillServer:
             if grant.access == "player" and msg.payload.get("actor") != grant.role:
                 raise Forbidden("a player acts only as its own role")
             payload = checked_payload(msg.kind, msg.payload)
+            if grant.access == "player" and msg.kind == "act":
+                self._charge_act(grant, payload)
             self.advance()  # the command happens at the drill time it is received
             if self.halted is not None:  # before, or on the way to, that time
                 raise ActionError(self.halted)

@@ -13,8 +13,8 @@ arrived, nor that one was lost without a word (to a stale contact that takes mai
 nobody reads, in an outage, by the channel's own losses): it stays as sent until its
 acknowledgement's receipt comes back, as the automated policy knows it until it chases.
 Everything else (exercise control's ground truth, the MSEL, outages, stale contacts,
-the organisers' notes, other teams' items and expectations, TLP violations) is for the
-facilitator and observers only.
+the organisers' notes, how the automated policy plays each team, other teams' items and
+expectations, TLP violations) is for the facilitator and observers only.
 
 The role is told how one of its own expectations turned out (``expectation_met``,
 ``_late``, ``_missed``) no sooner than its to-do list shows it
@@ -47,10 +47,11 @@ default.
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from scenarios.model import MESSAGE_VERBS
+from scenarios.model import MESSAGE_VERBS, Policy
 from sim.engine.events import Event
 from sim.runs.view import Countdowns, DrillState, sender_hears_of_loss
 
@@ -472,16 +473,23 @@ def scenario_for_role(scenario: Any, role: str) -> dict[str, Any]:
     expectations (those of :func:`role_expectations`, as scored, each naming the role
     alone), and no MSEL (the injects are exercise control's), with none of the
     organisers' notes: what the drill, its phases and each actor are about, which
-    contacts are out of date (and whether messages to them bounce), which contingency
-    injects an expectation fires, and which inject the role is not sent an expectation
-    counts from (:func:`player_anchor`). The drill's title and objectives, the
+    contacts are out of date (and whether messages to them bounce), how the automated
+    policy plays each actor (every actor's ``policy`` is the default: a staged leak or
+    a team's delays are surprises), which contingency injects an expectation fires, and
+    which inject the role is not sent an expectation counts from
+    (:func:`player_anchor`). The drill's title and objectives, the
     addresses and the expectations' descriptions are sent as written."""
     data = scenario.model_dump(mode="json")
     data["drill"]["description"] = ""
     for phase in data["drill"].get("phases", {}).values():
         phase["description"] = ""
+    defaults = Policy().model_dump(mode="json")
     for actor in data["actors"].values():
         actor["description"] = ""
+        # how the automated teams play (a staged leak, a team that seldom follows the
+        # framework, how long each takes) is exercise control's: every actor's is the
+        # default; nothing a player's terminal shows reads it
+        actor["policy"] = copy.deepcopy(defaults)
         for contact in actor.get("contacts", {}).values():
             # a stale contact is a surprise: the player learns of it as messages fail
             # (a contact that always bounces, or never does, is a stale one)
