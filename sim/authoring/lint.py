@@ -377,13 +377,18 @@ class Reach:
         n = bisect_right(times, at)
         return SEVERITY_ORDER[ranks[n - 1]] if n else None
 
-    def on_call(self, aid: str, channels, incident: str, at: float) -> float | None:
+    def on_call(self, aid: str, channels, incident: str, at: float,
+                action: str | None = None) -> float | None:
         """When the actor's duty officer takes a message arriving off duty at ``at`` on
         one of ``channels`` (the engine's on-call rule: an on-call channel, and the
         incident, as the actor knows it, as severe as ``min_severity``), at the fastest;
-        None when it does not."""
+        None when it does not, or when ``action`` is given and the duty officer does not
+        carry it out (it always acknowledges and analyses)."""
         on_call = self.sc.actors[aid].on_call
         if on_call is None or not any(c in on_call.channels for c in channels):
+            return None
+        if action is not None and action not in ("acknowledge", "analyse") \
+                and not on_call.carries_out(action):
             return None
         if not on_call.acts_on(self.severity(aid, incident, at)):
             return None
@@ -413,18 +418,20 @@ class Reach:
                             f"{format_duration(median(on_call.answer_after))}")
         return words
 
-    def taken_up(self, aid: str, channels, incident: str, at: float) -> tuple[float, str]:
+    def taken_up(self, aid: str, channels, incident: str, at: float,
+                 action: str | None = None) -> tuple[float, str]:
         """When work on what reaches ``aid`` at ``at`` (on one of ``channels``) can begin,
         at the fastest, and who takes it: ``now`` (on duty, or at the duty desk on a
         channel answered around the clock), ``on_call`` (the duty officer, before the
         office opens) or ``office`` (at its next opening), as the engine picks the desk
-        (:meth:`sim.engine.policy.Policy.desk_for`)."""
+        (:meth:`sim.engine.policy.Policy.desk_for`). With ``action``: who can carry that
+        action out, the office when the duty officer does not."""
         if any(self.around_the_clock(c) for c in channels):
             return at, "now"
         opens = scenario_shift(self.sc, aid).next_on(at)
         if opens <= at:
             return at, "now"
-        duty = self.on_call(aid, channels, incident, at)
+        duty = self.on_call(aid, channels, incident, at, action)
         if duty is not None and duty < opens:
             return duty, "on_call"
         return opens, "office"
@@ -774,20 +781,27 @@ class _Linter:
                            *(p.latency for p in self.sc.channels[c].pair_latency))]
         return min(spans, key=_soonest) if spans else (0.0, True)
 
-    def _handling(self, aid: str, e) -> tuple[float, bool]:
-        """The shortest worked time the automated policy of ``aid`` takes, from
-        receiving the first item about an incident, to complete ``e``'s action as far
-        as ``e`` requires (and whether it can take exactly that): acknowledging it,
-        analysing the incident, drafting or carrying out the action, and for a message
-        that must be delivered or acknowledged, its channel's latency."""
+    def _taking_in(self, aid: str, e) -> tuple[float, bool]:
+        """The shortest worked time ``aid`` takes to acknowledge the first item about
+        an incident and, unless ``e`` asks only for the acknowledgement, analyse it
+        (and whether it can take exactly that)."""
         pol = self.sc.actors[aid].policy
         steps = [_least(pol.ack_delay)]
         if e.action != "acknowledge":
             steps.append(_least(pol.analysis_time))
-        if e.action not in ("acknowledge", "analyse"):
-            steps.append(_least(pol.action_time.get(e.action, pol.drafting_time)))
-            if e.action in MESSAGE_VERBS and e.reach != "sent":
-                steps.append(self._message_latency(aid, e.action))
+        return sum(m for m, _ in steps), all(exact for _, exact in steps)
+
+    def _carrying_out(self, aid: str, e) -> tuple[float, bool]:
+        """The shortest worked time ``aid`` takes to draft or carry out ``e``'s action
+        once the incident is analysed, with, for a message that must be delivered or
+        acknowledged, its channel's latency (and whether it can take exactly that);
+        nothing for acknowledging or analysing."""
+        if e.action in ("acknowledge", "analyse"):
+            return 0.0, True
+        pol = self.sc.actors[aid].policy
+        steps = [_least(pol.action_time.get(e.action, pol.drafting_time))]
+        if e.action in MESSAGE_VERBS and e.reach != "sent":
+            steps.append(self._message_latency(aid, e.action))
         return sum(m for m, _ in steps), all(exact for _, exact in steps)
 
     def _acting_after(self, aid: str, e, since: float) -> tuple[float, bool]:
@@ -799,15 +813,12 @@ class _Linter:
         the message's latency."""
         actor = self.sc.actors[aid]
         ways = [c for c in actor.contacts if c in self.sc.channels]
-        at, who_takes = self.reach.taken_up(aid, ways, e.incident, since)
+        at, who_takes = self.reach.taken_up(aid, ways, e.incident, since, e.action)
         exact = True
         if who_takes == "on_call":
             exact = _least(actor.on_call.answer_after)[1]  # type: ignore[union-attr]
-        pol = actor.policy
-        steps = [_least(pol.action_time.get(e.action, pol.drafting_time))]
-        if e.action in MESSAGE_VERBS and e.reach != "sent":
-            steps.append(self._message_latency(aid, e.action))
-        return at + sum(m for m, _ in steps), exact and all(x for _, x in steps)
+        took, certain = self._carrying_out(aid, e)
+        return at + took, exact and certain
 
     def deadlines_too_short(self) -> None:
         """Deadlines shorter than the fastest path: channel latency, working hours and
@@ -840,10 +851,22 @@ class _Linter:
                     exact = True
                 elif who_takes == "on_call":
                     exact = _least(actor.on_call.answer_after)[1]  # type: ignore[union-attr]
+                # the office, when the duty officer takes the item but does not carry
+                # the action out: it drafts the action once it opens
+                opens, who_acts = self.reach.taken_up(aid, ways, e.incident, arrival,
+                                                      e.action)
                 if first:
-                    took, certain = self._handling(aid, e)
+                    took, certain = self._taking_in(aid, e)
                     earliest += took
                     exact = exact and certain
+                    if who_acts != who_takes and opens > earliest:
+                        # (at a tie, the duty officer's part must be exact too)
+                        earliest, exact = opens, True
+                    took, certain = self._carrying_out(aid, e)
+                    earliest += took
+                    exact = exact and certain
+                elif who_acts != who_takes:
+                    earliest, exact = opens, True
                 allowed = self._first_allowed(aid, e)
                 if allowed is not None and anchor < allowed[0]:
                     # no rule has it take the action before a later inject: it drafts
@@ -908,7 +931,8 @@ class _Linter:
                         continue
                     shift = scenario_shift(self.sc, aid)
                     at = self.at[inj.id]
-                    taken, who_takes = self.reach.taken_up(aid, [inj.via], inj.incident.id, at)
+                    taken, who_takes = self.reach.taken_up(aid, [inj.via], inj.incident.id,
+                                                           at, e.action)
                     if who_takes != "now" and taken >= deadline:
                         self.warn(
                             "off-duty-deadline", ("injects", i, "at"),
