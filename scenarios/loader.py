@@ -203,12 +203,15 @@ def _load_with_includes(
     path: Path, stack: tuple[Path, ...], problems: list[Problem], is_root: bool,
     roots: IncludeRoots, defined: dict[tuple, _Definer] | None = None,
     via: dict[Path, _IncludedAt] | None = None, included: set[tuple] | None = None,
+    unbacked: set[tuple] | None = None,
 ) -> Located:
     """The file with its includes merged in. ``defined`` receives, for each id of the
     shared sections, the file that defines it: this one, or the included file it
     comes from; ``via``, for each included file (resolved), where it was included
     first; ``included``, the path of each entry of the shared sections, and of each
-    rule of a framework, that the included files define (see :func:`_included`)."""
+    rule of a framework, that the included files define (see :func:`_included`);
+    ``unbacked``, those that a file that includes others (this one or one it
+    includes) writes and that none of its own includes define."""
     loc = read_yaml_file(path)
     data = loc.data
     if data is None:
@@ -273,7 +276,7 @@ def _load_with_includes(
         sub_defined: dict[tuple, _Definer] = {}
         try:
             sub = _load_with_includes(target, (*stack, real), problems, False, roots,
-                                      sub_defined, via)
+                                      sub_defined, via, unbacked=unbacked)
         except YamlProblem as exc:
             problems.extend(_yaml_problems(exc))
             continue
@@ -310,6 +313,8 @@ def _load_with_includes(
                 _rebase(sub, (section, key), merged)
     if included is not None:
         included.update(_included(merged.data))
+    if unbacked is not None and includes:
+        unbacked.update(set(_included(data)) - set(_included(merged.data)))
     # the including file overrides field by field
     if not merged.data:
         # nothing was included: the file stands as it was read
@@ -640,15 +645,17 @@ def _entry(path: tuple) -> tuple | None:
     return path[:2] if len(path) == 3 and path[0] in _ENTRY_OF else None
 
 
-def _stray_entries(errors: list[tuple[dict, tuple]], included: set[tuple]
-                   ) -> dict[tuple, list[str]]:
-    """The entries that no included file defines and that lack required fields (an
-    override under a misspelt id, most likely), with the fields each lacks; the rules
-    of such a framework are left to the framework's."""
+def _stray_entries(errors: list[tuple[dict, tuple]], included: set[tuple],
+                   unbacked: set[tuple]) -> dict[tuple, list[str]]:
+    """The entries that no included file defines, or that an included file writes
+    without its own includes defining them (``unbacked``), and that lack required
+    fields (an override under a misspelt id, most likely), with the fields each lacks;
+    the rules of such a framework are left to the framework's."""
     lacking: dict[tuple, list[str]] = {}
     for err, path in errors:
         entry = _entry(path)
-        if err["type"] == "missing" and entry is not None and entry not in included:
+        if err["type"] == "missing" and entry is not None and (
+                entry not in included or entry in unbacked):
             lacking.setdefault(entry, []).append(str(path[-1]))
     return {entry: fields for entry, fields in lacking.items()
             if len(entry) == 2 or entry[:2] not in lacking}
@@ -666,10 +673,10 @@ def _stray_message(entry: tuple, lacks: list[str], included: set[tuple]) -> str:
         if elsewhere:
             return (f"{message}; it is a rule of framework {_quoted(elsewhere[0])}: override "
                     "it there")
-        known = [p[3] for p in included if len(p) == 4 and p[1] == entry[1]]
+        known = [p[3] for p in included if len(p) == 4 and p[1] == entry[1] and p != entry]
         section = "rules"
     else:
-        known = [p[1] for p in included if len(p) == 2 and p[0] == entry[0]]
+        known = [p[1] for p in included if len(p) == 2 and p[0] == entry[0] and p != entry]
         section = str(entry[0])
     library = _library_definitions().get((section, ident))
     if library is not None:
@@ -692,22 +699,25 @@ def _stray_rules(stray: dict[tuple, list[str]], data: Any) -> set[str]:
 
 def _validation_problems(exc: ValidationError, loc: Located,
                          included: set[tuple] | None = None,
-                         stray: dict[tuple, list[str]] | None = None) -> list[Problem]:
+                         stray: dict[tuple, list[str]] | None = None,
+                         unbacked: set[tuple] | None = None) -> list[Problem]:
     """Each error of ``exc`` as a problem at its place in the file. With ``included``
     (what the included files define, when the file includes any), an entry that no
-    included file defines and that lacks required fields is one problem at its id;
-    ``stray`` receives those entries."""
+    included file defines, or that is ``unbacked`` (see :func:`_load_with_includes`),
+    and that lacks required fields is one problem at its id, whatever else is wrong
+    under it; ``stray`` receives those entries."""
     out = []
     errors = located_errors(exc, loc.data)
     if stray is None:
         stray = {}
-    stray.update(_stray_entries(errors, included) if included is not None else {})
+    if included is not None:
+        stray.update(_stray_entries(errors, included, unbacked or set()))
     for entry, lacks in stray.items():
         out.append(Problem(loc.key_mark(entry), format_path(entry),
                            _stray_message(entry, lacks, included or set())))
     for err, path in errors:
-        if err["type"] == "missing" and (path[:2] in stray or path[:4] in stray):
-            continue  # what a stray entry lacks, at any depth, is in its one problem
+        if path[:2] in stray or path[:4] in stray:
+            continue  # what is wrong under a stray entry, at any depth, is in its one problem
         # an unknown field, or an id that is not valid: the problem is the key itself
         about_key = err["type"] == "extra_forbidden" or err["loc"][-1:] == ("[key]",)
         mark = loc.key_mark(path) if about_key else loc.mark_for(path)
@@ -759,6 +769,16 @@ def _nonzero_duration(value: Any) -> bool:
         return parse_duration(value) != 0
     except ValueError:
         return False
+
+
+def _minutes(value: Any) -> float:
+    """A raw duration in minutes; 0 when it does not read (the models report it)."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        return 0.0  # a bare number is valid only as 0
+    try:
+        return parse_duration(value)
+    except ValueError:
+        return 0.0
 
 
 def _cross_references(data: dict, scenario: Scenario | None = None, *,
@@ -1178,13 +1198,13 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
     only when a scheduled, unconditional inject that gives it surely fires earlier:
     at an earlier time (or at the same time, listed before it). Injects without a
     fixed time fire no earlier than their anchor. A contingency: the anchors of the
-    expectations that fire it (it is surely later when they are about its incident
-    and anchored on it, or on an inject about it; one anchored on another incident
-    fires no earlier than that incident opens, and one about an incident no inject
-    opens is reported there; one that no expectation fires is left to the
-    facilitator). An after_action inject: the first scheduled inject of the drill (an
-    action answers what has arrived), and surely later when the action must be about
-    its incident."""
+    expectations that fire it, plus its delay (it is surely later when they are about
+    its incident and anchored on it, or on an inject about it; one anchored on another
+    incident, or on an inject about one, fires it no earlier than its anchor, and when
+    missed or late no earlier than its deadline; one about an incident no inject opens
+    is reported there; one that no expectation fires is left to the facilitator). An
+    after_action inject: the first scheduled inject of the drill (an action answers
+    what has arrived), and surely later when the action must be about its incident."""
 
     def inc_of(inj: Any) -> Any:
         return inj.get("incident", {}).get("id") \
@@ -1238,12 +1258,16 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
                 return math.inf
             return min(scheduled.values(), default=None)
         iid = str(inj.get("id"))
+        delay = _minutes(inj.get("delay"))
         bounds: list[float] = []
         for exp in expectations:
-            if not isinstance(exp, dict) or iid not in {
-                    str(exp.get(k)) for k in ("contingency", "on_met", "on_late", "on_lost")
-                    if exp.get(k) is not None}:
+            fires = {k for k in ("contingency", "on_met", "on_late", "on_lost")
+                     if isinstance(exp, dict) and exp.get(k) is not None
+                     and str(exp.get(k)) == iid}
+            if not fires:
                 continue
+            # missed or late: no earlier than the deadline; met or lost: the anchor
+            wait = _minutes(exp.get("within")) if fires <= {"contingency", "on_late"} else 0.0
             after = str(exp.get("after", "incident"))
             if after == "incident":
                 other = exp.get("incident")
@@ -1254,11 +1278,11 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
                 low = opening(other)
                 if low is None:
                     return None
-                bounds.append(low)
+                bounds.append(low + wait + delay)
             elif inc_of(by_id.get(after)) == inc:
                 bounds.append(math.inf)
             elif after in scheduled:
-                bounds.append(scheduled[after])
+                bounds.append(scheduled[after] + wait + delay)
             else:
                 return None
         # a contingency no expectation fires is the facilitator's to fire (lint warns
@@ -1649,14 +1673,15 @@ def _subdivision_problems(scenario: Scenario, loc: Located) -> list[Problem]:
 
 
 def check_scenario(loc: Located, *, injects_pending: bool = False,
-                   included: set[tuple] | None = None
+                   included: set[tuple] | None = None, unbacked: set[tuple] | None = None
                    ) -> tuple[Scenario | None, list[Problem]]:
     """The scenario ``loc`` holds (None when it is not valid) and every problem that
     validating and cross-checking it finds: the checks a scenario file passes, its
     artefact files aside. A batch variant's scenario passes the same checks. With
     ``injects_pending``, ``loc`` has no injects yet, and what refers to them is not
     checked (see :func:`_cross_references`). ``included`` is what the file's includes
-    define, when it includes any (see :func:`_load_with_includes`)."""
+    define, when it includes any, and ``unbacked`` what its files write that their own
+    includes do not define (see :func:`_load_with_includes`)."""
     scenario = None
     problems: list[Problem] = []
     stray: dict[tuple, list[str]] = {}
@@ -1664,7 +1689,7 @@ def check_scenario(loc: Located, *, injects_pending: bool = False,
     try:
         scenario = Scenario.model_validate(loc.data)
     except ValidationError as exc:
-        problems.extend(_validation_problems(exc, loc, included, stray))
+        problems.extend(_validation_problems(exc, loc, included, stray, unbacked))
     stray_rules = _stray_rules(stray, loc.data)
     if isinstance(loc.data, dict):
         for where, message in (*_cross_references(loc.data, scenario,
@@ -1683,8 +1708,9 @@ def check_scenario(loc: Located, *, injects_pending: bool = False,
 def _finish(loc: Located, path: Path, problems: list[Problem],
             roots: IncludeRoots | None = None,
             via: dict[Path, _IncludedAt] | None = None,
-            included: set[tuple] | None = None) -> LoadedScenario:
-    scenario, found = check_scenario(loc, included=included)
+            included: set[tuple] | None = None,
+            unbacked: set[tuple] | None = None) -> LoadedScenario:
+    scenario, found = check_scenario(loc, included=included, unbacked=unbacked)
     problems.extend(found)
     if scenario is not None and not problems:
         _read_artefacts(scenario, loc, path, roots or IncludeRoots.for_scenario(path), problems)
@@ -1709,8 +1735,8 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     the folders in ``allow_include``.
     """
     path = Path(path)
-    loc, roots, via, included = _read_scenario(path, allow_include)
-    return _finish(loc, path, [], roots, via, included)
+    loc, roots, via, included, unbacked = _read_scenario(path, allow_include)
+    return _finish(loc, path, [], roots, via, included, unbacked)
 
 
 def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...] = ()
@@ -1724,20 +1750,23 @@ def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...]
     The scenario returned has no injects; its source is the file as read, injects
     included."""
     path = Path(path)
-    loc, _, via, included = _read_scenario(path, allow_include)
+    loc, _, via, included, unbacked = _read_scenario(path, allow_include)
     data = {k: v for k, v in loc.data.items() if k != "injects"}  # always a mapping
     scenario, problems = check_scenario(Located(data, loc.values, loc.keys, loc.written),
-                                        injects_pending=True, included=included)
+                                        injects_pending=True, included=included,
+                                        unbacked=unbacked)
     if problems or scenario is None:
         _refuse(problems, via)
     return LoadedScenario(scenario, loc, path)
 
 
 def _read_scenario(path: Path, allow_include: tuple[str | Path, ...]
-                   ) -> tuple[Located, IncludeRoots, dict[Path, _IncludedAt], set[tuple] | None]:
+                   ) -> tuple[Located, IncludeRoots, dict[Path, _IncludedAt],
+                              set[tuple] | None, set[tuple]]:
     """A scenario file with its includes merged, the folders it may read from, where
-    each included file was included first, and what the included files define (None
-    when the file includes none). Raises :class:`ScenarioError` when the file cannot
+    each included file was included first, what the included files define (None
+    when the file includes none), and what its files write that their own includes
+    do not define (see :func:`_load_with_includes`). Raises :class:`ScenarioError` when the file cannot
     be read or an include is broken."""
     if not os.path.lexists(path) and not path.suffix and len(path.parts) == 1:
         # a bare name that is neither a file nor a bundled scenario: a misspelt id
@@ -1751,12 +1780,13 @@ def _read_scenario(path: Path, allow_include: tuple[str | Path, ...]
     roots = IncludeRoots.for_scenario(path, tuple(allow_include))
     via: dict[Path, _IncludedAt] = {}
     included: set[tuple] = set()
+    unbacked: set[tuple] = set()
     try:
         loc = _load_with_includes(path, (path.resolve(),), problems, True, roots, via=via,
-                                  included=included)
+                                  included=included, unbacked=unbacked)
     except YamlProblem as exc:
         raise ScenarioError(_yaml_problems(exc)) from None
     if problems:
         # a broken include makes every later check misleading: report it alone
         raise ScenarioError(problems)
-    return loc, roots, via, included if loc.data.get("include") else None
+    return loc, roots, via, included if loc.data.get("include") else None, unbacked

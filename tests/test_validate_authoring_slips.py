@@ -138,6 +138,40 @@ def test_a_misspelt_membership_is_one_problem(tmp_path):
         "(it lacks title); did you mean 'budapest'?"]
 
 
+def test_a_misspelt_override_in_an_included_file_is_one_problem_at_its_key(tmp_path):
+    # the organiser's own directory file includes the library and overrides a CERT of it
+    (tmp_path / "my-directory.yaml").write_text(
+        "include: [asean/actors]\nactors:\n  thaicret:\n    contacts:\n"
+        "      email: {stale: true}\n", encoding="utf-8")
+    text = template("cert-takedown").replace(
+        "include: [asean/actors, asean/channels, asean/frameworks]",
+        "include: [./my-directory.yaml, asean/channels, asean/frameworks]")
+    assert problems(tmp_path, text) == [
+        f"{tmp_path / 'my-directory.yaml'}:3:3: actors.thaicret: not an actor of the "
+        "included files, and not a whole one (it lacks name, kind, timezone); did you mean "
+        "'thaicert'?"]
+
+
+def test_an_override_in_an_included_file_of_what_its_own_includes_define_is_valid(tmp_path):
+    (tmp_path / "my-directory.yaml").write_text(
+        "include: [asean/actors]\nactors:\n  thaicert:\n    contacts:\n"
+        "      email: {stale: true}\n", encoding="utf-8")
+    text = template("cert-takedown").replace(
+        "include: [asean/actors, asean/channels, asean/frameworks]",
+        "include: [./my-directory.yaml, asean/channels, asean/frameworks]")
+    assert problems(tmp_path, text) == []
+
+
+def test_a_partial_distribution_under_a_misspelt_id_is_still_one_problem(tmp_path):
+    text = template("cert-takedown").replace(
+        "\nactors:\n", "\nactors:\n  thaicret:\n    policy:\n"
+        "      ack_delay: {median: 2h}\n", 1)
+    assert problems(tmp_path, text) == [
+        f"{tmp_path / 's.yaml'}:{at(text, '  thaicret:', 'thaicret')}: actors.thaicret: not "
+        "an actor of the included files, and not a whole one (it lacks name, kind, "
+        "timezone); did you mean 'thaicert'?"]
+
+
 # --- a contingency fired by an expectation about another incident -------------------
 
 SECOND_INCIDENT = """  - id: "5"
@@ -182,6 +216,36 @@ def test_one_that_may_fire_before_its_own_incident_opens_is_still_refused(tmp_pa
                              "'phish' must give its type: the incident opens with whichever "
                              "of its injects fires first, and this contingency inject may "
                              "fire before inject '1' gives it at T+00:30")
+
+def test_a_missed_expectation_fires_its_contingency_no_earlier_than_its_deadline(tmp_path):
+    # the flood opens at T+00:05, but E9 is missed at T+01:05 at the earliest: by then
+    # inject 1 (T+00:30) has given the type of incident 'phish'
+    assert problems(tmp_path, _fired_about_another_incident("T+00:05")) == []
+
+
+def test_the_contingency_s_delay_counts_towards_when_it_may_fire(tmp_path):
+    # E9 is missed at T+00:15 at the earliest, and C1 fires 20 minutes later: T+00:35
+    text = _fired_about_another_incident("T+00:05")
+    text = text.replace("within: 1h, contingency: C1", "within: 10m, contingency: C1")
+    assert problems(tmp_path, text.replace("    delay: 0m\n", "    delay: 20m\n", 1)) == []
+
+
+def test_a_deadline_after_an_inject_of_another_incident_counts_its_within(tmp_path):
+    # E9 counts from inject 5 (T+00:05, about the flood): missed at T+01:05 at the earliest
+    text = _fired_about_another_incident("T+00:05")
+    text = text.replace("incident: flood, within: 1h", 'incident: flood, after: "5", within: 1h')
+    assert problems(tmp_path, text) == []
+
+
+def test_a_contingency_fired_when_met_may_fire_as_soon_as_the_anchor(tmp_path):
+    # met as soon as the flood opens at T+00:05, before inject 1 gives the type at T+00:30
+    text = _fired_about_another_incident("T+00:05").replace(
+        "within: 1h, contingency: C1", "within: 1h, on_met: C1")
+    found = problems(tmp_path, text)
+    assert len(found) == 1
+    assert found[0].endswith("this contingency inject may fire before inject '1' gives it "
+                             "at T+00:30")
+
 
 
 def test_a_misspelt_incident_of_an_expectation_is_one_problem(tmp_path):
