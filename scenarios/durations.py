@@ -79,7 +79,10 @@ def format_duration(minutes: float) -> str:
 
 
 def format_drill_time(minutes: float) -> str:
-    """Render a drill-clock offset: ``90 -> 'T+01:30'``, ``1590 -> 'T+1d02:30'``."""
+    """Render a drill-clock offset: ``90 -> 'T+01:30'``, ``1590 -> 'T+1d02:30'``.
+
+    A fraction of a minute rounds to the nearest one; a moment in a drill is shown with
+    :func:`clock_minute` instead, as the clock reads it."""
     if not math.isfinite(minutes):
         return "never" if minutes > 0 else "-"
     sign = "-" if minutes < 0 else "+"
@@ -88,6 +91,22 @@ def format_drill_time(minutes: float) -> str:
     hours, mins = divmod(rem, 60)
     day = f"{days}d" if days else ""
     return f"T{sign}{day}{hours:02d}:{mins:02d}"
+
+
+def clock_floor(t: float) -> int:
+    """The clock's minute of drill time ``t``: rounded down, once taken to the event
+    log's precision (a millionth of a minute)."""
+    return math.floor(round(t, 6))
+
+
+def clock_minute(t: float) -> str:
+    """A drill moment as the clock's minute, rounded down as the drill clock shows the
+    time: what happened at 213.8 reads T+03:33, not T+03:34. Every drill moment shown to
+    people (console, review, reports, handouts) is written so; the machine formats keep
+    the exact minutes."""
+    if not math.isfinite(t):
+        return format_drill_time(t)
+    return format_drill_time(clock_floor(t))
 
 
 def parse_drill_time(text: str, start: datetime) -> float:
@@ -132,9 +151,9 @@ def check_ahead(t: float, now: float, end: float) -> str | None:
     """Why drill minute ``t`` cannot be chosen as a time ahead (None when it can): it
     has passed (the current minute counts as now), or the drill ends before anything
     due at that instant."""
-    if t < math.floor(now):
+    if t < clock_floor(now):
         return (f"{format_drill_time(t)} has already passed (the drill is at "
-                f"{format_drill_time(math.floor(now))})")
+                f"{clock_minute(now)})")
     if t >= end:
         return (f"{format_drill_time(t)} is at or after the drill ends "
                 f"({format_drill_time(end)})")

@@ -16,7 +16,7 @@ pytest.importorskip("textual")
 from conftest import police_referral, stale_police_email
 from test_tui import until
 
-from scenarios.durations import format_drill_time
+from scenarios.durations import clock_minute
 from sim.analysis import aar
 from sim.analysis.review import build_review, load_review
 from sim.cli import main
@@ -86,13 +86,13 @@ async def test_the_review_lists_what_the_report_says_never_arrived(recorded):
             assert report in [line.replace("_", " ")
                               for line in aar._not_delivered(review, incident)]
         assert [row[2] for row in rows] == [
-            format_drill_time(h.first_sent_at)
+            clock_minute(h.first_sent_at)
             for h in sorted(review.undelivered, key=lambda h: h.first_sent_at)]
         # the broadcast to mmCERT's dead mailbox: bounced, sent when the report says
         bounced = [row for row in rows if review.name("mmcert") in row[0]]
         assert bounced and bounced[0][4].startswith("bounced (stale contact) at T+")
         nd = next(h for h in review.undelivered if h.recipient == "mmcert")
-        assert bounced[0][2] == format_drill_time(nd.first_sent_at)
+        assert bounced[0][2] == clock_minute(nd.first_sent_at)
         shown = screen_text(app)
         assert "Messages that never arrived" in shown
         assert "bounced (stale contact)" in shown

@@ -36,7 +36,7 @@ from sim.net.protocol import BreaksState
 from sim.net.remote import RemoteClock, RemoteSession
 from sim.runs.breaks import Break, BreakPlan, parse_break, wall_clock
 from sim.runs.session import DrillClock, DrillSession, JournalError
-from sim.runs.view import ACTION_EVENTS, DrillState, clock_floor
+from sim.runs.view import ACTION_EVENTS, DrillState
 from sim.runs.when import check_ahead, parse_when, when_in_words
 
 from .forms import ConfirmQuit, HelpScreen, ObservationForm, PinPrompt
@@ -582,7 +582,7 @@ class DrillApp(PlainTextApp):
             self.command(lambda: self.session.add_inject(inject),
                          lambda _: self._adhoc_sent(inject, sent_at), outcome)
         else:
-            words = when_in_words(self.state.scenario, clock_floor(at), self.session.now)
+            words = when_in_words(self.state.scenario, at, self.session.now)
 
             def added(_: object) -> str:
                 self._adhoc_ids.add(inject.id)

@@ -18,7 +18,7 @@ from html import escape as _html_escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scenarios.durations import format_drill_time, format_duration
+from scenarios.durations import clock_minute, format_duration
 from sim.analysis.metrics import (
     DEFAULT_COORDINATOR,
     UNNAMED_COORDINATOR,
@@ -57,7 +57,8 @@ SUGGESTED = (
 
 
 def _t(at: float | None) -> str:
-    return "—" if at is None else format_drill_time(at)
+    """A drill moment as the clock's minute, as the console showed it ("—" for none)."""
+    return "—" if at is None else clock_minute(at)
 
 
 def _h(minutes: float | None) -> str:
@@ -207,7 +208,7 @@ def note_when(review: Review, note: Any) -> str:
     """'T+01:20 (wall clock 19 Aug 10:42 Asia/Singapore)': drill time, and the wall-clock
     time the note was taken in the drill's clock zone, named (so that the report reads
     the same wherever it is written, and nobody takes it for their own zone's time)."""
-    drill = "—" if note.drill_time is None else format_drill_time(note.drill_time)
+    drill = _t(note.drill_time)
     if note.wall is None:
         return drill
     zone = review.scenario.drill.clock_timezone
@@ -451,7 +452,7 @@ def swimlane_svg(review: Review, incident: str, width: int = 960) -> str:
         out.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top}" y2="{height - 30}" '
                    'stroke="#e0e0e0"/>')
         out.append(f'<text x="{x(t):.1f}" y="{height - 12}" text-anchor="middle">'
-                   f'{format_drill_time(t)}</text>')
+                   f'{clock_minute(t)}</text>')
     for d in deadlines:
         out.append(f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top - 8}" y2="{height - 30}" '
                    'stroke="#d62728" stroke-dasharray="4 3"/>')

@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from scenarios.durations import format_drill_time, format_duration
+from scenarios.durations import clock_minute, format_duration
 from sim.analysis import fonts
 from sim.analysis.aar import (
     EARLIER,
@@ -106,7 +106,7 @@ def timeline_png(review: Review, incident: str, width: int = 1400,
     for k in range(9):
         t = t0 + (t1 - t0) * k / 8
         draw.line([x(t), top, x(t), height - 40], fill="#e0e0e0")
-        small.draw(draw, (x(t) - 30, height - 30), format_drill_time(t), "#000000")
+        small.draw(draw, (x(t) - 30, height - 30), clock_minute(t), "#000000")
     for d in deadlines:
         for yy in range(top - 10, height - 40, 8):
             draw.line([x(d), yy, x(d), yy + 4], fill="#d62728", width=2)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scenarios.durations import format_drill_time, format_duration
+from scenarios.durations import clock_minute, format_duration
 from scenarios.model import TLP_ORDER, Scenario
 from sim.analysis.metrics import DEFAULT_COORDINATOR, not_in_drill, undelivered
 from sim.engine.events import Event
@@ -65,7 +65,8 @@ NOT_IN_DRILL = "not in this drill"
 
 
 def _t(at: float | None) -> str:
-    return "—" if at is None else format_drill_time(at)
+    """A drill moment as the clock's minute, as the console showed it ("—" for none)."""
+    return "—" if at is None else clock_minute(at)
 
 
 def _h(minutes: float | None) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios.durations import format_drill_time
+from scenarios.durations import clock_minute
 from scenarios.model import MESSAGE_VERBS, Scenario
 from sim.analysis.metrics import _item_ref, as_events, compute, hops_with_attempts
 from sim.analysis.stats import percent
@@ -99,8 +99,9 @@ class NotDelivered(_Message):
 
     def fate(self) -> str:
         """What became of its last attempt, and why: 'lost (stale contact) at T+02:00',
-        or 'in transit at the end'."""
-        t = format_drill_time
+        or 'in transit at the end'. Its times are the clock's minute, as the console
+        showed them."""
+        t = clock_minute
         if self.outcome == "in transit":
             return "in transit at the end" + (
                 f", held in an outage until {t(self.held_until)}"
@@ -111,7 +112,7 @@ class NotDelivered(_Message):
 
     def describe(self) -> str:
         """What became of it: 'lost (stale contact) at T+02:00; sent T+01:55'."""
-        t = format_drill_time
+        t = clock_minute
         sent = f"sent {t(self.first_sent_at)}"
         if self.attempts > 1:
             sent += f", {self.attempts} attempts, the last at {t(self.last_sent_at)}"
@@ -722,9 +723,7 @@ def stopped_note(until: float | None) -> str:
     """What a comparison adds when the drill stopped early: how far the runs went."""
     if until is None:
         return ""
-    from scenarios.durations import format_drill_time
-
-    return f", compared up to {format_drill_time(until)}, when the drill stopped"
+    return f", compared up to {clock_minute(until)}, when the drill stopped"
 
 
 def stopped_at(scenario: Scenario, events: list[Event],

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from scenarios.durations import format_drill_time, format_duration, parse_drill_time
+from scenarios.durations import clock_minute, format_duration, parse_drill_time
 from scenarios.model import (
     MESSAGE_VERBS,
     TLP_ORDER,
@@ -133,7 +133,7 @@ def _msel(sc: Scenario) -> list[str]:
     triggers = _contingency_triggers(sc)
     reach = Reach(sc)
     for inj in sc.injects:
-        when = (format_drill_time(parse_drill_time(inj.at, start)) if inj.at
+        when = (clock_minute(parse_drill_time(inj.at, start)) if inj.at
                 else "on action" if inj.after_action is not None else "contingency")
         lines.append(f"  {inj.id:<6}{when:<12}{inj.type:<12}{sc.actors[inj.sender].name} "
                      f"-> via {inj.via}, TLP:{inj.tlp}: {inj.title or inj.incident.id}")
@@ -245,7 +245,7 @@ def _calendar_lines(sc: Scenario, aid: str, shift) -> list[str]:
                    f"{oc.min_severity} severity and above, answers after "
                    f"{_dist(oc.answer_after)}; the rest waits for office hours")
     for begin, end in shift.standby:
-        out.append(f"standby {format_drill_time(begin)} to {format_drill_time(end)} "
+        out.append(f"standby {clock_minute(begin)} to {clock_minute(end)} "
                    f"({shift.when(begin)} to {shift.when(end)} local)")
     return out
 

@@ -31,14 +31,13 @@ nor make the printed text read differently from what the file holds.
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 from html import escape as _html_escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from scenarios.durations import format_drill_time, format_duration, parse_drill_time
+from scenarios.durations import clock_minute, format_duration, parse_drill_time
 from scenarios.model import TLP_ORDER, Inject, Scenario
 from sim.safe.text import plain
 
@@ -125,7 +124,7 @@ def _clock(sc: Scenario, minute: float) -> str:
 def _drill_time(minute: float) -> str:
     """A drill time to the minute, rounded down as the drill clock and the live console
     show it: 09:30:40 reads T+00:30."""
-    return format_drill_time(math.floor(round(minute, 6)))
+    return clock_minute(minute)
 
 
 def _moment(sc: Scenario, minute: float) -> str:

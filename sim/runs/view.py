@@ -13,26 +13,15 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from scenarios.durations import format_drill_time, parse_drill_time
+# the clock's minute, kept importable from here for callers that read the state
+from scenarios.durations import clock_floor as clock_floor
+from scenarios.durations import clock_minute, parse_drill_time
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, Inject, Scenario
 from sim.analysis.metrics import INJECT_OUT
 from sim.analysis.report import TLP_EVENTS, drill_tlp
 from sim.engine.clock import scenario_shift
 from sim.engine.events import Event
 from sim.engine.wording import DONE, REASONS, channel_in_words, noun
-
-
-def clock_floor(t: float) -> int:
-    """The clock's minute of drill time ``t``: rounded down, once taken to the event
-    log's precision (a millionth of a minute)."""
-    return math.floor(round(t, 6))
-
-
-def clock_minute(t: float) -> str:
-    """A drill time as the clock's minute (rounded down, as the TUI's header shows the
-    time): what happened at 213.8 reads T+03:33, not T+03:34. Every drill moment the
-    terminal UI shows is written so."""
-    return format_drill_time(clock_floor(t))
 
 
 @dataclass

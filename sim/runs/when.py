@@ -11,12 +11,11 @@ Breaks are planned in the facilitator's own wall-clock time instead (see
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scenarios.durations import check_ahead, format_drill_time, parse_drill_time
+from scenarios.durations import check_ahead, clock_floor, clock_minute, parse_drill_time
 from scenarios.model import Scenario
 
 __all__ = ["check_ahead", "drill_moment", "parse_when", "when_in_words"]
@@ -46,7 +45,7 @@ def parse_when(text: str, scenario: Scenario, now: float, *, allow_now: bool = F
     if m is None:
         extra = ", or now" if allow_now else ""
         raise ValueError(f"{s[:20]!r} is not a time; write {FORMATS}{extra}")
-    current = drill_moment(scenario, math.floor(now))
+    current = drill_moment(scenario, clock_floor(now))
     moment = current.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0,
                              microsecond=0)
     if moment < current.replace(second=0, microsecond=0):
@@ -55,9 +54,10 @@ def parse_when(text: str, scenario: Scenario, now: float, *, allow_now: bool = F
 
 
 def when_in_words(scenario: Scenario, t: float, now: float) -> str:
-    """``T+05:30 (today 14:30 SGT)``: a drill time and the drill clock's date-time."""
-    moment = drill_moment(scenario, t)
-    today = drill_moment(scenario, now).date()
+    """``T+05:30 (today 14:30 SGT)``: a drill time and the drill clock's date-time, both
+    the clock's minute (rounded down, as the clock shows the time)."""
+    moment = drill_moment(scenario, clock_floor(t))
+    today = drill_moment(scenario, clock_floor(now)).date()
     days = (moment.date() - today).days
     day = {0: "today", 1: "tomorrow"}.get(days, f"{moment:%a %d %b}")
-    return f"{format_drill_time(t)} ({day} {moment:%H:%M} {moment.tzname()})"
+    return f"{clock_minute(t)} ({day} {moment:%H:%M} {moment.tzname()})"

@@ -9,8 +9,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select
 
+from scenarios.durations import clock_minute
 from sim.runs.session import NOTE_LIMIT
-from sim.runs.view import DrillState, clock_minute
+from sim.runs.view import DrillState
 
 from ..plain import line
 from .sending import Send, SendingForm, hidden_problem

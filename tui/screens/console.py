@@ -18,7 +18,6 @@ from scenarios.durations import format_drill_time
 from sim.engine.events import Event
 from sim.runs.breaks import BreakPlan, parse_break, wall_clock
 from sim.runs.session import DrillSession
-from sim.runs.view import clock_floor
 from sim.runs.when import FORMATS, parse_when, when_in_words
 
 from ..forms import BreakForm, Confirm, InjectForm, TimeForm
@@ -436,12 +435,12 @@ class FacilitatorScreen(LiveScreen):
         def answer(when: str | None) -> None:
             if when:
                 t = parse_when(when, app.state.scenario, app.session.now)
-                words = when_in_words(app.state.scenario, clock_floor(t), app.session.now)
+                words = when_in_words(app.state.scenario, t, app.session.now)
                 app.command(lambda: app.session.reschedule_inject(row.id, t),
                             f"inject {row.id} rescheduled to {words}")
 
         now = app.session.now
-        current = (f"It is due at {when_in_words(app.state.scenario, clock_floor(row.at), now)}."
+        current = (f"It is due at {when_in_words(app.state.scenario, row.at, now)}."
                    if row.at is not None else "It has no time yet.")
         app.push_screen(TimeForm(
             f"Reschedule inject {row.id}",
@@ -508,7 +507,7 @@ class FacilitatorScreen(LiveScreen):
                 t = parse_when(when, app.state.scenario, app.session.now)
                 app.jump_to(t)
                 app.notify("The drill moved on to "
-                           f"{when_in_words(app.state.scenario, clock_floor(t), t)}.",
+                           f"{when_in_words(app.state.scenario, t, t)}.",
                            timeout=3)
 
         app.push_screen(TimeForm(

@@ -3,7 +3,6 @@ the read model, and how times and names are shown."""
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -11,9 +10,9 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.screen import Screen
 
-from scenarios.durations import format_drill_time, format_duration
+from scenarios.durations import clock_floor, clock_minute, format_drill_time, format_duration
 from sim.engine.events import Event
-from sim.runs.view import DrillState, clock_minute
+from sim.runs.view import DrillState
 
 from ..plain import line, tlp_label
 
@@ -35,8 +34,9 @@ def clock_line(app: DrillApp) -> Text:
     if app.link_note:  # a drill served elsewhere: the connection is down
         status = f"{status}  {app.link_note.upper()}"
     drill = app.session.scenario.drill
-    # both clocks show the same whole minute: drill time is floored, never rounded up
-    minute = math.floor(app.session.now)
+    # both clocks show the same whole minute: drill time is floored (at the event log's
+    # precision, as every moment shown is), never rounded up
+    minute = clock_floor(app.session.now)
     moment = (drill.start + timedelta(minutes=minute)).astimezone(ZoneInfo(drill.clock_timezone))
     return Text.assemble(
         f" {format_drill_time(minute)}  {moment:%a %d %b %H:%M} "

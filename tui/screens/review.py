@@ -24,7 +24,7 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from scenarios.durations import format_drill_time, format_duration
+from scenarios.durations import clock_minute, format_duration
 from sim.analysis.review import (
     PARTS,
     RATINGS,
@@ -40,7 +40,6 @@ from sim.analysis.stats import percent
 from sim.engine import ActionError
 from sim.net.client import DrillConnectionError
 from sim.runs.session import JournalError
-from sim.runs.view import clock_minute
 from sim.safe.text import one_line
 
 from ..plain import PlainTextApp, cells, line, text, tlp_label, tlp_of
@@ -294,7 +293,7 @@ class ReviewScreen(Screen):
         report's words, its times written as the report writes them."""
         rows: list[tuple[str, tuple[object, ...]]] = [
             (str(n), (_hop_name(self.review, h, incident=False), h.incident,
-                      format_drill_time(h.first_sent_at), str(h.attempts), h.fate()))
+                      clock_minute(h.first_sent_at), str(h.attempts), h.fate()))
             for n, h in enumerate(self.review.never_arrived())]
         if rows:
             fill_table(self.query_one("#undelivered", DataTable), rows, fit=0)

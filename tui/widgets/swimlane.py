@@ -9,9 +9,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from scenarios.durations import format_duration
+from scenarios.durations import clock_minute, format_duration
 from sim.analysis.review import Review
-from sim.runs.view import clock_minute
 from sim.safe.text import one_line
 
 MARKS = {
