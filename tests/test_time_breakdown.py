@@ -214,6 +214,40 @@ def test_handed_back_acknowledgement_counts_only_its_night_as_waiting_for_workin
     assert values["Queued behind other work"] == _shown(30)
 
 
+def test_draft_taken_up_after_a_hand_back_waits_for_working_hours_overnight(
+        scenario_data, load):
+    # the report reaches cert-a at T+07:20 (16:20): acknowledged by 450, analysed by 480,
+    # when the office closes with the notification to draft. The role goes to a person at
+    # 18:00 (540), who does nothing, and back to the policy at 21:00 (720): the policy
+    # takes the notification up again when the office opens (1440) and sends it at 1445
+    data = scenario_data
+    data["injects"][0]["at"] = "T+07:20"
+    data["drill"]["duration"] = "3d"
+    scenario = load(data).scenario
+    engine = Engine(scenario, seed=0)
+    engine.run_until(540)
+    engine.set_human("cert-a", True)
+    engine.run_until(720)
+    engine.set_human("cert-a", False)
+    review = build_review(scenario, engine.run())
+    [notified] = events_of(review.events, "notified", "cert-a")
+    assert notified.time == OPENING + 5
+    # the night after the hand-back is the draft's wait for the office
+    assert notified.details["off_duty"] == OPENING - 720
+    assert notified.details["spans"] == [[720.0, OPENING, "off_duty"],
+                                         [OPENING, OPENING + 5, "worked"]]
+    hop = _notify(review)
+    _assert_adds_up(hop)
+    # the night from the hand-back on waits for working hours, as do cert-b's 50 minutes
+    # before its office opens; only the hours before it (the draft the hand-over dropped,
+    # the person's) are queued (they said 960 minutes queued, 50 waiting for working hours)
+    assert hop.parts[HOURS] == pytest.approx(OPENING - 720 + 50)
+    assert hop.parts[QUEUED] == pytest.approx(720 - CLOSING)
+    values = _row(aar.render_markdown(review))
+    assert values["Waiting for working hours"] == _shown(OPENING - 720 + 50)
+    assert values["Queued behind other work"] == _shown(720 - CLOSING)
+
+
 def test_acknowledgement_by_a_person_who_took_the_role_counts_the_night_before(
         scenario_data, load):
     # cert-a (staffed 24/7) hears of x at T+10:00 (19:00, 600) and e-mails cert-b at 645;

@@ -503,7 +503,7 @@ class Slot:
     shift it is worked on, when it began, how long it takes), and the stage it has
     reached (for the log when the work is dropped, and at closing)."""
 
-    __slots__ = ("analysing", "called", "desk", "plan", "req", "stage")
+    __slots__ = ("analysing", "called", "desk", "plan", "req", "set_aside", "stage")
 
     def __init__(self) -> None:
         self.desk: Desk | None = None
@@ -513,6 +513,9 @@ class Slot:
         self.stage = "waiting"
         #: the duty officer was called out for the item (out of office hours)
         self.called = False
+        #: when the role was handed back and the work began to wait for its desk: the
+        #: first action drafted counts that wait as its own (None: nothing waits)
+        self.set_aside: float | None = None
 
     @property
     def begun(self) -> bool:
@@ -695,6 +698,9 @@ class Policy:
         desk = self.desk_for(st, item)
         shift = desk.shift
         t0 = env.now
+        if resume:
+            # its wait for the desk, the office closed meanwhile, is its first draft's
+            slot.set_aside = t0
         if not resume and desk is st.duty and st.spec.on_call is not None \
                 and st.on_call_takes(item, env.now):
             # the duty officer picks it up after a while (wall-clock time), unless the
@@ -899,6 +905,9 @@ class Policy:
         inc_id = item.incident
         shift = desk.shift
         picture = st.pictures[inc_id]
+        if picture.analysis != "done":
+            # the wait before the analysis is not a draft's
+            slot.set_aside = None
         if picture.analysis == "none":
             spent = self.engine.draw(st.spec.policy.analysis_time, f"{st.id}/analysis/{inc_id}")
             started = env.now
@@ -942,12 +951,18 @@ class Policy:
         """Spend ``minutes`` of worked time on ``shift`` acknowledging an item or drafting
         an action, as :func:`~.actors.work` does; returns the off-duty minutes waited,
         and the minutes queued behind other work on the way (``since``: as for
-        :func:`~.actors.work`, a draft the duty officer left for the office then).
+        :func:`~.actors.work`, a draft the duty officer left for the office then, or the
+        first draft of work taken up again after a hand-back: :attr:`Slot.set_aside`).
         When the office closes meanwhile and the duty officer takes the item over
         (:meth:`_at_closing`), the rest is worked at the duty desk once it has a place
         there: the wait for that place is queued (off duty while the desk is closed)."""
         env = self.env
         began = env.now
+        if slot.set_aside is not None:
+            since, slot.set_aside = slot.set_aside, None
+        # the minutes off duty it waited before it began, should the work be interrupted
+        ahead = 0.0 if since is None or since >= began else \
+            max(began - since - worked_between(shift, since, began), 0.0)
         slot.plan = (shift, began, minutes)
         queued = 0.0
         try:
@@ -958,7 +973,7 @@ class Policy:
                 raise
             left = plan[2]
             # what was waited off duty before closing (the office was closed meanwhile)
-            waited = max(env.now - began - (minutes - left), 0.0)
+            waited = ahead + max(env.now - began - (minutes - left), 0.0)
             desk = slot.desk
             if slot.req is not None:
                 closed_at = env.now
