@@ -60,8 +60,8 @@ MAX_ACT_VOLUME = 100_000
 #: Each player's and observer's token (not the facilitator's, who runs the drill) has a
 #: budget of requests: up to REQUEST_BURST at once, then REQUEST_RATE a minute. A request
 #: over it is refused, and the connection kept.
-REQUEST_BURST = 30
-REQUEST_RATE = 20
+REQUEST_BURST = 60
+REQUEST_RATE = 60
 #: Each player's token has a budget of what its messages carry in all (text times
 #: recipients, as :data:`MAX_ACT_VOLUME` counts it): VOLUME_BURST characters at once,
 #: then VOLUME_RATE a minute. A message over it is refused.
