@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 UNITS: dict[str, float] = {
     "s": 1 / 60,
@@ -158,3 +159,16 @@ def check_ahead(t: float, now: float, end: float) -> str | None:
         return (f"{format_drill_time(t)} is at or after the drill ends "
                 f"({format_drill_time(end)})")
     return None
+
+
+def on_clock(start: datetime | str, zone: str) -> str:
+    """The drill's start as the drill clock reads it, in the clock's own zone (a start
+    written at another offset is the same instant, shown as that clock shows it); as
+    written when either cannot be read (a journal is untrusted)."""
+    try:
+        moment = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
+        if moment.tzinfo is None:
+            return str(start)
+        return moment.astimezone(ZoneInfo(str(zone))).isoformat()
+    except (ValueError, KeyError, OSError):  # an unknown zone is a KeyError
+        return str(start)

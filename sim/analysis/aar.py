@@ -18,14 +18,14 @@ from html import escape as _html_escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scenarios.durations import clock_minute, format_duration
+from scenarios.durations import clock_minute, format_duration, on_clock
 from sim.analysis.metrics import (
     DEFAULT_COORDINATOR,
     UNNAMED_COORDINATOR,
     not_in_drill,
     undelivered,
 )
-from sim.analysis.report import NO_CERT, NOT_IN_DRILL, drill_tlp, on_clock
+from sim.analysis.report import NO_CERT, NOT_IN_DRILL, drill_tlp
 from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import (
     PARTS,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from scenarios.durations import clock_minute, format_duration
+from scenarios.durations import clock_minute, format_duration, on_clock
 from sim.analysis import fonts
 from sim.analysis.aar import (
     EARLIER,
@@ -42,7 +42,7 @@ from sim.analysis.aar import (
     note_groups,
     note_when,
 )
-from sim.analysis.report import drill_tlp, on_clock
+from sim.analysis.report import drill_tlp
 from sim.analysis.review import PARTS, RATINGS, Review, shown_rating, shown_status
 from sim.safe.text import plain, xml_safe
 

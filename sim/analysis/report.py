@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from scenarios.durations import clock_minute, format_duration
+from scenarios.durations import clock_minute, format_duration, on_clock
 from scenarios.model import TLP_ORDER, Scenario
 from sim.analysis.metrics import DEFAULT_COORDINATOR, not_in_drill, undelivered
 from sim.engine.events import Event
@@ -41,19 +39,6 @@ def drill_tlp(scenario: Scenario, events: Iterable[Event] = ()) -> str:
         if e.type in TLP_EVENTS:
             labels.append(e.details.get("tlp"))
     return max((t for t in labels if t in TLP_ORDER), key=TLP_ORDER.index)
-
-
-def on_clock(start: datetime | str, zone: str) -> str:
-    """The drill's start as the drill clock reads it, in the clock's own zone (a start
-    written at another offset is the same instant, shown as that clock shows it); as
-    written when either cannot be read (a journal is untrusted)."""
-    try:
-        moment = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
-        if moment.tzinfo is None:
-            return str(start)
-        return moment.astimezone(ZoneInfo(str(zone))).isoformat()
-    except (ValueError, KeyError, OSError):  # an unknown zone is a KeyError
-        return str(start)
 
 
 #: What "every affected CERT reached" says of an incident whose affected countries have

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from scenarios.durations import clock_minute, format_duration, parse_drill_time
+from scenarios.durations import clock_minute, format_duration, on_clock, parse_drill_time
 from scenarios.model import (
     MESSAGE_VERBS,
     TLP_ORDER,
@@ -776,9 +775,9 @@ def _nobody(sc: Scenario, tellers: list[str], withheld: list[str],
 def explain(sc: Scenario) -> str:
     drill = sc.drill
     # the start on the drill clock: in its own zone, however the file writes it
-    start = drill.start.astimezone(ZoneInfo(drill.clock_timezone))
+    start = on_clock(drill.start, drill.clock_timezone)
     head = [f"{drill.title} ({drill.id})",
-            f"drill clock starts {start.isoformat()} ({drill.clock_timezone}), "
+            f"drill clock starts {start} ({drill.clock_timezone}), "
             f"lasts {format_duration(drill.duration)}", ""]
     lines = [*head, *_msel(sc), "", *_directory(sc), "", *_drift(sc), *_paths(sc)]
     # every line is one line: whatever a name or note holds is shown, never a line break
