@@ -29,9 +29,11 @@ def make_app(journal: Path | None = None, roles=("certph",)) -> DrillApp:
 
 
 async def until(pilot, condition, seconds: float = 10.0) -> None:
-    """Let the app settle until ``condition()`` holds (screens mount asynchronously)."""
+    """Let the app settle until ``condition()`` holds and the screen on top has finished
+    mounting (screens mount asynchronously: a screen just pushed or switched to is on top
+    before its widgets are there to query)."""
     for _ in range(int(seconds / 0.05)):
-        if condition():
+        if condition() and pilot.app.screen.is_mounted:
             return
         await pilot.pause(0.05)
     raise AssertionError("the app never reached the expected state")

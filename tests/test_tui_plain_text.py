@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 pytest.importorskip("textual")
 
+from test_tui import until
+
 from scenarios import load_scenario, resolve_scenario_arg
 from sim.engine import ActionError
 from sim.runs.session import DrillSession
@@ -84,14 +86,6 @@ def clickable(app) -> list[str]:
             if "@click" in meta:
                 found.append(str(meta["@click"]))
     return found
-
-
-async def until(pilot, condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the app never reached the expected state")
 
 
 def test_the_helpers_make_plain_text():
