@@ -117,3 +117,15 @@ def test_a_team_told_by_message_publishes_only_what_may_be_made_public(
     assert _publish_lines(explain(loaded.scenario), "CERT-TH") == [expected]
     log = Engine(loaded, seed=1).run()
     assert bool(events_of(log, "published", "cert-b")) is published
+
+
+def test_a_clear_report_joining_later_is_shown_published_as_a_run_publishes_it(
+        scenario_data, load):
+    data = _advisory(scenario_data, "RED")
+    data["injects"].append({**data["injects"][0], "id": "2", "at": "T+03:00",
+                            "tlp": "CLEAR", "title": "Public report"})
+    loaded = load(data)
+    assert _publish_lines(explain(loaded.scenario)) == [PUBLISHES]
+    log = Engine(loaded, seed=1).run()
+    assert [e.actor for e in events_of(log, "published")] == ["cert-a"]
+    assert _outcome(log) == "expectation_met"

@@ -77,3 +77,36 @@ def test_a_team_that_breaches_labels_publishes_as_a_violation(scenario_data, loa
     assert events_of(log, "published", "cert-a")
     assert [(e.details["to"], e.details["tlp"]) for e in events_of(log, "tlp_violation")] \
         == [("public", "RED")]
+
+
+def test_a_clear_report_joining_later_is_published_when_it_arrives(scenario_data, load):
+    # the RED report arrives first: the advisory is withheld, and no desk time goes into
+    # drafting it; the CLEAR report two hours later gives the team something to publish
+    sd = _advisory(scenario_data, "RED")
+    sd["injects"].append({**sd["injects"][0], "id": "2", "at": "T+03:00", "tlp": "CLEAR",
+                          "title": "Public report"})
+    log = Engine(load(sd), seed=1).run()
+    [withheld] = [e for e in events_of(log, "withheld", "cert-a") if "facts" in e.details]
+    assert withheld.time == 100  # on the RED report, once analysed (10m + 30m), undrafted
+    [published] = events_of(log, "published", "cert-a")
+    # the CLEAR report at T+03:00: acknowledged (10m), nothing new to analyse, drafted (5m)
+    assert published.time == 195
+    # due from when the team could first say something in public (4h from T+03:00)
+    assert published.details["trigger_at"] == 180
+    assert published.details["deadline_at"] == 420
+    assert _outcome(log) == "expectation_met"
+
+
+def test_a_publication_withheld_by_a_team_that_may_breach_is_tried_again(scenario_data,
+                                                                           load):
+    # a team with a small chance of breaching labels drafts, then keeps the advisory
+    # back at sending; the CLEAR report that joins later is published
+    sd = _advisory(scenario_data, "RED", breach=1e-9)
+    sd["injects"].append({**sd["injects"][0], "id": "2", "at": "T+03:00", "tlp": "CLEAR",
+                          "title": "Public report"})
+    log = Engine(load(sd), seed=1).run()
+    assert [e.time for e in events_of(log, "withheld", "cert-a")
+            if "facts" in e.details] == [105]
+    assert len(events_of(log, "published", "cert-a")) == 1
+    assert not events_of(log, "tlp_violation")
+    assert _outcome(log) == "expectation_met"

@@ -316,6 +316,10 @@ class ActorState:
         self.drafting: dict[tuple[str, str], set[str]] = {}
         #: (incident, rule) -> True to follow the rule, False when the policy declined it
         self.decided: dict[tuple[str, str], bool] = {}
+        #: (incident, rule) -> what the labels kept back of a publication under the rule
+        #: when it was last withheld (the items and facts: recorded again only if they
+        #: change)
+        self.unpublished: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         #: (incident, rule) -> every dispatch sent under the rule
         self.sent: dict[tuple[str, str], list] = {}
         #: (incident, verb, recipient) -> facts already told to that recipient with that verb

@@ -285,9 +285,10 @@ class Messaging:
         desk: Shift | AlwaysOn | None = None,
         due_from: dict[str, float] | None = None,
         set_off: dict[str, str] | None = None,
-    ) -> None:
-        """Carry out ``verb``; ``desk``: the clock of the desk that did it (the duty
-        desk's chases its own messages on it), None for the office's; ``due_from``: when
+    ) -> bool:
+        """Carry out ``verb``; False when nothing was done (a publication withheld).
+        ``desk``: the clock of the desk that did it (the duty desk's chases its own
+        messages on it), None for the office's; ``due_from``: when
         each recipient's message became due, where that is not ``trigger_at`` (the
         action's, from the newest fact it rests on); ``set_off``: what set off each
         recipient's message (what its due time rests on), where that is not
@@ -323,13 +324,14 @@ class Messaging:
             if sent:
                 engine.emit(VERB_EVENT[verb], st.id, inc_id, targets=sent,
                             channel=channels[0], tlp=tlp, **base)
-            return
+            return True
         if verb == "takedown":
             engine.takedown(st, inc_id, base)
-            return
+            return True
         if verb == "publish" and not self._may_publish(st, inc_id, passes, by, relied or ()):
-            return
+            return False
         engine.emit(VERB_EVENT[verb], st.id, inc_id, text=text, **base)
+        return True
 
     def _may_publish(self, st: ActorState, inc_id: str, passes: list[Received], by: str,
                      relied: list[str] | tuple[str, ...]) -> bool:
@@ -339,8 +341,7 @@ class Messaging:
         when everything the team holds about the incident is withheld, or when the
         facts it rests on could only come from what is withheld."""
         engine = self.engine
-        restricted = [item for item in passes
-                      if item.recipient == st.id and not allowed(item.tlp, item.named, st, None)]
+        restricted, kept = self.publication_kept_back(st, passes, relied)
         if not restricted:
             return True
         if self._breach(st, inc_id, by):
@@ -349,22 +350,33 @@ class Messaging:
                             to="public", action="publish", by=by, named=list(item.named))
             return True
         refs = [item.ref for item in restricted]
-        if len(restricted) == len(passes) and not any(map(_partly_public, restricted)):
-            # nothing it holds may be made public: a publication would have nothing to say
-            kept = dict.fromkeys(f for item in restricted for f in item.facts)
-            engine.emit("withheld", st.id, inc_id, refs=refs, to="public", facts=list(kept),
-                        action="publish", reason="no message without restricted facts")
-            return False
-        public = {f for item in passes if item not in restricted for f in item.facts}
-        public.update(f for item in restricted for f in item.facts
-                      if item.label_of(f) == "CLEAR")
-        missing = [f for f in relied if f not in public]
-        if missing:
-            engine.emit("withheld", st.id, inc_id, refs=refs, to="public", facts=missing,
+        if kept:
+            engine.emit("withheld", st.id, inc_id, refs=refs, to="public", facts=kept,
                         action="publish", reason="no message without restricted facts")
             return False
         engine.emit("withheld", st.id, inc_id, refs=refs, to="public")
         return True
+
+    def publication_kept_back(self, st: ActorState, passes: list[Received],
+                              relied: list[str] | tuple[str, ...]
+                              ) -> tuple[list[Received], list[str]]:
+        """For a publication resting on ``relied``: the items only CLEAR would let go
+        to the public, and the facts for which nothing may be published (everything the
+        team holds, when it holds nothing it may make public; else those of ``relied``
+        that only restricted items tell it), empty when the rest may be published.
+        Nothing is recorded."""
+        restricted = [item for item in passes
+                      if item.recipient == st.id and not allowed(item.tlp, item.named, st, None)]
+        if not restricted:
+            return [], []
+        if len(restricted) == len(passes) and not any(map(_partly_public, restricted)):
+            # nothing it holds may be made public: a publication would have nothing to say
+            return restricted, list(dict.fromkeys(f for item in restricted
+                                                  for f in item.facts))
+        public = {f for item in passes if item not in restricted for f in item.facts}
+        public.update(f for item in restricted for f in item.facts
+                      if item.label_of(f) == "CLEAR")
+        return restricted, [f for f in relied if f not in public]
 
     def kept_back(self, st: ActorState, verb: str, inc_id: str, target: str,
                   passes: list[Received], needed: tuple[str, ...],

@@ -1259,6 +1259,20 @@ class Policy:
             targets = self._not_kept_back(st, inc_id, rule, targets, relied)
             if not targets:
                 return
+        elif rule.action == "publish" and pol.tlp_breach <= 0:
+            # nor a publication with nothing it may make public: the rule looks again
+            # when the team may say more (a CLEAR report joins)
+            restricted, kept = engine.messaging.publication_kept_back(st, picture.items,
+                                                                      relied)
+            if kept:
+                st.fired.discard((inc_id, rid))
+                refs = tuple(i.ref for i in restricted)
+                if st.unpublished.get((inc_id, rid)) != (refs, tuple(kept)):
+                    st.unpublished[(inc_id, rid)] = (refs, tuple(kept))
+                    engine.emit("withheld", st.id, inc_id, refs=list(refs), to="public",
+                                facts=kept, action="publish",
+                                reason="no message without restricted facts")
+                return
         armed_at = min(picture.armed[t] for t in self.arming[rid] if t in picture.armed)
         held = st.work.get(self.env.active_process)
         slot = None if held is None else held[1]
@@ -1323,7 +1337,7 @@ class Policy:
                    for aid, top in newest.items()}
         last = max((top for top in newest.values() if top is not None), default=None)
         set_off_by = item.kind if last is None or last[0] <= armed_at else last[1]
-        engine.messaging.perform(
+        done = engine.messaging.perform(
             st, rule.action, inc_id, [t for t, _ in targets],
             [rule.channel, *rule.fallback] if rule.channel else [], rule.tlp, rule=rid,
             trigger_at=trigger_at, passes=picture.items, by="policy",
@@ -1333,6 +1347,11 @@ class Policy:
             due_from=None if all(t == trigger_at for t in due.values()) else due,
             set_off=None if all(s == set_off_by for s in set_off.values()) else set_off,
         )
+        if not done:
+            # a publication withheld at sending: the rule looks again when the team may
+            # say more
+            st.fired.discard((inc_id, rid))
+            return
         yield from self._rule_done(st, inc_id, rid, rule, item, shift)
 
     def _owes(self, st: ActorState, inc_id: str, rid: str, rule: Rule, message: bool,
@@ -1522,11 +1541,20 @@ class Policy:
         for aid, just in targets or [("", ())]:
             counts: Mapping[str, float] = learnt
             mine = rests
+            opened_at = None
             if kept and aid:
                 passable = picture.passable_since(partial(self._may_pass, st, aid))
                 held = onset(rule.when, country, passable, self.groups, picture.type)
                 if held is not None and all(f in passable for f in just):
                     counts, mine = passable, held
+            elif kept and rule.action == "publish":
+                # a publication counts from when the labels let it say what it rests on,
+                # and at least something (a CLEAR report joined)
+                passable = picture.passable_since(partial(self._may_publish, st))
+                held = onset(rule.when, country, passable, self.groups, picture.type)
+                if held is not None and passable:
+                    counts, mine = passable, held
+                    opened_at = min(passable.values())
             stamps = [(counts[f], f) for f in (*mine, *just)]
             told = st.told.get((inc_id, rule.action, aid), ())
             heard = st.heard.get((inc_id, aid), ())
@@ -1546,6 +1574,8 @@ class Policy:
                 top = max((top, *((t, f) for f in (*relied, *just)
                                   if (t := counts.get(f, learnt[f])) == top[0])))
                 at = max(at, top[0])
+            if opened_at is not None and opened_at > at:
+                at = opened_at
             newest[aid] = top
             if since is not None:
                 at = max(at, since)
@@ -1555,6 +1585,13 @@ class Policy:
         if not targets:
             return {}, due[""], newest
         return due, max(due.values()), newest
+
+    @staticmethod
+    def _may_publish(st: ActorState, item: Received, fact: str) -> bool:
+        """Whether ``item`` lets ``st`` make ``fact`` public: its label, or the fact's own,
+        is CLEAR."""
+        return (allowed(item.tlp, item.named, st, None)
+                or allowed(item.label_of(fact), item.named, st, None))
 
     def _may_pass(self, st: ActorState, aid: str, item: Received, fact: str) -> bool:
         """Whether ``item`` lets ``st`` pass ``fact`` on to ``aid``: its label, or the
