@@ -626,7 +626,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 
 def cmd_journals(args: argparse.Namespace) -> int:
-    from scenarios.durations import format_drill_time
+    from scenarios.durations import clock_minute
     from sim.runs.session import journal_dir, list_journals
     from sim.safe.text import one_line
 
@@ -643,7 +643,7 @@ def cmd_journals(args: argparse.Namespace) -> int:
         if isinstance(row, tuple):
             print(f"{one_line(str(row[0]))}\t(unreadable: {one_line(row[1])})")
             continue
-        state = "ended" if row.finished else f"at {format_drill_time(row.drill_time)}"
+        state = "ended" if row.finished else f"at {clock_minute(row.drill_time)}"
         print(f"{one_line(str(row.path))}\t{one_line(row.scenario)}\t{one_line(row.created)}\t"
               f"{state}\t{row.commands} actions, {row.events} events")
     return EXIT_OK

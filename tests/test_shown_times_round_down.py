@@ -127,3 +127,36 @@ def test_the_console_clock_reads_the_minute_its_events_read(scenario_file):
     assert clock_line(app).plain.startswith(" T+00:28  Wed 19 Aug 09:28 ")
     assert when_in_words(loaded.scenario, 27.9999997, session.now) == \
         "T+00:28 (today 09:28 +08)"
+
+
+def test_a_deadline_in_a_message_reads_the_clock_minute_in_both_forms(scenario_file):
+    # the notification and the escalation set off by the inject at 27.56 are due 4h
+    # later, at 267.56: T+04:27, 13:27 on the clock (never T+04:28 beside 13:27)
+    log = Engine(load_scenario(scenario_file).scenario, seed=0).run()
+    texts = [e.details["text"] for e in log
+             if e.type == "message_delivered" and "text" in e.details]
+    due = [line for text in texts for line in text.splitlines() if "reply by" in line]
+    assert len(due) >= 2
+    assert all(line == "Please reply by T+04:27 (Wed 19 Aug 13:27 +08)." for line in due), due
+
+
+def test_an_inject_put_back_past_its_time_says_when_it_was_due_at_the_clock_minute(
+        scenario_file):
+    from sim.engine import ActionError
+
+    engine = Engine(load_scenario(scenario_file).scenario, seed=0)
+    engine.run_until(10)
+    engine.skip_inject("1")
+    engine.run_until(40)
+    with pytest.raises(ActionError, match=r"was due at T\+00:27, which has passed"):
+        engine.unskip_inject("1")
+
+
+def test_the_list_of_journals_reads_the_clock_minute(tmp_path, monkeypatch, capsys):
+    from sim.runs import session
+
+    info = session.JournalInfo(tmp_path / "d.journal.sqlite", "acid-x", "Drill", "2026-08-19",
+                               87.56, False, 2, 40)
+    monkeypatch.setattr(session, "list_journals", lambda directory: [info])
+    assert main(["journals", "--dir", str(tmp_path)]) == 0
+    assert "\tat T+01:27\t" in capsys.readouterr().out

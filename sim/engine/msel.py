@@ -16,7 +16,7 @@ from weakref import proxy as _weak
 import simpy
 from pydantic import ValidationError
 
-from scenarios.durations import check_ahead, format_drill_time, parse_drill_time
+from scenarios.durations import check_ahead, clock_minute, parse_drill_time
 from scenarios.model import TLP_ORDER, ActionSeen, ArtefactFile, Inject, InjectCondition, Task
 
 from .actors import ActorState, Received
@@ -228,7 +228,7 @@ class Msel:
                 raise ActionError(f"inject {inject_id!r} has no time of its own: give a time, "
                                   "or now")
             if sched.at < self.env.now:
-                raise ActionError(f"inject {inject_id!r} was due at {format_drill_time(sched.at)}, "
+                raise ActionError(f"inject {inject_id!r} was due at {clock_minute(sched.at)}, "
                                   "which has passed: give a new time, or now")
             at = sched.at
         sched.at = self._ahead(at)

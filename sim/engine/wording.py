@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from scenarios.durations import format_drill_time
+from scenarios.durations import clock_minute
 from scenarios.model import Scenario
 
 #: What each verb is called in a sentence ("ThaiCERT sent a takedown request").
@@ -161,7 +161,7 @@ def deadline_in_words(scenario: Scenario, deadline_at: float) -> str:
     drill = scenario.drill
     moment = (drill.start + timedelta(minutes=deadline_at)).astimezone(
         ZoneInfo(drill.clock_timezone))
-    return f"by {format_drill_time(deadline_at)} ({moment:%a %d %b %H:%M} {moment.tzname()})"
+    return f"by {clock_minute(deadline_at)} ({moment:%a %d %b %H:%M} {moment.tzname()})"
 
 
 def channel_in_words(scenario: Scenario, channel: str, short: bool = False) -> str:
