@@ -110,3 +110,36 @@ def test_a_publication_withheld_by_a_team_that_may_breach_is_tried_again(scenari
     assert len(events_of(log, "published", "cert-a")) == 1
     assert not events_of(log, "tlp_violation")
     assert _outcome(log) == "expectation_met"
+
+
+def test_a_green_report_joined_later_by_a_clear_one_is_due_from_the_clear_one(
+        scenario_data, load):
+    # GREEN is for the community, not the public: the advisory waits for the CLEAR
+    # report, and its deadline counts from that report, not from the GREEN one
+    sd = _advisory(scenario_data, "GREEN")
+    sd["injects"].append({**sd["injects"][0], "id": "2", "at": "T+03:00", "tlp": "CLEAR",
+                          "title": "Public report"})
+    log = Engine(load(sd), seed=1).run()
+    [published] = events_of(log, "published", "cert-a")
+    assert published.time == 195
+    assert (published.details["trigger_at"], published.details["deadline_at"]) == (180, 420)
+
+
+def test_facts_told_again_under_clear_by_another_team_are_published(scenario_data, load):
+    # cert-a has the incident as GREEN from control; at T+03:00 cert-b is given it as
+    # CLEAR and tells cert-a under CLEAR: that message lets cert-a publish
+    sd = _advisory(scenario_data, "GREEN")
+    rules = sd["frameworks"]["fw"]["rules"]
+    rules["notify"] = {"by": ["cert-b"], "on": ["inject"], "action": "notify",
+                       "to": ["affected_certs"], "channel": "email", "deadline": "4h",
+                       "tlp": "CLEAR"}
+    rules["advisory"]["by"] = ["cert-a"]
+    sd["injects"].append({**sd["injects"][0], "id": "2", "at": "T+03:00", "tlp": "CLEAR",
+                          "to": ["cert-b"], "title": "Public report"})
+    log = Engine(load(sd), seed=1).run()
+    [told] = [e for e in events_of(log, "message_delivered")
+              if e.details.get("sender") == "cert-b"]
+    [published] = events_of(log, "published", "cert-a")
+    assert published.time > told.time
+    assert published.details["trigger_at"] == told.time
+    assert _outcome(log) == "expectation_met"

@@ -786,6 +786,15 @@ class Policy:
             # armed rule looks again
             triggers.extend(picture.armed)
         yield from self.apply_rules(st, inc_id, triggers, item, shift, resume=resume)
+        if not relook and st.unpublished and not st.human:
+            # a publication the labels held back looks again on an item that lets the
+            # team make something public (a GREEN fact come again under CLEAR)
+            waiting = [r for i, r in st.unpublished if i == inc_id
+                       and any(t in picture.armed for t in self.arming[r])]
+            if waiting and any(self._may_publish(st, item, f) for f in item.facts):
+                yield from self.apply_rules(
+                    st, inc_id, [t for r in waiting for t in self.arming[r] if t in picture.armed],
+                    item, shift, only=frozenset(waiting))
         if not relook and not st.human and (self.heard_names or self.received_names):
             # an item that adds no fact still says something: a message, that its
             # action was done (the armed rules waiting for that, ``done: by: anyone``,
@@ -1332,7 +1341,8 @@ class Policy:
         # newest fact of another recipient sent the same message with it, and is set off
         # by what that rests on; the action, by the last
         due, trigger_at, newest = self._due(st, inc_id, rule, relied, targets, armed_at,
-                                            since, sender, asked_at)
+                                            since, sender, asked_at,
+                                            (inc_id, rid) in st.unpublished)
         set_off = {aid: item.kind if top is None or top[0] <= armed_at else top[1]
                    for aid, top in newest.items()}
         last = max((top for top in newest.values() if top is not None), default=None)
@@ -1351,7 +1361,10 @@ class Policy:
             # a publication withheld at sending: the rule looks again when the team may
             # say more
             st.fired.discard((inc_id, rid))
+            st.unpublished[(inc_id, rid)] = ((), ())
             return
+        if st.unpublished:
+            st.unpublished.pop((inc_id, rid), None)
         yield from self._rule_done(st, inc_id, rid, rule, item, shift)
 
     def _owes(self, st: ActorState, inc_id: str, rid: str, rule: Rule, message: bool,
@@ -1504,7 +1517,7 @@ class Policy:
 
     def _due(self, st: ActorState, inc_id: str, rule: Rule, relied: list[str],
              targets: list[Target], armed_at: float, since: float | None,
-             sender: str | None, asked_at: float | None
+             sender: str | None, asked_at: float | None, withheld: bool = False
              ) -> tuple[dict[str, float], float, dict[str, tuple[float, str] | None]]:
         """When each recipient of a rule's action became due, when the action did (the
         last of them), and for each recipient the newest fact its due time rests on,
@@ -1519,7 +1532,9 @@ class Policy:
         for and has not been told (as :meth:`_new_targets` reads them).
         A fact counts from when it was learnt or, when a label kept it from that
         recipient, from the first item that lets the actor pass it on to it (a laxer
-        label): unless the message goes only by passing on what the labels forbid.
+        label): unless the message goes only by passing on what the labels forbid. A
+        publication the labels held back (``withheld``) counts its facts from the first
+        item that lets the actor make them public.
         """
         picture = st.pictures[inc_id]
         learnt = picture.learnt
@@ -1547,14 +1562,14 @@ class Policy:
                 held = onset(rule.when, country, passable, self.groups, picture.type)
                 if held is not None and all(f in passable for f in just):
                     counts, mine = passable, held
-            elif kept and rule.action == "publish":
-                # a publication counts from when the labels let it say what it rests on,
-                # and at least something (a CLEAR report joined)
-                passable = picture.passable_since(partial(self._may_publish, st))
-                held = onset(rule.when, country, passable, self.groups, picture.type)
-                if held is not None and passable:
-                    counts, mine = passable, held
-                    opened_at = min(passable.values())
+            elif withheld:
+                # a publication the labels held back counts from when they let it say
+                # what it rests on, and at least something (a CLEAR report joined)
+                public = self._public_since(st, picture)
+                held = onset(rule.when, country, public, self.groups, picture.type)
+                if held is not None and public:
+                    counts, mine = public, held
+                    opened_at = min(public.values())
             stamps = [(counts[f], f) for f in (*mine, *just)]
             told = st.told.get((inc_id, rule.action, aid), ())
             heard = st.heard.get((inc_id, aid), ())
@@ -1592,6 +1607,16 @@ class Policy:
         is CLEAR."""
         return (allowed(item.tlp, item.named, st, None)
                 or allowed(item.label_of(fact), item.named, st, None))
+
+    def _public_since(self, st: ActorState, picture: Picture) -> dict[str, float]:
+        """When each fact became one the actor may make public (the first item that lets
+        it), in the order it learnt them; a fact no item lets out is left out."""
+        first: dict[str, float] = {}
+        for item in picture.items:  # in the order they joined the picture
+            for f in item.facts:
+                if f not in first and self._may_publish(st, item, f):
+                    first[f] = item.known_at
+        return {f: first[f] for f in picture.learnt if f in first}
 
     def _may_pass(self, st: ActorState, aid: str, item: Received, fact: str) -> bool:
         """Whether ``item`` lets ``st`` pass ``fact`` on to ``aid``: its label, or the
