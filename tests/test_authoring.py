@@ -281,3 +281,20 @@ def test_the_tutorials_validate_and_lint_examples_are_what_the_commands_print(
     path.write_text("".join(lines), encoding="utf-8")
     main(["lint", path.name])
     assert capsys.readouterr().out.splitlines() == _doc_block_after(doc, "half an hour after")
+
+
+def test_the_tutorials_run_report_is_what_drill_run_prints(tmp_path, monkeypatch, capsys):
+    # section 7 of docs/tutorial.md shows `drill run my-first-drill.yaml --seed 5` on
+    # step3.yaml, and quotes seed 0's E1 in its prose: both must stay what a run gives
+    doc = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "my-first-drill.yaml"
+    path.write_text((ROOT / "docs" / "tutorial" / "step3.yaml").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    main(["run", path.name, "--seed", "5"])
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == _doc_block_after(doc, "vanishes\nsilently instead:")
+    main(["run", path.name])
+    [e1] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  E1 ")]
+    met_at = e1.split()[2]
+    assert f"E1 is met at {met_at}" in doc
