@@ -212,8 +212,13 @@ frameworks:
     engine = events(loaded)
     # drafting starts at 45 (09:45 local) and ends at 50: the check is made at 45
     assert sorted(e.actor for e in of(engine, "published")) == ["my", "sg", "th"]
+    # closed when read (09:45): the rule looks again when the range begins (10:00,
+    # T+60), and publishes one drafting time later
     loaded = load(tmp_path, extra.replace("09:00-09:50", "10:00-12:00"))
-    assert of(events(loaded), "published") == []
+    published = of(events(loaded), "published")
+    assert sorted((e.actor, e.time) for e in published) == [("my", 65), ("sg", 65),
+                                                            ("th", 65)]
+    assert {e.details["trigger"] for e in published} == {"local_time:10:00-12:00"}
 
 
 CONTINGENT = INJECT + """

@@ -56,8 +56,10 @@ def test_a_rule_for_a_phase_applies_from_its_start_up_to_its_end(scenario_data, 
 @pytest.mark.parametrize(("hours", "notified"), [
     ("10:40-12:00", [(105, "cert-a")]),  # from 10:40 on
     ("08:00-10:41", [(105, "cert-a")]),
-    ("09:00-10:40", []),  # up to 10:40, not included
-    ("10:41-12:00", []),
+    # not open when read: the rule looks again when the range next begins (09:00 the
+    # next day, 10:41 the same day), and notifies one drafting time (5m) later
+    ("09:00-10:40", [(1445, "cert-a")]),  # up to 10:40, not included
+    ("10:41-12:00", [(106, "cert-a")]),
 ])
 def test_a_rule_for_some_hours_reads_the_actor_s_local_time(scenario_data, load, hours,
                                                             notified):

@@ -62,7 +62,8 @@ def test_phase_clause_counts_from_the_phase_start(scenario_data, load):
 
 
 def test_local_time_clause_counts_from_the_opening_of_the_range(scenario_data, load):
-    # 12:00 in Singapore is T+03:00; inject 2 at T+04:00 (13:00) finds the range open
+    # 12:00 in Singapore is T+03:00: the rule, closed when cert-a read it (T+01:40),
+    # looks again as the range opens, before inject 2 at T+04:00 (13:00)
     scenario_data["frameworks"]["fw"]["rules"] = {
         "escalate": _escalate({"local_time": "12:00-17:00"})}
     scenario_data["injects"] = [
@@ -70,7 +71,8 @@ def test_local_time_clause_counts_from_the_opening_of_the_range(scenario_data, l
         _inject("2", "T+04:00"),
     ]
     esc = _escalation(Engine(load(scenario_data), seed=0).run())
-    assert esc.time == 255
+    assert esc.time == 185
+    assert esc.details["trigger"] == "local_time:12:00-17:00"
     assert esc.details["trigger_at"] == 180
 
 

@@ -17,8 +17,9 @@ when there is something new to escalate. An effect rule (a takedown, a
 preservation) is carried out once. Once an action is drafted, the rule's condition
 is checked again on what the actor knows then, and the action dropped if it no
 longer holds; recipients of a message being drafted are left to that draft. Rules
-waiting on the actor's own action (``when.done``) look again once it is done, and
-rules for a phase when the phase begins.
+waiting on the actor's own action (``when.done``) look again once it is done, rules
+for a phase when the phase begins, and rules for some hours of the day
+(``when.local_time``) when those hours next begin.
 
 Selectors and conditions are plain functions of a picture, so ``drill lint`` and
 ``drill explain`` use them too.
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Generator, Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -369,6 +371,22 @@ def situation_holds(cond: Condition, st: ActorState, inc_id: str, engine: Engine
     return True
 
 
+def next_opening(window: str, shift: Shift, now: float) -> float:
+    """The first drill minute after ``now`` at which a ``local_time`` window
+    ('HH:MM-HH:MM') opens on ``shift``'s local wall clock."""
+    opening, _closing = parse_range(window)
+    today = shift.local(now).date()
+    start = shift.start.astimezone(UTC)
+    for ahead in range(3):
+        day = today + timedelta(days=ahead)
+        wall = datetime(day.year, day.month, day.day, opening // 60, opening % 60,
+                        tzinfo=shift.tz)
+        at = (wall.astimezone(UTC) - start) / timedelta(minutes=1)
+        if at > now:
+            return at
+    return math.inf
+
+
 def in_phase(phases: Iterable[str], engine: Engine) -> bool:
     """Whether the drill is in one of these phases now."""
     drill = engine.scenario.drill
@@ -627,6 +645,9 @@ class Policy:
         self._seq = 0
         #: actor -> the closing at which its on-call work at the office desk is looked at
         self._closing: dict[str, float] = {}
+        #: (actor, incident, ``local_time`` window) -> the rules that look again when the
+        #: window next opens
+        self._windows: dict[tuple[str, str, str], set[str]] = {}
         drill = engine.scenario.drill
         for phase, rids in rules.phase_names.items():
             begin = drill.phase_window(phase)[0]
@@ -1084,9 +1105,12 @@ class Policy:
         """Read rules at the office desk without a new item to handle: the rules that
         follow once every message of another rule has been acknowledged (``item``'s own
         kind, ``after:<rule>``), or some armed rules again, ``only`` those, when a phase
-        begins (``triggers``)."""
+        begins or a ``local_time`` window opens (``triggers``). Its wait for the office
+        to open, and for a place at its desk, is its first draft's: off duty while the
+        office is closed, queued the rest."""
         slot = slot if slot is not None else Slot()
         desk = st.office
+        slot.set_aside = self.env.now
         if not (yield from self._until_open(st, desk, item)):
             return
         req = slot.hold(desk, self._request(st, desk, item))
@@ -1128,6 +1152,53 @@ class Policy:
                 triggers = [t for r in woken for t in self.arming[r] if t in picture.armed]
                 self.start(st, self.follow_on(st, item, slot, triggers, frozenset(woken)),
                            item, slot)
+
+    def _await_window(self, st: ActorState, inc_id: str, rid: str, rule: Rule,
+                      message: bool, relied: list[str], sender: str | None) -> None:
+        """Rule ``rid`` applies to ``st``'s incident but for its ``local_time``, whose
+        window is closed: it looks again when the window next opens on the team's clock,
+        if the drill lasts until then. Nothing is planned when something else keeps the
+        rule back (a phase, an action not yet done: what brings it about wakes the rule),
+        or when it has nobody new to tell."""
+        cond = rule.when
+        engine = self.engine
+        if not situation_holds(cond, st, inc_id, engine, clock=False) or (
+                cond.phase is not None and not in_phase(cond.phase, engine)):
+            return
+        if st.decided.get((inc_id, rid)) is False or (
+                message and not self._new_targets(st, inc_id, rid, rule, relied, sender)):
+            return
+        window = cond.local_time
+        assert window is not None
+        key = (st.id, inc_id, window)
+        waiting = self._windows.get(key)
+        if waiting is not None:
+            waiting.add(rid)  # the window's opening is planned already
+            return
+        at = next_opening(window, st.shift, engine.now)
+        if at >= engine.end:
+            return
+        self._windows[key] = {rid}
+        engine.after(at - engine.now, partial(self._window_opens, st, inc_id, window))
+
+    def _window_opens(self, st: ActorState, inc_id: str, window: str) -> None:
+        """A ``local_time`` window opens on ``st``'s clock: its rules that waited for it
+        on the incident look again, at the office desk in office hours (its ``trigger``
+        is ``local_time:<window>``). A role a person plays now is left to them: the
+        policy looks again when the role comes back."""
+        rids = self._windows.pop((st.id, inc_id, window), None)
+        if not rids or st.human:
+            return
+        picture = st.pictures[inc_id]
+        woken = [r for r in self.rules
+                 if r in rids and any(t in picture.armed for t in self.arming[r])]
+        if not woken:
+            return
+        ref = f"local_time:{window}"
+        item = Received(ref, ref, None, st.id, inc_id, "CLEAR", None, self.env.now, ())
+        slot = Slot()
+        triggers = [t for r in woken for t in self.arming[r] if t in picture.armed]
+        self.start(st, self.follow_on(st, item, slot, triggers, frozenset(woken)), item, slot)
 
     # --- the rules -----------------------------------------------------------------
 
@@ -1217,6 +1288,8 @@ class Policy:
         since = None
         if rule.when.situational:
             if not situation_holds(rule.when, st, inc_id, engine):
+                if rule.when.local_time is not None:
+                    self._await_window(st, inc_id, rid, rule, message, relied, sender)
                 return
             # when the situation came about counts as much as when the facts did
             since = situation_since(rule.when, st, inc_id, engine)
