@@ -4,7 +4,8 @@ All durations inside the product are floats in **minutes**. Scenario authors wri
 them for people: ``30m``, ``4h``, ``2d``, ``1h30m``, ``1w``, ``9mo``.
 
 Drill times are either offsets from the drill start (``T+01:30``, ``T+1d02:00``)
-or absolute ISO 8601 date-times with an offset (``2026-09-09T10:00:00+08:00``).
+or absolute ISO 8601 date-times with an offset (``2026-09-09T10:00:00+08:00``), given
+to the second.
 """
 
 from __future__ import annotations
@@ -146,6 +147,29 @@ def _absolute(text: str, start: datetime) -> float:
             f"{text!r} has no UTC offset; write it like '2026-09-09T10:00:00+08:00'"
         )
     return (moment - start) / timedelta(minutes=1)
+
+
+def on_whole_second(moment: datetime) -> bool:
+    """True when ``moment`` is given to the second: no fraction of a second in its time
+    or in its UTC offset. Drill times are, as the MSEL reads and writes them."""
+    offset = moment.utcoffset()
+    return moment.microsecond == 0 and (offset is None or offset.microseconds == 0)
+
+
+def check_whole_second(text: str) -> str:
+    """``text``, a drill time, unless it is a date-time with a fraction of a second,
+    which is refused. What is no drill time is left to :func:`parse_drill_time` to
+    report."""
+    if not isinstance(text, str) or _OFFSET.match(text.strip()):
+        return text
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    if not on_whole_second(moment):
+        raise ValueError(f"{_clip(text)!r} is not a whole second; drill times are given to "
+                         "the second, e.g. '2026-09-09T10:00:30+08:00'")
+    return text
 
 
 def check_ahead(t: float, now: float, end: float) -> str | None:

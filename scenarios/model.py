@@ -43,7 +43,9 @@ from .durations import (
     DURATION_PATTERN,
     MAX_MINUTES,
     OFFSET_PATTERN,
+    check_whole_second,
     format_drill_time,
+    on_whole_second,
     parse_drill_time,
     parse_duration,
 )
@@ -163,12 +165,30 @@ def quoted(value: Any) -> str:
     return text if len(text) <= QUOTED_REPR else text[:QUOTED_REPR] + "..."
 
 
+#: the validation context of a scenario read back from a journal or a drill server: it
+#: ran before (as it was then written), so rules added since to how a scenario is
+#: written (drill times to the whole second) do not shut the drill's record
+RECORDED = {"recorded": True}
+
+
+def recorded(info: ValidationInfo) -> bool:
+    """Whether a scenario is validated as recorded (:data:`RECORDED`)."""
+    context = info.context
+    return isinstance(context, dict) and context.get("recorded") is True
+
+
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 Id = Annotated[str, Field(pattern=_ID, min_length=1, max_length=64)]
+#: a country code as the editors' schema takes it: two letters, in either case
+COUNTRY_PATTERN = "^[A-Za-z]{2}$"
 Country = Annotated[
     str,
-    BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v),
-    Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code"),
+    # small letters are read as capitals; only ASCII ones ('ß' is not 'SS')
+    BeforeValidator(lambda v: v.upper() if isinstance(v, str) and v.isascii() else v),
+    Field(pattern=r"^[A-Z]{2}$"),
+    WithJsonSchema({"type": "string", "pattern": COUNTRY_PATTERN,
+                    "patternErrorMessage": "a two-letter country code, e.g. 'TH'",
+                    "description": "ISO 3166-1 alpha-2 country code"}),
 ]
 
 
@@ -274,9 +294,10 @@ IsoDate = Annotated[
 ]
 
 #: A drill time: an offset from the start, or a date-time (read with spaces around it
-#: taken off).
+#: taken off) given to the second.
 DrillTime = Annotated[
     str,
+    AfterValidator(lambda v, info: v if recorded(info) else check_whole_second(v)),
     WithJsonSchema(
         {
             "type": "string",
@@ -792,7 +813,7 @@ class Drill(Strict):
 
     @field_validator("start", mode="before")
     @classmethod
-    def _start(cls, v: Any) -> Any:
+    def _start(cls, v: Any, info: ValidationInfo) -> Any:
         if isinstance(v, str):
             try:
                 parsed = datetime.fromisoformat(v)
@@ -807,6 +828,9 @@ class Drill(Strict):
             raise ValueError(f"{quoted(v)} is not a date-time; write '2026-09-09T09:00:00+08:00'")
         if parsed.tzinfo is None:
             raise ValueError(f"{quoted(v)} has no UTC offset; add one, e.g. '+08:00'")
+        if not on_whole_second(parsed) and not recorded(info):
+            raise ValueError(f"{quoted(v)} is not a whole second; a drill starts on a whole "
+                             "second, e.g. '2026-09-09T09:00:00+08:00'")
         if not START_YEARS[0] <= parsed.year <= START_YEARS[1]:
             raise ValueError(
                 f"{quoted(v)}: a drill starts between the years {START_YEARS[0]} and {START_YEARS[1]}"
@@ -885,9 +909,55 @@ class Contact(Strict):
     note: str = Field("", description="Free text, e.g. when the contact was last verified.")
 
 
-_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_HOURS = re.compile(r"^\s*([0-9]{1,2}):([0-9]{2})\s*-\s*([0-9]{1,2}):([0-9]{2})\s*$")
 
 _DAY_KEY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?$")
+
+
+def _hours_pattern() -> str:
+    """The editors' pattern for exactly the ranges :func:`parse_range` reads: two times
+    of day, 'HH:MM-HH:MM' (the hours in one digit or two), the second later than the
+    first and at most 24:00. JSON Schema cannot compare numbers in text, so the order is
+    spelt out: a later hour, hour by hour, or the same hour and a later minute."""
+    sep = r"\s*-\s*"
+    time_of_day = "(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"
+    valid = rf"(?=\s*{time_of_day}{sep}(?:{time_of_day}|24:00)\s*$)"
+
+    def hour(h: int) -> str:
+        return f"0?{h}" if h < 10 else str(h)
+
+    def digits(low: int, high: int) -> str:
+        return str(low) if low == high else f"[{low}-{high}]"
+
+    def later(h: int) -> str:
+        """Any hour after ``h``, up to 24, as written."""
+        tens = ((0, "0?", 9), (10, "1", 19), (20, "2", 24))
+        return "|".join(lead + digits(max(h + 1, first) - first, last - first)
+                        for first, lead, last in tens if h < last)
+
+    later_hour = "|".join(f"{hour(h)}:[0-9]{{2}}{sep}(?:{later(h)})" for h in range(24))
+    # the same hour, with or without its leading zero (groups 1 and 2), then a minute
+    # with a later tens digit, or the same tens digit (group 3) and a later unit
+    same_hour = rf"(?=0?([0-9]):[0-9]{{2}}{sep}0?\1:|([12][0-9]):[0-9]{{2}}{sep}\2:)"
+    later_tens = "|".join(f"{t}[0-9]{sep}[0-9]{{1,2}}:[{t + 1}-5][0-9]" for t in range(5))
+    # (a class after the back-reference, never a digit: '\3' and '9' would read as group 39)
+    later_unit = "|".join(f"{u}{sep}[0-9]{{1,2}}:\\3[{u + 1}-9]" for u in range(9))
+    return (rf"^{valid}\s*(?:(?:{later_hour}):[0-9]{{2}}"
+            rf"|{same_hour}[0-9]{{1,2}}:(?:{later_tens}|([0-5])(?:{later_unit})))\s*$")
+
+
+#: a range of hours as drill validate reads it, for the editors
+HOURS_PATTERN = _hours_pattern()
+#: a day or a run of days, or several separated by commas, as :func:`day_keys` reads
+#: them ('mon-thu', 'Fri', 'sat, sun')
+_DAY = "(?:" + "|".join(_any_case(d) for d in WEEKDAYS) + ")"
+DAYS_PATTERN = rf"^\s*{_DAY}(?:-{_DAY})?\s*(?:,\s*{_DAY}(?:-{_DAY})?\s*)*$"
+
+#: A range of hours of one day, 'HH:MM-HH:MM'.
+TimeRange = Annotated[str, WithJsonSchema({
+    "type": "string", "pattern": HOURS_PATTERN,
+    "patternErrorMessage": "'HH:MM-HH:MM', a later time after an earlier one, e.g. "
+    "'09:00-17:00'; '00:00-24:00' is all day"})]
 
 #: One day's working periods: (opening minute, closing minute) pairs in order.
 DayRanges = tuple[tuple[int, int], ...]
@@ -938,12 +1008,16 @@ def _one_range(v: Any) -> Any:
     return [v] if isinstance(v, str) else v
 
 
-DayTimes = Annotated[list[str], BeforeValidator(_one_range), ONE_OR_LIST]
+DayTimes = Annotated[list[TimeRange], BeforeValidator(_one_range), ONE_OR_LIST]
 Timetable = Annotated[
     dict[str, DayTimes],
     Field(
         examples=[{"mon-thu": ["08:00-12:30", "14:00-17:00"],
-                   "fri": ["08:00-12:15", "14:45-17:00"]}]
+                   "fri": ["08:00-12:15", "14:45-17:00"]}],
+        json_schema_extra={"propertyNames": {
+            "pattern": DAYS_PATTERN,
+            "patternErrorMessage": "a day or a run of days, e.g. 'mon-thu', 'sun-thu', "
+            "'fri' or 'sat,sun'"}},
     ),
 ]
 
@@ -1190,7 +1264,7 @@ class Actor(Strict):
         description="Days the team works. Default: [mon, tue, wed, thu, fri]; e.g. Brunei: "
         "[mon, tue, wed, thu, sat].",
     )
-    working_hours: str = Field(
+    working_hours: TimeRange = Field(
         "09:00-17:00", description="Local office hours, 'HH:MM-HH:MM'. '00:00-24:00' is all day."
     )
     staffing: Literal["office-hours", "24/7"] = Field(
@@ -1447,7 +1521,7 @@ class Condition(Strict):
     phase: list[Id] | None = Field(
         None, description="Require the drill to be in one of these phases (drill.phases)."
     )
-    local_time: Annotated[str, AfterValidator(lambda v: (parse_range(v), v)[1])] | None = Field(
+    local_time: Annotated[TimeRange, AfterValidator(lambda v: (parse_range(v), v)[1])] | None = Field(
         None,
         description="Require the acting actor's local time of day to fall in this range, "
         "'HH:MM-HH:MM', e.g. '09:00-12:00'.",

@@ -13,7 +13,7 @@ from conftest import write
 from pydantic import TypeAdapter, ValidationError
 
 from scenarios import ScenarioError, load_scenario
-from scenarios.model import TLP_ORDER, Tlp
+from scenarios.model import HOURS_PATTERN, TLP_ORDER, Tlp
 from scenarios.schema import json_schema
 from scenarios.yamlsrc import read_yaml_file
 
@@ -47,7 +47,8 @@ def test_a_field_that_takes_one_id_for_a_list_has_either_in_the_schema():
         assert listed["items"] == one, (model, field)
     # a day's hours: one range, or a list of them
     one, listed = defs["SpecialHours"]["properties"]["hours"]["anyOf"][:2]
-    assert (one, listed) == ({"type": "string"}, {"type": "array", "items": {"type": "string"}})
+    assert one["type"] == "string" and one["pattern"] == HOURS_PATTERN
+    assert listed == {"type": "array", "items": one}
 
 
 def test_a_duration_in_the_schema_is_text_with_a_unit_or_the_number_0():

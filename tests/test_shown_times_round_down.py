@@ -1,12 +1,12 @@
 """A drill moment reads as the clock's minute wherever it is shown: rounded down, as the
-console's clock shows the time. An inject delivered at 09:27:33.6 (T+00:27:33.6) reads
+console's clock shows the time. An inject delivered at 09:27:33 (T+00:27:33) reads
 T+00:27 in the console, and so in the run report, the after-action report in every
 format, the review and the facilitator's messages; never T+00:28.
 
 The hand-computable drill with the police's stale e-mail address (see conftest), its
-inject sent 27.56 minutes in: cert-a acknowledges 10 minutes later (37.56, T+00:37), its
-deadline is an hour after the inject (87.56, T+01:27), it refers the crime to the police
-at 82.56 (T+01:22) and the e-mail is lost 5 minutes later (87.56, T+01:27).
+inject sent 27.55 minutes in: cert-a acknowledges 10 minutes later (37.55, T+00:37), its
+deadline is an hour after the inject (87.55, T+01:27), it refers the crime to the police
+at 82.55 (T+01:22) and the e-mail is lost 5 minutes later (87.55, T+01:27).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from sim.engine import Engine
 from sim.runs.session import Note
 from sim.runs.when import when_in_words
 
-#: 27.56 minutes after the drill's start at 09:00 (+08)
-SENT = "2026-08-19T09:27:33.6+08:00"
+#: 27.55 minutes after the drill's start at 09:00 (+08)
+SENT = "2026-08-19T09:27:33+08:00"
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def scenario_file(tmp_path, scenario_data):
 def review(scenario_file):
     scenario = load_scenario(scenario_file).scenario
     r = build_review(scenario, Engine(scenario, seed=0).run())
-    r.notes = [Note(id=1, drill_time=27.56, wall=None, who="evaluator", text="Inject read")]
+    r.notes = [Note(id=1, drill_time=27.55, wall=None, who="evaluator", text="Inject read")]
     return r
 
 
@@ -72,7 +72,7 @@ def test_the_after_action_report_reads_the_clock_minute(review):
 
 def test_the_notes_and_a_stopped_drill_read_the_clock_minute(review):
     assert aar.note_when(review, review.notes[0]) == "T+00:27"
-    assert stopped_note(87.56) == ", compared up to T+01:27, when the drill stopped"
+    assert stopped_note(87.55) == ", compared up to T+01:27, when the drill stopped"
 
 
 async def test_the_review_lists_what_never_arrived_at_the_clock_minute(review):
@@ -93,7 +93,7 @@ async def test_the_review_lists_what_never_arrived_at_the_clock_minute(review):
 def test_a_time_in_words_reads_the_clock_minute(scenario_file):
     scenario = load_scenario(scenario_file).scenario
     # the drill time and the drill clock beside it name the same minute
-    assert when_in_words(scenario, 27.56, 20) == "T+00:27 (today 09:27 +08)"
+    assert when_in_words(scenario, 27.55, 20) == "T+00:27 (today 09:27 +08)"
     assert when_in_words(scenario, 27.9999999, 27.9999999) == "T+00:28 (today 09:28 +08)"
     assert when_in_words(scenario, 1439.5, 0).startswith("T+23:59 (tomorrow 08:59")
 
@@ -130,8 +130,8 @@ def test_the_console_clock_reads_the_minute_its_events_read(scenario_file):
 
 
 def test_a_deadline_in_a_message_reads_the_clock_minute_in_both_forms(scenario_file):
-    # the notification and the escalation set off by the inject at 27.56 are due 4h
-    # later, at 267.56: T+04:27, 13:27 on the clock (never T+04:28 beside 13:27)
+    # the notification and the escalation set off by the inject at 27.55 are due 4h
+    # later, at 267.55: T+04:27, 13:27 on the clock (never T+04:28 beside 13:27)
     log = Engine(load_scenario(scenario_file).scenario, seed=0).run()
     texts = [e.details["text"] for e in log
              if e.type == "message_delivered" and "text" in e.details]
@@ -156,7 +156,7 @@ def test_the_list_of_journals_reads_the_clock_minute(tmp_path, monkeypatch, caps
     from sim.runs import session
 
     info = session.JournalInfo(tmp_path / "d.journal.sqlite", "acid-x", "Drill", "2026-08-19",
-                               87.56, False, 2, 40)
+                               87.55, False, 2, 40)
     monkeypatch.setattr(session, "list_journals", lambda directory: [info])
     assert main(["journals", "--dir", str(tmp_path)]) == 0
     assert "\tat T+01:27\t" in capsys.readouterr().out

@@ -75,7 +75,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.frames import CloseCode
 
 from scenarios import Scenario
-from scenarios.model import Inject
+from scenarios.model import RECORDED, Inject
 from sim.engine import Action, ActionError
 from sim.engine.events import Event
 from sim.net import protocol as P
@@ -412,7 +412,7 @@ class DrillClient:
         if w.reset or self.drill != w.drill or self.scenario is None:
             restarted = self.scenario is not None
             # each artefact file's text comes once: give it back to every inject with it
-            self.scenario = Scenario.model_validate(restore_texts(w.scenario))
+            self.scenario = Scenario.model_validate(restore_texts(w.scenario), context=RECORDED)
             self.state = DrillState(self.scenario)
             self.seq = 0
             self.mark = P.NO_MARK

@@ -44,7 +44,7 @@ from types import MappingProxyType
 from typing import Any
 
 from scenarios import LoadedScenario, Scenario
-from scenarios.model import Inject
+from scenarios.model import RECORDED, Inject
 from scenarios.yamlsrc import Unreadable, open_regular
 from sim.engine import Action, ActionError, Engine
 from sim.engine.events import Event
@@ -1484,7 +1484,7 @@ def scenario_source(loaded: LoadedScenario) -> Any:
     for data in candidates:
         try:
             stored = json.loads(json.dumps(data, ensure_ascii=False))
-            if Scenario.model_validate(stored).model_dump() == want:
+            if Scenario.model_validate(stored, context=RECORDED).model_dump() == want:
                 return stored
         except (ValueError, TypeError, RecursionError):
             continue
@@ -1499,7 +1499,7 @@ def scenario_from_meta(path: Path, meta: dict[str, Any]) -> Scenario:
     if "scenario" not in meta:
         raise JournalError(f"{path}: the journal's header is damaged (no scenario)")
     try:
-        return Scenario.model_validate(meta["scenario"])
+        return Scenario.model_validate(meta["scenario"], context=RECORDED)
     except (ValueError, TypeError, RecursionError) as exc:
         raise JournalError(f"{path}: the journal's scenario is damaged ({_why(exc)})") from None
 
