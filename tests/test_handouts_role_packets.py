@@ -317,7 +317,7 @@ def _explained_duty(sc) -> list[str]:
     out = []
     for line in explain(sc).splitlines():
         # a long name runs into the local time that follows it
-        m = re.match(r"\s+.*?\w{3} \d\d \w{3} \d\d:\d\d \S+  ((?:on|OFF) duty.*)$", line)
+        m = re.match(r"\s+.*?\w{3} \d\d \w{3} \d\d:\d\d \S+  ((?:on|OFF) duty.*|LOST.*)$", line)
         if m:
             out.append(m.group(1))
     return out
@@ -326,14 +326,15 @@ def _explained_duty(sc) -> list[str]:
 def _packet_duty(sc) -> list[str]:
     msel = _section(handouts.controller_packet(sc), "Master Scenario Events List")
     return [m.group(1) for m in re.finditer(
-        r"^\S+: \w{3} \d\d \w{3} \d\d:\d\d \S+, ((?:on|OFF) duty.*)$", msel, re.M)]
+        r"^\S+: \w{3} \d\d \w{3} \d\d:\d\d \S+, ((?:on|OFF) duty.*|LOST.*)$", msel, re.M)]
 
 
 def test_the_controller_packet_says_who_takes_an_inject_out_of_hours(sc):
     duty = _packet_duty(sc)
     assert "OFF duty (a holiday listed for the team) until Thu 08:00; on call takes it " \
         "after about 20m" in duty
-    assert "OFF duty until Thu 08:00; on call takes it after about 30m" in duty
+    # inject 2's call comes after CERT-B's duty phone went out of date: nobody takes it
+    assert "LOST (STALE phone contact)" in duty
     assert "OFF duty until Thu 08:00; the duty desk takes it at once (net is answered " \
         "around the clock)" in duty
     assert duty == _explained_duty(sc)
@@ -349,8 +350,7 @@ def test_the_msel_local_column_says_who_takes_it(sc, tmp_path):
     path = tmp_path / "review.yaml"
     path.write_text(SCENARIO)
     rows = {r["id"]: r for r in msel_io.export_rows(load_scenario(path))}
-    assert rows["2"]["local"] == ("certb: Wed 16 Sep 21:00 +08, OFF duty until Thu 08:00; on "
-                                  "call takes it after about 30m")
+    assert rows["2"]["local"] == "certb: Wed 16 Sep 21:00 +08, LOST (STALE phone contact)"
     assert "certa: Wed 16 Sep 09:30 +08, OFF duty (a holiday listed for the team) until " \
         "Thu 08:00; on call takes it after about 20m" in rows["1"]["local"]
 

@@ -27,7 +27,7 @@ from scenarios.model import (
     Rule,
     Scenario,
 )
-from sim.authoring.lint import Reach, hold_never_lifts, incidents, unreached
+from sim.authoring.lint import INJECT_LOST, Reach, hold_never_lifts, incidents, unreached
 from sim.engine.clock import scenario_shift
 from sim.engine.knowledge import IMPLIED_FACTS, LABEL_RANK, OPEN_RANK, Picture, stated_facts
 from sim.engine.messaging import allowed, current_type_last
@@ -126,6 +126,21 @@ def branching(inj: Inject, fired_by: list[str]) -> list[str]:
     return lines
 
 
+def never_reaches(reach: Reach, inj: Inject, to: str) -> tuple[float | None, str] | None:
+    """When and why inject ``inj`` never reaches ``to``, as a run loses it (an inject is
+    never bounced nor sent on another channel): for one at a drill time, the moment the
+    engine judges it lost (once someone answers on a channel that needs someone at the
+    desk, once service returns after a holding outage); for one set off during the
+    drill, None as the moment, when the contact is out of date from the start to the
+    end, so that it is lost whenever it goes. None when it can arrive."""
+    if inj.id in reach.at:
+        got = reach.lost(to, inj.via, reach.at[inj.id])
+        return None if got is None else (got[0], INJECT_LOST[got[1]].format(via=inj.via))
+    if reach.stale_from(to, inj.via, 0.0):
+        return None, INJECT_LOST["stale_contact"].format(via=inj.via)
+    return None
+
+
 def _msel(sc: Scenario) -> list[str]:
     lines = ["MSEL (drill time; each recipient's local time, on or off duty)", ""]
     start = sc.drill.start
@@ -143,10 +158,13 @@ def _msel(sc: Scenario) -> list[str]:
             if inj.at:
                 t = parse_drill_time(inj.at, start)
                 shift = scenario_shift(sc, to)
+                # LOST, with why, for an inject a run loses for it
                 duty = reach.duty(to, t, inj)
                 # a long name keeps a space before the local time
                 lines.append(f"  {'':<18}{shown:<33} {shift.local(t):%a %d %b %H:%M} "
                              f"{shift.local(t):%Z}  {duty}")
+            elif (lost := never_reaches(reach, inj, to)) is not None:
+                lines.append(f"  {'':<18}{shown:<33} LOST ({lost[1]})")
             else:
                 lines.append(f"  {'':<18}{shown}")
     return lines
@@ -399,6 +417,11 @@ class _Walk:
     #: actor -> its picture of the incident, fed each inject and message in the order
     #: the walk delivers them, so that it acts on the type a run's team would
     pictures: dict[str, Picture] = field(default_factory=dict)
+    #: (actor, message rule) -> the recipients of its messages on the walk that never
+    #: acknowledge them, with why: the rules that follow it (``after``) are never set off
+    unacked: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    #: (actor, rule) whose followers (``after``) were set off, or shown never to be
+    followed: set[tuple[str, str]] = field(default_factory=set)
     #: actors holding a report or message that may be made public, whole or in part
     #: (its label, or that of some of its facts, is CLEAR): only they may publish
     public: set[str] = field(default_factory=set)
@@ -469,6 +492,7 @@ def _paths(sc: Scenario) -> list[str]:
     """
     directory = Directory.of(sc)
     rules = sc.rules()
+    reach = Reach(sc)
     lines = ["Escalation paths under the frameworks (if every rule is followed)", ""]
     out = _going_out(sc)
     for iid, inc in incidents(sc).items():
@@ -481,18 +505,29 @@ def _paths(sc: Scenario) -> list[str]:
                      f"hosted in {', '.join(inc.hosted_in) or '--'}; "
                      f"crime {'suspected' if inc.crime_suspected else 'not suspected'})")
         walk = _Walk(binds={rid: sc.binds(rule) for rid, (_, rule) in rules.items()})
+        # the recipients an inject never reaches (as a run loses it): no path starts
+        # from them, and they learn nothing from it
+        lost = {(inj.id, to): gone[1] for inj in first for to in inj.to
+                if (gone := never_reaches(reach, inj, to)) is not None}
         for inj in first:
             for to in inj.to:
-                walk.heard.add(to, inj.sender, stated_facts(inj.incident), message=False)
+                if (inj.id, to) not in lost:
+                    walk.heard.add(to, inj.sender, stated_facts(inj.incident), message=False)
         for stretch in _stretches(first):
             grew: dict[str, bool] = {}
             for inj in stretch:
                 facts = stated_facts(inj.incident)
                 for to in inj.to:
-                    grew[to] = walk.take(to, facts, inj.facts_label, inj.tlp,
-                                         tuple(inj.to)) or grew.get(to, False)
+                    if (inj.id, to) not in lost:
+                        grew[to] = walk.take(to, facts, inj.facts_label, inj.tlp,
+                                             tuple(inj.to)) or grew.get(to, False)
             for inj in stretch:
                 for to in inj.to:
+                    why = lost.get((inj.id, to))
+                    if why is not None:
+                        lines.append(f"    {sc.actors[to].name}: NEVER reached by inject "
+                                     f"{inj.id} ({why})")
+                        continue
                     # what the stretch told it grows its picture once: at its first walk
                     _walk(sc, directory, rules, walk, to, "inject", None, 2, lines,
                           grew.pop(to, False))
@@ -632,6 +667,12 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                 walk.pending.add((actor, rid))
             else:
                 walk.pending.discard((actor, rid))
+            # the messages sent: those a recipient never acknowledges keep the rules that
+            # follow this one from ever being set off (core.py, ``_receipt_read``)
+            unacked = [(t, why) for t, _ in targets
+                       if (why := _unacknowledged(sc, rule, t)) is not None]
+            if unacked or cut_off:
+                walk.unacked.setdefault((actor, rid), []).extend([*unacked, *cut_off])
             if not targets:
                 if first_look or cut_off:
                     # said, not dropped: a rule that reaches nobody is a scenario's
@@ -698,7 +739,68 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
             else:
                 lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{waits}{only}   "
                              f"[{rid}]")
-        _walk(sc, directory, rules, walk, actor, f"after:{rid}", sender, depth + 1, lines)
+        _follow(sc, directory, rules, walk, actor, rid, rule, sender, depth + 1, lines)
+
+
+def _follow(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: str,
+            rid: str, rule: Rule, sender: str | None, depth: int, lines: list[str]) -> None:
+    """The rules that follow rule ``rid`` of ``actor`` (their ``after``), set off as a run
+    sets them off: once every message the actor sent under ``rid`` has been
+    acknowledged, and the receipts read (core.py, ``_receipt_read``). A rule that sends
+    no message, or one with a message a recipient never acknowledges, sets off nothing:
+    each rule that would follow it is shown NEVER, with why, once (set off before, it
+    is not set off again)."""
+    key = (actor, rid)
+    if rule.action in MESSAGE_VERBS:
+        never = walk.unacked.get(key)
+        if not never:
+            walk.followed.add(key)
+            _walk(sc, directory, rules, walk, actor, f"after:{rid}", sender, depth, lines)
+            return
+        if len(never) == 1:
+            t, lost = never[0]
+            why = f"{sc.actors[t].name} never acknowledges its message ({lost})"
+        else:
+            why = (f"{_and([f'{sc.actors[t].name} ({lost})' for t, lost in never])} never "
+                   "acknowledge its message")
+    else:
+        why = f"{rid} sends no message to acknowledge"
+    if key in walk.followed:
+        return
+    walk.followed.add(key)
+    spec = sc.actors[actor]
+    picture = walk.pictures.setdefault(actor, Picture())
+    groups = sc.country_sets()
+    for fid, (_, follower) in rules.items():
+        if actor not in walk.binds[fid] or not _sets_off(follower, f"after:{rid}") \
+                or applies(follower.when, spec.country, picture, groups) is None:
+            continue
+        deadline = f" within {format_duration(follower.deadline)}" if follower.deadline else ""
+        clauses = rule_condition(follower.when)
+        only = f", only if {_and(clauses)}" if clauses else ""
+        if follower.action in MESSAGE_VERBS:
+            lines.append(f"{'  ' * depth}{spec.name} --{follower.action} via "
+                         f"{follower.channel}{deadline}, TLP:{follower.tlp}{only}--> NEVER "
+                         f"after {rid}: {why}   [{fid}]")
+        else:
+            doing = EFFECTS.get(follower.action, follower.action.replace("_", " "))
+            lines.append(f"{'  ' * depth}{spec.name} {doing}{deadline}{only}: NEVER after "
+                         f"{rid}: {why}   [{fid}]")
+
+
+def _unacknowledged(sc: Scenario, rule: Rule, aid: str) -> str | None:
+    """Why ``aid`` never acknowledges a message under ``rule``, as a run has it: none of
+    the rule's channels (its channel, then its fallbacks, each tried in turn when the
+    one before bounces or goes unacknowledged) has a point of contact for it that is up
+    to date. None when one has."""
+    contacts = sc.actors[aid].contacts
+    ways = [c for c in (rule.channel, *rule.fallback) if c]
+    if any(c in contacts and not contacts[c].stale for c in ways):
+        return None
+    stale = [c for c in ways if c in contacts]
+    if not stale:
+        return unreached(sc, rule, aid)
+    return f"STALE {_and(stale)} contact{'s' if len(stale) > 1 else ''}"
 
 
 def _may_publish(walk: _Walk, actor: str, relied: list[str]) -> bool:

@@ -15,7 +15,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scenarios.durations import format_drill_time, format_duration, parse_drill_time
+from scenarios.durations import (
+    clock_minute,
+    format_drill_time,
+    format_duration,
+    parse_drill_time,
+)
 from scenarios.loader import LoadedScenario, library_dir
 from scenarios.model import (
     MESSAGE_VERBS,
@@ -203,6 +208,11 @@ def median(dist: object) -> float:
     return min(value, cap) if cap is not None else value
 
 
+#: why an inject is lost, by the engine's reason (``message_lost``), in words
+INJECT_LOST = {"stale_contact": "STALE {via} contact", "outage": "an outage of {via}",
+               "no_contact": "no {via} contact"}
+
+
 class Reach:
     """When what is sent reaches each actor, and what the actor knows then, as the
     engine has it: outages, contact changes, a desk that keeps office hours, a duty desk
@@ -265,6 +275,34 @@ class Reach:
         return self.answers(aid, cid, t) if self.sc.channels[cid].needs_receiver_on_duty \
             else t
 
+    def _judged(self, aid: str, via: str, t: float) -> tuple[float, str, bool, str | None]:
+        """An inject sent to ``aid`` on ``via`` at ``t``, as the engine judges it: on a
+        channel that needs someone at the desk once someone answers, after any holding
+        outage, then lost in an outage that loses it, for want of a point of contact or
+        to an out-of-date one. When it arrives or is lost, why it waited last (empty
+        when it did not), whether it waited for someone at the desk, and why it is lost
+        (the engine's reason: ``outage``, ``no_contact``, ``stale_contact``; None when
+        it arrives, or would arrive only once the drill has ended)."""
+        why, desk = "", False
+        contacts = self.sc.actors[aid].contacts
+        while t < self.end:
+            on = self.answered(aid, via, t)
+            if on > t:
+                t, why, desk = on, f"on {via!r} it waits for someone at {aid}'s desk", True
+                continue
+            w = self.outage(via, aid, t) if via in contacts else None
+            if w is not None:
+                if w.effect != "hold":
+                    return t, why, desk, "outage"
+                t, why = w.end, f"an outage of {via!r} holds it"
+                continue
+            if via not in contacts:
+                return t, why, desk, "no_contact"
+            if self.stale_at(aid, via, t):
+                return t, why, desk, "stale_contact"
+            break
+        return t, why, desk, None
+
     def delivered(self, aid: str, via: str, t: float) -> tuple[float, str, bool] | None:
         """When an inject sent to ``aid`` on ``via`` at ``t`` arrives, as the engine
         delivers it: on a channel that needs someone at the desk once someone answers,
@@ -272,22 +310,24 @@ class Reach:
         and whether it waited for someone at the desk. A time at or after the drill's
         end (infinite: nobody is ever there) when it would arrive only then; None when it
         is lost (an outage, no point of contact or an out-of-date one)."""
-        why, desk = "", False
-        while t < self.end:
-            on = self.answered(aid, via, t)
-            if on > t:
-                t, why, desk = on, f"on {via!r} it waits for someone at {aid}'s desk", True
-                continue
-            w = self.outage(via, aid, t)
-            if w is not None:
-                if w.effect != "hold":
-                    return None
-                t, why = w.end, f"an outage of {via!r} holds it"
-                continue
-            if via not in self.sc.actors[aid].contacts or self.stale_at(aid, via, t):
-                return None
-            break
-        return t, why, desk
+        t, why, desk, lost = self._judged(aid, via, t)
+        return None if lost is not None else (t, why, desk)
+
+    def lost(self, aid: str, via: str, t: float) -> tuple[float, str, str] | None:
+        """When and why an inject sent to ``aid`` on ``via`` at ``t`` is lost, as the
+        engine loses it (see :meth:`_judged`), with why it waited before (empty when it
+        did not); None when it arrives, or would arrive only once the drill has ended.
+        An inject is never bounced nor sent again on another channel: lost, it is lost
+        for good."""
+        t, why, _, lost = self._judged(aid, via, t)
+        return None if lost is None else (t, lost, why)
+
+    def stale_from(self, aid: str, via: str, t: float) -> bool:
+        """Whether ``aid``'s contact on ``via`` is out of date from drill minute ``t`` to
+        the end: out of date then, and no later change repairs it. An inject set off at
+        ``t`` or later on ``via`` is lost to it, whenever it goes."""
+        return via in self.sc.actors[aid].contacts and self.stale_at(aid, via, t) \
+            and all(stale for at, stale in self.changes.get((aid, via), ()) if at > t)
 
     def reaches(self, aid: str, inj, at: float) -> float | None:
         """When inject ``inj``, sent at ``at``, reaches ``aid``; None when it does not
@@ -399,7 +439,19 @@ class Reach:
         the MSEL's local-time column and the controller's handout say it: on duty (or
         standing by), else off duty until when (and the holiday that keeps it off), and
         who takes inject ``inj`` meanwhile (the duty desk on a channel answered around
-        the clock, or the on-call officer)."""
+        the clock, or the on-call officer). An inject sent at ``t`` that a run loses for
+        ``aid`` (:meth:`lost`) is said to be LOST, and why: at once, or when it is
+        judged, once someone answers or service returns."""
+        words = self._duty(aid, t, inj)
+        lost = None if inj is None or self.at.get(inj.id) != t else self.lost(aid, inj.via, t)
+        if lost is None:
+            return words
+        when, reason, _ = lost
+        why = INJECT_LOST[reason].format(via=inj.via)
+        return f"LOST ({why})" if when == t else f"{words}; LOST at {clock_minute(when)} ({why})"
+
+    def _duty(self, aid: str, t: float, inj=None) -> str:
+        """:meth:`duty`, but for whether the inject is lost."""
         shift = scenario_shift(self.sc, aid)
         if shift.standby and shift.standing_by(t):
             return "on duty (standby)"
@@ -868,7 +920,7 @@ class _Linter:
                 elif who_acts != who_takes:
                     earliest, exact = opens, True
                 allowed = self._first_allowed(aid, e)
-                if allowed is not None and anchor < allowed[0]:
+                if allowed is not None and anchor <= allowed[0]:
                     # no rule has it take the action before a later inject: it drafts
                     # the action once that inject's facts may have reached it
                     later, certain = self._acting_after(aid, e, allowed[0])
@@ -1489,6 +1541,7 @@ class _Linter:
                 self.warn("outage-unused-channel", ("outages", i, "channel"),
                           f"the outage takes down {o.channel!r}, which no inject or rule uses")
         self.injects_in_outages()
+        self.injects_to_stale_contacts()
         stale = {(a, c): ct.stale for a, actor in self.sc.actors.items()
                  for c, ct in actor.contacts.items()}
         changes = sorted(((parse_drill_time(c.at, self.start), i, c)
@@ -1537,6 +1590,52 @@ class _Linter:
                           f"{w.index} ({format_drill_time(w.start)} to "
                           f"{format_drill_time(w.end)}): it is {fate} for {', '.join(hit)}")
                 break
+
+    def injects_to_stale_contacts(self) -> None:
+        """An inject sent to a recipient whose point of contact on its channel is out of
+        date when the engine judges it: the inject is lost for it, since an inject is
+        never bounced nor sent again on another channel. A timed inject is judged as the
+        engine judges it (on a channel that needs someone at the desk once someone
+        answers, after a holding outage once service returns); one set off during the
+        drill only when the contact is out of date from the earliest it can go out to
+        the end, so that it is lost whenever it goes. One lost in an outage first is
+        left to ``inject-in-outage``."""
+        reach = self.reach
+        end = self.sc.drill.duration
+
+        def contact(aid: str, via: str, when: float) -> str:
+            """The out-of-date contact in words, with the change that made it so."""
+            since = [at for at, stale in reach.changes.get((aid, via), ()) if at <= when]
+            return (f"a point of contact out of date since {format_drill_time(since[-1])}"
+                    if since else "an out-of-date point of contact")
+
+        for i, inj in enumerate(self.sc.injects):
+            at = self.at.get(inj.id)
+            out = at if at is not None else self.earliest_out(inj)
+            if out is None or out >= end:
+                continue  # never sent (inject-after-end, contingency-never-triggers)
+            found: dict[tuple[float, str, str], list[str]] = {}
+            for aid in dict.fromkeys(inj.to):
+                if inj.via not in self.sc.actors[aid].contacts:
+                    continue
+                if at is not None:
+                    lost = reach.lost(aid, inj.via, at)
+                    if lost is not None and lost[1] == "stale_contact":
+                        found.setdefault((lost[0], lost[2], contact(aid, inj.via, lost[0])),
+                                         []).append(aid)
+                elif reach.stale_from(aid, inj.via, out):
+                    found.setdefault((out, "", contact(aid, inj.via, out)), []).append(aid)
+            for (when, why, words), who in found.items():
+                if at is None:
+                    sent = (f"{inj.type} inject {inj.id} goes by {inj.via!r} to {words}, "
+                            f"whenever it is sent ({format_drill_time(out)} at the earliest)")
+                elif when == at:
+                    sent = f"inject {inj.id} at {inj.at} goes by {inj.via!r} to {words}"
+                else:
+                    sent = (f"inject {inj.id} at {inj.at} goes by {inj.via!r}, and {why} until "
+                            f"{format_drill_time(when)}, when it finds {words}")
+                self.warn("inject-to-stale-contact", ("injects", i, "to"),
+                          f"{sent}: it is lost for {', '.join(who)}")
 
     def start_zone(self) -> None:
         """A start written at another UTC offset than the drill clock's at that instant:
