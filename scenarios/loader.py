@@ -174,13 +174,38 @@ def _clear(loc: Located, prefix: tuple) -> None:
             del table[path]
 
 
+#: fields of an entry written as a mapping that are one value, not separate settings:
+#: an override gives them whole (a weekly timetable is not merged day by day)
+_WHOLE = frozenset({("actors", "working_pattern")})
+#: fields of an entry that an override replaces by giving any of the others: a team's
+#: hours given as working_days or working_hours replace its included timetable
+_REPLACED_BY = {("actors", "working_pattern"): ("working_days", "working_hours")}
+
+
+def _drop(loc: Located, path: tuple) -> None:
+    """Forget where ``path`` and everything under it was written."""
+    _clear(loc, path)
+    loc.keys.pop(path, None)
+    loc.values.pop(path, None)
+
+
 def _deep_merge(
     base: dict, over: dict, path: tuple, merged: Located, over_loc: Located
 ) -> None:
+    """Merge the override ``over`` into the included ``base``, at ``path``, field by
+    field, and where each field was written into ``merged``."""
+    if len(path) == 2:  # an entry: an actor, a channel...
+        for (section, field), givers in _REPLACED_BY.items():
+            if path[0] == section and field in base and field not in over \
+                    and any(g in over for g in givers):
+                del base[field]
+                _drop(merged, (*path, field))
     for key, value in over.items():
         sub = (*path, key)
+        whole = len(path) == 2 and (path[0], key) in _WHOLE
         # a distribution given in full ("dist: ...") replaces the library's, whatever its type
-        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value:
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value \
+                and not whole:
             _deep_merge(base[key], value, sub, merged, over_loc)
             merged.keys[sub] = over_loc.keys.get(sub, merged.keys.get(sub))
         else:
@@ -457,6 +482,8 @@ def _normalise(loc: tuple, data: Any) -> tuple[tuple, bool]:
         elif isinstance(cur, list) and isinstance(part, int):
             out.append(part)
             cur = cur[part] if 0 <= part < len(cur) else None
+        elif isinstance(cur, list) and _is_tag(part, {}):
+            member = True  # a list member of a union (a team given as a list of ids)
         elif cur is None:
             out.append(part)
         else:
@@ -471,18 +498,31 @@ def normalise_loc(loc: tuple, data: Any) -> tuple:
     return _normalise(loc, data)[0]
 
 
-def located_errors(exc: ValidationError, data: Any) -> list[tuple[dict, tuple]]:
+def located_errors(exc: ValidationError, data: Any, *, injects_pending: bool = False
+                   ) -> list[tuple[dict, tuple]]:
     """Each error of ``exc`` that says something about the file, with its path there.
 
     A value that fits no member of a union (``public_holidays: true`` or a mapping)
     gets an error from every member; when the value has the shape of one member (a
     mapping) and fails inside it, the others' "expected true or false" is dropped.
+    A reference that is not a valid id (``to: [CERT PH]``, a display name written for
+    an id) is one problem: the reference check's, which says what the field names and
+    what was meant (see :func:`_cross_references`, whose ``injects_pending`` is passed
+    on), not also that it is not a valid id.
     """
-    errors = [(dict(err), *_normalise(tuple(err["loc"]), data))
-              for err in exc.errors(include_url=False)]
+    errors: list[tuple[dict, tuple, bool]] = [
+        (dict(err), *_normalise(tuple(err["loc"]), data))
+        for err in exc.errors(include_url=False)]
     inside = {path[:k] for _, path, member in errors if member for k in range(len(path))}
-    return [(err, path) for err, path, member in errors
-            if not (member and path in inside)]
+    out = [(err, path) for err, path, member in errors
+           if not (member and path in inside)]
+    refused = {path for err, path in out
+               if err["loc"][-1:] != ("[key]",) and _id_path(data, path) == path}
+    if refused and isinstance(data, dict):
+        said = {_id_path(data, tuple(where)) for where, _ in (
+            *_cross_references(data, injects_pending=injects_pending), *_drift_problems(data))}
+        out = [(err, path) for err, path in out if path not in refused or path not in said]
+    return out
 
 
 _COUNTRY = "^[A-Z]{2}$"  # the pattern of scenarios.model.Country
@@ -498,16 +538,17 @@ def _is_id(tp: Any) -> bool:
     return tp is Id
 
 
-def _names_an_id(err: dict, path: tuple, data: Any) -> bool:
+def _names_an_id(err: dict, path: tuple, data: Any, typed: bool = False) -> bool:
     """Whether the value an error is about is an id: a field, a list item or a mapping
-    key typed as one, or text that names actors, selectors or injects."""
+    key typed as one, or (unless ``typed``) text that names actors, selectors or
+    injects."""
     key = err["loc"][-1:] == ("[key]",)
     for k in range(len(path) - 1, -1, -1):
         model = _model_at(path[:k], data) if isinstance(path[k], str) else None
         field = model.model_fields.get(str(path[k])) if model is not None else None
         if model is None or field is None:
             continue
-        if (model.__name__, path[k]) in _NAMES_BY_ID:
+        if (model.__name__, path[k]) in _NAMES_BY_ID and not typed:
             return True
         tail = path[k + 1:]
         tp: Any = field.annotation
@@ -645,6 +686,26 @@ def _entry(path: tuple) -> tuple | None:
     return path[:2] if len(path) == 3 and path[0] in _ENTRY_OF else None
 
 
+def _problem_mark(loc: Located, path: tuple, key: bool = False) -> Mark | None:
+    """Where to report a problem about ``path`` (about its key, with ``key``): where it
+    is written, or its nearest parent. A mapping that an including file merges into an
+    included file's (its override of a library actor, or of a channel's latency) is
+    reported at the override, in the including file: what is wrong with the merged
+    whole comes of what the override changes, not of the included file's lines."""
+    p = tuple(path)
+    if key and p in loc.keys:
+        return loc.keys[p]
+    while True:
+        if p in loc.values:
+            written, named = loc.values[p], loc.keys.get(p)
+            return named if named is not None and named.file != written.file else written
+        if p in loc.keys:
+            return loc.keys[p]
+        if not p:
+            return None
+        p = p[:-1]
+
+
 def _stray_entries(errors: list[tuple[dict, tuple]], included: set[tuple],
                    unbacked: set[tuple]) -> dict[tuple, list[str]]:
     """The entries that no included file defines, or that an included file writes
@@ -700,14 +761,15 @@ def _stray_rules(stray: dict[tuple, list[str]], data: Any) -> set[str]:
 def _validation_problems(exc: ValidationError, loc: Located,
                          included: set[tuple] | None = None,
                          stray: dict[tuple, list[str]] | None = None,
-                         unbacked: set[tuple] | None = None) -> list[Problem]:
+                         unbacked: set[tuple] | None = None, *,
+                         injects_pending: bool = False) -> list[Problem]:
     """Each error of ``exc`` as a problem at its place in the file. With ``included``
     (what the included files define, when the file includes any), an entry that no
     included file defines, or that is ``unbacked`` (see :func:`_load_with_includes`),
     and that lacks required fields is one problem at its id, whatever else is wrong
     under it; ``stray`` receives those entries."""
     out = []
-    errors = located_errors(exc, loc.data)
+    errors = located_errors(exc, loc.data, injects_pending=injects_pending)
     if stray is None:
         stray = {}
     if included is not None:
@@ -720,7 +782,7 @@ def _validation_problems(exc: ValidationError, loc: Located,
             continue  # what is wrong under a stray entry, at any depth, is in its one problem
         # an unknown field, or an id that is not valid: the problem is the key itself
         about_key = err["type"] == "extra_forbidden" or err["loc"][-1:] == ("[key]",)
-        mark = loc.key_mark(path) if about_key else loc.mark_for(path)
+        mark = _problem_mark(loc, path, about_key)
         written = loc.written.get(mark) if mark is not None and not about_key else None
         message = reword(err, path, loc.data, written)
         out.append(Problem(mark, format_path(path), message))
@@ -738,10 +800,42 @@ class KeyPath(tuple[str | int, ...]):
     __slots__ = ()
 
 
-def _suggest(name: Any, known: Any) -> str:
+def _folded(text: str) -> str:
+    """``text`` without case, spaces or punctuation: 'CERT PH' and 'CERT-PH' alike."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text``, without case, sorted: a name with its parts swapped
+    ('HiCON (exercise control)', 'Exercise control (HiCON)') has the same words."""
+    return sorted(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def _suggest(name: Any, known: Any, actors: dict | None = None) -> str:
     """A "did you mean" for ``name``: the closest of the ``known`` names that are valid
-    ids (an id the file gets wrong is never offered)."""
+    ids (an id the file gets wrong is never offered). With ``actors`` (the actors by
+    id), a known actor comes before them when ``name`` is its id but for case and
+    punctuation (``'MyCERT'``, ``'_hicon'``), or its display name but for case,
+    punctuation and the order of the words; with that name when ``name`` cannot be an
+    id, or is no actor's id but for case: ``'CERT PH'`` was meant as
+    ``'certph' (CERT-PH)``."""
     valid = [k for k in map(str, known) if len(k) <= _MAX_ID and _VALID_ID.match(k)]
+    if actors and isinstance(name, str) and _folded(name):
+        folded, words = _folded(name), _words(name)
+        by_id = next((aid for aid in valid if aid in actors and _folded(aid) == folded), None)
+        by_name = None
+        for aid in valid:
+            actor = actors.get(aid)
+            label = actor.get("name") if isinstance(actor, dict) else None
+            if isinstance(label, str) and (_folded(label) == folded or _words(label) == words):
+                shown = label if label.isprintable() and len(label) <= 80 else _quoted(label)
+                by_name = f"; did you mean {aid!r} ({shown})?"
+                break
+        id_like = len(name) <= _MAX_ID and _VALID_ID.match(name)
+        if by_name is not None and (by_id is None or not id_like):
+            return by_name
+        if by_id is not None:
+            return f"; did you mean {by_id!r}?"
     close = difflib.get_close_matches(str(name), valid, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -779,6 +873,30 @@ def _minutes(value: Any) -> float:
         return parse_duration(value)
     except ValueError:
         return 0.0
+
+
+def _id_path(data: Any, path: tuple) -> tuple | None:
+    """The path of the value at ``path`` when the models refuse it as an id: text that
+    is not a valid id where the format takes an id (not where it takes text that names
+    one, as a rule's ``to`` does), empty text aside; None otherwise. An id written alone
+    where a list of them may be is at its field's path, as the models place it."""
+    value = data
+    path = tuple(path)
+    for n, part in enumerate(path):
+        if (isinstance(value, dict) and part in value) or (
+                isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)):
+            value = value[part]
+        elif isinstance(value, str) and part == 0 and n == len(path) - 1:
+            path = path[:n]
+        else:
+            return None
+    # an empty id is the models' to report ("an id cannot be empty"), not a reference's
+    if not isinstance(value, str) or not value or (
+            len(value) <= _MAX_ID and _VALID_ID.match(value)):
+        return None
+    typed = _names_an_id({"loc": ()}, path, data, typed=True) \
+        or _names_an_id({"loc": ()}, (*path, 0), data, typed=True)
+    return path if typed else None
 
 
 def _cross_references(data: dict, scenario: Scenario | None = None, *,
@@ -820,7 +938,9 @@ def _cross_references(data: dict, scenario: Scenario | None = None, *,
                          "objective", "drill.objectives")
     objectives = {name(o.get("id")) for o in as_list(drill.get("objectives")) if isinstance(o, dict)}
     objectives.discard(None)
-    suggest = _suggest
+
+    def suggest(ident: Any, known: Any) -> str:
+        return _suggest(ident, known, actors)
 
     yield from _team_problems(actors, teams, country_sets, suggest)
 
@@ -1279,6 +1399,9 @@ def _opening_problems(about: list[tuple[int, dict, float | None]],
                 if low is None:
                     return None
                 bounds.append(low + wait + delay)
+            elif after not in by_id:
+                # an anchor that names no inject is reported at the expectation
+                bounds.append(math.inf)
             elif inc_of(by_id.get(after)) == inc:
                 bounds.append(math.inf)
             elif after in scheduled:
@@ -1370,7 +1493,8 @@ def _drift_problems(data: dict) -> Iterator[tuple[tuple, str]]:
     except (TypeError, ValueError):
         start = None
 
-    suggest = _suggest
+    def suggest(ident: Any, known: Any) -> str:
+        return _suggest(ident, known, actors)
 
     def when(here: tuple, value: Any) -> Iterator[tuple[tuple, str] | float]:
         # yields a problem (a tuple), or the drill minute
@@ -1689,8 +1813,12 @@ def check_scenario(loc: Located, *, injects_pending: bool = False,
     try:
         scenario = Scenario.model_validate(loc.data)
     except ValidationError as exc:
-        problems.extend(_validation_problems(exc, loc, included, stray, unbacked))
+        problems.extend(_validation_problems(exc, loc, included, stray, unbacked,
+                                             injects_pending=injects_pending))
     stray_rules = _stray_rules(stray, loc.data)
+    # one problem per place: what the models say of a value (an id left empty) is not
+    # said again as a broken reference
+    placed = {(p.mark, p.path) for p in problems}
     if isinstance(loc.data, dict):
         for where, message in (*_cross_references(loc.data, scenario,
                                                   injects_pending=injects_pending),
@@ -1698,8 +1826,9 @@ def check_scenario(loc: Located, *, injects_pending: bool = False,
             if isinstance(where, KeyPath) and len(where) == 4 and where[2] == "rules" \
                     and where[3] in stray_rules:
                 continue  # an override in the wrong framework repeats a rule's id
-            mark = loc.key_mark(where) if isinstance(where, KeyPath) else loc.mark_for(where)
-            problems.append(Problem(mark, format_path(where), message))
+            mark = _problem_mark(loc, where, isinstance(where, KeyPath))
+            if (mark, format_path(where)) not in placed:
+                problems.append(Problem(mark, format_path(where), message))
     if scenario is not None:
         problems.extend(_subdivision_problems(scenario, loc))
     return scenario, problems

@@ -1524,7 +1524,8 @@ class Condition(Strict):
     local_time: Annotated[TimeRange, AfterValidator(lambda v: (parse_range(v), v)[1])] | None = Field(
         None,
         description="Require the acting actor's local time of day to fall in this range, "
-        "'HH:MM-HH:MM', e.g. '09:00-12:00'.",
+        "'HH:MM-HH:MM', e.g. '09:00-12:00'. A rule that applies outside the range looks "
+        "again when it next begins.",
     )
     done: list[ActionDone] | None = Field(
         None,

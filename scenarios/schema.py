@@ -146,7 +146,8 @@ Editors that speak yaml-language-server get completion and hover text from
   (units `s m h d w mo`; a month is 30 days). A bare number is an error, except `0`.
 - **Drill times** are offsets from the drill start, `T+01:30` or `T+1d02:00`, or
   absolute ISO 8601 times with an offset, `2026-09-09T10:00:00+08:00` (the seconds may
-  be left out, and a space may stand for the `T`: `2026-09-09 10:00+08:00`).
+  be left out, and a space may stand for the `T`: `2026-09-09 10:00+08:00`), given to
+  the whole second: a fraction of a second is refused.
 - **Dates** (`holidays`, the `start` and `end` of `special_hours`, a membership's
   `as_of`) are ISO calendar dates, `2026-08-31`, unquoted or quoted. Nothing else is
   read as a date: a number or a date-time there is refused.
@@ -199,7 +200,15 @@ line). The including file then overrides field by field: giving only
 `contacts.email.stale: true` for `mmcert` keeps everything else the library says about
 mmCERT; a distribution given in full (with `dist`) replaces the library's whole, and
 one without `dist` changes only the figures it gives (`{median: 2h}` keeps the
-library's lognormal and its p90). An id that no included file defines, under `actors`,
+library's lognormal and its p90). A `working_pattern` is one weekly timetable and is
+given whole: `{sun-thu: [...]}` replaces the library's timetable, not its days one by
+one. Giving `working_days` or `working_hours` for an actor whose included entry has a
+`working_pattern` replaces that timetable too: the team then works its `working_days`
+(Monday to Friday unless given) within its `working_hours` (09:00-17:00 unless given).
+What is wrong with an entry an override changes (`special_hours` that overlap, a
+`public_holidays` subdivision the holidays package does not know, a rule left without
+a trigger) is reported at the override, in the including file. An id that no
+included file defines, under `actors`,
 `channels`, `memberships`, `frameworks` or a framework's `rules`, is a definition of its
 own and must be whole: given in part, as an override under a misspelt id is, it is one
 problem at the id, naming what it lacks and the included id it is closest to. Two
