@@ -1154,9 +1154,10 @@ class OnCall(Strict):
     min_severity: Severity = Field(
         "high",
         description="Least severity, as the team knows the incident when the message "
-        "arrives (what it has taken in: mail waiting unread in the closed office does not "
-        "count; an incident of no known severity counts as medium), for the duty officer "
-        "to act out of hours; anything less waits for office hours.",
+        "arrives with what the message itself says (what it has taken in: mail waiting "
+        "unread in the closed office, and calls not answered yet, do not count; an "
+        "incident of no known severity counts as medium), for the duty officer to act "
+        "out of hours; anything less waits for office hours.",
     )
     actions: list[Verb] | None = Field(
         None,

@@ -317,6 +317,7 @@ def _chase_by_process(self, d, index: int) -> None:
     """The long way: a SimPy process that spends the sender's follow-up time with
     ``work`` (on the clock of the desk that sent the message) and then chases."""
     from sim.engine.actors import work
+    from sim.engine.messaging import DECIDE_CHASE
 
     engine = self.engine
 
@@ -326,6 +327,11 @@ def _chase_by_process(self, d, index: int) -> None:
                            f"{d.sender}/followup/{d.incident}")
         yield from work(self.env, d.desk if d.desk is not None else sender.shift, wait,
                         engine.end)
+        # decided once everything else due at that moment has happened
+        decide = self.env.event()
+        decide._ok, decide._value = True, None
+        self.env.schedule(decide, DECIDE_CHASE)
+        yield decide
         if not d.acked and not sender.human and d.index == index:
             engine.emit("message_chased", d.sender, d.incident, dispatch=d.id, to=d.recipient,
                         verb=d.verb, channel=d.channels[index], waited=wait,

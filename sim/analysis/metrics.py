@@ -135,9 +135,10 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
 
     A team first hears of an incident when it takes in an item about it: as the item
     arrives, or, for one that reached its closed office and waited unread (its
-    delivery says ``unread``), when the team reads it: when it acknowledges it, or when
-    a person takes the role during the drill and reads everything at once (a role
-    changed after the drill ended reads nothing)."""
+    delivery says ``unread``), when the team reads it: when its duty officer answers it
+    (a call out of hours, ``on_call_answered``), when it acknowledges it, or when a
+    person takes the role during the drill and reads everything at once (a role changed
+    after the drill ended reads nothing)."""
     kinds: dict[str, str] = {}
     #: actor -> what the log says of it (its name, kind and country)
     heads: dict[str, Mapping[str, Any]] = {}
@@ -277,6 +278,15 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
                     if isinstance(named, (list, tuple)) else set()
                 for delivery in [d for d in waiting if d.incident == e.incident
                                  and _item_ref(d) in refs]:
+                    waiting.remove(delivery)
+                    hear(delivery, e.time)
+        elif e.type == "on_call_answered":
+            waiting = unread.get(e.actor) if e.actor is not None else None
+            if waiting:
+                # the duty officer answering a call that waited takes it in
+                ref = e.details.get("ref")
+                for delivery in [d for d in waiting if d.incident == e.incident
+                                 and _item_ref(d) == ref]:
                     waiting.remove(delivery)
                     hear(delivery, e.time)
         elif e.type == "takedown_completed" and not e.details.get("nothing_hosted"):

@@ -13,7 +13,8 @@ still at the office desk, queued (:meth:`Desk.hand_over` moves it) or in hand (b
 acknowledged, analysed or drafted). A tier that names the actions its duty officer
 carries out (``on_call.actions``) leaves the drafting of any other action to the
 office (:meth:`ActorState.duty_carries_out`). Mail waiting unread in a closed office is
-no part of what the team knows (:meth:`~sim.engine.core.Engine.receive`).
+no part of what the team knows (:meth:`~sim.engine.core.Engine.receive`), and neither is
+a call on an on-call channel until the duty officer answers it.
 
 Items wait for a desk in priority order: the incident's severity as stated in what
 has reached the actor, read or not, when a place is given (most severe first), then
@@ -93,7 +94,9 @@ class Received:
     widened: bool = False
     acknowledged: bool = False
     #: when its facts joined the recipient's picture: its arrival, or, for mail that
-    #: reached a closed office, its acknowledgement (None while it waits unread)
+    #: reached a closed office, its acknowledgement, and for a call on an on-call
+    #: channel out of hours, its answer by the duty officer or else its acknowledgement
+    #: (None while it waits unread)
     known_at: float | None = None
     #: a message's facts that travel under a laxer label than the message's own (they
     #: came in items of laxer labels than others it passes on), each with that label
@@ -354,8 +357,11 @@ class ActorState:
         return self._duty
 
     def answering(self, channel: str | None, around_the_clock: bool = False) -> Shift | AlwaysOn:
-        """When someone answers on ``channel``: always on a channel the 24/7 point of
-        contact handles (``around_the_clock``) or on an on-call channel, else on duty."""
+        """When a call on ``channel`` gets through: always on a channel the 24/7 point of
+        contact handles (``around_the_clock``) or on an on-call channel (the duty
+        officer's phone rings at any hour), else on duty. A call on an on-call channel
+        is taken in only once someone picks it up
+        (:meth:`~sim.engine.core.Engine.takes_in`)."""
         if around_the_clock:
             return ALWAYS
         on_call = self.spec.on_call
@@ -365,16 +371,21 @@ class ActorState:
 
     def on_call_takes(self, item: Received, now: float, action: str | None = None) -> bool:
         """True when the duty officer takes ``item`` now, out of office hours: it came on
-        an on-call channel and the incident, as this team knows it, is severe enough
-        (its picture: mail waiting unread in the closed office does not count); with
-        ``action`` (the draft in hand), when the duty officer carries that out too."""
+        an on-call channel and the incident is severe enough, as this team knows it (its
+        picture: mail waiting unread in the closed office does not count) together with
+        what ``item`` itself says, should it not be taken in yet (the call being
+        answered); with ``action`` (the draft in hand), when the duty officer carries
+        that out too."""
         on_call = self.spec.on_call
         if on_call is None or item.channel not in on_call.channels or self.shift.on_duty(now):
             return False
         if action is not None and not on_call.carries_out(action):
             return False
         picture = self.pictures.get(item.incident)
-        return on_call.acts_on(picture.severity if picture is not None else None)
+        severity = picture.severity if picture is not None else ""
+        if item.known_at is None:
+            severity = _graver(severity, item.facts)
+        return on_call.acts_on(severity or None)
 
     def duty_carries_out(self, action: str) -> bool:
         """Whether the duty desk carries out ``action``: every action, unless the on-call
@@ -422,6 +433,17 @@ class ActorState:
             rank = self.rank(incident)
             for desk in desks:
                 desk.rerank(incident, rank)
+
+
+def _graver(severity: str, facts: tuple[str, ...]) -> str:
+    """The most severe of ``severity`` and the severities ``facts`` state ("" when
+    none)."""
+    for f in facts:
+        if f.startswith("severity:"):
+            value = f[9:]
+            if not severity or SEVERITY_ORDER.index(value) > SEVERITY_ORDER.index(severity):
+                severity = value
+    return severity
 
 
 @dataclass(slots=True)

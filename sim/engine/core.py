@@ -540,6 +540,10 @@ class Engine:
         if now != self._now_raw:
             self._now_raw = now
             self._now_rounded = float(round(now, 6))
+        if type_ == "on_call_answered" and actor is not None:
+            # the call is taken in as it is answered (before those told of the answer
+            # look at the picture)
+            self._picked_up(self.actors[actor], details["ref"])
         if type_ in _TIMED and "worked" in details and details.get("by") == "policy" \
                 and actor is not None and (details.get("off_duty") or "handed_over" in details
                                            or timed_work(self.env._active_proc)):
@@ -576,24 +580,29 @@ class Engine:
         is (urgent, at the current time)."""
         _after(self.env, 0.0, fn, _URGENT)
 
-    def spend(self, shift: Shift | AlwaysOn, minutes: float, fn: Callable[[], None]) -> None:
+    def spend(self, shift: Shift | AlwaysOn, minutes: float, fn: Callable[[], None],
+              priority: simpy.events.EventPriority = _NORMAL) -> None:
         """Call ``fn`` once ``minutes`` of worked time on ``shift``, from now, are spent.
 
         The time passes in the steps :func:`~.actors.work` takes (waiting for the shift,
         working to its end, waiting again), each timed when the one before ends, so
         ``fn`` comes exactly where a process spending the time would resume: the same
-        moment, and the same place among the events of that moment. Nothing is called
-        when the shift never comes on again."""
-        _Spending(self.env, shift, minutes, fn).on_shift()
+        moment, and the same place among the events of that moment; or, with a later
+        ``priority`` (:data:`~.messaging.DECIDE_CHASE`), once everything else due at
+        that moment has happened. Nothing is called when the shift never comes on
+        again."""
+        _Spending(self.env, shift, minutes, fn, priority).on_shift()
 
     def receive(self, st: ActorState, item: Received, taken_in: bool | None = None) -> None:
         """An item reaches an actor: its facts join the actor's picture at once, unless
         it reaches an office that is closed (off duty, and not on a channel someone
-        answers around the clock or on call). Such mail waits unread: it tells the team
-        nothing, and arms no rule, until the team acknowledges it (a person playing the
-        role reads it at once, and one taking the role reads all of it); its delivery
-        is logged with ``unread: true``. ``taken_in``: :meth:`takes_in`, when the caller
-        has asked it already (to log the delivery)."""
+        answers around the clock). Such mail waits unread: it tells the team nothing,
+        and arms no rule, until the team acknowledges it (a person playing the role
+        reads it at once, and one taking the role reads all of it), or, a call on an
+        on-call channel, until the duty officer answers it (``on_call_answered``:
+        :meth:`_picked_up`); its delivery is logged with ``unread: true``.
+        ``taken_in``: :meth:`takes_in`, when the caller has asked it already (to log the
+        delivery)."""
         picture = st.pictures.get(item.incident)
         if picture is None:
             picture = st.pictures[item.incident] = Picture()
@@ -610,12 +619,28 @@ class Engine:
 
     def takes_in(self, st: ActorState, channel: str | None) -> bool:
         """Whether what reaches ``st`` on ``channel`` now is taken in as it arrives: a
-        person plays the role, or someone answers (:meth:`_answered_on`). What is not
-        waits unread, and its delivery is logged ``unread``."""
-        return st.human or self._answered_on(st, channel)
+        person plays the role, the team is on duty, or the channel is answered around
+        the clock. What is not waits unread, and its delivery is logged ``unread``: a
+        call on an on-call channel too, until the duty officer answers it (should the
+        incident be severe enough) or the office reads it."""
+        if st.human:
+            return True
+        now = self.env._now
+        if st.shift.on_duty(now):
+            return True
+        spec = self.channels.get(channel) if channel is not None else None
+        return spec is not None and spec.handled_around_the_clock
+
+    def _picked_up(self, st: ActorState, ref: str) -> None:
+        """The duty officer answers the call ``ref`` (``on_call_answered``): what it says
+        joins the picture now, if it waited unread."""
+        for item in st.received:
+            if item.ref == ref and item.known_at is None:
+                self._learn(st, st.pictures[item.incident], item)
 
     def _answered_on(self, st: ActorState, channel: str | None) -> bool:
-        """Whether someone at ``st`` takes in what arrives on ``channel`` now."""
+        """Whether someone at ``st`` reads a receipt arriving on ``channel`` now: on duty,
+        or on a channel answered around the clock or on call."""
         now = self.env._now
         if st.shift.on_duty(now):
             return True
@@ -920,14 +945,16 @@ class _Spending:
     it. It holds the environment, not the engine, and nothing holds it but its next
     step's event: once done, or once the drill lets go of its queue, it is freed."""
 
-    __slots__ = ("env", "fn", "remaining", "shift")
+    __slots__ = ("env", "fn", "priority", "remaining", "shift")
 
     def __init__(self, env: simpy.Environment, shift: Shift | AlwaysOn, minutes: float,
-                 fn: Callable[[], None]) -> None:
+                 fn: Callable[[], None],
+                 priority: simpy.events.EventPriority = _NORMAL) -> None:
         self.env = env
         self.shift = shift
         self.remaining = minutes
         self.fn = fn
+        self.priority = priority
 
     def on_shift(self) -> None:
         """Wait for the shift if it is off, then work."""
@@ -944,8 +971,8 @@ class _Spending:
         now = self.env._now
         shift_end = self.shift.shift_end(now)
         if self.remaining <= shift_end - now:
-            if self.remaining > 0:
-                _after(self.env, self.remaining, self.fn)
+            if self.remaining > 0 or self.priority != _NORMAL:
+                _after(self.env, self.remaining, self.fn, self.priority)
             else:
                 self.fn()
             return

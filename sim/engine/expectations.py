@@ -37,12 +37,13 @@ LOST_EVENTS = frozenset({"message_lost", "message_bounced"})
 
 #: Priorities of the decisions exercise control takes at the end of a moment. SimPy runs
 #: the events due at one time by priority (urgent 0, normal 1: everything the drill
-#: does), and each priority in the order it was queued; these run after all of them,
-#: however late in the moment they were queued. An expectation falling due is missed
-#: once everything else due then has happened (an action at its deadline is in time),
-#: and a branch inject (``when``) is decided after that (it reads the miss).
-DECIDE_MISS = EventPriority(2)
-DECIDE_BRANCH = EventPriority(3)
+#: does; 2: a sender's decision to chase, :data:`~.messaging.DECIDE_CHASE`), and each
+#: priority in the order it was queued; these run after all of them, however late in
+#: the moment they were queued. An expectation falling due is missed once everything
+#: else due then has happened (an action at its deadline is in time), and a branch
+#: inject (``when``) is decided after that (it reads the miss).
+DECIDE_MISS = EventPriority(3)
+DECIDE_BRANCH = EventPriority(4)
 
 
 @dataclass

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 from weakref import proxy as _weak
 from zoneinfo import ZoneInfo
 
+from simpy.events import EventPriority
+
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, Condition
 
 from .actors import ActorState, AlwaysOn, Received
@@ -49,6 +51,14 @@ from .wording import TLP_RULES, channel_in_words, deadline_in_words, facts_in_wo
 if TYPE_CHECKING:
     from .core import Engine
     from .streams import Stream
+
+#: The priority a chase is decided at. SimPy runs the events due at one time by priority
+#: (urgent 0, normal 1: everything the drill does), and each priority in the order it was
+#: queued: a sender whose follow-up time runs out decides whether to chase once
+#: everything else due at that moment has happened (a receipt arriving then is read
+#: first, and the message is not chased), and before exercise control's decisions of
+#: the moment (:data:`~.expectations.DECIDE_MISS`: what the chase does is in time).
+DECIDE_CHASE = EventPriority(2)
 
 #: Event type recorded for each verb an actor performs.
 VERB_EVENT: dict[str, str] = {
@@ -870,7 +880,8 @@ class Messaging:
         extra: dict[str, Any] = {"fact_labels": dict(d.fact_labels)} if d.fact_labels else {}
         taken_in = engine.takes_in(recipient, cid)
         if not taken_in:
-            extra["unread"] = True  # it waits unread in a closed office
+            # it waits unread: in a closed office, or for the duty officer to answer
+            extra["unread"] = True
         engine.emit(
             "message_delivered", d.recipient, d.incident, sender=d.sender,
             sender_kind=engine.actors[d.sender].spec.kind, recipient_kind=recipient.spec.kind,
@@ -920,15 +931,17 @@ class Messaging:
     def _follow_up(self, d: Dispatch, index: int) -> None:
         """Chase a message on the next channel, once the sender has worked its
         follow-up time without hearing that it was acknowledged (no receipt has reached
-        it): timed callbacks that start, wait and end where a process spending that time
-        would (cheaper than a process)."""
+        it, one arriving at that very moment included: :data:`DECIDE_CHASE`): timed
+        callbacks that start, wait and end where a process spending that time would
+        (cheaper than a process)."""
         engine = self.engine
 
         def start() -> None:
             sender = engine.actors[d.sender]
             wait = engine.draw(sender.spec.policy.followup_after,
                                f"{d.sender}/followup/{d.incident}")
-            engine.spend(_desk(sender, d), wait, functools.partial(self._chase, d, index, wait))
+            engine.spend(_desk(sender, d), wait, functools.partial(self._chase, d, index, wait),
+                         DECIDE_CHASE)
 
         engine.soon(start)
 
@@ -942,8 +955,10 @@ class Messaging:
         if d.acked or d.index != index or _reached(sender, d):
             return
         if sender.human:
-            sender.sends_owed.append((_desk(sender, d),
-                                      functools.partial(self._chase, d, index, wait)))
+            # made at the hand-back, decided as this one is: after that moment's events
+            chase = functools.partial(self._chase, d, index, wait)
+            sender.sends_owed.append((_desk(sender, d), functools.partial(
+                engine.after, 0.0, chase, DECIDE_CHASE)))
             return
         engine.emit("message_chased", d.sender, d.incident, dispatch=d.id,
                     to=d.recipient, verb=d.verb, channel=d.channels[index],

@@ -369,7 +369,9 @@ class Msel:
               facts: tuple[str, ...]) -> None:
         """Deliver to ``st`` now, or, on a channel that needs someone at the desk (a phone
         call), once someone is there to answer: when the inject is sent, and again when
-        service comes back after a holding outage."""
+        service comes back after a holding outage. On an on-call channel it rings at
+        once, out of hours too, and waits unread until the duty officer answers it or
+        the office reads it (:meth:`~sim.engine.core.Engine.takes_in`)."""
         channel = self.engine.channels[inj.via]
         if channel.needs_receiver_on_duty:
             answering = st.answering(inj.via, channel.handled_around_the_clock)
@@ -427,7 +429,8 @@ class Msel:
         extra: dict[str, Any] = {"files": [_file_details(a) for a in files]} if files else {}
         taken_in = engine.takes_in(st, inj.via)
         if not taken_in:
-            extra["unread"] = True  # it waits unread in a closed office
+            # it waits unread: in a closed office, or for the duty officer to answer
+            extra["unread"] = True
         engine.emit(
             "inject_delivered", st.id, inc_id, ref=ref, inject=inj.id, sender=inj.sender,
             channel=inj.via, channel_kind=engine.channels[inj.via].kind, tlp=inj.tlp,
