@@ -12,7 +12,9 @@ marked at its place. A value where it applied in no run (0 runs of 0: no affecte
 or no body for the step, in the drill) is not applicable, "n/a" as the sweep's table
 says: it has no share and no mark, and the legend names it. No mark hides another: in
 the terminal, marks of one place are drawn as one, which the legend names; in the SVG,
-each series after the first is drawn as a ring around the points before it.
+each series after the first is drawn as a ring around the points before it. The y axis
+is padded above and below its values (and bands), but never below zero when none of
+them is: a time or a count is never negative.
 """
 
 from __future__ import annotations
@@ -124,11 +126,23 @@ def _labels(xs: list[float], labels: list[str] | None) -> list[str] | None:
     return out
 
 
-def _nice(lo: float, hi: float) -> tuple[float, float]:
+def _nice(lo: float, hi: float, floor: float | None = None) -> tuple[float, float]:
+    """An axis from ``lo`` to ``hi``, padded on both sides, but never below ``floor``
+    (0 for times and counts, which no value goes below)."""
     if math.isclose(lo, hi):
-        return lo - 1, hi + 1
-    pad = (hi - lo) * 0.05
-    return lo - pad, hi + pad
+        low, high = lo - 1, hi + 1
+    else:
+        pad = (hi - lo) * 0.05
+        low, high = lo - pad, hi + pad
+    return (low if floor is None or lo < floor else max(low, floor)), high
+
+
+def _y_axis(values: list[float]) -> tuple[float, float]:
+    """The y axis of ``values`` (and bands): from 0 when none of them is below it."""
+    if not values:
+        return 0.0, 1.0
+    lo = min(values)
+    return _nice(lo, max(values), 0.0 if lo >= 0 else None)
 
 
 def _in_order(xs: list[float], *columns: dict[str, list[Any]]
@@ -210,7 +224,7 @@ def ascii_plot(xs: list[float], series: dict[str, list[float | None]], width: in
     na = _not_applicable(counts, len(xs))
     if not values and all(na):
         return f"(nothing to plot: {NOT_APPLICABLE} at every value; it applied in no run)\n"
-    y0, y1 = _nice(min(values), max(values)) if values else (0.0, 1.0)
+    y0, y1 = _y_axis(values)
     x0, x1 = _nice(min(xs), max(xs)) if len(xs) > 1 else (xs[0] - 1, xs[0] + 1)
 
     def column(x: float) -> int:
@@ -341,7 +355,7 @@ def svg_plot(xs: list[float], series: dict[str, list[float | None]],
     above = ABOVE_PX if counts is not None else 0
     values = [v for ys in series.values() for v in ys if v is not None]
     values += [b for bs in bands.values() for band in bs if band for b in band]
-    y0, y1 = _nice(min(values), max(values)) if values else (0.0, 1.0)
+    y0, y1 = _y_axis(values)
     x0, x1 = (min(xs), max(xs)) if len(xs) > 1 else (xs[0] - 1, xs[0] + 1)
 
     def px(x: float) -> float:

@@ -115,6 +115,9 @@ MAY_NOT_APPLY = {"all_certs_reached": NO_CERT, "all_certs_reached_incl_control":
                  "le.end_to_end": NOT_IN_DRILL}
 #: the metrics that do not apply when none of an incident's affected countries has a CERT
 NO_AFFECTED_CERT = frozenset(m for m, why in MAY_NOT_APPLY.items() if why == NO_CERT)
+#: the metrics that do not apply in a drill without the bodies for them, whatever the
+#: incident: an incident a scenario does not have at all lacks them too in its runs
+NOT_IN_DRILL_METRICS = frozenset(m for m, why in MAY_NOT_APPLY.items() if why == NOT_IN_DRILL)
 
 
 class BatchError(Exception):
@@ -434,16 +437,37 @@ def load_variants_file(path: Path) -> list[Variant]:
     except UnicodeDecodeError:
         raise BatchError(f"{path}: is not UTF-8 text") from None
     try:
-        data = read_yaml_text(text, str(path)).data
+        located = read_yaml_text(text, str(path))
     except YamlProblem as exc:
         raise BatchError(f"{exc.mark}: {exc.message}") from None
+
+    def at(*keys: Any) -> str:
+        """Where ``keys`` are in the file: ``FILE:LINE:COL``, or the file alone."""
+        mark = located.key_mark(keys)
+        return str(mark) if mark is not None else str(path)
+
+    data = located.data
+    if isinstance(data, dict):
+        # any other key is refused, never skipped with whatever it holds
+        for key in data:
+            if key != "variants":
+                shown = one_line(repr(str(key)[:64])) + ("..." if len(str(key)) > 64 else "")
+                close = difflib.get_close_matches(str(key).casefold(), ["variants"], n=1)
+                hint = ("did you mean 'variants'?" if close
+                        else "a variants file holds 'variants:' only")
+                raise BatchError(f"{at(key)}: unknown key {shown}; {hint}")
     if not isinstance(data, dict) or not isinstance(data.get("variants"), dict):
-        raise BatchError(f"{path}: expected 'variants:' mapping names to changes")
+        where = at("variants") if isinstance(data, dict) else str(path)
+        raise BatchError(f"{where}: expected 'variants:' mapping names to changes")
     out = []
     for name, changes in data["variants"].items():
-        check_variant_name(str(name), f"{path}: ")
-        if not isinstance(changes, dict) or not changes:
-            raise BatchError(f"{path}: variant {name!r}: expected a mapping of path: value")
+        where = at("variants", name)
+        check_variant_name(str(name), f"{where}: ")
+        if not isinstance(changes, dict):
+            raise BatchError(f"{where}: variant {name!r}: expected a mapping of path: value")
+        if not changes:
+            raise BatchError(f"{where}: variant {name!r} changes nothing; give it at least "
+                             "one path: value")
         out.append(Variant(str(name), tuple((str(k), v) for k, v in changes.items())))
     return out
 
@@ -1045,7 +1069,10 @@ class Tally:
     A metric that does not apply in a run (no affected CERT in the drill to reach) has a
     ``.not_applicable`` row in place of its own, counted apart: left out of the
     denominator of its rate, and the replication out of its comparison when it does not
-    apply in the variant or in the baseline, as an expectation not in play is.
+    apply in the variant or in the baseline, as an expectation not in play is. An
+    incident that only some of the variants have counts, in the runs of the others, as
+    one that never opened there, what their drill has no bodies for not applying (as
+    their own incidents' ``.not_applicable`` rows say).
 
     A worker tallies the rows of its chunk; the command's own process merges the
     tallies in replication order (:meth:`Aggregate.merge`), which adds every value to
@@ -1145,6 +1172,7 @@ class Tally:
         replication where a metric does not apply in the variant or in the baseline.
         """
         row = self._row
+        self._lacking_incidents(row)
         # a not-in-play row stands for both the ``.met`` and the ``.lateness`` row: each
         # is left out of its comparison in that replication, and so out of the
         # denominator of its change in rate; a not-applicable row for its metric's row
@@ -1181,6 +1209,32 @@ class Tally:
                     counts = _entry(self.happened, key, _triple)
                     counts[0 if mine and base else 1 if mine else 2] += 1
         row.clear()
+
+    def _lacking_incidents(self, row: dict[tuple[str, str, str], float | None]) -> None:
+        """In one replication, an incident that another variant has and this one's
+        scenario does not (one a variant adds, seen from the baseline) did not open in
+        its run: it reached none of its milestones, but what this drill has no bodies
+        for does not apply, as for its own incidents (their ``.not_applicable`` rows
+        say which): counted so, and its row added for the paired differences."""
+        incidents: dict[str, set[str]] = {}
+        for variant, incident, _ in row:
+            if incident:
+                found = incidents.get(variant)
+                if found is None:
+                    found = incidents[variant] = set()
+                found.add(incident)
+        every = set().union(*incidents.values())
+        for variant, mine in incidents.items():
+            lacking = every - mine
+            if not lacking:
+                continue
+            absent = {metric.removesuffix(NOT_APPLICABLE) for v, _, metric in row
+                      if v == variant and metric.endswith(NOT_APPLICABLE)
+                      and metric.removesuffix(NOT_APPLICABLE) in NOT_IN_DRILL_METRICS}
+            for incident in sorted(lacking):
+                for metric in sorted(absent):
+                    row[(variant, incident, metric + NOT_APPLICABLE)] = 1.0
+                    _entry(self.not_applicable, (variant, incident, metric), _one)[0] += 1
 
 
 def _expectation_stem(metric: str) -> str | None:
@@ -1337,7 +1391,8 @@ class Aggregate:
         per: dict[str, dict[str, Any]] = {v: {"metrics": [], "expectations": []}
                                           for v in self.variants}
         # how often over every replication where it applies: a run without the
-        # metric's row (a variant without the incident) or with an empty value (an
+        # metric's row (a variant without the incident, but for what its drill has no
+        # bodies for: not applicable, as the tally counts it) or with an empty value (an
         # incident that never opened) did not reach it, and a metric any variant has is
         # listed for every variant, at 0 % where it never happened; a run where it did
         # not apply (its .not_applicable row) is counted apart, and so is a run where an
