@@ -111,6 +111,25 @@ def clock_minute(t: float) -> str:
     return format_drill_time(clock_floor(t))
 
 
+#: How a lateness within the minute it was due reads: both moments show the same minute.
+UNDER_A_MINUTE = "under a minute"
+
+
+def format_lateness(done: float, due: float) -> str:
+    """How late ``done`` is after ``due``, for people reading it beside the two moments
+    as :func:`clock_minute` shows them: the difference of the minutes shown, so that
+    done at 207.96 (T+03:27) and due at 120 (T+02:00) reads ``'1h27m'``, not the
+    ``'1h28m'`` of 87.96 minutes rounded. Late within the minute it was due reads
+    ``'under a minute'`` (never ``'0m'``, which would read as on time). The machine
+    formats keep the exact minutes."""
+    if not (math.isfinite(done) and math.isfinite(due)):
+        return format_duration(done - due)
+    shown = clock_floor(done) - clock_floor(due)
+    if shown == 0 and round(done, 6) > round(due, 6):
+        return UNDER_A_MINUTE
+    return format_duration(shown)
+
+
 def parse_drill_time(text: str, start: datetime) -> float:
     """Parse an inject time into minutes after ``start``.
 

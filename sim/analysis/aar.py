@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from html import escape as _html_escape
 from typing import Any
@@ -25,7 +26,7 @@ from sim.analysis.metrics import (
     not_in_drill,
     undelivered,
 )
-from sim.analysis.report import NO_CERT, NOT_IN_DRILL, drill_tlp
+from sim.analysis.report import NO_CERT, NOT_IN_DRILL, drill_tlp, shown_lateness
 from sim.analysis.report import render_text as _escalation_text
 from sim.analysis.review import (
     PARTS,
@@ -145,7 +146,7 @@ def _objectives(review: Review) -> list[dict]:
             if x["status"] == "met":
                 line += f" (met at {_t(x['at'])}, due {_t(x['deadline_at'])}; rated {rated})"
             elif x["status"] == "late":
-                line += f" (done {format_duration(x['lateness'])} late; rated {rated})"
+                line += f" (done {shown_lateness(x)} late; rated {rated})"
             else:
                 line += f" (not done; due {_t(x['deadline_at'])}; rated {rated})"
             if note:
@@ -416,25 +417,115 @@ def render_markdown(review: Review) -> str:
 # --- HTML -----------------------------------------------------------------------------
 
 
+#: The room, in pixels, left between the edge of a timeline picture and any label in it.
+LABEL_MARGIN = 4
+
+#: Widths of characters in ems, for estimating how wide an SVG label is drawn: at least
+#: those of DejaVu Sans, the usual sans-serif on Linux, which is wider than Arial or
+#: Helvetica. Any other character counts as 0.64, and one past ASCII as a full em.
+_EMS = {**dict.fromkeys("'ijlIJ,. /:;\\|", 0.34), **dict.fromkeys("f-()[]t!r\"", 0.46),
+        **dict.fromkeys("ABCDGHKNOQRUVXZ&w", 0.8), **dict.fromkeys("#+<=>^~M", 0.87),
+        **dict.fromkeys("mW%@", 1.0)}
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide ``text`` is drawn at ``size`` pixels in a sans-serif font, in
+    pixels; never less than a usual font draws it."""
+    return size * sum(_EMS.get(ch, 0.64 if ch.isascii() else 1.0) for ch in text)
+
+
+Box = tuple[float, float, float, float]
+#: A white outline under a label drawn on the lines of a timeline, so it reads over them.
+HALO = ' stroke="white" stroke-width="2.5" paint-order="stroke"'
+
+
+class Labels:
+    """Where the labels of one picture go: each inside the picture (one that would cross
+    an edge is moved in to end :data:`LABEL_MARGIN` from it), and none over another nor
+    closer to it than ``gap`` pixels. A label with no free place is left out (the HTML
+    report's picture still gives it in a tooltip)."""
+
+    def __init__(self, width: float, height: float | None = None,
+                 margin: float = LABEL_MARGIN, gap: float = 1.5) -> None:
+        self.width, self.height, self.margin, self.gap = width, height, margin, gap
+        self.taken: list[Box] = []
+
+    def take(self, box: Box) -> None:
+        """Keep ``box`` (left, top, right, bottom) free of labels: a label drawn there."""
+        self.taken.append(box)
+
+    def place(self, spots: Iterable[tuple[float, float]], w: float,
+              h: float) -> tuple[float, float] | None:
+        """The top left of a label ``w`` by ``h`` pixels at the first of ``spots`` (top
+        lefts, best first) where, moved in from the picture's edges, it overlaps no
+        label placed before; None where there is no such spot."""
+        for left, top in spots:
+            left = max(self.margin, min(left, self.width - self.margin - w))
+            if self.height is not None:
+                top = max(self.margin, min(top, self.height - self.margin - h))
+            box = (left, top, left + w, top + h)
+            if not any(_overlap(box, other, self.gap) for other in self.taken):
+                self.taken.append(box)
+                return left, top
+        return None
+
+
+def _overlap(a: Box, b: Box, gap: float = 0.0) -> bool:
+    """Whether boxes ``a`` and ``b`` overlap, or come closer than ``gap``."""
+    return (a[0] < b[2] + gap and b[0] < a[2] + gap
+            and a[1] < b[3] + gap and b[1] < a[3] + gap)
+
+
+def along(x0: float, y0: float, x1: float, y1: float, w: float, h: float,
+          rise: float) -> list[tuple[float, float]]:
+    """Where a label ``w`` by ``h`` pixels may go for the line from (x0, y0) to (x1, y1),
+    as top lefts, best first: centred above its middle, its bottom ``rise`` pixels above
+    the line, then further along the line either way, then a line of text above and
+    below its middle."""
+    spots = []
+    for f in (0.5, 0.35, 0.65, 0.2, 0.8):
+        px, py = x0 + (x1 - x0) * f, y0 + (y1 - y0) * f
+        spots.append((px - w / 2, py - rise - h))
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    spots += [(mx - w / 2, my - rise - 2 * h - 2), (mx - w / 2, my + rise + 2)]
+    return spots
+
+
 def swimlane_svg(review: Review, incident: str, width: int = 960) -> str:
     """The incident's swimlane timeline: actors are lanes, messages are arrows (one that
-    never arrived is a dashed line that stops halfway to its recipient)."""
+    never arrived is a dashed line that stops halfway to its recipient). Labels stay
+    inside the picture and off one another (:class:`Labels`); a hop's duration left out
+    for want of room is in its arrow's tooltip."""
     lanes = review.lanes(incident)
     lane_h, left, top = 28, 190, 30
     events = [e for e in review.events if e.incident == incident]
     if not events or not lanes:
         return "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'></svg>"
-    deadlines = [x["deadline_at"] for x in review.metrics["expectations"]
-                 if x["incident"] == incident and x["deadline_at"] is not None]
+    due = [(x["id"], x["deadline_at"]) for x in review.metrics["expectations"]
+           if x["incident"] == incident and x["deadline_at"] is not None]
+    deadlines = [d for _, d in due]
     t0 = min(e.time for e in events)
     t1 = max([e.time for e in events] + deadlines + [t0 + 60])
     height = top + lane_h * len(lanes) + 30
+    labels = Labels(width, height)
 
     def x(t: float) -> float:
         return left + (t - t0) / (t1 - t0) * (width - left - 20)
 
     def y(actor: str) -> float:
         return top + lane_h * lanes.index(actor) + lane_h / 2
+
+    texts: list[str] = []  # drawn last, over the lines
+
+    def label(spots: list[tuple[float, float]], content: str, size: float,
+              attrs: str = "") -> None:
+        """Write ``content`` at the first free spot (top lefts); at none, leave it out."""
+        w, h = text_width(content, size), size * 1.05
+        at = labels.place(spots, w, h)
+        if at is not None:
+            font = "" if size == 11 else f' font-size="{size:g}"'
+            texts.append(f'<text x="{at[0]:.1f}" y="{at[1] + size * 0.8:.1f}"{attrs}{font}>'
+                         f"{escape(content)}</text>")
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
@@ -444,19 +535,26 @@ def swimlane_svg(review: Review, incident: str, width: int = 960) -> str:
     for i, a in enumerate(lanes):
         yy = top + lane_h * i
         fill = "#f4f6f8" if i % 2 == 0 else "#ffffff"
+        name = review.name(a)[:28]
+        base = yy + lane_h / 2 + 4
+        labels.take((6, base - 11 * 0.8, 6 + text_width(name, 11), base + 11 * 0.25))
         out.append(f'<rect x="0" y="{yy}" width="{width}" height="{lane_h}" fill="{fill}"/>')
-        out.append(f'<text x="6" y="{yy + lane_h / 2 + 4}">{escape(review.name(a)[:28])}</text>')
+        out.append(f'<text x="6" y="{base}">{escape(name)}</text>')
     steps = 8
     for k in range(steps + 1):
         t = t0 + (t1 - t0) * k / steps
         out.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top}" y2="{height - 30}" '
                    'stroke="#e0e0e0"/>')
-        out.append(f'<text x="{x(t):.1f}" y="{height - 12}" text-anchor="middle">'
-                   f'{clock_minute(t)}</text>')
-    for d in deadlines:
+        mark = clock_minute(t)
+        label([(x(t) - text_width(mark, 11) / 2, height - 12 - 11 * 0.8)], mark, 11)
+    for eid, d in due:
         out.append(f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top - 8}" y2="{height - 30}" '
-                   'stroke="#d62728" stroke-dasharray="4 3"/>')
-        out.append(f'<text x="{x(d) + 2:.1f}" y="{top - 10}" fill="#d62728">deadline</text>')
+                   f'stroke="#d62728" stroke-dasharray="4 3"><title>{escape(eid)} due '
+                   f'{clock_minute(d)}</title></line>')
+        w = text_width("deadline", 11)
+        # to the right of its line, else to the left; one over another is left out
+        label([(x(d) + 2, top - 10 - 11 * 0.8), (x(d) - 2 - w, top - 10 - 11 * 0.8)],
+              "deadline", 11, ' fill="#d62728"')
     for nd in review.undelivered:
         if nd.incident != incident or nd.sender not in lanes or nd.recipient not in lanes:
             continue
@@ -470,22 +568,21 @@ def swimlane_svg(review: Review, incident: str, width: int = 960) -> str:
                    f'<title>{escape(nd.verb)} {escape(review.name(nd.sender))} to '
                    f'{escape(review.name(nd.recipient))}: not delivered, '
                    f'{escape(nd.describe())}</title></line>')
-        out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{(y0 + y1) / 2 - 3:.1f}" fill="{colour}" '
-                   f'font-size="9">{escape(nd.outcome)}</text>')
+        label(along(x0, y0, x1, y1, text_width(nd.outcome, 9), 9 * 1.05, 3 - 9 * 0.25),
+              nd.outcome, 9, f' fill="{colour}"{HALO}')
     for h in review.hops:
         if h.incident != incident or h.sender not in lanes or h.recipient not in lanes:
             continue
         colour = LANE_COLOURS.get(h.verb, "#444")
         end = h.delivered_at if h.delivered_at is not None else h.end_at
-        out.append(f'<line x1="{x(h.first_sent_at):.1f}" y1="{y(h.sender):.1f}" '
-                   f'x2="{x(end):.1f}" y2="{y(h.recipient):.1f}" stroke="{colour}" '
-                   f'stroke-width="1.5" marker-end="url(#arrow)"><title>{escape(h.verb)} '
-                   f'{escape(review.name(h.sender))} to {escape(review.name(h.recipient))}: '
-                   f'{_h(h.duration)}</title></line>')
-        mid_x = (x(h.first_sent_at) + x(end)) / 2
-        mid_y = (y(h.sender) + y(h.recipient)) / 2
-        out.append(f'<text x="{mid_x:.1f}" y="{mid_y - 3:.1f}" fill="{colour}" font-size="9">'
-                   f'{format_duration(h.duration)}</text>')
+        x0, y0, x1, y1 = x(h.first_sent_at), y(h.sender), x(end), y(h.recipient)
+        took = format_duration(h.duration)
+        out.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
+                   f'stroke="{colour}" stroke-width="1.5" marker-end="url(#arrow)"><title>'
+                   f'{escape(h.verb)} {escape(review.name(h.sender))} to '
+                   f'{escape(review.name(h.recipient))}: {took}</title></line>')
+        label(along(x0, y0, x1, y1, text_width(took, 9), 9 * 1.05, 3 - 9 * 0.25),
+              took, 9, f' fill="{colour}"{HALO}')
     for e in events:
         if e.type == "inject_delivered" and e.actor in lanes:
             out.append(f'<rect x="{x(e.time) - 4:.1f}" y="{y(e.actor) - 4:.1f}" width="8" '
@@ -498,6 +595,7 @@ def swimlane_svg(review: Review, incident: str, width: int = 960) -> str:
             out.append(f'<path d="M {cx - 4:.1f} {cy - 4:.1f} L {cx + 4:.1f} {cy + 4:.1f} '
                        f'M {cx - 4:.1f} {cy + 4:.1f} L {cx + 4:.1f} {cy - 4:.1f}" stroke="#d62728" '
                        f'stroke-width="2"><title>lost: {escape(e.details.get("reason", ""))}</title></path>')
+    out += texts
     out.append("</svg>")
     return "\n".join(out)
 
@@ -607,7 +705,8 @@ def render_html(review: Review) -> str:
     for inc in m["incidents"]:
         out.append(f"<h3>Incident {e(inc['id'])}: {e(inc['title'])}</h3>")
         out.append(f"<figure>{swimlane_svg(review, inc['id'])}<figcaption>Swimlane timeline: "
-                   "arrows are messages (labelled with the hop's duration), dashed lines that "
+                   "arrows are messages (labelled with the hop's duration where there is "
+                   "room; point at an arrow to see it), dashed lines that "
                    "stop halfway messages that never arrived, squares injects, dots "
                    "acknowledgements, crosses lost messages, dashed red lines deadlines."
                    "</figcaption></figure>")

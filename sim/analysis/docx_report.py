@@ -30,6 +30,7 @@ from sim.analysis.aar import (
     LANE_COLOURS,
     NOT_DELIVERED,
     SUGGESTED,
+    Labels,
     _earlier,
     _h,
     _improvements,
@@ -39,6 +40,7 @@ from sim.analysis.aar import (
     _slowest_hops,
     _t,
     _timing_rows,
+    along,
     note_groups,
     note_when,
 )
@@ -71,7 +73,8 @@ def unlettered_note(names: list[str]) -> str:
 
 def timeline_png(review: Review, incident: str, width: int = 1400,
                  missing: list[str] | None = None) -> bytes | None:
-    """The swimlane timeline of one incident as a PNG (as ``aar.swimlane_svg`` draws it).
+    """The swimlane timeline of one incident as a PNG (as ``aar.swimlane_svg`` draws it,
+    its labels kept inside the picture and off one another by :class:`aar.Labels`).
 
     Names that no installed font can draw are added to ``missing``, when given."""
     from PIL import Image, ImageDraw
@@ -87,9 +90,23 @@ def timeline_png(review: Review, incident: str, width: int = 1400,
     lane_h, left, top = 40, 260, 40
     height = top + lane_h * len(lanes) + 40
     font, small = fonts.Lettering(16), fonts.Lettering(13)
-    shown: dict[str, str] = {}  # each lane's label, and the whole name it is cut from
+    shown: dict[str, str] = {}  # each lane's name as drawn, and the whole name
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
+    labels = Labels(width, height)
+    texts: list[tuple[tuple[float, float], str, tuple[int, int, int] | str]] = []
+
+    def label(spots: list[tuple[float, float]], content: str,
+              colour: tuple[int, int, int] | str) -> None:
+        """Write ``content`` small at the first free spot (top lefts), over the lines;
+        at none, leave it out."""
+        at = labels.place(spots, small.width(content), small.size * 1.25)
+        if at is not None:
+            texts.append((at, content, colour))
+
+    def on_line(x0: float, y0: float, x1: float, y1: float,
+                content: str) -> list[tuple[float, float]]:
+        return along(x0, y0, x1, y1, small.width(content), small.size * 1.25, 3)
 
     def x(t: float) -> float:
         return left + (t - t0) / (t1 - t0) * (width - left - 30)
@@ -100,13 +117,16 @@ def timeline_png(review: Review, incident: str, width: int = 1400,
     for i, a in enumerate(lanes):
         yy = top + lane_h * i
         draw.rectangle([0, yy, width, yy + lane_h], fill="#f4f6f8" if i % 2 == 0 else "#ffffff")
-        label = plain("".join(fonts.clusters(review.name(a))[:LANE_NAME_CHARS]))
-        shown[label] = plain(review.name(a))
-        font.draw(draw, (8, yy + lane_h / 2 - 8), label, "#000000", width=left - 16)
+        name = plain("".join(fonts.clusters(review.name(a))[:LANE_NAME_CHARS]))
+        shown[name] = plain(review.name(a))
+        labels.take((8, yy + lane_h / 2 - 8, 8 + min(left - 16, font.width(name)),
+                     yy + lane_h / 2 - 8 + font.size * 1.25))
+        font.draw(draw, (8, yy + lane_h / 2 - 8), name, "#000000", width=left - 16)
     for k in range(9):
         t = t0 + (t1 - t0) * k / 8
         draw.line([x(t), top, x(t), height - 40], fill="#e0e0e0")
-        small.draw(draw, (x(t) - 30, height - 30), clock_minute(t), "#000000")
+        mark = clock_minute(t)
+        label([(x(t) - small.width(mark) / 2, height - 30)], mark, "#000000")
     for d in deadlines:
         for yy in range(top - 10, height - 40, 8):
             draw.line([x(d), yy, x(d), yy + 4], fill="#d62728", width=2)
@@ -123,7 +143,7 @@ def timeline_png(review: Review, incident: str, width: int = 1400,
             f0, f1 = k / steps, min(1.0, (k + 1) / steps)
             draw.line([x0 + (x1 - x0) * f0, y0 + (y1 - y0) * f0,
                        x0 + (x1 - x0) * f1, y0 + (y1 - y0) * f1], fill=colour, width=2)
-        small.draw(draw, ((x0 + x1) / 2, (y0 + y1) / 2 - 16), plain(nd.outcome), colour)
+        label(on_line(x0, y0, x1, y1, plain(nd.outcome)), plain(nd.outcome), colour)
     for hop in review.hops:
         if hop.incident != incident or hop.sender not in lanes or hop.recipient not in lanes:
             continue
@@ -132,8 +152,8 @@ def timeline_png(review: Review, incident: str, width: int = 1400,
         x0, y0, x1, y1 = x(hop.first_sent_at), y(hop.sender), x(end), y(hop.recipient)
         draw.line([x0, y0, x1, y1], fill=colour, width=2)
         draw.ellipse([x1 - 4, y1 - 4, x1 + 4, y1 + 4], fill=colour)
-        small.draw(draw, ((x0 + x1) / 2, (y0 + y1) / 2 - 16), format_duration(hop.duration),
-                   colour)
+        took = format_duration(hop.duration)
+        label(on_line(x0, y0, x1, y1, took), took, colour)
     for e in events:
         if e.actor not in lanes:
             continue
@@ -145,9 +165,11 @@ def timeline_png(review: Review, incident: str, width: int = 1400,
         elif e.type == "message_lost":
             draw.line([cx - 6, cy - 6, cx + 6, cy + 6], fill="#d62728", width=3)
             draw.line([cx - 6, cy + 6, cx + 6, cy - 6], fill="#d62728", width=3)
-    for label in font.missing + small.missing:
-        if missing is not None and shown.get(label, label) not in missing:
-            missing.append(shown.get(label, label))
+    for at, content, ink in texts:
+        small.draw(draw, at, content, ink)
+    for cut in font.missing + small.missing:
+        if missing is not None and shown.get(cut, cut) not in missing:
+            missing.append(shown.get(cut, cut))
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=False)
     return out.getvalue()
@@ -270,8 +292,9 @@ def render_docx(review: Review) -> bytes:
         if png is not None:
             doc.add_picture(io.BytesIO(png), width=Inches(6.5))
             doc.add_paragraph(
-                "Swimlane timeline: lines are messages (labelled with the hop's duration, "
-                "a dot where they arrive), dashed lines that stop halfway messages that "
+                "Swimlane timeline: lines are messages (labelled with the hop's duration "
+                "where there is room, a dot where they arrive), dashed lines that stop "
+                "halfway messages that "
                 "never arrived, squares injects, small dots acknowledgements, crosses lost "
                 "messages, dashed red lines deadlines.", style="Caption")
         _table(doc, ["Step", "Drill time", "After opening"],

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from scenarios.durations import clock_minute, format_duration, on_clock
+from scenarios.durations import clock_minute, format_duration, format_lateness, on_clock
 from scenarios.model import TLP_ORDER, Scenario
 from sim.analysis.metrics import DEFAULT_COORDINATOR, not_in_drill, undelivered
 from sim.engine.events import Event
@@ -52,6 +52,19 @@ NOT_IN_DRILL = "not in this drill"
 def _t(at: float | None) -> str:
     """A drill moment as the clock's minute, as the console showed it ("—" for none)."""
     return "—" if at is None else clock_minute(at)
+
+
+def shown_lateness(x: dict[str, Any]) -> str:
+    """How late expectation ``x`` (from :func:`sim.analysis.metrics.compute`) was done,
+    or how overdue it was when the drill ended if never done, as people read it beside
+    its clock times (:func:`~scenarios.durations.format_lateness`); "" for none."""
+    lateness, due = x.get("lateness"), x.get("deadline_at")
+    if lateness is None:
+        return ""
+    if due is None:
+        return format_duration(lateness)
+    done = x["at"] if x["status"] == "late" and x.get("at") is not None else due + lateness
+    return format_lateness(done, due)
 
 
 def _h(minutes: float | None) -> str:
@@ -186,9 +199,9 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
         if x["status"] == "missed":
             # a drill stopped early: missed, but not yet overdue at an end it never reached
             extra = ("never done" if x.get("lateness") is None else
-                     f"never done; overdue {format_duration(x['lateness'])} at the end")
+                     f"never done; overdue {shown_lateness(x)} at the end")
         elif x["status"] == "late":
-            extra = f"late by {format_duration(x['lateness'])}"
+            extra = f"late by {shown_lateness(x)}"
         elif x["status"] == "met":
             extra = f"by {who(x.get('by'))}"
         elif "skipped" in x:

@@ -24,7 +24,8 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from scenarios.durations import clock_minute, format_duration
+from scenarios.durations import clock_minute
+from sim.analysis.report import shown_lateness
 from sim.analysis.review import (
     PARTS,
     RATINGS,
@@ -463,8 +464,7 @@ class ReviewScreen(Screen):
         exp.clear()
         for x in self.review.metrics["expectations"]:
             rating, note, mine = self.review.rating(x["id"])
-            late = (format_duration(x["lateness"]) if x.get("lateness") and x["status"] != "met"
-                    else "")
+            late = shown_lateness(x) if x.get("lateness") and x["status"] != "met" else ""
             # one never in play is left out of the score, as in the header's total
             score = "—" if not_in_play(x) else f"{x['earned']:g}/{x['score']:g}"
             exp.add_row(*cells([
