@@ -369,8 +369,11 @@ class DrillApp(PlainTextApp):
     def redraw(self) -> None:
         if self.remote is not None:
             self.state = self.remote.state  # a new one when the server said to start again
-        # the read model knows time from events; between events the clock moves on
-        self.state.now = max(self.state.now, self.session.now)
+        # the read model knows time from events; between events the clock moves on. The
+        # session's drill time is never behind the events it has sent (a drill served
+        # elsewhere: the server's, which goes back only when the host resumed an earlier
+        # copy of its journal, and then every terminal shows the server's)
+        self.state.now = self.session.now
         # and deadlines from deliveries: the views show the engine's own anchors
         self.state.use_anchors(self.session.anchors)
         if self._screens_gone():

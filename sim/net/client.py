@@ -10,9 +10,12 @@ another way meanwhile starts it again from nothing), so it never misses or repea
 Each request carries a random key; one whose answer was lost with the connection is
 sent again with it after reconnecting, and the server answers it without carrying it
 out a second time. A connection that goes silent (a network that loses its packets
-without a reset) is taken for dead when a request's answer does not come in
-:data:`ANSWER_TIMEOUT` seconds, or a keepalive ping's in :data:`PING_TIMEOUT`: it is
-dropped, and the client reconnects and sends the request again.
+without a reset) is taken for dead when nothing at all comes from the server for
+:data:`ANSWER_TIMEOUT` seconds while a request waits for its answer, or for
+:data:`PING_TIMEOUT` seconds after a keepalive ping: it is dropped, and the client
+reconnects and sends the request again. Every byte that comes counts, not only whole
+frames: over a slow link a large frame (an inject with a large attached file) takes
+longer than that to arrive, and the answers wait behind it.
 
 Interface (what a UI uses in place of a local :class:`DrillSession`)::
 
@@ -88,12 +91,13 @@ from sim.runs.view import DrillState
 #: reconnection back-off, seconds
 BACKOFF_FIRST = 0.2
 BACKOFF_MAX = 5.0
-#: seconds a request waits for its answer, with nothing else from the server either,
-#: before the connection is taken for dead: it is dropped, and the request sent again
-#: (with its key) once the client has reconnected
+#: seconds a request waits for its answer, with nothing else from the server either (not
+#: a byte), before the connection is taken for dead: it is dropped, and the request sent
+#: again (with its key) once the client has reconnected
 ANSWER_TIMEOUT = 10.0
-#: keepalive: a ping every PING_INTERVAL seconds; a server that has not answered one
-#: PING_TIMEOUT seconds later is taken for gone (a silent link is noticed in under 20 s)
+#: keepalive: a ping every PING_INTERVAL seconds; a server from which nothing at all has
+#: come (neither the answer nor a byte of anything else) PING_TIMEOUT seconds after it
+#: is taken for gone (a silent link is noticed in under 20 s)
 PING_INTERVAL = 5.0
 PING_TIMEOUT = 10.0
 #: seconds closing a connection waits for the server's side before dropping it
@@ -235,6 +239,21 @@ class _Clock:
         return self.base + (time.monotonic() - self.at) * self.speed / 60.0
 
 
+class _Connection(ClientConnection):
+    """A connection to the drill server that notes when bytes last came from it: a link
+    that brings a large frame slowly is alive while the frame is arriving, before it is
+    whole (the answers to pings and requests wait behind it)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: when bytes last came in from the server (time.monotonic())
+        self.heard = time.monotonic()
+
+    def data_received(self, data: bytes) -> None:
+        self.heard = time.monotonic()
+        super().data_received(data)
+
+
 class DrillClient:
     """See the module docstring."""
 
@@ -266,9 +285,7 @@ class DrillClient:
         self.mark = P.NO_MARK
         self.event_at: float | None = None
         self.connected = False
-        self._ws: ClientConnection | None = None
-        #: when the last frame came in from the server (time.monotonic())
-        self._heard = time.monotonic()
+        self._ws: _Connection | None = None
         self._listeners: list[Callable[[Event], None]] = []
         self._reset_listeners: list[Callable[[], None]] = []
         self._clock_listeners: list[Callable[[P.ClockState], None]] = []
@@ -313,10 +330,13 @@ class DrillClient:
         """``fn()`` whenever the server says to start again from nothing (a ``reset``
         welcome, or a reconnection into another drill): whatever was built from the events
         so far is to be thrown away. It is called once :attr:`state` is the new, empty read
-        model, before the events sent again."""
+        model, before the welcome's clock is told to :meth:`on_clock` and before the events
+        sent again."""
         self._reset_listeners.append(fn)
 
     def on_clock(self, fn: Callable[[P.ClockState], None]) -> None:
+        """``fn(clock)`` for every clock frame, and the clock of every welcome (after a
+        reconnection: the server's drill time, which may be earlier than before)."""
         self._clock_listeners.append(fn)
 
     def on_note(self, fn: Callable[[Note], None]) -> None:
@@ -343,16 +363,20 @@ class DrillClient:
     # --- connecting ----------------------------------------------------------------------
 
     async def connect(self, timeout: float = 10.0) -> None:
-        """Connect and join; afterwards the client keeps itself connected until :meth:`close`."""
+        """Connect and join; afterwards the client keeps itself connected until :meth:`close`.
+
+        ``timeout`` is for reaching the server, and for the welcome as long as nothing of
+        it comes: a welcome that keeps coming (a large one over a slow link) is waited for."""
         ws = await self._open(timeout)
         self._runner = asyncio.create_task(self._run(ws))
 
-    async def _open(self, timeout: float) -> ClientConnection:
+    async def _open(self, timeout: float) -> _Connection:
         try:
+            # the keepalive is this client's own (see _keepalive), not the library's
             ws = await asyncio.wait_for(connect(
                 self.base, ssl=self._tls, max_size=P.MAX_SERVER_FRAME, compression=None,
-                open_timeout=timeout, ping_interval=self.ping_interval,
-                ping_timeout=self.ping_timeout, close_timeout=CLOSE_TIMEOUT), timeout)
+                open_timeout=timeout, ping_interval=None, close_timeout=CLOSE_TIMEOUT,
+                create_connection=_Connection), timeout)
         except (OSError, TimeoutError, InvalidHandshake, InvalidURI, UnicodeError) as exc:
             why = getattr(exc, "strerror", None) or type(exc).__name__
             if isinstance(exc, ssl.SSLError):
@@ -360,11 +384,12 @@ class DrillClient:
             elif isinstance(exc, UnicodeError):  # a host name looking it up cannot encode
                 why = BAD_HOST_NAME
             raise DrillConnectionError(f"cannot reach the drill server at {self.base}: {why}") from None
+        assert isinstance(ws, _Connection)
         try:
             await ws.send(P.encode(P.Hello(version=P.PROTOCOL_VERSION, token=self._token,
                                            since=self.seq, drill=self.drill,
                                            mark=self.mark)))
-            first = P.server_adapter.validate_json(await asyncio.wait_for(ws.recv(), timeout))
+            first = P.server_adapter.validate_json(await self._first_frame(ws, timeout))
         except ConnectionClosed as exc:
             await ws.close()
             if _too_big(exc):
@@ -389,7 +414,6 @@ class DrillClient:
                                        "read (another version of acid-drill?)") from None
         self._ws = ws
         self.connected = True
-        self._heard = time.monotonic()
         if restarted:
             # the drill started again from the server's record: what was sent before was
             # meant for the drill as it was, and is not sent again
@@ -404,7 +428,27 @@ class DrillClient:
         if restarted:
             for fn in self._reset_listeners:
                 fn()
+        # told once whatever was built from the earlier events is gone
+        for tell in self._clock_listeners:
+            tell(first.clock)
         return ws
+
+    @staticmethod
+    async def _first_frame(ws: _Connection, timeout: float) -> str | bytes:
+        """The server's first frame (its answer to the hello), however long it takes to
+        arrive as long as its bytes keep coming; TimeoutError when nothing at all has come
+        for ``timeout`` seconds."""
+        first = asyncio.ensure_future(ws.recv())
+        since = time.monotonic()
+        try:
+            while not first.done():
+                left = max(since, ws.heard) + timeout - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                await asyncio.wait((first,), timeout=left)
+            return first.result()
+        finally:
+            first.cancel()  # nothing when it came
 
     def _welcome(self, w: P.Welcome) -> bool:
         """Take the welcome in; True when it starts an earlier read model again."""
@@ -434,15 +478,15 @@ class DrillClient:
             self.breaks = w.breaks
             for hook in self._breaks_listeners:
                 hook(w.breaks)
-        self._clock(w.clock)
+        self._clock(w.clock, welcome=True)
         return restarted
 
-    async def _run(self, ws: ClientConnection) -> None:
+    async def _run(self, ws: _Connection) -> None:
         delay = BACKOFF_FIRST
         while True:
+            keepalive = asyncio.create_task(self._keepalive(ws))
             try:
                 async for raw in ws:
-                    self._heard = time.monotonic()
                     self._frame(raw)
                     delay = BACKOFF_FIRST
             except ConnectionClosed as exc:
@@ -454,6 +498,8 @@ class DrillClient:
                 # the same frame would come again on every reconnection: stop, and say so
                 await self._stop(ws, DrillConnectionError(str(exc)))
                 return
+            finally:
+                keepalive.cancel()
             self.connected = False
             self._ws = None
             # the requests not yet answered wait for the reconnection: they are sent again
@@ -481,6 +527,28 @@ class DrillClient:
                             why="the connection was lost")))
                         return
             await self._send_again(ws)
+
+    async def _keepalive(self, ws: _Connection) -> None:
+        """Ping the server every :attr:`ping_interval` seconds, and take the connection for
+        dead (drop it) when nothing at all has come from the server for
+        :attr:`ping_timeout` seconds since a ping went: neither its answer nor a byte of
+        anything else. Over a slow link the answer waits behind a large frame, which
+        keeps the connection alive for as long as it keeps coming."""
+        while True:
+            await asyncio.sleep(self.ping_interval)
+            sent = time.monotonic()
+            try:
+                pong = asyncio.ensure_future(await ws.ping())
+            except ConnectionClosed:
+                return  # the reading loop sees it
+            while not pong.done():
+                left = max(sent, ws.heard) + self.ping_timeout - time.monotonic()
+                if left <= 0:
+                    self._drop(ws)
+                    return
+                await asyncio.wait((pong,), timeout=left)
+            if pong.cancelled() or pong.exception() is not None:
+                return  # the connection closed: the reading loop sees it
 
     def _drop(self, ws: ClientConnection) -> None:
         """Take a silent connection for dead: drop it at once (a closing handshake would
@@ -586,12 +654,23 @@ class DrillClient:
                 else:
                     self.on_status(f"server: {msg.message}")
 
-    def _clock(self, state: P.ClockState) -> None:
+    def _clock(self, state: P.ClockState, welcome: bool = False) -> None:
+        """Take a clock frame in, or the clock of a ``welcome``.
+
+        Within one connection the drill time shown never goes back: a frame may say a
+        moment earlier than the time this client has moved its clock on to meanwhile (the
+        frame was on its way), and the events it holds may be ahead of the last frame. A
+        welcome's drill time is the server's as it stands, and is taken as it is: after a
+        reconnection to a drill resumed from an earlier copy of its journal, it may be
+        earlier than the time shown before. (The welcome's clock is told to the
+        :meth:`on_clock` listeners once the welcome is taken in.)"""
         self.clock.set(state)
         if self.state is not None:
-            self.state.now = max(self.state.now, state.drill_time)
-        for fn in self._clock_listeners:
-            fn(state)
+            self.state.now = (state.drill_time if welcome
+                              else max(self.state.now, state.drill_time))
+        if not welcome:
+            for fn in self._clock_listeners:
+                fn(state)
 
     def _wake_seq(self) -> None:
         keep = []
@@ -675,11 +754,14 @@ class DrillClient:
 
     async def _answer(self, fut: asyncio.Future[P.Result], timeout: float) -> P.Result:
         """The answer ``fut`` brings. A connection silent for ``timeout`` seconds (since
-        the request went, or since the last frame it brought) is dropped: the request is
+        the request went, or since the last bytes it brought) is dropped: the request is
         sent again once the client has reconnected, and waits on the next."""
         since = time.monotonic()
         while not fut.done():
-            left = max(since, self._heard) + timeout - time.monotonic()
+            # every byte from the server counts: a large frame may be arriving slowly,
+            # with the answer behind it
+            heard = self._ws.heard if self._ws is not None else since
+            left = max(since, heard) + timeout - time.monotonic()
             if left <= 0:
                 if self._ws is not None:
                     self._drop(self._ws)

@@ -308,7 +308,9 @@ async def follow(url: str, *, cafile: str | None, out=None, err=None,
     """Print what this invitation may see until the drill ends (0) or ``stop`` is set.
 
     Each event is one line: a line break or tab in a name or title the drill server
-    sends (from the scenario, or typed by a team) is shown as an escape."""
+    sends (from the scenario, or typed by a team) is shown as an escape. When the drill
+    starts again from the host's record (it resumed an earlier copy of its journal), one
+    line says so, and the clock and the drill as it now stands follow, from its start."""
     out, err = out or sys.stdout, err or sys.stderr
     client = DrillClient(url, cafile=cafile,
                          on_status=lambda line: print(one_line(line), file=err, flush=True))
@@ -340,8 +342,17 @@ async def follow(url: str, *, cafile: str | None, out=None, err=None,
             how = f"running at {state.speed:g}x" if state.running else "paused"
             print(f"clock {how} at {_stamp(state.drill_time)}", file=out, flush=True)
 
+    def on_reset() -> None:
+        # the host resumed an earlier copy of its journal (or this invitation now leads to
+        # another drill): what follows is the drill as it now stands, from its start
+        print("the drill started again from the host's record: what follows is the drill "
+              "as it now stands, from its start", file=out, flush=True)
+        latest[0] = 0.0
+        shown["running"] = shown["speed"] = None  # the clock is printed again
+
     # connect() returned on the welcome: every event, earlier ones first, comes after it
     client.listen(on_event)
+    client.on_reset(on_reset)
     client.on_clock(on_clock)
     on_clock(client.clock_state())
     while not done.is_set():
