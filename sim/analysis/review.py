@@ -148,6 +148,8 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
     #: per (actor, incident), the automated policy's actions, each once as it was drafted
     #: (a message to several recipients, or chased, is one draft)
     drafts: dict[tuple[str, str], list[Event]] = {}
+    #: per (actor, incident), the messages people sent, each once (its action's event)
+    people: dict[tuple[str, str], list[Event]] = {}
     sent: dict[str, Event] = {}
     #: per dispatch, its attempts (message ids) in the order they were sent
     attempts: dict[str, list[str]] = {}
@@ -163,9 +165,14 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
             if e.type == "acknowledged":
                 for did in e.details.get("dispatches", ()):
                     acks_by_dispatch.setdefault(did, e)
-            if e.details.get("by") == "policy" and e.actor is not None and e.incident is not None:
+            if e.actor is None or e.incident is None:
+                continue
+            by = e.details.get("by")
+            if by == "policy":
                 mine = own if e.type in ("acknowledged", "analysed") else drafts
                 mine.setdefault((e.actor, e.incident), []).append(e)
+            elif by == "human" and "spans" in e.details:
+                people.setdefault((e.actor, e.incident), []).append(e)
         elif e.type == "message_sent":
             sent[e.details["msg"]] = e
             attempts.setdefault(e.details["dispatch"], []).append(e.details["msg"])
@@ -204,7 +211,8 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
         t0, t1 = h["trigger_at"], h["first_sent_at"]
         # the sender, from learning of it to the first attempt
         sender_side = t1 - t0
-        if first.details.get("by") == "policy" and sender_side > 0:
+        by = first.details.get("by")
+        if by in ("policy", "human") and sender_side > 0:
             # the sender's own work on the incident within the hop: acknowledging what
             # it received of it, analysing it (in this handling or another: the
             # analysis is the team's, whoever runs it, and the office's part of one
@@ -213,19 +221,30 @@ def _breakdown(events: list[Event]) -> tuple[list[Hop], list[NotDelivered]]:
             # between is queued behind other work. Drafting its other messages and
             # actions about the incident is other work, but the time its office was
             # closed while it drafted one is still waiting for working hours (a
-            # preservation request drafted overnight, then a request for assistance)
+            # preservation request drafted overnight, then a request for assistance).
+            # A person's message counts as their handling from when the role took in
+            # what it rests on, but for the time the office was closed meanwhile
+            # (waiting for working hours) and any time the automated policy held the
+            # role before (its work as its own, the rest queued), as their message's
+            # spans say; one without spans was handled by a person in office hours
             key = (h["from"], h["incident"])
             done = own.get(key, [])
             closings = taken_at_closing.get(key, set())
             pieces = [p for e in done for p in _pieces(e, done, closings, exact)]
             drafted = drafts.get(key, [])
-            this = next((e for e in drafted if _same_draft(e, first)), None)
-            if this is not None and "spans" in this.details:
-                pieces.append(_piece(this, exact))
+            if by == "human":
+                theirs = next((e for e in people.get(key, ()) if _person_sent(e, first)),
+                              None)
+                pieces.append(_piece(theirs, exact) if theirs is not None
+                              else _Work(t0, t1, spans=((t0, t1, "worked"),)))
             else:
-                draft = first.details.get("draft") or {}
-                worked, off_duty = draft.get("worked", 0.0), draft.get("off_duty", 0.0)
-                pieces.append(_block(t1, float(worked), float(off_duty), exact))
+                this = next((e for e in drafted if _same_draft(e, first)), None)
+                if this is not None and "spans" in this.details:
+                    pieces.append(_piece(this, exact))
+                else:
+                    draft = first.details.get("draft") or {}
+                    worked, off_duty = draft.get("worked", 0.0), draft.get("off_duty", 0.0)
+                    pieces.append(_block(t1, float(worked), float(off_duty), exact))
             others = [_piece(e, exact) for e in drafted if not _same_draft(e, first)]
             _add_pieces(parts, t0, t1, pieces, others)
         # the rest of the sender's side, its other drafts included, is queued
@@ -388,6 +407,13 @@ def _same_draft(action: Event, sent: Event) -> bool:
     event per draft, however many recipients it went to)."""
     details = action.details
     return (action.time == sent.time and details.get("rule") == sent.details.get("rule")
+            and sent.details.get("to") in details.get("targets", ()))
+
+
+def _person_sent(action: Event, sent: Event) -> bool:
+    """Whether a person's action is the one a message's first attempt carries."""
+    details = action.details
+    return (action.time == sent.time and details.get("action") == sent.details.get("verb")
             and sent.details.get("to") in details.get("targets", ()))
 
 

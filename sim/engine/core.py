@@ -145,6 +145,9 @@ class Engine:
         #: actor -> how many times the role was handed back to the policy: only the last
         #: hand-back's take-up (:meth:`_take_up`) runs
         self._hand_backs: dict[str, int] = {}
+        #: while a person's message is sent (:meth:`act`): the actor, and when the minutes
+        #: of their handling fell (:meth:`_handling_spans`), for its action's event
+        self._handled: tuple[str, list[list[Any]]] | None = None
         self.policy = Policy(self)
         self.messaging = Messaging(self)
         self.expectations = Expectations(self)
@@ -445,7 +448,8 @@ class Engine:
     def act(self, action: Action) -> list[Event]:
         """Carry out a person's action at the current simulated time.
 
-        Returns the events it produced at once; messages then travel as usual. An action
+        Returns the events it produced at once; messages then travel as usual, each due
+        from when the role took in what it rests on (:meth:`_rests_since`). An action
         whose fields are not of their types (text that is a number or a list, say) is
         refused before anything changes, as is one the engine cannot carry out.
         """
@@ -502,10 +506,20 @@ class Engine:
                 picture.done.succeed()
             self.emit("analysed", st.id, action.incident, by="human")
         elif action.verb in MESSAGE_VERBS:
-            self.messaging.perform(
-                st, action.verb, action.incident, list(action.targets), [channel], tlp,
-                rule=None, trigger_at=self.env.now, passes=passes, by="human", text=action.text,
-            )
+            due = self._rests_since(st, action.verb, action.incident, action.targets,
+                                    passes, received)
+            trigger_at = max(due.values())
+            spans = self._handling_spans(st, min(due.values()))
+            self._handled = None if spans is None else (st.id, spans)
+            try:
+                self.messaging.perform(
+                    st, action.verb, action.incident, list(action.targets), [channel], tlp,
+                    rule=None, trigger_at=trigger_at, passes=passes, by="human",
+                    text=action.text,
+                    due_from=None if all(t == trigger_at for t in due.values()) else due,
+                )
+            finally:
+                self._handled = None
         else:
             self.messaging.perform(
                 st, action.verb, action.incident, list(action.targets), [], "CLEAR",
@@ -516,6 +530,52 @@ class Engine:
             st.person_done.add((action.incident, action.verb))
         st.person_acted.add(action.incident)
         return self.log[first:]
+
+    def _rests_since(self, st: ActorState, verb: str, incident: str,
+                     targets: tuple[str, ...] | list[str], passes: list[Received],
+                     received: list[Received]) -> dict[str, float]:
+        """When a person's message to each of ``targets`` became due: when the role took
+        in the first item it rests on that is new to that recipient. It rests on the
+        items it passes on, or, passing on none the team has taken in, on every item
+        about the incident the team has taken in; an item is new to a recipient unless
+        the team took it in before it last sent that recipient this action (the
+        person, or the automated policy). A message resting on nothing new is due as
+        it is sent."""
+        now = self.env.now
+        basis = [i.known_at for i in passes if i.known_at is not None] or [
+            i.known_at for i in received if i.known_at is not None]
+        last: dict[str, float] = {}
+        if basis:
+            for e in self.log:
+                d = e.details
+                if (e.type == "message_sent" and e.actor == st.id and e.incident == incident
+                        and d.get("verb") == verb and d.get("attempt") == 1):
+                    last[d["to"]] = e.time
+        due = {}
+        for target in targets:
+            since = last.get(target, -math.inf)
+            due[target] = min((at for at in basis if at > since), default=now)
+        return due
+
+    def _handling_spans(self, st: ActorState, start: float) -> list[list[Any]] | None:
+        """When the minutes of a person's handling of a message, from ``start`` (when it
+        became due) to now, fell (:func:`_spans`): "off_duty" while the role's office was
+        closed, otherwise "worked" while a person held the role and "queued" while the
+        automated policy did. None when a person held it all along, in office hours."""
+        now = self.env._now
+        stretches: list[tuple[float, float, str]] = []
+        hands = st.hands
+        for i, (since, human) in enumerate(hands):
+            begin = max(since, start)
+            end = min(hands[i + 1][0] if i + 1 < len(hands) else now, now)
+            if end > begin:
+                stretches.extend(_by_shift(st.shift, begin, end,
+                                           "worked" if human else "queued"))
+        if all(part == "worked" for _, _, part in stretches):
+            return None
+        sums = {part: sum(e - s for s, e, p in stretches if p == part)
+                for part in ("worked", "off_duty", "queued")}
+        return _spans(stretches, sums["worked"], sums["off_duty"], sums["queued"])
 
     def _default_channel(self, targets: tuple[str, ...]) -> str:
         for cid in self.channels:
@@ -551,6 +611,10 @@ class Engine:
             spans = self._work_spans(actor, details)
             if spans is not None:
                 details["spans"] = spans
+        elif self._handled is not None and type_ in _TIMED and actor == self._handled[0] \
+                and details.get("by") == "human":
+            # a person's message: when the minutes of their handling fell
+            details["spans"] = self._handled[1]
         ev = record(next(self._seq), self._now_rounded, type_, actor, incident,
                     MappingProxyType(details))
         self.log.append(ev)
