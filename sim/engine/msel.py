@@ -17,7 +17,9 @@ import simpy
 from pydantic import ValidationError
 
 from scenarios.durations import check_ahead, clock_minute, parse_drill_time
+from scenarios.loader import _cross_references, format_path
 from scenarios.model import TLP_ORDER, ActionSeen, ArtefactFile, Inject, InjectCondition, Task
+from sim.safe.text import one_line
 
 from .actors import ActorState, Received
 from .expectations import DECIDE_BRANCH
@@ -38,6 +40,9 @@ class ActionError(ValueError):
 
 #: What the facilitator may change in an inject before it is delivered.
 EDITABLE = ("title", "text", "to", "tlp")
+#: The parts of an ad-hoc inject whose names the scenario must have, with its
+#: ``objective`` (see :meth:`Msel._unknown_reference`)
+_REFERENCES = ("when", "after_action", "artefacts")
 
 
 def relabelled_facts(old: Inject, tlp: str) -> str | None:
@@ -141,6 +146,9 @@ class Msel:
             raise ActionError(f"unknown channel {inject.via!r}")
         if inject.incident.id not in self.incidents and not inject.incident.type:
             raise ActionError(f"a new incident {inject.incident.id!r} needs a type")
+        unknown = self._unknown_reference(inject)
+        if unknown is not None:
+            raise ActionError(unknown)
         at = parse_drill_time(inject.at, engine.start) if inject.at else None
         if not fire_now:
             if at is None:
@@ -155,6 +163,29 @@ class Msel:
                     type=inject.type, title=inject.title, text=inject.text,
                     sender=inject.sender, to=list(inject.to), via=inject.via, tlp=inject.tlp)
         self._arm(sched)
+
+    def _unknown_reference(self, inject: Inject) -> str | None:
+        """The first thing an ad-hoc inject names that the scenario does not have (a
+        phase, an expectation, an actor or team, an incident no inject opens, an
+        objective, a password's channel), in one line, as the loader words it for an
+        inject of the scenario's MSEL (:func:`~scenarios.loader._cross_references`); None
+        when there is none. Its sender, recipients and channel are checked by
+        :meth:`add`; its timing follows the rules of ad-hoc injects (now, or at a time)."""
+        data = self.engine.scenario.model_dump(mode="json", exclude={"injects"})
+        # the injects it is checked beside: the MSEL as it stands, ad-hoc injects added
+        # earlier included (one may name the incident such an inject opened)
+        data["injects"] = [
+            *(s.inject.model_dump(mode="json", exclude={"artefacts"})
+              for s in self.injects.values()),
+            inject.model_dump(mode="json")]
+        here = ("injects", len(data["injects"]) - 1)
+        for path, message in _cross_references(data):
+            if tuple(path[:2]) != here or len(path) < 3:
+                continue
+            part = path[2]
+            if part == "objective" or (part in _REFERENCES and len(path) > 3):
+                return one_line(f"{format_path(tuple(path[2:]))}: {message}")
+        return None
 
     def reschedule(self, inject_id: str, at: float) -> None:
         """Move a waiting inject to drill time ``at`` (now or later)."""

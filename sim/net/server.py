@@ -31,7 +31,10 @@ observer's token has a budget of requests (:data:`~sim.net.protocol.REQUEST_BURS
 and a player's messages a size and a budget of what they carry to their recipients
 (:data:`~sim.net.protocol.MAX_ACT_VOLUME`): past them a request is refused, the
 connection kept, so that one invitation cannot flood the host's memory or journal.
-Nothing a client sends or fails to send stops the drill. Never imports Textual or Rich.
+Nothing a client sends or fails to send stops the drill. A halted drill (the host
+cannot write its journal, or the engine failed) is announced to every terminal. The
+server's keepalive waits for a terminal's answer behind a large frame on a slow link
+(:meth:`DrillServer._keepalive`). Never imports Textual or Rich.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from pydantic import ValidationError
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from scenarios.durations import clock_minute
 from sim.engine import ActionError
 from sim.engine.events import Event
 from sim.net import protocol as P
@@ -76,6 +80,15 @@ from sim.safe.text import one_line
 TICK = 0.05
 #: seconds between clock frames while nothing else changes (clients keep in step)
 CLOCK_EVERY = 2.0
+#: seconds between the server's keepalive pings to a terminal, and how long it waits for
+#: the answer (or anything else) from it before taking it for dead, once what was sent
+#: before the ping has had time to arrive (see :data:`SLOWEST_LINK`)
+PING_INTERVAL = 20.0
+PING_TIMEOUT = 20.0
+#: the slowest link a terminal may follow a drill over (bytes a second, 128 kbit/s): a
+#: keepalive's answer waits behind what was sent before the ping (a large frame), and is
+#: given the time that takes at this rate on top of :data:`PING_TIMEOUT`
+SLOWEST_LINK = 16 * 1024
 
 #: session command kinds a player may send (and only for its own role: the payload's
 #: ``actor`` must be the token's role)
@@ -154,6 +167,24 @@ class Stream:
         return since <= self.last and (mark is None or mark == self.mark(since))
 
 
+class Link(ServerConnection):
+    """A terminal's WebSocket connection that notes when bytes last came from it: a
+    terminal still sending a frame, however slowly, is not dead (see
+    :meth:`DrillServer._keepalive`)."""
+
+    #: when bytes last arrived (the monotonic clock, seconds)
+    heard: float = 0.0
+
+    def data_received(self, data: bytes) -> None:
+        self.heard = time.monotonic()
+        super().data_received(data)
+
+
+def _wire_size(frame: str) -> int:
+    """The bytes a frame takes on the wire (its UTF-8), without encoding plain ASCII."""
+    return len(frame) if frame.isascii() else _encoded_size(frame)
+
+
 class Conn:
     """One connection: a cursor into its stream and a queue of direct replies."""
 
@@ -168,6 +199,8 @@ class Conn:
         self.direct: deque[str] = deque()
         self.wake = asyncio.Event()
         self.strikes = 0
+        #: the bytes of the frames handed to the connection so far
+        self.sent = 0
 
     def push(self, msg: P.Message) -> None:
         if not P.known_to(getattr(msg, "type", ""), self.version):
@@ -182,11 +215,12 @@ class Conn:
             self.wake.clear()
             while self.direct or self.cursor < self.stream.last:
                 if self.direct:
-                    await self.ws.send(self.direct.popleft())
+                    frame = self.direct.popleft()
                 else:
                     frame = self.stream.frames[self.cursor]
                     self.cursor += 1
-                    await self.ws.send(frame)
+                self.sent += _wire_size(frame)
+                await self.ws.send(frame)
 
 
 def note_state(note: Note) -> P.NoteState:
@@ -240,6 +274,24 @@ def journal_halt(exc: BaseException, journal: object) -> str:
     its files; the host's console says it whole."""
     why = journal_trouble(exc, journal).removeprefix("cannot write to the journal: ")
     return f"the drill is halted: the host cannot write its journal ({why})"
+
+
+def engine_halt(at: float) -> str:
+    """What every terminal is told of a drill halted because the drill engine failed at
+    drill time ``at``: where it stopped (the host's console says why)."""
+    return (f"the drill is halted at {clock_minute(at)}: the drill engine failed there "
+            "(the host's console says why); nothing more can be done in it")
+
+
+def engine_failure(exc: BaseException) -> str:
+    """An engine failure in one short line, for exercise control: its kind and text."""
+    text = one_line(str(exc))
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+class Stopped(Exception):
+    """The drill engine failed on the way through a jump: the drill is halted where it
+    stopped. Its message is what the facilitator who asked for the jump is told."""
 
 
 def not_issued(exc: TokensUnsaved) -> str:
@@ -480,6 +532,7 @@ class DrillServer:
     def __init__(self, session: DrillSession, tokens: TokenStore, *, host: str = "127.0.0.1",
                  port: int = 0, tls: ssl.SSLContext | None = None, speed: float | None = None,
                  running: bool = False, public_host: str | None = None, tick: float = TICK,
+                 ping_interval: float = PING_INTERVAL, ping_timeout: float = PING_TIMEOUT,
                  notice: Callable[[str], None] | None = None,
                  wall: Callable[[], datetime] | None = None,
                  monotonic: Callable[[], float] | None = None):
@@ -490,6 +543,8 @@ class DrillServer:
         self.tls = tls
         self.public_host = public_host
         self.tick = tick
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
         self.notice = notice or (lambda line: None)
         self.clock = DrillClock(speed=speed or session.speed, start=session.now, running=running)
         #: the facilitator's wall clock (aware), which the planned breaks follow
@@ -545,9 +600,11 @@ class DrillServer:
 
     async def start(self) -> None:
         """Listen (``port`` 0 picks a free port, then found in :attr:`port`) and start the clock."""
+        # the keepalive is the server's own (see _keepalive), not the library's: its
+        # timeout would drop a terminal whose answer waits behind a large frame
         self._server = await serve(
             self._handle, self.host, self.port, ssl=self.tls, max_size=P.HARD_CLIENT_FRAME,
-            max_queue=16, compression=None, ping_interval=20, ping_timeout=20,
+            max_queue=16, compression=None, ping_interval=None, create_connection=Link,
             logger=log,
         )
         sock = next(iter(self._server.sockets))
@@ -611,6 +668,9 @@ class DrillServer:
                 except JournalError as exc:
                     self._halt(str(exc), journal_halt(exc, self.session.path))
                     return
+                except Exception as exc:  # the engine failed on the way: it stops there
+                    self._engine_failed(exc)
+                    return
         if self.session.finished:
             self.clock.pause()
             self.clock.jump_to(self.session.now)
@@ -618,11 +678,41 @@ class DrillServer:
 
     def _halt(self, why: str, told: str | None = None) -> None:
         """Halt the drill and stop its clock: the host's console is told ``why``, every
-        terminal ``told`` (``why`` itself when it holds nothing of the host's own)."""
+        terminal ``told`` (``why`` itself when it holds nothing of the host's own), unasked,
+        in an ``error`` frame without an id (:meth:`halt_frame`), with the clock where the
+        drill stopped; the terminal whose request halted it gets its answer first. One
+        that joins later is told after its welcome."""
         self.halted = told or why
         self.clock.pause()
         self.notice(f"the drill is halted: {why}")
         self.broadcast_clock()
+        frame, told_now = P.Error(code="refused", message=self.halted), list(self.conns)
+
+        def announce() -> None:
+            for conn in told_now:
+                conn.push(frame)
+
+        try:  # after the answer to the request that halted it, if one did
+            asyncio.get_running_loop().call_soon(announce)
+        except RuntimeError:  # no loop running: at once
+            announce()
+
+    def halt_frame(self) -> P.Error | None:
+        """What a terminal is told, unasked, while the drill is halted: why (None while it
+        is not)."""
+        if self.halted is None:
+            return None
+        return P.Error(code="refused", message=self.halted)
+
+    def _engine_failed(self, exc: BaseException) -> str:
+        """Halt the drill where the drill engine failed (``exc``), as a journal that
+        cannot be written halts it: nothing more moves or is recorded in it. Returns
+        what the failure was, for the facilitator."""
+        failure = engine_failure(exc)
+        at = self.session.now
+        self.clock.jump_to(at)
+        self._halt(f"the drill engine failed at {clock_minute(at)}: {failure}", engine_halt(at))
+        return failure
 
     async def _tick_loop(self) -> None:
         while True:
@@ -631,7 +721,8 @@ class DrillServer:
                 self.advance()
                 self.check_breaks()
             except Exception as exc:  # the engine failing must not kill the server silently
-                self._halt(f"the drill stopped: {_reason(exc)}")
+                if self.halted is None:
+                    self._engine_failed(exc)
             self._sync_due()
             if time.monotonic() - self._last_clock >= CLOCK_EVERY:
                 self.broadcast_clock()
@@ -679,13 +770,21 @@ class DrillServer:
     def _jump(self, t: float) -> None:
         """Move the drill on to ``t``: everything until then happens, injects due at ``t``
         included. When the journal cannot take it, the engine has moved on all the same:
-        raises Unrecorded (its events are kept, and written once the host can write)."""
+        raises Unrecorded (its events are kept, and written once the host can write).
+        When the drill engine fails on the way, the drill is halted where it stopped, and
+        raises :class:`Stopped`: the clock does not run on from a drill half moved."""
         self.clock.jump_to(t)
         try:
             self.session.advance_to(t)
             self.session.advance_to(t + 1e-6)  # injects due at exactly this time
         except JournalError as exc:
             raise Unrecorded(str(exc)) from None
+        except Exception as exc:
+            failure = self._engine_failed(exc)
+            raise Stopped(f"the jump to {clock_minute(t)} stopped at "
+                          f"{clock_minute(self.session.now)}: the drill engine failed there "
+                          f"({failure}); the drill is halted, and nothing more can be done "
+                          "in it") from None
         self.clock.jump_to(self.session.now)
 
     # --- scheduled breaks ------------------------------------------------------------
@@ -923,6 +1022,7 @@ class DrillServer:
     async def _handle(self, ws: ServerConnection) -> None:
         conn: Conn | None = None
         pump: asyncio.Task[None] | None = None
+        keepalive: asyncio.Task[None] | None = None
         try:
             try:
                 raw = await asyncio.wait_for(ws.recv(), P.HELLO_TIMEOUT)
@@ -966,9 +1066,13 @@ class DrillServer:
                 breaks=self.breaks_for(grant), instance=self.instance))
             self._sync_due()
             conn.push(P.Due(anchors=self._due.get(stream.key, {})))
+            halt = self.halt_frame()
+            if halt is not None:  # a terminal joining a halted drill is told at once
+                conn.push(halt)
             self.conns.add(conn)
             stream.conns.add(conn)
             pump = asyncio.create_task(conn.pump())
+            keepalive = asyncio.create_task(self._keepalive(conn))
             async for raw in ws:
                 if self.tokens.check(msg.token) is None:
                     break  # revoked meanwhile
@@ -985,10 +1089,44 @@ class DrillServer:
             if conn is not None:
                 self.conns.discard(conn)
                 conn.stream.conns.discard(conn)
-            if pump is not None:
-                pump.cancel()
-                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                    await pump
+            for task in (pump, keepalive):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                        await task
+
+    async def _keepalive(self, conn: Conn) -> None:
+        """Ping the terminal every :attr:`ping_interval` seconds, and take it for dead
+        (drop the connection, which it may open again) when its answer does not come.
+
+        The answer comes only once the terminal has received everything sent before the
+        ping: on a slow link, a large frame (an inject with large attached files, the
+        welcome) delays it. So the answer is waited for :attr:`ping_timeout` seconds
+        plus the time what was sent since the last answer takes at :data:`SLOWEST_LINK`,
+        and for as long as bytes keep coming from the terminal (a terminal sending a
+        frame is alive): only a terminal silent that long is taken for dead."""
+        ws = conn.ws
+        answered = 0  # what had been sent when the last answered ping went
+        while True:
+            await asyncio.sleep(self.ping_interval)
+            sent = conn.sent
+            try:
+                pong = asyncio.ensure_future(await ws.ping())
+            except ConnectionClosed:
+                return
+            pinged = time.monotonic()
+            allowed = self.ping_timeout + (sent - answered) / SLOWEST_LINK
+            while not pong.done():
+                heard = ws.heard if isinstance(ws, Link) else 0.0
+                left = max(pinged + allowed, heard + self.ping_timeout) - time.monotonic()
+                if left <= 0:
+                    log.info("a terminal did not answer the keepalive in time: dropped")
+                    ws.transport.abort()
+                    return
+                await asyncio.wait({pong}, timeout=left)
+            if pong.cancelled() or pong.exception() is not None:  # closed meanwhile
+                return
+            answered = sent
 
     async def _drain(self, conn: Conn) -> None:
         """Let the pump send what is queued (the last error frame) before closing."""
@@ -1057,6 +1195,10 @@ class DrillServer:
             answer = P.Error(id=msg.id, code="refused", message=str(exc))
         except (InviteError, ActionError) as exc:
             answer = P.Error(id=msg.id, code="refused", message=_reason(exc))
+        except Stopped as exc:
+            # moved on part of the way, and halted there: not a refusal, and not to be
+            # sent again
+            answer = P.Error(id=msg.id, code="unrecorded", message=str(exc))
         except Unrecorded as exc:
             # carried out, but its journal write failed: the session keeps it, to write it
             # with the next write that succeeds (when the host stops, if there is room by

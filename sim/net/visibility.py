@@ -13,7 +13,8 @@ arrived, nor that one was lost without a word (to a stale contact that takes mai
 nobody reads, in an outage, by the channel's own losses): it stays as sent until its
 acknowledgement's receipt comes back, as the automated policy knows it until it chases.
 Everything else (exercise control's ground truth, the MSEL, outages, stale contacts,
-the organisers' notes, how the automated policy plays each team, other teams' items and
+the organisers' notes, how the automated policy plays each team, the framework rules
+it chose not to follow for a team, even one a person plays now, other teams' items and
 expectations, TLP violations) is for the facilitator and observers only.
 
 The role is told how one of its own expectations turned out (``expectation_met``,
@@ -64,11 +65,16 @@ CONTROL = frozenset({"incident_opened", "incident_updated", "inject_skipped",
                      "inject_edited", "inject_unskipped", "inject_added",
                      # outages and contact changes are exercise control's surprises: a
                      # player learns of them as its messages bounce, go unanswered or wait
-                     "outage_started", "outage_ended", "contact_changed"})
+                     "outage_started", "outage_ended", "contact_changed",
+                     # a framework rule the automated policy chose not to follow, and how
+                     # likely it was to follow it: how the policy plays a team (a team that
+                     # seldom follows the framework) is a surprise, and a person who takes
+                     # the team over learns its past from what it received and sent
+                     "declined"})
 #: a role's own doings: seen by the event's actor
 OWN = frozenset({"message_sent", "message_bounced", "message_chased", "on_call_answered",
-                 "acknowledged", "analysed", "notified", "requested", "escalated", "declined",
-                 "held", "withheld", "takedown_completed", "preserved", "published", "closed",
+                 "acknowledged", "analysed", "notified", "requested", "escalated", "held",
+                 "withheld", "takedown_completed", "preserved", "published", "closed",
                  "work_dropped", "inject_delivered", "message_delivered",
                  # a message of its own waiting for an outage to end
                  "message_held",
