@@ -965,8 +965,10 @@ DayRanges = tuple[tuple[int, int], ...]
 Week = tuple[DayRanges, ...]
 
 
-def parse_range(v: Any) -> tuple[int, int]:
-    """'HH:MM-HH:MM' as (opening, closing) minutes of the day."""
+def parse_range(v: Any, overnight: str = "overnight shifts are written as 24/7"
+                ) -> tuple[int, int]:
+    """'HH:MM-HH:MM' as (opening, closing) minutes of the day; ``overnight``: what to
+    write instead of a range that runs past midnight."""
     m = _HOURS.match(v) if isinstance(v, str) else None
     if not m:
         raise ValueError(f"{quoted(v)} is not a time range; write 'HH:MM-HH:MM', e.g. '09:00-17:00'")
@@ -974,7 +976,7 @@ def parse_range(v: Any) -> tuple[int, int]:
     if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
         raise ValueError(f"{quoted(v)} has an impossible time of day")
     if h2 * 60 + m2 <= h1 * 60 + m1:
-        raise ValueError(f"{quoted(v)} ends before it starts; overnight shifts are written as 24/7")
+        raise ValueError(f"{quoted(v)} ends before it starts; {overnight}")
     return h1 * 60 + m1, h2 * 60 + m2
 
 
@@ -1522,7 +1524,9 @@ class Condition(Strict):
     phase: list[Id] | None = Field(
         None, description="Require the drill to be in one of these phases (drill.phases)."
     )
-    local_time: Annotated[TimeRange, AfterValidator(lambda v: (parse_range(v), v)[1])] | None = Field(
+    local_time: Annotated[TimeRange, AfterValidator(
+        lambda v: (parse_range(v, "a window of the day ends by midnight: give the part "
+                                  "before it, e.g. '22:00-24:00'"), v)[1])] | None = Field(
         None,
         description="Require the acting actor's local time of day to fall in this range, "
         "'HH:MM-HH:MM', e.g. '09:00-12:00'. A rule that applies outside the range looks "
