@@ -1853,6 +1853,10 @@ def _refuse(problems: list[Problem], via: dict[Path, _IncludedAt] | None) -> typ
     library file makes gathered at the include that brought it in."""
     if via:
         problems = _library_references(problems, via)
+    if any(p.path == "channels" and p.message == "required field is missing"
+           for p in problems):
+        # no channels at all is said once, not again at every use of a channel
+        problems = [p for p in problems if not p.message.startswith("unknown channel ")]
     problems.sort(key=lambda p: (p.mark.file, p.mark.line, p.mark.col) if p.mark else ("", 0, 0))
     raise ScenarioError(problems)
 
