@@ -287,7 +287,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     print(f"journal: {session.path}", file=sys.stderr)
     from tui.app import DrillApp  # only the UI command imports Textual
 
-    roles = args.role or [a for a, h in session.human_roles.items() if h]
+    roles = args.role or session.people_order()  # a resumed drill: as it was played
     status = EXIT_OK
     app = DrillApp(session, speed=session.speed, roles=roles, pin=pin, keymap=keymap)
     try:

@@ -1521,6 +1521,11 @@ class DrillSession:
         self._listeners: list[Callable[[Event], None]] = []
         self.engine.subscribe(self._on_event)
         self.human_roles: dict[str, bool] = {a: a in human for a in scenario.actors}
+        #: the roles people play from the start, as given (the journal's header keeps
+        #: them so), and those handed to a person since, in the order they were handed
+        #: over (see :meth:`people_order`)
+        self._given: list[str] = list(human)
+        self._handed: list[str] = []
         self.journal_path: Path | None = journal.path if journal else None
         #: simulated seconds per wall second the drill runs at (kept in the journal)
         self.speed = DEFAULT_SPEED
@@ -1763,6 +1768,13 @@ class DrillSession:
             self.journal.set_meta("breaks", self._breaks)
             self.journal.commit()
 
+    def people_order(self) -> list[str]:
+        """The roles people play now, in the order the hot seat goes through them: those
+        given at the start, as given; then those handed to a person during the drill, in
+        the order they were handed over. A resumed drill rebuilds it from its journal."""
+        order = dict.fromkeys([*self._given, *self._handed, *self.human_roles])
+        return [a for a in order if self.human_roles.get(a)]
+
     def set_human(self, actor: str, human: bool) -> list[Event]:
         return self._command("facilitator", "set_human", {"actor": actor, "human": human})
 
@@ -1865,8 +1877,14 @@ class DrillSession:
                 human = payload["human"]
                 if not isinstance(human, bool):
                     raise ActionError("human must be true or false")
-                e.set_human(payload["actor"], human)
-                self.human_roles[payload["actor"]] = human
+                actor = payload["actor"]
+                e.set_human(actor, human)
+                if self.human_roles.get(actor) != human:
+                    if actor in self._handed:  # handed again, it comes last
+                        self._handed.remove(actor)
+                    if human:
+                        self._handed.append(actor)
+                self.human_roles[actor] = human
             case _:
                 raise ActionError(f"unknown command {kind!r}")
 
