@@ -31,7 +31,9 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
     field_validator,
     model_serializer,
     model_validator,
@@ -292,6 +294,103 @@ IsoDate = Annotated[
     WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN,
                     "patternErrorMessage": DATE_HINT, "examples": ["2026-08-31"]}),
 ]
+
+class Members(list[str]):
+    """The country codes of a membership or a group as the drill sees them: only those
+    that were members on the day the drill starts. ``written`` keeps the members as the
+    file gives them, each with the date it joined where one is given, which is how they
+    are saved: read again for a drill of another day, they give that day's members."""
+
+    written: list[str | dict[str, date]]
+
+    def __init__(self, codes: list[str], written: list[str | dict[str, date]]) -> None:
+        super().__init__(codes)
+        self.written = written
+
+    @property
+    def joined(self) -> dict[str, date]:
+        """The date each member given with one joined, the members left out included."""
+        return {c: d for item in self.written if isinstance(item, dict) for c, d in item.items()}
+
+    def on(self, day: date) -> Members:
+        """The members on ``day``: those given without a date, or joined by then."""
+        joined = self.joined
+        return Members([c for c in self.written_codes() if c not in joined or joined[c] <= day],
+                       self.written)
+
+    def written_codes(self) -> list[str]:
+        """Every member given, in the order given, whenever it joined."""
+        return [c if isinstance(c, str) else next(iter(c)) for c in self.written]
+
+    def joined_later(self) -> dict[str, date]:
+        """The members given with a date that are not members here (they joined after
+        the drill's start), with the date each joined."""
+        return {c: d for c, d in self.joined.items() if c not in self}
+
+
+#: how to write a member with a date
+MEMBER_HINT = ("a member is a country code, or one country and the date it joined, "
+               "e.g. {PH: 2018-07-01}")
+
+
+def _members(v: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Members of a membership or group as written: country codes, or ``{PH: 2018-07-01}``
+    for a member from that date."""
+    if isinstance(v, Members):
+        v = v.written
+    if not isinstance(v, list):
+        return handler(v)
+    codes: list[Any] = []
+    for item in v:
+        if isinstance(item, dict):
+            if len(item) != 1:
+                raise PydanticCustomError("value_error", "{message}", {
+                    "message": f"{quoted(item)}: {MEMBER_HINT}"})
+            codes.append(next(iter(item)))
+        else:
+            codes.append(item)
+    checked: list[str] = handler(codes)
+    written: list[str | dict[str, date]] = []
+    for item, code in zip(v, checked, strict=True):
+        if not isinstance(item, dict):
+            written.append(code)
+            continue
+        day = next(iter(item.values()))
+        try:
+            written.append({code: _iso_date(day)})
+        except ValueError as exc:
+            raise PydanticCustomError("value_error", "{message}", {
+                "message": f"{quoted(code)}: {exc}"}) from None
+    return Members(checked, written)
+
+
+def _written_members(v: list[str]) -> list[Any]:
+    """Members as saved: as written, with their dates, so that reading them again for a
+    drill of another day gives that day's members."""
+    return v.written if isinstance(v, Members) else list(v)
+
+
+#: a member as the editors' schema takes it: a country code, or {code: date joined}
+MEMBER_SCHEMA: dict[str, Any] = {"anyOf": [
+    {"type": "string", "pattern": COUNTRY_PATTERN,
+     "patternErrorMessage": "a two-letter country code, e.g. 'TH'",
+     "description": "ISO 3166-1 alpha-2 country code"},
+    {"type": "object", "minProperties": 1, "maxProperties": 1,
+     "propertyNames": {"pattern": COUNTRY_PATTERN},
+     "additionalProperties": {"type": "string", "format": "date", "pattern": DATE_PATTERN,
+                              "patternErrorMessage": DATE_HINT},
+     "description": "A member from a date: its country code and the date it joined, e.g. "
+     "{PH: 2018-07-01}; a drill that starts earlier leaves it out."},
+]}
+#: The countries of a membership or group: country codes, or ``{PH: 2018-07-01}`` for a
+#: member from that date. Validating a scenario keeps those of the drill's start only.
+MemberList = Annotated[
+    list[Country],
+    WrapValidator(_members),
+    PlainSerializer(_written_members),
+    WithJsonSchema({"type": "array", "items": MEMBER_SCHEMA}),
+]
+
 
 #: A drill time: an offset from the start, or a date-time (read with spaces around it
 #: taken off) given to the second.
@@ -798,6 +897,11 @@ class Drill(Strict):
             return [error("start", f"{what} ends before it starts (it has no end, so it ends "
                           f"with the drill, at {format_drill_time(self.duration)})", start)]
         return [error("end", f"{what} ends before it starts", end)]
+
+    @property
+    def start_day(self) -> date:
+        """The date the drill starts, on the drill clock."""
+        return self.start.astimezone(ZoneInfo(self.clock_timezone)).date()
 
     def phase_window(self, name: str) -> tuple[float, float]:
         """(start, end) of a named phase in drill minutes."""
@@ -1623,8 +1727,11 @@ class Membership(Strict):
     """The countries party to an agreement or network, as of a date, with its source."""
 
     title: str = Field(description="Name of the agreement or network.")
-    countries: list[Country] = Field(
-        default_factory=_new_list, description="Countries that are parties or members."
+    countries: MemberList = Field(
+        default_factory=_new_list,
+        description="Countries that are parties or members: country codes, or a country "
+        "and the date it joined, e.g. [JP, {PH: 2018-07-01}]; a drill that starts before "
+        "that date leaves it out.",
     )
     as_of: IsoDate | None = Field(None, description="Date the list was last checked.")
     source: str = Field("", description="Where the list comes from (URL, date), or "
@@ -2061,8 +2168,11 @@ class Scenario(Strict):
         "Files elsewhere need `--allow-include FOLDER`.",
     )
     drill: Drill = Field(description="The drill: title, clock, duration.")
-    groups: dict[Id, list[Country]] = Field(
-        default_factory=_new_dict, description="Named country groups, e.g. asean: [BN, KH, ...]."
+    groups: dict[Id, MemberList] = Field(
+        default_factory=_new_dict,
+        description="Named country groups, e.g. asean: [BN, KH, ...]; a member may be given "
+        "with the date it joined, {TL: 2025-10-26}, and a drill that starts before that "
+        "date leaves it out.",
     )
     actors: dict[Id, Actor] = Field(description="Actors by id.")
     channels: dict[Id, Channel] = Field(description="Channels by id.")
@@ -2106,6 +2216,19 @@ class Scenario(Strict):
         default_factory=_new_list,
         description="Free-text questions for players, with answer keys for evaluators.",
     )
+
+    @model_validator(mode="after")
+    def _members_on_the_day(self) -> Scenario:
+        """Memberships and groups as they stood on the day the drill starts (on its
+        clock): a member given with a later date is left out."""
+        day = self.drill.start_day
+        for gid, members in self.groups.items():
+            if isinstance(members, Members) and members.joined:
+                self.groups[gid] = members.on(day)
+        for mid, m in self.memberships.items():
+            if isinstance(m.countries, Members) and m.countries.joined:
+                self.memberships[mid] = m.model_copy(update={"countries": m.countries.on(day)})
+        return self
 
     @model_validator(mode="after")
     def _expand_teams(self) -> Scenario:

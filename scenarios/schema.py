@@ -149,8 +149,13 @@ Editors that speak yaml-language-server get completion and hover text from
   be left out, and a space may stand for the `T`: `2026-09-09 10:00+08:00`), given to
   the whole second: a fraction of a second is refused.
 - **Dates** (`holidays`, the `start` and `end` of `special_hours`, a membership's
-  `as_of`) are ISO calendar dates, `2026-08-31`, unquoted or quoted. Nothing else is
-  read as a date: a number or a date-time there is refused.
+  `as_of`, the date a member joined) are ISO calendar dates, `2026-08-31`, unquoted or
+  quoted. Nothing else is read as a date: a number or a date-time there is refused.
+- **Members from a date.** A country of a membership's `countries` or of a group may
+  be given with the date it joined, `{PH: 2018-07-01}`, beside plain codes:
+  `countries: [JP, {PH: 2018-07-01}]`. Memberships and groups are taken as they stood
+  on the day the drill starts, on the drill clock: a drill that starts earlier (a
+  replay of a past drill) leaves that member out, and `drill explain` names it.
 - **Distributions** are either a duration (a constant) or a mapping with `dist`:
   `constant`, `uniform`, `exponential`, `triangular`, `empirical` or `lognormal`. A
   lognormal is given by `median` and `p90` (numbers an organiser can reason about)

@@ -30,8 +30,12 @@ def _library(name: str) -> dict:
 
 def test_memberships_state_the_treaties_as_they_stand():
     ms = _library("frameworks")["memberships"]
-    # in ASEAN only the Philippines is a Budapest Convention Party
-    assert ASEAN & set(ms["budapest"]["countries"]) == {"PH"}
+    # in ASEAN only the Philippines is a Budapest Convention Party (since 1 July 2018)
+    budapest = [next(iter(c)) if isinstance(c, dict) else c for c in ms["budapest"]["countries"]]
+    assert ASEAN & set(budapest) == {"PH"}
+    assert {"PH": "2018-07-01"} in [
+        {k: str(v) for k, v in c.items()} for c in ms["budapest"]["countries"]
+        if isinstance(c, dict)]
     # the 2004 MLA Treaty binds the ten original members, not Timor-Leste
     assert set(ms["asean-mla"]["countries"]) == ASEAN - {"TL"}
     # the UN convention is in force for no country yet

@@ -24,6 +24,7 @@ from scenarios.model import (
     Inject,
     InjectCondition,
     LogNormal,
+    Members,
     Rule,
     Scenario,
 )
@@ -199,15 +200,30 @@ def _directory(sc: Scenario) -> list[str]:
     return lines
 
 
+def _joined_later(members: list[str]) -> str:
+    """The members given with a date after the drill's start, with that date, or ''."""
+    later = members.joined_later() if isinstance(members, Members) else {}
+    return ", ".join(f"{c} (from {d.isoformat()})" for c, d in later.items())
+
+
 def _legal_channels(sc: Scenario) -> list[str]:
-    """Which legal channels each country really has: rules offer only these."""
-    if not sc.memberships and not sc.roles:
+    """Which legal channels each country really has on the day the drill starts: rules
+    offer only these. Members that joined later, and a group's, are named."""
+    groups = {gid: later for gid, members in sc.groups.items()
+              if (later := _joined_later(members))}
+    if not sc.memberships and not sc.roles and not groups:
         return []
     lines = ["", "Legal channels and roles", ""]
+    day = sc.drill.start_day.isoformat()
     for mid, m in sc.memberships.items():
-        as_of = f", as of {m.as_of.isoformat()}" if m.as_of else ""
+        checked = f"; list checked {m.as_of.isoformat()}" if m.as_of else ""
         lines.append(f"  {mid:<15}{m.title}")
-        lines.append(f"  {'':<15}members: {', '.join(m.countries) or 'none'}{as_of}")
+        lines.append(f"  {'':<15}members: {', '.join(m.countries) or 'none'}, as of {day} "
+                     f"(the drill's start{checked})")
+        if later := _joined_later(m.countries):
+            lines.append(f"  {'':<15}not yet members: {later}")
+    for gid, later in groups.items():
+        lines.append(f"  group {gid}: not yet members: {later}")
     for role, aid in sc.roles.items():
         lines.append(f"  {role}: {sc.actors[aid].name} ({aid})")
     return lines
