@@ -414,14 +414,28 @@ INJECT_OUT = frozenset({"inject_delivered", "inject_held", "message_lost"})
 
 
 def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
-    """Per expectation: met, missed, late or open, with lateness and score."""
+    """Per expectation: met, missed, late or open, with lateness and score.
+
+    While the drill is under way (the log has not ended), an open one says whether its
+    countdown has begun (``anchored``), and one that has is due when the engine would
+    miss it: its anchor (its incident's opening, or the moment its inject went out, its
+    recipients' first events) plus ``within``, as the console shows it. One whose
+    anchor has not come, or (in an ended drill) still open at the end, has no deadline
+    (``deadline_at`` None)."""
     specs: dict[str, dict[str, Any]] = {}
     end = None
+    #: when each incident opened, and when each inject went out (its first event)
+    opened_at: dict[str | None, float] = {}
+    sent_at: dict[str, float] = {}
     #: injects a condition (or exercise control) skipped, and neither put back nor sent
     #: since, with the incident each is about
     skipped: dict[str, str | None] = {}
     opened: set[str | None] = set()
     for e in events:
+        inject = e.details.get("inject")
+        if e.type in INJECT_OUT and isinstance(inject, str) and not (
+                e.type == "message_lost" and e.details.get("verb") != "inject"):
+            sent_at.setdefault(inject, e.time)
         if e.type == "inject_skipped":
             skipped[str(e.details.get("inject"))] = e.incident
         elif e.type == "inject_unskipped" or (e.type in INJECT_OUT and "inject" in e.details):
@@ -430,6 +444,7 @@ def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
             skipped.pop(str(e.details.get("inject")), None)
         elif e.type == "incident_opened":
             opened.add(e.incident)
+            opened_at.setdefault(e.incident, e.time)
         elif e.type == "drill_started":
             specs = {x["id"]: dict(x) for x in e.details["expectations"]}
             for x in specs.values():
@@ -463,6 +478,15 @@ def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
             # counted from its incident's opening, which a skipped inject would have
             # made: it never came into play either
             x["skipped"] = never_opened[x["incident"]]
+        if x["status"] == "open" and "skipped" not in x and end is None:
+            # the drill is under way (an ended one's is due after its end, or never was)
+            anchor = (opened_at.get(x.get("incident")) if x.get("after") == "incident"
+                      else sent_at.get(str(x.get("after"))))
+            within = x.get("within")
+            x["anchored"] = anchor is not None
+            if anchor is not None and isinstance(within, int | float):
+                # the engine's own sum: the deadline it is scored against
+                x["deadline_at"] = anchor + within
         if x["status"] == "missed" and end is not None:
             # never done: it was still overdue when the drill ended
             x["lateness"] = end - x["deadline_at"]

@@ -324,16 +324,24 @@ class Messaging:
             sent = []
             everyone = tuple(targets)
             needs = justification or {}
+            # the action is told under the strictest label its messages went under (what
+            # they pass on may have raised it), with the one chosen when that differs
+            top = _RANK[tlp]
             for target in targets:
-                if self._dispatch(st, verb, inc_id, target, everyone, channels, tlp, rule,
-                                  due_from.get(target, trigger_at) if due_from else trigger_at,
-                                  passes, by, deadline, worked, off_duty, trigger, text,
-                                  set_off.get(target, set_off_by) if set_off else set_off_by,
-                                  needs.get(target, ()), relied or (), desk):
+                label = self._dispatch(
+                    st, verb, inc_id, target, everyone, channels, tlp, rule,
+                    due_from.get(target, trigger_at) if due_from else trigger_at,
+                    passes, by, deadline, worked, off_duty, trigger, text,
+                    set_off.get(target, set_off_by) if set_off else set_off_by,
+                    needs.get(target, ()), relied or (), desk)
+                if label is not None:
                     sent.append(target)
+                    top = max(top, _RANK[label])
             if sent:
+                went = TLP_ORDER[top]
+                asked = {"tlp_asked": tlp} if went != tlp else {}
                 engine.emit(VERB_EVENT[verb], st.id, inc_id, targets=sent,
-                            channel=channels[0], tlp=tlp, **base)
+                            channel=channels[0], tlp=went, **asked, **base)
             return True
         if verb == "takedown":
             engine.takedown(st, inc_id, base)
@@ -447,8 +455,9 @@ class Messaging:
                   worked: float | None, off_duty: float | None, trigger: str | None,
                   text: str, set_off_by: str | None, needed: tuple[str, ...],
                   relied: list[str] | tuple[str, ...],
-                  desk: Shift | AlwaysOn | None = None) -> bool:
-        """Send one message; False when the facts it is about may not be passed on."""
+                  desk: Shift | AlwaysOn | None = None) -> str | None:
+        """Send one message: the label it went under, or None when the facts it is
+        about may not be passed on."""
         engine = self.engine
         shared, withheld, partly = _split(st, engine.actors[target], passes)
         carried = _carried(shared, partly) if withheld else set()
@@ -458,7 +467,7 @@ class Messaging:
             engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
                         to=target, facts=due, action=verb,
                         reason="no message without restricted facts")
-            return False
+            return None
         # one decision per message: pass on what the labels forbid (a person always may)
         breach = bool(withheld) and self._breach(st, inc_id, by)
         if withheld and breach:
@@ -475,7 +484,7 @@ class Messaging:
                 engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld],
                             to=target, facts=missing, action=verb,
                             reason="no message without restricted facts")
-                return False
+                return None
             engine.emit("withheld", st.id, inc_id, refs=[i.ref for i in withheld], to=target)
         picture = st.pictures.get(inc_id)
         if breach:
@@ -532,7 +541,7 @@ class Messaging:
         if rule is not None:
             st.sent.setdefault((inc_id, rule), []).append(d)
         self.send(d, 0)
-        return True
+        return label
 
     def _word(self, d: Dispatch, st: ActorState, shared: list[Received], tlp: str) -> None:
         """Write the subject and body its recipient reads, and what it passes on (``tlp``:

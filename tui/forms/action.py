@@ -7,14 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.strip import Strip
-from textual.widgets import Button, Input, Label, Select, SelectionList
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
 
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER
 from sim.engine import Action
 from sim.runs.view import DrillState
 
-from ..plain import line
+from ..plain import line, text
 from .sending import Send, SendingForm, hidden_problem
 
 
@@ -101,6 +101,9 @@ class ActionForm(SendingForm[Action]):
             yield Label("Pass on (what you received about this incident)")
             yield MarkedList(compact=True, id="refs")
             yield Input(placeholder="Message text", compact=True, id="text")
+            warning = Static("", id="tlp-warning")
+            warning.display = False
+            yield warning
             yield hidden_problem()
             with Horizontal(classes="buttons"):
                 yield Button("Send", variant="primary", compact=True, id="send")
@@ -116,6 +119,35 @@ class ActionForm(SendingForm[Action]):
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "incident":
             self._fill_refs()
+        self._warn_label()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        if event.selection_list.id == "refs":
+            self._warn_label()
+
+    def _warn_label(self) -> None:
+        """Warn, before sending, when what is ticked to pass on is labelled stricter than
+        the label chosen: the message goes under the stricter label, and passing it on to
+        a recipient that label does not allow is a TLP violation."""
+        if not self.ready:
+            return
+        warning = self.query_one("#tlp-warning", Static)
+        if str(self.query_one("#verb", Select).value) not in MESSAGE_VERBS:
+            warning.display = False  # only a message carries a label
+            return
+        chosen = str(self.query_one("#tlp", Select).value)
+        ticked = set(self.query_one("#refs", SelectionList).selected)
+        labels = [item.tlp for item in self.state.inbox[self.role]
+                  if item.ref in ticked and item.tlp in TLP_ORDER]
+        top = max(labels, key=TLP_ORDER.index, default=chosen)
+        if chosen in TLP_ORDER and TLP_ORDER.index(top) > TLP_ORDER.index(chosen):
+            warning.update(text(
+                f"This passes on TLP:{top} material: the message will go as TLP:{top} "
+                f"(a TLP violation, unless TLP:{top} allows it to every recipient)",
+                style="bold yellow"))
+            warning.display = True
+        else:
+            warning.display = False
 
     def _fill_refs(self) -> None:
         incident = self.query_one("#incident", Select).value
