@@ -123,3 +123,65 @@ async def serving_frames(frames: list[str]):
     server = await serve(handle, "127.0.0.1", 0)
     port = next(iter(server.sockets)).getsockname()[1]
     return server, f"ws://127.0.0.1:{port}/?token=abc"
+
+
+class SlowLink:
+    """A TCP relay standing for a slow network between a terminal and the drill server:
+    the server's bytes reach the terminal at ``rate`` bytes a second, the terminal's
+    reach the server at once. Clearing ``flowing`` makes it go silent without a reset:
+    from the server to the terminal, or both ways (``silent_both_ways``)."""
+
+    def __init__(self, server_port: int, rate: int, silent_both_ways: bool = False):
+        self.server_port = server_port
+        self.rate = rate
+        self.silent_both_ways = silent_both_ways
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._ends: list[asyncio.StreamWriter] = []
+        self._relays: set[asyncio.Task[Any]] = set()
+
+    async def start(self) -> SlowLink:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def url(self, invitation: str) -> str:
+        """``invitation``, through the link."""
+        return invitation.replace(f":{self.server_port}/", f":{self.port}/")
+
+    async def _handle(self, cr: asyncio.StreamReader, cw: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._relays.add(task)
+        sr, sw = await asyncio.open_connection("127.0.0.1", self.server_port)
+        self._ends += [cw, sw]
+
+        async def pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter, slow: bool) -> None:
+            try:
+                while data := await r.read(4096 if slow else 65536):
+                    if slow or self.silent_both_ways:
+                        await self.flowing.wait()  # silent: held until the link is back
+                    w.write(data)
+                    await w.drain()
+                    if slow:
+                        await asyncio.sleep(len(data) / self.rate)
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                with contextlib.suppress(Exception):
+                    w.close()
+
+        await asyncio.gather(pipe(cr, sw, False), pipe(sr, cw, True))
+        self._relays.discard(task)
+
+    async def stop(self) -> None:
+        """Close every connection it relays, and wait for its relays to end."""
+        self.flowing.set()
+        if self._server is not None:
+            self._server.close()
+        for end in self._ends:
+            end.close()
+        if self._relays:
+            await asyncio.wait(self._relays, timeout=2)

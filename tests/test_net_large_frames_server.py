@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from net_helpers import net_scenario, serving, until
+from net_helpers import SlowLink, net_scenario, serving, until
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.protocol import State
 
@@ -41,59 +41,6 @@ def loaded(scenario_data, load, tmp_path):
         "tlp": "AMBER", "title": "a day of logs", "artefacts": [{"file": "log.txt"}],
         "incident": {"id": "x"}})
     return load(data)
-
-
-class SlowLink:
-    """A TCP relay standing for a slow network: the server's bytes reach the terminal at
-    :data:`RATE` bytes a second, the terminal's reach the server at once. It can go
-    silent both ways (``flowing`` cleared) without a reset."""
-
-    def __init__(self, server_port: int):
-        self.server_port = server_port
-        self.flowing = asyncio.Event()
-        self.flowing.set()
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._ends: list[asyncio.StreamWriter] = []
-        self._relays: set[asyncio.Task[Any]] = set()
-
-    async def start(self) -> SlowLink:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def _handle(self, cr: asyncio.StreamReader, cw: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._relays.add(task)
-        sr, sw = await asyncio.open_connection("127.0.0.1", self.server_port)
-        self._ends += [cw, sw]
-
-        async def pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter, slow: bool) -> None:
-            try:
-                while data := await r.read(4096 if slow else 65536):
-                    await self.flowing.wait()
-                    w.write(data)
-                    await w.drain()
-                    if slow:
-                        await asyncio.sleep(len(data) / RATE)
-            except (ConnectionError, OSError):
-                pass
-            finally:
-                with contextlib.suppress(Exception):
-                    w.close()
-
-        await asyncio.gather(pipe(cr, sw, False), pipe(sr, cw, True))
-        self._relays.discard(task)
-
-    async def stop(self) -> None:
-        self.flowing.set()
-        if self._server is not None:
-            self._server.close()
-        for end in self._ends:
-            end.close()
-        if self._relays:
-            await asyncio.wait(self._relays, timeout=2)
 
 
 class Terminal:
@@ -146,7 +93,7 @@ async def slow_team(loaded, tmp_path) -> AsyncIterator[tuple[Any, Terminal, Slow
     async with serving(loaded, tmp_path, **PINGS) as (server, urls):
         server.session.advance_to(70)
         server.clock.jump_to(server.session.now)
-        link = await SlowLink(server.port).start()
+        link = await SlowLink(server.port, RATE, silent_both_ways=True).start()
         team = await join(urls["cert-a"], link.port)
         try:
             await until(lambda: any(f["type"] == "due" for f in team.frames))
