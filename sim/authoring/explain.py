@@ -705,15 +705,22 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
             names = ", ".join(named[t] for t, _ in found if t in named)
             lines.append(f"{'  ' * depth}{spec.name} --{rule.action} via {rule.channel}"
                          f"{deadline}, TLP:{rule.tlp}{only}--> {names}   [{rid}]")
-            # the message goes to all of them at once; then each takes it up
+            # the message goes to all of them at once; then each takes it up, but one
+            # whose every contact on the rule's channels is out of date, which never
+            # receives it (lost or bounced, with nothing to chase it on)
             grows = {}
+            never = {t for t, _ in unacked}
             everyone = [_Who(t, sc.actors[t]) for t, _ in targets]
             for t, carried in targets:
-                theirs = walk.held.setdefault(t, {})
                 # its facts in the order the sender learnt them, the type the sender acts
                 # on the last of its types (messaging.py)
                 says = tuple(current_type_last(dict.fromkeys((*carried, *implied)),
                                                 f"type:{picture.type}"))
+                if t in never:
+                    # as in a run, what it was sent counts as told: not sent again
+                    walk.told.setdefault((actor, rule.action, t), set()).update(says)
+                    continue
+                theirs = walk.held.setdefault(t, {})
                 was = {f: LABEL_RANK[_laxest(theirs[f])] for f in says if f in theirs}
                 # each fact travels under the label it came under, never laxer than the
                 # message's own (messaging.py)
@@ -735,8 +742,9 @@ def _walk(sc: Scenario, directory: Directory, rules: dict, walk: _Walk, actor: s
                 heard.add(t, actor, says)
                 walk.told.setdefault((actor, rule.action, t), set()).update(says)
             for t, _ in targets:
-                _walk(sc, directory, rules, walk, t, rule.action, actor, depth + 1, lines,
-                      grows[t])
+                if t not in never:
+                    _walk(sc, directory, rules, walk, t, rule.action, actor, depth + 1,
+                          lines, grows[t])
         else:
             doing = EFFECTS.get(rule.action, rule.action.replace("_", " "))
             waits = f" once {', '.join(rule.hold_until)} is done" if rule.hold_until else ""
