@@ -632,6 +632,17 @@ class _Linter:
                 self.warn("rule-never-fires", path,
                           f"rule {rid!r}: nothing ever sends {', '.join(rule.on)}", key=True)
                 continue
+            silent = [a for a in rule.after
+                      if a in rules and rules[a][1].action not in MESSAGE_VERBS]
+            if rule.after and len(silent) == len(rule.after) \
+                    and not set(rule.on) & produced:
+                # set off once the messages of the rules it follows are acknowledged:
+                # an effect (a takedown, a publication) sends none
+                self.warn("rule-never-fires", path,
+                          f"rule {rid!r}: it follows only {', '.join(silent)}, which send"
+                          f"{'s' if len(silent) == 1 else ''} no message to acknowledge",
+                          key=True)
+                continue
             if not self._may_apply(rule, rid):
                 self.warn("rule-never-fires", path,
                           f"rule {rid!r}: its 'when' matches no incident of this drill", key=True)
