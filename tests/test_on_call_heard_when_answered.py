@@ -125,3 +125,29 @@ def test_a_call_stating_a_severe_incident_is_answered_on_what_it_says(scenario_d
     assert _answered(log, "inject:1") == 12 * 60 + 15.0
     [ack] = events_of(log, "acknowledged", "cert-b")
     assert ack.time == 12 * 60 + 25.0
+
+
+def test_a_follow_up_call_before_the_first_is_answered_is_answered_too(scenario_data, load):
+    # a high call about x at T+12:00 to a duty officer who takes only high incidents and
+    # answers after an hour; a follow-up about x that states no severity rings at T+12:20,
+    # before the first is answered: the duty officer takes it on the first call's word,
+    # where a call about another incident, of no stated severity, waits for the office
+    d = scenario_data
+    d["actors"]["cert-b"]["on_call"] = {"channels": ["phone"], "min_severity": "high",
+                                        "answer_after": "1h"}
+    d["actors"]["ctl"]["contacts"]["phone"] = {"address": "+ctl"}
+    d["frameworks"]["fw"]["rules"]["escalate"]["enabled"] = False
+    call = {"sender": "ctl", "to": ["cert-b"], "via": "phone", "tlp": "GREEN"}
+    d["injects"] = [
+        {**call, "id": "A", "at": "T+12:00", "title": "Call A",
+         "incident": {"id": "x", "type": "botnet", "severity": "high", "affected": ["TH"]}},
+        {**call, "id": "B", "at": "T+12:20", "title": "Call B",
+         "incident": {"id": "y", "type": "phishing", "affected": ["TH"]}},
+        {**call, "id": "C", "at": "T+12:20", "title": "Call C",
+         "incident": {"id": "x", "affected": ["SG"]}},
+    ]
+    log = Engine(load(d), seed=0).run()
+    assert _answered(log, "inject:A") == 12 * 60 + 60
+    assert _answered(log, "inject:C") == 12 * 60 + 20 + 60
+    assert not [e for e in events_of(log, "on_call_answered", "cert-b")
+                if e.details["ref"] == "inject:B"]

@@ -385,6 +385,17 @@ class ActorState:
         severity = picture.severity if picture is not None else ""
         if item.known_at is None:
             severity = _graver(severity, item.facts)
+        if not on_call.acts_on(severity or None):
+            # a call about the incident that rang before, severe enough on its own word,
+            # is one the duty officer answers: a follow-up about the same incident is
+            # judged with what it says, though not answered yet
+            for other in self.received:
+                if other.known_at is None and other is not item \
+                        and other.incident == item.incident \
+                        and other.channel in on_call.channels:
+                    stated = _graver("", other.facts)
+                    if stated and on_call.acts_on(stated):
+                        severity = _graver(severity, other.facts)
         return on_call.acts_on(severity or None)
 
     def duty_carries_out(self, action: str) -> bool:
