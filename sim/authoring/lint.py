@@ -33,6 +33,7 @@ from scenarios.model import (
     Scenario,
     Triangular,
     Uniform,
+    parse_range,
 )
 from scenarios.yamlsrc import Mark
 from sim.engine.clock import scenario_shift
@@ -646,6 +647,14 @@ class _Linter:
             if not self._may_apply(rule, rid):
                 self.warn("rule-never-fires", path,
                           f"rule {rid!r}: its 'when' matches no incident of this drill", key=True)
+                continue
+            window = rule.when.local_time
+            if window and not any(self._window_at_work(aid, window) for aid in self.binds[rid]):
+                self.warn("rule-never-fires", ("frameworks", fid, "rules", rid, "when",
+                                               "local_time"),
+                          f"rule {rid!r}: its hours {window} never fall in the working hours "
+                          "of a team that carries it out during the drill, and a team takes "
+                          "its rules up at work")
 
     def incident_states(self) -> dict[str, list[Picture]]:
         """Each incident as it stands after each of its injects, in the order they go out
@@ -768,6 +777,23 @@ class _Linter:
         if math.isinf(first):
             return None
         return first, next((i for t, i in line.injects if t == first), None)
+
+    def _window_at_work(self, aid: str, window: str) -> bool:
+        """Whether some minute of the drill falls within ``window`` ('HH:MM-HH:MM') of
+        ``aid``'s day while it is at work: always for a team staffed around the clock or
+        with a duty officer (who may take a rule up at night)."""
+        actor = self.sc.actors[aid]
+        if actor.always_on or actor.on_call is not None:
+            return True
+        opening, closing = parse_range(window)
+        shift = scenario_shift(self.sc, aid)
+        zone = ZoneInfo(actor.timezone)
+        start = self.sc.drill.start
+        for t in range(math.ceil(self.sc.drill.duration) + 1):
+            local = (start + timedelta(minutes=t)).astimezone(zone)
+            if opening <= local.hour * 60 + local.minute < closing and shift.on_duty(t):
+                return True
+        return False
 
     def _may_apply(self, rule: Rule, rid: str, pictures: list[Picture] | None = None) -> bool:
         """Whether the rule's ``when`` holds for an actor it binds in some state of some
