@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,42 @@ class SlowLink:
             end.close()
         if self._relays:
             await asyncio.wait(self._relays, timeout=2)
+
+
+class FullDisk:
+    """A journal's database connection on a full disk (or a failing one, with another
+    ``error``): every write fails as SQLite's does, reads go on."""
+
+    def __init__(self, conn: sqlite3.Connection, error: str = "database or disk is full"):
+        self.conn = conn
+        self.error = error
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
+            raise sqlite3.OperationalError(self.error)
+        return self.conn.execute(sql, *args)
+
+    def executemany(self, sql: str, *args: Any) -> Any:
+        raise sqlite3.OperationalError(self.error)
+
+    def commit(self) -> None:
+        raise sqlite3.OperationalError(self.error)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
+#: a line of a web server's log, for a large attached file
+_LOG_LINE = "203.0.113.5 - - GET /beacon HTTP/1.1 200 MARK-{i}\n"
+
+
+def with_large_attachment(data: dict[str, Any], folder: Path, size: int) -> dict[str, Any]:
+    """``data`` (a :func:`net_scenario`) with inject L (cert-a, T+01:30) carrying a log of
+    ``size`` bytes written in ``folder``."""
+    text = "".join(_LOG_LINE.format(i=i) for i in range(size // len(_LOG_LINE) + 1))
+    (folder / "log.txt").write_text(text[:size], encoding="utf-8")
+    data["injects"].append({
+        "id": "L", "at": "T+01:30", "sender": "ctl", "to": ["cert-a"], "via": "email",
+        "tlp": "AMBER", "title": "a day of logs", "artefacts": [{"file": "log.txt"}],
+        "incident": {"id": "x"}})
+    return data

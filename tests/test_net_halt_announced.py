@@ -4,37 +4,12 @@ stopped, and a terminal that joins while the drill is halted is told as it joins
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Any
-
 import pytest
-from net_helpers import net_scenario, raw_join, serving, until
+from net_helpers import FullDisk, net_scenario, raw_join, serving, until
 
 from sim.net.client import DrillClient
 
 HALTED = "the drill is halted: the host cannot write its journal (database or disk is full)"
-
-
-class FullDisk:
-    """A journal's database connection on a full disk: every write fails as SQLite's
-    does, reads go on."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def execute(self, sql: str, *args: Any) -> Any:
-        if sql.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
-            raise sqlite3.OperationalError("database or disk is full")
-        return self.conn.execute(sql, *args)
-
-    def executemany(self, sql: str, *args: Any) -> Any:
-        raise sqlite3.OperationalError("database or disk is full")
-
-    def commit(self) -> None:
-        raise sqlite3.OperationalError("database or disk is full")
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.conn, name)
 
 
 @pytest.fixture

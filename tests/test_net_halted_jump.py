@@ -5,39 +5,15 @@ carried out but not recorded, not called refused."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from typing import Any
 
 import pytest
-from net_helpers import net_scenario, serving, until
+from net_helpers import FullDisk, net_scenario, serving, until
 
 from sim.engine import ActionError
 from sim.net.client import DrillClient, Unrecorded
 from sim.runs.session import DrillSession
 
 HALTED = "the drill is halted: the host cannot write its journal"
-
-
-class FullDisk:
-    """A journal's database connection on a full disk: every write fails as SQLite's
-    does, reads go on."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def execute(self, sql: str, *args: Any) -> Any:
-        if sql.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
-            raise sqlite3.OperationalError("database or disk is full")
-        return self.conn.execute(sql, *args)
-
-    def executemany(self, sql: str, *args: Any) -> Any:
-        raise sqlite3.OperationalError("database or disk is full")
-
-    def commit(self) -> None:
-        raise sqlite3.OperationalError("database or disk is full")
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.conn, name)
 
 
 @pytest.fixture

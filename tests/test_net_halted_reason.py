@@ -4,12 +4,10 @@ terminal is told so, and nothing of the host's files; the host's console says it
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
-from net_helpers import net_scenario, serving
+from net_helpers import FullDisk, net_scenario, serving
 
 from sim.engine import Action, ActionError
 from sim.net.client import DrillClient, Unrecorded
@@ -18,28 +16,6 @@ ESCALATE = Action("cert-a", "escalate", "x", targets=("council",), channel="emai
                   tlp="AMBER", text="please coordinate")
 ACK = Action("cert-b", "acknowledge", "x")
 HALTED = "the drill is halted: the host cannot write its journal"
-
-
-class FullDisk:
-    """A journal's database connection on a disk that is full: every write fails as
-    SQLite's does, reads go on."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def execute(self, sql: str, *args: Any) -> Any:
-        if sql.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
-            raise sqlite3.OperationalError("disk I/O error")
-        return self.conn.execute(sql, *args)
-
-    def executemany(self, sql: str, *args: Any) -> Any:
-        raise sqlite3.OperationalError("disk I/O error")
-
-    def commit(self) -> None:
-        raise sqlite3.OperationalError("disk I/O error")
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.conn, name)
 
 
 @pytest.fixture
@@ -70,7 +46,7 @@ async def test_every_terminal_is_told_the_drill_is_halted_not_the_hosts_path(loa
                    for who in ("facilitator", "observer", "cert-a", "cert-b")}
         for client in clients.values():
             await client.connect()
-        real, journal.conn = journal.conn, FullDisk(journal.conn)  # type: ignore[assignment]
+        real, journal.conn = journal.conn, FullDisk(journal.conn, "disk I/O error")  # type: ignore[assignment]
         try:
             # the facilitator's jump is carried out, but the journal cannot take its
             # events: the drill halts there
@@ -107,7 +83,7 @@ async def test_after_a_command_left_unrecorded_the_other_teams_are_told_no_path(
         team_a, team_b = DrillClient(urls["cert-a"]), DrillClient(urls["cert-b"])
         await team_a.connect()
         await team_b.connect()
-        real, journal.conn = journal.conn, FullDisk(journal.conn)  # type: ignore[assignment]
+        real, journal.conn = journal.conn, FullDisk(journal.conn, "disk I/O error")  # type: ignore[assignment]
         try:
             with pytest.raises(Unrecorded) as kept:
                 await team_a.act(ESCALATE)

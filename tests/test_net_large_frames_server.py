@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from net_helpers import SlowLink, net_scenario, serving, until
+from net_helpers import SlowLink, net_scenario, serving, until, with_large_attachment
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.protocol import State
 
@@ -27,20 +27,11 @@ RATE = 120_000
 #: the server's keepalive, made short so that each test is quick (seconds)
 PINGS: dict[str, Any] = {"ping_interval": 0.3, "ping_timeout": 0.8}
 
-LINE = "203.0.113.5 - - GET /beacon HTTP/1.1 200 MARK-{i}\n"
-
 
 @pytest.fixture
 def loaded(scenario_data, load, tmp_path):
     """The two-team drill, with a large log attached to inject L (cert-a, T+01:30)."""
-    text = "".join(LINE.format(i=i) for i in range(FILE_BYTES // len(LINE) + 1))
-    (tmp_path / "log.txt").write_text(text[:FILE_BYTES], encoding="utf-8")
-    data = net_scenario(scenario_data)
-    data["injects"].append({
-        "id": "L", "at": "T+01:30", "sender": "ctl", "to": ["cert-a"], "via": "email",
-        "tlp": "AMBER", "title": "a day of logs", "artefacts": [{"file": "log.txt"}],
-        "incident": {"id": "x"}})
-    return load(data)
+    return load(with_large_attachment(net_scenario(scenario_data), tmp_path, FILE_BYTES))
 
 
 class Terminal:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from net_helpers import SlowLink, net_scenario, serving, until
+from net_helpers import SlowLink, net_scenario, serving, until, with_large_attachment
 
 from sim.engine import Action
 from sim.net.client import DrillClient
@@ -27,8 +27,6 @@ RATE = 120_000
 TIMEOUTS: dict[str, Any] = {"ping_interval": 0.3, "ping_timeout": 0.8, "answer_timeout": 0.8}
 WELCOME_TIMEOUT = 0.8
 
-LINE = "203.0.113.5 - - GET /beacon HTTP/1.1 200 MARK-{i}\n"
-
 ESCALATE = Action("cert-a", "escalate", "x", targets=("council",), channel="email",
                   tlp="AMBER", text="please coordinate")
 
@@ -36,14 +34,7 @@ ESCALATE = Action("cert-a", "escalate", "x", targets=("council",), channel="emai
 @pytest.fixture
 def loaded(scenario_data, load, tmp_path):
     """The two-team drill, with a large log attached to inject L (cert-a, T+01:30)."""
-    text = "".join(LINE.format(i=i) for i in range(FILE_BYTES // len(LINE) + 1))
-    (tmp_path / "log.txt").write_text(text[:FILE_BYTES], encoding="utf-8")
-    data = net_scenario(scenario_data)
-    data["injects"].append({
-        "id": "L", "at": "T+01:30", "sender": "ctl", "to": ["cert-a"], "via": "email",
-        "tlp": "AMBER", "title": "a day of logs", "artefacts": [{"file": "log.txt"}],
-        "incident": {"id": "x"}})
-    return load(data)
+    return load(with_large_attachment(net_scenario(scenario_data), tmp_path, FILE_BYTES))
 
 
 @contextlib.asynccontextmanager
