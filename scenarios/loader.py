@@ -34,12 +34,16 @@ from .model import (
     SELECTORS,
     SHA256_PATTERN,
     STATIC_SELECTORS,
+    WEEKDAYS,
     Condition,
+    DayRanges,
     Id,
     Policy,
     Scenario,
     StageNames,
+    Week,
     check_calendar,
+    parse_timetable,
 )
 from .model import quoted as _quoted
 from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
@@ -177,9 +181,9 @@ def _clear(loc: Located, prefix: tuple) -> None:
 #: fields of an entry written as a mapping that are one value, not separate settings:
 #: an override gives them whole (a weekly timetable is not merged day by day)
 _WHOLE = frozenset({("actors", "working_pattern")})
-#: fields of an entry that an override replaces by giving any of the others: a team's
-#: hours given as working_days or working_hours replace its included timetable
-_REPLACED_BY = {("actors", "working_pattern"): ("working_days", "working_hours")}
+#: a team's hours given as working_days or working_hours replace its included timetable
+#: (see :func:`_replace_timetable`)
+_TIMETABLE_GIVERS = ("working_days", "working_hours")
 
 
 def _drop(loc: Located, path: tuple) -> None:
@@ -189,24 +193,109 @@ def _drop(loc: Located, path: tuple) -> None:
     loc.values.pop(path, None)
 
 
+def _week_of(table: Any) -> Week | None:
+    """The week an included timetable gives, or None when it is not a sound one (the
+    override replaces it all the same)."""
+    if not isinstance(table, dict):
+        return None
+    try:
+        week = parse_timetable({k: [v] if isinstance(v, str) else v for k, v in table.items()})
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return week if any(week) else None
+
+
+def _hhmm(ranges: DayRanges) -> list[str]:
+    return [f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in ranges]
+
+
+def _day_runs(days: list[str]) -> str:
+    """Days as a timetable key, in runs: ``mon-thu,sat``."""
+    ordered = [d for d in WEEKDAYS if d in days]
+    runs: list[list[str]] = []
+    for d in ordered:
+        if runs and WEEKDAYS.index(runs[-1][-1]) == WEEKDAYS.index(d) - 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    return ",".join(r[0] if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def _place(loc: Located, path: tuple, value: Mark | None, key: Mark | None) -> None:
+    """Say that ``path`` was written at ``value`` (its key at ``key``)."""
+    for table, mark in ((loc.values, value), (loc.keys, key)):
+        if mark is not None:
+            table[path] = mark
+
+
+def _replace_timetable(base: dict, over: dict, path: tuple, merged: Located,
+                       over_loc: Located, problems: list[Problem] | None) -> None:
+    """The included timetable of the entry ``base`` at ``path`` replaced by the
+    working_days or working_hours that the override ``over`` gives, keeping what the
+    override leaves out: working_hours alone keep the timetable's days, and
+    working_days alone its hours when every working day has the same ones. When they
+    differ by day, the hours to keep are not known: a problem at the override, added
+    to ``problems``."""
+    field = "working_pattern"
+    where = (*path, field)
+    week = _week_of(base[field])
+    mark, key_mark = merged.values.get(where), merged.keys.get(where)
+    del base[field]
+    _drop(merged, where)
+    if week is None or ("working_days" in over) == ("working_hours" in over):
+        return  # both given, or nothing sound to keep: as the override says
+    if "working_hours" in over:
+        # the timetable's days, where the timetable names them
+        base["working_days"] = [d for d, ranges in zip(WEEKDAYS, week, strict=True) if ranges]
+        _drop(merged, (*path, "working_days"))
+        _place(merged, (*path, "working_days"), mark, key_mark)
+        return
+    hours = {ranges for ranges in week if ranges}
+    days = over["working_days"]
+    given = (*path, "working_days")
+    if len(hours) > 1:
+        if problems is not None:
+            shown = "; ".join(
+                f"{_day_runs([d for d, r in zip(WEEKDAYS, week, strict=True) if r == ranges])}: "
+                f"{', '.join(_hhmm(ranges))}" for ranges in dict.fromkeys(r for r in week if r))
+            problems.append(Problem(
+                over_loc.key_mark(given), format_path(given),
+                "working_days alone replace the included working_pattern, whose hours "
+                f"differ by day ({shown}), so the hours of the days given are not known: "
+                "give working_hours too, or a whole working_pattern instead"))
+        return
+    [ranges] = hours
+    if len(ranges) == 1:
+        # one range a day: the team's working_hours
+        base["working_hours"] = _hhmm(ranges)[0]
+        _drop(merged, (*path, "working_hours"))
+        _place(merged, (*path, "working_hours"), mark, key_mark)
+    elif isinstance(days, list) and days and all(isinstance(d, str) and d in WEEKDAYS
+                                                 for d in days):
+        # several ranges a day (a lunch closure): a timetable of the days given, which
+        # says where the days were given
+        base[field] = {_day_runs(days): _hhmm(ranges)}
+        _place(merged, where, over_loc.values.get(given), over_loc.keys.get(given))
+
+
 def _deep_merge(
-    base: dict, over: dict, path: tuple, merged: Located, over_loc: Located
+    base: dict, over: dict, path: tuple, merged: Located, over_loc: Located,
+    problems: list[Problem] | None = None,
 ) -> None:
     """Merge the override ``over`` into the included ``base``, at ``path``, field by
-    field, and where each field was written into ``merged``."""
-    if len(path) == 2:  # an entry: an actor, a channel...
-        for (section, field), givers in _REPLACED_BY.items():
-            if path[0] == section and field in base and field not in over \
-                    and any(g in over for g in givers):
-                del base[field]
-                _drop(merged, (*path, field))
+    field, and where each field was written into ``merged``. What an override leaves
+    unclear (working_days alone for a timetable whose hours differ by day) is added
+    to ``problems``."""
+    if len(path) == 2 and path[0] == "actors" and "working_pattern" in base \
+            and "working_pattern" not in over and any(g in over for g in _TIMETABLE_GIVERS):
+        _replace_timetable(base, over, path, merged, over_loc, problems)
     for key, value in over.items():
         sub = (*path, key)
         whole = len(path) == 2 and (path[0], key) in _WHOLE
         # a distribution given in full ("dist: ...") replaces the library's, whatever its type
         if isinstance(value, dict) and isinstance(base.get(key), dict) and "dist" not in value \
                 and not whole:
-            _deep_merge(base[key], value, sub, merged, over_loc)
+            _deep_merge(base[key], value, sub, merged, over_loc, problems)
             merged.keys[sub] = over_loc.keys.get(sub, merged.keys.get(sub))
         else:
             if key in base:
@@ -228,7 +317,7 @@ def _load_with_includes(
     path: Path, stack: tuple[Path, ...], problems: list[Problem], is_root: bool,
     roots: IncludeRoots, defined: dict[tuple, _Definer] | None = None,
     via: dict[Path, _IncludedAt] | None = None, included: set[tuple] | None = None,
-    unbacked: set[tuple] | None = None,
+    unbacked: set[tuple] | None = None, overrides: list[Problem] | None = None,
 ) -> Located:
     """The file with its includes merged in. ``defined`` receives, for each id of the
     shared sections, the file that defines it: this one, or the included file it
@@ -236,7 +325,9 @@ def _load_with_includes(
     first; ``included``, the path of each entry of the shared sections, and of each
     rule of a framework, that the included files define (see :func:`_included`);
     ``unbacked``, those that a file that includes others (this one or one it
-    includes) writes and that none of its own includes define."""
+    includes) writes and that none of its own includes define; ``overrides``, what an
+    override leaves unclear, to report with what validation finds (see
+    :func:`_replace_timetable`)."""
     loc = read_yaml_file(path)
     data = loc.data
     if data is None:
@@ -301,7 +392,8 @@ def _load_with_includes(
         sub_defined: dict[tuple, _Definer] = {}
         try:
             sub = _load_with_includes(target, (*stack, real), problems, False, roots,
-                                      sub_defined, via, unbacked=unbacked)
+                                      sub_defined, via, unbacked=unbacked,
+                                      overrides=overrides)
         except YamlProblem as exc:
             problems.extend(_yaml_problems(exc))
             continue
@@ -346,7 +438,7 @@ def _load_with_includes(
         merged.data, merged.values, merged.keys = data, loc.values, loc.keys
     for key, value in data.items() if merged.data is not data else ():
         if key in MAPPING_SECTIONS and isinstance(value, dict) and key in merged.data:
-            _deep_merge(merged.data[key], value, (key,), merged, loc)
+            _deep_merge(merged.data[key], value, (key,), merged, loc, overrides)
             merged.keys[(key,)] = loc.keys.get((key,))
             merged.values[(key,)] = loc.values.get((key,))
         else:
@@ -1868,8 +1960,8 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     the folders in ``allow_include``.
     """
     path = Path(path)
-    loc, roots, via, included, unbacked = _read_scenario(path, allow_include)
-    return _finish(loc, path, [], roots, via, included, unbacked)
+    loc, roots, via, included, unbacked, overrides = _read_scenario(path, allow_include)
+    return _finish(loc, path, overrides, roots, via, included, unbacked)
 
 
 def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...] = ()
@@ -1883,11 +1975,12 @@ def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...]
     The scenario returned has no injects; its source is the file as read, injects
     included."""
     path = Path(path)
-    loc, _, via, included, unbacked = _read_scenario(path, allow_include)
+    loc, _, via, included, unbacked, overrides = _read_scenario(path, allow_include)
     data = {k: v for k, v in loc.data.items() if k != "injects"}  # always a mapping
     scenario, problems = check_scenario(Located(data, loc.values, loc.keys, loc.written),
                                         injects_pending=True, included=included,
                                         unbacked=unbacked)
+    problems = [*overrides, *problems]
     if problems or scenario is None:
         _refuse(problems, via)
     return LoadedScenario(scenario, loc, path)
@@ -1895,12 +1988,13 @@ def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...]
 
 def _read_scenario(path: Path, allow_include: tuple[str | Path, ...]
                    ) -> tuple[Located, IncludeRoots, dict[Path, _IncludedAt],
-                              set[tuple] | None, set[tuple]]:
+                              set[tuple] | None, set[tuple], list[Problem]]:
     """A scenario file with its includes merged, the folders it may read from, where
     each included file was included first, what the included files define (None
-    when the file includes none), and what its files write that their own includes
-    do not define (see :func:`_load_with_includes`). Raises :class:`ScenarioError` when the file cannot
-    be read or an include is broken."""
+    when the file includes none), what its files write that their own includes
+    do not define, and what its overrides leave unclear, to report with what validation
+    finds (see :func:`_load_with_includes`). Raises :class:`ScenarioError` when the file
+    cannot be read or an include is broken."""
     if not os.path.lexists(path) and not path.suffix and len(path.parts) == 1:
         # a bare name that is neither a file nor a bundled scenario: a misspelt id
         ids = [p.stem for p in bundled_scenarios()]
@@ -1914,12 +2008,14 @@ def _read_scenario(path: Path, allow_include: tuple[str | Path, ...]
     via: dict[Path, _IncludedAt] = {}
     included: set[tuple] = set()
     unbacked: set[tuple] = set()
+    overrides: list[Problem] = []
     try:
         loc = _load_with_includes(path, (path.resolve(),), problems, True, roots, via=via,
-                                  included=included, unbacked=unbacked)
+                                  included=included, unbacked=unbacked, overrides=overrides)
     except YamlProblem as exc:
         raise ScenarioError(_yaml_problems(exc)) from None
     if problems:
         # a broken include makes every later check misleading: report it alone
         raise ScenarioError(problems)
-    return loc, roots, via, included if loc.data.get("include") else None, unbacked
+    return (loc, roots, via, included if loc.data.get("include") else None, unbacked,
+            overrides)

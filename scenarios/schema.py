@@ -208,8 +208,12 @@ one without `dist` changes only the figures it gives (`{median: 2h}` keeps the
 library's lognormal and its p90). A `working_pattern` is one weekly timetable and is
 given whole: `{sun-thu: [...]}` replaces the library's timetable, not its days one by
 one. Giving `working_days` or `working_hours` for an actor whose included entry has a
-`working_pattern` replaces that timetable too: the team then works its `working_days`
-(Monday to Friday unless given) within its `working_hours` (09:00-17:00 unless given).
+`working_pattern` replaces that timetable too, keeping what the override leaves out:
+`working_hours` alone keep the timetable's days (BruCERT given only
+`working_hours: "08:00-17:00"` still rests on Friday and Sunday), and `working_days`
+alone keep its hours, lunch closure included, when every working day of the timetable
+has the same ones; when its hours differ by day (MyCERT's Friday-prayer break), that is
+one problem at `working_days`: give `working_hours` too, or a whole `working_pattern`.
 What is wrong with an entry an override changes (`special_hours` that overlap, a
 `public_holidays` subdivision the holidays package does not know, a rule left without
 a trigger) is reported at the override, in the including file. An id that no

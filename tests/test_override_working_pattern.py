@@ -1,5 +1,6 @@
 """An override of a library team's hours takes effect: a new weekly timetable replaces
-the library's whole, and working_days or working_hours replace its timetable."""
+the library's whole, and working_days or working_hours replace its timetable (keeping
+the timetable's days, or its hours, that the override leaves out)."""
 
 from __future__ import annotations
 
@@ -58,17 +59,18 @@ def test_working_hours_alone_replace_the_library_timetable(tmp_path, capsys):
   brucert:
     working_hours: "08:00-16:00"
 """)
-    # the days are the usual working_days (Monday to Friday), as the format says
-    assert hours(path, capsys, "brucert") == "08:00-16:00 mon,tue,wed,thu,fri"
+    # the days are the timetable's (Friday and Sunday off), as the format says
+    assert hours(path, capsys, "brucert") == "08:00-16:00 mon,tue,wed,thu,sat"
 
 
 def test_working_days_alone_replace_the_library_timetable(tmp_path, capsys):
     path = write(tmp_path, """\
-  mycert:
-    subdivision: "02"
+  brucert:
     working_days: [sun, mon, tue, wed, thu]
 """)
-    assert hours(path, capsys, "mycert") == "09:00-17:00 sun,mon,tue,wed,thu"
+    # the timetable's hours, the same every day, stay
+    assert hours(path, capsys, "brucert") == \
+        "mon-thu 07:45-12:15,13:30-16:30; sun 07:45-12:15,13:30-16:30"
 
 
 def test_a_new_timetable_replaces_the_library_one_whole(tmp_path, capsys):
