@@ -1,8 +1,8 @@
 """A rule for some hours of a team's day (`when.local_time`) that never fall in the
 working hours of any team carrying it out is never taken up: a team takes its rules up
 at work (a run finds the window open only at night and looks again each day in vain).
-`drill lint` warns `rule-never-fires` at the window; a team with a duty officer, or
-staffed around the clock, may take it up at night, and is not warned of.
+`drill lint` warns `rule-never-fires` at the window; a team with a duty officer who may
+be called out, or staffed around the clock, may take it up at night, and is not warned of.
 
 The base scenario (tests/conftest.py): the CERTs work 09:00-17:00 local time."""
 
@@ -36,5 +36,7 @@ def test_a_window_within_working_hours_is_not_warned_of(scenario_data, load):
 def test_a_team_with_a_duty_officer_is_not_warned_of(scenario_data, load):
     for aid in ("cert-a", "cert-b"):
         scenario_data["actors"][aid]["on_call"] = {"channels": ["phone"]}
+    # severe enough for the duty officer (min_severity high), which may be called out
+    scenario_data["injects"][0]["incident"]["severity"] = "high"
     loaded = load(_evening_escalation(scenario_data))
     assert [f for f in lint(loaded) if f.code == "rule-never-fires"] == []

@@ -28,6 +28,7 @@ from scenarios.model import (
     Constant,
     Empirical,
     Exponential,
+    Inject,
     LogNormal,
     Rule,
     Scenario,
@@ -238,9 +239,8 @@ class Reach:
         self._messengers: frozenset[str] | None = None
         #: each incident's timed injects that state a severity, in the file's order
         self._stating: dict[str, list] | None = None
-        #: (actor, or None for one a rule's message may reach, incident) -> see
-        #: :meth:`_taken_in`
-        self._taken: dict[tuple[str | None, str], tuple[list[float], list[int]]] = {}
+        #: (actor, incident) -> see :meth:`_taken_in`
+        self._taken: dict[tuple[str, str], tuple[list[float], list[int]]] = {}
 
     def stale_at(self, aid: str, via: str, t: float) -> bool:
         """Whether the contact is out of date at drill minute ``t``: as the last change due
@@ -264,7 +264,9 @@ class Reach:
     def answers(self, aid: str, cid: str, t: float) -> float:
         """When someone at ``aid`` answers on ``cid``, from ``t`` on: at once on a channel
         answered around the clock or on one of its on-call channels, else when it is next
-        on duty (:meth:`sim.engine.actors.ActorState.answering`)."""
+        on duty (:meth:`sim.engine.actors.ActorState.answering`). A call on an on-call
+        channel gets through at any hour, but what it says is taken in only once someone
+        picks it up (:meth:`takes_in`)."""
         on_call = self.sc.actors[aid].on_call
         if self.around_the_clock(cid) or (on_call is not None and cid in on_call.channels):
             return t
@@ -375,12 +377,36 @@ class Reach:
             self._messaged = frozenset(out)
         return self._messaged
 
+    def takes_in(self, aid: str, cid: str, t: float, picked_up: bool) -> float:
+        """When ``aid`` takes in what reaches it on ``cid`` at ``t``, at the earliest, as
+        the engine does (:meth:`sim.engine.core.Engine.takes_in`): at once on duty or on
+        a channel answered around the clock; off duty, a call on one of its on-call
+        channels that the duty officer picks up (``picked_up``: the incident severe
+        enough, :meth:`on_call`) once answered, after the shortest ``answer_after``,
+        unless the office opens first; anything else when the office next opens (it
+        waits unread until the office acknowledges it)."""
+        if self.around_the_clock(cid):
+            return t
+        opens = scenario_shift(self.sc, aid).next_on(t)
+        if opens <= t:
+            return t
+        on_call = self.sc.actors[aid].on_call
+        if picked_up and on_call is not None and cid in on_call.channels:
+            return min(t + minimum(on_call.answer_after), opens)
+        return opens
+
     def _taken_in(self, aid: str, incident: str) -> tuple[list[float], list[int]]:
-        """When ``aid`` has taken in each timed inject about ``incident`` that states a
-        severity, as :meth:`severity` counts them, in time order; with the rank
-        (:data:`SEVERITY_ORDER`) of the most severe stated by each of those times."""
-        told = aid in self.messaged()
-        key = (None if told else aid, incident)
+        """When each timed inject about ``incident`` that states a severity counts
+        towards what ``aid`` knows of it, as :meth:`severity` counts them, in time order;
+        with the rank (:data:`SEVERITY_ORDER`) of the most severe stated by each of those
+        times. An inject sent to ``aid`` counts once it is taken in (:meth:`takes_in`):
+        a call below the on-call ``min_severity`` that reaches a closed office only when
+        the office opens. A call on an on-call channel severe enough on its own word
+        counts as it rings, as the engine judges a follow-up call about the incident
+        with what it says while it waits to be answered. For an actor a framework rule's
+        message may reach, an inject that goes to another team too counts as it goes
+        out: that team may pass it on."""
+        key = (aid, incident)
         found = self._taken.get(key)
         if found is not None:
             return found
@@ -389,14 +415,31 @@ class Reach:
             for inj in self.sc.injects:
                 if inj.id in self.at and inj.incident.severity:
                     self._stating.setdefault(inj.incident.id, []).append(inj)
+        told = aid in self.messaged()
+        on_call = self.sc.actors[aid].on_call
         taken: list[tuple[float, int]] = []
-        for inj in self._stating.get(incident, ()):
-            sent = self.at[inj.id]
+        #: the injects it learns of only from its own copy, in the order they reach it
+        #: (the file's order within a minute)
+        arrivals: list[tuple[float, int, Inject]] = []
+        for n, inj in enumerate(self._stating.get(incident, ())):
             rank = SEVERITY_ORDER.index(inj.incident.severity)
-            if told:
-                taken.append((sent, rank))
-            elif aid in inj.to and (arrived := self.reaches(aid, inj, sent)) is not None:
-                taken.append((self.answers(aid, inj.via, arrived), rank))
+            if told and any(t != aid for t in inj.to):
+                taken.append((self.at[inj.id], rank))
+            elif aid in inj.to and (arrived := self.reaches(aid, inj, self.at[inj.id])) \
+                    is not None:
+                arrivals.append((arrived, n, inj))
+        for arrived, _, inj in sorted(arrivals, key=lambda a: a[:2]):
+            stated, via = inj.incident.severity, inj.via
+            rank = SEVERITY_ORDER.index(stated)
+            picked_up = False
+            if on_call is not None and via in on_call.channels:
+                if on_call.acts_on(stated):
+                    taken.append((arrived, rank))  # severe enough on its own word
+                    continue
+                # judged on what counts before it rings, with what it says
+                known = max((r for t, r in taken if t <= arrived), default=-1)
+                picked_up = on_call.acts_on(SEVERITY_ORDER[max(known, rank)])
+            taken.append((self.takes_in(aid, via, arrived, picked_up), rank))
         taken.sort()
         times, ranks, top = [], [], -1
         for t, rank in taken:
@@ -406,32 +449,39 @@ class Reach:
         self._taken[key] = times, ranks
         return times, ranks
 
-    def severity(self, aid: str, incident: str, at: float) -> str | None:
+    def severity(self, aid: str, incident: str, at: float,
+                 stated: str | None = None) -> str | None:
         """The incident's severity as ``aid`` knows it at drill minute ``at``, as the
         engine's on-call test reads it (:meth:`sim.engine.actors.ActorState.on_call_takes`):
         the most severe stated by the timed injects sent to it that it has taken in by
-        then (what reached a closed office at the earliest when the office opens); for an
-        actor a framework rule's message may reach, by every timed inject due by then,
-        which another team may have passed on. None when none states it (the duty officer
-        counts that as medium)."""
+        then (what reached a closed office at the earliest when the office opens; a call
+        on an on-call channel once the duty officer can have answered it, or as it rings
+        when severe enough on its own word) and by ``stated``, what the message being
+        judged says itself; for an actor a framework rule's message may reach, by every
+        timed inject due by then, which another team may have passed on. None when none
+        states it (the duty officer counts that as medium)."""
         times, ranks = self._taken_in(aid, incident)
         n = bisect_right(times, at)
-        return SEVERITY_ORDER[ranks[n - 1]] if n else None
+        top = ranks[n - 1] if n else -1
+        if stated:
+            top = max(top, SEVERITY_ORDER.index(stated))
+        return SEVERITY_ORDER[top] if top >= 0 else None
 
     def on_call(self, aid: str, channels, incident: str, at: float,
-                action: str | None = None) -> float | None:
+                action: str | None = None, stated: str | None = None) -> float | None:
         """When the actor's duty officer takes a message arriving off duty at ``at`` on
         one of ``channels`` (the engine's on-call rule: an on-call channel, and the
-        incident, as the actor knows it, as severe as ``min_severity``), at the fastest;
-        None when it does not, or when ``action`` is given and the duty officer does not
-        carry it out (it always acknowledges and analyses)."""
+        incident, as the actor knows it with what the message says, ``stated``, as
+        severe as ``min_severity``), at the fastest; None when it does not, or when
+        ``action`` is given and the duty officer does not carry it out (it always
+        acknowledges and analyses)."""
         on_call = self.sc.actors[aid].on_call
         if on_call is None or not any(c in on_call.channels for c in channels):
             return None
         if action is not None and action not in ("acknowledge", "analyse") \
                 and not on_call.carries_out(action):
             return None
-        if not on_call.acts_on(self.severity(aid, incident, at)):
+        if not on_call.acts_on(self.severity(aid, incident, at, stated)):
             return None
         return at + minimum(on_call.answer_after)
 
@@ -466,25 +516,27 @@ class Reach:
         if self.around_the_clock(inj.via):
             return words + (f"; the duty desk takes it at once ({inj.via} is answered around "
                             "the clock)")
-        if on_call is not None and self.on_call(aid, [inj.via], inj.incident.id, t) is not None:
+        if on_call is not None and self.on_call(aid, [inj.via], inj.incident.id, t,
+                                                stated=inj.incident.severity) is not None:
             return words + ("; on call takes it after about "
                             f"{format_duration(median(on_call.answer_after))}")
         return words
 
     def taken_up(self, aid: str, channels, incident: str, at: float,
-                 action: str | None = None) -> tuple[float, str]:
+                 action: str | None = None, stated: str | None = None) -> tuple[float, str]:
         """When work on what reaches ``aid`` at ``at`` (on one of ``channels``) can begin,
         at the fastest, and who takes it: ``now`` (on duty, or at the duty desk on a
         channel answered around the clock), ``on_call`` (the duty officer, before the
         office opens) or ``office`` (at its next opening), as the engine picks the desk
         (:meth:`sim.engine.policy.Policy.desk_for`). With ``action``: who can carry that
-        action out, the office when the duty officer does not."""
+        action out, the office when the duty officer does not. ``stated``: the severity
+        what reaches it states itself, which the duty officer weighs too."""
         if any(self.around_the_clock(c) for c in channels):
             return at, "now"
         opens = scenario_shift(self.sc, aid).next_on(at)
         if opens <= at:
             return at, "now"
-        duty = self.on_call(aid, channels, incident, at, action)
+        duty = self.on_call(aid, channels, incident, at, action, stated)
         if duty is not None and duty < opens:
             return duty, "on_call"
         return opens, "office"
@@ -650,11 +702,17 @@ class _Linter:
                 continue
             window = rule.when.local_time
             if window and not any(self._window_at_work(aid, window) for aid in self.binds[rid]):
+                on_call = [self.sc.actors[a].name for a in sorted(self.binds[rid])
+                           if self.sc.actors[a].on_call is not None]
+                idle = "" if not on_call else (
+                    f" (the duty officer of {_either(on_call)} is never called out: nothing "
+                    "about an incident severe enough for it reaches it on its on-call "
+                    "channels)")
                 self.warn("rule-never-fires", ("frameworks", fid, "rules", rid, "when",
                                                "local_time"),
                           f"rule {rid!r}: its hours {window} never fall in the working hours "
                           "of a team that carries it out during the drill, and a team takes "
-                          "its rules up at work")
+                          f"its rules up at work{idle}")
 
     def incident_states(self) -> dict[str, list[Picture]]:
         """Each incident as it stands after each of its injects, in the order they go out
@@ -781,9 +839,10 @@ class _Linter:
     def _window_at_work(self, aid: str, window: str) -> bool:
         """Whether some minute of the drill falls within ``window`` ('HH:MM-HH:MM') of
         ``aid``'s day while it is at work: always for a team staffed around the clock or
-        with a duty officer (who may take a rule up at night)."""
+        with a duty officer who may be called out (:meth:`_called_out`: it may take a
+        rule up at night)."""
         actor = self.sc.actors[aid]
-        if actor.always_on or actor.on_call is not None:
+        if actor.always_on or self._called_out(aid):
             return True
         opening, closing = parse_range(window)
         shift = scenario_shift(self.sc, aid)
@@ -792,6 +851,37 @@ class _Linter:
         for t in range(math.ceil(self.sc.drill.duration) + 1):
             local = (start + timedelta(minutes=t)).astimezone(zone)
             if opening <= local.hour * 60 + local.minute < closing and shift.on_duty(t):
+                return True
+        return False
+
+    def _called_out(self, aid: str) -> bool:
+        """Whether ``aid``'s duty officer may be called out during the drill: something
+        may reach the team on one of its on-call channels (an inject that is not lost,
+        or a framework rule's message that may go on such a channel) about an incident
+        that can be severe enough for it (``min_severity``, as the most severe any
+        inject states; an incident of no known severity counts as medium). Below that,
+        a call waits unread for the office (:meth:`Reach.takes_in`), and the duty
+        officer never takes anything up at night."""
+        on_call = self.sc.actors[aid].on_call
+        if on_call is None:
+            return False
+        calls = set(on_call.channels) & set(self.sc.actors[aid].contacts)
+        if not calls:
+            return False
+        messages = any(rule.action in MESSAGE_VERBS and (
+            rule.channel is None or calls & {rule.channel, *rule.fallback})
+            for _, rule in self.sc.rules().values())
+        for iid in self.incidents:
+            about = [inj for inj in self.sc.injects if inj.incident.id == iid]
+            stated = [i.incident.severity for i in about if i.incident.severity]
+            if not on_call.acts_on(None) and not on_call.acts_on(
+                    max(stated, key=SEVERITY_ORDER.index) if stated else None):
+                continue
+            if any(aid in inj.to and inj.via in calls and (
+                    inj.id not in self.at or self.reach.reaches(aid, inj, self.at[inj.id])
+                    is not None) for inj in about):
+                return True
+            if messages and aid in self.hears(iid):
                 return True
         return False
 
@@ -893,16 +983,19 @@ class _Linter:
             steps.append(self._message_latency(aid, e.action))
         return sum(m for m, _ in steps), all(exact for _, exact in steps)
 
-    def _acting_after(self, aid: str, e, since: float) -> tuple[float, bool]:
+    def _acting_after(self, aid: str, e, since: float,
+                      stated: str | None = None) -> tuple[float, bool]:
         """The earliest ``aid`` can complete the action of expectation ``e`` when a rule
         giving it that action can apply only from drill minute ``since`` on (and whether
         a draw can be exactly that): someone at its desk then (on duty, at a duty desk
-        on a channel answered around the clock, or its on-call officer), the shortest
-        time its policy takes to draft the action and, for a message that must arrive,
-        the message's latency."""
+        on a channel answered around the clock, or its on-call officer, who weighs the
+        severity what reaches it then states, ``stated``), the shortest time its policy
+        takes to draft the action and, for a message that must arrive, the message's
+        latency."""
         actor = self.sc.actors[aid]
         ways = [c for c in actor.contacts if c in self.sc.channels]
-        at, who_takes = self.reach.taken_up(aid, ways, e.incident, since, e.action)
+        at, who_takes = self.reach.taken_up(aid, ways, e.incident, since, e.action,
+                                            stated)
         exact = True
         if who_takes == "on_call":
             exact = _least(actor.on_call.answer_after)[1]  # type: ignore[union-attr]
@@ -917,7 +1010,7 @@ class _Linter:
             if window is None:
                 continue
             anchor, deadline = window
-            direct = {a: inj.via for inj in self._anchor_inject(e) for a in inj.to}
+            direct = {a: inj for inj in self._anchor_inject(e) for a in inj.to}
             first = self._opens_incident(e, anchor)
             bounds = []
             heard = self.hears(e.incident)
@@ -926,6 +1019,8 @@ class _Linter:
                     continue  # it never acts on the incident (expectation-never-met)
                 actor = self.sc.actors[aid]
                 arrival, exact = anchor, True
+                # the severity the anchor inject states, which the duty officer weighs
+                stated = None
                 if aid not in direct:
                     ways = [c for c in actor.contacts if c in self.sc.channels]
                     lat = [_least(self.sc.channels[c].latency) for c in ways]
@@ -934,8 +1029,10 @@ class _Linter:
                         arrival += least
                 else:
                     # control's injects reach their recipients as they go out
-                    ways = [direct[aid]]
-                earliest, who_takes = self.reach.taken_up(aid, ways, e.incident, arrival)
+                    ways = [direct[aid].via]
+                    stated = direct[aid].incident.severity
+                earliest, who_takes = self.reach.taken_up(aid, ways, e.incident, arrival,
+                                                          stated=stated)
                 if who_takes == "office":
                     exact = True
                 elif who_takes == "on_call":
@@ -943,7 +1040,7 @@ class _Linter:
                 # the office, when the duty officer takes the item but does not carry
                 # the action out: it drafts the action once it opens
                 opens, who_acts = self.reach.taken_up(aid, ways, e.incident, arrival,
-                                                      e.action)
+                                                      e.action, stated)
                 if first:
                     took, certain = self._taking_in(aid, e)
                     earliest += took
@@ -960,7 +1057,12 @@ class _Linter:
                 if allowed is not None and anchor <= allowed[0]:
                     # no rule has it take the action before a later inject: it drafts
                     # the action once that inject's facts may have reached it
-                    later, certain = self._acting_after(aid, e, allowed[0])
+                    later_inj = next((i for i in self.sc.injects if i.id == allowed[1]),
+                                     None)
+                    later, certain = self._acting_after(
+                        aid, e, allowed[0],
+                        later_inj.incident.severity
+                        if later_inj is not None and aid in later_inj.to else None)
                     if later > earliest or (later == earliest and exact and not certain):
                         earliest, exact = later, certain
                     else:
@@ -1021,7 +1123,8 @@ class _Linter:
                     shift = scenario_shift(self.sc, aid)
                     at = self.at[inj.id]
                     taken, who_takes = self.reach.taken_up(aid, [inj.via], inj.incident.id,
-                                                           at, e.action)
+                                                           at, e.action,
+                                                           inj.incident.severity)
                     if who_takes != "now" and taken >= deadline:
                         self.warn(
                             "off-duty-deadline", ("injects", i, "at"),
@@ -1045,7 +1148,8 @@ class _Linter:
                 until = shift.when(shift.next_on(at), "%a %d %b %H:%M")
                 then = f"it waits until {until} local"
                 if actor.on_call is not None and self.reach.on_call(
-                        aid, [inj.via], inj.incident.id, at) is not None:
+                        aid, [inj.via], inj.incident.id, at,
+                        stated=inj.incident.severity) is not None:
                     # as off-duty-deadline: a severe enough call on an on-call channel
                     then = (f"its on-call officer takes it after about "
                             f"{format_duration(median(actor.on_call.answer_after))} (the "
