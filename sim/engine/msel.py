@@ -241,8 +241,14 @@ class Msel:
         if not changed:
             raise ActionError("nothing changed")
         sched.inject = new
+        details = {k: getattr(new, k) for k in changed}
+        if new.facts_label != old.facts_label:
+            # a new label relabels the incident facts: the label they now travel under,
+            # as the inject's delivery will carry it
+            changed.append("facts_tlp")
+            details["facts_tlp"] = new.facts_label
         self.engine.emit("inject_edited", None, old.incident.id, inject=inject_id,
-                         changed=changed, **{k: getattr(new, k) for k in changed})
+                         changed=changed, **details)
 
     def unskip(self, inject_id: str, at: float | None = None) -> None:
         """A skipped inject waits again: at its own time if still ahead, else at ``at``.

@@ -65,6 +65,7 @@ from sim.engine.events import Event
 from sim.net import protocol as P
 from sim.net.invites import Grant, InviteError, TokenStore, TokensUnsaved, invite_url
 from sim.net.visibility import (
+    RoleExpectations,
     artefact_texts,
     control_scenario,
     for_role,
@@ -577,7 +578,7 @@ class DrillServer:
         self._received: dict[str, set[str]] = {}
         #: by stream, the expectation anchors last sent to it (see :meth:`anchors_for`)
         self._due: dict[str, dict[str, float]] = {}
-        self._due_mark: tuple[int, int] | None = None
+        self._due_mark: tuple[int, int, int] | None = None
         #: the facilitator's and observers' welcome (bytes, see :func:`welcome_size`): it
         #: grows with each note, which is refused when terminals could no longer take it
         self.welcome_size = welcome_size(session)
@@ -887,11 +888,17 @@ class DrillServer:
 
     def _anchored(self, role: str) -> frozenset[str]:
         """The role's own expectations whose countdown it may know the start of: those
-        anchored on an inject it has received (:func:`player_sees_anchor`)."""
+        anchored on an inject it has received (:func:`player_sees_anchor`), and those
+        its stream learnt the start of with an inject (one counted from the opening of
+        an incident the role was told of as it began: see
+        :class:`~sim.runs.view.Countdowns`), as a hot-seat role view knows them
+        (:meth:`~sim.runs.view.DrillState.sees_anchor`)."""
         received = self._received.get(role, set())
         states = self.session.engine.expectations.states
-        return frozenset(xid for xid in self.streams[role].expectations
-                         if xid in states and player_sees_anchor(states[xid].after, received))
+        expectations = self.streams[role].expectations
+        learnt = expectations.known if isinstance(expectations, RoleExpectations) else ()
+        return frozenset(xid for xid in expectations if xid in states and (
+            xid in learnt or player_sees_anchor(states[xid].after, received)))
 
     def anchors_for(self, key: str) -> dict[str, float]:
         """When the engine started the countdown of each expectation stream ``key`` may
@@ -900,8 +907,10 @@ class DrillServer:
         team later than it fired (a call waiting for someone at the desk, an outage).
 
         Exercise control sees every anchor. A player sees those of its own expectations
-        anchored on an inject it has received (an anchor on the opening of an incident,
-        or on an inject it never received, is exercise control's knowledge)."""
+        whose countdown it may know the start of (:meth:`_anchored`): anchored on an
+        inject it has received, or on the opening of an incident it was told of as it
+        began. An anchor on the opening of an incident the role first heard of later, or
+        on an inject it never received, is exercise control's knowledge."""
         anchors = self.session.anchors
         if key == ALL:
             return anchors
@@ -912,11 +921,14 @@ class DrillServer:
         """Send each stream's connections the anchors they may see, when they change.
 
         An anchor is set once, when its inject fires or its incident opens (possibly with
-        no event a client sees), and never moves: the count of anchors and of injects
-        received tells whether anything is new."""
+        no event a client sees), and never moves: the count of anchors, of injects
+        received and of countdowns the roles learnt the start of tells whether anything
+        is new."""
         mark = (sum(1 for x in self.session.engine.expectations.states.values()
                     if x.anchor_at is not None),
-                sum(len(v) for v in self._received.values()))
+                sum(len(v) for v in self._received.values()),
+                sum(len(s.expectations.known) for s in self.streams.values()
+                    if isinstance(s.expectations, RoleExpectations)))
         if mark == self._due_mark:
             return
         self._due_mark = mark
