@@ -55,7 +55,15 @@ if TYPE_CHECKING:
 MAX_BYTES = 10 * 1024 * 1024
 #: An XLSX is a zip: its parts unpacked may not exceed this (a zip bomb guard).
 MAX_UNPACKED = 200 * 1024 * 1024
+#: The most injects a sheet may hold: rows with content below the header row (empty
+#: rows, and rows only formatted, are not counted).
 MAX_ROWS = 5000
+#: Rows with content a sheet may hold in all: the injects, and the rows above the header
+#: and notes beside the table.
+MAX_CONTENT_ROWS = MAX_ROWS + 50
+#: Rows a sheet may run to, empty ones included (a CSV's records, a workbook's last row
+#: holding a cell): a bound on the work a hostile file asks for.
+MAX_RAW_ROWS = 100_000
 MAX_COLUMNS = 200
 
 SHEET = "MSEL"
@@ -677,20 +685,18 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         raise MselError([f"{name}: cannot be read as an XLSX workbook (damaged or not a "
                          "spreadsheet)"]) from None
     table = Table(name, ws.title)
-    if ws.max_row > MAX_ROWS + 50 or ws.max_column > MAX_COLUMNS:
-        raise MselError([f"{table.ref(1)}: the sheet has {ws.max_row} rows and "
-                         f"{ws.max_column} columns; an MSEL of at most {MAX_ROWS} rows and "
+    if ws.max_row > MAX_RAW_ROWS or ws.max_column > MAX_COLUMNS:
+        raise MselError([f"{table.ref(1)}: the sheet runs to row {ws.max_row:,} and column "
+                         f"{ws.max_column}; a sheet of at most {MAX_RAW_ROWS:,} rows and "
                          f"{MAX_COLUMNS} columns is read"])
-    for r, row in enumerate(ws.iter_rows(), 1):
-        cells = {}
-        for c, cell in enumerate(row, 1):
-            if cell.data_type == "e":
-                table.errors[(r, c)] = _error_value(cell.value)
-            if cell.value is not None and cell.value != "":
-                cells[c] = xlsx_unescape(cell.value) if isinstance(cell.value, str) \
-                    else cell.value
-        if cells:
-            table.rows[r] = cells
+    # the cells the sheet holds (openpyxl keeps them in _cells), not every cell of the
+    # rectangle they span, which iter_rows would make; a cell only formatted holds no value
+    for (r, c), cell in sorted(ws._cells.items()):
+        if cell.data_type == "e":
+            table.errors[(r, c)] = _error_value(cell.value)
+        if cell.value is not None and cell.value != "":
+            table.rows.setdefault(r, {})[c] = xlsx_unescape(cell.value) \
+                if isinstance(cell.value, str) else cell.value
     # a merged range holds its value in the top-left cell: give it to every cell
     for rng in ws.merged_cells.ranges:
         top = table.rows.get(rng.min_row, {}).get(rng.min_col)
@@ -704,7 +710,20 @@ def _read_xlsx(data: bytes, name: str) -> Table:
                     table.errors[(r, c)] = error
     # a formula without a saved result, unless a merged cell above gives it a value
     table.blank_formulas = {(r, c) for r, c in unsaved if table.rows.get(r, {}).get(c) is None}
+    _check_content_rows(table, sum(map(_has_content, table.rows.values())))
     return table
+
+
+def _has_content(cells: dict[int, Any]) -> bool:
+    """Whether a row holds a value other than spaces."""
+    return any(not isinstance(v, str) or v.strip() for v in cells.values())
+
+
+def _check_content_rows(table: Table, count: int) -> None:
+    """Refuse a sheet with more than :data:`MAX_CONTENT_ROWS` rows holding a value."""
+    if count > MAX_CONTENT_ROWS:
+        raise MselError([f"{table.ref(1)}: the sheet has more than {MAX_CONTENT_ROWS:,} rows "
+                         f"with content; an MSEL of at most {MAX_ROWS:,} injects is read"])
 
 
 def _load_workbook(data: bytes) -> tuple[Any, dict[str, str]]:
@@ -833,33 +852,76 @@ def _read_csv(data: bytes, name: str, encoding: str | None) -> Table:
                 f"{name}:{line}: is not UTF-8 text; save it as 'CSV UTF-8', or name its "
                 "encoding with --encoding (e.g. cp1252, cp874 for Thai, utf-16)"]) from None
     text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
     table = Table(name, None)
     # a cell may be as long as the file: the csv module's own limit (131,072
     # characters) would refuse a long inject text that the export wrote
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, len(text) + 1))
     try:
+        delimiter = _csv_delimiter(text)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         for r, row in enumerate(reader, 1):
-            if r > MAX_ROWS + 50 or len(row) > MAX_COLUMNS:
-                raise MselError([f"{table.ref(r)}: too large; an MSEL of at most {MAX_ROWS} "
-                                 f"rows and {MAX_COLUMNS} columns is read"])
-            cells = {}
-            for c, v in enumerate(row, 1):
-                if v.startswith("'") and v[1:].startswith((*FORMULA_START, "'")):
-                    v = v[1:]
-                v = xlsx_unescape(v)  # the export's _x0000_, as in a workbook
-                if v:  # a cell of spaces is kept: a Title or Text may be only spaces
-                    cells[c] = v
-            if any(isinstance(v, str) and v.strip() for v in cells.values()):
+            if r > MAX_RAW_ROWS or len(row) > MAX_COLUMNS:
+                raise MselError([f"{table.ref(r)}: too large; a CSV of at most "
+                                 f"{MAX_RAW_ROWS:,} rows and {MAX_COLUMNS} columns is read"])
+            cells = _csv_cells(row)
+            if _has_content(cells):
                 table.rows[r] = cells
+                _check_content_rows(table, len(table.rows))
     except csv.Error as exc:
         raise MselError([f"{name}: not CSV: {exc}"]) from None
     finally:
         csv.field_size_limit(limit)
     return table
+
+
+def _csv_cells(row: list[str]) -> dict[int, str]:
+    """A CSV record's cells, {column: value}: the ``'`` the export puts before text a
+    spreadsheet would take for a formula removed, ``_x0000_`` escapes read, empty cells
+    left out (a cell of spaces is kept: a Title or Text may be only spaces)."""
+    cells = {}
+    for c, v in enumerate(row, 1):
+        if v.startswith("'") and v[1:].startswith((*FORMULA_START, "'")):
+            v = v[1:]
+        v = xlsx_unescape(v)  # the export's _x0000_, as in a workbook
+        if v:
+            cells[c] = v
+    return cells
+
+
+#: the separators a CSV's cells may be separated by, the first preferred
+_DELIMITERS = (",", ";", "\t")
+
+
+def _csv_delimiter(text: str) -> str:
+    """The separator of a CSV's cells: the one with which a record among the first ten
+    that are not empty (those that may be the header row, see :func:`_find_header`)
+    names the most known columns; when none names two (headers mapped with
+    ``--columns``), the one that splits such a record into the most cells. A line
+    above the header (a title, a TLP marking, a blank line) does not decide it."""
+    known = _known_headers()
+
+    def score(delimiter: str) -> tuple[int, int]:
+        named = cells = 0
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        seen = 0
+        try:
+            for n, row in enumerate(reader, 1):
+                if n > MAX_RAW_ROWS:
+                    break
+                values = [v for v in _csv_cells(row).values() if v.strip()]
+                if not values:
+                    continue
+                named = max(named, sum(_norm(v) in known for v in values))
+                cells = max(cells, len(values))
+                seen += 1
+                if seen == 10:
+                    break
+        except csv.Error:
+            return (-1, -1)
+        return (named if named >= 2 else 0, cells)
+
+    return max(_DELIMITERS, key=score)
 
 
 # --- columns ---------------------------------------------------------------------
@@ -998,17 +1060,24 @@ def _lines(text: str) -> list[str]:
 
 
 def _flow(text: str, key: str) -> Any:
-    """A cell of YAML flow text (``{missed: [E2]}``); a bare verb for After action."""
-    import yaml
+    """A cell of YAML flow text (``{missed: [E2]}``); a bare verb for After action.
+
+    The cell is read as a scenario file is (:func:`scenarios.yamlsrc.read_yaml_text`):
+    with the YAML 1.2 core schema, and within the same bounds, so that aliases that
+    multiply (a "billion laughs" cell of a few hundred characters) are refused at once."""
+    from scenarios.yamlsrc import YamlProblem, read_yaml_text
 
     example = {"after_action": "{action: request_takedown, by: [mycert]}",
                "artefacts": "{file: evidence/note.txt}"}.get(key, "{missed: [E2]}")
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at character {mark.column + 1}" if mark is not None and mark.line == 0 else ""
-        raise _Bad(f"is not YAML flow text{where}; write it like {example}") from None
+        value = read_yaml_text(text, HEADERS[key]).data
+    except YamlProblem as exc:
+        if exc.message.startswith("invalid YAML") or "one YAML document" in exc.message:
+            mark = exc.mark
+            where = f" at character {mark.col}" if mark is not None and mark.line == 1 else ""
+            raise _Bad(f"is not YAML flow text{where}; write it like {example}") from None
+        # aliases that multiply, nesting too deep, a tag: said as for a scenario file
+        raise _Bad(exc.message) from None
     if key == "after_action" and isinstance(value, str):
         return {"action": value}
     if not isinstance(value, dict):
@@ -1095,7 +1164,10 @@ def _elapsed(sc: Scenario, value: Any) -> float:
     if isinstance(value, timedelta):
         return value / timedelta(minutes=1)
     if isinstance(value, time):
-        return value.hour * 60 + value.minute + value.second / 60
+        # to the microsecond: a spreadsheet keeps a time as a fraction of a day, and 0:30
+        # may come back as 00:29:59.997, which :func:`_whole_second` rounds to 0:30
+        return (value.hour * 3600 + value.minute * 60 + value.second
+                + value.microsecond / 1e6) / 60
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise _bare_number(_typed(value), in_cell=True)
     text = str(value).strip()
@@ -1214,13 +1286,64 @@ def _typed(value: Any) -> str:
     return str(value).strip()
 
 
+class _IncidentTypes:
+    """The incident types a scenario names: those its framework rules cover (``when:
+    types:``), then those its injects give. An incident's type is free text, and a rule
+    covers only a type written exactly as it names it: ``CSAM`` is not ``csam``. A cell
+    naming a known type in other letter case is given the scenario's spelling."""
+
+    def __init__(self, loaded: LoadedScenario):
+        sc = loaded.scenario
+        #: the types rules cover, as they write them
+        self.ruled = list(dict.fromkeys(
+            t for fw in sc.frameworks.values() for rule in fw.rules.values()
+            for t in rule.when.types or ()))
+        # the injects as the file gives them (they need not be valid: they are replaced)
+        data = loaded.source.data
+        injects = data.get("injects") if isinstance(data, dict) else None
+        incidents = [inj.get("incident") for inj in injects
+                     if isinstance(inj, dict)] if isinstance(injects, list) else []
+        self.given = list(dict.fromkeys(
+            inc["type"] for inc in incidents if isinstance(inc, dict)
+            and isinstance(inc.get("type"), str) and inc["type"] not in self.ruled))
+
+    def spelling(self, text: str) -> str:
+        """The type a cell names, in the scenario's spelling when the scenario names it
+        in other letter case. Raises :class:`_Bad` when it names it in several."""
+        if text in self.ruled or text in self.given:
+            return text
+        folded = text.casefold()
+        for known in (self.ruled, self.given):
+            same = [t for t in known if t.casefold() == folded]
+            if len(same) == 1:
+                return same[0]
+            if same:
+                raise _Bad(f"incident type {text!r} is written in the scenario both as "
+                           f"{' and as '.join(map(repr, same))}, which are different types; "
+                           "write one of them exactly")
+        return text
+
+    def unknown(self, text: str) -> str | None:
+        """A note for a type that no rule covers, when the scenario's rules name types
+        (so that a misspelt type does not silently escape them); None otherwise."""
+        if not self.ruled or text in self.ruled or text in self.given:
+            return None
+        close = difflib.get_close_matches(text, self.ruled, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return (f"incident type {text!r} is none of those the scenario's rules cover "
+                f"({', '.join(self.ruled)}): a rule limited to incident types does not "
+                f"apply to it{hint}")
+
+
 def _row_inject(
     sc: Scenario, table: Table, r: int, cols: dict[int, str], problems: list[str],
     actor_names: dict[str, str], notes: list[str] | None = None,
+    types: _IncidentTypes | None = None,
 ) -> tuple[dict[str, Any], dict[str, int], bool]:
     """The inject a row describes, where each of its fields is, and whether a problem
     with its time has been reported (the checks of the whole scenario then say nothing
-    more about it)."""
+    more about it). ``types``: the incident types the scenario names, whose spelling an
+    Incident type cell is given."""
     cells = table.rows[r]
     where = {key: c for c, key in cols.items()}
     raw: dict[str, Any] = {}
@@ -1281,6 +1404,11 @@ def _row_inject(
                     val = text.upper() if key in ("tlp", "facts_tlp") else text.lower()
                     if key in ("tlp", "facts_tlp"):
                         val = val.removeprefix("TLP:").strip()
+                elif key == "incident_type" and types is not None:
+                    val = types.spelling(text)
+                    note = types.unknown(val)
+                    if note is not None and notes is not None:
+                        notes.append(f"{table.ref(r, where[key])}: {note}")
                 elif key == "sender":
                     val = actor_names.get(text.lower(), text)
                 else:
@@ -1361,20 +1489,22 @@ def _read_injects(
     sc = loaded.scenario
     header, cols, notes = _find_header(table, mapping or {})
     actor_names = {a.name.lower(): aid for aid, a in sc.actors.items()}
+    types = _IncidentTypes(loaded)
     problems: list[str] = []
     injects: list[dict[str, Any]] = []
     places: _Places = []
     #: the injects whose time has been reported at its cell
     reported: set[int] = set()
-    body = [r for r in sorted(table.rows) if r > header]
+    # a note beside the table, only worked-out columns, or only spaces: no inject
+    body = [r for r in sorted(table.rows) if r > header and not all(
+        cols.get(c) in DERIVED or cols.get(c) is None
+        or (isinstance(v, str) and not v.strip()) for c, v in table.rows[r].items())]
     if len(body) > MAX_ROWS:
-        raise MselError([f"{table.ref(body[MAX_ROWS])}: more than {MAX_ROWS} injects"])
+        raise MselError([f"{table.ref(body[MAX_ROWS])}: more than {MAX_ROWS:,} injects; an "
+                         f"MSEL of at most {MAX_ROWS:,} is read"])
     for r in body:
-        if all(cols.get(c) in DERIVED or cols.get(c) is None
-               or (isinstance(v, str) and not v.strip()) for c, v in table.rows[r].items()):
-            continue  # a note beside the table, only worked-out columns, or only spaces
         inj, where, time_reported = _row_inject(sc, table, r, cols, problems, actor_names,
-                                                notes)
+                                                notes, types)
         if time_reported:
             reported.add(len(injects))
         injects.append(_order(inj))
