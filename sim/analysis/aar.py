@@ -36,6 +36,7 @@ from sim.analysis.review import (
     Review,
     human_roles,
     not_in_play,
+    shown_due,
     shown_rating,
     shown_status,
 )
@@ -364,7 +365,7 @@ def render_markdown(review: Review) -> str:
             "|---|---|---|---|---|---|"]
     for x in m["expectations"]:
         rating, note, by_evaluator = review.rating(x["id"])
-        out.append(f"| {md(x['id'])} | {md(shown_status(x))} | {_t(x['deadline_at'])} | "
+        out.append(f"| {md(x['id'])} | {md(shown_status(x))} | {md(shown_due(x, '—'))} | "
                    f"{_t(x['at'])} | {md(shown_rating(rating, by_evaluator))} | {md(note)} |")
     out += ["", "Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()), "",
             SUGGESTED, ""]
@@ -687,7 +688,7 @@ def render_html(review: Review) -> str:
     for x in m["expectations"]:
         rating, note, by_evaluator = review.rating(x["id"])
         out.append(f"<tr><td>{e(x['id'])}</td><td class='{e(x['status'])}'>{e(shown_status(x))}"
-                   f"</td><td>{e(_t(x['deadline_at']))}</td><td>{e(_t(x['at']))}</td>"
+                   f"</td><td>{e(shown_due(x, '—'))}</td><td>{e(_t(x['at']))}</td>"
                    f"<td>{e(shown_rating(rating, by_evaluator))}</td><td>{e(note)}</td></tr>")
     out.append("</table>")
     out.append("<p>Ratings: " + e("; ".join(f"{k}: {v}" for k, v in RATINGS.items()))

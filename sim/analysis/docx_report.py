@@ -45,7 +45,14 @@ from sim.analysis.aar import (
     note_when,
 )
 from sim.analysis.report import drill_tlp
-from sim.analysis.review import PARTS, RATINGS, Review, shown_rating, shown_status
+from sim.analysis.review import (
+    PARTS,
+    RATINGS,
+    Review,
+    shown_due,
+    shown_rating,
+    shown_status,
+)
 from sim.safe.text import plain, xml_safe
 
 TLP_RGB = {"RED": (0xFF, 0x2B, 0x2B), "AMBER": (0xFF, 0xC0, 0x00),
@@ -269,7 +276,7 @@ def render_docx(review: Review) -> bytes:
     rows = []
     for x in m["expectations"]:
         rating, note, by_evaluator = review.rating(x["id"])
-        rows.append([x["id"], shown_status(x), _t(x["deadline_at"]), _t(x["at"]),
+        rows.append([x["id"], shown_status(x), shown_due(x, "—"), _t(x["at"]),
                      shown_rating(rating, by_evaluator), note])
     _table(doc, ["Id", "Status", "Due", "Done", "Rating", "Note"], rows)
     doc.add_paragraph("Ratings: " + "; ".join(f"{k}: {v}" for k, v in RATINGS.items()))

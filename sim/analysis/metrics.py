@@ -413,39 +413,96 @@ def _reach(seen: Mapping[str, float], certs: list[str], opened: float,
 INJECT_OUT = frozenset({"inject_delivered", "inject_held", "message_lost"})
 
 
+class Anchors:
+    """When the countdowns of expectations begin, read off the log event by event (feed
+    every event, in order): when each incident opened, and when each inject went out
+    (its recipients' first event: delivered, held on its way, or lost), as the engine
+    anchors them; and the injects skipped and neither put back nor sent since, which
+    put the expectations counted from them out of play.
+
+    The one rule the run report (:func:`expectation_metrics`) and the console's
+    countdowns (:class:`sim.runs.view.Countdowns`) share."""
+
+    def __init__(self) -> None:
+        #: when each incident opened, and when each inject went out (its first event)
+        self.opened: dict[str | None, float] = {}
+        self.sent: dict[str, float] = {}
+        #: injects a condition (or exercise control) skipped, and neither put back nor
+        #: sent since, with the incident each is about
+        self.skipped: dict[str, str | None] = {}
+
+    def feed(self, e: Event) -> None:
+        """Read the next event of the log."""
+        inject = e.details.get("inject")
+        if e.type in INJECT_OUT and isinstance(inject, str) and not (
+                e.type == "message_lost" and e.details.get("verb") != "inject"):
+            self.sent.setdefault(inject, e.time)
+        if e.type == "inject_skipped":
+            self.skipped[str(inject)] = e.incident
+        elif e.type == "inject_unskipped" or (e.type in INJECT_OUT and "inject" in e.details):
+            # put back, or sent all the same (exercise control fired it): in play again,
+            # counted from when it went out
+            self.skipped.pop(str(inject), None)
+        elif e.type == "incident_opened":
+            self.opened.setdefault(e.incident, e.time)
+
+    def anchor(self, after: Any, incident: Any) -> float | None:
+        """When the countdown of an expectation counted from ``after`` (an inject's id,
+        or ``"incident"``: the opening of ``incident``) began; None while it has not."""
+        if after == "incident":
+            return self.opened.get(incident)
+        return self.sent.get(str(after))
+
+    def deadline(self, after: Any, incident: Any, within: Any) -> float | None:
+        """When such an expectation falls due: its anchor plus ``within``, the engine's
+        own sum and the deadline it is scored against; None while it has no anchor."""
+        anchor = self.anchor(after, incident)
+        if anchor is None or not isinstance(within, int | float):
+            return None
+        return anchor + within
+
+    def not_in_play(self, after: Any, incident: Any) -> str | None:
+        """The skipped inject an open expectation counted from ``after`` (of
+        ``incident``) counts from, or, counted from the opening of an incident that never
+        opened, the first of that incident's injects skipped (the one that would have
+        opened it): it is not in play while that inject is neither put back nor sent.
+        None for one in play."""
+        if after in self.skipped:
+            return str(after)
+        if after == "incident" and incident not in self.opened:
+            return next((inject for inject, about in self.skipped.items()
+                         if about == incident), None)
+        return None
+
+
+def not_due_yet(x: Mapping[str, Any]) -> str:
+    """Why open expectation ``x`` of a drill under way has no deadline: what its
+    countdown starts from (its anchor) has not come. Every report and the review say
+    it in these words (``no_deadline_because`` in :func:`expectation_metrics`)."""
+    if x.get("after") == "incident":
+        return f"not due yet: it counts from the opening of incident {x['incident']}, " \
+               "which has not happened"
+    if x.get("after"):
+        return f"not due yet: it counts from inject {x['after']} going out, which has not happened"
+    return "not due yet: its countdown has not begun"
+
+
 def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
     """Per expectation: met, missed, late or open, with lateness and score.
 
     While the drill is under way (the log has not ended), an open one says whether its
     countdown has begun (``anchored``), and one that has is due when the engine would
     miss it: its anchor (its incident's opening, or the moment its inject went out, its
-    recipients' first events) plus ``within``, as the console shows it. One whose
-    anchor has not come, or (in an ended drill) still open at the end, has no deadline
-    (``deadline_at`` None)."""
+    recipients' first events) plus ``within``, as the console shows it
+    (:class:`Anchors`). One whose anchor has not come, or (in an ended drill) still
+    open at the end, has no deadline (``deadline_at`` None); under way, the first also
+    says why (``no_deadline_because``: :func:`not_due_yet`)."""
     specs: dict[str, dict[str, Any]] = {}
     end = None
-    #: when each incident opened, and when each inject went out (its first event)
-    opened_at: dict[str | None, float] = {}
-    sent_at: dict[str, float] = {}
-    #: injects a condition (or exercise control) skipped, and neither put back nor sent
-    #: since, with the incident each is about
-    skipped: dict[str, str | None] = {}
-    opened: set[str | None] = set()
+    anchors = Anchors()
     for e in events:
-        inject = e.details.get("inject")
-        if e.type in INJECT_OUT and isinstance(inject, str) and not (
-                e.type == "message_lost" and e.details.get("verb") != "inject"):
-            sent_at.setdefault(inject, e.time)
-        if e.type == "inject_skipped":
-            skipped[str(e.details.get("inject"))] = e.incident
-        elif e.type == "inject_unskipped" or (e.type in INJECT_OUT and "inject" in e.details):
-            # put back, or sent all the same (exercise control fired it): in play again,
-            # counted from when it went out
-            skipped.pop(str(e.details.get("inject")), None)
-        elif e.type == "incident_opened":
-            opened.add(e.incident)
-            opened_at.setdefault(e.incident, e.time)
-        elif e.type == "drill_started":
+        anchors.feed(e)
+        if e.type == "drill_started":
             specs = {x["id"]: dict(x) for x in e.details["expectations"]}
             for x in specs.values():
                 # "open": neither met nor missed (yet) when the log ends
@@ -463,30 +520,21 @@ def expectation_metrics(events: list[Event]) -> list[dict[str, Any]]:
             x.update(status="late", at=e.time, lateness=e.details["late_by"], by=e.actor)
         elif e.type == "drill_ended":
             end = e.time
-    #: per incident that never opened, the first of its injects that was skipped: the
-    #: one that would have opened it
-    never_opened: dict[str | None, str] = {}
-    for inject, incident in skipped.items():
-        if incident not in opened:
-            never_opened.setdefault(incident, inject)
     for x in specs.values():
-        if x["status"] == "open" and x.get("after") in skipped:
-            # counted from an inject that was skipped: it never came into play
-            x["skipped"] = x["after"]
-        elif (x["status"] == "open" and x.get("after") == "incident"
-              and x.get("incident") in never_opened):
-            # counted from its incident's opening, which a skipped inject would have
-            # made: it never came into play either
-            x["skipped"] = never_opened[x["incident"]]
-        if x["status"] == "open" and "skipped" not in x and end is None:
+        skipped = anchors.not_in_play(x.get("after"), x.get("incident")) \
+            if x["status"] == "open" else None
+        if skipped is not None:
+            # counted from an inject that was skipped, or from its incident's opening,
+            # which a skipped inject would have made: it never came into play
+            x["skipped"] = skipped
+        if x["status"] == "open" and skipped is None and end is None:
             # the drill is under way (an ended one's is due after its end, or never was)
-            anchor = (opened_at.get(x.get("incident")) if x.get("after") == "incident"
-                      else sent_at.get(str(x.get("after"))))
-            within = x.get("within")
-            x["anchored"] = anchor is not None
-            if anchor is not None and isinstance(within, int | float):
-                # the engine's own sum: the deadline it is scored against
-                x["deadline_at"] = anchor + within
+            x["anchored"] = anchors.anchor(x.get("after"), x.get("incident")) is not None
+            deadline = anchors.deadline(x.get("after"), x.get("incident"), x.get("within"))
+            if deadline is not None:
+                x["deadline_at"] = deadline
+            if not x["anchored"]:
+                x["no_deadline_because"] = not_due_yet(x)
         if x["status"] == "missed" and end is not None:
             # never done: it was still overdue when the drill ended
             x["lateness"] = end - x["deadline_at"]

@@ -67,17 +67,6 @@ def shown_lateness(x: dict[str, Any]) -> str:
     return format_lateness(done, due)
 
 
-def not_due_yet(x: dict[str, Any]) -> str:
-    """Why open expectation ``x`` of a drill under way has no deadline: what its
-    countdown starts from (its anchor) has not come."""
-    if x.get("after") == "incident":
-        return f"not due yet: it counts from the opening of incident {x['incident']}, " \
-               "which has not happened"
-    if x.get("after"):
-        return f"not due yet: it counts from inject {x['after']} going out, which has not happened"
-    return "not due yet: its countdown has not begun"
-
-
 def _h(minutes: float | None) -> str:
     return "" if minutes is None else f"{minutes / 60:6.2f} h"
 
@@ -217,8 +206,9 @@ def render_text(m: dict[str, Any], names: dict[str, str] | None = None,
             extra = f"by {who(x.get('by'))}"
         elif "skipped" in x:
             extra = f"not in play: inject {s(x['skipped'])} was skipped; not scored"
-        elif x.get("anchored") is False:
-            extra = s(not_due_yet(x))
+        elif x.get("no_deadline_because"):
+            # under way, its countdown not begun: why it has no deadline
+            extra = s(x["no_deadline_because"])
         deadline = f"due {_t(x['deadline_at'])}" if x["deadline_at"] is not None else "not due"
         lines.append(
             f"  {s(x['id']):<4} {status:<8}{when:>10}  {deadline:<14} "

@@ -567,6 +567,17 @@ def shown_status(x: Mapping[str, Any]) -> str:
     return not_in_play(x) or str(x["status"])
 
 
+def shown_due(x: Mapping[str, Any], none: str = "") -> str:
+    """An expectation's deadline as the review and the report tables show it: the
+    clock's minute it falls due; for an open one of a drill under way whose countdown
+    has not begun, why it has none (``no_deadline_because``, in the run report's words:
+    :func:`sim.analysis.metrics.not_due_yet`); otherwise ``none``. Plain text: each
+    format escapes it as it shows it."""
+    if x.get("deadline_at") is not None:
+        return clock_minute(x["deadline_at"])
+    return str(x.get("no_deadline_because") or none)
+
+
 def shown_rating(rating: str, by_evaluator: bool) -> str:
     """A rating as the review and the reports show it: the evaluator's as given, a
     suggested one marked "(suggested)", and none as nothing."""

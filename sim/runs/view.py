@@ -17,7 +17,7 @@ from typing import Any
 from scenarios.durations import clock_floor as clock_floor
 from scenarios.durations import clock_minute, parse_drill_time
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, Inject, Scenario
-from sim.analysis.metrics import INJECT_OUT
+from sim.analysis.metrics import Anchors
 from sim.analysis.report import TLP_EVENTS, drill_tlp
 from sim.engine.clock import scenario_shift
 from sim.engine.events import Event
@@ -184,28 +184,43 @@ class Countdowns:
     def __init__(self, scenario: Scenario):
         #: by actor, its expectations: (id, after, incident)
         self._of: dict[str, list[tuple[str, str, str]]] = {}
+        #: every expectation: (after, incident, within)
+        self._units: dict[str, tuple[str, str, float]] = {}
         for x in scenario.expectation_units():
+            self._units[x.id] = (x.after, x.incident, x.within)
             for aid in x.actors:
                 self._of.setdefault(aid, []).append((x.id, x.after, x.incident))
-        #: when each incident opened, and when each inject was sent (its first event)
-        self.opened: dict[str, float] = {}
-        self.sent: dict[str, float] = {}
+        #: when each incident opened and each inject was sent (its first event), and the
+        #: injects skipped: the rule the run report reads the log by
+        self.anchors = Anchors()
+
+    @property
+    def opened(self) -> dict[str | None, float]:
+        """When each incident opened."""
+        return self.anchors.opened
+
+    @property
+    def sent(self) -> dict[str, float]:
+        """When each inject was sent (its first event)."""
+        return self.anchors.sent
+
+    def deadline(self, expectation: str) -> float | None:
+        """When the expectation of that id falls due, as exercise control knows from the
+        events read so far: its anchor plus ``within``, as the run report works it out
+        (:class:`~sim.analysis.metrics.Anchors`); None while its anchor has not come."""
+        after, incident, within = self._units[expectation]
+        return self.anchors.deadline(after, incident, within)
 
     def feed(self, ev: Event) -> dict[str, float]:
         """Read ``ev``. For an inject reaching an actor, the countdowns of that actor's own
         expectations it tells the start of (expectation id -> when the countdown began),
         the same again if ``ev`` is read again; otherwise nothing."""
-        d = ev.details
-        if ev.type == "incident_opened" and ev.incident is not None:
-            self.opened.setdefault(ev.incident, ev.time)
-        inject = d.get("inject")
-        if ev.type not in INJECT_OUT or not isinstance(inject, str) or (
-                ev.type == "message_lost" and d.get("verb") != "inject"):
+        self.anchors.feed(ev)
+        inject = ev.details.get("inject")
+        if ev.type != "inject_delivered" or ev.actor is None or not isinstance(inject, str):
             return {}
-        sent = self.sent.setdefault(inject, ev.time)  # every recipient's first event
-        if ev.type != "inject_delivered" or ev.actor is None:
-            return {}
-        opened = self.opened.get(ev.incident) if ev.incident is not None else None
+        sent = self.anchors.sent[inject]  # every recipient's first event
+        opened = self.anchors.opened.get(ev.incident) if ev.incident is not None else None
         return {xid: sent for xid, after, incident in self._of.get(ev.actor, ())
                 if after == inject or (after == "incident" and incident == ev.incident
                                        and opened == sent)}
@@ -303,11 +318,9 @@ class DrillState:
         #: by actor, the countdowns of its own expectations it may know the start of, and
         #: when each began (:class:`Countdowns`; a player's copy of an inject says which)
         self.countdowns: dict[str, dict[str, float]] = {}
+        #: (it also keeps the injects skipped and neither put back nor sent since, and the
+        #: incidents opened: see :meth:`not_in_play`)
         self._countdowns = Countdowns(scenario)
-        #: the injects skipped and neither put back nor sent since, each with the
-        #: incident it is about, and the incidents opened (see :meth:`not_in_play`)
-        self._skipped: dict[str, str | None] = {}
-        self._opened: set[str | None] = set()
         #: the drill's TLP label as the events so far raise it, by the rule of its reports
         #: (:func:`sim.analysis.report.drill_tlp`)
         self.tlp = drill_tlp(scenario)
@@ -322,13 +335,6 @@ class DrillState:
         learnt = self._countdowns.feed(ev)
         if ev.type in TLP_EVENTS:
             self.tlp = max(self.tlp, drill_tlp(self.scenario, (ev,)), key=TLP_ORDER.index)
-        if ev.type == "inject_skipped":
-            self._skipped[str(d.get("inject"))] = ev.incident
-        elif ev.type == "inject_unskipped" or (ev.type in INJECT_OUT and "inject" in d):
-            # put back, or sent all the same: in play again
-            self._skipped.pop(str(d.get("inject")), None)
-        elif ev.type == "incident_opened":
-            self._opened.add(ev.incident)
         match ev.type:
             case "drill_started":
                 for aid in d.get("human", []):
@@ -634,13 +640,7 @@ class DrillState:
         is neither put back nor sent. None for one in play."""
         if x.status not in ("waiting", "due"):
             return None
-        if x.after in self._skipped:
-            return x.after
-        if x.after == "incident" and x.incident not in self._opened:
-            # the first of its incident's injects skipped, as the run report names it
-            return next((inject for inject, incident in self._skipped.items()
-                         if incident == x.incident), None)
-        return None
+        return self._countdowns.anchors.not_in_play(x.after, x.incident)
 
     def use_anchors(self, anchors: Mapping[str, float]) -> None:
         """The engine's anchors (``session.anchors``), for :meth:`shown`."""

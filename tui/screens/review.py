@@ -34,6 +34,7 @@ from sim.analysis.review import (
     NotDelivered,
     Review,
     not_in_play,
+    shown_due,
     shown_rating,
     shown_status,
 )
@@ -468,8 +469,7 @@ class ReviewScreen(Screen):
             # one never in play is left out of the score, as in the header's total
             score = "—" if not_in_play(x) else f"{x['earned']:g}/{x['score']:g}"
             exp.add_row(*cells([
-                x["id"], shown_status(x), clock_minute(x["deadline_at"])
-                if x["deadline_at"] is not None else "",
+                x["id"], shown_status(x), shown_due(x),
                 clock_minute(x["at"]) if x.get("at") is not None else "", late,
                 score, shown_rating(rating, mine), note,
                 x["description"] or x["action"]]), key=x["id"])
