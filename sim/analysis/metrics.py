@@ -554,8 +554,8 @@ def hop_metrics(events: list[Event]) -> list[dict[str, Any]]:
     (the channel's latency), ``office_hours_wait`` (the receiver waiting to be at work: a
     call that rings once someone is on duty, a message that reaches a closed office, an
     acknowledgement that waits for the desk to open, the nights it waits queued behind
-    other work, and, for a person who took the role while the message waited, the time
-    the automated policy held it with the office closed) and ``awaiting_ack``; the parts
+    other work, and, for a person's acknowledgement, the hours the office was closed
+    while it waited, whoever held the role) and ``awaiting_ack``; the parts
     add up to the duration.
     """
     return [h for h, _ in hops_with_attempts(events)]
@@ -676,9 +676,8 @@ def _earlier_fates(earlier: list[str], fates: list[list[Any]]) -> list[str]:
 
 
 def _closed(spans: Any, start: float, end: float) -> float:
-    """The minutes off duty a person's acknowledgement's ``spans`` (the automated policy
-    held the role while the item waited, its office closed) hold from ``start`` to
-    ``end``."""
+    """The minutes off duty a person's acknowledgement's ``spans`` (the office closed
+    while the item waited, whoever held the role) hold from ``start`` to ``end``."""
     if not isinstance(spans, (list, tuple)):
         raise TypeError("spans is not a list")
     closed = 0.0

@@ -757,8 +757,9 @@ class Engine:
             spans = self._ack_spans(st, details)
             if spans is not None:
                 details["spans"] = spans
-        elif by == "human" and len(st.hands) > 1:
-            # the role changed hands: the items may have waited for the policy first
+        elif by == "human":
+            # the items may have waited for the policy first (the role changed hands),
+            # or for the office to open
             spans = self._person_spans(st, min(items, key=lambda i: i.at))
             if spans is not None:
                 details["spans"] = spans
@@ -814,11 +815,12 @@ class Engine:
 
     def _person_spans(self, st: ActorState, item: Received) -> list[list[Any]] | None:
         """When the minutes of a person's acknowledgement, ending now, fell, from the
-        arrival of ``item`` (the first of what it acknowledges) (:func:`_spans`): the time
-        a person held the role is their handling ("worked"); the time the automated
-        policy did is split by the hours of whoever answers on the item's channel, as the
-        policy's own waits are: off duty while they were off, queued the rest. None when
-        a person held the role all along."""
+        arrival of ``item`` (the first of what it acknowledges) (:func:`_spans`), split by
+        the hours of whoever answers on the item's channel, as the policy's own waits
+        are: off duty while they were off; the rest is the person's handling ("worked")
+        while a person held the role, and queued while the automated policy did. None
+        when a person held the role all along, in those hours (all of it their
+        handling)."""
         now = self.env._now
         channel = self.channels.get(item.channel) if item.channel is not None else None
         shift = st.answering(item.channel, channel is not None
@@ -830,10 +832,7 @@ class Engine:
             end = min(hands[i + 1][0] if i + 1 < len(hands) else now, now)
             if end <= start:
                 continue
-            if human:
-                stretches.append((start, end, "worked"))
-            else:
-                stretches.extend(_by_shift(shift, start, end, "queued"))
+            stretches.extend(_by_shift(shift, start, end, "worked" if human else "queued"))
         if all(part == "worked" for _, _, part in stretches):
             return None
         sums = {part: sum(e - s for s, e, p in stretches if p == part)
