@@ -631,10 +631,24 @@ def cmd_journals(args: argparse.Namespace) -> int:
     from sim.safe.text import one_line
 
     directory = Path(args.dir) if args.dir else journal_dir()
-    rows = list_journals(directory)
     # a file or folder name may hold a tab or a line break: each is shown as an escape,
     # so every journal is one line of tab-separated cells
     folder = one_line(str(directory))
+    # a folder named on purpose (--dir, or the home ACID_DRILL_HOME names) that is not
+    # there is a mistake, not a folder without journals: saying "no journals" would read
+    # as if every recorded drill were gone; the journals folder itself is made by the
+    # first drill recorded in it
+    home = os.environ.get("ACID_DRILL_HOME")
+    named = directory if args.dir else (Path(home) if home else None)
+    for path in (directory, named):
+        if path is not None and path.exists() and not path.is_dir():
+            print(f"error: {one_line(str(path))} is not a folder", file=sys.stderr)
+            return EXIT_INVALID
+    if named is not None and not named.exists():
+        what = "no such folder" if args.dir else "ACID_DRILL_HOME names no folder"
+        print(f"error: {what}: {one_line(str(named))}", file=sys.stderr)
+        return EXIT_INVALID
+    rows = list_journals(directory)
     if not rows:
         print(f"no journals in {folder}")
         return EXIT_OK
