@@ -448,12 +448,18 @@ def load_variants_file(path: Path) -> list[Variant]:
 
     data = located.data
     if isinstance(data, dict):
-        # any other key is refused, never skipped with whatever it holds
+        # any other key is refused, never skipped with whatever it holds; it is quoted
+        # only in what is plainly a variants file (one with 'variants:', or a key close
+        # to it): a file given by mistake, or a link to one, is not echoed
+        close = {key for key in data
+                 if difflib.get_close_matches(str(key).casefold(), ["variants"], n=1)}
+        if "variants" not in data and not close:
+            raise BatchError(f"{path}: not a variants file: it has no 'variants:' mapping "
+                             "names to changes")
         for key in data:
             if key != "variants":
                 shown = one_line(repr(str(key)[:64])) + ("..." if len(str(key)) > 64 else "")
-                close = difflib.get_close_matches(str(key).casefold(), ["variants"], n=1)
-                hint = ("did you mean 'variants'?" if close
+                hint = ("did you mean 'variants'?" if key in close
                         else "a variants file holds 'variants:' only")
                 raise BatchError(f"{at(key)}: unknown key {shown}; {hint}")
     if not isinstance(data, dict) or not isinstance(data.get("variants"), dict):
@@ -1752,6 +1758,8 @@ def _read_manifest(path: Path) -> dict:
         return BatchError(f"{path}: is damaged ({why}); it cannot say which batch this folder "
                           "holds; run the batch again with another --out")
 
+    if path.is_symlink():  # the folder's files are data: a link in it is never followed
+        raise damaged("a symbolic link, not a file")
     try:
         text = read_bounded(path, MANIFEST_LIMIT, what="batch manifest").decode("utf-8")
         manifest = json.loads(text)
@@ -1809,7 +1817,10 @@ def _only_leftovers(out: Path) -> bool:
 
 
 def _is_batch_manifest(path: Path) -> bool:
-    """Whether ``path`` is a manifest written by ``drill batch`` (of any version)."""
+    """Whether ``path`` is a manifest written by ``drill batch`` (of any version): never
+    a symbolic link, which the folder's files never are."""
+    if path.is_symlink():
+        return False
     try:
         manifest = json.loads(read_bounded(path, MANIFEST_LIMIT, what="batch manifest"))
     except (Unreadable, UnicodeDecodeError, ValueError, RecursionError):
