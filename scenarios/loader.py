@@ -46,7 +46,15 @@ from .model import (
     parse_timetable,
 )
 from .model import quoted as _quoted
-from .yamlsrc import Located, Mark, YamlProblem, read_yaml_file
+from .yamlsrc import (
+    MAX_BYTES,
+    Located,
+    Mark,
+    Unreadable,
+    YamlProblem,
+    read_bounded,
+    read_yaml_file,
+)
 
 LIBRARY_PACKAGE = "scenarios.library"
 BUNDLED_PACKAGE = "scenarios.bundled"
@@ -304,6 +312,71 @@ def _deep_merge(
             _rebase(over_loc, sub, merged)
 
 
+#: the keys an included file may hold (beside ``x-`` keys of the author's own)
+_INCLUDED_KEYS = (*MAPPING_SECTIONS, "include", "library")
+#: a key that reads as the name of a section (a misspelt one, say): a problem may name it.
+#: Any other key, a line of some other kind of file, is never written out in a problem
+_SECTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+#: a line of YAML that starts one of the sections an included file may hold
+_SECTION_LINE = re.compile(
+    r"^[\"']?(?:" + "|".join(map(re.escape, _INCLUDED_KEYS)) + r"|x-[^\s:\"']*)[\"']?[ \t]*:(?:[ \t]|$)",
+    re.MULTILINE)
+#: what is said of an included file that is no scenario or library file, whatever it holds
+_NOT_INCLUDABLE = ("not a scenario or library file: an included file is a YAML mapping of "
+                   f"{', '.join(MAPPING_SECTIONS)} (or include), and this one")
+
+
+def _own_key(key: Any, known: tuple[str, ...]) -> bool:
+    return key in known or (isinstance(key, str) and key.startswith("x-"))
+
+
+def _root_keys() -> tuple[str, ...]:
+    return tuple(f.alias or name for name, f in Scenario.model_fields.items())
+
+
+class _Plain(YamlProblem):
+    """A file that is no scenario file, said in one problem that writes out none of its
+    text."""
+
+
+def _not_a_scenario(loc: Located, path: Path, is_root: bool) -> YamlProblem | None:
+    """The one problem of a file that is a YAML mapping but no scenario file, or None.
+
+    An included file must hold at least one of the keys an included file may hold. A
+    scenario file (the file the user named) at least one section of a scenario, or
+    a name close to one (a misspelt section is named by the checks that follow)."""
+    data = loc.data
+    mark = loc.values.get((), Mark(str(path), 1, 1))
+    if not is_root:
+        if any(_own_key(k, _INCLUDED_KEYS) for k in data):
+            return None
+        return _Plain(mark, f"{_NOT_INCLUDABLE} holds none of them")
+    known = _root_keys()
+    if any(_own_key(k, known) for k in data) or any(
+            isinstance(k, str) and _SECTION_NAME.fullmatch(k)
+            and difflib.get_close_matches(k, known, n=1, cutoff=0.75) for k in data):
+        return None
+    return YamlProblem(mark, "not a scenario file: a scenario is a YAML mapping of sections "
+                             f"({', '.join(known)}), and none of this file's keys is one")
+
+
+def _included_yaml_problems(exc: YamlProblem, target: Path) -> list[Problem]:
+    """The problems of the included file ``target`` that could not be read as a scenario
+    file. Said as they are of a file that starts a section an included file may hold on
+    a line of its own (a library file with a mistake in it), or that cannot be read at
+    all; any other file gets one problem that writes out none of its text (a YAML
+    parser's message may quote a key or a tag of it)."""
+    if isinstance(exc, _Plain) or exc.mark is None or exc.mark.line == 0:
+        return _yaml_problems(exc)
+    try:
+        text = read_bounded(target, MAX_BYTES, what="scenario file")
+    except Unreadable:
+        return _yaml_problems(exc)
+    if _SECTION_LINE.search(text.decode("utf-8", "replace")):
+        return _yaml_problems(exc)
+    return [Problem(exc.mark, "", f"{_NOT_INCLUDABLE} does not read as one")]
+
+
 #: a file that defines an id: as it was named, and resolved
 _Definer = tuple[str, Path]
 
@@ -331,12 +404,15 @@ def _load_with_includes(
     loc = read_yaml_file(path)
     data = loc.data
     if data is None:
-        raise YamlProblem(Mark(str(path), 1, 1), "file is empty; a scenario is a YAML mapping")
+        raise _Plain(Mark(str(path), 1, 1), "file is empty; a scenario is a YAML mapping")
     if not isinstance(data, dict):
-        raise YamlProblem(
+        raise _Plain(
             loc.values.get((), Mark(str(path), 1, 1)),
             f"a scenario file is a YAML mapping of sections, not a {_kind(data)}",
         )
+    refused = _not_a_scenario(loc, path, is_root)
+    if refused is not None:
+        raise refused
     includes = data.get("include", [])
     if isinstance(includes, str):
         includes = [includes]
@@ -345,15 +421,14 @@ def _load_with_includes(
         includes = []
     if not is_root:
         for key in data:
-            if key not in (*MAPPING_SECTIONS, "include", "library") and not (
-                    isinstance(key, str) and key.startswith("x-")):
-                problems.append(
-                    Problem(
-                        loc.keys.get((key,)),
-                        key,
-                        f"an included file may hold only {', '.join(MAPPING_SECTIONS)}",
-                    )
-                )
+            if _own_key(key, _INCLUDED_KEYS):
+                continue
+            only = f"an included file may hold only {', '.join(MAPPING_SECTIONS)}"
+            if isinstance(key, str) and _SECTION_NAME.fullmatch(key):
+                problems.append(Problem(loc.keys.get((key,)), key, only))
+            else:
+                problems.append(Problem(loc.keys.get((key,)), "",
+                                        f"a key that is no section name; {only}"))
     merged = Located({}, {}, {})
     owners: dict[tuple, _Definer] = {}
     listed = isinstance(data.get("include"), list)
@@ -395,7 +470,7 @@ def _load_with_includes(
                                       sub_defined, via, unbacked=unbacked,
                                       overrides=overrides)
         except YamlProblem as exc:
-            problems.extend(_yaml_problems(exc))
+            problems.extend(_included_yaml_problems(exc, target))
             continue
         merged.written.update(sub.written)
         for section in MAPPING_SECTIONS:

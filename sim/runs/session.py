@@ -48,7 +48,14 @@ from scenarios.model import RECORDED, Inject
 from scenarios.yamlsrc import Unreadable, open_regular
 from sim.engine import Action, ActionError, Engine
 from sim.engine.events import Event
-from sim.safe.files import PRIVATE_FILE, FileProblem, create_private, make_private
+from sim.safe.files import (
+    PRIVATE_FILE,
+    FileProblem,
+    create_private,
+    make_private,
+    private_dir,
+    read_bounded,
+)
 from sim.safe.text import one_line
 from sim.version import product_version
 
@@ -252,6 +259,14 @@ _OPEN_FLAGS = (getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
               | getattr(os, "O_BINARY", 0))
 
 
+def _beside(journal: Path, suffix: str) -> Path:
+    """The file ``suffix`` beside the journal's own file, as a message names it: by the
+    name the journal was given, unless a symbolic link leads elsewhere."""
+    real = _real(journal)
+    given = Path(f"{journal}{suffix}")
+    return given if Path(os.path.abspath(journal)) == real else Path(f"{real}{suffix}")
+
+
 def lock_path(journal: Path) -> Path:
     """The file beside the journal's own file that names its writer."""
     real = _real(journal)
@@ -267,8 +282,10 @@ class WriterLock:
     A journal with a second name (a hard link) is refused: SQLite would keep a second
     -wal file for it under that name. The operating system drops the locks when the
     process ends, even by ``kill -9``; a lock file left behind by a dead process is
-    simply taken over. Where there are no file locks at all (neither ``fcntl`` nor
-    ``msvcrt``), no journal is written.
+    simply taken over. A file of that name that holds no writer's record is another
+    program's: it is refused, and never written, given another mode or removed. Where
+    there are no file locks at all (neither ``fcntl`` nor ``msvcrt``), no journal is
+    written.
     """
 
     def __init__(self, journal: Path):
@@ -329,17 +346,19 @@ class WriterLock:
     def _take_lock_file(self) -> None:
         """Lock ``JOURNAL.lock`` and write in it who holds the journal. Where it cannot
         be created (a read-only folder) the journal's own lock is enough: nothing names
-        its writer, and earlier releases cannot lock it either."""
+        its writer, and earlier releases cannot lock it either.
+
+        A file of that name that is not a writer's record (see :func:`_is_holder_record`)
+        is someone else's: it is refused, and left exactly as it was."""
         if fcntl is None and msvcrt is None:
             raise JournalError(f"{self.journal}: cannot keep other drills from writing to the "
                                "journal: this system has no file locks")
-        for _ in range(20):
-            if not self.path.exists():
-                try:
-                    create_private(self.path)
-                except FileProblem:
-                    if not self.path.exists():
-                        return
+        record = _holder_record()
+        empty = 0
+        for _ in range(20 + _EMPTY_TRIES):
+            if (not os.path.lexists(self.path) and not _new_lock_file(self.path, record)
+                    and not os.path.lexists(self.path)):
+                return  # it cannot be created here
             if not hasattr(os, "O_NOFOLLOW") and os.path.islink(self.path):  # Windows
                 raise JournalError(f"{self.journal}: the journal's lock file is not a regular file")
             try:
@@ -349,6 +368,10 @@ class WriterLock:
             except OSError as exc:
                 if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
                     return
+                if exc.errno == errno.ELOOP:  # a symbolic link: never followed
+                    raise JournalError(
+                        f"{self.journal}: the journal's lock file is not a regular file"
+                    ) from None
                 raise JournalError(
                     f"{self.journal}: cannot open the journal's lock file: {exc.strerror}"
                 ) from None
@@ -369,16 +392,46 @@ class WriterLock:
             if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
                 fh.close()  # the file was replaced while we waited: lock the new one
                 continue
+            if not _is_holder_record(fd, info.st_size):
+                fh.close()  # unlocked, unread past its start, unchanged
+                if info.st_size == 0 and empty < _EMPTY_TRIES:
+                    # a writer that has just created it is about to write its record in it
+                    empty += 1
+                    time.sleep(0.01)
+                    continue
+                raise JournalError(self._in_the_way())
             with contextlib.suppress(OSError):
                 make_private(fd)
-            me = {"pid": os.getpid(), "host": socket.gethostname(),
-                  "started": datetime.now().astimezone().isoformat(timespec="seconds")}
             with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-                _write_start(fd, json.dumps(me).encode())
+                # the new record first, then the old one's tail cut off: never empty
+                _write_start(fd, record)
+                os.ftruncate(fd, len(record))
             self._fh = fh
             return
         raise JournalError(f"{self.journal}: cannot lock the journal: its lock file keeps changing")
+
+    def holder(self) -> str | None:
+        """Who writes to the journal, when a drill does: its lock file names it and is
+        locked (None otherwise). Nothing is created or changed; the lock file is locked
+        for a moment when nobody holds it."""
+        if fcntl is None and msvcrt is None:
+            return None
+        try:
+            fd = os.open(self.path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | _OPEN_FLAGS)
+        except (OSError, ValueError):
+            return None
+        with os.fdopen(fd, "r+b", buffering=0) as fh:
+            info = os.fstat(fd)
+            if (not stat.S_ISREG(info.st_mode) or _lock_holder_file(fd)
+                    or not _is_holder_record(fd, info.st_size)):
+                return None
+            return _holder(fh)
+
+    def _in_the_way(self) -> str:
+        lock = _beside(self.journal, LOCK_SUFFIX)
+        return (f"{self.journal}: cannot lock the journal: {lock} is not a drill journal's "
+                "lock file, and is left as it is; move it away, or choose another journal "
+                "name")
 
     def release(self) -> None:
         """Let go of the journal: the SQLite connection to it must be closed first (a
@@ -408,6 +461,55 @@ class WriterLock:
     @property
     def held(self) -> bool:
         return self._fh is not None or self._file is not None
+
+
+#: how many times a lock file found empty is looked at again before it is taken for
+#: someone else's: its writer creates it and writes its record in it at once
+_EMPTY_TRIES = 10
+#: the longest record a writer writes in its lock file (a host name is at most 255 bytes)
+_RECORD_LIMIT = 4096
+
+
+def _holder_record() -> bytes:
+    """What a writer writes in its lock file: who it is (pid, host, when it started)."""
+    me = {"pid": os.getpid(), "host": socket.gethostname(),
+          "started": datetime.now().astimezone().isoformat(timespec="seconds")}
+    return json.dumps(me).encode()
+
+
+def _is_holder_record(fd: int, size: int) -> bool:
+    """Whether the lock file open at ``fd`` (``size`` bytes) holds what a writer of a
+    journal writes in it, by this release or an earlier one: a JSON object with its
+    ``pid``, ``host`` and ``started``. Anything else is another program's file."""
+    if not 0 < size <= _RECORD_LIMIT:
+        return False
+    try:
+        data = json.loads(_read_start(fd, _RECORD_LIMIT).decode("utf-8"))
+    except (OSError, *_JSON_ERRORS):
+        return False
+    return (isinstance(data, dict) and type(data.get("pid")) is int
+            and isinstance(data.get("host"), str) and isinstance(data.get("started"), str))
+
+
+def _new_lock_file(path: Path, record: bytes) -> bool:
+    """Create the lock file ``path`` (``0600``), with ``record`` written in it at once:
+    False when it cannot be created (a read-only folder), True when it was, or another
+    writer created it first."""
+    try:
+        private_dir(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _OPEN_FLAGS, PRIVATE_FILE)
+    except FileExistsError:
+        return True
+    except (OSError, FileProblem, ValueError):
+        return False
+    try:
+        with contextlib.suppress(OSError):
+            make_private(fd)
+        with contextlib.suppress(OSError):
+            _write_start(fd, record)
+    finally:
+        os.close(fd)
+    return True
 
 
 def _holder(fh: Any) -> str:
@@ -766,14 +868,11 @@ class Journal:
         a crash while creating it never leaves a journal that cannot be opened.
         """
         path = Path(path)
+        _check_new(path)  # before the lock file beside it is created or taken
         lock = WriterLock(path).acquire(file=False)  # the new file is locked once made
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.part")
         try:
-            if path.exists() or path.is_symlink():
-                if path.is_dir():
-                    raise JournalError(f"cannot create the journal: {path}: is a folder; "
-                                       "give a file name")
-                raise JournalExists(path)
+            _check_new(path)  # again, now that no other drill can be creating it
             try:
                 create_private(tmp)  # 0600 in a 0700 folder; SQLite's -wal and -shm follow
             except FileProblem as exc:
@@ -1284,6 +1383,55 @@ class Journal:
         if self.chained:
             self._head = {t: list(contents.meta["head"][t]) for t in _COLUMNS}
             self._saved = {t: list(v) for t, v in self._head.items()}
+
+
+#: the files SQLite would take for a new journal's own, found beside it: a rollback
+#: journal it would roll back into it, a -wal file it would replay into it
+_SQLITE_SIDES_FOUND = ("-journal", *_SQLITE_SIDES)
+#: where ``drill host`` keeps a drill's invitation tokens: JOURNAL.tokens
+_TOKENS_SUFFIX = ".tokens"
+#: the largest tokens file read
+_TOKENS_LIMIT = 4 * 1024 * 1024
+
+
+def _check_new(path: Path) -> None:
+    """Refuse a new journal at ``path`` where a file is already in its place, or where
+    a file beside it would be taken for one of its own: SQLite's (a rollback journal or a
+    -wal file would be read into the new journal, then removed), or a tokens file that
+    ``drill host`` would write over when it is not one (an earlier drill's is replaced).
+    A journal being recorded is said to be in use. Nothing is created or changed."""
+    if path.exists() or path.is_symlink():
+        if path.is_dir():
+            raise JournalError(f"cannot create the journal: {path}: is a folder; "
+                               "give a file name")
+        lock = WriterLock(path)
+        holder = lock.holder()
+        if holder is not None:  # a drill is being recorded there
+            raise JournalBusy(lock._busy(holder))
+        raise JournalExists(path)
+    for suffix in _SQLITE_SIDES_FOUND:
+        side = _beside(path, suffix)
+        if os.path.lexists(side):
+            raise JournalError(
+                f"cannot create the journal: {side} already exists, and SQLite would take it "
+                "for the new journal's own (left beside a journal that was moved or deleted, "
+                "perhaps); move it away, or choose another file")
+    tokens = Path(f"{path}{_TOKENS_SUFFIX}")
+    if os.path.lexists(tokens) and not _is_tokens_file(tokens):
+        raise JournalError(
+            f"cannot create the journal: {tokens} already exists, and is not a drill's "
+            "invitation tokens file, which drill host keeps there; move it away, or choose "
+            "another file")
+
+
+def _is_tokens_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file that holds a drill's invitation tokens (a JSON
+    object with its ``grants``), of whatever drill."""
+    try:
+        data = json.loads(read_bounded(path, _TOKENS_LIMIT, what="tokens file"))
+    except (Unreadable, *_JSON_ERRORS):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("grants"), list)
 
 
 def _link_into_place(tmp: Path, path: Path) -> None:
