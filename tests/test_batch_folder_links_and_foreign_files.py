@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.runs.batch import BatchError, load_variants_file
 from sim.cli import main
+from sim.runs.batch import BatchError, load_variants_file
 
 TUTORIAL = "tutorial"
 SECRET = "root:$6$Sa1tSa1t$Xq9hashhashhash:19000:0:99999:7:::"
