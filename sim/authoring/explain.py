@@ -135,7 +135,7 @@ def never_reaches(reach: Reach, inj: Inject, to: str) -> tuple[float | None, str
     drill, None as the moment, when the contact is out of date from the start to the
     end, so that it is lost whenever it goes. None when it can arrive."""
     if inj.id in reach.at:
-        got = reach.lost(to, inj.via, reach.at[inj.id])
+        got = reach.lost(to, inj.via, reach.at[inj.id], inj.sender)
         return None if got is None else (got[0], INJECT_LOST[got[1]].format(via=inj.via))
     if reach.stale_from(to, inj.via, 0.0):
         return None, INJECT_LOST["stale_contact"].format(via=inj.via)

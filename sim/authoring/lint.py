@@ -252,8 +252,11 @@ class Reach:
             stale = to_stale
         return stale
 
-    def outage(self, cid: str, aid: str, t: float) -> Window | None:
-        return covering(self.windows, cid, None, aid, t)
+    def outage(self, cid: str, sender: str, aid: str, t: float) -> Window | None:
+        """The outage that decides what becomes of what ``sender`` sends ``aid`` on
+        ``cid`` at drill minute ``t``, as the engine judges an inject: one of the whole
+        channel, of the recipient's end, or of the sender's (exercise control's own)."""
+        return covering(self.windows, cid, sender, aid, t)
 
     def around_the_clock(self, cid: str) -> bool:
         """Whether the duty desk handles what comes on ``cid`` at once, at any hour
@@ -278,11 +281,13 @@ class Reach:
         return self.answers(aid, cid, t) if self.sc.channels[cid].needs_receiver_on_duty \
             else t
 
-    def _judged(self, aid: str, via: str, t: float) -> tuple[float, str, bool, str | None]:
-        """An inject sent to ``aid`` on ``via`` at ``t``, as the engine judges it: on a
-        channel that needs someone at the desk once someone answers, after any holding
-        outage, then lost in an outage that loses it, for want of a point of contact or
-        to an out-of-date one. When it arrives or is lost, why it waited last (empty
+    def _judged(self, aid: str, via: str, t: float,
+                sender: str) -> tuple[float, str, bool, str | None]:
+        """An inject sent to ``aid`` on ``via`` at ``t`` by ``sender``, as the engine
+        judges it: on a channel that needs someone at the desk once someone answers,
+        after any holding outage (of the channel, or of either end of it: the
+        recipient's or the sender's), then lost in an outage that loses it, for want of a
+        point of contact or to an out-of-date one. When it arrives or is lost, why it waited last (empty
         when it did not), whether it waited for someone at the desk, and why it is lost
         (the engine's reason: ``outage``, ``no_contact``, ``stale_contact``; None when
         it arrives, or would arrive only once the drill has ended)."""
@@ -293,7 +298,7 @@ class Reach:
             if on > t:
                 t, why, desk = on, f"on {via!r} it waits for someone at {aid}'s desk", True
                 continue
-            w = self.outage(via, aid, t) if via in contacts else None
+            w = self.outage(via, sender, aid, t) if via in contacts else None
             if w is not None:
                 if w.effect != "hold":
                     return t, why, desk, "outage"
@@ -306,23 +311,24 @@ class Reach:
             break
         return t, why, desk, None
 
-    def delivered(self, aid: str, via: str, t: float) -> tuple[float, str, bool] | None:
+    def delivered(self, aid: str, via: str, t: float,
+                  sender: str) -> tuple[float, str, bool] | None:
         """When an inject sent to ``aid`` on ``via`` at ``t`` arrives, as the engine
         delivers it: on a channel that needs someone at the desk once someone answers,
         and after any holding outage. With why it waited last (empty when it did not)
         and whether it waited for someone at the desk. A time at or after the drill's
         end (infinite: nobody is ever there) when it would arrive only then; None when it
         is lost (an outage, no point of contact or an out-of-date one)."""
-        t, why, desk, lost = self._judged(aid, via, t)
+        t, why, desk, lost = self._judged(aid, via, t, sender)
         return None if lost is not None else (t, why, desk)
 
-    def lost(self, aid: str, via: str, t: float) -> tuple[float, str, str] | None:
+    def lost(self, aid: str, via: str, t: float, sender: str) -> tuple[float, str, str] | None:
         """When and why an inject sent to ``aid`` on ``via`` at ``t`` is lost, as the
         engine loses it (see :meth:`_judged`), with why it waited before (empty when it
         did not); None when it arrives, or would arrive only once the drill has ended.
         An inject is never bounced nor sent again on another channel: lost, it is lost
         for good."""
-        t, why, _, lost = self._judged(aid, via, t)
+        t, why, _, lost = self._judged(aid, via, t, sender)
         return None if lost is None else (t, lost, why)
 
     def stale_from(self, aid: str, via: str, t: float) -> bool:
@@ -335,7 +341,7 @@ class Reach:
     def reaches(self, aid: str, inj, at: float) -> float | None:
         """When inject ``inj``, sent at ``at``, reaches ``aid``; None when it does not
         (lost in an outage, an out-of-date contact, or after the drill ends)."""
-        got = self.delivered(aid, inj.via, at)
+        got = self.delivered(aid, inj.via, at, inj.sender)
         return got[0] if got is not None and got[0] < self.end else None
 
     def senders(self, aid: str, incident: str | None = None,
@@ -494,7 +500,8 @@ class Reach:
         ``aid`` (:meth:`lost`) is said to be LOST, and why: at once, or when it is
         judged, once someone answers or service returns."""
         words = self._duty(aid, t, inj)
-        lost = None if inj is None or self.at.get(inj.id) != t else self.lost(aid, inj.via, t)
+        lost = None if inj is None or self.at.get(inj.id) != t \
+            else self.lost(aid, inj.via, t, inj.sender)
         if lost is None:
             return words
         when, reason, _ = lost
@@ -1187,7 +1194,7 @@ class _Linter:
                 if inj.via not in self.sc.actors[aid].contacts:
                     continue
                 if at is not None:
-                    got = self.reach.delivered(aid, inj.via, at)
+                    got = self.reach.delivered(aid, inj.via, at, inj.sender)
                     if got is None or got[0] < end or not got[2]:
                         continue  # in time, lost, or held by an outage alone
                     late.setdefault((got[0], got[1].replace(f"{aid}'s", f"{name}'s")),
@@ -1708,7 +1715,9 @@ class _Linter:
 
     def injects_in_outages(self) -> None:
         """A timed inject sent on a channel during one of the scenario's own outages of
-        it: the inject is lost, or held until service returns, as the engine judges it
+        it (of the whole channel, of a recipient's end, or of the end of the sender
+        exercise control sends it as): the inject is lost, or held until service
+        returns, as the engine judges it
         when it is sent (a channel that waits for someone at the desk is judged then,
         so it is left out here)."""
         windows = outage_windows(self.sc)
@@ -1719,7 +1728,7 @@ class _Linter:
                     or ch.needs_receiver_on_duty:
                 continue
             # each recipient's fate is the engine's: the outage that decides it
-            fates = {r: covering(windows, inj.via, None, r, at) for r in inj.to
+            fates = {r: covering(windows, inj.via, inj.sender, r, at) for r in inj.to
                      if inj.via in self.sc.actors[r].contacts}
             for w in sorted({w for w in fates.values() if w is not None},
                             key=lambda w: (w.effect == "hold", w.index)):
@@ -1760,7 +1769,7 @@ class _Linter:
                 if inj.via not in self.sc.actors[aid].contacts:
                     continue
                 if at is not None:
-                    lost = reach.lost(aid, inj.via, at)
+                    lost = reach.lost(aid, inj.via, at, inj.sender)
                     if lost is not None and lost[1] == "stale_contact":
                         found.setdefault((lost[0], lost[2], contact(aid, inj.via, lost[0])),
                                          []).append(aid)
@@ -1956,14 +1965,15 @@ def artefact_checks(lt: _Linter) -> list:
     stale_at, answered, outage, reaches = \
         reach.stale_at, reach.answered, reach.outage, reach.reaches
 
-    def judged(aid: str, via: str, t: float) -> float | None:
+    def judged(aid: str, via: str, t: float, sender: str) -> float | None:
         """When the engine finds ``aid``'s contact on ``via`` out of date as it sends the
         password at ``t``: it sends it, after any holding outage, and on a channel that
         needs someone at the desk sends it again once someone is there, judging the
         contact each time. None when it is never out of date then (an outage that loses
-        the password is no reason to warn of a contact that works)."""
+        the password is no reason to warn of a contact that works). An outage of the
+        end of ``sender``, the inject's, holds or loses it as one of ``aid``'s does."""
         while t < end:
-            w = outage(via, aid, t)
+            w = outage(via, sender, aid, t)
             if w is not None and w.effect == "hold":
                 t = w.end
                 continue
@@ -1992,7 +2002,7 @@ def artefact_checks(lt: _Linter) -> list:
         at = lt.at.get(inj.id)
         if at is not None:
             reached = reaches(aid, inj, at)
-            when = None if reached is None else judged(aid, via, reached + delay)
+            when = None if reached is None else judged(aid, via, reached + delay, inj.sender)
             if when is None:
                 return None
             if not line:
@@ -2021,7 +2031,7 @@ def artefact_checks(lt: _Linter) -> list:
         sent = t = reached + delay
         why = ""
         while t < end:
-            w = outage(via, aid, t)
+            w = outage(via, inj.sender, aid, t)
             if w is not None and w.effect == "hold":
                 t, why = w.end, f"an outage of {via!r} holds it"
                 continue

@@ -438,7 +438,9 @@ class Msel:
         ref = f"inject:{inj.id}"
         drift = engine.drift
         if drift is not None and contact is not None:
-            window = drift.outage(inj.via, None, st.id)
+            # an outage of either end: the recipient's, or that of the sender
+            # exercise control sends it as
+            window = drift.outage(inj.via, inj.sender, st.id)
             if window is not None and window.effect == "hold":
                 self._held(inj, st, "outage", window.end)
                 engine.after(window.end - self.env.now,
@@ -496,7 +498,8 @@ class Msel:
         about = {"inject": inj.id, "artefact": art.label, "sender": inj.sender, "channel": via}
         contact = st.spec.contacts.get(via)
         drift = engine.drift
-        window = drift.outage(via, None, st.id) if drift is not None and contact else None
+        window = drift.outage(via, inj.sender, st.id) if drift is not None and contact \
+            else None
         if window is not None and window.effect == "hold":
             engine.after(window.end - now,
                          partial(self._password, inj, st, art, waited + window.end - now))
