@@ -182,7 +182,7 @@ def test_a_batch_written_before_the_new_rows_is_not_resumed(tmp_path, capsys):
     rows = (out / "replications.csv").read_text(encoding="utf-8")
     assert ",le.police_to_central_authority.not_applicable," in rows and ",injects_lost," in rows
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["version"] == 9
+    assert manifest["version"] == 10
     manifest["version"] = 4
     (out / "manifest.json").write_text(json.dumps(manifest))
     capsys.readouterr()

@@ -46,7 +46,14 @@ from .distributions import sample
 from .drift import Window, pair_latency
 from .knowledge import IMPLIED_FACTS
 from .per_scenario import shared
-from .wording import TLP_RULES, channel_in_words, deadline_in_words, facts_in_words, templates
+from .wording import (
+    TLP_RULES,
+    channel_in_words,
+    deadline_in_words,
+    facts_in_words,
+    reply_by,
+    templates,
+)
 
 if TYPE_CHECKING:
     from .core import Engine
@@ -133,6 +140,13 @@ class Dispatch:
     fact_labels: dict[str, str] | None = None
     #: the label of the incident's title it gives, when laxer than its own
     title_tlp: str | None = None
+    #: attempts sent to a point of contact, and how many of them came back (bounced):
+    #: once every one has, with no channel left that has a contact, it told its recipient
+    #: nothing
+    tried: int = 0
+    bounced: int = 0
+    #: its sender knows it bounced on every channel it could try: it told nothing
+    undelivered: bool = False
 
 
 def current_type_last(facts: dict[str, None], current: str) -> dict[str, None]:
@@ -574,7 +588,8 @@ class Messaging:
             "recipient": names[d.recipient].spec.name,
             "incident": incident,
             "facts": _facts_words(tuple(d.facts)),
-            "deadline": words.deadline(d.deadline_at),
+            # written now: a deadline already past is not given
+            "deadline": reply_by(words.scenario, d.deadline_at, self.env.now, words.deadline),
             "tlp": d.tlp,
             "channel": words.channel(d.channels[0]) if d.channels else "",
             "forwarded": "\n" + "\n\n".join(forwarded) + "\n" if forwarded else "",
@@ -708,6 +723,7 @@ class Messaging:
                 continue
             drift = engine.drift
             stale = contact.stale if drift is None else drift.is_stale(d.recipient, cid, contact)
+            d.tried += 1
             self._transmit(d, cid, msg_id, common, stale)
             return
 
@@ -830,26 +846,72 @@ class Messaging:
     def _bounced(self, d: Dispatch, index: int, common: dict[str, Any], delay: float,
                  reason: str = "stale_contact") -> None:
         engine = self.engine
+        d.bounced += 1
+        # every attempt came back, and no channel is left that the recipient has a
+        # contact on: the message is finally undelivered (``final``)
+        final = d.bounced == d.tried and not self._channel_left(d)
         engine.emit("message_bounced", d.sender, d.incident, reason=reason,
-                    after=delay, **common)
+                    after=delay, **common, **({"final": True} if final else {}))
         if not d.automated:
+            if final:
+                self._undelivered(d)  # the person sees it bounced: nothing is sent again
             return
         # the bounce may come back after hours: the sender reads it, and tries the next
         # channel, once its desk is on duty again (at once when it is on duty now)
         engine.spend(_desk(engine.actors[d.sender], d), 0.0,
-                     functools.partial(self._retry, d, index))
+                     functools.partial(self._retry, d, index, final))
 
-    def _retry(self, d: Dispatch, index: int) -> None:
+    def _channel_left(self, d: Dispatch) -> bool:
+        """Whether a channel after the last one ``d`` was tried on has a point of contact
+        of its recipient: one it could still be sent by."""
+        contacts = self.engine.actors[d.recipient].spec.contacts
+        return any(cid in contacts for cid in d.channels[d.index + 1:])
+
+    def _retry(self, d: Dispatch, index: int, final: bool = False) -> None:
         """The sender of ``d`` has read that attempt ``index`` bounced: it tries the next
         channel, unless a person plays the role now (the policy tries when the role is
-        back, should the person not have sent the recipient that action meanwhile)."""
+        back, should the person not have sent the recipient that action meanwhile).
+        ``final``: every attempt bounced, and no channel is left: its recipient was not
+        told, and the rule still owes it the message (:meth:`_undelivered`)."""
         sender = self.engine.actors[d.sender]
-        if d.acked or d.index != index or _reached(sender, d):
+        if d.acked or (d.index != index and not final) or _reached(sender, d):
             return
         if sender.human:
-            sender.sends_owed.append((_desk(sender, d), functools.partial(self._retry, d, index)))
+            sender.sends_owed.append((_desk(sender, d),
+                                      functools.partial(self._retry, d, index, final)))
             return
-        self.send(d, index + 1, retry="bounced")
+        if d.index == index:
+            self.send(d, index + 1, retry="bounced")
+        if final:
+            self._undelivered(d)
+
+    def _undelivered(self, d: Dispatch) -> None:
+        """The sender knows that ``d`` bounced on every channel it could try: it told its
+        recipient nothing. The facts it carried count as told only where another of the
+        sender's messages of that verb to that recipient carried them, and its rule is
+        not done: it still owes the recipient the message, and sends it again at its
+        next look (a message of the rule's that a follow-on waits on is this one no
+        more: the one sent again is)."""
+        engine = self.engine
+        st = engine.actors[d.sender]
+        key = (d.incident, d.verb, d.recipient)
+        d.undelivered = True
+        told: set[str] | None = None
+        for x in self.dispatches.values():
+            if (not x.undelivered and x.sender == d.sender and x.recipient == d.recipient
+                    and x.incident == d.incident and x.verb == d.verb):
+                if told is None:
+                    told = set()
+                told.update(x.facts)
+        if told is None:
+            st.told.pop(key, None)
+        else:
+            st.told[key] = told
+        if d.automated and d.rule is not None:
+            batch = st.sent.get((d.incident, d.rule))
+            if batch is not None:
+                batch[:] = [x for x in batch if x is not d]
+            engine.policy.done.discard((d.sender, d.incident, d.rule))
 
     def _arrive(self, d: Dispatch, cid: str, msg_id: str, common: dict[str, Any],
                 latency: float, failed: bool, stale: bool) -> None:
@@ -866,7 +928,11 @@ class Messaging:
         channel = self.channels[cid]
         if channel.needs_receiver_on_duty:
             on = recipient.answering(cid, channel.handled_around_the_clock).next_on(self.env.now)
-            if math.isinf(on):
+            if on >= engine.end:
+                # nobody is at the desk to answer before the drill ends: lost, as
+                # silently as any call nobody picks up
+                engine.emit("message_lost", d.recipient, d.incident, reason="never_on_duty",
+                            sender=d.sender, latency=latency, **common)
                 return
             wait = on - self.env.now
             if wait > 0:

@@ -13,7 +13,7 @@ Values are inserted as plain text: nothing in them is read as a placeholder.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -154,14 +154,31 @@ def facts_in_words(facts: Iterable[str]) -> str:
     return "\n".join(lines) if lines else "- Nothing beyond what this message says"
 
 
+#: when a message asks for a reply that has no time to give
+AS_SOON = "as soon as you can"
+
+
 def deadline_in_words(scenario: Scenario, deadline_at: float) -> str:
     """'by T+02:30 (Wed 19 Aug 11:30 +08)', or 'as soon as you can' without a deadline."""
     if not math.isfinite(deadline_at):
-        return "as soon as you can"
+        return AS_SOON
     drill = scenario.drill
     moment = (drill.start + timedelta(minutes=deadline_at)).astimezone(
         ZoneInfo(drill.clock_timezone))
     return f"by {clock_minute(deadline_at)} ({moment:%a %d %b %H:%M} {moment.tzname()})"
+
+
+def reply_by(scenario: Scenario, deadline_at: float, written_at: float,
+             in_words: Callable[[float], str] | None = None) -> str:
+    """When a message written at drill minute ``written_at`` asks for a reply (its
+    ``{deadline}``): by its deadline (:func:`deadline_in_words`, or ``in_words``), or 'as
+    soon as you can' when it has none or the deadline is already past (a message sent
+    late never asks for a reply by a time gone by; one due the very moment it is
+    written still gives it)."""
+    if deadline_at < written_at:
+        return AS_SOON
+    return deadline_in_words(scenario, deadline_at) if in_words is None \
+        else in_words(deadline_at)
 
 
 def channel_in_words(scenario: Scenario, channel: str, short: bool = False) -> str:
@@ -216,6 +233,7 @@ REASONS: dict[str, str] = {
     "stale_contact": "the contact is out of date",
     "channel_failure": "the channel failed",
     "outage": "the channel is out of service",
+    "never_on_duty": "nobody is on duty to answer before the drill ends",
 }
 
 

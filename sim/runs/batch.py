@@ -94,7 +94,7 @@ assert set(HOP_SLUGS) == {h[0] for h in LAW_ENFORCEMENT_HOPS}
 #: the same slugs by stage, for scenarios that name their stages (drill.names)
 STAGE_SLUGS = {key: HOP_SLUGS[h[0]] for h, key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
                                                       strict=True)}
-LOSS_REASONS = ("stale_contact", "no_contact", "channel_failure", "outage")
+LOSS_REASONS = ("stale_contact", "no_contact", "channel_failure", "outage", "never_on_duty")
 #: the version of summary.json's format (see Aggregate.summary)
 SUMMARY_VERSION = 3
 #: the row of an expectation that was not in play in a run (counted from an inject that
@@ -1743,8 +1743,8 @@ def _manifest(loaded: LoadedScenario, payload: str, cfg: BatchConfig, size: int)
         # have a law-enforcement step, the chain's end and the regional coordinator the
         # drill has no bodies for; 9: so has "every affected CERT reached" of an incident
         # that never opened in a run, when none of its injects names an affected country
-        # with a CERT in the drill
-        "version": 9,
+        # with a CERT in the drill; 10: chunks have lost.never_on_duty
+        "version": 10,
         "scenario": loaded.scenario.drill.id,
         "payload_sha256": batch_key(payload),
         "seed": cfg.seed,
