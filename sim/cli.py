@@ -143,7 +143,7 @@ def _folder_arg(text: str) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
-    from sim.analysis.metrics import compute
+    from sim.analysis.metrics import compute, not_routed
     from sim.analysis.report import drill_tlp, render_json, render_text
     from sim.engine import Engine, preflight
     from sim.engine.events import log_to_jsonl
@@ -188,7 +188,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"journal: {session.path}", file=sys.stderr)
         else:
             log = Engine(loaded, seed=args.seed).run()
-        metrics = compute(log, slowest=args.slowest)
+        # a stage the scenario's framework routes no request through is not in this drill
+        metrics = compute(log, slowest=args.slowest, unrouted=not_routed(loaded.scenario))
     except (ValueError, KeyError, TypeError, ArithmeticError, OverflowError) as exc:
         print(f"{path}: cannot run this scenario: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN

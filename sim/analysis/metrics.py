@@ -2,16 +2,22 @@
 
 Nothing here looks at the engine or the scenario: everything is read off the
 events, so a log saved to disk gives the same figures as a live run. All times are
-minutes after the drill start; durations are minutes.
+minutes after the drill start; durations are minutes. The one exception is what the
+log cannot say, the stages the scenario's framework routes no request through
+(:func:`not_routed`): whoever has the scenario passes them to :func:`compute`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from sim.engine.events import Event
+
+if TYPE_CHECKING:
+    from scenarios.loader import LoadedScenario
+    from scenarios.model import Scenario
 
 #: The law-enforcement chain: (hop name, verb, recipient kind or None for any).
 #: Preservation is the urgent first step, so it comes right after the referral; police
@@ -65,6 +71,14 @@ STAGE_NEEDS: dict[str, tuple[str, int]] = {
 #: STAGE_NEEDS: the drill has none when it has no regional council.
 COORDINATOR = "regional_coordinator"
 
+#: The stages a drill has only where its framework routes requests through them: police
+#: reach foreign police directly, and go through an international police channel
+#: (INTERPOL) only where a rule sends their requests there (:func:`not_routed`).
+ROUTED_STAGES = frozenset({"international_channel"})
+
+#: scenario -> :func:`not_routed` of it, worked out once per scenario
+_ROUTED_CACHE: dict[int, tuple[Any, frozenset[str]]] = {}
+
 
 def not_modelled(actors: Mapping[str, Mapping[str, Any]]) -> frozenset[str]:
     """What a drill with ``actors`` (by id, each with its ``kind`` and ``country``, as
@@ -81,6 +95,50 @@ def not_modelled(actors: Mapping[str, Mapping[str, Any]]) -> frozenset[str]:
     if "regional_council" not in countries:
         missing.add(COORDINATOR)
     return frozenset(missing)
+
+
+def not_routed(scenario: Scenario | LoadedScenario) -> frozenset[str]:
+    """The stages of :data:`ROUTED_STAGES` that no framework rule of ``scenario`` (of
+    those switched on) carries out: no rule sends the stage's request to a body of the
+    stage's kind, whatever the incident and whichever of the actors it binds acts (a
+    rule that answers its ``sender`` can, where the drill has such a body). A drill
+    without such a body at all routes nothing through it. A person playing a role may
+    still send such a request: :func:`compute` counts a stage as not in the drill only
+    while nothing was sent for it."""
+    from sim.engine.per_scenario import shared
+
+    return shared(_ROUTED_CACHE, getattr(scenario, "scenario", scenario), _not_routed)
+
+
+def _not_routed(scenario: Scenario) -> frozenset[str]:
+    from sim.engine.knowledge import View
+    from sim.engine.policy import RuleBook
+
+    book = RuleBook.of(scenario)
+    actors = scenario.actors
+    # the widest incident: every country of the drill affected, and hosting
+    view = View()
+    view.affected = view.hosted_in = sorted({a.country for a in actors.values() if a.country})
+    stages = {key: (verb, kind) for (_, verb, kind), key in zip(LAW_ENFORCEMENT_HOPS, STAGE_KEYS,
+                                                                 strict=True)}
+    out = set()
+    for key in sorted(ROUTED_STAGES):
+        verb, kind = stages[key]
+        bodies = {aid for aid, a in actors.items() if a.kind == kind}
+
+        def routes(rid: str, to: list[str], bodies: set[str]) -> bool:
+            """Whether rule ``rid`` (of the stage's verb) may send to one of ``bodies``:
+            answering its sender, it may answer one of them."""
+            if "sender" in to:
+                return bool(bodies)
+            return any(aid in bodies for sel in to for actor in book.binds[rid]
+                       for aid, _ in book.directory.select(sel, actors[actor].country, view,
+                                                           None))
+
+        if not any(rule.action == verb and routes(rid, rule.to, bodies)
+                   for rid, (_, rule) in book.rules.items()):
+            out.add(key)
+    return frozenset(out)
 
 
 def not_in_drill(figure: Mapping[str, Any] | None) -> bool:
@@ -117,7 +175,8 @@ def _timing(at: float | None, since: float | None, **extra: Any) -> dict[str, An
     return out
 
 
-def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
+def incident_metrics(events: list[Event],
+                     unrouted: Collection[str] = ()) -> list[dict[str, Any]]:
     """Per incident: acknowledgement, notification, the regional coordinator, police and
     containment.
 
@@ -131,7 +190,9 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
     does not have. The preservation stage counts only requests that reach
     a body of a country hosting the infrastructure (:data:`TO_HOSTING_COUNTRY`). A
     law-enforcement step the drill has no bodies for, and the regional coordinator of a
-    drill without a regional council, say so: ``modelled: false`` (:func:`not_modelled`).
+    drill without a regional council, say so: ``modelled: false`` (:func:`not_modelled`);
+    so does a stage of ``unrouted`` (:func:`not_routed`: the scenario's framework routes
+    no request through it) for which nothing was sent.
 
     A team first hears of an incident when it takes in an item about it: as the item
     arrives, or, for one that reached its closed office and waited unread (its
@@ -322,10 +383,13 @@ def incident_metrics(events: list[Event]) -> list[dict[str, Any]]:
             if hit is None:
                 # sent but not yet arrived (a formal MLA request takes weeks), lost or
                 # bounced, or never sent; a stage the drill has no bodies for could not be
+                sent_at = inc["_sent"].get(key)
+                # a stage the framework routes nothing through, unless someone sent one
+                unused = key in absent or (key in unrouted and sent_at is None)
                 hops.append({"hop": name, "at": None, "after": None, "hop_duration": None,
-                             "sent_at": inc["_sent"].get(key), **stage,
+                             "sent_at": sent_at, **stage,
                              **_outcome(inc["_attempts"].get(key, []), fate),
-                             **({"modelled": False} if key in absent else {})})
+                             **({"modelled": False} if unused else {})})
                 continue
             at, sender, to = hit
             # a hop's own duration runs from the latest earlier step reached before it
@@ -713,9 +777,12 @@ def actor_metrics(events: list[Event]) -> dict[str, dict[str, Any]]:
     }
 
 
-def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[str, Any]:
+def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5,
+            unrouted: Collection[str] = ()) -> dict[str, Any]:
     """Every metric of a run, as a JSON-ready document, with the ``slowest`` slowest
-    hops (0: none listed)."""
+    hops (0: none listed). ``unrouted``: the law-enforcement stages the scenario's
+    framework routes no request through (:func:`not_routed` of the scenario), which
+    the log cannot tell: each one nothing was sent for is not in the drill."""
     if isinstance(slowest, bool) or not isinstance(slowest, int) or slowest < 0:
         raise ValueError(f"slowest must be a whole number, 0 or more (got {slowest!r})")
     events = as_events(log)
@@ -764,7 +831,7 @@ def compute(log: Iterable[Event | Mapping[str, Any]], slowest: int = 5) -> dict[
             "duration": head.get("duration"),
         },
         "seed": head.get("seed"),
-        "incidents": incident_metrics(events),
+        "incidents": incident_metrics(events, unrouted),
         "expectations": exps,
         "score": {
             "earned": sum(x["earned"] for x in exps),

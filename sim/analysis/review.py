@@ -13,7 +13,7 @@ from typing import Any
 
 from scenarios.durations import clock_minute
 from scenarios.model import MESSAGE_VERBS, Scenario
-from sim.analysis.metrics import _item_ref, as_events, compute, hops_with_attempts
+from sim.analysis.metrics import _item_ref, as_events, compute, hops_with_attempts, not_routed
 from sim.analysis.stats import percent
 from sim.engine import Engine, collector
 from sim.engine.events import Event
@@ -1161,7 +1161,9 @@ class Review:
 def build_review(scenario: Scenario, events: list[Event], ratings: dict | None = None,
                  runs: int = 0, seed: int = 0, meta: dict | None = None) -> Review:
     hops, undelivered = _breakdown(as_events(events))
-    review = Review(scenario, events, compute(events, slowest=10), hops, ratings or {},
+    # a stage the scenario's framework routes no request through is not in this drill
+    metrics = compute(events, slowest=10, unrouted=not_routed(scenario))
+    review = Review(scenario, events, metrics, hops, ratings or {},
                     meta=meta or {}, undelivered=undelivered)
     if runs:
         review.comparisons = compare(events, scenario, runs=runs, seed=seed,

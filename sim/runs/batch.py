@@ -64,6 +64,7 @@ from sim.analysis.metrics import (
     compute,
     not_in_drill,
     not_modelled,
+    not_routed,
 )
 from sim.analysis.report import NO_CERT, NOT_IN_DRILL
 from sim.analysis.stats import Proportion, Running, Sample, paired_score_difference, percent
@@ -107,7 +108,8 @@ NOT_IN_PLAY = ".not_in_play"
 NOT_APPLICABLE = ".not_applicable"
 #: the metrics that may not apply in a run, and why: no affected CERT in the drill, or
 #: no bodies in it for the step (a law-enforcement step without its police or central
-#: authorities, the chain without any of its steps, the regional coordinator without a
+#: authorities, or one its framework routes no request through: an international police
+#: channel; the chain without any of its steps, the regional coordinator without a
 #: regional council)
 MAY_NOT_APPLY = {"all_certs_reached": NO_CERT, "all_certs_reached_incl_control": NO_CERT,
                  "ansac_reached": NOT_IN_DRILL,
@@ -160,7 +162,8 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
     steps, the regional coordinator without a regional council (in an incident that
     never opened too)."""
     # timings only: the messages need no wording
-    m = compute(Engine(scenario, seed=seed, words=False).run(), slowest=0)
+    m = compute(Engine(scenario, seed=seed, words=False).run(), slowest=0,
+                unrouted=not_routed(scenario))
     rows: list[tuple[str, str, float | None]] = []
     opened = {inc["id"] for inc in m["incidents"]}
 
@@ -221,11 +224,12 @@ def replication_rows(scenario: Scenario, seed: int) -> list[tuple[str, str, floa
 
 def _not_in_drill(scenario: Scenario) -> frozenset[str]:
     """The metrics of an incident that the drill has no bodies for, as the metrics of
-    a run say (:func:`~sim.analysis.metrics.not_modelled`): law-enforcement steps,
-    ``le.end_to_end`` when the drill has none of them, ``ansac_reached`` when it has no
-    regional council."""
+    a run say (:func:`~sim.analysis.metrics.not_modelled`): law-enforcement steps (and
+    those its framework routes no request through,
+    :func:`~sim.analysis.metrics.not_routed`), ``le.end_to_end`` when the drill has none
+    of them, ``ansac_reached`` when it has no regional council."""
     missing = not_modelled({aid: {"kind": a.kind, "country": a.country}
-                            for aid, a in scenario.actors.items()})
+                            for aid, a in scenario.actors.items()}) | not_routed(scenario)
     out = {STAGE_SLUGS[key] for key in STAGE_KEYS if key in missing}
     if len(out) == len(STAGE_KEYS):
         out.add("le.end_to_end")
