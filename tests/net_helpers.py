@@ -71,7 +71,11 @@ class Raw:
                 self.frames.append(raw)
 
     def messages(self) -> list[dict[str, Any]]:
-        return [json.loads(f) for f in self.frames]
+        """Every frame received so far, decoded (each frame is decoded once: a long
+        exchange would otherwise decode all its frames again at every wait)."""
+        decoded = self.__dict__.setdefault("_decoded", [])
+        decoded.extend(json.loads(f) for f in self.frames[len(decoded):])
+        return list(decoded)
 
     def of(self, type_: str) -> list[dict[str, Any]]:
         return [m for m in self.messages() if m["type"] == type_]
