@@ -665,7 +665,6 @@ def cmd_journals(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.runs.batch import (
         OWN_FILES,
         BatchCannotRun,
@@ -684,11 +683,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     from sim.safe.files import FileProblem, write_private
 
-    path = resolve_scenario_arg(args.scenario)
-    try:
-        loaded = load_scenario(path, args.allow_include)
-    except ScenarioError as exc:
-        _problems(exc)
+    loaded = _load_or_say(args.scenario, args.allow_include)
+    if loaded is None:
         return EXIT_INVALID
 
     out = Path(args.out)
@@ -972,14 +968,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from scenarios import ScenarioError, load_scenario, resolve_scenario_arg
     from sim.authoring.explain import explain
 
-    path = resolve_scenario_arg(args.file)
-    try:
-        loaded = load_scenario(path, args.allow_include)
-    except ScenarioError as exc:
-        _problems(exc)
+    loaded = _load_or_say(args.file, args.allow_include)
+    if loaded is None:
         return EXIT_INVALID
     sys.stdout.write(explain(loaded.scenario))
     return EXIT_OK
