@@ -16,6 +16,7 @@ from sim.net import protocol as P
 from sim.net.invites import TokenStore
 from sim.net.server import DrillServer
 from sim.runs.session import DrillSession
+from sim.runs.view import DrillState
 
 SECRET_A = "RED-FOR-CERT-A-ONLY sinkhole 203.0.113.77"
 SECRET_B = "AMBER-FOR-CERT-B-ONLY victim list"
@@ -229,3 +230,18 @@ def with_large_attachment(data: dict[str, Any], folder: Path, size: int) -> dict
         "tlp": "AMBER", "title": "a day of logs", "artefacts": [{"file": "log.txt"}],
         "incident": {"id": "x"}})
     return data
+
+
+def control_state(session: DrillSession) -> DrillState:
+    """Exercise control's read model of a drill run here (the hot seat's, or the host's
+    console): its whole log, and the engine's anchors."""
+    state = DrillState(session.scenario)
+    for ev in session.engine.log:
+        state.apply(ev)
+    state.use_anchors(session.anchors)
+    return state
+
+
+def todo_rows(state: DrillState, role: str) -> list[tuple[str, str, float | None]]:
+    """A role's to-do list as (expectation, status, deadline) rows."""
+    return [(x.id, x.status, x.deadline_at) for x in state.todo(role)]

@@ -14,13 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from net_helpers import raw_join, serving
+from net_helpers import control_state, raw_join, serving, todo_rows
 from net_helpers import until as until_true
 
 from sim.net import protocol as P
 from sim.net.client import DrillClient
-from sim.runs.session import DrillSession
-from sim.runs.view import DrillState
 
 #: inject 1 opens incident x at 10:00:20 (T+01:00:20), to cert-a only
 OPENED_X = 60 + 20 / 60
@@ -52,19 +50,6 @@ def opened_between_minutes(data: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def loaded(scenario_data, load):
     return load(opened_between_minutes(scenario_data))
-
-
-def console(session: DrillSession) -> DrillState:
-    """The host's console: exercise control's whole log, and the engine's anchors."""
-    state = DrillState(session.scenario)
-    for ev in session.engine.log:
-        state.apply(ev)
-    state.use_anchors(session.anchors)
-    return state
-
-
-def rows(state: DrillState, role: str) -> list[tuple[str, str, float | None]]:
-    return [(x.id, x.status, x.deadline_at) for x in state.todo(role)]
 
 
 async def test_a_player_is_sent_the_engines_anchor_of_an_incident_it_saw_open(
@@ -127,10 +112,10 @@ async def test_a_players_to_do_list_shows_the_consoles_deadlines(loaded, tmp_pat
         session = server.session
         session.advance_to(NOW)
         server.clock.jump_to(session.now)
-        host = console(session)
-        assert rows(host, "cert-a") == [("E1", "due", session.anchors["E1"] + 480)]
-        assert rows(host, "cert-b") == [("E3", "due", session.anchors["E3"] + 120),
-                                        ("E2", "waiting", None), ("E4", "waiting", None)]
+        host = control_state(session)
+        assert todo_rows(host, "cert-a") == [("E1", "due", session.anchors["E1"] + 480)]
+        assert todo_rows(host, "cert-b") == [("E3", "due", session.anchors["E3"] + 120),
+                                             ("E2", "waiting", None), ("E4", "waiting", None)]
         for role in ("cert-a", "cert-b"):
             client = DrillClient(urls[role])
             await client.connect()
@@ -139,6 +124,6 @@ async def test_a_players_to_do_list_shows_the_consoles_deadlines(loaded, tmp_pat
                 await until_true(lambda c=client, r=role: c.anchors == server.anchors_for(r))
                 assert client.state is not None
                 client.state.use_anchors(client.anchors)
-                assert rows(client.state, role) == rows(host, role), role
+                assert todo_rows(client.state, role) == todo_rows(host, role), role
             finally:
                 await client.close()

@@ -20,7 +20,7 @@ import pytest
 
 pytest.importorskip("textual")
 
-from net_helpers import raw_join, serving
+from net_helpers import control_state, raw_join, serving, todo_rows
 from net_helpers import until as until_true
 from test_tui import until
 
@@ -79,19 +79,6 @@ def loaded(scenario_data, load):
     return load(countdowns(scenario_data))
 
 
-def hot_seat(session: DrillSession) -> DrillState:
-    """The hot-seat read model: exercise control's whole log, and the engine's anchors."""
-    state = DrillState(session.scenario)
-    for ev in session.engine.log:
-        state.apply(ev)
-    state.use_anchors(session.anchors)
-    return state
-
-
-def rows(state: DrillState, role: str) -> list[tuple[str, str, float | None]]:
-    return [(x.id, x.status, x.deadline_at) for x in state.todo(role)]
-
-
 def cell(screen, row: str, column: int) -> str:
     table = screen.query_one("#todo")
     return str(table.get_cell(row, table.ordered_columns[column].key).plain)
@@ -100,11 +87,11 @@ def cell(screen, row: str, column: int) -> str:
 def test_the_hot_seat_to_do_list_counts_down_from_an_incident_the_role_saw_open(loaded):
     session = DrillSession.start(loaded, human=["cert-a", "cert-b"], record=False)
     session.advance_to(OPENED_X - 1)
-    assert rows(hot_seat(session), "cert-a") == [("E1", "waiting", None), ("E5", "waiting", None)]
+    assert todo_rows(control_state(session), "cert-a") == [("E1", "waiting", None), ("E5", "waiting", None)]
     session.advance_to(NOW)
-    state = hot_seat(session)
+    state = control_state(session)
     for role, expected in EXPECTED.items():
-        assert rows(state, role) == expected, role
+        assert todo_rows(state, role) == expected, role
     # exercise control counts every one of them down, E2 from the opening too
     assert state.shown(state.expectations["E2"]).deadline_at == OPENED_X + 480
 
@@ -132,7 +119,7 @@ async def test_a_player_sees_exactly_what_the_hot_seat_to_do_list_shows(loaded, 
         session = server.session
         session.advance_to(NOW)
         server.clock.jump_to(session.now)
-        hot = hot_seat(session)
+        hot = control_state(session)
         for role, expected in EXPECTED.items():
             client = DrillClient(urls[role])
             await client.connect()
@@ -140,7 +127,7 @@ async def test_a_player_sees_exactly_what_the_hot_seat_to_do_list_shows(loaded, 
                 await client.wait_for_seq(server.streams[role].last)
                 assert client.state is not None
                 client.state.use_anchors(client.anchors)
-                assert rows(client.state, role) == rows(hot, role) == expected, role
+                assert todo_rows(client.state, role) == todo_rows(hot, role) == expected, role
             finally:
                 await client.close()
 
@@ -174,7 +161,7 @@ async def test_a_met_expectation_keeps_the_deadline_the_player_knows(loaded, tmp
             client.state.use_anchors(client.anchors)
             e1 = next(x for x in client.state.todo("cert-a") if x.id == "E1")
             assert (e1.status, e1.deadline_at) == ("met", OPENED_X + 480)
-            hot = next(x for x in hot_seat(session).todo("cert-a") if x.id == "E1")
+            hot = next(x for x in control_state(session).todo("cert-a") if x.id == "E1")
             assert (hot.status, hot.deadline_at) == ("met", OPENED_X + 480)
         finally:
             await client.close()
