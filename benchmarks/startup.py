@@ -14,6 +14,13 @@ of each, and its ratio to the floor. ``--root`` runs the code of another checkou
 ``--baseline`` runs the drill commands of a second checkout in the same trials, taking
 turns with the first (a before/after comparison in one run).
 
+Run it with the interpreter of a new virtual environment where the project is
+installed (``python -m venv v && v/bin/pip install -e . && v/bin/python
+benchmarks/startup.py``). An interpreter whose start-up does more (a ``.pth`` file of
+its site-packages that imports modules, as some managed machines have) makes the floor
+slower, and every ratio lower with it: the first row, the interpreter alone, shows
+what start-up costs before any import.
+
 Public holidays are looked up once and cached (see ``sim/engine/calendars.py``); every
 command is run once before the trials, so ``drill run`` is timed with the cache as a
 second run finds it, and with the sources' bytecode cached (``PYTHONDONTWRITEBYTECODE``
@@ -32,8 +39,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: the floor, against which every other row is given as a ratio
+FLOOR = "import simpy, pydantic, yaml"
+
 COMMANDS: dict[str, list[str]] = {
-    "import simpy, pydantic, yaml": ["-c", "import simpy, pydantic, yaml"],
+    # the interpreter's own start-up, site-packages' .pth files included
+    "the interpreter alone (-c pass)": ["-c", "pass"],
+    FLOOR: ["-c", "import simpy, pydantic, yaml"],
     # what pydantic's models cost before any of the project's is defined: the rest of
     # pydantic, which the floor's lazy ``import pydantic`` leaves unloaded (the part of
     # a command's start-up that no change to the project's own code can take away)
@@ -88,7 +100,7 @@ def main() -> None:
         order = list(runs) if trial % 2 == 0 else list(reversed(runs))
         for name in order:
             times[name].append(timed(*runs[name]))
-    floor = statistics.median(times["import simpy, pydantic, yaml"])
+    floor = statistics.median(times[FLOOR])
     against = f" and baseline {roots['baseline: ']}" if args.baseline is not None else ""
     print(f"{roots['']}{against}: median of {args.trials} alternating trials")
     for name, ts in times.items():
