@@ -64,6 +64,8 @@ class Raw:
     def __init__(self, ws):
         self.ws = ws
         self.frames: list[str] = []
+        #: the frames decoded so far, in order (each frame is decoded once)
+        self._decoded: list[dict[str, Any]] = []
         self.task = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -74,9 +76,8 @@ class Raw:
     def messages(self) -> list[dict[str, Any]]:
         """Every frame received so far, decoded (each frame is decoded once: a long
         exchange would otherwise decode all its frames again at every wait)."""
-        decoded = self.__dict__.setdefault("_decoded", [])
-        decoded.extend(json.loads(f) for f in self.frames[len(decoded):])
-        return list(decoded)
+        self._decoded.extend(json.loads(f) for f in self.frames[len(self._decoded):])
+        return list(self._decoded)
 
     def of(self, type_: str) -> list[dict[str, Any]]:
         return [m for m in self.messages() if m["type"] == type_]

@@ -87,7 +87,8 @@ def cell(screen, row: str, column: int) -> str:
 def test_the_hot_seat_to_do_list_counts_down_from_an_incident_the_role_saw_open(loaded):
     session = DrillSession.start(loaded, human=["cert-a", "cert-b"], record=False)
     session.advance_to(OPENED_X - 1)
-    assert todo_rows(control_state(session), "cert-a") == [("E1", "waiting", None), ("E5", "waiting", None)]
+    assert todo_rows(control_state(session), "cert-a") == [("E1", "waiting", None),
+                                                           ("E5", "waiting", None)]
     session.advance_to(NOW)
     state = control_state(session)
     for role, expected in EXPECTED.items():
