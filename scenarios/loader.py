@@ -1933,10 +1933,16 @@ def _subdivision_problems(scenario: Scenario, loc: Located) -> list[Problem]:
     if not scenario.drill.public_holidays:
         return []
     library = library_dir().resolve()
+    in_library: dict[str, bool] = {}  # each file resolved once: a team per line of it
 
     def own(where: tuple) -> bool:
         mark = loc.mark_for(where)
-        return mark is None or not Path(mark.file).resolve().is_relative_to(library)
+        if mark is None:
+            return True
+        found = in_library.get(mark.file)
+        if found is None:
+            found = in_library[mark.file] = Path(mark.file).resolve().is_relative_to(library)
+        return not found
 
     out = []
     for aid, actor in scenario.actors.items():

@@ -5,9 +5,13 @@ becomes hover text in editors through the generated JSON Schema.
 
 Units: every duration is stored in minutes (float). Authors write ``30m``, ``4h``,
 ``2d``. Drill times are stored as minutes after the drill start.
-"""
 
-from __future__ import annotations
+The annotations are evaluated as each class is defined (the module does not postpone
+them with ``from __future__ import annotations``): pydantic would otherwise compile and
+evaluate every one again from its text, which is start-up time for every command that
+reads a scenario. A class named before it is defined is written as text
+(``'InjectCondition | None'``).
+"""
 
 import itertools
 import math
@@ -17,7 +21,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cached_property
 from pathlib import PurePosixPath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -312,7 +316,7 @@ class Members(list[str]):
         """The date each member given with one joined, the members left out included."""
         return {c: d for item in self.written if isinstance(item, dict) for c, d in item.items()}
 
-    def on(self, day: date) -> Members:
+    def on(self, day: date) -> 'Members':
         """The members on ``day``: those given without a date, or joined by then."""
         joined = self.joined
         return Members([c for c in self.written_codes() if c not in joined or joined[c] <= day],
@@ -482,7 +486,7 @@ class Uniform(Strict):
     high: Duration = Field(description="Longest duration.")
 
     @model_validator(mode="after")
-    def _order(self) -> Uniform:
+    def _order(self) -> Self:
         if self.high < self.low:
             raise ValueError("high must not be shorter than low")
         return self
@@ -505,7 +509,7 @@ class Triangular(Strict):
     high: Duration = Field(description="Longest duration.")
 
     @model_validator(mode="after")
-    def _order(self) -> Triangular:
+    def _order(self) -> Self:
         if not self.low <= self.mode <= self.high:
             raise ValueError("triangular needs low <= mode <= high")
         return self
@@ -521,7 +525,7 @@ class Empirical(Strict):
     )
 
     @model_validator(mode="after")
-    def _weights(self) -> Empirical:
+    def _weights(self) -> Self:
         if self.weights is not None and len(self.weights) != len(self.values):
             raise ValueError(
                 f"weights has {len(self.weights)} entries but values has {len(self.values)}"
@@ -557,7 +561,7 @@ class LogNormal(Strict):
     max: Duration | None = Field(None, description="Optional cap on any sampled value.")
 
     @model_validator(mode="after")
-    def _params(self) -> LogNormal:
+    def _params(self) -> Self:
         by_pct = self.median is not None or self.p90 is not None
         by_mu = self.mu is not None or self.sigma is not None
         if by_pct and by_mu:
@@ -750,7 +754,7 @@ class StageNames(Strict):
     )
 
     @model_validator(mode="after")
-    def _stages_apart(self) -> StageNames:
+    def _stages_apart(self) -> Self:
         """No two law-enforcement stages share a name (ignoring case and spacing): a
         report showing both could not tell them apart. Each repeat is reported at a
         stage the file names, the later one when it names both."""
@@ -841,7 +845,7 @@ class Drill(Strict):
         "{subject: '...', body: '...'}}. Placeholders: " + ", ".join(
             "{" + p + "}" for p in MESSAGE_PLACEHOLDERS) + ".",
     )
-    phases: dict[Id, Phase] = Field(
+    phases: dict[Id, 'Phase'] = Field(
         default_factory=_new_dict,
         description="Named windows of drill time, e.g. {detection: {start: T+00:00, end: "
         "T+02:00}, response: {start: T+02:00}}; rule and inject conditions test them "
@@ -855,7 +859,7 @@ class Drill(Strict):
     )
 
     @model_validator(mode="after")
-    def _windows(self) -> Drill:
+    def _windows(self) -> Self:
         """Every standby window and phase reads as drill times and ends after it
         starts; each problem is reported at the window's own field."""
         errors: list[InitErrorDetails] = []
@@ -1168,7 +1172,7 @@ class SpecialHours(Strict):
         return v
 
     @model_validator(mode="after")
-    def _order(self) -> SpecialHours:
+    def _order(self) -> Self:
         if self.end < self.start:
             raise ValueError(f"end {self.end} comes before start {self.start}")
         return self
@@ -1447,7 +1451,7 @@ class Actor(Strict):
         return v
 
     @model_validator(mode="after")
-    def _calendar(self) -> Actor:
+    def _calendar(self) -> Self:
         if self.subdivision is not None and self.country is None:
             raise ValueError("a subdivision needs a country: give the actor a country")
         ph = self.public_holidays
@@ -1522,7 +1526,7 @@ class PairLatency(Strict):
     latency: Distribution = Field(description="Time from sending to arrival, e.g. '2h'.")
 
     @model_validator(mode="after")
-    def _someone(self) -> PairLatency:
+    def _someone(self) -> Self:
         if self.sender is None and self.recipient is None:
             raise ValueError("a pair latency needs a sender, a recipient or both")
         return self
@@ -1567,7 +1571,7 @@ class Channel(Strict):
     )
 
     @model_validator(mode="after")
-    def _one_latency_per_pair(self) -> Channel:
+    def _one_latency_per_pair(self) -> Self:
         seen: dict[tuple[str | None, str | None], int] = {}
         for i, p in enumerate(self.pair_latency):
             pairs = [(p.sender, p.recipient)]
@@ -1636,13 +1640,13 @@ class Condition(Strict):
         "'HH:MM-HH:MM', e.g. '09:00-12:00'. A rule that applies outside the range looks "
         "again when it next begins.",
     )
-    done: list[ActionDone] | None = Field(
+    done: list['ActionDone'] | None = Field(
         None,
         description="Require these actions on the incident to have been done, as far as the "
         "acting actor knows: by itself (by: self, the default), or by anyone whose message "
         "reached it (by: anyone).",
     )
-    not_done: list[ActionDone] | None = Field(
+    not_done: list['ActionDone'] | None = Field(
         None, description="Require these actions not to have been done, as done reads them."
     )
 
@@ -1703,7 +1707,7 @@ class Rule(Strict):
     )
 
     @model_validator(mode="after")
-    def _shape(self) -> Rule:
+    def _shape(self) -> Self:
         if not self.on and not self.after:
             raise ValueError("a rule needs 'on' (a trigger) or 'after' (rules it follows)")
         if self.action in MESSAGE_VERBS:
@@ -1898,13 +1902,13 @@ class Inject(Strict):
     objective: Id | None = Field(None, description="Objective this inject serves.")
     controller: str = Field("", description="Responsible controller.")
     notes: str = Field("", description="Controller notes.")
-    when: InjectCondition | None = Field(
+    when: 'InjectCondition | None' = Field(
         None,
         description="Deliver the inject only if this holds when it is due (exercise "
         "control's view: expectations met or missed, actions done, the phase); otherwise it "
         "is skipped. For MSEL branches.",
     )
-    after_action: AfterAction | None = Field(
+    after_action: 'AfterAction | None' = Field(
         None,
         description="Time the inject after the first time an action is done (plus delay), "
         "instead of 'at': {action: request_takedown, by: [mycert]}.",
@@ -2144,7 +2148,7 @@ class Task(Strict):
         return [v] if isinstance(v, str) else v
 
     @model_validator(mode="after")
-    def _when(self) -> Task:
+    def _when(self) -> Self:
         if (self.inject is None) == (self.at is None):
             raise ValueError("a task is asked either at an inject ('inject') or at a time ('at')")
         return self
@@ -2218,7 +2222,7 @@ class Scenario(Strict):
     )
 
     @model_validator(mode="after")
-    def _members_on_the_day(self) -> Scenario:
+    def _members_on_the_day(self) -> Self:
         """Memberships and groups as they stood on the day the drill starts (on its
         clock): a member given with a later date is left out."""
         day = self.drill.start_day
@@ -2231,7 +2235,7 @@ class Scenario(Strict):
         return self
 
     @model_validator(mode="after")
-    def _expand_teams(self) -> Scenario:
+    def _expand_teams(self) -> Self:
         """Team names and selectors in inject recipients and expectation actors become the
         actor ids they stand for (in scenario order); unknown names are left for the
         cross-reference checks to report."""
