@@ -1217,7 +1217,14 @@ def _keymap_arg(p: argparse.ArgumentParser) -> None:
                         "else ~/.config/acid-drill/keymap.toml if it exists; see docs/keys.md)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: every command, in the order ``drill --help`` lists them (a test keeps it whole)
+COMMANDS = ("run", "validate", "scenarios", "play", "batch", "review", "report", "lint",
+            "explain", "schema", "msel", "handout", "new", "host", "join", "web", "journals")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only``, one of :data:`COMMANDS`, the parser of
+    that command alone (the others take start-up time and play no part in its run)."""
     parser = argparse.ArgumentParser(
         prog="drill",
         description="Tabletop simulator for cross-border cyber-incident drills (ACID style).",
@@ -1225,221 +1232,241 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, help="print the version of drill and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser(
-        "run", help="run a scenario with the automated policy and print its escalation timing"
-    )
-    run.add_argument(
-        "scenario", type=_file_arg, nargs="?", default=None,
-        help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})",
-    )
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--json", action="store_true", help="print the report as JSON")
-    run.add_argument("--slowest", type=_count, default=5, metavar="N",
-                     help="how many slowest hops to list (default 5; 0: leave the list out)")
-    run.add_argument("--events", type=_file_arg, metavar="FILE",
-                     help="also write the event log as JSON lines")
-    run.add_argument("--journal", type=_file_arg, metavar="FILE",
-                     help="record the run in a drill journal, for drill review and drill report")
-    _allow_include(run)
-    run.set_defaults(func=cmd_run)
+    if only in (None, "run"):
+        run = sub.add_parser(
+            "run", help="run a scenario with the automated policy and print its escalation timing"
+        )
+        run.add_argument(
+            "scenario", type=_file_arg, nargs="?", default=None,
+            help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})",
+        )
+        run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        run.add_argument("--json", action="store_true", help="print the report as JSON")
+        run.add_argument("--slowest", type=_count, default=5, metavar="N",
+                         help="how many slowest hops to list (default 5; 0: leave the list out)")
+        run.add_argument("--events", type=_file_arg, metavar="FILE",
+                         help="also write the event log as JSON lines")
+        run.add_argument("--journal", type=_file_arg, metavar="FILE",
+                         help="record the run in a drill journal, for drill review and drill report")
+        _allow_include(run)
+        run.set_defaults(func=cmd_run)
 
-    val = sub.add_parser("validate", help="check scenario files and report every problem")
-    val.add_argument("files", type=_file_arg, nargs="+", metavar="FILE")
-    _allow_include(val)
-    val.set_defaults(func=cmd_validate)
+    if only in (None, "validate"):
+        val = sub.add_parser("validate", help="check scenario files and report every problem")
+        val.add_argument("files", type=_file_arg, nargs="+", metavar="FILE")
+        _allow_include(val)
+        val.set_defaults(func=cmd_validate)
 
-    lst = sub.add_parser("scenarios", help="list the bundled scenarios")
-    lst.set_defaults(func=cmd_scenarios)
+    if only in (None, "scenarios"):
+        lst = sub.add_parser("scenarios", help="list the bundled scenarios")
+        lst.set_defaults(func=cmd_scenarios)
 
-    play = sub.add_parser("play", help="run a live drill in the terminal (facilitator and players)")
-    play.add_argument(
-        "scenario", type=_file_arg, nargs="?", default=None,
-        help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})",
-    )
-    play.add_argument("--speed", type=float, default=None,
-                      help="simulated seconds per wall second (default 60: an hour a "
-                           "minute; a resumed drill keeps the speed it ran at)")
-    play.add_argument("--role", action="append", default=[], metavar="ID",
-                      help="a role played by a person (repeat for more); the rest are automated")
-    play.add_argument("--seed", type=int, default=None,
-                      help="random seed (default 0; a resumed drill keeps its own)")
-    play.add_argument("--journal", type=_file_arg, metavar="FILE", help="where to record the drill")
-    play.add_argument("--resume", type=_file_arg, metavar="JOURNAL", help="carry on a drill from its journal")
-    play.add_argument("--pin", action="store_true",
-                      help="hot seat: ask for a facilitator's PIN at start; players need it to "
-                           "leave their role for the console, the review or the clock")
-    _keymap_arg(play)
-    _allow_include(play)
-    play.set_defaults(func=cmd_play)
+    if only in (None, "play"):
+        play = sub.add_parser("play", help="run a live drill in the terminal (facilitator and players)")
+        play.add_argument(
+            "scenario", type=_file_arg, nargs="?", default=None,
+            help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})",
+        )
+        play.add_argument("--speed", type=float, default=None,
+                          help="simulated seconds per wall second (default 60: an hour a "
+                               "minute; a resumed drill keeps the speed it ran at)")
+        play.add_argument("--role", action="append", default=[], metavar="ID",
+                          help="a role played by a person (repeat for more); the rest are automated")
+        play.add_argument("--seed", type=int, default=None,
+                          help="random seed (default 0; a resumed drill keeps its own)")
+        play.add_argument("--journal", type=_file_arg, metavar="FILE", help="where to record the drill")
+        play.add_argument("--resume", type=_file_arg, metavar="JOURNAL",
+                          help="carry on a drill from its journal")
+        play.add_argument("--pin", action="store_true",
+                          help="hot seat: ask for a facilitator's PIN at start; players need it to "
+                               "leave their role for the console, the review or the clock")
+        _keymap_arg(play)
+        _allow_include(play)
+        play.set_defaults(func=cmd_play)
 
-    bt = sub.add_parser(
-        "batch", help="run a scenario many times (and what-if variants) for timing metrics")
-    bt.add_argument("scenario", type=_file_arg, nargs="?", default=None,
-                    help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})")
-    bt.add_argument("-n", type=int, default=1000, help="replications (default 1000)")
-    bt.add_argument("--seed", type=int, default=0, help="batch seed (default 0)")
-    bt.add_argument("--jobs", type=int, default=None,
-                    help="local worker processes (default: every core)")
-    bt.add_argument("--out", default="batch-out", help="output folder (default batch-out)")
-    bt.add_argument("--variant", action="append", default=[], metavar="'NAME: PATH=VALUE,...'",
-                    help="a what-if variant, e.g. 'laocert-24x7: actors.laocert.staffing=24/7'")
-    bt.add_argument("--variants", type=_file_arg, action="append", metavar="FILE",
-                    help="a YAML file of variants: {variants: {name: {path: value}}}")
-    bt.add_argument("--sweep", metavar="PATH=V1,V2,...|PATH=START:STOP:STEP",
-                    help="run one variant per value of one parameter; plots the result")
-    bt.add_argument("--metric", help="metric for the sweep table and plot, with --sweep only "
-                    "(e.g. ansac_reached or botnet:contained; default ansac_reached, or "
-                    "all_certs_reached in a drill without a regional council, of the first "
-                    "incident when there are several)")
-    bt.add_argument("--backend", choices=["local", "dask"], default="local")
-    bt.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (with --backend dask)")
-    bt.add_argument("--chunk", type=int, help="replications per task (default: automatic)")
-    bt.add_argument("--resume", action="store_true",
-                    help="finish an interrupted batch in --out, running only what is missing")
-    _allow_include(bt)
-    bt.set_defaults(func=cmd_batch)
+    if only in (None, "batch"):
+        bt = sub.add_parser(
+            "batch", help="run a scenario many times (and what-if variants) for timing metrics")
+        bt.add_argument("scenario", type=_file_arg, nargs="?", default=None,
+                        help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})")
+        bt.add_argument("-n", type=int, default=1000, help="replications (default 1000)")
+        bt.add_argument("--seed", type=int, default=0, help="batch seed (default 0)")
+        bt.add_argument("--jobs", type=int, default=None,
+                        help="local worker processes (default: every core)")
+        bt.add_argument("--out", default="batch-out", help="output folder (default batch-out)")
+        bt.add_argument("--variant", action="append", default=[], metavar="'NAME: PATH=VALUE,...'",
+                        help="a what-if variant, e.g. 'laocert-24x7: actors.laocert.staffing=24/7'")
+        bt.add_argument("--variants", type=_file_arg, action="append", metavar="FILE",
+                        help="a YAML file of variants: {variants: {name: {path: value}}}")
+        bt.add_argument("--sweep", metavar="PATH=V1,V2,...|PATH=START:STOP:STEP",
+                        help="run one variant per value of one parameter; plots the result")
+        bt.add_argument("--metric", help="metric for the sweep table and plot, with --sweep only "
+                        "(e.g. ansac_reached or botnet:contained; default ansac_reached, or "
+                        "all_certs_reached in a drill without a regional council, of the first "
+                        "incident when there are several)")
+        bt.add_argument("--backend", choices=["local", "dask"], default="local")
+        bt.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (with --backend dask)")
+        bt.add_argument("--chunk", type=int, help="replications per task (default: automatic)")
+        bt.add_argument("--resume", action="store_true",
+                        help="finish an interrupted batch in --out, running only what is missing")
+        _allow_include(bt)
+        bt.set_defaults(func=cmd_batch)
 
-    rv = sub.add_parser("review", help="review a drill's escalation timing in the terminal")
-    rv.add_argument("journal", type=_file_arg,
-                    help="a drill journal (drill play, or drill run --journal)")
-    # 200 is sim.analysis.review.MODEL_RUNS, written out so that --help stays light (a
-    # test keeps the two equal)
-    rv.add_argument("--runs", type=int, default=200,
-                    help="automated runs to compare people's play against (default 200; 0: none)")
-    _keymap_arg(rv)
-    rv.set_defaults(func=cmd_review)
+    if only in (None, "review"):
+        rv = sub.add_parser("review", help="review a drill's escalation timing in the terminal")
+        rv.add_argument("journal", type=_file_arg,
+                        help="a drill journal (drill play, or drill run --journal)")
+        # 200 is sim.analysis.review.MODEL_RUNS, written out so that --help stays light (a
+        # test keeps the two equal)
+        rv.add_argument("--runs", type=int, default=200,
+                        help="automated runs to compare people's play against (default 200; 0: none)")
+        _keymap_arg(rv)
+        rv.set_defaults(func=cmd_review)
 
-    rp = sub.add_parser("report", help="write an after-action report (HSEEP AAR/IP)")
-    rp.add_argument("journal", type=_file_arg, help="a drill journal")
-    rp.add_argument("--format", choices=["md", "html", "json", "text", "docx"],
-                    help="report format (default: from the -o file's suffix, .md, .html, "
-                    ".json, .txt or .docx; Markdown on stdout)")
-    rp.add_argument("-o", "--output", type=_file_arg, metavar="FILE", help="write here instead of stdout")
-    rp.add_argument("--runs", type=int, default=200,
-                    help="automated runs to compare people's play against (default 200; 0: none)")
-    rp.set_defaults(func=cmd_report)
+    if only in (None, "report"):
+        rp = sub.add_parser("report", help="write an after-action report (HSEEP AAR/IP)")
+        rp.add_argument("journal", type=_file_arg, help="a drill journal")
+        rp.add_argument("--format", choices=["md", "html", "json", "text", "docx"],
+                        help="report format (default: from the -o file's suffix, .md, .html, "
+                        ".json, .txt or .docx; Markdown on stdout)")
+        rp.add_argument("-o", "--output", type=_file_arg, metavar="FILE", help="write here instead of stdout")
+        rp.add_argument("--runs", type=int, default=200,
+                        help="automated runs to compare people's play against (default 200; 0: none)")
+        rp.set_defaults(func=cmd_report)
 
-    ln = sub.add_parser("lint", help="find likely mistakes in scenario files (beyond validation)")
-    ln.add_argument("files", type=_file_arg, nargs="+", metavar="FILE")
-    ln.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    _allow_include(ln)
-    ln.set_defaults(func=cmd_lint)
+    if only in (None, "lint"):
+        ln = sub.add_parser("lint", help="find likely mistakes in scenario files (beyond validation)")
+        ln.add_argument("files", type=_file_arg, nargs="+", metavar="FILE")
+        ln.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        _allow_include(ln)
+        ln.set_defaults(func=cmd_lint)
 
-    ex = sub.add_parser("explain", help="print a scenario for a person to check")
-    ex.add_argument("file", type=_file_arg, metavar="FILE")
-    _allow_include(ex)
-    ex.set_defaults(func=cmd_explain)
+    if only in (None, "explain"):
+        ex = sub.add_parser("explain", help="print a scenario for a person to check")
+        ex.add_argument("file", type=_file_arg, metavar="FILE")
+        _allow_include(ex)
+        ex.set_defaults(func=cmd_explain)
 
-    sc = sub.add_parser("schema", help="write the JSON Schema of the scenario format")
-    sc.add_argument("-o", "--output", type=_file_arg, metavar="FILE", help="write here instead of stdout")
-    sc.set_defaults(func=cmd_schema)
+    if only in (None, "schema"):
+        sc = sub.add_parser("schema", help="write the JSON Schema of the scenario format")
+        sc.add_argument("-o", "--output", type=_file_arg, metavar="FILE", help="write here instead of stdout")
+        sc.set_defaults(func=cmd_schema)
 
-    ms = sub.add_parser("msel", help="the MSEL as a spreadsheet: export it, or import an edited one")
-    ms_sub = ms.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
-    mx = ms_sub.add_parser("export", help="write the scenario's MSEL as XLSX or CSV")
-    mx.add_argument("scenario", type=_file_arg, nargs="?", default=None,
-                    help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})")
-    mx.add_argument("-o", "--output", type=_file_arg, metavar="FILE", required=True,
-                    help="msel.xlsx (with the actors' and expectations' sheets) or msel.csv")
-    _allow_include(mx)
-    mx.set_defaults(func=cmd_msel_export)
-    mi = ms_sub.add_parser("import", help="replace a scenario's injects with an MSEL spreadsheet")
-    mi.add_argument("file", type=_file_arg, metavar="MSEL", help="an .xlsx or .csv MSEL")
-    mi.add_argument("--into", type=_file_arg, metavar="SCENARIO", required=True,
-                    help="the scenario file whose injects are replaced")
-    mi.add_argument("-o", "--output", type=_file_arg, metavar="FILE",
-                    help="write the new scenario here (default: rewrite the --into file)")
-    mi.add_argument("--columns", metavar="MAP",
-                    help="map another tool's headers to fields: 'Time=at,Message=text,...'")
-    mi.add_argument("--encoding", metavar="NAME",
-                    help="encoding of a CSV that is not UTF-8 (e.g. cp1252, cp874)")
-    _allow_include(mi)
-    mi.set_defaults(func=cmd_msel_import)
+    if only in (None, "msel"):
+        ms = sub.add_parser("msel", help="the MSEL as a spreadsheet: export it, or import an edited one")
+        ms_sub = ms.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
+        mx = ms_sub.add_parser("export", help="write the scenario's MSEL as XLSX or CSV")
+        mx.add_argument("scenario", type=_file_arg, nargs="?", default=None,
+                        help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})")
+        mx.add_argument("-o", "--output", type=_file_arg, metavar="FILE", required=True,
+                        help="msel.xlsx (with the actors' and expectations' sheets) or msel.csv")
+        _allow_include(mx)
+        mx.set_defaults(func=cmd_msel_export)
+        mi = ms_sub.add_parser("import", help="replace a scenario's injects with an MSEL spreadsheet")
+        mi.add_argument("file", type=_file_arg, metavar="MSEL", help="an .xlsx or .csv MSEL")
+        mi.add_argument("--into", type=_file_arg, metavar="SCENARIO", required=True,
+                        help="the scenario file whose injects are replaced")
+        mi.add_argument("-o", "--output", type=_file_arg, metavar="FILE",
+                        help="write the new scenario here (default: rewrite the --into file)")
+        mi.add_argument("--columns", metavar="MAP",
+                        help="map another tool's headers to fields: 'Time=at,Message=text,...'")
+        mi.add_argument("--encoding", metavar="NAME",
+                        help="encoding of a CSV that is not UTF-8 (e.g. cp1252, cp874)")
+        _allow_include(mi)
+        mi.set_defaults(func=cmd_msel_import)
 
-    ho = sub.add_parser("handout", help="write printable inject cards and each role's packet")
-    ho.add_argument("scenario", type=_file_arg, nargs="?", default=None,
-                    help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})")
-    ho.add_argument("--role", action="append", metavar="ROLE",
-                    help="the actor whose packet to write (repeat for more)")
-    ho.add_argument("--all", action="store_true",
-                    help="every actor's packet, the controller's packet and the inject cards")
-    ho.add_argument("--pdf", action="store_true",
-                    help="also write PDF copies (needs the weasyprint package)")
-    ho.add_argument("-o", "--output", type=_folder_arg, metavar="DIR", required=True,
-                    help="folder to write into")
-    _allow_include(ho)
-    ho.set_defaults(func=cmd_handout)
+    if only in (None, "handout"):
+        ho = sub.add_parser("handout", help="write printable inject cards and each role's packet")
+        ho.add_argument("scenario", type=_file_arg, nargs="?", default=None,
+                        help=f"scenario file, or a bundled scenario id (default: {DEFAULT_SCENARIO})")
+        ho.add_argument("--role", action="append", metavar="ROLE",
+                        help="the actor whose packet to write (repeat for more)")
+        ho.add_argument("--all", action="store_true",
+                        help="every actor's packet, the controller's packet and the inject cards")
+        ho.add_argument("--pdf", action="store_true",
+                        help="also write PDF copies (needs the weasyprint package)")
+        ho.add_argument("-o", "--output", type=_folder_arg, metavar="DIR", required=True,
+                        help="folder to write into")
+        _allow_include(ho)
+        ho.set_defaults(func=cmd_handout)
 
-    nw = sub.add_parser("new", help="write a commented scenario skeleton that runs as it stands")
-    nw.add_argument("name", help="name of the new scenario (NAME.yaml is written; NAME, "
-                                 f"its drill.id, has at most {MAX_ID_CHARS} characters)")
-    nw.add_argument("--template", choices=TEMPLATES, default="cert-takedown")
-    nw.set_defaults(func=cmd_new)
+    if only in (None, "new"):
+        nw = sub.add_parser("new", help="write a commented scenario skeleton that runs as it stands")
+        nw.add_argument("name", help="name of the new scenario (NAME.yaml is written; NAME, "
+                                     f"its drill.id, has at most {MAX_ID_CHARS} characters)")
+        nw.add_argument("--template", choices=TEMPLATES, default="cert-takedown")
+        nw.set_defaults(func=cmd_new)
 
-    hs = sub.add_parser("host", help="serve a live drill to terminals on other machines "
-                                     "(prints one invitation per role)")
-    hs.add_argument("scenario", type=_file_arg, nargs="?", default=None,
-                    help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})")
-    hs.add_argument("--role", action="append", default=[], metavar="ID",
-                    help="a role played by a person (repeat for more); the rest are automated")
-    hs.add_argument("--listen", default="127.0.0.1:8765", metavar="HOST:PORT",
-                    help="where to listen (default 127.0.0.1:8765: this machine only)")
-    hs.add_argument("--public-host", metavar="NAME",
-                    help="the host name the invitations give (default: the --listen host)")
-    hs.add_argument("--cert", type=_file_arg, metavar="FILE", help="TLS certificate chain (PEM); with --key")
-    hs.add_argument("--key", type=_file_arg, metavar="FILE", help="TLS private key (PEM); with --cert")
-    hs.add_argument("--invites", type=_file_arg, metavar="FILE",
-                    help="write the invitations to FILE (0600) instead of printing them")
-    hs.add_argument("--new-invites", action="store_true",
-                    help="on --resume: revoke the earlier invitations and issue new ones")
-    hs.add_argument("--speed", type=float, default=None,
-                    help="simulated seconds per wall second (default 60; a resumed drill keeps "
-                         "the speed it ran at)")
-    hs.add_argument("--start", action="store_true",
-                    help="run the drill clock at once (otherwise the facilitator starts it)")
-    hs.add_argument("--console", action="store_true",
-                    help="open the facilitator's console here, connected to the server "
-                         "(quitting it stops the server)")
-    _keymap_arg(hs)
-    hs.add_argument("--seed", type=int, default=None,
-                    help="random seed (default 0; a resumed drill keeps its own)")
-    hs.add_argument("--journal", type=_file_arg, metavar="FILE", help="where to record the drill")
-    hs.add_argument("--resume", type=_file_arg, metavar="JOURNAL", help="carry on a drill from its journal")
-    _allow_include(hs)
-    hs.set_defaults(func=cmd_host)
+    if only in (None, "host"):
+        hs = sub.add_parser("host", help="serve a live drill to terminals on other machines "
+                                         "(prints one invitation per role)")
+        hs.add_argument("scenario", type=_file_arg, nargs="?", default=None,
+                        help=f"scenario file or bundled id (default: {DEFAULT_SCENARIO})")
+        hs.add_argument("--role", action="append", default=[], metavar="ID",
+                        help="a role played by a person (repeat for more); the rest are automated")
+        hs.add_argument("--listen", default="127.0.0.1:8765", metavar="HOST:PORT",
+                        help="where to listen (default 127.0.0.1:8765: this machine only)")
+        hs.add_argument("--public-host", metavar="NAME",
+                        help="the host name the invitations give (default: the --listen host)")
+        hs.add_argument("--cert", type=_file_arg, metavar="FILE",
+                        help="TLS certificate chain (PEM); with --key")
+        hs.add_argument("--key", type=_file_arg, metavar="FILE", help="TLS private key (PEM); with --cert")
+        hs.add_argument("--invites", type=_file_arg, metavar="FILE",
+                        help="write the invitations to FILE (0600) instead of printing them")
+        hs.add_argument("--new-invites", action="store_true",
+                        help="on --resume: revoke the earlier invitations and issue new ones")
+        hs.add_argument("--speed", type=float, default=None,
+                        help="simulated seconds per wall second (default 60; a resumed drill keeps "
+                             "the speed it ran at)")
+        hs.add_argument("--start", action="store_true",
+                        help="run the drill clock at once (otherwise the facilitator starts it)")
+        hs.add_argument("--console", action="store_true",
+                        help="open the facilitator's console here, connected to the server "
+                             "(quitting it stops the server)")
+        _keymap_arg(hs)
+        hs.add_argument("--seed", type=int, default=None,
+                        help="random seed (default 0; a resumed drill keeps its own)")
+        hs.add_argument("--journal", type=_file_arg, metavar="FILE", help="where to record the drill")
+        hs.add_argument("--resume", type=_file_arg, metavar="JOURNAL",
+                        help="carry on a drill from its journal")
+        _allow_include(hs)
+        hs.set_defaults(func=cmd_host)
 
-    jn = sub.add_parser("join", help="join a drill served by `drill host`, with an invitation")
-    jn.add_argument("url", metavar="URL",
-                    help="the invitation (ws://... or wss://...), or - to read it from stdin")
-    jn.add_argument("--print", action="store_true",
-                    help="follow the drill in plain text instead of the terminal UI: every "
-                         "line this role may see")
-    jn.add_argument("--cafile", type=_file_arg, metavar="FILE",
-                    help="trust the server certificates signed by this CA (PEM), e.g. a "
-                         "self-signed one")
-    _keymap_arg(jn)
-    jn.set_defaults(func=cmd_join)
+    if only in (None, "join"):
+        jn = sub.add_parser("join", help="join a drill served by `drill host`, with an invitation")
+        jn.add_argument("url", metavar="URL",
+                        help="the invitation (ws://... or wss://...), or - to read it from stdin")
+        jn.add_argument("--print", action="store_true",
+                        help="follow the drill in plain text instead of the terminal UI: every "
+                             "line this role may see")
+        jn.add_argument("--cafile", type=_file_arg, metavar="FILE",
+                        help="trust the server certificates signed by this CA (PEM), e.g. a "
+                             "self-signed one")
+        _keymap_arg(jn)
+        jn.set_defaults(func=cmd_join)
 
-    wb = sub.add_parser("web", help="let participants join a drill from a browser "
-                                    "(needs: pip install 'acid-drill[web]')")
-    wb.add_argument("--server", default="ws://127.0.0.1:8765/", metavar="URL",
-                    help="the drill server `drill host` runs (default ws://127.0.0.1:8765/); "
-                         "every browser session joins this one")
-    wb.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
-                    help="where to serve the page (default 127.0.0.1:8080: this machine only)")
-    wb.add_argument("--public-url", metavar="URL",
-                    help="the address browsers use, e.g. https://drill.example.org behind a "
-                         "reverse proxy (default: the address of the request)")
-    wb.add_argument("--cert", type=_file_arg, metavar="FILE",
-                    help="TLS certificate chain (PEM) for https; with --key")
-    wb.add_argument("--key", type=_file_arg, metavar="FILE", help="TLS private key (PEM); with --cert")
-    wb.add_argument("--cafile", type=_file_arg, metavar="FILE",
-                    help="trust the drill server's certificate signed by this CA (PEM)")
-    wb.set_defaults(func=cmd_web)
+    if only in (None, "web"):
+        wb = sub.add_parser("web", help="let participants join a drill from a browser "
+                                        "(needs: pip install 'acid-drill[web]')")
+        wb.add_argument("--server", default="ws://127.0.0.1:8765/", metavar="URL",
+                        help="the drill server `drill host` runs (default ws://127.0.0.1:8765/); "
+                             "every browser session joins this one")
+        wb.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
+                        help="where to serve the page (default 127.0.0.1:8080: this machine only)")
+        wb.add_argument("--public-url", metavar="URL",
+                        help="the address browsers use, e.g. https://drill.example.org behind a "
+                             "reverse proxy (default: the address of the request)")
+        wb.add_argument("--cert", type=_file_arg, metavar="FILE",
+                        help="TLS certificate chain (PEM) for https; with --key")
+        wb.add_argument("--key", type=_file_arg, metavar="FILE", help="TLS private key (PEM); with --cert")
+        wb.add_argument("--cafile", type=_file_arg, metavar="FILE",
+                        help="trust the drill server's certificate signed by this CA (PEM)")
+        wb.set_defaults(func=cmd_web)
 
-    jr = sub.add_parser("journals", help="list recorded drills, most recently written first")
-    jr.add_argument("--dir", type=_folder_arg, help="journal folder (default: $ACID_DRILL_HOME/journals)")
-    jr.set_defaults(func=cmd_journals)
+    if only in (None, "journals"):
+        jr = sub.add_parser("journals", help="list recorded drills, most recently written first")
+        jr.add_argument("--dir", type=_folder_arg, help="journal folder (default: $ACID_DRILL_HOME/journals)")
+        jr.set_defaults(func=cmd_journals)
     return parser
 
 
@@ -1450,8 +1477,12 @@ def main(argv: list[str] | None = None) -> int:
     # use; drill has none to offer them, and the search is start-up time
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     with plain_output():
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        given = sys.argv[1:] if argv is None else argv
+        # a command named first is parsed by its own parser alone; anything else (no
+        # command, an option first, a misspelt command) by the whole parser, which lists
+        # every command
+        parser = build_parser(given[0] if given and given[0] in COMMANDS else None)
+        args = parser.parse_args(given)
         if args.command is None:
             parser.print_help()
             return EXIT_OK

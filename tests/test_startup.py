@@ -112,3 +112,55 @@ def test_validate_does_not_search_for_pydantic_plugins():
             "from pydantic.plugin import _loader\n"
             "print(_loader._plugins is None)\n")
     assert printed_by(code)[-1] == "True"
+
+
+def test_commands_lists_every_command_of_the_parser_in_its_order():
+    from sim.cli import COMMANDS as LISTED
+
+    assert list(LISTED) == [a for a in _subparsers(None).choices]
+
+
+def _subparsers(only):
+    import argparse
+
+    from sim.cli import build_parser
+
+    [sub] = [a for a in build_parser(only)._actions if isinstance(a, argparse._SubParsersAction)]
+    return sub
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_command_alone_is_parsed_as_by_the_whole_parser(command):
+    # the parser of one command alone holds that command only, with the same arguments,
+    # help and defaults as in the whole parser
+    alone, whole = _subparsers(command), _subparsers(None)
+    assert list(alone.choices) == [command]
+    assert alone.choices[command].format_help() == whole.choices[command].format_help()
+    assert _arguments(alone.choices[command]) == _arguments(whole.choices[command])
+
+
+def _arguments(parser):
+    """What a parser takes and fills in: each argument's options, name, default, count and
+    type, and the defaults it sets (the function its command runs)."""
+    return ([(a.option_strings, a.dest, a.default, a.nargs, a.required, a.type)
+             for a in parser._actions], parser._defaults)
+
+
+def test_main_builds_only_the_parser_of_the_command_named_first(monkeypatch, capsys):
+    import sim.cli as cli
+
+    built = []
+    real = cli.build_parser
+
+    def spy(only=None):
+        built.append(only)
+        return real(only)
+
+    monkeypatch.setattr(cli, "build_parser", spy)
+    assert cli.main(["scenarios"]) == 0
+    assert built == ["scenarios"]
+    # an option first, or a misspelt command: the whole parser, which lists them all
+    with pytest.raises(SystemExit):
+        cli.main(["scenarioz"])
+    assert built[-1] is None
+    assert "choose from" in capsys.readouterr().err
