@@ -674,7 +674,7 @@ def located_errors(exc: ValidationError, data: Any, *, injects_pending: bool = F
     mapping) and fails inside it, the others' "expected true or false" is dropped.
     A reference that is not a valid id (``to: [CERT PH]``, a display name written for
     an id) is one problem: the reference check's, which says what the field names and
-    what was meant (see :func:`_cross_references`, whose ``injects_pending`` is passed
+    what was meant (see :func:`cross_references`, whose ``injects_pending`` is passed
     on), not also that it is not a valid id.
     """
     errors: list[tuple[dict, tuple, bool]] = [
@@ -687,7 +687,7 @@ def located_errors(exc: ValidationError, data: Any, *, injects_pending: bool = F
                if err["loc"][-1:] != ("[key]",) and _id_path(data, path) == path}
     if refused and isinstance(data, dict):
         said = {_id_path(data, tuple(where)) for where, _ in (
-            *_cross_references(data, injects_pending=injects_pending), *_drift_problems(data))}
+            *cross_references(data, injects_pending=injects_pending), *_drift_problems(data))}
         out = [(err, path) for err, path in out if path not in refused or path not in said]
     return out
 
@@ -1066,7 +1066,7 @@ def _id_path(data: Any, path: tuple) -> tuple | None:
     return path if typed else None
 
 
-def _cross_references(data: dict, scenario: Scenario | None = None, *,
+def cross_references(data: dict, scenario: Scenario | None = None, *,
                       injects_pending: bool = False) -> Iterator[tuple[tuple, str]]:
     """Broken references in raw (possibly partly invalid) scenario data. With the
     ``scenario`` the data validated as, teams are checked member by member too. With
@@ -1976,7 +1976,7 @@ def check_scenario(loc: Located, *, injects_pending: bool = False,
     validating and cross-checking it finds: the checks a scenario file passes, its
     artefact files aside. A batch variant's scenario passes the same checks. With
     ``injects_pending``, ``loc`` has no injects yet, and what refers to them is not
-    checked (see :func:`_cross_references`). ``included`` is what the file's includes
+    checked (see :func:`cross_references`). ``included`` is what the file's includes
     define, when it includes any, and ``unbacked`` what its files write that their own
     includes do not define (see :func:`_load_with_includes`)."""
     scenario = None
@@ -1993,7 +1993,7 @@ def check_scenario(loc: Located, *, injects_pending: bool = False,
     # said again as a broken reference
     placed = {(p.mark, p.path) for p in problems}
     if isinstance(loc.data, dict):
-        for where, message in (*_cross_references(loc.data, scenario,
+        for where, message in (*cross_references(loc.data, scenario,
                                                   injects_pending=injects_pending),
                                *_drift_problems(loc.data)):
             if isinstance(where, KeyPath) and len(where) == 4 and where[2] == "rules" \

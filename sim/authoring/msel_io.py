@@ -1484,7 +1484,7 @@ def _read_injects(
 ) -> tuple[list[dict[str, Any]], list[str], _Places]:
     from pydantic import ValidationError
 
-    from scenarios.loader import _cross_references, format_path, located_errors, reword
+    from scenarios.loader import cross_references, format_path, located_errors, reword
 
     sc = loaded.scenario
     header, cols, notes = _find_header(table, mapping or {})
@@ -1530,7 +1530,7 @@ def _read_injects(
                and isinstance(inj.get("incident"), dict)}
     # with the scenario they make, a team's members are checked one by one, as the
     # loader checks them
-    found.extend((path, message) for path, message in _cross_references(data, checked)
+    found.extend((path, message) for path, message in cross_references(data, checked)
                  if not _follows_on(path, message, injects, reported, unknown))
     seen = set()
     for path, message in found:

@@ -17,7 +17,7 @@ import simpy
 from pydantic import ValidationError
 
 from scenarios.durations import check_ahead, clock_minute, parse_drill_time
-from scenarios.loader import _cross_references, format_path
+from scenarios.loader import cross_references, format_path
 from scenarios.model import TLP_ORDER, ActionSeen, ArtefactFile, Inject, InjectCondition, Task
 from sim.safe.text import one_line
 
@@ -168,7 +168,7 @@ class Msel:
         """The first thing an ad-hoc inject names that the scenario does not have (a
         phase, an expectation, an actor or team, an incident no inject opens, an
         objective, a password's channel), in one line, as the loader words it for an
-        inject of the scenario's MSEL (:func:`~scenarios.loader._cross_references`); None
+        inject of the scenario's MSEL (:func:`~scenarios.loader.cross_references`); None
         when there is none. Its sender, recipients and channel are checked by
         :meth:`add`; its timing follows the rules of ad-hoc injects (now, or at a time)."""
         data = self.engine.scenario.model_dump(mode="json", exclude={"injects"})
@@ -179,7 +179,7 @@ class Msel:
               for s in self.injects.values()),
             inject.model_dump(mode="json")]
         here = ("injects", len(data["injects"]) - 1)
-        for path, message in _cross_references(data):
+        for path, message in cross_references(data):
             if tuple(path[:2]) != here or len(path) < 3:
                 continue
             part = path[2]
