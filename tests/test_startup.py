@@ -13,13 +13,18 @@ HEAVY = ("pydantic", "simpy", "yaml", "sim.engine", "scenarios.model", "scenario
          "textual", "rich", "openpyxl", "docx", "PIL")
 
 
-def _commands() -> list[str]:
+def _subparsers(only):
+    """The subcommands of ``build_parser(only)``."""
     import argparse
 
     from sim.cli import build_parser
 
-    [sub] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
-    return sorted(sub.choices)
+    [sub] = [a for a in build_parser(only)._actions if isinstance(a, argparse._SubParsersAction)]
+    return sub
+
+
+def _commands() -> list[str]:
+    return sorted(_subparsers(None).choices)
 
 
 # every command the parser knows, so a new command is checked without being listed here
@@ -118,15 +123,6 @@ def test_commands_lists_every_command_of_the_parser_in_its_order():
     from sim.cli import COMMANDS as LISTED
 
     assert list(LISTED) == [a for a in _subparsers(None).choices]
-
-
-def _subparsers(only):
-    import argparse
-
-    from sim.cli import build_parser
-
-    [sub] = [a for a in build_parser(only)._actions if isinstance(a, argparse._SubParsersAction)]
-    return sub
 
 
 @pytest.mark.parametrize("command", COMMANDS)
