@@ -22,7 +22,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
-from . import DEFAULT_SCENARIO
+from . import DEFAULT_SCENARIO, collector
 from .durations import format_drill_time, parse_drill_time, parse_duration
 from .model import (
     _ID,
@@ -170,14 +170,16 @@ class IncludeRoots:
         return any(real.is_relative_to(root) for root in self.folders)
 
 
-def _rebase(loc: Located, prefix: tuple, into: Located, replace: bool = True) -> None:
+def _rebase(loc: Located, prefix: tuple, into: Located) -> None:
+    """Copy where everything at and under ``prefix`` was written in ``loc`` into
+    ``into``, replacing what ``into`` had for those paths."""
     n = len(prefix)
-    found = loc.under_pair(prefix[0], prefix[1]) if n >= 2 else loc.under(prefix[0])
-    for is_key, path, mark in found:
-        if path[:n] == prefix:
-            table = into.keys if is_key else into.values
-            if replace or path not in table:
-                table[path] = mark
+    values, keys = loc.under_pair(prefix[0], prefix[1]) if n >= 2 else loc.under(prefix[0])
+    if n > 2:
+        values = {path: mark for path, mark in values.items() if path[:n] == prefix}
+        keys = {path: mark for path, mark in keys.items() if path[:n] == prefix}
+    into.values.update(values)
+    into.keys.update(keys)
 
 
 def _clear(loc: Located, prefix: tuple) -> None:
@@ -2041,8 +2043,9 @@ def load_scenario(path: str | Path, allow_include: tuple[str | Path, ...] = ()) 
     the folders in ``allow_include``.
     """
     path = Path(path)
-    loc, roots, via, included, unbacked, overrides = _read_scenario(path, allow_include)
-    return _finish(loc, path, overrides, roots, via, included, unbacked)
+    with collector.paused(settle=True):  # see scenarios.collector
+        loc, roots, via, included, unbacked, overrides = _read_scenario(path, allow_include)
+        return _finish(loc, path, overrides, roots, via, included, unbacked)
 
 
 def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...] = ()
@@ -2056,6 +2059,11 @@ def load_outside_injects(path: str | Path, allow_include: tuple[str | Path, ...]
     The scenario returned has no injects; its source is the file as read, injects
     included."""
     path = Path(path)
+    with collector.paused(settle=True):
+        return _outside_injects(path, allow_include)
+
+
+def _outside_injects(path: Path, allow_include: tuple[str | Path, ...]) -> LoadedScenario:
     loc, _, via, included, unbacked, overrides = _read_scenario(path, allow_include)
     data = {k: v for k, v in loc.data.items() if k != "injects"}  # always a mapping
     scenario, problems = check_scenario(Located(data, loc.values, loc.keys, loc.written),

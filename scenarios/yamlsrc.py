@@ -26,9 +26,11 @@ only regular files, never more than :data:`MAX_BYTES`.
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -68,11 +70,9 @@ class Located:
     #: does not give its text back (``002``, ``+2``, ``0x1F``); hints quote them as written.
     #: A value a core tag typed is written with its tag (``!!int 2``)
     written: dict[Mark, str] = field(default_factory=dict)
-    _heads: dict[str | int, list[tuple[bool, Path_, Mark]]] | None = field(
-        default=None, repr=False, compare=False
-    )
-    _pairs: dict[Path_, list[tuple[bool, Path_, Mark]]] | None = field(
-        default=None, repr=False, compare=False
+    _heads: dict[str | int, Marks] | None = field(default=None, repr=False, compare=False)
+    _pairs: dict[str | int, dict[str | int, Marks]] = field(
+        default_factory=dict, repr=False, compare=False
     )
 
     def mark_for(self, path: Path_) -> Mark | None:
@@ -90,32 +90,65 @@ class Located:
     def key_mark(self, path: Path_) -> Mark | None:
         return self.keys.get(tuple(path)) or self.mark_for(path)
 
-    def under(self, head: str | int) -> list[tuple[bool, Path_, Mark]]:
-        """Every (is_key, path, mark) whose path starts with ``head``.
+    def under(self, head: str | int) -> Marks:
+        """The marks of every value and key whose path starts with ``head``, the path
+        ``(head,)`` itself included, in the order of :attr:`values` and :attr:`keys`.
 
-        Indexed on first use: call it only once the document is complete.
+        Indexed on first use: call it only once the document is complete. The dicts
+        returned are the index's own: read them, never change them.
         """
         if self._heads is None:
             self._heads = {}
-            for is_key, table in ((False, self.values), (True, self.keys)):
-                for path, mark in table.items():
-                    if path:
-                        self._heads.setdefault(path[0], []).append((is_key, path, mark))
-        return self._heads.get(head, [])
+            for i, table in enumerate((self.values, self.keys)):
+                firsts = [path[0] if path else _NONE for path in table]
+                for first, marks in _runs(table, firsts):
+                    if first is not _NONE:
+                        _entry(self._heads, first)[i].update(marks)
+        return self._heads.get(head, _NO_MARKS)
 
-    def under_pair(self, head: str | int, second: str | int) -> list[tuple[bool, Path_, Mark]]:
-        """Every (is_key, path, mark) whose path starts with ``(head, second)``.
+    def under_pair(self, head: str | int, second: str | int) -> Marks:
+        """The marks of every value and key whose path starts with ``(head, second)``.
 
-        Indexed on first use, like :meth:`under`: merging a section's entries one by one
-        reads only each entry's own paths, not the whole section's each time.
+        Indexed on first use, like :meth:`under`, from the marks under ``head`` alone:
+        merging a section's entries one by one reads only each entry's own paths, not
+        the whole section's each time.
         """
-        if self._pairs is None:
-            self._pairs = {}
-            for is_key, table in ((False, self.values), (True, self.keys)):
-                for path, mark in table.items():
-                    if len(path) >= 2:
-                        self._pairs.setdefault(path[:2], []).append((is_key, path, mark))
-        return self._pairs.get((head, second), [])
+        seconds_of = self._pairs.get(head)
+        if seconds_of is None:
+            seconds_of = self._pairs[head] = {}
+            for i, table in enumerate(self.under(head)):
+                seconds = [path[1] if len(path) > 1 else _NONE for path in table]
+                for second_, marks in _runs(table, seconds):
+                    if second_ is not _NONE:
+                        _entry(seconds_of, second_)[i].update(marks)
+        return seconds_of.get(second, _NO_MARKS)
+
+
+#: marks under some path of a document: (values, keys), each a dict of path to mark
+Marks = tuple[dict[Path_, Mark], dict[Path_, Mark]]
+_NO_MARKS: Marks = ({}, {})
+_NONE = object()  # no path element there
+
+
+def _runs(table: dict[Path_, Mark], keys: list[Any]) -> Iterator[tuple[Any, dict[Path_, Mark]]]:
+    """``(key, marks)`` for each run of consecutive entries of ``table`` whose ``keys``
+    (one for each entry, in order) are alike. A document's tables hold paths in the
+    order of its file, so a section or an entry is one run, or a few: the index is
+    built in C loops (dict slices), not a Python step for each of tens of thousands
+    of marks."""
+    items = list(table.items())
+    start = 0
+    for key, run in itertools.groupby(keys):
+        stop = start + len(list(run))
+        yield key, dict(items[start:stop])
+        start = stop
+
+
+def _entry(index: dict[Any, Marks], key: Any) -> Marks:
+    entry = index.get(key)
+    if entry is None:
+        entry = index[key] = ({}, {})
+    return entry
 
 
 class YamlProblem(Exception):

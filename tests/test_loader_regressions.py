@@ -192,3 +192,56 @@ def test_a_facts_label_may_be_laxer_than_the_injects_never_stricter(tmp_path, sc
     [(where, message)] = problems(path)
     assert where == "injects[0].facts_tlp"
     assert f"facts_tlp {facts_tlp} is stricter than the inject's own label {tlp}" in message
+
+
+# --- the cyclic garbage collector ------------------------------------------------------
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_scenario_is_read_with_the_collector_paused_and_it_is_restored(
+        broken, tmp_path, monkeypatch):
+    """Reading a big file makes hundreds of thousands of objects that live on: the
+    collector waits until the file is read and checked, and runs again after, when
+    the file is refused too."""
+    import gc
+
+    from scenarios import loader
+
+    seen: list[bool] = []
+    real = loader.check_scenario
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "check_scenario", watched)
+    path = tmp_path / "s.yaml"
+    text = (loader.bundled_dir() / "acid-botnet.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("duration: 2d", "duration: two days") if broken else text,
+                    encoding="utf-8")
+    assert gc.isenabled()
+    if broken:
+        with pytest.raises(loader.ScenarioError):
+            loader.load_scenario(path)
+    else:
+        loader.load_scenario(path)
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_what_a_scenario_built_is_settled_before_it_is_returned(monkeypatch):
+    """The young generations are collected as the collector runs again, so that the
+    loader, not the drill run after it, pays the one walk of what it built."""
+    import gc
+
+    from scenarios import loader
+
+    real = gc.collect
+    calls: list[tuple] = []
+
+    def watched(*args):
+        calls.append((gc.isenabled(), *args))
+        return real(*args)
+
+    monkeypatch.setattr(gc, "collect", watched)
+    loader.load_scenario(loader.bundled_dir() / "acid-botnet.yaml")
+    assert calls == [(True, 1)]

@@ -110,3 +110,50 @@ def test_merges_read_as_yaml_defines_them_and_place_each_value(parser, document)
         written = lines[mark.line - 1][mark.col - 1:]
         assert written.startswith(str(value)) and not written[len(str(value))].isalnum(), (
             path, value, mark, text)
+
+
+def _naive(loc: yamlsrc.Located, prefix: tuple) -> tuple[list, list]:
+    """What ``under``/``under_pair`` must give: every value and key at or below
+    ``prefix``, in the order of the document's tables."""
+    n = len(prefix)
+    return ([(p, m) for p, m in loc.values.items() if len(p) >= n and p[:n] == prefix],
+            [(p, m) for p, m in loc.keys.items() if len(p) >= n and p[:n] == prefix])
+
+
+@settings(max_examples=100, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(document=documents())
+def test_the_index_of_marks_by_head_and_pair_holds_what_a_scan_finds(document):
+    """Merging includes copies marks through the index by a path's first one or two
+    parts, built from runs of paths: it must hold just what a scan of the whole
+    document finds, in the same order, whatever merges moved."""
+    text, _ = document
+    loc = yamlsrc.read_yaml_text(text, "f")
+    heads = {p[0] for table in (loc.values, loc.keys) for p in table if p}
+    for head in [*heads, "absent"]:
+        values, keys = loc.under(head)
+        assert (list(values.items()), list(keys.items())) == _naive(loc, (head,))
+        seconds = {p[1] for table in (loc.values, loc.keys) for p in table
+                   if len(p) > 1 and p[0] == head}
+        for second in [*seconds, "absent"]:
+            values, keys = loc.under_pair(head, second)
+            assert (list(values.items()), list(keys.items())) == _naive(loc, (head, second))
+
+
+def test_the_index_gathers_a_head_whose_paths_are_not_together():
+    """A table whose paths of one head are split by another's (as marks placed when a
+    mapping ends may be): each head's index holds all of them, in the table's order."""
+    m = [yamlsrc.Mark("f", line, 1) for line in range(1, 9)]
+    loc = yamlsrc.Located({}, values={
+        (): m[0], ("a",): m[1], ("a", "x"): m[2], ("b",): m[3], ("a", "y"): m[4],
+        ("a", "x", 0): m[5], ("b", "x"): m[6],
+    }, keys={("a",): m[7], ("b",): m[7], ("a", "x"): m[2]})
+    values, keys = loc.under("a")
+    assert list(values.items()) == [(("a",), m[1]), (("a", "x"), m[2]), (("a", "y"), m[4]),
+                                    (("a", "x", 0), m[5])]
+    assert list(keys.items()) == [(("a",), m[7]), (("a", "x"), m[2])]
+    values, keys = loc.under_pair("a", "x")
+    assert list(values.items()) == [(("a", "x"), m[2]), (("a", "x", 0), m[5])]
+    assert list(keys.items()) == [(("a", "x"), m[2])]
+    assert loc.under_pair("b", "x") == ({("b", "x"): m[6]}, {})
+    assert loc.under("c") == ({}, {})

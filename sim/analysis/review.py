@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scenarios import collector
 from scenarios.durations import clock_minute
 from scenarios.model import MESSAGE_VERBS, Scenario
 from sim.analysis.metrics import _item_ref, as_events, compute, hops_with_attempts, not_routed
 from sim.analysis.stats import percent
-from sim.engine import Engine, collector
+from sim.engine import Engine
 from sim.engine.events import Event
 from sim.engine.messaging import VERB_EVENT
 from sim.safe.text import one_line

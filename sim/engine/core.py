@@ -35,11 +35,11 @@ from typing import Any
 
 import simpy
 
+from scenarios import collector
 from scenarios.durations import parse_drill_time
 from scenarios.loader import LoadedScenario, Problem
 from scenarios.model import MESSAGE_VERBS, TLP_ORDER, VERBS, Inject, Scenario, StageNames
 
-from . import collector
 from .actors import ActorState, AlwaysOn, Received, TimedCall, timed_work
 from .clock import Shift, scenario_shifts
 from .distributions import sample

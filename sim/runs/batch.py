@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from scenarios import LoadedScenario, Scenario
+from scenarios import LoadedScenario, Scenario, collector
 from scenarios.loader import IncludeRoots, Problem, _read_artefacts, check_scenario
 from scenarios.yamlsrc import Located, YamlProblem, read_yaml_text
 from sim.analysis.metrics import (
@@ -68,7 +68,7 @@ from sim.analysis.metrics import (
 )
 from sim.analysis.report import NO_CERT, NOT_IN_DRILL
 from sim.analysis.stats import Proportion, Running, Sample, paired_score_difference, percent
-from sim.engine import Engine, collector, preflight
+from sim.engine import Engine, preflight
 from sim.engine.knowledge import View
 from sim.engine.policy import Directory
 from sim.safe.files import (
