@@ -1161,6 +1161,9 @@ def cross_references(data: dict, scenario: Scenario | None = None, *,
                 yield (KeyPath(here),
                        f"rule id {_quoted(rid)} is already used in framework {_quoted(rules[rid][1])}")
             rules[rid] = here
+    # what every rule's selectors and conditions are read against, gathered once
+    by_names = {*ACTOR_KINDS, *actors, *teams, *country_sets}
+    known_injects = {str(x.get("id")) for x in injects if isinstance(x, dict)}
     for rid, here in rules.items():
         rule = as_dict(frameworks[here[1]]["rules"][rid])
         for key in ("channel",):
@@ -1171,7 +1174,6 @@ def cross_references(data: dict, scenario: Scenario | None = None, *,
             if ch not in channels:
                 yield (*here, "fallback", i), f"unknown channel {_quoted(ch)}{suggest(ch, channels)}"
         ways = [c for c in (rule.get("channel"), *as_list(rule.get("fallback"))) if isinstance(c, str)]
-        by_names = {*ACTOR_KINDS, *actors, *teams, *country_sets}
         for i, by in names(rule.get("by")):
             if by not in by_names and not (len(by) == 2 and by.isalpha()):
                 yield ((*here, "by", i),
@@ -1181,7 +1183,6 @@ def cross_references(data: dict, scenario: Scenario | None = None, *,
         for i, ph in names(when.get("phase")):
             if ph not in phases:
                 yield (*here, "when", "phase", i), f"unknown phase {_quoted(ph)}{suggest(ph, phases)}"
-        known_injects = {str(x.get("id")) for x in injects if isinstance(x, dict)}
         for i, iid in names([str(x) for x in as_list(when.get("received"))]):
             if iid not in known_injects and not injects_pending:
                 yield ((*here, "when", "received", i),
