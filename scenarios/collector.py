@@ -2,9 +2,9 @@
 
 Reading a big scenario (hundreds of thousands of values, paths and source marks) and
 running a drill (its log, pictures and scheduled injects) make tens of thousands of
-objects that all stay alive; each automatic collection would walk them all again, so
-the time of a big file or run would grow with the square of its size (reading a
-5,000-inject scenario took a third longer with the collector on). What they drop is
+objects that all stay alive; the automatic collections would walk them again and
+again while they are built (a run's time would grow faster than its size, and reading
+a 5,000-inject scenario took a third longer with the collector on). What they drop is
 freed at once by reference counting (a run makes no cyclic garbage, a test checks
 it), so nothing piles up while the collector waits; what a refused file leaves
 (a problem's traceback) is collected once the collector runs again. The loader
