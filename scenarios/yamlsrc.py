@@ -133,9 +133,8 @@ _NONE = object()  # no path element there
 def _runs(table: dict[Path_, Mark], keys: list[Any]) -> Iterator[tuple[Any, dict[Path_, Mark]]]:
     """``(key, marks)`` for each run of consecutive entries of ``table`` whose ``keys``
     (one for each entry, in order) are alike. A document's tables hold paths in the
-    order of its file, so a section or an entry is one run, or a few: the index is
-    built in C loops (dict slices), not a Python step for each of tens of thousands
-    of marks."""
+    order of its file, so a section or an entry is one run, or a few: the marks are
+    copied a run at a time (dict slices), not one by one into lists of tuples."""
     items = list(table.items())
     start = 0
     for key, run in itertools.groupby(keys):

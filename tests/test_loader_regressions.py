@@ -228,9 +228,11 @@ def test_a_scenario_is_read_with_the_collector_paused_and_it_is_restored(
     assert gc.isenabled()
 
 
-def test_what_a_scenario_built_is_settled_before_it_is_returned(monkeypatch):
+@pytest.mark.parametrize("load", ["load_scenario", "load_outside_injects"])
+def test_what_a_scenario_built_is_settled_before_it_is_returned(load, monkeypatch):
     """The young generations are collected as the collector runs again, so that the
-    loader, not the drill run after it, pays the one walk of what it built."""
+    loader, not the drill run after it, pays the one walk of what it built (a file
+    read for an MSEL import too)."""
     import gc
 
     from scenarios import loader
@@ -243,5 +245,5 @@ def test_what_a_scenario_built_is_settled_before_it_is_returned(monkeypatch):
         return real(*args)
 
     monkeypatch.setattr(gc, "collect", watched)
-    loader.load_scenario(loader.bundled_dir() / "acid-botnet.yaml")
+    getattr(loader, load)(loader.bundled_dir() / "acid-botnet.yaml")
     assert calls == [(True, 1)]
