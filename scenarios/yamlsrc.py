@@ -26,6 +26,7 @@ only regular files, never more than :data:`MAX_BYTES`.
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import os
 import re
@@ -57,6 +58,11 @@ class Mark(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
+
+
+#: a :class:`Mark` from a tuple of its fields, without the keyword handling of ``Mark(...)``
+#: (the parser makes one for each of hundreds of thousands of values)
+_new_mark = functools.partial(tuple.__new__, Mark)
 
 
 @dataclass
@@ -403,7 +409,7 @@ class _Builder:
 
     def mark(self, event: Any) -> Mark:
         m = event.start_mark
-        return Mark(self.file, m.line + 1, m.column + 1)
+        return _new_mark((self.file, m.line + 1, m.column + 1))
 
     def _sink(self, merging: bool) -> list[tuple[bool, Path_, Mark]] | None:
         """Where the marks of the next value go until its mapping ends (None: placed now)."""
@@ -506,7 +512,47 @@ class _Builder:
     # events
 
     def scalar(self, event: Any) -> None:
-        mark = self.mark(event)
+        m = event.start_mark
+        mark = _new_mark((self.file, m.line + 1, m.column + 1))
+        stack = self.stack
+        if stack and event.tag is None and event.anchor is None and not self.open_anchors:
+            # the common case, in one place: an untagged value without an anchor, in a
+            # mapping or a list that no '<<' or anchor is gathering marks for
+            top = stack[-1]
+            if top.defer_to is None and not top.merge and not top.key_is_merge:
+                container = top.container
+                text = event.value
+                key = top.key
+                if type(container) is dict and key is None:
+                    path = (*top.path, text)
+                    if text not in container and (text != "<<" or event.style):
+                        top.key = text
+                        container[text] = None  # holds the key's place (duplicates)
+                        self.out.keys[path] = mark
+                        return
+                else:
+                    count = self.count + 1
+                    if count <= MAX_VALUES:
+                        self.count = count
+                        path = (*top.path, len(container) if key is None else key)
+                        if event.style or (text and text[0] not in _NOT_TEXT_START):
+                            value = text
+                        else:
+                            value = _resolve(text, mark, path)
+                            kind = type(value)
+                            if kind is float or (kind is int and text != str(value)):
+                                self.out.written[mark] = text
+                        self.out.values[path] = mark
+                        if key is None:
+                            container.append(value)  # type: ignore[union-attr]
+                        else:
+                            container[key] = value  # type: ignore[index]
+                            top.key = None
+                        return
+        self._scalar(event, mark)
+
+    def _scalar(self, event: Any, mark: Mark) -> None:
+        """A scalar, whatever it is and wherever it goes (see :meth:`scalar`)."""
         if self._expecting_key():
             top = self.stack[-1]
             if event.value == "<<" and _plain(event):
@@ -578,7 +624,26 @@ class _Builder:
         self._put(copy.deepcopy(anchor.value), mark)
 
     def start(self, event: Any, container: dict | list) -> None:
-        mark = self.mark(event)
+        m = event.start_mark
+        mark = _new_mark((self.file, m.line + 1, m.column + 1))
+        stack = self.stack
+        if stack and event.tag is None and event.anchor is None and not self.open_anchors \
+                and len(stack) < MAX_DEPTH and self.count < MAX_VALUES:
+            # the common case (see :meth:`scalar`): a mapping or a list opened as a value
+            top = stack[-1]
+            key = top.key
+            parent = top.container
+            if top.defer_to is None and not top.merge and not top.key_is_merge \
+                    and (key is not None or type(parent) is list):
+                self.count += 1
+                path = (*top.path, len(parent) if key is None else key)
+                self.out.values[path] = mark
+                stack.append(_Frame(container, path, mark, None, len(self.log), self.count))
+                return
+        self._start(event, container, mark)
+
+    def _start(self, event: Any, container: dict | list, mark: Mark) -> None:
+        """A mapping or a list opened, wherever it is (see :meth:`start`)."""
         if self._expecting_key():
             raise YamlProblem(mark, "mapping keys must be plain text", self.stack[-1].path)
         path, merging = self._child_path()
@@ -606,7 +671,26 @@ class _Builder:
         self.stack.append(frame)
 
     def end(self) -> None:
-        frame = self.stack.pop()
+        stack = self.stack
+        frame = stack.pop()
+        value = frame.container
+        if stack and frame.anchor is None and not frame.merge and not frame.merged \
+                and not frame.merged_marks:
+            # the common case (see :meth:`scalar`): nothing merged into it, no anchor on
+            # it, placed in a mapping or a list that merges nothing
+            top = stack[-1]
+            if not top.merge and not top.key_is_merge:
+                parent = top.container
+                if type(parent) is list:
+                    parent.append(value)
+                else:
+                    parent[top.key] = value  # type: ignore[index]
+                    top.key = None
+                return
+        self._end(frame)
+
+    def _end(self, frame: _Frame) -> None:
+        """A mapping or a list closed, whatever it holds (see :meth:`end`)."""
         value = frame.container
         if isinstance(value, dict):
             if frame.merged_marks:
@@ -765,24 +849,33 @@ def read_yaml_text(text: str, file: str) -> Located:
             raise YamlProblem(builder.mark(event), "a scenario file holds one YAML document, not several")
 
     handlers = {
-        yaml.ScalarEvent: builder.scalar,
-        yaml.MappingStartEvent: lambda e: builder.start(e, {}),
-        yaml.SequenceStartEvent: lambda e: builder.start(e, []),
-        yaml.MappingEndEvent: lambda e: builder.end(),
-        yaml.SequenceEndEvent: lambda e: builder.end(),
         yaml.AliasEvent: builder.alias,
         yaml.DocumentStartEvent: second_document,
     }
     get_event = loader.get_event
+    scalar, start, end = builder.scalar, builder.start, builder.end
+    scalar_event, mapping_start, sequence_start = (yaml.ScalarEvent, yaml.MappingStartEvent,
+                                                   yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
         while True:
             event = get_event()
             kind = type(event)
-            if kind is yaml.StreamEndEvent:
+            # by how often each comes: values, then the ends and starts of collections
+            if kind is scalar_event:
+                scalar(event)
+            elif kind in ends:
+                end()
+            elif kind is mapping_start:
+                start(event, {})
+            elif kind is sequence_start:
+                start(event, [])
+            elif kind is yaml.StreamEndEvent:
                 break
-            handler = handlers.get(kind)
-            if handler is not None:
-                handler(event)
+            else:
+                handler = handlers.get(kind)
+                if handler is not None:
+                    handler(event)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, file, text, parser) from None
     finally:
